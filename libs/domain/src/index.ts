@@ -1,0 +1,3 @@
+export * from './access';
+export * from './audit-chain';
+export * from './api-token';

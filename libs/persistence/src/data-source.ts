@@ -1,0 +1,46 @@
+/** The one static DataSource factory (no request-scoped connections); never synchronize. */
+import { DataSource } from 'typeorm';
+import { UserCredentialEntity, UserEntity, SessionEntity } from './entities/user.entity';
+import { ApiTokenEntity, ProjectEntity, ProjectMemberEntity } from './entities/project.entity';
+import { OutboxEntity, UploadEntity } from './entities/infra.entity';
+import { Foundation1764205200000 } from '../../../migrations/1764205200000-Foundation';
+
+export const ENTITIES = [UserEntity, UserCredentialEntity, SessionEntity, ProjectEntity, ProjectMemberEntity, ApiTokenEntity, OutboxEntity, UploadEntity];
+export const MIGRATIONS = [Foundation1764205200000];
+
+export function createDataSource(url: string, opts: { applicationName?: string; poolSize?: number } = {}): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    applicationName: opts.applicationName ?? 'caliper',
+    poolSize: opts.poolSize ?? 10,
+  });
+}
+
+/** Applies pending migrations as the owner role. Returns the names applied. */
+export async function runMigrations(ownerUrl: string): Promise<string[]> {
+  const ds = createDataSource(ownerUrl, { applicationName: 'caliper-migrate', poolSize: 1 });
+  await ds.initialize();
+  try {
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    return applied.map((m) => m.name);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** SQL TypeORM would run to make the database match the entities: empty means no missing migration. */
+export async function pendingSchemaChanges(ownerUrl: string): Promise<string[]> {
+  const ds = createDataSource(ownerUrl, { applicationName: 'caliper-schema-check', poolSize: 1 });
+  await ds.initialize();
+  try {
+    const log = await ds.driver.createSchemaBuilder().log();
+    return log.upQueries.map((q) => q.query);
+  } finally {
+    await ds.destroy();
+  }
+}

@@ -1,0 +1,9 @@
+import { recreateDatabase, runMigrations, withDatabase } from '@caliper/persistence';
+import { TEMPLATE_DB, TEST_PG_URL } from './db';
+
+/** Builds the migrated template database every integration test file clones. */
+export default async function globalSetup(): Promise<void> {
+  const url = withDatabase(TEST_PG_URL, TEMPLATE_DB);
+  await recreateDatabase(url);
+  await runMigrations(url);
+}
