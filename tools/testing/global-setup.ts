@@ -1,5 +1,5 @@
-import { recreateDatabase, runMigrations, withDatabase } from '@caliper/persistence';
-import { TEMPLATE_DB, TEST_PG_URL } from './db';
+import { recreateDatabase, runMigrations, TEMPLATE_DB, TEST_PG_URL, withDatabase } from '@caliper/persistence';
+
 
 /** Builds the migrated template database every integration test file clones. */
 export default async function globalSetup(): Promise<void> {

@@ -3,10 +3,10 @@ import { DataSource } from 'typeorm';
 import { UserCredentialEntity, UserEntity, SessionEntity } from './entities/user.entity';
 import { ApiTokenEntity, ProjectEntity, ProjectMemberEntity } from './entities/project.entity';
 import { OutboxEntity, UploadEntity } from './entities/infra.entity';
-import { Foundation1764205200000 } from '../../../migrations/1764205200000-Foundation';
+import { MIGRATIONS } from '@caliper/migrations';
 
 export const ENTITIES = [UserEntity, UserCredentialEntity, SessionEntity, ProjectEntity, ProjectMemberEntity, ApiTokenEntity, OutboxEntity, UploadEntity];
-export const MIGRATIONS = [Foundation1764205200000];
+export { MIGRATIONS };
 
 export function createDataSource(url: string, opts: { applicationName?: string; poolSize?: number } = {}): DataSource {
   return new DataSource({

@@ -4,3 +4,4 @@ export * from './database-admin';
 export * from './entities/user.entity';
 export * from './entities/project.entity';
 export * from './entities/infra.entity';
+export * from './testing/test-database';

@@ -1,6 +1,6 @@
 /** Test databases: one migrated template per test run, one clone per test file (STYLE.md: immich medium tests). */
 import { randomBytes } from 'node:crypto';
-import { dropDatabase, recreateDatabase, withDatabase } from '@caliper/persistence';
+import { dropDatabase, recreateDatabase, withDatabase } from '../database-admin';
 
 export const TEST_PG_URL = process.env.TEST_DATABASE_OWNER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEMPLATE_DB = 'caliper_test_template';

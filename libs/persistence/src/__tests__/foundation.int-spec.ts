@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { AuditRepository, createDataSource, pendingSchemaChanges, runMigrations } from '@caliper/persistence';
-import { createTestDatabase, TestDatabase } from '../tools/testing/db';
+import { AuditRepository, createDataSource, pendingSchemaChanges, runMigrations } from '../index';
+import { createTestDatabase, TestDatabase } from '../testing/test-database';
 
 async function sql(url: string, text: string, params: unknown[] = []) {
   const c = new Client({ connectionString: url });

@@ -1,0 +1,4 @@
+/** Every migration, in order. Migrations are written and reviewed by hand; never synchronize. */
+import { Foundation1764205200000 } from './1764205200000-Foundation';
+
+export const MIGRATIONS = [Foundation1764205200000];
