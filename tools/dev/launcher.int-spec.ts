@@ -4,7 +4,7 @@
  * local S3 server itself, migrate, start the API, and stop everything on SIGINT.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -33,7 +33,6 @@ describe('npm start with nothing running', () => {
     execFileSync('ip', ['netns', 'add', NS]);
     inNs(['ip', 'link', 'set', 'lo', 'up']);
     dataDir = mkdtempSync(path.join(tmpdir(), 'caliper-launch-'));
-    chmodSync(dataDir, 0o755);
   });
   afterAll(() => {
     launcher?.kill('SIGKILL');

