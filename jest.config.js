@@ -14,6 +14,7 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs,tools,migrations}/**/*.int-spec.ts'],
       setupFiles: ['reflect-metadata'],
       globalSetup: '<rootDir>/tools/testing/global-setup.ts',
+      globalTeardown: '<rootDir>/tools/testing/global-teardown.ts',
     },
   ],
 };

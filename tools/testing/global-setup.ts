@@ -1,9 +1,9 @@
-import { recreateDatabase, runMigrations, TEMPLATE_DB, TEST_PG_URL, withDatabase } from '@caliper/persistence';
+import { recreateDatabase, runMigrations, TEST_PG_URL, withDatabase } from '@caliper/persistence';
 
-
-/** Builds the migrated template database every integration test file clones. */
+/** Builds the migrated template database every integration test file clones; unique per run. */
 export default async function globalSetup(): Promise<void> {
-  const url = withDatabase(TEST_PG_URL, TEMPLATE_DB);
+  process.env.CALIPER_TEST_TEMPLATE_DB = `caliper_test_template_${process.pid}`;
+  const url = withDatabase(TEST_PG_URL, process.env.CALIPER_TEST_TEMPLATE_DB);
   await recreateDatabase(url);
   await runMigrations(url);
 }

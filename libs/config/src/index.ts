@@ -13,10 +13,17 @@ const url = (protocols: string[]) =>
     }
   }, `must be a URL starting with ${protocols.join(' or ')}//`);
 
+const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{2,62}$/, 'must be a valid S3 bucket name');
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  WORKER_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  INFERENCE_PORT: z.coerce.number().int().min(1).max(65535).default(3002),
+  WEB_PORT: z.coerce.number().int().min(1).max(65535).default(5173),
+  /** Built web app the API serves at / (one origin for cookies); unset: the API serves no pages. */
+  WEB_DIST_DIR: z.string().min(1).optional(),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://caliper_app@127.0.0.1:5432/caliper'),
   DATABASE_OWNER_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/caliper'),
   DATABASE_APP_PASSWORD: z.string().min(1).optional(),
@@ -25,7 +32,16 @@ export const configSchema = z.object({
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_ACCESS_KEY: z.string().min(1).default('caliper'),
   S3_SECRET_KEY: z.string().min(1).default('caliper-dev-secret'),
-  S3_BUCKET_AUDIT: z.string().regex(/^[a-z0-9][a-z0-9.-]{2,62}$/, 'must be a valid S3 bucket name').default('caliper-audit'),
+  S3_BUCKET_AUDIT: bucket.default('caliper-audit'),
+  S3_BUCKET_ARTIFACTS: bucket.default('caliper-artifacts'),
+  BOOTSTRAP_ADMIN_USERNAME: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,62}$/, 'must be 2-63 lowercase letters, digits, ".", "_" or "-"').default('admin'),
+  BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+  COOKIE_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86400).default(900),
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86400).default(300),
+  UPLOAD_ORPHAN_AFTER_SECONDS: z.coerce.number().int().min(60).max(30 * 86400).default(86400),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { dropDatabase, recreateDatabase, withDatabase } from '../database-admin';
 
 export const TEST_PG_URL = process.env.TEST_DATABASE_OWNER_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const TEMPLATE_DB = 'caliper_test_template';
+/** The migrated template: one per Jest run (named by global setup) so parallel runs never race. */
+export function templateDb(): string {
+  return process.env.CALIPER_TEST_TEMPLATE_DB ?? 'caliper_test_template';
+}
 
 export interface TestDatabase {
   name: string;
@@ -23,6 +26,6 @@ export function appUrlFor(ownerUrl: string): string {
 export async function createTestDatabase(opts: { empty?: boolean } = {}): Promise<TestDatabase> {
   const name = `caliper_test_${randomBytes(5).toString('hex')}`;
   const ownerUrl = withDatabase(TEST_PG_URL, name);
-  await recreateDatabase(ownerUrl, opts.empty ? undefined : TEMPLATE_DB);
+  await recreateDatabase(ownerUrl, opts.empty ? undefined : templateDb());
   return { name, ownerUrl, appUrl: appUrlFor(ownerUrl), drop: () => dropDatabase(ownerUrl) };
 }
