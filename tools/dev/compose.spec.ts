@@ -1,5 +1,5 @@
 /** docker-compose.yml cannot run here (no engine): parse it and check it against the code and .env.example. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { configSchema } from '@caliper/config';
@@ -7,22 +7,60 @@ import { configSchema } from '@caliper/config';
 const ROOT = path.resolve(__dirname, '../..');
 const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
 const example = readFileSync(path.join(ROOT, '.env.example'), 'utf8');
+const dockerfile = (app: string) => readFileSync(path.join(ROOT, `apps/${app}/Dockerfile`), 'utf8');
+/** The compose environment as the app sees it: `${X:-default}` gives its default, any other `${X...}` a placeholder. */
+const resolvedEnv = (service: string) =>
+  Object.fromEntries(Object.entries(compose.services[service].environment as Record<string, string>).map(([k, v]) => [
+    k, String(v).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1').replace(/\$\{[^}]+\}/g, 'x'),
+  ]));
 
 describe('docker-compose.yml', () => {
   it('has the production services on the pinned images', () => {
-    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgres', 'redis', 'minio', 'orthanc', 'migrate', 'api']));
+    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgres', 'redis', 'minio', 'orthanc', 'migrate', 'api', 'worker', 'inference', 'web']));
     expect(compose.services.postgres.image).toBe('postgres:15');
     expect(readFileSync(path.join(ROOT, 'apps/api/Dockerfile'), 'utf8')).toMatch(/FROM node:20-bookworm-slim/);
     expect(readFileSync(path.join(ROOT, 'apps/api/Dockerfile'), 'utf8')).toMatch(/^USER node$/m);
   });
 
   it('gives the API only variables the config knows, binds 0.0.0.0, and validates', () => {
-    const env = compose.services.api.environment as Record<string, string>;
+    const env = resolvedEnv('api');
     const known = Object.keys(configSchema.shape);
     for (const key of Object.keys(env)) expect(known).toContain(key);
     expect(env.HOST).toBe('0.0.0.0');
-    const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[^}]+\}/g, 'x')]));
-    expect(configSchema.safeParse(resolved).success).toBe(true);
+    expect(configSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''))).success).toBe(true);
+  });
+
+  it.each([
+    ['worker', 'WORKER_PORT', 3001],
+    ['inference', 'INFERENCE_PORT', 3002],
+  ])('runs the %s from its own image: only known variables, 0.0.0.0, after migrate', (service, portVar, port) => {
+    const svc = compose.services[service];
+    expect(svc.build.dockerfile).toBe(`apps/${service}/Dockerfile`);
+    const env = resolvedEnv(service);
+    const known = Object.keys(configSchema.shape);
+    for (const key of Object.keys(env)) expect(known).toContain(key);
+    expect(env.HOST).toBe('0.0.0.0');
+    expect(Number(env[portVar])).toBe(port);
+    expect(configSchema.safeParse(env).success).toBe(true);
+    expect(svc.depends_on.migrate.condition).toBe('service_completed_successfully');
+  });
+
+  it.each(['worker', 'inference'])('builds the %s image in two stages on node:20-bookworm-slim, as the non-root node user', (app) => {
+    const text = dockerfile(app);
+    expect(text.match(/^FROM node:20-bookworm-slim/gm)).toHaveLength(2);
+    expect(text).toMatch(/^USER node$/m);
+    expect(text).toMatch(/^ENV .*HOST=0\.0\.0\.0/m);
+    const cmd = JSON.parse(text.match(/^CMD (\[.*\])$/m)![1]) as string[];
+    expect(existsSync(path.join(ROOT, cmd[cmd.length - 1]))).toBe(true);
+    // Every library's manifest reaches `npm ci`, so each @caliper/* import resolves in the image.
+    const manifests = ['migrations', ...readdirSync(path.join(ROOT, 'libs')).map((l) => `libs/${l}`)].filter((d) => existsSync(path.join(ROOT, d, 'package.json')));
+    for (const dir of [...manifests, `apps/${app}`]) expect(text).toContain(`COPY ${dir}/package.json ${dir}/`);
+  });
+
+  it('serves the web app from its image on port 8080 next to the API', () => {
+    expect(compose.services.web.build.dockerfile).toBe('apps/web/Dockerfile');
+    expect(compose.services.web.ports).toEqual(['8080:8080']);
+    expect(compose.services.web.depends_on).toHaveProperty('api');
   });
 
   it('.env.example lists every configuration variable and nothing else', () => {

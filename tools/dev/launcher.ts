@@ -5,18 +5,21 @@
  * - Redis: REDIS_URL if set; else 127.0.0.1:6379 if it answers; else `redis-server` from PATH
  *   under ./data/redis; else a message saying how to get one.
  * - S3: S3_ENDPOINT if set; else a local S3-protocol server on 127.0.0.1:9000 under ./data/s3.
- * Then it runs migrations, creates the buckets and starts the API. Ctrl-C stops all it started.
+ * Then it runs migrations, creates the buckets and starts the API, the worker, the inference
+ * service and, when the web app exists, its Vite dev server. The first system_admin's password is
+ * generated once into ./data/dev-admin-password (BOOTSTRAP_ADMIN_PASSWORD overrides it).
+ * Ctrl-C stops all it started.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import { Client as PgClient } from 'pg';
-import { Client as MinioClient } from 'minio';
-import { loadConfig } from '@caliper/config';
+import { Config, loadConfig } from '@caliper/config';
 import { ensureDatabase, runMigrations, setAppRolePassword } from '@caliper/persistence';
-import { startLocalS3 } from './local-s3';
+import { objectStoreFromConfig, startLocalS3 } from '@caliper/storage';
 
 const ROOT = path.resolve(__dirname, '../..');
 const DATA = path.resolve(process.env.CALIPER_DATA_DIR ?? path.join(ROOT, 'data'));
@@ -118,13 +121,50 @@ async function s3(env: NodeJS.ProcessEnv): Promise<void> {
   log(`S3: local S3-protocol server on ${server.endpoint} (${dir})`);
 }
 
-async function buckets(env: NodeJS.ProcessEnv): Promise<void> {
-  const cfg = loadConfig(env);
-  const u = new URL(cfg.S3_ENDPOINT);
-  const client = new MinioClient({ endPoint: u.hostname, port: Number(u.port || 80), useSSL: u.protocol === 'https:', accessKey: cfg.S3_ACCESS_KEY, secretKey: cfg.S3_SECRET_KEY, region: cfg.S3_REGION });
-  for (const bucket of [cfg.S3_BUCKET_AUDIT]) {
-    if (!(await client.bucketExists(bucket))) await client.makeBucket(bucket, cfg.S3_REGION);
+async function buckets(cfg: Config): Promise<void> {
+  const store = objectStoreFromConfig(cfg);
+  for (const bucket of [cfg.S3_BUCKET_AUDIT, cfg.S3_BUCKET_ARTIFACTS]) await store.ensureBucket(bucket);
+}
+
+/**
+ * The first system_admin's password (the API creates that account when none exists): from
+ * BOOTSTRAP_ADMIN_PASSWORD if set, else generated once and kept in ./data/dev-admin-password
+ * (mode 600) so later starts print the same one.
+ */
+function adminPassword(env: NodeJS.ProcessEnv): { password: string; shown: string } {
+  if (env.BOOTSTRAP_ADMIN_PASSWORD) return { password: env.BOOTSTRAP_ADMIN_PASSWORD, shown: '(the password in BOOTSTRAP_ADMIN_PASSWORD)' };
+  const file = path.join(DATA, 'dev-admin-password');
+  mkdirSync(DATA, { recursive: true });
+  if (!existsSync(file)) {
+    writeFileSync(file, `${randomBytes(18).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    log(`generated the first admin's password into ${file}`);
   }
+  chmodSync(file, 0o600);
+  const password = readFileSync(file, 'utf8').trim();
+  return { password, shown: `${password}  (kept in ${file})` };
+}
+
+/** Starts a child that lives as long as the launcher: if it exits on its own, everything stops. */
+function startChild(name: string, args: string[], env: NodeJS.ProcessEnv): void {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: 'inherit' });
+  children.push(child);
+  child.on('exit', (code) => {
+    if (cleaning) return; // stopped by us
+    log(`${name} exited (${code}); stopping`);
+    void stopAll(code ?? 1);
+  });
+}
+
+function startApp(name: string, main: string, env: NodeJS.ProcessEnv): void {
+  startChild(name, ['-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, main)], env);
+}
+
+async function waitForPort(host: string, port: number): Promise<boolean> {
+  for (let i = 0; i < 150; i++) {
+    if (await portAnswers(host, port)) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
 }
 
 let cleaning: Promise<void> | null = null;
@@ -156,17 +196,32 @@ async function main(): Promise<void> {
   const applied = await runMigrations(cfg.DATABASE_OWNER_URL);
   if (cfg.DATABASE_APP_PASSWORD) await setAppRolePassword(cfg.DATABASE_OWNER_URL, cfg.DATABASE_APP_PASSWORD);
   log(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema up to date');
-  await buckets(env);
-  const api = spawn(process.execPath, ['-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, 'apps/api/src/main.ts')], { env, stdio: 'inherit' });
-  children.push(api);
-  api.on('exit', (code) => {
-    if (cleaning) return; // stopped by us
-    log(`api exited (${code}); stopping`);
-    void stopAll(code ?? 1);
-  });
-  const url = `http://${cfg.HOST}:${cfg.API_PORT}`;
-  for (let i = 0; i < 100 && !(await portAnswers(cfg.HOST, cfg.API_PORT)); i++) await new Promise((r) => setTimeout(r, 200));
-  log(`Caliper API is up: ${url}  (readiness: ${url}/health/ready). Ctrl-C stops everything.`);
+  await buckets(cfg);
+  const admin = adminPassword(env);
+  env.BOOTSTRAP_ADMIN_PASSWORD = admin.password;
+
+  startApp('api', 'apps/api/src/main.ts', env);
+  startApp('worker', 'apps/worker/src/main.ts', env);
+  startApp('inference', 'apps/inference/src/main.ts', env);
+  const services = [
+    { name: 'api', url: `http://${cfg.HOST}:${cfg.API_PORT}`, ready: '/health/ready' },
+    { name: 'worker', url: `http://${cfg.HOST}:${cfg.WORKER_PORT}`, ready: '/health/ready' },
+    { name: 'inference', url: `http://${cfg.HOST}:${cfg.INFERENCE_PORT}`, ready: '/health/ready' },
+  ];
+  const webConfig = path.join(ROOT, 'apps/web/vite.config.ts');
+  if (existsSync(webConfig)) {
+    // The dev server proxies /graphql and /api to the API, so the session cookie stays same-origin.
+    startChild('web', [path.join(ROOT, 'node_modules/vite/bin/vite.js'), '--config', webConfig, '--host', '127.0.0.1', '--port', String(cfg.WEB_PORT), '--strictPort'],
+      { ...env, CALIPER_API_URL: `http://127.0.0.1:${cfg.API_PORT}` });
+    services.unshift({ name: 'web', url: `http://127.0.0.1:${cfg.WEB_PORT}`, ready: '' });
+  }
+  for (const { name, url } of services) {
+    const u = new URL(url);
+    if (!(await waitForPort(u.hostname, Number(u.port)))) log(`${name} did not open ${url} in 30 s; see its output above`);
+  }
+  log('Caliper is up. Ctrl-C stops everything.');
+  for (const { name, url, ready } of services) log(`  ${name.padEnd(10)} ${url}${ready}`);
+  log(`  admin login: ${cfg.BOOTSTRAP_ADMIN_USERNAME} / ${admin.shown}`);
 }
 
 main().catch(async (err: Error) => {

@@ -63,6 +63,20 @@ function toStored(r: AuditRow): StoredAuditEvent {
 const SELECT_COLUMNS = `seq, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS occurred_at_text,
   actor_id, actor_label, action, entity_type, entity_id, project_id, before, after, reason, canonical, prev_hash, hash`;
 
+export interface AuditSearch {
+  actor?: string | null;
+  /** Exact action, or a prefix when it ends in '.' */
+  action?: string | null;
+  entityType?: string | null;
+  entityId?: string | null;
+  projectId?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+  /** Newest first: events with seq below this one. */
+  beforeSeq?: number | null;
+  limit: number;
+}
+
 export class AuditRepository {
   constructor(private readonly ds: DataSource) {}
 
@@ -93,6 +107,33 @@ export class AuditRepository {
   async latest(): Promise<{ seq: number; hash: string } | null> {
     const rows: { seq: string; hash: string }[] = await this.ds.query(`SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1`);
     return rows.length ? { seq: Number(rows[0].seq), hash: rows[0].hash } : null;
+  }
+
+  /** Newest-first page of events matching every given filter (parameterised; the seq index serves the order). */
+  async search(q: AuditSearch): Promise<StoredAuditEvent[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (q.actor) add('actor_label = ?', q.actor);
+    if (q.action) {
+      if (q.action.endsWith('.')) add(`starts_with(action, ?)`, q.action);
+      else add('action = ?', q.action);
+    }
+    if (q.entityType) add('entity_type = ?', q.entityType);
+    if (q.entityId) add('entity_id = ?', q.entityId);
+    if (q.projectId) add('project_id = ?', q.projectId);
+    if (q.from) add('occurred_at >= ?', q.from);
+    if (q.to) add('occurred_at < ?', q.to);
+    if (q.beforeSeq) add('seq < ?', q.beforeSeq);
+    params.push(q.limit);
+    const rows: AuditRow[] = await this.ds.query(
+      `SELECT ${SELECT_COLUMNS} FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toStored);
   }
 
   /** Walks the whole chain in pages and checks it against the given checkpoints. */

@@ -5,3 +5,8 @@ export * from './entities/user.entity';
 export * from './entities/project.entity';
 export * from './entities/infra.entity';
 export * from './testing/test-database';
+export * from './repositories/accounts.repository';
+export * from './repositories/projects.repository';
+export * from './repositories/api-tokens.repository';
+export * from './outbox.repository';
+export * from './uploads.repository';

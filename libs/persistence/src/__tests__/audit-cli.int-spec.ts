@@ -2,15 +2,19 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { Client } from 'pg';
+import { startTestObjectStore, TestObjectStore } from '@caliper/storage';
 import { AuditRepository, createDataSource } from '../index';
 import { createTestDatabase, TestDatabase } from '../testing/test-database';
 
 const run = promisify(execFile);
 const BIN = path.resolve(__dirname, '../../../../tools/cli/bin.js');
 
+// `audit verify` also reads the audit checkpoints from S3: an empty audit bucket on a local S3 server.
+let s3: TestObjectStore;
+
 async function cli(db: TestDatabase, args: string[]) {
   try {
-    const r = await run('node', [BIN, ...args], { env: { ...process.env, DATABASE_URL: db.appUrl, DATABASE_OWNER_URL: db.ownerUrl } });
+    const r = await run('node', [BIN, ...args], { env: { ...process.env, ...s3.config, DATABASE_URL: db.appUrl, DATABASE_OWNER_URL: db.ownerUrl } });
     return { code: 0, out: r.stdout };
   } catch (e) {
     const err = e as { code: number; stdout: string };
@@ -21,6 +25,8 @@ async function cli(db: TestDatabase, args: string[]) {
 describe('caliper audit verify (CLI, real database)', () => {
   let db: TestDatabase;
   beforeAll(async () => {
+    s3 = await startTestObjectStore();
+    await s3.store.ensureBucket('caliper-audit');
     db = await createTestDatabase();
     const ds = createDataSource(db.appUrl);
     await ds.initialize();
@@ -30,7 +36,10 @@ describe('caliper audit verify (CLI, real database)', () => {
     }
     await ds.destroy();
   });
-  afterAll(() => db.drop());
+  afterAll(async () => {
+    await db.drop();
+    await s3.close();
+  });
 
   it('reports an intact chain and exits 0', async () => {
     const r = await cli(db, ['audit', 'verify']);

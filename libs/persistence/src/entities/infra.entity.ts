@@ -1,8 +1,9 @@
-import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
 /** Jobs written in the business transaction; the worker relays them to BullMQ (no lost or phantom jobs). */
 @Entity('outbox')
 @Unique('UQ_outbox_job_id', ['jobId'])
+@Index('IDX_outbox_unrelayed', ['id'], { where: 'relayed_at IS NULL' })
 export class OutboxEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint', primaryKeyConstraintName: 'PK_outbox' }) id: string;
   @Column('text', { name: 'job_name' }) jobName: string;
@@ -10,6 +11,8 @@ export class OutboxEntity {
   @Column('jsonb') payload: unknown;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column('timestamptz', { name: 'relayed_at', nullable: true }) relayedAt: Date | null;
+  /** Earliest time the job may run; null: at once. */
+  @Column('timestamptz', { name: 'run_after', nullable: true }) runAfter: Date | null;
 }
 
 /** Ledger of object uploads: a pending row whose upload never completed is swept with its object. */

@@ -1,21 +1,29 @@
 /**
- * Local S3-protocol server for development and tests (s3rver on loopback, files under a folder).
+ * Local S3-protocol server for development and tests (s3rver on loopback, files under a folder),
+ * used by the dev launcher and by integration tests, which reach it through the real minio client.
  * s3rver answers ListMultipartUploads (`GET /bucket?uploads`) with 501, which the minio client
  * calls before each multipart upload; this answers it with an empty list so multipart works.
- * Never use it to prove an aborted multipart upload was cleaned up: check the folder instead.
+ * s3rver also cannot abort a multipart upload: never use it to prove that an incomplete upload
+ * was cleaned up. s3rver is loaded on first use, so apps importing this library never load it.
  */
 import http from 'node:http';
-import S3rver from 's3rver';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { DUMMY_ACCOUNT } = require('s3rver/lib/models/account') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } };
+import type { AddressInfo } from 'node:net';
+
+type S3rverClass = new (options: Record<string, unknown>) => { callback(): (req: http.IncomingMessage, res: http.ServerResponse) => void };
 
 export interface LocalS3 {
   endpoint: string;
+  port: number;
   close(): Promise<void>;
 }
 
+/** Starts the server; port 0 picks a free loopback port (see `port` on the result). */
 export async function startLocalS3(opts: { directory: string; port: number; host?: string; accessKey: string; secretKey: string }): Promise<LocalS3> {
   const host = opts.host ?? '127.0.0.1';
+  /* eslint-disable @typescript-eslint/no-require-imports -- s3rver has no types; required on first use only */
+  const S3rver = require('s3rver') as S3rverClass;
+  const { DUMMY_ACCOUNT } = require('s3rver/lib/models/account') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } };
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const s3 = new S3rver({ directory: opts.directory, silent: true, address: host, port: opts.port, allowMismatchedSignatures: false, configureBuckets: [] });
   // s3rver verifies signatures against its account registry: register Caliper's key pair.
   DUMMY_ACCOUNT.createKeyPair(opts.accessKey, opts.secretKey);
@@ -31,8 +39,14 @@ export async function startLocalS3(opts: { directory: string; port: number; host
     handler(req, res);
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(opts.port, host, () => resolve()));
+  const port = (server.address() as AddressInfo).port;
   return {
-    endpoint: `http://${host}:${opts.port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    endpoint: `http://${host}:${port}`,
+    port,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // Idle keep-alive sockets of S3 clients would otherwise hold close() open.
+      server.closeAllConnections();
+    }),
   };
 }

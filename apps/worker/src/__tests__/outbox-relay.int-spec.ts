@@ -1,0 +1,101 @@
+/**
+ * The outbox relay on real PostgreSQL and Redis: a job exists in the queue exactly when the
+ * transaction that wrote it committed, with its deterministic id and delay, and a relay that
+ * fails after adding but before marking (a real database failure: the app role loses UPDATE on
+ * relayed_at) adds nothing twice when it runs again.
+ */
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { deterministicJobId, failedLoginsFlush } from '@caliper/jobs';
+import { createDataSource, createTestDatabase, OutboxRepository, TestDatabase } from '@caliper/persistence';
+import { WorkerMetrics } from '../metrics/worker-metrics';
+import { OutboxRelay } from '../outbox/outbox-relay';
+import { JobQueue } from '../queue/job-queue';
+
+describe('outbox relay (real PostgreSQL and Redis)', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let outbox: OutboxRepository;
+  let queue: JobQueue;
+  let relay: OutboxRelay;
+
+  async function asOwner(sql: string) {
+    const c = new Client({ connectionString: db.ownerUrl });
+    await c.connect();
+    await c.query(sql);
+    await c.end();
+  }
+
+  beforeEach(async () => {
+    db = await createTestDatabase();
+    ds = await createDataSource(db.appUrl).initialize();
+    outbox = new OutboxRepository(ds);
+    queue = new JobQueue({ url: 'redis://127.0.0.1:6379', prefix: `caliper-test-${randomBytes(5).toString('hex')}` });
+    relay = new OutboxRelay(outbox, queue, new WorkerMetrics(), pino({ level: 'silent' }), { intervalMs: 50, batchSize: 2, keepRelayedMs: 86400_000 });
+  });
+  afterEach(async () => {
+    await relay.stop();
+    await queue.queue.obliterate({ force: true });
+    await queue.close();
+    await ds.destroy();
+    await db.drop();
+  });
+
+  const at = new Date('2026-11-27T03:41:30Z');
+
+  it('relays committed jobs under their deterministic id with the delay from run_after, and marks them', async () => {
+    const now = Date.now();
+    const jobs = ['alice', 'bob', 'carol'].map((u) => failedLoginsFlush(u, '10.1.2.3', at));
+    for (const f of jobs) await ds.transaction((m) => outbox.enqueue(m, f.job, { runAfter: new Date(now + 60_000) }));
+    expect(await relay.relayPending()).toBe(3); // two batches of at most 2
+    for (const f of jobs) {
+      const job = await queue.queue.getJob(deterministicJobId(f.job));
+      expect(job?.name).toBe('auth.failed-logins.flush');
+      expect(job?.data).toEqual(f.job.data);
+      expect(await job?.getState()).toBe('delayed');
+      expect(job!.opts.delay).toBeGreaterThan(55_000);
+    }
+    expect(await outbox.countUnrelayed()).toBe(0);
+  });
+
+  it('never relays the job of a rolled-back transaction', async () => {
+    const phantom = failedLoginsFlush('mallory', '10.6.6.6', at);
+    await expect(ds.transaction(async (m) => {
+      await outbox.enqueue(m, phantom.job);
+      throw new Error('the change failed after the job was written');
+    })).rejects.toThrow('the change failed');
+    const real = failedLoginsFlush('alice', '10.1.2.3', at);
+    await ds.transaction((m) => outbox.enqueue(m, real.job));
+    expect(await relay.relayPending()).toBe(1);
+    expect(await queue.queue.getJob(deterministicJobId(phantom.job))).toBeUndefined();
+    expect(await queue.queue.getJobCounts('waiting', 'delayed')).toEqual({ waiting: 1, delayed: 0 });
+  });
+
+  it('adds nothing twice when a relay died between adding and marking', async () => {
+    const f = failedLoginsFlush('alice', '10.1.2.3', at);
+    await ds.transaction((m) => outbox.enqueue(m, f.job));
+    // FOR UPDATE needs UPDATE on some column: keep it on payload only, so the claim and the add succeed and marking relayed_at fails.
+    await asOwner(`REVOKE UPDATE ON outbox FROM caliper_app; GRANT UPDATE (payload) ON outbox TO caliper_app`);
+    await expect(relay.relayPending()).rejects.toThrow(/permission denied/);
+    const first = await queue.queue.getJob(deterministicJobId(f.job));
+    expect(first).toBeDefined();
+    expect(await outbox.countUnrelayed()).toBe(1);
+
+    await asOwner(`GRANT UPDATE ON outbox TO caliper_app`);
+    expect(await relay.relayPending()).toBe(1);
+    expect(await outbox.countUnrelayed()).toBe(0);
+    expect(await queue.queue.getJobCounts('waiting', 'delayed', 'active', 'completed')).toEqual({ waiting: 1, delayed: 0, active: 0, completed: 0 });
+    expect((await queue.queue.getJob(deterministicJobId(f.job)))?.timestamp).toBe(first!.timestamp);
+  });
+
+  it('keeps polling: a job committed while it runs reaches the queue', async () => {
+    relay.start();
+    const f = failedLoginsFlush('dave', '10.1.2.3', at);
+    await ds.transaction((m) => outbox.enqueue(m, f.job));
+    const until = Date.now() + 5000;
+    while (!(await queue.queue.getJob(deterministicJobId(f.job))) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(await queue.queue.getJob(deterministicJobId(f.job))).toBeDefined();
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * The scheduled jobs end to end, worker in-process on real PostgreSQL, Redis and a local S3
+ * server: 'audit.checkpoint' from its job scheduler, and 'uploads.sweep'.
+ */
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { AuditRepository, createDataSource, createTestDatabase, TestDatabase, UploadsRepository } from '@caliper/persistence';
+import { AuditCheckpointStore, startTestObjectStore, TestObjectStore } from '@caliper/storage';
+import { startTestWorker, TestWorker, waitFor } from './worker-harness';
+
+describe('scheduled jobs (worker in-process; real PostgreSQL, Redis, S3)', () => {
+  let db: TestDatabase;
+  let s3: TestObjectStore;
+  let ds: DataSource;
+  let worker: TestWorker;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    s3 = await startTestObjectStore();
+    ds = await createDataSource(db.appUrl).initialize();
+    worker = await startTestWorker(db, s3, { AUDIT_CHECKPOINT_INTERVAL_SECONDS: '5', UPLOAD_ORPHAN_AFTER_SECONDS: '3600' });
+  });
+  afterAll(async () => {
+    await worker.close();
+    await ds.destroy();
+    await s3.close();
+    await db.drop();
+  });
+
+  const jobsTotal = async (name: string, outcome: string) => {
+    const text = await worker.metrics.registry.getSingleMetricAsString('caliper_worker_jobs_total');
+    return Number(text.match(new RegExp(`name="${name.replace(/\./g, '\\.')}",outcome="${outcome}"\\} (\\d+)`))?.[1] ?? 0);
+  };
+
+  it('registers the schedulers: audit checkpoints every AUDIT_CHECKPOINT_INTERVAL_SECONDS, the upload sweep hourly', async () => {
+    const schedulers = await worker.queue.queue.getJobSchedulers();
+    expect(schedulers.map((s) => [s.key, s.every]).sort()).toEqual([['audit.checkpoint', 5000], ['uploads.sweep', 3600_000]]);
+  });
+
+  it('audit.checkpoint writes the chain head to the audit bucket from the scheduler, and skips an unchanged head', async () => {
+    const audit = new AuditRepository(ds);
+    // One transaction, so the scheduler sees the log empty or with all three events, never in between.
+    await ds.transaction(async (m) => {
+      for (let i = 1; i <= 3; i++) await audit.append(m, { actorId: null, actorLabel: 'test', action: 'project.create', entityType: 'project', entityId: `p${i}` });
+    });
+    const head = (await audit.latest())!;
+    const checkpoints = new AuditCheckpointStore(s3.store, 'caliper-audit-test');
+    const [written] = await waitFor('a checkpoint of the head', async () => (await checkpoints.readAll()).filter((c) => c.seq === head.seq), 12000);
+    expect(written.hash).toBe(head.hash);
+    const skippedBefore = await jobsTotal('audit.checkpoint', 'skipped');
+    await worker.queue.add({ name: 'audit.checkpoint', data: { v: 1 } });
+    await waitFor('an unchanged head to be skipped', async () => (await jobsTotal('audit.checkpoint', 'skipped')) > skippedBefore);
+    expect((await checkpoints.readAll()).map((c) => c.seq)).toEqual([head.seq]);
+  }, 20000);
+
+  it('uploads.sweep removes abandoned uploads (object and row) and leaves complete and recent ones', async () => {
+    const uploads = new UploadsRepository(ds);
+    const bucket = 'caliper-artifacts-test';
+    await s3.store.ensureBucket(bucket);
+    const ids: Record<string, string> = {};
+    for (const key of ['abandoned', 'finished', 'in-progress']) {
+      await s3.store.putObject(bucket, `runs/${key}.bin`, `content of ${key}`);
+      ids[key] = await ds.transaction((m) => uploads.begin(m, bucket, `runs/${key}.bin`));
+    }
+    await ds.transaction((m) => uploads.complete(m, ids.finished, { size: 19, sha256: 'a'.repeat(64) }));
+    const owner = new Client({ connectionString: db.ownerUrl });
+    await owner.connect();
+    await owner.query(`UPDATE uploads SET created_at = now() - interval '2 hours' WHERE id = ANY($1::uuid[])`, [[ids.abandoned, ids.finished]]);
+    await owner.end();
+
+    const doneBefore = await jobsTotal('uploads.sweep', 'done');
+    await worker.queue.add({ name: 'uploads.sweep', data: { v: 1 } });
+    await waitFor('the sweep', async () => (await jobsTotal('uploads.sweep', 'done')) > doneBefore);
+
+    expect((await s3.store.list(bucket, 'runs/')).map((o) => o.key)).toEqual(['runs/finished.bin', 'runs/in-progress.bin']);
+    const rows: { object_key: string; status: string }[] = await ds.query(`SELECT object_key, status FROM uploads ORDER BY object_key`);
+    expect(rows).toEqual([{ object_key: 'runs/finished.bin', status: 'complete' }, { object_key: 'runs/in-progress.bin', status: 'pending' }]);
+  });
+});

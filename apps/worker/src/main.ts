@@ -1,0 +1,23 @@
+/** Caliper worker entry point: validates configuration, then runs the queue worker, the outbox relay and the job schedulers. */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, loadConfig } from '@caliper/config';
+import { createLogger, PinoNestLogger } from './logging/logger';
+import { WorkerModule } from './worker.module';
+
+export async function bootstrap() {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, 'caliper-worker');
+  const app = await NestFactory.createApplicationContext(WorkerModule.forConfig(config, {}, logger), { logger: new PinoNestLogger(logger) });
+  app.enableShutdownHooks();
+  await app.init();
+  logger.info({ url: `http://${config.HOST}:${config.WORKER_PORT}` }, 'caliper worker running');
+  return app;
+}
+
+if (require.main === module) {
+  bootstrap().catch((err: Error) => {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(1);
+  });
+}

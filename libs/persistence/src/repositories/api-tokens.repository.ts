@@ -1,0 +1,33 @@
+/** API tokens: the only code that reads or writes api_tokens. */
+import { DataSource, EntityManager } from 'typeorm';
+import type { ProjectRole } from '@caliper/domain';
+import { ApiTokenEntity } from '../entities/project.entity';
+
+export class ApiTokensRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  findById(id: string, manager?: EntityManager): Promise<ApiTokenEntity | null> {
+    return (manager ?? this.ds.manager).findOneBy(ApiTokenEntity, { id });
+  }
+
+  listForProject(projectId: string, ownerId?: string): Promise<ApiTokenEntity[]> {
+    return this.ds.manager.find(ApiTokenEntity, { where: { projectId, ...(ownerId ? { userId: ownerId } : {}) }, order: { createdAt: 'DESC' } });
+  }
+
+  async create(
+    manager: EntityManager,
+    t: { id: string; userId: string; projectId: string; name: string; roles: ProjectRole[]; runId: string | null; secretHash: string; expiresAt: Date },
+  ): Promise<ApiTokenEntity> {
+    return manager.save(manager.create(ApiTokenEntity, { ...t, revokedAt: null, lastUsedAt: null }));
+  }
+
+  async revoke(manager: EntityManager, id: string): Promise<ApiTokenEntity> {
+    await manager.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [id]);
+    return manager.findOneByOrFail(ApiTokenEntity, { id });
+  }
+
+  /** Records use at most once a minute per token, so busy ingest clients do not write on every call. */
+  async touch(id: string): Promise<void> {
+    await this.ds.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [id]);
+  }
+}

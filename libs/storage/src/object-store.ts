@@ -1,0 +1,133 @@
+/**
+ * The object store (MinIO or any S3) behind the `minio` client: the only code that talks S3.
+ * Errors name the bucket and key they were about.
+ */
+import { Readable } from 'node:stream';
+import { Client } from 'minio';
+import type { Config } from '@caliper/config';
+
+export interface StoredObject {
+  key: string;
+  size: number;
+  lastModified: Date;
+}
+
+export class ObjectNotFoundError extends Error {
+  readonly code = 'OBJECT_NOT_FOUND';
+  constructor(readonly bucket: string, readonly key: string) {
+    super(`object "${key}" not found in bucket "${bucket}"`);
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'NotFound' || code === 'NoSuchKey';
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks);
+}
+
+export class ObjectStore {
+  constructor(private readonly client: Client, private readonly region: string) {}
+
+  async bucketExists(bucket: string): Promise<boolean> {
+    return this.client.bucketExists(bucket);
+  }
+
+  /** Creates the bucket unless it exists. */
+  async ensureBucket(bucket: string): Promise<void> {
+    if (await this.client.bucketExists(bucket)) return;
+    try {
+      await this.client.makeBucket(bucket, this.region);
+    } catch (err) {
+      // Another process created it between the check and the create.
+      const code = (err as { code?: string }).code;
+      if (code !== 'BucketAlreadyOwnedByYou' && code !== 'BucketAlreadyExists') throw err;
+    }
+  }
+
+  async putObject(bucket: string, key: string, body: Buffer | string | Readable, opts: { size?: number; contentType?: string } = {}): Promise<void> {
+    await this.client.putObject(bucket, key, body, opts.size, opts.contentType ? { 'Content-Type': opts.contentType } : undefined);
+  }
+
+  async putJson(bucket: string, key: string, value: unknown): Promise<void> {
+    const body = Buffer.from(JSON.stringify(value));
+    await this.putObject(bucket, key, body, { size: body.length, contentType: 'application/json' });
+  }
+
+  /** Throws ObjectNotFoundError when absent; a SyntaxError naming the object when it is not JSON. */
+  async getJson<T = unknown>(bucket: string, key: string): Promise<T> {
+    let body: Buffer;
+    try {
+      body = await readAll(await this.client.getObject(bucket, key));
+    } catch (err) {
+      if (isNotFound(err)) throw new ObjectNotFoundError(bucket, key);
+      throw err;
+    }
+    try {
+      return JSON.parse(body.toString('utf8')) as T;
+    } catch (err) {
+      throw new SyntaxError(`object "${key}" in bucket "${bucket}" is not JSON: ${(err as Error).message}`);
+    }
+  }
+
+  async exists(bucket: string, key: string): Promise<boolean> {
+    try {
+      await this.client.statObject(bucket, key);
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Every object whose key starts with `prefix`, in key order. */
+  async list(bucket: string, prefix: string): Promise<StoredObject[]> {
+    const found: StoredObject[] = [];
+    for await (const item of this.client.listObjectsV2(bucket, prefix, true)) {
+      const entry = item as { name?: string; size: number; lastModified?: Date };
+      if (entry.name !== undefined) found.push({ key: entry.name, size: entry.size, lastModified: entry.lastModified ?? new Date(0) });
+    }
+    return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /** Removes the object; removing one that is absent is not an error (S3 semantics). */
+  async remove(bucket: string, key: string): Promise<void> {
+    await this.client.removeObject(bucket, key);
+  }
+
+  /**
+   * Aborts every unfinished multipart upload of exactly this key, freeing its stored parts.
+   * (minio's removeIncompleteUpload aborts only the latest one and sends a bad request when there is none.)
+   */
+  async abortIncompleteUploads(bucket: string, key: string): Promise<number> {
+    const uploadIds: string[] = [];
+    for await (const upload of this.client.listIncompleteUploads(bucket, key, true)) {
+      const u = upload as { key: string; uploadId: string };
+      if (u.key === key) uploadIds.push(u.uploadId);
+    }
+    for (const uploadId of uploadIds) await this.client.abortMultipartUpload(bucket, key, uploadId);
+    return uploadIds.length;
+  }
+}
+
+export type ObjectStoreConfig = Pick<Config, 'S3_ENDPOINT' | 'S3_REGION' | 'S3_ACCESS_KEY' | 'S3_SECRET_KEY'>;
+
+export function objectStoreFromConfig(config: ObjectStoreConfig): ObjectStore {
+  const url = new URL(config.S3_ENDPOINT);
+  const useSSL = url.protocol === 'https:';
+  const client = new Client({
+    endPoint: url.hostname,
+    port: Number(url.port || (useSSL ? 443 : 80)),
+    useSSL,
+    accessKey: config.S3_ACCESS_KEY,
+    secretKey: config.S3_SECRET_KEY,
+    region: config.S3_REGION,
+    // MinIO and local servers are addressed by path, not by bucket subdomain.
+    pathStyle: true,
+  });
+  return new ObjectStore(client, config.S3_REGION);
+}
