@@ -1,26 +1,90 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { DynamicModule, Module, ValidationError, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE, Reflector } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
-import { createDataSource } from '@caliper/persistence';
+import { AccountsRepository, ApiTokensRepository, AuditRepository, OutboxRepository, ProjectsRepository } from '@caliper/persistence';
+import { AccessService } from './auth/access.service';
+import { AuthController } from './auth/auth.controller';
+import { AuthGuard, RequestContext } from './auth/auth.guard';
+import { AuthService } from './auth/auth.service';
+import { LoginThrottle } from './auth/login-throttle';
+import type { RequestWithPrincipal } from './auth/principal';
+import { AppError, AppErrorFilter } from './common/app-error';
+import { REDIS } from './common/tokens';
+import { RESOLVERS } from './graphql/resolvers';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
+import { InfraModule, LOADERS_FOR, LoadersFor } from './infra.module';
+import { ProjectsService } from './projects/projects.service';
+import { TokensService } from './tokens/tokens.service';
+import { UsersService } from './users/users.service';
 
-export const CONFIG = 'CALIPER_CONFIG';
+/** Validation failures name the field and what is wrong with it. */
+function validationError(errors: ValidationError[]): AppError {
+  const first = (e: ValidationError, path: string): { path: string; message: string } => {
+    const here = path ? `${path}.${e.property}` : e.property;
+    if (e.constraints) return { path: here, message: Object.values(e.constraints)[0] };
+    return first(e.children![0], here);
+  };
+  const { path, message } = first(errors[0], '');
+  return new AppError('BAD_USER_INPUT', message.startsWith(path.split('.').pop()!) ? message : `${path}: ${message}`, { field: path });
+}
 
 @Module({})
 export class AppModule {
   static forConfig(config: Config): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController],
+      imports: [
+        InfraModule.forConfig(config),
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          inject: [LOADERS_FOR],
+          useFactory: (loadersFor: LoadersFor) => ({
+            autoSchemaFile: true,
+            sortSchema: true,
+            path: '/graphql',
+            introspection: true,
+            playground: false,
+            includeStacktraceInErrorResponses: false,
+            context: ({ req }: { req: RequestWithPrincipal }): RequestContext => ({ req, loaders: loadersFor(req) }),
+          }),
+        }),
+      ],
+      controllers: [HealthController, AuthController],
       providers: [
-        { provide: CONFIG, useValue: config },
-        {
-          provide: DataSource,
-          useFactory: async () => createDataSource(config.DATABASE_URL, { applicationName: 'caliper-api' }).initialize(),
-        },
         { provide: HealthService, useFactory: (ds: DataSource) => new HealthService(ds, config), inject: [DataSource] },
+        { provide: LoginThrottle, useFactory: (redis: Redis) => new LoginThrottle(redis, { maxFailures: config.LOGIN_MAX_FAILURES, lockoutSeconds: config.LOGIN_LOCKOUT_SECONDS }), inject: [REDIS] },
+        {
+          provide: AuthService,
+          useFactory: (ds: DataSource, a: AccountsRepository, t: ApiTokensRepository, au: AuditRepository, o: OutboxRepository, th: LoginThrottle) => new AuthService(ds, a, t, au, o, th, config),
+          inject: [DataSource, AccountsRepository, ApiTokensRepository, AuditRepository, OutboxRepository, LoginThrottle],
+        },
+        { provide: AccessService, useFactory: (p: ProjectsRepository) => new AccessService(p), inject: [ProjectsRepository] },
+        { provide: UsersService, useFactory: (ds: DataSource, a: AccountsRepository, au: AuditRepository) => new UsersService(ds, a, au), inject: [DataSource, AccountsRepository, AuditRepository] },
+        {
+          provide: ProjectsService,
+          useFactory: (ds: DataSource, p: ProjectsRepository, a: AccountsRepository, au: AuditRepository) => new ProjectsService(ds, p, a, au),
+          inject: [DataSource, ProjectsRepository, AccountsRepository, AuditRepository],
+        },
+        {
+          provide: TokensService,
+          useFactory: (ds: DataSource, t: ApiTokensRepository, a: AccountsRepository, p: ProjectsRepository, ac: AccessService, au: AuditRepository) => new TokensService(ds, t, a, p, ac, au),
+          inject: [DataSource, ApiTokensRepository, AccountsRepository, ProjectsRepository, AccessService, AuditRepository],
+        },
+        {
+          provide: APP_GUARD,
+          useFactory: (r: Reflector, auth: AuthService, access: AccessService, loadersFor: LoadersFor) => new AuthGuard(r, auth, access, loadersFor),
+          inject: [Reflector, AuthService, AccessService, LOADERS_FOR],
+        },
+        { provide: APP_FILTER, useClass: AppErrorFilter },
+        { provide: APP_PIPE, useValue: new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true, exceptionFactory: validationError }) },
+        ...RESOLVERS,
       ],
     };
   }
 }
+

@@ -1,15 +1,50 @@
 /** Caliper API entry point: validates configuration, then serves on HOST:API_PORT (127.0.0.1 by default). */
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadConfig } from '@caliper/config';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
+import express, { NextFunction, Request, Response } from 'express';
+import { Config, ConfigError, loadConfig } from '@caliper/config';
 import { AppModule } from './app.module';
+import { JsonLogger } from './common/json-logger';
+import { UsersService } from './users/users.service';
+
+/** Serves the built web app at / with a fallback to index.html for client-side routes. */
+function serveWeb(app: NestExpressApplication, dir: string): void {
+  const index = path.join(dir, 'index.html');
+  if (!existsSync(index)) throw new ConfigError([`WEB_DIST_DIR: ${dir} holds no index.html (build the web app with \`npx nx run web:build\`)`]);
+  app.use(express.static(dir, { index: false, maxAge: '1h' }));
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const isApi = req.path.startsWith('/api/') || req.path === '/graphql' || req.path.startsWith('/health/') || req.path === '/metrics';
+    if (req.method !== 'GET' || isApi) return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  });
+}
+
+export async function createApp(config: Config, logger = new JsonLogger('caliper-api', config.LOG_LEVEL)): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { logger });
+  app.use(cookieParser());
+  app.disable('x-powered-by');
+  if (config.WEB_DIST_DIR) serveWeb(app, path.resolve(config.WEB_DIST_DIR));
+  app.enableShutdownHooks();
+  await app.init();
+  if (config.BOOTSTRAP_ADMIN_PASSWORD) {
+    const outcome = await app.get(UsersService).ensureFirstAdmin(config.BOOTSTRAP_ADMIN_USERNAME, config.BOOTSTRAP_ADMIN_PASSWORD);
+    if (outcome === 'created') logger.pino.info({ username: config.BOOTSTRAP_ADMIN_USERNAME }, 'first system admin created');
+  }
+  return app;
+}
 
 export async function bootstrap() {
   const config = loadConfig();
-  const app = await NestFactory.create(AppModule.forConfig(config), { logger: ['error', 'warn', 'log'] });
-  app.enableShutdownHooks();
+  const logger = new JsonLogger('caliper-api', config.LOG_LEVEL);
+  const app = await createApp(config, logger);
   await app.listen(config.API_PORT, config.HOST);
-  console.log(JSON.stringify({ level: 'info', msg: 'caliper api listening', url: `http://${config.HOST}:${config.API_PORT}` }));
+  logger.pino.info({ url: `http://${config.HOST}:${config.API_PORT}` }, 'caliper api listening');
   return app;
 }
 

@@ -23,6 +23,21 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
+/** What each permission lets a caller do, for messages ("You do not have permission to …") and the UI. */
+export const PERMISSION_PHRASES: Record<Permission, string> = {
+  'project.read': 'read this project',
+  'project.update': 'change this project',
+  'project.create': 'create projects',
+  'member.manage': 'manage members and their tokens',
+  'token.create': 'create API tokens',
+  'run.write': 'log or change runs',
+  'model.register': 'register model versions',
+  'promotion.request': 'request promotions',
+  'promotion.sign': 'sign promotions',
+  'audit.read': 'read the audit log',
+  'user.manage': 'manage users',
+};
+
 /** Permissions a project role grants inside its project. */
 const PROJECT_ROLE_PERMISSIONS: Record<ProjectRole, readonly Permission[]> = {
   viewer: ['project.read'],

@@ -1,0 +1,56 @@
+import { Inject } from '@nestjs/common';
+import { Args, Int, Query, Resolver } from '@nestjs/graphql';
+import type { AuditCheckpoint } from '@caliper/domain';
+import { AuditRepository } from '@caliper/persistence';
+import { projectIdAt, Requires } from '../auth/access.decorators';
+import { badInput } from '../common/app-error';
+import { CHECKPOINT_READER } from '../common/tokens';
+import { AuditChainStatusGql, AuditEventConnectionGql, AuditEventFilter } from './audit.types';
+
+export interface AuditCheckpointReader {
+  readAll(): Promise<AuditCheckpoint[]>;
+}
+
+const MAX_PAGE = 200;
+
+@Resolver()
+export class AuditResolver {
+  constructor(private readonly audit: AuditRepository, @Inject(CHECKPOINT_READER) private readonly checkpoints: AuditCheckpointReader) {}
+
+  @Query(() => AuditEventConnectionGql, { description: 'Newest first. Needs audit.read: globally for all events, or in the project named by filter.projectId' })
+  @Requires('audit.read', projectIdAt('filter.projectId'))
+  async auditEvents(
+    @Args('filter', { type: () => AuditEventFilter, nullable: true }) filter: AuditEventFilter | null,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) firstArg: number | null,
+    @Args('after', { type: () => String, nullable: true }) after: string | null,
+  ): Promise<AuditEventConnectionGql> {
+    const first = firstArg ?? 50;
+    if (first < 1 || first > MAX_PAGE) throw badInput('first', `must be between 1 and ${MAX_PAGE}`);
+    if (after != null && !/^[1-9][0-9]{0,18}$/.test(after)) throw badInput('after', 'must be a cursor from pageInfo.endCursor');
+    const rows = await this.audit.search({ ...(filter ?? {}), beforeSeq: after ? Number(after) : null, limit: first + 1 });
+    const page = rows.slice(0, first);
+    return {
+      edges: page.map((e) => ({
+        cursor: String(e.seq),
+        node: { ...e, seq: String(e.seq) },
+      })),
+      pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? String(page[page.length - 1].seq) : null },
+    };
+  }
+
+  @Query(() => AuditChainStatusGql, { description: 'Walks the whole chain and checks it against the checkpoints in object storage' })
+  @Requires('audit.read')
+  async auditChainStatus(): Promise<AuditChainStatusGql> {
+    const report = await this.audit.verify(await this.checkpoints.readAll());
+    return {
+      ok: report.ok,
+      checkedEvents: report.checkedEvents,
+      lastSeq: report.checkedEvents ? String(report.lastSeq) : null,
+      lastHash: report.checkedEvents ? report.lastHash : null,
+      brokenAtSeq: report.firstBrokenSeq === null ? null : String(report.firstBrokenSeq),
+      problem: report.problem,
+      checkpointsChecked: report.checkpointsChecked,
+      verifiedAt: new Date(),
+    };
+  }
+}

@@ -1,0 +1,61 @@
+import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { IsDate, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { GraphQLJSON } from 'graphql-scalars';
+
+@ObjectType('AuditEvent')
+export class AuditEventGql {
+  @Field({ description: 'Gap-free sequence number (decimal string: may exceed 32 bits)' }) seq: string;
+  @Field({ description: 'UTC with microseconds, e.g. 2026-11-27T03:41:00.123456Z' }) time: string;
+  @Field(() => ID, { nullable: true }) actorId: string | null;
+  @Field() actorLabel: string;
+  @Field() action: string;
+  @Field() entityType: string;
+  @Field(() => String, { nullable: true }) entityId: string | null;
+  @Field(() => ID, { nullable: true }) projectId: string | null;
+  @Field(() => GraphQLJSON, { nullable: true }) before: unknown;
+  @Field(() => GraphQLJSON, { nullable: true }) after: unknown;
+  @Field(() => String, { nullable: true }) reason: string | null;
+  @Field() prevHash: string;
+  @Field() hash: string;
+}
+
+@ObjectType('PageInfo')
+export class PageInfoGql {
+  @Field() hasNextPage: boolean;
+  @Field(() => String, { nullable: true }) endCursor: string | null;
+}
+
+@ObjectType('AuditEventEdge')
+export class AuditEventEdgeGql {
+  @Field() cursor: string;
+  @Field(() => AuditEventGql) node: AuditEventGql;
+}
+
+@ObjectType('AuditEventConnection')
+export class AuditEventConnectionGql {
+  @Field(() => [AuditEventEdgeGql]) edges: AuditEventEdgeGql[];
+  @Field(() => PageInfoGql) pageInfo: PageInfoGql;
+}
+
+@InputType()
+export class AuditEventFilter {
+  @Field(() => String, { nullable: true, description: 'Exact actor username/label' }) @IsOptional() @IsString() @MaxLength(200) actor?: string | null;
+  @Field(() => String, { nullable: true, description: "Exact action, or a prefix ending in '.', e.g. 'project.'" }) @IsOptional() @IsString() @MaxLength(100) action?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(100) entityType?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(200) entityId?: string | null;
+  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() projectId?: string | null;
+  @Field(() => Date, { nullable: true }) @IsOptional() @IsDate() from?: Date | null;
+  @Field(() => Date, { nullable: true }) @IsOptional() @IsDate() to?: Date | null;
+}
+
+@ObjectType('AuditChainStatus')
+export class AuditChainStatusGql {
+  @Field() ok: boolean;
+  @Field(() => Int) checkedEvents: number;
+  @Field(() => String, { nullable: true }) lastSeq: string | null;
+  @Field(() => String, { nullable: true }) lastHash: string | null;
+  @Field(() => String, { nullable: true, description: 'First event that breaks the chain, when not ok' }) brokenAtSeq: string | null;
+  @Field(() => String, { nullable: true }) problem: string | null;
+  @Field(() => Int) checkpointsChecked: number;
+  @Field() verifiedAt: Date;
+}

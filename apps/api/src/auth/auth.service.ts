@@ -1,0 +1,144 @@
+/**
+ * Authentication: sessions (web), API tokens (Bearer, scripts and training jobs) and HTTP Basic
+ * (the stock mlflow client sends it on every call). Credentials are verified here; what the
+ * caller may do is decided by AccessService on every request from current roles.
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { Config } from '@caliper/config';
+import { parseApiToken, tokenSecretMatches } from '@caliper/domain';
+import { AccountsRepository, ApiTokensRepository, AuditRepository, OutboxRepository, UserEntity } from '@caliper/persistence';
+import { AppError } from '../common/app-error';
+import { LoginThrottle } from './login-throttle';
+import { verifyPassword } from './passwords';
+import type { Principal, PrincipalUser, RequestWithPrincipal } from './principal';
+
+export const SESSION_COOKIE = 'caliper_session';
+const BASIC_CACHE_TTL_MS = 60_000;
+const BASIC_CACHE_MAX = 10_000;
+
+function toPrincipalUser(u: UserEntity): PrincipalUser {
+  return { id: u.id, username: u.username, displayName: u.displayName, globalRole: u.globalRole };
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
+
+export class AuthService {
+  /** HMAC key for the basic-auth cache: per process, so cached entries never outlive it. */
+  private readonly cacheKey = randomBytes(32);
+  private readonly basicCache = new Map<string, { userId: string; expires: number }>();
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly accounts: AccountsRepository,
+    private readonly tokens: ApiTokensRepository,
+    private readonly audit: AuditRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly throttle: LoginThrottle,
+    private readonly config: Pick<Config, 'SESSION_TTL_HOURS'>,
+  ) {}
+
+  /** The caller, or null when no credentials were sent; wrong credentials are a 401, never anonymous. */
+  async authenticate(req: RequestWithPrincipal): Promise<Principal | null> {
+    const header = req.headers.authorization;
+    const authorization = Array.isArray(header) ? header[0] : header;
+    if (authorization) {
+      const [scheme, value = ''] = authorization.split(' ', 2);
+      if (/^bearer$/i.test(scheme)) return this.byToken(value.trim());
+      if (/^basic$/i.test(scheme)) return this.byBasic(value.trim(), req.ip ?? 'unknown');
+      throw new AppError('UNAUTHENTICATED', `Unsupported Authorization scheme "${scheme}": use Bearer <API token> or Basic.`);
+    }
+    const cookie = req.cookies?.[SESSION_COOKIE];
+    return cookie ? this.bySession(cookie) : null;
+  }
+
+  private async activeUser(userId: string): Promise<PrincipalUser> {
+    const user = await this.accounts.findUserById(userId);
+    if (!user || !user.isActive) throw new AppError('UNAUTHENTICATED', 'This account is deactivated.');
+    return toPrincipalUser(user);
+  }
+
+  private async bySession(cookie: string): Promise<Principal> {
+    const [id, secret] = cookie.split('.', 2);
+    if (!/^[0-9a-f-]{36}$/.test(id ?? '') || !secret) throw new AppError('UNAUTHENTICATED', 'Session cookie is malformed; sign in again.');
+    const session = await this.accounts.findSession(id);
+    const ok = session && timingSafeEqual(Buffer.from(sha256(secret), 'hex'), Buffer.from(session.secretHash, 'hex'));
+    if (!session || !ok || session.revokedAt || session.expiresAt.getTime() <= Date.now()) {
+      throw new AppError('UNAUTHENTICATED', 'Your session has ended; sign in again.');
+    }
+    return { method: 'session', user: await this.activeUser(session.userId), sessionId: session.id };
+  }
+
+  private async byToken(raw: string): Promise<Principal> {
+    const parsed = parseApiToken(raw);
+    if (!parsed) throw new AppError('UNAUTHENTICATED', 'API token is malformed: expected clp_<id>_<secret>.');
+    const token = await this.tokens.findById(parsed.id);
+    if (!token || !tokenSecretMatches(parsed.secret, token.secretHash)) throw new AppError('UNAUTHENTICATED', 'API token is not valid.');
+    if (token.revokedAt) throw new AppError('UNAUTHENTICATED', `API token ${token.id} was revoked.`);
+    if (token.expiresAt.getTime() <= Date.now()) throw new AppError('UNAUTHENTICATED', `API token ${token.id} has expired.`);
+    const user = await this.activeUser(token.userId);
+    await this.tokens.touch(token.id);
+    return { method: 'token', user, token: { id: token.id, projectId: token.projectId, roles: token.roles, runId: token.runId } };
+  }
+
+  private async byBasic(encoded: string, ip: string): Promise<Principal> {
+    const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) throw new AppError('UNAUTHENTICATED', 'Basic credentials are malformed.');
+    const username = decoded.slice(0, colon);
+    const password = decoded.slice(colon + 1);
+    // The mlflow client can send an API token as the Basic password.
+    if (parseApiToken(password)) return this.byToken(password);
+    const cacheId = createHmac('sha256', this.cacheKey).update(decoded).digest('hex');
+    const cached = this.basicCache.get(cacheId);
+    if (cached && cached.expires > Date.now()) return { method: 'password', user: await this.activeUser(cached.userId) };
+    if ((await this.throttle.lockedFor(username)) > 0) throw new AppError('UNAUTHENTICATED', 'Too many failed sign-ins for this account; try again later.');
+    const user = await this.accounts.findUserByUsername(username);
+    const valid = await verifyPassword(user ? await this.accounts.passwordHashOf(user.id) : null, password);
+    if (!user || !valid) {
+      // Basic credentials are a password sign-in too: same lockout, same aggregated audit.
+      await this.recordFailure(username, ip);
+      throw new AppError('UNAUTHENTICATED', 'Wrong username or password.');
+    }
+    if (this.basicCache.size >= BASIC_CACHE_MAX) this.basicCache.delete(this.basicCache.keys().next().value as string);
+    this.basicCache.set(cacheId, { userId: user.id, expires: Date.now() + BASIC_CACHE_TTL_MS });
+    return { method: 'password', user: await this.activeUser(user.id) };
+  }
+
+  /** Password sign-in: rate-limited per account; failures are counted for the aggregated audit event. */
+  async login(username: string, password: string, ip: string): Promise<{ user: PrincipalUser; cookieValue: string; expiresAt: Date }> {
+    const wait = await this.throttle.lockedFor(username);
+    if (wait > 0) {
+      await this.recordFailure(username, ip);
+      throw new AppError('TOO_MANY_ATTEMPTS', `Too many failed sign-ins for this account. Try again in ${Math.ceil(wait / 60)} minute(s).`, { retryAfterSeconds: wait });
+    }
+    const user = await this.accounts.findUserByUsername(username);
+    const valid = await verifyPassword(user ? await this.accounts.passwordHashOf(user.id) : null, password);
+    if (!user || !valid || !user.isActive) {
+      await this.recordFailure(username, ip);
+      throw new AppError('INVALID_CREDENTIALS', 'Wrong username or password.');
+    }
+    await this.throttle.clear(username);
+    const secret = randomBytes(32).toString('hex');
+    const expiresAt = new Date(Date.now() + this.config.SESSION_TTL_HOURS * 3600_000);
+    const session = await this.ds.transaction(async (m) => {
+      const s = await this.accounts.createSession(m, { userId: user.id, secretHash: sha256(secret), expiresAt, ip });
+      await this.audit.append(m, { actorId: user.id, actorLabel: user.username, action: 'auth.login', entityType: 'session', entityId: s.id, after: { ip, method: 'password', expiresAt: expiresAt.toISOString() } });
+      return s;
+    });
+    return { user: toPrincipalUser(user), cookieValue: `${session.id}.${secret}`, expiresAt };
+  }
+
+  private async recordFailure(username: string, ip: string): Promise<void> {
+    const flush = await this.throttle.recordFailure(username, ip, new Date());
+    if (flush) await this.ds.transaction((m) => this.outbox.enqueue(m, flush.job, { runAfter: flush.runAfter }));
+  }
+
+  async logout(principal: Principal): Promise<void> {
+    if (principal.method !== 'session') throw new AppError('BAD_USER_INPUT', 'Only a browser session can sign out; revoke an API token instead.');
+    await this.ds.transaction(async (m) => {
+      await this.accounts.revokeSession(m, principal.sessionId);
+      await this.audit.append(m, { actorId: principal.user.id, actorLabel: principal.user.username, action: 'auth.logout', entityType: 'session', entityId: principal.sessionId });
+    });
+  }
+}

@@ -1,0 +1,38 @@
+/** Per-request DataLoaders, built in the GraphQL context factory (no request-scoped providers). */
+import DataLoader from 'dataloader';
+import type { ProjectRole } from '@caliper/domain';
+import { AccountsRepository, ApiTokenEntity, ApiTokensRepository, ProjectEntity, ProjectMemberEntity, ProjectsRepository, UserEntity } from '@caliper/persistence';
+
+export interface Loaders {
+  user: DataLoader<string, UserEntity | null>;
+  project: DataLoader<string, ProjectEntity | null>;
+  projectBySlug: DataLoader<string, ProjectEntity | null>;
+  members: DataLoader<string, ProjectMemberEntity[]>;
+  apiToken: DataLoader<string, ApiTokenEntity | null>;
+  /** The calling user's roles per project id (the caller is known once the guard has run). */
+  myRoles: DataLoader<string, ProjectRole[]>;
+}
+
+function byKey<T>(keys: readonly string[], rows: T[], keyOf: (r: T) => string): (T | null)[] {
+  const map = new Map(rows.map((r) => [keyOf(r), r]));
+  return keys.map((k) => map.get(k) ?? null);
+}
+
+export function createLoaders(accounts: AccountsRepository, projects: ProjectsRepository, tokens: ApiTokensRepository, callerId: () => string | null): Loaders {
+  return {
+    user: new DataLoader(async (ids) => byKey(ids, await accounts.findUsersByIds(ids), (u) => u.id)),
+    project: new DataLoader(async (ids) => byKey(ids, await projects.findByIds(ids), (p) => p.id)),
+    projectBySlug: new DataLoader(async (slugs) => byKey(slugs, await projects.findBySlugs(slugs), (p) => p.slug)),
+    members: new DataLoader(async (ids) => {
+      const rows = await projects.membersOf(ids);
+      return ids.map((id) => rows.filter((m) => m.projectId === id));
+    }),
+    apiToken: new DataLoader(async (ids) => Promise.all(ids.map((id) => tokens.findById(id)))),
+    myRoles: new DataLoader(async (ids) => {
+      const userId = callerId();
+      if (!userId) return ids.map(() => []);
+      const rows = await projects.membershipsOf(userId, ids);
+      return ids.map((id) => rows.find((m) => m.projectId === id)?.roles ?? []);
+    }),
+  };
+}

@@ -1,0 +1,7 @@
+/** Every resolver of the API: the server and the schema emitter (tools/graphql) use this one list. */
+import { AuditResolver } from '../audit/audit.resolver';
+import { ProjectMemberResolver, ProjectsResolver } from '../projects/projects.resolver';
+import { TokensResolver } from '../tokens/tokens.resolver';
+import { UsersResolver } from '../users/users.resolver';
+
+export const RESOLVERS = [UsersResolver, ProjectsResolver, ProjectMemberResolver, TokensResolver, AuditResolver];

@@ -1,0 +1,47 @@
+/** Shared infrastructure for every module: config, the one DataSource, repositories, Redis, object store. */
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import type { Config } from '@caliper/config';
+import { AccountsRepository, ApiTokensRepository, AuditRepository, createDataSource, OutboxRepository, ProjectsRepository } from '@caliper/persistence';
+import { AuditCheckpointStore, objectStoreFromConfig } from '@caliper/storage';
+import type { RequestWithPrincipal } from './auth/principal';
+import { CHECKPOINT_READER, CONFIG, REDIS } from './common/tokens';
+import { createLoaders, Loaders } from './graphql/loaders';
+
+export type LoadersFor = (req: RequestWithPrincipal) => Loaders;
+export const LOADERS_FOR = 'CALIPER_LOADERS_FOR';
+
+const repo = <T>(cls: new (ds: DataSource) => T) => ({ provide: cls, useFactory: (ds: DataSource) => new cls(ds), inject: [DataSource] });
+
+@Global()
+@Module({})
+export class InfraModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis, private readonly ds: DataSource) {}
+
+  static forConfig(config: Config): DynamicModule {
+    const providers = [
+      { provide: CONFIG, useValue: config },
+      { provide: DataSource, useFactory: async () => createDataSource(config.DATABASE_URL, { applicationName: 'caliper-api' }).initialize() },
+      { provide: REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }) },
+      { provide: CHECKPOINT_READER, useFactory: () => new AuditCheckpointStore(objectStoreFromConfig(config), config.S3_BUCKET_AUDIT) },
+      repo(AccountsRepository),
+      repo(ProjectsRepository),
+      repo(ApiTokensRepository),
+      repo(AuditRepository),
+      repo(OutboxRepository),
+      {
+        provide: LOADERS_FOR,
+        useFactory: (accounts: AccountsRepository, projects: ProjectsRepository, tokens: ApiTokensRepository): LoadersFor =>
+          (req) => createLoaders(accounts, projects, tokens, () => req.principal?.user.id ?? null),
+        inject: [AccountsRepository, ProjectsRepository, ApiTokensRepository],
+      },
+    ];
+    return { module: InfraModule, providers, exports: providers.map((p) => p.provide) };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.redis.disconnect();
+    if (this.ds.isInitialized) await this.ds.destroy();
+  }
+}

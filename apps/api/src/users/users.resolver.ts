@@ -1,0 +1,59 @@
+import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
+import type { UserEntity } from '@caliper/persistence';
+import { Requires, SIGNED_IN } from '../auth/access.decorators';
+import { AccessService } from '../auth/access.service';
+import { actorOf } from '../auth/principal';
+import { forbidden } from '../common/app-error';
+import { GqlContext, principalOf } from '../graphql/context';
+import { GlobalRoleGql, UserKindGql } from '../graphql/enums';
+import { CreateUserInput, DeactivateUserInput, MeGql, UserGql } from './user.types';
+import { UsersService } from './users.service';
+
+export function toUserGql(u: UserEntity): UserGql {
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.displayName,
+    email: u.email,
+    kind: u.kind as UserKindGql,
+    globalRole: u.globalRole as GlobalRoleGql | null,
+    isActive: u.isActive,
+    createdAt: u.createdAt,
+    deactivatedAt: u.deactivatedAt,
+  };
+}
+
+@Resolver(() => UserGql)
+export class UsersResolver {
+  constructor(private readonly service: UsersService, private readonly access: AccessService) {}
+
+  @Query(() => MeGql)
+  @Requires(SIGNED_IN)
+  async me(@Context() ctx: GqlContext): Promise<MeGql> {
+    const principal = principalOf(ctx);
+    const user = await ctx.loaders.user.load(principal.user.id);
+    return { user: toUserGql(user!), globalPermissions: this.access.permissionsWithRoles(principal, null, []) };
+  }
+
+  @Query(() => [UserGql], { description: 'Needs user.manage (system_admin) or audit.read globally (auditor)' })
+  @Requires(SIGNED_IN)
+  async users(@Context() ctx: GqlContext): Promise<UserGql[]> {
+    const principal = principalOf(ctx);
+    if (!this.access.allowsWithRoles(principal, 'user.manage', null, []) && !this.access.allowsWithRoles(principal, 'audit.read', null, [])) {
+      throw forbidden('list users');
+    }
+    return (await this.service.list()).map(toUserGql);
+  }
+
+  @Mutation(() => UserGql)
+  @Requires('user.manage')
+  async createUser(@Args('input') input: CreateUserInput, @Context() ctx: GqlContext): Promise<UserGql> {
+    return toUserGql(await this.service.create(actorOf(principalOf(ctx)), input));
+  }
+
+  @Mutation(() => UserGql)
+  @Requires('user.manage')
+  async deactivateUser(@Args('input') input: DeactivateUserInput, @Context() ctx: GqlContext): Promise<UserGql> {
+    return toUserGql(await this.service.deactivate(principalOf(ctx), input.userId, input.reason));
+  }
+}

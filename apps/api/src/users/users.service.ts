@@ -1,0 +1,79 @@
+/** Accounts: create users, deactivate them (never delete), and the first system admin. */
+import { DataSource, EntityManager } from 'typeorm';
+import { AccountsRepository, AuditRepository, UserEntity } from '@caliper/persistence';
+import { AppError, badInput, notFound } from '../common/app-error';
+import { hashPassword, passwordProblem } from '../auth/passwords';
+import { actorOf, Principal } from '../auth/principal';
+import { USERNAME_RE } from './user.types';
+
+/** The audit view of a user: no credentials ever. */
+export function userSnapshot(u: UserEntity) {
+  return { username: u.username, displayName: u.displayName, email: u.email, kind: u.kind, globalRole: u.globalRole, isActive: u.isActive };
+}
+
+export interface CreateUserCommand {
+  username: string;
+  displayName: string;
+  email?: string | null;
+  password: string;
+  globalRole?: 'system_admin' | 'auditor' | null;
+  kind?: 'human' | 'service' | null;
+}
+
+const BOOTSTRAP_LOCK = 7242002;
+
+export class UsersService {
+  constructor(private readonly ds: DataSource, private readonly accounts: AccountsRepository, private readonly audit: AuditRepository) {}
+
+  list(): Promise<UserEntity[]> {
+    return this.accounts.listUsers();
+  }
+
+  async create(actor: { actorId: string | null; actorLabel: string }, cmd: CreateUserCommand): Promise<UserEntity> {
+    return this.ds.transaction((m) => this.createIn(m, actor, cmd));
+  }
+
+  private async createIn(m: EntityManager, actor: { actorId: string | null; actorLabel: string }, cmd: CreateUserCommand): Promise<UserEntity> {
+    if (!USERNAME_RE.test(cmd.username)) badInputThrow('username', 'must be 2-63 lowercase letters, digits, ".", "_" or "-"');
+    const problem = passwordProblem(cmd.password);
+    if (problem) badInputThrow('password', problem);
+    // Usernames are never reused: a deactivated account keeps its name.
+    if (await this.accounts.findUserByUsername(cmd.username, m)) throw new AppError('CONFLICT', `The username "${cmd.username}" is taken (usernames are never reused, even after deactivation).`);
+    const user = await this.accounts.createUser(
+      m,
+      { username: cmd.username, displayName: cmd.displayName, email: cmd.email ?? null, kind: cmd.kind ?? 'human', globalRole: cmd.globalRole ?? null },
+      await hashPassword(cmd.password),
+    );
+    await this.audit.append(m, { ...actor, action: 'user.created', entityType: 'user', entityId: user.id, after: userSnapshot(user) });
+    return user;
+  }
+
+  async deactivate(principal: Principal, userId: string, reason: string): Promise<UserEntity> {
+    if (userId === principal.user.id) throw new AppError('BAD_USER_INPUT', 'You cannot deactivate your own account; ask another system admin.', { field: 'userId' });
+    return this.ds.transaction(async (m) => {
+      const before = await this.accounts.findUserById(userId, m);
+      if (!before) throw notFound(`User ${userId}`);
+      if (!before.isActive) throw new AppError('CONFLICT', `User ${before.username} is already deactivated.`);
+      const after = await this.accounts.deactivateUser(m, userId);
+      await this.audit.append(m, { ...actorOf(principal), action: 'user.deactivated', entityType: 'user', entityId: userId, before: userSnapshot(before), after: userSnapshot(after), reason });
+      return after;
+    });
+  }
+
+  /**
+   * Creates the first system admin when none is active. Serialised by an advisory lock so
+   * replicas starting together create one admin. Returns whether an admin was created.
+   */
+  async ensureFirstAdmin(username: string, password: string): Promise<'created' | 'exists'> {
+    return this.ds.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
+      if (await this.accounts.hasActiveSystemAdmin(m)) return 'exists';
+      await this.createIn(m, { actorId: null, actorLabel: 'system:bootstrap' }, { username, displayName: 'Administrator', password, globalRole: 'system_admin' });
+      return 'created';
+    });
+  }
+}
+
+function badInputThrow(field: string, message: string): never {
+  throw badInput(field, message);
+}
