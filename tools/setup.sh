@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# One-time set-up on a fresh machine: what npm cannot bring (redis-server, via apt on
-# Debian/Ubuntu, when missing), then the npm dependencies. PostgreSQL is optional: without one,
-# `npm start` runs an embedded PostgreSQL 15 from npm.
+# One-time set-up on a fresh machine: what npm cannot bring (redis-server to run Caliper,
+# chromium for the browser tests; via apt on Debian/Ubuntu when missing), then the npm
+# dependencies. PostgreSQL is optional: without one, `npm start` runs an embedded PostgreSQL 15.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v redis-server >/dev/null; then
+need=()
+command -v redis-server >/dev/null || need+=(redis-server)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq redis-server
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need[@]}"
   else
-    echo "Install redis-server (or set REDIS_URL to a Redis you run) and re-run." >&2
+    echo "Install ${need[*]} with your package manager (or set REDIS_URL to a Redis you run) and re-run." >&2
   fi
 fi
 export ONNXRUNTIME_NODE_INSTALL=skip

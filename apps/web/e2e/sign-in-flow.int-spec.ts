@@ -1,0 +1,364 @@
+/**
+ * The web app in a real browser against the real API: the built app is served by the API
+ * (WEB_DIST_DIR) on a fresh test database, Redis and a local S3 server. It walks sign-in,
+ * project creation, user creation, membership, an API token and the audit log, and fails on
+ * any console error, page error, or serious/critical accessibility violation (axe) on any page.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+// The browser test drives the real server, so it sets up server-side test infrastructure.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { createTestDatabase, type TestDatabase } from '@caliper/persistence';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { startTestObjectStore, type TestObjectStore } from '@caliper/storage';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+const LOGIN_MAX_FAILURES = 3;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function buildWebApp(outDir: string): Promise<void> {
+  await promisify(execFile)(process.execPath, [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/web/vite.config.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {
+    cwd: repoRoot,
+  });
+}
+
+function startApi(env: Record<string, string>): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let out = '';
+  const proc = spawn(process.execPath, ['-r', path.join(repoRoot, 'tools/register.js'), path.join(repoRoot, 'apps/api/src/main.ts')], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return { proc, output: () => out, exited };
+}
+
+async function waitForLive(base: string, api: { output: () => string; proc: ChildProcess }, ms = 60000): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (api.proc.exitCode !== null) throw new Error(`the API exited during start:\n${api.output()}`);
+    try {
+      const res = await fetch(`${base}/health/live`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) throw new Error(`the API did not answer in ${ms} ms:\n${api.output()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Set CALIPER_E2E_SCREENSHOTS to a folder to keep a screenshot of every page checked. */
+const screenshotDir = process.env.CALIPER_E2E_SCREENSHOTS;
+let screenshotCount = 0;
+
+async function expectAccessible(page: Page, where: string): Promise<void> {
+  if (screenshotDir) {
+    const name = `${String(++screenshotCount).padStart(2, '0')}-${where.replace(/[^a-z0-9]+/gi, '-')}.png`;
+    await page.screenshot({ path: path.join(screenshotDir, name), fullPage: true });
+  }
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(serious).toEqual([]);
+}
+
+describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', () => {
+  const adminPassword = `e2e-${randomBytes(16).toString('hex')}`;
+  const member = { username: `ana.ruiz-${randomBytes(3).toString('hex')}`, displayName: 'Dr Ana Ruiz', password: `pw-${randomBytes(12).toString('hex')}` };
+  const project = { name: 'Liver segmentation (e2e)', slug: 'liver-segmentation-e2e' };
+  let outDir: string;
+  let db: TestDatabase;
+  let objects: TestObjectStore;
+  let api: ReturnType<typeof startApi>;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+  /** Console errors and page errors seen during the current test, minus the ones it expects. */
+  let problems: string[] = [];
+  let expectedConsoleError: ((msg: ConsoleMessage) => boolean) | null = null;
+
+  beforeAll(async () => {
+    outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
+    [db, objects] = await Promise.all([createTestDatabase(), startTestObjectStore(), buildWebApp(outDir)]).then(([d, o]) => [d, o] as const);
+    await objects.store.ensureBucket('caliper-audit');
+    await objects.store.ensureBucket('caliper-artifacts');
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    api = startApi({
+      ...objects.config,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      API_PORT: String(port),
+      DATABASE_URL: db.appUrl,
+      WEB_DIST_DIR: outDir,
+      BOOTSTRAP_ADMIN_USERNAME: 'admin',
+      BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
+      LOGIN_MAX_FAILURES: String(LOGIN_MAX_FAILURES),
+    });
+    await waitForLive(base, api);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    page = await context.newPage();
+    page.setDefaultTimeout(15000);
+    page.on('console', (msg) => {
+      if (msg.type() !== 'error') return;
+      if (expectedConsoleError?.(msg)) return;
+      problems.push(`console error: ${msg.text()} (${msg.location().url})`);
+    });
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  }, 180000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (api) {
+      api.proc.kill('SIGTERM');
+      await api.exited;
+    }
+    await objects?.close();
+    await db?.drop();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  beforeEach(() => {
+    problems = [];
+    expectedConsoleError = null;
+  });
+  afterEach(() => {
+    expect(problems).toEqual([]);
+  });
+
+  /** Chromium logs every 4xx response as a console error; a refused sign-in is expected in these tests. */
+  const refusedSignIn = (msg: ConsoleMessage) => /status of (401|429)/.test(msg.text()) && msg.location().url.endsWith('/api/v1/auth/login');
+
+  it('sends a visitor without a session to sign-in, and shows the server message for a wrong password', async () => {
+    expectedConsoleError = refusedSignIn;
+    await page.goto(`${base}/projects`);
+    await page.waitForURL(/\/sign-in\?next=%2Fprojects$/);
+    await expect(page.getByRole('heading', { level: 1, name: 'Sign in' }).isVisible()).resolves.toBe(true);
+    await expectAccessible(page, 'sign-in');
+
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill('not-the-password');
+    const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login')), page.getByRole('button', { name: 'Sign in' }).click()]);
+    expect(response.status()).toBe(401);
+    const { message } = (await response.json()) as { message: string };
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain(message);
+    expect(page.url()).toContain('/sign-in');
+    await expectAccessible(page, 'sign-in with error');
+  }, 60000);
+
+  it('shows the lockout message and the Retry-After wait after too many failures', async () => {
+    expectedConsoleError = refusedSignIn;
+    const stranger = `nobody-${randomBytes(4).toString('hex')}`;
+    let last = 0;
+    for (let i = 0; i <= LOGIN_MAX_FAILURES; i++) {
+      await page.getByLabel('Username').fill(stranger);
+      await page.getByLabel('Password').fill('wrong-password');
+      const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login')), page.getByRole('button', { name: 'Sign in' }).click()]);
+      last = response.status();
+      if (last === 429) {
+        expect(Number(response.headers()['retry-after'])).toBeGreaterThan(0);
+        const { message } = (await response.json()) as { message: string };
+        await page.getByRole('alert').filter({ hasText: message }).waitFor();
+        break;
+      }
+    }
+    expect(last).toBe(429);
+    const alertText = (await page.getByRole('alert').textContent()) ?? '';
+    expect(alertText).toMatch(/You can try again in \d+ (min|s)/);
+    await expect(page.getByRole('button', { name: 'Sign in' }).isDisabled()).resolves.toBe(true);
+  }, 60000);
+
+  it('signs in as the admin and lands on the projects page', async () => {
+    await page.goto(`${base}/sign-in?next=%2Fprojects`);
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/projects`);
+    await page.getByRole('heading', { level: 1, name: 'Projects' }).waitFor();
+    expect(await page.locator('.topbar').textContent()).toContain('admin');
+    await page.getByText('No projects yet').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to main content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    for (const item of ['Projects', 'Runs', 'Models', 'Datasets', 'Audit', 'Admin']) {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: item, exact: true }).waitFor();
+    }
+    await expectAccessible(page, 'projects (empty)');
+  }, 60000);
+
+  it('shows honest placeholders for runs, models and datasets', async () => {
+    for (const item of ['Runs', 'Models', 'Datasets']) {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: item, exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: item }).waitFor();
+      await page.getByText('Not available yet').waitFor();
+      await expectAccessible(page, item.toLowerCase());
+    }
+  }, 60000);
+
+  it('creates a project', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Projects', exact: true }).click();
+    await page.getByRole('button', { name: 'New project' }).click();
+    await page.getByLabel('Name', { exact: true }).fill(project.name);
+    expect(await page.getByLabel('Short name (slug)').inputValue()).toBe(project.slug);
+    await page.getByLabel('Description').fill('Segments the liver for transplant planning.');
+    await expectAccessible(page, 'new project form');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.waitForURL(`${base}/projects/${project.slug}`);
+    await page.getByRole('heading', { level: 1, name: project.name }).waitFor();
+    await page.getByRole('heading', { level: 2, name: 'Members' }).waitFor();
+    await expectAccessible(page, 'project page');
+  }, 60000);
+
+  it('creates a user on the Admin page', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Admin' }).waitFor();
+    await page.getByRole('button', { name: 'New user' }).click();
+    await page.getByLabel('Username').fill(member.username);
+    await page.getByLabel('Display name').fill(member.displayName);
+    await page.getByLabel('Initial password').fill(member.password);
+    await page.getByRole('button', { name: 'Create user' }).click();
+    await page.getByRole('status').filter({ hasText: `The account ${member.username} was created` }).waitFor();
+    await page.getByRole('row').filter({ hasText: member.displayName }).waitFor();
+    await expectAccessible(page, 'admin');
+  }, 60000);
+
+  it('adds the user to the project with roles and changes the roles', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Projects', exact: true }).click();
+    await page.getByRole('link', { name: project.name }).click();
+    await page.getByRole('heading', { level: 1, name: project.name }).waitFor();
+
+    const addForm = page.getByRole('form', { name: 'Add a member' });
+    await addForm.getByLabel('Username').fill(member.username);
+    await addForm.getByRole('checkbox', { name: /^PI/ }).check();
+    await addForm.getByRole('button', { name: 'Add member' }).click();
+    const row = page.getByRole('row').filter({ hasText: member.displayName });
+    await row.waitFor();
+    expect(await row.getByRole('listitem').allTextContents()).toEqual(['Researcher', 'PI']);
+
+    await row.getByRole('button', { name: `Change roles of ${member.displayName}` }).click();
+    await row.getByRole('checkbox', { name: /^PI/ }).uncheck();
+    await row.getByRole('checkbox', { name: /^QA/ }).check();
+    await expectAccessible(page, 'project page, editing roles');
+    await row.getByRole('button', { name: 'Save roles' }).click();
+    await row.getByRole('button', { name: `Change roles of ${member.displayName}` }).waitFor();
+    expect(await row.getByRole('listitem').allTextContents()).toEqual(['Researcher', 'QA']);
+  }, 60000);
+
+  it('shows project.created and member.added in the audit log with an intact chain', async () => {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+    await page.getByText('Chain intact').waitFor();
+    const events = page.getByRole('table', { name: /Audit events/ });
+    await events.waitFor();
+    for (const action of ['auth.login', 'project.created', 'user.created', 'member.added', 'member.roles_changed']) {
+      await events.locator('code.action', { hasText: new RegExp(`^${action.replace('.', '\\.')}$`) }).first().waitFor();
+    }
+    await expectAccessible(page, 'audit log');
+
+    await page.getByLabel('Action').fill('member.');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/action=member\./);
+    await events.locator('code.action', { hasText: 'project.created' }).waitFor({ state: 'detached' });
+    await events.locator('code.action', { hasText: /^member\.added$/ }).waitFor();
+    expect((await events.locator('code.action').allTextContents()).sort()).toEqual(['member.added', 'member.roles_changed']);
+
+    const added = page.getByRole('row').filter({ has: page.locator('code.action', { hasText: /^member\.added$/ }) });
+    await added.getByRole('button', { name: /Details/ }).click();
+    const diff = page.getByRole('table', { name: /Changes/ });
+    await diff.waitFor();
+    expect(await diff.textContent()).toContain('added');
+    await expectAccessible(page, 'audit log, event details');
+  }, 60000);
+
+  it('signs out', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${base}/sign-in`);
+    await page.getByText('You have signed out.').waitFor();
+    await page.goto(`${base}/audit`);
+    await page.waitForURL(/\/sign-in\?next=%2Faudit$/);
+    await expectAccessible(page, 'sign-in after sign-out');
+  }, 60000);
+
+  it('lets the new member sign in, create an API token shown once, and read the project audit log', async () => {
+    await page.getByLabel('Username').fill(member.username);
+    await page.getByLabel('Password').fill(member.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/audit`);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Audit', exact: true }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Admin', exact: true }).count()).toBe(0);
+
+    await nav.getByRole('link', { name: 'Projects', exact: true }).click();
+    await page.getByRole('link', { name: project.name }).click();
+    await page.getByRole('heading', { level: 1, name: project.name }).waitFor();
+    expect(await page.getByRole('form', { name: 'Add a member' }).count()).toBe(0);
+
+    const tokenForm = page.getByRole('form', { name: 'Create a token' });
+    await tokenForm.getByLabel('Name', { exact: true }).fill('slurm training jobs');
+    await tokenForm.getByRole('button', { name: 'Create token' }).click();
+    const reveal = page.getByRole('region', { name: /Copy the token/ });
+    await reveal.waitFor();
+    const token = await reveal.getByLabel('New API token').inputValue();
+    expect(token).toMatch(/^clp_/);
+    await reveal.getByRole('button', { name: 'Copy token' }).click();
+    await reveal.getByRole('button', { name: 'Copied' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
+    await expectAccessible(page, 'project page, token shown once');
+    await reveal.getByRole('button', { name: 'I have stored the token' }).click();
+    await reveal.waitFor({ state: 'detached' });
+    expect(await page.locator('input[value^="clp_"]').count()).toBe(0);
+    const tokenRow = page.getByRole('row').filter({ hasText: 'slurm training jobs' });
+    await tokenRow.getByText('Active').waitFor();
+    expect(await tokenRow.textContent()).toContain('Never');
+
+    await nav.getByRole('link', { name: 'Audit', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+    expect(await page.getByLabel('Project').inputValue()).not.toBe('');
+    await page.getByRole('table', { name: /Audit events/ }).locator('code.action', { hasText: /^token\.created$/ }).waitFor();
+    await expectAccessible(page, 'audit log, project scope');
+  }, 60000);
+
+  it('lets the admin deactivate the member with a reason', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${base}/sign-in`);
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(adminPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/projects`);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin', exact: true }).click();
+    await page.getByRole('button', { name: `Deactivate ${member.username}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Deactivate user' });
+    await dialog.getByLabel('Reason').fill('Left the liver transplant study.');
+    await expectAccessible(page, 'admin, deactivate dialog');
+    await dialog.getByRole('button', { name: 'Deactivate user' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('row').filter({ hasText: member.displayName }).getByText('Deactivated').waitFor();
+  }, 60000);
+});

@@ -1,0 +1,37 @@
+/** GraphQL operations for user administration. */
+import { graphql } from '../gql';
+
+export const UsersQuery = graphql(`
+  query Users {
+    users {
+      id
+      username
+      displayName
+      email
+      kind
+      globalRole
+      isActive
+      createdAt
+      deactivatedAt
+    }
+  }
+`);
+
+export const CreateUserMutation = graphql(`
+  mutation CreateUser($input: CreateUserInput!) {
+    createUser(input: $input) {
+      id
+      username
+    }
+  }
+`);
+
+export const DeactivateUserMutation = graphql(`
+  mutation DeactivateUser($input: DeactivateUserInput!) {
+    deactivateUser(input: $input) {
+      id
+      isActive
+      deactivatedAt
+    }
+  }
+`);

@@ -1,0 +1,85 @@
+/** Routes of the web app; the sign-in page lives outside the signed-in shell. */
+import { useEffect } from 'react';
+import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import { useApolloClient } from '@apollo/client/react';
+import { AdminPage } from '../admin/AdminPage';
+import { AuditPage } from '../audit/AuditPage';
+import { SignInPage } from '../auth/SignInPage';
+import { ProjectPage } from '../projects/ProjectPage';
+import { ProjectsPage } from '../projects/ProjectsPage';
+import { NotFoundPage, PlaceholderPage } from './PlaceholderPage';
+import { onUnauthenticated } from './apollo';
+import { Shell } from './Shell';
+
+/** Sends the user to sign in when the session ends, and back to where they were afterwards. */
+function RedirectWhenSignedOut() {
+  const navigate = useNavigate();
+  const location = useLocation();
+  const client = useApolloClient();
+  useEffect(
+    () =>
+      onUnauthenticated(() => {
+        if (location.pathname === '/sign-in') return;
+        void client.clearStore();
+        navigate(`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
+      }),
+    [navigate, location, client],
+  );
+  return null;
+}
+
+export function App() {
+  return (
+    <>
+      <RedirectWhenSignedOut />
+      <Routes>
+        <Route path="/sign-in" element={<SignInPage />} />
+        <Route element={<Shell />}>
+          <Route index element={<Navigate to="/projects" replace />} />
+          <Route path="projects" element={<ProjectsPage />} />
+          <Route path="projects/:slug" element={<ProjectPage />} />
+          <Route
+            path="runs"
+            element={
+              <PlaceholderPage title="Runs">
+                <p>
+                  Training runs will be listed here: each run&apos;s status, parameters, metrics and artifacts as logged by the MLflow client, the Caliper SDK
+                  or CLI, and the scheduler job behind it. You will be able to compare runs with overlaid metric curves, parameter differences and
+                  hyperparameter scatter plots, and launch training from a template.
+                </p>
+                <p>Nothing is shown yet because run tracking is not part of this release.</p>
+              </PlaceholderPage>
+            }
+          />
+          <Route
+            path="models"
+            element={
+              <PlaceholderPage title="Models">
+                <p>
+                  Registered models and their versions will be listed here: the source run and ONNX artifact with its checksum, the model card and intended
+                  use, evaluation on locked test sets, and the signed promotion flow from staging to clinical use and retirement.
+                </p>
+                <p>Nothing is shown yet because the model registry is not part of this release.</p>
+              </PlaceholderPage>
+            }
+          />
+          <Route
+            path="datasets"
+            element={
+              <PlaceholderPage title="Datasets">
+                <p>
+                  Datasets and their sealed versions will be listed here: the manifest of studies and series with checksums, the patient-level
+                  train/validation/test split, label set, source (PACS, XNAT, upload or radiologists&apos; feedback) and de-identification attestation.
+                </p>
+                <p>Nothing is shown yet because dataset versioning is not part of this release.</p>
+              </PlaceholderPage>
+            }
+          />
+          <Route path="audit" element={<AuditPage />} />
+          <Route path="admin" element={<AdminPage />} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Routes>
+    </>
+  );
+}

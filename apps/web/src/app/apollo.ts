@@ -1,0 +1,47 @@
+/**
+ * The one Apollo Client of the app. The session is an httpOnly cookie on the same origin, so the
+ * client sends credentials and never handles a token. Any UNAUTHENTICATED error (an expired or
+ * revoked session) is announced to the router, which sends the user to sign in.
+ */
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import { CombinedGraphQLErrors, ServerError } from '@apollo/client/errors';
+import { ErrorLink } from '@apollo/client/link/error';
+
+type Listener = () => void;
+const unauthenticatedListeners = new Set<Listener>();
+
+/** Subscribes to "the session is gone"; returns the unsubscribe function. */
+export function onUnauthenticated(listener: Listener): () => void {
+  unauthenticatedListeners.add(listener);
+  return () => unauthenticatedListeners.delete(listener);
+}
+
+export function isUnauthenticated(error: unknown): boolean {
+  if (CombinedGraphQLErrors.is(error)) return error.errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
+  return ServerError.is(error) && error.statusCode === 401;
+}
+
+const announceSignedOut = new ErrorLink(({ error }) => {
+  if (isUnauthenticated(error)) for (const listener of unauthenticatedListeners) listener();
+});
+
+export function createApolloClient(): ApolloClient {
+  return new ApolloClient({
+    link: ApolloLink.from([announceSignedOut, new HttpLink({ uri: '/graphql', credentials: 'same-origin' })]),
+    cache: new InMemoryCache({
+      typePolicies: {
+        AuditEvent: { keyFields: ['seq'] },
+        Project: {
+          fields: {
+            // Lists come back whole from the server: replace, never merge element by element.
+            members: { merge: false },
+            apiTokens: { merge: false },
+          },
+        },
+      },
+    }),
+    defaultOptions: {
+      watchQuery: { fetchPolicy: 'cache-and-network' },
+    },
+  });
+}
