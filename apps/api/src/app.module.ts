@@ -18,6 +18,8 @@ import { RESOLVERS } from './graphql/resolvers';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
 import { InfraModule, LOADERS_FOR, LoadersFor } from './infra.module';
+import { TrackingModule } from './tracking/tracking.module';
+import { TrackingService } from './tracking/tracking.service';
 import { ProjectsService } from './projects/projects.service';
 import { TokensService } from './tokens/tokens.service';
 import { UsersService } from './users/users.service';
@@ -40,6 +42,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         InfraModule.forConfig(config),
+        TrackingModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [LOADERS_FOR],
@@ -67,8 +70,8 @@ export class AppModule {
         { provide: UsersService, useFactory: (ds: DataSource, a: AccountsRepository, au: AuditRepository) => new UsersService(ds, a, au), inject: [DataSource, AccountsRepository, AuditRepository] },
         {
           provide: ProjectsService,
-          useFactory: (ds: DataSource, p: ProjectsRepository, a: AccountsRepository, au: AuditRepository) => new ProjectsService(ds, p, a, au),
-          inject: [DataSource, ProjectsRepository, AccountsRepository, AuditRepository],
+          useFactory: (ds: DataSource, p: ProjectsRepository, a: AccountsRepository, au: AuditRepository, t: TrackingService) => new ProjectsService(ds, p, a, au, t),
+          inject: [DataSource, ProjectsRepository, AccountsRepository, AuditRepository, TrackingService],
         },
         {
           provide: TokensService,

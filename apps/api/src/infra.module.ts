@@ -3,7 +3,9 @@ import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@n
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
-import { AccountsRepository, ApiTokensRepository, AuditRepository, createDataSource, OutboxRepository, ProjectsRepository } from '@caliper/persistence';
+import {
+  AccountsRepository, ApiTokensRepository, AuditRepository, createDataSource, MetricsRepository, OutboxRepository, ProjectsRepository, TrackingRepository,
+} from '@caliper/persistence';
 import { AuditCheckpointStore, objectStoreFromConfig } from '@caliper/storage';
 import type { RequestWithPrincipal } from './auth/principal';
 import { CHECKPOINT_READER, CONFIG, REDIS } from './common/tokens';
@@ -30,11 +32,13 @@ export class InfraModule implements OnApplicationShutdown {
       repo(ApiTokensRepository),
       repo(AuditRepository),
       repo(OutboxRepository),
+      repo(TrackingRepository),
+      repo(MetricsRepository),
       {
         provide: LOADERS_FOR,
-        useFactory: (accounts: AccountsRepository, projects: ProjectsRepository, tokens: ApiTokensRepository): LoadersFor =>
-          (req) => createLoaders(accounts, projects, tokens, () => req.principal?.user.id ?? null),
-        inject: [AccountsRepository, ProjectsRepository, ApiTokensRepository],
+        useFactory: (accounts: AccountsRepository, projects: ProjectsRepository, tokens: ApiTokensRepository, tracking: TrackingRepository): LoadersFor =>
+          (req) => createLoaders(accounts, projects, tokens, tracking, () => req.principal?.user.id ?? null),
+        inject: [AccountsRepository, ProjectsRepository, ApiTokensRepository, TrackingRepository],
       },
     ];
     return { module: InfraModule, providers, exports: providers.map((p) => p.provide) };

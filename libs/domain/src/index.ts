@@ -1,3 +1,4 @@
 export * from './access';
 export * from './audit-chain';
 export * from './api-token';
+export * from './tracking';

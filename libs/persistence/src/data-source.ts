@@ -3,9 +3,17 @@ import { DataSource } from 'typeorm';
 import { UserCredentialEntity, UserEntity, SessionEntity } from './entities/user.entity';
 import { ApiTokenEntity, ProjectEntity, ProjectMemberEntity } from './entities/project.entity';
 import { OutboxEntity, UploadEntity } from './entities/infra.entity';
+import {
+  ArtifactEntity, ExperimentEntity, ExperimentTagEntity, IdempotencyRecordEntity, LatestMetricEntity, MetricKeyEntity,
+  RunEntity, RunInputEntity, RunLogEntity, RunParamEntity, RunTagEntity,
+} from './entities/tracking.entity';
 import { MIGRATIONS } from '@caliper/migrations';
 
-export const ENTITIES = [UserEntity, UserCredentialEntity, SessionEntity, ProjectEntity, ProjectMemberEntity, ApiTokenEntity, OutboxEntity, UploadEntity];
+export const ENTITIES = [
+  UserEntity, UserCredentialEntity, SessionEntity, ProjectEntity, ProjectMemberEntity, ApiTokenEntity, OutboxEntity, UploadEntity,
+  ExperimentEntity, ExperimentTagEntity, RunEntity, RunParamEntity, RunTagEntity, MetricKeyEntity, LatestMetricEntity,
+  RunInputEntity, RunLogEntity, ArtifactEntity, IdempotencyRecordEntity,
+];
 export { MIGRATIONS };
 
 export function createDataSource(url: string, opts: { applicationName?: string; poolSize?: number } = {}): DataSource {

@@ -8,13 +8,18 @@
 import { SetMetadata } from '@nestjs/common';
 import type { Permission } from '@caliper/domain';
 import type { Loaders } from '../graphql/loaders';
+import type { Principal } from './principal';
 
 export const PUBLIC_KEY = 'caliper:public';
 export const REQUIRES_KEY = 'caliper:requires';
 export const SIGNED_IN = 'signed-in' as const;
 
-/** Finds the project a call acts on; null means outside any project (global permission). */
-export type ProjectLocator = (args: Record<string, unknown>, loaders: Loaders) => Promise<string | null>;
+/**
+ * Finds the project a call acts on; null means outside any project (global permission). The
+ * principal is there for calls whose project depends on the caller (an MLflow client's token
+ * fixes the project; a Basic user logs into their default project).
+ */
+export type ProjectLocator = (args: Record<string, unknown>, loaders: Loaders, principal: Principal) => Promise<string | null>;
 
 export interface Requirement {
   permission: Permission | typeof SIGNED_IN;

@@ -54,7 +54,7 @@ export class AuthGuard implements CanActivate {
     if (requirement.permission === SIGNED_IN) return true;
 
     const loaders = context?.loaders ?? this.loadersFor(req);
-    const projectId = requirement.projectOf ? await requirement.projectOf(args, loaders) : null;
+    const projectId = requirement.projectOf ? await requirement.projectOf(args, loaders, principal) : null;
     const roles = projectId ? (principal.method === 'token' && principal.token.projectId !== projectId ? [] : await loaders.myRoles.load(projectId)) : [];
     if (!this.access.allowsWithRoles(principal, requirement.permission, projectId, roles)) {
       throw forbidden(PERMISSION_PHRASES[requirement.permission]);

@@ -1,7 +1,9 @@
 /** Per-request DataLoaders, built in the GraphQL context factory (no request-scoped providers). */
 import DataLoader from 'dataloader';
 import type { ProjectRole } from '@caliper/domain';
-import { AccountsRepository, ApiTokenEntity, ApiTokensRepository, ProjectEntity, ProjectMemberEntity, ProjectsRepository, UserEntity } from '@caliper/persistence';
+import {
+  AccountsRepository, ApiTokenEntity, ApiTokensRepository, ExperimentEntity, ProjectEntity, ProjectMemberEntity, ProjectsRepository, RunEntity, TrackingRepository, UserEntity,
+} from '@caliper/persistence';
 
 export interface Loaders {
   user: DataLoader<string, UserEntity | null>;
@@ -9,6 +11,9 @@ export interface Loaders {
   projectBySlug: DataLoader<string, ProjectEntity | null>;
   members: DataLoader<string, ProjectMemberEntity[]>;
   apiToken: DataLoader<string, ApiTokenEntity | null>;
+  experiment: DataLoader<string, ExperimentEntity | null>;
+  /** Runs by MLflow run_id (32 hex). */
+  run: DataLoader<string, RunEntity | null>;
   /** The calling user's roles per project id (the caller is known once the guard has run). */
   myRoles: DataLoader<string, ProjectRole[]>;
 }
@@ -18,7 +23,7 @@ function byKey<T>(keys: readonly string[], rows: T[], keyOf: (r: T) => string): 
   return keys.map((k) => map.get(k) ?? null);
 }
 
-export function createLoaders(accounts: AccountsRepository, projects: ProjectsRepository, tokens: ApiTokensRepository, callerId: () => string | null): Loaders {
+export function createLoaders(accounts: AccountsRepository, projects: ProjectsRepository, tokens: ApiTokensRepository, tracking: TrackingRepository, callerId: () => string | null): Loaders {
   return {
     user: new DataLoader(async (ids) => byKey(ids, await accounts.findUsersByIds(ids), (u) => u.id)),
     project: new DataLoader(async (ids) => byKey(ids, await projects.findByIds(ids), (p) => p.id)),
@@ -28,6 +33,8 @@ export function createLoaders(accounts: AccountsRepository, projects: ProjectsRe
       return ids.map((id) => rows.filter((m) => m.projectId === id));
     }),
     apiToken: new DataLoader(async (ids) => Promise.all(ids.map((id) => tokens.findById(id)))),
+    experiment: new DataLoader(async (ids) => byKey(ids, await tracking.findExperimentsByIds(ids), (e) => e.id)),
+    run: new DataLoader(async (uuids) => byKey(uuids, await tracking.findRunsByUuids(uuids), (r) => r.uuid)),
     myRoles: new DataLoader(async (ids) => {
       const userId = callerId();
       if (!userId) return ids.map(() => []);

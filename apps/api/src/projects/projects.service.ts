@@ -4,6 +4,7 @@ import type { ProjectRole } from '@caliper/domain';
 import { AccountsRepository, AuditRepository, ProjectEntity, ProjectMemberEntity, ProjectsRepository } from '@caliper/persistence';
 import { AppError, notFound } from '../common/app-error';
 import { actorOf, Principal } from '../auth/principal';
+import { DEFAULT_EXPERIMENT_NAME, TrackingService } from '../tracking/tracking.service';
 
 const projectSnapshot = (p: ProjectEntity) => ({ slug: p.slug, name: p.name, description: p.description });
 const sortedRoles = (roles: readonly ProjectRole[]) => [...roles].sort();
@@ -14,6 +15,7 @@ export class ProjectsService {
     private readonly projects: ProjectsRepository,
     private readonly accounts: AccountsRepository,
     private readonly audit: AuditRepository,
+    private readonly tracking: TrackingService,
   ) {}
 
   async bySlug(slug: string): Promise<ProjectEntity> {
@@ -36,6 +38,8 @@ export class ProjectsService {
       if (await m.findOneBy(ProjectEntity, { slug: input.slug })) throw new AppError('CONFLICT', `A project with the slug "${input.slug}" already exists.`, { field: 'slug' });
       const project = await this.projects.create(m, { slug: input.slug, name: input.name, description: input.description ?? '' });
       await this.audit.append(m, { ...actorOf(principal), action: 'project.created', entityType: 'project', entityId: project.id, projectId: project.id, after: projectSnapshot(project) });
+      // Every project has a Default experiment: where MLflow's experiment "0" logs.
+      await this.tracking.createExperiment(principal, project.id, DEFAULT_EXPERIMENT_NAME, [], m);
       return project;
     });
   }

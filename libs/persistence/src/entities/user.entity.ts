@@ -14,6 +14,8 @@ export class UserEntity {
   @Column('boolean', { name: 'is_active', default: true }) isActive: boolean;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column('timestamptz', { name: 'deactivated_at', nullable: true }) deactivatedAt: Date | null;
+  /** Where Basic-auth clients (the mlflow client) log when an experiment name carries no `project-slug/`. */
+  @Column('uuid', { name: 'default_project_id', nullable: true }) defaultProjectId: string | null;
 }
 
 /** Credentials live apart from users so re-authentication (e-signatures) and OIDC can be added. */

@@ -1,0 +1,321 @@
+/**
+ * The one write path for experiments and runs, shared by the MLflow-compatible API, the native
+ * API, GraphQL and the SDK. Transports authorise the project (guard); this service enforces the
+ * rules (write-once params, batch limits, run-scoped tokens, lifecycle) and audits lifecycle
+ * changes in the same transaction — never metric points, heartbeats or log lines.
+ */
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { batchProblem, KeyValue, keyProblem, MAX_TAG_VALUE_LENGTH, MetricPointInput, RunStatus, TERMINAL_STATUSES, TrackingError } from '@caliper/domain';
+import {
+  AuditRepository, ExperimentEntity, ExperimentTagEntity, LatestMetric, MetricsRepository, RunEntity, RunInputEntity, RunParamEntity, RunTagEntity, StoredPoint, TrackingRepository,
+} from '@caliper/persistence';
+import { actorOf, Principal } from '../auth/principal';
+
+export const DEFAULT_EXPERIMENT_NAME = 'Default';
+
+export interface RunView {
+  run: RunEntity;
+  experiment: ExperimentEntity;
+  params: RunParamEntity[];
+  tags: RunTagEntity[];
+  latestMetrics: LatestMetric[];
+  inputs: RunInputEntity[];
+}
+
+export interface CreateRunCommand {
+  experimentId: string;
+  name?: string | null;
+  startTime?: number | null;
+  tags?: KeyValue[];
+  status?: RunStatus;
+  parentRunUuid?: string | null;
+  gitCommit?: string | null;
+  gitRepo?: string | null;
+  imageDigest?: string | null;
+}
+
+const notFoundRun = (uuid: string) => new TrackingError('NOT_FOUND', `Run with id=${uuid} not found`);
+const notFoundExperiment = (id: string) => new TrackingError('NOT_FOUND', `No Experiment with id=${id} exists`);
+const runSnapshot = (r: RunEntity) => ({ uuid: r.uuid, name: r.name, status: r.status, experimentId: r.experimentId, lifecycleStage: r.lifecycleStage, startTime: r.startTime, endTime: r.endTime });
+
+/** Friendly generated run names, as MLflow gives them ("adjective-noun-NNN"). */
+const ADJECTIVES = ['amber', 'brisk', 'calm', 'deft', 'eager', 'fleet', 'keen', 'lucid', 'merry', 'noble', 'quiet', 'rapid', 'sharp', 'steady', 'vivid', 'witty'];
+const NOUNS = ['atlas', 'beacon', 'cortex', 'delta', 'ember', 'falcon', 'harbor', 'lens', 'meridian', 'nova', 'orbit', 'prism', 'quill', 'river', 'sextant', 'vector'];
+function generatedRunName(): string {
+  const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)];
+  return `${pick(ADJECTIVES)}-${pick(NOUNS)}-${Math.floor(Math.random() * 1000)}`;
+}
+
+export class TrackingService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly tracking: TrackingRepository,
+    private readonly metrics: MetricsRepository,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  // Experiments
+
+  async createExperiment(principal: Principal | null, projectId: string, name: string, tags: KeyValue[] = [], manager?: EntityManager): Promise<ExperimentEntity> {
+    if (!name || typeof name !== 'string') throw new TrackingError('INVALID_PARAMETER', `Missing value for required parameter 'name'. See the API docs for more information about request parameters.`);
+    if (name.length > 500) throw new TrackingError('INVALID_PARAMETER', `Experiment name exceeds the maximum length of 500 characters`);
+    for (const t of tags) {
+      const problem = keyProblem('tag', t.key);
+      if (problem) throw new TrackingError('INVALID_PARAMETER', problem);
+    }
+    const work = async (m: EntityManager) => {
+      if (await this.tracking.findExperimentByName(projectId, name, m)) {
+        throw new TrackingError('ALREADY_EXISTS', `Experiment '${name}' already exists.`);
+      }
+      const e = await this.tracking.createExperiment(m, { projectId, name, isDefault: name === DEFAULT_EXPERIMENT_NAME && !(await this.tracking.findDefaultExperiment(projectId, m)), now: Date.now() });
+      for (const t of tags) await this.tracking.setExperimentTag(m, e.id, t);
+      await this.audit.append(m, { ...(principal ? actorOf(principal) : { actorId: null, actorLabel: 'system' }), action: 'experiment.created', entityType: 'experiment', entityId: e.id, projectId, after: { name } });
+      return e;
+    };
+    return manager ? work(manager) : this.ds.transaction(work);
+  }
+
+  /** The project's Default experiment, created with the project (MLflow's experiment "0"). */
+  async defaultExperiment(projectId: string): Promise<ExperimentEntity> {
+    const e = await this.tracking.findDefaultExperiment(projectId);
+    if (!e) throw new TrackingError('NOT_FOUND', `The project has no Default experiment.`);
+    return e;
+  }
+
+  async getExperiment(id: string): Promise<ExperimentEntity> {
+    const e = await this.tracking.findExperiment(id);
+    if (!e) throw notFoundExperiment(id);
+    return e;
+  }
+
+  async experimentByName(projectId: string, name: string): Promise<ExperimentEntity> {
+    const e = await this.tracking.findExperimentByName(projectId, name);
+    if (!e) throw new TrackingError('NOT_FOUND', `Could not find experiment with name '${name}'`);
+    return e;
+  }
+
+  experimentTags(ids: readonly string[]): Promise<ExperimentTagEntity[]> {
+    return this.tracking.experimentTags(ids);
+  }
+
+  async renameExperiment(principal: Principal, id: string, newName: string): Promise<ExperimentEntity> {
+    return this.ds.transaction(async (m) => {
+      const before = await this.tracking.findExperiment(id, m);
+      if (!before) throw notFoundExperiment(id);
+      if (before.lifecycleStage !== 'active') throw new TrackingError('INVALID_STATE', `Cannot rename a non-active experiment.`);
+      if (before.name === newName) return before;
+      if (await this.tracking.findExperimentByName(before.projectId, newName, m)) throw new TrackingError('ALREADY_EXISTS', `Experiment '${newName}' already exists.`);
+      const after = await this.tracking.updateExperiment(m, id, { name: newName }, Date.now());
+      await this.audit.append(m, { ...actorOf(principal), action: 'experiment.renamed', entityType: 'experiment', entityId: id, projectId: before.projectId, before: { name: before.name }, after: { name: newName } });
+      return after;
+    });
+  }
+
+  async setExperimentLifecycle(principal: Principal, id: string, stage: 'active' | 'deleted'): Promise<ExperimentEntity> {
+    return this.ds.transaction(async (m) => {
+      const before = await this.tracking.findExperiment(id, m);
+      if (!before) throw notFoundExperiment(id);
+      if (stage === 'deleted' && before.isDefault) throw new TrackingError('INVALID_STATE', `Cannot delete the project's Default experiment.`);
+      if (before.lifecycleStage === stage) {
+        throw new TrackingError('INVALID_STATE', stage === 'deleted' ? `Cannot delete an already deleted experiment.` : `Cannot restore an active experiment.`);
+      }
+      const after = await this.tracking.updateExperiment(m, id, { lifecycleStage: stage }, Date.now());
+      await this.audit.append(m, { ...actorOf(principal), action: stage === 'deleted' ? 'experiment.deleted' : 'experiment.restored', entityType: 'experiment', entityId: id, projectId: before.projectId, before: { lifecycleStage: before.lifecycleStage }, after: { lifecycleStage: stage } });
+      return after;
+    });
+  }
+
+  async setExperimentTag(id: string, tag: KeyValue): Promise<void> {
+    const problem = keyProblem('tag', tag.key);
+    if (problem) throw new TrackingError('INVALID_PARAMETER', problem);
+    if (typeof tag.value !== 'string' || tag.value.length > MAX_TAG_VALUE_LENGTH) throw new TrackingError('INVALID_PARAMETER', `'value' exceeds the maximum length of ${MAX_TAG_VALUE_LENGTH} characters`);
+    await this.ds.transaction(async (m) => {
+      const e = await this.tracking.findExperiment(id, m);
+      if (!e) throw notFoundExperiment(id);
+      if (e.lifecycleStage !== 'active') throw new TrackingError('INVALID_STATE', `The experiment ${id} must be in the 'active' state. Current state is ${e.lifecycleStage}.`);
+      await this.tracking.setExperimentTag(m, id, tag);
+    });
+  }
+
+  // Runs
+
+  async createRun(principal: Principal, cmd: CreateRunCommand): Promise<RunEntity> {
+    if (principal.method === 'token' && principal.token.runId) throw new TrackingError('FORBIDDEN', `This API token is limited to run ${principal.token.runId} and cannot create runs.`);
+    const tags = cmd.tags ?? [];
+    const problem = batchProblem({ metrics: [], params: [], tags });
+    if (problem) throw new TrackingError('INVALID_PARAMETER', problem);
+    return this.ds.transaction(async (m) => {
+      const experiment = await this.tracking.findExperiment(cmd.experimentId, m);
+      if (!experiment) throw notFoundExperiment(cmd.experimentId);
+      if (experiment.lifecycleStage !== 'active') throw new TrackingError('INVALID_STATE', `The experiment ${experiment.id} must be in the 'active' state. Current state is ${experiment.lifecycleStage}.`);
+      let parentRunId: string | null = null;
+      if (cmd.parentRunUuid) {
+        const parent = await this.tracking.findRunByUuid(cmd.parentRunUuid, m);
+        if (!parent || parent.projectId !== experiment.projectId) throw notFoundRun(cmd.parentRunUuid);
+        parentRunId = parent.id;
+      }
+      const uuid = randomUUID().replace(/-/g, '');
+      const nameTag = tags.find((t) => t.key === 'mlflow.runName')?.value;
+      const name = cmd.name || nameTag || generatedRunName();
+      const run = await this.tracking.createRun(m, {
+        uuid, experimentId: experiment.id, projectId: experiment.projectId, name, status: cmd.status ?? 'running',
+        startTime: cmd.startTime ?? Date.now(), endTime: null, userId: principal.user.id,
+        artifactUri: `mlflow-artifacts:/${experiment.id}/${uuid}/artifacts`, parentRunId,
+        gitCommit: cmd.gitCommit ?? null, gitRepo: cmd.gitRepo ?? null, imageDigest: cmd.imageDigest ?? null,
+      });
+      // MLflow keeps the run name as the mlflow.runName tag too.
+      await this.tracking.upsertTags(m, run.id, [...tags.filter((t) => t.key !== 'mlflow.runName'), { key: 'mlflow.runName', value: name }]);
+      await this.audit.append(m, { ...actorOf(principal), action: 'run.created', entityType: 'run', entityId: uuid, projectId: run.projectId, after: runSnapshot(run) });
+      return run;
+    });
+  }
+
+  async findRun(uuid: string): Promise<RunEntity> {
+    const run = await this.tracking.findRunByUuid(uuid);
+    if (!run) throw notFoundRun(uuid);
+    return run;
+  }
+
+  /** A token limited to one run may only write to that run. */
+  private assertMayWrite(principal: Principal, run: RunEntity): void {
+    if (principal.method === 'token' && principal.token.runId && principal.token.runId !== run.uuid) {
+      throw new TrackingError('FORBIDDEN', `This API token is limited to run ${principal.token.runId}.`);
+    }
+  }
+
+  private async lockedActiveRun(m: EntityManager, principal: Principal, uuid: string): Promise<RunEntity> {
+    const run = await this.tracking.lockRun(m, uuid);
+    if (!run) throw notFoundRun(uuid);
+    this.assertMayWrite(principal, run);
+    if (run.lifecycleStage !== 'active') throw new TrackingError('INVALID_STATE', `The run ${uuid} must be in the 'active' state. Current state is ${run.lifecycleStage}.`);
+    return run;
+  }
+
+  async updateRun(principal: Principal, uuid: string, changes: { status?: RunStatus | null; endTime?: number | null; name?: string | null }): Promise<RunEntity> {
+    return this.ds.transaction(async (m) => {
+      const before = await this.lockedActiveRun(m, principal, uuid);
+      const update: { status?: RunStatus; endTime?: number | null; name?: string } = {};
+      if (changes.status && changes.status !== before.status) update.status = changes.status;
+      if (changes.endTime != null) update.endTime = changes.endTime;
+      else if (update.status && TERMINAL_STATUSES.has(update.status) && before.endTime === null) update.endTime = Date.now();
+      if (changes.name && changes.name !== before.name) update.name = changes.name;
+      const after = await this.tracking.updateRun(m, before.id, update);
+      if (update.name) await this.tracking.upsertTags(m, before.id, [{ key: 'mlflow.runName', value: update.name }]);
+      if (update.status || update.name) {
+        await this.audit.append(m, { ...actorOf(principal), action: update.status ? `run.${update.status}` : 'run.renamed', entityType: 'run', entityId: uuid, projectId: after.projectId, before: runSnapshot(before), after: runSnapshot(after) });
+      }
+      return after;
+    });
+  }
+
+  async setRunLifecycle(principal: Principal, uuid: string, stage: 'active' | 'deleted'): Promise<RunEntity> {
+    return this.ds.transaction(async (m) => {
+      const before = await this.tracking.lockRun(m, uuid);
+      if (!before) throw notFoundRun(uuid);
+      this.assertMayWrite(principal, before);
+      if (before.lifecycleStage === stage) return before;
+      const after = await this.tracking.updateRun(m, before.id, { lifecycleStage: stage, deletedTime: stage === 'deleted' ? Date.now() : null });
+      await this.audit.append(m, { ...actorOf(principal), action: stage === 'deleted' ? 'run.deleted' : 'run.restored', entityType: 'run', entityId: uuid, projectId: after.projectId, before: runSnapshot(before), after: runSnapshot(after) });
+      return after;
+    });
+  }
+
+  /** Metrics, params and tags in one transaction; a retried batch writes nothing twice. */
+  async logBatch(principal: Principal, uuid: string, batch: { metrics?: MetricPointInput[]; params?: KeyValue[]; tags?: KeyValue[] }, opts: { enforceMlflowLimits?: boolean } = {}): Promise<{ pointsWritten: number }> {
+    const metrics = batch.metrics ?? [];
+    const params = batch.params ?? [];
+    const tags = batch.tags ?? [];
+    const problem = opts.enforceMlflowLimits === false ? this.nativeBatchProblem(metrics, params, tags) : batchProblem({ metrics, params, tags });
+    if (problem) throw new TrackingError('INVALID_PARAMETER', problem);
+    return this.ds.transaction(async (m) => {
+      const run = await this.lockedActiveRun(m, principal, uuid);
+      const conflicts = await this.tracking.insertParams(m, run.id, params);
+      if (conflicts.length) {
+        const logged = conflicts.map((c) => `Param(key='${c.key}', value='${c.old}')`).join(', ');
+        const sent = conflicts.map((c) => `Param(key='${c.key}', value='${c.new}')`).join(', ');
+        throw new TrackingError('PARAM_CHANGED', `Changing param values is not allowed. Params were already logged='[${logged}]' for run ID='${uuid}'. Attempted logging new values '[${sent}]'.`);
+      }
+      await this.tracking.upsertTags(m, run.id, tags);
+      const nameTag = [...tags].reverse().find((t) => t.key === 'mlflow.runName');
+      if (nameTag && nameTag.value !== run.name) await this.tracking.updateRun(m, run.id, { name: nameTag.value });
+      const pointsWritten = await this.metrics.insertPoints(m, run.id, metrics);
+      return { pointsWritten };
+    });
+  }
+
+  /** Native batches may carry many more points than MLflow's 1000; names and values follow the same rules. */
+  private nativeBatchProblem(metrics: MetricPointInput[], params: KeyValue[], tags: KeyValue[]): string | null {
+    const problem = batchProblem({ metrics: [], params, tags });
+    if (problem) return problem;
+    const checked = new Set<string>();
+    for (const p of metrics) {
+      if (checked.has(p.key)) continue;
+      const keyIssue = keyProblem('metric', p.key);
+      if (keyIssue) return keyIssue;
+      checked.add(p.key);
+    }
+    return null;
+  }
+
+  async deleteTag(principal: Principal, uuid: string, key: string): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      const run = await this.lockedActiveRun(m, principal, uuid);
+      if (!(await this.tracking.deleteTag(m, run.id, key))) throw new TrackingError('NOT_FOUND', `No tag with name: ${key} in run with id ${uuid}`);
+    });
+  }
+
+  async logInputs(principal: Principal, uuid: string, inputs: { kind: 'dataset' | 'model'; name: string; digest: string; descriptor: Record<string, unknown> }[]): Promise<number> {
+    return this.ds.transaction(async (m) => {
+      const run = await this.lockedActiveRun(m, principal, uuid);
+      const added = await this.tracking.addInputs(m, run.id, inputs);
+      if (added) await this.audit.append(m, { ...actorOf(principal), action: 'run.inputs_logged', entityType: 'run', entityId: uuid, projectId: run.projectId, after: { inputs: inputs.map((i) => ({ kind: i.kind, name: i.name, digest: i.digest })) } });
+      return added;
+    });
+  }
+
+  async heartbeat(principal: Principal, uuid: string): Promise<void> {
+    const run = await this.findRun(uuid);
+    this.assertMayWrite(principal, run);
+    await this.tracking.touchHeartbeat(run.id);
+  }
+
+  async appendLogs(principal: Principal, uuid: string, lines: { ts: Date; stream: string; line: string }[]): Promise<void> {
+    const run = await this.findRun(uuid);
+    this.assertMayWrite(principal, run);
+    await this.tracking.appendLogs(run.id, lines);
+  }
+
+  // Reads
+
+  async getRun(uuid: string): Promise<RunView> {
+    return (await this.getRuns([uuid]))[0] ?? Promise.reject(notFoundRun(uuid));
+  }
+
+  /** Full views of several runs with one query per table. */
+  async getRuns(uuids: readonly string[]): Promise<RunView[]> {
+    return this.views(await this.tracking.findRunsByUuids(uuids));
+  }
+
+  async views(runs: RunEntity[]): Promise<RunView[]> {
+    const ids = runs.map((r) => r.id);
+    const [experiments, params, tags, latest, inputs] = await Promise.all([
+      this.tracking.findExperimentsByIds([...new Set(runs.map((r) => r.experimentId))]),
+      this.tracking.paramsOf(ids), this.tracking.tagsOf(ids), this.metrics.latestOf(ids), this.tracking.inputsOf(ids),
+    ]);
+    const exp = new Map(experiments.map((e) => [e.id, e]));
+    return runs.map((run) => ({
+      run,
+      experiment: exp.get(run.experimentId)!,
+      params: params.filter((p) => p.runId === run.id),
+      tags: tags.filter((t) => t.runId === run.id),
+      latestMetrics: latest.filter((l) => l.runId === run.id),
+      inputs: inputs.filter((i) => i.runId === run.id),
+    }));
+  }
+
+  async metricHistory(uuid: string, key: string, opts: { after?: StoredPoint | null; limit: number }): Promise<StoredPoint[]> {
+    const run = await this.findRun(uuid);
+    return this.metrics.history(run.id, key, opts);
+  }
+}

@@ -1,0 +1,165 @@
+/** Experiments, runs, params, tags, inputs and logs: the only code that touches those tables. */
+import { DataSource, EntityManager, In } from 'typeorm';
+import { KeyValue, numericValueOf, RunStatus } from '@caliper/domain';
+import {
+  ExperimentEntity, ExperimentTagEntity, RunEntity, RunInputEntity, RunLogEntity, RunParamEntity, RunTagEntity,
+} from '../entities/tracking.entity';
+
+export class TrackingRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  private m(manager?: EntityManager): EntityManager {
+    return manager ?? this.ds.manager;
+  }
+
+  // Experiments
+
+  async createExperiment(manager: EntityManager, e: { projectId: string; name: string; isDefault?: boolean; now: number }): Promise<ExperimentEntity> {
+    const saved = await manager.save(manager.create(ExperimentEntity, {
+      projectId: e.projectId, name: e.name, isDefault: e.isDefault ?? false, artifactLocation: '', lifecycleStage: 'active', creationTime: e.now, lastUpdateTime: e.now,
+    }));
+    saved.artifactLocation = `mlflow-artifacts:/${saved.id}`;
+    await manager.update(ExperimentEntity, { id: saved.id }, { artifactLocation: saved.artifactLocation });
+    return saved;
+  }
+
+  findExperiment(id: string, manager?: EntityManager): Promise<ExperimentEntity | null> {
+    return /^\d{1,18}$/.test(id) ? this.m(manager).findOneBy(ExperimentEntity, { id }) : Promise.resolve(null);
+  }
+
+  findExperimentsByIds(ids: readonly string[]): Promise<ExperimentEntity[]> {
+    const valid = ids.filter((id) => /^\d{1,18}$/.test(id));
+    return valid.length ? this.ds.manager.findBy(ExperimentEntity, { id: In(valid) }) : Promise.resolve([]);
+  }
+
+  findExperimentByName(projectId: string, name: string, manager?: EntityManager): Promise<ExperimentEntity | null> {
+    return this.m(manager).findOneBy(ExperimentEntity, { projectId, name });
+  }
+
+  findDefaultExperiment(projectId: string, manager?: EntityManager): Promise<ExperimentEntity | null> {
+    return this.m(manager).findOneBy(ExperimentEntity, { projectId, isDefault: true });
+  }
+
+  listExperiments(projectIds: readonly string[], lifecycle: 'active' | 'deleted' | 'all'): Promise<ExperimentEntity[]> {
+    if (!projectIds.length) return Promise.resolve([]);
+    return this.ds.manager.find(ExperimentEntity, {
+      where: { projectId: In([...projectIds]), ...(lifecycle === 'all' ? {} : { lifecycleStage: lifecycle }) },
+      order: { id: 'ASC' },
+    });
+  }
+
+  async updateExperiment(manager: EntityManager, id: string, changes: Partial<Pick<ExperimentEntity, 'name' | 'lifecycleStage'>>, now: number): Promise<ExperimentEntity> {
+    await manager.update(ExperimentEntity, { id }, { ...changes, lastUpdateTime: now });
+    return manager.findOneByOrFail(ExperimentEntity, { id });
+  }
+
+  async setExperimentTag(manager: EntityManager, experimentId: string, tag: KeyValue): Promise<void> {
+    await manager.upsert(ExperimentTagEntity, { experimentId, key: tag.key, value: tag.value }, ['experimentId', 'key']);
+  }
+
+  experimentTags(experimentIds: readonly string[]): Promise<ExperimentTagEntity[]> {
+    return experimentIds.length ? this.ds.manager.find(ExperimentTagEntity, { where: { experimentId: In([...experimentIds]) }, order: { key: 'ASC' } }) : Promise.resolve([]);
+  }
+
+  // Runs
+
+  async createRun(manager: EntityManager, r: Omit<RunEntity, 'id' | 'createdAt' | 'experiment' | 'project' | 'user' | 'parent' | 'deletedTime' | 'lifecycleStage' | 'heartbeatAt'>): Promise<RunEntity> {
+    return manager.save(manager.create(RunEntity, { ...r, lifecycleStage: 'active', deletedTime: null, heartbeatAt: null }));
+  }
+
+  findRunByUuid(uuid: string, manager?: EntityManager): Promise<RunEntity | null> {
+    return /^[0-9a-f]{32}$/.test(uuid) ? this.m(manager).findOneBy(RunEntity, { uuid }) : Promise.resolve(null);
+  }
+
+  findRunsByUuids(uuids: readonly string[]): Promise<RunEntity[]> {
+    const valid = uuids.filter((u) => /^[0-9a-f]{32}$/.test(u));
+    return valid.length ? this.ds.manager.findBy(RunEntity, { uuid: In(valid) }) : Promise.resolve([]);
+  }
+
+  /** Locks the run row for the rest of the transaction (serialises writers of one run's params). */
+  lockRun(manager: EntityManager, uuid: string): Promise<RunEntity | null> {
+    return manager.getRepository(RunEntity).createQueryBuilder('r').setLock('pessimistic_write').where('r.uuid = :uuid', { uuid }).getOne();
+  }
+
+  async updateRun(manager: EntityManager, id: string, changes: Partial<{ status: RunStatus; endTime: number | null; name: string; lifecycleStage: 'active' | 'deleted'; deletedTime: number | null }>): Promise<RunEntity> {
+    if (Object.keys(changes).length) await manager.update(RunEntity, { id }, changes);
+    return manager.findOneByOrFail(RunEntity, { id });
+  }
+
+  async touchHeartbeat(id: string): Promise<void> {
+    await this.ds.query(`UPDATE runs SET heartbeat_at = now() WHERE id = $1`, [id]);
+  }
+
+  /** Runs of the experiments, newest first (MLflow's default order: start_time DESC, run_id). */
+  listRuns(experimentIds: readonly string[], lifecycle: 'active' | 'deleted' | 'all', limit: number, offset = 0): Promise<RunEntity[]> {
+    if (!experimentIds.length) return Promise.resolve([]);
+    return this.ds.manager.find(RunEntity, {
+      where: { experimentId: In([...experimentIds]), ...(lifecycle === 'all' ? {} : { lifecycleStage: lifecycle }) },
+      order: { startTime: { direction: 'DESC', nulls: 'LAST' }, uuid: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
+  }
+
+  // Params (write-once) and tags (last write wins)
+
+  /**
+   * Inserts params that are new; returns those whose key already holds a different value
+   * (the caller refuses the batch). Call inside the transaction that locked the run.
+   */
+  async insertParams(manager: EntityManager, runId: string, params: readonly KeyValue[]): Promise<{ key: string; old: string; new: string }[]> {
+    if (!params.length) return [];
+    const existing = await manager.findBy(RunParamEntity, { runId, key: In(params.map((p) => p.key)) });
+    const byKey = new Map(existing.map((p) => [p.key, p.value]));
+    const conflicts = params.filter((p) => byKey.has(p.key) && byKey.get(p.key) !== p.value).map((p) => ({ key: p.key, old: byKey.get(p.key)!, new: p.value }));
+    if (conflicts.length) return conflicts;
+    const fresh = params.filter((p) => !byKey.has(p.key));
+    if (fresh.length) await manager.insert(RunParamEntity, fresh.map((p) => ({ runId, key: p.key, value: p.value, valueNum: numericValueOf(p.value) })));
+    return [];
+  }
+
+  async upsertTags(manager: EntityManager, runId: string, tags: readonly KeyValue[]): Promise<void> {
+    // Last write wins, also within one batch.
+    const last = new Map(tags.map((t) => [t.key, t.value]));
+    if (last.size) await manager.upsert(RunTagEntity, [...last].map(([key, value]) => ({ runId, key, value })), ['runId', 'key']);
+  }
+
+  async deleteTag(manager: EntityManager, runId: string, key: string): Promise<boolean> {
+    return ((await manager.delete(RunTagEntity, { runId, key })).affected ?? 0) > 0;
+  }
+
+  paramsOf(runIds: readonly string[]): Promise<RunParamEntity[]> {
+    return runIds.length ? this.ds.manager.find(RunParamEntity, { where: { runId: In([...runIds]) }, order: { key: 'ASC' } }) : Promise.resolve([]);
+  }
+
+  tagsOf(runIds: readonly string[]): Promise<RunTagEntity[]> {
+    return runIds.length ? this.ds.manager.find(RunTagEntity, { where: { runId: In([...runIds]) }, order: { key: 'ASC' } }) : Promise.resolve([]);
+  }
+
+  // Inputs and logs
+
+  async addInputs(manager: EntityManager, runId: string, inputs: { kind: 'dataset' | 'model'; name: string; digest: string; descriptor: Record<string, unknown> }[]): Promise<number> {
+    if (!inputs.length) return 0;
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO run_inputs (run_id, kind, name, digest, descriptor)
+       SELECT $1, kind, name, digest, descriptor FROM unnest($2::text[], $3::text[], $4::text[], $5::jsonb[]) AS t(kind, name, digest, descriptor)
+       ON CONFLICT ON CONSTRAINT "UQ_run_inputs_identity" DO NOTHING RETURNING id`,
+      [runId, inputs.map((i) => i.kind), inputs.map((i) => i.name), inputs.map((i) => i.digest), inputs.map((i) => JSON.stringify(i.descriptor))],
+    );
+    return rows.length;
+  }
+
+  inputsOf(runIds: readonly string[]): Promise<RunInputEntity[]> {
+    return runIds.length ? this.ds.manager.find(RunInputEntity, { where: { runId: In([...runIds]) }, order: { id: 'ASC' } }) : Promise.resolve([]);
+  }
+
+  async appendLogs(runId: string, lines: { ts: Date; stream: string; line: string }[]): Promise<void> {
+    if (lines.length) await this.ds.manager.insert(RunLogEntity, lines.map((l) => ({ runId, ...l })));
+  }
+
+  logsOf(runId: string, afterId: string | null, limit: number): Promise<RunLogEntity[]> {
+    const qb = this.ds.manager.createQueryBuilder(RunLogEntity, 'l').where('l.run_id = :runId', { runId });
+    if (afterId) qb.andWhere('l.id > :afterId', { afterId });
+    return qb.orderBy('l.id', 'ASC').limit(limit).getMany();
+  }
+}
