@@ -6,6 +6,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { GqlContextType } from '@nestjs/graphql';
 import type { Response } from 'express';
 import { GraphQLError } from 'graphql';
+import { TrackingError } from '@caliper/domain';
 
 export type AppErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_MANY_ATTEMPTS' | 'INVALID_CREDENTIALS' | 'INTERNAL';
 
@@ -58,6 +59,13 @@ export class AppErrorFilter implements ExceptionFilter {
 
 function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (error instanceof TrackingError) {
+    const code: Record<TrackingError['code'], AppErrorCode> = {
+      NOT_FOUND: 'NOT_FOUND', INVALID_PARAMETER: 'BAD_USER_INPUT', PARAM_CHANGED: 'BAD_USER_INPUT',
+      ALREADY_EXISTS: 'CONFLICT', INVALID_STATE: 'CONFLICT', FORBIDDEN: 'FORBIDDEN',
+    };
+    return new AppError(code[error.code], error.message);
+  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const code: AppErrorCode = status === 404 ? 'NOT_FOUND' : status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL';

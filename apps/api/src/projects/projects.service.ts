@@ -66,6 +66,8 @@ export class ProjectsService {
       if (!user.isActive) throw new AppError('BAD_USER_INPUT', `User "${username}" is deactivated and cannot join a project.`, { field: 'username' });
       if (await this.projects.findMember(projectId, user.id, m)) throw new AppError('CONFLICT', `"${username}" is already a member; change their roles instead.`, { field: 'username' });
       const member = await this.projects.addMember(m, projectId, user.id, sortedRoles(roles));
+      // A user's first project becomes their default (where MLflow clients with Basic auth log).
+      if (!user.defaultProjectId) await this.accounts.setDefaultProject(m, user.id, projectId);
       await this.audit.append(m, { ...actorOf(principal), action: 'member.added', entityType: 'project_member', entityId: `${projectId}:${user.id}`, projectId, after: { username, roles: member.roles } });
       return member;
     });

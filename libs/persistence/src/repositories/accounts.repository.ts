@@ -49,6 +49,10 @@ export class AccountsRepository {
     return manager.findOneByOrFail(UserEntity, { id: userId });
   }
 
+  async setDefaultProject(manager: EntityManager, userId: string, projectId: string | null): Promise<void> {
+    await manager.update(UserEntity, { id: userId }, { defaultProjectId: projectId });
+  }
+
   async passwordHashOf(userId: string): Promise<string | null> {
     return (await this.ds.manager.findOneBy(UserCredentialEntity, { userId }))?.passwordHash ?? null;
   }

@@ -1,0 +1,64 @@
+/**
+ * Which project an MLflow call acts on. MLflow has no projects: a token fixes the project; a
+ * Basic-auth user logs into `project-slug/experiment-name` or, for a bare name and for
+ * experiment "0", their default project. Existing experiments and runs carry their project.
+ */
+import { AppError } from '../common/app-error';
+import type { ProjectLocator } from '../auth/access.decorators';
+import { argAt } from '../auth/access.decorators';
+import type { Principal } from '../auth/principal';
+import type { Loaders } from '../graphql/loaders';
+
+/** The project a caller's bare experiment names and experiment "0" refer to. */
+export async function callerProject(principal: Principal, loaders: Loaders): Promise<string> {
+  if (principal.method === 'token') return principal.token.projectId;
+  const user = await loaders.user.load(principal.user.id);
+  if (user?.defaultProjectId) return user.defaultProjectId;
+  throw new AppError('BAD_USER_INPUT', `No project chosen: name the experiment "<project-slug>/<name>", use an API token (MLFLOW_TRACKING_TOKEN) of the project, or set a default project in Caliper.`);
+}
+
+/** Splits `project-slug/name`; a name without a known project slug prefix stays whole. */
+export async function splitExperimentName(name: string, loaders: Loaders): Promise<{ projectId: string | null; name: string }> {
+  const slash = name.indexOf('/');
+  if (slash > 0) {
+    const project = await loaders.projectBySlug.load(name.slice(0, slash).toLowerCase());
+    if (project) return { projectId: project.id, name: name.slice(slash + 1) };
+  }
+  return { projectId: null, name };
+}
+
+const first = (args: Record<string, unknown>, paths: string[]): unknown => {
+  for (const p of paths) {
+    const v = argAt(args, p);
+    if (v !== undefined && v !== null && v !== '') return v;
+  }
+  return undefined;
+};
+
+/** Project of the experiment id found at one of the argument paths ("0": the caller's project). */
+export function projectOfExperimentId(...paths: string[]): ProjectLocator {
+  return async (args, loaders, principal) => {
+    const id = first(args, paths);
+    if (id === undefined) return null;
+    if (String(id) === '0') return callerProject(principal, loaders);
+    return (await loaders.experiment.load(String(id)))?.projectId ?? null;
+  };
+}
+
+/** Project of the run id found at one of the argument paths (MLflow sends run_id and/or run_uuid). */
+export function projectOfRunId(...paths: string[]): ProjectLocator {
+  return async (args, loaders) => {
+    const id = first(args, paths);
+    return id === undefined ? null : ((await loaders.run.load(String(id)))?.projectId ?? null);
+  };
+}
+
+/** Project an experiment name refers to (`slug/name`, else the caller's project). */
+export function projectOfExperimentName(...paths: string[]): ProjectLocator {
+  return async (args, loaders, principal) => {
+    const name = first(args, paths);
+    if (typeof name !== 'string') return null;
+    const split = await splitExperimentName(name, loaders);
+    return split.projectId ?? callerProject(principal, loaders);
+  };
+}
