@@ -57,6 +57,21 @@ describe('docker-compose.yml', () => {
     for (const dir of [...manifests, `apps/${app}`]) expect(text).toContain(`COPY ${dir}/package.json ${dir}/`);
   });
 
+  it('keeps the database owner credentials out of every long-running service', () => {
+    expect(compose.services.migrate.environment.DATABASE_OWNER_URL).toMatch(/^postgres:\/\/postgres:/);
+    for (const service of ['api', 'worker', 'inference', 'web']) {
+      const env = (compose.services[service].environment ?? {}) as Record<string, string>;
+      const owner = 'DATABASE_OWNER_URL' in env || Object.values(env).some((v) => String(v).includes('POSTGRES_PASSWORD'));
+      expect({ service, owner }).toEqual({ service, owner: false });
+    }
+  });
+
+  it('pins every image to a version', () => {
+    for (const [name, svc] of Object.entries(compose.services as Record<string, { image?: string }>)) {
+      if (svc.image) expect({ name, image: svc.image }).toEqual({ name, image: expect.not.stringMatching(/:latest$|^[^:]+$/) });
+    }
+  });
+
   it('serves the web app from its image on port 8080 next to the API', () => {
     expect(compose.services.web.build.dockerfile).toBe('apps/web/Dockerfile');
     expect(compose.services.web.ports).toEqual(['8080:8080']);

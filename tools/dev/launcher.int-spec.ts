@@ -70,6 +70,14 @@ describe('npm start with nothing running', () => {
     expect(password.length).toBeGreaterThanOrEqual(20);
     expect(output).toContain(`admin login: admin / ${password}`);
     expect(output).toMatch(/worker\s+http:\/\/127\.0\.0\.1:3001\/health\/ready/);
+    expect(output).toMatch(/Caliper is up/);
+
+    // The web dev server serves the app and proxies sign-in to the API with the printed login.
+    const page = inNs([process.execPath, '-e', `fetch('http://127.0.0.1:5173/').then(r=>r.text()).then(t=>process.stdout.write(t))`]);
+    expect(page).toMatch(/<div id="root">/);
+    const signIn = inNs([process.execPath, '-e',
+      `fetch('http://127.0.0.1:5173/api/v1/auth/login',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({username:'admin',password:${JSON.stringify(password)}})}).then(r=>process.stdout.write(String(r.status)))`]);
+    expect(signIn).toBe('200');
 
     const exited = new Promise<number | null>((resolve) => launcher.once('exit', (code) => resolve(code)));
     launcher.kill('SIGINT');

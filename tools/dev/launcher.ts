@@ -215,12 +215,18 @@ async function main(): Promise<void> {
       { ...env, CALIPER_API_URL: `http://127.0.0.1:${cfg.API_PORT}` });
     services.unshift({ name: 'web', url: `http://127.0.0.1:${cfg.WEB_PORT}`, ready: '' });
   }
+  const missing: string[] = [];
   for (const { name, url } of services) {
     const u = new URL(url);
-    if (!(await waitForPort(u.hostname, Number(u.port)))) log(`${name} did not open ${url} in 30 s; see its output above`);
+    if (!(await waitForPort(u.hostname, Number(u.port)))) missing.push(`${name} did not open ${url} in 30 s; see its output above`);
   }
-  log('Caliper is up. Ctrl-C stops everything.');
-  for (const { name, url, ready } of services) log(`  ${name.padEnd(10)} ${url}${ready}`);
+  if (missing.length) {
+    for (const m of missing) log(m);
+    log('Caliper did not start completely. Ctrl-C stops what did start.');
+  } else {
+    log('Caliper is up. Ctrl-C stops everything.');
+  }
+  for (const { name, url, ready } of services) log(`  ${name.padEnd(10)} ${url}${ready}${name === 'web' ? '   <- open this in a browser' : ''}`);
   log(`  admin login: ${cfg.BOOTSTRAP_ADMIN_USERNAME} / ${admin.shown}`);
 }
 

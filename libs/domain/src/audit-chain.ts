@@ -69,7 +69,8 @@ export function auditTime(date: Date, micros = 0): string {
 }
 
 /** Keys whose values must never appear in before/after (secrets or hashes of them). */
-const SECRET_KEY = /(password|secret|token_hash|secretHash|passwordHash|hash|credential)/i;
+/** Keys whose values are secrets or derived from them: never written to the audit log. */
+const SECRET_KEY = /(password|secret|token_hash|secretHash|passwordHash|hash|credential|^token$|accessToken|apiToken|bearer|authorization|cookie)/i;
 
 /** Removes secret-bearing keys recursively so before/after can be logged safely. */
 export function redactForAudit(value: JsonValue | null): JsonValue | null {

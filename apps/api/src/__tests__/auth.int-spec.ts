@@ -172,6 +172,11 @@ describe('authentication', () => {
       expect((await rest(api, 'GET', '/api/v1/auth/me', { basic: [researcher.username, token] })).status).toBe(200);
       expect((await rest(api, 'GET', '/api/v1/auth/me', { basic: [researcher.username, researcher.password] })).status).toBe(200);
       expect((await rest(api, 'GET', '/api/v1/auth/me', { basic: [researcher.username, 'wrong-password-here'] })).status).toBe(401);
+      // Basic credentials count towards the same lockout: once locked, even the right password gets 429.
+      for (let i = 0; i < 3; i++) await rest(api, 'GET', '/api/v1/auth/me', { basic: [researcher.username, `wrong-${i}-again`] });
+      const locked = await rest(api, 'GET', '/api/v1/auth/me', { basic: [researcher.username, researcher.password] });
+      expect(locked.status).toBe(429);
+      expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
       const failures = await pg.query(`SELECT count(*)::int AS n FROM outbox WHERE job_name = 'auth.failed-logins.flush' AND payload->>'username' = $1`, [researcher.username]);
       expect(failures.rows[0].n).toBeGreaterThanOrEqual(1);
     });

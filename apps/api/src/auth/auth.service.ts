@@ -21,6 +21,9 @@ function toPrincipalUser(u: UserEntity): PrincipalUser {
   return { id: u.id, username: u.username, displayName: u.displayName, globalRole: u.globalRole };
 }
 
+const tooManyAttempts = (wait: number) =>
+  new AppError('TOO_MANY_ATTEMPTS', `Too many failed sign-ins for this account. Try again in ${Math.ceil(wait / 60)} minute(s).`, { retryAfterSeconds: wait });
+
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
 export class AuthService {
@@ -89,10 +92,12 @@ export class AuthService {
     const password = decoded.slice(colon + 1);
     // The mlflow client can send an API token as the Basic password.
     if (parseApiToken(password)) return this.byToken(password);
+    // A locked account stays locked even for credentials verified a moment ago.
+    const wait = await this.throttle.lockedFor(username, ip);
+    if (wait > 0) throw tooManyAttempts(wait);
     const cacheId = createHmac('sha256', this.cacheKey).update(decoded).digest('hex');
     const cached = this.basicCache.get(cacheId);
     if (cached && cached.expires > Date.now()) return { method: 'password', user: await this.activeUser(cached.userId) };
-    if ((await this.throttle.lockedFor(username)) > 0) throw new AppError('UNAUTHENTICATED', 'Too many failed sign-ins for this account; try again later.');
     const user = await this.accounts.findUserByUsername(username);
     const valid = await verifyPassword(user ? await this.accounts.passwordHashOf(user.id) : null, password);
     if (!user || !valid) {
@@ -107,10 +112,10 @@ export class AuthService {
 
   /** Password sign-in: rate-limited per account; failures are counted for the aggregated audit event. */
   async login(username: string, password: string, ip: string): Promise<{ user: PrincipalUser; cookieValue: string; expiresAt: Date }> {
-    const wait = await this.throttle.lockedFor(username);
+    const wait = await this.throttle.lockedFor(username, ip);
     if (wait > 0) {
       await this.recordFailure(username, ip);
-      throw new AppError('TOO_MANY_ATTEMPTS', `Too many failed sign-ins for this account. Try again in ${Math.ceil(wait / 60)} minute(s).`, { retryAfterSeconds: wait });
+      throw tooManyAttempts(wait);
     }
     const user = await this.accounts.findUserByUsername(username);
     const valid = await verifyPassword(user ? await this.accounts.passwordHashOf(user.id) : null, password);

@@ -1,6 +1,7 @@
 /**
  * Failed-login limits in Redis, shared by every API replica: after LOGIN_MAX_FAILURES failures
- * an account is locked for LOGIN_LOCKOUT_SECONDS (429 with Retry-After). Each failure is also
+ * an account is locked for LOGIN_LOCKOUT_SECONDS (429 with Retry-After); an address that fails
+ * ten times that often is locked too. Each failure is also
  * counted per account+IP+minute; the first failure of a minute schedules (through the outbox)
  * the worker job that writes ONE aggregated `auth.login_failed` audit event for that minute.
  */
@@ -13,14 +14,23 @@ export interface ThrottleLimits {
 }
 
 const lockKey = (username: string) => `caliper:login-lock:${encodeURIComponent(username)}`;
+const ipKey = (ip: string) => `caliper:login-ip:${encodeURIComponent(ip)}`;
+/**
+ * An address may fail this many times the per-account limit in the same window: enough for a
+ * clinic's shared NAT, not for spraying many usernames (each attempt costs an argon2 hash).
+ */
+const IP_FACTOR = 10;
 
 export class LoginThrottle {
   constructor(private readonly redis: Redis, private readonly limits: ThrottleLimits) {}
 
-  /** Seconds until the account may try again, or 0 when it is not locked. */
-  async lockedFor(username: string): Promise<number> {
-    const [count, ttl] = await Promise.all([this.redis.get(lockKey(username)), this.redis.ttl(lockKey(username))]);
-    return Number(count ?? 0) >= this.limits.maxFailures && ttl > 0 ? ttl : 0;
+  /** Seconds until the account (or the address) may try again, or 0 when neither is locked. */
+  async lockedFor(username: string, ip: string): Promise<number> {
+    const res = await this.redis.multi().get(lockKey(username)).ttl(lockKey(username)).get(ipKey(ip)).ttl(ipKey(ip)).exec();
+    const [account, accountTtl, address, addressTtl] = (res ?? []).map(([, v]) => Number(v ?? 0));
+    const accountWait = account >= this.limits.maxFailures && accountTtl > 0 ? accountTtl : 0;
+    const addressWait = address >= this.limits.maxFailures * IP_FACTOR && addressTtl > 0 ? addressTtl : 0;
+    return Math.max(accountWait, addressWait);
   }
 
   /** Counts one failure; returns the flush job to enqueue when it is the first of its account+IP+minute. */
@@ -32,6 +42,8 @@ export class LoginThrottle {
       .expire(lockKey(username), this.limits.lockoutSeconds, 'NX')
       .incr(flush.counterKey)
       .expire(flush.counterKey, LOGIN_FAILURE_COUNTER_TTL_SECONDS)
+      .incr(ipKey(ip))
+      .expire(ipKey(ip), this.limits.lockoutSeconds, 'NX')
       .exec();
     return Number(res?.[2]?.[1] ?? 0) === 1 ? flush : null;
   }

@@ -1,5 +1,5 @@
 import { Field, ID, InputType, ObjectType } from '@nestjs/graphql';
-import { IsEmail, IsEnum, IsOptional, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsEnum, IsOptional, IsString, IsUUID, Length, Matches, MaxLength, MinLength } from 'class-validator';
 import { GlobalRoleGql, UserKindGql } from '../graphql/enums';
 
 export const USERNAME_RE = /^[a-z0-9][a-z0-9._-]{1,62}$/;
@@ -37,6 +37,6 @@ export class CreateUserInput {
 
 @InputType()
 export class DeactivateUserInput {
-  @Field(() => ID) @IsString() userId: string;
+  @Field(() => ID) @IsUUID() userId: string;
   @Field() @IsString() @Length(3, 2000, { message: 'reason must say why, in 3 to 2000 characters' }) reason: string;
 }

@@ -131,7 +131,12 @@ function ChainStatusPanel() {
         <>
           {status.ok ? (
             <Notice kind="success" title="Chain intact">
-              <p>Every event links to the one before it and matches the stored checkpoints.</p>
+              <p>
+                Every event links to the one before it
+                {status.checkpointsChecked > 0
+                  ? ` and the chain matches all ${status.checkpointsChecked} checkpoint${status.checkpointsChecked === 1 ? '' : 's'} kept in object storage.`
+                  : '. No checkpoint has been written to object storage yet (the worker writes one every few minutes), so a deleted tail could not be detected until then.'}
+              </p>
             </Notice>
           ) : (
             <Notice kind="error" title={status.brokenAtSeq ? `Chain broken at event ${status.brokenAtSeq}` : 'Chain broken'}>

@@ -69,6 +69,7 @@ describe('audit chain', () => {
 
   it('never keeps secrets or their hashes in before/after', () => {
     expect(redactForAudit({ username: 'a', passwordHash: 'x', nested: { secret: 's', token_hash: 'h', ok: 1 } })).toEqual({ username: 'a', nested: { ok: 1 } });
+    expect(redactForAudit({ token: 'clp_x', tokenId: 't1', headers: { Authorization: 'Bearer x', cookie: 'c' } })).toEqual({ tokenId: 't1', headers: {} });
   });
 
   it('formats microsecond UTC times', () => {
