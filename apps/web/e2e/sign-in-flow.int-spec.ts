@@ -361,4 +361,33 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     await dialog.waitFor({ state: 'hidden' });
     await page.getByRole('row').filter({ hasText: member.displayName }).getByText('Deactivated').waitFor();
   }, 60000);
+
+  it('lets the admin reactivate the member, grant a global role and set a new password they can sign in with', async () => {
+    await page.getByRole('button', { name: `Reactivate ${member.username}` }).click();
+    const reactivate = page.getByRole('dialog', { name: 'Reactivate user' });
+    await reactivate.getByLabel('Reason').fill('Rejoined the study.');
+    await reactivate.getByRole('button', { name: 'Reactivate user' }).click();
+    await reactivate.waitFor({ state: 'hidden' });
+    const row = page.getByRole('row').filter({ hasText: member.displayName });
+    await row.getByText('Active').waitFor();
+
+    await page.getByRole('button', { name: `Change the global role of ${member.username}` }).click();
+    const roleDialog = page.getByRole('dialog', { name: 'Change global role' });
+    await roleDialog.getByLabel('Global role').selectOption('AUDITOR');
+    await roleDialog.getByLabel('Reason').fill('Quarterly audit.');
+    await expectAccessible(page, 'admin, global role dialog');
+    await roleDialog.getByRole('button', { name: 'Change global role' }).click();
+    await roleDialog.waitFor({ state: 'hidden' });
+    await row.getByText('Auditor').waitFor();
+
+    await page.getByRole('button', { name: `Set a new password for ${member.username}` }).click();
+    const passwordDialog = page.getByRole('dialog', { name: 'Set a new password' });
+    await passwordDialog.getByLabel('New password').fill('a-brand-new-password-7');
+    await passwordDialog.getByRole('button', { name: 'Set a new password' }).click();
+    await passwordDialog.getByText('Password set').waitFor();
+    await passwordDialog.getByRole('button', { name: 'Close' }).click();
+
+    const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: member.username, password: 'a-brand-new-password-7' }) });
+    expect(res.status).toBe(200);
+  }, 60000);
 });

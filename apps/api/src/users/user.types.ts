@@ -40,3 +40,28 @@ export class DeactivateUserInput {
   @Field(() => ID) @IsUUID() userId: string;
   @Field() @IsString() @Length(3, 2000, { message: 'reason must say why, in 3 to 2000 characters' }) reason: string;
 }
+
+@InputType()
+export class SetUserGlobalRoleInput {
+  @Field(() => ID) @IsUUID() userId: string;
+  @Field(() => GlobalRoleGql, { nullable: true, description: 'null removes the global role' }) @IsOptional() @IsEnum(GlobalRoleGql) globalRole?: GlobalRoleGql | null;
+  @Field() @IsString() @Length(3, 2000, { message: 'reason must say why, in 3 to 2000 characters' }) reason: string;
+}
+
+@InputType()
+export class ResetUserPasswordInput {
+  @Field(() => ID) @IsUUID() userId: string;
+  @Field() @IsString() @MinLength(12, { message: 'newPassword must be at least 12 characters' }) @MaxLength(256) newPassword: string;
+}
+
+@InputType()
+export class ChangeMyPasswordInput {
+  @Field() @IsString() @Length(1, 256) currentPassword: string;
+  @Field() @IsString() @MinLength(12, { message: 'newPassword must be at least 12 characters' }) @MaxLength(256) newPassword: string;
+}
+
+@InputType()
+export class ReactivateUserInput {
+  @Field(() => ID) @IsUUID() userId: string;
+  @Field() @IsString() @Length(3, 2000, { message: 'reason must say why, in 3 to 2000 characters' }) reason: string;
+}

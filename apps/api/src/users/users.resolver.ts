@@ -6,7 +6,7 @@ import { actorOf } from '../auth/principal';
 import { forbidden } from '../common/app-error';
 import { GqlContext, principalOf } from '../graphql/context';
 import { GlobalRoleGql, UserKindGql } from '../graphql/enums';
-import { CreateUserInput, DeactivateUserInput, MeGql, UserGql } from './user.types';
+import { ChangeMyPasswordInput, CreateUserInput, DeactivateUserInput, MeGql, ReactivateUserInput, ResetUserPasswordInput, SetUserGlobalRoleInput, UserGql } from './user.types';
 import { UsersService } from './users.service';
 
 export function toUserGql(u: UserEntity): UserGql {
@@ -49,6 +49,31 @@ export class UsersResolver {
   @Requires('user.manage')
   async createUser(@Args('input') input: CreateUserInput, @Context() ctx: GqlContext): Promise<UserGql> {
     return toUserGql(await this.service.create(actorOf(principalOf(ctx)), input));
+  }
+
+  @Mutation(() => UserGql)
+  @Requires('user.manage')
+  async setUserGlobalRole(@Args('input') input: SetUserGlobalRoleInput, @Context() ctx: GqlContext): Promise<UserGql> {
+    return toUserGql(await this.service.setGlobalRole(principalOf(ctx), input.userId, input.globalRole ?? null, input.reason));
+  }
+
+  @Mutation(() => UserGql)
+  @Requires('user.manage')
+  async reactivateUser(@Args('input') input: ReactivateUserInput, @Context() ctx: GqlContext): Promise<UserGql> {
+    return toUserGql(await this.service.reactivate(principalOf(ctx), input.userId, input.reason));
+  }
+
+  @Mutation(() => UserGql, { description: "Sets a new password and ends the user's sessions" })
+  @Requires('user.manage')
+  async resetUserPassword(@Args('input') input: ResetUserPasswordInput, @Context() ctx: GqlContext): Promise<UserGql> {
+    return toUserGql(await this.service.resetPassword(principalOf(ctx), input.userId, input.newPassword));
+  }
+
+  @Mutation(() => Boolean, { description: 'Needs the current password; ends your other sessions' })
+  @Requires(SIGNED_IN)
+  async changeMyPassword(@Args('input') input: ChangeMyPasswordInput, @Context() ctx: GqlContext): Promise<boolean> {
+    await this.service.changeOwnPassword(principalOf(ctx), input.currentPassword, input.newPassword);
+    return true;
   }
 
   @Mutation(() => UserGql)

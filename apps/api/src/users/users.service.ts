@@ -2,7 +2,7 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { AccountsRepository, AuditRepository, UserEntity } from '@caliper/persistence';
 import { AppError, badInput, notFound } from '../common/app-error';
-import { hashPassword, passwordProblem } from '../auth/passwords';
+import { hashPassword, passwordProblem, verifyPassword } from '../auth/passwords';
 import { actorOf, Principal } from '../auth/principal';
 import { USERNAME_RE } from './user.types';
 
@@ -57,6 +57,60 @@ export class UsersService {
       const after = await this.accounts.deactivateUser(m, userId);
       await this.audit.append(m, { ...actorOf(principal), action: 'user.deactivated', entityType: 'user', entityId: userId, before: userSnapshot(before), after: userSnapshot(after), reason });
       return after;
+    });
+  }
+
+  async setGlobalRole(principal: Principal, userId: string, globalRole: 'system_admin' | 'auditor' | null, reason: string): Promise<UserEntity> {
+    if (userId === principal.user.id) throw new AppError('BAD_USER_INPUT', 'You cannot change your own global role; ask another system admin.', { field: 'userId' });
+    return this.ds.transaction(async (m) => {
+      const before = await this.accounts.findUserById(userId, m);
+      if (!before) throw notFound(`User ${userId}`);
+      if (before.globalRole === globalRole) return before;
+      const after = await this.accounts.setGlobalRole(m, userId, globalRole);
+      await this.audit.append(m, { ...actorOf(principal), action: 'user.global_role_changed', entityType: 'user', entityId: userId, before: userSnapshot(before), after: userSnapshot(after), reason });
+      return after;
+    });
+  }
+
+  async reactivate(principal: Principal, userId: string, reason: string): Promise<UserEntity> {
+    return this.ds.transaction(async (m) => {
+      const before = await this.accounts.findUserById(userId, m);
+      if (!before) throw notFound(`User ${userId}`);
+      if (before.isActive) throw new AppError('CONFLICT', `User ${before.username} is active.`);
+      const after = await this.accounts.reactivateUser(m, userId);
+      await this.audit.append(m, { ...actorOf(principal), action: 'user.reactivated', entityType: 'user', entityId: userId, before: userSnapshot(before), after: userSnapshot(after), reason });
+      return after;
+    });
+  }
+
+  /** An admin sets a new password (the user's sessions end); the password itself is never audited. */
+  async resetPassword(principal: Principal, userId: string, newPassword: string): Promise<UserEntity> {
+    const problem = passwordProblem(newPassword);
+    if (problem) badInputThrow('newPassword', problem);
+    const hash = await hashPassword(newPassword);
+    return this.ds.transaction(async (m) => {
+      const user = await this.accounts.findUserById(userId, m);
+      if (!user) throw notFound(`User ${userId}`);
+      await this.accounts.setPasswordHash(m, userId, hash);
+      await this.accounts.revokeSessionsOf(m, userId);
+      await this.audit.append(m, { ...actorOf(principal), action: 'user.password_reset', entityType: 'user', entityId: userId, after: { username: user.username } });
+      return user;
+    });
+  }
+
+  /** Re-authenticates with the current password first (the pattern e-signatures will reuse). */
+  async changeOwnPassword(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
+    if (principal.method !== 'session') throw new AppError('FORBIDDEN', 'Change your password from a signed-in browser session, not with an API token.');
+    const problem = passwordProblem(newPassword);
+    if (problem) badInputThrow('newPassword', problem);
+    if (!(await verifyPassword(await this.accounts.passwordHashOf(principal.user.id), currentPassword))) {
+      throw new AppError('BAD_USER_INPUT', 'currentPassword: the current password is not correct.', { field: 'currentPassword' });
+    }
+    const hash = await hashPassword(newPassword);
+    await this.ds.transaction(async (m) => {
+      await this.accounts.setPasswordHash(m, principal.user.id, hash);
+      await this.accounts.revokeSessionsOf(m, principal.user.id, principal.sessionId);
+      await this.audit.append(m, { ...actorOf(principal), action: 'user.password_changed', entityType: 'user', entityId: principal.user.id });
     });
   }
 

@@ -35,3 +35,30 @@ export const DeactivateUserMutation = graphql(`
     }
   }
 `);
+
+export const SetUserGlobalRoleMutation = graphql(`
+  mutation SetUserGlobalRole($input: SetUserGlobalRoleInput!) {
+    setUserGlobalRole(input: $input) {
+      id
+      globalRole
+    }
+  }
+`);
+
+export const ReactivateUserMutation = graphql(`
+  mutation ReactivateUser($input: ReactivateUserInput!) {
+    reactivateUser(input: $input) {
+      id
+      isActive
+      deactivatedAt
+    }
+  }
+`);
+
+export const ResetUserPasswordMutation = graphql(`
+  mutation ResetUserPassword($input: ResetUserPasswordInput!) {
+    resetUserPassword(input: $input) {
+      id
+    }
+  }
+`);

@@ -53,6 +53,21 @@ export class AccountsRepository {
     await manager.update(UserEntity, { id: userId }, { defaultProjectId: projectId });
   }
 
+  async setGlobalRole(manager: EntityManager, userId: string, globalRole: 'system_admin' | 'auditor' | null): Promise<UserEntity> {
+    await manager.update(UserEntity, { id: userId }, { globalRole });
+    return manager.findOneByOrFail(UserEntity, { id: userId });
+  }
+
+  async reactivateUser(manager: EntityManager, userId: string): Promise<UserEntity> {
+    await manager.update(UserEntity, { id: userId }, { isActive: true, deactivatedAt: null });
+    return manager.findOneByOrFail(UserEntity, { id: userId });
+  }
+
+  /** Ends every open session of the user, except the one given (the caller's own). */
+  async revokeSessionsOf(manager: EntityManager, userId: string, exceptSessionId?: string): Promise<void> {
+    await manager.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)`, [userId, exceptSessionId ?? null]);
+  }
+
   async passwordHashOf(userId: string): Promise<string | null> {
     return (await this.ds.manager.findOneBy(UserCredentialEntity, { userId }))?.passwordHash ?? null;
   }
