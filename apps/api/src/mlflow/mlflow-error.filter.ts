@@ -58,8 +58,10 @@ export function toMlflowError(error: unknown): MlflowError {
       CONFLICT: 'RESOURCE_ALREADY_EXISTS',
       TOO_MANY_ATTEMPTS: 'REQUEST_LIMIT_EXCEEDED',
       INTERNAL: 'INTERNAL_ERROR',
+      PAYLOAD_TOO_LARGE: 'INVALID_PARAMETER_VALUE',
+      IDEMPOTENCY_KEY_REUSED: 'INVALID_PARAMETER_VALUE',
     };
-    return new MlflowError(code[error.code], error.message);
+    return new MlflowError(code[error.code], error.message, error.code === 'PAYLOAD_TOO_LARGE' ? 413 : undefined);
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -77,5 +79,17 @@ export class MlflowErrorFilter implements ExceptionFilter {
     if (e.errorCode === 'INTERNAL_ERROR') this.log.error(error instanceof Error ? error.stack ?? error.message : String(error));
     const res = host.switchToHttp().getResponse<Response>();
     res.status(e.status).json({ error_code: e.errorCode, message: e.message });
+  }
+}
+
+/**
+ * For the tracking endpoints: MLflow's tracking store reports writes to a deleted run or
+ * experiment (TrackingService's INVALID_STATE) as INVALID_PARAMETER_VALUE; everything else as
+ * MlflowErrorFilter maps it.
+ */
+@Catch()
+export class MlflowTrackingErrorFilter extends MlflowErrorFilter {
+  override catch(error: unknown, host: ArgumentsHost): void {
+    super.catch(error instanceof TrackingError && error.code === 'INVALID_STATE' ? new MlflowError('INVALID_PARAMETER_VALUE', error.message) : error, host);
   }
 }

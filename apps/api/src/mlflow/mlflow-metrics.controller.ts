@@ -1,0 +1,32 @@
+/**
+ * MLflow 2.x metric history: get-history (paged) and get-history-bulk-interval, which MLflow
+ * 2.10's UI calls under /ajax-api/2.0/mlflow; both prefixes are served as MLflow serves them.
+ */
+import { Controller, Get, UseFilters } from '@nestjs/common';
+import { Requires } from '../auth/access.decorators';
+import { AccessService } from '../auth/access.service';
+import type { Principal } from '../auth/principal';
+import { MlflowTrackingErrorFilter } from './mlflow-error.filter';
+import { projectOfRunId } from './mlflow-project';
+import { Caller, MlflowArgs } from './mlflow-request';
+import { MlflowTrackingService } from './mlflow-tracking.service';
+import type { WireArgs } from './mlflow-wire';
+
+@Controller()
+@UseFilters(MlflowTrackingErrorFilter)
+export class MlflowMetricsController {
+  constructor(private readonly mlflow: MlflowTrackingService, private readonly access: AccessService) {}
+
+  @Get(['api/2.0/mlflow/metrics/get-history', 'ajax-api/2.0/mlflow/metrics/get-history'])
+  @Requires('project.read', projectOfRunId('run_id', 'run_uuid'))
+  history(@MlflowArgs() args: WireArgs) {
+    return this.mlflow.metricHistory(args);
+  }
+
+  /** Every run must be readable; the guard checks the first one's project. */
+  @Get(['api/2.0/mlflow/metrics/get-history-bulk-interval', 'ajax-api/2.0/mlflow/metrics/get-history-bulk-interval'])
+  @Requires('project.read', projectOfRunId('run_ids'))
+  historyBulkInterval(@Caller() p: Principal, @MlflowArgs() args: WireArgs) {
+    return this.mlflow.metricHistoryBulkInterval(args, (projectId) => this.access.allows(p, 'project.read', projectId));
+  }
+}

@@ -1,0 +1,345 @@
+/**
+ * The MLflow tracking endpoints' steps between the wire and TrackingService: which project and
+ * experiment a call means (experiment "0" → the project's Default), MLflow's request checks,
+ * and the response JSON. Every write and run read goes through TrackingService; run search
+ * through RunSearchRepository (the same search the native API reuses).
+ */
+import {
+  fromMlflowStatus, likeMatches, parseExperimentFilter, parseExperimentOrderBy, decodeOffsetToken, encodeOffsetToken, ExperimentComparison, TrackingError, KeyValue,
+} from '@caliper/domain';
+import { AccountsRepository, ExperimentEntity, RunEntity, RunSearchRepository, StoredPoint } from '@caliper/persistence';
+import type { Principal } from '../auth/principal';
+import type { Loaders } from '../graphql/loaders';
+import { RunView, TrackingService } from '../tracking/tracking.service';
+import { callerProject, splitExperimentName } from './mlflow-project';
+import {
+  experimentJson, keyValues, metricJson, metricPoint, metricPoints, optionalInt64, optionalString, requiredString, runIdOf, runJson, runInfoJson, stringList, viewTypeOf, WireArgs,
+} from './mlflow-wire';
+import { sampledSteps } from './mlflow-history-sampling';
+
+/** MLflow 2.10's limits: experiments/search page size, and get-history-bulk-interval's runs, points per run and points per run read. */
+const MAX_EXPERIMENT_RESULTS = 50000;
+const MAX_BULK_RUNS = 100;
+const MAX_BULK_RESULTS_PER_RUN = 2500;
+const MAX_BULK_POINTS_READ_PER_RUN = 25000;
+
+const invalid = (message: string) => new TrackingError('INVALID_PARAMETER', message);
+
+export class MlflowTrackingService {
+  constructor(
+    private readonly tracking: TrackingService,
+    private readonly search: RunSearchRepository,
+    private readonly accounts: AccountsRepository,
+  ) {}
+
+  // Experiments
+
+  /** The experiment an id means; "0" is the caller's project's Default experiment. */
+  async experiment(principal: Principal, loaders: Loaders, id: string): Promise<ExperimentEntity> {
+    if (id === '0') return this.tracking.defaultExperiment(await callerProject(principal, loaders));
+    return this.tracking.getExperiment(id);
+  }
+
+  private async experimentsJson(experiments: ExperimentEntity[]) {
+    const tags = await this.tracking.experimentTags(experiments.map((e) => e.id));
+    return experiments.map((e) => experimentJson(e, tags));
+  }
+
+  async createExperiment(principal: Principal, loaders: Loaders, args: WireArgs) {
+    const fullName = requiredString(args, 'name');
+    const split = await splitExperimentName(fullName, loaders);
+    const projectId = split.projectId ?? (await callerProject(principal, loaders));
+    const experiment = await this.tracking.createExperiment(principal, projectId, split.name, keyValues(args, 'tags'));
+    return { experiment_id: experiment.id };
+  }
+
+  async getExperiment(principal: Principal, loaders: Loaders, args: WireArgs) {
+    const e = await this.experiment(principal, loaders, requiredString(args, 'experiment_id'));
+    return { experiment: (await this.experimentsJson([e]))[0] };
+  }
+
+  async getExperimentByName(principal: Principal, loaders: Loaders, args: WireArgs) {
+    const split = await splitExperimentName(requiredString(args, 'experiment_name'), loaders);
+    const e = await this.tracking.experimentByName(split.projectId ?? (await callerProject(principal, loaders)), split.name);
+    return { experiment: (await this.experimentsJson([e]))[0] };
+  }
+
+  /** Experiments of the caller's project; projects hold few, so filtering and paging run in memory. */
+  async searchExperiments(principal: Principal, loaders: Loaders, args: WireArgs) {
+    const maxResults = optionalInt64(args, 'max_results') ?? 1000;
+    if (maxResults < 1 || maxResults > MAX_EXPERIMENT_RESULTS) throw invalid(`Invalid value for request parameter max_results. It must be at most ${MAX_EXPERIMENT_RESULTS}, but got value ${maxResults}`);
+    const filter = parseExperimentFilter(optionalString(args, 'filter'));
+    const order = parseExperimentOrderBy(stringList(args, 'order_by'));
+    const offset = decodeOffsetToken(optionalString(args, 'page_token'));
+    const view = viewTypeOf(args, 'view_type');
+    const projectId = await callerProject(principal, loaders);
+    const all = await this.tracking.listExperiments([projectId], view === 'ACTIVE_ONLY' ? 'active' : view === 'DELETED_ONLY' ? 'deleted' : 'all');
+    const tags = await this.tracking.experimentTags(all.map((e) => e.id));
+    const matching = all.filter((e) => filter.every((c) => experimentMatches(e, tags.filter((t) => t.experimentId === e.id), c)));
+    const keyOf = (e: ExperimentEntity, key: string): string | number => (key === 'name' ? e.name : key === 'experiment_id' ? Number(e.id) : key === 'creation_time' ? e.creationTime : e.lastUpdateTime);
+    // MLflow's default: creation_time DESC, then experiment_id ASC.
+    const sorts = [...order.map((o) => ({ key: o.key, asc: o.ascending })), { key: 'creation_time', asc: false }, { key: 'experiment_id', asc: true }];
+    matching.sort((a, b) => {
+      for (const s of sorts) {
+        const x = keyOf(a, s.key);
+        const y = keyOf(b, s.key);
+        if (x < y) return s.asc ? -1 : 1;
+        if (x > y) return s.asc ? 1 : -1;
+      }
+      return 0;
+    });
+    const page = matching.slice(offset, offset + maxResults);
+    return {
+      ...(page.length ? { experiments: page.map((e) => experimentJson(e, tags)) } : {}),
+      ...(offset + maxResults < matching.length ? { next_page_token: encodeOffsetToken(offset + maxResults) } : {}),
+    };
+  }
+
+  async renameExperiment(principal: Principal, loaders: Loaders, args: WireArgs) {
+    const e = await this.experiment(principal, loaders, requiredString(args, 'experiment_id'));
+    await this.tracking.renameExperiment(principal, e.id, requiredString(args, 'new_name'));
+    return {};
+  }
+
+  async setExperimentLifecycle(principal: Principal, loaders: Loaders, args: WireArgs, stage: 'active' | 'deleted') {
+    const e = await this.experiment(principal, loaders, requiredString(args, 'experiment_id'));
+    // MLflow looks the experiment up in the opposite state, so a repeated delete or restore is "not found".
+    if (e.lifecycleStage === stage) throw new TrackingError('NOT_FOUND', `No Experiment with id=${e.id} exists`);
+    await this.tracking.setExperimentLifecycle(principal, e.id, stage);
+    return {};
+  }
+
+  async setExperimentTag(principal: Principal, loaders: Loaders, args: WireArgs) {
+    const e = await this.experiment(principal, loaders, requiredString(args, 'experiment_id'));
+    await this.tracking.setExperimentTag(e.id, { key: requiredString(args, 'key'), value: requiredString(args, 'value') });
+    return {};
+  }
+
+  // Runs
+
+  private async userNames(runs: readonly RunEntity[]): Promise<Map<string, string>> {
+    const ids = [...new Set(runs.map((r) => r.userId).filter((id): id is string => id !== null))];
+    const users = ids.length ? await this.accounts.findUsersByIds(ids) : [];
+    return new Map(users.map((u) => [u.id, u.username]));
+  }
+
+  private async runsJson(views: RunView[]) {
+    const names = await this.userNames(views.map((v) => v.run));
+    return views.map((v) => runJson(v, v.run.userId ? names.get(v.run.userId) ?? null : null));
+  }
+
+  async createRun(principal: Principal, loaders: Loaders, args: WireArgs) {
+    const e = await this.experiment(principal, loaders, optionalString(args, 'experiment_id') ?? '0');
+    const tags = keyValues(args, 'tags');
+    // For MLflow the parent is only a tag: link it when it is a run of the same project, never refuse it.
+    const parentTag = tags.find((t) => t.key === 'mlflow.parentRunId')?.value;
+    const parent = parentTag ? await this.tracking.findRun(parentTag).catch(() => null) : null;
+    const run = await this.tracking.createRun(principal, {
+      experimentId: e.id,
+      name: optionalString(args, 'run_name'),
+      startTime: optionalInt64(args, 'start_time'),
+      tags,
+      parentRunUuid: parent && parent.projectId === e.projectId ? parent.uuid : null,
+    });
+    const view = await this.tracking.getRun(run.uuid);
+    return { run: runJson({ ...view, latestMetrics: [], params: [], inputs: [] }, principal.user.username, { withInputs: false }) };
+  }
+
+  async getRun(args: WireArgs) {
+    return { run: (await this.runsJson([await this.tracking.getRun(runIdOf(args))]))[0] };
+  }
+
+  async updateRun(principal: Principal, args: WireArgs) {
+    const status = optionalString(args, 'status');
+    const run = await this.tracking.updateRun(principal, runIdOf(args), {
+      status: status ? fromMlflowStatus(status) : null,
+      endTime: optionalInt64(args, 'end_time'),
+      name: optionalString(args, 'run_name'),
+    });
+    const names = await this.userNames([run]);
+    return { run_info: runInfoJson(run, run.userId ? names.get(run.userId) ?? null : null) };
+  }
+
+  async setRunLifecycle(principal: Principal, args: WireArgs, stage: 'active' | 'deleted') {
+    await this.tracking.setRunLifecycle(principal, runIdOf(args), stage);
+    return {};
+  }
+
+  async searchRuns(principal: Principal, loaders: Loaders, args: WireArgs, mayRead: (projectId: string) => Promise<boolean>) {
+    const requested = stringList(args, 'experiment_ids');
+    const experiments = await Promise.all(requested.map((id) => this.experiment(principal, loaders, id).catch(() => null)));
+    const projectIds = new Set<string>();
+    for (const e of experiments) {
+      if (e && !projectIds.has(e.projectId) && !(await mayRead(e.projectId))) throw new TrackingError('FORBIDDEN', `You do not have permission to read experiment ${e.id}.`);
+      if (e) projectIds.add(e.projectId);
+    }
+    const page = await this.search.searchRuns({
+      projectIds: [...projectIds],
+      experimentIds: experiments.filter((e): e is ExperimentEntity => e !== null).map((e) => e.id),
+      filter: optionalString(args, 'filter'),
+      orderBy: stringList(args, 'order_by'),
+      maxResults: optionalInt64(args, 'max_results'),
+      pageToken: optionalString(args, 'page_token'),
+      viewType: viewTypeOf(args, 'run_view_type'),
+    });
+    const runs = await this.runsJson(await this.tracking.views(page.runs));
+    return { ...(runs.length ? { runs } : {}), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
+  }
+
+  async logMetric(principal: Principal, args: WireArgs) {
+    await this.tracking.logBatch(principal, runIdOf(args), { metrics: [metricPoint(args)] });
+    return {};
+  }
+
+  async logParam(principal: Principal, args: WireArgs) {
+    const param: KeyValue = { key: requiredString(args, 'key'), value: paramValue(args.value) };
+    await this.tracking.logBatch(principal, runIdOf(args), { params: [param] });
+    return {};
+  }
+
+  async setTag(principal: Principal, args: WireArgs) {
+    await this.tracking.logBatch(principal, runIdOf(args), { tags: [{ key: requiredString(args, 'key'), value: paramValue(args.value) }] });
+    return {};
+  }
+
+  async deleteTag(principal: Principal, args: WireArgs) {
+    await this.tracking.deleteTag(principal, runIdOf(args), requiredString(args, 'key'));
+    return {};
+  }
+
+  async logBatch(principal: Principal, args: WireArgs) {
+    await this.tracking.logBatch(principal, runIdOf(args), { metrics: metricPoints(args, 'metrics'), params: keyValues(args, 'params'), tags: keyValues(args, 'tags') });
+    return {};
+  }
+
+  async logInputs(principal: Principal, args: WireArgs) {
+    const raw = args.datasets;
+    if (raw !== undefined && raw !== null && !Array.isArray(raw)) throw invalid(`Invalid value for parameter 'datasets' supplied: expected a list of dataset inputs.`);
+    const inputs = ((raw as unknown[] | undefined) ?? []).map((item) => {
+      const input = (item ?? {}) as WireArgs;
+      const dataset = (input.dataset ?? {}) as WireArgs;
+      const name = requiredString(dataset, 'name');
+      const digest = requiredString(dataset, 'digest');
+      const descriptor: Record<string, unknown> = { source_type: requiredString(dataset, 'source_type'), source: requiredString(dataset, 'source') };
+      for (const field of ['schema', 'profile']) if (typeof dataset[field] === 'string') descriptor[field] = dataset[field];
+      const tags = keyValues(input, 'tags');
+      if (tags.length) descriptor.tags = tags;
+      return { kind: 'dataset' as const, name, digest, descriptor };
+    });
+    await this.tracking.logInputs(principal, runIdOf(args), inputs);
+    return {};
+  }
+
+  /**
+   * MLflow keeps logged models as a JSON list in the run's `mlflow.log-model.history` tag, written
+   * by Python's json.dumps. The client's model_json is already json.dumps text, so appending it
+   * verbatim with Python's ", " separator gives the same tag value MLflow stores.
+   */
+  async logModel(principal: Principal, args: WireArgs) {
+    const uuid = runIdOf(args);
+    const modelJson = requiredString(args, 'model_json');
+    let model: unknown;
+    try {
+      model = JSON.parse(modelJson);
+    } catch {
+      throw invalid(`Invalid value for parameter 'model_json': not valid JSON.`);
+    }
+    if (!model || typeof model !== 'object' || Array.isArray(model)) throw invalid(`Invalid value for parameter 'model_json': expected a JSON object.`);
+    const missingFields = ['artifact_path', 'flavors', 'utc_time_created', 'run_id'].filter((k) => !(k in model));
+    if (missingFields.length) throw invalid(`Model json is missing mandatory fields: {${missingFields.map((k) => `'${k}'`).join(', ')}}`);
+    const view = await this.tracking.getRun(uuid);
+    const previous = view.tags.find((t) => t.key === 'mlflow.log-model.history')?.value;
+    const history = previous && previous.startsWith('[') && previous.endsWith(']') && previous !== '[]' ? `${previous.slice(0, -1)}, ${modelJson.trim()}]` : `[${modelJson.trim()}]`;
+    await this.tracking.logBatch(principal, uuid, { tags: [{ key: 'mlflow.log-model.history', value: history }] });
+    return {};
+  }
+
+  // Metric history
+
+  async metricHistory(args: WireArgs) {
+    const uuid = runIdOf(args);
+    const key = requiredString(args, 'metric_key');
+    const maxResults = optionalInt64(args, 'max_results');
+    if (maxResults !== null && maxResults < 1) throw invalid(`Invalid value for request parameter max_results. It must be a positive integer, but got value ${maxResults}`);
+    const after = decodeHistoryToken(optionalString(args, 'page_token'));
+    // Without max_results MLflow returns the whole history in one answer; with it, one row more tells whether a next page exists.
+    const points = await this.tracking.metricHistory(uuid, key, { after, limit: maxResults === null ? Number.MAX_SAFE_INTEGER : maxResults + 1 });
+    const page = maxResults === null ? points : points.slice(0, maxResults);
+    const more = maxResults !== null && points.length > maxResults;
+    return {
+      ...(page.length ? { metrics: page.map((p) => metricJson({ key, ...p })) } : {}),
+      ...(more ? { next_page_token: encodeHistoryToken(page[page.length - 1]) } : {}),
+    };
+  }
+
+  /** The UI's chart read (MLflow 2.10): the same sampled steps for every run, each run's min and max step kept. */
+  async metricHistoryBulkInterval(args: WireArgs, mayRead: (projectId: string) => Promise<boolean>) {
+    const runIds = stringList(args, 'run_ids');
+    if (!runIds.length) throw invalid(`Missing value for required parameter 'run_ids'. See the API docs for more information about request parameters.`);
+    if (runIds.length > MAX_BULK_RUNS) throw invalid(`GetMetricHistoryBulkInterval request must specify at most ${MAX_BULK_RUNS} run_ids. Received ${runIds.length} run_ids.`);
+    const key = requiredString(args, 'metric_key');
+    const maxResults = optionalInt64(args, 'max_results') ?? MAX_BULK_RESULTS_PER_RUN;
+    if (maxResults < 1 || maxResults > MAX_BULK_RESULTS_PER_RUN) throw invalid(`max_results must be between 1 and ${MAX_BULK_RESULTS_PER_RUN}.`);
+    const startStep = optionalInt64(args, 'start_step');
+    const endStep = optionalInt64(args, 'end_step');
+    if ((startStep === null) !== (endStep === null)) throw invalid(`If either start step or end step are specified, both must be specified.`);
+    if (startStep !== null && endStep !== null && startStep > endStep) throw invalid(`end_step must be greater than start_step. Found start_step=${startStep} and end_step=${endStep}.`);
+    const runs = await Promise.all(runIds.map((id) => this.tracking.findRun(id)));
+    for (const projectId of new Set(runs.map((r) => r.projectId))) {
+      if (!(await mayRead(projectId))) throw new TrackingError('FORBIDDEN', `You do not have permission to read these runs.`);
+    }
+    const histories = await Promise.all(runIds.map((id) => this.tracking.metricHistory(id, key, { limit: Number.MAX_SAFE_INTEGER })));
+    const steps = new Set(sampledSteps(histories.map((h) => h.map((p) => p.step)), startStep, endStep, maxResults));
+    const metrics = histories.flatMap((h, i) => h.filter((p) => steps.has(p.step)).slice(0, MAX_BULK_POINTS_READ_PER_RUN).map((p) => ({ ...metricJson({ key, ...p }), run_id: runIds[i] })));
+    return metrics.length ? { metrics } : {};
+  }
+}
+
+function paramValue(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw invalid(`Invalid value ${JSON.stringify(v)} for parameter 'value' supplied: expected a string.`);
+}
+
+function experimentMatches(e: ExperimentEntity, tags: { key: string; value: string }[], c: ExperimentComparison): boolean {
+  if (c.entity === 'tag') {
+    const tag = tags.find((t) => t.key === c.key);
+    return tag !== undefined && compareStrings(tag.value, c.comparator, c.value);
+  }
+  if (c.key === 'name') return compareStrings(e.name, c.comparator, c.value);
+  const v = c.key === 'creation_time' ? e.creationTime : e.lastUpdateTime;
+  switch (c.comparator) {
+    case '=': return v === c.value;
+    case '!=': return v !== c.value;
+    case '<': return v < c.value;
+    case '<=': return v <= c.value;
+    case '>': return v > c.value;
+    case '>=': return v >= c.value;
+  }
+}
+
+function compareStrings(v: string, comparator: '=' | '!=' | 'LIKE' | 'ILIKE', pattern: string): boolean {
+  switch (comparator) {
+    case '=': return v === pattern;
+    case '!=': return v !== pattern;
+    case 'LIKE': return likeMatches(v, pattern, false);
+    case 'ILIKE': return likeMatches(v, pattern, true);
+  }
+}
+
+/** get-history page tokens: the last point returned (keyset), base64 JSON. */
+function encodeHistoryToken(p: StoredPoint): string {
+  return Buffer.from(JSON.stringify({ step: p.step, timestamp: p.timestamp, value: String(p.value) })).toString('base64');
+}
+
+function decodeHistoryToken(token: string | null): StoredPoint | null {
+  if (!token) return null;
+  try {
+    const t = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { step: unknown; timestamp: unknown; value: unknown };
+    if (Number.isInteger(t.step) && Number.isInteger(t.timestamp) && typeof t.value === 'string') return { step: t.step as number, timestamp: t.timestamp as number, value: Number(t.value) };
+  } catch {
+    // falls through to the error below
+  }
+  throw invalid(`Invalid page token: it was not issued by get-history.`);
+}
