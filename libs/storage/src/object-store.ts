@@ -99,6 +99,57 @@ export class ObjectStore {
     await this.client.removeObject(bucket, key);
   }
 
+  /** Size and content type of a stored object; ObjectNotFoundError when absent. */
+  async stat(bucket: string, key: string): Promise<{ size: number; contentType: string | null }> {
+    try {
+      const st = await this.client.statObject(bucket, key);
+      return { size: st.size, contentType: (st.metaData as Record<string, string> | undefined)?.['content-type'] ?? null };
+    } catch (err) {
+      if (isNotFound(err)) throw new ObjectNotFoundError(bucket, key);
+      throw err;
+    }
+  }
+
+  /** The object's bytes from `offset` (inclusive), `length` of them or to the end; streamed, never buffered. */
+  async read(bucket: string, key: string, range?: { offset: number; length?: number }): Promise<Readable> {
+    try {
+      return range ? await this.client.getPartialObject(bucket, key, range.offset, range.length) : await this.client.getObject(bucket, key);
+    } catch (err) {
+      if (isNotFound(err)) throw new ObjectNotFoundError(bucket, key);
+      throw err;
+    }
+  }
+
+  /**
+   * Multipart upload in the caller's hands (part sizes, hashing, abort), for uploads streamed
+   * from a request: begin, then parts 1..n of at least 5 MiB but the last, then complete or abort.
+   */
+  async beginMultipart(bucket: string, key: string, contentType?: string): Promise<string> {
+    return this.client.initiateNewMultipartUpload(bucket, key, contentType ? { 'Content-Type': contentType } : {});
+  }
+
+  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Buffer): Promise<{ part: number; etag: string }> {
+    const r = await this.client.uploadPart({ bucketName: bucket, objectName: key, uploadID: uploadId, partNumber, headers: { 'Content-Length': String(body.length) } }, body);
+    return { part: partNumber, etag: r.etag };
+  }
+
+  async completeMultipart(bucket: string, key: string, uploadId: string, parts: { part: number; etag: string }[]): Promise<void> {
+    await this.client.completeMultipartUpload(bucket, key, uploadId, parts);
+  }
+
+  async abortMultipart(bucket: string, key: string, uploadId: string): Promise<void> {
+    await this.client.abortMultipartUpload(bucket, key, uploadId);
+  }
+
+  /**
+   * A GET URL valid for `expirySeconds`, signed offline for this store's endpoint (build the
+   * store from the public endpoint to hand URLs to clients). `responseHeaders` are S3's
+   * response-* overrides, e.g. response-content-disposition.
+   */
+  async presignedGet(bucket: string, key: string, expirySeconds: number, responseHeaders: Record<string, string> = {}): Promise<string> {
+    return this.client.presignedGetObject(bucket, key, expirySeconds, responseHeaders);
+  }
+
   /**
    * Aborts every unfinished multipart upload of exactly this key, freeing its stored parts.
    * (minio's removeIncompleteUpload aborts only the latest one and sends a bad request when there is none.)

@@ -8,7 +8,9 @@ import type { Response } from 'express';
 import { GraphQLError } from 'graphql';
 import { TrackingError } from '@caliper/domain';
 
-export type AppErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_MANY_ATTEMPTS' | 'INVALID_CREDENTIALS' | 'INTERNAL';
+export type AppErrorCode =
+  | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_MANY_ATTEMPTS' | 'INVALID_CREDENTIALS' | 'INTERNAL'
+  | 'PAYLOAD_TOO_LARGE' | 'IDEMPOTENCY_KEY_REUSED';
 
 const STATUS: Record<AppErrorCode, number> = {
   UNAUTHENTICATED: 401,
@@ -18,6 +20,8 @@ const STATUS: Record<AppErrorCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   TOO_MANY_ATTEMPTS: 429,
+  PAYLOAD_TOO_LARGE: 413,
+  IDEMPOTENCY_KEY_REUSED: 422,
   INTERNAL: 500,
 };
 

@@ -1,0 +1,151 @@
+/**
+ * Native tracking routes (/api/v1): runs by project slug, batches (JSON or NDJSON, with
+ * Idempotency-Key), heartbeats, logs, metric history pages and run search. Thin: input is read
+ * by native-input.ts and ndjson.ts, the work is IngestService's.
+ */
+import { Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Config } from '@caliper/config';
+import { ProjectLocator, Requires } from '../auth/access.decorators';
+import type { Principal } from '../auth/principal';
+import { badInput, notFound } from '../common/app-error';
+import { CONFIG } from '../common/tokens';
+import { projectOfRunId } from '../mlflow/mlflow-project';
+import { Caller } from '../mlflow/mlflow-request';
+import { IdempotencyClaim, IngestService, MAX_HISTORY_PAGE, NativeBatch, requestHash } from './ingest.service';
+import { keyValues, metricPoints, objectAt, optionalInt, optionalString, queryInt, runStatus } from './native-input';
+import { readNdjsonPoints } from './ndjson';
+import { runJson } from './run-json';
+
+const byRun = projectOfRunId('runId');
+const bySlug: ProjectLocator = async (args, loaders) => {
+  const slug = String(args.slug ?? '');
+  const project = await loaders.projectBySlug.load(slug.toLowerCase());
+  if (!project) throw notFound(`Project "${slug}"`);
+  return project.id;
+};
+
+const MAX_LOG_LINES = 10_000;
+const MAX_LOG_LINE_LENGTH = 64 * 1024;
+
+function idempotencyKey(req: Request): string | null {
+  const key = req.headers['idempotency-key'];
+  if (key === undefined) return null;
+  if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) throw badInput('Idempotency-Key', 'expected 1 to 255 visible ASCII characters (a UUID is a good key).');
+  return key;
+}
+
+const isNdjson = (req: Request) => /^application\/(x-)?ndjson\b/i.test(req.headers['content-type'] ?? '');
+
+@Controller('api/v1')
+export class IngestController {
+  constructor(private readonly ingest: IngestService, @Inject(CONFIG) private readonly config: Pick<Config, 'MAX_BATCH_BODY_MB'>) {}
+
+  @Post('projects/:slug/runs')
+  @Requires('run.write', bySlug)
+  async createRun(@Caller() p: Principal, @Param('slug') slug: string, @Req() req: Request) {
+    const b = objectAt(req.body ?? {}, 'body');
+    const view = await this.ingest.createRun(p, slug, {
+      experiment: optionalString(b, 'experiment', 'experiment', 500),
+      name: optionalString(b, 'name', 'name', 500),
+      startTime: optionalInt(b, 'startTime'),
+      tags: keyValues(b.tags, 'tags', false),
+      params: keyValues(b.params, 'params', true),
+      gitCommit: optionalString(b, 'gitCommit', 'gitCommit', 200),
+      gitRepo: optionalString(b, 'gitRepo', 'gitRepo', 2000),
+      imageDigest: optionalString(b, 'imageDigest', 'imageDigest', 500),
+      parentRunId: optionalString(b, 'parentRunId', 'parentRunId', 32),
+    });
+    return { run: runJson(view, await this.ingest.parentUuids([view])) };
+  }
+
+  @Get('projects/:slug/runs')
+  @Requires('project.read', bySlug)
+  async searchRuns(@Param('slug') slug: string, @Query() q: Record<string, unknown>) {
+    const text = (name: string) => (typeof q[name] === 'string' && q[name] !== '' ? (q[name] as string) : null);
+    const orderBy = q.orderBy === undefined ? [] : Array.isArray(q.orderBy) ? q.orderBy.map(String) : [String(q.orderBy)];
+    const { views, nextPageToken } = await this.ingest.searchRuns(slug, {
+      experiment: text('experiment'), filter: text('filter'), orderBy, pageToken: text('pageToken'),
+      maxResults: q.maxResults === undefined ? null : queryInt(q.maxResults, 'maxResults', 100, 1, 50_000),
+    });
+    const parents = await this.ingest.parentUuids(views);
+    return { runs: views.map((v) => runJson(v, parents)), nextPageToken };
+  }
+
+  @Get('runs/:runId')
+  @Requires('project.read', byRun)
+  async getRun(@Param('runId') runId: string) {
+    const view = await this.ingest.getRun(runId);
+    return { run: runJson(view, await this.ingest.parentUuids([view])) };
+  }
+
+  @Patch('runs/:runId')
+  @Requires('run.write', byRun)
+  async updateRun(@Caller() p: Principal, @Param('runId') runId: string, @Req() req: Request) {
+    const b = objectAt(req.body ?? {}, 'body');
+    const view = await this.ingest.updateRun(p, runId, { status: runStatus(b.status, 'status'), endTime: optionalInt(b, 'endTime'), name: optionalString(b, 'name', 'name', 500) });
+    return { run: runJson(view, await this.ingest.parentUuids([view])) };
+  }
+
+  /** JSON `{metrics, params, tags}` or NDJSON (one metric point a line), with an optional Idempotency-Key. */
+  @Post('runs/:runId/batch')
+  @Requires('run.write', byRun)
+  async logBatch(@Caller() p: Principal, @Param('runId') runId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const key = idempotencyKey(req);
+    let batch: NativeBatch;
+    let claim: IdempotencyClaim | null = null;
+    if (isNdjson(req)) {
+      const { points, sha256 } = await readNdjsonPoints(req, this.config.MAX_BATCH_BODY_MB * 1024 * 1024);
+      batch = { metrics: points, params: [], tags: [] };
+      if (key) claim = { key, requestHash: requestHash('batch:ndjson', runId, sha256) };
+    } else {
+      const b = objectAt(req.body, 'body');
+      batch = { metrics: metricPoints(b.metrics, 'metrics'), params: keyValues(b.params, 'params', true), tags: keyValues(b.tags, 'tags', false) };
+      if (key) claim = { key, requestHash: requestHash('batch:json', runId, JSON.stringify(req.body)) };
+    }
+    const outcome = await this.ingest.logBatch(p, runId, batch, claim);
+    res.status(outcome.statusCode);
+    if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    return outcome.body;
+  }
+
+  @Post('runs/:runId/heartbeat')
+  @Requires('run.write', byRun)
+  @HttpCode(204)
+  async heartbeat(@Caller() p: Principal, @Param('runId') runId: string) {
+    await this.ingest.heartbeat(p, runId);
+  }
+
+  @Post('runs/:runId/logs')
+  @Requires('run.write', byRun)
+  @HttpCode(204)
+  async appendLogs(@Caller() p: Principal, @Param('runId') runId: string, @Req() req: Request) {
+    const b = objectAt(req.body, 'body');
+    if (!Array.isArray(b.lines)) throw badInput('lines', 'expected an array of {line, ts?, stream?}.');
+    if (b.lines.length > MAX_LOG_LINES) throw badInput('lines', `at most ${MAX_LOG_LINES} lines per request.`);
+    const now = new Date();
+    const lines = b.lines.map((l: unknown, i: number) => {
+      const o = objectAt(l, `lines[${i}]`);
+      const line = optionalString(o, 'line', `lines[${i}].line`, MAX_LOG_LINE_LENGTH);
+      if (line === null) throw badInput(`lines[${i}].line`, 'expected a string.');
+      const ts = o.ts === undefined || o.ts === null ? now : new Date(typeof o.ts === 'number' || typeof o.ts === 'string' ? o.ts : NaN);
+      if (Number.isNaN(ts.getTime())) throw badInput(`lines[${i}].ts`, 'expected epoch milliseconds or an ISO 8601 time.');
+      const stream = optionalString(o, 'stream', `lines[${i}].stream`, 32) ?? 'stdout';
+      return { ts, stream, line };
+    });
+    await this.ingest.appendLogs(p, runId, lines);
+  }
+
+  @Get('runs/:runId/logs')
+  @Requires('project.read', byRun)
+  logs(@Param('runId') runId: string, @Query('after') after?: string, @Query('limit') limit?: string) {
+    if (after !== undefined && !/^\d{1,18}$/.test(after)) throw badInput('after', 'expected the `next` value of the previous page.');
+    return this.ingest.logs(runId, after ?? null, queryInt(limit, 'limit', 1000, 1, MAX_LOG_LINES));
+  }
+
+  @Get('runs/:runId/metrics/:key/history')
+  @Requires('project.read', byRun)
+  history(@Param('runId') runId: string, @Param('key') key: string, @Query('after') after?: string, @Query('limit') limit?: string) {
+    return this.ingest.history(runId, key, after ?? null, queryInt(limit, 'limit', 10_000, 1, MAX_HISTORY_PAGE));
+  }
+}

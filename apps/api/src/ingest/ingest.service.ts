@@ -1,0 +1,197 @@
+/**
+ * The native API's use cases over TrackingService (the one write path): runs created by project
+ * slug and experiment name, idempotent batches, logs, paged metric history, and run search with
+ * MLflow's filter grammar. Transport-free: controllers hand it parsed input.
+ */
+import { createHash } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { batchProblem, KeyValue, MetricPointInput, RunStatus, TrackingError } from '@caliper/domain';
+import {
+  ExperimentEntity, IdempotencyRepository, ProjectsRepository, RunSearchRepository, StoredPoint, TrackingRepository,
+} from '@caliper/persistence';
+import type { Principal } from '../auth/principal';
+import { AppError, badInput, notFound } from '../common/app-error';
+import { DEFAULT_EXPERIMENT_NAME, RunView, TrackingService } from '../tracking/tracking.service';
+import { jsonNumber } from './native-input';
+
+export interface CreateNativeRun {
+  experiment: string | null;
+  name: string | null;
+  startTime: number | null;
+  tags: KeyValue[];
+  params: KeyValue[];
+  gitCommit: string | null;
+  gitRepo: string | null;
+  imageDigest: string | null;
+  parentRunId: string | null;
+}
+
+export interface NativeBatch {
+  metrics: MetricPointInput[];
+  params: KeyValue[];
+  tags: KeyValue[];
+}
+
+export interface BatchOutcome {
+  statusCode: number;
+  body: { metricsReceived: number; pointsWritten: number; params: number; tags: number };
+  /** True when an earlier request with the same Idempotency-Key answered, and nothing was written. */
+  replayed: boolean;
+}
+
+/** What the client retries with: its key, and a hash of what it sent under it. */
+export interface IdempotencyClaim {
+  key: string;
+  requestHash: string;
+}
+
+export const MAX_HISTORY_PAGE = 100_000;
+
+export class IngestService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly tracking: TrackingService,
+    private readonly runs: TrackingRepository,
+    private readonly projects: ProjectsRepository,
+    private readonly search: RunSearchRepository,
+    private readonly idempotency: IdempotencyRepository,
+  ) {}
+
+  async projectIdOf(slug: string): Promise<string> {
+    const project = await this.projects.findBySlug(slug.toLowerCase());
+    if (!project) throw notFound(`Project "${slug}"`);
+    return project.id;
+  }
+
+  /** Creates the run in the named experiment (made on first use, as mlflow.set_experiment does), then logs its params. */
+  async createRun(principal: Principal, slug: string, cmd: CreateNativeRun): Promise<RunView> {
+    // Checked before the run exists, so a bad param never leaves a run without its params.
+    const problem = batchProblem({ metrics: [], params: cmd.params, tags: cmd.tags });
+    if (problem) throw new TrackingError('INVALID_PARAMETER', problem);
+    const projectId = await this.projectIdOf(slug);
+    const experiment = await this.experimentNamed(principal, projectId, cmd.experiment ?? DEFAULT_EXPERIMENT_NAME);
+    const run = await this.tracking.createRun(principal, {
+      experimentId: experiment.id, name: cmd.name, startTime: cmd.startTime, tags: cmd.tags, parentRunUuid: cmd.parentRunId,
+      gitCommit: cmd.gitCommit, gitRepo: cmd.gitRepo, imageDigest: cmd.imageDigest,
+    });
+    if (cmd.params.length) await this.tracking.logBatch(principal, run.uuid, { params: cmd.params }, { enforceMlflowLimits: false });
+    return this.tracking.getRun(run.uuid);
+  }
+
+  private async experimentNamed(principal: Principal, projectId: string, name: string): Promise<ExperimentEntity> {
+    const found = await this.runs.findExperimentByName(projectId, name);
+    if (found) {
+      if (found.lifecycleStage !== 'active') throw new TrackingError('INVALID_STATE', `Experiment "${name}" is deleted; restore it or log to another experiment.`);
+      return found;
+    }
+    try {
+      return await this.tracking.createExperiment(principal, projectId, name);
+    } catch (err) {
+      // Another client created it meanwhile.
+      if (err instanceof TrackingError && err.code === 'ALREADY_EXISTS') return this.tracking.experimentByName(projectId, name);
+      throw err;
+    }
+  }
+
+  getRun(runUuid: string): Promise<RunView> {
+    return this.tracking.getRun(runUuid);
+  }
+
+  async updateRun(principal: Principal, runUuid: string, changes: { status: RunStatus | null; endTime: number | null; name: string | null }): Promise<RunView> {
+    await this.tracking.updateRun(principal, runUuid, changes);
+    return this.tracking.getRun(runUuid);
+  }
+
+  /**
+   * Logs the batch in one transaction. With an Idempotency-Key, the first response is stored in
+   * that same transaction; a repeat within 24 h gets it back and writes nothing, and the same key
+   * with a different request is refused (422).
+   */
+  async logBatch(principal: Principal, runUuid: string, batch: NativeBatch, claim: IdempotencyClaim | null): Promise<BatchOutcome> {
+    const log = async (manager?: EntityManager) => {
+      const { pointsWritten } = await this.tracking.logBatch(principal, runUuid, batch, { enforceMlflowLimits: false, manager });
+      return { metricsReceived: batch.metrics.length, pointsWritten, params: batch.params.length, tags: batch.tags.length };
+    };
+    if (!claim) return { statusCode: 200, body: await log(), replayed: false };
+    return this.ds.transaction(async (m) => {
+      await this.idempotency.lock(m, principal.user.id, claim.key);
+      const earlier = await this.idempotency.find(m, principal.user.id, claim.key);
+      if (earlier) {
+        if (earlier.requestHash !== claim.requestHash) {
+          throw new AppError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key "${claim.key}" was already used in the last 24 hours for a different request; use a new key for new data.`);
+        }
+        return { statusCode: earlier.statusCode, body: earlier.response as BatchOutcome['body'], replayed: true };
+      }
+      const body = await log(m);
+      await this.idempotency.save(m, principal.user.id, claim.key, { requestHash: claim.requestHash, statusCode: 200, response: body });
+      return { statusCode: 200, body, replayed: false };
+    });
+  }
+
+  async heartbeat(principal: Principal, runUuid: string): Promise<void> {
+    await this.tracking.heartbeat(principal, runUuid);
+  }
+
+  async appendLogs(principal: Principal, runUuid: string, lines: { ts: Date; stream: string; line: string }[]): Promise<void> {
+    await this.tracking.appendLogs(principal, runUuid, lines);
+  }
+
+  async logs(runUuid: string, after: string | null, limit: number) {
+    const run = await this.tracking.findRun(runUuid);
+    const rows = await this.runs.logsOf(run.id, after, limit);
+    return {
+      lines: rows.map((l) => ({ id: l.id, ts: l.ts.toISOString(), stream: l.stream, line: l.line })),
+      next: rows.length === limit ? rows[rows.length - 1].id : null,
+    };
+  }
+
+  /** One page of a metric's history in (step, timestamp, value) order; `next` is the cursor of the following page. */
+  async history(runUuid: string, key: string, cursor: string | null, limit: number) {
+    const points = await this.tracking.metricHistory(runUuid, key, { after: decodeHistoryCursor(cursor), limit });
+    const last = points[points.length - 1];
+    const next = points.length === limit && last ? encodeHistoryCursor(last) : null;
+    // Pages reach 100,000 points: rewrite only the rare non-finite values in place, as MLflow spells them.
+    const wire = points as { step: number; timestamp: number; value: number | string }[];
+    for (const p of wire) if (!Number.isFinite(p.value)) p.value = jsonNumber(p.value as number);
+    return { key, points: wire, next };
+  }
+
+  /** MLflow's search over the project's runs (all its experiments, or the named one). */
+  async searchRuns(slug: string, q: { experiment: string | null; filter: string | null; orderBy: string[]; maxResults: number | null; pageToken: string | null }) {
+    const projectId = await this.projectIdOf(slug);
+    const experiments = q.experiment
+      ? [await this.tracking.experimentByName(projectId, q.experiment)]
+      : await this.runs.listExperiments([projectId], 'active');
+    const page = await this.search.searchRuns({
+      projectIds: [projectId], experimentIds: experiments.map((e) => e.id), filter: q.filter, orderBy: q.orderBy, maxResults: q.maxResults, pageToken: q.pageToken,
+    });
+    return { views: await this.tracking.views(page.runs), nextPageToken: page.nextPageToken };
+  }
+
+  /** Parent run ids (uuid) of the given views, by the parent's surrogate key. */
+  async parentUuids(views: RunView[]): Promise<Map<string, string>> {
+    const ids = [...new Set(views.map((v) => v.run.parentRunId).filter((id): id is string => id !== null))];
+    return new Map((await this.runs.findRunsByIds(ids)).map((r) => [r.id, r.uuid]));
+  }
+}
+
+/** Hash of what was sent under an Idempotency-Key: the route, the run and the body. */
+export function requestHash(route: string, runUuid: string, body: string | Buffer): string {
+  return createHash('sha256').update(`${route}\n${runUuid}\n`).update(body).digest('hex');
+}
+
+function encodeHistoryCursor(p: StoredPoint): string {
+  return Buffer.from(JSON.stringify([p.step, p.timestamp, jsonNumber(p.value)])).toString('base64url');
+}
+
+function decodeHistoryCursor(cursor: string | null): StoredPoint | null {
+  if (!cursor) return null;
+  try {
+    const [step, timestamp, value] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [number, number, number | string];
+    const v = typeof value === 'string' ? Number(value) : value;
+    if (Number.isInteger(step) && Number.isInteger(timestamp) && typeof v === 'number') return { step, timestamp, value: v };
+  } catch {
+    // falls through to the error below
+  }
+  throw badInput('after', 'is not a cursor this API returned; pass the `next` value of the previous page.');
+}
