@@ -1,6 +1,6 @@
 /**
- * `caliper` operator CLI. Commands that talk to the database use DATABASE_OWNER_URL / DATABASE_URL
- * (see .env.example); commands over the API come with the SDK in the Tracking issue.
+ * `caliper` CLI. Operator commands that talk to the database use DATABASE_OWNER_URL / DATABASE_URL
+ * (see .env.example); `login` and `runs …` talk to the API through the SDK (runs-commands.ts).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -9,8 +9,10 @@ import type { AuditCheckpoint } from '@caliper/domain';
 import { Config, loadConfig } from '@caliper/config';
 import { AuditRepository, createDataSource, ensureDatabase, runMigrations, setAppRolePassword } from '@caliper/persistence';
 import { AuditCheckpointStore, objectStoreFromConfig } from '@caliper/storage';
+import { registerClientCommands } from './runs-commands';
 
-const program = new Command('caliper').description('Caliper operator commands');
+const program = new Command('caliper').description('Caliper: log training runs and operate the platform');
+registerClientCommands(program);
 
 program
   .command('migrate')

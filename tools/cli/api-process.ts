@@ -1,0 +1,93 @@
+/**
+ * For end-to-end tests of the clients (SDK, CLI, Python): the API as its own process on a fresh
+ * clone of the migrated test database and a local S3 server, plus a project, a researcher in it
+ * and that researcher's API token — what a user has after signing up in the web UI.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { Client } from 'pg';
+import { createTestDatabase, TestDatabase } from '@caliper/persistence';
+import { startTestObjectStore, TestObjectStore } from '@caliper/storage';
+import { CaliperClient } from '@caliper/sdk';
+
+const ROOT = path.resolve(__dirname, '../..');
+const ADMIN = { username: 'admin', password: 'admin-password-for-client-tests' };
+
+export interface ApiProcess {
+  base: string;
+  db: TestDatabase;
+  objects: TestObjectStore;
+  project: string;
+  researcher: { username: string; password: string };
+  token: string;
+  /** Runs SQL as the database owner, for assertions on what the server stored. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  output(): string;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    }).on('error', reject);
+  });
+}
+
+async function waitUntilLive(base: string, proc: ChildProcess, output: () => string): Promise<void> {
+  const until = Date.now() + 60_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`the API exited while starting:\n${output()}`);
+    try {
+      if ((await fetch(`${base}/health/live`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) throw new Error(`the API did not answer within 60 s:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function startApiProcess(project = 'brain-tumour-seg'): Promise<ApiProcess> {
+  const db = await createTestDatabase();
+  const objects = await startTestObjectStore();
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let out = '';
+  const proc = spawn(process.execPath, ['-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, 'apps/api/src/main.ts')], {
+    env: { ...process.env, ...objects.config, API_PORT: String(port), DATABASE_URL: db.appUrl, LOG_LEVEL: 'warn', BOOTSTRAP_ADMIN_USERNAME: ADMIN.username, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const pg = new Client({ connectionString: db.ownerUrl });
+  const close = async () => {
+    proc.kill('SIGTERM');
+    await exited;
+    await pg.end().catch(() => undefined);
+    await objects.close();
+    await db.drop();
+  };
+  try {
+    await waitUntilLive(base, proc, () => out);
+    await pg.connect();
+    const admin = new CaliperClient({ baseUrl: base, username: ADMIN.username, password: ADMIN.password });
+    const { createProject } = await admin.graphql<{ createProject: { id: string } }>(`mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`, { i: { slug: project, name: project } });
+    const researcher = { username: `researcher-${process.pid}`, password: 'researcher-password-1' };
+    await admin.graphql(`mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, { i: { username: researcher.username, displayName: 'Researcher', password: researcher.password } });
+    await admin.graphql(`mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { roles } }`, { i: { projectId: createProject.id, username: researcher.username, roles: ['RESEARCHER'] } });
+    const token = await new CaliperClient({ baseUrl: base, ...researcher }).createApiToken(project, { name: 'client tests', roles: ['researcher'] });
+    return {
+      base, db, objects, project, researcher, token,
+      query: async <T>(sql: string, params: unknown[] = []) => (await pg.query(sql, params)).rows as T[],
+      output: () => out,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

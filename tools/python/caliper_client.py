@@ -1,0 +1,308 @@
+"""Caliper client for training scripts that cannot install packages: standard library only.
+
+    import caliper_client
+    run = caliper_client.start_run("brain-tumour-seg", experiment="unet", params={"lr": 1e-3})
+    for step in range(100):
+        run.log_metric("loss", loss, step)     # buffered, sent in batches by a background thread
+    run.log_artifact("model.onnx")             # streamed, with its sha256
+    run.finish()                               # flushes, then marks the run finished
+
+The API URL and token come from the arguments or from CALIPER_URL / CALIPER_TOKEN. Metric batches
+carry an Idempotency-Key fixed when the batch is cut, so the retries (backoff with jitter on 429,
+5xx and network errors, honouring Retry-After) never store a point twice. When the buffer is full,
+log_metric blocks until a batch has landed, so memory stays bounded.
+"""
+
+import hashlib
+import json
+import math
+import os
+import random
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+__all__ = ["CaliperError", "Client", "Run", "start_run"]
+
+_RETRYABLE_NETWORK = (urllib.error.URLError, ConnectionError, TimeoutError)
+
+
+class CaliperError(Exception):
+    """An error from the API (its code and message) or the network (code NETWORK_ERROR, status 0)."""
+
+    def __init__(self, code, message, status=0):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+def _wire_value(v):
+    """JSON has no NaN or Infinity; MLflow and Caliper take them as strings."""
+    v = float(v)
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "Infinity" if v > 0 else "-Infinity"
+    return v
+
+
+def _retry_after_seconds(header):
+    if header and header.strip().isdigit():
+        return float(header.strip())
+    return None
+
+
+def _error_from(status, body, what):
+    code, message = "HTTP_%d" % status, body.strip() or "no body"
+    try:
+        parsed = json.loads(body)
+        code = parsed.get("code") or parsed.get("error_code") or code
+        message = parsed.get("message") or message
+    except (ValueError, AttributeError):
+        pass
+    return CaliperError(code, "%s failed (%d %s): %s" % (what, status, code, message), status)
+
+
+class Client:
+    """The HTTP side: base URL, token, and retries with exponential backoff and full jitter."""
+
+    def __init__(self, url=None, token=None, max_attempts=6, base_delay=0.2, max_delay=15.0, timeout=60.0):
+        self.url = (url or os.environ.get("CALIPER_URL") or "").rstrip("/")
+        self.token = token or os.environ.get("CALIPER_TOKEN")
+        if not self.url or not self.token:
+            raise CaliperError("NOT_CONFIGURED", "give url and token, or set CALIPER_URL and CALIPER_TOKEN")
+        self.max_attempts = max_attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.timeout = timeout
+
+    def request(self, method, path, body=None, headers=None, idempotent=None, what=None, data=None, query=None):
+        """Sends a request, retrying what is safe to retry; returns the parsed JSON body (or None).
+
+        `data` may be a callable returning a fresh file object per attempt (streamed uploads).
+        A non-idempotent request is retried only on 429/503 (refused before processing).
+        """
+        what = what or "%s %s" % (method, path)
+        idempotent = method != "POST" if idempotent is None else idempotent
+        url = self.url + path
+        if query:
+            url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v not in (None, "")})
+        hdrs = {"Accept": "application/json", "Authorization": "Bearer " + self.token}
+        hdrs.update(headers or {})
+        payload = None
+        if body is not None:
+            payload = json.dumps(body, allow_nan=False).encode("utf-8")
+            hdrs["Content-Type"] = "application/json"
+        for attempt in range(1, self.max_attempts + 1):
+            last = attempt == self.max_attempts
+            opened = data() if callable(data) else None
+            req = urllib.request.Request(url, data=opened if opened is not None else payload, headers=hdrs, method=method)
+            try:
+                with urllib.request.urlopen(req, timeout=self.timeout) as res:
+                    text = res.read().decode("utf-8")
+                    return json.loads(text) if text else None
+            except urllib.error.HTTPError as err:
+                text = err.read().decode("utf-8", "replace")
+                retryable = err.code == 429 or err.code >= 500 if idempotent else err.code in (429, 503)
+                if last or not retryable:
+                    raise _error_from(err.code, text, what) from None
+                self._wait(attempt, _retry_after_seconds(err.headers.get("Retry-After")))
+            except _RETRYABLE_NETWORK as err:
+                refused = isinstance(getattr(err, "reason", err), ConnectionRefusedError)
+                if last or not (idempotent or refused):
+                    raise CaliperError("NETWORK_ERROR", "%s failed: %s (after %d attempts)" % (what, err, attempt)) from None
+                self._wait(attempt, None)
+            finally:
+                if opened is not None:
+                    opened.close()
+        raise AssertionError("unreachable")
+
+    def _wait(self, attempt, retry_after):
+        if retry_after is not None:
+            delay = min(retry_after, self.max_delay)
+        else:
+            delay = random.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
+        time.sleep(delay)
+
+    def get_run(self, run_id):
+        return self.request("GET", "/api/v1/runs/" + run_id, what="reading run " + run_id)["run"]
+
+    def search_runs(self, project, filter=None, order_by=None, max_results=None, page_token=None):
+        """One page: {"runs": [...], "nextPageToken": ...}, filtered with MLflow's grammar."""
+        query = {"filter": filter, "orderBy": order_by, "maxResults": max_results, "pageToken": page_token}
+        return self.request("GET", "/api/v1/projects/%s/runs" % urllib.parse.quote(project, safe=""), query=query)
+
+    def start_run(self, project, experiment=None, name=None, params=None, tags=None, git_commit=None, git_repo=None, image_digest=None, **logger_options):
+        body = {
+            "experiment": experiment,
+            "name": name,
+            "params": [{"key": k, "value": str(v)} for k, v in (params or {}).items()],
+            "tags": [{"key": k, "value": str(v)} for k, v in (tags or {}).items()],
+            "gitCommit": git_commit,
+            "gitRepo": git_repo,
+            "imageDigest": image_digest,
+        }
+        body = {k: v for k, v in body.items() if v is not None}
+        created = self.request("POST", "/api/v1/projects/%s/runs" % urllib.parse.quote(project, safe=""), body=body,
+                               headers={"Idempotency-Key": str(uuid.uuid4())}, what="creating a run in project " + project)
+        return Run(self, created["run"], **logger_options)
+
+
+class Run:
+    """One run being logged to. Use as a context manager to finish it (failed on an exception)."""
+
+    def __init__(self, client, run, max_batch_points=5000, flush_interval=2.0, max_buffered_points=100000, heartbeat_interval=30.0):
+        self.client = client
+        self.info = run
+        self.run_id = run["id"]
+        self.max_batch_points = max_batch_points
+        self.flush_interval = flush_interval
+        self.max_buffered_points = max_buffered_points
+        self.heartbeat_interval = heartbeat_interval
+        self._buffer = []
+        self._in_flight = 0
+        self._error = None
+        self._closed = False
+        self._cond = threading.Condition()
+        self._last_heartbeat = time.monotonic()
+        self._thread = threading.Thread(target=self._background, name="caliper-flush-" + self.run_id[:8], daemon=True)
+        self._thread.start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if self._closed:
+            return False
+        self.finish("failed" if exc_type else "finished")
+        return False
+
+    # Metrics: buffered, sent by the background thread.
+
+    def log_metric(self, key, value, step=0, timestamp=None):
+        """Buffers a point; blocks while max_buffered_points are waiting or in flight."""
+        if not isinstance(key, str) or not key:
+            raise ValueError("log_metric: key must be a non-empty string")
+        point = {"key": key, "value": _wire_value(value), "step": int(step), "timestamp": int(timestamp if timestamp is not None else time.time() * 1000)}
+        with self._cond:
+            while not self._error and len(self._buffer) + self._in_flight >= self.max_buffered_points:
+                self._cond.wait()
+            self._raise_if_failed()
+            if self._closed:
+                raise CaliperError("RUN_CLOSED", "run %s is finished" % self.run_id)
+            self._buffer.append(point)
+            if len(self._buffer) >= self.max_batch_points:
+                self._cond.notify_all()
+
+    def log_metrics(self, metrics, step=0, timestamp=None):
+        ts = int(timestamp if timestamp is not None else time.time() * 1000)
+        for key, value in metrics.items():
+            self.log_metric(key, value, step, ts)
+
+    def flush(self):
+        """Blocks until every buffered point has landed; raises the first failure."""
+        with self._cond:
+            self._cond.notify_all()
+            while not self._error and (self._buffer or self._in_flight):
+                self._cond.wait(timeout=1.0)
+                self._cond.notify_all()
+            self._raise_if_failed()
+
+    # Params and tags: sent at once, so their errors reach the caller's line.
+
+    def log_param(self, key, value):
+        self.log_params({key: value})
+
+    def log_params(self, params):
+        items = [{"key": k, "value": str(v)} for k, v in params.items()]
+        for i in range(0, len(items), 100):
+            self._send_batch({"metrics": [], "params": items[i:i + 100], "tags": []}, "logging params")
+
+    def set_tag(self, key, value):
+        self.set_tags({key: value})
+
+    def set_tags(self, tags):
+        items = [{"key": k, "value": str(v)} for k, v in tags.items()]
+        for i in range(0, len(items), 100):
+            self._send_batch({"metrics": [], "params": [], "tags": items[i:i + 100]}, "setting tags")
+
+    def heartbeat(self):
+        self.client.request("POST", "/api/v1/runs/%s/heartbeat" % self.run_id, idempotent=True, what="heartbeat")
+
+    def log_artifact(self, local_path, artifact_path=None):
+        """Streams a file (never whole in memory) with its sha256, which the server verifies."""
+        digest = hashlib.sha256()
+        with open(local_path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+        size = os.path.getsize(local_path)
+        target = artifact_path or os.path.basename(local_path)
+        path = "/api/v1/runs/%s/artifacts/%s" % (self.run_id, urllib.parse.quote(target))
+        headers = {"Content-Type": "application/octet-stream", "Content-Length": str(size), "X-Checksum-Sha256": digest.hexdigest()}
+        result = self.client.request("PUT", path, headers=headers, data=lambda: open(local_path, "rb"), what="uploading %s as %s" % (local_path, target))
+        return (result or {}).get("artifact", {"path": target, "size": size, "sha256": digest.hexdigest()})
+
+    def finish(self, status="finished"):
+        """Flushes what is buffered, stops the background thread and sets the final status."""
+        try:
+            self.flush()
+        finally:
+            with self._cond:
+                self._closed = True
+                self._cond.notify_all()
+            self._thread.join()
+        body = {"status": status, "endTime": int(time.time() * 1000)}
+        return self.client.request("PATCH", "/api/v1/runs/" + self.run_id, body=body, what="finishing run " + self.run_id)["run"]
+
+    # Background thread: cuts batches by size or time, sends them, and beats the heart.
+
+    def _raise_if_failed(self):
+        if self._error:
+            raise self._error
+
+    def _background(self):
+        while True:
+            with self._cond:
+                deadline = time.monotonic() + self.flush_interval
+                while not self._closed and len(self._buffer) < self.max_batch_points and not self._error:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0 or self._heartbeat_due():
+                        break
+                    # flush() and a full buffer notify: send what there is now, not at the interval.
+                    if self._cond.wait(timeout=min(remaining, 1.0)) and self._buffer:
+                        break
+                if self._error or (self._closed and not self._buffer):
+                    return
+                batch = self._buffer[:self.max_batch_points]
+                del self._buffer[:self.max_batch_points]
+                self._in_flight = len(batch)
+            try:
+                if batch:
+                    self._send_batch({"metrics": batch}, "sending %d metric points" % len(batch))
+                if self.heartbeat_interval and self._heartbeat_due():
+                    self._last_heartbeat = time.monotonic()
+                    self.heartbeat()
+            except CaliperError as err:
+                with self._cond:
+                    self._error = err
+            finally:
+                with self._cond:
+                    self._in_flight = 0
+                    self._cond.notify_all()
+
+    def _heartbeat_due(self):
+        return bool(self.heartbeat_interval) and time.monotonic() - self._last_heartbeat >= self.heartbeat_interval
+
+    def _send_batch(self, body, what):
+        # The key is fixed before the first attempt: the server stores a repeated batch once.
+        headers = {"Idempotency-Key": str(uuid.uuid4())}
+        self.client.request("POST", "/api/v1/runs/%s/batch" % self.run_id, body=body, headers=headers, idempotent=True, what="%s to run %s" % (what, self.run_id))
+
+
+def start_run(project, experiment=None, url=None, token=None, **kwargs):
+    """Creates a run with the client configured from the arguments or CALIPER_URL / CALIPER_TOKEN."""
+    return Client(url, token).start_run(project, experiment=experiment, **kwargs)
