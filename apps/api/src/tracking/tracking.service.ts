@@ -95,6 +95,10 @@ export class TrackingService {
     return e;
   }
 
+  listExperiments(projectIds: readonly string[], lifecycle: 'active' | 'deleted' | 'all'): Promise<ExperimentEntity[]> {
+    return this.tracking.listExperiments(projectIds, lifecycle);
+  }
+
   experimentTags(ids: readonly string[]): Promise<ExperimentTagEntity[]> {
     return this.tracking.experimentTags(ids);
   }
@@ -178,7 +182,7 @@ export class TrackingService {
   }
 
   /** A token limited to one run may only write to that run. */
-  private assertMayWrite(principal: Principal, run: RunEntity): void {
+  assertMayWrite(principal: Principal, run: RunEntity): void {
     if (principal.method === 'token' && principal.token.runId && principal.token.runId !== run.uuid) {
       throw new TrackingError('FORBIDDEN', `This API token is limited to run ${principal.token.runId}.`);
     }
@@ -221,14 +225,17 @@ export class TrackingService {
     });
   }
 
-  /** Metrics, params and tags in one transaction; a retried batch writes nothing twice. */
-  async logBatch(principal: Principal, uuid: string, batch: { metrics?: MetricPointInput[]; params?: KeyValue[]; tags?: KeyValue[] }, opts: { enforceMlflowLimits?: boolean } = {}): Promise<{ pointsWritten: number }> {
+  /**
+   * Metrics, params and tags in one transaction; a retried batch writes nothing twice. With
+   * `opts.manager` it joins the caller's transaction (the native API stores its idempotency record in it).
+   */
+  async logBatch(principal: Principal, uuid: string, batch: { metrics?: MetricPointInput[]; params?: KeyValue[]; tags?: KeyValue[] }, opts: { enforceMlflowLimits?: boolean; manager?: EntityManager } = {}): Promise<{ pointsWritten: number }> {
     const metrics = batch.metrics ?? [];
     const params = batch.params ?? [];
     const tags = batch.tags ?? [];
     const problem = opts.enforceMlflowLimits === false ? this.nativeBatchProblem(metrics, params, tags) : batchProblem({ metrics, params, tags });
     if (problem) throw new TrackingError('INVALID_PARAMETER', problem);
-    return this.ds.transaction(async (m) => {
+    const work = async (m: EntityManager) => {
       const run = await this.lockedActiveRun(m, principal, uuid);
       const conflicts = await this.tracking.insertParams(m, run.id, params);
       if (conflicts.length) {
@@ -241,7 +248,8 @@ export class TrackingService {
       if (nameTag && nameTag.value !== run.name) await this.tracking.updateRun(m, run.id, { name: nameTag.value });
       const pointsWritten = await this.metrics.insertPoints(m, run.id, metrics);
       return { pointsWritten };
-    });
+    };
+    return opts.manager ? work(opts.manager) : this.ds.transaction(work);
   }
 
   /** Native batches may carry many more points than MLflow's 1000; names and values follow the same rules. */

@@ -4,9 +4,12 @@ import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-
 import { useApolloClient } from '@apollo/client/react';
 import { AdminPage } from '../admin/AdminPage';
 import { AuditPage } from '../audit/AuditPage';
+import { ExperimentPage } from '../experiments/ExperimentPage';
 import { SignInPage } from '../auth/SignInPage';
 import { ProjectPage } from '../projects/ProjectPage';
 import { ProjectsPage } from '../projects/ProjectsPage';
+import { RunPage } from '../runs/RunPage';
+import { RunsPage } from '../runs/RunsPage';
 import { NotFoundPage, PlaceholderPage } from './PlaceholderPage';
 import { onUnauthenticated } from './apollo';
 import { Shell } from './Shell';
@@ -38,19 +41,9 @@ export function App() {
           <Route index element={<Navigate to="/projects" replace />} />
           <Route path="projects" element={<ProjectsPage />} />
           <Route path="projects/:slug" element={<ProjectPage />} />
-          <Route
-            path="runs"
-            element={
-              <PlaceholderPage title="Runs">
-                <p>
-                  Training runs will be listed here: each run&apos;s status, parameters, metrics and artifacts as logged by the MLflow client, the Caliper SDK
-                  or CLI, and the scheduler job behind it. You will be able to compare runs with overlaid metric curves, parameter differences and
-                  hyperparameter scatter plots, and launch training from a template.
-                </p>
-                <p>Nothing is shown yet because run tracking is not part of this release.</p>
-              </PlaceholderPage>
-            }
-          />
+          <Route path="runs" element={<RunsPage />} />
+          <Route path="runs/:runId" element={<RunPage />} />
+          <Route path="experiments/:experimentId" element={<ExperimentPage />} />
           <Route
             path="models"
             element={

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useMutation, useQuery } from '@apollo/client/react';
 import { errorCode } from '../app/graphql-errors';
+import { ProjectExperimentsSection } from '../experiments/ProjectExperimentsSection';
 import type { ProjectQuery as ProjectQueryResult } from '../gql/graphql';
 import { EmptyState, ErrorState, Loading, MutationError } from '../ui/feedback';
 import { TextAreaField, TextField } from '../ui/Field';
@@ -54,6 +55,7 @@ export function ProjectPage() {
       </nav>
       <PageHeader title={project.name} description={project.description || undefined} />
       <ProjectDetailsSection project={project} canUpdate={can('project.update')} />
+      <ProjectExperimentsSection slug={project.slug} projectId={project.id} isMember={project.myRoles.length > 0} />
       <MembersSection project={project} canManage={can('member.manage')} />
       <ApiTokensSection project={project} canCreate={can('token.create')} canManageAll={can('member.manage')} />
     </>

@@ -1,0 +1,17 @@
+/** Services behind the tracking GraphQL resolvers (the resolvers themselves are in graphql/resolvers.ts). */
+import { Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AccountsRepository, AuditRepository, ProjectsRepository } from '@caliper/persistence';
+import { DefaultProjectService } from './default-project.service';
+
+@Module({
+  providers: [
+    {
+      provide: DefaultProjectService,
+      useFactory: (ds: DataSource, a: AccountsRepository, p: ProjectsRepository, au: AuditRepository) => new DefaultProjectService(ds, a, p, au),
+      inject: [DataSource, AccountsRepository, ProjectsRepository, AuditRepository],
+    },
+  ],
+  exports: [DefaultProjectService],
+})
+export class TrackingGraphqlModule {}

@@ -1,0 +1,137 @@
+/**
+ * GraphQL types for experiments, runs and metrics as the web app reads them.
+ *
+ * Metric values: GraphQL's Float cannot carry NaN or ±Infinity, which MLflow allows (a diverging
+ * loss is worth seeing). Every value therefore travels as a nullable Float plus a parallel
+ * `nonFinite` marker: `value: null, nonFinite: "NaN"` (or "Infinity", "-Infinity"); for finite
+ * values `nonFinite` is null. Histories use parallel lists (steps[i], timestamps[i], values[i],
+ * nonFinite[i]) so a 100 000-point curve stays compact.
+ */
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { GraphQLJSON } from 'graphql-scalars';
+import { PageInfoGql } from '../../audit/audit.types';
+
+export enum RunStatusGql {
+  QUEUED = 'queued',
+  STARTING = 'starting',
+  RUNNING = 'running',
+  FINISHED = 'finished',
+  FAILED = 'failed',
+  KILLED = 'killed',
+  LOST = 'lost',
+}
+export enum MlflowRunStatusGql {
+  SCHEDULED = 'SCHEDULED',
+  RUNNING = 'RUNNING',
+  FINISHED = 'FINISHED',
+  FAILED = 'FAILED',
+  KILLED = 'KILLED',
+}
+registerEnumType(RunStatusGql, { name: 'RunStatus', description: "Caliper's run status (finer than MLflow's: starting, lost)" });
+registerEnumType(MlflowRunStatusGql, { name: 'MlflowRunStatus', description: 'The status an MLflow client sees' });
+
+/** "NaN", "Infinity" or "-Infinity" for a value Float cannot carry, else null. */
+export type NonFiniteMarker = 'NaN' | 'Infinity' | '-Infinity';
+
+@ObjectType('KeyValue')
+export class KeyValueGql {
+  @Field() key: string;
+  @Field() value: string;
+}
+
+@ObjectType('LatestMetric', { description: 'The latest point of a metric (highest step, then timestamp, then value)' })
+export class LatestMetricGql {
+  @Field() key: string;
+  @Field(() => Float, { nullable: true, description: 'Null when the value is not finite: see nonFinite' }) value: number | null;
+  @Field(() => String, { nullable: true, description: '"NaN", "Infinity" or "-Infinity" when value is null' }) nonFinite: NonFiniteMarker | null;
+  @Field(() => Float) step: number;
+  @Field(() => Float, { description: 'Epoch milliseconds' }) timestamp: number;
+}
+
+@ObjectType('MetricHistory', { description: 'One page of a metric history as parallel lists, ordered by step, then timestamp, then value' })
+export class MetricHistoryGql {
+  @Field() key: string;
+  @Field(() => [Float]) steps: number[];
+  @Field(() => [Float], { description: 'Epoch milliseconds' }) timestamps: number[];
+  @Field(() => [Float], { nullable: 'items', description: 'Null where the value is not finite: see nonFinite at the same index' }) values: (number | null)[];
+  @Field(() => [String], { nullable: 'items', description: '"NaN", "Infinity" or "-Infinity" where values[i] is null, else null' }) nonFinite: (NonFiniteMarker | null)[];
+  @Field(() => PageInfoGql) pageInfo: PageInfoGql;
+}
+
+@ObjectType('RunInput', { description: 'A dataset or model the run consumed' })
+export class RunInputGql {
+  @Field() kind: string;
+  @Field() name: string;
+  @Field() digest: string;
+  @Field(() => GraphQLJSON, { description: 'The descriptor as logged (MLflow: source_type, source, schema, profile, tags)' }) descriptor: unknown;
+  @Field() createdAt: Date;
+}
+
+@ObjectType('RunLogLine')
+export class RunLogLineGql {
+  @Field(() => ID) id: string;
+  @Field() time: Date;
+  @Field() stream: string;
+  @Field() line: string;
+}
+
+@ObjectType('RunLogPage', {
+  description: 'Log lines oldest first. pageInfo.endCursor (the last line read) as `after` reads on; earlierCursor as `before` of logTail reads back',
+})
+export class RunLogPageGql {
+  @Field(() => [RunLogLineGql]) lines: RunLogLineGql[];
+  @Field(() => PageInfoGql) pageInfo: PageInfoGql;
+  @Field({ description: 'Whether lines were written before the first one here' }) hasEarlier: boolean;
+  @Field(() => String, { nullable: true, description: 'The first line here; null when there are none' }) earlierCursor: string | null;
+}
+
+@ObjectType('Run')
+export class RunGql {
+  internalId: string;
+  experimentId: string;
+  projectId: string;
+  userId: string | null;
+  parentInternalId: string | null;
+  @Field({ description: "MLflow's run_id (32 hex characters)" }) runId: string;
+  @Field() name: string;
+  @Field(() => RunStatusGql) status: RunStatusGql;
+  @Field(() => MlflowRunStatusGql) mlflowStatus: MlflowRunStatusGql;
+  @Field({ description: 'active or deleted' }) lifecycleStage: string;
+  @Field(() => Date, { nullable: true }) startTime: Date | null;
+  @Field(() => Date, { nullable: true }) endTime: Date | null;
+  @Field(() => Float, { nullable: true, description: 'endTime - startTime in milliseconds; null while the run has not ended' }) durationMs: number | null;
+  @Field() artifactUri: string;
+  @Field(() => String, { nullable: true }) gitCommit: string | null;
+  @Field(() => String, { nullable: true }) gitRepo: string | null;
+  @Field(() => String, { nullable: true }) imageDigest: string | null;
+  @Field(() => Date, { nullable: true }) heartbeatAt: Date | null;
+  @Field(() => [KeyValueGql], { description: 'Sorted by key' }) params: KeyValueGql[];
+  @Field(() => [KeyValueGql], { description: 'Sorted by key' }) tags: KeyValueGql[];
+  @Field(() => [LatestMetricGql], { description: 'Sorted by key' }) latestMetrics: LatestMetricGql[];
+  @Field(() => [RunInputGql]) inputs: RunInputGql[];
+}
+
+@ObjectType('RunEdge')
+export class RunEdgeGql {
+  @Field() cursor: string;
+  @Field(() => RunGql) node: RunGql;
+}
+
+@ObjectType('RunConnection')
+export class RunConnectionGql {
+  @Field(() => [RunEdgeGql]) edges: RunEdgeGql[];
+  @Field(() => PageInfoGql) pageInfo: PageInfoGql;
+  @Field(() => Int, { description: 'Active runs in the experiment' }) totalCount: number;
+}
+
+@ObjectType('Experiment')
+export class ExperimentGql {
+  projectId: string;
+  @Field(() => ID, { description: "MLflow's experiment_id" }) id: string;
+  @Field() name: string;
+  @Field({ description: 'active or deleted' }) lifecycleStage: string;
+  @Field({ description: "The project's Default experiment (MLflow's experiment 0)" }) isDefault: boolean;
+  @Field() artifactLocation: string;
+  @Field() createdAt: Date;
+  @Field() lastUpdatedAt: Date;
+}

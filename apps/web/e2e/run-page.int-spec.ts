@@ -1,0 +1,272 @@
+/**
+ * The Runs area in a real browser against the real API: the built app is served by an API booted
+ * in-process on a fresh test database (so runs are written through TrackingService, the one write
+ * path) with artifacts uploaded over the native REST route. A researcher signs in, opens the
+ * project's experiment, its run table and a run: params, a drawn metric chart, artifacts with
+ * previews, logs. Fails on any console error, page error, or serious/critical axe violation.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+
+/**
+ * The API's test harness and its write path, loaded at run time by path: the web project's
+ * type-check (isolatedModules) cannot compile the API's decorated sources, so these few members
+ * are typed here instead.
+ */
+interface TestApi {
+  app: { get<T>(token: abstract new (...args: never[]) => T): T };
+  base: string;
+  close(): Promise<void>;
+}
+type Auth = { cookie: string } | { basic: [string, string] };
+interface Harness {
+  ADMIN: { username: string; password: string };
+  startTestApi(env: Record<string, string>): Promise<TestApi>;
+  login(api: TestApi, username: string, password: string): Promise<Auth>;
+  newProject(api: TestApi, admin: Auth, slug: string): Promise<string>;
+  newUser(api: TestApi, admin: Auth, opts: { projectId: string; roles: string[] }): Promise<{ id: string; username: string; password: string }>;
+  gqlOk(api: TestApi, auth: Auth, query: string, variables: Record<string, unknown>): Promise<unknown>;
+}
+interface Principal {
+  method: 'session';
+  sessionId: string;
+  user: { id: string; username: string; displayName: string; globalRole: null };
+}
+type KeyValue = { key: string; value: string };
+interface Tracking {
+  createExperiment(p: Principal, projectId: string, name: string, tags: KeyValue[]): Promise<{ id: string }>;
+  createRun(p: Principal, cmd: { experimentId: string; name: string; startTime: number; gitCommit?: string; gitRepo?: string; imageDigest?: string }): Promise<{ uuid: string }>;
+  logBatch(p: Principal, runId: string, batch: { params?: KeyValue[]; tags?: KeyValue[]; metrics?: { key: string; value: number; timestamp: number; step: number }[] }): Promise<unknown>;
+  appendLogs(p: Principal, runId: string, lines: { ts: Date; stream: string; line: string }[]): Promise<void>;
+  updateRun(p: Principal, runId: string, changes: { status: string; endTime: number }): Promise<unknown>;
+}
+const loadHarness = (): Promise<Harness> => import(path.join(repoRoot, 'apps/api/src/testing/api-harness'));
+const loadTrackingService = async (): Promise<abstract new (...args: never[]) => Tracking> =>
+  ((await import(path.join(repoRoot, 'apps/api/src/tracking/tracking.service'))) as { TrackingService: abstract new (...args: never[]) => Tracking }).TrackingService;
+/** A 4×4 PNG (opaque blue): small enough to inline, real enough for the browser to decode. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEklEQVR4nGNkYPjPwMDAxMAAAAkmAQf6S/dqAAAAAElFTkSuQmCC',
+  'base64',
+);
+
+async function buildWebApp(outDir: string): Promise<void> {
+  await promisify(execFile)(process.execPath, [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/web/vite.config.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {
+    cwd: repoRoot,
+  });
+}
+
+/** Set CALIPER_E2E_SCREENSHOTS to a folder to keep a screenshot of every page checked. */
+const screenshotDir = process.env.CALIPER_E2E_SCREENSHOTS;
+let screenshotCount = 0;
+
+async function expectAccessible(page: Page, where: string): Promise<void> {
+  if (screenshotDir) {
+    const name = `runs-${String(++screenshotCount).padStart(2, '0')}-${where.replace(/[^a-z0-9]+/gi, '-')}.png`;
+    await page.screenshot({ path: path.join(screenshotDir, name), fullPage: true });
+  }
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(serious).toEqual([]);
+}
+
+describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
+  const project = { slug: 'kidney-e2e', name: 'Project kidney-e2e' };
+  let outDir: string;
+  let api: TestApi;
+  let browser: Browser;
+  let page: Page;
+  let researcher: { id: string; username: string; password: string };
+  let experimentId: string;
+  let runId: string;
+  let problems: string[] = [];
+
+  beforeAll(async () => {
+    outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
+    const [{ ADMIN, gqlOk, login, newProject, newUser, startTestApi }, TrackingService] = await Promise.all([loadHarness(), loadTrackingService(), buildWebApp(outDir)]);
+    api = await startTestApi({ WEB_DIST_DIR: outDir });
+    const admin = await login(api, ADMIN.username, ADMIN.password);
+    const projectId = await newProject(api, admin, project.slug);
+    const secondProjectId = await newProject(api, admin, 'kidney-second-e2e');
+    researcher = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
+    await gqlOk(api, admin, `mutation($p: ID!, $u: String!) { addProjectMember(input: { projectId: $p, username: $u, roles: [VIEWER] }) { roles } }`, {
+      p: secondProjectId,
+      u: researcher.username,
+    });
+
+    const tracking = api.app.get(TrackingService);
+    const who: Principal = { method: 'session', sessionId: 'e2e', user: { id: researcher.id, username: researcher.username, displayName: researcher.username, globalRole: null } };
+    const experiment = await tracking.createExperiment(who, projectId, 'kidney-unet', [{ key: 'mlflow.note.content', value: 'Kidney tumour segmentation, 3D U-Net.' }]);
+    experimentId = experiment.id;
+    const t0 = Date.UTC(2026, 10, 20, 9, 0, 0);
+    for (const [i, lr] of ['0.01', '0.003'].entries()) {
+      const r = await tracking.createRun(who, { experimentId, name: `sweep-${i}`, startTime: t0 - (i + 1) * 3600_000 });
+      await tracking.logBatch(who, r.uuid, { params: [{ key: 'lr', value: lr }], metrics: [{ key: 'loss', value: 0.9 - i / 10, timestamp: t0, step: 10 }] });
+      await tracking.updateRun(who, r.uuid, { status: i === 0 ? 'failed' : 'finished', endTime: t0 - i * 3600_000 - 1800_000 });
+    }
+    const run = await tracking.createRun(who, { experimentId, name: 'unet-baseline', startTime: t0, gitCommit: '9f1c2e7', gitRepo: 'https://git.example.org/kidney', imageDigest: 'sha256:0b5e' });
+    runId = run.uuid;
+    const metrics = Array.from({ length: 40 }, (_, step) => [
+      { key: 'loss', value: step === 7 ? NaN : 1 / (step + 1), timestamp: t0 + step * 1000, step },
+      { key: 'dice', value: 0.5 + step / 100, timestamp: t0 + step * 1000, step },
+    ]).flat();
+    await tracking.logBatch(who, runId, {
+      params: [{ key: 'lr', value: '0.001' }, { key: 'batch_size', value: '2' }, { key: 'optimizer', value: 'AdamW' }],
+      tags: [{ key: 'site', value: 'radiology-north' }],
+      metrics,
+    });
+    await tracking.appendLogs(who, runId, [
+      { ts: new Date(t0), stream: 'stdout', line: 'epoch 0 loss=1.0000' },
+      { ts: new Date(t0 + 1000), stream: 'stderr', line: 'warning: <b>not html</b>' },
+    ]);
+    const uploads: [string, Uint8Array<ArrayBuffer> | string][] = [
+      ['plots/loss.png', Uint8Array.from(PNG)],
+      ['config.json', JSON.stringify({ lr: 0.001, note: '<script>alert(1)</script>' })],
+      ['notes.txt', 'Trained on the kidney CT set, fold 0.'],
+      ['report.html', '<h1>not previewed</h1>'],
+    ];
+    for (const [artifactPath, body] of uploads) {
+      const res = await fetch(`${api.base}/api/v1/runs/${runId}/artifacts/${artifactPath}`, {
+        method: 'PUT',
+        headers: { authorization: `Basic ${Buffer.from(`${researcher.username}:${researcher.password}`).toString('base64')}`, 'content-type': 'application/octet-stream' },
+        body,
+      });
+      if (!res.ok) throw new Error(`uploading ${artifactPath} failed: ${res.status} ${await res.text()}`);
+    }
+    await tracking.updateRun(who, runId, { status: 'finished', endTime: t0 + 42 * 60_000 });
+
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
+    page = await context.newPage();
+    page.setDefaultTimeout(15000);
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console error: ${msg.text()} (${msg.location().url})`);
+    });
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  }, 240000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  beforeEach(() => {
+    problems = [];
+  });
+  afterEach(() => {
+    expect(problems).toEqual([]);
+  });
+
+  it('signs in and lists the experiments of the projects on the Runs page', async () => {
+    await page.goto(`${api.base}/sign-in?next=%2Fruns`);
+    await page.getByLabel('Username').fill(researcher.username);
+    await page.getByLabel('Password').fill(researcher.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${api.base}/runs`);
+    await page.getByRole('heading', { level: 1, name: 'Runs' }).waitFor();
+    const section = page.getByRole('region', { name: project.name });
+    await section.getByRole('link', { name: 'kidney-unet' }).waitFor();
+    expect(await section.getByRole('row').filter({ hasText: 'kidney-unet' }).textContent()).toContain('3');
+    await expectAccessible(page, 'runs overview');
+  }, 60000);
+
+  it("opens the project's experiment from the project page and shows the run table", async () => {
+    await page.goto(`${api.base}/projects/${project.slug}`);
+    const experiments = page.getByRole('region', { name: 'Experiments' });
+    await experiments.getByText('Your default project for MLflow').waitFor();
+    await experiments.getByRole('link', { name: 'kidney-unet' }).click();
+    await page.waitForURL(`${api.base}/experiments/${experimentId}`);
+    await page.getByRole('heading', { level: 1, name: 'kidney-unet' }).waitFor();
+    await page.getByText('Kidney tumour segmentation, 3D U-Net.').waitFor();
+    const table = page.getByRole('table', { name: /Runs of kidney-unet/ });
+    await table.waitFor();
+    const names = await table.locator('tbody tr td:nth-child(2)').allTextContents();
+    expect(names).toEqual(['unet-baseline', 'sweep-0', 'sweep-1']);
+    const headers = await table.locator('thead th').allTextContents();
+    expect(headers).toEqual(expect.arrayContaining(['Status', 'Run', 'User', 'Started', 'Duration', 'loss', 'lr']));
+    const baseline = table.getByRole('row').filter({ hasText: 'unet-baseline' });
+    expect(await baseline.textContent()).toContain('Finished');
+    expect(await baseline.textContent()).toContain('42 min 00 s');
+    expect(await table.getByRole('row').filter({ hasText: 'sweep-0' }).textContent()).toContain('Failed');
+    await expectAccessible(page, 'experiment run table');
+  }, 60000);
+
+  it('opens a run: overview, params, a drawn metric chart with its NaN named, and logs as text', async () => {
+    await page.getByRole('link', { name: 'unet-baseline' }).click();
+    await page.waitForURL(`${api.base}/runs/${runId}`);
+    await page.getByRole('heading', { level: 1, name: 'unet-baseline' }).waitFor();
+    const overview = page.getByRole('region', { name: 'Overview' });
+    for (const text of [runId, '9f1c2e7', 'https://git.example.org/kidney', 'sha256:0b5e', '42 min 00 s']) await overview.getByText(text).first().waitFor();
+
+    const params = page.getByRole('table', { name: 'Parameters' });
+    expect(await params.getByRole('row').filter({ hasText: 'optimizer' }).textContent()).toContain('AdamW');
+    expect(await params.getByRole('row').filter({ hasText: 'lr' }).textContent()).toContain('0.001');
+    await page.getByRole('table', { name: 'Tags' }).getByText('radiology-north').waitFor();
+
+    const lossChart = page.getByRole('figure', { name: 'loss' });
+    await lossChart.locator('svg path.recharts-curve').first().waitFor();
+    const d = await lossChart.locator('svg path.recharts-curve').first().getAttribute('d');
+    expect(d).toMatch(/^M[\d.]+,[\d.]+L/);
+    await lossChart.getByText('1 value is not finite (gaps in the line): NaN at step 7.').waitFor();
+    await page.getByRole('figure', { name: 'dice' }).locator('svg path.recharts-curve').first().waitFor();
+
+    const logs = page.getByRole('list', { name: /Log lines/ });
+    await logs.getByText('epoch 0 loss=1.0000').waitFor();
+    expect(await logs.getByText('warning: <b>not html</b>').count()).toBe(1);
+    await expectAccessible(page, 'run page');
+  }, 60000);
+
+  it('browses artifacts, previews JSON as text and an image, and offers no preview for HTML', async () => {
+    const artifacts = page.getByRole('region', { name: 'Artifacts' });
+    const table = artifacts.getByRole('table');
+    await table.waitFor();
+    expect(await table.locator('tbody td:first-child').allTextContents()).toEqual(['config.json', 'notes.txt', 'plots/', 'report.html']);
+    expect(await artifacts.getByRole('button', { name: 'Preview report.html' }).count()).toBe(0);
+    expect(await artifacts.getByRole('link', { name: 'Download report.html' }).getAttribute('href')).toBe(`/api/v1/runs/${runId}/artifacts/report.html`);
+
+    await artifacts.getByRole('button', { name: 'Preview config.json' }).click();
+    const json = artifacts.getByLabel('Contents of config.json');
+    await json.waitFor();
+    expect(await json.textContent()).toBe('{\n  "lr": 0.001,\n  "note": "<script>alert(1)</script>"\n}');
+    expect(await page.locator('script:text("alert(1)")').count()).toBe(0);
+    await expectAccessible(page, 'run page, JSON preview');
+
+    await artifacts.getByRole('button', { name: 'plots/' }).click();
+    await artifacts.getByRole('button', { name: 'Preview loss.png' }).click();
+    const image = artifacts.getByRole('img', { name: 'Artifact plots/loss.png' });
+    await image.waitFor();
+    await page.waitForFunction(() => (document.querySelector('img[alt="Artifact plots/loss.png"]') as HTMLImageElement | null)?.naturalWidth === 4);
+    await expectAccessible(page, 'run page, image preview');
+    await artifacts.getByRole('button', { name: 'artifacts' }).click();
+    await table.getByText('notes.txt').waitFor();
+  }, 60000);
+
+  it('makes another project the default for MLflow from its page', async () => {
+    await page.goto(`${api.base}/projects/kidney-second-e2e`);
+    const experiments = page.getByRole('region', { name: 'Experiments' });
+    await experiments.getByText('No runs logged yet.').waitFor();
+    await experiments.getByRole('button', { name: 'Make this my default project for MLflow' }).click();
+    await experiments.getByText('Your default project for MLflow').waitFor();
+    await expectAccessible(page, 'project page, default project set');
+    await page.goto(`${api.base}/projects/${project.slug}`);
+    await page.getByRole('region', { name: 'Experiments' }).getByRole('button', { name: 'Make this my default project for MLflow' }).waitFor();
+  }, 60000);
+
+  it('says so when a run does not exist', async () => {
+    const missing = randomBytes(16).toString('hex');
+    await page.goto(`${api.base}/runs/${missing}`);
+    await page.getByRole('heading', { level: 1, name: 'Run not found' }).waitFor();
+    await page.getByText(`There is no run ${missing} you can read.`).waitFor();
+    await expectAccessible(page, 'run not found');
+  }, 60000);
+});

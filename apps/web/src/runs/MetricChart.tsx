@@ -1,0 +1,119 @@
+/**
+ * One metric's history as a line chart (step on x). The whole history is loaded page by page
+ * (up to MAX_POINTS), thinned for drawing, and non-finite points are gaps that are named below.
+ */
+import { useEffect, useState } from 'react';
+import { useApolloClient } from '@apollo/client/react';
+import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { describeError } from '../app/graphql-errors';
+import type { MetricHistoryQuery as MetricHistoryResult } from '../gql/graphql';
+import { formatMetric, nonFiniteSummary, thinForChart, type ChartPoint } from './format';
+import { MetricHistoryQuery } from './runs.operations';
+
+const PAGE = 10000;
+const MAX_POINTS = 200000;
+const DRAWN_POINTS = 1500;
+
+interface History {
+  steps: number[];
+  values: (number | null)[];
+  nonFinite: (string | null)[];
+  truncated: boolean;
+}
+
+function useMetricHistory(runId: string, metricKey: string): { history: History | null; error: string | null } {
+  const client = useApolloClient();
+  const [state, setState] = useState<{ history: History | null; error: string | null }>({ history: null, error: null });
+  useEffect(() => {
+    let cancelled = false;
+    (async () => {
+      const h: History = { steps: [], values: [], nonFinite: [], truncated: false };
+      let after: string | null = null;
+      for (;;) {
+        // Histories can be long: keep them out of the normalised cache.
+        const result: { data?: MetricHistoryResult } = await client.query({ query: MetricHistoryQuery, variables: { runId, key: metricKey, first: PAGE, after }, fetchPolicy: 'no-cache' });
+        if (cancelled || !result.data) return;
+        const page = result.data.run.metricHistory;
+        h.steps.push(...page.steps);
+        h.values.push(...page.values);
+        h.nonFinite.push(...page.nonFinite);
+        if (!page.pageInfo.hasNextPage) break;
+        if (h.steps.length >= MAX_POINTS) {
+          h.truncated = true;
+          break;
+        }
+        after = page.pageInfo.endCursor ?? null;
+      }
+      setState({ history: h, error: null });
+    })().catch((err: unknown) => {
+      if (!cancelled) setState({ history: null, error: describeError(err).message });
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [client, runId, metricKey]);
+  return state;
+}
+
+export function MetricChart({ runId, metricKey }: { runId: string; metricKey: string }) {
+  const { history, error } = useMetricHistory(runId, metricKey);
+  const headingId = `metric-${metricKey.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
+  let body;
+  if (error) {
+    body = (
+      <p className="field-error" role="alert">
+        The history of {metricKey} could not be loaded: {error}
+      </p>
+    );
+  } else if (!history) {
+    body = (
+      <p className="chart-note" role="status">
+        Loading {metricKey}…
+      </p>
+    );
+  } else {
+    const points: ChartPoint[] = thinForChart(history.steps, history.values, DRAWN_POINTS);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of history.values) {
+      if (v === null) continue;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    const bad = nonFiniteSummary(history.steps, history.nonFinite);
+    body = (
+      <>
+        <div className="chart-box" aria-hidden="true">
+          <ResponsiveContainer width="100%" height="100%">
+            <LineChart data={points} margin={{ top: 8, right: 12, bottom: 4, left: 0 }} accessibilityLayer={false}>
+              <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
+              <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tick={{ fill: '#566070', fontSize: 12 }} allowDecimals={false} />
+              <YAxis domain={['auto', 'auto']} tick={{ fill: '#566070', fontSize: 12 }} tickFormatter={(v: number) => formatMetric(v)} width={64} />
+              <Tooltip formatter={(v) => formatMetric(typeof v === 'number' ? v : null)} labelFormatter={(step) => `step ${step}`} />
+              <Line type="linear" dataKey="value" name={metricKey} stroke="#1d4f7c" strokeWidth={1.6} dot={points.length < 40} isAnimationActive={false} connectNulls={false} />
+            </LineChart>
+          </ResponsiveContainer>
+        </div>
+        <p className="chart-note">
+          {history.steps.length} point{history.steps.length === 1 ? '' : 's'}
+          {history.steps.length ? `, steps ${history.steps[0]}–${history.steps[history.steps.length - 1]}` : ''}
+          {lo <= hi ? `, from ${formatMetric(lo)} to ${formatMetric(hi)}` : ''}
+          {history.steps.length > DRAWN_POINTS ? `; drawn from ${points.length} points that keep each stretch's lowest and highest value` : ''}.
+          {history.truncated ? ` Only the first ${MAX_POINTS} points are shown.` : ''}
+        </p>
+        {bad.count ? (
+          <p className="chart-note nonfinite">
+            {bad.count} value{bad.count === 1 ? ' is' : 's are'} not finite (gaps in the line): {bad.examples.join(', ')}
+            {bad.count > bad.examples.length ? ', …' : ''}.
+          </p>
+        ) : null}
+      </>
+    );
+  }
+  return (
+    <figure className="chart-card" aria-labelledby={headingId}>
+      <h3 id={headingId}>{metricKey}</h3>
+      {body}
+    </figure>
+  );
+}
