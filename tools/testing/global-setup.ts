@@ -3,6 +3,8 @@ import { recreateDatabase, runMigrations, TEST_PG_URL, withDatabase } from '@cal
 /** Builds the migrated template database every integration test file clones; unique per run. */
 export default async function globalSetup(): Promise<void> {
   process.env.CALIPER_TEST_TEMPLATE_DB = `caliper_test_template_${process.pid}`;
+  // Processes the tests spawn keep their Redis keys (login limits, queues) apart from a running Caliper's.
+  process.env.REDIS_PREFIX ??= `test-run-${process.pid}`;
   const url = withDatabase(TEST_PG_URL, process.env.CALIPER_TEST_TEMPLATE_DB);
   await recreateDatabase(url);
   await runMigrations(url);

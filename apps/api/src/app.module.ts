@@ -2,6 +2,7 @@ import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { DynamicModule, Module, ValidationError, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE, Reflector } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
+import depthLimit from 'graphql-depth-limit';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
@@ -17,12 +18,20 @@ import { REDIS } from './common/tokens';
 import { RESOLVERS } from './graphql/resolvers';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
+import { ArtifactsModule } from './artifacts/artifacts.module';
+import { IngestModule } from './ingest/ingest.module';
 import { InfraModule, LOADERS_FOR, LoadersFor } from './infra.module';
+import { TrackingGraphqlModule } from './tracking/graphql/tracking-graphql.module';
+import { MlflowModule } from './mlflow/mlflow.module';
+import { RegistryModule } from './registry/registry.module';
 import { TrackingModule } from './tracking/tracking.module';
 import { TrackingService } from './tracking/tracking.service';
 import { ProjectsService } from './projects/projects.service';
 import { TokensService } from './tokens/tokens.service';
 import { UsersService } from './users/users.service';
+
+/** Deepest query the web app needs is 6; a little headroom, no recursive abuse (project → members → user → …). */
+const MAX_QUERY_DEPTH = 8;
 
 /** Validation failures name the field and what is wrong with it. */
 function validationError(errors: ValidationError[]): AppError {
@@ -43,6 +52,11 @@ export class AppModule {
       imports: [
         InfraModule.forConfig(config),
         TrackingModule,
+        MlflowModule,
+        RegistryModule,
+        TrackingGraphqlModule,
+        IngestModule,
+        ArtifactsModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [LOADERS_FOR],
@@ -50,7 +64,9 @@ export class AppModule {
             autoSchemaFile: true,
             sortSchema: true,
             path: '/graphql',
-            introspection: true,
+            // The web app's types come from the committed schema.gql; production does not serve introspection.
+            introspection: config.NODE_ENV !== 'production',
+            validationRules: [depthLimit(MAX_QUERY_DEPTH)],
             playground: false,
             includeStacktraceInErrorResponses: false,
             context: ({ req }: { req: RequestWithPrincipal }): RequestContext => ({ req, loaders: loadersFor(req) }),
@@ -60,7 +76,7 @@ export class AppModule {
       controllers: [HealthController, AuthController],
       providers: [
         { provide: HealthService, useFactory: (ds: DataSource) => new HealthService(ds, config), inject: [DataSource] },
-        { provide: LoginThrottle, useFactory: (redis: Redis) => new LoginThrottle(redis, { maxFailures: config.LOGIN_MAX_FAILURES, lockoutSeconds: config.LOGIN_LOCKOUT_SECONDS }), inject: [REDIS] },
+        { provide: LoginThrottle, useFactory: (redis: Redis) => new LoginThrottle(redis, { maxFailures: config.LOGIN_MAX_FAILURES, lockoutSeconds: config.LOGIN_LOCKOUT_SECONDS }, config.REDIS_PREFIX), inject: [REDIS] },
         {
           provide: AuthService,
           useFactory: (ds: DataSource, a: AccountsRepository, t: ApiTokensRepository, au: AuditRepository, o: OutboxRepository, th: LoginThrottle) => new AuthService(ds, a, t, au, o, th, config),

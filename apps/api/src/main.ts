@@ -9,6 +9,7 @@ import cookieParser from 'cookie-parser';
 import express, { NextFunction, Request, Response } from 'express';
 import { Config, ConfigError, loadConfig } from '@caliper/config';
 import { AppModule } from './app.module';
+import { bodyParsers } from './ingest/body-limits';
 import { JsonLogger } from './common/json-logger';
 import { UsersService } from './users/users.service';
 
@@ -18,17 +19,25 @@ function serveWeb(app: NestExpressApplication, dir: string): void {
   if (!existsSync(index)) throw new ConfigError([`WEB_DIST_DIR: ${dir} holds no index.html (build the web app with \`npx nx run web:build\`)`]);
   app.use(express.static(dir, { index: false, maxAge: '1h' }));
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const isApi = req.path.startsWith('/api/') || req.path === '/graphql' || req.path.startsWith('/health/') || req.path === '/metrics';
+    const isApi = req.path.startsWith('/api/') || req.path.startsWith('/ajax-api/') || req.path === '/graphql' || req.path.startsWith('/health/') || req.path === '/metrics';
     if (req.method !== 'GET' || isApi) return next();
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);
   });
 }
 
+/** TRUST_PROXY as Express reads it: booleans and hop counts typed, names/subnets as given. */
+function trustProxySetting(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
 export async function createApp(config: Config, logger = new JsonLogger('caliper-api', config.LOG_LEVEL)): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { logger });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { logger, bodyParser: false });
+  app.use(bodyParsers(config.MAX_BATCH_BODY_MB));
   app.use(cookieParser());
   app.disable('x-powered-by');
+  app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   if (config.WEB_DIST_DIR) serveWeb(app, path.resolve(config.WEB_DIST_DIR));
   app.enableShutdownHooks();
   await app.init();

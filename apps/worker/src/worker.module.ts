@@ -54,7 +54,7 @@ export class WorkerModule {
             const audit = new AuditRepository(ds);
             const checkpoint = new AuditCheckpointJob(audit, new AuditCheckpointStore(store, config.S3_BUCKET_AUDIT));
             const sweep = new UploadsSweepJob(new UploadsRepository(ds), store, config.UPLOAD_ORPHAN_AFTER_SECONDS);
-            const flush = new FailedLoginsFlushJob(ds, redis, audit, new AccountsRepository(ds));
+            const flush = new FailedLoginsFlushJob(ds, redis, audit, new AccountsRepository(ds), config.REDIS_PREFIX);
             const handlers: JobHandlers = {
               'audit.checkpoint': () => checkpoint.run(),
               'uploads.sweep': () => sweep.run(),

@@ -24,16 +24,27 @@ export const configSchema = z.object({
   WEB_PORT: z.coerce.number().int().min(1).max(65535).default(5173),
   /** Built web app the API serves at / (one origin for cookies); unset: the API serves no pages. */
   WEB_DIST_DIR: z.string().min(1).optional(),
+  TRUST_PROXY: z.string().regex(/^(true|false|\d{1,2}|[a-z0-9.:/,\s]+)$/, 'must be true, false, a hop count, or proxy names/subnets').default('false'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://caliper_app@127.0.0.1:5432/caliper'),
   DATABASE_OWNER_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/caliper'),
   DATABASE_APP_PASSWORD: z.string().min(1).optional(),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  /** Namespace of Caliper's Redis keys (login limits, job queue), so deployments or test runs can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be 1-40 lowercase letters, digits, "_" or "-"').default('caliper'),
   S3_ENDPOINT: url(['http:', 'https:']).default('http://127.0.0.1:9000'),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_ACCESS_KEY: z.string().min(1).default('caliper'),
   S3_SECRET_KEY: z.string().min(1).default('caliper-dev-secret'),
   S3_BUCKET_AUDIT: bucket.default('caliper-audit'),
   S3_BUCKET_ARTIFACTS: bucket.default('caliper-artifacts'),
+  /** The S3 endpoint as browsers and SDK clients reach it; presigned URLs are signed for it. Unset: S3_ENDPOINT. */
+  S3_PUBLIC_ENDPOINT: url(['http:', 'https:']).optional(),
+  /** Multipart part size for artifact uploads (S3 requires at least 5 MiB per part but the last). */
+  ARTIFACT_PART_SIZE_MB: z.coerce.number().int().min(5).max(512).default(16),
+  /** Largest artifact accepted in one upload; larger ones are refused with 413. */
+  ARTIFACT_MAX_SIZE_MB: z.coerce.number().int().min(1).max(5 * 1024 * 1024).default(10 * 1024),
+  /** Largest JSON or NDJSON request body (MLflow log-batch, native batches); larger ones get 413. */
+  MAX_BATCH_BODY_MB: z.coerce.number().int().min(1).max(1024).default(16),
   BOOTSTRAP_ADMIN_USERNAME: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,62}$/, 'must be 2-63 lowercase letters, digits, ".", "_" or "-"').default('admin'),
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),

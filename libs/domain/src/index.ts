@@ -2,3 +2,5 @@ export * from './access';
 export * from './audit-chain';
 export * from './api-token';
 export * from './tracking';
+export * from './search-filter';
+export * from './registry';

@@ -58,7 +58,8 @@ export function keyProblem(kind: 'metric' | 'param' | 'tag', key: unknown): stri
     return `Invalid ${kind} name: '${key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).`;
   }
   const normalised = normalisePath(key);
-  if (normalised !== key || key.startsWith('/')) {
+  // MLflow's path_not_unique: the name must be its own normal form and stay inside its folder.
+  if (normalised !== key || normalised === '.' || normalised.startsWith('..') || key.startsWith('/')) {
     return `Invalid ${kind} name: '${key}'. Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '${normalised}'`;
   }
   return null;

@@ -16,8 +16,8 @@ export function minuteStart(at: Date): string {
 }
 
 /** Username and ip are percent-encoded so a ':' in either (IPv6, a hostile username) cannot merge two counters. */
-export function loginFailureCounterKey(username: string, ip: string, minute: string): string {
-  return `caliper:login-failures:${encodeURIComponent(username)}:${encodeURIComponent(ip)}:${minute}`;
+export function loginFailureCounterKey(username: string, ip: string, minute: string, namespace = 'caliper'): string {
+  return `${namespace}:login-failures:${encodeURIComponent(username)}:${encodeURIComponent(ip)}:${minute}`;
 }
 
 export interface FailedLoginsFlush {
@@ -32,8 +32,8 @@ export interface FailedLoginsFlush {
  * `counterKey` (EXPIRE LOGIN_FAILURE_COUNTER_TTL_SECONDS) and, when the counter becomes 1,
  * enqueues `job` through the outbox with `runAfter`.
  */
-export function failedLoginsFlush(username: string, ip: string, at: Date): FailedLoginsFlush {
+export function failedLoginsFlush(username: string, ip: string, at: Date, namespace = 'caliper'): FailedLoginsFlush {
   const minute = minuteStart(at);
   const job = parseJob('auth.failed-logins.flush', { v: 1, username, ip, minute });
-  return { job, counterKey: loginFailureCounterKey(username, ip, minute), runAfter: new Date(Date.parse(minute) + 60_000 + FAILED_LOGINS_FLUSH_DELAY_MS) };
+  return { job, counterKey: loginFailureCounterKey(username, ip, minute, namespace), runAfter: new Date(Date.parse(minute) + 60_000 + FAILED_LOGINS_FLUSH_DELAY_MS) };
 }

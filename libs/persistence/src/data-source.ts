@@ -7,12 +7,16 @@ import {
   ArtifactEntity, ExperimentEntity, ExperimentTagEntity, IdempotencyRecordEntity, LatestMetricEntity, MetricKeyEntity,
   RunEntity, RunInputEntity, RunLogEntity, RunParamEntity, RunTagEntity,
 } from './entities/tracking.entity';
+import {
+  ModelVersionEntity, ModelVersionFileEntity, ModelVersionTagEntity, RegisteredModelAliasEntity, RegisteredModelEntity, RegisteredModelTagEntity,
+} from './entities/registry.entity';
 import { MIGRATIONS } from '@caliper/migrations';
 
 export const ENTITIES = [
   UserEntity, UserCredentialEntity, SessionEntity, ProjectEntity, ProjectMemberEntity, ApiTokenEntity, OutboxEntity, UploadEntity,
   ExperimentEntity, ExperimentTagEntity, RunEntity, RunParamEntity, RunTagEntity, MetricKeyEntity, LatestMetricEntity,
   RunInputEntity, RunLogEntity, ArtifactEntity, IdempotencyRecordEntity,
+  RegisteredModelEntity, RegisteredModelTagEntity, ModelVersionEntity, ModelVersionTagEntity, ModelVersionFileEntity, RegisteredModelAliasEntity,
 ];
 export { MIGRATIONS };
 

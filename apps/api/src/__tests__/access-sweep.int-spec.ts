@@ -10,6 +10,7 @@ import { GraphQLObjectType } from 'graphql';
 import { PERMISSIONS, Permission, PROJECT_ROLES, projectRolesLacking } from '@caliper/domain';
 import { Requirement, REQUIRES_KEY, SIGNED_IN } from '../auth/access.decorators';
 import { RESOLVERS } from '../graphql/resolvers';
+import { TrackingService } from '../tracking/tracking.service';
 import { ADMIN, Auth, errorCode, gql, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
 
 const PUBLIC_REST = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /api/v1/auth/login'];
@@ -19,6 +20,8 @@ interface Fixture {
   slug: string;
   memberId: string;
   tokenId: string;
+  experimentId: string;
+  runId: string;
 }
 
 /** One call per root field, aimed at the fixture project so project roles decide. */
@@ -35,9 +38,16 @@ const SAMPLES: Record<string, (f: Fixture) => { query: string; variables?: Recor
   setProjectMemberRoles: (f) => ({ query: 'mutation($p: ID!, $u: ID!) { setProjectMemberRoles(input: { projectId: $p, userId: $u, roles: [VIEWER] }) { roles } }', variables: { p: f.projectId, u: f.memberId } }),
   removeProjectMember: (f) => ({ query: 'mutation($p: ID!, $u: ID!) { removeProjectMember(input: { projectId: $p, userId: $u }) }', variables: { p: f.projectId, u: f.memberId } }),
   createUser: () => ({ query: 'mutation { createUser(input: { username: "sweep-user", displayName: "s", password: "sweep-password-1" }) { id } }' }),
+  setUserGlobalRole: (f) => ({ query: 'mutation($u: ID!) { setUserGlobalRole(input: { userId: $u, globalRole: AUDITOR, reason: "sweep" }) { id } }', variables: { u: f.memberId } }),
+  reactivateUser: (f) => ({ query: 'mutation($u: ID!) { reactivateUser(input: { userId: $u, reason: "sweep" }) { id } }', variables: { u: f.memberId } }),
+  resetUserPassword: (f) => ({ query: 'mutation($u: ID!) { resetUserPassword(input: { userId: $u, newPassword: "a-new-password-1" }) { id } }', variables: { u: f.memberId } }),
+  changeMyPassword: () => ({ query: 'mutation { changeMyPassword(input: { currentPassword: "x", newPassword: "a-new-password-1" }) }' }),
   deactivateUser: (f) => ({ query: 'mutation($u: ID!) { deactivateUser(input: { userId: $u, reason: "sweep" }) { id } }', variables: { u: f.memberId } }),
   createApiToken: (f) => ({ query: 'mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "t", roles: [VIEWER] }) { token } }', variables: { p: f.projectId } }),
   revokeApiToken: (f) => ({ query: 'mutation($t: ID!) { revokeApiToken(id: $t) { id } }', variables: { t: f.tokenId } }),
+  experiment: (f) => ({ query: 'query($e: ID!) { experiment(id: $e) { id } }', variables: { e: f.experimentId } }),
+  run: (f) => ({ query: 'query($r: String!) { run(runId: $r) { runId } }', variables: { r: f.runId } }),
+  setDefaultProject: (f) => ({ query: 'mutation($p: ID!) { setDefaultProject(projectId: $p) { id } }', variables: { p: f.projectId } }),
 };
 
 function requirementsByField(reflector: Reflector): Map<string, Requirement | undefined> {
@@ -69,7 +79,12 @@ describe('authorisation sweep over every REST route and GraphQL root field', () 
     const piSession = await login(api, pi.username, pi.password);
     const token = await gqlOk<{ createApiToken: { apiToken: { id: string } } }>(api, piSession,
       `mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "pi-token", roles: [PI] }) { apiToken { id } } }`, { p: projectId });
-    fixture = { projectId, slug, memberId: pi.id, tokenId: token.createApiToken.apiToken.id };
+    const defaultExperiment = await api.app.get(TrackingService).defaultExperiment(projectId);
+    const run = await api.app.get(TrackingService).createRun(
+      { method: 'session', sessionId: 'sweep', user: { id: pi.id, username: pi.username, displayName: pi.username, globalRole: null } },
+      { experimentId: defaultExperiment.id, name: 'sweep-run' },
+    );
+    fixture = { projectId, slug, memberId: pi.id, tokenId: token.createApiToken.apiToken.id, experimentId: defaultExperiment.id, runId: run.uuid };
     for (const role of PROJECT_ROLES) {
       const u = await newUser(api, admin, { projectId, roles: [role.toUpperCase()] });
       sessionsByRoles.set(role, await login(api, u.username, u.password));

@@ -13,8 +13,7 @@ export interface ThrottleLimits {
   lockoutSeconds: number;
 }
 
-const lockKey = (username: string) => `caliper:login-lock:${encodeURIComponent(username)}`;
-const ipKey = (ip: string) => `caliper:login-ip:${encodeURIComponent(ip)}`;
+
 /**
  * An address may fail this many times the per-account limit in the same window: enough for a
  * clinic's shared NAT, not for spraying many usernames (each attempt costs an argon2 hash).
@@ -22,11 +21,19 @@ const ipKey = (ip: string) => `caliper:login-ip:${encodeURIComponent(ip)}`;
 const IP_FACTOR = 10;
 
 export class LoginThrottle {
-  constructor(private readonly redis: Redis, private readonly limits: ThrottleLimits) {}
+  constructor(private readonly redis: Redis, private readonly limits: ThrottleLimits, private readonly namespace: string) {}
+
+  private lockKey(username: string): string {
+    return `${this.namespace}:login-lock:${encodeURIComponent(username)}`;
+  }
+
+  private ipKey(ip: string): string {
+    return `${this.namespace}:login-ip:${encodeURIComponent(ip)}`;
+  }
 
   /** Seconds until the account (or the address) may try again, or 0 when neither is locked. */
   async lockedFor(username: string, ip: string): Promise<number> {
-    const res = await this.redis.multi().get(lockKey(username)).ttl(lockKey(username)).get(ipKey(ip)).ttl(ipKey(ip)).exec();
+    const res = await this.redis.multi().get(this.lockKey(username)).ttl(this.lockKey(username)).get(this.ipKey(ip)).ttl(this.ipKey(ip)).exec();
     const [account, accountTtl, address, addressTtl] = (res ?? []).map(([, v]) => Number(v ?? 0));
     const accountWait = account >= this.limits.maxFailures && accountTtl > 0 ? accountTtl : 0;
     const addressWait = address >= this.limits.maxFailures * IP_FACTOR && addressTtl > 0 ? addressTtl : 0;
@@ -35,20 +42,20 @@ export class LoginThrottle {
 
   /** Counts one failure; returns the flush job to enqueue when it is the first of its account+IP+minute. */
   async recordFailure(username: string, ip: string, at: Date): Promise<FailedLoginsFlush | null> {
-    const flush = failedLoginsFlush(username, ip, at);
+    const flush = failedLoginsFlush(username, ip, at, this.namespace);
     const res = await this.redis
       .multi()
-      .incr(lockKey(username))
-      .expire(lockKey(username), this.limits.lockoutSeconds, 'NX')
+      .incr(this.lockKey(username))
+      .expire(this.lockKey(username), this.limits.lockoutSeconds, 'NX')
       .incr(flush.counterKey)
       .expire(flush.counterKey, LOGIN_FAILURE_COUNTER_TTL_SECONDS)
-      .incr(ipKey(ip))
-      .expire(ipKey(ip), this.limits.lockoutSeconds, 'NX')
+      .incr(this.ipKey(ip))
+      .expire(this.ipKey(ip), this.limits.lockoutSeconds, 'NX')
       .exec();
     return Number(res?.[2]?.[1] ?? 0) === 1 ? flush : null;
   }
 
   async clear(username: string): Promise<void> {
-    await this.redis.del(lockKey(username));
+    await this.redis.del(this.lockKey(username));
   }
 }

@@ -2,7 +2,7 @@
 import DataLoader from 'dataloader';
 import type { ProjectRole } from '@caliper/domain';
 import {
-  AccountsRepository, ApiTokenEntity, ApiTokensRepository, ExperimentEntity, ProjectEntity, ProjectMemberEntity, ProjectsRepository, RunEntity, TrackingRepository, UserEntity,
+  AccountsRepository, ApiTokenEntity, ApiTokensRepository, ExperimentEntity, ExperimentTagEntity, ProjectEntity, ProjectMemberEntity, ProjectsRepository, RunEntity, TrackingRepository, UserEntity,
 } from '@caliper/persistence';
 
 export interface Loaders {
@@ -12,8 +12,15 @@ export interface Loaders {
   members: DataLoader<string, ProjectMemberEntity[]>;
   apiToken: DataLoader<string, ApiTokenEntity | null>;
   experiment: DataLoader<string, ExperimentEntity | null>;
+  /** Active experiments per project id, oldest first. */
+  projectExperiments: DataLoader<string, ExperimentEntity[]>;
+  experimentTags: DataLoader<string, ExperimentTagEntity[]>;
   /** Runs by MLflow run_id (32 hex). */
   run: DataLoader<string, RunEntity | null>;
+  /** Runs by their internal bigint id (parent runs point at it). */
+  runById: DataLoader<string, RunEntity | null>;
+  /** Active runs per experiment id. */
+  experimentRunCount: DataLoader<string, number>;
   /** The calling user's roles per project id (the caller is known once the guard has run). */
   myRoles: DataLoader<string, ProjectRole[]>;
 }
@@ -34,7 +41,20 @@ export function createLoaders(accounts: AccountsRepository, projects: ProjectsRe
     }),
     apiToken: new DataLoader(async (ids) => Promise.all(ids.map((id) => tokens.findById(id)))),
     experiment: new DataLoader(async (ids) => byKey(ids, await tracking.findExperimentsByIds(ids), (e) => e.id)),
+    projectExperiments: new DataLoader(async (ids) => {
+      const rows = await tracking.listExperiments(ids, 'active');
+      return ids.map((id) => rows.filter((e) => e.projectId === id));
+    }),
+    experimentTags: new DataLoader(async (ids) => {
+      const rows = await tracking.experimentTags(ids);
+      return ids.map((id) => rows.filter((t) => t.experimentId === id));
+    }),
     run: new DataLoader(async (uuids) => byKey(uuids, await tracking.findRunsByUuids(uuids), (r) => r.uuid)),
+    runById: new DataLoader(async (ids) => byKey(ids, await tracking.findRunsByIds(ids), (r) => r.id)),
+    experimentRunCount: new DataLoader(async (ids) => {
+      const counts = await tracking.countRuns(ids);
+      return ids.map((id) => counts.get(id) ?? 0);
+    }),
     myRoles: new DataLoader(async (ids) => {
       const userId = callerId();
       if (!userId) return ids.map(() => []);

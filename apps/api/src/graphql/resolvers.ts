@@ -2,6 +2,10 @@
 import { AuditResolver } from '../audit/audit.resolver';
 import { ProjectMemberResolver, ProjectsResolver } from '../projects/projects.resolver';
 import { TokensResolver } from '../tokens/tokens.resolver';
+import { ExperimentResolver, MeTrackingResolver, ProjectTrackingResolver, RunResolver, TrackingQueriesResolver } from '../tracking/graphql/tracking.resolver';
 import { UsersResolver } from '../users/users.resolver';
 
-export const RESOLVERS = [UsersResolver, ProjectsResolver, ProjectMemberResolver, TokensResolver, AuditResolver];
+export const RESOLVERS = [
+  UsersResolver, ProjectsResolver, ProjectMemberResolver, TokensResolver, AuditResolver,
+  TrackingQueriesResolver, ProjectTrackingResolver, MeTrackingResolver, ExperimentResolver, RunResolver,
+];

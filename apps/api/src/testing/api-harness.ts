@@ -2,6 +2,7 @@
  * An API booted in-process on real PostgreSQL (a fresh clone of the migrated template), real
  * Redis and a local S3 server, listening on a free loopback port; plus small HTTP helpers.
  */
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@caliper/config';
@@ -29,6 +30,8 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
     BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
     S3_BUCKET_AUDIT: 'caliper-audit',
     LOG_LEVEL: 'warn',
+    // Login limits live in Redis, shared by every test file: each API gets its own key namespace.
+    REDIS_PREFIX: `test-${randomBytes(4).toString('hex')}`,
     ...env,
   });
   await objects.store.ensureBucket(config.S3_BUCKET_AUDIT);

@@ -18,10 +18,11 @@ export class FailedLoginsFlushJob {
     private readonly redis: Redis,
     private readonly audit: AuditRepository,
     private readonly accounts: AccountsRepository,
+    private readonly namespace: string,
   ) {}
 
   async run(data: Payload): Promise<JobResult> {
-    const key = loginFailureCounterKey(data.username, data.ip, data.minute);
+    const key = loginFailureCounterKey(data.username, data.ip, data.minute, this.namespace);
     const counted = await this.redis.get(key);
     if (counted === null) return { outcome: 'skipped', detail: { reason: 'no failure counter (already flushed, or expired)', username: data.username, minute: data.minute } };
     const failures = Number(counted);

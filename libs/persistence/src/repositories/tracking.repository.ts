@@ -101,6 +101,35 @@ export class TrackingRepository {
     });
   }
 
+  findRunsByIds(ids: readonly string[]): Promise<RunEntity[]> {
+    const valid = ids.filter((id) => /^\d{1,18}$/.test(id));
+    return valid.length ? this.ds.manager.findBy(RunEntity, { id: In(valid) }) : Promise.resolve([]);
+  }
+
+  /**
+   * One page of an experiment's active runs in listRuns' order (start_time DESC NULLS LAST,
+   * uuid), after the given run: keyset paging, so runs started meanwhile never shift a page.
+   */
+  listRunsPage(experimentId: string, after: { startTime: number | null; uuid: string } | null, limit: number): Promise<RunEntity[]> {
+    const qb = this.ds.manager.createQueryBuilder(RunEntity, 'r').where('r.experiment_id = :experimentId', { experimentId }).andWhere(`r.lifecycle_stage = 'active'`);
+    if (after && after.startTime !== null) {
+      qb.andWhere('(r.start_time < :st OR r.start_time IS NULL OR (r.start_time = :st AND r.uuid > :uuid))', { st: after.startTime, uuid: after.uuid });
+    } else if (after) {
+      qb.andWhere('r.start_time IS NULL AND r.uuid > :uuid', { uuid: after.uuid });
+    }
+    return qb.orderBy('r.startTime', 'DESC', 'NULLS LAST').addOrderBy('r.uuid', 'ASC').limit(limit).getMany();
+  }
+
+  /** Active runs per experiment. */
+  async countRuns(experimentIds: readonly string[]): Promise<Map<string, number>> {
+    if (!experimentIds.length) return new Map();
+    const rows: { experiment_id: string; n: string }[] = await this.ds.query(
+      `SELECT experiment_id, count(*)::text AS n FROM runs WHERE experiment_id = ANY($1::bigint[]) AND lifecycle_stage = 'active' GROUP BY experiment_id`,
+      [experimentIds],
+    );
+    return new Map(rows.map((r) => [String(r.experiment_id), Number(r.n)]));
+  }
+
   // Params (write-once) and tags (last write wins)
 
   /**
@@ -155,6 +184,13 @@ export class TrackingRepository {
 
   async appendLogs(runId: string, lines: { ts: Date; stream: string; line: string }[]): Promise<void> {
     if (lines.length) await this.ds.manager.insert(RunLogEntity, lines.map((l) => ({ runId, ...l })));
+  }
+
+  /** The last `limit` lines before the given line (the end of the log when null), oldest first. */
+  async logsBefore(runId: string, beforeId: string | null, limit: number): Promise<RunLogEntity[]> {
+    const qb = this.ds.manager.createQueryBuilder(RunLogEntity, 'l').where('l.run_id = :runId', { runId });
+    if (beforeId) qb.andWhere('l.id < :beforeId', { beforeId });
+    return (await qb.orderBy('l.id', 'DESC').limit(limit).getMany()).reverse();
   }
 
   logsOf(runId: string, afterId: string | null, limit: number): Promise<RunLogEntity[]> {
