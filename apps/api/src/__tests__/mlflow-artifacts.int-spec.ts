@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ADMIN, Auth, gqlOk, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
 
-const TRANSCRIPT = path.resolve(__dirname, '../../../../../shared/reference/mlflow-2.10.2-transcript.jsonl');
+const TRANSCRIPT = path.resolve(__dirname, '../../../../tools/testing/reference/mlflow-2.10.2-transcript.jsonl');
 
 interface Exchange {
   method: string;

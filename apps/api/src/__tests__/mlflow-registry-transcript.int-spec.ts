@@ -1,6 +1,6 @@
 /**
  * Replays the model-registry exchanges of the stock mlflow 2.10.2 client's recorded session
- * (shared/reference) against Caliper and compares each with the real MLflow server's answer:
+ * (tools/testing/reference) against Caliper and compares each with the real MLflow server's answer:
  * status code, then the response JSON field by field — the same keys in the same order, the
  * same JSON types, the same enum spellings ('None', 'Staging', 'READY') and values. The recorded
  * run is replaced by a Caliper run (created through TrackingService) whose artifacts hold the
@@ -20,7 +20,7 @@ interface Exchange {
   response_body: { json?: unknown } | null;
 }
 
-const TRANSCRIPT = path.resolve(__dirname, '../../../../../shared/reference/mlflow-2.10.2-transcript.jsonl');
+const TRANSCRIPT = path.resolve(__dirname, '../../../../tools/testing/reference/mlflow-2.10.2-transcript.jsonl');
 const RECORDED_RUN = 'fee8af5479b3445cadcaff1e41c30fe0';
 const RECORDED_EXPERIMENT = '1';
 /** The files the recorded session uploaded under the two paths it registered. */

@@ -1,5 +1,5 @@
 /**
- * Replays the stock mlflow 2.10.2 client's recorded session (shared/reference) against Caliper
+ * Replays the stock mlflow 2.10.2 client's recorded session (tools/testing/reference) against Caliper
  * and compares every tracking exchange with the real MLflow server's answer: status code, then
  * the response JSON field by field — the same keys, the same JSON types, the same enum
  * spellings and values. Experiment and run ids are mapped from the recording to Caliper's as
@@ -20,7 +20,7 @@ interface Exchange {
   response_body: { json?: unknown; text?: string } | null;
 }
 
-const TRANSCRIPT = path.resolve(__dirname, '../../../../../shared/reference/mlflow-2.10.2-transcript.jsonl');
+const TRANSCRIPT = path.resolve(__dirname, '../../../../tools/testing/reference/mlflow-2.10.2-transcript.jsonl');
 
 const isArtifactCall = (p: string) => p.startsWith('/api/2.0/mlflow-artifacts/');
 const isRegistryCall = (p: string) => /^\/api\/2\.0\/mlflow\/(registered-models|model-versions)\//.test(p);

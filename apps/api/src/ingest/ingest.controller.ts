@@ -145,7 +145,7 @@ export class IngestController {
 
   @Get('runs/:runId/metrics/:key/history')
   @Requires('project.read', byRun)
-  history(@Param('runId') runId: string, @Param('key') key: string, @Query('after') after?: string, @Query('limit') limit?: string) {
-    return this.ingest.history(runId, key, after ?? null, queryInt(limit, 'limit', 10_000, 1, MAX_HISTORY_PAGE));
+  async history(@Res() res: Response, @Param('runId') runId: string, @Param('key') key: string, @Query('after') after?: string, @Query('limit') limit?: string) {
+    res.type('application/json').send(await this.ingest.history(runId, key, after ?? null, queryInt(limit, 'limit', 10_000, 1, MAX_HISTORY_PAGE)));
   }
 }

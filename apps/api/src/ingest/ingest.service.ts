@@ -113,6 +113,8 @@ export class IngestService {
       return { metricsReceived: batch.metrics.length, pointsWritten, params: batch.params.length, tags: batch.tags.length };
     };
     if (!claim) return { statusCode: 200, body: await log(), replayed: false };
+    // New metric names are created before the transaction (each needs its own connection).
+    await this.tracking.prepareMetricKeys(batch.metrics);
     return this.ds.transaction(async (m) => {
       await this.idempotency.lock(m, principal.user.id, claim.key);
       const earlier = await this.idempotency.find(m, principal.user.id, claim.key);
@@ -147,13 +149,10 @@ export class IngestService {
 
   /** One page of a metric's history in (step, timestamp, value) order; `next` is the cursor of the following page. */
   async history(runUuid: string, key: string, cursor: string | null, limit: number) {
-    const points = await this.tracking.metricHistory(runUuid, key, { after: decodeHistoryCursor(cursor), limit });
-    const last = points[points.length - 1];
-    const next = points.length === limit && last ? encodeHistoryCursor(last) : null;
-    // Pages reach 100,000 points: rewrite only the rare non-finite values in place, as MLflow spells them.
-    const wire = points as { step: number; timestamp: number; value: number | string }[];
-    for (const p of wire) if (!Number.isFinite(p.value)) p.value = jsonNumber(p.value as number);
-    return { key, points: wire, next };
+    // Pages reach 100,000 points: the database builds their JSON text, and the answer is assembled around it.
+    const page = await this.tracking.metricHistoryJson(runUuid, key, { after: decodeHistoryCursor(cursor), limit, withKey: false });
+    const next = page.more && page.last ? encodeHistoryCursor(page.last) : null;
+    return `{"key":${JSON.stringify(key)},"points":[${page.items}],"next":${JSON.stringify(next)}}`;
   }
 
   /** MLflow's search over the project's runs (all its experiments, or the named one). */

@@ -2,7 +2,8 @@
  * MLflow 2.x metric history: get-history (paged) and get-history-bulk-interval, which MLflow
  * 2.10's UI calls under /ajax-api/2.0/mlflow; both prefixes are served as MLflow serves them.
  */
-import { Controller, Get, UseFilters } from '@nestjs/common';
+import { Controller, Get, Res, UseFilters } from '@nestjs/common';
+import type { Response } from 'express';
 import { Requires } from '../auth/access.decorators';
 import { AccessService } from '../auth/access.service';
 import type { Principal } from '../auth/principal';
@@ -19,8 +20,8 @@ export class MlflowMetricsController {
 
   @Get(['api/2.0/mlflow/metrics/get-history', 'ajax-api/2.0/mlflow/metrics/get-history'])
   @Requires('project.read', projectOfRunId('run_id', 'run_uuid'))
-  history(@MlflowArgs() args: WireArgs) {
-    return this.mlflow.metricHistory(args);
+  async history(@MlflowArgs() args: WireArgs, @Res() res: Response) {
+    res.type('application/json').send(await this.mlflow.metricHistory(args));
   }
 
   /** Every run must be readable; the guard checks the first one's project. */

@@ -262,14 +262,13 @@ export class MlflowTrackingService {
     const maxResults = optionalInt64(args, 'max_results');
     if (maxResults !== null && maxResults < 1) throw invalid(`Invalid value for request parameter max_results. It must be a positive integer, but got value ${maxResults}`);
     const after = decodeHistoryToken(optionalString(args, 'page_token'));
-    // Without max_results MLflow returns the whole history in one answer; with it, one row more tells whether a next page exists.
-    const points = await this.tracking.metricHistory(uuid, key, { after, limit: maxResults === null ? Number.MAX_SAFE_INTEGER : maxResults + 1 });
-    const page = maxResults === null ? points : points.slice(0, maxResults);
-    const more = maxResults !== null && points.length > maxResults;
-    return {
-      ...(page.length ? { metrics: page.map((p) => metricJson({ key, ...p })) } : {}),
-      ...(more ? { next_page_token: encodeHistoryToken(page[page.length - 1]) } : {}),
-    };
+    // Without max_results MLflow returns the whole history in one answer. The points arrive as
+    // JSON text from the database; the answer is assembled around them, never re-parsed.
+    const page = await this.tracking.metricHistoryJson(uuid, key, { after, limit: maxResults ?? Number.MAX_SAFE_INTEGER, withKey: true });
+    const parts: string[] = [];
+    if (page.count) parts.push(`"metrics":[${page.items}]`);
+    if (page.more && page.last) parts.push(`"next_page_token":${JSON.stringify(encodeHistoryToken(page.last))}`);
+    return `{${parts.join(',')}}`;
   }
 
   /** The UI's chart read (MLflow 2.10): the same sampled steps for every run, each run's min and max step kept. */

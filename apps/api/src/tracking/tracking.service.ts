@@ -188,8 +188,8 @@ export class TrackingService {
     }
   }
 
-  private async lockedActiveRun(m: EntityManager, principal: Principal, uuid: string): Promise<RunEntity> {
-    const run = await this.tracking.lockRun(m, uuid);
+  private async lockedActiveRun(m: EntityManager, principal: Principal, uuid: string, mode: 'exclusive' | 'shared' = 'exclusive'): Promise<RunEntity> {
+    const run = await this.tracking.lockRun(m, uuid, mode);
     if (!run) throw notFoundRun(uuid);
     this.assertMayWrite(principal, run);
     if (run.lifecycleStage !== 'active') throw new TrackingError('INVALID_STATE', `The run ${uuid} must be in the 'active' state. Current state is ${run.lifecycleStage}.`);
@@ -235,8 +235,14 @@ export class TrackingService {
     const tags = batch.tags ?? [];
     const problem = opts.enforceMlflowLimits === false ? this.nativeBatchProblem(metrics, params, tags) : batchProblem({ metrics, params, tags });
     if (problem) throw new TrackingError('INVALID_PARAMETER', problem);
+    // Batches that only append points and set ordinary tags share the run lock, so a run's
+    // concurrent senders write in parallel; params (write-once) and renames take it exclusively.
+    const exclusive = params.length > 0 || tags.some((t) => t.key === 'mlflow.runName');
+    // Before the transaction: creating a metric name takes a pool connection of its own, and a
+    // transaction holding one while waiting for another can starve the pool under load.
+    if (!opts.manager) await this.prepareMetricKeys(metrics);
     const work = async (m: EntityManager) => {
-      const run = await this.lockedActiveRun(m, principal, uuid);
+      const run = await this.lockedActiveRun(m, principal, uuid, exclusive ? 'exclusive' : 'shared');
       const conflicts = await this.tracking.insertParams(m, run.id, params);
       if (conflicts.length) {
         const logged = conflicts.map((c) => `Param(key='${c.key}', value='${c.old}')`).join(', ');
@@ -250,6 +256,11 @@ export class TrackingService {
       return { pointsWritten };
     };
     return opts.manager ? work(opts.manager) : this.ds.transaction(work);
+  }
+
+  /** Makes sure every metric name of the points has its key; call before opening a transaction that logs them. */
+  async prepareMetricKeys(points: readonly MetricPointInput[]): Promise<void> {
+    if (points.length) await this.metrics.keyIdsFor(points.map((p) => p.key));
   }
 
   /** Native batches may carry many more points than MLflow's 1000; names and values follow the same rules. */
@@ -320,6 +331,12 @@ export class TrackingService {
       latestMetrics: latest.filter((l) => l.runId === run.id),
       inputs: inputs.filter((i) => i.runId === run.id),
     }));
+  }
+
+  /** A page of history as JSON text built by the database (see MetricsRepository.historyJson). */
+  async metricHistoryJson(uuid: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean }) {
+    const run = await this.findRun(uuid);
+    return this.metrics.historyJson(run.id, key, opts);
   }
 
   async metricHistory(uuid: string, key: string, opts: { after?: StoredPoint | null; limit: number }): Promise<StoredPoint[]> {

@@ -1,8 +1,10 @@
 /**
  * Metric points: batched writes into the hand-written metric_points table and reads of
- * histories. One statement per batch: metric names become bigint keys, points are inserted
- * from parallel arrays with ON CONFLICT DO NOTHING (MLflow's identity rule makes retries
- * harmless), and latest_metrics moves forward only when a point is newer by (step, ts, value).
+ * histories. Metric names become bigint keys; points are inserted from parallel arrays with ON
+ * CONFLICT DO NOTHING (MLflow's identity rule makes retries harmless); then latest_metrics moves
+ * forward only where the batch's newest point per key is newer by (step, ts, value). The latest
+ * upsert is a separate, small, last statement in key order: concurrent batches of one run wait
+ * for each other's latest rows only for the instant between that statement and commit.
  */
 import { DataSource, EntityManager } from 'typeorm';
 import type { MetricPointInput } from '@caliper/domain';
@@ -19,6 +21,24 @@ export interface LatestMetric extends StoredPoint {
 }
 
 /** PostgreSQL float8 text for node-pg arrays: NaN and ±Infinity spelled the way PostgreSQL reads them. */
+/** Rows an INSERT wrote (TypeORM's plain query() drops the count for INSERT). */
+async function affectedRows(manager: EntityManager, sql: string, params: unknown[]): Promise<number> {
+  const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
+  try {
+    return (await runner.query(sql, params, true)).affected ?? 0;
+  } finally {
+    if (!manager.queryRunner) await runner.release();
+  }
+}
+
+/** MLflow's order of points: step, then timestamp, then value (PostgreSQL sorts NaN above every number). */
+function isNewer(a: MetricPointInput, b: MetricPointInput): boolean {
+  if (a.step !== b.step) return a.step > b.step;
+  if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
+  if (Number.isNaN(a.value)) return !Number.isNaN(b.value);
+  return !Number.isNaN(b.value) && a.value > b.value;
+}
+
 const floatText = (v: number) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v));
 
 export class MetricsRepository {
@@ -27,10 +47,15 @@ export class MetricsRepository {
 
   constructor(private readonly ds: DataSource) {}
 
-  async keyIdsFor(names: readonly string[], manager?: EntityManager): Promise<Map<string, string>> {
+  /**
+   * Bigint keys of the names, creating missing ones in their own committed statement — never in
+   * the caller's transaction, whose uncommitted key a concurrent batch could otherwise cache and
+   * reference (or wait on). An unused name left by a failed batch is harmless.
+   */
+  async keyIdsFor(names: readonly string[]): Promise<Map<string, string>> {
     const missing = [...new Set(names)].filter((n) => !this.keyIds.has(n));
     if (missing.length) {
-      const m = manager ?? this.ds.manager;
+      const m = this.ds.manager;
       await m.query(`INSERT INTO metric_keys (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING`, [missing]);
       const rows: { id: string; name: string }[] = await m.query(`SELECT id, name FROM metric_keys WHERE name = ANY($1::text[])`, [missing]);
       for (const r of rows) this.keyIds.set(r.name, r.id);
@@ -41,27 +66,40 @@ export class MetricsRepository {
   /** Writes the points (duplicates of stored points are skipped); returns how many were new. */
   async insertPoints(manager: EntityManager, runId: string, points: readonly MetricPointInput[]): Promise<number> {
     if (!points.length) return 0;
-    const ids = await this.keyIdsFor(points.map((p) => p.key), manager);
-    const rows: { inserted: string }[] = await manager.query(
-      `WITH input AS (
-         SELECT * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::float8[]) AS t(key_id, step, ts, value)
-       ), inserted AS (
-         INSERT INTO metric_points (run_id, key_id, step, ts, value)
-         SELECT $1, key_id, step, ts, value FROM input
-         ON CONFLICT DO NOTHING
-         RETURNING key_id, step, ts, value
-       ), newest AS (
-         SELECT DISTINCT ON (key_id) key_id, step, ts, value FROM inserted ORDER BY key_id, step DESC, ts DESC, value DESC
-       ), latest AS (
-         INSERT INTO latest_metrics (run_id, key_id, step, ts, value)
-         SELECT $1, key_id, step, ts, value FROM newest
-         ON CONFLICT (run_id, key_id) DO UPDATE SET step = EXCLUDED.step, ts = EXCLUDED.ts, value = EXCLUDED.value
-         WHERE (EXCLUDED.step, EXCLUDED.ts, EXCLUDED.value) > (latest_metrics.step, latest_metrics.ts, latest_metrics.value)
-       )
-       SELECT count(*)::text AS inserted FROM inserted`,
-      [runId, points.map((p) => ids.get(p.key)), points.map((p) => p.step), points.map((p) => p.timestamp), points.map((p) => floatText(p.value))],
+    const ids = await this.keyIdsFor(points.map((p) => p.key));
+    const n = points.length;
+    const keyIds = new Array<string>(n);
+    const steps = new Array<number>(n);
+    const timestamps = new Array<number>(n);
+    const values = new Array<string>(n);
+    // The newest point of each key in this batch: a duplicate of a stored point is never newer
+    // than the stored latest, so computing it before deduplication is safe.
+    const newest = new Map<string, MetricPointInput>();
+    for (let i = 0; i < n; i++) {
+      const p = points[i];
+      const keyId = ids.get(p.key)!;
+      keyIds[i] = keyId;
+      steps[i] = p.step;
+      timestamps[i] = p.timestamp;
+      values[i] = floatText(p.value);
+      const seen = newest.get(keyId);
+      if (!seen || isNewer(p, seen)) newest.set(keyId, p);
+    }
+    const inserted = await affectedRows(manager,
+      `INSERT INTO metric_points (run_id, key_id, step, ts, value)
+       SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::float8[])
+       ON CONFLICT DO NOTHING`,
+      [runId, keyIds, steps, timestamps, values],
     );
-    return Number(rows[0].inserted);
+    const latest = [...newest].sort(([a], [b]) => Number(a) - Number(b));
+    await manager.query(
+      `INSERT INTO latest_metrics (run_id, key_id, step, ts, value)
+       SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::float8[])
+       ON CONFLICT (run_id, key_id) DO UPDATE SET step = EXCLUDED.step, ts = EXCLUDED.ts, value = EXCLUDED.value
+       WHERE (EXCLUDED.step, EXCLUDED.ts, EXCLUDED.value) > (latest_metrics.step, latest_metrics.ts, latest_metrics.value)`,
+      [runId, latest.map(([k]) => k), latest.map(([, p]) => p.step), latest.map(([, p]) => p.timestamp), latest.map(([, p]) => floatText(p.value))],
+    );
+    return inserted;
   }
 
   /** Latest value of every metric of the runs. */
@@ -72,6 +110,39 @@ export class MetricsRepository {
       [runIds],
     );
     return rows.map((r) => ({ runId: r.run_id, key: r.name, step: Number(r.step), timestamp: Number(r.ts), value: Number(r.value) }));
+  }
+
+  /**
+   * One page of a metric's history as JSON text that PostgreSQL builds, for the wire: 100,000
+   * points would otherwise become 100,000 row objects, then point objects, then JSON again in
+   * Node. Each point is `{"key":…,"value":…,"timestamp":…,"step":…}` (MLflow's Metric, with
+   * `withKey`) or `{"step":…,"timestamp":…,"value":…}`; NaN and ±Infinity are the strings
+   * "NaN", "Infinity", "-Infinity" as MLflow sends them. `more` says whether points follow.
+   */
+  async historyJson(runId: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean }): Promise<{ items: string; count: number; last: StoredPoint | null; more: boolean }> {
+    const keyId = (await this.keyIdsFor([key])).get(key);
+    const params: unknown[] = [runId, keyId, opts.limit];
+    const param = (v: unknown) => `$${params.push(v)}`;
+    const item = opts.withKey
+      ? `'{"key":' || ${param(JSON.stringify(key))}::text || ',"value":' || to_json(value)::text || ',"timestamp":' || ts || ',"step":' || step || '}'`
+      : `'{"step":' || step || ',"timestamp":' || ts || ',"value":' || to_json(value)::text || '}'`;
+    const where = opts.after
+      ? `AND (step, ts, value) > (${param(opts.after.step)}::bigint, ${param(opts.after.timestamp)}::bigint, ${param(floatText(opts.after.value))}::float8)`
+      : '';
+    const rows: { items: string | null; fetched: string; last: [number, number, number | string] | null }[] = await this.ds.query(
+      `WITH page AS (
+         SELECT step, ts, value, row_number() OVER (ORDER BY step, ts, value) AS rn
+         FROM (SELECT step, ts, value FROM metric_points WHERE run_id = $1 AND key_id = $2 ${where} ORDER BY step, ts, value LIMIT $3::bigint + 1) q
+       )
+       SELECT (SELECT string_agg(${item}, ',' ORDER BY rn) FROM page WHERE rn <= $3::bigint) AS items,
+              (SELECT count(*) FROM page)::text AS fetched,
+              (SELECT json_build_array(step, ts, value) FROM page WHERE rn <= $3::bigint ORDER BY rn DESC LIMIT 1) AS last`,
+      params,
+    );
+    const r = rows[0];
+    const fetched = Number(r.fetched);
+    const last = r.last ? { step: Number(r.last[0]), timestamp: Number(r.last[1]), value: Number(r.last[2]) } : null;
+    return { items: r.items ?? '', count: Math.min(fetched, opts.limit), last, more: fetched > opts.limit };
   }
 
   /** One page of a metric's history in (step, timestamp, value) order, after the given point. */

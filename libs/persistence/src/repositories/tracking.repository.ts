@@ -76,9 +76,13 @@ export class TrackingRepository {
     return valid.length ? this.ds.manager.findBy(RunEntity, { uuid: In(valid) }) : Promise.resolve([]);
   }
 
-  /** Locks the run row for the rest of the transaction (serialises writers of one run's params). */
-  lockRun(manager: EntityManager, uuid: string): Promise<RunEntity | null> {
-    return manager.getRepository(RunEntity).createQueryBuilder('r').setLock('pessimistic_write').where('r.uuid = :uuid', { uuid }).getOne();
+  /**
+   * Locks the run row for the rest of the transaction. `exclusive` serialises writers that change
+   * the run or its write-once params; `shared` lets concurrent metric batches of one run proceed
+   * together while still excluding a concurrent delete or param write.
+   */
+  lockRun(manager: EntityManager, uuid: string, mode: 'exclusive' | 'shared' = 'exclusive'): Promise<RunEntity | null> {
+    return manager.getRepository(RunEntity).createQueryBuilder('r').setLock(mode === 'exclusive' ? 'pessimistic_write' : 'pessimistic_read').where('r.uuid = :uuid', { uuid }).getOne();
   }
 
   async updateRun(manager: EntityManager, id: string, changes: Partial<{ status: RunStatus; endTime: number | null; name: string; lifecycleStage: 'active' | 'deleted'; deletedTime: number | null }>): Promise<RunEntity> {
@@ -148,9 +152,10 @@ export class TrackingRepository {
   }
 
   async upsertTags(manager: EntityManager, runId: string, tags: readonly KeyValue[]): Promise<void> {
-    // Last write wins, also within one batch.
+    // Last write wins, also within one batch; rows in key order so concurrent batches lock them in the same order.
     const last = new Map(tags.map((t) => [t.key, t.value]));
-    if (last.size) await manager.upsert(RunTagEntity, [...last].map(([key, value]) => ({ runId, key, value })), ['runId', 'key']);
+    const rows = [...last].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, value]) => ({ runId, key, value }));
+    if (rows.length) await manager.upsert(RunTagEntity, rows, ['runId', 'key']);
   }
 
   async deleteTag(manager: EntityManager, runId: string, key: string): Promise<boolean> {

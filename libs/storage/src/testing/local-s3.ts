@@ -76,7 +76,8 @@ export async function startLocalS3(opts: { directory: string; port: number; host
         res.end();
         return;
       }
-      const parts = readdirSync(dir).filter((f) => /^\d+$/.test(f)).map(Number).sort((a, b) => a - b);
+      // A part still being written has no .md5 yet: S3 lists only completed parts.
+      const parts = readdirSync(dir).filter((f) => /^\d+$/.test(f) && existsSync(path.join(dir, `${f}.md5`))).map(Number).sort((a, b) => a - b);
       xml(`<ListPartsResult xmlns="${S3_NS}"><Bucket>${bucket}</Bucket><Key>${escapeXml(keyParts.join('/'))}</Key><UploadId>${uploadId}</UploadId><IsTruncated>false</IsTruncated>${parts.map((n) => `<Part><PartNumber>${n}</PartNumber><ETag>"${readFileSync(path.join(dir, `${n}.md5`), 'utf8')}"</ETag><Size>${statSync(path.join(dir, String(n))).size}</Size><LastModified>${statSync(path.join(dir, String(n))).mtime.toISOString()}</LastModified></Part>`).join('')}</ListPartsResult>`);
       return;
     }

@@ -1,0 +1,63 @@
+import { Client } from 'pg';
+import { TrackingService } from '../tracking/tracking.service';
+import { ADMIN, gqlOk, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
+import type { Principal } from '../auth/principal';
+
+/** The metric write path under concurrency: exact point counts, MLflow's latest-value rule, no lost updates. */
+describe('metric ingest (real PostgreSQL)', () => {
+  let api: TestApi;
+  let tracking: TrackingService;
+  let principal: Principal;
+  let pg: Client;
+  let experimentId: string;
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    const admin = await login(api, ADMIN.username, ADMIN.password);
+    const projectId = await newProject(api, admin, 'ingest');
+    const researcher = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
+    const me = await gqlOk<{ me: { user: { id: string } } }>(api, await login(api, researcher.username, researcher.password), '{ me { user { id } } }');
+    principal = { method: 'password', user: { id: me.me.user.id, username: researcher.username, displayName: researcher.username, globalRole: null } };
+    tracking = api.app.get(TrackingService);
+    experimentId = (await tracking.defaultExperiment(projectId)).id;
+    pg = new Client({ connectionString: api.db.ownerUrl });
+    await pg.connect();
+  }, 60000);
+  afterAll(async () => {
+    await pg.end();
+    await api.close();
+  });
+
+  const latest = async (runUuid: string) =>
+    Object.fromEntries((await tracking.getRun(runUuid)).latestMetrics.map((m) => [m.key, { step: m.step, timestamp: m.timestamp, value: m.value }]));
+
+  it('keeps the latest point by step, then timestamp, then value, whatever order batches arrive in', async () => {
+    const run = await tracking.createRun(principal, { experimentId });
+    await tracking.logBatch(principal, run.uuid, { metrics: [{ key: 'loss', value: 0.5, step: 10, timestamp: 1000 }] });
+    await tracking.logBatch(principal, run.uuid, { metrics: [{ key: 'loss', value: 0.9, step: 3, timestamp: 5000 }] });
+    expect((await latest(run.uuid)).loss).toEqual({ step: 10, timestamp: 1000, value: 0.5 });
+    await tracking.logBatch(principal, run.uuid, { metrics: [{ key: 'loss', value: 0.4, step: 10, timestamp: 2000 }, { key: 'loss', value: 0.3, step: 10, timestamp: 1500 }] });
+    expect((await latest(run.uuid)).loss).toEqual({ step: 10, timestamp: 2000, value: 0.4 });
+    await tracking.logBatch(principal, run.uuid, { metrics: [{ key: 'loss', value: NaN, step: 10, timestamp: 2000 }] });
+    expect(Number.isNaN((await latest(run.uuid)).loss.value)).toBe(true);
+  });
+
+  it('stores exactly the distinct points when four senders write one run at once, retries included', async () => {
+    const run = await tracking.createRun(principal, { experimentId });
+    const batch = (sender: number, part: number) =>
+      Array.from({ length: 500 }, (_, i) => {
+        const step = part * 2000 + sender * 500 + i;
+        return [{ key: 'loss', value: 1 / (step + 1), step, timestamp: 1_700_000_000_000 + step }, { key: 'acc', value: step / 8000, step, timestamp: 1_700_000_000_000 + step }];
+      }).flat();
+    const sends = [];
+    for (let part = 0; part < 4; part++) for (let sender = 0; sender < 4; sender++) sends.push(tracking.logBatch(principal, run.uuid, { metrics: batch(sender, part) }, { enforceMlflowLimits: false }));
+    const written = (await Promise.all(sends)).reduce((n, r) => n + r.pointsWritten, 0);
+    expect(written).toBe(16_000);
+    // A retried batch writes nothing.
+    expect((await tracking.logBatch(principal, run.uuid, { metrics: batch(3, 3) }, { enforceMlflowLimits: false })).pointsWritten).toBe(0);
+    const stored = await pg.query(`SELECT count(*)::int AS n FROM metric_points p JOIN runs r ON r.id = p.run_id WHERE r.uuid = $1`, [run.uuid]);
+    expect(stored.rows[0].n).toBe(16_000);
+    expect((await latest(run.uuid)).loss.step).toBe(7999);
+    expect((await latest(run.uuid)).acc).toEqual({ step: 7999, timestamp: 1_700_000_007_999, value: 7999 / 8000 });
+  });
+});
