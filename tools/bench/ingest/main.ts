@@ -40,7 +40,7 @@ const { values: flags } = parseArgs({
     'mlflow-batch': { type: 'string', default: '1000' },
     senders: { type: 'string', default: '4' },
     'history-points': { type: 'string', default: '100000' },
-    'history-page': { type: 'string', default: '10000' },
+    'history-page': { type: 'string', default: '50000' },
     phases: { type: 'string', default: 'native,mlflow,copy,history' },
     /** Extra node flags for the API process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its time goes. */
     'api-node-args': { type: 'string', default: '' },

@@ -26,6 +26,8 @@ const bySlug: ProjectLocator = async (args, loaders) => {
 };
 
 const MAX_LOG_LINES = 10_000;
+/** Points per history page when the client does not say: big pages, because a full read is the common case. */
+const DEFAULT_HISTORY_PAGE = 50_000;
 const MAX_LOG_LINE_LENGTH = 64 * 1024;
 
 function idempotencyKey(req: Request): string | null {
@@ -146,6 +148,6 @@ export class IngestController {
   @Get('runs/:runId/metrics/:key/history')
   @Requires('project.read', byRun)
   async history(@Res() res: Response, @Param('runId') runId: string, @Param('key') key: string, @Query('after') after?: string, @Query('limit') limit?: string) {
-    res.type('application/json').send(await this.ingest.history(runId, key, after ?? null, queryInt(limit, 'limit', 10_000, 1, MAX_HISTORY_PAGE)));
+    res.type('application/json').send(await this.ingest.history(runId, key, after ?? null, queryInt(limit, 'limit', DEFAULT_HISTORY_PAGE, 1, MAX_HISTORY_PAGE)));
   }
 }

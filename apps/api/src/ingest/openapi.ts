@@ -94,7 +94,7 @@ const paths: Record<string, PathItem> = {
   '/api/v1/runs/{runId}/metrics/{key}/history': {
     get: {
       summary: "One page of a metric's points in (step, timestamp, value) order (needs project.read).",
-      parameters: [runId, { name: 'key', in: 'path', required: true, description: 'Metric name, URL-encoded (`system%2Fgpu0`).', schema: { type: 'string' } }, { name: 'after', in: 'query', description: '`next` of the previous page.', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100000, default: 10000 } }],
+      parameters: [runId, { name: 'key', in: 'path', required: true, description: 'Metric name, URL-encoded (`system%2Fgpu0`).', schema: { type: 'string' } }, { name: 'after', in: 'query', description: '`next` of the previous page.', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100000, default: 50000 } }],
       responses: { '200': { description: 'Points and the cursor of the next page (null at the end).', content: json({ type: 'object', properties: { key: { type: 'string' }, points: { type: 'array', items: ref('StoredPoint') }, next: { type: 'string', nullable: true } } }) }, ...common },
     },
   },

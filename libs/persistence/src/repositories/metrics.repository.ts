@@ -121,28 +121,32 @@ export class MetricsRepository {
    */
   async historyJson(runId: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean }): Promise<{ items: string; count: number; last: StoredPoint | null; more: boolean }> {
     const keyId = (await this.keyIdsFor([key])).get(key);
+    // Parameters of the scan ($1-$3, and the cursor); the item's key is appended for the page query only.
     const params: unknown[] = [runId, keyId, opts.limit];
     const param = (v: unknown) => `$${params.push(v)}`;
-    const item = opts.withKey
-      ? `'{"key":' || ${param(JSON.stringify(key))}::text || ',"value":' || to_json(value)::text || ',"timestamp":' || ts || ',"step":' || step || '}'`
-      : `'{"step":' || step || ',"timestamp":' || ts || ',"value":' || to_json(value)::text || '}'`;
-    const where = opts.after
+    const after = opts.after
       ? `AND (step, ts, value) > (${param(opts.after.step)}::bigint, ${param(opts.after.timestamp)}::bigint, ${param(floatText(opts.after.value))}::float8)`
       : '';
-    const rows: { items: string | null; fetched: string; last: [number, number, number | string] | null }[] = await this.ds.query(
-      `WITH page AS (
-         SELECT step, ts, value, row_number() OVER (ORDER BY step, ts, value) AS rn
-         FROM (SELECT step, ts, value FROM metric_points WHERE run_id = $1 AND key_id = $2 ${where} ORDER BY step, ts, value LIMIT $3::bigint + 1) q
-       )
-       SELECT (SELECT string_agg(${item}, ',' ORDER BY rn) FROM page WHERE rn <= $3::bigint) AS items,
-              (SELECT count(*) FROM page)::text AS fetched,
-              (SELECT json_build_array(step, ts, value) FROM page WHERE rn <= $3::bigint ORDER BY rn DESC LIMIT 1) AS last`,
+    const scan = `FROM metric_points WHERE run_id = $1 AND key_id = $2 ${after} ORDER BY step, ts, value`;
+    const scanParams = [...params];
+    // float8 text is JSON except for the non-finite values, which MLflow sends as strings.
+    const value = `CASE WHEN value IN ('NaN', 'Infinity', '-Infinity') THEN '"' || value::text || '"' ELSE value::text END`;
+    const item = opts.withKey
+      ? `'{"key":' || ${param(JSON.stringify(key))}::text || ',"value":' || ${value} || ',"timestamp":' || ts || ',"step":' || step || '}'`
+      : `'{"step":' || step || ',"timestamp":' || ts || ',"value":' || ${value} || '}'`;
+    const [page]: { items: string | null; n: number }[] = await this.ds.query(
+      `SELECT string_agg(${item}, ',' ORDER BY step, ts, value) AS items, count(*)::int AS n FROM (SELECT step, ts, value ${scan} LIMIT $3::bigint) q`,
       params,
     );
-    const r = rows[0];
-    const fetched = Number(r.fetched);
-    const last = r.last ? { step: Number(r.last[0]), timestamp: Number(r.last[1]), value: Number(r.last[2]) } : null;
-    return { items: r.items ?? '', count: Math.min(fetched, opts.limit), last, more: fetched > opts.limit };
+    if (page.n < opts.limit || page.n === 0) return { items: page.items ?? '', count: page.n, last: null, more: false };
+    // A full page: its last point is the cursor, and one index probe past it says whether more follow.
+    const [last]: { step: string; ts: string; value: number | string }[] = await this.ds.query(`SELECT step, ts, value ${scan} OFFSET $3::bigint - 1 LIMIT 1`, scanParams);
+    const lastPoint = { step: Number(last.step), timestamp: Number(last.ts), value: Number(last.value) };
+    const [{ more }]: { more: boolean }[] = await this.ds.query(
+      `SELECT EXISTS (SELECT 1 FROM metric_points WHERE run_id = $1 AND key_id = $2 AND (step, ts, value) > ($3::bigint, $4::bigint, $5::float8)) AS more`,
+      [runId, keyId, lastPoint.step, lastPoint.timestamp, floatText(lastPoint.value)],
+    );
+    return { items: page.items ?? '', count: page.n, last: lastPoint, more };
   }
 
   /** One page of a metric's history in (step, timestamp, value) order, after the given point. */
