@@ -10,7 +10,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import { Config, ConfigError, loadConfig } from '@caliper/config';
 import { AppModule } from './app.module';
 import { bodyParsers } from './ingest/body-limits';
-import { JsonLogger } from './common/json-logger';
+import { createLogger, PinoNestLogger } from '@caliper/observability';
 import { UsersService } from './users/users.service';
 
 /** Serves the built web app at / with a fallback to index.html for client-side routes. */
@@ -32,7 +32,7 @@ function trustProxySetting(value: string): boolean | number | string {
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
-export async function createApp(config: Config, logger = new JsonLogger('caliper-api', config.LOG_LEVEL)): Promise<INestApplication> {
+export async function createApp(config: Config, logger = new PinoNestLogger(createLogger(config.LOG_LEVEL, 'caliper-api'))): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { logger, bodyParser: false });
   app.use(bodyParsers(config.MAX_BATCH_BODY_MB));
   app.use(cookieParser());
@@ -50,7 +50,7 @@ export async function createApp(config: Config, logger = new JsonLogger('caliper
 
 export async function bootstrap() {
   const config = loadConfig();
-  const logger = new JsonLogger('caliper-api', config.LOG_LEVEL);
+  const logger = new PinoNestLogger(createLogger(config.LOG_LEVEL, 'caliper-api'));
   const app = await createApp(config, logger);
   await app.listen(config.API_PORT, config.HOST);
   logger.pino.info({ url: `http://${config.HOST}:${config.API_PORT}` }, 'caliper api listening');

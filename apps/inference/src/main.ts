@@ -1,14 +1,13 @@
 /** Caliper inference service entry point: validates configuration, then serves on HOST:INFERENCE_PORT (127.0.0.1 by default). */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import pino from 'pino';
 import { ConfigError, loadConfig } from '@caliper/config';
+import { createLogger, PinoNestLogger } from '@caliper/observability';
 import { InferenceModule } from './inference.module';
-import { PinoNestLogger } from './pino-nest-logger';
 
 export async function bootstrap() {
   const config = loadConfig();
-  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'caliper-inference' }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } });
+  const logger = createLogger(config.LOG_LEVEL, 'caliper-inference');
   const app = await NestFactory.create(InferenceModule.forConfig(config), { logger: new PinoNestLogger(logger) });
   app.enableShutdownHooks();
   await app.listen(config.INFERENCE_PORT, config.HOST);

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig } from '@caliper/config';
-import { createLogger, PinoNestLogger } from './logging/logger';
+import { createLogger, PinoNestLogger } from '@caliper/observability';
 import { WorkerModule } from './worker.module';
 
 export async function bootstrap() {

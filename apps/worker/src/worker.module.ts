@@ -14,7 +14,7 @@ import { FailedLoginsFlushJob } from './auth/failed-logins-flush.job';
 import { HealthServer } from './health/health-server';
 import { Readiness } from './health/readiness';
 import { JobDispatcher, JobHandlers } from './jobs/job-dispatcher';
-import { createLogger } from './logging/logger';
+import { createLogger } from '@caliper/observability';
 import { WorkerMetrics } from './metrics/worker-metrics';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { JobQueue, QueueConnection } from './queue/job-queue';

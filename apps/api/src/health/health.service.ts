@@ -1,27 +1,16 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Client as MinioClient } from 'minio';
 import Redis from 'ioredis';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
-
-type Check = { status: 'ok' | 'down'; latencyMs: number; error?: string };
-
-async function timed(fn: () => Promise<unknown>, timeoutMs = 2000): Promise<Check> {
-  const started = performance.now();
-  try {
-    await Promise.race([fn(), new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs))]);
-    return { status: 'ok', latencyMs: Math.round(performance.now() - started) };
-  } catch (e) {
-    return { status: 'down', latencyMs: Math.round(performance.now() - started), error: (e as Error).message };
-  }
-}
+import { checkReadiness, dependencyUpGauge } from '@caliper/observability';
 
 /** Readiness reports Postgres, Redis and S3 each, so an operator sees which one is down. */
 @Injectable()
 export class HealthService implements OnModuleDestroy {
   readonly registry = new Registry();
-  private readonly up = new Gauge({ name: 'caliper_dependency_up', help: 'Whether a dependency answered the last readiness check', labelNames: ['dependency'], registers: [this.registry] });
+  private readonly up = dependencyUpGauge(this.registry);
   private readonly redis: Redis;
   private readonly s3: MinioClient;
 
@@ -36,18 +25,15 @@ export class HealthService implements OnModuleDestroy {
     });
   }
 
-  async readiness() {
-    const [postgres, redis, s3] = await Promise.all([
-      timed(() => this.ds.query('SELECT 1')),
-      timed(async () => {
+  readiness() {
+    return checkReadiness({
+      postgres: () => this.ds.query('SELECT 1'),
+      redis: async () => {
         if (this.redis.status === 'wait' || this.redis.status === 'end') await this.redis.connect();
         await this.redis.ping();
-      }),
-      timed(() => this.s3.bucketExists(this.config.S3_BUCKET_AUDIT)),
-    ]);
-    const checks = { postgres, redis, s3 };
-    for (const [name, c] of Object.entries(checks)) this.up.set({ dependency: name }, c.status === 'ok' ? 1 : 0);
-    return { status: Object.values(checks).every((c) => c.status === 'ok') ? 'ok' : 'down', checks };
+      },
+      s3: () => this.s3.bucketExists(this.config.S3_BUCKET_AUDIT),
+    }, this.up);
   }
 
   async onModuleDestroy() {

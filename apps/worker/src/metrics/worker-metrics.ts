@@ -1,4 +1,5 @@
 /** The worker's Prometheus registry: jobs by name and outcome, the outbox relay, dependencies, process. */
+import { dependencyUpGauge } from '@caliper/observability';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type JobOutcome = 'done' | 'skipped' | 'failed';
@@ -12,7 +13,7 @@ export class WorkerMetrics {
   });
   readonly outboxRelayed = new Counter({ name: 'caliper_worker_outbox_relayed_total', help: 'Outbox rows relayed to the queue', registers: [this.registry] });
   readonly outboxRelayErrors = new Counter({ name: 'caliper_worker_outbox_relay_errors_total', help: 'Relay passes that failed and will be retried', registers: [this.registry] });
-  readonly dependencyUp = new Gauge({ name: 'caliper_dependency_up', help: 'Whether a dependency answered the last readiness check', labelNames: ['dependency'], registers: [this.registry] });
+  readonly dependencyUp = dependencyUpGauge(this.registry);
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'caliper_worker_' });
