@@ -57,6 +57,12 @@ describe('MONAI MLFlowHandler sequence over the MLflow API', () => {
       if (iteration % 5 === 0) metrics.push({ key: 'val_mean_dice', value: iteration / 25, timestamp: t0 + iteration, step: iteration / 5 });
       expect((await mlflow(api, f.basic, 'POST', 'runs/log-batch', { run_id: runId, metrics, params: [], tags: [] })).status).toBe(200);
     }
+    // The handler's artifact upload: the client PUTs the file through the artifact proxy at the run's artifact_uri.
+    const checkpoint = Buffer.from('model weights '.repeat(1000));
+    const artifactUrl = `${api.base}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/checkpoints/net_key_metric=0.8.pt`;
+    const basicHeader = `Basic ${Buffer.from(f.basic.basic.join(':')).toString('base64')}`;
+    const put = await fetch(artifactUrl, { method: 'PUT', headers: { authorization: basicHeader, 'content-type': 'application/octet-stream' }, body: checkpoint });
+    expect(put.status).toBe(200);
     const end = t0 + 1000;
     const finished = await mlflow(api, f.basic, 'POST', 'runs/update', { run_uuid: runId, run_id: runId, status: 'FINISHED', end_time: end });
     expect(finished.body.run_info).toMatchObject({ run_id: runId, status: 'FINISHED', end_time: end });
@@ -72,6 +78,10 @@ describe('MONAI MLFlowHandler sequence over the MLflow API', () => {
     ]));
     const history = await mlflow(api, f.token, 'GET', 'metrics/get-history', { run_id: runId, metric_key: 'Loss', max_results: 25000 });
     expect(history.body.metrics).toHaveLength(20);
+    const listed = await mlflow(api, f.token, 'GET', '/api/2.0/mlflow-artifacts/artifacts', { path: `${experimentId}/${runId}/artifacts/checkpoints` });
+    expect(listed.body.files).toEqual([{ path: 'net_key_metric=0.8.pt', is_dir: false, file_size: checkpoint.length }]);
+    const downloaded = await fetch(artifactUrl, { headers: { authorization: `Bearer ${f.token.bearer}` } });
+    expect(Buffer.from(await downloaded.arrayBuffer()).equals(checkpoint)).toBe(true);
 
     // A second handler start with the same run name finds the experiment and reuses the run.
     const again = await handlerStart('run_20261127');
