@@ -28,6 +28,7 @@ export interface WorkerParts {
 }
 
 const UPLOADS_SWEEP_EVERY_MS = 3600_000;
+const IDEMPOTENCY_PURGE_EVERY_MS = 3600_000;
 
 export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(private readonly parts: WorkerParts) {}
@@ -44,6 +45,7 @@ export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     }
     await queue.schedule('audit.checkpoint', config.AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000);
     await queue.schedule('uploads.sweep', UPLOADS_SWEEP_EVERY_MS);
+    await queue.schedule('idempotency.purge', IDEMPOTENCY_PURGE_EVERY_MS);
     relay.start();
     worker.start();
     if (this.parts.serveHttp) await http.listen(config.WORKER_PORT, config.HOST);

@@ -7,7 +7,7 @@ import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
-import { AccountsRepository, AuditRepository, createDataSource, OutboxRepository, UploadsRepository } from '@caliper/persistence';
+import { AccountsRepository, AuditRepository, createDataSource, OutboxRepository, UploadsRepository, IdempotencyRepository } from '@caliper/persistence';
 import { AuditCheckpointStore, ObjectStore, objectStoreFromConfig } from '@caliper/storage';
 import { AuditCheckpointJob } from './audit/audit-checkpoint.job';
 import { FailedLoginsFlushJob } from './auth/failed-logins-flush.job';
@@ -20,6 +20,7 @@ import { OutboxRelay } from './outbox/outbox-relay';
 import { JobQueue, QueueConnection } from './queue/job-queue';
 import { JobWorker } from './queue/job-worker';
 import { UploadsSweepJob } from './uploads/uploads-sweep.job';
+import { IdempotencyPurgeJob } from './idempotency/idempotency-purge.job';
 import { WorkerLifecycle } from './worker.lifecycle';
 
 export const REDIS = 'CALIPER_REDIS';
@@ -54,10 +55,12 @@ export class WorkerModule {
             const audit = new AuditRepository(ds);
             const checkpoint = new AuditCheckpointJob(audit, new AuditCheckpointStore(store, config.S3_BUCKET_AUDIT));
             const sweep = new UploadsSweepJob(new UploadsRepository(ds), store, config.UPLOAD_ORPHAN_AFTER_SECONDS);
+            const purge = new IdempotencyPurgeJob(ds, new IdempotencyRepository());
             const flush = new FailedLoginsFlushJob(ds, redis, audit, new AccountsRepository(ds), config.REDIS_PREFIX);
             const handlers: JobHandlers = {
               'audit.checkpoint': () => checkpoint.run(),
               'uploads.sweep': () => sweep.run(),
+              'idempotency.purge': () => purge.run(),
               'auth.failed-logins.flush': (data) => flush.run(data),
             };
             return new JobDispatcher(handlers, metrics, logger);

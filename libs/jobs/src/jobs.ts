@@ -16,6 +16,7 @@ const isoMinute = z
 export const jobPayloadSchemas = {
   'audit.checkpoint': z.object({ v: z.literal(1) }).strict(),
   'uploads.sweep': z.object({ v: z.literal(1) }).strict(),
+  'idempotency.purge': z.object({ v: z.literal(1) }).strict(),
   'auth.failed-logins.flush': z
     .object({
       v: z.literal(1),
@@ -59,7 +60,7 @@ function compactMinute(minute: string): string {
 }
 
 /** Jobs the job scheduler starts on an interval; they have no natural key and never go through the outbox. */
-export type ScheduledJobName = 'audit.checkpoint' | 'uploads.sweep';
+export type ScheduledJobName = 'audit.checkpoint' | 'uploads.sweep' | 'idempotency.purge';
 /** Jobs written to the outbox by a business transaction; each has a natural key, hence a stable id. */
 export type KeyedJobName = Exclude<JobName, ScheduledJobName>;
 

@@ -32,9 +32,9 @@ describe('scheduled jobs (worker in-process; real PostgreSQL, Redis, S3)', () =>
     return Number(text.match(new RegExp(`name="${name.replace(/\./g, '\\.')}",outcome="${outcome}"\\} (\\d+)`))?.[1] ?? 0);
   };
 
-  it('registers the schedulers: audit checkpoints every AUDIT_CHECKPOINT_INTERVAL_SECONDS, the upload sweep hourly', async () => {
+  it('registers the schedulers: audit checkpoints every AUDIT_CHECKPOINT_INTERVAL_SECONDS, the upload sweep and the idempotency purge hourly', async () => {
     const schedulers = await worker.queue.queue.getJobSchedulers();
-    expect(schedulers.map((s) => [s.key, s.every]).sort()).toEqual([['audit.checkpoint', 5000], ['uploads.sweep', 3600_000]]);
+    expect(schedulers.map((s) => [s.key, s.every]).sort()).toEqual([['audit.checkpoint', 5000], ['idempotency.purge', 3600_000], ['uploads.sweep', 3600_000]]);
   });
 
   it('audit.checkpoint writes the chain head to the audit bucket from the scheduler, and skips an unchanged head', async () => {
@@ -75,5 +75,20 @@ describe('scheduled jobs (worker in-process; real PostgreSQL, Redis, S3)', () =>
     expect((await s3.store.list(bucket, 'runs/')).map((o) => o.key)).toEqual(['runs/finished.bin', 'runs/in-progress.bin']);
     const rows: { object_key: string; status: string }[] = await ds.query(`SELECT object_key, status FROM uploads ORDER BY object_key`);
     expect(rows).toEqual([{ object_key: 'runs/finished.bin', status: 'complete' }, { object_key: 'runs/in-progress.bin', status: 'pending' }]);
+  });
+
+  it('idempotency.purge deletes records older than 24 hours and keeps the rest', async () => {
+    const owner = new Client({ connectionString: db.ownerUrl });
+    await owner.connect();
+    const user = (await owner.query(`INSERT INTO users (username, display_name) VALUES ('purge-user', 'P') RETURNING id`)).rows[0].id as string;
+    for (const [key, age] of [['old', '25 hours'], ['fresh', '1 hour']]) {
+      await owner.query(`INSERT INTO idempotency_records (user_id, key, request_hash, status_code, response, created_at) VALUES ($1, $2, 'h', 200, '{}', now() - $3::interval)`, [user, key, age]);
+    }
+    const doneBefore = await jobsTotal('idempotency.purge', 'done');
+    await worker.queue.add({ name: 'idempotency.purge', data: { v: 1 } });
+    await waitFor('the purge', async () => (await jobsTotal('idempotency.purge', 'done')) > doneBefore);
+    const left = await owner.query(`SELECT key FROM idempotency_records WHERE user_id = $1`, [user]);
+    await owner.end();
+    expect(left.rows).toEqual([{ key: 'fresh' }]);
   });
 });

@@ -24,11 +24,11 @@ describe('parseJob', () => {
 
   it('refuses an unknown job name, listing the known ones', () => {
     expect(() => parseJob('runs.delete', {})).toThrow(InvalidJobError);
-    expect(() => parseJob('runs.delete', {})).toThrow(/unknown job "runs.delete": expected one of audit.checkpoint, uploads.sweep, auth.failed-logins.flush/);
+    expect(() => parseJob('runs.delete', {})).toThrow(/unknown job "runs.delete": expected one of audit.checkpoint, uploads.sweep, idempotency.purge, auth.failed-logins.flush/);
   });
 
   it('knows every job name of the union', () => {
-    const names: Array<keyof JobPayloads> = ['audit.checkpoint', 'uploads.sweep', 'auth.failed-logins.flush'];
+    const names: Array<keyof JobPayloads> = ['audit.checkpoint', 'uploads.sweep', 'idempotency.purge', 'auth.failed-logins.flush'];
     expect(JOB_NAMES.sort()).toEqual(names.sort());
   });
 });

@@ -29,6 +29,12 @@ export class IdempotencyRepository {
     return rows[0] ? { requestHash: rows[0].request_hash, statusCode: rows[0].status_code, response: rows[0].response } : null;
   }
 
+  /** Deletes records older than the window (they can no longer answer a retry); returns how many. */
+  async purgeExpired(manager: EntityManager): Promise<number> {
+    const [, deleted] = (await manager.query(`DELETE FROM idempotency_records WHERE created_at <= now() - make_interval(hours => $1)`, [IDEMPOTENCY_WINDOW_HOURS])) as [unknown, number];
+    return deleted;
+  }
+
   /** Stores the response, replacing an expired record of the same key. */
   async save(manager: EntityManager, userId: string, key: string, r: IdempotentResponse): Promise<void> {
     await manager.query(
