@@ -392,4 +392,26 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: member.username, password: 'a-brand-new-password-7' }) });
     expect(res.status).toBe(200);
   }, 60000);
+
+  it('lets the member change their own password on the account page, re-entering the current one', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${base}/sign-in`);
+    await page.getByLabel('Username').fill(member.username);
+    await page.getByLabel('Password').fill('a-brand-new-password-7');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/projects`);
+    await page.getByRole('link', { name: /Your account/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+    await page.getByLabel('Current password').fill('not-the-current-one');
+    await page.getByLabel('New password', { exact: true }).fill('my-own-password-42');
+    await page.getByLabel('New password again').fill('my-own-password-42');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText(/current password is not correct/).waitFor();
+    await page.getByLabel('Current password').fill('a-brand-new-password-7');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed').waitFor();
+    await expectAccessible(page, 'account page');
+    const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: member.username, password: 'my-own-password-42' }) });
+    expect(res.status).toBe(200);
+  }, 60000);
 });

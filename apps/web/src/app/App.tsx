@@ -2,6 +2,7 @@
 import { useEffect } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { useApolloClient } from '@apollo/client/react';
+import { AccountPage } from '../account/AccountPage';
 import { AdminPage } from '../admin/AdminPage';
 import { AuditPage } from '../audit/AuditPage';
 import { ExperimentPage } from '../experiments/ExperimentPage';
@@ -70,6 +71,7 @@ export function App() {
           />
           <Route path="audit" element={<AuditPage />} />
           <Route path="admin" element={<AdminPage />} />
+          <Route path="account" element={<AccountPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

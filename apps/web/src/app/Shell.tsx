@@ -88,7 +88,7 @@ function TopBar({ user }: { user: { username: string; displayName: string; globa
       </NavLink>
       <div className="topbar-user">
         <span>
-          Signed in as <strong>{user.displayName}</strong> <span className="muted">({user.username})</span>
+          Signed in as <NavLink to="/account" className="topbar-account" aria-label={`Your account: ${user.displayName} (${user.username})`}><strong>{user.displayName}</strong></NavLink> <span className="muted">({user.username})</span>
         </span>
         {role ? <span className="badge">{role}</span> : null}
         <button type="button" className="btn btn-quiet" onClick={handleSignOut} disabled={signingOut}>
