@@ -7,7 +7,7 @@
 import { Reflector } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { GraphQLObjectType } from 'graphql';
-import { PERMISSIONS, Permission, PROJECT_ROLES, projectRolesLacking } from '@caliper/domain';
+import { Permission, PROJECT_ROLES, projectRolesLacking } from '@caliper/domain';
 import { Requirement, REQUIRES_KEY, SIGNED_IN } from '../auth/access.decorators';
 import { RESOLVERS } from '../graphql/resolvers';
 import { TrackingService } from '../tracking/tracking.service';
@@ -159,7 +159,6 @@ describe('authorisation sweep over every REST route and GraphQL root field', () 
     // `users` decides in the handler (user.manage or global audit.read): project roles are refused, auditors admitted.
     expect(errorCode(await gql(api, sessionsByRoles.get('pi')!, SAMPLES.users(fixture).query))).toBe('FORBIDDEN');
     expect((await gql(api, sessionsByRoles.get('auditor')!, SAMPLES.users(fixture).query)).errors).toBeUndefined();
-    expect(PERMISSIONS.length).toBeGreaterThan(5);
   });
 
   it('refuses a token the project it was not scoped to, and a revoked token', async () => {
