@@ -60,7 +60,7 @@ describe('MONAI MLFlowHandler sequence over the MLflow API', () => {
     // The handler's artifact upload: the client PUTs the file through the artifact proxy at the run's artifact_uri.
     const checkpoint = Buffer.from('model weights '.repeat(1000));
     const artifactUrl = `${api.base}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/checkpoints/net_key_metric=0.8.pt`;
-    const basicHeader = `Basic ${Buffer.from(f.basic.basic.join(':')).toString('base64')}`;
+    const basicHeader = `Basic ${Buffer.from((f.basic as { basic: [string, string] }).basic.join(':')).toString('base64')}`;
     const put = await fetch(artifactUrl, { method: 'PUT', headers: { authorization: basicHeader, 'content-type': 'application/octet-stream' }, body: checkpoint });
     expect(put.status).toBe(200);
     const end = t0 + 1000;
@@ -80,7 +80,7 @@ describe('MONAI MLFlowHandler sequence over the MLflow API', () => {
     expect(history.body.metrics).toHaveLength(20);
     const listed = await mlflow(api, f.token, 'GET', '/api/2.0/mlflow-artifacts/artifacts', { path: `${experimentId}/${runId}/artifacts/checkpoints` });
     expect(listed.body.files).toEqual([{ path: 'net_key_metric=0.8.pt', is_dir: false, file_size: checkpoint.length }]);
-    const downloaded = await fetch(artifactUrl, { headers: { authorization: `Bearer ${f.token.bearer}` } });
+    const downloaded = await fetch(artifactUrl, { headers: { authorization: `Bearer ${(f.token as { bearer: string }).bearer}` } });
     expect(Buffer.from(await downloaded.arrayBuffer()).equals(checkpoint)).toBe(true);
 
     // A second handler start with the same run name finds the experiment and reuses the run.
