@@ -31,6 +31,16 @@ async function affectedRows(manager: EntityManager, sql: string, params: unknown
   }
 }
 
+/**
+ * A PostgreSQL array literal of numbers (or bigint ids), built in one join: node-pg would
+ * otherwise escape and quote each of a batch's 20,000 elements. JavaScript prints integers
+ * below 2^63 as plain digits and NaN/±Infinity as "NaN", "Infinity", "-Infinity", which is how
+ * PostgreSQL's bigint and float8 inputs read them.
+ */
+function arrayLiteral(items: readonly (number | string)[]): string {
+  return `{${items.join(',')}}`;
+}
+
 /** MLflow's order of points: step, then timestamp, then value (PostgreSQL sorts NaN above every number). */
 function isNewer(a: MetricPointInput, b: MetricPointInput): boolean {
   if (a.step !== b.step) return a.step > b.step;
@@ -71,7 +81,7 @@ export class MetricsRepository {
     const keyIds = new Array<string>(n);
     const steps = new Array<number>(n);
     const timestamps = new Array<number>(n);
-    const values = new Array<string>(n);
+    const values = new Array<number>(n);
     // The newest point of each key in this batch: a duplicate of a stored point is never newer
     // than the stored latest, so computing it before deduplication is safe.
     const newest = new Map<string, MetricPointInput>();
@@ -81,7 +91,7 @@ export class MetricsRepository {
       keyIds[i] = keyId;
       steps[i] = p.step;
       timestamps[i] = p.timestamp;
-      values[i] = floatText(p.value);
+      values[i] = p.value;
       const seen = newest.get(keyId);
       if (!seen || isNewer(p, seen)) newest.set(keyId, p);
     }
@@ -89,7 +99,7 @@ export class MetricsRepository {
       `INSERT INTO metric_points (run_id, key_id, step, ts, value)
        SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::float8[])
        ON CONFLICT DO NOTHING`,
-      [runId, keyIds, steps, timestamps, values],
+      [runId, arrayLiteral(keyIds), arrayLiteral(steps), arrayLiteral(timestamps), arrayLiteral(values)],
     );
     const latest = [...newest].sort(([a], [b]) => Number(a) - Number(b));
     await manager.query(
