@@ -5,3 +5,4 @@ export * from './retry';
 export * from './run-logger';
 export * from './sha256';
 export * from './types';
+export * from './system-metrics';

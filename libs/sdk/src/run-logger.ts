@@ -13,6 +13,7 @@ import { CaliperApiError } from './errors';
 import type { HttpTransport } from './http';
 import { sha256OfFile } from './sha256';
 import { ArtifactInfo, KeyValue, MetricPoint, Run, RunStatusUpdate, wireValue } from './types';
+import { SystemMetricsSampler } from './system-metrics';
 
 export interface RunLoggerOptions {
   /** Points per request (the native API takes thousands). */
@@ -27,6 +28,8 @@ export interface RunLoggerOptions {
   format?: 'json' | 'ndjson';
   /** 0 turns the heartbeat off. */
   heartbeatIntervalMs?: number;
+  /** Log CPU, memory and GPU metrics (`system/…`, MLflow's names) this often; 0 (the default, as in MLflow) turns it off. */
+  systemMetricsIntervalMs?: number;
   /** A background flush or heartbeat failed (the error is also thrown by the next call). */
   onError?: (err: Error) => void;
 }
@@ -38,6 +41,7 @@ const DEFAULTS: Required<Omit<RunLoggerOptions, 'onError'>> = {
   concurrency: 2,
   format: 'json',
   heartbeatIntervalMs: 30_000,
+  systemMetricsIntervalMs: 0,
 };
 
 /** Params and tags per request: MLflow's limit, which the native API shares. */
@@ -59,6 +63,8 @@ export class RunLogger {
   private closed = false;
   private readonly flushTimer: NodeJS.Timeout;
   private readonly heartbeatTimer: NodeJS.Timeout | null;
+  private readonly systemTimer: NodeJS.Timeout | null;
+  private systemStep = 0;
 
   constructor(private readonly http: HttpTransport, readonly run: Run, options: RunLoggerOptions = {}) {
     this.runId = run.id;
@@ -69,6 +75,16 @@ export class RunLogger {
     this.heartbeatTimer = this.opts.heartbeatIntervalMs > 0
       ? setInterval(() => this.heartbeat().catch((err: Error) => this.opts.onError?.(err)), this.opts.heartbeatIntervalMs).unref()
       : null;
+    const sampler = this.opts.systemMetricsIntervalMs > 0 ? new SystemMetricsSampler() : null;
+    this.systemTimer = sampler
+      ? setInterval(() => this.logSystemMetrics(sampler).catch((err: Error) => this.opts.onError?.(err)), this.opts.systemMetricsIntervalMs).unref()
+      : null;
+  }
+
+  private async logSystemMetrics(sampler: SystemMetricsSampler): Promise<void> {
+    if (this.closed) return;
+    const values = await sampler.sample();
+    await this.logMetrics(values, this.systemStep++);
   }
 
   /** Points waiting in memory or in flight (what back-pressure bounds). */
@@ -172,6 +188,7 @@ export class RunLogger {
   private stopTimers(): void {
     clearInterval(this.flushTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.systemTimer) clearInterval(this.systemTimer);
   }
 
   private assertUsable(): void {

@@ -193,4 +193,28 @@ describe('RunLogger', () => {
     logger.close();
     expect(server.requests.filter((r) => r.path.endsWith('/heartbeat')).length).toBeGreaterThanOrEqual(2);
   });
+
+  it('logs CPU and memory as MLflow system metrics on an interval when asked, numbered by sample', async () => {
+    serve((_req, res) => json(res, 200, { written: 0 }));
+    const logger = await start({ systemMetricsIntervalMs: 20 });
+    for (let i = 0; i < 100 && logger.pendingPoints < 9; i++) await new Promise((r) => setTimeout(r, 20));
+    await logger.flush();
+    const points = batches().flatMap(metricsOf);
+    const cpu = points.filter((p) => p.key === 'system/cpu_utilization_percentage');
+    expect(cpu.length).toBeGreaterThanOrEqual(3);
+    expect(cpu.map((p) => p.step).slice(0, 3)).toEqual([0, 1, 2]);
+    for (const p of cpu) expect(p.value as number).toBeGreaterThanOrEqual(0);
+    for (const p of cpu) expect(p.value as number).toBeLessThanOrEqual(100);
+    const memory = points.find((p) => p.key === 'system/system_memory_usage_megabytes');
+    expect(memory?.value as number).toBeGreaterThan(0);
+  });
+
+  it('logs no system metrics unless asked (MLflow\'s default)', async () => {
+    serve((_req, res) => json(res, 200, { written: 0 }));
+    const logger = await start();
+    await logger.logMetric('loss', 1, 0, 1000);
+    await new Promise((r) => setTimeout(r, 60));
+    await logger.flush();
+    expect(batches().flatMap(metricsOf).map((p) => p.key)).toEqual(['loss']);
+  });
 });
