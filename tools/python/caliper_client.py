@@ -7,6 +7,11 @@
     run.log_artifact("model.onnx")             # streamed, with its sha256
     run.finish()                               # flushes, then marks the run finished
 
+With `system_metrics_interval=10` (seconds; off by default, as in MLflow) a second thread logs CPU
+utilisation (from /proc/stat), memory use (from /proc/meminfo) and NVIDIA GPUs (through
+`nvidia-smi`, skipped when it is not installed) under MLflow's `system/...` names, as the
+TypeScript SDK does; its step is the sample's index.
+
 The API URL and token come from the arguments or from CALIPER_URL / CALIPER_TOKEN. Metric batches
 carry an Idempotency-Key fixed when the batch is cut, so the retries (backoff with jitter on 429,
 5xx and network errors, honouring Retry-After) never store a point twice. When the buffer is full,
@@ -18,6 +23,8 @@ import json
 import math
 import os
 import random
+import shutil
+import subprocess
 import threading
 import time
 import urllib.error
@@ -25,7 +32,7 @@ import urllib.parse
 import urllib.request
 import uuid
 
-__all__ = ["CaliperError", "Client", "Run", "start_run"]
+__all__ = ["CaliperError", "Client", "Run", "SystemMetricsSampler", "start_run"]
 
 _RETRYABLE_NETWORK = (urllib.error.URLError, ConnectionError, TimeoutError)
 
@@ -65,6 +72,134 @@ def _error_from(status, body, what):
     except (ValueError, AttributeError):
         pass
     return CaliperError(code, "%s failed (%d %s): %s" % (what, status, code, message), status)
+
+
+# System metrics: MLflow 2.x's names, the same keys as the TypeScript SDK (libs/sdk/src/system-metrics.ts).
+# The parsers are pure (text in, numbers out); SystemMetricsSampler reads the files and runs nvidia-smi.
+
+CPU_UTILIZATION = "system/cpu_utilization_percentage"
+MEMORY_USAGE_MB = "system/system_memory_usage_megabytes"
+MEMORY_USAGE_PERCENT = "system/system_memory_usage_percentage"
+NVIDIA_SMI_QUERY = ["--query-gpu=utilization.gpu,memory.used,memory.total", "--format=csv,noheader,nounits"]
+
+
+def parse_proc_stat(text):
+    """(idle, total) jiffies of all CPUs from /proc/stat's "cpu" line, or None without one.
+
+    Idle counts iowait too; total leaves out guest time, which the kernel already counts in user
+    and nice (as psutil, and so MLflow, do).
+    """
+    for line in text.splitlines():
+        fields = line.split()
+        if fields and fields[0] == "cpu":
+            values = [int(v) for v in fields[1:9]]
+            values += [0] * (8 - len(values))
+            user, nice, system, idle, iowait, irq, softirq, steal = values
+            return idle + iowait, user + nice + system + idle + iowait + irq + softirq + steal
+    return None
+
+
+def cpu_utilization(previous, current):
+    """Percent of CPU time busy between two parse_proc_stat readings (0 when no time passed)."""
+    total = current[1] - previous[1]
+    if total <= 0:
+        return 0.0
+    busy = total - (current[0] - previous[0])
+    return min(100.0, max(0.0, 100.0 * busy / total))
+
+
+def parse_meminfo(text):
+    """{key: value} of memory in use from /proc/meminfo: MB (MiB, as the SDK) and percent of the total.
+
+    In use is MemTotal - MemAvailable (older kernels without MemAvailable: free + buffers + cached).
+    Empty when MemTotal is missing.
+    """
+    kb = {}
+    for line in text.splitlines():
+        name, _, rest = line.partition(":")
+        parts = rest.split()
+        if parts and parts[0].isdigit():
+            kb[name.strip()] = int(parts[0])
+    total = kb.get("MemTotal")
+    if not total:
+        return {}
+    available = kb.get("MemAvailable")
+    if available is None:
+        available = kb.get("MemFree", 0) + kb.get("Buffers", 0) + kb.get("Cached", 0)
+    used = max(0, total - available)
+    return {MEMORY_USAGE_MB: used / 1024.0, MEMORY_USAGE_PERCENT: 100.0 * used / total}
+
+
+def parse_nvidia_smi(text):
+    """{key: value} per GPU from `nvidia-smi --query-gpu=utilization.gpu,memory.used,memory.total
+    --format=csv,noheader,nounits`: one line per GPU, in index order. A GPU with a value that is
+    not a number ("[N/A]", "[Not Supported]") is left out; the others keep their index."""
+    out = {}
+    for i, line in enumerate(l for l in text.splitlines() if l.strip()):
+        try:
+            util, used, total = (float(v.strip()) for v in line.split(","))
+        except ValueError:
+            continue
+        if not all(math.isfinite(v) for v in (util, used, total)):
+            continue
+        out["system/gpu_%d_utilization_percentage" % i] = util
+        out["system/gpu_%d_memory_usage_megabytes" % i] = used
+        out["system/gpu_%d_memory_usage_percentage" % i] = 100.0 * used / total if total > 0 else 0.0
+    return out
+
+
+class SystemMetricsSampler:
+    """Samples CPU (since the previous sample, or since construction), memory and NVIDIA GPUs.
+
+    What the machine lacks is left out without an error: no /proc (not Linux), no nvidia-smi.
+    `proc` and `nvidia_smi` (a path, or None for none) are for tests; by default /proc and the
+    nvidia-smi found on PATH.
+    """
+
+    _DEFAULT = object()
+
+    def __init__(self, proc="/proc", nvidia_smi=_DEFAULT, timeout=5.0):
+        self.proc = proc
+        self.nvidia_smi = shutil.which("nvidia-smi") if nvidia_smi is self._DEFAULT else nvidia_smi
+        self.timeout = timeout
+        self._cpu = self._read_cpu()
+
+    def _read(self, name):
+        try:
+            with open(os.path.join(self.proc, name), encoding="ascii", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return None
+
+    def _read_cpu(self):
+        text = self._read("stat")
+        try:
+            return parse_proc_stat(text) if text else None
+        except ValueError:
+            return None
+
+    def _gpus(self):
+        if not self.nvidia_smi:
+            return {}
+        try:
+            done = subprocess.run([self.nvidia_smi] + NVIDIA_SMI_QUERY, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                  timeout=self.timeout, check=True, universal_newlines=True)
+        except (OSError, subprocess.SubprocessError):
+            return {}
+        return parse_nvidia_smi(done.stdout)
+
+    def sample(self):
+        """{key: value} now: CPU since the previous sample, memory, and each GPU."""
+        values = {}
+        cpu = self._read_cpu()
+        if cpu is not None and self._cpu is not None:
+            values[CPU_UTILIZATION] = cpu_utilization(self._cpu, cpu)
+        self._cpu = cpu
+        meminfo = self._read("meminfo")
+        if meminfo:
+            values.update(parse_meminfo(meminfo))
+        values.update(self._gpus())
+        return values
 
 
 class Client:
@@ -153,9 +288,16 @@ class Client:
 
 
 class Run:
-    """One run being logged to. Use as a context manager to finish it (failed on an exception)."""
+    """One run being logged to. Use as a context manager to finish it (failed on an exception).
 
-    def __init__(self, client, run, max_batch_points=5000, flush_interval=2.0, max_buffered_points=100000, heartbeat_interval=30.0):
+    system_metrics_interval: seconds between system metrics samples (None or 0: off, the default);
+    system_metrics_sampler: anything with sample() -> {key: value}, by default a SystemMetricsSampler.
+    """
+
+    def __init__(self, client, run, max_batch_points=5000, flush_interval=2.0, max_buffered_points=100000, heartbeat_interval=30.0,
+                 system_metrics_interval=None, system_metrics_sampler=None):
+        if system_metrics_interval is not None and not (isinstance(system_metrics_interval, (int, float)) and system_metrics_interval >= 0):
+            raise ValueError("system_metrics_interval must be a number of seconds >= 0 (0 or None: off), got %r" % (system_metrics_interval,))
         self.client = client
         self.info = run
         self.run_id = run["id"]
@@ -171,6 +313,13 @@ class Run:
         self._last_heartbeat = time.monotonic()
         self._thread = threading.Thread(target=self._background, name="caliper-flush-" + self.run_id[:8], daemon=True)
         self._thread.start()
+        self.system_metrics_interval = system_metrics_interval or 0
+        self._system_stop = threading.Event()
+        self._system_thread = None
+        if self.system_metrics_interval > 0:
+            sampler = system_metrics_sampler or SystemMetricsSampler()
+            self._system_thread = threading.Thread(target=self._sample_system, args=(sampler,), name="caliper-system-" + self.run_id[:8], daemon=True)
+            self._system_thread.start()
 
     def __enter__(self):
         return self
@@ -247,7 +396,8 @@ class Run:
         return (result or {}).get("artifact", {"path": target, "size": size, "sha256": digest.hexdigest()})
 
     def finish(self, status="finished"):
-        """Flushes what is buffered, stops the background thread and sets the final status."""
+        """Stops the system metrics, flushes what is buffered, stops the background thread and sets the final status."""
+        self._stop_system_metrics()
         try:
             self.flush()
         finally:
@@ -257,6 +407,29 @@ class Run:
             self._thread.join()
         body = {"status": status, "endTime": int(time.time() * 1000)}
         return self.client.request("PATCH", "/api/v1/runs/" + self.run_id, body=body, what="finishing run " + self.run_id)["run"]
+
+    # System metrics thread: one sample every system_metrics_interval seconds, step = the sample's index.
+
+    def _sample_system(self, sampler):
+        step = 0
+        while not self._system_stop.wait(self.system_metrics_interval):
+            try:
+                values = sampler.sample()
+            except Exception:  # noqa: BLE001 - a sampling failure must never break the training script
+                continue
+            if not values:
+                continue
+            try:
+                self.log_metrics(values, step=step)
+            except CaliperError:
+                # The run is finished, or sending failed: the training script's next call raises that.
+                return
+            step += 1
+
+    def _stop_system_metrics(self):
+        self._system_stop.set()
+        if self._system_thread is not None and self._system_thread is not threading.current_thread():
+            self._system_thread.join()
 
     # Background thread: cuts batches by size or time, sends them, and beats the heart.
 

@@ -26,6 +26,8 @@ def main():
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--steps-per-epoch", type=int, default=50)
     parser.add_argument("--lr", type=float, default=0.5)
+    parser.add_argument("--system-metrics-interval", type=float, default=10.0,
+                        help="log CPU, memory and GPU use (system/... metrics) every this many seconds; 0 turns it off")
     args = parser.parse_args()
 
     rng = random.Random(7)
@@ -33,7 +35,9 @@ def main():
     w, b = 0.0, 0.0
 
     params = {"lr": args.lr, "epochs": args.epochs, "steps_per_epoch": args.steps_per_epoch, "model": "logistic"}
-    with caliper_client.start_run(args.project, experiment=args.experiment, params=params, tags={"script": "example_train.py"}) as run:
+    # system_metrics_interval: a background thread samples CPU, memory and (with nvidia-smi) GPUs.
+    with caliper_client.start_run(args.project, experiment=args.experiment, params=params, tags={"script": "example_train.py"},
+                                  system_metrics_interval=args.system_metrics_interval) as run:
         step = 0
         for epoch in range(args.epochs):
             for _ in range(args.steps_per_epoch):

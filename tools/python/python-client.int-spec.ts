@@ -1,12 +1,15 @@
 /**
  * The dependency-free Python client (tools/python/caliper_client.py) run by the system Python
  * against the API as its own process: the example training script, and the client's retries,
- * idempotency keys, back-pressure and errors, checked against what the server stored.
+ * idempotency keys, back-pressure, errors and system metrics, checked against what the server stored.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { CaliperClient } from '@caliper/sdk';
 import { ApiProcess, startApiProcess } from '../cli/api-process';
 import { FlakyProxy, startFlakyProxy } from '../cli/flaky-proxy';
@@ -61,6 +64,51 @@ describe('Python client against a running API', () => {
     const body = Buffer.from(await (await fetch(`${api.base}/api/v1/runs/${runId}/artifacts/model/weights.json`, { headers: { authorization: `Bearer ${api.token}` } })).arrayBuffer());
     expect(artifact).toMatchObject({ path: 'model/weights.json', size: body.length, sha256: createHash('sha256').update(body).digest('hex') });
     expect(Object.keys(JSON.parse(body.toString()))).toEqual(['w', 'b']);
+  });
+
+  it('logs system metrics (CPU, memory; GPUs with nvidia-smi) under MLflow\'s names until the run finishes', async () => {
+    const out = await snippet(`
+import time
+started = int(time.time() * 1000)
+run = caliper_client.start_run(${JSON.stringify(api.project)}, experiment="py-system", heartbeat_interval=0, system_metrics_interval=0.2)
+deadline = time.monotonic() + 1.5
+x = 0
+while time.monotonic() < deadline:
+    x += 1  # keep one CPU busy
+run.log_metric("loss", 0.5, 0)
+run.finish()
+finished = int(time.time() * 1000)
+print(json.dumps({"runId": run.run_id, "started": started, "finished": finished, "threadAlive": run._system_thread.is_alive()}))
+`);
+    const runId = out.runId as string;
+    expect(out.threadAlive).toBe(false);
+    const cpu = await client.runs.metricHistory(runId, 'system/cpu_utilization_percentage');
+    const memoryMb = await client.runs.metricHistory(runId, 'system/system_memory_usage_megabytes');
+    const memoryPercent = await client.runs.metricHistory(runId, 'system/system_memory_usage_percentage');
+    // About 7 samples in 1.5 s; a loaded machine may manage fewer.
+    expect(cpu.length).toBeGreaterThanOrEqual(2);
+    for (const history of [cpu, memoryMb, memoryPercent]) {
+      expect(history.map((p) => p.step)).toEqual([...Array(cpu.length).keys()]);
+      for (const p of history) expect(p.timestamp).toBeGreaterThanOrEqual(out.started as number);
+      for (const p of history) expect(p.timestamp).toBeLessThanOrEqual(out.finished as number);
+    }
+    for (const p of [...cpu, ...memoryPercent]) {
+      expect(p.value).toBeGreaterThanOrEqual(0);
+      expect(p.value).toBeLessThanOrEqual(100);
+    }
+    // The busy loop keeps at least one CPU busy: some load shows (a share of all CPUs, so not 100).
+    expect(Math.max(...cpu.map((p) => p.value))).toBeGreaterThan(0);
+    expect(memoryPercent[0].value).toBeGreaterThan(0);
+    expect(memoryMb[0].value).toBeGreaterThan(1);
+    const totalMb = memoryMb[0].value / (memoryPercent[0].value / 100);
+    expect(totalMb).toBeCloseTo(os.totalmem() / 1024 / 1024, -2);
+    // GPU keys exactly when this machine has nvidia-smi; none (and no error) without it.
+    const run = await client.runs.get(runId);
+    const gpuKeys = run.latestMetrics.map((m) => m.key).filter((k) => k.startsWith('system/gpu_'));
+    const hasNvidiaSmi = (process.env.PATH ?? '').split(':').some((dir) => existsSync(path.join(dir, 'nvidia-smi')));
+    if (hasNvidiaSmi) expect(gpuKeys).toEqual(expect.arrayContaining(['system/gpu_0_utilization_percentage', 'system/gpu_0_memory_usage_megabytes', 'system/gpu_0_memory_usage_percentage']));
+    else expect(gpuKeys).toEqual([]);
+    expect(run.latestMetrics.map((m) => m.key).filter((k) => !k.startsWith('system/gpu_')).sort()).toEqual(['loss', 'system/cpu_utilization_percentage', 'system/system_memory_usage_megabytes', 'system/system_memory_usage_percentage']);
   });
 
   it('retries batches whose responses were lost under the same key, storing each point once', async () => {

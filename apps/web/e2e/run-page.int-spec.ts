@@ -2,8 +2,8 @@
  * The Runs area in a real browser against the real API: the built app is served by an API booted
  * in-process on a fresh test database (so runs are written through TrackingService, the one write
  * path) with artifacts uploaded over the native REST route. A researcher signs in, opens the
- * project's experiment, its run table and a run: params, a drawn metric chart, artifacts with
- * previews, logs. Fails on any console error, page error, or serious/critical axe violation.
+ * project's experiment, its run table and a run: params, a drawn metric chart, system metrics
+ * (`system/…`) in their own section against time, artifacts with previews, logs. Fails on any console error, page error, or serious/critical axe violation.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -88,6 +88,7 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
   let researcher: { id: string; username: string; password: string };
   let experimentId: string;
   let runId: string;
+  let plainRunId: string;
   let problems: string[] = [];
 
   beforeAll(async () => {
@@ -110,6 +111,7 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     const t0 = Date.UTC(2026, 10, 20, 9, 0, 0);
     for (const [i, lr] of ['0.01', '0.003'].entries()) {
       const r = await tracking.createRun(who, { experimentId, name: `sweep-${i}`, startTime: t0 - (i + 1) * 3600_000 });
+      if (i === 0) plainRunId = r.uuid;
       await tracking.logBatch(who, r.uuid, { params: [{ key: 'lr', value: lr }], metrics: [{ key: 'loss', value: 0.9 - i / 10, timestamp: t0, step: 10 }] });
       await tracking.updateRun(who, r.uuid, { status: i === 0 ? 'failed' : 'finished', endTime: t0 - i * 3600_000 - 1800_000 });
     }
@@ -119,10 +121,21 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
       { key: 'loss', value: step === 7 ? NaN : 1 / (step + 1), timestamp: t0 + step * 1000, step },
       { key: 'dice', value: 0.5 + step / 100, timestamp: t0 + step * 1000, step },
     ]).flat();
+    // System metrics as the SDKs log them: one sample every 10 s for two minutes, step = sample index.
+    const system = Array.from({ length: 13 }, (_, step) =>
+      Object.entries({
+        'system/cpu_utilization_percentage': 20 + step * 5,
+        'system/system_memory_usage_megabytes': 12000 + step * 100,
+        'system/system_memory_usage_percentage': 40 + step,
+        'system/gpu_0_utilization_percentage': step % 2 ? 95 : 10,
+        'system/gpu_0_memory_usage_megabytes': 30000,
+        'system/gpu_0_memory_usage_percentage': 36.6,
+      }).map(([key, value]) => ({ key, value, timestamp: t0 + step * 10_000, step })),
+    ).flat();
     await tracking.logBatch(who, runId, {
       params: [{ key: 'lr', value: '0.001' }, { key: 'batch_size', value: '2' }, { key: 'optimizer', value: 'AdamW' }],
       tags: [{ key: 'site', value: 'radiology-north' }],
-      metrics,
+      metrics: [...metrics, ...system],
     });
     await tracking.appendLogs(who, runId, [
       { ts: new Date(t0), stream: 'stdout', line: 'epoch 0 loss=1.0000' },
@@ -224,6 +237,46 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     await logs.getByText('epoch 0 loss=1.0000').waitFor();
     expect(await logs.getByText('warning: <b>not html</b>').count()).toBe(1);
     await expectAccessible(page, 'run page');
+  }, 60000);
+
+  it('shows system metrics in their own section against time since the start, and keeps them out of the training metrics', async () => {
+    const training = page.getByRole('region', { name: 'Metrics', exact: true });
+    const figureNames = async (region: typeof training) => (await region.getByRole('figure').locator('h3, h4').allTextContents()).sort();
+    expect(await figureNames(training)).toEqual(['dice', 'loss']);
+    const latest = await training.getByRole('table', { name: 'Latest value of each metric' }).locator('tbody td:first-child').allTextContents();
+    expect(latest.sort()).toEqual(['dice', 'loss']);
+
+    const system = page.getByRole('region', { name: 'System metrics' });
+    expect(await system.getByRole('heading', { level: 3 }).allTextContents()).toEqual(['CPU and memory', 'GPU 0']);
+    const cpuAndMemory = system.getByRole('region', { name: 'CPU and memory' });
+    const gpu = system.getByRole('region', { name: 'GPU 0' });
+    expect(await figureNames(cpuAndMemory)).toEqual(['CPU utilisation (%)', 'Memory in use (%)', 'Memory in use (MB)']);
+    expect(await figureNames(gpu)).toEqual(['GPU 0 memory in use (%)', 'GPU 0 memory in use (MB)', 'GPU 0 utilisation (%)']);
+    for (const figure of await system.getByRole('figure').all()) {
+      // A flat line has no height, so Playwright calls it hidden: wait for it to be drawn instead.
+      const curve = figure.locator('svg path.recharts-curve').first();
+      await curve.waitFor({ state: 'attached' });
+      expect(await curve.getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){12}$/);
+    }
+
+    const cpu = system.getByRole('figure', { name: 'CPU utilisation (%)' });
+    await cpu.getByText('system/cpu_utilization_percentage').waitFor();
+    await cpu.getByText('13 samples, 0:00–2:00; latest 80 %, from 20 % to 80 %.').waitFor();
+    const xTicks = cpu.locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value');
+    await xTicks.first().waitFor();
+    expect(await xTicks.allTextContents()).toEqual(['0:00', '0:30', '1:00', '1:30', '2:00']);
+    expect(await cpu.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents()).toEqual(['0', '25', '50', '75', '100']);
+    await system.getByRole('figure', { name: 'Memory in use (MB)' }).getByText('latest 13200 MB, from 12000 MB to 13200 MB').waitFor();
+    await expectAccessible(page, 'run page, system metrics');
+
+    await page.goto(`${api.base}/runs/${plainRunId}`);
+    await page.getByRole('heading', { level: 1, name: 'sweep-0' }).waitFor();
+    await page.getByRole('region', { name: 'System metrics' }).getByText('No system metrics logged.').waitFor();
+    expect(await page.getByRole('region', { name: 'System metrics' }).getByRole('figure').count()).toBe(0);
+    await page.getByRole('region', { name: 'Metrics', exact: true }).getByRole('figure', { name: 'loss' }).getByText(/^1 point, steps 10–10/).waitFor();
+    await expectAccessible(page, 'run page without system metrics');
+    await page.goto(`${api.base}/runs/${runId}`);
+    await page.getByRole('heading', { level: 1, name: 'unet-baseline' }).waitFor();
   }, 60000);
 
   it('browses artifacts, previews JSON as text and an image, and offers no preview for HTML', async () => {

@@ -1,6 +1,7 @@
 /**
  * One metric's history as a line chart (step on x). The whole history is loaded page by page
  * (up to MAX_POINTS), thinned for drawing, and non-finite points are gaps that are named below.
+ * System metrics (SystemMetrics.tsx) load theirs with the same hook and draw them against time.
  */
 import { useEffect, useState } from 'react';
 import { useApolloClient } from '@apollo/client/react';
@@ -11,23 +12,25 @@ import { formatMetric, nonFiniteSummary, thinForChart, type ChartPoint } from '.
 import { MetricHistoryQuery } from './runs.operations';
 
 const PAGE = 10000;
-const MAX_POINTS = 200000;
-const DRAWN_POINTS = 1500;
+export const MAX_POINTS = 200000;
+export const DRAWN_POINTS = 1500;
 
-interface History {
+export interface History {
   steps: number[];
+  /** Epoch milliseconds. */
+  timestamps: number[];
   values: (number | null)[];
   nonFinite: (string | null)[];
   truncated: boolean;
 }
 
-function useMetricHistory(runId: string, metricKey: string): { history: History | null; error: string | null } {
+export function useMetricHistory(runId: string, metricKey: string): { history: History | null; error: string | null } {
   const client = useApolloClient();
   const [state, setState] = useState<{ history: History | null; error: string | null }>({ history: null, error: null });
   useEffect(() => {
     let cancelled = false;
     (async () => {
-      const h: History = { steps: [], values: [], nonFinite: [], truncated: false };
+      const h: History = { steps: [], timestamps: [], values: [], nonFinite: [], truncated: false };
       let after: string | null = null;
       for (;;) {
         // Histories can be long: keep them out of the normalised cache.
@@ -35,6 +38,7 @@ function useMetricHistory(runId: string, metricKey: string): { history: History 
         if (cancelled || !result.data) return;
         const page = result.data.run.metricHistory;
         h.steps.push(...page.steps);
+        h.timestamps.push(...page.timestamps);
         h.values.push(...page.values);
         h.nonFinite.push(...page.nonFinite);
         if (!page.pageInfo.hasNextPage) break;

@@ -1,6 +1,7 @@
 /**
- * One run, at /runs/<run id>: overview (status, times, user, experiment, code, parent), metric
- * charts, parameters, tags, inputs, artifacts and logs.
+ * One run, at /runs/<run id>: overview (status, times, user, experiment, code, parent), training
+ * metric charts, system metrics (`system/…`: CPU, memory, GPUs), parameters, tags, inputs,
+ * artifacts and logs.
  */
 import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
@@ -17,6 +18,8 @@ import { MetricChart } from './MetricChart';
 import { RunLogs } from './RunLogs';
 import { RunQuery } from './runs.operations';
 import { StatusChip } from './StatusChip';
+import { isSystemMetric } from './system-metrics';
+import { SystemMetrics } from './SystemMetrics';
 import { useNow } from './use-now';
 
 type Run = RunQueryResult['run'];
@@ -58,6 +61,8 @@ export function RunPage() {
   const project = run.experiment.project;
   const userTags = run.tags.filter((t) => !t.key.startsWith('mlflow.'));
   const systemTags = run.tags.filter((t) => t.key.startsWith('mlflow.'));
+  const trainingMetrics = run.latestMetrics.filter((m) => !isSystemMetric(m.key));
+  const systemMetricKeys = run.latestMetrics.filter((m) => isSystemMetric(m.key)).map((m) => m.key);
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
@@ -69,6 +74,7 @@ export function RunPage() {
       <nav className="section-nav" aria-label="Sections of this run">
         <a href="#overview">Overview</a>
         <a href="#metrics">Metrics</a>
+        <a href="#system">System</a>
         <a href="#params">Parameters</a>
         <a href="#tags">Tags</a>
         <a href="#inputs">Inputs</a>
@@ -77,18 +83,21 @@ export function RunPage() {
       </nav>
       <Overview run={run} />
       <Section id="metrics" title="Metrics">
-        {run.latestMetrics.length === 0 ? (
-          <EmptyState title="No metrics logged." />
+        {trainingMetrics.length === 0 ? (
+          <EmptyState title={systemMetricKeys.length ? 'No training metrics logged; the system metrics are below.' : 'No metrics logged.'} />
         ) : (
           <>
-            <LatestMetricsTable run={run} />
+            <LatestMetricsTable metrics={trainingMetrics} />
             <div className="charts">
-              {run.latestMetrics.map((m) => (
+              {trainingMetrics.map((m) => (
                 <MetricChart key={m.key} runId={run.runId} metricKey={m.key} />
               ))}
             </div>
           </>
         )}
+      </Section>
+      <Section id="system" title="System metrics">
+        <SystemMetrics runId={run.runId} metricKeys={systemMetricKeys} startTime={run.startTime} />
       </Section>
       <Section id="params" title="Parameters">
         <KeyValueTable rows={run.params} caption="Parameters" empty="No parameters logged." />
@@ -240,7 +249,7 @@ function Overview({ run }: { run: Run }) {
   );
 }
 
-function LatestMetricsTable({ run }: { run: Run }) {
+function LatestMetricsTable({ metrics }: { metrics: Run['latestMetrics'] }) {
   return (
     <div className="table-wrap">
       <table className="table kv-table">
@@ -253,7 +262,7 @@ function LatestMetricsTable({ run }: { run: Run }) {
           </tr>
         </thead>
         <tbody>
-          {run.latestMetrics.map((m) => (
+          {metrics.map((m) => (
             <tr key={m.key}>
               <td>{m.key}</td>
               <td className={m.nonFinite ? 'nonfinite' : undefined}>{formatMetric(m.value, m.nonFinite)}</td>

@@ -1,0 +1,134 @@
+/**
+ * The run page's system metrics (`system/…`: CPU, memory, each GPU), apart from the training
+ * metrics: one chart per key, grouped (CPU and memory, GPU 0, GPU 1, …), with time since the run
+ * started on x (samples are taken on a clock, not at training steps) and the unit from the key.
+ */
+import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { EmptyState } from '../ui/feedback';
+import { formatMetric, thinForChart } from './format';
+import { DRAWN_POINTS, MAX_POINTS, useMetricHistory, type History } from './MetricChart';
+import { formatElapsed, groupSystemMetrics, systemMetricTitle, systemMetricUnit, timeTicks, withUnit, type SystemUnit } from './system-metrics';
+
+export function SystemMetrics({ runId, metricKeys, startTime }: { runId: string; metricKeys: readonly string[]; startTime: string | null | undefined }) {
+  const groups = groupSystemMetrics(metricKeys);
+  if (groups.length === 0) {
+    return (
+      <EmptyState title="No system metrics logged.">
+        <p className="muted">
+          To record CPU, memory and GPU use, start runs with <code>system_metrics_interval</code> (Python client), <code>systemMetricsIntervalMs</code> (TypeScript SDK) or{' '}
+          <code>mlflow.enable_system_metrics_logging()</code>.
+        </p>
+      </EmptyState>
+    );
+  }
+  const parsed = startTime ? Date.parse(startTime) : NaN;
+  const originMs = Number.isFinite(parsed) ? parsed : null;
+  return (
+    <>
+      <p className="chart-note">Time on the x axis is {originMs === null ? "since each metric's first sample" : 'since the run started'} (hours:minutes:seconds).</p>
+      {groups.map((group) => (
+        <section key={group.id} className="system-group" aria-labelledby={`system-${group.id}`}>
+          <h3 id={`system-${group.id}`}>{group.title}</h3>
+          <div className="charts">
+            {group.keys.map((key) => (
+              <SystemMetricChart key={key} runId={runId} metricKey={key} originMs={originMs} />
+            ))}
+          </div>
+        </section>
+      ))}
+    </>
+  );
+}
+
+interface TimePoint {
+  t: number;
+  value: number | null;
+}
+
+/** The history in time order, as milliseconds since `originMs` (or since its first sample). */
+function toTimeSeries(history: History, originMs: number | null): { elapsed: number[]; values: (number | null)[]; nonFinite: (string | null)[] } {
+  const order = history.timestamps.map((_, i) => i).sort((a, b) => history.timestamps[a] - history.timestamps[b] || a - b);
+  const origin = originMs ?? (order.length ? history.timestamps[order[0]] : 0);
+  return {
+    elapsed: order.map((i) => history.timestamps[i] - origin),
+    values: order.map((i) => history.values[i]),
+    nonFinite: order.map((i) => history.nonFinite[i]),
+  };
+}
+
+function SystemMetricChart({ runId, metricKey, originMs }: { runId: string; metricKey: string; originMs: number | null }) {
+  const { history, error } = useMetricHistory(runId, metricKey);
+  const unit = systemMetricUnit(metricKey);
+  const title = systemMetricTitle(metricKey);
+  const headingId = `system-metric-${metricKey.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
+  let body;
+  if (error) {
+    body = (
+      <p className="field-error" role="alert">
+        The history of {metricKey} could not be loaded: {error}
+      </p>
+    );
+  } else if (!history) {
+    body = (
+      <p className="chart-note" role="status">
+        Loading {title}…
+      </p>
+    );
+  } else {
+    body = <TimeChart history={history} originMs={originMs} unit={unit} name={title} />;
+  }
+  return (
+    <figure className="chart-card" aria-labelledby={headingId}>
+      <h4 id={headingId}>{title}</h4>
+      <p className="chart-key">{metricKey}</p>
+      {body}
+    </figure>
+  );
+}
+
+function TimeChart({ history, originMs, unit, name }: { history: History; originMs: number | null; unit: SystemUnit | null; name: string }) {
+  const series = toTimeSeries(history, originMs);
+  const points: TimePoint[] = thinForChart(series.elapsed, series.values, DRAWN_POINTS).map((p) => ({ t: p.step, value: p.value }));
+  const n = series.elapsed.length;
+  const first = n ? series.elapsed[0] : 0;
+  const last = n ? series.elapsed[n - 1] : 0;
+  let latest: number | null = null;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of series.values) {
+    if (v === null) continue;
+    latest = v;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const notNumbers = series.nonFinite.filter(Boolean).length;
+  const show = (v: number | null) => withUnit(formatMetric(v), unit);
+  return (
+    <>
+      <div className="chart-box" aria-hidden="true">
+        <ResponsiveContainer width="100%" height="100%">
+          <LineChart data={points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }} accessibilityLayer={false}>
+            <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
+            <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} ticks={timeTicks(first, last)} tickFormatter={(t: number) => formatElapsed(t)} tick={{ fill: '#566070', fontSize: 12 }} />
+            <YAxis domain={unit === '%' ? [0, 100] : [0, 'auto']} tick={{ fill: '#566070', fontSize: 12 }} tickFormatter={(v: number) => formatMetric(v)} width={64} />
+            <Tooltip formatter={(v) => show(typeof v === 'number' ? v : null)} labelFormatter={(t) => `${formatElapsed(Number(t))} since the ${originMs === null ? 'first sample' : 'start'}`} />
+            <Line type="linear" dataKey="value" name={name} stroke="#2f6b3a" strokeWidth={1.6} dot={points.length < 40} isAnimationActive={false} connectNulls={false} />
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
+      <p className="chart-note">
+        {n} sample{n === 1 ? '' : 's'}
+        {n ? `, ${formatElapsed(first)}–${formatElapsed(last)}` : ''}
+        {latest !== null ? `; latest ${show(latest)}` : ''}
+        {lo < hi ? `, from ${show(lo)} to ${show(hi)}` : ''}
+        {n > DRAWN_POINTS ? `; drawn from ${points.length} points that keep each stretch's lowest and highest value` : ''}.
+        {history.truncated ? ` Only the first ${MAX_POINTS} samples are shown.` : ''}
+      </p>
+      {notNumbers ? (
+        <p className="chart-note nonfinite">
+          {notNumbers} value{notNumbers === 1 ? ' is' : 's are'} not finite (gaps in the line).
+        </p>
+      ) : null}
+    </>
+  );
+}
