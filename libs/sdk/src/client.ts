@@ -100,10 +100,10 @@ export class RunsApi {
       gitRepo: opts.git?.repo,
       imageDigest: opts.imageDigest,
     };
-    // Creating is not idempotent unless the server honours the key; the transport then retries
-    // only failures that provably did not reach the server.
+    // One key for every attempt: the server answers a repeat with the run the first attempt
+    // created, so a retry after a lost response never creates a second run.
     const res = await this.http.json<{ run: Run }>('POST', `/api/v1/projects/${encodeURIComponent(opts.project)}/runs`, {
-      json: body, headers: { 'idempotency-key': randomUUID() }, what: `creating a run in project ${opts.project}`,
+      json: body, headers: { 'idempotency-key': randomUUID() }, idempotent: true, what: `creating a run in project ${opts.project}`,
     });
     return res.run;
   }

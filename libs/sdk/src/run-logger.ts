@@ -2,8 +2,9 @@
  * Logging into one run: metric points are buffered and sent in batches (by size or by time),
  * with bounded memory — once `maxBufferedPoints` are waiting or in flight, `logMetric` waits for a
  * batch to land (back-pressure) — and each batch carries an Idempotency-Key fixed when the batch
- * is cut, so a retry after a lost response never stores the batch twice. Params and tags are
- * sent at once so that their errors (a changed param, a bad key) reach the line that caused them.
+ * is cut, so a retry after a lost response never stores the batch twice (log appends carry one
+ * too). Params and tags are sent at once so that their errors (a changed param, a bad key) reach
+ * the line that caused them.
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -139,11 +140,10 @@ export class RunLogger {
     await this.http.request('POST', `${runPath(this.runId)}/heartbeat`, { idempotent: true, what: 'heartbeat' }).then((r) => r.body?.cancel());
   }
 
-  /** Appends lines to the run's log stream. */
+  /** Appends lines to the run's log stream; a retry carries the same Idempotency-Key, so no line is stored twice. */
   async appendLogs(lines: { line: string; stream?: 'stdout' | 'stderr'; ts?: number }[]): Promise<void> {
     const body = { lines: lines.map((l) => ({ ts: l.ts ?? Date.now(), stream: l.stream ?? 'stdout', line: l.line })) };
-    // Appending is not idempotent: a retry could repeat lines, so only refused requests are retried.
-    await this.http.request('POST', `${runPath(this.runId)}/logs`, { json: body, idempotent: false, what: 'log append' }).then((r) => r.body?.cancel());
+    await this.http.request('POST', `${runPath(this.runId)}/logs`, { json: body, headers: { 'idempotency-key': randomUUID() }, idempotent: true, what: 'log append' }).then((r) => r.body?.cancel());
   }
 
   /** Sends every buffered point; resolves once all have landed, throws the first failure. */

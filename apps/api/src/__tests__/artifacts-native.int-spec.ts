@@ -1,8 +1,9 @@
 /**
  * Native artifact routes on real PostgreSQL and a local S3 server (5 MiB parts): streamed
  * multipart upload with sha256, digest verification, ranged download, safe download headers,
- * re-upload, listing, presigned URLs, size limits, a client that aborts mid-upload (cleaned by
- * the worker's sweep), and authorisation.
+ * re-upload and delete (replaced objects removed, objects a model version pins kept; native and
+ * MLflow routes), listing, presigned URLs, size limits, a client that aborts mid-upload (cleaned
+ * by the worker's sweep), and authorisation.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
@@ -36,6 +37,15 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
     const res = await fetch(`${api.base}/api/v1/projects/art/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeader(researcher) }, body: '{}' });
     return ((await res.json()) as { run: { id: string } }).run.id;
   }
+  const experimentOf = async (runId: string) => ((await (await rest(api, 'GET', `/api/v1/runs/${runId}`, viewer)).json()) as { run: { experiment: { id: string } } }).run.experiment.id;
+  const mlflowArtifact = (method: 'PUT' | 'GET' | 'DELETE', experimentId: string, runId: string, artifactPath: string, body?: Buffer) =>
+    fetch(`${api.base}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/${artifactPath}`, { method, headers: authHeader(researcher), body });
+  const objectExists = (key: string) => api.objects.store.exists(BUCKET, key);
+  const readObject = async (key: string) => {
+    const chunks: Buffer[] = [];
+    for await (const c of await api.objects.store.read(BUCKET, key)) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  };
   const artifactRows = async (runId: string) =>
     (await pg.query(`SELECT a.path, a.object_key, a.size, a.sha256 FROM artifacts a JOIN runs r ON r.id = a.run_id WHERE r.uuid = $1 ORDER BY a.path`, [runId])).rows as { path: string; object_key: string; size: string; sha256: string }[];
   const ledger = async (runId: string) =>
@@ -160,25 +170,87 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
     expect(bad.status).toBe(400);
   });
 
-  it('writes a new object on re-upload and moves the mapping, leaving the old object in place; deletes are audited, reads are not', async () => {
+  it('writes a new object on re-upload, moves the mapping and removes the replaced object; deletes remove theirs; both audited, reads not', async () => {
     const run = await newRun();
     await put(run, 'm.onnx', Buffer.from('v1'));
     const [v1] = await artifactRows(run);
+    expect(await objectExists(v1.object_key)).toBe(true);
     await put(run, 'm.onnx', Buffer.from('v2'));
     const [v2] = await artifactRows(run);
     expect(v2.object_key).not.toBe(v1.object_key);
     expect(await (await get(run, 'm.onnx')).text()).toBe('v2');
-    expect(storedObjects(run)).toHaveLength(2);
+    // The replaced object is gone once the re-upload has answered; the new one is the run's only object.
+    expect(await objectExists(v1.object_key)).toBe(false);
+    expect(storedObjects(run)).toEqual([`${v2.object_key.split('/').pop()}._S3rver_object`]);
     const audit = await pg.query(`SELECT before FROM audit_events WHERE entity_id = $1 AND action = 'artifact.written' ORDER BY seq DESC LIMIT 1`, [run]);
     expect(audit.rows[0].before).toEqual({ path: 'm.onnx', objectKey: v1.object_key, size: 2, sha256: sha256(Buffer.from('v1')) });
+    await put(run, 'keep.txt', Buffer.from('kept'));
     const removed = await fetch(`${api.base}/api/v1/runs/${run}/artifacts/m.onnx`, { method: 'DELETE', headers: authHeader(researcher) });
     expect(await removed.json()).toEqual({ deleted: 1 });
-    expect(await artifactRows(run)).toEqual([]);
+    expect(await artifactRows(run)).toEqual([expect.objectContaining({ path: 'keep.txt' })]);
     expect((await get(run, 'm.onnx')).status).toBe(404);
+    expect(await objectExists(v2.object_key)).toBe(false);
+    expect(storedObjects(run)).toHaveLength(1);
+    expect(await (await get(run, 'keep.txt')).text()).toBe('kept');
     const deletion = await pg.query(`SELECT before FROM audit_events WHERE entity_id = $1 AND action = 'artifact.deleted'`, [run]);
     expect(deletion.rows).toEqual([{ before: { artifacts: [{ path: 'm.onnx', objectKey: v2.object_key, sha256: sha256(Buffer.from('v2')) }] } }]);
     // Reads are not audited.
     expect((await pg.query(`SELECT count(*) FROM audit_events WHERE entity_id = $1 AND action NOT IN ('run.created', 'artifact.written', 'artifact.deleted')`, [run])).rows[0].count).toBe('0');
+  });
+
+  it('removes replaced and deleted objects behind the MLflow artifact proxy too', async () => {
+    const run = await newRun();
+    const experimentId = await experimentOf(run);
+    expect((await mlflowArtifact('PUT', experimentId, run, 'plots/loss.png', Buffer.from('png-1'))).status).toBe(200);
+    expect((await mlflowArtifact('PUT', experimentId, run, 'plots/acc.png', Buffer.from('acc'))).status).toBe(200);
+    const first = (await artifactRows(run)).find((r) => r.path === 'plots/loss.png')!;
+    expect((await mlflowArtifact('PUT', experimentId, run, 'plots/loss.png', Buffer.from('png-2'))).status).toBe(200);
+    expect(await objectExists(first.object_key)).toBe(false);
+    expect(await (await mlflowArtifact('GET', experimentId, run, 'plots/loss.png')).text()).toBe('png-2');
+    expect(storedObjects(run)).toHaveLength(2);
+    // MLflow deletes a directory with everything under it.
+    expect((await mlflowArtifact('DELETE', experimentId, run, 'plots')).status).toBe(200);
+    expect(await artifactRows(run)).toEqual([]);
+    expect(storedObjects(run)).toEqual([]);
+  });
+
+  it('never removes an object a model version pins: the version\'s files still download after a re-upload and a delete', async () => {
+    const run = await newRun();
+    const experimentId = await experimentOf(run);
+    const files: Record<string, Buffer> = { 'model/MLmodel': Buffer.from('flavors: onnx'), 'model/model.onnx': Buffer.from('onnx-v1') };
+    for (const [p, body] of Object.entries(files)) expect((await mlflowArtifact('PUT', experimentId, run, p, body)).status).toBe(200);
+    const registry = (endpoint: string, body: unknown) =>
+      fetch(`${api.base}/api/2.0/mlflow/${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeader(researcher) }, body: JSON.stringify(body) });
+    expect((await registry('registered-models/create', { name: 'art/pinned-unet' })).status).toBe(200);
+    const version = await registry('model-versions/create', { name: 'art/pinned-unet', source: `mlflow-artifacts:/${experimentId}/${run}/artifacts/model`, run_id: run });
+    expect(version.status).toBe(200);
+    const pinnedFiles = async () => (await pg.query(
+      `SELECT f.path, f.object_key, f.sha256 FROM model_version_files f JOIN model_versions mv ON mv.id = f.model_version_id JOIN registered_models rm ON rm.id = mv.registered_model_id
+       WHERE rm.name = 'pinned-unet' ORDER BY f.path`)).rows as { path: string; object_key: string; sha256: string }[];
+    const pins = await pinnedFiles();
+    expect(pins.map((f) => f.path)).toEqual(['model/MLmodel', 'model/model.onnx']);
+
+    // Re-upload through the MLflow proxy and the native route: the run's mapping moves, the pinned objects stay.
+    expect((await mlflowArtifact('PUT', experimentId, run, 'model/model.onnx', Buffer.from('onnx-v2'))).status).toBe(200);
+    expect((await put(run, 'model/MLmodel', Buffer.from('flavors: onnx, v2'))).status).toBe(200);
+    const replacedOnnx = (await artifactRows(run)).find((r) => r.path === 'model/model.onnx')!;
+    expect(replacedOnnx.object_key).not.toBe(pins[1].object_key);
+    expect(await (await get(run, 'model/model.onnx')).text()).toBe('onnx-v2');
+    // The run's mapping and the version's pins both refer to stored objects.
+    expect(storedObjects(run)).toHaveLength(4);
+    for (const pin of pins) {
+      const bytes = await readObject(pin.object_key);
+      expect(sha256(bytes)).toBe(pin.sha256);
+      expect(bytes.equals(files[pin.path])).toBe(true);
+    }
+
+    // Deleting the directory removes the run's unpinned objects only.
+    expect((await fetch(`${api.base}/api/v1/runs/${run}/artifacts/model`, { method: 'DELETE', headers: authHeader(researcher) })).status).toBe(200);
+    expect(await artifactRows(run)).toEqual([]);
+    expect(await objectExists(replacedOnnx.object_key)).toBe(false);
+    expect(storedObjects(run)).toHaveLength(2);
+    for (const pin of pins) expect(sha256(await readObject(pin.object_key))).toBe(pin.sha256);
+    expect(await pinnedFiles()).toEqual(pins);
   });
 
   it('refuses artifact paths that are not relative and normalised', async () => {

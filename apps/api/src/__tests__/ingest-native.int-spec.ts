@@ -1,9 +1,11 @@
 /**
  * The native tracking API (/api/v1) on real PostgreSQL, Redis and S3: runs, JSON and NDJSON
- * batches, idempotent retries, body limits, heartbeats, logs, history paging, search, the
+ * batches (points, params and tags), idempotent retries of run creation, batches and log
+ * appends (also through the SDK), body limits, heartbeats, logs, history paging, search, the
  * OpenAPI document and authorisation.
  */
 import { Client } from 'pg';
+import { CaliperClient } from '@caliper/sdk';
 import { ADMIN, Auth, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
 
 interface RunJson {
@@ -27,6 +29,7 @@ describe('native tracking API (/api/v1)', () => {
   let researcher: Auth;
   let viewer: Auth;
   let otherProjectToken: Auth;
+  let researcherToken: string;
 
   const post = (path: string, auth: Auth, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${api.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeader(auth), ...headers }, body: JSON.stringify(body) });
@@ -34,6 +37,11 @@ describe('native tracking API (/api/v1)', () => {
     fetch(`${api.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', ...authHeader(auth), ...headers }, body });
   const pointCount = async (runUuid: string) =>
     Number((await pg.query(`SELECT count(*) FROM metric_points p JOIN runs r ON r.id = p.run_id WHERE r.uuid = $1`, [runUuid])).rows[0].count);
+  const runsNamed = async (name: string) => Number((await pg.query(`SELECT count(*) FROM runs WHERE name = $1`, [name])).rows[0].count);
+  const logLines = async (runUuid: string) =>
+    (await pg.query(`SELECT l.line, l.ts FROM run_logs l JOIN runs r ON r.id = l.run_id WHERE r.uuid = $1 ORDER BY l.id`, [runUuid])).rows as { line: string; ts: Date }[];
+  const records = async (key: string) => Number((await pg.query(`SELECT count(*) FROM idempotency_records WHERE key = $1`, [key])).rows[0].count);
+  const runOf = async (runUuid: string) => ((await (await rest(api, 'GET', `/api/v1/runs/${runUuid}`, researcher)).json()) as { run: RunJson }).run;
   async function newRun(body: Record<string, unknown> = {}): Promise<RunJson> {
     const res = await post('/api/v1/projects/ingest/runs', researcher, body);
     expect(res.status).toBe(201);
@@ -49,6 +57,7 @@ describe('native tracking API (/api/v1)', () => {
     const other = await newProject(api, admin, 'ingest-other');
     const r = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
     researcher = await login(api, r.username, r.password);
+    researcherToken = (await gqlOk<{ createApiToken: { token: string } }>(api, researcher, `mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "sdk", roles: [RESEARCHER] }) { token } }`, { p: projectId })).createApiToken.token;
     const v = await newUser(api, admin, { projectId, roles: ['VIEWER'] });
     viewer = await login(api, v.username, v.password);
     const o = await newUser(api, admin, { projectId: other, roles: ['RESEARCHER'] });
@@ -159,7 +168,170 @@ describe('native tracking API (/api/v1)', () => {
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ code: 'BAD_USER_INPUT', message: 'line 2.value: expected a number, "NaN", "Infinity" or "-Infinity".' });
     const notJson = await ndjson(`/api/v1/runs/${run.id}/batch`, researcher, `${lines[0]}\n{oops\n`);
-    expect(((await notJson.json()) as { message: string }).message).toBe('line 2: is not valid JSON (NDJSON bodies carry one metric point object per line).');
+    expect(((await notJson.json()) as { message: string }).message).toBe('line 2: is not valid JSON; each NDJSON line is one JSON object: a metric point {key, value, step?, timestamp?}, {"param": {key, value}} or {"tag": {key, value}}.');
+  });
+
+  it('logs NDJSON lines of params and tags with the points, in one transaction, under the JSON batch rules', async () => {
+    const run = await newRun();
+    const lines = [
+      { param: { key: 'lr', value: 0.001 } },
+      { key: 'loss', value: 0.5, step: 0, timestamp: 1_700_000_000_000 },
+      { tag: { key: 'phase', value: 'train' } },
+      { param: { key: 'arch', value: 'unet' } },
+      { param: { key: 'amp', value: true } },
+      { key: 'loss', value: 0.25, step: 1, timestamp: 1_700_000_000_001 },
+    ];
+    const body = lines.map((l) => JSON.stringify(l)).join('\n');
+    const headers = { 'idempotency-key': `nd-kv-${run.id}` };
+    const first = await ndjson(`/api/v1/runs/${run.id}/batch`, researcher, body, headers);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ metricsReceived: 2, pointsWritten: 2, params: 3, tags: 1 });
+    const view = await runOf(run.id);
+    expect(view.params).toEqual({ lr: '0.001', arch: 'unet', amp: 'true' });
+    expect(view.tags).toMatchObject({ phase: 'train' });
+    expect((await ndjson(`/api/v1/runs/${run.id}/batch`, researcher, body, headers)).headers.get('idempotent-replayed')).toBe('true');
+    // The same param value again is fine (write-once, not write-never).
+    expect((await ndjson(`/api/v1/runs/${run.id}/batch`, researcher, `{"param":{"key":"lr","value":"0.001"}}\n`)).status).toBe(200);
+
+    // Every refusal names its line, and nothing of the batch is written.
+    const refused = async (text: string) => {
+      const res = await ndjson(`/api/v1/runs/${run.id}/batch`, researcher, text);
+      expect(res.status).toBe(400);
+      return ((await res.json()) as { code: string; message: string });
+    };
+    const point = (step: number) => JSON.stringify({ key: 'acc', value: step, step, timestamp: 1 });
+    expect(await refused(`${point(1)}\n{"param":{"key":"bad key!","value":1}}\n`)).toEqual({
+      code: 'BAD_USER_INPUT', message: "line 2: Invalid param name: 'bad key!'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).",
+    });
+    expect((await refused(`${point(1)}\n{"tag":{"key":"t","value":3}}`)).message).toBe('line 2.tag.value: expected a string.');
+    expect((await refused(`{"param":{"key":"x","value":{}}}`)).message).toBe('line 1.param.value: expected a string, number or boolean.');
+    expect((await refused(`{"param":{"key":"x"}}`)).message).toBe('line 1.param.value: expected a string, number or boolean.');
+    expect((await refused(`{"tag":{"key":"big","value":"${'x'.repeat(5001)}"}}`)).message).toBe('line 1.tag.value: longer than 5000 characters (the limit for a tag value).');
+    expect((await refused(`{"param":{"key":"a","value":1}}\n${point(1)}\n\n{"param":{"key":"a","value":1}}`)).message)
+      .toBe("line 4: param 'a' is already on line 1; a batch carries one value per param key.");
+    expect((await refused(Array.from({ length: 101 }, (_, i) => `{"param":{"key":"p${i}","value":${i}}}`).join('\n'))).message)
+      .toBe('line 101: a batch can carry at most 100 params; split them across batches.');
+    expect((await refused(`{"tag":{"key":"t","value":"v"},"key":"loss","value":1}`)).message)
+      .toBe('line 1: a tag line carries only {"tag": {key, value}}; put metric points and other items on lines of their own.');
+    expect((await refused(`${point(1)}\n{"params":{"lr":1}}`)).message)
+      .toBe('line 2: expected a metric point {key, value, step?, timestamp?}, {"param": {key, value}} or {"tag": {key, value}}.');
+    expect((await refused(`${point(1)}\n[1]`)).message)
+      .toBe('line 2: expected a metric point {key, value, step?, timestamp?}, {"param": {key, value}} or {"tag": {key, value}}.');
+    expect((await refused(`${point(1)}\n${point(2)}\n{"key":"bad*","value":1}`)).message).toMatch(/^line 3: Invalid metric name: 'bad\*'/);
+    // A param logged before with another value: the whole batch (its points too) is refused.
+    const changed = await refused(`${point(1)}\n{"param":{"key":"lr","value":0.1}}\n${point(2)}`);
+    expect(changed.message).toMatch(/^Changing param values is not allowed. Params were already logged='\[Param\(key='lr', value='0.001'\)\]'/);
+    expect(await pointCount(run.id)).toBe(2);
+    expect((await runOf(run.id)).params).toEqual({ lr: '0.001', arch: 'unet', amp: 'true' });
+  });
+
+  it('creates a run once per Idempotency-Key: a repeat gets the first response, another body under the key a 422', async () => {
+    const key = `create-${Date.now()}`;
+    const body = { experiment: 'idem-create', name: 'idem-run', params: { lr: 0.1 }, tags: { team: 'x' } };
+    const first = await post('/api/v1/projects/ingest/runs', researcher, body, { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const created = (await first.json()) as { run: RunJson };
+    expect(created.run).toMatchObject({ name: 'idem-run', params: { lr: '0.1' }, tags: { team: 'x', 'mlflow.runName': 'idem-run' } });
+    // The stored answer is the run as committed: the same as reading it.
+    expect(created.run).toEqual(await runOf(created.run.id));
+    // The run changes afterwards; a repeat still gets the first response, and creates nothing.
+    await post(`/api/v1/runs/${created.run.id}/batch`, researcher, { metrics: [{ key: 'loss', value: 1, step: 0, timestamp: 1 }] });
+    const repeat = await post('/api/v1/projects/INGEST/runs', researcher, body, { 'idempotency-key': key });
+    expect(repeat.status).toBe(201);
+    expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+    expect(await repeat.json()).toEqual(created);
+    expect(await runsNamed('idem-run')).toBe(1);
+    expect(await records(key)).toBe(1);
+
+    const other = await post('/api/v1/projects/ingest/runs', researcher, { ...body, name: 'idem-other' }, { 'idempotency-key': key });
+    expect(other.status).toBe(422);
+    expect(await other.json()).toEqual({ code: 'IDEMPOTENCY_KEY_REUSED', message: `Idempotency-Key "${key}" was already used in the last 24 hours for a different request; use a new key for new data.` });
+    // Keys are per route: the key of a run creation cannot carry a batch or log lines.
+    expect((await post(`/api/v1/runs/${created.run.id}/batch`, researcher, { metrics: [] }, { 'idempotency-key': key })).status).toBe(422);
+    expect((await post(`/api/v1/runs/${created.run.id}/logs`, researcher, { lines: [] }, { 'idempotency-key': key })).status).toBe(422);
+    expect(await runsNamed('idem-other')).toBe(0);
+    // Keys belong to the user, whichever credentials they send: their API token gets the same answer.
+    const token = await post('/api/v1/projects/ingest/runs', { bearer: researcherToken }, body, { 'idempotency-key': key });
+    expect(token.headers.get('idempotent-replayed')).toBe('true');
+    expect(await runsNamed('idem-run')).toBe(1);
+    expect((await post('/api/v1/projects/ingest/runs', researcher, body, { 'idempotency-key': 'bad key with spaces' })).status).toBe(400);
+
+    // Two concurrent first sends of one key create one run; the other gets the stored answer.
+    const racing = await Promise.all([1, 2].map(() => post('/api/v1/projects/ingest/runs', researcher, { name: 'idem-race' }, { 'idempotency-key': `${key}-race` })));
+    expect(racing.map((r) => r.status)).toEqual([201, 201]);
+    expect(racing.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(1);
+    const [a, b] = (await Promise.all(racing.map((r) => r.json()))) as { run: RunJson }[];
+    expect(a.run.id).toBe(b.run.id);
+    expect(await runsNamed('idem-race')).toBe(1);
+  });
+
+  it('stores no idempotency record for a refused run creation, so the corrected request under the key is a first request', async () => {
+    const key = `create-fail-${Date.now()}`;
+    const orphan = await post('/api/v1/projects/ingest/runs', researcher, { name: 'idem-orphan', params: { a: 1 }, parentRunId: 'f'.repeat(32) }, { 'idempotency-key': key });
+    expect(orphan.status).toBe(404);
+    expect(await records(key)).toBe(0);
+    expect(await runsNamed('idem-orphan')).toBe(0);
+    expect((await pg.query(`SELECT count(*) FROM run_params p JOIN runs r ON r.id = p.run_id WHERE r.name = 'idem-orphan'`)).rows[0].count).toBe('0');
+    // Nothing was stored under the key, so the corrected request is a first request.
+    const fixed = await post('/api/v1/projects/ingest/runs', researcher, { name: 'idem-orphan', params: { a: 1 } }, { 'idempotency-key': key });
+    expect(fixed.status).toBe(201);
+    expect(fixed.headers.get('idempotent-replayed')).toBeNull();
+    expect(((await fixed.json()) as { run: RunJson }).run.params).toEqual({ a: '1' });
+  });
+
+  it('appends log lines once per Idempotency-Key, with the first response for a repeat', async () => {
+    const run = await newRun();
+    const key = `logs-${run.id}`;
+    // No ts: the server stamps its time, so only the key keeps a retry from adding lines.
+    const body = { lines: [{ line: 'epoch 1' }, { line: 'epoch 2', stream: 'stderr' }] };
+    const first = await post(`/api/v1/runs/${run.id}/logs`, researcher, body, { 'idempotency-key': key });
+    expect(first.status).toBe(204);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    const repeat = await post(`/api/v1/runs/${run.id}/logs`, researcher, body, { 'idempotency-key': key });
+    expect(repeat.status).toBe(204);
+    expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+    expect((await logLines(run.id)).map((l) => l.line)).toEqual(['epoch 1', 'epoch 2']);
+    const reused = await post(`/api/v1/runs/${run.id}/logs`, researcher, { lines: [{ line: 'epoch 3' }] }, { 'idempotency-key': key });
+    expect(reused.status).toBe(422);
+    expect(((await reused.json()) as { code: string }).code).toBe('IDEMPOTENCY_KEY_REUSED');
+    // The same body under the key for another run is another request.
+    const other = await newRun();
+    expect((await post(`/api/v1/runs/${other.id}/logs`, researcher, body, { 'idempotency-key': key })).status).toBe(422);
+    // Without a key, the same body appends again.
+    expect((await post(`/api/v1/runs/${run.id}/logs`, researcher, body)).status).toBe(204);
+    expect(await logLines(run.id)).toHaveLength(4);
+    // A refused append stores no record.
+    const missing = await post(`/api/v1/runs/${run.id}/logs`, researcher, { lines: [{ line: 4 }] }, { 'idempotency-key': `${key}-bad` });
+    expect(missing.status).toBe(400);
+    expect(await records(`${key}-bad`)).toBe(0);
+  });
+
+  it('SDK: run creation and log appends whose response was lost are retried under the same key and applied once', async () => {
+    const lost: string[] = [];
+    let loseNext: RegExp | null = /\/api\/v1\/projects\/ingest\/runs$/;
+    // The request reaches the server and is applied; the client then sees the connection fail.
+    const losingFetch: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      const url = String(input);
+      if (loseNext && init?.method === 'POST' && loseNext.test(url)) {
+        loseNext = null;
+        lost.push(url);
+        await res.arrayBuffer();
+        throw new TypeError('fetch failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) });
+      }
+      return res;
+    };
+    const client = new CaliperClient({ baseUrl: api.base, token: researcherToken, fetch: losingFetch, sleep: async () => undefined });
+    const logger = await client.startRun({ project: 'ingest', experiment: 'sdk-retry', name: 'sdk-lost-create', params: { lr: 0.5 }, logger: { heartbeatIntervalMs: 0 } });
+    expect(lost).toHaveLength(1);
+    expect(await runsNamed('sdk-lost-create')).toBe(1);
+    expect(logger.run).toMatchObject({ name: 'sdk-lost-create', params: { lr: '0.5' } });
+    loseNext = /\/logs$/;
+    await logger.appendLogs([{ line: 'only once' }]);
+    expect(lost).toHaveLength(2);
+    expect((await logLines(logger.runId)).map((l) => l.line)).toEqual(['only once']);
+    logger.close();
   });
 
   it('accepts bodies far over 100 KB and refuses bodies over MAX_BATCH_BODY_MB with a clear 413 in either API shape', async () => {

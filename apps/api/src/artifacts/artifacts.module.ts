@@ -2,7 +2,7 @@
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
-import { ArtifactsRepository, AuditRepository, UploadsRepository } from '@caliper/persistence';
+import { ArtifactsRepository, AuditRepository, RegistryRepository, UploadsRepository } from '@caliper/persistence';
 import { objectStoreFromConfig } from '@caliper/storage';
 import { CONFIG } from '../common/tokens';
 import { MlflowArtifactsController } from '../mlflow/mlflow-artifacts.controller';
@@ -22,7 +22,7 @@ const MIB = 1024 * 1024;
     {
       provide: ArtifactsService,
       useFactory: (config: Config, ds: DataSource, tracking: TrackingService, artifacts: ArtifactsRepository, uploads: UploadsRepository, audit: AuditRepository) =>
-        new ArtifactsService(ds, tracking, artifacts, uploads, audit,
+        new ArtifactsService(ds, tracking, artifacts, uploads, audit, new RegistryRepository(ds),
           objectStoreFromConfig(config),
           objectStoreFromConfig({ ...config, S3_ENDPOINT: config.S3_PUBLIC_ENDPOINT ?? config.S3_ENDPOINT }),
           { bucket: config.S3_BUCKET_ARTIFACTS, partSizeBytes: config.ARTIFACT_PART_SIZE_MB * MIB, maxSizeBytes: config.ARTIFACT_MAX_SIZE_MB * MIB }),

@@ -9,14 +9,21 @@
  * complete and maps (run, path) to the object. Whatever fails before that transaction (bad
  * digest, size limit, client gone, process killed) leaves no artifact row; the object or the
  * unfinished multipart upload is aborted here when possible, and otherwise the worker's sweep
- * removes it with the pending row. Replaced or deleted mappings leave their object in place:
- * model versions will pin objects, and only a collector that knows the pins may remove them.
+ * removes it with the pending row.
+ *
+ * A re-upload or delete that unmaps an object removes it from S3 once its transaction has
+ * committed, unless a model version pins it (model_version_files) or a path still maps it. This
+ * is best effort: a failure is logged as a warning and leaves an orphan object (the audit event
+ * names it), never a mapping without its object. Registration reads the run's rows FOR SHARE and
+ * the re-map/delete locks them, so a version registered concurrently has committed its pin
+ * before the check runs, or pinned the new object.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TrackingError } from '@caliper/domain';
-import { ArtifactEntity, ArtifactsRepository, AuditRepository, RunEntity, UploadsRepository } from '@caliper/persistence';
+import { ArtifactEntity, ArtifactsRepository, AuditRepository, RegistryRepository, RunEntity, UploadsRepository } from '@caliper/persistence';
 import { ObjectNotFoundError, ObjectStore } from '@caliper/storage';
 import { actorOf, Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
@@ -24,6 +31,8 @@ import { TrackingService } from '../tracking/tracking.service';
 import { artifactPathProblem, ByteRange, normaliseDirectory, parseRange } from './artifact-http';
 
 const MIB = 1024 * 1024;
+/** Unmapped objects removed from S3 at once. */
+const REMOVE_CONCURRENCY = 8;
 /** Presigned URLs live at most this long. */
 export const MAX_PRESIGN_SECONDS = 15 * 60;
 
@@ -49,6 +58,7 @@ export interface ArtifactDownload {
 
 export class ArtifactsService {
   private bucketReady: Promise<void> | null = null;
+  private readonly log = new Logger('artifacts');
 
   constructor(
     private readonly ds: DataSource,
@@ -56,6 +66,7 @@ export class ArtifactsService {
     private readonly artifacts: ArtifactsRepository,
     private readonly uploads: UploadsRepository,
     private readonly audit: AuditRepository,
+    private readonly registry: RegistryRepository,
     private readonly store: ObjectStore,
     /** The same store addressed through S3_PUBLIC_ENDPOINT: presigned URLs are signed for the host clients use. */
     private readonly publicStore: ObjectStore,
@@ -63,8 +74,9 @@ export class ArtifactsService {
   ) {}
 
   /**
-   * Streams `body` into a new object and maps (run, path) to it. `declaredSize` (Content-Length)
-   * lets an oversize upload be refused before a byte is read.
+   * Streams `body` into a new object and maps (run, path) to it; the object it replaced is then
+   * removed unless pinned. `declaredSize` (Content-Length) lets an oversize upload be refused
+   * before a byte is read.
    */
   async put(principal: Principal, runUuid: string, path: string, body: AsyncIterable<Buffer | string>, opts: { expectedSha256?: string | null; contentType?: string | null; declaredSize?: number | null } = {}): Promise<ArtifactEntity> {
     const problem = artifactPathProblem(path);
@@ -78,7 +90,7 @@ export class ArtifactsService {
     const ledgerId = await this.ds.transaction((m) => this.uploads.begin(m, bucket, objectKey));
     const { size, sha256 } = await this.streamToObject(bucket, objectKey, body, opts);
 
-    return this.ds.transaction(async (m) => {
+    const { artifact, replaced } = await this.ds.transaction(async (m) => {
       if (!(await this.uploads.complete(m, ledgerId, { size, sha256 }))) {
         throw new AppError('INTERNAL', `The upload of "${path}" took so long that it was swept as abandoned; send it again.`);
       }
@@ -89,8 +101,10 @@ export class ArtifactsService {
         before: replaced ? { path, objectKey: replaced.objectKey, size: replaced.size, sha256: replaced.sha256 } : null,
         after: { path, objectKey, size, sha256 },
       });
-      return Object.assign(new ArtifactEntity(), record, { createdAt: new Date() });
+      return { artifact: Object.assign(new ArtifactEntity(), record, { createdAt: new Date() }), replaced };
     });
+    if (replaced) await this.removeUnmapped(run, [replaced]);
+    return artifact;
   }
 
   /** Immediate children of `dir` ('' = the root), directories as MLflow lists them; a file or an unknown directory lists nothing. */
@@ -124,12 +138,12 @@ export class ArtifactsService {
     }
   }
 
-  /** MLflow's delete: unmaps the path and everything under it (objects stay, see the module comment). */
+  /** MLflow's delete: unmaps the path and everything under it, then removes the objects no model version pins. */
   async delete(principal: Principal, runUuid: string, path: string): Promise<number> {
     const problem = artifactPathProblem(path);
     if (problem) throw new TrackingError('INVALID_PARAMETER', problem);
     const run = await this.writableRun(principal, runUuid);
-    return this.ds.transaction(async (m) => {
+    const removed = await this.ds.transaction(async (m) => {
       const removed = await this.artifacts.unmapUnder(m, run.id, path);
       if (removed.length) {
         await this.audit.append(m, {
@@ -137,8 +151,36 @@ export class ArtifactsService {
           before: { artifacts: removed.map((a) => ({ path: a.path, objectKey: a.objectKey, sha256: a.sha256 })) }, after: null,
         });
       }
-      return removed.length;
+      return removed;
     });
+    await this.removeUnmapped(run, removed);
+    return removed.length;
+  }
+
+  /**
+   * Removes objects whose mapping a committed transaction moved or deleted, skipping any a model
+   * version pins or a path of the run maps again. Best effort: a failure is logged, never thrown
+   * (the write it follows has committed), and leaves an orphan object behind.
+   */
+  private async removeUnmapped(run: RunEntity, unmapped: readonly ArtifactEntity[]): Promise<void> {
+    const byBucket = new Map<string, string[]>();
+    for (const a of unmapped) byBucket.set(a.bucket, [...(byBucket.get(a.bucket) ?? []), a.objectKey]);
+    for (const [bucket, keys] of byBucket) {
+      let doomed: string[];
+      try {
+        const pinned = await this.registry.pinnedObjectKeys(bucket, keys);
+        const mapped = await this.artifacts.mappedObjectKeys(run.id, bucket, keys);
+        doomed = keys.filter((k) => !pinned.has(k) && !mapped.has(k));
+      } catch (err) {
+        this.log.warn(`Run ${run.uuid}: could not check whether ${keys.length} unmapped artifact object(s) in ${bucket} are pinned, so none was removed: ${(err as Error).message}`);
+        continue;
+      }
+      for (let i = 0; i < doomed.length; i += REMOVE_CONCURRENCY) {
+        await Promise.all(doomed.slice(i, i + REMOVE_CONCURRENCY).map((key) => this.store.remove(bucket, key).catch((err: unknown) => {
+          this.log.warn(`Run ${run.uuid}: could not remove the unmapped artifact object ${bucket}/${key}; it stays as an orphan: ${(err as Error).message}`);
+        })));
+      }
+    }
   }
 
   /** A GET URL for the artifact, valid `seconds` (at most 15 minutes); callers have authorised the read. */

@@ -1,7 +1,8 @@
 /**
- * Native tracking routes (/api/v1): runs by project slug, batches (JSON or NDJSON, with
- * Idempotency-Key), heartbeats, logs, metric history pages and run search. Thin: input is read
- * by native-input.ts and ndjson.ts, the work is IngestService's.
+ * Native tracking routes (/api/v1): runs by project slug, batches (JSON or NDJSON), heartbeats,
+ * logs, metric history pages and run search. Run creation, batches and log appends take an
+ * Idempotency-Key. Thin: input is read by native-input.ts and ndjson.ts, the work is
+ * IngestService's.
  */
 import { Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
@@ -12,9 +13,9 @@ import { badInput, notFound } from '../common/app-error';
 import { CONFIG } from '../common/tokens';
 import { projectOfRunId } from '../mlflow/mlflow-project';
 import { Caller } from '../mlflow/mlflow-request';
-import { IdempotencyClaim, IngestService, MAX_HISTORY_PAGE, NativeBatch, requestHash } from './ingest.service';
+import { IdempotencyClaim, IngestService, MAX_HISTORY_PAGE, NativeBatch, Outcome, requestHash } from './ingest.service';
 import { keyValues, metricPoints, objectAt, optionalInt, optionalString, queryInt, runStatus } from './native-input';
-import { readNdjsonPoints } from './ndjson';
+import { readNdjsonBatch } from './ndjson';
 import { runJson } from './run-json';
 
 const byRun = projectOfRunId('runId');
@@ -37,17 +38,32 @@ function idempotencyKey(req: Request): string | null {
   return key;
 }
 
+/** The client's Idempotency-Key with a hash of what it sent under it: the route, its target and the body. */
+function claimOf(req: Request, route: string, target: string, body: string | Buffer = JSON.stringify(req.body ?? {})): IdempotencyClaim | null {
+  const key = idempotencyKey(req);
+  return key ? { key, requestHash: requestHash(route, target, body) } : null;
+}
+
+/** Sets the outcome's status, and `Idempotent-Replayed: true` on a stored answer. */
+function answer<T>(res: Response, outcome: Outcome<T>): T {
+  res.status(outcome.statusCode);
+  if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  return outcome.body;
+}
+
 const isNdjson = (req: Request) => /^application\/(x-)?ndjson\b/i.test(req.headers['content-type'] ?? '');
 
 @Controller('api/v1')
 export class IngestController {
   constructor(private readonly ingest: IngestService, @Inject(CONFIG) private readonly config: Pick<Config, 'MAX_BATCH_BODY_MB'>) {}
 
+  /** Creates a run (201), with an optional Idempotency-Key. */
   @Post('projects/:slug/runs')
   @Requires('run.write', bySlug)
-  async createRun(@Caller() p: Principal, @Param('slug') slug: string, @Req() req: Request) {
+  async createRun(@Caller() p: Principal, @Param('slug') slug: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const claim = claimOf(req, 'runs:create', slug.toLowerCase());
     const b = objectAt(req.body ?? {}, 'body');
-    const view = await this.ingest.createRun(p, slug, {
+    const outcome = await this.ingest.createRun(p, slug, {
       experiment: optionalString(b, 'experiment', 'experiment', 500),
       name: optionalString(b, 'name', 'name', 500),
       startTime: optionalInt(b, 'startTime'),
@@ -57,8 +73,8 @@ export class IngestController {
       gitRepo: optionalString(b, 'gitRepo', 'gitRepo', 2000),
       imageDigest: optionalString(b, 'imageDigest', 'imageDigest', 500),
       parentRunId: optionalString(b, 'parentRunId', 'parentRunId', 32),
-    });
-    return { run: runJson(view, await this.ingest.parentUuids([view])) };
+    }, claim);
+    return answer(res, outcome);
   }
 
   @Get('projects/:slug/runs')
@@ -89,26 +105,23 @@ export class IngestController {
     return { run: runJson(view, await this.ingest.parentUuids([view])) };
   }
 
-  /** JSON `{metrics, params, tags}` or NDJSON (one metric point a line), with an optional Idempotency-Key. */
+  /** JSON `{metrics, params, tags}` or NDJSON (one metric point, param or tag a line), with an optional Idempotency-Key. */
   @Post('runs/:runId/batch')
   @Requires('run.write', byRun)
   async logBatch(@Caller() p: Principal, @Param('runId') runId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const key = idempotencyKey(req);
+    idempotencyKey(req); // a malformed key is refused before the body is read
     let batch: NativeBatch;
-    let claim: IdempotencyClaim | null = null;
+    let claim: IdempotencyClaim | null;
     if (isNdjson(req)) {
-      const { points, sha256 } = await readNdjsonPoints(req, this.config.MAX_BATCH_BODY_MB * 1024 * 1024);
-      batch = { metrics: points, params: [], tags: [] };
-      if (key) claim = { key, requestHash: requestHash('batch:ndjson', runId, sha256) };
+      const nd = await readNdjsonBatch(req, this.config.MAX_BATCH_BODY_MB * 1024 * 1024);
+      batch = nd.batch;
+      claim = claimOf(req, 'batch:ndjson', runId, nd.sha256);
     } else {
       const b = objectAt(req.body, 'body');
       batch = { metrics: metricPoints(b.metrics, 'metrics'), params: keyValues(b.params, 'params', true), tags: keyValues(b.tags, 'tags', false) };
-      if (key) claim = { key, requestHash: requestHash('batch:json', runId, JSON.stringify(req.body)) };
+      claim = claimOf(req, 'batch:json', runId);
     }
-    const outcome = await this.ingest.logBatch(p, runId, batch, claim);
-    res.status(outcome.statusCode);
-    if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    return outcome.body;
+    return answer(res, await this.ingest.logBatch(p, runId, batch, claim));
   }
 
   @Post('runs/:runId/heartbeat')
@@ -118,10 +131,11 @@ export class IngestController {
     await this.ingest.heartbeat(p, runId);
   }
 
+  /** Appends log lines (204), with an optional Idempotency-Key. */
   @Post('runs/:runId/logs')
   @Requires('run.write', byRun)
-  @HttpCode(204)
-  async appendLogs(@Caller() p: Principal, @Param('runId') runId: string, @Req() req: Request) {
+  async appendLogs(@Caller() p: Principal, @Param('runId') runId: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const claim = claimOf(req, 'logs:append', runId);
     const b = objectAt(req.body, 'body');
     if (!Array.isArray(b.lines)) throw badInput('lines', 'expected an array of {line, ts?, stream?}.');
     if (b.lines.length > MAX_LOG_LINES) throw badInput('lines', `at most ${MAX_LOG_LINES} lines per request.`);
@@ -135,7 +149,7 @@ export class IngestController {
       const stream = optionalString(o, 'stream', `lines[${i}].stream`, 32) ?? 'stdout';
       return { ts, stream, line };
     });
-    await this.ingest.appendLogs(p, runId, lines);
+    answer(res, await this.ingest.appendLogs(p, runId, lines, claim));
   }
 
   @Get('runs/:runId/logs')

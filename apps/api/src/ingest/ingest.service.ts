@@ -1,18 +1,20 @@
 /**
  * The native API's use cases over TrackingService (the one write path): runs created by project
- * slug and experiment name, idempotent batches, logs, paged metric history, and run search with
- * MLflow's filter grammar. Transport-free: controllers hand it parsed input.
+ * slug and experiment name, batches, logs, paged metric history, and run search with MLflow's
+ * filter grammar. Run creation, batches and log appends honour an Idempotency-Key (see `once`).
+ * Transport-free: controllers hand it parsed input.
  */
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { batchProblem, KeyValue, MetricPointInput, RunStatus, TrackingError } from '@caliper/domain';
 import {
-  ExperimentEntity, IdempotencyRepository, ProjectsRepository, RunSearchRepository, StoredPoint, TrackingRepository,
+  ExperimentEntity, IdempotencyRepository, ProjectsRepository, RunParamEntity, RunSearchRepository, RunTagEntity, StoredPoint, TrackingRepository,
 } from '@caliper/persistence';
 import type { Principal } from '../auth/principal';
 import { AppError, badInput, notFound } from '../common/app-error';
 import { DEFAULT_EXPERIMENT_NAME, RunView, TrackingService } from '../tracking/tracking.service';
 import { jsonNumber } from './native-input';
+import { runJson } from './run-json';
 
 export interface CreateNativeRun {
   experiment: string | null;
@@ -32,12 +34,16 @@ export interface NativeBatch {
   tags: KeyValue[];
 }
 
-export interface BatchOutcome {
+/** A response, and whether it is the stored answer of an earlier request with the same Idempotency-Key. */
+export interface Outcome<T> {
   statusCode: number;
-  body: { metricsReceived: number; pointsWritten: number; params: number; tags: number };
+  body: T;
   /** True when an earlier request with the same Idempotency-Key answered, and nothing was written. */
   replayed: boolean;
 }
+
+export type BatchOutcome = Outcome<{ metricsReceived: number; pointsWritten: number; params: number; tags: number }>;
+export type RunOutcome = Outcome<{ run: ReturnType<typeof runJson> }>;
 
 /** What the client retries with: its key, and a hash of what it sent under it. */
 export interface IdempotencyClaim {
@@ -63,19 +69,33 @@ export class IngestService {
     return project.id;
   }
 
-  /** Creates the run in the named experiment (made on first use, as mlflow.set_experiment does), then logs its params. */
-  async createRun(principal: Principal, slug: string, cmd: CreateNativeRun): Promise<RunView> {
-    // Checked before the run exists, so a bad param never leaves a run without its params.
+  /**
+   * Creates the run in the named experiment (made on first use, as mlflow.set_experiment does)
+   * with its params, in one transaction; answers 201 with the run. With an Idempotency-Key, a
+   * repeat gets that first answer back and creates nothing.
+   */
+  async createRun(principal: Principal, slug: string, cmd: CreateNativeRun, claim: IdempotencyClaim | null): Promise<RunOutcome> {
     const problem = batchProblem({ metrics: [], params: cmd.params, tags: cmd.tags });
     if (problem) throw new TrackingError('INVALID_PARAMETER', problem);
     const projectId = await this.projectIdOf(slug);
+    // A repeat is answered before the experiment is looked up (it may have been deleted since);
+    // `once` checks again under the key's lock.
+    const earlier = claim ? await this.earlier<RunOutcome['body']>(this.ds.manager, principal, claim) : null;
+    if (earlier) return earlier;
     const experiment = await this.experimentNamed(principal, projectId, cmd.experiment ?? DEFAULT_EXPERIMENT_NAME);
-    const run = await this.tracking.createRun(principal, {
-      experimentId: experiment.id, name: cmd.name, startTime: cmd.startTime, tags: cmd.tags, parentRunUuid: cmd.parentRunId,
-      gitCommit: cmd.gitCommit, gitRepo: cmd.gitRepo, imageDigest: cmd.imageDigest,
+    return this.once(principal, claim, 201, async (m) => {
+      const created = await this.tracking.createRun(principal, {
+        experimentId: experiment.id, name: cmd.name, startTime: cmd.startTime, tags: cmd.tags, parentRunUuid: cmd.parentRunId,
+        gitCommit: cmd.gitCommit, gitRepo: cmd.gitRepo, imageDigest: cmd.imageDigest,
+      }, m);
+      if (cmd.params.length) await this.tracking.logBatch(principal, created.uuid, { params: cmd.params }, { enforceMlflowLimits: false, manager: m });
+      // Read inside the transaction, so the stored answer is the run as committed: a new run has no metrics or inputs yet.
+      const run = (await this.runs.findRunByUuid(created.uuid, m))!;
+      const params = await m.find(RunParamEntity, { where: { runId: run.id }, order: { key: 'ASC' } });
+      const tags = await m.find(RunTagEntity, { where: { runId: run.id }, order: { key: 'ASC' } });
+      const parents = new Map(run.parentRunId && cmd.parentRunId ? [[run.parentRunId, cmd.parentRunId]] : []);
+      return { run: runJson({ run, experiment, params, tags, latestMetrics: [], inputs: [] }, parents) };
     });
-    if (cmd.params.length) await this.tracking.logBatch(principal, run.uuid, { params: cmd.params }, { enforceMlflowLimits: false });
-    return this.tracking.getRun(run.uuid);
   }
 
   private async experimentNamed(principal: Principal, projectId: string, name: string): Promise<ExperimentEntity> {
@@ -115,27 +135,52 @@ export class IngestService {
     if (!claim) return { statusCode: 200, body: await log(), replayed: false };
     // New metric names are created before the transaction (each needs its own connection).
     await this.tracking.prepareMetricKeys(batch.metrics);
-    return this.ds.transaction(async (m) => {
-      await this.idempotency.lock(m, principal.user.id, claim.key);
-      const earlier = await this.idempotency.find(m, principal.user.id, claim.key);
-      if (earlier) {
-        if (earlier.requestHash !== claim.requestHash) {
-          throw new AppError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key "${claim.key}" was already used in the last 24 hours for a different request; use a new key for new data.`);
-        }
-        return { statusCode: earlier.statusCode, body: earlier.response as BatchOutcome['body'], replayed: true };
-      }
-      const body = await log(m);
-      await this.idempotency.save(m, principal.user.id, claim.key, { requestHash: claim.requestHash, statusCode: 200, response: body });
-      return { statusCode: 200, body, replayed: false };
-    });
+    return this.once(principal, claim, 200, log);
   }
 
   async heartbeat(principal: Principal, runUuid: string): Promise<void> {
     await this.tracking.heartbeat(principal, runUuid);
   }
 
-  async appendLogs(principal: Principal, runUuid: string, lines: { ts: Date; stream: string; line: string }[]): Promise<void> {
-    await this.tracking.appendLogs(principal, runUuid, lines);
+  /** Appends the lines (204); with an Idempotency-Key a repeat appends nothing. */
+  async appendLogs(principal: Principal, runUuid: string, lines: { ts: Date; stream: string; line: string }[], claim: IdempotencyClaim | null): Promise<Outcome<null>> {
+    if (!claim) {
+      await this.tracking.appendLogs(principal, runUuid, lines);
+      return { statusCode: 204, body: null, replayed: false };
+    }
+    return this.once(principal, claim, 204, async (m) => {
+      await this.tracking.appendLogs(principal, runUuid, lines, m);
+      return null;
+    });
+  }
+
+  /**
+   * Runs `work` in one transaction. With an Idempotency-Key (scoped to the user) the key is locked
+   * for the transaction, so concurrent repeats run the work once; an earlier answer within 24 h is
+   * returned instead of running it, and otherwise the answer is stored in the same transaction as
+   * the write: a write never commits without its record, nor a record without its write.
+   */
+  private once<T>(principal: Principal, claim: IdempotencyClaim | null, statusCode: number, work: (m: EntityManager) => Promise<T>): Promise<Outcome<T>> {
+    return this.ds.transaction(async (m) => {
+      if (claim) {
+        await this.idempotency.lock(m, principal.user.id, claim.key);
+        const earlier = await this.earlier<T>(m, principal, claim);
+        if (earlier) return earlier;
+      }
+      const body = await work(m);
+      if (claim) await this.idempotency.save(m, principal.user.id, claim.key, { requestHash: claim.requestHash, statusCode, response: body });
+      return { statusCode, body, replayed: false };
+    });
+  }
+
+  /** The stored answer of the key, if it is younger than 24 h and was given to this same request; 422 if the request differs. */
+  private async earlier<T>(m: EntityManager, principal: Principal, claim: IdempotencyClaim): Promise<Outcome<T> | null> {
+    const earlier = await this.idempotency.find(m, principal.user.id, claim.key);
+    if (!earlier) return null;
+    if (earlier.requestHash !== claim.requestHash) {
+      throw new AppError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key "${claim.key}" was already used in the last 24 hours for a different request; use a new key for new data.`);
+    }
+    return { statusCode: earlier.statusCode, body: earlier.response as T, replayed: true };
   }
 
   async logs(runUuid: string, after: string | null, limit: number) {
@@ -174,9 +219,9 @@ export class IngestService {
   }
 }
 
-/** Hash of what was sent under an Idempotency-Key: the route, the run and the body. */
-export function requestHash(route: string, runUuid: string, body: string | Buffer): string {
-  return createHash('sha256').update(`${route}\n${runUuid}\n`).update(body).digest('hex');
+/** Hash of what was sent under an Idempotency-Key: the route, its target (run id or project slug) and the body. */
+export function requestHash(route: string, target: string, body: string | Buffer): string {
+  return createHash('sha256').update(`${route}\n${target}\n`).update(body).digest('hex');
 }
 
 function encodeHistoryCursor(p: StoredPoint): string {

@@ -50,22 +50,25 @@ export function metricPoints(v: unknown, field: string): MetricPointInput[] {
   return v.map((p, i) => metricPoint(p, `${field}[${i}]`, now));
 }
 
+/** A param or tag value as text: params may be numbers or booleans (logged as text), tags only strings. */
+function keyValueText(x: unknown, field: string, allowScalars: boolean): string {
+  if (typeof x === 'string') return x;
+  if (allowScalars && (typeof x === 'number' || typeof x === 'boolean')) return String(x);
+  throw badInput(field, allowScalars ? 'expected a string, number or boolean.' : 'expected a string.');
+}
+
+/** One param or tag as `{key, value}`. */
+export function keyValue(v: unknown, field: string, allowScalars: boolean): KeyValue {
+  const o = objectAt(v, field);
+  if (typeof o.key !== 'string') throw badInput(`${field}.key`, 'expected a string.');
+  return { key: o.key, value: keyValueText(o.value, `${field}.value`, allowScalars) };
+}
+
 /** Params or tags as `{key: value}` or `[{key, value}]`; params may be numbers or booleans (logged as text). */
 export function keyValues(v: unknown, field: string, allowScalars: boolean): KeyValue[] {
   if (v === undefined || v === null) return [];
-  const text = (x: unknown, f: string): string => {
-    if (typeof x === 'string') return x;
-    if (allowScalars && (typeof x === 'number' || typeof x === 'boolean')) return String(x);
-    throw badInput(f, allowScalars ? 'expected a string, number or boolean.' : 'expected a string.');
-  };
-  if (Array.isArray(v)) {
-    return v.map((kv, i) => {
-      const o = objectAt(kv, `${field}[${i}]`);
-      if (typeof o.key !== 'string') throw badInput(`${field}[${i}].key`, 'expected a string.');
-      return { key: o.key, value: text(o.value, `${field}[${i}].value`) };
-    });
-  }
-  return Object.entries(objectAt(v, field)).map(([key, value]) => ({ key, value: text(value, `${field}.${key}`) }));
+  if (Array.isArray(v)) return v.map((kv, i) => keyValue(kv, `${field}[${i}]`, allowScalars));
+  return Object.entries(objectAt(v, field)).map(([key, value]) => ({ key, value: keyValueText(value, `${field}.${key}`, allowScalars) }));
 }
 
 export function runStatus(v: unknown, field: string): RunStatus | null {

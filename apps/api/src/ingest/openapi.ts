@@ -23,6 +23,10 @@ const artifactPath = { name: 'path', in: 'path' as const, required: true, descri
 const common = { '401': error('No or bad credentials.'), '403': error('The caller lacks the permission in this project.'), '404': error('Run or project not found.') };
 const metricValue: Schema = { oneOf: [{ type: 'number' }, { type: 'string', enum: ['NaN', 'Infinity', '-Infinity'] }] };
 const keyValues: Schema = { oneOf: [{ type: 'object', additionalProperties: { type: 'string' } }, { type: 'array', items: ref('KeyValue') }] };
+const idempotencyKey = { name: 'Idempotency-Key', in: 'header' as const, description: '1-255 visible ASCII characters, e.g. a UUID per request, kept for retries of that request.', schema: { type: 'string' } };
+const replayedHeader = { 'Idempotent-Replayed': { schema: { type: 'string' }, description: '"true" when this is the stored first response to the same Idempotency-Key.' } };
+const keyReused = error('Idempotency-Key already used in the last 24 hours for a different request (`IDEMPOTENCY_KEY_REUSED`).');
+const IDEMPOTENT = 'With `Idempotency-Key` (scoped to the caller), a repeat within 24 hours returns the first response (header `Idempotent-Replayed: true`) and writes nothing; the same key with a different request is refused with 422.';
 
 const paths: Record<string, PathItem> = {
   '/api/v1/auth/login': { post: { summary: 'Sign in (web app); sets the session cookie.', security: [], requestBody: { required: true, content: json({ type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } }) }, responses: { '200': { description: 'Signed in.' }, '401': error('Wrong username or password.'), '429': error('Locked for a while after repeated failures.') } } },
@@ -32,10 +36,13 @@ const paths: Record<string, PathItem> = {
   '/api/v1/projects/{slug}/runs': {
     post: {
       summary: 'Create a run (needs run.write).',
-      description: 'The experiment is found by name in the project and created on first use (default "Default").',
-      parameters: [slug],
+      description: `The experiment is found by name in the project and created on first use (default "Default"). The run and its params are written in one transaction. ${IDEMPOTENT}`,
+      parameters: [slug, idempotencyKey],
       requestBody: { content: json(ref('CreateRun')) },
-      responses: { '201': { description: 'The run.', content: json({ type: 'object', properties: { run: ref('Run') } }) }, '400': error('Invalid field (named in the message).'), ...common },
+      responses: {
+        '201': { description: 'The run.', content: json({ type: 'object', properties: { run: ref('Run') } }), headers: replayedHeader },
+        '400': error('Invalid field (named in the message).'), '409': error('The experiment is deleted.'), '422': keyReused, ...common,
+      },
     },
     get: {
       summary: "Search the project's runs with MLflow's filter grammar (needs project.read).",
@@ -62,18 +69,18 @@ const paths: Record<string, PathItem> = {
   '/api/v1/runs/{runId}/batch': {
     post: {
       summary: 'Log metric points, params and tags in one transaction (needs run.write).',
-      description: 'Thousands of points per request. A point equal to a stored one (key, step, timestamp, value) is stored once, so a retry never duplicates points. With `Idempotency-Key`, a repeat within 24 hours returns the first response (header `Idempotent-Replayed: true`) and writes nothing; the same key with a different body is refused with 422. Bodies above MAX_BATCH_BODY_MB get 413.',
-      parameters: [runId, { name: 'Idempotency-Key', in: 'header', description: '1-255 visible ASCII characters, e.g. a UUID per batch.', schema: { type: 'string' } }],
+      description: `Thousands of points per request. A point equal to a stored one (key, step, timestamp, value) is stored once, so a retry never duplicates points. Params are write-once; at most 100 params and 100 tags per batch. NDJSON bodies carry one item per line: a MetricPoint, \`{"param": {key, value}}\` or \`{"tag": {key, value}}\`, checked by the same rules as the JSON batch, each error naming its line; everything is written in one transaction. ${IDEMPOTENT} Bodies above MAX_BATCH_BODY_MB get 413.`,
+      parameters: [runId, idempotencyKey],
       requestBody: {
         required: true,
         content: {
           'application/json': { schema: ref('Batch') },
-          'application/x-ndjson': { schema: { ...ref('MetricPoint'), description: 'One MetricPoint JSON object per line.' } },
+          'application/x-ndjson': { schema: { oneOf: [ref('MetricPoint'), ref('NdjsonParam'), ref('NdjsonTag')], description: 'One JSON object per line: a metric point, a param or a tag.' } },
         },
       },
       responses: {
-        '200': { description: 'Counts; pointsWritten excludes points already stored.', content: json(ref('BatchResult')), headers: { 'Idempotent-Replayed': { schema: { type: 'string' }, description: '"true" when this is the stored first response.' } } },
-        '400': error('Invalid point or param (named with its index or line).'), '409': error('The run is deleted.'), '413': error('Body too large.'), '422': error('Idempotency-Key reused with a different request.'), ...common,
+        '200': { description: 'Counts; pointsWritten excludes points already stored.', content: json(ref('BatchResult')), headers: replayedHeader },
+        '400': error('Invalid point, param or tag (named with its index or line), or a param already logged with another value.'), '409': error('The run is deleted.'), '413': error('Body too large.'), '422': keyReused, ...common,
       },
     },
   },
@@ -81,9 +88,10 @@ const paths: Record<string, PathItem> = {
   '/api/v1/runs/{runId}/logs': {
     post: {
       summary: 'Append log lines (needs run.write).',
-      parameters: [runId],
+      description: `Lines without \`ts\` get the server's time. ${IDEMPOTENT}`,
+      parameters: [runId, idempotencyKey],
       requestBody: { required: true, content: json({ type: 'object', required: ['lines'], properties: { lines: { type: 'array', maxItems: 10000, items: { type: 'object', required: ['line'], properties: { line: { type: 'string' }, ts: { oneOf: [{ type: 'integer' }, { type: 'string', format: 'date-time' }] }, stream: { type: 'string', default: 'stdout' } } } } } }) },
-      responses: { '204': { description: 'Appended.' }, '400': error('Invalid line.'), ...common },
+      responses: { '204': { description: 'Appended.', headers: replayedHeader }, '400': error('Invalid line.'), '422': keyReused, ...common },
     },
     get: {
       summary: 'Read log lines in order (needs project.read).',
@@ -108,7 +116,7 @@ const paths: Record<string, PathItem> = {
   '/api/v1/runs/{runId}/artifacts/{path}': {
     put: {
       summary: 'Upload an artifact, streamed (needs run.write).',
-      description: 'The body is the file. sha256 and size are computed while streaming; send `X-Checksum-Sha256: <hex>` or `Digest: sha-256=<base64>` to have it verified (a mismatch stores nothing). Uploading a path again replaces its mapping with a new object.',
+      description: 'The body is the file. sha256 and size are computed while streaming; send `X-Checksum-Sha256: <hex>` or `Digest: sha-256=<base64>` to have it verified (a mismatch stores nothing). Uploading a path again maps it to a new object; the replaced object is then removed from storage unless a model version pins it.',
       parameters: [runId, artifactPath, { name: 'X-Checksum-Sha256', in: 'header', schema: { type: 'string' } }, { name: 'Digest', in: 'header', schema: { type: 'string' } }],
       requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
       responses: { '200': { description: 'Stored.', content: json({ type: 'object', properties: { artifact: ref('Artifact') } }) }, '400': error('Bad path or digest mismatch.'), '409': error('The run is deleted.'), '413': error('Larger than ARTIFACT_MAX_SIZE_MB.'), ...common },
@@ -120,6 +128,7 @@ const paths: Record<string, PathItem> = {
     },
     delete: {
       summary: 'Delete the artifact, or every artifact under a directory path (needs run.write).',
+      description: 'Removes the mappings, then the objects from storage, except objects a model version pins (they stay for the version).',
       parameters: [runId, artifactPath],
       responses: { '200': { description: 'How many artifacts were removed.', content: json({ type: 'object', properties: { deleted: { type: 'integer' } } }) }, ...common },
     },
@@ -153,6 +162,8 @@ export const NATIVE_OPENAPI = {
       Error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', example: 'BAD_USER_INPUT' }, message: { type: 'string' } } },
       KeyValue: { type: 'object', required: ['key', 'value'], properties: { key: { type: 'string' }, value: { type: 'string' } } },
       MetricPoint: { type: 'object', required: ['key', 'value'], properties: { key: { type: 'string' }, value: metricValue, step: { type: 'integer', default: 0 }, timestamp: { type: 'integer', description: 'Epoch ms; default now.' } } },
+      NdjsonParam: { type: 'object', required: ['param'], additionalProperties: false, properties: { param: { type: 'object', required: ['key', 'value'], properties: { key: { type: 'string' }, value: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] } } } }, example: { param: { key: 'lr', value: 0.001 } } },
+      NdjsonTag: { type: 'object', required: ['tag'], additionalProperties: false, properties: { tag: ref('KeyValue') }, example: { tag: { key: 'phase', value: 'train' } } },
       StoredPoint: { type: 'object', properties: { step: { type: 'integer' }, timestamp: { type: 'integer' }, value: metricValue } },
       Batch: { type: 'object', properties: { metrics: { type: 'array', items: ref('MetricPoint') }, params: keyValues, tags: keyValues } },
       BatchResult: { type: 'object', properties: { metricsReceived: { type: 'integer' }, pointsWritten: { type: 'integer' }, params: { type: 'integer' }, tags: { type: 'integer' } } },

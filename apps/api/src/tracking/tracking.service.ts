@@ -144,12 +144,13 @@ export class TrackingService {
 
   // Runs
 
-  async createRun(principal: Principal, cmd: CreateRunCommand): Promise<RunEntity> {
+  /** With `manager` it joins the caller's transaction (the native API stores its idempotency record in it). */
+  async createRun(principal: Principal, cmd: CreateRunCommand, manager?: EntityManager): Promise<RunEntity> {
     if (principal.method === 'token' && principal.token.runId) throw new TrackingError('FORBIDDEN', `This API token is limited to run ${principal.token.runId} and cannot create runs.`);
     const tags = cmd.tags ?? [];
     const problem = batchProblem({ metrics: [], params: [], tags });
     if (problem) throw new TrackingError('INVALID_PARAMETER', problem);
-    return this.ds.transaction(async (m) => {
+    const work = async (m: EntityManager) => {
       const experiment = await this.tracking.findExperiment(cmd.experimentId, m);
       if (!experiment) throw notFoundExperiment(cmd.experimentId);
       if (experiment.lifecycleStage !== 'active') throw new TrackingError('INVALID_STATE', `The experiment ${experiment.id} must be in the 'active' state. Current state is ${experiment.lifecycleStage}.`);
@@ -172,7 +173,8 @@ export class TrackingService {
       await this.tracking.upsertTags(m, run.id, [...tags.filter((t) => t.key !== 'mlflow.runName'), { key: 'mlflow.runName', value: name }]);
       await this.audit.append(m, { ...actorOf(principal), action: 'run.created', entityType: 'run', entityId: uuid, projectId: run.projectId, after: runSnapshot(run) });
       return run;
-    });
+    };
+    return manager ? work(manager) : this.ds.transaction(work);
   }
 
   async findRun(uuid: string): Promise<RunEntity> {
@@ -299,10 +301,12 @@ export class TrackingService {
     await this.tracking.touchHeartbeat(run.id);
   }
 
-  async appendLogs(principal: Principal, uuid: string, lines: { ts: Date; stream: string; line: string }[]): Promise<void> {
-    const run = await this.findRun(uuid);
+  /** With `manager` the lines are written in the caller's transaction. */
+  async appendLogs(principal: Principal, uuid: string, lines: { ts: Date; stream: string; line: string }[], manager?: EntityManager): Promise<void> {
+    const run = await this.tracking.findRunByUuid(uuid, manager);
+    if (!run) throw notFoundRun(uuid);
     this.assertMayWrite(principal, run);
-    await this.tracking.appendLogs(run.id, lines);
+    await this.tracking.appendLogs(run.id, lines, manager);
   }
 
   // Reads

@@ -1,7 +1,8 @@
 /**
  * The artifacts map: (run, path) → an opaque write-once object (bucket, key, size, sha256).
  * Objects are written before their row; the row is the only thing that makes an object an
- * artifact, so a failed upload leaves no row.
+ * artifact, so a failed upload leaves no row. An object a re-upload or delete unmapped may be
+ * removed once no row maps it and no model version pins it (RegistryRepository.pinnedObjectKeys).
  */
 import { DataSource, EntityManager } from 'typeorm';
 import { ArtifactEntity } from '../entities/tracking.entity';
@@ -38,6 +39,17 @@ export class ArtifactsRepository {
       [a.runId, a.path, a.bucket, a.objectKey, a.size, a.sha256, a.contentType],
     );
     return previous;
+  }
+
+  /**
+   * Which of these objects a path of the run still maps. Uploads name objects after their run
+   * (`runs/<run uuid>/…`), so only that run's rows can map them; run_id keeps the query on the primary key.
+   */
+  async mappedObjectKeys(runId: string, bucket: string, objectKeys: readonly string[]): Promise<Set<string>> {
+    if (!objectKeys.length) return new Set();
+    const rows: { object_key: string }[] = await this.ds.query(
+      `SELECT DISTINCT object_key FROM artifacts WHERE run_id = $1 AND bucket = $2 AND object_key = ANY($3::text[])`, [runId, bucket, [...objectKeys]]);
+    return new Set(rows.map((r) => r.object_key));
   }
 
   /** Removes the mapping of `path` and of everything under `path/` (MLflow deletes directories too); returns what it removed. */

@@ -187,8 +187,8 @@ export class TrackingRepository {
     return runIds.length ? this.ds.manager.find(RunInputEntity, { where: { runId: In([...runIds]) }, order: { id: 'ASC' } }) : Promise.resolve([]);
   }
 
-  async appendLogs(runId: string, lines: { ts: Date; stream: string; line: string }[]): Promise<void> {
-    if (lines.length) await this.ds.manager.insert(RunLogEntity, lines.map((l) => ({ runId, ...l })));
+  async appendLogs(runId: string, lines: { ts: Date; stream: string; line: string }[], manager?: EntityManager): Promise<void> {
+    if (lines.length) await this.m(manager).insert(RunLogEntity, lines.map((l) => ({ runId, ...l })));
   }
 
   /** The last `limit` lines before the given line (the end of the log when null), oldest first. */

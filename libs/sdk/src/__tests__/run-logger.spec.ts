@@ -52,6 +52,45 @@ describe('RunLogger', () => {
     expect(JSON.parse(server.requests[0].body)).toEqual({ experiment: 'unet', name: 'n', params: [{ key: 'lr', value: '0.01' }, { key: 'aug', value: 'true' }], tags: [{ key: 't', value: 'v' }], gitCommit: 'abc', gitRepo: 'r' });
   });
 
+  it('retries run creation after a server error under the same idempotency key and body', async () => {
+    let creates = 0;
+    server.handle((req, res) => {
+      if (req.method === 'POST' && req.path === '/api/v1/projects/brain/runs' && ++creates === 1) return json(res, 500, { code: 'INTERNAL', message: 'Internal error' });
+      return json(res, 201, { run: RUN });
+    });
+    const client = new CaliperClient({ baseUrl: server.base, token: 'clp_t', sleep: async () => undefined });
+    const run = await client.runs.create({ project: 'brain', name: 'n' });
+    expect(run.id).toBe(RUN.id);
+    const sent = server.requests.filter((r) => r.path === '/api/v1/projects/brain/runs');
+    expect(sent).toHaveLength(2);
+    expect(sent[0].headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sent[1].headers['idempotency-key']).toBe(sent[0].headers['idempotency-key']);
+    expect(sent[1].body).toBe(sent[0].body);
+    // A second run is a new request with a key of its own.
+    await client.runs.create({ project: 'brain', name: 'n' });
+    expect(server.requests.at(-1)!.headers['idempotency-key']).not.toBe(sent[0].headers['idempotency-key']);
+  });
+
+  it('retries a log append after a lost response under the same idempotency key and timestamps', async () => {
+    let appends = 0;
+    serve();
+    const logger = await start();
+    server.handle((req, res) => {
+      // The first append is applied, but its connection drops before the answer.
+      if (req.path.endsWith('/logs') && ++appends === 1) return res.destroy();
+      return req.path.endsWith('/logs') ? res.writeHead(204).end() : json(res, 200, {});
+    });
+    await logger.appendLogs([{ line: 'epoch 1' }, { line: 'oops', stream: 'stderr' }]);
+    const sent = server.requests.filter((r) => r.path.endsWith('/logs'));
+    expect(sent).toHaveLength(2);
+    expect(sent[0].headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sent[1].headers['idempotency-key']).toBe(sent[0].headers['idempotency-key']);
+    expect(sent[1].body).toBe(sent[0].body);
+    expect(JSON.parse(sent[0].body)).toEqual({ lines: [{ line: 'epoch 1', stream: 'stdout', ts: expect.any(Number) }, { line: 'oops', stream: 'stderr', ts: expect.any(Number) }] });
+    await logger.appendLogs([{ line: 'epoch 2' }]);
+    expect(server.requests.at(-1)!.headers['idempotency-key']).not.toBe(sent[0].headers['idempotency-key']);
+  });
+
   it('sends full batches as they fill and the rest on flush, each under its own idempotency key', async () => {
     serve((_req, res) => json(res, 200, { written: 0 }));
     const logger = await start({ maxBatchPoints: 5 });
