@@ -51,7 +51,11 @@ describe('docker-compose.yml', () => {
     expect(text).toMatch(/^USER node$/m);
     expect(text).toMatch(/^ENV .*HOST=0\.0\.0\.0/m);
     const cmd = JSON.parse(text.match(/^CMD (\[.*\])$/m)![1]) as string[];
-    expect(existsSync(path.join(ROOT, cmd[cmd.length - 1]))).toBe(true);
+    // The image runs the ahead-of-time build (tools/build/server.ts) of a source file that exists.
+    const entry = cmd[cmd.length - 1];
+    expect(entry).toMatch(/^dist\/server\/.*\.js$/);
+    expect(existsSync(path.join(ROOT, entry.replace(/^dist\/server\//, '').replace(/\.js$/, '.ts')))).toBe(true);
+    expect(text).toMatch(/^RUN node -r \.\/tools\/register\.js tools\/build\/server\.ts$/m);
     // Every library's manifest reaches `npm ci`, so each @caliper/* import resolves in the image.
     const manifests = ['migrations', ...readdirSync(path.join(ROOT, 'libs')).map((l) => `libs/${l}`)].filter((d) => existsSync(path.join(ROOT, d, 'package.json')));
     for (const dir of [...manifests, `apps/${app}`]) expect(text).toContain(`COPY ${dir}/package.json ${dir}/`);

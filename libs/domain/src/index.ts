@@ -4,3 +4,4 @@ export * from './api-token';
 export * from './tracking';
 export * from './search-filter';
 export * from './registry';
+export * from './downsample';

@@ -11,25 +11,15 @@
  * throughout), and the time to read a 100,000-point history through /api/v1 (--history-page points a
  * page) and MLflow get-history (25,000 a page, as the stock client asks).
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { appUrlFor, dropDatabase, recreateDatabase, runMigrations, TEST_PG_URL, withDatabase } from '@caliper/persistence';
-import { startTestObjectStore } from '@caliper/storage';
-import { CaliperClient } from '@caliper/sdk';
+import { execFileAsync, fmt, mb, median, percentile, REGISTER, startBenchApi } from '../harness';
 import { keyName, pointAt, Workload } from './workload';
-
-const ROOT = path.resolve(__dirname, '../../..');
-const REGISTER = path.join(ROOT, 'tools/register.js');
-const ADMIN = { username: 'bench-admin', password: 'bench-admin-password' };
 
 const { values: flags } = parseArgs({
   options: {
@@ -44,6 +34,8 @@ const { values: flags } = parseArgs({
     phases: { type: 'string', default: 'native,mlflow,copy,history' },
     /** Extra node flags for the API process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its time goes. */
     'api-node-args': { type: 'string', default: '' },
+    /** "built" runs dist/server (as the production image does; built here first), "source" compiles on load as tests do. */
+    api: { type: 'string', default: 'built' },
   },
 });
 const int = (name: keyof typeof flags) => {
@@ -59,90 +51,22 @@ const HISTORY_POINTS = int('history-points');
 const HISTORY_PAGE = int('history-page');
 const PHASES = new Set(String(flags.phases).split(','));
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-/** Nearest-rank percentile. */
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * xs.length) - 1)];
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
-
-/** Resident set size of a process, from /proc (Linux). */
-function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
-}
-
-async function waitUntilLive(base: string, api: ChildProcess, output: () => string): Promise<void> {
-  const until = Date.now() + 60_000;
-  for (;;) {
-    if (api.exitCode !== null) throw new Error(`the API exited while starting:\n${output()}`);
-    try {
-      if ((await fetch(`${base}/health/live`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`the API did not answer within 60 s:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-const execFileAsync = promisify(execFile);
-
 async function runSender(args: object): Promise<{ elapsedMs: number; requests: number }> {
   const { stdout } = await execFileAsync(process.execPath, ['-r', REGISTER, path.join(__dirname, 'sender.ts'), JSON.stringify(args)], { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as { elapsedMs: number; requests: number };
 }
 
 async function main(): Promise<void> {
-  const dbName = `caliper_bench_${randomBytes(4).toString('hex')}`;
-  const ownerUrl = withDatabase(TEST_PG_URL, dbName);
-  const appUrl = appUrlFor(ownerUrl);
-  console.log(`scratch database ${dbName}; ${fmt(POINTS)} points = ${KEYS} keys × ${fmt(POINTS / KEYS)} steps; ${REPS} repetitions per phase`);
+  console.log(`${fmt(POINTS)} points = ${KEYS} keys × ${fmt(POINTS / KEYS)} steps; ${REPS} repetitions per phase`);
   // Other work on the machine skews every figure; say how busy it was.
   const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
   console.log(`${os.cpus().length} CPU cores; load average at start ${loadAverage()}`);
-  await recreateDatabase(ownerUrl);
-  await runMigrations(ownerUrl);
-  const objects = await startTestObjectStore();
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  let apiOutput = '';
   const apiNodeArgs = String(flags['api-node-args']).split(' ').filter(Boolean);
-  const api = spawn(process.execPath, [...apiNodeArgs, '-r', REGISTER, path.join(ROOT, 'apps/api/src/main.ts')], {
-    env: {
-      ...process.env, ...objects.config, API_PORT: String(port), DATABASE_URL: appUrl, LOG_LEVEL: 'warn',
-      BOOTSTRAP_ADMIN_USERNAME: ADMIN.username, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  api.stdout!.on('data', (d) => (apiOutput = (apiOutput + d).slice(-20_000)));
-  api.stderr!.on('data', (d) => (apiOutput = (apiOutput + d).slice(-20_000)));
-  const owner = new Client({ connectionString: ownerUrl });
-  const rss = { max: 0, phase: new Map<string, number>(), current: 'startup' };
-  const sampler = setInterval(() => {
-    try {
-      const bytes = rssBytes(api.pid!);
-      rss.max = Math.max(rss.max, bytes);
-      rss.phase.set(rss.current, Math.max(rss.phase.get(rss.current) ?? 0, bytes));
-    } catch {
-      // the process is gone; its exit is reported where it matters
-    }
-  }, 100);
+  const bench = await startBenchApi({ api: flags.api as 'built' | 'source', nodeArgs: apiNodeArgs });
+  const { base, token, client, rss, appUrl } = bench;
+  const owner = new Client({ connectionString: bench.ownerUrl });
   try {
-    await waitUntilLive(base, api, () => apiOutput);
     await owner.connect();
-    const admin = new CaliperClient({ baseUrl: base, username: ADMIN.username, password: ADMIN.password });
-    const project = await admin.graphql<{ createProject: { id: string } }>(`mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`, { i: { slug: 'bench', name: 'Benchmark' } });
-    await admin.graphql(`mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { roles } }`, { i: { projectId: project.createProject.id, username: ADMIN.username, roles: ['RESEARCHER'] } });
-    const token = await admin.createApiToken('bench', { name: 'bench', roles: ['researcher'] });
-    const client = new CaliperClient({ baseUrl: base, token });
     const run = await client.runs.create({ project: 'bench', experiment: 'ingest', name: 'ingest-benchmark' });
     const [{ id: runPk }] = (await owner.query(`SELECT id FROM runs WHERE uuid = $1`, [run.id])).rows as { id: string }[];
     const workload: Workload = { points: POINTS, keys: KEYS, t0: Date.now() };
@@ -249,16 +173,11 @@ async function main(): Promise<void> {
       console.log(`history of ${fmt(HISTORY_POINTS)} points via /api/v1 (${fmt(HISTORY_PAGE)}/page): median ${median(native).toFixed(0)} ms, p95 ${percentile(native, 95).toFixed(0)} ms (target ≤ 300 ms)`);
       console.log(`history of ${fmt(HISTORY_POINTS)} points via MLflow get-history (25,000/page): median ${median(mlflow).toFixed(0)} ms, p95 ${percentile(mlflow, 95).toFixed(0)} ms (target ≤ 300 ms)`);
     }
-    const mb = (b: number) => `${Math.round(b / (1 << 20))} MB`;
     console.log(`load average at end ${loadAverage()}`);
     console.log(`API process peak RSS: ${mb(rss.max)} (target < 400 MB); by phase: ${[...rss.phase].map(([p, b]) => `${p} ${mb(b)}`).join(', ')}`);
   } finally {
-    clearInterval(sampler);
-    api.kill('SIGTERM');
-    await new Promise((r) => (api.exitCode !== null ? r(null) : api.once('exit', r)));
     await owner.end().catch(() => undefined);
-    await objects.close();
-    await dropDatabase(ownerUrl);
+    await bench.close();
   }
 }
 

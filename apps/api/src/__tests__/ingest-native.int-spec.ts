@@ -84,6 +84,15 @@ describe('native tracking API (/api/v1)', () => {
     expect(((await got.json()) as { run: RunJson }).run).toEqual(run);
   });
 
+  it('creates runs sent at once into an experiment that does not exist yet: one experiment, every run in it', async () => {
+    const made = await Promise.all(Array.from({ length: 6 }, (_, i) => post('/api/v1/projects/ingest/runs', researcher, { experiment: 'raced-into-existence', name: `r${i}` })));
+    expect(made.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
+    const runs = await Promise.all(made.map(async (r) => ((await r.json()) as { run: RunJson }).run));
+    expect(new Set(runs.map((r) => r.experiment.name))).toEqual(new Set(['raced-into-existence']));
+    const experiments = await pg.query(`SELECT count(*)::int AS n FROM experiments WHERE name = 'raced-into-existence'`);
+    expect(experiments.rows[0].n).toBe(1);
+  });
+
   it('refuses a bad param before creating anything, naming the field', async () => {
     const before = Number((await pg.query(`SELECT count(*) FROM runs`)).rows[0].count);
     const res = await post('/api/v1/projects/ingest/runs', researcher, { params: { 'bad key!': 1 } });

@@ -60,4 +60,27 @@ describe('metric ingest (real PostgreSQL)', () => {
     expect((await latest(run.uuid)).loss.step).toBe(7999);
     expect((await latest(run.uuid)).acc).toEqual({ step: 7999, timestamp: 1_700_000_007_999, value: 7999 / 8000 });
   });
+
+  it('writes only the new points of a batch that repeats stored points or holds a point twice (the COPY fast path falls back)', async () => {
+    const run = await tracking.createRun(principal, { experimentId });
+    const point = (step: number, value = step / 10) => ({ key: 'loss', value, step, timestamp: 1_700_000_000_000 + step });
+    expect((await tracking.logBatch(principal, run.uuid, { metrics: [point(1), point(2), point(3, NaN), point(4, -Infinity)] })).pointsWritten).toBe(4);
+    // Two stored points (NaN included: MLflow's identity counts NaN equal to NaN), two new ones, one of them twice.
+    expect((await tracking.logBatch(principal, run.uuid, { metrics: [point(2), point(3, NaN), point(5), point(6), point(6)] })).pointsWritten).toBe(2);
+    const rows = await pg.query(
+      `SELECT p.step::int, p.value::text FROM metric_points p JOIN runs r ON r.id = p.run_id WHERE r.uuid = $1 ORDER BY p.step`, [run.uuid]);
+    expect(rows.rows).toEqual([
+      { step: 1, value: '0.1' }, { step: 2, value: '0.2' }, { step: 3, value: 'NaN' }, { step: 4, value: '-Infinity' }, { step: 5, value: '0.5' }, { step: 6, value: '0.6' },
+    ]);
+    expect((await latest(run.uuid)).loss.step).toBe(6);
+  });
+
+  it('answers ALREADY_EXISTS, not a database error, to every client but one creating the same experiment at once', async () => {
+    const projectId = (await tracking.getExperiment(experimentId)).projectId;
+    const results = await Promise.allSettled(Array.from({ length: 8 }, () => tracking.createExperiment(principal, projectId, 'created-at-once')));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
+      expect({ code: r.reason.code, message: r.reason.message }).toEqual({ code: 'ALREADY_EXISTS', message: "Experiment 'created-at-once' already exists." });
+    }
+  });
 });

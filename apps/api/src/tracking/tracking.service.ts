@@ -47,7 +47,19 @@ function generatedRunName(): string {
   return `${pick(ADJECTIVES)}-${pick(NOUNS)}-${Math.floor(Math.random() * 1000)}`;
 }
 
+/** How long a prefetched history page waits for its request, and how many wait at most. */
+const HISTORY_PREFETCH_MS = 5000;
+const HISTORY_PREFETCH_MAX = 4;
+
+type HistoryJsonPage = Awaited<ReturnType<MetricsRepository['historyJson']>>;
+
+const historyPageId = (runId: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean }) =>
+  JSON.stringify([runId, key, opts.limit, opts.withKey, opts.after ? [opts.after.step, opts.after.timestamp, String(opts.after.value)] : null]);
+
 export class TrackingService {
+  /** Next pages of histories being read, by historyPageId (see metricHistoryJson). */
+  private readonly prefetched = new Map<string, { at: number; page: Promise<HistoryJsonPage | null> }>();
+
   constructor(
     private readonly ds: DataSource,
     private readonly tracking: TrackingRepository,
@@ -73,7 +85,15 @@ export class TrackingService {
       await this.audit.append(m, { ...(principal ? actorOf(principal) : { actorId: null, actorLabel: 'system' }), action: 'experiment.created', entityType: 'experiment', entityId: e.id, projectId, after: { name } });
       return e;
     };
-    return manager ? work(manager) : this.ds.transaction(work);
+    try {
+      return await (manager ? work(manager) : this.ds.transaction(work));
+    } catch (err) {
+      // Two clients creating the same name at once: the second meets the unique constraint, not the check above.
+      if ((err as { driverError?: { constraint?: string } }).driverError?.constraint === 'UQ_experiments_project_name') {
+        throw new TrackingError('ALREADY_EXISTS', `Experiment '${name}' already exists.`);
+      }
+      throw err;
+    }
   }
 
   /** The project's Default experiment, created with the project (MLflow's experiment "0"). */
@@ -337,10 +357,27 @@ export class TrackingService {
     }));
   }
 
-  /** A page of history as JSON text built by the database (see MetricsRepository.historyJson). */
+  /**
+   * A page of history as JSON text built by the database (see MetricsRepository.historyJson).
+   * Clients page a long history one request after another (the mlflow client 25,000 points at a
+   * time), so when a page is full the next one is read at once, while this one travels and the
+   * client parses it; the client's next request, within HISTORY_PREFETCH_MS, takes it from here.
+   * A prefetched page is a snapshot a moment older than the request — as if the client had been
+   * faster. Every request is still authorised by the guard before it gets here.
+   */
   async metricHistoryJson(uuid: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean }) {
     const run = await this.findRun(uuid);
-    return this.metrics.historyJson(run.id, key, opts);
+    const id = historyPageId(run.id, key, opts);
+    const hit = this.prefetched.get(id);
+    this.prefetched.delete(id);
+    const page = (hit && Date.now() - hit.at < HISTORY_PREFETCH_MS ? await hit.page : null) ?? (await this.metrics.historyJson(run.id, key, opts));
+    if (page.more && page.last) {
+      const next = { ...opts, after: page.last };
+      this.prefetched.set(historyPageId(run.id, key, next), { at: Date.now(), page: this.metrics.historyJson(run.id, key, next).catch(() => null) });
+      // A handful of readers at once at most; the oldest prefetch goes first.
+      while (this.prefetched.size > HISTORY_PREFETCH_MAX) this.prefetched.delete(this.prefetched.keys().next().value!);
+    }
+    return page;
   }
 
   async metricHistory(uuid: string, key: string, opts: { after?: StoredPoint | null; limit: number }): Promise<StoredPoint[]> {

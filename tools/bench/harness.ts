@@ -1,0 +1,145 @@
+/**
+ * What every benchmark under tools/bench needs: a scratch database (created and migrated, dropped
+ * at the end), a local S3 server, the API as a child process (built, as production runs it, or
+ * compiled on load), its peak RSS sampled throughout, an admin, a project and a researcher token.
+ */
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { appUrlFor, dropDatabase, recreateDatabase, runMigrations, TEST_PG_URL, withDatabase } from '@caliper/persistence';
+import { startTestObjectStore } from '@caliper/storage';
+import { CaliperClient } from '@caliper/sdk';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const REGISTER = path.join(ROOT, 'tools/register.js');
+export const ADMIN = { username: 'bench-admin', password: 'bench-admin-password' };
+export const execFileAsync = promisify(execFile);
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+/** Nearest-rank percentile. */
+export const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * xs.length) - 1)];
+export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+export const mb = (b: number) => `${Math.round(b / (1 << 20))} MB`;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    }).on('error', reject);
+  });
+}
+
+/** Resident set size of a process, from /proc (Linux). */
+export function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+async function waitUntilLive(base: string, api: ChildProcess, output: () => string): Promise<void> {
+  const until = Date.now() + 60_000;
+  for (;;) {
+    if (api.exitCode !== null) throw new Error(`the API exited while starting:\n${output()}`);
+    try {
+      if ((await fetch(`${base}/health/live`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) throw new Error(`the API did not answer within 60 s:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export interface BenchApi {
+  base: string;
+  ownerUrl: string;
+  appUrl: string;
+  pid: number;
+  /** Peak RSS of the API process so far, overall and by the label set with `rss.current`. */
+  rss: { max: number; phase: Map<string, number>; current: string };
+  admin: CaliperClient;
+  /** A researcher token of `project` and a client using it. */
+  token: string;
+  client: CaliperClient;
+  project: { id: string; slug: string };
+  /** A signed-in admin session cookie, for GraphQL reads as the web app makes them. */
+  cookie: string;
+  close(): Promise<void>;
+}
+
+export interface BenchApiOptions {
+  /** "built" runs dist/server (built here first, as the production image runs it); "source" compiles on load as tests do. */
+  api?: 'built' | 'source';
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+  projectSlug?: string;
+}
+
+/** Boots the API on a scratch database and signs in; `close()` stops it and drops the database. */
+export async function startBenchApi(opts: BenchApiOptions = {}): Promise<BenchApi> {
+  const mode = opts.api ?? 'built';
+  if (mode !== 'built' && mode !== 'source') throw new Error(`--api must be built or source, not ${String(mode)}`);
+  const dbName = `caliper_bench_${randomBytes(4).toString('hex')}`;
+  const ownerUrl = withDatabase(TEST_PG_URL, dbName);
+  const appUrl = appUrlFor(ownerUrl);
+  await recreateDatabase(ownerUrl);
+  await runMigrations(ownerUrl);
+  const objects = await startTestObjectStore();
+  if (mode === 'built') await execFileAsync(process.execPath, ['-r', REGISTER, path.join(ROOT, 'tools/build/server.ts')]);
+  const entry = mode === 'built' ? [path.join(ROOT, 'dist/server/apps/api/src/main.js')] : ['-r', REGISTER, path.join(ROOT, 'apps/api/src/main.ts')];
+  console.log(`scratch database ${dbName}; API: ${mode === 'built' ? 'dist/server (npm run build:server)' : 'sources compiled on load'}`);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let output = '';
+  const api = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entry], {
+    env: {
+      ...process.env, ...objects.config, API_PORT: String(port), DATABASE_URL: appUrl, LOG_LEVEL: 'warn',
+      BOOTSTRAP_ADMIN_USERNAME: ADMIN.username, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password, ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  api.stdout!.on('data', (d) => (output = (output + d).slice(-20_000)));
+  api.stderr!.on('data', (d) => (output = (output + d).slice(-20_000)));
+  let closing = false;
+  api.once('exit', (code, signal) => {
+    if (!closing) console.error(`the API exited during the benchmark (code ${code}, signal ${signal}); its last output:\n${output}`);
+  });
+  const rss = { max: 0, phase: new Map<string, number>(), current: 'startup' };
+  const sampler = setInterval(() => {
+    try {
+      const bytes = rssBytes(api.pid!);
+      rss.max = Math.max(rss.max, bytes);
+      rss.phase.set(rss.current, Math.max(rss.phase.get(rss.current) ?? 0, bytes));
+    } catch {
+      // the process is gone; its exit is reported where it matters
+    }
+  }, 100);
+  const close = async () => {
+    closing = true;
+    clearInterval(sampler);
+    api.kill('SIGTERM');
+    await new Promise((r) => (api.exitCode !== null ? r(null) : api.once('exit', r)));
+    await objects.close();
+    await dropDatabase(ownerUrl);
+  };
+  try {
+    await waitUntilLive(base, api, () => output);
+    const slug = opts.projectSlug ?? 'bench';
+    const admin = new CaliperClient({ baseUrl: base, username: ADMIN.username, password: ADMIN.password });
+    const created = await admin.graphql<{ createProject: { id: string } }>(`mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`, { i: { slug, name: 'Benchmark' } });
+    await admin.graphql(`mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { roles } }`, { i: { projectId: created.createProject.id, username: ADMIN.username, roles: ['RESEARCHER'] } });
+    const token = await admin.createApiToken(slug, { name: 'bench', roles: ['researcher'] });
+    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    if (!login.ok) throw new Error(`signing in answered ${login.status}: ${await login.text()}`);
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+    return {
+      base, ownerUrl, appUrl, pid: api.pid!, rss, admin, token, client: new CaliperClient({ baseUrl: base, token }), project: { id: created.createProject.id, slug }, cookie, close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
