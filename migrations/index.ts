@@ -3,5 +3,8 @@ import { Foundation1764205200000 } from './1764205200000-Foundation';
 import { OutboxSchedule1764300000000 } from './1764300000000-OutboxSchedule';
 import { Tracking1764400000000 } from './1764400000000-Tracking';
 import { Registry1764500000000 } from './1764500000000-Registry';
+import { MetricTiers1764600000000 } from './1764600000000-MetricTiers';
+import { RunSearchIndexes1764700000000 } from './1764700000000-RunSearchIndexes';
+import { SavedViews1764800000000 } from './1764800000000-SavedViews';
 
-export const MIGRATIONS = [Foundation1764205200000, OutboxSchedule1764300000000, Tracking1764400000000, Registry1764500000000];
+export const MIGRATIONS = [Foundation1764205200000, OutboxSchedule1764300000000, Tracking1764400000000, Registry1764500000000, MetricTiers1764600000000, RunSearchIndexes1764700000000, SavedViews1764800000000];

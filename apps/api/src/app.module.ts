@@ -19,6 +19,7 @@ import { RESOLVERS } from './graphql/resolvers';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
 import { ArtifactsModule } from './artifacts/artifacts.module';
+import { CompareModule } from './compare/compare.module';
 import { IngestModule } from './ingest/ingest.module';
 import { InfraModule, LOADERS_FOR, LoadersFor } from './infra.module';
 import { TrackingGraphqlModule } from './tracking/graphql/tracking-graphql.module';
@@ -29,6 +30,7 @@ import { TrackingService } from './tracking/tracking.service';
 import { ProjectsService } from './projects/projects.service';
 import { TokensService } from './tokens/tokens.service';
 import { UsersService } from './users/users.service';
+import { ViewsModule } from './views/views.module';
 
 /** Deepest query the web app needs is 6; a little headroom, no recursive abuse (project → members → user → …). */
 const MAX_QUERY_DEPTH = 8;
@@ -55,6 +57,8 @@ export class AppModule {
         MlflowModule,
         RegistryModule,
         TrackingGraphqlModule,
+        CompareModule,
+        ViewsModule,
         IngestModule,
         ArtifactsModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({

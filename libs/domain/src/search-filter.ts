@@ -1,13 +1,17 @@
 /**
  * MLflow's run search grammar, parsed into plain data the SQL compiler turns into parameterised
- * queries: a filter is an AND of comparisons on metrics, params, tags and run attributes
- * (`metrics.loss < 0.5 and params.lr = '0.01'`), keys may be quoted with backticks or double
- * quotes; order_by items are `<entity>.<key> [ASC|DESC]`. Anything outside the grammar is
- * refused with MLflow's INVALID_PARAMETER_VALUE, so no user text ever reaches SQL as SQL.
+ * queries: a filter is an AND of comparisons on metrics, params, tags, run attributes and the
+ * run's logged datasets (`metrics.loss < 0.5 and params.lr = '0.01' and datasets.context =
+ * 'training'`), keys may be quoted with backticks or double quotes; order_by items are
+ * `<entity>.<key> [ASC|DESC]` (not datasets: MLflow cannot order by them either). Anything
+ * outside the grammar is refused with MLflow's INVALID_PARAMETER_VALUE, so no user text ever
+ * reaches SQL as SQL.
  */
 import { TrackingError } from './tracking';
 
-export type SearchEntity = 'metric' | 'param' | 'tag' | 'attribute';
+export type SearchEntity = 'metric' | 'param' | 'tag' | 'attribute' | 'dataset';
+/** Runs can be ordered by everything they can be filtered on except datasets (a run has several). */
+export type OrderEntity = Exclude<SearchEntity, 'dataset'>;
 export type Comparator = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN';
 
 export type Comparison =
@@ -15,10 +19,13 @@ export type Comparison =
   | { entity: 'param' | 'tag'; key: string; comparator: '=' | '!=' | 'LIKE' | 'ILIKE'; value: string }
   | { entity: 'attribute'; key: StringAttribute; comparator: '=' | '!=' | 'LIKE' | 'ILIKE'; value: string }
   | { entity: 'attribute'; key: 'run_id'; comparator: 'IN' | 'NOT IN'; value: string[] }
-  | { entity: 'attribute'; key: NumericAttribute; comparator: Exclude<Comparator, 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN'>; value: number };
+  | { entity: 'attribute'; key: NumericAttribute; comparator: Exclude<Comparator, 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN'>; value: number }
+  /** True when some dataset input of the run matches (MLflow's semantics, also for != and NOT IN). */
+  | { entity: 'dataset'; key: DatasetKey; comparator: '=' | '!=' | 'LIKE' | 'ILIKE'; value: string }
+  | { entity: 'dataset'; key: DatasetKey; comparator: 'IN' | 'NOT IN'; value: string[] };
 
 export interface OrderClause {
-  entity: SearchEntity;
+  entity: OrderEntity;
   key: string;
   ascending: boolean;
 }
@@ -27,6 +34,11 @@ export const STRING_ATTRIBUTES = ['run_id', 'run_name', 'status', 'artifact_uri'
 export const NUMERIC_ATTRIBUTES = ['start_time', 'end_time'] as const;
 export type StringAttribute = (typeof STRING_ATTRIBUTES)[number];
 export type NumericAttribute = (typeof NUMERIC_ATTRIBUTES)[number];
+/** MLflow's DATASET_ATTRIBUTES: the dataset's name and digest, and the input's `mlflow.data.context` tag. */
+export const DATASET_KEYS = ['name', 'digest', 'context'] as const;
+export type DatasetKey = (typeof DATASET_KEYS)[number];
+/** The input tag MLflow reads `datasets.context` from. */
+export const DATASET_CONTEXT_TAG = 'mlflow.data.context';
 
 /** MLflow's cap on search_runs max_results. */
 export const SEARCH_MAX_RESULTS = 50000;
@@ -37,6 +49,7 @@ const ENTITY_PREFIXES: Record<string, SearchEntity> = {
   param: 'param', params: 'param', parameter: 'param', parameters: 'param',
   tag: 'tag', tags: 'tag',
   attribute: 'attribute', attributes: 'attribute', attr: 'attribute', run: 'attribute',
+  dataset: 'dataset', datasets: 'dataset',
 };
 
 /** MLflow accepts the camel-case spellings of some attributes too. */
@@ -111,6 +124,7 @@ class Cursor {
 /** `<entity>.<key>` where the key may be a word (dots allowed) or a quoted name; a bare word is an attribute. */
 function parseIdentifier(c: Cursor, attributes: readonly string[] = RUN_ATTRIBUTES): { entity: SearchEntity; key: string } {
   const attributeKey = (cursor: Cursor, raw: string) => checkedAttribute(cursor, raw, attributes);
+  const entityKey = (entity: SearchEntity, key: string) => (entity === 'attribute' ? attributeKey(c, key) : entity === 'dataset' ? checkedDatasetKey(c, key) : { entity, key });
   const first = c.next();
   if (first.kind === 'quoted' && first.quote !== "'") return attributeKey(c, first.text);
   if (first.kind !== 'word') throw c.error(`expected a key such as metrics.loss, found '${first.text}'`);
@@ -119,7 +133,7 @@ function parseIdentifier(c: Cursor, attributes: readonly string[] = RUN_ATTRIBUT
   if (prefix && c.peek()?.kind === 'punct' && c.peek()!.text === '.') {
     c.next();
     const keyToken = c.next();
-    if (keyToken.kind === 'quoted' && keyToken.quote !== "'") return prefix === 'attribute' ? attributeKey(c, keyToken.text) : { entity: prefix, key: keyToken.text };
+    if (keyToken.kind === 'quoted' && keyToken.quote !== "'") return entityKey(prefix, keyToken.text);
     if (keyToken.kind !== 'word' && keyToken.kind !== 'number') throw c.error(`expected a key name after '${first.text}.'`);
     let key = keyToken.text;
     // Unquoted keys may contain dots (metrics.val.loss): join word/number pieces separated by '.'.
@@ -127,9 +141,9 @@ function parseIdentifier(c: Cursor, attributes: readonly string[] = RUN_ATTRIBUT
       c.next();
       key += '.' + c.next().text;
     }
-    return prefix === 'attribute' ? attributeKey(c, key) : { entity: prefix, key };
+    return entityKey(prefix, key);
   }
-  if (dotted.length > 1) throw c.error(`unknown entity '${dotted[0]}' (use metrics., params., tags. or attributes.)`);
+  if (dotted.length > 1) throw c.error(`unknown entity '${dotted[0]}' (use metrics., params., tags., attributes. or datasets.)`);
   return attributeKey(c, first.text);
 }
 
@@ -139,6 +153,11 @@ function checkedAttribute(c: Cursor, raw: string, allowed: readonly string[]): {
   const key = ATTRIBUTE_ALIASES[raw.toLowerCase()] ?? raw;
   if (!allowed.includes(key)) throw c.error(`invalid attribute key '${raw}'; valid attributes are ${allowed.join(', ')}`);
   return { entity: 'attribute', key };
+}
+
+function checkedDatasetKey(c: Cursor, key: string): { entity: 'dataset'; key: string } {
+  if (!(DATASET_KEYS as readonly string[]).includes(key)) throw c.error(`invalid dataset key '${key}'; valid dataset keys are ${DATASET_KEYS.join(', ')}`);
+  return { entity: 'dataset', key };
 }
 
 function parseComparator(c: Cursor): Comparator {
@@ -167,24 +186,36 @@ function stringValue(c: Cursor, key: string): string {
 
 const NUMERIC_COMPARATORS = new Set<Comparator>(['=', '!=', '<', '<=', '>', '>=']);
 const STRING_COMPARATORS = new Set<Comparator>(['=', '!=', 'LIKE', 'ILIKE']);
+/** MLflow's VALID_DATASET_COMPARATORS. */
+const DATASET_COMPARATORS = new Set<Comparator>(['=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN']);
+
+/** `('a', "b", ...)`: the right-hand side of IN and NOT IN, at least one quoted string. */
+function stringListValue(c: Cursor, name: string, comparator: 'IN' | 'NOT IN'): string[] {
+  const open = c.next();
+  if (open.kind !== 'punct' || open.text !== '(') throw c.error(`expected '(' after ${comparator}`);
+  const values: string[] = [stringValue(c, name)];
+  while (c.peek()?.kind === 'punct' && c.peek()!.text === ',') { c.next(); values.push(stringValue(c, name)); }
+  const close = c.next();
+  if (close.kind !== 'punct' || close.text !== ')') throw c.error(`expected ')' to close the ${comparator} list`);
+  return values;
+}
 
 function parseComparison(c: Cursor): Comparison {
   const { entity, key } = parseIdentifier(c);
   const comparator = parseComparator(c);
   const name = entity === 'attribute' ? key : `${entity}s.${key}`;
+  if (entity === 'dataset') {
+    if (!DATASET_COMPARATORS.has(comparator)) throw c.error(`comparator '${comparator}' is not valid for '${name}'; use one of ${[...DATASET_COMPARATORS].join(', ')}`);
+    if (comparator === 'IN' || comparator === 'NOT IN') return { entity, key: key as DatasetKey, comparator, value: stringListValue(c, name, comparator) };
+    return { entity, key: key as DatasetKey, comparator: comparator as '=' | '!=' | 'LIKE' | 'ILIKE', value: stringValue(c, name) };
+  }
   if (entity === 'metric' || (entity === 'attribute' && (NUMERIC_ATTRIBUTES as readonly string[]).includes(key))) {
     if (!NUMERIC_COMPARATORS.has(comparator)) throw c.error(`comparator '${comparator}' is not valid for '${name}'; use one of ${[...NUMERIC_COMPARATORS].join(', ')}`);
     return { entity, key, comparator, value: numberValue(c, name) } as Comparison;
   }
   if (comparator === 'IN' || comparator === 'NOT IN') {
-    if (entity !== 'attribute' || key !== 'run_id') throw c.error(`'${comparator}' is only supported for run_id`);
-    const open = c.next();
-    if (open.kind !== 'punct' || open.text !== '(') throw c.error(`expected '(' after ${comparator}`);
-    const ids: string[] = [stringValue(c, name)];
-    while (c.peek()?.kind === 'punct' && c.peek()!.text === ',') { c.next(); ids.push(stringValue(c, name)); }
-    const close = c.next();
-    if (close.kind !== 'punct' || close.text !== ')') throw c.error(`expected ')' to close the ${comparator} list`);
-    return { entity: 'attribute', key: 'run_id', comparator, value: ids };
+    if (entity !== 'attribute' || key !== 'run_id') throw c.error(`'${comparator}' is only supported for run_id and datasets`);
+    return { entity: 'attribute', key: 'run_id', comparator, value: stringListValue(c, name, comparator) };
   }
   if (!STRING_COMPARATORS.has(comparator)) throw c.error(`comparator '${comparator}' is not valid for '${name}'; use one of ${[...STRING_COMPARATORS].join(', ')}`);
   return { entity, key, comparator, value: stringValue(c, name) } as Comparison;
@@ -208,6 +239,14 @@ export function parseOrderBy(items: readonly string[] | null | undefined): Order
   return parseOrderItems(items, RUN_ATTRIBUTES);
 }
 
+/** Run attributes the web's runs table can also sort on (not part of MLflow's grammar). */
+export const TABLE_ORDER_ATTRIBUTES = ['duration'] as const;
+
+/** The runs table's order_by: MLflow's items plus `attributes.duration` (end_time - start_time). */
+export function parseTableOrderBy(items: readonly string[] | null | undefined): OrderClause[] {
+  return parseOrderItems(items, [...RUN_ATTRIBUTES, ...TABLE_ORDER_ATTRIBUTES]);
+}
+
 /** Experiments search order_by: name, experiment_id, creation_time, last_update_time. */
 export function parseExperimentOrderBy(items: readonly string[] | null | undefined): OrderClause[] {
   const order = parseOrderItems(items, ['name', 'experiment_id', 'creation_time', 'last_update_time']);
@@ -220,6 +259,7 @@ function parseOrderItems(items: readonly string[] | null | undefined, attributes
   return (items ?? []).filter((s) => s.trim() !== '').map((item) => {
     const c = new Cursor(tokenize(item, 'order_by clause'), item, 'order_by clause');
     const { entity, key } = parseIdentifier(c, attributes);
+    if (entity === 'dataset') throw c.error(`runs cannot be ordered by dataset fields`);
     let ascending = true;
     if (!c.done()) {
       const dir = c.next();

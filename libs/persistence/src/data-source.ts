@@ -10,6 +10,7 @@ import {
 import {
   ModelVersionEntity, ModelVersionFileEntity, ModelVersionTagEntity, RegisteredModelAliasEntity, RegisteredModelEntity, RegisteredModelTagEntity,
 } from './entities/registry.entity';
+import { SavedViewEntity } from './entities/saved-view.entity';
 import { MIGRATIONS } from '@caliper/migrations';
 
 export const ENTITIES = [
@@ -17,6 +18,7 @@ export const ENTITIES = [
   ExperimentEntity, ExperimentTagEntity, RunEntity, RunParamEntity, RunTagEntity, MetricKeyEntity, LatestMetricEntity,
   RunInputEntity, RunLogEntity, ArtifactEntity, IdempotencyRecordEntity,
   RegisteredModelEntity, RegisteredModelTagEntity, ModelVersionEntity, ModelVersionTagEntity, ModelVersionFileEntity, RegisteredModelAliasEntity,
+  SavedViewEntity,
 ];
 export { MIGRATIONS };
 

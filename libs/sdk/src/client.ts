@@ -140,10 +140,11 @@ export class RunsApi {
     const points: MetricPoint[] = [];
     let after: string | undefined;
     for (;;) {
-      const page = await this.http.json<{ points: { step: number; timestamp: number; value: number | string }[]; next: string | null }>(
-        'GET', `${runPath(runId)}/metrics/${encodeURIComponent(key)}/history`, { query: { after, limit: opts.pageSize }, what: `reading the history of ${key} in run ${runId}` },
+      // Parallel lists: a third of the bytes of point objects, and far quicker to parse.
+      const page = await this.http.json<{ steps: number[]; timestamps: number[]; values: (number | string)[]; next: string | null }>(
+        'GET', `${runPath(runId)}/metrics/${encodeURIComponent(key)}/history`, { query: { after, limit: opts.pageSize, format: 'columns' }, what: `reading the history of ${key} in run ${runId}` },
       );
-      for (const p of page.points) points.push({ key, step: p.step, timestamp: p.timestamp, value: Number(p.value) });
+      for (let i = 0; i < page.steps.length; i++) points.push({ key, step: page.steps[i], timestamp: page.timestamps[i], value: Number(page.values[i]) });
       if (!page.next) return points;
       after = page.next;
     }

@@ -47,6 +47,11 @@ const SAMPLES: Record<string, (f: Fixture) => { query: string; variables?: Recor
   revokeApiToken: (f) => ({ query: 'mutation($t: ID!) { revokeApiToken(id: $t) { id } }', variables: { t: f.tokenId } }),
   experiment: (f) => ({ query: 'query($e: ID!) { experiment(id: $e) { id } }', variables: { e: f.experimentId } }),
   run: (f) => ({ query: 'query($r: String!) { run(runId: $r) { runId } }', variables: { r: f.runId } }),
+  metricSeries: (f) => ({ query: 'query($p: ID!, $r: String!) { metricSeries(projectId: $p, runIds: [$r], keys: ["loss"]) { bucketCount } }', variables: { p: f.projectId, r: f.runId } }),
+  compareRuns: (f) => ({ query: 'query($p: ID!, $r: String!) { compareRuns(projectId: $p, runIds: [$r]) { runId } }', variables: { p: f.projectId, r: f.runId } }),
+  savedViews: (f) => ({ query: 'query($p: ID!) { savedViews(projectId: $p, kind: COMPARE) { id } }', variables: { p: f.projectId } }),
+  saveView: (f) => ({ query: 'mutation($p: ID!) { saveView(input: { projectId: $p, kind: COMPARE, name: "sweep", state: [{ key: "x", value: "step" }] }) { id } }', variables: { p: f.projectId } }),
+  deleteView: (f) => ({ query: 'mutation($p: ID!) { deleteView(input: { projectId: $p, id: "00000000-0000-4000-8000-000000000000" }) }', variables: { p: f.projectId } }),
   setDefaultProject: (f) => ({ query: 'mutation($p: ID!) { setDefaultProject(projectId: $p) { id } }', variables: { p: f.projectId } }),
 };
 

@@ -1,7 +1,8 @@
 /**
  * runs/search with MLflow's filter grammar and order_by on real PostgreSQL: metrics compare
- * numerically on the latest value, params and tags as strings, attributes, run_id IN, default
- * order start_time DESC then run_id, paging, view types, and injection attempts kept inert.
+ * numerically on the latest value, params and tags as strings, attributes, run_id IN, dataset
+ * inputs (name, digest, context), default order start_time DESC then run_id, paging, view
+ * types, and injection attempts kept inert.
  */
 import { startTestApi, TestApi } from '../testing/api-harness';
 import { mlflow, mlflowFixture, MlflowFixture } from './mlflow-api-helpers';
@@ -130,5 +131,94 @@ describe('MLflow runs/search', () => {
     expect(await names({ filter: "params.`lr'; DELETE FROM runs; --` = '1'" })).toEqual([]);
     expect(await names({ order_by: ["params.`lr) DESC; DELETE FROM runs; --`"] })).toHaveLength(4);
     expect(await names({})).toHaveLength(4);
+  });
+});
+
+describe('MLflow runs/search on dataset inputs (datasets.name, datasets.digest, datasets.context)', () => {
+  let api: TestApi;
+  let f: MlflowFixture;
+  let experimentId: string;
+
+  const search = (args: Record<string, unknown>) => mlflow(api, f.token, 'POST', 'runs/search', { experiment_ids: [experimentId], ...args });
+  const names = async (filter: string) => {
+    const r = await search({ filter });
+    expect({ filter, status: r.status }).toEqual({ filter, status: 200 });
+    return (r.body.runs ?? []).map((run: { info: { run_name: string } }) => run.info.run_name);
+  };
+  const dataset = (name: string, digest: string, context?: string) => ({
+    ...(context === undefined ? {} : { tags: [{ key: 'mlflow.data.context', value: context }] }),
+    dataset: { name, digest, source_type: 'code', source: '{}' },
+  });
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    f = await mlflowFixture(api, 'mlf-search-ds');
+    experimentId = (await mlflow(api, f.token, 'POST', 'experiments/create', { name: 'search-datasets' })).body.experiment_id;
+    const runs: [string, number, ReturnType<typeof dataset>[]][] = [
+      ['d1', 1000, [dataset('mnist', 'aaa', 'training')]],
+      ['d2', 2000, [dataset('mnist', 'bbb', 'eval'), dataset('cifar', 'ccc', 'training')]],
+      ['d3', 3000, []],
+      ['d4', 4000, [dataset('imagenet', 'ddd'), dataset("o'brien", 'eee', 'Training')]],
+    ];
+    for (const [name, start, datasets] of runs) {
+      const id = (await mlflow(api, f.token, 'POST', 'runs/create', { experiment_id: experimentId, run_name: name, start_time: start })).body.run.info.run_id;
+      await mlflow(api, f.token, 'POST', 'runs/log-batch', { run_id: id, params: [{ key: 'lr', value: name === 'd2' ? '0.1' : '0.01' }] });
+      if (datasets.length) expect((await mlflow(api, f.token, 'POST', 'runs/log-inputs', { run_id: id, datasets })).status).toBe(200);
+    }
+  }, 90000);
+  afterAll(() => api.close());
+
+  it('matches runs with some dataset input of that name or digest', async () => {
+    expect(await names("datasets.name = 'mnist'")).toEqual(['d2', 'd1']);
+    expect(await names("dataset.digest = 'ccc'")).toEqual(['d2']);
+    expect(await names("datasets.name = 'missing'")).toEqual([]);
+    expect(await names("datasets.name LIKE 'mn%'")).toEqual(['d2', 'd1']);
+    expect(await names("datasets.name LIKE 'MN%'")).toEqual([]);
+    expect(await names("datasets.name ILIKE 'MN%'")).toEqual(['d2', 'd1']);
+    expect(await names("datasets.digest IN ('aaa', 'ddd')")).toEqual(['d4', 'd1']);
+  });
+
+  it('reads != and NOT IN as MLflow does: some dataset input differs (runs without inputs never match)', async () => {
+    expect(await names("datasets.name != 'mnist'")).toEqual(['d4', 'd2']);
+    expect(await names("datasets.name NOT IN ('mnist', 'cifar')")).toEqual(['d4']);
+    expect(await names("datasets.digest NOT IN ('aaa')")).toEqual(['d4', 'd2']);
+  });
+
+  it('matches datasets.context against the input\'s mlflow.data.context tag', async () => {
+    expect(await names("datasets.context = 'training'")).toEqual(['d2', 'd1']);
+    expect(await names("datasets.context = 'Training'")).toEqual(['d4']);
+    expect(await names("datasets.context ILIKE 'train%'")).toEqual(['d4', 'd2', 'd1']);
+    expect(await names("datasets.context != 'training'")).toEqual(['d4', 'd2']);
+    expect(await names("datasets.context IN ('eval')")).toEqual(['d2']);
+    expect(await names("datasets.context NOT IN ('training', 'eval')")).toEqual(['d4']);
+  });
+
+  it('combines dataset conditions with each other and with params, metrics and attributes', async () => {
+    expect(await names("datasets.name = 'mnist' and datasets.context = 'eval'")).toEqual(['d2']);
+    expect(await names("datasets.name = 'mnist' and params.lr = '0.01'")).toEqual(['d1']);
+    expect(await names("datasets.context = 'training' and start_time > 1500")).toEqual(['d2']);
+    expect((await search({ filter: "datasets.name = 'mnist'", order_by: ['start_time ASC'] })).body.runs.map((r: { info: { run_name: string } }) => r.info.run_name)).toEqual(['d1', 'd2']);
+  });
+
+  it('refuses comparators, keys and order_by MLflow refuses for datasets with INVALID_PARAMETER_VALUE', async () => {
+    const r = await search({ filter: "datasets.name > 'a'" });
+    expect(r).toEqual({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: "Invalid filter string 'datasets.name > 'a'': comparator '>' is not valid for 'datasets.name'; use one of =, !=, LIKE, ILIKE, IN, NOT IN." } });
+    for (const args of [{ filter: "datasets.size = '1'" }, { filter: 'datasets.digest = 1' }, { filter: "datasets.name IN 'mnist'" }, { order_by: ['datasets.name'] }]) {
+      const res = await search(args);
+      expect({ args, status: res.status, code: res.body.error_code }).toEqual({ args, status: 400, code: 'INVALID_PARAMETER_VALUE' });
+    }
+  });
+
+  it('binds injection attempts as values: they match only literally and change nothing', async () => {
+    expect(await names("datasets.name = 'o''brien'")).toEqual(['d4']);
+    expect(await names(`datasets.name = "o'brien"`)).toEqual(['d4']);
+    expect(await names("datasets.name = 'x'' OR ''1''=''1'")).toEqual([]);
+    expect(await names("datasets.name = 'x''; DELETE FROM run_inputs; --'")).toEqual([]);
+    expect(await names("datasets.context IN ('a'') OR 1=1 --')")).toEqual([]);
+    expect(await names("datasets.digest LIKE '%'' OR 1=1 --'")).toEqual([]);
+    const refused = await search({ filter: "datasets.name = 'mnist' OR 1=1" });
+    expect([refused.status, refused.body.error_code]).toEqual([400, 'INVALID_PARAMETER_VALUE']);
+    // The inputs are all still there.
+    expect(await names("datasets.name LIKE '%'")).toEqual(['d4', 'd2', 'd1']);
   });
 });

@@ -43,6 +43,36 @@ describe('MLflow tracking API: experiments, runs, metrics', () => {
       expect(byName.body).toEqual(got.body);
     });
 
+    it('accepts a client artifact_location, keeps Caliper\'s own and records the request as a tag', async () => {
+      const created = await mlflow(api, f.token, 'POST', 'experiments/create', { name: 'exp-located', artifact_location: 's3://team-bucket/experiments/located', tags: [{ key: 'purpose', value: 'test' }] });
+      expect(created.status).toBe(200);
+      const id = created.body.experiment_id;
+      const got = (await mlflow(api, f.token, 'GET', 'experiments/get', { experiment_id: id })).body.experiment;
+      expect(got.artifact_location).toBe(`mlflow-artifacts:/${id}`);
+      expect(got.tags).toHaveLength(2);
+      expect(got.tags).toEqual(expect.arrayContaining([{ key: 'caliper.requested_artifact_location', value: 's3://team-bucket/experiments/located' }, { key: 'purpose', value: 'test' }]));
+      // Runs store their artifacts through Caliper's proxy, not at the requested location.
+      const runId = await createRun(id);
+      expect((await mlflow(api, f.token, 'GET', 'runs/get', { run_id: runId })).body.run.info.artifact_uri).toBe(`mlflow-artifacts:/${id}/${runId}/artifacts`);
+      // An empty location is MLflow's "not given": nothing to record.
+      const plain = (await mlflow(api, f.token, 'POST', 'experiments/create', { name: 'exp-unlocated', artifact_location: '' })).body.experiment_id;
+      expect((await mlflow(api, f.token, 'GET', 'experiments/get', { experiment_id: plain })).body.experiment).not.toHaveProperty('tags');
+    });
+
+    it('refuses the artifact_location values MLflow 2.10.2 refuses, creating nothing', async () => {
+      for (const [i, [location, message]] of [
+        ['runs:/0123456789abcdef0123456789abcdef/artifacts', "Artifact location cannot be a runs:/ URI. Given: 'runs:/0123456789abcdef0123456789abcdef/artifacts'"],
+        ['http://host/#/../../../../etc', "'artifact_location' URL can't include fragments or params."],
+        ['http://host/;..%2F..%2Fetc', "'artifact_location' URL can't include fragments or params."],
+        ['file:///tmp/exp?x=%252E%252E%252Fetc', 'Invalid query string'],
+      ].entries()) {
+        const name = `bad-location-${i}`;
+        expect({ location, ...(await mlflow(api, f.token, 'POST', 'experiments/create', { name, artifact_location: location })) }).toEqual({ location, status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message } });
+        expect((await mlflow(api, f.token, 'GET', 'experiments/get-by-name', { experiment_name: name })).status).toBe(404);
+      }
+      expect((await mlflow(api, f.token, 'POST', 'experiments/create', { name: 'bad-location-type', artifact_location: 42 })).body.error_code).toBe('INVALID_PARAMETER_VALUE');
+    });
+
     it('maps experiment "0" to the project Default experiment', async () => {
       const got = await mlflow(api, f.token, 'GET', 'experiments/get', { experiment_id: '0' });
       expect(got.status).toBe(200);

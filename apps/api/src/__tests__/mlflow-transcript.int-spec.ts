@@ -65,7 +65,14 @@ class IdMap {
   }
 }
 
-/** Key/value lists (tags, params, metrics) are sets in MLflow: compare them in key order. */
+/**
+ * Key/value lists (tags, params, metrics) are sets in MLflow: compare them in key order. The
+ * recording lists them in insertion order only because MLflow 2.10.2's SqlAlchemyStore loads the
+ * run's relationships without ORDER BY (the database's scan order) and RunData keeps them in dicts; the
+ * order is backend-dependent there and no client relies on it. Caliper answers in key order:
+ * run_params and run_tags keep no insertion sequence (and tag batches are written in key order
+ * to lock rows consistently), so MLflow's order has no faithful equivalent to reproduce.
+ */
 const byKey = (xs: unknown[]) =>
   xs.every((x) => x && typeof x === 'object' && 'key' in (x as object))
     ? [...xs].sort((a, b) => String((a as { key: string }).key).localeCompare(String((b as { key: string }).key)) || JSON.stringify(a).localeCompare(JSON.stringify(b)))

@@ -161,7 +161,8 @@ export class IngestController {
 
   @Get('runs/:runId/metrics/:key/history')
   @Requires('project.read', byRun)
-  async history(@Res() res: Response, @Param('runId') runId: string, @Param('key') key: string, @Query('after') after?: string, @Query('limit') limit?: string) {
-    res.type('application/json').send(await this.ingest.history(runId, key, after ?? null, queryInt(limit, 'limit', DEFAULT_HISTORY_PAGE, 1, MAX_HISTORY_PAGE)));
+  async history(@Res() res: Response, @Param('runId') runId: string, @Param('key') key: string, @Query('after') after?: string, @Query('limit') limit?: string, @Query('format') format?: string) {
+    if (format !== undefined && format !== 'points' && format !== 'columns') throw badInput('format', 'expected points or columns.');
+    res.type('application/json').send(await this.ingest.history(runId, key, after ?? null, queryInt(limit, 'limit', DEFAULT_HISTORY_PAGE, 1, MAX_HISTORY_PAGE), format ?? 'points'));
   }
 }

@@ -7,10 +7,11 @@ import { TrackingService } from '../tracking/tracking.service';
 import { IngestController } from './ingest.controller';
 import { IngestService } from './ingest.service';
 import { OpenApiController } from './openapi.controller';
+import { RunsExportController } from './runs-export.controller';
 
 @Module({
   imports: [TrackingModule],
-  controllers: [IngestController, OpenApiController],
+  controllers: [IngestController, OpenApiController, RunsExportController],
   providers: [
     {
       provide: IngestService,
@@ -18,6 +19,7 @@ import { OpenApiController } from './openapi.controller';
         new IngestService(ds, tracking, runs, projects, new RunSearchRepository(ds), new IdempotencyRepository()),
       inject: [DataSource, TrackingService, TrackingRepository, ProjectsRepository],
     },
+    { provide: RunSearchRepository, useFactory: (ds: DataSource) => new RunSearchRepository(ds), inject: [DataSource] },
   ],
 })
 export class IngestModule {}

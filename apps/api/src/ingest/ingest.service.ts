@@ -193,11 +193,13 @@ export class IngestService {
   }
 
   /** One page of a metric's history in (step, timestamp, value) order; `next` is the cursor of the following page. */
-  async history(runUuid: string, key: string, cursor: string | null, limit: number) {
+  async history(runUuid: string, key: string, cursor: string | null, limit: number, format: 'points' | 'columns' = 'points') {
     // Pages reach 100,000 points: the database builds their JSON text, and the answer is assembled around it.
-    const page = await this.tracking.metricHistoryJson(runUuid, key, { after: decodeHistoryCursor(cursor), limit, withKey: false });
+    const columns = format === 'columns';
+    const page = await this.tracking.metricHistoryJson(runUuid, key, { after: decodeHistoryCursor(cursor), limit, withKey: false, columns });
     const next = page.more && page.last ? encodeHistoryCursor(page.last) : null;
-    return `{"key":${JSON.stringify(key)},"points":[${page.items}],"next":${JSON.stringify(next)}}`;
+    const body = columns ? page.items || '"steps":[],"timestamps":[],"values":[]' : `"points":[${page.items}]`;
+    return `{"key":${JSON.stringify(key)},${body},"next":${JSON.stringify(next)}}`;
   }
 
   /** MLflow's search over the project's runs (all its experiments, or the named one). */

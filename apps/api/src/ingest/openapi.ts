@@ -57,6 +57,20 @@ const paths: Record<string, PathItem> = {
       responses: { '200': { description: 'One page of runs.', content: json({ type: 'object', properties: { runs: { type: 'array', items: ref('Run') }, nextPageToken: { type: 'string', nullable: true } } }) }, '400': error('Bad filter or order_by.'), ...common },
     },
   },
+  '/api/v1/projects/{slug}/runs.csv': {
+    get: {
+      summary: "Export the runs table as CSV: its filter, order and columns (needs project.read).",
+      description: 'RFC 4180, streamed. Text cells starting with =, +, -, @ (not plain numbers) get a leading apostrophe against spreadsheet formula injection. `run_id` is always the first column.',
+      parameters: [
+        slug,
+        { name: 'experimentId', in: 'query', description: 'Only this experiment (MLflow experiment_id); default: every active experiment.', schema: { type: 'string' } },
+        { name: 'filter', in: 'query', description: "MLflow filter, e.g. `metrics.loss < 0.5 AND params.lr = '0.01'`.", schema: { type: 'string' } },
+        { name: 'orderBy', in: 'query', description: 'Order item, repeatable, e.g. `metrics.loss ASC` or `attributes.duration DESC`; NULLs last, ties by run id.', schema: { type: 'array', items: { type: 'string' } } },
+        { name: 'columns', in: 'query', description: 'Column ids, repeatable: `attributes.run_name|status|user|start_time|end_time|duration|experiment_id`, `metrics.<key>`, `params.<key>`, `tags.<key>`.', schema: { type: 'array', items: { type: 'string' } } },
+      ],
+      responses: { '200': { description: 'The CSV file.', content: { 'text/csv': { schema: { type: 'string' } } } }, '400': error('Bad filter, order or column (named in the message).'), ...common },
+    },
+  },
   '/api/v1/runs/{runId}': {
     get: { summary: 'A run with params, tags and latest metrics (needs project.read).', parameters: [runId], responses: { '200': { description: 'The run.', content: json({ type: 'object', properties: { run: ref('Run') } }) }, ...common } },
     patch: {
@@ -102,8 +116,8 @@ const paths: Record<string, PathItem> = {
   '/api/v1/runs/{runId}/metrics/{key}/history': {
     get: {
       summary: "One page of a metric's points in (step, timestamp, value) order (needs project.read).",
-      parameters: [runId, { name: 'key', in: 'path', required: true, description: 'Metric name, URL-encoded (`system%2Fgpu0`).', schema: { type: 'string' } }, { name: 'after', in: 'query', description: '`next` of the previous page.', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100000, default: 50000 } }],
-      responses: { '200': { description: 'Points and the cursor of the next page (null at the end).', content: json({ type: 'object', properties: { key: { type: 'string' }, points: { type: 'array', items: ref('StoredPoint') }, next: { type: 'string', nullable: true } } }) }, ...common },
+      parameters: [runId, { name: 'key', in: 'path', required: true, description: 'Metric name, URL-encoded (`system%2Fgpu0`).', schema: { type: 'string' } }, { name: 'after', in: 'query', description: '`next` of the previous page.', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100000, default: 50000 } }, { name: 'format', in: 'query', description: '`points` (default): a list of point objects; `columns`: parallel lists `steps`, `timestamps`, `values` (a third of the bytes; values are numbers or "NaN", "Infinity", "-Infinity").', schema: { type: 'string', enum: ['points', 'columns'], default: 'points' } }],
+      responses: { '200': { description: 'Points (or, with format=columns, parallel lists) and the cursor of the next page (null at the end).', content: json({ type: 'object', properties: { key: { type: 'string' }, points: { type: 'array', items: ref('StoredPoint') }, steps: { type: 'array', items: { type: 'integer' } }, timestamps: { type: 'array', items: { type: 'integer' } }, values: { type: 'array', items: { oneOf: [{ type: 'number' }, { type: 'string', enum: ['NaN', 'Infinity', '-Infinity'] }] } }, next: { type: 'string', nullable: true } } }) }, '400': error('Bad cursor, limit or format.'), ...common },
     },
   },
   '/api/v1/runs/{runId}/artifacts': {

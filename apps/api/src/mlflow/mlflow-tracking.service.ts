@@ -5,7 +5,7 @@
  * through RunSearchRepository (the same search the native API reuses).
  */
 import {
-  fromMlflowStatus, likeMatches, parseExperimentFilter, parseExperimentOrderBy, decodeOffsetToken, encodeOffsetToken, ExperimentComparison, TrackingError, KeyValue,
+  MAX_TAG_VALUE_LENGTH, fromMlflowStatus, likeMatches, parseExperimentFilter, parseExperimentOrderBy, decodeOffsetToken, encodeOffsetToken, ExperimentComparison, TrackingError, KeyValue,
 } from '@caliper/domain';
 import { AccountsRepository, ExperimentEntity, RunEntity, RunSearchRepository, StoredPoint } from '@caliper/persistence';
 import type { Principal } from '../auth/principal';
@@ -24,6 +24,13 @@ const MAX_BULK_RESULTS_PER_RUN = 2500;
 const MAX_BULK_POINTS_READ_PER_RUN = 25000;
 
 const invalid = (message: string) => new TrackingError('INVALID_PARAMETER', message);
+
+/**
+ * Caliper owns artifact storage: every experiment's artifact_location is mlflow-artifacts:/<id>,
+ * served by the artifact proxy. A location a client asks for in experiments/create is kept
+ * visible as this experiment tag instead of being dropped without trace.
+ */
+export const REQUESTED_ARTIFACT_LOCATION_TAG = 'caliper.requested_artifact_location';
 
 export class MlflowTrackingService {
   constructor(
@@ -49,7 +56,13 @@ export class MlflowTrackingService {
     const fullName = requiredString(args, 'name');
     const split = await splitExperimentName(fullName, loaders);
     const projectId = split.projectId ?? (await callerProject(principal, loaders));
-    const experiment = await this.tracking.createExperiment(principal, projectId, split.name, keyValues(args, 'tags'));
+    const tags = keyValues(args, 'tags');
+    const requestedLocation = optionalString(args, 'artifact_location');
+    if (requestedLocation !== null) {
+      checkArtifactLocation(requestedLocation);
+      tags.push({ key: REQUESTED_ARTIFACT_LOCATION_TAG, value: requestedLocation });
+    }
+    const experiment = await this.tracking.createExperiment(principal, projectId, split.name, tags);
     return { experiment_id: experiment.id };
   }
 
@@ -299,6 +312,62 @@ function paramValue(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   throw invalid(`Invalid value ${JSON.stringify(v)} for parameter 'value' supplied: expected a string.`);
+}
+
+/**
+ * MLflow 2.10.2's checks on experiments/create's artifact_location (handlers._create_experiment
+ * and validation._validate_experiment_artifact_location): no URL fragment or `;params`, no `..`
+ * in the query string, no runs:/ URI. What MLflow accepts is accepted here too, then recorded.
+ */
+export function checkArtifactLocation(location: string): void {
+  const { fragment, params, query } = urlParts(location);
+  if (fragment || params) throw invalid(`'artifact_location' URL can't include fragments or params.`);
+  if (decodeRepeatedly(query).includes('..')) throw invalid(`Invalid query string`);
+  if (location.startsWith('runs:')) throw invalid(`Artifact location cannot be a runs:/ URI. Given: '${location}'`);
+  if (location.length > MAX_TAG_VALUE_LENGTH) {
+    throw invalid(`Invalid value for parameter 'artifact_location': it exceeds the maximum length of ${MAX_TAG_VALUE_LENGTH} characters (Caliper records it as the experiment tag '${REQUESTED_ARTIFACT_LOCATION_TAG}').`);
+  }
+}
+
+/** Python's schemes whose last path segment urllib.parse.urlparse splits `;params` from. */
+const SCHEMES_WITH_PARAMS = new Set(['', 'ftp', 'hdl', 'prospero', 'http', 'imap', 'https', 'shttp', 'rtsp', 'rtspu', 'sip', 'sips', 'mms', 'sftp', 'tel']);
+
+/** The parts of urllib.parse.urlparse that MLflow looks at: fragment, params and query. */
+function urlParts(url: string): { fragment: string; params: string; query: string } {
+  let rest = url;
+  let scheme = '';
+  const colon = rest.indexOf(':');
+  if (colon > 0 && /^[A-Za-z][A-Za-z0-9+.-]*$/.test(rest.slice(0, colon))) {
+    scheme = rest.slice(0, colon).toLowerCase();
+    rest = rest.slice(colon + 1);
+  }
+  if (rest.startsWith('//')) {
+    const end = rest.slice(2).search(/[/?#]/);
+    rest = end < 0 ? '' : rest.slice(2 + end);
+  }
+  let fragment = '';
+  let query = '';
+  const hash = rest.indexOf('#');
+  if (hash >= 0) [rest, fragment] = [rest.slice(0, hash), rest.slice(hash + 1)];
+  const question = rest.indexOf('?');
+  if (question >= 0) [rest, query] = [rest.slice(0, question), rest.slice(question + 1)];
+  let params = '';
+  if (SCHEMES_WITH_PARAMS.has(scheme) && rest.includes(';')) {
+    const semicolon = rest.indexOf(';', Math.max(rest.lastIndexOf('/'), 0));
+    if (semicolon >= 0) params = rest.slice(semicolon + 1);
+  }
+  return { fragment, params, query };
+}
+
+/** urllib.parse.unquote until the text stops changing (MLflow's _decode, against double-encoded `..`). */
+function decodeRepeatedly(text: string): string {
+  let current = text;
+  for (let i = 0; i < 10; i++) {
+    const next = current.replace(/(%[0-9A-Fa-f]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ''), 'hex').toString('utf8'));
+    if (next === current) return current;
+    current = next;
+  }
+  throw invalid(`Failed to decode url`);
 }
 
 function experimentMatches(e: ExperimentEntity, tags: { key: string; value: string }[], c: ExperimentComparison): boolean {

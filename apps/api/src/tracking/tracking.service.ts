@@ -53,8 +53,8 @@ const HISTORY_PREFETCH_MAX = 4;
 
 type HistoryJsonPage = Awaited<ReturnType<MetricsRepository['historyJson']>>;
 
-const historyPageId = (runId: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean }) =>
-  JSON.stringify([runId, key, opts.limit, opts.withKey, opts.after ? [opts.after.step, opts.after.timestamp, String(opts.after.value)] : null]);
+const historyPageId = (runId: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean; columns?: boolean }) =>
+  JSON.stringify([runId, key, opts.limit, opts.withKey, opts.columns === true, opts.after ? [opts.after.step, opts.after.timestamp, String(opts.after.value)] : null]);
 
 export class TrackingService {
   /** Next pages of histories being read, by historyPageId (see metricHistoryJson). */
@@ -365,7 +365,7 @@ export class TrackingService {
    * A prefetched page is a snapshot a moment older than the request — as if the client had been
    * faster. Every request is still authorised by the guard before it gets here.
    */
-  async metricHistoryJson(uuid: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean }) {
+  async metricHistoryJson(uuid: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean; columns?: boolean }) {
     const run = await this.findRun(uuid);
     const id = historyPageId(run.id, key, opts);
     const hit = this.prefetched.get(id);

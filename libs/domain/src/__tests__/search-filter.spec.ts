@@ -56,7 +56,7 @@ describe('MLflow run filter grammar', () => {
 
   it('refuses OR, unknown entities and attributes, and dangling input', () => {
     expect(refused(() => parseRunFilter("metrics.a > 1 OR metrics.b > 1"))).toContain('only AND is supported');
-    refused(() => parseRunFilter("datasets.name = 'x'"));
+    refused(() => parseRunFilter("inputs.name = 'x'"));
     refused(() => parseRunFilter("attributes.secret = 'x'"));
     refused(() => parseRunFilter('metrics.loss <'));
     refused(() => parseRunFilter("metrics.loss < 1 and"));
@@ -71,6 +71,54 @@ describe('MLflow run filter grammar', () => {
     // Quotes inside a value stay part of the value (it is bound as a parameter, never spliced).
     expect(parseRunFilter(`tags.x = "it's'; DROP TABLE runs; --"`)).toEqual([{ entity: 'tag', key: 'x', comparator: '=', value: "it's'; DROP TABLE runs; --" }]);
     expect(parseRunFilter('params.`lr"; DROP TABLE runs; --` = \'1\'')[0]).toMatchObject({ entity: 'param', key: 'lr"; DROP TABLE runs; --' });
+  });
+});
+
+describe('dataset filters (MLflow 2.10: datasets.name, datasets.digest, datasets.context)', () => {
+  it('parses every comparator MLflow allows for datasets, with the entity spelled dataset or datasets', () => {
+    expect(parseRunFilter("datasets.name = 'mnist' and dataset.digest != \"a5357541\" and datasets.context LIKE 'train%' and datasets.name ILIKE 'MN%'")).toEqual([
+      { entity: 'dataset', key: 'name', comparator: '=', value: 'mnist' },
+      { entity: 'dataset', key: 'digest', comparator: '!=', value: 'a5357541' },
+      { entity: 'dataset', key: 'context', comparator: 'LIKE', value: 'train%' },
+      { entity: 'dataset', key: 'name', comparator: 'ILIKE', value: 'MN%' },
+    ]);
+    expect(parseRunFilter("datasets.context IN ('training', 'eval') AND datasets.`digest` NOT IN ('x')")).toEqual([
+      { entity: 'dataset', key: 'context', comparator: 'IN', value: ['training', 'eval'] },
+      { entity: 'dataset', key: 'digest', comparator: 'NOT IN', value: ['x'] },
+    ]);
+    expect(parseRunFilter('datasets."name" <> \'a\'')).toEqual([{ entity: 'dataset', key: 'name', comparator: '!=', value: 'a' }]);
+  });
+
+  it('refuses comparators outside MLflow\'s VALID_DATASET_COMPARATORS, naming the comparator and the key', () => {
+    for (const op of ['>', '>=', '<', '<=']) {
+      const message = refused(() => parseRunFilter(`datasets.name ${op} 'a'`));
+      expect(message).toBe(`Invalid filter string 'datasets.name ${op} 'a'': comparator '${op}' is not valid for 'datasets.name'; use one of =, !=, LIKE, ILIKE, IN, NOT IN.`);
+    }
+  });
+
+  it('refuses unknown dataset keys, unquoted or numeric values, malformed lists and ordering by datasets', () => {
+    expect(refused(() => parseRunFilter("datasets.source = 'x'"))).toContain("invalid dataset key 'source'; valid dataset keys are name, digest, context");
+    refused(() => parseRunFilter("datasets.Name = 'x'"));
+    refused(() => parseRunFilter("datasets.name.first = 'x'"));
+    refused(() => parseRunFilter('datasets.digest = 123'));
+    refused(() => parseRunFilter('datasets.name = mnist'));
+    refused(() => parseRunFilter('datasets.name = `mnist`'));
+    refused(() => parseRunFilter("datasets.name IN 'mnist'"));
+    refused(() => parseRunFilter("datasets.name IN ()"));
+    refused(() => parseRunFilter("datasets.name IN ('a', 1)"));
+    refused(() => parseRunFilter("datasets.name NOT IN ('a'"));
+    refused(() => parseRunFilter("datasets.name = ('a')"));
+    expect(refused(() => parseOrderBy(['datasets.name ASC']))).toContain('runs cannot be ordered by dataset fields');
+    refused(() => parseExperimentFilter("datasets.name = 'x'"));
+  });
+
+  it('keeps injection attempts inside the bound value or refuses them', () => {
+    expect(parseRunFilter(`datasets.name = 'x''; DROP TABLE run_inputs; --'`)).toEqual([{ entity: 'dataset', key: 'name', comparator: '=', value: "x'; DROP TABLE run_inputs; --" }]);
+    expect(parseRunFilter(`datasets.context IN ('a'') OR 1=1 --')`)).toEqual([{ entity: 'dataset', key: 'context', comparator: 'IN', value: ["a') OR 1=1 --"] }]);
+    refused(() => parseRunFilter("datasets.name = 'x' OR 1=1"));
+    refused(() => parseRunFilter("datasets.name = 'x'; DELETE FROM runs"));
+    refused(() => parseRunFilter("datasets.`name' OR '1'='1` = 'x'"));
+    refused(() => parseRunFilter("datasets.name IN (SELECT name FROM run_inputs)"));
   });
 });
 

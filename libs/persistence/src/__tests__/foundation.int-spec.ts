@@ -20,7 +20,7 @@ describe('migrations', () => {
   it('apply to an empty database and leave nothing for the schema check to generate', async () => {
     db = await createTestDatabase({ empty: true });
     const applied = await runMigrations(db.ownerUrl);
-    expect(applied).toEqual(['Foundation1764205200000', 'OutboxSchedule1764300000000', 'Tracking1764400000000', 'Registry1764500000000']);
+    expect(applied).toEqual(['Foundation1764205200000', 'OutboxSchedule1764300000000', 'Tracking1764400000000', 'Registry1764500000000', 'MetricTiers1764600000000', 'RunSearchIndexes1764700000000', 'SavedViews1764800000000']);
     expect(await runMigrations(db.ownerUrl)).toEqual([]);
     expect(await pendingSchemaChanges(db.ownerUrl)).toEqual([]);
     const tables = await sql(db.ownerUrl, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);

@@ -44,6 +44,10 @@ export const RUN_STATUSES = ['queued', 'starting', 'running', 'finished', 'faile
 @Entity('runs')
 @Unique('UQ_runs_uuid', ['uuid'])
 @Index('IDX_runs_experiment_start', ['experimentId', 'startTime'])
+// Run search (migration RunSearchIndexes): DESC columns TypeORM cannot describe, so not synchronised.
+@Index('IDX_runs_experiment_listing', { synchronize: false })
+@Index('IDX_runs_project_listing', { synchronize: false })
+@Index('IDX_runs_experiment_scope', { synchronize: false })
 @Check('CHK_runs_status', `status IN ('queued', 'starting', 'running', 'finished', 'failed', 'killed', 'lost')`)
 @Check('CHK_runs_lifecycle', `lifecycle_stage IN ('active', 'deleted')`)
 @Check('CHK_runs_uuid', `uuid ~ '^[0-9a-f]{32}$'`)
@@ -84,6 +88,7 @@ export class RunEntity {
 
 @Entity('run_params')
 @Index('IDX_run_params_key_num', ['key', 'valueNum'])
+@Index('IDX_run_params_key_value', { synchronize: false })
 export class RunParamEntity {
   @PrimaryColumn('bigint', { name: 'run_id', primaryKeyConstraintName: 'PK_run_params' }) runId: string;
   @PrimaryColumn('text', { primaryKeyConstraintName: 'PK_run_params' }) key: string;
@@ -96,6 +101,7 @@ export class RunParamEntity {
 }
 
 @Entity('run_tags')
+@Index('IDX_run_tags_key_value', { synchronize: false })
 export class RunTagEntity {
   @PrimaryColumn('bigint', { name: 'run_id', primaryKeyConstraintName: 'PK_run_tags' }) runId: string;
   @PrimaryColumn('text', { primaryKeyConstraintName: 'PK_run_tags' }) key: string;
@@ -115,6 +121,7 @@ export class MetricKeyEntity {
 
 /** The latest point per (run, metric) by MLflow's rule (max step, then timestamp, then value): fast run tables. */
 @Entity('latest_metrics')
+@Index('IDX_latest_metrics_key_value', { synchronize: false })
 export class LatestMetricEntity {
   @PrimaryColumn('bigint', { name: 'run_id', primaryKeyConstraintName: 'PK_latest_metrics' }) runId: string;
   @PrimaryColumn('bigint', { name: 'key_id', primaryKeyConstraintName: 'PK_latest_metrics' }) keyId: string;

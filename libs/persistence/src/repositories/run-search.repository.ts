@@ -1,14 +1,16 @@
 /**
  * Run search with MLflow's filter grammar: the parsed comparisons (libs/domain search-filter)
- * compile to one parameterised SQL statement over runs, latest_metrics, run_params and run_tags.
- * Every user-supplied key and value travels as a bind parameter; the only text spliced into
- * SQL comes from fixed tables below. MLflow's semantics: metrics compare numerically on the
- * latest value, params and tags as strings, a run without the key never matches; the default
- * order is start_time DESC then run_id, and runs missing a sort key come last.
+ * compile to one parameterised SQL statement over runs, latest_metrics, run_params, run_tags
+ * and run_inputs. Every user-supplied key and value travels as a bind parameter; the only text
+ * spliced into SQL comes from fixed tables below. MLflow's semantics: metrics compare
+ * numerically on the latest value, params and tags as strings, a run without the key never
+ * matches; a dataset condition holds when some dataset input of the run satisfies it (so
+ * `datasets.name != 'a'` means "has a dataset not named a", as in MLflow's SqlAlchemyStore);
+ * the default order is start_time DESC then run_id, and runs missing a sort key come last.
  */
 import { DataSource, In } from 'typeorm';
 import {
-  Comparison, decodeOffsetToken, encodeOffsetToken, OrderClause, parseOrderBy, parseRunFilter, searchMaxResults,
+  Comparison, DATASET_CONTEXT_TAG, decodeOffsetToken, encodeOffsetToken, OrderClause, parseOrderBy, parseRunFilter, parseTableOrderBy, searchMaxResults,
 } from '@caliper/domain';
 import { RunEntity } from '../entities/tracking.entity';
 
@@ -46,6 +48,16 @@ const ATTRIBUTE_SQL: Record<string, string> = {
 
 const SQL_COMPARATOR: Record<string, string> = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=', LIKE: 'LIKE', ILIKE: 'ILIKE' };
 
+/** A comparison of a text expression with a bound string or, for IN / NOT IN, a bound string array. */
+function textComparisonSql(expr: string, comparator: string, value: string | string[], b: Binder): string {
+  if (comparator === 'IN') return `${expr} = ANY(${b.bind(value)}::text[])`;
+  if (comparator === 'NOT IN') return `NOT (${expr} = ANY(${b.bind(value)}::text[]))`;
+  return `${expr} ${SQL_COMPARATOR[comparator]} ${b.bind(value)}::text`;
+}
+
+/** The dataset input columns `datasets.name` and `datasets.digest` read. */
+const DATASET_COLUMN_SQL: Record<string, string> = { name: 'i.name', digest: 'i.digest' };
+
 const latestMetricSql = (keyParam: string) =>
   `(SELECT lm.value FROM latest_metrics lm JOIN metric_keys mk ON mk.id = lm.key_id WHERE lm.run_id = r.id AND mk.name = ${keyParam})`;
 
@@ -57,21 +69,49 @@ class Binder {
   }
 }
 
-function conditionSql(c: Comparison, b: Binder): string {
+/**
+ * Metric names resolved to their metric_keys ids before the search is planned, so the planner
+ * sees a constant key_id and can range-scan latest_metrics (key_id, value). A name never logged
+ * anywhere maps to -1, which matches no row.
+ */
+type MetricKeyIds = ReadonlyMap<string, string>;
+
+/** Characters of a param or tag value kept in the (key, value) indexes. */
+export const VALUE_PREFIX = 200;
+
+/**
+ * A param or tag value comparison. Equality goes through the indexed prefix
+ * (IDX_run_params_key_value, IDX_run_tags_key_value index left(value, 200): values may be longer
+ * than a B-tree entry allows): for a value shorter than the prefix, `left(value, 200) = v` alone
+ * is equivalent to `value = v`, and one predicate keeps the planner's row estimate honest (two
+ * would count the same selectivity twice); a longer value compares both.
+ */
+function valueComparisonSql(alias: string, comparator: string, value: string, b: Binder): string {
+  const v = b.bind(value);
+  if (comparator !== '=') return `${alias}.value ${SQL_COMPARATOR[comparator]} ${v}::text`;
+  const prefix = `left(${alias}.value, ${VALUE_PREFIX}) = left(${v}::text, ${VALUE_PREFIX})`;
+  return [...value].length < VALUE_PREFIX ? prefix : `${prefix} AND ${alias}.value = ${v}::text`;
+}
+
+function conditionSql(c: Comparison, b: Binder, keyIds?: MetricKeyIds): string {
   switch (c.entity) {
     case 'metric':
+      if (keyIds) return `EXISTS (SELECT 1 FROM latest_metrics lm WHERE lm.run_id = r.id AND lm.key_id = ${b.bind(keyIds.get(c.key) ?? '-1')}::bigint AND lm.value ${SQL_COMPARATOR[c.comparator]} ${b.bind(c.value)}::float8)`;
       return `EXISTS (SELECT 1 FROM latest_metrics lm JOIN metric_keys mk ON mk.id = lm.key_id WHERE lm.run_id = r.id AND mk.name = ${b.bind(c.key)} AND lm.value ${SQL_COMPARATOR[c.comparator]} ${b.bind(c.value)}::float8)`;
     case 'param':
-      return `EXISTS (SELECT 1 FROM run_params p WHERE p.run_id = r.id AND p.key = ${b.bind(c.key)} AND p.value ${SQL_COMPARATOR[c.comparator]} ${b.bind(c.value)}::text)`;
+      return `EXISTS (SELECT 1 FROM run_params p WHERE p.run_id = r.id AND p.key = ${b.bind(c.key)} AND ${valueComparisonSql('p', c.comparator, c.value, b)})`;
     case 'tag':
-      return `EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.key = ${b.bind(c.key)} AND t.value ${SQL_COMPARATOR[c.comparator]} ${b.bind(c.value)}::text)`;
+      return `EXISTS (SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.key = ${b.bind(c.key)} AND ${valueComparisonSql('t', c.comparator, c.value, b)})`;
     case 'attribute': {
       const column = ATTRIBUTE_SQL[c.key];
-      if (c.comparator === 'IN') return `${column} = ANY(${b.bind(c.value)}::text[])`;
-      if (c.comparator === 'NOT IN') return `NOT (${column} = ANY(${b.bind(c.value)}::text[]))`;
-      const cast = typeof c.value === 'number' ? '::bigint' : '::text';
-      const value = typeof c.value === 'number' ? Math.trunc(c.value) : c.value;
-      return `${column} ${SQL_COMPARATOR[c.comparator]} ${b.bind(value)}${cast}`;
+      if (typeof c.value === 'number') return `${column} ${SQL_COMPARATOR[c.comparator]} ${b.bind(Math.trunc(c.value))}::bigint`;
+      return textComparisonSql(column, c.comparator, c.value, b);
+    }
+    case 'dataset': {
+      if (c.key !== 'context') return `EXISTS (SELECT 1 FROM run_inputs i WHERE i.run_id = r.id AND i.kind = 'dataset' AND ${textComparisonSql(DATASET_COLUMN_SQL[c.key], c.comparator, c.value, b)})`;
+      // The context is the input's mlflow.data.context tag, kept in the descriptor's tags list.
+      const tags = `jsonb_array_elements(CASE WHEN jsonb_typeof(i.descriptor->'tags') = 'array' THEN i.descriptor->'tags' ELSE '[]'::jsonb END) AS it(tag)`;
+      return `EXISTS (SELECT 1 FROM run_inputs i CROSS JOIN LATERAL ${tags} WHERE i.run_id = r.id AND i.kind = 'dataset' AND it.tag->>'key' = ${b.bind(DATASET_CONTEXT_TAG)}::text AND ${textComparisonSql(`(it.tag->>'value')`, c.comparator, c.value, b)})`;
     }
   }
 }
@@ -90,8 +130,212 @@ function orderSql(o: OrderClause, b: Binder): string[] {
   }
 }
 
+export interface RunTableQuery {
+  projectId: string;
+  /** The experiments searched (an experiment's table: one; a project's: its active experiments). */
+  experimentIds: readonly string[];
+  filter?: string | null;
+  /** Order items as in MLflow (`metrics.loss DESC`), plus `attributes.duration`; ties by run id. */
+  orderBy?: readonly string[] | null;
+  first: number;
+  after?: string | null;
+}
+
+export interface RunTablePage {
+  runs: RunEntity[];
+  /** The cursor after each run, parallel to runs. */
+  cursors: string[];
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+export interface RunColumnKeys {
+  params: string[];
+  metrics: string[];
+  tags: string[];
+}
+
+/** A runs-table cursor does not belong to this sort (or was tampered with). */
+export class RunCursorError extends Error {}
+
+/** One ORDER BY expression of the runs table, with the SQL type its cursor value is bound as. */
+interface SortKey {
+  expr: string;
+  type: 'float8' | 'bigint' | 'text';
+  ascending: boolean;
+}
+
+/** The sort expressions of an order clause: a param sorts by its numeric value, then its text. */
+function sortKeys(o: OrderClause, b: Binder, keyIds: MetricKeyIds): SortKey[] {
+  const asc = o.ascending;
+  switch (o.entity) {
+    case 'metric':
+      return [{ expr: `(SELECT lm.value FROM latest_metrics lm WHERE lm.run_id = r.id AND lm.key_id = ${b.bind(keyIds.get(o.key) ?? '-1')}::bigint)`, type: 'float8', ascending: asc }];
+    case 'param': {
+      const k = b.bind(o.key);
+      return [
+        { expr: `(SELECT p.value_num FROM run_params p WHERE p.run_id = r.id AND p.key = ${k}::text)`, type: 'float8', ascending: asc },
+        { expr: `(SELECT p.value FROM run_params p WHERE p.run_id = r.id AND p.key = ${k}::text)`, type: 'text', ascending: asc },
+      ];
+    }
+    case 'tag':
+      return [{ expr: `(SELECT t.value FROM run_tags t WHERE t.run_id = r.id AND t.key = ${b.bind(o.key)}::text)`, type: 'text', ascending: asc }];
+    case 'attribute':
+      if (o.key === 'start_time' || o.key === 'end_time') return [{ expr: `r.${o.key}`, type: 'bigint', ascending: asc }];
+      if (o.key === 'duration') return [{ expr: '(r.end_time - r.start_time)', type: 'bigint', ascending: asc }];
+      if (o.key === 'status') return [{ expr: 'r.status', type: 'text', ascending: asc }];
+      return [{ expr: ATTRIBUTE_SQL[o.key], type: 'text', ascending: asc }];
+  }
+}
+
+/**
+ * Rows strictly after the cursor in the order `keys` (each NULLS LAST), then `r.uuid` ascending:
+ * the keyset condition. For one key k with cursor value c it reads
+ * `k > c OR k IS NULL OR (k = c AND <rest>)` ascending with c not null, and `k IS NULL AND <rest>`
+ * when c is null (nulls come last, so nothing non-null follows them).
+ */
+function keysetSql(keys: SortKey[], values: (string | null)[], uuid: string, b: Binder): string {
+  let rest = `r.uuid > ${b.bind(uuid)}::text`;
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const k = keys[i];
+    const v = values[i];
+    if (v === null) {
+      rest = `(${k.expr} IS NULL AND ${rest})`;
+    } else {
+      const c = `${b.bind(v)}::${k.type}`;
+      rest = `(${k.expr} ${k.ascending ? '>' : '<'} ${c} OR ${k.expr} IS NULL OR (${k.expr} = ${c} AND ${rest}))`;
+    }
+  }
+  return rest;
+}
+
+const encodeTableCursor = (signature: string, values: (string | null)[], uuid: string): string => Buffer.from(JSON.stringify([signature, ...values, uuid])).toString('base64url');
+
+function decodeTableCursor(cursor: string, signature: string, n: number): { values: (string | null)[]; uuid: string } {
+  let parts: unknown;
+  try {
+    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parts = null;
+  }
+  if (!Array.isArray(parts) || parts.length !== n + 2 || parts[0] !== signature) throw new RunCursorError('must be a cursor from pageInfo.endCursor of the same filter and order');
+  const values = parts.slice(1, n + 1);
+  const uuid = parts[n + 1];
+  if (!values.every((v) => v === null || (typeof v === 'string' && v.length <= 10_000)) || typeof uuid !== 'string' || !/^[0-9a-f]{32}$/.test(uuid)) {
+    throw new RunCursorError('must be a cursor from pageInfo.endCursor of the same filter and order');
+  }
+  return { values: values as (string | null)[], uuid };
+}
+
+/** Distinct keys of a run child table within the scope: a skip scan over the (key, …) index, then one probe per key. */
+const distinctKeysSql = (table: 'run_params' | 'run_tags', limit: number) => `
+  WITH RECURSIVE k(key) AS (
+    (SELECT key FROM ${table} ORDER BY key LIMIT 1)
+    UNION ALL
+    SELECT (SELECT x.key FROM ${table} x WHERE x.key > k.key ORDER BY x.key LIMIT 1) FROM k WHERE k.key IS NOT NULL
+  )
+  SELECT k.key FROM k WHERE k.key IS NOT NULL AND EXISTS (
+    SELECT 1 FROM ${table} c JOIN runs r ON r.id = c.run_id
+    WHERE c.key = k.key AND r.project_id = $1::uuid AND r.experiment_id = ANY($2::bigint[]) AND r.lifecycle_stage = 'active')
+  ORDER BY k.key LIMIT ${limit}`;
+
+/** Most keys of each kind the column chooser is offered. */
+export const MAX_COLUMN_KEYS = 2000;
+
 export class RunSearchRepository {
   constructor(private readonly ds: DataSource) {}
+
+  /** metric_keys ids of the named metrics (names never logged are absent). */
+  private async metricKeyIds(names: Iterable<string>): Promise<Map<string, string>> {
+    const list = [...new Set(names)];
+    if (!list.length) return new Map();
+    const rows: { id: string; name: string }[] = await this.ds.query(`SELECT id::text AS id, name FROM metric_keys WHERE name = ANY($1::text[])`, [list]);
+    return new Map(rows.map((r) => [r.name, r.id]));
+  }
+
+  /**
+   * The SQL of one runs-table page, without running it (the EXPLAIN test reads its plan). Filter
+   * and order errors are TrackingError INVALID_PARAMETER; a foreign cursor is RunCursorError.
+   */
+  async tableSql(q: RunTableQuery): Promise<{ sql: string; values: unknown[]; countSql: string; countValues: unknown[]; keys: SortKey[]; signature: string }> {
+    const comparisons = parseRunFilter(q.filter);
+    const order = parseTableOrderBy(q.orderBy);
+    const keyIds = await this.metricKeyIds([...comparisons, ...order].filter((c) => c.entity === 'metric').map((c) => c.key));
+    const signature = JSON.stringify([q.filter ?? '', order]);
+
+    const where = (b: Binder) => {
+      const w = [
+        `r.project_id = ${b.bind(q.projectId)}::uuid`,
+        `r.experiment_id = ANY(${b.bind(q.experimentIds)}::bigint[])`,
+        `r.lifecycle_stage = 'active'`,
+      ];
+      for (const c of comparisons) w.push(conditionSql(c, b, keyIds));
+      return w;
+    };
+    const cb = new Binder();
+    const countSql = `SELECT count(*)::int AS n FROM runs r WHERE ${where(cb).join(' AND ')}`;
+
+    const b = new Binder();
+    const w = where(b);
+    // The default order is the newest first, as MLflow's.
+    const keys = (order.length ? order : [{ entity: 'attribute', key: 'start_time', ascending: false } as OrderClause]).flatMap((o) => sortKeys(o, b, keyIds));
+    if (q.after) {
+      const { values, uuid } = decodeTableCursor(q.after, signature, keys.length);
+      w.push(keysetSql(keys, values, uuid, b));
+    }
+    const select = keys.map((k, i) => `${k.expr}::text AS s${i}`).join(', ');
+    const orderBy = [...keys.map((k) => `${k.expr} ${k.ascending ? 'ASC' : 'DESC'} NULLS LAST`), 'r.uuid ASC'].join(', ');
+    const sql = `SELECT r.id, r.uuid, ${select} FROM runs r WHERE ${w.join(' AND ')} ORDER BY ${orderBy} LIMIT ${b.bind(q.first + 1)}`;
+    return { sql, values: b.values, countSql, countValues: cb.values, keys, signature };
+  }
+
+  /** One page of the web's runs table: filter, order (NULLS LAST, ties by run id), keyset cursor and total. */
+  async searchTable(q: RunTableQuery): Promise<RunTablePage> {
+    if (!q.experimentIds.length) {
+      parseRunFilter(q.filter);
+      parseTableOrderBy(q.orderBy);
+      return { runs: [], cursors: [], hasNextPage: false, totalCount: 0 };
+    }
+    const { sql, values, countSql, countValues, keys, signature } = await this.tableSql(q);
+    const [rows, count] = await Promise.all([
+      this.ds.query(sql, values) as Promise<Record<string, string | null>[]>,
+      this.ds.query(countSql, countValues) as Promise<{ n: number }[]>,
+    ]);
+    const page = rows.slice(0, q.first);
+    const ids = page.map((r) => String(r.id));
+    const found = ids.length ? await this.ds.manager.findBy(RunEntity, { id: In(ids) }) : [];
+    const byId = new Map(found.map((r) => [r.id, r]));
+    return {
+      runs: ids.map((id) => byId.get(id)!).filter(Boolean),
+      cursors: page.filter((r) => byId.has(String(r.id))).map((r) => encodeTableCursor(signature, keys.map((_, i) => r[`s${i}`] ?? null), String(r.uuid))),
+      hasNextPage: rows.length > q.first,
+      totalCount: count[0]?.n ?? 0,
+    };
+  }
+
+  /**
+   * The param, metric and tag keys logged by the active runs of the experiments (for the column
+   * chooser and filter autocomplete), sorted. Param and tag keys come from a skip scan of the
+   * (key, value) indexes with one existence probe per key, metric keys from the small
+   * metric_keys table probed through latest_metrics (key_id, value): the cost follows the number
+   * of distinct keys, not of runs.
+   */
+  async columnKeys(projectId: string, experimentIds: readonly string[]): Promise<RunColumnKeys> {
+    if (!experimentIds.length) return { params: [], metrics: [], tags: [] };
+    const args = [projectId, experimentIds];
+    const [params, tags, metrics] = await Promise.all([
+      this.ds.query(distinctKeysSql('run_params', MAX_COLUMN_KEYS), args) as Promise<{ key: string }[]>,
+      this.ds.query(distinctKeysSql('run_tags', MAX_COLUMN_KEYS), args) as Promise<{ key: string }[]>,
+      this.ds.query(
+        `SELECT mk.name AS key FROM metric_keys mk WHERE EXISTS (
+           SELECT 1 FROM latest_metrics lm JOIN runs r ON r.id = lm.run_id
+           WHERE lm.key_id = mk.id AND r.project_id = $1::uuid AND r.experiment_id = ANY($2::bigint[]) AND r.lifecycle_stage = 'active')
+         ORDER BY mk.name LIMIT ${MAX_COLUMN_KEYS}`,
+        args,
+      ) as Promise<{ key: string }[]>,
+    ]);
+    return { params: params.map((r) => r.key), metrics: metrics.map((r) => r.key), tags: tags.map((r) => r.key) };
+  }
 
   /** One page of runs matching an MLflow search; callers have authorised the projects. */
   async searchRuns(q: RunSearchQuery): Promise<RunSearchPage> {

@@ -1,7 +1,7 @@
 /** Services behind the tracking GraphQL resolvers (the resolvers themselves are in graphql/resolvers.ts). */
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AccountsRepository, AuditRepository, ProjectsRepository } from '@caliper/persistence';
+import { AccountsRepository, AuditRepository, ProjectsRepository, RunSearchRepository } from '@caliper/persistence';
 import { DefaultProjectService } from './default-project.service';
 
 @Module({
@@ -11,7 +11,8 @@ import { DefaultProjectService } from './default-project.service';
       useFactory: (ds: DataSource, a: AccountsRepository, p: ProjectsRepository, au: AuditRepository) => new DefaultProjectService(ds, a, p, au),
       inject: [DataSource, AccountsRepository, ProjectsRepository, AuditRepository],
     },
+    { provide: RunSearchRepository, useFactory: (ds: DataSource) => new RunSearchRepository(ds), inject: [DataSource] },
   ],
-  exports: [DefaultProjectService],
+  exports: [DefaultProjectService, RunSearchRepository],
 })
 export class TrackingGraphqlModule {}

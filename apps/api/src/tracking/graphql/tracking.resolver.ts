@@ -4,9 +4,9 @@
  * project.read in the project of the experiment or run it names (located with the loaders).
  */
 import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { toMlflowStatus, TrackingError } from '@caliper/domain';
+import { parseRunFilter, parseTableOrderBy, toMlflowStatus, TrackingError } from '@caliper/domain';
 import { GraphQLError } from 'graphql';
-import { type ExperimentEntity, type ProjectEntity, type RunLogEntity, TrackingRepository } from '@caliper/persistence';
+import { type ExperimentEntity, type ProjectEntity, RunCursorError, type RunLogEntity, RunSearchRepository, TrackingRepository } from '@caliper/persistence';
 import { ProjectLocator, Requires, SIGNED_IN } from '../../auth/access.decorators';
 import { AppError, badInput, notFound } from '../../common/app-error';
 import { GqlContext, principalOf } from '../../graphql/context';
@@ -16,7 +16,7 @@ import { toUserGql } from '../../users/users.resolver';
 import { RunView, TrackingService } from '../tracking.service';
 import { DefaultProjectService } from './default-project.service';
 import {
-  ExperimentGql, KeyValueGql, LatestMetricGql, MetricHistoryGql, MlflowRunStatusGql, NonFiniteMarker, RunConnectionGql, RunGql, RunLogPageGql, RunStatusGql,
+  ExperimentGql, KeyValueGql, LatestMetricGql, MetricHistoryGql, MlflowRunStatusGql, NonFiniteMarker, RunColumnKeysGql, RunConnectionGql, RunGql, RunLogPageGql, RunStatusGql,
 } from './tracking.types';
 
 const MAX_RUNS_PAGE = 200;
@@ -74,6 +74,40 @@ function pageSize(first: number | null, arg: string, fallback: number, max: numb
   return n;
 }
 
+/** Checks the runs table's filter and order, naming the argument at fault. */
+function checkedSearch(filter: string | null, orderBy: string[] | null): void {
+  for (const [arg, check] of [['filter', () => parseRunFilter(filter)], ['orderBy', () => parseTableOrderBy(orderBy)]] as const) {
+    try {
+      check();
+    } catch (e) {
+      if (e instanceof TrackingError) throw badInput(arg, e.message);
+      throw e;
+    }
+  }
+}
+
+/**
+ * One page of the runs table over the given experiments: MLflow's filter grammar, any order
+ * (metric, param, tag or attribute; NULLS LAST, ties by run id), keyset cursors and the total.
+ */
+async function runsConnection(
+  search: RunSearchRepository, tracking: TrackingService, projectId: string, experimentIds: string[],
+  args: { first: number | null; after: string | null; filter: string | null; orderBy: string[] | null },
+): Promise<RunConnectionGql> {
+  const limit = pageSize(args.first, 'first', 50, MAX_RUNS_PAGE);
+  checkedSearch(args.filter, args.orderBy);
+  let page;
+  try {
+    page = await search.searchTable({ projectId, experimentIds, filter: args.filter, orderBy: args.orderBy, first: limit, after: args.after });
+  } catch (e) {
+    if (e instanceof RunCursorError) throw badInput('after', e.message);
+    throw e;
+  }
+  const views = await tracking.views(page.runs);
+  const edges = views.map((v, i) => ({ cursor: page.cursors[i], node: toRunGql(v) }));
+  return { edges, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null } };
+}
+
 const toProjectGql = (p: ProjectEntity): ProjectGql => ({ id: p.id, slug: p.slug, name: p.name, description: p.description, createdAt: p.createdAt, archivedAt: p.archivedAt });
 
 function toExperimentGql(e: ExperimentEntity): ExperimentGql {
@@ -83,7 +117,7 @@ function toExperimentGql(e: ExperimentEntity): ExperimentGql {
   };
 }
 
-function toRunGql(view: RunView): RunGql {
+export function toRunGql(view: RunView): RunGql {
   const r = view.run;
   const kv = (rows: { key: string; value: string }[]): KeyValueGql[] => rows.map((p) => ({ key: p.key, value: p.value }));
   return {
@@ -124,6 +158,31 @@ export class TrackingQueriesResolver {
 
 @Resolver(() => ProjectGql)
 export class ProjectTrackingResolver {
+  constructor(private readonly tracking: TrackingService, private readonly search: RunSearchRepository) {}
+
+  @ResolveField('runs', () => RunConnectionGql, {
+    description: "Active runs of the project's active experiments: filter in MLflow's grammar, order by any column (default: newest first), keyset paging",
+  })
+  async projectRuns(
+    @Parent() p: ProjectGql,
+    @Context() ctx: GqlContext,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number | null,
+    @Args('after', { type: () => String, nullable: true }) after: string | null,
+    @Args('filter', { type: () => String, nullable: true, description: "MLflow's search_runs filter, e.g. metrics.loss < 0.5 and params.lr = '0.01'" }) filter: string | null,
+    @Args('orderBy', { type: () => [String], nullable: true, description: 'e.g. ["metrics.loss ASC"]; also attributes.duration. NULLS last, ties by run id' }) orderBy: string[] | null,
+  ): Promise<RunConnectionGql> {
+    return fieldErrors(async () => {
+      const experiments = (await ctx.loaders.projectExperiments.load(p.id)).filter((e) => e.lifecycleStage === 'active');
+      return runsConnection(this.search, this.tracking, p.id, experiments.map((e) => e.id), { first, after, filter, orderBy });
+    });
+  }
+
+  @ResolveField('runKeys', () => RunColumnKeysGql, { description: "Param, metric and tag keys of the project's active runs (column chooser, filter autocomplete)" })
+  async projectRunKeys(@Parent() p: ProjectGql, @Context() ctx: GqlContext): Promise<RunColumnKeysGql> {
+    const experiments = (await ctx.loaders.projectExperiments.load(p.id)).filter((e) => e.lifecycleStage === 'active');
+    return this.search.columnKeys(p.id, experiments.map((e) => e.id));
+  }
+
   @ResolveField('experiments', () => [ExperimentGql], { description: 'Active experiments, oldest first (the Default experiment comes first)' })
   async projectExperiments(@Parent() p: ProjectGql, @Context() ctx: GqlContext): Promise<ExperimentGql[]> {
     return (await ctx.loaders.projectExperiments.load(p.id)).map(toExperimentGql);
@@ -152,7 +211,7 @@ export class MeTrackingResolver {
 
 @Resolver(() => ExperimentGql)
 export class ExperimentResolver {
-  constructor(private readonly tracking: TrackingService, private readonly repo: TrackingRepository) {}
+  constructor(private readonly tracking: TrackingService, private readonly search: RunSearchRepository) {}
 
   @ResolveField('project', () => ProjectGql)
   async experimentProject(@Parent() e: ExperimentGql, @Context() ctx: GqlContext): Promise<ProjectGql> {
@@ -173,27 +232,22 @@ export class ExperimentResolver {
     return (await ctx.loaders.experimentTags.load(e.id)).map((t) => ({ key: t.key, value: t.value }));
   }
 
-  @ResolveField('runs', () => RunConnectionGql, { description: 'Active runs, newest first (start time, then run id)' })
+  @ResolveField('runs', () => RunConnectionGql, {
+    description: "Active runs: filter in MLflow's grammar, order by any column (default: newest first, then run id), keyset paging",
+  })
   async experimentRuns(
     @Parent() e: ExperimentGql,
-    @Context() ctx: GqlContext,
     @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number | null,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
+    @Args('filter', { type: () => String, nullable: true, description: "MLflow's search_runs filter, e.g. metrics.loss < 0.5 and params.lr = '0.01'" }) filter: string | null,
+    @Args('orderBy', { type: () => [String], nullable: true, description: 'e.g. ["metrics.loss ASC"]; also attributes.duration. NULLS last, ties by run id' }) orderBy: string[] | null,
   ): Promise<RunConnectionGql> {
-    return fieldErrors(async () => {
-      const limit = pageSize(first, 'first', 50, MAX_RUNS_PAGE);
-      const from = after
-        ? decodeCursor(after, 'after', (p) => p.length === 2 && (p[0] === null || Number.isSafeInteger(p[0])) && typeof p[1] === 'string' && /^[0-9a-f]{32}$/.test(p[1]))
-        : null;
-      const [rows, totalCount] = await Promise.all([
-        this.repo.listRunsPage(e.id, from ? { startTime: from[0] as number | null, uuid: from[1] as string } : null, limit + 1),
-        ctx.loaders.experimentRunCount.load(e.id),
-      ]);
-      const page = rows.slice(0, limit);
-      const views = await this.tracking.views(page);
-      const edges = views.map((v) => ({ cursor: encodeCursor([v.run.startTime, v.run.uuid]), node: toRunGql(v) }));
-      return { edges, totalCount, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.length ? edges[edges.length - 1].cursor : null } };
-    });
+    return fieldErrors(() => runsConnection(this.search, this.tracking, e.projectId, [e.id], { first, after, filter, orderBy }));
+  }
+
+  @ResolveField('runKeys', () => RunColumnKeysGql, { description: "Param, metric and tag keys of the experiment's active runs (column chooser, filter autocomplete)" })
+  async experimentRunKeys(@Parent() e: ExperimentGql): Promise<RunColumnKeysGql> {
+    return this.search.columnKeys(e.projectId, [e.id]);
   }
 }
 

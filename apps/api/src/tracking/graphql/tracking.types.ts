@@ -121,7 +121,14 @@ export class RunEdgeGql {
 export class RunConnectionGql {
   @Field(() => [RunEdgeGql]) edges: RunEdgeGql[];
   @Field(() => PageInfoGql) pageInfo: PageInfoGql;
-  @Field(() => Int, { description: 'Active runs in the experiment' }) totalCount: number;
+  @Field(() => Int, { description: 'Active runs matching the filter (all pages)' }) totalCount: number;
+}
+
+@ObjectType('RunColumnKeys', { description: 'The keys logged by the active runs in scope, sorted: the columns a runs table can show and a filter can name' })
+export class RunColumnKeysGql {
+  @Field(() => [String]) params: string[];
+  @Field(() => [String], { description: 'Including system metrics (system/…); clients leave them out of default columns' }) metrics: string[];
+  @Field(() => [String]) tags: string[];
 }
 
 @ObjectType('Experiment')
