@@ -25,7 +25,7 @@ export function codegenConfig(outDir: string): CodegenConfig {
         config: {
           useTypeImports: true,
           enumsAsTypes: true,
-          scalars: { DateTime: 'string', JSON: 'unknown' },
+          scalars: { DateTime: 'string', JSON: 'unknown', NumberList: 'Array<number | null>' },
           avoidOptionals: false,
         },
       },

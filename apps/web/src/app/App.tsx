@@ -5,6 +5,7 @@ import { useApolloClient } from '@apollo/client/react';
 import { AccountPage } from '../account/AccountPage';
 import { AdminPage } from '../admin/AdminPage';
 import { AuditPage } from '../audit/AuditPage';
+import { ComparePage } from '../compare/ComparePage';
 import { ExperimentPage } from '../experiments/ExperimentPage';
 import { SignInPage } from '../auth/SignInPage';
 import { ProjectPage } from '../projects/ProjectPage';
@@ -42,6 +43,7 @@ export function App() {
           <Route index element={<Navigate to="/projects" replace />} />
           <Route path="projects" element={<ProjectsPage />} />
           <Route path="projects/:slug" element={<ProjectPage />} />
+          <Route path="projects/:slug/compare" element={<ComparePage />} />
           <Route path="runs" element={<RunsPage />} />
           <Route path="runs/:runId" element={<RunPage />} />
           <Route path="experiments/:experimentId" element={<ExperimentPage />} />

@@ -1,0 +1,344 @@
+/**
+ * The compare page in a real browser against the real API: the built app served by an API booted
+ * in-process on a fresh test database. A researcher opens compare for three runs, sees the charts
+ * drawn from the downsampled series, zooms by dragging (a refetch with the window, a narrower
+ * range on screen), turns smoothing off, reads the param diff with its differences marked, saves
+ * the view and reopens it; then, while the SDK's RunLogger logs to a running run, the chart grows
+ * within 5 s without a reload. Fails on any console error, page error, or serious/critical axe
+ * violation.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CaliperClient, type RunLogger } from '@caliper/sdk';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+
+/** The API's test harness and write path, loaded by path (the web type-check cannot compile the API's decorated sources). */
+interface TestApi {
+  app: { get<T>(token: abstract new (...args: never[]) => T): T };
+  base: string;
+  close(): Promise<void>;
+}
+type Auth = { cookie: string } | { basic: [string, string] };
+interface Harness {
+  ADMIN: { username: string; password: string };
+  startTestApi(env: Record<string, string>): Promise<TestApi>;
+  login(api: TestApi, username: string, password: string): Promise<Auth>;
+  newProject(api: TestApi, admin: Auth, slug: string): Promise<string>;
+  newUser(api: TestApi, admin: Auth, opts: { projectId: string; roles: string[] }): Promise<{ id: string; username: string; password: string }>;
+}
+interface Principal {
+  method: 'session';
+  sessionId: string;
+  user: { id: string; username: string; displayName: string; globalRole: null };
+}
+type KeyValue = { key: string; value: string };
+interface Tracking {
+  createExperiment(p: Principal, projectId: string, name: string, tags: KeyValue[]): Promise<{ id: string }>;
+  createRun(p: Principal, cmd: { experimentId: string; name: string; startTime: number }): Promise<{ uuid: string }>;
+  logBatch(p: Principal, runId: string, batch: { params?: KeyValue[]; tags?: KeyValue[]; metrics?: { key: string; value: number; timestamp: number; step: number }[] }): Promise<unknown>;
+  updateRun(p: Principal, runId: string, changes: { status: string; endTime: number }): Promise<unknown>;
+}
+const loadHarness = (): Promise<Harness> => import(path.join(repoRoot, 'apps/api/src/testing/api-harness'));
+const loadTrackingService = async (): Promise<abstract new (...args: never[]) => Tracking> =>
+  ((await import(path.join(repoRoot, 'apps/api/src/tracking/tracking.service'))) as { TrackingService: abstract new (...args: never[]) => Tracking }).TrackingService;
+
+async function buildWebApp(outDir: string): Promise<void> {
+  await promisify(execFile)(process.execPath, [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/web/vite.config.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {
+    cwd: repoRoot,
+  });
+}
+
+const screenshotDir = process.env.CALIPER_E2E_SCREENSHOTS;
+let screenshotCount = 0;
+
+async function expectAccessible(page: Page, where: string): Promise<void> {
+  if (screenshotDir) {
+    const name = `compare-${String(++screenshotCount).padStart(2, '0')}-${where.replace(/[^a-z0-9]+/gi, '-')}.png`;
+    await page.screenshot({ path: path.join(screenshotDir, name), fullPage: true });
+  }
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(serious).toEqual([]);
+}
+
+/** Every chart has drawn the data of the view in the address bar (data-view is the query the page has rendered). */
+const chartsReady = (page: Page) =>
+  page.waitForFunction(
+    () => {
+      const root = document.querySelector<HTMLElement>('.compare-page');
+      return root?.dataset.chartsReady === 'true' && root.dataset.view === new URLSearchParams(window.location.search).toString();
+    },
+    undefined,
+    { timeout: 15000 },
+  );
+const pointsOf = async (page: Page, metric: string) => Number(await page.locator(`figure[data-metric="${metric}"]`).getAttribute('data-points'));
+
+describe('the compare page in Chromium (real API, PostgreSQL)', () => {
+  const slug = 'compare-e2e';
+  let outDir: string;
+  let api: TestApi;
+  let browser: Browser;
+  let page: Page;
+  let researcher: { id: string; username: string; password: string };
+  const runIds: string[] = [];
+  let compareUrl: string;
+  let metricRequests: { fromStep: unknown; toStep: unknown }[] = [];
+  let problems: string[] = [];
+
+  beforeAll(async () => {
+    outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
+    const [{ ADMIN, login, newProject, newUser, startTestApi }, TrackingService] = await Promise.all([loadHarness(), loadTrackingService(), buildWebApp(outDir)]);
+    api = await startTestApi({ WEB_DIST_DIR: outDir });
+    const admin = await login(api, ADMIN.username, ADMIN.password);
+    const projectId = await newProject(api, admin, slug);
+    researcher = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
+    const tracking = api.app.get(TrackingService);
+    const who: Principal = { method: 'session', sessionId: 'e2e', user: { id: researcher.id, username: researcher.username, displayName: researcher.username, globalRole: null } };
+    const experiment = await tracking.createExperiment(who, projectId, 'lr-sweep', []);
+    const t0 = Date.UTC(2026, 10, 20, 9, 0, 0);
+    for (const [i, lr] of ['0.1', '0.01', '0.001'].entries()) {
+      const r = await tracking.createRun(who, { experimentId: experiment.id, name: `lr-${lr}`, startTime: t0 });
+      runIds.push(r.uuid);
+      const metrics = Array.from({ length: 200 }, (_, step) => [
+        // A spike at step 120 of the first run: the min–max band must keep it.
+        { key: 'loss', value: i === 0 && step === 120 ? 5 : 2 / (step + 1 + i * 5) + (step % 7) / 100, timestamp: t0 + step * 1000, step },
+        { key: 'dice', value: 0.4 + step / (400 + i * 100), timestamp: t0 + step * 1000, step },
+      ]).flat();
+      const system = Array.from({ length: 10 }, (_, s) => ({ key: 'system/cpu_utilization_percentage', value: 20 + s * 3 + i, timestamp: t0 + s * 10_000, step: s }));
+      await tracking.logBatch(who, r.uuid, {
+        params: [{ key: 'lr', value: lr }, { key: 'optimizer', value: 'adamw' }, { key: 'batch_size', value: i === 2 ? '4' : '2' }],
+        tags: [{ key: 'site', value: 'radiology-north' }],
+        metrics: [...metrics, ...system],
+      });
+      await tracking.updateRun(who, r.uuid, { status: 'finished', endTime: t0 + 600_000 });
+    }
+    compareUrl = `${api.base}/projects/${slug}/compare?runs=${runIds.join(',')}`;
+
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
+    page = await context.newPage();
+    page.setDefaultTimeout(15000);
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console error: ${msg.text()} (${msg.location().url})`);
+    });
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('request', (req) => {
+      const body = req.postData();
+      if (!body || !body.includes('"operationName":"MetricSeries"')) return;
+      const v = (JSON.parse(body) as { variables: { fromStep?: unknown; toStep?: unknown; keys: string[] } }).variables;
+      if (!v.keys.some((k) => k.startsWith('system/'))) metricRequests.push({ fromStep: v.fromStep ?? null, toStep: v.toStep ?? null });
+    });
+  }, 240000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  beforeEach(() => {
+    problems = [];
+  });
+  afterEach(() => {
+    expect(problems).toEqual([]);
+  });
+
+  it('opens compare for three runs and draws every chart, system metrics apart', async () => {
+    await page.goto(`${api.base}/sign-in?next=${encodeURIComponent(compareUrl.slice(api.base.length))}`);
+    await page.getByLabel('Username').fill(researcher.username);
+    await page.getByLabel('Password').fill(researcher.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(compareUrl);
+    await page.getByRole('heading', { level: 1, name: 'Compare 3 runs' }).waitFor();
+    await chartsReady(page);
+    const charts = page.getByRole('region', { name: 'Metrics' });
+    expect(await charts.locator('figure h3').allTextContents()).toEqual(['dice', 'loss', 'cpu_utilization_percentage']);
+    // 200 steps fit the 1,000-bucket budget: every point of the three runs is drawn.
+    expect(await pointsOf(page, 'loss')).toBe(600);
+    expect(await pointsOf(page, 'cpu_utilization_percentage')).toBe(30);
+    await charts.getByText('Window: steps 0–199, every point as logged').waitFor();
+    const legend = page.getByRole('region', { name: 'Runs' });
+    expect(await legend.getByRole('link').allTextContents()).toEqual(['lr-0.1', 'lr-0.01', 'lr-0.001']);
+    // The canvas has something drawn on it.
+    const inked = await page.locator('figure[data-metric="loss"] canvas').evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+      return n;
+    });
+    expect(inked).toBeGreaterThan(1000);
+    // Hover reads out every run's value at that x.
+    const box = (await page.locator('figure[data-metric="loss"] canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const tooltip = page.locator('figure[data-metric="loss"] .cmp-tooltip');
+    await tooltip.waitFor();
+    expect(await tooltip.locator('.cmp-tooltip-name').allTextContents()).toEqual(['lr-0.1', 'lr-0.01', 'lr-0.001']);
+    await page.mouse.move(0, 0);
+    await expectAccessible(page, 'compare charts');
+  }, 90000);
+
+  it('zooms a chart by dragging: refetches the window and shows the narrower range, then resets', async () => {
+    metricRequests = [];
+    const box = (await page.locator('figure[data-metric="loss"] canvas').boundingBox())!;
+    const plotLeft = box.x + 64;
+    const plotWidth = box.width - 64 - 14;
+    await page.mouse.move(plotLeft + plotWidth * 0.25, box.y + 100);
+    await page.mouse.down();
+    await page.mouse.move(plotLeft + plotWidth * 0.4, box.y + 110, { steps: 5 });
+    await page.mouse.move(plotLeft + plotWidth * 0.5, box.y + 120, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForURL(/[?&]from=\d+&to=\d+/);
+    const url = new URL(page.url());
+    const from = Number(url.searchParams.get('from'));
+    const to = Number(url.searchParams.get('to'));
+    expect(from).toBeGreaterThanOrEqual(40);
+    expect(from).toBeLessThanOrEqual(60);
+    expect(to).toBeGreaterThanOrEqual(90);
+    expect(to).toBeLessThanOrEqual(110);
+    await chartsReady(page);
+    expect(metricRequests).toContainEqual({ fromStep: from, toStep: to });
+    const windowNote = page.locator('.cmp-window');
+    await page.getByText(`Window: steps ${from}–${to}, every point as logged`).waitFor();
+    expect(Number(await windowNote.getAttribute('data-from'))).toBe(from);
+    expect(await pointsOf(page, 'loss')).toBe(3 * (to - from + 1));
+    // The x axis no longer reaches the end of the series.
+    await expectAccessible(page, 'compare zoomed');
+
+    await page.getByRole('button', { name: 'Reset zoom' }).click();
+    await page.waitForURL((u) => !u.searchParams.has('from'));
+    await chartsReady(page);
+    expect(await pointsOf(page, 'loss')).toBe(600);
+  }, 60000);
+
+  it('turns smoothing off and on from the slider, kept in the URL', async () => {
+    const slider = page.getByLabel(/^Smoothing/);
+    await slider.fill('0');
+    await page.waitForURL(/[?&]smooth=0(&|$)/);
+    await page.getByText('Smoothing 0.00').waitFor();
+    await chartsReady(page);
+    // Unsmoothed, the hover shows only the raw value (no bracketed raw value beside a smoothed one).
+    const box = (await page.locator('figure[data-metric="loss"] canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const value = page.locator('figure[data-metric="loss"] .cmp-tooltip-value').first();
+    await value.waitFor();
+    expect(await value.textContent()).not.toContain('(');
+    await slider.fill('0.8');
+    await page.waitForURL(/[?&]smooth=0\.8(&|$)/);
+    await page.mouse.move(box.x + box.width / 2 + 5, box.y + box.height / 2);
+    await page.waitForFunction(() => document.querySelector('figure[data-metric="loss"] .cmp-tooltip-value')?.textContent?.includes('('));
+    await page.mouse.move(0, 0);
+    await page.getByText('Smoothing 0.80').waitFor();
+  }, 60000);
+
+  it('shows the param diff with the differing cells marked and identical rows hidden', async () => {
+    const diff = page.getByRole('region', { name: 'Parameters and tags' });
+    const table = diff.getByRole('table');
+    await table.waitFor();
+    expect(await table.locator('tbody th .code-value').allTextContents()).toEqual(['batch_size', 'lr']);
+    expect(await table.locator('td[data-differs="true"]').count()).toBe(3); // lr of runs 2 and 3, batch_size of run 3
+    await diff.getByText('2 of 4 parameters and tags differ').waitFor();
+    await diff.getByLabel('Hide identical rows').click();
+    await page.waitForURL(/[?&]same=1/);
+    await table.getByText('optimizer').waitFor();
+    expect(await table.locator('tbody th .code-value').allTextContents()).toEqual(['batch_size', 'lr', 'optimizer', 'site']);
+    await expectAccessible(page, 'compare param diff');
+    await diff.getByLabel('Hide identical rows').click();
+    await page.waitForURL((u) => !u.searchParams.has('same'));
+  }, 60000);
+
+  it('saves the view and reopens it from the list', async () => {
+    await page.getByLabel('x axis').selectOption('relative');
+    await page.waitForURL(/[?&]x=relative/);
+    await chartsReady(page);
+    const saved = page.getByRole('region', { name: 'Saved views' });
+    await saved.getByLabel('View name').fill('lr sweep, relative time');
+    await saved.getByRole('button', { name: 'Save view' }).click();
+    await saved.getByText('Saved “lr sweep, relative time”').waitFor();
+    const link = saved.getByRole('link', { name: 'lr sweep, relative time' });
+    await link.waitFor();
+    await expectAccessible(page, 'compare saved view');
+
+    await page.goto(compareUrl);
+    await chartsReady(page);
+    expect(await page.getByLabel('x axis').inputValue()).toBe('step');
+    await page.getByRole('region', { name: 'Saved views' }).getByRole('link', { name: 'lr sweep, relative time' }).click();
+    await page.waitForURL(/[?&]x=relative/);
+    const url = new URL(page.url());
+    expect(url.searchParams.get('runs')).toBe(runIds.join(','));
+    expect(url.searchParams.get('smooth')).toBe('0.8');
+    await chartsReady(page);
+    expect(await page.getByLabel('x axis').inputValue()).toBe('relative');
+  }, 60000);
+
+  it('toggles a run in the legend, groups runs by a param, switches to a log axis, and plots scatter and parallel coordinates', async () => {
+    await page.goto(compareUrl);
+    await chartsReady(page);
+    await page.getByLabel('Show lr-0.1').click();
+    await page.waitForURL(/[?&]hide=/);
+    await chartsReady(page);
+    expect(await pointsOf(page, 'loss')).toBe(400);
+    await page.getByLabel('Show lr-0.1').click();
+    await page.waitForURL((u) => !u.searchParams.has('hide'));
+    await chartsReady(page);
+
+    // Runs 1 and 2 share batch_size 2: their group's line is their mean on the shared buckets.
+    await page.getByLabel('Group runs by').selectOption('param:batch_size');
+    await page.waitForURL(/[?&]group=param%3Abatch_size/);
+    await chartsReady(page);
+    expect(await pointsOf(page, 'loss')).toBe(400);
+    const box = (await page.locator('figure[data-metric="loss"] canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const names = page.locator('figure[data-metric="loss"] .cmp-tooltip-name');
+    await names.first().waitFor();
+    expect(await names.allTextContents()).toEqual(['batch_size = 2 (2 runs)', 'batch_size = 4 (1 run)']);
+    await page.mouse.move(0, 0);
+    await page.getByText('Grouped: each line is the mean of its runs').waitFor();
+    const groups = await page.getByRole('list', { name: 'Groups' }).getByRole('listitem').allTextContents();
+    expect(groups.map((g) => g.trim())).toEqual(['batch_size = 2 (lr-0.1, lr-0.01)', 'batch_size = 4 (lr-0.001)']);
+
+    await page.getByLabel('y axis').selectOption('log');
+    await page.waitForURL(/[?&]y=log/);
+    await chartsReady(page);
+    expect(await page.locator('figure[data-metric="loss"] canvas').getAttribute('aria-label')).toMatch(/log scale/);
+
+    const scatter = page.getByRole('region', { name: 'Scatter' });
+    await scatter.getByText('3 of 3 runs have both values.').waitFor();
+    expect(await scatter.locator('.recharts-scatter-symbol').count()).toBe(3);
+    const parallel = page.getByRole('region', { name: 'Parallel coordinates' });
+    expect(await parallel.locator('svg polyline').count()).toBe(3);
+    expect(await parallel.locator('svg g text').first().textContent()).toBe('batch_size');
+    await expectAccessible(page, 'compare grouped, log scale');
+  }, 60000);
+
+  it('updates the chart of a running run within 5 s while the SDK logs to it', async () => {
+    const client = new CaliperClient({ baseUrl: api.base, username: researcher.username, password: researcher.password });
+    const logger: RunLogger = await client.startRun({ project: slug, experiment: 'lr-sweep', name: 'live', params: { lr: '0.05' }, logger: { flushIntervalMs: 200, heartbeatIntervalMs: 0 } });
+    try {
+      for (let step = 0; step < 10; step++) await logger.logMetric('loss', 1 / (step + 1), step);
+      await logger.flush();
+      await page.goto(`${api.base}/projects/${slug}/compare?runs=${logger.runId},${runIds[0]}&metrics=loss`);
+      await chartsReady(page);
+      await page.locator('.cmp-live', { hasText: 'Live: updating every 3 s' }).waitFor();
+      expect(await pointsOf(page, 'loss')).toBe(10 + 200);
+
+      for (let step = 10; step < 40; step++) await logger.logMetric('loss', 1 / (step + 1), step);
+      await logger.flush();
+      const flushedAt = Date.now();
+      await page.waitForFunction(() => document.querySelector('figure[data-metric="loss"]')?.getAttribute('data-points') === '240', undefined, { timeout: 5000 });
+      expect(Date.now() - flushedAt).toBeLessThan(5000);
+      await expectAccessible(page, 'compare live');
+    } finally {
+      await logger.finish();
+    }
+    // Once the run has finished, the page stops polling.
+    await page.locator('.cmp-live').waitFor({ state: 'detached', timeout: 10000 });
+  }, 60000);
+});

@@ -1,0 +1,290 @@
+/**
+ * The runs table in a real browser against the real API (booted in-process on a fresh test
+ * database, runs written through TrackingService): a researcher filters with the grammar (key
+ * autocomplete), sorts by a metric, adds a column, groups by a param, selects runs and opens the
+ * compare page, reloads the address and finds the same table, exports it as CSV, and scrolls to
+ * load the next page while only the rows in view are in the DOM. Fails on any console error,
+ * page error, or serious/critical axe violation.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+
+/** The API's test harness and write path, typed here (the web project cannot compile the API's sources). */
+interface TestApi {
+  app: { get<T>(token: abstract new (...args: never[]) => T): T };
+  base: string;
+  close(): Promise<void>;
+}
+type Auth = { cookie: string } | { basic: [string, string] };
+interface Harness {
+  ADMIN: { username: string; password: string };
+  startTestApi(env: Record<string, string>): Promise<TestApi>;
+  login(api: TestApi, username: string, password: string): Promise<Auth>;
+  newProject(api: TestApi, admin: Auth, slug: string): Promise<string>;
+  newUser(api: TestApi, admin: Auth, opts: { projectId: string; roles: string[] }): Promise<{ id: string; username: string; password: string }>;
+}
+interface Principal {
+  method: 'session';
+  sessionId: string;
+  user: { id: string; username: string; displayName: string; globalRole: null };
+}
+type KeyValue = { key: string; value: string };
+interface Tracking {
+  createExperiment(p: Principal, projectId: string, name: string, tags: KeyValue[]): Promise<{ id: string }>;
+  createRun(p: Principal, cmd: { experimentId: string; name: string; startTime: number }): Promise<{ uuid: string }>;
+  logBatch(p: Principal, runId: string, batch: { params?: KeyValue[]; tags?: KeyValue[]; metrics?: { key: string; value: number; timestamp: number; step: number }[] }): Promise<unknown>;
+  updateRun(p: Principal, runId: string, changes: { status: string; endTime: number }): Promise<unknown>;
+}
+const loadHarness = (): Promise<Harness> => import(path.join(repoRoot, 'apps/api/src/testing/api-harness'));
+const loadTrackingService = async (): Promise<abstract new (...args: never[]) => Tracking> =>
+  ((await import(path.join(repoRoot, 'apps/api/src/tracking/tracking.service'))) as { TrackingService: abstract new (...args: never[]) => Tracking }).TrackingService;
+
+async function buildWebApp(outDir: string): Promise<void> {
+  await promisify(execFile)(process.execPath, [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/web/vite.config.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {
+    cwd: repoRoot,
+  });
+}
+
+async function expectAccessible(page: Page, where: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(serious).toEqual([]);
+}
+
+const RUNS = 150;
+const LRS = ['0.1', '0.01', '0.001', '0.0001'];
+const SITES = ['north', 'south', 'east', 'west', 'central'];
+/** Run i of the seed: what the table must show. */
+const seed = (i: number) => ({
+  name: `trial-${String(i).padStart(3, '0')}`,
+  lr: LRS[i % 4],
+  batch: String(2 ** ((i % 3) + 1)),
+  loss: ((i * 37) % 100) / 100,
+  acc: ((i * 53) % 100) / 100,
+  site: SITES[i % 5],
+});
+
+describe('the runs table in Chromium (real API, PostgreSQL)', () => {
+  const slug = 'runs-table-e2e';
+  let outDir: string;
+  let api: TestApi;
+  let browser: Browser;
+  let page: Page;
+  let experimentId: string;
+  const uuids: string[] = [];
+  let problems: string[] = [];
+  let tracking: Tracking;
+  let who: Principal;
+
+  beforeAll(async () => {
+    outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
+    const [{ ADMIN, login, newProject, newUser, startTestApi }, TrackingService] = await Promise.all([loadHarness(), loadTrackingService(), buildWebApp(outDir)]);
+    api = await startTestApi({ WEB_DIST_DIR: outDir });
+    const admin = await login(api, ADMIN.username, ADMIN.password);
+    const projectId = await newProject(api, admin, slug);
+    const researcher = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
+    tracking = api.app.get(TrackingService);
+    who = { method: 'session', sessionId: 'e2e', user: { id: researcher.id, username: researcher.username, displayName: researcher.username, globalRole: null } };
+    experimentId = (await tracking.createExperiment(who, projectId, 'lr-sweep', [])).id;
+    const t0 = Date.UTC(2026, 10, 20, 9, 0, 0);
+    for (let i = 0; i < RUNS; i++) {
+      const s = seed(i);
+      const run = await tracking.createRun(who, { experimentId, name: s.name, startTime: t0 + i * 60_000 });
+      uuids.push(run.uuid);
+      await tracking.logBatch(who, run.uuid, {
+        params: [{ key: 'lr', value: s.lr }, { key: 'batch_size', value: s.batch }],
+        tags: [{ key: 'site', value: s.site }],
+        metrics: [
+          { key: 'loss', value: s.loss, timestamp: t0, step: 10 },
+          { key: 'acc', value: s.acc, timestamp: t0, step: 10 },
+          { key: 'system/cpu_utilization_percentage', value: 40, timestamp: t0, step: 0 },
+        ],
+      });
+      await tracking.updateRun(who, run.uuid, { status: i % 7 === 0 ? 'failed' : 'finished', endTime: t0 + i * 60_000 + 30_000 });
+    }
+
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC', acceptDownloads: true });
+    page = await context.newPage();
+    page.setDefaultTimeout(15000);
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console error: ${msg.text()} (${msg.location().url})`);
+    });
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    await page.goto(`${api.base}/sign-in?next=${encodeURIComponent(`/experiments/${experimentId}`)}`);
+    await page.getByLabel('Username').fill(researcher.username);
+    await page.getByLabel('Password').fill(researcher.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${api.base}/experiments/${experimentId}`);
+  }, 300000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  }, 30000);
+
+  beforeEach(() => {
+    problems = [];
+  });
+  afterEach(() => {
+    expect(problems).toEqual([]);
+  });
+
+  const table = () => page.getByRole('table', { name: /Runs of lr-sweep/ });
+  const headers = async () => (await table().locator('thead th').allTextContents()).map((t) => t.trim());
+  const names = async () => table().locator('tbody tr:not(.rt-spacer):not(.rt-group) td.rt-name').allTextContents();
+  const count = () => page.locator('.rt-count');
+
+  const matching = Array.from({ length: RUNS }, (_, i) => seed(i)).filter((s) => s.loss < 0.3 && s.lr === '0.01');
+  /** Ties (equal loss) break by run id, as the server orders them. */
+  const uuidOf = (name: string) => uuids[Number(name.slice(6))];
+  const byLoss = (descending: boolean) => [...matching].sort((a, b) => (descending ? b.loss - a.loss : a.loss - b.loss) || (uuidOf(a.name) < uuidOf(b.name) ? -1 : 1));
+
+  it('shows the default columns (no system metrics) with only the rows in view in the DOM, and loads more on scroll', async () => {
+    await table().waitFor();
+    await count().getByText(`${RUNS} runs; 100 loaded, newest first.`).waitFor();
+    expect(await headers()).toEqual(['Status', 'Run', 'User', 'Started', 'Duration', 'acc', 'loss', 'batch_size', 'lr']);
+    expect((await names())[0]).toBe(seed(RUNS - 1).name);
+    const rendered = await table().locator('tbody tr:not(.rt-spacer)').count();
+    expect(rendered).toBeLessThan(60);
+    await expectAccessible(page, 'runs table');
+    await page.getByRole('region', { name: 'Runs of lr-sweep, scrollable' }).evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await count().getByText(`${RUNS} runs; ${RUNS} loaded, newest first.`).waitFor();
+    await page.getByRole('region', { name: 'Runs of lr-sweep, scrollable' }).evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await table().getByRole('link', { name: seed(0).name }).waitFor();
+    expect(page.url()).toContain('pages=2');
+    await page.getByRole('region', { name: 'Runs of lr-sweep, scrollable' }).evaluate((el) => el.scrollTo(0, 0));
+  }, 60000);
+
+  it('filters with the grammar, completing a key, and sorts by a metric from its header', async () => {
+    const box = page.getByRole('combobox', { name: 'Filter', exact: true });
+    await box.fill('metrics.lo');
+    await page.getByRole('listbox', { name: 'Keys' }).getByRole('option', { name: 'metrics.loss' }).waitFor();
+    await expectAccessible(page, 'filter suggestions');
+    await box.press('Enter');
+    expect(await box.inputValue()).toBe('metrics.loss ');
+    await box.pressSequentially("< 0.3 and params.lr = '0.01'");
+    await box.press('Enter');
+    await count().getByText(`${matching.length} runs match; ${matching.length} loaded, newest first.`).waitFor();
+    expect(await names()).toEqual([...matching].reverse().map((s) => s.name));
+
+    await table().getByRole('button', { name: /^Metric loss: sort ascending/ }).click();
+    await count().getByText(/sorted by Metric loss, ascending/).waitFor();
+    expect(await table().locator('th[aria-sort="ascending"]').textContent()).toBe('loss');
+    expect(await names()).toEqual(byLoss(false).map((s) => s.name));
+    await table().getByRole('button', { name: /^Metric loss: sort descending/ }).click();
+    await count().getByText(/sorted by Metric loss, descending/).waitFor();
+    const shownLoss = await table().locator('tbody tr:not(.rt-spacer) td.metric:nth-child(7)').allTextContents();
+    expect(shownLoss.map(Number)).toEqual([...matching].map((s) => s.loss).sort((a, b) => b - a));
+    await expectAccessible(page, 'filtered and sorted');
+  }, 60000);
+
+  it('adds a column from the chooser and groups by a param, groups collapsing', async () => {
+    await page.getByRole('button', { name: 'Columns' }).click();
+    const chooser = page.getByRole('region', { name: 'Columns' });
+    await chooser.getByPlaceholder('Search columns').fill('site');
+    // The column list lives in the address, so the box turns checked once the router has moved: click, then wait.
+    await chooser.getByRole('checkbox', { name: 'Tag site' }).click();
+    await table().locator('thead th').filter({ hasText: /^site$/ }).waitFor();
+    expect(await chooser.getByRole('checkbox', { name: 'Tag site' }).isChecked()).toBe(true);
+    await expectAccessible(page, 'column chooser');
+    await chooser.getByRole('button', { name: 'Done' }).click();
+    expect(await headers()).toEqual(['Status', 'Run', 'User', 'Started', 'Duration', 'acc', 'loss', 'batch_size', 'lr', 'site']);
+
+    await page.getByLabel('Group by').selectOption('params.batch_size');
+    const groups = table().locator('tr.rt-group');
+    await groups.first().waitFor();
+    const expectedGroups = new Map<string, number>();
+    for (const s of byLoss(true)) expectedGroups.set(s.batch, (expectedGroups.get(s.batch) ?? 0) + 1);
+    expect((await groups.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(
+      [...expectedGroups].map(([v, n]) => `Param batch_size = ${v} (${n} ${n === 1 ? 'run' : 'runs'})`),
+    );
+    const firstGroup = [...expectedGroups][0];
+    await groups.first().getByRole('button').click();
+    expect(await groups.first().getByRole('button').getAttribute('aria-expanded')).toBe('false');
+    expect((await names()).length).toBe(matching.length - firstGroup[1]);
+    await groups.first().getByRole('button').click();
+    await expectAccessible(page, 'grouped');
+  }, 60000);
+
+  it('keeps the state in the address: a reload shows the same table', async () => {
+    const url = page.url();
+    expect(url).toContain('group=params.batch_size');
+    expect(url).toContain('sort=metrics.loss%3Adesc');
+    await page.reload();
+    await table().waitFor();
+    await count().getByText(`${matching.length} runs match; ${matching.length} loaded, sorted by Metric loss, descending.`).waitFor();
+    expect(await page.getByRole('combobox', { name: 'Filter', exact: true }).inputValue()).toBe("metrics.loss < 0.3 and params.lr = '0.01'");
+    expect(await headers()).toContain('site');
+    expect(await table().locator('th[aria-sort="descending"]').textContent()).toBe('loss');
+    await table().locator('tr.rt-group').first().waitFor();
+  }, 60000);
+
+  it('exports the table as shown as CSV', async () => {
+    const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
+    expect(href).toMatch(/^\/api\/v1\/projects\/runs-table-e2e\/runs\.csv\?/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+    const file = await download.path();
+    const text = (await import('node:fs')).readFileSync(file, 'utf8');
+    const lines = text.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('attributes.run_id,attributes.status,attributes.run_name,attributes.user,attributes.start_time,attributes.duration,metrics.acc,metrics.loss,params.batch_size,params.lr,tags.site');
+    expect(lines).toHaveLength(matching.length + 1);
+    expect(lines.slice(1).map((l) => l.split(',')[2])).toEqual(byLoss(true).map((s) => s.name));
+    const firstRow = lines[1].split(',');
+    const s = byLoss(true)[0];
+    expect([firstRow[2], firstRow[5], firstRow[9], firstRow[10]]).toEqual([s.name, '30000', s.lr, s.site]);
+  }, 60000);
+
+  it('selects runs and opens the compare page with them', async () => {
+    const rows = table().locator('tbody tr:not(.rt-spacer):not(.rt-group)');
+    const picked = [await rows.nth(0).locator('td.rt-name').textContent(), await rows.nth(2).locator('td.rt-name').textContent()];
+    await rows.nth(0).getByRole('checkbox').check();
+    await rows.nth(2).getByRole('checkbox').check();
+    const compare = page.getByRole('button', { name: 'Compare (2)' });
+    await expectAccessible(page, 'runs selected');
+    await compare.click();
+    await page.waitForURL(/\/projects\/runs-table-e2e\/compare\?runs=/);
+    const ids = new URL(page.url()).searchParams.get('runs')!.split(',');
+    expect(ids).toEqual(picked.map((n) => uuids[Number(n!.trim().slice(6))]));
+  }, 60000);
+
+  it('says what is wrong with a filter the grammar refuses', async () => {
+    await page.goto(`${api.base}/experiments/${experimentId}`);
+    await table().waitFor();
+    const box = page.getByRole('combobox', { name: 'Filter', exact: true });
+    await box.fill('metrics.loss < 0.3 or params.lr = 1');
+    await box.press('Enter');
+    const alert = page.getByRole('alert');
+    await alert.getByText(/^filter: .*only AND is supported/).waitFor();
+    expect(await box.getAttribute('aria-invalid')).toBe('true');
+    await expectAccessible(page, 'bad filter');
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await count().getByText(`${RUNS} runs; 100 loaded, newest first.`).waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+  }, 60000);
+
+  it("updates a running run's row within 5 s while it logs, without a reload", async () => {
+    const run = await tracking.createRun(who, { experimentId, name: 'live-run', startTime: Date.now() });
+    await tracking.logBatch(who, run.uuid, { metrics: [{ key: 'loss', value: 0.9, timestamp: Date.now(), step: 1 }] });
+    await page.goto(`${api.base}/experiments/${experimentId}?filter=${encodeURIComponent("attributes.run_name = 'live-run'")}`);
+    const row = table().locator('tbody tr:not(.rt-spacer):not(.rt-group)').filter({ hasText: 'live-run' });
+    await row.locator('td.metric', { hasText: /^0\.9$/ }).waitFor();
+    const logged = Date.now();
+    await tracking.logBatch(who, run.uuid, { metrics: [{ key: 'loss', value: 0.25, timestamp: Date.now(), step: 2 }] });
+    await row.locator('td.metric', { hasText: /^0\.25$/ }).waitFor({ timeout: 5000 });
+    expect(Date.now() - logged).toBeLessThan(5000);
+    // Finishing moves the status too, and then the polling stops (nothing left running).
+    await tracking.updateRun(who, run.uuid, { status: 'finished', endTime: Date.now() });
+    await row.getByText('Finished').waitFor({ timeout: 5000 });
+  }, 60000);
+});

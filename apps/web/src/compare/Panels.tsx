@@ -1,0 +1,217 @@
+/** The compare page's panels beside the charts: param/tag diff, scatter and parallel coordinates. */
+import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { formatMetric } from '../runs/format';
+import { axisOf, axisPosition, diffRows, fieldValue, type RunFacts } from './analysis';
+
+export function ParamDiff({ runs, showSame, onShowSame }: { runs: readonly RunFacts[]; showSame: boolean; onShowSame: (v: boolean) => void }) {
+  const rows = diffRows(runs);
+  const shown = showSame ? rows : rows.filter((r) => r.differs);
+  const differing = rows.filter((r) => r.differs).length;
+  return (
+    <>
+      <div className="cmp-panel-tools">
+        <label className="check">
+          <input type="checkbox" checked={!showSame} onChange={(e) => onShowSame(!e.target.checked)} /> Hide identical rows
+        </label>
+        <span className="muted">
+          {differing} of {rows.length} parameters and tags differ
+        </span>
+      </div>
+      {shown.length === 0 ? (
+        <p className="muted">{rows.length ? 'Every parameter and tag is the same in all these runs.' : 'These runs have no parameters or tags.'}</p>
+      ) : (
+        <div className="table-wrap cmp-diff-wrap">
+          <table className="table cmp-diff">
+            <caption className="sr-only">Parameters and tags of the compared runs; cells that differ from the first run are marked</caption>
+            <thead>
+              <tr>
+                <th scope="col">Key</th>
+                {runs.map((r) => (
+                  <th scope="col" key={r.runId}>
+                    <span className="swatch" style={{ background: r.color }} aria-hidden="true" /> {r.name}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((row) => (
+                <tr key={`${row.kind}:${row.key}`} className={row.differs ? 'cmp-row-differs' : undefined}>
+                  <th scope="row">
+                    <span className="muted small">{row.kind}</span> <span className="code-value">{row.key}</span>
+                  </th>
+                  {row.values.map((v, i) => {
+                    const differs = row.differs && v !== row.values[0];
+                    return (
+                      <td key={runs[i].runId} className={differs ? 'cmp-differs' : undefined} data-differs={differs ? 'true' : undefined}>
+                        {v === null ? <span className="muted">—</span> : <span className="code-value">{v}</span>}
+                        {differs ? <span className="sr-only"> (differs)</span> : null}
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
+export interface FieldOption {
+  value: string;
+  label: string;
+}
+
+function FieldSelect({ id, label, value, options, onChange }: { id: string; label: string; value: string; options: FieldOption[]; onChange: (v: string) => void }) {
+  return (
+    <div className="field cmp-field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function ScatterPanel(props: { runs: readonly RunFacts[]; xField: string; yMetric: string; xOptions: FieldOption[]; metricKeys: string[]; onChange: (x: string, y: string) => void }) {
+  const { runs, xField, yMetric } = props;
+  const xs = runs.map((r) => fieldValue(r, xField));
+  const axis = axisOf(xs);
+  const points = runs
+    .map((r, i) => {
+      const y = fieldValue(r, `metric:${yMetric}`);
+      const xv = xs[i];
+      if (xv === null || typeof y !== 'number') return null;
+      const x = axis.numeric ? Number(xv) : axis.categories.indexOf(String(xv));
+      return { r, x, y, label: String(xv) };
+    })
+    .filter((p): p is NonNullable<typeof p> => p !== null);
+  return (
+    <>
+      <div className="cmp-panel-tools">
+        <FieldSelect id="scatter-x" label="x" value={xField} options={props.xOptions} onChange={(v) => props.onChange(v, yMetric)} />
+        <FieldSelect id="scatter-y" label="y (latest value)" value={yMetric} options={props.metricKeys.map((k) => ({ value: k, label: k }))} onChange={(v) => props.onChange(xField, v)} />
+      </div>
+      <p className="muted small">
+        {points.length} of {runs.length} runs have both values.
+      </p>
+      <div className="chart-box cmp-scatter" aria-hidden="true">
+        <ResponsiveContainer width="100%" height="100%">
+          <ScatterChart margin={{ top: 8, right: 16, bottom: 8, left: 0 }} accessibilityLayer={false}>
+            <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
+            <XAxis
+              type="number"
+              dataKey="x"
+              name={xField}
+              domain={axis.numeric ? ['auto', 'auto'] : [-0.5, Math.max(0.5, axis.categories.length - 0.5)]}
+              ticks={axis.numeric ? undefined : axis.categories.map((_, i) => i)}
+              tickFormatter={(v: number) => (axis.numeric ? formatMetric(v) : axis.categories[v] ?? '')}
+              tick={{ fill: '#566070', fontSize: 12 }}
+            />
+            <YAxis type="number" dataKey="y" name={yMetric} domain={['auto', 'auto']} tickFormatter={(v: number) => formatMetric(v)} tick={{ fill: '#566070', fontSize: 12 }} width={64} />
+            <ZAxis range={[60, 60]} />
+            <Tooltip
+              cursor={{ strokeDasharray: '3 3' }}
+              content={({ payload }) => {
+                const p = payload?.[0]?.payload as (typeof points)[number] | undefined;
+                return p ? (
+                  <div className="cmp-tooltip cmp-tooltip-static">
+                    <strong>{p.r.name}</strong>
+                    <div>
+                      {xField.replace(/^[a-z]+:/, '')} = {p.label}
+                    </div>
+                    <div>
+                      {yMetric} = {formatMetric(p.y)}
+                    </div>
+                  </div>
+                ) : null;
+              }}
+            />
+            {points.map((p) => (
+              <Scatter key={p.r.runId} name={p.r.name} data={[p]} fill={p.r.color} isAnimationActive={false} />
+            ))}
+          </ScatterChart>
+        </ResponsiveContainer>
+      </div>
+    </>
+  );
+}
+
+const PC_HEIGHT = 300;
+
+/** Parallel coordinates: one vertical axis per chosen param (numeric or categorical), the metric last; one polyline per run. */
+export function ParallelPanel(props: { runs: readonly RunFacts[]; params: string[]; metric: string; paramKeys: string[]; metricKeys: string[]; onChange: (params: string[], metric: string) => void }) {
+  const { runs, params, metric } = props;
+  const fields = [...params.map((p) => `param:${p}`), `metric:${metric}`];
+  const axes = fields.map((f) => ({ f, axis: axisOf(runs.map((r) => fieldValue(r, f))) }));
+  const width = Math.max(320, 160 * fields.length);
+  const left = 50;
+  const right = 50;
+  const top = 28;
+  const bottom = 20;
+  const ax = (i: number) => (fields.length === 1 ? width / 2 : left + (i * (width - left - right)) / (fields.length - 1));
+  const ay = (p: number) => top + (1 - p) * (PC_HEIGHT - top - bottom);
+  const label = (a: ReturnType<typeof axisOf>, p: 0 | 1): string => (a.numeric ? formatMetric(p ? a.hi : a.lo) : (p ? a.categories[a.categories.length - 1] : a.categories[0]) ?? '');
+  return (
+    <>
+      <div className="cmp-panel-tools">
+        <fieldset className="cmp-checks">
+          <legend>Parameters</legend>
+          {props.paramKeys.map((k) => (
+            <label key={k} className="check">
+              <input type="checkbox" checked={params.includes(k)} onChange={(e) => props.onChange(e.target.checked ? [...params, k] : params.filter((p) => p !== k), metric)} /> {k}
+            </label>
+          ))}
+        </fieldset>
+        <FieldSelect id="parallel-metric" label="Metric (latest value)" value={metric} options={props.metricKeys.map((k) => ({ value: k, label: k }))} onChange={(v) => props.onChange(params, v)} />
+      </div>
+      <div className="cmp-parallel-wrap">
+        <svg width={width} height={PC_HEIGHT} role="img" aria-label={`Parallel coordinates of ${params.join(', ') || 'no parameters'} against ${metric} for ${runs.length} runs`}>
+          {runs.map((r) => {
+            const pts = axes.map(({ f, axis }, i) => {
+              const p = axisPosition(axis, fieldValue(r, f));
+              return p === null ? null : `${ax(i)},${ay(p)}`;
+            });
+            if (pts.some((p) => p === null)) return null;
+            return (
+              <polyline key={r.runId} points={pts.join(' ')} fill="none" stroke={r.color} strokeWidth={1.6} strokeOpacity={0.85}>
+                <title>{r.name}</title>
+              </polyline>
+            );
+          })}
+          {axes.map(({ f, axis }, i) => (
+            <g key={f}>
+              <line x1={ax(i)} x2={ax(i)} y1={top} y2={PC_HEIGHT - bottom} stroke="#566070" />
+              <text x={ax(i)} y={14} textAnchor="middle" fontSize={12} fill="#1f2733">
+                {f.replace(/^[a-z]+:/, '')}
+              </text>
+              {axis.numeric || axis.categories.length <= 8 ? (
+                axis.numeric ? (
+                  <>
+                    <text x={ax(i) + 4} y={top + 4} fontSize={11} fill="#566070">
+                      {label(axis, 1)}
+                    </text>
+                    <text x={ax(i) + 4} y={PC_HEIGHT - bottom} fontSize={11} fill="#566070">
+                      {label(axis, 0)}
+                    </text>
+                  </>
+                ) : (
+                  axis.categories.map((c, k) => (
+                    <text key={c} x={ax(i) + 4} y={ay(axis.categories.length === 1 ? 0.5 : k / (axis.categories.length - 1)) + 4} fontSize={11} fill="#566070">
+                      {c}
+                    </text>
+                  ))
+                )
+              ) : null}
+            </g>
+          ))}
+        </svg>
+      </div>
+    </>
+  );
+}

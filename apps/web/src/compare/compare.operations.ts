@@ -1,0 +1,109 @@
+/**
+ * GraphQL operations of the compare page: the runs, their downsampled series, saved views. The
+ * series ask only for the columns drawn (timestamps only on a time axis): the response is most of
+ * the page's load time.
+ */
+import { graphql } from '../gql';
+
+export const CompareProjectQuery = graphql(`
+  query CompareProject($slug: String!) {
+    project(slug: $slug) {
+      id
+      slug
+      name
+      myPermissions
+    }
+  }
+`);
+
+export const CompareRunsQuery = graphql(`
+  query CompareRuns($projectId: ID!, $runIds: [String!]!) {
+    compareRuns(projectId: $projectId, runIds: $runIds) {
+      runId
+      name
+      status
+      startTime
+      endTime
+      experiment {
+        id
+        name
+      }
+      params {
+        key
+        value
+      }
+      tags {
+        key
+        value
+      }
+      latestMetrics {
+        key
+        value
+        nonFinite
+        step
+      }
+    }
+  }
+`);
+
+export const MetricSeriesQuery = graphql(`
+  query MetricSeries($projectId: ID!, $runIds: [String!]!, $keys: [String!]!, $fromStep: Float, $toStep: Float, $buckets: Int, $withTimes: Boolean!) {
+    metricSeries(projectId: $projectId, runIds: $runIds, keys: $keys, fromStep: $fromStep, toStep: $toStep, buckets: $buckets) {
+      fromStep
+      toStep
+      bucketWidth
+      bucketCount
+      exact
+      tierLevel
+      series {
+        runId
+        key
+        pointCount
+        buckets
+        steps
+        timestamps @include(if: $withTimes)
+        last
+        min
+        max
+      }
+    }
+  }
+`);
+
+export const SavedViewsQuery = graphql(`
+  query SavedViews($projectId: ID!, $kind: SavedViewKind!) {
+    savedViews(projectId: $projectId, kind: $kind) {
+      id
+      name
+      updatedAt
+      state {
+        key
+        value
+      }
+      createdBy {
+        id
+        username
+      }
+    }
+  }
+`);
+
+export const SaveViewMutation = graphql(`
+  mutation SaveView($input: SaveViewInput!) {
+    saveView(input: $input) {
+      id
+      name
+      updatedAt
+      state {
+        key
+        value
+      }
+    }
+  }
+`);
+
+export const DeleteViewMutation = graphql(`
+  mutation DeleteView($input: DeleteViewInput!) {
+    deleteView(input: $input)
+  }
+`);

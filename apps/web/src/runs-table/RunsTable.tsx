@@ -1,0 +1,366 @@
+/**
+ * The runs table of an experiment: thousands of runs, virtualised (only the rows in view are in
+ * the DOM, at a fixed row height), loaded from the server a page at a time as the reader
+ * scrolls. Filter with MLflow's grammar (keys autocompleted) and quick filters, sort by a
+ * header, choose and order columns, group by a param or tag, select runs to compare, export
+ * what is shown as CSV. Everything but the selection lives in the URL (state.ts).
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { useQuery } from '@apollo/client/react';
+import { CombinedGraphQLErrors } from '@apollo/client/errors';
+import { EmptyState, ErrorState } from '../ui/feedback';
+import { DateText } from '../ui/time';
+import { formatDuration, formatMetric, runDurationMs } from '../runs/format';
+import { StatusChip } from '../runs/StatusChip';
+import { useNow } from '../runs/use-now';
+import { ColumnChooser, describe } from './ColumnChooser';
+import { FilterBox } from './FilterBox';
+import { RunColumnKeysQuery } from './runs-table.operations';
+import {
+  columnLabel, compareHref, csvHref, defaultColumns, filterOf, MAX_PAGES, MLFLOW_STATUSES, NAME_COLUMN, orderByOf, parseColumn, parseState, RunsTableState, serialiseState,
+} from './state';
+import { TableRun, useRunPages } from './use-run-pages';
+import './runs-table.css';
+
+const ROW_HEIGHT = 37;
+const OVERSCAN = 12;
+const VIEWPORT_ROWS = 18;
+/** The compare page takes at most this many runs. */
+export const MAX_COMPARE = 100;
+const EMPTY_KEYS = { params: [] as string[], metrics: [] as string[], tags: [] as string[] };
+
+type Item = { kind: 'group'; value: string; count: number; collapsed: boolean } | { kind: 'run'; run: TableRun };
+
+/** The table's state in the URL: reading it, and changing it (a new history entry unless `replace`). */
+export function useRunsTableState(): [RunsTableState, (patch: Partial<RunsTableState>, replace?: boolean) => void] {
+  const [search, setSearch] = useSearchParams();
+  const state = useMemo(() => parseState(search), [search]);
+  const update = useCallback(
+    (patch: Partial<RunsTableState>, replace = false) => {
+      // A new filter or order starts from the first page.
+      const reset = 'filter' in patch || 'status' in patch || 'user' in patch || 'tag' in patch || 'sort' in patch;
+      setSearch(serialiseState({ ...state, ...(reset ? { pages: 1 } : {}), ...patch }), { replace });
+    },
+    [state, setSearch],
+  );
+  return [state, update];
+}
+
+function cellText(run: TableRun, column: string): string | null {
+  const c = parseColumn(column);
+  if (!c) return null;
+  const list = c.kind === 'params' ? run.params : c.kind === 'tags' ? run.tags : null;
+  return list ? (list.find((x) => x.key === c.key)?.value ?? null) : null;
+}
+
+function Cell({ run, column, now, selected, onSelect }: { run: TableRun; column: string; now: number; selected: boolean; onSelect: () => void }) {
+  const c = parseColumn(column);
+  if (!c) return <td />;
+  if (c.kind === 'metrics') {
+    const m = run.latestMetrics.find((x) => x.key === c.key);
+    return <td className={`metric${m?.nonFinite ? ' nonfinite' : ''}`}>{m ? formatMetric(m.value, m.nonFinite) : <span className="muted">—</span>}</td>;
+  }
+  if (c.kind === 'params' || c.kind === 'tags') {
+    const v = cellText(run, column);
+    return (
+      <td className="mono rt-text" title={v ?? undefined}>
+        {v ?? <span className="muted">—</span>}
+      </td>
+    );
+  }
+  switch (c.key) {
+    case 'status':
+      return (
+        <td>
+          <StatusChip status={run.status} mlflowStatus={run.mlflowStatus} />
+        </td>
+      );
+    case 'run_name':
+      return (
+        <td className="rt-name">
+          <input type="checkbox" checked={selected} onChange={onSelect} aria-label={`Select ${run.name} to compare`} />
+          <Link to={`/runs/${run.runId}`} className="strong-link">
+            {run.name}
+          </Link>
+        </td>
+      );
+    case 'user':
+      return <td>{run.user ? run.user.displayName : <span className="muted">—</span>}</td>;
+    case 'start_time':
+      return (
+        <td className="nowrap">
+          <DateText value={run.startTime} withTime />
+        </td>
+      );
+    case 'end_time':
+      return (
+        <td className="nowrap">
+          <DateText value={run.endTime} withTime />
+        </td>
+      );
+    case 'duration':
+      return <td className="nowrap">{formatDuration(runDurationMs(run, now))}</td>;
+    default:
+      return <td className="mono">{run.runId}</td>;
+  }
+}
+
+function errorMessage(error: unknown): string | null {
+  if (CombinedGraphQLErrors.is(error)) {
+    const bad = error.errors.find((e) => e.extensions?.code === 'BAD_USER_INPUT');
+    if (bad) return bad.message;
+  }
+  return null;
+}
+
+export function RunsTable({ experimentId, experimentName, projectSlug }: { experimentId: string; experimentName: string; projectSlug: string }) {
+  const [state, update] = useRunsTableState();
+  const navigate = useNavigate();
+  const now = useNow();
+  const keysQuery = useQuery(RunColumnKeysQuery, { variables: { id: experimentId } });
+  const keys = keysQuery.data?.experiment.runKeys ?? EMPTY_KEYS;
+  const columns = useMemo(() => {
+    const chosen = state.columns ?? defaultColumns(keys);
+    return chosen.includes(NAME_COLUMN) ? chosen : [NAME_COLUMN, ...chosen];
+  }, [state.columns, keys]);
+  const filter = filterOf(state);
+  const orderBy = useMemo(() => orderByOf(state), [state]);
+  const pages = useRunPages(experimentId, filter, orderBy, state.pages);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
+  const [choosing, setChoosing] = useState(false);
+  const [tagDraft, setTagDraft] = useState({ key: state.tag?.key ?? '', value: state.tag?.value ?? '' });
+
+  const items = useMemo<Item[]>(() => {
+    if (!state.groupBy) return pages.rows.map((run) => ({ kind: 'run', run }));
+    const groups = new Map<string, TableRun[]>();
+    for (const run of pages.rows) {
+      const v = cellText(run, state.groupBy) ?? '(none)';
+      groups.set(v, [...(groups.get(v) ?? []), run]);
+    }
+    return [...groups].flatMap(([value, runs]): Item[] => [
+      { kind: 'group', value, count: runs.length, collapsed: collapsed.has(value) },
+      ...(collapsed.has(value) ? [] : runs.map((run): Item => ({ kind: 'run', run }))),
+    ]);
+  }, [pages.rows, state.groupBy, collapsed]);
+
+  // Virtualisation: the rows in view, with spacer rows standing in for the rest.
+  const scroller = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(items.length, Math.ceil(scrollTop / ROW_HEIGHT) + VIEWPORT_ROWS + OVERSCAN);
+  const visible = items.slice(first, last);
+
+  const { hasNextPage, loading, pagesLoaded } = pages;
+  const loadMore = useCallback(() => {
+    if (hasNextPage && !loading && pagesLoaded < MAX_PAGES) update({ pages: pagesLoaded + 1 }, true);
+  }, [hasNextPage, loading, pagesLoaded, update]);
+  useEffect(() => {
+    if (last >= items.length - OVERSCAN && pagesLoaded > 0) loadMore();
+  }, [last, items.length, pagesLoaded, loadMore]);
+
+  const toggle = (runId: string) => setSelected(selected.includes(runId) ? selected.filter((r) => r !== runId) : [...selected, runId]);
+  const selectedInOrder = pages.rows.map((r) => r.runId).filter((id) => selected.includes(id));
+  const users = [...new Set([...pages.rows.flatMap((r) => (r.user ? [r.user.username] : [])), ...(state.user ? [state.user] : [])])].sort();
+  const inputError = errorMessage(pages.error);
+  const sortLabel = state.sort ? `sorted by ${describe(state.sort.column)}, ${state.sort.descending ? 'descending' : 'ascending'}` : 'newest first';
+
+  return (
+    <div className="rt">
+      <div className="rt-toolbar">
+        <FilterBox value={state.filter} keys={keys} error={inputError} onApply={(f) => update({ filter: f })} />
+        <div className="rt-quick" role="group" aria-label="Quick filters">
+          <label>
+            Status{' '}
+            <select value={state.status ?? ''} onChange={(e) => update({ status: (e.target.value || null) as RunsTableState['status'] })}>
+              <option value="">Any</option>
+              {MLFLOW_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {s.charAt(0) + s.slice(1).toLowerCase()}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            User{' '}
+            <select value={state.user ?? ''} onChange={(e) => update({ user: e.target.value || null })}>
+              <option value="">Anyone</option>
+              {users.map((u) => (
+                <option key={u} value={u}>
+                  {u}
+                </option>
+              ))}
+            </select>
+          </label>
+          <form
+            className="rt-tag"
+            onSubmit={(e) => {
+              e.preventDefault();
+              update({ tag: tagDraft.key ? { key: tagDraft.key, value: tagDraft.value } : null });
+            }}
+          >
+            <label>
+              Tag{' '}
+              <select value={tagDraft.key} onChange={(e) => setTagDraft({ ...tagDraft, key: e.target.value })}>
+                <option value="">Any</option>
+                {keys.tags.map((t) => (
+                  <option key={t} value={t}>
+                    {t}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              <span className="sr-only">Tag value</span>
+              <input type="text" placeholder="value" value={tagDraft.value} onChange={(e) => setTagDraft({ ...tagDraft, value: e.target.value })} />
+            </label>
+            <button type="submit" className="btn btn-small">
+              Set tag filter
+            </button>
+          </form>
+          <label>
+            Group by{' '}
+            <select value={state.groupBy ?? ''} onChange={(e) => update({ groupBy: e.target.value || null })}>
+              <option value="">Nothing</option>
+              {keys.params.map((k) => (
+                <option key={`p-${k}`} value={`params.${k}`}>
+                  Param {k}
+                </option>
+              ))}
+              {keys.tags.map((k) => (
+                <option key={`t-${k}`} value={`tags.${k}`}>
+                  Tag {k}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <div className="rt-actions">
+          <button type="button" className="btn" aria-expanded={choosing} onClick={() => setChoosing(!choosing)}>
+            Columns
+          </button>
+          <a className="btn" href={csvHref(projectSlug, experimentId, state, columns)} download>
+            Export CSV
+          </a>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={selectedInOrder.length === 0 || selectedInOrder.length > MAX_COMPARE}
+            title={selectedInOrder.length > MAX_COMPARE ? `At most ${MAX_COMPARE} runs can be compared` : undefined}
+            onClick={() => navigate(compareHref(projectSlug, selectedInOrder))}
+          >
+            Compare ({selectedInOrder.length})
+          </button>
+        </div>
+      </div>
+      {choosing ? <ColumnChooser columns={columns} keys={keys} onChange={(c) => update({ columns: c }, true)} onClose={() => setChoosing(false)} /> : null}
+
+      <p className="muted small rt-count" aria-live="polite">
+        {pages.totalCount === null ? 'Loading runs…' : `${pages.totalCount} ${pages.totalCount === 1 ? 'run' : 'runs'}${filter ? ' match' : ''}; ${pages.rows.length} loaded, ${sortLabel}.`}
+        {selectedInOrder.length ? ` ${selectedInOrder.length} selected.` : ''}
+      </p>
+      {pages.error && !inputError ? <ErrorState title="The runs could not be loaded" error={pages.error} onRetry={pages.retry} /> : null}
+      {keysQuery.loading && !keysQuery.data && !state.columns ? (
+        <p className="muted small">Loading the columns…</p>
+      ) : pages.totalCount === 0 ? (
+        <EmptyState title={filter ? 'No run matches the filter.' : 'No runs in this experiment yet.'}>
+          {filter ? null : (
+            <p>
+              Runs appear here when a training script logs to experiment <span className="mono">{experimentName}</span> with the MLflow client, MONAI&apos;s MLFlowHandler,
+              the Caliper SDK or CLI.
+            </p>
+          )}
+        </EmptyState>
+      ) : (
+        <div
+          className="table-wrap rt-scroll"
+          ref={scroller}
+          tabIndex={0}
+          role="region"
+          aria-label={`Runs of ${experimentName}, scrollable`}
+          style={{ maxHeight: ROW_HEIGHT * (VIEWPORT_ROWS + 1) + 2 }}
+          onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        >
+          <table className="table runs-table">
+            <caption className="sr-only">
+              Runs of {experimentName}, {sortLabel}
+            </caption>
+            <thead>
+              <tr>
+                {columns.map((c) => {
+                  const sorted = state.sort?.column === c ? (state.sort.descending ? 'descending' : 'ascending') : 'none';
+                  const ref = parseColumn(c);
+                  return (
+                    <th key={c} scope="col" aria-sort={sorted} className={`${ref?.kind === 'metrics' ? 'metric ' : ''}key-head`}>
+                      <button
+                        type="button"
+                        className={`rt-sort rt-sort-${sorted}`}
+                        aria-label={`${describe(c)}: sort ${sorted === 'ascending' ? 'descending' : 'ascending'}`}
+                        title={describe(c)}
+                        onClick={() => update({ sort: { column: c, descending: sorted === 'ascending' } })}
+                      >
+                        {columnLabel(c)}
+                      </button>
+                    </th>
+                  );
+                })}
+              </tr>
+            </thead>
+            <tbody>
+              {first > 0 ? (
+                <tr aria-hidden="true" className="rt-spacer" style={{ height: first * ROW_HEIGHT }}>
+                  <td colSpan={columns.length} />
+                </tr>
+              ) : null}
+              {visible.map((item) =>
+                item.kind === 'group' ? (
+                  <tr key={`g-${item.value}`} className="rt-group" style={{ height: ROW_HEIGHT }}>
+                    <th colSpan={columns.length} scope="rowgroup">
+                      <button
+                        type="button"
+                        className="rt-group-toggle"
+                        aria-expanded={!item.collapsed}
+                        onClick={() => {
+                          const next = new Set(collapsed);
+                          if (next.has(item.value)) next.delete(item.value);
+                          else next.add(item.value);
+                          setCollapsed(next);
+                        }}
+                      >
+                        {describe(state.groupBy!)} = {item.value}
+                      </button>{' '}
+                      <span className="muted">
+                        ({item.count} {item.count === 1 ? 'run' : 'runs'}
+                        {pages.hasNextPage ? ' loaded' : ''})
+                      </span>
+                    </th>
+                  </tr>
+                ) : (
+                  <tr key={item.run.runId} style={{ height: ROW_HEIGHT }}>
+                    {columns.map((c) => (
+                      <Cell key={c} run={item.run} column={c} now={now} selected={selected.includes(item.run.runId)} onSelect={() => toggle(item.run.runId)} />
+                    ))}
+                  </tr>
+                ),
+              )}
+              {last < items.length ? (
+                <tr aria-hidden="true" className="rt-spacer" style={{ height: (items.length - last) * ROW_HEIGHT }}>
+                  <td colSpan={columns.length} />
+                </tr>
+              ) : null}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <div className="pager">
+        {pages.loading ? <span className="muted small">Loading runs…</span> : null}
+        {pages.hasNextPage && !pages.loading && pages.pagesLoaded > 0 ? (
+          <button type="button" className="btn" onClick={loadMore} disabled={pages.pagesLoaded >= MAX_PAGES}>
+            Load more runs
+          </button>
+        ) : null}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+/** GraphQL documents of the runs table: one page of an experiment's runs, and its column keys. */
+import { graphql } from '../gql';
+
+export const RunsTablePageQuery = graphql(`
+  query RunsTablePage($id: ID!, $first: Int, $after: String, $filter: String, $orderBy: [String!]) {
+    experiment(id: $id) {
+      id
+      runs(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          cursor
+          node {
+            runId
+            name
+            status
+            mlflowStatus
+            startTime
+            endTime
+            durationMs
+            user {
+              id
+              username
+              displayName
+            }
+            params {
+              key
+              value
+            }
+            tags {
+              key
+              value
+            }
+            latestMetrics {
+              key
+              value
+              nonFinite
+              step
+            }
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const RunColumnKeysQuery = graphql(`
+  query RunColumnKeys($id: ID!) {
+    experiment(id: $id) {
+      id
+      runKeys {
+        params
+        metrics
+        tags
+      }
+    }
+  }
+`);

@@ -1,0 +1,196 @@
+/**
+ * The runs table's view state in one serialisable object: filter text, quick filters, sort,
+ * columns, grouping and how many pages are loaded. The URL query string carries it (a shared
+ * link opens the same table) and saved views store the same object, so it is plain data with
+ * parse/serialise functions and no React in sight.
+ *
+ * Column ids name what a column shows the way the API's filter grammar does: `metrics.<key>`,
+ * `params.<key>`, `tags.<key>` and `attributes.<name>` (run_name, status, user, start_time,
+ * end_time, duration, run_id). The CSV export takes the same ids.
+ */
+
+export const MLFLOW_STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] as const;
+export type MlflowStatusFilter = (typeof MLFLOW_STATUSES)[number];
+
+export const ATTRIBUTE_COLUMNS = ['status', 'run_name', 'user', 'start_time', 'end_time', 'duration', 'run_id'] as const;
+export type AttributeColumn = (typeof ATTRIBUTE_COLUMNS)[number];
+export const ATTRIBUTE_LABELS: Record<AttributeColumn, string> = {
+  status: 'Status', run_name: 'Run', user: 'User', start_time: 'Started', end_time: 'Ended', duration: 'Duration', run_id: 'Run ID',
+};
+/** The run's name carries the row's link and checkbox: always shown. */
+export const NAME_COLUMN = 'attributes.run_name';
+
+export interface RunsTableState {
+  /** Filter in MLflow's grammar, as typed. */
+  filter: string;
+  /** Quick filters, ANDed with the filter. */
+  status: MlflowStatusFilter | null;
+  user: string | null;
+  tag: { key: string; value: string } | null;
+  sort: { column: string; descending: boolean } | null;
+  /** Chosen columns in order; null: the defaults (attributes, then the first metrics and params). */
+  columns: string[] | null;
+  /** `params.<key>` or `tags.<key>`. */
+  groupBy: string | null;
+  /** Pages of runs loaded (infinite scroll), so a reload shows as many rows. */
+  pages: number;
+}
+
+export const DEFAULT_STATE: RunsTableState = { filter: '', status: null, user: null, tag: null, sort: null, columns: null, groupBy: null, pages: 1 };
+export const MAX_PAGES = 50;
+
+export type ColumnKind = 'attributes' | 'metrics' | 'params' | 'tags';
+export interface ColumnRef {
+  kind: ColumnKind;
+  key: string;
+}
+
+/** `metrics.val.loss` → { kind: 'metrics', key: 'val.loss' }; null for anything else. */
+export function parseColumn(id: string): ColumnRef | null {
+  const dot = id.indexOf('.');
+  if (dot < 0) return null;
+  const kind = id.slice(0, dot);
+  const key = id.slice(dot + 1);
+  if (!key) return null;
+  if (kind === 'attributes') return (ATTRIBUTE_COLUMNS as readonly string[]).includes(key) ? { kind, key } : null;
+  if (kind === 'metrics' || kind === 'params' || kind === 'tags') return { kind, key };
+  return null;
+}
+
+export const columnId = (c: ColumnRef): string => `${c.kind}.${c.key}`;
+
+/** A column's header: the attribute's name, or the key itself. */
+export function columnLabel(id: string): string {
+  const c = parseColumn(id);
+  if (!c) return id;
+  return c.kind === 'attributes' ? ATTRIBUTE_LABELS[c.key as AttributeColumn] : c.key;
+}
+
+/** The default columns for the keys an experiment has: system metrics stay out. */
+export function defaultColumns(keys: { metrics: readonly string[]; params: readonly string[] }, max = 4): string[] {
+  return [
+    'attributes.status', NAME_COLUMN, 'attributes.user', 'attributes.start_time', 'attributes.duration',
+    ...keys.metrics.filter((k) => !k.startsWith('system/')).slice(0, max).map((k) => `metrics.${k}`),
+    ...keys.params.slice(0, max).map((k) => `params.${k}`),
+  ];
+}
+
+/** A single-quoted string literal of the grammar. */
+export const quoteValue = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+/** A key of the grammar, backticked so any character survives. */
+const quoteKey = (k: string): string => `\`${k.replace(/`/g, '``')}\``;
+
+const ORDER_ATTRIBUTE: Record<AttributeColumn, string> = {
+  status: 'status', run_name: 'run_name', user: 'user_id', start_time: 'start_time', end_time: 'end_time', duration: 'duration', run_id: 'run_id',
+};
+
+/** The API's orderBy for the sort (empty: the server's default, newest first). */
+export function orderByOf(state: Pick<RunsTableState, 'sort'>): string[] {
+  const c = state.sort ? parseColumn(state.sort.column) : null;
+  if (!c || !state.sort) return [];
+  const dir = state.sort.descending ? 'DESC' : 'ASC';
+  if (c.kind === 'attributes') return [`attributes.${ORDER_ATTRIBUTE[c.key as AttributeColumn]} ${dir}`];
+  return [`${c.kind}.${quoteKey(c.key)} ${dir}`];
+}
+
+/** The quick filters as grammar clauses. */
+export function quickClauses(state: Pick<RunsTableState, 'status' | 'user' | 'tag'>): string[] {
+  const out: string[] = [];
+  if (state.status) out.push(`attributes.status = ${quoteValue(state.status)}`);
+  if (state.user) out.push(`attributes.user_id = ${quoteValue(state.user)}`);
+  if (state.tag) out.push(`tags.${quoteKey(state.tag.key)} = ${quoteValue(state.tag.value)}`);
+  return out;
+}
+
+/** The filter the API gets: the typed filter ANDed with the quick filters. */
+export function filterOf(state: Pick<RunsTableState, 'filter' | 'status' | 'user' | 'tag'>): string {
+  return [state.filter.trim(), ...quickClauses(state)].filter((s) => s !== '').join(' and ');
+}
+
+/** The URL query string of the state; defaults are left out, so the plain page has a plain URL. */
+export function serialiseState(state: RunsTableState): URLSearchParams {
+  const p = new URLSearchParams();
+  if (state.filter.trim()) p.set('filter', state.filter.trim());
+  if (state.status) p.set('status', state.status);
+  if (state.user) p.set('user', state.user);
+  if (state.tag) {
+    p.set('tag', state.tag.key);
+    p.set('tagValue', state.tag.value);
+  }
+  if (state.sort) p.set('sort', `${state.sort.column}:${state.sort.descending ? 'desc' : 'asc'}`);
+  if (state.columns) for (const c of state.columns) p.append('col', c);
+  if (state.columns && !state.columns.length) p.set('cols', 'none');
+  if (state.groupBy) p.set('group', state.groupBy);
+  if (state.pages > 1) p.set('pages', String(state.pages));
+  return p;
+}
+
+/** Reads the state back; anything malformed falls back to its default instead of failing the page. */
+export function parseState(params: URLSearchParams): RunsTableState {
+  const status = params.get('status')?.toUpperCase() ?? null;
+  const tag = params.get('tag');
+  const tagValue = params.get('tagValue');
+  const sort = params.get('sort');
+  const sortMatch = sort ? /^(.+):(asc|desc)$/.exec(sort) : null;
+  const cols = params.getAll('col').filter((c) => parseColumn(c) !== null);
+  const group = params.get('group');
+  const groupRef = group ? parseColumn(group) : null;
+  const pages = Number(params.get('pages') ?? '1');
+  return {
+    filter: params.get('filter') ?? '',
+    status: status && (MLFLOW_STATUSES as readonly string[]).includes(status) ? (status as MlflowStatusFilter) : null,
+    user: params.get('user') || null,
+    tag: tag && tagValue !== null ? { key: tag, value: tagValue } : null,
+    sort: sortMatch && parseColumn(sortMatch[1]) ? { column: sortMatch[1], descending: sortMatch[2] === 'desc' } : null,
+    columns: cols.length ? cols : params.get('cols') === 'none' ? [] : null,
+    groupBy: groupRef && (groupRef.kind === 'params' || groupRef.kind === 'tags') ? group : null,
+    pages: Number.isInteger(pages) && pages >= 1 ? Math.min(pages, MAX_PAGES) : 1,
+  };
+}
+
+/** The CSV export of the table as it stands: same filter, order and columns. */
+export function csvHref(slug: string, experimentId: string, state: RunsTableState, columns: readonly string[]): string {
+  const p = new URLSearchParams({ experimentId });
+  const filter = filterOf(state);
+  if (filter) p.set('filter', filter);
+  for (const o of orderByOf(state)) p.append('orderBy', o);
+  for (const c of columns) p.append('columns', c);
+  return `/api/v1/projects/${encodeURIComponent(slug)}/runs.csv?${p.toString()}`;
+}
+
+/** The compare page for the selected runs. */
+export const compareHref = (slug: string, runIds: readonly string[]): string => `/projects/${encodeURIComponent(slug)}/compare?runs=${runIds.join(',')}`;
+
+/** The key being typed at the end of a filter (for autocomplete): `metrics.lo` → { kind: 'metrics', partial: 'lo' }. */
+export function typedKey(text: string): { start: number; kind: ColumnKind | null; partial: string } | null {
+  const token = /[^\s()]*$/.exec(text)?.[0] ?? '';
+  if (!token || /[=<>!'",]/.test(token)) return null;
+  const start = text.length - token.length;
+  const kinds: Record<string, ColumnKind> = { metrics: 'metrics', metric: 'metrics', params: 'params', param: 'params', tags: 'tags', tag: 'tags', attributes: 'attributes', attribute: 'attributes' };
+  const dotted = /^([A-Za-z_]\w*)\.(.*)$/.exec(token);
+  if (dotted) return kinds[dotted[1].toLowerCase()] ? { start, kind: kinds[dotted[1].toLowerCase()], partial: dotted[2].replace(/^`/, '') } : null;
+  if (!/^[A-Za-z_][\w/-]*$/.test(token) || /^(and|or|like|ilike|in|not)$/i.test(token)) return null;
+  return { start, kind: null, partial: token };
+}
+
+/** Suggestions for what is being typed: full `<kind>.<key>` ids whose text starts with it. */
+export function suggestions(text: string, keys: { metrics: readonly string[]; params: readonly string[]; tags: readonly string[] }, max = 12): { start: number; items: string[] } | null {
+  const typed = typedKey(text);
+  if (!typed) return null;
+  const all: string[] = [
+    ...keys.metrics.map((k) => `metrics.${k}`),
+    ...keys.params.map((k) => `params.${k}`),
+    ...keys.tags.map((k) => `tags.${k}`),
+    ...['run_name', 'status', 'user_id', 'start_time', 'end_time', 'run_id'].map((k) => `attributes.${k}`),
+  ];
+  const wanted = (typed.kind ? `${typed.kind}.${typed.partial}` : typed.partial).toLowerCase();
+  const items = all.filter((id) => id.toLowerCase().startsWith(wanted) || (!typed.kind && id.toLowerCase().includes(`.${wanted}`))).slice(0, max);
+  return items.length ? { start: typed.start, items } : null;
+}
+
+/** A suggestion as it goes into the filter: keys outside [\w.] are backticked. */
+export function keyForFilter(id: string): string {
+  const c = parseColumn(id) ?? (id.startsWith('attributes.') ? { kind: 'attributes' as const, key: id.slice('attributes.'.length) } : null);
+  if (!c) return id;
+  return /^[A-Za-z_][\w\-/:]*(\.[A-Za-z_][\w\-/:]*)*$/.test(c.key) ? `${c.kind}.${c.key}` : `${c.kind}.${quoteKey(c.key)}`;
+}
