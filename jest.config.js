@@ -15,6 +15,8 @@ module.exports = {
       setupFiles: ['reflect-metadata'],
       globalSetup: '<rootDir>/tools/testing/global-setup.ts',
       globalTeardown: '<rootDir>/tools/testing/global-teardown.ts',
+      // Real services and child processes on a shared 2-core machine: a test's own bound, not 5 s.
+      testTimeout: 30000,
     },
   ],
 };
