@@ -116,7 +116,10 @@ export interface SqlQuery {
 /**
  * The statements MetricsRepository.seriesPieces runs for a window's cover (exported so tests can
  * EXPLAIN exactly them): tier blocks packed per series, raw points of the ragged ends packed per
- * series, and each series' first point in the window.
+ * series, and each series' first point in the window. Each (series, range) pair is a LATERAL
+ * subquery kept apart by OFFSET 0 (not flattened into a join), so every bound is an index
+ * condition: as a plain join, a planner without fresh
+ * statistics scanned all of a series' tier rows by (run, key) and filtered (200 ms, not 5 ms).
  */
 export function seriesQueries(series: readonly { runId: string; keyId: string }[], cover: Cover, window: { fromStep: number; toStep: number }): { tiers: SqlQuery | null; raw: SqlQuery | null; firsts: SqlQuery } {
   const runs = series.map((x) => x.runId);
@@ -128,7 +131,7 @@ export function seriesQueries(series: readonly { runId: string; keyId: string }[
              || float8send(coalesce(t.max_value, 'NaN')) || int8send(coalesce(t.last_step, 0)) || int8send(coalesce(t.last_ts, 0)) || float8send(coalesce(t.last_value, 'NaN')), ''::bytea), 'base64') AS packed
          FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY s(run_id, key_id, i)
          CROSS JOIN unnest($3::smallint[], $4::bigint[], $5::bigint[]) r(level, lo, hi)
-         JOIN metric_tiers t ON t.run_id = s.run_id AND t.key_id = s.key_id AND t.level = r.level AND t.block >= r.lo AND t.block < r.hi
+         CROSS JOIN LATERAL (SELECT * FROM metric_tiers t WHERE t.run_id = s.run_id AND t.key_id = s.key_id AND t.level = r.level AND t.block >= r.lo AND t.block < r.hi OFFSET 0) t
          GROUP BY s.i`,
         params: [runs, keys, cover.blocks.map((b) => b.level), cover.blocks.map((b) => b.fromBlock), cover.blocks.map((b) => b.toBlock)],
       }
@@ -138,7 +141,7 @@ export function seriesQueries(series: readonly { runId: string; keyId: string }[
         text: `SELECT s.i, encode(string_agg(int8send(p.step) || int8send(p.ts) || float8send(p.value), ''::bytea), 'base64') AS packed
          FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY s(run_id, key_id, i)
          CROSS JOIN unnest($3::bigint[], $4::bigint[]) r(lo, hi)
-         JOIN metric_points p ON p.run_id = s.run_id AND p.key_id = s.key_id AND p.step >= r.lo AND p.step < r.hi
+         CROSS JOIN LATERAL (SELECT step, ts, value FROM metric_points p WHERE p.run_id = s.run_id AND p.key_id = s.key_id AND p.step >= r.lo AND p.step < r.hi OFFSET 0) p
          GROUP BY s.i`,
         params: [runs, keys, cover.raw.map((r) => r.fromStep), cover.raw.map((r) => r.toStep)],
       }
