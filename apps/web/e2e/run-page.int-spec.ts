@@ -231,6 +231,13 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     const d = await lossChart.locator('svg path.recharts-curve').first().getAttribute('d');
     expect(d).toMatch(/^M[\d.]+,[\d.]+L/);
     await lossChart.getByText('1 value is not finite (gaps in the line): NaN at step 7.').waitFor();
+    // Every point as a download, with the signed-in session: the CSV names the NaN as logged.
+    const csvHref = await lossChart.getByRole('link', { name: 'CSV' }).getAttribute('href');
+    const csv = await page.request.get(new URL(csvHref!, page.url()).toString());
+    expect(csv.status()).toBe(200);
+    expect(csv.headers()['content-disposition']).toMatch(/^attachment; filename=".*-loss\.csv"$/);
+    expect((await csv.text()).split('\r\n')[0]).toBe('step,timestamp,value');
+    expect(await csv.text()).toMatch(/\r\n7,\d+,NaN\r\n/);
     await page.getByRole('figure', { name: 'dice' }).locator('svg path.recharts-curve').first().waitFor();
 
     const logs = page.getByRole('list', { name: /Log lines/ });

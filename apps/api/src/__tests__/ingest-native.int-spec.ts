@@ -433,6 +433,21 @@ describe('native tracking API (/api/v1)', () => {
     expect(await empty.json()).toEqual({ key: 'never-logged', steps: [], timestamps: [], values: [], next: null });
     const badFormat = await rest(api, 'GET', `/api/v1/runs/${run.id}/metrics/val%2Floss/history?format=csv`, viewer);
     expect(await badFormat.json()).toEqual({ code: 'BAD_USER_INPUT', message: 'format: expected points or columns.' });
+    // The whole series as a download, over more than one internal page: every point, in order.
+    const csv = await rest(api, 'GET', `/api/v1/runs/${run.id}/metrics/val%2Floss/export`, viewer);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="${run.id}-val_loss.csv"`);
+    const lines = (await csv.text()).trimEnd().split('\r\n');
+    expect(lines).toHaveLength(100_001);
+    expect(lines.slice(0, 8)).toEqual(['step,timestamp,value', '0,1700000000000,0', '1,1700000000001,1', '2,1700000000002,2', '3,1700000000003,3', '4,1700000000004,4', '5,1700000000005,NaN', '6,1700000000006,Infinity']);
+    expect(lines[100_000]).toBe('99999,1700000099999,99999');
+    const asJson = (await (await rest(api, 'GET', `/api/v1/runs/${run.id}/metrics/val%2Floss/export?format=json`, viewer)).json()) as { key: string; points: { step: number; value: number | string }[] };
+    expect(asJson.key).toBe('val/loss');
+    expect(asJson.points.map((p) => p.value)).toEqual(all.map((p) => p.value));
+    expect((await rest(api, 'GET', `/api/v1/runs/${'0'.repeat(32)}/metrics/loss/export`, viewer)).status).toBe(404);
+    expect(((await (await rest(api, 'GET', `/api/v1/runs/${run.id}/metrics/loss/export?format=xml`, viewer)).json()) as { message: string }).message).toBe('format: expected csv or json.');
+    expect((await rest(api, 'GET', `/api/v1/runs/${run.id}/metrics/val%2Floss/export`, null)).status).toBe(401);
     const badCursor = await rest(api, 'GET', `/api/v1/runs/${run.id}/metrics/val%2Floss/history?after=nonsense`, viewer);
     expect(await badCursor.json()).toEqual({ code: 'BAD_USER_INPUT', message: 'after: is not a cursor this API returned; pass the `next` value of the previous page.' });
   }, 60000);

@@ -5,6 +5,7 @@
  * IngestService's.
  */
 import { Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { once } from 'node:events';
 import type { Request, Response } from 'express';
 import type { Config } from '@caliper/config';
 import { ProjectLocator, Requires } from '../auth/access.decorators';
@@ -164,5 +165,32 @@ export class IngestController {
   async history(@Res() res: Response, @Param('runId') runId: string, @Param('key') key: string, @Query('after') after?: string, @Query('limit') limit?: string, @Query('format') format?: string) {
     if (format !== undefined && format !== 'points' && format !== 'columns') throw badInput('format', 'expected points or columns.');
     res.type('application/json').send(await this.ingest.history(runId, key, after ?? null, queryInt(limit, 'limit', DEFAULT_HISTORY_PAGE, 1, MAX_HISTORY_PAGE), format ?? 'points'));
+  }
+
+  /** The whole series at full resolution as a download (CSV or JSON), streamed page by page. */
+  @Get('runs/:runId/metrics/:key/export')
+  @Requires('project.read', byRun)
+  async exportSeries(@Res() res: Response, @Param('runId') runId: string, @Param('key') key: string, @Query('format') format?: string) {
+    const kind = format ?? 'csv';
+    if (kind !== 'csv' && kind !== 'json') throw badInput('format', 'expected csv or json.');
+    const pages = this.ingest.seriesPages(runId, key);
+    // The first page is read before any header goes out, so a missing run is still a clean 404.
+    let page = await pages.next();
+    const file = `${runId}-${key.replace(/[^A-Za-z0-9._-]+/g, '_')}.${kind}`;
+    res.status(200).type(kind === 'csv' ? 'text/csv; charset=utf-8' : 'application/json');
+    res.setHeader('Content-Disposition', `attachment; filename="${file}"`);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    const write = async (chunk: string) => {
+      if (!res.write(chunk)) await once(res, 'drain');
+    };
+    const value = (v: number) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v));
+    await write(kind === 'csv' ? 'step,timestamp,value\r\n' : `{"key":${JSON.stringify(key)},"points":[`);
+    for (let separator = ''; !page.done; page = await pages.next(), separator = ',') {
+      const points = page.value;
+      await write(kind === 'csv'
+        ? points.map((p) => `${p.step},${p.timestamp},${value(p.value)}\r\n`).join('')
+        : separator + points.map((p) => `{"step":${p.step},"timestamp":${p.timestamp},"value":${Number.isFinite(p.value) ? p.value : `"${value(p.value)}"`}}`).join(','));
+    }
+    res.end(kind === 'csv' ? '' : ']}');
   }
 }

@@ -16,6 +16,9 @@ import { DEFAULT_EXPERIMENT_NAME, RunView, TrackingService } from '../tracking/t
 import { jsonNumber } from './native-input';
 import { runJson } from './run-json';
 
+/** Points read per query of an export. */
+const EXPORT_PAGE = 50_000;
+
 export interface CreateNativeRun {
   experiment: string | null;
   name: string | null;
@@ -200,6 +203,17 @@ export class IngestService {
     const next = page.more && page.last ? encodeHistoryCursor(page.last) : null;
     const body = columns ? page.items || '"steps":[],"timestamps":[],"values":[]' : `"points":[${page.items}]`;
     return `{"key":${JSON.stringify(key)},${body},"next":${JSON.stringify(next)}}`;
+  }
+
+  /** A series in (step, timestamp, value) order, EXPORT_PAGE points at a time: for full-resolution downloads. */
+  async *seriesPages(runUuid: string, key: string): AsyncGenerator<StoredPoint[]> {
+    let after: StoredPoint | null = null;
+    for (;;) {
+      const page = await this.tracking.metricHistory(runUuid, key, { after, limit: EXPORT_PAGE });
+      if (page.length) yield page;
+      if (page.length < EXPORT_PAGE) return;
+      after = page[page.length - 1];
+    }
   }
 
   /** MLflow's search over the project's runs (all its experiments, or the named one). */

@@ -120,6 +120,13 @@ const paths: Record<string, PathItem> = {
       responses: { '200': { description: 'Points (or, with format=columns, parallel lists) and the cursor of the next page (null at the end).', content: json({ type: 'object', properties: { key: { type: 'string' }, points: { type: 'array', items: ref('StoredPoint') }, steps: { type: 'array', items: { type: 'integer' } }, timestamps: { type: 'array', items: { type: 'integer' } }, values: { type: 'array', items: { oneOf: [{ type: 'number' }, { type: 'string', enum: ['NaN', 'Infinity', '-Infinity'] }] } }, next: { type: 'string', nullable: true } } }) }, '400': error('Bad cursor, limit or format.'), ...common },
     },
   },
+  '/api/v1/runs/{runId}/metrics/{key}/export': {
+    get: {
+      summary: "A metric's whole series at full resolution as a download (needs project.read).",
+      parameters: [runId, { name: 'key', in: 'path', required: true, description: 'Metric name, URL-encoded.', schema: { type: 'string' } }, { name: 'format', in: 'query', schema: { type: 'string', enum: ['csv', 'json'], default: 'csv' } }],
+      responses: { '200': { description: 'CSV (`step,timestamp,value`, NaN and ±Infinity spelled out) or JSON `{key, points}`, streamed as an attachment.', content: { 'text/csv': { schema: { type: 'string' } }, ...json({ type: 'object', properties: { key: { type: 'string' }, points: { type: 'array', items: ref('StoredPoint') } } }) } }, '400': error('Bad format.'), ...common },
+    },
+  },
   '/api/v1/runs/{runId}/artifacts': {
     get: {
       summary: 'List one directory of the run\'s artifacts (needs project.read).',

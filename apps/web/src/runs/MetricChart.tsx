@@ -59,6 +59,10 @@ export function useMetricHistory(runId: string, metricKey: string): { history: H
   return state;
 }
 
+/** The whole series at full resolution, as the API's download (streamed, an attachment). */
+export const seriesExportUrl = (runId: string, metricKey: string, format: 'csv' | 'json') =>
+  `/api/v1/runs/${encodeURIComponent(runId)}/metrics/${encodeURIComponent(metricKey)}/export?format=${format}`;
+
 export function MetricChart({ runId, metricKey }: { runId: string; metricKey: string }) {
   const { history, error } = useMetricHistory(runId, metricKey);
   const headingId = `metric-${metricKey.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
@@ -103,7 +107,8 @@ export function MetricChart({ runId, metricKey }: { runId: string; metricKey: st
           {history.steps.length ? `, steps ${history.steps[0]}–${history.steps[history.steps.length - 1]}` : ''}
           {lo <= hi ? `, from ${formatMetric(lo)} to ${formatMetric(hi)}` : ''}
           {history.steps.length > DRAWN_POINTS ? `; drawn from ${points.length} points that keep each stretch's lowest and highest value` : ''}.
-          {history.truncated ? ` Only the first ${MAX_POINTS} points are shown.` : ''}
+          {history.truncated ? ` Only the first ${MAX_POINTS} points are shown.` : ''}{' '}
+          Every point: <a href={seriesExportUrl(runId, metricKey, 'csv')} download>CSV</a>, <a href={seriesExportUrl(runId, metricKey, 'json')} download>JSON</a>.
         </p>
         {bad.count ? (
           <p className="chart-note nonfinite">
