@@ -6,6 +6,9 @@ const common = {
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
 };
 module.exports = {
+  // Real services, child processes and timers on a shared 2-core machine under the full suite:
+  // 30 s per test, not Jest's 5 s (a global option: Jest ignores it inside a project).
+  testTimeout: 30000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
     {
@@ -15,8 +18,6 @@ module.exports = {
       setupFiles: ['reflect-metadata'],
       globalSetup: '<rootDir>/tools/testing/global-setup.ts',
       globalTeardown: '<rootDir>/tools/testing/global-teardown.ts',
-      // Real services and child processes on a shared 2-core machine: a test's own bound, not 5 s.
-      testTimeout: 30000,
     },
   ],
 };
