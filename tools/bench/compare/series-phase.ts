@@ -72,6 +72,20 @@ export async function seriesPhases(api: BenchApi, opts: { reps: number; phases: 
       for (let i = 0; i < opts.reps; i++) ms.push((await timedGraphql(api, vars)).ms);
       console.log(`(b) 80 series, ${first.body.data!.metricSeries.bucketCount} buckets each, ${fmt(first.bytes)} bytes`);
       line('(b) GraphQL metricSeries, 20 runs × 4 metrics × 100,000 points', ms, '≤ 300 ms');
+      // Baseline in the same run: the same buckets from the full series, computed by the database.
+      const width = first.body.data!.metricSeries.bucketCount ? planBuckets(0, 99_999, 1000).width : 1;
+      const pks = (await owner.query(`SELECT id FROM runs WHERE uuid = ANY($1::text[])`, [runs])).rows.map((r: { id: string }) => r.id);
+      const full: number[] = [];
+      for (let i = 0; i < opts.reps; i++) {
+        const started = performance.now();
+        const r = await owner.query(
+          `SELECT run_id, key_id, step / $2 AS bucket, count(*), min(value), max(value), (array_agg(value ORDER BY step DESC, ts DESC, value DESC))[1] AS last
+           FROM metric_points WHERE run_id = ANY($1::bigint[]) AND key_id IN (SELECT id FROM metric_keys WHERE name = ANY($3::text[])) GROUP BY 1, 2, 3`, [pks, width, keys]);
+        full.push(performance.now() - started);
+        if (r.rowCount !== 80 * first.body.data!.metricSeries.bucketCount) throw new Error(`full-series buckets: ${r.rowCount}`);
+      }
+      line('(b) baseline: the same buckets from the full series (SQL GROUP BY, in PostgreSQL)', full);
+      console.log(`(b) ratio tiers / full read: ${(median(ms) / median(full)).toFixed(3)}`);
     }
   } finally {
     await owner.end();
