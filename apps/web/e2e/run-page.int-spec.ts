@@ -5,79 +5,18 @@
  * project's experiment, its run table and a run: params, a drawn metric chart, system metrics
  * (`system/…`) in their own section against time, artifacts with previews, logs. Fails on any console error, page error, or serious/critical axe violation.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildWebApp, expectAccessible, loadHarness, loadTrackingService, type Principal, type TestApi } from './harness';
 
-const repoRoot = path.resolve(__dirname, '../../..');
-
-/**
- * The API's test harness and its write path, loaded at run time by path: the web project's
- * type-check (isolatedModules) cannot compile the API's decorated sources, so these few members
- * are typed here instead.
- */
-interface TestApi {
-  app: { get<T>(token: abstract new (...args: never[]) => T): T };
-  base: string;
-  close(): Promise<void>;
-}
-type Auth = { cookie: string } | { basic: [string, string] };
-interface Harness {
-  ADMIN: { username: string; password: string };
-  startTestApi(env: Record<string, string>): Promise<TestApi>;
-  login(api: TestApi, username: string, password: string): Promise<Auth>;
-  newProject(api: TestApi, admin: Auth, slug: string): Promise<string>;
-  newUser(api: TestApi, admin: Auth, opts: { projectId: string; roles: string[] }): Promise<{ id: string; username: string; password: string }>;
-  gqlOk(api: TestApi, auth: Auth, query: string, variables: Record<string, unknown>): Promise<unknown>;
-}
-interface Principal {
-  method: 'session';
-  sessionId: string;
-  user: { id: string; username: string; displayName: string; globalRole: null };
-}
-type KeyValue = { key: string; value: string };
-interface Tracking {
-  createExperiment(p: Principal, projectId: string, name: string, tags: KeyValue[]): Promise<{ id: string }>;
-  createRun(p: Principal, cmd: { experimentId: string; name: string; startTime: number; gitCommit?: string; gitRepo?: string; imageDigest?: string }): Promise<{ uuid: string }>;
-  logBatch(p: Principal, runId: string, batch: { params?: KeyValue[]; tags?: KeyValue[]; metrics?: { key: string; value: number; timestamp: number; step: number }[] }): Promise<unknown>;
-  appendLogs(p: Principal, runId: string, lines: { ts: Date; stream: string; line: string }[]): Promise<void>;
-  updateRun(p: Principal, runId: string, changes: { status: string; endTime: number }): Promise<unknown>;
-}
-const loadHarness = (): Promise<Harness> => import(path.join(repoRoot, 'apps/api/src/testing/api-harness'));
-const loadTrackingService = async (): Promise<abstract new (...args: never[]) => Tracking> =>
-  ((await import(path.join(repoRoot, 'apps/api/src/tracking/tracking.service'))) as { TrackingService: abstract new (...args: never[]) => Tracking }).TrackingService;
 /** A 4×4 PNG (opaque blue): small enough to inline, real enough for the browser to decode. */
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEklEQVR4nGNkYPjPwMDAxMAAAAkmAQf6S/dqAAAAAElFTkSuQmCC',
   'base64',
 );
-
-async function buildWebApp(outDir: string): Promise<void> {
-  await promisify(execFile)(process.execPath, [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/web/vite.config.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {
-    cwd: repoRoot,
-  });
-}
-
-/** Set CALIPER_E2E_SCREENSHOTS to a folder to keep a screenshot of every page checked. */
-const screenshotDir = process.env.CALIPER_E2E_SCREENSHOTS;
-let screenshotCount = 0;
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  if (screenshotDir) {
-    const name = `runs-${String(++screenshotCount).padStart(2, '0')}-${where.replace(/[^a-z0-9]+/gi, '-')}.png`;
-    await page.screenshot({ path: path.join(screenshotDir, name), fullPage: true });
-  }
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(serious).toEqual([]);
-}
 
 describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
   const project = { slug: 'kidney-e2e', name: 'Project kidney-e2e' };

@@ -6,59 +6,12 @@
  * load the next page while only the rows in view are in the DOM. Fails on any console error,
  * page error, or serious/critical axe violation.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildWebApp, expectAccessible, loadHarness, loadTrackingService, type Principal, type TestApi, type Tracking } from './harness';
 
-const repoRoot = path.resolve(__dirname, '../../..');
-
-/** The API's test harness and write path, typed here (the web project cannot compile the API's sources). */
-interface TestApi {
-  app: { get<T>(token: abstract new (...args: never[]) => T): T };
-  base: string;
-  close(): Promise<void>;
-}
-type Auth = { cookie: string } | { basic: [string, string] };
-interface Harness {
-  ADMIN: { username: string; password: string };
-  startTestApi(env: Record<string, string>): Promise<TestApi>;
-  login(api: TestApi, username: string, password: string): Promise<Auth>;
-  newProject(api: TestApi, admin: Auth, slug: string): Promise<string>;
-  newUser(api: TestApi, admin: Auth, opts: { projectId: string; roles: string[] }): Promise<{ id: string; username: string; password: string }>;
-}
-interface Principal {
-  method: 'session';
-  sessionId: string;
-  user: { id: string; username: string; displayName: string; globalRole: null };
-}
-type KeyValue = { key: string; value: string };
-interface Tracking {
-  createExperiment(p: Principal, projectId: string, name: string, tags: KeyValue[]): Promise<{ id: string }>;
-  createRun(p: Principal, cmd: { experimentId: string; name: string; startTime: number }): Promise<{ uuid: string }>;
-  logBatch(p: Principal, runId: string, batch: { params?: KeyValue[]; tags?: KeyValue[]; metrics?: { key: string; value: number; timestamp: number; step: number }[] }): Promise<unknown>;
-  updateRun(p: Principal, runId: string, changes: { status: string; endTime: number }): Promise<unknown>;
-}
-const loadHarness = (): Promise<Harness> => import(path.join(repoRoot, 'apps/api/src/testing/api-harness'));
-const loadTrackingService = async (): Promise<abstract new (...args: never[]) => Tracking> =>
-  ((await import(path.join(repoRoot, 'apps/api/src/tracking/tracking.service'))) as { TrackingService: abstract new (...args: never[]) => Tracking }).TrackingService;
-
-async function buildWebApp(outDir: string): Promise<void> {
-  await promisify(execFile)(process.execPath, [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/web/vite.config.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {
-    cwd: repoRoot,
-  });
-}
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(serious).toEqual([]);
-}
 
 const RUNS = 150;
 const LRS = ['0.1', '0.01', '0.001', '0.0001'];
