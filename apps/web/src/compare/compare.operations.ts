@@ -19,29 +19,12 @@ export const CompareProjectQuery = graphql(`
 export const CompareRunsQuery = graphql(`
   query CompareRuns($projectId: ID!, $runIds: [String!]!) {
     compareRuns(projectId: $projectId, runIds: $runIds) {
-      runId
-      name
-      status
-      startTime
-      endTime
+      ...RunSummaryFields
       experiment {
         id
         name
       }
-      params {
-        key
-        value
-      }
-      tags {
-        key
-        value
-      }
-      latestMetrics {
-        key
-        value
-        nonFinite
-        step
-      }
+      ...RunValuesFields
     }
   }
 `);

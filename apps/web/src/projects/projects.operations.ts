@@ -4,16 +4,23 @@ import { graphql } from '../gql';
 export const ProjectsQuery = graphql(`
   query Projects {
     projects {
-      id
-      slug
-      name
-      description
-      createdAt
-      archivedAt
-      myRoles
-      myPermissions
-      memberCount
+      ...ProjectSummaryFields
     }
+  }
+`);
+
+/** A project as the projects list and the project page both show it. */
+export const ProjectSummaryFields = graphql(`
+  fragment ProjectSummaryFields on Project {
+    id
+    slug
+    name
+    description
+    createdAt
+    archivedAt
+    myRoles
+    myPermissions
+    memberCount
   }
 `);
 
@@ -30,20 +37,10 @@ export const CreateProjectMutation = graphql(`
 export const ProjectQuery = graphql(`
   query Project($slug: String!) {
     project(slug: $slug) {
-      id
-      slug
-      name
-      description
-      createdAt
-      archivedAt
-      myRoles
-      myPermissions
-      memberCount
+      ...ProjectSummaryFields
       members {
         user {
-          id
-          username
-          displayName
+          ...UserRefFields
           kind
           isActive
         }
@@ -57,9 +54,7 @@ export const ProjectQuery = graphql(`
         roles
         runId
         owner {
-          id
-          username
-          displayName
+          ...UserRefFields
         }
         createdAt
         expiresAt

@@ -14,32 +14,8 @@ export const RunsTablePageQuery = graphql(`
         edges {
           cursor
           node {
-            runId
-            name
-            status
-            mlflowStatus
-            startTime
-            endTime
-            durationMs
-            user {
-              id
-              username
-              displayName
-            }
-            params {
-              key
-              value
-            }
-            tags {
-              key
-              value
-            }
-            latestMetrics {
-              key
-              value
-              nonFinite
-              step
-            }
+            ...RunRowFields
+            ...RunValuesFields
           }
         }
       }

@@ -45,73 +45,12 @@ export const SetDefaultProjectMutation = graphql(`
   }
 `);
 
-export const ExperimentQuery = graphql(`
-  query Experiment($id: ID!, $first: Int, $after: String) {
-    experiment(id: $id) {
-      id
-      name
-      isDefault
-      lifecycleStage
-      artifactLocation
-      createdAt
-      lastUpdatedAt
-      tags {
-        key
-        value
-      }
-      project {
-        id
-        slug
-        name
-      }
-      runs(first: $first, after: $after) {
-        totalCount
-        pageInfo {
-          hasNextPage
-          endCursor
-        }
-        edges {
-          cursor
-          node {
-            runId
-            name
-            status
-            mlflowStatus
-            startTime
-            endTime
-            durationMs
-            user {
-              id
-              username
-              displayName
-            }
-            params {
-              key
-              value
-            }
-            latestMetrics {
-              key
-              value
-              nonFinite
-              step
-            }
-          }
-        }
-      }
-    }
-  }
-`);
-
 export const RunQuery = graphql(`
   query Run($runId: String!) {
     run(runId: $runId) {
-      runId
-      name
-      status
+      ...RunSummaryFields
       mlflowStatus
       lifecycleStage
-      startTime
-      endTime
       durationMs
       heartbeatAt
       artifactUri
@@ -119,9 +58,7 @@ export const RunQuery = graphql(`
       gitRepo
       imageDigest
       user {
-        id
-        username
-        displayName
+        ...UserRefFields
       }
       experiment {
         id
@@ -136,19 +73,9 @@ export const RunQuery = graphql(`
         runId
         name
       }
-      params {
-        key
-        value
-      }
-      tags {
-        key
-        value
-      }
+      ...RunValuesFields
+      # Merges into RunValuesFields' latestMetrics: the run page also shows when each was logged.
       latestMetrics {
-        key
-        value
-        nonFinite
-        step
         timestamp
       }
       inputs {
