@@ -7,6 +7,7 @@
  */
 import { SetMetadata } from '@nestjs/common';
 import type { Permission } from '@caliper/domain';
+import { badInput } from '../common/app-error';
 import type { Loaders } from '../graphql/loaders';
 import type { Principal } from './principal';
 
@@ -39,10 +40,16 @@ export function argAt(args: Record<string, unknown>, path: string): unknown {
   return v;
 }
 
-/** The project id at a dotted path; a malformed id locates nothing (validation reports it later). */
+/**
+ * The project id at a dotted path. A value that cannot be a project id is refused as bad input
+ * naming the argument (it names no project, so saying so reveals nothing); an absent one locates
+ * nothing and leaves the check to global permissions.
+ */
 export function projectIdAt(path: string): ProjectLocator {
   return async (args) => {
     const v = argAt(args, path);
-    return typeof v === 'string' && UUID_RE.test(v) ? v : null;
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'string' || !UUID_RE.test(v)) throw badInput(path, `is not a project id (expected a UUID, got ${JSON.stringify(v).slice(0, 60)})`);
+    return v;
   };
 }

@@ -93,9 +93,11 @@ describe('saved views over GraphQL', () => {
     expect(await bad({ state: [{ key: 'runs', value: 'a' }, { key: 'runs', value: 'b' }] })).toMatch(/state: names the parameter "runs" twice/);
     expect(await bad({ state: Array.from({ length: 41 }, (_, i) => ({ key: `k${i}`, value: 'v' })) })).toMatch(/state must have at most 40 entries/);
     expect(await bad({ state: [{ key: 'runs', value: 'x'.repeat(8001) }] })).toMatch(/value must be at most 8000 characters/);
-    const r = await gql(api, researcher, SAVE, { i: { projectId: 'not-a-uuid', kind: 'COMPARE', name: 'n', state: [] } });
-    // A malformed project id locates no project, so the guard refuses it before validation (as for every project field).
-    expect(errorCode(r)).toBe('FORBIDDEN');
+    // A malformed project id names no project: the guard answers bad input naming the argument (as for every project field).
+    expect(await bad({ projectId: 'not-a-uuid' })).toMatch(/input\.projectId: is not a project id/);
+    const series = await gql(api, researcher, `query { metricSeries(projectId: "1; DROP TABLE runs", runIds: ["x"], keys: ["loss"]) { bucketCount } }`);
+    expect(errorCode(series)).toBe('BAD_USER_INPUT');
+    expect(series.errors![0].message).toMatch(/^projectId: is not a project id/);
     const k = await gql(api, researcher, SAVE, { i: { projectId, kind: 'SOMETHING', name: 'n', state: [] } });
     expect(k.errors?.[0].message).toMatch(/SavedViewKind/);
   });
