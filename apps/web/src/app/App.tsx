@@ -2,18 +2,10 @@
 import { useEffect } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { useApolloClient } from '@apollo/client/react';
-import { AccountPage } from '../account/AccountPage';
-import { AdminPage } from '../admin/AdminPage';
-import { AuditPage } from '../audit/AuditPage';
-import { ComparePage } from '../compare/ComparePage';
-import { ExperimentPage } from '../experiments/ExperimentPage';
 import { SignInPage } from '../auth/SignInPage';
-import { ProjectPage } from '../projects/ProjectPage';
-import { ProjectsPage } from '../projects/ProjectsPage';
-import { RunPage } from '../runs/RunPage';
-import { RunsPage } from '../runs/RunsPage';
 import { NotFoundPage, PlaceholderPage } from './PlaceholderPage';
 import { onUnauthenticated } from './apollo';
+import { PAGES } from './pages';
 import { Shell } from './Shell';
 
 /** Sends the user to sign in when the session ends, and back to where they were afterwards. */
@@ -41,12 +33,9 @@ export function App() {
         <Route path="/sign-in" element={<SignInPage />} />
         <Route element={<Shell />}>
           <Route index element={<Navigate to="/projects" replace />} />
-          <Route path="projects" element={<ProjectsPage />} />
-          <Route path="projects/:slug" element={<ProjectPage />} />
-          <Route path="projects/:slug/compare" element={<ComparePage />} />
-          <Route path="runs" element={<RunsPage />} />
-          <Route path="runs/:runId" element={<RunPage />} />
-          <Route path="experiments/:experimentId" element={<ExperimentPage />} />
+          {PAGES.map(({ path, Component }) => (
+            <Route key={path} path={path} element={<Component />} />
+          ))}
           <Route
             path="models"
             element={
@@ -71,9 +60,6 @@ export function App() {
               </PlaceholderPage>
             }
           />
-          <Route path="audit" element={<AuditPage />} />
-          <Route path="admin" element={<AdminPage />} />
-          <Route path="account" element={<AccountPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

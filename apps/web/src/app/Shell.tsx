@@ -2,7 +2,7 @@
  * The signed-in frame: top bar with the user and sign-out, the main navigation, and the page.
  * It loads `me` once; without a session the Apollo error link sends the user to sign in.
  */
-import { useEffect, useRef, useState } from 'react';
+import { Suspense, useEffect, useRef, useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useApolloClient, useQuery } from '@apollo/client/react';
 import { signOut } from '../auth/auth-api';
@@ -53,7 +53,9 @@ export function Shell() {
       <div className="layout">
         <MainNav globalPermissions={data.me.globalPermissions} />
         <main id="main" className="content" tabIndex={-1}>
-          <Outlet />
+          <Suspense fallback={<Loading label="Loading the page…" />}>
+            <Outlet />
+          </Suspense>
         </main>
       </div>
     </SessionProvider>

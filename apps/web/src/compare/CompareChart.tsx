@@ -5,12 +5,14 @@
  * SVG took far longer for 20 runs × (raw + EMA + band) × 1,000 points (figures in
  * docs/compare-design.md); `renderer="recharts"` keeps the SVG version for that comparison.
  */
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { Area, ComposedChart, Line, ResponsiveContainer, XAxis, YAxis, CartesianGrid } from 'recharts';
+import { lazy, Suspense, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { formatMetric } from '../runs/format';
 import { formatElapsed, linearTicks, logTicks, nearestIndex, valueExtent, type PreparedLine, type XMode } from './series';
 
 export type Renderer = 'canvas' | 'recharts';
+
+/** Only `renderer=recharts` loads recharts (a large module the canvas page does not need). */
+const RechartsPlot = lazy(() => import('./RechartsPlot'));
 
 export interface CompareChartProps {
   id: string;
@@ -29,7 +31,7 @@ export interface CompareChartProps {
   children?: ReactNode;
 }
 
-const HEIGHT = 240;
+export const HEIGHT = 240;
 const M = { left: 64, right: 14, top: 10, bottom: 26 };
 
 export function formatX(v: number, mode: XMode, span: number): string {
@@ -279,38 +281,6 @@ function CanvasPlot({ lines, xMode, logY, smoothing, onZoom, onDrawn, chartKey, 
   );
 }
 
-/** The same chart in recharts' SVG (no drag zoom): kept to measure against the canvas renderer. */
-function RechartsPlot({ lines, xMode, logY, smoothing, onDrawn, chartKey }: Omit<CompareChartProps, 'id' | 'title' | 'renderer' | 'children'>) {
-  const data = useMemo(
-    () => lines.map((l) => ({ l, pts: l.x.map((x, i) => ({ x, y: l.smoothed[i], raw: l.raw[i], band: l.lo[i] === null || l.hi[i] === null ? null : [l.lo[i], l.hi[i]] })) })),
-    [lines],
-  );
-  useEffect(() => {
-    const id = requestAnimationFrame(() => onDrawn(chartKey, lines));
-    return () => cancelAnimationFrame(id);
-  }, [data, smoothing, logY, xMode, onDrawn, chartKey, lines]);
-  return (
-    <div className="cmp-plot" style={{ height: HEIGHT }} aria-hidden="true">
-      <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart margin={{ top: 8, right: 12, bottom: 4, left: 0 }} accessibilityLayer={false}>
-          <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
-          <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} allowDuplicatedCategory={false} tick={{ fill: '#566070', fontSize: 12 }} tickFormatter={(v: number) => formatX(v, xMode, 0)} />
-          <YAxis scale={logY ? 'log' : 'auto'} domain={['auto', 'auto']} tick={{ fill: '#566070', fontSize: 12 }} tickFormatter={(v: number) => formatMetric(v)} width={64} />
-          {data.map(({ l, pts }) => (
-            <Area key={`${l.id}-band`} data={pts} dataKey="band" stroke="none" fill={l.color} fillOpacity={0.13} isAnimationActive={false} connectNulls={false} />
-          ))}
-          {data.map(({ l, pts }) => (
-            <Line key={`${l.id}-raw`} data={pts} dataKey="raw" stroke={l.color} strokeOpacity={smoothing > 0 ? 0.28 : 1} dot={false} isAnimationActive={false} connectNulls={false} />
-          ))}
-          {smoothing > 0
-            ? data.map(({ l, pts }) => <Line key={`${l.id}-ema`} data={pts} dataKey="y" stroke={l.color} strokeWidth={1.6} dot={false} isAnimationActive={false} connectNulls={false} />)
-            : null}
-        </ComposedChart>
-      </ResponsiveContainer>
-    </div>
-  );
-}
-
 export function CompareChart({ id, title, lines, xMode, logY, smoothing, renderer, onZoom, onDrawn, chartKey, children }: CompareChartProps) {
   const points = lines.reduce((n, l) => n + l.x.length, 0);
   const label = `${title}: ${lines.length} line${lines.length === 1 ? '' : 's'}, ${points} points${logY ? ', log scale' : ''}`;
@@ -321,7 +291,9 @@ export function CompareChart({ id, title, lines, xMode, logY, smoothing, rendere
         <p className="chart-note">{logY ? 'No positive values to draw on a log scale.' : 'No points in this window.'}</p>
       ) : null}
       {renderer === 'recharts' ? (
-        <RechartsPlot lines={lines} xMode={xMode} logY={logY} smoothing={smoothing} onDrawn={onDrawn} chartKey={chartKey} />
+        <Suspense fallback={<div className="cmp-plot" style={{ height: HEIGHT }} aria-hidden="true" />}>
+          <RechartsPlot lines={lines} xMode={xMode} logY={logY} smoothing={smoothing} onDrawn={onDrawn} chartKey={chartKey} />
+        </Suspense>
       ) : (
         <CanvasPlot lines={lines} xMode={xMode} logY={logY} smoothing={smoothing} onZoom={onZoom} onDrawn={onDrawn} chartKey={chartKey} label={label} />
       )}

@@ -1,7 +1,10 @@
 /** The compare page's panels beside the charts: param/tag diff, scatter and parallel coordinates. */
-import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { lazy, Suspense } from 'react';
 import { formatMetric } from '../runs/format';
 import { axisOf, axisPosition, diffRows, fieldValue, type RunFacts } from './analysis';
+
+// recharts is a large module: it loads beside the series request instead of before the page can start it.
+const ScatterPlot = lazy(() => import('./ScatterPlot'));
 
 export function ParamDiff({ runs, showSame, onShowSame }: { runs: readonly RunFacts[]; showSame: boolean; onShowSame: (v: boolean) => void }) {
   const rows = diffRows(runs);
@@ -101,42 +104,9 @@ export function ScatterPanel(props: { runs: readonly RunFacts[]; xField: string;
         {points.length} of {runs.length} runs have both values.
       </p>
       <div className="chart-box cmp-scatter" aria-hidden="true">
-        <ResponsiveContainer width="100%" height="100%">
-          <ScatterChart margin={{ top: 8, right: 16, bottom: 8, left: 0 }} accessibilityLayer={false}>
-            <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
-            <XAxis
-              type="number"
-              dataKey="x"
-              name={xField}
-              domain={axis.numeric ? ['auto', 'auto'] : [-0.5, Math.max(0.5, axis.categories.length - 0.5)]}
-              ticks={axis.numeric ? undefined : axis.categories.map((_, i) => i)}
-              tickFormatter={(v: number) => (axis.numeric ? formatMetric(v) : axis.categories[v] ?? '')}
-              tick={{ fill: '#566070', fontSize: 12 }}
-            />
-            <YAxis type="number" dataKey="y" name={yMetric} domain={['auto', 'auto']} tickFormatter={(v: number) => formatMetric(v)} tick={{ fill: '#566070', fontSize: 12 }} width={64} />
-            <ZAxis range={[60, 60]} />
-            <Tooltip
-              cursor={{ strokeDasharray: '3 3' }}
-              content={({ payload }) => {
-                const p = payload?.[0]?.payload as (typeof points)[number] | undefined;
-                return p ? (
-                  <div className="cmp-tooltip cmp-tooltip-static">
-                    <strong>{p.r.name}</strong>
-                    <div>
-                      {xField.replace(/^[a-z]+:/, '')} = {p.label}
-                    </div>
-                    <div>
-                      {yMetric} = {formatMetric(p.y)}
-                    </div>
-                  </div>
-                ) : null;
-              }}
-            />
-            {points.map((p) => (
-              <Scatter key={p.r.runId} name={p.r.name} data={[p]} fill={p.r.color} isAnimationActive={false} />
-            ))}
-          </ScatterChart>
-        </ResponsiveContainer>
+        <Suspense fallback={null}>
+          <ScatterPlot points={points} axis={axis} xField={xField} yMetric={yMetric} />
+        </Suspense>
       </div>
     </>
   );

@@ -43,7 +43,9 @@ export function fieldValue(run: RunFacts, field: string): string | number | null
 }
 
 /** Numbers when every present value parses as a finite number, else categories in sorted order. */
-export function axisOf(values: readonly (string | number | null)[]): { numeric: true; lo: number; hi: number } | { numeric: false; categories: string[] } {
+export type Axis = { numeric: true; lo: number; hi: number } | { numeric: false; categories: string[] };
+
+export function axisOf(values: readonly (string | number | null)[]): Axis {
   const present = values.filter((v): v is string | number => v !== null);
   const nums = present.map((v) => (typeof v === 'number' ? v : v.trim() === '' ? NaN : Number(v)));
   if (present.length && nums.every((n) => Number.isFinite(n))) {
