@@ -37,6 +37,9 @@ export async function createApp(config: Config, logger = new PinoNestLogger(crea
   app.use(bodyParsers(config.MAX_BATCH_BODY_MB));
   app.use(cookieParser());
   app.disable('x-powered-by');
+  // No ETag on API answers: Express would hash every body (2 MB for a page of metric history) for
+  // a conditional GET that API clients never make. The web app's static files keep theirs.
+  app.set('etag', false);
   app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   if (config.WEB_DIST_DIR) serveWeb(app, path.resolve(config.WEB_DIST_DIR));
   app.enableShutdownHooks();

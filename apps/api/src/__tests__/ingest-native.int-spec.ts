@@ -387,6 +387,35 @@ describe('native tracking API (/api/v1)', () => {
     expect(await bad.json()).toEqual({ code: 'BAD_USER_INPUT', message: 'lines[0].line: expected a string.' });
   });
 
+  it('pages a history in both formats across non-finite values and shared steps, each point exactly once', async () => {
+    const run = await newRun();
+    // In (step, timestamp, value) order.
+    const points = [
+      { step: 0, timestamp: 1, value: 'NaN' }, { step: 0, timestamp: 2, value: 1.5 }, { step: 1, timestamp: 1, value: '-Infinity' },
+      { step: 1, timestamp: 1, value: 0.1 }, { step: 1, timestamp: 1, value: 0.30000000000000004 }, { step: 1, timestamp: 1, value: 'Infinity' },
+      { step: 2, timestamp: 5, value: -2.5e-300 }, { step: 3, timestamp: 4, value: 'NaN' },
+    ];
+    const body = [...points].reverse().map((p) => JSON.stringify({ key: 'edge', ...p })).join('\n');
+    expect((await ndjson(`/api/v1/runs/${run.id}/batch`, researcher, body)).status).toBe(200);
+    for (const limit of [1, 2, 3, 7, 8, 9]) {
+      const seen: { step: number; timestamp: number; value: number | string }[] = [];
+      const seenColumns: typeof seen = [];
+      for (const format of ['points', 'columns'] as const) {
+        let after: string | null = null;
+        do {
+          const res = await rest(api, 'GET', `/api/v1/runs/${run.id}/metrics/edge/history?format=${format}&limit=${limit}${after ? `&after=${after}` : ''}`, viewer);
+          const page = (await res.json()) as { points?: typeof seen; steps?: number[]; timestamps?: number[]; values?: (number | string)[]; next: string | null };
+          if (format === 'points') seen.push(...page.points!);
+          else seenColumns.push(...page.steps!.map((step, i) => ({ step, timestamp: page.timestamps![i], value: page.values![i] })));
+          expect((page.points ?? page.steps)!.length).toBeLessThanOrEqual(limit);
+          after = page.next;
+        } while (after);
+      }
+      expect({ limit, seen }).toEqual({ limit, seen: points });
+      expect({ limit, seenColumns }).toEqual({ limit, seenColumns: points });
+    }
+  });
+
   it('pages through a 100,000-point history by cursor, keeping NaN and infinities', async () => {
     const run = await newRun();
     for (let start = 0; start < 100_000; start += 20_000) {

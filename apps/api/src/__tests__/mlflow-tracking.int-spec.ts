@@ -269,6 +269,29 @@ describe('MLflow tracking API: experiments, runs, metrics', () => {
       expect((await mlflow(api, f.token, 'GET', 'metrics/get-history', { run_id: id, metric_key: 'h', page_token: 'garbage' })).body.error_code).toBe('INVALID_PARAMETER_VALUE');
     });
 
+    it('pages across non-finite values and points that share a step, at every page size, each point exactly once', async () => {
+      const id = await createRun(experimentId);
+      // In (step, timestamp, value) order; MLflow sends the non-finite values as strings.
+      const points = [
+        { step: 0, timestamp: 1, value: 'NaN' }, { step: 0, timestamp: 2, value: 1.5 }, { step: 1, timestamp: 1, value: '-Infinity' },
+        { step: 1, timestamp: 1, value: 0.1 }, { step: 1, timestamp: 1, value: 0.30000000000000004 }, { step: 1, timestamp: 1, value: 'Infinity' },
+        { step: 2, timestamp: 5, value: -2.5e-300 }, { step: 3, timestamp: 4, value: 'NaN' },
+      ];
+      await mlflow(api, f.token, 'POST', 'runs/log-batch', { run_id: id, metrics: [...points].reverse().map((p) => ({ key: 'edge', ...p })) });
+      for (const size of [1, 2, 3, 7, 8, 9]) {
+        const seen: unknown[] = [];
+        let token: string | undefined;
+        do {
+          const page = await mlflow(api, f.token, 'GET', 'metrics/get-history', { run_id: id, metric_key: 'edge', max_results: size, ...(token ? { page_token: token } : {}) });
+          expect(page.status).toBe(200);
+          expect(page.body.metrics.length).toBeLessThanOrEqual(size);
+          seen.push(...page.body.metrics);
+          token = page.body.next_page_token;
+        } while (token);
+        expect({ size, seen }).toEqual({ size, seen: points.map((p) => ({ key: 'edge', value: p.value, timestamp: p.timestamp, step: p.step })) });
+      }
+    });
+
     it('serves get-history-bulk-interval with sampled steps and run ids (also under /ajax-api)', async () => {
       const a = await createRun(experimentId);
       const b = await createRun(experimentId);

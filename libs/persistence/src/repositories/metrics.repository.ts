@@ -376,8 +376,11 @@ export class MetricsRepository {
    * point is `{"key":…,"value":…,"timestamp":…,"step":…}` (MLflow's Metric, with `withKey`) or
    * `{"step":…,"timestamp":…,"value":…}`; NaN and ±Infinity are the strings "NaN", "Infinity",
    * "-Infinity" as MLflow sends them. With `columns`, the text is instead
-   * `"steps":[…],"timestamps":[…],"values":[…]`. One statement reads limit + 1 points in index order: the
-   * extra one says whether more follow, and the page's last point is the next cursor.
+   * `"steps":[…],"timestamps":[…],"values":[…]`. One statement reads limit + 1 points in index
+   * order and joins them (the aggregate takes the ordered, limited subquery's rows in order); the
+   * extra point, which only says that more follow, is cut from the end of the text here, and the
+   * page's last point, the next cursor, is read back from the text's tail. (Numbering the rows
+   * with a window function to leave the extra one out in SQL cost a fifth of the statement.)
    */
   async historyJson(runId: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean; columns?: boolean }): Promise<{ items: string; count: number; last: StoredPoint | null; more: boolean }> {
     const keyId = (await this.existingKeyIds([key])).get(key) ?? '-1';
@@ -388,25 +391,32 @@ export class MetricsRepository {
       : '';
     // float8 text is JSON except for the non-finite values, which MLflow sends as strings.
     const value = `CASE WHEN value IN ('NaN', 'Infinity', '-Infinity') THEN '"' || value::text || '"' ELSE value::text END`;
+    const points = `FROM (SELECT step, ts, value FROM metric_points WHERE run_id = $1 AND key_id = $2 ${after} ORDER BY step, ts, value LIMIT $3::bigint + 1) o`;
+    if (opts.columns) {
+      const [row]: { steps: string | null; ts: string | null; vals: string | null; n: number }[] = await this.ds.query(
+        `SELECT string_agg(step::text, ',') AS steps, string_agg(ts::text, ',') AS ts, string_agg(${value}, ',') AS vals, count(*)::int AS n ${points}`,
+        params,
+      );
+      const more = row.n > opts.limit;
+      const lists = [row.steps ?? '', row.ts ?? '', row.vals ?? ''].map((list) => (more ? list.slice(0, list.lastIndexOf(',')) : list));
+      const tail = (list: string) => list.slice(list.lastIndexOf(',') + 1).replace(/"/g, '');
+      const last = more ? { step: Number(tail(lists[0])), timestamp: Number(tail(lists[1])), value: Number(tail(lists[2])) } : null;
+      return { items: `"steps":[${lists[0]}],"timestamps":[${lists[1]}],"values":[${lists[2]}]`, count: Math.min(row.n, opts.limit), last, more };
+    }
     const item = opts.withKey
       ? `'{"key":' || ${param(JSON.stringify(key))}::text || ',"value":' || ${value} || ',"timestamp":' || ts || ',"step":' || step || '}'`
       : `'{"step":' || step || ',"timestamp":' || ts || ',"value":' || ${value} || '}'`;
-    // `columns`: three parallel lists instead of point objects, a third of the text to build and parse.
-    const items = opts.columns
-      ? `'"steps":[' || coalesce(string_agg(step::text, ',') FILTER (WHERE rn <= $3), '') || '],"timestamps":[' || coalesce(string_agg(ts::text, ',') FILTER (WHERE rn <= $3), '')
-         || '],"values":[' || coalesce(string_agg(${value}, ',') FILTER (WHERE rn <= $3), '') || ']'`
-      : `string_agg(item, ',') FILTER (WHERE rn <= $3)`;
-    // row_number() over the ordered, limited subquery numbers the points in index order.
-    const [page]: { items: string | null; n: number; step: string | null; ts: string | null; value: string | null }[] = await this.ds.query(
-      `SELECT ${items} AS items, count(*)::int AS n,
-              max(step) FILTER (WHERE rn = $3) AS step, max(ts) FILTER (WHERE rn = $3) AS ts, max(value::text) FILTER (WHERE rn = $3) AS value
-       FROM (SELECT step, ts, value, row_number() OVER () AS rn${opts.columns ? '' : `, ${item} AS item`}
-             FROM (SELECT step, ts, value FROM metric_points WHERE run_id = $1 AND key_id = $2 ${after} ORDER BY step, ts, value LIMIT $3::bigint + 1) o) q`,
-      params,
-    );
-    const more = page.n > opts.limit;
-    const last = more ? { step: Number(page.step), timestamp: Number(page.ts), value: Number(page.value) } : null;
-    return { items: page.items ?? '', count: Math.min(page.n, opts.limit), last, more };
+    const [row]: { items: string | null; n: number }[] = await this.ds.query(`SELECT string_agg(${item}, ',') AS items, count(*)::int AS n ${points}`, params);
+    const more = row.n > opts.limit;
+    // An item's first member name with its quote cannot occur inside one (a key's quotes are escaped in its JSON).
+    const start = opts.withKey ? ',{"key":' : ',{"step":';
+    const items = more ? row.items!.slice(0, row.items!.lastIndexOf(start)) : row.items ?? '';
+    let last: StoredPoint | null = null;
+    if (more) {
+      const p = JSON.parse(items.slice(items.lastIndexOf(start.slice(1)))) as { step: number; timestamp: number; value: number | string };
+      last = { step: p.step, timestamp: p.timestamp, value: Number(p.value) };
+    }
+    return { items, count: Math.min(row.n, opts.limit), last, more };
   }
 
   /** One page of a metric's history in (step, timestamp, value) order, after the given point. */
