@@ -5,11 +5,12 @@ import { BrowserRouter } from 'react-router-dom';
 import { ApolloProvider } from '@apollo/client/react';
 import { createApolloClient } from './app/apollo';
 import { App } from './app/App';
-import { preloadPage } from './app/pages';
+import { preloadAllPagesLater, preloadPage } from './app/pages';
 import './styles.css';
 
 const client = createApolloClient();
 preloadPage(window.location.pathname);
+preloadAllPagesLater();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,9 +1,10 @@
 /**
  * The signed-in pages, each its own chunk: a visit loads the shell and the page it opens, not
  * every page (the whole app was one 1.1 MB chunk). `preloadPage` starts the current page's chunk
- * at startup, beside the session request, so the split adds no round trip.
+ * at startup, beside the session request, so the split adds no round trip; `preloadAllPagesLater`
+ * fetches the others once the first page has settled, so moving between pages never waits on a chunk.
  */
-import { lazy, type ComponentType } from 'react';
+import { createElement, lazy, type ComponentType } from 'react';
 import { matchPath } from 'react-router-dom';
 
 interface Page {
@@ -13,17 +14,25 @@ interface Page {
 }
 
 function page(path: string, load: () => Promise<ComponentType>): Page {
+  let loaded: ComponentType | null = null;
   let loading: Promise<{ default: ComponentType }> | null = null;
   // A failed load (a network blip, a deploy that replaced the chunk) is tried again next time.
   const once = () =>
     (loading ??= load().then(
-      (Component) => ({ default: Component }),
+      (Component) => {
+        loaded = Component;
+        return { default: Component };
+      },
       (err: unknown) => {
         loading = null;
         throw err;
       },
     ));
-  return { path, Component: lazy(once), preload: once };
+  const Lazy = lazy(once);
+  // Once the chunk is here the page renders directly: React.lazy would still suspend once, and
+  // React holds back revealing a suspended boundary's content for up to 300 ms after its fallback.
+  const Component = () => createElement(loaded ?? Lazy);
+  return { path, Component, preload: once };
 }
 
 export const PAGES: readonly Page[] = [
@@ -42,4 +51,10 @@ export const PAGES: readonly Page[] = [
 export function preloadPage(pathname: string): void {
   const found = PAGES.find((p) => matchPath(`/${p.path}`, pathname));
   if (found) void found.preload().catch(() => undefined);
+}
+
+/** After `delayMs` and when the browser is idle, loads every page's chunk (a later navigation then renders at once). */
+export function preloadAllPagesLater(delayMs = 3000): void {
+  const all = () => PAGES.forEach((p) => void p.preload().catch(() => undefined));
+  window.setTimeout(() => ('requestIdleCallback' in window ? window.requestIdleCallback(all) : all()), delayMs);
 }
