@@ -156,18 +156,33 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
 
     await page.getByLabel('Group by').selectOption('params.batch_size');
     const groups = table().locator('tr.rt-group');
+    const groupTexts = async () => (await groups.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
     await groups.first().waitFor();
+    // Groups in the key's numeric order (2 < 4 < 8), each group's rows together and still sorted by loss within it.
     const expectedGroups = new Map<string, number>();
-    for (const s of byLoss(true)) expectedGroups.set(s.batch, (expectedGroups.get(s.batch) ?? 0) + 1);
-    expect((await groups.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(
-      [...expectedGroups].map(([v, n]) => `Param batch_size = ${v} (${n} ${n === 1 ? 'run' : 'runs'})`),
-    );
+    for (const s of [...matching].sort((a, b) => Number(a.batch) - Number(b.batch))) expectedGroups.set(s.batch, (expectedGroups.get(s.batch) ?? 0) + 1);
+    expect(await groupTexts()).toEqual([...expectedGroups].map(([v, n]) => `Param batch_size = ${v} (${n} ${n === 1 ? 'run' : 'runs'})`));
+    expect(await names()).toEqual([...expectedGroups.keys()].flatMap((b) => byLoss(true).filter((s) => s.batch === b).map((s) => s.name)));
     const firstGroup = [...expectedGroups][0];
     await groups.first().getByRole('button').click();
     expect(await groups.first().getByRole('button').getAttribute('aria-expanded')).toBe('false');
     expect((await names()).length).toBe(matching.length - firstGroup[1]);
     await groups.first().getByRole('button').click();
     await expectAccessible(page, 'grouped');
+
+    // Unfiltered: 150 runs, 100 loaded. The headers count every run of their group (the server's
+    // counts); collapsing the first two brings the third into view, which then loads.
+    const filtered = page.url();
+    await page.goto(`${api.base}/experiments/${experimentId}?group=params.batch_size`);
+    await page.getByText('Param batch_size = 2 (50 runs)', { exact: true }).waitFor();
+    await groups.first().getByRole('button').click();
+    await page.getByText('Param batch_size = 4 (50 runs)', { exact: true }).waitFor();
+    await groups.nth(1).getByRole('button').click();
+    await page.getByText('Param batch_size = 8 (50 runs)', { exact: true }).waitFor();
+    expect(await groupTexts()).toEqual(['Param batch_size = 2 (50 runs)', 'Param batch_size = 4 (50 runs)', 'Param batch_size = 8 (50 runs)']);
+    expect(await names()).toEqual(Array.from({ length: RUNS }, (_, i) => seed(i)).filter((s) => s.batch === '8').map((s) => s.name).reverse().slice(0, (await names()).length));
+    await page.goto(filtered);
+    await table().locator('tr.rt-group').first().waitFor();
   }, 60000);
 
   it('keeps the state in the address: a reload shows the same table', async () => {
@@ -192,9 +207,11 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     const lines = text.trimEnd().split('\r\n');
     expect(lines[0]).toBe('attributes.run_id,attributes.status,attributes.run_name,attributes.user,attributes.start_time,attributes.duration,metrics.acc,metrics.loss,params.batch_size,params.lr,tags.site');
     expect(lines).toHaveLength(matching.length + 1);
-    expect(lines.slice(1).map((l) => l.split(',')[2])).toEqual(byLoss(true).map((s) => s.name));
+    // As shown: grouped by batch_size (2, 4, 8), by loss within each group.
+    const shown = ['2', '4', '8'].flatMap((b) => byLoss(true).filter((s) => s.batch === b));
+    expect(lines.slice(1).map((l) => l.split(',')[2])).toEqual(shown.map((s) => s.name));
     const firstRow = lines[1].split(',');
-    const s = byLoss(true)[0];
+    const s = shown[0];
     expect([firstRow[2], firstRow[5], firstRow[9], firstRow[10]]).toEqual([s.name, '30000', s.lr, s.site]);
   }, 60000);
 

@@ -128,6 +128,27 @@ describe('the runs table over GraphQL and CSV (real API, PostgreSQL)', () => {
     expect(names(r.project.runs)).toEqual(['z', 'a', 'b', 'c', 'd', 'e', 'f']);
   });
 
+  it('counts the groups of a param or tag over every matching run, in the table order for the key, runs without it last', async () => {
+    const GROUPS = `query($id: ID!, $by: String!, $filter: String) { experiment(id: $id) { runGroups(by: $by, filter: $filter) { groups { value count } truncated } } }`;
+    const groups = async (by: string, filter?: string) => (await gqlOk<{ experiment: { runGroups: unknown } }>(api, session, GROUPS, { id: experimentId, by, filter })).experiment.runGroups;
+    // Numbers by value (0.001 < 0.01 < 0.1, not as text), then text, then the run without lr.
+    expect(await groups('params.lr')).toEqual({ groups: [{ value: '0.001', count: 1 }, { value: '0.01', count: 2 }, { value: '0.1', count: 1 }, { value: 'auto', count: 1 }, { value: null, count: 1 }], truncated: false });
+    expect(await groups('tags.site', "attributes.status = 'FINISHED'")).toEqual({ groups: [{ value: 'north', count: 2 }, { value: 'south', count: 1 }, { value: null, count: 1 }], truncated: false });
+    expect(await groups('params.`lr`', "params.lr = '0.01'' OR ''1''=''1'")).toEqual({ groups: [], truncated: false });
+    // The rows ordered by the same key come in the groups' order.
+    expect((await all({ orderBy: ['params.lr ASC'] })).names).toEqual(['c', ...byRunId('a', 'd'), 'b', 'e', 'f']);
+    const project = await gqlOk<{ project: { runGroups: { groups: unknown[] } } }>(api, session, `{ project(slug: "table-a") { runGroups(by: "params.epochs") { groups { value count } } } }`);
+    expect(project.project.runGroups.groups).toEqual([{ value: '3', count: 1 }, { value: null, count: 6 }]);
+    for (const [by, message] of [['metrics.loss', /^by: group by a param or a tag/], ['params.lr; DROP TABLE runs', /^by: /], ['', /^by: group by a param or a tag/]] as const) {
+      const r = await gql(api, session, GROUPS, { id: experimentId, by });
+      expect({ by, code: errorCode(r) }).toEqual({ by, code: 'BAD_USER_INPUT' });
+      expect(r.errors![0].message).toMatch(message);
+    }
+    expect((await gql(api, session, GROUPS, { id: experimentId, by: 'params.lr', filter: 'params.lr =' })).errors![0].message).toMatch(/^filter: /);
+    const foreign = await gql(api, outsider, GROUPS, { id: experimentId, by: 'params.lr' });
+    expect(errorCode(foreign)).toBe('FORBIDDEN');
+  });
+
   it('refuses bad filters, orders and cursors with the argument named, and keeps injection strings as data', async () => {
     const bad = await gql(api, session, EXPERIMENT_RUNS, { id: experimentId, filter: "params.lr = '0.01'; DROP TABLE runs; --" });
     expect(errorCode(bad)).toBe('BAD_USER_INPUT');

@@ -43,6 +43,7 @@ type Documents = {
     "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": typeof types.RevokeApiTokenDocument,
     "\n  query RunsTablePage($id: ID!, $first: Int, $after: String, $filter: String, $orderBy: [String!]) {\n    experiment(id: $id) {\n      id\n      runs(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        edges {\n          cursor\n          node {\n            ...RunRowFields\n            ...RunValuesFields\n          }\n        }\n      }\n    }\n  }\n": typeof types.RunsTablePageDocument,
     "\n  query RunColumnKeys($id: ID!) {\n    experiment(id: $id) {\n      id\n      runKeys {\n        params\n        metrics\n        tags\n      }\n    }\n  }\n": typeof types.RunColumnKeysDocument,
+    "\n  query RunGroups($id: ID!, $by: String!, $filter: String) {\n    experiment(id: $id) {\n      id\n      runGroups(by: $by, filter: $filter) {\n        groups {\n          value\n          count\n        }\n        truncated\n      }\n    }\n  }\n": typeof types.RunGroupsDocument,
     "\n  fragment KeyValueFields on KeyValue {\n    key\n    value\n  }\n": typeof types.KeyValueFieldsFragmentDoc,
     "\n  fragment LatestMetricFields on LatestMetric {\n    key\n    value\n    nonFinite\n    step\n  }\n": typeof types.LatestMetricFieldsFragmentDoc,
     "\n  fragment UserRefFields on User {\n    id\n    username\n    displayName\n  }\n": typeof types.UserRefFieldsFragmentDoc,
@@ -88,6 +89,7 @@ const documents: Documents = {
     "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": types.RevokeApiTokenDocument,
     "\n  query RunsTablePage($id: ID!, $first: Int, $after: String, $filter: String, $orderBy: [String!]) {\n    experiment(id: $id) {\n      id\n      runs(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        edges {\n          cursor\n          node {\n            ...RunRowFields\n            ...RunValuesFields\n          }\n        }\n      }\n    }\n  }\n": types.RunsTablePageDocument,
     "\n  query RunColumnKeys($id: ID!) {\n    experiment(id: $id) {\n      id\n      runKeys {\n        params\n        metrics\n        tags\n      }\n    }\n  }\n": types.RunColumnKeysDocument,
+    "\n  query RunGroups($id: ID!, $by: String!, $filter: String) {\n    experiment(id: $id) {\n      id\n      runGroups(by: $by, filter: $filter) {\n        groups {\n          value\n          count\n        }\n        truncated\n      }\n    }\n  }\n": types.RunGroupsDocument,
     "\n  fragment KeyValueFields on KeyValue {\n    key\n    value\n  }\n": types.KeyValueFieldsFragmentDoc,
     "\n  fragment LatestMetricFields on LatestMetric {\n    key\n    value\n    nonFinite\n    step\n  }\n": types.LatestMetricFieldsFragmentDoc,
     "\n  fragment UserRefFields on User {\n    id\n    username\n    displayName\n  }\n": types.UserRefFieldsFragmentDoc,
@@ -234,6 +236,10 @@ export function graphql(source: "\n  query RunsTablePage($id: ID!, $first: Int, 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query RunColumnKeys($id: ID!) {\n    experiment(id: $id) {\n      id\n      runKeys {\n        params\n        metrics\n        tags\n      }\n    }\n  }\n"): (typeof documents)["\n  query RunColumnKeys($id: ID!) {\n    experiment(id: $id) {\n      id\n      runKeys {\n        params\n        metrics\n        tags\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RunGroups($id: ID!, $by: String!, $filter: String) {\n    experiment(id: $id) {\n      id\n      runGroups(by: $by, filter: $filter) {\n        groups {\n          value\n          count\n        }\n        truncated\n      }\n    }\n  }\n"): (typeof documents)["\n  query RunGroups($id: ID!, $by: String!, $filter: String) {\n    experiment(id: $id) {\n      id\n      runGroups(by: $by, filter: $filter) {\n        groups {\n          value\n          count\n        }\n        truncated\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

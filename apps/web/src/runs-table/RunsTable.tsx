@@ -16,9 +16,10 @@ import { StatusChip } from '../runs/StatusChip';
 import { useNow } from '../runs/use-now';
 import { ColumnChooser, describe } from './ColumnChooser';
 import { FilterBox } from './FilterBox';
-import { RunColumnKeysQuery } from './runs-table.operations';
+import { groupItems, groupValue, type GroupItem } from './groups';
+import { RunColumnKeysQuery, RunGroupsQuery } from './runs-table.operations';
 import {
-  columnLabel, compareHref, csvHref, defaultColumns, filterOf, MAX_PAGES, MLFLOW_STATUSES, NAME_COLUMN, orderByOf, parseColumn, parseState, RunsTableState, serialiseState,
+  columnLabel, compareHref, csvHref, defaultColumns, filterOf, groupByKey, MAX_PAGES, MLFLOW_STATUSES, NAME_COLUMN, orderByOf, parseColumn, parseState, RunsTableState, serialiseState,
 } from './state';
 import { TableRun, useRunPages } from './use-run-pages';
 import './runs-table.css';
@@ -30,7 +31,7 @@ const VIEWPORT_ROWS = 18;
 export const MAX_COMPARE = 100;
 const EMPTY_KEYS = { params: [] as string[], metrics: [] as string[], tags: [] as string[] };
 
-type Item = { kind: 'group'; value: string; count: number; collapsed: boolean } | { kind: 'run'; run: TableRun };
+type Item = GroupItem<TableRun>;
 
 /** The table's state in the URL: reading it, and changing it (a new history entry unless `replace`). */
 export function useRunsTableState(): [RunsTableState, (patch: Partial<RunsTableState>, replace?: boolean) => void] {
@@ -39,19 +40,12 @@ export function useRunsTableState(): [RunsTableState, (patch: Partial<RunsTableS
   const update = useCallback(
     (patch: Partial<RunsTableState>, replace = false) => {
       // A new filter or order starts from the first page.
-      const reset = 'filter' in patch || 'status' in patch || 'user' in patch || 'tag' in patch || 'sort' in patch;
+      const reset = 'filter' in patch || 'status' in patch || 'user' in patch || 'tag' in patch || 'sort' in patch || 'groupBy' in patch;
       setSearch(serialiseState({ ...state, ...(reset ? { pages: 1 } : {}), ...patch }), { replace });
     },
     [state, setSearch],
   );
   return [state, update];
-}
-
-function cellText(run: TableRun, column: string): string | null {
-  const c = parseColumn(column);
-  if (!c) return null;
-  const list = c.kind === 'params' ? run.params : c.kind === 'tags' ? run.tags : null;
-  return list ? (list.find((x) => x.key === c.key)?.value ?? null) : null;
 }
 
 function Cell({ run, column, now, selected, onSelect }: { run: TableRun; column: string; now: number; selected: boolean; onSelect: () => void }) {
@@ -62,7 +56,7 @@ function Cell({ run, column, now, selected, onSelect }: { run: TableRun; column:
     return <td className={`metric${m?.nonFinite ? ' nonfinite' : ''}`}>{m ? formatMetric(m.value, m.nonFinite) : <span className="muted">—</span>}</td>;
   }
   if (c.kind === 'params' || c.kind === 'tags') {
-    const v = cellText(run, column);
+    const v = groupValue(run, column);
     return (
       <td className="mono rt-text" title={v ?? undefined}>
         {v ?? <span className="muted">—</span>}
@@ -132,18 +126,15 @@ export function RunsTable({ experimentId, experimentName, projectSlug }: { exper
   const [choosing, setChoosing] = useState(false);
   const [tagDraft, setTagDraft] = useState({ key: state.tag?.key ?? '', value: state.tag?.value ?? '' });
 
-  const items = useMemo<Item[]>(() => {
-    if (!state.groupBy) return pages.rows.map((run) => ({ kind: 'run', run }));
-    const groups = new Map<string, TableRun[]>();
-    for (const run of pages.rows) {
-      const v = cellText(run, state.groupBy) ?? '(none)';
-      groups.set(v, [...(groups.get(v) ?? []), run]);
-    }
-    return [...groups].flatMap(([value, runs]): Item[] => [
-      { kind: 'group', value, count: runs.length, collapsed: collapsed.has(value) },
-      ...(collapsed.has(value) ? [] : runs.map((run): Item => ({ kind: 'run', run }))),
-    ]);
-  }, [pages.rows, state.groupBy, collapsed]);
+  // Group headers count every matching run on the server, not only the pages loaded so far.
+  const by = state.groupBy ? groupByKey(state.groupBy) : null;
+  const groupsQuery = useQuery(RunGroupsQuery, { variables: { id: experimentId, by: by ?? '', filter: filter || null }, skip: !by });
+  const serverGroups = by ? groupsQuery.data?.experiment.runGroups.groups : undefined;
+
+  const items = useMemo<Item[]>(
+    () => (state.groupBy ? groupItems(pages.rows, state.groupBy, serverGroups, collapsed) : pages.rows.map((run) => ({ kind: 'run', run }))),
+    [pages.rows, state.groupBy, collapsed, serverGroups],
+  );
 
   // Virtualisation: the rows in view, with spacer rows standing in for the rest.
   const scroller = useRef<HTMLDivElement>(null);
@@ -332,7 +323,7 @@ export function RunsTable({ experimentId, experimentName, projectSlug }: { exper
                       </button>{' '}
                       <span className="muted">
                         ({item.count} {item.count === 1 ? 'run' : 'runs'}
-                        {pages.hasNextPage ? ' loaded' : ''})
+                        {item.loaded < item.count ? `, ${item.loaded} loaded` : ''})
                       </span>
                     </th>
                   </tr>

@@ -35,3 +35,18 @@ export const RunColumnKeysQuery = graphql(`
     }
   }
 `);
+
+export const RunGroupsQuery = graphql(`
+  query RunGroups($id: ID!, $by: String!, $filter: String) {
+    experiment(id: $id) {
+      id
+      runGroups(by: $by, filter: $filter) {
+        groups {
+          value
+          count
+        }
+        truncated
+      }
+    }
+  }
+`);

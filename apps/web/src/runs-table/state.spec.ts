@@ -1,5 +1,5 @@
 import {
-  compareHref, csvHref, DEFAULT_STATE, defaultColumns, filterOf, keyForFilter, orderByOf, parseColumn, parseState, RunsTableState, serialiseState, suggestions,
+  compareHref, csvHref, DEFAULT_STATE, defaultColumns, filterOf, groupByKey, keyForFilter, orderByOf, parseColumn, parseState, RunsTableState, serialiseState, suggestions,
 } from './state';
 
 const full: RunsTableState = {
@@ -40,8 +40,12 @@ describe('runs table state for the API', () => {
     expect(filterOf({ ...DEFAULT_STATE, status: 'RUNNING' })).toBe("attributes.status = 'RUNNING'");
   });
 
-  it('turns the sort into an order item (backticked keys, attribute names as the grammar spells them)', () => {
-    expect(orderByOf(full)).toEqual(['metrics.`val loss` DESC']);
+  it('turns the sort into an order item (backticked keys, attribute names as the grammar spells them), after the group key when grouped', () => {
+    expect(orderByOf(full)).toEqual(['params.`lr` ASC', 'metrics.`val loss` DESC']);
+    expect(orderByOf({ ...full, groupBy: null })).toEqual(['metrics.`val loss` DESC']);
+    expect(orderByOf({ sort: null, groupBy: 'tags.site`x' })).toEqual(['tags.`site``x` ASC', 'attributes.start_time DESC']);
+    expect(groupByKey('params.batch size')).toBe('params.`batch size`');
+    expect(groupByKey('metrics.loss')).toBeNull();
     expect(orderByOf({ sort: { column: 'attributes.user', descending: false } })).toEqual(['attributes.user_id ASC']);
     expect(orderByOf({ sort: { column: 'attributes.duration', descending: true } })).toEqual(['attributes.duration DESC']);
     expect(orderByOf({ sort: null })).toEqual([]);
@@ -53,7 +57,7 @@ describe('runs table state for the API', () => {
     expect(url.pathname).toBe('/api/v1/projects/kidney/runs.csv');
     expect(url.searchParams.get('experimentId')).toBe('7');
     expect(url.searchParams.get('filter')).toBe(filterOf(full));
-    expect(url.searchParams.getAll('orderBy')).toEqual(['metrics.`val loss` DESC']);
+    expect(url.searchParams.getAll('orderBy')).toEqual(['params.`lr` ASC', 'metrics.`val loss` DESC']);
     expect(url.searchParams.getAll('columns')).toEqual(['attributes.run_name', 'metrics.val loss']);
     expect(compareHref('kidney', ['a1', 'b2'])).toBe('/projects/kidney/compare?runs=a1,b2');
   });

@@ -84,13 +84,26 @@ const ORDER_ATTRIBUTE: Record<AttributeColumn, string> = {
   status: 'status', run_name: 'run_name', user: 'user_id', start_time: 'start_time', end_time: 'end_time', duration: 'duration', run_id: 'run_id',
 };
 
-/** The API's orderBy for the sort (empty: the server's default, newest first). */
-export function orderByOf(state: Pick<RunsTableState, 'sort'>): string[] {
+/**
+ * The API's orderBy for the table (empty: the server's default, newest first). Grouped, the rows
+ * come by the group key first (the server's group order: a param by number, then text; runs
+ * without it last), so each group's rows are contiguous, then by the chosen sort.
+ */
+export function orderByOf(state: Pick<RunsTableState, 'sort'> & { groupBy?: string | null }): string[] {
+  const group = state.groupBy ? parseColumn(state.groupBy) : null;
+  const out = group ? [`${group.kind}.${quoteKey(group.key)} ASC`] : [];
   const c = state.sort ? parseColumn(state.sort.column) : null;
-  if (!c || !state.sort) return [];
+  // Within a group, without a chosen sort, the newest first as in the ungrouped table.
+  if (!c || !state.sort) return out.length ? [...out, 'attributes.start_time DESC'] : [];
   const dir = state.sort.descending ? 'DESC' : 'ASC';
-  if (c.kind === 'attributes') return [`attributes.${ORDER_ATTRIBUTE[c.key as AttributeColumn]} ${dir}`];
-  return [`${c.kind}.${quoteKey(c.key)} ${dir}`];
+  if (c.kind === 'attributes') return [...out, `attributes.${ORDER_ATTRIBUTE[c.key as AttributeColumn]} ${dir}`];
+  return [...out, `${c.kind}.${quoteKey(c.key)} ${dir}`];
+}
+
+/** The API's `by` of the group counts (runGroups): the grouping column as a grammar key. */
+export function groupByKey(groupBy: string): string | null {
+  const c = parseColumn(groupBy);
+  return c && (c.kind === 'params' || c.kind === 'tags') ? `${c.kind}.${quoteKey(c.key)}` : null;
 }
 
 /** The quick filters as grammar clauses. */

@@ -118,6 +118,24 @@ describe('run search at 10,000 runs (real PostgreSQL)', () => {
     expect(plan.some((n) => n['Relation Name'] === 'runs' && /Index/.test(n['Node Type']))).toBe(true);
   });
 
+  it('counts groups over every matching run as the reference does, in numeric order, planned without a sequential scan when filtered', async () => {
+    const all = Array.from({ length: RUNS }, (_, i) => ref(i));
+    const countBy = (rows: ReturnType<typeof ref>[], value: (r: ReturnType<typeof ref>) => string) => {
+      const m = new Map<string, number>();
+      for (const r of rows) m.set(value(r), (m.get(value(r)) ?? 0) + 1);
+      return [...m].sort((a, b) => Number(a[0]) - Number(b[0])).map(([v, count]) => ({ value: v, count }));
+    };
+    expect(await repo.groupCounts({ projectId, experimentIds: [experimentId], by: 'params.batch_size' })).toEqual({ groups: countBy(all, (r) => r.batch), truncated: false });
+    const filter = "metrics.loss < 0.2 and params.lr = '0.01'";
+    const filtered = all.filter((r) => r.loss < 0.2 && r.lr === '0.01');
+    expect(await repo.groupCounts({ projectId, experimentIds: [experimentId], by: 'params.batch_size', filter })).toEqual({ groups: countBy(filtered, (r) => r.batch), truncated: false });
+    const { sql, values } = await repo.groupSql({ projectId, experimentIds: [experimentId], by: 'params.batch_size', filter });
+    const [{ 'QUERY PLAN': plan }] = await ds.query(`EXPLAIN (FORMAT JSON) ${sql}`, values);
+    const scans = nodes(plan[0].Plan);
+    expect(scans.filter((n) => n['Node Type'] === 'Seq Scan' && SCANNED.includes(n['Relation Name'] ?? '')).map((n) => n['Relation Name'])).toEqual([]);
+    expect(scans.some((n) => n['Relation Name'] === 'run_params' && /Index/.test(n['Node Type']))).toBe(true);
+  });
+
   it('pages the two-clause search, ordered by a metric with NULLS LAST and ties by run id, as the reference does', async () => {
     const expected = Array.from({ length: RUNS }, (_, i) => ref(i))
       .filter((r) => r.loss < 0.2 && r.lr === '0.01')

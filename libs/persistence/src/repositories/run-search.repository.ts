@@ -10,7 +10,7 @@
  */
 import { DataSource, In } from 'typeorm';
 import {
-  Comparison, DATASET_CONTEXT_TAG, decodeOffsetToken, encodeOffsetToken, OrderClause, parseOrderBy, parseRunFilter, parseTableOrderBy, searchMaxResults,
+  Comparison, DATASET_CONTEXT_TAG, decodeOffsetToken, encodeOffsetToken, OrderClause, parseOrderBy, parseRunFilter, parseTableOrderBy, searchMaxResults, TrackingError,
 } from '@caliper/domain';
 import { RunEntity } from '../entities/tracking.entity';
 
@@ -227,6 +227,25 @@ function decodeTableCursor(cursor: string, signature: string, n: number): { valu
   return { values: values as (string | null)[], uuid };
 }
 
+/** The runs-table scope and filter: the project's active runs of the experiments that match every comparison. */
+function tableWhere(q: Pick<RunTableQuery, 'projectId' | 'experimentIds'>, comparisons: readonly Comparison[], b: Binder, keyIds: MetricKeyIds): string[] {
+  const w = [`r.project_id = ${b.bind(q.projectId)}::uuid`, `r.experiment_id = ANY(${b.bind(q.experimentIds)}::bigint[])`, `r.lifecycle_stage = 'active'`];
+  for (const c of comparisons) w.push(conditionSql(c, b, keyIds));
+  return w;
+}
+
+/** Most groups one runGroups answer lists. */
+export const MAX_RUN_GROUPS = 500;
+
+export type RunGroupsQuery = Pick<RunTableQuery, 'projectId' | 'experimentIds' | 'filter'> & { by: string };
+
+export interface RunGroups {
+  /** In the table's ascending order for the key (a param by number, then text); runs without the key last, as value null. */
+  groups: { value: string | null; count: number }[];
+  /** More than MAX_RUN_GROUPS distinct values: the first ones are listed. */
+  truncated: boolean;
+}
+
 /** Distinct keys of a run child table within the scope: a skip scan over the (key, …) index, then one probe per key. */
 const distinctKeysSql = (table: 'run_params' | 'run_tags', limit: number) => `
   WITH RECURSIVE k(key) AS (
@@ -263,15 +282,7 @@ export class RunSearchRepository {
     const keyIds = await this.metricKeyIds([...comparisons, ...order].filter((c) => c.entity === 'metric').map((c) => c.key));
     const signature = JSON.stringify([q.filter ?? '', order]);
 
-    const where = (b: Binder) => {
-      const w = [
-        `r.project_id = ${b.bind(q.projectId)}::uuid`,
-        `r.experiment_id = ANY(${b.bind(q.experimentIds)}::bigint[])`,
-        `r.lifecycle_stage = 'active'`,
-      ];
-      for (const c of comparisons) w.push(conditionSql(c, b, keyIds));
-      return w;
-    };
+    const where = (b: Binder) => tableWhere(q, comparisons, b, keyIds);
     const cb = new Binder();
     const countSql = `SELECT count(*)::int AS n FROM runs r WHERE ${where(cb).join(' AND ')}`;
 
@@ -311,6 +322,39 @@ export class RunSearchRepository {
       hasNextPage: rows.length > q.first,
       totalCount: count[0]?.n ?? 0,
     };
+  }
+
+  /**
+   * How many of the table's runs (scope and filter as `searchTable`) hold each value of a param
+   * or tag: the runs table's group headers, true over every matching run and not only the
+   * loaded pages. `by` is `params.<key>` or `tags.<key>` in the order-by grammar.
+   */
+  async groupCounts(q: RunGroupsQuery): Promise<RunGroups> {
+    if (!q.experimentIds.length) {
+      await this.groupSql({ ...q, experimentIds: ['0'] });
+      return { groups: [], truncated: false };
+    }
+    const { sql, values } = await this.groupSql(q);
+    const rows: { value: string | null; n: number }[] = await this.ds.query(sql, values);
+    return { groups: rows.slice(0, MAX_RUN_GROUPS).map((r) => ({ value: r.value, count: r.n })), truncated: rows.length > MAX_RUN_GROUPS };
+  }
+
+  /** The SQL of `groupCounts`, without running it (the EXPLAIN test reads its plan); a bad `by` or filter is TrackingError INVALID_PARAMETER. */
+  async groupSql(q: RunGroupsQuery): Promise<{ sql: string; values: unknown[] }> {
+    const comparisons = parseRunFilter(q.filter);
+    const [by, ...more] = parseTableOrderBy([q.by]);
+    if (!by || more.length || (by.entity !== 'param' && by.entity !== 'tag')) {
+      throw new TrackingError('INVALID_PARAMETER', `group by a param or a tag (params.<key> or tags.<key>), not '${q.by}'`);
+    }
+    const keyIds = await this.metricKeyIds(comparisons.filter((c) => c.entity === 'metric').map((c) => c.key));
+    const b = new Binder();
+    const w = tableWhere(q, comparisons, b, keyIds);
+    const param = by.entity === 'param';
+    const sql = `SELECT g.value, count(*)::int AS n FROM runs r
+      LEFT JOIN ${param ? 'run_params' : 'run_tags'} g ON g.run_id = r.id AND g.key = ${b.bind(by.key)}::text
+      WHERE ${w.join(' AND ')}
+      GROUP BY ${param ? 'g.value_num, ' : ''}g.value ORDER BY ${param ? 'g.value_num ASC NULLS LAST, ' : ''}g.value ASC NULLS LAST LIMIT ${b.bind(MAX_RUN_GROUPS + 1)}`;
+    return { sql, values: b.values };
   }
 
   /**

@@ -16,7 +16,7 @@ import { toUserGql } from '../../users/users.resolver';
 import { RunView, TrackingService } from '../tracking.service';
 import { DefaultProjectService } from './default-project.service';
 import {
-  ExperimentGql, KeyValueGql, LatestMetricGql, MetricHistoryGql, MlflowRunStatusGql, NonFiniteMarker, RunColumnKeysGql, RunConnectionGql, RunGql, RunLogPageGql, RunStatusGql,
+  ExperimentGql, KeyValueGql, LatestMetricGql, MetricHistoryGql, MlflowRunStatusGql, NonFiniteMarker, RunColumnKeysGql, RunConnectionGql, RunGql, RunGroupsGql, RunLogPageGql, RunStatusGql,
 } from './tracking.types';
 
 const MAX_RUNS_PAGE = 200;
@@ -108,6 +108,17 @@ async function runsConnection(
   return { edges, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null } };
 }
 
+/** Group counts of the runs table over the given experiments (see RunSearchRepository.groupCounts). */
+async function runGroups(search: RunSearchRepository, projectId: string, experimentIds: string[], args: { by: string; filter: string | null }): Promise<RunGroupsGql> {
+  checkedSearch(args.filter, null);
+  try {
+    return await search.groupCounts({ projectId, experimentIds, filter: args.filter, by: args.by });
+  } catch (e) {
+    if (e instanceof TrackingError && e.code === 'INVALID_PARAMETER') throw badInput('by', e.message);
+    throw e;
+  }
+}
+
 const toProjectGql = (p: ProjectEntity): ProjectGql => ({ id: p.id, slug: p.slug, name: p.name, description: p.description, createdAt: p.createdAt, archivedAt: p.archivedAt });
 
 function toExperimentGql(e: ExperimentEntity): ExperimentGql {
@@ -177,6 +188,19 @@ export class ProjectTrackingResolver {
     });
   }
 
+  @ResolveField('runGroups', () => RunGroupsGql, { description: "How many of the project's active runs matching the filter hold each value of a param or tag (`by`: params.<key> or tags.<key>)" })
+  async projectRunGroups(
+    @Parent() p: ProjectGql,
+    @Context() ctx: GqlContext,
+    @Args('by', { type: () => String }) by: string,
+    @Args('filter', { type: () => String, nullable: true }) filter: string | null,
+  ): Promise<RunGroupsGql> {
+    return fieldErrors(async () => {
+      const experiments = (await ctx.loaders.projectExperiments.load(p.id)).filter((e) => e.lifecycleStage === 'active');
+      return runGroups(this.search, p.id, experiments.map((e) => e.id), { by, filter });
+    });
+  }
+
   @ResolveField('runKeys', () => RunColumnKeysGql, { description: "Param, metric and tag keys of the project's active runs (column chooser, filter autocomplete)" })
   async projectRunKeys(@Parent() p: ProjectGql, @Context() ctx: GqlContext): Promise<RunColumnKeysGql> {
     const experiments = (await ctx.loaders.projectExperiments.load(p.id)).filter((e) => e.lifecycleStage === 'active');
@@ -243,6 +267,15 @@ export class ExperimentResolver {
     @Args('orderBy', { type: () => [String], nullable: true, description: 'e.g. ["metrics.loss ASC"]; also attributes.duration. NULLS last, ties by run id' }) orderBy: string[] | null,
   ): Promise<RunConnectionGql> {
     return fieldErrors(() => runsConnection(this.search, this.tracking, e.projectId, [e.id], { first, after, filter, orderBy }));
+  }
+
+  @ResolveField('runGroups', () => RunGroupsGql, { description: 'How many active runs matching the filter hold each value of a param or tag (`by`: params.<key> or tags.<key>): the runs table\'s group headers' })
+  async experimentRunGroups(
+    @Parent() e: ExperimentGql,
+    @Args('by', { type: () => String }) by: string,
+    @Args('filter', { type: () => String, nullable: true }) filter: string | null,
+  ): Promise<RunGroupsGql> {
+    return fieldErrors(() => runGroups(this.search, e.projectId, [e.id], { by, filter }));
   }
 
   @ResolveField('runKeys', () => RunColumnKeysGql, { description: "Param, metric and tag keys of the experiment's active runs (column chooser, filter autocomplete)" })

@@ -131,6 +131,18 @@ export class RunColumnKeysGql {
   @Field(() => [String]) tags: string[];
 }
 
+@ObjectType('RunGroup', { description: 'The runs of the table that hold one value of the grouping key' })
+export class RunGroupGql {
+  @Field(() => String, { nullable: true, description: 'The param or tag value; null for runs without the key' }) value: string | null;
+  @Field(() => Int) count: number;
+}
+
+@ObjectType('RunGroups', { description: "A runs table's groups over every matching run (not only the loaded pages), in the table's ascending order for the key" })
+export class RunGroupsGql {
+  @Field(() => [RunGroupGql]) groups: RunGroupGql[];
+  @Field(() => Boolean, { description: 'More distinct values than listed (the first 500 are)' }) truncated: boolean;
+}
+
 @ObjectType('Experiment')
 export class ExperimentGql {
   projectId: string;
