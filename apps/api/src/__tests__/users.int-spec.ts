@@ -69,4 +69,16 @@ describe('user administration', () => {
     expect((await rest(api, 'GET', '/api/v1/auth/me', elsewhere)).status).toBe(401);
     expect(await actions(u.id)).toContain('user.password_changed');
   });
+
+  it('counts wrong current passwords as failed sign-ins: five lock the account, for the password change and for sign-in', async () => {
+    const u = await newUser(api, admin);
+    const here = await login(api, u.username, u.password);
+    const change = (current: string) => gql(api, here, `mutation($c: String!) { changeMyPassword(input: { currentPassword: $c, newPassword: "my-new-password-2" }) }`, { c: current });
+    for (let i = 0; i < 5; i++) expect(errorCode(await change(`wrong-guess-${i}`))).toBe('BAD_USER_INPUT');
+    // Locked now: even the right password is refused, and the account cannot sign in either.
+    const locked = await change(u.password);
+    expect(errorCode(locked)).toBe('TOO_MANY_ATTEMPTS');
+    expect(locked.errors?.[0].message).toMatch(/Try again in \d+ minute/);
+    expect((await rest(api, 'POST', '/api/v1/auth/login', null, { username: u.username, password: u.password })).status).toBe(429);
+  });
 });

@@ -134,6 +134,19 @@ export class AuthService {
     return { user: toPrincipalUser(user), cookieValue: `${session.id}.${secret}`, expiresAt };
   }
 
+  /**
+   * Re-authentication of a signed-in user (changing their password; e-signatures later): the same
+   * lockout as sign-in, so a borrowed session cannot guess the password without limit. A locked
+   * account gets TOO_MANY_ATTEMPTS; a wrong password counts as a failed sign-in and answers false.
+   */
+  async reauthenticate(user: PrincipalUser, password: string, ip: string): Promise<boolean> {
+    const wait = await this.throttle.lockedFor(user.username, ip);
+    if (wait > 0) throw tooManyAttempts(wait);
+    if (await verifyPassword(await this.accounts.passwordHashOf(user.id), password)) return true;
+    await this.recordFailure(user.username, ip);
+    return false;
+  }
+
   private async recordFailure(username: string, ip: string): Promise<void> {
     const flush = await this.throttle.recordFailure(username, ip, new Date());
     if (flush) await this.ds.transaction((m) => this.outbox.enqueue(m, flush.job, { runAfter: flush.runAfter }));

@@ -2,6 +2,7 @@ import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { UserEntity } from '@caliper/persistence';
 import { Requires, SIGNED_IN } from '../auth/access.decorators';
 import { AccessService } from '../auth/access.service';
+import { AuthService } from '../auth/auth.service';
 import { actorOf } from '../auth/principal';
 import { forbidden } from '../common/app-error';
 import { GqlContext, principalOf } from '../graphql/context';
@@ -25,7 +26,7 @@ export function toUserGql(u: UserEntity): UserGql {
 
 @Resolver(() => UserGql)
 export class UsersResolver {
-  constructor(private readonly service: UsersService, private readonly access: AccessService) {}
+  constructor(private readonly service: UsersService, private readonly access: AccessService, private readonly auth: AuthService) {}
 
   @Query(() => MeGql)
   @Requires(SIGNED_IN)
@@ -72,7 +73,8 @@ export class UsersResolver {
   @Mutation(() => Boolean, { description: 'Needs the current password; ends your other sessions' })
   @Requires(SIGNED_IN)
   async changeMyPassword(@Args('input') input: ChangeMyPasswordInput, @Context() ctx: GqlContext): Promise<boolean> {
-    await this.service.changeOwnPassword(principalOf(ctx), input.currentPassword, input.newPassword);
+    const ip = ctx.req.ip ?? 'unknown';
+    await this.service.changeOwnPassword(principalOf(ctx), input.currentPassword, input.newPassword, (user, password) => this.auth.reauthenticate(user, password, ip));
     return true;
   }
 

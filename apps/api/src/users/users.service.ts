@@ -2,8 +2,8 @@
 import { DataSource, EntityManager } from 'typeorm';
 import { AccountsRepository, AuditRepository, UserEntity } from '@caliper/persistence';
 import { AppError, badInput, notFound } from '../common/app-error';
-import { hashPassword, passwordProblem, verifyPassword } from '../auth/passwords';
-import { actorOf, Principal } from '../auth/principal';
+import { hashPassword, passwordProblem } from '../auth/passwords';
+import { actorOf, Principal, type PrincipalUser } from '../auth/principal';
 import { USERNAME_RE } from './user.types';
 
 /** The audit view of a user: no credentials ever. */
@@ -98,12 +98,15 @@ export class UsersService {
     });
   }
 
-  /** Re-authenticates with the current password first (the pattern e-signatures will reuse). */
-  async changeOwnPassword(principal: Principal, currentPassword: string, newPassword: string): Promise<void> {
+  /**
+   * Re-authenticates with the current password first (AuthService.reauthenticate: the sign-in
+   * lockout applies, and a wrong password counts as a failed sign-in).
+   */
+  async changeOwnPassword(principal: Principal, currentPassword: string, newPassword: string, reauthenticate: (user: PrincipalUser, password: string) => Promise<boolean>): Promise<void> {
     if (principal.method !== 'session') throw new AppError('FORBIDDEN', 'Change your password from a signed-in browser session, not with an API token.');
     const problem = passwordProblem(newPassword);
     if (problem) badInputThrow('newPassword', problem);
-    if (!(await verifyPassword(await this.accounts.passwordHashOf(principal.user.id), currentPassword))) {
+    if (!(await reauthenticate(principal.user, currentPassword))) {
       throw new AppError('BAD_USER_INPUT', 'currentPassword: the current password is not correct.', { field: 'currentPassword' });
     }
     const hash = await hashPassword(newPassword);
