@@ -3,15 +3,15 @@
  * at the end), a local S3 server, the API as a child process (built, as production runs it, or
  * compiled on load), its peak RSS sampled throughout, an admin, a project and a researcher token.
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { appUrlFor, dropDatabase, recreateDatabase, runMigrations, TEST_PG_URL, withDatabase } from '@caliper/persistence';
 import { startTestObjectStore } from '@caliper/storage';
 import { CaliperClient } from '@caliper/sdk';
+import { freePort, waitUntilLive } from '../testing/processes';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const REGISTER = path.join(ROOT, 'tools/register.js');
@@ -24,33 +24,10 @@ export const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a 
 export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 export const mb = (b: number) => `${Math.round(b / (1 << 20))} MB`;
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
-
 /** Resident set size of a process, from /proc (Linux). */
 export function rssBytes(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
-}
-
-async function waitUntilLive(base: string, api: ChildProcess, output: () => string): Promise<void> {
-  const until = Date.now() + 60_000;
-  for (;;) {
-    if (api.exitCode !== null) throw new Error(`the API exited while starting:\n${output()}`);
-    try {
-      if ((await fetch(`${base}/health/live`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`the API did not answer within 60 s:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 export interface BenchApi {

@@ -3,13 +3,13 @@
  * clone of the migrated test database and a local S3 server, plus a project, a researcher in it
  * and that researcher's API token — what a user has after signing up in the web UI.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '@caliper/persistence';
 import { startTestObjectStore, TestObjectStore } from '@caliper/storage';
 import { CaliperClient } from '@caliper/sdk';
+import { freePort, waitUntilLive } from '../testing/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 const ADMIN = { username: 'admin', password: 'admin-password-for-client-tests' };
@@ -25,29 +25,6 @@ export interface ApiProcess {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   output(): string;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    }).on('error', reject);
-  });
-}
-
-async function waitUntilLive(base: string, proc: ChildProcess, output: () => string): Promise<void> {
-  const until = Date.now() + 60_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`the API exited while starting:\n${output()}`);
-    try {
-      if ((await fetch(`${base}/health/live`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`the API did not answer within 60 s:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 export async function startApiProcess(project = 'brain-tumour-seg'): Promise<ApiProcess> {

@@ -4,40 +4,22 @@
  * project creation, user creation, membership, an API token and the audit log, and fails on
  * any console error, page error, or serious/critical accessibility violation (axe) on any page.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 // The browser test drives the real server, so it sets up server-side test infrastructure.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { createTestDatabase, type TestDatabase } from '@caliper/persistence';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startTestObjectStore, type TestObjectStore } from '@caliper/storage';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { freePort, waitUntilLive } from '../../../tools/testing/processes';
+import { buildWebApp, expectAccessible, repoRoot } from './harness';
 
-const repoRoot = path.resolve(__dirname, '../../..');
 const LOGIN_MAX_FAILURES = 3;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function buildWebApp(outDir: string): Promise<void> {
-  await promisify(execFile)(process.execPath, [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/web/vite.config.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {
-    cwd: repoRoot,
-  });
-}
 
 function startApi(env: Record<string, string>): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let out = '';
@@ -50,37 +32,6 @@ function startApi(env: Record<string, string>): { proc: ChildProcess; output: ()
   proc.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   return { proc, output: () => out, exited };
-}
-
-async function waitForLive(base: string, api: { output: () => string; proc: ChildProcess }, ms = 60000): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (api.proc.exitCode !== null) throw new Error(`the API exited during start:\n${api.output()}`);
-    try {
-      const res = await fetch(`${base}/health/live`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`the API did not answer in ${ms} ms:\n${api.output()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** Set CALIPER_E2E_SCREENSHOTS to a folder to keep a screenshot of every page checked. */
-const screenshotDir = process.env.CALIPER_E2E_SCREENSHOTS;
-let screenshotCount = 0;
-
-async function expectAccessible(page: Page, where: string): Promise<void> {
-  if (screenshotDir) {
-    const name = `${String(++screenshotCount).padStart(2, '0')}-${where.replace(/[^a-z0-9]+/gi, '-')}.png`;
-    await page.screenshot({ path: path.join(screenshotDir, name), fullPage: true });
-  }
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(serious).toEqual([]);
 }
 
 describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', () => {
@@ -119,7 +70,7 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
       // Its own namespace for login limits: other test files' failed sign-ins from 127.0.0.1 must not lock this one out.
       REDIS_PREFIX: `e2e-${process.pid}`,
     });
-    await waitForLive(base, api);
+    await waitUntilLive(base, api.proc, api.output);
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });

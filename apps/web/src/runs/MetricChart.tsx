@@ -3,7 +3,7 @@
  * (up to MAX_POINTS), thinned for drawing, and non-finite points are gaps that are named below.
  * System metrics (SystemMetrics.tsx) load theirs with the same hook and draw them against time.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useApolloClient } from '@apollo/client/react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { describeError } from '../app/graphql-errors';
@@ -63,66 +63,75 @@ export function useMetricHistory(runId: string, metricKey: string): { history: H
 export const seriesExportUrl = (runId: string, metricKey: string, format: 'csv' | 'json') =>
   `/api/v1/runs/${encodeURIComponent(runId)}/metrics/${encodeURIComponent(metricKey)}/export?format=${format}`;
 
-export function MetricChart({ runId, metricKey }: { runId: string; metricKey: string }) {
+/**
+ * A chart card of one metric's history: loads it, says so while loading or when it fails, and
+ * draws `chart(history)` under the heading (h3 for training metrics, h4 inside the System section).
+ */
+export function HistoryCard(props: { runId: string; metricKey: string; idPrefix: string; title: string; level: 'h3' | 'h4'; subtitle?: string; chart: (history: History) => ReactNode }) {
+  const { runId, metricKey, title } = props;
   const { history, error } = useMetricHistory(runId, metricKey);
-  const headingId = `metric-${metricKey.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
-  let body;
-  if (error) {
-    body = (
-      <p className="field-error" role="alert">
-        The history of {metricKey} could not be loaded: {error}
-      </p>
-    );
-  } else if (!history) {
-    body = (
-      <p className="chart-note" role="status">
-        Loading {metricKey}…
-      </p>
-    );
-  } else {
-    const points: ChartPoint[] = thinForChart(history.steps, history.values, DRAWN_POINTS);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of history.values) {
-      if (v === null) continue;
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-    const bad = nonFiniteSummary(history.steps, history.nonFinite);
-    body = (
-      <>
-        <div className="chart-box" aria-hidden="true">
-          <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={points} margin={{ top: 8, right: 12, bottom: 4, left: 0 }} accessibilityLayer={false}>
-              <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
-              <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tick={{ fill: '#566070', fontSize: 12 }} allowDecimals={false} />
-              <YAxis domain={['auto', 'auto']} tick={{ fill: '#566070', fontSize: 12 }} tickFormatter={(v: number) => formatMetric(v)} width={64} />
-              <Tooltip formatter={(v) => formatMetric(typeof v === 'number' ? v : null)} labelFormatter={(step) => `step ${step}`} />
-              <Line type="linear" dataKey="value" name={metricKey} stroke="#1d4f7c" strokeWidth={1.6} dot={points.length < 40} isAnimationActive={false} connectNulls={false} />
-            </LineChart>
-          </ResponsiveContainer>
-        </div>
-        <p className="chart-note">
-          {history.steps.length} point{history.steps.length === 1 ? '' : 's'}
-          {history.steps.length ? `, steps ${history.steps[0]}–${history.steps[history.steps.length - 1]}` : ''}
-          {lo <= hi ? `, from ${formatMetric(lo)} to ${formatMetric(hi)}` : ''}
-          {history.steps.length > DRAWN_POINTS ? `; drawn from ${points.length} points that keep each stretch's lowest and highest value` : ''}.
-          {history.truncated ? ` Only the first ${MAX_POINTS} points are shown.` : ''}{' '}
-          Every point: <a href={seriesExportUrl(runId, metricKey, 'csv')} download>CSV</a>, <a href={seriesExportUrl(runId, metricKey, 'json')} download>JSON</a>.
-        </p>
-        {bad.count ? (
-          <p className="chart-note nonfinite">
-            {bad.count} value{bad.count === 1 ? ' is' : 's are'} not finite (gaps in the line): {bad.examples.join(', ')}
-            {bad.count > bad.examples.length ? ', …' : ''}.
-          </p>
-        ) : null}
-      </>
-    );
-  }
+  const headingId = `${props.idPrefix}-${metricKey.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
+  const Heading = props.level;
   return (
     <figure className="chart-card" aria-labelledby={headingId}>
-      <h3 id={headingId}>{metricKey}</h3>
-      {body}
+      <Heading id={headingId}>{title}</Heading>
+      {props.subtitle ? <p className="chart-key">{props.subtitle}</p> : null}
+      {error ? (
+        <p className="field-error" role="alert">
+          The history of {metricKey} could not be loaded: {error}
+        </p>
+      ) : !history ? (
+        <p className="chart-note" role="status">
+          Loading {title}…
+        </p>
+      ) : (
+        props.chart(history)
+      )}
     </figure>
+  );
+}
+
+export function MetricChart({ runId, metricKey }: { runId: string; metricKey: string }) {
+  return <HistoryCard runId={runId} metricKey={metricKey} idPrefix="metric" title={metricKey} level="h3" chart={(history) => <MetricLine runId={runId} metricKey={metricKey} history={history} />} />;
+}
+
+function MetricLine({ runId, metricKey, history }: { runId: string; metricKey: string; history: History }) {
+  const points: ChartPoint[] = thinForChart(history.steps, history.values, DRAWN_POINTS);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of history.values) {
+    if (v === null) continue;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const bad = nonFiniteSummary(history.steps, history.nonFinite);
+  return (
+    <>
+      <div className="chart-box" aria-hidden="true">
+        <ResponsiveContainer width="100%" height="100%">
+          <LineChart data={points} margin={{ top: 8, right: 12, bottom: 4, left: 0 }} accessibilityLayer={false}>
+            <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
+            <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tick={{ fill: '#566070', fontSize: 12 }} allowDecimals={false} />
+            <YAxis domain={['auto', 'auto']} tick={{ fill: '#566070', fontSize: 12 }} tickFormatter={(v: number) => formatMetric(v)} width={64} />
+            <Tooltip formatter={(v) => formatMetric(typeof v === 'number' ? v : null)} labelFormatter={(step) => `step ${step}`} />
+            <Line type="linear" dataKey="value" name={metricKey} stroke="#1d4f7c" strokeWidth={1.6} dot={points.length < 40} isAnimationActive={false} connectNulls={false} />
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
+      <p className="chart-note">
+        {history.steps.length} point{history.steps.length === 1 ? '' : 's'}
+        {history.steps.length ? `, steps ${history.steps[0]}–${history.steps[history.steps.length - 1]}` : ''}
+        {lo <= hi ? `, from ${formatMetric(lo)} to ${formatMetric(hi)}` : ''}
+        {history.steps.length > DRAWN_POINTS ? `; drawn from ${points.length} points that keep each stretch's lowest and highest value` : ''}.
+        {history.truncated ? ` Only the first ${MAX_POINTS} points are shown.` : ''}{' '}
+        Every point: <a href={seriesExportUrl(runId, metricKey, 'csv')} download>CSV</a>, <a href={seriesExportUrl(runId, metricKey, 'json')} download>JSON</a>.
+      </p>
+      {bad.count ? (
+        <p className="chart-note nonfinite">
+          {bad.count} value{bad.count === 1 ? ' is' : 's are'} not finite (gaps in the line): {bad.examples.join(', ')}
+          {bad.count > bad.examples.length ? ', …' : ''}.
+        </p>
+      ) : null}
+    </>
   );
 }

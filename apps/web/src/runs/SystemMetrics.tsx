@@ -6,7 +6,7 @@
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { EmptyState } from '../ui/feedback';
 import { formatMetric, thinForChart } from './format';
-import { DRAWN_POINTS, MAX_POINTS, useMetricHistory, type History } from './MetricChart';
+import { DRAWN_POINTS, HistoryCard, MAX_POINTS, type History } from './MetricChart';
 import { formatElapsed, groupSystemMetrics, systemMetricTitle, systemMetricUnit, timeTicks, withUnit, type SystemUnit } from './system-metrics';
 
 export function SystemMetrics({ runId, metricKeys, startTime }: { runId: string; metricKeys: readonly string[]; startTime: string | null | undefined }) {
@@ -57,32 +57,18 @@ function toTimeSeries(history: History, originMs: number | null): { elapsed: num
 }
 
 function SystemMetricChart({ runId, metricKey, originMs }: { runId: string; metricKey: string; originMs: number | null }) {
-  const { history, error } = useMetricHistory(runId, metricKey);
   const unit = systemMetricUnit(metricKey);
   const title = systemMetricTitle(metricKey);
-  const headingId = `system-metric-${metricKey.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
-  let body;
-  if (error) {
-    body = (
-      <p className="field-error" role="alert">
-        The history of {metricKey} could not be loaded: {error}
-      </p>
-    );
-  } else if (!history) {
-    body = (
-      <p className="chart-note" role="status">
-        Loading {title}…
-      </p>
-    );
-  } else {
-    body = <TimeChart history={history} originMs={originMs} unit={unit} name={title} />;
-  }
   return (
-    <figure className="chart-card" aria-labelledby={headingId}>
-      <h4 id={headingId}>{title}</h4>
-      <p className="chart-key">{metricKey}</p>
-      {body}
-    </figure>
+    <HistoryCard
+      runId={runId}
+      metricKey={metricKey}
+      idPrefix="system-metric"
+      title={title}
+      level="h4"
+      subtitle={metricKey}
+      chart={(history) => <TimeChart history={history} originMs={originMs} unit={unit} name={title} />}
+    />
   );
 }
 
