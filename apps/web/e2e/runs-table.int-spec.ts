@@ -157,11 +157,17 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     await page.getByLabel('Group by').selectOption('params.batch_size');
     const groups = table().locator('tr.rt-group');
     const groupTexts = async () => (await groups.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    /** The headers settle once both the group counts and the rows have arrived (either may come first). */
+    const settledGroups = async (expected: string[]) => {
+      for (let i = 0; i < 100 && JSON.stringify(await groupTexts()) !== JSON.stringify(expected); i++) await page.waitForTimeout(100);
+      return groupTexts();
+    };
     await groups.first().waitFor();
     // Groups in the key's numeric order (2 < 4 < 8), each group's rows together and still sorted by loss within it.
     const expectedGroups = new Map<string, number>();
     for (const s of [...matching].sort((a, b) => Number(a.batch) - Number(b.batch))) expectedGroups.set(s.batch, (expectedGroups.get(s.batch) ?? 0) + 1);
-    expect(await groupTexts()).toEqual([...expectedGroups].map(([v, n]) => `Param batch_size = ${v} (${n} ${n === 1 ? 'run' : 'runs'})`));
+    const expectedTexts = [...expectedGroups].map(([v, n]) => `Param batch_size = ${v} (${n} ${n === 1 ? 'run' : 'runs'})`);
+    expect(await settledGroups(expectedTexts)).toEqual(expectedTexts);
     expect(await names()).toEqual([...expectedGroups.keys()].flatMap((b) => byLoss(true).filter((s) => s.batch === b).map((s) => s.name)));
     const firstGroup = [...expectedGroups][0];
     await groups.first().getByRole('button').click();

@@ -58,7 +58,13 @@ export class RunLogger {
   private readonly opts: Required<Omit<RunLoggerOptions, 'onError'>> & Pick<RunLoggerOptions, 'onError'>;
   private buffer: MetricPoint[] = [];
   private inFlightPoints = 0;
-  private inFlight = new Set<Promise<void>>();
+  /** Batches being sent, each with the sequence number of its first point (points are numbered as logged). */
+  private inFlight = new Map<Promise<void>, number>();
+  /** Points logged so far, and of those, cut into batches so far (the buffer is first in, first out). */
+  private loggedCount = 0;
+  /** Whether system samples are still taken (finish() stops them before its last flush). */
+  private sampling = true;
+  private cutCount = 0;
   private roomWaiters: (() => void)[] = [];
   private failure: Error | null = null;
   private closed = false;
@@ -83,8 +89,10 @@ export class RunLogger {
   }
 
   private async logSystemMetrics(sampler: SystemMetricsSampler): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || !this.sampling) return;
     const values = await sampler.sample();
+    // A sample that was being taken when finish() began is dropped, not left in the buffer.
+    if (this.closed || !this.sampling) return;
     await this.logMetrics(values, this.systemStep++);
   }
 
@@ -107,6 +115,7 @@ export class RunLogger {
       this.assertUsable();
     }
     this.buffer.push({ key, value, step, timestamp });
+    this.loggedCount++;
     if (this.buffer.length >= this.opts.maxBatchPoints) this.cutBatches(false);
   }
 
@@ -148,11 +157,14 @@ export class RunLogger {
 
   /** Sends every buffered point; resolves once all have landed, throws the first failure. */
   async flush(): Promise<void> {
-    this.cutBatches(true);
-    while (this.inFlight.size || this.buffer.length) {
-      await Promise.allSettled([...this.inFlight]);
+    // What was logged before this call: points logged meanwhile (a system-metrics timer faster
+    // than a round trip) must not keep it waiting forever.
+    const target = this.loggedCount;
+    for (;;) {
       this.cutBatches(true);
-      if (this.failure) break;
+      const earlier = [...this.inFlight].filter(([, first]) => first < target).map(([sending]) => sending);
+      if (this.failure || (!earlier.length && this.cutCount >= target)) break;
+      await Promise.allSettled(earlier.length ? earlier : [...this.inFlight.keys()]);
     }
     this.throwIfFailed();
   }
@@ -168,6 +180,9 @@ export class RunLogger {
 
   /** Flushes, stops the timers and sets the final status (default finished). */
   async finish(status: Exclude<RunStatusUpdate, 'running'> = 'finished'): Promise<Run> {
+    // No new samples while the last points go out.
+    if (this.systemTimer) clearInterval(this.systemTimer);
+    this.sampling = false;
     try {
       if (!this.closed) await this.flush();
     } finally {
@@ -208,6 +223,8 @@ export class RunLogger {
   private cutBatches(partial: boolean): void {
     while (!this.failure && this.inFlight.size < this.opts.concurrency && (this.buffer.length >= this.opts.maxBatchPoints || (partial && this.buffer.length > 0))) {
       const batch = this.buffer.splice(0, this.opts.maxBatchPoints);
+      const first = this.cutCount;
+      this.cutCount += batch.length;
       const sending = this.sendBatch(batch, randomUUID())
         .catch((err: Error) => {
           this.failure ??= err;
@@ -220,7 +237,7 @@ export class RunLogger {
           this.cutBatches(false);
         });
       this.inFlightPoints += batch.length;
-      this.inFlight.add(sending);
+      this.inFlight.set(sending, first);
     }
   }
 

@@ -248,6 +248,20 @@ describe('RunLogger', () => {
     expect(memory?.value as number).toBeGreaterThan(0);
   });
 
+  it('flushes what was logged before the call, though a sampler faster than a round trip keeps logging', async () => {
+    // Every batch takes 60 ms to answer while system samples arrive every 5 ms: a flush that
+    // waited for an empty buffer would never return.
+    serve((_req, res) => void setTimeout(() => json(res, 200, { written: 0 }), 60));
+    const logger = await start({ systemMetricsIntervalMs: 5, maxBatchPoints: 8 });
+    await new Promise((r) => setTimeout(r, 30));
+    await logger.logMetric('loss', 0.5, 7, 1000);
+    await logger.flush();
+    expect(batches().flatMap(metricsOf).filter((p) => p.key === 'loss')).toEqual([{ key: 'loss', value: 0.5, step: 7, timestamp: 1000 }]);
+    await logger.finish();
+    // finish() stops sampling before its flush, so nothing logged is left behind.
+    expect(logger.pendingPoints).toBe(0);
+  });
+
   it('logs no system metrics unless asked (MLflow\'s default)', async () => {
     serve((_req, res) => json(res, 200, { written: 0 }));
     const logger = await start();
