@@ -307,6 +307,9 @@ class Run:
         self.heartbeat_interval = heartbeat_interval
         self._buffer = []
         self._in_flight = 0
+        # Points logged and points landed so far; one sender, first in first out.
+        self._logged = 0
+        self._landed = 0
         self._error = None
         self._closed = False
         self._cond = threading.Condition()
@@ -344,6 +347,7 @@ class Run:
             if self._closed:
                 raise CaliperError("RUN_CLOSED", "run %s is finished" % self.run_id)
             self._buffer.append(point)
+            self._logged += 1
             if len(self._buffer) >= self.max_batch_points:
                 self._cond.notify_all()
 
@@ -353,10 +357,13 @@ class Run:
             self.log_metric(key, value, step, ts)
 
     def flush(self):
-        """Blocks until every buffered point has landed; raises the first failure."""
+        """Blocks until every point logged before the call has landed; raises the first failure.
+
+        Points logged meanwhile (the system metrics thread) do not keep it waiting."""
         with self._cond:
             self._cond.notify_all()
-            while not self._error and (self._buffer or self._in_flight):
+            target = self._logged
+            while not self._error and self._landed < target:
                 self._cond.wait(timeout=1.0)
                 self._cond.notify_all()
             self._raise_if_failed()
@@ -456,6 +463,8 @@ class Run:
             try:
                 if batch:
                     self._send_batch({"metrics": batch}, "sending %d metric points" % len(batch))
+                    with self._cond:
+                        self._landed += len(batch)
                 if self.heartbeat_interval and self._heartbeat_due():
                     self._last_heartbeat = time.monotonic()
                     self.heartbeat()

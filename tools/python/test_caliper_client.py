@@ -224,6 +224,26 @@ class RunSampling(unittest.TestCase):
         self.assertEqual([p["timestamp"] for p in cpu], sorted(p["timestamp"] for p in cpu))
         self.assertIn({"key": "loss", "value": 1.0, "step": 0, "timestamp": client.points[0]["timestamp"]}, client.points)
 
+    def test_flush_returns_once_earlier_points_landed_though_sampling_outpaces_the_round_trip(self):
+        """Every batch takes 50 ms and a sample comes every 5 ms: a flush waiting for an empty buffer never returned."""
+
+        class SlowClient(RecordingClient):
+            def request(self, method, path, body=None, **kwargs):
+                if method == "POST" and path.endswith("/batch"):
+                    time.sleep(0.05)
+                return RecordingClient.request(self, method, path, body, **kwargs)
+
+        client = SlowClient()
+        run = cc.Run(client, {"id": "r" * 32}, flush_interval=0.01, heartbeat_interval=0, system_metrics_interval=0.005,
+                     system_metrics_sampler=ScriptedSampler())
+        time.sleep(0.05)
+        run.log_metric("loss", 0.5, 7, 1000)
+        done = threading.Event()
+        threading.Thread(target=lambda: (run.flush(), done.set()), daemon=True).start()
+        self.assertTrue(done.wait(5), "flush did not return while sampling went on")
+        self.assertIn({"key": "loss", "value": 0.5, "step": 7, "timestamp": 1000}, client.points)
+        run.finish()
+
     def test_off_by_default_and_with_zero(self):
         for options in ({}, {"system_metrics_interval": 0}, {"system_metrics_interval": None}):
             client, run = self.start(**options)
