@@ -30,7 +30,9 @@ export function groupItems<R extends GroupableRun>(
   const loaded = new Map<string, R[]>();
   for (const run of rows) {
     const v = groupValue(run, groupBy) ?? NO_VALUE;
-    loaded.set(v, [...(loaded.get(v) ?? []), run]);
+    const list = loaded.get(v);
+    if (list) list.push(run);
+    else loaded.set(v, [run]);
   }
   const counts = new Map((serverGroups ?? []).map((g) => [g.value ?? NO_VALUE, g.count]));
   const values = [...counts.keys(), ...[...loaded.keys()].filter((v) => !counts.has(v))];
