@@ -1,5 +1,6 @@
 export * from './access';
 export * from './audit-chain';
+export * from './text-check';
 export * from './api-token';
 export * from './tracking';
 export * from './search-filter';
