@@ -1,10 +1,16 @@
 /**
  * The only code that reads or writes audit_events. Inserts run inside the caller's transaction
  * (the event commits or rolls back with the change it records); the trigger assigns seq and hash.
+ * What is stored is exactly what the hash covers: text PostgreSQL would store differently (a lone
+ * UTF-16 surrogate, U+0000) is refused before the insert, and the inserted row is read back and
+ * compared with its canonical text before the transaction can commit.
  */
 import { performance } from 'node:perf_hooks';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditChainVerifier, AuditCheckpoint, AuditEventBody, auditTime, canonicalAuditText, ChainReport, JsonValue, redactForAudit, StoredAuditEvent } from '@caliper/domain';
+import {
+  AUDIT_BREAK_ACK_ACTION, AuditChainVerifier, AuditCheckpoint, AuditEventBody, auditTime, BreakAckPayload, canonicalAuditText, ChainBreak, ChainReport,
+  assertStorableText, JsonValue, RecordedCheckpoint, redactForAudit, ROW_BREAK_KINDS, rowFingerprint, StoredAuditEvent,
+} from '@caliper/domain';
 
 export interface AuditInput {
   actorId: string | null;
@@ -77,31 +83,70 @@ export interface AuditSearch {
   limit: number;
 }
 
+/** A refused audit write (text that cannot be stored, or a row that would differ from its canonical text); nothing was written. */
+export class AuditWriteError extends Error {
+  readonly code = 'AUDIT_WRITE_REFUSED';
+}
+
+/** Refused `acknowledge-break`: the event has no open break. */
+export class AuditAcknowledgeError extends Error {
+  readonly code = 'AUDIT_ACK_REFUSED';
+}
+
+/** What the checkpoint job needs to decide, in one query. */
+export interface CheckpointState {
+  head: { seq: number; hash: string; occurredAt: Date } | null;
+  lastCheckpoint: { seq: number; writtenAt: Date } | null;
+  /** When the first event after the last checkpoint occurred (null: none). */
+  firstUncoveredAt: Date | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** uuid columns hand back lowercase: store it that way so the columns equal the canonical text. */
+const normaliseUuid = (v: string | null): string | null => (v !== null && UUID.test(v) ? v.toLowerCase() : v);
+
+export interface VerifyOptions {
+  /** Events older than this must be covered by a checkpoint (see checkpointDeadlineSeconds); only with checkpoints. */
+  coverBefore?: Date | null;
+  pageSize?: number;
+}
+
 export class AuditRepository {
   constructor(private readonly ds: DataSource) {}
 
-  /** Appends one event in the given transaction. before/after are stripped of secrets first. */
+  /**
+   * Appends one event in the given transaction. before/after are stripped of secrets first. Throws
+   * InvalidTextError (from @caliper/domain) for text that cannot be stored as given, and
+   * AuditWriteError if the stored row would differ from its canonical text; either way the
+   * caller's transaction must roll back (it does when the error propagates).
+   */
   async append(manager: EntityManager, input: AuditInput): Promise<{ seq: number; hash: string }> {
     const body: AuditEventBody = {
       time: nowMicros(),
-      actorId: input.actorId,
+      actorId: normaliseUuid(input.actorId),
       actorLabel: input.actorLabel,
       action: input.action,
       entityType: input.entityType,
       entityId: input.entityId,
-      projectId: input.projectId ?? null,
+      projectId: normaliseUuid(input.projectId ?? null),
       before: redactForAudit(input.before ?? null),
       after: redactForAudit(input.after ?? null),
       reason: input.reason ?? null,
     };
-    const rows: { seq: string; hash: string }[] = await manager.query(
+    assertStorableText(body, '$', 'audit event field');
+    const canonical = canonicalAuditText(body);
+    const rows: AuditRow[] = await manager.query(
       `INSERT INTO audit_events (occurred_at, actor_id, actor_label, action, entity_type, entity_id, project_id, before, after, reason, canonical, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', '') RETURNING seq, hash`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', '') RETURNING ${SELECT_COLUMNS}`,
       [body.time, body.actorId, body.actorLabel, body.action, body.entityType, body.entityId, body.projectId,
         body.before === null ? null : JSON.stringify(body.before), body.after === null ? null : JSON.stringify(body.after),
-        body.reason, canonicalAuditText(body)],
+        body.reason, canonical],
     );
-    return { seq: Number(rows[0].seq), hash: rows[0].hash };
+    const stored = toStored(rows[0]);
+    if (stored.canonical !== canonical || canonicalAuditText(stored) !== canonical) {
+      throw new AuditWriteError(`audit event "${body.action}" would be stored differently from the canonical text its hash covers (stored: ${canonicalAuditText(stored)}): refused, nothing was written`);
+    }
+    return { seq: stored.seq, hash: stored.hash };
   }
 
   async latest(): Promise<{ seq: number; hash: string } | null> {
@@ -136,23 +181,85 @@ export class AuditRepository {
     return rows.map(toStored);
   }
 
-  /** Walks the whole chain in pages and checks it against the given checkpoints. */
-  async verify(checkpoints: readonly AuditCheckpoint[] = [], pageSize = 5000): Promise<ChainReport> {
-    const verifier = new AuditChainVerifier();
-    const wanted = new Set(checkpoints.map((c) => c.seq));
+  /**
+   * Walks the whole chain in pages and reports every break. With `checkpoints` (the objects read
+   * from the object store) it also checks them against the chain, checks that every checkpoint
+   * the database recorded is among them, and, with `coverBefore`, that old events are covered.
+   * Without (null): the chain alone.
+   */
+  async verify(checkpoints: readonly AuditCheckpoint[] | null = null, opts: VerifyOptions = {}): Promise<ChainReport> {
+    const recorded = checkpoints ? await this.recordedCheckpoints() : [];
+    const verifier = new AuditChainVerifier({ coverBefore: checkpoints ? opts.coverBefore ?? null : null });
+    const wanted = new Set([...(checkpoints ?? []), ...recorded].map((c) => c.seq));
     const hashes = new Map<number, string>();
+    const pageSize = opts.pageSize ?? 5000;
     let after = 0;
     for (;;) {
       const rows: AuditRow[] = await this.ds.query(`SELECT ${SELECT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, pageSize]);
-      let intact = true;
       for (const row of rows) {
         const ev = toStored(row);
         if (wanted.has(ev.seq)) hashes.set(ev.seq, ev.hash);
-        if (!verifier.feed(ev)) { intact = false; break; }
+        verifier.feed(ev);
       }
-      if (!intact || rows.length < pageSize) break;
+      if (rows.length < pageSize) break;
       after = Number(rows[rows.length - 1].seq);
     }
-    return verifier.finish(checkpoints, (seq) => hashes.get(seq));
+    return verifier.finish(checkpoints ? { objects: checkpoints, recorded } : null, (seq) => hashes.get(seq));
+  }
+
+  /**
+   * The audited repair of a broken row (never a rewrite): appends an `audit.break_acknowledged`
+   * event recording the broken seq, what is wrong with it, the row's stored and recomputed hashes
+   * and the admin's reason. Verify then lists the break as acknowledged for as long as the row stays
+   * exactly as it is now. Refused when the event has no unacknowledged break.
+   */
+  async acknowledgeBreak(input: { seq: number; reason: string; actorId: string | null; actorLabel: string }): Promise<{ ackSeq: number; acknowledged: ChainBreak[] }> {
+    const report = await this.verify(null);
+    const atSeq = report.breaks.filter((b) => b.seq === input.seq);
+    const open = atSeq.filter((b) => !b.acknowledged && ROW_BREAK_KINDS.includes(b.kind));
+    if (!open.length) {
+      throw new AuditAcknowledgeError(atSeq.length
+        ? `every break at event ${input.seq} is already acknowledged (by event ${atSeq[0].acknowledged?.seq})`
+        : `event ${input.seq} has no break to acknowledge${report.breaks.length ? ` (broken events: ${[...new Set(report.breaks.map((b) => b.seq))].join(', ')})` : ': the chain is intact'}`);
+    }
+    return this.ds.transaction(async (m) => {
+      const rows: AuditRow[] = await m.query(`SELECT ${SELECT_COLUMNS} FROM audit_events WHERE seq = $1`, [input.seq]);
+      const payload: BreakAckPayload = { brokenSeq: input.seq, kinds: open.map((b) => b.kind), sha256: rowFingerprint(toStored(rows[0])) };
+      const ack = await this.append(m, {
+        actorId: input.actorId, actorLabel: input.actorLabel, action: AUDIT_BREAK_ACK_ACTION, entityType: 'audit_event', entityId: String(input.seq),
+        after: payload as unknown as JsonValue, reason: input.reason,
+      });
+      return { ackSeq: ack.seq, acknowledged: open };
+    });
+  }
+
+  /** Head of the chain, the last recorded checkpoint and when the first uncovered event occurred: index lookups only. */
+  async checkpointState(): Promise<CheckpointState> {
+    const rows: { seq: string | null; hash: string | null; occurred_at: Date | null; cp_seq: string | null; cp_written_at: Date | null; first_uncovered_at: Date | null }[] = await this.ds.query(
+      `SELECT h.seq, h.hash, h.occurred_at, c.seq AS cp_seq, c.written_at AS cp_written_at,
+         (SELECT occurred_at FROM audit_events WHERE seq = COALESCE(c.seq, 0) + 1) AS first_uncovered_at
+       FROM (SELECT 1) one
+       LEFT JOIN LATERAL (SELECT seq, hash, occurred_at FROM audit_events ORDER BY seq DESC LIMIT 1) h ON true
+       LEFT JOIN LATERAL (SELECT seq, written_at FROM audit_checkpoints ORDER BY seq DESC LIMIT 1) c ON true`,
+    );
+    const r = rows[0];
+    return {
+      head: r.seq === null ? null : { seq: Number(r.seq), hash: r.hash as string, occurredAt: r.occurred_at as Date },
+      lastCheckpoint: r.cp_seq === null ? null : { seq: Number(r.cp_seq), writtenAt: r.cp_written_at as Date },
+      firstUncoveredAt: r.first_uncovered_at,
+    };
+  }
+
+  /** Records a checkpoint written to the object store; recording one twice is not an error. */
+  async recordCheckpoint(cp: { seq: number; hash: string; objectKey: string; locked: boolean; writtenAt: string }): Promise<void> {
+    await this.ds.query(
+      `INSERT INTO audit_checkpoints (seq, hash, object_key, locked, written_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (seq) DO NOTHING`,
+      [cp.seq, cp.hash, cp.objectKey, cp.locked, cp.writtenAt],
+    );
+  }
+
+  async recordedCheckpoints(): Promise<RecordedCheckpoint[]> {
+    const rows: { seq: string; hash: string; object_key: string; written_at: Date }[] = await this.ds.query(`SELECT seq, hash, object_key, written_at FROM audit_checkpoints ORDER BY seq`);
+    return rows.map((r) => ({ seq: Number(r.seq), hash: r.hash, objectKey: r.object_key, writtenAt: r.written_at.toISOString() }));
   }
 }
