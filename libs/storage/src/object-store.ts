@@ -37,11 +37,14 @@ export class ObjectStore {
     return this.client.bucketExists(bucket);
   }
 
-  /** Creates the bucket unless it exists. */
-  async ensureBucket(bucket: string): Promise<void> {
+  /**
+   * Creates the bucket unless it exists. `objectLocking`: create it with S3 Object Lock enabled
+   * (MinIO and AWS support it, and only at creation; the local s3rver accepts and ignores it).
+   */
+  async ensureBucket(bucket: string, opts: { objectLocking?: boolean } = {}): Promise<void> {
     if (await this.client.bucketExists(bucket)) return;
     try {
-      await this.client.makeBucket(bucket, this.region);
+      await this.client.makeBucket(bucket, this.region, opts.objectLocking ? { ObjectLocking: true } : undefined);
     } catch (err) {
       // Another process created it between the check and the create.
       const code = (err as { code?: string }).code;
@@ -53,9 +56,37 @@ export class ObjectStore {
     await this.client.putObject(bucket, key, body, opts.size, opts.contentType ? { 'Content-Type': opts.contentType } : undefined);
   }
 
-  async putJson(bucket: string, key: string, value: unknown): Promise<void> {
+  /**
+   * `ifAbsent`: never replace an existing object (`If-None-Match: *`, honoured by MinIO and AWS;
+   * servers without conditional writes ignore it). Returns the version id (null when unversioned).
+   */
+  async putJson(bucket: string, key: string, value: unknown, opts: { ifAbsent?: boolean } = {}): Promise<{ versionId: string | null }> {
     const body = Buffer.from(JSON.stringify(value));
-    await this.putObject(bucket, key, body, { size: body.length, contentType: 'application/json' });
+    const r = await this.client.putObject(bucket, key, body, body.length, { 'Content-Type': 'application/json', ...(opts.ifAbsent ? { 'If-None-Match': '*' } : {}) });
+    return { versionId: r.versionId ?? null };
+  }
+
+  /**
+   * Whether the bucket has S3 Object Lock enabled, and its default retention if any. A server or
+   * bucket without object locking answers `enabled: false` with the reason (never an error).
+   */
+  async objectLockStatus(bucket: string): Promise<{ enabled: boolean; defaultRetention: string | null; reason: string | null }> {
+    try {
+      const cfg = (await this.client.getObjectLockConfig(bucket)) as unknown as { objectLockEnabled?: string; mode?: string; unit?: string; validity?: number };
+      const enabled = cfg.objectLockEnabled === 'Enabled';
+      return { enabled, defaultRetention: enabled && cfg.mode ? `${cfg.mode} ${cfg.validity} ${String(cfg.unit).toLowerCase()}` : null, reason: enabled ? null : 'object locking is not enabled on the bucket' };
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? '';
+      if (['NotImplemented', 'ObjectLockConfigurationNotFoundError', 'MethodNotAllowed', 'InvalidRequest', 'InvalidBucketState'].includes(code)) {
+        return { enabled: false, defaultRetention: null, reason: `the server answers ${code}` };
+      }
+      throw err;
+    }
+  }
+
+  /** Places an S3 legal hold on the object (version): it cannot be deleted or overwritten until the hold is lifted. */
+  async placeLegalHold(bucket: string, key: string, versionId: string | null): Promise<void> {
+    await this.client.setObjectLegalHold(bucket, key, { status: 'ON', ...(versionId ? { versionId } : {}) });
   }
 
   /** Throws ObjectNotFoundError when absent; a SyntaxError naming the object when it is not JSON. */

@@ -74,6 +74,18 @@ describe('AuditCheckpointStore', () => {
     expect(Date.parse(all[0].writtenAt)).toBeGreaterThan(Date.now() - 60_000);
   });
 
+  it('falls back to plain writes on a server without object locking, says so in one log line, and reports the write as unlocked', async () => {
+    const lines: string[] = [];
+    await s3.store.ensureBucket('caliper-audit-lock', { objectLocking: true }); // s3rver accepts the request and ignores it
+    const checkpoints = new AuditCheckpointStore(s3.store, 'caliper-audit-lock', (line) => lines.push(line));
+    expect(await checkpoints.lockStatus()).toEqual({ enabled: false, defaultRetention: null, reason: 'the server answers NotImplemented' });
+    const written = await checkpoints.write({ seq: 5, hash: hash('d') });
+    expect(written).toEqual({ seq: 5, hash: hash('d'), writtenAt: expect.any(String), objectKey: 'audit-checkpoints/00000000000000000005.json', locked: false });
+    await checkpoints.write({ seq: 6, hash: hash('e') });
+    expect(lines).toEqual([expect.stringMatching(/^audit checkpoints in bucket "caliper-audit-lock" are written WITHOUT object locking \(the server answers NotImplemented\).*mc mb --with-lock/)]);
+    expect((await checkpoints.readAll()).map((c) => c.seq)).toEqual([5, 6]);
+  });
+
   it('refuses a malformed checkpoint, naming its key', async () => {
     const checkpoints = new AuditCheckpointStore(s3.store, 'caliper-audit-bad');
     await s3.store.ensureBucket('caliper-audit-bad');
