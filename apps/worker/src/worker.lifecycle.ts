@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
 import { ObjectStore } from '@caliper/storage';
+import { checkpointPollMs } from './audit/audit-checkpoint.job';
 import { HealthServer } from './health/health-server';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { JobQueue } from './queue/job-queue';
@@ -37,13 +38,15 @@ export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
     const { config, logger, store, queue, worker, relay, http } = this.parts;
     for (const bucket of [config.S3_BUCKET_AUDIT, config.S3_BUCKET_ARTIFACTS]) {
       try {
-        await store.ensureBucket(bucket);
+        // Audit checkpoints are kept under object lock where the store supports it (created with it only).
+        await store.ensureBucket(bucket, { objectLocking: bucket === config.S3_BUCKET_AUDIT });
       } catch (err) {
         // S3 may come up later: readiness reports it, and jobs that need it fail and retry.
         logger.warn({ err }, `could not ensure bucket ${bucket}: ${(err as Error).message}`);
       }
     }
-    await queue.schedule('audit.checkpoint', config.AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000);
+    // Polled every few seconds so a checkpoint follows each burst of audit events (see the job).
+    await queue.schedule('audit.checkpoint', checkpointPollMs({ quietSeconds: config.AUDIT_CHECKPOINT_QUIET_SECONDS, intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS }));
     await queue.schedule('uploads.sweep', UPLOADS_SWEEP_EVERY_MS);
     await queue.schedule('idempotency.purge', IDEMPOTENCY_PURGE_EVERY_MS);
     relay.start();

@@ -53,7 +53,8 @@ export class WorkerModule {
           inject: [DataSource, REDIS, ObjectStore, WorkerMetrics],
           useFactory: (ds: DataSource, redis: Redis, store: ObjectStore, metrics: WorkerMetrics) => {
             const audit = new AuditRepository(ds);
-            const checkpoint = new AuditCheckpointJob(audit, new AuditCheckpointStore(store, config.S3_BUCKET_AUDIT));
+            const checkpointStore = new AuditCheckpointStore(store, config.S3_BUCKET_AUDIT, (line) => logger.warn(line));
+            const checkpoint = new AuditCheckpointJob(audit, checkpointStore, { quietSeconds: config.AUDIT_CHECKPOINT_QUIET_SECONDS, intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS });
             const sweep = new UploadsSweepJob(new UploadsRepository(ds), store, config.UPLOAD_ORPHAN_AFTER_SECONDS);
             const purge = new IdempotencyPurgeJob(ds, new IdempotencyRepository());
             const flush = new FailedLoginsFlushJob(ds, redis, audit, new AccountsRepository(ds), config.REDIS_PREFIX);

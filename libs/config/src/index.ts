@@ -51,7 +51,10 @@ export const configSchema = z.object({
   COOKIE_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86400).default(900),
+  /** While audit events keep coming, the longest the newest of them waits for a checkpoint. */
   AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86400).default(300),
+  /** A checkpoint is written once the audit chain has had no new event for this long (soon after each burst). */
+  AUDIT_CHECKPOINT_QUIET_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   UPLOAD_ORPHAN_AFTER_SECONDS: z.coerce.number().int().min(60).max(30 * 86400).default(86400),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });

@@ -49,6 +49,13 @@ export class AuditCheckpointStore {
     return this.store.exists(this.bucket, auditCheckpointKey(seq));
   }
 
+  /** The checkpoint of `seq`, or null when there is none. */
+  async get(seq: number): Promise<(AuditCheckpoint & { objectKey: string }) | null> {
+    const key = auditCheckpointKey(seq);
+    if (!(await this.store.exists(this.bucket, key))) return null;
+    return { ...(await this.read(key)), objectKey: key };
+  }
+
   /** Whether the bucket supports object locking (asked once per store). */
   lockStatus(): Promise<CheckpointLockStatus> {
     this.lock ??= this.store.objectLockStatus(this.bucket).catch((err: unknown) => {

@@ -1,21 +1,53 @@
 /**
- * 'audit.checkpoint': copies the audit chain's head (seq, hash) to the object store, outside
- * the database, so `caliper audit verify` can later detect a deleted tail or a rewritten chain.
- * A seq that already has a checkpoint is skipped: nothing new happened, and an existing
- * checkpoint is never replaced.
+ * 'audit.checkpoint': copies the audit chain's head (seq, hash) to the object store, outside the
+ * database, and records that it did (audit_checkpoints), so `caliper audit verify` can detect a
+ * deleted tail, a rewritten chain, or a deleted checkpoint. The scheduler runs it every few
+ * seconds (checkpointPollMs); each run costs two index lookups and writes only when the head has
+ * no checkpoint yet and either the chain has been quiet for AUDIT_CHECKPOINT_QUIET_SECONDS (a
+ * burst is over) or its oldest uncheckpointed event has waited AUDIT_CHECKPOINT_INTERVAL_SECONDS
+ * (events keep coming). So every event is checkpointed within checkpointDeadlineSeconds, which
+ * verify enforces. An existing checkpoint is never replaced.
  */
 import { AuditRepository } from '@caliper/persistence';
 import { AuditCheckpointStore } from '@caliper/storage';
 import { JobResult } from '../jobs/job-dispatcher';
 
+export interface CheckpointTiming {
+  quietSeconds: number;
+  intervalSeconds: number;
+}
+
+/** How often the scheduler asks: half the quiet period, between 1 and 5 seconds (and never slower than the interval). */
+export function checkpointPollMs(t: CheckpointTiming): number {
+  return Math.max(1000, Math.min(5000, t.quietSeconds * 500, t.intervalSeconds * 1000));
+}
+
 export class AuditCheckpointJob {
-  constructor(private readonly audit: AuditRepository, private readonly checkpoints: AuditCheckpointStore) {}
+  constructor(
+    private readonly audit: AuditRepository,
+    private readonly checkpoints: AuditCheckpointStore,
+    private readonly timing: CheckpointTiming,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async run(): Promise<JobResult> {
-    const head = await this.audit.latest();
+    const { head, lastCheckpoint, firstUncoveredAt } = await this.audit.checkpointState();
     if (!head) return { outcome: 'skipped', detail: { reason: 'the audit log is empty' } };
-    if (await this.checkpoints.has(head.seq)) return { outcome: 'skipped', detail: { reason: 'no audit event since the last checkpoint', seq: head.seq } };
-    await this.checkpoints.write(head);
-    return { outcome: 'done', detail: { seq: head.seq, hash: head.hash } };
+    if (lastCheckpoint && lastCheckpoint.seq >= head.seq) return { outcome: 'skipped', detail: { reason: 'no audit event since the last checkpoint', seq: head.seq } };
+    const quietMs = this.now() - head.occurredAt.getTime();
+    const waitedMs = firstUncoveredAt ? this.now() - firstUncoveredAt.getTime() : quietMs;
+    const trigger = quietMs >= this.timing.quietSeconds * 1000 ? 'quiet' : waitedMs >= this.timing.intervalSeconds * 1000 ? 'interval' : null;
+    if (!trigger) return { outcome: 'skipped', detail: { reason: 'audit events are still arriving', seq: head.seq, quietMs, waitedMs } };
+
+    // An object without its record is a run that stopped between the two writes: record it.
+    const existing = await this.checkpoints.get(head.seq);
+    const written = existing
+      ? { ...existing, locked: (await this.checkpoints.lockStatus()).enabled }
+      : await this.checkpoints.write(head);
+    if (written.hash !== head.hash) {
+      throw new Error(`the checkpoint object of event ${head.seq} holds hash ${written.hash} but the chain has ${head.hash}: the chain or the checkpoint was altered; run caliper audit verify`);
+    }
+    await this.audit.recordCheckpoint(written);
+    return { outcome: 'done', detail: { seq: head.seq, hash: head.hash, trigger, locked: written.locked, recordedOnly: Boolean(existing) } };
   }
 }
