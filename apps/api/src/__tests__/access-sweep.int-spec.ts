@@ -174,7 +174,7 @@ describe('authorisation sweep over every REST route and GraphQL root field', () 
     const created = await gqlOk<{ createApiToken: { token: string; apiToken: { id: string } } }>(api, session,
       `mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "x", roles: [RESEARCHER] }) { token apiToken { id } } }`, { p: fixture.projectId });
     const bearer = { bearer: created.createApiToken.token };
-    expect(errorCode(await gql(api, bearer, `{ project(slug: "sweep-other") { id } }`))).toBe('FORBIDDEN');
+    expect(errorCode(await gql(api, bearer, `{ project(slug: "sweep-other") { id } }`))).toBe('NOT_FOUND');
     expect(errorCode(await gql(api, bearer, `query($p: ID) { auditEvents(filter: { projectId: $p }) { edges { cursor } } }`, { p: other }))).toBe('FORBIDDEN');
     await gqlOk(api, session, `mutation($t: ID!) { revokeApiToken(id: $t) { id } }`, { t: created.createApiToken.apiToken.id });
     expect(errorCode(await gql(api, bearer, `{ project(slug: "sweep") { id } }`))).toBe('UNAUTHENTICATED');

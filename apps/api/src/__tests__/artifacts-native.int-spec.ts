@@ -276,7 +276,7 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
     const run = await newRun();
     await put(run, 'p.txt', Buffer.from('presigned body'));
     const presign = (auth: Auth, body: unknown) => fetch(`${api.base}/api/v1/runs/${run}/artifacts-presign`, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeader(auth) }, body: JSON.stringify(body) });
-    expect((await presign(otherProjectToken, { path: 'p.txt' })).status).toBe(403);
+    expect((await presign(otherProjectToken, { path: 'p.txt' })).status).toBe(404);
     expect((await presign(viewer, { path: 'p.txt', expiresInSeconds: 901 })).status).toBe(400);
     const long = (await (await presign(viewer, { path: 'p.txt' })).json()) as { url: string; expiresAt: string };
     expect(new URL(long.url).searchParams.get('X-Amz-Expires')).toBe('900');
@@ -321,15 +321,15 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
     expect(partFolders()).toEqual([]);
   }, 60000);
 
-  it('refuses viewers, tokens of another project and run-scoped tokens of another run', async () => {
+  it('refuses viewers and run-scoped tokens of another run (403), and answers tokens of another project as for an absent run (404)', async () => {
     const run = await newRun();
     const viewerPut = await put(run, 'x.txt', Buffer.from('x'), viewer);
     expect(viewerPut.status).toBe(403);
     expect(await viewerPut.json()).toEqual({ code: 'FORBIDDEN', message: 'You do not have permission to log or change runs.' });
-    expect((await put(run, 'x.txt', Buffer.from('x'), otherProjectToken)).status).toBe(403);
+    expect((await put(run, 'x.txt', Buffer.from('x'), otherProjectToken)).status).toBe(404);
     expect((await put(run, 'x.txt', Buffer.from('x'), runScopedToken)).status).toBe(403);
     expect((await put(tokenRun, 'x.txt', Buffer.from('x'), runScopedToken)).status).toBe(200);
-    expect((await get(tokenRun, 'x.txt', {}, otherProjectToken)).status).toBe(403);
+    expect((await get(tokenRun, 'x.txt', {}, otherProjectToken)).status).toBe(404);
     expect((await put(run, 'x.txt', Buffer.from('x'), null)).status).toBe(401);
     expect(await artifactRows(run)).toEqual([]);
   });

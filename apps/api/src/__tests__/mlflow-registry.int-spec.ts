@@ -338,7 +338,9 @@ describe('MLflow model registry API', () => {
       expectError(await call('POST', 'registered-models/create', { name: 'viewer-made' }, f.viewer), 403, 'PERMISSION_DENIED');
       expectError(await call('POST', 'model-versions/transition-stage', { name: 'guarded', version: '1', stage: 'Staging' }, f.viewer), 403, 'PERMISSION_DENIED');
       const stranger = await newUser(api, f.admin, {});
-      expectError(await call('GET', 'registered-models/get', { name: 'registry-proj/guarded' }, { basic: [stranger.username, stranger.password] }), 403, 'PERMISSION_DENIED');
+      // A stranger is told the model does not exist, exactly as for a name that is not there.
+      expectError(await call('GET', 'registered-models/get', { name: 'registry-proj/guarded' }, { basic: [stranger.username, stranger.password] }), 404, 'RESOURCE_DOES_NOT_EXIST', 'Registered Model with name=guarded not found');
+      expectError(await call('GET', 'registered-models/get', { name: 'registry-proj/never-made' }, { basic: [stranger.username, stranger.password] }), 404, 'RESOURCE_DOES_NOT_EXIST', 'Registered Model with name=never-made not found');
       expect((await call('GET', 'registered-models/get', { name: 'guarded' }, null)).status).toBe(401);
     });
 

@@ -365,18 +365,20 @@ describe('MLflow tracking API: experiments, runs, metrics', () => {
       expect((await mlflow(api, { bearer: 'clp_0000000000000000_' + '0'.repeat(64) }, 'POST', 'runs/search', {})).body.error_code).toBe('UNAUTHENTICATED');
     });
 
-    it('refuses a token of project X on runs and experiments of project Y with PERMISSION_DENIED 403', async () => {
+    it("answers a token of project X on runs and experiments of project Y exactly as for ids that do not exist", async () => {
       const otherExp = (await mlflow(api, other.token, 'POST', 'experiments/create', { name: 'private' })).body.experiment_id;
       const otherRun = (await mlflow(api, other.token, 'POST', 'runs/create', { experiment_id: otherExp })).body.run.info.run_id;
+      const noRun = { status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Run with id=${otherRun} not found` } };
+      const noExperiment = { status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `No Experiment with id=${otherExp} exists` } };
       const denied = { status: 403, body: { error_code: 'PERMISSION_DENIED', message: expect.any(String) } };
-      expect(await mlflow(api, f.token, 'GET', 'runs/get', { run_id: otherRun })).toEqual(denied);
-      expect(await mlflow(api, f.token, 'POST', 'runs/log-metric', { run_id: otherRun, key: 'x', value: 1, timestamp: 1 })).toEqual(denied);
-      expect(await mlflow(api, f.token, 'POST', 'runs/update', { run_id: otherRun, status: 'KILLED' })).toEqual(denied);
-      expect(await mlflow(api, f.token, 'POST', 'runs/delete', { run_id: otherRun })).toEqual(denied);
-      expect(await mlflow(api, f.token, 'GET', 'experiments/get', { experiment_id: otherExp })).toEqual(denied);
-      expect(await mlflow(api, f.token, 'POST', 'runs/create', { experiment_id: otherExp })).toEqual(denied);
+      expect(await mlflow(api, f.token, 'GET', 'runs/get', { run_id: otherRun })).toEqual(noRun);
+      expect(await mlflow(api, f.token, 'POST', 'runs/log-metric', { run_id: otherRun, key: 'x', value: 1, timestamp: 1 })).toEqual(noRun);
+      expect(await mlflow(api, f.token, 'POST', 'runs/update', { run_id: otherRun, status: 'KILLED' })).toEqual(noRun);
+      expect(await mlflow(api, f.token, 'POST', 'runs/delete', { run_id: otherRun })).toEqual(noRun);
+      expect(await mlflow(api, f.token, 'GET', 'experiments/get', { experiment_id: otherExp })).toEqual(noExperiment);
+      expect(await mlflow(api, f.token, 'POST', 'runs/create', { experiment_id: otherExp })).toEqual(noExperiment);
       expect(await mlflow(api, f.token, 'POST', 'runs/search', { experiment_ids: [otherExp] })).toEqual(denied);
-      expect(await mlflow(api, f.token, 'GET', 'metrics/get-history', { run_id: otherRun, metric_key: 'x' })).toEqual(denied);
+      expect(await mlflow(api, f.token, 'GET', 'metrics/get-history', { run_id: otherRun, metric_key: 'x' })).toEqual(noRun);
       const mine = (await mlflow(api, f.token, 'GET', 'experiments/get', { experiment_id: '0' })).body.experiment.experiment_id;
       expect(await mlflow(api, f.token, 'POST', 'runs/search', { experiment_ids: [mine, otherExp] })).toEqual(denied);
       // The owner still sees it unchanged.

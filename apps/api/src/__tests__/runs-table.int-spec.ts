@@ -146,7 +146,7 @@ describe('the runs table over GraphQL and CSV (real API, PostgreSQL)', () => {
     }
     expect((await gql(api, session, GROUPS, { id: experimentId, by: 'params.lr', filter: 'params.lr =' })).errors![0].message).toMatch(/^filter: /);
     const foreign = await gql(api, outsider, GROUPS, { id: experimentId, by: 'params.lr' });
-    expect(errorCode(foreign)).toBe('FORBIDDEN');
+    expect(errorCode(foreign)).toBe('NOT_FOUND');
   });
 
   it('refuses bad filters, orders and cursors with the argument named, and keeps injection strings as data', async () => {
@@ -199,7 +199,7 @@ describe('the runs table over GraphQL and CSV (real API, PostgreSQL)', () => {
     expect((await csv('columns=attributes.password')).status).toBe(400);
     expect((await csv('experimentId=999999')).status).toBe(404);
     expect((await csv(`experimentId=${experimentId}`, null)).status).toBe(401);
-    expect((await csv(`experimentId=${experimentId}`, outsider)).status).toBe(403);
+    expect((await csv(`experimentId=${experimentId}`, outsider)).status).toBe(404);
     expect((await rest(api, 'GET', '/api/v1/projects/no-such/runs.csv', session)).status).toBe(404);
   });
 });

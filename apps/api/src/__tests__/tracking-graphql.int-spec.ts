@@ -222,15 +222,17 @@ describe('tracking over GraphQL (real API, PostgreSQL)', () => {
     const created = await gqlOk<{ createApiToken: { token: string } }>(api, researcherSession,
       `mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "b-only", roles: [RESEARCHER] }) { token } }`, { p: projectB });
     const tokenOfB = { bearer: created.createApiToken.token };
-    expect(errorCode(await gql(api, tokenOfB, `query($r: String!) { run(runId: $r) { name } }`, { r: mainRun }))).toBe('FORBIDDEN');
-    expect(errorCode(await gql(api, tokenOfB, `query($id: ID!) { experiment(id: $id) { name } }`, { id: experimentId }))).toBe('FORBIDDEN');
+    // Unreadable answers as absent: NOT_FOUND, the same as for an id that does not exist.
+    expect(errorCode(await gql(api, tokenOfB, `query($r: String!) { run(runId: $r) { name } }`, { r: mainRun }))).toBe('NOT_FOUND');
+    expect(errorCode(await gql(api, tokenOfB, `query($r: String!) { run(runId: $r) { name } }`, { r: 'e'.repeat(32) }))).toBe('NOT_FOUND');
+    expect(errorCode(await gql(api, tokenOfB, `query($id: ID!) { experiment(id: $id) { name } }`, { id: experimentId }))).toBe('NOT_FOUND');
     // The same person's session reaches the run: the token's project is what refused it.
     expect((await gql(api, researcherSession, `query($r: String!) { run(runId: $r) { name } }`, { r: mainRun })).errors).toBeUndefined();
 
     const outsider = await newUser(api, admin, { projectId: projectB, roles: ['VIEWER'] });
     const outsiderSession = await login(api, outsider.username, outsider.password);
-    expect(errorCode(await gql(api, outsiderSession, `query($r: String!) { run(runId: $r) { name } }`, { r: mainRun }))).toBe('FORBIDDEN');
-    expect(errorCode(await gql(api, outsiderSession, RUNS_PAGE, { id: experimentId }))).toBe('FORBIDDEN');
+    expect(errorCode(await gql(api, outsiderSession, `query($r: String!) { run(runId: $r) { name } }`, { r: mainRun }))).toBe('NOT_FOUND');
+    expect(errorCode(await gql(api, outsiderSession, RUNS_PAGE, { id: experimentId }))).toBe('NOT_FOUND');
     expect(errorCode(await gql(api, admin, `{ run(runId: "0123456789abcdef0123456789abcdef") { name } }`))).toBe('NOT_FOUND');
     expect(errorCode(await gql(api, admin, `{ experiment(id: "987654") { name } }`))).toBe('NOT_FOUND');
   });

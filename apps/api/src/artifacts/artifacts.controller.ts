@@ -8,7 +8,7 @@ import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { Requires } from '../auth/access.decorators';
 import type { Principal } from '../auth/principal';
 import { Caller } from '../mlflow/mlflow-request';
-import { projectOfRunId } from '../mlflow/mlflow-project';
+import { projectOfRunParam } from '../mlflow/mlflow-project';
 import { downloadHeaders, expectedSha256, servedContentType } from './artifact-http';
 import { sendArtifact, wildcardPath } from './artifact-response';
 import { ArtifactsService, MAX_PRESIGN_SECONDS } from './artifacts.service';
@@ -18,7 +18,7 @@ export class PresignBody {
   @IsOptional() @IsInt() @Min(1) @Max(MAX_PRESIGN_SECONDS) expiresInSeconds?: number;
 }
 
-const byRun = projectOfRunId('runId');
+const byRun = projectOfRunParam('runId');
 
 /** Content-Length as a number, when the client sent one. */
 export function declaredLength(req: Request): number | null {

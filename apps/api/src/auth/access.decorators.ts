@@ -5,22 +5,66 @@
  * `@Requires(SIGNED_IN)` admits any signed-in caller (the handler filters what it returns).
  * A handler with neither is refused by the guard, so a forgotten decorator fails closed.
  */
-import { SetMetadata } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Permission } from '@caliper/domain';
-import { badInput } from '../common/app-error';
+import type { ExperimentEntity, RunEntity } from '@caliper/persistence';
+import type { Request } from 'express';
+import { badInput, notFound } from '../common/app-error';
 import type { Loaders } from '../graphql/loaders';
 import type { Principal } from './principal';
 
 export const PUBLIC_KEY = 'caliper:public';
 export const REQUIRES_KEY = 'caliper:requires';
+export const ARGS_READER_KEY = 'caliper:args-reader';
 export const SIGNED_IN = 'signed-in' as const;
+
+/**
+ * The entities a locator resolved from the request, kept on the request so the handler acts on
+ * exactly what the guard checked: every identifier is resolved once and checked once.
+ * `notFound` is the answer for an entity of a project the caller cannot read, so that answer
+ * is the same as for an entity that does not exist.
+ */
+export interface Resolved {
+  run?: RunEntity;
+  experiment?: ExperimentEntity;
+  /** A project-qualified name (an experiment's or a registered model's: `slug/name` or a bare name in the caller's project). */
+  named?: { projectId: string; name: string };
+  notFound?: Error;
+}
 
 /**
  * Finds the project a call acts on; null means outside any project (global permission). The
  * principal is there for calls whose project depends on the caller (an MLflow client's token
- * fixes the project; a Basic user logs into their default project).
+ * fixes the project; a Basic user logs into their default project). What it resolves on the
+ * way, it records in `resolved` for the handler.
  */
-export type ProjectLocator = (args: Record<string, unknown>, loaders: Loaders, principal: Principal) => Promise<string | null>;
+export type ProjectLocator = (args: Record<string, unknown>, loaders: Loaders, principal: Principal, resolved: Resolved) => Promise<string | null>;
+
+/**
+ * How a controller's HTTP arguments are read, when not by the default merge of query, path
+ * parameters and body. The guard and the handler then read the one object this returns (it must
+ * memoise per request), so they can never see different identifiers.
+ */
+export type ArgsReader = (req: Request) => Readonly<Record<string, unknown>>;
+export const ReadArgs = (reader: ArgsReader) => SetMetadata(ARGS_READER_KEY, reader);
+
+export interface RequestWithResolved {
+  resolved?: Resolved;
+}
+
+function resolvedOf<K extends 'run' | 'experiment' | 'named'>(key: K) {
+  return createParamDecorator((_: unknown, ctx: ExecutionContext): NonNullable<Resolved[K]> => {
+    const value = ctx.switchToHttp().getRequest<RequestWithResolved>().resolved?.[key];
+    // A handler asking for what its locator does not resolve is a programming error, not input.
+    if (!value) throw new Error(`No ${key} was resolved for this request: its @Requires locator must resolve one.`);
+    return value as NonNullable<Resolved[K]>;
+  });
+}
+
+/** The run, experiment or qualified name the guard resolved and checked (HTTP handler parameters). */
+export const ResolvedRun = resolvedOf('run');
+export const ResolvedExperiment = resolvedOf('experiment');
+export const ResolvedName = resolvedOf('named');
 
 export interface Requirement {
   permission: Permission | typeof SIGNED_IN;
@@ -51,5 +95,19 @@ export function projectIdAt(path: string): ProjectLocator {
     if (v === undefined || v === null) return null;
     if (typeof v !== 'string' || !UUID_RE.test(v)) throw badInput(path, `is not a project id (expected a UUID, got ${JSON.stringify(v).slice(0, 60)})`);
     return v;
+  };
+}
+
+/**
+ * The project a slug names (a path parameter or a GraphQL argument). An unknown slug and the slug
+ * of a project the caller cannot read get the same NOT_FOUND.
+ */
+export function projectOfSlug(field = 'slug'): ProjectLocator {
+  return async (args, loaders, _principal, resolved) => {
+    const slug = typeof args[field] === 'string' ? (args[field] as string) : '';
+    resolved.notFound = notFound(`Project "${slug}"`);
+    const project = slug ? await loaders.projectBySlug.load(slug.toLowerCase()) : null;
+    if (!project) throw resolved.notFound;
+    return project.id;
   };
 }

@@ -9,10 +9,10 @@ import { PERMISSION_PHRASES } from '@caliper/domain';
 import type { Request } from 'express';
 import { AppError, forbidden, unauthenticated } from '../common/app-error';
 import type { Loaders } from '../graphql/loaders';
-import { PUBLIC_KEY, Requirement, REQUIRES_KEY, SIGNED_IN } from './access.decorators';
+import { ARGS_READER_KEY, ArgsReader, PUBLIC_KEY, RequestWithResolved, Requirement, REQUIRES_KEY, Resolved, SIGNED_IN } from './access.decorators';
 import { AccessService } from './access.service';
 import { AuthService } from './auth.service';
-import type { RequestWithPrincipal } from './principal';
+import { Grants, RequestWithPrincipal } from './principal';
 
 export interface RequestContext {
   req: RequestWithPrincipal;
@@ -34,18 +34,25 @@ export class AuthGuard implements CanActivate {
     let req: RequestWithPrincipal;
     let args: Record<string, unknown>;
     let context: RequestContext | undefined;
+    // What the locator resolves: on an HTTP request it is the handler's too (one field's own for GraphQL).
+    const resolved: Resolved = {};
     if (ctx.getType<GqlContextType>() === 'graphql') {
       const gql = GqlExecutionContext.create(ctx);
       context = gql.getContext<RequestContext>();
       req = context.req;
       args = gql.getArgs();
     } else {
-      const http = ctx.switchToHttp().getRequest<Request & RequestWithPrincipal>();
+      const http = ctx.switchToHttp().getRequest<Request & RequestWithPrincipal & RequestWithResolved>();
       req = http;
-      args = { ...(http.query as Record<string, unknown>), ...http.params, body: http.body };
+      http.resolved = resolved;
+      const reader = this.reflector.getAllAndOverride<ArgsReader | undefined>(ARGS_READER_KEY, targets);
+      args = reader ? reader(http) : { ...(http.query as Record<string, unknown>), ...http.params, body: http.body };
     }
 
-    req.principal ??= (await this.auth.authenticate(req)) ?? undefined;
+    if (!req.principal) {
+      const authenticated = await this.auth.authenticate(req);
+      if (authenticated) req.principal = { ...authenticated, grants: new Grants() };
+    }
     const principal = req.principal;
     if (!principal) throw unauthenticated();
 
@@ -54,11 +61,15 @@ export class AuthGuard implements CanActivate {
     if (requirement.permission === SIGNED_IN) return true;
 
     const loaders = context?.loaders ?? this.loadersFor(req);
-    const projectId = requirement.projectOf ? await requirement.projectOf(args, loaders, principal) : null;
+    const projectId = requirement.projectOf ? await requirement.projectOf(args, loaders, principal, resolved) : null;
     const roles = projectId ? (principal.method === 'token' && principal.token.projectId !== projectId ? [] : await loaders.myRoles.load(projectId)) : [];
     if (!this.access.allowsWithRoles(principal, requirement.permission, projectId, roles)) {
+      // An entity in a project the caller cannot even read answers as if it did not exist, so
+      // refusals reveal nothing about other projects' ids.
+      if (resolved.notFound && projectId && !this.access.allowsWithRoles(principal, 'project.read', projectId, roles)) throw resolved.notFound;
       throw forbidden(PERMISSION_PHRASES[requirement.permission]);
     }
+    if (projectId) principal.grants?.add(projectId, requirement.permission);
     return true;
   }
 }

@@ -12,6 +12,8 @@ export interface Loaders {
   members: DataLoader<string, ProjectMemberEntity[]>;
   apiToken: DataLoader<string, ApiTokenEntity | null>;
   experiment: DataLoader<string, ExperimentEntity | null>;
+  /** Each project's Default experiment (MLflow's experiment "0"), by project id. */
+  defaultExperiment: DataLoader<string, ExperimentEntity | null>;
   /** Active experiments per project id, oldest first. */
   projectExperiments: DataLoader<string, ExperimentEntity[]>;
   experimentTags: DataLoader<string, ExperimentTagEntity[]>;
@@ -41,6 +43,7 @@ export function createLoaders(accounts: AccountsRepository, projects: ProjectsRe
     }),
     apiToken: new DataLoader(async (ids) => Promise.all(ids.map((id) => tokens.findById(id)))),
     experiment: new DataLoader(async (ids) => byKey(ids, await tracking.findExperimentsByIds(ids), (e) => e.id)),
+    defaultExperiment: new DataLoader(async (ids) => Promise.all(ids.map((id) => tracking.findDefaultExperiment(id)))),
     projectExperiments: new DataLoader(async (ids) => {
       const rows = await tracking.listExperiments(ids, 'active');
       return ids.map((id) => rows.filter((e) => e.projectId === id));

@@ -8,24 +8,19 @@ import { Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, Res 
 import { once } from 'node:events';
 import type { Request, Response } from 'express';
 import type { Config } from '@caliper/config';
-import { ProjectLocator, Requires } from '../auth/access.decorators';
+import { projectOfSlug, Requires } from '../auth/access.decorators';
 import type { Principal } from '../auth/principal';
-import { badInput, notFound } from '../common/app-error';
+import { badInput } from '../common/app-error';
 import { CONFIG } from '../common/tokens';
-import { projectOfRunId } from '../mlflow/mlflow-project';
+import { projectOfRunParam } from '../mlflow/mlflow-project';
 import { Caller } from '../mlflow/mlflow-request';
 import { IdempotencyClaim, IngestService, MAX_HISTORY_PAGE, NativeBatch, Outcome, requestHash } from './ingest.service';
 import { keyValues, metricPoints, objectAt, optionalInt, optionalString, queryInt, runStatus } from './native-input';
 import { readNdjsonBatch } from './ndjson';
 import { runJson } from './run-json';
 
-const byRun = projectOfRunId('runId');
-const bySlug: ProjectLocator = async (args, loaders) => {
-  const slug = String(args.slug ?? '');
-  const project = await loaders.projectBySlug.load(slug.toLowerCase());
-  if (!project) throw notFound(`Project "${slug}"`);
-  return project.id;
-};
+const byRun = projectOfRunParam('runId');
+const bySlug = projectOfSlug();
 
 const MAX_LOG_LINES = 10_000;
 /** Points per history page when the client does not say: big pages, because a full read is the common case. */

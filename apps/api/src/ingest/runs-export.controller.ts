@@ -10,17 +10,12 @@ import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { parseRunFilter, parseTableOrderBy, TrackingError } from '@caliper/domain';
 import { ProjectsRepository, RunSearchRepository } from '@caliper/persistence';
-import { ProjectLocator, Requires } from '../auth/access.decorators';
+import { projectOfSlug, Requires } from '../auth/access.decorators';
 import { badInput, notFound } from '../common/app-error';
 import { TrackingService } from '../tracking/tracking.service';
 import { columnHeader, CsvColumn, csvLine, MAX_CSV_COLUMNS, parseCsvColumn, runCells } from './runs-csv';
 
-const bySlug: ProjectLocator = async (args, loaders) => {
-  const slug = String(args.slug ?? '');
-  const project = await loaders.projectBySlug.load(slug.toLowerCase());
-  if (!project) throw notFound(`Project "${slug}"`);
-  return project.id;
-};
+const bySlug = projectOfSlug();
 
 /** Runs read per query while streaming. */
 const EXPORT_PAGE = 500;

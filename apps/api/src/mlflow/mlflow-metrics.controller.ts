@@ -4,29 +4,31 @@
  */
 import { Controller, Get, Res, UseFilters } from '@nestjs/common';
 import type { Response } from 'express';
-import { Requires } from '../auth/access.decorators';
+import type { RunEntity } from '@caliper/persistence';
+import { ReadArgs, Requires, ResolvedRun } from '../auth/access.decorators';
 import { AccessService } from '../auth/access.service';
 import type { Principal } from '../auth/principal';
 import { MlflowTrackingErrorFilter } from './mlflow-error.filter';
-import { projectOfRunId } from './mlflow-project';
-import { Caller, MlflowArgs } from './mlflow-request';
+import { projectOfFirstRun, projectOfRun } from './mlflow-project';
+import { Caller, MlflowArgs, mlflowArgs } from './mlflow-request';
 import { MlflowTrackingService } from './mlflow-tracking.service';
 import type { WireArgs } from './mlflow-wire';
 
 @Controller()
 @UseFilters(MlflowTrackingErrorFilter)
+@ReadArgs(mlflowArgs)
 export class MlflowMetricsController {
   constructor(private readonly mlflow: MlflowTrackingService, private readonly access: AccessService) {}
 
   @Get(['api/2.0/mlflow/metrics/get-history', 'ajax-api/2.0/mlflow/metrics/get-history'])
-  @Requires('project.read', projectOfRunId('run_id', 'run_uuid'))
-  async history(@MlflowArgs() args: WireArgs, @Res() res: Response) {
-    res.type('application/json').send(await this.mlflow.metricHistory(args));
+  @Requires('project.read', projectOfRun)
+  async history(@ResolvedRun() run: RunEntity, @MlflowArgs() args: WireArgs, @Res() res: Response) {
+    res.type('application/json').send(await this.mlflow.metricHistory(run, args));
   }
 
   /** Every run must be readable; the guard checks the first one's project. */
   @Get(['api/2.0/mlflow/metrics/get-history-bulk-interval', 'ajax-api/2.0/mlflow/metrics/get-history-bulk-interval'])
-  @Requires('project.read', projectOfRunId('run_ids'))
+  @Requires('project.read', projectOfFirstRun)
   historyBulkInterval(@Caller() p: Principal, @MlflowArgs() args: WireArgs) {
     return this.mlflow.metricHistoryBulkInterval(args, (projectId) => this.access.allows(p, 'project.read', projectId));
   }

@@ -6,9 +6,9 @@
 import { TrackingError } from '@caliper/domain';
 import { AppError } from '../common/app-error';
 import type { ProjectLocator } from '../auth/access.decorators';
-import { argAt } from '../auth/access.decorators';
 import type { Principal } from '../auth/principal';
 import type { Loaders } from '../graphql/loaders';
+import { optionalString, requiredString, runIdOf, stringList } from './mlflow-wire';
 
 /** The project a caller's bare experiment names and experiment "0" refer to. */
 export async function callerProject(principal: Principal, loaders: Loaders): Promise<string> {
@@ -28,32 +28,21 @@ export async function splitExperimentName(name: string, loaders: Loaders): Promi
   return { projectId: null, name };
 }
 
-const first = (args: Record<string, unknown>, paths: string[]): unknown => {
-  for (const p of paths) {
-    const v = argAt(args, p);
-    if (v !== undefined && v !== null && v !== '') return v;
-  }
-  return undefined;
-};
-
-const missing = (name: string) => new TrackingError('INVALID_PARAMETER', `Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
+const runNotFound = (id: string) => new TrackingError('NOT_FOUND', `Run with id=${id} not found`);
+const experimentNotFound = (id: string) => new TrackingError('NOT_FOUND', `No Experiment with id=${id} exists`);
 
 /**
- * Project of the experiment id found at one of the argument paths ("0", or none when
- * `defaultWhenAbsent`: the caller's project). An unknown id answers MLflow's 404 rather than a
- * 403, as MLflow does; the guard still refuses experiments of projects the caller cannot reach.
+ * The experiment named by `experiment_id` ("0", or none when `defaultWhenAbsent`: the caller's
+ * project's Default experiment), resolved once for the guard and the handler. An unknown id
+ * answers MLflow's 404, and so does an experiment of a project the caller cannot read.
  */
-export function projectOfExperimentId(opts: { defaultWhenAbsent?: boolean }, ...paths: string[]): ProjectLocator {
-  return async (args, loaders, principal) => {
-    const raw = first(args, paths);
-    const id = Array.isArray(raw) ? raw[0] : raw;
-    if (id === undefined) {
-      if (opts.defaultWhenAbsent) return callerProject(principal, loaders);
-      throw missing(paths[0].split('.').pop()!);
-    }
-    if (String(id) === '0') return callerProject(principal, loaders);
-    const experiment = await loaders.experiment.load(String(id));
-    if (!experiment) throw new TrackingError('NOT_FOUND', `No Experiment with id=${String(id)} exists`);
+export function projectOfExperimentId(opts: { defaultWhenAbsent?: boolean } = {}): ProjectLocator {
+  return async (args, loaders, principal, resolved) => {
+    const id = opts.defaultWhenAbsent ? optionalString(args, 'experiment_id') ?? '0' : requiredString(args, 'experiment_id');
+    const experiment = id === '0' ? await loaders.defaultExperiment.load(await callerProject(principal, loaders)) : await loaders.experiment.load(id);
+    if (!experiment) throw experimentNotFound(id);
+    resolved.experiment = experiment;
+    resolved.notFound = experimentNotFound(id);
     return experiment.projectId;
   };
 }
@@ -63,11 +52,9 @@ export function projectOfExperimentId(opts: { defaultWhenAbsent?: boolean }, ...
  * handler checks every other one), else the caller's. MLflow answers a search of unknown
  * experiments with no runs, not an error.
  */
-export function projectOfSearchedExperiments(...paths: string[]): ProjectLocator {
+export function projectOfSearchedExperiments(): ProjectLocator {
   return async (args, loaders, principal) => {
-    const raw = first(args, paths);
-    const ids = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String);
-    for (const id of ids) {
+    for (const id of stringList(args, 'experiment_ids')) {
       if (id === '0') return callerProject(principal, loaders);
       const experiment = await loaders.experiment.load(id);
       if (experiment) return experiment.projectId;
@@ -76,24 +63,43 @@ export function projectOfSearchedExperiments(...paths: string[]): ProjectLocator
   };
 }
 
-/** Project of the run id found at one of the argument paths (MLflow sends run_id and/or run_uuid). */
-export function projectOfRunId(...paths: string[]): ProjectLocator {
-  return async (args, loaders) => {
-    const raw = first(args, paths);
-    const id = Array.isArray(raw) ? raw[0] : raw;
-    if (id === undefined) throw missing('run_id');
-    const run = await loaders.run.load(String(id));
-    if (!run) throw new TrackingError('NOT_FOUND', `Run with id=${String(id)} not found`);
+/** The run named by run_id (or the deprecated run_uuid; mlflowArgs refuses the two disagreeing), resolved once. */
+export const projectOfRun: ProjectLocator = async (args, loaders, _principal, resolved) => {
+  const id = runIdOf(args);
+  const run = await loaders.run.load(id);
+  if (!run) throw runNotFound(id);
+  resolved.run = run;
+  resolved.notFound = runNotFound(id);
+  return run.projectId;
+};
+
+/** The run named by a native route's path parameter (e.g. `runId` of /api/v1/runs/:runId/...), resolved once. */
+export function projectOfRunParam(param: string): ProjectLocator {
+  return async (args, loaders, _principal, resolved) => {
+    const id = args[param];
+    if (typeof id !== 'string' || !id) throw new TrackingError('INVALID_PARAMETER', `Missing run id in the path.`);
+    const run = await loaders.run.load(id);
+    if (!run) throw runNotFound(id);
+    resolved.run = run;
+    resolved.notFound = runNotFound(id);
     return run.projectId;
   };
 }
 
+/** The project of the first run of `run_ids` (get-history-bulk-interval checks every other run's project itself). */
+export const projectOfFirstRun: ProjectLocator = async (args, loaders) => {
+  const [id] = stringList(args, 'run_ids');
+  if (id === undefined) throw new TrackingError('INVALID_PARAMETER', `Missing value for required parameter 'run_ids'. See the API docs for more information about request parameters.`);
+  const run = await loaders.run.load(id);
+  if (!run) throw runNotFound(id);
+  return run.projectId;
+};
+
 /** Project an experiment name refers to (`slug/name`, else the caller's project). */
-export function projectOfExperimentName(...paths: string[]): ProjectLocator {
-  return async (args, loaders, principal) => {
-    const name = first(args, paths);
-    if (typeof name !== 'string') throw missing(paths[0].split('.').pop()!);
-    const split = await splitExperimentName(name, loaders);
-    return split.projectId ?? callerProject(principal, loaders);
+export function projectOfExperimentName(field: string): ProjectLocator {
+  return async (args, loaders, principal, resolved) => {
+    const split = await splitExperimentName(requiredString(args, field), loaders);
+    resolved.named = { projectId: split.projectId ?? (await callerProject(principal, loaders)), name: split.name };
+    return resolved.named.projectId;
   };
 }

@@ -4,16 +4,18 @@
  * the registry searches call. Reads need project.read, writes model.register, in the model's project.
  */
 import { Controller, Delete, Get, HttpCode, Inject, Patch, Post, Req, UseFilters } from '@nestjs/common';
-import { Requires } from '../auth/access.decorators';
+import { ReadArgs, Requires, ResolvedName } from '../auth/access.decorators';
 import type { Principal, RequestWithPrincipal } from '../auth/principal';
 import { LOADERS_FOR, LoadersFor } from '../infra.module';
 import { MlflowRegistryApi, projectOfModelName, projectOfRegistrySearch } from '../registry/mlflow-registry.api';
+import type { ModelRef } from '../registry/registry.service';
 import { MlflowErrorFilter } from './mlflow-error.filter';
-import { Caller, MlflowArgs } from './mlflow-request';
+import { Caller, MlflowArgs, mlflowArgs } from './mlflow-request';
 import type { WireArgs } from './mlflow-wire';
 
 @Controller('api/2.0/mlflow')
 @UseFilters(MlflowErrorFilter)
+@ReadArgs(mlflowArgs)
 export class MlflowRegistryController {
   constructor(private readonly api: MlflowRegistryApi, @Inject(LOADERS_FOR) private readonly loadersFor: LoadersFor) {}
 
@@ -22,33 +24,33 @@ export class MlflowRegistryController {
   @Post('registered-models/create')
   @HttpCode(200)
   @Requires('model.register', projectOfModelName)
-  createModel(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.createModel(p, this.loadersFor(req), args);
+  createModel(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.createModel(p, this.loadersFor(req), ref, args);
   }
 
   @Get('registered-models/get')
   @Requires('project.read', projectOfModelName)
-  getModel(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.getModel(p, this.loadersFor(req), args);
+  getModel(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.getModel(p, this.loadersFor(req), ref, args);
   }
 
   @Post('registered-models/rename')
   @HttpCode(200)
   @Requires('model.register', projectOfModelName)
-  renameModel(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.renameModel(p, this.loadersFor(req), args);
+  renameModel(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.renameModel(p, this.loadersFor(req), ref, args);
   }
 
   @Patch('registered-models/update')
   @Requires('model.register', projectOfModelName)
-  updateModel(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.updateModel(p, this.loadersFor(req), args);
+  updateModel(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.updateModel(p, this.loadersFor(req), ref, args);
   }
 
   @Delete('registered-models/delete')
   @Requires('model.register', projectOfModelName)
-  deleteModel(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.deleteModel(p, this.loadersFor(req), args);
+  deleteModel(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.deleteModel(p, this.loadersFor(req), ref, args);
   }
 
   @Get('registered-models/search')
@@ -60,46 +62,46 @@ export class MlflowRegistryController {
   @Post('registered-models/get-latest-versions')
   @HttpCode(200)
   @Requires('project.read', projectOfModelName)
-  latestVersions(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.latestVersions(p, this.loadersFor(req), args);
+  latestVersions(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.latestVersions(p, this.loadersFor(req), ref, args);
   }
 
   @Get('registered-models/get-latest-versions')
   @Requires('project.read', projectOfModelName)
-  latestVersionsByGet(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.latestVersions(p, this.loadersFor(req), args);
+  latestVersionsByGet(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.latestVersions(p, this.loadersFor(req), ref, args);
   }
 
   @Post('registered-models/set-tag')
   @HttpCode(200)
   @Requires('model.register', projectOfModelName)
-  setModelTag(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.setModelTag(p, this.loadersFor(req), args);
+  setModelTag(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.setModelTag(p, this.loadersFor(req), ref, args);
   }
 
   @Delete('registered-models/delete-tag')
   @Requires('model.register', projectOfModelName)
-  deleteModelTag(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.deleteModelTag(p, this.loadersFor(req), args);
+  deleteModelTag(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.deleteModelTag(p, this.loadersFor(req), ref, args);
   }
 
   @Post('registered-models/alias')
   @HttpCode(200)
   @Requires('model.register', projectOfModelName)
-  setAlias(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.setAlias(p, this.loadersFor(req), args);
+  setAlias(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.setAlias(p, this.loadersFor(req), ref, args);
   }
 
   @Delete('registered-models/alias')
   @Requires('model.register', projectOfModelName)
-  deleteAlias(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.deleteAlias(p, this.loadersFor(req), args);
+  deleteAlias(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.deleteAlias(p, this.loadersFor(req), ref, args);
   }
 
   @Get('registered-models/alias')
   @Requires('project.read', projectOfModelName)
-  versionByAlias(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.versionByAlias(p, this.loadersFor(req), args);
+  versionByAlias(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.versionByAlias(p, this.loadersFor(req), ref, args);
   }
 
   // Model versions
@@ -107,52 +109,52 @@ export class MlflowRegistryController {
   @Post('model-versions/create')
   @HttpCode(200)
   @Requires('model.register', projectOfModelName)
-  createVersion(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.createVersion(p, this.loadersFor(req), args);
+  createVersion(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.createVersion(p, this.loadersFor(req), ref, args);
   }
 
   @Get('model-versions/get')
   @Requires('project.read', projectOfModelName)
-  getVersion(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.getVersion(p, this.loadersFor(req), args);
+  getVersion(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.getVersion(p, this.loadersFor(req), ref, args);
   }
 
   @Patch('model-versions/update')
   @Requires('model.register', projectOfModelName)
-  updateVersion(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.updateVersion(p, this.loadersFor(req), args);
+  updateVersion(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.updateVersion(p, this.loadersFor(req), ref, args);
   }
 
   @Post('model-versions/transition-stage')
   @HttpCode(200)
   @Requires('model.register', projectOfModelName)
-  transitionStage(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.transitionStage(p, this.loadersFor(req), args);
+  transitionStage(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.transitionStage(p, this.loadersFor(req), ref, args);
   }
 
   @Delete('model-versions/delete')
   @Requires('model.register', projectOfModelName)
-  deleteVersion(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.deleteVersion(p, this.loadersFor(req), args);
+  deleteVersion(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.deleteVersion(p, this.loadersFor(req), ref, args);
   }
 
   @Post('model-versions/set-tag')
   @HttpCode(200)
   @Requires('model.register', projectOfModelName)
-  setVersionTag(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.setVersionTag(p, this.loadersFor(req), args);
+  setVersionTag(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.setVersionTag(p, this.loadersFor(req), ref, args);
   }
 
   @Delete('model-versions/delete-tag')
   @Requires('model.register', projectOfModelName)
-  deleteVersionTag(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.deleteVersionTag(p, this.loadersFor(req), args);
+  deleteVersionTag(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.deleteVersionTag(p, this.loadersFor(req), ref, args);
   }
 
   @Get('model-versions/get-download-uri')
   @Requires('project.read', projectOfModelName)
-  downloadUri(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.api.downloadUri(p, this.loadersFor(req), args);
+  downloadUri(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+    return this.api.downloadUri(p, this.loadersFor(req), ref, args);
   }
 
   @Get('model-versions/search')

@@ -1,19 +1,19 @@
 /** MLflow 2.x runs endpoints (/api/2.0/mlflow/runs/*). */
 import { Controller, Get, HttpCode, Inject, Post, Req, UseFilters } from '@nestjs/common';
-import { Requires } from '../auth/access.decorators';
+import { ReadArgs, Requires, ResolvedExperiment, ResolvedRun } from '../auth/access.decorators';
 import { AccessService } from '../auth/access.service';
 import type { Principal, RequestWithPrincipal } from '../auth/principal';
 import { LOADERS_FOR, LoadersFor } from '../infra.module';
 import { MlflowTrackingErrorFilter } from './mlflow-error.filter';
-import { projectOfExperimentId, projectOfRunId, projectOfSearchedExperiments } from './mlflow-project';
-import { Caller, MlflowArgs } from './mlflow-request';
+import type { ExperimentEntity, RunEntity } from '@caliper/persistence';
+import { projectOfExperimentId, projectOfRun, projectOfSearchedExperiments } from './mlflow-project';
+import { Caller, MlflowArgs, mlflowArgs } from './mlflow-request';
 import { MlflowTrackingService } from './mlflow-tracking.service';
 import type { WireArgs } from './mlflow-wire';
 
-const byRun = projectOfRunId('body.run_id', 'body.run_uuid', 'run_id', 'run_uuid');
-
 @Controller('api/2.0/mlflow/runs')
 @UseFilters(MlflowTrackingErrorFilter)
+@ReadArgs(mlflowArgs)
 export class MlflowRunsController {
   constructor(
     private readonly mlflow: MlflowTrackingService,
@@ -23,92 +23,92 @@ export class MlflowRunsController {
 
   @Post('create')
   @HttpCode(200)
-  @Requires('run.write', projectOfExperimentId({ defaultWhenAbsent: true }, 'body.experiment_id'))
-  create(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
-    return this.mlflow.createRun(p, this.loadersFor(req), args);
+  @Requires('run.write', projectOfExperimentId({ defaultWhenAbsent: true }))
+  create(@Caller() p: Principal, @ResolvedExperiment() experiment: ExperimentEntity, @MlflowArgs() args: WireArgs) {
+    return this.mlflow.createRun(p, experiment, args);
   }
 
   @Get('get')
-  @Requires('project.read', byRun)
-  get(@MlflowArgs() args: WireArgs) {
-    return this.mlflow.getRun(args);
+  @Requires('project.read', projectOfRun)
+  get(@ResolvedRun() run: RunEntity) {
+    return this.mlflow.getRun(run);
   }
 
   @Post('update')
   @HttpCode(200)
-  @Requires('run.write', byRun)
-  update(@Caller() p: Principal, @MlflowArgs() args: WireArgs) {
-    return this.mlflow.updateRun(p, args);
+  @Requires('run.write', projectOfRun)
+  update(@Caller() p: Principal, @ResolvedRun() run: RunEntity, @MlflowArgs() args: WireArgs) {
+    return this.mlflow.updateRun(p, run, args);
   }
 
   /** Every experiment searched must be readable; the guard checks the first known one's project. */
   @Post('search')
   @HttpCode(200)
-  @Requires('project.read', projectOfSearchedExperiments('body.experiment_ids'))
+  @Requires('project.read', projectOfSearchedExperiments())
   search(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @MlflowArgs() args: WireArgs) {
     return this.mlflow.searchRuns(p, this.loadersFor(req), args, (projectId) => this.access.allows(p, 'project.read', projectId));
   }
 
   @Post('delete')
   @HttpCode(200)
-  @Requires('run.write', byRun)
-  delete(@Caller() p: Principal, @MlflowArgs() args: WireArgs) {
-    return this.mlflow.setRunLifecycle(p, args, 'deleted');
+  @Requires('run.write', projectOfRun)
+  delete(@Caller() p: Principal, @ResolvedRun() run: RunEntity) {
+    return this.mlflow.setRunLifecycle(p, run, 'deleted');
   }
 
   @Post('restore')
   @HttpCode(200)
-  @Requires('run.write', byRun)
-  restore(@Caller() p: Principal, @MlflowArgs() args: WireArgs) {
-    return this.mlflow.setRunLifecycle(p, args, 'active');
+  @Requires('run.write', projectOfRun)
+  restore(@Caller() p: Principal, @ResolvedRun() run: RunEntity) {
+    return this.mlflow.setRunLifecycle(p, run, 'active');
   }
 
   @Post('log-metric')
   @HttpCode(200)
-  @Requires('run.write', byRun)
-  logMetric(@Caller() p: Principal, @MlflowArgs() args: WireArgs) {
-    return this.mlflow.logMetric(p, args);
+  @Requires('run.write', projectOfRun)
+  logMetric(@Caller() p: Principal, @ResolvedRun() run: RunEntity, @MlflowArgs() args: WireArgs) {
+    return this.mlflow.logMetric(p, run, args);
   }
 
   @Post('log-parameter')
   @HttpCode(200)
-  @Requires('run.write', byRun)
-  logParam(@Caller() p: Principal, @MlflowArgs() args: WireArgs) {
-    return this.mlflow.logParam(p, args);
+  @Requires('run.write', projectOfRun)
+  logParam(@Caller() p: Principal, @ResolvedRun() run: RunEntity, @MlflowArgs() args: WireArgs) {
+    return this.mlflow.logParam(p, run, args);
   }
 
   @Post('set-tag')
   @HttpCode(200)
-  @Requires('run.write', byRun)
-  setTag(@Caller() p: Principal, @MlflowArgs() args: WireArgs) {
-    return this.mlflow.setTag(p, args);
+  @Requires('run.write', projectOfRun)
+  setTag(@Caller() p: Principal, @ResolvedRun() run: RunEntity, @MlflowArgs() args: WireArgs) {
+    return this.mlflow.setTag(p, run, args);
   }
 
   @Post('delete-tag')
   @HttpCode(200)
-  @Requires('run.write', byRun)
-  deleteTag(@Caller() p: Principal, @MlflowArgs() args: WireArgs) {
-    return this.mlflow.deleteTag(p, args);
+  @Requires('run.write', projectOfRun)
+  deleteTag(@Caller() p: Principal, @ResolvedRun() run: RunEntity, @MlflowArgs() args: WireArgs) {
+    return this.mlflow.deleteTag(p, run, args);
   }
 
   @Post('log-batch')
   @HttpCode(200)
-  @Requires('run.write', byRun)
-  logBatch(@Caller() p: Principal, @MlflowArgs() args: WireArgs) {
-    return this.mlflow.logBatch(p, args);
+  @Requires('run.write', projectOfRun)
+  logBatch(@Caller() p: Principal, @ResolvedRun() run: RunEntity, @MlflowArgs() args: WireArgs) {
+    return this.mlflow.logBatch(p, run, args);
   }
 
   @Post('log-inputs')
   @HttpCode(200)
-  @Requires('run.write', byRun)
-  logInputs(@Caller() p: Principal, @MlflowArgs() args: WireArgs) {
-    return this.mlflow.logInputs(p, args);
+  @Requires('run.write', projectOfRun)
+  logInputs(@Caller() p: Principal, @ResolvedRun() run: RunEntity, @MlflowArgs() args: WireArgs) {
+    return this.mlflow.logInputs(p, run, args);
   }
 
   @Post('log-model')
   @HttpCode(200)
-  @Requires('run.write', byRun)
-  logModel(@Caller() p: Principal, @MlflowArgs() args: WireArgs) {
-    return this.mlflow.logModel(p, args);
+  @Requires('run.write', projectOfRun)
+  logModel(@Caller() p: Principal, @ResolvedRun() run: RunEntity, @MlflowArgs() args: WireArgs) {
+    return this.mlflow.logModel(p, run, args);
   }
 }

@@ -11,9 +11,9 @@ import { AccountsRepository, ExperimentEntity, RunEntity, RunSearchRepository, S
 import type { Principal } from '../auth/principal';
 import type { Loaders } from '../graphql/loaders';
 import { RunView, TrackingService } from '../tracking/tracking.service';
-import { callerProject, splitExperimentName } from './mlflow-project';
+import { callerProject } from './mlflow-project';
 import {
-  experimentJson, keyValues, metricJson, metricPoint, metricPoints, optionalInt64, optionalString, requiredString, runIdOf, runJson, runInfoJson, stringList, viewTypeOf, WireArgs,
+  experimentJson, keyValues, metricJson, metricPoint, metricPoints, optionalInt64, optionalString, requiredString, runJson, runInfoJson, stringList, viewTypeOf, WireArgs,
 } from './mlflow-wire';
 import { sampledSteps } from './mlflow-history-sampling';
 
@@ -52,28 +52,23 @@ export class MlflowTrackingService {
     return experiments.map((e) => experimentJson(e, tags));
   }
 
-  async createExperiment(principal: Principal, loaders: Loaders, args: WireArgs) {
-    const fullName = requiredString(args, 'name');
-    const split = await splitExperimentName(fullName, loaders);
-    const projectId = split.projectId ?? (await callerProject(principal, loaders));
+  async createExperiment(principal: Principal, named: { projectId: string; name: string }, args: WireArgs) {
     const tags = keyValues(args, 'tags');
     const requestedLocation = optionalString(args, 'artifact_location');
     if (requestedLocation !== null) {
       checkArtifactLocation(requestedLocation);
       tags.push({ key: REQUESTED_ARTIFACT_LOCATION_TAG, value: requestedLocation });
     }
-    const experiment = await this.tracking.createExperiment(principal, projectId, split.name, tags);
+    const experiment = await this.tracking.createExperiment(principal, named.projectId, named.name, tags);
     return { experiment_id: experiment.id };
   }
 
-  async getExperiment(principal: Principal, loaders: Loaders, args: WireArgs) {
-    const e = await this.experiment(principal, loaders, requiredString(args, 'experiment_id'));
+  async getExperiment(e: ExperimentEntity) {
     return { experiment: (await this.experimentsJson([e]))[0] };
   }
 
-  async getExperimentByName(principal: Principal, loaders: Loaders, args: WireArgs) {
-    const split = await splitExperimentName(requiredString(args, 'experiment_name'), loaders);
-    const e = await this.tracking.experimentByName(split.projectId ?? (await callerProject(principal, loaders)), split.name);
+  async getExperimentByName(named: { projectId: string; name: string }) {
+    const e = await this.tracking.experimentByName(named.projectId, named.name);
     return { experiment: (await this.experimentsJson([e]))[0] };
   }
 
@@ -108,23 +103,20 @@ export class MlflowTrackingService {
     };
   }
 
-  async renameExperiment(principal: Principal, loaders: Loaders, args: WireArgs) {
-    const e = await this.experiment(principal, loaders, requiredString(args, 'experiment_id'));
+  async renameExperiment(principal: Principal, e: ExperimentEntity, args: WireArgs) {
     await this.tracking.renameExperiment(principal, e.id, requiredString(args, 'new_name'));
     return {};
   }
 
-  async setExperimentLifecycle(principal: Principal, loaders: Loaders, args: WireArgs, stage: 'active' | 'deleted') {
-    const e = await this.experiment(principal, loaders, requiredString(args, 'experiment_id'));
+  async setExperimentLifecycle(principal: Principal, e: ExperimentEntity, stage: 'active' | 'deleted') {
     // MLflow looks the experiment up in the opposite state, so a repeated delete or restore is "not found".
     if (e.lifecycleStage === stage) throw new TrackingError('NOT_FOUND', `No Experiment with id=${e.id} exists`);
     await this.tracking.setExperimentLifecycle(principal, e.id, stage);
     return {};
   }
 
-  async setExperimentTag(principal: Principal, loaders: Loaders, args: WireArgs) {
-    const e = await this.experiment(principal, loaders, requiredString(args, 'experiment_id'));
-    await this.tracking.setExperimentTag(e.id, { key: requiredString(args, 'key'), value: requiredString(args, 'value') });
+  async setExperimentTag(principal: Principal, e: ExperimentEntity, args: WireArgs) {
+    await this.tracking.setExperimentTag(principal, e.id, { key: requiredString(args, 'key'), value: requiredString(args, 'value') });
     return {};
   }
 
@@ -141,8 +133,7 @@ export class MlflowTrackingService {
     return views.map((v) => runJson(v, v.run.userId ? names.get(v.run.userId) ?? null : null));
   }
 
-  async createRun(principal: Principal, loaders: Loaders, args: WireArgs) {
-    const e = await this.experiment(principal, loaders, optionalString(args, 'experiment_id') ?? '0');
+  async createRun(principal: Principal, e: ExperimentEntity, args: WireArgs) {
     const tags = keyValues(args, 'tags');
     // For MLflow the parent is only a tag: link it when it is a run of the same project, never refuse it.
     const parentTag = tags.find((t) => t.key === 'mlflow.parentRunId')?.value;
@@ -158,13 +149,13 @@ export class MlflowTrackingService {
     return { run: runJson({ ...view, latestMetrics: [], params: [], inputs: [] }, principal.user.username, { withInputs: false }) };
   }
 
-  async getRun(args: WireArgs) {
-    return { run: (await this.runsJson([await this.tracking.getRun(runIdOf(args))]))[0] };
+  async getRun(run: RunEntity) {
+    return { run: (await this.runsJson([await this.tracking.getRun(run.uuid)]))[0] };
   }
 
-  async updateRun(principal: Principal, args: WireArgs) {
+  async updateRun(principal: Principal, target: RunEntity, args: WireArgs) {
     const status = optionalString(args, 'status');
-    const run = await this.tracking.updateRun(principal, runIdOf(args), {
+    const run = await this.tracking.updateRun(principal, target.uuid, {
       status: status ? fromMlflowStatus(status) : null,
       endTime: optionalInt64(args, 'end_time'),
       name: optionalString(args, 'run_name'),
@@ -173,8 +164,8 @@ export class MlflowTrackingService {
     return { run_info: runInfoJson(run, run.userId ? names.get(run.userId) ?? null : null) };
   }
 
-  async setRunLifecycle(principal: Principal, args: WireArgs, stage: 'active' | 'deleted') {
-    await this.tracking.setRunLifecycle(principal, runIdOf(args), stage);
+  async setRunLifecycle(principal: Principal, run: RunEntity, stage: 'active' | 'deleted') {
+    await this.tracking.setRunLifecycle(principal, run.uuid, stage);
     return {};
   }
 
@@ -199,33 +190,33 @@ export class MlflowTrackingService {
     return { ...(runs.length ? { runs } : {}), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
   }
 
-  async logMetric(principal: Principal, args: WireArgs) {
-    await this.tracking.logBatch(principal, runIdOf(args), { metrics: [metricPoint(args)] });
+  async logMetric(principal: Principal, run: RunEntity, args: WireArgs) {
+    await this.tracking.logBatch(principal, run.uuid, { metrics: [metricPoint(args)] });
     return {};
   }
 
-  async logParam(principal: Principal, args: WireArgs) {
+  async logParam(principal: Principal, run: RunEntity, args: WireArgs) {
     const param: KeyValue = { key: requiredString(args, 'key'), value: paramValue(args.value) };
-    await this.tracking.logBatch(principal, runIdOf(args), { params: [param] });
+    await this.tracking.logBatch(principal, run.uuid, { params: [param] });
     return {};
   }
 
-  async setTag(principal: Principal, args: WireArgs) {
-    await this.tracking.logBatch(principal, runIdOf(args), { tags: [{ key: requiredString(args, 'key'), value: paramValue(args.value) }] });
+  async setTag(principal: Principal, run: RunEntity, args: WireArgs) {
+    await this.tracking.logBatch(principal, run.uuid, { tags: [{ key: requiredString(args, 'key'), value: paramValue(args.value) }] });
     return {};
   }
 
-  async deleteTag(principal: Principal, args: WireArgs) {
-    await this.tracking.deleteTag(principal, runIdOf(args), requiredString(args, 'key'));
+  async deleteTag(principal: Principal, run: RunEntity, args: WireArgs) {
+    await this.tracking.deleteTag(principal, run.uuid, requiredString(args, 'key'));
     return {};
   }
 
-  async logBatch(principal: Principal, args: WireArgs) {
-    await this.tracking.logBatch(principal, runIdOf(args), { metrics: metricPoints(args, 'metrics'), params: keyValues(args, 'params'), tags: keyValues(args, 'tags') });
+  async logBatch(principal: Principal, run: RunEntity, args: WireArgs) {
+    await this.tracking.logBatch(principal, run.uuid, { metrics: metricPoints(args, 'metrics'), params: keyValues(args, 'params'), tags: keyValues(args, 'tags') });
     return {};
   }
 
-  async logInputs(principal: Principal, args: WireArgs) {
+  async logInputs(principal: Principal, run: RunEntity, args: WireArgs) {
     const raw = args.datasets;
     if (raw !== undefined && raw !== null && !Array.isArray(raw)) throw invalid(`Invalid value for parameter 'datasets' supplied: expected a list of dataset inputs.`);
     const inputs = ((raw as unknown[] | undefined) ?? []).map((item) => {
@@ -239,7 +230,7 @@ export class MlflowTrackingService {
       if (tags.length) descriptor.tags = tags;
       return { kind: 'dataset' as const, name, digest, descriptor };
     });
-    await this.tracking.logInputs(principal, runIdOf(args), inputs);
+    await this.tracking.logInputs(principal, run.uuid, inputs);
     return {};
   }
 
@@ -248,8 +239,8 @@ export class MlflowTrackingService {
    * by Python's json.dumps. The client's model_json is already json.dumps text, so appending it
    * verbatim with Python's ", " separator gives the same tag value MLflow stores.
    */
-  async logModel(principal: Principal, args: WireArgs) {
-    const uuid = runIdOf(args);
+  async logModel(principal: Principal, run: RunEntity, args: WireArgs) {
+    const uuid = run.uuid;
     const modelJson = requiredString(args, 'model_json');
     let model: unknown;
     try {
@@ -269,8 +260,8 @@ export class MlflowTrackingService {
 
   // Metric history
 
-  async metricHistory(args: WireArgs) {
-    const uuid = runIdOf(args);
+  async metricHistory(run: RunEntity, args: WireArgs) {
+    const uuid = run.uuid;
     const key = requiredString(args, 'metric_key');
     const maxResults = optionalInt64(args, 'max_results');
     if (maxResults !== null && maxResults < 1) throw invalid(`Invalid value for request parameter max_results. It must be a positive integer, but got value ${maxResults}`);

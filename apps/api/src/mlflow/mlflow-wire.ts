@@ -17,18 +17,26 @@ const badValue = (name: string, v: unknown, hint: string) =>
 
 const present = (v: unknown) => v !== undefined && v !== null && v !== '';
 
-/** A GET query value may arrive as an array when repeated; MLflow takes the last. */
-const scalar = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
+/**
+ * One value where MLflow expects one. A list (a JSON array, or a query argument given twice) is
+ * refused rather than read as its first or last element: the guard and the handler must never be
+ * able to read different ids out of it.
+ */
+function scalar(args: WireArgs, name: string): unknown {
+  const v = args[name];
+  if (Array.isArray(v)) throw badValue(name, v, 'Value must be a single value, not a list.');
+  return v;
+}
 
 export function requiredString(args: WireArgs, name: string): string {
-  const v = scalar(args[name]);
+  const v = scalar(args, name);
   if (!present(v)) throw missing(name);
   if (typeof v !== 'string') throw badValue(name, v, `Value was of type '${typeof v}'. See the API docs for more information about request parameters.`);
   return v;
 }
 
 export function optionalString(args: WireArgs, name: string): string | null {
-  const v = scalar(args[name]);
+  const v = scalar(args, name);
   if (!present(v)) return null;
   if (typeof v !== 'string') throw badValue(name, v, `Value was of type '${typeof v}'. See the API docs for more information about request parameters.`);
   return v;
@@ -36,14 +44,14 @@ export function optionalString(args: WireArgs, name: string): string | null {
 
 /** MLflow accepts run_id and the deprecated run_uuid; either one is required. */
 export function runIdOf(args: WireArgs): string {
-  const v = scalar(present(args.run_id) ? args.run_id : args.run_uuid);
+  const v = scalar(args, present(args.run_id) ? 'run_id' : 'run_uuid');
   if (!present(v)) throw missing('run_id');
   if (typeof v !== 'string') throw badValue('run_id', v, 'Value was not a string.');
   return v;
 }
 
 export function optionalInt64(args: WireArgs, name: string): number | null {
-  const v = scalar(args[name]);
+  const v = scalar(args, name);
   if (!present(v)) return null;
   const n = parseInt64(v);
   if (n === null) throw badValue(name, v, 'Value was not an integer (a JSON number or a decimal string).');
@@ -101,7 +109,7 @@ export function metricPoint(o: WireArgs): MetricPointInput {
 export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 
 export function viewTypeOf(args: WireArgs, name: string): ViewType {
-  const v = scalar(args[name]);
+  const v = scalar(args, name);
   if (!present(v)) return 'ACTIVE_ONLY';
   // Proto enums may arrive by number too (ACTIVE_ONLY = 1, DELETED_ONLY = 2, ALL = 3).
   const byNumber: Record<string, ViewType> = { '1': 'ACTIVE_ONLY', '2': 'DELETED_ONLY', '3': 'ALL' };

@@ -1,6 +1,6 @@
 import { Args, Context, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { ProjectEntity, ProjectMemberEntity } from '@caliper/persistence';
-import { ProjectLocator, projectIdAt, Requires, SIGNED_IN } from '../auth/access.decorators';
+import { projectIdAt, projectOfSlug, Requires, SIGNED_IN } from '../auth/access.decorators';
 import { AccessService } from '../auth/access.service';
 import { GqlContext, principalOf } from '../graphql/context';
 import { ProjectRoleGql } from '../graphql/enums';
@@ -17,8 +17,6 @@ const toMemberGql = (m: ProjectMemberEntity): ProjectMemberGql => ({
   userId: m.userId, projectId: m.projectId, roles: m.roles as ProjectRoleGql[], createdAt: m.createdAt, updatedAt: m.updatedAt,
 });
 
-/** The project a slug names, for the guard; an unknown slug checks the permission globally, then the resolver says NOT_FOUND. */
-const projectOfSlug: ProjectLocator = async (args, loaders) => (typeof args.slug === 'string' ? (await loaders.projectBySlug.load(args.slug))?.id ?? null : null);
 
 @Resolver(() => ProjectGql)
 export class ProjectsResolver {
@@ -33,7 +31,7 @@ export class ProjectsResolver {
   }
 
   @Query(() => ProjectGql)
-  @Requires('project.read', projectOfSlug)
+  @Requires('project.read', projectOfSlug())
   async project(@Args('slug') slug: string): Promise<ProjectGql> {
     return toProjectGql(await this.service.bySlug(slug));
   }

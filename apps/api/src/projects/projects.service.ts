@@ -39,7 +39,7 @@ export class ProjectsService {
       const project = await this.projects.create(m, { slug: input.slug, name: input.name, description: input.description ?? '' });
       await this.audit.append(m, { ...actorOf(principal), action: 'project.created', entityType: 'project', entityId: project.id, projectId: project.id, after: projectSnapshot(project) });
       // Every project has a Default experiment: where MLflow's experiment "0" logs.
-      await this.tracking.createExperiment(principal, project.id, DEFAULT_EXPERIMENT_NAME, [], m);
+      await this.tracking.createExperiment(principal, project.id, DEFAULT_EXPERIMENT_NAME, [], m, { withNewProject: true });
       return project;
     });
   }

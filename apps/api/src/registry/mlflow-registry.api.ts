@@ -12,7 +12,7 @@
  */
 import { fromMlflowStage, parseModelVersion, toMlflowStage, TrackingError } from '@caliper/domain';
 import type { RegisteredModelEntity } from '@caliper/persistence';
-import { argAt, ProjectLocator } from '../auth/access.decorators';
+import type { ProjectLocator } from '../auth/access.decorators';
 import type { Principal } from '../auth/principal';
 import type { Loaders } from '../graphql/loaders';
 import { callerProject, splitExperimentName } from '../mlflow/mlflow-project';
@@ -27,11 +27,11 @@ async function resolveName(name: string, principal: Principal, loaders: Loaders)
 
 const missing = (name: string) => new TrackingError('INVALID_PARAMETER', `Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
 
-/** Guard locator: the project of the model named by the request's `name`. */
-export const projectOfModelName: ProjectLocator = async (args, loaders, principal) => {
-  const name = [argAt(args, 'body.name'), argAt(args, 'name')].find((v) => typeof v === 'string' && v !== '');
-  if (typeof name !== 'string') throw missing('name');
-  return (await resolveName(name, principal, loaders)).projectId;
+/** Guard locator: the model named by the request's `name`, resolved once for the guard and the handler. */
+export const projectOfModelName: ProjectLocator = async (args, loaders, principal, resolved) => {
+  resolved.named = await resolveName(requiredString(args, 'name'), principal, loaders);
+  resolved.notFound = new TrackingError('NOT_FOUND', `Registered Model with name=${resolved.named.name} not found`);
+  return resolved.named.projectId;
 };
 
 /** A filter's `name = / LIKE / ILIKE 'slug/…'` picks that project; otherwise searches cover the caller's project. */
@@ -45,8 +45,7 @@ async function searchScope(args: WireArgs, principal: Principal, loaders: Loader
   return { projectId: await callerProject(principal, loaders), filter };
 }
 
-export const projectOfRegistrySearch: ProjectLocator = async (args, loaders, principal) =>
-  (await searchScope({ ...(args.body as WireArgs | undefined), ...args }, principal, loaders)).projectId;
+export const projectOfRegistrySearch: ProjectLocator = async (args, loaders, principal) => (await searchScope(args, principal, loaders)).projectId;
 
 function flag(args: WireArgs, name: string): boolean {
   const v = args[name];
@@ -58,8 +57,9 @@ function flag(args: WireArgs, name: string): boolean {
 
 /** MLflow sends the version as a string; a JSON number is accepted too. */
 function version(args: WireArgs): number {
-  const v = Array.isArray(args.version) ? args.version[args.version.length - 1] : args.version;
+  const v = args.version;
   if (v === undefined || v === null || v === '') throw missing('version');
+  if (typeof v !== 'string' && typeof v !== 'number') throw new TrackingError('INVALID_PARAMETER', `Invalid value ${JSON.stringify(v)} for parameter 'version' supplied. Hint: Value must be a single version number.`);
   return parseModelVersion(v);
 }
 
@@ -106,10 +106,6 @@ class Wire {
 export class MlflowRegistryApi {
   constructor(private readonly registry: RegistryService) {}
 
-  private async ref(args: WireArgs, principal: Principal, loaders: Loaders): Promise<ModelRef> {
-    return resolveName(requiredString(args, 'name'), principal, loaders);
-  }
-
   private async wire(principal: Principal, loaders: Loaders, projectIds: readonly string[]): Promise<Wire> {
     const callerProjectId = await callerProject(principal, loaders).catch(() => null);
     const others = [...new Set(projectIds.filter((id) => id !== callerProjectId))];
@@ -127,18 +123,16 @@ export class MlflowRegistryApi {
 
   // Registered models
 
-  async createModel(p: Principal, loaders: Loaders, args: WireArgs) {
-    const ref = await this.ref(args, p, loaders);
+  async createModel(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
     const view = await this.registry.createModel(p, ref.projectId, ref.name, { description: optionalString(args, 'description'), tags: keyValues(args, 'tags') });
     return this.modelJson(p, loaders, view);
   }
 
-  async getModel(p: Principal, loaders: Loaders, args: WireArgs) {
-    return this.modelJson(p, loaders, await this.registry.getModel(await this.ref(args, p, loaders)));
+  async getModel(p: Principal, loaders: Loaders, ref: ModelRef, _args: WireArgs) {
+    return this.modelJson(p, loaders, await this.registry.getModel(ref));
   }
 
-  async renameModel(p: Principal, loaders: Loaders, args: WireArgs) {
-    const ref = await this.ref(args, p, loaders);
+  async renameModel(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
     const newName = requiredString(args, 'new_name');
     // A qualified new name must stay in the model's project: renames never move models between projects.
     const target = await resolveName(newName, p, loaders);
@@ -146,23 +140,22 @@ export class MlflowRegistryApi {
     return this.modelJson(p, loaders, await this.registry.renameModel(p, ref, target.name));
   }
 
-  async updateModel(p: Principal, loaders: Loaders, args: WireArgs) {
-    return this.modelJson(p, loaders, await this.registry.updateModel(p, await this.ref(args, p, loaders), optionalString(args, 'description') ?? ''));
+  async updateModel(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
+    return this.modelJson(p, loaders, await this.registry.updateModel(p, ref, optionalString(args, 'description') ?? ''));
   }
 
-  async deleteModel(p: Principal, loaders: Loaders, args: WireArgs) {
-    await this.registry.deleteModel(p, await this.ref(args, p, loaders));
+  async deleteModel(p: Principal, loaders: Loaders, ref: ModelRef, _args: WireArgs) {
+    await this.registry.deleteModel(p, ref);
     return {};
   }
 
-  async setModelTag(p: Principal, loaders: Loaders, args: WireArgs) {
-    const ref = await this.ref(args, p, loaders);
+  async setModelTag(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
     await this.registry.setModelTag(p, ref, { key: requiredString(args, 'key'), value: optionalString(args, 'value') ?? '' });
     return {};
   }
 
-  async deleteModelTag(p: Principal, loaders: Loaders, args: WireArgs) {
-    await this.registry.deleteModelTag(p, await this.ref(args, p, loaders), requiredString(args, 'key'));
+  async deleteModelTag(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
+    await this.registry.deleteModelTag(p, ref, requiredString(args, 'key'));
     return {};
   }
 
@@ -176,8 +169,7 @@ export class MlflowRegistryApi {
     };
   }
 
-  async latestVersions(p: Principal, loaders: Loaders, args: WireArgs) {
-    const ref = await this.ref(args, p, loaders);
+  async latestVersions(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
     const stages = stringList(args, 'stages').map(fromMlflowStage);
     const versions = await this.registry.latestVersions(ref, stages);
     const wire = await this.wire(p, loaders, [ref.projectId]);
@@ -186,25 +178,23 @@ export class MlflowRegistryApi {
 
   // Aliases
 
-  async setAlias(p: Principal, loaders: Loaders, args: WireArgs) {
-    const ref = await this.ref(args, p, loaders);
+  async setAlias(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
     await this.registry.setAlias(p, ref, requiredString(args, 'alias'), version(args));
     return {};
   }
 
-  async deleteAlias(p: Principal, loaders: Loaders, args: WireArgs) {
-    await this.registry.deleteAlias(p, await this.ref(args, p, loaders), requiredString(args, 'alias'));
+  async deleteAlias(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
+    await this.registry.deleteAlias(p, ref, requiredString(args, 'alias'));
     return {};
   }
 
-  async versionByAlias(p: Principal, loaders: Loaders, args: WireArgs) {
-    return this.versionJson(p, loaders, await this.registry.versionByAlias(await this.ref(args, p, loaders), requiredString(args, 'alias')));
+  async versionByAlias(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
+    return this.versionJson(p, loaders, await this.registry.versionByAlias(ref, requiredString(args, 'alias')));
   }
 
   // Model versions
 
-  async createVersion(p: Principal, loaders: Loaders, args: WireArgs) {
-    const ref = await this.ref(args, p, loaders);
+  async createVersion(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
     const view = await this.registry.createVersion(p, ref, {
       source: requiredString(args, 'source'), runUuid: optionalString(args, 'run_id'), tags: keyValues(args, 'tags'),
       description: optionalString(args, 'description'), runLink: optionalString(args, 'run_link'),
@@ -212,42 +202,37 @@ export class MlflowRegistryApi {
     return this.versionJson(p, loaders, view);
   }
 
-  async getVersion(p: Principal, loaders: Loaders, args: WireArgs) {
-    return this.versionJson(p, loaders, await this.registry.getVersion(await this.ref(args, p, loaders), version(args)));
+  async getVersion(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
+    return this.versionJson(p, loaders, await this.registry.getVersion(ref, version(args)));
   }
 
-  async updateVersion(p: Principal, loaders: Loaders, args: WireArgs) {
-    const ref = await this.ref(args, p, loaders);
+  async updateVersion(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
     return this.versionJson(p, loaders, await this.registry.updateVersion(p, ref, version(args), optionalString(args, 'description')));
   }
 
-  async transitionStage(p: Principal, loaders: Loaders, args: WireArgs) {
-    const ref = await this.ref(args, p, loaders);
+  async transitionStage(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
     const v = version(args);
     const target = fromMlflowStage(requiredString(args, 'stage'));
     return this.versionJson(p, loaders, await this.registry.transitionStage(p, ref, v, target, flag(args, 'archive_existing_versions'), 'mlflow'));
   }
 
-  async deleteVersion(p: Principal, loaders: Loaders, args: WireArgs) {
-    const ref = await this.ref(args, p, loaders);
+  async deleteVersion(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
     await this.registry.deleteVersion(p, ref, version(args));
     return {};
   }
 
-  async setVersionTag(p: Principal, loaders: Loaders, args: WireArgs) {
-    const ref = await this.ref(args, p, loaders);
+  async setVersionTag(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
     await this.registry.setVersionTag(p, ref, version(args), { key: requiredString(args, 'key'), value: optionalString(args, 'value') ?? '' });
     return {};
   }
 
-  async deleteVersionTag(p: Principal, loaders: Loaders, args: WireArgs) {
-    const ref = await this.ref(args, p, loaders);
+  async deleteVersionTag(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
     await this.registry.deleteVersionTag(p, ref, version(args), requiredString(args, 'key'));
     return {};
   }
 
-  async downloadUri(p: Principal, loaders: Loaders, args: WireArgs) {
-    return { artifact_uri: await this.registry.downloadUri(await this.ref(args, p, loaders), version(args)) };
+  async downloadUri(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
+    return { artifact_uri: await this.registry.downloadUri(ref, version(args)) };
   }
 
   async searchVersions(p: Principal, loaders: Loaders, args: WireArgs) {

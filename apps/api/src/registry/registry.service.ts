@@ -17,7 +17,7 @@ import {
   AuditRepository, ModelVersionEntity, ModelVersionFileEntity, ModelVersionTagEntity, RegisteredModelEntity, RegisteredModelTagEntity, RegistryRepository, RunEntity,
   TrackingRepository,
 } from '@caliper/persistence';
-import { actorOf, Principal } from '../auth/principal';
+import { actorOf, assertGranted, Principal } from '../auth/principal';
 
 /** A registered model inside its project, by its bare name. */
 export interface ModelRef {
@@ -73,7 +73,20 @@ export class RegistryService {
 
   // Registered models
 
+  /**
+   * The service's own check before a model's metadata changes, whatever the transport: the model
+   * is in a project the request was granted model.register in, and the caller is not a token
+   * limited to one run (such a token may register its run's model, nothing more).
+   */
+  private assertMayEdit(principal: Principal, projectId: string): void {
+    assertGranted(principal, 'model.register', projectId);
+    if (principal.method === 'token' && principal.token.runId) {
+      throw new TrackingError('FORBIDDEN', `This API token is limited to run ${principal.token.runId}: it may register that run's model, but not change registered models or versions.`);
+    }
+  }
+
   async createModel(principal: Principal, projectId: string, name: string, opts: { description?: string | null; tags?: KeyValue[] } = {}): Promise<ModelView> {
+    assertGranted(principal, 'model.register', projectId);
     check(modelNameProblem(name));
     const tags = opts.tags ?? [];
     for (const t of tags) check(registryTagProblem(t.key, t.value, 'Registered model'));
@@ -96,6 +109,7 @@ export class RegistryService {
   }
 
   async renameModel(principal: Principal, ref: ModelRef, newName: string): Promise<ModelView> {
+    this.assertMayEdit(principal, ref.projectId);
     check(modelNameProblem(newName));
     this.assertNotRunScoped(principal);
     const model = await this.ds.transaction(async (m) => {
@@ -110,6 +124,7 @@ export class RegistryService {
   }
 
   async updateModel(principal: Principal, ref: ModelRef, description: string | null): Promise<ModelView> {
+    this.assertMayEdit(principal, ref.projectId);
     const model = await this.ds.transaction(async (m) => {
       const before = await this.lockedModel(m, ref);
       const after = await this.registry.updateModel(m, before.id, { description, lastUpdatedTime: Date.now() });
@@ -121,6 +136,7 @@ export class RegistryService {
 
   /** Deletes the model and its versions (soft: rows stay for the audit trail); refused while a version is in clinical use. */
   async deleteModel(principal: Principal, ref: ModelRef): Promise<void> {
+    this.assertMayEdit(principal, ref.projectId);
     this.assertNotRunScoped(principal);
     await this.ds.transaction(async (m) => {
       const model = await this.lockedModel(m, ref);
@@ -137,6 +153,7 @@ export class RegistryService {
   }
 
   async setModelTag(principal: Principal, ref: ModelRef, tag: KeyValue): Promise<void> {
+    this.assertMayEdit(principal, ref.projectId);
     check(registryTagProblem(tag.key, tag.value, 'Registered model'));
     await this.ds.transaction(async (m) => {
       const model = await this.lockedModel(m, ref);
@@ -147,6 +164,7 @@ export class RegistryService {
   }
 
   async deleteModelTag(principal: Principal, ref: ModelRef, key: string): Promise<void> {
+    this.assertMayEdit(principal, ref.projectId);
     check(registryTagProblem(key, '', 'Registered model'));
     await this.ds.transaction(async (m) => {
       const model = await this.lockedModel(m, ref);
@@ -165,6 +183,7 @@ export class RegistryService {
    * mapping but never what the version pinned.
    */
   async createVersion(principal: Principal, ref: ModelRef, cmd: CreateVersionCommand): Promise<VersionView> {
+    assertGranted(principal, 'model.register', ref.projectId);
     if (typeof cmd.source !== 'string' || cmd.source === '') throw new TrackingError('INVALID_PARAMETER', `Missing value for required parameter 'source'. See the API docs for more information about request parameters.`);
     const tags = cmd.tags ?? [];
     for (const t of tags) check(registryTagProblem(t.key, t.value, 'Model version'));
@@ -215,6 +234,7 @@ export class RegistryService {
   }
 
   async updateVersion(principal: Principal, ref: ModelRef, version: number, description: string | null): Promise<VersionView> {
+    this.assertMayEdit(principal, ref.projectId);
     const updated = await this.ds.transaction(async (m) => {
       const before = await this.versionOf(await this.lockedModel(m, ref), version, m);
       const after = await this.registry.updateVersion(m, before.id, { description: description ?? '', lastUpdatedTime: Date.now() });
@@ -225,6 +245,7 @@ export class RegistryService {
   }
 
   async deleteVersion(principal: Principal, ref: ModelRef, version: number): Promise<void> {
+    this.assertMayEdit(principal, ref.projectId);
     this.assertNotRunScoped(principal);
     await this.ds.transaction(async (m) => {
       const model = await this.lockedModel(m, ref);
@@ -239,6 +260,7 @@ export class RegistryService {
   }
 
   async setVersionTag(principal: Principal, ref: ModelRef, version: number, tag: KeyValue): Promise<void> {
+    this.assertMayEdit(principal, ref.projectId);
     check(registryTagProblem(tag.key, tag.value, 'Model version'));
     await this.ds.transaction(async (m) => {
       const v = await this.versionOf(await this.lockedModel(m, ref), version, m);
@@ -249,6 +271,7 @@ export class RegistryService {
   }
 
   async deleteVersionTag(principal: Principal, ref: ModelRef, version: number, key: string): Promise<void> {
+    this.assertMayEdit(principal, ref.projectId);
     check(registryTagProblem(key, '', 'Model version'));
     await this.ds.transaction(async (m) => {
       const v = await this.versionOf(await this.lockedModel(m, ref), version, m);
@@ -278,6 +301,7 @@ export class RegistryService {
    * target stage (MLflow's archive_existing_versions), in the same transaction.
    */
   async transitionStage(principal: Principal, ref: ModelRef, version: number, target: ModelStage, archiveExisting: boolean, path: TransitionPath = 'mlflow'): Promise<VersionView> {
+    this.assertMayEdit(principal, ref.projectId);
     check(archiveExistingProblem(target, archiveExisting));
     this.assertNotRunScoped(principal);
     const moved = await this.ds.transaction(async (m) => {
@@ -309,6 +333,7 @@ export class RegistryService {
   // Aliases
 
   async setAlias(principal: Principal, ref: ModelRef, alias: string, version: number): Promise<void> {
+    this.assertMayEdit(principal, ref.projectId);
     check(aliasProblem(alias));
     this.assertNotRunScoped(principal);
     await this.ds.transaction(async (m) => {
@@ -322,6 +347,7 @@ export class RegistryService {
   }
 
   async deleteAlias(principal: Principal, ref: ModelRef, alias: string): Promise<void> {
+    this.assertMayEdit(principal, ref.projectId);
     check(aliasProblem(alias));
     this.assertNotRunScoped(principal);
     await this.ds.transaction(async (m) => {

@@ -10,7 +10,7 @@ import { batchProblem, KeyValue, keyProblem, MAX_TAG_VALUE_LENGTH, MetricPointIn
 import {
   AuditRepository, ExperimentEntity, ExperimentTagEntity, LatestMetric, MetricsRepository, RunEntity, RunInputEntity, RunParamEntity, RunTagEntity, StoredPoint, TrackingRepository,
 } from '@caliper/persistence';
-import { actorOf, Principal } from '../auth/principal';
+import { actorOf, assertGranted, Principal } from '../auth/principal';
 
 export const DEFAULT_EXPERIMENT_NAME = 'Default';
 
@@ -69,13 +69,15 @@ export class TrackingService {
 
   // Experiments
 
-  async createExperiment(principal: Principal | null, projectId: string, name: string, tags: KeyValue[] = [], manager?: EntityManager): Promise<ExperimentEntity> {
+  /** `withNewProject`: the project's own Default experiment, made in the transaction that creates the project (no grant in it exists yet). */
+  async createExperiment(principal: Principal | null, projectId: string, name: string, tags: KeyValue[] = [], manager?: EntityManager, opts: { withNewProject?: boolean } = {}): Promise<ExperimentEntity> {
     if (!name || typeof name !== 'string') throw new TrackingError('INVALID_PARAMETER', `Missing value for required parameter 'name'. See the API docs for more information about request parameters.`);
     if (name.length > 500) throw new TrackingError('INVALID_PARAMETER', `Experiment name exceeds the maximum length of 500 characters`);
     for (const t of tags) {
       const problem = keyProblem('tag', t.key);
       if (problem) throw new TrackingError('INVALID_PARAMETER', problem);
     }
+    if (principal && !opts.withNewProject) this.assertMayChangeExperiments(principal, projectId);
     const work = async (m: EntityManager) => {
       if (await this.tracking.findExperimentByName(projectId, name, m)) {
         throw new TrackingError('ALREADY_EXISTS', `Experiment '${name}' already exists.`);
@@ -127,6 +129,7 @@ export class TrackingService {
     return this.ds.transaction(async (m) => {
       const before = await this.tracking.findExperiment(id, m);
       if (!before) throw notFoundExperiment(id);
+      this.assertMayChangeExperiments(principal, before.projectId);
       if (before.lifecycleStage !== 'active') throw new TrackingError('INVALID_STATE', `Cannot rename a non-active experiment.`);
       if (before.name === newName) return before;
       if (await this.tracking.findExperimentByName(before.projectId, newName, m)) throw new TrackingError('ALREADY_EXISTS', `Experiment '${newName}' already exists.`);
@@ -140,6 +143,7 @@ export class TrackingService {
     return this.ds.transaction(async (m) => {
       const before = await this.tracking.findExperiment(id, m);
       if (!before) throw notFoundExperiment(id);
+      this.assertMayChangeExperiments(principal, before.projectId);
       if (stage === 'deleted' && before.isDefault) throw new TrackingError('INVALID_STATE', `Cannot delete the project's Default experiment.`);
       if (before.lifecycleStage === stage) {
         throw new TrackingError('INVALID_STATE', stage === 'deleted' ? `Cannot delete an already deleted experiment.` : `Cannot restore an active experiment.`);
@@ -150,13 +154,14 @@ export class TrackingService {
     });
   }
 
-  async setExperimentTag(id: string, tag: KeyValue): Promise<void> {
+  async setExperimentTag(principal: Principal, id: string, tag: KeyValue): Promise<void> {
     const problem = keyProblem('tag', tag.key);
     if (problem) throw new TrackingError('INVALID_PARAMETER', problem);
     if (typeof tag.value !== 'string' || tag.value.length > MAX_TAG_VALUE_LENGTH) throw new TrackingError('INVALID_PARAMETER', `'value' exceeds the maximum length of ${MAX_TAG_VALUE_LENGTH} characters`);
     await this.ds.transaction(async (m) => {
       const e = await this.tracking.findExperiment(id, m);
       if (!e) throw notFoundExperiment(id);
+      this.assertMayChangeExperiments(principal, e.projectId);
       if (e.lifecycleStage !== 'active') throw new TrackingError('INVALID_STATE', `The experiment ${id} must be in the 'active' state. Current state is ${e.lifecycleStage}.`);
       await this.tracking.setExperimentTag(m, id, tag);
     });
@@ -173,6 +178,7 @@ export class TrackingService {
     const work = async (m: EntityManager) => {
       const experiment = await this.tracking.findExperiment(cmd.experimentId, m);
       if (!experiment) throw notFoundExperiment(cmd.experimentId);
+      assertGranted(principal, 'run.write', experiment.projectId);
       if (experiment.lifecycleStage !== 'active') throw new TrackingError('INVALID_STATE', `The experiment ${experiment.id} must be in the 'active' state. Current state is ${experiment.lifecycleStage}.`);
       let parentRunId: string | null = null;
       if (cmd.parentRunUuid) {
@@ -203,10 +209,23 @@ export class TrackingService {
     return run;
   }
 
-  /** A token limited to one run may only write to that run. */
+  /**
+   * The service's own check before a run is changed, whatever the transport: the run is in a
+   * project the request was granted run.write in (and the token's project), and a token limited
+   * to one run writes to that run only.
+   */
   assertMayWrite(principal: Principal, run: RunEntity): void {
+    assertGranted(principal, 'run.write', run.projectId);
     if (principal.method === 'token' && principal.token.runId && principal.token.runId !== run.uuid) {
       throw new TrackingError('FORBIDDEN', `This API token is limited to run ${principal.token.runId}.`);
+    }
+  }
+
+  /** Experiments are changed by callers granted run.write in their project, never by a token limited to one run. */
+  private assertMayChangeExperiments(principal: Principal, projectId: string): void {
+    assertGranted(principal, 'run.write', projectId);
+    if (principal.method === 'token' && principal.token.runId) {
+      throw new TrackingError('FORBIDDEN', `This API token is limited to run ${principal.token.runId} and cannot create or change experiments.`);
     }
   }
 

@@ -24,8 +24,22 @@ const MAX_HISTORY_PAGE = 25000;
 const MAX_LOG_PAGE = 2000;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const projectOfExperiment: ProjectLocator = async (args, loaders) => (typeof args.id === 'string' ? (await loaders.experiment.load(args.id))?.projectId ?? null : null);
-const projectOfRun: ProjectLocator = async (args, loaders) => (typeof args.runId === 'string' ? (await loaders.run.load(args.runId))?.projectId ?? null : null);
+/**
+ * An experiment or run that does not exist and one of a project the caller cannot read get the
+ * same NOT_FOUND, so answers reveal nothing about other projects' ids.
+ */
+const projectOfExperiment: ProjectLocator = async (args, loaders, _principal, resolved) => {
+  resolved.notFound = notFound(`Experiment ${String(args.id)}`);
+  const experiment = typeof args.id === 'string' ? await loaders.experiment.load(args.id) : null;
+  if (!experiment) throw resolved.notFound;
+  return experiment.projectId;
+};
+const projectOfRun: ProjectLocator = async (args, loaders, _principal, resolved) => {
+  resolved.notFound = notFound(`Run ${String(args.runId)}`);
+  const run = typeof args.runId === 'string' ? await loaders.run.load(args.runId) : null;
+  if (!run) throw resolved.notFound;
+  return run.projectId;
+};
 
 /** Splits a metric value into what Float can carry and the marker for what it cannot. */
 function floatParts(v: number): { value: number | null; nonFinite: NonFiniteMarker | null } {
