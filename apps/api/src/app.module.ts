@@ -6,7 +6,7 @@ import depthLimit from 'graphql-depth-limit';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
-import { AccountsRepository, ApiTokensRepository, AuditRepository, OutboxRepository, ProjectsRepository } from '@caliper/persistence';
+import { AccountsRepository, ApiTokensRepository, AuditRepository, OutboxRepository, ProjectsRepository, TrackingRepository } from '@caliper/persistence';
 import { AccessService } from './auth/access.service';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard, RequestContext } from './auth/auth.guard';
@@ -95,8 +95,9 @@ export class AppModule {
         },
         {
           provide: TokensService,
-          useFactory: (ds: DataSource, t: ApiTokensRepository, a: AccountsRepository, p: ProjectsRepository, ac: AccessService, au: AuditRepository) => new TokensService(ds, t, a, p, ac, au),
-          inject: [DataSource, ApiTokensRepository, AccountsRepository, ProjectsRepository, AccessService, AuditRepository],
+          useFactory: (ds: DataSource, t: ApiTokensRepository, a: AccountsRepository, p: ProjectsRepository, ac: AccessService, au: AuditRepository, tr: TrackingRepository) =>
+            new TokensService(ds, t, a, p, ac, au, tr),
+          inject: [DataSource, ApiTokensRepository, AccountsRepository, ProjectsRepository, AccessService, AuditRepository, TrackingRepository],
         },
         {
           provide: APP_GUARD,

@@ -4,12 +4,13 @@
  */
 import { DataSource } from 'typeorm';
 import { generateApiToken, ProjectRole } from '@caliper/domain';
-import { AccountsRepository, ApiTokenEntity, ApiTokensRepository, AuditRepository, ProjectsRepository } from '@caliper/persistence';
+import { AccountsRepository, ApiTokenEntity, ApiTokensRepository, AuditRepository, ProjectsRepository, TrackingRepository } from '@caliper/persistence';
 import { AccessService } from '../auth/access.service';
 import { actorOf, Principal } from '../auth/principal';
 import { AppError, forbidden, notFound } from '../common/app-error';
 
 const DEFAULT_DAYS = 90;
+const RUN_ID = /^[0-9a-f]{32}$/;
 
 export function tokenSnapshot(t: ApiTokenEntity) {
   return { name: t.name, ownerId: t.userId, roles: t.roles, runId: t.runId, expiresAt: t.expiresAt.toISOString(), revokedAt: t.revokedAt?.toISOString() ?? null };
@@ -32,6 +33,7 @@ export class TokensService {
     private readonly projects: ProjectsRepository,
     private readonly access: AccessService,
     private readonly audit: AuditRepository,
+    private readonly tracking: TrackingRepository,
   ) {}
 
   async create(principal: Principal, cmd: CreateTokenCommand): Promise<{ token: string; entity: ApiTokenEntity }> {
@@ -48,9 +50,17 @@ export class TokensService {
     if (beyond.length) {
       throw new AppError('BAD_USER_INPUT', `A token cannot carry roles its owner does not hold in this project: ${beyond.join(', ')}.`, { field: 'roles' });
     }
+    if (cmd.runId != null && !RUN_ID.test(cmd.runId)) {
+      throw new AppError('BAD_USER_INPUT', `runId: "${cmd.runId.slice(0, 40)}" is not a run id (32 hexadecimal characters, as MLflow's run_id).`, { field: 'runId' });
+    }
     const { id, token, secretHash } = generateApiToken();
     const expiresAt = new Date(Date.now() + (cmd.expiresInDays ?? DEFAULT_DAYS) * 86400_000);
     const entity = await this.ds.transaction(async (m) => {
+      if (cmd.runId != null) {
+        // A token limited to a run of another project (or to no run at all) would be a token for nothing, or for the wrong project.
+        const run = await this.tracking.findRunByUuid(cmd.runId, m);
+        if (!run || run.projectId !== cmd.projectId) throw new AppError('BAD_USER_INPUT', `runId: no run ${cmd.runId} in this project.`, { field: 'runId' });
+      }
       const t = await this.tokens.create(m, { id, userId: ownerId, projectId: cmd.projectId, name: cmd.name, roles: [...cmd.roles].sort(), runId: cmd.runId ?? null, secretHash, expiresAt });
       await this.audit.append(m, { ...actorOf(principal), action: 'token.created', entityType: 'api_token', entityId: t.id, projectId: t.projectId, after: tokenSnapshot(t) });
       return t;
