@@ -377,7 +377,7 @@ export class AuditChainVerifier {
       if (this.options.coverBefore && this.lastSeqBeforeCover > covered) {
         checkpointBreaks.push({
           seq: covered + 1, kind: 'checkpoint_overdue', storedHash: null, expectedHash: null, acknowledged: null,
-          problem: `events ${covered + 1}..${this.lastSeqBeforeCover} occurred before ${this.options.coverBefore.toISOString()} but no checkpoint in the object store covers them: the worker writes one soon after every event, so checkpoints were deleted or the worker is not running`,
+          problem: `no checkpoint in the object store covers events ${covered + 1}..${this.lastSeqBeforeCover}, though event ${this.lastSeqBeforeCover} occurred before ${this.options.coverBefore.toISOString()}: the worker writes one soon after every event, so checkpoints were deleted or the worker is not running`,
         });
       }
     }

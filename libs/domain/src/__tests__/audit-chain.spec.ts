@@ -135,7 +135,7 @@ describe('audit chain', () => {
     const coverBefore = new Date('2026-11-27T01:00:03.5Z');
     expect(verify(events, [], [], { coverBefore })).toMatchObject({
       ok: false, checkpointsFound: 0,
-      breaks: [{ seq: 1, kind: 'checkpoint_overdue', problem: expect.stringMatching(/^events 1\.\.3 occurred before 2026-11-27T01:00:03\.500Z but no checkpoint/) }],
+      breaks: [{ seq: 1, kind: 'checkpoint_overdue', problem: expect.stringMatching(/^no checkpoint in the object store covers events 1\.\.3, though event 3 occurred before 2026-11-27T01:00:03\.500Z/) }],
     });
     // A checkpoint at 3 covers them; 4 and 5 are recent enough to wait for the worker.
     expect(verify(events, [{ seq: 3, hash: events[2].hash, writtenAt: 'x' }], [], { coverBefore }).ok).toBe(true);
