@@ -7,7 +7,7 @@ interface Page {
 }
 const EVENTS = `query($f: AuditEventFilter, $first: Int, $after: String) {
   auditEvents(filter: $f, first: $first, after: $after) { edges { cursor node { seq action actorLabel projectId after } } pageInfo { hasNextPage endCursor } } }`;
-const STATUS = `{ auditChainStatus { ok checkedEvents lastSeq brokenAtSeq problem checkpointsChecked } }`;
+const STATUS = `{ auditChainStatus { ok checkedEvents lastSeq brokenAtSeq problem checkpointsChecked checkpointsFound checkpointsExpected unacknowledgedBreaks breaks { seq kind problem storedHash expectedHash acknowledged { seq by reason } } } }`;
 
 describe('audit log over GraphQL (real PostgreSQL and S3)', () => {
   let api: TestApi;
@@ -71,7 +71,7 @@ describe('audit log over GraphQL (real PostgreSQL and S3)', () => {
     expect(errorCode(await gql(api, session, EVENTS, {}))).toBe('FORBIDDEN');
   });
 
-  it('reports an intact chain, then the first tampered event, then a deleted tail against the S3 checkpoint', async () => {
+  it('reports an intact chain, then a deleted tail against the S3 checkpoint, then every break with the first one named', async () => {
     const ok = await gqlOk<{ auditChainStatus: { ok: boolean; checkedEvents: number; lastSeq: string } }>(api, admin, STATUS);
     expect(ok.auditChainStatus.ok).toBe(true);
     const lastSeq = Number(ok.auditChainStatus.lastSeq);
@@ -91,9 +91,12 @@ describe('audit log over GraphQL (real PostgreSQL and S3)', () => {
     // A rewritten hash in the middle is reported at that event.
     await pg.query(`UPDATE audit_events SET hash = repeat('0', 64) WHERE seq = 3`);
     await pg.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
-    const broken = await gqlOk<{ auditChainStatus: { ok: boolean; brokenAtSeq: string } }>(api, admin, STATUS);
-    expect(broken.auditChainStatus.ok).toBe(false);
-    expect(broken.auditChainStatus.brokenAtSeq).toBe('3');
+    type Status = { ok: boolean; brokenAtSeq: string; unacknowledgedBreaks: number; checkpointsFound: number; checkpointsExpected: number; breaks: { seq: string; kind: string; storedHash: string | null; acknowledged: unknown }[] };
+    const broken = await gqlOk<{ auditChainStatus: Status }>(api, admin, STATUS);
+    expect(broken.auditChainStatus).toMatchObject({ ok: false, brokenAtSeq: '3', unacknowledgedBreaks: 3, checkpointsFound: 1, checkpointsExpected: 0 });
+    // The rewritten hash, the next event's link to the old one, and the deleted tail: all listed, in seq order.
+    expect(broken.auditChainStatus.breaks.map((b) => [b.seq, b.kind])).toEqual([['3', 'hash_mismatch'], ['4', 'prev_hash_mismatch'], [String(tail.seq), 'checkpoint_past_end']]);
+    expect(broken.auditChainStatus.breaks[0]).toMatchObject({ storedHash: '0'.repeat(64), acknowledged: null });
   });
 
   it('refuses UPDATE and DELETE of audit rows through SQL as the app role', async () => {

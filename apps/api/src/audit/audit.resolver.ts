@@ -1,10 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
-import type { AuditCheckpoint } from '@caliper/domain';
+import type { Config } from '@caliper/config';
+import { AuditCheckpoint, checkpointDeadlineSeconds } from '@caliper/domain';
 import { AuditRepository } from '@caliper/persistence';
 import { projectIdAt, Requires } from '../auth/access.decorators';
 import { badInput } from '../common/app-error';
-import { CHECKPOINT_READER } from '../common/tokens';
+import { CHECKPOINT_READER, CONFIG } from '../common/tokens';
 import { AuditChainStatusGql, AuditEventConnectionGql, AuditEventFilter } from './audit.types';
 
 export interface AuditCheckpointReader {
@@ -15,7 +16,11 @@ const MAX_PAGE = 200;
 
 @Resolver()
 export class AuditResolver {
-  constructor(private readonly audit: AuditRepository, @Inject(CHECKPOINT_READER) private readonly checkpoints: AuditCheckpointReader) {}
+  constructor(
+    private readonly audit: AuditRepository,
+    @Inject(CHECKPOINT_READER) private readonly checkpoints: AuditCheckpointReader,
+    @Inject(CONFIG) private readonly config: Pick<Config, 'AUDIT_CHECKPOINT_INTERVAL_SECONDS' | 'AUDIT_CHECKPOINT_QUIET_SECONDS'>,
+  ) {}
 
   @Query(() => AuditEventConnectionGql, { description: 'Newest first. Needs audit.read: globally for all events, or in the project named by filter.projectId' })
   @Requires('audit.read', projectIdAt('filter.projectId'))
@@ -38,10 +43,11 @@ export class AuditResolver {
     };
   }
 
-  @Query(() => AuditChainStatusGql, { description: 'Walks the whole chain and checks it against the checkpoints in object storage' })
+  @Query(() => AuditChainStatusGql, { description: 'Walks the whole chain, reports every break, and checks it against the checkpoints in object storage and those the database recorded' })
   @Requires('audit.read')
   async auditChainStatus(): Promise<AuditChainStatusGql> {
-    const report = await this.audit.verify(await this.checkpoints.readAll());
+    const deadline = checkpointDeadlineSeconds(this.config.AUDIT_CHECKPOINT_INTERVAL_SECONDS, this.config.AUDIT_CHECKPOINT_QUIET_SECONDS);
+    const report = await this.audit.verify(await this.checkpoints.readAll(), { coverBefore: new Date(Date.now() - deadline * 1000) });
     return {
       ok: report.ok,
       checkedEvents: report.checkedEvents,
@@ -49,7 +55,15 @@ export class AuditResolver {
       lastHash: report.checkedEvents ? report.lastHash : null,
       brokenAtSeq: report.firstBrokenSeq === null ? null : String(report.firstBrokenSeq),
       problem: report.problem,
+      breaks: report.breaks.map((b) => ({
+        ...b,
+        seq: String(b.seq),
+        acknowledged: b.acknowledged ? { ...b.acknowledged, seq: String(b.acknowledged.seq) } : null,
+      })),
+      unacknowledgedBreaks: report.unacknowledgedBreaks,
       checkpointsChecked: report.checkpointsChecked,
+      checkpointsFound: report.checkpointsFound ?? 0,
+      checkpointsExpected: report.checkpointsExpected ?? 0,
       verifiedAt: new Date(),
     };
   }

@@ -48,14 +48,36 @@ export class AuditEventFilter {
   @Field(() => Date, { nullable: true }) @IsOptional() @IsDate() to?: Date | null;
 }
 
+@ObjectType('AuditBreakAcknowledgement')
+export class AuditBreakAcknowledgementGql {
+  @Field({ description: 'The audit.break_acknowledged event' }) seq: string;
+  @Field({ description: 'The system admin who acknowledged the break' }) by: string;
+  @Field(() => String, { nullable: true }) reason: string | null;
+  @Field() time: string;
+}
+
+@ObjectType('AuditChainBreak')
+export class AuditChainBreakGql {
+  @Field({ description: 'Event where the break shows (a deleted tail: the first deleted seq)' }) seq: string;
+  @Field({ description: 'events_missing, prev_hash_mismatch, hash_mismatch, canonical_mismatch, checkpoint_past_end, checkpoint_mismatch, checkpoint_missing or checkpoint_overdue' }) kind: string;
+  @Field() problem: string;
+  @Field(() => String, { nullable: true, description: "The event's stored hash" }) storedHash: string | null;
+  @Field(() => String, { nullable: true, description: 'Row breaks: sha256(prev_hash || canonical text); checkpoint breaks: the checkpoint hash' }) expectedHash: string | null;
+  @Field(() => AuditBreakAcknowledgementGql, { nullable: true, description: 'Set when a system admin acknowledged the break (caliper audit acknowledge-break)' }) acknowledged: AuditBreakAcknowledgementGql | null;
+}
+
 @ObjectType('AuditChainStatus')
 export class AuditChainStatusGql {
-  @Field() ok: boolean;
-  @Field(() => Int) checkedEvents: number;
+  @Field({ description: 'True when every break, if any, is acknowledged' }) ok: boolean;
+  @Field(() => Int, { description: 'Events walked, broken ones included' }) checkedEvents: number;
   @Field(() => String, { nullable: true }) lastSeq: string | null;
   @Field(() => String, { nullable: true }) lastHash: string | null;
-  @Field(() => String, { nullable: true, description: 'First event that breaks the chain, when not ok' }) brokenAtSeq: string | null;
+  @Field(() => String, { nullable: true, description: 'First unacknowledged break, when not ok' }) brokenAtSeq: string | null;
   @Field(() => String, { nullable: true }) problem: string | null;
-  @Field(() => Int) checkpointsChecked: number;
+  @Field(() => [AuditChainBreakGql], { description: 'Every break in seq order, acknowledged ones included' }) breaks: AuditChainBreakGql[];
+  @Field(() => Int) unacknowledgedBreaks: number;
+  @Field(() => Int, { description: 'Checkpoints in object storage that match the chain' }) checkpointsChecked: number;
+  @Field(() => Int, { description: 'Checkpoints found in object storage' }) checkpointsFound: number;
+  @Field(() => Int, { description: 'Checkpoints the database records as written: each must still be in object storage' }) checkpointsExpected: number;
   @Field() verifiedAt: Date;
 }

@@ -39,7 +39,23 @@ export const AuditChainStatusQuery = graphql(`
       lastHash
       brokenAtSeq
       problem
+      unacknowledgedBreaks
+      breaks {
+        seq
+        kind
+        problem
+        storedHash
+        expectedHash
+        acknowledged {
+          seq
+          by
+          reason
+          time
+        }
+      }
       checkpointsChecked
+      checkpointsFound
+      checkpointsExpected
       verifiedAt
     }
   }
