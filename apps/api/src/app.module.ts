@@ -14,6 +14,7 @@ import { AuthService } from './auth/auth.service';
 import { LoginThrottle } from './auth/login-throttle';
 import type { RequestWithPrincipal } from './auth/principal';
 import { AppError, AppErrorFilter } from './common/app-error';
+import { storableStringLiterals } from './common/text-edge';
 import { REDIS } from './common/tokens';
 import { RESOLVERS } from './graphql/resolvers';
 import { HealthController } from './health/health.controller';
@@ -70,7 +71,7 @@ export class AppModule {
             path: '/graphql',
             // The web app's types come from the committed schema.gql; production does not serve introspection.
             introspection: config.NODE_ENV !== 'production',
-            validationRules: [depthLimit(MAX_QUERY_DEPTH)],
+            validationRules: [depthLimit(MAX_QUERY_DEPTH), storableStringLiterals],
             playground: false,
             includeStacktraceInErrorResponses: false,
             context: ({ req }: { req: RequestWithPrincipal }): RequestContext => ({ req, loaders: loadersFor(req) }),

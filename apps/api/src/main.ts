@@ -10,6 +10,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import { Config, ConfigError, loadConfig } from '@caliper/config';
 import { AppModule } from './app.module';
 import { bodyParsers } from './ingest/body-limits';
+import { refuseUnstorableText } from './common/text-edge';
 import { createLogger, PinoNestLogger } from '@caliper/observability';
 import { UsersService } from './users/users.service';
 
@@ -35,6 +36,7 @@ function trustProxySetting(value: string): boolean | number | string {
 export async function createApp(config: Config, logger = new PinoNestLogger(createLogger(config.LOG_LEVEL, 'caliper-api'))): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { logger, bodyParser: false });
   app.use(bodyParsers(config.MAX_BATCH_BODY_MB));
+  app.use(refuseUnstorableText);
   app.use(cookieParser());
   app.disable('x-powered-by');
   // No ETag on API answers: Express would hash every body (2 MB for a page of metric history) for

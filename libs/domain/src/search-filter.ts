@@ -150,7 +150,8 @@ function parseIdentifier(c: Cursor, attributes: readonly string[] = RUN_ATTRIBUT
 const RUN_ATTRIBUTES: readonly string[] = [...STRING_ATTRIBUTES, ...NUMERIC_ATTRIBUTES];
 
 function checkedAttribute(c: Cursor, raw: string, allowed: readonly string[]): { entity: 'attribute'; key: string } {
-  const key = ATTRIBUTE_ALIASES[raw.toLowerCase()] ?? raw;
+  // Own keys only: 'constructor' or '__proto__' must be unknown attributes, not Object's members.
+  const key = Object.hasOwn(ATTRIBUTE_ALIASES, raw.toLowerCase()) ? ATTRIBUTE_ALIASES[raw.toLowerCase()] : raw;
   if (!allowed.includes(key)) throw c.error(`invalid attribute key '${raw}'; valid attributes are ${allowed.join(', ')}`);
   return { entity: 'attribute', key };
 }

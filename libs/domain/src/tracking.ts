@@ -92,8 +92,9 @@ export function parseMetricValue(v: unknown): number | null {
 
 /** A value MLflow sends for an int64 field: a JSON number or a decimal string. */
 export function parseInt64(v: unknown): number | null {
-  if (typeof v === 'number' && Number.isInteger(v)) return v;
-  if (typeof v === 'string' && /^-?\d{1,19}$/.test(v)) return Number(v);
+  // Integers past 2^53 would be stored rounded (and past 2^63 not at all): refused as malformed.
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+  if (typeof v === 'string' && /^-?\d{1,16}$/.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
   return null;
 }
 

@@ -82,7 +82,7 @@ export function servedContentType(path: string): string {
   const dot = name.lastIndexOf('.');
   const extension = dot > 0 ? name.slice(dot + 1) : name;
   if (TEXT_EXTENSIONS.has(extension)) return 'text/plain';
-  return BINARY_TYPES[extension.toLowerCase()] ?? 'application/octet-stream';
+  return Object.hasOwn(BINARY_TYPES, extension.toLowerCase()) ? BINARY_TYPES[extension.toLowerCase()] : 'application/octet-stream';
 }
 
 /** Headers of every artifact download: a named attachment the browser must not sniff or render. */

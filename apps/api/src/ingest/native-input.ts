@@ -25,7 +25,7 @@ export function optionalInt(o: Json, key: string, field = key): number | null {
   const v = o[key];
   if (v === undefined || v === null) return null;
   const n = parseInt64(v);
-  if (n === null) throw badInput(field, 'expected a whole number (JSON number or decimal string).');
+  if (n === null) throw badInput(field, 'expected a whole number of at most ±9007199254740991 (JSON number or decimal string).');
   return n;
 }
 
@@ -37,9 +37,9 @@ export function metricPoint(v: unknown, field: string, now: number): MetricPoint
   const value = parseMetricValue(o.value);
   if (value === null) throw badInput(`${field}.value`, 'expected a number, "NaN", "Infinity" or "-Infinity".');
   const step = o.step === undefined || o.step === null ? 0 : parseInt64(o.step);
-  if (step === null) throw badInput(`${field}.step`, 'expected a whole number.');
+  if (step === null) throw badInput(`${field}.step`, 'expected a whole number of at most ±9007199254740991.');
   const timestamp = o.timestamp === undefined || o.timestamp === null ? now : parseInt64(o.timestamp);
-  if (timestamp === null) throw badInput(`${field}.timestamp`, 'expected milliseconds since the epoch as a whole number.');
+  if (timestamp === null) throw badInput(`${field}.timestamp`, 'expected milliseconds since the epoch as a whole number of at most ±9007199254740991.');
   return { key: o.key, value, step, timestamp };
 }
 

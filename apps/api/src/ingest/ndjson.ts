@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
-import { KeyValue, keyProblem, MAX_PARAM_VALUE_LENGTH, MAX_PARAMS_TAGS_PER_BATCH, MAX_TAG_VALUE_LENGTH, MetricPointInput } from '@caliper/domain';
+import { findInvalidText, KeyValue, keyProblem, MAX_PARAM_VALUE_LENGTH, MAX_PARAMS_TAGS_PER_BATCH, MAX_TAG_VALUE_LENGTH, MetricPointInput } from '@caliper/domain';
 import { AppError, badInput } from '../common/app-error';
 import { Json, keyValue, metricPoint } from './native-input';
 
@@ -66,6 +66,8 @@ export async function readNdjsonBatch(body: AsyncIterable<Buffer | string>, maxB
       throw badInput(at, `is not valid JSON; each NDJSON line is one JSON object: ${LINE_SHAPES}.`);
     }
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw badInput(at, `expected ${LINE_SHAPES}.`);
+    const invalid = findInvalidText(parsed, '$');
+    if (invalid) throw badInput(at, `${invalid.path} ${invalid.problem}: refused, nothing was written.`);
     const o = parsed as Json;
     const kind = 'param' in o ? 'param' : 'tag' in o ? 'tag' : null;
     if (kind) {

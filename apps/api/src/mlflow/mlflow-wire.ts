@@ -54,7 +54,7 @@ export function optionalInt64(args: WireArgs, name: string): number | null {
   const v = scalar(args, name);
   if (!present(v)) return null;
   const n = parseInt64(v);
-  if (n === null) throw badValue(name, v, 'Value was not an integer (a JSON number or a decimal string).');
+  if (n === null) throw badValue(name, v, 'Value was not an integer between -9007199254740991 and 9007199254740991 (a JSON number or a decimal string).');
   return n;
 }
 
@@ -115,7 +115,7 @@ export function viewTypeOf(args: WireArgs, name: string): ViewType {
   const byNumber: Record<string, ViewType> = { '1': 'ACTIVE_ONLY', '2': 'DELETED_ONLY', '3': 'ALL' };
   const s = String(v).toUpperCase();
   if (s === 'ACTIVE_ONLY' || s === 'DELETED_ONLY' || s === 'ALL') return s;
-  if (byNumber[s]) return byNumber[s];
+  if (Object.hasOwn(byNumber, s)) return byNumber[s];
   throw badValue(name, v, 'Expected one of ACTIVE_ONLY, DELETED_ONLY, ALL.');
 }
 
