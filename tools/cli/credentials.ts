@@ -1,11 +1,12 @@
 /**
  * Where the CLI finds the API and its token: CALIPER_URL / CALIPER_TOKEN when set (CI, training
  * jobs), else what `caliper login` stored in ~/.config/caliper/credentials.json (mode 600,
- * since the token is a secret).
+ * since the token is a secret); with no URL from either, the API of a running `npm start`.
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { launcherDataDir, readLauncherSettings } from './launcher-settings';
 
 export interface StoredCredentials {
   url: string;
@@ -39,7 +40,10 @@ export async function loadCredentials(): Promise<StoredCredentials> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`could not read ${credentialsPath()}: ${(err as Error).message}`);
   }
-  const merged = { url: url ?? stored.url, token: token ?? stored.token };
+  // No URL anywhere: the API of a running `npm start`, if one runs.
+  const launcher = url ?? stored.url ? null : readLauncherSettings(launcherDataDir());
+  const launcherUrl = launcher?.status === 'running' ? launcher.settings.apiUrl : undefined;
+  const merged = { url: url ?? stored.url ?? launcherUrl, token: token ?? stored.token };
   if (!merged.url || !merged.token) {
     throw new Error(`not logged in: run \`caliper login --url <api url> --token <token>\` (or --username), or set CALIPER_URL and CALIPER_TOKEN`);
   }

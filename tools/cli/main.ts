@@ -10,6 +10,11 @@ import { Config, loadConfig } from '@caliper/config';
 import { AuditRepository, createDataSource, ensureDatabase, runMigrations, setAppRolePassword } from '@caliper/persistence';
 import { AuditCheckpointStore, objectStoreFromConfig } from '@caliper/storage';
 import { registerClientCommands } from './runs-commands';
+import { applyLauncherSettings } from './launcher-settings';
+
+// DATABASE_*, REDIS_*, S3_* … not set here: those of a running `npm start`, if one runs (env wins).
+const launcher = applyLauncherSettings();
+if (launcher.status === 'stale') console.error(`caliper: ignoring ${launcher.file}: ${launcher.reason}`);
 
 const program = new Command('caliper').description('Caliper: log training runs and operate the platform');
 registerClientCommands(program);

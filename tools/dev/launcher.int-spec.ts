@@ -6,7 +6,7 @@
  * embedded PostgreSQL's usual port, so it must move to a free one; and when the embedded server
  * cannot start at all, the launcher must say why and exit 1.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,11 +27,21 @@ function readyInNs(port: number): { status: string; checks: Record<string, { sta
   }
 }
 
+/** The environment of a newcomer's shell: none of the connection variables set. */
+function bareEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_|REDIS_|S3_)/.test(k)));
+}
+
+/** `npm run caliper -- ...` inside the namespace. */
+function cliInNs(args: string[], env: NodeJS.ProcessEnv): { code: number | null; out: string } {
+  const r = spawnSync('ip', ['netns', 'exec', NS, process.execPath, path.join(ROOT, 'tools/cli/bin.js'), ...args], { env, encoding: 'utf8', timeout: 30000 });
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
 /** The launcher inside the namespace, with none of the connection variables set. */
 function startLauncher(dataDir: string): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_|REDIS_URL|S3_)/.test(k)));
   const proc = spawn('ip', ['netns', 'exec', NS, process.execPath, '-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, 'tools/dev/launcher.ts')], {
-    env: { ...env, CALIPER_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...bareEnv(), CALIPER_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   proc.stdout!.on('data', (d) => (output += d));
@@ -113,8 +123,22 @@ describe('npm start with nothing running', () => {
       `fetch('http://127.0.0.1:5173/api/v1/auth/login',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({username:'admin',password:${JSON.stringify(password)}})}).then(r=>process.stdout.write(String(r.status)))`]);
     expect(signIn).toBe('200');
 
+    // The CLI in another shell (no DATABASE_*/S3_* set) finds the launcher's database and S3 by itself,
+    // through the settings file the launcher keeps in its data folder, readable by its owner only.
+    const settingsFile = path.join(dataDir, 'launcher-settings.json');
+    expect(statSync(settingsFile).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(settingsFile, 'utf8')).env.DATABASE_URL).toMatch(new RegExp(`@127\\.0\\.0\\.1:${pgPort}/caliper$`));
+    const verify = cliInNs(['audit', 'verify', '--json'], { ...bareEnv(), CALIPER_DATA_DIR: dataDir });
+    expect(verify).toMatchObject({ code: 0 });
+    expect(JSON.parse(verify.out.split('\n').find((l) => l.startsWith('{'))!)).toMatchObject({ ok: true, checkedEvents: expect.any(Number) });
+    // Variables set in the environment still win (and the database group is not mixed with the file's).
+    const elsewhere = cliInNs(['audit', 'verify', '--skip-checkpoints'], { ...bareEnv(), CALIPER_DATA_DIR: dataDir, DATABASE_URL: 'postgres://caliper_app:x@127.0.0.1:9/caliper' });
+    expect(elsewhere.code).not.toBe(0);
+    expect(elsewhere.out).toMatch(/ECONNREFUSED 127\.0\.0\.1:9\b/);
+
     proc.kill('SIGINT');
     expect([0, 130]).toContain(await started.exited); // 130: the conventional exit after SIGINT
+    expect(existsSync(settingsFile)).toBe(false); // removed on the way out: it named servers that are gone
     blocker.kill('SIGKILL');
     await new Promise((resolve) => (blocker!.exitCode !== null ? resolve(null) : blocker!.once('exit', resolve)));
     expect(inNs(['ss', '-Hltn']).trim()).toBe('');

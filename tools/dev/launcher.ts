@@ -9,7 +9,9 @@
  * - S3: S3_ENDPOINT if set; else a local S3-protocol server on 127.0.0.1:9000 under ./data/s3.
  * Then it runs migrations, creates the buckets and starts the API, the worker, the inference
  * service and, when the web app exists, its Vite dev server. The first system_admin's password is
- * generated once into ./data/dev-admin-password (BOOTSTRAP_ADMIN_PASSWORD overrides it).
+ * generated once into ./data/dev-admin-password (BOOTSTRAP_ADMIN_PASSWORD overrides it). The
+ * settings it chose go to ./data/launcher-settings.json (mode 600) while it runs, where the CLI
+ * finds them when its environment does not say (tools/cli/launcher-settings.ts).
  * Ctrl-C stops all it started.
  */
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -24,6 +26,7 @@ import { Config, loadConfig } from '@caliper/config';
 import { ensureDatabase, runMigrations, setAppRolePassword } from '@caliper/persistence';
 import { objectStoreFromConfig, startLocalS3 } from '@caliper/storage';
 import { freePort, portIsFree } from '../testing/processes';
+import { removeLauncherSettings, settingsEnv, writeLauncherSettings } from '../cli/launcher-settings';
 
 const ROOT = path.resolve(__dirname, '../..');
 const DATA = path.resolve(process.env.CALIPER_DATA_DIR ?? path.join(ROOT, 'data'));
@@ -273,6 +276,12 @@ async function main(): Promise<void> {
   await buckets(cfg);
   const admin = adminPassword(env);
   env.BOOTSTRAP_ADMIN_PASSWORD = admin.password;
+  // For the CLI in another shell (`npm run caliper -- audit verify`): what the services get.
+  const settingsFile = writeLauncherSettings(DATA, {
+    pid: process.pid, startedAt: new Date().toISOString(), apiUrl: `http://${cfg.HOST}:${cfg.API_PORT}`, env: settingsEnv(cfg),
+  });
+  stops.push(() => removeLauncherSettings(DATA));
+  log(`settings for the CLI: ${settingsFile}`);
 
   startApp('api', 'apps/api/src/main.ts', env);
   startApp('worker', 'apps/worker/src/main.ts', env);
