@@ -1,7 +1,8 @@
 /**
  * Ahead-of-time build of the server code (api, worker, inference, their libs, migrations and the
  * CLI) into dist/server, with the same SWC settings tools/register.js applies at load time, so
- * the two cannot drift: `npm run build:server`, then `node dist/server/apps/api/src/main.js`.
+ * the two cannot drift: `npm run build:server`, then `node dist/server/apps/api/src/main.js`
+ * (the CLI: `node dist/server/tools/cli/bin.js <command>`).
  *
  * Why: compiling on load keeps SWC, its per-file source maps and the TypeScript compiler API
  * (read for tsconfig) in the process — measured at ~230 MB of the API's resident memory under
@@ -63,6 +64,10 @@ async function main(): Promise<void> {
     const dir = path.join(OUT, 'node_modules', alias);
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'index.js'), `module.exports = require(${JSON.stringify(path.relative(dir, path.join(OUT, target)))});\n`);
+  }
+  // The built CLI's entry, as tools/cli/bin.js is for the sources: `node dist/server/tools/cli/bin.js <command>`.
+  if (existsSync(path.join(OUT, 'tools/cli/main.js'))) {
+    writeFileSync(path.join(OUT, 'tools/cli/bin.js'), `#!/usr/bin/env node\nrequire('reflect-metadata');\nrequire('./main.js');\n`, { mode: 0o755 });
   }
   console.log(`built ${files.length} files into ${path.relative(ROOT, OUT)} in ${Math.round(performance.now() - started)} ms`);
 }

@@ -118,8 +118,11 @@ program
   .option('--display-name <name>', 'name shown in the UI', 'Administrator')
   .action(async (opts: { username: string; displayName: string }) => {
     // The command lives with the API's user service (same validation, hashing and audit event).
-    const entry = path.resolve(__dirname, '../../apps/api/src/admin-cli.ts');
-    const child = spawn(process.execPath, ['-r', path.resolve(__dirname, '../register.js'), entry, 'create', '--username', opts.username, '--display-name', opts.displayName], { stdio: 'inherit' });
+    // From source: admin-cli.ts through the SWC loader; built (dist/server): the compiled admin-cli.js, no loader.
+    const ext = path.extname(__filename);
+    const entry = path.resolve(__dirname, `../../apps/api/src/admin-cli${ext}`);
+    const loader = ext === '.ts' ? ['-r', path.resolve(__dirname, '../register.js')] : [];
+    const child = spawn(process.execPath, [...loader, entry, 'create', '--username', opts.username, '--display-name', opts.displayName], { stdio: 'inherit' });
     process.exitCode = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 2)));
   });
 
