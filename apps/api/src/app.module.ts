@@ -2,7 +2,6 @@ import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { DynamicModule, Module, ValidationError, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE, Reflector } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
-import depthLimit from 'graphql-depth-limit';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
@@ -14,8 +13,8 @@ import { AuthService } from './auth/auth.service';
 import { LoginThrottle } from './auth/login-throttle';
 import type { RequestWithPrincipal } from './auth/principal';
 import { AppError, AppErrorFilter } from './common/app-error';
-import { storableStringLiterals } from './common/text-edge';
 import { REDIS } from './common/tokens';
+import { GRAPHQL_VALIDATION_RULES, ValueBudget } from './graphql/limits';
 import { RESOLVERS } from './graphql/resolvers';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
@@ -32,9 +31,6 @@ import { ProjectsService } from './projects/projects.service';
 import { TokensService } from './tokens/tokens.service';
 import { UsersService } from './users/users.service';
 import { ViewsModule } from './views/views.module';
-
-/** Deepest query the web app needs is 6; a little headroom, no recursive abuse (project → members → user → …). */
-const MAX_QUERY_DEPTH = 8;
 
 /** Validation failures name the field and what is wrong with it. */
 function validationError(errors: ValidationError[]): AppError {
@@ -71,16 +67,16 @@ export class AppModule {
             path: '/graphql',
             // The web app's types come from the committed schema.gql; production does not serve introspection.
             introspection: config.NODE_ENV !== 'production',
-            validationRules: [depthLimit(MAX_QUERY_DEPTH), storableStringLiterals],
+            validationRules: GRAPHQL_VALIDATION_RULES,
             playground: false,
             includeStacktraceInErrorResponses: false,
-            context: ({ req }: { req: RequestWithPrincipal }): RequestContext => ({ req, loaders: loadersFor(req) }),
+            context: ({ req }: { req: RequestWithPrincipal }): RequestContext => ({ req, loaders: loadersFor(req), budget: new ValueBudget() }),
           }),
         }),
       ],
       controllers: [HealthController, AuthController],
       providers: [
-        { provide: HealthService, useFactory: (ds: DataSource) => new HealthService(ds, config), inject: [DataSource] },
+        { provide: HealthService, useFactory: () => new HealthService(config) },
         { provide: LoginThrottle, useFactory: (redis: Redis) => new LoginThrottle(redis, { maxFailures: config.LOGIN_MAX_FAILURES, lockoutSeconds: config.LOGIN_LOCKOUT_SECONDS }, config.REDIS_PREFIX), inject: [REDIS] },
         {
           provide: AuthService,

@@ -4,13 +4,18 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import express, { NextFunction, Request, Response } from 'express';
 import { Config, ConfigError, loadConfig } from '@caliper/config';
+import { queryScope } from '@caliper/persistence';
 import { AppModule } from './app.module';
 import { bodyParsers } from './ingest/body-limits';
 import { refuseUnstorableText } from './common/text-edge';
+import { graphqlCostGate } from './graphql/limits';
+import { authenticateEarly } from './auth/early-auth';
+import { AuthService } from './auth/auth.service';
 import { createLogger, PinoNestLogger } from '@caliper/observability';
 import { UsersService } from './users/users.service';
 
@@ -27,6 +32,18 @@ function serveWeb(app: NestExpressApplication, dir: string): void {
   });
 }
 
+/**
+ * Opens the request's query scope (libs/persistence bounded-query): when the client goes away
+ * before its answer is complete, the searches it started are cancelled in PostgreSQL.
+ */
+function cancelQueriesOnDisconnect(req: Request, res: Response, next: NextFunction): void {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  queryScope.run({ signal: controller.signal }, next);
+}
+
 /** TRUST_PROXY as Express reads it: booleans and hop counts typed, names/subnets as given. */
 function trustProxySetting(value: string): boolean | number | string {
   if (value === 'true' || value === 'false') return value === 'true';
@@ -35,9 +52,12 @@ function trustProxySetting(value: string): boolean | number | string {
 
 export async function createApp(config: Config, logger = new PinoNestLogger(createLogger(config.LOG_LEVEL, 'caliper-api'))): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { logger, bodyParser: false });
+  app.use(cancelQueriesOnDisconnect);
+  app.use(cookieParser());
+  app.use(authenticateEarly(app.get(AuthService)));
   app.use(bodyParsers(config.MAX_BATCH_BODY_MB));
   app.use(refuseUnstorableText);
-  app.use(cookieParser());
+  app.use(graphqlCostGate(() => app.get(GraphQLSchemaHost).schema));
   app.disable('x-powered-by');
   // No ETag on API answers: Express would hash every body (2 MB for a page of metric history) for
   // a conditional GET that API clients never make. The web app's static files keep theirs.

@@ -223,6 +223,9 @@ function parseComparison(c: Cursor): Comparison {
 }
 
 /** Parses a search_runs filter ("" or undefined: no condition). */
+/** Comparisons one run filter may AND together: every one is a check per run, so the cost of a search is bounded. */
+export const MAX_FILTER_COMPARISONS = 50;
+
 export function parseRunFilter(filter: string | null | undefined): Comparison[] {
   if (filter == null || filter.trim() === '') return [];
   const c = new Cursor(tokenize(filter, 'filter string'), filter, 'filter string');
@@ -230,6 +233,7 @@ export function parseRunFilter(filter: string | null | undefined): Comparison[] 
   while (!c.done()) {
     if (!c.isWord('AND')) throw c.error(`expected AND between comparisons, found '${c.peek()!.text}' (only AND is supported)`);
     c.next();
+    if (out.length === MAX_FILTER_COMPARISONS) throw c.error(`a filter holds at most ${MAX_FILTER_COMPARISONS} comparisons; narrow the search with fewer, or split it`);
     out.push(parseComparison(c));
   }
   return out;

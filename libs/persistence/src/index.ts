@@ -1,4 +1,5 @@
 export * from './data-source';
+export * from './bounded-query';
 export * from './audit.repository';
 export * from './database-admin';
 export * from './entities/user.entity';

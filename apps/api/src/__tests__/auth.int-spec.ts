@@ -121,7 +121,8 @@ describe('authentication', () => {
       const own = await gql<{ project: { slug: string } }>(api, { bearer: token }, `{ project(slug: "token-x") { slug myRoles } }`);
       expect(own.data?.project.slug).toBe('token-x');
       const other = await gql(api, { bearer: token }, `{ project(slug: "token-y") { slug } }`);
-      expect(errorCode(other)).toBe('FORBIDDEN');
+      // Answered as for a slug that does not exist: nothing tells the token which other projects there are.
+      expect(errorCode(other)).toBe('NOT_FOUND');
       const listed = await gqlOk<{ projects: { slug: string }[] }>(api, { bearer: token }, `{ projects { slug } }`);
       expect(listed.projects.map((p) => p.slug)).toEqual(['token-x']);
     });
@@ -133,7 +134,7 @@ describe('authentication', () => {
       expect(errorCode(await gql(api, { bearer: token }, mintAnother, { i: { projectId: projectX, name: 'n', roles: ['RESEARCHER'] } }))).toBe('FORBIDDEN');
       await gqlOk(api, admin, `mutation($i: SetProjectMemberRolesInput!) { setProjectMemberRoles(input: $i) { roles } }`, { i: { projectId: projectX, userId: researcher.id, roles: ['VIEWER'] } });
       // Scope {researcher} ∩ current roles {viewer} is empty: the token cannot even read its project now.
-      expect(errorCode(await gql(api, { bearer: token }, `{ project(slug: "token-x") { slug } }`))).toBe('FORBIDDEN');
+      expect(errorCode(await gql(api, { bearer: token }, `{ project(slug: "token-x") { slug } }`))).toBe('NOT_FOUND');
       await gqlOk(api, admin, `mutation($i: SetProjectMemberRolesInput!) { setProjectMemberRoles(input: $i) { roles } }`, { i: { projectId: projectX, userId: researcher.id, roles: ['RESEARCHER'] } });
       expect(apiToken.id).toMatch(/^[0-9a-f]{16}$/);
     });

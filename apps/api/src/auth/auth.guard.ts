@@ -8,15 +8,19 @@ import { GqlContextType, GqlExecutionContext } from '@nestjs/graphql';
 import { PERMISSION_PHRASES } from '@caliper/domain';
 import type { Request } from 'express';
 import { AppError, forbidden, unauthenticated } from '../common/app-error';
+import type { ValueBudget } from '../graphql/limits';
 import type { Loaders } from '../graphql/loaders';
 import { ARGS_READER_KEY, ArgsReader, PUBLIC_KEY, RequestWithResolved, Requirement, REQUIRES_KEY, Resolved, SIGNED_IN } from './access.decorators';
 import { AccessService } from './access.service';
 import { AuthService } from './auth.service';
+import type { RequestWithAuthFailure } from './early-auth';
 import { Grants, RequestWithPrincipal } from './principal';
 
 export interface RequestContext {
   req: RequestWithPrincipal;
   loaders: Loaders;
+  /** What the request's series fields may still return (graphql/limits.ts). */
+  budget: ValueBudget;
 }
 
 export class AuthGuard implements CanActivate {
@@ -50,6 +54,8 @@ export class AuthGuard implements CanActivate {
     }
 
     if (!req.principal) {
+      // Authentication ran before the body was read (early-auth.ts); its failure is answered here, in the route's error shape.
+      if ((req as RequestWithAuthFailure).authFailure) throw (req as RequestWithAuthFailure).authFailure;
       const authenticated = await this.auth.authenticate(req);
       if (authenticated) req.principal = { ...authenticated, grants: new Grants() };
     }

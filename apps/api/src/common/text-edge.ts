@@ -9,6 +9,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { findInvalidText, InvalidText, textProblem } from '@caliper/domain';
 import { ASTVisitor, GraphQLError, ValidationContext } from 'graphql';
+import { sendError } from '../ingest/body-limits';
 
 function message(where: string, found: InvalidText): string {
   return `${where} ${found.path} ${found.problem}: refused, nothing was written. Send well-formed Unicode text without NUL characters.`;
@@ -35,13 +36,7 @@ export function invalidRequestText(req: Request): string | null {
 export function refuseUnstorableText(req: Request, res: Response, next: NextFunction): void {
   const problem = invalidRequestText(req);
   if (!problem) return next();
-  if (req.path.startsWith('/api/2.0/mlflow') || req.path.startsWith('/ajax-api/2.0/mlflow')) {
-    res.status(400).json({ error_code: 'INVALID_PARAMETER_VALUE', message: problem });
-  } else if (req.path === '/graphql') {
-    res.status(400).json({ errors: [{ message: problem, extensions: { code: 'BAD_USER_INPUT' } }] });
-  } else {
-    res.status(400).json({ code: 'BAD_USER_INPUT', message: problem });
-  }
+  sendError(req, res, 400, { mlflow: 'INVALID_PARAMETER_VALUE', app: 'BAD_USER_INPUT' }, problem);
 }
 
 /** GraphQL validation: a string literal in the document holding unstorable text is a BAD_USER_INPUT error. */

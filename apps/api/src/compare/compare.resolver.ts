@@ -25,6 +25,7 @@ export class CompareResolver {
   ): Promise<MetricSeriesSetGql> {
     const req = { projectId, runIds, keys, fromStep: fromStep ?? null, toStep: toStep ?? null, buckets: buckets ?? 1000 };
     this.series.validate(req);
+    ctx.budget.charge(runIds.length * keys.length * req.buckets, 'metricSeries');
     const runs = await ctx.loaders.run.loadMany(runIds);
     return this.series.downsample(req, runs.map((r) => (r instanceof Error ? null : r)));
   }

@@ -2,7 +2,7 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Client as MinioClient } from 'minio';
 import Redis from 'ioredis';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import type { Config } from '@caliper/config';
 import { checkReadiness, dependencyUpGauge } from '@caliper/observability';
 
@@ -13,8 +13,15 @@ export class HealthService implements OnModuleDestroy {
   private readonly up = dependencyUpGauge(this.registry);
   private readonly redis: Redis;
   private readonly s3: MinioClient;
+  /**
+   * Readiness has a connection of its own: with the request pool busy (a burst of heavy searches)
+   * it would wait behind them and report a healthy database as down.
+   */
+  private readonly pg: Pool;
 
-  constructor(private readonly ds: DataSource, private readonly config: Config) {
+  constructor(private readonly config: Config) {
+    this.pg = new Pool({ connectionString: config.DATABASE_URL, max: 1, application_name: 'caliper-health', connectionTimeoutMillis: 2000, statement_timeout: 2000 });
+    this.pg.on('error', () => undefined);
     collectDefaultMetrics({ register: this.registry, prefix: 'caliper_api_' });
     this.redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.redis.on('error', () => undefined);
@@ -27,7 +34,7 @@ export class HealthService implements OnModuleDestroy {
 
   readiness() {
     return checkReadiness({
-      postgres: () => this.ds.query('SELECT 1'),
+      postgres: () => this.pg.query('SELECT 1'),
       redis: async () => {
         if (this.redis.status === 'wait' || this.redis.status === 'end') await this.redis.connect();
         await this.redis.ping();
@@ -38,5 +45,6 @@ export class HealthService implements OnModuleDestroy {
 
   async onModuleDestroy() {
     this.redis.disconnect();
+    await this.pg.end();
   }
 }

@@ -330,9 +330,11 @@ export class RunResolver {
     @Args('key') key: string,
     @Args('first', { type: () => Int, nullable: true, defaultValue: 5000 }) first: number | null,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
+    @Context() ctx: GqlContext,
   ): Promise<MetricHistoryGql> {
     return fieldErrors(async () => {
       const limit = pageSize(first, 'first', 5000, MAX_HISTORY_PAGE);
+      ctx.budget.charge(limit, `metricHistory of run ${r.runId}`);
       const from = after
         ? decodeCursor(after, 'after', (p) => p.length === 3 && Number.isSafeInteger(p[0]) && Number.isSafeInteger(p[1]) && typeof p[2] === 'string' && (p[2] === 'NaN' || !Number.isNaN(markerValue(p[2]))))
         : null;

@@ -1,0 +1,117 @@
+/**
+ * Bounded request cost (issue 10, finding 2), as an attacker would try it: 20 concurrent
+ * worst-case requests of each kind — a many-clause run filter, an oversized or deeply nested
+ * body to the anonymous sign-in, a GraphQL document of hundreds of aliases of a large history —
+ * while /health/ready is polled. Health answers 200 within 1 s throughout, and every attack gets
+ * a clear 4xx quickly; what is allowed at the limits still answers.
+ */
+import http from 'node:http';
+import { gqlOk, login, ADMIN, startTestApi, TestApi } from '../testing/api-harness';
+import { mlflow, mlflowFixture, MlflowFixture } from './mlflow-api-helpers';
+
+interface Answer {
+  status: number;
+  body: string;
+  ms: number;
+}
+
+/** One request with a raw body; the answer is read even when the server stops reading the body early. */
+function send(api: TestApi, method: string, path: string, headers: Record<string, string>, body: Buffer | string = ''): Promise<Answer> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const url = new URL(path, api.base);
+    const req = http.request(url, { method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: Date.now() - started }));
+      res.on('error', reject);
+    });
+    // The server may answer 413 and close before the body is sent: that is the point, not a failure.
+    req.on('error', (err) => (req.writableEnded ? undefined : reject(err)));
+    req.end(body);
+  });
+}
+
+describe('request cost stays bounded under attack, and health stays green', () => {
+  let api: TestApi;
+  let f: MlflowFixture;
+  let bearer: Record<string, string>;
+  let runId: string;
+  /** 20 runs: a metricSeries over all of them and 20 metrics at 2,000 buckets is 800,000 values (the largest one allowed). */
+  let manyRuns: string[];
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    f = await mlflowFixture(api, 'cost', await login(api, ADMIN.username, ADMIN.password));
+    bearer = { authorization: `Bearer ${(f.token as { bearer: string }).bearer}`, 'content-type': 'application/json' };
+    runId = (await mlflow(api, f.token, 'POST', 'runs/create', { experiment_id: '0' })).body.run.info.run_id;
+    const metrics = Array.from({ length: 1000 }, (_, i) => ({ key: 'loss', value: 1 / (i + 1), timestamp: i, step: i }));
+    expect((await mlflow(api, f.token, 'POST', 'runs/log-batch', { run_id: runId, metrics })).status).toBe(200);
+    manyRuns = [];
+    for (let i = 0; i < 20; i++) manyRuns.push((await mlflow(api, f.token, 'POST', 'runs/create', { experiment_id: '0' })).body.run.info.run_id);
+  });
+  afterAll(async () => api?.close());
+
+  it('answers 20 concurrent attacks of each kind with clear 4xx, while /health/ready answers within 1 s', async () => {
+    const clauses = (n: number) => Array.from({ length: n }, (_, i) => `params.p${i} = 'x'`).join(' and ');
+    const nested = (depth: number) => `{"username":${'['.repeat(depth)}1${']'.repeat(depth)},"password":"x"}`;
+    const fourteenMb = Buffer.alloc(14 * 1024 * 1024, '[');
+    const aliases = `query($r: String!) { ${Array.from({ length: 200 }, (_, i) => `a${i}: run(runId: $r) { metricHistory(key: "loss", first: 25000) { steps values } }`).join(' ')} }`;
+    const attacks: { kind: string; call: () => Promise<Answer>; expect: number; message: RegExp }[] = [
+      { kind: 'filter of 201 clauses', call: () => send(api, 'POST', '/api/2.0/mlflow/runs/search', bearer, JSON.stringify({ experiment_ids: ['0'], filter: clauses(201) })), expect: 400, message: /at most 50 comparisons/ },
+      { kind: '14 MB body to the anonymous sign-in', call: () => send(api, 'POST', '/api/v1/auth/login', { 'content-type': 'application/json' }, fourteenMb), expect: 413, message: /larger than 16 KiB/ },
+      { kind: 'deeply nested sign-in body', call: () => send(api, 'POST', '/api/v1/auth/login', { 'content-type': 'application/json' }, nested(5000)), expect: 400, message: /nests deeper than 64 levels/ },
+      { kind: '200 aliases of a 25,000-point history', call: () => send(api, 'POST', '/graphql', bearer, JSON.stringify({ query: aliases, variables: { r: runId } })), expect: 400, message: /Aliases limit of 10 exceeded/ },
+      { kind: 'anonymous 2 MB MLflow batch', call: () => send(api, 'POST', '/api/2.0/mlflow/runs/log-batch', { 'content-type': 'application/json' }, JSON.stringify({ run_id: runId, pad: 'x'.repeat(2 * 1024 * 1024) })), expect: 413, message: /larger than 64 KiB/ },
+    ];
+
+    const health: Answer[] = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        health.push(await send(api, 'GET', '/health/ready', {}));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+
+    for (const attack of attacks) {
+      const answers = await Promise.all(Array.from({ length: 20 }, () => attack.call()));
+      for (const a of answers) {
+        expect({ kind: attack.kind, status: a.status }).toEqual({ kind: attack.kind, status: attack.expect });
+        expect({ kind: attack.kind, body: a.body }).toEqual({ kind: attack.kind, body: expect.stringMatching(attack.message) });
+      }
+      // "Within its limit": every refusal came before anything ran long (slowest of the 20, on a shared 2-core machine).
+      expect({ kind: attack.kind, slowestUnder10s: Math.max(...answers.map((a) => a.ms)) < 10_000 }).toEqual({ kind: attack.kind, slowestUnder10s: true });
+    }
+    polling = false;
+    await poller;
+
+    expect(health.length).toBeGreaterThanOrEqual(3);
+    expect(health.filter((h) => h.status !== 200)).toEqual([]);
+    expect(Math.max(...health.map((h) => h.ms))).toBeLessThan(1000);
+  }, 120_000);
+
+  it('still answers what is allowed at the limits', async () => {
+    const fifty = Array.from({ length: 50 }, (_, i) => `params.p${i} = 'x'`).join(' and ');
+    const search = await mlflow(api, f.token, 'POST', 'runs/search', { experiment_ids: ['0'], filter: fifty });
+    expect([search.status, search.body.runs]).toEqual([200, undefined]);
+    const ten = `query($r: String!) { ${Array.from({ length: 10 }, (_, i) => `a${i}: run(runId: $r) { metricHistory(key: "loss", first: 1000) { steps } }`).join(' ')} }`;
+    const data = await gqlOk<Record<string, { metricHistory: { steps: number[] } }>>(api, f.token, ten, { r: runId });
+    expect(Object.values(data).map((r) => r.metricHistory.steps.length)).toEqual(Array(10).fill(1000));
+    const signIn = await send(api, 'POST', '/api/v1/auth/login', { 'content-type': 'application/json' }, JSON.stringify({ username: ADMIN.username, password: ADMIN.password }));
+    expect(signIn.status).toBe(200);
+  });
+
+  it('charges series values against a per-request budget, whatever the aliases', async () => {
+    const query = `query($r: String!, $n: Int) { ${Array.from({ length: 10 }, (_, i) => `a${i}: run(runId: $r) { metricHistory(key: "loss", first: $n) { steps } }`).join(' ')} }`;
+    const res = await send(api, 'POST', '/graphql', bearer, JSON.stringify({ query, variables: { r: runId, n: 25000 } }));
+    expect(res.status).toBe(200); // 10 × 25,000 values: within the budget of 2,000,000
+    expect(JSON.parse(res.body).errors).toBeUndefined();
+    const series = (n: number) => `query($p: ID!, $r: [String!]!, $k: [String!]!) { ${Array.from({ length: n }, (_, i) => `s${i}: metricSeries(projectId: $p, runIds: $r, keys: $k, buckets: 2000) { bucketCount }`).join(' ')} }`;
+    const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
+    const ask = async (n: number) => JSON.parse((await send(api, 'POST', '/graphql', bearer, JSON.stringify({ query: series(n), variables: { p: f.projectId, r: manyRuns, k: keys } }))).body) as { errors?: { message: string }[]; data?: unknown };
+    expect((await ask(2)).errors).toBeUndefined();
+    const over = await ask(3);
+    expect(over.errors?.map((e) => e.message)).toEqual([expect.stringMatching(/^This request asks for more than 2,000,000 values \(metricSeries alone asks for 800,000\)/)]);
+  });
+});
