@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CaliperClient, type RunLogger } from '@caliper/sdk';
-import { buildWebApp, expectAccessible, loadHarness, loadTrackingService, type Principal, type TestApi } from './harness';
+import { buildWebApp, eventually, expectAccessible, loadHarness, loadTrackingService, type Principal, type TestApi } from './harness';
 
 
 /** Every chart has drawn the data of the view in the address bar (data-view is the query the page has rendered). */
@@ -106,27 +106,29 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     await page.getByRole('heading', { level: 1, name: 'Compare 3 runs' }).waitFor();
     await chartsReady(page);
     const charts = page.getByRole('region', { name: 'Metrics' });
-    expect(await charts.locator('figure h3').allTextContents()).toEqual(['dice', 'loss', 'cpu_utilization_percentage']);
+    await eventually(async () => expect(await charts.locator('figure h3').allTextContents()).toEqual(['dice', 'loss', 'cpu_utilization_percentage']));
     // 200 steps fit the 1,000-bucket budget: every point of the three runs is drawn.
-    expect(await pointsOf(page, 'loss')).toBe(600);
-    expect(await pointsOf(page, 'cpu_utilization_percentage')).toBe(30);
+    await eventually(async () => expect(await pointsOf(page, 'loss')).toBe(600));
+    await eventually(async () => expect(await pointsOf(page, 'cpu_utilization_percentage')).toBe(30));
     await charts.getByText('Window: steps 0–199, every point as logged').waitFor();
     const legend = page.getByRole('region', { name: 'Runs' });
-    expect(await legend.getByRole('link').allTextContents()).toEqual(['lr-0.1', 'lr-0.01', 'lr-0.001']);
+    await eventually(async () => expect(await legend.getByRole('link').allTextContents()).toEqual(['lr-0.1', 'lr-0.01', 'lr-0.001']));
     // The canvas has something drawn on it.
-    const inked = await page.locator('figure[data-metric="loss"] canvas').evaluate((c: HTMLCanvasElement) => {
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-      return n;
+    await eventually(async () => {
+      const inked = await page.locator('figure[data-metric="loss"] canvas').evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+        return n;
+      });
+      expect(inked).toBeGreaterThan(1000);
     });
-    expect(inked).toBeGreaterThan(1000);
     // Hover reads out every run's value at that x.
     const box = (await page.locator('figure[data-metric="loss"] canvas').boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     const tooltip = page.locator('figure[data-metric="loss"] .cmp-tooltip');
     await tooltip.waitFor();
-    expect(await tooltip.locator('.cmp-tooltip-name').allTextContents()).toEqual(['lr-0.1', 'lr-0.01', 'lr-0.001']);
+    await eventually(async () => expect(await tooltip.locator('.cmp-tooltip-name').allTextContents()).toEqual(['lr-0.1', 'lr-0.01', 'lr-0.001']));
     await page.mouse.move(0, 0);
     await expectAccessible(page, 'compare charts');
   }, 90000);
@@ -153,15 +155,15 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     expect(metricRequests).toContainEqual({ fromStep: from, toStep: to });
     const windowNote = page.locator('.cmp-window');
     await page.getByText(`Window: steps ${from}–${to}, every point as logged`).waitFor();
-    expect(Number(await windowNote.getAttribute('data-from'))).toBe(from);
-    expect(await pointsOf(page, 'loss')).toBe(3 * (to - from + 1));
+    await eventually(async () => expect(Number(await windowNote.getAttribute('data-from'))).toBe(from));
+    await eventually(async () => expect(await pointsOf(page, 'loss')).toBe(3 * (to - from + 1)));
     // The x axis no longer reaches the end of the series.
     await expectAccessible(page, 'compare zoomed');
 
     await page.getByRole('button', { name: 'Reset zoom' }).click();
     await page.waitForURL((u) => !u.searchParams.has('from'));
     await chartsReady(page);
-    expect(await pointsOf(page, 'loss')).toBe(600);
+    await eventually(async () => expect(await pointsOf(page, 'loss')).toBe(600));
   }, 60000);
 
   it('turns smoothing off and on from the slider, kept in the URL', async () => {
@@ -175,7 +177,7 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     const value = page.locator('figure[data-metric="loss"] .cmp-tooltip-value').first();
     await value.waitFor();
-    expect(await value.textContent()).not.toContain('(');
+    await eventually(async () => expect(await value.textContent()).not.toContain('('));
     await slider.fill('0.8');
     await page.waitForURL(/[?&]smooth=0\.8(&|$)/);
     await page.mouse.move(box.x + box.width / 2 + 5, box.y + box.height / 2);
@@ -188,13 +190,13 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     const diff = page.getByRole('region', { name: 'Parameters and tags' });
     const table = diff.getByRole('table');
     await table.waitFor();
-    expect(await table.locator('tbody th .code-value').allTextContents()).toEqual(['batch_size', 'lr']);
-    expect(await table.locator('td[data-differs="true"]').count()).toBe(3); // lr of runs 2 and 3, batch_size of run 3
+    await eventually(async () => expect(await table.locator('tbody th .code-value').allTextContents()).toEqual(['batch_size', 'lr']));
+    await eventually(async () => expect(await table.locator('td[data-differs="true"]').count()).toBe(3)); // lr of runs 2 and 3, batch_size of run 3
     await diff.getByText('2 of 4 parameters and tags differ').waitFor();
     await diff.getByLabel('Hide identical rows').click();
     await page.waitForURL(/[?&]same=1/);
     await table.getByText('optimizer').waitFor();
-    expect(await table.locator('tbody th .code-value').allTextContents()).toEqual(['batch_size', 'lr', 'optimizer', 'site']);
+    await eventually(async () => expect(await table.locator('tbody th .code-value').allTextContents()).toEqual(['batch_size', 'lr', 'optimizer', 'site']));
     await expectAccessible(page, 'compare param diff');
     await diff.getByLabel('Hide identical rows').click();
     await page.waitForURL((u) => !u.searchParams.has('same'));
@@ -214,14 +216,14 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
 
     await page.goto(compareUrl);
     await chartsReady(page);
-    expect(await page.getByLabel('x axis').inputValue()).toBe('step');
+    await eventually(async () => expect(await page.getByLabel('x axis').inputValue()).toBe('step'));
     await page.getByRole('region', { name: 'Saved views' }).getByRole('link', { name: 'lr sweep, relative time' }).click();
     await page.waitForURL(/[?&]x=relative/);
     const url = new URL(page.url());
     expect(url.searchParams.get('runs')).toBe(runIds.join(','));
     expect(url.searchParams.get('smooth')).toBe('0.8');
     await chartsReady(page);
-    expect(await page.getByLabel('x axis').inputValue()).toBe('relative');
+    await eventually(async () => expect(await page.getByLabel('x axis').inputValue()).toBe('relative'));
   }, 60000);
 
   it('toggles a run in the legend, groups runs by a param, switches to a log axis, and plots scatter and parallel coordinates', async () => {
@@ -230,7 +232,7 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     await page.getByLabel('Show lr-0.1').click();
     await page.waitForURL(/[?&]hide=/);
     await chartsReady(page);
-    expect(await pointsOf(page, 'loss')).toBe(400);
+    await eventually(async () => expect(await pointsOf(page, 'loss')).toBe(400));
     await page.getByLabel('Show lr-0.1').click();
     await page.waitForURL((u) => !u.searchParams.has('hide'));
     await chartsReady(page);
@@ -239,28 +241,30 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     await page.getByLabel('Group runs by').selectOption('param:batch_size');
     await page.waitForURL(/[?&]group=param%3Abatch_size/);
     await chartsReady(page);
-    expect(await pointsOf(page, 'loss')).toBe(400);
+    await eventually(async () => expect(await pointsOf(page, 'loss')).toBe(400));
     const box = (await page.locator('figure[data-metric="loss"] canvas').boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     const names = page.locator('figure[data-metric="loss"] .cmp-tooltip-name');
     await names.first().waitFor();
-    expect(await names.allTextContents()).toEqual(['batch_size = 2 (2 runs)', 'batch_size = 4 (1 run)']);
+    await eventually(async () => expect(await names.allTextContents()).toEqual(['batch_size = 2 (2 runs)', 'batch_size = 4 (1 run)']));
     await page.mouse.move(0, 0);
     await page.getByText('Grouped: each line is the mean of its runs').waitFor();
-    const groups = await page.getByRole('list', { name: 'Groups' }).getByRole('listitem').allTextContents();
-    expect(groups.map((g) => g.trim())).toEqual(['batch_size = 2 (lr-0.1, lr-0.01)', 'batch_size = 4 (lr-0.001)']);
+    await eventually(async () => {
+      const groups = await page.getByRole('list', { name: 'Groups' }).getByRole('listitem').allTextContents();
+      expect(groups.map((g) => g.trim())).toEqual(['batch_size = 2 (lr-0.1, lr-0.01)', 'batch_size = 4 (lr-0.001)']);
+    });
 
     await page.getByLabel('y axis').selectOption('log');
     await page.waitForURL(/[?&]y=log/);
     await chartsReady(page);
-    expect(await page.locator('figure[data-metric="loss"] canvas').getAttribute('aria-label')).toMatch(/log scale/);
+    await eventually(async () => expect(await page.locator('figure[data-metric="loss"] canvas').getAttribute('aria-label')).toMatch(/log scale/));
 
     const scatter = page.getByRole('region', { name: 'Scatter' });
     await scatter.getByText('3 of 3 runs have both values.').waitFor();
-    expect(await scatter.locator('.recharts-scatter-symbol').count()).toBe(3);
+    await eventually(async () => expect(await scatter.locator('.recharts-scatter-symbol').count()).toBe(3));
     const parallel = page.getByRole('region', { name: 'Parallel coordinates' });
-    expect(await parallel.locator('svg polyline').count()).toBe(3);
-    expect(await parallel.locator('svg g text').first().textContent()).toBe('batch_size');
+    await eventually(async () => expect(await parallel.locator('svg polyline').count()).toBe(3));
+    await eventually(async () => expect(await parallel.locator('svg g text').first().textContent()).toBe('batch_size'));
     await expectAccessible(page, 'compare grouped, log scale');
   }, 60000);
 
@@ -273,7 +277,7 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
       await page.goto(`${api.base}/projects/${slug}/compare?runs=${logger.runId},${runIds[0]}&metrics=loss`);
       await chartsReady(page);
       await page.locator('.cmp-live', { hasText: 'Live: updating every 3 s' }).waitFor();
-      expect(await pointsOf(page, 'loss')).toBe(10 + 200);
+      await eventually(async () => expect(await pointsOf(page, 'loss')).toBe(10 + 200));
 
       for (let step = 10; step < 40; step++) await logger.logMetric('loss', 1 / (step + 1), step);
       await logger.flush();

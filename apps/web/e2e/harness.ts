@@ -49,6 +49,23 @@ export async function buildWebApp(outDir: string): Promise<void> {
   });
 }
 
+/**
+ * Runs `assertion` until it passes, or fails with its last error once `timeoutMs` has passed: what
+ * a page shows settles after requests and re-renders, so a test reads it this way, never once.
+ * Returns what the assertion returns (a value read from the page, once it is right).
+ */
+export async function eventually<T>(assertion: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (err) {
+      if (Date.now() >= deadline) throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
 /** Set CALIPER_E2E_SCREENSHOTS to a folder to keep a screenshot of every page checked. */
 const screenshotDir = process.env.CALIPER_E2E_SCREENSHOTS;
 let screenshotCount = 0;

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildWebApp, expectAccessible, loadHarness, loadTrackingService, type Principal, type TestApi } from './harness';
+import { buildWebApp, eventually, expectAccessible, loadHarness, loadTrackingService, type Principal, type TestApi } from './harness';
 
 /** A 4×4 PNG (opaque blue): small enough to inline, real enough for the browser to decode. */
 const PNG = Buffer.from(
@@ -128,7 +128,7 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     await page.getByRole('heading', { level: 1, name: 'Runs' }).waitFor();
     const section = page.getByRole('region', { name: project.name });
     await section.getByRole('link', { name: 'kidney-unet' }).waitFor();
-    expect(await section.getByRole('row').filter({ hasText: 'kidney-unet' }).textContent()).toContain('3');
+    await eventually(async () => expect(await section.getByRole('row').filter({ hasText: 'kidney-unet' }).textContent()).toContain('3'));
     await expectAccessible(page, 'runs overview');
   }, 60000);
 
@@ -142,14 +142,18 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     await page.getByText('Kidney tumour segmentation, 3D U-Net.').waitFor();
     const table = page.getByRole('table', { name: /Runs of kidney-unet/ });
     await table.waitFor();
-    const names = await table.locator('tbody tr td:nth-child(2)').allTextContents();
-    expect(names).toEqual(['unet-baseline', 'sweep-0', 'sweep-1']);
-    const headers = await table.locator('thead th').allTextContents();
-    expect(headers).toEqual(expect.arrayContaining(['Status', 'Run', 'User', 'Started', 'Duration', 'loss', 'lr']));
+    await eventually(async () => {
+      const names = await table.locator('tbody tr td:nth-child(2)').allTextContents();
+      expect(names).toEqual(['unet-baseline', 'sweep-0', 'sweep-1']);
+    });
+    await eventually(async () => {
+      const headers = await table.locator('thead th').allTextContents();
+      expect(headers).toEqual(expect.arrayContaining(['Status', 'Run', 'User', 'Started', 'Duration', 'loss', 'lr']));
+    });
     const baseline = table.getByRole('row').filter({ hasText: 'unet-baseline' });
-    expect(await baseline.textContent()).toContain('Finished');
-    expect(await baseline.textContent()).toContain('42 min 00 s');
-    expect(await table.getByRole('row').filter({ hasText: 'sweep-0' }).textContent()).toContain('Failed');
+    await eventually(async () => expect(await baseline.textContent()).toContain('Finished'));
+    await eventually(async () => expect(await baseline.textContent()).toContain('42 min 00 s'));
+    await eventually(async () => expect(await table.getByRole('row').filter({ hasText: 'sweep-0' }).textContent()).toContain('Failed'));
     await expectAccessible(page, 'experiment run table');
   }, 60000);
 
@@ -161,14 +165,13 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     for (const text of [runId, '9f1c2e7', 'https://git.example.org/kidney', 'sha256:0b5e', '42 min 00 s']) await overview.getByText(text).first().waitFor();
 
     const params = page.getByRole('table', { name: 'Parameters' });
-    expect(await params.getByRole('row').filter({ hasText: 'optimizer' }).textContent()).toContain('AdamW');
-    expect(await params.getByRole('row').filter({ hasText: 'lr' }).textContent()).toContain('0.001');
+    await eventually(async () => expect(await params.getByRole('row').filter({ hasText: 'optimizer' }).textContent()).toContain('AdamW'));
+    await eventually(async () => expect(await params.getByRole('row').filter({ hasText: 'lr' }).textContent()).toContain('0.001'));
     await page.getByRole('table', { name: 'Tags' }).getByText('radiology-north').waitFor();
 
     const lossChart = page.getByRole('figure', { name: 'loss' });
     await lossChart.locator('svg path.recharts-curve').first().waitFor();
-    const d = await lossChart.locator('svg path.recharts-curve').first().getAttribute('d');
-    expect(d).toMatch(/^M[\d.]+,[\d.]+L/);
+    await eventually(async () => expect(await lossChart.locator('svg path.recharts-curve').first().getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+L/));
     await lossChart.getByText('1 value is not finite (gaps in the line): NaN at step 7.').waitFor();
     // Every point as a download, with the signed-in session: the CSV names the NaN as logged.
     const csvHref = await lossChart.getByRole('link', { name: 'CSV' }).getAttribute('href');
@@ -181,28 +184,30 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
 
     const logs = page.getByRole('list', { name: /Log lines/ });
     await logs.getByText('epoch 0 loss=1.0000').waitFor();
-    expect(await logs.getByText('warning: <b>not html</b>').count()).toBe(1);
+    await eventually(async () => expect(await logs.getByText('warning: <b>not html</b>').count()).toBe(1));
     await expectAccessible(page, 'run page');
   }, 60000);
 
   it('shows system metrics in their own section against time since the start, and keeps them out of the training metrics', async () => {
     const training = page.getByRole('region', { name: 'Metrics', exact: true });
     const figureNames = async (region: typeof training) => (await region.getByRole('figure').locator('h3, h4').allTextContents()).sort();
-    expect(await figureNames(training)).toEqual(['dice', 'loss']);
-    const latest = await training.getByRole('table', { name: 'Latest value of each metric' }).locator('tbody td:first-child').allTextContents();
-    expect(latest.sort()).toEqual(['dice', 'loss']);
+    await eventually(async () => expect(await figureNames(training)).toEqual(['dice', 'loss']));
+    await eventually(async () => {
+      const latest = await training.getByRole('table', { name: 'Latest value of each metric' }).locator('tbody td:first-child').allTextContents();
+      expect(latest.sort()).toEqual(['dice', 'loss']);
+    });
 
     const system = page.getByRole('region', { name: 'System metrics' });
-    expect(await system.getByRole('heading', { level: 3 }).allTextContents()).toEqual(['CPU and memory', 'GPU 0']);
+    await eventually(async () => expect(await system.getByRole('heading', { level: 3 }).allTextContents()).toEqual(['CPU and memory', 'GPU 0']));
     const cpuAndMemory = system.getByRole('region', { name: 'CPU and memory' });
     const gpu = system.getByRole('region', { name: 'GPU 0' });
-    expect(await figureNames(cpuAndMemory)).toEqual(['CPU utilisation (%)', 'Memory in use (%)', 'Memory in use (MB)']);
-    expect(await figureNames(gpu)).toEqual(['GPU 0 memory in use (%)', 'GPU 0 memory in use (MB)', 'GPU 0 utilisation (%)']);
+    await eventually(async () => expect(await figureNames(cpuAndMemory)).toEqual(['CPU utilisation (%)', 'Memory in use (%)', 'Memory in use (MB)']));
+    await eventually(async () => expect(await figureNames(gpu)).toEqual(['GPU 0 memory in use (%)', 'GPU 0 memory in use (MB)', 'GPU 0 utilisation (%)']));
     for (const figure of await system.getByRole('figure').all()) {
       // A flat line has no height, so Playwright calls it hidden: wait for it to be drawn instead.
       const curve = figure.locator('svg path.recharts-curve').first();
       await curve.waitFor({ state: 'attached' });
-      expect(await curve.getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){12}$/);
+      await eventually(async () => expect(await curve.getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){12}$/));
     }
 
     const cpu = system.getByRole('figure', { name: 'CPU utilisation (%)' });
@@ -210,15 +215,15 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     await cpu.getByText('13 samples, 0:00–2:00; latest 80 %, from 20 % to 80 %.').waitFor();
     const xTicks = cpu.locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value');
     await xTicks.first().waitFor();
-    expect(await xTicks.allTextContents()).toEqual(['0:00', '0:30', '1:00', '1:30', '2:00']);
-    expect(await cpu.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents()).toEqual(['0', '25', '50', '75', '100']);
+    await eventually(async () => expect(await xTicks.allTextContents()).toEqual(['0:00', '0:30', '1:00', '1:30', '2:00']));
+    await eventually(async () => expect(await cpu.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents()).toEqual(['0', '25', '50', '75', '100']));
     await system.getByRole('figure', { name: 'Memory in use (MB)' }).getByText('latest 13200 MB, from 12000 MB to 13200 MB').waitFor();
     await expectAccessible(page, 'run page, system metrics');
 
     await page.goto(`${api.base}/runs/${plainRunId}`);
     await page.getByRole('heading', { level: 1, name: 'sweep-0' }).waitFor();
     await page.getByRole('region', { name: 'System metrics' }).getByText('No system metrics logged.').waitFor();
-    expect(await page.getByRole('region', { name: 'System metrics' }).getByRole('figure').count()).toBe(0);
+    await eventually(async () => expect(await page.getByRole('region', { name: 'System metrics' }).getByRole('figure').count()).toBe(0));
     await page.getByRole('region', { name: 'Metrics', exact: true }).getByRole('figure', { name: 'loss' }).getByText(/^1 point, steps 10–10/).waitFor();
     await expectAccessible(page, 'run page without system metrics');
     await page.goto(`${api.base}/runs/${runId}`);
@@ -229,15 +234,15 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     const artifacts = page.getByRole('region', { name: 'Artifacts' });
     const table = artifacts.getByRole('table');
     await table.waitFor();
-    expect(await table.locator('tbody td:first-child').allTextContents()).toEqual(['config.json', 'notes.txt', 'plots/', 'report.html']);
-    expect(await artifacts.getByRole('button', { name: 'Preview report.html' }).count()).toBe(0);
-    expect(await artifacts.getByRole('link', { name: 'Download report.html' }).getAttribute('href')).toBe(`/api/v1/runs/${runId}/artifacts/report.html`);
+    await eventually(async () => expect(await table.locator('tbody td:first-child').allTextContents()).toEqual(['config.json', 'notes.txt', 'plots/', 'report.html']));
+    await eventually(async () => expect(await artifacts.getByRole('button', { name: 'Preview report.html' }).count()).toBe(0));
+    await eventually(async () => expect(await artifacts.getByRole('link', { name: 'Download report.html' }).getAttribute('href')).toBe(`/api/v1/runs/${runId}/artifacts/report.html`));
 
     await artifacts.getByRole('button', { name: 'Preview config.json' }).click();
     const json = artifacts.getByLabel('Contents of config.json');
     await json.waitFor();
-    expect(await json.textContent()).toBe('{\n  "lr": 0.001,\n  "note": "<script>alert(1)</script>"\n}');
-    expect(await page.locator('script:text("alert(1)")').count()).toBe(0);
+    await eventually(async () => expect(await json.textContent()).toBe('{\n  "lr": 0.001,\n  "note": "<script>alert(1)</script>"\n}'));
+    await eventually(async () => expect(await page.locator('script:text("alert(1)")').count()).toBe(0));
     await expectAccessible(page, 'run page, JSON preview');
 
     await artifacts.getByRole('button', { name: 'plots/' }).click();

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildWebApp, expectAccessible, loadHarness, loadTrackingService, type Principal, type TestApi, type Tracking } from './harness';
+import { buildWebApp, eventually, expectAccessible, loadHarness, loadTrackingService, type Principal, type TestApi, type Tracking } from './harness';
 
 
 const RUNS = 150;
@@ -106,10 +106,12 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
   it('shows the default columns (no system metrics) with only the rows in view in the DOM, and loads more on scroll', async () => {
     await table().waitFor();
     await count().getByText(`${RUNS} runs; 100 loaded, newest first.`).waitFor();
-    expect(await headers()).toEqual(['Status', 'Run', 'User', 'Started', 'Duration', 'acc', 'loss', 'batch_size', 'lr']);
-    expect((await names())[0]).toBe(seed(RUNS - 1).name);
-    const rendered = await table().locator('tbody tr:not(.rt-spacer)').count();
-    expect(rendered).toBeLessThan(60);
+    await eventually(async () => expect(await headers()).toEqual(['Status', 'Run', 'User', 'Started', 'Duration', 'acc', 'loss', 'batch_size', 'lr']));
+    await eventually(async () => expect((await names())[0]).toBe(seed(RUNS - 1).name));
+    await eventually(async () => {
+      const rendered = await table().locator('tbody tr:not(.rt-spacer)').count();
+      expect(rendered).toBeLessThan(60);
+    });
     await expectAccessible(page, 'runs table');
     await page.getByRole('region', { name: 'Runs of lr-sweep, scrollable' }).evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await count().getByText(`${RUNS} runs; ${RUNS} loaded, newest first.`).waitFor();
@@ -125,20 +127,22 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     await page.getByRole('listbox', { name: 'Keys' }).getByRole('option', { name: 'metrics.loss' }).waitFor();
     await expectAccessible(page, 'filter suggestions');
     await box.press('Enter');
-    expect(await box.inputValue()).toBe('metrics.loss ');
+    await eventually(async () => expect(await box.inputValue()).toBe('metrics.loss '));
     await box.pressSequentially("< 0.3 and params.lr = '0.01'");
     await box.press('Enter');
     await count().getByText(`${matching.length} runs match; ${matching.length} loaded, newest first.`).waitFor();
-    expect(await names()).toEqual([...matching].reverse().map((s) => s.name));
+    await eventually(async () => expect(await names()).toEqual([...matching].reverse().map((s) => s.name)));
 
     await table().getByRole('button', { name: /^Metric loss: sort ascending/ }).click();
     await count().getByText(/sorted by Metric loss, ascending/).waitFor();
-    expect(await table().locator('th[aria-sort="ascending"]').textContent()).toBe('loss');
-    expect(await names()).toEqual(byLoss(false).map((s) => s.name));
+    await eventually(async () => expect(await table().locator('th[aria-sort="ascending"]').textContent()).toBe('loss'));
+    await eventually(async () => expect(await names()).toEqual(byLoss(false).map((s) => s.name)));
     await table().getByRole('button', { name: /^Metric loss: sort descending/ }).click();
     await count().getByText(/sorted by Metric loss, descending/).waitFor();
-    const shownLoss = await table().locator('tbody tr:not(.rt-spacer) td.metric:nth-child(7)').allTextContents();
-    expect(shownLoss.map(Number)).toEqual([...matching].map((s) => s.loss).sort((a, b) => b - a));
+    await eventually(async () => {
+      const shownLoss = await table().locator('tbody tr:not(.rt-spacer) td.metric:nth-child(7)').allTextContents();
+      expect(shownLoss.map(Number)).toEqual([...matching].map((s) => s.loss).sort((a, b) => b - a));
+    });
     await expectAccessible(page, 'filtered and sorted');
   }, 60000);
 
@@ -149,30 +153,26 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     // The column list lives in the address, so the box turns checked once the router has moved: click, then wait.
     await chooser.getByRole('checkbox', { name: 'Tag site' }).click();
     await table().locator('thead th').filter({ hasText: /^site$/ }).waitFor();
-    expect(await chooser.getByRole('checkbox', { name: 'Tag site' }).isChecked()).toBe(true);
+    await eventually(async () => expect(await chooser.getByRole('checkbox', { name: 'Tag site' }).isChecked()).toBe(true));
     await expectAccessible(page, 'column chooser');
     await chooser.getByRole('button', { name: 'Done' }).click();
-    expect(await headers()).toEqual(['Status', 'Run', 'User', 'Started', 'Duration', 'acc', 'loss', 'batch_size', 'lr', 'site']);
+    await eventually(async () => expect(await headers()).toEqual(['Status', 'Run', 'User', 'Started', 'Duration', 'acc', 'loss', 'batch_size', 'lr', 'site']));
 
     await page.getByLabel('Group by').selectOption('params.batch_size');
     const groups = table().locator('tr.rt-group');
     const groupTexts = async () => (await groups.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
-    /** The headers settle once both the group counts and the rows have arrived (either may come first). */
-    const settledGroups = async (expected: string[]) => {
-      for (let i = 0; i < 100 && JSON.stringify(await groupTexts()) !== JSON.stringify(expected); i++) await page.waitForTimeout(100);
-      return groupTexts();
-    };
     await groups.first().waitFor();
     // Groups in the key's numeric order (2 < 4 < 8), each group's rows together and still sorted by loss within it.
     const expectedGroups = new Map<string, number>();
     for (const s of [...matching].sort((a, b) => Number(a.batch) - Number(b.batch))) expectedGroups.set(s.batch, (expectedGroups.get(s.batch) ?? 0) + 1);
     const expectedTexts = [...expectedGroups].map(([v, n]) => `Param batch_size = ${v} (${n} ${n === 1 ? 'run' : 'runs'})`);
-    expect(await settledGroups(expectedTexts)).toEqual(expectedTexts);
-    expect(await names()).toEqual([...expectedGroups.keys()].flatMap((b) => byLoss(true).filter((s) => s.batch === b).map((s) => s.name)));
+    // The headers settle once both the group counts and the rows have arrived (either may come first).
+    await eventually(async () => expect(await groupTexts()).toEqual(expectedTexts));
+    await eventually(async () => expect(await names()).toEqual([...expectedGroups.keys()].flatMap((b) => byLoss(true).filter((s) => s.batch === b).map((s) => s.name))));
     const firstGroup = [...expectedGroups][0];
     await groups.first().getByRole('button').click();
-    expect(await groups.first().getByRole('button').getAttribute('aria-expanded')).toBe('false');
-    expect((await names()).length).toBe(matching.length - firstGroup[1]);
+    await eventually(async () => expect(await groups.first().getByRole('button').getAttribute('aria-expanded')).toBe('false'));
+    await eventually(async () => expect((await names()).length).toBe(matching.length - firstGroup[1]));
     await groups.first().getByRole('button').click();
     await expectAccessible(page, 'grouped');
 
@@ -185,8 +185,8 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     await page.getByText('Param batch_size = 4 (50 runs)', { exact: true }).waitFor();
     await groups.nth(1).getByRole('button').click();
     await page.getByText('Param batch_size = 8 (50 runs)', { exact: true }).waitFor();
-    expect(await groupTexts()).toEqual(['Param batch_size = 2 (50 runs)', 'Param batch_size = 4 (50 runs)', 'Param batch_size = 8 (50 runs)']);
-    expect(await names()).toEqual(Array.from({ length: RUNS }, (_, i) => seed(i)).filter((s) => s.batch === '8').map((s) => s.name).reverse().slice(0, (await names()).length));
+    await eventually(async () => expect(await groupTexts()).toEqual(['Param batch_size = 2 (50 runs)', 'Param batch_size = 4 (50 runs)', 'Param batch_size = 8 (50 runs)']));
+    await eventually(async () => expect(await names()).toEqual(Array.from({ length: RUNS }, (_, i) => seed(i)).filter((s) => s.batch === '8').map((s) => s.name).reverse().slice(0, (await names()).length)));
     await page.goto(filtered);
     await table().locator('tr.rt-group').first().waitFor();
   }, 60000);
@@ -198,15 +198,17 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     await page.reload();
     await table().waitFor();
     await count().getByText(`${matching.length} runs match; ${matching.length} loaded, sorted by Metric loss, descending.`).waitFor();
-    expect(await page.getByRole('combobox', { name: 'Filter', exact: true }).inputValue()).toBe("metrics.loss < 0.3 and params.lr = '0.01'");
-    expect(await headers()).toContain('site');
-    expect(await table().locator('th[aria-sort="descending"]').textContent()).toBe('loss');
+    await eventually(async () => expect(await page.getByRole('combobox', { name: 'Filter', exact: true }).inputValue()).toBe("metrics.loss < 0.3 and params.lr = '0.01'"));
+    await eventually(async () => expect(await headers()).toContain('site'));
+    await eventually(async () => expect(await table().locator('th[aria-sort="descending"]').textContent()).toBe('loss'));
     await table().locator('tr.rt-group').first().waitFor();
   }, 60000);
 
   it('exports the table as shown as CSV', async () => {
-    const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
-    expect(href).toMatch(/^\/api\/v1\/projects\/runs-table-e2e\/runs\.csv\?/);
+    await eventually(async () => {
+      const href = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
+      expect(href).toMatch(/^\/api\/v1\/projects\/runs-table-e2e\/runs\.csv\?/);
+    });
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
     const file = await download.path();
     const text = (await import('node:fs')).readFileSync(file, 'utf8');
@@ -242,11 +244,11 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     await box.press('Enter');
     const alert = page.getByRole('alert');
     await alert.getByText(/^filter: .*only AND is supported/).waitFor();
-    expect(await box.getAttribute('aria-invalid')).toBe('true');
+    await eventually(async () => expect(await box.getAttribute('aria-invalid')).toBe('true'));
     await expectAccessible(page, 'bad filter');
     await page.getByRole('button', { name: 'Clear' }).click();
     await count().getByText(`${RUNS} runs; 100 loaded, newest first.`).waitFor();
-    expect(await page.getByRole('alert').count()).toBe(0);
+    await eventually(async () => expect(await page.getByRole('alert').count()).toBe(0));
   }, 60000);
 
   it("updates a running run's row within 5 s while it logs, without a reload", async () => {

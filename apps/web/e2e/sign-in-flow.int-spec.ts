@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import { chromium, type Browser, type ConsoleMessage, type Page, type Route } from 'playwright-core';
 // The browser test drives the real server, so it sets up server-side test infrastructure.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { createTestDatabase, type TestDatabase } from '@caliper/persistence';
@@ -17,7 +17,7 @@ import { createTestDatabase, type TestDatabase } from '@caliper/persistence';
 import { startTestObjectStore, type TestObjectStore } from '@caliper/storage';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { freePort, waitUntilLive } from '../../../tools/testing/processes';
-import { buildWebApp, expectAccessible, repoRoot } from './harness';
+import { buildWebApp, eventually, expectAccessible, repoRoot } from './harness';
 
 const LOGIN_MAX_FAILURES = 3;
 
@@ -110,7 +110,7 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     expectedConsoleError = refusedSignIn;
     await page.goto(`${base}/projects`);
     await page.waitForURL(/\/sign-in\?next=%2Fprojects$/);
-    await expect(page.getByRole('heading', { level: 1, name: 'Sign in' }).isVisible()).resolves.toBe(true);
+    await eventually(async () => expect(await page.getByRole('heading', { level: 1, name: 'Sign in' }).isVisible()).toBe(true));
     await expectAccessible(page, 'sign-in');
 
     await page.getByLabel('Username').fill('admin');
@@ -120,7 +120,7 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     const { message } = (await response.json()) as { message: string };
     const alert = page.getByRole('alert');
     await alert.waitFor();
-    expect(await alert.textContent()).toContain(message);
+    await eventually(async () => expect(await alert.textContent()).toContain(message));
     expect(page.url()).toContain('/sign-in');
     await expectAccessible(page, 'sign-in with error');
   }, 60000);
@@ -142,9 +142,11 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
       }
     }
     expect(last).toBe(429);
-    const alertText = (await page.getByRole('alert').textContent()) ?? '';
-    expect(alertText).toMatch(/You can try again in \d+ (min|s)/);
-    await expect(page.getByRole('button', { name: 'Sign in' }).isDisabled()).resolves.toBe(true);
+    await eventually(async () => {
+      const alertText = (await page.getByRole('alert').textContent()) ?? '';
+      expect(alertText).toMatch(/You can try again in \d+ (min|s)/);
+    });
+    await eventually(async () => expect(await page.getByRole('button', { name: 'Sign in' }).isDisabled()).toBe(true));
   }, 60000);
 
   it('signs in as the admin and lands on the projects page', async () => {
@@ -154,12 +156,12 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${base}/projects`);
     await page.getByRole('heading', { level: 1, name: 'Projects' }).waitFor();
-    expect(await page.locator('.topbar').textContent()).toContain('admin');
+    await eventually(async () => expect(await page.locator('.topbar').textContent()).toContain('admin'));
     await page.getByText('No projects yet').waitFor();
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to main content');
+    await eventually(async () => expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to main content'));
     await page.keyboard.press('Enter');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    await eventually(async () => expect(await page.evaluate(() => document.activeElement?.id)).toBe('main'));
     for (const item of ['Projects', 'Runs', 'Models', 'Datasets', 'Audit', 'Admin']) {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: item, exact: true }).waitFor();
     }
@@ -179,7 +181,7 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Projects', exact: true }).click();
     await page.getByRole('button', { name: 'New project' }).click();
     await page.getByLabel('Name', { exact: true }).fill(project.name);
-    expect(await page.getByLabel('Short name (slug)').inputValue()).toBe(project.slug);
+    await eventually(async () => expect(await page.getByLabel('Short name (slug)').inputValue()).toBe(project.slug));
     await page.getByLabel('Description').fill('Segments the liver for transplant planning.');
     await expectAccessible(page, 'new project form');
     await page.getByRole('button', { name: 'Create project' }).click();
@@ -213,15 +215,38 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     await addForm.getByRole('button', { name: 'Add member' }).click();
     const row = page.getByRole('row').filter({ hasText: member.displayName });
     await row.waitFor();
-    expect(await row.getByRole('listitem').allTextContents()).toEqual(['Researcher', 'PI']);
+    await eventually(async () => expect(await row.getByRole('listitem').allTextContents()).toEqual(['Researcher', 'PI']));
 
     await row.getByRole('button', { name: `Change roles of ${member.displayName}` }).click();
     await row.getByRole('checkbox', { name: /^PI/ }).uncheck();
     await row.getByRole('checkbox', { name: /^QA/ }).check();
     await expectAccessible(page, 'project page, editing roles');
-    await row.getByRole('button', { name: 'Save roles' }).click();
-    await row.getByRole('button', { name: `Change roles of ${member.displayName}` }).waitFor();
-    expect(await row.getByRole('listitem').allTextContents()).toEqual(['Researcher', 'QA']);
+    // The saved roles show from the mutation's own answer, not only once the refetched project
+    // arrives: hold every Project query back until they are on screen.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let heldProjectQueries = 0;
+    const holdProjectQueries = async (route: Route) => {
+      if ((route.request().postDataJSON() as { operationName?: string } | null)?.operationName === 'Project') {
+        heldProjectQueries++;
+        await released;
+      }
+      await route.fallback();
+    };
+    await page.route('**/graphql', holdProjectQueries);
+    const refetched = page.waitForResponse((r) => r.url().endsWith('/graphql') && r.request().postDataJSON()?.operationName === 'Project');
+    try {
+      await row.getByRole('button', { name: 'Save roles' }).click();
+      await row.getByRole('button', { name: `Change roles of ${member.displayName}` }).waitFor();
+      await eventually(async () => expect(await row.getByRole('listitem').allTextContents()).toEqual(['Researcher', 'QA']), 5000);
+      expect(heldProjectQueries).toBeGreaterThan(0); // the refetch was sent, and is still held
+    } finally {
+      release();
+      await page.unroute('**/graphql', holdProjectQueries);
+    }
+    // And the refetched project, once let through, agrees.
+    await refetched;
+    await eventually(async () => expect(await row.getByRole('listitem').allTextContents()).toEqual(['Researcher', 'QA']));
   }, 60000);
 
   it('shows project.created and member.added in the audit log with an intact chain', async () => {
@@ -240,13 +265,13 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     await page.waitForURL(/action=member\./);
     await events.locator('code.action', { hasText: 'project.created' }).waitFor({ state: 'detached' });
     await events.locator('code.action', { hasText: /^member\.added$/ }).waitFor();
-    expect((await events.locator('code.action').allTextContents()).sort()).toEqual(['member.added', 'member.roles_changed']);
+    await eventually(async () => expect((await events.locator('code.action').allTextContents()).sort()).toEqual(['member.added', 'member.roles_changed']));
 
     const added = page.getByRole('row').filter({ has: page.locator('code.action', { hasText: /^member\.added$/ }) });
     await added.getByRole('button', { name: /Details/ }).click();
     const diff = page.getByRole('table', { name: /Changes/ });
     await diff.waitFor();
-    expect(await diff.textContent()).toContain('added');
+    await eventually(async () => expect(await diff.textContent()).toContain('added'));
     await expectAccessible(page, 'audit log, event details');
   }, 60000);
 
@@ -266,34 +291,37 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     await page.waitForURL(`${base}/audit`);
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'Audit', exact: true }).waitFor();
-    expect(await nav.getByRole('link', { name: 'Admin', exact: true }).count()).toBe(0);
+    await eventually(async () => expect(await nav.getByRole('link', { name: 'Admin', exact: true }).count()).toBe(0));
 
     await nav.getByRole('link', { name: 'Projects', exact: true }).click();
     await page.getByRole('link', { name: project.name }).click();
     await page.getByRole('heading', { level: 1, name: project.name }).waitFor();
-    expect(await page.getByRole('form', { name: 'Add a member' }).count()).toBe(0);
+    await eventually(async () => expect(await page.getByRole('form', { name: 'Add a member' }).count()).toBe(0));
 
     const tokenForm = page.getByRole('form', { name: 'Create a token' });
     await tokenForm.getByLabel('Name', { exact: true }).fill('slurm training jobs');
     await tokenForm.getByRole('button', { name: 'Create token' }).click();
     const reveal = page.getByRole('region', { name: /Copy the token/ });
     await reveal.waitFor();
-    const token = await reveal.getByLabel('New API token').inputValue();
-    expect(token).toMatch(/^clp_/);
+    const token = await eventually(async () => {
+      const value = await reveal.getByLabel('New API token').inputValue();
+      expect(value).toMatch(/^clp_/);
+      return value;
+    });
     await reveal.getByRole('button', { name: 'Copy token' }).click();
     await reveal.getByRole('button', { name: 'Copied' }).waitFor();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
+    await eventually(async () => expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token));
     await expectAccessible(page, 'project page, token shown once');
     await reveal.getByRole('button', { name: 'I have stored the token' }).click();
     await reveal.waitFor({ state: 'detached' });
-    expect(await page.locator('input[value^="clp_"]').count()).toBe(0);
+    await eventually(async () => expect(await page.locator('input[value^="clp_"]').count()).toBe(0));
     const tokenRow = page.getByRole('row').filter({ hasText: 'slurm training jobs' });
     await tokenRow.getByText('Active').waitFor();
-    expect(await tokenRow.textContent()).toContain('Never');
+    await eventually(async () => expect(await tokenRow.textContent()).toContain('Never'));
 
     await nav.getByRole('link', { name: 'Audit', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
-    expect(await page.getByLabel('Project').inputValue()).not.toBe('');
+    await eventually(async () => expect(await page.getByLabel('Project').inputValue()).not.toBe(''));
     await page.getByRole('table', { name: /Audit events/ }).locator('code.action', { hasText: /^token\.created$/ }).waitFor();
     await expectAccessible(page, 'audit log, project scope');
   }, 60000);
@@ -340,8 +368,10 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     await passwordDialog.getByText('Password set').waitFor();
     await passwordDialog.getByRole('button', { name: 'Close' }).click();
 
-    const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: member.username, password: 'a-brand-new-password-7' }) });
-    expect(res.status).toBe(200);
+    await eventually(async () => {
+      const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: member.username, password: 'a-brand-new-password-7' }) });
+      expect(res.status).toBe(200);
+    });
   }, 60000);
 
   it('lets the member change their own password on the account page, re-entering the current one', async () => {
@@ -362,7 +392,9 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByText('Password changed').waitFor();
     await expectAccessible(page, 'account page');
-    const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: member.username, password: 'my-own-password-42' }) });
-    expect(res.status).toBe(200);
+    await eventually(async () => {
+      const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: member.username, password: 'my-own-password-42' }) });
+      expect(res.status).toBe(200);
+    });
   }, 60000);
 });

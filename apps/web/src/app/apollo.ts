@@ -31,6 +31,10 @@ export function createApolloClient(): ApolloClient {
     cache: new InMemoryCache({
       typePolicies: {
         AuditEvent: { keyFields: ['seq'] },
+        // No id of its own, and keyed by its user it would share one user's roles across projects:
+        // a member stays inside its project's `members` list (MembersSection writes mutation
+        // answers there by project id and user id).
+        ProjectMember: { keyFields: false },
         Project: {
           fields: {
             // Lists come back whole from the server: replace, never merge element by element.

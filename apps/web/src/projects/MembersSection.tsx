@@ -1,5 +1,6 @@
 /** Members of a project with their role sets; with member.manage: add, change roles, remove. */
 import { useState, type FormEvent } from 'react';
+import type { ApolloCache, Reference, StoreObject } from '@apollo/client';
 import { useMutation } from '@apollo/client/react';
 import { useSession } from '../app/session';
 import type { ProjectRole } from '../gql/graphql';
@@ -12,6 +13,27 @@ import type { ProjectDetails } from './ProjectPage';
 import { AddProjectMemberMutation, ProjectQuery, RemoveProjectMemberMutation, SetProjectMemberRolesMutation } from './projects.operations';
 
 type Member = ProjectDetails['members'][number];
+
+/**
+ * A member has no identity of its own in the cache: the API gives it no id, and one user is a
+ * member of many projects with different roles, so keying it by user would show one project's
+ * roles in another (apollo.ts keeps it unnormalised). It lives in its project's `members` list, and
+ * a mutation's answer is written there by (project id, user id) — at once, so the roles on screen
+ * are the ones just saved, not the ones from before until the refetch lands.
+ */
+function updateMember(cache: ApolloCache, projectId: string, userId: string, change: (member: StoreObject) => StoreObject | null): void {
+  cache.modify<{ members: StoreObject[] }>({
+    id: cache.identify({ __typename: 'Project', id: projectId }),
+    fields: {
+      members: (members, { readField }) =>
+        (members as StoreObject[]).flatMap((m) => {
+          if (readField<string>('id', readField<Reference>('user', m)) !== userId) return [m];
+          const changed = change(m);
+          return changed ? [changed] : [];
+        }),
+    },
+  });
+}
 
 export function MembersSection({ project, canManage }: { project: ProjectDetails; canManage: boolean }) {
   const [removing, setRemoving] = useState<Member | null>(null);
@@ -58,7 +80,13 @@ function MemberRow({ project, member, canManage, onRemove }: { project: ProjectD
   const [editing, setEditing] = useState(false);
   const [roles, setRoles] = useState<ProjectRole[]>(member.roles);
   const [rolesError, setRolesError] = useState<string | null>(null);
-  const [setMemberRoles, { loading, error, reset }] = useMutation(SetProjectMemberRolesMutation, { refetchQueries: [ProjectQuery] });
+  const [setMemberRoles, { loading, error, reset }] = useMutation(SetProjectMemberRolesMutation, {
+    update: (cache, { data }) => {
+      const saved = data?.setProjectMemberRoles;
+      if (saved) updateMember(cache, project.id, saved.user.id, (m) => ({ ...m, roles: saved.roles }));
+    },
+    refetchQueries: [ProjectQuery],
+  });
   const isMe = member.user.id === session.user.id;
 
   async function save(event: FormEvent) {
@@ -189,7 +217,12 @@ function AddMemberForm({ project }: { project: ProjectDetails }) {
 
 function RemoveMemberDialog({ project, member, onClose }: { project: ProjectDetails; member: Member | null; onClose: () => void }) {
   const [reason, setReason] = useState('');
-  const [removeMember, { loading, error, reset }] = useMutation(RemoveProjectMemberMutation, { refetchQueries: [ProjectQuery] });
+  const [removeMember, { loading, error, reset }] = useMutation(RemoveProjectMemberMutation, {
+    update: (cache, { data }, { variables }) => {
+      if (data?.removeProjectMember && variables) updateMember(cache, String(variables.input.projectId), String(variables.input.userId), () => null);
+    },
+    refetchQueries: [ProjectQuery],
+  });
 
   function close() {
     setReason('');
