@@ -2,7 +2,7 @@
  * The MLflow 2.x tracking endpoints against real PostgreSQL and S3, written from MLflow's REST
  * reference: status codes, error_code, response shapes, limits and write-once params.
  */
-import { gqlOk, login, newUser, startTestApi, TestApi } from '../testing/api-harness';
+import { gqlOk, login, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
 import { mlflow, mlflowFixture, MlflowFixture, WireJson } from './mlflow-api-helpers';
 
 // Tests here make dozens of requests each; the machine is shared, so allow for a slow one.
@@ -86,6 +86,26 @@ describe('MLflow tracking API: experiments, runs, metrics', () => {
       expect(await mlflow(api, f.token, 'POST', 'experiments/create', {})).toEqual({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining("'name'") } });
       expect(await mlflow(api, f.token, 'GET', 'experiments/get', { experiment_id: '987654' })).toEqual({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'No Experiment with id=987654 exists' } });
       expect(await mlflow(api, f.token, 'GET', 'experiments/get-by-name', { experiment_name: 'nope' })).toEqual({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST', message: "Could not find experiment with name 'nope'" } });
+    });
+
+    it("deletes an experiment's runs with it and restores them with it, as MLflow's store does", async () => {
+      const id = (await mlflow(api, f.token, 'POST', 'experiments/create', { name: 'cascade' })).body.experiment_id;
+      const kept = await createRun(id);
+      const gone = await createRun(id);
+      expect((await mlflow(api, f.token, 'POST', 'runs/delete', { run_id: gone })).status).toBe(200);
+      expect((await mlflow(api, f.token, 'POST', 'experiments/delete', { experiment_id: id })).status).toBe(200);
+      const stage = async (run: string) => (await mlflow(api, f.token, 'GET', 'runs/get', { run_id: run })).body.run.info.lifecycle_stage;
+      expect([await stage(kept), await stage(gone)]).toEqual(['deleted', 'deleted']);
+      expect(await mlflow(api, f.token, 'POST', 'runs/log-metric', { run_id: kept, key: 'x', value: 1, timestamp: 1 })).toEqual({
+        status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: `The run ${kept} must be in the 'active' state. Current state is deleted.` },
+      });
+      const search = async (view: string) => ((await mlflow(api, f.token, 'POST', 'runs/search', { experiment_ids: [id], run_view_type: view })).body.runs ?? []).map((r: WireJson) => r.info.run_id).sort();
+      expect(await search('ACTIVE_ONLY')).toEqual([]);
+      expect(await search('DELETED_ONLY')).toEqual([kept, gone].sort());
+      expect((await mlflow(api, f.token, 'POST', 'experiments/restore', { experiment_id: id })).status).toBe(200);
+      // MLflow restores every run of the experiment, the one deleted on its own before too.
+      expect(await search('ACTIVE_ONLY')).toEqual([kept, gone].sort());
+      expect((await mlflow(api, f.token, 'POST', 'runs/log-metric', { run_id: kept, key: 'x', value: 1, timestamp: 1 })).status).toBe(200);
     });
 
     it('renames, tags, deletes and restores', async () => {
@@ -223,7 +243,7 @@ describe('MLflow tracking API: experiments, runs, metrics', () => {
       expect((await mlflow(api, f.token, 'POST', 'runs/log-metric', { run_id: id, key: 'm2', value: 1 })).body.message).toContain("'timestamp'");
     });
 
-    it('stores NaN and ±Infinity and returns them as MLflow does ("NaN", "Infinity", "-Infinity")', async () => {
+    it('stores NaN and ±Infinity and returns them as MLflow 2.10 with a SQL store does ("NaN", ±1.7976931348623157e308); the native API keeps ±Infinity', async () => {
       const id = await createRun(experimentId);
       const metrics = [
         { key: 'nan', value: 'NaN', timestamp: 1, step: 0 },
@@ -234,10 +254,14 @@ describe('MLflow tracking API: experiments, runs, metrics', () => {
       expect((await mlflow(api, f.token, 'POST', 'runs/log-batch', { run_id: id, metrics })).status).toBe(200);
       const run = (await mlflow(api, f.token, 'GET', 'runs/get', { run_id: id })).body.run;
       expect(run.data.metrics).toEqual(expect.arrayContaining([
-        { key: 'nan', value: 'NaN', timestamp: 1, step: 0 }, { key: 'inf', value: 'Infinity', timestamp: 1, step: 0 }, { key: 'ninf', value: '-Infinity', timestamp: 1, step: 0 },
+        { key: 'nan', value: 'NaN', timestamp: 1, step: 0 }, { key: 'inf', value: 1.7976931348623157e308, timestamp: 1, step: 0 }, { key: 'ninf', value: -1.7976931348623157e308, timestamp: 1, step: 0 },
       ]));
       const history = await mlflow(api, f.token, 'GET', 'metrics/get-history', { run_id: id, metric_key: 'nan' });
       expect(history.body).toEqual({ metrics: [{ key: 'nan', value: 'NaN', timestamp: 1, step: 0 }] });
+      const raw = await (await rest(api, 'GET', `/api/2.0/mlflow/metrics/get-history?run_id=${id}&metric_key=inf`, f.token)).text();
+      expect(raw).toBe('{"metrics":[{"key":"inf","value":1.7976931348623157e+308,"timestamp":1,"step":0}]}');
+      const native = await (await rest(api, 'GET', `/api/v1/runs/${id}/metrics/ninf/history`, f.token)).json() as { points: { value: unknown }[] };
+      expect(native.points.map((p) => p.value)).toEqual(['-Infinity']);
     });
 
     it('does not duplicate points when a log-batch is retried', async () => {
@@ -288,7 +312,8 @@ describe('MLflow tracking API: experiments, runs, metrics', () => {
           seen.push(...page.body.metrics);
           token = page.body.next_page_token;
         } while (token);
-        expect({ size, seen }).toEqual({ size, seen: points.map((p) => ({ key: 'edge', value: p.value, timestamp: p.timestamp, step: p.step })) });
+        const wire = (v: number | string) => (v === 'Infinity' ? Number.MAX_VALUE : v === '-Infinity' ? -Number.MAX_VALUE : v);
+        expect({ size, seen }).toEqual({ size, seen: points.map((p) => ({ key: 'edge', value: wire(p.value), timestamp: p.timestamp, step: p.step })) });
       }
     });
 

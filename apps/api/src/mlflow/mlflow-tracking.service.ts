@@ -268,7 +268,7 @@ export class MlflowTrackingService {
     const after = decodeHistoryToken(optionalString(args, 'page_token'));
     // Without max_results MLflow returns the whole history in one answer. The points arrive as
     // JSON text from the database; the answer is assembled around them, never re-parsed.
-    const page = await this.tracking.metricHistoryJson(uuid, key, { after, limit: maxResults ?? Number.MAX_SAFE_INTEGER, withKey: true });
+    const page = await this.tracking.metricHistoryJson(uuid, key, { after, limit: maxResults ?? Number.MAX_SAFE_INTEGER, withKey: true, clampInfinity: true });
     const parts: string[] = [];
     if (page.count) parts.push(`"metrics":[${page.items}]`);
     if (page.more && page.last) parts.push(`"next_page_token":${JSON.stringify(encodeHistoryToken(page.last))}`);

@@ -1,8 +1,8 @@
 /**
  * MLflow 2.x JSON on the wire, both ways. Requests: MLflow's checks and messages for required
  * fields, int64 given as a number or a decimal string, metric values with "NaN"/"Infinity".
- * Responses: the shapes MLflow's protobuf-to-JSON writes — int64 as JSON numbers, doubles
- * NaN/±Infinity as the strings "NaN"/"Infinity"/"-Infinity", empty repeated fields and unset
+ * Responses: the shapes MLflow's protobuf-to-JSON writes — int64 as JSON numbers, NaN as the
+ * string "NaN", ±Infinity as ±1.7976931348623157e308 (MLflow's SQL store), empty repeated fields and unset
  * optional fields omitted (end_time while a run is running, data.params without params).
  */
 import { KeyValue, MetricPointInput, parseInt64, parseMetricValue, toMlflowStatus, TrackingError } from '@caliper/domain';
@@ -121,11 +121,15 @@ export function viewTypeOf(args: WireArgs, name: string): ViewType {
 
 // Responses
 
-/** A double as protobuf JSON writes it. */
+/**
+ * A metric value as MLflow 2.x's server answers it: NaN as protobuf JSON's "NaN", and ±Infinity
+ * as ±1.7976931348623157e308, because MLflow's SQL store clamps infinite values to ±DBL_MAX when
+ * it writes them. Caliper stores the infinity itself (the native API and GraphQL return it).
+ */
 export function wireDouble(v: number): number | string {
   if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return 'Infinity';
-  if (v === -Infinity) return '-Infinity';
+  if (v === Infinity) return Number.MAX_VALUE;
+  if (v === -Infinity) return -Number.MAX_VALUE;
   return v;
 }
 

@@ -53,8 +53,8 @@ const HISTORY_PREFETCH_MAX = 4;
 
 type HistoryJsonPage = Awaited<ReturnType<MetricsRepository['historyJson']>>;
 
-const historyPageId = (runId: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean; columns?: boolean }) =>
-  JSON.stringify([runId, key, opts.limit, opts.withKey, opts.columns === true, opts.after ? [opts.after.step, opts.after.timestamp, String(opts.after.value)] : null]);
+const historyPageId = (runId: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean; columns?: boolean; clampInfinity?: boolean }) =>
+  JSON.stringify([runId, key, opts.limit, opts.withKey, opts.columns === true, opts.clampInfinity === true, opts.after ? [opts.after.step, opts.after.timestamp, String(opts.after.value)] : null]);
 
 export class TrackingService {
   /** Next pages of histories being read, by historyPageId (see metricHistoryJson). */
@@ -148,8 +148,14 @@ export class TrackingService {
       if (before.lifecycleStage === stage) {
         throw new TrackingError('INVALID_STATE', stage === 'deleted' ? `Cannot delete an already deleted experiment.` : `Cannot restore an active experiment.`);
       }
-      const after = await this.tracking.updateExperiment(m, id, { lifecycleStage: stage }, Date.now());
-      await this.audit.append(m, { ...actorOf(principal), action: stage === 'deleted' ? 'experiment.deleted' : 'experiment.restored', entityType: 'experiment', entityId: id, projectId: before.projectId, before: { lifecycleStage: before.lifecycleStage }, after: { lifecycleStage: stage } });
+      const now = Date.now();
+      const after = await this.tracking.updateExperiment(m, id, { lifecycleStage: stage }, now);
+      // MLflow's store deletes an experiment's runs with it, and restores every one of them with it.
+      const runs = await this.tracking.setExperimentRunsLifecycle(m, id, stage, now);
+      await this.audit.append(m, {
+        ...actorOf(principal), action: stage === 'deleted' ? 'experiment.deleted' : 'experiment.restored', entityType: 'experiment', entityId: id, projectId: before.projectId,
+        before: { lifecycleStage: before.lifecycleStage }, after: { lifecycleStage: stage, runs },
+      });
       return after;
     });
   }
@@ -384,7 +390,7 @@ export class TrackingService {
    * A prefetched page is a snapshot a moment older than the request — as if the client had been
    * faster. Every request is still authorised by the guard before it gets here.
    */
-  async metricHistoryJson(uuid: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean; columns?: boolean }) {
+  async metricHistoryJson(uuid: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean; columns?: boolean; clampInfinity?: boolean }) {
     const run = await this.findRun(uuid);
     const id = historyPageId(run.id, key, opts);
     const hit = this.prefetched.get(id);

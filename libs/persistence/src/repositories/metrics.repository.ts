@@ -105,6 +105,9 @@ const PARALLEL_SERIES = 16;
 /** SQLSTATE of a duplicate primary key. */
 const UNIQUE_VIOLATION = '23505';
 
+/** Number.MAX_VALUE as MLflow's server writes it (Python's json of sys.float_info.max), as JSON.stringify writes it too. */
+export const DBL_MAX_TEXT = '1.7976931348623157e+308';
+
 const floatText = (v: number) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v));
 
 /** A statement and its parameters. */
@@ -382,15 +385,20 @@ export class MetricsRepository {
    * page's last point, the next cursor, is read back from the text's tail. (Numbering the rows
    * with a window function to leave the extra one out in SQL cost a fifth of the statement.)
    */
-  async historyJson(runId: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean; columns?: boolean }): Promise<{ items: string; count: number; last: StoredPoint | null; more: boolean }> {
+  async historyJson(runId: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean; columns?: boolean; clampInfinity?: boolean }): Promise<{ items: string; count: number; last: StoredPoint | null; more: boolean }> {
     const keyId = (await this.existingKeyIds([key])).get(key) ?? '-1';
     const params: unknown[] = [runId, keyId, opts.limit];
     const param = (v: unknown) => `$${params.push(v)}`;
     const after = opts.after
       ? `AND (step, ts, value) > (${param(opts.after.step)}::bigint, ${param(opts.after.timestamp)}::bigint, ${param(floatText(opts.after.value))}::float8)`
       : '';
-    // float8 text is JSON except for the non-finite values, which MLflow sends as strings.
-    const value = `CASE WHEN value IN ('NaN', 'Infinity', '-Infinity') THEN '"' || value::text || '"' ELSE value::text END`;
+    // float8 text is JSON except for the non-finite values, which MLflow sends as strings; MLflow's
+    // SQL store keeps ±Infinity as ±DBL_MAX, and with `clampInfinity` so does this answer.
+    const value = opts.clampInfinity
+      ? `CASE WHEN value = 'Infinity' THEN '${DBL_MAX_TEXT}' WHEN value = '-Infinity' THEN '-${DBL_MAX_TEXT}' WHEN value = 'NaN' THEN '"NaN"' ELSE value::text END`
+      : `CASE WHEN value IN ('NaN', 'Infinity', '-Infinity') THEN '"' || value::text || '"' ELSE value::text END`;
+    // The next page starts after the last point as stored: a clamped ±DBL_MAX read back from the text is the stored ±Infinity.
+    const stored = (v: number) => (opts.clampInfinity && Math.abs(v) === Number.MAX_VALUE ? Math.sign(v) * Infinity : v);
     const points = `FROM (SELECT step, ts, value FROM metric_points WHERE run_id = $1 AND key_id = $2 ${after} ORDER BY step, ts, value LIMIT $3::bigint + 1) o`;
     if (opts.columns) {
       const [row]: { steps: string | null; ts: string | null; vals: string | null; n: number }[] = await this.ds.query(
@@ -400,7 +408,7 @@ export class MetricsRepository {
       const more = row.n > opts.limit;
       const lists = [row.steps ?? '', row.ts ?? '', row.vals ?? ''].map((list) => (more ? list.slice(0, list.lastIndexOf(',')) : list));
       const tail = (list: string) => list.slice(list.lastIndexOf(',') + 1).replace(/"/g, '');
-      const last = more ? { step: Number(tail(lists[0])), timestamp: Number(tail(lists[1])), value: Number(tail(lists[2])) } : null;
+      const last = more ? { step: Number(tail(lists[0])), timestamp: Number(tail(lists[1])), value: stored(Number(tail(lists[2]))) } : null;
       return { items: `"steps":[${lists[0]}],"timestamps":[${lists[1]}],"values":[${lists[2]}]`, count: Math.min(row.n, opts.limit), last, more };
     }
     const item = opts.withKey
@@ -414,7 +422,7 @@ export class MetricsRepository {
     let last: StoredPoint | null = null;
     if (more) {
       const p = JSON.parse(items.slice(items.lastIndexOf(start.slice(1)))) as { step: number; timestamp: number; value: number | string };
-      last = { step: p.step, timestamp: p.timestamp, value: Number(p.value) };
+      last = { step: p.step, timestamp: p.timestamp, value: stored(Number(p.value)) };
     }
     return { items, count: Math.min(row.n, opts.limit), last, more };
   }

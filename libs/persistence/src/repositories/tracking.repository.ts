@@ -90,6 +90,23 @@ export class TrackingRepository {
     return manager.findOneByOrFail(RunEntity, { id });
   }
 
+  /**
+   * Moves every run of an experiment to a lifecycle stage, as MLflow's store does when the
+   * experiment is deleted or restored; returns the uuids of the runs that changed. Rows are
+   * locked in id order, so it queues behind (never deadlocks with) writers holding a run lock.
+   */
+  async setExperimentRunsLifecycle(manager: EntityManager, experimentId: string, stage: 'active' | 'deleted', now: number): Promise<string[]> {
+    const rows: { uuid: string }[] = await manager.query(
+      // Wrapped in a SELECT: TypeORM answers a bare UPDATE … RETURNING as [rows, count].
+      `WITH target AS (SELECT id FROM runs WHERE experiment_id = $1 AND lifecycle_stage <> $2 ORDER BY id FOR UPDATE),
+       changed AS (UPDATE runs r SET lifecycle_stage = $2, deleted_time = CASE WHEN $2 = 'deleted' THEN $3::bigint ELSE NULL END
+         FROM target WHERE r.id = target.id RETURNING r.uuid)
+       SELECT uuid FROM changed`,
+      [experimentId, stage, now],
+    );
+    return rows.map((r) => r.uuid).sort();
+  }
+
   async touchHeartbeat(id: string): Promise<void> {
     await this.ds.query(`UPDATE runs SET heartbeat_at = now() WHERE id = $1`, [id]);
   }
