@@ -75,6 +75,30 @@ describe('metric ingest (real PostgreSQL)', () => {
     expect((await latest(run.uuid)).loss.step).toBe(6);
   });
 
+  it('writes small batches for a resolved run in one statement with the same results: latest rule, duplicates, tiers, concurrency, lifecycle', async () => {
+    const run = await tracking.createRun(principal, { experimentId });
+    const point = (step: number, value = step / 10, timestamp = 1_700_000_000_000 + step) => ({ key: 'loss', value, step, timestamp });
+    // 200 single-point requests from four senders at once (log_metric's pattern), each point sent twice.
+    const sends = [];
+    for (let sender = 0; sender < 4; sender++) {
+      for (let i = 0; i < 50; i++) sends.push(tracking.logBatch(principal, run, { metrics: [point(sender * 50 + i)] }), tracking.logBatch(principal, run, { metrics: [point(sender * 50 + i)] }));
+    }
+    const written = (await Promise.all(sends)).reduce((n, r) => n + r.pointsWritten, 0);
+    expect(written).toBe(200);
+    await tracking.logBatch(principal, run, { metrics: [point(150, 99, 1)] }); // an earlier step: stored, but not the latest
+    expect((await latest(run.uuid)).loss).toEqual({ step: 199, timestamp: 1_700_000_000_199, value: 19.9 });
+    expect((await tracking.logBatch(principal, run, { metrics: [point(500, NaN)] })).pointsWritten).toBe(1);
+    expect(Number.isNaN((await latest(run.uuid)).loss.value)).toBe(true);
+    const rows = await pg.query(`SELECT count(*)::int AS n FROM metric_points p JOIN runs r ON r.id = p.run_id WHERE r.uuid = $1`, [run.uuid]);
+    expect(rows.rows[0].n).toBe(202); // 200, the earlier-step point and the NaN
+    // The statement-level trigger kept the tiers exact: their counts add up to the points.
+    const tiers = await pg.query(`SELECT coalesce(sum(t.n), 0)::int AS n FROM metric_tiers t JOIN runs r ON r.id = t.run_id WHERE r.uuid = $1 AND t.level = (SELECT min(level) FROM metric_tiers)`, [run.uuid]);
+    expect(tiers.rows[0].n).toBe(202);
+    await tracking.setRunLifecycle(principal, run.uuid, 'deleted');
+    await expect(tracking.logBatch(principal, run, { metrics: [point(600)] })).rejects.toMatchObject({ code: 'INVALID_STATE', message: `The run ${run.uuid} must be in the 'active' state. Current state is deleted.` });
+    expect((await pg.query(`SELECT count(*)::int AS n FROM metric_points p JOIN runs r ON r.id = p.run_id WHERE r.uuid = $1`, [run.uuid])).rows[0].n).toBe(202);
+  });
+
   it('answers ALREADY_EXISTS, not a database error, to every client but one creating the same experiment at once', async () => {
     const projectId = (await tracking.getExperiment(experimentId)).projectId;
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => tracking.createExperiment(principal, projectId, 'created-at-once')));

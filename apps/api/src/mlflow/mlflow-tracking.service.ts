@@ -191,7 +191,7 @@ export class MlflowTrackingService {
   }
 
   async logMetric(principal: Principal, run: RunEntity, args: WireArgs) {
-    await this.tracking.logBatch(principal, run.uuid, { metrics: [metricPoint(args)] });
+    await this.tracking.logBatch(principal, run, { metrics: [metricPoint(args)] });
     return {};
   }
 
@@ -212,7 +212,7 @@ export class MlflowTrackingService {
   }
 
   async logBatch(principal: Principal, run: RunEntity, args: WireArgs) {
-    await this.tracking.logBatch(principal, run.uuid, { metrics: metricPoints(args, 'metrics'), params: keyValues(args, 'params'), tags: keyValues(args, 'tags') });
+    await this.tracking.logBatch(principal, run, { metrics: metricPoints(args, 'metrics'), params: keyValues(args, 'params'), tags: keyValues(args, 'tags') });
     return {};
   }
 

@@ -47,6 +47,9 @@ function generatedRunName(): string {
   return `${pick(ADJECTIVES)}-${pick(NOUNS)}-${Math.floor(Math.random() * 1000)}`;
 }
 
+/** Batches of at most this many points (and nothing else) for a resolved run take the one-statement path. */
+const SMALL_BATCH_POINTS = 64;
+
 /** How long a prefetched history page waits for its request, and how many wait at most. */
 const HISTORY_PREFETCH_MS = 5000;
 const HISTORY_PREFETCH_MAX = 4;
@@ -276,12 +279,16 @@ export class TrackingService {
    * Metrics, params and tags in one transaction; a retried batch writes nothing twice. With
    * `opts.manager` it joins the caller's transaction (the native API stores its idempotency record in it).
    */
-  async logBatch(principal: Principal, uuid: string, batch: { metrics?: MetricPointInput[]; params?: KeyValue[]; tags?: KeyValue[] }, opts: { enforceMlflowLimits?: boolean; manager?: EntityManager } = {}): Promise<{ pointsWritten: number }> {
+  async logBatch(principal: Principal, target: string | RunEntity, batch: { metrics?: MetricPointInput[]; params?: KeyValue[]; tags?: KeyValue[] }, opts: { enforceMlflowLimits?: boolean; manager?: EntityManager } = {}): Promise<{ pointsWritten: number }> {
+    const uuid = typeof target === 'string' ? target : target.uuid;
     const metrics = batch.metrics ?? [];
     const params = batch.params ?? [];
     const tags = batch.tags ?? [];
     const problem = opts.enforceMlflowLimits === false ? this.nativeBatchProblem(metrics, params, tags) : batchProblem({ metrics, params, tags });
     if (problem) throw new TrackingError('INVALID_PARAMETER', problem);
+    if (typeof target !== 'string' && !opts.manager && !params.length && !tags.length && metrics.length && metrics.length <= SMALL_BATCH_POINTS) {
+      return { pointsWritten: await this.appendSmallBatch(principal, target, metrics) };
+    }
     // Batches that only append points and set ordinary tags share the run lock, so a run's
     // concurrent senders write in parallel; params (write-once) and renames take it exclusively.
     const exclusive = params.length > 0 || tags.some((t) => t.key === 'mlflow.runName');
@@ -303,6 +310,21 @@ export class TrackingService {
       return { pointsWritten };
     };
     return opts.manager ? work(opts.manager) : this.ds.transaction(work);
+  }
+
+  /**
+   * A few points for a run already resolved (MLflow's log_metric: one point a request): checked
+   * in memory, then written in one statement that also checks the run is active. The general
+   * path would open a transaction and a savepoint around a COPY for a single row.
+   */
+  private async appendSmallBatch(principal: Principal, run: RunEntity, metrics: MetricPointInput[]): Promise<number> {
+    this.assertMayWrite(principal, run);
+    await this.prepareMetricKeys(metrics);
+    const written = await this.metrics.appendToActiveRun(run.id, metrics);
+    if (written !== null) return written;
+    const current = await this.tracking.findRunByUuid(run.uuid);
+    if (!current) throw notFoundRun(run.uuid);
+    throw new TrackingError('INVALID_STATE', `The run ${run.uuid} must be in the 'active' state. Current state is ${current.lifecycleStage}.`);
   }
 
   /** Makes sure every metric name of the points has its key; call before opening a transaction that logs them. */
