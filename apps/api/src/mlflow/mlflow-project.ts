@@ -48,19 +48,26 @@ export function projectOfExperimentId(opts: { defaultWhenAbsent?: boolean } = {}
 }
 
 /**
- * The project runs/search is guarded by: that of the first listed experiment that exists (the
- * handler checks every other one), else the caller's. MLflow answers a search of unknown
- * experiments with no runs, not an error.
+ * The project runs/search is guarded by: that of the first listed experiment the caller can see
+ * (the handler checks every other one), else the caller's. MLflow answers a search of unknown
+ * experiments with no runs, not an error; an experiment of a project the caller has no part in
+ * is answered the same way, so a search reveals nothing about other projects' ids.
  */
 export function projectOfSearchedExperiments(): ProjectLocator {
   return async (args, loaders, principal) => {
     for (const id of stringList(args, 'experiment_ids')) {
       if (id === '0') return callerProject(principal, loaders);
       const experiment = await loaders.experiment.load(id);
-      if (experiment) return experiment.projectId;
+      if (experiment && (await mightSee(principal, experiment.projectId, loaders))) return experiment.projectId;
     }
     return callerProject(principal, loaders);
   };
+}
+
+/** Whether the caller has any standing in a project (a role, a global role, a token of it); the guard decides the permission itself. */
+async function mightSee(principal: Principal, projectId: string, loaders: Loaders): Promise<boolean> {
+  if (principal.method === 'token') return principal.token.projectId === projectId;
+  return principal.user.globalRole !== null || (await loaders.myRoles.load(projectId)).length > 0;
 }
 
 /** The run named by run_id (or the deprecated run_uuid; mlflowArgs refuses the two disagreeing), resolved once. */

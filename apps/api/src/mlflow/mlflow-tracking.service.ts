@@ -171,15 +171,15 @@ export class MlflowTrackingService {
 
   async searchRuns(principal: Principal, loaders: Loaders, args: WireArgs, mayRead: (projectId: string) => Promise<boolean>) {
     const requested = stringList(args, 'experiment_ids');
-    const experiments = await Promise.all(requested.map((id) => this.experiment(principal, loaders, id).catch(() => null)));
-    const projectIds = new Set<string>();
-    for (const e of experiments) {
-      if (e && !projectIds.has(e.projectId) && !(await mayRead(e.projectId))) throw new TrackingError('FORBIDDEN', `You do not have permission to read experiment ${e.id}.`);
-      if (e) projectIds.add(e.projectId);
-    }
+    const found = await Promise.all(requested.map((id) => this.experiment(principal, loaders, id).catch(() => null)));
+    // An experiment the caller may not read is searched as one that does not exist: no runs, no error.
+    const readable = new Map<string, boolean>();
+    for (const e of found) if (e && !readable.has(e.projectId)) readable.set(e.projectId, await mayRead(e.projectId));
+    const experiments = found.filter((e): e is ExperimentEntity => e !== null && readable.get(e.projectId) === true);
+    const projectIds = new Set(experiments.map((e) => e.projectId));
     const page = await this.search.searchRuns({
       projectIds: [...projectIds],
-      experimentIds: experiments.filter((e): e is ExperimentEntity => e !== null).map((e) => e.id),
+      experimentIds: experiments.map((e) => e.id),
       filter: optionalString(args, 'filter'),
       orderBy: stringList(args, 'order_by'),
       maxResults: optionalInt64(args, 'max_results'),
