@@ -24,7 +24,7 @@ export class InfraModule implements OnApplicationShutdown {
   static forConfig(config: Config): DynamicModule {
     const providers = [
       { provide: CONFIG, useValue: config },
-      { provide: DataSource, useFactory: async () => createDataSource(config.DATABASE_URL, { applicationName: 'caliper-api' }).initialize() },
+      { provide: DataSource, useFactory: async () => createDataSource(config.DATABASE_URL, { applicationName: 'caliper-api', statementTimeoutMs: config.API_STATEMENT_TIMEOUT_SECONDS * 1000 }).initialize() },
       { provide: REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }) },
       { provide: CHECKPOINT_READER, useFactory: () => new AuditCheckpointStore(objectStoreFromConfig(config), config.S3_BUCKET_AUDIT) },
       repo(AccountsRepository),

@@ -45,6 +45,8 @@ export const configSchema = z.object({
   ARTIFACT_MAX_SIZE_MB: z.coerce.number().int().min(1).max(5 * 1024 * 1024).default(10 * 1024),
   /** Largest JSON or NDJSON request body (MLflow log-batch, native batches); larger ones get 413. */
   MAX_BATCH_BODY_MB: z.coerce.number().int().min(1).max(1024).default(16),
+  /** Longest any one statement of an API request may run (searches have their own, shorter limit). */
+  API_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   BOOTSTRAP_ADMIN_USERNAME: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,62}$/, 'must be 2-63 lowercase letters, digits, ".", "_" or "-"').default('admin'),
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),

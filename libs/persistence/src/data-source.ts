@@ -22,10 +22,12 @@ export const ENTITIES = [
 ];
 export { MIGRATIONS };
 
-export function createDataSource(url: string, opts: { applicationName?: string; poolSize?: number } = {}): DataSource {
+/** `statementTimeoutMs`: the session default every connection of the pool starts with (PostgreSQL's statement_timeout). */
+export function createDataSource(url: string, opts: { applicationName?: string; poolSize?: number; statementTimeoutMs?: number } = {}): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
+    ...(opts.statementTimeoutMs ? { extra: { statement_timeout: opts.statementTimeoutMs } } : {}),
     entities: ENTITIES,
     migrations: MIGRATIONS,
     synchronize: false,

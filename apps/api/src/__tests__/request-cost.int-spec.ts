@@ -6,6 +6,7 @@
  * a clear 4xx quickly; what is allowed at the limits still answers.
  */
 import http from 'node:http';
+import { DataSource } from 'typeorm';
 import { gqlOk, login, ADMIN, startTestApi, TestApi } from '../testing/api-harness';
 import { mlflow, mlflowFixture, MlflowFixture } from './mlflow-api-helpers';
 
@@ -113,5 +114,13 @@ describe('request cost stays bounded under attack, and health stays green', () =
     expect((await ask(2)).errors).toBeUndefined();
     const over = await ask(3);
     expect(over.errors?.map((e) => e.message)).toEqual([expect.stringMatching(/^This request asks for more than 2,000,000 values \(metricSeries alone asks for 800,000\)/)]);
+  });
+
+  it("runs every API statement under API_STATEMENT_TIMEOUT_SECONDS, and a search's own limit does not stay on the connection", async () => {
+    const ds = api.app.get(DataSource);
+    const shown = async () => (await Promise.all(Array.from({ length: 6 }, () => ds.query('SHOW statement_timeout')))).map((r: { statement_timeout: string }[]) => r[0].statement_timeout);
+    expect(new Set(await shown())).toEqual(new Set(['2min']));
+    expect((await mlflow(api, f.token, 'POST', 'runs/search', { experiment_ids: ['0'], filter: "params.lr = '1'" })).status).toBe(200);
+    expect(new Set(await shown())).toEqual(new Set(['2min']));
   });
 });
