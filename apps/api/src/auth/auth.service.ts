@@ -98,6 +98,9 @@ export class AuthService {
     const cacheId = createHmac('sha256', this.cacheKey).update(decoded).digest('hex');
     const cached = this.basicCache.get(cacheId);
     if (cached && cached.expires > Date.now()) return { method: 'password', user: await this.activeUser(cached.userId) };
+    // Counted before the password is checked: concurrent guesses get at most the limit of checks.
+    const refusedFor = await this.throttle.acquire(username, ip);
+    if (refusedFor > 0) throw tooManyAttempts(refusedFor);
     const user = await this.accounts.findUserByUsername(username);
     const valid = await verifyPassword(user ? await this.accounts.passwordHashOf(user.id) : null, password);
     if (!user || !valid) {
@@ -105,6 +108,7 @@ export class AuthService {
       await this.recordFailure(username, ip);
       throw new AppError('UNAUTHENTICATED', 'Wrong username or password.');
     }
+    await this.throttle.succeeded(username, ip);
     if (this.basicCache.size >= BASIC_CACHE_MAX) this.basicCache.delete(this.basicCache.keys().next().value as string);
     this.basicCache.set(cacheId, { userId: user.id, expires: Date.now() + BASIC_CACHE_TTL_MS });
     return { method: 'password', user: await this.activeUser(user.id) };
@@ -112,7 +116,9 @@ export class AuthService {
 
   /** Password sign-in: rate-limited per account; failures are counted for the aggregated audit event. */
   async login(username: string, password: string, ip: string): Promise<{ user: PrincipalUser; cookieValue: string; expiresAt: Date }> {
-    const wait = await this.throttle.lockedFor(username, ip);
+    // The attempt is counted before the password is checked (atomically in Redis): of concurrent
+    // attempts, only as many as the limit allows are checked; the others are refused unchecked.
+    const wait = await this.throttle.acquire(username, ip);
     if (wait > 0) {
       await this.recordFailure(username, ip);
       throw tooManyAttempts(wait);
@@ -123,7 +129,7 @@ export class AuthService {
       await this.recordFailure(username, ip);
       throw new AppError('INVALID_CREDENTIALS', 'Wrong username or password.');
     }
-    await this.throttle.clear(username);
+    await this.throttle.succeeded(username, ip);
     const secret = randomBytes(32).toString('hex');
     const expiresAt = new Date(Date.now() + this.config.SESSION_TTL_HOURS * 3600_000);
     const session = await this.ds.transaction(async (m) => {
@@ -140,9 +146,12 @@ export class AuthService {
    * account gets TOO_MANY_ATTEMPTS; a wrong password counts as a failed sign-in and answers false.
    */
   async reauthenticate(user: PrincipalUser, password: string, ip: string): Promise<boolean> {
-    const wait = await this.throttle.lockedFor(user.username, ip);
+    const wait = await this.throttle.acquire(user.username, ip);
     if (wait > 0) throw tooManyAttempts(wait);
-    if (await verifyPassword(await this.accounts.passwordHashOf(user.id), password)) return true;
+    if (await verifyPassword(await this.accounts.passwordHashOf(user.id), password)) {
+      await this.throttle.succeeded(user.username, ip);
+      return true;
+    }
     await this.recordFailure(user.username, ip);
     return false;
   }
