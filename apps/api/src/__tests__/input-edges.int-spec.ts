@@ -5,16 +5,12 @@
  * stays intact.
  */
 import { Client } from 'pg';
-import { ADMIN, Auth, gql, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
+import { ADMIN, Auth, gql, gqlOk, headersFor, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
 import { mlflow, mlflowFixture, MlflowFixture, WireJson } from './mlflow-api-helpers';
 
 /** Sends a body as written, so JSON escapes such as \ud800 reach the server untouched. */
 async function rawJson(api: TestApi, auth: Auth, method: string, path: string, body: string, contentType = 'application/json'): Promise<{ status: number; body: WireJson }> {
-  const headers: Record<string, string> = { 'content-type': contentType };
-  if (auth && 'bearer' in auth) headers.authorization = `Bearer ${auth.bearer}`;
-  if (auth && 'cookie' in auth) headers.cookie = auth.cookie;
-  if (auth && 'basic' in auth) headers.authorization = `Basic ${Buffer.from(auth.basic.join(':')).toString('base64')}`;
-  const res = await fetch(`${api.base}${path}`, { method, headers, body });
+  const res = await fetch(`${api.base}${path}`, { method, headers: { 'content-type': contentType, ...headersFor(auth) }, body });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as WireJson) : {} };
 }

@@ -51,7 +51,7 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
 
 export type Auth = { cookie: string } | { bearer: string } | { basic: [string, string] } | null;
 
-function headersFor(auth: Auth): Record<string, string> {
+export function headersFor(auth: Auth): Record<string, string> {
   if (!auth) return {};
   if ('cookie' in auth) return { cookie: auth.cookie };
   if ('bearer' in auth) return { authorization: `Bearer ${auth.bearer}` };
