@@ -14,6 +14,12 @@ import { verifyPassword } from './passwords';
 import type { Principal, PrincipalUser, RequestWithPrincipal } from './principal';
 
 export const SESSION_COOKIE = 'caliper_session';
+/**
+ * Verified Basic credentials are remembered for a minute (argon2 on every mlflow call would cost
+ * ~50 ms each). An entry is keyed by the credentials and the stored password hash, read with the
+ * user on every request: a password change or reset anywhere (any replica) changes the hash, so
+ * the entry is never found again; deactivation is read from the same row.
+ */
 const BASIC_CACHE_TTL_MS = 60_000;
 const BASIC_CACHE_MAX = 10_000;
 
@@ -95,23 +101,31 @@ export class AuthService {
     // A locked account stays locked even for credentials verified a moment ago.
     const wait = await this.throttle.lockedFor(username, ip);
     if (wait > 0) throw tooManyAttempts(wait);
-    const cacheId = createHmac('sha256', this.cacheKey).update(decoded).digest('hex');
+    // One statement reads the user and their stored hash; the memo is keyed by the credentials sent
+    // AND that hash, so a password changed by any replica (own change, admin reset) finds no entry.
+    const account = await this.accounts.findUserWithPasswordHash(username);
+    const cacheId = createHmac('sha256', this.cacheKey).update(decoded).update('\0').update(account?.passwordHash ?? '').digest('hex');
     const cached = this.basicCache.get(cacheId);
-    if (cached && cached.expires > Date.now()) return { method: 'password', user: await this.activeUser(cached.userId) };
+    if (account && cached && cached.expires > Date.now() && cached.userId === account.user.id) {
+      // Deactivation is read from the same row on every request.
+      if (!account.user.isActive) throw new AppError('UNAUTHENTICATED', 'This account is deactivated.');
+      return { method: 'password', user: toPrincipalUser(account.user) };
+    }
+    if (cached) this.basicCache.delete(cacheId);
     // Counted before the password is checked: concurrent guesses get at most the limit of checks.
     const refusedFor = await this.throttle.acquire(username, ip);
     if (refusedFor > 0) throw tooManyAttempts(refusedFor);
-    const user = await this.accounts.findUserByUsername(username);
-    const valid = await verifyPassword(user ? await this.accounts.passwordHashOf(user.id) : null, password);
-    if (!user || !valid) {
+    const valid = await verifyPassword(account?.passwordHash ?? null, password);
+    if (!account || !valid) {
       // Basic credentials are a password sign-in too: same lockout, same aggregated audit.
       await this.recordFailure(username, ip);
       throw new AppError('UNAUTHENTICATED', 'Wrong username or password.');
     }
     await this.throttle.succeeded(username, ip);
+    if (!account.user.isActive) throw new AppError('UNAUTHENTICATED', 'This account is deactivated.');
     if (this.basicCache.size >= BASIC_CACHE_MAX) this.basicCache.delete(this.basicCache.keys().next().value as string);
-    this.basicCache.set(cacheId, { userId: user.id, expires: Date.now() + BASIC_CACHE_TTL_MS });
-    return { method: 'password', user: await this.activeUser(user.id) };
+    this.basicCache.set(cacheId, { userId: account.user.id, expires: Date.now() + BASIC_CACHE_TTL_MS });
+    return { method: 'password', user: toPrincipalUser(account.user) };
   }
 
   /** Password sign-in: rate-limited per account; failures are counted for the aggregated audit event. */

@@ -64,13 +64,13 @@ export class UsersResolver {
     return toUserGql(await this.service.reactivate(principalOf(ctx), input.userId, input.reason));
   }
 
-  @Mutation(() => UserGql, { description: "Sets a new password and ends the user's sessions" })
+  @Mutation(() => UserGql, { description: "Sets a new password, ends the user's sessions and revokes the user's API tokens (each revocation is audited)" })
   @Requires('user.manage')
   async resetUserPassword(@Args('input') input: ResetUserPasswordInput, @Context() ctx: GqlContext): Promise<UserGql> {
     return toUserGql(await this.service.resetPassword(principalOf(ctx), input.userId, input.newPassword));
   }
 
-  @Mutation(() => Boolean, { description: 'Needs the current password; ends your other sessions' })
+  @Mutation(() => Boolean, { description: 'Needs the current password; ends your other sessions. Your API tokens stay valid: revoke them one by one if needed' })
   @Requires(SIGNED_IN)
   async changeMyPassword(@Args('input') input: ChangeMyPasswordInput, @Context() ctx: GqlContext): Promise<boolean> {
     const ip = ctx.req.ip ?? 'unknown';

@@ -1,6 +1,6 @@
 /** Accounts: create users, deactivate them (never delete), and the first system admin. */
 import { DataSource, EntityManager } from 'typeorm';
-import { AccountsRepository, AuditRepository, UserEntity } from '@caliper/persistence';
+import { AccountsRepository, ApiTokensRepository, AuditRepository, UserEntity } from '@caliper/persistence';
 import { AppError, badInput, notFound } from '../common/app-error';
 import { hashPassword, passwordProblem } from '../auth/passwords';
 import { actorOf, Principal, type PrincipalUser } from '../auth/principal';
@@ -23,7 +23,12 @@ export interface CreateUserCommand {
 const BOOTSTRAP_LOCK = 7242002;
 
 export class UsersService {
-  constructor(private readonly ds: DataSource, private readonly accounts: AccountsRepository, private readonly audit: AuditRepository) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly accounts: AccountsRepository,
+    private readonly audit: AuditRepository,
+    private readonly tokens = new ApiTokensRepository(ds),
+  ) {}
 
   list(): Promise<UserEntity[]> {
     return this.accounts.listUsers();
@@ -83,7 +88,12 @@ export class UsersService {
     });
   }
 
-  /** An admin sets a new password (the user's sessions end); the password itself is never audited. */
+  /**
+   * An admin sets a new password: the user's sessions end and their API tokens are revoked (a
+   * reset is what an admin does when an account may be compromised, and a token minted by whoever
+   * held it must not outlive the password). The password itself is never audited; the reset's
+   * event lists the revoked tokens, and each token gets its own `token.revoked` event.
+   */
   async resetPassword(principal: Principal, userId: string, newPassword: string): Promise<UserEntity> {
     const problem = passwordProblem(newPassword);
     if (problem) badInputThrow('newPassword', problem);
@@ -93,14 +103,23 @@ export class UsersService {
       if (!user) throw notFound(`User ${userId}`);
       await this.accounts.setPasswordHash(m, userId, hash);
       await this.accounts.revokeSessionsOf(m, userId);
-      await this.audit.append(m, { ...actorOf(principal), action: 'user.password_reset', entityType: 'user', entityId: userId, after: { username: user.username } });
+      const revoked = await this.tokens.revokeAllOf(m, userId);
+      const actor = actorOf(principal);
+      await this.audit.append(m, { ...actor, action: 'user.password_reset', entityType: 'user', entityId: userId, after: { username: user.username, sessionsEnded: true, revokedTokens: revoked.map((t) => t.id) } });
+      for (const t of revoked) {
+        await this.audit.append(m, {
+          ...actor, action: 'token.revoked', entityType: 'api_token', entityId: t.id, projectId: t.projectId,
+          after: { name: t.name, ownerId: t.userId, revokedAt: t.revokedAt?.toISOString() ?? null }, reason: 'password reset by an administrator',
+        });
+      }
       return user;
     });
   }
 
   /**
    * Re-authenticates with the current password first (AuthService.reauthenticate: the sign-in
-   * lockout applies, and a wrong password counts as a failed sign-in).
+   * lockout applies, and a wrong password counts as a failed sign-in). The user's other sessions
+   * end; their API tokens stay valid (each is revoked on its own; an admin's reset revokes them all).
    */
   async changeOwnPassword(principal: Principal, currentPassword: string, newPassword: string, reauthenticate: (user: PrincipalUser, password: string) => Promise<boolean>): Promise<void> {
     if (principal.method !== 'session') throw new AppError('FORBIDDEN', 'Change your password from a signed-in browser session, not with an API token.');

@@ -68,6 +68,20 @@ export class AccountsRepository {
     await manager.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)`, [userId, exceptSessionId ?? null]);
   }
 
+  /**
+   * A user with their stored password hash, in one statement (Basic auth on every request: the
+   * hash is also what its memo is keyed by, so a password changed anywhere invalidates it).
+   */
+  async findUserWithPasswordHash(username: string): Promise<{ user: UserEntity; passwordHash: string | null } | null> {
+    const { entities, raw } = await this.ds.manager
+      .createQueryBuilder(UserEntity, 'u')
+      .leftJoin(UserCredentialEntity, 'c', 'c.user_id = u.id')
+      .addSelect('c.password_hash', 'credential_password_hash')
+      .where('u.username = :username', { username })
+      .getRawAndEntities<{ credential_password_hash: string | null }>();
+    return entities[0] ? { user: entities[0], passwordHash: raw[0]?.credential_password_hash ?? null } : null;
+  }
+
   async passwordHashOf(userId: string): Promise<string | null> {
     return (await this.ds.manager.findOneBy(UserCredentialEntity, { userId }))?.passwordHash ?? null;
   }

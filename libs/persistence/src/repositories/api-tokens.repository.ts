@@ -1,5 +1,5 @@
 /** API tokens: the only code that reads or writes api_tokens. */
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import type { ProjectRole } from '@caliper/domain';
 import { ApiTokenEntity } from '../entities/project.entity';
 
@@ -24,6 +24,13 @@ export class ApiTokensRepository {
   async revoke(manager: EntityManager, id: string): Promise<ApiTokenEntity> {
     await manager.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [id]);
     return manager.findOneByOrFail(ApiTokenEntity, { id });
+  }
+
+  /** Revokes every unrevoked token of a user (an admin's password reset); returns the ones it revoked, by id. */
+  async revokeAllOf(manager: EntityManager, userId: string): Promise<ApiTokenEntity[]> {
+    const rows = (await manager.query(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, [userId])) as [{ id: string }[], number];
+    const ids = rows[0].map((r) => r.id).sort();
+    return ids.length ? manager.find(ApiTokenEntity, { where: { id: In(ids) }, order: { id: 'ASC' } }) : [];
   }
 
   /** Records use at most once a minute per token, so busy ingest clients do not write on every call. */
