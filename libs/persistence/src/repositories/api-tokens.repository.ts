@@ -3,7 +3,14 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import type { ProjectRole } from '@caliper/domain';
 import { ApiTokenEntity } from '../entities/project.entity';
 
+const TOUCH_INTERVAL_MS = 60_000;
+/** Tokens remembered by `touch` (oldest forgotten first): a forgotten one costs one conditional UPDATE. */
+const TOUCH_MEMO_MAX = 10_000;
+
 export class ApiTokensRepository {
+  /** When this process last wrote each token's last_used_at (ms since epoch), in insertion order. */
+  private readonly lastTouch = new Map<string, number>();
+
   constructor(private readonly ds: DataSource) {}
 
   findById(id: string, manager?: EntityManager): Promise<ApiTokenEntity | null> {
@@ -33,8 +40,24 @@ export class ApiTokensRepository {
     return ids.length ? manager.find(ApiTokenEntity, { where: { id: In(ids) }, order: { id: 'ASC' } }) : [];
   }
 
-  /** Records use at most once a minute per token, so busy ingest clients do not write on every call. */
+  /**
+   * Records use at most once a minute per token, so busy ingest clients do not write on every
+   * call: this process remembers when it last wrote each token and sends nothing within the
+   * minute; past it, the UPDATE is still conditional (another replica may have written meanwhile).
+   */
   async touch(id: string): Promise<void> {
-    await this.ds.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [id]);
+    const now = Date.now();
+    const last = this.lastTouch.get(id);
+    if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return;
+    // Remembered before the write, so concurrent requests of one token send one UPDATE.
+    this.lastTouch.delete(id);
+    if (this.lastTouch.size >= TOUCH_MEMO_MAX) this.lastTouch.delete(this.lastTouch.keys().next().value as string);
+    this.lastTouch.set(id, now);
+    try {
+      await this.ds.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [id]);
+    } catch (err) {
+      this.lastTouch.delete(id);
+      throw err;
+    }
   }
 }
