@@ -15,6 +15,7 @@ import { bodyParsers } from './ingest/body-limits';
 import { refuseUnstorableText } from './common/text-edge';
 import { graphqlCostGate } from './graphql/limits';
 import { authenticateEarly } from './auth/early-auth';
+import { refuseCrossSiteCookieWrites } from './auth/csrf';
 import { AuthService } from './auth/auth.service';
 import { createLogger, PinoNestLogger } from '@caliper/observability';
 import { UsersService } from './users/users.service';
@@ -54,6 +55,7 @@ export async function createApp(config: Config, logger = new PinoNestLogger(crea
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { logger, bodyParser: false });
   app.use(cancelQueriesOnDisconnect);
   app.use(cookieParser());
+  app.use(refuseCrossSiteCookieWrites);
   app.use(authenticateEarly(app.get(AuthService)));
   app.use(bodyParsers(config.MAX_BATCH_BODY_MB));
   app.use(refuseUnstorableText);
