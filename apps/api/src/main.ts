@@ -20,10 +20,26 @@ import { AuthService } from './auth/auth.service';
 import { createLogger, PinoNestLogger } from '@caliper/observability';
 import { UsersService } from './users/users.service';
 
-/** Serves the built web app at / with a fallback to index.html for client-side routes. */
+/**
+ * Security headers of the web app, the same the web image's nginx sends (apps/web/security-headers.conf;
+ * a test keeps them equal). The built app has no inline script or style and talks only to this origin.
+ */
+export const WEB_SECURITY_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'same-origin',
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+} as const;
+
+/** Serves the built web app at / with a fallback to index.html for client-side routes, with the security headers on every answer. */
 function serveWeb(app: NestExpressApplication, dir: string): void {
   const index = path.join(dir, 'index.html');
   if (!existsSync(index)) throw new ConfigError([`WEB_DIST_DIR: ${dir} holds no index.html (build the web app with \`npx nx run web:build\`)`]);
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    for (const [name, value] of Object.entries(WEB_SECURITY_HEADERS)) res.setHeader(name, value);
+    next();
+  });
   app.use(express.static(dir, { index: false, maxAge: '1h' }));
   app.use((req: Request, res: Response, next: NextFunction) => {
     const isApi = req.path.startsWith('/api/') || req.path.startsWith('/ajax-api/') || req.path === '/graphql' || req.path.startsWith('/health/') || req.path === '/metrics';

@@ -1,0 +1,93 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { WEB_SECURITY_HEADERS } from '../main';
+import { startTestApi, TestApi } from '../testing/api-harness';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+const WEB = path.join(ROOT, 'apps/web');
+const template = readFileSync(path.join(WEB, 'nginx.conf.template'), 'utf8');
+
+/** The headers an nginx file sets with add_header, by name (lowercase). */
+function addedHeaders(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of text.matchAll(/add_header\s+([A-Za-z-]+)\s+("([^"]*)"|'([^']*)'|(\S+?))(\s+always)?\s*;/g)) out.set(m[1].toLowerCase(), m[3] ?? m[4] ?? m[5]);
+  return out;
+}
+
+/** What a block holds directly, with `include`d files inlined (nested blocks removed). */
+function ownDirectives(body: string): string {
+  let own = body;
+  for (;;) {
+    const stripped = own.replace(/\{[^{}]*\}/g, ';');
+    if (stripped === own) break;
+    own = stripped;
+  }
+  return own.replace(/include\s+(\S+)\s*;/g, (_, file: string) => {
+    const name = path.basename(file);
+    return readFileSync(path.join(WEB, name), 'utf8');
+  });
+}
+
+/** The server block's own directives and each location's, in the order written. */
+function parse(text: string): { server: string; locations: { path: string; body: string }[] } {
+  const withoutComments = text.replace(/#.*$/gm, '');
+  const server = withoutComments.slice(withoutComments.indexOf('{', withoutComments.indexOf('server')) + 1, withoutComments.lastIndexOf('}'));
+  const locations = [...server.matchAll(/location\s+([^\s{]+)\s*\{([^{}]*)\}/g)].map((m) => ({ path: m[1], body: m[2] }));
+  return { server: ownDirectives(server), locations: locations.map((l) => ({ ...l, body: ownDirectives(l.body) })) };
+}
+
+describe('security headers of the web app', () => {
+  const conf = parse(template);
+  const expected = new Map(Object.entries(WEB_SECURITY_HEADERS).map(([k, v]) => [k.toLowerCase(), v]));
+
+  it('are the same set in nginx as the API sends, with a Content-Security-Policy that allows only this origin', () => {
+    expect(Object.fromEntries(addedHeaders(conf.server))).toEqual(Object.fromEntries(expected));
+    const csp = WEB_SECURITY_HEADERS['Content-Security-Policy'];
+    for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'self'"]) expect(csp).toContain(directive);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(WEB_SECURITY_HEADERS['X-Frame-Options']).toBe('DENY');
+    expect(WEB_SECURITY_HEADERS['X-Content-Type-Options']).toBe('nosniff');
+  });
+
+  it('are repeated in every nginx location that adds a header of its own (add_header there drops the server-level ones)', () => {
+    const withOwn = conf.locations.filter((l) => /add_header/.test(l.body));
+    expect(withOwn.map((l) => l.path)).toEqual(expect.arrayContaining(['/assets/', '/']));
+    for (const l of withOwn) {
+      const got = addedHeaders(l.body);
+      for (const [name, value] of expected) expect({ location: l.path, name, value: got.get(name) }).toEqual({ location: l.path, name, value });
+    }
+  });
+
+  it('reach the nginx image: the included snippet is copied where the template includes it from', () => {
+    const dockerfile = readFileSync(path.join(WEB, 'Dockerfile'), 'utf8');
+    const included = [...template.matchAll(/include\s+(\S+)\s*;/g)].map((m) => m[1]);
+    for (const file of new Set(included)) expect(dockerfile.split('\n')).toContain(`COPY apps/web/${path.basename(file)} ${file}`);
+  });
+
+  it('forwards the Host with its port to the API (cross-site checks compare it with Origin)', () => {
+    for (const l of conf.locations.filter((x) => /proxy_pass/.test(x.body))) expect(l.body).toMatch(/proxy_set_header Host \$http_host;/);
+  });
+
+  describe('sent by the API when it serves the web build (WEB_DIST_DIR)', () => {
+    let api: TestApi;
+    let dist: string;
+
+    beforeAll(async () => {
+      dist = mkdtempSync(path.join(tmpdir(), 'caliper-web-headers-'));
+      mkdirSync(path.join(dist, 'assets'));
+      writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>Caliper</title><div id="root"></div><script type="module" src="/assets/app.js"></script>');
+      writeFileSync(path.join(dist, 'assets/app.js'), 'export {};');
+      api = await startTestApi({ WEB_DIST_DIR: dist });
+    }, 60000);
+    afterAll(async () => {
+      await api.close();
+      rmSync(dist, { recursive: true, force: true });
+    });
+
+    it.each(['/', '/projects/liver/runs', '/assets/app.js', '/api/v1/auth/me', '/api/v1/no-such-route'])('on %s', async (p) => {
+      const res = await fetch(`${api.base}${p}`);
+      for (const [name, value] of Object.entries(WEB_SECURITY_HEADERS)) expect({ path: p, name, value: res.headers.get(name) }).toEqual({ path: p, name, value });
+    });
+  });
+});
