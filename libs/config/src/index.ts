@@ -24,7 +24,12 @@ export const configSchema = z.object({
   WEB_PORT: z.coerce.number().int().min(1).max(65535).default(5173),
   /** Built web app the API serves at / (one origin for cookies); unset: the API serves no pages. */
   WEB_DIST_DIR: z.string().min(1).optional(),
-  TRUST_PROXY: z.string().regex(/^(true|false|\d{1,2}|[a-z0-9.:/,\s]+)$/, 'must be true, false, a hop count, or proxy names/subnets').default('false'),
+  /** Whose X-Forwarded-For to believe (client address in the audit log and the per-address sign-in limit): false, a hop count, or the proxy's addresses/subnets. */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(false|\d{1,2}|[a-z0-9.:/,\s]+)$/, 'must be false, a hop count, or proxy names/subnets')
+    .refine((v) => v.trim() !== 'true', "must not be true: that trusts X-Forwarded-For from any client, so every client would choose its own address; name the proxy's address instead")
+    .default('false'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://caliper_app@127.0.0.1:5432/caliper'),
   DATABASE_OWNER_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/caliper'),
   DATABASE_APP_PASSWORD: z.string().min(1).optional(),
