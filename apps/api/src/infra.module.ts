@@ -36,8 +36,15 @@ export class InfraModule implements OnApplicationShutdown {
       repo(MetricsRepository),
       {
         provide: LOADERS_FOR,
-        useFactory: (accounts: AccountsRepository, projects: ProjectsRepository, tokens: ApiTokensRepository, tracking: TrackingRepository): LoadersFor =>
-          (req) => createLoaders(accounts, projects, tokens, tracking, () => req.principal?.user.id ?? null),
+        useFactory: (accounts: AccountsRepository, projects: ProjectsRepository, tokens: ApiTokensRepository, tracking: TrackingRepository): LoadersFor => {
+          // One set per request: what the guard loaded (the run, the caller's roles) the handler reads from the same cache.
+          const byRequest = new WeakMap<object, Loaders>();
+          return (req) => {
+            let loaders = byRequest.get(req);
+            if (!loaders) byRequest.set(req, (loaders = createLoaders(accounts, projects, tokens, tracking, () => req.principal?.user.id ?? null)));
+            return loaders;
+          };
+        },
         inject: [AccountsRepository, ProjectsRepository, ApiTokensRepository, TrackingRepository],
       },
     ];
