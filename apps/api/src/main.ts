@@ -9,10 +9,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import express, { NextFunction, Request, Response } from 'express';
 import { Config, ConfigError, loadConfig } from '@caliper/config';
-import { queryScope } from '@caliper/persistence';
 import { AppModule } from './app.module';
 import { bodyParsers } from './ingest/body-limits';
 import { refuseUnstorableText } from './common/text-edge';
+import { cancelQueriesOnDisconnect } from './common/query-scope.middleware';
 import { graphqlCostGate } from './graphql/limits';
 import { authenticateEarly } from './auth/early-auth';
 import { refuseCrossSiteCookieWrites } from './auth/csrf';
@@ -47,18 +47,6 @@ function serveWeb(app: NestExpressApplication, dir: string): void {
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);
   });
-}
-
-/**
- * Opens the request's query scope (libs/persistence bounded-query): when the client goes away
- * before its answer is complete, the searches it started are cancelled in PostgreSQL.
- */
-function cancelQueriesOnDisconnect(req: Request, res: Response, next: NextFunction): void {
-  const controller = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
-  queryScope.run({ signal: controller.signal }, next);
 }
 
 /** TRUST_PROXY as Express reads it: booleans and hop counts typed, names/subnets as given. */
