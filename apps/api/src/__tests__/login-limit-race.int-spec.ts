@@ -52,6 +52,15 @@ describe('login limit under concurrent attempts', () => {
     expect(verify).toHaveBeenCalledTimes(5);
   });
 
+  it("admits a burst of concurrent requests with the right Basic credentials (an mlflow client's first calls): they share one check", async () => {
+    const user = await newUser(api, admin);
+    const verify = jest.spyOn(argon2, 'verify');
+    const ip = from();
+    const statuses = await Promise.all(Array.from({ length: 20 }, () => basicMe(ip, user.username, user.password)));
+    expect(statuses).toEqual(Array(20).fill(200));
+    expect(verify).toHaveBeenCalledTimes(1);
+  });
+
   it('does not count a successful sign-in against the account or the address', async () => {
     const user = await newUser(api, admin);
     const ip = from();

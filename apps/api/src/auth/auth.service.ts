@@ -36,6 +36,8 @@ export class AuthService {
   /** HMAC key for the basic-auth cache: per process, so cached entries never outlive it. */
   private readonly cacheKey = randomBytes(32);
   private readonly basicCache = new Map<string, { userId: string; expires: number }>();
+  /** Checks of Basic credentials under way, by the same key as basicCache: concurrent identical requests await one. */
+  private readonly basicInFlight = new Map<string, Promise<Principal>>();
 
   constructor(
     private readonly ds: DataSource,
@@ -112,6 +114,18 @@ export class AuthService {
       return { method: 'password', user: toPrincipalUser(account.user) };
     }
     if (cached) this.basicCache.delete(cacheId);
+    // Requests carrying the same credentials at once (an mlflow client's first burst) share one
+    // check: one count against the limit and one argon2 run, not one each (which the limit would
+    // refuse past its fifth, right password or not).
+    let check = this.basicInFlight.get(cacheId);
+    if (!check) {
+      check = this.checkBasicPassword(username, password, ip, account, cacheId).finally(() => this.basicInFlight.delete(cacheId));
+      this.basicInFlight.set(cacheId, check);
+    }
+    return check;
+  }
+
+  private async checkBasicPassword(username: string, password: string, ip: string, account: Awaited<ReturnType<AccountsRepository['findUserWithPasswordHash']>>, cacheId: string): Promise<Principal> {
     // Counted before the password is checked: concurrent guesses get at most the limit of checks.
     const refusedFor = await this.throttle.acquire(username, ip);
     if (refusedFor > 0) throw tooManyAttempts(refusedFor);
