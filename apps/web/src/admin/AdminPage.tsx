@@ -335,7 +335,7 @@ function ManageUserDialog({ target, onClose }: { target: { user: User; action: M
       if (target.action === 'reactivate') await reactivate({ variables: { input: { userId, reason: reason.trim() } } });
       if (target.action === 'password') {
         await resetPassword({ variables: { input: { userId, newPassword: password } } });
-        setDone(`${target.user.username} can sign in with the new password now; their open sessions have ended. Give it to them in person or over a secure channel.`);
+        setDone(`${target.user.username} can sign in with the new password now; their open sessions have ended and their API tokens were revoked. Give it to them in person or over a secure channel.`);
         return;
       }
       close();
@@ -374,7 +374,7 @@ function ManageUserDialog({ target, onClose }: { target: { user: User; action: M
             </SelectField>
           ) : null}
           {target.action === 'password' ? (
-            <TextField label="New password" type="password" autoComplete="new-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={problem} hint={`At least ${MIN_PASSWORD_LENGTH} characters. Their open sessions end.`} />
+            <TextField label="New password" type="password" autoComplete="new-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={problem} hint={`At least ${MIN_PASSWORD_LENGTH} characters. Their open sessions end and their API tokens are revoked.`} />
           ) : (
             <TextAreaField label="Reason" required value={reason} onChange={(e) => setReason(e.target.value)} error={problem} rows={3} maxLength={500} />
           )}
