@@ -10,7 +10,8 @@ export class AccessService {
   constructor(private readonly projects: ProjectsRepository) {}
 
   async rolesIn(principal: Principal, projectId: string): Promise<ProjectRole[]> {
-    if (principal.method === 'token' && principal.token.projectId !== projectId) return [];
+    // A token's owner's roles in its project were read with the token, on this request.
+    if (principal.method === 'token') return principal.token.projectId === projectId ? principal.token.ownerRoles : [];
     return this.projects.rolesOf(principal.user.id, projectId);
   }
 

@@ -68,7 +68,7 @@ export class AuthGuard implements CanActivate {
 
     const loaders = context?.loaders ?? this.loadersFor(req);
     const projectId = requirement.projectOf ? await requirement.projectOf(args, loaders, principal, resolved) : null;
-    const roles = projectId ? (principal.method === 'token' && principal.token.projectId !== projectId ? [] : await loaders.myRoles.load(projectId)) : [];
+    const roles = !projectId ? [] : principal.method === 'token' ? await this.access.rolesIn(principal, projectId) : await loaders.myRoles.load(projectId);
     if (!this.access.allowsWithRoles(principal, requirement.permission, projectId, roles)) {
       // An entity in a project the caller cannot even read answers as if it did not exist, so
       // refusals reveal nothing about other projects' ids.

@@ -83,13 +83,14 @@ export class AuthService {
   private async byToken(raw: string): Promise<Principal> {
     const parsed = parseApiToken(raw);
     if (!parsed) throw new AppError('UNAUTHENTICATED', 'API token is malformed: expected clp_<id>_<secret>.');
-    const token = await this.tokens.findById(parsed.id);
-    if (!token || !tokenSecretMatches(parsed.secret, token.secretHash)) throw new AppError('UNAUTHENTICATED', 'API token is not valid.');
+    const found = await this.tokens.findWithOwner(parsed.id);
+    const token = found?.token;
+    if (!found || !token || !tokenSecretMatches(parsed.secret, token.secretHash)) throw new AppError('UNAUTHENTICATED', 'API token is not valid.');
     if (token.revokedAt) throw new AppError('UNAUTHENTICATED', `API token ${token.id} was revoked.`);
     if (token.expiresAt.getTime() <= Date.now()) throw new AppError('UNAUTHENTICATED', `API token ${token.id} has expired.`);
-    const user = await this.activeUser(token.userId);
+    if (!found.owner.isActive) throw new AppError('UNAUTHENTICATED', 'This account is deactivated.');
     await this.tokens.touch(token.id);
-    return { method: 'token', user, token: { id: token.id, projectId: token.projectId, roles: token.roles, runId: token.runId } };
+    return { method: 'token', user: toPrincipalUser(found.owner), token: { id: token.id, projectId: token.projectId, roles: token.roles, runId: token.runId, ownerRoles: found.ownerRoles } };
   }
 
   private async byBasic(encoded: string, ip: string): Promise<Principal> {

@@ -41,7 +41,11 @@ type PrincipalBase = {
 export type Principal =
   | (PrincipalBase & { method: 'session'; sessionId: string })
   | (PrincipalBase & { method: 'password' })
-  | (PrincipalBase & { method: 'token'; token: { id: string; projectId: string; roles: ProjectRole[]; runId: string | null } });
+  | (PrincipalBase & {
+      method: 'token';
+      /** `ownerRoles`: the owner's roles in the token's project, read with the token on this request (rights = roles ∩ ownerRoles). */
+      token: { id: string; projectId: string; roles: ProjectRole[]; runId: string | null; ownerRoles: ProjectRole[] };
+    });
 
 /**
  * The service-side re-check: the entity about to be read or changed is in a project the guard

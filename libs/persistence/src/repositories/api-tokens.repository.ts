@@ -1,7 +1,8 @@
 /** API tokens: the only code that reads or writes api_tokens. */
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { ProjectRole } from '@caliper/domain';
-import { ApiTokenEntity } from '../entities/project.entity';
+import { ApiTokenEntity, ProjectMemberEntity } from '../entities/project.entity';
+import type { UserEntity } from '../entities/user.entity';
 
 const TOUCH_INTERVAL_MS = 60_000;
 /** Tokens remembered by `touch` (oldest forgotten first): a forgotten one costs one conditional UPDATE. */
@@ -15,6 +16,23 @@ export class ApiTokensRepository {
 
   findById(id: string, manager?: EntityManager): Promise<ApiTokenEntity | null> {
     return (manager ?? this.ds.manager).findOneBy(ApiTokenEntity, { id });
+  }
+
+  /**
+   * A token with its owner and the owner's current roles in the token's project, in one statement:
+   * what authenticating a token request needs (it was three statements per request).
+   */
+  async findWithOwner(id: string): Promise<{ token: ApiTokenEntity; owner: UserEntity; ownerRoles: ProjectRole[] } | null> {
+    const { entities, raw } = await this.ds.manager
+      .createQueryBuilder(ApiTokenEntity, 't')
+      .innerJoinAndSelect('t.user', 'u')
+      .leftJoin(ProjectMemberEntity, 'm', 'm.user_id = t.user_id AND m.project_id = t.project_id')
+      .addSelect('m.roles', 'owner_roles')
+      .where('t.id = :id', { id })
+      .getRawAndEntities<{ owner_roles: ProjectRole[] | null }>();
+    const token = entities[0];
+    if (!token?.user) return null;
+    return { token, owner: token.user, ownerRoles: raw[0]?.owner_roles ?? [] };
   }
 
   listForProject(projectId: string, ownerId?: string): Promise<ApiTokenEntity[]> {
