@@ -21,7 +21,7 @@ export const SIGNED_IN = 'signed-in' as const;
 /**
  * The entities a locator resolved from the request, kept on the request so the handler acts on
  * exactly what the guard checked: every identifier is resolved once and checked once.
- * `notFound` is the answer for an entity of a project the caller cannot read, so that answer
+ * `notFound` makes the answer for an entity of a project the caller cannot read, so that answer
  * is the same as for an entity that does not exist.
  */
 export interface Resolved {
@@ -29,7 +29,7 @@ export interface Resolved {
   experiment?: ExperimentEntity;
   /** A project-qualified name (an experiment's or a registered model's: `slug/name` or a bare name in the caller's project). */
   named?: { projectId: string; name: string };
-  notFound?: Error;
+  notFound?: () => Error;
 }
 
 /**
@@ -105,9 +105,9 @@ export function projectIdAt(path: string): ProjectLocator {
 export function projectOfSlug(field = 'slug'): ProjectLocator {
   return async (args, loaders, _principal, resolved) => {
     const slug = typeof args[field] === 'string' ? (args[field] as string) : '';
-    resolved.notFound = notFound(`Project "${slug}"`);
+    resolved.notFound = () => notFound(`Project "${slug}"`);
     const project = slug ? await loaders.projectBySlug.load(slug.toLowerCase()) : null;
-    if (!project) throw resolved.notFound;
+    if (!project) throw resolved.notFound();
     return project.id;
   };
 }

@@ -72,7 +72,7 @@ export class AuthGuard implements CanActivate {
     if (!this.access.allowsWithRoles(principal, requirement.permission, projectId, roles)) {
       // An entity in a project the caller cannot even read answers as if it did not exist, so
       // refusals reveal nothing about other projects' ids.
-      if (resolved.notFound && projectId && !this.access.allowsWithRoles(principal, 'project.read', projectId, roles)) throw resolved.notFound;
+      if (resolved.notFound && projectId && !this.access.allowsWithRoles(principal, 'project.read', projectId, roles)) throw resolved.notFound();
       throw forbidden(PERMISSION_PHRASES[requirement.permission]);
     }
     if (projectId) principal.grants?.add(projectId, requirement.permission);

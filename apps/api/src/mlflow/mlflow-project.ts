@@ -42,7 +42,7 @@ export function projectOfExperimentId(opts: { defaultWhenAbsent?: boolean } = {}
     const experiment = id === '0' ? await loaders.defaultExperiment.load(await callerProject(principal, loaders)) : await loaders.experiment.load(id);
     if (!experiment) throw experimentNotFound(id);
     resolved.experiment = experiment;
-    resolved.notFound = experimentNotFound(id);
+    resolved.notFound = () => experimentNotFound(id);
     return experiment.projectId;
   };
 }
@@ -76,7 +76,7 @@ export const projectOfRun: ProjectLocator = async (args, loaders, _principal, re
   const run = await loaders.run.load(id);
   if (!run) throw runNotFound(id);
   resolved.run = run;
-  resolved.notFound = runNotFound(id);
+  resolved.notFound = () => runNotFound(id);
   return run.projectId;
 };
 
@@ -88,7 +88,7 @@ export function projectOfRunParam(param: string): ProjectLocator {
     const run = await loaders.run.load(id);
     if (!run) throw runNotFound(id);
     resolved.run = run;
-    resolved.notFound = runNotFound(id);
+    resolved.notFound = () => runNotFound(id);
     return run.projectId;
   };
 }

@@ -30,7 +30,8 @@ const missing = (name: string) => new TrackingError('INVALID_PARAMETER', `Missin
 /** Guard locator: the model named by the request's `name`, resolved once for the guard and the handler. */
 export const projectOfModelName: ProjectLocator = async (args, loaders, principal, resolved) => {
   resolved.named = await resolveName(requiredString(args, 'name'), principal, loaders);
-  resolved.notFound = new TrackingError('NOT_FOUND', `Registered Model with name=${resolved.named.name} not found`);
+  const { name } = resolved.named;
+  resolved.notFound = () => new TrackingError('NOT_FOUND', `Registered Model with name=${name} not found`);
   return resolved.named.projectId;
 };
 

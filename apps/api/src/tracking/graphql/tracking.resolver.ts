@@ -29,15 +29,15 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
  * same NOT_FOUND, so answers reveal nothing about other projects' ids.
  */
 const projectOfExperiment: ProjectLocator = async (args, loaders, _principal, resolved) => {
-  resolved.notFound = notFound(`Experiment ${String(args.id)}`);
+  resolved.notFound = () => notFound(`Experiment ${String(args.id)}`);
   const experiment = typeof args.id === 'string' ? await loaders.experiment.load(args.id) : null;
-  if (!experiment) throw resolved.notFound;
+  if (!experiment) throw resolved.notFound();
   return experiment.projectId;
 };
 const projectOfRun: ProjectLocator = async (args, loaders, _principal, resolved) => {
-  resolved.notFound = notFound(`Run ${String(args.runId)}`);
+  resolved.notFound = () => notFound(`Run ${String(args.runId)}`);
   const run = typeof args.runId === 'string' ? await loaders.run.load(args.runId) : null;
-  if (!run) throw resolved.notFound;
+  if (!run) throw resolved.notFound();
   return run.projectId;
 };
 
