@@ -7,7 +7,7 @@
  */
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Permission } from '@caliper/domain';
-import type { ExperimentEntity, RunEntity } from '@caliper/persistence';
+import type { ExperimentEntity, RunRef } from '@caliper/persistence';
 import type { Request } from 'express';
 import { badInput, notFound } from '../common/app-error';
 import type { Loaders } from '../graphql/loaders';
@@ -25,7 +25,7 @@ export const SIGNED_IN = 'signed-in' as const;
  * is the same as for an entity that does not exist.
  */
 export interface Resolved {
-  run?: RunEntity;
+  run?: RunRef;
   experiment?: ExperimentEntity;
   /** A project-qualified name (an experiment's or a registered model's: `slug/name` or a bare name in the caller's project). */
   named?: { projectId: string; name: string };

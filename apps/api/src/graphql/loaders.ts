@@ -2,7 +2,7 @@
 import DataLoader from 'dataloader';
 import type { ProjectRole } from '@caliper/domain';
 import {
-  AccountsRepository, ApiTokenEntity, ApiTokensRepository, ExperimentEntity, ExperimentTagEntity, ProjectEntity, ProjectMemberEntity, ProjectsRepository, RunEntity, TrackingRepository, UserEntity,
+  AccountsRepository, ApiTokenEntity, ApiTokensRepository, ExperimentEntity, ExperimentTagEntity, ProjectEntity, ProjectMemberEntity, ProjectsRepository, RunEntity, RunRef, TrackingRepository, UserEntity,
 } from '@caliper/persistence';
 
 export interface Loaders {
@@ -19,6 +19,8 @@ export interface Loaders {
   experimentTags: DataLoader<string, ExperimentTagEntity[]>;
   /** Runs by MLflow run_id (32 hex). */
   run: DataLoader<string, RunEntity | null>;
+  /** What never changes about a run, by MLflow run_id: what the guard needs to place a request (kept per process). */
+  runRef: DataLoader<string, RunRef | null>;
   /** Runs by their internal bigint id (parent runs point at it). */
   runById: DataLoader<string, RunEntity | null>;
   /** Active runs per experiment id. */
@@ -53,6 +55,7 @@ export function createLoaders(accounts: AccountsRepository, projects: ProjectsRe
       return ids.map((id) => rows.filter((t) => t.experimentId === id));
     }),
     run: new DataLoader(async (uuids) => byKey(uuids, await tracking.findRunsByUuids(uuids), (r) => r.uuid)),
+    runRef: new DataLoader(async (uuids) => byKey(uuids, await tracking.runRefs(uuids), (r) => r.uuid)),
     runById: new DataLoader(async (ids) => byKey(ids, await tracking.findRunsByIds(ids), (r) => r.id)),
     experimentRunCount: new DataLoader(async (ids) => {
       const counts = await tracking.countRuns(ids);

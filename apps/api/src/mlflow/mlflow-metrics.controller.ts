@@ -4,7 +4,7 @@
  */
 import { Controller, Get, Res, UseFilters } from '@nestjs/common';
 import type { Response } from 'express';
-import type { RunEntity } from '@caliper/persistence';
+import type { RunRef } from '@caliper/persistence';
 import { ReadArgs, Requires, ResolvedRun } from '../auth/access.decorators';
 import { AccessService } from '../auth/access.service';
 import type { Principal } from '../auth/principal';
@@ -22,7 +22,7 @@ export class MlflowMetricsController {
 
   @Get(['api/2.0/mlflow/metrics/get-history', 'ajax-api/2.0/mlflow/metrics/get-history'])
   @Requires('project.read', projectOfRun)
-  async history(@ResolvedRun() run: RunEntity, @MlflowArgs() args: WireArgs, @Res() res: Response) {
+  async history(@ResolvedRun() run: RunRef, @MlflowArgs() args: WireArgs, @Res() res: Response) {
     res.type('application/json').send(await this.mlflow.metricHistory(run, args));
   }
 

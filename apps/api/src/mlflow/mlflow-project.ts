@@ -73,7 +73,7 @@ async function mightSee(principal: Principal, projectId: string, loaders: Loader
 /** The run named by run_id (or the deprecated run_uuid; mlflowArgs refuses the two disagreeing), resolved once. */
 export const projectOfRun: ProjectLocator = async (args, loaders, _principal, resolved) => {
   const id = runIdOf(args);
-  const run = await loaders.run.load(id);
+  const run = await loaders.runRef.load(id);
   if (!run) throw runNotFound(id);
   resolved.run = run;
   resolved.notFound = () => runNotFound(id);
@@ -85,7 +85,7 @@ export function projectOfRunParam(param: string): ProjectLocator {
   return async (args, loaders, _principal, resolved) => {
     const id = args[param];
     if (typeof id !== 'string' || !id) throw new TrackingError('INVALID_PARAMETER', `Missing run id in the path.`);
-    const run = await loaders.run.load(id);
+    const run = await loaders.runRef.load(id);
     if (!run) throw runNotFound(id);
     resolved.run = run;
     resolved.notFound = () => runNotFound(id);
@@ -97,7 +97,7 @@ export function projectOfRunParam(param: string): ProjectLocator {
 export const projectOfFirstRun: ProjectLocator = async (args, loaders) => {
   const [id] = stringList(args, 'run_ids');
   if (id === undefined) throw new TrackingError('INVALID_PARAMETER', `Missing value for required parameter 'run_ids'. See the API docs for more information about request parameters.`);
-  const run = await loaders.run.load(id);
+  const run = await loaders.runRef.load(id);
   if (!run) throw runNotFound(id);
   return run.projectId;
 };

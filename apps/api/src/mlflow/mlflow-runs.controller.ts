@@ -5,7 +5,7 @@ import { AccessService } from '../auth/access.service';
 import type { Principal, RequestWithPrincipal } from '../auth/principal';
 import { LOADERS_FOR, LoadersFor } from '../infra.module';
 import { MlflowTrackingErrorFilter } from './mlflow-error.filter';
-import type { ExperimentEntity, RunEntity } from '@caliper/persistence';
+import type { ExperimentEntity, RunRef } from '@caliper/persistence';
 import { projectOfExperimentId, projectOfRun, projectOfSearchedExperiments } from './mlflow-project';
 import { Caller, MlflowArgs, mlflowArgs } from './mlflow-request';
 import { MlflowTrackingService } from './mlflow-tracking.service';
@@ -30,14 +30,14 @@ export class MlflowRunsController {
 
   @Get('get')
   @Requires('project.read', projectOfRun)
-  get(@ResolvedRun() run: RunEntity) {
+  get(@ResolvedRun() run: RunRef) {
     return this.mlflow.getRun(run);
   }
 
   @Post('update')
   @HttpCode(200)
   @Requires('run.write', projectOfRun)
-  update(@Caller() p: Principal, @ResolvedRun() run: RunEntity, @MlflowArgs() args: WireArgs) {
+  update(@Caller() p: Principal, @ResolvedRun() run: RunRef, @MlflowArgs() args: WireArgs) {
     return this.mlflow.updateRun(p, run, args);
   }
 
@@ -52,63 +52,63 @@ export class MlflowRunsController {
   @Post('delete')
   @HttpCode(200)
   @Requires('run.write', projectOfRun)
-  delete(@Caller() p: Principal, @ResolvedRun() run: RunEntity) {
+  delete(@Caller() p: Principal, @ResolvedRun() run: RunRef) {
     return this.mlflow.setRunLifecycle(p, run, 'deleted');
   }
 
   @Post('restore')
   @HttpCode(200)
   @Requires('run.write', projectOfRun)
-  restore(@Caller() p: Principal, @ResolvedRun() run: RunEntity) {
+  restore(@Caller() p: Principal, @ResolvedRun() run: RunRef) {
     return this.mlflow.setRunLifecycle(p, run, 'active');
   }
 
   @Post('log-metric')
   @HttpCode(200)
   @Requires('run.write', projectOfRun)
-  logMetric(@Caller() p: Principal, @ResolvedRun() run: RunEntity, @MlflowArgs() args: WireArgs) {
+  logMetric(@Caller() p: Principal, @ResolvedRun() run: RunRef, @MlflowArgs() args: WireArgs) {
     return this.mlflow.logMetric(p, run, args);
   }
 
   @Post('log-parameter')
   @HttpCode(200)
   @Requires('run.write', projectOfRun)
-  logParam(@Caller() p: Principal, @ResolvedRun() run: RunEntity, @MlflowArgs() args: WireArgs) {
+  logParam(@Caller() p: Principal, @ResolvedRun() run: RunRef, @MlflowArgs() args: WireArgs) {
     return this.mlflow.logParam(p, run, args);
   }
 
   @Post('set-tag')
   @HttpCode(200)
   @Requires('run.write', projectOfRun)
-  setTag(@Caller() p: Principal, @ResolvedRun() run: RunEntity, @MlflowArgs() args: WireArgs) {
+  setTag(@Caller() p: Principal, @ResolvedRun() run: RunRef, @MlflowArgs() args: WireArgs) {
     return this.mlflow.setTag(p, run, args);
   }
 
   @Post('delete-tag')
   @HttpCode(200)
   @Requires('run.write', projectOfRun)
-  deleteTag(@Caller() p: Principal, @ResolvedRun() run: RunEntity, @MlflowArgs() args: WireArgs) {
+  deleteTag(@Caller() p: Principal, @ResolvedRun() run: RunRef, @MlflowArgs() args: WireArgs) {
     return this.mlflow.deleteTag(p, run, args);
   }
 
   @Post('log-batch')
   @HttpCode(200)
   @Requires('run.write', projectOfRun)
-  logBatch(@Caller() p: Principal, @ResolvedRun() run: RunEntity, @MlflowArgs() args: WireArgs) {
+  logBatch(@Caller() p: Principal, @ResolvedRun() run: RunRef, @MlflowArgs() args: WireArgs) {
     return this.mlflow.logBatch(p, run, args);
   }
 
   @Post('log-inputs')
   @HttpCode(200)
   @Requires('run.write', projectOfRun)
-  logInputs(@Caller() p: Principal, @ResolvedRun() run: RunEntity, @MlflowArgs() args: WireArgs) {
+  logInputs(@Caller() p: Principal, @ResolvedRun() run: RunRef, @MlflowArgs() args: WireArgs) {
     return this.mlflow.logInputs(p, run, args);
   }
 
   @Post('log-model')
   @HttpCode(200)
   @Requires('run.write', projectOfRun)
-  logModel(@Caller() p: Principal, @ResolvedRun() run: RunEntity, @MlflowArgs() args: WireArgs) {
+  logModel(@Caller() p: Principal, @ResolvedRun() run: RunRef, @MlflowArgs() args: WireArgs) {
     return this.mlflow.logModel(p, run, args);
   }
 }

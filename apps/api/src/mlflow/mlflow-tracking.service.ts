@@ -7,7 +7,7 @@
 import {
   MAX_TAG_VALUE_LENGTH, fromMlflowStatus, likeMatches, parseExperimentFilter, parseExperimentOrderBy, decodeOffsetToken, encodeOffsetToken, ExperimentComparison, TrackingError, KeyValue,
 } from '@caliper/domain';
-import { AccountsRepository, ExperimentEntity, RunEntity, RunSearchRepository, StoredPoint } from '@caliper/persistence';
+import { AccountsRepository, ExperimentEntity, RunEntity, RunRef, RunSearchRepository, StoredPoint } from '@caliper/persistence';
 import type { Principal } from '../auth/principal';
 import type { Loaders } from '../graphql/loaders';
 import { RunView, TrackingService } from '../tracking/tracking.service';
@@ -149,11 +149,11 @@ export class MlflowTrackingService {
     return { run: runJson({ ...view, latestMetrics: [], params: [], inputs: [] }, principal.user.username, { withInputs: false }) };
   }
 
-  async getRun(run: RunEntity) {
+  async getRun(run: RunRef) {
     return { run: (await this.runsJson([await this.tracking.getRun(run.uuid)]))[0] };
   }
 
-  async updateRun(principal: Principal, target: RunEntity, args: WireArgs) {
+  async updateRun(principal: Principal, target: RunRef, args: WireArgs) {
     const status = optionalString(args, 'status');
     const run = await this.tracking.updateRun(principal, target.uuid, {
       status: status ? fromMlflowStatus(status) : null,
@@ -164,7 +164,7 @@ export class MlflowTrackingService {
     return { run_info: runInfoJson(run, run.userId ? names.get(run.userId) ?? null : null) };
   }
 
-  async setRunLifecycle(principal: Principal, run: RunEntity, stage: 'active' | 'deleted') {
+  async setRunLifecycle(principal: Principal, run: RunRef, stage: 'active' | 'deleted') {
     await this.tracking.setRunLifecycle(principal, run.uuid, stage);
     return {};
   }
@@ -190,33 +190,33 @@ export class MlflowTrackingService {
     return { ...(runs.length ? { runs } : {}), ...(page.nextPageToken ? { next_page_token: page.nextPageToken } : {}) };
   }
 
-  async logMetric(principal: Principal, run: RunEntity, args: WireArgs) {
+  async logMetric(principal: Principal, run: RunRef, args: WireArgs) {
     await this.tracking.logBatch(principal, run, { metrics: [metricPoint(args)] });
     return {};
   }
 
-  async logParam(principal: Principal, run: RunEntity, args: WireArgs) {
+  async logParam(principal: Principal, run: RunRef, args: WireArgs) {
     const param: KeyValue = { key: requiredString(args, 'key'), value: paramValue(args.value) };
     await this.tracking.logBatch(principal, run.uuid, { params: [param] });
     return {};
   }
 
-  async setTag(principal: Principal, run: RunEntity, args: WireArgs) {
+  async setTag(principal: Principal, run: RunRef, args: WireArgs) {
     await this.tracking.logBatch(principal, run.uuid, { tags: [{ key: requiredString(args, 'key'), value: paramValue(args.value) }] });
     return {};
   }
 
-  async deleteTag(principal: Principal, run: RunEntity, args: WireArgs) {
+  async deleteTag(principal: Principal, run: RunRef, args: WireArgs) {
     await this.tracking.deleteTag(principal, run.uuid, requiredString(args, 'key'));
     return {};
   }
 
-  async logBatch(principal: Principal, run: RunEntity, args: WireArgs) {
+  async logBatch(principal: Principal, run: RunRef, args: WireArgs) {
     await this.tracking.logBatch(principal, run, { metrics: metricPoints(args, 'metrics'), params: keyValues(args, 'params'), tags: keyValues(args, 'tags') });
     return {};
   }
 
-  async logInputs(principal: Principal, run: RunEntity, args: WireArgs) {
+  async logInputs(principal: Principal, run: RunRef, args: WireArgs) {
     const raw = args.datasets;
     if (raw !== undefined && raw !== null && !Array.isArray(raw)) throw invalid(`Invalid value for parameter 'datasets' supplied: expected a list of dataset inputs.`);
     const inputs = ((raw as unknown[] | undefined) ?? []).map((item) => {
@@ -239,7 +239,7 @@ export class MlflowTrackingService {
    * by Python's json.dumps. The client's model_json is already json.dumps text, so appending it
    * verbatim with Python's ", " separator gives the same tag value MLflow stores.
    */
-  async logModel(principal: Principal, run: RunEntity, args: WireArgs) {
+  async logModel(principal: Principal, run: RunRef, args: WireArgs) {
     const uuid = run.uuid;
     const modelJson = requiredString(args, 'model_json');
     let model: unknown;
@@ -260,7 +260,7 @@ export class MlflowTrackingService {
 
   // Metric history
 
-  async metricHistory(run: RunEntity, args: WireArgs) {
+  async metricHistory(run: RunRef, args: WireArgs) {
     const uuid = run.uuid;
     const key = requiredString(args, 'metric_key');
     const maxResults = optionalInt64(args, 'max_results');

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { batchProblem, KeyValue, keyProblem, MAX_TAG_VALUE_LENGTH, MetricPointInput, RunStatus, TERMINAL_STATUSES, TrackingError } from '@caliper/domain';
 import {
-  AuditRepository, ExperimentEntity, ExperimentTagEntity, LatestMetric, MetricsRepository, RunEntity, RunInputEntity, RunParamEntity, RunTagEntity, StoredPoint, TrackingRepository,
+  AuditRepository, ExperimentEntity, ExperimentTagEntity, LatestMetric, MetricsRepository, RunEntity, RunInputEntity, RunParamEntity, RunRef, RunTagEntity, StoredPoint, TrackingRepository,
 } from '@caliper/persistence';
 import { actorOf, assertGranted, Principal } from '../auth/principal';
 
@@ -223,7 +223,7 @@ export class TrackingService {
    * project the request was granted run.write in (and the token's project), and a token limited
    * to one run writes to that run only.
    */
-  assertMayWrite(principal: Principal, run: RunEntity): void {
+  assertMayWrite(principal: Principal, run: RunRef): void {
     assertGranted(principal, 'run.write', run.projectId);
     if (principal.method === 'token' && principal.token.runId && principal.token.runId !== run.uuid) {
       throw new TrackingError('FORBIDDEN', `This API token is limited to run ${principal.token.runId}.`);
@@ -279,7 +279,7 @@ export class TrackingService {
    * Metrics, params and tags in one transaction; a retried batch writes nothing twice. With
    * `opts.manager` it joins the caller's transaction (the native API stores its idempotency record in it).
    */
-  async logBatch(principal: Principal, target: string | RunEntity, batch: { metrics?: MetricPointInput[]; params?: KeyValue[]; tags?: KeyValue[] }, opts: { enforceMlflowLimits?: boolean; manager?: EntityManager } = {}): Promise<{ pointsWritten: number }> {
+  async logBatch(principal: Principal, target: string | RunRef, batch: { metrics?: MetricPointInput[]; params?: KeyValue[]; tags?: KeyValue[] }, opts: { enforceMlflowLimits?: boolean; manager?: EntityManager } = {}): Promise<{ pointsWritten: number }> {
     const uuid = typeof target === 'string' ? target : target.uuid;
     const metrics = batch.metrics ?? [];
     const params = batch.params ?? [];
@@ -317,7 +317,7 @@ export class TrackingService {
    * in memory, then written in one statement that also checks the run is active. The general
    * path would open a transaction and a savepoint around a COPY for a single row.
    */
-  private async appendSmallBatch(principal: Principal, run: RunEntity, metrics: MetricPointInput[]): Promise<number> {
+  private async appendSmallBatch(principal: Principal, run: RunRef, metrics: MetricPointInput[]): Promise<number> {
     this.assertMayWrite(principal, run);
     await this.prepareMetricKeys(metrics);
     const written = await this.metrics.appendToActiveRun(run.id, metrics);

@@ -5,7 +5,15 @@ import {
   ExperimentEntity, ExperimentTagEntity, RunEntity, RunInputEntity, RunLogEntity, RunParamEntity, RunTagEntity,
 } from '../entities/tracking.entity';
 
+/** The fields of a run that never change once it exists. */
+export type RunRef = Pick<RunEntity, 'id' | 'uuid' | 'projectId' | 'experimentId'>;
+
+/** Run identities kept per process (a few MB at this size); the oldest are forgotten first. */
+const RUN_REFS_KEPT = 100_000;
+
 export class TrackingRepository {
+  private readonly refs = new Map<string, RunRef>();
+
   constructor(private readonly ds: DataSource) {}
 
   private m(manager?: EntityManager): EntityManager {
@@ -69,6 +77,26 @@ export class TrackingRepository {
 
   findRunByUuid(uuid: string, manager?: EntityManager): Promise<RunEntity | null> {
     return /^[0-9a-f]{32}$/.test(uuid) ? this.m(manager).findOneBy(RunEntity, { uuid }) : Promise.resolve(null);
+  }
+
+  /**
+   * What identifies runs and never changes (id, uuid, project, experiment: runs are never moved
+   * or removed), for the guard's look-up of the run a request names. Kept per process after the
+   * first read, so the hot path (MLflow log_metric) does not read the run row again on every call;
+   * anything that can change (status, lifecycle) is read, or checked in SQL, where it is used.
+   */
+  async runRefs(uuids: readonly string[]): Promise<RunRef[]> {
+    const valid = uuids.filter((u) => /^[0-9a-f]{32}$/.test(u));
+    const missing = valid.filter((u) => !this.refs.has(u));
+    if (missing.length) {
+      const rows: { id: string; uuid: string; project_id: string; experiment_id: string }[] = await this.ds.query(
+        `SELECT id::text AS id, uuid, project_id, experiment_id::text AS experiment_id FROM runs WHERE uuid = ANY($1::text[])`, [missing]);
+      for (const r of rows) {
+        if (this.refs.size >= RUN_REFS_KEPT) this.refs.delete(this.refs.keys().next().value as string);
+        this.refs.set(r.uuid, { id: r.id, uuid: r.uuid, projectId: r.project_id, experimentId: r.experiment_id });
+      }
+    }
+    return valid.flatMap((u) => this.refs.get(u) ?? []);
   }
 
   findRunsByUuids(uuids: readonly string[]): Promise<RunEntity[]> {
