@@ -34,8 +34,15 @@ describe('worker process (real PostgreSQL, Redis, S3)', () => {
     db = await createTestDatabase();
     s3 = await startTestObjectStore();
     worker = startWorker({ WORKER_PORT: String(port), DATABASE_URL: db.appUrl, REDIS_URL: redisUrl, ...s3.config, LOG_LEVEL: 'info' });
-    await waitFor('the worker to listen', () => fetch(`${base}/health/live`).then((r) => r.ok, () => false), 30000);
-  }, 40000);
+    // Compiled on load while the whole suite shares two cores: starting can take well over 30 s there.
+    // A worker that exits instead (a port taken, a bad setting) is reported at once with its output.
+    let exitCode: number | null | undefined;
+    void worker.exited.then((code) => (exitCode = code));
+    await waitFor('the worker to listen', () => {
+      if (exitCode !== undefined) throw new Error(`the worker exited (code ${exitCode}) before listening:\n${worker.output()}`);
+      return fetch(`${base}/health/live`).then((r) => r.ok, () => false);
+    }, 90000);
+  }, 100000);
   afterAll(async () => {
     worker.proc.kill('SIGTERM');
     await worker.exited;
