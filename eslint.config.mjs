@@ -1,6 +1,7 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
+import prettier from 'eslint-config-prettier';
 
 export default [
   { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', '.nx/**'] },
@@ -31,7 +32,10 @@ export default [
   },
   {
     files: ['**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
@@ -51,4 +55,6 @@ export default [
     files: ['apps/web/src/gql/**'],
     linterOptions: { reportUnusedDisableDirectives: 'off' },
   },
+  // Formatting is Prettier's (`npm run format:check` in CI); rules that would fight it are off.
+  prettier,
 ];

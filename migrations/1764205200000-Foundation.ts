@@ -144,11 +144,17 @@ export class Foundation1764205200000 implements MigrationInterface {
     await q.query(`CREATE TRIGGER audit_events_chain BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_chain()`);
     await q.query(`CREATE FUNCTION audit_events_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'audit_events is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege'; END $$`);
-    await q.query(`CREATE TRIGGER audit_events_immutable BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_refuse_change()`);
-    await q.query(`CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change()`);
+    await q.query(
+      `CREATE TRIGGER audit_events_immutable BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_refuse_change()`,
+    );
+    await q.query(
+      `CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change()`,
+    );
 
     await q.query(`GRANT USAGE ON SCHEMA public TO caliper_app`);
-    await q.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON users, user_credentials, sessions, projects, project_members, api_tokens, outbox, uploads TO caliper_app`);
+    await q.query(
+      `GRANT SELECT, INSERT, UPDATE, DELETE ON users, user_credentials, sessions, projects, project_members, api_tokens, outbox, uploads TO caliper_app`,
+    );
     await q.query(`GRANT USAGE, SELECT ON SEQUENCE outbox_id_seq TO caliper_app`);
     await q.query(`GRANT SELECT, INSERT ON audit_events TO caliper_app`);
   }

@@ -23,7 +23,8 @@ function tierUpsert(source: string): string {
            max(ARRAY[step::float8, ts::float8, value]) FILTER (WHERE ${FINITE}) AS last
          FROM ${source} GROUP BY run_id, key_id, step >> ${l})`
       : `l${l} AS (SELECT run_id, key_id, block >> 1 AS block, sum(n) AS n, sum(nan_n) AS nan_n, min(min_value) AS min_value,
-           max(max_value) AS max_value, max(last) AS last FROM l${l - 1} GROUP BY run_id, key_id, block >> 1)`);
+           max(max_value) AS max_value, max(last) AS last FROM l${l - 1} GROUP BY run_id, key_id, block >> 1)`,
+  );
   return `WITH ${ctes.join(',\n  ')}
   INSERT INTO metric_tiers AS t (run_id, key_id, level, block, n, nan_n, min_value, max_value, last_step, last_ts, last_value)
   SELECT run_id, key_id, level, block, n, nan_n, min_value, max_value, last[1]::bigint, last[2]::bigint, last[3]
@@ -81,9 +82,15 @@ BEGIN
 ${tierUpsert('new_points')};
   RETURN NULL;
 END $$`);
-    await q.query(`CREATE TRIGGER metric_points_tiers AFTER INSERT ON metric_points REFERENCING NEW TABLE AS new_points FOR EACH STATEMENT EXECUTE FUNCTION metric_tiers_add()`);
-    await q.query(`CREATE FUNCTION metric_tiers_truncate() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN TRUNCATE metric_tiers; RETURN NULL; END $$`);
-    await q.query(`CREATE TRIGGER metric_points_tiers_truncate AFTER TRUNCATE ON metric_points FOR EACH STATEMENT EXECUTE FUNCTION metric_tiers_truncate()`);
+    await q.query(
+      `CREATE TRIGGER metric_points_tiers AFTER INSERT ON metric_points REFERENCING NEW TABLE AS new_points FOR EACH STATEMENT EXECUTE FUNCTION metric_tiers_add()`,
+    );
+    await q.query(
+      `CREATE FUNCTION metric_tiers_truncate() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN TRUNCATE metric_tiers; RETURN NULL; END $$`,
+    );
+    await q.query(
+      `CREATE TRIGGER metric_points_tiers_truncate AFTER TRUNCATE ON metric_points FOR EACH STATEMENT EXECUTE FUNCTION metric_tiers_truncate()`,
+    );
 
     // Summaries of the points already stored.
     await q.query(tierUpsert('metric_points'));

@@ -23,14 +23,20 @@ export class RunSearchIndexes1764700000000 implements MigrationInterface {
     // the planner multiplies the two frequencies and expects a handful of rows for a common pair.
     await q.query(`CREATE STATISTICS "STX_run_params_key_value" (mcv) ON key, left(value, 200) FROM run_params`);
     await q.query(`CREATE STATISTICS "STX_run_tags_key_value" (mcv) ON key, left(value, 200) FROM run_tags`);
-    await q.query(`CREATE INDEX "IDX_runs_experiment_listing" ON runs (experiment_id, lifecycle_stage, start_time DESC NULLS LAST, uuid) INCLUDE (id, project_id)`);
+    await q.query(
+      `CREATE INDEX "IDX_runs_experiment_listing" ON runs (experiment_id, lifecycle_stage, start_time DESC NULLS LAST, uuid) INCLUDE (id, project_id)`,
+    );
     // Narrow, for counting the active runs of experiments (the table's total) index-only.
     await q.query(`CREATE INDEX "IDX_runs_experiment_scope" ON runs (experiment_id, lifecycle_stage, project_id)`);
-    await q.query(`CREATE INDEX "IDX_runs_project_listing" ON runs (project_id, lifecycle_stage, start_time DESC NULLS LAST, uuid) INCLUDE (id, experiment_id)`);
+    await q.query(
+      `CREATE INDEX "IDX_runs_project_listing" ON runs (project_id, lifecycle_stage, start_time DESC NULLS LAST, uuid) INCLUDE (id, experiment_id)`,
+    );
   }
 
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP STATISTICS "STX_run_tags_key_value", "STX_run_params_key_value"`);
-    await q.query(`DROP INDEX "IDX_runs_project_listing", "IDX_runs_experiment_scope", "IDX_runs_experiment_listing", "IDX_run_tags_key_value", "IDX_run_params_key_value", "IDX_latest_metrics_key_value"`);
+    await q.query(
+      `DROP INDEX "IDX_runs_project_listing", "IDX_runs_experiment_scope", "IDX_runs_experiment_listing", "IDX_run_tags_key_value", "IDX_run_params_key_value", "IDX_latest_metrics_key_value"`,
+    );
   }
 }

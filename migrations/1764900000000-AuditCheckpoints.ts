@@ -17,8 +17,12 @@ export class AuditCheckpoints1764900000000 implements MigrationInterface {
       locked boolean NOT NULL,
       written_at timestamptz NOT NULL,
       CONSTRAINT audit_checkpoints_hash_hex CHECK (hash ~ '^[0-9a-f]{64}$'))`);
-    await q.query(`CREATE TRIGGER audit_checkpoints_immutable BEFORE UPDATE OR DELETE ON audit_checkpoints FOR EACH ROW EXECUTE FUNCTION audit_events_refuse_change()`);
-    await q.query(`CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change()`);
+    await q.query(
+      `CREATE TRIGGER audit_checkpoints_immutable BEFORE UPDATE OR DELETE ON audit_checkpoints FOR EACH ROW EXECUTE FUNCTION audit_events_refuse_change()`,
+    );
+    await q.query(
+      `CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change()`,
+    );
     await q.query(`GRANT SELECT, INSERT ON audit_checkpoints TO caliper_app`);
   }
 

@@ -8,4 +8,13 @@ import { RunSearchIndexes1764700000000 } from './1764700000000-RunSearchIndexes'
 import { SavedViews1764800000000 } from './1764800000000-SavedViews';
 import { AuditCheckpoints1764900000000 } from './1764900000000-AuditCheckpoints';
 
-export const MIGRATIONS = [Foundation1764205200000, OutboxSchedule1764300000000, Tracking1764400000000, Registry1764500000000, MetricTiers1764600000000, RunSearchIndexes1764700000000, SavedViews1764800000000, AuditCheckpoints1764900000000];
+export const MIGRATIONS = [
+  Foundation1764205200000,
+  OutboxSchedule1764300000000,
+  Tracking1764400000000,
+  Registry1764500000000,
+  MetricTiers1764600000000,
+  RunSearchIndexes1764700000000,
+  SavedViews1764800000000,
+  AuditCheckpoints1764900000000,
+];

@@ -15,7 +15,11 @@ export const generatedDir = path.join(__dirname, 'src/gql');
 export function codegenConfig(outDir: string): CodegenConfig {
   return {
     schema: schemaPath,
-    documents: [path.join(__dirname, 'src/**/*.{ts,tsx}'), `!${path.join(__dirname, 'src/gql/**')}`, `!${path.join(__dirname, 'src/**/__tests__/**')}`],
+    documents: [
+      path.join(__dirname, 'src/**/*.{ts,tsx}'),
+      `!${path.join(__dirname, 'src/gql/**')}`,
+      `!${path.join(__dirname, 'src/**/__tests__/**')}`,
+    ],
     ignoreNoDocuments: false,
     silent: true,
     generates: {

@@ -66,15 +66,22 @@ export async function startBenchApi(opts: BenchApiOptions = {}): Promise<BenchAp
   await runMigrations(ownerUrl);
   const objects = await startTestObjectStore();
   if (mode === 'built') await execFileAsync(process.execPath, ['-r', REGISTER, path.join(ROOT, 'tools/build/server.ts')]);
-  const entry = mode === 'built' ? [path.join(ROOT, 'dist/server/apps/api/src/main.js')] : ['-r', REGISTER, path.join(ROOT, 'apps/api/src/main.ts')];
+  const entry =
+    mode === 'built' ? [path.join(ROOT, 'dist/server/apps/api/src/main.js')] : ['-r', REGISTER, path.join(ROOT, 'apps/api/src/main.ts')];
   console.log(`scratch database ${dbName}; API: ${mode === 'built' ? 'dist/server (npm run build:server)' : 'sources compiled on load'}`);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let output = '';
   const api = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entry], {
     env: {
-      ...process.env, ...objects.config, API_PORT: String(port), DATABASE_URL: appUrl, LOG_LEVEL: 'warn',
-      BOOTSTRAP_ADMIN_USERNAME: ADMIN.username, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password, ...opts.env,
+      ...process.env,
+      ...objects.config,
+      API_PORT: String(port),
+      DATABASE_URL: appUrl,
+      LOG_LEVEL: 'warn',
+      BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
+      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -106,14 +113,33 @@ export async function startBenchApi(opts: BenchApiOptions = {}): Promise<BenchAp
     await waitUntilLive(base, api, () => output);
     const slug = opts.projectSlug ?? 'bench';
     const admin = new CaliperClient({ baseUrl: base, username: ADMIN.username, password: ADMIN.password });
-    const created = await admin.graphql<{ createProject: { id: string } }>(`mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`, { i: { slug, name: 'Benchmark' } });
-    await admin.graphql(`mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { roles } }`, { i: { projectId: created.createProject.id, username: ADMIN.username, roles: ['RESEARCHER'] } });
+    const created = await admin.graphql<{ createProject: { id: string } }>(
+      `mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`,
+      { i: { slug, name: 'Benchmark' } },
+    );
+    await admin.graphql(`mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { roles } }`, {
+      i: { projectId: created.createProject.id, username: ADMIN.username, roles: ['RESEARCHER'] },
+    });
     const token = await admin.createApiToken(slug, { name: 'bench', roles: ['researcher'] });
-    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    const login = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ADMIN),
+    });
     if (!login.ok) throw new Error(`signing in answered ${login.status}: ${await login.text()}`);
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
     return {
-      base, ownerUrl, appUrl, pid: api.pid!, rss, admin, token, client: new CaliperClient({ baseUrl: base, token }), project: { id: created.createProject.id, slug }, cookie, close,
+      base,
+      ownerUrl,
+      appUrl,
+      pid: api.pid!,
+      rss,
+      admin,
+      token,
+      client: new CaliperClient({ baseUrl: base, token }),
+      project: { id: created.createProject.id, slug },
+      cookie,
+      close,
     };
   } catch (err) {
     await close();

@@ -32,7 +32,13 @@ describe('npm run build:server', () => {
   });
 
   it('builds every server app, and the built API boots and serves GraphQL', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, 'tools/build/server.ts'), '--out', OUT]);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '-r',
+      path.join(ROOT, 'tools/register.js'),
+      path.join(ROOT, 'tools/build/server.ts'),
+      '--out',
+      OUT,
+    ]);
     expect(stdout).toMatch(/^built \d+ files into \.tmp\/build-test/);
     for (const app of ['api', 'worker', 'inference']) expect(existsSync(path.join(OUT, `apps/${app}/src/main.js`))).toBe(true);
     const port = 39500 + Math.floor(Math.random() * 400);
@@ -52,7 +58,11 @@ describe('npm run build:server', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     // A resolver with injected services answers: without credentials, the access guard refuses by name.
-    const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ me { user { id } } }' }) });
+    const res = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ me { user { id } } }' }),
+    });
     const body = (await res.json()) as { errors?: { extensions?: { code?: string } }[] };
     expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   }, 60000);
@@ -83,15 +93,22 @@ describe('npm run build:server', () => {
 
     expect(await builtCli(['migrate'])).toEqual({ code: 0, out: 'database is up to date\n' });
 
-    const created = await builtCli(['admin', 'create', '--username', 'built-admin', '--display-name', 'Built Admin'], 'a-long-admin-password\n');
+    const created = await builtCli(
+      ['admin', 'create', '--username', 'built-admin', '--display-name', 'Built Admin'],
+      'a-long-admin-password\n',
+    );
     expect(created.out).toMatch(/^created system admin built-admin \([0-9a-f-]{36}\)$/m);
     expect(created.out).not.toMatch(/MODULE_NOT_FOUND|Cannot find module|register\.js/);
     expect(created.code).toBe(0);
     const pg = new Client({ connectionString: db.ownerUrl });
     await pg.connect();
     try {
-      const { rows } = await pg.query(`SELECT u.global_role, u.display_name, c.password_hash FROM users u JOIN user_credentials c ON c.user_id = u.id WHERE u.username = 'built-admin'`);
-      expect(rows).toEqual([{ global_role: 'system_admin', display_name: 'Built Admin', password_hash: expect.stringMatching(/^\$argon2id\$/) }]);
+      const { rows } = await pg.query(
+        `SELECT u.global_role, u.display_name, c.password_hash FROM users u JOIN user_credentials c ON c.user_id = u.id WHERE u.username = 'built-admin'`,
+      );
+      expect(rows).toEqual([
+        { global_role: 'system_admin', display_name: 'Built Admin', password_hash: expect.stringMatching(/^\$argon2id\$/) },
+      ]);
     } finally {
       await pg.end();
     }

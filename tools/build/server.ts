@@ -48,18 +48,20 @@ async function main(): Promise<void> {
   const files = SOURCES.filter((s) => existsSync(path.join(ROOT, s))).flatMap((s) => [...tsFiles(path.join(ROOT, s))]);
   // SWC's own worker threads do the compiling; a few files in flight keep them busy.
   const queue = [...files];
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    for (let file = queue.shift(); file; file = queue.shift()) {
-      const rel = path.relative(ROOT, file);
-      // Imports stay as written: workspace packages resolve through the shims below.
-      const options = { ...tsCompilerOptionsToSwcConfig(tsconfig, file), sourcemap: true, paths: undefined, baseUrl: undefined };
-      const out = await transform(readFileSync(file, 'utf8'), file, options);
-      const target = path.join(OUT, rel.replace(/\.ts$/, '.js'));
-      mkdirSync(path.dirname(target), { recursive: true });
-      writeFileSync(target, `${out.code}\n//# sourceMappingURL=${path.basename(target)}.map\n`);
-      if (out.map) writeFileSync(`${target}.map`, out.map);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let file = queue.shift(); file; file = queue.shift()) {
+        const rel = path.relative(ROOT, file);
+        // Imports stay as written: workspace packages resolve through the shims below.
+        const options = { ...tsCompilerOptionsToSwcConfig(tsconfig, file), sourcemap: true, paths: undefined, baseUrl: undefined };
+        const out = await transform(readFileSync(file, 'utf8'), file, options);
+        const target = path.join(OUT, rel.replace(/\.ts$/, '.js'));
+        mkdirSync(path.dirname(target), { recursive: true });
+        writeFileSync(target, `${out.code}\n//# sourceMappingURL=${path.basename(target)}.map\n`);
+        if (out.map) writeFileSync(`${target}.map`, out.map);
+      }
+    }),
+  );
   for (const [alias, target] of workspaceAliases(tsconfig.paths ?? {})) {
     const dir = path.join(OUT, 'node_modules', alias);
     mkdirSync(dir, { recursive: true });
@@ -67,7 +69,9 @@ async function main(): Promise<void> {
   }
   // The built CLI's entry, as tools/cli/bin.js is for the sources: `node dist/server/tools/cli/bin.js <command>`.
   if (existsSync(path.join(OUT, 'tools/cli/main.js'))) {
-    writeFileSync(path.join(OUT, 'tools/cli/bin.js'), `#!/usr/bin/env node\nrequire('reflect-metadata');\nrequire('./main.js');\n`, { mode: 0o755 });
+    writeFileSync(path.join(OUT, 'tools/cli/bin.js'), `#!/usr/bin/env node\nrequire('reflect-metadata');\nrequire('./main.js');\n`, {
+      mode: 0o755,
+    });
   }
   console.log(`built ${files.length} files into ${path.relative(ROOT, OUT)} in ${Math.round(performance.now() - started)} ms`);
 }

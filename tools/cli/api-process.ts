@@ -34,7 +34,15 @@ export async function startApiProcess(project = 'brain-tumour-seg'): Promise<Api
   const base = `http://127.0.0.1:${port}`;
   let out = '';
   const proc = spawn(process.execPath, ['-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, 'apps/api/src/main.ts')], {
-    env: { ...process.env, ...objects.config, API_PORT: String(port), DATABASE_URL: db.appUrl, LOG_LEVEL: 'warn', BOOTSTRAP_ADMIN_USERNAME: ADMIN.username, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password },
+    env: {
+      ...process.env,
+      ...objects.config,
+      API_PORT: String(port),
+      DATABASE_URL: db.appUrl,
+      LOG_LEVEL: 'warn',
+      BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
+      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout!.on('data', (d) => (out += d));
@@ -52,13 +60,28 @@ export async function startApiProcess(project = 'brain-tumour-seg'): Promise<Api
     await waitUntilLive(base, proc, () => out);
     await pg.connect();
     const admin = new CaliperClient({ baseUrl: base, username: ADMIN.username, password: ADMIN.password });
-    const { createProject } = await admin.graphql<{ createProject: { id: string } }>(`mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`, { i: { slug: project, name: project } });
+    const { createProject } = await admin.graphql<{ createProject: { id: string } }>(
+      `mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`,
+      { i: { slug: project, name: project } },
+    );
     const researcher = { username: `researcher-${process.pid}`, password: 'researcher-password-1' };
-    await admin.graphql(`mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, { i: { username: researcher.username, displayName: 'Researcher', password: researcher.password } });
-    await admin.graphql(`mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { roles } }`, { i: { projectId: createProject.id, username: researcher.username, roles: ['RESEARCHER'] } });
-    const token = await new CaliperClient({ baseUrl: base, ...researcher }).createApiToken(project, { name: 'client tests', roles: ['researcher'] });
+    await admin.graphql(`mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, {
+      i: { username: researcher.username, displayName: 'Researcher', password: researcher.password },
+    });
+    await admin.graphql(`mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { roles } }`, {
+      i: { projectId: createProject.id, username: researcher.username, roles: ['RESEARCHER'] },
+    });
+    const token = await new CaliperClient({ baseUrl: base, ...researcher }).createApiToken(project, {
+      name: 'client tests',
+      roles: ['researcher'],
+    });
     return {
-      base, db, objects, project, researcher, token,
+      base,
+      db,
+      objects,
+      project,
+      researcher,
+      token,
       query: async <T>(sql: string, params: unknown[] = []) => (await pg.query(sql, params)).rows as T[],
       output: () => out,
       close,

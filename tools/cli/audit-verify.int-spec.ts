@@ -22,7 +22,9 @@ describe('caliper audit verify with S3 checkpoints', () => {
 
   async function cli(args: string[], env: Record<string, string> = {}) {
     try {
-      const r = await run('node', [BIN, ...args], { env: { ...process.env, ...s3.config, S3_BUCKET_AUDIT: BUCKET, DATABASE_URL: db.appUrl, DATABASE_OWNER_URL: db.ownerUrl, ...env } });
+      const r = await run('node', [BIN, ...args], {
+        env: { ...process.env, ...s3.config, S3_BUCKET_AUDIT: BUCKET, DATABASE_URL: db.appUrl, DATABASE_OWNER_URL: db.ownerUrl, ...env },
+      });
       return { code: 0, out: r.stdout, err: r.stderr };
     } catch (e) {
       const err = e as { code: number; stdout: string; stderr: string };
@@ -33,7 +35,10 @@ describe('caliper audit verify with S3 checkpoints', () => {
   async function append(...labels: string[]) {
     const ds = await createDataSource(db.appUrl).initialize();
     const audit = new AuditRepository(ds);
-    for (const label of labels) await ds.transaction((m) => audit.append(m, { actorId: null, actorLabel: label, action: 'project.create', entityType: 'project', entityId: label }));
+    for (const label of labels)
+      await ds.transaction((m) =>
+        audit.append(m, { actorId: null, actorLabel: label, action: 'project.create', entityType: 'project', entityId: label }),
+      );
     const head = await audit.latest();
     await ds.destroy();
     return head!;
@@ -73,7 +78,13 @@ describe('caliper audit verify with S3 checkpoints', () => {
     expect((await cli(['audit', 'verify', '--skip-checkpoints'])).code).toBe(0);
     const r = await cli(['audit', 'verify', '--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.out)).toMatchObject({ ok: false, firstBrokenSeq: 3, checkpointsChecked: 1, checkpointsFound: 2, problem: expect.stringMatching(/events were deleted/) });
+    expect(JSON.parse(r.out)).toMatchObject({
+      ok: false,
+      firstBrokenSeq: 3,
+      checkpointsChecked: 1,
+      checkpointsFound: 2,
+      problem: expect.stringMatching(/events were deleted/),
+    });
   });
 
   it('reports a chain rewritten from an event on', async () => {
@@ -81,7 +92,9 @@ describe('caliper audit verify with S3 checkpoints', () => {
     await append('forged-3', 'forged-4');
     const r = await cli(['audit', 'verify']);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/audit chain BROKEN at event #4: event 4 no longer has the hash recorded in the checkpoint .* the chain was rewritten/);
+    expect(r.out).toMatch(
+      /audit chain BROKEN at event #4: event 4 no longer has the hash recorded in the checkpoint .* the chain was rewritten/,
+    );
   });
 
   /** What the worker does: write the head's checkpoint to S3, then record it in the database. */
@@ -95,27 +108,52 @@ describe('caliper audit verify with S3 checkpoints', () => {
   it('fails when a checkpoint the database recorded was deleted from S3, instead of checking "1 of 1"', async () => {
     await checkpointAndRecord(await append('e5'));
     await checkpointAndRecord(await append('e6'));
-    expect((await cli(['audit', 'verify'])).out).toMatch(/audit chain intact: 6 events, .*; 4 of 4 checkpoint\(s\) in s3:\/\/caliper-audit-cli match; 2 recorded in the database/);
+    expect((await cli(['audit', 'verify'])).out).toMatch(
+      /audit chain intact: 6 events, .*; 4 of 4 checkpoint\(s\) in s3:\/\/caliper-audit-cli match; 2 recorded in the database/,
+    );
     await s3.store.remove(BUCKET, auditCheckpointKey(5));
     const r = await cli(['audit', 'verify']);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^audit chain BROKEN at event #5: checkpoint of event 5 written at .* \(object audit-checkpoints\/0+5\.json\) is recorded in the database but missing from the object store: it was deleted .*; 3 of 3 checkpoint\(s\) in s3:\/\/caliper-audit-cli match; 2 recorded in the database\)/);
-    expect(JSON.parse((await cli(['audit', 'verify', '--json'])).out)).toMatchObject({ ok: false, checkpointsFound: 3, checkpointsExpected: 2, breaks: [{ seq: 5, kind: 'checkpoint_missing' }] });
+    expect(r.out).toMatch(
+      /^audit chain BROKEN at event #5: checkpoint of event 5 written at .* \(object audit-checkpoints\/0+5\.json\) is recorded in the database but missing from the object store: it was deleted .*; 3 of 3 checkpoint\(s\) in s3:\/\/caliper-audit-cli match; 2 recorded in the database\)/,
+    );
+    expect(JSON.parse((await cli(['audit', 'verify', '--json'])).out)).toMatchObject({
+      ok: false,
+      checkpointsFound: 3,
+      checkpointsExpected: 2,
+      breaks: [{ seq: 5, kind: 'checkpoint_missing' }],
+    });
   });
 
   it('fails when events older than the checkpoint deadline have no checkpoint at all (every checkpoint deleted)', async () => {
     // An event written an hour ago, through the trigger (a valid chain): the worker would have checkpointed it long since.
     const time = auditTime(new Date(Date.now() - 3600_000));
-    const body = { time, actorId: null, actorLabel: 'old', action: 'project.create', entityType: 'project', entityId: 'old', projectId: null, before: null, after: null, reason: null };
+    const body = {
+      time,
+      actorId: null,
+      actorLabel: 'old',
+      action: 'project.create',
+      entityType: 'project',
+      entityId: 'old',
+      projectId: null,
+      before: null,
+      after: null,
+      reason: null,
+    };
     const c = new Client({ connectionString: db.appUrl });
     await c.connect();
-    await c.query(`INSERT INTO audit_events (occurred_at, actor_label, action, entity_type, entity_id, canonical, prev_hash, hash) VALUES ($1, 'old', 'project.create', 'project', 'old', $2, '', '')`, [time, canonicalAuditText(body)]);
+    await c.query(
+      `INSERT INTO audit_events (occurred_at, actor_label, action, entity_type, entity_id, canonical, prev_hash, hash) VALUES ($1, 'old', 'project.create', 'project', 'old', $2, '', '')`,
+      [time, canonicalAuditText(body)],
+    );
     await c.end();
     expect((await cli(['audit', 'verify', '--skip-checkpoints'])).code).toBe(0);
     for (const seq of [2, 4]) await s3.store.remove(BUCKET, auditCheckpointKey(seq));
     const r = await cli(['audit', 'verify']);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^audit chain BROKEN at event #1: no checkpoint in the object store covers events 1\.\.5, though event 5 occurred before .*: .*checkpoints were deleted or the worker is not running \(1 unacknowledged break\(s\), 5 events checked, last #5; 0 of 0 checkpoint\(s\)/);
+    expect(r.out).toMatch(
+      /^audit chain BROKEN at event #1: no checkpoint in the object store covers events 1\.\.5, though event 5 occurred before .*: .*checkpoints were deleted or the worker is not running \(1 unacknowledged break\(s\), 5 events checked, last #5; 0 of 0 checkpoint\(s\)/,
+    );
     // A deadline longer than the event's age (interval 2 h) accepts it: the worker still has time.
     expect((await cli(['audit', 'verify'], { AUDIT_CHECKPOINT_INTERVAL_SECONDS: '7200' })).code).toBe(0);
   });

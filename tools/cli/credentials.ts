@@ -41,11 +41,13 @@ export async function loadCredentials(): Promise<StoredCredentials> {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`could not read ${credentialsPath()}: ${(err as Error).message}`);
   }
   // No URL anywhere: the API of a running `npm start`, if one runs.
-  const launcher = url ?? stored.url ? null : readLauncherSettings(launcherDataDir());
+  const launcher = (url ?? stored.url) ? null : readLauncherSettings(launcherDataDir());
   const launcherUrl = launcher?.status === 'running' ? launcher.settings.apiUrl : undefined;
   const merged = { url: url ?? stored.url ?? launcherUrl, token: token ?? stored.token };
   if (!merged.url || !merged.token) {
-    throw new Error(`not logged in: run \`caliper login --url <api url> --token <token>\` (or --username), or set CALIPER_URL and CALIPER_TOKEN`);
+    throw new Error(
+      `not logged in: run \`caliper login --url <api url> --token <token>\` (or --username), or set CALIPER_URL and CALIPER_TOKEN`,
+    );
   }
   return { ...stored, url: merged.url, token: merged.token };
 }

@@ -29,24 +29,31 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
       toDrop = count;
       matches = m;
     },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const server: Server = createServer((req, res) => {
     const drop = toDrop > 0 && matches(req.method!, req.url!);
     if (drop) toDrop--;
-    const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-      if (drop) {
-        up.resume();
-        up.on('end', () => {
-          proxy.dropped++;
-          req.socket.destroy();
-        });
-        return;
-      }
-      proxy.delivered.push({ method: req.method!, path: req.url!, status: up.statusCode!, headers: up.headers });
-      res.writeHead(up.statusCode!, up.headers);
-      up.pipe(res);
-    });
+    const forward = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        if (drop) {
+          up.resume();
+          up.on('end', () => {
+            proxy.dropped++;
+            req.socket.destroy();
+          });
+          return;
+        }
+        proxy.delivered.push({ method: req.method!, path: req.url!, status: up.statusCode!, headers: up.headers });
+        res.writeHead(up.statusCode!, up.headers);
+        up.pipe(res);
+      },
+    );
     forward.on('error', () => res.destroy());
     req.pipe(forward);
   });

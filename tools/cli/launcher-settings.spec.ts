@@ -7,7 +7,14 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadCredentials } from './credentials';
-import { applyLauncherSettings, LauncherSettings, readLauncherSettings, removeLauncherSettings, settingsEnv, writeLauncherSettings } from './launcher-settings';
+import {
+  applyLauncherSettings,
+  LauncherSettings,
+  readLauncherSettings,
+  removeLauncherSettings,
+  settingsEnv,
+  writeLauncherSettings,
+} from './launcher-settings';
 
 const launcherEnv = {
   DATABASE_URL: 'postgres://caliper_app:pw@127.0.0.1:41234/caliper',
@@ -22,7 +29,12 @@ const launcherEnv = {
 
 describe('launcher settings for the CLI', () => {
   let dir: string;
-  const settings = (pid = process.pid): LauncherSettings => ({ pid, startedAt: new Date().toISOString(), apiUrl: 'http://127.0.0.1:3000', env: launcherEnv });
+  const settings = (pid = process.pid): LauncherSettings => ({
+    pid,
+    startedAt: new Date().toISOString(),
+    apiUrl: 'http://127.0.0.1:3000',
+    env: launcherEnv,
+  });
 
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'caliper-settings-'));
@@ -32,8 +44,15 @@ describe('launcher settings for the CLI', () => {
   it('is written for its owner only, with only the configuration variables it knows', () => {
     const file = writeLauncherSettings(dir, settings());
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(settingsEnv({ DATABASE_URL: 'postgres://x@h/db', API_PORT: 3000, COOKIE_SECURE: false, BOOTSTRAP_ADMIN_PASSWORD: 'secret', S3_PUBLIC_ENDPOINT: undefined }))
-      .toEqual({ DATABASE_URL: 'postgres://x@h/db', API_PORT: '3000' });
+    expect(
+      settingsEnv({
+        DATABASE_URL: 'postgres://x@h/db',
+        API_PORT: 3000,
+        COOKIE_SECURE: false,
+        BOOTSTRAP_ADMIN_PASSWORD: 'secret',
+        S3_PUBLIC_ENDPOINT: undefined,
+      }),
+    ).toEqual({ DATABASE_URL: 'postgres://x@h/db', API_PORT: '3000' });
   });
 
   it('fills what the environment leaves unset', () => {
@@ -46,7 +65,12 @@ describe('launcher settings for the CLI', () => {
 
   it('lets the environment win, a whole group at a time', () => {
     writeLauncherSettings(dir, settings());
-    const env: NodeJS.ProcessEnv = { CALIPER_DATA_DIR: dir, DATABASE_URL: 'postgres://caliper_app@db.example:5432/caliper', S3_ENDPOINT: '', API_PORT: '4000' };
+    const env: NodeJS.ProcessEnv = {
+      CALIPER_DATA_DIR: dir,
+      DATABASE_URL: 'postgres://caliper_app@db.example:5432/caliper',
+      S3_ENDPOINT: '',
+      API_PORT: '4000',
+    };
     const result = applyLauncherSettings(env);
     // Database: the environment's URL, and neither the launcher's owner URL nor its password.
     expect(env.DATABASE_URL).toBe('postgres://caliper_app@db.example:5432/caliper');

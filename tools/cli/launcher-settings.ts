@@ -33,7 +33,11 @@ export const SETTING_GROUPS: readonly (readonly string[])[] = [
   ['DATABASE_URL', 'DATABASE_OWNER_URL', 'DATABASE_APP_PASSWORD'],
   ['REDIS_URL', 'REDIS_PREFIX'],
   ['S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'S3_BUCKET_AUDIT', 'S3_BUCKET_ARTIFACTS', 'S3_PUBLIC_ENDPOINT'],
-  ['HOST'], ['API_PORT'], ['WORKER_PORT'], ['INFERENCE_PORT'], ['WEB_PORT'],
+  ['HOST'],
+  ['API_PORT'],
+  ['WORKER_PORT'],
+  ['INFERENCE_PORT'],
+  ['WEB_PORT'],
   ['BOOTSTRAP_ADMIN_USERNAME'],
 ];
 
@@ -101,7 +105,8 @@ export function readLauncherSettings(dataDir: string): LauncherSettingsLookup {
   } catch (err) {
     return { status: 'stale', file, reason: `unreadable (${(err as Error).message})` };
   }
-  if (!Number.isInteger(settings.pid) || typeof settings.env !== 'object' || settings.env === null) return { status: 'stale', file, reason: 'not a launcher settings file' };
+  if (!Number.isInteger(settings.pid) || typeof settings.env !== 'object' || settings.env === null)
+    return { status: 'stale', file, reason: 'not a launcher settings file' };
   if (!isRunning(settings.pid)) return { status: 'stale', file, reason: `the launcher that wrote it (pid ${settings.pid}) is not running` };
   return { status: 'running', file, settings };
 }

@@ -33,9 +33,14 @@ program
 const audit = program.command('audit').description('the tamper-evident audit log');
 audit
   .command('verify')
-  .description('walk the hash chain, compare it with the checkpoints kept in S3 and recorded in the database, and report every break (exit 1 unless every break is acknowledged)')
+  .description(
+    'walk the hash chain, compare it with the checkpoints kept in S3 and recorded in the database, and report every break (exit 1 unless every break is acknowledged)',
+  )
   .option('--json', 'print the report as JSON')
-  .option('--skip-checkpoints', 'verify the chain alone (when S3 is unreachable); a deleted tail, a rewritten chain or a deleted checkpoint then goes unnoticed')
+  .option(
+    '--skip-checkpoints',
+    'verify the chain alone (when S3 is unreachable); a deleted tail, a rewritten chain or a deleted checkpoint then goes unnoticed',
+  )
   .action(async (opts: { json?: boolean; skipCheckpoints?: boolean }) => {
     const config = loadConfig();
     const checkpoints = opts.skipCheckpoints ? null : await readCheckpoints(config);
@@ -44,23 +49,32 @@ audit
     await ds.initialize();
     try {
       const report = await new AuditRepository(ds).verify(checkpoints, { coverBefore: new Date(Date.now() - deadline * 1000) });
-      const against = checkpoints === null
-        ? 'checkpoints NOT checked (--skip-checkpoints)'
-        : `${report.checkpointsChecked} of ${report.checkpointsFound} checkpoint(s) in s3://${config.S3_BUCKET_AUDIT} match; ${report.checkpointsExpected} recorded in the database`;
+      const against =
+        checkpoints === null
+          ? 'checkpoints NOT checked (--skip-checkpoints)'
+          : `${report.checkpointsChecked} of ${report.checkpointsFound} checkpoint(s) in s3://${config.S3_BUCKET_AUDIT} match; ${report.checkpointsExpected} recorded in the database`;
       const acknowledged = report.breaks.filter((b) => b.acknowledged);
       if (opts.json) console.log(JSON.stringify(report));
       else {
         if (report.ok) {
-          console.log(`audit chain intact${acknowledged.length ? ` but for ${acknowledged.length} acknowledged break(s)` : ''}: ${report.checkedEvents} events, last #${report.lastSeq} ${report.lastHash}; ${against}`);
+          console.log(
+            `audit chain intact${acknowledged.length ? ` but for ${acknowledged.length} acknowledged break(s)` : ''}: ${report.checkedEvents} events, last #${report.lastSeq} ${report.lastHash}; ${against}`,
+          );
         } else {
-          console.log(`audit chain BROKEN at event #${report.firstBrokenSeq}: ${report.problem} (${report.unacknowledgedBreaks} unacknowledged break(s), ${report.checkedEvents} events checked, last #${report.lastSeq}; ${against})`);
+          console.log(
+            `audit chain BROKEN at event #${report.firstBrokenSeq}: ${report.problem} (${report.unacknowledgedBreaks} unacknowledged break(s), ${report.checkedEvents} events checked, last #${report.lastSeq}; ${against})`,
+          );
         }
         for (const b of report.breaks) {
-          const ack = b.acknowledged ? ` [acknowledged in event #${b.acknowledged.seq} by ${b.acknowledged.by} at ${b.acknowledged.time}: ${b.acknowledged.reason ?? ''}]` : '';
+          const ack = b.acknowledged
+            ? ` [acknowledged in event #${b.acknowledged.seq} by ${b.acknowledged.by} at ${b.acknowledged.time}: ${b.acknowledged.reason ?? ''}]`
+            : '';
           console.log(`  #${b.seq} ${b.kind}: ${b.problem}${ack}`);
         }
         if (!report.ok && report.breaks.some((b) => !b.acknowledged && ROW_BREAK_KINDS.includes(b.kind))) {
-          console.log('Investigate each break; a row that cannot be restored is acknowledged with `caliper audit acknowledge-break --seq N --by ADMIN --reason "..."` (README: audit).');
+          console.log(
+            'Investigate each break; a row that cannot be restored is acknowledged with `caliper audit acknowledge-break --seq N --by ADMIN --reason "..."` (README: audit).',
+          );
         }
       }
       process.exitCode = report.ok ? 0 : 1;
@@ -71,7 +85,9 @@ audit
 
 audit
   .command('acknowledge-break')
-  .description('record, as a new audit event, that a system admin has investigated the broken event N; verify then lists it as acknowledged. Never rewrites the broken row')
+  .description(
+    'record, as a new audit event, that a system admin has investigated the broken event N; verify then lists it as acknowledged. Never rewrites the broken row',
+  )
   .requiredOption('--seq <n>', 'the broken event, as `audit verify` lists it')
   .requiredOption('--by <username>', 'the system admin who investigated it (an active user with the system_admin role)')
   .requiredOption('--reason <text>', 'what was found and why the row stays as it is (at least 10 characters)')
@@ -85,12 +101,22 @@ audit
     const ds = createDataSource(config.DATABASE_URL, { applicationName: 'caliper-cli', poolSize: 1 });
     await ds.initialize();
     try {
-      const users: { id: string; global_role: string | null; is_active: boolean }[] = await ds.query(`SELECT id, global_role, is_active FROM users WHERE username = $1`, [opts.by]);
+      const users: { id: string; global_role: string | null; is_active: boolean }[] = await ds.query(
+        `SELECT id, global_role, is_active FROM users WHERE username = $1`,
+        [opts.by],
+      );
       if (!users.length || users[0].global_role !== 'system_admin' || !users[0].is_active) {
         throw new Error(`--by "${opts.by}" is not an active system admin: only a system admin can acknowledge a break in the audit chain`);
       }
-      const { ackSeq, acknowledged } = await new AuditRepository(ds).acknowledgeBreak({ seq: Number(opts.seq), reason, actorId: users[0].id, actorLabel: opts.by });
-      console.log(`acknowledged the break at event #${opts.seq} (${acknowledged.map((b) => b.kind).join(', ')}) in audit event #${ackSeq} by ${opts.by}`);
+      const { ackSeq, acknowledged } = await new AuditRepository(ds).acknowledgeBreak({
+        seq: Number(opts.seq),
+        reason,
+        actorId: users[0].id,
+        actorLabel: opts.by,
+      });
+      console.log(
+        `acknowledged the break at event #${opts.seq} (${acknowledged.map((b) => b.kind).join(', ')}) in audit event #${ackSeq} by ${opts.by}`,
+      );
     } finally {
       await ds.destroy();
     }
@@ -105,7 +131,9 @@ async function readCheckpoints(config: Config): Promise<AuditCheckpoint[]> {
     }
     return await new AuditCheckpointStore(store, config.S3_BUCKET_AUDIT).readAll();
   } catch (err) {
-    throw new Error(`could not read the audit checkpoints from ${config.S3_ENDPOINT}: ${(err as Error).message}. Check S3_ENDPOINT and S3_BUCKET_AUDIT, or pass --skip-checkpoints to verify the chain alone.`);
+    throw new Error(
+      `could not read the audit checkpoints from ${config.S3_ENDPOINT}: ${(err as Error).message}. Check S3_ENDPOINT and S3_BUCKET_AUDIT, or pass --skip-checkpoints to verify the chain alone.`,
+    );
   }
 }
 
@@ -122,7 +150,9 @@ program
     const ext = path.extname(__filename);
     const entry = path.resolve(__dirname, `../../apps/api/src/admin-cli${ext}`);
     const loader = ext === '.ts' ? ['-r', path.resolve(__dirname, '../register.js')] : [];
-    const child = spawn(process.execPath, [...loader, entry, 'create', '--username', opts.username, '--display-name', opts.displayName], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [...loader, entry, 'create', '--username', opts.username, '--display-name', opts.displayName], {
+      stdio: 'inherit',
+    });
     process.exitCode = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 2)));
   });
 

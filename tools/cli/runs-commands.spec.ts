@@ -13,10 +13,19 @@ describe('CLI argument parsing', () => {
     expect(parseMetricArg('val/dice=0.8@12')).toEqual({ key: 'val/dice', value: 0.8, step: 12 });
     expect(parseMetricArg('x=NaN@1').value).toBeNaN();
     expect(parseMetricArg('x=-Infinity').value).toBe(-Infinity);
-    for (const bad of ['loss', 'loss=abc', 'loss=1@1.5', '=1']) expect(() => parseMetricArg(bad)).toThrow(/must look like key=value or key=value@step/);
+    for (const bad of ['loss', 'loss=abc', 'loss=1@1.5', '=1'])
+      expect(() => parseMetricArg(bad)).toThrow(/must look like key=value or key=value@step/);
   });
 
   it('aligns table columns without padding the last one', () => {
-    expect(formatTable(['ID', 'NAME', 'M'], [['a', 'long-name', 'x=1'], ['bbb', 'n', '']])).toBe('ID   NAME       M\na    long-name  x=1\nbbb  n          ');
+    expect(
+      formatTable(
+        ['ID', 'NAME', 'M'],
+        [
+          ['a', 'long-name', 'x=1'],
+          ['bbb', 'n', ''],
+        ],
+      ),
+    ).toBe('ID   NAME       M\na    long-name  x=1\nbbb  n          ');
   });
 });

@@ -26,7 +26,8 @@ export function parseKeyValues(pairs: string[] = [], what: string): Record<strin
 export function parseMetricArg(arg: string): { key: string; value: number; step: number } {
   const m = /^([^=]+)=([^@]+)(?:@(-?\d+))?$/.exec(arg);
   const value = m ? Number(m[2]) : NaN;
-  if (!m || (Number.isNaN(value) && m[2] !== 'NaN')) throw new InvalidArgumentError(`metric "${arg}" must look like key=value or key=value@step, with a numeric value`);
+  if (!m || (Number.isNaN(value) && m[2] !== 'NaN'))
+    throw new InvalidArgumentError(`metric "${arg}" must look like key=value or key=value@step, with a numeric value`);
   return { key: m[1], value, step: m[3] ? Number(m[3]) : 0 };
 }
 
@@ -40,7 +41,9 @@ async function readStdin(what: string): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write(`${what} (end with Ctrl-D): `);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 const formatTime = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().replace('T', ' ').slice(0, 19) : '-');
@@ -64,7 +67,10 @@ function printRun(run: Run): void {
   };
   section('params', Object.entries(run.params));
   section('tags', Object.entries(run.tags));
-  section('metrics (latest)', run.latestMetrics.map((m) => [m.key, String(m.value), String(m.step)]));
+  section(
+    'metrics (latest)',
+    run.latestMetrics.map((m) => [m.key, String(m.value), String(m.step)]),
+  );
 }
 
 /** A JSONL line: a metric point `{key, value, step?, timestamp?}`, or `{params: {...}}` / `{tags: {...}}`. */
@@ -90,7 +96,12 @@ async function logJsonLines(logger: RunLogger, file: string): Promise<{ metrics:
     } else if (typeof entry.key === 'string' && (typeof entry.value === 'number' || entry.value === 'NaN')) {
       const step = entry.step ?? 0;
       if (!Number.isInteger(step)) throw new Error(`${file}:${n}: "step" must be an integer`);
-      await logger.logMetric(entry.key, Number(entry.value), step as number, typeof entry.timestamp === 'number' ? entry.timestamp : Date.now());
+      await logger.logMetric(
+        entry.key,
+        Number(entry.value),
+        step as number,
+        typeof entry.timestamp === 'number' ? entry.timestamp : Date.now(),
+      );
       counts.metrics++;
     } else {
       throw new Error(`${file}:${n}: expected a metric {"key","value","step"} or {"params":{...}} or {"tags":{...}}`);
@@ -115,10 +126,18 @@ export function registerClientCommands(program: Command): void {
         if (!opts.project) throw new Error('--username needs --project: tokens are issued for one project');
         const password = process.env.CALIPER_PASSWORD ?? (await readStdin('password'));
         const session = new CaliperClient({ baseUrl: opts.url, username: opts.username, password });
-        token = await session.createApiToken(opts.project, { name: `caliper-cli@${os.hostname()}`, roles: opts.roles.split(',').map((r) => r.trim()) });
+        token = await session.createApiToken(opts.project, {
+          name: `caliper-cli@${os.hostname()}`,
+          roles: opts.roles.split(',').map((r) => r.trim()),
+        });
       }
       const me = await new CaliperClient({ baseUrl: opts.url, token }).whoAmI();
-      const file = await saveCredentials({ url: opts.url, token, username: me.username, ...(opts.project ? { project: opts.project } : {}) });
+      const file = await saveCredentials({
+        url: opts.url,
+        token,
+        username: me.username,
+        ...(opts.project ? { project: opts.project } : {}),
+      });
       console.log(`logged in to ${opts.url} as ${me.username}; credentials saved in ${file}`);
     });
 
@@ -136,14 +155,34 @@ export function registerClientCommands(program: Command): void {
     .option('--git-repo <url>', 'code repository')
     .option('--image-digest <digest>', 'container image digest')
     .option('--json', 'print the run as JSON')
-    .action(async (project: string, opts: { experiment?: string; name?: string; param?: string[]; tag?: string[]; gitCommit?: string; gitRepo?: string; imageDigest?: string; json?: boolean }) => {
-      const run = await (await client()).runs.create({
-        project, experiment: opts.experiment, name: opts.name,
-        params: parseKeyValues(opts.param, 'param'), tags: parseKeyValues(opts.tag, 'tag'),
-        git: { commit: opts.gitCommit, repo: opts.gitRepo }, imageDigest: opts.imageDigest,
-      });
-      console.log(opts.json ? JSON.stringify(run) : run.id);
-    });
+    .action(
+      async (
+        project: string,
+        opts: {
+          experiment?: string;
+          name?: string;
+          param?: string[];
+          tag?: string[];
+          gitCommit?: string;
+          gitRepo?: string;
+          imageDigest?: string;
+          json?: boolean;
+        },
+      ) => {
+        const run = await (
+          await client()
+        ).runs.create({
+          project,
+          experiment: opts.experiment,
+          name: opts.name,
+          params: parseKeyValues(opts.param, 'param'),
+          tags: parseKeyValues(opts.tag, 'tag'),
+          git: { commit: opts.gitCommit, repo: opts.gitRepo },
+          imageDigest: opts.imageDigest,
+        });
+        console.log(opts.json ? JSON.stringify(run) : run.id);
+      },
+    );
 
   runs
     .command('log')
@@ -165,7 +204,9 @@ export function registerClientCommands(program: Command): void {
         for (const m of metrics) await logger.logMetric(m.key, m.value, m.step, now);
         const fromFile = opts.file ? await logJsonLines(logger, opts.file) : { metrics: 0, params: 0, tags: 0 };
         await logger.flush();
-        console.log(`logged ${metrics.length + fromFile.metrics} metric point(s), ${Object.keys(params).length + fromFile.params} param(s), ${Object.keys(tags).length + fromFile.tags} tag(s) to run ${runId}`);
+        console.log(
+          `logged ${metrics.length + fromFile.metrics} metric point(s), ${Object.keys(params).length + fromFile.params} param(s), ${Object.keys(tags).length + fromFile.tags} tag(s) to run ${runId}`,
+        );
       } finally {
         logger.close();
       }
@@ -173,16 +214,22 @@ export function registerClientCommands(program: Command): void {
 
   runs
     .command('upload')
-    .description('upload a file to the run\'s artifacts (streamed, with its sha256), showing progress')
+    .description("upload a file to the run's artifacts (streamed, with its sha256), showing progress")
     .argument('<runId>')
     .argument('<file>')
-    .option('--path <artifactPath>', 'where it goes among the run\'s artifacts (default: the file name)')
+    .option('--path <artifactPath>', "where it goes among the run's artifacts (default: the file name)")
     .action(async (runId: string, file: string, opts: { path?: string }) => {
       const { SingleBar } = await import('cli-progress');
-      const bar = new SingleBar({ format: 'uploading [{bar}] {percentage}% | {value}/{total} bytes | ETA {eta}s', stream: process.stderr, hideCursor: true });
+      const bar = new SingleBar({
+        format: 'uploading [{bar}] {percentage}% | {value}/{total} bytes | ETA {eta}s',
+        stream: process.stderr,
+        hideCursor: true,
+      });
       let started = false;
       try {
-        const info = await (await client()).runs.uploadArtifact(runId, file, opts.path, (sent, total) => {
+        const info = await (
+          await client()
+        ).runs.uploadArtifact(runId, file, opts.path, (sent, total) => {
           if (!started) bar.start(total, 0);
           started = true;
           bar.update(sent);
@@ -196,45 +243,71 @@ export function registerClientCommands(program: Command): void {
 
   runs
     .command('finish')
-    .description('set the run\'s final status')
+    .description("set the run's final status")
     .argument('<runId>')
     .option('-s, --status <status>', 'finished, failed or killed', 'finished')
     .action(async (runId: string, opts: { status: string }) => {
-      if (!['finished', 'failed', 'killed'].includes(opts.status)) throw new Error(`--status must be finished, failed or killed, not "${opts.status}"`);
+      if (!['finished', 'failed', 'killed'].includes(opts.status))
+        throw new Error(`--status must be finished, failed or killed, not "${opts.status}"`);
       const run = await (await client()).runs.update(runId, { status: opts.status as 'finished', endTime: Date.now() });
       console.log(`run ${run.id} is ${run.status}`);
     });
 
   runs
     .command('ls')
-    .description('list a project\'s runs, filtered and ordered with MLflow\'s grammar')
+    .description("list a project's runs, filtered and ordered with MLflow's grammar")
     .argument('<project>', 'project slug')
-    .option('-e, --experiment <name>', 'only this experiment\'s runs (default: every experiment of the project)')
+    .option('-e, --experiment <name>', "only this experiment's runs (default: every experiment of the project)")
     .option('--filter <expr>', 'e.g. "metrics.loss < 0.2 and params.lr = \'0.01\'"')
     .option('--order-by <clause>', 'e.g. "metrics.loss ASC" (repeatable)', collect)
-    .option('--max-results <n>', 'runs to list', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-      return n;
-    }, 100)
+    .option(
+      '--max-results <n>',
+      'runs to list',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+        return n;
+      },
+      100,
+    )
     .option('--json', 'print the runs as JSON lines')
-    .action(async (project: string, opts: { experiment?: string; filter?: string; orderBy?: string[]; maxResults: number; json?: boolean }) => {
-      const found: Run[] = [];
-      for await (const run of (await client()).runs.searchAll(project, { experiment: opts.experiment, filter: opts.filter, orderBy: opts.orderBy, maxResults: Math.min(opts.maxResults, 1000) })) {
-        found.push(run);
-        if (found.length >= opts.maxResults) break;
-      }
-      if (opts.json) {
-        for (const run of found) console.log(JSON.stringify(run));
-        return;
-      }
-      if (!found.length) {
-        console.log('no runs match');
-        return;
-      }
-      const metricsOf = (r: Run) => r.latestMetrics.map((m) => `${m.key}=${Number(m.value).toPrecision(4).replace(/\.?0+$/, '')}`).join(' ');
-      console.log(formatTable(['RUN ID', 'NAME', 'STATUS', 'STARTED', 'METRICS'], found.map((r) => [r.id, r.name, r.status, formatTime(r.startTime), metricsOf(r)])));
-    });
+    .action(
+      async (project: string, opts: { experiment?: string; filter?: string; orderBy?: string[]; maxResults: number; json?: boolean }) => {
+        const found: Run[] = [];
+        for await (const run of (await client()).runs.searchAll(project, {
+          experiment: opts.experiment,
+          filter: opts.filter,
+          orderBy: opts.orderBy,
+          maxResults: Math.min(opts.maxResults, 1000),
+        })) {
+          found.push(run);
+          if (found.length >= opts.maxResults) break;
+        }
+        if (opts.json) {
+          for (const run of found) console.log(JSON.stringify(run));
+          return;
+        }
+        if (!found.length) {
+          console.log('no runs match');
+          return;
+        }
+        const metricsOf = (r: Run) =>
+          r.latestMetrics
+            .map(
+              (m) =>
+                `${m.key}=${Number(m.value)
+                  .toPrecision(4)
+                  .replace(/\.?0+$/, '')}`,
+            )
+            .join(' ');
+        console.log(
+          formatTable(
+            ['RUN ID', 'NAME', 'STATUS', 'STARTED', 'METRICS'],
+            found.map((r) => [r.id, r.name, r.status, formatTime(r.startTime), metricsOf(r)]),
+          ),
+        );
+      },
+    );
 
   runs
     .command('show')

@@ -31,7 +31,9 @@ describe('caliper login and runs commands', () => {
     if (!opts.env?.CALIPER_URL) delete env.CALIPER_URL;
     if (!opts.env?.CALIPER_TOKEN) delete env.CALIPER_TOKEN;
     return new Promise((resolve) => {
-      const child = execFile('node', [BIN, ...args], { env }, (err, out, errOut) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out, err: errOut }));
+      const child = execFile('node', [BIN, ...args], { env }, (err, out, errOut) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out, err: errOut }),
+      );
       child.stdin!.end(opts.stdin ?? '');
     });
   }
@@ -63,7 +65,9 @@ describe('caliper login and runs commands', () => {
   });
 
   it('logs in with a password, issuing a project token', async () => {
-    const login = await cli(['login', '--url', api.base, '--username', api.researcher.username, '--project', api.project], { stdin: `${api.researcher.password}\n` });
+    const login = await cli(['login', '--url', api.base, '--username', api.researcher.username, '--project', api.project], {
+      stdin: `${api.researcher.password}\n`,
+    });
     expect(login.code).toBe(0);
     const stored = JSON.parse(readFileSync(path.join(home, '.config/caliper/credentials.json'), 'utf8')) as { token: string };
     expect(stored.token).toMatch(/^clp_[0-9a-f]{16}_[0-9a-f]{64}$/);
@@ -78,14 +82,34 @@ describe('caliper login and runs commands', () => {
   });
 
   it('creates, logs, uploads, finishes, lists and shows a run', async () => {
-    const created = await cli(['runs', 'create', api.project, '-e', 'cli', '-n', 'cli-run', '-p', 'lr=0.01', '-p', 'optimizer=adam', '-t', 'site=oslo', '--git-commit', 'deadbeef'], withToken());
+    const created = await cli(
+      [
+        'runs',
+        'create',
+        api.project,
+        '-e',
+        'cli',
+        '-n',
+        'cli-run',
+        '-p',
+        'lr=0.01',
+        '-p',
+        'optimizer=adam',
+        '-t',
+        'site=oslo',
+        '--git-commit',
+        'deadbeef',
+      ],
+      withToken(),
+    );
     expect(created.code).toBe(0);
     const runId = created.out.trim();
     expect(runId).toMatch(/^[0-9a-f]{32}$/);
 
     const jsonl = path.join(home, 'metrics.jsonl');
     const lines = [JSON.stringify({ params: { epochs: 3 } }), JSON.stringify({ tags: { stage: 'train' } })];
-    for (let step = 0; step < 2500; step++) lines.push(JSON.stringify({ key: 'loss', value: 1 / (step + 1), step, timestamp: 1_700_000_000_000 + step }));
+    for (let step = 0; step < 2500; step++)
+      lines.push(JSON.stringify({ key: 'loss', value: 1 / (step + 1), step, timestamp: 1_700_000_000_000 + step }));
     writeFileSync(jsonl, lines.join('\n') + '\n');
     const logged = await cli(['runs', 'log', runId, '-m', 'val_dice=0.81@3', '-m', 'val_dice=0.85@4', '--file', jsonl], withToken());
     expect(logged).toMatchObject({ code: 0, out: `logged 2502 metric point(s), 1 param(s), 1 tag(s) to run ${runId}\n` });
@@ -95,27 +119,53 @@ describe('caliper login and runs commands', () => {
     writeFileSync(file, content);
     const uploaded = await cli(['runs', 'upload', runId, file, '--path', 'checkpoints/final.bin'], withToken());
     const sha256 = createHash('sha256').update(content).digest('hex');
-    expect(uploaded).toMatchObject({ code: 0, out: `uploaded checkpoints/final.bin (${content.length} bytes, sha256 ${sha256}) to run ${runId}\n` });
+    expect(uploaded).toMatchObject({
+      code: 0,
+      out: `uploaded checkpoints/final.bin (${content.length} bytes, sha256 ${sha256}) to run ${runId}\n`,
+    });
 
     expect(await cli(['runs', 'finish', runId], withToken())).toMatchObject({ code: 0, out: `run ${runId} is finished\n` });
 
     const run = await client.runs.get(runId);
-    expect(run).toMatchObject({ name: 'cli-run', status: 'finished', gitCommit: 'deadbeef', params: { lr: '0.01', optimizer: 'adam', epochs: '3' }, tags: expect.objectContaining({ site: 'oslo', stage: 'train' }) });
-    expect(run.latestMetrics).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'val_dice', value: 0.85, step: 4 }), expect.objectContaining({ key: 'loss', step: 2499 })]));
+    expect(run).toMatchObject({
+      name: 'cli-run',
+      status: 'finished',
+      gitCommit: 'deadbeef',
+      params: { lr: '0.01', optimizer: 'adam', epochs: '3' },
+      tags: expect.objectContaining({ site: 'oslo', stage: 'train' }),
+    });
+    expect(run.latestMetrics).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: 'val_dice', value: 0.85, step: 4 }),
+        expect.objectContaining({ key: 'loss', step: 2499 }),
+      ]),
+    );
     expect(await client.runs.metricHistory(runId, 'loss')).toHaveLength(2500);
-    expect(await client.runs.listArtifacts(runId, 'checkpoints')).toEqual([expect.objectContaining({ path: 'checkpoints/final.bin', size: content.length, sha256 })]);
+    expect(await client.runs.listArtifacts(runId, 'checkpoints')).toEqual([
+      expect.objectContaining({ path: 'checkpoints/final.bin', size: content.length, sha256 }),
+    ]);
 
     const other = (await cli(['runs', 'create', api.project, '-e', 'cli', '-n', 'cli-other', '-p', 'lr=0.1'], withToken())).out.trim();
     await cli(['runs', 'log', other, '-m', 'val_dice=0.5@4'], withToken());
 
-    const table = await cli(['runs', 'ls', api.project, '--filter', 'metrics.val_dice > 0.6', '--order-by', 'metrics.val_dice DESC'], withToken());
+    const table = await cli(
+      ['runs', 'ls', api.project, '--filter', 'metrics.val_dice > 0.6', '--order-by', 'metrics.val_dice DESC'],
+      withToken(),
+    );
     expect(table.code).toBe(0);
     const rows = table.out.trimEnd().split('\n');
     expect(rows[0]).toMatch(/^RUN ID\s+NAME\s+STATUS\s+STARTED\s+METRICS$/);
-    expect(rows.slice(1)).toEqual([expect.stringMatching(new RegExp(`^${runId}\\s+cli-run\\s+finished\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+.*val_dice=0\\.85`))]);
+    expect(rows.slice(1)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^${runId}\\s+cli-run\\s+finished\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+.*val_dice=0\\.85`),
+      ),
+    ]);
 
     const asJson = await cli(['runs', 'ls', api.project, '--order-by', 'metrics.val_dice DESC', '--json'], withToken());
-    const listed = asJson.out.trim().split('\n').map((l) => JSON.parse(l) as { id: string });
+    const listed = asJson.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string });
     expect(listed.slice(0, 2).map((r) => r.id)).toEqual([runId, other]);
 
     const shown = await cli(['runs', 'show', runId], withToken());

@@ -10,13 +10,20 @@ const example = readFileSync(path.join(ROOT, '.env.example'), 'utf8');
 const dockerfile = (app: string) => readFileSync(path.join(ROOT, `apps/${app}/Dockerfile`), 'utf8');
 /** The compose environment as the app sees it: `${X:-default}` gives its default, any other `${X...}` a placeholder. */
 const resolvedEnv = (service: string) =>
-  Object.fromEntries(Object.entries(compose.services[service].environment as Record<string, string>).map(([k, v]) => [
-    k, String(v).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1').replace(/\$\{[^}]+\}/g, 'x'),
-  ]));
+  Object.fromEntries(
+    Object.entries(compose.services[service].environment as Record<string, string>).map(([k, v]) => [
+      k,
+      String(v)
+        .replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1')
+        .replace(/\$\{[^}]+\}/g, 'x'),
+    ]),
+  );
 
 describe('docker-compose.yml', () => {
   it('has the production services on the pinned images', () => {
-    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgres', 'redis', 'minio', 'orthanc', 'migrate', 'api', 'worker', 'inference', 'web']));
+    expect(Object.keys(compose.services)).toEqual(
+      expect.arrayContaining(['postgres', 'redis', 'minio', 'orthanc', 'migrate', 'api', 'worker', 'inference', 'web']),
+    );
     expect(compose.services.postgres.image).toBe('postgres:15');
     expect(readFileSync(path.join(ROOT, 'apps/api/Dockerfile'), 'utf8')).toMatch(/FROM node:20-bookworm-slim/);
     expect(readFileSync(path.join(ROOT, 'apps/api/Dockerfile'), 'utf8')).toMatch(/^USER node$/m);
@@ -57,7 +64,9 @@ describe('docker-compose.yml', () => {
     expect(existsSync(path.join(ROOT, entry.replace(/^dist\/server\//, '').replace(/\.js$/, '.ts')))).toBe(true);
     expect(text).toMatch(/^RUN node -r \.\/tools\/register\.js tools\/build\/server\.ts$/m);
     // Every library's manifest reaches `npm ci`, so each @caliper/* import resolves in the image.
-    const manifests = ['migrations', ...readdirSync(path.join(ROOT, 'libs')).map((l) => `libs/${l}`)].filter((d) => existsSync(path.join(ROOT, d, 'package.json')));
+    const manifests = ['migrations', ...readdirSync(path.join(ROOT, 'libs')).map((l) => `libs/${l}`)].filter((d) =>
+      existsSync(path.join(ROOT, d, 'package.json')),
+    );
     for (const dir of [...manifests, `apps/${app}`]) expect(text).toContain(`COPY ${dir}/package.json ${dir}/`);
   });
 

@@ -20,7 +20,11 @@ function inNs(args: string[]): string {
 
 function readyInNs(port: number): { status: string; checks: Record<string, { status: string }> } | null {
   try {
-    const out = inNs([process.execPath, '-e', `fetch('http://127.0.0.1:${port}/health/ready').then(r=>r.text()).then(t=>process.stdout.write(t)).catch(()=>process.exit(1))`]);
+    const out = inNs([
+      process.execPath,
+      '-e',
+      `fetch('http://127.0.0.1:${port}/health/ready').then(r=>r.text()).then(t=>process.stdout.write(t)).catch(()=>process.exit(1))`,
+    ]);
     return JSON.parse(out);
   } catch {
     return null;
@@ -34,15 +38,24 @@ function bareEnv(): NodeJS.ProcessEnv {
 
 /** `npm run caliper -- ...` inside the namespace. */
 function cliInNs(args: string[], env: NodeJS.ProcessEnv): { code: number | null; out: string } {
-  const r = spawnSync('ip', ['netns', 'exec', NS, process.execPath, path.join(ROOT, 'tools/cli/bin.js'), ...args], { env, encoding: 'utf8', timeout: 30000 });
+  const r = spawnSync('ip', ['netns', 'exec', NS, process.execPath, path.join(ROOT, 'tools/cli/bin.js'), ...args], {
+    env,
+    encoding: 'utf8',
+    timeout: 30000,
+  });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
 /** The launcher inside the namespace, with none of the connection variables set. */
 function startLauncher(dataDir: string): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const proc = spawn('ip', ['netns', 'exec', NS, process.execPath, '-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, 'tools/dev/launcher.ts')], {
-    env: { ...bareEnv(), CALIPER_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    'ip',
+    ['netns', 'exec', NS, process.execPath, '-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, 'tools/dev/launcher.ts')],
+    {
+      env: { ...bareEnv(), CALIPER_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   proc.stdout!.on('data', (d) => (output += d));
   proc.stderr!.on('data', (d) => (output += d));
@@ -80,14 +93,32 @@ describe('npm start with nothing running', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'caliper-launch-'));
     dataDirs.push(dataDir);
     // A plain TCP listener on the embedded PostgreSQL's usual port.
-    blocker = spawn('ip', ['netns', 'exec', NS, process.execPath, '-e', `require('net').createServer().listen(54329, '127.0.0.1', () => console.log('listening'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    blocker = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        NS,
+        process.execPath,
+        '-e',
+        `require('net').createServer().listen(54329, '127.0.0.1', () => console.log('listening'))`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     await new Promise((resolve) => blocker!.stdout!.once('data', resolve));
 
     const started = startLauncher(dataDir);
     const proc = (launcher = started.proc);
     const output = started.output;
 
-    const allUp = { status: 'ok', checks: expect.objectContaining({ postgres: expect.objectContaining({ status: 'ok' }), redis: expect.objectContaining({ status: 'ok' }), s3: expect.objectContaining({ status: 'ok' }) }) };
+    const allUp = {
+      status: 'ok',
+      checks: expect.objectContaining({
+        postgres: expect.objectContaining({ status: 'ok' }),
+        redis: expect.objectContaining({ status: 'ok' }),
+        s3: expect.objectContaining({ status: 'ok' }),
+      }),
+    };
     const ports = { api: 3000, worker: 3001, inference: 3002 };
     const ready: Record<string, ReturnType<typeof readyInNs>> = {};
     for (const [name, port] of Object.entries(ports)) {
@@ -119,8 +150,11 @@ describe('npm start with nothing running', () => {
     // The web dev server serves the app and proxies sign-in to the API with the printed login.
     const page = inNs([process.execPath, '-e', `fetch('http://127.0.0.1:5173/').then(r=>r.text()).then(t=>process.stdout.write(t))`]);
     expect(page).toMatch(/<div id="root">/);
-    const signIn = inNs([process.execPath, '-e',
-      `fetch('http://127.0.0.1:5173/api/v1/auth/login',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({username:'admin',password:${JSON.stringify(password)}})}).then(r=>process.stdout.write(String(r.status)))`]);
+    const signIn = inNs([
+      process.execPath,
+      '-e',
+      `fetch('http://127.0.0.1:5173/api/v1/auth/login',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({username:'admin',password:${JSON.stringify(password)}})}).then(r=>process.stdout.write(String(r.status)))`,
+    ]);
     expect(signIn).toBe('200');
 
     // The CLI in another shell (no DATABASE_*/S3_* set) finds the launcher's database and S3 by itself,
@@ -130,9 +164,16 @@ describe('npm start with nothing running', () => {
     expect(JSON.parse(readFileSync(settingsFile, 'utf8')).env.DATABASE_URL).toMatch(new RegExp(`@127\\.0\\.0\\.1:${pgPort}/caliper$`));
     const verify = cliInNs(['audit', 'verify', '--json'], { ...bareEnv(), CALIPER_DATA_DIR: dataDir });
     expect(verify).toMatchObject({ code: 0 });
-    expect(JSON.parse(verify.out.split('\n').find((l) => l.startsWith('{'))!)).toMatchObject({ ok: true, checkedEvents: expect.any(Number) });
+    expect(JSON.parse(verify.out.split('\n').find((l) => l.startsWith('{'))!)).toMatchObject({
+      ok: true,
+      checkedEvents: expect.any(Number),
+    });
     // Variables set in the environment still win (and the database group is not mixed with the file's).
-    const elsewhere = cliInNs(['audit', 'verify', '--skip-checkpoints'], { ...bareEnv(), CALIPER_DATA_DIR: dataDir, DATABASE_URL: 'postgres://caliper_app:x@127.0.0.1:9/caliper' });
+    const elsewhere = cliInNs(['audit', 'verify', '--skip-checkpoints'], {
+      ...bareEnv(),
+      CALIPER_DATA_DIR: dataDir,
+      DATABASE_URL: 'postgres://caliper_app:x@127.0.0.1:9/caliper',
+    });
     expect(elsewhere.code).not.toBe(0);
     expect(elsewhere.out).toMatch(/ECONNREFUSED 127\.0\.0\.1:9\b/);
 
@@ -160,7 +201,8 @@ describe('npm start with nothing running', () => {
 
       const started = startLauncher(dataDir);
       launcher = started.proc;
-      for (let i = 0; i < 120 && !/Caliper is up|could not start/.test(started.output()) && started.proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 500));
+      for (let i = 0; i < 120 && !/Caliper is up|could not start/.test(started.output()) && started.proc.exitCode === null; i++)
+        await new Promise((r) => setTimeout(r, 500));
       expect(started.output()).toMatch(/did not start on 127\.0\.0\.1:54329: .*lock file .*\.s\.PGSQL\.54329\.lock" already exists/);
       expect(started.output()).toMatch(/trying again on a free port, 127\.0\.0\.1:\d+/);
       expect(started.output()).toMatch(/Caliper is up/);
@@ -177,7 +219,7 @@ describe('npm start with nothing running', () => {
     }
   }, 90000);
 
-  it('exits 1 with the embedded PostgreSQL\'s own reason when it cannot start on any port', async () => {
+  it("exits 1 with the embedded PostgreSQL's own reason when it cannot start on any port", async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'caliper-launch-'));
     dataDirs.push(dataDir);
     // A data folder that looks initialised (so initdb is skipped) but has no configuration: the
@@ -189,7 +231,9 @@ describe('npm start with nothing running', () => {
     launcher = started.proc;
     expect(await started.exited).toBe(1);
     expect(started.output()).toMatch(/trying again on a free port/);
-    expect(started.output()).toMatch(/\[caliper\] could not start: embedded PostgreSQL did not start on 127\.0\.0\.1:\d+ .*could not access the server configuration file/);
+    expect(started.output()).toMatch(
+      /\[caliper\] could not start: embedded PostgreSQL did not start on 127\.0\.0\.1:\d+ .*could not access the server configuration file/,
+    );
     expect(started.output()).not.toMatch(/TypeError|Cannot read properties/);
     expect(inNs(['ss', '-Hltn']).trim()).toBe('');
   }, 60000);

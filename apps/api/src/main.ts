@@ -35,14 +35,20 @@ export const WEB_SECURITY_HEADERS = {
 /** Serves the built web app at / with a fallback to index.html for client-side routes, with the security headers on every answer. */
 function serveWeb(app: NestExpressApplication, dir: string): void {
   const index = path.join(dir, 'index.html');
-  if (!existsSync(index)) throw new ConfigError([`WEB_DIST_DIR: ${dir} holds no index.html (build the web app with \`npx nx run web:build\`)`]);
+  if (!existsSync(index))
+    throw new ConfigError([`WEB_DIST_DIR: ${dir} holds no index.html (build the web app with \`npx nx run web:build\`)`]);
   app.use((_req: Request, res: Response, next: NextFunction) => {
     for (const [name, value] of Object.entries(WEB_SECURITY_HEADERS)) res.setHeader(name, value);
     next();
   });
   app.use(express.static(dir, { index: false, maxAge: '1h' }));
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const isApi = req.path.startsWith('/api/') || req.path.startsWith('/ajax-api/') || req.path === '/graphql' || req.path.startsWith('/health/') || req.path === '/metrics';
+    const isApi =
+      req.path.startsWith('/api/') ||
+      req.path.startsWith('/ajax-api/') ||
+      req.path === '/graphql' ||
+      req.path.startsWith('/health/') ||
+      req.path === '/metrics';
     if (req.method !== 'GET' || isApi) return next();
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);
@@ -55,7 +61,10 @@ function trustProxySetting(value: string): boolean | number | string {
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
-export async function createApp(config: Config, logger = new PinoNestLogger(createLogger(config.LOG_LEVEL, 'caliper-api'))): Promise<INestApplication> {
+export async function createApp(
+  config: Config,
+  logger = new PinoNestLogger(createLogger(config.LOG_LEVEL, 'caliper-api')),
+): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { logger, bodyParser: false });
   app.use(cancelQueriesOnDisconnect);
   app.use(cookieParser());

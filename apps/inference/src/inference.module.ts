@@ -17,9 +17,16 @@ export class InferenceModule implements OnApplicationShutdown {
       module: InferenceModule,
       controllers: [HealthController],
       providers: [
-        { provide: DataSource, useFactory: async () => createDataSource(config.DATABASE_URL, { applicationName: 'caliper-inference' }).initialize() },
+        {
+          provide: DataSource,
+          useFactory: async () => createDataSource(config.DATABASE_URL, { applicationName: 'caliper-inference' }).initialize(),
+        },
         { provide: ObjectStore, useFactory: () => objectStoreFromConfig(config) },
-        { provide: HealthService, useFactory: (ds: DataSource, store: ObjectStore) => new HealthService(ds, store, config), inject: [DataSource, ObjectStore] },
+        {
+          provide: HealthService,
+          useFactory: (ds: DataSource, store: ObjectStore) => new HealthService(ds, store, config),
+          inject: [DataSource, ObjectStore],
+        },
       ],
     };
   }

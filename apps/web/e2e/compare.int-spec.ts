@@ -14,7 +14,6 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { CaliperClient, type RunLogger } from '@caliper/sdk';
 import { buildWebApp, eventually, expectAccessible, loadHarness, loadTrackingService, type Principal, type TestApi } from './harness';
 
-
 /** Every chart has drawn the data of the view in the address bar (data-view is the query the page has rendered). */
 const chartsReady = (page: Page) =>
   page.waitForFunction(
@@ -25,7 +24,8 @@ const chartsReady = (page: Page) =>
     undefined,
     { timeout: 15000 },
   );
-const pointsOf = async (page: Page, metric: string) => Number(await page.locator(`figure[data-metric="${metric}"]`).getAttribute('data-points'));
+const pointsOf = async (page: Page, metric: string) =>
+  Number(await page.locator(`figure[data-metric="${metric}"]`).getAttribute('data-points'));
 
 describe('the compare page in Chromium (real API, PostgreSQL)', () => {
   const slug = 'compare-e2e';
@@ -41,13 +41,21 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
 
   beforeAll(async () => {
     outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
-    const [{ ADMIN, login, newProject, newUser, startTestApi }, TrackingService] = await Promise.all([loadHarness(), loadTrackingService(), buildWebApp(outDir)]);
+    const [{ ADMIN, login, newProject, newUser, startTestApi }, TrackingService] = await Promise.all([
+      loadHarness(),
+      loadTrackingService(),
+      buildWebApp(outDir),
+    ]);
     api = await startTestApi({ WEB_DIST_DIR: outDir });
     const admin = await login(api, ADMIN.username, ADMIN.password);
     const projectId = await newProject(api, admin, slug);
     researcher = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
     const tracking = api.app.get(TrackingService);
-    const who: Principal = { method: 'session', sessionId: 'e2e', user: { id: researcher.id, username: researcher.username, displayName: researcher.username, globalRole: null } };
+    const who: Principal = {
+      method: 'session',
+      sessionId: 'e2e',
+      user: { id: researcher.id, username: researcher.username, displayName: researcher.username, globalRole: null },
+    };
     const experiment = await tracking.createExperiment(who, projectId, 'lr-sweep', []);
     const t0 = Date.UTC(2026, 10, 20, 9, 0, 0);
     for (const [i, lr] of ['0.1', '0.01', '0.001'].entries()) {
@@ -58,9 +66,18 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
         { key: 'loss', value: i === 0 && step === 120 ? 5 : 2 / (step + 1 + i * 5) + (step % 7) / 100, timestamp: t0 + step * 1000, step },
         { key: 'dice', value: 0.4 + step / (400 + i * 100), timestamp: t0 + step * 1000, step },
       ]).flat();
-      const system = Array.from({ length: 10 }, (_, s) => ({ key: 'system/cpu_utilization_percentage', value: 20 + s * 3 + i, timestamp: t0 + s * 10_000, step: s }));
+      const system = Array.from({ length: 10 }, (_, s) => ({
+        key: 'system/cpu_utilization_percentage',
+        value: 20 + s * 3 + i,
+        timestamp: t0 + s * 10_000,
+        step: s,
+      }));
       await tracking.logBatch(who, r.uuid, {
-        params: [{ key: 'lr', value: lr }, { key: 'optimizer', value: 'adamw' }, { key: 'batch_size', value: i === 2 ? '4' : '2' }],
+        params: [
+          { key: 'lr', value: lr },
+          { key: 'optimizer', value: 'adamw' },
+          { key: 'batch_size', value: i === 2 ? '4' : '2' },
+        ],
         tags: [{ key: 'site', value: 'radiology-north' }],
         metrics: [...metrics, ...system],
       });
@@ -68,7 +85,10 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     }
     compareUrl = `${api.base}/projects/${slug}/compare?runs=${runIds.join(',')}`;
 
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
     page = await context.newPage();
     page.setDefaultTimeout(15000);
@@ -106,7 +126,9 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     await page.getByRole('heading', { level: 1, name: 'Compare 3 runs' }).waitFor();
     await chartsReady(page);
     const charts = page.getByRole('region', { name: 'Metrics' });
-    await eventually(async () => expect(await charts.locator('figure h3').allTextContents()).toEqual(['dice', 'loss', 'cpu_utilization_percentage']));
+    await eventually(async () =>
+      expect(await charts.locator('figure h3').allTextContents()).toEqual(['dice', 'loss', 'cpu_utilization_percentage']),
+    );
     // 200 steps fit the 1,000-bucket budget: every point of the three runs is drawn.
     await eventually(async () => expect(await pointsOf(page, 'loss')).toBe(600));
     await eventually(async () => expect(await pointsOf(page, 'cpu_utilization_percentage')).toBe(30));
@@ -128,7 +150,9 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     const tooltip = page.locator('figure[data-metric="loss"] .cmp-tooltip');
     await tooltip.waitFor();
-    await eventually(async () => expect(await tooltip.locator('.cmp-tooltip-name').allTextContents()).toEqual(['lr-0.1', 'lr-0.01', 'lr-0.001']));
+    await eventually(async () =>
+      expect(await tooltip.locator('.cmp-tooltip-name').allTextContents()).toEqual(['lr-0.1', 'lr-0.01', 'lr-0.001']),
+    );
     await page.mouse.move(0, 0);
     await expectAccessible(page, 'compare charts');
   }, 90000);
@@ -196,7 +220,9 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     await diff.getByLabel('Hide identical rows').click();
     await page.waitForURL(/[?&]same=1/);
     await table.getByText('optimizer').waitFor();
-    await eventually(async () => expect(await table.locator('tbody th .code-value').allTextContents()).toEqual(['batch_size', 'lr', 'optimizer', 'site']));
+    await eventually(async () =>
+      expect(await table.locator('tbody th .code-value').allTextContents()).toEqual(['batch_size', 'lr', 'optimizer', 'site']),
+    );
     await expectAccessible(page, 'compare param diff');
     await diff.getByLabel('Hide identical rows').click();
     await page.waitForURL((u) => !u.searchParams.has('same'));
@@ -257,7 +283,9 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     await page.getByLabel('y axis').selectOption('log');
     await page.waitForURL(/[?&]y=log/);
     await chartsReady(page);
-    await eventually(async () => expect(await page.locator('figure[data-metric="loss"] canvas').getAttribute('aria-label')).toMatch(/log scale/));
+    await eventually(async () =>
+      expect(await page.locator('figure[data-metric="loss"] canvas').getAttribute('aria-label')).toMatch(/log scale/),
+    );
 
     const scatter = page.getByRole('region', { name: 'Scatter' });
     await scatter.getByText('3 of 3 runs have both values.').waitFor();
@@ -270,7 +298,13 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
 
   it('updates the chart of a running run within 5 s while the SDK logs to it', async () => {
     const client = new CaliperClient({ baseUrl: api.base, username: researcher.username, password: researcher.password });
-    const logger: RunLogger = await client.startRun({ project: slug, experiment: 'lr-sweep', name: 'live', params: { lr: '0.05' }, logger: { flushIntervalMs: 200, heartbeatIntervalMs: 0 } });
+    const logger: RunLogger = await client.startRun({
+      project: slug,
+      experiment: 'lr-sweep',
+      name: 'live',
+      params: { lr: '0.05' },
+      logger: { flushIntervalMs: 200, heartbeatIntervalMs: 0 },
+    });
     try {
       for (let step = 0; step < 10; step++) await logger.logMetric('loss', 1 / (step + 1), step);
       await logger.flush();
@@ -282,7 +316,11 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
       for (let step = 10; step < 40; step++) await logger.logMetric('loss', 1 / (step + 1), step);
       await logger.flush();
       const flushedAt = Date.now();
-      await page.waitForFunction(() => document.querySelector('figure[data-metric="loss"]')?.getAttribute('data-points') === '240', undefined, { timeout: 5000 });
+      await page.waitForFunction(
+        () => document.querySelector('figure[data-metric="loss"]')?.getAttribute('data-points') === '240',
+        undefined,
+        { timeout: 5000 },
+      );
       expect(Date.now() - flushedAt).toBeLessThan(5000);
       await expectAccessible(page, 'compare live');
     } finally {

@@ -26,14 +26,24 @@ describe('the web app under its Content-Security-Policy in Chromium', () => {
 
   beforeAll(async () => {
     outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
-    const [{ ADMIN, login, newProject, startTestApi }, TrackingService] = await Promise.all([loadHarness(), loadTrackingService(), buildWebApp(outDir)]);
+    const [{ ADMIN, login, newProject, startTestApi }, TrackingService] = await Promise.all([
+      loadHarness(),
+      loadTrackingService(),
+      buildWebApp(outDir),
+    ]);
     admin = ADMIN;
     api = await startTestApi({ WEB_DIST_DIR: outDir });
     const adminAuth = await login(api, ADMIN.username, ADMIN.password);
     const projectId = await newProject(api, adminAuth, slug);
-    const me = (await (await fetch(`${api.base}/api/v1/auth/me`, { headers: 'cookie' in adminAuth ? { cookie: adminAuth.cookie } : {} })).json()) as { user: { id: string } };
+    const me = (await (
+      await fetch(`${api.base}/api/v1/auth/me`, { headers: 'cookie' in adminAuth ? { cookie: adminAuth.cookie } : {} })
+    ).json()) as { user: { id: string } };
     const tracking = api.app.get(TrackingService);
-    const who: Principal = { method: 'session', sessionId: 'e2e', user: { id: me.user.id, username: ADMIN.username, displayName: 'Administrator', globalRole: null } };
+    const who: Principal = {
+      method: 'session',
+      sessionId: 'e2e',
+      user: { id: me.user.id, username: ADMIN.username, displayName: 'Administrator', globalRole: null },
+    };
     experimentId = (await tracking.createExperiment(who, projectId, 'csp-sweep', [])).id;
     const t0 = Date.UTC(2026, 10, 20, 9, 0, 0);
     for (let i = 0; i < 2; i++) {
@@ -47,7 +57,10 @@ describe('the web app under its Content-Security-Policy in Chromium', () => {
       await tracking.updateRun(who, run.uuid, { status: 'finished', endTime: t0 + 60_000 });
     }
 
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
     // Runs before any script of the page, and is not itself subject to the page's CSP.
     await context.addInitScript(() => {
@@ -78,7 +91,10 @@ describe('the web app under its Content-Security-Policy in Chromium', () => {
     await page.getByLabel('Password').fill(admin.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${api.base}/projects`);
-    await page.getByRole('link', { name: /csp-e2e|Project csp-e2e/ }).first().waitFor();
+    await page
+      .getByRole('link', { name: /csp-e2e|Project csp-e2e/ })
+      .first()
+      .waitFor();
 
     await page.goto(`${api.base}/experiments/${experimentId}`);
     await page.getByRole('table', { name: /Runs of csp-sweep/ }).waitFor();
@@ -90,7 +106,11 @@ describe('the web app under its Content-Security-Policy in Chromium', () => {
     await page.goto(`${api.base}/projects/${slug}/compare?runs=${runIds.join(',')}`);
     await page.getByRole('heading', { level: 1, name: 'Compare 2 runs' }).waitFor();
     // Compare draws on canvas; each chart reports how many points it drew.
-    await page.waitForFunction(() => Number(document.querySelector('figure[data-metric="loss"]')?.getAttribute('data-points')) > 0, undefined, { timeout: 15000 });
+    await page.waitForFunction(
+      () => Number(document.querySelector('figure[data-metric="loss"]')?.getAttribute('data-points')) > 0,
+      undefined,
+      { timeout: 15000 },
+    );
 
     await page.goto(`${api.base}/audit`);
     await page.getByRole('heading', { level: 1 }).first().waitFor();

@@ -22,7 +22,11 @@ export interface Harness {
   startTestApi(env: Record<string, string>): Promise<TestApi>;
   login(api: TestApi, username: string, password: string): Promise<Auth>;
   newProject(api: TestApi, admin: Auth, slug: string): Promise<string>;
-  newUser(api: TestApi, admin: Auth, opts: { projectId: string; roles: string[] }): Promise<{ id: string; username: string; password: string }>;
+  newUser(
+    api: TestApi,
+    admin: Auth,
+    opts: { projectId: string; roles: string[] },
+  ): Promise<{ id: string; username: string; password: string }>;
   gqlOk(api: TestApi, auth: Auth, query: string, variables: Record<string, unknown>): Promise<unknown>;
 }
 export interface Principal {
@@ -33,20 +37,45 @@ export interface Principal {
 export type KeyValue = { key: string; value: string };
 export interface Tracking {
   createExperiment(p: Principal, projectId: string, name: string, tags: KeyValue[]): Promise<{ id: string }>;
-  createRun(p: Principal, cmd: { experimentId: string; name: string; startTime: number; gitCommit?: string; gitRepo?: string; imageDigest?: string }): Promise<{ uuid: string }>;
-  logBatch(p: Principal, runId: string, batch: { params?: KeyValue[]; tags?: KeyValue[]; metrics?: { key: string; value: number; timestamp: number; step: number }[] }): Promise<unknown>;
+  createRun(
+    p: Principal,
+    cmd: { experimentId: string; name: string; startTime: number; gitCommit?: string; gitRepo?: string; imageDigest?: string },
+  ): Promise<{ uuid: string }>;
+  logBatch(
+    p: Principal,
+    runId: string,
+    batch: { params?: KeyValue[]; tags?: KeyValue[]; metrics?: { key: string; value: number; timestamp: number; step: number }[] },
+  ): Promise<unknown>;
   appendLogs(p: Principal, runId: string, lines: { ts: Date; stream: string; line: string }[]): Promise<void>;
   updateRun(p: Principal, runId: string, changes: { status: string; endTime: number }): Promise<unknown>;
 }
 export const loadHarness = (): Promise<Harness> => import(path.join(repoRoot, 'apps/api/src/testing/api-harness'));
 export const loadTrackingService = async (): Promise<abstract new (...args: never[]) => Tracking> =>
-  ((await import(path.join(repoRoot, 'apps/api/src/tracking/tracking.service'))) as { TrackingService: abstract new (...args: never[]) => Tracking }).TrackingService;
+  (
+    (await import(path.join(repoRoot, 'apps/api/src/tracking/tracking.service'))) as {
+      TrackingService: abstract new (...args: never[]) => Tracking;
+    }
+  ).TrackingService;
 
 /** The production build of the web app into `outDir`, as the API serves it with WEB_DIST_DIR. */
 export async function buildWebApp(outDir: string): Promise<void> {
-  await promisify(execFile)(process.execPath, [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/web/vite.config.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], {
-    cwd: repoRoot,
-  });
+  await promisify(execFile)(
+    process.execPath,
+    [
+      path.join(repoRoot, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      'apps/web/vite.config.ts',
+      '--outDir',
+      outDir,
+      '--emptyOutDir',
+      '--logLevel',
+      'error',
+    ],
+    {
+      cwd: repoRoot,
+    },
+  );
 }
 
 /**

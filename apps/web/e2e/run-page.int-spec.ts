@@ -13,10 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildWebApp, eventually, expectAccessible, loadHarness, loadTrackingService, type Principal, type TestApi } from './harness';
 
 /** A 4×4 PNG (opaque blue): small enough to inline, real enough for the browser to decode. */
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEklEQVR4nGNkYPjPwMDAxMAAAAkmAQf6S/dqAAAAAElFTkSuQmCC',
-  'base64',
-);
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEklEQVR4nGNkYPjPwMDAxMAAAAkmAQf6S/dqAAAAAElFTkSuQmCC', 'base64');
 
 describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
   const project = { slug: 'kidney-e2e', name: 'Project kidney-e2e' };
@@ -32,29 +29,54 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
 
   beforeAll(async () => {
     outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
-    const [{ ADMIN, gqlOk, login, newProject, newUser, startTestApi }, TrackingService] = await Promise.all([loadHarness(), loadTrackingService(), buildWebApp(outDir)]);
+    const [{ ADMIN, gqlOk, login, newProject, newUser, startTestApi }, TrackingService] = await Promise.all([
+      loadHarness(),
+      loadTrackingService(),
+      buildWebApp(outDir),
+    ]);
     api = await startTestApi({ WEB_DIST_DIR: outDir });
     const admin = await login(api, ADMIN.username, ADMIN.password);
     const projectId = await newProject(api, admin, project.slug);
     const secondProjectId = await newProject(api, admin, 'kidney-second-e2e');
     researcher = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
-    await gqlOk(api, admin, `mutation($p: ID!, $u: String!) { addProjectMember(input: { projectId: $p, username: $u, roles: [VIEWER] }) { roles } }`, {
-      p: secondProjectId,
-      u: researcher.username,
-    });
+    await gqlOk(
+      api,
+      admin,
+      `mutation($p: ID!, $u: String!) { addProjectMember(input: { projectId: $p, username: $u, roles: [VIEWER] }) { roles } }`,
+      {
+        p: secondProjectId,
+        u: researcher.username,
+      },
+    );
 
     const tracking = api.app.get(TrackingService);
-    const who: Principal = { method: 'session', sessionId: 'e2e', user: { id: researcher.id, username: researcher.username, displayName: researcher.username, globalRole: null } };
-    const experiment = await tracking.createExperiment(who, projectId, 'kidney-unet', [{ key: 'mlflow.note.content', value: 'Kidney tumour segmentation, 3D U-Net.' }]);
+    const who: Principal = {
+      method: 'session',
+      sessionId: 'e2e',
+      user: { id: researcher.id, username: researcher.username, displayName: researcher.username, globalRole: null },
+    };
+    const experiment = await tracking.createExperiment(who, projectId, 'kidney-unet', [
+      { key: 'mlflow.note.content', value: 'Kidney tumour segmentation, 3D U-Net.' },
+    ]);
     experimentId = experiment.id;
     const t0 = Date.UTC(2026, 10, 20, 9, 0, 0);
     for (const [i, lr] of ['0.01', '0.003'].entries()) {
       const r = await tracking.createRun(who, { experimentId, name: `sweep-${i}`, startTime: t0 - (i + 1) * 3600_000 });
       if (i === 0) plainRunId = r.uuid;
-      await tracking.logBatch(who, r.uuid, { params: [{ key: 'lr', value: lr }], metrics: [{ key: 'loss', value: 0.9 - i / 10, timestamp: t0, step: 10 }] });
+      await tracking.logBatch(who, r.uuid, {
+        params: [{ key: 'lr', value: lr }],
+        metrics: [{ key: 'loss', value: 0.9 - i / 10, timestamp: t0, step: 10 }],
+      });
       await tracking.updateRun(who, r.uuid, { status: i === 0 ? 'failed' : 'finished', endTime: t0 - i * 3600_000 - 1800_000 });
     }
-    const run = await tracking.createRun(who, { experimentId, name: 'unet-baseline', startTime: t0, gitCommit: '9f1c2e7', gitRepo: 'https://git.example.org/kidney', imageDigest: 'sha256:0b5e' });
+    const run = await tracking.createRun(who, {
+      experimentId,
+      name: 'unet-baseline',
+      startTime: t0,
+      gitCommit: '9f1c2e7',
+      gitRepo: 'https://git.example.org/kidney',
+      imageDigest: 'sha256:0b5e',
+    });
     runId = run.uuid;
     const metrics = Array.from({ length: 40 }, (_, step) => [
       { key: 'loss', value: step === 7 ? NaN : 1 / (step + 1), timestamp: t0 + step * 1000, step },
@@ -72,7 +94,11 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
       }).map(([key, value]) => ({ key, value, timestamp: t0 + step * 10_000, step })),
     ).flat();
     await tracking.logBatch(who, runId, {
-      params: [{ key: 'lr', value: '0.001' }, { key: 'batch_size', value: '2' }, { key: 'optimizer', value: 'AdamW' }],
+      params: [
+        { key: 'lr', value: '0.001' },
+        { key: 'batch_size', value: '2' },
+        { key: 'optimizer', value: 'AdamW' },
+      ],
       tags: [{ key: 'site', value: 'radiology-north' }],
       metrics: [...metrics, ...system],
     });
@@ -89,14 +115,20 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     for (const [artifactPath, body] of uploads) {
       const res = await fetch(`${api.base}/api/v1/runs/${runId}/artifacts/${artifactPath}`, {
         method: 'PUT',
-        headers: { authorization: `Basic ${Buffer.from(`${researcher.username}:${researcher.password}`).toString('base64')}`, 'content-type': 'application/octet-stream' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${researcher.username}:${researcher.password}`).toString('base64')}`,
+          'content-type': 'application/octet-stream',
+        },
         body,
       });
       if (!res.ok) throw new Error(`uploading ${artifactPath} failed: ${res.status} ${await res.text()}`);
     }
     await tracking.updateRun(who, runId, { status: 'finished', endTime: t0 + 42 * 60_000 });
 
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
     page = await context.newPage();
     page.setDefaultTimeout(15000);
@@ -162,7 +194,8 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     await page.waitForURL(`${api.base}/runs/${runId}`);
     await page.getByRole('heading', { level: 1, name: 'unet-baseline' }).waitFor();
     const overview = page.getByRole('region', { name: 'Overview' });
-    for (const text of [runId, '9f1c2e7', 'https://git.example.org/kidney', 'sha256:0b5e', '42 min 00 s']) await overview.getByText(text).first().waitFor();
+    for (const text of [runId, '9f1c2e7', 'https://git.example.org/kidney', 'sha256:0b5e', '42 min 00 s'])
+      await overview.getByText(text).first().waitFor();
 
     const params = page.getByRole('table', { name: 'Parameters' });
     await eventually(async () => expect(await params.getByRole('row').filter({ hasText: 'optimizer' }).textContent()).toContain('AdamW'));
@@ -171,7 +204,9 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
 
     const lossChart = page.getByRole('figure', { name: 'loss' });
     await lossChart.locator('svg path.recharts-curve').first().waitFor();
-    await eventually(async () => expect(await lossChart.locator('svg path.recharts-curve').first().getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+L/));
+    await eventually(async () =>
+      expect(await lossChart.locator('svg path.recharts-curve').first().getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+L/),
+    );
     await lossChart.getByText('1 value is not finite (gaps in the line): NaN at step 7.').waitFor();
     // Every point as a download, with the signed-in session: the CSV names the NaN as logged.
     const csvHref = await lossChart.getByRole('link', { name: 'CSV' }).getAttribute('href');
@@ -193,16 +228,25 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     const figureNames = async (region: typeof training) => (await region.getByRole('figure').locator('h3, h4').allTextContents()).sort();
     await eventually(async () => expect(await figureNames(training)).toEqual(['dice', 'loss']));
     await eventually(async () => {
-      const latest = await training.getByRole('table', { name: 'Latest value of each metric' }).locator('tbody td:first-child').allTextContents();
+      const latest = await training
+        .getByRole('table', { name: 'Latest value of each metric' })
+        .locator('tbody td:first-child')
+        .allTextContents();
       expect(latest.sort()).toEqual(['dice', 'loss']);
     });
 
     const system = page.getByRole('region', { name: 'System metrics' });
-    await eventually(async () => expect(await system.getByRole('heading', { level: 3 }).allTextContents()).toEqual(['CPU and memory', 'GPU 0']));
+    await eventually(async () =>
+      expect(await system.getByRole('heading', { level: 3 }).allTextContents()).toEqual(['CPU and memory', 'GPU 0']),
+    );
     const cpuAndMemory = system.getByRole('region', { name: 'CPU and memory' });
     const gpu = system.getByRole('region', { name: 'GPU 0' });
-    await eventually(async () => expect(await figureNames(cpuAndMemory)).toEqual(['CPU utilisation (%)', 'Memory in use (%)', 'Memory in use (MB)']));
-    await eventually(async () => expect(await figureNames(gpu)).toEqual(['GPU 0 memory in use (%)', 'GPU 0 memory in use (MB)', 'GPU 0 utilisation (%)']));
+    await eventually(async () =>
+      expect(await figureNames(cpuAndMemory)).toEqual(['CPU utilisation (%)', 'Memory in use (%)', 'Memory in use (MB)']),
+    );
+    await eventually(async () =>
+      expect(await figureNames(gpu)).toEqual(['GPU 0 memory in use (%)', 'GPU 0 memory in use (MB)', 'GPU 0 utilisation (%)']),
+    );
     for (const figure of await system.getByRole('figure').all()) {
       // A flat line has no height, so Playwright calls it hidden: wait for it to be drawn instead.
       const curve = figure.locator('svg path.recharts-curve').first();
@@ -216,7 +260,15 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     const xTicks = cpu.locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value');
     await xTicks.first().waitFor();
     await eventually(async () => expect(await xTicks.allTextContents()).toEqual(['0:00', '0:30', '1:00', '1:30', '2:00']));
-    await eventually(async () => expect(await cpu.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents()).toEqual(['0', '25', '50', '75', '100']));
+    await eventually(async () =>
+      expect(await cpu.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents()).toEqual([
+        '0',
+        '25',
+        '50',
+        '75',
+        '100',
+      ]),
+    );
     await system.getByRole('figure', { name: 'Memory in use (MB)' }).getByText('latest 13200 MB, from 12000 MB to 13200 MB').waitFor();
     await expectAccessible(page, 'run page, system metrics');
 
@@ -224,7 +276,11 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     await page.getByRole('heading', { level: 1, name: 'sweep-0' }).waitFor();
     await page.getByRole('region', { name: 'System metrics' }).getByText('No system metrics logged.').waitFor();
     await eventually(async () => expect(await page.getByRole('region', { name: 'System metrics' }).getByRole('figure').count()).toBe(0));
-    await page.getByRole('region', { name: 'Metrics', exact: true }).getByRole('figure', { name: 'loss' }).getByText(/^1 point, steps 10–10/).waitFor();
+    await page
+      .getByRole('region', { name: 'Metrics', exact: true })
+      .getByRole('figure', { name: 'loss' })
+      .getByText(/^1 point, steps 10–10/)
+      .waitFor();
     await expectAccessible(page, 'run page without system metrics');
     await page.goto(`${api.base}/runs/${runId}`);
     await page.getByRole('heading', { level: 1, name: 'unet-baseline' }).waitFor();
@@ -234,9 +290,15 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     const artifacts = page.getByRole('region', { name: 'Artifacts' });
     const table = artifacts.getByRole('table');
     await table.waitFor();
-    await eventually(async () => expect(await table.locator('tbody td:first-child').allTextContents()).toEqual(['config.json', 'notes.txt', 'plots/', 'report.html']));
+    await eventually(async () =>
+      expect(await table.locator('tbody td:first-child').allTextContents()).toEqual(['config.json', 'notes.txt', 'plots/', 'report.html']),
+    );
     await eventually(async () => expect(await artifacts.getByRole('button', { name: 'Preview report.html' }).count()).toBe(0));
-    await eventually(async () => expect(await artifacts.getByRole('link', { name: 'Download report.html' }).getAttribute('href')).toBe(`/api/v1/runs/${runId}/artifacts/report.html`));
+    await eventually(async () =>
+      expect(await artifacts.getByRole('link', { name: 'Download report.html' }).getAttribute('href')).toBe(
+        `/api/v1/runs/${runId}/artifacts/report.html`,
+      ),
+    );
 
     await artifacts.getByRole('button', { name: 'Preview config.json' }).click();
     const json = artifacts.getByLabel('Contents of config.json');
@@ -249,7 +311,9 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     await artifacts.getByRole('button', { name: 'Preview loss.png' }).click();
     const image = artifacts.getByRole('img', { name: 'Artifact plots/loss.png' });
     await image.waitFor();
-    await page.waitForFunction(() => (document.querySelector('img[alt="Artifact plots/loss.png"]') as HTMLImageElement | null)?.naturalWidth === 4);
+    await page.waitForFunction(
+      () => (document.querySelector('img[alt="Artifact plots/loss.png"]') as HTMLImageElement | null)?.naturalWidth === 4,
+    );
     await expectAccessible(page, 'run page, image preview');
     await artifacts.getByRole('button', { name: 'artifacts' }).click();
     await table.getByText('notes.txt').waitFor();
@@ -263,7 +327,10 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     await experiments.getByText('Your default project for MLflow').waitFor();
     await expectAccessible(page, 'project page, default project set');
     await page.goto(`${api.base}/projects/${project.slug}`);
-    await page.getByRole('region', { name: 'Experiments' }).getByRole('button', { name: 'Make this my default project for MLflow' }).waitFor();
+    await page
+      .getByRole('region', { name: 'Experiments' })
+      .getByRole('button', { name: 'Make this my default project for MLflow' })
+      .waitFor();
   }, 60000);
 
   it('says so when a run does not exist', async () => {

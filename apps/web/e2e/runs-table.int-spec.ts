@@ -10,8 +10,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildWebApp, eventually, expectAccessible, loadHarness, loadTrackingService, type Principal, type TestApi, type Tracking } from './harness';
-
+import {
+  buildWebApp,
+  eventually,
+  expectAccessible,
+  loadHarness,
+  loadTrackingService,
+  type Principal,
+  type TestApi,
+  type Tracking,
+} from './harness';
 
 const RUNS = 150;
 const LRS = ['0.1', '0.01', '0.001', '0.0001'];
@@ -40,13 +48,21 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
 
   beforeAll(async () => {
     outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
-    const [{ ADMIN, login, newProject, newUser, startTestApi }, TrackingService] = await Promise.all([loadHarness(), loadTrackingService(), buildWebApp(outDir)]);
+    const [{ ADMIN, login, newProject, newUser, startTestApi }, TrackingService] = await Promise.all([
+      loadHarness(),
+      loadTrackingService(),
+      buildWebApp(outDir),
+    ]);
     api = await startTestApi({ WEB_DIST_DIR: outDir });
     const admin = await login(api, ADMIN.username, ADMIN.password);
     const projectId = await newProject(api, admin, slug);
     const researcher = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
     tracking = api.app.get(TrackingService);
-    who = { method: 'session', sessionId: 'e2e', user: { id: researcher.id, username: researcher.username, displayName: researcher.username, globalRole: null } };
+    who = {
+      method: 'session',
+      sessionId: 'e2e',
+      user: { id: researcher.id, username: researcher.username, displayName: researcher.username, globalRole: null },
+    };
     experimentId = (await tracking.createExperiment(who, projectId, 'lr-sweep', [])).id;
     const t0 = Date.UTC(2026, 10, 20, 9, 0, 0);
     for (let i = 0; i < RUNS; i++) {
@@ -54,7 +70,10 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
       const run = await tracking.createRun(who, { experimentId, name: s.name, startTime: t0 + i * 60_000 });
       uuids.push(run.uuid);
       await tracking.logBatch(who, run.uuid, {
-        params: [{ key: 'lr', value: s.lr }, { key: 'batch_size', value: s.batch }],
+        params: [
+          { key: 'lr', value: s.lr },
+          { key: 'batch_size', value: s.batch },
+        ],
         tags: [{ key: 'site', value: s.site }],
         metrics: [
           { key: 'loss', value: s.loss, timestamp: t0, step: 10 },
@@ -65,8 +84,16 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
       await tracking.updateRun(who, run.uuid, { status: i % 7 === 0 ? 'failed' : 'finished', endTime: t0 + i * 60_000 + 30_000 });
     }
 
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC', acceptDownloads: true });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
+    const context = await browser.newContext({
+      viewport: { width: 1360, height: 900 },
+      locale: 'en-GB',
+      timezoneId: 'UTC',
+      acceptDownloads: true,
+    });
     page = await context.newPage();
     page.setDefaultTimeout(15000);
     page.on('console', (msg) => {
@@ -101,12 +128,15 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
   const matching = Array.from({ length: RUNS }, (_, i) => seed(i)).filter((s) => s.loss < 0.3 && s.lr === '0.01');
   /** Ties (equal loss) break by run id, as the server orders them. */
   const uuidOf = (name: string) => uuids[Number(name.slice(6))];
-  const byLoss = (descending: boolean) => [...matching].sort((a, b) => (descending ? b.loss - a.loss : a.loss - b.loss) || (uuidOf(a.name) < uuidOf(b.name) ? -1 : 1));
+  const byLoss = (descending: boolean) =>
+    [...matching].sort((a, b) => (descending ? b.loss - a.loss : a.loss - b.loss) || (uuidOf(a.name) < uuidOf(b.name) ? -1 : 1));
 
   it('shows the default columns (no system metrics) with only the rows in view in the DOM, and loads more on scroll', async () => {
     await table().waitFor();
     await count().getByText(`${RUNS} runs; 100 loaded, newest first.`).waitFor();
-    await eventually(async () => expect(await headers()).toEqual(['Status', 'Run', 'User', 'Started', 'Duration', 'acc', 'loss', 'batch_size', 'lr']));
+    await eventually(async () =>
+      expect(await headers()).toEqual(['Status', 'Run', 'User', 'Started', 'Duration', 'acc', 'loss', 'batch_size', 'lr']),
+    );
     await eventually(async () => expect((await names())[0]).toBe(seed(RUNS - 1).name));
     await eventually(async () => {
       const rendered = await table().locator('tbody tr:not(.rt-spacer)').count();
@@ -116,7 +146,9 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     await page.getByRole('region', { name: 'Runs of lr-sweep, scrollable' }).evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await count().getByText(`${RUNS} runs; ${RUNS} loaded, newest first.`).waitFor();
     await page.getByRole('region', { name: 'Runs of lr-sweep, scrollable' }).evaluate((el) => el.scrollTo(0, el.scrollHeight));
-    await table().getByRole('link', { name: seed(0).name }).waitFor();
+    await table()
+      .getByRole('link', { name: seed(0).name })
+      .waitFor();
     expect(page.url()).toContain('pages=2');
     await page.getByRole('region', { name: 'Runs of lr-sweep, scrollable' }).evaluate((el) => el.scrollTo(0, 0));
   }, 60000);
@@ -133,12 +165,20 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     await count().getByText(`${matching.length} runs match; ${matching.length} loaded, newest first.`).waitFor();
     await eventually(async () => expect(await names()).toEqual([...matching].reverse().map((s) => s.name)));
 
-    await table().getByRole('button', { name: /^Metric loss: sort ascending/ }).click();
-    await count().getByText(/sorted by Metric loss, ascending/).waitFor();
+    await table()
+      .getByRole('button', { name: /^Metric loss: sort ascending/ })
+      .click();
+    await count()
+      .getByText(/sorted by Metric loss, ascending/)
+      .waitFor();
     await eventually(async () => expect(await table().locator('th[aria-sort="ascending"]').textContent()).toBe('loss'));
     await eventually(async () => expect(await names()).toEqual(byLoss(false).map((s) => s.name)));
-    await table().getByRole('button', { name: /^Metric loss: sort descending/ }).click();
-    await count().getByText(/sorted by Metric loss, descending/).waitFor();
+    await table()
+      .getByRole('button', { name: /^Metric loss: sort descending/ })
+      .click();
+    await count()
+      .getByText(/sorted by Metric loss, descending/)
+      .waitFor();
     await eventually(async () => {
       const shownLoss = await table().locator('tbody tr:not(.rt-spacer) td.metric:nth-child(7)').allTextContents();
       expect(shownLoss.map(Number)).toEqual([...matching].map((s) => s.loss).sort((a, b) => b - a));
@@ -152,11 +192,16 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     await chooser.getByPlaceholder('Search columns').fill('site');
     // The column list lives in the address, so the box turns checked once the router has moved: click, then wait.
     await chooser.getByRole('checkbox', { name: 'Tag site' }).click();
-    await table().locator('thead th').filter({ hasText: /^site$/ }).waitFor();
+    await table()
+      .locator('thead th')
+      .filter({ hasText: /^site$/ })
+      .waitFor();
     await eventually(async () => expect(await chooser.getByRole('checkbox', { name: 'Tag site' }).isChecked()).toBe(true));
     await expectAccessible(page, 'column chooser');
     await chooser.getByRole('button', { name: 'Done' }).click();
-    await eventually(async () => expect(await headers()).toEqual(['Status', 'Run', 'User', 'Started', 'Duration', 'acc', 'loss', 'batch_size', 'lr', 'site']));
+    await eventually(async () =>
+      expect(await headers()).toEqual(['Status', 'Run', 'User', 'Started', 'Duration', 'acc', 'loss', 'batch_size', 'lr', 'site']),
+    );
 
     await page.getByLabel('Group by').selectOption('params.batch_size');
     const groups = table().locator('tr.rt-group');
@@ -164,11 +209,20 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     await groups.first().waitFor();
     // Groups in the key's numeric order (2 < 4 < 8), each group's rows together and still sorted by loss within it.
     const expectedGroups = new Map<string, number>();
-    for (const s of [...matching].sort((a, b) => Number(a.batch) - Number(b.batch))) expectedGroups.set(s.batch, (expectedGroups.get(s.batch) ?? 0) + 1);
+    for (const s of [...matching].sort((a, b) => Number(a.batch) - Number(b.batch)))
+      expectedGroups.set(s.batch, (expectedGroups.get(s.batch) ?? 0) + 1);
     const expectedTexts = [...expectedGroups].map(([v, n]) => `Param batch_size = ${v} (${n} ${n === 1 ? 'run' : 'runs'})`);
     // The headers settle once both the group counts and the rows have arrived (either may come first).
     await eventually(async () => expect(await groupTexts()).toEqual(expectedTexts));
-    await eventually(async () => expect(await names()).toEqual([...expectedGroups.keys()].flatMap((b) => byLoss(true).filter((s) => s.batch === b).map((s) => s.name))));
+    await eventually(async () =>
+      expect(await names()).toEqual(
+        [...expectedGroups.keys()].flatMap((b) =>
+          byLoss(true)
+            .filter((s) => s.batch === b)
+            .map((s) => s.name),
+        ),
+      ),
+    );
     const firstGroup = [...expectedGroups][0];
     await groups.first().getByRole('button').click();
     await eventually(async () => expect(await groups.first().getByRole('button').getAttribute('aria-expanded')).toBe('false'));
@@ -185,8 +239,22 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     await page.getByText('Param batch_size = 4 (50 runs)', { exact: true }).waitFor();
     await groups.nth(1).getByRole('button').click();
     await page.getByText('Param batch_size = 8 (50 runs)', { exact: true }).waitFor();
-    await eventually(async () => expect(await groupTexts()).toEqual(['Param batch_size = 2 (50 runs)', 'Param batch_size = 4 (50 runs)', 'Param batch_size = 8 (50 runs)']));
-    await eventually(async () => expect(await names()).toEqual(Array.from({ length: RUNS }, (_, i) => seed(i)).filter((s) => s.batch === '8').map((s) => s.name).reverse().slice(0, (await names()).length)));
+    await eventually(async () =>
+      expect(await groupTexts()).toEqual([
+        'Param batch_size = 2 (50 runs)',
+        'Param batch_size = 4 (50 runs)',
+        'Param batch_size = 8 (50 runs)',
+      ]),
+    );
+    await eventually(async () =>
+      expect(await names()).toEqual(
+        Array.from({ length: RUNS }, (_, i) => seed(i))
+          .filter((s) => s.batch === '8')
+          .map((s) => s.name)
+          .reverse()
+          .slice(0, (await names()).length),
+      ),
+    );
     await page.goto(filtered);
     await table().locator('tr.rt-group').first().waitFor();
   }, 60000);
@@ -198,7 +266,11 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     await page.reload();
     await table().waitFor();
     await count().getByText(`${matching.length} runs match; ${matching.length} loaded, sorted by Metric loss, descending.`).waitFor();
-    await eventually(async () => expect(await page.getByRole('combobox', { name: 'Filter', exact: true }).inputValue()).toBe("metrics.loss < 0.3 and params.lr = '0.01'"));
+    await eventually(async () =>
+      expect(await page.getByRole('combobox', { name: 'Filter', exact: true }).inputValue()).toBe(
+        "metrics.loss < 0.3 and params.lr = '0.01'",
+      ),
+    );
     await eventually(async () => expect(await headers()).toContain('site'));
     await eventually(async () => expect(await table().locator('th[aria-sort="descending"]').textContent()).toBe('loss'));
     await table().locator('tr.rt-group').first().waitFor();
@@ -213,7 +285,9 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     const file = await download.path();
     const text = (await import('node:fs')).readFileSync(file, 'utf8');
     const lines = text.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('attributes.run_id,attributes.status,attributes.run_name,attributes.user,attributes.start_time,attributes.duration,metrics.acc,metrics.loss,params.batch_size,params.lr,tags.site');
+    expect(lines[0]).toBe(
+      'attributes.run_id,attributes.status,attributes.run_name,attributes.user,attributes.start_time,attributes.duration,metrics.acc,metrics.loss,params.batch_size,params.lr,tags.site',
+    );
     expect(lines).toHaveLength(matching.length + 1);
     // As shown: grouped by batch_size (2, 4, 8), by loss within each group.
     const shown = ['2', '4', '8'].flatMap((b) => byLoss(true).filter((s) => s.batch === b));

@@ -36,7 +36,11 @@ function startApi(env: Record<string, string>): { proc: ChildProcess; output: ()
 
 describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', () => {
   const adminPassword = `e2e-${randomBytes(16).toString('hex')}`;
-  const member = { username: `ana.ruiz-${randomBytes(3).toString('hex')}`, displayName: 'Dr Ana Ruiz', password: `pw-${randomBytes(12).toString('hex')}` };
+  const member = {
+    username: `ana.ruiz-${randomBytes(3).toString('hex')}`,
+    displayName: 'Dr Ana Ruiz',
+    password: `pw-${randomBytes(12).toString('hex')}`,
+  };
   const project = { name: 'Liver segmentation (e2e)', slug: 'liver-segmentation-e2e' };
   let outDir: string;
   let db: TestDatabase;
@@ -51,7 +55,9 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
 
   beforeAll(async () => {
     outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
-    [db, objects] = await Promise.all([createTestDatabase(), startTestObjectStore(), buildWebApp(outDir)]).then(([d, o]) => [d, o] as const);
+    [db, objects] = await Promise.all([createTestDatabase(), startTestObjectStore(), buildWebApp(outDir)]).then(
+      ([d, o]) => [d, o] as const,
+    );
     await objects.store.ensureBucket('caliper-audit');
     await objects.store.ensureBucket('caliper-artifacts');
     const port = await freePort();
@@ -71,7 +77,10 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
       REDIS_PREFIX: `e2e-${process.pid}`,
     });
     await waitUntilLive(base, api.proc, api.output);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
     page = await context.newPage();
@@ -104,7 +113,8 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
   });
 
   /** Chromium logs every 4xx response as a console error; a refused sign-in is expected in these tests. */
-  const refusedSignIn = (msg: ConsoleMessage) => /status of (401|429)/.test(msg.text()) && msg.location().url.endsWith('/api/v1/auth/login');
+  const refusedSignIn = (msg: ConsoleMessage) =>
+    /status of (401|429)/.test(msg.text()) && msg.location().url.endsWith('/api/v1/auth/login');
 
   it('sends a visitor without a session to sign-in, and shows the server message for a wrong password', async () => {
     expectedConsoleError = refusedSignIn;
@@ -115,7 +125,10 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
 
     await page.getByLabel('Username').fill('admin');
     await page.getByLabel('Password').fill('not-the-password');
-    const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login')), page.getByRole('button', { name: 'Sign in' }).click()]);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login')),
+      page.getByRole('button', { name: 'Sign in' }).click(),
+    ]);
     expect(response.status()).toBe(401);
     const { message } = (await response.json()) as { message: string };
     const alert = page.getByRole('alert');
@@ -132,7 +145,10 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     for (let i = 0; i <= LOGIN_MAX_FAILURES; i++) {
       await page.getByLabel('Username').fill(stranger);
       await page.getByLabel('Password').fill('wrong-password');
-      const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login')), page.getByRole('button', { name: 'Sign in' }).click()]);
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login')),
+        page.getByRole('button', { name: 'Sign in' }).click(),
+      ]);
       last = response.status();
       if (last === 429) {
         expect(Number(response.headers()['retry-after'])).toBeGreaterThan(0);
@@ -199,7 +215,10 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     await page.getByLabel('Display name').fill(member.displayName);
     await page.getByLabel('Initial password').fill(member.password);
     await page.getByRole('button', { name: 'Create user' }).click();
-    await page.getByRole('status').filter({ hasText: `The account ${member.username} was created` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `The account ${member.username} was created` })
+      .waitFor();
     await page.getByRole('row').filter({ hasText: member.displayName }).waitFor();
     await expectAccessible(page, 'admin');
   }, 60000);
@@ -256,7 +275,10 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     const events = page.getByRole('table', { name: /Audit events/ });
     await events.waitFor();
     for (const action of ['auth.login', 'project.created', 'user.created', 'member.added', 'member.roles_changed']) {
-      await events.locator('code.action', { hasText: new RegExp(`^${action.replace('.', '\\.')}$`) }).first().waitFor();
+      await events
+        .locator('code.action', { hasText: new RegExp(`^${action.replace('.', '\\.')}$`) })
+        .first()
+        .waitFor();
     }
     await expectAccessible(page, 'audit log');
 
@@ -265,7 +287,9 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     await page.waitForURL(/action=member\./);
     await events.locator('code.action', { hasText: 'project.created' }).waitFor({ state: 'detached' });
     await events.locator('code.action', { hasText: /^member\.added$/ }).waitFor();
-    await eventually(async () => expect((await events.locator('code.action').allTextContents()).sort()).toEqual(['member.added', 'member.roles_changed']));
+    await eventually(async () =>
+      expect((await events.locator('code.action').allTextContents()).sort()).toEqual(['member.added', 'member.roles_changed']),
+    );
 
     const added = page.getByRole('row').filter({ has: page.locator('code.action', { hasText: /^member\.added$/ }) });
     await added.getByRole('button', { name: /Details/ }).click();
@@ -322,7 +346,10 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     await nav.getByRole('link', { name: 'Audit', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
     await eventually(async () => expect(await page.getByLabel('Project').inputValue()).not.toBe(''));
-    await page.getByRole('table', { name: /Audit events/ }).locator('code.action', { hasText: /^token\.created$/ }).waitFor();
+    await page
+      .getByRole('table', { name: /Audit events/ })
+      .locator('code.action', { hasText: /^token\.created$/ })
+      .waitFor();
     await expectAccessible(page, 'audit log, project scope');
   }, 60000);
 
@@ -369,7 +396,11 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     await passwordDialog.getByRole('button', { name: 'Close' }).click();
 
     await eventually(async () => {
-      const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: member.username, password: 'a-brand-new-password-7' }) });
+      const res = await fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: member.username, password: 'a-brand-new-password-7' }),
+      });
       expect(res.status).toBe(200);
     });
   }, 60000);
@@ -393,7 +424,11 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     await page.getByText('Password changed').waitFor();
     await expectAccessible(page, 'account page');
     await eventually(async () => {
-      const res = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: member.username, password: 'my-own-password-42' }) });
+      const res = await fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: member.username, password: 'my-own-password-42' }),
+      });
       expect(res.status).toBe(200);
     });
   }, 60000);

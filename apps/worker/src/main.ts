@@ -8,7 +8,9 @@ import { WorkerModule } from './worker.module';
 export async function bootstrap() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'caliper-worker');
-  const app = await NestFactory.createApplicationContext(WorkerModule.forConfig(config, {}, logger), { logger: new PinoNestLogger(logger) });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forConfig(config, {}, logger), {
+    logger: new PinoNestLogger(logger),
+  });
   app.enableShutdownHooks();
   await app.init();
   logger.info({ url: `http://${config.HOST}:${config.WORKER_PORT}` }, 'caliper worker running');

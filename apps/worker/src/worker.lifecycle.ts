@@ -46,7 +46,10 @@ export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicatio
       }
     }
     // Polled every few seconds so a checkpoint follows each burst of audit events (see the job).
-    await queue.schedule('audit.checkpoint', checkpointPollMs({ quietSeconds: config.AUDIT_CHECKPOINT_QUIET_SECONDS, intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS }));
+    await queue.schedule(
+      'audit.checkpoint',
+      checkpointPollMs({ quietSeconds: config.AUDIT_CHECKPOINT_QUIET_SECONDS, intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS }),
+    );
     await queue.schedule('uploads.sweep', UPLOADS_SWEEP_EVERY_MS);
     await queue.schedule('idempotency.purge', IDEMPOTENCY_PURGE_EVERY_MS);
     relay.start();

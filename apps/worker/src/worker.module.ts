@@ -7,7 +7,14 @@ import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
-import { AccountsRepository, AuditRepository, createDataSource, OutboxRepository, UploadsRepository, IdempotencyRepository } from '@caliper/persistence';
+import {
+  AccountsRepository,
+  AuditRepository,
+  createDataSource,
+  OutboxRepository,
+  UploadsRepository,
+  IdempotencyRepository,
+} from '@caliper/persistence';
 import { AuditCheckpointStore, ObjectStore, objectStoreFromConfig } from '@caliper/storage';
 import { AuditCheckpointJob } from './audit/audit-checkpoint.job';
 import { FailedLoginsFlushJob } from './auth/failed-logins-flush.job';
@@ -37,14 +44,21 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = { queuePrefix: 'bull', rela
 
 @Module({})
 export class WorkerModule {
-  static forConfig(config: Config, overrides: Partial<WorkerOptions> = {}, logger: Logger = createLogger(config.LOG_LEVEL, 'caliper-worker')): DynamicModule {
+  static forConfig(
+    config: Config,
+    overrides: Partial<WorkerOptions> = {},
+    logger: Logger = createLogger(config.LOG_LEVEL, 'caliper-worker'),
+  ): DynamicModule {
     const options = { ...DEFAULT_WORKER_OPTIONS, ...overrides };
     const connection: QueueConnection = { url: config.REDIS_URL, prefix: options.queuePrefix };
     return {
       module: WorkerModule,
       providers: [
         { provide: WorkerMetrics, useValue: new WorkerMetrics() },
-        { provide: DataSource, useFactory: () => createDataSource(config.DATABASE_URL, { applicationName: 'caliper-worker' }).initialize() },
+        {
+          provide: DataSource,
+          useFactory: () => createDataSource(config.DATABASE_URL, { applicationName: 'caliper-worker' }).initialize(),
+        },
         { provide: REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1 }) },
         { provide: ObjectStore, useFactory: () => objectStoreFromConfig(config) },
         { provide: JobQueue, useFactory: () => new JobQueue(connection) },
@@ -54,7 +68,10 @@ export class WorkerModule {
           useFactory: (ds: DataSource, redis: Redis, store: ObjectStore, metrics: WorkerMetrics) => {
             const audit = new AuditRepository(ds);
             const checkpointStore = new AuditCheckpointStore(store, config.S3_BUCKET_AUDIT, (line) => logger.warn(line));
-            const checkpoint = new AuditCheckpointJob(audit, checkpointStore, { quietSeconds: config.AUDIT_CHECKPOINT_QUIET_SECONDS, intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS });
+            const checkpoint = new AuditCheckpointJob(audit, checkpointStore, {
+              quietSeconds: config.AUDIT_CHECKPOINT_QUIET_SECONDS,
+              intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS,
+            });
             const sweep = new UploadsSweepJob(new UploadsRepository(ds), store, config.UPLOAD_ORPHAN_AFTER_SECONDS);
             const purge = new IdempotencyPurgeJob(ds, new IdempotencyRepository());
             const flush = new FailedLoginsFlushJob(ds, redis, audit, new AccountsRepository(ds), config.REDIS_PREFIX);
@@ -67,26 +84,42 @@ export class WorkerModule {
             return new JobDispatcher(handlers, metrics, logger);
           },
         },
-        { provide: JobWorker, inject: [JobDispatcher], useFactory: (dispatcher: JobDispatcher) => new JobWorker(connection, dispatcher, logger) },
+        {
+          provide: JobWorker,
+          inject: [JobDispatcher],
+          useFactory: (dispatcher: JobDispatcher) => new JobWorker(connection, dispatcher, logger),
+        },
         {
           provide: OutboxRelay,
           inject: [DataSource, JobQueue, WorkerMetrics],
           useFactory: (ds: DataSource, queue: JobQueue, metrics: WorkerMetrics) => {
             const outbox = new OutboxRepository(ds);
             metrics.observeOutboxBacklog(() => outbox.countUnrelayed());
-            return new OutboxRelay(outbox, queue, metrics, logger, { intervalMs: options.relayIntervalMs, batchSize: 100, keepRelayedMs: 7 * 24 * 3600_000 });
+            return new OutboxRelay(outbox, queue, metrics, logger, {
+              intervalMs: options.relayIntervalMs,
+              batchSize: 100,
+              keepRelayedMs: 7 * 24 * 3600_000,
+            });
           },
         },
         {
           provide: HealthServer,
           inject: [DataSource, REDIS, ObjectStore, WorkerMetrics],
-          useFactory: (ds: DataSource, redis: Redis, store: ObjectStore, metrics: WorkerMetrics) => new HealthServer(new Readiness(ds, redis, store, config.S3_BUCKET_AUDIT, metrics), metrics.registry),
+          useFactory: (ds: DataSource, redis: Redis, store: ObjectStore, metrics: WorkerMetrics) =>
+            new HealthServer(new Readiness(ds, redis, store, config.S3_BUCKET_AUDIT, metrics), metrics.registry),
         },
         {
           provide: WorkerLifecycle,
           inject: [DataSource, REDIS, ObjectStore, JobQueue, JobWorker, OutboxRelay, HealthServer],
-          useFactory: (ds: DataSource, redis: Redis, store: ObjectStore, queue: JobQueue, worker: JobWorker, relay: OutboxRelay, http: HealthServer) =>
-            new WorkerLifecycle({ config, logger, serveHttp: options.serveHttp, ds, redis, store, queue, worker, relay, http }),
+          useFactory: (
+            ds: DataSource,
+            redis: Redis,
+            store: ObjectStore,
+            queue: JobQueue,
+            worker: JobWorker,
+            relay: OutboxRelay,
+            http: HealthServer,
+          ) => new WorkerLifecycle({ config, logger, serveHttp: options.serveHttp, ds, redis, store, queue, worker, relay, http }),
         },
       ],
     };

@@ -5,13 +5,16 @@
 import { z } from 'zod';
 
 const url = (protocols: string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.join(' or ')}//`);
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.join(' or ')}//`,
+  );
 
 const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{2,62}$/, 'must be a valid S3 bucket name');
 
@@ -28,14 +31,20 @@ export const configSchema = z.object({
   TRUST_PROXY: z
     .string()
     .regex(/^(false|\d{1,2}|[a-z0-9.:/,\s]+)$/, 'must be false, a hop count, or proxy names/subnets')
-    .refine((v) => v.trim() !== 'true', "must not be true: that trusts X-Forwarded-For from any client, so every client would choose its own address; name the proxy's address instead")
+    .refine(
+      (v) => v.trim() !== 'true',
+      "must not be true: that trusts X-Forwarded-For from any client, so every client would choose its own address; name the proxy's address instead",
+    )
     .default('false'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://caliper_app@127.0.0.1:5432/caliper'),
   DATABASE_OWNER_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/caliper'),
   DATABASE_APP_PASSWORD: z.string().min(1).optional(),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   /** Namespace of Caliper's Redis keys (login limits, job queue), so deployments or test runs can share one Redis. */
-  REDIS_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be 1-40 lowercase letters, digits, "_" or "-"').default('caliper'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be 1-40 lowercase letters, digits, "_" or "-"')
+    .default('caliper'),
   S3_ENDPOINT: url(['http:', 'https:']).default('http://127.0.0.1:9000'),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_ACCESS_KEY: z.string().min(1).default('caliper'),
@@ -47,22 +56,38 @@ export const configSchema = z.object({
   /** Multipart part size for artifact uploads (S3 requires at least 5 MiB per part but the last). */
   ARTIFACT_PART_SIZE_MB: z.coerce.number().int().min(5).max(512).default(16),
   /** Largest artifact accepted in one upload; larger ones are refused with 413. */
-  ARTIFACT_MAX_SIZE_MB: z.coerce.number().int().min(1).max(5 * 1024 * 1024).default(10 * 1024),
+  ARTIFACT_MAX_SIZE_MB: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(5 * 1024 * 1024)
+    .default(10 * 1024),
   /** Largest JSON or NDJSON request body (MLflow log-batch, native batches); larger ones get 413. */
   MAX_BATCH_BODY_MB: z.coerce.number().int().min(1).max(1024).default(16),
   /** Longest any one statement of an API request may run (searches have their own, shorter limit). */
   API_STATEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
-  BOOTSTRAP_ADMIN_USERNAME: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,62}$/, 'must be 2-63 lowercase letters, digits, ".", "_" or "-"').default('admin'),
+  BOOTSTRAP_ADMIN_USERNAME: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{1,62}$/, 'must be 2-63 lowercase letters, digits, ".", "_" or "-"')
+    .default('admin'),
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
-  COOKIE_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  COOKIE_SECURE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86400).default(900),
   /** While audit events keep coming, the longest the newest of them waits for a checkpoint. */
   AUDIT_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(86400).default(300),
   /** A checkpoint is written once the audit chain has had no new event for this long (soon after each burst). */
   AUDIT_CHECKPOINT_QUIET_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
-  UPLOAD_ORPHAN_AFTER_SECONDS: z.coerce.number().int().min(60).max(30 * 86400).default(86400),
+  UPLOAD_ORPHAN_AFTER_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86400)
+    .default(86400),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

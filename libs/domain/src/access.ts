@@ -42,7 +42,16 @@ export const PERMISSION_PHRASES: Record<Permission, string> = {
 const PROJECT_ROLE_PERMISSIONS: Record<ProjectRole, readonly Permission[]> = {
   viewer: ['project.read'],
   researcher: ['project.read', 'token.create', 'run.write', 'model.register'],
-  pi: ['project.read', 'project.update', 'member.manage', 'token.create', 'run.write', 'model.register', 'promotion.request', 'promotion.sign'],
+  pi: [
+    'project.read',
+    'project.update',
+    'member.manage',
+    'token.create',
+    'run.write',
+    'model.register',
+    'promotion.request',
+    'promotion.sign',
+  ],
   clinical_approver: ['project.read', 'promotion.sign'],
   qa: ['project.read', 'promotion.sign', 'audit.read'],
 };

@@ -56,7 +56,9 @@ function serialise(value: JsonValue, strict: boolean, path: string): string {
     return JSON.stringify(value);
   }
   if (Array.isArray(value)) return `[${value.map((v, i) => serialise(v, strict, `${path}[${i}]`)).join(',')}]`;
-  const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
+  const keys = Object.keys(value)
+    .filter((k) => value[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${serialise(k, strict, `${path} (key ${JSON.stringify(k)})`)}:${serialise(value[k], strict, `${path}.${k}`)}`).join(',')}}`;
 }
 
@@ -79,7 +81,9 @@ export function canonicalAuditText(body: AuditEventBody): string {
 }
 
 export function chainHash(prevHash: string, canonical: string): string {
-  return createHash('sha256').update(prevHash + canonical, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(prevHash + canonical, 'utf8')
+    .digest('hex');
 }
 
 /** Formats a time as UTC with microseconds; `micros` are the microseconds within the millisecond. */
@@ -90,7 +94,8 @@ export function auditTime(date: Date, micros = 0): string {
 
 /** Keys whose values must never appear in before/after (secrets or hashes of them). */
 /** Keys whose values are secrets or derived from them: never written to the audit log. */
-const SECRET_KEY = /(password|secret|token_hash|secretHash|passwordHash|hash|credential|^token$|accessToken|apiToken|bearer|authorization|cookie)/i;
+const SECRET_KEY =
+  /(password|secret|token_hash|secretHash|passwordHash|hash|credential|^token$|accessToken|apiToken|bearer|authorization|cookie)/i;
 
 /** Removes secret-bearing keys recursively so before/after can be logged safely. */
 export function redactForAudit(value: JsonValue | null): JsonValue | null {
@@ -103,7 +108,6 @@ export function redactForAudit(value: JsonValue | null): JsonValue | null {
   }
   return out;
 }
-
 
 export interface AuditCheckpoint {
   seq: number;
@@ -202,7 +206,9 @@ export function rowFingerprint(event: StoredAuditEvent): RowFingerprint {
     stored: event.hash,
     recomputed: chainHash(event.prevHash, event.canonical),
     prevLink: event.prevHash,
-    columns: createHash('sha256').update(serialise(auditTextObject(event), false, '$'), 'utf8').digest('hex'),
+    columns: createHash('sha256')
+      .update(serialise(auditTextObject(event), false, '$'), 'utf8')
+      .digest('hex'),
   };
 }
 
@@ -221,10 +227,15 @@ function parseAck(after: JsonValue | null): BreakAckPayload | null {
   const hex = (v: JsonValue) => (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? v : null);
   const [stored, recomputed, prevLink, columns] = [hex(fp.stored), hex(fp.recomputed), hex(fp.prevLink), hex(fp.columns)];
   if (!stored || !recomputed || !prevLink || !columns) return null;
-  return { brokenSeq, kinds: kinds.filter((k): k is ChainBreakKind => typeof k === 'string' && ROW_BREAK_KINDS.includes(k as ChainBreakKind)), sha256: { stored, recomputed, prevLink, columns } };
+  return {
+    brokenSeq,
+    kinds: kinds.filter((k): k is ChainBreakKind => typeof k === 'string' && ROW_BREAK_KINDS.includes(k as ChainBreakKind)),
+    sha256: { stored, recomputed, prevLink, columns },
+  };
 }
 
-const sameFingerprint = (a: RowFingerprint, b: RowFingerprint) => a.stored === b.stored && a.recomputed === b.recomputed && a.prevLink === b.prevLink && a.columns === b.columns;
+const sameFingerprint = (a: RowFingerprint, b: RowFingerprint) =>
+  a.stored === b.stored && a.recomputed === b.recomputed && a.prevLink === b.prevLink && a.columns === b.columns;
 
 /** Which top-level fields of the canonical text differ from the columns, e.g. `reason: "left \ud800 group" signed, "left \ufffd group" stored`. */
 function describeFieldDifference(event: StoredAuditEvent): string {
@@ -240,7 +251,8 @@ function describeFieldDifference(event: StoredAuditEvent): string {
   for (const f of fields) {
     const a = signed[f] === undefined ? 'absent' : serialise(signed[f], false, '$');
     const b = columns[f] === undefined ? 'absent' : serialise(columns[f], false, '$');
-    if (a !== b) diffs.push(`${f}: ${a.length > 120 ? `${a.slice(0, 120)}…` : a} signed, ${b.length > 120 ? `${b.slice(0, 120)}…` : b} stored`);
+    if (a !== b)
+      diffs.push(`${f}: ${a.length > 120 ? `${a.slice(0, 120)}…` : a} signed, ${b.length > 120 ? `${b.slice(0, 120)}…` : b} stored`);
   }
   return diffs.length ? diffs.join('; ') : 'the field order or encoding differs';
 }
@@ -284,22 +296,34 @@ export class AuditChainVerifier {
   feed(event: StoredAuditEvent): boolean {
     const found: ChainBreak[] = [];
     const recomputed = chainHash(event.prevHash, event.canonical);
-    const add = (kind: ChainBreakKind, problem: string) => found.push({ seq: event.seq, kind, problem, storedHash: event.hash, expectedHash: recomputed, acknowledged: null });
+    const add = (kind: ChainBreakKind, problem: string) =>
+      found.push({ seq: event.seq, kind, problem, storedHash: event.hash, expectedHash: recomputed, acknowledged: null });
     if (event.seq !== this.expectedSeq) {
-      add('events_missing', event.seq > this.expectedSeq
-        ? `event${event.seq - this.expectedSeq > 1 ? `s ${this.expectedSeq}..${event.seq - 1} are` : ` ${this.expectedSeq} is`} missing before event ${event.seq}`
-        : `event ${event.seq} comes after event ${this.expectedSeq - 1}: seq out of order`);
+      add(
+        'events_missing',
+        event.seq > this.expectedSeq
+          ? `event${event.seq - this.expectedSeq > 1 ? `s ${this.expectedSeq}..${event.seq - 1} are` : ` ${this.expectedSeq} is`} missing before event ${event.seq}`
+          : `event ${event.seq} comes after event ${this.expectedSeq - 1}: seq out of order`,
+      );
     } else if (event.prevHash !== this.prevHash) {
-      add('prev_hash_mismatch', `prev_hash of event ${event.seq} (${event.prevHash}) is not the stored hash of event ${event.seq - 1} (${this.prevHash})`);
+      add(
+        'prev_hash_mismatch',
+        `prev_hash of event ${event.seq} (${event.prevHash}) is not the stored hash of event ${event.seq - 1} (${this.prevHash})`,
+      );
     }
-    if (recomputed !== event.hash) add('hash_mismatch', `stored hash of event ${event.seq} (${event.hash}) is not sha256(prev_hash || canonical text) = ${recomputed}`);
+    if (recomputed !== event.hash)
+      add('hash_mismatch', `stored hash of event ${event.seq} (${event.hash}) is not sha256(prev_hash || canonical text) = ${recomputed}`);
     let fromColumns: string | null;
     try {
       fromColumns = canonicalAuditText(event);
     } catch {
       fromColumns = null;
     }
-    if (fromColumns !== event.canonical) add('canonical_mismatch', `stored fields of event ${event.seq} differ from the canonical text its hash covers (${describeFieldDifference(event)})`);
+    if (fromColumns !== event.canonical)
+      add(
+        'canonical_mismatch',
+        `stored fields of event ${event.seq} differ from the canonical text its hash covers (${describeFieldDifference(event)})`,
+      );
 
     this.checked += 1;
     this.expectedSeq = Math.max(this.expectedSeq, event.seq + 1);
@@ -313,7 +337,10 @@ export class AuditChainVerifier {
     if (event.action === AUDIT_BREAK_ACK_ACTION) {
       const payload = parseAck(event.after);
       if (payload && payload.brokenSeq < event.seq) {
-        this.acks.set(payload.brokenSeq, { payload, ack: { seq: event.seq, by: event.actorLabel, reason: event.reason, time: event.time } });
+        this.acks.set(payload.brokenSeq, {
+          payload,
+          ack: { seq: event.seq, by: event.actorLabel, reason: event.reason, time: event.time },
+        });
       }
     }
     return true;
@@ -329,7 +356,10 @@ export class AuditChainVerifier {
    * the database records as written must still be in the object store. `evidence` null: not
    * checked (the chain alone). `hashAt` answers the stored hash of any checkpointed seq.
    */
-  finish(evidence: { objects: readonly AuditCheckpoint[]; recorded: readonly RecordedCheckpoint[] } | null, hashAt: (seq: number) => string | undefined): ChainReport {
+  finish(
+    evidence: { objects: readonly AuditCheckpoint[]; recorded: readonly RecordedCheckpoint[] } | null,
+    hashAt: (seq: number) => string | undefined,
+  ): ChainReport {
     const lastSeq = this.expectedSeq - 1;
     let checkpointsChecked = 0;
     const checkpointBreaks: ChainBreak[] = [];
@@ -341,7 +371,11 @@ export class AuditChainVerifier {
       if (pastEnd.length) {
         const last = pastEnd[pastEnd.length - 1];
         checkpointBreaks.push({
-          seq: lastSeq + 1, kind: 'checkpoint_past_end', storedHash: null, expectedHash: last.hash, acknowledged: null,
+          seq: lastSeq + 1,
+          kind: 'checkpoint_past_end',
+          storedHash: null,
+          expectedHash: last.hash,
+          acknowledged: null,
           problem: `checkpoint at event ${last.seq} (${last.writtenAt}) is past the end of the chain (${lastSeq}): events were deleted`,
         });
       }
@@ -350,10 +384,15 @@ export class AuditChainVerifier {
         const stored = hashAt(cp.seq);
         if (stored !== cp.hash) {
           checkpointBreaks.push({
-            seq: cp.seq, kind: 'checkpoint_mismatch', storedHash: stored ?? null, expectedHash: cp.hash, acknowledged: null,
-            problem: stored === undefined
-              ? `event ${cp.seq}, recorded in the checkpoint of ${cp.writtenAt}, is missing: events were deleted`
-              : `event ${cp.seq} no longer has the hash recorded in the checkpoint of ${cp.writtenAt}: the chain was rewritten`,
+            seq: cp.seq,
+            kind: 'checkpoint_mismatch',
+            storedHash: stored ?? null,
+            expectedHash: cp.hash,
+            acknowledged: null,
+            problem:
+              stored === undefined
+                ? `event ${cp.seq}, recorded in the checkpoint of ${cp.writtenAt}, is missing: events were deleted`
+                : `event ${cp.seq} no longer has the hash recorded in the checkpoint of ${cp.writtenAt}: the chain was rewritten`,
           });
           continue;
         }
@@ -364,19 +403,31 @@ export class AuditChainVerifier {
         const obj = bySeq.get(rec.seq);
         if (!obj) {
           checkpointBreaks.push({
-            seq: rec.seq, kind: 'checkpoint_missing', storedHash: hashAt(rec.seq) ?? null, expectedHash: rec.hash, acknowledged: null,
+            seq: rec.seq,
+            kind: 'checkpoint_missing',
+            storedHash: hashAt(rec.seq) ?? null,
+            expectedHash: rec.hash,
+            acknowledged: null,
             problem: `checkpoint of event ${rec.seq} written at ${rec.writtenAt} (object ${rec.objectKey}) is recorded in the database but missing from the object store: it was deleted or hidden by a delete marker`,
           });
         } else if (obj.hash !== rec.hash) {
           checkpointBreaks.push({
-            seq: rec.seq, kind: 'checkpoint_mismatch', storedHash: rec.hash, expectedHash: obj.hash, acknowledged: null,
+            seq: rec.seq,
+            kind: 'checkpoint_mismatch',
+            storedHash: rec.hash,
+            expectedHash: obj.hash,
+            acknowledged: null,
             problem: `checkpoint object of event ${rec.seq} holds hash ${obj.hash} but the database recorded ${rec.hash} when it was written: one of them was altered`,
           });
         }
       }
       if (this.options.coverBefore && this.lastSeqBeforeCover > covered) {
         checkpointBreaks.push({
-          seq: covered + 1, kind: 'checkpoint_overdue', storedHash: null, expectedHash: null, acknowledged: null,
+          seq: covered + 1,
+          kind: 'checkpoint_overdue',
+          storedHash: null,
+          expectedHash: null,
+          acknowledged: null,
           problem: `no checkpoint in the object store covers events ${covered + 1}..${this.lastSeqBeforeCover}, though event ${this.lastSeqBeforeCover} occurred before ${this.options.coverBefore.toISOString()}: the worker writes one soon after every event, so checkpoints were deleted or the worker is not running`,
         });
       }

@@ -162,7 +162,10 @@ function isAfter(step: number, ts: number, value: number, bStep: number, bTs: nu
 
 /** Merges pieces into the plan's buckets. Pieces may come in any order. */
 export function bucketize(plan: BucketPlan, pieces: Iterable<Piece>): BucketedSeries {
-  const slots = new Map<number, { n: number; nanN: number; min: number | null; max: number | null; lastStep: number | null; lastTs: number | null; last: number | null }>();
+  const slots = new Map<
+    number,
+    { n: number; nanN: number; min: number | null; max: number | null; lastStep: number | null; lastTs: number | null; last: number | null }
+  >();
   for (const p of pieces) {
     const i = bucketOf(plan, p.step);
     const s = slots.get(i);
@@ -200,8 +203,14 @@ export function bucketize(plan: BucketPlan, pieces: Iterable<Piece>): BucketedSe
 export function pointPiece(step: number, timestamp: number, value: number): Piece {
   const finite = Number.isFinite(value);
   return {
-    step, n: 1, nanN: finite ? 0 : 1, min: finite ? value : null, max: finite ? value : null,
-    lastStep: finite ? step : null, lastTs: finite ? timestamp : null, last: finite ? value : null,
+    step,
+    n: 1,
+    nanN: finite ? 0 : 1,
+    min: finite ? value : null,
+    max: finite ? value : null,
+    lastStep: finite ? step : null,
+    lastTs: finite ? timestamp : null,
+    last: finite ? value : null,
   };
 }
 
@@ -209,7 +218,10 @@ export function pointPiece(step: number, timestamp: number, value: number): Piec
  * The specification: bucket raw points directly (those outside the window are ignored). The
  * stored path (tiers + raw ends) must give exactly this for any input.
  */
-export function referenceDownsample(plan: BucketPlan, points: Iterable<{ step: number; timestamp: number; value: number }>): BucketedSeries {
+export function referenceDownsample(
+  plan: BucketPlan,
+  points: Iterable<{ step: number; timestamp: number; value: number }>,
+): BucketedSeries {
   const inWindow: Piece[] = [];
   for (const p of points) if (p.step >= plan.fromStep && p.step <= plan.toStep) inWindow.push(pointPiece(p.step, p.timestamp, p.value));
   return bucketize(plan, inWindow);

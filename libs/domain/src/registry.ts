@@ -39,10 +39,16 @@ export type TransitionPath = 'mlflow' | 'signed-promotion';
 export function transitionProblem(from: ModelStage, to: ModelStage, path: TransitionPath): TrackingError | null {
   if (path === 'signed-promotion') return null;
   if (to === 'clinical') {
-    return new TrackingError('INVALID_STATE', `Moving a model version to Production (clinical use) requires a signed promotion request; request a promotion in Caliper instead of transitioning the stage.`);
+    return new TrackingError(
+      'INVALID_STATE',
+      `Moving a model version to Production (clinical use) requires a signed promotion request; request a promotion in Caliper instead of transitioning the stage.`,
+    );
   }
   if (from === 'clinical') {
-    return new TrackingError('INVALID_STATE', `This model version is in Production (clinical use); moving it out requires a signed promotion request (target: retired).`);
+    return new TrackingError(
+      'INVALID_STATE',
+      `This model version is in Production (clinical use); moving it out requires a signed promotion request (target: retired).`,
+    );
   }
   return null;
 }
@@ -50,13 +56,18 @@ export function transitionProblem(from: ModelStage, to: ModelStage, path: Transi
 /** MLflow's archive_existing_versions applies only to the active stages. */
 export function archiveExistingProblem(to: ModelStage, archiveExisting: boolean): TrackingError | null {
   if (!archiveExisting || to === 'staging' || to === 'clinical') return null;
-  return invalid(`Model version transition cannot archive existing model versions because '${toMlflowStage(to)}' is not an Active stage. Valid stages are Staging, Production`);
+  return invalid(
+    `Model version transition cannot archive existing model versions because '${toMlflowStage(to)}' is not an Active stage. Valid stages are Staging, Production`,
+  );
 }
 
 /** A version in clinical use cannot be deleted (nor the model holding it). */
 export function deletionProblem(stage: ModelStage, what: string): TrackingError | null {
   return stage === 'clinical'
-    ? new TrackingError('INVALID_STATE', `${what} is in Production (clinical use) and cannot be deleted; retire it through a signed promotion request first.`)
+    ? new TrackingError(
+        'INVALID_STATE',
+        `${what} is in Production (clinical use) and cannot be deleted; retire it through a signed promotion request first.`,
+      )
     : null;
 }
 
@@ -78,8 +89,12 @@ export function parseModelVersion(v: unknown): number {
 
 export function aliasProblem(alias: unknown): TrackingError | null {
   if (typeof alias !== 'string' || alias === '') return invalid(`Registered model alias name cannot be empty.`);
-  if (!/^[\w-]*$/.test(alias)) return invalid(`Invalid alias name: '${alias}'. Names may only contain alphanumerics, underscores (_), and dashes (-).`);
-  if (alias.length > MAX_ALIAS_LENGTH) return invalid(`Registered model alias name '${alias.slice(0, 250)}' had length ${alias.length}, which exceeded length limit of ${MAX_ALIAS_LENGTH}`);
+  if (!/^[\w-]*$/.test(alias))
+    return invalid(`Invalid alias name: '${alias}'. Names may only contain alphanumerics, underscores (_), and dashes (-).`);
+  if (alias.length > MAX_ALIAS_LENGTH)
+    return invalid(
+      `Registered model alias name '${alias.slice(0, 250)}' had length ${alias.length}, which exceeded length limit of ${MAX_ALIAS_LENGTH}`,
+    );
   if (alias.toLowerCase() === 'latest') return invalid(`'latest' alias name (case insensitive) is reserved.`);
   if (/^[vV]\d+$/.test(alias)) return invalid(`Version alias name '${alias}' is reserved.`);
   return null;
@@ -89,9 +104,15 @@ export function registryTagProblem(key: unknown, value: unknown, entity: 'Regist
   const keyIssue = keyProblem('tag', key);
   if (keyIssue) return invalid(keyIssue);
   const k = key as string;
-  if (k.length > MAX_REGISTRY_TAG_KEY_LENGTH) return invalid(`${entity} key '${k.slice(0, 250)}' had length ${k.length}, which exceeded length limit of ${MAX_REGISTRY_TAG_KEY_LENGTH}`);
+  if (k.length > MAX_REGISTRY_TAG_KEY_LENGTH)
+    return invalid(
+      `${entity} key '${k.slice(0, 250)}' had length ${k.length}, which exceeded length limit of ${MAX_REGISTRY_TAG_KEY_LENGTH}`,
+    );
   if (typeof value !== 'string') return invalid(`${entity} value for tag '${k}' must be a string.`);
-  if (value.length > MAX_REGISTRY_TAG_VALUE_LENGTH) return invalid(`${entity} value '${value.slice(0, 250)}' had length ${value.length}, which exceeded length limit of ${MAX_REGISTRY_TAG_VALUE_LENGTH}`);
+  if (value.length > MAX_REGISTRY_TAG_VALUE_LENGTH)
+    return invalid(
+      `${entity} value '${value.slice(0, 250)}' had length ${value.length}, which exceeded length limit of ${MAX_REGISTRY_TAG_VALUE_LENGTH}`,
+    );
   return null;
 }
 
@@ -125,7 +146,9 @@ export interface PinnedFile {
 
 /** sha256 over "path\tsize\tsha256\n" lines sorted by path: names exactly the files a version pinned. */
 export function manifestDigest(files: readonly PinnedFile[]): string {
-  const lines = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).map((f) => `${f.path}\t${f.size}\t${f.sha256}\n`);
+  const lines = [...files]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((f) => `${f.path}\t${f.size}\t${f.sha256}\n`);
   return createHash('sha256').update(lines.join('')).digest('hex');
 }
 
@@ -168,7 +191,10 @@ function tokenize(input: string): Token[] {
   while (i < input.length) {
     const rest = input.slice(i);
     const c = input[i];
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     if (c === "'" || c === '"' || c === '`') {
       const end = input.indexOf(c, i + 1);
       if (end < 0) throw invalid(`Invalid filter '${input}': unterminated quoted string starting at position ${i}.`);
@@ -178,12 +204,28 @@ function tokenize(input: string): Token[] {
       continue;
     }
     const op = /^(!=|<>|<=|>=|=|<|>)/.exec(rest);
-    if (op) { out.push({ kind: 'op', text: op[0] === '<>' ? '!=' : op[0] }); i += op[0].length; continue; }
+    if (op) {
+      out.push({ kind: 'op', text: op[0] === '<>' ? '!=' : op[0] });
+      i += op[0].length;
+      continue;
+    }
     const num = /^-?\d+(?![\w.])/.exec(rest);
-    if (num) { out.push({ kind: 'number', text: num[0] }); i += num[0].length; continue; }
-    if (c === '(' || c === ')' || c === ',' || c === '.') { out.push({ kind: 'punct', text: c }); i++; continue; }
+    if (num) {
+      out.push({ kind: 'number', text: num[0] });
+      i += num[0].length;
+      continue;
+    }
+    if (c === '(' || c === ')' || c === ',' || c === '.') {
+      out.push({ kind: 'punct', text: c });
+      i++;
+      continue;
+    }
     const word = /^[A-Za-z_][\w]*/.exec(rest);
-    if (word) { out.push({ kind: 'word', text: word[0] }); i += word[0].length; continue; }
+    if (word) {
+      out.push({ kind: 'word', text: word[0] });
+      i += word[0].length;
+      continue;
+    }
     throw invalid(`Invalid filter '${input}': unexpected character '${c}' at position ${i}.`);
   }
   return out;
@@ -219,9 +261,12 @@ function parseRegistryFilter(filter: string | null | undefined, attributes: read
       i++;
       key += '.' + next().text;
     }
-    if (entity === 'attribute' && !attributes.includes(key)) throw invalid(`Invalid attribute name: ${key}. Valid attributes are ${attributes.join(', ')}.`);
+    if (entity === 'attribute' && !attributes.includes(key))
+      throw invalid(`Invalid attribute name: ${key}. Valid attributes are ${attributes.join(', ')}.`);
     const opToken = next();
-    const comparator = (opToken.kind === 'op' ? opToken.text : opToken.kind === 'word' ? opToken.text.toUpperCase() : '') as RegistryComparator;
+    const comparator = (
+      opToken.kind === 'op' ? opToken.text : opToken.kind === 'word' ? opToken.text.toUpperCase() : ''
+    ) as RegistryComparator;
     if (entity === 'attribute' && key === 'version_number') {
       if (!NUMERIC_OPS.has(comparator)) throw invalid(`Invalid comparator for attribute version_number: ${opToken.text}`);
       const v = next();
@@ -249,7 +294,8 @@ function parseRegistryFilter(filter: string | null | undefined, attributes: read
     }
     if (i >= tokens.length) return out;
     const and = next();
-    if (and.kind !== 'word' || and.text.toUpperCase() !== 'AND') throw fail(`expected AND between comparisons, found '${and.text}' (only AND is supported)`);
+    if (and.kind !== 'word' || and.text.toUpperCase() !== 'AND')
+      throw fail(`expected AND between comparisons, found '${and.text}' (only AND is supported)`);
   }
 }
 
@@ -265,34 +311,56 @@ export function parseModelVersionFilter(filter: string | null | undefined): Regi
 
 function parseOrder(items: readonly string[], keys: Record<string, RegistryOrder['key']>, what: string): RegistryOrder[] {
   const seen = new Set<string>();
-  return items.filter((s) => s.trim() !== '').map((item) => {
-    const m = /^\s*`?([\w.]+)`?\s*(ASC|DESC)?\s*$/i.exec(item);
-    const key = m ? keys[m[1].replace(/^attributes?\./i, '')] : undefined;
-    if (!m || !key) throw invalid(`Invalid order by key '${item}' specified. Valid keys are ${Object.keys(keys).map((k) => `'${k}'`).join(', ')} for ${what}.`);
-    if (seen.has(key)) throw invalid(`\`order_by\` contains duplicate fields: ${JSON.stringify(items)}`);
-    seen.add(key);
-    return { key, ascending: (m[2] ?? 'ASC').toUpperCase() === 'ASC' };
-  });
+  return items
+    .filter((s) => s.trim() !== '')
+    .map((item) => {
+      const m = /^\s*`?([\w.]+)`?\s*(ASC|DESC)?\s*$/i.exec(item);
+      const key = m ? keys[m[1].replace(/^attributes?\./i, '')] : undefined;
+      if (!m || !key)
+        throw invalid(
+          `Invalid order by key '${item}' specified. Valid keys are ${Object.keys(keys)
+            .map((k) => `'${k}'`)
+            .join(', ')} for ${what}.`,
+        );
+      if (seen.has(key)) throw invalid(`\`order_by\` contains duplicate fields: ${JSON.stringify(items)}`);
+      seen.add(key);
+      return { key, ascending: (m[2] ?? 'ASC').toUpperCase() === 'ASC' };
+    });
 }
 
 /** Registered models: name, timestamp / last_updated_timestamp; always ends with name ASC. */
 export function parseRegisteredModelOrder(items: readonly string[]): RegistryOrder[] {
-  const order = parseOrder(items, { name: 'name', timestamp: 'last_updated_timestamp', last_updated_timestamp: 'last_updated_timestamp' }, 'registered models');
+  const order = parseOrder(
+    items,
+    { name: 'name', timestamp: 'last_updated_timestamp', last_updated_timestamp: 'last_updated_timestamp' },
+    'registered models',
+  );
   return order.some((o) => o.key === 'name') ? order : [...order, { key: 'name', ascending: true }];
 }
 
 /** Model versions: default last_updated_timestamp DESC, name ASC, version_number DESC (MLflow's). */
 export function parseModelVersionOrder(items: readonly string[]): RegistryOrder[] {
   const given = items.filter((s) => s.trim() !== '');
-  const order = parseOrder(given.length ? given : ['last_updated_timestamp DESC', 'name ASC', 'version_number DESC'],
-    { name: 'name', version_number: 'version_number', creation_timestamp: 'creation_timestamp', last_updated_timestamp: 'last_updated_timestamp' }, 'model versions');
+  const order = parseOrder(
+    given.length ? given : ['last_updated_timestamp DESC', 'name ASC', 'version_number DESC'],
+    {
+      name: 'name',
+      version_number: 'version_number',
+      creation_timestamp: 'creation_timestamp',
+      last_updated_timestamp: 'last_updated_timestamp',
+    },
+    'model versions',
+  );
   if (!order.some((o) => o.key === 'name')) order.push({ key: 'name', ascending: true });
   if (!order.some((o) => o.key === 'version_number')) order.push({ key: 'version_number', ascending: false });
   return order;
 }
 
 export function registryMaxResults(v: number | null, what: 'models' | 'versions'): number {
-  const [fallback, max] = what === 'models' ? [SEARCH_REGISTERED_MODELS_DEFAULT, SEARCH_REGISTERED_MODELS_MAX] : [SEARCH_MODEL_VERSIONS_DEFAULT, SEARCH_MODEL_VERSIONS_MAX];
+  const [fallback, max] =
+    what === 'models'
+      ? [SEARCH_REGISTERED_MODELS_DEFAULT, SEARCH_REGISTERED_MODELS_MAX]
+      : [SEARCH_MODEL_VERSIONS_DEFAULT, SEARCH_MODEL_VERSIONS_MAX];
   if (v === null) return fallback;
   if (v < 1) throw invalid(`Invalid value for max_results. It must be a positive integer, but got ${v}`);
   if (v > max) throw invalid(`Invalid value for request parameter max_results. It must be at most ${max}, but got value ${v}`);

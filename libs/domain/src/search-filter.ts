@@ -45,15 +45,30 @@ export const SEARCH_MAX_RESULTS = 50000;
 export const SEARCH_DEFAULT_RESULTS = 1000;
 
 const ENTITY_PREFIXES: Record<string, SearchEntity> = {
-  metric: 'metric', metrics: 'metric',
-  param: 'param', params: 'param', parameter: 'param', parameters: 'param',
-  tag: 'tag', tags: 'tag',
-  attribute: 'attribute', attributes: 'attribute', attr: 'attribute', run: 'attribute',
-  dataset: 'dataset', datasets: 'dataset',
+  metric: 'metric',
+  metrics: 'metric',
+  param: 'param',
+  params: 'param',
+  parameter: 'param',
+  parameters: 'param',
+  tag: 'tag',
+  tags: 'tag',
+  attribute: 'attribute',
+  attributes: 'attribute',
+  attr: 'attribute',
+  run: 'attribute',
+  dataset: 'dataset',
+  datasets: 'dataset',
 };
 
 /** MLflow accepts the camel-case spellings of some attributes too. */
-const ATTRIBUTE_ALIASES: Record<string, string> = { run_name: 'run_name', runname: 'run_name', 'run name': 'run_name', run_id: 'run_id', run_uuid: 'run_id' };
+const ATTRIBUTE_ALIASES: Record<string, string> = {
+  run_name: 'run_name',
+  runname: 'run_name',
+  'run name': 'run_name',
+  run_id: 'run_id',
+  run_uuid: 'run_id',
+};
 
 const invalid = (message: string) => new TrackingError('INVALID_PARAMETER', message);
 
@@ -69,7 +84,10 @@ function tokenize(input: string, what: string): Token[] {
   let i = 0;
   while (i < input.length) {
     const c = input[i];
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     if (c === "'" || c === '"' || c === '`') {
       let j = i + 1;
       let text = '';
@@ -77,8 +95,15 @@ function tokenize(input: string, what: string): Token[] {
       while (j < input.length) {
         const ch = input[j];
         // A backslash or a doubled quote escapes the quote character, as in SQL strings.
-        if ((ch === '\\' || ch === c) && input[j + 1] === c) { text += c; j += 2; continue; }
-        if (ch === c) { closed = true; break; }
+        if ((ch === '\\' || ch === c) && input[j + 1] === c) {
+          text += c;
+          j += 2;
+          continue;
+        }
+        if (ch === c) {
+          closed = true;
+          break;
+        }
         text += ch;
         j++;
       }
@@ -95,10 +120,22 @@ function tokenize(input: string, what: string): Token[] {
       continue;
     }
     const op = /^(!=|<>|<=|>=|=|<|>)/.exec(input.slice(i));
-    if (op) { out.push({ kind: 'op', text: op[0] === '<>' ? '!=' : op[0] }); i += op[0].length; continue; }
-    if (c === '(' || c === ')' || c === ',' || c === '.') { out.push({ kind: 'punct', text: c }); i++; continue; }
+    if (op) {
+      out.push({ kind: 'op', text: op[0] === '<>' ? '!=' : op[0] });
+      i += op[0].length;
+      continue;
+    }
+    if (c === '(' || c === ')' || c === ',' || c === '.') {
+      out.push({ kind: 'punct', text: c });
+      i++;
+      continue;
+    }
     const word = /^[A-Za-z_][\w\-/:]*/.exec(input.slice(i));
-    if (word) { out.push({ kind: 'word', text: word[0] }); i += word[0].length; continue; }
+    if (word) {
+      out.push({ kind: 'word', text: word[0] });
+      i += word[0].length;
+      continue;
+    }
     throw invalid(`Invalid ${what} '${input}'. Unexpected character '${c}' at position ${i}.`);
   }
   return out;
@@ -106,25 +143,36 @@ function tokenize(input: string, what: string): Token[] {
 
 class Cursor {
   private i = 0;
-  constructor(private readonly tokens: Token[], private readonly source: string, private readonly what: string) {}
-  peek(offset = 0): Token | undefined { return this.tokens[this.i + offset]; }
+  constructor(
+    private readonly tokens: Token[],
+    private readonly source: string,
+    private readonly what: string,
+  ) {}
+  peek(offset = 0): Token | undefined {
+    return this.tokens[this.i + offset];
+  }
   next(): Token {
     const t = this.tokens[this.i++];
     if (!t) throw this.error('it ends too early');
     return t;
   }
-  done(): boolean { return this.i >= this.tokens.length; }
+  done(): boolean {
+    return this.i >= this.tokens.length;
+  }
   isWord(text: string, offset = 0): boolean {
     const t = this.peek(offset);
     return t?.kind === 'word' && t.text.toUpperCase() === text;
   }
-  error(problem: string): TrackingError { return invalid(`Invalid ${this.what} '${this.source}': ${problem}.`); }
+  error(problem: string): TrackingError {
+    return invalid(`Invalid ${this.what} '${this.source}': ${problem}.`);
+  }
 }
 
 /** `<entity>.<key>` where the key may be a word (dots allowed) or a quoted name; a bare word is an attribute. */
 function parseIdentifier(c: Cursor, attributes: readonly string[] = RUN_ATTRIBUTES): { entity: SearchEntity; key: string } {
   const attributeKey = (cursor: Cursor, raw: string) => checkedAttribute(cursor, raw, attributes);
-  const entityKey = (entity: SearchEntity, key: string) => (entity === 'attribute' ? attributeKey(c, key) : entity === 'dataset' ? checkedDatasetKey(c, key) : { entity, key });
+  const entityKey = (entity: SearchEntity, key: string) =>
+    entity === 'attribute' ? attributeKey(c, key) : entity === 'dataset' ? checkedDatasetKey(c, key) : { entity, key };
   const first = c.next();
   if (first.kind === 'quoted' && first.quote !== "'") return attributeKey(c, first.text);
   if (first.kind !== 'word') throw c.error(`expected a key such as metrics.loss, found '${first.text}'`);
@@ -157,7 +205,8 @@ function checkedAttribute(c: Cursor, raw: string, allowed: readonly string[]): {
 }
 
 function checkedDatasetKey(c: Cursor, key: string): { entity: 'dataset'; key: string } {
-  if (!(DATASET_KEYS as readonly string[]).includes(key)) throw c.error(`invalid dataset key '${key}'; valid dataset keys are ${DATASET_KEYS.join(', ')}`);
+  if (!(DATASET_KEYS as readonly string[]).includes(key))
+    throw c.error(`invalid dataset key '${key}'; valid dataset keys are ${DATASET_KEYS.join(', ')}`);
   return { entity: 'dataset', key };
 }
 
@@ -167,14 +216,22 @@ function parseComparator(c: Cursor): Comparator {
   if (t.kind === 'word') {
     const w = t.text.toUpperCase();
     if (w === 'LIKE' || w === 'ILIKE' || w === 'IN') return w;
-    if (w === 'NOT' && c.isWord('IN')) { c.next(); return 'NOT IN'; }
+    if (w === 'NOT' && c.isWord('IN')) {
+      c.next();
+      return 'NOT IN';
+    }
   }
   throw c.error(`expected a comparison operator, found '${t.text}'`);
 }
 
 function numberValue(c: Cursor, key: string): number {
   const t = c.next();
-  const n = t.kind === 'number' ? Number(t.text) : t.kind === 'quoted' && t.quote === "'" && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(t.text) ? Number(t.text) : NaN;
+  const n =
+    t.kind === 'number'
+      ? Number(t.text)
+      : t.kind === 'quoted' && t.quote === "'" && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(t.text)
+        ? Number(t.text)
+        : NaN;
   if (!Number.isFinite(n)) throw c.error(`expected a numeric value for '${key}', found '${t.text}'`);
   return n;
 }
@@ -195,7 +252,10 @@ function stringListValue(c: Cursor, name: string, comparator: 'IN' | 'NOT IN'): 
   const open = c.next();
   if (open.kind !== 'punct' || open.text !== '(') throw c.error(`expected '(' after ${comparator}`);
   const values: string[] = [stringValue(c, name)];
-  while (c.peek()?.kind === 'punct' && c.peek()!.text === ',') { c.next(); values.push(stringValue(c, name)); }
+  while (c.peek()?.kind === 'punct' && c.peek()!.text === ',') {
+    c.next();
+    values.push(stringValue(c, name));
+  }
   const close = c.next();
   if (close.kind !== 'punct' || close.text !== ')') throw c.error(`expected ')' to close the ${comparator} list`);
   return values;
@@ -206,19 +266,23 @@ function parseComparison(c: Cursor): Comparison {
   const comparator = parseComparator(c);
   const name = entity === 'attribute' ? key : `${entity}s.${key}`;
   if (entity === 'dataset') {
-    if (!DATASET_COMPARATORS.has(comparator)) throw c.error(`comparator '${comparator}' is not valid for '${name}'; use one of ${[...DATASET_COMPARATORS].join(', ')}`);
-    if (comparator === 'IN' || comparator === 'NOT IN') return { entity, key: key as DatasetKey, comparator, value: stringListValue(c, name, comparator) };
+    if (!DATASET_COMPARATORS.has(comparator))
+      throw c.error(`comparator '${comparator}' is not valid for '${name}'; use one of ${[...DATASET_COMPARATORS].join(', ')}`);
+    if (comparator === 'IN' || comparator === 'NOT IN')
+      return { entity, key: key as DatasetKey, comparator, value: stringListValue(c, name, comparator) };
     return { entity, key: key as DatasetKey, comparator: comparator as '=' | '!=' | 'LIKE' | 'ILIKE', value: stringValue(c, name) };
   }
   if (entity === 'metric' || (entity === 'attribute' && (NUMERIC_ATTRIBUTES as readonly string[]).includes(key))) {
-    if (!NUMERIC_COMPARATORS.has(comparator)) throw c.error(`comparator '${comparator}' is not valid for '${name}'; use one of ${[...NUMERIC_COMPARATORS].join(', ')}`);
+    if (!NUMERIC_COMPARATORS.has(comparator))
+      throw c.error(`comparator '${comparator}' is not valid for '${name}'; use one of ${[...NUMERIC_COMPARATORS].join(', ')}`);
     return { entity, key, comparator, value: numberValue(c, name) } as Comparison;
   }
   if (comparator === 'IN' || comparator === 'NOT IN') {
     if (entity !== 'attribute' || key !== 'run_id') throw c.error(`'${comparator}' is only supported for run_id and datasets`);
     return { entity: 'attribute', key: 'run_id', comparator, value: stringListValue(c, name, comparator) };
   }
-  if (!STRING_COMPARATORS.has(comparator)) throw c.error(`comparator '${comparator}' is not valid for '${name}'; use one of ${[...STRING_COMPARATORS].join(', ')}`);
+  if (!STRING_COMPARATORS.has(comparator))
+    throw c.error(`comparator '${comparator}' is not valid for '${name}'; use one of ${[...STRING_COMPARATORS].join(', ')}`);
   return { entity, key, comparator, value: stringValue(c, name) } as Comparison;
 }
 
@@ -233,7 +297,8 @@ export function parseRunFilter(filter: string | null | undefined): Comparison[] 
   while (!c.done()) {
     if (!c.isWord('AND')) throw c.error(`expected AND between comparisons, found '${c.peek()!.text}' (only AND is supported)`);
     c.next();
-    if (out.length === MAX_FILTER_COMPARISONS) throw c.error(`a filter holds at most ${MAX_FILTER_COMPARISONS} comparisons; narrow the search with fewer, or split it`);
+    if (out.length === MAX_FILTER_COMPARISONS)
+      throw c.error(`a filter holds at most ${MAX_FILTER_COMPARISONS} comparisons; narrow the search with fewer, or split it`);
     out.push(parseComparison(c));
   }
   return out;
@@ -256,30 +321,41 @@ export function parseTableOrderBy(items: readonly string[] | null | undefined): 
 export function parseExperimentOrderBy(items: readonly string[] | null | undefined): OrderClause[] {
   const order = parseOrderItems(items, ['name', 'experiment_id', 'creation_time', 'last_update_time']);
   const bad = order.find((o) => o.entity !== 'attribute');
-  if (bad) throw invalid(`Invalid order_by clause '${bad.entity}s.${bad.key}': experiments can be ordered by name, experiment_id, creation_time or last_update_time.`);
+  if (bad)
+    throw invalid(
+      `Invalid order_by clause '${bad.entity}s.${bad.key}': experiments can be ordered by name, experiment_id, creation_time or last_update_time.`,
+    );
   return order;
 }
 
 function parseOrderItems(items: readonly string[] | null | undefined, attributes: readonly string[]): OrderClause[] {
-  return (items ?? []).filter((s) => s.trim() !== '').map((item) => {
-    const c = new Cursor(tokenize(item, 'order_by clause'), item, 'order_by clause');
-    const { entity, key } = parseIdentifier(c, attributes);
-    if (entity === 'dataset') throw c.error(`runs cannot be ordered by dataset fields`);
-    let ascending = true;
-    if (!c.done()) {
-      const dir = c.next();
-      if (dir.kind !== 'word' || !['ASC', 'DESC'].includes(dir.text.toUpperCase())) throw c.error(`expected ASC or DESC, found '${dir.text}'`);
-      ascending = dir.text.toUpperCase() === 'ASC';
-    }
-    if (!c.done()) throw c.error(`unexpected '${c.peek()!.text}' after the sort direction`);
-    return { entity, key, ascending };
-  });
+  return (items ?? [])
+    .filter((s) => s.trim() !== '')
+    .map((item) => {
+      const c = new Cursor(tokenize(item, 'order_by clause'), item, 'order_by clause');
+      const { entity, key } = parseIdentifier(c, attributes);
+      if (entity === 'dataset') throw c.error(`runs cannot be ordered by dataset fields`);
+      let ascending = true;
+      if (!c.done()) {
+        const dir = c.next();
+        if (dir.kind !== 'word' || !['ASC', 'DESC'].includes(dir.text.toUpperCase()))
+          throw c.error(`expected ASC or DESC, found '${dir.text}'`);
+        ascending = dir.text.toUpperCase() === 'ASC';
+      }
+      if (!c.done()) throw c.error(`unexpected '${c.peek()!.text}' after the sort direction`);
+      return { entity, key, ascending };
+    });
 }
 
 /** Experiments search: `name`, `creation_time`, `last_update_time` attributes and tags. */
 export type ExperimentComparison =
   | { entity: 'attribute'; key: 'name'; comparator: '=' | '!=' | 'LIKE' | 'ILIKE'; value: string }
-  | { entity: 'attribute'; key: 'creation_time' | 'last_update_time'; comparator: Exclude<Comparator, 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN'>; value: number }
+  | {
+      entity: 'attribute';
+      key: 'creation_time' | 'last_update_time';
+      comparator: Exclude<Comparator, 'LIKE' | 'ILIKE' | 'IN' | 'NOT IN'>;
+      value: number;
+    }
   | { entity: 'tag'; key: string; comparator: '=' | '!=' | 'LIKE' | 'ILIKE'; value: string };
 
 const EXPERIMENT_ATTRIBUTES = ['name', 'creation_time', 'last_update_time'];
@@ -290,7 +366,8 @@ function parseExperimentComparison(c: Cursor): ExperimentComparison {
   let key: string;
   if (first.kind === 'word' && ENTITY_PREFIXES[first.text.toLowerCase()] && c.peek()?.kind === 'punct' && c.peek()!.text === '.') {
     const prefix = ENTITY_PREFIXES[first.text.toLowerCase()];
-    if (prefix !== 'tag' && prefix !== 'attribute') throw c.error(`experiments can be filtered by attributes and tags only, not '${first.text}'`);
+    if (prefix !== 'tag' && prefix !== 'attribute')
+      throw c.error(`experiments can be filtered by attributes and tags only, not '${first.text}'`);
     entity = prefix;
     c.next();
     const k = c.next();
@@ -301,13 +378,15 @@ function parseExperimentComparison(c: Cursor): ExperimentComparison {
   } else {
     throw c.error(`expected a key such as name or tags.team, found '${first.text}'`);
   }
-  if (entity === 'attribute' && !EXPERIMENT_ATTRIBUTES.includes(key)) throw c.error(`invalid attribute key '${key}'; valid attributes are ${EXPERIMENT_ATTRIBUTES.join(', ')}`);
+  if (entity === 'attribute' && !EXPERIMENT_ATTRIBUTES.includes(key))
+    throw c.error(`invalid attribute key '${key}'; valid attributes are ${EXPERIMENT_ATTRIBUTES.join(', ')}`);
   const comparator = parseComparator(c);
   if (entity === 'attribute' && key !== 'name') {
     if (!NUMERIC_COMPARATORS.has(comparator)) throw c.error(`comparator '${comparator}' is not valid for '${key}'`);
     return { entity, key, comparator, value: numberValue(c, key) } as ExperimentComparison;
   }
-  if (!STRING_COMPARATORS.has(comparator)) throw c.error(`comparator '${comparator}' is not valid for '${key}'; use one of ${[...STRING_COMPARATORS].join(', ')}`);
+  if (!STRING_COMPARATORS.has(comparator))
+    throw c.error(`comparator '${comparator}' is not valid for '${key}'; use one of ${[...STRING_COMPARATORS].join(', ')}`);
   return { entity, key, comparator, value: stringValue(c, key) } as ExperimentComparison;
 }
 
@@ -344,7 +423,8 @@ export function decodeOffsetToken(token: string | null | undefined): number {
     throw invalid(`Invalid page token, could not base64-decode`);
   }
   const offset = (parsed as { offset?: unknown } | null)?.offset;
-  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) throw invalid(`Invalid page token, decoded value=${JSON.stringify(parsed)}`);
+  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0)
+    throw invalid(`Invalid page token, decoded value=${JSON.stringify(parsed)}`);
   return offset;
 }
 

@@ -28,7 +28,8 @@ export function textProblem(value: string): string | null {
       }
       return `holds a lone UTF-16 surrogate U+${c.toString(16).toUpperCase()} at character ${i}, which is not Unicode text`;
     }
-    if (c >= 0xdc00 && c <= 0xdfff) return `holds a lone UTF-16 surrogate U+${c.toString(16).toUpperCase()} at character ${i}, which is not Unicode text`;
+    if (c >= 0xdc00 && c <= 0xdfff)
+      return `holds a lone UTF-16 surrogate U+${c.toString(16).toUpperCase()} at character ${i}, which is not Unicode text`;
   }
   return null;
 }
@@ -71,7 +72,11 @@ export function findInvalidText(value: unknown, path = '$'): InvalidText | null 
 /** Thrown where text that cannot be stored reaches a writer; `path` names the offending value. */
 export class InvalidTextError extends Error {
   readonly code = 'INVALID_TEXT';
-  constructor(readonly path: string, readonly problem: string, what = 'value') {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+    what = 'value',
+  ) {
     super(`${what} ${path} ${problem}: refused, nothing was written. Send well-formed Unicode text without NUL characters.`);
   }
 }

@@ -13,7 +13,10 @@ export const MAX_ENTITIES_PER_BATCH = 1000;
 export type TrackingErrorCode = 'NOT_FOUND' | 'INVALID_PARAMETER' | 'ALREADY_EXISTS' | 'INVALID_STATE' | 'PARAM_CHANGED' | 'FORBIDDEN';
 
 export class TrackingError extends Error {
-  constructor(readonly code: TrackingErrorCode, message: string) {
+  constructor(
+    readonly code: TrackingErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -40,9 +43,19 @@ export function toMlflowStatus(s: RunStatus): MlflowRunStatus {
 }
 
 export function fromMlflowStatus(s: string): RunStatus {
-  const map: Record<string, RunStatus> = { RUNNING: 'running', SCHEDULED: 'queued', FINISHED: 'finished', FAILED: 'failed', KILLED: 'killed' };
+  const map: Record<string, RunStatus> = {
+    RUNNING: 'running',
+    SCHEDULED: 'queued',
+    FINISHED: 'finished',
+    FAILED: 'failed',
+    KILLED: 'killed',
+  };
   const status = map[s];
-  if (!status) throw new TrackingError('INVALID_PARAMETER', `Invalid value ${JSON.stringify(s)} for parameter 'status' supplied. Expected one of RUNNING, SCHEDULED, FINISHED, FAILED, KILLED.`);
+  if (!status)
+    throw new TrackingError(
+      'INVALID_PARAMETER',
+      `Invalid value ${JSON.stringify(s)} for parameter 'status' supplied. Expected one of RUNNING, SCHEDULED, FINISHED, FAILED, KILLED.`,
+    );
   return status;
 }
 
@@ -52,8 +65,10 @@ const KEY_RE = /^[/\w.\- ]*$/;
 
 /** MLflow's name rule for metrics, params and tags (`kind` is 'metric', 'param' or 'tag'). */
 export function keyProblem(kind: 'metric' | 'param' | 'tag', key: unknown): string | null {
-  if (typeof key !== 'string' || key === '') return `Missing value for required parameter 'key'. See the API docs for more information about request parameters.`;
-  if (key.length > MAX_KEY_LENGTH) return `'${kind === 'metric' ? 'key' : 'key'}' exceeds the maximum length of ${MAX_KEY_LENGTH} characters`;
+  if (typeof key !== 'string' || key === '')
+    return `Missing value for required parameter 'key'. See the API docs for more information about request parameters.`;
+  if (key.length > MAX_KEY_LENGTH)
+    return `'${kind === 'metric' ? 'key' : 'key'}' exceeds the maximum length of ${MAX_KEY_LENGTH} characters`;
   if (!KEY_RE.test(key)) {
     return `Invalid ${kind} name: '${key}'. Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).`;
   }
@@ -118,7 +133,11 @@ export interface KeyValue {
 }
 
 /** Checks a batch against MLflow's limits; returns the first problem in MLflow's words. */
-export function batchProblem(b: { metrics: readonly MetricPointInput[]; params: readonly KeyValue[]; tags: readonly KeyValue[] }): string | null {
+export function batchProblem(b: {
+  metrics: readonly MetricPointInput[];
+  params: readonly KeyValue[];
+  tags: readonly KeyValue[];
+}): string | null {
   if (b.metrics.length > MAX_METRICS_PER_BATCH) {
     return `A batch logging request can contain at most ${MAX_METRICS_PER_BATCH} metrics. Got ${b.metrics.length} metrics. Please split up metrics across multiple requests and try again.`;
   }

@@ -35,5 +35,9 @@ export interface FailedLoginsFlush {
 export function failedLoginsFlush(username: string, ip: string, at: Date, namespace = 'caliper'): FailedLoginsFlush {
   const minute = minuteStart(at);
   const job = parseJob('auth.failed-logins.flush', { v: 1, username, ip, minute });
-  return { job, counterKey: loginFailureCounterKey(username, ip, minute, namespace), runAfter: new Date(Date.parse(minute) + 60_000 + FAILED_LOGINS_FLUSH_DELAY_MS) };
+  return {
+    job,
+    counterKey: loginFailureCounterKey(username, ip, minute, namespace),
+    runAfter: new Date(Date.parse(minute) + 60_000 + FAILED_LOGINS_FLUSH_DELAY_MS),
+  };
 }

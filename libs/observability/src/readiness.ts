@@ -11,7 +11,10 @@ export async function timedCheck(probe: () => Promise<unknown>, timeoutMs = 2000
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([probe(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs)))]);
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs))),
+    ]);
     return { status: 'ok', latencyMs: Math.round(performance.now() - started) };
   } catch (e) {
     return { status: 'down', latencyMs: Math.round(performance.now() - started), error: (e as Error).message };
@@ -21,11 +24,19 @@ export async function timedCheck(probe: () => Promise<unknown>, timeoutMs = 2000
 }
 
 export function dependencyUpGauge(registry: Registry): Gauge<'dependency'> {
-  return new Gauge({ name: 'caliper_dependency_up', help: 'Whether a dependency answered the last readiness check', labelNames: ['dependency'], registers: [registry] });
+  return new Gauge({
+    name: 'caliper_dependency_up',
+    help: 'Whether a dependency answered the last readiness check',
+    labelNames: ['dependency'],
+    registers: [registry],
+  });
 }
 
 /** Runs the probes together; the report is ok only when every dependency is. */
-export async function checkReadiness<K extends string>(probes: Record<K, () => Promise<unknown>>, gauge?: Gauge<'dependency'>): Promise<ReadinessReport<K>> {
+export async function checkReadiness<K extends string>(
+  probes: Record<K, () => Promise<unknown>>,
+  gauge?: Gauge<'dependency'>,
+): Promise<ReadinessReport<K>> {
   const names = Object.keys(probes) as K[];
   const results = await Promise.all(names.map((n) => timedCheck(probes[n])));
   const checks = Object.fromEntries(names.map((n, i) => [n, results[i]])) as Record<K, DependencyCheck>;

@@ -8,8 +8,22 @@
 import { performance } from 'node:perf_hooks';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  AUDIT_BREAK_ACK_ACTION, AuditChainVerifier, AuditCheckpoint, AuditEventBody, auditTime, BreakAckPayload, canonicalAuditText, ChainBreak, ChainReport,
-  assertStorableText, JsonValue, RecordedCheckpoint, redactForAudit, ROW_BREAK_KINDS, rowFingerprint, StoredAuditEvent,
+  AUDIT_BREAK_ACK_ACTION,
+  AuditChainVerifier,
+  AuditCheckpoint,
+  AuditEventBody,
+  auditTime,
+  BreakAckPayload,
+  canonicalAuditText,
+  ChainBreak,
+  ChainReport,
+  assertStorableText,
+  JsonValue,
+  RecordedCheckpoint,
+  redactForAudit,
+  ROW_BREAK_KINDS,
+  rowFingerprint,
+  StoredAuditEvent,
 } from '@caliper/domain';
 
 export interface AuditInput {
@@ -138,13 +152,25 @@ export class AuditRepository {
     const rows: AuditRow[] = await manager.query(
       `INSERT INTO audit_events (occurred_at, actor_id, actor_label, action, entity_type, entity_id, project_id, before, after, reason, canonical, prev_hash, hash)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', '') RETURNING ${SELECT_COLUMNS}`,
-      [body.time, body.actorId, body.actorLabel, body.action, body.entityType, body.entityId, body.projectId,
-        body.before === null ? null : JSON.stringify(body.before), body.after === null ? null : JSON.stringify(body.after),
-        body.reason, canonical],
+      [
+        body.time,
+        body.actorId,
+        body.actorLabel,
+        body.action,
+        body.entityType,
+        body.entityId,
+        body.projectId,
+        body.before === null ? null : JSON.stringify(body.before),
+        body.after === null ? null : JSON.stringify(body.after),
+        body.reason,
+        canonical,
+      ],
     );
     const stored = toStored(rows[0]);
     if (stored.canonical !== canonical || canonicalAuditText(stored) !== canonical) {
-      throw new AuditWriteError(`audit event "${body.action}" would be stored differently from the canonical text its hash covers (stored: ${canonicalAuditText(stored)}): refused, nothing was written`);
+      throw new AuditWriteError(
+        `audit event "${body.action}" would be stored differently from the canonical text its hash covers (stored: ${canonicalAuditText(stored)}): refused, nothing was written`,
+      );
     }
     return { seq: stored.seq, hash: stored.hash };
   }
@@ -189,13 +215,16 @@ export class AuditRepository {
    */
   async verify(checkpoints: readonly AuditCheckpoint[] | null = null, opts: VerifyOptions = {}): Promise<ChainReport> {
     const recorded = checkpoints ? await this.recordedCheckpoints() : [];
-    const verifier = new AuditChainVerifier({ coverBefore: checkpoints ? opts.coverBefore ?? null : null });
+    const verifier = new AuditChainVerifier({ coverBefore: checkpoints ? (opts.coverBefore ?? null) : null });
     const wanted = new Set([...(checkpoints ?? []), ...recorded].map((c) => c.seq));
     const hashes = new Map<number, string>();
     const pageSize = opts.pageSize ?? 5000;
     let after = 0;
     for (;;) {
-      const rows: AuditRow[] = await this.ds.query(`SELECT ${SELECT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, pageSize]);
+      const rows: AuditRow[] = await this.ds.query(`SELECT ${SELECT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`, [
+        after,
+        pageSize,
+      ]);
       for (const row of rows) {
         const ev = toStored(row);
         if (wanted.has(ev.seq)) hashes.set(ev.seq, ev.hash);
@@ -213,21 +242,33 @@ export class AuditRepository {
    * and the admin's reason. Verify then lists the break as acknowledged for as long as the row stays
    * exactly as it is now. Refused when the event has no unacknowledged break.
    */
-  async acknowledgeBreak(input: { seq: number; reason: string; actorId: string | null; actorLabel: string }): Promise<{ ackSeq: number; acknowledged: ChainBreak[] }> {
+  async acknowledgeBreak(input: {
+    seq: number;
+    reason: string;
+    actorId: string | null;
+    actorLabel: string;
+  }): Promise<{ ackSeq: number; acknowledged: ChainBreak[] }> {
     const report = await this.verify(null);
     const atSeq = report.breaks.filter((b) => b.seq === input.seq);
     const open = atSeq.filter((b) => !b.acknowledged && ROW_BREAK_KINDS.includes(b.kind));
     if (!open.length) {
-      throw new AuditAcknowledgeError(atSeq.length
-        ? `every break at event ${input.seq} is already acknowledged (by event ${atSeq[0].acknowledged?.seq})`
-        : `event ${input.seq} has no break to acknowledge${report.breaks.length ? ` (broken events: ${[...new Set(report.breaks.map((b) => b.seq))].join(', ')})` : ': the chain is intact'}`);
+      throw new AuditAcknowledgeError(
+        atSeq.length
+          ? `every break at event ${input.seq} is already acknowledged (by event ${atSeq[0].acknowledged?.seq})`
+          : `event ${input.seq} has no break to acknowledge${report.breaks.length ? ` (broken events: ${[...new Set(report.breaks.map((b) => b.seq))].join(', ')})` : ': the chain is intact'}`,
+      );
     }
     return this.ds.transaction(async (m) => {
       const rows: AuditRow[] = await m.query(`SELECT ${SELECT_COLUMNS} FROM audit_events WHERE seq = $1`, [input.seq]);
       const payload: BreakAckPayload = { brokenSeq: input.seq, kinds: open.map((b) => b.kind), sha256: rowFingerprint(toStored(rows[0])) };
       const ack = await this.append(m, {
-        actorId: input.actorId, actorLabel: input.actorLabel, action: AUDIT_BREAK_ACK_ACTION, entityType: 'audit_event', entityId: String(input.seq),
-        after: payload as unknown as JsonValue, reason: input.reason,
+        actorId: input.actorId,
+        actorLabel: input.actorLabel,
+        action: AUDIT_BREAK_ACK_ACTION,
+        entityType: 'audit_event',
+        entityId: String(input.seq),
+        after: payload as unknown as JsonValue,
+        reason: input.reason,
       });
       return { ackSeq: ack.seq, acknowledged: open };
     });
@@ -235,7 +276,14 @@ export class AuditRepository {
 
   /** Head of the chain, the last recorded checkpoint and when the first uncovered event occurred: index lookups only. */
   async checkpointState(): Promise<CheckpointState> {
-    const rows: { seq: string | null; hash: string | null; occurred_at: Date | null; cp_seq: string | null; cp_written_at: Date | null; first_uncovered_at: Date | null }[] = await this.ds.query(
+    const rows: {
+      seq: string | null;
+      hash: string | null;
+      occurred_at: Date | null;
+      cp_seq: string | null;
+      cp_written_at: Date | null;
+      first_uncovered_at: Date | null;
+    }[] = await this.ds.query(
       `SELECT h.seq, h.hash, h.occurred_at, c.seq AS cp_seq, c.written_at AS cp_written_at,
          (SELECT occurred_at FROM audit_events WHERE seq = COALESCE(c.seq, 0) + 1) AS first_uncovered_at
        FROM (SELECT 1) one
@@ -259,7 +307,9 @@ export class AuditRepository {
   }
 
   async recordedCheckpoints(): Promise<RecordedCheckpoint[]> {
-    const rows: { seq: string; hash: string; object_key: string; written_at: Date }[] = await this.ds.query(`SELECT seq, hash, object_key, written_at FROM audit_checkpoints ORDER BY seq`);
+    const rows: { seq: string; hash: string; object_key: string; written_at: Date }[] = await this.ds.query(
+      `SELECT seq, hash, object_key, written_at FROM audit_checkpoints ORDER BY seq`,
+    );
     return rows.map((r) => ({ seq: Number(r.seq), hash: r.hash, objectKey: r.object_key, writtenAt: r.written_at.toISOString() }));
   }
 }

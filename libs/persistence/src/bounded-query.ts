@@ -15,7 +15,12 @@ export const queryScope = new AsyncLocalStorage<{ signal: AbortSignal }>();
 /** PostgreSQL's query_canceled: raised both by statement_timeout and by pg_cancel_backend. */
 const QUERY_CANCELED = '57014';
 
-export async function boundedQuery<T>(ds: DataSource, sql: string, values: unknown[], opts: { timeoutMs: number; what: string }): Promise<T[]> {
+export async function boundedQuery<T>(
+  ds: DataSource,
+  sql: string,
+  values: unknown[],
+  opts: { timeoutMs: number; what: string },
+): Promise<T[]> {
   const signal = queryScope.getStore()?.signal;
   if (signal?.aborted) throw new TrackingError('INVALID_STATE', `The request for ${opts.what} was closed by the client before it ran.`);
   const runner = ds.createQueryRunner();
@@ -31,17 +36,25 @@ export async function boundedQuery<T>(ds: DataSource, sql: string, values: unkno
     await runner.query(`SET statement_timeout = ${Math.max(1, Math.trunc(opts.timeoutMs))}`);
     return (await runner.query(sql, values)) as T[];
   } catch (err) {
-    if ((err as { driverError?: { code?: string }; code?: string }).driverError?.code === QUERY_CANCELED || (err as { code?: string }).code === QUERY_CANCELED) {
-      throw new TrackingError('INVALID_PARAMETER', cancelled
-        ? `The request for ${opts.what} was closed by the client; the query was stopped.`
-        : `${opts.what} took longer than ${opts.timeoutMs / 1000} s and was stopped; narrow the filter or the scope.`);
+    if (
+      (err as { driverError?: { code?: string }; code?: string }).driverError?.code === QUERY_CANCELED ||
+      (err as { code?: string }).code === QUERY_CANCELED
+    ) {
+      throw new TrackingError(
+        'INVALID_PARAMETER',
+        cancelled
+          ? `The request for ${opts.what} was closed by the client; the query was stopped.`
+          : `${opts.what} took longer than ${opts.timeoutMs / 1000} s and was stopped; narrow the filter or the scope.`,
+      );
     }
     throw err;
   } finally {
     signal?.removeEventListener('abort', cancel);
     if (cancelled) {
       // A cancel may still be on its way to this backend: the connection leaves the pool rather than carry it to the next query.
-      await (runner as unknown as { releasePostgresConnection(err: Error): Promise<void> }).releasePostgresConnection(new Error('query cancelled by its request'));
+      await (runner as unknown as { releasePostgresConnection(err: Error): Promise<void> }).releasePostgresConnection(
+        new Error('query cancelled by its request'),
+      );
     } else {
       await runner.query('RESET statement_timeout').catch(() => undefined);
       await runner.release();

@@ -4,26 +4,64 @@ import { UserCredentialEntity, UserEntity, SessionEntity } from './entities/user
 import { ApiTokenEntity, ProjectEntity, ProjectMemberEntity } from './entities/project.entity';
 import { OutboxEntity, UploadEntity } from './entities/infra.entity';
 import {
-  ArtifactEntity, ExperimentEntity, ExperimentTagEntity, IdempotencyRecordEntity, LatestMetricEntity, MetricKeyEntity,
-  RunEntity, RunInputEntity, RunLogEntity, RunParamEntity, RunTagEntity,
+  ArtifactEntity,
+  ExperimentEntity,
+  ExperimentTagEntity,
+  IdempotencyRecordEntity,
+  LatestMetricEntity,
+  MetricKeyEntity,
+  RunEntity,
+  RunInputEntity,
+  RunLogEntity,
+  RunParamEntity,
+  RunTagEntity,
 } from './entities/tracking.entity';
 import {
-  ModelVersionEntity, ModelVersionFileEntity, ModelVersionTagEntity, RegisteredModelAliasEntity, RegisteredModelEntity, RegisteredModelTagEntity,
+  ModelVersionEntity,
+  ModelVersionFileEntity,
+  ModelVersionTagEntity,
+  RegisteredModelAliasEntity,
+  RegisteredModelEntity,
+  RegisteredModelTagEntity,
 } from './entities/registry.entity';
 import { SavedViewEntity } from './entities/saved-view.entity';
 import { MIGRATIONS } from '@caliper/migrations';
 
 export const ENTITIES = [
-  UserEntity, UserCredentialEntity, SessionEntity, ProjectEntity, ProjectMemberEntity, ApiTokenEntity, OutboxEntity, UploadEntity,
-  ExperimentEntity, ExperimentTagEntity, RunEntity, RunParamEntity, RunTagEntity, MetricKeyEntity, LatestMetricEntity,
-  RunInputEntity, RunLogEntity, ArtifactEntity, IdempotencyRecordEntity,
-  RegisteredModelEntity, RegisteredModelTagEntity, ModelVersionEntity, ModelVersionTagEntity, ModelVersionFileEntity, RegisteredModelAliasEntity,
+  UserEntity,
+  UserCredentialEntity,
+  SessionEntity,
+  ProjectEntity,
+  ProjectMemberEntity,
+  ApiTokenEntity,
+  OutboxEntity,
+  UploadEntity,
+  ExperimentEntity,
+  ExperimentTagEntity,
+  RunEntity,
+  RunParamEntity,
+  RunTagEntity,
+  MetricKeyEntity,
+  LatestMetricEntity,
+  RunInputEntity,
+  RunLogEntity,
+  ArtifactEntity,
+  IdempotencyRecordEntity,
+  RegisteredModelEntity,
+  RegisteredModelTagEntity,
+  ModelVersionEntity,
+  ModelVersionTagEntity,
+  ModelVersionFileEntity,
+  RegisteredModelAliasEntity,
   SavedViewEntity,
 ];
 export { MIGRATIONS };
 
 /** `statementTimeoutMs`: the session default every connection of the pool starts with (PostgreSQL's statement_timeout). */
-export function createDataSource(url: string, opts: { applicationName?: string; poolSize?: number; statementTimeoutMs?: number } = {}): DataSource {
+export function createDataSource(
+  url: string,
+  opts: { applicationName?: string; poolSize?: number; statementTimeoutMs?: number } = {},
+): DataSource {
   return new DataSource({
     type: 'postgres',
     url,

@@ -16,7 +16,10 @@ export class UploadsRepository {
 
   /** Records an upload about to start; returns the ledger id. */
   async begin(manager: EntityManager, bucket: string, objectKey: string): Promise<string> {
-    const rows: { id: string }[] = await manager.query(`INSERT INTO uploads (bucket, object_key) VALUES ($1, $2) RETURNING id`, [bucket, objectKey]);
+    const rows: { id: string }[] = await manager.query(`INSERT INTO uploads (bucket, object_key) VALUES ($1, $2) RETURNING id`, [
+      bucket,
+      objectKey,
+    ]);
     return rows[0].id;
   }
 
@@ -36,7 +39,11 @@ export class UploadsRepository {
    * two sweepers never take the same row. If a removal fails, no row of the batch is deleted
    * and the next sweep retries (removal is idempotent). Returns the uploads swept.
    */
-  async sweepOrphans(olderThanSeconds: number, limit: number, removeObject: (upload: PendingUpload) => Promise<void>): Promise<PendingUpload[]> {
+  async sweepOrphans(
+    olderThanSeconds: number,
+    limit: number,
+    removeObject: (upload: PendingUpload) => Promise<void>,
+  ): Promise<PendingUpload[]> {
     return this.ds.transaction(async (manager) => {
       const rows: { id: string; bucket: string; object_key: string }[] = await manager.query(
         `SELECT id, bucket, object_key FROM uploads

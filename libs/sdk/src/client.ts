@@ -35,7 +35,8 @@ export interface SearchOptions {
   pageToken?: string;
 }
 
-const toKeyValues = (o: Record<string, unknown> = {}): KeyValue[] => Object.entries(o).map(([key, value]) => ({ key, value: String(value) }));
+const toKeyValues = (o: Record<string, unknown> = {}): KeyValue[] =>
+  Object.entries(o).map(([key, value]) => ({ key, value: String(value) }));
 const runPath = (runId: string) => `/api/v1/runs/${encodeURIComponent(runId)}`;
 
 export class CaliperClient {
@@ -53,13 +54,19 @@ export class CaliperClient {
 
   /** Who the credentials belong to; a cheap way to check them. */
   async whoAmI(): Promise<{ id: string; username: string; displayName: string }> {
-    const body = await this.http.json<{ user: { id: string; username: string; displayName: string } }>('GET', '/api/v1/auth/me', { what: 'checking the credentials' });
+    const body = await this.http.json<{ user: { id: string; username: string; displayName: string } }>('GET', '/api/v1/auth/me', {
+      what: 'checking the credentials',
+    });
     return body.user;
   }
 
   /** A GraphQL call (the web app's API), for what the native API does not cover, e.g. issuing tokens. */
   async graphql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const body = await this.http.json<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }>('POST', '/graphql', { json: { query, variables }, idempotent: false, what: 'GraphQL request' });
+    const body = await this.http.json<{ data?: T; errors?: { message: string; extensions?: { code?: string } }[] }>('POST', '/graphql', {
+      json: { query, variables },
+      idempotent: false,
+      what: 'GraphQL request',
+    });
     const first = body.errors?.[0];
     if (first) throw new CaliperApiError(first.extensions?.code ?? 'GRAPHQL_ERROR', first.message, 200);
     return body.data as T;
@@ -67,10 +74,20 @@ export class CaliperClient {
 
   /** Issues an API token for a project (needs a signed-in user, not a token; roles as in the web UI, e.g. researcher); returns the secret once. */
   async createApiToken(project: string, opts: { name: string; roles: string[]; expiresInDays?: number; runId?: string }): Promise<string> {
-    const { project: p } = await this.graphql<{ project: { id: string } }>(`query($slug: String!) { project(slug: $slug) { id } }`, { slug: project });
+    const { project: p } = await this.graphql<{ project: { id: string } }>(`query($slug: String!) { project(slug: $slug) { id } }`, {
+      slug: project,
+    });
     const created = await this.graphql<{ createApiToken: { token: string } }>(
       `mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token } }`,
-      { i: { projectId: p.id, name: opts.name, roles: opts.roles.map((r) => r.toUpperCase()), expiresInDays: opts.expiresInDays ?? null, runId: opts.runId ?? null } },
+      {
+        i: {
+          projectId: p.id,
+          name: opts.name,
+          roles: opts.roles.map((r) => r.toUpperCase()),
+          expiresInDays: opts.expiresInDays ?? null,
+          runId: opts.runId ?? null,
+        },
+      },
     );
     return created.createApiToken.token;
   }
@@ -103,7 +120,10 @@ export class RunsApi {
     // One key for every attempt: the server answers a repeat with the run the first attempt
     // created, so a retry after a lost response never creates a second run.
     const res = await this.http.json<{ run: Run }>('POST', `/api/v1/projects/${encodeURIComponent(opts.project)}/runs`, {
-      json: body, headers: { 'idempotency-key': randomUUID() }, idempotent: true, what: `creating a run in project ${opts.project}`,
+      json: body,
+      headers: { 'idempotency-key': randomUUID() },
+      idempotent: true,
+      what: `creating a run in project ${opts.project}`,
     });
     return res.run;
   }
@@ -118,10 +138,20 @@ export class RunsApi {
 
   /** One page of runs matching an MLflow filter (e.g. `metrics.loss < 0.2 and params.lr = '0.01'`). */
   async search(project: string, opts: SearchOptions = {}): Promise<RunSearchPage> {
-    const res = await this.http.json<{ runs?: Run[]; nextPageToken?: string | null }>('GET', `/api/v1/projects/${encodeURIComponent(project)}/runs`, {
-      query: { experiment: opts.experiment, filter: opts.filter, orderBy: opts.orderBy, maxResults: opts.maxResults, pageToken: opts.pageToken },
-      what: `searching runs of project ${project}`,
-    });
+    const res = await this.http.json<{ runs?: Run[]; nextPageToken?: string | null }>(
+      'GET',
+      `/api/v1/projects/${encodeURIComponent(project)}/runs`,
+      {
+        query: {
+          experiment: opts.experiment,
+          filter: opts.filter,
+          orderBy: opts.orderBy,
+          maxResults: opts.maxResults,
+          pageToken: opts.pageToken,
+        },
+        what: `searching runs of project ${project}`,
+      },
+    );
     return { runs: res.runs ?? [], nextPageToken: res.nextPageToken || null };
   }
 
@@ -142,9 +172,12 @@ export class RunsApi {
     for (;;) {
       // Parallel lists: a third of the bytes of point objects, and far quicker to parse.
       const page = await this.http.json<{ steps: number[]; timestamps: number[]; values: (number | string)[]; next: string | null }>(
-        'GET', `${runPath(runId)}/metrics/${encodeURIComponent(key)}/history`, { query: { after, limit: opts.pageSize, format: 'columns' }, what: `reading the history of ${key} in run ${runId}` },
+        'GET',
+        `${runPath(runId)}/metrics/${encodeURIComponent(key)}/history`,
+        { query: { after, limit: opts.pageSize, format: 'columns' }, what: `reading the history of ${key} in run ${runId}` },
       );
-      for (let i = 0; i < page.steps.length; i++) points.push({ key, step: page.steps[i], timestamp: page.timestamps[i], value: Number(page.values[i]) });
+      for (let i = 0; i < page.steps.length; i++)
+        points.push({ key, step: page.steps[i], timestamp: page.timestamps[i], value: Number(page.values[i]) });
       if (!page.next) return points;
       after = page.next;
     }
@@ -152,7 +185,12 @@ export class RunsApi {
 
   /** The files and directories directly under `dir` (the top level when left out). */
   async listArtifacts(runId: string, dir?: string): Promise<ArtifactEntry[]> {
-    return (await this.http.json<{ files: ArtifactEntry[] }>('GET', `${runPath(runId)}/artifacts`, { query: { prefix: dir }, what: `listing artifacts of run ${runId}` })).files;
+    return (
+      await this.http.json<{ files: ArtifactEntry[] }>('GET', `${runPath(runId)}/artifacts`, {
+        query: { prefix: dir },
+        what: `listing artifacts of run ${runId}`,
+      })
+    ).files;
   }
 
   uploadArtifact(runId: string, localPath: string, artifactPath?: string, onProgress?: ProgressListener): Promise<ArtifactInfo> {

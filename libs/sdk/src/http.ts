@@ -5,7 +5,15 @@
  * idempotent is retried only when the server provably did not apply it.
  */
 import { CaliperApiError, errorFromResponse } from './errors';
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, failedBeforeSending, isRefusedStatus, isRetryableStatus, RetryPolicy, retryAfterMs } from './retry';
+import {
+  backoffDelayMs,
+  DEFAULT_RETRY_POLICY,
+  failedBeforeSending,
+  isRefusedStatus,
+  isRetryableStatus,
+  RetryPolicy,
+  retryAfterMs,
+} from './retry';
 
 export type Credentials = { token: string } | { username: string; password: string };
 
@@ -56,7 +64,12 @@ export class HttpTransport {
   async login(): Promise<void> {
     const creds = this.options.credentials;
     if (!creds || 'token' in creds) return;
-    const res = await this.send('POST', '/api/v1/auth/login', { json: { username: creds.username, password: creds.password }, idempotent: true, what: 'sign-in' }, false);
+    const res = await this.send(
+      'POST',
+      '/api/v1/auth/login',
+      { json: { username: creds.username, password: creds.password }, idempotent: true, what: 'sign-in' },
+      false,
+    );
     const cookie = res.headers.get('set-cookie');
     await res.body?.cancel();
     if (!cookie) throw new CaliperApiError('BAD_RESPONSE', 'sign-in succeeded but the server set no session cookie', res.status);
@@ -86,14 +99,19 @@ export class HttpTransport {
     try {
       return (text ? JSON.parse(text) : undefined) as T;
     } catch {
-      throw new CaliperApiError('BAD_RESPONSE', `${opts.what ?? `${method} ${path}`}: the server answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`, res.status);
+      throw new CaliperApiError(
+        'BAD_RESPONSE',
+        `${opts.what ?? `${method} ${path}`}: the server answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+        res.status,
+      );
     }
   }
 
   private url(path: string, query?: RequestOptions['query']): string {
     const url = new URL(this.baseUrl + path);
     for (const [k, v] of Object.entries(query ?? {})) {
-      for (const item of Array.isArray(v) ? v : [v]) if (item !== undefined && item !== null && item !== '') url.searchParams.append(k, String(item));
+      for (const item of Array.isArray(v) ? v : [v])
+        if (item !== undefined && item !== null && item !== '') url.searchParams.append(k, String(item));
     }
     return url.toString();
   }
@@ -116,11 +134,21 @@ export class HttpTransport {
       let res: Response;
       try {
         const body = opts.json !== undefined ? JSON.stringify(opts.json) : opts.body?.();
-        res = await this.fetchImpl(url, { method, headers: this.headers(opts, authenticated), body, ...(body instanceof ReadableStream ? { duplex: 'half' } : {}) } as RequestInit);
+        res = await this.fetchImpl(url, {
+          method,
+          headers: this.headers(opts, authenticated),
+          body,
+          ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+        } as RequestInit);
       } catch (err) {
         const retryable = idempotent || failedBeforeSending(err);
         const reason = describeNetworkError(err);
-        if (last || !retryable) throw new CaliperApiError('NETWORK_ERROR', `${what} failed: ${reason}${last && retryable ? ` (gave up after ${attempt} attempts)` : ''}`, 0);
+        if (last || !retryable)
+          throw new CaliperApiError(
+            'NETWORK_ERROR',
+            `${what} failed: ${reason}${last && retryable ? ` (gave up after ${attempt} attempts)` : ''}`,
+            0,
+          );
         await this.wait(attempt, null, reason, method, path);
         continue;
       }
@@ -144,5 +172,5 @@ export class HttpTransport {
 function describeNetworkError(err: unknown): string {
   const e = err as { message?: string; cause?: { code?: string; message?: string } };
   const cause = e?.cause?.code ?? e?.cause?.message;
-  return cause ? `${e.message ?? 'network error'} (${cause})` : e?.message ?? String(err);
+  return cause ? `${e.message ?? 'network error'} (${cause})` : (e?.message ?? String(err));
 }

@@ -51,7 +51,8 @@ const KEY_VALUES_PER_REQUEST = 100;
 export type ProgressListener = (sentBytes: number, totalBytes: number) => void;
 
 const runPath = (runId: string) => `/api/v1/runs/${encodeURIComponent(runId)}`;
-export const artifactUrlPath = (runId: string, artifactPath: string) => `${runPath(runId)}/artifacts/${artifactPath.split('/').map(encodeURIComponent).join('/')}`;
+export const artifactUrlPath = (runId: string, artifactPath: string) =>
+  `${runPath(runId)}/artifacts/${artifactPath.split('/').map(encodeURIComponent).join('/')}`;
 
 export class RunLogger {
   readonly runId: string;
@@ -73,18 +74,26 @@ export class RunLogger {
   private readonly systemTimer: NodeJS.Timeout | null;
   private systemStep = 0;
 
-  constructor(private readonly http: HttpTransport, readonly run: Run, options: RunLoggerOptions = {}) {
+  constructor(
+    private readonly http: HttpTransport,
+    readonly run: Run,
+    options: RunLoggerOptions = {},
+  ) {
     this.runId = run.id;
     this.opts = { ...DEFAULTS, ...options };
     if (this.opts.maxBufferedPoints < this.opts.maxBatchPoints) throw new RangeError('maxBufferedPoints must be at least maxBatchPoints');
     // Timers never keep a finished script alive; finish() flushes what is left.
     this.flushTimer = setInterval(() => this.cutBatches(true), this.opts.flushIntervalMs).unref();
-    this.heartbeatTimer = this.opts.heartbeatIntervalMs > 0
-      ? setInterval(() => this.heartbeat().catch((err: Error) => this.opts.onError?.(err)), this.opts.heartbeatIntervalMs).unref()
-      : null;
+    this.heartbeatTimer =
+      this.opts.heartbeatIntervalMs > 0
+        ? setInterval(() => this.heartbeat().catch((err: Error) => this.opts.onError?.(err)), this.opts.heartbeatIntervalMs).unref()
+        : null;
     const sampler = this.opts.systemMetricsIntervalMs > 0 ? new SystemMetricsSampler() : null;
     this.systemTimer = sampler
-      ? setInterval(() => this.logSystemMetrics(sampler).catch((err: Error) => this.opts.onError?.(err)), this.opts.systemMetricsIntervalMs).unref()
+      ? setInterval(
+          () => this.logSystemMetrics(sampler).catch((err: Error) => this.opts.onError?.(err)),
+          this.opts.systemMetricsIntervalMs,
+        ).unref()
       : null;
   }
 
@@ -132,7 +141,8 @@ export class RunLogger {
   async logParams(params: Record<string, string | number | boolean>): Promise<void> {
     this.assertUsable();
     const entries = Object.entries(params).map(([key, value]) => ({ key, value: String(value) }));
-    for (let i = 0; i < entries.length; i += KEY_VALUES_PER_REQUEST) await this.sendKeyValues({ params: entries.slice(i, i + KEY_VALUES_PER_REQUEST) });
+    for (let i = 0; i < entries.length; i += KEY_VALUES_PER_REQUEST)
+      await this.sendKeyValues({ params: entries.slice(i, i + KEY_VALUES_PER_REQUEST) });
   }
 
   async setTag(key: string, value: string): Promise<void> {
@@ -142,17 +152,27 @@ export class RunLogger {
   async setTags(tags: Record<string, string>): Promise<void> {
     this.assertUsable();
     const entries = Object.entries(tags).map(([key, value]) => ({ key, value: String(value) }));
-    for (let i = 0; i < entries.length; i += KEY_VALUES_PER_REQUEST) await this.sendKeyValues({ tags: entries.slice(i, i + KEY_VALUES_PER_REQUEST) });
+    for (let i = 0; i < entries.length; i += KEY_VALUES_PER_REQUEST)
+      await this.sendKeyValues({ tags: entries.slice(i, i + KEY_VALUES_PER_REQUEST) });
   }
 
   async heartbeat(): Promise<void> {
-    await this.http.request('POST', `${runPath(this.runId)}/heartbeat`, { idempotent: true, what: 'heartbeat' }).then((r) => r.body?.cancel());
+    await this.http
+      .request('POST', `${runPath(this.runId)}/heartbeat`, { idempotent: true, what: 'heartbeat' })
+      .then((r) => r.body?.cancel());
   }
 
   /** Appends lines to the run's log stream; a retry carries the same Idempotency-Key, so no line is stored twice. */
   async appendLogs(lines: { line: string; stream?: 'stdout' | 'stderr'; ts?: number }[]): Promise<void> {
     const body = { lines: lines.map((l) => ({ ts: l.ts ?? Date.now(), stream: l.stream ?? 'stdout', line: l.line })) };
-    await this.http.request('POST', `${runPath(this.runId)}/logs`, { json: body, headers: { 'idempotency-key': randomUUID() }, idempotent: true, what: 'log append' }).then((r) => r.body?.cancel());
+    await this.http
+      .request('POST', `${runPath(this.runId)}/logs`, {
+        json: body,
+        headers: { 'idempotency-key': randomUUID() },
+        idempotent: true,
+        what: 'log append',
+      })
+      .then((r) => r.body?.cancel());
   }
 
   /** Sends every buffered point; resolves once all have landed, throws the first failure. */
@@ -189,7 +209,10 @@ export class RunLogger {
       this.stopTimers();
     }
     this.closed = true;
-    const body = await this.http.json<{ run: Run }>('PATCH', runPath(this.runId), { json: { status, endTime: Date.now() }, what: `finishing run ${this.runId}` });
+    const body = await this.http.json<{ run: Run }>('PATCH', runPath(this.runId), {
+      json: { status, endTime: Date.now() },
+      what: `finishing run ${this.runId}`,
+    });
     return body.run;
   }
 
@@ -221,7 +244,11 @@ export class RunLogger {
 
   /** Cuts full batches (and, when `partial`, the remainder) while concurrency allows. */
   private cutBatches(partial: boolean): void {
-    while (!this.failure && this.inFlight.size < this.opts.concurrency && (this.buffer.length >= this.opts.maxBatchPoints || (partial && this.buffer.length > 0))) {
+    while (
+      !this.failure &&
+      this.inFlight.size < this.opts.concurrency &&
+      (this.buffer.length >= this.opts.maxBatchPoints || (partial && this.buffer.length > 0))
+    ) {
       const batch = this.buffer.splice(0, this.opts.maxBatchPoints);
       const first = this.cutCount;
       this.cutCount += batch.length;
@@ -245,14 +272,25 @@ export class RunLogger {
     const metrics = points.map((p) => ({ key: p.key, value: wireValue(p.value), step: p.step, timestamp: p.timestamp }));
     const headers = { 'idempotency-key': idempotencyKey };
     const what = `sending ${points.length} metric points to run ${this.runId}`;
-    const res = this.opts.format === 'ndjson'
-      ? await this.http.request('POST', `${runPath(this.runId)}/batch`, { body: () => ndjsonBody(metrics), headers: { ...headers, 'content-type': 'application/x-ndjson' }, idempotent: true, what })
-      : await this.http.request('POST', `${runPath(this.runId)}/batch`, { json: { metrics }, headers, idempotent: true, what });
+    const res =
+      this.opts.format === 'ndjson'
+        ? await this.http.request('POST', `${runPath(this.runId)}/batch`, {
+            body: () => ndjsonBody(metrics),
+            headers: { ...headers, 'content-type': 'application/x-ndjson' },
+            idempotent: true,
+            what,
+          })
+        : await this.http.request('POST', `${runPath(this.runId)}/batch`, { json: { metrics }, headers, idempotent: true, what });
     await res.body?.cancel();
   }
 
   private async sendKeyValues(body: { params?: KeyValue[]; tags?: KeyValue[] }): Promise<void> {
-    const res = await this.http.request('POST', `${runPath(this.runId)}/batch`, { json: { metrics: [], params: [], tags: [], ...body }, headers: { 'idempotency-key': randomUUID() }, idempotent: true, what: `logging ${body.params ? 'params' : 'tags'} of run ${this.runId}` });
+    const res = await this.http.request('POST', `${runPath(this.runId)}/batch`, {
+      json: { metrics: [], params: [], tags: [], ...body },
+      headers: { 'idempotency-key': randomUUID() },
+      idempotent: true,
+      what: `logging ${body.params ? 'params' : 'tags'} of run ${this.runId}`,
+    });
     await res.body?.cancel();
   }
 }
@@ -271,7 +309,13 @@ function ndjsonBody(lines: readonly object[]): ReadableStream<Uint8Array> {
   });
 }
 
-export async function uploadArtifact(http: HttpTransport, runId: string, localPath: string, artifactPath: string | undefined, onProgress?: ProgressListener): Promise<ArtifactInfo> {
+export async function uploadArtifact(
+  http: HttpTransport,
+  runId: string,
+  localPath: string,
+  artifactPath: string | undefined,
+  onProgress?: ProgressListener,
+): Promise<ArtifactInfo> {
   const { size } = await stat(localPath);
   const sha256 = await sha256OfFile(localPath);
   const target = artifactPath ?? localPath.split(/[\\/]/).pop()!;

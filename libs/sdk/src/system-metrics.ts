@@ -21,18 +21,27 @@ function cpuTimes(): CpuTimes {
 
 function gpuStats(): Promise<Record<string, number>> {
   return new Promise((resolve) => {
-    execFile('nvidia-smi', ['--query-gpu=utilization.gpu,memory.used,memory.total', '--format=csv,noheader,nounits'], { timeout: 5000 }, (err, stdout) => {
-      if (err) return resolve({});
-      const out: Record<string, number> = {};
-      stdout.trim().split('\n').filter(Boolean).forEach((line, i) => {
-        const [util, used, total] = line.split(',').map((v) => Number(v.trim()));
-        if ([util, used, total].some((v) => !Number.isFinite(v))) return;
-        out[`system/gpu_${i}_utilization_percentage`] = util;
-        out[`system/gpu_${i}_memory_usage_megabytes`] = used;
-        out[`system/gpu_${i}_memory_usage_percentage`] = total > 0 ? (100 * used) / total : 0;
-      });
-      resolve(out);
-    });
+    execFile(
+      'nvidia-smi',
+      ['--query-gpu=utilization.gpu,memory.used,memory.total', '--format=csv,noheader,nounits'],
+      { timeout: 5000 },
+      (err, stdout) => {
+        if (err) return resolve({});
+        const out: Record<string, number> = {};
+        stdout
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .forEach((line, i) => {
+            const [util, used, total] = line.split(',').map((v) => Number(v.trim()));
+            if ([util, used, total].some((v) => !Number.isFinite(v))) return;
+            out[`system/gpu_${i}_utilization_percentage`] = util;
+            out[`system/gpu_${i}_memory_usage_megabytes`] = used;
+            out[`system/gpu_${i}_memory_usage_percentage`] = total > 0 ? (100 * used) / total : 0;
+          });
+        resolve(out);
+      },
+    );
   });
 }
 

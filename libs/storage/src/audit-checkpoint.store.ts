@@ -43,7 +43,11 @@ export class AuditCheckpointStore {
   private warned = false;
 
   /** `log` receives one line when checkpoints are written without object locking. */
-  constructor(private readonly store: ObjectStore, private readonly bucket: string, private readonly log: (line: string) => void = () => undefined) {}
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly bucket: string,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
 
   async has(seq: number): Promise<boolean> {
     return this.store.exists(this.bucket, auditCheckpointKey(seq));
@@ -74,7 +78,9 @@ export class AuditCheckpointStore {
       await this.store.placeLegalHold(this.bucket, key, versionId);
     } else if (!this.warned) {
       this.warned = true;
-      this.log(`audit checkpoints in bucket "${this.bucket}" are written WITHOUT object locking (${lock.reason}): anyone with S3 write access can delete them (verify still reports a missing one). In production create the bucket with object locking (MinIO: mc mb --with-lock; see docker-compose.yml)`);
+      this.log(
+        `audit checkpoints in bucket "${this.bucket}" are written WITHOUT object locking (${lock.reason}): anyone with S3 write access can delete them (verify still reports a missing one). In production create the bucket with object locking (MinIO: mc mb --with-lock; see docker-compose.yml)`,
+      );
     }
     return { ...checkpoint, objectKey: key, locked: lock.enabled };
   }
@@ -92,7 +98,9 @@ export class AuditCheckpointStore {
   private async read(key: string): Promise<AuditCheckpoint> {
     const parsed = checkpointSchema.safeParse(await this.store.getJson(this.bucket, key));
     if (!parsed.success || auditCheckpointKey(parsed.data.seq) !== key) {
-      throw new Error(`audit checkpoint "${key}" in bucket "${this.bucket}" is malformed or misnamed: it should hold {seq, hash, writtenAt} for the seq in its name`);
+      throw new Error(
+        `audit checkpoint "${key}" in bucket "${this.bucket}" is malformed or misnamed: it should hold {seq, hash, writtenAt} for the seq in its name`,
+      );
     }
     return parsed.data;
   }

@@ -14,7 +14,10 @@ export interface StoredObject {
 
 export class ObjectNotFoundError extends Error {
   readonly code = 'OBJECT_NOT_FOUND';
-  constructor(readonly bucket: string, readonly key: string) {
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+  ) {
     super(`object "${key}" not found in bucket "${bucket}"`);
   }
 }
@@ -31,7 +34,10 @@ async function readAll(stream: Readable): Promise<Buffer> {
 }
 
 export class ObjectStore {
-  constructor(private readonly client: Client, private readonly region: string) {}
+  constructor(
+    private readonly client: Client,
+    private readonly region: string,
+  ) {}
 
   async bucketExists(bucket: string): Promise<boolean> {
     return this.client.bucketExists(bucket);
@@ -52,7 +58,12 @@ export class ObjectStore {
     }
   }
 
-  async putObject(bucket: string, key: string, body: Buffer | string | Readable, opts: { size?: number; contentType?: string } = {}): Promise<void> {
+  async putObject(
+    bucket: string,
+    key: string,
+    body: Buffer | string | Readable,
+    opts: { size?: number; contentType?: string } = {},
+  ): Promise<void> {
     await this.client.putObject(bucket, key, body, opts.size, opts.contentType ? { 'Content-Type': opts.contentType } : undefined);
   }
 
@@ -62,7 +73,10 @@ export class ObjectStore {
    */
   async putJson(bucket: string, key: string, value: unknown, opts: { ifAbsent?: boolean } = {}): Promise<{ versionId: string | null }> {
     const body = Buffer.from(JSON.stringify(value));
-    const r = await this.client.putObject(bucket, key, body, body.length, { 'Content-Type': 'application/json', ...(opts.ifAbsent ? { 'If-None-Match': '*' } : {}) });
+    const r = await this.client.putObject(bucket, key, body, body.length, {
+      'Content-Type': 'application/json',
+      ...(opts.ifAbsent ? { 'If-None-Match': '*' } : {}),
+    });
     return { versionId: r.versionId ?? null };
   }
 
@@ -72,12 +86,25 @@ export class ObjectStore {
    */
   async objectLockStatus(bucket: string): Promise<{ enabled: boolean; defaultRetention: string | null; reason: string | null }> {
     try {
-      const cfg = (await this.client.getObjectLockConfig(bucket)) as unknown as { objectLockEnabled?: string; mode?: string; unit?: string; validity?: number };
+      const cfg = (await this.client.getObjectLockConfig(bucket)) as unknown as {
+        objectLockEnabled?: string;
+        mode?: string;
+        unit?: string;
+        validity?: number;
+      };
       const enabled = cfg.objectLockEnabled === 'Enabled';
-      return { enabled, defaultRetention: enabled && cfg.mode ? `${cfg.mode} ${cfg.validity} ${String(cfg.unit).toLowerCase()}` : null, reason: enabled ? null : 'object locking is not enabled on the bucket' };
+      return {
+        enabled,
+        defaultRetention: enabled && cfg.mode ? `${cfg.mode} ${cfg.validity} ${String(cfg.unit).toLowerCase()}` : null,
+        reason: enabled ? null : 'object locking is not enabled on the bucket',
+      };
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
-      if (['NotImplemented', 'ObjectLockConfigurationNotFoundError', 'MethodNotAllowed', 'InvalidRequest', 'InvalidBucketState'].includes(code)) {
+      if (
+        ['NotImplemented', 'ObjectLockConfigurationNotFoundError', 'MethodNotAllowed', 'InvalidRequest', 'InvalidBucketState'].includes(
+          code,
+        )
+      ) {
         return { enabled: false, defaultRetention: null, reason: `the server answers ${code}` };
       }
       throw err;
@@ -159,8 +186,17 @@ export class ObjectStore {
     return this.client.initiateNewMultipartUpload(bucket, key, contentType ? { 'Content-Type': contentType } : {});
   }
 
-  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Buffer): Promise<{ part: number; etag: string }> {
-    const r = await this.client.uploadPart({ bucketName: bucket, objectName: key, uploadID: uploadId, partNumber, headers: { 'Content-Length': String(body.length) } }, body);
+  async uploadPart(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Buffer,
+  ): Promise<{ part: number; etag: string }> {
+    const r = await this.client.uploadPart(
+      { bucketName: bucket, objectName: key, uploadID: uploadId, partNumber, headers: { 'Content-Length': String(body.length) } },
+      body,
+    );
     return { part: partNumber, etag: r.etag };
   }
 

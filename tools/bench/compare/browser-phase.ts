@@ -22,11 +22,27 @@ const POINTS = 10_000;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const line = (label: string, xs: number[], target?: string) =>
-  console.log(`${label.padEnd(78)} median ${median(xs).toFixed(0).padStart(6)} ms   p95 ${percentile(xs, 95).toFixed(0).padStart(6)} ms${target ? `   (target ${target})` : ''}`);
+  console.log(
+    `${label.padEnd(78)} median ${median(xs).toFixed(0).padStart(6)} ms   p95 ${percentile(xs, 95).toFixed(0).padStart(6)} ms${target ? `   (target ${target})` : ''}`,
+  );
 
 async function buildWeb(outDir: string): Promise<number> {
   const started = performance.now();
-  await execFileAsync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'apps/web/vite.config.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], { cwd: ROOT });
+  await execFileAsync(
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--config',
+      'apps/web/vite.config.ts',
+      '--outDir',
+      outDir,
+      '--emptyOutDir',
+      '--logLevel',
+      'error',
+    ],
+    { cwd: ROOT },
+  );
   return performance.now() - started;
 }
 
@@ -75,15 +91,25 @@ export async function browserPhase(_shared: BenchApi, opts: { reps: number }): P
     console.log(`(d) production build of the web app: ${(buildMs / 1000).toFixed(1)} s`);
     api = await startBenchApi({ env: { WEB_DIST_DIR: outDir }, projectSlug: 'bench-browser' });
     const runIds: string[] = [];
-    for (let i = 0; i < RUNS; i++) runIds.push(await createRun(api, `sweep-${i}`, { lr: [0.1, 0.03, 0.01, 0.003][i % 4], batch_size: 2 << (i % 3), seed: i }));
+    for (let i = 0; i < RUNS; i++)
+      runIds.push(await createRun(api, `sweep-${i}`, { lr: [0.1, 0.03, 0.01, 0.003][i % 4], batch_size: 2 << (i % 3), seed: i }));
     const specs = runIds.flatMap((runId, i) =>
-      METRICS.map((key, k) => ({ runId, key, points: POINTS, value: (s: number) => (k === 3 ? 0.1 * Math.pow(0.9995, s) : Math.exp(-s / (2000 + 300 * i)) + 0.05 * Math.sin(s / (7 + k)) + (s % 997 === 0 ? 0.5 : 0)) })),
+      METRICS.map((key, k) => ({
+        runId,
+        key,
+        points: POINTS,
+        value: (s: number) =>
+          k === 3 ? 0.1 * Math.pow(0.9995, s) : Math.exp(-s / (2000 + 300 * i)) + 0.05 * Math.sin(s / (7 + k)) + (s % 997 === 0 ? 0.5 : 0),
+      })),
     );
     const rate = await seedSeries(api, specs);
     console.log(`(d) seeded ${RUNS} runs × ${METRICS.length} metrics × ${fmt(POINTS)} points through /api/v1 at ${fmt(rate)} points/s`);
 
     const url = `${api.base}/projects/${api.project.slug}/compare?runs=${runIds.join(',')}&metrics=${METRICS.join(',')}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
     // One unmeasured visit warms the API (JIT, connection pool) as a running server would be.
     const warmup = await signedInContext(browser, api);
     await openCompare(warmup, url, 60_000);
@@ -107,9 +133,20 @@ export async function browserPhase(_shared: BenchApi, opts: { reps: number }): P
       } finally {
         await context.close();
       }
-      line(`(d) ${label}, goto → charts drawn, cold cache`, cold.map((t) => t.ms), target);
-      line(`(d) ${label}, goto → charts drawn, warm cache`, warm.map((t) => t.ms), target);
-      line(`    of which the MetricSeries request (cold)`, cold.map((t) => t.seriesMs));
+      line(
+        `(d) ${label}, goto → charts drawn, cold cache`,
+        cold.map((t) => t.ms),
+        target,
+      );
+      line(
+        `(d) ${label}, goto → charts drawn, warm cache`,
+        warm.map((t) => t.ms),
+        target,
+      );
+      line(
+        `    of which the MetricSeries request (cold)`,
+        cold.map((t) => t.seriesMs),
+      );
     };
     await measure(`${RUNS} runs × ${METRICS.length} charts, canvas`, url, '≤ 2,000 ms', 30_000);
     await measure(`${RUNS} runs × ${METRICS.length} charts, recharts SVG`, `${url}&renderer=recharts`, undefined, 120_000);

@@ -34,7 +34,12 @@ async function main(): Promise<void> {
   const phases = new Set(String(flags.phases).split(','));
   const known = new Set(PHASES.flatMap((p) => p.names));
   for (const p of phases) if (!known.has(p)) throw new Error(`unknown phase ${p}; phases: ${[...known].join(', ')}`);
-  console.log(`${os.cpus().length} CPU cores; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `${os.cpus().length} CPU cores; load average at start ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const api = await startBenchApi({ api: flags.api as 'built' | 'source' });
   try {
     for (const p of PHASES) {
@@ -42,7 +47,12 @@ async function main(): Promise<void> {
       api.rss.current = p.names.join('/');
       await p.run(api, { reps, phases });
     }
-    console.log(`load average at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `load average at end ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
     console.log(`API process peak RSS: ${mb(api.rss.max)}; by phase: ${[...api.rss.phase].map(([p, b]) => `${p} ${mb(b)}`).join(', ')}`);
   } finally {
     await api.close();

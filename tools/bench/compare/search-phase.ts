@@ -39,7 +39,11 @@ const TABLE_QUERY = `query($id: ID!, $filter: String, $orderBy: [String!]) {
 const unit = (i: number, salt: number) => (((i + 1) * 2654435761 + salt * 40503) % 1_000_003) / 1_000_003;
 
 async function post(api: BenchApi, path: string, body: unknown): Promise<Response> {
-  return fetch(`${api.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${api.token}` }, body: JSON.stringify(body) });
+  return fetch(`${api.base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${api.token}` },
+    body: JSON.stringify(body),
+  });
 }
 
 async function seedRuns(api: BenchApi): Promise<number> {
@@ -51,14 +55,23 @@ async function seedRuns(api: BenchApi): Promise<number> {
     const params: Record<string, string> = { lr: LRS[i % 4], batch_size: String(2 ** (i % 6)) };
     for (let p = 2; p < PARAMS; p++) params[`p${p}`] = String(Math.floor(unit(i, p) * 100));
     const created = await post(api, `/api/v1/projects/${api.project.slug}/runs`, {
-      experiment: EXPERIMENT, name: `search-${i}`, startTime: t0 + i * 1000, params, tags: { site: `site-${i % 7}`, model: `unet-${i % 3}` },
+      experiment: EXPERIMENT,
+      name: `search-${i}`,
+      startTime: t0 + i * 1000,
+      params,
+      tags: { site: `site-${i % 7}`, model: `unet-${i % 3}` },
     });
     if (created.status !== 201) throw new Error(`creating run ${i} answered ${created.status}: ${await created.text()}`);
     const runId = ((await created.json()) as { run: { id: string } }).run.id;
     const metrics = [
       { key: 'loss', value: unit(i, 100), step: 100, timestamp: t0 + i * 1000 },
       { key: 'acc', value: unit(i, 101), step: 100, timestamp: t0 + i * 1000 },
-      ...Array.from({ length: METRICS - 2 }, (_, m) => ({ key: `m${m + 2}`, value: unit(i, 102 + m), step: 100, timestamp: t0 + i * 1000 })),
+      ...Array.from({ length: METRICS - 2 }, (_, m) => ({
+        key: `m${m + 2}`,
+        value: unit(i, 102 + m),
+        step: 100,
+        timestamp: t0 + i * 1000,
+      })),
     ];
     const batch = await post(api, `/api/v1/runs/${runId}/batch`, { metrics });
     if (!batch.ok) throw new Error(`batch of run ${i} answered ${batch.status}: ${await batch.text()}`);
@@ -67,9 +80,11 @@ async function seedRuns(api: BenchApi): Promise<number> {
   // The first run creates the experiment; concurrent first uses of a new experiment name race
   // (seen here as a 500 from the native create-run route), so it goes alone.
   await one(next++);
-  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-    while (next < SEARCH_RUNS) await one(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (next < SEARCH_RUNS) await one(next++);
+    }),
+  );
   return (performance.now() - started) / 1000;
 }
 
@@ -84,10 +99,13 @@ async function timed(reps: number, once: () => Promise<void>): Promise<number[]>
   return out;
 }
 
-const figures = (label: string, ms: number[]) => `${label}: median ${median(ms).toFixed(1)} ms, p95 ${percentile(ms, 95).toFixed(1)} ms (${ms.length} reps: ${ms.map((m) => m.toFixed(1)).join(', ')})`;
+const figures = (label: string, ms: number[]) =>
+  `${label}: median ${median(ms).toFixed(1)} ms, p95 ${percentile(ms, 95).toFixed(1)} ms (${ms.length} reps: ${ms.map((m) => m.toFixed(1)).join(', ')})`;
 
 export async function searchPhase(api: BenchApi, opts: { reps: number }): Promise<void> {
-  console.log(`(c) run search: seeding ${fmt(SEARCH_RUNS)} runs × ${PARAMS} params × ${METRICS} metrics through /api/v1 (${IN_FLIGHT} requests in flight)…`);
+  console.log(
+    `(c) run search: seeding ${fmt(SEARCH_RUNS)} runs × ${PARAMS} params × ${METRICS} metrics through /api/v1 (${IN_FLIGHT} requests in flight)…`,
+  );
   const seedSeconds = await seedRuns(api);
   console.log(`  seeded in ${seedSeconds.toFixed(1)} s (${fmt((SEARCH_RUNS * 2) / seedSeconds)} requests/s)`);
   const owner = new Client({ connectionString: api.ownerUrl });
@@ -95,16 +113,25 @@ export async function searchPhase(api: BenchApi, opts: { reps: number }): Promis
   try {
     await owner.query('VACUUM ANALYZE');
     const gql = async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
-      const res = await fetch(`${api.base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: api.cookie }, body: JSON.stringify({ query, variables }) });
+      const res = await fetch(`${api.base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: api.cookie },
+        body: JSON.stringify({ query, variables }),
+      });
       const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
       if (!res.ok || body.errors) throw new Error(`GraphQL answered ${res.status}: ${JSON.stringify(body.errors)}`);
       return body.data!;
     };
-    const { project } = await gql<{ project: { experiments: { id: string; name: string }[] } }>(`query($s: String!) { project(slug: $s) { experiments { id name } } }`, { s: api.project.slug });
+    const { project } = await gql<{ project: { experiments: { id: string; name: string }[] } }>(
+      `query($s: String!) { project(slug: $s) { experiments { id name } } }`,
+      { s: api.project.slug },
+    );
     const experimentId = project.experiments.find((e) => e.name === EXPERIMENT)!.id;
     const variables = { id: experimentId, filter: SEARCH_FILTER, orderBy: [SEARCH_ORDER] };
     const first = await gql<{ experiment: { runs: { totalCount: number; edges: unknown[] } } }>(TABLE_QUERY, variables);
-    console.log(`  filter "${SEARCH_FILTER}" ordered by ${SEARCH_ORDER}: ${first.experiment.runs.totalCount} of ${fmt(SEARCH_RUNS)} runs match; first page ${first.experiment.runs.edges.length} rows`);
+    console.log(
+      `  filter "${SEARCH_FILTER}" ordered by ${SEARCH_ORDER}: ${first.experiment.runs.totalCount} of ${fmt(SEARCH_RUNS)} runs match; first page ${first.experiment.runs.edges.length} rows`,
+    );
 
     const graphql = await timed(opts.reps, async () => {
       await gql(TABLE_QUERY, variables);
@@ -113,7 +140,12 @@ export async function searchPhase(api: BenchApi, opts: { reps: number }): Promis
       await gql(IDS_QUERY, variables);
     });
     const mlflow = await timed(opts.reps, async () => {
-      const res = await post(api, '/api/2.0/mlflow/runs/search', { experiment_ids: [experimentId], filter: SEARCH_FILTER, order_by: [SEARCH_ORDER], max_results: 50 });
+      const res = await post(api, '/api/2.0/mlflow/runs/search', {
+        experiment_ids: [experimentId],
+        filter: SEARCH_FILTER,
+        order_by: [SEARCH_ORDER],
+        max_results: 50,
+      });
       if (!res.ok) throw new Error(`MLflow runs/search answered ${res.status}: ${await res.text()}`);
       await res.json();
     });
@@ -121,14 +153,26 @@ export async function searchPhase(api: BenchApi, opts: { reps: number }): Promis
     // The SQL the GraphQL field runs, planned and executed on the server (the repository builds it).
     const ds = await createDataSource(api.ownerUrl, { poolSize: 1 }).initialize();
     try {
-      const [{ project_id: projectId }] = (await owner.query(`SELECT project_id FROM experiments WHERE id = $1`, [experimentId])).rows as { project_id: string }[];
-      const built = await new RunSearchRepository(ds).tableSql({ projectId, experimentIds: [experimentId], filter: SEARCH_FILTER, orderBy: [SEARCH_ORDER], first: 50 });
+      const [{ project_id: projectId }] = (await owner.query(`SELECT project_id FROM experiments WHERE id = $1`, [experimentId])).rows as {
+        project_id: string;
+      }[];
+      const built = await new RunSearchRepository(ds).tableSql({
+        projectId,
+        experimentIds: [experimentId],
+        filter: SEARCH_FILTER,
+        orderBy: [SEARCH_ORDER],
+        first: 50,
+      });
       const executions: number[] = [];
       let seqScans: string[] = [];
       for (let r = 0; r < opts.reps; r++) {
-        const [{ 'QUERY PLAN': plan }] = (await owner.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${built.sql}`, built.values)).rows as { 'QUERY PLAN': { Plan: PlanNode; 'Execution Time': number }[] }[];
+        const [{ 'QUERY PLAN': plan }] = (await owner.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${built.sql}`, built.values)).rows as {
+          'QUERY PLAN': { Plan: PlanNode; 'Execution Time': number }[];
+        }[];
         executions.push(plan[0]['Execution Time']);
-        seqScans = nodes(plan[0].Plan).filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n['Relation Name'] ?? '?');
+        seqScans = nodes(plan[0].Plan)
+          .filter((n) => n['Node Type'] === 'Seq Scan')
+          .map((n) => n['Relation Name'] ?? '?');
       }
       console.log(`  ${figures('(c) GraphQL runs connection, first 50 rows (target ≤ 100 ms)', graphql)}`);
       console.log(`  ${figures('    the same asking only run ids (no params, metrics, tags)', idsOnly)}`);

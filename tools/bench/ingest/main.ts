@@ -52,14 +52,20 @@ const HISTORY_PAGE = int('history-page');
 const PHASES = new Set(String(flags.phases).split(','));
 
 async function runSender(args: object): Promise<{ elapsedMs: number; requests: number }> {
-  const { stdout } = await execFileAsync(process.execPath, ['-r', REGISTER, path.join(__dirname, 'sender.ts'), JSON.stringify(args)], { maxBuffer: 1 << 20 });
+  const { stdout } = await execFileAsync(process.execPath, ['-r', REGISTER, path.join(__dirname, 'sender.ts'), JSON.stringify(args)], {
+    maxBuffer: 1 << 20,
+  });
   return JSON.parse(stdout.trim().split('\n').pop()!) as { elapsedMs: number; requests: number };
 }
 
 async function main(): Promise<void> {
   console.log(`${fmt(POINTS)} points = ${KEYS} keys × ${fmt(POINTS / KEYS)} steps; ${REPS} repetitions per phase`);
   // Other work on the machine skews every figure; say how busy it was.
-  const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const loadAverage = () =>
+    os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
   console.log(`${os.cpus().length} CPU cores; load average at start ${loadAverage()}`);
   const apiNodeArgs = String(flags['api-node-args']).split(' ').filter(Boolean);
   const bench = await startBenchApi({ api: flags.api as 'built' | 'source', nodeArgs: apiNodeArgs });
@@ -94,8 +100,16 @@ async function main(): Promise<void> {
     const sender = (mode: 'native' | 'mlflow', batchSize: number) => async () =>
       (await runSender({ mode, base, token, runId: run.id, workload, batchSize, concurrency: SENDERS })).elapsedMs;
 
-    await phase('native', `(a) native /api/v1 batch, ${flags['native-batch']}/request, ${SENDERS} in flight`, sender('native', int('native-batch')));
-    await phase('mlflow', `(b) MLflow log-batch, ${flags['mlflow-batch']}/request, ${SENDERS} in flight`, sender('mlflow', int('mlflow-batch')));
+    await phase(
+      'native',
+      `(a) native /api/v1 batch, ${flags['native-batch']}/request, ${SENDERS} in flight`,
+      sender('native', int('native-batch')),
+    );
+    await phase(
+      'mlflow',
+      `(b) MLflow log-batch, ${flags['mlflow-batch']}/request, ${SENDERS} in flight`,
+      sender('mlflow', int('mlflow-batch')),
+    );
 
     const keyIds = new Map<number, string>();
     for (let k = 0; k < KEYS; k++) {
@@ -104,15 +118,17 @@ async function main(): Promise<void> {
     }
     const copyRows = async (client: Client, runId: string, w: Workload) => {
       const started = performance.now();
-      const rows = Readable.from((function* () {
-        const chunk: string[] = [];
-        for (let i = 0; i < w.points; i++) {
-          const p = pointAt(w, i);
-          chunk.push(`${runId}\t${keyIds.get(p.key)}\t${p.step}\t${p.timestamp}\t${p.value}\n`);
-          if (chunk.length === 5000) yield chunk.splice(0).join('');
-        }
-        if (chunk.length) yield chunk.join('');
-      })());
+      const rows = Readable.from(
+        (function* () {
+          const chunk: string[] = [];
+          for (let i = 0; i < w.points; i++) {
+            const p = pointAt(w, i);
+            chunk.push(`${runId}\t${keyIds.get(p.key)}\t${p.step}\t${p.timestamp}\t${p.value}\n`);
+            if (chunk.length === 5000) yield chunk.splice(0).join('');
+          }
+          if (chunk.length) yield chunk.join('');
+        })(),
+      );
       await pipeline(rows, client.query(copyFrom(`COPY metric_points (run_id, key_id, step, ts, value) FROM STDIN`)));
       return performance.now() - started;
     };
@@ -122,12 +138,16 @@ async function main(): Promise<void> {
     await app.end();
 
     console.log('');
-    console.log(`${'phase'.padEnd(82)} ${'median pts/s'.padStart(13)} ${'p95 pts/s'.padStart(11)} ${'median s'.padStart(9)} ${'p95 s'.padStart(7)}`);
+    console.log(
+      `${'phase'.padEnd(82)} ${'median pts/s'.padStart(13)} ${'p95 pts/s'.padStart(11)} ${'median s'.padStart(9)} ${'p95 s'.padStart(7)}`,
+    );
     const rate = (ms: number) => POINTS / (ms / 1000);
     for (const r of results) {
       const med = median(r.elapsed);
       const p95 = percentile(r.elapsed, 95);
-      console.log(`${r.label.padEnd(82)} ${fmt(rate(med)).padStart(13)} ${fmt(rate(p95)).padStart(11)} ${(med / 1000).toFixed(2).padStart(9)} ${(p95 / 1000).toFixed(2).padStart(7)}`);
+      console.log(
+        `${r.label.padEnd(82)} ${fmt(rate(med)).padStart(13)} ${fmt(rate(p95)).padStart(11)} ${(med / 1000).toFixed(2).padStart(9)} ${(p95 / 1000).toFixed(2).padStart(7)}`,
+      );
     }
     const medianRate = (name: string) => {
       const r = results.find((x) => x.phase === name);
@@ -136,7 +156,9 @@ async function main(): Promise<void> {
     const [a, b, c] = [medianRate('native'), medianRate('mlflow'), medianRate('copy')];
     if (c && a) console.log(`ratio a/c (native / COPY): ${(a / c).toFixed(2)}  (target ≥ 0.5)`);
     if (c && b) console.log(`ratio b/c (MLflow / COPY): ${(b / c).toFixed(2)}`);
-    console.log('(p95 pts/s = the rate of the p95 (slow-end) repetition time; request bodies encoded before the clock starts; COPY does not maintain latest_metrics, the API does)');
+    console.log(
+      '(p95 pts/s = the rate of the p95 (slow-end) repetition time; request bodies encoded before the clock starts; COPY does not maintain latest_metrics, the API does)',
+    );
 
     if (PHASES.has('history')) {
       rss.current = 'history';
@@ -165,7 +187,13 @@ async function main(): Promise<void> {
         let pageToken = '';
         do {
           const url = new URL(`${base}/api/2.0/mlflow/metrics/get-history`);
-          url.search = new URLSearchParams({ run_uuid: historyRun.id, run_id: historyRun.id, metric_key: key, max_results: '25000', ...(pageToken ? { page_token: pageToken } : {}) }).toString();
+          url.search = new URLSearchParams({
+            run_uuid: historyRun.id,
+            run_id: historyRun.id,
+            metric_key: key,
+            max_results: '25000',
+            ...(pageToken ? { page_token: pageToken } : {}),
+          }).toString();
           const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
           if (!res.ok) throw new Error(`get-history answered ${res.status}: ${await res.text()}`);
           const body = (await res.json()) as { metrics?: unknown[]; next_page_token?: string };
@@ -174,11 +202,17 @@ async function main(): Promise<void> {
         } while (pageToken);
         return n;
       });
-      console.log(`history of ${fmt(HISTORY_POINTS)} points via /api/v1 (${fmt(HISTORY_PAGE)}/page): median ${median(native).toFixed(0)} ms, p95 ${percentile(native, 95).toFixed(0)} ms (target ≤ 300 ms)`);
-      console.log(`history of ${fmt(HISTORY_POINTS)} points via MLflow get-history (25,000/page): median ${median(mlflow).toFixed(0)} ms, p95 ${percentile(mlflow, 95).toFixed(0)} ms (target ≤ 300 ms)`);
+      console.log(
+        `history of ${fmt(HISTORY_POINTS)} points via /api/v1 (${fmt(HISTORY_PAGE)}/page): median ${median(native).toFixed(0)} ms, p95 ${percentile(native, 95).toFixed(0)} ms (target ≤ 300 ms)`,
+      );
+      console.log(
+        `history of ${fmt(HISTORY_POINTS)} points via MLflow get-history (25,000/page): median ${median(mlflow).toFixed(0)} ms, p95 ${percentile(mlflow, 95).toFixed(0)} ms (target ≤ 300 ms)`,
+      );
     }
     console.log(`load average at end ${loadAverage()}`);
-    console.log(`API process peak RSS: ${mb(rss.max)} (target < 400 MB); by phase: ${[...rss.phase].map(([p, b]) => `${p} ${mb(b)}`).join(', ')}`);
+    console.log(
+      `API process peak RSS: ${mb(rss.max)} (target < 400 MB); by phase: ${[...rss.phase].map(([p, b]) => `${p} ${mb(b)}`).join(', ')}`,
+    );
   } finally {
     await owner.end().catch(() => undefined);
     await bench.close();

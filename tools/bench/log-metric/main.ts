@@ -31,11 +31,17 @@ const PYTHON = '/usr/bin/python3';
 
 function runClient(base: string, token: string, runId: string): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    execFile(PYTHON, [path.join(__dirname, 'client.py'), base, token, runId, String(CALLS)], { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (/No module named 'requests'/.test(stderr)) return reject(new Error(`Debian's python3 lacks requests, the stock client's HTTP library: apt-get install python3-requests`));
-      if (err) return reject(new Error(`client.py failed: ${stderr || err.message}`));
-      resolve((JSON.parse(stdout.trim().split('\n').pop()!) as { ms: number[] }).ms);
-    });
+    execFile(
+      PYTHON,
+      [path.join(__dirname, 'client.py'), base, token, runId, String(CALLS)],
+      { maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => {
+        if (/No module named 'requests'/.test(stderr))
+          return reject(new Error(`Debian's python3 lacks requests, the stock client's HTTP library: apt-get install python3-requests`));
+        if (err) return reject(new Error(`client.py failed: ${stderr || err.message}`));
+        resolve((JSON.parse(stdout.trim().split('\n').pop()!) as { ms: number[] }).ms);
+      },
+    );
   });
 }
 
@@ -60,7 +66,9 @@ async function main(): Promise<void> {
   const floor = await startFloor();
   try {
     const created = await fetch(`${api.base}/api/2.0/mlflow/runs/create`, {
-      method: 'POST', headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ experiment_id: '0' }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ experiment_id: '0' }),
     });
     const runId = ((await created.json()) as { run: { info: { run_id: string } } }).run.info.run_id;
     // Warm both (JIT, connection pools, the metric key cache) before measuring.
@@ -69,7 +77,12 @@ async function main(): Promise<void> {
 
     const db = new Client({ connectionString: api.ownerUrl });
     await db.connect();
-    const counters = async () => (await db.query(`SELECT xact_commit::bigint + xact_rollback::bigint AS xacts FROM pg_stat_database WHERE datname = current_database()`)).rows[0].xacts as string;
+    const counters = async () =>
+      (
+        await db.query(
+          `SELECT xact_commit::bigint + xact_rollback::bigint AS xacts FROM pg_stat_database WHERE datname = current_database()`,
+        )
+      ).rows[0].xacts as string;
 
     const caliper: number[] = [];
     const floorMs: number[] = [];

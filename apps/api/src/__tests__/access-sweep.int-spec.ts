@@ -30,28 +30,73 @@ const SAMPLES: Record<string, (f: Fixture) => { query: string; variables?: Recor
   projects: () => ({ query: '{ projects { id } }' }),
   project: (f) => ({ query: 'query($s: String!) { project(slug: $s) { id } }', variables: { s: f.slug } }),
   users: () => ({ query: '{ users { id } }' }),
-  auditEvents: (f) => ({ query: 'query($p: ID) { auditEvents(filter: { projectId: $p }) { edges { cursor } } }', variables: { p: f.projectId } }),
+  auditEvents: (f) => ({
+    query: 'query($p: ID) { auditEvents(filter: { projectId: $p }) { edges { cursor } } }',
+    variables: { p: f.projectId },
+  }),
   auditChainStatus: () => ({ query: '{ auditChainStatus { ok } }' }),
   createProject: () => ({ query: 'mutation { createProject(input: { slug: "sweep-new", name: "n" }) { id } }' }),
-  updateProject: (f) => ({ query: 'mutation($p: ID!) { updateProject(input: { projectId: $p, name: "renamed" }) { id } }', variables: { p: f.projectId } }),
-  addProjectMember: (f) => ({ query: 'mutation($p: ID!) { addProjectMember(input: { projectId: $p, username: "admin", roles: [VIEWER] }) { roles } }', variables: { p: f.projectId } }),
-  setProjectMemberRoles: (f) => ({ query: 'mutation($p: ID!, $u: ID!) { setProjectMemberRoles(input: { projectId: $p, userId: $u, roles: [VIEWER] }) { roles } }', variables: { p: f.projectId, u: f.memberId } }),
-  removeProjectMember: (f) => ({ query: 'mutation($p: ID!, $u: ID!) { removeProjectMember(input: { projectId: $p, userId: $u }) }', variables: { p: f.projectId, u: f.memberId } }),
-  createUser: () => ({ query: 'mutation { createUser(input: { username: "sweep-user", displayName: "s", password: "sweep-password-1" }) { id } }' }),
-  setUserGlobalRole: (f) => ({ query: 'mutation($u: ID!) { setUserGlobalRole(input: { userId: $u, globalRole: AUDITOR, reason: "sweep" }) { id } }', variables: { u: f.memberId } }),
-  reactivateUser: (f) => ({ query: 'mutation($u: ID!) { reactivateUser(input: { userId: $u, reason: "sweep" }) { id } }', variables: { u: f.memberId } }),
-  resetUserPassword: (f) => ({ query: 'mutation($u: ID!) { resetUserPassword(input: { userId: $u, newPassword: "a-new-password-1" }) { id } }', variables: { u: f.memberId } }),
+  updateProject: (f) => ({
+    query: 'mutation($p: ID!) { updateProject(input: { projectId: $p, name: "renamed" }) { id } }',
+    variables: { p: f.projectId },
+  }),
+  addProjectMember: (f) => ({
+    query: 'mutation($p: ID!) { addProjectMember(input: { projectId: $p, username: "admin", roles: [VIEWER] }) { roles } }',
+    variables: { p: f.projectId },
+  }),
+  setProjectMemberRoles: (f) => ({
+    query: 'mutation($p: ID!, $u: ID!) { setProjectMemberRoles(input: { projectId: $p, userId: $u, roles: [VIEWER] }) { roles } }',
+    variables: { p: f.projectId, u: f.memberId },
+  }),
+  removeProjectMember: (f) => ({
+    query: 'mutation($p: ID!, $u: ID!) { removeProjectMember(input: { projectId: $p, userId: $u }) }',
+    variables: { p: f.projectId, u: f.memberId },
+  }),
+  createUser: () => ({
+    query: 'mutation { createUser(input: { username: "sweep-user", displayName: "s", password: "sweep-password-1" }) { id } }',
+  }),
+  setUserGlobalRole: (f) => ({
+    query: 'mutation($u: ID!) { setUserGlobalRole(input: { userId: $u, globalRole: AUDITOR, reason: "sweep" }) { id } }',
+    variables: { u: f.memberId },
+  }),
+  reactivateUser: (f) => ({
+    query: 'mutation($u: ID!) { reactivateUser(input: { userId: $u, reason: "sweep" }) { id } }',
+    variables: { u: f.memberId },
+  }),
+  resetUserPassword: (f) => ({
+    query: 'mutation($u: ID!) { resetUserPassword(input: { userId: $u, newPassword: "a-new-password-1" }) { id } }',
+    variables: { u: f.memberId },
+  }),
   changeMyPassword: () => ({ query: 'mutation { changeMyPassword(input: { currentPassword: "x", newPassword: "a-new-password-1" }) }' }),
-  deactivateUser: (f) => ({ query: 'mutation($u: ID!) { deactivateUser(input: { userId: $u, reason: "sweep" }) { id } }', variables: { u: f.memberId } }),
-  createApiToken: (f) => ({ query: 'mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "t", roles: [VIEWER] }) { token } }', variables: { p: f.projectId } }),
+  deactivateUser: (f) => ({
+    query: 'mutation($u: ID!) { deactivateUser(input: { userId: $u, reason: "sweep" }) { id } }',
+    variables: { u: f.memberId },
+  }),
+  createApiToken: (f) => ({
+    query: 'mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "t", roles: [VIEWER] }) { token } }',
+    variables: { p: f.projectId },
+  }),
   revokeApiToken: (f) => ({ query: 'mutation($t: ID!) { revokeApiToken(id: $t) { id } }', variables: { t: f.tokenId } }),
   experiment: (f) => ({ query: 'query($e: ID!) { experiment(id: $e) { id } }', variables: { e: f.experimentId } }),
   run: (f) => ({ query: 'query($r: String!) { run(runId: $r) { runId } }', variables: { r: f.runId } }),
-  metricSeries: (f) => ({ query: 'query($p: ID!, $r: String!) { metricSeries(projectId: $p, runIds: [$r], keys: ["loss"]) { bucketCount } }', variables: { p: f.projectId, r: f.runId } }),
-  compareRuns: (f) => ({ query: 'query($p: ID!, $r: String!) { compareRuns(projectId: $p, runIds: [$r]) { runId } }', variables: { p: f.projectId, r: f.runId } }),
+  metricSeries: (f) => ({
+    query: 'query($p: ID!, $r: String!) { metricSeries(projectId: $p, runIds: [$r], keys: ["loss"]) { bucketCount } }',
+    variables: { p: f.projectId, r: f.runId },
+  }),
+  compareRuns: (f) => ({
+    query: 'query($p: ID!, $r: String!) { compareRuns(projectId: $p, runIds: [$r]) { runId } }',
+    variables: { p: f.projectId, r: f.runId },
+  }),
   savedViews: (f) => ({ query: 'query($p: ID!) { savedViews(projectId: $p, kind: COMPARE) { id } }', variables: { p: f.projectId } }),
-  saveView: (f) => ({ query: 'mutation($p: ID!) { saveView(input: { projectId: $p, kind: COMPARE, name: "sweep", state: [{ key: "x", value: "step" }] }) { id } }', variables: { p: f.projectId } }),
-  deleteView: (f) => ({ query: 'mutation($p: ID!) { deleteView(input: { projectId: $p, id: "00000000-0000-4000-8000-000000000000" }) }', variables: { p: f.projectId } }),
+  saveView: (f) => ({
+    query:
+      'mutation($p: ID!) { saveView(input: { projectId: $p, kind: COMPARE, name: "sweep", state: [{ key: "x", value: "step" }] }) { id } }',
+    variables: { p: f.projectId },
+  }),
+  deleteView: (f) => ({
+    query: 'mutation($p: ID!) { deleteView(input: { projectId: $p, id: "00000000-0000-4000-8000-000000000000" }) }',
+    variables: { p: f.projectId },
+  }),
   setDefaultProject: (f) => ({ query: 'mutation($p: ID!) { setDefaultProject(projectId: $p) { id } }', variables: { p: f.projectId } }),
 };
 
@@ -82,14 +127,27 @@ describe('authorisation sweep over every REST route and GraphQL root field', () 
     const projectId = await newProject(api, admin, slug);
     const pi = await newUser(api, admin, { projectId, roles: ['PI'] });
     const piSession = await login(api, pi.username, pi.password);
-    const token = await gqlOk<{ createApiToken: { apiToken: { id: string } } }>(api, piSession,
-      `mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "pi-token", roles: [PI] }) { apiToken { id } } }`, { p: projectId });
-    const defaultExperiment = await api.app.get(TrackingService).defaultExperiment(projectId);
-    const run = await api.app.get(TrackingService).createRun(
-      { method: 'session', sessionId: 'sweep', user: { id: pi.id, username: pi.username, displayName: pi.username, globalRole: null } },
-      { experimentId: defaultExperiment.id, name: 'sweep-run' },
+    const token = await gqlOk<{ createApiToken: { apiToken: { id: string } } }>(
+      api,
+      piSession,
+      `mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "pi-token", roles: [PI] }) { apiToken { id } } }`,
+      { p: projectId },
     );
-    fixture = { projectId, slug, memberId: pi.id, tokenId: token.createApiToken.apiToken.id, experimentId: defaultExperiment.id, runId: run.uuid };
+    const defaultExperiment = await api.app.get(TrackingService).defaultExperiment(projectId);
+    const run = await api.app
+      .get(TrackingService)
+      .createRun(
+        { method: 'session', sessionId: 'sweep', user: { id: pi.id, username: pi.username, displayName: pi.username, globalRole: null } },
+        { experimentId: defaultExperiment.id, name: 'sweep-run' },
+      );
+    fixture = {
+      projectId,
+      slug,
+      memberId: pi.id,
+      tokenId: token.createApiToken.apiToken.id,
+      experimentId: defaultExperiment.id,
+      runId: run.uuid,
+    };
     for (const role of PROJECT_ROLES) {
       const u = await newUser(api, admin, { projectId, roles: [role.toUpperCase()] });
       sessionsByRoles.set(role, await login(api, u.username, u.password));
@@ -99,8 +157,12 @@ describe('authorisation sweep over every REST route and GraphQL root field', () 
 
     const schema = api.app.get(GraphQLSchemaHost).schema;
     rootFields = [schema.getQueryType(), schema.getMutationType()].flatMap((t) => Object.keys((t as GraphQLObjectType).getFields()));
-    const router = (api.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router;
-    routes = router.stack.filter((l) => l.route).flatMap((l) => Object.keys(l.route!.methods).map((m) => `${m.toUpperCase()} ${l.route!.path}`));
+    const router = (
+      api.app.getHttpAdapter().getInstance() as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }
+    ).router;
+    routes = router.stack
+      .filter((l) => l.route)
+      .flatMap((l) => Object.keys(l.route!.methods).map((m) => `${m.toUpperCase()} ${l.route!.path}`));
     requirements = requirementsByField(api.app.get(Reflector));
   }, 90000);
   afterAll(() => api.close());
@@ -159,7 +221,12 @@ describe('authorisation sweep over every REST route and GraphQL root field', () 
     expect(r.errors).toBeUndefined();
     const u = await gql(api, sessionsByRoles.get('pi')!, SAMPLES.updateProject(fixture).query, SAMPLES.updateProject(fixture).variables);
     expect(u.errors).toBeUndefined();
-    const viewerUpdate = await gql(api, sessionsByRoles.get('viewer')!, SAMPLES.updateProject(fixture).query, SAMPLES.updateProject(fixture).variables);
+    const viewerUpdate = await gql(
+      api,
+      sessionsByRoles.get('viewer')!,
+      SAMPLES.updateProject(fixture).query,
+      SAMPLES.updateProject(fixture).variables,
+    );
     expect(errorCode(viewerUpdate)).toBe('FORBIDDEN');
     // `users` decides in the handler (user.manage or global audit.read): project roles are refused, auditors admitted.
     expect(errorCode(await gql(api, sessionsByRoles.get('pi')!, SAMPLES.users(fixture).query))).toBe('FORBIDDEN');
@@ -169,13 +236,24 @@ describe('authorisation sweep over every REST route and GraphQL root field', () 
   it('refuses a token the project it was not scoped to, and a revoked token', async () => {
     const other = await newProject(api, admin, 'sweep-other');
     const researcher = await newUser(api, admin, { projectId: fixture.projectId, roles: ['RESEARCHER'] });
-    await gqlOk(api, admin, `mutation($p: ID!, $u: String!) { addProjectMember(input: { projectId: $p, username: $u, roles: [RESEARCHER] }) { roles } }`, { p: other, u: researcher.username });
+    await gqlOk(
+      api,
+      admin,
+      `mutation($p: ID!, $u: String!) { addProjectMember(input: { projectId: $p, username: $u, roles: [RESEARCHER] }) { roles } }`,
+      { p: other, u: researcher.username },
+    );
     const session = await login(api, researcher.username, researcher.password);
-    const created = await gqlOk<{ createApiToken: { token: string; apiToken: { id: string } } }>(api, session,
-      `mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "x", roles: [RESEARCHER] }) { token apiToken { id } } }`, { p: fixture.projectId });
+    const created = await gqlOk<{ createApiToken: { token: string; apiToken: { id: string } } }>(
+      api,
+      session,
+      `mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "x", roles: [RESEARCHER] }) { token apiToken { id } } }`,
+      { p: fixture.projectId },
+    );
     const bearer = { bearer: created.createApiToken.token };
     expect(errorCode(await gql(api, bearer, `{ project(slug: "sweep-other") { id } }`))).toBe('NOT_FOUND');
-    expect(errorCode(await gql(api, bearer, `query($p: ID) { auditEvents(filter: { projectId: $p }) { edges { cursor } } }`, { p: other }))).toBe('FORBIDDEN');
+    expect(
+      errorCode(await gql(api, bearer, `query($p: ID) { auditEvents(filter: { projectId: $p }) { edges { cursor } } }`, { p: other })),
+    ).toBe('FORBIDDEN');
     await gqlOk(api, session, `mutation($t: ID!) { revokeApiToken(id: $t) { id } }`, { t: created.createApiToken.apiToken.id });
     expect(errorCode(await gql(api, bearer, `{ project(slug: "sweep") { id } }`))).toBe('UNAUTHENTICATED');
   });

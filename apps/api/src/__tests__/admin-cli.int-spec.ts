@@ -30,7 +30,9 @@ describe('caliper admin create', () => {
     const pg = new Client({ connectionString: db.ownerUrl });
     await pg.connect();
     try {
-      const u = await pg.query(`SELECT u.global_role, c.password_hash FROM users u JOIN user_credentials c ON c.user_id = u.id WHERE username = 'root-admin'`);
+      const u = await pg.query(
+        `SELECT u.global_role, c.password_hash FROM users u JOIN user_credentials c ON c.user_id = u.id WHERE username = 'root-admin'`,
+      );
       expect(u.rows[0].global_role).toBe('system_admin');
       expect(u.rows[0].password_hash).toMatch(/^\$argon2id\$/);
       const ev = await pg.query(`SELECT actor_label, action FROM audit_events WHERE action = 'user.created'`);

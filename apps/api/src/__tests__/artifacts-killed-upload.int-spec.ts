@@ -36,7 +36,9 @@ describe('API process killed mid-upload (real PostgreSQL, S3 server, worker swee
   const api = { base: `http://127.0.0.1:${port}` } as TestApi;
   const uploadFolders = () => {
     const dir = path.join(objects.directory, BUCKET, '._S3rver_uploads');
-    return existsSync(dir) ? readdirSync(dir).map((id) => ({ id, parts: readdirSync(path.join(dir, id)).filter((f) => /^\d+$/.test(f)) })) : [];
+    return existsSync(dir)
+      ? readdirSync(dir).map((id) => ({ id, parts: readdirSync(path.join(dir, id)).filter((f) => /^\d+$/.test(f)) }))
+      : [];
   };
   const storedObjects = (runId: string) => {
     const dir = path.join(objects.directory, BUCKET, 'runs', runId);
@@ -48,13 +50,26 @@ describe('API process killed mid-upload (real PostgreSQL, S3 server, worker swee
     objects = await startTestObjectStore();
     proc = spawn('node', ['-r', REGISTER, MAIN], {
       env: {
-        ...process.env, ...objects.config, API_PORT: String(port), DATABASE_URL: db.appUrl, LOG_LEVEL: 'warn',
-        BOOTSTRAP_ADMIN_USERNAME: ADMIN.username, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password, ARTIFACT_PART_SIZE_MB: '5',
+        ...process.env,
+        ...objects.config,
+        API_PORT: String(port),
+        DATABASE_URL: db.appUrl,
+        LOG_LEVEL: 'warn',
+        BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
+        BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+        ARTIFACT_PART_SIZE_MB: '5',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     exited = new Promise((resolve) => proc.on('exit', resolve));
-    await until(() => fetch(`${api.base}/health/live`).then(() => true, () => false), 'the API to start');
+    await until(
+      () =>
+        fetch(`${api.base}/health/live`).then(
+          () => true,
+          () => false,
+        ),
+      'the API to start',
+    );
     pg = new Client({ connectionString: db.ownerUrl });
     await pg.connect();
   }, 60000);
@@ -71,11 +86,18 @@ describe('API process killed mid-upload (real PostgreSQL, S3 server, worker swee
     const projectId = await newProject(api, admin, 'killed');
     const r = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
     const session = await login(api, r.username, r.password);
-    const created = await fetch(`${api.base}/api/v1/projects/killed/runs`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: session.cookie }, body: '{}' });
+    const created = await fetch(`${api.base}/api/v1/projects/killed/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: session.cookie },
+      body: '{}',
+    });
     const runId = ((await created.json()) as { run: { id: string } }).run.id;
 
     // 12 MiB announced; 8 MiB sent, so the first 5 MiB part reaches S3 before the process dies.
-    const req = http.request(`${api.base}/api/v1/runs/${runId}/artifacts/checkpoint.pt`, { method: 'PUT', headers: { cookie: session.cookie, 'content-length': String(12 * MIB) } });
+    const req = http.request(`${api.base}/api/v1/runs/${runId}/artifacts/checkpoint.pt`, {
+      method: 'PUT',
+      headers: { cookie: session.cookie, 'content-length': String(12 * MIB) },
+    });
     req.on('error', () => undefined);
     const chunk = Buffer.alloc(256 * 1024, 3);
     for (let sent = 0; sent < 8 * MIB; sent += chunk.length) {
@@ -94,7 +116,9 @@ describe('API process killed mid-upload (real PostgreSQL, S3 server, worker swee
 
     const ds: DataSource = await createDataSource(db.appUrl).initialize();
     try {
-      expect(await sweepAbandonedUploads(ds, objects.store)).toEqual([{ id: expect.any(String), bucket: BUCKET, objectKey: pending[0].object_key }]);
+      expect(await sweepAbandonedUploads(ds, objects.store)).toEqual([
+        { id: expect.any(String), bucket: BUCKET, objectKey: pending[0].object_key },
+      ]);
     } finally {
       await ds.destroy();
     }

@@ -30,16 +30,29 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
   let tokenRun: string;
 
   const put = (runId: string, artifactPath: string, body: Buffer, auth: Auth = researcher, headers: Record<string, string> = {}) =>
-    fetch(`${api.base}/api/v1/runs/${runId}/artifacts/${artifactPath}`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream', ...authHeader(auth), ...headers }, body });
+    fetch(`${api.base}/api/v1/runs/${runId}/artifacts/${artifactPath}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream', ...authHeader(auth), ...headers },
+      body,
+    });
   const get = (runId: string, artifactPath: string, headers: Record<string, string> = {}, auth: Auth = viewer) =>
     fetch(`${api.base}/api/v1/runs/${runId}/artifacts/${artifactPath}`, { headers: { ...authHeader(auth), ...headers } });
   async function newRun(): Promise<string> {
-    const res = await fetch(`${api.base}/api/v1/projects/art/runs`, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeader(researcher) }, body: '{}' });
+    const res = await fetch(`${api.base}/api/v1/projects/art/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...authHeader(researcher) },
+      body: '{}',
+    });
     return ((await res.json()) as { run: { id: string } }).run.id;
   }
-  const experimentOf = async (runId: string) => ((await (await rest(api, 'GET', `/api/v1/runs/${runId}`, viewer)).json()) as { run: { experiment: { id: string } } }).run.experiment.id;
+  const experimentOf = async (runId: string) =>
+    ((await (await rest(api, 'GET', `/api/v1/runs/${runId}`, viewer)).json()) as { run: { experiment: { id: string } } }).run.experiment.id;
   const mlflowArtifact = (method: 'PUT' | 'GET' | 'DELETE', experimentId: string, runId: string, artifactPath: string, body?: Buffer) =>
-    fetch(`${api.base}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/${artifactPath}`, { method, headers: authHeader(researcher), body });
+    fetch(`${api.base}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/${artifactPath}`, {
+      method,
+      headers: authHeader(researcher),
+      body,
+    });
   const objectExists = (key: string) => api.objects.store.exists(BUCKET, key);
   const readObject = async (key: string) => {
     const chunks: Buffer[] = [];
@@ -47,9 +60,18 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
     return Buffer.concat(chunks);
   };
   const artifactRows = async (runId: string) =>
-    (await pg.query(`SELECT a.path, a.object_key, a.size, a.sha256 FROM artifacts a JOIN runs r ON r.id = a.run_id WHERE r.uuid = $1 ORDER BY a.path`, [runId])).rows as { path: string; object_key: string; size: string; sha256: string }[];
+    (
+      await pg.query(
+        `SELECT a.path, a.object_key, a.size, a.sha256 FROM artifacts a JOIN runs r ON r.id = a.run_id WHERE r.uuid = $1 ORDER BY a.path`,
+        [runId],
+      )
+    ).rows as { path: string; object_key: string; size: string; sha256: string }[];
   const ledger = async (runId: string) =>
-    (await pg.query(`SELECT status, size, sha256 FROM uploads WHERE object_key LIKE $1 ORDER BY created_at`, [`runs/${runId}/%`])).rows as { status: string; size: string | null; sha256: string | null }[];
+    (await pg.query(`SELECT status, size, sha256 FROM uploads WHERE object_key LIKE $1 ORDER BY created_at`, [`runs/${runId}/%`])).rows as {
+      status: string;
+      size: string | null;
+      sha256: string | null;
+    }[];
   /** Files the S3 server holds for this run's objects (s3rver keeps an object as `<name>._S3rver_object`). */
   const storedObjects = (runId: string) => {
     const dir = path.join(api.objects.directory, BUCKET, 'runs', runId);
@@ -75,9 +97,23 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
     viewer = await login(api, v.username, v.password);
     const o = await newUser(api, admin, { projectId: other, roles: ['RESEARCHER'] });
     const oSession = await login(api, o.username, o.password);
-    otherProjectToken = { bearer: (await gqlOk<{ createApiToken: { token: string } }>(api, oSession, `mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "o", roles: [RESEARCHER] }) { token } }`, { p: other })).createApiToken.token };
+    otherProjectToken = {
+      bearer: (
+        await gqlOk<{ createApiToken: { token: string } }>(
+          api,
+          oSession,
+          `mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "o", roles: [RESEARCHER] }) { token } }`,
+          { p: other },
+        )
+      ).createApiToken.token,
+    };
     tokenRun = await newRun();
-    const scoped = await gqlOk<{ createApiToken: { token: string } }>(api, researcher, `mutation($p: ID!, $r: String) { createApiToken(input: { projectId: $p, name: "run", roles: [RESEARCHER], runId: $r }) { token } }`, { p: projectId, r: tokenRun });
+    const scoped = await gqlOk<{ createApiToken: { token: string } }>(
+      api,
+      researcher,
+      `mutation($p: ID!, $r: String) { createApiToken(input: { projectId: $p, name: "run", roles: [RESEARCHER], runId: $r }) { token } }`,
+      { p: projectId, r: tokenRun },
+    );
     runScopedToken = { bearer: scoped.createApiToken.token };
   }, 90000);
   afterAll(async () => {
@@ -91,9 +127,18 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
     const body = randomBytes(12 * MIB + 512 * 1024);
     const res = await put(run, 'model/weights.bin', body, researcher, { 'x-checksum-sha256': sha256(body) });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ artifact: { path: 'model/weights.bin', size: body.length, sha256: sha256(body), contentType: 'application/octet-stream' } });
+    expect(await res.json()).toEqual({
+      artifact: { path: 'model/weights.bin', size: body.length, sha256: sha256(body), contentType: 'application/octet-stream' },
+    });
     const rows = await artifactRows(run);
-    expect(rows).toEqual([{ path: 'model/weights.bin', object_key: expect.stringMatching(new RegExp(`^runs/${run}/[0-9a-f-]{36}$`)), size: String(body.length), sha256: sha256(body) }]);
+    expect(rows).toEqual([
+      {
+        path: 'model/weights.bin',
+        object_key: expect.stringMatching(new RegExp(`^runs/${run}/[0-9a-f-]{36}$`)),
+        size: String(body.length),
+        sha256: sha256(body),
+      },
+    ]);
     expect(await ledger(run)).toEqual([{ status: 'complete', size: String(body.length), sha256: sha256(body) }]);
     expect(storedObjects(run)).toHaveLength(1);
     expect(partFolders()).toEqual([]);
@@ -103,7 +148,12 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
     expect(down.headers.get('x-checksum-sha256')).toBe(sha256(body));
     expect(sha256(Buffer.from(await down.arrayBuffer()))).toBe(sha256(body));
     const audit = await pg.query(`SELECT action, after FROM audit_events WHERE entity_id = $1 AND action LIKE 'artifact.%'`, [run]);
-    expect(audit.rows).toEqual([{ action: 'artifact.written', after: { path: 'model/weights.bin', objectKey: rows[0].object_key, size: body.length, sha256: sha256(body) } }]);
+    expect(audit.rows).toEqual([
+      {
+        action: 'artifact.written',
+        after: { path: 'model/weights.bin', objectKey: rows[0].object_key, size: body.length, sha256: sha256(body) },
+      },
+    ]);
   }, 60000);
 
   it('refuses a body whose digest does not match (hex or RFC 3230), leaving no artifact row, no object and no parts', async () => {
@@ -111,12 +161,20 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
     const small = Buffer.from('hello');
     const wrongHex = await put(run, 'a.txt', small, researcher, { 'x-checksum-sha256': sha256(Buffer.from('other')) });
     expect(wrongHex.status).toBe(400);
-    expect(await wrongHex.json()).toEqual({ code: 'BAD_USER_INPUT', message: `The body's sha256 is ${sha256(small)}, not ${sha256(Buffer.from('other'))} as the client declared: the upload was corrupted or the digest is wrong. Nothing was stored.` });
+    expect(await wrongHex.json()).toEqual({
+      code: 'BAD_USER_INPUT',
+      message: `The body's sha256 is ${sha256(small)}, not ${sha256(Buffer.from('other'))} as the client declared: the upload was corrupted or the digest is wrong. Nothing was stored.`,
+    });
     const big = randomBytes(11 * MIB);
-    const wrongDigest = await put(run, 'b.bin', big, researcher, { digest: `sha-256=${createHash('sha256').update('x').digest('base64')}` });
+    const wrongDigest = await put(run, 'b.bin', big, researcher, {
+      digest: `sha-256=${createHash('sha256').update('x').digest('base64')}`,
+    });
     expect(wrongDigest.status).toBe(400);
     const malformed = await put(run, 'c.bin', small, researcher, { 'x-checksum-sha256': 'abc' });
-    expect(await malformed.json()).toEqual({ code: 'BAD_USER_INPUT', message: 'X-Checksum-Sha256 must be 64 hexadecimal characters (the sha256 of the body).' });
+    expect(await malformed.json()).toEqual({
+      code: 'BAD_USER_INPUT',
+      message: 'X-Checksum-Sha256 must be 64 hexadecimal characters (the sha256 of the body).',
+    });
     expect(await artifactRows(run)).toEqual([]);
     expect(storedObjects(run)).toEqual([]);
     expect(partFolders()).toEqual([]);
@@ -158,8 +216,21 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
   it('lists one directory at a time, directories as entries', async () => {
     const run = await newRun();
     for (const p of ['hello.txt', 'folder/f0.csv', 'folder/f1.csv', 'folder/nested/deep.json']) await put(run, p, Buffer.from(p));
-    const list = async (prefix?: string) => ((await (await rest(api, 'GET', `/api/v1/runs/${run}/artifacts${prefix === undefined ? '' : `?prefix=${encodeURIComponent(prefix)}`}`, viewer)).json()) as { files: unknown[] }).files;
-    expect(await list()).toEqual([{ path: 'folder', isDir: true }, { path: 'hello.txt', isDir: false, size: 9, sha256: sha256(Buffer.from('hello.txt')) }]);
+    const list = async (prefix?: string) =>
+      (
+        (await (
+          await rest(
+            api,
+            'GET',
+            `/api/v1/runs/${run}/artifacts${prefix === undefined ? '' : `?prefix=${encodeURIComponent(prefix)}`}`,
+            viewer,
+          )
+        ).json()) as { files: unknown[] }
+      ).files;
+    expect(await list()).toEqual([
+      { path: 'folder', isDir: true },
+      { path: 'hello.txt', isDir: false, size: 9, sha256: sha256(Buffer.from('hello.txt')) },
+    ]);
     expect(await list('folder/')).toEqual([
       { path: 'folder/f0.csv', isDir: false, size: 13, sha256: expect.any(String) },
       { path: 'folder/f1.csv', isDir: false, size: 13, sha256: expect.any(String) },
@@ -182,7 +253,10 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
     // The replaced object is gone once the re-upload has answered; the new one is the run's only object.
     expect(await objectExists(v1.object_key)).toBe(false);
     expect(storedObjects(run)).toEqual([`${v2.object_key.split('/').pop()}._S3rver_object`]);
-    const audit = await pg.query(`SELECT before FROM audit_events WHERE entity_id = $1 AND action = 'artifact.written' ORDER BY seq DESC LIMIT 1`, [run]);
+    const audit = await pg.query(
+      `SELECT before FROM audit_events WHERE entity_id = $1 AND action = 'artifact.written' ORDER BY seq DESC LIMIT 1`,
+      [run],
+    );
     expect(audit.rows[0].before).toEqual({ path: 'm.onnx', objectKey: v1.object_key, size: 2, sha256: sha256(Buffer.from('v1')) });
     await put(run, 'keep.txt', Buffer.from('kept'));
     const removed = await fetch(`${api.base}/api/v1/runs/${run}/artifacts/m.onnx`, { method: 'DELETE', headers: authHeader(researcher) });
@@ -193,9 +267,18 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
     expect(storedObjects(run)).toHaveLength(1);
     expect(await (await get(run, 'keep.txt')).text()).toBe('kept');
     const deletion = await pg.query(`SELECT before FROM audit_events WHERE entity_id = $1 AND action = 'artifact.deleted'`, [run]);
-    expect(deletion.rows).toEqual([{ before: { artifacts: [{ path: 'm.onnx', objectKey: v2.object_key, sha256: sha256(Buffer.from('v2')) }] } }]);
+    expect(deletion.rows).toEqual([
+      { before: { artifacts: [{ path: 'm.onnx', objectKey: v2.object_key, sha256: sha256(Buffer.from('v2')) }] } },
+    ]);
     // Reads are not audited.
-    expect((await pg.query(`SELECT count(*) FROM audit_events WHERE entity_id = $1 AND action NOT IN ('run.created', 'artifact.written', 'artifact.deleted')`, [run])).rows[0].count).toBe('0');
+    expect(
+      (
+        await pg.query(
+          `SELECT count(*) FROM audit_events WHERE entity_id = $1 AND action NOT IN ('run.created', 'artifact.written', 'artifact.deleted')`,
+          [run],
+        )
+      ).rows[0].count,
+    ).toBe('0');
   });
 
   it('removes replaced and deleted objects behind the MLflow artifact proxy too', async () => {
@@ -214,19 +297,31 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
     expect(storedObjects(run)).toEqual([]);
   });
 
-  it('never removes an object a model version pins: the version\'s files still download after a re-upload and a delete', async () => {
+  it("never removes an object a model version pins: the version's files still download after a re-upload and a delete", async () => {
     const run = await newRun();
     const experimentId = await experimentOf(run);
     const files: Record<string, Buffer> = { 'model/MLmodel': Buffer.from('flavors: onnx'), 'model/model.onnx': Buffer.from('onnx-v1') };
     for (const [p, body] of Object.entries(files)) expect((await mlflowArtifact('PUT', experimentId, run, p, body)).status).toBe(200);
     const registry = (endpoint: string, body: unknown) =>
-      fetch(`${api.base}/api/2.0/mlflow/${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeader(researcher) }, body: JSON.stringify(body) });
+      fetch(`${api.base}/api/2.0/mlflow/${endpoint}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...authHeader(researcher) },
+        body: JSON.stringify(body),
+      });
     expect((await registry('registered-models/create', { name: 'art/pinned-unet' })).status).toBe(200);
-    const version = await registry('model-versions/create', { name: 'art/pinned-unet', source: `mlflow-artifacts:/${experimentId}/${run}/artifacts/model`, run_id: run });
+    const version = await registry('model-versions/create', {
+      name: 'art/pinned-unet',
+      source: `mlflow-artifacts:/${experimentId}/${run}/artifacts/model`,
+      run_id: run,
+    });
     expect(version.status).toBe(200);
-    const pinnedFiles = async () => (await pg.query(
-      `SELECT f.path, f.object_key, f.sha256 FROM model_version_files f JOIN model_versions mv ON mv.id = f.model_version_id JOIN registered_models rm ON rm.id = mv.registered_model_id
-       WHERE rm.name = 'pinned-unet' ORDER BY f.path`)).rows as { path: string; object_key: string; sha256: string }[];
+    const pinnedFiles = async () =>
+      (
+        await pg.query(
+          `SELECT f.path, f.object_key, f.sha256 FROM model_version_files f JOIN model_versions mv ON mv.id = f.model_version_id JOIN registered_models rm ON rm.id = mv.registered_model_id
+       WHERE rm.name = 'pinned-unet' ORDER BY f.path`,
+        )
+      ).rows as { path: string; object_key: string; sha256: string }[];
     const pins = await pinnedFiles();
     expect(pins.map((f) => f.path)).toEqual(['model/MLmodel', 'model/model.onnx']);
 
@@ -245,7 +340,9 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
     }
 
     // Deleting the directory removes the run's unpinned objects only.
-    expect((await fetch(`${api.base}/api/v1/runs/${run}/artifacts/model`, { method: 'DELETE', headers: authHeader(researcher) })).status).toBe(200);
+    expect(
+      (await fetch(`${api.base}/api/v1/runs/${run}/artifacts/model`, { method: 'DELETE', headers: authHeader(researcher) })).status,
+    ).toBe(200);
     expect(await artifactRows(run)).toEqual([]);
     expect(await objectExists(replacedOnnx.object_key)).toBe(false);
     expect(storedObjects(run)).toHaveLength(2);
@@ -257,14 +354,26 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
     const run = await newRun();
     const res = await put(run, 'a//b', Buffer.from('x'));
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ code: 'BAD_USER_INPUT', message: 'The artifact path "a//b" must be relative and normalised: no leading or doubled "/", no "." or ".." segments.' });
+    expect(await res.json()).toEqual({
+      code: 'BAD_USER_INPUT',
+      message: 'The artifact path "a//b" must be relative and normalised: no leading or doubled "/", no "." or ".." segments.',
+    });
     // fetch would resolve "..": send the raw request line.
     const dotDot = await new Promise<number>((resolve, reject) => {
       const { hostname, port } = new URL(api.base);
-      const req = http.request({ hostname, port, path: `/api/v1/runs/${run}/artifacts/a/../b`, method: 'PUT', headers: { 'content-length': '1', ...authHeader(researcher) } }, (r) => {
-        r.resume();
-        resolve(r.statusCode ?? 0);
-      });
+      const req = http.request(
+        {
+          hostname,
+          port,
+          path: `/api/v1/runs/${run}/artifacts/a/../b`,
+          method: 'PUT',
+          headers: { 'content-length': '1', ...authHeader(researcher) },
+        },
+        (r) => {
+          r.resume();
+          resolve(r.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end('x');
     });
@@ -275,7 +384,12 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
   it('hands out presigned URLs after the authorisation check, for at most 15 minutes, that stop working when they expire', async () => {
     const run = await newRun();
     await put(run, 'p.txt', Buffer.from('presigned body'));
-    const presign = (auth: Auth, body: unknown) => fetch(`${api.base}/api/v1/runs/${run}/artifacts-presign`, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeader(auth) }, body: JSON.stringify(body) });
+    const presign = (auth: Auth, body: unknown) =>
+      fetch(`${api.base}/api/v1/runs/${run}/artifacts-presign`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...authHeader(auth) },
+        body: JSON.stringify(body),
+      });
     expect((await presign(otherProjectToken, { path: 'p.txt' })).status).toBe(404);
     expect((await presign(viewer, { path: 'p.txt', expiresInSeconds: 901 })).status).toBe(400);
     const long = (await (await presign(viewer, { path: 'p.txt' })).json()) as { url: string; expiresAt: string };
@@ -297,7 +411,10 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
     const run = await newRun();
     const announced = await put(run, 'big.bin', Buffer.alloc(15 * MIB));
     expect(announced.status).toBe(413);
-    expect(await announced.json()).toEqual({ code: 'PAYLOAD_TOO_LARGE', message: 'The artifact is larger than the 14 MiB limit (ARTIFACT_MAX_SIZE_MB).' });
+    expect(await announced.json()).toEqual({
+      code: 'PAYLOAD_TOO_LARGE',
+      message: 'The artifact is larger than the 14 MiB limit (ARTIFACT_MAX_SIZE_MB).',
+    });
     // Chunked, without Content-Length: refused once the stream passes the limit.
     const streamed = await uploadChunked(`${api.base}/api/v1/runs/${run}/artifacts/big2.bin`, researcher, 15 * MIB);
     expect(streamed).toBe(413);

@@ -3,7 +3,13 @@ import { AuditCheckpointStore } from '@caliper/storage';
 import { ADMIN, Auth, errorCode, gql, gqlOk, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
 
 interface Page {
-  auditEvents: { edges: { cursor: string; node: { seq: string; action: string; actorLabel: string; projectId: string | null; after: Record<string, unknown> | null } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  auditEvents: {
+    edges: {
+      cursor: string;
+      node: { seq: string; action: string; actorLabel: string; projectId: string | null; after: Record<string, unknown> | null };
+    }[];
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
 }
 const EVENTS = `query($f: AuditEventFilter, $first: Int, $after: String) {
   auditEvents(filter: $f, first: $first, after: $after) { edges { cursor node { seq action actorLabel projectId after } } pageInfo { hasNextPage endCursor } } }`;
@@ -63,7 +69,7 @@ describe('audit log over GraphQL (real PostgreSQL and S3)', () => {
     expect(errorCode(await gql(api, admin, EVENTS, { after: 'abc' }))).toBe('BAD_USER_INPUT');
   });
 
-  it('shows a QA member their project\'s events only', async () => {
+  it("shows a QA member their project's events only", async () => {
     const qa = await newUser(api, admin, { projectId, roles: ['QA'] });
     const session = await login(api, qa.username, qa.password);
     const own = await gqlOk<Page>(api, session, EVENTS, { f: { projectId } });
@@ -91,11 +97,28 @@ describe('audit log over GraphQL (real PostgreSQL and S3)', () => {
     // A rewritten hash in the middle is reported at that event.
     await pg.query(`UPDATE audit_events SET hash = repeat('0', 64) WHERE seq = 3`);
     await pg.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
-    type Status = { ok: boolean; brokenAtSeq: string; unacknowledgedBreaks: number; checkpointsFound: number; checkpointsExpected: number; breaks: { seq: string; kind: string; storedHash: string | null; acknowledged: unknown }[] };
+    type Status = {
+      ok: boolean;
+      brokenAtSeq: string;
+      unacknowledgedBreaks: number;
+      checkpointsFound: number;
+      checkpointsExpected: number;
+      breaks: { seq: string; kind: string; storedHash: string | null; acknowledged: unknown }[];
+    };
     const broken = await gqlOk<{ auditChainStatus: Status }>(api, admin, STATUS);
-    expect(broken.auditChainStatus).toMatchObject({ ok: false, brokenAtSeq: '3', unacknowledgedBreaks: 3, checkpointsFound: 1, checkpointsExpected: 0 });
+    expect(broken.auditChainStatus).toMatchObject({
+      ok: false,
+      brokenAtSeq: '3',
+      unacknowledgedBreaks: 3,
+      checkpointsFound: 1,
+      checkpointsExpected: 0,
+    });
     // The rewritten hash, the next event's link to the old one, and the deleted tail: all listed, in seq order.
-    expect(broken.auditChainStatus.breaks.map((b) => [b.seq, b.kind])).toEqual([['3', 'hash_mismatch'], ['4', 'prev_hash_mismatch'], [String(tail.seq), 'checkpoint_past_end']]);
+    expect(broken.auditChainStatus.breaks.map((b) => [b.seq, b.kind])).toEqual([
+      ['3', 'hash_mismatch'],
+      ['4', 'prev_hash_mismatch'],
+      [String(tail.seq), 'checkpoint_past_end'],
+    ]);
     expect(broken.auditChainStatus.breaks[0]).toMatchObject({ storedHash: '0'.repeat(64), acknowledged: null });
   });
 

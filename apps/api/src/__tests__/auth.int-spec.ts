@@ -48,7 +48,9 @@ describe('authentication', () => {
   it('locks an account after too many failures (429 + Retry-After) and schedules one aggregated audit job per account, IP and minute', async () => {
     const victim = await newUser(api, admin);
     for (let i = 0; i < 3; i++) {
-      expect((await rest(api, 'POST', '/api/v1/auth/login', null, { username: victim.username, password: `wrong-${i}-password` })).status).toBe(401);
+      expect(
+        (await rest(api, 'POST', '/api/v1/auth/login', null, { username: victim.username, password: `wrong-${i}-password` })).status,
+      ).toBe(401);
     }
     const locked = await rest(api, 'POST', '/api/v1/auth/login', null, { username: victim.username, password: victim.password });
     expect(locked.status).toBe(429);
@@ -56,7 +58,10 @@ describe('authentication', () => {
     expect(retryAfter).toBeGreaterThan(60);
     expect(retryAfter).toBeLessThanOrEqual(120);
     expect(((await locked.json()) as { code: string }).code).toBe('TOO_MANY_ATTEMPTS');
-    const jobs = await pg.query(`SELECT job_name, payload FROM outbox WHERE job_name = 'auth.failed-logins.flush' AND payload->>'username' = $1`, [victim.username]);
+    const jobs = await pg.query(
+      `SELECT job_name, payload FROM outbox WHERE job_name = 'auth.failed-logins.flush' AND payload->>'username' = $1`,
+      [victim.username],
+    );
     // All four failures fall in one or two minutes: one job per minute, never one per failure.
     expect(jobs.rows.length).toBeGreaterThanOrEqual(1);
     expect(jobs.rows.length).toBeLessThanOrEqual(2);
@@ -73,18 +78,24 @@ describe('authentication', () => {
     expect(events.rows.map((r) => r.action)).toEqual(['auth.login', 'auth.logout']);
   });
 
-  it('refuses a deactivated user\'s open session', async () => {
+  it("refuses a deactivated user's open session", async () => {
     const user = await newUser(api, admin);
     const session = await login(api, user.username, user.password);
-    await gqlOk(api, admin, `mutation($i: DeactivateUserInput!) { deactivateUser(input: $i) { isActive } }`, { i: { userId: user.id, reason: 'left the group' } });
+    await gqlOk(api, admin, `mutation($i: DeactivateUserInput!) { deactivateUser(input: $i) { isActive } }`, {
+      i: { userId: user.id, reason: 'left the group' },
+    });
     expect((await rest(api, 'GET', '/api/v1/auth/me', session)).status).toBe(401);
     expect((await rest(api, 'POST', '/api/v1/auth/login', null, { username: user.username, password: user.password })).status).toBe(401);
   });
 
   it('never reuses a username, even after deactivation', async () => {
     const user = await newUser(api, admin);
-    await gqlOk(api, admin, `mutation($i: DeactivateUserInput!) { deactivateUser(input: $i) { isActive } }`, { i: { userId: user.id, reason: 'gone' } });
-    const again = await gql(api, admin, `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, { i: { username: user.username, displayName: 'x', password: 'another-password-1' } });
+    await gqlOk(api, admin, `mutation($i: DeactivateUserInput!) { deactivateUser(input: $i) { isActive } }`, {
+      i: { userId: user.id, reason: 'gone' },
+    });
+    const again = await gql(api, admin, `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, {
+      i: { username: user.username, displayName: 'x', password: 'another-password-1' },
+    });
     expect(errorCode(again)).toBe('CONFLICT');
   });
 
@@ -98,14 +109,19 @@ describe('authentication', () => {
       projectX = await newProject(api, admin, 'token-x');
       projectY = await newProject(api, admin, 'token-y');
       researcher = await newUser(api, admin, { projectId: projectX, roles: ['RESEARCHER'] });
-      await gqlOk(api, admin, `mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { roles } }`, { i: { projectId: projectY, username: researcher.username, roles: ['VIEWER'] } });
+      await gqlOk(api, admin, `mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { roles } }`, {
+        i: { projectId: projectY, username: researcher.username, roles: ['VIEWER'] },
+      });
       researcherSession = await login(api, researcher.username, researcher.password);
     });
 
     const createToken = async (roles: string[], projectId = projectX) =>
-      gql<{ createApiToken: { token: string; apiToken: { id: string } } }>(api, researcherSession,
+      gql<{ createApiToken: { token: string; apiToken: { id: string } } }>(
+        api,
+        researcherSession,
         `mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token apiToken { id roles expiresAt } } }`,
-        { i: { projectId, name: 'training', roles } });
+        { i: { projectId, name: 'training', roles } },
+      );
 
     it('is shown once as clp_<id>_<secret> and stored only as a SHA-256 hash', async () => {
       const r = await createToken(['RESEARCHER']);
@@ -131,11 +147,17 @@ describe('authentication', () => {
       expect(errorCode(await createToken(['PI']))).toBe('BAD_USER_INPUT');
       const { token, apiToken } = (await createToken(['RESEARCHER'])).data!.createApiToken;
       const mintAnother = `mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token } }`;
-      expect(errorCode(await gql(api, { bearer: token }, mintAnother, { i: { projectId: projectX, name: 'n', roles: ['RESEARCHER'] } }))).toBe('FORBIDDEN');
-      await gqlOk(api, admin, `mutation($i: SetProjectMemberRolesInput!) { setProjectMemberRoles(input: $i) { roles } }`, { i: { projectId: projectX, userId: researcher.id, roles: ['VIEWER'] } });
+      expect(
+        errorCode(await gql(api, { bearer: token }, mintAnother, { i: { projectId: projectX, name: 'n', roles: ['RESEARCHER'] } })),
+      ).toBe('FORBIDDEN');
+      await gqlOk(api, admin, `mutation($i: SetProjectMemberRolesInput!) { setProjectMemberRoles(input: $i) { roles } }`, {
+        i: { projectId: projectX, userId: researcher.id, roles: ['VIEWER'] },
+      });
       // Scope {researcher} ∩ current roles {viewer} is empty: the token cannot even read its project now.
       expect(errorCode(await gql(api, { bearer: token }, `{ project(slug: "token-x") { slug } }`))).toBe('NOT_FOUND');
-      await gqlOk(api, admin, `mutation($i: SetProjectMemberRolesInput!) { setProjectMemberRoles(input: $i) { roles } }`, { i: { projectId: projectX, userId: researcher.id, roles: ['RESEARCHER'] } });
+      await gqlOk(api, admin, `mutation($i: SetProjectMemberRolesInput!) { setProjectMemberRoles(input: $i) { roles } }`, {
+        i: { projectId: projectX, userId: researcher.id, roles: ['RESEARCHER'] },
+      });
       expect(apiToken.id).toMatch(/^[0-9a-f]{16}$/);
     });
 
@@ -146,7 +168,9 @@ describe('authentication', () => {
       const res = await rest(api, 'GET', '/api/v1/auth/me', { bearer: token });
       expect(res.status).toBe(401);
       expect(((await res.json()) as { message: string }).message).toBe(`API token ${apiToken.id} was revoked.`);
-      const ev = await pg.query(`SELECT action FROM audit_events WHERE entity_type = 'api_token' AND entity_id = $1 ORDER BY seq`, [apiToken.id]);
+      const ev = await pg.query(`SELECT action FROM audit_events WHERE entity_type = 'api_token' AND entity_id = $1 ORDER BY seq`, [
+        apiToken.id,
+      ]);
       expect(ev.rows.map((r) => r.action)).toEqual(['token.created', 'token.revoked']);
     });
 
@@ -178,7 +202,10 @@ describe('authentication', () => {
       const locked = await rest(api, 'GET', '/api/v1/auth/me', { basic: [researcher.username, researcher.password] });
       expect(locked.status).toBe(429);
       expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
-      const failures = await pg.query(`SELECT count(*)::int AS n FROM outbox WHERE job_name = 'auth.failed-logins.flush' AND payload->>'username' = $1`, [researcher.username]);
+      const failures = await pg.query(
+        `SELECT count(*)::int AS n FROM outbox WHERE job_name = 'auth.failed-logins.flush' AND payload->>'username' = $1`,
+        [researcher.username],
+      );
       expect(failures.rows[0].n).toBeGreaterThanOrEqual(1);
     });
   });
@@ -186,12 +213,13 @@ describe('authentication', () => {
   it('keeps secrets and their hashes out of every audit event', async () => {
     const rows = await pg.query(`SELECT canonical FROM audit_events`);
     expect(rows.rows.length).toBeGreaterThan(10);
-    const secrets = await pg.query(`SELECT secret_hash AS s FROM api_tokens UNION ALL SELECT secret_hash FROM sessions UNION ALL SELECT password_hash FROM user_credentials`);
+    const secrets = await pg.query(
+      `SELECT secret_hash AS s FROM api_tokens UNION ALL SELECT secret_hash FROM sessions UNION ALL SELECT password_hash FROM user_credentials`,
+    );
     const all = rows.rows.map((r) => r.canonical as string).join('\n');
     for (const { s } of secrets.rows) expect(all).not.toContain(s);
     expect(all).not.toContain(ADMIN.password);
     expect(all).not.toMatch(/clp_[0-9a-f]{16}_[0-9a-f]{64}/);
     expect(all).not.toMatch(/"(password|passwordHash|secret|secretHash|token)":/i);
   });
-
 });

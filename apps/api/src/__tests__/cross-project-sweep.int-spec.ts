@@ -40,7 +40,14 @@ async function dumpProject(db: Client, projectId: string): Promise<Record<string
 }
 
 /** An MLflow call with the query string and the JSON body given separately (as an attacker would). */
-async function raw(api: TestApi, auth: Auth, method: string, path: string, query: string, body?: unknown): Promise<{ status: number; body: WireJson }> {
+async function raw(
+  api: TestApi,
+  auth: Auth,
+  method: string,
+  path: string,
+  query: string,
+  body?: unknown,
+): Promise<{ status: number; body: WireJson }> {
   const res = await rest(api, method, `/api/2.0/mlflow/${path}${query ? `?${query}` : ''}`, auth, body);
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as WireJson) : {} };
@@ -63,11 +70,20 @@ describe('cross-project sweep: identifiers of another project are resolved once 
     const projectA = await newProject(api, admin, 'proj-a');
     projectB = await newProject(api, admin, 'proj-b');
     const user = await newUser(api, admin, { projectId: projectA, roles: ['RESEARCHER'] });
-    await gqlOk(api, admin, `mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { roles } }`, { i: { projectId: projectB, username: user.username, roles: ['VIEWER'] } });
+    await gqlOk(api, admin, `mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { roles } }`, {
+      i: { projectId: projectB, username: user.username, roles: ['VIEWER'] },
+    });
     const ownerB = await newUser(api, admin, { projectId: projectB, roles: ['RESEARCHER'] });
     const session = await login(api, user.username, user.password);
     await gqlOk(api, session, `mutation($p: ID!) { setDefaultProject(projectId: $p) { id } }`, { p: projectA });
-    const tokenA = (await gqlOk<{ createApiToken: { token: string } }>(api, session, `mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "a", roles: [RESEARCHER] }) { token } }`, { p: projectA })).createApiToken.token;
+    const tokenA = (
+      await gqlOk<{ createApiToken: { token: string } }>(
+        api,
+        session,
+        `mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "a", roles: [RESEARCHER] }) { token } }`,
+        { p: projectA },
+      )
+    ).createApiToken.token;
     callers = [
       { name: 'token of A', auth: { bearer: tokenA } },
       { name: 'Basic user (researcher of A, viewer of B)', auth: { basic: [user.username, user.password] } },
@@ -83,13 +99,18 @@ describe('cross-project sweep: identifiers of another project are resolved once 
     b.experiment = (await mlflow(api, theirs, 'POST', 'experiments/create', { name: 'proj-b/exp-b' })).body.experiment_id;
     b.run = (await mlflow(api, theirs, 'POST', 'runs/create', { experiment_id: b.experiment })).body.run.info.run_id;
     const logged = await mlflow(api, theirs, 'POST', 'runs/log-batch', {
-      run_id: b.run, metrics: [{ key: 'loss', value: 0.5, timestamp: 1, step: 1 }], params: [{ key: 'lr', value: '0.1' }], tags: [{ key: 'owner', value: 'b' }],
+      run_id: b.run,
+      metrics: [{ key: 'loss', value: 0.5, timestamp: 1, step: 1 }],
+      params: [{ key: 'lr', value: '0.1' }],
+      tags: [{ key: 'owner', value: 'b' }],
     });
     expect(logged.status).toBe(200);
     expect((await mlflow(api, theirs, 'POST', 'registered-models/create', { name: b.qualifiedModel })).status).toBe(200);
     expect((await rest(api, 'PUT', `/api/v1/runs/${b.run}/artifacts/model/model.onnx`, theirs, 'onnx-bytes')).status).toBe(200);
     const source = `mlflow-artifacts:/${b.experiment}/${b.run}/artifacts/model`;
-    expect((await mlflow(api, theirs, 'POST', 'model-versions/create', { name: b.qualifiedModel, source, run_id: b.run })).status).toBe(200);
+    expect((await mlflow(api, theirs, 'POST', 'model-versions/create', { name: b.qualifiedModel, source, run_id: b.run })).status).toBe(
+      200,
+    );
   });
 
   afterAll(async () => {
@@ -117,20 +138,62 @@ describe('cross-project sweep: identifiers of another project are resolved once 
         ['runs/get twice', raw(api, auth, 'GET', 'runs/get', `run_id=${a.run}&run_id=${b.run}`)],
         ['log-batch array', raw(api, auth, 'POST', 'runs/log-batch', '', { run_id: [a.run, b.run], metrics: [metric] })],
         ['set-tag query vs body', raw(api, auth, 'POST', 'runs/set-tag', `run_id=${b.run}`, { run_uuid: a.run, key: 'k', value: 'v' })],
-        ['set-tag run_id vs run_uuid', raw(api, auth, 'POST', 'runs/set-tag', '', { run_id: a.run, run_uuid: b.run, key: 'k', value: 'v' })],
+        [
+          'set-tag run_id vs run_uuid',
+          raw(api, auth, 'POST', 'runs/set-tag', '', { run_id: a.run, run_uuid: b.run, key: 'k', value: 'v' }),
+        ],
         ['update query and body', raw(api, auth, 'POST', 'runs/update', `run_id=${b.run}`, { run_id: a.run, status: 'KILLED' })],
         ['log-metric array run_uuid', raw(api, auth, 'POST', 'runs/log-metric', '', { run_uuid: [a.run, b.run], ...metric })],
         ['experiments/delete array', raw(api, auth, 'POST', 'experiments/delete', '', { experiment_id: [a.experiment, b.experiment] })],
         ['experiments/get twice', raw(api, auth, 'GET', 'experiments/get', `experiment_id=${a.experiment}&experiment_id=${b.experiment}`)],
-        ['experiments/update query vs body', raw(api, auth, 'POST', 'experiments/update', `experiment_id=${b.experiment}`, { experiment_id: a.experiment, new_name: 'x' })],
+        [
+          'experiments/update query vs body',
+          raw(api, auth, 'POST', 'experiments/update', `experiment_id=${b.experiment}`, { experiment_id: a.experiment, new_name: 'x' }),
+        ],
         ['get-history twice', raw(api, auth, 'GET', 'metrics/get-history', `run_id=${a.run}&run_id=${b.run}&metric_key=loss`)],
-        ['model-versions/create query vs body', raw(api, auth, 'POST', 'model-versions/create', `name=${a.model}`, { name: [b.qualifiedModel], source: 's3://x/evil' })],
-        ['model-versions/create name array', raw(api, auth, 'POST', 'model-versions/create', '', { name: [a.model, b.qualifiedModel], source: 's3://x/evil' })],
-        ['transition-stage array', raw(api, auth, 'POST', 'model-versions/transition-stage', '', { name: [a.model, b.qualifiedModel], version: '1', stage: 'Production' })],
-        ['transition-stage version array', raw(api, auth, 'POST', 'model-versions/transition-stage', '', { name: a.model, version: ['1', '2'], stage: 'Production' })],
-        ['registered-models/get twice', raw(api, auth, 'GET', 'registered-models/get', `name=${a.model}&name=${encodeURIComponent(b.qualifiedModel)}`)],
-        ['model-versions/set-tag array', raw(api, auth, 'POST', 'model-versions/set-tag', '', { name: [a.model, b.qualifiedModel], version: '1', key: 'validated', value: 'true' })],
-        ['registered-models/search filter twice', raw(api, auth, 'GET', 'registered-models/search', `filter=${encodeURIComponent("name = 'model-a'")}&filter=${encodeURIComponent("name = 'proj-b/model-b'")}`)],
+        [
+          'model-versions/create query vs body',
+          raw(api, auth, 'POST', 'model-versions/create', `name=${a.model}`, { name: [b.qualifiedModel], source: 's3://x/evil' }),
+        ],
+        [
+          'model-versions/create name array',
+          raw(api, auth, 'POST', 'model-versions/create', '', { name: [a.model, b.qualifiedModel], source: 's3://x/evil' }),
+        ],
+        [
+          'transition-stage array',
+          raw(api, auth, 'POST', 'model-versions/transition-stage', '', {
+            name: [a.model, b.qualifiedModel],
+            version: '1',
+            stage: 'Production',
+          }),
+        ],
+        [
+          'transition-stage version array',
+          raw(api, auth, 'POST', 'model-versions/transition-stage', '', { name: a.model, version: ['1', '2'], stage: 'Production' }),
+        ],
+        [
+          'registered-models/get twice',
+          raw(api, auth, 'GET', 'registered-models/get', `name=${a.model}&name=${encodeURIComponent(b.qualifiedModel)}`),
+        ],
+        [
+          'model-versions/set-tag array',
+          raw(api, auth, 'POST', 'model-versions/set-tag', '', {
+            name: [a.model, b.qualifiedModel],
+            version: '1',
+            key: 'validated',
+            value: 'true',
+          }),
+        ],
+        [
+          'registered-models/search filter twice',
+          raw(
+            api,
+            auth,
+            'GET',
+            'registered-models/search',
+            `filter=${encodeURIComponent("name = 'model-a'")}&filter=${encodeURIComponent("name = 'proj-b/model-b'")}`,
+          ),
+        ],
         ['body that is a list', raw(api, auth, 'POST', 'runs/log-batch', '', [{ run_id: b.run }])],
       ];
       for (const [label, call] of attempts) expect([at(label), await call]).toEqual([at(label), ambiguous]);
@@ -147,11 +210,20 @@ describe('cross-project sweep: identifiers of another project are resolved once 
         ['create run via query', raw(api, auth, 'POST', 'runs/create', `experiment_id=${b.experiment}`, {})],
         ['delete experiment', mlflow(api, auth, 'POST', 'experiments/delete', { experiment_id: b.experiment })],
         ['rename experiment', mlflow(api, auth, 'POST', 'experiments/update', { experiment_id: b.experiment, new_name: 'mine' })],
-        ['experiment tag', mlflow(api, auth, 'POST', 'experiments/set-experiment-tag', { experiment_id: b.experiment, key: 'k', value: 'v' })],
+        [
+          'experiment tag',
+          mlflow(api, auth, 'POST', 'experiments/set-experiment-tag', { experiment_id: b.experiment, key: 'k', value: 'v' }),
+        ],
         ['create experiment in B', mlflow(api, auth, 'POST', 'experiments/create', { name: 'proj-b/planted' })],
         ['model version in B', mlflow(api, auth, 'POST', 'model-versions/create', { name: b.qualifiedModel, source: 's3://x/evil' })],
-        ['transition in B', mlflow(api, auth, 'POST', 'model-versions/transition-stage', { name: b.qualifiedModel, version: '1', stage: 'Production' })],
-        ['version tag in B', mlflow(api, auth, 'POST', 'model-versions/set-tag', { name: b.qualifiedModel, version: '1', key: 'validated', value: 'true' })],
+        [
+          'transition in B',
+          mlflow(api, auth, 'POST', 'model-versions/transition-stage', { name: b.qualifiedModel, version: '1', stage: 'Production' }),
+        ],
+        [
+          'version tag in B',
+          mlflow(api, auth, 'POST', 'model-versions/set-tag', { name: b.qualifiedModel, version: '1', key: 'validated', value: 'true' }),
+        ],
         ['model tag in B', mlflow(api, auth, 'POST', 'registered-models/set-tag', { name: b.qualifiedModel, key: 'k', value: 'v' })],
         ['alias in B', mlflow(api, auth, 'POST', 'registered-models/alias', { name: b.qualifiedModel, alias: 'champion', version: '1' })],
       ];
@@ -181,11 +253,21 @@ describe('cross-project sweep: identifiers of another project are resolved once 
     const token = callers[0].auth;
     const listAsId = await gql(api, token, 'query($r: String!) { run(runId: $r) { runId } }', { r: [a.run, b.run] });
     expect(listAsId.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    const aliased = await gql(api, token, 'query($a: String!, $b: String!) { mine: run(runId: $a) { runId } theirs: run(runId: $b) { runId } }', { a: a.run, b: b.run });
+    const aliased = await gql(
+      api,
+      token,
+      'query($a: String!, $b: String!) { mine: run(runId: $a) { runId } theirs: run(runId: $b) { runId } }',
+      { a: a.run, b: b.run },
+    );
     expect(aliased.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['NOT_FOUND', `Run ${b.run} was not found.`]]);
     const absent = await gql(api, token, 'query($b: String!) { run(runId: $b) { runId } }', { b: 'f'.repeat(32) });
     expect(absent.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    const series = await gql(api, token, 'query($p: ID!, $r: String!) { metricSeries(projectId: $p, runIds: [$r], keys: ["loss"]) { bucketCount } }', { p: projectB, r: b.run });
+    const series = await gql(
+      api,
+      token,
+      'query($p: ID!, $r: String!) { metricSeries(projectId: $p, runIds: [$r], keys: ["loss"]) { bucketCount } }',
+      { p: projectB, r: b.run },
+    );
     expect(series.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     expect(await dumpProject(db, projectB)).toEqual(before);
@@ -193,7 +275,10 @@ describe('cross-project sweep: identifiers of another project are resolved once 
 
   it("lets the same callers still act on A's own entities (the refusals above are not blanket)", async () => {
     for (const { auth } of callers) {
-      expect((await mlflow(api, auth, 'POST', 'runs/log-metric', { run_id: a.run, run_uuid: a.run, key: 'ok', value: 1, timestamp: 1, step: 0 })).status).toBe(200);
+      expect(
+        (await mlflow(api, auth, 'POST', 'runs/log-metric', { run_id: a.run, run_uuid: a.run, key: 'ok', value: 1, timestamp: 1, step: 0 }))
+          .status,
+      ).toBe(200);
       expect((await mlflow(api, auth, 'GET', 'runs/get', { run_id: a.run })).status).toBe(200);
       // A viewer of B still reads B (the token of A does not).
       const read = await mlflow(api, auth, 'GET', 'runs/get', { run_id: b.run });
@@ -207,16 +292,27 @@ describe('cross-project sweep: identifiers of another project are resolved once 
     grants.add(projectA, 'run.write');
     grants.add(projectA, 'model.register');
     const user = (await db.query(`SELECT id, username FROM users WHERE username = 'admin'`)).rows[0] as { id: string; username: string };
-    const who: Principal = { method: 'session', sessionId: 's', user: { id: user.id, username: user.username, displayName: user.username, globalRole: null }, grants };
+    const who: Principal = {
+      method: 'session',
+      sessionId: 's',
+      user: { id: user.id, username: user.username, displayName: user.username, globalRole: null },
+      grants,
+    };
     const tracking = api.app.get(TrackingService);
     const registry = api.app.get(RegistryService);
     const before = await dumpProject(db, projectB);
-    await expect(tracking.logBatch(who, b.run, { metrics: [{ key: 'x', value: 1, timestamp: 1, step: 0 }] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(tracking.logBatch(who, b.run, { metrics: [{ key: 'x', value: 1, timestamp: 1, step: 0 }] })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
     await expect(tracking.setRunLifecycle(who, b.run, 'deleted')).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(tracking.setExperimentLifecycle(who, b.experiment, 'deleted')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(registry.setVersionTag(who, { projectId: projectB, name: b.model }, 1, { key: 'validated', value: 'true' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      registry.setVersionTag(who, { projectId: projectB, name: b.model }, 1, { key: 'validated', value: 'true' }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     // The same principal may write where it was granted.
-    await expect(tracking.logBatch(who, a.run, { metrics: [{ key: 'granted', value: 1, timestamp: 1, step: 0 }] })).resolves.toEqual({ pointsWritten: 1 });
+    await expect(tracking.logBatch(who, a.run, { metrics: [{ key: 'granted', value: 1, timestamp: 1, step: 0 }] })).resolves.toEqual({
+      pointsWritten: 1,
+    });
     expect(await dumpProject(db, projectB)).toEqual(before);
   });
 });

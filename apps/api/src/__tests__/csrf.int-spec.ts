@@ -23,25 +23,43 @@ describe('cross-site writes with the session cookie', () => {
     const projectId = await newProject(api, admin, slug);
     const u = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
     researcher = await login(api, u.username, u.password);
-    bearer = (await gqlOk<{ createApiToken: { token: string } }>(api, researcher, `mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "t", roles: [RESEARCHER] }) { token } }`, { p: projectId })).createApiToken.token;
+    bearer = (
+      await gqlOk<{ createApiToken: { token: string } }>(
+        api,
+        researcher,
+        `mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "t", roles: [RESEARCHER] }) { token } }`,
+        { p: projectId },
+      )
+    ).createApiToken.token;
     basic = `Basic ${Buffer.from(`${u.username}:${u.password}`).toString('base64')}`;
   }, 60000);
   afterAll(() => api.close());
 
-  const send = (method: string, path: string, headers: Record<string, string>, body?: string) => fetch(`${api.base}${path}`, { method, headers, body });
+  const send = (method: string, path: string, headers: Record<string, string>, body?: string) =>
+    fetch(`${api.base}${path}`, { method, headers, body });
   const json = (o: unknown) => JSON.stringify(o);
   const experimentNamed = async (name: string) => {
-    const r = await send('GET', `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(`${slug}/${name}`)}`, { authorization: `Bearer ${bearer}` });
+    const r = await send('GET', `/api/2.0/mlflow/experiments/get-by-name?experiment_name=${encodeURIComponent(`${slug}/${name}`)}`, {
+      authorization: `Bearer ${bearer}`,
+    });
     return r.status;
   };
   const createExperiment = (name: string, headers: Record<string, string>, type = 'application/json') =>
-    send('POST', '/api/2.0/mlflow/experiments/create', { 'content-type': type, ...headers }, type === 'application/json' ? json({ name: `${slug}/${name}` }) : `name=${encodeURIComponent(`${slug}/${name}`)}`);
+    send(
+      'POST',
+      '/api/2.0/mlflow/experiments/create',
+      { 'content-type': type, ...headers },
+      type === 'application/json' ? json({ name: `${slug}/${name}` }) : `name=${encodeURIComponent(`${slug}/${name}`)}`,
+    );
 
   it('refuses a cookie write whose Origin is another site (403, nothing done), and allows this site', async () => {
     const session = await login(api, ADMIN.username, ADMIN.password);
     const forged = await send('POST', '/api/v1/auth/logout', { ...session, origin: 'https://evil.example' });
     expect(forged.status).toBe(403);
-    expect(await forged.json()).toEqual({ code: 'FORBIDDEN', message: `Cross-site request refused: Origin https://evil.example is not this site (${host}). Requests with the session cookie must come from Caliper's own pages; scripts use an API token.` });
+    expect(await forged.json()).toEqual({
+      code: 'FORBIDDEN',
+      message: `Cross-site request refused: Origin https://evil.example is not this site (${host}). Requests with the session cookie must come from Caliper's own pages; scripts use an API token.`,
+    });
     expect((await send('GET', '/api/v1/auth/me', session)).status).toBe(200);
     expect((await send('POST', '/api/v1/auth/logout', { ...session, origin: api.base })).status).toBe(204);
     expect((await send('GET', '/api/v1/auth/me', session)).status).toBe(401);
@@ -49,8 +67,19 @@ describe('cross-site writes with the session cookie', () => {
 
   it('checks sign-in the same way, with or without a cookie (it sets one: login CSRF)', async () => {
     const body = json({ username: ADMIN.username, password: ADMIN.password });
-    expect((await send('POST', '/api/v1/auth/login', { 'content-type': 'application/json', origin: 'https://evil.example' }, body)).status).toBe(403);
-    expect((await send('POST', '/api/v1/auth/login', { 'content-type': 'application/x-www-form-urlencoded' }, `username=admin&password=${encodeURIComponent(ADMIN.password)}`)).status).toBe(415);
+    expect(
+      (await send('POST', '/api/v1/auth/login', { 'content-type': 'application/json', origin: 'https://evil.example' }, body)).status,
+    ).toBe(403);
+    expect(
+      (
+        await send(
+          'POST',
+          '/api/v1/auth/login',
+          { 'content-type': 'application/x-www-form-urlencoded' },
+          `username=admin&password=${encodeURIComponent(ADMIN.password)}`,
+        )
+      ).status,
+    ).toBe(415);
     expect((await send('POST', '/api/v1/auth/login', { 'content-type': 'application/json', origin: api.base }, body)).status).toBe(200);
   });
 
@@ -79,22 +108,45 @@ describe('cross-site writes with the session cookie', () => {
   it('accepts JSON cookie writes from this site, as the web app sends them', async () => {
     expect((await createExperiment('json-same-site', { ...researcher, origin: api.base })).status).toBe(200);
     expect(await experimentNamed('json-same-site')).toBe(200);
-    const gql = await send('POST', '/graphql', { ...researcher, origin: api.base, 'content-type': 'application/json' }, json({ query: '{ me { user { username } } }' }));
+    const gql = await send(
+      'POST',
+      '/graphql',
+      { ...researcher, origin: api.base, 'content-type': 'application/json' },
+      json({ query: '{ me { user { username } } }' }),
+    );
     expect(gql.status).toBe(200);
   });
 
   it('does not apply to Bearer or Basic callers (a browser never adds those to a forged request)', async () => {
-    expect((await createExperiment('bearer-form', { authorization: `Bearer ${bearer}`, origin: 'https://elsewhere.example' }, 'application/x-www-form-urlencoded')).status).toBe(200);
+    expect(
+      (
+        await createExperiment(
+          'bearer-form',
+          { authorization: `Bearer ${bearer}`, origin: 'https://elsewhere.example' },
+          'application/x-www-form-urlencoded',
+        )
+      ).status,
+    ).toBe(200);
     expect(await experimentNamed('bearer-form')).toBe(200);
     expect((await createExperiment('basic-json', { authorization: basic, origin: 'https://elsewhere.example' })).status).toBe(200);
   });
 
   it('refuses cross-site GraphQL mutations with the cookie, and Apollo refuses simple (form, text/plain) GraphQL posts', async () => {
     const mutation = `mutation { createProject(input: { slug: "forged", name: "Forged" }) { id } }`;
-    const crossSite = await send('POST', '/graphql', { ...admin, origin: 'https://evil.example', 'content-type': 'application/json' }, json({ query: mutation }));
+    const crossSite = await send(
+      'POST',
+      '/graphql',
+      { ...admin, origin: 'https://evil.example', 'content-type': 'application/json' },
+      json({ query: mutation }),
+    );
     expect(crossSite.status).toBe(403);
     // No Origin at all: Apollo's CSRF prevention still refuses what a <form> can send.
-    const form = await send('POST', '/graphql', { ...admin, 'content-type': 'application/x-www-form-urlencoded' }, `query=${encodeURIComponent(mutation)}`);
+    const form = await send(
+      'POST',
+      '/graphql',
+      { ...admin, 'content-type': 'application/x-www-form-urlencoded' },
+      `query=${encodeURIComponent(mutation)}`,
+    );
     expect(form.status).toBe(400);
     expect(await form.text()).toMatch(/CSRF/);
     const text = await send('POST', '/graphql', { ...admin, 'content-type': 'text/plain' }, json({ query: mutation }));

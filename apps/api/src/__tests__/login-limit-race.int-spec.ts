@@ -20,9 +20,15 @@ describe('login limit under concurrent attempts', () => {
   let address = 0;
   const from = () => `198.51.100.${++address}`;
   const signIn = (ip: string, username: string, password: string) =>
-    fetch(`${api.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: JSON.stringify({ username, password }) }).then((r) => r.status);
+    fetch(`${api.base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+      body: JSON.stringify({ username, password }),
+    }).then((r) => r.status);
   const basicMe = (ip: string, username: string, password: string) =>
-    fetch(`${api.base}/api/v1/auth/me`, { headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`, 'x-forwarded-for': ip } }).then((r) => r.status);
+    fetch(`${api.base}/api/v1/auth/me`, {
+      headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`, 'x-forwarded-for': ip },
+    }).then((r) => r.status);
 
   beforeAll(async () => {
     api = await startTestApi({ LOGIN_MAX_FAILURES: '5', LOGIN_LOCKOUT_SECONDS: '120', TRUST_PROXY: 'loopback' });

@@ -10,12 +10,32 @@ import { coverSteps, planBuckets, referenceDownsample } from '@caliper/domain';
 import { seriesQueries } from '@caliper/persistence';
 import { ADMIN, Auth, gql, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
 
-interface Point { key: string; step: number; timestamp: number; value: number | string }
+interface Point {
+  key: string;
+  step: number;
+  timestamp: number;
+  value: number | string;
+}
 interface SeriesSet {
-  fromStep: number | null; toStep: number | null; bucketWidth: number; bucketCount: number; exact: boolean; tierLevel: number | null;
+  fromStep: number | null;
+  toStep: number | null;
+  bucketWidth: number;
+  bucketCount: number;
+  exact: boolean;
+  tierLevel: number | null;
   series: {
-    runId: string; key: string; pointCount: number; first: { step: number; timestamp: number; value: number | null; nonFinite: string | null } | null;
-    buckets: number[]; steps: number[]; timestamps: (number | null)[]; last: (number | null)[]; min: (number | null)[]; max: (number | null)[]; counts: number[]; nanCounts: number[];
+    runId: string;
+    key: string;
+    pointCount: number;
+    first: { step: number; timestamp: number; value: number | null; nonFinite: string | null } | null;
+    buckets: number[];
+    steps: number[];
+    timestamps: (number | null)[];
+    last: (number | null)[];
+    min: (number | null)[];
+    max: (number | null)[];
+    counts: number[];
+    nanCounts: number[];
   }[];
 }
 
@@ -28,7 +48,7 @@ const SERIES = `query($p: ID!, $r: [String!]!, $k: [String!]!, $from: Float, $to
 
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 const wire = (v: number): number | string => (Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v);
 
@@ -66,7 +86,8 @@ describe('metricSeries (GraphQL downsampling over metric tiers, real PostgreSQL)
       expect(res.status).toBe(200);
     }
   }
-  const series = (vars: Record<string, unknown>, auth: Auth = viewer) => gqlOk<{ metricSeries: SeriesSet }>(api, auth, SERIES, { p: projectId, ...vars }).then((d) => d.metricSeries);
+  const series = (vars: Record<string, unknown>, auth: Auth = viewer) =>
+    gqlOk<{ metricSeries: SeriesSet }>(api, auth, SERIES, { p: projectId, ...vars }).then((d) => d.metricSeries);
 
   it('equals the reference bucketing of the logged points for random series, windows and budgets (duplicates, out of order, NaN, ±Infinity)', async () => {
     const random = rng(2026);
@@ -81,7 +102,12 @@ describe('metricSeries (GraphQL downsampling over metric tiers, real PostgreSQL)
         const x = random();
         const value = x < 0.02 ? NaN : x < 0.03 ? Infinity : x < 0.04 ? -Infinity : Math.round((random() - 0.5) * 1e6) / 1000;
         // Steps spread over 3× the count: gaps, repeats and any order.
-        const p = { key: 'loss', step: Math.floor(random() * n * 3) - 500, timestamp: 1_700_000_000_000 + Math.floor(random() * 50), value };
+        const p = {
+          key: 'loss',
+          step: Math.floor(random() * n * 3) - 500,
+          timestamp: 1_700_000_000_000 + Math.floor(random() * 50),
+          value,
+        };
         points.push({ ...p, value: wire(value) });
         const id = `${p.step}/${p.timestamp}/${Number.isNaN(value) ? 'NaN' : value}`;
         if (!seen.has(id)) stored.push(p);
@@ -95,19 +121,38 @@ describe('metricSeries (GraphQL downsampling over metric tiers, real PostgreSQL)
     const all = [...logged.values()].flat();
     const lo = Math.min(...all.map((p) => p.step));
     const hi = Math.max(...all.map((p) => p.step));
-    const windows: [number | null, number | null, number][] = [[null, null, 1000], [null, null, 50], [lo + 1234, hi - 777, 300], [lo + 10, lo + 4000, 2000], [100, 160, 1000], [hi - 20_000, null, 97]];
+    const windows: [number | null, number | null, number][] = [
+      [null, null, 1000],
+      [null, null, 50],
+      [lo + 1234, hi - 777, 300],
+      [lo + 10, lo + 4000, 2000],
+      [100, 160, 1000],
+      [hi - 20_000, null, 97],
+    ];
     for (const [from, to, budget] of windows) {
       const got = await series({ r: runs, k: ['loss'], from, to, b: budget });
       const plan = planBuckets(from ?? lo, to ?? hi, budget);
-      expect({ from: got.fromStep, to: got.toStep, width: got.bucketWidth, count: got.bucketCount, level: got.tierLevel })
-        .toEqual({ from: plan.fromStep, to: plan.toStep, width: plan.width, count: plan.bucketCount, level: plan.level });
+      expect({ from: got.fromStep, to: got.toStep, width: got.bucketWidth, count: got.bucketCount, level: got.tierLevel }).toEqual({
+        from: plan.fromStep,
+        to: plan.toStep,
+        width: plan.width,
+        count: plan.bucketCount,
+        level: plan.level,
+      });
       for (const s of got.series) {
         const ref = referenceDownsample(plan, logged.get(s.runId)!);
         const { buckets, steps, timestamps, last, min, max, counts, nanCounts } = s;
-        expect({ window: [from, to, budget], run: s.runId, buckets, steps, timestamps, last, min, max, counts, nanCounts }).toEqual({ window: [from, to, budget], run: s.runId, ...ref });
+        expect({ window: [from, to, budget], run: s.runId, buckets, steps, timestamps, last, min, max, counts, nanCounts }).toEqual({
+          window: [from, to, budget],
+          run: s.runId,
+          ...ref,
+        });
         const inWindow = logged.get(s.runId)!.filter((p) => p.step >= plan.fromStep && p.step <= plan.toStep);
         expect(s.pointCount).toBe(inWindow.length);
-        const first = [...inWindow].sort((a, b) => a.step - b.step || a.timestamp - b.timestamp || (Number.isNaN(a.value) ? 1 : Number.isNaN(b.value) ? -1 : a.value - b.value))[0];
+        const first = [...inWindow].sort(
+          (a, b) =>
+            a.step - b.step || a.timestamp - b.timestamp || (Number.isNaN(a.value) ? 1 : Number.isNaN(b.value) ? -1 : a.value - b.value),
+        )[0];
         if (first) expect([s.first?.step, s.first?.timestamp]).toEqual([first.step, first.timestamp]);
       }
     }
@@ -115,7 +160,12 @@ describe('metricSeries (GraphQL downsampling over metric tiers, real PostgreSQL)
 
   it('keeps a one-step spike and the last point at any budget, and returns every point for a zoomed window', async () => {
     const runId = await newRun('spike');
-    const points: Point[] = Array.from({ length: 50_000 }, (_, step) => ({ key: 'dice', step, timestamp: 1_700_000_000_000 + step, value: step === 31_337 ? 42 : 0.5 + 0.1 * Math.sin(step / 500) }));
+    const points: Point[] = Array.from({ length: 50_000 }, (_, step) => ({
+      key: 'dice',
+      step,
+      timestamp: 1_700_000_000_000 + step,
+      value: step === 31_337 ? 42 : 0.5 + 0.1 * Math.sin(step / 500),
+    }));
     await log(runId, points);
     const coarse = (await series({ r: [runId], k: ['dice'], b: 200 })).series[0];
     expect(Math.max(...coarse.max.map(Number))).toBe(42);
@@ -164,11 +214,21 @@ describe('metricSeries (GraphQL downsampling over metric tiers, real PostgreSQL)
     // Seeded in SQL for speed (this checks scale, not ingest): the tier trigger runs as for any insert.
     const small = await newRun('scale-1e4');
     const large = await newRun('scale-1e6');
-    const [{ key_id: keyId }] = (await pg.query(`INSERT INTO metric_keys (name) VALUES ('scale') ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id AS key_id`)).rows;
+    const [{ key_id: keyId }] = (
+      await pg.query(
+        `INSERT INTO metric_keys (name) VALUES ('scale') ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id AS key_id`,
+      )
+    ).rows;
     const internal = async (uuid: string) => (await pg.query(`SELECT id FROM runs WHERE uuid = $1`, [uuid])).rows[0].id as string;
     const [smallId, largeId] = [await internal(small), await internal(large)];
-    await pg.query(`INSERT INTO metric_points (run_id, key_id, step, ts, value) SELECT $1, $2, g, 1700000000000 + g, sin(g / 100.0) FROM generate_series(0, 9999) g`, [smallId, keyId]);
-    await pg.query(`INSERT INTO metric_points (run_id, key_id, step, ts, value) SELECT $1, $2, g, 1700000000000 + g, sin(g / 100.0) FROM generate_series(0, 999999) g`, [largeId, keyId]);
+    await pg.query(
+      `INSERT INTO metric_points (run_id, key_id, step, ts, value) SELECT $1, $2, g, 1700000000000 + g, sin(g / 100.0) FROM generate_series(0, 9999) g`,
+      [smallId, keyId],
+    );
+    await pg.query(
+      `INSERT INTO metric_points (run_id, key_id, step, ts, value) SELECT $1, $2, g, 1700000000000 + g, sin(g / 100.0) FROM generate_series(0, 999999) g`,
+      [largeId, keyId],
+    );
     await pg.query(`ANALYZE metric_points; ANALYZE metric_tiers`);
     const buffers = async (runId: string, toStep: number) => {
       const plan = planBuckets(0, toStep, 1000);
@@ -176,7 +236,11 @@ describe('metricSeries (GraphQL downsampling over metric tiers, real PostgreSQL)
       let total = 0;
       for (const query of [q.tiers, q.raw, q.firsts]) {
         if (!query) continue;
-        const [{ 'QUERY PLAN': [plan] }] = (await pg.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${query.text}`, query.params)).rows;
+        const [
+          {
+            'QUERY PLAN': [plan],
+          },
+        ] = (await pg.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${query.text}`, query.params)).rows;
         total += plan.Plan['Shared Hit Blocks'] + plan.Plan['Shared Read Blocks'];
       }
       return total;

@@ -17,9 +17,20 @@ export async function mlflowFixture(api: TestApi, slug: string, admin?: Auth): P
   const projectId = await newProject(api, adminAuth, slug);
   const user = await newUser(api, adminAuth, { projectId, roles: ['RESEARCHER'] });
   const session = await login(api, user.username, user.password);
-  const created = await gqlOk<{ createApiToken: { token: string } }>(api, session,
-    `mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "mlflow", roles: [RESEARCHER] }) { token } }`, { p: projectId });
-  return { projectId, slug, username: user.username, token: { bearer: created.createApiToken.token }, basic: { basic: [user.username, user.password] }, admin: adminAuth };
+  const created = await gqlOk<{ createApiToken: { token: string } }>(
+    api,
+    session,
+    `mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "mlflow", roles: [RESEARCHER] }) { token } }`,
+    { p: projectId },
+  );
+  return {
+    projectId,
+    slug,
+    username: user.username,
+    token: { bearer: created.createApiToken.token },
+    basic: { basic: [user.username, user.password] },
+    admin: adminAuth,
+  };
 }
 
 /**
@@ -30,7 +41,13 @@ export async function mlflowFixture(api: TestApi, slug: string, admin?: Auth): P
 export type WireJson = Record<string, any>;
 
 /** One MLflow call: GET arguments go in the query string, others as a JSON body (as the mlflow client sends them). */
-export async function mlflow(api: TestApi, auth: Auth, method: 'GET' | 'POST', path: string, args: Record<string, unknown> = {}): Promise<{ status: number; body: WireJson }> {
+export async function mlflow(
+  api: TestApi,
+  auth: Auth,
+  method: 'GET' | 'POST',
+  path: string,
+  args: Record<string, unknown> = {},
+): Promise<{ status: number; body: WireJson }> {
   let url = path.startsWith('/') ? path : `/api/2.0/mlflow/${path}`;
   if (method === 'GET') {
     const q = new URLSearchParams();

@@ -25,8 +25,15 @@ const RECORDED_RUN = 'fee8af5479b3445cadcaff1e41c30fe0';
 const RECORDED_EXPERIMENT = '1';
 /** The files the recorded session uploaded under the two paths it registered. */
 const RECORDED_ARTIFACTS = [
-  'model/requirements.txt', 'model/MLmodel', 'model/python_env.yaml', 'model/conda.yaml', 'model/model.pkl',
-  'folder/f0.csv', 'folder/f1.csv', 'folder/f2.csv', 'folder/nested/deep.json',
+  'model/requirements.txt',
+  'model/MLmodel',
+  'model/python_env.yaml',
+  'model/conda.yaml',
+  'model/model.pkl',
+  'folder/f0.csv',
+  'folder/f1.csv',
+  'folder/f2.csv',
+  'folder/nested/deep.json',
 ];
 
 const isRegistryCall = (p: string) => /^\/api\/2\.0\/mlflow\/(registered-models|model-versions)\//.test(p);
@@ -34,7 +41,8 @@ const isRegistryCall = (p: string) => /^\/api\/2\.0\/mlflow\/(registered-models|
 /** Every difference between the recorded (mapped) and the actual JSON, as "path: what". */
 function differences(expected: unknown, actual: unknown, at = '$', field = ''): string[] {
   const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-  if (typeOf(expected) !== typeOf(actual)) return [`${at}: expected ${typeOf(expected)} ${JSON.stringify(expected)}, got ${typeOf(actual)} ${JSON.stringify(actual)}`];
+  if (typeOf(expected) !== typeOf(actual))
+    return [`${at}: expected ${typeOf(expected)} ${JSON.stringify(expected)}, got ${typeOf(actual)} ${JSON.stringify(actual)}`];
   if (Array.isArray(expected)) {
     const a = actual as unknown[];
     if (expected.length !== a.length) return [`${at}: expected ${expected.length} items, got ${a.length}`];
@@ -43,10 +51,24 @@ function differences(expected: unknown, actual: unknown, at = '$', field = ''): 
   if (expected && typeof expected === 'object') {
     const e = expected as Record<string, unknown>;
     const a = actual as Record<string, unknown>;
-    const missing = Object.keys(e).filter((k) => !(k in a)).map((k) => `${at}.${k}: missing`);
-    const extra = Object.keys(a).filter((k) => !(k in e)).map((k) => `${at}.${k}: not sent by MLflow`);
-    const order = !missing.length && !extra.length && Object.keys(e).join() !== Object.keys(a).join() ? [`${at}: keys in order ${Object.keys(a).join()}, MLflow writes ${Object.keys(e).join()}`] : [];
-    return [...missing, ...extra, ...order, ...Object.keys(e).filter((k) => k in a).flatMap((k) => differences(e[k], a[k], `${at}.${k}`, k))];
+    const missing = Object.keys(e)
+      .filter((k) => !(k in a))
+      .map((k) => `${at}.${k}: missing`);
+    const extra = Object.keys(a)
+      .filter((k) => !(k in e))
+      .map((k) => `${at}.${k}: not sent by MLflow`);
+    const order =
+      !missing.length && !extra.length && Object.keys(e).join() !== Object.keys(a).join()
+        ? [`${at}: keys in order ${Object.keys(a).join()}, MLflow writes ${Object.keys(e).join()}`]
+        : [];
+    return [
+      ...missing,
+      ...extra,
+      ...order,
+      ...Object.keys(e)
+        .filter((k) => k in a)
+        .flatMap((k) => differences(e[k], a[k], `${at}.${k}`, k)),
+    ];
   }
   if (field.endsWith('_timestamp')) return [];
   return expected === actual ? [] : [`${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
@@ -56,10 +78,19 @@ describe('mlflow 2.10.2 transcript replay (model registry calls)', () => {
   let api: TestApi;
   let f: RegistryFixture;
   let run: RunEntity;
-  const exchanges: Exchange[] = readFileSync(TRANSCRIPT, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Exchange).filter((x) => isRegistryCall(x.path));
+  const exchanges: Exchange[] = readFileSync(TRANSCRIPT, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Exchange)
+    .filter((x) => isRegistryCall(x.path));
 
   /** The recording's run and experiment ids rewritten to Caliper's. */
-  const mapIds = (text: string) => text.split(RECORDED_RUN).join(run.uuid).split(`mlflow-artifacts:/${RECORDED_EXPERIMENT}/`).join(`mlflow-artifacts:/${run.experimentId}/`);
+  const mapIds = (text: string) =>
+    text
+      .split(RECORDED_RUN)
+      .join(run.uuid)
+      .split(`mlflow-artifacts:/${RECORDED_EXPERIMENT}/`)
+      .join(`mlflow-artifacts:/${run.experimentId}/`);
 
   beforeAll(async () => {
     api = await startTestApi();
@@ -106,7 +137,10 @@ describe('mlflow 2.10.2 transcript replay (model registry calls)', () => {
       });
       const actual = await res.json();
       const expected = JSON.parse(mapIds(JSON.stringify(x.response_body?.json ?? {})));
-      const problems = [...(res.status !== x.status ? [`status ${res.status}, MLflow answered ${x.status}`] : []), ...differences(expected, actual)];
+      const problems = [
+        ...(res.status !== x.status ? [`status ${res.status}, MLflow answered ${x.status}`] : []),
+        ...differences(expected, actual),
+      ];
       if (problems.length) report.push(`${x.method} ${x.path}\n  ${problems.join('\n  ')}`);
     }
     expect(report).toEqual([]);
@@ -116,11 +150,16 @@ describe('mlflow 2.10.2 transcript replay (model registry calls)', () => {
   it('left the state the recording ends in: the model is gone, and version 1 pinned the model directory', async () => {
     const gone = await mlflow(api, 'GET', 'registered-models/get', { name: 'client-check-model-7ce0b919' }, f.researcher);
     expect(gone).toMatchObject({ status: 404, body: { error_code: 'RESOURCE_DOES_NOT_EXIST' } });
-    const pinned = await ownerQuery<{ version: number; path: string }>(api,
+    const pinned = await ownerQuery<{ version: number; path: string }>(
+      api,
       `SELECT mv.version, f.path FROM model_version_files f JOIN model_versions mv ON mv.id = f.model_version_id JOIN registered_models rm ON rm.id = mv.registered_model_id
-       WHERE rm.name = 'client-check-model-7ce0b919' ORDER BY mv.version, f.path`);
+       WHERE rm.name = 'client-check-model-7ce0b919' ORDER BY mv.version, f.path`,
+    );
     expect(pinned).toEqual([
-      ...['model/MLmodel', 'model/conda.yaml', 'model/model.pkl', 'model/python_env.yaml', 'model/requirements.txt'].map((p) => ({ version: 1, path: p })),
+      ...['model/MLmodel', 'model/conda.yaml', 'model/model.pkl', 'model/python_env.yaml', 'model/requirements.txt'].map((p) => ({
+        version: 1,
+        path: p,
+      })),
       ...['folder/f0.csv', 'folder/f1.csv', 'folder/f2.csv', 'folder/nested/deep.json'].map((p) => ({ version: 2, path: p })),
     ]);
   });

@@ -21,7 +21,8 @@ describe('MLflow runs/search', () => {
     expect(r.status).toBe(200);
     return r.body;
   };
-  const names = async (args: Record<string, unknown>) => ((await search(args)).runs ?? []).map((r: { info: { run_name: string } }) => r.info.run_name);
+  const names = async (args: Record<string, unknown>) =>
+    ((await search(args)).runs ?? []).map((r: { info: { run_name: string } }) => r.info.run_name);
 
   beforeAll(async () => {
     api = await startTestApi();
@@ -35,10 +36,22 @@ describe('MLflow runs/search', () => {
       ['r4', 4000, null, '9', 'it\'s "quoted"', 'RUNNING'],
     ];
     for (const [name, start, loss, lr, stage, status] of runs) {
-      const id = (await mlflow(api, f.token, 'POST', 'runs/create', { experiment_id: experimentId, run_name: name, start_time: start })).body.run.info.run_id;
+      const id = (await mlflow(api, f.token, 'POST', 'runs/create', { experiment_id: experimentId, run_name: name, start_time: start }))
+        .body.run.info.run_id;
       ids[name] = id;
-      const metrics = loss === null ? [] : [{ key: 'loss', value: loss + 1, timestamp: start, step: 0 }, { key: 'loss', value: loss, timestamp: start + 1, step: 1 }];
-      await mlflow(api, f.token, 'POST', 'runs/log-batch', { run_id: id, metrics, params: [{ key: 'lr', value: lr }], tags: [{ key: 'stage', value: stage }] });
+      const metrics =
+        loss === null
+          ? []
+          : [
+              { key: 'loss', value: loss + 1, timestamp: start, step: 0 },
+              { key: 'loss', value: loss, timestamp: start + 1, step: 1 },
+            ];
+      await mlflow(api, f.token, 'POST', 'runs/log-batch', {
+        run_id: id,
+        metrics,
+        params: [{ key: 'lr', value: lr }],
+        tags: [{ key: 'stage', value: stage }],
+      });
       if (status !== 'RUNNING') await mlflow(api, f.token, 'POST', 'runs/update', { run_id: id, status, end_time: start + 500 });
     }
   }, 90000);
@@ -109,15 +122,23 @@ describe('MLflow runs/search', () => {
     const run = (await search({ filter: `run_id IN ('${ids.r2}')` })).runs[0];
     expect(run).toEqual({
       info: expect.objectContaining({ run_id: ids.r2, status: 'FINISHED', end_time: 2500, start_time: 2000 }),
-      data: { metrics: [{ key: 'loss', value: 0.3, timestamp: 2001, step: 1 }], params: [{ key: 'lr', value: '0.01' }], tags: expect.arrayContaining([{ key: 'stage', value: 'dev' }]) },
+      data: {
+        metrics: [{ key: 'loss', value: 0.3, timestamp: 2001, step: 1 }],
+        params: [{ key: 'lr', value: '0.01' }],
+        tags: expect.arrayContaining([{ key: 'stage', value: 'dev' }]),
+      },
       inputs: {},
     });
   });
 
   it('refuses bad filters, order_by and max_results with INVALID_PARAMETER_VALUE', async () => {
     for (const args of [
-      { filter: 'metrics.loss < 1 OR 1=1' }, { filter: "params.lr > '1'" }, { filter: 'metrics.loss' }, { order_by: ['metrics.loss SIDEWAYS'] },
-      { max_results: 50001 }, { page_token: '%%%' },
+      { filter: 'metrics.loss < 1 OR 1=1' },
+      { filter: "params.lr > '1'" },
+      { filter: 'metrics.loss' },
+      { order_by: ['metrics.loss SIDEWAYS'] },
+      { max_results: 50001 },
+      { page_token: '%%%' },
     ]) {
       const r = await mlflow(api, f.token, 'POST', 'runs/search', { experiment_ids: [experimentId], ...args });
       expect({ args, status: r.status, code: r.body.error_code }).toEqual({ args, status: 400, code: 'INVALID_PARAMETER_VALUE' });
@@ -129,7 +150,7 @@ describe('MLflow runs/search', () => {
     expect(await names({ filter: `tags.stage = "it's \\"quoted\\""` })).toEqual(['r4']);
     expect(await names({ filter: "tags.stage = 'x'' OR ''1''=''1'" })).toEqual([]);
     expect(await names({ filter: "params.`lr'; DELETE FROM runs; --` = '1'" })).toEqual([]);
-    expect(await names({ order_by: ["params.`lr) DESC; DELETE FROM runs; --`"] })).toHaveLength(4);
+    expect(await names({ order_by: ['params.`lr) DESC; DELETE FROM runs; --`'] })).toHaveLength(4);
     expect(await names({})).toHaveLength(4);
   });
 });
@@ -139,7 +160,8 @@ describe('MLflow runs/search on dataset inputs (datasets.name, datasets.digest, 
   let f: MlflowFixture;
   let experimentId: string;
 
-  const search = (args: Record<string, unknown>) => mlflow(api, f.token, 'POST', 'runs/search', { experiment_ids: [experimentId], ...args });
+  const search = (args: Record<string, unknown>) =>
+    mlflow(api, f.token, 'POST', 'runs/search', { experiment_ids: [experimentId], ...args });
   const names = async (filter: string) => {
     const r = await search({ filter });
     expect({ filter, status: r.status }).toEqual({ filter, status: 200 });
@@ -161,7 +183,8 @@ describe('MLflow runs/search on dataset inputs (datasets.name, datasets.digest, 
       ['d4', 4000, [dataset('imagenet', 'ddd'), dataset("o'brien", 'eee', 'Training')]],
     ];
     for (const [name, start, datasets] of runs) {
-      const id = (await mlflow(api, f.token, 'POST', 'runs/create', { experiment_id: experimentId, run_name: name, start_time: start })).body.run.info.run_id;
+      const id = (await mlflow(api, f.token, 'POST', 'runs/create', { experiment_id: experimentId, run_name: name, start_time: start }))
+        .body.run.info.run_id;
       await mlflow(api, f.token, 'POST', 'runs/log-batch', { run_id: id, params: [{ key: 'lr', value: name === 'd2' ? '0.1' : '0.01' }] });
       if (datasets.length) expect((await mlflow(api, f.token, 'POST', 'runs/log-inputs', { run_id: id, datasets })).status).toBe(200);
     }
@@ -184,7 +207,7 @@ describe('MLflow runs/search on dataset inputs (datasets.name, datasets.digest, 
     expect(await names("datasets.digest NOT IN ('aaa')")).toEqual(['d4', 'd2']);
   });
 
-  it('matches datasets.context against the input\'s mlflow.data.context tag', async () => {
+  it("matches datasets.context against the input's mlflow.data.context tag", async () => {
     expect(await names("datasets.context = 'training'")).toEqual(['d2', 'd1']);
     expect(await names("datasets.context = 'Training'")).toEqual(['d4']);
     expect(await names("datasets.context ILIKE 'train%'")).toEqual(['d4', 'd2', 'd1']);
@@ -197,13 +220,29 @@ describe('MLflow runs/search on dataset inputs (datasets.name, datasets.digest, 
     expect(await names("datasets.name = 'mnist' and datasets.context = 'eval'")).toEqual(['d2']);
     expect(await names("datasets.name = 'mnist' and params.lr = '0.01'")).toEqual(['d1']);
     expect(await names("datasets.context = 'training' and start_time > 1500")).toEqual(['d2']);
-    expect((await search({ filter: "datasets.name = 'mnist'", order_by: ['start_time ASC'] })).body.runs.map((r: { info: { run_name: string } }) => r.info.run_name)).toEqual(['d1', 'd2']);
+    expect(
+      (await search({ filter: "datasets.name = 'mnist'", order_by: ['start_time ASC'] })).body.runs.map(
+        (r: { info: { run_name: string } }) => r.info.run_name,
+      ),
+    ).toEqual(['d1', 'd2']);
   });
 
   it('refuses comparators, keys and order_by MLflow refuses for datasets with INVALID_PARAMETER_VALUE', async () => {
     const r = await search({ filter: "datasets.name > 'a'" });
-    expect(r).toEqual({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: "Invalid filter string 'datasets.name > 'a'': comparator '>' is not valid for 'datasets.name'; use one of =, !=, LIKE, ILIKE, IN, NOT IN." } });
-    for (const args of [{ filter: "datasets.size = '1'" }, { filter: 'datasets.digest = 1' }, { filter: "datasets.name IN 'mnist'" }, { order_by: ['datasets.name'] }]) {
+    expect(r).toEqual({
+      status: 400,
+      body: {
+        error_code: 'INVALID_PARAMETER_VALUE',
+        message:
+          "Invalid filter string 'datasets.name > 'a'': comparator '>' is not valid for 'datasets.name'; use one of =, !=, LIKE, ILIKE, IN, NOT IN.",
+      },
+    });
+    for (const args of [
+      { filter: "datasets.size = '1'" },
+      { filter: 'datasets.digest = 1' },
+      { filter: "datasets.name IN 'mnist'" },
+      { order_by: ['datasets.name'] },
+    ]) {
       const res = await search(args);
       expect({ args, status: res.status, code: res.body.error_code }).toEqual({ args, status: 400, code: 'INVALID_PARAMETER_VALUE' });
     }

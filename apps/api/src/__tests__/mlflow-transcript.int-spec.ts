@@ -43,7 +43,8 @@ class IdMap {
     const a = actual as Record<string, unknown>;
     if (typeof r.experiment_id === 'string' && typeof a.experiment_id === 'string') this.experiments.set(r.experiment_id, a.experiment_id);
     if (typeof r.run_id === 'string' && typeof a.run_id === 'string') this.runs.set(r.run_id, a.run_id);
-    if (typeof r.next_page_token === 'string' && typeof a.next_page_token === 'string') this.tokens.set(r.next_page_token, a.next_page_token);
+    if (typeof r.next_page_token === 'string' && typeof a.next_page_token === 'string')
+      this.tokens.set(r.next_page_token, a.next_page_token);
     for (const key of Object.keys(r)) this.learn(r[key], a[key]);
   }
 
@@ -75,13 +76,20 @@ class IdMap {
  */
 const byKey = (xs: unknown[]) =>
   xs.every((x) => x && typeof x === 'object' && 'key' in (x as object))
-    ? [...xs].sort((a, b) => String((a as { key: string }).key).localeCompare(String((b as { key: string }).key)) || JSON.stringify(a).localeCompare(JSON.stringify(b)))
+    ? [...xs].sort(
+        (a, b) =>
+          String((a as { key: string }).key).localeCompare(String((b as { key: string }).key)) ||
+          JSON.stringify(a).localeCompare(JSON.stringify(b)),
+      )
     : xs;
 
 /** Every difference between the recorded (mapped) and the actual JSON, as "path: what". */
 function differences(expected: unknown, actual: unknown, at = '$', field = ''): string[] {
   const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-  if (typeOf(expected) !== typeOf(actual)) return [`${at}: expected ${typeOf(expected)} ${JSON.stringify(expected)?.slice(0, 80)}, got ${typeOf(actual)} ${JSON.stringify(actual)?.slice(0, 80)}`];
+  if (typeOf(expected) !== typeOf(actual))
+    return [
+      `${at}: expected ${typeOf(expected)} ${JSON.stringify(expected)?.slice(0, 80)}, got ${typeOf(actual)} ${JSON.stringify(actual)?.slice(0, 80)}`,
+    ];
   if (Array.isArray(expected)) {
     const a = actual as unknown[];
     if (expected.length !== a.length) return [`${at}: expected ${expected.length} items, got ${a.length}`];
@@ -92,9 +100,19 @@ function differences(expected: unknown, actual: unknown, at = '$', field = ''): 
   if (expected && typeof expected === 'object') {
     const e = expected as Record<string, unknown>;
     const a = actual as Record<string, unknown>;
-    const missing = Object.keys(e).filter((k) => !(k in a)).map((k) => `${at}.${k}: missing`);
-    const extra = Object.keys(a).filter((k) => !(k in e)).map((k) => `${at}.${k}: not sent by MLflow`);
-    return [...missing, ...extra, ...Object.keys(e).filter((k) => k in a).flatMap((k) => differences(e[k], a[k], `${at}.${k}`, k))];
+    const missing = Object.keys(e)
+      .filter((k) => !(k in a))
+      .map((k) => `${at}.${k}: missing`);
+    const extra = Object.keys(a)
+      .filter((k) => !(k in e))
+      .map((k) => `${at}.${k}: not sent by MLflow`);
+    return [
+      ...missing,
+      ...extra,
+      ...Object.keys(e)
+        .filter((k) => k in a)
+        .flatMap((k) => differences(e[k], a[k], `${at}.${k}`, k)),
+    ];
   }
   if (SERVER_CHOSEN.has(field)) return [];
   return expected === actual ? [] : [`${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
@@ -103,7 +121,10 @@ function differences(expected: unknown, actual: unknown, at = '$', field = ''): 
 describe('mlflow 2.10.2 transcript replay (tracking calls)', () => {
   let api: TestApi;
   let f: MlflowFixture;
-  const exchanges: Exchange[] = readFileSync(TRANSCRIPT, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Exchange);
+  const exchanges: Exchange[] = readFileSync(TRANSCRIPT, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Exchange);
 
   beforeAll(async () => {
     api = await startTestApi();
@@ -115,19 +136,29 @@ describe('mlflow 2.10.2 transcript replay (tracking calls)', () => {
     expect(exchanges.length).toBe(197);
   });
 
-  it('answers every tracking exchange with MLflow 2.10.2\'s status and response shape', async () => {
+  it("answers every tracking exchange with MLflow 2.10.2's status and response shape", async () => {
     const ids = new IdMap();
     const problems: string[] = [];
     const skipped = { artifacts: 0, registry: 0, other: 0 };
     let replayed = 0;
     for (const [index, ex] of exchanges.entries()) {
-      if (isArtifactCall(ex.path)) { skipped.artifacts++; continue; }
-      if (isRegistryCall(ex.path)) { skipped.registry++; continue; }
-      if (!ex.path.startsWith('/api/2.0/mlflow/')) { skipped.other++; continue; }
+      if (isArtifactCall(ex.path)) {
+        skipped.artifacts++;
+        continue;
+      }
+      if (isRegistryCall(ex.path)) {
+        skipped.registry++;
+        continue;
+      }
+      if (!ex.path.startsWith('/api/2.0/mlflow/')) {
+        skipped.other++;
+        continue;
+      }
       const [route, query] = ex.path.slice('/api/2.0/mlflow/'.length).split('?');
-      const args = ex.method === 'GET'
-        ? Object.fromEntries([...new URLSearchParams(query ?? '')].map(([k, v]) => [k, ids.map(v, k)]))
-        : (ids.map(ex.request_body?.json ?? {}) as Record<string, unknown>);
+      const args =
+        ex.method === 'GET'
+          ? Object.fromEntries([...new URLSearchParams(query ?? '')].map(([k, v]) => [k, ids.map(v, k)]))
+          : (ids.map(ex.request_body?.json ?? {}) as Record<string, unknown>);
       const res = await mlflow(api, f.token, ex.method as 'GET' | 'POST', route, args);
       replayed++;
       const label = `#${index} ${ex.method} ${route}`;

@@ -21,7 +21,13 @@ interface Answer {
 }
 
 /** One request with a raw body; the answer is read even when the server stops reading the body early. */
-function send(target: { base: string }, method: string, path: string, headers: Record<string, string>, body: Buffer | string = ''): Promise<Answer> {
+function send(
+  target: { base: string },
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer | string = '',
+): Promise<Answer> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const url = new URL(path, target.base);
@@ -81,7 +87,8 @@ describe('request cost stays bounded under attack, and health stays green', () =
     const metrics = Array.from({ length: 1000 }, (_, i) => ({ key: 'loss', value: 1 / (i + 1), timestamp: i, step: i }));
     expect((await mlflow(api, f.token, 'POST', 'runs/log-batch', { run_id: runId, metrics })).status).toBe(200);
     manyRuns = [];
-    for (let i = 0; i < 20; i++) manyRuns.push((await mlflow(api, f.token, 'POST', 'runs/create', { experiment_id: '0' })).body.run.info.run_id);
+    for (let i = 0; i < 20; i++)
+      manyRuns.push((await mlflow(api, f.token, 'POST', 'runs/create', { experiment_id: '0' })).body.run.info.run_id);
   });
   afterAll(async () => api?.close());
 
@@ -90,18 +97,53 @@ describe('request cost stays bounded under attack, and health stays green', () =
     // work (20 × 14 MB written) must not be what the health figures measure.
     const server = await startApiProcess('cost-attack');
     const auth = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
-    const created = JSON.parse((await send(server, 'POST', '/api/2.0/mlflow/runs/create', auth, '{"experiment_id":"0"}')).body) as { run: { info: { run_id: string } } };
+    const created = JSON.parse((await send(server, 'POST', '/api/2.0/mlflow/runs/create', auth, '{"experiment_id":"0"}')).body) as {
+      run: { info: { run_id: string } };
+    };
     const run = created.run.info.run_id;
     const clauses = (n: number) => Array.from({ length: n }, (_, i) => `params.p${i} = 'x'`).join(' and ');
     const nested = (depth: number) => `{"username":${'['.repeat(depth)}1${']'.repeat(depth)},"password":"x"}`;
     const fourteenMb = Buffer.alloc(14 * 1024 * 1024, '[');
     const aliases = `query($r: String!) { ${Array.from({ length: 200 }, (_, i) => `a${i}: run(runId: $r) { metricHistory(key: "loss", first: 25000) { steps values } }`).join(' ')} }`;
     const attacks: { kind: string; call: () => Promise<Answer>; expect: number; message: RegExp }[] = [
-      { kind: 'filter of 201 clauses', call: () => send(server, 'POST', '/api/2.0/mlflow/runs/search', auth, JSON.stringify({ experiment_ids: ['0'], filter: clauses(201) })), expect: 400, message: /at most 50 comparisons/ },
-      { kind: '14 MB body to the anonymous sign-in', call: () => send(server, 'POST', '/api/v1/auth/login', { 'content-type': 'application/json' }, fourteenMb), expect: 413, message: /larger than 16 KiB/ },
-      { kind: 'deeply nested sign-in body', call: () => send(server, 'POST', '/api/v1/auth/login', { 'content-type': 'application/json' }, nested(5000)), expect: 400, message: /nests deeper than 64 levels/ },
-      { kind: '200 aliases of a 25,000-point history', call: () => send(server, 'POST', '/graphql', auth, JSON.stringify({ query: aliases, variables: { r: run } })), expect: 400, message: /Aliases limit of 10 exceeded/ },
-      { kind: 'anonymous 2 MB MLflow batch', call: () => send(server, 'POST', '/api/2.0/mlflow/runs/log-batch', { 'content-type': 'application/json' }, JSON.stringify({ run_id: run, pad: 'x'.repeat(2 * 1024 * 1024) })), expect: 413, message: /larger than 64 KiB/ },
+      {
+        kind: 'filter of 201 clauses',
+        call: () =>
+          send(server, 'POST', '/api/2.0/mlflow/runs/search', auth, JSON.stringify({ experiment_ids: ['0'], filter: clauses(201) })),
+        expect: 400,
+        message: /at most 50 comparisons/,
+      },
+      {
+        kind: '14 MB body to the anonymous sign-in',
+        call: () => send(server, 'POST', '/api/v1/auth/login', { 'content-type': 'application/json' }, fourteenMb),
+        expect: 413,
+        message: /larger than 16 KiB/,
+      },
+      {
+        kind: 'deeply nested sign-in body',
+        call: () => send(server, 'POST', '/api/v1/auth/login', { 'content-type': 'application/json' }, nested(5000)),
+        expect: 400,
+        message: /nests deeper than 64 levels/,
+      },
+      {
+        kind: '200 aliases of a 25,000-point history',
+        call: () => send(server, 'POST', '/graphql', auth, JSON.stringify({ query: aliases, variables: { r: run } })),
+        expect: 400,
+        message: /Aliases limit of 10 exceeded/,
+      },
+      {
+        kind: 'anonymous 2 MB MLflow batch',
+        call: () =>
+          send(
+            server,
+            'POST',
+            '/api/2.0/mlflow/runs/log-batch',
+            { 'content-type': 'application/json' },
+            JSON.stringify({ run_id: run, pad: 'x'.repeat(2 * 1024 * 1024) }),
+          ),
+        expect: 413,
+        message: /larger than 64 KiB/,
+      },
     ];
     const poller = pollReadiness(server.base);
     try {
@@ -112,7 +154,10 @@ describe('request cost stays bounded under attack, and health stays green', () =
           expect({ kind: attack.kind, body: a.body }).toEqual({ kind: attack.kind, body: expect.stringMatching(attack.message) });
         }
         // "Within its limit": every refusal came before anything ran long (slowest of the 20, on a shared 2-core machine).
-        expect({ kind: attack.kind, slowestUnder10s: Math.max(...answers.map((a) => a.ms)) < 10_000 }).toEqual({ kind: attack.kind, slowestUnder10s: true });
+        expect({ kind: attack.kind, slowestUnder10s: Math.max(...answers.map((a) => a.ms)) < 10_000 }).toEqual({
+          kind: attack.kind,
+          slowestUnder10s: true,
+        });
       }
     } finally {
       const health = await poller.stop();
@@ -130,7 +175,13 @@ describe('request cost stays bounded under attack, and health stays green', () =
     const ten = `query($r: String!) { ${Array.from({ length: 10 }, (_, i) => `a${i}: run(runId: $r) { metricHistory(key: "loss", first: 1000) { steps } }`).join(' ')} }`;
     const data = await gqlOk<Record<string, { metricHistory: { steps: number[] } }>>(api, f.token, ten, { r: runId });
     expect(Object.values(data).map((r) => r.metricHistory.steps.length)).toEqual(Array(10).fill(1000));
-    const signIn = await send(api, 'POST', '/api/v1/auth/login', { 'content-type': 'application/json' }, JSON.stringify({ username: ADMIN.username, password: ADMIN.password }));
+    const signIn = await send(
+      api,
+      'POST',
+      '/api/v1/auth/login',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ username: ADMIN.username, password: ADMIN.password }),
+    );
     expect(signIn.status).toBe(200);
   });
 
@@ -139,17 +190,34 @@ describe('request cost stays bounded under attack, and health stays green', () =
     const res = await send(api, 'POST', '/graphql', bearer, JSON.stringify({ query, variables: { r: runId, n: 25000 } }));
     expect(res.status).toBe(200); // 10 × 25,000 values: within the budget of 2,000,000
     expect(JSON.parse(res.body).errors).toBeUndefined();
-    const series = (n: number) => `query($p: ID!, $r: [String!]!, $k: [String!]!) { ${Array.from({ length: n }, (_, i) => `s${i}: metricSeries(projectId: $p, runIds: $r, keys: $k, buckets: 2000) { bucketCount }`).join(' ')} }`;
+    const series = (n: number) =>
+      `query($p: ID!, $r: [String!]!, $k: [String!]!) { ${Array.from({ length: n }, (_, i) => `s${i}: metricSeries(projectId: $p, runIds: $r, keys: $k, buckets: 2000) { bucketCount }`).join(' ')} }`;
     const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
-    const ask = async (n: number) => JSON.parse((await send(api, 'POST', '/graphql', bearer, JSON.stringify({ query: series(n), variables: { p: f.projectId, r: manyRuns, k: keys } }))).body) as { errors?: { message: string }[]; data?: unknown };
+    const ask = async (n: number) =>
+      JSON.parse(
+        (
+          await send(
+            api,
+            'POST',
+            '/graphql',
+            bearer,
+            JSON.stringify({ query: series(n), variables: { p: f.projectId, r: manyRuns, k: keys } }),
+          )
+        ).body,
+      ) as { errors?: { message: string }[]; data?: unknown };
     expect((await ask(2)).errors).toBeUndefined();
     const over = await ask(3);
-    expect(over.errors?.map((e) => e.message)).toEqual([expect.stringMatching(/^This request asks for more than 2,000,000 values \(metricSeries alone asks for 800,000\)/)]);
+    expect(over.errors?.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^This request asks for more than 2,000,000 values \(metricSeries alone asks for 800,000\)/),
+    ]);
   });
 
   it("runs every API statement under API_STATEMENT_TIMEOUT_SECONDS, and a search's own limit does not stay on the connection", async () => {
     const ds = api.app.get(DataSource);
-    const shown = async () => (await Promise.all(Array.from({ length: 6 }, () => ds.query('SHOW statement_timeout')))).map((r: { statement_timeout: string }[]) => r[0].statement_timeout);
+    const shown = async () =>
+      (await Promise.all(Array.from({ length: 6 }, () => ds.query('SHOW statement_timeout')))).map(
+        (r: { statement_timeout: string }[]) => r[0].statement_timeout,
+      );
     expect(new Set(await shown())).toEqual(new Set(['2min']));
     expect((await mlflow(api, f.token, 'POST', 'runs/search', { experiment_ids: ['0'], filter: "params.lr = '1'" })).status).toBe(200);
     expect(new Set(await shown())).toEqual(new Set(['2min']));

@@ -23,11 +23,20 @@ const EXPERIMENT_RUNS = `query($id: ID!, $first: Int, $after: String, $filter: S
     totalCount edges { cursor node { runId name } } pageInfo { hasNextPage endCursor } } } }`;
 
 /** The runs of `spec` (name → params, metrics, tags, status, duration in minutes). */
-const SPEC: { name: string; lr?: string; loss?: number; acc?: number; site?: string; status: 'finished' | 'failed' | 'running'; minutes?: number; note?: string }[] = [
-  { name: 'a', lr: '0.01', loss: 0.30, acc: 0.80, site: 'north', status: 'finished', minutes: 30 },
-  { name: 'b', lr: '0.1', loss: 0.20, acc: 0.85, site: 'south', status: 'finished', minutes: 10 },
-  { name: 'c', lr: '0.001', loss: 0.40, site: 'north', status: 'failed', minutes: 5 },
-  { name: 'd', lr: '0.01', loss: 0.10, acc: 0.90, site: 'north', status: 'finished', minutes: 60, note: '=HYPERLINK("http://x","y")' },
+const SPEC: {
+  name: string;
+  lr?: string;
+  loss?: number;
+  acc?: number;
+  site?: string;
+  status: 'finished' | 'failed' | 'running';
+  minutes?: number;
+  note?: string;
+}[] = [
+  { name: 'a', lr: '0.01', loss: 0.3, acc: 0.8, site: 'north', status: 'finished', minutes: 30 },
+  { name: 'b', lr: '0.1', loss: 0.2, acc: 0.85, site: 'south', status: 'finished', minutes: 10 },
+  { name: 'c', lr: '0.001', loss: 0.4, site: 'north', status: 'failed', minutes: 5 },
+  { name: 'd', lr: '0.01', loss: 0.1, acc: 0.9, site: 'north', status: 'finished', minutes: 60, note: '=HYPERLINK("http://x","y")' },
   { name: 'e', lr: 'auto', loss: 0.25, acc: 0.85, status: 'running' },
   { name: 'f', status: 'finished', minutes: 1, note: 'has, "quotes"\nand a line' },
 ];
@@ -53,7 +62,11 @@ describe('the runs table over GraphQL and CSV (real API, PostgreSQL)', () => {
     session = await login(api, researcher.username, researcher.password);
     outsider = await login(api, stranger.username, stranger.password);
     tracking = api.app.get(TrackingService);
-    const who: Principal = { method: 'session', sessionId: 'runs-table-test', user: { id: researcher.id, username: researcher.username, displayName: researcher.username, globalRole: null } };
+    const who: Principal = {
+      method: 'session',
+      sessionId: 'runs-table-test',
+      user: { id: researcher.id, username: researcher.username, displayName: researcher.username, globalRole: null },
+    };
     experimentId = (await tracking.createExperiment(who, projectId, 'sweep', [])).id;
     otherExperimentId = (await tracking.createExperiment(who, projectId, 'other', [])).id;
     const t0 = Date.UTC(2026, 10, 1, 8, 0, 0);
@@ -69,11 +82,16 @@ describe('the runs table over GraphQL and CSV (real API, PostgreSQL)', () => {
           { key: 'system/cpu_utilization_percentage', value: 50, timestamp: t0, step: 0 },
         ],
       });
-      if (s.status !== 'running') await tracking.updateRun(who, run.uuid, { status: s.status, endTime: t0 + i * 60_000 + (s.minutes ?? 0) * 60_000 });
+      if (s.status !== 'running')
+        await tracking.updateRun(who, run.uuid, { status: s.status, endTime: t0 + i * 60_000 + (s.minutes ?? 0) * 60_000 });
     }
     const other = await tracking.createRun(who, { experimentId: otherExperimentId, name: 'z', startTime: t0 - 60_000 });
     uuid.set('z', other.uuid);
-    await tracking.logBatch(who, other.uuid, { params: [{ key: 'epochs', value: '3' }], tags: [{ key: 'owner', value: 'x' }], metrics: [{ key: 'val_loss', value: 1, timestamp: t0, step: 0 }] });
+    await tracking.logBatch(who, other.uuid, {
+      params: [{ key: 'epochs', value: '3' }],
+      tags: [{ key: 'owner', value: 'x' }],
+      metrics: [{ key: 'val_loss', value: 1, timestamp: t0, step: 0 }],
+    });
   }, 90_000);
   afterAll(() => api.close());
 
@@ -115,36 +133,74 @@ describe('the runs table over GraphQL and CSV (real API, PostgreSQL)', () => {
   });
 
   it('offers the keys of an experiment and of a project, system metrics included', async () => {
-    const r = await gqlOk<{ experiment: { runKeys: unknown }; project: { runKeys: unknown; runs: Page } }>(api, session,
+    const r = await gqlOk<{ experiment: { runKeys: unknown }; project: { runKeys: unknown; runs: Page } }>(
+      api,
+      session,
       `query($id: ID!) { experiment(id: $id) { runKeys { params metrics tags } } project(slug: "table-a") { runKeys { params metrics tags } runs(first: 50, orderBy: ["attributes.start_time ASC"]) { totalCount edges { node { name } } } } }`,
-      { id: experimentId });
+      { id: experimentId },
+    );
     const keys = r.experiment.runKeys as { params: string[]; metrics: string[]; tags: string[] };
     expect(keys.params).toEqual(['lr', 'note']);
     expect(keys.metrics).toEqual(['acc', 'loss', 'system/cpu_utilization_percentage']);
     expect(keys.tags).toContain('site');
     expect(keys.tags).not.toContain('owner');
-    expect(r.project.runKeys).toEqual(expect.objectContaining({ params: ['epochs', 'lr', 'note'], metrics: ['acc', 'loss', 'system/cpu_utilization_percentage', 'val_loss'] }));
+    expect(r.project.runKeys).toEqual(
+      expect.objectContaining({
+        params: ['epochs', 'lr', 'note'],
+        metrics: ['acc', 'loss', 'system/cpu_utilization_percentage', 'val_loss'],
+      }),
+    );
     expect(r.project.runs.totalCount).toBe(7);
     expect(names(r.project.runs)).toEqual(['z', 'a', 'b', 'c', 'd', 'e', 'f']);
   });
 
   it('counts the groups of a param or tag over every matching run, in the table order for the key, runs without it last', async () => {
     const GROUPS = `query($id: ID!, $by: String!, $filter: String) { experiment(id: $id) { runGroups(by: $by, filter: $filter) { groups { value count } truncated } } }`;
-    const groups = async (by: string, filter?: string) => (await gqlOk<{ experiment: { runGroups: unknown } }>(api, session, GROUPS, { id: experimentId, by, filter })).experiment.runGroups;
+    const groups = async (by: string, filter?: string) =>
+      (await gqlOk<{ experiment: { runGroups: unknown } }>(api, session, GROUPS, { id: experimentId, by, filter })).experiment.runGroups;
     // Numbers by value (0.001 < 0.01 < 0.1, not as text), then text, then the run without lr.
-    expect(await groups('params.lr')).toEqual({ groups: [{ value: '0.001', count: 1 }, { value: '0.01', count: 2 }, { value: '0.1', count: 1 }, { value: 'auto', count: 1 }, { value: null, count: 1 }], truncated: false });
-    expect(await groups('tags.site', "attributes.status = 'FINISHED'")).toEqual({ groups: [{ value: 'north', count: 2 }, { value: 'south', count: 1 }, { value: null, count: 1 }], truncated: false });
+    expect(await groups('params.lr')).toEqual({
+      groups: [
+        { value: '0.001', count: 1 },
+        { value: '0.01', count: 2 },
+        { value: '0.1', count: 1 },
+        { value: 'auto', count: 1 },
+        { value: null, count: 1 },
+      ],
+      truncated: false,
+    });
+    expect(await groups('tags.site', "attributes.status = 'FINISHED'")).toEqual({
+      groups: [
+        { value: 'north', count: 2 },
+        { value: 'south', count: 1 },
+        { value: null, count: 1 },
+      ],
+      truncated: false,
+    });
     expect(await groups('params.`lr`', "params.lr = '0.01'' OR ''1''=''1'")).toEqual({ groups: [], truncated: false });
     // The rows ordered by the same key come in the groups' order.
     expect((await all({ orderBy: ['params.lr ASC'] })).names).toEqual(['c', ...byRunId('a', 'd'), 'b', 'e', 'f']);
-    const project = await gqlOk<{ project: { runGroups: { groups: unknown[] } } }>(api, session, `{ project(slug: "table-a") { runGroups(by: "params.epochs") { groups { value count } } } }`);
-    expect(project.project.runGroups.groups).toEqual([{ value: '3', count: 1 }, { value: null, count: 6 }]);
-    for (const [by, message] of [['metrics.loss', /^by: group by a param or a tag/], ['params.lr; DROP TABLE runs', /^by: /], ['', /^by: group by a param or a tag/]] as const) {
+    const project = await gqlOk<{ project: { runGroups: { groups: unknown[] } } }>(
+      api,
+      session,
+      `{ project(slug: "table-a") { runGroups(by: "params.epochs") { groups { value count } } } }`,
+    );
+    expect(project.project.runGroups.groups).toEqual([
+      { value: '3', count: 1 },
+      { value: null, count: 6 },
+    ]);
+    for (const [by, message] of [
+      ['metrics.loss', /^by: group by a param or a tag/],
+      ['params.lr; DROP TABLE runs', /^by: /],
+      ['', /^by: group by a param or a tag/],
+    ] as const) {
       const r = await gql(api, session, GROUPS, { id: experimentId, by });
       expect({ by, code: errorCode(r) }).toEqual({ by, code: 'BAD_USER_INPUT' });
       expect(r.errors![0].message).toMatch(message);
     }
-    expect((await gql(api, session, GROUPS, { id: experimentId, by: 'params.lr', filter: 'params.lr =' })).errors![0].message).toMatch(/^filter: /);
+    expect((await gql(api, session, GROUPS, { id: experimentId, by: 'params.lr', filter: 'params.lr =' })).errors![0].message).toMatch(
+      /^filter: /,
+    );
     const foreign = await gql(api, outsider, GROUPS, { id: experimentId, by: 'params.lr' });
     expect(errorCode(foreign)).toBe('NOT_FOUND');
   });
@@ -155,8 +211,16 @@ describe('the runs table over GraphQL and CSV (real API, PostgreSQL)', () => {
     expect(bad.errors?.[0].message).toMatch(/^filter: /);
     const badOrder = await gql(api, session, EXPERIMENT_RUNS, { id: experimentId, orderBy: ['metrics.loss SIDEWAYS'] });
     expect(badOrder.errors?.[0].message).toMatch(/^orderBy: /);
-    const first = await gqlOk<{ experiment: { runs: Page } }>(api, session, EXPERIMENT_RUNS, { id: experimentId, first: 1, orderBy: ['metrics.loss ASC'] });
-    const foreign = await gql(api, session, EXPERIMENT_RUNS, { id: experimentId, after: first.experiment.runs.pageInfo.endCursor, orderBy: ['metrics.loss DESC'] });
+    const first = await gqlOk<{ experiment: { runs: Page } }>(api, session, EXPERIMENT_RUNS, {
+      id: experimentId,
+      first: 1,
+      orderBy: ['metrics.loss ASC'],
+    });
+    const foreign = await gql(api, session, EXPERIMENT_RUNS, {
+      id: experimentId,
+      after: first.experiment.runs.pageInfo.endCursor,
+      orderBy: ['metrics.loss DESC'],
+    });
     expect(foreign.errors?.[0].message).toMatch(/^after: /);
     expect((await all({ filter: "params.lr = '0.01'' OR ''1''=''1'" })).names).toEqual([]);
     expect((await all({ filter: "tags.site LIKE '%'' OR 1=1 --'" })).names).toEqual([]);
@@ -169,7 +233,16 @@ describe('the runs table over GraphQL and CSV (real API, PostgreSQL)', () => {
 
   it('exports the table as CSV with its filter, order and columns, quoted and formula-guarded', async () => {
     const q = new URLSearchParams({ experimentId, filter: "metrics.loss < 0.35 and params.lr != '0.1'" });
-    for (const c of ['attributes.run_name', 'metrics.acc', 'params.lr', 'params.note', 'tags.site', 'attributes.status', 'attributes.duration']) q.append('columns', c);
+    for (const c of [
+      'attributes.run_name',
+      'metrics.acc',
+      'params.lr',
+      'params.note',
+      'tags.site',
+      'attributes.status',
+      'attributes.duration',
+    ])
+      q.append('columns', c);
     q.append('orderBy', 'metrics.acc DESC');
     const res = await csv(q.toString());
     expect(res.status).toBe(200);
@@ -177,17 +250,21 @@ describe('the runs table over GraphQL and CSV (real API, PostgreSQL)', () => {
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="table-a-runs.csv"');
     expect(await res.text()).toBe(
       'attributes.run_id,attributes.run_name,metrics.acc,params.lr,params.note,tags.site,attributes.status,attributes.duration\r\n' +
-      `${uuid.get('d')},d,0.9,0.01,"'=HYPERLINK(""http://x"",""y"")",north,finished,3600000\r\n` +
-      `${uuid.get('e')},e,0.85,auto,,,running,\r\n` +
-      `${uuid.get('a')},a,0.8,0.01,,north,finished,1800000\r\n`,
+        `${uuid.get('d')},d,0.9,0.01,"'=HYPERLINK(""http://x"",""y"")",north,finished,3600000\r\n` +
+        `${uuid.get('e')},e,0.85,auto,,,running,\r\n` +
+        `${uuid.get('a')},a,0.8,0.01,,north,finished,1800000\r\n`,
     );
-    const quoted = await (await csv(new URLSearchParams({ experimentId, filter: "attributes.run_name = 'f'", columns: 'params.note' }).toString())).text();
+    const quoted = await (
+      await csv(new URLSearchParams({ experimentId, filter: "attributes.run_name = 'f'", columns: 'params.note' }).toString())
+    ).text();
     expect(quoted).toBe(`attributes.run_id,params.note\r\n${uuid.get('f')},"has, ""quotes""\nand a line"\r\n`);
   });
 
   it('exports every run of the project by default, with the default columns', async () => {
     const lines = (await (await csv('orderBy=attributes.start_time%20ASC')).text()).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('attributes.run_id,attributes.run_name,attributes.status,attributes.user,attributes.start_time,attributes.duration');
+    expect(lines[0]).toBe(
+      'attributes.run_id,attributes.run_name,attributes.status,attributes.user,attributes.start_time,attributes.duration',
+    );
     expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual(['z', 'a', 'b', 'c', 'd', 'e', 'f']);
     expect(lines[2]).toBe(`${uuid.get('a')},a,finished,${username},2026-11-01T08:00:00.000Z,1800000`);
   });

@@ -29,11 +29,18 @@ describe('API token last use', () => {
     const projectId = await newProject(api, admin, 'touch');
     const u = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
     const session = await login(api, u.username, u.password);
-    const { token, apiToken } = (await gqlOk<{ createApiToken: { token: string; apiToken: { id: string } } }>(api, session,
-      `mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token apiToken { id } } }`, { i: { projectId, name: 'ingest', roles: ['RESEARCHER'] } })).createApiToken;
+    const { token, apiToken } = (
+      await gqlOk<{ createApiToken: { token: string; apiToken: { id: string } } }>(
+        api,
+        session,
+        `mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token apiToken { id } } }`,
+        { i: { projectId, name: 'ingest', roles: ['RESEARCHER'] } },
+      )
+    ).createApiToken;
     const query = jest.spyOn(PostgresQueryRunner.prototype, 'query');
     const tokenWrites = () => query.mock.calls.filter(([sql]) => /^\s*UPDATE\s+"?api_tokens"?/i.test(sql)).length;
-    const lastUsed = async () => (await pg.query(`SELECT last_used_at FROM api_tokens WHERE id = $1`, [apiToken.id])).rows[0].last_used_at as Date | null;
+    const lastUsed = async () =>
+      (await pg.query(`SELECT last_used_at FROM api_tokens WHERE id = $1`, [apiToken.id])).rows[0].last_used_at as Date | null;
 
     for (let i = 0; i < 10; i++) expect((await rest(api, 'GET', '/api/v1/auth/me', { bearer: token })).status).toBe(200);
     expect(tokenWrites()).toBe(1);

@@ -25,10 +25,21 @@ interface RunRow {
   latestMetrics: { key: string; value: number | null; nonFinite: string | null; step: number }[];
 }
 interface RunsPage {
-  experiment: { runs: { totalCount: number; edges: { cursor: string; node: RunRow }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+  experiment: {
+    runs: { totalCount: number; edges: { cursor: string; node: RunRow }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  };
 }
 interface HistoryPage {
-  run: { metricHistory: { key: string; steps: number[]; timestamps: number[]; values: (number | null)[]; nonFinite: (string | null)[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+  run: {
+    metricHistory: {
+      key: string;
+      steps: number[];
+      timestamps: number[];
+      values: (number | null)[];
+      nonFinite: (string | null)[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    };
+  };
 }
 
 const RUNS_PAGE = `query($id: ID!, $first: Int, $after: String) {
@@ -55,7 +66,9 @@ describe('tracking over GraphQL (real API, PostgreSQL)', () => {
   let childRun: string;
 
   const principalOf = (u: { id: string; username: string }): Principal => ({
-    method: 'session', sessionId: 'tracking-graphql-test', user: { id: u.id, username: u.username, displayName: u.username, globalRole: null },
+    method: 'session',
+    sessionId: 'tracking-graphql-test',
+    user: { id: u.id, username: u.username, displayName: u.username, globalRole: null },
   });
 
   beforeAll(async () => {
@@ -68,18 +81,32 @@ describe('tracking over GraphQL (real API, PostgreSQL)', () => {
     tracking = api.app.get(TrackingService);
     const who = principalOf(researcher);
 
-    const experiment = await tracking.createExperiment(who, projectA, 'liver-unet', [{ key: 'mlflow.note.content', value: 'U-Net baseline' }]);
+    const experiment = await tracking.createExperiment(who, projectA, 'liver-unet', [
+      { key: 'mlflow.note.content', value: 'U-Net baseline' },
+    ]);
     experimentId = experiment.id;
     // Five runs, two sharing a start time (ordered by run id between them); no start time means now.
     const t0 = Date.UTC(2026, 10, 1, 8, 0, 0);
     const starts = [t0, t0 + 60000, t0 + 120000, t0 + 120000, null];
     const created = [];
     for (const [i, startTime] of starts.entries()) {
-      created.push(await tracking.createRun(who, { experimentId, name: `fold-${i}`, startTime, gitCommit: 'a1b2c3d', gitRepo: 'https://git.example.org/liver', imageDigest: 'sha256:feed' }));
+      created.push(
+        await tracking.createRun(who, {
+          experimentId,
+          name: `fold-${i}`,
+          startTime,
+          gitCommit: 'a1b2c3d',
+          gitRepo: 'https://git.example.org/liver',
+          imageDigest: 'sha256:feed',
+        }),
+      );
     }
     mainRun = created[1].uuid;
     await tracking.logBatch(who, mainRun, {
-      params: [{ key: 'lr', value: '0.001' }, { key: 'batch_size', value: '8' }],
+      params: [
+        { key: 'lr', value: '0.001' },
+        { key: 'batch_size', value: '8' },
+      ],
       tags: [{ key: 'team', value: 'hepatology' }],
       metrics: [
         { key: 'loss', value: 1.5, timestamp: t0 + 1000, step: 0 },
@@ -90,8 +117,14 @@ describe('tracking over GraphQL (real API, PostgreSQL)', () => {
         { key: 'dice', value: 0.91, timestamp: t0 + 5000, step: 4 },
       ],
     });
-    await tracking.logInputs(who, mainRun, [{ kind: 'dataset', name: 'liver-ct-v3', digest: 'd1g35t', descriptor: { source_type: 'local' } }]);
-    await tracking.appendLogs(who, mainRun, Array.from({ length: 5 }, (_, i) => ({ ts: new Date(t0 + i * 1000), stream: i === 4 ? 'stderr' : 'stdout', line: `epoch ${i}` })));
+    await tracking.logInputs(who, mainRun, [
+      { kind: 'dataset', name: 'liver-ct-v3', digest: 'd1g35t', descriptor: { source_type: 'local' } },
+    ]);
+    await tracking.appendLogs(
+      who,
+      mainRun,
+      Array.from({ length: 5 }, (_, i) => ({ ts: new Date(t0 + i * 1000), stream: i === 4 ? 'stderr' : 'stdout', line: `epoch ${i}` })),
+    );
     await tracking.updateRun(who, mainRun, { status: 'finished', endTime: (created[1].startTime ?? 0) + 90_000 });
     const child = await tracking.createRun(who, { experimentId, name: 'fold-1-eval', startTime: t0 - 60000, parentRunUuid: mainRun });
     childRun = child.uuid;
@@ -101,7 +134,11 @@ describe('tracking over GraphQL (real API, PostgreSQL)', () => {
   afterAll(() => api.close());
 
   it("lists a project's experiments with run counts, the Default one first", async () => {
-    const r = await gqlOk<{ project: { experiments: ExperimentRow[] } }>(api, researcherSession, `{ project(slug: "trk-a") { experiments { id name isDefault runCount } } }`);
+    const r = await gqlOk<{ project: { experiments: ExperimentRow[] } }>(
+      api,
+      researcherSession,
+      `{ project(slug: "trk-a") { experiments { id name isDefault runCount } } }`,
+    );
     expect(r.project.experiments).toEqual([
       expect.objectContaining({ name: 'Default', isDefault: true, runCount: 0 }),
       { id: experimentId, name: 'liver-unet', isDefault: false, runCount: 6 },
@@ -123,8 +160,17 @@ describe('tracking over GraphQL (real API, PostgreSQL)', () => {
     expect(pages).toBe(3);
     expect(seen.map((r) => r.runId)).toEqual(expectedOrder);
     const main = seen.find((r) => r.runId === mainRun)!;
-    expect(main).toMatchObject({ name: 'fold-1', status: 'FINISHED', mlflowStatus: 'FINISHED', durationMs: 90_000, user: { username: researcher.username } });
-    expect(main.params).toEqual([{ key: 'batch_size', value: '8' }, { key: 'lr', value: '0.001' }]);
+    expect(main).toMatchObject({
+      name: 'fold-1',
+      status: 'FINISHED',
+      mlflowStatus: 'FINISHED',
+      durationMs: 90_000,
+      user: { username: researcher.username },
+    });
+    expect(main.params).toEqual([
+      { key: 'batch_size', value: '8' },
+      { key: 'lr', value: '0.001' },
+    ]);
     expect(main.latestMetrics).toEqual([
       { key: 'dice', value: 0.91, nonFinite: null, step: 4 },
       { key: 'loss', value: null, nonFinite: '-Infinity', step: 4 },
@@ -143,21 +189,45 @@ describe('tracking over GraphQL (real API, PostgreSQL)', () => {
   });
 
   it('shows a run: info, code, params, tags, inputs, parent, and experiment', async () => {
-    const r = await gqlOk<{ run: Record<string, unknown> }>(api, researcherSession, `query($r: String!) { run(runId: $r) {
+    const r = await gqlOk<{ run: Record<string, unknown> }>(
+      api,
+      researcherSession,
+      `query($r: String!) { run(runId: $r) {
       runId name status gitCommit gitRepo imageDigest artifactUri startTime endTime durationMs
       tags { key value } inputs { kind name digest descriptor }
       experiment { id name project { slug } }
       parentRun { runId }
-    } }`, { r: childRun });
-    expect(r.run).toMatchObject({ name: 'fold-1-eval', parentRun: { runId: mainRun }, experiment: { id: experimentId, name: 'liver-unet', project: { slug: 'trk-a' } }, gitCommit: null });
-    const main = await gqlOk<{ run: Record<string, unknown> }>(api, researcherSession, `query($r: String!) { run(runId: $r) {
-      gitCommit gitRepo imageDigest startTime endTime tags { key value } inputs { kind name digest descriptor } parentRun { runId } } }`, { r: mainRun });
+    } }`,
+      { r: childRun },
+    );
+    expect(r.run).toMatchObject({
+      name: 'fold-1-eval',
+      parentRun: { runId: mainRun },
+      experiment: { id: experimentId, name: 'liver-unet', project: { slug: 'trk-a' } },
+      gitCommit: null,
+    });
+    const main = await gqlOk<{ run: Record<string, unknown> }>(
+      api,
+      researcherSession,
+      `query($r: String!) { run(runId: $r) {
+      gitCommit gitRepo imageDigest startTime endTime tags { key value } inputs { kind name digest descriptor } parentRun { runId } } }`,
+      { r: mainRun },
+    );
     expect(main.run).toMatchObject({
-      gitCommit: 'a1b2c3d', gitRepo: 'https://git.example.org/liver', imageDigest: 'sha256:feed', parentRun: null,
-      startTime: '2026-11-01T08:01:00.000Z', endTime: '2026-11-01T08:02:30.000Z',
+      gitCommit: 'a1b2c3d',
+      gitRepo: 'https://git.example.org/liver',
+      imageDigest: 'sha256:feed',
+      parentRun: null,
+      startTime: '2026-11-01T08:01:00.000Z',
+      endTime: '2026-11-01T08:02:30.000Z',
       inputs: [{ kind: 'dataset', name: 'liver-ct-v3', digest: 'd1g35t', descriptor: { source_type: 'local' } }],
     });
-    expect(main.run.tags).toEqual(expect.arrayContaining([{ key: 'team', value: 'hepatology' }, { key: 'mlflow.runName', value: 'fold-1' }]));
+    expect(main.run.tags).toEqual(
+      expect.arrayContaining([
+        { key: 'team', value: 'hepatology' },
+        { key: 'mlflow.runName', value: 'fold-1' },
+      ]),
+    );
   });
 
   it('returns metric history as parallel lists where NaN and ±Infinity survive as markers, across pages', async () => {
@@ -188,12 +258,17 @@ describe('tracking over GraphQL (real API, PostgreSQL)', () => {
 
   it('pages through logs and keeps the cursor at the last line for polling', async () => {
     const q = `query($r: String!, $after: String) { run(runId: $r) { logs(first: 3, after: $after) { lines { line stream } pageInfo { hasNextPage endCursor } } } }`;
-    type Logs = { run: { logs: { lines: { line: string; stream: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } };
+    type Logs = {
+      run: { logs: { lines: { line: string; stream: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+    };
     const first = await gqlOk<Logs>(api, researcherSession, q, { r: mainRun });
     expect(first.run.logs.lines.map((l) => l.line)).toEqual(['epoch 0', 'epoch 1', 'epoch 2']);
     expect(first.run.logs.pageInfo.hasNextPage).toBe(true);
     const second = await gqlOk<Logs>(api, researcherSession, q, { r: mainRun, after: first.run.logs.pageInfo.endCursor });
-    expect(second.run.logs.lines).toEqual([{ line: 'epoch 3', stream: 'stdout' }, { line: 'epoch 4', stream: 'stderr' }]);
+    expect(second.run.logs.lines).toEqual([
+      { line: 'epoch 3', stream: 'stdout' },
+      { line: 'epoch 4', stream: 'stderr' },
+    ]);
     expect(second.run.logs.pageInfo.hasNextPage).toBe(false);
     const polled = await gqlOk<Logs>(api, researcherSession, q, { r: mainRun, after: second.run.logs.pageInfo.endCursor });
     expect(polled.run.logs).toEqual({ lines: [], pageInfo: { hasNextPage: false, endCursor: second.run.logs.pageInfo.endCursor } });
@@ -201,7 +276,11 @@ describe('tracking over GraphQL (real API, PostgreSQL)', () => {
 
   it('reads the tail of the log and back from it', async () => {
     const q = `query($r: String!, $before: String) { run(runId: $r) { logTail(last: 2, before: $before) { lines { line } hasEarlier earlierCursor pageInfo { endCursor } } } }`;
-    type Tail = { run: { logTail: { lines: { line: string }[]; hasEarlier: boolean; earlierCursor: string | null; pageInfo: { endCursor: string | null } } } };
+    type Tail = {
+      run: {
+        logTail: { lines: { line: string }[]; hasEarlier: boolean; earlierCursor: string | null; pageInfo: { endCursor: string | null } };
+      };
+    };
     const end = await gqlOk<Tail>(api, researcherSession, q, { r: mainRun });
     expect(end.run.logTail.lines.map((l) => l.line)).toEqual(['epoch 3', 'epoch 4']);
     expect(end.run.logTail.hasEarlier).toBe(true);
@@ -210,17 +289,32 @@ describe('tracking over GraphQL (real API, PostgreSQL)', () => {
     const first = await gqlOk<Tail>(api, researcherSession, q, { r: mainRun, before: earlier.run.logTail.earlierCursor });
     expect(first.run.logTail).toMatchObject({ lines: [{ line: 'epoch 0' }], hasEarlier: false });
     // Polling forward from the tail's end finds nothing new yet.
-    const polled = await gqlOk<{ run: { logs: { lines: unknown[] } } }>(api, researcherSession, `query($r: String!, $a: String) { run(runId: $r) { logs(after: $a) { lines { line } } } }`, {
-      r: mainRun, a: end.run.logTail.pageInfo.endCursor,
-    });
+    const polled = await gqlOk<{ run: { logs: { lines: unknown[] } } }>(
+      api,
+      researcherSession,
+      `query($r: String!, $a: String) { run(runId: $r) { logs(after: $a) { lines { line } } } }`,
+      {
+        r: mainRun,
+        a: end.run.logTail.pageInfo.endCursor,
+      },
+    );
     expect(polled.run.logs.lines).toEqual([]);
     expect(errorCode(await gql(api, researcherSession, q, { r: mainRun, before: 'x' }))).toBe('BAD_USER_INPUT');
   });
 
   it('refuses a token of another project, and users who are not members', async () => {
-    await gqlOk(api, admin, `mutation($p: ID!, $u: String!) { addProjectMember(input: { projectId: $p, username: $u, roles: [RESEARCHER] }) { roles } }`, { p: projectB, u: researcher.username });
-    const created = await gqlOk<{ createApiToken: { token: string } }>(api, researcherSession,
-      `mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "b-only", roles: [RESEARCHER] }) { token } }`, { p: projectB });
+    await gqlOk(
+      api,
+      admin,
+      `mutation($p: ID!, $u: String!) { addProjectMember(input: { projectId: $p, username: $u, roles: [RESEARCHER] }) { roles } }`,
+      { p: projectB, u: researcher.username },
+    );
+    const created = await gqlOk<{ createApiToken: { token: string } }>(
+      api,
+      researcherSession,
+      `mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "b-only", roles: [RESEARCHER] }) { token } }`,
+      { p: projectB },
+    );
     const tokenOfB = { bearer: created.createApiToken.token };
     // Unreadable answers as absent: NOT_FOUND, the same as for an id that does not exist.
     expect(errorCode(await gql(api, tokenOfB, `query($r: String!) { run(runId: $r) { name } }`, { r: mainRun }))).toBe('NOT_FOUND');
@@ -246,19 +340,29 @@ describe('tracking over GraphQL (real API, PostgreSQL)', () => {
     expect(after.me.defaultProject).toEqual({ slug: 'trk-b' });
     expect(after.projects.filter((p) => p.isMyDefault).map((p) => p.slug)).toEqual(['trk-b']);
 
-    const audit = await gqlOk<{ auditEvents: { edges: { node: { actorLabel: string; after: unknown } }[] } }>(api, admin,
-      `{ auditEvents(filter: { action: "user.default_project_set" }) { edges { node { actorLabel after } } } }`);
-    expect(audit.auditEvents.edges.map((e) => e.node)).toEqual([{ actorLabel: researcher.username, after: { defaultProjectId: projectB } }]);
+    const audit = await gqlOk<{ auditEvents: { edges: { node: { actorLabel: string; after: unknown } }[] } }>(
+      api,
+      admin,
+      `{ auditEvents(filter: { action: "user.default_project_set" }) { edges { node { actorLabel after } } } }`,
+    );
+    expect(audit.auditEvents.edges.map((e) => e.node)).toEqual([
+      { actorLabel: researcher.username, after: { defaultProjectId: projectB } },
+    ]);
 
     const stranger = await newProject(api, admin, 'trk-c');
     const refused = await gql(api, researcherSession, `mutation($p: ID!) { setDefaultProject(projectId: $p) { slug } }`, { p: stranger });
     expect(errorCode(refused)).toBe('FORBIDDEN');
     expect(refused.errors?.[0].message).toContain('not a member of "trk-c"');
-    expect(errorCode(await gql(api, researcherSession, `mutation { setDefaultProject(projectId: "nope") { slug } }`))).toBe('BAD_USER_INPUT');
+    expect(errorCode(await gql(api, researcherSession, `mutation { setDefaultProject(projectId: "nope") { slug } }`))).toBe(
+      'BAD_USER_INPUT',
+    );
     expect((await gqlOk<Me>(api, researcherSession, me)).me.defaultProject).toEqual({ slug: 'trk-b' });
 
     // Once the membership ends, the leftover default no longer names the project.
-    await gqlOk(api, admin, `mutation($p: ID!, $u: ID!) { removeProjectMember(input: { projectId: $p, userId: $u }) }`, { p: projectB, u: researcher.id });
+    await gqlOk(api, admin, `mutation($p: ID!, $u: ID!) { removeProjectMember(input: { projectId: $p, userId: $u }) }`, {
+      p: projectB,
+      u: researcher.id,
+    });
     expect((await gqlOk<Me>(api, researcherSession, me)).me.defaultProject).toBeNull();
   });
 });

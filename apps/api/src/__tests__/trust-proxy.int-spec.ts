@@ -15,12 +15,18 @@ const ROOT = path.resolve(__dirname, '../../../..');
 
 describe('TRUST_PROXY', () => {
   const signIn = (api: TestApi, xff: string, username = ADMIN.username, password = ADMIN.password) =>
-    fetch(`${api.base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': xff }, body: JSON.stringify({ username, password }) });
+    fetch(`${api.base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': xff },
+      body: JSON.stringify({ username, password }),
+    });
   const loginIps = async (api: TestApi) => {
     const pg = new Client({ connectionString: api.db.ownerUrl });
     await pg.connect();
     try {
-      return (await pg.query(`SELECT after->>'ip' AS ip FROM audit_events WHERE action = 'auth.login' ORDER BY seq`)).rows.map((r) => r.ip as string);
+      return (await pg.query(`SELECT after->>'ip' AS ip FROM audit_events WHERE action = 'auth.login' ORDER BY seq`)).rows.map(
+        (r) => r.ip as string,
+      );
     } finally {
       await pg.end();
     }
@@ -59,7 +65,7 @@ describe('TRUST_PROXY', () => {
     }, 60000);
     afterAll(() => api.close());
 
-    it("takes the address the proxy appended, ignoring what the client put before it", async () => {
+    it('takes the address the proxy appended, ignoring what the client put before it', async () => {
       expect((await signIn(api, '10.9.9.9, 203.0.113.7')).status).toBe(200);
       expect(await loginIps(api)).toEqual(['203.0.113.7']);
     });

@@ -19,20 +19,38 @@ describe('user administration', () => {
   });
 
   const actions = async (userId: string) =>
-    (await pg.query(`SELECT action FROM audit_events WHERE entity_type = 'user' AND entity_id = $1 ORDER BY seq`, [userId])).rows.map((r) => r.action);
+    (await pg.query(`SELECT action FROM audit_events WHERE entity_type = 'user' AND entity_id = $1 ORDER BY seq`, [userId])).rows.map(
+      (r) => r.action,
+    );
 
   it('grants and removes a global role with a reason, and refuses changing your own', async () => {
     const u = await newUser(api, admin);
-    const set = await gqlOk<{ setUserGlobalRole: { globalRole: string } }>(api, admin,
-      `mutation($u: ID!) { setUserGlobalRole(input: { userId: $u, globalRole: AUDITOR, reason: "quarterly audit" }) { globalRole } }`, { u: u.id });
+    const set = await gqlOk<{ setUserGlobalRole: { globalRole: string } }>(
+      api,
+      admin,
+      `mutation($u: ID!) { setUserGlobalRole(input: { userId: $u, globalRole: AUDITOR, reason: "quarterly audit" }) { globalRole } }`,
+      { u: u.id },
+    );
     expect(set.setUserGlobalRole.globalRole).toBe('AUDITOR');
     const session = await login(api, u.username, u.password);
     const me = await gqlOk<{ me: { globalPermissions: string[] } }>(api, session, `{ me { globalPermissions } }`);
     expect(me.me.globalPermissions).toEqual(['project.read', 'audit.read']);
-    await gqlOk(api, admin, `mutation($u: ID!) { setUserGlobalRole(input: { userId: $u, globalRole: null, reason: "audit done" }) { id } }`, { u: u.id });
-    expect((await gqlOk<{ me: { globalPermissions: string[] } }>(api, session, `{ me { globalPermissions } }`)).me.globalPermissions).toEqual([]);
+    await gqlOk(
+      api,
+      admin,
+      `mutation($u: ID!) { setUserGlobalRole(input: { userId: $u, globalRole: null, reason: "audit done" }) { id } }`,
+      { u: u.id },
+    );
+    expect(
+      (await gqlOk<{ me: { globalPermissions: string[] } }>(api, session, `{ me { globalPermissions } }`)).me.globalPermissions,
+    ).toEqual([]);
     const adminId = (await gqlOk<{ me: { user: { id: string } } }>(api, admin, `{ me { user { id } } }`)).me.user.id;
-    const self = await gql(api, admin, `mutation($u: ID!) { setUserGlobalRole(input: { userId: $u, globalRole: AUDITOR, reason: "oops" }) { id } }`, { u: adminId });
+    const self = await gql(
+      api,
+      admin,
+      `mutation($u: ID!) { setUserGlobalRole(input: { userId: $u, globalRole: AUDITOR, reason: "oops" }) { id } }`,
+      { u: adminId },
+    );
     expect(errorCode(self)).toBe('BAD_USER_INPUT');
     expect(await actions(u.id)).toEqual(['user.created', 'user.global_role_changed', 'user.global_role_changed']);
   });
@@ -41,7 +59,9 @@ describe('user administration', () => {
     const u = await newUser(api, admin);
     await gqlOk(api, admin, `mutation($u: ID!) { deactivateUser(input: { userId: $u, reason: "on leave" }) { id } }`, { u: u.id });
     expect((await rest(api, 'POST', '/api/v1/auth/login', null, { username: u.username, password: u.password })).status).toBe(401);
-    await gqlOk(api, admin, `mutation($u: ID!) { reactivateUser(input: { userId: $u, reason: "back from leave" }) { isActive } }`, { u: u.id });
+    await gqlOk(api, admin, `mutation($u: ID!) { reactivateUser(input: { userId: $u, reason: "back from leave" }) { isActive } }`, {
+      u: u.id,
+    });
     expect((await rest(api, 'POST', '/api/v1/auth/login', null, { username: u.username, password: u.password })).status).toBe(200);
   });
 
@@ -49,11 +69,16 @@ describe('user administration', () => {
     const u = await newUser(api, admin);
     const session = await login(api, u.username, u.password);
     const newPassword = 'a-fresh-password-42';
-    await gqlOk(api, admin, `mutation($u: ID!, $p: String!) { resetUserPassword(input: { userId: $u, newPassword: $p }) { id } }`, { u: u.id, p: newPassword });
+    await gqlOk(api, admin, `mutation($u: ID!, $p: String!) { resetUserPassword(input: { userId: $u, newPassword: $p }) { id } }`, {
+      u: u.id,
+      p: newPassword,
+    });
     expect((await rest(api, 'GET', '/api/v1/auth/me', session)).status).toBe(401);
     expect((await rest(api, 'POST', '/api/v1/auth/login', null, { username: u.username, password: u.password })).status).toBe(401);
     expect((await rest(api, 'POST', '/api/v1/auth/login', null, { username: u.username, password: newPassword })).status).toBe(200);
-    const canonical = (await pg.query(`SELECT canonical FROM audit_events WHERE action = 'user.password_reset'`)).rows.map((r) => r.canonical).join();
+    const canonical = (await pg.query(`SELECT canonical FROM audit_events WHERE action = 'user.password_reset'`)).rows
+      .map((r) => r.canonical)
+      .join();
     expect(canonical).not.toContain(newPassword);
   });
 
@@ -61,10 +86,16 @@ describe('user administration', () => {
     const u = await newUser(api, admin);
     const here = await login(api, u.username, u.password);
     const elsewhere = await login(api, u.username, u.password);
-    const wrong = await gql(api, here, `mutation { changeMyPassword(input: { currentPassword: "not-it-at-all", newPassword: "my-new-password-1" }) }`);
+    const wrong = await gql(
+      api,
+      here,
+      `mutation { changeMyPassword(input: { currentPassword: "not-it-at-all", newPassword: "my-new-password-1" }) }`,
+    );
     expect(errorCode(wrong)).toBe('BAD_USER_INPUT');
     expect(wrong.errors?.[0].message).toMatch(/current password is not correct/);
-    await gqlOk(api, here, `mutation($c: String!) { changeMyPassword(input: { currentPassword: $c, newPassword: "my-new-password-1" }) }`, { c: u.password });
+    await gqlOk(api, here, `mutation($c: String!) { changeMyPassword(input: { currentPassword: $c, newPassword: "my-new-password-1" }) }`, {
+      c: u.password,
+    });
     expect((await rest(api, 'GET', '/api/v1/auth/me', here)).status).toBe(200);
     expect((await rest(api, 'GET', '/api/v1/auth/me', elsewhere)).status).toBe(401);
     expect(await actions(u.id)).toContain('user.password_changed');
@@ -73,7 +104,10 @@ describe('user administration', () => {
   it('counts wrong current passwords as failed sign-ins: five lock the account, for the password change and for sign-in', async () => {
     const u = await newUser(api, admin);
     const here = await login(api, u.username, u.password);
-    const change = (current: string) => gql(api, here, `mutation($c: String!) { changeMyPassword(input: { currentPassword: $c, newPassword: "my-new-password-2" }) }`, { c: current });
+    const change = (current: string) =>
+      gql(api, here, `mutation($c: String!) { changeMyPassword(input: { currentPassword: $c, newPassword: "my-new-password-2" }) }`, {
+        c: current,
+      });
     for (let i = 0; i < 5; i++) expect(errorCode(await change(`wrong-guess-${i}`))).toBe('BAD_USER_INPUT');
     // Locked now: even the right password is refused, and the account cannot sign in either.
     const locked = await change(u.password);

@@ -11,7 +11,8 @@ const template = readFileSync(path.join(WEB, 'nginx.conf.template'), 'utf8');
 /** The headers an nginx file sets with add_header, by name (lowercase). */
 function addedHeaders(text: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const m of text.matchAll(/add_header\s+([A-Za-z-]+)\s+("([^"]*)"|'([^']*)'|(\S+?))(\s+always)?\s*;/g)) out.set(m[1].toLowerCase(), m[3] ?? m[4] ?? m[5]);
+  for (const m of text.matchAll(/add_header\s+([A-Za-z-]+)\s+("([^"]*)"|'([^']*)'|(\S+?))(\s+always)?\s*;/g))
+    out.set(m[1].toLowerCase(), m[3] ?? m[4] ?? m[5]);
   return out;
 }
 
@@ -32,7 +33,10 @@ function ownDirectives(body: string): string {
 /** The server block's own directives and each location's, in the order written. */
 function parse(text: string): { server: string; locations: { path: string; body: string }[] } {
   const withoutComments = text.replace(/#.*$/gm, '');
-  const server = withoutComments.slice(withoutComments.indexOf('{', withoutComments.indexOf('server')) + 1, withoutComments.lastIndexOf('}'));
+  const server = withoutComments.slice(
+    withoutComments.indexOf('{', withoutComments.indexOf('server')) + 1,
+    withoutComments.lastIndexOf('}'),
+  );
   const locations = [...server.matchAll(/location\s+([^\s{]+)\s*\{([^{}]*)\}/g)].map((m) => ({ path: m[1], body: m[2] }));
   return { server: ownDirectives(server), locations: locations.map((l) => ({ ...l, body: ownDirectives(l.body) })) };
 }
@@ -44,7 +48,16 @@ describe('security headers of the web app', () => {
   it('are the same set in nginx as the API sends, with a Content-Security-Policy that allows only this origin', () => {
     expect(Object.fromEntries(addedHeaders(conf.server))).toEqual(Object.fromEntries(expected));
     const csp = WEB_SECURITY_HEADERS['Content-Security-Policy'];
-    for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "object-src 'none'", "frame-ancestors 'none'", "base-uri 'self'"]) expect(csp).toContain(directive);
+    for (const directive of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "connect-src 'self'",
+      "object-src 'none'",
+      "frame-ancestors 'none'",
+      "base-uri 'self'",
+    ])
+      expect(csp).toContain(directive);
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(WEB_SECURITY_HEADERS['X-Frame-Options']).toBe('DENY');
     expect(WEB_SECURITY_HEADERS['X-Content-Type-Options']).toBe('nosniff');
@@ -55,7 +68,8 @@ describe('security headers of the web app', () => {
     expect(withOwn.map((l) => l.path)).toEqual(expect.arrayContaining(['/assets/', '/']));
     for (const l of withOwn) {
       const got = addedHeaders(l.body);
-      for (const [name, value] of expected) expect({ location: l.path, name, value: got.get(name) }).toEqual({ location: l.path, name, value });
+      for (const [name, value] of expected)
+        expect({ location: l.path, name, value: got.get(name) }).toEqual({ location: l.path, name, value });
     }
   });
 
@@ -76,7 +90,10 @@ describe('security headers of the web app', () => {
     beforeAll(async () => {
       dist = mkdtempSync(path.join(tmpdir(), 'caliper-web-headers-'));
       mkdirSync(path.join(dist, 'assets'));
-      writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>Caliper</title><div id="root"></div><script type="module" src="/assets/app.js"></script>');
+      writeFileSync(
+        path.join(dist, 'index.html'),
+        '<!doctype html><title>Caliper</title><div id="root"></div><script type="module" src="/assets/app.js"></script>',
+      );
       writeFileSync(path.join(dist, 'assets/app.js'), 'export {};');
       api = await startTestApi({ WEB_DIST_DIR: dist });
     }, 60000);
@@ -87,7 +104,8 @@ describe('security headers of the web app', () => {
 
     it.each(['/', '/projects/liver/runs', '/assets/app.js', '/api/v1/auth/me', '/api/v1/no-such-route'])('on %s', async (p) => {
       const res = await fetch(`${api.base}${p}`);
-      for (const [name, value] of Object.entries(WEB_SECURITY_HEADERS)) expect({ path: p, name, value: res.headers.get(name) }).toEqual({ path: p, name, value });
+      for (const [name, value] of Object.entries(WEB_SECURITY_HEADERS))
+        expect({ path: p, name, value: res.headers.get(name) }).toEqual({ path: p, name, value });
     });
   });
 });

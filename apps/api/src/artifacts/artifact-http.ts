@@ -34,15 +34,20 @@ export function normaliseDirectory(dir: string | undefined | null): string {
 export function expectedSha256(headers: Record<string, string | string[] | undefined>): string | null {
   const hex = headers['x-checksum-sha256'];
   if (typeof hex === 'string') {
-    if (!/^[0-9a-fA-F]{64}$/.test(hex.trim())) throw new TrackingError('INVALID_PARAMETER', `X-Checksum-Sha256 must be 64 hexadecimal characters (the sha256 of the body).`);
+    if (!/^[0-9a-fA-F]{64}$/.test(hex.trim()))
+      throw new TrackingError('INVALID_PARAMETER', `X-Checksum-Sha256 must be 64 hexadecimal characters (the sha256 of the body).`);
     return hex.trim().toLowerCase();
   }
   const digest = headers['digest'];
   if (typeof digest === 'string') {
-    const sha = digest.split(',').map((d) => d.trim()).find((d) => d.toLowerCase().startsWith('sha-256='));
+    const sha = digest
+      .split(',')
+      .map((d) => d.trim())
+      .find((d) => d.toLowerCase().startsWith('sha-256='));
     if (!sha) return null;
     const bytes = Buffer.from(sha.slice('sha-256='.length), 'base64');
-    if (bytes.length !== 32) throw new TrackingError('INVALID_PARAMETER', `Digest: sha-256= must carry the base64 of the body's 32-byte sha256.`);
+    if (bytes.length !== 32)
+      throw new TrackingError('INVALID_PARAMETER', `Digest: sha-256= must carry the base64 of the body's 32-byte sha256.`);
     return bytes.toString('hex');
   }
   return null;
@@ -67,13 +72,54 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
 }
 
 /** MLflow's text extensions: served as text/plain (MLflow's _guess_mime_type). */
-const TEXT_EXTENSIONS = new Set(['txt', 'log', 'err', 'cfg', 'conf', 'cnf', 'cf', 'ini', 'properties', 'prop', 'hocon', 'toml', 'yaml', 'yml', 'xml', 'json', 'js', 'py', 'py3', 'csv', 'tsv', 'md', 'rst', 'MLmodel', 'MLproject']);
+const TEXT_EXTENSIONS = new Set([
+  'txt',
+  'log',
+  'err',
+  'cfg',
+  'conf',
+  'cnf',
+  'cf',
+  'ini',
+  'properties',
+  'prop',
+  'hocon',
+  'toml',
+  'yaml',
+  'yml',
+  'xml',
+  'json',
+  'js',
+  'py',
+  'py3',
+  'csv',
+  'tsv',
+  'md',
+  'rst',
+  'MLmodel',
+  'MLproject',
+]);
 
 /** Binary types worth naming; everything else (HTML and SVG included) is application/octet-stream. */
 const BINARY_TYPES: Record<string, string> = {
-  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', bmp: 'image/bmp', tif: 'image/tiff', tiff: 'image/tiff',
-  pdf: 'application/pdf', zip: 'application/zip', gz: 'application/gzip', tar: 'application/x-tar', onnx: 'application/octet-stream',
-  npy: 'application/octet-stream', pkl: 'application/octet-stream', pt: 'application/octet-stream', dcm: 'application/dicom', nii: 'application/octet-stream',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  bmp: 'image/bmp',
+  tif: 'image/tiff',
+  tiff: 'image/tiff',
+  pdf: 'application/pdf',
+  zip: 'application/zip',
+  gz: 'application/gzip',
+  tar: 'application/x-tar',
+  onnx: 'application/octet-stream',
+  npy: 'application/octet-stream',
+  pkl: 'application/octet-stream',
+  pt: 'application/octet-stream',
+  dcm: 'application/dicom',
+  nii: 'application/octet-stream',
 };
 
 /** The Content-Type an artifact is served with, from its name only (never from what the uploader claimed). */

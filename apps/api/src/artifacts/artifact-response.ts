@@ -14,7 +14,10 @@ export async function sendArtifact(res: Response, download: ArtifactDownload): P
     return;
   }
   if (range) {
-    res.status(206).set('Content-Range', `bytes ${range.start}-${range.end}/${artifact.size}`).set('Content-Length', String(range.end - range.start + 1));
+    res
+      .status(206)
+      .set('Content-Range', `bytes ${range.start}-${range.end}/${artifact.size}`)
+      .set('Content-Length', String(range.end - range.start + 1));
   } else {
     res.status(200).set('Content-Length', String(artifact.size));
   }

@@ -34,7 +34,9 @@ export class ArtifactsController {
   @Requires('run.write', byRun)
   async upload(@Caller() p: Principal, @Param('runId') runId: string, @Param('path') path: string | string[], @Req() req: Request) {
     const a = await this.artifacts.put(p, runId, wildcardPath(path), req, {
-      expectedSha256: expectedSha256(req.headers), contentType: req.headers['content-type'] ?? null, declaredSize: declaredLength(req),
+      expectedSha256: expectedSha256(req.headers),
+      contentType: req.headers['content-type'] ?? null,
+      declaredSize: declaredLength(req),
     });
     return { artifact: { path: a.path, size: a.size, sha256: a.sha256, contentType: a.contentType } };
   }
@@ -63,7 +65,13 @@ export class ArtifactsController {
   @HttpCode(200)
   async presign(@Param('runId') runId: string, @Body() body: PresignBody) {
     const headers = downloadHeaders(body.path);
-    const signed = await this.artifacts.presign(runId, body.path, body.expiresInSeconds ?? MAX_PRESIGN_SECONDS, headers['Content-Disposition'], servedContentType(body.path));
+    const signed = await this.artifacts.presign(
+      runId,
+      body.path,
+      body.expiresInSeconds ?? MAX_PRESIGN_SECONDS,
+      headers['Content-Disposition'],
+      servedContentType(body.path),
+    );
     return { url: signed.url, expiresAt: signed.expiresAt.toISOString() };
   }
 }

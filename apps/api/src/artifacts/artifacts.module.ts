@@ -21,11 +21,29 @@ const MIB = 1024 * 1024;
     { provide: UploadsRepository, useFactory: (ds: DataSource) => new UploadsRepository(ds), inject: [DataSource] },
     {
       provide: ArtifactsService,
-      useFactory: (config: Config, ds: DataSource, tracking: TrackingService, artifacts: ArtifactsRepository, uploads: UploadsRepository, audit: AuditRepository) =>
-        new ArtifactsService(ds, tracking, artifacts, uploads, audit, new RegistryRepository(ds),
+      useFactory: (
+        config: Config,
+        ds: DataSource,
+        tracking: TrackingService,
+        artifacts: ArtifactsRepository,
+        uploads: UploadsRepository,
+        audit: AuditRepository,
+      ) =>
+        new ArtifactsService(
+          ds,
+          tracking,
+          artifacts,
+          uploads,
+          audit,
+          new RegistryRepository(ds),
           objectStoreFromConfig(config),
           objectStoreFromConfig({ ...config, S3_ENDPOINT: config.S3_PUBLIC_ENDPOINT ?? config.S3_ENDPOINT }),
-          { bucket: config.S3_BUCKET_ARTIFACTS, partSizeBytes: config.ARTIFACT_PART_SIZE_MB * MIB, maxSizeBytes: config.ARTIFACT_MAX_SIZE_MB * MIB }),
+          {
+            bucket: config.S3_BUCKET_ARTIFACTS,
+            partSizeBytes: config.ARTIFACT_PART_SIZE_MB * MIB,
+            maxSizeBytes: config.ARTIFACT_MAX_SIZE_MB * MIB,
+          },
+        ),
       inject: [CONFIG, DataSource, TrackingService, ArtifactsRepository, UploadsRepository, AuditRepository],
     },
   ],

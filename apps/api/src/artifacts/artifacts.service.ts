@@ -23,7 +23,14 @@ import type { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TrackingError } from '@caliper/domain';
-import { ArtifactEntity, ArtifactsRepository, AuditRepository, RegistryRepository, RunEntity, UploadsRepository } from '@caliper/persistence';
+import {
+  ArtifactEntity,
+  ArtifactsRepository,
+  AuditRepository,
+  RegistryRepository,
+  RunEntity,
+  UploadsRepository,
+} from '@caliper/persistence';
 import { ObjectNotFoundError, ObjectStore } from '@caliper/storage';
 import { actorOf, Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
@@ -78,7 +85,13 @@ export class ArtifactsService {
    * removed unless pinned. `declaredSize` (Content-Length) lets an oversize upload be refused
    * before a byte is read.
    */
-  async put(principal: Principal, runUuid: string, path: string, body: AsyncIterable<Buffer | string>, opts: { expectedSha256?: string | null; contentType?: string | null; declaredSize?: number | null } = {}): Promise<ArtifactEntity> {
+  async put(
+    principal: Principal,
+    runUuid: string,
+    path: string,
+    body: AsyncIterable<Buffer | string>,
+    opts: { expectedSha256?: string | null; contentType?: string | null; declaredSize?: number | null } = {},
+  ): Promise<ArtifactEntity> {
     const problem = artifactPathProblem(path);
     if (problem) throw new TrackingError('INVALID_PARAMETER', problem);
     const run = await this.writableRun(principal, runUuid);
@@ -97,7 +110,11 @@ export class ArtifactsService {
       const record = { runId: run.id, path, bucket, objectKey, size, sha256, contentType: opts.contentType ?? null };
       const replaced = await this.artifacts.map(m, record);
       await this.audit.append(m, {
-        ...actorOf(principal), action: 'artifact.written', entityType: 'run', entityId: run.uuid, projectId: run.projectId,
+        ...actorOf(principal),
+        action: 'artifact.written',
+        entityType: 'run',
+        entityId: run.uuid,
+        projectId: run.projectId,
         before: replaced ? { path, objectKey: replaced.objectKey, size: replaced.size, sha256: replaced.sha256 } : null,
         after: { path, objectKey, size, sha256 },
       });
@@ -133,7 +150,8 @@ export class ArtifactsService {
         : await this.store.read(artifact.bucket, artifact.objectKey);
       return { artifact, range, body };
     } catch (err) {
-      if (err instanceof ObjectNotFoundError) throw new AppError('INTERNAL', `The stored object of artifact "${path}" is missing; it has been logged.`);
+      if (err instanceof ObjectNotFoundError)
+        throw new AppError('INTERNAL', `The stored object of artifact "${path}" is missing; it has been logged.`);
       throw err;
     }
   }
@@ -147,8 +165,13 @@ export class ArtifactsService {
       const removed = await this.artifacts.unmapUnder(m, run.id, path);
       if (removed.length) {
         await this.audit.append(m, {
-          ...actorOf(principal), action: 'artifact.deleted', entityType: 'run', entityId: run.uuid, projectId: run.projectId,
-          before: { artifacts: removed.map((a) => ({ path: a.path, objectKey: a.objectKey, sha256: a.sha256 })) }, after: null,
+          ...actorOf(principal),
+          action: 'artifact.deleted',
+          entityType: 'run',
+          entityId: run.uuid,
+          projectId: run.projectId,
+          before: { artifacts: removed.map((a) => ({ path: a.path, objectKey: a.objectKey, sha256: a.sha256 })) },
+          after: null,
         });
       }
       return removed;
@@ -172,21 +195,38 @@ export class ArtifactsService {
         const mapped = await this.artifacts.mappedObjectKeys(run.id, bucket, keys);
         doomed = keys.filter((k) => !pinned.has(k) && !mapped.has(k));
       } catch (err) {
-        this.log.warn(`Run ${run.uuid}: could not check whether ${keys.length} unmapped artifact object(s) in ${bucket} are pinned, so none was removed: ${(err as Error).message}`);
+        this.log.warn(
+          `Run ${run.uuid}: could not check whether ${keys.length} unmapped artifact object(s) in ${bucket} are pinned, so none was removed: ${(err as Error).message}`,
+        );
         continue;
       }
       for (let i = 0; i < doomed.length; i += REMOVE_CONCURRENCY) {
-        await Promise.all(doomed.slice(i, i + REMOVE_CONCURRENCY).map((key) => this.store.remove(bucket, key).catch((err: unknown) => {
-          this.log.warn(`Run ${run.uuid}: could not remove the unmapped artifact object ${bucket}/${key}; it stays as an orphan: ${(err as Error).message}`);
-        })));
+        await Promise.all(
+          doomed.slice(i, i + REMOVE_CONCURRENCY).map((key) =>
+            this.store.remove(bucket, key).catch((err: unknown) => {
+              this.log.warn(
+                `Run ${run.uuid}: could not remove the unmapped artifact object ${bucket}/${key}; it stays as an orphan: ${(err as Error).message}`,
+              );
+            }),
+          ),
+        );
       }
     }
   }
 
   /** A GET URL for the artifact, valid `seconds` (at most 15 minutes); callers have authorised the read. */
-  async presign(runUuid: string, path: string, seconds: number, disposition: string, contentType: string): Promise<{ url: string; expiresAt: Date }> {
+  async presign(
+    runUuid: string,
+    path: string,
+    seconds: number,
+    disposition: string,
+    contentType: string,
+  ): Promise<{ url: string; expiresAt: Date }> {
     if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_PRESIGN_SECONDS) {
-      throw new TrackingError('INVALID_PARAMETER', `expiresInSeconds must be a whole number from 1 to ${MAX_PRESIGN_SECONDS} (15 minutes).`);
+      throw new TrackingError(
+        'INVALID_PARAMETER',
+        `expiresInSeconds must be a whole number from 1 to ${MAX_PRESIGN_SECONDS} (15 minutes).`,
+      );
     }
     const artifact = await this.find(runUuid, path);
     const url = await this.publicStore.presignedGet(artifact.bucket, artifact.objectKey, seconds, {
@@ -208,12 +248,16 @@ export class ArtifactsService {
   private async writableRun(principal: Principal, runUuid: string): Promise<RunEntity> {
     const run = await this.tracking.findRun(runUuid);
     this.tracking.assertMayWrite(principal, run);
-    if (run.lifecycleStage !== 'active') throw new TrackingError('INVALID_STATE', `The run ${runUuid} must be in the 'active' state. Current state is ${run.lifecycleStage}.`);
+    if (run.lifecycleStage !== 'active')
+      throw new TrackingError('INVALID_STATE', `The run ${runUuid} must be in the 'active' state. Current state is ${run.lifecycleStage}.`);
     return run;
   }
 
   private tooLarge(): AppError {
-    return new AppError('PAYLOAD_TOO_LARGE', `The artifact is larger than the ${Math.round(this.opts.maxSizeBytes / MIB)} MiB limit (ARTIFACT_MAX_SIZE_MB).`);
+    return new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `The artifact is larger than the ${Math.round(this.opts.maxSizeBytes / MIB)} MiB limit (ARTIFACT_MAX_SIZE_MB).`,
+    );
   }
 
   /** Created on first upload, so an API started while S3 is down still starts (readiness reports S3). */
@@ -231,7 +275,12 @@ export class ArtifactsService {
    * becomes a multipart upload whose completion waits for the digest check. On any failure the
    * multipart upload is aborted (best effort: the sweep retries from the ledger).
    */
-  private async streamToObject(bucket: string, key: string, body: AsyncIterable<Buffer | string>, opts: { expectedSha256?: string | null; contentType?: string | null; declaredSize?: number | null }): Promise<{ size: number; sha256: string }> {
+  private async streamToObject(
+    bucket: string,
+    key: string,
+    body: AsyncIterable<Buffer | string>,
+    opts: { expectedSha256?: string | null; contentType?: string | null; declaredSize?: number | null },
+  ): Promise<{ size: number; sha256: string }> {
     const hash = createHash('sha256');
     const partSize = this.opts.partSizeBytes;
     let size = 0;
@@ -262,11 +311,17 @@ export class ArtifactsService {
         }
       }
       if (opts.declaredSize != null && size !== opts.declaredSize) {
-        throw new TrackingError('INVALID_PARAMETER', `The body ended after ${size} of the ${opts.declaredSize} bytes announced by Content-Length.`);
+        throw new TrackingError(
+          'INVALID_PARAMETER',
+          `The body ended after ${size} of the ${opts.declaredSize} bytes announced by Content-Length.`,
+        );
       }
       const sha256 = hash.digest('hex');
       if (opts.expectedSha256 && opts.expectedSha256 !== sha256) {
-        throw new TrackingError('INVALID_PARAMETER', `The body's sha256 is ${sha256}, not ${opts.expectedSha256} as the client declared: the upload was corrupted or the digest is wrong. Nothing was stored.`);
+        throw new TrackingError(
+          'INVALID_PARAMETER',
+          `The body's sha256 is ${sha256}, not ${opts.expectedSha256} as the client declared: the upload was corrupted or the digest is wrong. Nothing was stored.`,
+        );
       }
       const rest = Buffer.concat(pending, pendingBytes);
       if (uploadId === null) {

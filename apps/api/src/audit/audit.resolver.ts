@@ -22,7 +22,9 @@ export class AuditResolver {
     @Inject(CONFIG) private readonly config: Pick<Config, 'AUDIT_CHECKPOINT_INTERVAL_SECONDS' | 'AUDIT_CHECKPOINT_QUIET_SECONDS'>,
   ) {}
 
-  @Query(() => AuditEventConnectionGql, { description: 'Newest first. Needs audit.read: globally for all events, or in the project named by filter.projectId' })
+  @Query(() => AuditEventConnectionGql, {
+    description: 'Newest first. Needs audit.read: globally for all events, or in the project named by filter.projectId',
+  })
   @Requires('audit.read', projectIdAt('filter.projectId'))
   async auditEvents(
     @Args('filter', { type: () => AuditEventFilter, nullable: true }) filter: AuditEventFilter | null,
@@ -43,7 +45,10 @@ export class AuditResolver {
     };
   }
 
-  @Query(() => AuditChainStatusGql, { description: 'Walks the whole chain, reports every break, and checks it against the checkpoints in object storage and those the database recorded' })
+  @Query(() => AuditChainStatusGql, {
+    description:
+      'Walks the whole chain, reports every break, and checks it against the checkpoints in object storage and those the database recorded',
+  })
   @Requires('audit.read')
   async auditChainStatus(): Promise<AuditChainStatusGql> {
     const deadline = checkpointDeadlineSeconds(this.config.AUDIT_CHECKPOINT_INTERVAL_SECONDS, this.config.AUDIT_CHECKPOINT_QUIET_SECONDS);

@@ -39,8 +39,13 @@ export class AuditEventConnectionGql {
 
 @InputType()
 export class AuditEventFilter {
-  @Field(() => String, { nullable: true, description: 'Exact actor username/label' }) @IsOptional() @IsString() @MaxLength(200) actor?: string | null;
-  @Field(() => String, { nullable: true, description: "Exact action, or a prefix ending in '.', e.g. 'project.'" }) @IsOptional() @IsString() @MaxLength(100) action?: string | null;
+  @Field(() => String, { nullable: true, description: 'Exact actor username/label' }) @IsOptional() @IsString() @MaxLength(200) actor?:
+    string | null;
+  @Field(() => String, { nullable: true, description: "Exact action, or a prefix ending in '.', e.g. 'project.'" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  action?: string | null;
   @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(100) entityType?: string | null;
   @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(200) entityId?: string | null;
   @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() projectId?: string | null;
@@ -59,11 +64,23 @@ export class AuditBreakAcknowledgementGql {
 @ObjectType('AuditChainBreak')
 export class AuditChainBreakGql {
   @Field({ description: 'Event where the break shows (a deleted tail: the first deleted seq)' }) seq: string;
-  @Field({ description: 'events_missing, prev_hash_mismatch, hash_mismatch, canonical_mismatch, checkpoint_past_end, checkpoint_mismatch, checkpoint_missing or checkpoint_overdue' }) kind: string;
+  @Field({
+    description:
+      'events_missing, prev_hash_mismatch, hash_mismatch, canonical_mismatch, checkpoint_past_end, checkpoint_mismatch, checkpoint_missing or checkpoint_overdue',
+  })
+  kind: string;
   @Field() problem: string;
   @Field(() => String, { nullable: true, description: "The event's stored hash" }) storedHash: string | null;
-  @Field(() => String, { nullable: true, description: 'Row breaks: sha256(prev_hash || canonical text); checkpoint breaks: the checkpoint hash' }) expectedHash: string | null;
-  @Field(() => AuditBreakAcknowledgementGql, { nullable: true, description: 'Set when a system admin acknowledged the break (caliper audit acknowledge-break)' }) acknowledged: AuditBreakAcknowledgementGql | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Row breaks: sha256(prev_hash || canonical text); checkpoint breaks: the checkpoint hash',
+  })
+  expectedHash: string | null;
+  @Field(() => AuditBreakAcknowledgementGql, {
+    nullable: true,
+    description: 'Set when a system admin acknowledged the break (caliper audit acknowledge-break)',
+  })
+  acknowledged: AuditBreakAcknowledgementGql | null;
 }
 
 @ObjectType('AuditChainStatus')
@@ -78,6 +95,7 @@ export class AuditChainStatusGql {
   @Field(() => Int) unacknowledgedBreaks: number;
   @Field(() => Int, { description: 'Checkpoints in object storage that match the chain' }) checkpointsChecked: number;
   @Field(() => Int, { description: 'Checkpoints found in object storage' }) checkpointsFound: number;
-  @Field(() => Int, { description: 'Checkpoints the database records as written: each must still be in object storage' }) checkpointsExpected: number;
+  @Field(() => Int, { description: 'Checkpoints the database records as written: each must still be in object storage' })
+  checkpointsExpected: number;
   @Field() verifiedAt: Date;
 }

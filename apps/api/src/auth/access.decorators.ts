@@ -38,7 +38,12 @@ export interface Resolved {
  * fixes the project; a Basic user logs into their default project). What it resolves on the
  * way, it records in `resolved` for the handler.
  */
-export type ProjectLocator = (args: Record<string, unknown>, loaders: Loaders, principal: Principal, resolved: Resolved) => Promise<string | null>;
+export type ProjectLocator = (
+  args: Record<string, unknown>,
+  loaders: Loaders,
+  principal: Principal,
+  resolved: Resolved,
+) => Promise<string | null>;
 
 /**
  * How a controller's HTTP arguments are read, when not by the default merge of query, path
@@ -93,7 +98,8 @@ export function projectIdAt(path: string): ProjectLocator {
   return async (args) => {
     const v = argAt(args, path);
     if (v === undefined || v === null) return null;
-    if (typeof v !== 'string' || !UUID_RE.test(v)) throw badInput(path, `is not a project id (expected a UUID, got ${JSON.stringify(v).slice(0, 60)})`);
+    if (typeof v !== 'string' || !UUID_RE.test(v))
+      throw badInput(path, `is not a project id (expected a UUID, got ${JSON.stringify(v).slice(0, 60)})`);
     return v;
   };
 }

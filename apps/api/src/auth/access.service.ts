@@ -19,7 +19,11 @@ export class AccessService {
   allowsWithRoles(principal: Principal, permission: Permission, projectId: string | null, projectRoles: readonly ProjectRole[]): boolean {
     if (principal.method === 'token' && projectId !== principal.token.projectId) return false;
     return can(
-      { globalRole: principal.user.globalRole, projectRoles, tokenScope: principal.method === 'token' ? { roles: principal.token.roles } : null },
+      {
+        globalRole: principal.user.globalRole,
+        projectRoles,
+        tokenScope: principal.method === 'token' ? { roles: principal.token.roles } : null,
+      },
       permission,
       projectId !== null,
     );

@@ -17,14 +17,23 @@ const userView = (p: Pick<Principal, 'user'>) => ({ user: p.user });
 
 @Controller('api/v1/auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService, @Inject(CONFIG) private readonly config: Pick<Config, 'COOKIE_SECURE'>) {}
+  constructor(
+    private readonly auth: AuthService,
+    @Inject(CONFIG) private readonly config: Pick<Config, 'COOKIE_SECURE'>,
+  ) {}
 
   @Public()
   @Post('login')
   @HttpCode(200)
   async login(@Body() body: LoginBody, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const { user, cookieValue, expiresAt } = await this.auth.login(body.username, body.password, req.ip ?? 'unknown');
-    res.cookie(SESSION_COOKIE, cookieValue, { httpOnly: true, sameSite: 'strict', secure: this.config.COOKIE_SECURE, path: '/', expires: expiresAt });
+    res.cookie(SESSION_COOKIE, cookieValue, {
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: this.config.COOKIE_SECURE,
+      path: '/',
+      expires: expiresAt,
+    });
     return { user };
   }
 

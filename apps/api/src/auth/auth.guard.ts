@@ -10,7 +10,16 @@ import type { Request } from 'express';
 import { AppError, forbidden, unauthenticated } from '../common/app-error';
 import type { ValueBudget } from '../graphql/limits';
 import type { Loaders } from '../graphql/loaders';
-import { ARGS_READER_KEY, ArgsReader, PUBLIC_KEY, RequestWithResolved, Requirement, REQUIRES_KEY, Resolved, SIGNED_IN } from './access.decorators';
+import {
+  ARGS_READER_KEY,
+  ArgsReader,
+  PUBLIC_KEY,
+  RequestWithResolved,
+  Requirement,
+  REQUIRES_KEY,
+  Resolved,
+  SIGNED_IN,
+} from './access.decorators';
 import { AccessService } from './access.service';
 import { AuthService } from './auth.service';
 import type { RequestWithAuthFailure } from './early-auth';
@@ -68,11 +77,16 @@ export class AuthGuard implements CanActivate {
 
     const loaders = context?.loaders ?? this.loadersFor(req);
     const projectId = requirement.projectOf ? await requirement.projectOf(args, loaders, principal, resolved) : null;
-    const roles = !projectId ? [] : principal.method === 'token' ? await this.access.rolesIn(principal, projectId) : await loaders.myRoles.load(projectId);
+    const roles = !projectId
+      ? []
+      : principal.method === 'token'
+        ? await this.access.rolesIn(principal, projectId)
+        : await loaders.myRoles.load(projectId);
     if (!this.access.allowsWithRoles(principal, requirement.permission, projectId, roles)) {
       // An entity in a project the caller cannot even read answers as if it did not exist, so
       // refusals reveal nothing about other projects' ids.
-      if (resolved.notFound && projectId && !this.access.allowsWithRoles(principal, 'project.read', projectId, roles)) throw resolved.notFound();
+      if (resolved.notFound && projectId && !this.access.allowsWithRoles(principal, 'project.read', projectId, roles))
+        throw resolved.notFound();
       throw forbidden(PERMISSION_PHRASES[requirement.permission]);
     }
     if (projectId) principal.grants?.add(projectId, requirement.permission);

@@ -28,7 +28,9 @@ function toPrincipalUser(u: UserEntity): PrincipalUser {
 }
 
 const tooManyAttempts = (wait: number) =>
-  new AppError('TOO_MANY_ATTEMPTS', `Too many failed sign-ins for this account. Try again in ${Math.ceil(wait / 60)} minute(s).`, { retryAfterSeconds: wait });
+  new AppError('TOO_MANY_ATTEMPTS', `Too many failed sign-ins for this account. Try again in ${Math.ceil(wait / 60)} minute(s).`, {
+    retryAfterSeconds: wait,
+  });
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -85,12 +87,17 @@ export class AuthService {
     if (!parsed) throw new AppError('UNAUTHENTICATED', 'API token is malformed: expected clp_<id>_<secret>.');
     const found = await this.tokens.findWithOwner(parsed.id);
     const token = found?.token;
-    if (!found || !token || !tokenSecretMatches(parsed.secret, token.secretHash)) throw new AppError('UNAUTHENTICATED', 'API token is not valid.');
+    if (!found || !token || !tokenSecretMatches(parsed.secret, token.secretHash))
+      throw new AppError('UNAUTHENTICATED', 'API token is not valid.');
     if (token.revokedAt) throw new AppError('UNAUTHENTICATED', `API token ${token.id} was revoked.`);
     if (token.expiresAt.getTime() <= Date.now()) throw new AppError('UNAUTHENTICATED', `API token ${token.id} has expired.`);
     if (!found.owner.isActive) throw new AppError('UNAUTHENTICATED', 'This account is deactivated.');
     await this.tokens.touch(token.id);
-    return { method: 'token', user: toPrincipalUser(found.owner), token: { id: token.id, projectId: token.projectId, roles: token.roles, runId: token.runId, ownerRoles: found.ownerRoles } };
+    return {
+      method: 'token',
+      user: toPrincipalUser(found.owner),
+      token: { id: token.id, projectId: token.projectId, roles: token.roles, runId: token.runId, ownerRoles: found.ownerRoles },
+    };
   }
 
   private async byBasic(encoded: string, ip: string): Promise<Principal> {
@@ -107,7 +114,11 @@ export class AuthService {
     // One statement reads the user and their stored hash; the memo is keyed by the credentials sent
     // AND that hash, so a password changed by any replica (own change, admin reset) finds no entry.
     const account = await this.accounts.findUserWithPasswordHash(username);
-    const cacheId = createHmac('sha256', this.cacheKey).update(decoded).update('\0').update(account?.passwordHash ?? '').digest('hex');
+    const cacheId = createHmac('sha256', this.cacheKey)
+      .update(decoded)
+      .update('\0')
+      .update(account?.passwordHash ?? '')
+      .digest('hex');
     const cached = this.basicCache.get(cacheId);
     if (account && cached && cached.expires > Date.now() && cached.userId === account.user.id) {
       // Deactivation is read from the same row on every request.
@@ -126,7 +137,13 @@ export class AuthService {
     return check;
   }
 
-  private async checkBasicPassword(username: string, password: string, ip: string, account: Awaited<ReturnType<AccountsRepository['findUserWithPasswordHash']>>, cacheId: string): Promise<Principal> {
+  private async checkBasicPassword(
+    username: string,
+    password: string,
+    ip: string,
+    account: Awaited<ReturnType<AccountsRepository['findUserWithPasswordHash']>>,
+    cacheId: string,
+  ): Promise<Principal> {
     // Counted before the password is checked: concurrent guesses get at most the limit of checks.
     const refusedFor = await this.throttle.acquire(username, ip);
     if (refusedFor > 0) throw tooManyAttempts(refusedFor);
@@ -163,7 +180,14 @@ export class AuthService {
     const expiresAt = new Date(Date.now() + this.config.SESSION_TTL_HOURS * 3600_000);
     const session = await this.ds.transaction(async (m) => {
       const s = await this.accounts.createSession(m, { userId: user.id, secretHash: sha256(secret), expiresAt, ip });
-      await this.audit.append(m, { actorId: user.id, actorLabel: user.username, action: 'auth.login', entityType: 'session', entityId: s.id, after: { ip, method: 'password', expiresAt: expiresAt.toISOString() } });
+      await this.audit.append(m, {
+        actorId: user.id,
+        actorLabel: user.username,
+        action: 'auth.login',
+        entityType: 'session',
+        entityId: s.id,
+        after: { ip, method: 'password', expiresAt: expiresAt.toISOString() },
+      });
       return s;
     });
     return { user: toPrincipalUser(user), cookieValue: `${session.id}.${secret}`, expiresAt };
@@ -191,10 +215,17 @@ export class AuthService {
   }
 
   async logout(principal: Principal): Promise<void> {
-    if (principal.method !== 'session') throw new AppError('BAD_USER_INPUT', 'Only a browser session can sign out; revoke an API token instead.');
+    if (principal.method !== 'session')
+      throw new AppError('BAD_USER_INPUT', 'Only a browser session can sign out; revoke an API token instead.');
     await this.ds.transaction(async (m) => {
       await this.accounts.revokeSession(m, principal.sessionId);
-      await this.audit.append(m, { actorId: principal.user.id, actorLabel: principal.user.username, action: 'auth.logout', entityType: 'session', entityId: principal.sessionId });
+      await this.audit.append(m, {
+        actorId: principal.user.id,
+        actorLabel: principal.user.username,
+        action: 'auth.logout',
+        entityType: 'session',
+        entityId: principal.sessionId,
+      });
     });
   }
 }

@@ -62,13 +62,19 @@ export function refuseCrossSiteCookieWrites(req: Request, res: Response, next: N
   const source = origin ?? referer;
   if (source !== undefined && !sameSite(source, req)) {
     const named = origin !== undefined ? `Origin ${origin}` : `Referer ${referer}`;
-    return refuse(403, { mlflow: 'PERMISSION_DENIED', app: 'FORBIDDEN' },
-      `Cross-site request refused: ${named} is not this site (${req.host}). Requests with the session cookie must come from Caliper's own pages; scripts use an API token.`);
+    return refuse(
+      403,
+      { mlflow: 'PERMISSION_DENIED', app: 'FORBIDDEN' },
+      `Cross-site request refused: ${named} is not this site (${req.host}). Requests with the session cookie must come from Caliper's own pages; scripts use an API token.`,
+    );
   }
   const type = (header(req, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (req.path !== '/graphql' && SIMPLE_BODY_TYPES.has(type)) {
-    return refuse(415, { mlflow: 'INVALID_PARAMETER_VALUE', app: 'BAD_USER_INPUT' },
-      `A request with the session cookie must send JSON (Content-Type: application/json), not ${type}; scripts use an API token.`);
+    return refuse(
+      415,
+      { mlflow: 'INVALID_PARAMETER_VALUE', app: 'BAD_USER_INPUT' },
+      `A request with the session cookie must send JSON (Content-Type: application/json), not ${type}; scripts use an API token.`,
+    );
   }
   next();
 }

@@ -48,7 +48,11 @@ return n
 `;
 
 export class LoginThrottle {
-  constructor(private readonly redis: Redis, private readonly limits: ThrottleLimits, private readonly namespace: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly limits: ThrottleLimits,
+    private readonly namespace: string,
+  ) {}
 
   private lockKey(username: string): string {
     return `${this.namespace}:login-lock:${encodeURIComponent(username)}`;
@@ -60,7 +64,13 @@ export class LoginThrottle {
 
   /** Seconds until the account (or the address) may try again, or 0 when neither is locked. Counts nothing. */
   async lockedFor(username: string, ip: string): Promise<number> {
-    const res = await this.redis.multi().get(this.lockKey(username)).ttl(this.lockKey(username)).get(this.ipKey(ip)).ttl(this.ipKey(ip)).exec();
+    const res = await this.redis
+      .multi()
+      .get(this.lockKey(username))
+      .ttl(this.lockKey(username))
+      .get(this.ipKey(ip))
+      .ttl(this.ipKey(ip))
+      .exec();
     const [account, accountTtl, address, addressTtl] = (res ?? []).map(([, v]) => Number(v ?? 0));
     const accountWait = account >= this.limits.maxFailures && accountTtl > 0 ? accountTtl : 0;
     const addressWait = address >= this.limits.maxFailures * IP_FACTOR && addressTtl > 0 ? addressTtl : 0;
@@ -73,7 +83,15 @@ export class LoginThrottle {
    * is refused without checking it).
    */
   async acquire(username: string, ip: string): Promise<number> {
-    const wait = await this.redis.eval(ACQUIRE, 2, this.lockKey(username), this.ipKey(ip), this.limits.maxFailures, this.limits.maxFailures * IP_FACTOR, this.limits.lockoutSeconds);
+    const wait = await this.redis.eval(
+      ACQUIRE,
+      2,
+      this.lockKey(username),
+      this.ipKey(ip),
+      this.limits.maxFailures,
+      this.limits.maxFailures * IP_FACTOR,
+      this.limits.lockoutSeconds,
+    );
     return Math.max(0, Number(wait));
   }
 

@@ -9,8 +9,16 @@ import { GraphQLError } from 'graphql';
 import { TrackingError } from '@caliper/domain';
 
 export type AppErrorCode =
-  | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_MANY_ATTEMPTS' | 'INVALID_CREDENTIALS' | 'INTERNAL'
-  | 'PAYLOAD_TOO_LARGE' | 'IDEMPOTENCY_KEY_REUSED';
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'TOO_MANY_ATTEMPTS'
+  | 'INVALID_CREDENTIALS'
+  | 'INTERNAL'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'IDEMPOTENCY_KEY_REUSED';
 
 const STATUS: Record<AppErrorCode, number> = {
   UNAUTHENTICATED: 401,
@@ -38,7 +46,8 @@ export class AppError extends Error {
   }
 }
 
-export const unauthenticated = () => new AppError('UNAUTHENTICATED', 'Sign in first: send the session cookie, a Bearer API token or Basic credentials.');
+export const unauthenticated = () =>
+  new AppError('UNAUTHENTICATED', 'Sign in first: send the session cookie, a Bearer API token or Basic credentials.');
 export const forbidden = (what: string) => new AppError('FORBIDDEN', `You do not have permission to ${what}.`);
 export const badInput = (field: string, message: string) => new AppError('BAD_USER_INPUT', `${field}: ${message}`, { field });
 export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} was not found.`);
@@ -50,9 +59,11 @@ export class AppErrorFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): unknown {
     const appError = toAppError(error);
-    if (appError.code === 'INTERNAL') this.log.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    if (appError.code === 'INTERNAL') this.log.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     if (host.getType<GqlContextType>() === 'graphql') {
-      return new GraphQLError(appError.message, { extensions: { code: appError.code, ...(appError.details.field ? { field: appError.details.field } : {}) } });
+      return new GraphQLError(appError.message, {
+        extensions: { code: appError.code, ...(appError.details.field ? { field: appError.details.field } : {}) },
+      });
     }
     const res = host.switchToHttp().getResponse<Response>();
     if (appError.details.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(appError.details.retryAfterSeconds));
@@ -65,14 +76,27 @@ function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof TrackingError) {
     const code: Record<TrackingError['code'], AppErrorCode> = {
-      NOT_FOUND: 'NOT_FOUND', INVALID_PARAMETER: 'BAD_USER_INPUT', PARAM_CHANGED: 'BAD_USER_INPUT',
-      ALREADY_EXISTS: 'CONFLICT', INVALID_STATE: 'CONFLICT', FORBIDDEN: 'FORBIDDEN',
+      NOT_FOUND: 'NOT_FOUND',
+      INVALID_PARAMETER: 'BAD_USER_INPUT',
+      PARAM_CHANGED: 'BAD_USER_INPUT',
+      ALREADY_EXISTS: 'CONFLICT',
+      INVALID_STATE: 'CONFLICT',
+      FORBIDDEN: 'FORBIDDEN',
     };
     return new AppError(code[error.code], error.message);
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
-    const code: AppErrorCode = status === 404 ? 'NOT_FOUND' : status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL';
+    const code: AppErrorCode =
+      status === 404
+        ? 'NOT_FOUND'
+        : status === 401
+          ? 'UNAUTHENTICATED'
+          : status === 403
+            ? 'FORBIDDEN'
+            : status < 500
+              ? 'BAD_USER_INPUT'
+              : 'INTERNAL';
     return new AppError(code, error.message);
   }
   return new AppError('INTERNAL', 'Internal error; it has been logged.');

@@ -45,7 +45,12 @@ export function storableStringLiterals(context: ValidationContext): ASTVisitor {
     StringValue(node) {
       const problem = textProblem(node.value);
       if (problem) {
-        context.reportError(new GraphQLError(`String literal ${problem}: refused, nothing was written. Send well-formed Unicode text without NUL characters.`, { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } }));
+        context.reportError(
+          new GraphQLError(
+            `String literal ${problem}: refused, nothing was written. Send well-formed Unicode text without NUL characters.`,
+            { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } },
+          ),
+        );
       }
     },
   };

@@ -27,6 +27,9 @@ export class CompareResolver {
     this.series.validate(req);
     ctx.budget.charge(runIds.length * keys.length * req.buckets, 'metricSeries');
     const runs = await ctx.loaders.run.loadMany(runIds);
-    return this.series.downsample(req, runs.map((r) => (r instanceof Error ? null : r)));
+    return this.series.downsample(
+      req,
+      runs.map((r) => (r instanceof Error ? null : r)),
+    );
   }
 }

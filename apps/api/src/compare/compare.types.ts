@@ -31,17 +31,26 @@ export class SeriesPointGql {
 }
 
 @ObjectType('MetricSeries', {
-  description: 'One run\'s metric over the window, bucketed on the set\'s shared edges. Parallel lists hold the non-empty buckets only; `buckets` gives each entry\'s bucket index.',
+  description:
+    "One run's metric over the window, bucketed on the set's shared edges. Parallel lists hold the non-empty buckets only; `buckets` gives each entry's bucket index.",
 })
 export class MetricSeriesGql {
   @Field() runId: string;
   @Field() key: string;
   @Field(() => Int, { description: 'Points in the window, non-finite included' }) pointCount: number;
-  @Field(() => SeriesPointGql, { nullable: true, description: 'The window\'s first point (in step, timestamp, value order): always kept, whatever the budget' })
+  @Field(() => SeriesPointGql, {
+    nullable: true,
+    description: "The window's first point (in step, timestamp, value order): always kept, whatever the budget",
+  })
   first: SeriesPointGql | null;
   @Field(() => NumberList, { description: 'Bucket index of each entry' }) buckets: number[];
-  @Field(() => NumberList, { description: 'Step of the entry\'s last finite point (the bucket\'s start when it has none): where `last` is drawn' }) steps: number[];
-  @Field(() => NumberList, { description: 'Epoch ms of that point; null when the bucket has no finite point' }) timestamps: (number | null)[];
+  @Field(() => NumberList, {
+    description: "Step of the entry's last finite point (the bucket's start when it has none): where `last` is drawn",
+  })
+  steps: number[];
+  @Field(() => NumberList, { description: 'Epoch ms of that point; null when the bucket has no finite point' }) timestamps: (
+    number | null
+  )[];
   @Field(() => NumberList, { description: 'Last finite value in (step, timestamp, value) order; null when none' }) last: (number | null)[];
   @Field(() => NumberList, { description: 'Smallest finite value; null when none' }) min: (number | null)[];
   @Field(() => NumberList, { description: 'Largest finite value; null when none' }) max: (number | null)[];
@@ -53,10 +62,16 @@ export class MetricSeriesGql {
 export class MetricSeriesSetGql {
   @Field(() => Float, { nullable: true, description: 'First step of the window (null when no series has points)' }) fromStep: number | null;
   @Field(() => Float, { nullable: true, description: 'Last step of the window, inclusive' }) toStep: number | null;
-  @Field(() => Float, { description: 'Steps per bucket. Bucket i starts at fromStep for i = 0, else at (floor(fromStep / bucketWidth) + i) × bucketWidth' })
+  @Field(() => Float, {
+    description: 'Steps per bucket. Bucket i starts at fromStep for i = 0, else at (floor(fromStep / bucketWidth) + i) × bucketWidth',
+  })
   bucketWidth: number;
   @Field(() => Int) bucketCount: number;
-  @Field(() => Boolean, { description: 'Every point is returned as logged (one bucket per step): the window holds no more steps than the budget' }) exact: boolean;
-  @Field(() => Int, { nullable: true, description: 'Summary level read (blocks of 2^level steps); null when read from raw points' }) tierLevel: number | null;
+  @Field(() => Boolean, {
+    description: 'Every point is returned as logged (one bucket per step): the window holds no more steps than the budget',
+  })
+  exact: boolean;
+  @Field(() => Int, { nullable: true, description: 'Summary level read (blocks of 2^level steps); null when read from raw points' })
+  tierLevel: number | null;
   @Field(() => [MetricSeriesGql]) series: MetricSeriesGql[];
 }

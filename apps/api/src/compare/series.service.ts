@@ -24,7 +24,12 @@ export interface SeriesRequest {
 
 function pointGql(p: StoredPoint): SeriesPointGql {
   const finite = Number.isFinite(p.value);
-  return { step: p.step, timestamp: p.timestamp, value: finite ? p.value : null, nonFinite: finite ? null : Number.isNaN(p.value) ? 'NaN' : p.value > 0 ? 'Infinity' : '-Infinity' };
+  return {
+    step: p.step,
+    timestamp: p.timestamp,
+    value: finite ? p.value : null,
+    nonFinite: finite ? null : Number.isNaN(p.value) ? 'NaN' : p.value > 0 ? 'Infinity' : '-Infinity',
+  };
 }
 
 export class SeriesService {
@@ -36,13 +41,16 @@ export class SeriesService {
     if (new Set(req.runIds).size !== req.runIds.length) throw badInput('runIds', 'names a run more than once');
     if (!req.keys.length || req.keys.length > MAX_SERIES_KEYS) throw badInput('keys', `name between 1 and ${MAX_SERIES_KEYS} metrics`);
     if (new Set(req.keys).size !== req.keys.length) throw badInput('keys', 'names a metric more than once');
-    if (req.runIds.length * req.keys.length > MAX_SERIES) throw badInput('keys', `${req.runIds.length} runs × ${req.keys.length} metrics is over ${MAX_SERIES} series; ask for fewer`);
-    if (!Number.isInteger(req.buckets) || req.buckets < 2 || req.buckets > MAX_BUCKETS) throw badInput('buckets', `must be an integer between 2 and ${MAX_BUCKETS}`);
+    if (req.runIds.length * req.keys.length > MAX_SERIES)
+      throw badInput('keys', `${req.runIds.length} runs × ${req.keys.length} metrics is over ${MAX_SERIES} series; ask for fewer`);
+    if (!Number.isInteger(req.buckets) || req.buckets < 2 || req.buckets > MAX_BUCKETS)
+      throw badInput('buckets', `must be an integer between 2 and ${MAX_BUCKETS}`);
     for (const f of ['fromStep', 'toStep'] as const) {
       const v = req[f];
       if (v !== null && !Number.isSafeInteger(v)) throw badInput(f, 'must be an integer step');
     }
-    if (req.fromStep !== null && req.toStep !== null && req.toStep < req.fromStep) throw badInput('toStep', `must not be before fromStep (${req.fromStep})`);
+    if (req.fromStep !== null && req.toStep !== null && req.toStep < req.fromStep)
+      throw badInput('toStep', `must not be before fromStep (${req.fromStep})`);
   }
 
   async downsample(req: SeriesRequest, runs: (RunEntity | null)[]): Promise<MetricSeriesSetGql> {
@@ -63,7 +71,18 @@ export class SeriesService {
       }
     }
     const empty = (p: (typeof pairs)[number]) => ({
-      runId: req.runIds[p.r], key: p.key, pointCount: 0, first: null, buckets: [], steps: [], timestamps: [], last: [], min: [], max: [], counts: [], nanCounts: [],
+      runId: req.runIds[p.r],
+      key: p.key,
+      pointCount: 0,
+      first: null,
+      buckets: [],
+      steps: [],
+      timestamps: [],
+      last: [],
+      min: [],
+      max: [],
+      counts: [],
+      nanCounts: [],
     });
     if (fromStep === null || toStep === null || toStep < fromStep) {
       // Nothing logged (or a one-sided window past every point): no buckets at all.
@@ -74,12 +93,23 @@ export class SeriesService {
     const read = await this.metrics.seriesPieces(stored, cover, plan);
     const byPair = new Map(stored.map((p, i) => [p, read[i]]));
     return {
-      fromStep: plan.fromStep, toStep: plan.toStep, bucketWidth: plan.width, bucketCount: plan.bucketCount, exact: plan.width === 1, tierLevel: plan.level,
+      fromStep: plan.fromStep,
+      toStep: plan.toStep,
+      bucketWidth: plan.width,
+      bucketCount: plan.bucketCount,
+      exact: plan.width === 1,
+      tierLevel: plan.level,
       series: pairs.map((p) => {
         const got = byPair.get(p as (typeof stored)[number]);
         if (!got) return empty(p);
         const s = bucketize(plan, got.pieces);
-        return { runId: req.runIds[p.r], key: p.key, pointCount: s.counts.reduce((a, b) => a + b, 0), first: got.first ? pointGql(got.first) : null, ...s };
+        return {
+          runId: req.runIds[p.r],
+          key: p.key,
+          pointCount: s.counts.reduce((a, b) => a + b, 0),
+          first: got.first ? pointGql(got.first) : null,
+          ...s,
+        };
       }),
     };
   }

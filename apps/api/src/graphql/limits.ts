@@ -51,7 +51,9 @@ export function costlyDocumentProblem(schema: GraphQLSchema, query: string): str
     document = parse(query, { maxTokens: MAX_DOCUMENT_TOKENS });
   } catch (err) {
     // Malformed documents are left to Apollo's own answer; only the token limit is decided here (graphql-js 16 words it "contains more that N tokens").
-    return /contains more th\w* \d+ tokens/i.test((err as Error).message) ? `The GraphQL document holds more than ${MAX_DOCUMENT_TOKENS} tokens; send a smaller document.` : null;
+    return /contains more th\w* \d+ tokens/i.test((err as Error).message)
+      ? `The GraphQL document holds more than ${MAX_DOCUMENT_TOKENS} tokens; send a smaller document.`
+      : null;
   }
   try {
     const errors = validate(schema, document, ARMOR_RULES);
@@ -85,7 +87,10 @@ export class ValueBudget {
   charge(values: number, what: string): void {
     this.spent += values;
     if (this.spent > this.limit) {
-      throw new AppError('BAD_USER_INPUT', `This request asks for more than ${this.limit.toLocaleString('en')} values (${what} alone asks for ${values.toLocaleString('en')}); ask for fewer runs, metrics or points per request, or page through them.`);
+      throw new AppError(
+        'BAD_USER_INPUT',
+        `This request asks for more than ${this.limit.toLocaleString('en')} values (${what} alone asks for ${values.toLocaleString('en')}); ask for fewer runs, metrics or points per request, or page through them.`,
+      );
     }
   }
 }

@@ -2,7 +2,18 @@
 import DataLoader from 'dataloader';
 import type { ProjectRole } from '@caliper/domain';
 import {
-  AccountsRepository, ApiTokenEntity, ApiTokensRepository, ExperimentEntity, ExperimentTagEntity, ProjectEntity, ProjectMemberEntity, ProjectsRepository, RunEntity, RunRef, TrackingRepository, UserEntity,
+  AccountsRepository,
+  ApiTokenEntity,
+  ApiTokensRepository,
+  ExperimentEntity,
+  ExperimentTagEntity,
+  ProjectEntity,
+  ProjectMemberEntity,
+  ProjectsRepository,
+  RunEntity,
+  RunRef,
+  TrackingRepository,
+  UserEntity,
 } from '@caliper/persistence';
 
 export interface Loaders {
@@ -34,7 +45,13 @@ function byKey<T>(keys: readonly string[], rows: T[], keyOf: (r: T) => string): 
   return keys.map((k) => map.get(k) ?? null);
 }
 
-export function createLoaders(accounts: AccountsRepository, projects: ProjectsRepository, tokens: ApiTokensRepository, tracking: TrackingRepository, callerId: () => string | null): Loaders {
+export function createLoaders(
+  accounts: AccountsRepository,
+  projects: ProjectsRepository,
+  tokens: ApiTokensRepository,
+  tracking: TrackingRepository,
+  callerId: () => string | null,
+): Loaders {
   return {
     user: new DataLoader(async (ids) => byKey(ids, await accounts.findUsersByIds(ids), (u) => u.id)),
     project: new DataLoader(async (ids) => byKey(ids, await projects.findByIds(ids), (p) => p.id)),

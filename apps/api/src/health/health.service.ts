@@ -20,27 +20,40 @@ export class HealthService implements OnModuleDestroy {
   private readonly pg: Pool;
 
   constructor(private readonly config: Config) {
-    this.pg = new Pool({ connectionString: config.DATABASE_URL, max: 1, application_name: 'caliper-health', connectionTimeoutMillis: 2000, statement_timeout: 2000 });
+    this.pg = new Pool({
+      connectionString: config.DATABASE_URL,
+      max: 1,
+      application_name: 'caliper-health',
+      connectionTimeoutMillis: 2000,
+      statement_timeout: 2000,
+    });
     this.pg.on('error', () => undefined);
     collectDefaultMetrics({ register: this.registry, prefix: 'caliper_api_' });
     this.redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.redis.on('error', () => undefined);
     const s3 = new URL(config.S3_ENDPOINT);
     this.s3 = new MinioClient({
-      endPoint: s3.hostname, port: Number(s3.port || (s3.protocol === 'https:' ? 443 : 80)), useSSL: s3.protocol === 'https:',
-      accessKey: config.S3_ACCESS_KEY, secretKey: config.S3_SECRET_KEY, region: config.S3_REGION,
+      endPoint: s3.hostname,
+      port: Number(s3.port || (s3.protocol === 'https:' ? 443 : 80)),
+      useSSL: s3.protocol === 'https:',
+      accessKey: config.S3_ACCESS_KEY,
+      secretKey: config.S3_SECRET_KEY,
+      region: config.S3_REGION,
     });
   }
 
   readiness() {
-    return checkReadiness({
-      postgres: () => this.pg.query('SELECT 1'),
-      redis: async () => {
-        if (this.redis.status === 'wait' || this.redis.status === 'end') await this.redis.connect();
-        await this.redis.ping();
+    return checkReadiness(
+      {
+        postgres: () => this.pg.query('SELECT 1'),
+        redis: async () => {
+          if (this.redis.status === 'wait' || this.redis.status === 'end') await this.redis.connect();
+          await this.redis.ping();
+        },
+        s3: () => this.s3.bucketExists(this.config.S3_BUCKET_AUDIT),
       },
-      s3: () => this.s3.bucketExists(this.config.S3_BUCKET_AUDIT),
-    }, this.up);
+      this.up,
+    );
   }
 
   async onModuleDestroy() {

@@ -32,9 +32,16 @@ interface BodyClass {
 
 /** How much body a request may send: by route, and by whether its caller authenticated (auth/early-auth.ts). */
 function bodyClassOf(req: Request & RequestWithPrincipal, maxBatch: BodyClass): BodyClass {
-  if (req.path.startsWith('/api/v1/auth/')) return { limit: PUBLIC_BODY_LIMIT, why: 'the limit for sign-in requests', hint: 'send only a username and a password' };
-  if (!req.principal) return { limit: ANONYMOUS_BODY_LIMIT, why: 'the limit before signing in', hint: 'send credentials (a session, an API token or Basic auth) with the request' };
-  if (req.path === '/graphql') return { limit: GRAPHQL_BODY_LIMIT, why: 'the limit for GraphQL requests', hint: 'ask for less in one request' };
+  if (req.path.startsWith('/api/v1/auth/'))
+    return { limit: PUBLIC_BODY_LIMIT, why: 'the limit for sign-in requests', hint: 'send only a username and a password' };
+  if (!req.principal)
+    return {
+      limit: ANONYMOUS_BODY_LIMIT,
+      why: 'the limit before signing in',
+      hint: 'send credentials (a session, an API token or Basic auth) with the request',
+    };
+  if (req.path === '/graphql')
+    return { limit: GRAPHQL_BODY_LIMIT, why: 'the limit for GraphQL requests', hint: 'ask for less in one request' };
   return maxBatch;
 }
 
@@ -44,7 +51,13 @@ function sendBodyError(req: Request, res: Response, err: { type?: string; messag
   const message = tooLarge
     ? `The request body is larger than ${kib(cls.limit)} (${cls.why}); ${cls.hint}.`
     : `The request body could not be read as ${err.type === 'entity.parse.failed' ? 'JSON' : 'sent'}: ${err.message ?? 'malformed'}.`;
-  sendError(req, res, status, tooLarge ? { mlflow: 'INVALID_PARAMETER_VALUE', app: 'PAYLOAD_TOO_LARGE' } : { mlflow: 'BAD_REQUEST', app: 'BAD_USER_INPUT' }, message);
+  sendError(
+    req,
+    res,
+    status,
+    tooLarge ? { mlflow: 'INVALID_PARAMETER_VALUE', app: 'PAYLOAD_TOO_LARGE' } : { mlflow: 'BAD_REQUEST', app: 'BAD_USER_INPUT' },
+    message,
+  );
 }
 
 /** One error in the shape of the API the request was sent to: MLflow's `{error_code, message}`, GraphQL's `{errors}` or `{code, message}`. */
@@ -65,7 +78,8 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
     const [v, depth] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (depth >= max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    for (const child of Array.isArray(v) ? v : Object.values(v))
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
   }
   return false;
 }
@@ -98,7 +112,14 @@ export function bodyParsers(maxMb: number): RequestHandler {
       if (jsonErr) return sendBodyError(req, res, jsonErr as { type?: string; message?: string }, cls);
       form(req, res, (formErr?: unknown) => {
         if (formErr) return sendBodyError(req, res, formErr as { type?: string; message?: string }, cls);
-        if (nestsDeeperThan(req.body, MAX_JSON_DEPTH)) return sendError(req, res, 400, { mlflow: 'INVALID_PARAMETER_VALUE', app: 'BAD_USER_INPUT' }, `The request body nests deeper than ${MAX_JSON_DEPTH} levels; no Caliper request needs that.`);
+        if (nestsDeeperThan(req.body, MAX_JSON_DEPTH))
+          return sendError(
+            req,
+            res,
+            400,
+            { mlflow: 'INVALID_PARAMETER_VALUE', app: 'BAD_USER_INPUT' },
+            `The request body nests deeper than ${MAX_JSON_DEPTH} levels; no Caliper request needs that.`,
+          );
         next();
       });
     });

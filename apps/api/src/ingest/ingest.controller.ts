@@ -30,12 +30,18 @@ const MAX_LOG_LINE_LENGTH = 64 * 1024;
 function idempotencyKey(req: Request): string | null {
   const key = req.headers['idempotency-key'];
   if (key === undefined) return null;
-  if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key)) throw badInput('Idempotency-Key', 'expected 1 to 255 visible ASCII characters (a UUID is a good key).');
+  if (typeof key !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(key))
+    throw badInput('Idempotency-Key', 'expected 1 to 255 visible ASCII characters (a UUID is a good key).');
   return key;
 }
 
 /** The client's Idempotency-Key with a hash of what it sent under it: the route, its target and the body. */
-function claimOf(req: Request, route: string, target: string, body: string | Buffer = JSON.stringify(req.body ?? {})): IdempotencyClaim | null {
+function claimOf(
+  req: Request,
+  route: string,
+  target: string,
+  body: string | Buffer = JSON.stringify(req.body ?? {}),
+): IdempotencyClaim | null {
   const key = idempotencyKey(req);
   return key ? { key, requestHash: requestHash(route, target, body) } : null;
 }
@@ -51,7 +57,10 @@ const isNdjson = (req: Request) => /^application\/(x-)?ndjson\b/i.test(req.heade
 
 @Controller('api/v1')
 export class IngestController {
-  constructor(private readonly ingest: IngestService, @Inject(CONFIG) private readonly config: Pick<Config, 'MAX_BATCH_BODY_MB'>) {}
+  constructor(
+    private readonly ingest: IngestService,
+    @Inject(CONFIG) private readonly config: Pick<Config, 'MAX_BATCH_BODY_MB'>,
+  ) {}
 
   /** Creates a run (201), with an optional Idempotency-Key. */
   @Post('projects/:slug/runs')
@@ -59,17 +68,22 @@ export class IngestController {
   async createRun(@Caller() p: Principal, @Param('slug') slug: string, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const claim = claimOf(req, 'runs:create', slug.toLowerCase());
     const b = objectAt(req.body ?? {}, 'body');
-    const outcome = await this.ingest.createRun(p, slug, {
-      experiment: optionalString(b, 'experiment', 'experiment', 500),
-      name: optionalString(b, 'name', 'name', 500),
-      startTime: optionalInt(b, 'startTime'),
-      tags: keyValues(b.tags, 'tags', false),
-      params: keyValues(b.params, 'params', true),
-      gitCommit: optionalString(b, 'gitCommit', 'gitCommit', 200),
-      gitRepo: optionalString(b, 'gitRepo', 'gitRepo', 2000),
-      imageDigest: optionalString(b, 'imageDigest', 'imageDigest', 500),
-      parentRunId: optionalString(b, 'parentRunId', 'parentRunId', 32),
-    }, claim);
+    const outcome = await this.ingest.createRun(
+      p,
+      slug,
+      {
+        experiment: optionalString(b, 'experiment', 'experiment', 500),
+        name: optionalString(b, 'name', 'name', 500),
+        startTime: optionalInt(b, 'startTime'),
+        tags: keyValues(b.tags, 'tags', false),
+        params: keyValues(b.params, 'params', true),
+        gitCommit: optionalString(b, 'gitCommit', 'gitCommit', 200),
+        gitRepo: optionalString(b, 'gitRepo', 'gitRepo', 2000),
+        imageDigest: optionalString(b, 'imageDigest', 'imageDigest', 500),
+        parentRunId: optionalString(b, 'parentRunId', 'parentRunId', 32),
+      },
+      claim,
+    );
     return answer(res, outcome);
   }
 
@@ -79,7 +93,10 @@ export class IngestController {
     const text = (name: string) => (typeof q[name] === 'string' && q[name] !== '' ? (q[name] as string) : null);
     const orderBy = q.orderBy === undefined ? [] : Array.isArray(q.orderBy) ? q.orderBy.map(String) : [String(q.orderBy)];
     const { views, nextPageToken } = await this.ingest.searchRuns(slug, {
-      experiment: text('experiment'), filter: text('filter'), orderBy, pageToken: text('pageToken'),
+      experiment: text('experiment'),
+      filter: text('filter'),
+      orderBy,
+      pageToken: text('pageToken'),
       maxResults: q.maxResults === undefined ? null : queryInt(q.maxResults, 'maxResults', 100, 1, 50_000),
     });
     const parents = await this.ingest.parentUuids(views);
@@ -97,7 +114,11 @@ export class IngestController {
   @Requires('run.write', byRun)
   async updateRun(@Caller() p: Principal, @Param('runId') runId: string, @Req() req: Request) {
     const b = objectAt(req.body ?? {}, 'body');
-    const view = await this.ingest.updateRun(p, runId, { status: runStatus(b.status, 'status'), endTime: optionalInt(b, 'endTime'), name: optionalString(b, 'name', 'name', 500) });
+    const view = await this.ingest.updateRun(p, runId, {
+      status: runStatus(b.status, 'status'),
+      endTime: optionalInt(b, 'endTime'),
+      name: optionalString(b, 'name', 'name', 500),
+    });
     return { run: runJson(view, await this.ingest.parentUuids([view])) };
   }
 
@@ -114,7 +135,11 @@ export class IngestController {
       claim = claimOf(req, 'batch:ndjson', runId, nd.sha256);
     } else {
       const b = objectAt(req.body, 'body');
-      batch = { metrics: metricPoints(b.metrics, 'metrics'), params: keyValues(b.params, 'params', true), tags: keyValues(b.tags, 'tags', false) };
+      batch = {
+        metrics: metricPoints(b.metrics, 'metrics'),
+        params: keyValues(b.params, 'params', true),
+        tags: keyValues(b.tags, 'tags', false),
+      };
       claim = claimOf(req, 'batch:json', runId);
     }
     return answer(res, await this.ingest.logBatch(p, runId, batch, claim));
@@ -157,9 +182,26 @@ export class IngestController {
 
   @Get('runs/:runId/metrics/:key/history')
   @Requires('project.read', byRun)
-  async history(@Res() res: Response, @Param('runId') runId: string, @Param('key') key: string, @Query('after') after?: string, @Query('limit') limit?: string, @Query('format') format?: string) {
+  async history(
+    @Res() res: Response,
+    @Param('runId') runId: string,
+    @Param('key') key: string,
+    @Query('after') after?: string,
+    @Query('limit') limit?: string,
+    @Query('format') format?: string,
+  ) {
     if (format !== undefined && format !== 'points' && format !== 'columns') throw badInput('format', 'expected points or columns.');
-    res.type('application/json').send(await this.ingest.history(runId, key, after ?? null, queryInt(limit, 'limit', DEFAULT_HISTORY_PAGE, 1, MAX_HISTORY_PAGE), format ?? 'points'));
+    res
+      .type('application/json')
+      .send(
+        await this.ingest.history(
+          runId,
+          key,
+          after ?? null,
+          queryInt(limit, 'limit', DEFAULT_HISTORY_PAGE, 1, MAX_HISTORY_PAGE),
+          format ?? 'points',
+        ),
+      );
   }
 
   /** The whole series at full resolution as a download (CSV or JSON), streamed page by page. */
@@ -182,9 +224,17 @@ export class IngestController {
     await write(kind === 'csv' ? 'step,timestamp,value\r\n' : `{"key":${JSON.stringify(key)},"points":[`);
     for (let separator = ''; !page.done; page = await pages.next(), separator = ',') {
       const points = page.value;
-      await write(kind === 'csv'
-        ? points.map((p) => `${p.step},${p.timestamp},${value(p.value)}\r\n`).join('')
-        : separator + points.map((p) => `{"step":${p.step},"timestamp":${p.timestamp},"value":${Number.isFinite(p.value) ? p.value : `"${value(p.value)}"`}}`).join(','));
+      await write(
+        kind === 'csv'
+          ? points.map((p) => `${p.step},${p.timestamp},${value(p.value)}\r\n`).join('')
+          : separator +
+              points
+                .map(
+                  (p) =>
+                    `{"step":${p.step},"timestamp":${p.timestamp},"value":${Number.isFinite(p.value) ? p.value : `"${value(p.value)}"`}}`,
+                )
+                .join(','),
+      );
     }
     res.end(kind === 'csv' ? '' : ']}');
   }

@@ -8,7 +8,14 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { batchProblem, KeyValue, MetricPointInput, RunStatus, TrackingError } from '@caliper/domain';
 import {
-  ExperimentEntity, IdempotencyRepository, ProjectsRepository, RunParamEntity, RunSearchRepository, RunTagEntity, StoredPoint, TrackingRepository,
+  ExperimentEntity,
+  IdempotencyRepository,
+  ProjectsRepository,
+  RunParamEntity,
+  RunSearchRepository,
+  RunTagEntity,
+  StoredPoint,
+  TrackingRepository,
 } from '@caliper/persistence';
 import type { Principal } from '../auth/principal';
 import { AppError, badInput, notFound } from '../common/app-error';
@@ -87,11 +94,22 @@ export class IngestService {
     if (earlier) return earlier;
     const experiment = await this.experimentNamed(principal, projectId, cmd.experiment ?? DEFAULT_EXPERIMENT_NAME);
     return this.once(principal, claim, 201, async (m) => {
-      const created = await this.tracking.createRun(principal, {
-        experimentId: experiment.id, name: cmd.name, startTime: cmd.startTime, tags: cmd.tags, parentRunUuid: cmd.parentRunId,
-        gitCommit: cmd.gitCommit, gitRepo: cmd.gitRepo, imageDigest: cmd.imageDigest,
-      }, m);
-      if (cmd.params.length) await this.tracking.logBatch(principal, created.uuid, { params: cmd.params }, { enforceMlflowLimits: false, manager: m });
+      const created = await this.tracking.createRun(
+        principal,
+        {
+          experimentId: experiment.id,
+          name: cmd.name,
+          startTime: cmd.startTime,
+          tags: cmd.tags,
+          parentRunUuid: cmd.parentRunId,
+          gitCommit: cmd.gitCommit,
+          gitRepo: cmd.gitRepo,
+          imageDigest: cmd.imageDigest,
+        },
+        m,
+      );
+      if (cmd.params.length)
+        await this.tracking.logBatch(principal, created.uuid, { params: cmd.params }, { enforceMlflowLimits: false, manager: m });
       // Read inside the transaction, so the stored answer is the run as committed: a new run has no metrics or inputs yet.
       const run = (await this.runs.findRunByUuid(created.uuid, m))!;
       const params = await m.find(RunParamEntity, { where: { runId: run.id }, order: { key: 'ASC' } });
@@ -104,7 +122,8 @@ export class IngestService {
   private async experimentNamed(principal: Principal, projectId: string, name: string): Promise<ExperimentEntity> {
     const found = await this.runs.findExperimentByName(projectId, name);
     if (found) {
-      if (found.lifecycleStage !== 'active') throw new TrackingError('INVALID_STATE', `Experiment "${name}" is deleted; restore it or log to another experiment.`);
+      if (found.lifecycleStage !== 'active')
+        throw new TrackingError('INVALID_STATE', `Experiment "${name}" is deleted; restore it or log to another experiment.`);
       return found;
     }
     try {
@@ -120,7 +139,11 @@ export class IngestService {
     return this.tracking.getRun(runUuid);
   }
 
-  async updateRun(principal: Principal, runUuid: string, changes: { status: RunStatus | null; endTime: number | null; name: string | null }): Promise<RunView> {
+  async updateRun(
+    principal: Principal,
+    runUuid: string,
+    changes: { status: RunStatus | null; endTime: number | null; name: string | null },
+  ): Promise<RunView> {
     await this.tracking.updateRun(principal, runUuid, changes);
     return this.tracking.getRun(runUuid);
   }
@@ -146,7 +169,12 @@ export class IngestService {
   }
 
   /** Appends the lines (204); with an Idempotency-Key a repeat appends nothing. */
-  async appendLogs(principal: Principal, runUuid: string, lines: { ts: Date; stream: string; line: string }[], claim: IdempotencyClaim | null): Promise<Outcome<null>> {
+  async appendLogs(
+    principal: Principal,
+    runUuid: string,
+    lines: { ts: Date; stream: string; line: string }[],
+    claim: IdempotencyClaim | null,
+  ): Promise<Outcome<null>> {
     if (!claim) {
       await this.tracking.appendLogs(principal, runUuid, lines);
       return { statusCode: 204, body: null, replayed: false };
@@ -163,7 +191,12 @@ export class IngestService {
    * returned instead of running it, and otherwise the answer is stored in the same transaction as
    * the write: a write never commits without its record, nor a record without its write.
    */
-  private once<T>(principal: Principal, claim: IdempotencyClaim | null, statusCode: number, work: (m: EntityManager) => Promise<T>): Promise<Outcome<T>> {
+  private once<T>(
+    principal: Principal,
+    claim: IdempotencyClaim | null,
+    statusCode: number,
+    work: (m: EntityManager) => Promise<T>,
+  ): Promise<Outcome<T>> {
     return this.ds.transaction(async (m) => {
       if (claim) {
         await this.idempotency.lock(m, principal.user.id, claim.key);
@@ -171,7 +204,8 @@ export class IngestService {
         if (earlier) return earlier;
       }
       const body = await work(m);
-      if (claim) await this.idempotency.save(m, principal.user.id, claim.key, { requestHash: claim.requestHash, statusCode, response: body });
+      if (claim)
+        await this.idempotency.save(m, principal.user.id, claim.key, { requestHash: claim.requestHash, statusCode, response: body });
       return { statusCode, body, replayed: false };
     });
   }
@@ -181,7 +215,10 @@ export class IngestService {
     const earlier = await this.idempotency.find(m, principal.user.id, claim.key);
     if (!earlier) return null;
     if (earlier.requestHash !== claim.requestHash) {
-      throw new AppError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key "${claim.key}" was already used in the last 24 hours for a different request; use a new key for new data.`);
+      throw new AppError(
+        'IDEMPOTENCY_KEY_REUSED',
+        `Idempotency-Key "${claim.key}" was already used in the last 24 hours for a different request; use a new key for new data.`,
+      );
     }
     return { statusCode: earlier.statusCode, body: earlier.response as T, replayed: true };
   }
@@ -199,7 +236,12 @@ export class IngestService {
   async history(runUuid: string, key: string, cursor: string | null, limit: number, format: 'points' | 'columns' = 'points') {
     // Pages reach 100,000 points: the database builds their JSON text, and the answer is assembled around it.
     const columns = format === 'columns';
-    const page = await this.tracking.metricHistoryJson(runUuid, key, { after: decodeHistoryCursor(cursor), limit, withKey: false, columns });
+    const page = await this.tracking.metricHistoryJson(runUuid, key, {
+      after: decodeHistoryCursor(cursor),
+      limit,
+      withKey: false,
+      columns,
+    });
     const next = page.more && page.last ? encodeHistoryCursor(page.last) : null;
     const body = columns ? page.items || '"steps":[],"timestamps":[],"values":[]' : `"points":[${page.items}]`;
     return `{"key":${JSON.stringify(key)},${body},"next":${JSON.stringify(next)}}`;
@@ -217,13 +259,21 @@ export class IngestService {
   }
 
   /** MLflow's search over the project's runs (all its experiments, or the named one). */
-  async searchRuns(slug: string, q: { experiment: string | null; filter: string | null; orderBy: string[]; maxResults: number | null; pageToken: string | null }) {
+  async searchRuns(
+    slug: string,
+    q: { experiment: string | null; filter: string | null; orderBy: string[]; maxResults: number | null; pageToken: string | null },
+  ) {
     const projectId = await this.projectIdOf(slug);
     const experiments = q.experiment
       ? [await this.tracking.experimentByName(projectId, q.experiment)]
       : await this.runs.listExperiments([projectId], 'active');
     const page = await this.search.searchRuns({
-      projectIds: [projectId], experimentIds: experiments.map((e) => e.id), filter: q.filter, orderBy: q.orderBy, maxResults: q.maxResults, pageToken: q.pageToken,
+      projectIds: [projectId],
+      experimentIds: experiments.map((e) => e.id),
+      filter: q.filter,
+      orderBy: q.orderBy,
+      maxResults: q.maxResults,
+      pageToken: q.pageToken,
     });
     return { views: await this.tracking.views(page.runs), nextPageToken: page.nextPageToken };
   }

@@ -39,7 +39,8 @@ export function metricPoint(v: unknown, field: string, now: number): MetricPoint
   const step = o.step === undefined || o.step === null ? 0 : parseInt64(o.step);
   if (step === null) throw badInput(`${field}.step`, 'expected a whole number of at most ±9007199254740991.');
   const timestamp = o.timestamp === undefined || o.timestamp === null ? now : parseInt64(o.timestamp);
-  if (timestamp === null) throw badInput(`${field}.timestamp`, 'expected milliseconds since the epoch as a whole number of at most ±9007199254740991.');
+  if (timestamp === null)
+    throw badInput(`${field}.timestamp`, 'expected milliseconds since the epoch as a whole number of at most ±9007199254740991.');
   return { key: o.key, value, step, timestamp };
 }
 
@@ -83,7 +84,8 @@ export function runStatus(v: unknown, field: string): RunStatus | null {
 /** A query-string number within bounds, with a default. */
 export function queryInt(v: unknown, field: string, dflt: number, min: number, max: number): number {
   if (v === undefined || v === '') return dflt;
-  if (typeof v !== 'string' || !/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw badInput(field, `expected a whole number from ${min} to ${max}.`);
+  if (typeof v !== 'string' || !/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+    throw badInput(field, `expected a whole number from ${min} to ${max}.`);
   return Number(v);
 }
 

@@ -13,7 +13,15 @@
  */
 import { createHash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
-import { findInvalidText, KeyValue, keyProblem, MAX_PARAM_VALUE_LENGTH, MAX_PARAMS_TAGS_PER_BATCH, MAX_TAG_VALUE_LENGTH, MetricPointInput } from '@caliper/domain';
+import {
+  findInvalidText,
+  KeyValue,
+  keyProblem,
+  MAX_PARAM_VALUE_LENGTH,
+  MAX_PARAMS_TAGS_PER_BATCH,
+  MAX_TAG_VALUE_LENGTH,
+  MetricPointInput,
+} from '@caliper/domain';
 import { AppError, badInput } from '../common/app-error';
 import { Json, keyValue, metricPoint } from './native-input';
 
@@ -25,7 +33,10 @@ export interface NdjsonBatch {
 
 const LINE_SHAPES = 'a metric point {key, value, step?, timestamp?}, {"param": {key, value}} or {"tag": {key, value}}';
 
-export async function readNdjsonBatch(body: AsyncIterable<Buffer | string>, maxBytes: number): Promise<{ batch: NdjsonBatch; sha256: string }> {
+export async function readNdjsonBatch(
+  body: AsyncIterable<Buffer | string>,
+  maxBytes: number,
+): Promise<{ batch: NdjsonBatch; sha256: string }> {
   const hash = createHash('sha256');
   const decoder = new StringDecoder('utf8');
   const batch: NdjsonBatch = { metrics: [], params: [], tags: [] };
@@ -45,10 +56,12 @@ export async function readNdjsonBatch(body: AsyncIterable<Buffer | string>, maxB
     const max = kind === 'param' ? MAX_PARAM_VALUE_LENGTH : MAX_TAG_VALUE_LENGTH;
     if (kv.value.length > max) throw badInput(`${at}.${kind}.value`, `longer than ${max} characters (the limit for a ${kind} value).`);
     const list = kind === 'param' ? batch.params : batch.tags;
-    if (list.length === MAX_PARAMS_TAGS_PER_BATCH) throw badInput(at, `a batch can carry at most ${MAX_PARAMS_TAGS_PER_BATCH} ${kind}s; split them across batches.`);
+    if (list.length === MAX_PARAMS_TAGS_PER_BATCH)
+      throw badInput(at, `a batch can carry at most ${MAX_PARAMS_TAGS_PER_BATCH} ${kind}s; split them across batches.`);
     if (kind === 'param') {
       const earlier = paramLines.get(kv.key);
-      if (earlier !== undefined) throw badInput(at, `param '${kv.key}' is already on line ${earlier}; a batch carries one value per param key.`);
+      if (earlier !== undefined)
+        throw badInput(at, `param '${kv.key}' is already on line ${earlier}; a batch carries one value per param key.`);
       paramLines.set(kv.key, lineNo);
     }
     list.push(kv);
@@ -71,7 +84,11 @@ export async function readNdjsonBatch(body: AsyncIterable<Buffer | string>, maxB
     const o = parsed as Json;
     const kind = 'param' in o ? 'param' : 'tag' in o ? 'tag' : null;
     if (kind) {
-      if (Object.keys(o).length !== 1) throw badInput(at, `a ${kind} line carries only {"${kind}": {key, value}}; put metric points and other items on lines of their own.`);
+      if (Object.keys(o).length !== 1)
+        throw badInput(
+          at,
+          `a ${kind} line carries only {"${kind}": {key, value}}; put metric points and other items on lines of their own.`,
+        );
       return keyValueLine(kind, o[kind], at);
     }
     if (!('key' in o)) throw badInput(at, `expected ${LINE_SHAPES}.`);
@@ -87,7 +104,11 @@ export async function readNdjsonBatch(body: AsyncIterable<Buffer | string>, maxB
   for await (const chunk of body) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     bytes += buf.length;
-    if (bytes > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB (MAX_BATCH_BODY_MB); split the batch.`);
+    if (bytes > maxBytes)
+      throw new AppError(
+        'PAYLOAD_TOO_LARGE',
+        `The request body is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB (MAX_BATCH_BODY_MB); split the batch.`,
+      );
     hash.update(buf);
     const text = carry + decoder.write(buf);
     const lines = text.split('\n');

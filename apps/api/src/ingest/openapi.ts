@@ -10,29 +10,93 @@ interface Operation {
   security?: Record<string, string[]>[];
   parameters?: { name: string; in: 'path' | 'query' | 'header'; required?: boolean; description?: string; schema: Schema }[];
   requestBody?: { required?: boolean; content: Record<string, { schema: Schema }> };
-  responses: Record<string, { description: string; content?: Record<string, { schema: Schema }>; headers?: Record<string, { schema: Schema; description?: string }> }>;
+  responses: Record<
+    string,
+    {
+      description: string;
+      content?: Record<string, { schema: Schema }>;
+      headers?: Record<string, { schema: Schema; description?: string }>;
+    }
+  >;
 }
 type PathItem = Partial<Record<'get' | 'put' | 'post' | 'patch' | 'delete', Operation>>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Schema) => ({ 'application/json': { schema } });
 const error = (description: string) => ({ description, content: json(ref('Error')) });
-const runId = { name: 'runId', in: 'path' as const, required: true, description: 'MLflow run_id: 32 hexadecimal characters.', schema: { type: 'string', pattern: '^[0-9a-f]{32}$' } };
+const runId = {
+  name: 'runId',
+  in: 'path' as const,
+  required: true,
+  description: 'MLflow run_id: 32 hexadecimal characters.',
+  schema: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+};
 const slug = { name: 'slug', in: 'path' as const, required: true, description: 'Project slug.', schema: { type: 'string' } };
-const artifactPath = { name: 'path', in: 'path' as const, required: true, description: 'Artifact path relative to the run, e.g. `model/model.onnx` (slashes allowed).', schema: { type: 'string' } };
-const common = { '401': error('No or bad credentials.'), '403': error('The caller lacks the permission in this project.'), '404': error('Run or project not found.') };
+const artifactPath = {
+  name: 'path',
+  in: 'path' as const,
+  required: true,
+  description: 'Artifact path relative to the run, e.g. `model/model.onnx` (slashes allowed).',
+  schema: { type: 'string' },
+};
+const common = {
+  '401': error('No or bad credentials.'),
+  '403': error('The caller lacks the permission in this project.'),
+  '404': error('Run or project not found.'),
+};
 const metricValue: Schema = { oneOf: [{ type: 'number' }, { type: 'string', enum: ['NaN', 'Infinity', '-Infinity'] }] };
-const keyValues: Schema = { oneOf: [{ type: 'object', additionalProperties: { type: 'string' } }, { type: 'array', items: ref('KeyValue') }] };
-const idempotencyKey = { name: 'Idempotency-Key', in: 'header' as const, description: '1-255 visible ASCII characters, e.g. a UUID per request, kept for retries of that request.', schema: { type: 'string' } };
-const replayedHeader = { 'Idempotent-Replayed': { schema: { type: 'string' }, description: '"true" when this is the stored first response to the same Idempotency-Key.' } };
+const keyValues: Schema = {
+  oneOf: [
+    { type: 'object', additionalProperties: { type: 'string' } },
+    { type: 'array', items: ref('KeyValue') },
+  ],
+};
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header' as const,
+  description: '1-255 visible ASCII characters, e.g. a UUID per request, kept for retries of that request.',
+  schema: { type: 'string' },
+};
+const replayedHeader = {
+  'Idempotent-Replayed': {
+    schema: { type: 'string' },
+    description: '"true" when this is the stored first response to the same Idempotency-Key.',
+  },
+};
 const keyReused = error('Idempotency-Key already used in the last 24 hours for a different request (`IDEMPOTENCY_KEY_REUSED`).');
-const IDEMPOTENT = 'With `Idempotency-Key` (scoped to the caller), a repeat within 24 hours returns the first response (header `Idempotent-Replayed: true`) and writes nothing; the same key with a different request is refused with 422.';
+const IDEMPOTENT =
+  'With `Idempotency-Key` (scoped to the caller), a repeat within 24 hours returns the first response (header `Idempotent-Replayed: true`) and writes nothing; the same key with a different request is refused with 422.';
 
 const paths: Record<string, PathItem> = {
-  '/api/v1/auth/login': { post: { summary: 'Sign in (web app); sets the session cookie.', security: [], requestBody: { required: true, content: json({ type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } }) }, responses: { '200': { description: 'Signed in.' }, '401': error('Wrong username or password.'), '429': error('Locked for a while after repeated failures.') } } },
-  '/api/v1/auth/logout': { post: { summary: 'Sign out (ends the session).', responses: { '204': { description: 'Signed out.' }, '401': common['401'] } } },
+  '/api/v1/auth/login': {
+    post: {
+      summary: 'Sign in (web app); sets the session cookie.',
+      security: [],
+      requestBody: {
+        required: true,
+        content: json({
+          type: 'object',
+          required: ['username', 'password'],
+          properties: { username: { type: 'string' }, password: { type: 'string' } },
+        }),
+      },
+      responses: {
+        '200': { description: 'Signed in.' },
+        '401': error('Wrong username or password.'),
+        '429': error('Locked for a while after repeated failures.'),
+      },
+    },
+  },
+  '/api/v1/auth/logout': {
+    post: { summary: 'Sign out (ends the session).', responses: { '204': { description: 'Signed out.' }, '401': common['401'] } },
+  },
   '/api/v1/auth/me': { get: { summary: 'The signed-in user.', responses: { '200': { description: 'The user.' }, '401': common['401'] } } },
-  '/api/v1/openapi.json': { get: { summary: 'This document (any signed-in caller).', responses: { '200': { description: 'OpenAPI 3.0 document.' }, '401': common['401'] } } },
+  '/api/v1/openapi.json': {
+    get: {
+      summary: 'This document (any signed-in caller).',
+      responses: { '200': { description: 'OpenAPI 3.0 document.' }, '401': common['401'] },
+    },
+  },
   '/api/v1/projects/{slug}/runs': {
     post: {
       summary: 'Create a run (needs run.write).',
@@ -41,43 +105,114 @@ const paths: Record<string, PathItem> = {
       requestBody: { content: json(ref('CreateRun')) },
       responses: {
         '201': { description: 'The run.', content: json({ type: 'object', properties: { run: ref('Run') } }), headers: replayedHeader },
-        '400': error('Invalid field (named in the message).'), '409': error('The experiment is deleted.'), '422': keyReused, ...common,
+        '400': error('Invalid field (named in the message).'),
+        '409': error('The experiment is deleted.'),
+        '422': keyReused,
+        ...common,
       },
     },
     get: {
       summary: "Search the project's runs with MLflow's filter grammar (needs project.read).",
       parameters: [
         slug,
-        { name: 'experiment', in: 'query', description: 'Only this experiment (by name); default: every active experiment.', schema: { type: 'string' } },
-        { name: 'filter', in: 'query', description: "MLflow filter, e.g. `metrics.loss < 0.5 AND params.lr = '0.01'`.", schema: { type: 'string' } },
-        { name: 'orderBy', in: 'query', description: 'MLflow order_by item, repeatable, e.g. `metrics.loss ASC`.', schema: { type: 'array', items: { type: 'string' } } },
+        {
+          name: 'experiment',
+          in: 'query',
+          description: 'Only this experiment (by name); default: every active experiment.',
+          schema: { type: 'string' },
+        },
+        {
+          name: 'filter',
+          in: 'query',
+          description: "MLflow filter, e.g. `metrics.loss < 0.5 AND params.lr = '0.01'`.",
+          schema: { type: 'string' },
+        },
+        {
+          name: 'orderBy',
+          in: 'query',
+          description: 'MLflow order_by item, repeatable, e.g. `metrics.loss ASC`.',
+          schema: { type: 'array', items: { type: 'string' } },
+        },
         { name: 'maxResults', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 50000, default: 1000 } },
         { name: 'pageToken', in: 'query', description: 'nextPageToken of the previous page.', schema: { type: 'string' } },
       ],
-      responses: { '200': { description: 'One page of runs.', content: json({ type: 'object', properties: { runs: { type: 'array', items: ref('Run') }, nextPageToken: { type: 'string', nullable: true } } }) }, '400': error('Bad filter or order_by.'), ...common },
+      responses: {
+        '200': {
+          description: 'One page of runs.',
+          content: json({
+            type: 'object',
+            properties: { runs: { type: 'array', items: ref('Run') }, nextPageToken: { type: 'string', nullable: true } },
+          }),
+        },
+        '400': error('Bad filter or order_by.'),
+        ...common,
+      },
     },
   },
   '/api/v1/projects/{slug}/runs.csv': {
     get: {
-      summary: "Export the runs table as CSV: its filter, order and columns (needs project.read).",
-      description: 'RFC 4180, streamed. Text cells starting with =, +, -, @ (not plain numbers) get a leading apostrophe against spreadsheet formula injection. `run_id` is always the first column.',
+      summary: 'Export the runs table as CSV: its filter, order and columns (needs project.read).',
+      description:
+        'RFC 4180, streamed. Text cells starting with =, +, -, @ (not plain numbers) get a leading apostrophe against spreadsheet formula injection. `run_id` is always the first column.',
       parameters: [
         slug,
-        { name: 'experimentId', in: 'query', description: 'Only this experiment (MLflow experiment_id); default: every active experiment.', schema: { type: 'string' } },
-        { name: 'filter', in: 'query', description: "MLflow filter, e.g. `metrics.loss < 0.5 AND params.lr = '0.01'`.", schema: { type: 'string' } },
-        { name: 'orderBy', in: 'query', description: 'Order item, repeatable, e.g. `metrics.loss ASC` or `attributes.duration DESC`; NULLs last, ties by run id.', schema: { type: 'array', items: { type: 'string' } } },
-        { name: 'columns', in: 'query', description: 'Column ids, repeatable: `attributes.run_name|status|user|start_time|end_time|duration|experiment_id`, `metrics.<key>`, `params.<key>`, `tags.<key>`.', schema: { type: 'array', items: { type: 'string' } } },
+        {
+          name: 'experimentId',
+          in: 'query',
+          description: 'Only this experiment (MLflow experiment_id); default: every active experiment.',
+          schema: { type: 'string' },
+        },
+        {
+          name: 'filter',
+          in: 'query',
+          description: "MLflow filter, e.g. `metrics.loss < 0.5 AND params.lr = '0.01'`.",
+          schema: { type: 'string' },
+        },
+        {
+          name: 'orderBy',
+          in: 'query',
+          description: 'Order item, repeatable, e.g. `metrics.loss ASC` or `attributes.duration DESC`; NULLs last, ties by run id.',
+          schema: { type: 'array', items: { type: 'string' } },
+        },
+        {
+          name: 'columns',
+          in: 'query',
+          description:
+            'Column ids, repeatable: `attributes.run_name|status|user|start_time|end_time|duration|experiment_id`, `metrics.<key>`, `params.<key>`, `tags.<key>`.',
+          schema: { type: 'array', items: { type: 'string' } },
+        },
       ],
-      responses: { '200': { description: 'The CSV file.', content: { 'text/csv': { schema: { type: 'string' } } } }, '400': error('Bad filter, order or column (named in the message).'), ...common },
+      responses: {
+        '200': { description: 'The CSV file.', content: { 'text/csv': { schema: { type: 'string' } } } },
+        '400': error('Bad filter, order or column (named in the message).'),
+        ...common,
+      },
     },
   },
   '/api/v1/runs/{runId}': {
-    get: { summary: 'A run with params, tags and latest metrics (needs project.read).', parameters: [runId], responses: { '200': { description: 'The run.', content: json({ type: 'object', properties: { run: ref('Run') } }) }, ...common } },
+    get: {
+      summary: 'A run with params, tags and latest metrics (needs project.read).',
+      parameters: [runId],
+      responses: { '200': { description: 'The run.', content: json({ type: 'object', properties: { run: ref('Run') } }) }, ...common },
+    },
     patch: {
       summary: 'Change status, end time or name (needs run.write).',
       parameters: [runId],
-      requestBody: { content: json({ type: 'object', properties: { status: { type: 'string', enum: ['running', 'finished', 'failed', 'killed'] }, endTime: { type: 'integer', description: 'Epoch ms; defaults to now when the status becomes terminal.' }, name: { type: 'string' } } }) },
-      responses: { '200': { description: 'The run.', content: json({ type: 'object', properties: { run: ref('Run') } }) }, '400': error('Invalid field.'), ...common },
+      requestBody: {
+        content: json({
+          type: 'object',
+          properties: {
+            status: { type: 'string', enum: ['running', 'finished', 'failed', 'killed'] },
+            endTime: { type: 'integer', description: 'Epoch ms; defaults to now when the status becomes terminal.' },
+            name: { type: 'string' },
+          },
+        }),
+      },
+      responses: {
+        '200': { description: 'The run.', content: json({ type: 'object', properties: { run: ref('Run') } }) },
+        '400': error('Invalid field.'),
+        ...common,
+      },
     },
   },
   '/api/v1/runs/{runId}/batch': {
@@ -89,77 +224,242 @@ const paths: Record<string, PathItem> = {
         required: true,
         content: {
           'application/json': { schema: ref('Batch') },
-          'application/x-ndjson': { schema: { oneOf: [ref('MetricPoint'), ref('NdjsonParam'), ref('NdjsonTag')], description: 'One JSON object per line: a metric point, a param or a tag.' } },
+          'application/x-ndjson': {
+            schema: {
+              oneOf: [ref('MetricPoint'), ref('NdjsonParam'), ref('NdjsonTag')],
+              description: 'One JSON object per line: a metric point, a param or a tag.',
+            },
+          },
         },
       },
       responses: {
-        '200': { description: 'Counts; pointsWritten excludes points already stored.', content: json(ref('BatchResult')), headers: replayedHeader },
-        '400': error('Invalid point, param or tag (named with its index or line), or a param already logged with another value.'), '409': error('The run is deleted.'), '413': error('Body too large.'), '422': keyReused, ...common,
+        '200': {
+          description: 'Counts; pointsWritten excludes points already stored.',
+          content: json(ref('BatchResult')),
+          headers: replayedHeader,
+        },
+        '400': error('Invalid point, param or tag (named with its index or line), or a param already logged with another value.'),
+        '409': error('The run is deleted.'),
+        '413': error('Body too large.'),
+        '422': keyReused,
+        ...common,
       },
     },
   },
-  '/api/v1/runs/{runId}/heartbeat': { post: { summary: 'Record that the run is alive (needs run.write).', parameters: [runId], responses: { '204': { description: 'Recorded.' }, ...common } } },
+  '/api/v1/runs/{runId}/heartbeat': {
+    post: {
+      summary: 'Record that the run is alive (needs run.write).',
+      parameters: [runId],
+      responses: { '204': { description: 'Recorded.' }, ...common },
+    },
+  },
   '/api/v1/runs/{runId}/logs': {
     post: {
       summary: 'Append log lines (needs run.write).',
       description: `Lines without \`ts\` get the server's time. ${IDEMPOTENT}`,
       parameters: [runId, idempotencyKey],
-      requestBody: { required: true, content: json({ type: 'object', required: ['lines'], properties: { lines: { type: 'array', maxItems: 10000, items: { type: 'object', required: ['line'], properties: { line: { type: 'string' }, ts: { oneOf: [{ type: 'integer' }, { type: 'string', format: 'date-time' }] }, stream: { type: 'string', default: 'stdout' } } } } } }) },
-      responses: { '204': { description: 'Appended.', headers: replayedHeader }, '400': error('Invalid line.'), '422': keyReused, ...common },
+      requestBody: {
+        required: true,
+        content: json({
+          type: 'object',
+          required: ['lines'],
+          properties: {
+            lines: {
+              type: 'array',
+              maxItems: 10000,
+              items: {
+                type: 'object',
+                required: ['line'],
+                properties: {
+                  line: { type: 'string' },
+                  ts: { oneOf: [{ type: 'integer' }, { type: 'string', format: 'date-time' }] },
+                  stream: { type: 'string', default: 'stdout' },
+                },
+              },
+            },
+          },
+        }),
+      },
+      responses: {
+        '204': { description: 'Appended.', headers: replayedHeader },
+        '400': error('Invalid line.'),
+        '422': keyReused,
+        ...common,
+      },
     },
     get: {
       summary: 'Read log lines in order (needs project.read).',
-      parameters: [runId, { name: 'after', in: 'query', description: '`next` of the previous page.', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 } }],
-      responses: { '200': { description: 'Lines and the cursor of the next page (null at the end).', content: json({ type: 'object', properties: { lines: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, ts: { type: 'string', format: 'date-time' }, stream: { type: 'string' }, line: { type: 'string' } } } }, next: { type: 'string', nullable: true } } }) }, ...common },
+      parameters: [
+        runId,
+        { name: 'after', in: 'query', description: '`next` of the previous page.', schema: { type: 'string' } },
+        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 } },
+      ],
+      responses: {
+        '200': {
+          description: 'Lines and the cursor of the next page (null at the end).',
+          content: json({
+            type: 'object',
+            properties: {
+              lines: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'string' },
+                    ts: { type: 'string', format: 'date-time' },
+                    stream: { type: 'string' },
+                    line: { type: 'string' },
+                  },
+                },
+              },
+              next: { type: 'string', nullable: true },
+            },
+          }),
+        },
+        ...common,
+      },
     },
   },
   '/api/v1/runs/{runId}/metrics/{key}/history': {
     get: {
       summary: "One page of a metric's points in (step, timestamp, value) order (needs project.read).",
-      parameters: [runId, { name: 'key', in: 'path', required: true, description: 'Metric name, URL-encoded (`system%2Fgpu0`).', schema: { type: 'string' } }, { name: 'after', in: 'query', description: '`next` of the previous page.', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100000, default: 50000 } }, { name: 'format', in: 'query', description: '`points` (default): a list of point objects; `columns`: parallel lists `steps`, `timestamps`, `values` (a third of the bytes; values are numbers or "NaN", "Infinity", "-Infinity").', schema: { type: 'string', enum: ['points', 'columns'], default: 'points' } }],
-      responses: { '200': { description: 'Points (or, with format=columns, parallel lists) and the cursor of the next page (null at the end).', content: json({ type: 'object', properties: { key: { type: 'string' }, points: { type: 'array', items: ref('StoredPoint') }, steps: { type: 'array', items: { type: 'integer' } }, timestamps: { type: 'array', items: { type: 'integer' } }, values: { type: 'array', items: { oneOf: [{ type: 'number' }, { type: 'string', enum: ['NaN', 'Infinity', '-Infinity'] }] } }, next: { type: 'string', nullable: true } } }) }, '400': error('Bad cursor, limit or format.'), ...common },
+      parameters: [
+        runId,
+        { name: 'key', in: 'path', required: true, description: 'Metric name, URL-encoded (`system%2Fgpu0`).', schema: { type: 'string' } },
+        { name: 'after', in: 'query', description: '`next` of the previous page.', schema: { type: 'string' } },
+        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100000, default: 50000 } },
+        {
+          name: 'format',
+          in: 'query',
+          description:
+            '`points` (default): a list of point objects; `columns`: parallel lists `steps`, `timestamps`, `values` (a third of the bytes; values are numbers or "NaN", "Infinity", "-Infinity").',
+          schema: { type: 'string', enum: ['points', 'columns'], default: 'points' },
+        },
+      ],
+      responses: {
+        '200': {
+          description: 'Points (or, with format=columns, parallel lists) and the cursor of the next page (null at the end).',
+          content: json({
+            type: 'object',
+            properties: {
+              key: { type: 'string' },
+              points: { type: 'array', items: ref('StoredPoint') },
+              steps: { type: 'array', items: { type: 'integer' } },
+              timestamps: { type: 'array', items: { type: 'integer' } },
+              values: { type: 'array', items: { oneOf: [{ type: 'number' }, { type: 'string', enum: ['NaN', 'Infinity', '-Infinity'] }] } },
+              next: { type: 'string', nullable: true },
+            },
+          }),
+        },
+        '400': error('Bad cursor, limit or format.'),
+        ...common,
+      },
     },
   },
   '/api/v1/runs/{runId}/metrics/{key}/export': {
     get: {
       summary: "A metric's whole series at full resolution as a download (needs project.read).",
-      parameters: [runId, { name: 'key', in: 'path', required: true, description: 'Metric name, URL-encoded.', schema: { type: 'string' } }, { name: 'format', in: 'query', schema: { type: 'string', enum: ['csv', 'json'], default: 'csv' } }],
-      responses: { '200': { description: 'CSV (`step,timestamp,value`, NaN and ±Infinity spelled out) or JSON `{key, points}`, streamed as an attachment.', content: { 'text/csv': { schema: { type: 'string' } }, ...json({ type: 'object', properties: { key: { type: 'string' }, points: { type: 'array', items: ref('StoredPoint') } } }) } }, '400': error('Bad format.'), ...common },
+      parameters: [
+        runId,
+        { name: 'key', in: 'path', required: true, description: 'Metric name, URL-encoded.', schema: { type: 'string' } },
+        { name: 'format', in: 'query', schema: { type: 'string', enum: ['csv', 'json'], default: 'csv' } },
+      ],
+      responses: {
+        '200': {
+          description: 'CSV (`step,timestamp,value`, NaN and ±Infinity spelled out) or JSON `{key, points}`, streamed as an attachment.',
+          content: {
+            'text/csv': { schema: { type: 'string' } },
+            ...json({ type: 'object', properties: { key: { type: 'string' }, points: { type: 'array', items: ref('StoredPoint') } } }),
+          },
+        },
+        '400': error('Bad format.'),
+        ...common,
+      },
     },
   },
   '/api/v1/runs/{runId}/artifacts': {
     get: {
-      summary: 'List one directory of the run\'s artifacts (needs project.read).',
-      parameters: [runId, { name: 'prefix', in: 'query', description: 'Directory to list, e.g. `model`; empty: the root. Subdirectories are listed as entries with isDir.', schema: { type: 'string' } }],
-      responses: { '200': { description: 'Entries of the directory.', content: json({ type: 'object', properties: { files: { type: 'array', items: ref('ArtifactEntry') } } }) }, ...common },
+      summary: "List one directory of the run's artifacts (needs project.read).",
+      parameters: [
+        runId,
+        {
+          name: 'prefix',
+          in: 'query',
+          description: 'Directory to list, e.g. `model`; empty: the root. Subdirectories are listed as entries with isDir.',
+          schema: { type: 'string' },
+        },
+      ],
+      responses: {
+        '200': {
+          description: 'Entries of the directory.',
+          content: json({ type: 'object', properties: { files: { type: 'array', items: ref('ArtifactEntry') } } }),
+        },
+        ...common,
+      },
     },
   },
   '/api/v1/runs/{runId}/artifacts/{path}': {
     put: {
       summary: 'Upload an artifact, streamed (needs run.write).',
-      description: 'The body is the file. sha256 and size are computed while streaming; send `X-Checksum-Sha256: <hex>` or `Digest: sha-256=<base64>` to have it verified (a mismatch stores nothing). Uploading a path again maps it to a new object; the replaced object is then removed from storage unless a model version pins it.',
-      parameters: [runId, artifactPath, { name: 'X-Checksum-Sha256', in: 'header', schema: { type: 'string' } }, { name: 'Digest', in: 'header', schema: { type: 'string' } }],
+      description:
+        'The body is the file. sha256 and size are computed while streaming; send `X-Checksum-Sha256: <hex>` or `Digest: sha-256=<base64>` to have it verified (a mismatch stores nothing). Uploading a path again maps it to a new object; the replaced object is then removed from storage unless a model version pins it.',
+      parameters: [
+        runId,
+        artifactPath,
+        { name: 'X-Checksum-Sha256', in: 'header', schema: { type: 'string' } },
+        { name: 'Digest', in: 'header', schema: { type: 'string' } },
+      ],
       requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
-      responses: { '200': { description: 'Stored.', content: json({ type: 'object', properties: { artifact: ref('Artifact') } }) }, '400': error('Bad path or digest mismatch.'), '409': error('The run is deleted.'), '413': error('Larger than ARTIFACT_MAX_SIZE_MB.'), ...common },
+      responses: {
+        '200': { description: 'Stored.', content: json({ type: 'object', properties: { artifact: ref('Artifact') } }) },
+        '400': error('Bad path or digest mismatch.'),
+        '409': error('The run is deleted.'),
+        '413': error('Larger than ARTIFACT_MAX_SIZE_MB.'),
+        ...common,
+      },
     },
     get: {
       summary: 'Download an artifact, streamed, as an attachment (needs project.read).',
       parameters: [runId, artifactPath, { name: 'Range', in: 'header', description: 'One `bytes=` range.', schema: { type: 'string' } }],
-      responses: { '200': { description: 'The file.', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, '206': { description: 'The requested range.' }, '416': { description: 'Range outside the file.' }, ...common },
+      responses: {
+        '200': { description: 'The file.', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+        '206': { description: 'The requested range.' },
+        '416': { description: 'Range outside the file.' },
+        ...common,
+      },
     },
     delete: {
       summary: 'Delete the artifact, or every artifact under a directory path (needs run.write).',
       description: 'Removes the mappings, then the objects from storage, except objects a model version pins (they stay for the version).',
       parameters: [runId, artifactPath],
-      responses: { '200': { description: 'How many artifacts were removed.', content: json({ type: 'object', properties: { deleted: { type: 'integer' } } }) }, ...common },
+      responses: {
+        '200': {
+          description: 'How many artifacts were removed.',
+          content: json({ type: 'object', properties: { deleted: { type: 'integer' } } }),
+        },
+        ...common,
+      },
     },
   },
   '/api/v1/runs/{runId}/artifacts-presign': {
     post: {
       summary: 'A presigned S3 GET URL for one artifact, valid at most 15 minutes (needs project.read).',
       parameters: [runId],
-      requestBody: { required: true, content: json({ type: 'object', required: ['path'], properties: { path: { type: 'string' }, expiresInSeconds: { type: 'integer', minimum: 1, maximum: 900, default: 900 } } }) },
-      responses: { '200': { description: 'The URL (signed for S3_PUBLIC_ENDPOINT).', content: json({ type: 'object', properties: { url: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } }) }, ...common },
+      requestBody: {
+        required: true,
+        content: json({
+          type: 'object',
+          required: ['path'],
+          properties: { path: { type: 'string' }, expiresInSeconds: { type: 'integer', minimum: 1, maximum: 900, default: 900 } },
+        }),
+      },
+      responses: {
+        '200': {
+          description: 'The URL (signed for S3_PUBLIC_ENDPOINT).',
+          content: json({ type: 'object', properties: { url: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } } }),
+        },
+        ...common,
+      },
     },
   },
 };
@@ -169,7 +469,8 @@ export const NATIVE_OPENAPI = {
   info: {
     title: 'Caliper native API',
     version: '1',
-    description: 'High-rate run tracking and artifacts. Errors are `{code, message}`. Authenticate with `Authorization: Bearer <API token>`, Basic credentials or the web session cookie.',
+    description:
+      'High-rate run tracking and artifacts. Errors are `{code, message}`. Authenticate with `Authorization: Bearer <API token>`, Basic credentials or the web session cookie.',
   },
   security: [{ bearer: [] }, { basic: [] }, { session: [] }],
   paths,
@@ -180,34 +481,103 @@ export const NATIVE_OPENAPI = {
       session: { type: 'apiKey', in: 'cookie', name: 'caliper_session' },
     },
     schemas: {
-      Error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', example: 'BAD_USER_INPUT' }, message: { type: 'string' } } },
+      Error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: { code: { type: 'string', example: 'BAD_USER_INPUT' }, message: { type: 'string' } },
+      },
       KeyValue: { type: 'object', required: ['key', 'value'], properties: { key: { type: 'string' }, value: { type: 'string' } } },
-      MetricPoint: { type: 'object', required: ['key', 'value'], properties: { key: { type: 'string' }, value: metricValue, step: { type: 'integer', default: 0 }, timestamp: { type: 'integer', description: 'Epoch ms; default now.' } } },
-      NdjsonParam: { type: 'object', required: ['param'], additionalProperties: false, properties: { param: { type: 'object', required: ['key', 'value'], properties: { key: { type: 'string' }, value: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] } } } }, example: { param: { key: 'lr', value: 0.001 } } },
-      NdjsonTag: { type: 'object', required: ['tag'], additionalProperties: false, properties: { tag: ref('KeyValue') }, example: { tag: { key: 'phase', value: 'train' } } },
+      MetricPoint: {
+        type: 'object',
+        required: ['key', 'value'],
+        properties: {
+          key: { type: 'string' },
+          value: metricValue,
+          step: { type: 'integer', default: 0 },
+          timestamp: { type: 'integer', description: 'Epoch ms; default now.' },
+        },
+      },
+      NdjsonParam: {
+        type: 'object',
+        required: ['param'],
+        additionalProperties: false,
+        properties: {
+          param: {
+            type: 'object',
+            required: ['key', 'value'],
+            properties: { key: { type: 'string' }, value: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] } },
+          },
+        },
+        example: { param: { key: 'lr', value: 0.001 } },
+      },
+      NdjsonTag: {
+        type: 'object',
+        required: ['tag'],
+        additionalProperties: false,
+        properties: { tag: ref('KeyValue') },
+        example: { tag: { key: 'phase', value: 'train' } },
+      },
       StoredPoint: { type: 'object', properties: { step: { type: 'integer' }, timestamp: { type: 'integer' }, value: metricValue } },
       Batch: { type: 'object', properties: { metrics: { type: 'array', items: ref('MetricPoint') }, params: keyValues, tags: keyValues } },
-      BatchResult: { type: 'object', properties: { metricsReceived: { type: 'integer' }, pointsWritten: { type: 'integer' }, params: { type: 'integer' }, tags: { type: 'integer' } } },
+      BatchResult: {
+        type: 'object',
+        properties: {
+          metricsReceived: { type: 'integer' },
+          pointsWritten: { type: 'integer' },
+          params: { type: 'integer' },
+          tags: { type: 'integer' },
+        },
+      },
       CreateRun: {
         type: 'object',
         properties: {
-          experiment: { type: 'string', default: 'Default' }, name: { type: 'string' }, startTime: { type: 'integer' }, tags: keyValues, params: keyValues,
-          gitCommit: { type: 'string' }, gitRepo: { type: 'string' }, imageDigest: { type: 'string' }, parentRunId: { type: 'string' },
+          experiment: { type: 'string', default: 'Default' },
+          name: { type: 'string' },
+          startTime: { type: 'integer' },
+          tags: keyValues,
+          params: keyValues,
+          gitCommit: { type: 'string' },
+          gitRepo: { type: 'string' },
+          imageDigest: { type: 'string' },
+          parentRunId: { type: 'string' },
         },
       },
       Run: {
         type: 'object',
         properties: {
-          id: { type: 'string' }, name: { type: 'string' }, status: { type: 'string', enum: ['queued', 'starting', 'running', 'finished', 'failed', 'killed', 'lost'] },
-          lifecycleStage: { type: 'string', enum: ['active', 'deleted'] }, experiment: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } },
-          projectId: { type: 'string' }, startTime: { type: 'integer', nullable: true }, endTime: { type: 'integer', nullable: true }, heartbeatAt: { type: 'string', nullable: true },
-          artifactUri: { type: 'string' }, parentRunId: { type: 'string', nullable: true }, gitCommit: { type: 'string', nullable: true }, gitRepo: { type: 'string', nullable: true },
-          imageDigest: { type: 'string', nullable: true }, params: { type: 'object', additionalProperties: { type: 'string' } }, tags: { type: 'object', additionalProperties: { type: 'string' } },
-          latestMetrics: { type: 'array', items: ref('MetricPoint') }, inputs: { type: 'array', items: { type: 'object' } },
+          id: { type: 'string' },
+          name: { type: 'string' },
+          status: { type: 'string', enum: ['queued', 'starting', 'running', 'finished', 'failed', 'killed', 'lost'] },
+          lifecycleStage: { type: 'string', enum: ['active', 'deleted'] },
+          experiment: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' } } },
+          projectId: { type: 'string' },
+          startTime: { type: 'integer', nullable: true },
+          endTime: { type: 'integer', nullable: true },
+          heartbeatAt: { type: 'string', nullable: true },
+          artifactUri: { type: 'string' },
+          parentRunId: { type: 'string', nullable: true },
+          gitCommit: { type: 'string', nullable: true },
+          gitRepo: { type: 'string', nullable: true },
+          imageDigest: { type: 'string', nullable: true },
+          params: { type: 'object', additionalProperties: { type: 'string' } },
+          tags: { type: 'object', additionalProperties: { type: 'string' } },
+          latestMetrics: { type: 'array', items: ref('MetricPoint') },
+          inputs: { type: 'array', items: { type: 'object' } },
         },
       },
-      Artifact: { type: 'object', properties: { path: { type: 'string' }, size: { type: 'integer' }, sha256: { type: 'string' }, contentType: { type: 'string', nullable: true } } },
-      ArtifactEntry: { type: 'object', properties: { path: { type: 'string' }, isDir: { type: 'boolean' }, size: { type: 'integer' }, sha256: { type: 'string' } } },
+      Artifact: {
+        type: 'object',
+        properties: {
+          path: { type: 'string' },
+          size: { type: 'integer' },
+          sha256: { type: 'string' },
+          contentType: { type: 'string', nullable: true },
+        },
+      },
+      ArtifactEntry: {
+        type: 'object',
+        properties: { path: { type: 'string' }, isDir: { type: 'boolean' }, size: { type: 'integer' }, sha256: { type: 'string' } },
+      },
     },
   },
 };

@@ -10,9 +10,7 @@ import type { RunView } from '../tracking/tracking.service';
 export const ATTRIBUTE_COLUMNS = ['run_id', 'run_name', 'status', 'user', 'start_time', 'end_time', 'duration', 'experiment_id'] as const;
 export type AttributeColumn = (typeof ATTRIBUTE_COLUMNS)[number];
 
-export type CsvColumn =
-  | { kind: 'attributes'; key: AttributeColumn }
-  | { kind: 'metrics' | 'params' | 'tags'; key: string };
+export type CsvColumn = { kind: 'attributes'; key: AttributeColumn } | { kind: 'metrics' | 'params' | 'tags'; key: string };
 
 /** Most columns one export may ask for. */
 export const MAX_CSV_COLUMNS = 500;
@@ -24,7 +22,8 @@ export function parseCsvColumn(id: string): CsvColumn | string {
   const key = dot < 0 ? '' : id.slice(dot + 1);
   if (!key) return `'${id}' is not a column id such as metrics.loss, params.lr, tags.site or attributes.status`;
   if (kind === 'attributes') {
-    if (!(ATTRIBUTE_COLUMNS as readonly string[]).includes(key)) return `unknown attribute column '${key}'; use one of ${ATTRIBUTE_COLUMNS.join(', ')}`;
+    if (!(ATTRIBUTE_COLUMNS as readonly string[]).includes(key))
+      return `unknown attribute column '${key}'; use one of ${ATTRIBUTE_COLUMNS.join(', ')}`;
     return { kind, key: key as AttributeColumn };
   }
   if (kind === 'metrics' || kind === 'params' || kind === 'tags') return { kind, key };
@@ -61,14 +60,22 @@ export function runCells(view: RunView, columns: CsvColumn[], users: ReadonlyMap
         return view.tags.find((t) => t.key === c.key)?.value ?? null;
       case 'attributes':
         switch (c.key) {
-          case 'run_id': return r.uuid;
-          case 'run_name': return r.name;
-          case 'status': return r.status;
-          case 'user': return r.userId ? users.get(r.userId) ?? null : null;
-          case 'start_time': return iso(r.startTime);
-          case 'end_time': return iso(r.endTime);
-          case 'duration': return r.startTime !== null && r.endTime !== null ? r.endTime - r.startTime : null;
-          case 'experiment_id': return r.experimentId;
+          case 'run_id':
+            return r.uuid;
+          case 'run_name':
+            return r.name;
+          case 'status':
+            return r.status;
+          case 'user':
+            return r.userId ? (users.get(r.userId) ?? null) : null;
+          case 'start_time':
+            return iso(r.startTime);
+          case 'end_time':
+            return iso(r.endTime);
+          case 'duration':
+            return r.startTime !== null && r.endTime !== null ? r.endTime - r.startTime : null;
+          case 'experiment_id':
+            return r.experimentId;
         }
     }
   });

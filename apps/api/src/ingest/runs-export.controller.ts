@@ -44,7 +44,10 @@ export class RunsExportController {
     if (!project) throw notFound(`Project "${slug}"`);
     const filter = text(q.filter, 'filter');
     const orderBy = list(q.orderBy);
-    for (const [arg, check] of [['filter', () => parseRunFilter(filter)], ['orderBy', () => parseTableOrderBy(orderBy)]] as const) {
+    for (const [arg, check] of [
+      ['filter', () => parseRunFilter(filter)],
+      ['orderBy', () => parseTableOrderBy(orderBy)],
+    ] as const) {
       try {
         check();
       } catch (e) {
@@ -52,7 +55,9 @@ export class RunsExportController {
         throw e;
       }
     }
-    const ids = list(q.columns).flatMap((c) => c.split('\n')).filter((c) => c !== '');
+    const ids = list(q.columns)
+      .flatMap((c) => c.split('\n'))
+      .filter((c) => c !== '');
     if (ids.length > MAX_CSV_COLUMNS) throw badInput('columns', `at most ${MAX_CSV_COLUMNS} columns`);
     const columns: CsvColumn[] = [];
     for (const id of ['attributes.run_id', ...(ids.length ? ids : DEFAULT_COLUMNS)]) {
@@ -82,11 +87,20 @@ export class RunsExportController {
       for (;;) {
         const views = await this.tracking.views(page.runs);
         const userIds = [...new Set(page.runs.map((r) => r.userId).filter((u): u is string => u !== null))];
-        const users: { id: string; username: string }[] = userIds.length ? await this.ds.query(`SELECT id, username FROM users WHERE id = ANY($1::uuid[])`, [userIds]) : [];
+        const users: { id: string; username: string }[] = userIds.length
+          ? await this.ds.query(`SELECT id, username FROM users WHERE id = ANY($1::uuid[])`, [userIds])
+          : [];
         const names = new Map(users.map((u) => [u.id, u.username]));
         res.write(views.map((v) => csvLine(runCells(v, columns, names))).join(''));
         if (!page.hasNextPage) break;
-        page = await this.search.searchTable({ projectId: project.id, experimentIds, filter, orderBy, first: EXPORT_PAGE, after: page.cursors[page.cursors.length - 1] });
+        page = await this.search.searchTable({
+          projectId: project.id,
+          experimentIds,
+          filter,
+          orderBy,
+          first: EXPORT_PAGE,
+          after: page.cursors[page.cursors.length - 1],
+        });
       }
     } catch (e) {
       // Headers are gone: cut the response so the client sees an incomplete download, not a short file.

@@ -28,18 +28,24 @@ function parseLocation(raw: unknown): ArtifactLocation {
   const full = wildcardPath(raw as string | string[] | undefined).replace(/^\/+|\/+$/g, '');
   const [experimentId, runUuid, root, ...rest] = full.split('/');
   if (!experimentId || !runUuid || root !== 'artifacts') {
-    throw new TrackingError('INVALID_PARAMETER', `Artifact path '${full}' is not under a run: expected '<experiment_id>/<run_id>/artifacts/<path>', as in the run's artifact_uri.`);
+    throw new TrackingError(
+      'INVALID_PARAMETER',
+      `Artifact path '${full}' is not under a run: expected '<experiment_id>/<run_id>/artifacts/<path>', as in the run's artifact_uri.`,
+    );
   }
   return { experimentId, runUuid, path: rest.join('/') };
 }
 
 /** The project of the run the path names; the run must belong to the experiment the path names. */
-const projectAt = (argPath: string): ProjectLocator => async (args, loaders) => {
-  const { experimentId, runUuid } = parseLocation(argAt(args, argPath));
-  const run = await loaders.run.load(runUuid);
-  if (!run || run.experimentId !== experimentId) throw new TrackingError('NOT_FOUND', `Run with id=${runUuid} not found in experiment ${experimentId}`);
-  return run.projectId;
-};
+const projectAt =
+  (argPath: string): ProjectLocator =>
+  async (args, loaders) => {
+    const { experimentId, runUuid } = parseLocation(argAt(args, argPath));
+    const run = await loaders.run.load(runUuid);
+    if (!run || run.experimentId !== experimentId)
+      throw new TrackingError('NOT_FOUND', `Run with id=${runUuid} not found in experiment ${experimentId}`);
+    return run.projectId;
+  };
 
 @Controller('api/2.0/mlflow-artifacts/artifacts')
 @UseFilters(MlflowErrorFilter)
@@ -54,7 +60,11 @@ export class MlflowArtifactsController {
     const files = await this.artifacts.list(runUuid, dir);
     if (!files.length) return {};
     return {
-      files: files.map((f) => ({ path: f.path.slice(f.path.lastIndexOf('/') + 1), is_dir: f.isDir, ...(f.isDir ? {} : { file_size: f.size }) })),
+      files: files.map((f) => ({
+        path: f.path.slice(f.path.lastIndexOf('/') + 1),
+        is_dir: f.isDir,
+        ...(f.isDir ? {} : { file_size: f.size }),
+      })),
     };
   }
 
@@ -64,7 +74,9 @@ export class MlflowArtifactsController {
   async upload(@Caller() p: Principal, @Param('path') path: string[], @Req() req: Request) {
     const { runUuid, path: artifactPath } = parseLocation(path);
     await this.artifacts.put(p, runUuid, artifactPath, req, {
-      expectedSha256: expectedSha256(req.headers), contentType: req.headers['content-type'] ?? null, declaredSize: declaredLength(req),
+      expectedSha256: expectedSha256(req.headers),
+      contentType: req.headers['content-type'] ?? null,
+      declaredSize: declaredLength(req),
     });
     return {};
   }

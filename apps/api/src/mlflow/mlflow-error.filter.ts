@@ -8,11 +8,23 @@ import { TrackingError } from '@caliper/domain';
 import { AppError } from '../common/app-error';
 
 export type MlflowErrorCode =
-  | 'RESOURCE_DOES_NOT_EXIST' | 'INVALID_PARAMETER_VALUE' | 'RESOURCE_ALREADY_EXISTS' | 'INVALID_STATE'
-  | 'PERMISSION_DENIED' | 'UNAUTHENTICATED' | 'REQUEST_LIMIT_EXCEEDED' | 'BAD_REQUEST' | 'INTERNAL_ERROR' | 'ENDPOINT_NOT_FOUND';
+  | 'RESOURCE_DOES_NOT_EXIST'
+  | 'INVALID_PARAMETER_VALUE'
+  | 'RESOURCE_ALREADY_EXISTS'
+  | 'INVALID_STATE'
+  | 'PERMISSION_DENIED'
+  | 'UNAUTHENTICATED'
+  | 'REQUEST_LIMIT_EXCEEDED'
+  | 'BAD_REQUEST'
+  | 'INTERNAL_ERROR'
+  | 'ENDPOINT_NOT_FOUND';
 
 export class MlflowError extends Error {
-  constructor(readonly errorCode: MlflowErrorCode, message: string, readonly status: number = statusOf(errorCode)) {
+  constructor(
+    readonly errorCode: MlflowErrorCode,
+    message: string,
+    readonly status: number = statusOf(errorCode),
+  ) {
     super(message);
   }
 }
@@ -65,7 +77,11 @@ export function toMlflowError(error: unknown): MlflowError {
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
-    return new MlflowError(status === 404 ? 'ENDPOINT_NOT_FOUND' : status === 413 ? 'INVALID_PARAMETER_VALUE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_ERROR', error.message, status);
+    return new MlflowError(
+      status === 404 ? 'ENDPOINT_NOT_FOUND' : status === 413 ? 'INVALID_PARAMETER_VALUE' : status < 500 ? 'BAD_REQUEST' : 'INTERNAL_ERROR',
+      error.message,
+      status,
+    );
   }
   return new MlflowError('INTERNAL_ERROR', 'Internal error; it has been logged.');
 }
@@ -76,7 +92,7 @@ export class MlflowErrorFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const e = toMlflowError(error);
-    if (e.errorCode === 'INTERNAL_ERROR') this.log.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    if (e.errorCode === 'INTERNAL_ERROR') this.log.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     const res = host.switchToHttp().getResponse<Response>();
     res.status(e.status).json({ error_code: e.errorCode, message: e.message });
   }
@@ -90,6 +106,9 @@ export class MlflowErrorFilter implements ExceptionFilter {
 @Catch()
 export class MlflowTrackingErrorFilter extends MlflowErrorFilter {
   override catch(error: unknown, host: ArgumentsHost): void {
-    super.catch(error instanceof TrackingError && error.code === 'INVALID_STATE' ? new MlflowError('INVALID_PARAMETER_VALUE', error.message) : error, host);
+    super.catch(
+      error instanceof TrackingError && error.code === 'INVALID_STATE' ? new MlflowError('INVALID_PARAMETER_VALUE', error.message) : error,
+      host,
+    );
   }
 }

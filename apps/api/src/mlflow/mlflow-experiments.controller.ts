@@ -16,7 +16,10 @@ const byId = projectOfExperimentId();
 @UseFilters(MlflowTrackingErrorFilter)
 @ReadArgs(mlflowArgs)
 export class MlflowExperimentsController {
-  constructor(private readonly mlflow: MlflowTrackingService, @Inject(LOADERS_FOR) private readonly loadersFor: LoadersFor) {}
+  constructor(
+    private readonly mlflow: MlflowTrackingService,
+    @Inject(LOADERS_FOR) private readonly loadersFor: LoadersFor,
+  ) {}
 
   @Post('create')
   @HttpCode(200)

@@ -3,14 +3,20 @@
  * MLflow UI's charts get the same points: `maxResults` steps spread evenly over the sorted steps
  * of all runs inside [start, end], plus the last step in range, plus each run's min and max step.
  */
-export function sampledSteps(stepsPerRun: readonly (readonly number[])[], startStep: number | null, endStep: number | null, maxResults: number): number[] {
+export function sampledSteps(
+  stepsPerRun: readonly (readonly number[])[],
+  startStep: number | null,
+  endStep: number | null,
+  maxResults: number,
+): number[] {
   const allSteps = [...new Set(stepsPerRun.flat())].sort((a, b) => a - b);
   const start = startStep ?? 0;
   const end = endStep ?? (allSteps.length ? allSteps[allSteps.length - 1] : 0);
   const minsAndMaxes = new Set<number>();
   for (const run of stepsPerRun) {
     if (!run.length) continue;
-    for (const s of [run.reduce((a, b) => Math.min(a, b)), run.reduce((a, b) => Math.max(a, b))]) if (s >= start && s <= end) minsAndMaxes.add(s);
+    for (const s of [run.reduce((a, b) => Math.min(a, b)), run.reduce((a, b) => Math.max(a, b))])
+      if (s >= start && s <= end) minsAndMaxes.add(s);
   }
   const sampled = new Set<number>([...stepsFromInterval(start, end, maxResults, allSteps), ...minsAndMaxes]);
   return [...sampled].sort((a, b) => a - b);

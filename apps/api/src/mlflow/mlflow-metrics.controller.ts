@@ -18,7 +18,10 @@ import type { WireArgs } from './mlflow-wire';
 @UseFilters(MlflowTrackingErrorFilter)
 @ReadArgs(mlflowArgs)
 export class MlflowMetricsController {
-  constructor(private readonly mlflow: MlflowTrackingService, private readonly access: AccessService) {}
+  constructor(
+    private readonly mlflow: MlflowTrackingService,
+    private readonly access: AccessService,
+  ) {}
 
   @Get(['api/2.0/mlflow/metrics/get-history', 'ajax-api/2.0/mlflow/metrics/get-history'])
   @Requires('project.read', projectOfRun)

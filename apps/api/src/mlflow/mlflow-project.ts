@@ -15,7 +15,10 @@ export async function callerProject(principal: Principal, loaders: Loaders): Pro
   if (principal.method === 'token') return principal.token.projectId;
   const user = await loaders.user.load(principal.user.id);
   if (user?.defaultProjectId) return user.defaultProjectId;
-  throw new AppError('BAD_USER_INPUT', `No project chosen: name the experiment "<project-slug>/<name>", use an API token (MLFLOW_TRACKING_TOKEN) of the project, or set a default project in Caliper.`);
+  throw new AppError(
+    'BAD_USER_INPUT',
+    `No project chosen: name the experiment "<project-slug>/<name>", use an API token (MLFLOW_TRACKING_TOKEN) of the project, or set a default project in Caliper.`,
+  );
 }
 
 /** Splits `project-slug/name`; a name without a known project slug prefix stays whole. */
@@ -38,8 +41,9 @@ const experimentNotFound = (id: string) => new TrackingError('NOT_FOUND', `No Ex
  */
 export function projectOfExperimentId(opts: { defaultWhenAbsent?: boolean } = {}): ProjectLocator {
   return async (args, loaders, principal, resolved) => {
-    const id = opts.defaultWhenAbsent ? optionalString(args, 'experiment_id') ?? '0' : requiredString(args, 'experiment_id');
-    const experiment = id === '0' ? await loaders.defaultExperiment.load(await callerProject(principal, loaders)) : await loaders.experiment.load(id);
+    const id = opts.defaultWhenAbsent ? (optionalString(args, 'experiment_id') ?? '0') : requiredString(args, 'experiment_id');
+    const experiment =
+      id === '0' ? await loaders.defaultExperiment.load(await callerProject(principal, loaders)) : await loaders.experiment.load(id);
     if (!experiment) throw experimentNotFound(id);
     resolved.experiment = experiment;
     resolved.notFound = () => experimentNotFound(id);
@@ -96,7 +100,11 @@ export function projectOfRunParam(param: string): ProjectLocator {
 /** The project of the first run of `run_ids` (get-history-bulk-interval checks every other run's project itself). */
 export const projectOfFirstRun: ProjectLocator = async (args, loaders) => {
   const [id] = stringList(args, 'run_ids');
-  if (id === undefined) throw new TrackingError('INVALID_PARAMETER', `Missing value for required parameter 'run_ids'. See the API docs for more information about request parameters.`);
+  if (id === undefined)
+    throw new TrackingError(
+      'INVALID_PARAMETER',
+      `Missing value for required parameter 'run_ids'. See the API docs for more information about request parameters.`,
+    );
   const run = await loaders.runRef.load(id);
   if (!run) throw runNotFound(id);
   return run.projectId;

@@ -17,7 +17,10 @@ import type { WireArgs } from './mlflow-wire';
 @UseFilters(MlflowErrorFilter)
 @ReadArgs(mlflowArgs)
 export class MlflowRegistryController {
-  constructor(private readonly api: MlflowRegistryApi, @Inject(LOADERS_FOR) private readonly loadersFor: LoadersFor) {}
+  constructor(
+    private readonly api: MlflowRegistryApi,
+    @Inject(LOADERS_FOR) private readonly loadersFor: LoadersFor,
+  ) {}
 
   // Registered models
 
@@ -68,7 +71,12 @@ export class MlflowRegistryController {
 
   @Get('registered-models/get-latest-versions')
   @Requires('project.read', projectOfModelName)
-  latestVersionsByGet(@Caller() p: Principal, @Req() req: RequestWithPrincipal, @ResolvedName() ref: ModelRef, @MlflowArgs() args: WireArgs) {
+  latestVersionsByGet(
+    @Caller() p: Principal,
+    @Req() req: RequestWithPrincipal,
+    @ResolvedName() ref: ModelRef,
+    @MlflowArgs() args: WireArgs,
+  ) {
     return this.api.latestVersions(p, this.loadersFor(req), ref, args);
   }
 

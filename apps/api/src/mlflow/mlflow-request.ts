@@ -26,12 +26,17 @@ export function mlflowArgs(req: Request): Readonly<WireArgs> {
   if (done) return done;
   const query = (req.query ?? {}) as WireArgs;
   const rawBody: unknown = req.body;
-  const hasBody = rawBody !== undefined && rawBody !== null && !(typeof rawBody === 'object' && !Array.isArray(rawBody) && Object.keys(rawBody).length === 0);
-  if (hasBody && (typeof rawBody !== 'object' || Array.isArray(rawBody))) throw refused(`The request body must be a JSON object of the call's parameters.`);
+  const hasBody =
+    rawBody !== undefined &&
+    rawBody !== null &&
+    !(typeof rawBody === 'object' && !Array.isArray(rawBody) && Object.keys(rawBody).length === 0);
+  if (hasBody && (typeof rawBody !== 'object' || Array.isArray(rawBody)))
+    throw refused(`The request body must be a JSON object of the call's parameters.`);
   const body = (hasBody ? rawBody : {}) as WireArgs;
   const args: WireArgs = {};
   for (const [key, value] of Object.entries(query)) {
-    if (Array.isArray(value) && !LIST_ARGS.has(key)) throw refused(`Parameter '${key}' was given more than once in the query string; give it once.`);
+    if (Array.isArray(value) && !LIST_ARGS.has(key))
+      throw refused(`Parameter '${key}' was given more than once in the query string; give it once.`);
     args[key] = value;
   }
   for (const [key, value] of Object.entries(body)) {
@@ -48,7 +53,11 @@ export function mlflowArgs(req: Request): Readonly<WireArgs> {
 }
 
 /** The handler's view of mlflowArgs: the very object the guard read. */
-export const MlflowArgs = createParamDecorator((_: unknown, ctx: ExecutionContext): Readonly<WireArgs> => mlflowArgs(ctx.switchToHttp().getRequest<Request>()));
+export const MlflowArgs = createParamDecorator((_: unknown, ctx: ExecutionContext): Readonly<WireArgs> =>
+  mlflowArgs(ctx.switchToHttp().getRequest<Request>()),
+);
 
 /** The principal the guard established (every MLflow route is guarded, so it is always set). */
-export const Caller = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => ctx.switchToHttp().getRequest<RequestWithPrincipal>().principal!);
+export const Caller = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): Principal => ctx.switchToHttp().getRequest<RequestWithPrincipal>().principal!,
+);

@@ -5,7 +5,16 @@
  * through RunSearchRepository (the same search the native API reuses).
  */
 import {
-  MAX_TAG_VALUE_LENGTH, fromMlflowStatus, likeMatches, parseExperimentFilter, parseExperimentOrderBy, decodeOffsetToken, encodeOffsetToken, ExperimentComparison, TrackingError, KeyValue,
+  MAX_TAG_VALUE_LENGTH,
+  fromMlflowStatus,
+  likeMatches,
+  parseExperimentFilter,
+  parseExperimentOrderBy,
+  decodeOffsetToken,
+  encodeOffsetToken,
+  ExperimentComparison,
+  TrackingError,
+  KeyValue,
 } from '@caliper/domain';
 import { AccountsRepository, ExperimentEntity, RunEntity, RunRef, RunSearchRepository, StoredPoint } from '@caliper/persistence';
 import type { Principal } from '../auth/principal';
@@ -13,7 +22,19 @@ import type { Loaders } from '../graphql/loaders';
 import { RunView, TrackingService } from '../tracking/tracking.service';
 import { callerProject } from './mlflow-project';
 import {
-  experimentJson, keyValues, metricJson, metricPoint, metricPoints, optionalInt64, optionalString, requiredString, runJson, runInfoJson, stringList, viewTypeOf, WireArgs,
+  experimentJson,
+  keyValues,
+  metricJson,
+  metricPoint,
+  metricPoints,
+  optionalInt64,
+  optionalString,
+  requiredString,
+  runJson,
+  runInfoJson,
+  stringList,
+  viewTypeOf,
+  WireArgs,
 } from './mlflow-wire';
 import { sampledSteps } from './mlflow-history-sampling';
 
@@ -75,18 +96,37 @@ export class MlflowTrackingService {
   /** Experiments of the caller's project; projects hold few, so filtering and paging run in memory. */
   async searchExperiments(principal: Principal, loaders: Loaders, args: WireArgs) {
     const maxResults = optionalInt64(args, 'max_results') ?? 1000;
-    if (maxResults < 1 || maxResults > MAX_EXPERIMENT_RESULTS) throw invalid(`Invalid value for request parameter max_results. It must be at most ${MAX_EXPERIMENT_RESULTS}, but got value ${maxResults}`);
+    if (maxResults < 1 || maxResults > MAX_EXPERIMENT_RESULTS)
+      throw invalid(
+        `Invalid value for request parameter max_results. It must be at most ${MAX_EXPERIMENT_RESULTS}, but got value ${maxResults}`,
+      );
     const filter = parseExperimentFilter(optionalString(args, 'filter'));
     const order = parseExperimentOrderBy(stringList(args, 'order_by'));
     const offset = decodeOffsetToken(optionalString(args, 'page_token'));
     const view = viewTypeOf(args, 'view_type');
     const projectId = await callerProject(principal, loaders);
-    const all = await this.tracking.listExperiments([projectId], view === 'ACTIVE_ONLY' ? 'active' : view === 'DELETED_ONLY' ? 'deleted' : 'all');
+    const all = await this.tracking.listExperiments(
+      [projectId],
+      view === 'ACTIVE_ONLY' ? 'active' : view === 'DELETED_ONLY' ? 'deleted' : 'all',
+    );
     const tags = await this.tracking.experimentTags(all.map((e) => e.id));
-    const matching = all.filter((e) => filter.every((c) => experimentMatches(e, tags.filter((t) => t.experimentId === e.id), c)));
-    const keyOf = (e: ExperimentEntity, key: string): string | number => (key === 'name' ? e.name : key === 'experiment_id' ? Number(e.id) : key === 'creation_time' ? e.creationTime : e.lastUpdateTime);
+    const matching = all.filter((e) =>
+      filter.every((c) =>
+        experimentMatches(
+          e,
+          tags.filter((t) => t.experimentId === e.id),
+          c,
+        ),
+      ),
+    );
+    const keyOf = (e: ExperimentEntity, key: string): string | number =>
+      key === 'name' ? e.name : key === 'experiment_id' ? Number(e.id) : key === 'creation_time' ? e.creationTime : e.lastUpdateTime;
     // MLflow's default: creation_time DESC, then experiment_id ASC.
-    const sorts = [...order.map((o) => ({ key: o.key, asc: o.ascending })), { key: 'creation_time', asc: false }, { key: 'experiment_id', asc: true }];
+    const sorts = [
+      ...order.map((o) => ({ key: o.key, asc: o.ascending })),
+      { key: 'creation_time', asc: false },
+      { key: 'experiment_id', asc: true },
+    ];
     matching.sort((a, b) => {
       for (const s of sorts) {
         const x = keyOf(a, s.key);
@@ -130,7 +170,7 @@ export class MlflowTrackingService {
 
   private async runsJson(views: RunView[]) {
     const names = await this.userNames(views.map((v) => v.run));
-    return views.map((v) => runJson(v, v.run.userId ? names.get(v.run.userId) ?? null : null));
+    return views.map((v) => runJson(v, v.run.userId ? (names.get(v.run.userId) ?? null) : null));
   }
 
   async createRun(principal: Principal, e: ExperimentEntity, args: WireArgs) {
@@ -161,7 +201,7 @@ export class MlflowTrackingService {
       name: optionalString(args, 'run_name'),
     });
     const names = await this.userNames([run]);
-    return { run_info: runInfoJson(run, run.userId ? names.get(run.userId) ?? null : null) };
+    return { run_info: runInfoJson(run, run.userId ? (names.get(run.userId) ?? null) : null) };
   }
 
   async setRunLifecycle(principal: Principal, run: RunRef, stage: 'active' | 'deleted') {
@@ -212,19 +252,27 @@ export class MlflowTrackingService {
   }
 
   async logBatch(principal: Principal, run: RunRef, args: WireArgs) {
-    await this.tracking.logBatch(principal, run, { metrics: metricPoints(args, 'metrics'), params: keyValues(args, 'params'), tags: keyValues(args, 'tags') });
+    await this.tracking.logBatch(principal, run, {
+      metrics: metricPoints(args, 'metrics'),
+      params: keyValues(args, 'params'),
+      tags: keyValues(args, 'tags'),
+    });
     return {};
   }
 
   async logInputs(principal: Principal, run: RunRef, args: WireArgs) {
     const raw = args.datasets;
-    if (raw !== undefined && raw !== null && !Array.isArray(raw)) throw invalid(`Invalid value for parameter 'datasets' supplied: expected a list of dataset inputs.`);
+    if (raw !== undefined && raw !== null && !Array.isArray(raw))
+      throw invalid(`Invalid value for parameter 'datasets' supplied: expected a list of dataset inputs.`);
     const inputs = ((raw as unknown[] | undefined) ?? []).map((item) => {
       const input = (item ?? {}) as WireArgs;
       const dataset = (input.dataset ?? {}) as WireArgs;
       const name = requiredString(dataset, 'name');
       const digest = requiredString(dataset, 'digest');
-      const descriptor: Record<string, unknown> = { source_type: requiredString(dataset, 'source_type'), source: requiredString(dataset, 'source') };
+      const descriptor: Record<string, unknown> = {
+        source_type: requiredString(dataset, 'source_type'),
+        source: requiredString(dataset, 'source'),
+      };
       for (const field of ['schema', 'profile']) if (typeof dataset[field] === 'string') descriptor[field] = dataset[field];
       const tags = keyValues(input, 'tags');
       if (tags.length) descriptor.tags = tags;
@@ -248,12 +296,16 @@ export class MlflowTrackingService {
     } catch {
       throw invalid(`Invalid value for parameter 'model_json': not valid JSON.`);
     }
-    if (!model || typeof model !== 'object' || Array.isArray(model)) throw invalid(`Invalid value for parameter 'model_json': expected a JSON object.`);
+    if (!model || typeof model !== 'object' || Array.isArray(model))
+      throw invalid(`Invalid value for parameter 'model_json': expected a JSON object.`);
     const missingFields = ['artifact_path', 'flavors', 'utc_time_created', 'run_id'].filter((k) => !(k in model));
     if (missingFields.length) throw invalid(`Model json is missing mandatory fields: {${missingFields.map((k) => `'${k}'`).join(', ')}}`);
     const view = await this.tracking.getRun(uuid);
     const previous = view.tags.find((t) => t.key === 'mlflow.log-model.history')?.value;
-    const history = previous && previous.startsWith('[') && previous.endsWith(']') && previous !== '[]' ? `${previous.slice(0, -1)}, ${modelJson.trim()}]` : `[${modelJson.trim()}]`;
+    const history =
+      previous && previous.startsWith('[') && previous.endsWith(']') && previous !== '[]'
+        ? `${previous.slice(0, -1)}, ${modelJson.trim()}]`
+        : `[${modelJson.trim()}]`;
     await this.tracking.logBatch(principal, uuid, { tags: [{ key: 'mlflow.log-model.history', value: history }] });
     return {};
   }
@@ -264,11 +316,17 @@ export class MlflowTrackingService {
     const uuid = run.uuid;
     const key = requiredString(args, 'metric_key');
     const maxResults = optionalInt64(args, 'max_results');
-    if (maxResults !== null && maxResults < 1) throw invalid(`Invalid value for request parameter max_results. It must be a positive integer, but got value ${maxResults}`);
+    if (maxResults !== null && maxResults < 1)
+      throw invalid(`Invalid value for request parameter max_results. It must be a positive integer, but got value ${maxResults}`);
     const after = decodeHistoryToken(optionalString(args, 'page_token'));
     // Without max_results MLflow returns the whole history in one answer. The points arrive as
     // JSON text from the database; the answer is assembled around them, never re-parsed.
-    const page = await this.tracking.metricHistoryJson(uuid, key, { after, limit: maxResults ?? Number.MAX_SAFE_INTEGER, withKey: true, clampInfinity: true });
+    const page = await this.tracking.metricHistoryJson(uuid, key, {
+      after,
+      limit: maxResults ?? Number.MAX_SAFE_INTEGER,
+      withKey: true,
+      clampInfinity: true,
+    });
     const parts: string[] = [];
     if (page.count) parts.push(`"metrics":[${page.items}]`);
     if (page.more && page.last) parts.push(`"next_page_token":${JSON.stringify(encodeHistoryToken(page.last))}`);
@@ -278,22 +336,41 @@ export class MlflowTrackingService {
   /** The UI's chart read (MLflow 2.10): the same sampled steps for every run, each run's min and max step kept. */
   async metricHistoryBulkInterval(args: WireArgs, mayRead: (projectId: string) => Promise<boolean>) {
     const runIds = stringList(args, 'run_ids');
-    if (!runIds.length) throw invalid(`Missing value for required parameter 'run_ids'. See the API docs for more information about request parameters.`);
-    if (runIds.length > MAX_BULK_RUNS) throw invalid(`GetMetricHistoryBulkInterval request must specify at most ${MAX_BULK_RUNS} run_ids. Received ${runIds.length} run_ids.`);
+    if (!runIds.length)
+      throw invalid(`Missing value for required parameter 'run_ids'. See the API docs for more information about request parameters.`);
+    if (runIds.length > MAX_BULK_RUNS)
+      throw invalid(
+        `GetMetricHistoryBulkInterval request must specify at most ${MAX_BULK_RUNS} run_ids. Received ${runIds.length} run_ids.`,
+      );
     const key = requiredString(args, 'metric_key');
     const maxResults = optionalInt64(args, 'max_results') ?? MAX_BULK_RESULTS_PER_RUN;
-    if (maxResults < 1 || maxResults > MAX_BULK_RESULTS_PER_RUN) throw invalid(`max_results must be between 1 and ${MAX_BULK_RESULTS_PER_RUN}.`);
+    if (maxResults < 1 || maxResults > MAX_BULK_RESULTS_PER_RUN)
+      throw invalid(`max_results must be between 1 and ${MAX_BULK_RESULTS_PER_RUN}.`);
     const startStep = optionalInt64(args, 'start_step');
     const endStep = optionalInt64(args, 'end_step');
-    if ((startStep === null) !== (endStep === null)) throw invalid(`If either start step or end step are specified, both must be specified.`);
-    if (startStep !== null && endStep !== null && startStep > endStep) throw invalid(`end_step must be greater than start_step. Found start_step=${startStep} and end_step=${endStep}.`);
+    if ((startStep === null) !== (endStep === null))
+      throw invalid(`If either start step or end step are specified, both must be specified.`);
+    if (startStep !== null && endStep !== null && startStep > endStep)
+      throw invalid(`end_step must be greater than start_step. Found start_step=${startStep} and end_step=${endStep}.`);
     const runs = await Promise.all(runIds.map((id) => this.tracking.findRun(id)));
     for (const projectId of new Set(runs.map((r) => r.projectId))) {
       if (!(await mayRead(projectId))) throw new TrackingError('FORBIDDEN', `You do not have permission to read these runs.`);
     }
     const histories = await Promise.all(runIds.map((id) => this.tracking.metricHistory(id, key, { limit: Number.MAX_SAFE_INTEGER })));
-    const steps = new Set(sampledSteps(histories.map((h) => h.map((p) => p.step)), startStep, endStep, maxResults));
-    const metrics = histories.flatMap((h, i) => h.filter((p) => steps.has(p.step)).slice(0, MAX_BULK_POINTS_READ_PER_RUN).map((p) => ({ ...metricJson({ key, ...p }), run_id: runIds[i] })));
+    const steps = new Set(
+      sampledSteps(
+        histories.map((h) => h.map((p) => p.step)),
+        startStep,
+        endStep,
+        maxResults,
+      ),
+    );
+    const metrics = histories.flatMap((h, i) =>
+      h
+        .filter((p) => steps.has(p.step))
+        .slice(0, MAX_BULK_POINTS_READ_PER_RUN)
+        .map((p) => ({ ...metricJson({ key, ...p }), run_id: runIds[i] })),
+    );
     return metrics.length ? { metrics } : {};
   }
 }
@@ -316,12 +393,30 @@ export function checkArtifactLocation(location: string): void {
   if (decodeRepeatedly(query).includes('..')) throw invalid(`Invalid query string`);
   if (location.startsWith('runs:')) throw invalid(`Artifact location cannot be a runs:/ URI. Given: '${location}'`);
   if (location.length > MAX_TAG_VALUE_LENGTH) {
-    throw invalid(`Invalid value for parameter 'artifact_location': it exceeds the maximum length of ${MAX_TAG_VALUE_LENGTH} characters (Caliper records it as the experiment tag '${REQUESTED_ARTIFACT_LOCATION_TAG}').`);
+    throw invalid(
+      `Invalid value for parameter 'artifact_location': it exceeds the maximum length of ${MAX_TAG_VALUE_LENGTH} characters (Caliper records it as the experiment tag '${REQUESTED_ARTIFACT_LOCATION_TAG}').`,
+    );
   }
 }
 
 /** Python's schemes whose last path segment urllib.parse.urlparse splits `;params` from. */
-const SCHEMES_WITH_PARAMS = new Set(['', 'ftp', 'hdl', 'prospero', 'http', 'imap', 'https', 'shttp', 'rtsp', 'rtspu', 'sip', 'sips', 'mms', 'sftp', 'tel']);
+const SCHEMES_WITH_PARAMS = new Set([
+  '',
+  'ftp',
+  'hdl',
+  'prospero',
+  'http',
+  'imap',
+  'https',
+  'shttp',
+  'rtsp',
+  'rtspu',
+  'sip',
+  'sips',
+  'mms',
+  'sftp',
+  'tel',
+]);
 
 /** The parts of urllib.parse.urlparse that MLflow looks at: fragment, params and query. */
 function urlParts(url: string): { fragment: string; params: string; query: string } {
@@ -369,21 +464,31 @@ function experimentMatches(e: ExperimentEntity, tags: { key: string; value: stri
   if (c.key === 'name') return compareStrings(e.name, c.comparator, c.value);
   const v = c.key === 'creation_time' ? e.creationTime : e.lastUpdateTime;
   switch (c.comparator) {
-    case '=': return v === c.value;
-    case '!=': return v !== c.value;
-    case '<': return v < c.value;
-    case '<=': return v <= c.value;
-    case '>': return v > c.value;
-    case '>=': return v >= c.value;
+    case '=':
+      return v === c.value;
+    case '!=':
+      return v !== c.value;
+    case '<':
+      return v < c.value;
+    case '<=':
+      return v <= c.value;
+    case '>':
+      return v > c.value;
+    case '>=':
+      return v >= c.value;
   }
 }
 
 function compareStrings(v: string, comparator: '=' | '!=' | 'LIKE' | 'ILIKE', pattern: string): boolean {
   switch (comparator) {
-    case '=': return v === pattern;
-    case '!=': return v !== pattern;
-    case 'LIKE': return likeMatches(v, pattern, false);
-    case 'ILIKE': return likeMatches(v, pattern, true);
+    case '=':
+      return v === pattern;
+    case '!=':
+      return v !== pattern;
+    case 'LIKE':
+      return likeMatches(v, pattern, false);
+    case 'ILIKE':
+      return likeMatches(v, pattern, true);
   }
 }
 
@@ -396,7 +501,8 @@ function decodeHistoryToken(token: string | null): StoredPoint | null {
   if (!token) return null;
   try {
     const t = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { step: unknown; timestamp: unknown; value: unknown };
-    if (Number.isInteger(t.step) && Number.isInteger(t.timestamp) && typeof t.value === 'string') return { step: t.step as number, timestamp: t.timestamp as number, value: Number(t.value) };
+    if (Number.isInteger(t.step) && Number.isInteger(t.timestamp) && typeof t.value === 'string')
+      return { step: t.step as number, timestamp: t.timestamp as number, value: Number(t.value) };
   } catch {
     // falls through to the error below
   }

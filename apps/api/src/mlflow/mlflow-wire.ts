@@ -11,7 +11,11 @@ import type { RunView } from '../tracking/tracking.service';
 
 export type WireArgs = Record<string, unknown>;
 
-const missing = (name: string) => new TrackingError('INVALID_PARAMETER', `Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
+const missing = (name: string) =>
+  new TrackingError(
+    'INVALID_PARAMETER',
+    `Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`,
+  );
 const badValue = (name: string, v: unknown, hint: string) =>
   new TrackingError('INVALID_PARAMETER', `Invalid value ${JSON.stringify(v)} for parameter '${name}' supplied. Hint: ${hint}`);
 
@@ -31,14 +35,16 @@ function scalar(args: WireArgs, name: string): unknown {
 export function requiredString(args: WireArgs, name: string): string {
   const v = scalar(args, name);
   if (!present(v)) throw missing(name);
-  if (typeof v !== 'string') throw badValue(name, v, `Value was of type '${typeof v}'. See the API docs for more information about request parameters.`);
+  if (typeof v !== 'string')
+    throw badValue(name, v, `Value was of type '${typeof v}'. See the API docs for more information about request parameters.`);
   return v;
 }
 
 export function optionalString(args: WireArgs, name: string): string | null {
   const v = scalar(args, name);
   if (!present(v)) return null;
-  if (typeof v !== 'string') throw badValue(name, v, `Value was of type '${typeof v}'. See the API docs for more information about request parameters.`);
+  if (typeof v !== 'string')
+    throw badValue(name, v, `Value was of type '${typeof v}'. See the API docs for more information about request parameters.`);
   return v;
 }
 
@@ -54,7 +60,8 @@ export function optionalInt64(args: WireArgs, name: string): number | null {
   const v = scalar(args, name);
   if (!present(v)) return null;
   const n = parseInt64(v);
-  if (n === null) throw badValue(name, v, 'Value was not an integer between -9007199254740991 and 9007199254740991 (a JSON number or a decimal string).');
+  if (n === null)
+    throw badValue(name, v, 'Value was not an integer between -9007199254740991 and 9007199254740991 (a JSON number or a decimal string).');
   return n;
 }
 

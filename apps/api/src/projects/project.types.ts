@@ -23,14 +23,21 @@ export class ProjectMemberGql {
   @Field() updatedAt: Date;
 }
 
-const roles = () => [ArrayMinSize(1, { message: 'roles must name at least one role' }), ArrayUnique(), ArrayMaxSize(5), IsEnum(ProjectRoleGql, { each: true })];
+const roles = () => [
+  ArrayMinSize(1, { message: 'roles must name at least one role' }),
+  ArrayUnique(),
+  ArrayMaxSize(5),
+  IsEnum(ProjectRoleGql, { each: true }),
+];
 function RoleSet(): PropertyDecorator {
   return (target, key) => roles().forEach((d) => d(target, key));
 }
 
 @InputType()
 export class CreateProjectInput {
-  @Field() @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/, { message: 'slug must be 2-63 lowercase letters, digits or "-", starting with a letter or digit' }) slug: string;
+  @Field()
+  @Matches(/^[a-z0-9][a-z0-9-]{1,62}$/, { message: 'slug must be 2-63 lowercase letters, digits or "-", starting with a letter or digit' })
+  slug: string;
   @Field() @IsString() @Length(1, 200) name: string;
   @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(5000) description?: string | null;
 }
@@ -62,4 +69,3 @@ export class RemoveProjectMemberInput {
   @Field(() => ID) @IsUUID() userId: string;
   @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(2000) reason?: string | null;
 }
-

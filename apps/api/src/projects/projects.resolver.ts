@@ -9,24 +9,47 @@ import { toApiTokenGql } from '../tokens/tokens.resolver';
 import { TokensService } from '../tokens/tokens.service';
 import { UserGql } from '../users/user.types';
 import { toUserGql } from '../users/users.resolver';
-import { AddProjectMemberInput, CreateProjectInput, ProjectGql, ProjectMemberGql, RemoveProjectMemberInput, SetProjectMemberRolesInput, UpdateProjectInput } from './project.types';
+import {
+  AddProjectMemberInput,
+  CreateProjectInput,
+  ProjectGql,
+  ProjectMemberGql,
+  RemoveProjectMemberInput,
+  SetProjectMemberRolesInput,
+  UpdateProjectInput,
+} from './project.types';
 import { ProjectsService } from './projects.service';
 
-const toProjectGql = (p: ProjectEntity): ProjectGql => ({ id: p.id, slug: p.slug, name: p.name, description: p.description, createdAt: p.createdAt, archivedAt: p.archivedAt });
-const toMemberGql = (m: ProjectMemberEntity): ProjectMemberGql => ({
-  userId: m.userId, projectId: m.projectId, roles: m.roles as ProjectRoleGql[], createdAt: m.createdAt, updatedAt: m.updatedAt,
+const toProjectGql = (p: ProjectEntity): ProjectGql => ({
+  id: p.id,
+  slug: p.slug,
+  name: p.name,
+  description: p.description,
+  createdAt: p.createdAt,
+  archivedAt: p.archivedAt,
 });
-
+const toMemberGql = (m: ProjectMemberEntity): ProjectMemberGql => ({
+  userId: m.userId,
+  projectId: m.projectId,
+  roles: m.roles as ProjectRoleGql[],
+  createdAt: m.createdAt,
+  updatedAt: m.updatedAt,
+});
 
 @Resolver(() => ProjectGql)
 export class ProjectsResolver {
-  constructor(private readonly service: ProjectsService, private readonly tokens: TokensService, private readonly access: AccessService) {}
+  constructor(
+    private readonly service: ProjectsService,
+    private readonly tokens: TokensService,
+    private readonly access: AccessService,
+  ) {}
 
   @Query(() => [ProjectGql], { description: 'Projects the caller can read (all of them for system admins and auditors)' })
   @Requires(SIGNED_IN)
   async projects(@Context() ctx: GqlContext): Promise<ProjectGql[]> {
     const principal = principalOf(ctx);
-    const seesAll = this.access.allowsWithRoles(principal, 'audit.read', null, []) || this.access.allowsWithRoles(principal, 'project.create', null, []);
+    const seesAll =
+      this.access.allowsWithRoles(principal, 'audit.read', null, []) || this.access.allowsWithRoles(principal, 'project.create', null, []);
     return (await this.service.readableBy(principal, seesAll)).map(toProjectGql);
   }
 
@@ -67,14 +90,18 @@ export class ProjectsResolver {
     return true;
   }
 
-  @ResolveField(() => [ProjectRoleGql], { description: "The caller's roles here (empty for system admins and auditors who are not members)" })
+  @ResolveField(() => [ProjectRoleGql], {
+    description: "The caller's roles here (empty for system admins and auditors who are not members)",
+  })
   async myRoles(@Parent() p: ProjectGql, @Context() ctx: GqlContext): Promise<ProjectRoleGql[]> {
     const principal = principalOf(ctx);
     if (principal.method === 'token' && principal.token.projectId !== p.id) return [];
     return (await ctx.loaders.myRoles.load(p.id)) as ProjectRoleGql[];
   }
 
-  @ResolveField(() => [String], { description: "The caller's permissions here, e.g. project.read, project.update, member.manage, token.create" })
+  @ResolveField(() => [String], {
+    description: "The caller's permissions here, e.g. project.read, project.update, member.manage, token.create",
+  })
   async myPermissions(@Parent() p: ProjectGql, @Context() ctx: GqlContext): Promise<string[]> {
     const principal = principalOf(ctx);
     const roles = principal.method === 'token' && principal.token.projectId !== p.id ? [] : await ctx.loaders.myRoles.load(p.id);
@@ -91,7 +118,9 @@ export class ProjectsResolver {
     return (await ctx.loaders.members.load(p.id)).map(toMemberGql);
   }
 
-  @ResolveField(() => [ApiTokenGql], { description: 'Tokens of this project the caller may see: their own; all of them with member.manage' })
+  @ResolveField(() => [ApiTokenGql], {
+    description: 'Tokens of this project the caller may see: their own; all of them with member.manage',
+  })
   async apiTokens(@Parent() p: ProjectGql, @Context() ctx: GqlContext): Promise<ApiTokenGql[]> {
     const principal = principalOf(ctx);
     const roles = principal.method === 'token' && principal.token.projectId !== p.id ? [] : await ctx.loaders.myRoles.load(p.id);
@@ -107,4 +136,3 @@ export class ProjectMemberResolver {
     return toUserGql((await ctx.loaders.user.load(m.userId))!);
   }
 }
-

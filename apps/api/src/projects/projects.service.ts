@@ -35,16 +35,27 @@ export class ProjectsService {
 
   async create(principal: Principal, input: { slug: string; name: string; description?: string | null }): Promise<ProjectEntity> {
     return this.ds.transaction(async (m) => {
-      if (await m.findOneBy(ProjectEntity, { slug: input.slug })) throw new AppError('CONFLICT', `A project with the slug "${input.slug}" already exists.`, { field: 'slug' });
+      if (await m.findOneBy(ProjectEntity, { slug: input.slug }))
+        throw new AppError('CONFLICT', `A project with the slug "${input.slug}" already exists.`, { field: 'slug' });
       const project = await this.projects.create(m, { slug: input.slug, name: input.name, description: input.description ?? '' });
-      await this.audit.append(m, { ...actorOf(principal), action: 'project.created', entityType: 'project', entityId: project.id, projectId: project.id, after: projectSnapshot(project) });
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'project.created',
+        entityType: 'project',
+        entityId: project.id,
+        projectId: project.id,
+        after: projectSnapshot(project),
+      });
       // Every project has a Default experiment: where MLflow's experiment "0" logs.
       await this.tracking.createExperiment(principal, project.id, DEFAULT_EXPERIMENT_NAME, [], m, { withNewProject: true });
       return project;
     });
   }
 
-  async update(principal: Principal, input: { projectId: string; name?: string | null; description?: string | null }): Promise<ProjectEntity> {
+  async update(
+    principal: Principal,
+    input: { projectId: string; name?: string | null; description?: string | null },
+  ): Promise<ProjectEntity> {
     return this.ds.transaction(async (m) => {
       const before = await this.projects.findById(input.projectId, m);
       if (!before) throw notFound(`Project ${input.projectId}`);
@@ -53,7 +64,15 @@ export class ProjectsService {
       if (input.description != null) changes.description = input.description;
       if (Object.keys(changes).length === 0) return before;
       const after = await this.projects.update(m, input.projectId, changes);
-      await this.audit.append(m, { ...actorOf(principal), action: 'project.updated', entityType: 'project', entityId: after.id, projectId: after.id, before: projectSnapshot(before), after: projectSnapshot(after) });
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'project.updated',
+        entityType: 'project',
+        entityId: after.id,
+        projectId: after.id,
+        before: projectSnapshot(before),
+        after: projectSnapshot(after),
+      });
       return after;
     });
   }
@@ -63,12 +82,21 @@ export class ProjectsService {
       if (!(await this.projects.findById(projectId, m))) throw notFound(`Project ${projectId}`);
       const user = await this.accounts.findUserByUsername(username, m);
       if (!user) throw new AppError('NOT_FOUND', `No user is called "${username}".`, { field: 'username' });
-      if (!user.isActive) throw new AppError('BAD_USER_INPUT', `User "${username}" is deactivated and cannot join a project.`, { field: 'username' });
-      if (await this.projects.findMember(projectId, user.id, m)) throw new AppError('CONFLICT', `"${username}" is already a member; change their roles instead.`, { field: 'username' });
+      if (!user.isActive)
+        throw new AppError('BAD_USER_INPUT', `User "${username}" is deactivated and cannot join a project.`, { field: 'username' });
+      if (await this.projects.findMember(projectId, user.id, m))
+        throw new AppError('CONFLICT', `"${username}" is already a member; change their roles instead.`, { field: 'username' });
       const member = await this.projects.addMember(m, projectId, user.id, sortedRoles(roles));
       // A user's first project becomes their default (where MLflow clients with Basic auth log).
       if (!user.defaultProjectId) await this.accounts.setDefaultProject(m, user.id, projectId);
-      await this.audit.append(m, { ...actorOf(principal), action: 'member.added', entityType: 'project_member', entityId: `${projectId}:${user.id}`, projectId, after: { username, roles: member.roles } });
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'member.added',
+        entityType: 'project_member',
+        entityId: `${projectId}:${user.id}`,
+        projectId,
+        after: { username, roles: member.roles },
+      });
       return member;
     });
   }
@@ -79,7 +107,15 @@ export class ProjectsService {
       if (!before) throw notFound('That membership');
       const user = await this.accounts.findUserById(userId, m);
       const after = await this.projects.setRoles(m, projectId, userId, sortedRoles(roles));
-      await this.audit.append(m, { ...actorOf(principal), action: 'member.roles_changed', entityType: 'project_member', entityId: `${projectId}:${userId}`, projectId, before: { username: user?.username ?? null, roles: before.roles }, after: { username: user?.username ?? null, roles: after.roles } });
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'member.roles_changed',
+        entityType: 'project_member',
+        entityId: `${projectId}:${userId}`,
+        projectId,
+        before: { username: user?.username ?? null, roles: before.roles },
+        after: { username: user?.username ?? null, roles: after.roles },
+      });
       return after;
     });
   }
@@ -90,7 +126,15 @@ export class ProjectsService {
       if (!before) throw notFound('That membership');
       const user = await this.accounts.findUserById(userId, m);
       await this.projects.removeMember(m, projectId, userId);
-      await this.audit.append(m, { ...actorOf(principal), action: 'member.removed', entityType: 'project_member', entityId: `${projectId}:${userId}`, projectId, before: { username: user?.username ?? null, roles: before.roles }, reason });
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'member.removed',
+        entityType: 'project_member',
+        entityId: `${projectId}:${userId}`,
+        projectId,
+        before: { username: user?.username ?? null, roles: before.roles },
+        reason,
+      });
     });
   }
 }

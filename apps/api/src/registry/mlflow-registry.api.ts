@@ -25,7 +25,11 @@ async function resolveName(name: string, principal: Principal, loaders: Loaders)
   return { projectId: split.projectId ?? (await callerProject(principal, loaders)), name: split.name };
 }
 
-const missing = (name: string) => new TrackingError('INVALID_PARAMETER', `Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
+const missing = (name: string) =>
+  new TrackingError(
+    'INVALID_PARAMETER',
+    `Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`,
+  );
 
 /** Guard locator: the model named by the request's `name`, resolved once for the guard and the handler. */
 export const projectOfModelName: ProjectLocator = async (args, loaders, principal, resolved) => {
@@ -42,31 +46,43 @@ async function searchScope(args: WireArgs, principal: Principal, loaders: Loader
   const filter = optionalString(args, 'filter');
   const slug = filter ? SLUG_IN_FILTER.exec(filter)?.[1] : undefined;
   const project = slug ? await loaders.projectBySlug.load(slug.toLowerCase()) : null;
-  if (project && filter) return { projectId: project.id, filter: filter.replace(new RegExp(`(\\bname\\s*(?:=|LIKE|ILIKE)\\s*')${slug}/`, 'gi'), '$1') };
+  if (project && filter)
+    return { projectId: project.id, filter: filter.replace(new RegExp(`(\\bname\\s*(?:=|LIKE|ILIKE)\\s*')${slug}/`, 'gi'), '$1') };
   return { projectId: await callerProject(principal, loaders), filter };
 }
 
-export const projectOfRegistrySearch: ProjectLocator = async (args, loaders, principal) => (await searchScope(args, principal, loaders)).projectId;
+export const projectOfRegistrySearch: ProjectLocator = async (args, loaders, principal) =>
+  (await searchScope(args, principal, loaders)).projectId;
 
 function flag(args: WireArgs, name: string): boolean {
   const v = args[name];
   if (v === undefined || v === null || v === '') return false;
   if (v === true || v === 'true' || v === 'True') return true;
   if (v === false || v === 'false' || v === 'False') return false;
-  throw new TrackingError('INVALID_PARAMETER', `Invalid value ${JSON.stringify(v)} for parameter '${name}' supplied. Hint: Value must be a boolean.`);
+  throw new TrackingError(
+    'INVALID_PARAMETER',
+    `Invalid value ${JSON.stringify(v)} for parameter '${name}' supplied. Hint: Value must be a boolean.`,
+  );
 }
 
 /** MLflow sends the version as a string; a JSON number is accepted too. */
 function version(args: WireArgs): number {
   const v = args.version;
   if (v === undefined || v === null || v === '') throw missing('version');
-  if (typeof v !== 'string' && typeof v !== 'number') throw new TrackingError('INVALID_PARAMETER', `Invalid value ${JSON.stringify(v)} for parameter 'version' supplied. Hint: Value must be a single version number.`);
+  if (typeof v !== 'string' && typeof v !== 'number')
+    throw new TrackingError(
+      'INVALID_PARAMETER',
+      `Invalid value ${JSON.stringify(v)} for parameter 'version' supplied. Hint: Value must be a single version number.`,
+    );
   return parseModelVersion(v);
 }
 
 /** Turns entities into MLflow's JSON for one caller (names qualified outside the caller's project). */
 class Wire {
-  constructor(private readonly callerProjectId: string | null, private readonly slugs: Map<string, string>) {}
+  constructor(
+    private readonly callerProjectId: string | null,
+    private readonly slugs: Map<string, string>,
+  ) {}
 
   name(model: RegisteredModelEntity): string {
     return model.projectId === this.callerProjectId ? model.name : `${this.slugs.get(model.projectId)}/${model.name}`;
@@ -125,7 +141,10 @@ export class MlflowRegistryApi {
   // Registered models
 
   async createModel(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
-    const view = await this.registry.createModel(p, ref.projectId, ref.name, { description: optionalString(args, 'description'), tags: keyValues(args, 'tags') });
+    const view = await this.registry.createModel(p, ref.projectId, ref.name, {
+      description: optionalString(args, 'description'),
+      tags: keyValues(args, 'tags'),
+    });
     return this.modelJson(p, loaders, view);
   }
 
@@ -137,7 +156,11 @@ export class MlflowRegistryApi {
     const newName = requiredString(args, 'new_name');
     // A qualified new name must stay in the model's project: renames never move models between projects.
     const target = await resolveName(newName, p, loaders);
-    if (target.projectId !== ref.projectId) throw new TrackingError('INVALID_PARAMETER', `Renaming cannot move a registered model to another project; give the new name without a project prefix.`);
+    if (target.projectId !== ref.projectId)
+      throw new TrackingError(
+        'INVALID_PARAMETER',
+        `Renaming cannot move a registered model to another project; give the new name without a project prefix.`,
+      );
     return this.modelJson(p, loaders, await this.registry.renameModel(p, ref, target.name));
   }
 
@@ -162,7 +185,12 @@ export class MlflowRegistryApi {
 
   async searchModels(p: Principal, loaders: Loaders, args: WireArgs) {
     const scope = await searchScope(args, p, loaders);
-    const page = await this.registry.searchModels(scope.projectId, { filter: scope.filter, orderBy: stringList(args, 'order_by'), maxResults: optionalInt64(args, 'max_results'), pageToken: optionalString(args, 'page_token') });
+    const page = await this.registry.searchModels(scope.projectId, {
+      filter: scope.filter,
+      orderBy: stringList(args, 'order_by'),
+      maxResults: optionalInt64(args, 'max_results'),
+      pageToken: optionalString(args, 'page_token'),
+    });
     const wire = await this.wire(p, loaders, [scope.projectId]);
     return {
       ...(page.items.length ? { registered_models: page.items.map((m) => wire.model(m)) } : {}),
@@ -197,8 +225,11 @@ export class MlflowRegistryApi {
 
   async createVersion(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
     const view = await this.registry.createVersion(p, ref, {
-      source: requiredString(args, 'source'), runUuid: optionalString(args, 'run_id'), tags: keyValues(args, 'tags'),
-      description: optionalString(args, 'description'), runLink: optionalString(args, 'run_link'),
+      source: requiredString(args, 'source'),
+      runUuid: optionalString(args, 'run_id'),
+      tags: keyValues(args, 'tags'),
+      description: optionalString(args, 'description'),
+      runLink: optionalString(args, 'run_link'),
     });
     return this.versionJson(p, loaders, view);
   }
@@ -214,7 +245,11 @@ export class MlflowRegistryApi {
   async transitionStage(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
     const v = version(args);
     const target = fromMlflowStage(requiredString(args, 'stage'));
-    return this.versionJson(p, loaders, await this.registry.transitionStage(p, ref, v, target, flag(args, 'archive_existing_versions'), 'mlflow'));
+    return this.versionJson(
+      p,
+      loaders,
+      await this.registry.transitionStage(p, ref, v, target, flag(args, 'archive_existing_versions'), 'mlflow'),
+    );
   }
 
   async deleteVersion(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
@@ -223,7 +258,10 @@ export class MlflowRegistryApi {
   }
 
   async setVersionTag(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
-    await this.registry.setVersionTag(p, ref, version(args), { key: requiredString(args, 'key'), value: optionalString(args, 'value') ?? '' });
+    await this.registry.setVersionTag(p, ref, version(args), {
+      key: requiredString(args, 'key'),
+      value: optionalString(args, 'value') ?? '',
+    });
     return {};
   }
 
@@ -238,7 +276,12 @@ export class MlflowRegistryApi {
 
   async searchVersions(p: Principal, loaders: Loaders, args: WireArgs) {
     const scope = await searchScope(args, p, loaders);
-    const page = await this.registry.searchVersions(scope.projectId, { filter: scope.filter, orderBy: stringList(args, 'order_by'), maxResults: optionalInt64(args, 'max_results'), pageToken: optionalString(args, 'page_token') });
+    const page = await this.registry.searchVersions(scope.projectId, {
+      filter: scope.filter,
+      orderBy: stringList(args, 'order_by'),
+      maxResults: optionalInt64(args, 'max_results'),
+      pageToken: optionalString(args, 'page_token'),
+    });
     const wire = await this.wire(p, loaders, [scope.projectId]);
     return {
       ...(page.items.length ? { model_versions: page.items.map((v) => wire.version(v, false)) } : {}),

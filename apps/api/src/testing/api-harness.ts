@@ -39,7 +39,9 @@ export async function startTestApi(env: Record<string, string> = {}): Promise<Te
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   return {
-    app, db, objects,
+    app,
+    db,
+    objects,
     base: `http://127.0.0.1:${port}`,
     close: async () => {
       await app.close();
@@ -63,7 +65,12 @@ export interface GqlResult<T = Record<string, unknown>> {
   errors?: { message: string; extensions?: { code?: string; field?: string } }[];
 }
 
-export async function gql<T = Record<string, unknown>>(api: TestApi, auth: Auth, query: string, variables: Record<string, unknown> = {}): Promise<GqlResult<T>> {
+export async function gql<T = Record<string, unknown>>(
+  api: TestApi,
+  auth: Auth,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GqlResult<T>> {
   const res = await fetch(`${api.base}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headersFor(auth) },
@@ -73,7 +80,12 @@ export async function gql<T = Record<string, unknown>>(api: TestApi, auth: Auth,
 }
 
 /** Data of a call that must succeed; fails the test with the server's errors otherwise. */
-export async function gqlOk<T = Record<string, unknown>>(api: TestApi, auth: Auth, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+export async function gqlOk<T = Record<string, unknown>>(
+  api: TestApi,
+  auth: Auth,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
   const r = await gql<T>(api, auth, query, variables);
   if (r.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(r.errors)}`);
   return r.data as T;
@@ -99,19 +111,33 @@ export async function login(api: TestApi, username: string, password: string): P
 
 let counter = 0;
 /** Creates a user (as admin) and, when given, makes them a member of a project with these roles. */
-export async function newUser(api: TestApi, admin: Auth, opts: { projectId?: string; roles?: string[]; globalRole?: string; kind?: string } = {}) {
+export async function newUser(
+  api: TestApi,
+  admin: Auth,
+  opts: { projectId?: string; roles?: string[]; globalRole?: string; kind?: string } = {},
+) {
   const username = `user-${process.pid}-${++counter}`;
   const password = `password-of-${username}`;
-  const created = await gqlOk<{ createUser: { id: string } }>(api, admin,
+  const created = await gqlOk<{ createUser: { id: string } }>(
+    api,
+    admin,
     `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`,
-    { i: { username, displayName: username, password, globalRole: opts.globalRole ?? null, kind: opts.kind ?? null } });
+    { i: { username, displayName: username, password, globalRole: opts.globalRole ?? null, kind: opts.kind ?? null } },
+  );
   if (opts.projectId && opts.roles) {
-    await gqlOk(api, admin, `mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { roles } }`, { i: { projectId: opts.projectId, username, roles: opts.roles } });
+    await gqlOk(api, admin, `mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { roles } }`, {
+      i: { projectId: opts.projectId, username, roles: opts.roles },
+    });
   }
   return { id: created.createUser.id, username, password };
 }
 
 export async function newProject(api: TestApi, admin: Auth, slug: string): Promise<string> {
-  const r = await gqlOk<{ createProject: { id: string } }>(api, admin, `mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`, { i: { slug, name: `Project ${slug}` } });
+  const r = await gqlOk<{ createProject: { id: string } }>(
+    api,
+    admin,
+    `mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }`,
+    { i: { slug, name: `Project ${slug}` } },
+  );
   return r.createProject.id;
 }

@@ -9,8 +9,15 @@ import { ApiTokenGql, CreateApiTokenInput, CreatedApiTokenGql } from './token.ty
 import { TokensService } from './tokens.service';
 
 export const toApiTokenGql = (t: ApiTokenEntity): ApiTokenGql => ({
-  id: t.id, userId: t.userId, name: t.name, roles: t.roles as ProjectRoleGql[], runId: t.runId,
-  createdAt: t.createdAt, expiresAt: t.expiresAt, revokedAt: t.revokedAt, lastUsedAt: t.lastUsedAt,
+  id: t.id,
+  userId: t.userId,
+  name: t.name,
+  roles: t.roles as ProjectRoleGql[],
+  runId: t.runId,
+  createdAt: t.createdAt,
+  expiresAt: t.expiresAt,
+  revokedAt: t.revokedAt,
+  lastUsedAt: t.lastUsedAt,
 });
 
 @Resolver(() => ApiTokenGql)
@@ -27,7 +34,7 @@ export class TokensResolver {
   @Mutation(() => ApiTokenGql, { description: 'Owners revoke their own tokens; member managers any token of the project' })
   @Requires('project.read', async (args, loaders) => {
     const id = argAt(args, 'id');
-    return typeof id === 'string' ? (await loaders.apiToken.load(id))?.projectId ?? null : null;
+    return typeof id === 'string' ? ((await loaders.apiToken.load(id))?.projectId ?? null) : null;
   })
   async revokeApiToken(@Args('id', { type: () => ID }) id: string, @Context() ctx: GqlContext): Promise<ApiTokenGql> {
     return toApiTokenGql(await this.tokens.revoke(principalOf(ctx), id));

@@ -4,7 +4,14 @@
  */
 import { DataSource } from 'typeorm';
 import { generateApiToken, ProjectRole } from '@caliper/domain';
-import { AccountsRepository, ApiTokenEntity, ApiTokensRepository, AuditRepository, ProjectsRepository, TrackingRepository } from '@caliper/persistence';
+import {
+  AccountsRepository,
+  ApiTokenEntity,
+  ApiTokensRepository,
+  AuditRepository,
+  ProjectsRepository,
+  TrackingRepository,
+} from '@caliper/persistence';
 import { AccessService } from '../auth/access.service';
 import { actorOf, Principal } from '../auth/principal';
 import { AppError, forbidden, notFound } from '../common/app-error';
@@ -13,7 +20,14 @@ const DEFAULT_DAYS = 90;
 const RUN_ID = /^[0-9a-f]{32}$/;
 
 export function tokenSnapshot(t: ApiTokenEntity) {
-  return { name: t.name, ownerId: t.userId, roles: t.roles, runId: t.runId, expiresAt: t.expiresAt.toISOString(), revokedAt: t.revokedAt?.toISOString() ?? null };
+  return {
+    name: t.name,
+    ownerId: t.userId,
+    roles: t.roles,
+    runId: t.runId,
+    expiresAt: t.expiresAt.toISOString(),
+    revokedAt: t.revokedAt?.toISOString() ?? null,
+  };
 }
 
 export interface CreateTokenCommand {
@@ -40,18 +54,26 @@ export class TokensService {
     if (principal.method === 'token') throw forbidden('create API tokens with an API token; sign in instead');
     let ownerId = principal.user.id;
     if (cmd.serviceAccount) {
-      if (!(await this.access.allows(principal, 'member.manage', cmd.projectId))) throw forbidden('issue tokens to service accounts in this project');
+      if (!(await this.access.allows(principal, 'member.manage', cmd.projectId)))
+        throw forbidden('issue tokens to service accounts in this project');
       const account = await this.accounts.findUserByUsername(cmd.serviceAccount);
-      if (!account || account.kind !== 'service' || !account.isActive) throw new AppError('BAD_USER_INPUT', `"${cmd.serviceAccount}" is not an active service account.`, { field: 'serviceAccount' });
+      if (!account || account.kind !== 'service' || !account.isActive)
+        throw new AppError('BAD_USER_INPUT', `"${cmd.serviceAccount}" is not an active service account.`, { field: 'serviceAccount' });
       ownerId = account.id;
     }
     const ownerRoles = await this.projects.rolesOf(ownerId, cmd.projectId);
     const beyond = cmd.roles.filter((r) => !ownerRoles.includes(r));
     if (beyond.length) {
-      throw new AppError('BAD_USER_INPUT', `A token cannot carry roles its owner does not hold in this project: ${beyond.join(', ')}.`, { field: 'roles' });
+      throw new AppError('BAD_USER_INPUT', `A token cannot carry roles its owner does not hold in this project: ${beyond.join(', ')}.`, {
+        field: 'roles',
+      });
     }
     if (cmd.runId != null && !RUN_ID.test(cmd.runId)) {
-      throw new AppError('BAD_USER_INPUT', `runId: "${cmd.runId.slice(0, 40)}" is not a run id (32 hexadecimal characters, as MLflow's run_id).`, { field: 'runId' });
+      throw new AppError(
+        'BAD_USER_INPUT',
+        `runId: "${cmd.runId.slice(0, 40)}" is not a run id (32 hexadecimal characters, as MLflow's run_id).`,
+        { field: 'runId' },
+      );
     }
     const { id, token, secretHash } = generateApiToken();
     const expiresAt = new Date(Date.now() + (cmd.expiresInDays ?? DEFAULT_DAYS) * 86400_000);
@@ -59,10 +81,27 @@ export class TokensService {
       if (cmd.runId != null) {
         // A token limited to a run of another project (or to no run at all) would be a token for nothing, or for the wrong project.
         const run = await this.tracking.findRunByUuid(cmd.runId, m);
-        if (!run || run.projectId !== cmd.projectId) throw new AppError('BAD_USER_INPUT', `runId: no run ${cmd.runId} in this project.`, { field: 'runId' });
+        if (!run || run.projectId !== cmd.projectId)
+          throw new AppError('BAD_USER_INPUT', `runId: no run ${cmd.runId} in this project.`, { field: 'runId' });
       }
-      const t = await this.tokens.create(m, { id, userId: ownerId, projectId: cmd.projectId, name: cmd.name, roles: [...cmd.roles].sort(), runId: cmd.runId ?? null, secretHash, expiresAt });
-      await this.audit.append(m, { ...actorOf(principal), action: 'token.created', entityType: 'api_token', entityId: t.id, projectId: t.projectId, after: tokenSnapshot(t) });
+      const t = await this.tokens.create(m, {
+        id,
+        userId: ownerId,
+        projectId: cmd.projectId,
+        name: cmd.name,
+        roles: [...cmd.roles].sort(),
+        runId: cmd.runId ?? null,
+        secretHash,
+        expiresAt,
+      });
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'token.created',
+        entityType: 'api_token',
+        entityId: t.id,
+        projectId: t.projectId,
+        after: tokenSnapshot(t),
+      });
       return t;
     });
     return { token, entity };
@@ -73,11 +112,20 @@ export class TokensService {
     const existing = await this.tokens.findById(id);
     if (!existing) throw notFound(`API token ${id}`);
     const own = existing.userId === principal.user.id;
-    if (!own && !(await this.access.allows(principal, 'member.manage', existing.projectId))) throw forbidden('revoke another member\'s token');
+    if (!own && !(await this.access.allows(principal, 'member.manage', existing.projectId)))
+      throw forbidden("revoke another member's token");
     if (existing.revokedAt) return existing;
     return this.ds.transaction(async (m) => {
       const after = await this.tokens.revoke(m, id);
-      await this.audit.append(m, { ...actorOf(principal), action: 'token.revoked', entityType: 'api_token', entityId: id, projectId: after.projectId, before: tokenSnapshot(existing), after: tokenSnapshot(after) });
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'token.revoked',
+        entityType: 'api_token',
+        entityId: id,
+        projectId: after.projectId,
+        before: tokenSnapshot(existing),
+        after: tokenSnapshot(after),
+      });
       return after;
     });
   }

@@ -6,9 +6,29 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { batchProblem, KeyValue, keyProblem, MAX_TAG_VALUE_LENGTH, MetricPointInput, RunStatus, TERMINAL_STATUSES, TrackingError } from '@caliper/domain';
 import {
-  AuditRepository, ExperimentEntity, ExperimentTagEntity, LatestMetric, MetricsRepository, RunEntity, RunInputEntity, RunParamEntity, RunRef, RunTagEntity, StoredPoint, TrackingRepository,
+  batchProblem,
+  KeyValue,
+  keyProblem,
+  MAX_TAG_VALUE_LENGTH,
+  MetricPointInput,
+  RunStatus,
+  TERMINAL_STATUSES,
+  TrackingError,
+} from '@caliper/domain';
+import {
+  AuditRepository,
+  ExperimentEntity,
+  ExperimentTagEntity,
+  LatestMetric,
+  MetricsRepository,
+  RunEntity,
+  RunInputEntity,
+  RunParamEntity,
+  RunRef,
+  RunTagEntity,
+  StoredPoint,
+  TrackingRepository,
 } from '@caliper/persistence';
 import { actorOf, assertGranted, Principal } from '../auth/principal';
 
@@ -37,11 +57,53 @@ export interface CreateRunCommand {
 
 const notFoundRun = (uuid: string) => new TrackingError('NOT_FOUND', `Run with id=${uuid} not found`);
 const notFoundExperiment = (id: string) => new TrackingError('NOT_FOUND', `No Experiment with id=${id} exists`);
-const runSnapshot = (r: RunEntity) => ({ uuid: r.uuid, name: r.name, status: r.status, experimentId: r.experimentId, lifecycleStage: r.lifecycleStage, startTime: r.startTime, endTime: r.endTime });
+const runSnapshot = (r: RunEntity) => ({
+  uuid: r.uuid,
+  name: r.name,
+  status: r.status,
+  experimentId: r.experimentId,
+  lifecycleStage: r.lifecycleStage,
+  startTime: r.startTime,
+  endTime: r.endTime,
+});
 
 /** Friendly generated run names, as MLflow gives them ("adjective-noun-NNN"). */
-const ADJECTIVES = ['amber', 'brisk', 'calm', 'deft', 'eager', 'fleet', 'keen', 'lucid', 'merry', 'noble', 'quiet', 'rapid', 'sharp', 'steady', 'vivid', 'witty'];
-const NOUNS = ['atlas', 'beacon', 'cortex', 'delta', 'ember', 'falcon', 'harbor', 'lens', 'meridian', 'nova', 'orbit', 'prism', 'quill', 'river', 'sextant', 'vector'];
+const ADJECTIVES = [
+  'amber',
+  'brisk',
+  'calm',
+  'deft',
+  'eager',
+  'fleet',
+  'keen',
+  'lucid',
+  'merry',
+  'noble',
+  'quiet',
+  'rapid',
+  'sharp',
+  'steady',
+  'vivid',
+  'witty',
+];
+const NOUNS = [
+  'atlas',
+  'beacon',
+  'cortex',
+  'delta',
+  'ember',
+  'falcon',
+  'harbor',
+  'lens',
+  'meridian',
+  'nova',
+  'orbit',
+  'prism',
+  'quill',
+  'river',
+  'sextant',
+  'vector',
+];
 function generatedRunName(): string {
   const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)];
   return `${pick(ADJECTIVES)}-${pick(NOUNS)}-${Math.floor(Math.random() * 1000)}`;
@@ -56,8 +118,20 @@ const HISTORY_PREFETCH_MAX = 4;
 
 type HistoryJsonPage = Awaited<ReturnType<MetricsRepository['historyJson']>>;
 
-const historyPageId = (runId: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean; columns?: boolean; clampInfinity?: boolean }) =>
-  JSON.stringify([runId, key, opts.limit, opts.withKey, opts.columns === true, opts.clampInfinity === true, opts.after ? [opts.after.step, opts.after.timestamp, String(opts.after.value)] : null]);
+const historyPageId = (
+  runId: string,
+  key: string,
+  opts: { after?: StoredPoint | null; limit: number; withKey: boolean; columns?: boolean; clampInfinity?: boolean },
+) =>
+  JSON.stringify([
+    runId,
+    key,
+    opts.limit,
+    opts.withKey,
+    opts.columns === true,
+    opts.clampInfinity === true,
+    opts.after ? [opts.after.step, opts.after.timestamp, String(opts.after.value)] : null,
+  ]);
 
 export class TrackingService {
   /** Next pages of histories being read, by historyPageId (see metricHistoryJson). */
@@ -73,8 +147,19 @@ export class TrackingService {
   // Experiments
 
   /** `withNewProject`: the project's own Default experiment, made in the transaction that creates the project (no grant in it exists yet). */
-  async createExperiment(principal: Principal | null, projectId: string, name: string, tags: KeyValue[] = [], manager?: EntityManager, opts: { withNewProject?: boolean } = {}): Promise<ExperimentEntity> {
-    if (!name || typeof name !== 'string') throw new TrackingError('INVALID_PARAMETER', `Missing value for required parameter 'name'. See the API docs for more information about request parameters.`);
+  async createExperiment(
+    principal: Principal | null,
+    projectId: string,
+    name: string,
+    tags: KeyValue[] = [],
+    manager?: EntityManager,
+    opts: { withNewProject?: boolean } = {},
+  ): Promise<ExperimentEntity> {
+    if (!name || typeof name !== 'string')
+      throw new TrackingError(
+        'INVALID_PARAMETER',
+        `Missing value for required parameter 'name'. See the API docs for more information about request parameters.`,
+      );
     if (name.length > 500) throw new TrackingError('INVALID_PARAMETER', `Experiment name exceeds the maximum length of 500 characters`);
     for (const t of tags) {
       const problem = keyProblem('tag', t.key);
@@ -85,9 +170,21 @@ export class TrackingService {
       if (await this.tracking.findExperimentByName(projectId, name, m)) {
         throw new TrackingError('ALREADY_EXISTS', `Experiment '${name}' already exists.`);
       }
-      const e = await this.tracking.createExperiment(m, { projectId, name, isDefault: name === DEFAULT_EXPERIMENT_NAME && !(await this.tracking.findDefaultExperiment(projectId, m)), now: Date.now() });
+      const e = await this.tracking.createExperiment(m, {
+        projectId,
+        name,
+        isDefault: name === DEFAULT_EXPERIMENT_NAME && !(await this.tracking.findDefaultExperiment(projectId, m)),
+        now: Date.now(),
+      });
       for (const t of tags) await this.tracking.setExperimentTag(m, e.id, t);
-      await this.audit.append(m, { ...(principal ? actorOf(principal) : { actorId: null, actorLabel: 'system' }), action: 'experiment.created', entityType: 'experiment', entityId: e.id, projectId, after: { name } });
+      await this.audit.append(m, {
+        ...(principal ? actorOf(principal) : { actorId: null, actorLabel: 'system' }),
+        action: 'experiment.created',
+        entityType: 'experiment',
+        entityId: e.id,
+        projectId,
+        after: { name },
+      });
       return e;
     };
     try {
@@ -135,9 +232,18 @@ export class TrackingService {
       this.assertMayChangeExperiments(principal, before.projectId);
       if (before.lifecycleStage !== 'active') throw new TrackingError('INVALID_STATE', `Cannot rename a non-active experiment.`);
       if (before.name === newName) return before;
-      if (await this.tracking.findExperimentByName(before.projectId, newName, m)) throw new TrackingError('ALREADY_EXISTS', `Experiment '${newName}' already exists.`);
+      if (await this.tracking.findExperimentByName(before.projectId, newName, m))
+        throw new TrackingError('ALREADY_EXISTS', `Experiment '${newName}' already exists.`);
       const after = await this.tracking.updateExperiment(m, id, { name: newName }, Date.now());
-      await this.audit.append(m, { ...actorOf(principal), action: 'experiment.renamed', entityType: 'experiment', entityId: id, projectId: before.projectId, before: { name: before.name }, after: { name: newName } });
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'experiment.renamed',
+        entityType: 'experiment',
+        entityId: id,
+        projectId: before.projectId,
+        before: { name: before.name },
+        after: { name: newName },
+      });
       return after;
     });
   }
@@ -147,17 +253,26 @@ export class TrackingService {
       const before = await this.tracking.findExperiment(id, m);
       if (!before) throw notFoundExperiment(id);
       this.assertMayChangeExperiments(principal, before.projectId);
-      if (stage === 'deleted' && before.isDefault) throw new TrackingError('INVALID_STATE', `Cannot delete the project's Default experiment.`);
+      if (stage === 'deleted' && before.isDefault)
+        throw new TrackingError('INVALID_STATE', `Cannot delete the project's Default experiment.`);
       if (before.lifecycleStage === stage) {
-        throw new TrackingError('INVALID_STATE', stage === 'deleted' ? `Cannot delete an already deleted experiment.` : `Cannot restore an active experiment.`);
+        throw new TrackingError(
+          'INVALID_STATE',
+          stage === 'deleted' ? `Cannot delete an already deleted experiment.` : `Cannot restore an active experiment.`,
+        );
       }
       const now = Date.now();
       const after = await this.tracking.updateExperiment(m, id, { lifecycleStage: stage }, now);
       // MLflow's store deletes an experiment's runs with it, and restores every one of them with it.
       const runs = await this.tracking.setExperimentRunsLifecycle(m, id, stage, now);
       await this.audit.append(m, {
-        ...actorOf(principal), action: stage === 'deleted' ? 'experiment.deleted' : 'experiment.restored', entityType: 'experiment', entityId: id, projectId: before.projectId,
-        before: { lifecycleStage: before.lifecycleStage }, after: { lifecycleStage: stage, runs },
+        ...actorOf(principal),
+        action: stage === 'deleted' ? 'experiment.deleted' : 'experiment.restored',
+        entityType: 'experiment',
+        entityId: id,
+        projectId: before.projectId,
+        before: { lifecycleStage: before.lifecycleStage },
+        after: { lifecycleStage: stage, runs },
       });
       return after;
     });
@@ -166,12 +281,17 @@ export class TrackingService {
   async setExperimentTag(principal: Principal, id: string, tag: KeyValue): Promise<void> {
     const problem = keyProblem('tag', tag.key);
     if (problem) throw new TrackingError('INVALID_PARAMETER', problem);
-    if (typeof tag.value !== 'string' || tag.value.length > MAX_TAG_VALUE_LENGTH) throw new TrackingError('INVALID_PARAMETER', `'value' exceeds the maximum length of ${MAX_TAG_VALUE_LENGTH} characters`);
+    if (typeof tag.value !== 'string' || tag.value.length > MAX_TAG_VALUE_LENGTH)
+      throw new TrackingError('INVALID_PARAMETER', `'value' exceeds the maximum length of ${MAX_TAG_VALUE_LENGTH} characters`);
     await this.ds.transaction(async (m) => {
       const e = await this.tracking.findExperiment(id, m);
       if (!e) throw notFoundExperiment(id);
       this.assertMayChangeExperiments(principal, e.projectId);
-      if (e.lifecycleStage !== 'active') throw new TrackingError('INVALID_STATE', `The experiment ${id} must be in the 'active' state. Current state is ${e.lifecycleStage}.`);
+      if (e.lifecycleStage !== 'active')
+        throw new TrackingError(
+          'INVALID_STATE',
+          `The experiment ${id} must be in the 'active' state. Current state is ${e.lifecycleStage}.`,
+        );
       await this.tracking.setExperimentTag(m, id, tag);
     });
   }
@@ -180,7 +300,8 @@ export class TrackingService {
 
   /** With `manager` it joins the caller's transaction (the native API stores its idempotency record in it). */
   async createRun(principal: Principal, cmd: CreateRunCommand, manager?: EntityManager): Promise<RunEntity> {
-    if (principal.method === 'token' && principal.token.runId) throw new TrackingError('FORBIDDEN', `This API token is limited to run ${principal.token.runId} and cannot create runs.`);
+    if (principal.method === 'token' && principal.token.runId)
+      throw new TrackingError('FORBIDDEN', `This API token is limited to run ${principal.token.runId} and cannot create runs.`);
     const tags = cmd.tags ?? [];
     const problem = batchProblem({ metrics: [], params: [], tags });
     if (problem) throw new TrackingError('INVALID_PARAMETER', problem);
@@ -188,7 +309,11 @@ export class TrackingService {
       const experiment = await this.tracking.findExperiment(cmd.experimentId, m);
       if (!experiment) throw notFoundExperiment(cmd.experimentId);
       assertGranted(principal, 'run.write', experiment.projectId);
-      if (experiment.lifecycleStage !== 'active') throw new TrackingError('INVALID_STATE', `The experiment ${experiment.id} must be in the 'active' state. Current state is ${experiment.lifecycleStage}.`);
+      if (experiment.lifecycleStage !== 'active')
+        throw new TrackingError(
+          'INVALID_STATE',
+          `The experiment ${experiment.id} must be in the 'active' state. Current state is ${experiment.lifecycleStage}.`,
+        );
       let parentRunId: string | null = null;
       if (cmd.parentRunUuid) {
         const parent = await this.tracking.findRunByUuid(cmd.parentRunUuid, m);
@@ -199,14 +324,33 @@ export class TrackingService {
       const nameTag = tags.find((t) => t.key === 'mlflow.runName')?.value;
       const name = cmd.name || nameTag || generatedRunName();
       const run = await this.tracking.createRun(m, {
-        uuid, experimentId: experiment.id, projectId: experiment.projectId, name, status: cmd.status ?? 'running',
-        startTime: cmd.startTime ?? Date.now(), endTime: null, userId: principal.user.id,
-        artifactUri: `mlflow-artifacts:/${experiment.id}/${uuid}/artifacts`, parentRunId,
-        gitCommit: cmd.gitCommit ?? null, gitRepo: cmd.gitRepo ?? null, imageDigest: cmd.imageDigest ?? null,
+        uuid,
+        experimentId: experiment.id,
+        projectId: experiment.projectId,
+        name,
+        status: cmd.status ?? 'running',
+        startTime: cmd.startTime ?? Date.now(),
+        endTime: null,
+        userId: principal.user.id,
+        artifactUri: `mlflow-artifacts:/${experiment.id}/${uuid}/artifacts`,
+        parentRunId,
+        gitCommit: cmd.gitCommit ?? null,
+        gitRepo: cmd.gitRepo ?? null,
+        imageDigest: cmd.imageDigest ?? null,
       });
       // MLflow keeps the run name as the mlflow.runName tag too.
-      await this.tracking.upsertTags(m, run.id, [...tags.filter((t) => t.key !== 'mlflow.runName'), { key: 'mlflow.runName', value: name }]);
-      await this.audit.append(m, { ...actorOf(principal), action: 'run.created', entityType: 'run', entityId: uuid, projectId: run.projectId, after: runSnapshot(run) });
+      await this.tracking.upsertTags(m, run.id, [
+        ...tags.filter((t) => t.key !== 'mlflow.runName'),
+        { key: 'mlflow.runName', value: name },
+      ]);
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'run.created',
+        entityType: 'run',
+        entityId: uuid,
+        projectId: run.projectId,
+        after: runSnapshot(run),
+      });
       return run;
     };
     return manager ? work(manager) : this.ds.transaction(work);
@@ -234,19 +378,32 @@ export class TrackingService {
   private assertMayChangeExperiments(principal: Principal, projectId: string): void {
     assertGranted(principal, 'run.write', projectId);
     if (principal.method === 'token' && principal.token.runId) {
-      throw new TrackingError('FORBIDDEN', `This API token is limited to run ${principal.token.runId} and cannot create or change experiments.`);
+      throw new TrackingError(
+        'FORBIDDEN',
+        `This API token is limited to run ${principal.token.runId} and cannot create or change experiments.`,
+      );
     }
   }
 
-  private async lockedActiveRun(m: EntityManager, principal: Principal, uuid: string, mode: 'exclusive' | 'shared' = 'exclusive'): Promise<RunEntity> {
+  private async lockedActiveRun(
+    m: EntityManager,
+    principal: Principal,
+    uuid: string,
+    mode: 'exclusive' | 'shared' = 'exclusive',
+  ): Promise<RunEntity> {
     const run = await this.tracking.lockRun(m, uuid, mode);
     if (!run) throw notFoundRun(uuid);
     this.assertMayWrite(principal, run);
-    if (run.lifecycleStage !== 'active') throw new TrackingError('INVALID_STATE', `The run ${uuid} must be in the 'active' state. Current state is ${run.lifecycleStage}.`);
+    if (run.lifecycleStage !== 'active')
+      throw new TrackingError('INVALID_STATE', `The run ${uuid} must be in the 'active' state. Current state is ${run.lifecycleStage}.`);
     return run;
   }
 
-  async updateRun(principal: Principal, uuid: string, changes: { status?: RunStatus | null; endTime?: number | null; name?: string | null }): Promise<RunEntity> {
+  async updateRun(
+    principal: Principal,
+    uuid: string,
+    changes: { status?: RunStatus | null; endTime?: number | null; name?: string | null },
+  ): Promise<RunEntity> {
     return this.ds.transaction(async (m) => {
       const before = await this.lockedActiveRun(m, principal, uuid);
       const update: { status?: RunStatus; endTime?: number | null; name?: string } = {};
@@ -257,7 +414,15 @@ export class TrackingService {
       const after = await this.tracking.updateRun(m, before.id, update);
       if (update.name) await this.tracking.upsertTags(m, before.id, [{ key: 'mlflow.runName', value: update.name }]);
       if (update.status || update.name) {
-        await this.audit.append(m, { ...actorOf(principal), action: update.status ? `run.${update.status}` : 'run.renamed', entityType: 'run', entityId: uuid, projectId: after.projectId, before: runSnapshot(before), after: runSnapshot(after) });
+        await this.audit.append(m, {
+          ...actorOf(principal),
+          action: update.status ? `run.${update.status}` : 'run.renamed',
+          entityType: 'run',
+          entityId: uuid,
+          projectId: after.projectId,
+          before: runSnapshot(before),
+          after: runSnapshot(after),
+        });
       }
       return after;
     });
@@ -269,8 +434,19 @@ export class TrackingService {
       if (!before) throw notFoundRun(uuid);
       this.assertMayWrite(principal, before);
       if (before.lifecycleStage === stage) return before;
-      const after = await this.tracking.updateRun(m, before.id, { lifecycleStage: stage, deletedTime: stage === 'deleted' ? Date.now() : null });
-      await this.audit.append(m, { ...actorOf(principal), action: stage === 'deleted' ? 'run.deleted' : 'run.restored', entityType: 'run', entityId: uuid, projectId: after.projectId, before: runSnapshot(before), after: runSnapshot(after) });
+      const after = await this.tracking.updateRun(m, before.id, {
+        lifecycleStage: stage,
+        deletedTime: stage === 'deleted' ? Date.now() : null,
+      });
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: stage === 'deleted' ? 'run.deleted' : 'run.restored',
+        entityType: 'run',
+        entityId: uuid,
+        projectId: after.projectId,
+        before: runSnapshot(before),
+        after: runSnapshot(after),
+      });
       return after;
     });
   }
@@ -279,14 +455,27 @@ export class TrackingService {
    * Metrics, params and tags in one transaction; a retried batch writes nothing twice. With
    * `opts.manager` it joins the caller's transaction (the native API stores its idempotency record in it).
    */
-  async logBatch(principal: Principal, target: string | RunRef, batch: { metrics?: MetricPointInput[]; params?: KeyValue[]; tags?: KeyValue[] }, opts: { enforceMlflowLimits?: boolean; manager?: EntityManager } = {}): Promise<{ pointsWritten: number }> {
+  async logBatch(
+    principal: Principal,
+    target: string | RunRef,
+    batch: { metrics?: MetricPointInput[]; params?: KeyValue[]; tags?: KeyValue[] },
+    opts: { enforceMlflowLimits?: boolean; manager?: EntityManager } = {},
+  ): Promise<{ pointsWritten: number }> {
     const uuid = typeof target === 'string' ? target : target.uuid;
     const metrics = batch.metrics ?? [];
     const params = batch.params ?? [];
     const tags = batch.tags ?? [];
-    const problem = opts.enforceMlflowLimits === false ? this.nativeBatchProblem(metrics, params, tags) : batchProblem({ metrics, params, tags });
+    const problem =
+      opts.enforceMlflowLimits === false ? this.nativeBatchProblem(metrics, params, tags) : batchProblem({ metrics, params, tags });
     if (problem) throw new TrackingError('INVALID_PARAMETER', problem);
-    if (typeof target !== 'string' && !opts.manager && !params.length && !tags.length && metrics.length && metrics.length <= SMALL_BATCH_POINTS) {
+    if (
+      typeof target !== 'string' &&
+      !opts.manager &&
+      !params.length &&
+      !tags.length &&
+      metrics.length &&
+      metrics.length <= SMALL_BATCH_POINTS
+    ) {
       return { pointsWritten: await this.appendSmallBatch(principal, target, metrics) };
     }
     // Batches that only append points and set ordinary tags share the run lock, so a run's
@@ -301,7 +490,10 @@ export class TrackingService {
       if (conflicts.length) {
         const logged = conflicts.map((c) => `Param(key='${c.key}', value='${c.old}')`).join(', ');
         const sent = conflicts.map((c) => `Param(key='${c.key}', value='${c.new}')`).join(', ');
-        throw new TrackingError('PARAM_CHANGED', `Changing param values is not allowed. Params were already logged='[${logged}]' for run ID='${uuid}'. Attempted logging new values '[${sent}]'.`);
+        throw new TrackingError(
+          'PARAM_CHANGED',
+          `Changing param values is not allowed. Params were already logged='[${logged}]' for run ID='${uuid}'. Attempted logging new values '[${sent}]'.`,
+        );
       }
       await this.tracking.upsertTags(m, run.id, tags);
       const nameTag = [...tags].reverse().find((t) => t.key === 'mlflow.runName');
@@ -324,7 +516,10 @@ export class TrackingService {
     if (written !== null) return written;
     const current = await this.tracking.findRunByUuid(run.uuid);
     if (!current) throw notFoundRun(run.uuid);
-    throw new TrackingError('INVALID_STATE', `The run ${run.uuid} must be in the 'active' state. Current state is ${current.lifecycleStage}.`);
+    throw new TrackingError(
+      'INVALID_STATE',
+      `The run ${run.uuid} must be in the 'active' state. Current state is ${current.lifecycleStage}.`,
+    );
   }
 
   /** Makes sure every metric name of the points has its key; call before opening a transaction that logs them. */
@@ -349,15 +544,28 @@ export class TrackingService {
   async deleteTag(principal: Principal, uuid: string, key: string): Promise<void> {
     await this.ds.transaction(async (m) => {
       const run = await this.lockedActiveRun(m, principal, uuid);
-      if (!(await this.tracking.deleteTag(m, run.id, key))) throw new TrackingError('NOT_FOUND', `No tag with name: ${key} in run with id ${uuid}`);
+      if (!(await this.tracking.deleteTag(m, run.id, key)))
+        throw new TrackingError('NOT_FOUND', `No tag with name: ${key} in run with id ${uuid}`);
     });
   }
 
-  async logInputs(principal: Principal, uuid: string, inputs: { kind: 'dataset' | 'model'; name: string; digest: string; descriptor: Record<string, unknown> }[]): Promise<number> {
+  async logInputs(
+    principal: Principal,
+    uuid: string,
+    inputs: { kind: 'dataset' | 'model'; name: string; digest: string; descriptor: Record<string, unknown> }[],
+  ): Promise<number> {
     return this.ds.transaction(async (m) => {
       const run = await this.lockedActiveRun(m, principal, uuid);
       const added = await this.tracking.addInputs(m, run.id, inputs);
-      if (added) await this.audit.append(m, { ...actorOf(principal), action: 'run.inputs_logged', entityType: 'run', entityId: uuid, projectId: run.projectId, after: { inputs: inputs.map((i) => ({ kind: i.kind, name: i.name, digest: i.digest })) } });
+      if (added)
+        await this.audit.append(m, {
+          ...actorOf(principal),
+          action: 'run.inputs_logged',
+          entityType: 'run',
+          entityId: uuid,
+          projectId: run.projectId,
+          after: { inputs: inputs.map((i) => ({ kind: i.kind, name: i.name, digest: i.digest })) },
+        });
       return added;
     });
   }
@@ -369,7 +577,12 @@ export class TrackingService {
   }
 
   /** With `manager` the lines are written in the caller's transaction. */
-  async appendLogs(principal: Principal, uuid: string, lines: { ts: Date; stream: string; line: string }[], manager?: EntityManager): Promise<void> {
+  async appendLogs(
+    principal: Principal,
+    uuid: string,
+    lines: { ts: Date; stream: string; line: string }[],
+    manager?: EntityManager,
+  ): Promise<void> {
     const run = await this.tracking.findRunByUuid(uuid, manager);
     if (!run) throw notFoundRun(uuid);
     this.assertMayWrite(principal, run);
@@ -391,7 +604,10 @@ export class TrackingService {
     const ids = runs.map((r) => r.id);
     const [experiments, params, tags, latest, inputs] = await Promise.all([
       this.tracking.findExperimentsByIds([...new Set(runs.map((r) => r.experimentId))]),
-      this.tracking.paramsOf(ids), this.tracking.tagsOf(ids), this.metrics.latestOf(ids), this.tracking.inputsOf(ids),
+      this.tracking.paramsOf(ids),
+      this.tracking.tagsOf(ids),
+      this.metrics.latestOf(ids),
+      this.tracking.inputsOf(ids),
     ]);
     const exp = new Map(experiments.map((e) => [e.id, e]));
     return runs.map((run) => ({
@@ -412,15 +628,23 @@ export class TrackingService {
    * A prefetched page is a snapshot a moment older than the request — as if the client had been
    * faster. Every request is still authorised by the guard before it gets here.
    */
-  async metricHistoryJson(uuid: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean; columns?: boolean; clampInfinity?: boolean }) {
+  async metricHistoryJson(
+    uuid: string,
+    key: string,
+    opts: { after?: StoredPoint | null; limit: number; withKey: boolean; columns?: boolean; clampInfinity?: boolean },
+  ) {
     const run = await this.findRun(uuid);
     const id = historyPageId(run.id, key, opts);
     const hit = this.prefetched.get(id);
     this.prefetched.delete(id);
-    const page = (hit && Date.now() - hit.at < HISTORY_PREFETCH_MS ? await hit.page : null) ?? (await this.metrics.historyJson(run.id, key, opts));
+    const page =
+      (hit && Date.now() - hit.at < HISTORY_PREFETCH_MS ? await hit.page : null) ?? (await this.metrics.historyJson(run.id, key, opts));
     if (page.more && page.last) {
       const next = { ...opts, after: page.last };
-      this.prefetched.set(historyPageId(run.id, key, next), { at: Date.now(), page: this.metrics.historyJson(run.id, key, next).catch(() => null) });
+      this.prefetched.set(historyPageId(run.id, key, next), {
+        at: Date.now(),
+        page: this.metrics.historyJson(run.id, key, next).catch(() => null),
+      });
       // A handful of readers at once at most; the oldest prefetch goes first.
       while (this.prefetched.size > HISTORY_PREFETCH_MAX) this.prefetched.delete(this.prefetched.keys().next().value!);
     }

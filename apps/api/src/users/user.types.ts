@@ -26,7 +26,8 @@ export class MeGql {
 
 @InputType()
 export class CreateUserInput {
-  @Field() @Matches(USERNAME_RE, { message: 'username must be 2-63 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit' })
+  @Field()
+  @Matches(USERNAME_RE, { message: 'username must be 2-63 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit' })
   username: string;
   @Field() @IsString() @Length(1, 200) displayName: string;
   @Field(() => String, { nullable: true }) @IsOptional() @IsEmail() email?: string | null;
@@ -44,7 +45,10 @@ export class DeactivateUserInput {
 @InputType()
 export class SetUserGlobalRoleInput {
   @Field(() => ID) @IsUUID() userId: string;
-  @Field(() => GlobalRoleGql, { nullable: true, description: 'null removes the global role' }) @IsOptional() @IsEnum(GlobalRoleGql) globalRole?: GlobalRoleGql | null;
+  @Field(() => GlobalRoleGql, { nullable: true, description: 'null removes the global role' })
+  @IsOptional()
+  @IsEnum(GlobalRoleGql)
+  globalRole?: GlobalRoleGql | null;
   @Field() @IsString() @Length(3, 2000, { message: 'reason must say why, in 3 to 2000 characters' }) reason: string;
 }
 

@@ -7,7 +7,16 @@ import { actorOf } from '../auth/principal';
 import { forbidden } from '../common/app-error';
 import { GqlContext, principalOf } from '../graphql/context';
 import { GlobalRoleGql, UserKindGql } from '../graphql/enums';
-import { ChangeMyPasswordInput, CreateUserInput, DeactivateUserInput, MeGql, ReactivateUserInput, ResetUserPasswordInput, SetUserGlobalRoleInput, UserGql } from './user.types';
+import {
+  ChangeMyPasswordInput,
+  CreateUserInput,
+  DeactivateUserInput,
+  MeGql,
+  ReactivateUserInput,
+  ResetUserPasswordInput,
+  SetUserGlobalRoleInput,
+  UserGql,
+} from './user.types';
 import { UsersService } from './users.service';
 
 export function toUserGql(u: UserEntity): UserGql {
@@ -26,7 +35,11 @@ export function toUserGql(u: UserEntity): UserGql {
 
 @Resolver(() => UserGql)
 export class UsersResolver {
-  constructor(private readonly service: UsersService, private readonly access: AccessService, private readonly auth: AuthService) {}
+  constructor(
+    private readonly service: UsersService,
+    private readonly access: AccessService,
+    private readonly auth: AuthService,
+  ) {}
 
   @Query(() => MeGql)
   @Requires(SIGNED_IN)
@@ -40,7 +53,10 @@ export class UsersResolver {
   @Requires(SIGNED_IN)
   async users(@Context() ctx: GqlContext): Promise<UserGql[]> {
     const principal = principalOf(ctx);
-    if (!this.access.allowsWithRoles(principal, 'user.manage', null, []) && !this.access.allowsWithRoles(principal, 'audit.read', null, [])) {
+    if (
+      !this.access.allowsWithRoles(principal, 'user.manage', null, []) &&
+      !this.access.allowsWithRoles(principal, 'audit.read', null, [])
+    ) {
       throw forbidden('list users');
     }
     return (await this.service.list()).map(toUserGql);
@@ -64,17 +80,23 @@ export class UsersResolver {
     return toUserGql(await this.service.reactivate(principalOf(ctx), input.userId, input.reason));
   }
 
-  @Mutation(() => UserGql, { description: "Sets a new password, ends the user's sessions and revokes the user's API tokens (each revocation is audited)" })
+  @Mutation(() => UserGql, {
+    description: "Sets a new password, ends the user's sessions and revokes the user's API tokens (each revocation is audited)",
+  })
   @Requires('user.manage')
   async resetUserPassword(@Args('input') input: ResetUserPasswordInput, @Context() ctx: GqlContext): Promise<UserGql> {
     return toUserGql(await this.service.resetPassword(principalOf(ctx), input.userId, input.newPassword));
   }
 
-  @Mutation(() => Boolean, { description: 'Needs the current password; ends your other sessions. Your API tokens stay valid: revoke them one by one if needed' })
+  @Mutation(() => Boolean, {
+    description: 'Needs the current password; ends your other sessions. Your API tokens stay valid: revoke them one by one if needed',
+  })
   @Requires(SIGNED_IN)
   async changeMyPassword(@Args('input') input: ChangeMyPasswordInput, @Context() ctx: GqlContext): Promise<boolean> {
     const ip = ctx.req.ip ?? 'unknown';
-    await this.service.changeOwnPassword(principalOf(ctx), input.currentPassword, input.newPassword, (user, password) => this.auth.reauthenticate(user, password, ip));
+    await this.service.changeOwnPassword(principalOf(ctx), input.currentPassword, input.newPassword, (user, password) =>
+      this.auth.reauthenticate(user, password, ip),
+    );
     return true;
   }
 

@@ -38,15 +38,26 @@ export class UsersService {
     return this.ds.transaction((m) => this.createIn(m, actor, cmd));
   }
 
-  private async createIn(m: EntityManager, actor: { actorId: string | null; actorLabel: string }, cmd: CreateUserCommand): Promise<UserEntity> {
+  private async createIn(
+    m: EntityManager,
+    actor: { actorId: string | null; actorLabel: string },
+    cmd: CreateUserCommand,
+  ): Promise<UserEntity> {
     if (!USERNAME_RE.test(cmd.username)) badInputThrow('username', 'must be 2-63 lowercase letters, digits, ".", "_" or "-"');
     const problem = passwordProblem(cmd.password);
     if (problem) badInputThrow('password', problem);
     // Usernames are never reused: a deactivated account keeps its name.
-    if (await this.accounts.findUserByUsername(cmd.username, m)) throw new AppError('CONFLICT', `The username "${cmd.username}" is taken (usernames are never reused, even after deactivation).`);
+    if (await this.accounts.findUserByUsername(cmd.username, m))
+      throw new AppError('CONFLICT', `The username "${cmd.username}" is taken (usernames are never reused, even after deactivation).`);
     const user = await this.accounts.createUser(
       m,
-      { username: cmd.username, displayName: cmd.displayName, email: cmd.email ?? null, kind: cmd.kind ?? 'human', globalRole: cmd.globalRole ?? null },
+      {
+        username: cmd.username,
+        displayName: cmd.displayName,
+        email: cmd.email ?? null,
+        kind: cmd.kind ?? 'human',
+        globalRole: cmd.globalRole ?? null,
+      },
       await hashPassword(cmd.password),
     );
     await this.audit.append(m, { ...actor, action: 'user.created', entityType: 'user', entityId: user.id, after: userSnapshot(user) });
@@ -54,25 +65,48 @@ export class UsersService {
   }
 
   async deactivate(principal: Principal, userId: string, reason: string): Promise<UserEntity> {
-    if (userId === principal.user.id) throw new AppError('BAD_USER_INPUT', 'You cannot deactivate your own account; ask another system admin.', { field: 'userId' });
+    if (userId === principal.user.id)
+      throw new AppError('BAD_USER_INPUT', 'You cannot deactivate your own account; ask another system admin.', { field: 'userId' });
     return this.ds.transaction(async (m) => {
       const before = await this.accounts.findUserById(userId, m);
       if (!before) throw notFound(`User ${userId}`);
       if (!before.isActive) throw new AppError('CONFLICT', `User ${before.username} is already deactivated.`);
       const after = await this.accounts.deactivateUser(m, userId);
-      await this.audit.append(m, { ...actorOf(principal), action: 'user.deactivated', entityType: 'user', entityId: userId, before: userSnapshot(before), after: userSnapshot(after), reason });
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'user.deactivated',
+        entityType: 'user',
+        entityId: userId,
+        before: userSnapshot(before),
+        after: userSnapshot(after),
+        reason,
+      });
       return after;
     });
   }
 
-  async setGlobalRole(principal: Principal, userId: string, globalRole: 'system_admin' | 'auditor' | null, reason: string): Promise<UserEntity> {
-    if (userId === principal.user.id) throw new AppError('BAD_USER_INPUT', 'You cannot change your own global role; ask another system admin.', { field: 'userId' });
+  async setGlobalRole(
+    principal: Principal,
+    userId: string,
+    globalRole: 'system_admin' | 'auditor' | null,
+    reason: string,
+  ): Promise<UserEntity> {
+    if (userId === principal.user.id)
+      throw new AppError('BAD_USER_INPUT', 'You cannot change your own global role; ask another system admin.', { field: 'userId' });
     return this.ds.transaction(async (m) => {
       const before = await this.accounts.findUserById(userId, m);
       if (!before) throw notFound(`User ${userId}`);
       if (before.globalRole === globalRole) return before;
       const after = await this.accounts.setGlobalRole(m, userId, globalRole);
-      await this.audit.append(m, { ...actorOf(principal), action: 'user.global_role_changed', entityType: 'user', entityId: userId, before: userSnapshot(before), after: userSnapshot(after), reason });
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'user.global_role_changed',
+        entityType: 'user',
+        entityId: userId,
+        before: userSnapshot(before),
+        after: userSnapshot(after),
+        reason,
+      });
       return after;
     });
   }
@@ -83,7 +117,15 @@ export class UsersService {
       if (!before) throw notFound(`User ${userId}`);
       if (before.isActive) throw new AppError('CONFLICT', `User ${before.username} is active.`);
       const after = await this.accounts.reactivateUser(m, userId);
-      await this.audit.append(m, { ...actorOf(principal), action: 'user.reactivated', entityType: 'user', entityId: userId, before: userSnapshot(before), after: userSnapshot(after), reason });
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'user.reactivated',
+        entityType: 'user',
+        entityId: userId,
+        before: userSnapshot(before),
+        after: userSnapshot(after),
+        reason,
+      });
       return after;
     });
   }
@@ -105,11 +147,22 @@ export class UsersService {
       await this.accounts.revokeSessionsOf(m, userId);
       const revoked = await this.tokens.revokeAllOf(m, userId);
       const actor = actorOf(principal);
-      await this.audit.append(m, { ...actor, action: 'user.password_reset', entityType: 'user', entityId: userId, after: { username: user.username, sessionsEnded: true, revokedTokens: revoked.map((t) => t.id) } });
+      await this.audit.append(m, {
+        ...actor,
+        action: 'user.password_reset',
+        entityType: 'user',
+        entityId: userId,
+        after: { username: user.username, sessionsEnded: true, revokedTokens: revoked.map((t) => t.id) },
+      });
       for (const t of revoked) {
         await this.audit.append(m, {
-          ...actor, action: 'token.revoked', entityType: 'api_token', entityId: t.id, projectId: t.projectId,
-          after: { name: t.name, ownerId: t.userId, revokedAt: t.revokedAt?.toISOString() ?? null }, reason: 'password reset by an administrator',
+          ...actor,
+          action: 'token.revoked',
+          entityType: 'api_token',
+          entityId: t.id,
+          projectId: t.projectId,
+          after: { name: t.name, ownerId: t.userId, revokedAt: t.revokedAt?.toISOString() ?? null },
+          reason: 'password reset by an administrator',
         });
       }
       return user;
@@ -121,8 +174,14 @@ export class UsersService {
    * lockout applies, and a wrong password counts as a failed sign-in). The user's other sessions
    * end; their API tokens stay valid (each is revoked on its own; an admin's reset revokes them all).
    */
-  async changeOwnPassword(principal: Principal, currentPassword: string, newPassword: string, reauthenticate: (user: PrincipalUser, password: string) => Promise<boolean>): Promise<void> {
-    if (principal.method !== 'session') throw new AppError('FORBIDDEN', 'Change your password from a signed-in browser session, not with an API token.');
+  async changeOwnPassword(
+    principal: Principal,
+    currentPassword: string,
+    newPassword: string,
+    reauthenticate: (user: PrincipalUser, password: string) => Promise<boolean>,
+  ): Promise<void> {
+    if (principal.method !== 'session')
+      throw new AppError('FORBIDDEN', 'Change your password from a signed-in browser session, not with an API token.');
     const problem = passwordProblem(newPassword);
     if (problem) badInputThrow('newPassword', problem);
     if (!(await reauthenticate(principal.user, currentPassword))) {
@@ -132,7 +191,12 @@ export class UsersService {
     await this.ds.transaction(async (m) => {
       await this.accounts.setPasswordHash(m, principal.user.id, hash);
       await this.accounts.revokeSessionsOf(m, principal.user.id, principal.sessionId);
-      await this.audit.append(m, { ...actorOf(principal), action: 'user.password_changed', entityType: 'user', entityId: principal.user.id });
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'user.password_changed',
+        entityType: 'user',
+        entityId: principal.user.id,
+      });
     });
   }
 
@@ -144,7 +208,11 @@ export class UsersService {
     return this.ds.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
       if (await this.accounts.hasActiveSystemAdmin(m)) return 'exists';
-      await this.createIn(m, { actorId: null, actorLabel: 'system:bootstrap' }, { username, displayName: 'Administrator', password, globalRole: 'system_admin' });
+      await this.createIn(
+        m,
+        { actorId: null, actorLabel: 'system:bootstrap' },
+        { username, displayName: 'Administrator', password, globalRole: 'system_admin' },
+      );
       return 'created';
     });
   }

@@ -34,7 +34,12 @@ export const MAX_STATE_VALUE = 8000;
 
 @InputType()
 export class ViewStateEntryInput {
-  @Field() @IsString() @Matches(/^[a-zA-Z][a-zA-Z0-9_.-]{0,39}$/, { message: 'key must be a URL parameter name (a letter, then up to 39 letters, digits, _ . -)' }) key: string;
+  @Field()
+  @IsString()
+  @Matches(/^[a-zA-Z][a-zA-Z0-9_.-]{0,39}$/, {
+    message: 'key must be a URL parameter name (a letter, then up to 39 letters, digits, _ . -)',
+  })
+  key: string;
   @Field() @IsString() @Length(0, MAX_STATE_VALUE, { message: `value must be at most ${MAX_STATE_VALUE} characters` }) value: string;
 }
 
@@ -42,8 +47,14 @@ export class ViewStateEntryInput {
 export class SaveViewInput {
   @Field(() => ID) @IsUUID(undefined, { message: 'projectId must be a project id (a UUID)' }) projectId: string;
   @Field(() => SavedViewKindGql) @IsEnum(SavedViewKindGql) kind: SavedViewKindGql;
-  @Field({ description: '1-100 characters; saving under an existing name overwrites that view' }) @IsString() @Length(1, 100, { message: 'name must be 1 to 100 characters' }) name: string;
-  @Field(() => [ViewStateEntryInput]) @ArrayMaxSize(MAX_STATE_ENTRIES, { message: `state must have at most ${MAX_STATE_ENTRIES} entries` }) @ValidateNested({ each: true }) @Type(() => ViewStateEntryInput)
+  @Field({ description: '1-100 characters; saving under an existing name overwrites that view' })
+  @IsString()
+  @Length(1, 100, { message: 'name must be 1 to 100 characters' })
+  name: string;
+  @Field(() => [ViewStateEntryInput])
+  @ArrayMaxSize(MAX_STATE_ENTRIES, { message: `state must have at most ${MAX_STATE_ENTRIES} entries` })
+  @ValidateNested({ each: true })
+  @Type(() => ViewStateEntryInput)
   state: ViewStateEntryInput[];
 }
 

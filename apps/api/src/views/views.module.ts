@@ -7,7 +7,11 @@ import { ViewsService } from './views.service';
 @Module({
   providers: [
     { provide: SavedViewsRepository, useFactory: (ds: DataSource) => new SavedViewsRepository(ds), inject: [DataSource] },
-    { provide: ViewsService, useFactory: (ds: DataSource, v: SavedViewsRepository, a: AuditRepository) => new ViewsService(ds, v, a), inject: [DataSource, SavedViewsRepository, AuditRepository] },
+    {
+      provide: ViewsService,
+      useFactory: (ds: DataSource, v: SavedViewsRepository, a: AuditRepository) => new ViewsService(ds, v, a),
+      inject: [DataSource, SavedViewsRepository, AuditRepository],
+    },
   ],
   exports: [ViewsService],
 })

@@ -17,7 +17,11 @@ export interface SaveViewCommand {
 const snapshot = (v: SavedViewEntity) => ({ name: v.name, kind: v.kind, state: v.state });
 
 export class ViewsService {
-  constructor(private readonly ds: DataSource, private readonly views: SavedViewsRepository, private readonly audit: AuditRepository) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly views: SavedViewsRepository,
+    private readonly audit: AuditRepository,
+  ) {}
 
   list(projectId: string, kind: SavedViewKind): Promise<SavedViewEntity[]> {
     return this.views.list(projectId, kind);
@@ -35,8 +39,13 @@ export class ViewsService {
       const before = await this.views.findByNameForUpdate(m, cmd.projectId, cmd.kind, name);
       const after = await this.views.upsert(m, { projectId: cmd.projectId, kind: cmd.kind, name, state, createdBy: principal.user.id });
       await this.audit.append(m, {
-        ...actorOf(principal), action: before ? 'view.updated' : 'view.created', entityType: 'saved_view', entityId: after.id, projectId: after.projectId,
-        before: before ? snapshot(before) : null, after: snapshot(after),
+        ...actorOf(principal),
+        action: before ? 'view.updated' : 'view.created',
+        entityType: 'saved_view',
+        entityId: after.id,
+        projectId: after.projectId,
+        before: before ? snapshot(before) : null,
+        after: snapshot(after),
       });
       return after;
     });
@@ -49,7 +58,15 @@ export class ViewsService {
       if (!existing) return false;
       if (existing.projectId !== projectId) throw notFound(`Saved view ${id}`);
       await this.views.delete(m, id);
-      await this.audit.append(m, { ...actorOf(principal), action: 'view.deleted', entityType: 'saved_view', entityId: id, projectId, before: snapshot(existing), after: null });
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'view.deleted',
+        entityType: 'saved_view',
+        entityId: id,
+        projectId,
+        before: snapshot(existing),
+        after: null,
+      });
       return true;
     });
   }

@@ -54,7 +54,9 @@ describe('inference process (real PostgreSQL, Redis, S3)', () => {
     const r = await fetch(`${base}/health/ready`);
     expect(r.status).toBe(200);
     expect(((await r.json()) as { checks: unknown }).checks).toEqual({
-      postgres: expect.objectContaining({ status: 'ok' }), redis: expect.objectContaining({ status: 'ok' }), s3: expect.objectContaining({ status: 'ok' }),
+      postgres: expect.objectContaining({ status: 'ok' }),
+      redis: expect.objectContaining({ status: 'ok' }),
+      s3: expect.objectContaining({ status: 'ok' }),
     });
   });
 
@@ -65,7 +67,11 @@ describe('inference process (real PostgreSQL, Redis, S3)', () => {
   });
 
   it('logs JSON lines', () => {
-    const lines = inference.output().trim().split('\n').map((l) => JSON.parse(l) as { msg: string; service: string });
+    const lines = inference
+      .output()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string; service: string });
     expect(lines.find((l) => l.msg === 'caliper inference listening')).toMatchObject({ service: 'caliper-inference', level: 'info' });
   });
 

@@ -16,21 +16,28 @@ export class HealthService implements OnModuleDestroy {
   private readonly up = dependencyUpGauge(this.registry);
   private readonly redis: Redis;
 
-  constructor(private readonly ds: DataSource, private readonly store: ObjectStore, private readonly config: Config) {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly store: ObjectStore,
+    private readonly config: Config,
+  ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'caliper_inference_' });
     this.redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.redis.on('error', () => undefined);
   }
 
   readiness() {
-    return checkReadiness({
-      postgres: () => this.ds.query('SELECT 1'),
-      redis: async () => {
-        if (this.redis.status === 'wait' || this.redis.status === 'end') await this.redis.connect();
-        await this.redis.ping();
+    return checkReadiness(
+      {
+        postgres: () => this.ds.query('SELECT 1'),
+        redis: async () => {
+          if (this.redis.status === 'wait' || this.redis.status === 'end') await this.redis.connect();
+          await this.redis.ping();
+        },
+        s3: () => this.store.bucketExists(this.config.S3_BUCKET_ARTIFACTS),
       },
-      s3: () => this.store.bucketExists(this.config.S3_BUCKET_ARTIFACTS),
-    }, this.up);
+      this.up,
+    );
   }
 
   onModuleDestroy() {

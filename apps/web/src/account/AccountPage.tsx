@@ -16,7 +16,10 @@ export function AccountPage() {
   const session = useSession();
   return (
     <>
-      <PageHeader title="Your account" description={`${session.user.displayName} (${session.user.username})${globalRoleLabel(session.user.globalRole) ? ` · ${globalRoleLabel(session.user.globalRole)}` : ''}`} />
+      <PageHeader
+        title="Your account"
+        description={`${session.user.displayName} (${session.user.username})${globalRoleLabel(session.user.globalRole) ? ` · ${globalRoleLabel(session.user.globalRole)}` : ''}`}
+      />
       <ChangePasswordForm />
     </>
   );
@@ -59,9 +62,32 @@ function ChangePasswordForm() {
         </Notice>
       ) : null}
       <form className="form" onSubmit={submit}>
-        <TextField label="Current password" type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
-        <TextField label="New password" type="password" autoComplete="new-password" required value={next} onChange={(e) => setNext(e.target.value)} hint={`At least ${MIN_PASSWORD_LENGTH} characters.`} error={problem} />
-        <TextField label="New password again" type="password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} />
+        <TextField
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={current}
+          onChange={(e) => setCurrent(e.target.value)}
+        />
+        <TextField
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={next}
+          onChange={(e) => setNext(e.target.value)}
+          hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
+          error={problem}
+        />
+        <TextField
+          label="New password again"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={repeat}
+          onChange={(e) => setRepeat(e.target.value)}
+        />
         <MutationError error={error} />
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={loading}>

@@ -12,7 +12,14 @@ import { SelectField, TextAreaField, TextField } from '../ui/Field';
 import { PageHeader } from '../ui/PageHeader';
 import { GLOBAL_ROLE_INFO, GLOBAL_ROLES, globalRoleLabel } from '../ui/roles';
 import { DateText } from '../ui/time';
-import { CreateUserMutation, DeactivateUserMutation, ReactivateUserMutation, ResetUserPasswordMutation, SetUserGlobalRoleMutation, UsersQuery } from './users.operations';
+import {
+  CreateUserMutation,
+  DeactivateUserMutation,
+  ReactivateUserMutation,
+  ResetUserPasswordMutation,
+  SetUserGlobalRoleMutation,
+  UsersQuery,
+} from './users.operations';
 
 type User = UsersQueryResult['users'][number];
 
@@ -43,7 +50,11 @@ export function AdminPage() {
     <>
       <PageHeader
         title="Admin"
-        description={canManage ? 'Create accounts, set global roles and deactivate accounts that should no longer have access.' : 'Accounts and their global roles (read-only for auditors).'}
+        description={
+          canManage
+            ? 'Create accounts, set global roles and deactivate accounts that should no longer have access.'
+            : 'Accounts and their global roles (read-only for auditors).'
+        }
         actions={
           canManage && !creating ? (
             <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
@@ -107,22 +118,42 @@ export function AdminPage() {
                     {canManage ? (
                       <td className="row-actions">
                         {u.id !== session.user.id ? (
-                          <button type="button" className="btn btn-small" onClick={() => setManaging({ user: u, action: 'role' })} aria-label={`Change the global role of ${u.username}`}>
+                          <button
+                            type="button"
+                            className="btn btn-small"
+                            onClick={() => setManaging({ user: u, action: 'role' })}
+                            aria-label={`Change the global role of ${u.username}`}
+                          >
                             Global role
                           </button>
                         ) : null}
                         {u.kind === 'HUMAN' ? (
-                          <button type="button" className="btn btn-small" onClick={() => setManaging({ user: u, action: 'password' })} aria-label={`Set a new password for ${u.username}`}>
+                          <button
+                            type="button"
+                            className="btn btn-small"
+                            onClick={() => setManaging({ user: u, action: 'password' })}
+                            aria-label={`Set a new password for ${u.username}`}
+                          >
                             Reset password
                           </button>
                         ) : null}
                         {u.isActive && u.id !== session.user.id ? (
-                          <button type="button" className="btn btn-small btn-danger-quiet" onClick={() => setDeactivating(u)} aria-label={`Deactivate ${u.username}`}>
+                          <button
+                            type="button"
+                            className="btn btn-small btn-danger-quiet"
+                            onClick={() => setDeactivating(u)}
+                            aria-label={`Deactivate ${u.username}`}
+                          >
                             Deactivate
                           </button>
                         ) : null}
                         {!u.isActive ? (
-                          <button type="button" className="btn btn-small" onClick={() => setManaging({ user: u, action: 'reactivate' })} aria-label={`Reactivate ${u.username}`}>
+                          <button
+                            type="button"
+                            className="btn btn-small"
+                            onClick={() => setManaging({ user: u, action: 'reactivate' })}
+                            aria-label={`Reactivate ${u.username}`}
+                          >
                             Reactivate
                           </button>
                         ) : null}
@@ -155,13 +186,23 @@ function CreateUserForm({ onDone }: { onDone: () => void }) {
   async function submit(event: FormEvent) {
     event.preventDefault();
     const found: typeof problems = {};
-    if (!USERNAME_PATTERN.test(username)) found.username = 'Use 2–63 lowercase letters, digits, “.”, “_” or “-”, starting with a letter or digit.';
+    if (!USERNAME_PATTERN.test(username))
+      found.username = 'Use 2–63 lowercase letters, digits, “.”, “_” or “-”, starting with a letter or digit.';
     if (password.length < MIN_PASSWORD_LENGTH) found.password = `Use at least ${MIN_PASSWORD_LENGTH} characters.`;
     setProblems(found);
     if (Object.keys(found).length > 0) return;
     try {
       const result = await createUser({
-        variables: { input: { username, displayName: displayName.trim(), email: email.trim() || undefined, password, globalRole: globalRole || undefined, kind } },
+        variables: {
+          input: {
+            username,
+            displayName: displayName.trim(),
+            email: email.trim() || undefined,
+            password,
+            globalRole: globalRole || undefined,
+            kind,
+          },
+        },
       });
       setCreatedName(result.data?.createUser.username ?? username);
       setUsername('');
@@ -181,8 +222,8 @@ function CreateUserForm({ onDone }: { onDone: () => void }) {
       {createdName ? (
         <Notice kind="success">
           <p>
-            The account <strong>{createdName}</strong> was created. Give them their password through a secure channel; add them to projects from each
-            project&apos;s page.
+            The account <strong>{createdName}</strong> was created. Give them their password through a secure channel; add them to projects
+            from each project&apos;s page.
           </p>
         </Notice>
       ) : null}
@@ -198,7 +239,14 @@ function CreateUserForm({ onDone }: { onDone: () => void }) {
           spellCheck={false}
           autoComplete="off"
         />
-        <TextField label="Display name" required value={displayName} onChange={(e) => setDisplayName(e.target.value)} hint="As colleagues know them, e.g. “Dr Ana Ruiz”." autoComplete="off" />
+        <TextField
+          label="Display name"
+          required
+          value={displayName}
+          onChange={(e) => setDisplayName(e.target.value)}
+          hint="As colleagues know them, e.g. “Dr Ana Ruiz”."
+          autoComplete="off"
+        />
         <TextField label="Email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="off" />
         <TextField
           label="Initial password"
@@ -210,11 +258,21 @@ function CreateUserForm({ onDone }: { onDone: () => void }) {
           hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
           autoComplete="new-password"
         />
-        <SelectField label="Kind of account" value={kind} onChange={(e) => setKind(e.target.value as UserKind)} hint="Service accounts are for CI and training jobs; they hold API tokens issued by a project's PI.">
+        <SelectField
+          label="Kind of account"
+          value={kind}
+          onChange={(e) => setKind(e.target.value as UserKind)}
+          hint="Service accounts are for CI and training jobs; they hold API tokens issued by a project's PI."
+        >
           <option value="HUMAN">Person</option>
           <option value="SERVICE">Service account</option>
         </SelectField>
-        <SelectField label="Global role" value={globalRole} onChange={(e) => setGlobalRole(e.target.value as GlobalRole | '')} hint="Most people need none: they get their rights from project roles.">
+        <SelectField
+          label="Global role"
+          value={globalRole}
+          onChange={(e) => setGlobalRole(e.target.value as GlobalRole | '')}
+          hint="Most people need none: they get their rights from project roles."
+        >
           <option value="">None (project roles only)</option>
           {GLOBAL_ROLES.map((r) => (
             <option key={r} value={r}>
@@ -268,10 +326,18 @@ function DeactivateUserDialog({ user, onClose }: { user: User | null; onClose: (
       {user ? (
         <form className="form" onSubmit={submit}>
           <p>
-            Deactivate <strong>{user.displayName}</strong> ({user.username})? They will no longer be able to sign in or use their API tokens. Their
-            history stays in the audit log.
+            Deactivate <strong>{user.displayName}</strong> ({user.username})? They will no longer be able to sign in or use their API
+            tokens. Their history stays in the audit log.
           </p>
-          <TextAreaField label="Reason" required value={reason} onChange={(e) => setReason(e.target.value)} error={reasonError} rows={3} maxLength={500} />
+          <TextAreaField
+            label="Reason"
+            required
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            error={reasonError}
+            rows={3}
+            maxLength={500}
+          />
           <MutationError error={error} />
           <div className="form-actions">
             <button type="submit" className="btn btn-danger" disabled={loading}>
@@ -289,7 +355,11 @@ function DeactivateUserDialog({ user, onClose }: { user: User | null; onClose: (
 
 type ManageAction = 'role' | 'password' | 'reactivate';
 
-const MANAGE_TITLES: Record<ManageAction, string> = { role: 'Change global role', password: 'Set a new password', reactivate: 'Reactivate user' };
+const MANAGE_TITLES: Record<ManageAction, string> = {
+  role: 'Change global role',
+  password: 'Set a new password',
+  reactivate: 'Reactivate user',
+};
 
 /** Global role, password reset and reactivation: each kept in the audit log (never the password itself). */
 function ManageUserDialog({ target, onClose }: { target: { user: User; action: ManageAction } | null; onClose: () => void }) {
@@ -331,11 +401,14 @@ function ManageUserDialog({ target, onClose }: { target: { user: User; action: M
       return;
     }
     try {
-      if (target.action === 'role') await setGlobalRole({ variables: { input: { userId, globalRole: role === '' ? null : role, reason: reason.trim() } } });
+      if (target.action === 'role')
+        await setGlobalRole({ variables: { input: { userId, globalRole: role === '' ? null : role, reason: reason.trim() } } });
       if (target.action === 'reactivate') await reactivate({ variables: { input: { userId, reason: reason.trim() } } });
       if (target.action === 'password') {
         await resetPassword({ variables: { input: { userId, newPassword: password } } });
-        setDone(`${target.user.username} can sign in with the new password now; their open sessions have ended and their API tokens were revoked. Give it to them in person or over a secure channel.`);
+        setDone(
+          `${target.user.username} can sign in with the new password now; their open sessions have ended and their API tokens were revoked. Give it to them in person or over a secure channel.`,
+        );
         return;
       }
       close();
@@ -374,9 +447,26 @@ function ManageUserDialog({ target, onClose }: { target: { user: User; action: M
             </SelectField>
           ) : null}
           {target.action === 'password' ? (
-            <TextField label="New password" type="password" autoComplete="new-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={problem} hint={`At least ${MIN_PASSWORD_LENGTH} characters. Their open sessions end and their API tokens are revoked.`} />
+            <TextField
+              label="New password"
+              type="password"
+              autoComplete="new-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              error={problem}
+              hint={`At least ${MIN_PASSWORD_LENGTH} characters. Their open sessions end and their API tokens are revoked.`}
+            />
           ) : (
-            <TextAreaField label="Reason" required value={reason} onChange={(e) => setReason(e.target.value)} error={problem} rows={3} maxLength={500} />
+            <TextAreaField
+              label="Reason"
+              required
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              error={problem}
+              rows={3}
+              maxLength={500}
+            />
           )}
           <MutationError error={state.error} />
           <div className="form-actions">

@@ -41,8 +41,9 @@ export function App() {
             element={
               <PlaceholderPage title="Models">
                 <p>
-                  Registered models and their versions will be listed here: the source run and ONNX artifact with its checksum, the model card and intended
-                  use, evaluation on locked test sets, and the signed promotion flow from staging to clinical use and retirement.
+                  Registered models and their versions will be listed here: the source run and ONNX artifact with its checksum, the model
+                  card and intended use, evaluation on locked test sets, and the signed promotion flow from staging to clinical use and
+                  retirement.
                 </p>
                 <p>Nothing is shown yet because the model registry is not part of this release.</p>
               </PlaceholderPage>
@@ -53,8 +54,9 @@ export function App() {
             element={
               <PlaceholderPage title="Datasets">
                 <p>
-                  Datasets and their sealed versions will be listed here: the manifest of studies and series with checksums, the patient-level
-                  train/validation/test split, label set, source (PACS, XNAT, upload or radiologists&apos; feedback) and de-identification attestation.
+                  Datasets and their sealed versions will be listed here: the manifest of studies and series with checksums, the
+                  patient-level train/validation/test split, label set, source (PACS, XNAT, upload or radiologists&apos; feedback) and
+                  de-identification attestation.
                 </p>
                 <p>Nothing is shown yet because dataset versioning is not part of this release.</p>
               </PlaceholderPage>

@@ -90,7 +90,11 @@ function TopBar({ user }: { user: { username: string; displayName: string; globa
       </NavLink>
       <div className="topbar-user">
         <span>
-          Signed in as <NavLink to="/account" className="topbar-account" aria-label={`Your account: ${user.displayName} (${user.username})`}><strong>{user.displayName}</strong></NavLink> <span className="muted">({user.username})</span>
+          Signed in as{' '}
+          <NavLink to="/account" className="topbar-account" aria-label={`Your account: ${user.displayName} (${user.username})`}>
+            <strong>{user.displayName}</strong>
+          </NavLink>{' '}
+          <span className="muted">({user.username})</span>
         </span>
         {role ? <span className="badge">{role}</span> : null}
         <button type="button" className="btn btn-quiet" onClick={handleSignOut} disabled={signingOut}>
@@ -109,7 +113,8 @@ function TopBar({ user }: { user: { username: string; displayName: string; globa
 function MainNav({ globalPermissions }: { globalPermissions: readonly string[] }) {
   // The audit log is open to global readers and to project roles that hold audit.read (QA).
   const { data } = useQuery(ProjectsQuery);
-  const canReadAudit = globalPermissions.includes('audit.read') || (data?.projects ?? []).some((p) => p.myPermissions.includes('audit.read'));
+  const canReadAudit =
+    globalPermissions.includes('audit.read') || (data?.projects ?? []).some((p) => p.myPermissions.includes('audit.read'));
   const canAdmin = globalPermissions.includes('user.manage') || globalPermissions.includes('audit.read');
   const items: { to: string; label: string; show: boolean }[] = [
     { to: '/projects', label: 'Projects', show: true },

@@ -74,14 +74,17 @@ export function AuditPage() {
 
   // Without global audit access, the log is read one project at a time (QA of that project).
   const projectScoped = !globalAudit;
-  const effectiveFilters = projectScoped && !filters.project && auditableProjects.length > 0 ? { ...filters, project: auditableProjects[0].id } : filters;
+  const effectiveFilters =
+    projectScoped && !filters.project && auditableProjects.length > 0 ? { ...filters, project: auditableProjects[0].id } : filters;
 
   if (projectScoped && projects.data && auditableProjects.length === 0) {
     return (
       <>
         <PageHeader title="Audit log" />
         <EmptyState title="You do not have access to the audit log">
-          <p>Reading the audit log needs the auditor or system admin role, or the QA role in a project. Ask a system admin if you need it.</p>
+          <p>
+            Reading the audit log needs the auditor or system admin role, or the QA role in a project. Ask a system admin if you need it.
+          </p>
         </EmptyState>
       </>
     );
@@ -115,7 +118,10 @@ export function AuditPage() {
 }
 
 function ChainStatusPanel() {
-  const { data, error, loading, refetch } = useQuery(AuditChainStatusQuery, { fetchPolicy: 'network-only', notifyOnNetworkStatusChange: true });
+  const { data, error, loading, refetch } = useQuery(AuditChainStatusQuery, {
+    fetchPolicy: 'network-only',
+    notifyOnNetworkStatusChange: true,
+  });
   const status = data?.auditChainStatus;
   return (
     <section className="panel" aria-labelledby="chain-title">
@@ -133,7 +139,9 @@ function ChainStatusPanel() {
             <Notice kind="success" title={status.breaks.length ? 'Chain intact but for acknowledged breaks' : 'Chain intact'}>
               <p>
                 Every event links to the one before it
-                {status.breaks.length ? `, except ${status.breaks.length} break${status.breaks.length === 1 ? '' : 's'} a system administrator has investigated and acknowledged (listed below),` : ''}
+                {status.breaks.length
+                  ? `, except ${status.breaks.length} break${status.breaks.length === 1 ? '' : 's'} a system administrator has investigated and acknowledged (listed below),`
+                  : ''}
                 {status.checkpointsChecked > 0
                   ? ` and the chain matches all ${status.checkpointsChecked} checkpoint${status.checkpointsChecked === 1 ? '' : 's'} kept in object storage.`
                   : '. No checkpoint has been written to object storage yet (the worker writes one seconds after new events), so a deleted tail could not be detected until then.'}
@@ -164,7 +172,9 @@ function ChainStatusPanel() {
                     <td>
                       <span className="mono">{b.kind}</span>: {b.problem}
                     </td>
-                    <td>{b.acknowledged ? `by ${b.acknowledged.by} in event ${b.acknowledged.seq}: ${b.acknowledged.reason ?? ''}` : 'no'}</td>
+                    <td>
+                      {b.acknowledged ? `by ${b.acknowledged.by} in event ${b.acknowledged.seq}: ${b.acknowledged.reason ?? ''}` : 'no'}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -226,14 +236,37 @@ function FilterForm({
     <section className="panel" aria-labelledby="filters-title">
       <h2 id="filters-title">Filters</h2>
       <form className="filters" onSubmit={submit}>
-        <TextField label="Actor" markOptional={false} value={values.actor} onChange={set('actor')} hint="Exact username" autoCapitalize="none" spellCheck={false} />
-        <TextField label="Action" markOptional={false} value={values.action} onChange={set('action')} list="audit-actions" hint="Exact, or a prefix such as “member.”" spellCheck={false} />
+        <TextField
+          label="Actor"
+          markOptional={false}
+          value={values.actor}
+          onChange={set('actor')}
+          hint="Exact username"
+          autoCapitalize="none"
+          spellCheck={false}
+        />
+        <TextField
+          label="Action"
+          markOptional={false}
+          value={values.action}
+          onChange={set('action')}
+          list="audit-actions"
+          hint="Exact, or a prefix such as “member.”"
+          spellCheck={false}
+        />
         <datalist id="audit-actions">
           {KNOWN_ACTIONS.map((a) => (
             <option key={a} value={a} />
           ))}
         </datalist>
-        <TextField label="Entity type" markOptional={false} value={values.entityType} onChange={set('entityType')} list="audit-entity-types" spellCheck={false} />
+        <TextField
+          label="Entity type"
+          markOptional={false}
+          value={values.entityType}
+          onChange={set('entityType')}
+          list="audit-entity-types"
+          spellCheck={false}
+        />
         <datalist id="audit-entity-types">
           {KNOWN_ENTITY_TYPES.map((t) => (
             <option key={t} value={t} />
@@ -248,7 +281,14 @@ function FilterForm({
             </option>
           ))}
         </SelectField>
-        <TextField label="From" markOptional={false} type="datetime-local" value={values.from} onChange={set('from')} hint="Your local time" />
+        <TextField
+          label="From"
+          markOptional={false}
+          type="datetime-local"
+          value={values.from}
+          onChange={set('from')}
+          hint="Your local time"
+        />
         <TextField label="To" markOptional={false} type="datetime-local" value={values.to} onChange={set('to')} hint="Your local time" />
         <div className="form-actions filters-actions">
           <button type="submit" className="btn btn-primary">
@@ -290,7 +330,13 @@ function AuditEventsTable({ filter, projectNames }: { filter: AuditEventFilter; 
 
   if (!shown && error) {
     const forbidden = errorCode(error) === 'FORBIDDEN';
-    return <ErrorState title={forbidden ? 'You may not read these events' : 'Audit events could not be loaded'} error={error} onRetry={() => void refetch()} />;
+    return (
+      <ErrorState
+        title={forbidden ? 'You may not read these events' : 'Audit events could not be loaded'}
+        error={error}
+        onRetry={() => void refetch()}
+      />
+    );
   }
   if (!shown) return <Loading label="Loading audit events…" />;
 
@@ -331,7 +377,13 @@ function AuditEventsTable({ filter, projectNames }: { filter: AuditEventFilter; 
             </thead>
             <tbody>
               {edges.map(({ node }) => (
-                <EventRows key={node.seq} event={node} projectName={node.projectId ? projectNames.get(node.projectId) : undefined} open={expanded.has(node.seq)} onToggle={() => toggle(node.seq)} />
+                <EventRows
+                  key={node.seq}
+                  event={node}
+                  projectName={node.projectId ? projectNames.get(node.projectId) : undefined}
+                  open={expanded.has(node.seq)}
+                  onToggle={() => toggle(node.seq)}
+                />
               ))}
             </tbody>
           </table>
@@ -354,7 +406,17 @@ function AuditEventsTable({ filter, projectNames }: { filter: AuditEventFilter; 
   );
 }
 
-function EventRows({ event, projectName, open, onToggle }: { event: AuditEvent; projectName?: string; open: boolean; onToggle: () => void }) {
+function EventRows({
+  event,
+  projectName,
+  open,
+  onToggle,
+}: {
+  event: AuditEvent;
+  projectName?: string;
+  open: boolean;
+  onToggle: () => void;
+}) {
   const detailsId = `audit-event-${event.seq}`;
   return (
     <Fragment>
@@ -371,7 +433,9 @@ function EventRows({ event, projectName, open, onToggle }: { event: AuditEvent; 
           {event.entityType}
           {event.entityId ? <div className="mono muted small">{event.entityId}</div> : null}
         </td>
-        <td>{event.projectId ? projectName ?? <span className="mono small">{event.projectId}</span> : <span className="muted">—</span>}</td>
+        <td>
+          {event.projectId ? (projectName ?? <span className="mono small">{event.projectId}</span>) : <span className="muted">—</span>}
+        </td>
         <td>
           <button type="button" className="btn btn-small" aria-expanded={open} aria-controls={detailsId} onClick={onToggle}>
             {open ? 'Hide' : 'Details'}
@@ -417,7 +481,12 @@ function EventDetails({ event }: { event: AuditEvent }) {
             <caption>
               Changes{' '}
               {rows.length > changed.length ? (
-                <button type="button" className="btn btn-small btn-quiet" onClick={() => setShowUnchanged((s) => !s)} aria-pressed={showUnchanged}>
+                <button
+                  type="button"
+                  className="btn btn-small btn-quiet"
+                  onClick={() => setShowUnchanged((s) => !s)}
+                  aria-pressed={showUnchanged}
+                >
                   {showUnchanged ? 'Hide unchanged fields' : `Show ${rows.length - changed.length} unchanged fields`}
                 </button>
               ) : null}

@@ -68,7 +68,9 @@ export function SignInPage() {
         <h1>Sign in</h1>
         <p className="muted">Use the account your Caliper administrator gave you.</p>
         {signedOut ? <Notice kind="success">You have signed out.</Notice> : null}
-        {sessionEnded && !refusal ? <Notice kind="info">Your session has ended or you are not signed in. Sign in to continue.</Notice> : null}
+        {sessionEnded && !refusal ? (
+          <Notice kind="info">Your session has ended or you are not signed in. Sign in to continue.</Notice>
+        ) : null}
         {refusal ? (
           <Notice kind="error" title="Sign-in failed">
             <p>{refusal.message}</p>

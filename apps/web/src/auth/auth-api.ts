@@ -11,8 +11,7 @@ export interface SignedInUser {
 }
 
 export type SignInResult =
-  | { ok: true; user: SignedInUser }
-  | { ok: false; status: number; code: string; message: string; retryAfterSeconds: number | null };
+  { ok: true; user: SignedInUser } | { ok: false; status: number; code: string; message: string; retryAfterSeconds: number | null };
 
 /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
 export function parseRetryAfter(header: string | null, now: Date = new Date()): number | null {
@@ -54,7 +53,13 @@ export async function signIn(username: string, password: string): Promise<SignIn
       body: JSON.stringify({ username, password }),
     });
   } catch {
-    return { ok: false, status: 0, code: 'NETWORK', message: 'Caliper could not be reached. Check your connection and try again.', retryAfterSeconds: null };
+    return {
+      ok: false,
+      status: 0,
+      code: 'NETWORK',
+      message: 'Caliper could not be reached. Check your connection and try again.',
+      retryAfterSeconds: null,
+    };
   }
   const body = await readJson(response);
   if (response.ok) return { ok: true, user: body.user as SignedInUser };

@@ -57,11 +57,15 @@ interface Geometry {
 function geometry(lines: readonly PreparedLine[], width: number, logY: boolean): Geometry | null {
   let x0 = Infinity;
   let x1 = -Infinity;
-  for (const l of lines) if (l.x.length) {
-    x0 = Math.min(x0, l.x[0]);
-    x1 = Math.max(x1, l.x[l.x.length - 1]);
-  }
-  const ext = valueExtent(lines.flatMap((l) => [l.lo, l.hi, l.raw, l.smoothed]), logY);
+  for (const l of lines)
+    if (l.x.length) {
+      x0 = Math.min(x0, l.x[0]);
+      x1 = Math.max(x1, l.x[l.x.length - 1]);
+    }
+  const ext = valueExtent(
+    lines.flatMap((l) => [l.lo, l.hi, l.raw, l.smoothed]),
+    logY,
+  );
   if (!(x0 <= x1) || !ext || width <= M.left + M.right) return null;
   if (x0 === x1) [x0, x1] = [x0 - 1, x1 + 1];
   let [y0, y1] = ext;
@@ -79,7 +83,12 @@ function geometry(lines: readonly PreparedLine[], width: number, logY: boolean):
   const ly0 = Math.log(y0);
   const ly1 = Math.log(y1);
   return {
-    width, x0, x1, y0, y1, logY,
+    width,
+    x0,
+    x1,
+    y0,
+    y1,
+    logY,
     sx: (v) => M.left + ((v - x0) / (x1 - x0)) * pw,
     sy: logY ? (v) => M.top + (1 - (Math.log(v) - ly0) / (ly1 - ly0)) * ph : (v) => M.top + (1 - (v - y0) / (y1 - y0)) * ph,
     invX: (px) => x0 + ((px - M.left) / pw) * (x1 - x0),
@@ -202,7 +211,16 @@ function useWidth(ref: React.RefObject<HTMLDivElement | null>): number {
 
 const MAX_TOOLTIP_ROWS = 20;
 
-function CanvasPlot({ lines, xMode, logY, smoothing, onZoom, onDrawn, chartKey, label }: Omit<CompareChartProps, 'id' | 'title' | 'renderer' | 'children'> & { label: string }) {
+function CanvasPlot({
+  lines,
+  xMode,
+  logY,
+  smoothing,
+  onZoom,
+  onDrawn,
+  chartKey,
+  label,
+}: Omit<CompareChartProps, 'id' | 'title' | 'renderer' | 'children'> & { label: string }) {
   const wrap = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const width = useWidth(wrap);
@@ -270,18 +288,36 @@ function CanvasPlot({ lines, xMode, logY, smoothing, onZoom, onDrawn, chartKey, 
         }
       }}
       onMouseUp={() => {
-        if (drag && g && onZoom && Math.abs(drag.b - drag.a) > 4) onZoom(g.invX(Math.min(drag.a, drag.b)), g.invX(Math.max(drag.a, drag.b)));
+        if (drag && g && onZoom && Math.abs(drag.b - drag.a) > 4)
+          onZoom(g.invX(Math.min(drag.a, drag.b)), g.invX(Math.max(drag.a, drag.b)));
         setDrag(null);
       }}
     >
       <canvas ref={canvas} role="img" aria-label={label} />
-      {drag ? <div className="cmp-selection" style={{ left: Math.min(drag.a, drag.b), width: Math.abs(drag.b - drag.a), top: M.top, height: HEIGHT - M.top - M.bottom }} /> : null}
+      {drag ? (
+        <div
+          className="cmp-selection"
+          style={{ left: Math.min(drag.a, drag.b), width: Math.abs(drag.b - drag.a), top: M.top, height: HEIGHT - M.top - M.bottom }}
+        />
+      ) : null}
       {tooltip}
     </div>
   );
 }
 
-export function CompareChart({ id, title, lines, xMode, logY, smoothing, renderer, onZoom, onDrawn, chartKey, children }: CompareChartProps) {
+export function CompareChart({
+  id,
+  title,
+  lines,
+  xMode,
+  logY,
+  smoothing,
+  renderer,
+  onZoom,
+  onDrawn,
+  chartKey,
+  children,
+}: CompareChartProps) {
   const points = lines.reduce((n, l) => n + l.x.length, 0);
   const label = `${title}: ${lines.length} line${lines.length === 1 ? '' : 's'}, ${points} points${logY ? ', log scale' : ''}`;
   return (
@@ -295,7 +331,16 @@ export function CompareChart({ id, title, lines, xMode, logY, smoothing, rendere
           <RechartsPlot lines={lines} xMode={xMode} logY={logY} smoothing={smoothing} onDrawn={onDrawn} chartKey={chartKey} />
         </Suspense>
       ) : (
-        <CanvasPlot lines={lines} xMode={xMode} logY={logY} smoothing={smoothing} onZoom={onZoom} onDrawn={onDrawn} chartKey={chartKey} label={label} />
+        <CanvasPlot
+          lines={lines}
+          xMode={xMode}
+          logY={logY}
+          smoothing={smoothing}
+          onZoom={onZoom}
+          onDrawn={onDrawn}
+          chartKey={chartKey}
+          label={label}
+        />
       )}
       {children}
     </figure>

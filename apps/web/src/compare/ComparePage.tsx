@@ -9,7 +9,11 @@
 import { memo, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useApolloClient, useQuery } from '@apollo/client/react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
-import type { CompareRunsQuery as CompareRunsResult, MetricSeriesQuery as MetricSeriesResult, MetricSeriesQueryVariables } from '../gql/graphql';
+import type {
+  CompareRunsQuery as CompareRunsResult,
+  MetricSeriesQuery as MetricSeriesResult,
+  MetricSeriesQueryVariables,
+} from '../gql/graphql';
 import { commonKeys, formatMetric, STATUS_INFO } from '../runs/format';
 import { ErrorState, Loading, Notice } from '../ui/feedback';
 import { PageHeader } from '../ui/PageHeader';
@@ -113,14 +117,24 @@ export function ComparePage() {
   const projectQ = useQuery(CompareProjectQuery, { variables: { slug } });
   const project = projectQ.data?.project;
   const [tick, setTick] = useState(0);
-  const runsQ = useQuery(CompareRunsQuery, { variables: { projectId: project?.id ?? '', runIds: state.runs }, skip: !project || state.runs.length === 0 });
+  const runsQ = useQuery(CompareRunsQuery, {
+    variables: { projectId: project?.id ?? '', runIds: state.runs },
+    skip: !project || state.runs.length === 0,
+  });
   const runs: Run[] = useMemo(() => runsQ.data?.compareRuns ?? [], [runsQ.data]);
   const runsLoaded = !!project && (state.runs.length === 0 || !!runsQ.data);
 
-  const metricKeys = useMemo(() => commonKeys(runs.map((r) => r.latestMetrics), 10000), [runs]);
+  const metricKeys = useMemo(
+    () =>
+      commonKeys(
+        runs.map((r) => r.latestMetrics),
+        10000,
+      ),
+    [runs],
+  );
   // Before the runs arrive, a link that names its metrics already asks for their series (one round trip less).
   const chosen = useMemo(
-    () => (runsQ.data ? (state.metrics ?? defaultMetrics(metricKeys)).filter((k) => metricKeys.includes(k)) : state.metrics ?? []),
+    () => (runsQ.data ? (state.metrics ?? defaultMetrics(metricKeys)).filter((k) => metricKeys.includes(k)) : (state.metrics ?? [])),
     [runsQ.data, state.metrics, metricKeys],
   );
   const trainingKeys = useMemo(() => chosen.filter((k) => !isSystemMetric(k)), [chosen]);
@@ -130,7 +144,15 @@ export function ComparePage() {
 
   const trainingVars: MetricSeriesQueryVariables | null =
     project && runIds.length && trainingKeys.length
-      ? { projectId: project.id, runIds, keys: trainingKeys, fromStep: state.from, toStep: state.to, buckets, withTimes: state.x !== 'step' }
+      ? {
+          projectId: project.id,
+          runIds,
+          keys: trainingKeys,
+          fromStep: state.from,
+          toStep: state.to,
+          buckets,
+          withTimes: state.x !== 'step',
+        }
       : null;
   const systemVars: MetricSeriesQueryVariables | null =
     project && runIds.length && systemKeys.length ? { projectId: project.id, runIds, keys: systemKeys, buckets, withTimes: true } : null;
@@ -154,9 +176,14 @@ export function ComparePage() {
   const facts: Fact[] = useMemo(() => {
     const colors = runColors(runs.map((r) => r.runId));
     return runs.map((r) => ({
-        run: r, runId: r.runId, name: r.name, color: colors.get(r.runId)!, params: r.params, tags: r.tags,
-        latestMetrics: r.latestMetrics.map((m) => ({ key: m.key, value: m.value ?? null })),
-      }));
+      run: r,
+      runId: r.runId,
+      name: r.name,
+      color: colors.get(r.runId)!,
+      params: r.params,
+      tags: r.tags,
+      latestMetrics: r.latestMetrics.map((m) => ({ key: m.key, value: m.value ?? null })),
+    }));
   }, [runs]);
   const shownFacts = useMemo(() => facts.filter((f) => !state.hide.includes(f.runId)), [facts, state.hide]);
   const { group, y: yScale } = state;
@@ -166,7 +193,16 @@ export function ComparePage() {
       const cols = columnsOf(set);
       const lineOf = (f: (typeof facts)[number]) => {
         const c = cols.get(`${f.runId}\u0000${key}`);
-        return c ? prepareLine(c, { xMode, startMs: f.run.startTime ? Date.parse(f.run.startTime) : null, smoothing: group ? 0 : smoothing, logY: yScale === 'log', label: f.name, color: f.color }) : null;
+        return c
+          ? prepareLine(c, {
+              xMode,
+              startMs: f.run.startTime ? Date.parse(f.run.startTime) : null,
+              smoothing: group ? 0 : smoothing,
+              logY: yScale === 'log',
+              label: f.name,
+              color: f.color,
+            })
+          : null;
       };
       if (!group) return shownFacts.map(lineOf).filter((l): l is PreparedLine => l !== null && l.x.length > 0);
       return groupRuns(shownFacts, group)
@@ -180,21 +216,36 @@ export function ComparePage() {
     [shownFacts, group, yScale],
   );
 
-  const trainingLines = useMemo(() => new Map(trainingKeys.map((k) => [`t:${k}`, makeLines(training.data, k, state.x, state.smooth)])), [trainingKeys, training.data, state.x, state.smooth, makeLines]);
-  const systemLines = useMemo(() => new Map(systemKeys.map((k) => [`s:${k}`, makeLines(system.data, k, 'relative', 0)])), [systemKeys, system.data, makeLines]);
+  const trainingLines = useMemo(
+    () => new Map(trainingKeys.map((k) => [`t:${k}`, makeLines(training.data, k, state.x, state.smooth)])),
+    [trainingKeys, training.data, state.x, state.smooth, makeLines],
+  );
+  const systemLines = useMemo(
+    () => new Map(systemKeys.map((k) => [`s:${k}`, makeLines(system.data, k, 'relative', 0)])),
+    [systemKeys, system.data, makeLines],
+  );
 
   // data-charts-ready: the series answer the current request and every chart has drawn the lines it is given now.
   const [drawn, setDrawn] = useState<ReadonlyMap<string, PreparedLine[]>>(new Map());
-  const onDrawn = useCallback((key: string, lines: PreparedLine[]) => setDrawn((m) => (m.get(key) === lines ? m : new Map(m).set(key, lines))), []);
+  const onDrawn = useCallback(
+    (key: string, lines: PreparedLine[]) => setDrawn((m) => (m.get(key) === lines ? m : new Map(m).set(key, lines))),
+    [],
+  );
   const seriesSettled = (s: ReturnType<typeof useSeries>) => s.wanted === null || s.answered === s.wanted;
   const chartsReady =
-    runsLoaded && seriesSettled(training) && seriesSettled(system) && [...trainingLines, ...systemLines].every(([k, lines]) => lines.length === 0 || drawn.get(k) === lines);
+    runsLoaded &&
+    seriesSettled(training) &&
+    seriesSettled(system) &&
+    [...trainingLines, ...systemLines].every(([k, lines]) => lines.length === 0 || drawn.get(k) === lines);
 
   const zoomTo = (lines: PreparedLine[], x0: number, x1: number) => {
     const w = stepWindow(lines, x0, x1) ?? (state.x === 'step' ? [Math.floor(x0), Math.ceil(x1)] : null);
     if (w) update({ from: w[0], to: w[1] });
   };
-  const win = training.data && training.data.fromStep !== null && training.data.toStep !== null ? [training.data.fromStep, training.data.toStep] : null;
+  const win =
+    training.data && training.data.fromStep !== null && training.data.toStep !== null
+      ? [training.data.fromStep, training.data.toStep]
+      : null;
   const zoomBy = (factor: number, shift = 0) => {
     if (!win) return;
     const span = win[1] - win[0];
@@ -204,7 +255,8 @@ export function ComparePage() {
   };
 
   let body: ReactNode;
-  if (projectQ.error) body = <ErrorState title="The project could not be loaded." error={projectQ.error} onRetry={() => void projectQ.refetch()} />;
+  if (projectQ.error)
+    body = <ErrorState title="The project could not be loaded." error={projectQ.error} onRetry={() => void projectQ.refetch()} />;
   else if (!project) body = <Loading label="Loading the project…" />;
   else if (state.runs.length === 0)
     body = (
@@ -212,7 +264,8 @@ export function ComparePage() {
         <p>Select runs in the runs table and choose Compare, or add ?runs=&lt;run id&gt;,&lt;run id&gt; to this page&apos;s address.</p>
       </Notice>
     );
-  else if (runsQ.error) body = <ErrorState title="The runs could not be loaded." error={runsQ.error} onRetry={() => void runsQ.refetch()} />;
+  else if (runsQ.error)
+    body = <ErrorState title="The runs could not be loaded." error={runsQ.error} onRetry={() => void runsQ.refetch()} />;
   else if (!runsQ.data) body = <Loading label="Loading the runs…" />;
   else {
     const missing = state.runs.length - runs.length;
@@ -230,7 +283,8 @@ export function ComparePage() {
         ) : null}
         {live ? (
           <p className="cmp-live" role="status">
-            <span className="cmp-live-dot" aria-hidden="true" /> Live: {visible ? `updating every ${LIVE_POLL_MS / 1000} s while a run is running` : 'paused while this tab is hidden'}
+            <span className="cmp-live-dot" aria-hidden="true" /> Live:{' '}
+            {visible ? `updating every ${LIVE_POLL_MS / 1000} s while a run is running` : 'paused while this tab is hidden'}
           </p>
         ) : null}
 
@@ -245,7 +299,9 @@ export function ComparePage() {
                     <input
                       type="checkbox"
                       checked={!hidden}
-                      onChange={() => update({ hide: hidden ? state.hide.filter((h) => h !== f.runId) : [...state.hide, f.runId] }, { replace: true })}
+                      onChange={() =>
+                        update({ hide: hidden ? state.hide.filter((h) => h !== f.runId) : [...state.hide, f.runId] }, { replace: true })
+                      }
                       aria-label={`Show ${f.name}`}
                     />
                     <span className="swatch" style={{ background: f.color }} aria-hidden="true" />
@@ -281,7 +337,15 @@ export function ComparePage() {
             </div>
             <div className="field cmp-field cmp-smooth">
               <label htmlFor="cmp-smooth">Smoothing {state.smooth.toFixed(2)}</label>
-              <input id="cmp-smooth" type="range" min={0} max={0.99} step={0.01} value={state.smooth} onChange={(e) => update({ smooth: Number(e.target.value) }, { replace: true })} />
+              <input
+                id="cmp-smooth"
+                type="range"
+                min={0}
+                max={0.99}
+                step={0.01}
+                value={state.smooth}
+                onChange={(e) => update({ smooth: Number(e.target.value) }, { replace: true })}
+              />
             </div>
             <div className="field cmp-field">
               <label htmlFor="cmp-group">Group runs by</label>
@@ -304,28 +368,38 @@ export function ComparePage() {
               <button type="button" className="btn btn-small" onClick={() => zoomBy(1, 0.5)} disabled={!win || state.to === null}>
                 Pan right
               </button>
-              <button type="button" className="btn btn-small" onClick={() => update({ from: null, to: null })} disabled={state.from === null && state.to === null}>
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => update({ from: null, to: null })}
+                disabled={state.from === null && state.to === null}
+              >
                 Reset zoom
               </button>
             </div>
           </div>
           <p className="chart-note cmp-window" data-from={training.data?.fromStep ?? ''} data-to={training.data?.toStep ?? ''}>
             Window: {describeWindow(training.data)}
-            {state.from !== null || state.to !== null ? ' (zoomed; drag across a chart to zoom further)' : ' — drag across a chart to zoom in'}.
-            {state.group ? ' Grouped: each line is the mean of its runs, the band their lowest and highest value per bucket.' : ''}
+            {state.from !== null || state.to !== null
+              ? ' (zoomed; drag across a chart to zoom further)'
+              : ' — drag across a chart to zoom in'}
+            .{state.group ? ' Grouped: each line is the mean of its runs, the band their lowest and highest value per bucket.' : ''}
           </p>
           {group ? (
             <ul className="cmp-legend cmp-groups" aria-label="Groups">
               {groupRuns(shownFacts, group).map((g, gi) => (
                 <li key={g.value}>
-                  <span className="swatch" style={{ background: PALETTE[gi % PALETTE.length] }} aria-hidden="true" /> {group.replace(/^[a-z]+:/, '')} = {g.value}
+                  <span className="swatch" style={{ background: PALETTE[gi % PALETTE.length] }} aria-hidden="true" />{' '}
+                  {group.replace(/^[a-z]+:/, '')} = {g.value}
                   <span className="muted small"> ({g.runs.map((r) => r.name).join(', ')})</span>
                 </li>
               ))}
             </ul>
           ) : null}
           <MetricPicker keys={metricKeys} chosen={chosen} onChange={(metrics) => update({ metrics })} />
-          {training.error ? <ErrorState title="The metric series could not be loaded." error={training.error} onRetry={() => setTick((t) => t + 1)} /> : null}
+          {training.error ? (
+            <ErrorState title="The metric series could not be loaded." error={training.error} onRetry={() => setTick((t) => t + 1)} />
+          ) : null}
           {trainingKeys.length === 0 ? <p className="muted">Choose metrics above.</p> : null}
           <div className="charts cmp-charts">
             {trainingKeys.map((k) => (
@@ -371,7 +445,12 @@ export function ComparePage() {
 
         <Analysis runs={runs} facts={facts} shownFacts={shownFacts} metricKeys={metricKeys} state={state} update={update} />
 
-        <SavedViewsPanel projectId={project.id} slug={project.slug} canSave={project.myPermissions.includes('run.write')} state={viewSearch} />
+        <SavedViewsPanel
+          projectId={project.id}
+          slug={project.slug}
+          canSave={project.myPermissions.includes('run.write')}
+          state={viewSearch}
+        />
       </>
     );
   }
@@ -379,8 +458,9 @@ export function ComparePage() {
   return (
     <div className="compare-page" data-charts-ready={chartsReady ? 'true' : 'false'} data-view={search.toString()}>
       <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link to="/projects">Projects</Link> <span aria-hidden="true">/</span> <Link to={`/projects/${encodeURIComponent(slug)}`}>{project?.name ?? slug}</Link>{' '}
-        <span aria-hidden="true">/</span> <span aria-current="page">Compare</span>
+        <Link to="/projects">Projects</Link> <span aria-hidden="true">/</span>{' '}
+        <Link to={`/projects/${encodeURIComponent(slug)}`}>{project?.name ?? slug}</Link> <span aria-hidden="true">/</span>{' '}
+        <span aria-current="page">Compare</span>
       </nav>
       <PageHeader title={runs.length ? `Compare ${runs.length} run${runs.length === 1 ? '' : 's'}` : 'Compare runs'} />
       {body}
@@ -392,18 +472,35 @@ export function ComparePage() {
  * The diff table, scatter and parallel coordinates: memoised, so the charts' redraws (series
  * answers, live polls) do not re-render recharts' scatter on every pass.
  */
-const Analysis = memo(function Analysis({ runs, facts, shownFacts, metricKeys, state, update }: { runs: Run[]; facts: Fact[]; shownFacts: Fact[]; metricKeys: string[]; state: CompareState; update: Update }) {
+const Analysis = memo(function Analysis({
+  runs,
+  facts,
+  shownFacts,
+  metricKeys,
+  state,
+  update,
+}: {
+  runs: Run[];
+  facts: Fact[];
+  shownFacts: Fact[];
+  metricKeys: string[];
+  state: CompareState;
+  update: Update;
+}) {
   const paramKeys = [...new Set(runs.flatMap((r) => r.params.map((p) => p.key)))].sort();
   const trainingMetricKeys = metricKeys.filter((k) => !isSystemMetric(k));
   const differingParams = paramKeys.filter((k) => new Set(runs.map((r) => r.params.find((p) => p.key === k)?.value ?? null)).size > 1);
   const sxOptions = [
-    ...[...differingParams, ...paramKeys.filter((k) => !differingParams.includes(k))].map((k) => ({ value: `param:${k}`, label: `param ${k}` })),
+    ...[...differingParams, ...paramKeys.filter((k) => !differingParams.includes(k))].map((k) => ({
+      value: `param:${k}`,
+      label: `param ${k}`,
+    })),
     ...trainingMetricKeys.map((k) => ({ value: `metric:${k}`, label: `metric ${k}` })),
   ];
-  const sx = state.sx && sxOptions.some((o) => o.value === state.sx) ? state.sx : sxOptions[0]?.value ?? '';
-  const sy = state.sy && trainingMetricKeys.includes(state.sy) ? state.sy : trainingMetricKeys[0] ?? '';
+  const sx = state.sx && sxOptions.some((o) => o.value === state.sx) ? state.sx : (sxOptions[0]?.value ?? '');
+  const sy = state.sy && trainingMetricKeys.includes(state.sy) ? state.sy : (trainingMetricKeys[0] ?? '');
   const pc = (state.pc ?? (differingParams.length ? differingParams : paramKeys).slice(0, 4)).filter((k) => paramKeys.includes(k));
-  const pm = state.pm && trainingMetricKeys.includes(state.pm) ? state.pm : trainingMetricKeys[0] ?? '';
+  const pm = state.pm && trainingMetricKeys.includes(state.pm) ? state.pm : (trainingMetricKeys[0] ?? '');
   return (
     <>
       <section className="panel" aria-labelledby="cmp-diff-title" id="diff">
@@ -414,14 +511,28 @@ const Analysis = memo(function Analysis({ runs, facts, shownFacts, metricKeys, s
       {trainingMetricKeys.length && sxOptions.length ? (
         <section className="panel" aria-labelledby="cmp-scatter-title">
           <h2 id="cmp-scatter-title">Scatter</h2>
-          <ScatterPanel runs={shownFacts} xField={sx} yMetric={sy} xOptions={sxOptions} metricKeys={trainingMetricKeys} onChange={(x, y) => update({ sx: x, sy: y }, { replace: true })} />
+          <ScatterPanel
+            runs={shownFacts}
+            xField={sx}
+            yMetric={sy}
+            xOptions={sxOptions}
+            metricKeys={trainingMetricKeys}
+            onChange={(x, y) => update({ sx: x, sy: y }, { replace: true })}
+          />
         </section>
       ) : null}
 
       {trainingMetricKeys.length && paramKeys.length ? (
         <section className="panel" aria-labelledby="cmp-parallel-title">
           <h2 id="cmp-parallel-title">Parallel coordinates</h2>
-          <ParallelPanel runs={shownFacts} params={pc} metric={pm} paramKeys={paramKeys} metricKeys={trainingMetricKeys} onChange={(p, m) => update({ pc: p, pm: m }, { replace: true })} />
+          <ParallelPanel
+            runs={shownFacts}
+            params={pc}
+            metric={pm}
+            paramKeys={paramKeys}
+            metricKeys={trainingMetricKeys}
+            onChange={(p, m) => update({ pc: p, pm: m }, { replace: true })}
+          />
         </section>
       ) : null}
     </>
@@ -444,7 +555,13 @@ function MetricPicker({ keys, chosen, onChange }: { keys: string[]; chosen: stri
             <legend>{title}</legend>
             {ks.map((k) => (
               <label key={k} className="check">
-                <input type="checkbox" checked={chosen.includes(k)} onChange={(e) => onChange(e.target.checked ? keys.filter((x) => x === k || chosen.includes(x)) : chosen.filter((x) => x !== k))} />{' '}
+                <input
+                  type="checkbox"
+                  checked={chosen.includes(k)}
+                  onChange={(e) =>
+                    onChange(e.target.checked ? keys.filter((x) => x === k || chosen.includes(x)) : chosen.filter((x) => x !== k))
+                  }
+                />{' '}
                 {isSystemMetric(k) ? k.slice('system/'.length) : k}
               </label>
             ))}

@@ -6,7 +6,15 @@ import { axisOf, axisPosition, diffRows, fieldValue, type RunFacts } from './ana
 // recharts is a large module: it loads beside the series request instead of before the page can start it.
 const ScatterPlot = lazy(() => import('./ScatterPlot'));
 
-export function ParamDiff({ runs, showSame, onShowSame }: { runs: readonly RunFacts[]; showSame: boolean; onShowSame: (v: boolean) => void }) {
+export function ParamDiff({
+  runs,
+  showSame,
+  onShowSame,
+}: {
+  runs: readonly RunFacts[];
+  showSame: boolean;
+  onShowSame: (v: boolean) => void;
+}) {
   const rows = diffRows(runs);
   const shown = showSame ? rows : rows.filter((r) => r.differs);
   const differing = rows.filter((r) => r.differs).length;
@@ -21,7 +29,9 @@ export function ParamDiff({ runs, showSame, onShowSame }: { runs: readonly RunFa
         </span>
       </div>
       {shown.length === 0 ? (
-        <p className="muted">{rows.length ? 'Every parameter and tag is the same in all these runs.' : 'These runs have no parameters or tags.'}</p>
+        <p className="muted">
+          {rows.length ? 'Every parameter and tag is the same in all these runs.' : 'These runs have no parameters or tags.'}
+        </p>
       ) : (
         <div className="table-wrap cmp-diff-wrap">
           <table className="table cmp-diff">
@@ -66,7 +76,19 @@ export interface FieldOption {
   label: string;
 }
 
-function FieldSelect({ id, label, value, options, onChange }: { id: string; label: string; value: string; options: FieldOption[]; onChange: (v: string) => void }) {
+function FieldSelect({
+  id,
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  options: FieldOption[];
+  onChange: (v: string) => void;
+}) {
   return (
     <div className="field cmp-field">
       <label htmlFor={id}>{label}</label>
@@ -81,7 +103,14 @@ function FieldSelect({ id, label, value, options, onChange }: { id: string; labe
   );
 }
 
-export function ScatterPanel(props: { runs: readonly RunFacts[]; xField: string; yMetric: string; xOptions: FieldOption[]; metricKeys: string[]; onChange: (x: string, y: string) => void }) {
+export function ScatterPanel(props: {
+  runs: readonly RunFacts[];
+  xField: string;
+  yMetric: string;
+  xOptions: FieldOption[];
+  metricKeys: string[];
+  onChange: (x: string, y: string) => void;
+}) {
   const { runs, xField, yMetric } = props;
   const xs = runs.map((r) => fieldValue(r, xField));
   const axis = axisOf(xs);
@@ -98,7 +127,13 @@ export function ScatterPanel(props: { runs: readonly RunFacts[]; xField: string;
     <>
       <div className="cmp-panel-tools">
         <FieldSelect id="scatter-x" label="x" value={xField} options={props.xOptions} onChange={(v) => props.onChange(v, yMetric)} />
-        <FieldSelect id="scatter-y" label="y (latest value)" value={yMetric} options={props.metricKeys.map((k) => ({ value: k, label: k }))} onChange={(v) => props.onChange(xField, v)} />
+        <FieldSelect
+          id="scatter-y"
+          label="y (latest value)"
+          value={yMetric}
+          options={props.metricKeys.map((k) => ({ value: k, label: k }))}
+          onChange={(v) => props.onChange(xField, v)}
+        />
       </div>
       <p className="muted small">
         {points.length} of {runs.length} runs have both values.
@@ -115,7 +150,14 @@ export function ScatterPanel(props: { runs: readonly RunFacts[]; xField: string;
 const PC_HEIGHT = 300;
 
 /** Parallel coordinates: one vertical axis per chosen param (numeric or categorical), the metric last; one polyline per run. */
-export function ParallelPanel(props: { runs: readonly RunFacts[]; params: string[]; metric: string; paramKeys: string[]; metricKeys: string[]; onChange: (params: string[], metric: string) => void }) {
+export function ParallelPanel(props: {
+  runs: readonly RunFacts[];
+  params: string[];
+  metric: string;
+  paramKeys: string[];
+  metricKeys: string[];
+  onChange: (params: string[], metric: string) => void;
+}) {
   const { runs, params, metric } = props;
   const fields = [...params.map((p) => `param:${p}`), `metric:${metric}`];
   const axes = fields.map((f) => ({ f, axis: axisOf(runs.map((r) => fieldValue(r, f))) }));
@@ -126,7 +168,8 @@ export function ParallelPanel(props: { runs: readonly RunFacts[]; params: string
   const bottom = 20;
   const ax = (i: number) => (fields.length === 1 ? width / 2 : left + (i * (width - left - right)) / (fields.length - 1));
   const ay = (p: number) => top + (1 - p) * (PC_HEIGHT - top - bottom);
-  const label = (a: ReturnType<typeof axisOf>, p: 0 | 1): string => (a.numeric ? formatMetric(p ? a.hi : a.lo) : (p ? a.categories[a.categories.length - 1] : a.categories[0]) ?? '');
+  const label = (a: ReturnType<typeof axisOf>, p: 0 | 1): string =>
+    a.numeric ? formatMetric(p ? a.hi : a.lo) : ((p ? a.categories[a.categories.length - 1] : a.categories[0]) ?? '');
   return (
     <>
       <div className="cmp-panel-tools">
@@ -134,14 +177,30 @@ export function ParallelPanel(props: { runs: readonly RunFacts[]; params: string
           <legend>Parameters</legend>
           {props.paramKeys.map((k) => (
             <label key={k} className="check">
-              <input type="checkbox" checked={params.includes(k)} onChange={(e) => props.onChange(e.target.checked ? [...params, k] : params.filter((p) => p !== k), metric)} /> {k}
+              <input
+                type="checkbox"
+                checked={params.includes(k)}
+                onChange={(e) => props.onChange(e.target.checked ? [...params, k] : params.filter((p) => p !== k), metric)}
+              />{' '}
+              {k}
             </label>
           ))}
         </fieldset>
-        <FieldSelect id="parallel-metric" label="Metric (latest value)" value={metric} options={props.metricKeys.map((k) => ({ value: k, label: k }))} onChange={(v) => props.onChange(params, v)} />
+        <FieldSelect
+          id="parallel-metric"
+          label="Metric (latest value)"
+          value={metric}
+          options={props.metricKeys.map((k) => ({ value: k, label: k }))}
+          onChange={(v) => props.onChange(params, v)}
+        />
       </div>
       <div className="cmp-parallel-wrap">
-        <svg width={width} height={PC_HEIGHT} role="img" aria-label={`Parallel coordinates of ${params.join(', ') || 'no parameters'} against ${metric} for ${runs.length} runs`}>
+        <svg
+          width={width}
+          height={PC_HEIGHT}
+          role="img"
+          aria-label={`Parallel coordinates of ${params.join(', ') || 'no parameters'} against ${metric} for ${runs.length} runs`}
+        >
           {runs.map((r) => {
             const pts = axes.map(({ f, axis }, i) => {
               const p = axisPosition(axis, fieldValue(r, f));
@@ -172,7 +231,13 @@ export function ParallelPanel(props: { runs: readonly RunFacts[]; params: string
                   </>
                 ) : (
                   axis.categories.map((c, k) => (
-                    <text key={c} x={ax(i) + 4} y={ay(axis.categories.length === 1 ? 0.5 : k / (axis.categories.length - 1)) + 4} fontSize={11} fill="#566070">
+                    <text
+                      key={c}
+                      x={ax(i) + 4}
+                      y={ay(axis.categories.length === 1 ? 0.5 : k / (axis.categories.length - 1)) + 4}
+                      fontSize={11}
+                      fill="#566070"
+                    >
                       {c}
                     </text>
                   ))

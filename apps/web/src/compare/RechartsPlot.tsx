@@ -4,9 +4,25 @@ import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, XAxis, Y
 import { formatMetric } from '../runs/format';
 import { formatX, HEIGHT, type CompareChartProps } from './CompareChart';
 
-export default function RechartsPlot({ lines, xMode, logY, smoothing, onDrawn, chartKey }: Omit<CompareChartProps, 'id' | 'title' | 'renderer' | 'children'>) {
+export default function RechartsPlot({
+  lines,
+  xMode,
+  logY,
+  smoothing,
+  onDrawn,
+  chartKey,
+}: Omit<CompareChartProps, 'id' | 'title' | 'renderer' | 'children'>) {
   const data = useMemo(
-    () => lines.map((l) => ({ l, pts: l.x.map((x, i) => ({ x, y: l.smoothed[i], raw: l.raw[i], band: l.lo[i] === null || l.hi[i] === null ? null : [l.lo[i], l.hi[i]] })) })),
+    () =>
+      lines.map((l) => ({
+        l,
+        pts: l.x.map((x, i) => ({
+          x,
+          y: l.smoothed[i],
+          raw: l.raw[i],
+          band: l.lo[i] === null || l.hi[i] === null ? null : [l.lo[i], l.hi[i]],
+        })),
+      })),
     [lines],
   );
   useEffect(() => {
@@ -18,20 +34,61 @@ export default function RechartsPlot({ lines, xMode, logY, smoothing, onDrawn, c
       <ResponsiveContainer width="100%" height="100%">
         <ComposedChart margin={{ top: 8, right: 12, bottom: 4, left: 0 }} accessibilityLayer={false}>
           <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
-          <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} allowDuplicatedCategory={false} tick={{ fill: '#566070', fontSize: 12 }} tickFormatter={(v: number) => formatX(v, xMode, 0)} />
-          <YAxis scale={logY ? 'log' : 'auto'} domain={['auto', 'auto']} tick={{ fill: '#566070', fontSize: 12 }} tickFormatter={(v: number) => formatMetric(v)} width={64} />
+          <XAxis
+            dataKey="x"
+            type="number"
+            domain={['dataMin', 'dataMax']}
+            allowDuplicatedCategory={false}
+            tick={{ fill: '#566070', fontSize: 12 }}
+            tickFormatter={(v: number) => formatX(v, xMode, 0)}
+          />
+          <YAxis
+            scale={logY ? 'log' : 'auto'}
+            domain={['auto', 'auto']}
+            tick={{ fill: '#566070', fontSize: 12 }}
+            tickFormatter={(v: number) => formatMetric(v)}
+            width={64}
+          />
           {data.map(({ l, pts }) => (
-            <Area key={`${l.id}-band`} data={pts} dataKey="band" stroke="none" fill={l.color} fillOpacity={0.13} isAnimationActive={false} connectNulls={false} />
+            <Area
+              key={`${l.id}-band`}
+              data={pts}
+              dataKey="band"
+              stroke="none"
+              fill={l.color}
+              fillOpacity={0.13}
+              isAnimationActive={false}
+              connectNulls={false}
+            />
           ))}
           {data.map(({ l, pts }) => (
-            <Line key={`${l.id}-raw`} data={pts} dataKey="raw" stroke={l.color} strokeOpacity={smoothing > 0 ? 0.28 : 1} dot={false} isAnimationActive={false} connectNulls={false} />
+            <Line
+              key={`${l.id}-raw`}
+              data={pts}
+              dataKey="raw"
+              stroke={l.color}
+              strokeOpacity={smoothing > 0 ? 0.28 : 1}
+              dot={false}
+              isAnimationActive={false}
+              connectNulls={false}
+            />
           ))}
           {smoothing > 0
-            ? data.map(({ l, pts }) => <Line key={`${l.id}-ema`} data={pts} dataKey="y" stroke={l.color} strokeWidth={1.6} dot={false} isAnimationActive={false} connectNulls={false} />)
+            ? data.map(({ l, pts }) => (
+                <Line
+                  key={`${l.id}-ema`}
+                  data={pts}
+                  dataKey="y"
+                  stroke={l.color}
+                  strokeWidth={1.6}
+                  dot={false}
+                  isAnimationActive={false}
+                  connectNulls={false}
+                />
+              ))
             : null}
         </ComposedChart>
       </ResponsiveContainer>
     </div>
   );
 }
-

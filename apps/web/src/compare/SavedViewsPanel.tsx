@@ -7,7 +7,17 @@ import { DateText } from '../ui/time';
 import { DeleteViewMutation, SavedViewsQuery, SaveViewMutation } from './compare.operations';
 import { searchOfEntries } from './url-state';
 
-export const SavedViewsPanel = memo(function SavedViewsPanel({ projectId, slug, canSave, state }: { projectId: string; slug: string; canSave: boolean; state: URLSearchParams }) {
+export const SavedViewsPanel = memo(function SavedViewsPanel({
+  projectId,
+  slug,
+  canSave,
+  state,
+}: {
+  projectId: string;
+  slug: string;
+  canSave: boolean;
+  state: URLSearchParams;
+}) {
   const views = useQuery(SavedViewsQuery, { variables: { projectId, kind: 'COMPARE' } });
   const [save, saving] = useMutation(SaveViewMutation, { refetchQueries: [SavedViewsQuery], awaitRefetchQueries: true });
   const [remove, removing] = useMutation(DeleteViewMutation, { refetchQueries: [SavedViewsQuery], awaitRefetchQueries: true });
@@ -19,7 +29,9 @@ export const SavedViewsPanel = memo(function SavedViewsPanel({ projectId, slug, 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     setSaved(null);
-    const r = await save({ variables: { input: { projectId, kind: 'COMPARE', name: name.trim(), state: [...state].map(([key, value]) => ({ key, value })) } } }).catch(() => null);
+    const r = await save({
+      variables: { input: { projectId, kind: 'COMPARE', name: name.trim(), state: [...state].map(([key, value]) => ({ key, value })) } },
+    }).catch(() => null);
     if (r?.data) {
       setSaved(r.data.saveView.name);
       setName('');

@@ -10,7 +10,17 @@ export interface ScatterPoint {
   label: string;
 }
 
-export default function ScatterPlot({ points, axis, xField, yMetric }: { points: ScatterPoint[]; axis: Axis; xField: string; yMetric: string }) {
+export default function ScatterPlot({
+  points,
+  axis,
+  xField,
+  yMetric,
+}: {
+  points: ScatterPoint[];
+  axis: Axis;
+  xField: string;
+  yMetric: string;
+}) {
   return (
     <ResponsiveContainer width="100%" height="100%">
       <ScatterChart margin={{ top: 8, right: 16, bottom: 8, left: 0 }} accessibilityLayer={false}>
@@ -21,10 +31,18 @@ export default function ScatterPlot({ points, axis, xField, yMetric }: { points:
           name={xField}
           domain={axis.numeric ? ['auto', 'auto'] : [-0.5, Math.max(0.5, axis.categories.length - 0.5)]}
           ticks={axis.numeric ? undefined : axis.categories.map((_, i) => i)}
-          tickFormatter={(v: number) => (axis.numeric ? formatMetric(v) : axis.categories[v] ?? '')}
+          tickFormatter={(v: number) => (axis.numeric ? formatMetric(v) : (axis.categories[v] ?? ''))}
           tick={{ fill: '#566070', fontSize: 12 }}
         />
-        <YAxis type="number" dataKey="y" name={yMetric} domain={['auto', 'auto']} tickFormatter={(v: number) => formatMetric(v)} tick={{ fill: '#566070', fontSize: 12 }} width={64} />
+        <YAxis
+          type="number"
+          dataKey="y"
+          name={yMetric}
+          domain={['auto', 'auto']}
+          tickFormatter={(v: number) => formatMetric(v)}
+          tick={{ fill: '#566070', fontSize: 12 }}
+          width={64}
+        />
         <ZAxis range={[60, 60]} />
         <Tooltip
           cursor={{ strokeDasharray: '3 3' }}

@@ -22,7 +22,8 @@ export function diffRows(runs: readonly RunFacts[]): DiffRow[] {
   const rows: DiffRow[] = [];
   for (const kind of ['param', 'tag'] as const) {
     const keys = new Set<string>();
-    for (const r of runs) for (const kv of kind === 'param' ? r.params : r.tags) if (kind === 'param' || !kv.key.startsWith('mlflow.')) keys.add(kv.key);
+    for (const r of runs)
+      for (const kv of kind === 'param' ? r.params : r.tags) if (kind === 'param' || !kv.key.startsWith('mlflow.')) keys.add(kv.key);
     for (const key of [...keys].sort()) {
       const values = runs.map((r) => (kind === 'param' ? r.params : r.tags).find((kv) => kv.key === key)?.value ?? null);
       rows.push({ kind, key, values, differs: values.some((v) => v !== values[0]) });

@@ -1,9 +1,30 @@
 import { axisOf, axisPosition, diffRows, fieldValue, groupRuns, type RunFacts } from './analysis';
-import { emaSmooth, groupLine, linearTicks, logTicks, nearestIndex, PALETTE, prepareLine, runColor, runColors, stepWindow, valueExtent, type SeriesColumns } from './series';
+import {
+  emaSmooth,
+  groupLine,
+  linearTicks,
+  logTicks,
+  nearestIndex,
+  PALETTE,
+  prepareLine,
+  runColor,
+  runColors,
+  stepWindow,
+  valueExtent,
+  type SeriesColumns,
+} from './series';
 import { compareSearch, defaultMetrics, parseCompareState, searchOfEntries } from './url-state';
 
 const cols = (runId: string, steps: number[], last: (number | null)[], extra: Partial<SeriesColumns> = {}): SeriesColumns => ({
-  runId, key: 'loss', buckets: steps.map((_, i) => i), steps, timestamps: steps.map((s) => 1000 + s * 10), last, min: last, max: last, ...extra,
+  runId,
+  key: 'loss',
+  buckets: steps.map((_, i) => i),
+  steps,
+  timestamps: steps.map((s) => 1000 + s * 10),
+  last,
+  min: last,
+  max: last,
+  ...extra,
 });
 
 describe('EMA smoothing', () => {
@@ -44,7 +65,14 @@ describe('lines and groups', () => {
     expect(nearestIndex([0, 10, 20], 14)).toBe(1);
     expect(nearestIndex([0, 10, 20], 16)).toBe(2);
     expect(nearestIndex([], 1)).toBe(-1);
-    const l = prepareLine(cols('a', [0, 5, 10, 15], [1, 2, 3, 4]), { xMode: 'wall', startMs: null, smoothing: 0, logY: false, label: 'a', color: 'x' });
+    const l = prepareLine(cols('a', [0, 5, 10, 15], [1, 2, 3, 4]), {
+      xMode: 'wall',
+      startMs: null,
+      smoothing: 0,
+      logY: false,
+      label: 'a',
+      color: 'x',
+    });
     expect(stepWindow([l], 1040, 1120)).toEqual([5, 10]);
     expect(stepWindow([l], 2000, 3000)).toBeNull();
   });
@@ -72,11 +100,30 @@ describe('axes and colours', () => {
 
 describe('URL state', () => {
   it('round-trips and leaves defaults out', () => {
-    const s = parseCompareState(new URLSearchParams('runs=a,b,a&metrics=loss,system/cpu&x=wall&y=log&smooth=0.3&from=20&to=10&hide=b&group=param:lr&same=1'));
-    expect(s).toMatchObject({ runs: ['a', 'b'], metrics: ['loss', 'system/cpu'], x: 'wall', y: 'log', smooth: 0.3, from: 10, to: 20, hide: ['b'], group: 'param:lr', same: true });
+    const s = parseCompareState(
+      new URLSearchParams('runs=a,b,a&metrics=loss,system/cpu&x=wall&y=log&smooth=0.3&from=20&to=10&hide=b&group=param:lr&same=1'),
+    );
+    expect(s).toMatchObject({
+      runs: ['a', 'b'],
+      metrics: ['loss', 'system/cpu'],
+      x: 'wall',
+      y: 'log',
+      smooth: 0.3,
+      from: 10,
+      to: 20,
+      hide: ['b'],
+      group: 'param:lr',
+      same: true,
+    });
     expect(parseCompareState(compareSearch(s))).toEqual(s);
     expect(compareSearch(parseCompareState(new URLSearchParams('runs=a&x=bogus&smooth=7'))).toString()).toBe('runs=a&smooth=0.99');
-    expect(searchOfEntries([{ key: 'runs', value: 'a' }, { key: 'evil', value: '1' }, { key: 'x', value: 'relative' }])).toBe('runs=a&x=relative');
+    expect(
+      searchOfEntries([
+        { key: 'runs', value: 'a' },
+        { key: 'evil', value: '1' },
+        { key: 'x', value: 'relative' },
+      ]),
+    ).toBe('runs=a&x=relative');
   });
   it('defaults to training metrics first, then a few system ones', () => {
     expect(defaultMetrics(['loss', 'system/a', 'dice', 'system/b'])).toEqual(['loss', 'dice', 'system/a', 'system/b']);
@@ -85,8 +132,15 @@ describe('URL state', () => {
 
 describe('diff, fields and groups', () => {
   const run = (runId: string, lr: string | null, tag: string, loss: number): RunFacts => ({
-    runId, name: runId, color: 'x', params: [...(lr === null ? [] : [{ key: 'lr', value: lr }]), { key: 'bs', value: '2' }],
-    tags: [{ key: 'site', value: tag }, { key: 'mlflow.user', value: runId }], latestMetrics: [{ key: 'loss', value: loss }],
+    runId,
+    name: runId,
+    color: 'x',
+    params: [...(lr === null ? [] : [{ key: 'lr', value: lr }]), { key: 'bs', value: '2' }],
+    tags: [
+      { key: 'site', value: tag },
+      { key: 'mlflow.user', value: runId },
+    ],
+    latestMetrics: [{ key: 'loss', value: loss }],
   });
   const runs = [run('a', '0.1', 'n', 1), run('b', '0.01', 'n', 2), run('c', null, 'n', 3)];
   it('marks rows whose values differ and leaves out MLflow tags', () => {
@@ -105,6 +159,10 @@ describe('diff, fields and groups', () => {
     const cat = axisOf(['adam', 'sgd', null, 'adam']);
     expect(cat).toEqual({ numeric: false, categories: ['adam', 'sgd'] });
     expect(axisPosition(cat, 'sgd')).toBe(1);
-    expect(groupRuns(runs, 'param:lr').map((g) => [g.value, g.runs.map((r) => r.runId)])).toEqual([['(none)', ['c']], ['0.01', ['b']], ['0.1', ['a']]]);
+    expect(groupRuns(runs, 'param:lr').map((g) => [g.value, g.runs.map((r) => r.runId)])).toEqual([
+      ['(none)', ['c']],
+      ['0.01', ['b']],
+      ['0.1', ['a']],
+    ]);
   });
 });

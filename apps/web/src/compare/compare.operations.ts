@@ -30,7 +30,15 @@ export const CompareRunsQuery = graphql(`
 `);
 
 export const MetricSeriesQuery = graphql(`
-  query MetricSeries($projectId: ID!, $runIds: [String!]!, $keys: [String!]!, $fromStep: Float, $toStep: Float, $buckets: Int, $withTimes: Boolean!) {
+  query MetricSeries(
+    $projectId: ID!
+    $runIds: [String!]!
+    $keys: [String!]!
+    $fromStep: Float
+    $toStep: Float
+    $buckets: Int
+    $withTimes: Boolean!
+  ) {
     metricSeries(projectId: $projectId, runIds: $runIds, keys: $keys, fromStep: $fromStep, toStep: $toStep, buckets: $buckets) {
       fromStep
       toStep

@@ -16,8 +16,26 @@ export function hashString(s: string): number {
 
 /** Twenty colours far apart from each other, all dark enough to read on white. */
 export const PALETTE = [
-  '#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22',
-  '#393b79', '#ad494a', '#637939', '#7b4173', '#8c6d31', '#3182bd', '#e6550d', '#31a354', '#756bb1', '#636363',
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#9467bd',
+  '#ff7f0e',
+  '#17becf',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#393b79',
+  '#ad494a',
+  '#637939',
+  '#7b4173',
+  '#8c6d31',
+  '#3182bd',
+  '#e6550d',
+  '#31a354',
+  '#756bb1',
+  '#636363',
 ];
 
 /** A colour derived from the run id alone (hue from the hash): the fallback past the palette. */
@@ -102,8 +120,22 @@ export interface PreparedLine {
  * x of each entry: the step, the epoch ms of the point, or ms since the run started (its start
  * time, else its first point). Entries without a time are dropped on the time axes.
  */
-export function prepareLine(s: SeriesColumns, opts: { xMode: XMode; startMs: number | null; smoothing: number; logY: boolean; label: string; color: string }): PreparedLine {
-  const line: PreparedLine = { id: s.runId, label: opts.label, color: opts.color, x: [], steps: [], buckets: [], raw: [], smoothed: [], lo: [], hi: [] };
+export function prepareLine(
+  s: SeriesColumns,
+  opts: { xMode: XMode; startMs: number | null; smoothing: number; logY: boolean; label: string; color: string },
+): PreparedLine {
+  const line: PreparedLine = {
+    id: s.runId,
+    label: opts.label,
+    color: opts.color,
+    x: [],
+    steps: [],
+    buckets: [],
+    raw: [],
+    smoothed: [],
+    lo: [],
+    hi: [],
+  };
   const times = s.timestamps ?? [];
   let origin = opts.startMs;
   if (opts.xMode === 'relative' && origin === null) origin = times.find((t): t is number => t !== null) ?? 0;
@@ -134,7 +166,10 @@ export function prepareLine(s: SeriesColumns, opts: { xMode: XMode; startMs: num
  * the members' values there, and the min and max across members as the band. x is the members'
  * mean x at that bucket. Smoothing applies to the mean.
  */
-export function groupLine(members: readonly PreparedLine[], opts: { id: string; label: string; color: string; smoothing: number }): PreparedLine {
+export function groupLine(
+  members: readonly PreparedLine[],
+  opts: { id: string; label: string; color: string; smoothing: number },
+): PreparedLine {
   const acc = new Map<number, { sum: number; n: number; lo: number; hi: number; x: number; xs: number; step: number }>();
   for (const m of members) {
     for (let i = 0; i < m.buckets.length; i++) {
@@ -153,7 +188,18 @@ export function groupLine(members: readonly PreparedLine[], opts: { id: string; 
       } else acc.set(b, { sum: v, n: 1, lo: v, hi: v, x: m.x[i], xs: 1, step: m.steps[i] });
     }
   }
-  const line: PreparedLine = { id: opts.id, label: opts.label, color: opts.color, x: [], steps: [], buckets: [], raw: [], smoothed: [], lo: [], hi: [] };
+  const line: PreparedLine = {
+    id: opts.id,
+    label: opts.label,
+    color: opts.color,
+    x: [],
+    steps: [],
+    buckets: [],
+    raw: [],
+    smoothed: [],
+    lo: [],
+    hi: [],
+  };
   for (const b of [...acc.keys()].sort((p, q) => p - q)) {
     const a = acc.get(b)!;
     line.buckets.push(b);
@@ -215,10 +261,11 @@ export function logTicks(lo: number, hi: number): number[] {
   const a = Math.floor(Math.log10(lo));
   const b = Math.ceil(Math.log10(hi));
   const mults = b - a <= 2 ? [1, 2, 5] : [1];
-  for (let k = a; k <= b; k++) for (const m of mults) {
-    const v = Number((m * Math.pow(10, k)).toPrecision(12));
-    if (v >= lo && v <= hi) out.push(v);
-  }
+  for (let k = a; k <= b; k++)
+    for (const m of mults) {
+      const v = Number((m * Math.pow(10, k)).toPrecision(12));
+      if (v >= lo && v <= hi) out.push(v);
+    }
   return out.length ? out : [lo, hi];
 }
 
@@ -226,11 +273,12 @@ export function logTicks(lo: number, hi: number): number[] {
 export function valueExtent(columns: readonly (readonly (number | null)[])[], logY: boolean): [number, number] | null {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const col of columns) for (const v of col) {
-    if (v === null || !Number.isFinite(v) || (logY && v <= 0)) continue;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
+  for (const col of columns)
+    for (const v of col) {
+      if (v === null || !Number.isFinite(v) || (logY && v <= 0)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
   return lo <= hi ? [lo, hi] : null;
 }
 

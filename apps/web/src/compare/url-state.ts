@@ -36,7 +36,13 @@ export interface CompareState {
 
 export const DEFAULT_SMOOTHING = 0.6;
 
-const list = (v: string | null): string[] => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+const list = (v: string | null): string[] =>
+  v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 const num = (v: string | null): number | null => {
   if (v === null || v.trim() === '') return null;
   const n = Number(v);

@@ -69,8 +69,9 @@ export function ExperimentPage() {
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link to="/runs">Runs</Link> <span aria-hidden="true">/</span> <Link to={`/projects/${encodeURIComponent(e.project.slug)}`}>{e.project.name}</Link>{' '}
-        <span aria-hidden="true">/</span> <span aria-current="page">{e.name}</span>
+        <Link to="/runs">Runs</Link> <span aria-hidden="true">/</span>{' '}
+        <Link to={`/projects/${encodeURIComponent(e.project.slug)}`}>{e.project.name}</Link> <span aria-hidden="true">/</span>{' '}
+        <span aria-current="page">{e.name}</span>
       </nav>
       <PageHeader title={e.name} description={note} />
       <section className="panel" aria-labelledby="experiment-details-title">
@@ -94,7 +95,15 @@ export function ExperimentPage() {
           </div>
           <div>
             <dt>State</dt>
-            <dd>{e.lifecycleStage === 'deleted' ? <span className="badge badge-neutral">Deleted</span> : e.isDefault ? 'Active (the project’s Default experiment)' : 'Active'}</dd>
+            <dd>
+              {e.lifecycleStage === 'deleted' ? (
+                <span className="badge badge-neutral">Deleted</span>
+              ) : e.isDefault ? (
+                'Active (the project’s Default experiment)'
+              ) : (
+                'Active'
+              )}
+            </dd>
           </div>
         </dl>
       </section>
@@ -107,4 +116,3 @@ export function ExperimentPage() {
     </>
   );
 }
-

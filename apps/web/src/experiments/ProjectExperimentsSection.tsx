@@ -48,8 +48,8 @@ export function ProjectExperimentsSection({ slug, projectId, isMember }: { slug:
           <p className="state-title">No runs logged yet.</p>
           <div className="state-body">
             <p>
-              Point a training script at Caliper with <code>MLFLOW_TRACKING_URI</code> and an API token of this project, or name the experiment{' '}
-              <code>{slug}/&lt;experiment&gt;</code>.
+              Point a training script at Caliper with <code>MLFLOW_TRACKING_URI</code> and an API token of this project, or name the
+              experiment <code>{slug}/&lt;experiment&gt;</code>.
             </p>
           </div>
         </div>

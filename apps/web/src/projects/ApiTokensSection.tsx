@@ -18,7 +18,15 @@ import { tokenStatus } from './token-status';
 
 type ApiToken = ProjectDetails['apiTokens'][number];
 
-export function ApiTokensSection({ project, canCreate, canManageAll }: { project: ProjectDetails; canCreate: boolean; canManageAll: boolean }) {
+export function ApiTokensSection({
+  project,
+  canCreate,
+  canManageAll,
+}: {
+  project: ProjectDetails;
+  canCreate: boolean;
+  canManageAll: boolean;
+}) {
   const session = useSession();
   const [created, setCreated] = useState<{ token: string; name: string } | null>(null);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
@@ -30,8 +38,8 @@ export function ApiTokensSection({ project, canCreate, canManageAll }: { project
         <h2 id="tokens-title">API tokens</h2>
       </div>
       <p className="muted">
-        Tokens let scripts, the Caliper CLI and CI jobs act in this project. A token can do at most what its roles allow, and never more than its
-        owner can do now. {canManageAll ? 'You see every token of the project.' : 'You see your own tokens.'}
+        Tokens let scripts, the Caliper CLI and CI jobs act in this project. A token can do at most what its roles allow, and never more
+        than its owner can do now. {canManageAll ? 'You see every token of the project.' : 'You see your own tokens.'}
       </p>
       {created ? <CreatedTokenPanel token={created.token} name={created.name} onDone={() => setCreated(null)} /> : null}
       {project.apiTokens.length === 0 ? (
@@ -89,7 +97,12 @@ export function ApiTokensSection({ project, canCreate, canManageAll }: { project
                     </td>
                     <td className="row-actions">
                       {canRevoke(t) ? (
-                        <button type="button" className="btn btn-small btn-danger-quiet" onClick={() => setRevoking(t)} aria-label={`Revoke token ${t.name}`}>
+                        <button
+                          type="button"
+                          className="btn btn-small btn-danger-quiet"
+                          onClick={() => setRevoking(t)}
+                          aria-label={`Revoke token ${t.name}`}
+                        >
                           Revoke
                         </button>
                       ) : null}
@@ -104,7 +117,9 @@ export function ApiTokensSection({ project, canCreate, canManageAll }: { project
       {canCreate ? (
         <CreateTokenForm project={project} canIssueToServiceAccounts={canManageAll} onCreated={setCreated} />
       ) : (
-        <p className="muted small">Tokens act with project roles, so only members whose roles allow it (researchers and PIs) can create them here.</p>
+        <p className="muted small">
+          Tokens act with project roles, so only members whose roles allow it (researchers and PIs) can create them here.
+        </p>
       )}
       <RevokeTokenDialog token={revoking} onClose={() => setRevoking(null)} />
     </section>
@@ -120,11 +135,13 @@ function CreatedTokenPanel({ token, name, onDone }: { token: string; name: strin
   }, [token]);
   return (
     <div className="token-reveal" role="region" aria-labelledby="token-reveal-title">
-      <h3 id="token-reveal-title" ref={heading} tabIndex={-1}>Copy the token “{name}” now</h3>
+      <h3 id="token-reveal-title" ref={heading} tabIndex={-1}>
+        Copy the token “{name}” now
+      </h3>
       <Notice kind="warning">
         <p>
-          This is the only time Caliper shows this token. Store it in a password manager or your CI&apos;s secret store. If it is lost, revoke it and
-          create a new one. Anyone holding it can act in this project with its roles.
+          This is the only time Caliper shows this token. Store it in a password manager or your CI&apos;s secret store. If it is lost,
+          revoke it and create a new one. Anyone holding it can act in this project with its roles.
         </p>
       </Notice>
       <div className="token-value">
@@ -157,7 +174,8 @@ function CreateTokenForm({
   const serviceAccounts = canIssueToServiceAccounts ? project.members.filter((m) => m.user.kind === 'SERVICE' && m.user.isActive) : [];
   const [owner, setOwner] = useState('');
   const ownerRoles = owner ? (serviceAccounts.find((m) => m.user.username === owner)?.roles ?? []) : project.myRoles;
-  const defaultRoles = (allowed: readonly ProjectRole[]): ProjectRole[] => (allowed.includes('RESEARCHER') ? ['RESEARCHER'] : allowed.slice(0, 1));
+  const defaultRoles = (allowed: readonly ProjectRole[]): ProjectRole[] =>
+    allowed.includes('RESEARCHER') ? ['RESEARCHER'] : allowed.slice(0, 1);
   const [name, setName] = useState('');
   const [roles, setRoles] = useState<ProjectRole[]>(() => defaultRoles(project.myRoles));
   const [expiresInDays, setExpiresInDays] = useState(90);
@@ -187,7 +205,14 @@ function CreateTokenForm({
   return (
     <form className="form subform" onSubmit={submit} aria-labelledby="create-token-title">
       <h3 id="create-token-title">Create a token</h3>
-      <TextField label="Name" required value={name} onChange={(e) => setName(e.target.value)} hint="Say where it will be used, e.g. “slurm training jobs”." maxLength={200} />
+      <TextField
+        label="Name"
+        required
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        hint="Say where it will be used, e.g. “slurm training jobs”."
+        maxLength={200}
+      />
       {serviceAccounts.length > 0 ? (
         <SelectField
           label="Issue to"
@@ -245,8 +270,8 @@ function RevokeTokenDialog({ token, onClose }: { token: ApiToken | null; onClose
       {token ? (
         <>
           <p>
-            Revoke <strong>{token.name}</strong> (owner {token.owner.displayName})? Scripts and jobs using it are refused from now on. This cannot be
-            undone.
+            Revoke <strong>{token.name}</strong> (owner {token.owner.displayName})? Scripts and jobs using it are refused from now on. This
+            cannot be undone.
           </p>
           <MutationError error={error} />
           <div className="form-actions">

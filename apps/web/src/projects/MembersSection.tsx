@@ -75,7 +75,17 @@ export function MembersSection({ project, canManage }: { project: ProjectDetails
   );
 }
 
-function MemberRow({ project, member, canManage, onRemove }: { project: ProjectDetails; member: Member; canManage: boolean; onRemove: () => void }) {
+function MemberRow({
+  project,
+  member,
+  canManage,
+  onRemove,
+}: {
+  project: ProjectDetails;
+  member: Member;
+  canManage: boolean;
+  onRemove: () => void;
+}) {
   const session = useSession();
   const [editing, setEditing] = useState(false);
   const [roles, setRoles] = useState<ProjectRole[]>(member.roles);
@@ -149,10 +159,20 @@ function MemberRow({ project, member, canManage, onRemove }: { project: ProjectD
         <td className="row-actions">
           {!editing ? (
             <>
-              <button type="button" className="btn btn-small" onClick={() => setEditing(true)} aria-label={`Change roles of ${member.user.displayName}`}>
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => setEditing(true)}
+                aria-label={`Change roles of ${member.user.displayName}`}
+              >
                 Change roles
               </button>
-              <button type="button" className="btn btn-small btn-danger-quiet" onClick={onRemove} aria-label={`Remove ${member.user.displayName} from the project`}>
+              <button
+                type="button"
+                className="btn btn-small btn-danger-quiet"
+                onClick={onRemove}
+                aria-label={`Remove ${member.user.displayName} from the project`}
+              >
                 Remove
               </button>
             </>
@@ -219,7 +239,8 @@ function RemoveMemberDialog({ project, member, onClose }: { project: ProjectDeta
   const [reason, setReason] = useState('');
   const [removeMember, { loading, error, reset }] = useMutation(RemoveProjectMemberMutation, {
     update: (cache, { data }, { variables }) => {
-      if (data?.removeProjectMember && variables) updateMember(cache, String(variables.input.projectId), String(variables.input.userId), () => null);
+      if (data?.removeProjectMember && variables)
+        updateMember(cache, String(variables.input.projectId), String(variables.input.userId), () => null);
     },
     refetchQueries: [ProjectQuery],
   });
@@ -246,10 +267,16 @@ function RemoveMemberDialog({ project, member, onClose }: { project: ProjectDeta
       {member ? (
         <form className="form" onSubmit={submit}>
           <p>
-            Remove <strong>{member.user.displayName}</strong> ({member.user.username}) from {project.name}? They lose access at once, and API tokens they
-            created for this project stop working. The removal is recorded in the audit log.
+            Remove <strong>{member.user.displayName}</strong> ({member.user.username}) from {project.name}? They lose access at once, and
+            API tokens they created for this project stop working. The removal is recorded in the audit log.
           </p>
-          <TextField label="Reason" value={reason} onChange={(e) => setReason(e.target.value)} hint="Recorded in the audit log." maxLength={500} />
+          <TextField
+            label="Reason"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            hint="Recorded in the audit log."
+            maxLength={500}
+          />
           <MutationError error={error} />
           <div className="form-actions">
             <button type="submit" className="btn btn-danger" disabled={loading}>

@@ -90,11 +90,25 @@ function ProjectDetailsSection({ project, canUpdate }: { project: ProjectDetails
           </div>
           <div>
             <dt>Status</dt>
-            <dd>{project.archivedAt ? <>Archived on <DateText value={project.archivedAt} /></> : 'Active'}</dd>
+            <dd>
+              {project.archivedAt ? (
+                <>
+                  Archived on <DateText value={project.archivedAt} />
+                </>
+              ) : (
+                'Active'
+              )}
+            </dd>
           </div>
           <div>
             <dt>Your roles</dt>
-            <dd>{project.myRoles.length ? <RoleChips roles={project.myRoles} /> : <span className="muted">Not a member (access through your global role)</span>}</dd>
+            <dd>
+              {project.myRoles.length ? (
+                <RoleChips roles={project.myRoles} />
+              ) : (
+                <span className="muted">Not a member (access through your global role)</span>
+              )}
+            </dd>
           </div>
         </dl>
       )}

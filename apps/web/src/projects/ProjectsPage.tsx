@@ -35,7 +35,11 @@ export function ProjectsPage() {
       {!data && error ? <ErrorState title="Projects could not be loaded" error={error} onRetry={() => void refetch()} /> : null}
       {data && data.projects.length === 0 ? (
         <EmptyState title="No projects yet">
-          {canCreate ? <p>Create the first project with “New project”.</p> : <p>You are not a member of any project. Ask a PI of the project or a system admin to add you.</p>}
+          {canCreate ? (
+            <p>Create the first project with “New project”.</p>
+          ) : (
+            <p>You are not a member of any project. Ask a PI of the project or a system admin to add you.</p>
+          )}
         </EmptyState>
       ) : null}
       {data && data.projects.length > 0 ? (
@@ -99,7 +103,9 @@ function CreateProjectForm({ onCancel }: { onCancel: () => void }) {
     }
     setSlugError(null);
     try {
-      const result = await createProject({ variables: { input: { name: name.trim(), slug: effectiveSlug, description: description.trim() || undefined } } });
+      const result = await createProject({
+        variables: { input: { name: name.trim(), slug: effectiveSlug, description: description.trim() || undefined } },
+      });
       if (result.data) navigate(`/projects/${encodeURIComponent(result.data.createProject.slug)}`);
     } catch {
       // The error is rendered from the mutation state below.
@@ -110,7 +116,14 @@ function CreateProjectForm({ onCancel }: { onCancel: () => void }) {
     <section className="panel" aria-labelledby="new-project-title">
       <h2 id="new-project-title">New project</h2>
       <form className="form form-wide" onSubmit={submit}>
-        <TextField label="Name" required value={name} onChange={(e) => setName(e.target.value)} placeholder="Brain tumour segmentation" maxLength={200} />
+        <TextField
+          label="Name"
+          required
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="Brain tumour segmentation"
+          maxLength={200}
+        />
         <TextField
           label="Short name (slug)"
           required

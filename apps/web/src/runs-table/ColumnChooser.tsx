@@ -6,7 +6,10 @@ import { useId, useState } from 'react';
 import { ATTRIBUTE_COLUMNS, ATTRIBUTE_LABELS, type AttributeColumn, columnLabel, NAME_COLUMN } from './state';
 
 export function ColumnChooser({
-  columns, keys, onChange, onClose,
+  columns,
+  keys,
+  onChange,
+  onClose,
 }: {
   columns: readonly string[];
   keys: { metrics: readonly string[]; params: readonly string[]; tags: readonly string[] };
@@ -22,7 +25,9 @@ export function ColumnChooser({
     ...keys.tags.map((k) => `tags.${k}`),
   ];
   const wanted = search.trim().toLowerCase();
-  const shown = all.filter((c) => !wanted || c.toLowerCase().includes(wanted) || columnLabel(c).toLowerCase().includes(wanted)).slice(0, 300);
+  const shown = all
+    .filter((c) => !wanted || c.toLowerCase().includes(wanted) || columnLabel(c).toLowerCase().includes(wanted))
+    .slice(0, 300);
   const move = (i: number, by: number) => {
     const next = [...columns];
     const [c] = next.splice(i, 1);
@@ -46,13 +51,31 @@ export function ColumnChooser({
             {columns.map((c, i) => (
               <li key={c}>
                 <span className="rt-col-name">{describe(c)}</span>
-                <button type="button" className="btn btn-small btn-quiet" aria-label={`Move ${describe(c)} left`} disabled={i === 0} onClick={() => move(i, -1)}>
+                <button
+                  type="button"
+                  className="btn btn-small btn-quiet"
+                  aria-label={`Move ${describe(c)} left`}
+                  disabled={i === 0}
+                  onClick={() => move(i, -1)}
+                >
                   ↑
                 </button>
-                <button type="button" className="btn btn-small btn-quiet" aria-label={`Move ${describe(c)} right`} disabled={i === columns.length - 1} onClick={() => move(i, 1)}>
+                <button
+                  type="button"
+                  className="btn btn-small btn-quiet"
+                  aria-label={`Move ${describe(c)} right`}
+                  disabled={i === columns.length - 1}
+                  onClick={() => move(i, 1)}
+                >
                   ↓
                 </button>
-                <button type="button" className="btn btn-small btn-quiet" aria-label={`Remove ${describe(c)}`} disabled={c === NAME_COLUMN} onClick={() => toggle(c)}>
+                <button
+                  type="button"
+                  className="btn btn-small btn-quiet"
+                  aria-label={`Remove ${describe(c)}`}
+                  disabled={c === NAME_COLUMN}
+                  onClick={() => toggle(c)}
+                >
                   ✕
                 </button>
               </li>
@@ -63,12 +86,19 @@ export function ColumnChooser({
           <label htmlFor={`${id}-search`}>
             <h4>Available</h4>
           </label>
-          <input id={`${id}-search`} type="search" placeholder="Search columns" value={search} onChange={(e) => setSearch(e.target.value)} />
+          <input
+            id={`${id}-search`}
+            type="search"
+            placeholder="Search columns"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+          />
           <ul className="rt-available" aria-label="Available columns">
             {shown.map((c) => (
               <li key={c}>
                 <label>
-                  <input type="checkbox" checked={columns.includes(c)} disabled={c === NAME_COLUMN} onChange={() => toggle(c)} /> {describe(c)}
+                  <input type="checkbox" checked={columns.includes(c)} disabled={c === NAME_COLUMN} onChange={() => toggle(c)} />{' '}
+                  {describe(c)}
                 </label>
               </li>
             ))}

@@ -12,7 +12,17 @@ interface Keys {
   tags: readonly string[];
 }
 
-export function FilterBox({ value, keys, error, onApply }: { value: string; keys: Keys; error: string | null; onApply: (filter: string) => void }) {
+export function FilterBox({
+  value,
+  keys,
+  error,
+  onApply,
+}: {
+  value: string;
+  keys: Keys;
+  error: string | null;
+  onApply: (filter: string) => void;
+}) {
   const id = useId();
   const [draft, setDraft] = useState(value);
   const [applied, setApplied] = useState(value);

@@ -19,7 +19,20 @@ import { FilterBox } from './FilterBox';
 import { groupItems, groupValue, type GroupItem } from './groups';
 import { RunColumnKeysQuery, RunGroupsQuery } from './runs-table.operations';
 import {
-  columnLabel, compareHref, csvHref, defaultColumns, filterOf, groupByKey, MAX_PAGES, MLFLOW_STATUSES, NAME_COLUMN, orderByOf, parseColumn, parseState, RunsTableState, serialiseState,
+  columnLabel,
+  compareHref,
+  csvHref,
+  defaultColumns,
+  filterOf,
+  groupByKey,
+  MAX_PAGES,
+  MLFLOW_STATUSES,
+  NAME_COLUMN,
+  orderByOf,
+  parseColumn,
+  parseState,
+  RunsTableState,
+  serialiseState,
 } from './state';
 import { TableRun, useRunPages } from './use-run-pages';
 import './runs-table.css';
@@ -48,12 +61,28 @@ export function useRunsTableState(): [RunsTableState, (patch: Partial<RunsTableS
   return [state, update];
 }
 
-function Cell({ run, column, now, selected, onSelect }: { run: TableRun; column: string; now: number; selected: boolean; onSelect: () => void }) {
+function Cell({
+  run,
+  column,
+  now,
+  selected,
+  onSelect,
+}: {
+  run: TableRun;
+  column: string;
+  now: number;
+  selected: boolean;
+  onSelect: () => void;
+}) {
   const c = parseColumn(column);
   if (!c) return <td />;
   if (c.kind === 'metrics') {
     const m = run.latestMetrics.find((x) => x.key === c.key);
-    return <td className={`metric${m?.nonFinite ? ' nonfinite' : ''}`}>{m ? formatMetric(m.value, m.nonFinite) : <span className="muted">—</span>}</td>;
+    return (
+      <td className={`metric${m?.nonFinite ? ' nonfinite' : ''}`}>
+        {m ? formatMetric(m.value, m.nonFinite) : <span className="muted">—</span>}
+      </td>
+    );
   }
   if (c.kind === 'params' || c.kind === 'tags') {
     const v = groupValue(run, column);
@@ -108,7 +137,15 @@ function errorMessage(error: unknown): string | null {
   return null;
 }
 
-export function RunsTable({ experimentId, experimentName, projectSlug }: { experimentId: string; experimentName: string; projectSlug: string }) {
+export function RunsTable({
+  experimentId,
+  experimentName,
+  projectSlug,
+}: {
+  experimentId: string;
+  experimentName: string;
+  projectSlug: string;
+}) {
   const [state, update] = useRunsTableState();
   const navigate = useNavigate();
   const now = useNow();
@@ -132,7 +169,8 @@ export function RunsTable({ experimentId, experimentName, projectSlug }: { exper
   const serverGroups = by ? groupsQuery.data?.experiment.runGroups.groups : undefined;
 
   const items = useMemo<Item[]>(
-    () => (state.groupBy ? groupItems(pages.rows, state.groupBy, serverGroups, collapsed) : pages.rows.map((run) => ({ kind: 'run', run }))),
+    () =>
+      state.groupBy ? groupItems(pages.rows, state.groupBy, serverGroups, collapsed) : pages.rows.map((run) => ({ kind: 'run', run })),
     [pages.rows, state.groupBy, collapsed, serverGroups],
   );
 
@@ -155,7 +193,9 @@ export function RunsTable({ experimentId, experimentName, projectSlug }: { exper
   const selectedInOrder = pages.rows.map((r) => r.runId).filter((id) => selected.includes(id));
   const users = [...new Set([...pages.rows.flatMap((r) => (r.user ? [r.user.username] : [])), ...(state.user ? [state.user] : [])])].sort();
   const inputError = errorMessage(pages.error);
-  const sortLabel = state.sort ? `sorted by ${describe(state.sort.column)}, ${state.sort.descending ? 'descending' : 'ascending'}` : 'newest first';
+  const sortLabel = state.sort
+    ? `sorted by ${describe(state.sort.column)}, ${state.sort.descending ? 'descending' : 'ascending'}`
+    : 'newest first';
 
   return (
     <div className="rt">
@@ -204,7 +244,12 @@ export function RunsTable({ experimentId, experimentName, projectSlug }: { exper
             </label>
             <label>
               <span className="sr-only">Tag value</span>
-              <input type="text" placeholder="value" value={tagDraft.value} onChange={(e) => setTagDraft({ ...tagDraft, value: e.target.value })} />
+              <input
+                type="text"
+                placeholder="value"
+                value={tagDraft.value}
+                onChange={(e) => setTagDraft({ ...tagDraft, value: e.target.value })}
+              />
             </label>
             <button type="submit" className="btn btn-small">
               Set tag filter
@@ -245,10 +290,14 @@ export function RunsTable({ experimentId, experimentName, projectSlug }: { exper
           </button>
         </div>
       </div>
-      {choosing ? <ColumnChooser columns={columns} keys={keys} onChange={(c) => update({ columns: c }, true)} onClose={() => setChoosing(false)} /> : null}
+      {choosing ? (
+        <ColumnChooser columns={columns} keys={keys} onChange={(c) => update({ columns: c }, true)} onClose={() => setChoosing(false)} />
+      ) : null}
 
       <p className="muted small rt-count" aria-live="polite">
-        {pages.totalCount === null ? 'Loading runs…' : `${pages.totalCount} ${pages.totalCount === 1 ? 'run' : 'runs'}${filter ? ' match' : ''}; ${pages.rows.length} loaded, ${sortLabel}.`}
+        {pages.totalCount === null
+          ? 'Loading runs…'
+          : `${pages.totalCount} ${pages.totalCount === 1 ? 'run' : 'runs'}${filter ? ' match' : ''}; ${pages.rows.length} loaded, ${sortLabel}.`}
         {selectedInOrder.length ? ` ${selectedInOrder.length} selected.` : ''}
       </p>
       {pages.error && !inputError ? <ErrorState title="The runs could not be loaded" error={pages.error} onRetry={pages.retry} /> : null}
@@ -258,8 +307,8 @@ export function RunsTable({ experimentId, experimentName, projectSlug }: { exper
         <EmptyState title={filter ? 'No run matches the filter.' : 'No runs in this experiment yet.'}>
           {filter ? null : (
             <p>
-              Runs appear here when a training script logs to experiment <span className="mono">{experimentName}</span> with the MLflow client, MONAI&apos;s MLFlowHandler,
-              the Caliper SDK or CLI.
+              Runs appear here when a training script logs to experiment <span className="mono">{experimentName}</span> with the MLflow
+              client, MONAI&apos;s MLFlowHandler, the Caliper SDK or CLI.
             </p>
           )}
         </EmptyState>
@@ -330,7 +379,14 @@ export function RunsTable({ experimentId, experimentName, projectSlug }: { exper
                 ) : (
                   <tr key={item.run.runId} style={{ height: ROW_HEIGHT }}>
                     {columns.map((c) => (
-                      <Cell key={c} run={item.run} column={c} now={now} selected={selected.includes(item.run.runId)} onSelect={() => toggle(item.run.runId)} />
+                      <Cell
+                        key={c}
+                        run={item.run}
+                        column={c}
+                        now={now}
+                        selected={selected.includes(item.run.runId)}
+                        onSelect={() => toggle(item.run.runId)}
+                      />
                     ))}
                   </tr>
                 ),

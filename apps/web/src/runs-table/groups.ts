@@ -25,7 +25,10 @@ export function groupValue(run: GroupableRun, column: string): string | null {
 }
 
 export function groupItems<R extends GroupableRun>(
-  rows: readonly R[], groupBy: string, serverGroups: readonly { value: string | null; count: number }[] | undefined, collapsed: ReadonlySet<string>,
+  rows: readonly R[],
+  groupBy: string,
+  serverGroups: readonly { value: string | null; count: number }[] | undefined,
+  collapsed: ReadonlySet<string>,
 ): GroupItem<R>[] {
   const loaded = new Map<string, R[]>();
   for (const run of rows) {

@@ -1,5 +1,17 @@
 import {
-  compareHref, csvHref, DEFAULT_STATE, defaultColumns, filterOf, groupByKey, keyForFilter, orderByOf, parseColumn, parseState, RunsTableState, serialiseState, suggestions,
+  compareHref,
+  csvHref,
+  DEFAULT_STATE,
+  defaultColumns,
+  filterOf,
+  groupByKey,
+  keyForFilter,
+  orderByOf,
+  parseColumn,
+  parseState,
+  RunsTableState,
+  serialiseState,
+  suggestions,
 } from './state';
 
 const full: RunsTableState = {
@@ -35,7 +47,9 @@ describe('runs table state in the URL', () => {
 
 describe('runs table state for the API', () => {
   it('ANDs the quick filters onto the typed filter, quoting values and keys', () => {
-    expect(filterOf(full)).toBe("metrics.loss < 0.5 and params.lr = '0.01' and attributes.status = 'FINISHED' and attributes.user_id = 'ana' and tags.`site=x` = 'north''s'");
+    expect(filterOf(full)).toBe(
+      "metrics.loss < 0.5 and params.lr = '0.01' and attributes.status = 'FINISHED' and attributes.user_id = 'ana' and tags.`site=x` = 'north''s'",
+    );
     expect(filterOf(DEFAULT_STATE)).toBe('');
     expect(filterOf({ ...DEFAULT_STATE, status: 'RUNNING' })).toBe("attributes.status = 'RUNNING'");
   });
@@ -64,7 +78,14 @@ describe('runs table state for the API', () => {
 
   it('defaults to attribute columns, then the first metrics without system metrics, then params', () => {
     expect(defaultColumns({ metrics: ['system/cpu', 'acc', 'loss'], params: ['lr'] }, 4)).toEqual([
-      'attributes.status', 'attributes.run_name', 'attributes.user', 'attributes.start_time', 'attributes.duration', 'metrics.acc', 'metrics.loss', 'params.lr',
+      'attributes.status',
+      'attributes.run_name',
+      'attributes.user',
+      'attributes.start_time',
+      'attributes.duration',
+      'metrics.acc',
+      'metrics.loss',
+      'params.lr',
     ]);
     expect(parseColumn('metrics.val.loss')).toEqual({ kind: 'metrics', key: 'val.loss' });
     expect(parseColumn('attributes.password')).toBeNull();
@@ -75,7 +96,7 @@ describe('filter autocomplete', () => {
   const keys = { metrics: ['loss', 'val loss', 'system/gpu'], params: ['lr', 'layers'], tags: ['site'] };
   it('suggests keys of the entity being typed, and full keys for a bare word', () => {
     expect(suggestions('metrics.lo', keys)).toEqual({ start: 0, items: ['metrics.loss'] });
-    expect(suggestions("metrics.loss < 1 and params.l", keys)).toEqual({ start: 21, items: ['params.lr', 'params.layers'] });
+    expect(suggestions('metrics.loss < 1 and params.l', keys)).toEqual({ start: 21, items: ['params.lr', 'params.layers'] });
     expect(suggestions('si', keys)?.items).toEqual(['tags.site']);
     expect(suggestions("params.lr = '0", keys)).toBeNull();
     expect(suggestions('metrics.loss < 1 and', keys)).toBeNull();

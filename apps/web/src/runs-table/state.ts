@@ -15,7 +15,13 @@ export type MlflowStatusFilter = (typeof MLFLOW_STATUSES)[number];
 export const ATTRIBUTE_COLUMNS = ['status', 'run_name', 'user', 'start_time', 'end_time', 'duration', 'run_id'] as const;
 export type AttributeColumn = (typeof ATTRIBUTE_COLUMNS)[number];
 export const ATTRIBUTE_LABELS: Record<AttributeColumn, string> = {
-  status: 'Status', run_name: 'Run', user: 'User', start_time: 'Started', end_time: 'Ended', duration: 'Duration', run_id: 'Run ID',
+  status: 'Status',
+  run_name: 'Run',
+  user: 'User',
+  start_time: 'Started',
+  end_time: 'Ended',
+  duration: 'Duration',
+  run_id: 'Run ID',
 };
 /** The run's name carries the row's link and checkbox: always shown. */
 export const NAME_COLUMN = 'attributes.run_name';
@@ -36,7 +42,16 @@ export interface RunsTableState {
   pages: number;
 }
 
-export const DEFAULT_STATE: RunsTableState = { filter: '', status: null, user: null, tag: null, sort: null, columns: null, groupBy: null, pages: 1 };
+export const DEFAULT_STATE: RunsTableState = {
+  filter: '',
+  status: null,
+  user: null,
+  tag: null,
+  sort: null,
+  columns: null,
+  groupBy: null,
+  pages: 1,
+};
 export const MAX_PAGES = 50;
 
 export type ColumnKind = 'attributes' | 'metrics' | 'params' | 'tags';
@@ -69,8 +84,15 @@ export function columnLabel(id: string): string {
 /** The default columns for the keys an experiment has: system metrics stay out. */
 export function defaultColumns(keys: { metrics: readonly string[]; params: readonly string[] }, max = 4): string[] {
   return [
-    'attributes.status', NAME_COLUMN, 'attributes.user', 'attributes.start_time', 'attributes.duration',
-    ...keys.metrics.filter((k) => !k.startsWith('system/')).slice(0, max).map((k) => `metrics.${k}`),
+    'attributes.status',
+    NAME_COLUMN,
+    'attributes.user',
+    'attributes.start_time',
+    'attributes.duration',
+    ...keys.metrics
+      .filter((k) => !k.startsWith('system/'))
+      .slice(0, max)
+      .map((k) => `metrics.${k}`),
     ...keys.params.slice(0, max).map((k) => `params.${k}`),
   ];
 }
@@ -81,7 +103,13 @@ export const quoteValue = (v: string): string => `'${v.replace(/'/g, "''")}'`;
 const quoteKey = (k: string): string => `\`${k.replace(/`/g, '``')}\``;
 
 const ORDER_ATTRIBUTE: Record<AttributeColumn, string> = {
-  status: 'status', run_name: 'run_name', user: 'user_id', start_time: 'start_time', end_time: 'end_time', duration: 'duration', run_id: 'run_id',
+  status: 'status',
+  run_name: 'run_name',
+  user: 'user_id',
+  start_time: 'start_time',
+  end_time: 'end_time',
+  duration: 'duration',
+  run_id: 'run_id',
 };
 
 /**
@@ -172,22 +200,37 @@ export function csvHref(slug: string, experimentId: string, state: RunsTableStat
 }
 
 /** The compare page for the selected runs. */
-export const compareHref = (slug: string, runIds: readonly string[]): string => `/projects/${encodeURIComponent(slug)}/compare?runs=${runIds.join(',')}`;
+export const compareHref = (slug: string, runIds: readonly string[]): string =>
+  `/projects/${encodeURIComponent(slug)}/compare?runs=${runIds.join(',')}`;
 
 /** The key being typed at the end of a filter (for autocomplete): `metrics.lo` → { kind: 'metrics', partial: 'lo' }. */
 export function typedKey(text: string): { start: number; kind: ColumnKind | null; partial: string } | null {
   const token = /[^\s()]*$/.exec(text)?.[0] ?? '';
   if (!token || /[=<>!'",]/.test(token)) return null;
   const start = text.length - token.length;
-  const kinds: Record<string, ColumnKind> = { metrics: 'metrics', metric: 'metrics', params: 'params', param: 'params', tags: 'tags', tag: 'tags', attributes: 'attributes', attribute: 'attributes' };
+  const kinds: Record<string, ColumnKind> = {
+    metrics: 'metrics',
+    metric: 'metrics',
+    params: 'params',
+    param: 'params',
+    tags: 'tags',
+    tag: 'tags',
+    attributes: 'attributes',
+    attribute: 'attributes',
+  };
   const dotted = /^([A-Za-z_]\w*)\.(.*)$/.exec(token);
-  if (dotted) return kinds[dotted[1].toLowerCase()] ? { start, kind: kinds[dotted[1].toLowerCase()], partial: dotted[2].replace(/^`/, '') } : null;
+  if (dotted)
+    return kinds[dotted[1].toLowerCase()] ? { start, kind: kinds[dotted[1].toLowerCase()], partial: dotted[2].replace(/^`/, '') } : null;
   if (!/^[A-Za-z_][\w/-]*$/.test(token) || /^(and|or|like|ilike|in|not)$/i.test(token)) return null;
   return { start, kind: null, partial: token };
 }
 
 /** Suggestions for what is being typed: full `<kind>.<key>` ids whose text starts with it. */
-export function suggestions(text: string, keys: { metrics: readonly string[]; params: readonly string[]; tags: readonly string[] }, max = 12): { start: number; items: string[] } | null {
+export function suggestions(
+  text: string,
+  keys: { metrics: readonly string[]; params: readonly string[]; tags: readonly string[] },
+  max = 12,
+): { start: number; items: string[] } | null {
   const typed = typedKey(text);
   if (!typed) return null;
   const all: string[] = [
@@ -197,7 +240,9 @@ export function suggestions(text: string, keys: { metrics: readonly string[]; pa
     ...['run_name', 'status', 'user_id', 'start_time', 'end_time', 'run_id'].map((k) => `attributes.${k}`),
   ];
   const wanted = (typed.kind ? `${typed.kind}.${typed.partial}` : typed.partial).toLowerCase();
-  const items = all.filter((id) => id.toLowerCase().startsWith(wanted) || (!typed.kind && id.toLowerCase().includes(`.${wanted}`))).slice(0, max);
+  const items = all
+    .filter((id) => id.toLowerCase().startsWith(wanted) || (!typed.kind && id.toLowerCase().includes(`.${wanted}`)))
+    .slice(0, max);
   return items.length ? { start: typed.start, items } : null;
 }
 

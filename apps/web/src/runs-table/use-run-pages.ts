@@ -29,9 +29,18 @@ interface Loaded {
 export function useRunPages(experimentId: string, filter: string, orderBy: string[], pagesWanted: number) {
   const client = useApolloClient();
   const key = JSON.stringify([experimentId, filter, orderBy]);
-  const [loaded, setLoaded] = useState<Loaded>({ key, rows: [], totalCount: null, endCursor: null, hasNextPage: true, pages: 0, error: null });
+  const [loaded, setLoaded] = useState<Loaded>({
+    key,
+    rows: [],
+    totalCount: null,
+    endCursor: null,
+    hasNextPage: true,
+    pages: 0,
+    error: null,
+  });
   const inFlight = useRef<string | null>(null);
-  const current = loaded.key === key ? loaded : { key, rows: [], totalCount: null, endCursor: null, hasNextPage: true, pages: 0, error: null };
+  const current =
+    loaded.key === key ? loaded : { key, rows: [], totalCount: null, endCursor: null, hasNextPage: true, pages: 0, error: null };
 
   useEffect(() => {
     if (current.error || !current.hasNextPage || current.pages >= pagesWanted) return;
@@ -77,7 +86,11 @@ export function useRunPages(experimentId: string, filter: string, orderBy: strin
       if (document.visibilityState !== 'visible') return;
       const filter = `attributes.run_id IN (${ids.map((id) => `'${id}'`).join(', ')})`;
       client
-        .query({ query: RunsTablePageQuery, variables: { id: experimentId, first: ids.length, after: null, filter, orderBy: [] }, fetchPolicy: 'network-only' })
+        .query({
+          query: RunsTablePageQuery,
+          variables: { id: experimentId, first: ids.length, after: null, filter, orderBy: [] },
+          fetchPolicy: 'network-only',
+        })
         .then(({ data }) => {
           if (!data) return;
           const fresh = new Map(data.experiment.runs.edges.map((e) => [e.node.runId, e.node]));
@@ -91,5 +104,13 @@ export function useRunPages(experimentId: string, filter: string, orderBy: strin
 
   const retry = () => setLoaded({ ...current, error: null });
   const loading = !current.error && current.hasNextPage && current.pages < pagesWanted;
-  return { rows: current.rows, totalCount: current.totalCount, hasNextPage: current.hasNextPage, pagesLoaded: current.pages, loading, error: current.error, retry };
+  return {
+    rows: current.rows,
+    totalCount: current.totalCount,
+    hasNextPage: current.hasNextPage,
+    pagesLoaded: current.pages,
+    loading,
+    error: current.error,
+    retry,
+  };
 }

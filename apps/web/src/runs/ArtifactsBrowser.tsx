@@ -2,7 +2,15 @@
 import { useEffect, useState } from 'react';
 import { formatBytes } from './format';
 import {
-  ArtifactEntry, artifactUrl, fetchImageUrl, fetchTextPreview, listArtifacts, MAX_IMAGE_PREVIEW_BYTES, MAX_TEXT_PREVIEW_BYTES, prettyJson, previewKind,
+  ArtifactEntry,
+  artifactUrl,
+  fetchImageUrl,
+  fetchTextPreview,
+  listArtifacts,
+  MAX_IMAGE_PREVIEW_BYTES,
+  MAX_TEXT_PREVIEW_BYTES,
+  prettyJson,
+  previewKind,
 } from './artifacts-api';
 
 const nameOf = (path: string) => path.slice(path.lastIndexOf('/') + 1);
@@ -114,12 +122,22 @@ export function ArtifactsBrowser({ runId }: { runId: string }) {
                   <td className="num">{e.isDir ? '' : formatBytes(e.size)}</td>
                   <td className="row-actions">
                     {!e.isDir && previewKind(e.path) ? (
-                      <button type="button" className="btn btn-small" aria-label={`Preview ${nameOf(e.path)}`} onClick={() => setPreview(e)}>
+                      <button
+                        type="button"
+                        className="btn btn-small"
+                        aria-label={`Preview ${nameOf(e.path)}`}
+                        onClick={() => setPreview(e)}
+                      >
                         Preview
                       </button>
                     ) : null}
                     {!e.isDir ? (
-                      <a className="btn btn-small" href={artifactUrl(runId, e.path)} download={nameOf(e.path)} aria-label={`Download ${nameOf(e.path)}`}>
+                      <a
+                        className="btn btn-small"
+                        href={artifactUrl(runId, e.path)}
+                        download={nameOf(e.path)}
+                        aria-label={`Download ${nameOf(e.path)}`}
+                      >
                         Download
                       </a>
                     ) : null}
@@ -135,13 +153,19 @@ export function ArtifactsBrowser({ runId }: { runId: string }) {
   );
 }
 
-type PreviewState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'text'; text: string; truncated: boolean } | { status: 'image'; url: string };
+type PreviewState =
+  | { status: 'loading' }
+  | { status: 'error'; message: string }
+  | { status: 'text'; text: string; truncated: boolean }
+  | { status: 'image'; url: string };
 
 function ArtifactPreview({ runId, entry, onClose }: { runId: string; entry: ArtifactEntry; onClose: () => void }) {
   const kind = previewKind(entry.path);
   const tooLarge = kind === 'image' && (entry.size ?? 0) > MAX_IMAGE_PREVIEW_BYTES;
   const [loaded, setLoaded] = useState<PreviewState>({ status: 'loading' });
-  const state: PreviewState = tooLarge ? { status: 'error', message: `The image is larger than ${formatBytes(MAX_IMAGE_PREVIEW_BYTES)}: download it instead.` } : loaded;
+  const state: PreviewState = tooLarge
+    ? { status: 'error', message: `The image is larger than ${formatBytes(MAX_IMAGE_PREVIEW_BYTES)}: download it instead.` }
+    : loaded;
   useEffect(() => {
     if (tooLarge) return undefined;
     let cancelled = false;
@@ -152,7 +176,11 @@ function ArtifactPreview({ runId, entry, onClose }: { runId: string; entry: Arti
             objectUrl = url;
             return { status: 'image', url };
           })
-        : fetchTextPreview(runId, entry.path, entry.size).then(({ text, truncated }) => ({ status: 'text', text: kind === 'json' ? prettyJson(text, truncated) : text, truncated }));
+        : fetchTextPreview(runId, entry.path, entry.size).then(({ text, truncated }) => ({
+            status: 'text',
+            text: kind === 'json' ? prettyJson(text, truncated) : text,
+            truncated,
+          }));
     load
       .then((s) => {
         if (cancelled) {
@@ -195,7 +223,9 @@ function ArtifactPreview({ runId, entry, onClose }: { runId: string; entry: Arti
           <pre className="preformatted" tabIndex={0} aria-label={`Contents of ${entry.path}`}>
             {state.text}
           </pre>
-          {state.truncated ? <p className="chart-note">Showing the first {formatBytes(MAX_TEXT_PREVIEW_BYTES)}; download the file for the rest.</p> : null}
+          {state.truncated ? (
+            <p className="chart-note">Showing the first {formatBytes(MAX_TEXT_PREVIEW_BYTES)}; download the file for the rest.</p>
+          ) : null}
         </>
       ) : null}
     </section>

@@ -34,7 +34,11 @@ export function useMetricHistory(runId: string, metricKey: string): { history: H
       let after: string | null = null;
       for (;;) {
         // Histories can be long: keep them out of the normalised cache.
-        const result: { data?: MetricHistoryResult } = await client.query({ query: MetricHistoryQuery, variables: { runId, key: metricKey, first: PAGE, after }, fetchPolicy: 'no-cache' });
+        const result: { data?: MetricHistoryResult } = await client.query({
+          query: MetricHistoryQuery,
+          variables: { runId, key: metricKey, first: PAGE, after },
+          fetchPolicy: 'no-cache',
+        });
         if (cancelled || !result.data) return;
         const page = result.data.run.metricHistory;
         h.steps.push(...page.steps);
@@ -67,7 +71,15 @@ export const seriesExportUrl = (runId: string, metricKey: string, format: 'csv' 
  * A chart card of one metric's history: loads it, says so while loading or when it fails, and
  * draws `chart(history)` under the heading (h3 for training metrics, h4 inside the System section).
  */
-export function HistoryCard(props: { runId: string; metricKey: string; idPrefix: string; title: string; level: 'h3' | 'h4'; subtitle?: string; chart: (history: History) => ReactNode }) {
+export function HistoryCard(props: {
+  runId: string;
+  metricKey: string;
+  idPrefix: string;
+  title: string;
+  level: 'h3' | 'h4';
+  subtitle?: string;
+  chart: (history: History) => ReactNode;
+}) {
   const { runId, metricKey, title } = props;
   const { history, error } = useMetricHistory(runId, metricKey);
   const headingId = `${props.idPrefix}-${metricKey.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
@@ -92,7 +104,16 @@ export function HistoryCard(props: { runId: string; metricKey: string; idPrefix:
 }
 
 export function MetricChart({ runId, metricKey }: { runId: string; metricKey: string }) {
-  return <HistoryCard runId={runId} metricKey={metricKey} idPrefix="metric" title={metricKey} level="h3" chart={(history) => <MetricLine runId={runId} metricKey={metricKey} history={history} />} />;
+  return (
+    <HistoryCard
+      runId={runId}
+      metricKey={metricKey}
+      idPrefix="metric"
+      title={metricKey}
+      level="h3"
+      chart={(history) => <MetricLine runId={runId} metricKey={metricKey} history={history} />}
+    />
+  );
 }
 
 function MetricLine({ runId, metricKey, history }: { runId: string; metricKey: string; history: History }) {
@@ -111,10 +132,30 @@ function MetricLine({ runId, metricKey, history }: { runId: string; metricKey: s
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={points} margin={{ top: 8, right: 12, bottom: 4, left: 0 }} accessibilityLayer={false}>
             <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
-            <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tick={{ fill: '#566070', fontSize: 12 }} allowDecimals={false} />
-            <YAxis domain={['auto', 'auto']} tick={{ fill: '#566070', fontSize: 12 }} tickFormatter={(v: number) => formatMetric(v)} width={64} />
+            <XAxis
+              dataKey="step"
+              type="number"
+              domain={['dataMin', 'dataMax']}
+              tick={{ fill: '#566070', fontSize: 12 }}
+              allowDecimals={false}
+            />
+            <YAxis
+              domain={['auto', 'auto']}
+              tick={{ fill: '#566070', fontSize: 12 }}
+              tickFormatter={(v: number) => formatMetric(v)}
+              width={64}
+            />
             <Tooltip formatter={(v) => formatMetric(typeof v === 'number' ? v : null)} labelFormatter={(step) => `step ${step}`} />
-            <Line type="linear" dataKey="value" name={metricKey} stroke="#1d4f7c" strokeWidth={1.6} dot={points.length < 40} isAnimationActive={false} connectNulls={false} />
+            <Line
+              type="linear"
+              dataKey="value"
+              name={metricKey}
+              stroke="#1d4f7c"
+              strokeWidth={1.6}
+              dot={points.length < 40}
+              isAnimationActive={false}
+              connectNulls={false}
+            />
           </LineChart>
         </ResponsiveContainer>
       </div>
@@ -122,9 +163,18 @@ function MetricLine({ runId, metricKey, history }: { runId: string; metricKey: s
         {history.steps.length} point{history.steps.length === 1 ? '' : 's'}
         {history.steps.length ? `, steps ${history.steps[0]}–${history.steps[history.steps.length - 1]}` : ''}
         {lo <= hi ? `, from ${formatMetric(lo)} to ${formatMetric(hi)}` : ''}
-        {history.steps.length > DRAWN_POINTS ? `; drawn from ${points.length} points that keep each stretch's lowest and highest value` : ''}.
-        {history.truncated ? ` Only the first ${MAX_POINTS} points are shown.` : ''}{' '}
-        Every point: <a href={seriesExportUrl(runId, metricKey, 'csv')} download>CSV</a>, <a href={seriesExportUrl(runId, metricKey, 'json')} download>JSON</a>.
+        {history.steps.length > DRAWN_POINTS
+          ? `; drawn from ${points.length} points that keep each stretch's lowest and highest value`
+          : ''}
+        .{history.truncated ? ` Only the first ${MAX_POINTS} points are shown.` : ''} Every point:{' '}
+        <a href={seriesExportUrl(runId, metricKey, 'csv')} download>
+          CSV
+        </a>
+        ,{' '}
+        <a href={seriesExportUrl(runId, metricKey, 'json')} download>
+          JSON
+        </a>
+        .
       </p>
       {bad.count ? (
         <p className="chart-note nonfinite">

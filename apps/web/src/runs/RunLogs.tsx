@@ -41,8 +41,19 @@ export function RunLogs({ runId, active }: { runId: string; active: boolean }) {
         setError(null);
         setView((prev) =>
           before === null || !prev
-            ? { lines: page.lines, earlierCursor: page.earlierCursor ?? null, hasEarlier: page.hasEarlier, endCursor: page.pageInfo.endCursor ?? null, hasNewer: false }
-            : { ...prev, lines: [...page.lines, ...prev.lines], earlierCursor: page.earlierCursor ?? prev.earlierCursor, hasEarlier: page.hasEarlier },
+            ? {
+                lines: page.lines,
+                earlierCursor: page.earlierCursor ?? null,
+                hasEarlier: page.hasEarlier,
+                endCursor: page.pageInfo.endCursor ?? null,
+                hasNewer: false,
+              }
+            : {
+                ...prev,
+                lines: [...page.lines, ...prev.lines],
+                earlierCursor: page.earlierCursor ?? prev.earlierCursor,
+                hasEarlier: page.hasEarlier,
+              },
         );
       }),
     [client, runId],
@@ -95,7 +106,11 @@ export function RunLogs({ runId, active }: { runId: string; active: boolean }) {
         </div>
       ) : null}
       {lines.length > 0 ? (
-        <ol className="preformatted log-lines" tabIndex={0} aria-label={`Log lines, ${lines.length} shown${view?.hasEarlier ? ' (the latest ones)' : ''}`}>
+        <ol
+          className="preformatted log-lines"
+          tabIndex={0}
+          aria-label={`Log lines, ${lines.length} shown${view?.hasEarlier ? ' (the latest ones)' : ''}`}
+        >
           {lines.map((l) => (
             <li key={l.id} className={l.stream === 'stderr' ? 'log-stderr' : undefined}>
               <time className="log-time" dateTime={l.time}>

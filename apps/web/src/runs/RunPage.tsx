@@ -66,8 +66,9 @@ export function RunPage() {
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link to="/runs">Runs</Link> <span aria-hidden="true">/</span> <Link to={`/projects/${encodeURIComponent(project.slug)}`}>{project.name}</Link>{' '}
-        <span aria-hidden="true">/</span> <Link to={`/experiments/${run.experiment.id}`}>{run.experiment.name}</Link> <span aria-hidden="true">/</span>{' '}
+        <Link to="/runs">Runs</Link> <span aria-hidden="true">/</span>{' '}
+        <Link to={`/projects/${encodeURIComponent(project.slug)}`}>{project.name}</Link> <span aria-hidden="true">/</span>{' '}
+        <Link to={`/experiments/${run.experiment.id}`}>{run.experiment.name}</Link> <span aria-hidden="true">/</span>{' '}
         <span aria-current="page">{run.name}</span>
       </nav>
       <PageHeader title={run.name} description={<StatusChip status={run.status} mlflowStatus={run.mlflowStatus} />} />
@@ -84,7 +85,9 @@ export function RunPage() {
       <Overview run={run} />
       <Section id="metrics" title="Metrics">
         {trainingMetrics.length === 0 ? (
-          <EmptyState title={systemMetricKeys.length ? 'No training metrics logged; the system metrics are below.' : 'No metrics logged.'} />
+          <EmptyState
+            title={systemMetricKeys.length ? 'No training metrics logged; the system metrics are below.' : 'No metrics logged.'}
+          />
         ) : (
           <>
             <LatestMetricsTable metrics={trainingMetrics} />
@@ -226,7 +229,9 @@ function Overview({ run }: { run: Run }) {
         ) : null}
         <div>
           <dt>Parent run</dt>
-          <dd>{run.parentRun ? <Link to={`/runs/${run.parentRun.runId}`}>{run.parentRun.name}</Link> : <span className="muted">—</span>}</dd>
+          <dd>
+            {run.parentRun ? <Link to={`/runs/${run.parentRun.runId}`}>{run.parentRun.name}</Link> : <span className="muted">—</span>}
+          </dd>
         </div>
         <div>
           <dt>Git commit</dt>

@@ -29,7 +29,8 @@ export function RunsPage() {
               <Link to={`/projects/${encodeURIComponent(p.slug)}`}>{p.name}</Link>
             </h2>
             <span className="muted small">
-              {p.experiments.reduce((n, e) => n + e.runCount, 0)} runs in {p.experiments.length} experiment{p.experiments.length === 1 ? '' : 's'}
+              {p.experiments.reduce((n, e) => n + e.runCount, 0)} runs in {p.experiments.length} experiment
+              {p.experiments.length === 1 ? '' : 's'}
             </span>
           </div>
           <ExperimentsTable experiments={p.experiments} caption={`Experiments of ${p.name}`} />

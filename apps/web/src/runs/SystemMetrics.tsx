@@ -7,16 +7,32 @@ import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YA
 import { EmptyState } from '../ui/feedback';
 import { formatMetric, thinForChart } from './format';
 import { DRAWN_POINTS, HistoryCard, MAX_POINTS, type History } from './MetricChart';
-import { formatElapsed, groupSystemMetrics, systemMetricTitle, systemMetricUnit, timeTicks, withUnit, type SystemUnit } from './system-metrics';
+import {
+  formatElapsed,
+  groupSystemMetrics,
+  systemMetricTitle,
+  systemMetricUnit,
+  timeTicks,
+  withUnit,
+  type SystemUnit,
+} from './system-metrics';
 
-export function SystemMetrics({ runId, metricKeys, startTime }: { runId: string; metricKeys: readonly string[]; startTime: string | null | undefined }) {
+export function SystemMetrics({
+  runId,
+  metricKeys,
+  startTime,
+}: {
+  runId: string;
+  metricKeys: readonly string[];
+  startTime: string | null | undefined;
+}) {
   const groups = groupSystemMetrics(metricKeys);
   if (groups.length === 0) {
     return (
       <EmptyState title="No system metrics logged.">
         <p className="muted">
-          To record CPU, memory and GPU use, start runs with <code>system_metrics_interval</code> (Python client), <code>systemMetricsIntervalMs</code> (TypeScript SDK) or{' '}
-          <code>mlflow.enable_system_metrics_logging()</code>.
+          To record CPU, memory and GPU use, start runs with <code>system_metrics_interval</code> (Python client),{' '}
+          <code>systemMetricsIntervalMs</code> (TypeScript SDK) or <code>mlflow.enable_system_metrics_logging()</code>.
         </p>
       </EmptyState>
     );
@@ -25,7 +41,9 @@ export function SystemMetrics({ runId, metricKeys, startTime }: { runId: string;
   const originMs = Number.isFinite(parsed) ? parsed : null;
   return (
     <>
-      <p className="chart-note">Time on the x axis is {originMs === null ? "since each metric's first sample" : 'since the run started'} (hours:minutes:seconds).</p>
+      <p className="chart-note">
+        Time on the x axis is {originMs === null ? "since each metric's first sample" : 'since the run started'} (hours:minutes:seconds).
+      </p>
       {groups.map((group) => (
         <section key={group.id} className="system-group" aria-labelledby={`system-${group.id}`}>
           <h3 id={`system-${group.id}`}>{group.title}</h3>
@@ -46,7 +64,10 @@ interface TimePoint {
 }
 
 /** The history in time order, as milliseconds since `originMs` (or since its first sample). */
-function toTimeSeries(history: History, originMs: number | null): { elapsed: number[]; values: (number | null)[]; nonFinite: (string | null)[] } {
+function toTimeSeries(
+  history: History,
+  originMs: number | null,
+): { elapsed: number[]; values: (number | null)[]; nonFinite: (string | null)[] } {
   const order = history.timestamps.map((_, i) => i).sort((a, b) => history.timestamps[a] - history.timestamps[b] || a - b);
   const origin = originMs ?? (order.length ? history.timestamps[order[0]] : 0);
   return {
@@ -72,7 +93,17 @@ function SystemMetricChart({ runId, metricKey, originMs }: { runId: string; metr
   );
 }
 
-function TimeChart({ history, originMs, unit, name }: { history: History; originMs: number | null; unit: SystemUnit | null; name: string }) {
+function TimeChart({
+  history,
+  originMs,
+  unit,
+  name,
+}: {
+  history: History;
+  originMs: number | null;
+  unit: SystemUnit | null;
+  name: string;
+}) {
   const series = toTimeSeries(history, originMs);
   const points: TimePoint[] = thinForChart(series.elapsed, series.values, DRAWN_POINTS).map((p) => ({ t: p.step, value: p.value }));
   const n = series.elapsed.length;
@@ -95,10 +126,34 @@ function TimeChart({ history, originMs, unit, name }: { history: History; origin
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }} accessibilityLayer={false}>
             <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
-            <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} ticks={timeTicks(first, last)} tickFormatter={(t: number) => formatElapsed(t)} tick={{ fill: '#566070', fontSize: 12 }} />
-            <YAxis domain={unit === '%' ? [0, 100] : [0, 'auto']} tick={{ fill: '#566070', fontSize: 12 }} tickFormatter={(v: number) => formatMetric(v)} width={64} />
-            <Tooltip formatter={(v) => show(typeof v === 'number' ? v : null)} labelFormatter={(t) => `${formatElapsed(Number(t))} since the ${originMs === null ? 'first sample' : 'start'}`} />
-            <Line type="linear" dataKey="value" name={name} stroke="#2f6b3a" strokeWidth={1.6} dot={points.length < 40} isAnimationActive={false} connectNulls={false} />
+            <XAxis
+              dataKey="t"
+              type="number"
+              domain={['dataMin', 'dataMax']}
+              ticks={timeTicks(first, last)}
+              tickFormatter={(t: number) => formatElapsed(t)}
+              tick={{ fill: '#566070', fontSize: 12 }}
+            />
+            <YAxis
+              domain={unit === '%' ? [0, 100] : [0, 'auto']}
+              tick={{ fill: '#566070', fontSize: 12 }}
+              tickFormatter={(v: number) => formatMetric(v)}
+              width={64}
+            />
+            <Tooltip
+              formatter={(v) => show(typeof v === 'number' ? v : null)}
+              labelFormatter={(t) => `${formatElapsed(Number(t))} since the ${originMs === null ? 'first sample' : 'start'}`}
+            />
+            <Line
+              type="linear"
+              dataKey="value"
+              name={name}
+              stroke="#2f6b3a"
+              strokeWidth={1.6}
+              dot={points.length < 40}
+              isAnimationActive={false}
+              connectNulls={false}
+            />
           </LineChart>
         </ResponsiveContainer>
       </div>

@@ -13,8 +13,30 @@ export interface ArtifactEntry {
 export type PreviewKind = 'image' | 'json' | 'text' | null;
 
 /** Image types previewed, by extension; the blob gets this type whatever the server sent. */
-const IMAGE_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
-const TEXT_EXTENSIONS = new Set(['txt', 'log', 'csv', 'tsv', 'yaml', 'yml', 'md', 'py', 'cfg', 'ini', 'toml', 'MLmodel', 'MLproject', 'err', 'out']);
+const IMAGE_TYPES: Record<string, string> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+};
+const TEXT_EXTENSIONS = new Set([
+  'txt',
+  'log',
+  'csv',
+  'tsv',
+  'yaml',
+  'yml',
+  'md',
+  'py',
+  'cfg',
+  'ini',
+  'toml',
+  'MLmodel',
+  'MLproject',
+  'err',
+  'out',
+]);
 
 export const MAX_TEXT_PREVIEW_BYTES = 256 * 1024;
 export const MAX_IMAGE_PREVIEW_BYTES = 20 * 1024 * 1024;
@@ -44,7 +66,10 @@ export function artifactUrl(runId: string, path: string): string {
 }
 
 export class ArtifactRequestError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -62,15 +87,24 @@ async function failure(res: Response): Promise<ArtifactRequestError> {
 
 /** Immediate children of `dir` ('' = the root). */
 export async function listArtifacts(runId: string, dir: string): Promise<ArtifactEntry[]> {
-  const res = await fetch(`/api/v1/runs/${encodeURIComponent(runId)}/artifacts?prefix=${encodeURIComponent(dir)}`, { credentials: 'same-origin' });
+  const res = await fetch(`/api/v1/runs/${encodeURIComponent(runId)}/artifacts?prefix=${encodeURIComponent(dir)}`, {
+    credentials: 'same-origin',
+  });
   if (!res.ok) throw await failure(res);
   const body = (await res.json()) as { files?: ArtifactEntry[] };
   return body.files ?? [];
 }
 
 /** The first bytes of a text artifact, decoded as UTF-8; `truncated` when there is more. */
-export async function fetchTextPreview(runId: string, path: string, size: number | undefined): Promise<{ text: string; truncated: boolean }> {
-  const res = await fetch(artifactUrl(runId, path), { credentials: 'same-origin', headers: { Range: `bytes=0-${MAX_TEXT_PREVIEW_BYTES - 1}` } });
+export async function fetchTextPreview(
+  runId: string,
+  path: string,
+  size: number | undefined,
+): Promise<{ text: string; truncated: boolean }> {
+  const res = await fetch(artifactUrl(runId, path), {
+    credentials: 'same-origin',
+    headers: { Range: `bytes=0-${MAX_TEXT_PREVIEW_BYTES - 1}` },
+  });
   if (!res.ok) throw await failure(res);
   const bytes = new Uint8Array(await res.arrayBuffer());
   const truncated = bytes.length >= MAX_TEXT_PREVIEW_BYTES && (size === undefined || size > MAX_TEXT_PREVIEW_BYTES);

@@ -39,11 +39,17 @@ describe('run formatting', () => {
     expect(thin.length).toBeLessThanOrEqual(150);
     expect(thin).toContainEqual({ step: 500, value: 99 });
     expect(thin).toContainEqual({ step: 700, value: null });
-    expect(thinForChart([1, 2], [3, null], 100)).toEqual([{ step: 1, value: 3 }, { step: 2, value: null }]);
+    expect(thinForChart([1, 2], [3, null], 100)).toEqual([
+      { step: 1, value: 3 },
+      { step: 2, value: null },
+    ]);
   });
 
   it('summarises where a history is not finite', () => {
-    expect(nonFiniteSummary([0, 1, 2, 3], [null, 'NaN', null, 'Infinity'])).toEqual({ count: 2, examples: ['NaN at step 1', 'Infinity at step 3'] });
+    expect(nonFiniteSummary([0, 1, 2, 3], [null, 'NaN', null, 'Infinity'])).toEqual({
+      count: 2,
+      examples: ['NaN at step 1', 'Infinity at step 3'],
+    });
   });
 
   it('formats sizes', () => {

@@ -15,7 +15,10 @@ export function formatDuration(ms: number | null | undefined): string {
 }
 
 /** A run's duration: ended runs from the server, running ones up to now. */
-export function runDurationMs(run: { durationMs?: number | null; startTime?: string | null; endTime?: string | null; status: RunStatus }, now: number): number | null {
+export function runDurationMs(
+  run: { durationMs?: number | null; startTime?: string | null; endTime?: string | null; status: RunStatus },
+  now: number,
+): number | null {
   if (run.durationMs != null) return run.durationMs;
   if (run.status === 'RUNNING' && run.startTime && !run.endTime) return Math.max(0, now - Date.parse(run.startTime));
   return null;
@@ -44,7 +47,10 @@ export const STATUS_INFO: Record<RunStatus, { label: string; tone: 'neutral' | '
 export function commonKeys(rows: readonly { key: string }[][], max: number): string[] {
   const counts = new Map<string, number>();
   for (const row of rows) for (const { key } of row) counts.set(key, (counts.get(key) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, max).map(([key]) => key);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, max)
+    .map(([key]) => key);
 }
 
 export interface ChartPoint {
@@ -83,7 +89,11 @@ export function thinForChart(steps: readonly number[], values: readonly (number 
 }
 
 /** Where a history is not finite, as "NaN at step 3" phrases (the first few). */
-export function nonFiniteSummary(steps: readonly number[], nonFinite: readonly (string | null)[], max = 5): { count: number; examples: string[] } {
+export function nonFiniteSummary(
+  steps: readonly number[],
+  nonFinite: readonly (string | null)[],
+  max = 5,
+): { count: number; examples: string[] } {
   const examples: string[] = [];
   let count = 0;
   nonFinite.forEach((marker, i) => {

@@ -1,4 +1,13 @@
-import { formatElapsed, groupSystemMetrics, isSystemMetric, systemMetricLabel, systemMetricTitle, systemMetricUnit, timeTicks, withUnit } from './system-metrics';
+import {
+  formatElapsed,
+  groupSystemMetrics,
+  isSystemMetric,
+  systemMetricLabel,
+  systemMetricTitle,
+  systemMetricUnit,
+  timeTicks,
+  withUnit,
+} from './system-metrics';
 
 describe('system metrics on the run page', () => {
   it('tells system keys from training metrics by the system/ prefix', () => {
@@ -46,11 +55,20 @@ describe('system metrics on the run page', () => {
       'system/disk_usage_megabytes',
     ];
     expect(groupSystemMetrics(keys)).toEqual([
-      { id: 'cpu-memory', title: 'CPU and memory', keys: ['system/cpu_utilization_percentage', 'system/system_memory_usage_megabytes', 'system/system_memory_usage_percentage'] },
+      {
+        id: 'cpu-memory',
+        title: 'CPU and memory',
+        keys: ['system/cpu_utilization_percentage', 'system/system_memory_usage_megabytes', 'system/system_memory_usage_percentage'],
+      },
       {
         id: 'gpu-2',
         title: 'GPU 2',
-        keys: ['system/gpu_2_utilization_percentage', 'system/gpu_2_memory_usage_megabytes', 'system/gpu_2_memory_usage_percentage', 'system/gpu_2_power_usage_watts'],
+        keys: [
+          'system/gpu_2_utilization_percentage',
+          'system/gpu_2_memory_usage_megabytes',
+          'system/gpu_2_memory_usage_percentage',
+          'system/gpu_2_power_usage_watts',
+        ],
       },
       { id: 'gpu-10', title: 'GPU 10', keys: ['system/gpu_10_utilization_percentage'] },
       { id: 'other', title: 'Other', keys: ['system/disk_usage_megabytes', 'system/disk_usage_percentage'] },
@@ -79,6 +97,11 @@ describe('system metrics on the run page', () => {
     const days = timeTicks(0, 30 * 86_400_000);
     expect(days.length).toBeLessThanOrEqual(6);
     expect(days[1] % 86_400_000).toBe(0);
-    for (const [from, to] of [[0, 61_000], [0, 7_777_777], [123, 98_765]]) expect(timeTicks(from, to).length).toBeLessThanOrEqual(6);
+    for (const [from, to] of [
+      [0, 61_000],
+      [0, 7_777_777],
+      [123, 98_765],
+    ])
+      expect(timeTicks(from, to).length).toBeLessThanOrEqual(6);
   });
 });

@@ -67,7 +67,14 @@ export interface SystemMetricGroup {
 
 /** Within a group: utilisation, then memory in MB, then memory in %, then the rest by name. */
 function rank(name: string): number {
-  const order = ['cpu_utilization_percentage', 'utilization_percentage', 'system_memory_usage_megabytes', 'memory_usage_megabytes', 'system_memory_usage_percentage', 'memory_usage_percentage'];
+  const order = [
+    'cpu_utilization_percentage',
+    'utilization_percentage',
+    'system_memory_usage_megabytes',
+    'memory_usage_megabytes',
+    'system_memory_usage_percentage',
+    'memory_usage_percentage',
+  ];
   const i = order.indexOf(name);
   return i < 0 ? order.length : i;
 }
@@ -98,7 +105,8 @@ export function groupSystemMetrics(keys: readonly string[]): SystemMetricGroup[]
     }
   }
   const groups: SystemMetricGroup[] = [];
-  if (host.length) groups.push({ id: 'cpu-memory', title: 'CPU and memory', keys: host.sort(byRank((k) => k.slice(SYSTEM_PREFIX.length))) });
+  if (host.length)
+    groups.push({ id: 'cpu-memory', title: 'CPU and memory', keys: host.sort(byRank((k) => k.slice(SYSTEM_PREFIX.length))) });
   for (const n of [...gpus.keys()].sort((a, b) => a - b)) {
     groups.push({ id: `gpu-${n}`, title: `GPU ${n}`, keys: gpus.get(n)!.sort(byRank((k) => GPU_KEY.exec(k)![2])) });
   }

@@ -19,7 +19,9 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
       <span className="sr-only" role="status">
         {state === 'copied' ? 'Copied to the clipboard' : ''}
       </span>
-      {state === 'failed' ? <span className="field-error">The browser blocked the clipboard: select the text and copy it with Ctrl+C.</span> : null}
+      {state === 'failed' ? (
+        <span className="field-error">The browser blocked the clipboard: select the text and copy it with Ctrl+C.</span>
+      ) : null}
     </>
   );
 }

@@ -45,7 +45,13 @@ export function TextField({ label, hint, error, markOptional = true, ...input }:
   );
 }
 
-export function TextAreaField({ label, hint, error, markOptional = true, ...input }: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+export function TextAreaField({
+  label,
+  hint,
+  error,
+  markOptional = true,
+  ...input
+}: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   const id = useId();
   return (
     <div className="field">

@@ -1,7 +1,13 @@
 /** Dates as people read them, with the exact instant in the element for tools and tooltips. */
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
-const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+const dateTimeFormat = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
 
 export function DateText({ value, withTime = false }: { value: string | null | undefined; withTime?: boolean }) {
   if (!value) return <span className="muted">—</span>;

@@ -48,7 +48,10 @@ describe('auth.failed-logins.flush (worker in-process; real PostgreSQL, Redis, S
   /** What the API does on a failed login, with a test-sized delay instead of "end of minute + 5 s". */
   async function failLogin(username: string, ip: string, at: Date, runAfter: Date) {
     const f = failedLoginsFlush(username, ip, at);
-    const [[, count]] = (await redis.multi().incr(f.counterKey).expire(f.counterKey, LOGIN_FAILURE_COUNTER_TTL_SECONDS).exec()) as [[null, number], unknown];
+    const [[, count]] = (await redis.multi().incr(f.counterKey).expire(f.counterKey, LOGIN_FAILURE_COUNTER_TTL_SECONDS).exec()) as [
+      [null, number],
+      unknown,
+    ];
     if (count === 1) await ds.transaction((m) => outbox.enqueue(m, f.job, { runAfter }));
     return f;
   }
@@ -66,7 +69,14 @@ describe('auth.failed-logins.flush (worker in-process; real PostgreSQL, Redis, S
 
     const [event] = await waitFor('the audit event', async () => (await loginFailedEvents()).filter((e) => e.actorLabel === 'alice'));
     expect(Date.now()).toBeGreaterThanOrEqual(runAfter.getTime());
-    expect(event).toMatchObject({ actorId: null, actorLabel: 'alice', action: 'auth.login_failed', entityType: 'user', entityId: aliceId, after: { ip, failures: 4, minute: f.job.data.minute } });
+    expect(event).toMatchObject({
+      actorId: null,
+      actorLabel: 'alice',
+      action: 'auth.login_failed',
+      entityType: 'user',
+      entityId: aliceId,
+      after: { ip, failures: 4, minute: f.job.data.minute },
+    });
     await waitFor('the counter to be deleted', async () => (await redis.exists(f.counterKey)) === 0);
     expect((await loginFailedEvents()).filter((e) => e.actorLabel === 'alice')).toHaveLength(1);
     expect((await audit.verify()).ok).toBe(true);
@@ -81,7 +91,9 @@ describe('auth.failed-logins.flush (worker in-process; real PostgreSQL, Redis, S
   it('writes no second event when a retry finds the event already written (died before deleting the counter)', async () => {
     const at = new Date(Date.now() - 120_000);
     const f = await failLogin('alice', '10.77.0.1', at, new Date());
-    await waitFor('the audit event', async () => (await loginFailedEvents()).filter((e) => e.after && (e.after as { ip?: string }).ip === '10.77.0.1'));
+    await waitFor('the audit event', async () =>
+      (await loginFailedEvents()).filter((e) => e.after && (e.after as { ip?: string }).ip === '10.77.0.1'),
+    );
     await waitFor('the counter to be deleted', async () => (await redis.exists(f.counterKey)) === 0);
     // The state a crash between the audit commit and DEL leaves: the counter is still there; BullMQ retries the job.
     await redis.set(f.counterKey, '1', 'EX', 60);
@@ -91,11 +103,17 @@ describe('auth.failed-logins.flush (worker in-process; real PostgreSQL, Redis, S
   });
 
   it('fails a job with an invalid payload at once, naming the field, and counts it', async () => {
-    await worker.queue.queue.add('auth.failed-logins.flush', { v: 1, username: 'alice', ip: '10.0.0.1', minute: 'soon' }, { jobId: 'bad-payload', attempts: 5 });
+    await worker.queue.queue.add(
+      'auth.failed-logins.flush',
+      { v: 1, username: 'alice', ip: '10.0.0.1', minute: 'soon' },
+      { jobId: 'bad-payload', attempts: 5 },
+    );
     await waitFor('the job to fail', async () => (await worker.queue.queue.getJobState('bad-payload')) === 'failed');
     const job = (await worker.queue.queue.getJob('bad-payload'))!;
     expect(job.failedReason).toMatch(/invalid payload for job "auth.failed-logins.flush": minute: must be the start of a UTC minute/);
     expect(job.attemptsMade).toBe(1);
-    expect(await worker.metrics.registry.getSingleMetricAsString('caliper_worker_jobs_total')).toMatch(/caliper_worker_jobs_total\{name="auth.failed-logins.flush",outcome="failed"\} 1/);
+    expect(await worker.metrics.registry.getSingleMetricAsString('caliper_worker_jobs_total')).toMatch(
+      /caliper_worker_jobs_total\{name="auth.failed-logins.flush",outcome="failed"\} 1/,
+    );
   });
 });

@@ -33,7 +33,11 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
     ds = await createDataSource(db.appUrl).initialize();
     outbox = new OutboxRepository(ds);
     queue = new JobQueue({ url: 'redis://127.0.0.1:6379', prefix: `caliper-test-${randomBytes(5).toString('hex')}` });
-    relay = new OutboxRelay(outbox, queue, new WorkerMetrics(), pino({ level: 'silent' }), { intervalMs: 50, batchSize: 2, keepRelayedMs: 86400_000 });
+    relay = new OutboxRelay(outbox, queue, new WorkerMetrics(), pino({ level: 'silent' }), {
+      intervalMs: 50,
+      batchSize: 2,
+      keepRelayedMs: 86400_000,
+    });
   });
   afterEach(async () => {
     await relay.stop();
@@ -62,10 +66,12 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
 
   it('never relays the job of a rolled-back transaction', async () => {
     const phantom = failedLoginsFlush('mallory', '10.6.6.6', at);
-    await expect(ds.transaction(async (m) => {
-      await outbox.enqueue(m, phantom.job);
-      throw new Error('the change failed after the job was written');
-    })).rejects.toThrow('the change failed');
+    await expect(
+      ds.transaction(async (m) => {
+        await outbox.enqueue(m, phantom.job);
+        throw new Error('the change failed after the job was written');
+      }),
+    ).rejects.toThrow('the change failed');
     const real = failedLoginsFlush('alice', '10.1.2.3', at);
     await ds.transaction((m) => outbox.enqueue(m, real.job));
     expect(await relay.relayPending()).toBe(1);
@@ -86,7 +92,12 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
     await asOwner(`GRANT UPDATE ON outbox TO caliper_app`);
     expect(await relay.relayPending()).toBe(1);
     expect(await outbox.countUnrelayed()).toBe(0);
-    expect(await queue.queue.getJobCounts('waiting', 'delayed', 'active', 'completed')).toEqual({ waiting: 1, delayed: 0, active: 0, completed: 0 });
+    expect(await queue.queue.getJobCounts('waiting', 'delayed', 'active', 'completed')).toEqual({
+      waiting: 1,
+      delayed: 0,
+      active: 0,
+      completed: 0,
+    });
     expect((await queue.queue.getJob(deterministicJobId(f.job)))?.timestamp).toBe(first!.timestamp);
   });
 

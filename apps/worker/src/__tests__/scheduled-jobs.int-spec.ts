@@ -34,18 +34,27 @@ describe('scheduled jobs (worker in-process; real PostgreSQL, Redis, S3)', () =>
 
   it('registers the schedulers: audit checkpoints every AUDIT_CHECKPOINT_INTERVAL_SECONDS, the upload sweep and the idempotency purge hourly', async () => {
     const schedulers = await worker.queue.queue.getJobSchedulers();
-    expect(schedulers.map((s) => [s.key, s.every]).sort()).toEqual([['audit.checkpoint', 5000], ['idempotency.purge', 3600_000], ['uploads.sweep', 3600_000]]);
+    expect(schedulers.map((s) => [s.key, s.every]).sort()).toEqual([
+      ['audit.checkpoint', 5000],
+      ['idempotency.purge', 3600_000],
+      ['uploads.sweep', 3600_000],
+    ]);
   });
 
   it('audit.checkpoint writes the chain head to the audit bucket from the scheduler, and skips an unchanged head', async () => {
     const audit = new AuditRepository(ds);
     // One transaction, so the scheduler sees the log empty or with all three events, never in between.
     await ds.transaction(async (m) => {
-      for (let i = 1; i <= 3; i++) await audit.append(m, { actorId: null, actorLabel: 'test', action: 'project.create', entityType: 'project', entityId: `p${i}` });
+      for (let i = 1; i <= 3; i++)
+        await audit.append(m, { actorId: null, actorLabel: 'test', action: 'project.create', entityType: 'project', entityId: `p${i}` });
     });
     const head = (await audit.latest())!;
     const checkpoints = new AuditCheckpointStore(s3.store, 'caliper-audit-test');
-    const [written] = await waitFor('a checkpoint of the head', async () => (await checkpoints.readAll()).filter((c) => c.seq === head.seq), 12000);
+    const [written] = await waitFor(
+      'a checkpoint of the head',
+      async () => (await checkpoints.readAll()).filter((c) => c.seq === head.seq),
+      12000,
+    );
     expect(written.hash).toBe(head.hash);
     const skippedBefore = await jobsTotal('audit.checkpoint', 'skipped');
     await worker.queue.add({ name: 'audit.checkpoint', data: { v: 1 } });
@@ -65,7 +74,9 @@ describe('scheduled jobs (worker in-process; real PostgreSQL, Redis, S3)', () =>
     await ds.transaction((m) => uploads.complete(m, ids.finished, { size: 19, sha256: 'a'.repeat(64) }));
     const owner = new Client({ connectionString: db.ownerUrl });
     await owner.connect();
-    await owner.query(`UPDATE uploads SET created_at = now() - interval '2 hours' WHERE id = ANY($1::uuid[])`, [[ids.abandoned, ids.finished]]);
+    await owner.query(`UPDATE uploads SET created_at = now() - interval '2 hours' WHERE id = ANY($1::uuid[])`, [
+      [ids.abandoned, ids.finished],
+    ]);
     await owner.end();
 
     const doneBefore = await jobsTotal('uploads.sweep', 'done');
@@ -74,15 +85,25 @@ describe('scheduled jobs (worker in-process; real PostgreSQL, Redis, S3)', () =>
 
     expect((await s3.store.list(bucket, 'runs/')).map((o) => o.key)).toEqual(['runs/finished.bin', 'runs/in-progress.bin']);
     const rows: { object_key: string; status: string }[] = await ds.query(`SELECT object_key, status FROM uploads ORDER BY object_key`);
-    expect(rows).toEqual([{ object_key: 'runs/finished.bin', status: 'complete' }, { object_key: 'runs/in-progress.bin', status: 'pending' }]);
+    expect(rows).toEqual([
+      { object_key: 'runs/finished.bin', status: 'complete' },
+      { object_key: 'runs/in-progress.bin', status: 'pending' },
+    ]);
   });
 
   it('idempotency.purge deletes records older than 24 hours and keeps the rest', async () => {
     const owner = new Client({ connectionString: db.ownerUrl });
     await owner.connect();
-    const user = (await owner.query(`INSERT INTO users (username, display_name) VALUES ('purge-user', 'P') RETURNING id`)).rows[0].id as string;
-    for (const [key, age] of [['old', '25 hours'], ['fresh', '1 hour']]) {
-      await owner.query(`INSERT INTO idempotency_records (user_id, key, request_hash, status_code, response, created_at) VALUES ($1, $2, 'h', 200, '{}', now() - $3::interval)`, [user, key, age]);
+    const user = (await owner.query(`INSERT INTO users (username, display_name) VALUES ('purge-user', 'P') RETURNING id`)).rows[0]
+      .id as string;
+    for (const [key, age] of [
+      ['old', '25 hours'],
+      ['fresh', '1 hour'],
+    ]) {
+      await owner.query(
+        `INSERT INTO idempotency_records (user_id, key, request_hash, status_code, response, created_at) VALUES ($1, $2, 'h', 200, '{}', now() - $3::interval)`,
+        [user, key, age],
+      );
     }
     const doneBefore = await jobsTotal('idempotency.purge', 'done');
     await worker.queue.add({ name: 'idempotency.purge', data: { v: 1 } });

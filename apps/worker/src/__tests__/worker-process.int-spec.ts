@@ -38,10 +38,17 @@ describe('worker process (real PostgreSQL, Redis, S3)', () => {
     // A worker that exits instead (a port taken, a bad setting) is reported at once with its output.
     let exitCode: number | null | undefined;
     void worker.exited.then((code) => (exitCode = code));
-    await waitFor('the worker to listen', () => {
-      if (exitCode !== undefined) throw new Error(`the worker exited (code ${exitCode}) before listening:\n${worker.output()}`);
-      return fetch(`${base}/health/live`).then((r) => r.ok, () => false);
-    }, 90000);
+    await waitFor(
+      'the worker to listen',
+      () => {
+        if (exitCode !== undefined) throw new Error(`the worker exited (code ${exitCode}) before listening:\n${worker.output()}`);
+        return fetch(`${base}/health/live`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      },
+      90000,
+    );
   }, 100000);
   afterAll(async () => {
     worker.proc.kill('SIGTERM');
@@ -58,7 +65,11 @@ describe('worker process (real PostgreSQL, Redis, S3)', () => {
     const r = await fetch(`${base}/health/ready`);
     const body = (await r.json()) as { status: string; checks: Record<string, { status: string }> };
     expect(r.status).toBe(200);
-    expect(body.checks).toEqual({ postgres: expect.objectContaining({ status: 'ok' }), redis: expect.objectContaining({ status: 'ok' }), s3: expect.objectContaining({ status: 'ok' }) });
+    expect(body.checks).toEqual({
+      postgres: expect.objectContaining({ status: 'ok' }),
+      redis: expect.objectContaining({ status: 'ok' }),
+      s3: expect.objectContaining({ status: 'ok' }),
+    });
   });
 
   it('serves job counters by name and outcome once a scheduled job ran', async () => {
@@ -75,7 +86,9 @@ describe('worker process (real PostgreSQL, Redis, S3)', () => {
 
   it('writes JSON log lines', () => {
     const lines = worker.output().trim().split('\n').filter(Boolean);
-    const running = lines.map((l) => JSON.parse(l) as { msg: string; level: string; service: string }).find((l) => l.msg === 'caliper worker running');
+    const running = lines
+      .map((l) => JSON.parse(l) as { msg: string; level: string; service: string })
+      .find((l) => l.msg === 'caliper worker running');
     expect(running).toMatchObject({ service: 'caliper-worker', level: 'info' });
   });
 

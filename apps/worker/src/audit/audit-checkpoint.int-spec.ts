@@ -21,9 +21,17 @@ describe('audit checkpoints after each burst (worker in-process; real PostgreSQL
   let audit: AuditRepository;
   let store: AuditCheckpointStore;
 
-  const burst = (n: number, label: string) => ds.transaction(async (m) => {
-    for (let i = 0; i < n; i++) await audit.append(m, { actorId: null, actorLabel: label, action: 'project.create', entityType: 'project', entityId: `${label}-${i}` });
-  });
+  const burst = (n: number, label: string) =>
+    ds.transaction(async (m) => {
+      for (let i = 0; i < n; i++)
+        await audit.append(m, {
+          actorId: null,
+          actorLabel: label,
+          action: 'project.create',
+          entityType: 'project',
+          entityId: `${label}-${i}`,
+        });
+    });
 
   beforeEach(async () => {
     db = await createTestDatabase();
@@ -57,16 +65,31 @@ describe('audit checkpoints after each burst (worker in-process; real PostgreSQL
       await burst(5, 'first');
       const head = (await audit.latest())!;
       const started = Date.now();
-      const [cp] = await waitFor('a checkpoint of the first burst', async () => (await store.readAll()).filter((c) => c.seq === head.seq), 10000);
+      const [cp] = await waitFor(
+        'a checkpoint of the first burst',
+        async () => (await store.readAll()).filter((c) => c.seq === head.seq),
+        10000,
+      );
       expect(Date.now() - started).toBeLessThan(8000); // quiet 1 s + poll 1 s + job latency; the interval is an hour
       expect(cp.hash).toBe(head.hash);
       await waitFor('its record', async () => (await audit.recordedCheckpoints()).length === 1);
-      expect(await audit.recordedCheckpoints()).toEqual([{ seq: head.seq, hash: head.hash, objectKey: `audit-checkpoints/${String(head.seq).padStart(20, '0')}.json`, writtenAt: expect.any(String) }]);
+      expect(await audit.recordedCheckpoints()).toEqual([
+        {
+          seq: head.seq,
+          hash: head.hash,
+          objectKey: `audit-checkpoints/${String(head.seq).padStart(20, '0')}.json`,
+          writtenAt: expect.any(String),
+        },
+      ]);
 
       // A second burst gets its own checkpoint; the first is kept.
       await burst(3, 'second');
       const head2 = (await audit.latest())!;
-      await waitFor('a checkpoint of the second burst', async () => (await audit.recordedCheckpoints()).some((c) => c.seq === head2.seq), 10000);
+      await waitFor(
+        'a checkpoint of the second burst',
+        async () => (await audit.recordedCheckpoints()).some((c) => c.seq === head2.seq),
+        10000,
+      );
       expect((await store.readAll()).map((c) => c.seq)).toEqual([head.seq, head2.seq]);
       const report = await audit.verify(await store.readAll(), { coverBefore: new Date() });
       expect(report).toMatchObject({ ok: true, checkpointsChecked: 2, checkpointsFound: 2, checkpointsExpected: 2 });
@@ -76,7 +99,10 @@ describe('audit checkpoints after each burst (worker in-process; real PostgreSQL
   it('checkpoints on the interval while events keep coming, and waits while a burst is still arriving', async () => {
     const job = new AuditCheckpointJob(audit, store, { quietSeconds: 10, intervalSeconds: 1 });
     await burst(1, 'early');
-    expect(await new AuditCheckpointJob(audit, store, { quietSeconds: 10, intervalSeconds: 300 }).run()).toMatchObject({ outcome: 'skipped', detail: { reason: 'audit events are still arriving' } });
+    expect(await new AuditCheckpointJob(audit, store, { quietSeconds: 10, intervalSeconds: 300 }).run()).toMatchObject({
+      outcome: 'skipped',
+      detail: { reason: 'audit events are still arriving' },
+    });
     await new Promise((r) => setTimeout(r, 1100));
     await burst(1, 'late'); // the head is fresh, but the first uncheckpointed event has waited over the interval
     expect(await job.run()).toMatchObject({ outcome: 'done', detail: { seq: 2, trigger: 'interval', locked: false } });
@@ -103,22 +129,44 @@ describe('audit checkpoints after each burst (worker in-process; real PostgreSQL
     // A superuser rewrites event 5 and re-hashes it: the chain alone is consistent again.
     const owner = new Client({ connectionString: db.ownerUrl });
     await owner.connect();
-    const [row] = (await owner.query(`SELECT seq, prev_hash, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS time, entity_id FROM audit_events WHERE seq = 5`)).rows;
+    const [row] = (
+      await owner.query(
+        `SELECT seq, prev_hash, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS time, entity_id FROM audit_events WHERE seq = 5`,
+      )
+    ).rows;
     const forged: Omit<StoredAuditEvent, 'seq' | 'canonical' | 'prevHash' | 'hash'> = {
-      time: row.time, actorId: null, actorLabel: 'b', action: 'project.delete', entityType: 'project', entityId: row.entity_id, projectId: null, before: null, after: null, reason: null,
+      time: row.time,
+      actorId: null,
+      actorLabel: 'b',
+      action: 'project.delete',
+      entityType: 'project',
+      entityId: row.entity_id,
+      projectId: null,
+      before: null,
+      after: null,
+      reason: null,
     };
     const canonical = canonicalAuditText(forged);
     await owner.query(`ALTER TABLE audit_events DISABLE TRIGGER audit_events_immutable`);
-    await owner.query(`UPDATE audit_events SET action = 'project.delete', canonical = $1, hash = $2 WHERE seq = 5`, [canonical, chainHash(row.prev_hash, canonical)]);
+    await owner.query(`UPDATE audit_events SET action = 'project.delete', canonical = $1, hash = $2 WHERE seq = 5`, [
+      canonical,
+      chainHash(row.prev_hash, canonical),
+    ]);
     await owner.query(`ALTER TABLE audit_events ENABLE TRIGGER audit_events_immutable`);
     expect((await audit.verify()).ok).toBe(true); // the chain alone cannot tell
     const rewritten = await audit.verify(await store.readAll());
-    expect(rewritten).toMatchObject({ ok: false, breaks: [{ seq: 5, kind: 'checkpoint_mismatch', problem: expect.stringMatching(/the chain was rewritten/) }] });
+    expect(rewritten).toMatchObject({
+      ok: false,
+      breaks: [{ seq: 5, kind: 'checkpoint_mismatch', problem: expect.stringMatching(/the chain was rewritten/) }],
+    });
 
     // Deleting a checkpoint object (what object locking prevents in production) no longer passes as "0 of 0".
     await s3.store.remove(BUCKET, `audit-checkpoints/${'3'.padStart(20, '0')}.json`);
     const deleted = await audit.verify(await store.readAll());
-    expect(deleted.breaks.map((b) => [b.seq, b.kind])).toEqual([[3, 'checkpoint_missing'], [5, 'checkpoint_mismatch']]);
+    expect(deleted.breaks.map((b) => [b.seq, b.kind])).toEqual([
+      [3, 'checkpoint_missing'],
+      [5, 'checkpoint_mismatch'],
+    ]);
     expect(deleted).toMatchObject({ checkpointsFound: 1, checkpointsExpected: 2 });
     await owner.end();
   });

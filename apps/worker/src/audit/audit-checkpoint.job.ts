@@ -33,21 +33,26 @@ export class AuditCheckpointJob {
   async run(): Promise<JobResult> {
     const { head, lastCheckpoint, firstUncoveredAt } = await this.audit.checkpointState();
     if (!head) return { outcome: 'skipped', detail: { reason: 'the audit log is empty' } };
-    if (lastCheckpoint && lastCheckpoint.seq >= head.seq) return { outcome: 'skipped', detail: { reason: 'no audit event since the last checkpoint', seq: head.seq } };
+    if (lastCheckpoint && lastCheckpoint.seq >= head.seq)
+      return { outcome: 'skipped', detail: { reason: 'no audit event since the last checkpoint', seq: head.seq } };
     const quietMs = this.now() - head.occurredAt.getTime();
     const waitedMs = firstUncoveredAt ? this.now() - firstUncoveredAt.getTime() : quietMs;
-    const trigger = quietMs >= this.timing.quietSeconds * 1000 ? 'quiet' : waitedMs >= this.timing.intervalSeconds * 1000 ? 'interval' : null;
+    const trigger =
+      quietMs >= this.timing.quietSeconds * 1000 ? 'quiet' : waitedMs >= this.timing.intervalSeconds * 1000 ? 'interval' : null;
     if (!trigger) return { outcome: 'skipped', detail: { reason: 'audit events are still arriving', seq: head.seq, quietMs, waitedMs } };
 
     // An object without its record is a run that stopped between the two writes: record it.
     const existing = await this.checkpoints.get(head.seq);
-    const written = existing
-      ? { ...existing, locked: (await this.checkpoints.lockStatus()).enabled }
-      : await this.checkpoints.write(head);
+    const written = existing ? { ...existing, locked: (await this.checkpoints.lockStatus()).enabled } : await this.checkpoints.write(head);
     if (written.hash !== head.hash) {
-      throw new Error(`the checkpoint object of event ${head.seq} holds hash ${written.hash} but the chain has ${head.hash}: the chain or the checkpoint was altered; run caliper audit verify`);
+      throw new Error(
+        `the checkpoint object of event ${head.seq} holds hash ${written.hash} but the chain has ${head.hash}: the chain or the checkpoint was altered; run caliper audit verify`,
+      );
     }
     await this.audit.recordCheckpoint(written);
-    return { outcome: 'done', detail: { seq: head.seq, hash: head.hash, trigger, locked: written.locked, recordedOnly: Boolean(existing) } };
+    return {
+      outcome: 'done',
+      detail: { seq: head.seq, hash: head.hash, trigger, locked: written.locked, recordedOnly: Boolean(existing) },
+    };
   }
 }

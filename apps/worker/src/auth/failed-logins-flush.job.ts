@@ -24,18 +24,24 @@ export class FailedLoginsFlushJob {
   async run(data: Payload): Promise<JobResult> {
     const key = loginFailureCounterKey(data.username, data.ip, data.minute, this.namespace);
     const counted = await this.redis.get(key);
-    if (counted === null) return { outcome: 'skipped', detail: { reason: 'no failure counter (already flushed, or expired)', username: data.username, minute: data.minute } };
+    if (counted === null)
+      return {
+        outcome: 'skipped',
+        detail: { reason: 'no failure counter (already flushed, or expired)', username: data.username, minute: data.minute },
+      };
     const failures = Number(counted);
     if (!(await this.alreadyRecorded(data))) {
       const user = await this.accounts.findUserByUsername(data.username);
-      await this.ds.transaction((m) => this.audit.append(m, {
-        actorId: null,
-        actorLabel: data.username,
-        action: 'auth.login_failed',
-        entityType: 'user',
-        entityId: user?.id ?? null,
-        after: { ip: data.ip, failures, minute: data.minute },
-      }));
+      await this.ds.transaction((m) =>
+        this.audit.append(m, {
+          actorId: null,
+          actorLabel: data.username,
+          action: 'auth.login_failed',
+          entityType: 'user',
+          entityId: user?.id ?? null,
+          after: { ip: data.ip, failures, minute: data.minute },
+        }),
+      );
     }
     await this.redis.del(key);
     return { outcome: 'done', detail: { username: data.username, minute: data.minute, failures } };

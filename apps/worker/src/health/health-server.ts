@@ -9,7 +9,10 @@ import { Readiness } from './readiness';
 export class HealthServer {
   private server: http.Server | null = null;
 
-  constructor(private readonly readiness: Readiness, private readonly registry: Registry) {}
+  constructor(
+    private readonly readiness: Readiness,
+    private readonly registry: Registry,
+  ) {}
 
   async listen(port: number, host: string): Promise<void> {
     const server = http.createServer((req, res) => void this.handle(req, res));

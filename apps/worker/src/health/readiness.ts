@@ -5,7 +5,6 @@ import { checkReadiness, ReadinessReport } from '@caliper/observability';
 import { ObjectStore } from '@caliper/storage';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 
-
 export class Readiness {
   constructor(
     private readonly ds: DataSource,
@@ -16,10 +15,13 @@ export class Readiness {
   ) {}
 
   check(): Promise<ReadinessReport<'postgres' | 'redis' | 's3'>> {
-    return checkReadiness({
-      postgres: () => this.ds.query('SELECT 1'),
-      redis: () => this.redis.ping(),
-      s3: () => this.store.bucketExists(this.auditBucket),
-    }, this.metrics.dependencyUp);
+    return checkReadiness(
+      {
+        postgres: () => this.ds.query('SELECT 1'),
+        redis: () => this.redis.ping(),
+        s3: () => this.store.bucketExists(this.auditBucket),
+      },
+      this.metrics.dependencyUp,
+    );
   }
 }

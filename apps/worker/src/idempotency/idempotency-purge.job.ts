@@ -7,7 +7,10 @@ import { IdempotencyRepository } from '@caliper/persistence';
 import { JobResult } from '../jobs/job-dispatcher';
 
 export class IdempotencyPurgeJob {
-  constructor(private readonly ds: DataSource, private readonly records: IdempotencyRepository) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly records: IdempotencyRepository,
+  ) {}
 
   async run(): Promise<JobResult> {
     const purged = await this.records.purgeExpired(this.ds.manager);

@@ -19,7 +19,11 @@ export type JobHandler<N extends JobName> = (data: JobPayloads[N]) => Promise<Jo
 export type JobHandlers = { [N in JobName]: JobHandler<N> };
 
 export class JobDispatcher {
-  constructor(private readonly handlers: JobHandlers, private readonly metrics: WorkerMetrics, private readonly logger: Logger) {}
+  constructor(
+    private readonly handlers: JobHandlers,
+    private readonly metrics: WorkerMetrics,
+    private readonly logger: Logger,
+  ) {}
 
   async process(name: string, data: unknown, meta: { id?: string; attempt: number }): Promise<JobResult> {
     const started = performance.now();
@@ -28,7 +32,10 @@ export class JobDispatcher {
     try {
       const result = await this.handle(this.parse(name, data));
       this.metrics.recordJob(metricName, result.outcome, seconds());
-      this.logger.info({ job: name, jobId: meta.id, attempt: meta.attempt, outcome: result.outcome, ...result.detail }, `job ${name} ${result.outcome}`);
+      this.logger.info(
+        { job: name, jobId: meta.id, attempt: meta.attempt, outcome: result.outcome, ...result.detail },
+        `job ${name} ${result.outcome}`,
+      );
       return result;
     } catch (err) {
       this.metrics.recordJob(metricName, 'failed', seconds());

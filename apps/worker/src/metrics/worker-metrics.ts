@@ -6,13 +6,29 @@ export type JobOutcome = 'done' | 'skipped' | 'failed';
 
 export class WorkerMetrics {
   readonly registry = new Registry();
-  readonly jobs = new Counter({ name: 'caliper_worker_jobs_total', help: 'Jobs processed, by job name and outcome', labelNames: ['name', 'outcome'], registers: [this.registry] });
-  readonly jobDuration = new Histogram({
-    name: 'caliper_worker_job_duration_seconds', help: 'Time to process a job, by job name and outcome', labelNames: ['name', 'outcome'],
-    buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120], registers: [this.registry],
+  readonly jobs = new Counter({
+    name: 'caliper_worker_jobs_total',
+    help: 'Jobs processed, by job name and outcome',
+    labelNames: ['name', 'outcome'],
+    registers: [this.registry],
   });
-  readonly outboxRelayed = new Counter({ name: 'caliper_worker_outbox_relayed_total', help: 'Outbox rows relayed to the queue', registers: [this.registry] });
-  readonly outboxRelayErrors = new Counter({ name: 'caliper_worker_outbox_relay_errors_total', help: 'Relay passes that failed and will be retried', registers: [this.registry] });
+  readonly jobDuration = new Histogram({
+    name: 'caliper_worker_job_duration_seconds',
+    help: 'Time to process a job, by job name and outcome',
+    labelNames: ['name', 'outcome'],
+    buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+    registers: [this.registry],
+  });
+  readonly outboxRelayed = new Counter({
+    name: 'caliper_worker_outbox_relayed_total',
+    help: 'Outbox rows relayed to the queue',
+    registers: [this.registry],
+  });
+  readonly outboxRelayErrors = new Counter({
+    name: 'caliper_worker_outbox_relay_errors_total',
+    help: 'Relay passes that failed and will be retried',
+    registers: [this.registry],
+  });
   readonly dependencyUp = dependencyUpGauge(this.registry);
 
   constructor() {
@@ -22,7 +38,9 @@ export class WorkerMetrics {
   /** Jobs committed but not yet in the queue, counted at each scrape: a growing number means the relay is stuck. */
   observeOutboxBacklog(count: () => Promise<number>): void {
     new Gauge({
-      name: 'caliper_worker_outbox_unrelayed', help: 'Outbox rows not yet relayed to the queue', registers: [this.registry],
+      name: 'caliper_worker_outbox_unrelayed',
+      help: 'Outbox rows not yet relayed to the queue',
+      registers: [this.registry],
       async collect() {
         // /metrics must answer while the database is down: NaN says "unknown" without failing the scrape.
         this.set(await count().catch(() => NaN));

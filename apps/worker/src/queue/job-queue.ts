@@ -29,7 +29,11 @@ export class JobQueue {
   readonly queue: Queue;
 
   constructor(connection: QueueConnection) {
-    this.queue = new Queue(JOB_QUEUE, { connection: bullConnection(connection.url), prefix: connection.prefix, defaultJobOptions: RETENTION });
+    this.queue = new Queue(JOB_QUEUE, {
+      connection: bullConnection(connection.url),
+      prefix: connection.prefix,
+      defaultJobOptions: RETENTION,
+    });
   }
 
   async add<N extends JobName>(job: Job<N>, opts: { jobId?: string; delayMs?: number } = {}): Promise<void> {
@@ -38,16 +42,22 @@ export class JobQueue {
 
   /** Adds relayed outbox rows under their deterministic ids (an id already in the queue is skipped by BullMQ). */
   async addRelayed(rows: readonly OutboxRow[], now = Date.now()): Promise<void> {
-    await this.queue.addBulk(rows.map((r) => ({
-      name: r.name,
-      data: r.data,
-      opts: { jobId: r.jobId, delay: r.runAfter ? Math.max(0, r.runAfter.getTime() - now) : undefined },
-    })));
+    await this.queue.addBulk(
+      rows.map((r) => ({
+        name: r.name,
+        data: r.data,
+        opts: { jobId: r.jobId, delay: r.runAfter ? Math.max(0, r.runAfter.getTime() - now) : undefined },
+      })),
+    );
   }
 
   /** Creates or updates the scheduler that adds `name` every `everyMs` (one per name, whatever the replica count). */
   async schedule(name: ScheduledJobName, everyMs: number): Promise<void> {
-    await this.queue.upsertJobScheduler(name, { every: everyMs }, { name, data: { v: 1 }, opts: { removeOnComplete: RETENTION.removeOnComplete, removeOnFail: RETENTION.removeOnFail } });
+    await this.queue.upsertJobScheduler(
+      name,
+      { every: everyMs },
+      { name, data: { v: 1 }, opts: { removeOnComplete: RETENTION.removeOnComplete, removeOnFail: RETENTION.removeOnFail } },
+    );
   }
 
   async close(): Promise<void> {

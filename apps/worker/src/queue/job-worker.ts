@@ -8,14 +8,23 @@ import { bullConnection, QueueConnection } from './job-queue';
 export class JobWorker {
   private worker: Worker | null = null;
 
-  constructor(private readonly connection: QueueConnection, private readonly dispatcher: JobDispatcher, private readonly logger: Logger, private readonly concurrency = 4) {}
+  constructor(
+    private readonly connection: QueueConnection,
+    private readonly dispatcher: JobDispatcher,
+    private readonly logger: Logger,
+    private readonly concurrency = 4,
+  ) {}
 
   start(): void {
-    this.worker = new Worker(JOB_QUEUE, (job) => this.dispatcher.process(job.name, job.data, { id: job.id, attempt: job.attemptsMade + 1 }), {
-      connection: bullConnection(this.connection.url),
-      prefix: this.connection.prefix,
-      concurrency: this.concurrency,
-    });
+    this.worker = new Worker(
+      JOB_QUEUE,
+      (job) => this.dispatcher.process(job.name, job.data, { id: job.id, attempt: job.attemptsMade + 1 }),
+      {
+        connection: bullConnection(this.connection.url),
+        prefix: this.connection.prefix,
+        concurrency: this.concurrency,
+      },
+    );
     // Connection errors are retried by BullMQ; log them rather than crash on an unhandled 'error'.
     this.worker.on('error', (err) => this.logger.warn({ err }, `queue worker: ${err.message}`));
   }

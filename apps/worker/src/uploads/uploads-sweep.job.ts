@@ -10,7 +10,11 @@ import { JobResult } from '../jobs/job-dispatcher';
 const BATCH = 100;
 
 export class UploadsSweepJob {
-  constructor(private readonly uploads: UploadsRepository, private readonly store: ObjectStore, private readonly orphanAfterSeconds: number) {}
+  constructor(
+    private readonly uploads: UploadsRepository,
+    private readonly store: ObjectStore,
+    private readonly orphanAfterSeconds: number,
+  ) {}
 
   async run(): Promise<JobResult> {
     let swept = 0;

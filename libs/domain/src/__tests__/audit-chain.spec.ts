@@ -1,17 +1,47 @@
-import { AUDIT_BREAK_ACK_ACTION, AuditChainVerifier, AuditEventBody, canonicalAuditText, canonicalJson, chainHash, checkpointDeadlineSeconds, GENESIS_HASH, redactForAudit, RecordedCheckpoint, rowFingerprint, StoredAuditEvent, auditTime, VerifierOptions } from '../audit-chain';
+import {
+  AUDIT_BREAK_ACK_ACTION,
+  AuditChainVerifier,
+  AuditEventBody,
+  canonicalAuditText,
+  canonicalJson,
+  chainHash,
+  checkpointDeadlineSeconds,
+  GENESIS_HASH,
+  redactForAudit,
+  RecordedCheckpoint,
+  rowFingerprint,
+  StoredAuditEvent,
+  auditTime,
+  VerifierOptions,
+} from '../audit-chain';
 import { InvalidTextError } from '../text-check';
 
 function event(i: number, over: Partial<AuditEventBody> = {}): AuditEventBody {
   return {
-    time: `2026-11-27T01:00:${String(i).padStart(2, '0')}.000001Z`, actorId: 'u1', actorLabel: 'alice', action: 'project.create',
-    entityType: 'project', entityId: `p${i}`, projectId: `p${i}`, before: null, after: { slug: `s${i}`, n: i }, reason: null, ...over,
+    time: `2026-11-27T01:00:${String(i).padStart(2, '0')}.000001Z`,
+    actorId: 'u1',
+    actorLabel: 'alice',
+    action: 'project.create',
+    entityType: 'project',
+    entityId: `p${i}`,
+    projectId: `p${i}`,
+    before: null,
+    after: { slug: `s${i}`, n: i },
+    reason: null,
+    ...over,
   };
 }
 
 /** Appends as the database trigger does: hash over the previous stored hash and the canonical text. */
 function append(events: StoredAuditEvent[], body: AuditEventBody, canonical = canonicalAuditText(body)): StoredAuditEvent[] {
   const prev = events.length ? events[events.length - 1].hash : GENESIS_HASH;
-  events.push({ ...body, seq: events.length ? events[events.length - 1].seq + 1 : 1, canonical, prevHash: prev, hash: chainHash(prev, canonical) });
+  events.push({
+    ...body,
+    seq: events.length ? events[events.length - 1].seq + 1 : 1,
+    canonical,
+    prevHash: prev,
+    hash: chainHash(prev, canonical),
+  });
   return events;
 }
 
@@ -31,11 +61,24 @@ function verify(events: StoredAuditEvent[], checkpoints: Cp[] = [], recorded: Re
 }
 
 /** What `caliper audit acknowledge-break` appends for the broken row `broken`. */
-function acknowledge(events: StoredAuditEvent[], broken: StoredAuditEvent, kinds: string[], reason = 'lone surrogate stored as U+FFFD (issue 10)') {
-  return append(events, event(events.length + 1, {
-    action: AUDIT_BREAK_ACK_ACTION, actorLabel: 'root-admin', entityType: 'audit_event', entityId: String(broken.seq), projectId: null,
-    after: { brokenSeq: broken.seq, kinds, sha256: { ...rowFingerprint(broken) } }, reason,
-  }));
+function acknowledge(
+  events: StoredAuditEvent[],
+  broken: StoredAuditEvent,
+  kinds: string[],
+  reason = 'lone surrogate stored as U+FFFD (issue 10)',
+) {
+  return append(
+    events,
+    event(events.length + 1, {
+      action: AUDIT_BREAK_ACK_ACTION,
+      actorLabel: 'root-admin',
+      entityType: 'audit_event',
+      entityId: String(broken.seq),
+      projectId: null,
+      after: { brokenSeq: broken.seq, kinds, sha256: { ...rowFingerprint(broken) } },
+      reason,
+    }),
+  );
 }
 
 /** The finding of issue 10: the hash covers "\ud800" (escaped in the canonical text), the column holds U+FFFD. */
@@ -65,10 +108,16 @@ describe('audit chain', () => {
     events[2] = { ...events[2], actorLabel: 'mallory' };
     const r = verify(events);
     expect(r).toMatchObject({ ok: false, firstBrokenSeq: 3, checkedEvents: 5, lastSeq: 5, unacknowledgedBreaks: 1 });
-    expect(r.breaks).toEqual([{
-      seq: 3, kind: 'canonical_mismatch', storedHash: events[2].hash, expectedHash: events[2].hash, acknowledged: null,
-      problem: expect.stringContaining('actor: {"id":"u1","label":"alice"} signed, {"id":"u1","label":"mallory"} stored'),
-    }]);
+    expect(r.breaks).toEqual([
+      {
+        seq: 3,
+        kind: 'canonical_mismatch',
+        storedHash: events[2].hash,
+        expectedHash: events[2].hash,
+        acknowledged: null,
+        problem: expect.stringContaining('actor: {"id":"u1","label":"alice"} signed, {"id":"u1","label":"mallory"} stored'),
+      },
+    ]);
   });
 
   it('reports every break, not only the first: each kind at its event', () => {
@@ -77,10 +126,22 @@ describe('audit chain', () => {
     events[3] = { ...events[3], hash: 'f'.repeat(64) }; // 4: hash rewritten (5's link then points at the old hash)
     events.splice(6, 1); // 7 deleted
     const r = verify(events);
-    expect(r.breaks.map((b) => [b.seq, b.kind])).toEqual([[2, 'canonical_mismatch'], [4, 'hash_mismatch'], [5, 'prev_hash_mismatch'], [8, 'events_missing']]);
+    expect(r.breaks.map((b) => [b.seq, b.kind])).toEqual([
+      [2, 'canonical_mismatch'],
+      [4, 'hash_mismatch'],
+      [5, 'prev_hash_mismatch'],
+      [8, 'events_missing'],
+    ]);
     expect(r.breaks[1]).toMatchObject({ storedHash: 'f'.repeat(64), expectedHash: chain(9)[3].hash });
     expect(r.breaks[3].problem).toBe('event 7 is missing before event 8');
-    expect(r).toMatchObject({ ok: false, checkedEvents: 8, lastSeq: 9, lastHash: events[7].hash, unacknowledgedBreaks: 4, firstBrokenSeq: 2 });
+    expect(r).toMatchObject({
+      ok: false,
+      checkedEvents: 8,
+      lastSeq: 9,
+      lastHash: events[7].hash,
+      unacknowledgedBreaks: 4,
+      firstBrokenSeq: 2,
+    });
   });
 
   it('re-anchors on the stored hash of a broken row: a break does not cascade down the chain', () => {
@@ -104,7 +165,11 @@ describe('audit chain', () => {
     append(events, event(4));
     const r = verify(events);
     expect(r.breaks).toHaveLength(1);
-    expect(r.breaks[0]).toMatchObject({ seq: 3, kind: 'canonical_mismatch', problem: expect.stringContaining('reason: "left \\ud800 group" signed, "left \ufffd group" stored') });
+    expect(r.breaks[0]).toMatchObject({
+      seq: 3,
+      kind: 'canonical_mismatch',
+      problem: expect.stringContaining('reason: "left \\ud800 group" signed, "left \ufffd group" stored'),
+    });
   });
 
   it('reports a deleted middle event', () => {
@@ -122,11 +187,22 @@ describe('audit chain', () => {
 
   it('fails when a checkpoint the database recorded is gone from the object store, or disagrees with it', () => {
     const events = chain(6);
-    const cps = [2, 4, 6].map((seq) => ({ seq, hash: events[seq - 1].hash, writtenAt: `t${seq}`, objectKey: `audit-checkpoints/${seq}.json` }));
+    const cps = [2, 4, 6].map((seq) => ({
+      seq,
+      hash: events[seq - 1].hash,
+      writtenAt: `t${seq}`,
+      objectKey: `audit-checkpoints/${seq}.json`,
+    }));
     expect(verify(events, cps, cps)).toMatchObject({ ok: true, checkpointsChecked: 3, checkpointsFound: 3, checkpointsExpected: 3 });
     const r = verify(events, [cps[0], { ...cps[2], hash: 'b'.repeat(64) }], cps);
-    expect(r.breaks.map((b) => [b.seq, b.kind])).toEqual([[4, 'checkpoint_missing'], [6, 'checkpoint_mismatch'], [6, 'checkpoint_mismatch']]);
-    expect(r.breaks[0].problem).toBe('checkpoint of event 4 written at t4 (object audit-checkpoints/4.json) is recorded in the database but missing from the object store: it was deleted or hidden by a delete marker');
+    expect(r.breaks.map((b) => [b.seq, b.kind])).toEqual([
+      [4, 'checkpoint_missing'],
+      [6, 'checkpoint_mismatch'],
+      [6, 'checkpoint_mismatch'],
+    ]);
+    expect(r.breaks[0].problem).toBe(
+      'checkpoint of event 4 written at t4 (object audit-checkpoints/4.json) is recorded in the database but missing from the object store: it was deleted or hidden by a delete marker',
+    );
     expect(r).toMatchObject({ ok: false, checkpointsChecked: 1, checkpointsFound: 2, checkpointsExpected: 3 });
   });
 
@@ -134,12 +210,23 @@ describe('audit chain', () => {
     const events = chain(5); // events at 01:00:01 .. 01:00:05
     const coverBefore = new Date('2026-11-27T01:00:03.5Z');
     expect(verify(events, [], [], { coverBefore })).toMatchObject({
-      ok: false, checkpointsFound: 0,
-      breaks: [{ seq: 1, kind: 'checkpoint_overdue', problem: expect.stringMatching(/^no checkpoint in the object store covers events 1\.\.3, though event 3 occurred before 2026-11-27T01:00:03\.500Z/) }],
+      ok: false,
+      checkpointsFound: 0,
+      breaks: [
+        {
+          seq: 1,
+          kind: 'checkpoint_overdue',
+          problem: expect.stringMatching(
+            /^no checkpoint in the object store covers events 1\.\.3, though event 3 occurred before 2026-11-27T01:00:03\.500Z/,
+          ),
+        },
+      ],
     });
     // A checkpoint at 3 covers them; 4 and 5 are recent enough to wait for the worker.
     expect(verify(events, [{ seq: 3, hash: events[2].hash, writtenAt: 'x' }], [], { coverBefore }).ok).toBe(true);
-    expect(verify(events, [{ seq: 2, hash: events[1].hash, writtenAt: 'x' }], [], { coverBefore }).breaks).toMatchObject([{ seq: 3, kind: 'checkpoint_overdue' }]);
+    expect(verify(events, [{ seq: 2, hash: events[1].hash, writtenAt: 'x' }], [], { coverBefore }).breaks).toMatchObject([
+      { seq: 3, kind: 'checkpoint_overdue' },
+    ]);
     expect(checkpointDeadlineSeconds(300, 10)).toBe(360);
   });
 
@@ -164,7 +251,13 @@ describe('audit chain', () => {
     acknowledge(events, broken, ['canonical_mismatch']);
     const r = verify(events);
     expect(r).toMatchObject({ ok: true, unacknowledgedBreaks: 0, firstBrokenSeq: null, problem: null, lastSeq: 5 });
-    expect(r.breaks).toEqual([expect.objectContaining({ seq: 3, kind: 'canonical_mismatch', acknowledged: { seq: 5, by: 'root-admin', reason: 'lone surrogate stored as U+FFFD (issue 10)', time: events[4].time } })]);
+    expect(r.breaks).toEqual([
+      expect.objectContaining({
+        seq: 3,
+        kind: 'canonical_mismatch',
+        acknowledged: { seq: 5, by: 'root-admin', reason: 'lone surrogate stored as U+FFFD (issue 10)', time: events[4].time },
+      }),
+    ]);
   });
 
   it('an acknowledgement does not cover a row changed after it, another kind, another seq, or a tampered acknowledgement', () => {
@@ -190,7 +283,10 @@ describe('audit chain', () => {
     ({ events, broken } = base());
     acknowledge(events, broken, ['canonical_mismatch']);
     events[3] = { ...events[3], reason: 'something else' };
-    expect(verify(events).breaks.map((b) => [b.seq, b.acknowledged])).toEqual([[3, null], [4, null]]);
+    expect(verify(events).breaks.map((b) => [b.seq, b.acknowledged])).toEqual([
+      [3, null],
+      [4, null],
+    ]);
   });
 
   it('checkpoint problems cannot be acknowledged', () => {
@@ -202,8 +298,14 @@ describe('audit chain', () => {
   });
 
   it('never keeps secrets or their hashes in before/after', () => {
-    expect(redactForAudit({ username: 'a', passwordHash: 'x', nested: { secret: 's', token_hash: 'h', ok: 1 } })).toEqual({ username: 'a', nested: { ok: 1 } });
-    expect(redactForAudit({ token: 'clp_x', tokenId: 't1', headers: { Authorization: 'Bearer x', cookie: 'c' } })).toEqual({ tokenId: 't1', headers: {} });
+    expect(redactForAudit({ username: 'a', passwordHash: 'x', nested: { secret: 's', token_hash: 'h', ok: 1 } })).toEqual({
+      username: 'a',
+      nested: { ok: 1 },
+    });
+    expect(redactForAudit({ token: 'clp_x', tokenId: 't1', headers: { Authorization: 'Bearer x', cookie: 'c' } })).toEqual({
+      tokenId: 't1',
+      headers: {},
+    });
   });
 
   it('formats microsecond UTC times', () => {
@@ -214,8 +316,9 @@ describe('audit chain', () => {
 describe('canonical JSON (RFC 8785)', () => {
   it('sorts keys by UTF-16 code units and serialises numbers as ECMAScript does', () => {
     // Examples from RFC 8785 section 3.2.3 (key order) and 3.2.2.3 (numbers).
-    expect(canonicalJson({ '\u20ac': 'Euro', '\r': 'CR', '1': 'One', '\u00fc': 'u', a: [1e21, 1e-7, -0, 333333333.3333333] }))
-      .toBe('{"\\r":"CR","1":"One","a":[1e+21,1e-7,0,333333333.3333333],"ü":"u","€":"Euro"}');
+    expect(canonicalJson({ '\u20ac': 'Euro', '\r': 'CR', '1': 'One', '\u00fc': 'u', a: [1e21, 1e-7, -0, 333333333.3333333] })).toBe(
+      '{"\\r":"CR","1":"One","a":[1e+21,1e-7,0,333333333.3333333],"ü":"u","€":"Euro"}',
+    );
   });
   it('refuses non-finite numbers', () => {
     expect(() => canonicalJson({ v: NaN })).toThrow(/NaN/);

@@ -1,13 +1,29 @@
-import { bucketize, bucketOf, bucketStart, coverSteps, MAX_BUCKETS, planBuckets, pointPiece, referenceDownsample, TIER_LEVELS, type Piece } from '../downsample';
+import {
+  bucketize,
+  bucketOf,
+  bucketStart,
+  coverSteps,
+  MAX_BUCKETS,
+  planBuckets,
+  pointPiece,
+  referenceDownsample,
+  TIER_LEVELS,
+  type Piece,
+} from '../downsample';
 
 /** A tiny deterministic PRNG so failures reproduce. */
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** Tier rows the way the MetricTiers trigger computes them, from raw points. */
-function tierPieces(points: { step: number; timestamp: number; value: number }[], level: number, fromBlock: number, toBlock: number): Piece[] {
+function tierPieces(
+  points: { step: number; timestamp: number; value: number }[],
+  level: number,
+  fromBlock: number,
+  toBlock: number,
+): Piece[] {
   const blocks = new Map<number, Piece[]>();
   for (const p of points) {
     const b = Math.floor(p.step / 2 ** level);
@@ -18,7 +34,16 @@ function tierPieces(points: { step: number; timestamp: number; value: number }[]
   return [...blocks].map(([b, ps]) => {
     const plan = { fromStep: b * 2 ** level, toStep: (b + 1) * 2 ** level - 1, width: 2 ** level, level, bucketCount: 1 };
     const s = bucketize(plan, ps);
-    return { step: b * 2 ** level, n: s.counts[0], nanN: s.nanCounts[0], min: s.min[0], max: s.max[0], lastStep: s.last[0] === null ? null : s.steps[0], lastTs: s.timestamps[0], last: s.last[0] };
+    return {
+      step: b * 2 ** level,
+      n: s.counts[0],
+      nanN: s.nanCounts[0],
+      min: s.min[0],
+      max: s.max[0],
+      lastStep: s.last[0] === null ? null : s.steps[0],
+      lastTs: s.timestamps[0],
+      last: s.last[0],
+    };
   });
 }
 
@@ -26,7 +51,8 @@ function tierPieces(points: { step: number; timestamp: number; value: number }[]
 function viaTiers(plan: ReturnType<typeof planBuckets>, points: { step: number; timestamp: number; value: number }[]) {
   const cover = coverSteps(plan.fromStep, plan.toStep + 1, plan.level);
   const pieces: Piece[] = cover.blocks.flatMap((r) => tierPieces(points, r.level, r.fromBlock, r.toBlock));
-  for (const r of cover.raw) for (const p of points) if (p.step >= r.fromStep && p.step < r.toStep) pieces.push(pointPiece(p.step, p.timestamp, p.value));
+  for (const r of cover.raw)
+    for (const p of points) if (p.step >= r.fromStep && p.step < r.toStep) pieces.push(pointPiece(p.step, p.timestamp, p.value));
   return bucketize(plan, pieces);
 }
 
@@ -41,7 +67,12 @@ describe('planBuckets', () => {
     expect(plan.width).toBe(2 ** 10);
     expect(plan.bucketCount).toBeLessThanOrEqual(1000);
     expect(plan.bucketCount).toBeGreaterThan(500);
-    for (const [from, to, budget] of [[3, 1_234_567, 777], [-50_000, 50_000, 2000], [17, 20_000, 2], [0, 5000, 1000]] as const) {
+    for (const [from, to, budget] of [
+      [3, 1_234_567, 777],
+      [-50_000, 50_000, 2000],
+      [17, 20_000, 2],
+      [0, 5000, 1000],
+    ] as const) {
       const p = planBuckets(from, to, budget);
       expect(p.bucketCount).toBeLessThanOrEqual(budget);
       expect(bucketOf(p, from)).toBe(0);
@@ -98,7 +129,11 @@ describe('coverSteps', () => {
 
 describe('bucketize and the tier path', () => {
   it('keeps a one-point spike as the max of its bucket and the last point of every bucket', () => {
-    const points = Array.from({ length: 100_000 }, (_, i) => ({ step: i, timestamp: 1_700_000_000_000 + i, value: i === 54_321 ? 1e6 : Math.sin(i / 1000) }));
+    const points = Array.from({ length: 100_000 }, (_, i) => ({
+      step: i,
+      timestamp: 1_700_000_000_000 + i,
+      value: i === 54_321 ? 1e6 : Math.sin(i / 1000),
+    }));
     const plan = planBuckets(0, 99_999, 1000);
     const s = viaTiers(plan, points);
     const spike = s.max.indexOf(1e6);
@@ -113,8 +148,12 @@ describe('bucketize and the tier path', () => {
   it('counts NaN and ±Infinity per bucket and leaves them out of min, max and last', () => {
     const plan = planBuckets(0, 9, 3);
     const s = referenceDownsample(plan, [
-      { step: 0, timestamp: 1, value: 1 }, { step: 1, timestamp: 1, value: NaN }, { step: 2, timestamp: 1, value: Infinity },
-      { step: 7, timestamp: 1, value: -Infinity }, { step: 8, timestamp: 1, value: NaN }, { step: 9, timestamp: 1, value: NaN },
+      { step: 0, timestamp: 1, value: 1 },
+      { step: 1, timestamp: 1, value: NaN },
+      { step: 2, timestamp: 1, value: Infinity },
+      { step: 7, timestamp: 1, value: -Infinity },
+      { step: 8, timestamp: 1, value: NaN },
+      { step: 9, timestamp: 1, value: NaN },
     ]);
     expect(plan.bucketCount).toBe(2);
     expect(s.counts).toEqual([3, 3]);
@@ -129,7 +168,10 @@ describe('bucketize and the tier path', () => {
   it('takes the last point by step, then timestamp, then value, whatever order points arrive in', () => {
     const plan = planBuckets(0, 100, 2);
     const s = referenceDownsample(plan, [
-      { step: 40, timestamp: 9, value: 1 }, { step: 40, timestamp: 10, value: 2 }, { step: 40, timestamp: 10, value: 3 }, { step: 39, timestamp: 99, value: 4 },
+      { step: 40, timestamp: 9, value: 1 },
+      { step: 40, timestamp: 10, value: 2 },
+      { step: 40, timestamp: 10, value: 3 },
+      { step: 39, timestamp: 99, value: 4 },
     ]);
     expect(s.last).toEqual([3]);
     expect(s.timestamps).toEqual([10]);

@@ -1,6 +1,20 @@
 import {
-  aliasProblem, archiveExistingProblem, deletionProblem, fromMlflowStage, latestVersionsPerStage, manifestDigest, MODEL_STAGES, ModelStage, parseModelSource,
-  parseModelVersion, parseModelVersionFilter, parseModelVersionOrder, parseRegisteredModelFilter, parseRegisteredModelOrder, registryMaxResults, toMlflowStage,
+  aliasProblem,
+  archiveExistingProblem,
+  deletionProblem,
+  fromMlflowStage,
+  latestVersionsPerStage,
+  manifestDigest,
+  MODEL_STAGES,
+  ModelStage,
+  parseModelSource,
+  parseModelVersion,
+  parseModelVersionFilter,
+  parseModelVersionOrder,
+  parseRegisteredModelFilter,
+  parseRegisteredModelOrder,
+  registryMaxResults,
+  toMlflowStage,
   transitionProblem,
 } from '../registry';
 
@@ -13,7 +27,9 @@ describe('stage mapping', () => {
   it('reads MLflow stage names case-insensitively and names the valid ones for anything else', () => {
     expect(fromMlflowStage('production')).toBe('clinical');
     expect(fromMlflowStage('ARCHIVED')).toBe('retired');
-    expect(() => fromMlflowStage('Clinical')).toThrow('Invalid Model Version stage: Clinical. Value must be one of None, Staging, Production, Archived.');
+    expect(() => fromMlflowStage('Clinical')).toThrow(
+      'Invalid Model Version stage: Clinical. Value must be one of None, Staging, Production, Archived.',
+    );
     expect(() => fromMlflowStage(undefined)).toThrow(/Invalid Model Version stage/);
   });
 });
@@ -72,8 +88,18 @@ describe('names, versions and aliases', () => {
 
 describe('model sources', () => {
   it('reads run artifact URIs in both forms and leaves other URIs external', () => {
-    expect(parseModelSource('mlflow-artifacts:/1/fee8af5479b3445cadcaff1e41c30fe0/artifacts/model')).toEqual({ kind: 'run-artifact', experimentId: '1', runUuid: 'fee8af5479b3445cadcaff1e41c30fe0', path: 'model' });
-    expect(parseModelSource('runs:/fee8af5479b3445cadcaff1e41c30fe0/model/./onnx/')).toEqual({ kind: 'run-artifact', experimentId: null, runUuid: 'fee8af5479b3445cadcaff1e41c30fe0', path: 'model/onnx' });
+    expect(parseModelSource('mlflow-artifacts:/1/fee8af5479b3445cadcaff1e41c30fe0/artifacts/model')).toEqual({
+      kind: 'run-artifact',
+      experimentId: '1',
+      runUuid: 'fee8af5479b3445cadcaff1e41c30fe0',
+      path: 'model',
+    });
+    expect(parseModelSource('runs:/fee8af5479b3445cadcaff1e41c30fe0/model/./onnx/')).toEqual({
+      kind: 'run-artifact',
+      experimentId: null,
+      runUuid: 'fee8af5479b3445cadcaff1e41c30fe0',
+      path: 'model/onnx',
+    });
     expect(parseModelSource('mlflow-artifacts:/1/fee8af5479b3445cadcaff1e41c30fe0/artifacts')).toMatchObject({ path: '' });
     expect(parseModelSource('s3://bucket/model')).toEqual({ kind: 'external' });
     expect(() => parseModelSource('runs:/fee8af5479b3445cadcaff1e41c30fe0/../other')).toThrow(/may not contain '..'/);
@@ -104,7 +130,9 @@ describe('registry search grammar', () => {
       { entity: 'attribute', key: 'name', comparator: 'ILIKE', value: '%Seg%' },
       { entity: 'tag', key: 'team.name', comparator: '!=', value: 'x' },
     ]);
-    expect(parseModelVersionFilter(`run_id IN ('a', 'b') AND version_number >= 2 AND source_path LIKE 'mlflow-artifacts:/%' AND tags.k = 'v'`)).toEqual([
+    expect(
+      parseModelVersionFilter(`run_id IN ('a', 'b') AND version_number >= 2 AND source_path LIKE 'mlflow-artifacts:/%' AND tags.k = 'v'`),
+    ).toEqual([
       { entity: 'attribute', key: 'run_id', comparator: 'IN', value: ['a', 'b'] },
       { entity: 'attribute', key: 'version_number', comparator: '>=', value: 2 },
       { entity: 'attribute', key: 'source_path', comparator: 'LIKE', value: 'mlflow-artifacts:/%' },
@@ -124,9 +152,14 @@ describe('registry search grammar', () => {
 
   it('orders as MLflow does by default and refuses unknown or repeated keys', () => {
     expect(parseModelVersionOrder([])).toEqual([
-      { key: 'last_updated_timestamp', ascending: false }, { key: 'name', ascending: true }, { key: 'version_number', ascending: false },
+      { key: 'last_updated_timestamp', ascending: false },
+      { key: 'name', ascending: true },
+      { key: 'version_number', ascending: false },
     ]);
-    expect(parseRegisteredModelOrder(['timestamp DESC'])).toEqual([{ key: 'last_updated_timestamp', ascending: false }, { key: 'name', ascending: true }]);
+    expect(parseRegisteredModelOrder(['timestamp DESC'])).toEqual([
+      { key: 'last_updated_timestamp', ascending: false },
+      { key: 'name', ascending: true },
+    ]);
     expect(() => parseRegisteredModelOrder(['version_number'])).toThrow(/Invalid order by key/);
     expect(() => parseModelVersionOrder(['name', 'name DESC'])).toThrow(/duplicate fields/);
   });

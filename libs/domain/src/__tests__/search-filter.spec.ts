@@ -1,5 +1,12 @@
 import {
-  decodeOffsetToken, encodeOffsetToken, likeMatches, parseExperimentFilter, parseExperimentOrderBy, parseOrderBy, parseRunFilter, searchMaxResults,
+  decodeOffsetToken,
+  encodeOffsetToken,
+  likeMatches,
+  parseExperimentFilter,
+  parseExperimentOrderBy,
+  parseOrderBy,
+  parseRunFilter,
+  searchMaxResults,
 } from '../search-filter';
 import { TrackingError } from '../tracking';
 
@@ -22,7 +29,9 @@ describe('MLflow run filter grammar', () => {
   });
 
   it('parses an AND of metric, param, tag and attribute comparisons', () => {
-    expect(parseRunFilter("metrics.loss < 0.5 and params.lr = '0.01' AND tags.stage != \"dev\" and attributes.status = 'FINISHED'")).toEqual([
+    expect(
+      parseRunFilter("metrics.loss < 0.5 and params.lr = '0.01' AND tags.stage != \"dev\" and attributes.status = 'FINISHED'"),
+    ).toEqual([
       { entity: 'metric', key: 'loss', comparator: '<', value: 0.5 },
       { entity: 'param', key: 'lr', comparator: '=', value: '0.01' },
       { entity: 'tag', key: 'stage', comparator: '!=', value: 'dev' },
@@ -33,14 +42,20 @@ describe('MLflow run filter grammar', () => {
   it('accepts backticked and double-quoted keys, dotted keys and entity synonyms', () => {
     expect(parseRunFilter('metrics.`val loss` >= -1e-3')).toEqual([{ entity: 'metric', key: 'val loss', comparator: '>=', value: -0.001 }]);
     expect(parseRunFilter('params."batch size" = \'32\'')).toEqual([{ entity: 'param', key: 'batch size', comparator: '=', value: '32' }]);
-    expect(parseRunFilter("metric.train.loss > 1")).toEqual([{ entity: 'metric', key: 'train.loss', comparator: '>', value: 1 }]);
-    expect(parseRunFilter("tag.`mlflow.runName` LIKE 'abc%'")).toEqual([{ entity: 'tag', key: 'mlflow.runName', comparator: 'LIKE', value: 'abc%' }]);
+    expect(parseRunFilter('metric.train.loss > 1')).toEqual([{ entity: 'metric', key: 'train.loss', comparator: '>', value: 1 }]);
+    expect(parseRunFilter("tag.`mlflow.runName` LIKE 'abc%'")).toEqual([
+      { entity: 'tag', key: 'mlflow.runName', comparator: 'LIKE', value: 'abc%' },
+    ]);
     expect(parseRunFilter("run_name ILIKE '%x%'")).toEqual([{ entity: 'attribute', key: 'run_name', comparator: 'ILIKE', value: '%x%' }]);
-    expect(parseRunFilter('attr.start_time >= 1700000000000')).toEqual([{ entity: 'attribute', key: 'start_time', comparator: '>=', value: 1700000000000 }]);
+    expect(parseRunFilter('attr.start_time >= 1700000000000')).toEqual([
+      { entity: 'attribute', key: 'start_time', comparator: '>=', value: 1700000000000 },
+    ]);
   });
 
   it('parses run_id IN / NOT IN lists', () => {
-    expect(parseRunFilter("attributes.run_id IN ('a', \"b\")")).toEqual([{ entity: 'attribute', key: 'run_id', comparator: 'IN', value: ['a', 'b'] }]);
+    expect(parseRunFilter('attributes.run_id IN (\'a\', "b")')).toEqual([
+      { entity: 'attribute', key: 'run_id', comparator: 'IN', value: ['a', 'b'] },
+    ]);
     expect(parseRunFilter("run_id not in ('a')")).toEqual([{ entity: 'attribute', key: 'run_id', comparator: 'NOT IN', value: ['a'] }]);
     refused(() => parseRunFilter("params.lr IN ('a')"));
     refused(() => parseRunFilter("run_id IN ('a'"));
@@ -55,28 +70,37 @@ describe('MLflow run filter grammar', () => {
   });
 
   it('refuses OR, unknown entities and attributes, and dangling input', () => {
-    expect(refused(() => parseRunFilter("metrics.a > 1 OR metrics.b > 1"))).toContain('only AND is supported');
+    expect(refused(() => parseRunFilter('metrics.a > 1 OR metrics.b > 1'))).toContain('only AND is supported');
     refused(() => parseRunFilter("inputs.name = 'x'"));
     refused(() => parseRunFilter("attributes.secret = 'x'"));
     refused(() => parseRunFilter('metrics.loss <'));
-    refused(() => parseRunFilter("metrics.loss < 1 and"));
+    refused(() => parseRunFilter('metrics.loss < 1 and'));
     refused(() => parseRunFilter("tags.a = 'unterminated"));
   });
 
   it('refuses SQL injection attempts instead of passing them on', () => {
     refused(() => parseRunFilter("params.lr = '1'; DROP TABLE runs; --"));
-    refused(() => parseRunFilter("metrics.loss < 1 OR 1=1"));
+    refused(() => parseRunFilter('metrics.loss < 1 OR 1=1'));
     refused(() => parseRunFilter("params.lr = '1' UNION SELECT password_hash FROM users"));
     refused(() => parseRunFilter('metrics.loss < (SELECT 1)'));
     // Quotes inside a value stay part of the value (it is bound as a parameter, never spliced).
-    expect(parseRunFilter(`tags.x = "it's'; DROP TABLE runs; --"`)).toEqual([{ entity: 'tag', key: 'x', comparator: '=', value: "it's'; DROP TABLE runs; --" }]);
-    expect(parseRunFilter('params.`lr"; DROP TABLE runs; --` = \'1\'')[0]).toMatchObject({ entity: 'param', key: 'lr"; DROP TABLE runs; --' });
+    expect(parseRunFilter(`tags.x = "it's'; DROP TABLE runs; --"`)).toEqual([
+      { entity: 'tag', key: 'x', comparator: '=', value: "it's'; DROP TABLE runs; --" },
+    ]);
+    expect(parseRunFilter("params.`lr\"; DROP TABLE runs; --` = '1'")[0]).toMatchObject({
+      entity: 'param',
+      key: 'lr"; DROP TABLE runs; --',
+    });
   });
 });
 
 describe('dataset filters (MLflow 2.10: datasets.name, datasets.digest, datasets.context)', () => {
   it('parses every comparator MLflow allows for datasets, with the entity spelled dataset or datasets', () => {
-    expect(parseRunFilter("datasets.name = 'mnist' and dataset.digest != \"a5357541\" and datasets.context LIKE 'train%' and datasets.name ILIKE 'MN%'")).toEqual([
+    expect(
+      parseRunFilter(
+        "datasets.name = 'mnist' and dataset.digest != \"a5357541\" and datasets.context LIKE 'train%' and datasets.name ILIKE 'MN%'",
+      ),
+    ).toEqual([
       { entity: 'dataset', key: 'name', comparator: '=', value: 'mnist' },
       { entity: 'dataset', key: 'digest', comparator: '!=', value: 'a5357541' },
       { entity: 'dataset', key: 'context', comparator: 'LIKE', value: 'train%' },
@@ -89,22 +113,26 @@ describe('dataset filters (MLflow 2.10: datasets.name, datasets.digest, datasets
     expect(parseRunFilter('datasets."name" <> \'a\'')).toEqual([{ entity: 'dataset', key: 'name', comparator: '!=', value: 'a' }]);
   });
 
-  it('refuses comparators outside MLflow\'s VALID_DATASET_COMPARATORS, naming the comparator and the key', () => {
+  it("refuses comparators outside MLflow's VALID_DATASET_COMPARATORS, naming the comparator and the key", () => {
     for (const op of ['>', '>=', '<', '<=']) {
       const message = refused(() => parseRunFilter(`datasets.name ${op} 'a'`));
-      expect(message).toBe(`Invalid filter string 'datasets.name ${op} 'a'': comparator '${op}' is not valid for 'datasets.name'; use one of =, !=, LIKE, ILIKE, IN, NOT IN.`);
+      expect(message).toBe(
+        `Invalid filter string 'datasets.name ${op} 'a'': comparator '${op}' is not valid for 'datasets.name'; use one of =, !=, LIKE, ILIKE, IN, NOT IN.`,
+      );
     }
   });
 
   it('refuses unknown dataset keys, unquoted or numeric values, malformed lists and ordering by datasets', () => {
-    expect(refused(() => parseRunFilter("datasets.source = 'x'"))).toContain("invalid dataset key 'source'; valid dataset keys are name, digest, context");
+    expect(refused(() => parseRunFilter("datasets.source = 'x'"))).toContain(
+      "invalid dataset key 'source'; valid dataset keys are name, digest, context",
+    );
     refused(() => parseRunFilter("datasets.Name = 'x'"));
     refused(() => parseRunFilter("datasets.name.first = 'x'"));
     refused(() => parseRunFilter('datasets.digest = 123'));
     refused(() => parseRunFilter('datasets.name = mnist'));
     refused(() => parseRunFilter('datasets.name = `mnist`'));
     refused(() => parseRunFilter("datasets.name IN 'mnist'"));
-    refused(() => parseRunFilter("datasets.name IN ()"));
+    refused(() => parseRunFilter('datasets.name IN ()'));
     refused(() => parseRunFilter("datasets.name IN ('a', 1)"));
     refused(() => parseRunFilter("datasets.name NOT IN ('a'"));
     refused(() => parseRunFilter("datasets.name = ('a')"));
@@ -113,12 +141,16 @@ describe('dataset filters (MLflow 2.10: datasets.name, datasets.digest, datasets
   });
 
   it('keeps injection attempts inside the bound value or refuses them', () => {
-    expect(parseRunFilter(`datasets.name = 'x''; DROP TABLE run_inputs; --'`)).toEqual([{ entity: 'dataset', key: 'name', comparator: '=', value: "x'; DROP TABLE run_inputs; --" }]);
-    expect(parseRunFilter(`datasets.context IN ('a'') OR 1=1 --')`)).toEqual([{ entity: 'dataset', key: 'context', comparator: 'IN', value: ["a') OR 1=1 --"] }]);
+    expect(parseRunFilter(`datasets.name = 'x''; DROP TABLE run_inputs; --'`)).toEqual([
+      { entity: 'dataset', key: 'name', comparator: '=', value: "x'; DROP TABLE run_inputs; --" },
+    ]);
+    expect(parseRunFilter(`datasets.context IN ('a'') OR 1=1 --')`)).toEqual([
+      { entity: 'dataset', key: 'context', comparator: 'IN', value: ["a') OR 1=1 --"] },
+    ]);
     refused(() => parseRunFilter("datasets.name = 'x' OR 1=1"));
     refused(() => parseRunFilter("datasets.name = 'x'; DELETE FROM runs"));
     refused(() => parseRunFilter("datasets.`name' OR '1'='1` = 'x'"));
-    refused(() => parseRunFilter("datasets.name IN (SELECT name FROM run_inputs)"));
+    refused(() => parseRunFilter('datasets.name IN (SELECT name FROM run_inputs)'));
   });
 });
 
@@ -141,7 +173,8 @@ describe('order_by', () => {
 
   it('orders experiments only by their attributes', () => {
     expect(parseExperimentOrderBy(['name DESC', 'creation_time'])).toEqual([
-      { entity: 'attribute', key: 'name', ascending: false }, { entity: 'attribute', key: 'creation_time', ascending: true },
+      { entity: 'attribute', key: 'name', ascending: false },
+      { entity: 'attribute', key: 'creation_time', ascending: true },
     ]);
     refused(() => parseExperimentOrderBy(['metrics.loss']));
     refused(() => parseExperimentOrderBy(['start_time']));
@@ -150,11 +183,14 @@ describe('order_by', () => {
 
 describe('experiment filters', () => {
   it('parses name and tag comparisons', () => {
-    expect(parseExperimentFilter("name = 'client-check-7ce0b919'")).toEqual([{ entity: 'attribute', key: 'name', comparator: '=', value: 'client-check-7ce0b919' }]);
-    expect(parseExperimentFilter("tags.team ILIKE 'ML%' and creation_time > 5")).toEqual([
-      { entity: 'tag', key: 'team', comparator: 'ILIKE', value: 'ML%' }, { entity: 'attribute', key: 'creation_time', comparator: '>', value: 5 },
+    expect(parseExperimentFilter("name = 'client-check-7ce0b919'")).toEqual([
+      { entity: 'attribute', key: 'name', comparator: '=', value: 'client-check-7ce0b919' },
     ]);
-    refused(() => parseExperimentFilter("metrics.loss > 1"));
+    expect(parseExperimentFilter("tags.team ILIKE 'ML%' and creation_time > 5")).toEqual([
+      { entity: 'tag', key: 'team', comparator: 'ILIKE', value: 'ML%' },
+      { entity: 'attribute', key: 'creation_time', comparator: '>', value: 5 },
+    ]);
+    refused(() => parseExperimentFilter('metrics.loss > 1'));
     refused(() => parseExperimentFilter("owner = 'x'"));
   });
 

@@ -27,8 +27,14 @@ describe('findInvalidText', () => {
   });
 
   it('returns the JSON path of the first bad string', () => {
-    expect(findInvalidText({ reason: 'left \ud800 group' }, '$.variables')).toEqual({ path: '$.variables.reason', problem: expect.stringMatching(/U\+D800/) });
-    expect(findInvalidText({ tags: ['ok', { 'my key': ['fine', 'n\u0000ul'] }] })).toEqual({ path: '$.tags[1]["my key"][1]', problem: expect.stringMatching(/U\+0000/) });
+    expect(findInvalidText({ reason: 'left \ud800 group' }, '$.variables')).toEqual({
+      path: '$.variables.reason',
+      problem: expect.stringMatching(/U\+D800/),
+    });
+    expect(findInvalidText({ tags: ['ok', { 'my key': ['fine', 'n\u0000ul'] }] })).toEqual({
+      path: '$.tags[1]["my key"][1]',
+      problem: expect.stringMatching(/U\+0000/),
+    });
     expect(findInvalidText('\udfff')?.path).toBe('$');
   });
 
@@ -47,6 +53,8 @@ describe('findInvalidText', () => {
     }
     expect(error).toBeInstanceOf(InvalidTextError);
     expect((error as InvalidTextError).path).toBe('$.reason');
-    expect((error as InvalidTextError).message).toMatch(/^audit event field \$\.reason holds a lone UTF-16 surrogate U\+D800 at character 1.*refused, nothing was written/);
+    expect((error as InvalidTextError).message).toMatch(
+      /^audit event field \$\.reason holds a lone UTF-16 surrogate U\+D800 at character 1.*refused, nothing was written/,
+    );
   });
 });

@@ -1,4 +1,14 @@
-import { deterministicJobId, failedLoginsFlush, InvalidJobError, Job, JOB_NAMES, JobPayloads, loginFailureCounterKey, minuteStart, parseJob } from '../index';
+import {
+  deterministicJobId,
+  failedLoginsFlush,
+  InvalidJobError,
+  Job,
+  JOB_NAMES,
+  JobPayloads,
+  loginFailureCounterKey,
+  minuteStart,
+  parseJob,
+} from '../index';
 
 const flush = (username: string, ip: string, minute = '2026-11-27T03:41:00Z'): Job<'auth.failed-logins.flush'> => ({
   name: 'auth.failed-logins.flush',
@@ -14,17 +24,22 @@ describe('parseJob', () => {
   });
 
   it('names the job and the field that is wrong', () => {
-    expect(() => parseJob('auth.failed-logins.flush', { v: 1, username: 'alice', ip: '10.0.0.7', minute: '2026-11-27T03:41:17Z' }))
-      .toThrow(/invalid payload for job "auth.failed-logins.flush": minute: must be the start of a UTC minute/);
+    expect(() => parseJob('auth.failed-logins.flush', { v: 1, username: 'alice', ip: '10.0.0.7', minute: '2026-11-27T03:41:17Z' })).toThrow(
+      /invalid payload for job "auth.failed-logins.flush": minute: must be the start of a UTC minute/,
+    );
     expect(() => parseJob('auth.failed-logins.flush', { v: 1, ip: '10.0.0.7', minute: '2026-11-27T03:41:00Z' })).toThrow(/username/);
     expect(() => parseJob('uploads.sweep', { v: 2 })).toThrow(/job "uploads.sweep": v:/);
     expect(() => parseJob('uploads.sweep', { v: 1, extra: true })).toThrow(/job "uploads.sweep"/);
-    expect(() => parseJob('auth.failed-logins.flush', { v: 1, username: 'a', ip: '1', minute: '2026-13-40T03:41:00Z' })).toThrow(/minute: must be a real date/);
+    expect(() => parseJob('auth.failed-logins.flush', { v: 1, username: 'a', ip: '1', minute: '2026-13-40T03:41:00Z' })).toThrow(
+      /minute: must be a real date/,
+    );
   });
 
   it('refuses an unknown job name, listing the known ones', () => {
     expect(() => parseJob('runs.delete', {})).toThrow(InvalidJobError);
-    expect(() => parseJob('runs.delete', {})).toThrow(/unknown job "runs.delete": expected one of audit.checkpoint, uploads.sweep, idempotency.purge, auth.failed-logins.flush/);
+    expect(() => parseJob('runs.delete', {})).toThrow(
+      /unknown job "runs.delete": expected one of audit.checkpoint, uploads.sweep, idempotency.purge, auth.failed-logins.flush/,
+    );
   });
 
   it('knows every job name of the union', () => {
@@ -57,7 +72,10 @@ describe('deterministicJobId', () => {
 describe('failed-login flush', () => {
   it('counts into the minute of the failure and flushes 5 s after that minute ends', () => {
     const f = failedLoginsFlush('alice', '10.0.0.7', new Date('2026-11-27T03:41:59.999Z'));
-    expect(f.job).toEqual({ name: 'auth.failed-logins.flush', data: { v: 1, username: 'alice', ip: '10.0.0.7', minute: '2026-11-27T03:41:00Z' } });
+    expect(f.job).toEqual({
+      name: 'auth.failed-logins.flush',
+      data: { v: 1, username: 'alice', ip: '10.0.0.7', minute: '2026-11-27T03:41:00Z' },
+    });
     expect(f.counterKey).toBe('caliper:login-failures:alice:10.0.0.7:2026-11-27T03:41:00Z');
     expect(f.runAfter.toISOString()).toBe('2026-11-27T03:42:05.000Z');
     expect(minuteStart(new Date('2026-11-27T03:42:00.000Z'))).toBe('2026-11-27T03:42:00Z');
@@ -65,7 +83,9 @@ describe('failed-login flush', () => {
 
   it('keeps counters apart when a username or an IPv6 address contains ":"', () => {
     expect(loginFailureCounterKey('a:b', 'c', 'm')).not.toBe(loginFailureCounterKey('a', 'b:c', 'm'));
-    expect(loginFailureCounterKey('alice', '::1', '2026-11-27T03:41:00Z')).toBe('caliper:login-failures:alice:%3A%3A1:2026-11-27T03:41:00Z');
+    expect(loginFailureCounterKey('alice', '::1', '2026-11-27T03:41:00Z')).toBe(
+      'caliper:login-failures:alice:%3A%3A1:2026-11-27T03:41:00Z',
+    );
   });
 
   it('refuses a username the job cannot carry', () => {

@@ -5,7 +5,15 @@ describe('checkReadiness', () => {
   it('reports each dependency, is down when one is, and sets the gauge per dependency', async () => {
     const registry = new Registry();
     const gauge = dependencyUpGauge(registry);
-    const report = await checkReadiness({ postgres: async () => 1, s3: async () => { throw new Error('connection refused'); } }, gauge);
+    const report = await checkReadiness(
+      {
+        postgres: async () => 1,
+        s3: async () => {
+          throw new Error('connection refused');
+        },
+      },
+      gauge,
+    );
     expect(report.status).toBe('down');
     expect(report.checks.postgres.status).toBe('ok');
     expect(report.checks.s3).toMatchObject({ status: 'down', error: 'connection refused' });

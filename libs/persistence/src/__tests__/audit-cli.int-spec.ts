@@ -14,7 +14,9 @@ let s3: TestObjectStore;
 
 async function cli(db: TestDatabase, args: string[]) {
   try {
-    const r = await run('node', [BIN, ...args], { env: { ...process.env, ...s3.config, DATABASE_URL: db.appUrl, DATABASE_OWNER_URL: db.ownerUrl } });
+    const r = await run('node', [BIN, ...args], {
+      env: { ...process.env, ...s3.config, DATABASE_URL: db.appUrl, DATABASE_OWNER_URL: db.ownerUrl },
+    });
     return { code: 0, out: r.stdout };
   } catch (e) {
     const err = e as { code: number; stdout: string };
@@ -32,7 +34,9 @@ describe('caliper audit verify (CLI, real database)', () => {
     await ds.initialize();
     const audit = new AuditRepository(ds);
     for (let i = 1; i <= 4; i++) {
-      await ds.transaction((m) => audit.append(m, { actorId: null, actorLabel: 'cli-test', action: 'user.create', entityType: 'user', entityId: `u${i}` }));
+      await ds.transaction((m) =>
+        audit.append(m, { actorId: null, actorLabel: 'cli-test', action: 'user.create', entityType: 'user', entityId: `u${i}` }),
+      );
     }
     await ds.destroy();
   });
@@ -59,20 +63,33 @@ describe('caliper audit verify (CLI, real database)', () => {
     const report = JSON.parse(r.out);
     // The rewritten hash at 2, and event 3's link to the hash 2 had; 4 is checked too.
     expect(report).toMatchObject({ ok: false, firstBrokenSeq: 2, checkedEvents: 4, lastSeq: 4, unacknowledgedBreaks: 2 });
-    expect(report.breaks.map((b: { seq: number; kind: string }) => [b.seq, b.kind])).toEqual([[2, 'hash_mismatch'], [3, 'prev_hash_mismatch']]);
+    expect(report.breaks.map((b: { seq: number; kind: string }) => [b.seq, b.kind])).toEqual([
+      [2, 'hash_mismatch'],
+      [3, 'prev_hash_mismatch'],
+    ]);
     const text = await cli(db, ['audit', 'verify']);
-    expect(text.out).toMatch(/^audit chain BROKEN at event #2: stored hash of event 2 \(a{64}\) is not sha256\(prev_hash \|\| canonical text\) = [0-9a-f]{64} \(2 unacknowledged break\(s\), 4 events checked, last #4; 0 of 0 checkpoint\(s\) in s3:\/\/caliper-audit match; 0 recorded in the database\)\n  #2 hash_mismatch: .*\n  #3 prev_hash_mismatch: .*\nInvestigate each break/);
+    expect(text.out).toMatch(
+      /^audit chain BROKEN at event #2: stored hash of event 2 \(a{64}\) is not sha256\(prev_hash \|\| canonical text\) = [0-9a-f]{64} \(2 unacknowledged break\(s\), 4 events checked, last #4; 0 of 0 checkpoint\(s\) in s3:\/\/caliper-audit match; 0 recorded in the database\)\n  #2 hash_mismatch: .*\n  #3 prev_hash_mismatch: .*\nInvestigate each break/,
+    );
   });
 
   it('acknowledge-break: only for a broken event, only by an active system admin, as a new audited event; then verify exits 0 and still lists both', async () => {
     const owner = new Client({ connectionString: db.ownerUrl });
     await owner.connect();
-    await owner.query(`INSERT INTO users (username, display_name, global_role) VALUES ('root-admin', 'Root', 'system_admin'), ('plain-user', 'Plain', NULL)`);
+    await owner.query(
+      `INSERT INTO users (username, display_name, global_role) VALUES ('root-admin', 'Root', 'system_admin'), ('plain-user', 'Plain', NULL)`,
+    );
     await owner.end();
     const reason = 'hash column overwritten in the 2026-11 incident; original row restored from backup is identical';
-    expect(await cli(db, ['audit', 'acknowledge-break', '--seq', '2', '--by', 'plain-user', '--reason', reason])).toMatchObject({ code: 2 });
-    expect(await cli(db, ['audit', 'acknowledge-break', '--seq', '4', '--by', 'root-admin', '--reason', reason])).toMatchObject({ code: 2 });
-    expect(await cli(db, ['audit', 'acknowledge-break', '--seq', '2', '--by', 'root-admin', '--reason', 'short'])).toMatchObject({ code: 2 });
+    expect(await cli(db, ['audit', 'acknowledge-break', '--seq', '2', '--by', 'plain-user', '--reason', reason])).toMatchObject({
+      code: 2,
+    });
+    expect(await cli(db, ['audit', 'acknowledge-break', '--seq', '4', '--by', 'root-admin', '--reason', reason])).toMatchObject({
+      code: 2,
+    });
+    expect(await cli(db, ['audit', 'acknowledge-break', '--seq', '2', '--by', 'root-admin', '--reason', 'short'])).toMatchObject({
+      code: 2,
+    });
 
     const two = await cli(db, ['audit', 'acknowledge-break', '--seq', '2', '--by', 'root-admin', '--reason', reason]);
     expect(two).toMatchObject({ code: 0, out: 'acknowledged the break at event #2 (hash_mismatch) in audit event #5 by root-admin\n' });
@@ -85,15 +102,31 @@ describe('caliper audit verify (CLI, real database)', () => {
     expect(r.out).toContain(`  #2 hash_mismatch: stored hash of event 2 (${'a'.repeat(64)})`);
     expect(r.out).toMatch(/#3 prev_hash_mismatch: .* \[acknowledged in event #6 by root-admin at .*: hash column overwritten/);
     const report = JSON.parse((await cli(db, ['audit', 'verify', '--json'])).out);
-    expect(report).toMatchObject({ ok: true, unacknowledgedBreaks: 0, breaks: [{ seq: 2, acknowledged: { seq: 5, by: 'root-admin', reason } }, { seq: 3, acknowledged: { seq: 6 } }] });
+    expect(report).toMatchObject({
+      ok: true,
+      unacknowledgedBreaks: 0,
+      breaks: [
+        { seq: 2, acknowledged: { seq: 5, by: 'root-admin', reason } },
+        { seq: 3, acknowledged: { seq: 6 } },
+      ],
+    });
     // The broken rows are untouched: the hash column still holds what the tampering left.
     const check = new Client({ connectionString: db.ownerUrl });
     await check.connect();
     expect((await check.query(`SELECT hash FROM audit_events WHERE seq = 2`)).rows[0].hash).toBe('a'.repeat(64));
-    const acks = await check.query(`SELECT seq, action, entity_id, reason, after FROM audit_events WHERE action = 'audit.break_acknowledged' ORDER BY seq`);
+    const acks = await check.query(
+      `SELECT seq, action, entity_id, reason, after FROM audit_events WHERE action = 'audit.break_acknowledged' ORDER BY seq`,
+    );
     await check.end();
-    expect(acks.rows.map((a) => [a.seq, a.entity_id, a.reason])).toEqual([['5', '2', reason], ['6', '3', reason]]);
-    expect(acks.rows[0].after).toMatchObject({ brokenSeq: 2, kinds: ['hash_mismatch'], sha256: { stored: 'a'.repeat(64), recomputed: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(acks.rows.map((a) => [a.seq, a.entity_id, a.reason])).toEqual([
+      ['5', '2', reason],
+      ['6', '3', reason],
+    ]);
+    expect(acks.rows[0].after).toMatchObject({
+      brokenSeq: 2,
+      kinds: ['hash_mismatch'],
+      sha256: { stored: 'a'.repeat(64), recomputed: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
     expect((await cli(db, ['audit', 'acknowledge-break', '--seq', '2', '--by', 'root-admin', '--reason', reason])).code).toBe(2); // already acknowledged
   });
 

@@ -35,17 +35,39 @@ async function tamper(db: TestDatabase, statement: string, params: unknown[] = [
  */
 async function legacySurrogateEvent(db: TestDatabase, reason = 'left \ud800 group') {
   const time = auditTime(new Date());
-  const body = { time, actorId: null, actorLabel: 'pi-user', action: 'member.removed', entityType: 'project', entityId: 'p1', projectId: null, before: null, after: null, reason: 'PLACEHOLDER' };
+  const body = {
+    time,
+    actorId: null,
+    actorLabel: 'pi-user',
+    action: 'member.removed',
+    entityType: 'project',
+    entityId: 'p1',
+    projectId: null,
+    before: null,
+    after: null,
+    reason: 'PLACEHOLDER',
+  };
   const canonical = canonicalAuditText(body).replace('"PLACEHOLDER"', JSON.stringify(reason));
-  await sql(db.appUrl, `INSERT INTO audit_events (occurred_at, actor_id, actor_label, action, entity_type, entity_id, project_id, before, after, reason, canonical, prev_hash, hash)
-    VALUES ($1, NULL, 'pi-user', 'member.removed', 'project', 'p1', NULL, NULL, NULL, $2, $3, '', '')`, [time, reason, canonical]);
+  await sql(
+    db.appUrl,
+    `INSERT INTO audit_events (occurred_at, actor_id, actor_label, action, entity_type, entity_id, project_id, before, after, reason, canonical, prev_hash, hash)
+    VALUES ($1, NULL, 'pi-user', 'member.removed', 'project', 'p1', NULL, NULL, NULL, $2, $3, '', '')`,
+    [time, reason, canonical],
+  );
 }
 
 describe('AuditRepository (real PostgreSQL)', () => {
   let db: TestDatabase;
   let ds: DataSource;
   let audit: AuditRepository;
-  const event = (label: string, extra: Record<string, unknown> = {}) => ({ actorId: null, actorLabel: label, action: 'project.create', entityType: 'project', entityId: label, ...extra });
+  const event = (label: string, extra: Record<string, unknown> = {}) => ({
+    actorId: null,
+    actorLabel: label,
+    action: 'project.create',
+    entityType: 'project',
+    entityId: label,
+    ...extra,
+  });
   const append = (label: string, extra: Record<string, unknown> = {}) => ds.transaction((m) => audit.append(m, event(label, extra)));
   const count = async () => Number((await ds.query(`SELECT count(*) AS n FROM audit_events`))[0].n);
 
@@ -62,14 +84,18 @@ describe('AuditRepository (real PostgreSQL)', () => {
   it('refuses a lone surrogate or NUL anywhere in an event, naming the field, and writes nothing (not even the change it records)', async () => {
     await append('e1');
     await expect(append('e2', { reason: 'left \ud800 group' })).rejects.toThrow(InvalidTextError);
-    await expect(append('e2', { reason: 'left \ud800 group' })).rejects.toThrow(/^audit event field \$\.reason holds a lone UTF-16 surrogate U\+D800 at character 5.*refused, nothing was written/);
+    await expect(append('e2', { reason: 'left \ud800 group' })).rejects.toThrow(
+      /^audit event field \$\.reason holds a lone UTF-16 surrogate U\+D800 at character 5.*refused, nothing was written/,
+    );
     await expect(append('e2', { after: { note: ['ok', 'a\u0000b'] } })).rejects.toThrow(/\$\.after\.note\[1\] holds U\+0000/);
     await expect(append('\udc00')).rejects.toThrow(/\$\.actorLabel/);
     // The business change in the same transaction rolls back with the refused event.
-    await expect(ds.transaction(async (m) => {
-      await m.query(`INSERT INTO users (username, display_name) VALUES ('half-written', 'x')`);
-      await audit.append(m, event('e2', { reason: '\ud800' }));
-    })).rejects.toThrow(InvalidTextError);
+    await expect(
+      ds.transaction(async (m) => {
+        await m.query(`INSERT INTO users (username, display_name) VALUES ('half-written', 'x')`);
+        await audit.append(m, event('e2', { reason: '\ud800' }));
+      }),
+    ).rejects.toThrow(InvalidTextError);
     expect((await sql(db.ownerUrl, `SELECT count(*)::int AS n FROM users WHERE username = 'half-written'`)).rows[0].n).toBe(0);
     expect(await count()).toBe(1);
     // Well-formed text, astral characters included, is stored exactly as the hash covers it.
@@ -92,7 +118,10 @@ describe('AuditRepository (real PostgreSQL)', () => {
     await tamper(db, `UPDATE audit_events SET after = '{"slug":"forged"}' WHERE seq = 4`);
     const r = await audit.verify();
     expect(r).toMatchObject({ ok: false, checkedEvents: 5, lastSeq: 5, unacknowledgedBreaks: 2, firstBrokenSeq: 2 });
-    expect(r.breaks.map((b) => [b.seq, b.kind])).toEqual([[2, 'canonical_mismatch'], [4, 'canonical_mismatch']]);
+    expect(r.breaks.map((b) => [b.seq, b.kind])).toEqual([
+      [2, 'canonical_mismatch'],
+      [4, 'canonical_mismatch'],
+    ]);
     expect(r.breaks[0].problem).toContain('reason: "left \\ud800 group" signed, "left \ufffd group" stored');
   });
 
@@ -101,21 +130,50 @@ describe('AuditRepository (real PostgreSQL)', () => {
     await legacySurrogateEvent(db); // 2
     await append('e3');
     const before = (await ds.query(`SELECT hash FROM audit_events WHERE seq = 2`))[0].hash as string;
-    await expect(audit.acknowledgeBreak({ seq: 3, reason: 'r', actorId: null, actorLabel: 'admin' })).rejects.toThrow(new AuditAcknowledgeError('event 3 has no break to acknowledge (broken events: 2)'));
+    await expect(audit.acknowledgeBreak({ seq: 3, reason: 'r', actorId: null, actorLabel: 'admin' })).rejects.toThrow(
+      new AuditAcknowledgeError('event 3 has no break to acknowledge (broken events: 2)'),
+    );
 
-    const { ackSeq, acknowledged } = await audit.acknowledgeBreak({ seq: 2, reason: 'lone surrogate from a GraphQL variable, issue 10', actorId: null, actorLabel: 'admin' });
+    const { ackSeq, acknowledged } = await audit.acknowledgeBreak({
+      seq: 2,
+      reason: 'lone surrogate from a GraphQL variable, issue 10',
+      actorId: null,
+      actorLabel: 'admin',
+    });
     expect(ackSeq).toBe(4);
     expect(acknowledged.map((b) => b.kind)).toEqual(['canonical_mismatch']);
     const [ack] = await audit.search({ action: AUDIT_BREAK_ACK_ACTION, limit: 5 });
-    expect(ack).toMatchObject({ seq: 4, actorLabel: 'admin', entityType: 'audit_event', entityId: '2', reason: 'lone surrogate from a GraphQL variable, issue 10' });
-    expect(ack.after).toEqual({ brokenSeq: 2, kinds: ['canonical_mismatch'], sha256: { stored: before, recomputed: before, prevLink: expect.stringMatching(/^[0-9a-f]{64}$/), columns: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    expect(ack).toMatchObject({
+      seq: 4,
+      actorLabel: 'admin',
+      entityType: 'audit_event',
+      entityId: '2',
+      reason: 'lone surrogate from a GraphQL variable, issue 10',
+    });
+    expect(ack.after).toEqual({
+      brokenSeq: 2,
+      kinds: ['canonical_mismatch'],
+      sha256: {
+        stored: before,
+        recomputed: before,
+        prevLink: expect.stringMatching(/^[0-9a-f]{64}$/),
+        columns: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
+    });
     // The row itself was not rewritten.
-    expect((await ds.query(`SELECT hash, reason FROM audit_events WHERE seq = 2`))[0]).toEqual({ hash: before, reason: 'left \ufffd group' });
+    expect((await ds.query(`SELECT hash, reason FROM audit_events WHERE seq = 2`))[0]).toEqual({
+      hash: before,
+      reason: 'left \ufffd group',
+    });
 
     const r = await audit.verify();
     expect(r).toMatchObject({ ok: true, unacknowledgedBreaks: 0, firstBrokenSeq: null, lastSeq: 4 });
-    expect(r.breaks).toEqual([expect.objectContaining({ seq: 2, kind: 'canonical_mismatch', acknowledged: expect.objectContaining({ seq: 4, by: 'admin' }) })]);
-    await expect(audit.acknowledgeBreak({ seq: 2, reason: 'again', actorId: null, actorLabel: 'admin' })).rejects.toThrow(/already acknowledged \(by event 4\)/);
+    expect(r.breaks).toEqual([
+      expect.objectContaining({ seq: 2, kind: 'canonical_mismatch', acknowledged: expect.objectContaining({ seq: 4, by: 'admin' }) }),
+    ]);
+    await expect(audit.acknowledgeBreak({ seq: 2, reason: 'again', actorId: null, actorLabel: 'admin' })).rejects.toThrow(
+      /already acknowledged \(by event 4\)/,
+    );
 
     // A later edit of the acknowledged row re-opens it.
     await tamper(db, `UPDATE audit_events SET actor_label = 'someone-else' WHERE seq = 2`);
@@ -129,11 +187,29 @@ describe('AuditRepository (real PostgreSQL)', () => {
     const state = await audit.checkpointState();
     expect(state).toMatchObject({ head: { seq: 2 }, lastCheckpoint: null });
     expect(state.firstUncoveredAt).toBeInstanceOf(Date);
-    await audit.recordCheckpoint({ seq: 2, hash: state.head!.hash, objectKey: 'audit-checkpoints/2.json', locked: false, writtenAt: new Date().toISOString() });
-    await audit.recordCheckpoint({ seq: 2, hash: state.head!.hash, objectKey: 'audit-checkpoints/2.json', locked: false, writtenAt: new Date().toISOString() });
+    await audit.recordCheckpoint({
+      seq: 2,
+      hash: state.head!.hash,
+      objectKey: 'audit-checkpoints/2.json',
+      locked: false,
+      writtenAt: new Date().toISOString(),
+    });
+    await audit.recordCheckpoint({
+      seq: 2,
+      hash: state.head!.hash,
+      objectKey: 'audit-checkpoints/2.json',
+      locked: false,
+      writtenAt: new Date().toISOString(),
+    });
     expect(await audit.checkpointState()).toMatchObject({ head: { seq: 2 }, lastCheckpoint: { seq: 2 }, firstUncoveredAt: null });
-    expect(await audit.recordedCheckpoints()).toEqual([{ seq: 2, hash: state.head!.hash, objectKey: 'audit-checkpoints/2.json', writtenAt: expect.any(String) }]);
-    for (const stmt of [`UPDATE audit_checkpoints SET hash = repeat('a', 64)`, `DELETE FROM audit_checkpoints`, `TRUNCATE audit_checkpoints`]) {
+    expect(await audit.recordedCheckpoints()).toEqual([
+      { seq: 2, hash: state.head!.hash, objectKey: 'audit-checkpoints/2.json', writtenAt: expect.any(String) },
+    ]);
+    for (const stmt of [
+      `UPDATE audit_checkpoints SET hash = repeat('a', 64)`,
+      `DELETE FROM audit_checkpoints`,
+      `TRUNCATE audit_checkpoints`,
+    ]) {
       await expect(sql(db.appUrl, stmt)).rejects.toThrow(/permission denied/);
       await expect(sql(db.ownerUrl, stmt)).rejects.toThrow(/append-only/);
     }

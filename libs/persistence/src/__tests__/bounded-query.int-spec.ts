@@ -21,12 +21,15 @@ describe('bounded queries', () => {
     await db?.drop();
   });
 
-  const sleeping = async () => (await ds.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(%' AND state = 'active'`))[0].n as number;
+  const sleeping = async () =>
+    (await ds.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(%' AND state = 'active'`))[0]
+      .n as number;
 
   it('stops a statement at its timeout and says what was stopped', async () => {
     const started = Date.now();
     await expect(boundedQuery(ds, 'SELECT pg_sleep(5)', [], { timeoutMs: 200, what: 'The slow thing' })).rejects.toMatchObject({
-      code: 'INVALID_PARAMETER', message: 'The slow thing took longer than 0.2 s and was stopped; narrow the filter or the scope.',
+      code: 'INVALID_PARAMETER',
+      message: 'The slow thing took longer than 0.2 s and was stopped; narrow the filter or the scope.',
     });
     expect(Date.now() - started).toBeLessThan(3000);
     // The timeout does not stay on the pooled connection.
@@ -36,7 +39,9 @@ describe('bounded queries', () => {
 
   it('cancels the statement in the server when its request goes away', async () => {
     const controller = new AbortController();
-    const query = queryScope.run({ signal: controller.signal }, () => boundedQuery(ds, 'SELECT pg_sleep(30)', [], { timeoutMs: 60_000, what: 'The search' }));
+    const query = queryScope.run({ signal: controller.signal }, () =>
+      boundedQuery(ds, 'SELECT pg_sleep(30)', [], { timeoutMs: 60_000, what: 'The search' }),
+    );
     const deadline = Date.now() + 5000;
     while ((await sleeping()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(await sleeping()).toBe(1);
@@ -51,11 +56,23 @@ describe('bounded queries', () => {
 
   it('keeps the comparisons of a long filter out of the join search (per-run subplans, no semi-joins), so planning stays linear', async () => {
     const repo = new RunSearchRepository(ds);
-    interface PlanNode { 'Node Type': string; 'Join Type'?: string; 'Subplan Name'?: string; Plans?: PlanNode[] }
+    interface PlanNode {
+      'Node Type': string;
+      'Join Type'?: string;
+      'Subplan Name'?: string;
+      Plans?: PlanNode[];
+    }
     const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
     const plan = async (n: number) => {
       const filter = Array.from({ length: n }, (_, i) => `params.p${i} = 'x'`).join(' and ');
-      const { sql, values } = await repo.tableSql({ projectId: '00000000-0000-4000-8000-000000000000', experimentIds: ['1'], filter, orderBy: [], first: 50, after: null });
+      const { sql, values } = await repo.tableSql({
+        projectId: '00000000-0000-4000-8000-000000000000',
+        experimentIds: ['1'],
+        filter,
+        orderBy: [],
+        first: 50,
+        after: null,
+      });
       const [row] = await ds.query(`EXPLAIN (FORMAT JSON) ${sql}`, values);
       return { sql, nodes: nodes((row['QUERY PLAN'][0] as { Plan: PlanNode }).Plan) };
     };

@@ -20,12 +20,32 @@ describe('migrations', () => {
   it('apply to an empty database and leave nothing for the schema check to generate', async () => {
     db = await createTestDatabase({ empty: true });
     const applied = await runMigrations(db.ownerUrl);
-    expect(applied).toEqual(['Foundation1764205200000', 'OutboxSchedule1764300000000', 'Tracking1764400000000', 'Registry1764500000000', 'MetricTiers1764600000000', 'RunSearchIndexes1764700000000', 'SavedViews1764800000000', 'AuditCheckpoints1764900000000']);
+    expect(applied).toEqual([
+      'Foundation1764205200000',
+      'OutboxSchedule1764300000000',
+      'Tracking1764400000000',
+      'Registry1764500000000',
+      'MetricTiers1764600000000',
+      'RunSearchIndexes1764700000000',
+      'SavedViews1764800000000',
+      'AuditCheckpoints1764900000000',
+    ]);
     expect(await runMigrations(db.ownerUrl)).toEqual([]);
     expect(await pendingSchemaChanges(db.ownerUrl)).toEqual([]);
     const tables = await sql(db.ownerUrl, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
     expect(tables.rows.map((r) => r.tablename)).toEqual(
-      expect.arrayContaining(['users', 'user_credentials', 'sessions', 'projects', 'project_members', 'api_tokens', 'audit_events', 'audit_checkpoints', 'outbox', 'uploads']),
+      expect.arrayContaining([
+        'users',
+        'user_credentials',
+        'sessions',
+        'projects',
+        'project_members',
+        'api_tokens',
+        'audit_events',
+        'audit_checkpoints',
+        'outbox',
+        'uploads',
+      ]),
     );
   });
 
@@ -54,7 +74,11 @@ describe('audit log in the database', () => {
   });
 
   const event = (n: number) => ({
-    actorId: null, actorLabel: 'system', action: 'project.create', entityType: 'project', entityId: `p${n}`,
+    actorId: null,
+    actorLabel: 'system',
+    action: 'project.create',
+    entityType: 'project',
+    entityId: `p${n}`,
     after: { slug: `proj-${n}`, passwordHash: 'must-not-be-kept' },
   });
 
@@ -69,10 +93,12 @@ describe('audit log in the database', () => {
 
   it('keeps the chain gap-free and unforked under concurrent writers and rollbacks', async () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => app.transaction((m) => audit.append(m, event(i)))));
-    await expect(app.transaction(async (m) => {
-      await audit.append(m, event(99));
-      throw new Error('business change failed');
-    })).rejects.toThrow('business change failed');
+    await expect(
+      app.transaction(async (m) => {
+        await audit.append(m, event(99));
+        throw new Error('business change failed');
+      }),
+    ).rejects.toThrow('business change failed');
     await app.transaction((m) => audit.append(m, event(100)));
     const report = await audit.verify();
     expect(report).toMatchObject({ ok: true, checkedEvents: 21, lastSeq: 21 });
@@ -92,7 +118,12 @@ describe('audit log in the database', () => {
     await sql(db.ownerUrl, `ALTER TABLE audit_events DISABLE TRIGGER audit_events_immutable`);
     await sql(db.ownerUrl, `UPDATE audit_events SET after = '{"slug":"forged"}' WHERE seq = 3`);
     await sql(db.ownerUrl, `ALTER TABLE audit_events ENABLE TRIGGER audit_events_immutable`);
-    expect(await audit.verify()).toMatchObject({ ok: false, firstBrokenSeq: 3, checkedEvents: 5, breaks: [{ seq: 3, kind: 'canonical_mismatch' }] });
+    expect(await audit.verify()).toMatchObject({
+      ok: false,
+      firstBrokenSeq: 3,
+      checkedEvents: 5,
+      breaks: [{ seq: 3, kind: 'canonical_mismatch' }],
+    });
   });
 
   it('catches a deleted tail through a checkpoint', async () => {

@@ -30,7 +30,14 @@ describe('decodePoints', () => {
   });
 
   it('puts points that arrive out of order into (step, timestamp, value) order with NaN last', () => {
-    const out = decodePoints(pack([[2, 0, 1], [1, 5, NaN], [1, 5, 3], [1, 4, 9]]));
+    const out = decodePoints(
+      pack([
+        [2, 0, 1],
+        [1, 5, NaN],
+        [1, 5, 3],
+        [1, 4, 9],
+      ]),
+    );
     expect(out.steps).toEqual([1, 1, 1, 2]);
     expect(out.timestamps).toEqual([4, 5, 5, 0]);
     expect([...out.values]).toEqual([9, 3, NaN, 1]);

@@ -68,7 +68,9 @@ describe('run search at 10,000 runs (real PostgreSQL)', () => {
                                          WHEN 1 THEN (2 ^ (('x' || right(r.uuid, 16))::bit(64)::bigint % 6))::int::text
                                          ELSE 'value-' || (r.id % (j * 3)) END AS value) v`,
     );
-    await ds.query(`INSERT INTO metric_keys (name) SELECT unnest(ARRAY['loss', 'accuracy', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'system/gpu_0_utilization_percentage']) ON CONFLICT DO NOTHING`);
+    await ds.query(
+      `INSERT INTO metric_keys (name) SELECT unnest(ARRAY['loss', 'accuracy', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'system/gpu_0_utilization_percentage']) ON CONFLICT DO NOTHING`,
+    );
     await ds.query(
       `INSERT INTO latest_metrics (run_id, key_id, step, ts, value)
        SELECT r.id, mk.id, 100, 0, CASE mk.name
@@ -78,7 +80,9 @@ describe('run search at 10,000 runs (real PostgreSQL)', () => {
        FROM runs r CROSS JOIN LATERAL (SELECT ('x' || right(r.uuid, 16))::bit(64)::bigint AS n) x CROSS JOIN metric_keys mk
        WHERE NOT (mk.name = 'accuracy' AND n % 13 = 0)`,
     );
-    await ds.query(`INSERT INTO metric_points (run_id, key_id, step, ts, value) SELECT run_id, key_id, step, ts, value FROM latest_metrics`);
+    await ds.query(
+      `INSERT INTO metric_points (run_id, key_id, step, ts, value) SELECT run_id, key_id, step, ts, value FROM latest_metrics`,
+    );
     await ds.query(
       `INSERT INTO run_tags (run_id, key, value)
        SELECT r.id, t.key, t.key || '-' || (r.id % 5) FROM runs r CROSS JOIN unnest(ARRAY['site', 'model', 'mlflow.user']) t(key)`,
@@ -98,7 +102,10 @@ describe('run search at 10,000 runs (real PostgreSQL)', () => {
   async function scansOf(q: RunTableQuery): Promise<PlanNode[]> {
     const { sql, values, countSql, countValues } = await repo.tableSql(q);
     const plans: PlanNode[] = [];
-    for (const [text, args] of [[sql, values], [countSql, countValues]] as const) {
+    for (const [text, args] of [
+      [sql, values],
+      [countSql, countValues],
+    ] as const) {
       const [{ 'QUERY PLAN': plan }] = await ds.query(`EXPLAIN (FORMAT JSON) ${text}`, args);
       plans.push(...nodes(plan[0].Plan));
     }
@@ -106,13 +113,21 @@ describe('run search at 10,000 runs (real PostgreSQL)', () => {
   }
 
   it.each([
-    ['a two-clause filter ordered by a metric', { filter: "metrics.loss < 0.2 and params.lr = '0.01'", orderBy: ['metrics.accuracy DESC'] }],
+    [
+      'a two-clause filter ordered by a metric',
+      { filter: "metrics.loss < 0.2 and params.lr = '0.01'", orderBy: ['metrics.accuracy DESC'] },
+    ],
     ['a metric filter ordered by a metric', { filter: 'metrics.accuracy > 0.99', orderBy: ['metrics.loss ASC'] }],
-    ['a tag and a param filter ordered by a param', { filter: "tags.site = 'site-3' and params.batch_size = '8'", orderBy: ['params.lr ASC'] }],
+    [
+      'a tag and a param filter ordered by a param',
+      { filter: "tags.site = 'site-3' and params.batch_size = '8'", orderBy: ['params.lr ASC'] },
+    ],
     ['the default listing', {}],
   ])('plans %s without a sequential scan of the run tables', async (_what, over) => {
     const plan = await scansOf(query(over));
-    const seq = plan.filter((n) => n['Node Type'] === 'Seq Scan' && SCANNED.includes(n['Relation Name'] ?? '')).map((n) => n['Relation Name']);
+    const seq = plan
+      .filter((n) => n['Node Type'] === 'Seq Scan' && SCANNED.includes(n['Relation Name'] ?? ''))
+      .map((n) => n['Relation Name']);
     expect(seq).toEqual([]);
     // And the run table is read at all (through an index), so the check is not vacuous.
     expect(plan.some((n) => n['Relation Name'] === 'runs' && /Index/.test(n['Node Type']))).toBe(true);
@@ -125,27 +140,45 @@ describe('run search at 10,000 runs (real PostgreSQL)', () => {
       for (const r of rows) m.set(value(r), (m.get(value(r)) ?? 0) + 1);
       return [...m].sort((a, b) => Number(a[0]) - Number(b[0])).map(([v, count]) => ({ value: v, count }));
     };
-    expect(await repo.groupCounts({ projectId, experimentIds: [experimentId], by: 'params.batch_size' })).toEqual({ groups: countBy(all, (r) => r.batch), truncated: false });
+    expect(await repo.groupCounts({ projectId, experimentIds: [experimentId], by: 'params.batch_size' })).toEqual({
+      groups: countBy(all, (r) => r.batch),
+      truncated: false,
+    });
     const filter = "metrics.loss < 0.2 and params.lr = '0.01'";
     const filtered = all.filter((r) => r.loss < 0.2 && r.lr === '0.01');
-    expect(await repo.groupCounts({ projectId, experimentIds: [experimentId], by: 'params.batch_size', filter })).toEqual({ groups: countBy(filtered, (r) => r.batch), truncated: false });
+    expect(await repo.groupCounts({ projectId, experimentIds: [experimentId], by: 'params.batch_size', filter })).toEqual({
+      groups: countBy(filtered, (r) => r.batch),
+      truncated: false,
+    });
     const { sql, values } = await repo.groupSql({ projectId, experimentIds: [experimentId], by: 'params.batch_size', filter });
     const [{ 'QUERY PLAN': plan }] = await ds.query(`EXPLAIN (FORMAT JSON) ${sql}`, values);
     const scans = nodes(plan[0].Plan);
-    expect(scans.filter((n) => n['Node Type'] === 'Seq Scan' && SCANNED.includes(n['Relation Name'] ?? '')).map((n) => n['Relation Name'])).toEqual([]);
+    expect(
+      scans.filter((n) => n['Node Type'] === 'Seq Scan' && SCANNED.includes(n['Relation Name'] ?? '')).map((n) => n['Relation Name']),
+    ).toEqual([]);
     expect(scans.some((n) => n['Relation Name'] === 'run_params' && /Index/.test(n['Node Type']))).toBe(true);
   });
 
   it('pages the two-clause search, ordered by a metric with NULLS LAST and ties by run id, as the reference does', async () => {
     const expected = Array.from({ length: RUNS }, (_, i) => ref(i))
       .filter((r) => r.loss < 0.2 && r.lr === '0.01')
-      .sort((a, b) => (a.accuracy === b.accuracy ? a.uuid.localeCompare(b.uuid) : a.accuracy === null ? 1 : b.accuracy === null ? -1 : b.accuracy - a.accuracy));
+      .sort((a, b) =>
+        a.accuracy === b.accuracy
+          ? a.uuid.localeCompare(b.uuid)
+          : a.accuracy === null
+            ? 1
+            : b.accuracy === null
+              ? -1
+              : b.accuracy - a.accuracy,
+      );
     expect(expected.length).toBeGreaterThan(100);
     expect(expected.some((r) => r.accuracy === null)).toBe(true);
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const page = await repo.searchTable(query({ filter: "metrics.loss < 0.2 and params.lr = '0.01'", orderBy: ['metrics.accuracy DESC'], first: 97, after }));
+      const page = await repo.searchTable(
+        query({ filter: "metrics.loss < 0.2 and params.lr = '0.01'", orderBy: ['metrics.accuracy DESC'], first: 97, after }),
+      );
       expect(page.totalCount).toBe(expected.length);
       seen.push(...page.runs.map((r) => r.uuid));
       if (!page.hasNextPage) break;
@@ -158,11 +191,15 @@ describe('run search at 10,000 runs (real PostgreSQL)', () => {
     for (const ascending of [true, false]) {
       const expected = Array.from({ length: RUNS }, (_, i) => ref(i))
         .filter((r) => r.loss < 0.05)
-        .sort((a, b) => (Number(a.batch) === Number(b.batch) ? a.uuid.localeCompare(b.uuid) : (ascending ? 1 : -1) * (Number(a.batch) - Number(b.batch))));
+        .sort((a, b) =>
+          Number(a.batch) === Number(b.batch) ? a.uuid.localeCompare(b.uuid) : (ascending ? 1 : -1) * (Number(a.batch) - Number(b.batch)),
+        );
       const seen: string[] = [];
       let after: string | null = null;
       for (;;) {
-        const page = await repo.searchTable(query({ filter: 'metrics.loss < 0.05', orderBy: [`params.batch_size ${ascending ? 'ASC' : 'DESC'}`], first: 64, after }));
+        const page = await repo.searchTable(
+          query({ filter: 'metrics.loss < 0.05', orderBy: [`params.batch_size ${ascending ? 'ASC' : 'DESC'}`], first: 64, after }),
+        );
         seen.push(...page.runs.map((r) => r.uuid));
         if (!page.hasNextPage) break;
         after = page.cursors[page.cursors.length - 1];
@@ -180,7 +217,10 @@ describe('run search at 10,000 runs (real PostgreSQL)', () => {
   });
 
   it('matches a param value longer than the indexed prefix exactly, not by its prefix', async () => {
-    const [{ id: exp }] = await ds.query(`INSERT INTO experiments (project_id, name, artifact_location, creation_time, last_update_time) VALUES ($1, 'long-values', '', 0, 0) RETURNING id::text AS id`, [projectId]);
+    const [{ id: exp }] = await ds.query(
+      `INSERT INTO experiments (project_id, name, artifact_location, creation_time, last_update_time) VALUES ($1, 'long-values', '', 0, 0) RETURNING id::text AS id`,
+      [projectId],
+    );
     const prefix = 'x'.repeat(200);
     const long = `${prefix}-long`;
     const runs: { id: string }[] = await ds.query(
@@ -188,8 +228,14 @@ describe('run search at 10,000 runs (real PostgreSQL)', () => {
        SELECT lpad(to_hex(1000000 + i), 32, '0'), $1, $2, 'long-' || i, 'finished', i, '' FROM generate_series(0, 2) i RETURNING id::text AS id`,
       [exp, projectId],
     );
-    await ds.query(`INSERT INTO run_params (run_id, key, value) VALUES ($1, 'note', $4), ($2, 'note', $5), ($3, 'note', $6)`, [...runs.map((r) => r.id), prefix, long, `${long}-er`]);
-    const names = async (filter: string) => (await repo.searchTable({ projectId, experimentIds: [exp], filter, first: 10 })).runs.map((r) => r.name).sort();
+    await ds.query(`INSERT INTO run_params (run_id, key, value) VALUES ($1, 'note', $4), ($2, 'note', $5), ($3, 'note', $6)`, [
+      ...runs.map((r) => r.id),
+      prefix,
+      long,
+      `${long}-er`,
+    ]);
+    const names = async (filter: string) =>
+      (await repo.searchTable({ projectId, experimentIds: [exp], filter, first: 10 })).runs.map((r) => r.name).sort();
     expect(await names(`params.note = '${long}'`)).toEqual(['long-1']);
     expect(await names(`params.note = '${prefix}'`)).toEqual(['long-0']);
     expect(await names(`params.note = '${'x'.repeat(199)}'`)).toEqual([]);
@@ -198,7 +244,9 @@ describe('run search at 10,000 runs (real PostgreSQL)', () => {
 
   it('refuses a cursor of another order', async () => {
     const page = await repo.searchTable(query({ orderBy: ['metrics.loss ASC'], first: 5 }));
-    await expect(repo.searchTable(query({ orderBy: ['metrics.loss DESC'], after: page.cursors[4] }))).rejects.toBeInstanceOf(RunCursorError);
+    await expect(repo.searchTable(query({ orderBy: ['metrics.loss DESC'], after: page.cursors[4] }))).rejects.toBeInstanceOf(
+      RunCursorError,
+    );
     await expect(repo.searchTable(query({ after: 'bm90LWEtY3Vyc29y' }))).rejects.toBeInstanceOf(RunCursorError);
   });
 });

@@ -24,7 +24,10 @@ describe('UploadsRepository (real PostgreSQL, app role)', () => {
     await owner.query(`UPDATE uploads SET created_at = now() - make_interval(secs => $2) WHERE object_key = $1`, [objectKey, seconds]);
     await owner.end();
   }
-  const keys = async () => ((await ds.query(`SELECT object_key, status FROM uploads ORDER BY object_key`)) as { object_key: string; status: string }[]).map((r) => `${r.object_key}:${r.status}`);
+  const keys = async () =>
+    ((await ds.query(`SELECT object_key, status FROM uploads ORDER BY object_key`)) as { object_key: string; status: string }[]).map(
+      (r) => `${r.object_key}:${r.status}`,
+    );
 
   it('sweeps old pending uploads only, removing each object before its row', async () => {
     const old = await ds.transaction((m) => uploads.begin(m, 'b', 'old-pending'));
@@ -34,7 +37,9 @@ describe('UploadsRepository (real PostgreSQL, app role)', () => {
     await age('old-pending', 7200);
     await age('old-complete', 7200);
     const removed: PendingUpload[] = [];
-    const swept = await uploads.sweepOrphans(3600, 100, async (u) => { removed.push(u); });
+    const swept = await uploads.sweepOrphans(3600, 100, async (u) => {
+      removed.push(u);
+    });
     expect(swept).toEqual([{ id: old, bucket: 'b', objectKey: 'old-pending' }]);
     expect(removed).toEqual(swept);
     expect(await keys()).toEqual(['old-complete:complete', 'young-pending:pending']);
@@ -45,7 +50,11 @@ describe('UploadsRepository (real PostgreSQL, app role)', () => {
     await ds.transaction((m) => uploads.begin(m, 'b', 'c'));
     await age('a', 7200);
     await age('c', 7200);
-    await expect(uploads.sweepOrphans(3600, 100, async (u) => { if (u.objectKey === 'c') throw new Error('S3 unreachable'); })).rejects.toThrow('S3 unreachable');
+    await expect(
+      uploads.sweepOrphans(3600, 100, async (u) => {
+        if (u.objectKey === 'c') throw new Error('S3 unreachable');
+      }),
+    ).rejects.toThrow('S3 unreachable');
     expect(await keys()).toEqual(['a:pending', 'c:pending']);
   });
 

@@ -104,7 +104,8 @@ export class ModelVersionFileEntity {
 
 @Entity('registered_model_aliases')
 export class RegisteredModelAliasEntity {
-  @PrimaryColumn('uuid', { name: 'registered_model_id', primaryKeyConstraintName: 'PK_registered_model_aliases' }) registeredModelId: string;
+  @PrimaryColumn('uuid', { name: 'registered_model_id', primaryKeyConstraintName: 'PK_registered_model_aliases' })
+  registeredModelId: string;
   @PrimaryColumn('text', { primaryKeyConstraintName: 'PK_registered_model_aliases' }) alias: string;
   @ManyToOne(() => RegisteredModelEntity)
   @JoinColumn({ name: 'registered_model_id', foreignKeyConstraintName: 'FK_registered_model_aliases_model' })

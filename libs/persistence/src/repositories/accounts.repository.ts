@@ -26,7 +26,10 @@ export class AccountsRepository {
   }
 
   findUsersByIds(ids: readonly string[]): Promise<UserEntity[]> {
-    return this.ds.manager.createQueryBuilder(UserEntity, 'u').where('u.id IN (:...ids)', { ids: [...ids] }).getMany();
+    return this.ds.manager
+      .createQueryBuilder(UserEntity, 'u')
+      .where('u.id IN (:...ids)', { ids: [...ids] })
+      .getMany();
   }
 
   listUsers(): Promise<UserEntity[]> {
@@ -65,7 +68,10 @@ export class AccountsRepository {
 
   /** Ends every open session of the user, except the one given (the caller's own). */
   async revokeSessionsOf(manager: EntityManager, userId: string, exceptSessionId?: string): Promise<void> {
-    await manager.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)`, [userId, exceptSessionId ?? null]);
+    await manager.query(
+      `UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)`,
+      [userId, exceptSessionId ?? null],
+    );
   }
 
   /**
@@ -90,7 +96,10 @@ export class AccountsRepository {
     await manager.upsert(UserCredentialEntity, { userId, passwordHash, changedAt: new Date() }, ['userId']);
   }
 
-  async createSession(manager: EntityManager, s: { userId: string; secretHash: string; expiresAt: Date; ip: string | null }): Promise<SessionEntity> {
+  async createSession(
+    manager: EntityManager,
+    s: { userId: string; secretHash: string; expiresAt: Date; ip: string | null },
+  ): Promise<SessionEntity> {
     return manager.save(manager.create(SessionEntity, { ...s, revokedAt: null }));
   }
 

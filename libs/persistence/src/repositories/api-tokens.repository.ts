@@ -36,12 +36,24 @@ export class ApiTokensRepository {
   }
 
   listForProject(projectId: string, ownerId?: string): Promise<ApiTokenEntity[]> {
-    return this.ds.manager.find(ApiTokenEntity, { where: { projectId, ...(ownerId ? { userId: ownerId } : {}) }, order: { createdAt: 'DESC' } });
+    return this.ds.manager.find(ApiTokenEntity, {
+      where: { projectId, ...(ownerId ? { userId: ownerId } : {}) },
+      order: { createdAt: 'DESC' },
+    });
   }
 
   async create(
     manager: EntityManager,
-    t: { id: string; userId: string; projectId: string; name: string; roles: ProjectRole[]; runId: string | null; secretHash: string; expiresAt: Date },
+    t: {
+      id: string;
+      userId: string;
+      projectId: string;
+      name: string;
+      roles: ProjectRole[];
+      runId: string | null;
+      secretHash: string;
+      expiresAt: Date;
+    },
   ): Promise<ApiTokenEntity> {
     return manager.save(manager.create(ApiTokenEntity, { ...t, revokedAt: null, lastUsedAt: null }));
   }
@@ -53,7 +65,9 @@ export class ApiTokensRepository {
 
   /** Revokes every unrevoked token of a user (an admin's password reset); returns the ones it revoked, by id. */
   async revokeAllOf(manager: EntityManager, userId: string): Promise<ApiTokenEntity[]> {
-    const rows = (await manager.query(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, [userId])) as [{ id: string }[], number];
+    const rows = (await manager.query(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, [
+      userId,
+    ])) as [{ id: string }[], number];
     const ids = rows[0].map((r) => r.id).sort();
     return ids.length ? manager.find(ApiTokenEntity, { where: { id: In(ids) }, order: { id: 'ASC' } }) : [];
   }
@@ -72,7 +86,10 @@ export class ApiTokensRepository {
     if (this.lastTouch.size >= TOUCH_MEMO_MAX) this.lastTouch.delete(this.lastTouch.keys().next().value as string);
     this.lastTouch.set(id, now);
     try {
-      await this.ds.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [id]);
+      await this.ds.query(
+        `UPDATE api_tokens SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+        [id],
+      );
     } catch (err) {
       this.lastTouch.delete(id);
       throw err;

@@ -18,7 +18,8 @@ export class ArtifactsRepository {
 
   /** Every artifact of the run whose path starts with `prefix` ('' for all), in path order. */
   listUnder(runId: string, prefix: string): Promise<ArtifactEntity[]> {
-    return this.ds.manager.createQueryBuilder(ArtifactEntity, 'a')
+    return this.ds.manager
+      .createQueryBuilder(ArtifactEntity, 'a')
       .where('a.run_id = :runId', { runId })
       .andWhere('starts_with(a.path, :prefix)', { prefix })
       .orderBy('a.path', 'ASC')
@@ -30,8 +31,12 @@ export class ArtifactsRepository {
    * transaction that completes the upload, so the row and the ledger move together.
    */
   async map(manager: EntityManager, a: ArtifactRecord): Promise<ArtifactEntity | null> {
-    const previous = await manager.getRepository(ArtifactEntity).createQueryBuilder('a').setLock('pessimistic_write')
-      .where('a.run_id = :runId AND a.path = :path', { runId: a.runId, path: a.path }).getOne();
+    const previous = await manager
+      .getRepository(ArtifactEntity)
+      .createQueryBuilder('a')
+      .setLock('pessimistic_write')
+      .where('a.run_id = :runId AND a.path = :path', { runId: a.runId, path: a.path })
+      .getOne();
     await manager.query(
       `INSERT INTO artifacts (run_id, path, bucket, object_key, size, sha256, content_type) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (run_id, path) DO UPDATE SET bucket = EXCLUDED.bucket, object_key = EXCLUDED.object_key, size = EXCLUDED.size,
@@ -48,7 +53,9 @@ export class ArtifactsRepository {
   async mappedObjectKeys(runId: string, bucket: string, objectKeys: readonly string[]): Promise<Set<string>> {
     if (!objectKeys.length) return new Set();
     const rows: { object_key: string }[] = await this.ds.query(
-      `SELECT DISTINCT object_key FROM artifacts WHERE run_id = $1 AND bucket = $2 AND object_key = ANY($3::text[])`, [runId, bucket, [...objectKeys]]);
+      `SELECT DISTINCT object_key FROM artifacts WHERE run_id = $1 AND bucket = $2 AND object_key = ANY($3::text[])`,
+      [runId, bucket, [...objectKeys]],
+    );
     return new Set(rows.map((r) => r.object_key));
   }
 
@@ -59,9 +66,16 @@ export class ArtifactsRepository {
       `DELETE FROM artifacts WHERE run_id = $1 AND (path = $2 OR starts_with(path, $3)) RETURNING run_id, path, bucket, object_key, size, sha256, content_type`,
       [runId, path, path === '' ? '' : `${path}/`],
     );
-    return rows.map((r) => Object.assign(new ArtifactEntity(), {
-      runId: String(r.run_id), path: String(r.path), bucket: String(r.bucket), objectKey: String(r.object_key),
-      size: Number(r.size), sha256: String(r.sha256), contentType: (r.content_type as string | null) ?? null,
-    }));
+    return rows.map((r) =>
+      Object.assign(new ArtifactEntity(), {
+        runId: String(r.run_id),
+        path: String(r.path),
+        bucket: String(r.bucket),
+        objectKey: String(r.object_key),
+        size: Number(r.size),
+        sha256: String(r.sha256),
+        contentType: (r.content_type as string | null) ?? null,
+      }),
+    );
   }
 }

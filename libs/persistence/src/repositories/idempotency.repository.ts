@@ -31,7 +31,9 @@ export class IdempotencyRepository {
 
   /** Deletes records older than the window (they can no longer answer a retry); returns how many. */
   async purgeExpired(manager: EntityManager): Promise<number> {
-    const [, deleted] = (await manager.query(`DELETE FROM idempotency_records WHERE created_at <= now() - make_interval(hours => $1)`, [IDEMPOTENCY_WINDOW_HOURS])) as [unknown, number];
+    const [, deleted] = (await manager.query(`DELETE FROM idempotency_records WHERE created_at <= now() - make_interval(hours => $1)`, [
+      IDEMPOTENCY_WINDOW_HOURS,
+    ])) as [unknown, number];
     return deleted;
   }
 

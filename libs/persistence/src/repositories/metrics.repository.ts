@@ -55,11 +55,18 @@ export function decodePoints(packed: Buffer | null): { steps: number[]; timestam
     steps[i] = buf.readInt32BE(off) * 4294967296 + buf.readUInt32BE(off + 4);
     timestamps[i] = buf.readInt32BE(off + 8) * 4294967296 + buf.readUInt32BE(off + 12);
     values[i] = buf.readDoubleBE(off + 16);
-    if (i && ordered && comparePoints(steps[i - 1], timestamps[i - 1], values[i - 1], steps[i], timestamps[i], values[i]) > 0) ordered = false;
+    if (i && ordered && comparePoints(steps[i - 1], timestamps[i - 1], values[i - 1], steps[i], timestamps[i], values[i]) > 0)
+      ordered = false;
   }
   if (ordered) return { steps, timestamps, values };
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => comparePoints(steps[a], timestamps[a], values[a], steps[b], timestamps[b], values[b]));
-  return { steps: order.map((i) => steps[i]), timestamps: order.map((i) => timestamps[i]), values: Float64Array.from(order, (i) => values[i]) };
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) =>
+    comparePoints(steps[a], timestamps[a], values[a], steps[b], timestamps[b], values[b]),
+  );
+  return {
+    steps: order.map((i) => steps[i]),
+    timestamps: order.map((i) => timestamps[i]),
+    values: Float64Array.from(order, (i) => values[i]),
+  };
 }
 
 export interface LatestMetric extends StoredPoint {
@@ -124,30 +131,34 @@ export interface SqlQuery {
  * condition: as a plain join, a planner without fresh
  * statistics scanned all of a series' tier rows by (run, key) and filtered (200 ms, not 5 ms).
  */
-export function seriesQueries(series: readonly { runId: string; keyId: string }[], cover: Cover, window: { fromStep: number; toStep: number }): { tiers: SqlQuery | null; raw: SqlQuery | null; firsts: SqlQuery } {
+export function seriesQueries(
+  series: readonly { runId: string; keyId: string }[],
+  cover: Cover,
+  window: { fromStep: number; toStep: number },
+): { tiers: SqlQuery | null; raw: SqlQuery | null; firsts: SqlQuery } {
   const runs = series.map((x) => x.runId);
   const keys = series.map((x) => x.keyId);
   return {
     tiers: cover.blocks.length
       ? {
-        text: `SELECT s.i, encode(string_agg(int8send(t.block << t.level) || int4send(t.n) || int4send(t.nan_n) || float8send(coalesce(t.min_value, 'NaN'))
+          text: `SELECT s.i, encode(string_agg(int8send(t.block << t.level) || int4send(t.n) || int4send(t.nan_n) || float8send(coalesce(t.min_value, 'NaN'))
              || float8send(coalesce(t.max_value, 'NaN')) || int8send(coalesce(t.last_step, 0)) || int8send(coalesce(t.last_ts, 0)) || float8send(coalesce(t.last_value, 'NaN')), ''::bytea), 'base64') AS packed
          FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY s(run_id, key_id, i)
          CROSS JOIN unnest($3::smallint[], $4::bigint[], $5::bigint[]) r(level, lo, hi)
          CROSS JOIN LATERAL (SELECT * FROM metric_tiers t WHERE t.run_id = s.run_id AND t.key_id = s.key_id AND t.level = r.level AND t.block >= r.lo AND t.block < r.hi OFFSET 0) t
          GROUP BY s.i`,
-        params: [runs, keys, cover.blocks.map((b) => b.level), cover.blocks.map((b) => b.fromBlock), cover.blocks.map((b) => b.toBlock)],
-      }
+          params: [runs, keys, cover.blocks.map((b) => b.level), cover.blocks.map((b) => b.fromBlock), cover.blocks.map((b) => b.toBlock)],
+        }
       : null,
     raw: cover.raw.length
       ? {
-        text: `SELECT s.i, encode(string_agg(int8send(p.step) || int8send(p.ts) || float8send(p.value), ''::bytea), 'base64') AS packed
+          text: `SELECT s.i, encode(string_agg(int8send(p.step) || int8send(p.ts) || float8send(p.value), ''::bytea), 'base64') AS packed
          FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY s(run_id, key_id, i)
          CROSS JOIN unnest($3::bigint[], $4::bigint[]) r(lo, hi)
          CROSS JOIN LATERAL (SELECT step, ts, value FROM metric_points p WHERE p.run_id = s.run_id AND p.key_id = s.key_id AND p.step >= r.lo AND p.step < r.hi OFFSET 0) p
          GROUP BY s.i`,
-        params: [runs, keys, cover.raw.map((r) => r.fromStep), cover.raw.map((r) => r.toStep)],
-      }
+          params: [runs, keys, cover.raw.map((r) => r.fromStep), cover.raw.map((r) => r.toStep)],
+        }
       : null,
     firsts: {
       text: `SELECT s.i, f.step, f.ts, f.value FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY s(run_id, key_id, i)
@@ -174,7 +185,9 @@ export class MetricsRepository {
     if (missing.length) {
       const m = this.ds.manager;
       await m.query(`INSERT INTO metric_keys (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING`, [missing]);
-      const rows: { id: string; name: string }[] = await m.query(`SELECT id, name FROM metric_keys WHERE name = ANY($1::text[])`, [missing]);
+      const rows: { id: string; name: string }[] = await m.query(`SELECT id, name FROM metric_keys WHERE name = ANY($1::text[])`, [
+        missing,
+      ]);
       for (const r of rows) this.keyIds.set(r.name, r.id);
     }
     return new Map(names.map((n) => [n, this.keyIds.get(n)!]));
@@ -209,7 +222,13 @@ export class MetricsRepository {
        SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::float8[])
        ON CONFLICT (run_id, key_id) DO UPDATE SET step = EXCLUDED.step, ts = EXCLUDED.ts, value = EXCLUDED.value
        WHERE (EXCLUDED.step, EXCLUDED.ts, EXCLUDED.value) > (latest_metrics.step, latest_metrics.ts, latest_metrics.value)`,
-      [runId, latest.map(([k]) => k), latest.map(([, p]) => p.step), latest.map(([, p]) => p.timestamp), latest.map(([, p]) => floatText(p.value))],
+      [
+        runId,
+        latest.map(([k]) => k),
+        latest.map(([, p]) => p.step),
+        latest.map(([, p]) => p.timestamp),
+        latest.map(([, p]) => floatText(p.value)),
+      ],
     );
     return inserted;
   }
@@ -245,8 +264,14 @@ export class MetricsRepository {
        SELECT (SELECT count(*) FROM run)::int AS active, (SELECT count(*) FROM added)::int AS inserted`,
       [
         runId,
-        arrayLiteral(points.map((p) => ids.get(p.key)!)), arrayLiteral(points.map((p) => p.step)), arrayLiteral(points.map((p) => p.timestamp)), arrayLiteral(points.map((p) => p.value)),
-        latest.map(([k]) => k), latest.map(([, p]) => p.step), latest.map(([, p]) => p.timestamp), latest.map(([, p]) => floatText(p.value)),
+        arrayLiteral(points.map((p) => ids.get(p.key)!)),
+        arrayLiteral(points.map((p) => p.step)),
+        arrayLiteral(points.map((p) => p.timestamp)),
+        arrayLiteral(points.map((p) => p.value)),
+        latest.map(([k]) => k),
+        latest.map(([, p]) => p.step),
+        latest.map(([, p]) => p.timestamp),
+        latest.map(([, p]) => floatText(p.value)),
       ],
     );
     return row.active ? row.inserted : null;
@@ -260,7 +285,14 @@ export class MetricsRepository {
    * primary key; the savepoint undoes it and the batch goes in again with ON CONFLICT DO NOTHING,
    * which writes only the new points. Either way triggers see exactly the rows written.
    */
-  private async appendPoints(manager: EntityManager, runId: string, keyIds: string[], steps: number[], timestamps: number[], values: number[]): Promise<number> {
+  private async appendPoints(
+    manager: EntityManager,
+    runId: string,
+    keyIds: string[],
+    steps: number[],
+    timestamps: number[],
+    values: number[],
+  ): Promise<number> {
     const runner = manager.queryRunner;
     if (!runner?.isTransactionActive) throw new Error('MetricsRepository.insertPoints must run inside a transaction');
     const n = keyIds.length;
@@ -269,14 +301,18 @@ export class MetricsRepository {
     await runner.query('SAVEPOINT metric_points_copy');
     try {
       const client = (await runner.connect()) as PoolClient;
-      await pipeline(Readable.from([lines.join('')]), client.query(copyFrom('COPY metric_points (run_id, key_id, step, ts, value) FROM STDIN')));
+      await pipeline(
+        Readable.from([lines.join('')]),
+        client.query(copyFrom('COPY metric_points (run_id, key_id, step, ts, value) FROM STDIN')),
+      );
       await runner.query('RELEASE SAVEPOINT metric_points_copy');
       return n;
     } catch (err) {
       if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
       await runner.query('ROLLBACK TO SAVEPOINT metric_points_copy');
     }
-    return affectedRows(manager,
+    return affectedRows(
+      manager,
       `INSERT INTO metric_points (run_id, key_id, step, ts, value)
        SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::float8[])
        ON CONFLICT DO NOTHING`,
@@ -288,7 +324,9 @@ export class MetricsRepository {
   async existingKeyIds(names: readonly string[]): Promise<Map<string, string>> {
     const unknown = names.filter((n) => !this.keyIds.has(n));
     if (unknown.length) {
-      const rows: { id: string; name: string }[] = await this.ds.query(`SELECT id, name FROM metric_keys WHERE name = ANY($1::text[])`, [unknown]);
+      const rows: { id: string; name: string }[] = await this.ds.query(`SELECT id, name FROM metric_keys WHERE name = ANY($1::text[])`, [
+        unknown,
+      ]);
       for (const r of rows) this.keyIds.set(r.name, r.id);
     }
     return new Map(names.filter((n) => this.keyIds.has(n)).map((n) => [n, this.keyIds.get(n)!]));
@@ -319,12 +357,19 @@ export class MetricsRepository {
    * marks "no finite value"), so 80 series × 1,500 tier rows cost one small result, not 120,000
    * row objects.
    */
-  async seriesPieces(series: readonly { runId: string; keyId: string }[], cover: Cover, window: { fromStep: number; toStep: number }): Promise<{ pieces: Piece[]; first: StoredPoint | null }[]> {
+  async seriesPieces(
+    series: readonly { runId: string; keyId: string }[],
+    cover: Cover,
+    window: { fromStep: number; toStep: number },
+  ): Promise<{ pieces: Piece[]; first: StoredPoint | null }[]> {
     // Many series are read in two halves on two connections: each statement runs on one core of
     // the database, and the second half's rows decode here while the first's are still coming.
     if (series.length >= PARALLEL_SERIES) {
       const half = Math.ceil(series.length / 2);
-      const parts = await Promise.all([this.seriesPieces(series.slice(0, half), cover, window), this.seriesPieces(series.slice(half), cover, window)]);
+      const parts = await Promise.all([
+        this.seriesPieces(series.slice(0, half), cover, window),
+        this.seriesPieces(series.slice(half), cover, window),
+      ]);
       return parts.flat();
     }
     const out = series.map(() => ({ pieces: [] as Piece[], first: null as StoredPoint | null }));
@@ -333,7 +378,10 @@ export class MetricsRepository {
     type Packed = { i: string; packed: string | null }[];
     const tiers: Promise<Packed> = q.tiers ? this.ds.query(q.tiers.text, q.tiers.params) : Promise.resolve([]);
     const raw: Promise<Packed> = q.raw ? this.ds.query(q.raw.text, q.raw.params) : Promise.resolve([]);
-    const firsts: Promise<{ i: string; step: string | null; ts: string | null; value: number | string | null }[]> = this.ds.query(q.firsts.text, q.firsts.params);
+    const firsts: Promise<{ i: string; step: string | null; ts: string | null; value: number | string | null }[]> = this.ds.query(
+      q.firsts.text,
+      q.firsts.params,
+    );
     const [tierRows, rawRows, firstRows] = await Promise.all([tiers, raw, firsts]);
     for (const r of tierRows) {
       if (!r.packed) continue;
@@ -345,9 +393,14 @@ export class MetricsRepository {
         const min = buf.readDoubleBE(off + 16);
         const max = buf.readDoubleBE(off + 24);
         pieces.push({
-          step: int64At(buf, off), n: buf.readInt32BE(off + 8), nanN: buf.readInt32BE(off + 12),
-          min: Number.isNaN(min) ? null : min, max: Number.isNaN(max) ? null : max,
-          lastStep: hasLast ? int64At(buf, off + 32) : null, lastTs: hasLast ? int64At(buf, off + 40) : null, last: hasLast ? last : null,
+          step: int64At(buf, off),
+          n: buf.readInt32BE(off + 8),
+          nanN: buf.readInt32BE(off + 12),
+          min: Number.isNaN(min) ? null : min,
+          max: Number.isNaN(max) ? null : max,
+          lastStep: hasLast ? int64At(buf, off + 32) : null,
+          lastTs: hasLast ? int64At(buf, off + 40) : null,
+          last: hasLast ? last : null,
         });
       }
     }
@@ -423,7 +476,11 @@ export class MetricsRepository {
    * page's last point, the next cursor, is read back from the text's tail. (Numbering the rows
    * with a window function to leave the extra one out in SQL cost a fifth of the statement.)
    */
-  async historyJson(runId: string, key: string, opts: { after?: StoredPoint | null; limit: number; withKey: boolean; columns?: boolean; clampInfinity?: boolean }): Promise<{ items: string; count: number; last: StoredPoint | null; more: boolean }> {
+  async historyJson(
+    runId: string,
+    key: string,
+    opts: { after?: StoredPoint | null; limit: number; withKey: boolean; columns?: boolean; clampInfinity?: boolean },
+  ): Promise<{ items: string; count: number; last: StoredPoint | null; more: boolean }> {
     const keyId = (await this.existingKeyIds([key])).get(key) ?? '-1';
     const params: unknown[] = [runId, keyId, opts.limit];
     const param = (v: unknown) => `$${params.push(v)}`;
@@ -447,16 +504,24 @@ export class MetricsRepository {
       const lists = [row.steps ?? '', row.ts ?? '', row.vals ?? ''].map((list) => (more ? list.slice(0, list.lastIndexOf(',')) : list));
       const tail = (list: string) => list.slice(list.lastIndexOf(',') + 1).replace(/"/g, '');
       const last = more ? { step: Number(tail(lists[0])), timestamp: Number(tail(lists[1])), value: stored(Number(tail(lists[2]))) } : null;
-      return { items: `"steps":[${lists[0]}],"timestamps":[${lists[1]}],"values":[${lists[2]}]`, count: Math.min(row.n, opts.limit), last, more };
+      return {
+        items: `"steps":[${lists[0]}],"timestamps":[${lists[1]}],"values":[${lists[2]}]`,
+        count: Math.min(row.n, opts.limit),
+        last,
+        more,
+      };
     }
     const item = opts.withKey
       ? `'{"key":' || ${param(JSON.stringify(key))}::text || ',"value":' || ${value} || ',"timestamp":' || ts || ',"step":' || step || '}'`
       : `'{"step":' || step || ',"timestamp":' || ts || ',"value":' || ${value} || '}'`;
-    const [row]: { items: string | null; n: number }[] = await this.ds.query(`SELECT string_agg(${item}, ',') AS items, count(*)::int AS n ${points}`, params);
+    const [row]: { items: string | null; n: number }[] = await this.ds.query(
+      `SELECT string_agg(${item}, ',') AS items, count(*)::int AS n ${points}`,
+      params,
+    );
     const more = row.n > opts.limit;
     // An item's first member name with its quote cannot occur inside one (a key's quotes are escaped in its JSON).
     const start = opts.withKey ? ',{"key":' : ',{"step":';
-    const items = more ? row.items!.slice(0, row.items!.lastIndexOf(start)) : row.items ?? '';
+    const items = more ? row.items!.slice(0, row.items!.lastIndexOf(start)) : (row.items ?? '');
     let last: StoredPoint | null = null;
     if (more) {
       const p = JSON.parse(items.slice(items.lastIndexOf(start.slice(1)))) as { step: number; timestamp: number; value: number | string };
@@ -470,5 +535,4 @@ export class MetricsRepository {
     const { steps, timestamps, values } = await this.historyPage(runId, key, opts);
     return steps.map((step, i) => ({ step, timestamp: timestamps[i], value: values[i] }));
   }
-
 }

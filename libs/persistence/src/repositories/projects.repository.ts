@@ -15,11 +15,17 @@ export class ProjectsRepository {
   }
 
   findBySlugs(slugs: readonly string[]): Promise<ProjectEntity[]> {
-    return this.ds.manager.createQueryBuilder(ProjectEntity, 'p').where('p.slug IN (:...slugs)', { slugs: [...slugs] }).getMany();
+    return this.ds.manager
+      .createQueryBuilder(ProjectEntity, 'p')
+      .where('p.slug IN (:...slugs)', { slugs: [...slugs] })
+      .getMany();
   }
 
   findByIds(ids: readonly string[]): Promise<ProjectEntity[]> {
-    return this.ds.manager.createQueryBuilder(ProjectEntity, 'p').where('p.id IN (:...ids)', { ids: [...ids] }).getMany();
+    return this.ds.manager
+      .createQueryBuilder(ProjectEntity, 'p')
+      .where('p.id IN (:...ids)', { ids: [...ids] })
+      .getMany();
   }
 
   listAll(): Promise<ProjectEntity[]> {

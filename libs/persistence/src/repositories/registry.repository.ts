@@ -6,7 +6,12 @@
 import { DataSource, EntityManager, In, IsNull, SelectQueryBuilder } from 'typeorm';
 import type { KeyValue, ModelStage, PinnedFile, RegistryComparison, RegistryOrder } from '@caliper/domain';
 import {
-  ModelVersionEntity, ModelVersionFileEntity, ModelVersionTagEntity, RegisteredModelAliasEntity, RegisteredModelEntity, RegisteredModelTagEntity,
+  ModelVersionEntity,
+  ModelVersionFileEntity,
+  ModelVersionTagEntity,
+  RegisteredModelAliasEntity,
+  RegisteredModelEntity,
+  RegisteredModelTagEntity,
 } from '../entities/registry.entity';
 import { ArtifactEntity } from '../entities/tracking.entity';
 
@@ -36,43 +41,72 @@ export class RegistryRepository {
 
   /** The live model, row-locked for the rest of the transaction (serialises version numbering and stage moves). */
   lockModel(manager: EntityManager, projectId: string, name: string): Promise<RegisteredModelEntity | null> {
-    return manager.getRepository(RegisteredModelEntity).createQueryBuilder('rm').setLock('pessimistic_write')
-      .where('rm.project_id = :projectId AND rm.name = :name AND rm.deleted_time IS NULL', { projectId, name }).getOne();
+    return manager
+      .getRepository(RegisteredModelEntity)
+      .createQueryBuilder('rm')
+      .setLock('pessimistic_write')
+      .where('rm.project_id = :projectId AND rm.name = :name AND rm.deleted_time IS NULL', { projectId, name })
+      .getOne();
   }
 
   findModelsByIds(ids: readonly string[]): Promise<RegisteredModelEntity[]> {
     return ids.length ? this.ds.manager.findBy(RegisteredModelEntity, { id: In([...ids]) }) : Promise.resolve([]);
   }
 
-  createModel(manager: EntityManager, m: { projectId: string; name: string; description: string | null; now: number }): Promise<RegisteredModelEntity> {
-    return manager.save(manager.create(RegisteredModelEntity, {
-      projectId: m.projectId, name: m.name, description: m.description, creationTime: m.now, lastUpdatedTime: m.now, deletedTime: null,
-    }));
+  createModel(
+    manager: EntityManager,
+    m: { projectId: string; name: string; description: string | null; now: number },
+  ): Promise<RegisteredModelEntity> {
+    return manager.save(
+      manager.create(RegisteredModelEntity, {
+        projectId: m.projectId,
+        name: m.name,
+        description: m.description,
+        creationTime: m.now,
+        lastUpdatedTime: m.now,
+        deletedTime: null,
+      }),
+    );
   }
 
-  async updateModel(manager: EntityManager, id: string, changes: Partial<Pick<RegisteredModelEntity, 'name' | 'description' | 'lastUpdatedTime' | 'deletedTime'>>): Promise<RegisteredModelEntity> {
+  async updateModel(
+    manager: EntityManager,
+    id: string,
+    changes: Partial<Pick<RegisteredModelEntity, 'name' | 'description' | 'lastUpdatedTime' | 'deletedTime'>>,
+  ): Promise<RegisteredModelEntity> {
     await manager.update(RegisteredModelEntity, { id }, changes);
     return manager.findOneByOrFail(RegisteredModelEntity, { id });
   }
 
   modelTags(modelIds: readonly string[], manager?: EntityManager): Promise<RegisteredModelTagEntity[]> {
-    return modelIds.length ? this.m(manager).find(RegisteredModelTagEntity, { where: { registeredModelId: In([...modelIds]) }, order: { key: 'ASC' } }) : Promise.resolve([]);
+    return modelIds.length
+      ? this.m(manager).find(RegisteredModelTagEntity, { where: { registeredModelId: In([...modelIds]) }, order: { key: 'ASC' } })
+      : Promise.resolve([]);
   }
 
   async setModelTags(manager: EntityManager, modelId: string, tags: readonly KeyValue[]): Promise<void> {
-    for (const t of tags) await manager.upsert(RegisteredModelTagEntity, { registeredModelId: modelId, key: t.key, value: t.value }, ['registeredModelId', 'key']);
+    for (const t of tags)
+      await manager.upsert(RegisteredModelTagEntity, { registeredModelId: modelId, key: t.key, value: t.value }, [
+        'registeredModelId',
+        'key',
+      ]);
   }
 
   /** Returns the deleted tag's value, or null when there was none. */
   async deleteModelTag(manager: EntityManager, modelId: string, key: string): Promise<string | null> {
-    const [rows]: DeleteResult<{ value: string }> = await manager.query(`DELETE FROM registered_model_tags WHERE registered_model_id = $1 AND key = $2 RETURNING value`, [modelId, key]);
+    const [rows]: DeleteResult<{ value: string }> = await manager.query(
+      `DELETE FROM registered_model_tags WHERE registered_model_id = $1 AND key = $2 RETURNING value`,
+      [modelId, key],
+    );
     return rows[0]?.value ?? null;
   }
 
   // Aliases
 
   aliasesOf(modelIds: readonly string[], manager?: EntityManager): Promise<RegisteredModelAliasEntity[]> {
-    return modelIds.length ? this.m(manager).find(RegisteredModelAliasEntity, { where: { registeredModelId: In([...modelIds]) }, order: { alias: 'ASC' } }) : Promise.resolve([]);
+    return modelIds.length
+      ? this.m(manager).find(RegisteredModelAliasEntity, { where: { registeredModelId: In([...modelIds]) }, order: { alias: 'ASC' } })
+      : Promise.resolve([]);
   }
 
   findAlias(modelId: string, alias: string, manager?: EntityManager): Promise<RegisteredModelAliasEntity | null> {
@@ -80,7 +114,10 @@ export class RegistryRepository {
   }
 
   async setAlias(manager: EntityManager, modelId: string, alias: string, versionId: string): Promise<void> {
-    await manager.upsert(RegisteredModelAliasEntity, { registeredModelId: modelId, alias, modelVersionId: versionId }, ['registeredModelId', 'alias']);
+    await manager.upsert(RegisteredModelAliasEntity, { registeredModelId: modelId, alias, modelVersionId: versionId }, [
+      'registeredModelId',
+      'alias',
+    ]);
   }
 
   async deleteAlias(manager: EntityManager, modelId: string, alias: string): Promise<boolean> {
@@ -90,7 +127,10 @@ export class RegistryRepository {
 
   /** Removes every alias pointing at the version; returns the alias names removed. */
   async deleteAliasesOfVersion(manager: EntityManager, versionId: string): Promise<string[]> {
-    const [rows]: DeleteResult<{ alias: string }> = await manager.query(`DELETE FROM registered_model_aliases WHERE model_version_id = $1 RETURNING alias`, [versionId]);
+    const [rows]: DeleteResult<{ alias: string }> = await manager.query(
+      `DELETE FROM registered_model_aliases WHERE model_version_id = $1 RETURNING alias`,
+      [versionId],
+    );
     return rows.map((r) => r.alias).sort();
   }
 
@@ -108,42 +148,68 @@ export class RegistryRepository {
   /** Live versions of the models, in version order. */
   versionsOf(modelIds: readonly string[], manager?: EntityManager): Promise<ModelVersionEntity[]> {
     return modelIds.length
-      ? this.m(manager).find(ModelVersionEntity, { where: { registeredModelId: In([...modelIds]), deletedTime: IsNull() }, order: { version: 'ASC' } })
+      ? this.m(manager).find(ModelVersionEntity, {
+          where: { registeredModelId: In([...modelIds]), deletedTime: IsNull() },
+          order: { version: 'ASC' },
+        })
       : Promise.resolve([]);
   }
 
   /** Next number for the model: deleted versions keep theirs (call with the model row locked). */
   async nextVersionNumber(manager: EntityManager, modelId: string): Promise<number> {
-    const rows: { max: number | null }[] = await manager.query(`SELECT max(version) AS max FROM model_versions WHERE registered_model_id = $1`, [modelId]);
+    const rows: { max: number | null }[] = await manager.query(
+      `SELECT max(version) AS max FROM model_versions WHERE registered_model_id = $1`,
+      [modelId],
+    );
     return (rows[0]?.max ?? 0) + 1;
   }
 
-  createVersion(manager: EntityManager, v: Omit<ModelVersionEntity, 'id' | 'registeredModel' | 'run' | 'user' | 'deletedTime' | 'status'>): Promise<ModelVersionEntity> {
+  createVersion(
+    manager: EntityManager,
+    v: Omit<ModelVersionEntity, 'id' | 'registeredModel' | 'run' | 'user' | 'deletedTime' | 'status'>,
+  ): Promise<ModelVersionEntity> {
     return manager.save(manager.create(ModelVersionEntity, { ...v, status: 'READY', deletedTime: null }));
   }
 
-  async updateVersion(manager: EntityManager, id: string, changes: Partial<Pick<ModelVersionEntity, 'currentStage' | 'description' | 'lastUpdatedTime' | 'deletedTime'>>): Promise<ModelVersionEntity> {
+  async updateVersion(
+    manager: EntityManager,
+    id: string,
+    changes: Partial<Pick<ModelVersionEntity, 'currentStage' | 'description' | 'lastUpdatedTime' | 'deletedTime'>>,
+  ): Promise<ModelVersionEntity> {
     await manager.update(ModelVersionEntity, { id }, changes);
     return manager.findOneByOrFail(ModelVersionEntity, { id });
   }
 
   /** Other live versions of the model in a stage (archive_existing_versions). */
   versionsInStage(manager: EntityManager, modelId: string, stage: ModelStage, exceptId: string): Promise<ModelVersionEntity[]> {
-    return manager.getRepository(ModelVersionEntity).createQueryBuilder('mv')
-      .where('mv.registered_model_id = :modelId AND mv.current_stage = :stage AND mv.id <> :exceptId AND mv.deleted_time IS NULL', { modelId, stage, exceptId })
-      .orderBy('mv.version', 'ASC').getMany();
+    return manager
+      .getRepository(ModelVersionEntity)
+      .createQueryBuilder('mv')
+      .where('mv.registered_model_id = :modelId AND mv.current_stage = :stage AND mv.id <> :exceptId AND mv.deleted_time IS NULL', {
+        modelId,
+        stage,
+        exceptId,
+      })
+      .orderBy('mv.version', 'ASC')
+      .getMany();
   }
 
   versionTags(versionIds: readonly string[], manager?: EntityManager): Promise<ModelVersionTagEntity[]> {
-    return versionIds.length ? this.m(manager).find(ModelVersionTagEntity, { where: { modelVersionId: In([...versionIds]) }, order: { key: 'ASC' } }) : Promise.resolve([]);
+    return versionIds.length
+      ? this.m(manager).find(ModelVersionTagEntity, { where: { modelVersionId: In([...versionIds]) }, order: { key: 'ASC' } })
+      : Promise.resolve([]);
   }
 
   async setVersionTags(manager: EntityManager, versionId: string, tags: readonly KeyValue[]): Promise<void> {
-    for (const t of tags) await manager.upsert(ModelVersionTagEntity, { modelVersionId: versionId, key: t.key, value: t.value }, ['modelVersionId', 'key']);
+    for (const t of tags)
+      await manager.upsert(ModelVersionTagEntity, { modelVersionId: versionId, key: t.key, value: t.value }, ['modelVersionId', 'key']);
   }
 
   async deleteVersionTag(manager: EntityManager, versionId: string, key: string): Promise<string | null> {
-    const [rows]: DeleteResult<{ value: string }> = await manager.query(`DELETE FROM model_version_tags WHERE model_version_id = $1 AND key = $2 RETURNING value`, [versionId, key]);
+    const [rows]: DeleteResult<{ value: string }> = await manager.query(
+      `DELETE FROM model_version_tags WHERE model_version_id = $1 AND key = $2 RETURNING value`,
+      [versionId, key],
+    );
     return rows[0]?.value ?? null;
   }
 
@@ -151,15 +217,29 @@ export class RegistryRepository {
 
   /** The run's artifact at `path` itself, or every artifact under `path/` ('' = all), in path order, locked against a concurrent re-map. */
   runArtifactsAt(manager: EntityManager, runId: string, path: string): Promise<ArtifactEntity[]> {
-    return manager.getRepository(ArtifactEntity).createQueryBuilder('a').setLock('pessimistic_read')
+    return manager
+      .getRepository(ArtifactEntity)
+      .createQueryBuilder('a')
+      .setLock('pessimistic_read')
       .where('a.run_id = :runId', { runId })
       .andWhere(path === '' ? 'TRUE' : '(a.path = :path OR starts_with(a.path, :under))', { path, under: `${path}/` })
-      .orderBy('a.path', 'ASC').getMany();
+      .orderBy('a.path', 'ASC')
+      .getMany();
   }
 
   async pinFiles(manager: EntityManager, versionId: string, files: readonly RunArtifactObject[]): Promise<void> {
     if (!files.length) return;
-    await manager.insert(ModelVersionFileEntity, files.map((f) => ({ modelVersionId: versionId, path: f.path, bucket: f.bucket, objectKey: f.objectKey, size: f.size, sha256: f.sha256 })));
+    await manager.insert(
+      ModelVersionFileEntity,
+      files.map((f) => ({
+        modelVersionId: versionId,
+        path: f.path,
+        bucket: f.bucket,
+        objectKey: f.objectKey,
+        size: f.size,
+        sha256: f.sha256,
+      })),
+    );
   }
 
   /**
@@ -169,22 +249,37 @@ export class RegistryRepository {
   async pinnedObjectKeys(bucket: string, objectKeys: readonly string[], manager?: EntityManager): Promise<Set<string>> {
     if (!objectKeys.length) return new Set();
     const rows: { object_key: string }[] = await this.m(manager).query(
-      `SELECT DISTINCT object_key FROM model_version_files WHERE bucket = $1 AND object_key = ANY($2::text[])`, [bucket, [...objectKeys]]);
+      `SELECT DISTINCT object_key FROM model_version_files WHERE bucket = $1 AND object_key = ANY($2::text[])`,
+      [bucket, [...objectKeys]],
+    );
     return new Set(rows.map((r) => r.object_key));
   }
 
   filesOf(versionIds: readonly string[]): Promise<ModelVersionFileEntity[]> {
-    return versionIds.length ? this.ds.manager.find(ModelVersionFileEntity, { where: { modelVersionId: In([...versionIds]) }, order: { path: 'ASC' } }) : Promise.resolve([]);
+    return versionIds.length
+      ? this.ds.manager.find(ModelVersionFileEntity, { where: { modelVersionId: In([...versionIds]) }, order: { path: 'ASC' } })
+      : Promise.resolve([]);
   }
 
   // Search
 
-  async searchModels(projectId: string, filter: readonly RegistryComparison[], order: readonly RegistryOrder[], offset: number, limit: number): Promise<RegisteredModelEntity[]> {
-    const q = this.ds.manager.getRepository(RegisteredModelEntity).createQueryBuilder('rm')
+  async searchModels(
+    projectId: string,
+    filter: readonly RegistryComparison[],
+    order: readonly RegistryOrder[],
+    offset: number,
+    limit: number,
+  ): Promise<RegisteredModelEntity[]> {
+    const q = this.ds.manager
+      .getRepository(RegisteredModelEntity)
+      .createQueryBuilder('rm')
       .where('rm.project_id = :projectId AND rm.deleted_time IS NULL', { projectId });
     filter.forEach((c, i) => {
       if (c.entity === 'tag') {
-        q.andWhere(`EXISTS (SELECT 1 FROM registered_model_tags t WHERE t.registered_model_id = rm.id AND t.key = :tk${i} AND t.value ${SQL_OPS[c.comparator]} :tv${i})`, { [`tk${i}`]: c.key, [`tv${i}`]: c.value });
+        q.andWhere(
+          `EXISTS (SELECT 1 FROM registered_model_tags t WHERE t.registered_model_id = rm.id AND t.key = :tk${i} AND t.value ${SQL_OPS[c.comparator]} :tv${i})`,
+          { [`tk${i}`]: c.key, [`tv${i}`]: c.value },
+        );
       } else {
         q.andWhere(`rm.name ${SQL_OPS[c.comparator]} :v${i}`, { [`v${i}`]: c.value });
       }
@@ -195,12 +290,25 @@ export class RegistryRepository {
     return q.offset(offset).limit(limit).getMany();
   }
 
-  async searchVersions(projectId: string, filter: readonly RegistryComparison[], order: readonly RegistryOrder[], offset: number, limit: number): Promise<ModelVersionEntity[]> {
-    const q = this.ds.manager.getRepository(ModelVersionEntity).createQueryBuilder('mv')
+  async searchVersions(
+    projectId: string,
+    filter: readonly RegistryComparison[],
+    order: readonly RegistryOrder[],
+    offset: number,
+    limit: number,
+  ): Promise<ModelVersionEntity[]> {
+    const q = this.ds.manager
+      .getRepository(ModelVersionEntity)
+      .createQueryBuilder('mv')
       .innerJoin(RegisteredModelEntity, 'rm', 'rm.id = mv.registered_model_id')
       .where('rm.project_id = :projectId AND rm.deleted_time IS NULL AND mv.deleted_time IS NULL', { projectId });
     filter.forEach((c, i) => this.versionCondition(q, c, i));
-    const columns: Record<RegistryOrder['key'], string> = { name: 'rm.name', version_number: 'mv.version', creation_timestamp: 'mv.creation_time', last_updated_timestamp: 'mv.last_updated_time' };
+    const columns: Record<RegistryOrder['key'], string> = {
+      name: 'rm.name',
+      version_number: 'mv.version',
+      creation_timestamp: 'mv.creation_time',
+      last_updated_timestamp: 'mv.last_updated_time',
+    };
     order.forEach((o) => q.addOrderBy(columns[o.key], o.ascending ? 'ASC' : 'DESC'));
     return q.offset(offset).limit(limit).getMany();
   }
@@ -208,7 +316,10 @@ export class RegistryRepository {
   private versionCondition(q: SelectQueryBuilder<ModelVersionEntity>, c: RegistryComparison, i: number): void {
     const p = `v${i}`;
     if (c.entity === 'tag') {
-      q.andWhere(`EXISTS (SELECT 1 FROM model_version_tags t WHERE t.model_version_id = mv.id AND t.key = :tk${i} AND t.value ${SQL_OPS[c.comparator]} :${p})`, { [`tk${i}`]: c.key, [p]: c.value });
+      q.andWhere(
+        `EXISTS (SELECT 1 FROM model_version_tags t WHERE t.model_version_id = mv.id AND t.key = :tk${i} AND t.value ${SQL_OPS[c.comparator]} :${p})`,
+        { [`tk${i}`]: c.key, [p]: c.value },
+      );
       return;
     }
     const runUuid = `(SELECT r.uuid FROM runs r WHERE r.id = mv.run_id)`;

@@ -10,7 +10,16 @@
  */
 import { DataSource, In } from 'typeorm';
 import {
-  Comparison, DATASET_CONTEXT_TAG, decodeOffsetToken, encodeOffsetToken, OrderClause, parseOrderBy, parseRunFilter, parseTableOrderBy, searchMaxResults, TrackingError,
+  Comparison,
+  DATASET_CONTEXT_TAG,
+  decodeOffsetToken,
+  encodeOffsetToken,
+  OrderClause,
+  parseOrderBy,
+  parseRunFilter,
+  parseTableOrderBy,
+  searchMaxResults,
+  TrackingError,
 } from '@caliper/domain';
 import { boundedQuery } from '../bounded-query';
 import { RunEntity } from '../entities/tracking.entity';
@@ -47,7 +56,16 @@ const ATTRIBUTE_SQL: Record<string, string> = {
   end_time: 'r.end_time',
 };
 
-const SQL_COMPARATOR: Record<string, string> = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=', LIKE: 'LIKE', ILIKE: 'ILIKE' };
+const SQL_COMPARATOR: Record<string, string> = {
+  '=': '=',
+  '!=': '<>',
+  '<': '<',
+  '<=': '<=',
+  '>': '>',
+  '>=': '>=',
+  LIKE: 'LIKE',
+  ILIKE: 'ILIKE',
+};
 
 /** A comparison of a text expression with a bound string or, for IN / NOT IN, a bound string array. */
 function textComparisonSql(expr: string, comparator: string, value: string | string[], b: Binder): string {
@@ -111,22 +129,42 @@ const existsSql = (body: string, fenced: boolean) => `EXISTS (${body}${fenced ? 
 function conditionSql(c: Comparison, b: Binder, keyIds: MetricKeyIds | undefined, fenced: boolean): string {
   switch (c.entity) {
     case 'metric':
-      if (keyIds) return existsSql(`SELECT 1 FROM latest_metrics lm WHERE lm.run_id = r.id AND lm.key_id = ${b.bind(keyIds.get(c.key) ?? '-1')}::bigint AND lm.value ${SQL_COMPARATOR[c.comparator]} ${b.bind(c.value)}::float8`, fenced);
-      return existsSql(`SELECT 1 FROM latest_metrics lm JOIN metric_keys mk ON mk.id = lm.key_id WHERE lm.run_id = r.id AND mk.name = ${b.bind(c.key)} AND lm.value ${SQL_COMPARATOR[c.comparator]} ${b.bind(c.value)}::float8`, fenced);
+      if (keyIds)
+        return existsSql(
+          `SELECT 1 FROM latest_metrics lm WHERE lm.run_id = r.id AND lm.key_id = ${b.bind(keyIds.get(c.key) ?? '-1')}::bigint AND lm.value ${SQL_COMPARATOR[c.comparator]} ${b.bind(c.value)}::float8`,
+          fenced,
+        );
+      return existsSql(
+        `SELECT 1 FROM latest_metrics lm JOIN metric_keys mk ON mk.id = lm.key_id WHERE lm.run_id = r.id AND mk.name = ${b.bind(c.key)} AND lm.value ${SQL_COMPARATOR[c.comparator]} ${b.bind(c.value)}::float8`,
+        fenced,
+      );
     case 'param':
-      return existsSql(`SELECT 1 FROM run_params p WHERE p.run_id = r.id AND p.key = ${b.bind(c.key)} AND ${valueComparisonSql('p', c.comparator, c.value, b)}`, fenced);
+      return existsSql(
+        `SELECT 1 FROM run_params p WHERE p.run_id = r.id AND p.key = ${b.bind(c.key)} AND ${valueComparisonSql('p', c.comparator, c.value, b)}`,
+        fenced,
+      );
     case 'tag':
-      return existsSql(`SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.key = ${b.bind(c.key)} AND ${valueComparisonSql('t', c.comparator, c.value, b)}`, fenced);
+      return existsSql(
+        `SELECT 1 FROM run_tags t WHERE t.run_id = r.id AND t.key = ${b.bind(c.key)} AND ${valueComparisonSql('t', c.comparator, c.value, b)}`,
+        fenced,
+      );
     case 'attribute': {
       const column = ATTRIBUTE_SQL[c.key];
       if (typeof c.value === 'number') return `${column} ${SQL_COMPARATOR[c.comparator]} ${b.bind(Math.trunc(c.value))}::bigint`;
       return textComparisonSql(column, c.comparator, c.value, b);
     }
     case 'dataset': {
-      if (c.key !== 'context') return existsSql(`SELECT 1 FROM run_inputs i WHERE i.run_id = r.id AND i.kind = 'dataset' AND ${textComparisonSql(DATASET_COLUMN_SQL[c.key], c.comparator, c.value, b)}`, fenced);
+      if (c.key !== 'context')
+        return existsSql(
+          `SELECT 1 FROM run_inputs i WHERE i.run_id = r.id AND i.kind = 'dataset' AND ${textComparisonSql(DATASET_COLUMN_SQL[c.key], c.comparator, c.value, b)}`,
+          fenced,
+        );
       // The context is the input's mlflow.data.context tag, kept in the descriptor's tags list.
       const tags = `jsonb_array_elements(CASE WHEN jsonb_typeof(i.descriptor->'tags') = 'array' THEN i.descriptor->'tags' ELSE '[]'::jsonb END) AS it(tag)`;
-      return existsSql(`SELECT 1 FROM run_inputs i CROSS JOIN LATERAL ${tags} WHERE i.run_id = r.id AND i.kind = 'dataset' AND it.tag->>'key' = ${b.bind(DATASET_CONTEXT_TAG)}::text AND ${textComparisonSql(`(it.tag->>'value')`, c.comparator, c.value, b)}`, fenced);
+      return existsSql(
+        `SELECT 1 FROM run_inputs i CROSS JOIN LATERAL ${tags} WHERE i.run_id = r.id AND i.kind = 'dataset' AND it.tag->>'key' = ${b.bind(DATASET_CONTEXT_TAG)}::text AND ${textComparisonSql(`(it.tag->>'value')`, c.comparator, c.value, b)}`,
+        fenced,
+      );
     }
   }
 }
@@ -185,7 +223,13 @@ function sortKeys(o: OrderClause, b: Binder, keyIds: MetricKeyIds): SortKey[] {
   const asc = o.ascending;
   switch (o.entity) {
     case 'metric':
-      return [{ expr: `(SELECT lm.value FROM latest_metrics lm WHERE lm.run_id = r.id AND lm.key_id = ${b.bind(keyIds.get(o.key) ?? '-1')}::bigint)`, type: 'float8', ascending: asc }];
+      return [
+        {
+          expr: `(SELECT lm.value FROM latest_metrics lm WHERE lm.run_id = r.id AND lm.key_id = ${b.bind(keyIds.get(o.key) ?? '-1')}::bigint)`,
+          type: 'float8',
+          ascending: asc,
+        },
+      ];
     case 'param': {
       const k = b.bind(o.key);
       return [
@@ -194,7 +238,9 @@ function sortKeys(o: OrderClause, b: Binder, keyIds: MetricKeyIds): SortKey[] {
       ];
     }
     case 'tag':
-      return [{ expr: `(SELECT t.value FROM run_tags t WHERE t.run_id = r.id AND t.key = ${b.bind(o.key)}::text)`, type: 'text', ascending: asc }];
+      return [
+        { expr: `(SELECT t.value FROM run_tags t WHERE t.run_id = r.id AND t.key = ${b.bind(o.key)}::text)`, type: 'text', ascending: asc },
+      ];
     case 'attribute':
       if (o.key === 'start_time' || o.key === 'end_time') return [{ expr: `r.${o.key}`, type: 'bigint', ascending: asc }];
       if (o.key === 'duration') return [{ expr: '(r.end_time - r.start_time)', type: 'bigint', ascending: asc }];
@@ -224,7 +270,8 @@ function keysetSql(keys: SortKey[], values: (string | null)[], uuid: string, b: 
   return rest;
 }
 
-const encodeTableCursor = (signature: string, values: (string | null)[], uuid: string): string => Buffer.from(JSON.stringify([signature, ...values, uuid])).toString('base64url');
+const encodeTableCursor = (signature: string, values: (string | null)[], uuid: string): string =>
+  Buffer.from(JSON.stringify([signature, ...values, uuid])).toString('base64url');
 
 function decodeTableCursor(cursor: string, signature: string, n: number): { values: (string | null)[]; uuid: string } {
   let parts: unknown;
@@ -233,18 +280,32 @@ function decodeTableCursor(cursor: string, signature: string, n: number): { valu
   } catch {
     parts = null;
   }
-  if (!Array.isArray(parts) || parts.length !== n + 2 || parts[0] !== signature) throw new RunCursorError('must be a cursor from pageInfo.endCursor of the same filter and order');
+  if (!Array.isArray(parts) || parts.length !== n + 2 || parts[0] !== signature)
+    throw new RunCursorError('must be a cursor from pageInfo.endCursor of the same filter and order');
   const values = parts.slice(1, n + 1);
   const uuid = parts[n + 1];
-  if (!values.every((v) => v === null || (typeof v === 'string' && v.length <= 10_000)) || typeof uuid !== 'string' || !/^[0-9a-f]{32}$/.test(uuid)) {
+  if (
+    !values.every((v) => v === null || (typeof v === 'string' && v.length <= 10_000)) ||
+    typeof uuid !== 'string' ||
+    !/^[0-9a-f]{32}$/.test(uuid)
+  ) {
     throw new RunCursorError('must be a cursor from pageInfo.endCursor of the same filter and order');
   }
   return { values: values as (string | null)[], uuid };
 }
 
 /** The runs-table scope and filter: the project's active runs of the experiments that match every comparison. */
-function tableWhere(q: Pick<RunTableQuery, 'projectId' | 'experimentIds'>, comparisons: readonly Comparison[], b: Binder, keyIds: MetricKeyIds): string[] {
-  const w = [`r.project_id = ${b.bind(q.projectId)}::uuid`, `r.experiment_id = ANY(${b.bind(q.experimentIds)}::bigint[])`, `r.lifecycle_stage = 'active'`];
+function tableWhere(
+  q: Pick<RunTableQuery, 'projectId' | 'experimentIds'>,
+  comparisons: readonly Comparison[],
+  b: Binder,
+  keyIds: MetricKeyIds,
+): string[] {
+  const w = [
+    `r.project_id = ${b.bind(q.projectId)}::uuid`,
+    `r.experiment_id = ANY(${b.bind(q.experimentIds)}::bigint[])`,
+    `r.lifecycle_stage = 'active'`,
+  ];
   for (const c of comparisons) w.push(conditionSql(c, b, keyIds, comparisons.length > SEMIJOIN_MAX_COMPARISONS));
   return w;
 }
@@ -283,7 +344,10 @@ export class RunSearchRepository {
   private async metricKeyIds(names: Iterable<string>): Promise<Map<string, string>> {
     const list = [...new Set(names)];
     if (!list.length) return new Map();
-    const rows: { id: string; name: string }[] = await this.ds.query(`SELECT id::text AS id, name FROM metric_keys WHERE name = ANY($1::text[])`, [list]);
+    const rows: { id: string; name: string }[] = await this.ds.query(
+      `SELECT id::text AS id, name FROM metric_keys WHERE name = ANY($1::text[])`,
+      [list],
+    );
     return new Map(rows.map((r) => [r.name, r.id]));
   }
 
@@ -291,7 +355,9 @@ export class RunSearchRepository {
    * The SQL of one runs-table page, without running it (the EXPLAIN test reads its plan). Filter
    * and order errors are TrackingError INVALID_PARAMETER; a foreign cursor is RunCursorError.
    */
-  async tableSql(q: RunTableQuery): Promise<{ sql: string; values: unknown[]; countSql: string; countValues: unknown[]; keys: SortKey[]; signature: string }> {
+  async tableSql(
+    q: RunTableQuery,
+  ): Promise<{ sql: string; values: unknown[]; countSql: string; countValues: unknown[]; keys: SortKey[]; signature: string }> {
     const comparisons = parseRunFilter(q.filter);
     const order = parseTableOrderBy(q.orderBy);
     const keyIds = await this.metricKeyIds([...comparisons, ...order].filter((c) => c.entity === 'metric').map((c) => c.key));
@@ -304,7 +370,9 @@ export class RunSearchRepository {
     const b = new Binder();
     const w = where(b);
     // The default order is the newest first, as MLflow's.
-    const keys = (order.length ? order : [{ entity: 'attribute', key: 'start_time', ascending: false } as OrderClause]).flatMap((o) => sortKeys(o, b, keyIds));
+    const keys = (order.length ? order : [{ entity: 'attribute', key: 'start_time', ascending: false } as OrderClause]).flatMap((o) =>
+      sortKeys(o, b, keyIds),
+    );
     if (q.after) {
       const { values, uuid } = decodeTableCursor(q.after, signature, keys.length);
       w.push(keysetSql(keys, values, uuid, b));
@@ -333,7 +401,15 @@ export class RunSearchRepository {
     const byId = new Map(found.map((r) => [r.id, r]));
     return {
       runs: ids.map((id) => byId.get(id)!).filter(Boolean),
-      cursors: page.filter((r) => byId.has(String(r.id))).map((r) => encodeTableCursor(signature, keys.map((_, i) => r[`s${i}`] ?? null), String(r.uuid))),
+      cursors: page
+        .filter((r) => byId.has(String(r.id)))
+        .map((r) =>
+          encodeTableCursor(
+            signature,
+            keys.map((_, i) => r[`s${i}`] ?? null),
+            String(r.uuid),
+          ),
+        ),
       hasNextPage: rows.length > q.first,
       totalCount: count[0]?.n ?? 0,
     };
@@ -350,7 +426,10 @@ export class RunSearchRepository {
       return { groups: [], truncated: false };
     }
     const { sql, values } = await this.groupSql(q);
-    const rows = await boundedQuery<{ value: string | null; n: number }>(this.ds, sql, values, { timeoutMs: SEARCH_TIMEOUT_MS, what: 'Grouping the matching runs' });
+    const rows = await boundedQuery<{ value: string | null; n: number }>(this.ds, sql, values, {
+      timeoutMs: SEARCH_TIMEOUT_MS,
+      what: 'Grouping the matching runs',
+    });
     return { groups: rows.slice(0, MAX_RUN_GROUPS).map((r) => ({ value: r.value, count: r.n })), truncated: rows.length > MAX_RUN_GROUPS };
   }
 
@@ -405,10 +484,7 @@ export class RunSearchRepository {
     if (!q.projectIds.length || !q.experimentIds.length) return { runs: [], nextPageToken: null };
 
     const b = new Binder();
-    const where = [
-      `r.project_id = ANY(${b.bind(q.projectIds)}::uuid[])`,
-      `r.experiment_id = ANY(${b.bind(q.experimentIds)}::bigint[])`,
-    ];
+    const where = [`r.project_id = ANY(${b.bind(q.projectIds)}::uuid[])`, `r.experiment_id = ANY(${b.bind(q.experimentIds)}::bigint[])`];
     const view = q.viewType ?? 'ACTIVE_ONLY';
     if (view !== 'ALL') where.push(`r.lifecycle_stage = ${b.bind(view === 'ACTIVE_ONLY' ? 'active' : 'deleted')}`);
     for (const c of comparisons) where.push(conditionSql(c, b, undefined, comparisons.length > SEMIJOIN_MAX_COMPARISONS));
@@ -432,6 +508,15 @@ export class RunSearchRepository {
 }
 
 /** The native API's entry point to the same search (same grammar, same order, same tokens). */
-export function searchRuns(repo: RunSearchRepository, projectIds: readonly string[], experimentIds: readonly string[], filter: string | null, orderBy: readonly string[] | null, maxResults: number | null, pageToken: string | null, viewType: RunViewType = 'ACTIVE_ONLY'): Promise<RunSearchPage> {
+export function searchRuns(
+  repo: RunSearchRepository,
+  projectIds: readonly string[],
+  experimentIds: readonly string[],
+  filter: string | null,
+  orderBy: readonly string[] | null,
+  maxResults: number | null,
+  pageToken: string | null,
+  viewType: RunViewType = 'ACTIVE_ONLY',
+): Promise<RunSearchPage> {
   return repo.searchRuns({ projectIds, experimentIds, filter, orderBy, maxResults, pageToken, viewType });
 }

@@ -23,7 +23,10 @@ export class SavedViewsRepository {
    * Creates the view, or overwrites the state of the one with that name (its id, creator and
    * created_at stay). One statement, so two concurrent saves of one name cannot both insert.
    */
-  async upsert(manager: EntityManager, v: { projectId: string; kind: SavedViewKind; name: string; state: Record<string, string>; createdBy: string | null }): Promise<SavedViewEntity> {
+  async upsert(
+    manager: EntityManager,
+    v: { projectId: string; kind: SavedViewKind; name: string; state: Record<string, string>; createdBy: string | null },
+  ): Promise<SavedViewEntity> {
     const rows: { id: string }[] = await manager.query(
       `INSERT INTO saved_views (project_id, kind, name, state, created_by) VALUES ($1, $2, $3, $4::jsonb, $5)
        ON CONFLICT ON CONSTRAINT "UQ_saved_views_project_kind_name" DO UPDATE SET state = EXCLUDED.state, updated_at = now()

@@ -2,7 +2,13 @@
 import { DataSource, EntityManager, In } from 'typeorm';
 import { KeyValue, numericValueOf, RunStatus } from '@caliper/domain';
 import {
-  ExperimentEntity, ExperimentTagEntity, RunEntity, RunInputEntity, RunLogEntity, RunParamEntity, RunTagEntity,
+  ExperimentEntity,
+  ExperimentTagEntity,
+  RunEntity,
+  RunInputEntity,
+  RunLogEntity,
+  RunParamEntity,
+  RunTagEntity,
 } from '../entities/tracking.entity';
 
 /** The fields of a run that never change once it exists. */
@@ -22,10 +28,21 @@ export class TrackingRepository {
 
   // Experiments
 
-  async createExperiment(manager: EntityManager, e: { projectId: string; name: string; isDefault?: boolean; now: number }): Promise<ExperimentEntity> {
-    const saved = await manager.save(manager.create(ExperimentEntity, {
-      projectId: e.projectId, name: e.name, isDefault: e.isDefault ?? false, artifactLocation: '', lifecycleStage: 'active', creationTime: e.now, lastUpdateTime: e.now,
-    }));
+  async createExperiment(
+    manager: EntityManager,
+    e: { projectId: string; name: string; isDefault?: boolean; now: number },
+  ): Promise<ExperimentEntity> {
+    const saved = await manager.save(
+      manager.create(ExperimentEntity, {
+        projectId: e.projectId,
+        name: e.name,
+        isDefault: e.isDefault ?? false,
+        artifactLocation: '',
+        lifecycleStage: 'active',
+        creationTime: e.now,
+        lastUpdateTime: e.now,
+      }),
+    );
     saved.artifactLocation = `mlflow-artifacts:/${saved.id}`;
     await manager.update(ExperimentEntity, { id: saved.id }, { artifactLocation: saved.artifactLocation });
     return saved;
@@ -56,7 +73,12 @@ export class TrackingRepository {
     });
   }
 
-  async updateExperiment(manager: EntityManager, id: string, changes: Partial<Pick<ExperimentEntity, 'name' | 'lifecycleStage'>>, now: number): Promise<ExperimentEntity> {
+  async updateExperiment(
+    manager: EntityManager,
+    id: string,
+    changes: Partial<Pick<ExperimentEntity, 'name' | 'lifecycleStage'>>,
+    now: number,
+  ): Promise<ExperimentEntity> {
     await manager.update(ExperimentEntity, { id }, { ...changes, lastUpdateTime: now });
     return manager.findOneByOrFail(ExperimentEntity, { id });
   }
@@ -66,12 +88,20 @@ export class TrackingRepository {
   }
 
   experimentTags(experimentIds: readonly string[]): Promise<ExperimentTagEntity[]> {
-    return experimentIds.length ? this.ds.manager.find(ExperimentTagEntity, { where: { experimentId: In([...experimentIds]) }, order: { key: 'ASC' } }) : Promise.resolve([]);
+    return experimentIds.length
+      ? this.ds.manager.find(ExperimentTagEntity, { where: { experimentId: In([...experimentIds]) }, order: { key: 'ASC' } })
+      : Promise.resolve([]);
   }
 
   // Runs
 
-  async createRun(manager: EntityManager, r: Omit<RunEntity, 'id' | 'createdAt' | 'experiment' | 'project' | 'user' | 'parent' | 'deletedTime' | 'lifecycleStage' | 'heartbeatAt'>): Promise<RunEntity> {
+  async createRun(
+    manager: EntityManager,
+    r: Omit<
+      RunEntity,
+      'id' | 'createdAt' | 'experiment' | 'project' | 'user' | 'parent' | 'deletedTime' | 'lifecycleStage' | 'heartbeatAt'
+    >,
+  ): Promise<RunEntity> {
     return manager.save(manager.create(RunEntity, { ...r, lifecycleStage: 'active', deletedTime: null, heartbeatAt: null }));
   }
 
@@ -90,7 +120,9 @@ export class TrackingRepository {
     const missing = valid.filter((u) => !this.refs.has(u));
     if (missing.length) {
       const rows: { id: string; uuid: string; project_id: string; experiment_id: string }[] = await this.ds.query(
-        `SELECT id::text AS id, uuid, project_id, experiment_id::text AS experiment_id FROM runs WHERE uuid = ANY($1::text[])`, [missing]);
+        `SELECT id::text AS id, uuid, project_id, experiment_id::text AS experiment_id FROM runs WHERE uuid = ANY($1::text[])`,
+        [missing],
+      );
       for (const r of rows) {
         if (this.refs.size >= RUN_REFS_KEPT) this.refs.delete(this.refs.keys().next().value as string);
         this.refs.set(r.uuid, { id: r.id, uuid: r.uuid, projectId: r.project_id, experimentId: r.experiment_id });
@@ -110,10 +142,25 @@ export class TrackingRepository {
    * together while still excluding a concurrent delete or param write.
    */
   lockRun(manager: EntityManager, uuid: string, mode: 'exclusive' | 'shared' = 'exclusive'): Promise<RunEntity | null> {
-    return manager.getRepository(RunEntity).createQueryBuilder('r').setLock(mode === 'exclusive' ? 'pessimistic_write' : 'pessimistic_read').where('r.uuid = :uuid', { uuid }).getOne();
+    return manager
+      .getRepository(RunEntity)
+      .createQueryBuilder('r')
+      .setLock(mode === 'exclusive' ? 'pessimistic_write' : 'pessimistic_read')
+      .where('r.uuid = :uuid', { uuid })
+      .getOne();
   }
 
-  async updateRun(manager: EntityManager, id: string, changes: Partial<{ status: RunStatus; endTime: number | null; name: string; lifecycleStage: 'active' | 'deleted'; deletedTime: number | null }>): Promise<RunEntity> {
+  async updateRun(
+    manager: EntityManager,
+    id: string,
+    changes: Partial<{
+      status: RunStatus;
+      endTime: number | null;
+      name: string;
+      lifecycleStage: 'active' | 'deleted';
+      deletedTime: number | null;
+    }>,
+  ): Promise<RunEntity> {
     if (Object.keys(changes).length) await manager.update(RunEntity, { id }, changes);
     return manager.findOneByOrFail(RunEntity, { id });
   }
@@ -123,7 +170,12 @@ export class TrackingRepository {
    * experiment is deleted or restored; returns the uuids of the runs that changed. Rows are
    * locked in id order, so it queues behind (never deadlocks with) writers holding a run lock.
    */
-  async setExperimentRunsLifecycle(manager: EntityManager, experimentId: string, stage: 'active' | 'deleted', now: number): Promise<string[]> {
+  async setExperimentRunsLifecycle(
+    manager: EntityManager,
+    experimentId: string,
+    stage: 'active' | 'deleted',
+    now: number,
+  ): Promise<string[]> {
     const rows: { uuid: string }[] = await manager.query(
       // Wrapped in a SELECT: TypeORM answers a bare UPDATE … RETURNING as [rows, count].
       `WITH target AS (SELECT id FROM runs WHERE experiment_id = $1 AND lifecycle_stage <> $2 ORDER BY id FOR UPDATE),
@@ -160,9 +212,15 @@ export class TrackingRepository {
    * uuid), after the given run: keyset paging, so runs started meanwhile never shift a page.
    */
   listRunsPage(experimentId: string, after: { startTime: number | null; uuid: string } | null, limit: number): Promise<RunEntity[]> {
-    const qb = this.ds.manager.createQueryBuilder(RunEntity, 'r').where('r.experiment_id = :experimentId', { experimentId }).andWhere(`r.lifecycle_stage = 'active'`);
+    const qb = this.ds.manager
+      .createQueryBuilder(RunEntity, 'r')
+      .where('r.experiment_id = :experimentId', { experimentId })
+      .andWhere(`r.lifecycle_stage = 'active'`);
     if (after && after.startTime !== null) {
-      qb.andWhere('(r.start_time < :st OR r.start_time IS NULL OR (r.start_time = :st AND r.uuid > :uuid))', { st: after.startTime, uuid: after.uuid });
+      qb.andWhere('(r.start_time < :st OR r.start_time IS NULL OR (r.start_time = :st AND r.uuid > :uuid))', {
+        st: after.startTime,
+        uuid: after.uuid,
+      });
     } else if (after) {
       qb.andWhere('r.start_time IS NULL AND r.uuid > :uuid', { uuid: after.uuid });
     }
@@ -185,14 +243,24 @@ export class TrackingRepository {
    * Inserts params that are new; returns those whose key already holds a different value
    * (the caller refuses the batch). Call inside the transaction that locked the run.
    */
-  async insertParams(manager: EntityManager, runId: string, params: readonly KeyValue[]): Promise<{ key: string; old: string; new: string }[]> {
+  async insertParams(
+    manager: EntityManager,
+    runId: string,
+    params: readonly KeyValue[],
+  ): Promise<{ key: string; old: string; new: string }[]> {
     if (!params.length) return [];
     const existing = await manager.findBy(RunParamEntity, { runId, key: In(params.map((p) => p.key)) });
     const byKey = new Map(existing.map((p) => [p.key, p.value]));
-    const conflicts = params.filter((p) => byKey.has(p.key) && byKey.get(p.key) !== p.value).map((p) => ({ key: p.key, old: byKey.get(p.key)!, new: p.value }));
+    const conflicts = params
+      .filter((p) => byKey.has(p.key) && byKey.get(p.key) !== p.value)
+      .map((p) => ({ key: p.key, old: byKey.get(p.key)!, new: p.value }));
     if (conflicts.length) return conflicts;
     const fresh = params.filter((p) => !byKey.has(p.key));
-    if (fresh.length) await manager.insert(RunParamEntity, fresh.map((p) => ({ runId, key: p.key, value: p.value, valueNum: numericValueOf(p.value) })));
+    if (fresh.length)
+      await manager.insert(
+        RunParamEntity,
+        fresh.map((p) => ({ runId, key: p.key, value: p.value, valueNum: numericValueOf(p.value) })),
+      );
     return [];
   }
 
@@ -208,32 +276,52 @@ export class TrackingRepository {
   }
 
   paramsOf(runIds: readonly string[]): Promise<RunParamEntity[]> {
-    return runIds.length ? this.ds.manager.find(RunParamEntity, { where: { runId: In([...runIds]) }, order: { key: 'ASC' } }) : Promise.resolve([]);
+    return runIds.length
+      ? this.ds.manager.find(RunParamEntity, { where: { runId: In([...runIds]) }, order: { key: 'ASC' } })
+      : Promise.resolve([]);
   }
 
   tagsOf(runIds: readonly string[]): Promise<RunTagEntity[]> {
-    return runIds.length ? this.ds.manager.find(RunTagEntity, { where: { runId: In([...runIds]) }, order: { key: 'ASC' } }) : Promise.resolve([]);
+    return runIds.length
+      ? this.ds.manager.find(RunTagEntity, { where: { runId: In([...runIds]) }, order: { key: 'ASC' } })
+      : Promise.resolve([]);
   }
 
   // Inputs and logs
 
-  async addInputs(manager: EntityManager, runId: string, inputs: { kind: 'dataset' | 'model'; name: string; digest: string; descriptor: Record<string, unknown> }[]): Promise<number> {
+  async addInputs(
+    manager: EntityManager,
+    runId: string,
+    inputs: { kind: 'dataset' | 'model'; name: string; digest: string; descriptor: Record<string, unknown> }[],
+  ): Promise<number> {
     if (!inputs.length) return 0;
     const rows: unknown[] = await manager.query(
       `INSERT INTO run_inputs (run_id, kind, name, digest, descriptor)
        SELECT $1, kind, name, digest, descriptor FROM unnest($2::text[], $3::text[], $4::text[], $5::jsonb[]) AS t(kind, name, digest, descriptor)
        ON CONFLICT ON CONSTRAINT "UQ_run_inputs_identity" DO NOTHING RETURNING id`,
-      [runId, inputs.map((i) => i.kind), inputs.map((i) => i.name), inputs.map((i) => i.digest), inputs.map((i) => JSON.stringify(i.descriptor))],
+      [
+        runId,
+        inputs.map((i) => i.kind),
+        inputs.map((i) => i.name),
+        inputs.map((i) => i.digest),
+        inputs.map((i) => JSON.stringify(i.descriptor)),
+      ],
     );
     return rows.length;
   }
 
   inputsOf(runIds: readonly string[]): Promise<RunInputEntity[]> {
-    return runIds.length ? this.ds.manager.find(RunInputEntity, { where: { runId: In([...runIds]) }, order: { id: 'ASC' } }) : Promise.resolve([]);
+    return runIds.length
+      ? this.ds.manager.find(RunInputEntity, { where: { runId: In([...runIds]) }, order: { id: 'ASC' } })
+      : Promise.resolve([]);
   }
 
   async appendLogs(runId: string, lines: { ts: Date; stream: string; line: string }[], manager?: EntityManager): Promise<void> {
-    if (lines.length) await this.m(manager).insert(RunLogEntity, lines.map((l) => ({ runId, ...l })));
+    if (lines.length)
+      await this.m(manager).insert(
+        RunLogEntity,
+        lines.map((l) => ({ runId, ...l })),
+      );
   }
 
   /** The last `limit` lines before the given line (the end of the log when null), oldest first. */

@@ -38,7 +38,11 @@ export async function startFakeServer(): Promise<FakeServer> {
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
     handle: (h) => (handler = h),
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

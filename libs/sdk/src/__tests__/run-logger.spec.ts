@@ -29,7 +29,12 @@ describe('RunLogger', () => {
 
   async function start(opts: RunLoggerOptions = {}) {
     const client = new CaliperClient({ baseUrl: server.base, token: 'clp_t', sleep: async () => undefined });
-    const logger = await client.startRun({ project: 'brain', experiment: 'unet', params: { lr: 0.01 }, logger: { heartbeatIntervalMs: 0, flushIntervalMs: 60_000, ...opts } });
+    const logger = await client.startRun({
+      project: 'brain',
+      experiment: 'unet',
+      params: { lr: 0.01 },
+      logger: { heartbeatIntervalMs: 0, flushIntervalMs: 60_000, ...opts },
+    });
     loggers.push(logger);
     return logger;
   }
@@ -46,16 +51,35 @@ describe('RunLogger', () => {
   it('creates the run with params, tags and code', async () => {
     serve();
     const client = new CaliperClient({ baseUrl: server.base, token: 'clp_t' });
-    const logger = await client.startRun({ project: 'brain', experiment: 'unet', name: 'n', params: { lr: 0.01, aug: true }, tags: { t: 'v' }, git: { commit: 'abc', repo: 'r' }, logger: { heartbeatIntervalMs: 0 } });
+    const logger = await client.startRun({
+      project: 'brain',
+      experiment: 'unet',
+      name: 'n',
+      params: { lr: 0.01, aug: true },
+      tags: { t: 'v' },
+      git: { commit: 'abc', repo: 'r' },
+      logger: { heartbeatIntervalMs: 0 },
+    });
     loggers.push(logger);
     expect(logger.runId).toBe(RUN.id);
-    expect(JSON.parse(server.requests[0].body)).toEqual({ experiment: 'unet', name: 'n', params: [{ key: 'lr', value: '0.01' }, { key: 'aug', value: 'true' }], tags: [{ key: 't', value: 'v' }], gitCommit: 'abc', gitRepo: 'r' });
+    expect(JSON.parse(server.requests[0].body)).toEqual({
+      experiment: 'unet',
+      name: 'n',
+      params: [
+        { key: 'lr', value: '0.01' },
+        { key: 'aug', value: 'true' },
+      ],
+      tags: [{ key: 't', value: 'v' }],
+      gitCommit: 'abc',
+      gitRepo: 'r',
+    });
   });
 
   it('retries run creation after a server error under the same idempotency key and body', async () => {
     let creates = 0;
     server.handle((req, res) => {
-      if (req.method === 'POST' && req.path === '/api/v1/projects/brain/runs' && ++creates === 1) return json(res, 500, { code: 'INTERNAL', message: 'Internal error' });
+      if (req.method === 'POST' && req.path === '/api/v1/projects/brain/runs' && ++creates === 1)
+        return json(res, 500, { code: 'INTERNAL', message: 'Internal error' });
       return json(res, 201, { run: RUN });
     });
     const client = new CaliperClient({ baseUrl: server.base, token: 'clp_t', sleep: async () => undefined });
@@ -86,7 +110,12 @@ describe('RunLogger', () => {
     expect(sent[0].headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
     expect(sent[1].headers['idempotency-key']).toBe(sent[0].headers['idempotency-key']);
     expect(sent[1].body).toBe(sent[0].body);
-    expect(JSON.parse(sent[0].body)).toEqual({ lines: [{ line: 'epoch 1', stream: 'stdout', ts: expect.any(Number) }, { line: 'oops', stream: 'stderr', ts: expect.any(Number) }] });
+    expect(JSON.parse(sent[0].body)).toEqual({
+      lines: [
+        { line: 'epoch 1', stream: 'stdout', ts: expect.any(Number) },
+        { line: 'oops', stream: 'stderr', ts: expect.any(Number) },
+      ],
+    });
     await logger.appendLogs([{ line: 'epoch 2' }]);
     expect(server.requests.at(-1)!.headers['idempotency-key']).not.toBe(sent[0].headers['idempotency-key']);
   });
@@ -142,7 +171,7 @@ describe('RunLogger', () => {
     expect(batches().flatMap((b) => metricsOf(b).map((m) => m.value))).toEqual([...Array(11).keys()]);
   });
 
-  it('surfaces a refused batch with the server\'s code and refuses further logging', async () => {
+  it("surfaces a refused batch with the server's code and refuses further logging", async () => {
     serve((_req, res) => json(res, 400, { code: 'BAD_USER_INPUT', message: "Invalid metric name: 'bad*'" }));
     const errors: Error[] = [];
     const logger = await start({ onError: (e) => errors.push(e) });
@@ -170,15 +199,22 @@ describe('RunLogger', () => {
     await logger.flush();
     const [b] = batches();
     expect(b.headers['content-type']).toBe('application/x-ndjson');
-    const lines = b.body.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = b.body
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1000);
     expect(lines[999]).toEqual({ key: 'loss', value: 999, step: 999, timestamp: 5 });
   });
 
-  it('sends params and tags at once and rejects with the server\'s error', async () => {
+  it("sends params and tags at once and rejects with the server's error", async () => {
     serve((req, res) => {
       const body = JSON.parse(req.body) as { params: { key: string; value: string }[] };
-      if (body.params.some((p) => p.key === 'lr' && p.value !== '0.01')) return json(res, 400, { code: 'BAD_USER_INPUT', message: 'Changing param values is not allowed. Param with key=lr was already logged with value=0.01' });
+      if (body.params.some((p) => p.key === 'lr' && p.value !== '0.01'))
+        return json(res, 400, {
+          code: 'BAD_USER_INPUT',
+          message: 'Changing param values is not allowed. Param with key=lr was already logged with value=0.01',
+        });
       return json(res, 200, {});
     });
     const logger = await start();
@@ -190,19 +226,35 @@ describe('RunLogger', () => {
       { metrics: [], params: [], tags: [{ key: 'phase', value: 'warmup' }] },
     ]);
     expect(JSON.parse(batches()[0].body).params).toHaveLength(100);
-    await expect(logger.logParam('lr', 0.02)).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/Changing param values/) });
+    await expect(logger.logParam('lr', 0.02)).rejects.toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: expect.stringMatching(/Changing param values/),
+    });
   });
 
   it('streams an artifact with its sha256 and reports progress to the end', async () => {
     serve();
-    server.handle((req, res) => (req.method === 'PUT' ? json(res, 201, { artifact: { path: 'model/best.onnx', size: req.body.length, sha256: createHash('sha256').update(req.body, 'latin1').digest('hex') } }) : json(res, 201, { run: RUN })));
+    server.handle((req, res) =>
+      req.method === 'PUT'
+        ? json(res, 201, {
+            artifact: {
+              path: 'model/best.onnx',
+              size: req.body.length,
+              sha256: createHash('sha256').update(req.body, 'latin1').digest('hex'),
+            },
+          })
+        : json(res, 201, { run: RUN }),
+    );
     const dir = mkdtempSync(path.join(tmpdir(), 'sdk-'));
     const file = path.join(dir, 'best.onnx');
     const content = randomBytes(300_000).toString('hex');
     writeFileSync(file, content);
     const logger = await start();
     const progress: number[] = [];
-    const info = await logger.logArtifact(file, 'model/best.onnx', (sent, total) => { expect(total).toBe(600_000); progress.push(sent); });
+    const info = await logger.logArtifact(file, 'model/best.onnx', (sent, total) => {
+      expect(total).toBe(600_000);
+      progress.push(sent);
+    });
     const put = server.requests.find((r) => r.method === 'PUT')!;
     expect(put.path).toBe(`/api/v1/runs/${RUN.id}/artifacts/model/best.onnx`);
     expect(put.body).toBe(content);
@@ -219,7 +271,10 @@ describe('RunLogger', () => {
     const logger = await start();
     await logger.logMetric('loss', 0.1, 9);
     const run = await logger.finish('failed');
-    expect(server.requests.slice(-2).map((r) => `${r.method} ${r.path}`)).toEqual([`POST /api/v1/runs/${RUN.id}/batch`, `PATCH /api/v1/runs/${RUN.id}`]);
+    expect(server.requests.slice(-2).map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /api/v1/runs/${RUN.id}/batch`,
+      `PATCH /api/v1/runs/${RUN.id}`,
+    ]);
     expect(JSON.parse(server.requests.at(-1)!.body)).toEqual({ status: 'failed', endTime: expect.any(Number) });
     expect(run.status).toBe('failed');
     await expect(logger.logMetric('loss', 1)).rejects.toMatchObject({ code: 'RUN_LOGGER_CLOSED' });
@@ -256,18 +311,26 @@ describe('RunLogger', () => {
     await new Promise((r) => setTimeout(r, 30));
     await logger.logMetric('loss', 0.5, 7, 1000);
     await logger.flush();
-    expect(batches().flatMap(metricsOf).filter((p) => p.key === 'loss')).toEqual([{ key: 'loss', value: 0.5, step: 7, timestamp: 1000 }]);
+    expect(
+      batches()
+        .flatMap(metricsOf)
+        .filter((p) => p.key === 'loss'),
+    ).toEqual([{ key: 'loss', value: 0.5, step: 7, timestamp: 1000 }]);
     await logger.finish();
     // finish() stops sampling before its flush, so nothing logged is left behind.
     expect(logger.pendingPoints).toBe(0);
   });
 
-  it('logs no system metrics unless asked (MLflow\'s default)', async () => {
+  it("logs no system metrics unless asked (MLflow's default)", async () => {
     serve((_req, res) => json(res, 200, { written: 0 }));
     const logger = await start();
     await logger.logMetric('loss', 1, 0, 1000);
     await new Promise((r) => setTimeout(r, 60));
     await logger.flush();
-    expect(batches().flatMap(metricsOf).map((p) => p.key)).toEqual(['loss']);
+    expect(
+      batches()
+        .flatMap(metricsOf)
+        .map((p) => p.key),
+    ).toEqual(['loss']);
   });
 });

@@ -26,13 +26,23 @@ describe('ObjectStore (minio client against a local S3 server)', () => {
     expect(await s3.store.exists(bucket, 'docs/b.bin')).toBe(true);
     await expect(s3.store.getJson(bucket, 'docs/b.bin')).rejects.toThrow(/object "docs\/b.bin" in bucket "caliper-store-test" is not JSON/);
     await expect(s3.store.getJson(bucket, 'docs/missing.json')).rejects.toThrow(ObjectNotFoundError);
-    await expect(s3.store.getJson(bucket, 'docs/missing.json')).rejects.toThrow('object "docs/missing.json" not found in bucket "caliper-store-test"');
+    await expect(s3.store.getJson(bucket, 'docs/missing.json')).rejects.toThrow(
+      'object "docs/missing.json" not found in bucket "caliper-store-test"',
+    );
   });
 
   it('stores a 12 MiB stream of unknown size through multipart upload', async () => {
     const chunk = Buffer.alloc(1024 * 1024, 7);
-    await s3.store.putObject(bucket, 'big/object.bin', Readable.from((function* () { for (let i = 0; i < 12; i++) yield chunk; })()));
-    expect((await s3.store.list(bucket, 'big/'))).toEqual([expect.objectContaining({ key: 'big/object.bin', size: 12 * 1024 * 1024 })]);
+    await s3.store.putObject(
+      bucket,
+      'big/object.bin',
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < 12; i++) yield chunk;
+        })(),
+      ),
+    );
+    expect(await s3.store.list(bucket, 'big/')).toEqual([expect.objectContaining({ key: 'big/object.bin', size: 12 * 1024 * 1024 })]);
   });
 
   it('lists by prefix in key order and removes objects from disk', async () => {
@@ -70,7 +80,10 @@ describe('AuditCheckpointStore', () => {
     expect(await checkpoints.has(12)).toBe(true);
     expect(await checkpoints.has(4)).toBe(false);
     const all = await checkpoints.readAll();
-    expect(all.map((c) => [c.seq, c.hash])).toEqual([[3, hash('a')], [12, hash('b')]]);
+    expect(all.map((c) => [c.seq, c.hash])).toEqual([
+      [3, hash('a')],
+      [12, hash('b')],
+    ]);
     expect(Date.parse(all[0].writtenAt)).toBeGreaterThan(Date.now() - 60_000);
   });
 
@@ -80,9 +93,19 @@ describe('AuditCheckpointStore', () => {
     const checkpoints = new AuditCheckpointStore(s3.store, 'caliper-audit-lock', (line) => lines.push(line));
     expect(await checkpoints.lockStatus()).toEqual({ enabled: false, defaultRetention: null, reason: 'the server answers NotImplemented' });
     const written = await checkpoints.write({ seq: 5, hash: hash('d') });
-    expect(written).toEqual({ seq: 5, hash: hash('d'), writtenAt: expect.any(String), objectKey: 'audit-checkpoints/00000000000000000005.json', locked: false });
+    expect(written).toEqual({
+      seq: 5,
+      hash: hash('d'),
+      writtenAt: expect.any(String),
+      objectKey: 'audit-checkpoints/00000000000000000005.json',
+      locked: false,
+    });
     await checkpoints.write({ seq: 6, hash: hash('e') });
-    expect(lines).toEqual([expect.stringMatching(/^audit checkpoints in bucket "caliper-audit-lock" are written WITHOUT object locking \(the server answers NotImplemented\).*mc mb --with-lock/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^audit checkpoints in bucket "caliper-audit-lock" are written WITHOUT object locking \(the server answers NotImplemented\).*mc mb --with-lock/,
+      ),
+    ]);
     expect((await checkpoints.readAll()).map((c) => c.seq)).toEqual([5, 6]);
   });
 
@@ -90,7 +113,9 @@ describe('AuditCheckpointStore', () => {
     const checkpoints = new AuditCheckpointStore(s3.store, 'caliper-audit-bad');
     await s3.store.ensureBucket('caliper-audit-bad');
     await s3.store.putJson('caliper-audit-bad', 'audit-checkpoints/00000000000000000007.json', { seq: 8, hash: hash('c'), writtenAt: 'x' });
-    await expect(checkpoints.readAll()).rejects.toThrow(/audit checkpoint "audit-checkpoints\/00000000000000000007.json" in bucket "caliper-audit-bad" is malformed/);
+    await expect(checkpoints.readAll()).rejects.toThrow(
+      /audit checkpoint "audit-checkpoints\/00000000000000000007.json" in bucket "caliper-audit-bad" is malformed/,
+    );
     await expect(checkpoints.write({ seq: 1, hash: 'not-a-hash' })).rejects.toThrow();
   });
 });

@@ -18,7 +18,12 @@ export async function startTestObjectStore(): Promise<TestObjectStore> {
   const directory = mkdtempSync(path.join(tmpdir(), 'caliper-s3-'));
   const keys = { accessKey: 'caliper-test', secretKey: 'caliper-test-secret' };
   const server = await startLocalS3({ directory, port: 0, ...keys });
-  const config: ObjectStoreConfig = { S3_ENDPOINT: server.endpoint, S3_REGION: 'us-east-1', S3_ACCESS_KEY: keys.accessKey, S3_SECRET_KEY: keys.secretKey };
+  const config: ObjectStoreConfig = {
+    S3_ENDPOINT: server.endpoint,
+    S3_REGION: 'us-east-1',
+    S3_ACCESS_KEY: keys.accessKey,
+    S3_SECRET_KEY: keys.secretKey,
+  };
   return {
     store: objectStoreFromConfig(config),
     config,

@@ -24,8 +24,14 @@ describe('cancelQueriesOnDisconnect', () => {
     app.use(cancelQueriesOnDisconnect);
     app.get('/sleep/:seconds', (req, res) => {
       boundedQuery(ds, `SELECT pg_sleep(${Number(req.params.seconds)})`, [], { timeoutMs: 60_000, what: 'The sleep' }).then(
-        () => { outcomes.push('done'); res.json({}); },
-        (err: Error) => { outcomes.push(err.message); if (!res.headersSent && !res.destroyed) res.status(400).json({ message: err.message }); },
+        () => {
+          outcomes.push('done');
+          res.json({});
+        },
+        (err: Error) => {
+          outcomes.push(err.message);
+          if (!res.headersSent && !res.destroyed) res.status(400).json({ message: err.message });
+        },
       );
     });
     server = app.listen(0, '127.0.0.1');
@@ -38,7 +44,9 @@ describe('cancelQueriesOnDisconnect', () => {
     await db.drop();
   });
 
-  const sleeping = async () => (await ds.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(%' AND state = 'active'`))[0].n as number;
+  const sleeping = async () =>
+    (await ds.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(%' AND state = 'active'`))[0]
+      .n as number;
   const until = async (check: () => Promise<boolean>) => {
     const deadline = Date.now() + 5000;
     while (!(await check())) {

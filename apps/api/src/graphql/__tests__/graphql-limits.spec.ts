@@ -15,7 +15,10 @@ const WEB_DOCUMENTS = path.resolve(__dirname, '../../../../web/src/gql/graphql.t
 /** The web app's compiled operations, as graphql-codegen wrote them (one JSON document per line). */
 function webDocuments(): [string, DocumentNode][] {
   const text = readFileSync(WEB_DOCUMENTS, 'utf8');
-  return [...text.matchAll(/^export const (\w+Document) = (\{.*\}) as unknown as DocumentNode/gm)].map((m) => [m[1], JSON.parse(m[2]) as DocumentNode]);
+  return [...text.matchAll(/^export const (\w+Document) = (\{.*\}) as unknown as DocumentNode/gm)].map((m) => [
+    m[1],
+    JSON.parse(m[2]) as DocumentNode,
+  ]);
 }
 
 /** What the API would refuse: the cost gate's problem, then Apollo's extra validation rules. */
@@ -25,31 +28,40 @@ const errorsOf = (doc: DocumentNode) => {
 };
 
 describe('GraphQL request limits', () => {
-  it("admits every operation of the web app", () => {
+  it('admits every operation of the web app', () => {
     const docs = webDocuments();
     expect(docs.length).toBeGreaterThan(30);
     for (const [name, doc] of docs) expect({ name, errors: errorsOf(doc) }).toEqual({ name, errors: [] });
   });
 
   it('refuses more aliases than the limit, naming it', () => {
-    const aliases = (n: number) => parse(`query($r: String!, $n: Int) { ${Array.from({ length: n }, (_, i) => `a${i}: run(runId: $r) { metricHistory(key: "loss", first: $n) { steps } }`).join(' ')} }`);
+    const aliases = (n: number) =>
+      parse(
+        `query($r: String!, $n: Int) { ${Array.from({ length: n }, (_, i) => `a${i}: run(runId: $r) { metricHistory(key: "loss", first: $n) { steps } }`).join(' ')} }`,
+      );
     expect(errorsOf(aliases(MAX_ALIASES))).toEqual([]);
     expect(errorsOf(aliases(200))).toEqual([`Aliases limit of ${MAX_ALIASES} exceeded, found 200.`]);
   });
 
   it('refuses a literal page size whose static cost is far over the limit (a variable one is charged at run time)', () => {
-    const big = parse(`query($r: String!) { a: run(runId: $r) { metricHistory(key: "loss", first: 25000) { steps } } b: run(runId: $r) { metricHistory(key: "acc", first: 25000) { steps } } }`);
+    const big = parse(
+      `query($r: String!) { a: run(runId: $r) { metricHistory(key: "loss", first: 25000) { steps } } b: run(runId: $r) { metricHistory(key: "acc", first: 25000) { steps } } }`,
+    );
     expect(errorsOf(big).join(' ')).toMatch(/Query Cost limit of \d+ exceeded/);
   });
 
   it('stops parsing a document past the token limit', () => {
     const huge = `{ ${'me { user { id } } '.repeat(MAX_DOCUMENT_TOKENS)} }`;
-    expect(costlyDocumentProblem(schema, huge)).toBe(`The GraphQL document holds more than ${MAX_DOCUMENT_TOKENS} tokens; send a smaller document.`);
+    expect(costlyDocumentProblem(schema, huge)).toBe(
+      `The GraphQL document holds more than ${MAX_DOCUMENT_TOKENS} tokens; send a smaller document.`,
+    );
     expect(costlyDocumentProblem(schema, '{ me { ')).toBeNull(); // malformed: Apollo answers that itself
   });
 
   it('refuses deep nesting and directive floods', () => {
-    const deep = parse(`{ projects { members { user { id } } experiments { runs(first: 1) { edges { node { experiment { runs(first: 1) { edges { node { runId } } } } } } } } } }`);
+    const deep = parse(
+      `{ projects { members { user { id } } experiments { runs(first: 1) { edges { node { experiment { runs(first: 1) { edges { node { runId } } } } } } } } } }`,
+    );
     expect(errorsOf(deep).join(' ')).toMatch(/exceeds maximum operation depth/);
     const directives = parse(`{ me { user { id ${'@include(if: true) '.repeat(50)} } } }`);
     expect(errorsOf(directives).join(' ')).toMatch(/directives/i);

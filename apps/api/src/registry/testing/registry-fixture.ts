@@ -26,7 +26,9 @@ export async function registryFixture(api: TestApi, slug: string): Promise<Regis
   const r = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
   const v = await newUser(api, admin, { projectId, roles: ['VIEWER'] });
   return {
-    projectId, slug, admin,
+    projectId,
+    slug,
+    admin,
     researcher: { basic: [r.username, r.password] },
     researcherPrincipal: { method: 'password', user: { id: r.id, username: r.username, displayName: r.username, globalRole: null } },
     viewer: { basic: [v.username, v.password] },
@@ -40,7 +42,12 @@ export async function newRun(api: TestApi, f: { projectId: string; researcherPri
 }
 
 /** Uploads `content` as the run's artifact at `path` (a new object each time) and maps it; returns the object's key and sha256. */
-export async function putArtifact(api: TestApi, run: RunEntity, path: string, content: string): Promise<{ objectKey: string; sha256: string }> {
+export async function putArtifact(
+  api: TestApi,
+  run: RunEntity,
+  path: string,
+  content: string,
+): Promise<{ objectKey: string; sha256: string }> {
   const bucket = 'caliper-artifacts';
   await api.objects.store.ensureBucket(bucket);
   const objectKey = `runs/${run.uuid}/${randomUUID()}`;
@@ -48,12 +55,28 @@ export async function putArtifact(api: TestApi, run: RunEntity, path: string, co
   await api.objects.store.putObject(bucket, objectKey, body);
   const sha256 = createHash('sha256').update(body).digest('hex');
   const ds = api.app.get(DataSource);
-  await ds.transaction((m) => new ArtifactsRepository(ds).map(m, { runId: run.id, path, bucket, objectKey, size: body.length, sha256, contentType: 'application/octet-stream' }));
+  await ds.transaction((m) =>
+    new ArtifactsRepository(ds).map(m, {
+      runId: run.id,
+      path,
+      bucket,
+      objectKey,
+      size: body.length,
+      sha256,
+      contentType: 'application/octet-stream',
+    }),
+  );
   return { objectKey, sha256 };
 }
 
 /** One MLflow call: GET/DELETE-less-body arguments go in the query string, the rest as JSON. */
-export async function mlflow(api: TestApi, method: string, endpoint: string, args: Record<string, unknown> | undefined, auth: Auth): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function mlflow(
+  api: TestApi,
+  method: string,
+  endpoint: string,
+  args: Record<string, unknown> | undefined,
+  auth: Auth,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   let path = `/api/2.0/mlflow/${endpoint}`;
   let body: unknown;
   if (method === 'GET' && args) {

@@ -23,14 +23,21 @@ export class DefaultProjectService {
       const project = await this.projects.findById(projectId, m);
       if (!project) throw notFound(`Project ${projectId}`);
       if (!(await this.projects.findMember(projectId, principal.user.id, m))) {
-        throw new AppError('FORBIDDEN', `You are not a member of "${project.slug}", so it cannot be your default project.`, { field: 'projectId' });
+        throw new AppError('FORBIDDEN', `You are not a member of "${project.slug}", so it cannot be your default project.`, {
+          field: 'projectId',
+        });
       }
       const user = await this.accounts.findUserById(principal.user.id, m);
       if (user?.defaultProjectId === projectId) return project;
       await this.accounts.setDefaultProject(m, principal.user.id, projectId);
       await this.audit.append(m, {
-        ...actorOf(principal), action: 'user.default_project_set', entityType: 'user', entityId: principal.user.id, projectId,
-        before: { defaultProjectId: user?.defaultProjectId ?? null }, after: { defaultProjectId: projectId },
+        ...actorOf(principal),
+        action: 'user.default_project_set',
+        entityType: 'user',
+        entityId: principal.user.id,
+        projectId,
+        before: { defaultProjectId: user?.defaultProjectId ?? null },
+        after: { defaultProjectId: projectId },
       });
       return project;
     });

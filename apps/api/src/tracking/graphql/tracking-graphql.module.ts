@@ -8,7 +8,8 @@ import { DefaultProjectService } from './default-project.service';
   providers: [
     {
       provide: DefaultProjectService,
-      useFactory: (ds: DataSource, a: AccountsRepository, p: ProjectsRepository, au: AuditRepository) => new DefaultProjectService(ds, a, p, au),
+      useFactory: (ds: DataSource, a: AccountsRepository, p: ProjectsRepository, au: AuditRepository) =>
+        new DefaultProjectService(ds, a, p, au),
       inject: [DataSource, AccountsRepository, ProjectsRepository, AuditRepository],
     },
     { provide: RunSearchRepository, useFactory: (ds: DataSource) => new RunSearchRepository(ds), inject: [DataSource] },

@@ -6,7 +6,14 @@
 import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { parseRunFilter, parseTableOrderBy, toMlflowStatus, TrackingError } from '@caliper/domain';
 import { GraphQLError } from 'graphql';
-import { type ExperimentEntity, type ProjectEntity, RunCursorError, type RunLogEntity, RunSearchRepository, TrackingRepository } from '@caliper/persistence';
+import {
+  type ExperimentEntity,
+  type ProjectEntity,
+  RunCursorError,
+  type RunLogEntity,
+  RunSearchRepository,
+  TrackingRepository,
+} from '@caliper/persistence';
 import { ProjectLocator, Requires, SIGNED_IN } from '../../auth/access.decorators';
 import { AppError, badInput, notFound } from '../../common/app-error';
 import { GqlContext, principalOf } from '../../graphql/context';
@@ -16,7 +23,18 @@ import { toUserGql } from '../../users/users.resolver';
 import { RunView, TrackingService } from '../tracking.service';
 import { DefaultProjectService } from './default-project.service';
 import {
-  ExperimentGql, KeyValueGql, LatestMetricGql, MetricHistoryGql, MlflowRunStatusGql, NonFiniteMarker, RunColumnKeysGql, RunConnectionGql, RunGql, RunGroupsGql, RunLogPageGql, RunStatusGql,
+  ExperimentGql,
+  KeyValueGql,
+  LatestMetricGql,
+  MetricHistoryGql,
+  MlflowRunStatusGql,
+  NonFiniteMarker,
+  RunColumnKeysGql,
+  RunConnectionGql,
+  RunGql,
+  RunGroupsGql,
+  RunLogPageGql,
+  RunStatusGql,
 } from './tracking.types';
 
 const MAX_RUNS_PAGE = 200;
@@ -57,14 +75,16 @@ async function fieldErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
-    if (e instanceof AppError) throw new GraphQLError(e.message, { extensions: { code: e.code, ...(e.details.field ? { field: e.details.field } : {}) } });
+    if (e instanceof AppError)
+      throw new GraphQLError(e.message, { extensions: { code: e.code, ...(e.details.field ? { field: e.details.field } : {}) } });
     if (e instanceof TrackingError && e.code === 'NOT_FOUND') throw new GraphQLError(e.message, { extensions: { code: 'NOT_FOUND' } });
     throw e;
   }
 }
 
 const logCursor = (cursor: string | null, arg: string): string | null => {
-  if (cursor != null && !/^[1-9][0-9]{0,17}$/.test(cursor)) throw badInput(arg, 'must be a cursor from a log page (endCursor or earlierCursor)');
+  if (cursor != null && !/^[1-9][0-9]{0,17}$/.test(cursor))
+    throw badInput(arg, 'must be a cursor from a log page (endCursor or earlierCursor)');
   return cursor ?? null;
 };
 const toLogLine = (l: RunLogEntity) => ({ id: l.id, time: l.ts, stream: l.stream, line: l.line });
@@ -90,7 +110,10 @@ function pageSize(first: number | null, arg: string, fallback: number, max: numb
 
 /** Checks the runs table's filter and order, naming the argument at fault. */
 function checkedSearch(filter: string | null, orderBy: string[] | null): void {
-  for (const [arg, check] of [['filter', () => parseRunFilter(filter)], ['orderBy', () => parseTableOrderBy(orderBy)]] as const) {
+  for (const [arg, check] of [
+    ['filter', () => parseRunFilter(filter)],
+    ['orderBy', () => parseTableOrderBy(orderBy)],
+  ] as const) {
     try {
       check();
     } catch (e) {
@@ -105,25 +128,44 @@ function checkedSearch(filter: string | null, orderBy: string[] | null): void {
  * (metric, param, tag or attribute; NULLS LAST, ties by run id), keyset cursors and the total.
  */
 async function runsConnection(
-  search: RunSearchRepository, tracking: TrackingService, projectId: string, experimentIds: string[],
+  search: RunSearchRepository,
+  tracking: TrackingService,
+  projectId: string,
+  experimentIds: string[],
   args: { first: number | null; after: string | null; filter: string | null; orderBy: string[] | null },
 ): Promise<RunConnectionGql> {
   const limit = pageSize(args.first, 'first', 50, MAX_RUNS_PAGE);
   checkedSearch(args.filter, args.orderBy);
   let page;
   try {
-    page = await search.searchTable({ projectId, experimentIds, filter: args.filter, orderBy: args.orderBy, first: limit, after: args.after });
+    page = await search.searchTable({
+      projectId,
+      experimentIds,
+      filter: args.filter,
+      orderBy: args.orderBy,
+      first: limit,
+      after: args.after,
+    });
   } catch (e) {
     if (e instanceof RunCursorError) throw badInput('after', e.message);
     throw e;
   }
   const views = await tracking.views(page.runs);
   const edges = views.map((v, i) => ({ cursor: page.cursors[i], node: toRunGql(v) }));
-  return { edges, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null } };
+  return {
+    edges,
+    totalCount: page.totalCount,
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+  };
 }
 
 /** Group counts of the runs table over the given experiments (see RunSearchRepository.groupCounts). */
-async function runGroups(search: RunSearchRepository, projectId: string, experimentIds: string[], args: { by: string; filter: string | null }): Promise<RunGroupsGql> {
+async function runGroups(
+  search: RunSearchRepository,
+  projectId: string,
+  experimentIds: string[],
+  args: { by: string; filter: string | null },
+): Promise<RunGroupsGql> {
   checkedSearch(args.filter, null);
   try {
     return await search.groupCounts({ projectId, experimentIds, filter: args.filter, by: args.by });
@@ -133,12 +175,25 @@ async function runGroups(search: RunSearchRepository, projectId: string, experim
   }
 }
 
-const toProjectGql = (p: ProjectEntity): ProjectGql => ({ id: p.id, slug: p.slug, name: p.name, description: p.description, createdAt: p.createdAt, archivedAt: p.archivedAt });
+const toProjectGql = (p: ProjectEntity): ProjectGql => ({
+  id: p.id,
+  slug: p.slug,
+  name: p.name,
+  description: p.description,
+  createdAt: p.createdAt,
+  archivedAt: p.archivedAt,
+});
 
 function toExperimentGql(e: ExperimentEntity): ExperimentGql {
   return {
-    projectId: e.projectId, id: e.id, name: e.name, lifecycleStage: e.lifecycleStage, isDefault: e.isDefault, artifactLocation: e.artifactLocation,
-    createdAt: new Date(e.creationTime), lastUpdatedAt: new Date(e.lastUpdateTime),
+    projectId: e.projectId,
+    id: e.id,
+    name: e.name,
+    lifecycleStage: e.lifecycleStage,
+    isDefault: e.isDefault,
+    artifactLocation: e.artifactLocation,
+    createdAt: new Date(e.creationTime),
+    lastUpdatedAt: new Date(e.lastUpdateTime),
   };
 }
 
@@ -146,20 +201,42 @@ export function toRunGql(view: RunView): RunGql {
   const r = view.run;
   const kv = (rows: { key: string; value: string }[]): KeyValueGql[] => rows.map((p) => ({ key: p.key, value: p.value }));
   return {
-    internalId: r.id, experimentId: r.experimentId, projectId: r.projectId, userId: r.userId, parentInternalId: r.parentRunId,
-    runId: r.uuid, name: r.name, status: r.status as RunStatusGql, mlflowStatus: toMlflowStatus(r.status) as MlflowRunStatusGql, lifecycleStage: r.lifecycleStage,
-    startTime: r.startTime === null ? null : new Date(r.startTime), endTime: r.endTime === null ? null : new Date(r.endTime),
+    internalId: r.id,
+    experimentId: r.experimentId,
+    projectId: r.projectId,
+    userId: r.userId,
+    parentInternalId: r.parentRunId,
+    runId: r.uuid,
+    name: r.name,
+    status: r.status as RunStatusGql,
+    mlflowStatus: toMlflowStatus(r.status) as MlflowRunStatusGql,
+    lifecycleStage: r.lifecycleStage,
+    startTime: r.startTime === null ? null : new Date(r.startTime),
+    endTime: r.endTime === null ? null : new Date(r.endTime),
     durationMs: r.startTime !== null && r.endTime !== null ? r.endTime - r.startTime : null,
-    artifactUri: r.artifactUri, gitCommit: r.gitCommit, gitRepo: r.gitRepo, imageDigest: r.imageDigest, heartbeatAt: r.heartbeatAt,
-    params: kv(view.params), tags: kv(view.tags),
-    latestMetrics: view.latestMetrics.map((m): LatestMetricGql => ({ key: m.key, step: m.step, timestamp: m.timestamp, ...floatParts(m.value) })),
+    artifactUri: r.artifactUri,
+    gitCommit: r.gitCommit,
+    gitRepo: r.gitRepo,
+    imageDigest: r.imageDigest,
+    heartbeatAt: r.heartbeatAt,
+    params: kv(view.params),
+    tags: kv(view.tags),
+    latestMetrics: view.latestMetrics.map((m): LatestMetricGql => ({
+      key: m.key,
+      step: m.step,
+      timestamp: m.timestamp,
+      ...floatParts(m.value),
+    })),
     inputs: view.inputs.map((i) => ({ kind: i.kind, name: i.name, digest: i.digest, descriptor: i.descriptor, createdAt: i.createdAt })),
   };
 }
 
 @Resolver()
 export class TrackingQueriesResolver {
-  constructor(private readonly tracking: TrackingService, private readonly defaults: DefaultProjectService) {}
+  constructor(
+    private readonly tracking: TrackingService,
+    private readonly defaults: DefaultProjectService,
+  ) {}
 
   @Query(() => ExperimentGql, { description: 'An experiment by its MLflow experiment_id' })
   @Requires('project.read', projectOfExperiment)
@@ -173,7 +250,9 @@ export class TrackingQueriesResolver {
     return toRunGql(await this.tracking.getRun(runId));
   }
 
-  @Mutation(() => ProjectGql, { description: 'Makes a project you are a member of your default: MLflow clients signed in with Basic auth log there' })
+  @Mutation(() => ProjectGql, {
+    description: 'Makes a project you are a member of your default: MLflow clients signed in with Basic auth log there',
+  })
   @Requires(SIGNED_IN)
   async setDefaultProject(@Args('projectId', { type: () => ID }) projectId: string, @Context() ctx: GqlContext): Promise<ProjectGql> {
     if (!UUID_RE.test(projectId)) throw badInput('projectId', 'must be a project id (a UUID)');
@@ -183,26 +262,49 @@ export class TrackingQueriesResolver {
 
 @Resolver(() => ProjectGql)
 export class ProjectTrackingResolver {
-  constructor(private readonly tracking: TrackingService, private readonly search: RunSearchRepository) {}
+  constructor(
+    private readonly tracking: TrackingService,
+    private readonly search: RunSearchRepository,
+  ) {}
 
   @ResolveField('runs', () => RunConnectionGql, {
-    description: "Active runs of the project's active experiments: filter in MLflow's grammar, order by any column (default: newest first), keyset paging",
+    description:
+      "Active runs of the project's active experiments: filter in MLflow's grammar, order by any column (default: newest first), keyset paging",
   })
   async projectRuns(
     @Parent() p: ProjectGql,
     @Context() ctx: GqlContext,
     @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number | null,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
-    @Args('filter', { type: () => String, nullable: true, description: "MLflow's search_runs filter, e.g. metrics.loss < 0.5 and params.lr = '0.01'" }) filter: string | null,
-    @Args('orderBy', { type: () => [String], nullable: true, description: 'e.g. ["metrics.loss ASC"]; also attributes.duration. NULLS last, ties by run id' }) orderBy: string[] | null,
+    @Args('filter', {
+      type: () => String,
+      nullable: true,
+      description: "MLflow's search_runs filter, e.g. metrics.loss < 0.5 and params.lr = '0.01'",
+    })
+    filter: string | null,
+    @Args('orderBy', {
+      type: () => [String],
+      nullable: true,
+      description: 'e.g. ["metrics.loss ASC"]; also attributes.duration. NULLS last, ties by run id',
+    })
+    orderBy: string[] | null,
   ): Promise<RunConnectionGql> {
     return fieldErrors(async () => {
       const experiments = (await ctx.loaders.projectExperiments.load(p.id)).filter((e) => e.lifecycleStage === 'active');
-      return runsConnection(this.search, this.tracking, p.id, experiments.map((e) => e.id), { first, after, filter, orderBy });
+      return runsConnection(
+        this.search,
+        this.tracking,
+        p.id,
+        experiments.map((e) => e.id),
+        { first, after, filter, orderBy },
+      );
     });
   }
 
-  @ResolveField('runGroups', () => RunGroupsGql, { description: "How many of the project's active runs matching the filter hold each value of a param or tag (`by`: params.<key> or tags.<key>)" })
+  @ResolveField('runGroups', () => RunGroupsGql, {
+    description:
+      "How many of the project's active runs matching the filter hold each value of a param or tag (`by`: params.<key> or tags.<key>)",
+  })
   async projectRunGroups(
     @Parent() p: ProjectGql,
     @Context() ctx: GqlContext,
@@ -211,22 +313,36 @@ export class ProjectTrackingResolver {
   ): Promise<RunGroupsGql> {
     return fieldErrors(async () => {
       const experiments = (await ctx.loaders.projectExperiments.load(p.id)).filter((e) => e.lifecycleStage === 'active');
-      return runGroups(this.search, p.id, experiments.map((e) => e.id), { by, filter });
+      return runGroups(
+        this.search,
+        p.id,
+        experiments.map((e) => e.id),
+        { by, filter },
+      );
     });
   }
 
-  @ResolveField('runKeys', () => RunColumnKeysGql, { description: "Param, metric and tag keys of the project's active runs (column chooser, filter autocomplete)" })
+  @ResolveField('runKeys', () => RunColumnKeysGql, {
+    description: "Param, metric and tag keys of the project's active runs (column chooser, filter autocomplete)",
+  })
   async projectRunKeys(@Parent() p: ProjectGql, @Context() ctx: GqlContext): Promise<RunColumnKeysGql> {
     const experiments = (await ctx.loaders.projectExperiments.load(p.id)).filter((e) => e.lifecycleStage === 'active');
-    return this.search.columnKeys(p.id, experiments.map((e) => e.id));
+    return this.search.columnKeys(
+      p.id,
+      experiments.map((e) => e.id),
+    );
   }
 
-  @ResolveField('experiments', () => [ExperimentGql], { description: 'Active experiments, oldest first (the Default experiment comes first)' })
+  @ResolveField('experiments', () => [ExperimentGql], {
+    description: 'Active experiments, oldest first (the Default experiment comes first)',
+  })
   async projectExperiments(@Parent() p: ProjectGql, @Context() ctx: GqlContext): Promise<ExperimentGql[]> {
     return (await ctx.loaders.projectExperiments.load(p.id)).map(toExperimentGql);
   }
 
-  @ResolveField('isMyDefault', () => Boolean, { description: "Whether this is the caller's default project (where their MLflow clients with Basic auth log)" })
+  @ResolveField('isMyDefault', () => Boolean, {
+    description: "Whether this is the caller's default project (where their MLflow clients with Basic auth log)",
+  })
   async projectIsMyDefault(@Parent() p: ProjectGql, @Context() ctx: GqlContext): Promise<boolean> {
     return (await ctx.loaders.user.load(principalOf(ctx).user.id))?.defaultProjectId === p.id;
   }
@@ -234,7 +350,10 @@ export class ProjectTrackingResolver {
 
 @Resolver(() => MeGql)
 export class MeTrackingResolver {
-  @ResolveField('defaultProject', () => ProjectGql, { nullable: true, description: 'Where MLflow clients signed in with Basic auth log a bare experiment name' })
+  @ResolveField('defaultProject', () => ProjectGql, {
+    nullable: true,
+    description: 'Where MLflow clients signed in with Basic auth log a bare experiment name',
+  })
   async meDefaultProject(@Context() ctx: GqlContext): Promise<ProjectGql | null> {
     const principal = principalOf(ctx);
     const user = await ctx.loaders.user.load(principal.user.id);
@@ -249,7 +368,10 @@ export class MeTrackingResolver {
 
 @Resolver(() => ExperimentGql)
 export class ExperimentResolver {
-  constructor(private readonly tracking: TrackingService, private readonly search: RunSearchRepository) {}
+  constructor(
+    private readonly tracking: TrackingService,
+    private readonly search: RunSearchRepository,
+  ) {}
 
   @ResolveField('project', () => ProjectGql)
   async experimentProject(@Parent() e: ExperimentGql, @Context() ctx: GqlContext): Promise<ProjectGql> {
@@ -277,13 +399,26 @@ export class ExperimentResolver {
     @Parent() e: ExperimentGql,
     @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number | null,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
-    @Args('filter', { type: () => String, nullable: true, description: "MLflow's search_runs filter, e.g. metrics.loss < 0.5 and params.lr = '0.01'" }) filter: string | null,
-    @Args('orderBy', { type: () => [String], nullable: true, description: 'e.g. ["metrics.loss ASC"]; also attributes.duration. NULLS last, ties by run id' }) orderBy: string[] | null,
+    @Args('filter', {
+      type: () => String,
+      nullable: true,
+      description: "MLflow's search_runs filter, e.g. metrics.loss < 0.5 and params.lr = '0.01'",
+    })
+    filter: string | null,
+    @Args('orderBy', {
+      type: () => [String],
+      nullable: true,
+      description: 'e.g. ["metrics.loss ASC"]; also attributes.duration. NULLS last, ties by run id',
+    })
+    orderBy: string[] | null,
   ): Promise<RunConnectionGql> {
     return fieldErrors(() => runsConnection(this.search, this.tracking, e.projectId, [e.id], { first, after, filter, orderBy }));
   }
 
-  @ResolveField('runGroups', () => RunGroupsGql, { description: 'How many active runs matching the filter hold each value of a param or tag (`by`: params.<key> or tags.<key>): the runs table\'s group headers' })
+  @ResolveField('runGroups', () => RunGroupsGql, {
+    description:
+      "How many active runs matching the filter hold each value of a param or tag (`by`: params.<key> or tags.<key>): the runs table's group headers",
+  })
   async experimentRunGroups(
     @Parent() e: ExperimentGql,
     @Args('by', { type: () => String }) by: string,
@@ -292,7 +427,9 @@ export class ExperimentResolver {
     return fieldErrors(() => runGroups(this.search, e.projectId, [e.id], { by, filter }));
   }
 
-  @ResolveField('runKeys', () => RunColumnKeysGql, { description: "Param, metric and tag keys of the experiment's active runs (column chooser, filter autocomplete)" })
+  @ResolveField('runKeys', () => RunColumnKeysGql, {
+    description: "Param, metric and tag keys of the experiment's active runs (column chooser, filter autocomplete)",
+  })
   async experimentRunKeys(@Parent() e: ExperimentGql): Promise<RunColumnKeysGql> {
     return this.search.columnKeys(e.projectId, [e.id]);
   }
@@ -300,7 +437,10 @@ export class ExperimentResolver {
 
 @Resolver(() => RunGql)
 export class RunResolver {
-  constructor(private readonly tracking: TrackingService, private readonly repo: TrackingRepository) {}
+  constructor(
+    private readonly tracking: TrackingService,
+    private readonly repo: TrackingRepository,
+  ) {}
 
   @ResolveField('user', () => UserGql, { nullable: true, description: 'Who created the run' })
   async runUser(@Parent() r: RunGql, @Context() ctx: GqlContext): Promise<UserGql | null> {
@@ -336,9 +476,25 @@ export class RunResolver {
       const limit = pageSize(first, 'first', 5000, MAX_HISTORY_PAGE);
       ctx.budget.charge(limit, `metricHistory of run ${r.runId}`);
       const from = after
-        ? decodeCursor(after, 'after', (p) => p.length === 3 && Number.isSafeInteger(p[0]) && Number.isSafeInteger(p[1]) && typeof p[2] === 'string' && (p[2] === 'NaN' || !Number.isNaN(markerValue(p[2]))))
+        ? decodeCursor(
+            after,
+            'after',
+            (p) =>
+              p.length === 3 &&
+              Number.isSafeInteger(p[0]) &&
+              Number.isSafeInteger(p[1]) &&
+              typeof p[2] === 'string' &&
+              (p[2] === 'NaN' || !Number.isNaN(markerValue(p[2]))),
+          )
         : null;
-      const empty: MetricHistoryGql = { key, steps: [], timestamps: [], values: [], nonFinite: [], pageInfo: { hasNextPage: false, endCursor: null } };
+      const empty: MetricHistoryGql = {
+        key,
+        steps: [],
+        timestamps: [],
+        values: [],
+        nonFinite: [],
+        pageInfo: { hasNextPage: false, endCursor: null },
+      };
       // Every logged point moves latest_metrics, so a key missing there has no history: answer without a lookup.
       if (!r.latestMetrics.some((m) => m.key === key)) return empty;
       const points = await this.tracking.metricHistory(r.runId, key, {
@@ -354,7 +510,10 @@ export class RunResolver {
         timestamps: page.map((p) => p.timestamp),
         values: parts.map((p) => p.value),
         nonFinite: parts.map((p) => p.nonFinite),
-        pageInfo: { hasNextPage: points.length > limit, endCursor: last ? encodeCursor([last.step, last.timestamp, valueText(last.value)]) : null },
+        pageInfo: {
+          hasNextPage: points.length > limit,
+          endCursor: last ? encodeCursor([last.step, last.timestamp, valueText(last.value)]) : null,
+        },
       };
     });
   }
@@ -380,7 +539,9 @@ export class RunResolver {
     });
   }
 
-  @ResolveField('logTail', () => RunLogPageGql, { description: 'The last lines before the cursor (the end of the log when absent), oldest first: what `tail` shows' })
+  @ResolveField('logTail', () => RunLogPageGql, {
+    description: 'The last lines before the cursor (the end of the log when absent), oldest first: what `tail` shows',
+  })
   async runLogTail(
     @Parent() r: RunGql,
     @Args('last', { type: () => Int, nullable: true, defaultValue: 500 }) last: number | null,

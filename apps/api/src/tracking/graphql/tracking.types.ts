@@ -43,7 +43,8 @@ export class KeyValueGql {
 export class LatestMetricGql {
   @Field() key: string;
   @Field(() => Float, { nullable: true, description: 'Null when the value is not finite: see nonFinite' }) value: number | null;
-  @Field(() => String, { nullable: true, description: '"NaN", "Infinity" or "-Infinity" when value is null' }) nonFinite: NonFiniteMarker | null;
+  @Field(() => String, { nullable: true, description: '"NaN", "Infinity" or "-Infinity" when value is null' })
+  nonFinite: NonFiniteMarker | null;
   @Field(() => Float) step: number;
   @Field(() => Float, { description: 'Epoch milliseconds' }) timestamp: number;
 }
@@ -53,8 +54,11 @@ export class MetricHistoryGql {
   @Field() key: string;
   @Field(() => [Float]) steps: number[];
   @Field(() => [Float], { description: 'Epoch milliseconds' }) timestamps: number[];
-  @Field(() => [Float], { nullable: 'items', description: 'Null where the value is not finite: see nonFinite at the same index' }) values: (number | null)[];
-  @Field(() => [String], { nullable: 'items', description: '"NaN", "Infinity" or "-Infinity" where values[i] is null, else null' }) nonFinite: (NonFiniteMarker | null)[];
+  @Field(() => [Float], { nullable: 'items', description: 'Null where the value is not finite: see nonFinite at the same index' }) values: (
+    number | null
+  )[];
+  @Field(() => [String], { nullable: 'items', description: '"NaN", "Infinity" or "-Infinity" where values[i] is null, else null' })
+  nonFinite: (NonFiniteMarker | null)[];
   @Field(() => PageInfoGql) pageInfo: PageInfoGql;
 }
 
@@ -63,7 +67,8 @@ export class RunInputGql {
   @Field() kind: string;
   @Field() name: string;
   @Field() digest: string;
-  @Field(() => GraphQLJSON, { description: 'The descriptor as logged (MLflow: source_type, source, schema, profile, tags)' }) descriptor: unknown;
+  @Field(() => GraphQLJSON, { description: 'The descriptor as logged (MLflow: source_type, source, schema, profile, tags)' })
+  descriptor: unknown;
   @Field() createdAt: Date;
 }
 
@@ -76,7 +81,8 @@ export class RunLogLineGql {
 }
 
 @ObjectType('RunLogPage', {
-  description: 'Log lines oldest first. pageInfo.endCursor (the last line read) as `after` reads on; earlierCursor as `before` of logTail reads back',
+  description:
+    'Log lines oldest first. pageInfo.endCursor (the last line read) as `after` reads on; earlierCursor as `before` of logTail reads back',
 })
 export class RunLogPageGql {
   @Field(() => [RunLogLineGql]) lines: RunLogLineGql[];
@@ -99,7 +105,8 @@ export class RunGql {
   @Field({ description: 'active or deleted' }) lifecycleStage: string;
   @Field(() => Date, { nullable: true }) startTime: Date | null;
   @Field(() => Date, { nullable: true }) endTime: Date | null;
-  @Field(() => Float, { nullable: true, description: 'endTime - startTime in milliseconds; null while the run has not ended' }) durationMs: number | null;
+  @Field(() => Float, { nullable: true, description: 'endTime - startTime in milliseconds; null while the run has not ended' }) durationMs:
+    number | null;
   @Field() artifactUri: string;
   @Field(() => String, { nullable: true }) gitCommit: string | null;
   @Field(() => String, { nullable: true }) gitRepo: string | null;
@@ -124,10 +131,13 @@ export class RunConnectionGql {
   @Field(() => Int, { description: 'Active runs matching the filter (all pages)' }) totalCount: number;
 }
 
-@ObjectType('RunColumnKeys', { description: 'The keys logged by the active runs in scope, sorted: the columns a runs table can show and a filter can name' })
+@ObjectType('RunColumnKeys', {
+  description: 'The keys logged by the active runs in scope, sorted: the columns a runs table can show and a filter can name',
+})
 export class RunColumnKeysGql {
   @Field(() => [String]) params: string[];
-  @Field(() => [String], { description: 'Including system metrics (system/…); clients leave them out of default columns' }) metrics: string[];
+  @Field(() => [String], { description: 'Including system metrics (system/…); clients leave them out of default columns' })
+  metrics: string[];
   @Field(() => [String]) tags: string[];
 }
 
@@ -137,7 +147,9 @@ export class RunGroupGql {
   @Field(() => Int) count: number;
 }
 
-@ObjectType('RunGroups', { description: "A runs table's groups over every matching run (not only the loaded pages), in the table's ascending order for the key" })
+@ObjectType('RunGroups', {
+  description: "A runs table's groups over every matching run (not only the loaded pages), in the table's ascending order for the key",
+})
 export class RunGroupsGql {
   @Field(() => [RunGroupGql]) groups: RunGroupGql[];
   @Field(() => Boolean, { description: 'More distinct values than listed (the first 500 are)' }) truncated: boolean;
