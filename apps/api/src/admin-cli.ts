@@ -3,11 +3,11 @@
  * locked out), with the same validation, argon2id hashing and audit event as the API. The
  * password comes from stdin (never argv, which other users can read in the process list).
  */
+import { DomainError } from '@caliper/domain';
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '@caliper/config';
-import { AccountsRepository, AuditRepository, createDataSource } from '@caliper/persistence';
-import { AppError } from './common/app-error';
+import { AccountsRepository, ApiTokensRepository, AuditRepository, createDataSource } from '@caliper/persistence';
 import { UsersService } from './users/users.service';
 
 async function readStdin(): Promise<string> {
@@ -21,7 +21,7 @@ async function readStdin(): Promise<string> {
 export async function createAdmin(databaseUrl: string, username: string, password: string, displayName: string): Promise<string> {
   const ds = await createDataSource(databaseUrl, { applicationName: 'caliper-cli', poolSize: 1 }).initialize();
   try {
-    const users = new UsersService(ds, new AccountsRepository(ds), new AuditRepository(ds));
+    const users = new UsersService(ds, new AccountsRepository(ds), new AuditRepository(ds), new ApiTokensRepository(ds));
     const user = await users.create(
       { actorId: null, actorLabel: 'cli:admin-create' },
       { username, displayName, password, globalRole: 'system_admin' },
@@ -45,7 +45,7 @@ if (require.main === module) {
     })
     .parent!.parseAsync()
     .catch((err: Error) => {
-      console.error(`caliper admin: ${err instanceof AppError || err instanceof ConfigError ? err.message : err.stack}`);
+      console.error(`caliper admin: ${err instanceof DomainError || err instanceof ConfigError ? err.message : err.stack}`);
       process.exitCode = 2;
     });
 }

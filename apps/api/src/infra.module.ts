@@ -1,56 +1,27 @@
-/** Shared infrastructure for every module: config, the one DataSource, repositories, Redis, object store. */
+/** Shared infrastructure for every module: config, the one DataSource and its repositories, Redis, the audit checkpoint store, DataLoaders. */
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
-import {
-  AccountsRepository,
-  ApiTokensRepository,
-  AuditRepository,
-  createDataSource,
-  MetricsRepository,
-  OutboxRepository,
-  ProjectsRepository,
-  TrackingRepository,
-} from '@caliper/persistence';
+import { AccountsRepository, ApiTokensRepository, ProjectsRepository, TrackingRepository } from '@caliper/persistence';
+import { PersistenceModule } from '@caliper/server-kit';
 import { AuditCheckpointStore, objectStoreFromConfig } from '@caliper/storage';
 import type { RequestWithPrincipal } from './auth/principal';
-import { CHECKPOINT_READER, CONFIG, REDIS } from './common/tokens';
+import { CHECKPOINT_READER, CONFIG, LOADERS_FOR, REDIS } from './common/tokens';
 import { createLoaders, Loaders } from './graphql/loaders';
 
 export type LoadersFor = (req: RequestWithPrincipal) => Loaders;
-export const LOADERS_FOR = 'CALIPER_LOADERS_FOR';
-
-const repo = <T>(cls: new (ds: DataSource) => T) => ({ provide: cls, useFactory: (ds: DataSource) => new cls(ds), inject: [DataSource] });
+export { LOADERS_FOR };
 
 @Global()
 @Module({})
 export class InfraModule implements OnApplicationShutdown {
-  constructor(
-    @Inject(REDIS) private readonly redis: Redis,
-    private readonly ds: DataSource,
-  ) {}
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   static forConfig(config: Config): DynamicModule {
     const providers = [
       { provide: CONFIG, useValue: config },
-      {
-        provide: DataSource,
-        useFactory: async () =>
-          createDataSource(config.DATABASE_URL, {
-            applicationName: 'caliper-api',
-            statementTimeoutMs: config.API_STATEMENT_TIMEOUT_SECONDS * 1000,
-          }).initialize(),
-      },
       { provide: REDIS, useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }) },
       { provide: CHECKPOINT_READER, useFactory: () => new AuditCheckpointStore(objectStoreFromConfig(config), config.S3_BUCKET_AUDIT) },
-      repo(AccountsRepository),
-      repo(ProjectsRepository),
-      repo(ApiTokensRepository),
-      repo(AuditRepository),
-      repo(OutboxRepository),
-      repo(TrackingRepository),
-      repo(MetricsRepository),
       {
         provide: LOADERS_FOR,
         useFactory: (
@@ -71,11 +42,21 @@ export class InfraModule implements OnApplicationShutdown {
         inject: [AccountsRepository, ProjectsRepository, ApiTokensRepository, TrackingRepository],
       },
     ];
-    return { module: InfraModule, providers, exports: providers.map((p) => p.provide) };
+    return {
+      module: InfraModule,
+      imports: [
+        PersistenceModule.forRoot({
+          url: config.DATABASE_URL,
+          applicationName: 'caliper-api',
+          statementTimeoutMs: config.API_STATEMENT_TIMEOUT_SECONDS * 1000,
+        }),
+      ],
+      providers,
+      exports: providers.map((p) => p.provide),
+    };
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     this.redis.disconnect();
-    if (this.ds.isInitialized) await this.ds.destroy();
   }
 }

@@ -1,3 +1,4 @@
+export * from './errors';
 export * from './access';
 export * from './audit-chain';
 export * from './text-check';

@@ -3,6 +3,8 @@
  * mlflow client sees the errors it expects: key names, value lengths, batch sizes, write-once
  * params, metric values (NaN and ±Infinity are legal), and the run-status mapping.
  */
+import { DomainError } from './errors';
+
 export const MAX_KEY_LENGTH = 250;
 export const MAX_PARAM_VALUE_LENGTH = 6000;
 export const MAX_TAG_VALUE_LENGTH = 5000;
@@ -12,12 +14,13 @@ export const MAX_ENTITIES_PER_BATCH = 1000;
 
 export type TrackingErrorCode = 'NOT_FOUND' | 'INVALID_PARAMETER' | 'ALREADY_EXISTS' | 'INVALID_STATE' | 'PARAM_CHANGED' | 'FORBIDDEN';
 
-export class TrackingError extends Error {
+/** A tracking or registry rule broken; its codes are DomainError codes MLflow's wire tells apart. */
+export class TrackingError extends DomainError {
   constructor(
-    readonly code: TrackingErrorCode,
+    override readonly code: TrackingErrorCode,
     message: string,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

@@ -17,8 +17,6 @@ const MIB = 1024 * 1024;
   imports: [TrackingModule],
   controllers: [ArtifactsController, MlflowArtifactsController],
   providers: [
-    { provide: ArtifactsRepository, useFactory: (ds: DataSource) => new ArtifactsRepository(ds), inject: [DataSource] },
-    { provide: UploadsRepository, useFactory: (ds: DataSource) => new UploadsRepository(ds), inject: [DataSource] },
     {
       provide: ArtifactsService,
       useFactory: (
@@ -28,6 +26,7 @@ const MIB = 1024 * 1024;
         artifacts: ArtifactsRepository,
         uploads: UploadsRepository,
         audit: AuditRepository,
+        registry: RegistryRepository,
       ) =>
         new ArtifactsService(
           ds,
@@ -35,7 +34,7 @@ const MIB = 1024 * 1024;
           artifacts,
           uploads,
           audit,
-          new RegistryRepository(ds),
+          registry,
           objectStoreFromConfig(config),
           objectStoreFromConfig({ ...config, S3_ENDPOINT: config.S3_PUBLIC_ENDPOINT ?? config.S3_ENDPOINT }),
           {
@@ -44,7 +43,7 @@ const MIB = 1024 * 1024;
             maxSizeBytes: config.ARTIFACT_MAX_SIZE_MB * MIB,
           },
         ),
-      inject: [CONFIG, DataSource, TrackingService, ArtifactsRepository, UploadsRepository, AuditRepository],
+      inject: [CONFIG, DataSource, TrackingService, ArtifactsRepository, UploadsRepository, AuditRepository, RegistryRepository],
     },
   ],
   exports: [ArtifactsService],

@@ -22,7 +22,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { TrackingError } from '@caliper/domain';
+import { DomainError, TrackingError } from '@caliper/domain';
 import {
   ArtifactEntity,
   ArtifactsRepository,
@@ -33,7 +33,6 @@ import {
 } from '@caliper/persistence';
 import { ObjectNotFoundError, ObjectStore } from '@caliper/storage';
 import { actorOf, Principal } from '../auth/principal';
-import { AppError } from '../common/app-error';
 import { TrackingService } from '../tracking/tracking.service';
 import { artifactPathProblem, ByteRange, normaliseDirectory, parseRange } from './artifact-http';
 
@@ -105,7 +104,7 @@ export class ArtifactsService {
 
     const { artifact, replaced } = await this.ds.transaction(async (m) => {
       if (!(await this.uploads.complete(m, ledgerId, { size, sha256 }))) {
-        throw new AppError('INTERNAL', `The upload of "${path}" took so long that it was swept as abandoned; send it again.`);
+        throw new DomainError('INTERNAL', `The upload of "${path}" took so long that it was swept as abandoned; send it again.`);
       }
       const record = { runId: run.id, path, bucket, objectKey, size, sha256, contentType: opts.contentType ?? null };
       const replaced = await this.artifacts.map(m, record);
@@ -151,7 +150,7 @@ export class ArtifactsService {
       return { artifact, range, body };
     } catch (err) {
       if (err instanceof ObjectNotFoundError)
-        throw new AppError('INTERNAL', `The stored object of artifact "${path}" is missing; it has been logged.`);
+        throw new DomainError('INTERNAL', `The stored object of artifact "${path}" is missing; it has been logged.`);
       throw err;
     }
   }
@@ -253,8 +252,8 @@ export class ArtifactsService {
     return run;
   }
 
-  private tooLarge(): AppError {
-    return new AppError(
+  private tooLarge(): DomainError {
+    return new DomainError(
       'PAYLOAD_TOO_LARGE',
       `The artifact is larger than the ${Math.round(this.opts.maxSizeBytes / MIB)} MiB limit (ARTIFACT_MAX_SIZE_MB).`,
     );

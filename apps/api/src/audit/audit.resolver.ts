@@ -1,10 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import type { Config } from '@caliper/config';
-import { AuditCheckpoint, checkpointDeadlineSeconds } from '@caliper/domain';
+import { AuditCheckpoint, badInput, checkpointDeadlineSeconds } from '@caliper/domain';
 import { AuditRepository } from '@caliper/persistence';
 import { projectIdAt, Requires } from '../auth/access.decorators';
-import { badInput } from '../common/app-error';
 import { CHECKPOINT_READER, CONFIG } from '../common/tokens';
 import { AuditChainStatusGql, AuditEventConnectionGql, AuditEventFilter } from './audit.types';
 

@@ -5,11 +5,11 @@
  * `@Requires(SIGNED_IN)` admits any signed-in caller (the handler filters what it returns).
  * A handler with neither is refused by the guard, so a forgotten decorator fails closed.
  */
+import { badInput, notFound } from '@caliper/domain';
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Permission } from '@caliper/domain';
 import type { ExperimentEntity, RunRef } from '@caliper/persistence';
 import type { Request } from 'express';
-import { badInput, notFound } from '../common/app-error';
 import type { Loaders } from '../graphql/loaders';
 import type { Principal } from './principal';
 

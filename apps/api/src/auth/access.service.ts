@@ -2,10 +2,12 @@
  * Authorisation from current state on every call: the caller's global role, their roles in the
  * project, and for API tokens the token's project and role scope (rights = scope ∩ current roles).
  */
+import { Injectable } from '@nestjs/common';
 import { can, Permission, PERMISSIONS, ProjectRole } from '@caliper/domain';
 import { ProjectsRepository } from '@caliper/persistence';
 import type { Principal } from './principal';
 
+@Injectable()
 export class AccessService {
   constructor(private readonly projects: ProjectsRepository) {}
 

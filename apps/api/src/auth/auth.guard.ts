@@ -2,12 +2,12 @@
  * The global guard: authenticates every call and enforces the handler's declared requirement
  * (see access.decorators.ts). Public handlers are the explicit exception; undeclared ones are refused.
  */
-import { CanActivate, ExecutionContext } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GqlContextType, GqlExecutionContext } from '@nestjs/graphql';
-import { PERMISSION_PHRASES } from '@caliper/domain';
+import { DomainError, forbidden, PERMISSION_PHRASES, unauthenticated } from '@caliper/domain';
 import type { Request } from 'express';
-import { AppError, forbidden, unauthenticated } from '../common/app-error';
+import { LOADERS_FOR } from '../common/tokens';
 import type { ValueBudget } from '../graphql/limits';
 import type { Loaders } from '../graphql/loaders';
 import {
@@ -32,12 +32,13 @@ export interface RequestContext {
   budget: ValueBudget;
 }
 
+@Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
     private readonly access: AccessService,
-    private readonly loadersFor: (req: RequestWithPrincipal) => Loaders,
+    @Inject(LOADERS_FOR) private readonly loadersFor: (req: RequestWithPrincipal) => Loaders,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -72,7 +73,7 @@ export class AuthGuard implements CanActivate {
     if (!principal) throw unauthenticated();
 
     const requirement = this.reflector.get<Requirement | undefined>(REQUIRES_KEY, ctx.getHandler());
-    if (!requirement) throw new AppError('FORBIDDEN', 'This operation declares no access rule, so it is refused.');
+    if (!requirement) throw new DomainError('FORBIDDEN', 'This operation declares no access rule, so it is refused.');
     if (requirement.permission === SIGNED_IN) return true;
 
     const loaders = context?.loaders ?? this.loadersFor(req);

@@ -3,12 +3,13 @@
  * (the stock mlflow client sends it on every call). Credentials are verified here; what the
  * caller may do is decided by AccessService on every request from current roles.
  */
+import { Inject, Injectable } from '@nestjs/common';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
-import { parseApiToken, tokenSecretMatches } from '@caliper/domain';
+import { DomainError, parseApiToken, tokenSecretMatches } from '@caliper/domain';
 import { AccountsRepository, ApiTokensRepository, AuditRepository, OutboxRepository, UserEntity } from '@caliper/persistence';
-import { AppError } from '../common/app-error';
+import { CONFIG } from '../common/tokens';
 import { LoginThrottle } from './login-throttle';
 import { verifyPassword } from './passwords';
 import type { Principal, PrincipalUser, RequestWithPrincipal } from './principal';
@@ -28,12 +29,13 @@ function toPrincipalUser(u: UserEntity): PrincipalUser {
 }
 
 const tooManyAttempts = (wait: number) =>
-  new AppError('TOO_MANY_ATTEMPTS', `Too many failed sign-ins for this account. Try again in ${Math.ceil(wait / 60)} minute(s).`, {
+  new DomainError('TOO_MANY_ATTEMPTS', `Too many failed sign-ins for this account. Try again in ${Math.ceil(wait / 60)} minute(s).`, {
     retryAfterSeconds: wait,
   });
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
+@Injectable()
 export class AuthService {
   /** HMAC key for the basic-auth cache: per process, so cached entries never outlive it. */
   private readonly cacheKey = randomBytes(32);
@@ -48,7 +50,7 @@ export class AuthService {
     private readonly audit: AuditRepository,
     private readonly outbox: OutboxRepository,
     private readonly throttle: LoginThrottle,
-    private readonly config: Pick<Config, 'SESSION_TTL_HOURS'>,
+    @Inject(CONFIG) private readonly config: Pick<Config, 'SESSION_TTL_HOURS'>,
   ) {}
 
   /** The caller, or null when no credentials were sent; wrong credentials are a 401, never anonymous. */
@@ -59,7 +61,7 @@ export class AuthService {
       const [scheme, value = ''] = authorization.split(' ', 2);
       if (/^bearer$/i.test(scheme)) return this.byToken(value.trim());
       if (/^basic$/i.test(scheme)) return this.byBasic(value.trim(), req.ip ?? 'unknown');
-      throw new AppError('UNAUTHENTICATED', `Unsupported Authorization scheme "${scheme}": use Bearer <API token> or Basic.`);
+      throw new DomainError('UNAUTHENTICATED', `Unsupported Authorization scheme "${scheme}": use Bearer <API token> or Basic.`);
     }
     const cookie = req.cookies?.[SESSION_COOKIE];
     return cookie ? this.bySession(cookie) : null;
@@ -67,31 +69,32 @@ export class AuthService {
 
   private async activeUser(userId: string): Promise<PrincipalUser> {
     const user = await this.accounts.findUserById(userId);
-    if (!user || !user.isActive) throw new AppError('UNAUTHENTICATED', 'This account is deactivated.');
+    if (!user || !user.isActive) throw new DomainError('UNAUTHENTICATED', 'This account is deactivated.');
     return toPrincipalUser(user);
   }
 
   private async bySession(cookie: string): Promise<Principal> {
     const [id, secret] = cookie.split('.', 2);
-    if (!/^[0-9a-f-]{36}$/.test(id ?? '') || !secret) throw new AppError('UNAUTHENTICATED', 'Session cookie is malformed; sign in again.');
+    if (!/^[0-9a-f-]{36}$/.test(id ?? '') || !secret)
+      throw new DomainError('UNAUTHENTICATED', 'Session cookie is malformed; sign in again.');
     const session = await this.accounts.findSession(id);
     const ok = session && timingSafeEqual(Buffer.from(sha256(secret), 'hex'), Buffer.from(session.secretHash, 'hex'));
     if (!session || !ok || session.revokedAt || session.expiresAt.getTime() <= Date.now()) {
-      throw new AppError('UNAUTHENTICATED', 'Your session has ended; sign in again.');
+      throw new DomainError('UNAUTHENTICATED', 'Your session has ended; sign in again.');
     }
     return { method: 'session', user: await this.activeUser(session.userId), sessionId: session.id };
   }
 
   private async byToken(raw: string): Promise<Principal> {
     const parsed = parseApiToken(raw);
-    if (!parsed) throw new AppError('UNAUTHENTICATED', 'API token is malformed: expected clp_<id>_<secret>.');
+    if (!parsed) throw new DomainError('UNAUTHENTICATED', 'API token is malformed: expected clp_<id>_<secret>.');
     const found = await this.tokens.findWithOwner(parsed.id);
     const token = found?.token;
     if (!found || !token || !tokenSecretMatches(parsed.secret, token.secretHash))
-      throw new AppError('UNAUTHENTICATED', 'API token is not valid.');
-    if (token.revokedAt) throw new AppError('UNAUTHENTICATED', `API token ${token.id} was revoked.`);
-    if (token.expiresAt.getTime() <= Date.now()) throw new AppError('UNAUTHENTICATED', `API token ${token.id} has expired.`);
-    if (!found.owner.isActive) throw new AppError('UNAUTHENTICATED', 'This account is deactivated.');
+      throw new DomainError('UNAUTHENTICATED', 'API token is not valid.');
+    if (token.revokedAt) throw new DomainError('UNAUTHENTICATED', `API token ${token.id} was revoked.`);
+    if (token.expiresAt.getTime() <= Date.now()) throw new DomainError('UNAUTHENTICATED', `API token ${token.id} has expired.`);
+    if (!found.owner.isActive) throw new DomainError('UNAUTHENTICATED', 'This account is deactivated.');
     await this.tokens.touch(token.id);
     return {
       method: 'token',
@@ -103,7 +106,7 @@ export class AuthService {
   private async byBasic(encoded: string, ip: string): Promise<Principal> {
     const decoded = Buffer.from(encoded, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 0) throw new AppError('UNAUTHENTICATED', 'Basic credentials are malformed.');
+    if (colon < 0) throw new DomainError('UNAUTHENTICATED', 'Basic credentials are malformed.');
     const username = decoded.slice(0, colon);
     const password = decoded.slice(colon + 1);
     // The mlflow client can send an API token as the Basic password.
@@ -122,7 +125,7 @@ export class AuthService {
     const cached = this.basicCache.get(cacheId);
     if (account && cached && cached.expires > Date.now() && cached.userId === account.user.id) {
       // Deactivation is read from the same row on every request.
-      if (!account.user.isActive) throw new AppError('UNAUTHENTICATED', 'This account is deactivated.');
+      if (!account.user.isActive) throw new DomainError('UNAUTHENTICATED', 'This account is deactivated.');
       return { method: 'password', user: toPrincipalUser(account.user) };
     }
     if (cached) this.basicCache.delete(cacheId);
@@ -151,10 +154,10 @@ export class AuthService {
     if (!account || !valid) {
       // Basic credentials are a password sign-in too: same lockout, same aggregated audit.
       await this.recordFailure(username, ip);
-      throw new AppError('UNAUTHENTICATED', 'Wrong username or password.');
+      throw new DomainError('UNAUTHENTICATED', 'Wrong username or password.');
     }
     await this.throttle.succeeded(username, ip);
-    if (!account.user.isActive) throw new AppError('UNAUTHENTICATED', 'This account is deactivated.');
+    if (!account.user.isActive) throw new DomainError('UNAUTHENTICATED', 'This account is deactivated.');
     if (this.basicCache.size >= BASIC_CACHE_MAX) this.basicCache.delete(this.basicCache.keys().next().value as string);
     this.basicCache.set(cacheId, { userId: account.user.id, expires: Date.now() + BASIC_CACHE_TTL_MS });
     return { method: 'password', user: toPrincipalUser(account.user) };
@@ -173,7 +176,7 @@ export class AuthService {
     const valid = await verifyPassword(user ? await this.accounts.passwordHashOf(user.id) : null, password);
     if (!user || !valid || !user.isActive) {
       await this.recordFailure(username, ip);
-      throw new AppError('INVALID_CREDENTIALS', 'Wrong username or password.');
+      throw new DomainError('INVALID_CREDENTIALS', 'Wrong username or password.');
     }
     await this.throttle.succeeded(username, ip);
     const secret = randomBytes(32).toString('hex');
@@ -216,7 +219,7 @@ export class AuthService {
 
   async logout(principal: Principal): Promise<void> {
     if (principal.method !== 'session')
-      throw new AppError('BAD_USER_INPUT', 'Only a browser session can sign out; revoke an API token instead.');
+      throw new DomainError('BAD_USER_INPUT', 'Only a browser session can sign out; revoke an API token instead.');
     await this.ds.transaction(async (m) => {
       await this.accounts.revokeSession(m, principal.sessionId);
       await this.audit.append(m, {

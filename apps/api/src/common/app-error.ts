@@ -6,21 +6,27 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { GqlContextType } from '@nestjs/graphql';
 import type { Response } from 'express';
 import { GraphQLError } from 'graphql';
-import { TrackingError } from '@caliper/domain';
+import { DomainError, DomainErrorCode, DomainErrorDetails } from '@caliper/domain';
 
-export type AppErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'BAD_USER_INPUT'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'TOO_MANY_ATTEMPTS'
-  | 'INVALID_CREDENTIALS'
-  | 'INTERNAL'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'IDEMPOTENCY_KEY_REUSED';
-
-const STATUS: Record<AppErrorCode, number> = {
+/** The code and status a GraphQL or REST caller sees for each domain code. */
+export type ApiErrorCode = Exclude<DomainErrorCode, 'INVALID_PARAMETER' | 'ALREADY_EXISTS' | 'INVALID_STATE' | 'PARAM_CHANGED'>;
+const API_CODE: Record<DomainErrorCode, ApiErrorCode> = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  TOO_MANY_ATTEMPTS: 'TOO_MANY_ATTEMPTS',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  INTERNAL: 'INTERNAL',
+  INVALID_PARAMETER: 'BAD_USER_INPUT',
+  PARAM_CHANGED: 'BAD_USER_INPUT',
+  ALREADY_EXISTS: 'CONFLICT',
+  INVALID_STATE: 'CONFLICT',
+};
+const STATUS: Record<ApiErrorCode, number> = {
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,
@@ -33,32 +39,21 @@ const STATUS: Record<AppErrorCode, number> = {
   INTERNAL: 500,
 };
 
-export class AppError extends Error {
-  constructor(
-    readonly code: AppErrorCode,
-    message: string,
-    readonly details: { retryAfterSeconds?: number; field?: string } = {},
-  ) {
-    super(message);
-  }
-  get status(): number {
-    return STATUS[this.code];
-  }
+/** A domain error as GraphQL and REST callers see it. */
+export interface ApiError {
+  code: ApiErrorCode;
+  status: number;
+  message: string;
+  details: DomainErrorDetails;
 }
 
-export const unauthenticated = () =>
-  new AppError('UNAUTHENTICATED', 'Sign in first: send the session cookie, a Bearer API token or Basic credentials.');
-export const forbidden = (what: string) => new AppError('FORBIDDEN', `You do not have permission to ${what}.`);
-export const badInput = (field: string, message: string) => new AppError('BAD_USER_INPUT', `${field}: ${message}`, { field });
-export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} was not found.`);
-
-/** Maps AppError, Nest HTTP errors and unexpected errors to the transport at hand. */
+/** Maps DomainError, Nest HTTP errors and unexpected errors to the transport at hand. */
 @Catch()
 export class AppErrorFilter implements ExceptionFilter {
   private readonly log = new Logger('errors');
 
   catch(error: unknown, host: ArgumentsHost): unknown {
-    const appError = toAppError(error);
+    const appError = toApiError(error);
     if (appError.code === 'INTERNAL') this.log.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     if (host.getType<GqlContextType>() === 'graphql') {
       return new GraphQLError(appError.message, {
@@ -72,22 +67,14 @@ export class AppErrorFilter implements ExceptionFilter {
   }
 }
 
-function toAppError(error: unknown): AppError {
-  if (error instanceof AppError) return error;
-  if (error instanceof TrackingError) {
-    const code: Record<TrackingError['code'], AppErrorCode> = {
-      NOT_FOUND: 'NOT_FOUND',
-      INVALID_PARAMETER: 'BAD_USER_INPUT',
-      PARAM_CHANGED: 'BAD_USER_INPUT',
-      ALREADY_EXISTS: 'CONFLICT',
-      INVALID_STATE: 'CONFLICT',
-      FORBIDDEN: 'FORBIDDEN',
-    };
-    return new AppError(code[error.code], error.message);
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof DomainError) {
+    const code = API_CODE[error.code];
+    return { code, status: STATUS[code], message: error.message, details: error.details };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
-    const code: AppErrorCode =
+    const code: ApiErrorCode =
       status === 404
         ? 'NOT_FOUND'
         : status === 401
@@ -97,7 +84,7 @@ function toAppError(error: unknown): AppError {
             : status < 500
               ? 'BAD_USER_INPUT'
               : 'INTERNAL';
-    return new AppError(code, error.message);
+    return { code, status: STATUS[code], message: error.message, details: {} };
   }
-  return new AppError('INTERNAL', 'Internal error; it has been logged.');
+  return { code: 'INTERNAL', status: 500, message: 'Internal error; it has been logged.', details: {} };
 }

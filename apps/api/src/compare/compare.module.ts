@@ -1,10 +1,7 @@
-/** Services behind the compare resolvers (registered in graphql/resolvers.ts). */
+/** Comparing runs: downsampled metric series of many runs on shared bucket edges. */
 import { Module } from '@nestjs/common';
-import { MetricsRepository } from '@caliper/persistence';
+import { CompareResolver } from './compare.resolver';
 import { SeriesService } from './series.service';
 
-@Module({
-  providers: [{ provide: SeriesService, useFactory: (m: MetricsRepository) => new SeriesService(m), inject: [MetricsRepository] }],
-  exports: [SeriesService],
-})
+@Module({ providers: [SeriesService, CompareResolver], exports: [SeriesService] })
 export class CompareModule {}

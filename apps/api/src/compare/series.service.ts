@@ -3,9 +3,9 @@
  * (libs/domain downsample), reads tier blocks and raw ends (MetricsRepository.seriesPieces) and
  * buckets each series. The cost follows runs × metrics × budget, not the series' lengths.
  */
-import { bucketize, coverSteps, MAX_BUCKETS, planBuckets } from '@caliper/domain';
+import { Injectable } from '@nestjs/common';
+import { badInput, bucketize, coverSteps, MAX_BUCKETS, notFound, planBuckets } from '@caliper/domain';
 import { MetricsRepository, type RunEntity, type StoredPoint } from '@caliper/persistence';
-import { badInput, notFound } from '../common/app-error';
 import type { MetricSeriesSetGql, SeriesPointGql } from './compare.types';
 
 export const MAX_SERIES_RUNS = 100;
@@ -32,6 +32,7 @@ function pointGql(p: StoredPoint): SeriesPointGql {
   };
 }
 
+@Injectable()
 export class SeriesService {
   constructor(private readonly metrics: MetricsRepository) {}
 

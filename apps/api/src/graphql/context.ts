@@ -1,7 +1,7 @@
 /** What every resolver receives: the request (with the principal the guard set) and its DataLoaders. */
+import { unauthenticated } from '@caliper/domain';
 import type { Principal } from '../auth/principal';
 import type { RequestContext } from '../auth/auth.guard';
-import { unauthenticated } from '../common/app-error';
 
 export type GqlContext = RequestContext;
 

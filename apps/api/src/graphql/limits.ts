@@ -5,13 +5,13 @@
  * values they return against a per-request budget, so no arrangement of aliases or fragments can
  * make one request read millions of points.
  */
+import { DomainError } from '@caliper/domain';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import depthLimit from 'graphql-depth-limit';
 import { DocumentNode, GraphQLSchema, parse, validate, ValidationRule } from 'graphql';
 import type { NextFunction, Request, Response } from 'express';
-import { AppError } from '../common/app-error';
 import { storableStringLiterals } from '../common/text-edge';
 
 /** Deepest query the web app needs is 6; a little headroom, no recursive abuse (project → members → user → …). */
@@ -87,7 +87,7 @@ export class ValueBudget {
   charge(values: number, what: string): void {
     this.spent += values;
     if (this.spent > this.limit) {
-      throw new AppError(
+      throw new DomainError(
         'BAD_USER_INPUT',
         `This request asks for more than ${this.limit.toLocaleString('en')} values (${what} alone asks for ${values.toLocaleString('en')}); ask for fewer runs, metrics or points per request, or page through them.`,
       );

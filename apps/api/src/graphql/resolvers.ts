@@ -1,29 +1,25 @@
-/** Every resolver of the API: the server and the schema emitter (tools/graphql) use this one list. */
-import { AuditResolver } from '../audit/audit.resolver';
-import { CompareResolver } from '../compare/compare.resolver';
-import { ProjectMemberResolver, ProjectsResolver } from '../projects/projects.resolver';
-import { TokensResolver } from '../tokens/tokens.resolver';
-import {
-  ExperimentResolver,
-  MeTrackingResolver,
-  ProjectTrackingResolver,
-  RunResolver,
-  TrackingQueriesResolver,
-} from '../tracking/graphql/tracking.resolver';
-import { UsersResolver } from '../users/users.resolver';
-import { ViewsResolver } from '../views/views.resolver';
+/** The resolvers the feature modules declare, found from their metadata: the schema emitter prints the schema from them alone. */
+import { MODULE_METADATA } from '@nestjs/common/constants';
+import { RESOLVER_TYPE_METADATA } from '@nestjs/graphql';
+import { API_FEATURES } from '../features';
 
-export const RESOLVERS = [
-  UsersResolver,
-  ProjectsResolver,
-  ProjectMemberResolver,
-  TokensResolver,
-  AuditResolver,
-  TrackingQueriesResolver,
-  ProjectTrackingResolver,
-  MeTrackingResolver,
-  ExperimentResolver,
-  RunResolver,
-  CompareResolver,
-  ViewsResolver,
-];
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type Class = Function;
+
+/** Every class provider carrying `@Resolver` metadata in `modules` and the modules they import, each once. */
+export function resolversOf(modules: readonly Class[]): Class[] {
+  const seen = new Set<Class>();
+  const found = new Set<Class>();
+  const visit = (mod: Class) => {
+    if (seen.has(mod)) return;
+    seen.add(mod);
+    for (const p of (Reflect.getMetadata(MODULE_METADATA.PROVIDERS, mod) ?? []) as unknown[]) {
+      if (typeof p === 'function' && Reflect.hasOwnMetadata(RESOLVER_TYPE_METADATA, p)) found.add(p);
+    }
+    for (const m of (Reflect.getMetadata(MODULE_METADATA.IMPORTS, mod) ?? []) as unknown[]) if (typeof m === 'function') visit(m);
+  };
+  modules.forEach(visit);
+  return [...found];
+}
+
+export const RESOLVERS = resolversOf(API_FEATURES);

@@ -1,10 +1,11 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Client as MinioClient } from 'minio';
 import Redis from 'ioredis';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Pool } from 'pg';
 import type { Config } from '@caliper/config';
 import { checkReadiness, dependencyUpGauge } from '@caliper/observability';
+import { CONFIG } from '../common/tokens';
 
 /** Readiness reports Postgres, Redis and S3 each, so an operator sees which one is down. */
 @Injectable()
@@ -19,7 +20,7 @@ export class HealthService implements OnModuleDestroy {
    */
   private readonly pg: Pool;
 
-  constructor(private readonly config: Config) {
+  constructor(@Inject(CONFIG) private readonly config: Config) {
     this.pg = new Pool({
       connectionString: config.DATABASE_URL,
       max: 1,

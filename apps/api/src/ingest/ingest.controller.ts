@@ -4,13 +4,13 @@
  * Idempotency-Key. Thin: input is read by native-input.ts and ndjson.ts, the work is
  * IngestService's.
  */
+import { badInput } from '@caliper/domain';
 import { Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { once } from 'node:events';
 import type { Request, Response } from 'express';
 import type { Config } from '@caliper/config';
 import { projectOfSlug, Requires } from '../auth/access.decorators';
 import type { Principal } from '../auth/principal';
-import { badInput } from '../common/app-error';
 import { CONFIG } from '../common/tokens';
 import { projectOfRunParam } from '../mlflow/mlflow-project';
 import { Caller } from '../mlflow/mlflow-request';

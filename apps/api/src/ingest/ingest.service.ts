@@ -4,9 +4,10 @@
  * filter grammar. Run creation, batches and log appends honour an Idempotency-Key (see `once`).
  * Transport-free: controllers hand it parsed input.
  */
+import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { batchProblem, KeyValue, MetricPointInput, RunStatus, TrackingError } from '@caliper/domain';
+import { badInput, batchProblem, DomainError, KeyValue, MetricPointInput, notFound, RunStatus, TrackingError } from '@caliper/domain';
 import {
   ExperimentEntity,
   IdempotencyRepository,
@@ -18,7 +19,6 @@ import {
   TrackingRepository,
 } from '@caliper/persistence';
 import type { Principal } from '../auth/principal';
-import { AppError, badInput, notFound } from '../common/app-error';
 import { DEFAULT_EXPERIMENT_NAME, RunView, TrackingService } from '../tracking/tracking.service';
 import { jsonNumber } from './native-input';
 import { runJson } from './run-json';
@@ -63,6 +63,7 @@ export interface IdempotencyClaim {
 
 export const MAX_HISTORY_PAGE = 100_000;
 
+@Injectable()
 export class IngestService {
   constructor(
     private readonly ds: DataSource,
@@ -215,7 +216,7 @@ export class IngestService {
     const earlier = await this.idempotency.find(m, principal.user.id, claim.key);
     if (!earlier) return null;
     if (earlier.requestHash !== claim.requestHash) {
-      throw new AppError(
+      throw new DomainError(
         'IDEMPOTENCY_KEY_REUSED',
         `Idempotency-Key "${claim.key}" was already used in the last 24 hours for a different request; use a new key for new data.`,
       );

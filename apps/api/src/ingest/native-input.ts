@@ -3,8 +3,7 @@
  * class-validator's per-object cost. Every error names the field (with its index) and says
  * what was expected.
  */
-import { KeyValue, MetricPointInput, parseInt64, parseMetricValue, RunStatus } from '@caliper/domain';
-import { badInput } from '../common/app-error';
+import { badInput, KeyValue, MetricPointInput, parseInt64, parseMetricValue, RunStatus } from '@caliper/domain';
 
 export type Json = Record<string, unknown>;
 

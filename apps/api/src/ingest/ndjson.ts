@@ -14,15 +14,16 @@
 import { createHash } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import {
+  badInput,
+  DomainError,
   findInvalidText,
-  KeyValue,
   keyProblem,
+  KeyValue,
   MAX_PARAM_VALUE_LENGTH,
   MAX_PARAMS_TAGS_PER_BATCH,
   MAX_TAG_VALUE_LENGTH,
   MetricPointInput,
 } from '@caliper/domain';
-import { AppError, badInput } from '../common/app-error';
 import { Json, keyValue, metricPoint } from './native-input';
 
 export interface NdjsonBatch {
@@ -105,7 +106,7 @@ export async function readNdjsonBatch(
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     bytes += buf.length;
     if (bytes > maxBytes)
-      throw new AppError(
+      throw new DomainError(
         'PAYLOAD_TOO_LARGE',
         `The request body is larger than ${Math.round(maxBytes / 1024 / 1024)} MiB (MAX_BATCH_BODY_MB); split the batch.`,
       );

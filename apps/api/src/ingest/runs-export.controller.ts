@@ -8,10 +8,9 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
-import { parseRunFilter, parseTableOrderBy, TrackingError } from '@caliper/domain';
+import { badInput, notFound, parseRunFilter, parseTableOrderBy, TrackingError } from '@caliper/domain';
 import { ProjectsRepository, RunSearchRepository } from '@caliper/persistence';
 import { projectOfSlug, Requires } from '../auth/access.decorators';
-import { badInput, notFound } from '../common/app-error';
 import { TrackingService } from '../tracking/tracking.service';
 import { columnHeader, CsvColumn, csvLine, MAX_CSV_COLUMNS, parseCsvColumn, runCells } from './runs-csv';
 

@@ -4,8 +4,7 @@
  */
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { TrackingError } from '@caliper/domain';
-import { AppError } from '../common/app-error';
+import { DomainError, DomainErrorCode } from '@caliper/domain';
 
 export type MlflowErrorCode =
   | 'RESOURCE_DOES_NOT_EXIST'
@@ -47,33 +46,28 @@ function statusOf(code: MlflowErrorCode): number {
   }
 }
 
+/** Each domain code as MLflow's wire says it. */
+const MLFLOW_CODE: Record<DomainErrorCode, MlflowErrorCode> = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  INVALID_CREDENTIALS: 'UNAUTHENTICATED',
+  FORBIDDEN: 'PERMISSION_DENIED',
+  BAD_USER_INPUT: 'INVALID_PARAMETER_VALUE',
+  NOT_FOUND: 'RESOURCE_DOES_NOT_EXIST',
+  CONFLICT: 'RESOURCE_ALREADY_EXISTS',
+  TOO_MANY_ATTEMPTS: 'REQUEST_LIMIT_EXCEEDED',
+  INTERNAL: 'INTERNAL_ERROR',
+  PAYLOAD_TOO_LARGE: 'INVALID_PARAMETER_VALUE',
+  IDEMPOTENCY_KEY_REUSED: 'INVALID_PARAMETER_VALUE',
+  INVALID_PARAMETER: 'INVALID_PARAMETER_VALUE',
+  PARAM_CHANGED: 'INVALID_PARAMETER_VALUE',
+  ALREADY_EXISTS: 'RESOURCE_ALREADY_EXISTS',
+  INVALID_STATE: 'INVALID_STATE',
+};
+
 export function toMlflowError(error: unknown): MlflowError {
   if (error instanceof MlflowError) return error;
-  if (error instanceof TrackingError) {
-    const code: Record<TrackingError['code'], MlflowErrorCode> = {
-      NOT_FOUND: 'RESOURCE_DOES_NOT_EXIST',
-      INVALID_PARAMETER: 'INVALID_PARAMETER_VALUE',
-      PARAM_CHANGED: 'INVALID_PARAMETER_VALUE',
-      ALREADY_EXISTS: 'RESOURCE_ALREADY_EXISTS',
-      INVALID_STATE: 'INVALID_STATE',
-      FORBIDDEN: 'PERMISSION_DENIED',
-    };
-    return new MlflowError(code[error.code], error.message);
-  }
-  if (error instanceof AppError) {
-    const code: Record<AppError['code'], MlflowErrorCode> = {
-      UNAUTHENTICATED: 'UNAUTHENTICATED',
-      INVALID_CREDENTIALS: 'UNAUTHENTICATED',
-      FORBIDDEN: 'PERMISSION_DENIED',
-      BAD_USER_INPUT: 'INVALID_PARAMETER_VALUE',
-      NOT_FOUND: 'RESOURCE_DOES_NOT_EXIST',
-      CONFLICT: 'RESOURCE_ALREADY_EXISTS',
-      TOO_MANY_ATTEMPTS: 'REQUEST_LIMIT_EXCEEDED',
-      INTERNAL: 'INTERNAL_ERROR',
-      PAYLOAD_TOO_LARGE: 'INVALID_PARAMETER_VALUE',
-      IDEMPOTENCY_KEY_REUSED: 'INVALID_PARAMETER_VALUE',
-    };
-    return new MlflowError(code[error.code], error.message, error.code === 'PAYLOAD_TOO_LARGE' ? 413 : undefined);
+  if (error instanceof DomainError) {
+    return new MlflowError(MLFLOW_CODE[error.code], error.message, error.code === 'PAYLOAD_TOO_LARGE' ? 413 : undefined);
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -107,7 +101,7 @@ export class MlflowErrorFilter implements ExceptionFilter {
 export class MlflowTrackingErrorFilter extends MlflowErrorFilter {
   override catch(error: unknown, host: ArgumentsHost): void {
     super.catch(
-      error instanceof TrackingError && error.code === 'INVALID_STATE' ? new MlflowError('INVALID_PARAMETER_VALUE', error.message) : error,
+      error instanceof DomainError && error.code === 'INVALID_STATE' ? new MlflowError('INVALID_PARAMETER_VALUE', error.message) : error,
       host,
     );
   }

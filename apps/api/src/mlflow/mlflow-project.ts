@@ -3,8 +3,7 @@
  * Basic-auth user logs into `project-slug/experiment-name` or, for a bare name and for
  * experiment "0", their default project. Existing experiments and runs carry their project.
  */
-import { TrackingError } from '@caliper/domain';
-import { AppError } from '../common/app-error';
+import { DomainError, TrackingError } from '@caliper/domain';
 import type { ProjectLocator } from '../auth/access.decorators';
 import type { Principal } from '../auth/principal';
 import type { Loaders } from '../graphql/loaders';
@@ -15,7 +14,7 @@ export async function callerProject(principal: Principal, loaders: Loaders): Pro
   if (principal.method === 'token') return principal.token.projectId;
   const user = await loaders.user.load(principal.user.id);
   if (user?.defaultProjectId) return user.defaultProjectId;
-  throw new AppError(
+  throw new DomainError(
     'BAD_USER_INPUT',
     `No project chosen: name the experiment "<project-slug>/<name>", use an API token (MLFLOW_TRACKING_TOKEN) of the project, or set a default project in Caliper.`,
   );

@@ -4,6 +4,7 @@
  * and the response JSON. Every write and run read goes through TrackingService; run search
  * through RunSearchRepository (the same search the native API reuses).
  */
+import { Injectable } from '@nestjs/common';
 import {
   MAX_TAG_VALUE_LENGTH,
   fromMlflowStatus,
@@ -53,6 +54,7 @@ const invalid = (message: string) => new TrackingError('INVALID_PARAMETER', mess
  */
 export const REQUESTED_ARTIFACT_LOCATION_TAG = 'caliper.requested_artifact_location';
 
+@Injectable()
 export class MlflowTrackingService {
   constructor(
     private readonly tracking: TrackingService,

@@ -1,14 +1,16 @@
 /** Projects and their members; every change is audited in its own transaction. */
+import { DomainError, notFound } from '@caliper/domain';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ProjectRole } from '@caliper/domain';
 import { AccountsRepository, AuditRepository, ProjectEntity, ProjectMemberEntity, ProjectsRepository } from '@caliper/persistence';
-import { AppError, notFound } from '../common/app-error';
 import { actorOf, Principal } from '../auth/principal';
 import { DEFAULT_EXPERIMENT_NAME, TrackingService } from '../tracking/tracking.service';
 
 const projectSnapshot = (p: ProjectEntity) => ({ slug: p.slug, name: p.name, description: p.description });
 const sortedRoles = (roles: readonly ProjectRole[]) => [...roles].sort();
 
+@Injectable()
 export class ProjectsService {
   constructor(
     private readonly ds: DataSource,
@@ -36,7 +38,7 @@ export class ProjectsService {
   async create(principal: Principal, input: { slug: string; name: string; description?: string | null }): Promise<ProjectEntity> {
     return this.ds.transaction(async (m) => {
       if (await m.findOneBy(ProjectEntity, { slug: input.slug }))
-        throw new AppError('CONFLICT', `A project with the slug "${input.slug}" already exists.`, { field: 'slug' });
+        throw new DomainError('CONFLICT', `A project with the slug "${input.slug}" already exists.`, { field: 'slug' });
       const project = await this.projects.create(m, { slug: input.slug, name: input.name, description: input.description ?? '' });
       await this.audit.append(m, {
         ...actorOf(principal),
@@ -81,11 +83,11 @@ export class ProjectsService {
     return this.ds.transaction(async (m) => {
       if (!(await this.projects.findById(projectId, m))) throw notFound(`Project ${projectId}`);
       const user = await this.accounts.findUserByUsername(username, m);
-      if (!user) throw new AppError('NOT_FOUND', `No user is called "${username}".`, { field: 'username' });
+      if (!user) throw new DomainError('NOT_FOUND', `No user is called "${username}".`, { field: 'username' });
       if (!user.isActive)
-        throw new AppError('BAD_USER_INPUT', `User "${username}" is deactivated and cannot join a project.`, { field: 'username' });
+        throw new DomainError('BAD_USER_INPUT', `User "${username}" is deactivated and cannot join a project.`, { field: 'username' });
       if (await this.projects.findMember(projectId, user.id, m))
-        throw new AppError('CONFLICT', `"${username}" is already a member; change their roles instead.`, { field: 'username' });
+        throw new DomainError('CONFLICT', `"${username}" is already a member; change their roles instead.`, { field: 'username' });
       const member = await this.projects.addMember(m, projectId, user.id, sortedRoles(roles));
       // A user's first project becomes their default (where MLflow clients with Basic auth log).
       if (!user.defaultProjectId) await this.accounts.setDefaultProject(m, user.id, projectId);

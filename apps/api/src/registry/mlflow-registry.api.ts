@@ -10,6 +10,7 @@
  * Basic user's default project); `project-slug/name` names another project the caller belongs
  * to. Answers use the name the same caller would use, so a client can send it back.
  */
+import { Injectable } from '@nestjs/common';
 import { fromMlflowStage, parseModelVersion, toMlflowStage, TrackingError } from '@caliper/domain';
 import type { RegisteredModelEntity } from '@caliper/persistence';
 import type { ProjectLocator } from '../auth/access.decorators';
@@ -120,6 +121,7 @@ class Wire {
   }
 }
 
+@Injectable()
 export class MlflowRegistryApi {
   constructor(private readonly registry: RegistryService) {}
 

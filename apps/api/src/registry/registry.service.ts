@@ -7,6 +7,7 @@
  * permissions (guard); this service enforces the rules and audits every change in the same
  * transaction.
  */
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   aliasProblem,
@@ -89,6 +90,7 @@ function check(problem: TrackingError | null): void {
   if (problem) throw problem;
 }
 
+@Injectable()
 export class RegistryService {
   constructor(
     private readonly ds: DataSource,

@@ -2,8 +2,9 @@
  * API tokens: issued for one project with a role scope no wider than the owner's roles there,
  * shown once, stored as sha256(secret), revocable by their owner or a member manager.
  */
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { generateApiToken, ProjectRole } from '@caliper/domain';
+import { DomainError, forbidden, generateApiToken, notFound, ProjectRole } from '@caliper/domain';
 import {
   AccountsRepository,
   ApiTokenEntity,
@@ -14,7 +15,6 @@ import {
 } from '@caliper/persistence';
 import { AccessService } from '../auth/access.service';
 import { actorOf, Principal } from '../auth/principal';
-import { AppError, forbidden, notFound } from '../common/app-error';
 
 const DEFAULT_DAYS = 90;
 const RUN_ID = /^[0-9a-f]{32}$/;
@@ -39,6 +39,7 @@ export interface CreateTokenCommand {
   serviceAccount?: string | null;
 }
 
+@Injectable()
 export class TokensService {
   constructor(
     private readonly ds: DataSource,
@@ -58,18 +59,18 @@ export class TokensService {
         throw forbidden('issue tokens to service accounts in this project');
       const account = await this.accounts.findUserByUsername(cmd.serviceAccount);
       if (!account || account.kind !== 'service' || !account.isActive)
-        throw new AppError('BAD_USER_INPUT', `"${cmd.serviceAccount}" is not an active service account.`, { field: 'serviceAccount' });
+        throw new DomainError('BAD_USER_INPUT', `"${cmd.serviceAccount}" is not an active service account.`, { field: 'serviceAccount' });
       ownerId = account.id;
     }
     const ownerRoles = await this.projects.rolesOf(ownerId, cmd.projectId);
     const beyond = cmd.roles.filter((r) => !ownerRoles.includes(r));
     if (beyond.length) {
-      throw new AppError('BAD_USER_INPUT', `A token cannot carry roles its owner does not hold in this project: ${beyond.join(', ')}.`, {
+      throw new DomainError('BAD_USER_INPUT', `A token cannot carry roles its owner does not hold in this project: ${beyond.join(', ')}.`, {
         field: 'roles',
       });
     }
     if (cmd.runId != null && !RUN_ID.test(cmd.runId)) {
-      throw new AppError(
+      throw new DomainError(
         'BAD_USER_INPUT',
         `runId: "${cmd.runId.slice(0, 40)}" is not a run id (32 hexadecimal characters, as MLflow's run_id).`,
         { field: 'runId' },
@@ -82,7 +83,7 @@ export class TokensService {
         // A token limited to a run of another project (or to no run at all) would be a token for nothing, or for the wrong project.
         const run = await this.tracking.findRunByUuid(cmd.runId, m);
         if (!run || run.projectId !== cmd.projectId)
-          throw new AppError('BAD_USER_INPUT', `runId: no run ${cmd.runId} in this project.`, { field: 'runId' });
+          throw new DomainError('BAD_USER_INPUT', `runId: no run ${cmd.runId} in this project.`, { field: 'runId' });
       }
       const t = await this.tokens.create(m, {
         id,

@@ -4,6 +4,7 @@
  * rules (write-once params, batch limits, run-scoped tokens, lifecycle) and audits lifecycle
  * changes in the same transaction — never metric points, heartbeats or log lines.
  */
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
@@ -133,6 +134,7 @@ const historyPageId = (
     opts.after ? [opts.after.step, opts.after.timestamp, String(opts.after.value)] : null,
   ]);
 
+@Injectable()
 export class TrackingService {
   /** Next pages of histories being read, by historyPageId (see metricHistoryJson). */
   private readonly prefetched = new Map<string, { at: number; page: Promise<HistoryJsonPage | null> }>();

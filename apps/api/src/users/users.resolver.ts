@@ -1,10 +1,10 @@
+import { forbidden } from '@caliper/domain';
 import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { UserEntity } from '@caliper/persistence';
 import { Requires, SIGNED_IN } from '../auth/access.decorators';
 import { AccessService } from '../auth/access.service';
 import { AuthService } from '../auth/auth.service';
 import { actorOf } from '../auth/principal';
-import { forbidden } from '../common/app-error';
 import { GqlContext, principalOf } from '../graphql/context';
 import { GlobalRoleGql, UserKindGql } from '../graphql/enums';
 import {

@@ -1,7 +1,8 @@
 /** Accounts: create users, deactivate them (never delete), and the first system admin. */
+import { badInput, DomainError, notFound } from '@caliper/domain';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccountsRepository, ApiTokensRepository, AuditRepository, UserEntity } from '@caliper/persistence';
-import { AppError, badInput, notFound } from '../common/app-error';
 import { hashPassword, passwordProblem } from '../auth/passwords';
 import { actorOf, Principal, type PrincipalUser } from '../auth/principal';
 import { USERNAME_RE } from './user.types';
@@ -22,12 +23,13 @@ export interface CreateUserCommand {
 
 const BOOTSTRAP_LOCK = 7242002;
 
+@Injectable()
 export class UsersService {
   constructor(
     private readonly ds: DataSource,
     private readonly accounts: AccountsRepository,
     private readonly audit: AuditRepository,
-    private readonly tokens = new ApiTokensRepository(ds),
+    private readonly tokens: ApiTokensRepository,
   ) {}
 
   list(): Promise<UserEntity[]> {
@@ -48,7 +50,7 @@ export class UsersService {
     if (problem) badInputThrow('password', problem);
     // Usernames are never reused: a deactivated account keeps its name.
     if (await this.accounts.findUserByUsername(cmd.username, m))
-      throw new AppError('CONFLICT', `The username "${cmd.username}" is taken (usernames are never reused, even after deactivation).`);
+      throw new DomainError('CONFLICT', `The username "${cmd.username}" is taken (usernames are never reused, even after deactivation).`);
     const user = await this.accounts.createUser(
       m,
       {
@@ -66,11 +68,11 @@ export class UsersService {
 
   async deactivate(principal: Principal, userId: string, reason: string): Promise<UserEntity> {
     if (userId === principal.user.id)
-      throw new AppError('BAD_USER_INPUT', 'You cannot deactivate your own account; ask another system admin.', { field: 'userId' });
+      throw new DomainError('BAD_USER_INPUT', 'You cannot deactivate your own account; ask another system admin.', { field: 'userId' });
     return this.ds.transaction(async (m) => {
       const before = await this.accounts.findUserById(userId, m);
       if (!before) throw notFound(`User ${userId}`);
-      if (!before.isActive) throw new AppError('CONFLICT', `User ${before.username} is already deactivated.`);
+      if (!before.isActive) throw new DomainError('CONFLICT', `User ${before.username} is already deactivated.`);
       const after = await this.accounts.deactivateUser(m, userId);
       await this.audit.append(m, {
         ...actorOf(principal),
@@ -92,7 +94,7 @@ export class UsersService {
     reason: string,
   ): Promise<UserEntity> {
     if (userId === principal.user.id)
-      throw new AppError('BAD_USER_INPUT', 'You cannot change your own global role; ask another system admin.', { field: 'userId' });
+      throw new DomainError('BAD_USER_INPUT', 'You cannot change your own global role; ask another system admin.', { field: 'userId' });
     return this.ds.transaction(async (m) => {
       const before = await this.accounts.findUserById(userId, m);
       if (!before) throw notFound(`User ${userId}`);
@@ -115,7 +117,7 @@ export class UsersService {
     return this.ds.transaction(async (m) => {
       const before = await this.accounts.findUserById(userId, m);
       if (!before) throw notFound(`User ${userId}`);
-      if (before.isActive) throw new AppError('CONFLICT', `User ${before.username} is active.`);
+      if (before.isActive) throw new DomainError('CONFLICT', `User ${before.username} is active.`);
       const after = await this.accounts.reactivateUser(m, userId);
       await this.audit.append(m, {
         ...actorOf(principal),
@@ -181,11 +183,11 @@ export class UsersService {
     reauthenticate: (user: PrincipalUser, password: string) => Promise<boolean>,
   ): Promise<void> {
     if (principal.method !== 'session')
-      throw new AppError('FORBIDDEN', 'Change your password from a signed-in browser session, not with an API token.');
+      throw new DomainError('FORBIDDEN', 'Change your password from a signed-in browser session, not with an API token.');
     const problem = passwordProblem(newPassword);
     if (problem) badInputThrow('newPassword', problem);
     if (!(await reauthenticate(principal.user, currentPassword))) {
-      throw new AppError('BAD_USER_INPUT', 'currentPassword: the current password is not correct.', { field: 'currentPassword' });
+      throw new DomainError('BAD_USER_INPUT', 'currentPassword: the current password is not correct.', { field: 'currentPassword' });
     }
     const hash = await hashPassword(newPassword);
     await this.ds.transaction(async (m) => {

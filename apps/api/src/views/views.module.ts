@@ -1,18 +1,8 @@
-/** Services behind the saved-views resolver (registered in graphql/resolvers.ts). */
+/** Saved views of the runs table and the compare page, and the runs they name. */
 import { Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { AuditRepository, SavedViewsRepository } from '@caliper/persistence';
+import { TrackingModule } from '../tracking/tracking.module';
+import { ViewsResolver } from './views.resolver';
 import { ViewsService } from './views.service';
 
-@Module({
-  providers: [
-    { provide: SavedViewsRepository, useFactory: (ds: DataSource) => new SavedViewsRepository(ds), inject: [DataSource] },
-    {
-      provide: ViewsService,
-      useFactory: (ds: DataSource, v: SavedViewsRepository, a: AuditRepository) => new ViewsService(ds, v, a),
-      inject: [DataSource, SavedViewsRepository, AuditRepository],
-    },
-  ],
-  exports: [ViewsService],
-})
+@Module({ imports: [TrackingModule], providers: [ViewsService, ViewsResolver], exports: [ViewsService] })
 export class ViewsModule {}

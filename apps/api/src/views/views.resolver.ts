@@ -2,10 +2,10 @@
  * The compare page's reads and writes outside the metric series (apps/api/src/compare): the runs
  * it compares, fetched in one request, and saved views of the compare page and the runs table.
  */
+import { badInput } from '@caliper/domain';
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { SavedViewEntity, SavedViewKind } from '@caliper/persistence';
 import { projectIdAt, Requires } from '../auth/access.decorators';
-import { badInput } from '../common/app-error';
 import { GqlContext, principalOf } from '../graphql/context';
 import { toRunGql } from '../tracking/graphql/tracking.resolver';
 import { RunGql } from '../tracking/graphql/tracking.types';

@@ -2,10 +2,11 @@
  * Saved views: named URL query states of a project's compare page or runs table. Saving under an
  * existing name overwrites that view; saves and deletes are audited in their own transaction.
  */
+import { badInput, notFound } from '@caliper/domain';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditRepository, SavedViewEntity, SavedViewKind, SavedViewsRepository } from '@caliper/persistence';
 import { actorOf, Principal } from '../auth/principal';
-import { badInput, notFound } from '../common/app-error';
 
 export interface SaveViewCommand {
   projectId: string;
@@ -16,6 +17,7 @@ export interface SaveViewCommand {
 
 const snapshot = (v: SavedViewEntity) => ({ name: v.name, kind: v.kind, state: v.state });
 
+@Injectable()
 export class ViewsService {
   constructor(
     private readonly ds: DataSource,

@@ -2,11 +2,13 @@
  * A user's default project: where MLflow clients signed in with Basic auth log a bare experiment
  * name and experiment "0". Only a project the user is a member of can be the default.
  */
+import { DomainError, notFound } from '@caliper/domain';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AccountsRepository, AuditRepository, ProjectEntity, ProjectsRepository } from '@caliper/persistence';
 import { actorOf, Principal } from '../../auth/principal';
-import { AppError, notFound } from '../../common/app-error';
 
+@Injectable()
 export class DefaultProjectService {
   constructor(
     private readonly ds: DataSource,
@@ -17,13 +19,13 @@ export class DefaultProjectService {
 
   async set(principal: Principal, projectId: string): Promise<ProjectEntity> {
     if (principal.method === 'token' && principal.token.projectId !== projectId) {
-      throw new AppError('FORBIDDEN', 'An API token can only act in its own project.');
+      throw new DomainError('FORBIDDEN', 'An API token can only act in its own project.');
     }
     return this.ds.transaction(async (m) => {
       const project = await this.projects.findById(projectId, m);
       if (!project) throw notFound(`Project ${projectId}`);
       if (!(await this.projects.findMember(projectId, principal.user.id, m))) {
-        throw new AppError('FORBIDDEN', `You are not a member of "${project.slug}", so it cannot be your default project.`, {
+        throw new DomainError('FORBIDDEN', `You are not a member of "${project.slug}", so it cannot be your default project.`, {
           field: 'projectId',
         });
       }

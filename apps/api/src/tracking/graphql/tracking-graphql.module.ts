@@ -1,19 +1,12 @@
-/** Services behind the tracking GraphQL resolvers (the resolvers themselves are in graphql/resolvers.ts). */
+/** Tracking in GraphQL: experiments, runs and their fields, each project's and the caller's default project. */
 import { Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { AccountsRepository, AuditRepository, ProjectsRepository, RunSearchRepository } from '@caliper/persistence';
+import { TrackingModule } from '../tracking.module';
 import { DefaultProjectService } from './default-project.service';
+import { ExperimentResolver, MeTrackingResolver, ProjectTrackingResolver, RunResolver, TrackingQueriesResolver } from './tracking.resolver';
 
 @Module({
-  providers: [
-    {
-      provide: DefaultProjectService,
-      useFactory: (ds: DataSource, a: AccountsRepository, p: ProjectsRepository, au: AuditRepository) =>
-        new DefaultProjectService(ds, a, p, au),
-      inject: [DataSource, AccountsRepository, ProjectsRepository, AuditRepository],
-    },
-    { provide: RunSearchRepository, useFactory: (ds: DataSource) => new RunSearchRepository(ds), inject: [DataSource] },
-  ],
-  exports: [DefaultProjectService, RunSearchRepository],
+  imports: [TrackingModule],
+  providers: [DefaultProjectService, TrackingQueriesResolver, ProjectTrackingResolver, MeTrackingResolver, ExperimentResolver, RunResolver],
+  exports: [DefaultProjectService],
 })
 export class TrackingGraphqlModule {}

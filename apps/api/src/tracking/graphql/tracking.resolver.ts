@@ -4,7 +4,7 @@
  * project.read in the project of the experiment or run it names (located with the loaders).
  */
 import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { parseRunFilter, parseTableOrderBy, toMlflowStatus, TrackingError } from '@caliper/domain';
+import { badInput, DomainError, notFound, parseRunFilter, parseTableOrderBy, toMlflowStatus, TrackingError } from '@caliper/domain';
 import { GraphQLError } from 'graphql';
 import {
   type ExperimentEntity,
@@ -15,7 +15,6 @@ import {
   TrackingRepository,
 } from '@caliper/persistence';
 import { ProjectLocator, Requires, SIGNED_IN } from '../../auth/access.decorators';
-import { AppError, badInput, notFound } from '../../common/app-error';
 import { GqlContext, principalOf } from '../../graphql/context';
 import { ProjectGql } from '../../projects/project.types';
 import { MeGql, UserGql } from '../../users/user.types';
@@ -75,7 +74,7 @@ async function fieldErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
-    if (e instanceof AppError)
+    if (e instanceof DomainError)
       throw new GraphQLError(e.message, { extensions: { code: e.code, ...(e.details.field ? { field: e.details.field } : {}) } });
     if (e instanceof TrackingError && e.code === 'NOT_FOUND') throw new GraphQLError(e.message, { extensions: { code: 'NOT_FOUND' } });
     throw e;

@@ -1,0 +1,36 @@
+/**
+ * The API's features, each a module that owns its wiring (services, resolvers, controllers).
+ * Adding a feature adds its folder and one line here; the server (app.module.ts) and the schema
+ * emitter (graphql/schema-sdl.ts) both read this list.
+ */
+import { ArtifactsModule } from './artifacts/artifacts.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { CompareModule } from './compare/compare.module';
+import { HealthModule } from './health/health.module';
+import { IngestModule } from './ingest/ingest.module';
+import { MlflowModule } from './mlflow/mlflow.module';
+import { ProjectsModule } from './projects/projects.module';
+import { RegistryModule } from './registry/registry.module';
+import { TokensModule } from './tokens/tokens.module';
+import { TrackingGraphqlModule } from './tracking/graphql/tracking-graphql.module';
+import { TrackingModule } from './tracking/tracking.module';
+import { UsersModule } from './users/users.module';
+import { ViewsModule } from './views/views.module';
+
+export const API_FEATURES = [
+  HealthModule,
+  AuthModule,
+  UsersModule,
+  ProjectsModule,
+  TokensModule,
+  AuditModule,
+  TrackingModule,
+  TrackingGraphqlModule,
+  MlflowModule,
+  IngestModule,
+  ArtifactsModule,
+  RegistryModule,
+  CompareModule,
+  ViewsModule,
+];

@@ -1,0 +1,7 @@
+/** API tokens: created per project (optionally limited to one run), listed and revoked. */
+import { Module } from '@nestjs/common';
+import { TokensResolver } from './tokens.resolver';
+import { TokensService } from './tokens.service';
+
+@Module({ providers: [TokensService, TokensResolver], exports: [TokensService] })
+export class TokensModule {}

@@ -1,0 +1,7 @@
+/** Users: the caller's own account (me, password change) and system administration of accounts. */
+import { Module } from '@nestjs/common';
+import { UsersResolver } from './users.resolver';
+import { UsersService } from './users.service';
+
+@Module({ providers: [UsersService, UsersResolver], exports: [UsersService] })
+export class UsersModule {}
