@@ -2,10 +2,15 @@
  * Every background job as one discriminated union `{ name, data }` (immich's pattern), so a
  * processor written for a job name gets its payload type from the name. Payloads carry a
  * version (`v`) so a worker can tell an old payload still waiting in Redis from a new one.
+ *
+ * Jobs are grouped into families, and each family has a BullMQ queue of its own, so a slow or
+ * stuck family (a training dispatch waiting on a scheduler) never holds up another (the audit
+ * checkpoints). A job's name starts with its family: 'auth.failed-logins.flush' is in 'auth'.
+ * A new kind of work ('training', 'models', 'datasets') is a new family here.
  */
 import { z } from 'zod';
 
-/** The one BullMQ queue; job names, not queues, tell the kinds of work apart. */
+/** The one BullMQ queue the worker still consumes; JOB_QUEUES replaces it. */
 export const JOB_QUEUE = 'caliper';
 
 const isoMinute = z
@@ -13,25 +18,65 @@ const isoMinute = z
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00Z$/, 'must be the start of a UTC minute, e.g. 2026-11-27T03:41:00Z')
   .refine((v) => !Number.isNaN(Date.parse(v)), 'must be a real date and time');
 
-export const jobPayloadSchemas = {
-  'audit.checkpoint': z.object({ v: z.literal(1) }).strict(),
-  'uploads.sweep': z.object({ v: z.literal(1) }).strict(),
-  'idempotency.purge': z.object({ v: z.literal(1) }).strict(),
-  'auth.failed-logins.flush': z
-    .object({
-      v: z.literal(1),
-      username: z.string().min(1).max(256),
-      ip: z.string().min(1).max(64),
-      minute: isoMinute,
-    })
-    .strict(),
-} as const;
+/** Each family's job names must start with the family and a '.'; a name under the wrong family does not compile. */
+type FamiliesOfJobs<T> = { [F in keyof T]: { [N in keyof T[F]]: N extends `${F & string}.${string}` ? z.ZodType : never } };
 
-export type JobName = keyof typeof jobPayloadSchemas;
+function defineJobFamilies<T extends FamiliesOfJobs<T>>(families: T): T {
+  return families;
+}
+
+export const jobFamilies = defineJobFamilies({
+  audit: { 'audit.checkpoint': z.object({ v: z.literal(1) }).strict() },
+  uploads: { 'uploads.sweep': z.object({ v: z.literal(1) }).strict() },
+  idempotency: { 'idempotency.purge': z.object({ v: z.literal(1) }).strict() },
+  auth: {
+    'auth.failed-logins.flush': z
+      .object({
+        v: z.literal(1),
+        username: z.string().min(1).max(256),
+        ip: z.string().min(1).max(64),
+        minute: isoMinute,
+      })
+      .strict(),
+  },
+});
+
+type Families = typeof jobFamilies;
+export type JobFamily = keyof Families;
+export type JobName = { [F in JobFamily]: keyof Families[F] }[JobFamily];
+/** The job names of one family. */
+export type JobNameIn<F extends JobFamily> = keyof Families[F];
+/** The family a job name belongs to. */
+export type FamilyOf<N extends JobName> = { [F in JobFamily]: N extends JobNameIn<F> ? F : never }[JobFamily];
+type SchemaOf<N extends JobName> = { [F in JobFamily]: N extends keyof Families[F] ? Families[F][N] : never }[JobFamily];
+
+export const jobPayloadSchemas = Object.assign({}, ...Object.values(jobFamilies)) as { [N in JobName]: SchemaOf<N> };
 export type JobPayloads = { [K in JobName]: z.infer<(typeof jobPayloadSchemas)[K]> };
 export type Job<N extends JobName = JobName> = { [K in N]: { name: K; data: JobPayloads[K] } }[N];
 
+export const JOB_FAMILIES = Object.keys(jobFamilies) as JobFamily[];
 export const JOB_NAMES = Object.keys(jobPayloadSchemas) as JobName[];
+
+/**
+ * The BullMQ queue of a family. It is a function of the family's name alone, so a worker can
+ * route a job of a family it does not know yet (written to the outbox by a newer API during a
+ * rolling deploy) to the queue that the newer workers consume.
+ */
+export function jobQueueName<F extends string>(family: F): `caliper-${F}` {
+  return `caliper-${family}`;
+}
+
+export const JOB_QUEUES = Object.fromEntries(JOB_FAMILIES.map((f) => [f, jobQueueName(f)])) as {
+  readonly [F in JobFamily]: `caliper-${F}`;
+};
+
+/** The family of a job name: its part before the first '.' (the whole name when it has none). */
+export function familyOf<N extends JobName>(name: N): FamilyOf<N>;
+export function familyOf(name: string): string;
+export function familyOf(name: string): string {
+  const dot = name.indexOf('.');
+  return dot < 0 ? name : name.slice(0, dot);
+}
 
 export function isJobName(name: string): name is JobName {
   return Object.prototype.hasOwnProperty.call(jobPayloadSchemas, name);
@@ -60,9 +105,14 @@ function compactMinute(minute: string): string {
 }
 
 /** Jobs the job scheduler starts on an interval; they have no natural key and never go through the outbox. */
-export type ScheduledJobName = 'audit.checkpoint' | 'uploads.sweep' | 'idempotency.purge';
+export const SCHEDULED_JOB_NAMES = ['audit.checkpoint', 'uploads.sweep', 'idempotency.purge'] as const satisfies readonly JobName[];
+export type ScheduledJobName = (typeof SCHEDULED_JOB_NAMES)[number];
 /** Jobs written to the outbox by a business transaction; each has a natural key, hence a stable id. */
 export type KeyedJobName = Exclude<JobName, ScheduledJobName>;
+
+export function isScheduledJobName(name: string): name is ScheduledJobName {
+  return (SCHEDULED_JOB_NAMES as readonly string[]).includes(name);
+}
 
 /**
  * The BullMQ job id that makes relaying idempotent: adding a job whose id exists is a no-op.

@@ -1,13 +1,22 @@
 import {
   deterministicJobId,
   failedLoginsFlush,
+  familyOf,
+  FamilyOf,
   InvalidJobError,
+  isScheduledJobName,
   Job,
+  JOB_FAMILIES,
   JOB_NAMES,
+  JOB_QUEUES,
+  jobFamilies,
+  JobNameIn,
   JobPayloads,
+  jobQueueName,
   loginFailureCounterKey,
   minuteStart,
   parseJob,
+  SCHEDULED_JOB_NAMES,
 } from '../index';
 
 const flush = (username: string, ip: string, minute = '2026-11-27T03:41:00Z'): Job<'auth.failed-logins.flush'> => ({
@@ -45,6 +54,49 @@ describe('parseJob', () => {
   it('knows every job name of the union', () => {
     const names: Array<keyof JobPayloads> = ['audit.checkpoint', 'uploads.sweep', 'idempotency.purge', 'auth.failed-logins.flush'];
     expect(JOB_NAMES.sort()).toEqual(names.sort());
+  });
+});
+
+describe('job families', () => {
+  it('puts every job in the family its name starts with, and every family has a queue of its own', () => {
+    expect([...JOB_FAMILIES].sort()).toEqual(['audit', 'auth', 'idempotency', 'uploads']);
+    for (const name of JOB_NAMES) {
+      const family = familyOf(name);
+      expect(Object.keys(jobFamilies[family])).toContain(name);
+    }
+    expect(JOB_QUEUES).toEqual({
+      audit: 'caliper-audit',
+      auth: 'caliper-auth',
+      idempotency: 'caliper-idempotency',
+      uploads: 'caliper-uploads',
+    });
+    expect(new Set(Object.values(JOB_QUEUES)).size).toBe(JOB_FAMILIES.length);
+    // BullMQ refuses ':' in a queue name (it separates the parts of its Redis keys).
+    for (const queue of Object.values(JOB_QUEUES)) expect(queue).not.toContain(':');
+  });
+
+  it("names the queue of a family this version does not know, so a newer worker's jobs reach that worker", () => {
+    expect(jobQueueName(familyOf('training.dispatch'))).toBe('caliper-training');
+    expect(familyOf('models.validate-onnx.v2')).toBe('models');
+    expect(familyOf('nodot')).toBe('nodot');
+  });
+
+  it('types a family and its job names from the job name', () => {
+    const family: FamilyOf<'auth.failed-logins.flush'> = familyOf('auth.failed-logins.flush');
+    // @ts-expect-error a job name belongs to one family only
+    const wrong: FamilyOf<'auth.failed-logins.flush'> = 'audit';
+    const names: Array<JobNameIn<'audit'>> = ['audit.checkpoint'];
+    // @ts-expect-error another family's job
+    const foreign: JobNameIn<'audit'> = 'uploads.sweep';
+    expect([family, wrong, names, foreign]).toEqual(['auth', 'audit', ['audit.checkpoint'], 'uploads.sweep']);
+  });
+});
+
+describe('scheduled jobs', () => {
+  it('are told apart from keyed ones, and each takes the payload the scheduler sends ({ v: 1 })', () => {
+    expect(SCHEDULED_JOB_NAMES.filter(isScheduledJobName)).toEqual(['audit.checkpoint', 'uploads.sweep', 'idempotency.purge']);
+    expect(isScheduledJobName('auth.failed-logins.flush')).toBe(false);
+    for (const name of SCHEDULED_JOB_NAMES) expect(parseJob(name, { v: 1 })).toEqual({ name, data: { v: 1 } });
   });
 });
 
