@@ -6,6 +6,7 @@
  * Errors reuse TrackingError's codes so each transport maps them the one way it already does.
  */
 import { createHash } from 'node:crypto';
+import { FilterToken, tokenizeFilter } from './mlflow-filter-tokens';
 import { keyProblem, TrackingError } from './tracking';
 
 export const MODEL_STAGES = ['none', 'staging', 'clinical', 'retired'] as const;
@@ -183,60 +184,12 @@ export const SEARCH_REGISTERED_MODELS_MAX = 1000;
 export const SEARCH_MODEL_VERSIONS_DEFAULT = 10000;
 export const SEARCH_MODEL_VERSIONS_MAX = 200000;
 
-type Token = { kind: 'word' | 'string' | 'ident' | 'number' | 'op' | 'punct'; text: string };
-
-function tokenize(input: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  while (i < input.length) {
-    const rest = input.slice(i);
-    const c = input[i];
-    if (/\s/.test(c)) {
-      i++;
-      continue;
-    }
-    if (c === "'" || c === '"' || c === '`') {
-      const end = input.indexOf(c, i + 1);
-      if (end < 0) throw invalid(`Invalid filter '${input}': unterminated quoted string starting at position ${i}.`);
-      // Double quotes and backticks quote keys; single quotes quote values.
-      out.push({ kind: c === "'" ? 'string' : 'ident', text: input.slice(i + 1, end) });
-      i = end + 1;
-      continue;
-    }
-    const op = /^(!=|<>|<=|>=|=|<|>)/.exec(rest);
-    if (op) {
-      out.push({ kind: 'op', text: op[0] === '<>' ? '!=' : op[0] });
-      i += op[0].length;
-      continue;
-    }
-    const num = /^-?\d+(?![\w.])/.exec(rest);
-    if (num) {
-      out.push({ kind: 'number', text: num[0] });
-      i += num[0].length;
-      continue;
-    }
-    if (c === '(' || c === ')' || c === ',' || c === '.') {
-      out.push({ kind: 'punct', text: c });
-      i++;
-      continue;
-    }
-    const word = /^[A-Za-z_][\w]*/.exec(rest);
-    if (word) {
-      out.push({ kind: 'word', text: word[0] });
-      i += word[0].length;
-      continue;
-    }
-    throw invalid(`Invalid filter '${input}': unexpected character '${c}' at position ${i}.`);
-  }
-  return out;
-}
-
 const STRING_OPS = new Set(['=', '!=', 'LIKE', 'ILIKE']);
 const NUMERIC_OPS = new Set(['=', '!=', '<', '<=', '>', '>=']);
 
 function parseRegistryFilter(filter: string | null | undefined, attributes: readonly string[]): RegistryComparison[] {
   if (filter == null || filter.trim() === '') return [];
-  const tokens = tokenize(filter);
+  const tokens = tokenizeFilter(filter, 'filter');
   let i = 0;
   const fail = (problem: string) => invalid(`Invalid filter '${filter}': ${problem}.`);
   const next = () => {
@@ -244,20 +197,24 @@ function parseRegistryFilter(filter: string | null | undefined, attributes: read
     if (!t) throw fail('it ends too early');
     return t;
   };
+  const isPunct = (t: FilterToken | undefined, text: string) => t?.kind === 'punct' && t.text === text;
+  // Single quotes quote values; double quotes and backticks quote keys.
+  const isString = (t: FilterToken) => t.kind === 'quoted' && t.quote === "'";
+  const isQuotedKey = (t: FilterToken) => t.kind === 'quoted' && t.quote !== "'";
   const out: RegistryComparison[] = [];
   for (;;) {
     let first = next();
     let entity: 'attribute' | 'tag' = 'attribute';
     let key: string;
-    if (first.kind === 'word' && /^(tags?|attributes?)$/i.test(first.text) && tokens[i]?.text === '.') {
+    if (first.kind === 'word' && /^(tags?|attributes?)$/i.test(first.text) && isPunct(tokens[i], '.')) {
       entity = /^tag/i.test(first.text) ? 'tag' : 'attribute';
       i++;
       first = next();
     }
-    if (first.kind === 'word' || first.kind === 'ident') key = first.text;
+    if (first.kind === 'word' || isQuotedKey(first)) key = first.text;
     else throw fail(`expected a key such as name or tags.<key>, found '${first.text}'`);
     // Unquoted tag keys may contain dots (tags.mlflow.source).
-    while (entity === 'tag' && first.kind === 'word' && tokens[i]?.text === '.' && tokens[i + 1]?.kind === 'word') {
+    while (entity === 'tag' && first.kind === 'word' && isPunct(tokens[i], '.') && tokens[i + 1]?.kind === 'word') {
       i++;
       key += '.' + next().text;
     }
@@ -270,26 +227,26 @@ function parseRegistryFilter(filter: string | null | undefined, attributes: read
     if (entity === 'attribute' && key === 'version_number') {
       if (!NUMERIC_OPS.has(comparator)) throw invalid(`Invalid comparator for attribute version_number: ${opToken.text}`);
       const v = next();
-      const n = v.kind === 'number' ? Number(v.text) : v.kind === 'string' && /^-?\d+$/.test(v.text) ? Number(v.text) : NaN;
+      const n = (v.kind === 'number' || isString(v)) && /^-?\d+$/.test(v.text) ? Number(v.text) : NaN;
       if (!Number.isInteger(n)) throw fail(`expected an integer for version_number, found '${v.text}'`);
       out.push({ entity, key, comparator, value: n } as RegistryComparison);
     } else if (comparator === 'IN') {
       if (entity !== 'attribute' || key !== 'run_id') throw invalid(`Invalid comparator for attribute: IN (only run_id supports IN)`);
-      if (next().text !== '(') throw fail(`expected '(' after IN`);
+      if (!isPunct(next(), '(')) throw fail(`expected '(' after IN`);
       const values: string[] = [];
       for (;;) {
         const v = next();
-        if (v.kind !== 'string') throw fail(`expected a quoted run id in the IN list, found '${v.text}'`);
+        if (!isString(v)) throw fail(`expected a quoted run id in the IN list, found '${v.text}'`);
         values.push(v.text);
         const sep = next();
-        if (sep.text === ')') break;
-        if (sep.text !== ',') throw fail(`expected ',' or ')' in the IN list, found '${sep.text}'`);
+        if (isPunct(sep, ')')) break;
+        if (!isPunct(sep, ',')) throw fail(`expected ',' or ')' in the IN list, found '${sep.text}'`);
       }
       out.push({ entity, key, comparator, value: values });
     } else {
       if (!STRING_OPS.has(comparator)) throw invalid(`Invalid comparator for ${entity === 'tag' ? 'tag' : 'attribute'}: ${opToken.text}`);
       const v = next();
-      if (v.kind !== 'string') throw fail(`expected a single-quoted value for '${key}', found '${v.text}'`);
+      if (!isString(v)) throw fail(`expected a single-quoted value for '${key}', found '${v.text}'`);
       out.push({ entity, key, comparator, value: v.text } as RegistryComparison);
     }
     if (i >= tokens.length) return out;

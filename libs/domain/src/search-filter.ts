@@ -7,6 +7,7 @@
  * outside the grammar is refused with MLflow's INVALID_PARAMETER_VALUE, so no user text ever
  * reaches SQL as SQL.
  */
+import { FilterToken, tokenizeFilter } from './mlflow-filter-tokens';
 import { TrackingError } from './tracking';
 
 export type SearchEntity = 'metric' | 'param' | 'tag' | 'attribute' | 'dataset';
@@ -72,86 +73,17 @@ const ATTRIBUTE_ALIASES: Record<string, string> = {
 
 const invalid = (message: string) => new TrackingError('INVALID_PARAMETER', message);
 
-type Token =
-  | { kind: 'word'; text: string }
-  | { kind: 'quoted'; text: string; quote: "'" | '"' | '`' }
-  | { kind: 'number'; text: string }
-  | { kind: 'op'; text: string }
-  | { kind: 'punct'; text: '(' | ')' | ',' | '.' };
-
-function tokenize(input: string, what: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  while (i < input.length) {
-    const c = input[i];
-    if (/\s/.test(c)) {
-      i++;
-      continue;
-    }
-    if (c === "'" || c === '"' || c === '`') {
-      let j = i + 1;
-      let text = '';
-      let closed = false;
-      while (j < input.length) {
-        const ch = input[j];
-        // A backslash or a doubled quote escapes the quote character, as in SQL strings.
-        if ((ch === '\\' || ch === c) && input[j + 1] === c) {
-          text += c;
-          j += 2;
-          continue;
-        }
-        if (ch === c) {
-          closed = true;
-          break;
-        }
-        text += ch;
-        j++;
-      }
-      if (!closed) throw invalid(`Invalid ${what} '${input}'. Unterminated quoted string starting at position ${i}.`);
-      out.push({ kind: 'quoted', text, quote: c });
-      i = j + 1;
-      continue;
-    }
-    const num = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?/.exec(input.slice(i));
-    const prev = out[out.length - 1];
-    if (num && !(prev && prev.kind === 'punct' && prev.text === '.')) {
-      out.push({ kind: 'number', text: num[0] });
-      i += num[0].length;
-      continue;
-    }
-    const op = /^(!=|<>|<=|>=|=|<|>)/.exec(input.slice(i));
-    if (op) {
-      out.push({ kind: 'op', text: op[0] === '<>' ? '!=' : op[0] });
-      i += op[0].length;
-      continue;
-    }
-    if (c === '(' || c === ')' || c === ',' || c === '.') {
-      out.push({ kind: 'punct', text: c });
-      i++;
-      continue;
-    }
-    const word = /^[A-Za-z_][\w\-/:]*/.exec(input.slice(i));
-    if (word) {
-      out.push({ kind: 'word', text: word[0] });
-      i += word[0].length;
-      continue;
-    }
-    throw invalid(`Invalid ${what} '${input}'. Unexpected character '${c}' at position ${i}.`);
-  }
-  return out;
-}
-
 class Cursor {
   private i = 0;
   constructor(
-    private readonly tokens: Token[],
+    private readonly tokens: FilterToken[],
     private readonly source: string,
     private readonly what: string,
   ) {}
-  peek(offset = 0): Token | undefined {
+  peek(offset = 0): FilterToken | undefined {
     return this.tokens[this.i + offset];
   }
-  next(): Token {
+  next(): FilterToken {
     const t = this.tokens[this.i++];
     if (!t) throw this.error('it ends too early');
     return t;
@@ -292,7 +224,7 @@ export const MAX_FILTER_COMPARISONS = 50;
 
 export function parseRunFilter(filter: string | null | undefined): Comparison[] {
   if (filter == null || filter.trim() === '') return [];
-  const c = new Cursor(tokenize(filter, 'filter string'), filter, 'filter string');
+  const c = new Cursor(tokenizeFilter(filter, 'filter string'), filter, 'filter string');
   const out: Comparison[] = [parseComparison(c)];
   while (!c.done()) {
     if (!c.isWord('AND')) throw c.error(`expected AND between comparisons, found '${c.peek()!.text}' (only AND is supported)`);
@@ -332,7 +264,7 @@ function parseOrderItems(items: readonly string[] | null | undefined, attributes
   return (items ?? [])
     .filter((s) => s.trim() !== '')
     .map((item) => {
-      const c = new Cursor(tokenize(item, 'order_by clause'), item, 'order_by clause');
+      const c = new Cursor(tokenizeFilter(item, 'order_by clause'), item, 'order_by clause');
       const { entity, key } = parseIdentifier(c, attributes);
       if (entity === 'dataset') throw c.error(`runs cannot be ordered by dataset fields`);
       let ascending = true;
@@ -392,7 +324,7 @@ function parseExperimentComparison(c: Cursor): ExperimentComparison {
 
 export function parseExperimentFilter(filter: string | null | undefined): ExperimentComparison[] {
   if (filter == null || filter.trim() === '') return [];
-  const c = new Cursor(tokenize(filter, 'filter string'), filter, 'filter string');
+  const c = new Cursor(tokenizeFilter(filter, 'filter string'), filter, 'filter string');
   const out = [parseExperimentComparison(c)];
   while (!c.done()) {
     if (!c.isWord('AND')) throw c.error(`expected AND between comparisons, found '${c.peek()!.text}' (only AND is supported)`);

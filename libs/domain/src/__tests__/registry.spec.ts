@@ -150,6 +150,37 @@ describe('registry search grammar', () => {
     expect(() => parseModelVersionFilter(`name = x`)).toThrow(/expected a single-quoted value/);
   });
 
+  it('reads quotes with the run search tokenizer: escapes inside strings and keys, where MLflow ends them', () => {
+    expect(parseModelVersionFilter("name = 'it''s' and tags.`a``b` = 'x\\'y' and source_path = 'C:\\models\\'")).toEqual([
+      { entity: 'attribute', key: 'name', comparator: '=', value: "it's" },
+      { entity: 'tag', key: 'a`b', comparator: '=', value: "x'y" },
+      { entity: 'attribute', key: 'source_path', comparator: '=', value: 'C:\\models\\' },
+    ]);
+    expect(parseModelVersionFilter(`run_id IN ('a'') OR 1=1 --')`)).toEqual([
+      { entity: 'attribute', key: 'run_id', comparator: 'IN', value: ["a') OR 1=1 --"] },
+    ]);
+    // Unquoted tag keys take -, / and : as run search keys do.
+    expect(parseRegisteredModelFilter(`tags.team/owner-id:v2 = 'x'`)).toEqual([
+      { entity: 'tag', key: 'team/owner-id:v2', comparator: '=', value: 'x' },
+    ]);
+  });
+
+  it('refuses a quoted parenthesis or comma in place of punctuation, malformed version numbers and unstorable text', () => {
+    expect(() => parseModelVersionFilter(`run_id IN ('a' ')'`)).toThrow(`expected ',' or ')' in the IN list, found ')'`);
+    expect(() => parseModelVersionFilter(`run_id IN ')' 'a')`)).toThrow(`expected '(' after IN`);
+    for (const bad of ['1e2', '1.0', '+3', "'1.5'"])
+      expect(() => parseModelVersionFilter(`version_number = ${bad}`)).toThrow(/expected an integer for version_number/);
+    expect(parseModelVersionFilter(`version_number != '-3'`)).toEqual([
+      { entity: 'attribute', key: 'version_number', comparator: '!=', value: -3 },
+    ]);
+    expect(() => parseModelVersionFilter(`name = 'a`)).toThrow(
+      `Invalid filter 'name = 'a': unterminated quoted string starting at position 7 (close it with '; inside it, write ' as '').`,
+    );
+    expect(() => parseRegisteredModelFilter("name = 'u\u0000net'")).toThrow(
+      'Invalid filter: it holds U+0000 (NUL) at character 9, which text in the database cannot hold; remove that character.',
+    );
+  });
+
   it('orders as MLflow does by default and refuses unknown or repeated keys', () => {
     expect(parseModelVersionOrder([])).toEqual([
       { key: 'last_updated_timestamp', ascending: false },

@@ -227,4 +227,23 @@ describe('quoted strings', () => {
     expect(parseRunFilter("tags.x = ''")[0]).toMatchObject({ value: '' });
     refused(() => parseRunFilter("tags.x = 'it''"));
   });
+
+  it('ends quoted text where MLflow does: a backslash before the last quote, and any backslash in a backticked key, stays', () => {
+    expect(parseRunFilter("params.data_dir = 'C:\\data\\'")).toEqual([
+      { entity: 'param', key: 'data_dir', comparator: '=', value: 'C:\\data\\' },
+    ]);
+    expect(parseRunFilter('params.`a\\` = \'1\' and tags.`x``y` = "say ""hi"""')).toEqual([
+      { entity: 'param', key: 'a\\', comparator: '=', value: '1' },
+      { entity: 'tag', key: 'x`y', comparator: '=', value: 'say "hi"' },
+    ]);
+    expect(refused(() => parseRunFilter('params.`a\\`b` = 1'))).toContain('unterminated quoted string starting at position 12');
+  });
+
+  it('refuses text the database cannot hold in a filter or an order_by item', () => {
+    expect(refused(() => parseRunFilter("tags.x = 'a\u0000'"))).toBe(
+      'Invalid filter string: it holds U+0000 (NUL) at character 11, which text in the database cannot hold; remove that character.',
+    );
+    expect(refused(() => parseOrderBy(['params.`lr\u0000` DESC']))).toContain('Invalid order_by clause: it holds U+0000 (NUL)');
+    expect(refused(() => parseExperimentFilter("name = '\ud800'"))).toContain('lone UTF-16 surrogate U+D800');
+  });
 });
