@@ -1,25 +1,14 @@
-import { Inject } from '@nestjs/common';
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
-import type { Config } from '@caliper/config';
-import { AuditCheckpoint, badInput, checkpointDeadlineSeconds } from '@caliper/domain';
-import { AuditRepository } from '@caliper/persistence';
+import { badInput } from '@caliper/domain';
 import { projectIdAt, Requires } from '../auth/access.decorators';
-import { CHECKPOINT_READER, CONFIG } from '../common/tokens';
+import { AuditService } from './audit.service';
 import { AuditChainStatusGql, AuditEventConnectionGql, AuditEventFilter } from './audit.types';
-
-export interface AuditCheckpointReader {
-  readAll(): Promise<AuditCheckpoint[]>;
-}
 
 const MAX_PAGE = 200;
 
 @Resolver()
 export class AuditResolver {
-  constructor(
-    private readonly audit: AuditRepository,
-    @Inject(CHECKPOINT_READER) private readonly checkpoints: AuditCheckpointReader,
-    @Inject(CONFIG) private readonly config: Pick<Config, 'AUDIT_CHECKPOINT_INTERVAL_SECONDS' | 'AUDIT_CHECKPOINT_QUIET_SECONDS'>,
-  ) {}
+  constructor(private readonly audit: AuditService) {}
 
   @Query(() => AuditEventConnectionGql, {
     description: 'Newest first. Needs audit.read: globally for all events, or in the project named by filter.projectId',
@@ -50,8 +39,7 @@ export class AuditResolver {
   })
   @Requires('audit.read')
   async auditChainStatus(): Promise<AuditChainStatusGql> {
-    const deadline = checkpointDeadlineSeconds(this.config.AUDIT_CHECKPOINT_INTERVAL_SECONDS, this.config.AUDIT_CHECKPOINT_QUIET_SECONDS);
-    const report = await this.audit.verify(await this.checkpoints.readAll(), { coverBefore: new Date(Date.now() - deadline * 1000) });
+    const report = await this.audit.verify();
     return {
       ok: report.ok,
       checkedEvents: report.checkedEvents,

@@ -5,10 +5,11 @@ import { IngestController } from './ingest.controller';
 import { IngestService } from './ingest.service';
 import { OpenApiController } from './openapi.controller';
 import { RunsExportController } from './runs-export.controller';
+import { RunsExportService } from './runs-export.service';
 
 @Module({
   imports: [TrackingModule],
   controllers: [IngestController, OpenApiController, RunsExportController],
-  providers: [IngestService],
+  providers: [IngestService, RunsExportService],
 })
 export class IngestModule {}

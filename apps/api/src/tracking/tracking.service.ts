@@ -25,6 +25,7 @@ import {
   MetricsRepository,
   RunEntity,
   RunInputEntity,
+  RunLogEntity,
   RunParamEntity,
   RunRef,
   RunTagEntity,
@@ -221,6 +222,16 @@ export class TrackingService {
 
   listExperiments(projectIds: readonly string[], lifecycle: 'active' | 'deleted' | 'all'): Promise<ExperimentEntity[]> {
     return this.tracking.listExperiments(projectIds, lifecycle);
+  }
+
+  /** A run's log lines after a line id (from the first when null), oldest first. */
+  logsAfter(runInternalId: string, afterId: string | null, limit: number): Promise<RunLogEntity[]> {
+    return this.tracking.logsOf(runInternalId, afterId, limit);
+  }
+
+  /** A run's last log lines before a line id (the end when null), oldest first. */
+  logsBefore(runInternalId: string, beforeId: string | null, limit: number): Promise<RunLogEntity[]> {
+    return this.tracking.logsBefore(runInternalId, beforeId, limit);
   }
 
   experimentTags(ids: readonly string[]): Promise<ExperimentTagEntity[]> {

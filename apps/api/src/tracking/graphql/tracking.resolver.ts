@@ -4,21 +4,15 @@
  * project.read in the project of the experiment or run it names (located with the loaders).
  */
 import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { badInput, DomainError, notFound, parseRunFilter, parseTableOrderBy, toMlflowStatus, TrackingError } from '@caliper/domain';
+import { badInput, DomainError, notFound, toMlflowStatus, TrackingError } from '@caliper/domain';
 import { GraphQLError } from 'graphql';
-import {
-  type ExperimentEntity,
-  type ProjectEntity,
-  RunCursorError,
-  type RunLogEntity,
-  RunSearchRepository,
-  TrackingRepository,
-} from '@caliper/persistence';
+import { type ExperimentEntity, type ProjectEntity, type RunLogEntity } from '@caliper/persistence';
 import { ProjectLocator, Requires, SIGNED_IN } from '../../auth/access.decorators';
 import { GqlContext, principalOf } from '../../graphql/context';
 import { ProjectGql } from '../../projects/project.types';
 import { MeGql, UserGql } from '../../users/user.types';
 import { toUserGql } from '../../users/users.resolver';
+import { RunsTableService } from '../runs-table.service';
 import { RunView, TrackingService } from '../tracking.service';
 import { DefaultProjectService } from './default-project.service';
 import {
@@ -107,71 +101,24 @@ function pageSize(first: number | null, arg: string, fallback: number, max: numb
   return n;
 }
 
-/** Checks the runs table's filter and order, naming the argument at fault. */
-function checkedSearch(filter: string | null, orderBy: string[] | null): void {
-  for (const [arg, check] of [
-    ['filter', () => parseRunFilter(filter)],
-    ['orderBy', () => parseTableOrderBy(orderBy)],
-  ] as const) {
-    try {
-      check();
-    } catch (e) {
-      if (e instanceof TrackingError) throw badInput(arg, e.message);
-      throw e;
-    }
-  }
-}
-
 /**
  * One page of the runs table over the given experiments: MLflow's filter grammar, any order
  * (metric, param, tag or attribute; NULLS LAST, ties by run id), keyset cursors and the total.
  */
 async function runsConnection(
-  search: RunSearchRepository,
-  tracking: TrackingService,
+  table: RunsTableService,
   projectId: string,
   experimentIds: string[],
   args: { first: number | null; after: string | null; filter: string | null; orderBy: string[] | null },
 ): Promise<RunConnectionGql> {
   const limit = pageSize(args.first, 'first', 50, MAX_RUNS_PAGE);
-  checkedSearch(args.filter, args.orderBy);
-  let page;
-  try {
-    page = await search.searchTable({
-      projectId,
-      experimentIds,
-      filter: args.filter,
-      orderBy: args.orderBy,
-      first: limit,
-      after: args.after,
-    });
-  } catch (e) {
-    if (e instanceof RunCursorError) throw badInput('after', e.message);
-    throw e;
-  }
-  const views = await tracking.views(page.runs);
-  const edges = views.map((v, i) => ({ cursor: page.cursors[i], node: toRunGql(v) }));
+  const page = await table.page({ projectId, experimentIds, filter: args.filter, orderBy: args.orderBy, first: limit, after: args.after });
+  const edges = page.runs.map((v, i) => ({ cursor: page.cursors[i], node: toRunGql(v) }));
   return {
     edges,
     totalCount: page.totalCount,
     pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
   };
-}
-
-/** Group counts of the runs table over the given experiments (see RunSearchRepository.groupCounts). */
-async function runGroups(
-  search: RunSearchRepository,
-  projectId: string,
-  experimentIds: string[],
-  args: { by: string; filter: string | null },
-): Promise<RunGroupsGql> {
-  checkedSearch(args.filter, null);
-  try {
-    return await search.groupCounts({ projectId, experimentIds, filter: args.filter, by: args.by });
-  } catch (e) {
-    if (e instanceof TrackingError && e.code === 'INVALID_PARAMETER') throw badInput('by', e.message);
-    throw e;
-  }
 }
 
 const toProjectGql = (p: ProjectEntity): ProjectGql => ({
@@ -263,7 +210,7 @@ export class TrackingQueriesResolver {
 export class ProjectTrackingResolver {
   constructor(
     private readonly tracking: TrackingService,
-    private readonly search: RunSearchRepository,
+    private readonly table: RunsTableService,
   ) {}
 
   @ResolveField('runs', () => RunConnectionGql, {
@@ -291,8 +238,7 @@ export class ProjectTrackingResolver {
     return fieldErrors(async () => {
       const experiments = (await ctx.loaders.projectExperiments.load(p.id)).filter((e) => e.lifecycleStage === 'active');
       return runsConnection(
-        this.search,
-        this.tracking,
+        this.table,
         p.id,
         experiments.map((e) => e.id),
         { first, after, filter, orderBy },
@@ -312,12 +258,7 @@ export class ProjectTrackingResolver {
   ): Promise<RunGroupsGql> {
     return fieldErrors(async () => {
       const experiments = (await ctx.loaders.projectExperiments.load(p.id)).filter((e) => e.lifecycleStage === 'active');
-      return runGroups(
-        this.search,
-        p.id,
-        experiments.map((e) => e.id),
-        { by, filter },
-      );
+      return this.table.groups({ projectId: p.id, experimentIds: experiments.map((e) => e.id), filter, by });
     });
   }
 
@@ -326,7 +267,7 @@ export class ProjectTrackingResolver {
   })
   async projectRunKeys(@Parent() p: ProjectGql, @Context() ctx: GqlContext): Promise<RunColumnKeysGql> {
     const experiments = (await ctx.loaders.projectExperiments.load(p.id)).filter((e) => e.lifecycleStage === 'active');
-    return this.search.columnKeys(
+    return this.table.columnKeys(
       p.id,
       experiments.map((e) => e.id),
     );
@@ -369,7 +310,7 @@ export class MeTrackingResolver {
 export class ExperimentResolver {
   constructor(
     private readonly tracking: TrackingService,
-    private readonly search: RunSearchRepository,
+    private readonly table: RunsTableService,
   ) {}
 
   @ResolveField('project', () => ProjectGql)
@@ -411,7 +352,7 @@ export class ExperimentResolver {
     })
     orderBy: string[] | null,
   ): Promise<RunConnectionGql> {
-    return fieldErrors(() => runsConnection(this.search, this.tracking, e.projectId, [e.id], { first, after, filter, orderBy }));
+    return fieldErrors(() => runsConnection(this.table, e.projectId, [e.id], { first, after, filter, orderBy }));
   }
 
   @ResolveField('runGroups', () => RunGroupsGql, {
@@ -423,23 +364,20 @@ export class ExperimentResolver {
     @Args('by', { type: () => String }) by: string,
     @Args('filter', { type: () => String, nullable: true }) filter: string | null,
   ): Promise<RunGroupsGql> {
-    return fieldErrors(() => runGroups(this.search, e.projectId, [e.id], { by, filter }));
+    return fieldErrors(() => this.table.groups({ projectId: e.projectId, experimentIds: [e.id], filter, by }));
   }
 
   @ResolveField('runKeys', () => RunColumnKeysGql, {
     description: "Param, metric and tag keys of the experiment's active runs (column chooser, filter autocomplete)",
   })
   async experimentRunKeys(@Parent() e: ExperimentGql): Promise<RunColumnKeysGql> {
-    return this.search.columnKeys(e.projectId, [e.id]);
+    return this.table.columnKeys(e.projectId, [e.id]);
   }
 }
 
 @Resolver(() => RunGql)
 export class RunResolver {
-  constructor(
-    private readonly tracking: TrackingService,
-    private readonly repo: TrackingRepository,
-  ) {}
+  constructor(private readonly tracking: TrackingService) {}
 
   @ResolveField('user', () => UserGql, { nullable: true, description: 'Who created the run' })
   async runUser(@Parent() r: RunGql, @Context() ctx: GqlContext): Promise<UserGql | null> {
@@ -526,7 +464,7 @@ export class RunResolver {
     return fieldErrors(async () => {
       const limit = pageSize(first, 'first', 500, MAX_LOG_PAGE);
       const from = logCursor(after, 'after');
-      const rows = await this.repo.logsOf(r.internalId, from, limit + 1);
+      const rows = await this.tracking.logsAfter(r.internalId, from, limit + 1);
       const page = rows.slice(0, limit);
       return {
         lines: page.map(toLogLine),
@@ -549,7 +487,7 @@ export class RunResolver {
     return fieldErrors(async () => {
       const limit = pageSize(last, 'last', 500, MAX_LOG_PAGE);
       const until = logCursor(before, 'before');
-      const rows = await this.repo.logsBefore(r.internalId, until, limit + 1);
+      const rows = await this.tracking.logsBefore(r.internalId, until, limit + 1);
       const page = rows.length > limit ? rows.slice(1) : rows;
       const lastLine = page[page.length - 1];
       return {
