@@ -5,7 +5,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation } from '@apollo/client/react';
 import { useSession } from '../app/session';
-import { MIN_PASSWORD_LENGTH } from '../admin/AdminPage';
+import { MIN_PASSWORD_LENGTH } from '../admin/account-rules';
 import { MutationError, Notice } from '../ui/feedback';
 import { TextField } from '../ui/Field';
 import { PageHeader } from '../ui/PageHeader';

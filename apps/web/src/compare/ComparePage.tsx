@@ -6,23 +6,23 @@
  * visible it polls the series. The root element gets data-charts-ready="true" once every chart
  * has drawn the current data (the browser benchmark waits for it).
  */
-import { memo, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { useApolloClient, useQuery } from '@apollo/client/react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useQuery } from '@apollo/client/react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
-import type {
-  CompareRunsQuery as CompareRunsResult,
-  MetricSeriesQuery as MetricSeriesResult,
-  MetricSeriesQueryVariables,
-} from '../gql/graphql';
+import type { MetricSeriesQueryVariables } from '../gql/graphql';
 import { commonKeys, formatMetric, STATUS_INFO } from '../runs/format';
 import { ErrorState, Loading, Notice } from '../ui/feedback';
 import { PageHeader } from '../ui/PageHeader';
-import { groupRuns, type RunFacts } from './analysis';
+import { groupRuns } from './analysis';
+import { AnalysisSections } from './AnalysisSections';
 import { CompareChart, type Renderer } from './CompareChart';
-import { CompareProjectQuery, CompareRunsQuery, MetricSeriesQuery } from './compare.operations';
-import { ParallelPanel, ParamDiff, ScatterPanel } from './Panels';
+import type { ComparedRun, ComparedRunFacts } from './compare-page-types';
+import { CompareProjectQuery, CompareRunsQuery } from './compare.operations';
+import { MetricPicker } from './MetricPicker';
 import { SavedViewsPanel } from './SavedViewsPanel';
 import { groupLine, PALETTE, prepareLine, runColors, stepWindow, type PreparedLine, type SeriesColumns, type XMode } from './series';
+import { usePageVisible } from './use-page-visible';
+import { useSeries, type SeriesSet } from './use-series';
 import { compareSearch, defaultMetrics, isSystemMetric, parseCompareState, type CompareState } from './url-state';
 import '../runs/runs.css';
 import './compare.css';
@@ -44,51 +44,6 @@ export function bucketBudget(windowWidth: number): number {
   return Math.min(MAX_BUCKETS, Math.max(200, Math.ceil(plot / 50) * 50));
 }
 export const LIVE_POLL_MS = 3000;
-
-type Run = CompareRunsResult['compareRuns'][number];
-type SeriesSet = MetricSeriesResult['metricSeries'];
-type Fact = RunFacts & { run: Run };
-type Update = (patch: Partial<CompareState>, opts?: { replace?: boolean }) => void;
-interface SeriesState {
-  data: SeriesSet | null;
-  /** The failure of the request named by `answered`. */
-  error: unknown;
-  /** The variables `data` (or `error`) answers (null before the first answer). */
-  answered: string | null;
-}
-
-/** Downsampled series for these variables, refetched when `tick` moves; the last answer stays on screen meanwhile. */
-function useSeries(vars: MetricSeriesQueryVariables | null, tick: number): SeriesState & { wanted: string | null } {
-  const client = useApolloClient();
-  const wanted = vars ? JSON.stringify(vars) : null;
-  const [state, setState] = useState<SeriesState>({ data: null, error: null, answered: null });
-  useEffect(() => {
-    if (!wanted) return;
-    let cancelled = false;
-    client
-      .query({ query: MetricSeriesQuery, variables: JSON.parse(wanted) as MetricSeriesQueryVariables, fetchPolicy: 'no-cache' })
-      .then((r: { data?: MetricSeriesResult }) => {
-        if (!cancelled && r.data) setState({ data: r.data.metricSeries, error: null, answered: wanted });
-      })
-      .catch((error: unknown) => {
-        if (!cancelled) setState((s) => ({ ...s, error, answered: wanted }));
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [client, wanted, tick]);
-  return { ...state, error: state.answered === wanted ? state.error : null, wanted };
-}
-
-function usePageVisible(): boolean {
-  const [visible, setVisible] = useState(() => document.visibilityState !== 'hidden');
-  useEffect(() => {
-    const on = () => setVisible(document.visibilityState !== 'hidden');
-    document.addEventListener('visibilitychange', on);
-    return () => document.removeEventListener('visibilitychange', on);
-  }, []);
-  return visible;
-}
 
 const columnsOf = (set: SeriesSet | null): Map<string, SeriesColumns> =>
   new Map((set?.series ?? []).map((s) => [`${s.runId}\u0000${s.key}`, s as SeriesColumns]));
@@ -121,7 +76,7 @@ export function ComparePage() {
     variables: { projectId: project?.id ?? '', runIds: state.runs },
     skip: !project || state.runs.length === 0,
   });
-  const runs: Run[] = useMemo(() => runsQ.data?.compareRuns ?? [], [runsQ.data]);
+  const runs: ComparedRun[] = useMemo(() => runsQ.data?.compareRuns ?? [], [runsQ.data]);
   const runsLoaded = !!project && (state.runs.length === 0 || !!runsQ.data);
 
   const metricKeys = useMemo(
@@ -173,7 +128,7 @@ export function ComparePage() {
   }, [live, visible, refetchRuns]);
 
   const viewSearch = useMemo(() => compareSearch(state), [state]);
-  const facts: Fact[] = useMemo(() => {
+  const facts: ComparedRunFacts[] = useMemo(() => {
     const colors = runColors(runs.map((r) => r.runId));
     return runs.map((r) => ({
       run: r,
@@ -443,7 +398,7 @@ export function ComparePage() {
           ) : null}
         </section>
 
-        <Analysis runs={runs} facts={facts} shownFacts={shownFacts} metricKeys={metricKeys} state={state} update={update} />
+        <AnalysisSections runs={runs} facts={facts} shownFacts={shownFacts} metricKeys={metricKeys} state={state} update={update} />
 
         <SavedViewsPanel
           projectId={project.id}
@@ -465,109 +420,5 @@ export function ComparePage() {
       <PageHeader title={runs.length ? `Compare ${runs.length} run${runs.length === 1 ? '' : 's'}` : 'Compare runs'} />
       {body}
     </div>
-  );
-}
-
-/**
- * The diff table, scatter and parallel coordinates: memoised, so the charts' redraws (series
- * answers, live polls) do not re-render recharts' scatter on every pass.
- */
-const Analysis = memo(function Analysis({
-  runs,
-  facts,
-  shownFacts,
-  metricKeys,
-  state,
-  update,
-}: {
-  runs: Run[];
-  facts: Fact[];
-  shownFacts: Fact[];
-  metricKeys: string[];
-  state: CompareState;
-  update: Update;
-}) {
-  const paramKeys = [...new Set(runs.flatMap((r) => r.params.map((p) => p.key)))].sort();
-  const trainingMetricKeys = metricKeys.filter((k) => !isSystemMetric(k));
-  const differingParams = paramKeys.filter((k) => new Set(runs.map((r) => r.params.find((p) => p.key === k)?.value ?? null)).size > 1);
-  const sxOptions = [
-    ...[...differingParams, ...paramKeys.filter((k) => !differingParams.includes(k))].map((k) => ({
-      value: `param:${k}`,
-      label: `param ${k}`,
-    })),
-    ...trainingMetricKeys.map((k) => ({ value: `metric:${k}`, label: `metric ${k}` })),
-  ];
-  const sx = state.sx && sxOptions.some((o) => o.value === state.sx) ? state.sx : (sxOptions[0]?.value ?? '');
-  const sy = state.sy && trainingMetricKeys.includes(state.sy) ? state.sy : (trainingMetricKeys[0] ?? '');
-  const pc = (state.pc ?? (differingParams.length ? differingParams : paramKeys).slice(0, 4)).filter((k) => paramKeys.includes(k));
-  const pm = state.pm && trainingMetricKeys.includes(state.pm) ? state.pm : (trainingMetricKeys[0] ?? '');
-  return (
-    <>
-      <section className="panel" aria-labelledby="cmp-diff-title" id="diff">
-        <h2 id="cmp-diff-title">Parameters and tags</h2>
-        <ParamDiff runs={facts} showSame={state.same} onShowSame={(same) => update({ same }, { replace: true })} />
-      </section>
-
-      {trainingMetricKeys.length && sxOptions.length ? (
-        <section className="panel" aria-labelledby="cmp-scatter-title">
-          <h2 id="cmp-scatter-title">Scatter</h2>
-          <ScatterPanel
-            runs={shownFacts}
-            xField={sx}
-            yMetric={sy}
-            xOptions={sxOptions}
-            metricKeys={trainingMetricKeys}
-            onChange={(x, y) => update({ sx: x, sy: y }, { replace: true })}
-          />
-        </section>
-      ) : null}
-
-      {trainingMetricKeys.length && paramKeys.length ? (
-        <section className="panel" aria-labelledby="cmp-parallel-title">
-          <h2 id="cmp-parallel-title">Parallel coordinates</h2>
-          <ParallelPanel
-            runs={shownFacts}
-            params={pc}
-            metric={pm}
-            paramKeys={paramKeys}
-            metricKeys={trainingMetricKeys}
-            onChange={(p, m) => update({ pc: p, pm: m }, { replace: true })}
-          />
-        </section>
-      ) : null}
-    </>
-  );
-});
-
-function MetricPicker({ keys, chosen, onChange }: { keys: string[]; chosen: string[]; onChange: (keys: string[]) => void }) {
-  const groups: [string, string[]][] = [
-    ['Metrics', keys.filter((k) => !isSystemMetric(k))],
-    ['System metrics', keys.filter(isSystemMetric)],
-  ];
-  return (
-    <details className="cmp-picker">
-      <summary>
-        Choose metrics ({chosen.length} of {keys.length} shown)
-      </summary>
-      {groups.map(([title, ks]) =>
-        ks.length ? (
-          <fieldset key={title} className="cmp-checks">
-            <legend>{title}</legend>
-            {ks.map((k) => (
-              <label key={k} className="check">
-                <input
-                  type="checkbox"
-                  checked={chosen.includes(k)}
-                  onChange={(e) =>
-                    onChange(e.target.checked ? keys.filter((x) => x === k || chosen.includes(x)) : chosen.filter((x) => x !== k))
-                  }
-                />{' '}
-                {isSystemMetric(k) ? k.slice('system/'.length) : k}
-              </label>
-            ))}
-          </fieldset>
-        ) : null,
-      )}
-    </details>
   );
 }

@@ -6,17 +6,15 @@
  * what is shown as CSV. Everything but the selection lives in the URL (state.ts).
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router-dom';
+import { useNavigate } from 'react-router-dom';
 import { useQuery } from '@apollo/client/react';
 import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { EmptyState, ErrorState } from '../ui/feedback';
-import { DateText } from '../ui/time';
-import { formatDuration, formatMetric, runDurationMs } from '../runs/format';
-import { StatusChip } from '../runs/StatusChip';
 import { useNow } from '../runs/use-now';
 import { ColumnChooser, describe } from './ColumnChooser';
 import { FilterBox } from './FilterBox';
-import { groupItems, groupValue, type GroupItem } from './groups';
+import { groupItems, type GroupItem } from './groups';
+import { RunCell } from './RunCell';
 import { RunColumnKeysQuery, RunGroupsQuery } from './runs-table.operations';
 import {
   columnLabel,
@@ -30,11 +28,10 @@ import {
   NAME_COLUMN,
   orderByOf,
   parseColumn,
-  parseState,
   RunsTableState,
-  serialiseState,
 } from './state';
 import { TableRun, useRunPages } from './use-run-pages';
+import { useRunsTableState } from './use-runs-table-state';
 import './runs-table.css';
 
 const ROW_HEIGHT = 37;
@@ -45,89 +42,6 @@ export const MAX_COMPARE = 100;
 const EMPTY_KEYS = { params: [] as string[], metrics: [] as string[], tags: [] as string[] };
 
 type Item = GroupItem<TableRun>;
-
-/** The table's state in the URL: reading it, and changing it (a new history entry unless `replace`). */
-export function useRunsTableState(): [RunsTableState, (patch: Partial<RunsTableState>, replace?: boolean) => void] {
-  const [search, setSearch] = useSearchParams();
-  const state = useMemo(() => parseState(search), [search]);
-  const update = useCallback(
-    (patch: Partial<RunsTableState>, replace = false) => {
-      // A new filter or order starts from the first page.
-      const reset = 'filter' in patch || 'status' in patch || 'user' in patch || 'tag' in patch || 'sort' in patch || 'groupBy' in patch;
-      setSearch(serialiseState({ ...state, ...(reset ? { pages: 1 } : {}), ...patch }), { replace });
-    },
-    [state, setSearch],
-  );
-  return [state, update];
-}
-
-function Cell({
-  run,
-  column,
-  now,
-  selected,
-  onSelect,
-}: {
-  run: TableRun;
-  column: string;
-  now: number;
-  selected: boolean;
-  onSelect: () => void;
-}) {
-  const c = parseColumn(column);
-  if (!c) return <td />;
-  if (c.kind === 'metrics') {
-    const m = run.latestMetrics.find((x) => x.key === c.key);
-    return (
-      <td className={`metric${m?.nonFinite ? ' nonfinite' : ''}`}>
-        {m ? formatMetric(m.value, m.nonFinite) : <span className="muted">—</span>}
-      </td>
-    );
-  }
-  if (c.kind === 'params' || c.kind === 'tags') {
-    const v = groupValue(run, column);
-    return (
-      <td className="mono rt-text" title={v ?? undefined}>
-        {v ?? <span className="muted">—</span>}
-      </td>
-    );
-  }
-  switch (c.key) {
-    case 'status':
-      return (
-        <td>
-          <StatusChip status={run.status} mlflowStatus={run.mlflowStatus} />
-        </td>
-      );
-    case 'run_name':
-      return (
-        <td className="rt-name">
-          <input type="checkbox" checked={selected} onChange={onSelect} aria-label={`Select ${run.name} to compare`} />
-          <Link to={`/runs/${run.runId}`} className="strong-link">
-            {run.name}
-          </Link>
-        </td>
-      );
-    case 'user':
-      return <td>{run.user ? run.user.displayName : <span className="muted">—</span>}</td>;
-    case 'start_time':
-      return (
-        <td className="nowrap">
-          <DateText value={run.startTime} withTime />
-        </td>
-      );
-    case 'end_time':
-      return (
-        <td className="nowrap">
-          <DateText value={run.endTime} withTime />
-        </td>
-      );
-    case 'duration':
-      return <td className="nowrap">{formatDuration(runDurationMs(run, now))}</td>;
-    default:
-      return <td className="mono">{run.runId}</td>;
-  }
-}
 
 function errorMessage(error: unknown): string | null {
   if (CombinedGraphQLErrors.is(error)) {
@@ -379,7 +293,7 @@ export function RunsTable({
                 ) : (
                   <tr key={item.run.runId} style={{ height: ROW_HEIGHT }}>
                     {columns.map((c) => (
-                      <Cell
+                      <RunCell
                         key={c}
                         run={item.run}
                         column={c}

@@ -3,26 +3,22 @@
  * metric charts, system metrics (`system/…`: CPU, memory, GPUs), parameters, tags, inputs,
  * artifacts and logs.
  */
-import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useQuery } from '@apollo/client/react';
 import { errorCode } from '../app/graphql-errors';
-import type { RunQuery as RunQueryResult } from '../gql/graphql';
-import { CopyButton } from '../ui/CopyButton';
 import { EmptyState, ErrorState, Loading } from '../ui/feedback';
 import { PageHeader } from '../ui/PageHeader';
-import { DateText } from '../ui/time';
 import { ArtifactsBrowser } from './ArtifactsBrowser';
-import { formatDuration, formatMetric, runDurationMs } from './format';
+import { KeyValueTable } from './KeyValueTable';
+import { LatestMetricsTable } from './LatestMetricsTable';
 import { MetricChart } from './MetricChart';
 import { RunLogs } from './RunLogs';
+import { RunOverview } from './RunOverview';
 import { RunQuery } from './runs.operations';
+import { RunSection } from './RunSection';
 import { StatusChip } from './StatusChip';
 import { isSystemMetric } from './system-metrics';
 import { SystemMetrics } from './SystemMetrics';
-import { useNow } from './use-now';
-
-type Run = RunQueryResult['run'];
 
 const ACTIVE = new Set(['QUEUED', 'STARTING', 'RUNNING']);
 
@@ -82,8 +78,8 @@ export function RunPage() {
         <a href="#artifacts">Artifacts</a>
         <a href="#logs">Logs</a>
       </nav>
-      <Overview run={run} />
-      <Section id="metrics" title="Metrics">
+      <RunOverview run={run} />
+      <RunSection id="metrics" title="Metrics">
         {trainingMetrics.length === 0 ? (
           <EmptyState
             title={systemMetricKeys.length ? 'No training metrics logged; the system metrics are below.' : 'No metrics logged.'}
@@ -98,14 +94,14 @@ export function RunPage() {
             </div>
           </>
         )}
-      </Section>
-      <Section id="system" title="System metrics">
+      </RunSection>
+      <RunSection id="system" title="System metrics">
         <SystemMetrics runId={run.runId} metricKeys={systemMetricKeys} startTime={run.startTime} />
-      </Section>
-      <Section id="params" title="Parameters">
+      </RunSection>
+      <RunSection id="params" title="Parameters">
         <KeyValueTable rows={run.params} caption="Parameters" empty="No parameters logged." />
-      </Section>
-      <Section id="tags" title="Tags">
+      </RunSection>
+      <RunSection id="tags" title="Tags">
         <KeyValueTable rows={userTags} caption="Tags" empty="No tags besides MLflow's own." />
         {systemTags.length ? (
           <details>
@@ -113,8 +109,8 @@ export function RunPage() {
             <KeyValueTable rows={systemTags} caption="MLflow system tags" empty="" />
           </details>
         ) : null}
-      </Section>
-      <Section id="inputs" title="Inputs">
+      </RunSection>
+      <RunSection id="inputs" title="Inputs">
         {run.inputs.length === 0 ? (
           <EmptyState title="No inputs logged." />
         ) : (
@@ -142,13 +138,13 @@ export function RunPage() {
             </table>
           </div>
         )}
-      </Section>
-      <Section id="artifacts" title="Artifacts">
+      </RunSection>
+      <RunSection id="artifacts" title="Artifacts">
         <ArtifactsBrowser runId={run.runId} />
-      </Section>
-      <Section id="logs" title="Logs">
+      </RunSection>
+      <RunSection id="logs" title="Logs">
         <RunLogs runId={run.runId} active={ACTIVE.has(run.status)} />
-      </Section>
+      </RunSection>
     </>
   );
 }
@@ -160,147 +156,4 @@ function sourceOf(descriptor: unknown): string {
     if (parts.length) return parts.join(': ');
   }
   return '—';
-}
-
-function Section({ id, title, children }: { id: string; title: string; children: ReactNode }) {
-  return (
-    <section className="panel" id={id} aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>{title}</h2>
-      {children}
-    </section>
-  );
-}
-
-function Overview({ run }: { run: Run }) {
-  const duration = runDurationMs(run, useNow());
-  return (
-    <Section id="overview" title="Overview">
-      <dl className="details">
-        <div className="span-2">
-          <dt>Run ID</dt>
-          <dd className="run-id">
-            <span className="code-value">{run.runId}</span>
-            <CopyButton text={run.runId} label="Copy run ID" />
-          </dd>
-        </div>
-        <div>
-          <dt>Experiment</dt>
-          <dd>
-            <Link to={`/experiments/${run.experiment.id}`}>{run.experiment.name}</Link>
-          </dd>
-        </div>
-        <div>
-          <dt>User</dt>
-          <dd>{run.user ? `${run.user.displayName} (${run.user.username})` : <span className="muted">—</span>}</dd>
-        </div>
-        <div>
-          <dt>Status</dt>
-          <dd>
-            <StatusChip status={run.status} mlflowStatus={run.mlflowStatus} />
-            {run.lifecycleStage === 'deleted' ? <span className="badge badge-neutral"> Deleted</span> : null}
-          </dd>
-        </div>
-        <div>
-          <dt>Started</dt>
-          <dd>
-            <DateText value={run.startTime} withTime />
-          </dd>
-        </div>
-        <div>
-          <dt>Ended</dt>
-          <dd>
-            <DateText value={run.endTime} withTime />
-          </dd>
-        </div>
-        <div>
-          <dt>Duration</dt>
-          <dd>
-            {formatDuration(duration)}
-            {run.durationMs == null && duration != null ? <span className="muted"> so far</span> : null}
-          </dd>
-        </div>
-        {run.heartbeatAt ? (
-          <div>
-            <dt>Last heartbeat</dt>
-            <dd>
-              <DateText value={run.heartbeatAt} withTime />
-            </dd>
-          </div>
-        ) : null}
-        <div>
-          <dt>Parent run</dt>
-          <dd>
-            {run.parentRun ? <Link to={`/runs/${run.parentRun.runId}`}>{run.parentRun.name}</Link> : <span className="muted">—</span>}
-          </dd>
-        </div>
-        <div>
-          <dt>Git commit</dt>
-          <dd className="code-value">{run.gitCommit ?? <span className="muted">—</span>}</dd>
-        </div>
-        <div>
-          <dt>Repository</dt>
-          <dd className="code-value">{run.gitRepo ?? <span className="muted">—</span>}</dd>
-        </div>
-        <div>
-          <dt>Image digest</dt>
-          <dd className="code-value">{run.imageDigest ?? <span className="muted">—</span>}</dd>
-        </div>
-        <div className="details-wide">
-          <dt>Artifact URI</dt>
-          <dd className="code-value">{run.artifactUri}</dd>
-        </div>
-      </dl>
-    </Section>
-  );
-}
-
-function LatestMetricsTable({ metrics }: { metrics: Run['latestMetrics'] }) {
-  return (
-    <div className="table-wrap">
-      <table className="table kv-table">
-        <caption className="sr-only">Latest value of each metric</caption>
-        <thead>
-          <tr>
-            <th scope="col">Metric</th>
-            <th scope="col">Latest value</th>
-            <th scope="col">Step</th>
-          </tr>
-        </thead>
-        <tbody>
-          {metrics.map((m) => (
-            <tr key={m.key}>
-              <td>{m.key}</td>
-              <td className={m.nonFinite ? 'nonfinite' : undefined}>{formatMetric(m.value, m.nonFinite)}</td>
-              <td>{m.step}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-function KeyValueTable({ rows, caption, empty }: { rows: readonly { key: string; value: string }[]; caption: string; empty: string }) {
-  if (rows.length === 0) return empty ? <EmptyState title={empty} /> : null;
-  return (
-    <div className="table-wrap">
-      <table className="table kv-table">
-        <caption className="sr-only">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Key</th>
-            <th scope="col">Value</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.key}>
-              <td>{r.key}</td>
-              <td>{r.value}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
 }

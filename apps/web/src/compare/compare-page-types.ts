@@ -1,0 +1,9 @@
+/** What the compare page hands its parts: a compared run as the API answers it, the facts the panels read, and the view's updater. */
+import type { CompareRunsQuery } from '../gql/graphql';
+import type { RunFacts } from './analysis';
+import type { CompareState } from './url-state';
+
+export type ComparedRun = CompareRunsQuery['compareRuns'][number];
+export type ComparedRunFacts = RunFacts & { run: ComparedRun };
+/** Changes the view in the address: a new history entry, unless `replace`. */
+export type UpdateCompareState = (patch: Partial<CompareState>, opts?: { replace?: boolean }) => void;
