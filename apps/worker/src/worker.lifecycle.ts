@@ -1,72 +1,60 @@
 /**
- * Start and stop in a fixed order. Start: buckets and job schedulers, then the relay and the
- * queue worker, then HTTP. Stop: HTTP, the relay, the worker (waits for running jobs), the queue,
- * and only then the connections those needed.
+ * Start and stop in a fixed order. Start: buckets, the legacy queue drained, the job
+ * schedulers, then the relay and the queue workers, then HTTP. Stop: HTTP, the relay, the
+ * workers (they wait for running jobs), the queues; WorkerInfraModule closes the connections
+ * those needed after that.
  */
-import { BeforeApplicationShutdown, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
 import { ObjectStore } from '@caliper/storage';
-import { checkpointPollMs } from './audit/audit-checkpoint.job';
 import { HealthServer } from './health/health-server';
+import { JobProcessors } from './jobs/job-processors';
 import { OutboxRelay } from './outbox/outbox-relay';
-import { JobQueue } from './queue/job-queue';
-import { JobWorker } from './queue/job-worker';
+import { JobQueues, QUEUE_CONNECTION, QueueConnection } from './queue/job-queues';
+import { JobWorkers } from './queue/job-workers';
+import { drainLegacyQueue } from './queue/legacy-queue';
+import { CONFIG, LOGGER, WORKER_OPTIONS, WorkerOptions } from './worker.options';
 
-export interface WorkerParts {
-  config: Config;
-  logger: Logger;
-  serveHttp: boolean;
-  ds: DataSource;
-  redis: Redis;
-  store: ObjectStore;
-  queue: JobQueue;
-  worker: JobWorker;
-  relay: OutboxRelay;
-  http: HealthServer;
-}
-
-const UPLOADS_SWEEP_EVERY_MS = 3600_000;
-const IDEMPOTENCY_PURGE_EVERY_MS = 3600_000;
-
-export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
-  constructor(private readonly parts: WorkerParts) {}
+@Injectable()
+export class WorkerLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(WORKER_OPTIONS) private readonly options: WorkerOptions,
+    @Inject(QUEUE_CONNECTION) private readonly connection: QueueConnection,
+    private readonly store: ObjectStore,
+    private readonly processors: JobProcessors,
+    private readonly queues: JobQueues,
+    private readonly workers: JobWorkers,
+    private readonly relay: OutboxRelay,
+    private readonly http: HealthServer,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { config, logger, store, queue, worker, relay, http } = this.parts;
+    const { config, logger } = this;
     for (const bucket of [config.S3_BUCKET_AUDIT, config.S3_BUCKET_ARTIFACTS]) {
       try {
         // Audit checkpoints are kept under object lock where the store supports it (created with it only).
-        await store.ensureBucket(bucket, { objectLocking: bucket === config.S3_BUCKET_AUDIT });
+        await this.store.ensureBucket(bucket, { objectLocking: bucket === config.S3_BUCKET_AUDIT });
       } catch (err) {
         // S3 may come up later: readiness reports it, and jobs that need it fail and retry.
         logger.warn({ err }, `could not ensure bucket ${bucket}: ${(err as Error).message}`);
       }
     }
-    // Polled every few seconds so a checkpoint follows each burst of audit events (see the job).
-    await queue.schedule(
-      'audit.checkpoint',
-      checkpointPollMs({ quietSeconds: config.AUDIT_CHECKPOINT_QUIET_SECONDS, intervalSeconds: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS }),
-    );
-    await queue.schedule('uploads.sweep', UPLOADS_SWEEP_EVERY_MS);
-    await queue.schedule('idempotency.purge', IDEMPOTENCY_PURGE_EVERY_MS);
-    relay.start();
-    worker.start();
-    if (this.parts.serveHttp) await http.listen(config.WORKER_PORT, config.HOST);
+    const drained = await drainLegacyQueue(this.connection, this.queues);
+    if (drained.schedulersRemoved || drained.moved || drained.dropped)
+      logger.info(drained, `legacy queue emptied: ${drained.moved} job(s) moved to their families' queues`);
+    for (const { name, everyMs } of this.processors.schedules()) await this.queues.schedule(name, everyMs);
+    this.relay.start();
+    this.workers.start();
+    if (this.options.serveHttp) await this.http.listen(config.WORKER_PORT, config.HOST);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    const { http, relay, worker, queue } = this.parts;
-    await http.close();
-    await relay.stop();
-    await worker.close();
-    await queue.close();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.parts.redis.disconnect();
-    await this.parts.ds.destroy();
+    await this.http.close();
+    await this.relay.stop();
+    await this.workers.close();
+    await this.queues.close();
   }
 }

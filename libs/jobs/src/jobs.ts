@@ -10,9 +10,6 @@
  */
 import { z } from 'zod';
 
-/** The one BullMQ queue the worker still consumes; JOB_QUEUES replaces it. */
-export const JOB_QUEUE = 'caliper';
-
 const isoMinute = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00Z$/, 'must be the start of a UTC minute, e.g. 2026-11-27T03:41:00Z')

@@ -63,7 +63,7 @@ describe('auth.failed-logins.flush (worker in-process; real PostgreSQL, Redis, S
     let f = await failLogin('alice', ip, at, runAfter);
     for (let i = 0; i < 3; i++) f = await failLogin('alice', ip, at, runAfter);
     const jobId = deterministicJobId(f.job);
-    const relayed = await waitFor('the relay', () => worker.queue.queue.getJob(jobId));
+    const relayed = await waitFor('the relay', () => worker.queues.of('auth').getJob(jobId));
     expect(await relayed.getState()).toBe('delayed');
     expect(await loginFailedEvents()).toEqual([]);
 
@@ -97,19 +97,20 @@ describe('auth.failed-logins.flush (worker in-process; real PostgreSQL, Redis, S
     await waitFor('the counter to be deleted', async () => (await redis.exists(f.counterKey)) === 0);
     // The state a crash between the audit commit and DEL leaves: the counter is still there; BullMQ retries the job.
     await redis.set(f.counterKey, '1', 'EX', 60);
-    await worker.queue.add(f.job, { jobId: 'retry-after-crash' });
+    await worker.queues.add(f.job, { jobId: 'retry-after-crash' });
     await waitFor('the retry to delete the counter', async () => (await redis.exists(f.counterKey)) === 0);
     expect((await loginFailedEvents()).filter((e) => (e.after as { ip?: string }).ip === '10.77.0.1')).toHaveLength(1);
   });
 
   it('fails a job with an invalid payload at once, naming the field, and counts it', async () => {
-    await worker.queue.queue.add(
+    const auth = worker.queues.of('auth');
+    await auth.add(
       'auth.failed-logins.flush',
       { v: 1, username: 'alice', ip: '10.0.0.1', minute: 'soon' },
       { jobId: 'bad-payload', attempts: 5 },
     );
-    await waitFor('the job to fail', async () => (await worker.queue.queue.getJobState('bad-payload')) === 'failed');
-    const job = (await worker.queue.queue.getJob('bad-payload'))!;
+    await waitFor('the job to fail', async () => (await auth.getJobState('bad-payload')) === 'failed');
+    const job = (await auth.getJob('bad-payload'))!;
     expect(job.failedReason).toMatch(/invalid payload for job "auth.failed-logins.flush": minute: must be the start of a UTC minute/);
     expect(job.attemptsMade).toBe(1);
     expect(await worker.metrics.registry.getSingleMetricAsString('caliper_worker_jobs_total')).toMatch(

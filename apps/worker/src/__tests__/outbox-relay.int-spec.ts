@@ -8,17 +8,17 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { deterministicJobId, failedLoginsFlush } from '@caliper/jobs';
+import { deterministicJobId, failedLoginsFlush, JOB_FAMILIES } from '@caliper/jobs';
 import { createDataSource, createTestDatabase, OutboxRepository, TestDatabase } from '@caliper/persistence';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { OutboxRelay } from '../outbox/outbox-relay';
-import { JobQueue } from '../queue/job-queue';
+import { JobQueues } from '../queue/job-queues';
 
 describe('outbox relay (real PostgreSQL and Redis)', () => {
   let db: TestDatabase;
   let ds: DataSource;
   let outbox: OutboxRepository;
-  let queue: JobQueue;
+  let queues: JobQueues;
   let relay: OutboxRelay;
 
   async function asOwner(sql: string) {
@@ -32,8 +32,8 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
     db = await createTestDatabase();
     ds = await createDataSource(db.appUrl).initialize();
     outbox = new OutboxRepository(ds);
-    queue = new JobQueue({ url: 'redis://127.0.0.1:6379', prefix: `caliper-test-${randomBytes(5).toString('hex')}` });
-    relay = new OutboxRelay(outbox, queue, new WorkerMetrics(), pino({ level: 'silent' }), {
+    queues = new JobQueues({ url: 'redis://127.0.0.1:6379', prefix: `caliper-test-${randomBytes(5).toString('hex')}` });
+    relay = new OutboxRelay(outbox, queues, new WorkerMetrics(), pino({ level: 'silent' }), {
       intervalMs: 50,
       batchSize: 2,
       keepRelayedMs: 86400_000,
@@ -41,8 +41,8 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
   });
   afterEach(async () => {
     await relay.stop();
-    await queue.queue.obliterate({ force: true });
-    await queue.close();
+    for (const family of JOB_FAMILIES) await queues.of(family).obliterate({ force: true });
+    await queues.close();
     await ds.destroy();
     await db.drop();
   });
@@ -55,7 +55,7 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
     for (const f of jobs) await ds.transaction((m) => outbox.enqueue(m, f.job, { runAfter: new Date(now + 60_000) }));
     expect(await relay.relayPending()).toBe(3); // two batches of at most 2
     for (const f of jobs) {
-      const job = await queue.queue.getJob(deterministicJobId(f.job));
+      const job = await queues.of('auth').getJob(deterministicJobId(f.job));
       expect(job?.name).toBe('auth.failed-logins.flush');
       expect(job?.data).toEqual(f.job.data);
       expect(await job?.getState()).toBe('delayed');
@@ -75,8 +75,8 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
     const real = failedLoginsFlush('alice', '10.1.2.3', at);
     await ds.transaction((m) => outbox.enqueue(m, real.job));
     expect(await relay.relayPending()).toBe(1);
-    expect(await queue.queue.getJob(deterministicJobId(phantom.job))).toBeUndefined();
-    expect(await queue.queue.getJobCounts('waiting', 'delayed')).toEqual({ waiting: 1, delayed: 0 });
+    expect(await queues.of('auth').getJob(deterministicJobId(phantom.job))).toBeUndefined();
+    expect(await queues.of('auth').getJobCounts('waiting', 'delayed')).toEqual({ waiting: 1, delayed: 0 });
   });
 
   it('adds nothing twice when a relay died between adding and marking', async () => {
@@ -85,20 +85,20 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
     // FOR UPDATE needs UPDATE on some column: keep it on payload only, so the claim and the add succeed and marking relayed_at fails.
     await asOwner(`REVOKE UPDATE ON outbox FROM caliper_app; GRANT UPDATE (payload) ON outbox TO caliper_app`);
     await expect(relay.relayPending()).rejects.toThrow(/permission denied/);
-    const first = await queue.queue.getJob(deterministicJobId(f.job));
+    const first = await queues.of('auth').getJob(deterministicJobId(f.job));
     expect(first).toBeDefined();
     expect(await outbox.countUnrelayed()).toBe(1);
 
     await asOwner(`GRANT UPDATE ON outbox TO caliper_app`);
     expect(await relay.relayPending()).toBe(1);
     expect(await outbox.countUnrelayed()).toBe(0);
-    expect(await queue.queue.getJobCounts('waiting', 'delayed', 'active', 'completed')).toEqual({
+    expect(await queues.of('auth').getJobCounts('waiting', 'delayed', 'active', 'completed')).toEqual({
       waiting: 1,
       delayed: 0,
       active: 0,
       completed: 0,
     });
-    expect((await queue.queue.getJob(deterministicJobId(f.job)))?.timestamp).toBe(first!.timestamp);
+    expect((await queues.of('auth').getJob(deterministicJobId(f.job)))?.timestamp).toBe(first!.timestamp);
   });
 
   it('keeps polling: a job committed while it runs reaches the queue', async () => {
@@ -106,7 +106,7 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
     const f = failedLoginsFlush('dave', '10.1.2.3', at);
     await ds.transaction((m) => outbox.enqueue(m, f.job));
     const until = Date.now() + 5000;
-    while (!(await queue.queue.getJob(deterministicJobId(f.job))) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    expect(await queue.queue.getJob(deterministicJobId(f.job))).toBeDefined();
+    while (!(await queues.of('auth').getJob(deterministicJobId(f.job))) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(await queues.of('auth').getJob(deterministicJobId(f.job))).toBeDefined();
   });
 });

@@ -4,6 +4,7 @@
  */
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { JOB_FAMILIES } from '@caliper/jobs';
 import { AuditRepository, createDataSource, createTestDatabase, TestDatabase, UploadsRepository } from '@caliper/persistence';
 import { AuditCheckpointStore, startTestObjectStore, TestObjectStore } from '@caliper/storage';
 import { startTestWorker, TestWorker, waitFor } from './worker-harness';
@@ -32,12 +33,14 @@ describe('scheduled jobs (worker in-process; real PostgreSQL, Redis, S3)', () =>
     return Number(text.match(new RegExp(`name="${name.replace(/\./g, '\\.')}",outcome="${outcome}"\\} (\\d+)`))?.[1] ?? 0);
   };
 
-  it('registers the schedulers: audit checkpoints every AUDIT_CHECKPOINT_INTERVAL_SECONDS, the upload sweep and the idempotency purge hourly', async () => {
-    const schedulers = await worker.queue.queue.getJobSchedulers();
-    expect(schedulers.map((s) => [s.key, s.every]).sort()).toEqual([
-      ['audit.checkpoint', 5000],
-      ['idempotency.purge', 3600_000],
-      ['uploads.sweep', 3600_000],
+  it("registers each scheduler on its family's queue: audit checkpoints every AUDIT_CHECKPOINT_INTERVAL_SECONDS, the upload sweep and the idempotency purge hourly", async () => {
+    const schedulers = [];
+    for (const family of JOB_FAMILIES)
+      for (const s of await worker.queues.of(family).getJobSchedulers()) schedulers.push([family, s.key, s.every]);
+    expect(schedulers.sort()).toEqual([
+      ['audit', 'audit.checkpoint', 5000],
+      ['idempotency', 'idempotency.purge', 3600_000],
+      ['uploads', 'uploads.sweep', 3600_000],
     ]);
   });
 
@@ -46,7 +49,7 @@ describe('scheduled jobs (worker in-process; real PostgreSQL, Redis, S3)', () =>
     // One transaction, so the scheduler sees the log empty or with all three events, never in between.
     await ds.transaction(async (m) => {
       for (let i = 1; i <= 3; i++)
-        await audit.append(m, { actorId: null, actorLabel: 'test', action: 'project.create', entityType: 'project', entityId: `p${i}` });
+        await audit.append(m, { actorId: null, actorLabel: 'test', action: 'project.created', entityType: 'project', entityId: `p${i}` });
     });
     const head = (await audit.latest())!;
     const checkpoints = new AuditCheckpointStore(s3.store, 'caliper-audit-test');
@@ -57,7 +60,7 @@ describe('scheduled jobs (worker in-process; real PostgreSQL, Redis, S3)', () =>
     );
     expect(written.hash).toBe(head.hash);
     const skippedBefore = await jobsTotal('audit.checkpoint', 'skipped');
-    await worker.queue.add({ name: 'audit.checkpoint', data: { v: 1 } });
+    await worker.queues.add({ name: 'audit.checkpoint', data: { v: 1 } });
     await waitFor('an unchanged head to be skipped', async () => (await jobsTotal('audit.checkpoint', 'skipped')) > skippedBefore);
     expect((await checkpoints.readAll()).map((c) => c.seq)).toEqual([head.seq]);
   }, 20000);
@@ -80,7 +83,7 @@ describe('scheduled jobs (worker in-process; real PostgreSQL, Redis, S3)', () =>
     await owner.end();
 
     const doneBefore = await jobsTotal('uploads.sweep', 'done');
-    await worker.queue.add({ name: 'uploads.sweep', data: { v: 1 } });
+    await worker.queues.add({ name: 'uploads.sweep', data: { v: 1 } });
     await waitFor('the sweep', async () => (await jobsTotal('uploads.sweep', 'done')) > doneBefore);
 
     expect((await s3.store.list(bucket, 'runs/')).map((o) => o.key)).toEqual(['runs/finished.bin', 'runs/in-progress.bin']);
@@ -106,7 +109,7 @@ describe('scheduled jobs (worker in-process; real PostgreSQL, Redis, S3)', () =>
       );
     }
     const doneBefore = await jobsTotal('idempotency.purge', 'done');
-    await worker.queue.add({ name: 'idempotency.purge', data: { v: 1 } });
+    await worker.queues.add({ name: 'idempotency.purge', data: { v: 1 } });
     await waitFor('the purge', async () => (await jobsTotal('idempotency.purge', 'done')) > doneBefore);
     const left = await owner.query(`SELECT key FROM idempotency_records WHERE user_id = $1`, [user]);
     await owner.end();

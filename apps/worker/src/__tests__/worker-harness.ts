@@ -6,14 +6,18 @@ import pino from 'pino';
 import { loadConfig } from '@caliper/config';
 import type { TestDatabase } from '@caliper/persistence';
 import type { TestObjectStore } from '@caliper/storage';
-import { JobQueue } from '../queue/job-queue';
+import { JOB_FAMILIES } from '@caliper/jobs';
 import { WorkerMetrics } from '../metrics/worker-metrics';
+import { JobQueues } from '../queue/job-queues';
 import { WorkerModule } from '../worker.module';
+import { WorkerOptions } from '../worker.options';
 
 export interface TestWorker {
   app: INestApplicationContext;
-  queue: JobQueue;
+  queues: JobQueues;
   metrics: WorkerMetrics;
+  /** The BullMQ key prefix of this worker's queues. */
+  prefix: string;
   close(): Promise<void>;
 }
 
@@ -21,21 +25,27 @@ export function testConfig(db: TestDatabase, s3: TestObjectStore, env: Record<st
   return loadConfig({ DATABASE_URL: db.appUrl, ...s3.config, S3_BUCKET_AUDIT: 'caliper-audit-test', LOG_LEVEL: 'warn', ...env });
 }
 
-export async function startTestWorker(db: TestDatabase, s3: TestObjectStore, env: Record<string, string> = {}): Promise<TestWorker> {
+export async function startTestWorker(
+  db: TestDatabase,
+  s3: TestObjectStore,
+  env: Record<string, string> = {},
+  options: Partial<WorkerOptions> = {},
+): Promise<TestWorker> {
   const config = testConfig(db, s3, env);
-  const prefix = `caliper-test-${randomBytes(5).toString('hex')}`;
+  const prefix = options.queuePrefix ?? `caliper-test-${randomBytes(5).toString('hex')}`;
   const app = await NestFactory.createApplicationContext(
-    WorkerModule.forConfig(config, { queuePrefix: prefix, relayIntervalMs: 100, serveHttp: false }, pino({ level: 'silent' })),
+    WorkerModule.forConfig(config, { relayIntervalMs: 100, serveHttp: false, ...options, queuePrefix: prefix }, pino({ level: 'silent' })),
     { logger: false },
   );
   await app.init();
-  const queue = app.get(JobQueue);
+  const queues = app.get(JobQueues);
   return {
     app,
-    queue,
+    queues,
     metrics: app.get(WorkerMetrics),
+    prefix,
     close: async () => {
-      await queue.queue.obliterate({ force: true });
+      for (const family of JOB_FAMILIES) await queues.of(family).obliterate({ force: true });
       await app.close();
     },
   };

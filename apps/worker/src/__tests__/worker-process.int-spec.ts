@@ -5,7 +5,7 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Queue } from 'bullmq';
-import { JOB_QUEUE } from '@caliper/jobs';
+import { JOB_QUEUES } from '@caliper/jobs';
 import { createTestDatabase, TestDatabase } from '@caliper/persistence';
 import { startTestObjectStore, TestObjectStore } from '@caliper/storage';
 import { waitFor } from './worker-harness';
@@ -53,9 +53,11 @@ describe('worker process (real PostgreSQL, Redis, S3)', () => {
   afterAll(async () => {
     worker.proc.kill('SIGTERM');
     await worker.exited;
-    const queue = new Queue(JOB_QUEUE, { connection: { url: redisUrl } });
-    await queue.obliterate({ force: true });
-    await queue.close();
+    for (const name of Object.values(JOB_QUEUES)) {
+      const queue = new Queue(name, { connection: { url: redisUrl } });
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
     await s3.close();
     await db.drop();
   });

@@ -27,7 +27,7 @@ describe('audit checkpoints after each burst (worker in-process; real PostgreSQL
         await audit.append(m, {
           actorId: null,
           actorLabel: label,
-          action: 'project.create',
+          action: 'project.created',
           entityType: 'project',
           entityId: `${label}-${i}`,
         });
@@ -59,7 +59,7 @@ describe('audit checkpoints after each burst (worker in-process; real PostgreSQL
 
     it('writes and records a checkpoint of the head within seconds of a burst, long before the interval', async () => {
       worker = await startTestWorker(db, s3, { AUDIT_CHECKPOINT_QUIET_SECONDS: '1', AUDIT_CHECKPOINT_INTERVAL_SECONDS: '3600' });
-      const schedulers = await worker.queue.queue.getJobSchedulers();
+      const schedulers = await worker.queues.of('audit').getJobSchedulers();
       expect(schedulers.find((s) => s.key === 'audit.checkpoint')?.every).toBe(1000);
 
       await burst(5, 'first');

@@ -8,27 +8,38 @@
  * (events keep coming). So every event is checkpointed within checkpointDeadlineSeconds, which
  * verify enforces. An existing checkpoint is never replaced.
  */
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AuditRepository } from '@caliper/persistence';
 import { AuditCheckpointStore } from '@caliper/storage';
-import { JobResult } from '../jobs/job-dispatcher';
+import { JobResult, ProcessesJob, ScheduledJobProcessor } from '../jobs/job-processor';
+import { CLOCK } from '../worker.options';
 
 export interface CheckpointTiming {
   quietSeconds: number;
   intervalSeconds: number;
 }
 
+export const CHECKPOINT_TIMING = 'CALIPER_AUDIT_CHECKPOINT_TIMING';
+
 /** How often the scheduler asks: half the quiet period, between 1 and 5 seconds (and never slower than the interval). */
 export function checkpointPollMs(t: CheckpointTiming): number {
   return Math.max(1000, Math.min(5000, t.quietSeconds * 500, t.intervalSeconds * 1000));
 }
 
-export class AuditCheckpointJob {
+@Injectable()
+@ProcessesJob('audit.checkpoint')
+export class AuditCheckpointJob implements ScheduledJobProcessor<'audit.checkpoint'> {
   constructor(
     private readonly audit: AuditRepository,
     private readonly checkpoints: AuditCheckpointStore,
-    private readonly timing: CheckpointTiming,
-    private readonly now: () => number = Date.now,
+    @Inject(CHECKPOINT_TIMING) private readonly timing: CheckpointTiming,
+    @Optional() @Inject(CLOCK) private readonly now: () => number = Date.now,
   ) {}
+
+  /** Polled every few seconds so a checkpoint follows each burst of audit events. */
+  get everyMs(): number {
+    return checkpointPollMs(this.timing);
+  }
 
   async run(): Promise<JobResult> {
     const { head, lastCheckpoint, firstUncoveredAt } = await this.audit.checkpointState();

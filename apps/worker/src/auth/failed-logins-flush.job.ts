@@ -4,22 +4,32 @@
  * A retry after the event committed but before the counter was deleted finds the event and
  * writes no second one.
  */
+import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import type { Config } from '@caliper/config';
 import { JobPayloads, loginFailureCounterKey } from '@caliper/jobs';
 import { AccountsRepository, AuditRepository } from '@caliper/persistence';
-import { JobResult } from '../jobs/job-dispatcher';
+import { JobProcessor, JobResult, ProcessesJob } from '../jobs/job-processor';
+import { CONFIG, REDIS } from '../worker.options';
 
 type Payload = JobPayloads['auth.failed-logins.flush'];
 
-export class FailedLoginsFlushJob {
+@Injectable()
+@ProcessesJob('auth.failed-logins.flush')
+export class FailedLoginsFlushJob implements JobProcessor<'auth.failed-logins.flush'> {
+  /** The API's Redis key namespace (REDIS_PREFIX), where it counts the failures. */
+  private readonly namespace: string;
+
   constructor(
     private readonly ds: DataSource,
-    private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: Redis,
     private readonly audit: AuditRepository,
     private readonly accounts: AccountsRepository,
-    private readonly namespace: string,
-  ) {}
+    @Inject(CONFIG) config: Pick<Config, 'REDIS_PREFIX'>,
+  ) {
+    this.namespace = config.REDIS_PREFIX;
+  }
 
   async run(data: Payload): Promise<JobResult> {
     const key = loginFailureCounterKey(data.username, data.ip, data.minute, this.namespace);

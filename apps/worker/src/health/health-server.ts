@@ -3,16 +3,22 @@
  * dependency is down) and Prometheus /metrics, on HOST:WORKER_PORT.
  */
 import http from 'node:http';
+import { Injectable } from '@nestjs/common';
 import type { Registry } from 'prom-client';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 import { Readiness } from './readiness';
 
+@Injectable()
 export class HealthServer {
   private server: http.Server | null = null;
+  private readonly registry: Registry;
 
   constructor(
     private readonly readiness: Readiness,
-    private readonly registry: Registry,
-  ) {}
+    metrics: WorkerMetrics,
+  ) {
+    this.registry = metrics.registry;
+  }
 
   async listen(port: number, host: string): Promise<void> {
     const server = http.createServer((req, res) => void this.handle(req, res));

@@ -1,28 +1,24 @@
 /**
- * Routes a job from the queue to its handler by name. The payload is validated against the
- * job's schema first, so each handler receives the payload type that follows from its name;
+ * Hands a job from a queue to its processor by name. The payload is validated against the
+ * job's schema first, so each processor receives the payload type that follows from its name;
  * an invalid payload fails at once without retries (retrying cannot fix it).
  */
 import { performance } from 'node:perf_hooks';
+import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
-import { InvalidJobError, isJobName, Job, JobName, JobPayloads, parseJob } from '@caliper/jobs';
+import { InvalidJobError, isJobName, Job, JobName, parseJob } from '@caliper/jobs';
 import { WorkerMetrics } from '../metrics/worker-metrics';
+import { LOGGER } from '../worker.options';
+import { JobResult } from './job-processor';
+import { JobProcessors } from './job-processors';
 
-export interface JobResult {
-  outcome: 'done' | 'skipped';
-  /** Logged with the outcome: what was done, or why nothing was. */
-  detail: Record<string, unknown>;
-}
-
-export type JobHandler<N extends JobName> = (data: JobPayloads[N]) => Promise<JobResult>;
-export type JobHandlers = { [N in JobName]: JobHandler<N> };
-
+@Injectable()
 export class JobDispatcher {
   constructor(
-    private readonly handlers: JobHandlers,
+    private readonly processors: JobProcessors,
     private readonly metrics: WorkerMetrics,
-    private readonly logger: Logger,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   async process(name: string, data: unknown, meta: { id?: string; attempt: number }): Promise<JobResult> {
@@ -54,7 +50,6 @@ export class JobDispatcher {
   }
 
   private handle<N extends JobName>(job: Job<N>): Promise<JobResult> {
-    const handler = this.handlers[job.name] as JobHandler<N>;
-    return handler(job.data);
+    return this.processors.get<N>(job.name).run(job.data);
   }
 }

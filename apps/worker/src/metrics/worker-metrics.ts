@@ -1,4 +1,4 @@
-/** The worker's Prometheus registry: jobs by name and outcome, the outbox relay, dependencies, process. */
+/** The worker's Prometheus registry: jobs by name and outcome, stalled jobs, the outbox relay, dependencies, process. */
 import { dependencyUpGauge } from '@caliper/observability';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -17,6 +17,12 @@ export class WorkerMetrics {
     help: 'Time to process a job, by job name and outcome',
     labelNames: ['name', 'outcome'],
     buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],
+    registers: [this.registry],
+  });
+  readonly jobsStalled = new Counter({
+    name: 'caliper_worker_jobs_stalled_total',
+    help: 'Jobs found stalled (their worker stopped renewing the lock) and moved back to wait, or failed past maxStalledCount, by family',
+    labelNames: ['family'],
     registers: [this.registry],
   });
   readonly outboxRelayed = new Counter({

@@ -1,13 +1,16 @@
 /**
- * Moves committed outbox rows to the queue. Polling keeps it simple and survives database
+ * Moves committed outbox rows to their families' queues. Polling keeps it simple and survives database
  * restarts; rows are claimed with SKIP LOCKED, so any number of worker replicas can relay.
  * A row is marked relayed only after BullMQ accepted it, and BullMQ skips an id it already
  * has, so a relay that dies between the two steps neither loses nor duplicates a job.
  */
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { OutboxRepository } from '@caliper/persistence';
+import { isJobName } from '@caliper/jobs';
+import { OutboxRepository, OutboxRow } from '@caliper/persistence';
 import { WorkerMetrics } from '../metrics/worker-metrics';
-import { JobQueue } from '../queue/job-queue';
+import { JobQueues } from '../queue/job-queues';
+import { LOGGER } from '../worker.options';
 
 export interface OutboxRelayOptions {
   intervalMs: number;
@@ -16,30 +19,46 @@ export interface OutboxRelayOptions {
   keepRelayedMs: number;
 }
 
+export const OUTBOX_RELAY_OPTIONS = 'CALIPER_OUTBOX_RELAY_OPTIONS';
+
 const PRUNE_EVERY_MS = 3600_000;
 
-export class OutboxRelay {
+@Injectable()
+export class OutboxRelay implements OnModuleInit {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private lastPrune = 0;
 
   constructor(
     private readonly outbox: OutboxRepository,
-    private readonly queue: JobQueue,
+    private readonly queues: JobQueues,
     private readonly metrics: WorkerMetrics,
-    private readonly logger: Logger,
-    private readonly options: OutboxRelayOptions,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(OUTBOX_RELAY_OPTIONS) private readonly options: OutboxRelayOptions,
   ) {}
+
+  onModuleInit(): void {
+    this.metrics.observeOutboxBacklog(() => this.outbox.countUnrelayed());
+  }
 
   /** Relays every committed row; returns how many. */
   async relayPending(): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.outbox.relayBatch(this.options.batchSize, (rows) => this.queue.addRelayed(rows));
+      const n = await this.outbox.relayBatch(this.options.batchSize, (rows) => this.publish(rows));
       total += n;
       this.metrics.outboxRelayed.inc(n);
       if (n < this.options.batchSize) return total;
     }
+  }
+
+  private async publish(rows: OutboxRow[]): Promise<void> {
+    for (const row of rows.filter((r) => !isJobName(r.name)))
+      this.logger.warn(
+        { outboxId: row.id, job: row.name, jobId: row.jobId },
+        `outbox: job "${row.name}" is unknown to this worker (written by a newer version?); relayed to its family's queue for the workers that know it`,
+      );
+    await this.queues.addRelayed(rows);
   }
 
   start(): void {

@@ -3,18 +3,28 @@
  * abandoned; their object, and any multipart upload left unfinished, are removed, then the row.
  * Completed uploads are never touched.
  */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Config } from '@caliper/config';
 import { UploadsRepository } from '@caliper/persistence';
 import { ObjectStore } from '@caliper/storage';
-import { JobResult } from '../jobs/job-dispatcher';
+import { JobResult, ProcessesJob, ScheduledJobProcessor } from '../jobs/job-processor';
+import { CONFIG } from '../worker.options';
 
 const BATCH = 100;
 
-export class UploadsSweepJob {
+@Injectable()
+@ProcessesJob('uploads.sweep')
+export class UploadsSweepJob implements ScheduledJobProcessor<'uploads.sweep'> {
+  readonly everyMs = 3600_000;
+  private readonly orphanAfterSeconds: number;
+
   constructor(
     private readonly uploads: UploadsRepository,
     private readonly store: ObjectStore,
-    private readonly orphanAfterSeconds: number,
-  ) {}
+    @Inject(CONFIG) config: Pick<Config, 'UPLOAD_ORPHAN_AFTER_SECONDS'>,
+  ) {
+    this.orphanAfterSeconds = config.UPLOAD_ORPHAN_AFTER_SECONDS;
+  }
 
   async run(): Promise<JobResult> {
     let swept = 0;
