@@ -37,7 +37,7 @@ describe('caliper audit verify with S3 checkpoints', () => {
     const audit = new AuditRepository(ds);
     for (const label of labels)
       await ds.transaction((m) =>
-        audit.append(m, { actorId: null, actorLabel: label, action: 'project.create', entityType: 'project', entityId: label }),
+        audit.append(m, { actorId: null, actorLabel: label, action: 'project.created', entityType: 'project', entityId: label }),
       );
     const head = await audit.latest();
     await ds.destroy();

@@ -4,6 +4,7 @@
  * The database trigger computes the hash on insert; this module rebuilds and checks the chain.
  */
 import { createHash } from 'node:crypto';
+import type { AuditAction } from './audit-actions';
 import { InvalidTextError, textProblem } from './text-check';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -121,7 +122,7 @@ export interface RecordedCheckpoint extends AuditCheckpoint {
 }
 
 /** The action of the event an admin appends to acknowledge a break (`caliper audit acknowledge-break`). */
-export const AUDIT_BREAK_ACK_ACTION = 'audit.break_acknowledged';
+export const AUDIT_BREAK_ACK_ACTION = 'audit.break_acknowledged' satisfies AuditAction;
 
 /**
  * What can be wrong. Row breaks (at an event that exists) can be acknowledged by an admin;

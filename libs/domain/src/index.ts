@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './access';
 export * from './audit-chain';
+export * from './audit-actions';
 export * from './text-check';
 export * from './api-token';
 export * from './tracking';

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   AUDIT_BREAK_ACK_ACTION,
+  AuditAction,
   AuditChainVerifier,
   AuditCheckpoint,
   AuditEventBody,
@@ -29,7 +30,8 @@ import {
 export interface AuditInput {
   actorId: string | null;
   actorLabel: string;
-  action: string;
+  /** Only the listed actions are written; `search` and `verify` read any stored action as text. */
+  action: AuditAction;
   entityType: string;
   entityId: string | null;
   projectId?: string | null;

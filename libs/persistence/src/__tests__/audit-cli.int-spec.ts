@@ -35,7 +35,7 @@ describe('caliper audit verify (CLI, real database)', () => {
     const audit = new AuditRepository(ds);
     for (let i = 1; i <= 4; i++) {
       await ds.transaction((m) =>
-        audit.append(m, { actorId: null, actorLabel: 'cli-test', action: 'user.create', entityType: 'user', entityId: `u${i}` }),
+        audit.append(m, { actorId: null, actorLabel: 'cli-test', action: 'user.created', entityType: 'user', entityId: `u${i}` }),
       );
     }
     await ds.destroy();

@@ -63,7 +63,7 @@ describe('AuditRepository (real PostgreSQL)', () => {
   const event = (label: string, extra: Record<string, unknown> = {}) => ({
     actorId: null,
     actorLabel: label,
-    action: 'project.create',
+    action: 'project.created' as const,
     entityType: 'project',
     entityId: label,
     ...extra,

@@ -76,7 +76,7 @@ describe('audit log in the database', () => {
   const event = (n: number) => ({
     actorId: null,
     actorLabel: 'system',
-    action: 'project.create',
+    action: 'project.created' as const,
     entityType: 'project',
     entityId: `p${n}`,
     after: { slug: `proj-${n}`, passwordHash: 'must-not-be-kept' },
