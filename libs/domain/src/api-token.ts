@@ -3,6 +3,8 @@
  * 256 bits as 64 hex characters. Only sha256(secret) is stored; comparison is constant-time.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ProjectRole } from './access';
+import { DomainError } from './errors';
 
 const TOKEN_RE = /^clp_([0-9a-f]{16})_([0-9a-f]{64})$/;
 
@@ -30,4 +32,17 @@ export function tokenSecretMatches(secret: string, storedHash: string): boolean 
   const a = Buffer.from(hashTokenSecret(secret), 'hex');
   const b = Buffer.from(storedHash, 'hex');
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * A token never carries a role its owner does not hold in the token's project: why `requested`
+ * goes beyond `ownerRoles` (the owner's roles there now), or null. Checked when a token is issued;
+ * on every use `can` also narrows the token's roles to the owner's roles at that moment.
+ */
+export function tokenRolesProblem(requested: readonly ProjectRole[], ownerRoles: readonly ProjectRole[]): DomainError | null {
+  const beyond = requested.filter((r) => !ownerRoles.includes(r));
+  if (!beyond.length) return null;
+  return new DomainError('BAD_USER_INPUT', `A token cannot carry roles its owner does not hold in this project: ${beyond.join(', ')}.`, {
+    field: 'roles',
+  });
 }

@@ -4,7 +4,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DomainError, forbidden, generateApiToken, notFound, ProjectRole } from '@caliper/domain';
+import { DomainError, forbidden, generateApiToken, notFound, ProjectRole, tokenRolesProblem } from '@caliper/domain';
 import {
   AccountsRepository,
   ApiTokenEntity,
@@ -63,12 +63,8 @@ export class TokensService {
       ownerId = account.id;
     }
     const ownerRoles = await this.projects.rolesOf(ownerId, cmd.projectId);
-    const beyond = cmd.roles.filter((r) => !ownerRoles.includes(r));
-    if (beyond.length) {
-      throw new DomainError('BAD_USER_INPUT', `A token cannot carry roles its owner does not hold in this project: ${beyond.join(', ')}.`, {
-        field: 'roles',
-      });
-    }
+    const rolesProblem = tokenRolesProblem(cmd.roles, ownerRoles);
+    if (rolesProblem) throw rolesProblem;
     if (cmd.runId != null && !RUN_ID.test(cmd.runId)) {
       throw new DomainError(
         'BAD_USER_INPUT',
