@@ -1,15 +1,13 @@
 /**
  * GraphQL codegen for the web app: typed documents from the `graphql()` calls in src/.
- * The schema is the API's emitted schema.gql once it exists, the agreed contract until then.
+ * The schema is the API's committed schema.gql (emitted from the resolvers; its own drift test keeps it current).
  * A unit test (src/__tests__/codegen-drift.spec.ts) regenerates and fails on any difference.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 const repoRoot = path.resolve(__dirname, '../..');
-const emittedSchema = path.join(repoRoot, 'apps/api/schema.gql');
-export const schemaPath = existsSync(emittedSchema) ? emittedSchema : path.join(repoRoot, 'docs/graphql-contract.graphql');
+export const schemaPath = path.join(repoRoot, 'apps/api/schema.gql');
 export const generatedDir = path.join(__dirname, 'src/gql');
 
 export function codegenConfig(outDir: string): CodegenConfig {
