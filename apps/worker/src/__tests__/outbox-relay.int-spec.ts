@@ -1,5 +1,5 @@
 /**
- * The outbox relay on real PostgreSQL and Redis: a job exists in the queue exactly when the
+ * The outbox relay on real PostgreSQL and Redis: a job exists in its family's queue exactly when the
  * transaction that wrote it committed, with its deterministic id and delay, and a relay that
  * fails after adding but before marking (a real database failure: the app role loses UPDATE on
  * relayed_at) adds nothing twice when it runs again.
@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { deterministicJobId, failedLoginsFlush, JOB_FAMILIES } from '@caliper/jobs';
+import { Queue } from 'bullmq';
+import { deterministicJobId, failedLoginsFlush, JOB_FAMILIES, jobQueueName } from '@caliper/jobs';
 import { createDataSource, createTestDatabase, OutboxRepository, TestDatabase } from '@caliper/persistence';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { OutboxRelay } from '../outbox/outbox-relay';
@@ -19,6 +20,7 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
   let ds: DataSource;
   let outbox: OutboxRepository;
   let queues: JobQueues;
+  let prefix: string;
   let relay: OutboxRelay;
 
   async function asOwner(sql: string) {
@@ -32,7 +34,8 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
     db = await createTestDatabase();
     ds = await createDataSource(db.appUrl).initialize();
     outbox = new OutboxRepository(ds);
-    queues = new JobQueues({ url: 'redis://127.0.0.1:6379', prefix: `caliper-test-${randomBytes(5).toString('hex')}` });
+    prefix = `caliper-test-${randomBytes(5).toString('hex')}`;
+    queues = new JobQueues({ url: 'redis://127.0.0.1:6379', prefix });
     relay = new OutboxRelay(outbox, queues, new WorkerMetrics(), pino({ level: 'silent' }), {
       intervalMs: 50,
       batchSize: 2,
@@ -49,7 +52,7 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
 
   const at = new Date('2026-11-27T03:41:30Z');
 
-  it('relays committed jobs under their deterministic id with the delay from run_after, and marks them', async () => {
+  it("relays committed jobs to their family's queue under their deterministic id with the delay from run_after, and marks them", async () => {
     const now = Date.now();
     const jobs = ['alice', 'bob', 'carol'].map((u) => failedLoginsFlush(u, '10.1.2.3', at));
     for (const f of jobs) await ds.transaction((m) => outbox.enqueue(m, f.job, { runAfter: new Date(now + 60_000) }));
@@ -60,6 +63,26 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
       expect(job?.data).toEqual(f.job.data);
       expect(await job?.getState()).toBe('delayed');
       expect(job!.opts.delay).toBeGreaterThan(55_000);
+    }
+    expect(await outbox.countUnrelayed()).toBe(0);
+    for (const family of JOB_FAMILIES.filter((f) => f !== 'auth'))
+      expect([family, await queues.of(family).getJobCounts('waiting', 'delayed')]).toEqual([family, { waiting: 0, delayed: 0 }]);
+  });
+
+  it("relays a job this worker does not know to its family's queue, where the newer workers that know it read", async () => {
+    // What a newer API writes during a rolling deploy; this version's enqueue would refuse the name.
+    await asOwner(
+      `INSERT INTO outbox (job_name, job_id, payload) VALUES ('training.dispatch', 'training.dispatch|run-7', '{"v":1,"runId":7}')`,
+    );
+    expect(await relay.relayPending()).toBe(1);
+    const training = new Queue(jobQueueName('training'), { connection: { url: 'redis://127.0.0.1:6379' }, prefix });
+    try {
+      const job = await training.getJob('training.dispatch|run-7');
+      expect(job).toMatchObject({ name: 'training.dispatch', data: { v: 1, runId: 7 } });
+      expect(await job!.getState()).toBe('waiting');
+    } finally {
+      await training.obliterate({ force: true });
+      await training.close();
     }
     expect(await outbox.countUnrelayed()).toBe(0);
   });

@@ -1,0 +1,116 @@
+/**
+ * JobProcessors finds each job's processor among the providers of every module, as the worker
+ * does at start, and refuses a job with no processor or with two. Small Nest contexts with
+ * processors of their own; no database or queue is involved.
+ */
+import 'reflect-metadata';
+import { Injectable, Module, Type } from '@nestjs/common';
+import { DiscoveryModule, NestFactory } from '@nestjs/core';
+import { JobPayloads } from '@caliper/jobs';
+import { JobProcessor, JobResult, ProcessesJob, ScheduledJobProcessor } from './job-processor';
+import { JobProcessors } from './job-processors';
+
+@Injectable()
+class Clock {
+  readonly label = 'the injected clock';
+}
+
+@Injectable()
+@ProcessesJob('audit.checkpoint')
+class Checkpoint implements ScheduledJobProcessor<'audit.checkpoint'> {
+  readonly everyMs = 2000;
+  constructor(private readonly clock: Clock) {}
+  async run(): Promise<JobResult> {
+    return { outcome: 'done', detail: { by: this.clock.label } };
+  }
+}
+
+@Injectable()
+@ProcessesJob('uploads.sweep')
+class Sweep implements ScheduledJobProcessor<'uploads.sweep'> {
+  readonly everyMs = 3600_000;
+  async run(): Promise<JobResult> {
+    return { outcome: 'skipped', detail: {} };
+  }
+}
+
+@Injectable()
+@ProcessesJob('idempotency.purge')
+class Purge implements ScheduledJobProcessor<'idempotency.purge'> {
+  readonly everyMs = 60_000;
+  async run(): Promise<JobResult> {
+    return { outcome: 'skipped', detail: {} };
+  }
+}
+
+@Injectable()
+@ProcessesJob('auth.failed-logins.flush')
+class Flush implements JobProcessor<'auth.failed-logins.flush'> {
+  async run(data: JobPayloads['auth.failed-logins.flush']): Promise<JobResult> {
+    return { outcome: 'done', detail: { username: data.username } };
+  }
+}
+
+@Injectable()
+@ProcessesJob('auth.failed-logins.flush')
+class SecondFlush extends Flush {}
+
+@Module({ providers: [Clock, Checkpoint] })
+class AuditFamily {}
+@Module({ providers: [Sweep] })
+class UploadsFamily {}
+@Module({ providers: [Purge] })
+class IdempotencyFamily {}
+@Module({ providers: [Flush] })
+class AuthFamily {}
+@Module({ providers: [SecondFlush] })
+class OtherAuthFamily {}
+
+async function boot(...families: Type[]) {
+  @Module({ imports: [DiscoveryModule, ...families], providers: [JobProcessors] })
+  class Root {}
+  const app = await NestFactory.createApplicationContext(Root, { logger: false, abortOnError: false });
+  await app.init();
+  return app;
+}
+
+describe('JobProcessors', () => {
+  it("finds each job's processor in its family's module, with what that module injected", async () => {
+    const app = await boot(AuditFamily, UploadsFamily, IdempotencyFamily, AuthFamily);
+    const processors = app.get(JobProcessors);
+    expect(await processors.get('audit.checkpoint').run({ v: 1 })).toEqual({ outcome: 'done', detail: { by: 'the injected clock' } });
+    expect(processors.get('auth.failed-logins.flush')).toBeInstanceOf(Flush);
+    expect(processors.families().sort()).toEqual(['audit', 'auth', 'idempotency', 'uploads']);
+    expect(processors.schedules().sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+      { name: 'audit.checkpoint', everyMs: 2000 },
+      { name: 'idempotency.purge', everyMs: 60_000 },
+      { name: 'uploads.sweep', everyMs: 3600_000 },
+    ]);
+    await app.close();
+  });
+
+  it('refuses to start when a job has no processor, naming the job and where to register one', async () => {
+    await expect(boot(AuditFamily, UploadsFamily)).rejects.toThrow(
+      /no processor for job "idempotency.purge", "auth.failed-logins.flush": add an @Injectable\(\) @ProcessesJob\(name\) class to the providers of its family's module, and that module to WorkerModule's imports/,
+    );
+  });
+
+  it('refuses to start when a job has two processors, naming both', async () => {
+    await expect(boot(AuditFamily, UploadsFamily, IdempotencyFamily, AuthFamily, OtherAuthFamily)).rejects.toThrow(
+      /job "auth.failed-logins.flush" has two processors, (Flush and SecondFlush|SecondFlush and Flush): register one of them/,
+    );
+  });
+});
+
+// Checked by worker:typecheck, never run: a processor takes its job's payload, and a scheduled job's says how often it runs.
+void (() => {
+  // @ts-expect-error a scheduled job's processor without everyMs
+  ProcessesJob('uploads.sweep')(Flush);
+  class MinuteAsNumber {
+    async run(data: { minute: number }): Promise<JobResult> {
+      return { outcome: 'done', detail: data };
+    }
+  }
+  // @ts-expect-error a processor of another payload than its job's
+  ProcessesJob('auth.failed-logins.flush')(MinuteAsNumber);
+});
