@@ -19,7 +19,9 @@ export interface WorkerOptions {
   /**
    * How often each queue worker looks for running jobs whose lock expired (their worker died or
    * hung) and moves them back to wait for another worker. A job is found stalled between one
-   * and two intervals after its lock expired.
+   * and two intervals after its lock expired. Give every worker of a deployment the same value:
+   * a queue's check runs once per interval, whichever worker runs it, so one replica with a long
+   * interval holds off the others' checks.
    */
   stalledIntervalMs: number;
   /** A job found stalled more often than this fails instead of running again (a job that kills its worker). */
