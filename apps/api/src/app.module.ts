@@ -1,13 +1,12 @@
+import { DomainErrorFilter, LOADERS_FOR } from '@caliper/server-kit';
+import type { RequestWithPrincipal } from '@caliper/server-kit';
+import type { RequestContext } from './graphql/context';
 import { DomainError } from '@caliper/domain';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { DynamicModule, Module, ValidationError, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Config } from '@caliper/config';
-import type { RequestContext } from './auth/auth.guard';
-import type { RequestWithPrincipal } from './auth/principal';
-import { AppErrorFilter } from './common/app-error';
-import { LOADERS_FOR } from './common/tokens';
 import { API_FEATURES } from './features';
 import { GRAPHQL_VALIDATION_RULES, ValueBudget } from './graphql/limits';
 import { InfraModule, LoadersFor } from './infra.module';
@@ -52,7 +51,7 @@ export class AppModule {
         }),
       ],
       providers: [
-        { provide: APP_FILTER, useClass: AppErrorFilter },
+        { provide: APP_FILTER, useClass: DomainErrorFilter },
         {
           provide: APP_PIPE,
           useValue: new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true, exceptionFactory: validationError }),

@@ -5,9 +5,9 @@
  */
 import { ArtifactsModule } from './artifacts/artifacts.module';
 import { AuditModule } from './audit/audit.module';
+import { HealthModule } from '@caliper/server-kit';
 import { AuthModule } from './auth/auth.module';
 import { CompareModule } from './compare/compare.module';
-import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
 import { MlflowModule } from './mlflow/mlflow.module';
 import { ProjectsModule } from './projects/projects.module';
@@ -19,7 +19,7 @@ import { UsersModule } from './users/users.module';
 import { ViewsModule } from './views/views.module';
 
 export const API_FEATURES = [
-  HealthModule,
+  HealthModule.forRoot({ service: 'api', bucket: (config) => config.S3_BUCKET_AUDIT }),
   AuthModule,
   UsersModule,
   ProjectsModule,

@@ -1,12 +1,13 @@
 /** Shared infrastructure for every module: config, the one DataSource and its repositories, Redis, the audit checkpoint store, DataLoaders. */
+import { CONFIG, LOADERS_FOR, REDIS } from '@caliper/server-kit';
+import type { RequestWithPrincipal } from '@caliper/server-kit';
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import type { Config } from '@caliper/config';
 import { AccountsRepository, ApiTokensRepository, ProjectsRepository, TrackingRepository } from '@caliper/persistence';
 import { PersistenceModule } from '@caliper/server-kit';
 import { AuditCheckpointStore, objectStoreFromConfig } from '@caliper/storage';
-import type { RequestWithPrincipal } from './auth/principal';
-import { CHECKPOINT_READER, CONFIG, LOADERS_FOR, REDIS } from './common/tokens';
+import { CHECKPOINT_READER } from './common/tokens';
 import { createLoaders, Loaders } from './graphql/loaders';
 
 export type LoadersFor = (req: RequestWithPrincipal) => Loaders;

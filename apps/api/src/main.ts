@@ -1,4 +1,5 @@
 /** Caliper API entry point: validates configuration, then serves on HOST:API_PORT (127.0.0.1 by default). */
+import { AuthService } from '@caliper/server-kit';
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -16,7 +17,6 @@ import { cancelQueriesOnDisconnect } from './common/query-scope.middleware';
 import { graphqlCostGate } from './graphql/limits';
 import { authenticateEarly } from './auth/early-auth';
 import { refuseCrossSiteCookieWrites } from './auth/csrf';
-import { AuthService } from './auth/auth.service';
 import { createLogger, PinoNestLogger } from '@caliper/observability';
 import { UsersService } from './users/users.service';
 

@@ -1,37 +1,17 @@
-/** The clinical inference service; this first slice boots with health, readiness and metrics. */
-import { DynamicModule, Module, OnApplicationShutdown } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { DataSource } from 'typeorm';
+/** The clinical inference service; this first slice boots with health, readiness and metrics (the server kit's). */
+import { DynamicModule, Module } from '@nestjs/common';
 import type { Config } from '@caliper/config';
-import { createDataSource } from '@caliper/persistence';
-import { ObjectStore, objectStoreFromConfig } from '@caliper/storage';
-import { HealthController } from './health/health.controller';
-import { HealthService } from './health/health.service';
+import { CONFIG, HealthModule } from '@caliper/server-kit';
 
 @Module({})
-export class InferenceModule implements OnApplicationShutdown {
-  constructor(private readonly moduleRef: ModuleRef) {}
-
+export class InferenceModule {
   static forConfig(config: Config): DynamicModule {
     return {
       module: InferenceModule,
-      controllers: [HealthController],
-      providers: [
-        {
-          provide: DataSource,
-          useFactory: async () => createDataSource(config.DATABASE_URL, { applicationName: 'caliper-inference' }).initialize(),
-        },
-        { provide: ObjectStore, useFactory: () => objectStoreFromConfig(config) },
-        {
-          provide: HealthService,
-          useFactory: (ds: DataSource, store: ObjectStore) => new HealthService(ds, store, config),
-          inject: [DataSource, ObjectStore],
-        },
-      ],
+      imports: [HealthModule.forRoot({ service: 'inference', bucket: (c) => c.S3_BUCKET_ARTIFACTS })],
+      providers: [{ provide: CONFIG, useValue: config }],
+      exports: [CONFIG],
+      global: true,
     };
-  }
-
-  async onApplicationShutdown() {
-    await this.moduleRef.get(DataSource).destroy();
   }
 }

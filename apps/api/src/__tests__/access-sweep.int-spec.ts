@@ -4,11 +4,11 @@
  * needs a permission must answer 403 to every role that lacks it. A new route or field without
  * a sample call here fails this test, so nothing ships unchecked.
  */
+import { Requirement, REQUIRES_KEY, SIGNED_IN } from '@caliper/server-kit';
 import { Reflector } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { GraphQLObjectType } from 'graphql';
 import { Permission, PROJECT_ROLES, projectRolesLacking } from '@caliper/domain';
-import { Requirement, REQUIRES_KEY, SIGNED_IN } from '../auth/access.decorators';
 import { RESOLVERS } from '../graphql/resolvers';
 import { TrackingService } from '../tracking/tracking.service';
 import { ADMIN, Auth, errorCode, gql, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';

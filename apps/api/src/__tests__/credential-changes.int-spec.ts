@@ -1,5 +1,5 @@
+import { hashPassword } from '@caliper/server-kit';
 import { Client } from 'pg';
-import { hashPassword } from '../auth/passwords';
 import { ADMIN, Auth, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
 
 /**

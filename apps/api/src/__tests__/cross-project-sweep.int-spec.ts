@@ -5,8 +5,8 @@
  * and body, or plain. Each must be refused (400 for ambiguous input, 404/403 otherwise), and
  * B's rows must be exactly as before: a dump of every table that holds B's data is compared.
  */
+import { Grants, Principal } from '@caliper/server-kit';
 import { Client } from 'pg';
-import { Grants, Principal } from '../auth/principal';
 import { RegistryService } from '../registry/registry.service';
 import { TrackingService } from '../tracking/tracking.service';
 import { ADMIN, Auth, gql, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';

@@ -1,7 +1,7 @@
+import type { Principal } from '@caliper/server-kit';
 import { Client } from 'pg';
 import { TrackingService } from '../tracking/tracking.service';
 import { ADMIN, gqlOk, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
-import type { Principal } from '../auth/principal';
 
 /** The metric write path under concurrency: exact point counts, MLflow's latest-value rule, no lost updates. */
 describe('metric ingest (real PostgreSQL)', () => {

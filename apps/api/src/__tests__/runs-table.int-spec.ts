@@ -4,7 +4,7 @@
  * the same table over REST (RFC 4180, formula guard, authorisation). Injection attempts go
  * through the HTTP endpoints, not only the parser.
  */
-import type { Principal } from '../auth/principal';
+import type { Principal } from '@caliper/server-kit';
 import { TrackingService } from '../tracking/tracking.service';
 import { ADMIN, Auth, errorCode, gql, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
 

@@ -3,7 +3,7 @@
  * TrackingService (the one write path) and read back as the web app reads them — paging,
  * non-finite metric values, logs, the default project, and refusals across projects.
  */
-import type { Principal } from '../auth/principal';
+import type { Principal } from '@caliper/server-kit';
 import { TrackingService } from '../tracking/tracking.service';
 import { ADMIN, Auth, errorCode, gql, gqlOk, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
 

@@ -2,16 +2,16 @@
  * Native artifact routes (/api/v1/runs/:runId/artifacts...): streamed upload with sha256,
  * listing by directory, ranged download, presigned GET URLs, delete.
  */
+import type { Principal } from '@caliper/server-kit';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { Requires } from '../auth/access.decorators';
-import type { Principal } from '../auth/principal';
 import { Caller } from '../mlflow/mlflow-request';
 import { projectOfRunParam } from '../mlflow/mlflow-project';
 import { downloadHeaders, expectedSha256, servedContentType } from './artifact-http';
 import { sendArtifact, wildcardPath } from './artifact-response';
 import { ArtifactsService, MAX_PRESIGN_SECONDS } from './artifacts.service';
+import { Requires } from '../auth/locators';
 
 export class PresignBody {
   @IsString() path: string;

@@ -1,10 +1,10 @@
 /** Artifacts: the ArtifactsService behind the native routes and MLflow's artifact proxy. */
+import { CONFIG } from '@caliper/server-kit';
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
 import { ArtifactsRepository, AuditRepository, RegistryRepository, UploadsRepository } from '@caliper/persistence';
 import { objectStoreFromConfig } from '@caliper/storage';
-import { CONFIG } from '../common/tokens';
 import { MlflowArtifactsController } from '../mlflow/mlflow-artifacts.controller';
 import { TrackingModule } from '../tracking/tracking.module';
 import { TrackingService } from '../tracking/tracking.service';

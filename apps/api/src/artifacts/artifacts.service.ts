@@ -18,6 +18,7 @@
  * the re-map/delete locks them, so a version registered concurrently has committed its pin
  * before the check runs, or pinned the new object.
  */
+import { actorOf, Principal } from '@caliper/server-kit';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
@@ -32,7 +33,6 @@ import {
   UploadsRepository,
 } from '@caliper/persistence';
 import { ObjectNotFoundError, ObjectStore } from '@caliper/storage';
-import { actorOf, Principal } from '../auth/principal';
 import { TrackingService } from '../tracking/tracking.service';
 import { artifactPathProblem, ByteRange, normaliseDirectory, parseRange } from './artifact-http';
 

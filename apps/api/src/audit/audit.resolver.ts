@@ -1,8 +1,9 @@
+import { projectIdAt } from '@caliper/server-kit';
 import { Args, Int, Query, Resolver } from '@nestjs/graphql';
 import { badInput } from '@caliper/domain';
-import { projectIdAt, Requires } from '../auth/access.decorators';
 import { AuditService } from './audit.service';
 import { AuditChainStatusGql, AuditEventConnectionGql, AuditEventFilter } from './audit.types';
+import { Requires } from '../auth/locators';
 
 const MAX_PAGE = 200;
 

@@ -1,9 +1,10 @@
 /** Reading the audit log and verifying its chain against the checkpoints in object storage. */
+import { CONFIG } from '@caliper/server-kit';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Config } from '@caliper/config';
 import { AuditCheckpoint, checkpointDeadlineSeconds } from '@caliper/domain';
 import { AuditRepository } from '@caliper/persistence';
-import { CHECKPOINT_READER, CONFIG } from '../common/tokens';
+import { CHECKPOINT_READER } from '../common/tokens';
 
 export interface AuditCheckpointReader {
   readAll(): Promise<AuditCheckpoint[]>;

@@ -1,12 +1,11 @@
 /** REST sign-in for the web app: sets an httpOnly, SameSite=Strict session cookie. */
+import { AuthService, CONFIG, Public, SESSION_COOKIE, SIGNED_IN } from '@caliper/server-kit';
+import type { Principal, RequestWithPrincipal } from '@caliper/server-kit';
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { IsString, Length } from 'class-validator';
 import type { Config } from '@caliper/config';
-import { CONFIG } from '../common/tokens';
-import { Public, Requires, SIGNED_IN } from './access.decorators';
-import { AuthService, SESSION_COOKIE } from './auth.service';
-import type { Principal, RequestWithPrincipal } from './principal';
+import { Requires } from './locators';
 
 export class LoginBody {
   @IsString() @Length(1, 63) username: string;

@@ -14,9 +14,9 @@
  * SameSite=Strict on the cookie already keeps it off cross-site requests; this also covers
  * same-site ones (another app on a sibling subdomain) and browsers that ignore SameSite.
  */
+import { SESSION_COOKIE } from '@caliper/server-kit';
 import type { NextFunction, Request, Response } from 'express';
 import { sendError } from '../ingest/body-limits';
-import { SESSION_COOKIE } from './auth.service';
 import { isApiPath } from './early-auth';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

@@ -5,13 +5,9 @@
  * A failure is kept on the request and raised by the guard, in the error shape of the route, and
  * counted once (a wrong Basic password counts as one failed sign-in, not two).
  */
+import { Grants, type RequestWithAuthFailure } from '@caliper/server-kit';
+import type { AuthService } from '@caliper/server-kit';
 import type { NextFunction, Request, Response } from 'express';
-import type { AuthService } from './auth.service';
-import { Grants, RequestWithPrincipal } from './principal';
-
-export interface RequestWithAuthFailure extends RequestWithPrincipal {
-  authFailure?: unknown;
-}
 
 /** Where credentials matter: the APIs (the web app's static files and health need none). */
 export const isApiPath = (p: string) => p.startsWith('/api/') || p.startsWith('/ajax-api/') || p === '/graphql';

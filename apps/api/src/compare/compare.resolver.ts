@@ -1,9 +1,10 @@
 /** Downsampled metric series of several runs for the compare page (docs/compare-design.md). */
+import { projectIdAt } from '@caliper/server-kit';
 import { Args, Context, Float, ID, Int, Query, Resolver } from '@nestjs/graphql';
-import { projectIdAt, Requires } from '../auth/access.decorators';
 import type { GqlContext } from '../graphql/context';
 import { MetricSeriesSetGql } from './compare.types';
 import { SeriesService } from './series.service';
+import { Requires } from '../auth/locators';
 
 @Resolver()
 export class CompareResolver {

@@ -1,7 +1,15 @@
-/** What every resolver receives: the request (with the principal the guard set) and its DataLoaders. */
+/** What every resolver receives: the request (with the principal the guard set), its DataLoaders and its value budget. */
 import { unauthenticated } from '@caliper/domain';
-import type { Principal } from '../auth/principal';
-import type { RequestContext } from '../auth/auth.guard';
+import type { Principal, RequestWithPrincipal } from '@caliper/server-kit';
+import type { ValueBudget } from './limits';
+import type { Loaders } from './loaders';
+
+export interface RequestContext {
+  req: RequestWithPrincipal;
+  loaders: Loaders;
+  /** What the request's series fields may still return (graphql/limits.ts). */
+  budget: ValueBudget;
+}
 
 export type GqlContext = RequestContext;
 

@@ -7,8 +7,8 @@
  * the error shape of the API it was sent to: `{error_code, message}` under /api/2.0/mlflow*,
  * `{code, message}` elsewhere.
  */
+import type { RequestWithPrincipal } from '@caliper/server-kit';
 import express, { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { RequestWithPrincipal } from '../auth/principal';
 
 const STREAMED_UPLOADS = /^\/api\/(v1\/runs\/[^/]+\/artifacts\/|2\.0\/mlflow-artifacts\/artifacts\/)/;
 

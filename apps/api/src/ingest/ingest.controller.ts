@@ -4,14 +4,14 @@
  * Idempotency-Key. Thin: input is read by native-input.ts and ndjson.ts, the work is
  * IngestService's.
  */
+import { CONFIG } from '@caliper/server-kit';
+import type { Principal } from '@caliper/server-kit';
 import { badInput } from '@caliper/domain';
 import { Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { once } from 'node:events';
 import type { Request, Response } from 'express';
 import type { Config } from '@caliper/config';
-import { projectOfSlug, Requires } from '../auth/access.decorators';
-import type { Principal } from '../auth/principal';
-import { CONFIG } from '../common/tokens';
+import { projectOfSlug, Requires } from '../auth/locators';
 import { projectOfRunParam } from '../mlflow/mlflow-project';
 import { Caller } from '../mlflow/mlflow-request';
 import { IdempotencyClaim, IngestService, MAX_HISTORY_PAGE, NativeBatch, Outcome, requestHash } from './ingest.service';

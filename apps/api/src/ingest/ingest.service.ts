@@ -4,6 +4,7 @@
  * filter grammar. Run creation, batches and log appends honour an Idempotency-Key (see `once`).
  * Transport-free: controllers hand it parsed input.
  */
+import type { Principal } from '@caliper/server-kit';
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -18,7 +19,6 @@ import {
   StoredPoint,
   TrackingRepository,
 } from '@caliper/persistence';
-import type { Principal } from '../auth/principal';
 import { DEFAULT_EXPERIMENT_NAME, RunView, TrackingService } from '../tracking/tracking.service';
 import { jsonNumber } from './native-input';
 import { runJson } from './run-json';

@@ -7,7 +7,7 @@
  */
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { projectOfSlug, Requires } from '../auth/access.decorators';
+import { projectOfSlug, Requires } from '../auth/locators';
 import { RunsExportService } from './runs-export.service';
 
 const bySlug = projectOfSlug();

@@ -4,11 +4,12 @@
  * PUTs, GETs and DELETEs `<experiment id>/<run id>/artifacts/<path>` and lists with
  * `?path=<experiment id>/<run id>/artifacts[/<dir>]`. Same storage and rules as the native API.
  */
+import { argAt } from '@caliper/server-kit';
+import type { Principal } from '@caliper/server-kit';
 import { Controller, Delete, Get, HttpCode, Param, Put, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { TrackingError } from '@caliper/domain';
-import { argAt, ProjectLocator, Requires } from '../auth/access.decorators';
-import type { Principal } from '../auth/principal';
+import { ProjectLocator, Requires } from '../auth/locators';
 import { expectedSha256 } from '../artifacts/artifact-http';
 import { sendArtifact, wildcardPath } from '../artifacts/artifact-response';
 import { declaredLength } from '../artifacts/artifacts.controller';

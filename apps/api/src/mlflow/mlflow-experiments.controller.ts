@@ -1,14 +1,15 @@
 /** MLflow 2.x experiments endpoints (/api/2.0/mlflow/experiments/*). */
+import { ReadArgs, ResolvedExperiment, ResolvedName } from '@caliper/server-kit';
+import type { Principal, RequestWithPrincipal } from '@caliper/server-kit';
 import { Controller, Get, HttpCode, Inject, Post, Req, UseFilters } from '@nestjs/common';
 import type { ExperimentEntity } from '@caliper/persistence';
-import { ReadArgs, Requires, ResolvedExperiment, ResolvedName } from '../auth/access.decorators';
-import type { Principal, RequestWithPrincipal } from '../auth/principal';
 import { LOADERS_FOR, LoadersFor } from '../infra.module';
 import { MlflowTrackingErrorFilter } from './mlflow-error.filter';
 import { callerProject, projectOfExperimentId, projectOfExperimentName } from './mlflow-project';
 import { Caller, MlflowArgs, mlflowArgs } from './mlflow-request';
 import { MlflowTrackingService } from './mlflow-tracking.service';
 import type { WireArgs } from './mlflow-wire';
+import { Requires } from '../auth/locators';
 
 const byId = projectOfExperimentId();
 

@@ -2,17 +2,17 @@
  * MLflow 2.x metric history: get-history (paged) and get-history-bulk-interval, which MLflow
  * 2.10's UI calls under /ajax-api/2.0/mlflow; both prefixes are served as MLflow serves them.
  */
+import { AccessService, ReadArgs, ResolvedRun } from '@caliper/server-kit';
+import type { Principal } from '@caliper/server-kit';
 import { Controller, Get, Res, UseFilters } from '@nestjs/common';
 import type { Response } from 'express';
 import type { RunRef } from '@caliper/persistence';
-import { ReadArgs, Requires, ResolvedRun } from '../auth/access.decorators';
-import { AccessService } from '../auth/access.service';
-import type { Principal } from '../auth/principal';
 import { MlflowTrackingErrorFilter } from './mlflow-error.filter';
 import { projectOfFirstRun, projectOfRun } from './mlflow-project';
 import { Caller, MlflowArgs, mlflowArgs } from './mlflow-request';
 import { MlflowTrackingService } from './mlflow-tracking.service';
 import type { WireArgs } from './mlflow-wire';
+import { Requires } from '../auth/locators';
 
 @Controller()
 @UseFilters(MlflowTrackingErrorFilter)

@@ -3,9 +3,9 @@
  * Basic-auth user logs into `project-slug/experiment-name` or, for a bare name and for
  * experiment "0", their default project. Existing experiments and runs carry their project.
  */
+import type { Principal } from '@caliper/server-kit';
 import { DomainError, TrackingError } from '@caliper/domain';
-import type { ProjectLocator } from '../auth/access.decorators';
-import type { Principal } from '../auth/principal';
+import type { ProjectLocator } from '../auth/locators';
 import type { Loaders } from '../graphql/loaders';
 import { optionalString, requiredString, runIdOf, stringList } from './mlflow-wire';
 

@@ -3,15 +3,16 @@
  * what mlflow.register_model, MlflowClient aliases, stage transitions, get-latest-versions and
  * the registry searches call. Reads need project.read, writes model.register, in the model's project.
  */
+import { ReadArgs, ResolvedName } from '@caliper/server-kit';
+import type { Principal, RequestWithPrincipal } from '@caliper/server-kit';
 import { Controller, Delete, Get, HttpCode, Inject, Patch, Post, Req, UseFilters } from '@nestjs/common';
-import { ReadArgs, Requires, ResolvedName } from '../auth/access.decorators';
-import type { Principal, RequestWithPrincipal } from '../auth/principal';
 import { LOADERS_FOR, LoadersFor } from '../infra.module';
 import { MlflowRegistryApi, projectOfModelName, projectOfRegistrySearch } from '../registry/mlflow-registry.api';
 import type { ModelRef } from '../registry/registry.service';
 import { MlflowErrorFilter } from './mlflow-error.filter';
 import { Caller, MlflowArgs, mlflowArgs } from './mlflow-request';
 import type { WireArgs } from './mlflow-wire';
+import { Requires } from '../auth/locators';
 
 @Controller('api/2.0/mlflow')
 @UseFilters(MlflowErrorFilter)

@@ -1,8 +1,8 @@
 /** What an MLflow handler needs from the HTTP request: the caller and the one canonical reading of its arguments. */
+import type { Principal, RequestWithPrincipal } from '@caliper/server-kit';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { TrackingError } from '@caliper/domain';
-import type { Principal, RequestWithPrincipal } from '../auth/principal';
 import type { WireArgs } from './mlflow-wire';
 
 /** Arguments MLflow defines as repeated fields: the only ones a query string may repeat. */

@@ -1,8 +1,7 @@
 /** MLflow 2.x runs endpoints (/api/2.0/mlflow/runs/*). */
+import { AccessService, ReadArgs, ResolvedExperiment, ResolvedRun } from '@caliper/server-kit';
+import type { Principal, RequestWithPrincipal } from '@caliper/server-kit';
 import { Controller, Get, HttpCode, Inject, Post, Req, UseFilters } from '@nestjs/common';
-import { ReadArgs, Requires, ResolvedExperiment, ResolvedRun } from '../auth/access.decorators';
-import { AccessService } from '../auth/access.service';
-import type { Principal, RequestWithPrincipal } from '../auth/principal';
 import { LOADERS_FOR, LoadersFor } from '../infra.module';
 import { MlflowTrackingErrorFilter } from './mlflow-error.filter';
 import type { ExperimentEntity, RunRef } from '@caliper/persistence';
@@ -10,6 +9,7 @@ import { projectOfExperimentId, projectOfRun, projectOfSearchedExperiments } fro
 import { Caller, MlflowArgs, mlflowArgs } from './mlflow-request';
 import { MlflowTrackingService } from './mlflow-tracking.service';
 import type { WireArgs } from './mlflow-wire';
+import { Requires } from '../auth/locators';
 
 @Controller('api/2.0/mlflow/runs')
 @UseFilters(MlflowTrackingErrorFilter)

@@ -4,6 +4,7 @@
  * and the response JSON. Every write and run read goes through TrackingService; run search
  * through RunSearchRepository (the same search the native API reuses).
  */
+import type { Principal } from '@caliper/server-kit';
 import { Injectable } from '@nestjs/common';
 import {
   MAX_TAG_VALUE_LENGTH,
@@ -18,7 +19,6 @@ import {
   KeyValue,
 } from '@caliper/domain';
 import { AccountsRepository, ExperimentEntity, RunEntity, RunRef, RunSearchRepository, StoredPoint } from '@caliper/persistence';
-import type { Principal } from '../auth/principal';
 import type { Loaders } from '../graphql/loaders';
 import { RunView, TrackingService } from '../tracking/tracking.service';
 import { callerProject } from './mlflow-project';

@@ -1,7 +1,7 @@
+import { AccessService, projectIdAt, SIGNED_IN } from '@caliper/server-kit';
 import { Args, Context, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { ProjectEntity, ProjectMemberEntity } from '@caliper/persistence';
-import { projectIdAt, projectOfSlug, Requires, SIGNED_IN } from '../auth/access.decorators';
-import { AccessService } from '../auth/access.service';
+import { projectOfSlug, Requires } from '../auth/locators';
 import { GqlContext, principalOf } from '../graphql/context';
 import { ProjectRoleGql } from '../graphql/enums';
 import { ApiTokenGql } from '../tokens/token.types';

@@ -1,10 +1,10 @@
 /** Projects and their members; every change is audited in its own transaction. */
+import { actorOf, Principal } from '@caliper/server-kit';
 import { DomainError, notFound } from '@caliper/domain';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ProjectRole } from '@caliper/domain';
 import { AccountsRepository, AuditRepository, ProjectEntity, ProjectMemberEntity, ProjectsRepository } from '@caliper/persistence';
-import { actorOf, Principal } from '../auth/principal';
 import { DEFAULT_EXPERIMENT_NAME, TrackingService } from '../tracking/tracking.service';
 
 const projectSnapshot = (p: ProjectEntity) => ({ slug: p.slug, name: p.name, description: p.description });

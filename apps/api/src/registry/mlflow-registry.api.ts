@@ -10,11 +10,11 @@
  * Basic user's default project); `project-slug/name` names another project the caller belongs
  * to. Answers use the name the same caller would use, so a client can send it back.
  */
+import type { Principal } from '@caliper/server-kit';
 import { Injectable } from '@nestjs/common';
 import { fromMlflowStage, parseModelVersion, toMlflowStage, TrackingError } from '@caliper/domain';
 import type { RegisteredModelEntity } from '@caliper/persistence';
-import type { ProjectLocator } from '../auth/access.decorators';
-import type { Principal } from '../auth/principal';
+import type { ProjectLocator } from '../auth/locators';
 import type { Loaders } from '../graphql/loaders';
 import { callerProject, splitExperimentName } from '../mlflow/mlflow-project';
 import { keyValues, optionalInt64, optionalString, requiredString, stringList, WireArgs } from '../mlflow/mlflow-wire';

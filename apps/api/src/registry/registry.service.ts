@@ -7,6 +7,7 @@
  * permissions (guard); this service enforces the rules and audits every change in the same
  * transaction.
  */
+import { actorOf, assertGranted, Principal } from '@caliper/server-kit';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import {
@@ -43,7 +44,6 @@ import {
   RunEntity,
   TrackingRepository,
 } from '@caliper/persistence';
-import { actorOf, assertGranted, Principal } from '../auth/principal';
 
 /** A registered model inside its project, by its bare name. */
 export interface ModelRef {

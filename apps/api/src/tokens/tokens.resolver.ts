@@ -1,12 +1,13 @@
+import { argAt, projectIdAt } from '@caliper/server-kit';
 import { Args, Context, ID, Mutation, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import type { ApiTokenEntity } from '@caliper/persistence';
-import { argAt, projectIdAt, Requires } from '../auth/access.decorators';
 import { GqlContext, principalOf } from '../graphql/context';
 import { ProjectRoleGql } from '../graphql/enums';
 import { UserGql } from '../users/user.types';
 import { toUserGql } from '../users/users.resolver';
 import { ApiTokenGql, CreateApiTokenInput, CreatedApiTokenGql } from './token.types';
 import { TokensService } from './tokens.service';
+import { Requires } from '../auth/locators';
 
 export const toApiTokenGql = (t: ApiTokenEntity): ApiTokenGql => ({
   id: t.id,

@@ -2,6 +2,7 @@
  * API tokens: issued for one project with a role scope no wider than the owner's roles there,
  * shown once, stored as sha256(secret), revocable by their owner or a member manager.
  */
+import { AccessService, actorOf, Principal } from '@caliper/server-kit';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError, forbidden, generateApiToken, notFound, ProjectRole, tokenRolesProblem } from '@caliper/domain';
@@ -13,8 +14,6 @@ import {
   ProjectsRepository,
   TrackingRepository,
 } from '@caliper/persistence';
-import { AccessService } from '../auth/access.service';
-import { actorOf, Principal } from '../auth/principal';
 
 const DEFAULT_DAYS = 90;
 const RUN_ID = /^[0-9a-f]{32}$/;

@@ -4,6 +4,7 @@
  * rules (write-once params, batch limits, run-scoped tokens, lifecycle) and audits lifecycle
  * changes in the same transaction — never metric points, heartbeats or log lines.
  */
+import { actorOf, assertGranted, Principal } from '@caliper/server-kit';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -32,7 +33,6 @@ import {
   StoredPoint,
   TrackingRepository,
 } from '@caliper/persistence';
-import { actorOf, assertGranted, Principal } from '../auth/principal';
 
 export const DEFAULT_EXPERIMENT_NAME = 'Default';
 

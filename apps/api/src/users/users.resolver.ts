@@ -1,10 +1,7 @@
+import { AccessService, actorOf, AuthService, SIGNED_IN } from '@caliper/server-kit';
 import { forbidden } from '@caliper/domain';
 import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { UserEntity } from '@caliper/persistence';
-import { Requires, SIGNED_IN } from '../auth/access.decorators';
-import { AccessService } from '../auth/access.service';
-import { AuthService } from '../auth/auth.service';
-import { actorOf } from '../auth/principal';
 import { GqlContext, principalOf } from '../graphql/context';
 import { GlobalRoleGql, UserKindGql } from '../graphql/enums';
 import {
@@ -18,6 +15,7 @@ import {
   UserGql,
 } from './user.types';
 import { UsersService } from './users.service';
+import { Requires } from '../auth/locators';
 
 export function toUserGql(u: UserEntity): UserGql {
   return {

@@ -1,10 +1,9 @@
 /** Accounts: create users, deactivate them (never delete), and the first system admin. */
+import { actorOf, hashPassword, passwordProblem, Principal, type PrincipalUser } from '@caliper/server-kit';
 import { badInput, DomainError, notFound } from '@caliper/domain';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccountsRepository, ApiTokensRepository, AuditRepository, UserEntity } from '@caliper/persistence';
-import { hashPassword, passwordProblem } from '../auth/passwords';
-import { actorOf, Principal, type PrincipalUser } from '../auth/principal';
 import { USERNAME_RE } from './user.types';
 
 /** The audit view of a user: no credentials ever. */

@@ -2,10 +2,10 @@
  * The compare page's reads and writes outside the metric series (apps/api/src/compare): the runs
  * it compares, fetched in one request, and saved views of the compare page and the runs table.
  */
+import { projectIdAt } from '@caliper/server-kit';
 import { badInput } from '@caliper/domain';
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { SavedViewEntity, SavedViewKind } from '@caliper/persistence';
-import { projectIdAt, Requires } from '../auth/access.decorators';
 import { GqlContext, principalOf } from '../graphql/context';
 import { toRunGql } from '../tracking/graphql/tracking.resolver';
 import { RunGql } from '../tracking/graphql/tracking.types';
@@ -14,6 +14,7 @@ import { UserGql } from '../users/user.types';
 import { toUserGql } from '../users/users.resolver';
 import { DeleteViewInput, SavedViewGql, SavedViewKindGql, SaveViewInput } from './view.types';
 import { ViewsService } from './views.service';
+import { Requires } from '../auth/locators';
 
 export const MAX_COMPARED_RUNS = 100;
 const RUN_ID_RE = /^[0-9a-f]{32}$/;

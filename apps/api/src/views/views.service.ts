@@ -2,11 +2,11 @@
  * Saved views: named URL query states of a project's compare page or runs table. Saving under an
  * existing name overwrites that view; saves and deletes are audited in their own transaction.
  */
+import { actorOf, Principal } from '@caliper/server-kit';
 import { badInput, notFound } from '@caliper/domain';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditRepository, SavedViewEntity, SavedViewKind, SavedViewsRepository } from '@caliper/persistence';
-import { actorOf, Principal } from '../auth/principal';
 
 export interface SaveViewCommand {
   projectId: string;

@@ -1,7 +1,7 @@
+import { toApiError } from '@caliper/server-kit';
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { badInput, DOMAIN_ERROR_CODES, DomainError, TrackingError } from '@caliper/domain';
 import { toMlflowError } from '../../mlflow/mlflow-error.filter';
-import { toApiError } from '../app-error';
 
 describe('one domain error, mapped by each transport', () => {
   it('GraphQL/REST: every domain code has a code and status, tracking codes folded as before', () => {

@@ -3,11 +3,11 @@
  * viewer, a run created through TrackingService, and artifact rows mapped through the artifacts
  * repository the way a finished upload maps them (the objects are written to the local S3 too).
  */
+import type { Principal } from '@caliper/server-kit';
 import { createHash, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { ArtifactsRepository, RunEntity } from '@caliper/persistence';
-import type { Principal } from '../../auth/principal';
 import { ADMIN, Auth, login, newProject, newUser, rest, TestApi } from '../../testing/api-harness';
 import { TrackingService } from '../../tracking/tracking.service';
 

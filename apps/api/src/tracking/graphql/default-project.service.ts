@@ -2,11 +2,11 @@
  * A user's default project: where MLflow clients signed in with Basic auth log a bare experiment
  * name and experiment "0". Only a project the user is a member of can be the default.
  */
+import { actorOf, Principal } from '@caliper/server-kit';
 import { DomainError, notFound } from '@caliper/domain';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AccountsRepository, AuditRepository, ProjectEntity, ProjectsRepository } from '@caliper/persistence';
-import { actorOf, Principal } from '../../auth/principal';
 
 @Injectable()
 export class DefaultProjectService {

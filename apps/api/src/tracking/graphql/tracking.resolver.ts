@@ -3,11 +3,12 @@
  * per-request loaders; the one write is the caller's default project. Every root field needs
  * project.read in the project of the experiment or run it names (located with the loaders).
  */
+import { SIGNED_IN } from '@caliper/server-kit';
 import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { badInput, DomainError, notFound, toMlflowStatus, TrackingError } from '@caliper/domain';
 import { GraphQLError } from 'graphql';
 import { type ExperimentEntity, type ProjectEntity, type RunLogEntity } from '@caliper/persistence';
-import { ProjectLocator, Requires, SIGNED_IN } from '../../auth/access.decorators';
+import { ProjectLocator, Requires } from '../../auth/locators';
 import { GqlContext, principalOf } from '../../graphql/context';
 import { ProjectGql } from '../../projects/project.types';
 import { MeGql, UserGql } from '../../users/user.types';
@@ -62,7 +63,7 @@ const valueText = (v: number): string => (Number.isNaN(v) ? 'NaN' : String(v));
 
 /**
  * Field resolvers run outside Nest's exception filters, so their errors are shaped here the way
- * AppErrorFilter shapes root-field errors (extensions.code, and the argument at fault).
+ * DomainErrorFilter shapes root-field errors (extensions.code, and the argument at fault).
  */
 async function fieldErrors<T>(work: () => Promise<T>): Promise<T> {
   try {

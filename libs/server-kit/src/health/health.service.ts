@@ -5,7 +5,15 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Pool } from 'pg';
 import type { Config } from '@caliper/config';
 import { checkReadiness, dependencyUpGauge } from '@caliper/observability';
-import { CONFIG } from '../common/tokens';
+import { CONFIG } from '../tokens';
+
+export interface HealthOptions {
+  /** Names the process's metrics: `caliper_<service>_*`. */
+  service: 'api' | 'inference';
+  /** The bucket whose existence proves the object store answers for this process. */
+  bucket: (config: Config) => string;
+}
+export const HEALTH_OPTIONS = 'CALIPER_HEALTH_OPTIONS';
 
 /** Readiness reports Postgres, Redis and S3 each, so an operator sees which one is down. */
 @Injectable()
@@ -20,16 +28,19 @@ export class HealthService implements OnModuleDestroy {
    */
   private readonly pg: Pool;
 
-  constructor(@Inject(CONFIG) private readonly config: Config) {
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(HEALTH_OPTIONS) private readonly options: HealthOptions,
+  ) {
     this.pg = new Pool({
       connectionString: config.DATABASE_URL,
       max: 1,
-      application_name: 'caliper-health',
+      application_name: `caliper-${options.service}-health`,
       connectionTimeoutMillis: 2000,
       statement_timeout: 2000,
     });
     this.pg.on('error', () => undefined);
-    collectDefaultMetrics({ register: this.registry, prefix: 'caliper_api_' });
+    collectDefaultMetrics({ register: this.registry, prefix: `caliper_${options.service}_` });
     this.redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.redis.on('error', () => undefined);
     const s3 = new URL(config.S3_ENDPOINT);
@@ -51,7 +62,7 @@ export class HealthService implements OnModuleDestroy {
           if (this.redis.status === 'wait' || this.redis.status === 'end') await this.redis.connect();
           await this.redis.ping();
         },
-        s3: () => this.s3.bucketExists(this.config.S3_BUCKET_AUDIT),
+        s3: () => this.s3.bucketExists(this.options.bucket(this.config)),
       },
       this.up,
     );

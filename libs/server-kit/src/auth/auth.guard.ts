@@ -7,12 +7,11 @@ import { Reflector } from '@nestjs/core';
 import { GqlContextType, GqlExecutionContext } from '@nestjs/graphql';
 import { DomainError, forbidden, PERMISSION_PHRASES, unauthenticated } from '@caliper/domain';
 import type { Request } from 'express';
-import { LOADERS_FOR } from '../common/tokens';
-import type { ValueBudget } from '../graphql/limits';
-import type { Loaders } from '../graphql/loaders';
+import { LOADERS_FOR } from '../tokens';
 import {
   ARGS_READER_KEY,
   ArgsReader,
+  GuardLoaders,
   PUBLIC_KEY,
   RequestWithResolved,
   Requirement,
@@ -22,14 +21,17 @@ import {
 } from './access.decorators';
 import { AccessService } from './access.service';
 import { AuthService } from './auth.service';
-import type { RequestWithAuthFailure } from './early-auth';
 import { Grants, RequestWithPrincipal } from './principal';
 
-export interface RequestContext {
+/** What the guard reads from a GraphQL context: the request and its loaders (apps add their own fields). */
+export interface GuardContext {
   req: RequestWithPrincipal;
-  loaders: Loaders;
-  /** What the request's series fields may still return (graphql/limits.ts). */
-  budget: ValueBudget;
+  loaders: GuardLoaders;
+}
+
+/** A request whose authentication already ran, before its body was read, and failed: the guard answers it in the route's error shape. */
+export interface RequestWithAuthFailure extends RequestWithPrincipal {
+  authFailure?: unknown;
 }
 
 @Injectable()
@@ -38,7 +40,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
     private readonly access: AccessService,
-    @Inject(LOADERS_FOR) private readonly loadersFor: (req: RequestWithPrincipal) => Loaders,
+    @Inject(LOADERS_FOR) private readonly loadersFor: (req: RequestWithPrincipal) => GuardLoaders,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -47,12 +49,12 @@ export class AuthGuard implements CanActivate {
 
     let req: RequestWithPrincipal;
     let args: Record<string, unknown>;
-    let context: RequestContext | undefined;
+    let context: GuardContext | undefined;
     // What the locator resolves: on an HTTP request it is the handler's too (one field's own for GraphQL).
     const resolved: Resolved = {};
     if (ctx.getType<GqlContextType>() === 'graphql') {
       const gql = GqlExecutionContext.create(ctx);
-      context = gql.getContext<RequestContext>();
+      context = gql.getContext<GuardContext>();
       req = context.req;
       args = gql.getArgs();
     } else {
@@ -77,7 +79,7 @@ export class AuthGuard implements CanActivate {
     if (requirement.permission === SIGNED_IN) return true;
 
     const loaders = context?.loaders ?? this.loadersFor(req);
-    const projectId = requirement.projectOf ? await requirement.projectOf(args, loaders, principal, resolved) : null;
+    const projectId = requirement.projectOf ? await requirement.projectOf(args, loaders as never, principal, resolved) : null;
     const roles = !projectId
       ? []
       : principal.method === 'token'

@@ -1,8 +1,10 @@
+import { Public } from '../auth/access.decorators';
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { HealthService } from './health.service';
 
 /** Public by design (DESIGN.md): liveness, readiness per dependency, Prometheus metrics. */
+@Public()
 @Controller()
 export class HealthController {
   constructor(private readonly health: HealthService) {}

@@ -49,7 +49,7 @@ export interface ApiError {
 
 /** Maps DomainError, Nest HTTP errors and unexpected errors to the transport at hand. */
 @Catch()
-export class AppErrorFilter implements ExceptionFilter {
+export class DomainErrorFilter implements ExceptionFilter {
   private readonly log = new Logger('errors');
 
   catch(error: unknown, host: ArgumentsHost): unknown {

@@ -5,13 +5,17 @@
  * `@Requires(SIGNED_IN)` admits any signed-in caller (the handler filters what it returns).
  * A handler with neither is refused by the guard, so a forgotten decorator fails closed.
  */
-import { badInput, notFound } from '@caliper/domain';
+import { badInput } from '@caliper/domain';
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { Permission } from '@caliper/domain';
+import type { Permission, ProjectRole } from '@caliper/domain';
 import type { ExperimentEntity, RunRef } from '@caliper/persistence';
 import type { Request } from 'express';
-import type { Loaders } from '../graphql/loaders';
 import type { Principal } from './principal';
+
+/** What the guard itself reads from the request's loaders: the caller's roles per project id. */
+export interface GuardLoaders {
+  myRoles: { load(projectId: string): Promise<ProjectRole[]> };
+}
 
 export const PUBLIC_KEY = 'caliper:public';
 export const REQUIRES_KEY = 'caliper:requires';
@@ -38,9 +42,9 @@ export interface Resolved {
  * fixes the project; a Basic user logs into their default project). What it resolves on the
  * way, it records in `resolved` for the handler.
  */
-export type ProjectLocator = (
+export type ProjectLocator<L = GuardLoaders> = (
   args: Record<string, unknown>,
-  loaders: Loaders,
+  loaders: L,
   principal: Principal,
   resolved: Resolved,
 ) => Promise<string | null>;
@@ -73,11 +77,12 @@ export const ResolvedName = resolvedOf('named');
 
 export interface Requirement {
   permission: Permission | typeof SIGNED_IN;
-  projectOf?: ProjectLocator;
+  // The guard hands each locator the loaders of the app it runs in.
+  projectOf?: ProjectLocator<never>;
 }
 
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
-export const Requires = (permission: Permission | typeof SIGNED_IN, projectOf?: ProjectLocator) =>
+export const Requires = <L>(permission: Permission | typeof SIGNED_IN, projectOf?: ProjectLocator<L>) =>
   SetMetadata(REQUIRES_KEY, { permission, projectOf } satisfies Requirement);
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -101,19 +106,5 @@ export function projectIdAt(path: string): ProjectLocator {
     if (typeof v !== 'string' || !UUID_RE.test(v))
       throw badInput(path, `is not a project id (expected a UUID, got ${JSON.stringify(v).slice(0, 60)})`);
     return v;
-  };
-}
-
-/**
- * The project a slug names (a path parameter or a GraphQL argument). An unknown slug and the slug
- * of a project the caller cannot read get the same NOT_FOUND.
- */
-export function projectOfSlug(field = 'slug'): ProjectLocator {
-  return async (args, loaders, _principal, resolved) => {
-    const slug = typeof args[field] === 'string' ? (args[field] as string) : '';
-    resolved.notFound = () => notFound(`Project "${slug}"`);
-    const project = slug ? await loaders.projectBySlug.load(slug.toLowerCase()) : null;
-    if (!project) throw resolved.notFound();
-    return project.id;
   };
 }

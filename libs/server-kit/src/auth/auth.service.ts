@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
 import { DomainError, parseApiToken, tokenSecretMatches } from '@caliper/domain';
 import { AccountsRepository, ApiTokensRepository, AuditRepository, OutboxRepository, UserEntity } from '@caliper/persistence';
-import { CONFIG } from '../common/tokens';
+import { CONFIG } from '../tokens';
 import { LoginThrottle } from './login-throttle';
 import { verifyPassword } from './passwords';
 import type { Principal, PrincipalUser, RequestWithPrincipal } from './principal';
