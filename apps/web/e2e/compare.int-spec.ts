@@ -168,15 +168,17 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     await page.mouse.move(plotLeft + plotWidth * 0.5, box.y + 120, { steps: 5 });
     await page.mouse.up();
     await page.waitForURL(/[?&]from=\d+&to=\d+/);
-    const url = new URL(page.url());
-    const from = Number(url.searchParams.get('from'));
-    const to = Number(url.searchParams.get('to'));
-    expect(from).toBeGreaterThanOrEqual(40);
-    expect(from).toBeLessThanOrEqual(60);
-    expect(to).toBeGreaterThanOrEqual(90);
-    expect(to).toBeLessThanOrEqual(110);
+    const [from, to] = await eventually(() => {
+      const url = new URL(page.url());
+      const zoomed = [Number(url.searchParams.get('from')), Number(url.searchParams.get('to'))];
+      expect(zoomed[0]).toBeGreaterThanOrEqual(40);
+      expect(zoomed[0]).toBeLessThanOrEqual(60);
+      expect(zoomed[1]).toBeGreaterThanOrEqual(90);
+      expect(zoomed[1]).toBeLessThanOrEqual(110);
+      return zoomed;
+    });
     await chartsReady(page);
-    expect(metricRequests).toContainEqual({ fromStep: from, toStep: to });
+    await eventually(() => expect(metricRequests).toContainEqual({ fromStep: from, toStep: to }));
     const windowNote = page.locator('.cmp-window');
     await page.getByText(`Window: steps ${from}–${to}, every point as logged`).waitFor();
     await eventually(async () => expect(Number(await windowNote.getAttribute('data-from'))).toBe(from));
@@ -245,9 +247,11 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     await eventually(async () => expect(await page.getByLabel('x axis').inputValue()).toBe('step'));
     await page.getByRole('region', { name: 'Saved views' }).getByRole('link', { name: 'lr sweep, relative time' }).click();
     await page.waitForURL(/[?&]x=relative/);
-    const url = new URL(page.url());
-    expect(url.searchParams.get('runs')).toBe(runIds.join(','));
-    expect(url.searchParams.get('smooth')).toBe('0.8');
+    await eventually(() => {
+      const url = new URL(page.url());
+      expect(url.searchParams.get('runs')).toBe(runIds.join(','));
+      expect(url.searchParams.get('smooth')).toBe('0.8');
+    });
     await chartsReady(page);
     await eventually(async () => expect(await page.getByLabel('x axis').inputValue()).toBe('relative'));
   }, 60000);

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildWebApp, loadHarness, loadTrackingService, type Principal, type TestApi } from './harness';
+import { buildWebApp, eventually, loadHarness, loadTrackingService, type Principal, type TestApi } from './harness';
 
 describe('the web app under its Content-Security-Policy in Chromium', () => {
   const slug = 'csp-e2e';
@@ -128,8 +128,10 @@ describe('the web app under its Content-Security-Policy in Chromium', () => {
       s.textContent = 'window.__inlineRan = true';
       document.body.appendChild(s);
     });
-    await page.waitForTimeout(200);
-    expect(await page.evaluate(() => (window as unknown as { __inlineRan?: boolean }).__inlineRan)).toBeUndefined();
-    expect(violations.join('\n')).toMatch(/script-src/);
+    // Waits for the report rather than a fixed time; once the script is blocked it can no longer run.
+    await eventually(() => expect(violations.join('\n')).toMatch(/script-src/));
+    await eventually(async () =>
+      expect(await page.evaluate(() => (window as unknown as { __inlineRan?: boolean }).__inlineRan)).toBeUndefined(),
+    );
   });
 });

@@ -99,16 +99,26 @@ export async function eventually<T>(assertion: () => Promise<T> | T, timeoutMs =
 const screenshotDir = process.env.CALIPER_E2E_SCREENSHOTS;
 let screenshotCount = 0;
 
-/** No serious or critical axe violation on the page (`where` names it in the failure, and the screenshot). */
-export async function expectAccessible(page: Page, where: string): Promise<void> {
+/**
+ * No serious or critical axe violation on the page (`where` names it in the failure, and the
+ * screenshot). Checked again until `timeoutMs` has passed, like any other reading of the page: a
+ * violation that lasts fails the test, one the page's next render clears does not.
+ */
+export async function expectAccessible(page: Page, where: string, timeoutMs = 10_000): Promise<void> {
   if (screenshotDir) {
     const prefix = path.basename(expect.getState().testPath ?? 'page', '.int-spec.ts');
     const name = `${prefix}-${String(++screenshotCount).padStart(2, '0')}-${where.replace(/[^a-z0-9]+/gi, '-')}.png`;
     await page.screenshot({ path: path.join(screenshotDir, name), fullPage: true });
   }
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(serious).toEqual([]);
+  await eventually(
+    async () => {
+      const results = await new AxeBuilder({ page }).analyze();
+      const serious = results.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${where}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      expect(serious).toEqual([]);
+    },
+    timeoutMs,
+    250,
+  );
 }

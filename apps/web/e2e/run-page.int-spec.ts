@@ -209,8 +209,12 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     );
     await lossChart.getByText('1 value is not finite (gaps in the line): NaN at step 7.').waitFor();
     // Every point as a download, with the signed-in session: the CSV names the NaN as logged.
-    const csvHref = await lossChart.getByRole('link', { name: 'CSV' }).getAttribute('href');
-    const csv = await page.request.get(new URL(csvHref!, page.url()).toString());
+    const csvHref = await eventually(async () => {
+      const href = await lossChart.getByRole('link', { name: 'CSV' }).getAttribute('href');
+      expect(href).toBe(`/api/v1/runs/${runId}/metrics/loss/export?format=csv`);
+      return href!;
+    });
+    const csv = await page.request.get(new URL(csvHref, page.url()).toString());
     expect(csv.status()).toBe(200);
     expect(csv.headers()['content-disposition']).toMatch(/^attachment; filename=".*-loss\.csv"$/);
     expect((await csv.text()).split('\r\n')[0]).toBe('step,timestamp,value');

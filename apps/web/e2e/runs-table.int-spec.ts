@@ -149,7 +149,7 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     await table()
       .getByRole('link', { name: seed(0).name })
       .waitFor();
-    expect(page.url()).toContain('pages=2');
+    await eventually(() => expect(page.url()).toContain('pages=2'));
     await page.getByRole('region', { name: 'Runs of lr-sweep, scrollable' }).evaluate((el) => el.scrollTo(0, 0));
   }, 60000);
 
@@ -260,9 +260,11 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
   }, 60000);
 
   it('keeps the state in the address: a reload shows the same table', async () => {
-    const url = page.url();
-    expect(url).toContain('group=params.batch_size');
-    expect(url).toContain('sort=metrics.loss%3Adesc');
+    await eventually(() => {
+      const url = page.url();
+      expect(url).toContain('group=params.batch_size');
+      expect(url).toContain('sort=metrics.loss%3Adesc');
+    });
     await page.reload();
     await table().waitFor();
     await count().getByText(`${matching.length} runs match; ${matching.length} loaded, sorted by Metric loss, descending.`).waitFor();
@@ -299,15 +301,22 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
 
   it('selects runs and opens the compare page with them', async () => {
     const rows = table().locator('tbody tr:not(.rt-spacer):not(.rt-group)');
-    const picked = [await rows.nth(0).locator('td.rt-name').textContent(), await rows.nth(2).locator('td.rt-name').textContent()];
+    // The table as the previous tests left it: grouped by batch_size (2, 4, 8), by loss within each group.
+    const shown = ['2', '4', '8'].flatMap((b) => byLoss(true).filter((s) => s.batch === b)).map((s) => s.name);
+    const picked = await eventually(async () => {
+      const rowNames = await names();
+      expect(rowNames).toEqual(shown);
+      return [rowNames[0], rowNames[2]];
+    });
     await rows.nth(0).getByRole('checkbox').check();
     await rows.nth(2).getByRole('checkbox').check();
     const compare = page.getByRole('button', { name: 'Compare (2)' });
     await expectAccessible(page, 'runs selected');
     await compare.click();
     await page.waitForURL(/\/projects\/runs-table-e2e\/compare\?runs=/);
-    const ids = new URL(page.url()).searchParams.get('runs')!.split(',');
-    expect(ids).toEqual(picked.map((n) => uuids[Number(n!.trim().slice(6))]));
+    await eventually(() =>
+      expect(new URL(page.url()).searchParams.get('runs')?.split(',')).toEqual(picked.map((n) => uuids[Number(n.slice(6))])),
+    );
   }, 60000);
 
   it('says what is wrong with a filter the grammar refuses', async () => {

@@ -12,9 +12,9 @@ import path from 'node:path';
 import { chromium, type Browser, type ConsoleMessage, type Page, type Route } from 'playwright-core';
 // The browser test drives the real server, so it sets up server-side test infrastructure.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { createTestDatabase, type TestDatabase } from '@caliper/persistence';
+import { createTestDatabase, type TestDatabase } from '@caliper/persistence/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { startTestObjectStore, type TestObjectStore } from '@caliper/storage';
+import { startTestObjectStore, type TestObjectStore } from '@caliper/storage/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { freePort, waitUntilLive } from '../../../tools/testing/processes';
 import { buildWebApp, eventually, expectAccessible, repoRoot } from './harness';
@@ -134,7 +134,7 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     const alert = page.getByRole('alert');
     await alert.waitFor();
     await eventually(async () => expect(await alert.textContent()).toContain(message));
-    expect(page.url()).toContain('/sign-in');
+    await eventually(() => expect(page.url()).toContain('/sign-in'));
     await expectAccessible(page, 'sign-in with error');
   }, 60000);
 
@@ -258,7 +258,7 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
       await row.getByRole('button', { name: 'Save roles' }).click();
       await row.getByRole('button', { name: `Change roles of ${member.displayName}` }).waitFor();
       await eventually(async () => expect(await row.getByRole('listitem').allTextContents()).toEqual(['Researcher', 'QA']), 5000);
-      expect(heldProjectQueries).toBeGreaterThan(0); // the refetch was sent, and is still held
+      await eventually(() => expect(heldProjectQueries).toBeGreaterThan(0), 5000); // the refetch was sent, and is still held
     } finally {
       release();
       await page.unroute('**/graphql', holdProjectQueries);
