@@ -20,6 +20,7 @@ import {
   TrackingRepository,
 } from '@caliper/persistence';
 import { DEFAULT_EXPERIMENT_NAME, RunView, TrackingService } from '../tracking/tracking.service';
+import { MetricHistoryService } from '../tracking/metric-history.service';
 import { jsonNumber } from './native-input';
 import { runJson } from './run-json';
 
@@ -68,6 +69,7 @@ export class IngestService {
   constructor(
     private readonly ds: DataSource,
     private readonly tracking: TrackingService,
+    private readonly histories: MetricHistoryService,
     private readonly runs: TrackingRepository,
     private readonly projects: ProjectsRepository,
     private readonly search: RunSearchRepository,
@@ -237,7 +239,7 @@ export class IngestService {
   async history(runUuid: string, key: string, cursor: string | null, limit: number, format: 'points' | 'columns' = 'points') {
     // Pages reach 100,000 points: the database builds their JSON text, and the answer is assembled around it.
     const columns = format === 'columns';
-    const page = await this.tracking.metricHistoryJson(runUuid, key, {
+    const page = await this.histories.metricHistoryJson(runUuid, key, {
       after: decodeHistoryCursor(cursor),
       limit,
       withKey: false,
@@ -252,7 +254,7 @@ export class IngestService {
   async *seriesPages(runUuid: string, key: string): AsyncGenerator<StoredPoint[]> {
     let after: StoredPoint | null = null;
     for (;;) {
-      const page = await this.tracking.metricHistory(runUuid, key, { after, limit: EXPORT_PAGE });
+      const page = await this.histories.metricHistory(runUuid, key, { after, limit: EXPORT_PAGE });
       if (page.length) yield page;
       if (page.length < EXPORT_PAGE) return;
       after = page[page.length - 1];

@@ -21,6 +21,7 @@ import {
 import { AccountsRepository, ExperimentEntity, RunEntity, RunRef, RunSearchRepository, StoredPoint } from '@caliper/persistence';
 import type { Loaders } from '../graphql/loaders';
 import { RunView, TrackingService } from '../tracking/tracking.service';
+import { MetricHistoryService } from '../tracking/metric-history.service';
 import { callerProject } from './mlflow-project';
 import {
   experimentJson,
@@ -58,6 +59,7 @@ export const REQUESTED_ARTIFACT_LOCATION_TAG = 'caliper.requested_artifact_locat
 export class MlflowTrackingService {
   constructor(
     private readonly tracking: TrackingService,
+    private readonly histories: MetricHistoryService,
     private readonly search: RunSearchRepository,
     private readonly accounts: AccountsRepository,
   ) {}
@@ -323,7 +325,7 @@ export class MlflowTrackingService {
     const after = decodeHistoryToken(optionalString(args, 'page_token'));
     // Without max_results MLflow returns the whole history in one answer. The points arrive as
     // JSON text from the database; the answer is assembled around them, never re-parsed.
-    const page = await this.tracking.metricHistoryJson(uuid, key, {
+    const page = await this.histories.metricHistoryJson(uuid, key, {
       after,
       limit: maxResults ?? Number.MAX_SAFE_INTEGER,
       withKey: true,
@@ -358,7 +360,7 @@ export class MlflowTrackingService {
     for (const projectId of new Set(runs.map((r) => r.projectId))) {
       if (!(await mayRead(projectId))) throw new TrackingError('FORBIDDEN', `You do not have permission to read these runs.`);
     }
-    const histories = await Promise.all(runIds.map((id) => this.tracking.metricHistory(id, key, { limit: Number.MAX_SAFE_INTEGER })));
+    const histories = await Promise.all(runIds.map((id) => this.histories.metricHistory(id, key, { limit: Number.MAX_SAFE_INTEGER })));
     const steps = new Set(
       sampledSteps(
         histories.map((h) => h.map((p) => p.step)),

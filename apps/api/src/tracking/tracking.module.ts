@@ -1,7 +1,11 @@
 /** Tracking core: the TrackingService every transport (MLflow, native REST, GraphQL) writes through. */
 import { Module } from '@nestjs/common';
+import { MetricHistoryService } from './metric-history.service';
 import { RunsTableService } from './runs-table.service';
 import { TrackingService } from './tracking.service';
 
-@Module({ providers: [TrackingService, RunsTableService], exports: [TrackingService, RunsTableService] })
+@Module({
+  providers: [TrackingService, RunsTableService, MetricHistoryService],
+  exports: [TrackingService, RunsTableService, MetricHistoryService],
+})
 export class TrackingModule {}

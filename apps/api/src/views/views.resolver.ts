@@ -7,7 +7,7 @@ import { badInput } from '@caliper/domain';
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { SavedViewEntity, SavedViewKind } from '@caliper/persistence';
 import { GqlContext, principalOf } from '../graphql/context';
-import { toRunGql } from '../tracking/graphql/tracking.resolver';
+import { toRunGql } from '../tracking/graphql/tracking-gql.helpers';
 import { RunGql } from '../tracking/graphql/tracking.types';
 import { TrackingService } from '../tracking/tracking.service';
 import { UserGql } from '../users/user.types';

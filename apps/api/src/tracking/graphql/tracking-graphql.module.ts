@@ -2,7 +2,11 @@
 import { Module } from '@nestjs/common';
 import { TrackingModule } from '../tracking.module';
 import { DefaultProjectService } from './default-project.service';
-import { ExperimentResolver, MeTrackingResolver, ProjectTrackingResolver, RunResolver, TrackingQueriesResolver } from './tracking.resolver';
+import { ExperimentResolver } from './experiment.resolver';
+import { MeTrackingResolver } from './me-tracking.resolver';
+import { ProjectTrackingResolver } from './project-tracking.resolver';
+import { RunResolver } from './run.resolver';
+import { TrackingQueriesResolver } from './tracking-queries.resolver';
 
 @Module({
   imports: [TrackingModule],
