@@ -7,7 +7,7 @@
  */
 import { Grants, Principal } from '@caliper/server-kit';
 import { Client } from 'pg';
-import { RegistryService } from '../registry/registry.service';
+import { ModelVersionsService } from '../registry/model-versions.service';
 import { TrackingService } from '../tracking/tracking.service';
 import { ADMIN, Auth, gql, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
 import { mlflow, WireJson } from './mlflow-api-helpers';
@@ -299,7 +299,7 @@ describe('cross-project sweep: identifiers of another project are resolved once 
       grants,
     };
     const tracking = api.app.get(TrackingService);
-    const registry = api.app.get(RegistryService);
+    const registry = api.app.get(ModelVersionsService);
     const before = await dumpProject(db, projectB);
     await expect(tracking.logBatch(who, b.run, { metrics: [{ key: 'x', value: 1, timestamp: 1, step: 0 }] })).rejects.toMatchObject({
       code: 'FORBIDDEN',

@@ -4,7 +4,7 @@
  * without a signed promotion), aliases, search, pinning of run artifacts, soft deletes and audit.
  */
 import { RegistryRepository, RunEntity } from '@caliper/persistence';
-import { RegistryService } from '../registry/registry.service';
+import { ModelVersionsService } from '../registry/model-versions.service';
 import { mlflow, newRun, ownerQuery, putArtifact, RegistryFixture, registryFixture } from '../registry/testing/registry-fixture';
 import { Auth, gqlOk, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
 
@@ -421,7 +421,7 @@ describe('MLflow model registry API', () => {
     });
 
     it('shows a clinical version as Production, and refuses moving it out or deleting it through the MLflow API', async () => {
-      const registry = api.app.get(RegistryService);
+      const registry = api.app.get(ModelVersionsService);
       await registry.transitionStage(
         f.researcherPrincipal,
         { projectId: f.projectId, name: 'staged' },

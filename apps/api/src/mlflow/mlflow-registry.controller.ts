@@ -8,7 +8,7 @@ import type { Principal, RequestWithPrincipal } from '@caliper/server-kit';
 import { Controller, Delete, Get, HttpCode, Inject, Patch, Post, Req, UseFilters } from '@nestjs/common';
 import { LOADERS_FOR, LoadersFor } from '../infra.module';
 import { MlflowRegistryApi, projectOfModelName, projectOfRegistrySearch } from '../registry/mlflow-registry.api';
-import type { ModelRef } from '../registry/registry.service';
+import type { ModelRef } from '../registry/registry.types';
 import { MlflowErrorFilter } from './mlflow-error.filter';
 import { Caller, MlflowArgs, mlflowArgs } from './mlflow-request';
 import type { WireArgs } from './mlflow-wire';

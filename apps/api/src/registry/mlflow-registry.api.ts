@@ -1,5 +1,5 @@
 /**
- * The MLflow 2.x model-registry wire over RegistryService: reads MLflow's arguments (with its
+ * The MLflow 2.x model-registry wire over RegisteredModelsService and ModelVersionsService: reads MLflow's arguments (with its
  * messages for missing and malformed ones), resolves model names to projects, and writes the JSON
  * MLflow's server writes — field order, enum spellings ('None', 'Staging', 'Production',
  * 'Archived'; 'READY'), versions as strings, unset optional fields and empty lists omitted, and
@@ -18,7 +18,9 @@ import type { ProjectLocator } from '../auth/locators';
 import type { Loaders } from '../graphql/loaders';
 import { callerProject, splitExperimentName } from '../mlflow/mlflow-project';
 import { keyValues, optionalInt64, optionalString, requiredString, stringList, WireArgs } from '../mlflow/mlflow-wire';
-import { ModelRef, ModelView, RegistryService, VersionView } from './registry.service';
+import { ModelVersionsService } from './model-versions.service';
+import { RegisteredModelsService } from './registered-models.service';
+import { ModelRef, ModelView, VersionView } from './registry.types';
 
 /** The project a model name refers to: `slug/name`, else the caller's project. */
 async function resolveName(name: string, principal: Principal, loaders: Loaders): Promise<ModelRef> {
@@ -123,7 +125,10 @@ class Wire {
 
 @Injectable()
 export class MlflowRegistryApi {
-  constructor(private readonly registry: RegistryService) {}
+  constructor(
+    private readonly models: RegisteredModelsService,
+    private readonly versions: ModelVersionsService,
+  ) {}
 
   private async wire(principal: Principal, loaders: Loaders, projectIds: readonly string[]): Promise<Wire> {
     const callerProjectId = await callerProject(principal, loaders).catch(() => null);
@@ -143,7 +148,7 @@ export class MlflowRegistryApi {
   // Registered models
 
   async createModel(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
-    const view = await this.registry.createModel(p, ref.projectId, ref.name, {
+    const view = await this.models.createModel(p, ref.projectId, ref.name, {
       description: optionalString(args, 'description'),
       tags: keyValues(args, 'tags'),
     });
@@ -151,7 +156,7 @@ export class MlflowRegistryApi {
   }
 
   async getModel(p: Principal, loaders: Loaders, ref: ModelRef, _args: WireArgs) {
-    return this.modelJson(p, loaders, await this.registry.getModel(ref));
+    return this.modelJson(p, loaders, await this.models.getModel(ref));
   }
 
   async renameModel(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
@@ -163,31 +168,31 @@ export class MlflowRegistryApi {
         'INVALID_PARAMETER',
         `Renaming cannot move a registered model to another project; give the new name without a project prefix.`,
       );
-    return this.modelJson(p, loaders, await this.registry.renameModel(p, ref, target.name));
+    return this.modelJson(p, loaders, await this.models.renameModel(p, ref, target.name));
   }
 
   async updateModel(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
-    return this.modelJson(p, loaders, await this.registry.updateModel(p, ref, optionalString(args, 'description') ?? ''));
+    return this.modelJson(p, loaders, await this.models.updateModel(p, ref, optionalString(args, 'description') ?? ''));
   }
 
   async deleteModel(p: Principal, loaders: Loaders, ref: ModelRef, _args: WireArgs) {
-    await this.registry.deleteModel(p, ref);
+    await this.models.deleteModel(p, ref);
     return {};
   }
 
   async setModelTag(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
-    await this.registry.setModelTag(p, ref, { key: requiredString(args, 'key'), value: optionalString(args, 'value') ?? '' });
+    await this.models.setModelTag(p, ref, { key: requiredString(args, 'key'), value: optionalString(args, 'value') ?? '' });
     return {};
   }
 
   async deleteModelTag(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
-    await this.registry.deleteModelTag(p, ref, requiredString(args, 'key'));
+    await this.models.deleteModelTag(p, ref, requiredString(args, 'key'));
     return {};
   }
 
   async searchModels(p: Principal, loaders: Loaders, args: WireArgs) {
     const scope = await searchScope(args, p, loaders);
-    const page = await this.registry.searchModels(scope.projectId, {
+    const page = await this.models.searchModels(scope.projectId, {
       filter: scope.filter,
       orderBy: stringList(args, 'order_by'),
       maxResults: optionalInt64(args, 'max_results'),
@@ -202,7 +207,7 @@ export class MlflowRegistryApi {
 
   async latestVersions(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
     const stages = stringList(args, 'stages').map(fromMlflowStage);
-    const versions = await this.registry.latestVersions(ref, stages);
+    const versions = await this.models.latestVersions(ref, stages);
     const wire = await this.wire(p, loaders, [ref.projectId]);
     return versions.length ? { model_versions: versions.map((v) => wire.version(v, false)) } : {};
   }
@@ -210,23 +215,23 @@ export class MlflowRegistryApi {
   // Aliases
 
   async setAlias(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
-    await this.registry.setAlias(p, ref, requiredString(args, 'alias'), version(args));
+    await this.versions.setAlias(p, ref, requiredString(args, 'alias'), version(args));
     return {};
   }
 
   async deleteAlias(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
-    await this.registry.deleteAlias(p, ref, requiredString(args, 'alias'));
+    await this.versions.deleteAlias(p, ref, requiredString(args, 'alias'));
     return {};
   }
 
   async versionByAlias(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
-    return this.versionJson(p, loaders, await this.registry.versionByAlias(ref, requiredString(args, 'alias')));
+    return this.versionJson(p, loaders, await this.versions.versionByAlias(ref, requiredString(args, 'alias')));
   }
 
   // Model versions
 
   async createVersion(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
-    const view = await this.registry.createVersion(p, ref, {
+    const view = await this.versions.createVersion(p, ref, {
       source: requiredString(args, 'source'),
       runUuid: optionalString(args, 'run_id'),
       tags: keyValues(args, 'tags'),
@@ -237,11 +242,11 @@ export class MlflowRegistryApi {
   }
 
   async getVersion(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
-    return this.versionJson(p, loaders, await this.registry.getVersion(ref, version(args)));
+    return this.versionJson(p, loaders, await this.versions.getVersion(ref, version(args)));
   }
 
   async updateVersion(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
-    return this.versionJson(p, loaders, await this.registry.updateVersion(p, ref, version(args), optionalString(args, 'description')));
+    return this.versionJson(p, loaders, await this.versions.updateVersion(p, ref, version(args), optionalString(args, 'description')));
   }
 
   async transitionStage(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
@@ -250,17 +255,17 @@ export class MlflowRegistryApi {
     return this.versionJson(
       p,
       loaders,
-      await this.registry.transitionStage(p, ref, v, target, flag(args, 'archive_existing_versions'), 'mlflow'),
+      await this.versions.transitionStage(p, ref, v, target, flag(args, 'archive_existing_versions'), 'mlflow'),
     );
   }
 
   async deleteVersion(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
-    await this.registry.deleteVersion(p, ref, version(args));
+    await this.versions.deleteVersion(p, ref, version(args));
     return {};
   }
 
   async setVersionTag(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
-    await this.registry.setVersionTag(p, ref, version(args), {
+    await this.versions.setVersionTag(p, ref, version(args), {
       key: requiredString(args, 'key'),
       value: optionalString(args, 'value') ?? '',
     });
@@ -268,17 +273,17 @@ export class MlflowRegistryApi {
   }
 
   async deleteVersionTag(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
-    await this.registry.deleteVersionTag(p, ref, version(args), requiredString(args, 'key'));
+    await this.versions.deleteVersionTag(p, ref, version(args), requiredString(args, 'key'));
     return {};
   }
 
   async downloadUri(p: Principal, loaders: Loaders, ref: ModelRef, args: WireArgs) {
-    return { artifact_uri: await this.registry.downloadUri(ref, version(args)) };
+    return { artifact_uri: await this.versions.downloadUri(ref, version(args)) };
   }
 
   async searchVersions(p: Principal, loaders: Loaders, args: WireArgs) {
     const scope = await searchScope(args, p, loaders);
-    const page = await this.registry.searchVersions(scope.projectId, {
+    const page = await this.versions.searchVersions(scope.projectId, {
       filter: scope.filter,
       orderBy: stringList(args, 'order_by'),
       maxResults: optionalInt64(args, 'max_results'),

@@ -1,0 +1,360 @@
+/**
+ * Model versions, shared by every transport: registration (pinning the run's artifact objects
+ * and their sha256), description, tags, deletion, aliases, search, and stage transitions.
+ * transitionStage is the single place a version changes stage; the MLflow API reaches it with
+ * path 'mlflow' (never into or out of clinical use), and the promotion flow will reach it with a
+ * signed request. Every change is audited in its transaction.
+ */
+import { actorOf, assertGranted, Principal } from '@caliper/server-kit';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  aliasProblem,
+  archiveExistingProblem,
+  decodeOffsetToken,
+  deletionProblem,
+  encodeOffsetToken,
+  KeyValue,
+  manifestDigest,
+  ModelStage,
+  parseModelSource,
+  parseModelVersionFilter,
+  parseModelVersionOrder,
+  registryMaxResults,
+  registryTagProblem,
+  toMlflowStage,
+  TrackingError,
+  TransitionPath,
+  transitionProblem,
+} from '@caliper/domain';
+import { AuditRepository, ModelVersionFileEntity, RegistryRepository, TrackingRepository } from '@caliper/persistence';
+
+import { ModelRef, VersionView, CreateVersionCommand, Page } from './registry.types';
+import { assertMayEdit, assertNotRunScoped, check, RegistryReads, versionSnapshot } from './registry-reads';
+
+@Injectable()
+export class ModelVersionsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly registry: RegistryRepository,
+    private readonly reads: RegistryReads,
+    private readonly tracking: TrackingRepository,
+    private readonly audit: AuditRepository,
+  ) {}
+
+  /**
+   * Registers a version. A source inside a run's artifacts pins every object at that path (a file,
+   * or all files under a directory) with its sha256; the run's later re-uploads move the run's
+   * mapping but never what the version pinned.
+   */
+  async createVersion(principal: Principal, ref: ModelRef, cmd: CreateVersionCommand): Promise<VersionView> {
+    assertGranted(principal, 'model.register', ref.projectId);
+    if (typeof cmd.source !== 'string' || cmd.source === '')
+      throw new TrackingError(
+        'INVALID_PARAMETER',
+        `Missing value for required parameter 'source'. See the API docs for more information about request parameters.`,
+      );
+    const tags = cmd.tags ?? [];
+    for (const t of tags) check(registryTagProblem(t.key, t.value, 'Model version'));
+    const source = parseModelSource(cmd.source);
+    const runUuid = source.kind === 'run-artifact' ? source.runUuid : (cmd.runUuid ?? null);
+    if (source.kind === 'run-artifact' && cmd.runUuid && cmd.runUuid !== source.runUuid) {
+      throw new TrackingError(
+        'INVALID_PARAMETER',
+        `The source '${cmd.source}' is an artifact of run ${source.runUuid}, but run_id ${cmd.runUuid} was given; register the run that logged the model.`,
+      );
+    }
+    if (principal.method === 'token' && principal.token.runId && runUuid !== principal.token.runId) {
+      throw new TrackingError(
+        'FORBIDDEN',
+        `This API token is limited to run ${principal.token.runId} and may only register model versions from that run.`,
+      );
+    }
+    const version = await this.ds.transaction(async (m) => {
+      const model = await this.reads.lockedModel(m, ref);
+      const run = runUuid ? await this.reads.sourceRun(m, runUuid, ref.projectId) : null;
+      let files: { path: string; bucket: string; objectKey: string; size: number; sha256: string }[] = [];
+      if (source.kind === 'run-artifact' && run) {
+        if (source.experimentId !== null && source.experimentId !== run.experimentId) {
+          throw new TrackingError(
+            'INVALID_PARAMETER',
+            `The source '${cmd.source}' names experiment ${source.experimentId}, but run ${run.uuid} belongs to experiment ${run.experimentId}.`,
+          );
+        }
+        files = (await this.registry.runArtifactsAt(m, run.id, source.path)).map((a) => ({
+          path: a.path,
+          bucket: a.bucket,
+          objectKey: a.objectKey,
+          size: a.size,
+          sha256: a.sha256,
+        }));
+        if (!files.length) {
+          throw new TrackingError(
+            'INVALID_PARAMETER',
+            `Run ${run.uuid} has no artifacts at '${source.path || '/'}'; log the model's files to the run before registering it.`,
+          );
+        }
+      }
+      const now = Date.now();
+      const created = await this.registry.createVersion(m, {
+        registeredModelId: model.id,
+        version: await this.registry.nextVersionNumber(m, model.id),
+        source: cmd.source,
+        runId: run?.id ?? null,
+        artifactPath: files.length ? (source as { path: string }).path : null,
+        artifactDigest: files.length ? manifestDigest(files) : null,
+        currentStage: 'none',
+        description: cmd.description ?? '',
+        runLink: cmd.runLink ?? '',
+        userId: principal.user.id,
+        creationTime: now,
+        lastUpdatedTime: now,
+      });
+      await this.registry.pinFiles(m, created.id, files);
+      await this.registry.setVersionTags(m, created.id, tags);
+      await this.registry.updateModel(m, model.id, { lastUpdatedTime: now });
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'model_version.registered',
+        entityType: 'model_version',
+        entityId: created.id,
+        projectId: ref.projectId,
+        after: {
+          model: model.name,
+          version: created.version,
+          source: cmd.source,
+          runId: run?.uuid ?? null,
+          artifactPath: created.artifactPath,
+          digest: created.artifactDigest,
+          files: files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
+        },
+      });
+      return created;
+    });
+    return (await this.reads.versionViews([version]))[0];
+  }
+
+  async getVersion(ref: ModelRef, version: number): Promise<VersionView> {
+    return (await this.reads.versionViews([await this.reads.versionOf(await this.reads.model(ref), version)]))[0];
+  }
+
+  async updateVersion(principal: Principal, ref: ModelRef, version: number, description: string | null): Promise<VersionView> {
+    assertMayEdit(principal, ref.projectId);
+    const updated = await this.ds.transaction(async (m) => {
+      const before = await this.reads.versionOf(await this.reads.lockedModel(m, ref), version, m);
+      const after = await this.registry.updateVersion(m, before.id, { description: description ?? '', lastUpdatedTime: Date.now() });
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'model_version.updated',
+        entityType: 'model_version',
+        entityId: before.id,
+        projectId: ref.projectId,
+        before: versionSnapshot(before),
+        after: versionSnapshot(after),
+      });
+      return after;
+    });
+    return (await this.reads.versionViews([updated]))[0];
+  }
+
+  async deleteVersion(principal: Principal, ref: ModelRef, version: number): Promise<void> {
+    assertMayEdit(principal, ref.projectId);
+    assertNotRunScoped(principal);
+    await this.ds.transaction(async (m) => {
+      const model = await this.reads.lockedModel(m, ref);
+      const v = await this.reads.versionOf(model, version, m);
+      check(deletionProblem(v.currentStage, `Version ${version} of registered model '${model.name}'`));
+      const now = Date.now();
+      const aliases = await this.registry.deleteAliasesOfVersion(m, v.id);
+      await this.registry.updateVersion(m, v.id, { deletedTime: now, lastUpdatedTime: now });
+      await this.registry.updateModel(m, model.id, { lastUpdatedTime: now });
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'model_version.deleted',
+        entityType: 'model_version',
+        entityId: v.id,
+        projectId: ref.projectId,
+        before: { model: model.name, ...versionSnapshot(v), aliases },
+      });
+    });
+  }
+
+  async setVersionTag(principal: Principal, ref: ModelRef, version: number, tag: KeyValue): Promise<void> {
+    assertMayEdit(principal, ref.projectId);
+    check(registryTagProblem(tag.key, tag.value, 'Model version'));
+    await this.ds.transaction(async (m) => {
+      const v = await this.reads.versionOf(await this.reads.lockedModel(m, ref), version, m);
+      const before = (await this.registry.versionTags([v.id], m)).find((t) => t.key === tag.key)?.value ?? null;
+      await this.registry.setVersionTags(m, v.id, [tag]);
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'model_version.tag_set',
+        entityType: 'model_version',
+        entityId: v.id,
+        projectId: ref.projectId,
+        before: { key: tag.key, value: before },
+        after: { key: tag.key, value: tag.value },
+      });
+    });
+  }
+
+  async deleteVersionTag(principal: Principal, ref: ModelRef, version: number, key: string): Promise<void> {
+    assertMayEdit(principal, ref.projectId);
+    check(registryTagProblem(key, '', 'Model version'));
+    await this.ds.transaction(async (m) => {
+      const v = await this.reads.versionOf(await this.reads.lockedModel(m, ref), version, m);
+      const removed = await this.registry.deleteVersionTag(m, v.id, key);
+      if (removed !== null) {
+        await this.audit.append(m, {
+          ...actorOf(principal),
+          action: 'model_version.tag_deleted',
+          entityType: 'model_version',
+          entityId: v.id,
+          projectId: ref.projectId,
+          before: { key, value: removed },
+        });
+      }
+    });
+  }
+
+  /** Where the version's files are, as registered (MLflow answers the source URI). */
+  async downloadUri(ref: ModelRef, version: number): Promise<string> {
+    return (await this.reads.versionOf(await this.reads.model(ref), version)).source;
+  }
+
+  /** The objects a version pinned at registration. */
+  async pinnedFiles(ref: ModelRef, version: number): Promise<ModelVersionFileEntity[]> {
+    return this.registry.filesOf([(await this.reads.versionOf(await this.reads.model(ref), version)).id]);
+  }
+
+  // Stages
+
+  /**
+   * The one way a version changes stage. `path` says how the move was asked for: the MLflow API
+   * (model.register) may move among none/staging/retired only; clinical use is entered and left
+   * through a signed promotion request. archiveExisting retires the model's other versions in the
+   * target stage (MLflow's archive_existing_versions), in the same transaction.
+   */
+  async transitionStage(
+    principal: Principal,
+    ref: ModelRef,
+    version: number,
+    target: ModelStage,
+    archiveExisting: boolean,
+    path: TransitionPath = 'mlflow',
+  ): Promise<VersionView> {
+    assertMayEdit(principal, ref.projectId);
+    check(archiveExistingProblem(target, archiveExisting));
+    assertNotRunScoped(principal);
+    const moved = await this.ds.transaction(async (m) => {
+      const model = await this.reads.lockedModel(m, ref);
+      const before = await this.reads.versionOf(model, version, m);
+      check(transitionProblem(before.currentStage, target, path));
+      const now = Date.now();
+      if (archiveExisting) {
+        for (const other of await this.registry.versionsInStage(m, model.id, target, before.id)) {
+          check(transitionProblem(other.currentStage, 'retired', path));
+          const archived = await this.registry.updateVersion(m, other.id, { currentStage: 'retired', lastUpdatedTime: now });
+          await this.audit.append(m, {
+            ...actorOf(principal),
+            action: 'model_version.stage_changed',
+            entityType: 'model_version',
+            entityId: other.id,
+            projectId: ref.projectId,
+            before: { model: model.name, version: other.version, stage: other.currentStage },
+            after: {
+              model: model.name,
+              version: archived.version,
+              stage: 'retired',
+              via: path,
+              reason: `archive_existing_versions (version ${version} moved to ${toMlflowStage(target)})`,
+            },
+          });
+        }
+      }
+      const after = await this.registry.updateVersion(m, before.id, { currentStage: target, lastUpdatedTime: now });
+      await this.registry.updateModel(m, model.id, { lastUpdatedTime: now });
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'model_version.stage_changed',
+        entityType: 'model_version',
+        entityId: before.id,
+        projectId: ref.projectId,
+        before: { model: model.name, version, stage: before.currentStage },
+        after: { model: model.name, version, stage: target, via: path },
+      });
+      return after;
+    });
+    return (await this.reads.versionViews([moved]))[0];
+  }
+
+  // Aliases
+
+  async setAlias(principal: Principal, ref: ModelRef, alias: string, version: number): Promise<void> {
+    assertMayEdit(principal, ref.projectId);
+    check(aliasProblem(alias));
+    assertNotRunScoped(principal);
+    await this.ds.transaction(async (m) => {
+      const model = await this.reads.lockedModel(m, ref);
+      const v = await this.reads.versionOf(model, version, m);
+      const previous = await this.registry.findAlias(model.id, alias, m);
+      const previousVersion = previous ? ((await this.registry.findVersionsByIds([previous.modelVersionId], m))[0]?.version ?? null) : null;
+      await this.registry.setAlias(m, model.id, alias, v.id);
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'alias.set',
+        entityType: 'registered_model',
+        entityId: model.id,
+        projectId: ref.projectId,
+        before: previous ? { alias, version: previousVersion } : null,
+        after: { alias, version },
+      });
+    });
+  }
+
+  async deleteAlias(principal: Principal, ref: ModelRef, alias: string): Promise<void> {
+    assertMayEdit(principal, ref.projectId);
+    check(aliasProblem(alias));
+    assertNotRunScoped(principal);
+    await this.ds.transaction(async (m) => {
+      const model = await this.reads.lockedModel(m, ref);
+      const previous = await this.registry.findAlias(model.id, alias, m);
+      if (!previous) return;
+      const previousVersion = (await this.registry.findVersionsByIds([previous.modelVersionId], m))[0]?.version ?? null;
+      await this.registry.deleteAlias(m, model.id, alias);
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'alias.deleted',
+        entityType: 'registered_model',
+        entityId: model.id,
+        projectId: ref.projectId,
+        before: { alias, version: previousVersion },
+      });
+    });
+  }
+
+  async versionByAlias(ref: ModelRef, alias: string): Promise<VersionView> {
+    check(aliasProblem(alias));
+    const model = await this.reads.model(ref);
+    const found = await this.registry.findAlias(model.id, alias);
+    const version = found ? (await this.registry.findVersionsByIds([found.modelVersionId]))[0] : undefined;
+    if (!version || version.deletedTime !== null)
+      throw new TrackingError('INVALID_PARAMETER', `Registered model alias ${alias} not found.`);
+    return (await this.reads.versionViews([version]))[0];
+  }
+
+  async searchVersions(
+    projectId: string,
+    q: { filter: string | null; orderBy: readonly string[]; maxResults: number | null; pageToken: string | null },
+  ): Promise<Page<VersionView>> {
+    const filter = parseModelVersionFilter(q.filter);
+    const order = parseModelVersionOrder(q.orderBy);
+    const limit = registryMaxResults(q.maxResults, 'versions');
+    const offset = decodeOffsetToken(q.pageToken);
+    const rows = await this.registry.searchVersions(projectId, filter, order, offset, limit + 1);
+    return {
+      items: await this.reads.versionViews(rows.slice(0, limit)),
+      nextPageToken: rows.length > limit ? encodeOffsetToken(offset + limit) : null,
+    };
+  }
+}

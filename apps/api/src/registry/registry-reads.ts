@@ -1,0 +1,122 @@
+/**
+ * What the registry services share: finding a model or version (NOT_FOUND in MLflow's words),
+ * locking a model for a change, the source run check, views of models and versions with their
+ * tags, aliases and latest versions, and the two write guards every change passes.
+ */
+import { assertGranted, Principal } from '@caliper/server-kit';
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { latestVersionsPerStage, modelNameProblem, TrackingError } from '@caliper/domain';
+import { ModelVersionEntity, RegisteredModelEntity, RegistryRepository, RunEntity, TrackingRepository } from '@caliper/persistence';
+
+import { ModelRef, ModelView, VersionView } from './registry.types';
+
+export const modelNotFound = (name: string) => new TrackingError('NOT_FOUND', `Registered Model with name=${name} not found`);
+export const versionNotFound = (name: string, version: number | string) =>
+  new TrackingError('NOT_FOUND', `Model Version (name=${name}, version=${version}) not found`);
+export const versionSnapshot = (v: ModelVersionEntity) => ({ version: v.version, stage: v.currentStage, description: v.description });
+
+export function check(problem: TrackingError | null): void {
+  if (problem) throw problem;
+}
+
+/**
+ * The service's own check before a model's metadata changes, whatever the transport: the model
+ * is in a project the request was granted model.register in, and the caller is not a token
+ * limited to one run (such a token may register its run's model, nothing more).
+ */
+export function assertMayEdit(principal: Principal, projectId: string): void {
+  assertGranted(principal, 'model.register', projectId);
+  if (principal.method === 'token' && principal.token.runId) {
+    throw new TrackingError(
+      'FORBIDDEN',
+      `This API token is limited to run ${principal.token.runId}: it may register that run's model, but not change registered models or versions.`,
+    );
+  }
+}
+
+/** Lifecycle changes (stages, aliases, deletes, renames) are not for tokens limited to one training run. */
+export function assertNotRunScoped(principal: Principal): void {
+  if (principal.method === 'token' && principal.token.runId) {
+    throw new TrackingError(
+      'FORBIDDEN',
+      `This API token is limited to run ${principal.token.runId}; it may register versions but not change stages, aliases or delete.`,
+    );
+  }
+}
+
+@Injectable()
+export class RegistryReads {
+  constructor(
+    private readonly registry: RegistryRepository,
+    private readonly tracking: TrackingRepository,
+  ) {}
+
+  async model(ref: ModelRef): Promise<RegisteredModelEntity> {
+    check(modelNameProblem(ref.name));
+    const model = await this.registry.findModel(ref.projectId, ref.name);
+    if (!model) throw modelNotFound(ref.name);
+    return model;
+  }
+
+  async lockedModel(m: EntityManager, ref: ModelRef): Promise<RegisteredModelEntity> {
+    check(modelNameProblem(ref.name));
+    const model = await this.registry.lockModel(m, ref.projectId, ref.name);
+    if (!model) throw modelNotFound(ref.name);
+    return model;
+  }
+
+  async versionOf(model: RegisteredModelEntity, version: number, m?: EntityManager): Promise<ModelVersionEntity> {
+    const v = await this.registry.findVersion(model.id, version, m);
+    if (!v) throw versionNotFound(model.name, version);
+    return v;
+  }
+
+  async sourceRun(m: EntityManager, uuid: string, projectId: string): Promise<RunEntity> {
+    const run = await this.tracking.findRunByUuid(uuid, m);
+    if (!run) throw new TrackingError('NOT_FOUND', `Run with id=${uuid} not found`);
+    if (run.projectId !== projectId)
+      throw new TrackingError('INVALID_PARAMETER', `Run ${uuid} belongs to another project; register it in that project's model registry.`);
+    return run;
+  }
+
+  async versionViews(versions: readonly ModelVersionEntity[]): Promise<VersionView[]> {
+    const modelIds = [...new Set(versions.map((v) => v.registeredModelId))];
+    const [models, tags, aliases, runs] = await Promise.all([
+      this.registry.findModelsByIds(modelIds),
+      this.registry.versionTags(versions.map((v) => v.id)),
+      this.registry.aliasesOf(modelIds),
+      this.tracking.findRunsByIds([...new Set(versions.flatMap((v) => (v.runId ? [v.runId] : [])))]),
+    ]);
+    const modelById = new Map(models.map((m) => [m.id, m]));
+    const runById = new Map(runs.map((r) => [r.id, r]));
+    return versions.map((version) => ({
+      version,
+      model: modelById.get(version.registeredModelId)!,
+      runUuid: version.runId ? (runById.get(version.runId)?.uuid ?? null) : null,
+      tags: tags.filter((t) => t.modelVersionId === version.id),
+      aliases: aliases.filter((a) => a.modelVersionId === version.id).map((a) => a.alias),
+    }));
+  }
+
+  async modelViews(models: readonly RegisteredModelEntity[]): Promise<ModelView[]> {
+    const ids = models.map((m) => m.id);
+    const [tags, aliases, versions] = await Promise.all([
+      this.registry.modelTags(ids),
+      this.registry.aliasesOf(ids),
+      this.registry.versionsOf(ids),
+    ]);
+    const latest = await this.versionViews(
+      models.flatMap((m) => latestVersionsPerStage(versions.filter((v) => v.registeredModelId === m.id))),
+    );
+    const versionNumber = new Map(versions.map((v) => [v.id, v.version]));
+    return models.map((model) => ({
+      model,
+      tags: tags.filter((t) => t.registeredModelId === model.id),
+      aliases: aliases
+        .filter((a) => a.registeredModelId === model.id && versionNumber.has(a.modelVersionId))
+        .map((a) => ({ alias: a.alias, version: versionNumber.get(a.modelVersionId)! })),
+      latestVersions: latest.filter((v) => v.version.registeredModelId === model.id),
+    }));
+  }
+}
