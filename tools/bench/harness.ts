@@ -8,8 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { appUrlFor, dropDatabase, recreateDatabase, runMigrations, TEST_PG_URL, withDatabase } from '@caliper/persistence';
-import { startTestObjectStore } from '@caliper/storage';
+import { dropDatabase, recreateDatabase, runMigrations, withDatabase } from '@caliper/persistence';
+import { appUrlFor, TEST_PG_URL } from '@caliper/persistence/testing';
+import { startTestObjectStore } from '@caliper/storage/testing';
 import { CaliperClient } from '@caliper/sdk';
 import { freePort, waitUntilLive } from '../testing/processes';
 

@@ -9,7 +9,7 @@ import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { createTestDatabase, TestDatabase } from '@caliper/persistence';
+import { createTestDatabase, TestDatabase } from '@caliper/persistence/testing';
 
 const ROOT = path.resolve(__dirname, '../..');
 const OUT = path.join(ROOT, '.tmp/build-test');

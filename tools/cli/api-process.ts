@@ -6,8 +6,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createTestDatabase, TestDatabase } from '@caliper/persistence';
-import { startTestObjectStore, TestObjectStore } from '@caliper/storage';
+import { createTestDatabase, TestDatabase } from '@caliper/persistence/testing';
+import { startTestObjectStore, TestObjectStore } from '@caliper/storage/testing';
 import { CaliperClient } from '@caliper/sdk';
 import { freePort, waitUntilLive } from '../testing/processes';
 

@@ -7,9 +7,11 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { AuditRepository, createDataSource, createTestDatabase, TestDatabase } from '@caliper/persistence';
+import { AuditRepository, createDataSource } from '@caliper/persistence';
+import { createTestDatabase, TestDatabase } from '@caliper/persistence/testing';
 import { auditTime, canonicalAuditText } from '@caliper/domain';
-import { AuditCheckpointStore, auditCheckpointKey, startTestObjectStore, TestObjectStore } from '@caliper/storage';
+import { AuditCheckpointStore, auditCheckpointKey } from '@caliper/storage';
+import { startTestObjectStore, TestObjectStore } from '@caliper/storage/testing';
 
 const run = promisify(execFile);
 const BIN = path.resolve(__dirname, 'bin.js');

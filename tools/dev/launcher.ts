@@ -24,7 +24,8 @@ import exitHook from 'async-exit-hook';
 import { Client as PgClient } from 'pg';
 import { Config, loadConfig } from '@caliper/config';
 import { ensureDatabase, runMigrations, setAppRolePassword } from '@caliper/persistence';
-import { objectStoreFromConfig, startLocalS3 } from '@caliper/storage';
+import { objectStoreFromConfig } from '@caliper/storage';
+import { startLocalS3 } from '@caliper/storage/testing';
 import { freePort, portIsFree } from '../testing/processes';
 import { removeLauncherSettings, settingsEnv, writeLauncherSettings } from '../cli/launcher-settings';
 

@@ -1,4 +1,5 @@
-import { recreateDatabase, runMigrations, TEST_PG_URL, withDatabase } from '@caliper/persistence';
+import { recreateDatabase, runMigrations, withDatabase } from '@caliper/persistence';
+import { TEST_PG_URL } from '@caliper/persistence/testing';
 
 /** Builds the migrated template database every integration test file clones; unique per run. */
 export default async function globalSetup(): Promise<void> {

@@ -1,4 +1,5 @@
-import { dropDatabase, TEST_PG_URL, withDatabase } from '@caliper/persistence';
+import { dropDatabase, withDatabase } from '@caliper/persistence';
+import { TEST_PG_URL } from '@caliper/persistence/testing';
 
 export default async function globalTeardown(): Promise<void> {
   const name = process.env.CALIPER_TEST_TEMPLATE_DB;

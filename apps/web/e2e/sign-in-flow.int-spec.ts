@@ -12,9 +12,9 @@ import path from 'node:path';
 import { chromium, type Browser, type ConsoleMessage, type Page, type Route } from 'playwright-core';
 // The browser test drives the real server, so it sets up server-side test infrastructure.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { createTestDatabase, type TestDatabase } from '@caliper/persistence';
+import { createTestDatabase, type TestDatabase } from '@caliper/persistence/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { startTestObjectStore, type TestObjectStore } from '@caliper/storage';
+import { startTestObjectStore, type TestObjectStore } from '@caliper/storage/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { freePort, waitUntilLive } from '../../../tools/testing/processes';
 import { buildWebApp, eventually, expectAccessible, repoRoot } from './harness';

@@ -8,7 +8,6 @@ export * from './entities/infra.entity';
 export * from './entities/tracking.entity';
 export * from './entities/registry.entity';
 export * from './entities/saved-view.entity';
-export * from './testing/test-database';
 export * from './repositories/accounts.repository';
 export * from './repositories/projects.repository';
 export * from './repositories/api-tokens.repository';

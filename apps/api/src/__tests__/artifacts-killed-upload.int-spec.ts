@@ -9,8 +9,10 @@ import http from 'node:http';
 import path from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { createDataSource, createTestDatabase, PendingUpload, TestDatabase, UploadsRepository } from '@caliper/persistence';
-import { ObjectStore, startTestObjectStore, TestObjectStore } from '@caliper/storage';
+import { createDataSource, PendingUpload, UploadsRepository } from '@caliper/persistence';
+import { createTestDatabase, TestDatabase } from '@caliper/persistence/testing';
+import { ObjectStore } from '@caliper/storage';
+import { startTestObjectStore, TestObjectStore } from '@caliper/storage/testing';
 import { ADMIN, login, newProject, newUser, TestApi } from '../testing/api-harness';
 
 const MAIN = path.resolve(__dirname, '../main.ts');

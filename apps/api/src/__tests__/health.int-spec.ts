@@ -1,6 +1,6 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { createTestDatabase, TestDatabase } from '@caliper/persistence';
+import { createTestDatabase, TestDatabase } from '@caliper/persistence/testing';
 
 const MAIN = path.resolve(__dirname, '../main.ts');
 const REGISTER = path.resolve(__dirname, '../../../../tools/register.js');

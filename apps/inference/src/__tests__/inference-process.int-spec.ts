@@ -1,7 +1,7 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { createTestDatabase, TestDatabase } from '@caliper/persistence';
-import { startTestObjectStore, TestObjectStore } from '@caliper/storage';
+import { createTestDatabase, TestDatabase } from '@caliper/persistence/testing';
+import { startTestObjectStore, TestObjectStore } from '@caliper/storage/testing';
 
 const MAIN = path.resolve(__dirname, '../main.ts');
 const REGISTER = path.resolve(__dirname, '../../../../tools/register.js');

@@ -8,8 +8,9 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { deterministicJobId, failedLoginsFlush, LOGIN_FAILURE_COUNTER_TTL_SECONDS } from '@caliper/jobs';
-import { AuditRepository, createDataSource, createTestDatabase, OutboxRepository, TestDatabase } from '@caliper/persistence';
-import { startTestObjectStore, TestObjectStore } from '@caliper/storage';
+import { AuditRepository, createDataSource, OutboxRepository } from '@caliper/persistence';
+import { createTestDatabase, TestDatabase } from '@caliper/persistence/testing';
+import { startTestObjectStore, TestObjectStore } from '@caliper/storage/testing';
 import { startTestWorker, TestWorker, waitFor } from './worker-harness';
 
 describe('auth.failed-logins.flush (worker in-process; real PostgreSQL, Redis, S3)', () => {

@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { deterministicJobId, failedLoginsFlush, JOB_FAMILIES, JOB_QUEUES } from '@caliper/jobs';
-import { createTestDatabase, TestDatabase } from '@caliper/persistence';
-import { startTestObjectStore, TestObjectStore } from '@caliper/storage';
+import { createTestDatabase, TestDatabase } from '@caliper/persistence/testing';
+import { startTestObjectStore, TestObjectStore } from '@caliper/storage/testing';
 import { LEGACY_QUEUE } from '../queue/legacy-queue';
 import { startTestWorker, TestWorker, waitFor } from './worker-harness';
 

@@ -5,8 +5,10 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { JOB_FAMILIES } from '@caliper/jobs';
-import { AuditRepository, createDataSource, createTestDatabase, TestDatabase, UploadsRepository } from '@caliper/persistence';
-import { AuditCheckpointStore, startTestObjectStore, TestObjectStore } from '@caliper/storage';
+import { AuditRepository, createDataSource, UploadsRepository } from '@caliper/persistence';
+import { createTestDatabase, TestDatabase } from '@caliper/persistence/testing';
+import { AuditCheckpointStore } from '@caliper/storage';
+import { startTestObjectStore, TestObjectStore } from '@caliper/storage/testing';
 import { startTestWorker, TestWorker, waitFor } from './worker-harness';
 
 describe('scheduled jobs (worker in-process; real PostgreSQL, Redis, S3)', () => {

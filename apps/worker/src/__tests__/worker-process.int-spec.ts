@@ -6,8 +6,8 @@ import { spawn, ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { JOB_QUEUES } from '@caliper/jobs';
-import { createTestDatabase, TestDatabase } from '@caliper/persistence';
-import { startTestObjectStore, TestObjectStore } from '@caliper/storage';
+import { createTestDatabase, TestDatabase } from '@caliper/persistence/testing';
+import { startTestObjectStore, TestObjectStore } from '@caliper/storage/testing';
 import { waitFor } from './worker-harness';
 
 const MAIN = path.resolve(__dirname, '../main.ts');

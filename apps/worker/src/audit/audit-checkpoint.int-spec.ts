@@ -7,8 +7,10 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { canonicalAuditText, chainHash, StoredAuditEvent } from '@caliper/domain';
-import { AuditRepository, createDataSource, createTestDatabase, TestDatabase } from '@caliper/persistence';
-import { AuditCheckpointStore, startTestObjectStore, TestObjectStore } from '@caliper/storage';
+import { AuditRepository, createDataSource } from '@caliper/persistence';
+import { createTestDatabase, TestDatabase } from '@caliper/persistence/testing';
+import { AuditCheckpointStore } from '@caliper/storage';
+import { startTestObjectStore, TestObjectStore } from '@caliper/storage/testing';
 import { startTestWorker, TestWorker, waitFor } from '../__tests__/worker-harness';
 import { AuditCheckpointJob, checkpointPollMs } from './audit-checkpoint.job';
 

@@ -13,8 +13,9 @@ import { Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { deterministicJobId, failedLoginsFlush, JOB_QUEUES } from '@caliper/jobs';
-import { AuditRepository, createDataSource, createTestDatabase, TestDatabase } from '@caliper/persistence';
-import { startTestObjectStore, TestObjectStore } from '@caliper/storage';
+import { AuditRepository, createDataSource } from '@caliper/persistence';
+import { createTestDatabase, TestDatabase } from '@caliper/persistence/testing';
+import { startTestObjectStore, TestObjectStore } from '@caliper/storage/testing';
 import { startTestWorker, TestWorker, waitFor } from '../__tests__/worker-harness';
 import { bullConnection, JobQueues } from './job-queues';
 

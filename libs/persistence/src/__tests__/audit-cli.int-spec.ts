@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { Client } from 'pg';
-import { startTestObjectStore, TestObjectStore } from '@caliper/storage';
+import { startTestObjectStore, TestObjectStore } from '@caliper/storage/testing';
 import { AuditRepository, createDataSource } from '../index';
 import { createTestDatabase, TestDatabase } from '../testing/test-database';
 

@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { AuditCheckpointStore, ObjectNotFoundError, startTestObjectStore, TestObjectStore } from '../index';
+import { AuditCheckpointStore, ObjectNotFoundError } from '../index';
+import { startTestObjectStore, TestObjectStore } from '../testing';
 
 describe('ObjectStore (minio client against a local S3 server)', () => {
   let s3: TestObjectStore;

@@ -7,7 +7,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { DataSource } from 'typeorm';
-import { boundedQuery, createDataSource, createTestDatabase, TestDatabase } from '@caliper/persistence';
+import { boundedQuery, createDataSource } from '@caliper/persistence';
+import { createTestDatabase, TestDatabase } from '@caliper/persistence/testing';
 import { cancelQueriesOnDisconnect } from '../query-scope.middleware';
 
 describe('cancelQueriesOnDisconnect', () => {
