@@ -2,6 +2,7 @@
 import { Module } from '@nestjs/common';
 import { AuthKitModule } from '@caliper/server-kit';
 import { AuthController } from './auth.controller';
+import { AuthLoaders } from './auth.loaders';
 
-@Module({ imports: [AuthKitModule], controllers: [AuthController] })
+@Module({ imports: [AuthKitModule], controllers: [AuthController], providers: [AuthLoaders] })
 export class AuthModule {}

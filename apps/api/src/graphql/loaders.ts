@@ -1,88 +1,59 @@
-/** Per-request DataLoaders, built in the GraphQL context factory (no request-scoped providers). */
-import DataLoader from 'dataloader';
-import type { ProjectRole } from '@caliper/domain';
-import {
-  AccountsRepository,
-  ApiTokenEntity,
-  ApiTokensRepository,
-  ExperimentEntity,
-  ExperimentTagEntity,
-  ProjectEntity,
-  ProjectMemberEntity,
-  ProjectsRepository,
-  RunEntity,
-  RunRef,
-  TrackingRepository,
-  UserEntity,
-} from '@caliper/persistence';
+/**
+ * Per-request DataLoaders, contributed by the features. A feature declares its loaders' names and
+ * types by augmenting `Loaders` (declaration merging) and provides a `@RequestLoaders()` factory in
+ * its module; every request gets one set built from every factory (no request-scoped providers),
+ * so the guard, the locators and the handlers read through the same caches.
+ */
+import { Injectable, SetMetadata } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import type { RequestWithPrincipal } from '@caliper/server-kit';
 
-export interface Loaders {
-  user: DataLoader<string, UserEntity | null>;
-  project: DataLoader<string, ProjectEntity | null>;
-  projectBySlug: DataLoader<string, ProjectEntity | null>;
-  members: DataLoader<string, ProjectMemberEntity[]>;
-  apiToken: DataLoader<string, ApiTokenEntity | null>;
-  experiment: DataLoader<string, ExperimentEntity | null>;
-  /** Each project's Default experiment (MLflow's experiment "0"), by project id. */
-  defaultExperiment: DataLoader<string, ExperimentEntity | null>;
-  /** Active experiments per project id, oldest first. */
-  projectExperiments: DataLoader<string, ExperimentEntity[]>;
-  experimentTags: DataLoader<string, ExperimentTagEntity[]>;
-  /** Runs by MLflow run_id (32 hex). */
-  run: DataLoader<string, RunEntity | null>;
-  /** What never changes about a run, by MLflow run_id: what the guard needs to place a request (kept per process). */
-  runRef: DataLoader<string, RunRef | null>;
-  /** Runs by their internal bigint id (parent runs point at it). */
-  runById: DataLoader<string, RunEntity | null>;
-  /** Active runs per experiment id. */
-  experimentRunCount: DataLoader<string, number>;
-  /** The calling user's roles per project id (the caller is known once the guard has run). */
-  myRoles: DataLoader<string, ProjectRole[]>;
+/** The request's loaders: each feature adds its own (see projects/projects.loaders.ts). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging in each feature's *.loaders.ts
+export interface Loaders {}
+
+/** Builds a feature's loaders for one request; `callerId` is the signed-in user once the guard has run. */
+export interface LoaderFactory {
+  create(callerId: () => string | null): Partial<Loaders>;
 }
 
-function byKey<T>(keys: readonly string[], rows: T[], keyOf: (r: T) => string): (T | null)[] {
+const REQUEST_LOADERS = 'caliper:request-loaders';
+/** Marks a provider as a LoaderFactory to build into every request's loaders. */
+export const RequestLoaders = () => SetMetadata(REQUEST_LOADERS, true);
+
+/** Byte-for-byte the same loaders for the guard and the handlers of a request. */
+export type LoadersFor = (req: RequestWithPrincipal) => Loaders;
+
+@Injectable()
+export class LoadersRegistry {
+  private factories: LoaderFactory[] | null = null;
+  private readonly byRequest = new WeakMap<object, Loaders>();
+
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  /** The request's loaders, built on first use from every feature's factory. */
+  readonly loadersFor: LoadersFor = (req) => {
+    let loaders = this.byRequest.get(req);
+    if (!loaders) {
+      const callerId = () => req.principal?.user.id ?? null;
+      loaders = Object.assign({}, ...this.all().map((f) => f.create(callerId))) as Loaders;
+      this.byRequest.set(req, loaders);
+    }
+    return loaders;
+  };
+
+  private all(): LoaderFactory[] {
+    // Every provider is instantiated before the first request, so one look is enough.
+    this.factories ??= this.discovery
+      .getProviders()
+      .filter((w) => w.instance && w.metatype && Reflect.getMetadata(REQUEST_LOADERS, w.metatype) === true)
+      .map((w) => w.instance as LoaderFactory);
+    return this.factories;
+  }
+}
+
+/** Orders rows as the keys asked for them, null for keys without one. */
+export function byKey<T>(keys: readonly string[], rows: T[], keyOf: (r: T) => string): (T | null)[] {
   const map = new Map(rows.map((r) => [keyOf(r), r]));
   return keys.map((k) => map.get(k) ?? null);
-}
-
-export function createLoaders(
-  accounts: AccountsRepository,
-  projects: ProjectsRepository,
-  tokens: ApiTokensRepository,
-  tracking: TrackingRepository,
-  callerId: () => string | null,
-): Loaders {
-  return {
-    user: new DataLoader(async (ids) => byKey(ids, await accounts.findUsersByIds(ids), (u) => u.id)),
-    project: new DataLoader(async (ids) => byKey(ids, await projects.findByIds(ids), (p) => p.id)),
-    projectBySlug: new DataLoader(async (slugs) => byKey(slugs, await projects.findBySlugs(slugs), (p) => p.slug)),
-    members: new DataLoader(async (ids) => {
-      const rows = await projects.membersOf(ids);
-      return ids.map((id) => rows.filter((m) => m.projectId === id));
-    }),
-    apiToken: new DataLoader(async (ids) => Promise.all(ids.map((id) => tokens.findById(id)))),
-    experiment: new DataLoader(async (ids) => byKey(ids, await tracking.findExperimentsByIds(ids), (e) => e.id)),
-    defaultExperiment: new DataLoader(async (ids) => Promise.all(ids.map((id) => tracking.findDefaultExperiment(id)))),
-    projectExperiments: new DataLoader(async (ids) => {
-      const rows = await tracking.listExperiments(ids, 'active');
-      return ids.map((id) => rows.filter((e) => e.projectId === id));
-    }),
-    experimentTags: new DataLoader(async (ids) => {
-      const rows = await tracking.experimentTags(ids);
-      return ids.map((id) => rows.filter((t) => t.experimentId === id));
-    }),
-    run: new DataLoader(async (uuids) => byKey(uuids, await tracking.findRunsByUuids(uuids), (r) => r.uuid)),
-    runRef: new DataLoader(async (uuids) => byKey(uuids, await tracking.runRefs(uuids), (r) => r.uuid)),
-    runById: new DataLoader(async (ids) => byKey(ids, await tracking.findRunsByIds(ids), (r) => r.id)),
-    experimentRunCount: new DataLoader(async (ids) => {
-      const counts = await tracking.countRuns(ids);
-      return ids.map((id) => counts.get(id) ?? 0);
-    }),
-    myRoles: new DataLoader(async (ids) => {
-      const userId = callerId();
-      if (!userId) return ids.map(() => []);
-      const rows = await projects.membershipsOf(userId, ids);
-      return ids.map((id) => rows.find((m) => m.projectId === id)?.roles ?? []);
-    }),
-  };
 }

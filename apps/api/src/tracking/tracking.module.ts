@@ -2,10 +2,11 @@
 import { Module } from '@nestjs/common';
 import { MetricHistoryService } from './metric-history.service';
 import { RunsTableService } from './runs-table.service';
+import { TrackingLoaders } from './tracking.loaders';
 import { TrackingService } from './tracking.service';
 
 @Module({
-  providers: [TrackingService, RunsTableService, MetricHistoryService],
+  providers: [TrackingService, RunsTableService, MetricHistoryService, TrackingLoaders],
   exports: [TrackingService, RunsTableService, MetricHistoryService],
 })
 export class TrackingModule {}
