@@ -70,7 +70,20 @@ export class PersistenceModule implements OnApplicationShutdown {
     return { module: PersistenceModule, providers, exports: [DataSource, ...REPOSITORIES, IdempotencyRepository] };
   }
 
+  /**
+   * A feature's own repositories (classes built over the DataSource), provided in the feature's
+   * module: a feature with new tables adds its repositories here, not to REPOSITORIES.
+   */
+  static forFeature(repositories: readonly (new (ds: DataSource) => unknown)[]): DynamicModule {
+    const providers = repositories.map((cls) => ({ provide: cls, useFactory: (ds: DataSource) => new cls(ds), inject: [DataSource] }));
+    return { module: PersistenceFeatureModule, providers, exports: repositories as unknown as Provider[] };
+  }
+
   async onApplicationShutdown(): Promise<void> {
     if (this.ds.isInitialized) await this.ds.destroy();
   }
 }
+
+/** The module PersistenceModule.forFeature returns: not global, so a feature's repositories stay its own. */
+@Module({})
+export class PersistenceFeatureModule {}
