@@ -139,9 +139,8 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     await eventually(async () => {
       const inked = await page.locator('figure[data-metric="loss"] canvas').evaluate((c: HTMLCanvasElement) => {
         const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-        return n;
+        // Every fourth byte is a pixel's alpha.
+        return d.reduce((n, byte, i) => (i % 4 === 3 && byte > 0 ? n + 1 : n), 0);
       });
       expect(inked).toBeGreaterThan(1000);
     });
@@ -170,7 +169,7 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     await page.waitForURL(/[?&]from=\d+&to=\d+/);
     const [from, to] = await eventually(() => {
       const url = new URL(page.url());
-      const zoomed = [Number(url.searchParams.get('from')), Number(url.searchParams.get('to'))];
+      const zoomed: [number, number] = [Number(url.searchParams.get('from')), Number(url.searchParams.get('to'))];
       expect(zoomed[0]).toBeGreaterThanOrEqual(40);
       expect(zoomed[0]).toBeLessThanOrEqual(60);
       expect(zoomed[1]).toBeGreaterThanOrEqual(90);

@@ -57,11 +57,13 @@ interface Geometry {
 function geometry(lines: readonly PreparedLine[], width: number, logY: boolean): Geometry | null {
   let x0 = Infinity;
   let x1 = -Infinity;
-  for (const l of lines)
-    if (l.x.length) {
-      x0 = Math.min(x0, l.x[0]);
-      x1 = Math.max(x1, l.x[l.x.length - 1]);
-    }
+  for (const l of lines) {
+    const first = l.x[0];
+    const last = l.x.at(-1);
+    if (first === undefined || last === undefined) continue;
+    x0 = Math.min(x0, first);
+    x1 = Math.max(x1, last);
+  }
   const ext = valueExtent(
     lines.flatMap((l) => [l.lo, l.hi, l.raw, l.smoothed]),
     logY,
@@ -98,13 +100,13 @@ function geometry(lines: readonly PreparedLine[], width: number, logY: boolean):
 function strokeSeries(ctx: CanvasRenderingContext2D, g: Geometry, xs: readonly number[], ys: readonly (number | null)[]): void {
   ctx.beginPath();
   let pen = false;
-  for (let i = 0; i < xs.length; i++) {
+  for (const [i, x] of xs.entries()) {
     const v = ys[i];
-    if (v === null) {
+    if (v == null) {
       pen = false;
       continue;
     }
-    const px = g.sx(xs[i]);
+    const px = g.sx(x);
     const py = g.sy(v);
     if (pen) ctx.lineTo(px, py);
     else ctx.moveTo(px, py);
@@ -113,23 +115,28 @@ function strokeSeries(ctx: CanvasRenderingContext2D, g: Geometry, xs: readonly n
   ctx.stroke();
 }
 
+/** Fills the band between lo and hi, one polygon per stretch of points where both are present. */
 function fillBand(ctx: CanvasRenderingContext2D, g: Geometry, l: PreparedLine): void {
-  let i = 0;
-  const n = l.x.length;
-  while (i < n) {
-    while (i < n && (l.lo[i] === null || l.hi[i] === null)) i++;
-    let j = i;
-    while (j < n && l.lo[j] !== null && l.hi[j] !== null) j++;
-    if (j - i >= 1) {
-      ctx.beginPath();
-      ctx.moveTo(g.sx(l.x[i]), g.sy(l.hi[i] as number));
-      for (let k = i + 1; k < j; k++) ctx.lineTo(g.sx(l.x[k]), g.sy(l.hi[k] as number));
-      for (let k = j - 1; k >= i; k--) ctx.lineTo(g.sx(l.x[k]), g.sy(l.lo[k] as number));
-      ctx.closePath();
-      ctx.fill();
-    }
-    i = j;
+  let stretch: { x: number; lo: number; hi: number }[] = [];
+  const fill = () => {
+    const [first, ...rest] = stretch;
+    if (!first) return;
+    ctx.beginPath();
+    ctx.moveTo(g.sx(first.x), g.sy(first.hi));
+    for (const p of rest) ctx.lineTo(g.sx(p.x), g.sy(p.hi));
+    for (const p of [...stretch].reverse()) ctx.lineTo(g.sx(p.x), g.sy(p.lo));
+    ctx.closePath();
+    ctx.fill();
+  };
+  for (const [i, x] of l.x.entries()) {
+    const lo = l.lo[i];
+    const hi = l.hi[i];
+    if (lo == null || hi == null) {
+      fill();
+      stretch = [];
+    } else stretch.push({ x, lo, hi });
   }
+  fill();
 }
 
 function draw(canvas: HTMLCanvasElement, g: Geometry, lines: readonly PreparedLine[], xMode: XMode, smoothing: number): void {

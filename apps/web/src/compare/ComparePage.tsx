@@ -20,7 +20,7 @@ import type { ComparedRun, ComparedRunFacts } from './compare-page-types';
 import { CompareProjectQuery, CompareRunsQuery } from './compare.operations';
 import { MetricPicker } from './MetricPicker';
 import { SavedViewsPanel } from './SavedViewsPanel';
-import { groupLine, PALETTE, prepareLine, runColors, stepWindow, type PreparedLine, type SeriesColumns, type XMode } from './series';
+import { groupLine, paletteColor, prepareLine, runColors, stepWindow, type PreparedLine, type SeriesColumns, type XMode } from './series';
 import { usePageVisible } from './use-page-visible';
 import { useSeries, type SeriesSet } from './use-series';
 import { compareSearch, defaultMetrics, isSystemMetric, parseCompareState, type CompareState } from './url-state';
@@ -164,7 +164,7 @@ export function ComparePage() {
         .map((g, gi) => {
           const members = g.runs.map(lineOf).filter((l): l is PreparedLine => l !== null);
           const label = `${group.replace(/^[a-z]+:/, '')} = ${g.value} (${g.runs.length} run${g.runs.length === 1 ? '' : 's'})`;
-          return groupLine(members, { id: `group:${g.value}`, label, color: PALETTE[gi % PALETTE.length], smoothing });
+          return groupLine(members, { id: `group:${g.value}`, label, color: paletteColor(gi), smoothing });
         })
         .filter((l) => l.x.length > 0);
     },
@@ -197,7 +197,7 @@ export function ComparePage() {
     const w = stepWindow(lines, x0, x1) ?? (state.x === 'step' ? [Math.floor(x0), Math.ceil(x1)] : null);
     if (w) update({ from: w[0], to: w[1] });
   };
-  const win =
+  const win: [number, number] | null =
     training.data && training.data.fromStep !== null && training.data.toStep !== null
       ? [training.data.fromStep, training.data.toStep]
       : null;
@@ -344,8 +344,8 @@ export function ComparePage() {
             <ul className="cmp-legend cmp-groups" aria-label="Groups">
               {groupRuns(shownFacts, group).map((g, gi) => (
                 <li key={g.value}>
-                  <span className="swatch" style={{ background: PALETTE[gi % PALETTE.length] }} aria-hidden="true" />{' '}
-                  {group.replace(/^[a-z]+:/, '')} = {g.value}
+                  <span className="swatch" style={{ background: paletteColor(gi) }} aria-hidden="true" /> {group.replace(/^[a-z]+:/, '')} ={' '}
+                  {g.value}
                   <span className="muted small"> ({g.runs.map((r) => r.name).join(', ')})</span>
                 </li>
               ))}

@@ -52,10 +52,11 @@ export function ParamDiff({
                   <th scope="row">
                     <span className="muted small">{row.kind}</span> <span className="code-value">{row.key}</span>
                   </th>
-                  {row.values.map((v, i) => {
+                  {runs.map((run, i) => {
+                    const v = row.values[i] ?? null;
                     const differs = row.differs && v !== row.values[0];
                     return (
-                      <td key={runs[i].runId} className={differs ? 'cmp-differs' : undefined} data-differs={differs ? 'true' : undefined}>
+                      <td key={run.runId} className={differs ? 'cmp-differs' : undefined} data-differs={differs ? 'true' : undefined}>
                         {v === null ? <span className="muted">—</span> : <span className="code-value">{v}</span>}
                         {differs ? <span className="sr-only"> (differs)</span> : null}
                       </td>

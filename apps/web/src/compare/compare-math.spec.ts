@@ -93,8 +93,8 @@ describe('axes and colours', () => {
     expect(new Set(twenty.values()).size).toBe(20);
     expect([...twenty.values()].every((c) => PALETTE.includes(c))).toBe(true);
     // The first run of a list keeps its hashed slot whatever follows it.
-    expect(runColors([ids[3], ids[7]]).get(ids[3])).toBe(runColors([ids[3], ids[1], ids[9]]).get(ids[3]));
-    expect(runColors(ids).get(ids[24])).toMatch(/^hsl\(/);
+    expect(runColors(['run-3', 'run-7']).get('run-3')).toBe(runColors(['run-3', 'run-1', 'run-9']).get('run-3'));
+    expect(runColors(ids).get('run-24')).toMatch(/^hsl\(/);
   });
 });
 
@@ -142,7 +142,8 @@ describe('diff, fields and groups', () => {
     ],
     latestMetrics: [{ key: 'loss', value: loss }],
   });
-  const runs = [run('a', '0.1', 'n', 1), run('b', '0.01', 'n', 2), run('c', null, 'n', 3)];
+  const runA = run('a', '0.1', 'n', 1);
+  const runs = [runA, run('b', '0.01', 'n', 2), run('c', null, 'n', 3)];
   it('marks rows whose values differ and leaves out MLflow tags', () => {
     expect(diffRows(runs)).toEqual([
       { kind: 'param', key: 'bs', values: ['2', '2', '2'], differs: false },
@@ -151,8 +152,8 @@ describe('diff, fields and groups', () => {
     ]);
   });
   it('reads fields, builds numeric or categorical axes, and groups runs', () => {
-    expect(fieldValue(runs[0], 'metric:loss')).toBe(1);
-    expect(fieldValue(runs[0], 'tag:site')).toBe('n');
+    expect(fieldValue(runA, 'metric:loss')).toBe(1);
+    expect(fieldValue(runA, 'tag:site')).toBe('n');
     const ax = axisOf(runs.map((r) => fieldValue(r, 'param:lr')));
     expect(ax).toEqual({ numeric: true, lo: 0.01, hi: 0.1 });
     expect(axisPosition(ax, '0.1')).toBe(1);

@@ -15,7 +15,7 @@ export function hashString(s: string): number {
 }
 
 /** Twenty colours far apart from each other, all dark enough to read on white. */
-export const PALETTE = [
+export const PALETTE: readonly [string, ...string[]] = [
   '#1f77b4',
   '#d62728',
   '#2ca02c',
@@ -37,6 +37,11 @@ export const PALETTE = [
   '#756bb1',
   '#636363',
 ];
+
+/** The palette's colour at `slot`, counting round past its end. */
+export function paletteColor(slot: number): string {
+  return PALETTE[slot % PALETTE.length] ?? PALETTE[0];
+}
 
 /** A colour derived from the run id alone (hue from the hash): the fallback past the palette. */
 export function runColor(runId: string): string {
@@ -61,7 +66,7 @@ export function runColors(runIds: readonly string[]): Map<string, string> {
     let slot = hashString(id) % PALETTE.length;
     while (taken.has(slot)) slot = (slot + 1) % PALETTE.length;
     taken.add(slot);
-    out.set(id, PALETTE[slot]);
+    out.set(id, paletteColor(slot));
   }
   return out;
 }
@@ -75,8 +80,7 @@ export function emaSmooth(values: readonly (number | null)[], weight: number): (
   let last = 0;
   let n = 0;
   const out: (number | null)[] = new Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
+  for (const [i, v] of values.entries()) {
     if (v === null || !Number.isFinite(v)) {
       out[i] = null;
       continue;
@@ -139,9 +143,9 @@ export function prepareLine(
   const times = s.timestamps ?? [];
   let origin = opts.startMs;
   if (opts.xMode === 'relative' && origin === null) origin = times.find((t): t is number => t !== null) ?? 0;
-  const keep = (v: number | null) => (v === null || (opts.logY && v <= 0) ? null : v);
-  for (let i = 0; i < s.steps.length; i++) {
-    const step = s.steps[i];
+  // A value column shorter than the steps reads as gaps there.
+  const keep = (v: number | null | undefined) => (v == null || (opts.logY && v <= 0) ? null : v);
+  for (const [i, step] of s.steps.entries()) {
     if (step === null) continue;
     let x: number;
     if (opts.xMode === 'step') x = step;
@@ -172,20 +176,21 @@ export function groupLine(
 ): PreparedLine {
   const acc = new Map<number, { sum: number; n: number; lo: number; hi: number; x: number; xs: number; step: number }>();
   for (const m of members) {
-    for (let i = 0; i < m.buckets.length; i++) {
+    for (const [i, b] of m.buckets.entries()) {
       const v = m.raw[i];
-      if (v === null) continue;
-      const b = m.buckets[i];
+      const x = m.x[i];
+      const step = m.steps[i];
+      if (v == null || x === undefined || step === undefined) continue;
       const a = acc.get(b);
       if (a) {
         a.sum += v;
         a.n++;
         a.lo = Math.min(a.lo, v);
         a.hi = Math.max(a.hi, v);
-        a.x += m.x[i];
+        a.x += x;
         a.xs++;
-        a.step = Math.max(a.step, m.steps[i]);
-      } else acc.set(b, { sum: v, n: 1, lo: v, hi: v, x: m.x[i], xs: 1, step: m.steps[i] });
+        a.step = Math.max(a.step, step);
+      } else acc.set(b, { sum: v, n: 1, lo: v, hi: v, x, xs: 1, step });
     }
   }
   const line: PreparedLine = {
@@ -200,8 +205,7 @@ export function groupLine(
     lo: [],
     hi: [],
   };
-  for (const b of [...acc.keys()].sort((p, q) => p - q)) {
-    const a = acc.get(b)!;
+  for (const [b, a] of [...acc].sort(([p], [q]) => p - q)) {
     line.buckets.push(b);
     line.x.push(a.x / a.xs);
     line.steps.push(a.step);
@@ -220,10 +224,13 @@ export function nearestIndex(xs: readonly number[], x: number): number {
   let hi = xs.length - 1;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (xs[mid] < x) lo = mid + 1;
+    // 0 <= lo <= mid < hi <= xs.length - 1: mid is an index of xs.
+    if (xs[mid]! < x) lo = mid + 1;
     else hi = mid;
   }
-  if (lo > 0 && Math.abs(xs[lo - 1] - x) <= Math.abs(xs[lo] - x)) return lo - 1;
+  const before = xs[lo - 1];
+  const at = xs[lo];
+  if (before !== undefined && at !== undefined && Math.abs(before - x) <= Math.abs(at - x)) return lo - 1;
   return lo;
 }
 
@@ -233,10 +240,11 @@ export function stepWindow(lines: readonly PreparedLine[], x0: number, x1: numbe
   let lo = Infinity;
   let hi = -Infinity;
   for (const l of lines) {
-    for (let i = 0; i < l.x.length; i++) {
-      if (l.x[i] < a || l.x[i] > b) continue;
-      lo = Math.min(lo, l.steps[i]);
-      hi = Math.max(hi, l.steps[i]);
+    for (const [i, x] of l.x.entries()) {
+      const step = l.steps[i];
+      if (x < a || x > b || step === undefined) continue;
+      lo = Math.min(lo, step);
+      hi = Math.max(hi, step);
     }
   }
   return lo <= hi ? [lo, hi] : null;
