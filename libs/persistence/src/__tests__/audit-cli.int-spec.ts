@@ -128,7 +128,8 @@ describe('caliper audit verify (CLI, real database)', () => {
       sha256: { stored: 'a'.repeat(64), recomputed: expect.stringMatching(/^[0-9a-f]{64}$/) },
     });
     expect((await cli(db, ['audit', 'acknowledge-break', '--seq', '2', '--by', 'root-admin', '--reason', reason])).code).toBe(2); // already acknowledged
-  });
+    // Nine CLI processes, each compiling the CLI on load: ~27 s alone, more under the full suite.
+  }, 120_000);
 
   it('migrate reports an up-to-date database', async () => {
     const r = await cli(db, ['migrate']);
