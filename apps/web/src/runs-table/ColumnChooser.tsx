@@ -31,6 +31,7 @@ export function ColumnChooser({
   const move = (i: number, by: number) => {
     const next = [...columns];
     const [c] = next.splice(i, 1);
+    if (c === undefined) return;
     next.splice(i + by, 0, c);
     onChange(next);
   };

@@ -87,7 +87,8 @@ export function FilterBox({
               setActive((active - 1 + found.items.length) % found.items.length);
             } else if (e.key === 'Enter' || e.key === 'Tab') {
               e.preventDefault();
-              take(found.items[Math.min(active, found.items.length - 1)]);
+              const item = found.items[Math.min(active, found.items.length - 1)];
+              if (item !== undefined) take(item);
             } else if (e.key === 'Escape') {
               setOpen(false);
             }

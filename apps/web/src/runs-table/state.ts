@@ -171,8 +171,7 @@ export function parseState(params: URLSearchParams): RunsTableState {
   const status = params.get('status')?.toUpperCase() ?? null;
   const tag = params.get('tag');
   const tagValue = params.get('tagValue');
-  const sort = params.get('sort');
-  const sortMatch = sort ? /^(.+):(asc|desc)$/.exec(sort) : null;
+  const [, sortColumn, sortDirection] = /^(.+):(asc|desc)$/.exec(params.get('sort') ?? '') ?? [];
   const cols = params.getAll('col').filter((c) => parseColumn(c) !== null);
   const group = params.get('group');
   const groupRef = group ? parseColumn(group) : null;
@@ -182,7 +181,7 @@ export function parseState(params: URLSearchParams): RunsTableState {
     status: status && (MLFLOW_STATUSES as readonly string[]).includes(status) ? (status as MlflowStatusFilter) : null,
     user: params.get('user') || null,
     tag: tag && tagValue !== null ? { key: tag, value: tagValue } : null,
-    sort: sortMatch && parseColumn(sortMatch[1]) ? { column: sortMatch[1], descending: sortMatch[2] === 'desc' } : null,
+    sort: sortColumn && parseColumn(sortColumn) ? { column: sortColumn, descending: sortDirection === 'desc' } : null,
     columns: cols.length ? cols : params.get('cols') === 'none' ? [] : null,
     groupBy: groupRef && (groupRef.kind === 'params' || groupRef.kind === 'tags') ? group : null,
     pages: Number.isInteger(pages) && pages >= 1 ? Math.min(pages, MAX_PAGES) : 1,
@@ -219,8 +218,11 @@ export function typedKey(text: string): { start: number; kind: ColumnKind | null
     attribute: 'attributes',
   };
   const dotted = /^([A-Za-z_]\w*)\.(.*)$/.exec(token);
-  if (dotted)
-    return kinds[dotted[1].toLowerCase()] ? { start, kind: kinds[dotted[1].toLowerCase()], partial: dotted[2].replace(/^`/, '') } : null;
+  if (dotted) {
+    const [, prefix = '', partial = ''] = dotted;
+    const kind = kinds[prefix.toLowerCase()];
+    return kind ? { start, kind, partial: partial.replace(/^`/, '') } : null;
+  }
   if (!/^[A-Za-z_][\w/-]*$/.test(token) || /^(and|or|like|ilike|in|not)$/i.test(token)) return null;
   return { start, kind: null, partial: token };
 }
