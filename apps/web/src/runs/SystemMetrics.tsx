@@ -68,12 +68,15 @@ function toTimeSeries(
   history: History,
   originMs: number | null,
 ): { elapsed: number[]; values: (number | null)[]; nonFinite: (string | null)[] } {
-  const order = history.timestamps.map((_, i) => i).sort((a, b) => history.timestamps[a] - history.timestamps[b] || a - b);
-  const origin = originMs ?? (order.length ? history.timestamps[order[0]] : 0);
+  // The sort is stable: samples with the same timestamp keep the order they were logged in.
+  const samples = history.timestamps
+    .map((t, i) => ({ t, value: history.values[i] ?? null, nonFinite: history.nonFinite[i] ?? null }))
+    .sort((a, b) => a.t - b.t);
+  const origin = originMs ?? samples[0]?.t ?? 0;
   return {
-    elapsed: order.map((i) => history.timestamps[i] - origin),
-    values: order.map((i) => history.values[i]),
-    nonFinite: order.map((i) => history.nonFinite[i]),
+    elapsed: samples.map((s) => s.t - origin),
+    values: samples.map((s) => s.value),
+    nonFinite: samples.map((s) => s.nonFinite),
   };
 }
 
@@ -107,8 +110,8 @@ function TimeChart({
   const series = toTimeSeries(history, originMs);
   const points: TimePoint[] = thinForChart(series.elapsed, series.values, DRAWN_POINTS).map((p) => ({ t: p.step, value: p.value }));
   const n = series.elapsed.length;
-  const first = n ? series.elapsed[0] : 0;
-  const last = n ? series.elapsed[n - 1] : 0;
+  const first = series.elapsed[0] ?? 0;
+  const last = series.elapsed.at(-1) ?? 0;
   let latest: number | null = null;
   let lo = Infinity;
   let hi = -Infinity;

@@ -64,26 +64,36 @@ export interface ChartPoint {
  */
 export function thinForChart(steps: readonly number[], values: readonly (number | null)[], maxPoints: number): ChartPoint[] {
   const n = steps.length;
-  if (n <= maxPoints) return steps.map((step, i) => ({ step, value: values[i] }));
+  if (n <= maxPoints) return steps.map((step, i) => ({ step, value: values[i] ?? null }));
   const buckets = Math.max(1, Math.floor(maxPoints / 2));
   const size = Math.ceil(n / buckets);
   const out: ChartPoint[] = [];
   for (let start = 0; start < n; start += size) {
-    const end = Math.min(n, start + size);
+    const bucket = steps.slice(start, start + size);
+    // Positions in the bucket of its lowest and highest value and of its first gap, -1 when none.
     let lo = -1;
     let hi = -1;
     let gap = -1;
-    for (let i = start; i < end; i++) {
-      const v = values[i];
+    let loValue = Infinity;
+    let hiValue = -Infinity;
+    for (let k = 0; k < bucket.length; k++) {
+      const v = values[start + k] ?? null;
       if (v === null) {
-        if (gap < 0) gap = i;
+        if (gap < 0) gap = k;
         continue;
       }
-      if (lo < 0 || v < (values[lo] as number)) lo = i;
-      if (hi < 0 || v > (values[hi] as number)) hi = i;
+      if (lo < 0 || v < loValue) {
+        lo = k;
+        loValue = v;
+      }
+      if (hi < 0 || v > hiValue) {
+        hi = k;
+        hiValue = v;
+      }
     }
-    const keep = [...new Set([lo, hi, gap].filter((i) => i >= 0))].sort((a, b) => a - b);
-    for (const i of keep) out.push({ step: steps[i], value: values[i] });
+    bucket.forEach((step, k) => {
+      if (k === lo || k === hi || k === gap) out.push({ step, value: values[start + k] ?? null });
+    });
   }
   return out;
 }

@@ -96,12 +96,13 @@ describe('system metrics on the run page', () => {
     expect(timeTicks(10, 0)).toEqual([]);
     const days = timeTicks(0, 30 * 86_400_000);
     expect(days.length).toBeLessThanOrEqual(6);
-    expect(days[1] % 86_400_000).toBe(0);
+    expect(days.length).toBeGreaterThan(1);
+    for (const t of days) expect(t % 86_400_000).toBe(0);
     for (const [from, to] of [
       [0, 61_000],
       [0, 7_777_777],
       [123, 98_765],
-    ])
+    ] as const)
       expect(timeTicks(from, to).length).toBeLessThanOrEqual(6);
   });
 });

@@ -45,8 +45,9 @@ function stripUnit(name: string): string {
 export function systemMetricLabel(key: string): string {
   const gpu = GPU_KEY.exec(key);
   if (gpu) {
-    const what = stripUnit(gpu[2]);
-    return `GPU ${gpu[1]} ${KNOWN[what] ?? what.replace(/_/g, ' ')}`;
+    const [, index, name = ''] = gpu;
+    const what = stripUnit(name);
+    return `GPU ${index} ${KNOWN[what] ?? what.replace(/_/g, ' ')}`;
   }
   const what = stripUnit(key.slice(SYSTEM_PREFIX.length));
   const words = KNOWN[what] ?? what.replace(/_/g, ' ');
@@ -107,8 +108,8 @@ export function groupSystemMetrics(keys: readonly string[]): SystemMetricGroup[]
   const groups: SystemMetricGroup[] = [];
   if (host.length)
     groups.push({ id: 'cpu-memory', title: 'CPU and memory', keys: host.sort(byRank((k) => k.slice(SYSTEM_PREFIX.length))) });
-  for (const n of [...gpus.keys()].sort((a, b) => a - b)) {
-    groups.push({ id: `gpu-${n}`, title: `GPU ${n}`, keys: gpus.get(n)!.sort(byRank((k) => GPU_KEY.exec(k)![2])) });
+  for (const [n, gpuKeys] of [...gpus].sort(([a], [b]) => a - b)) {
+    groups.push({ id: `gpu-${n}`, title: `GPU ${n}`, keys: gpuKeys.sort(byRank((k) => GPU_KEY.exec(k)?.[2] ?? k)) });
   }
   if (other.length) groups.push({ id: 'other', title: 'Other', keys: other.sort() });
   return groups;
