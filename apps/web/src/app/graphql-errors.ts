@@ -10,7 +10,7 @@ export interface UserFacingError {
   hint: string | null;
 }
 
-const HINTS: Record<string, string> = {
+const HINTS: Record<string, string> & { NETWORK: string } = {
   FORBIDDEN: 'Your roles do not allow this. Ask a PI of the project or a system admin for access.',
   NOT_FOUND: 'It may have been renamed or removed, or you may not have access to it.',
   BAD_USER_INPUT: 'Correct the highlighted values and try again.',
@@ -20,8 +20,8 @@ const HINTS: Record<string, string> = {
 };
 
 export function describeError(error: unknown): UserFacingError {
-  if (CombinedGraphQLErrors.is(error) && error.errors.length > 0) {
-    const first = error.errors[0];
+  const first = CombinedGraphQLErrors.is(error) ? error.errors[0] : undefined;
+  if (first) {
     const code = typeof first.extensions?.code === 'string' ? first.extensions.code : 'ERROR';
     return { code, message: first.message, hint: HINTS[code] ?? null };
   }

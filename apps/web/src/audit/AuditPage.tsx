@@ -25,8 +25,8 @@ export function AuditPage() {
 
   // Without global audit access, the log is read one project at a time (QA of that project).
   const projectScoped = !globalAudit;
-  const effectiveFilters =
-    projectScoped && !filters.project && auditableProjects.length > 0 ? { ...filters, project: auditableProjects[0].id } : filters;
+  const firstAuditable = auditableProjects[0];
+  const effectiveFilters = projectScoped && !filters.project && firstAuditable ? { ...filters, project: firstAuditable.id } : filters;
 
   if (projectScoped && projects.data && auditableProjects.length === 0) {
     return (
