@@ -86,14 +86,15 @@ export class RunLogger {
     this.flushTimer = setInterval(() => this.cutBatches(true), this.opts.flushIntervalMs).unref();
     this.heartbeatTimer =
       this.opts.heartbeatIntervalMs > 0
-        ? setInterval(() => this.heartbeat().catch((err: Error) => this.opts.onError?.(err)), this.opts.heartbeatIntervalMs).unref()
+        ? setInterval(() => {
+            this.heartbeat().catch((err: Error) => this.opts.onError?.(err));
+          }, this.opts.heartbeatIntervalMs).unref()
         : null;
     const sampler = this.opts.systemMetricsIntervalMs > 0 ? new SystemMetricsSampler() : null;
     this.systemTimer = sampler
-      ? setInterval(
-          () => this.logSystemMetrics(sampler).catch((err: Error) => this.opts.onError?.(err)),
-          this.opts.systemMetricsIntervalMs,
-        ).unref()
+      ? setInterval(() => {
+          this.logSystemMetrics(sampler).catch((err: Error) => this.opts.onError?.(err));
+        }, this.opts.systemMetricsIntervalMs).unref()
       : null;
   }
 

@@ -23,8 +23,13 @@ export async function printApiSchema(): Promise<string> {
 }
 
 if (require.main === module) {
-  printApiSchema().then((sdl) => {
-    writeFileSync(SCHEMA_FILE, sdl);
-    console.log(`wrote ${path.relative(process.cwd(), SCHEMA_FILE)}`);
-  });
+  printApiSchema()
+    .then((sdl) => {
+      writeFileSync(SCHEMA_FILE, sdl);
+      console.log(`wrote ${path.relative(process.cwd(), SCHEMA_FILE)}`);
+    })
+    .catch((err: Error) => {
+      console.error(err);
+      process.exit(1);
+    });
 }
