@@ -105,13 +105,14 @@ export class TokensService {
 
   /** Owners revoke their own tokens; member managers revoke any token of the project. */
   async revoke(principal: Principal, id: string): Promise<ApiTokenEntity> {
-    const existing = await this.tokens.findById(id);
-    if (!existing) throw notFound(`API token ${id}`);
-    const own = existing.userId === principal.user.id;
-    if (!own && !(await this.access.allows(principal, 'member.manage', existing.projectId)))
-      throw forbidden("revoke another member's token");
-    if (existing.revokedAt) return existing;
     return this.ds.transaction(async (m) => {
+      // Locked, so concurrent revokes (a double click, a retried request) take turns and only the first records one.
+      const existing = await this.tokens.lockById(m, id);
+      if (!existing) throw notFound(`API token ${id}`);
+      const own = existing.userId === principal.user.id;
+      if (!own && !(await this.access.allows(principal, 'member.manage', existing.projectId)))
+        throw forbidden("revoke another member's token");
+      if (existing.revokedAt) return existing;
       const after = await this.tokens.revoke(m, id);
       await this.audit.append(m, {
         ...actorOf(principal),

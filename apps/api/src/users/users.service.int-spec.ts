@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { AccountsRepository, type UserEntity } from '@caliper/persistence';
 import { AuthService, type Principal, verifyPassword } from '@caliper/server-kit';
+import { defined } from '../testing/defined';
 import { AUDIT_REFUSED, Medium, sessionPrincipal, startMedium, tokenPrincipal, unauditablePrincipal } from '../testing/medium';
 import { UsersModule } from './users.module';
 import { UsersService } from './users.service';
@@ -36,7 +37,8 @@ describe('UsersService (medium: real repositories, real database)', () => {
       }),
     );
   const sessionRevoked = async (id: string) =>
-    (await md.query<{ revoked_at: Date | null }>(`SELECT revoked_at FROM sessions WHERE id = $1`, [id]))[0].revoked_at !== null;
+    defined((await md.query<{ revoked_at: Date | null }>(`SELECT revoked_at FROM sessions WHERE id = $1`, [id]))[0], `session ${id}`)
+      .revoked_at !== null;
 
   beforeAll(async () => {
     md = await startMedium(UsersModule);
@@ -185,22 +187,20 @@ describe('UsersService (medium: real repositories, real database)', () => {
       });
       const id = '00000000-0000-4000-8000-000000000000';
       await expect(users.deactivate(asAdmin, id, 'x')).rejects.toMatchObject({ code: 'NOT_FOUND', message: `User ${id} was not found.` });
-      expect((await md.query<{ is_active: boolean }>(`SELECT is_active FROM users WHERE id = $1`, [admin.id]))[0].is_active).toBe(true);
+      expect((await md.query<{ is_active: boolean }>(`SELECT is_active FROM users WHERE id = $1`, [admin.id]))[0]?.is_active).toBe(true);
     });
 
     it('keeps the account active and its sessions open when the deactivation cannot be audited', async () => {
       const user = await md.newUser();
       const session = await newSession(user);
       await expect(users.deactivate(unauditablePrincipal(admin), user.id, 'x')).rejects.toMatchObject(AUDIT_REFUSED);
-      expect((await md.query<{ is_active: boolean }>(`SELECT is_active FROM users WHERE id = $1`, [user.id]))[0].is_active).toBe(true);
+      expect((await md.query<{ is_active: boolean }>(`SELECT is_active FROM users WHERE id = $1`, [user.id]))[0]?.is_active).toBe(true);
       expect(await sessionRevoked(session.id)).toBe(false);
     });
 
-    // A bug in UsersService.deactivate, marked `failing` so the suite stays green until it is fixed
-    // (then Jest reports this test, and `.failing` comes off): the "already deactivated?" check
-    // reads the user without a row lock, so concurrent deactivations of one account each pass it
-    // and each append a user.deactivated event claiming the account was active before.
-    it.failing('records one deactivation when two admins deactivate the same account at once', async () => {
+    // The "already deactivated?" check reads the user under a row lock: without it, concurrent
+    // deactivations of one account each passed it and each appended a user.deactivated event.
+    it('records one deactivation when two admins deactivate the same account at once', async () => {
       const second = sessionPrincipal(await md.newUser({ globalRole: 'system_admin' }));
       const counts: number[] = [];
       for (let i = 0; i < 4; i++) {
@@ -226,7 +226,7 @@ describe('UsersService (medium: real repositories, real database)', () => {
         code: 'BAD_USER_INPUT',
         details: { field: 'userId' },
       });
-      expect((await md.query<{ global_role: string }>(`SELECT global_role FROM users WHERE id = $1`, [admin.id]))[0].global_role).toBe(
+      expect((await md.query<{ global_role: string }>(`SELECT global_role FROM users WHERE id = $1`, [admin.id]))[0]?.global_role).toBe(
         'system_admin',
       );
     });
@@ -255,7 +255,7 @@ describe('UsersService (medium: real repositories, real database)', () => {
       expect(await md.query(`SELECT id FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL`, [user.id])).toEqual([]);
       const reset = await md.auditRows({ entityId: user.id, action: 'user.password_reset' });
       expect(reset).toHaveLength(1);
-      expect(reset[0].after).toEqual({
+      expect(reset[0]?.after).toEqual({
         username: user.username,
         sessionsEnded: true,
         revokedTokens: expect.arrayContaining(['aaaaaaaaaaaaaaa1', 'aaaaaaaaaaaaaaa2']),

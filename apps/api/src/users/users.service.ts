@@ -69,7 +69,7 @@ export class UsersService {
     if (userId === principal.user.id)
       throw new DomainError('BAD_USER_INPUT', 'You cannot deactivate your own account; ask another system admin.', { field: 'userId' });
     return this.ds.transaction(async (m) => {
-      const before = await this.accounts.findUserById(userId, m);
+      const before = await this.accounts.lockUserById(m, userId);
       if (!before) throw notFound(`User ${userId}`);
       if (!before.isActive) throw new DomainError('CONFLICT', `User ${before.username} is already deactivated.`);
       const after = await this.accounts.deactivateUser(m, userId);
@@ -95,7 +95,7 @@ export class UsersService {
     if (userId === principal.user.id)
       throw new DomainError('BAD_USER_INPUT', 'You cannot change your own global role; ask another system admin.', { field: 'userId' });
     return this.ds.transaction(async (m) => {
-      const before = await this.accounts.findUserById(userId, m);
+      const before = await this.accounts.lockUserById(m, userId);
       if (!before) throw notFound(`User ${userId}`);
       if (before.globalRole === globalRole) return before;
       const after = await this.accounts.setGlobalRole(m, userId, globalRole);
@@ -114,7 +114,7 @@ export class UsersService {
 
   async reactivate(principal: Principal, userId: string, reason: string): Promise<UserEntity> {
     return this.ds.transaction(async (m) => {
-      const before = await this.accounts.findUserById(userId, m);
+      const before = await this.accounts.lockUserById(m, userId);
       if (!before) throw notFound(`User ${userId}`);
       if (before.isActive) throw new DomainError('CONFLICT', `User ${before.username} is active.`);
       const after = await this.accounts.reactivateUser(m, userId);
@@ -142,7 +142,7 @@ export class UsersService {
     if (problem) badInputThrow('newPassword', problem);
     const hash = await hashPassword(newPassword);
     return this.ds.transaction(async (m) => {
-      const user = await this.accounts.findUserById(userId, m);
+      const user = await this.accounts.lockUserById(m, userId);
       if (!user) throw notFound(`User ${userId}`);
       await this.accounts.setPasswordHash(m, userId, hash);
       await this.accounts.revokeSessionsOf(m, userId);

@@ -21,6 +21,11 @@ export class AccountsRepository {
     return this.m(manager).findOneBy(UserEntity, { id });
   }
 
+  /** The user, their row locked until the caller's transaction ends: concurrent changes of one account take turns. */
+  lockUserById(manager: EntityManager, id: string): Promise<UserEntity | null> {
+    return manager.findOne(UserEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
   findUserByUsername(username: string, manager?: EntityManager): Promise<UserEntity | null> {
     return this.m(manager).findOneBy(UserEntity, { username });
   }

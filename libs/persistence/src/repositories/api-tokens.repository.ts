@@ -18,6 +18,11 @@ export class ApiTokensRepository {
     return (manager ?? this.ds.manager).findOneBy(ApiTokenEntity, { id });
   }
 
+  /** The token, its row locked until the caller's transaction ends: concurrent changes of one token take turns. */
+  lockById(manager: EntityManager, id: string): Promise<ApiTokenEntity | null> {
+    return manager.findOne(ApiTokenEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
   /**
    * A token with its owner and the owner's current roles in the token's project, in one statement:
    * what authenticating a token request needs (it was three statements per request).
