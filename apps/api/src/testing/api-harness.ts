@@ -92,6 +92,7 @@ export async function gqlOk<T = Record<string, unknown>>(
 }
 
 export const errorCode = (r: GqlResult<unknown>) => r.errors?.[0]?.extensions?.code;
+export const errorMessage = (r: GqlResult<unknown>) => r.errors?.[0]?.message;
 
 export async function rest(api: TestApi, method: string, path: string, auth: Auth = null, body?: unknown): Promise<Response> {
   return fetch(`${api.base}${path}`, {
@@ -105,8 +106,8 @@ export async function rest(api: TestApi, method: string, path: string, auth: Aut
 export async function login(api: TestApi, username: string, password: string): Promise<{ cookie: string }> {
   const res = await rest(api, 'POST', '/api/v1/auth/login', null, { username, password });
   if (res.status !== 200) throw new Error(`login as ${username} failed: ${res.status} ${await res.text()}`);
-  const setCookie = res.headers.get('set-cookie') ?? '';
-  return { cookie: setCookie.split(';')[0] };
+  const [cookie = ''] = (res.headers.get('set-cookie') ?? '').split(';');
+  return { cookie };
 }
 
 let counter = 0;

@@ -235,7 +235,9 @@ export async function startMedium(...features: (Type<unknown> | DynamicModule)[]
       const out: Record<string, number> = {};
       for (const t of tables) {
         if (!/^[a-z_]+$/.test(t)) throw new Error(`not a table name: ${t}`);
-        out[t] = Number((await query<{ n: string }>(`SELECT count(*) AS n FROM ${t}`))[0].n);
+        const [row] = await query<{ n: string }>(`SELECT count(*) AS n FROM ${t}`);
+        if (!row) throw new Error(`count(*) of ${t} answered no row`);
+        out[t] = Number(row.n);
       }
       return out;
     },
