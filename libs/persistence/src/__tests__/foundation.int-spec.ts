@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { AuditRepository, createDataSource, pendingSchemaChanges, runMigrations } from '../index';
+import { AuditRepository, createDataSource, MIGRATIONS, pendingSchemaChanges, runMigrations } from '../index';
 import { createTestDatabase, TestDatabase } from '../testing/test-database';
 
 async function sql(url: string, text: string, params: unknown[] = []) {
@@ -20,16 +20,14 @@ describe('migrations', () => {
   it('apply to an empty database and leave nothing for the schema check to generate', async () => {
     db = await createTestDatabase({ empty: true });
     const applied = await runMigrations(db.ownerUrl);
-    expect(applied).toEqual([
-      'Foundation1764205200000',
-      'OutboxSchedule1764300000000',
-      'Tracking1764400000000',
-      'Registry1764500000000',
-      'MetricTiers1764600000000',
-      'RunSearchIndexes1764700000000',
-      'SavedViews1764800000000',
-      'AuditCheckpoints1764900000000',
-    ]);
+    // Every migration of the list, in its order: named <Name><13-digit timestamp>, timestamps rising, each once.
+    const listed = MIGRATIONS.map((m) => m.name);
+    expect(applied).toEqual(listed);
+    expect(listed[0]).toBe('Foundation1764205200000');
+    const stamps = listed.map((n) => Number(/\d{13}$/.exec(n)?.[0]));
+    expect(stamps.every((t) => Number.isInteger(t))).toBe(true);
+    expect([...stamps].sort((x, y) => x - y)).toEqual(stamps);
+    expect(new Set(stamps).size).toBe(stamps.length);
     expect(await runMigrations(db.ownerUrl)).toEqual([]);
     expect(await pendingSchemaChanges(db.ownerUrl)).toEqual([]);
     const tables = await sql(db.ownerUrl, `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
