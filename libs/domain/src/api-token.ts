@@ -21,7 +21,8 @@ export function generateApiToken(): { id: string; secret: string; token: string;
 
 export function parseApiToken(token: string): ParsedToken | null {
   const m = TOKEN_RE.exec(token);
-  return m ? { id: m[1], secret: m[2] } : null;
+  // Both groups are required by the pattern, so a match always has them.
+  return m ? { id: m[1]!, secret: m[2]! } : null;
 }
 
 export function hashTokenSecret(secret: string): string {

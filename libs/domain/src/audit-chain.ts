@@ -57,10 +57,13 @@ function serialise(value: JsonValue, strict: boolean, path: string): string {
     return JSON.stringify(value);
   }
   if (Array.isArray(value)) return `[${value.map((v, i) => serialise(v, strict, `${path}[${i}]`)).join(',')}]`;
-  const keys = Object.keys(value)
-    .filter((k) => value[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${serialise(k, strict, `${path} (key ${JSON.stringify(k)})`)}:${serialise(value[k], strict, `${path}.${k}`)}`).join(',')}}`;
+  const members: string[] = [];
+  for (const k of Object.keys(value).sort()) {
+    const v = value[k];
+    if (v !== undefined)
+      members.push(`${serialise(k, strict, `${path} (key ${JSON.stringify(k)})`)}:${serialise(v, strict, `${path}.${k}`)}`);
+  }
+  return `{${members.join(',')}}`;
 }
 
 function auditTextObject(body: AuditEventBody): { [key: string]: JsonValue } {
@@ -225,7 +228,7 @@ function parseAck(after: JsonValue | null): BreakAckPayload | null {
   const { brokenSeq, kinds, sha256 } = after;
   if (typeof brokenSeq !== 'number' || !Array.isArray(kinds) || !sha256 || typeof sha256 !== 'object' || Array.isArray(sha256)) return null;
   const fp = sha256 as { [k: string]: JsonValue };
-  const hex = (v: JsonValue) => (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? v : null);
+  const hex = (v: JsonValue | undefined) => (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? v : null);
   const [stored, recomputed, prevLink, columns] = [hex(fp.stored), hex(fp.recomputed), hex(fp.prevLink), hex(fp.columns)];
   if (!stored || !recomputed || !prevLink || !columns) return null;
   return {
@@ -368,9 +371,8 @@ export class AuditChainVerifier {
       const objects = [...evidence.objects].sort((a, b) => a.seq - b.seq);
       const bySeq = new Map(objects.map((c) => [c.seq, c]));
       let covered = 0;
-      const pastEnd = objects.filter((c) => c.seq > lastSeq);
-      if (pastEnd.length) {
-        const last = pastEnd[pastEnd.length - 1];
+      const last = objects.filter((c) => c.seq > lastSeq).at(-1);
+      if (last) {
         checkpointBreaks.push({
           seq: lastSeq + 1,
           kind: 'checkpoint_past_end',

@@ -14,6 +14,8 @@
 
 /** Levels of metric_tiers, coarsest last: block sizes 16, 32, …, 262,144 steps. */
 export const TIER_LEVELS = [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18] as const;
+const FINEST_LEVEL = TIER_LEVELS[0];
+const COARSEST_LEVEL = Math.max(...TIER_LEVELS);
 
 /** The most buckets one request may ask for per series. */
 export const MAX_BUCKETS = 2000;
@@ -44,21 +46,20 @@ export function planBuckets(fromStep: number, toStep: number, budget: number): B
   if (span <= budget) return { fromStep, toStep, width: 1, level: null, bucketCount: span };
   // Aligned interior edges can add one bucket at each end: budget − 1 widths leave room for it.
   const minWidth = Math.ceil(span / (budget - 1));
-  const finest = 2 ** TIER_LEVELS[0];
-  const coarsest = TIER_LEVELS[TIER_LEVELS.length - 1];
+  const finest = 2 ** FINEST_LEVEL;
   let width: number;
   let level: number | null;
   if (minWidth < finest) {
     // Narrower buckets than the finest block: read the raw points (fewer than 16 per bucket).
     width = minWidth;
     level = null;
-  } else if (minWidth <= 2 ** coarsest) {
+  } else if (minWidth <= 2 ** COARSEST_LEVEL) {
     // A power of two: one block of that level is one bucket (so between budget/2 and budget buckets).
     level = Math.ceil(Math.log2(minWidth));
     width = 2 ** level;
   } else {
-    level = coarsest;
-    width = Math.ceil(minWidth / 2 ** coarsest) * 2 ** coarsest;
+    level = COARSEST_LEVEL;
+    width = Math.ceil(minWidth / 2 ** COARSEST_LEVEL) * 2 ** COARSEST_LEVEL;
   }
   const bucketCount = Math.floor(toStep / width) - Math.floor(fromStep / width) + 1;
   return { fromStep, toStep, width, level, bucketCount };
@@ -96,11 +97,12 @@ export function coverSteps(from: number, to: number, level: number | null): Cove
   const cover: Cover = { blocks: [], raw: [] };
   const walk = (lo: number, hi: number, levelIndex: number) => {
     if (lo >= hi) return;
-    if (levelIndex < 0) {
+    // Below the finest level (index −1) there are only raw steps.
+    const l = TIER_LEVELS[levelIndex];
+    if (l === undefined) {
       cover.raw.push({ fromStep: lo, toStep: hi });
       return;
     }
-    const l = TIER_LEVELS[levelIndex];
     const size = 2 ** l;
     const first = Math.ceil(lo / size);
     const last = Math.floor(hi / size);

@@ -88,7 +88,7 @@ export function tokenizeFilter(input: string, what: string): FilterToken[] {
   const out: FilterToken[] = [];
   let i = 0;
   while (i < input.length) {
-    const c = input[i];
+    const c = input.charAt(i);
     if (/\s/.test(c)) {
       i++;
       continue;

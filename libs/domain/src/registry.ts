@@ -125,10 +125,11 @@ export type ModelSource = { kind: 'run-artifact'; runUuid: string; experimentId:
  * after resolving `runs:/`) and `runs:/<run>[/<path>]`. The path is normalised without `.`/`..`.
  */
 export function parseModelSource(source: string): ModelSource {
+  // The experiment and run groups are required by the patterns; only the path is optional.
   let m = /^mlflow-artifacts:\/{1,3}(\d+)\/([0-9a-f]{32})\/artifacts(?:\/(.*))?$/.exec(source);
-  if (m) return { kind: 'run-artifact', experimentId: m[1], runUuid: m[2], path: artifactPath(m[3] ?? '', source) };
+  if (m) return { kind: 'run-artifact', experimentId: m[1]!, runUuid: m[2]!, path: artifactPath(m[3] ?? '', source) };
   m = /^runs:\/{1,3}([0-9a-f]{32})(?:\/(.*))?$/.exec(source);
-  if (m) return { kind: 'run-artifact', experimentId: null, runUuid: m[1], path: artifactPath(m[2] ?? '', source) };
+  if (m) return { kind: 'run-artifact', experimentId: null, runUuid: m[1]!, path: artifactPath(m[2] ?? '', source) };
   return { kind: 'external' };
 }
 
@@ -272,7 +273,7 @@ function parseOrder(items: readonly string[], keys: Record<string, RegistryOrder
     .filter((s) => s.trim() !== '')
     .map((item) => {
       const m = /^\s*`?([\w.]+)`?\s*(ASC|DESC)?\s*$/i.exec(item);
-      const key = m ? keys[m[1].replace(/^attributes?\./i, '')] : undefined;
+      const key = m ? keys[m[1]!.replace(/^attributes?\./i, '')] : undefined;
       if (!m || !key)
         throw invalid(
           `Invalid order by key '${item}' specified. Valid keys are ${Object.keys(keys)

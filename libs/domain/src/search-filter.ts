@@ -131,7 +131,8 @@ const RUN_ATTRIBUTES: readonly string[] = [...STRING_ATTRIBUTES, ...NUMERIC_ATTR
 
 function checkedAttribute(c: Cursor, raw: string, allowed: readonly string[]): { entity: 'attribute'; key: string } {
   // Own keys only: 'constructor' or '__proto__' must be unknown attributes, not Object's members.
-  const key = Object.hasOwn(ATTRIBUTE_ALIASES, raw.toLowerCase()) ? ATTRIBUTE_ALIASES[raw.toLowerCase()] : raw;
+  const alias = Object.hasOwn(ATTRIBUTE_ALIASES, raw.toLowerCase()) ? ATTRIBUTE_ALIASES[raw.toLowerCase()] : undefined;
+  const key = alias ?? raw;
   if (!allowed.includes(key)) throw c.error(`invalid attribute key '${raw}'; valid attributes are ${allowed.join(', ')}`);
   return { entity: 'attribute', key };
 }

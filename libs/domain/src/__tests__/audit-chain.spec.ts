@@ -34,10 +34,11 @@ function event(i: number, over: Partial<AuditEventBody> = {}): AuditEventBody {
 
 /** Appends as the database trigger does: hash over the previous stored hash and the canonical text. */
 function append(events: StoredAuditEvent[], body: AuditEventBody, canonical = canonicalAuditText(body)): StoredAuditEvent[] {
-  const prev = events.length ? events[events.length - 1].hash : GENESIS_HASH;
+  const last = events.at(-1);
+  const prev = last ? last.hash : GENESIS_HASH;
   events.push({
     ...body,
-    seq: events.length ? events[events.length - 1].seq + 1 : 1,
+    seq: last ? last.seq + 1 : 1,
     canonical,
     prevHash: prev,
     hash: chainHash(prev, canonical),
@@ -49,6 +50,13 @@ function chain(n: number): StoredAuditEvent[] {
   const out: StoredAuditEvent[] = [];
   for (let i = 1; i <= n; i++) append(out, event(i));
   return out;
+}
+
+/** The fixture's element at `i` (negative from the end); a shorter fixture fails the test. */
+function at<T>(list: readonly T[], i: number): T {
+  const item = list.at(i);
+  if (item === undefined) throw new Error(`the fixture has no element at ${i} (length ${list.length})`);
+  return item;
 }
 
 type Cp = { seq: number; hash: string; writtenAt: string };
@@ -87,14 +95,14 @@ function surrogateRow(events: StoredAuditEvent[]): StoredAuditEvent {
   // canonicalJson now refuses it: build the text as the old code did, JSON.stringify escaping the surrogate.
   const canonical = canonicalAuditText({ ...signed, reason: 'PLACEHOLDER' }).replace('"PLACEHOLDER"', JSON.stringify('left \ud800 group'));
   append(events, signed, canonical);
-  const row = events[events.length - 1];
+  const row = at(events, -1);
   row.reason = 'left \ufffd group'; // what PostgreSQL stored
   return row;
 }
 
 describe('audit chain', () => {
   it('produces RFC 8785 text with sorted keys', () => {
-    const text = canonicalAuditText(chain(1)[0]);
+    const text = canonicalAuditText(at(chain(1), 0));
     expect(text.startsWith('{"action":"project.create","actor":{"id":"u1","label":"alice"},"after":{"n":1,"slug":"s1"}')).toBe(true);
   });
 
@@ -105,15 +113,15 @@ describe('audit chain', () => {
 
   it('reports a changed field at its event, naming the field, and keeps verifying after it', () => {
     const events = chain(5);
-    events[2] = { ...events[2], actorLabel: 'mallory' };
+    events[2] = { ...at(events, 2), actorLabel: 'mallory' };
     const r = verify(events);
     expect(r).toMatchObject({ ok: false, firstBrokenSeq: 3, checkedEvents: 5, lastSeq: 5, unacknowledgedBreaks: 1 });
     expect(r.breaks).toEqual([
       {
         seq: 3,
         kind: 'canonical_mismatch',
-        storedHash: events[2].hash,
-        expectedHash: events[2].hash,
+        storedHash: at(events, 2).hash,
+        expectedHash: at(events, 2).hash,
         acknowledged: null,
         problem: expect.stringContaining('actor: {"id":"u1","label":"alice"} signed, {"id":"u1","label":"mallory"} stored'),
       },
@@ -122,8 +130,8 @@ describe('audit chain', () => {
 
   it('reports every break, not only the first: each kind at its event', () => {
     const events = chain(9);
-    events[1] = { ...events[1], after: { slug: 'forged' } }; // 2: columns edited
-    events[3] = { ...events[3], hash: 'f'.repeat(64) }; // 4: hash rewritten (5's link then points at the old hash)
+    events[1] = { ...at(events, 1), after: { slug: 'forged' } }; // 2: columns edited
+    events[3] = { ...at(events, 3), hash: 'f'.repeat(64) }; // 4: hash rewritten (5's link then points at the old hash)
     events.splice(6, 1); // 7 deleted
     const r = verify(events);
     expect(r.breaks.map((b) => [b.seq, b.kind])).toEqual([
@@ -132,13 +140,13 @@ describe('audit chain', () => {
       [5, 'prev_hash_mismatch'],
       [8, 'events_missing'],
     ]);
-    expect(r.breaks[1]).toMatchObject({ storedHash: 'f'.repeat(64), expectedHash: chain(9)[3].hash });
-    expect(r.breaks[3].problem).toBe('event 7 is missing before event 8');
+    expect(r.breaks[1]).toMatchObject({ storedHash: 'f'.repeat(64), expectedHash: at(chain(9), 3).hash });
+    expect(r.breaks[3]?.problem).toBe('event 7 is missing before event 8');
     expect(r).toMatchObject({
       ok: false,
       checkedEvents: 8,
       lastSeq: 9,
-      lastHash: events[7].hash,
+      lastHash: at(events, 7).hash,
       unacknowledgedBreaks: 4,
       firstBrokenSeq: 2,
     });
@@ -147,7 +155,7 @@ describe('audit chain', () => {
   it('re-anchors on the stored hash of a broken row: a break does not cascade down the chain', () => {
     const events = chain(3);
     // Event 4 is written after a broken event 3 and links to its stored hash: it is intact.
-    events[2] = { ...events[2], actorLabel: 'mallory' };
+    events[2] = { ...at(events, 2), actorLabel: 'mallory' };
     append(events, event(4));
     append(events, event(5));
     expect(verify(events).breaks.map((b) => b.seq)).toEqual([3]);
@@ -155,7 +163,7 @@ describe('audit chain', () => {
 
   it('reports a rewritten hash at its event', () => {
     const events = chain(5);
-    events[3] = { ...events[3], hash: 'f'.repeat(64) };
+    events[3] = { ...at(events, 3), hash: 'f'.repeat(64) };
     expect(verify(events)).toMatchObject({ ok: false, firstBrokenSeq: 4 });
   });
 
@@ -180,7 +188,7 @@ describe('audit chain', () => {
 
   it('catches a deleted tail with a checkpoint', () => {
     const events = chain(5);
-    const cp = { seq: 5, hash: events[4].hash, writtenAt: 'x' };
+    const cp = { seq: 5, hash: at(events, 4).hash, writtenAt: 'x' };
     expect(verify(events.slice(0, 3), [cp])).toMatchObject({ ok: false, firstBrokenSeq: 4, breaks: [{ kind: 'checkpoint_past_end' }] });
     expect(verify(events, [cp])).toMatchObject({ ok: true, checkpointsChecked: 1, checkpointsFound: 1, checkpointsExpected: 0 });
   });
@@ -189,18 +197,18 @@ describe('audit chain', () => {
     const events = chain(6);
     const cps = [2, 4, 6].map((seq) => ({
       seq,
-      hash: events[seq - 1].hash,
+      hash: at(events, seq - 1).hash,
       writtenAt: `t${seq}`,
       objectKey: `audit-checkpoints/${seq}.json`,
     }));
     expect(verify(events, cps, cps)).toMatchObject({ ok: true, checkpointsChecked: 3, checkpointsFound: 3, checkpointsExpected: 3 });
-    const r = verify(events, [cps[0], { ...cps[2], hash: 'b'.repeat(64) }], cps);
+    const r = verify(events, [at(cps, 0), { ...at(cps, 2), hash: 'b'.repeat(64) }], cps);
     expect(r.breaks.map((b) => [b.seq, b.kind])).toEqual([
       [4, 'checkpoint_missing'],
       [6, 'checkpoint_mismatch'],
       [6, 'checkpoint_mismatch'],
     ]);
-    expect(r.breaks[0].problem).toBe(
+    expect(r.breaks[0]?.problem).toBe(
       'checkpoint of event 4 written at t4 (object audit-checkpoints/4.json) is recorded in the database but missing from the object store: it was deleted or hidden by a delete marker',
     );
     expect(r).toMatchObject({ ok: false, checkpointsChecked: 1, checkpointsFound: 2, checkpointsExpected: 3 });
@@ -223,8 +231,8 @@ describe('audit chain', () => {
       ],
     });
     // A checkpoint at 3 covers them; 4 and 5 are recent enough to wait for the worker.
-    expect(verify(events, [{ seq: 3, hash: events[2].hash, writtenAt: 'x' }], [], { coverBefore }).ok).toBe(true);
-    expect(verify(events, [{ seq: 2, hash: events[1].hash, writtenAt: 'x' }], [], { coverBefore }).breaks).toMatchObject([
+    expect(verify(events, [{ seq: 3, hash: at(events, 2).hash, writtenAt: 'x' }], [], { coverBefore }).ok).toBe(true);
+    expect(verify(events, [{ seq: 2, hash: at(events, 1).hash, writtenAt: 'x' }], [], { coverBefore }).breaks).toMatchObject([
       { seq: 3, kind: 'checkpoint_overdue' },
     ]);
     expect(checkpointDeadlineSeconds(300, 10)).toBe(360);
@@ -241,7 +249,7 @@ describe('audit chain', () => {
     const forged = chain(3).map((e) => e);
     const cp = { seq: 2, hash: 'a'.repeat(64), writtenAt: 'x' };
     expect(verify(forged, [cp])).toMatchObject({ ok: false, firstBrokenSeq: 2 });
-    expect(verify(original, [{ seq: 2, hash: original[1].hash, writtenAt: 'x' }]).ok).toBe(true);
+    expect(verify(original, [{ seq: 2, hash: at(original, 1).hash, writtenAt: 'x' }]).ok).toBe(true);
   });
 
   it('an intact acknowledgement by an admin marks the break acknowledged, still listed, and the chain ok', () => {
@@ -255,7 +263,7 @@ describe('audit chain', () => {
       expect.objectContaining({
         seq: 3,
         kind: 'canonical_mismatch',
-        acknowledged: { seq: 5, by: 'root-admin', reason: 'lone surrogate stored as U+FFFD (issue 10)', time: events[4].time },
+        acknowledged: { seq: 5, by: 'root-admin', reason: 'lone surrogate stored as U+FFFD (issue 10)', time: at(events, 4).time },
       }),
     ]);
   });
@@ -269,7 +277,7 @@ describe('audit chain', () => {
     // The row was changed again after the acknowledgement: its fingerprint no longer matches.
     let { events, broken } = base();
     acknowledge(events, broken, ['canonical_mismatch']);
-    events[2] = { ...events[2], actorLabel: 'mallory' };
+    events[2] = { ...at(events, 2), actorLabel: 'mallory' };
     expect(verify(events)).toMatchObject({ ok: false, firstBrokenSeq: 3 });
     // Acknowledging a kind the row does not have.
     ({ events, broken } = base());
@@ -277,12 +285,12 @@ describe('audit chain', () => {
     expect(verify(events).ok).toBe(false);
     // Acknowledging with another row's fingerprint.
     ({ events, broken } = base());
-    acknowledge(events, events[0], ['canonical_mismatch']);
+    acknowledge(events, at(events, 0), ['canonical_mismatch']);
     expect(verify(events).ok).toBe(false);
     // The acknowledgement event itself altered: it is a break of its own and acknowledges nothing.
     ({ events, broken } = base());
     acknowledge(events, broken, ['canonical_mismatch']);
-    events[3] = { ...events[3], reason: 'something else' };
+    events[3] = { ...at(events, 3), reason: 'something else' };
     expect(verify(events).breaks.map((b) => [b.seq, b.acknowledged])).toEqual([
       [3, null],
       [4, null],
@@ -292,7 +300,7 @@ describe('audit chain', () => {
   it('checkpoint problems cannot be acknowledged', () => {
     const events = chain(3);
     const cp = { seq: 3, hash: 'c'.repeat(64), writtenAt: 'x' };
-    const fake = { ...events[2] };
+    const fake = { ...at(events, 2) };
     acknowledge(events, fake, ['checkpoint_mismatch']);
     expect(verify(events, [cp]).breaks).toMatchObject([{ seq: 3, kind: 'checkpoint_mismatch', acknowledged: null }]);
   });

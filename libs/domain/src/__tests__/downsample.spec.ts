@@ -17,6 +17,13 @@ function rng(seed: number) {
   return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
+/** The element at `i`; a shorter list fails the test. */
+function at<T>(list: readonly T[], i: number): T {
+  const item = list.at(i);
+  if (item === undefined) throw new Error(`no element at ${i} (length ${list.length})`);
+  return item;
+}
+
 /** Tier rows the way the MetricTiers trigger computes them, from raw points. */
 function tierPieces(
   points: { step: number; timestamp: number; value: number }[],
@@ -33,16 +40,18 @@ function tierPieces(
   }
   return [...blocks].map(([b, ps]) => {
     const plan = { fromStep: b * 2 ** level, toStep: (b + 1) * 2 ** level - 1, width: 2 ** level, level, bucketCount: 1 };
+    // Every block here holds points: one non-empty bucket.
     const s = bucketize(plan, ps);
+    const last = at(s.last, 0);
     return {
       step: b * 2 ** level,
-      n: s.counts[0],
-      nanN: s.nanCounts[0],
-      min: s.min[0],
-      max: s.max[0],
-      lastStep: s.last[0] === null ? null : s.steps[0],
-      lastTs: s.timestamps[0],
-      last: s.last[0],
+      n: at(s.counts, 0),
+      nanN: at(s.nanCounts, 0),
+      min: at(s.min, 0),
+      max: at(s.max, 0),
+      lastStep: last === null ? null : at(s.steps, 0),
+      lastTs: at(s.timestamps, 0),
+      last,
     };
   });
 }
@@ -108,15 +117,15 @@ describe('coverSteps', () => {
     for (let t = 0; t < 200; t++) {
       const from = Math.floor(random() * 1_000_000) - 300_000;
       const to = from + 1 + Math.floor(random() * 2_000_000);
-      const level = TIER_LEVELS[Math.floor(random() * TIER_LEVELS.length)];
+      const level = at(TIER_LEVELS, Math.floor(random() * TIER_LEVELS.length));
       const cover = coverSteps(from, to, level);
       const spans = [
         ...cover.blocks.map((b) => [b.fromBlock * 2 ** b.level, b.toBlock * 2 ** b.level] as const),
         ...cover.raw.map((r) => [r.fromStep, r.toStep] as const),
       ].sort((a, b) => a[0] - b[0]);
-      expect(spans[0][0]).toBe(from);
-      expect(spans[spans.length - 1][1]).toBe(to);
-      for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBe(spans[i - 1][1]);
+      expect(spans[0]?.[0]).toBe(from);
+      expect(spans.at(-1)?.[1]).toBe(to);
+      for (let i = 1; i < spans.length; i++) expect(spans[i]?.[0]).toBe(spans[i - 1]?.[1]);
       // Below the coarsest level used, only the two ragged ends are read: at most one block each.
       const coarsest = Math.max(...cover.blocks.map((b) => b.level));
       for (const l of TIER_LEVELS.filter((x) => x < coarsest)) {
