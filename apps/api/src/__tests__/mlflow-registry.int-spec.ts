@@ -7,6 +7,7 @@ import { RegistryRepository, RunEntity } from '@caliper/persistence';
 import { ModelVersionsService } from '../registry/model-versions.service';
 import { mlflow, newRun, ownerQuery, putArtifact, RegistryFixture, registryFixture } from '../registry/testing/registry-fixture';
 import { Auth, gqlOk, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
+import { defined } from '../testing/defined';
 
 type Json = Record<string, unknown>;
 
@@ -28,7 +29,7 @@ describe('MLflow model registry API', () => {
       ['model/model.onnx', 'onnx-bytes-v1'],
       ['model/conda.yaml', 'deps'],
       ['metrics.json', '{}'],
-    ]) {
+    ] as const) {
       modelFiles[path] = await putArtifact(api, run, path, content);
     }
   });
@@ -167,22 +168,22 @@ describe('MLflow model registry API', () => {
       expect(files).toEqual(
         ['model/MLmodel', 'model/conda.yaml', 'model/model.onnx'].map((p) => ({
           path: p,
-          object_key: modelFiles[p].objectKey,
-          sha256: modelFiles[p].sha256,
+          object_key: modelFiles[p]?.objectKey,
+          sha256: modelFiles[p]?.sha256,
         })),
       );
       const [event] = await ownerQuery<{ after: { files: { path: string; sha256: string }[]; digest: string } }>(
         api,
         `SELECT after FROM audit_events WHERE action = 'model_version.registered' AND after->>'model' = 'pinned'`,
       );
-      expect(event.after.files.map((x) => x.sha256).sort()).toEqual(files.map((x) => x.sha256).sort());
-      expect(event.after.digest).toMatch(/^[0-9a-f]{64}$/);
+      expect(event?.after.files.map((x) => x.sha256).sort()).toEqual(files.map((x) => x.sha256).sort());
+      expect(event?.after.digest).toMatch(/^[0-9a-f]{64}$/);
     });
 
     it('keeps the pinned object when the run re-uploads the same path; a new version pins the new object', async () => {
       await createModel('reupload');
       await createVersion('reupload', 'model/model.onnx');
-      const original = modelFiles['model/model.onnx'];
+      const original = defined(modelFiles['model/model.onnx'], 'the uploaded model/model.onnx');
       const replaced = await putArtifact(api, run, 'model/model.onnx', 'onnx-bytes-v2');
       expect(replaced.sha256).not.toBe(original.sha256);
       const [mapping] = await ownerQuery<{ object_key: string }>(
@@ -190,7 +191,7 @@ describe('MLflow model registry API', () => {
         `SELECT object_key FROM artifacts WHERE run_id = $1 AND path = 'model/model.onnx'`,
         [run.id],
       );
-      expect(mapping.object_key).toBe(replaced.objectKey);
+      expect(mapping?.object_key).toBe(replaced.objectKey);
 
       await createVersion('reupload', 'model/model.onnx');
       const pins = await ownerQuery<{ version: number; object_key: string; sha256: string }>(
@@ -265,11 +266,11 @@ describe('MLflow model registry API', () => {
       expect(ext).not.toHaveProperty('run_id');
       const viaRuns = await call('POST', 'model-versions/create', { name: 'external', source: `runs:/${run.uuid}/model` });
       expect(viaRuns.body.model_version).toMatchObject({ version: '2', run_id: run.uuid });
-      const [{ n }] = await ownerQuery<{ n: string }>(
+      const [count] = await ownerQuery<{ n: string }>(
         api,
         `SELECT count(*) AS n FROM model_version_files f JOIN model_versions mv ON mv.id = f.model_version_id JOIN registered_models rm ON rm.id = mv.registered_model_id WHERE rm.name = 'external'`,
       );
-      expect(Number(n)).toBe(3);
+      expect(Number(count?.n)).toBe(3);
     });
 
     it('gets, updates, tags, gives the download URI, and deletes versions; numbers are never reused', async () => {
@@ -341,7 +342,7 @@ describe('MLflow model registry API', () => {
           `SELECT mv.current_stage FROM model_versions mv JOIN registered_models rm ON rm.id = mv.registered_model_id WHERE rm.name = 'staged' AND mv.version = $1`,
           [version],
         )
-      )[0].current_stage;
+      )[0]?.current_stage;
 
     it('moves to Staging and Archived and back to None, stored as staging / retired / none', async () => {
       const staged = await call('POST', 'model-versions/transition-stage', {

@@ -131,11 +131,11 @@ export class ModelVersionsService {
       });
       return created;
     });
-    return (await this.reads.versionViews([version]))[0];
+    return this.reads.versionView(version);
   }
 
   async getVersion(ref: ModelRef, version: number): Promise<VersionView> {
-    return (await this.reads.versionViews([await this.reads.versionOf(await this.reads.model(ref), version)]))[0];
+    return this.reads.versionView(await this.reads.versionOf(await this.reads.model(ref), version));
   }
 
   async updateVersion(principal: Principal, ref: ModelRef, version: number, description: string | null): Promise<VersionView> {
@@ -154,7 +154,7 @@ export class ModelVersionsService {
       });
       return after;
     });
-    return (await this.reads.versionViews([updated]))[0];
+    return this.reads.versionView(updated);
   }
 
   async deleteVersion(principal: Principal, ref: ModelRef, version: number): Promise<void> {
@@ -285,7 +285,7 @@ export class ModelVersionsService {
       });
       return after;
     });
-    return (await this.reads.versionViews([moved]))[0];
+    return this.reads.versionView(moved);
   }
 
   // Aliases
@@ -340,7 +340,7 @@ export class ModelVersionsService {
     const version = found ? (await this.registry.findVersionsByIds([found.modelVersionId]))[0] : undefined;
     if (!version || version.deletedTime !== null)
       throw new TrackingError('INVALID_PARAMETER', `Registered model alias ${alias} not found.`);
-    return (await this.reads.versionViews([version]))[0];
+    return this.reads.versionView(version);
   }
 
   async searchVersions(

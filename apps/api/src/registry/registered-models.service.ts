@@ -66,11 +66,11 @@ export class RegisteredModelsService {
           throw new TrackingError('ALREADY_EXISTS', `Registered Model (name=${name}) already exists.`);
         throw e;
       });
-    return (await this.reads.modelViews([model]))[0];
+    return this.reads.modelView(model);
   }
 
   async getModel(ref: ModelRef): Promise<ModelView> {
-    return (await this.reads.modelViews([await this.reads.model(ref)]))[0];
+    return this.reads.modelView(await this.reads.model(ref));
   }
 
   async renameModel(principal: Principal, ref: ModelRef, newName: string): Promise<ModelView> {
@@ -94,7 +94,7 @@ export class RegisteredModelsService {
       });
       return after;
     });
-    return (await this.reads.modelViews([model]))[0];
+    return this.reads.modelView(model);
   }
 
   async updateModel(principal: Principal, ref: ModelRef, description: string | null): Promise<ModelView> {
@@ -113,7 +113,7 @@ export class RegisteredModelsService {
       });
       return after;
     });
-    return (await this.reads.modelViews([model]))[0];
+    return this.reads.modelView(model);
   }
 
   /** Deletes the model and its versions (soft: rows stay for the audit trail); refused while a version is in clinical use. */

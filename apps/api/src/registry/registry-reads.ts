@@ -80,7 +80,16 @@ export class RegistryReads {
     return run;
   }
 
+  async versionView(version: ModelVersionEntity): Promise<VersionView> {
+    return (await this.versionViewer([version]))(version);
+  }
+
   async versionViews(versions: readonly ModelVersionEntity[]): Promise<VersionView[]> {
+    return versions.map(await this.versionViewer(versions));
+  }
+
+  /** Reads what the views of these versions need once; the function answers the view of one of them. */
+  private async versionViewer(versions: readonly ModelVersionEntity[]): Promise<(version: ModelVersionEntity) => VersionView> {
     const modelIds = [...new Set(versions.map((v) => v.registeredModelId))];
     const [models, tags, aliases, runs] = await Promise.all([
       this.registry.findModelsByIds(modelIds),
@@ -90,16 +99,25 @@ export class RegistryReads {
     ]);
     const modelById = new Map(models.map((m) => [m.id, m]));
     const runById = new Map(runs.map((r) => [r.id, r]));
-    return versions.map((version) => ({
+    return (version) => ({
       version,
       model: modelById.get(version.registeredModelId)!,
       runUuid: version.runId ? (runById.get(version.runId)?.uuid ?? null) : null,
       tags: tags.filter((t) => t.modelVersionId === version.id),
       aliases: aliases.filter((a) => a.modelVersionId === version.id).map((a) => a.alias),
-    }));
+    });
+  }
+
+  async modelView(model: RegisteredModelEntity): Promise<ModelView> {
+    return (await this.modelViewer([model]))(model);
   }
 
   async modelViews(models: readonly RegisteredModelEntity[]): Promise<ModelView[]> {
+    return models.map(await this.modelViewer(models));
+  }
+
+  /** Reads what the views of these models need once; the function answers the view of one of them. */
+  private async modelViewer(models: readonly RegisteredModelEntity[]): Promise<(model: RegisteredModelEntity) => ModelView> {
     const ids = models.map((m) => m.id);
     const [tags, aliases, versions] = await Promise.all([
       this.registry.modelTags(ids),
@@ -110,13 +128,13 @@ export class RegistryReads {
       models.flatMap((m) => latestVersionsPerStage(versions.filter((v) => v.registeredModelId === m.id))),
     );
     const versionNumber = new Map(versions.map((v) => [v.id, v.version]));
-    return models.map((model) => ({
+    return (model) => ({
       model,
       tags: tags.filter((t) => t.registeredModelId === model.id),
       aliases: aliases
         .filter((a) => a.registeredModelId === model.id && versionNumber.has(a.modelVersionId))
         .map((a) => ({ alias: a.alias, version: versionNumber.get(a.modelVersionId)! })),
       latestVersions: latest.filter((v) => v.version.registeredModelId === model.id),
-    }));
+    });
   }
 }

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { manifestDigest } from '@caliper/domain';
 import { ArtifactsRepository, type ExperimentEntity, type ProjectEntity, type RunEntity, type UserEntity } from '@caliper/persistence';
 import type { Principal } from '@caliper/server-kit';
+import { defined } from '../testing/defined';
 import { AUDIT_REFUSED, Medium, sessionPrincipal, startMedium, tokenPrincipal, unauditablePrincipal } from '../testing/medium';
 import { ModelVersionsService } from './model-versions.service';
 import { RegisteredModelsService } from './registered-models.service';
@@ -198,7 +199,9 @@ describe('model registry services (medium: real repositories, real database)', (
 
       // A later upload to the same path moves the run's mapping, never what the version pinned.
       await artifact(run, 'model/model.onnx', 'retrained bytes');
-      expect((await versions.pinnedFiles(r, 1)).find((f) => f.path === 'model/model.onnx')?.sha256).toBe(files[0].sha256);
+      expect((await versions.pinnedFiles(r, 1)).find((f) => f.path === 'model/model.onnx')?.sha256).toBe(
+        defined(files[0], 'the uploaded model/model.onnx').sha256,
+      );
       const second = await versions.createVersion(asResearcher, r, {
         source: `mlflow-artifacts:/${experiment.id}/${run.uuid}/artifacts/model`,
       });
@@ -339,14 +342,14 @@ describe('model registry services (medium: real repositories, real database)', (
 
       // Refused after the archiving was written (the audit event of the first archived version): nothing moves.
       await expect(versions.transitionStage(unauditablePrincipal(researcher), r, 3, 'staging', true)).rejects.toMatchObject(AUDIT_REFUSED);
-      expect([(await stageOf(r, 1)).current_stage, (await stageOf(r, 2)).current_stage, (await stageOf(r, 3)).current_stage]).toEqual([
+      expect([(await stageOf(r, 1))?.current_stage, (await stageOf(r, 2))?.current_stage, (await stageOf(r, 3))?.current_stage]).toEqual([
         'staging',
         'staging',
         'none',
       ]);
 
       await versions.transitionStage(asResearcher, r, 3, 'staging', true);
-      expect([(await stageOf(r, 1)).current_stage, (await stageOf(r, 2)).current_stage, (await stageOf(r, 3)).current_stage]).toEqual([
+      expect([(await stageOf(r, 1))?.current_stage, (await stageOf(r, 2))?.current_stage, (await stageOf(r, 3))?.current_stage]).toEqual([
         'retired',
         'retired',
         'staging',
