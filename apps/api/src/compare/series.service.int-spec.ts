@@ -7,6 +7,7 @@
  */
 import { type BucketedSeries, planBuckets, referenceDownsample } from '@caliper/domain';
 import type { ExperimentEntity, ProjectEntity, RunEntity, UserEntity } from '@caliper/persistence';
+import { defined } from '../testing/defined';
 import { Medium, startMedium } from '../testing/medium';
 import { CompareModule } from './compare.module';
 import { SeriesRequest, SeriesService } from './series.service';
@@ -115,8 +116,9 @@ describe('SeriesService (medium: real metric points, real database)', () => {
       plan,
       longLoss.map((p) => ({ step: p.step, timestamp: ts(p.step), value: p.value })),
     );
-    const { runId, key, pointCount, first } = got.series[0];
-    const bucketed = bucketsOf(got.series[0]);
+    const loss = defined(got.series[0], 'the series of loss');
+    const { runId, key, pointCount, first } = loss;
+    const bucketed = bucketsOf(loss);
     expect({ runId, key, pointCount }).toEqual({ runId: long.uuid, key: 'loss', pointCount: 5001 });
     expect(first).toEqual({ step: 0, timestamp: ts(0), value: 1, nonFinite: null });
     expect(bucketed).toEqual(reference);
@@ -131,23 +133,24 @@ describe('SeriesService (medium: real metric points, real database)', () => {
       [1000, 3999, 50],
       [13, 4017, 37],
       [770, 790, 1000],
-    ]) {
+    ] as const) {
       const got = await series.downsample(request([long], ['loss'], { fromStep, toStep, buckets }), [long]);
       const plan = planBuckets(fromStep, toStep, buckets);
       const reference = referenceDownsample(
         plan,
         longLoss.map((p) => ({ step: p.step, timestamp: ts(p.step), value: p.value })),
       );
-      expect(bucketsOf(got.series[0])).toEqual(reference);
-      expect(got.series[0].first?.step).toBe(fromStep);
+      const loss = defined(got.series[0], 'the series of loss');
+      expect(bucketsOf(loss)).toEqual(reference);
+      expect(loss.first?.step).toBe(fromStep);
     }
   });
 
   it('names a NaN first point as non-finite', async () => {
     const got = await series.downsample(request([long], ['loss'], { fromStep: 777, toStep: 780 }), [long]);
-    expect(got.series[0].first).toEqual({ step: 777, timestamp: ts(777), value: null, nonFinite: 'NaN' });
-    expect(got.series[0].nanCounts).toEqual([1, 0, 0, 0]);
-    expect(got.series[0].last[0]).toBeNull();
+    expect(got.series[0]?.first).toEqual({ step: 777, timestamp: ts(777), value: null, nonFinite: 'NaN' });
+    expect(got.series[0]?.nanCounts).toEqual([1, 0, 0, 0]);
+    expect(got.series[0]?.last[0]).toBeNull();
   });
 
   it('answers empty series for a metric never logged, and no buckets for a window past every point', async () => {

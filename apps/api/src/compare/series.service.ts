@@ -56,12 +56,14 @@ export class SeriesService {
 
   async downsample(req: SeriesRequest, runs: (RunEntity | null)[]): Promise<MetricSeriesSetGql> {
     this.validate(req);
-    runs.forEach((run, i) => {
+    const found = req.runIds.map((runUuid, i) => {
+      const run = runs[i];
       // A run of another project reads as missing: its existence is not the caller's to learn.
-      if (!run || run.projectId !== req.projectId) throw notFound(`Run ${req.runIds[i]} in this project`);
+      if (!run || run.projectId !== req.projectId) throw notFound(`Run ${runUuid} in this project`);
+      return { runUuid, runId: run.id };
     });
     const keyIds = await this.metrics.existingKeyIds(req.keys);
-    const pairs = runs.flatMap((run, r) => req.keys.map((key) => ({ r, key, runId: run!.id, keyId: keyIds.get(key) ?? null })));
+    const pairs = found.flatMap(({ runUuid, runId }) => req.keys.map((key) => ({ runUuid, key, runId, keyId: keyIds.get(key) ?? null })));
     const stored = pairs.filter((p): p is typeof p & { keyId: string } => p.keyId !== null);
     let { fromStep, toStep } = req;
     if (fromStep === null || toStep === null) {
@@ -72,7 +74,7 @@ export class SeriesService {
       }
     }
     const empty = (p: (typeof pairs)[number]) => ({
-      runId: req.runIds[p.r],
+      runId: p.runUuid,
       key: p.key,
       pointCount: 0,
       first: null,
@@ -105,7 +107,7 @@ export class SeriesService {
         if (!got) return empty(p);
         const s = bucketize(plan, got.pieces);
         return {
-          runId: req.runIds[p.r],
+          runId: p.runUuid,
           key: p.key,
           pointCount: s.counts.reduce((a, b) => a + b, 0),
           first: got.first ? pointGql(got.first) : null,
