@@ -15,9 +15,10 @@ const WEB_DOCUMENTS = path.resolve(__dirname, '../../../../web/src/gql/graphql.t
 /** The web app's compiled operations, as graphql-codegen wrote them (one JSON document per line). */
 function webDocuments(): [string, DocumentNode][] {
   const text = readFileSync(WEB_DOCUMENTS, 'utf8');
-  return [...text.matchAll(/^export const (\w+Document) = (\{.*\}) as unknown as DocumentNode/gm)].map((m) => [
-    m[1],
-    JSON.parse(m[2]) as DocumentNode,
+  // Both groups always participate.
+  return [...text.matchAll(/^export const (\w+Document) = (\{.*\}) as unknown as DocumentNode/gm)].map(([, name = '', json = '']) => [
+    name,
+    JSON.parse(json) as DocumentNode,
   ]);
 }
 
