@@ -6,7 +6,20 @@
  */
 import type { Principal } from '@caliper/server-kit';
 import { TrackingService } from '../tracking/tracking.service';
-import { ADMIN, Auth, errorCode, gql, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
+import {
+  ADMIN,
+  Auth,
+  errorCode,
+  errorMessage,
+  gql,
+  gqlOk,
+  login,
+  newProject,
+  newUser,
+  rest,
+  startTestApi,
+  TestApi,
+} from '../testing/api-harness';
 
 interface Row {
   runId: string;
@@ -196,9 +209,9 @@ describe('the runs table over GraphQL and CSV (real API, PostgreSQL)', () => {
     ] as const) {
       const r = await gql(api, session, GROUPS, { id: experimentId, by });
       expect({ by, code: errorCode(r) }).toEqual({ by, code: 'BAD_USER_INPUT' });
-      expect(r.errors![0].message).toMatch(message);
+      expect(errorMessage(r)).toMatch(message);
     }
-    expect((await gql(api, session, GROUPS, { id: experimentId, by: 'params.lr', filter: 'params.lr =' })).errors![0].message).toMatch(
+    expect(errorMessage(await gql(api, session, GROUPS, { id: experimentId, by: 'params.lr', filter: 'params.lr =' }))).toMatch(
       /^filter: /,
     );
     const foreign = await gql(api, outsider, GROUPS, { id: experimentId, by: 'params.lr' });
@@ -208,9 +221,9 @@ describe('the runs table over GraphQL and CSV (real API, PostgreSQL)', () => {
   it('refuses bad filters, orders and cursors with the argument named, and keeps injection strings as data', async () => {
     const bad = await gql(api, session, EXPERIMENT_RUNS, { id: experimentId, filter: "params.lr = '0.01'; DROP TABLE runs; --" });
     expect(errorCode(bad)).toBe('BAD_USER_INPUT');
-    expect(bad.errors?.[0].message).toMatch(/^filter: /);
+    expect(errorMessage(bad)).toMatch(/^filter: /);
     const badOrder = await gql(api, session, EXPERIMENT_RUNS, { id: experimentId, orderBy: ['metrics.loss SIDEWAYS'] });
-    expect(badOrder.errors?.[0].message).toMatch(/^orderBy: /);
+    expect(errorMessage(badOrder)).toMatch(/^orderBy: /);
     const first = await gqlOk<{ experiment: { runs: Page } }>(api, session, EXPERIMENT_RUNS, {
       id: experimentId,
       first: 1,
@@ -221,7 +234,7 @@ describe('the runs table over GraphQL and CSV (real API, PostgreSQL)', () => {
       after: first.experiment.runs.pageInfo.endCursor,
       orderBy: ['metrics.loss DESC'],
     });
-    expect(foreign.errors?.[0].message).toMatch(/^after: /);
+    expect(errorMessage(foreign)).toMatch(/^after: /);
     expect((await all({ filter: "params.lr = '0.01'' OR ''1''=''1'" })).names).toEqual([]);
     expect((await all({ filter: "tags.site LIKE '%'' OR 1=1 --'" })).names).toEqual([]);
     expect((await all({ filter: 'metrics.`loss) OR (1=1` < 1' })).names).toEqual([]);

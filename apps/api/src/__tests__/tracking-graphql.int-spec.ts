@@ -5,7 +5,20 @@
  */
 import type { Principal } from '@caliper/server-kit';
 import { TrackingService } from '../tracking/tracking.service';
-import { ADMIN, Auth, errorCode, gql, gqlOk, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
+import {
+  ADMIN,
+  Auth,
+  errorCode,
+  errorMessage,
+  gql,
+  gqlOk,
+  login,
+  newProject,
+  newUser,
+  startTestApi,
+  TestApi,
+} from '../testing/api-harness';
+import { defined } from '../testing/defined';
 
 interface ExperimentRow {
   id: string;
@@ -101,7 +114,8 @@ describe('tracking over GraphQL (real API, PostgreSQL)', () => {
         }),
       );
     }
-    mainRun = created[1].uuid;
+    const fold1 = defined(created[1], 'the run fold-1');
+    mainRun = fold1.uuid;
     await tracking.logBatch(who, mainRun, {
       params: [
         { key: 'lr', value: '0.001' },
@@ -125,7 +139,7 @@ describe('tracking over GraphQL (real API, PostgreSQL)', () => {
       mainRun,
       Array.from({ length: 5 }, (_, i) => ({ ts: new Date(t0 + i * 1000), stream: i === 4 ? 'stderr' : 'stdout', line: `epoch ${i}` })),
     );
-    await tracking.updateRun(who, mainRun, { status: 'finished', endTime: (created[1].startTime ?? 0) + 90_000 });
+    await tracking.updateRun(who, mainRun, { status: 'finished', endTime: (fold1.startTime ?? 0) + 90_000 });
     const child = await tracking.createRun(who, { experimentId, name: 'fold-1-eval', startTime: t0 - 60000, parentRunUuid: mainRun });
     childRun = child.uuid;
     const byStart = [...created, child].sort((a, b) => b.startTime! - a.startTime! || (a.uuid < b.uuid ? -1 : 1));
@@ -176,14 +190,14 @@ describe('tracking over GraphQL (real API, PostgreSQL)', () => {
       { key: 'loss', value: null, nonFinite: '-Infinity', step: 4 },
     ]);
     expect(seen[0]).toMatchObject({ name: 'fold-4', durationMs: null, status: 'RUNNING', mlflowStatus: 'RUNNING' });
-    expect(seen[seen.length - 1].name).toBe('fold-1-eval');
+    expect(seen.at(-1)?.name).toBe('fold-1-eval');
     expect(new Set(seen.slice(1, 3).map((r) => r.name))).toEqual(new Set(['fold-2', 'fold-3']));
   });
 
   it('refuses malformed paging arguments with the argument named', async () => {
     const badCursor = await gql(api, researcherSession, RUNS_PAGE, { id: experimentId, after: 'not-a-cursor' });
     expect(errorCode(badCursor)).toBe('BAD_USER_INPUT');
-    expect(badCursor.errors?.[0].message).toMatch(/^after: /);
+    expect(errorMessage(badCursor)).toMatch(/^after: /);
     expect(errorCode(await gql(api, researcherSession, RUNS_PAGE, { id: experimentId, first: 0 }))).toBe('BAD_USER_INPUT');
     expect(errorCode(await gql(api, researcherSession, HISTORY_PAGE, { r: mainRun, k: 'loss', first: 100000 }))).toBe('BAD_USER_INPUT');
   });
@@ -250,7 +264,7 @@ describe('tracking over GraphQL (real API, PostgreSQL)', () => {
     expect(steps).toEqual([0, 1, 2, 3, 4]);
     expect(values).toEqual([1.5, null, 0.75, null, null]);
     expect(nonFinite).toEqual([null, 'NaN', null, 'Infinity', '-Infinity']);
-    expect(timestamps[1] - timestamps[0]).toBe(1000);
+    expect(defined(timestamps[1], 'a second timestamp') - defined(timestamps[0], 'a first timestamp')).toBe(1000);
 
     const none = await gqlOk<HistoryPage>(api, researcherSession, HISTORY_PAGE, { r: mainRun, k: 'never-logged' });
     expect(none.run.metricHistory).toMatchObject({ steps: [], values: [], pageInfo: { hasNextPage: false } });
@@ -352,7 +366,7 @@ describe('tracking over GraphQL (real API, PostgreSQL)', () => {
     const stranger = await newProject(api, admin, 'trk-c');
     const refused = await gql(api, researcherSession, `mutation($p: ID!) { setDefaultProject(projectId: $p) { slug } }`, { p: stranger });
     expect(errorCode(refused)).toBe('FORBIDDEN');
-    expect(refused.errors?.[0].message).toContain('not a member of "trk-c"');
+    expect(errorMessage(refused)).toContain('not a member of "trk-c"');
     expect(errorCode(await gql(api, researcherSession, `mutation { setDefaultProject(projectId: "nope") { slug } }`))).toBe(
       'BAD_USER_INPUT',
     );

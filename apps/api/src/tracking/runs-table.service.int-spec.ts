@@ -7,6 +7,7 @@
  */
 import type { ExperimentEntity, ProjectEntity, RunEntity, UserEntity } from '@caliper/persistence';
 import { TrackingRepository } from '@caliper/persistence';
+import { defined } from '../testing/defined';
 import { Medium, startMedium } from '../testing/medium';
 import { RunsTableService } from './runs-table.service';
 import { TrackingModule } from './tracking.module';
@@ -76,7 +77,7 @@ describe('RunsTableService (medium: real repositories, real database)', () => {
     expect(names(page)).toEqual(['c', 'b', 'a']);
     expect(page).toMatchObject({ totalCount: 3, hasNextPage: false });
     expect(page.cursors).toHaveLength(3);
-    const a = page.runs[2];
+    const a = defined(page.runs[2], 'run a');
     expect(a.params.map((p) => [p.key, p.value])).toEqual([['lr', '0.01']]);
     expect(a.tags.map((t) => [t.key, t.value])).toEqual([['site', 'north']]);
     expect(a.latestMetrics.map((l) => [l.key, l.value])).toEqual([

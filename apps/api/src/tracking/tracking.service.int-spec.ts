@@ -7,6 +7,7 @@
  */
 import type { ExperimentEntity, ProjectEntity, RunEntity, UserEntity } from '@caliper/persistence';
 import type { Principal } from '@caliper/server-kit';
+import { defined } from '../testing/defined';
 import { AUDIT_REFUSED, Medium, sessionPrincipal, startMedium, tokenPrincipal, unauditablePrincipal } from '../testing/medium';
 import { TrackingModule } from './tracking.module';
 import { TrackingService } from './tracking.service';
@@ -39,12 +40,15 @@ describe('TrackingService (medium: real repositories, real database)', () => {
       [run.id],
     );
   const runRow = async (run: RunEntity) =>
-    (
-      await md.query<{ status: string; lifecycle_stage: string; name: string }>(
-        `SELECT status, lifecycle_stage, name FROM runs WHERE id = $1`,
-        [run.id],
-      )
-    )[0];
+    defined(
+      (
+        await md.query<{ status: string; lifecycle_stage: string; name: string }>(
+          `SELECT status, lifecycle_stage, name FROM runs WHERE id = $1`,
+          [run.id],
+        )
+      )[0],
+      `the row of run ${run.uuid}`,
+    );
 
   beforeAll(async () => {
     md = await startMedium(TrackingModule);
@@ -341,7 +345,7 @@ describe('TrackingService (medium: real repositories, real database)', () => {
         ['run.created', undefined, 'running'],
         ['run.finished', 'running', 'finished'],
       ]);
-      expect(events[1].after?.endTime).toBe(finished.endTime);
+      expect(events[1]?.after?.endTime).toBe(finished.endTime);
     });
 
     it('renames a run through updateRun: name, mlflow.runName tag and a run.renamed event', async () => {

@@ -50,7 +50,8 @@ export class RunResolver {
   async runParent(@Parent() r: RunGql, @Context() ctx: GqlContext): Promise<RunGql | null> {
     const parent = r.parentInternalId ? await ctx.loaders.runById.load(r.parentInternalId) : null;
     if (!parent) return null;
-    return toRunGql((await this.tracking.views([parent]))[0]);
+    const [view] = await this.tracking.views([parent]);
+    return view ? toRunGql(view) : null;
   }
 
   @ResolveField('metricHistory', () => MetricHistoryGql)
@@ -121,7 +122,7 @@ export class RunResolver {
       return {
         lines: page.map(toLogLine),
         // The cursor stays at the last line read even when there is no next page yet, so a client can poll a running run.
-        pageInfo: { hasNextPage: rows.length > limit, endCursor: page.length ? page[page.length - 1].id : from },
+        pageInfo: { hasNextPage: rows.length > limit, endCursor: page.at(-1)?.id ?? from },
         hasEarlier: from !== null,
         earlierCursor: page[0]?.id ?? null,
       };

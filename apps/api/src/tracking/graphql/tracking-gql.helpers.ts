@@ -101,11 +101,15 @@ export async function runsConnection(
 ): Promise<RunConnectionGql> {
   const limit = pageSize(args.first, 'first', 50, MAX_RUNS_PAGE);
   const page = await table.page({ projectId, experimentIds, filter: args.filter, orderBy: args.orderBy, first: limit, after: args.after });
-  const edges = page.runs.map((v, i) => ({ cursor: page.cursors[i], node: toRunGql(v) }));
+  const edges = page.runs.map((v, i) => {
+    const cursor = page.cursors[i];
+    if (cursor === undefined) throw new Error(`The runs table answered no cursor for run ${v.run.uuid}; it answers one per run.`);
+    return { cursor, node: toRunGql(v) };
+  });
   return {
     edges,
     totalCount: page.totalCount,
-    pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
   };
 }
 
