@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ADMIN, Auth, gqlOk, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
+import { defined } from '../testing/defined';
 
 const TRANSCRIPT = path.resolve(__dirname, '../../../../tools/testing/reference/mlflow-2.10.2-transcript.jsonl');
 
@@ -42,9 +43,9 @@ describe('MLflow artifact proxy (/api/2.0/mlflow-artifacts)', () => {
       body: JSON.stringify({ experiment: 'client-check' }),
     });
     const run = ((await res.json()) as { run: { id: string; artifactUri: string } }).run;
-    const m = /^mlflow-artifacts:\/(\d+)\/([0-9a-f]{32})\/artifacts$/.exec(run.artifactUri)!;
-    expect(m[2]).toBe(run.id);
-    return { experimentId: m[1], uuid: m[2] };
+    const m = /^mlflow-artifacts:\/(\d+)\/([0-9a-f]{32})\/artifacts$/.exec(run.artifactUri);
+    expect(m?.[2]).toBe(run.id);
+    return { experimentId: defined(m?.[1], `the experiment id in ${run.artifactUri}`), uuid: run.id };
   }
 
   beforeAll(async () => {
@@ -78,8 +79,9 @@ describe('MLflow artifact proxy (/api/2.0/mlflow-artifacts)', () => {
     const run = await newRun();
     const calls = artifactCalls();
     expect(calls.length).toBeGreaterThanOrEqual(25);
-    const recordedRun = /artifacts\/\d+\/([0-9a-f]{32})\//.exec(calls[0].path)![1];
-    const recordedExperiment = /artifacts\/(\d+)\//.exec(calls[0].path)![1];
+    const recorded = defined(calls[0], 'a recorded artifact call').path;
+    const recordedRun = defined(/artifacts\/\d+\/([0-9a-f]{32})\//.exec(recorded)?.[1], `the run id in ${recorded}`);
+    const recordedExperiment = defined(/artifacts\/(\d+)\//.exec(recorded)?.[1], `the experiment id in ${recorded}`);
     const mapIds = (p: string) =>
       p
         .split(recordedRun)

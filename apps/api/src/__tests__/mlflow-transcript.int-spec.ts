@@ -154,7 +154,7 @@ describe('mlflow 2.10.2 transcript replay (tracking calls)', () => {
         skipped.other++;
         continue;
       }
-      const [route, query] = ex.path.slice('/api/2.0/mlflow/'.length).split('?');
+      const [route = '', query] = ex.path.slice('/api/2.0/mlflow/'.length).split('?');
       const args =
         ex.method === 'GET'
           ? Object.fromEntries([...new URLSearchParams(query ?? '')].map(([k, v]) => [k, ids.map(v, k)]))

@@ -11,7 +11,7 @@ export function sampledSteps(
 ): number[] {
   const allSteps = [...new Set(stepsPerRun.flat())].sort((a, b) => a - b);
   const start = startStep ?? 0;
-  const end = endStep ?? (allSteps.length ? allSteps[allSteps.length - 1] : 0);
+  const end = endStep ?? allSteps.at(-1) ?? 0;
   const minsAndMaxes = new Set<number>();
   for (const run of stepsPerRun) {
     if (!run.length) continue;
@@ -31,10 +31,13 @@ function stepsFromInterval(start: number, end: number, maxResults: number, allSt
   const out: number[] = [];
   for (let i = 0; i < maxResults; i++) {
     const idx = startIdx + Math.trunc(i * interval);
+    const step = allSteps[idx];
     // MLflow compares with the count, not the end index; kept so the sampled steps match.
-    if (idx < numSteps) out.push(allSteps[idx]);
+    if (idx < numSteps && step !== undefined) out.push(step);
   }
-  out.push(allSteps[endIdx - 1]);
+  // More steps in range than maxResults (at least 1), so the range is not empty.
+  const lastInRange = allSteps[endIdx - 1];
+  if (lastInRange !== undefined) out.push(lastInRange);
   return out;
 }
 
@@ -42,8 +45,8 @@ function lowerBound(xs: readonly number[], v: number): number {
   let lo = 0;
   let hi = xs.length;
   while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid] < v) lo = mid + 1;
+    const mid = (lo + hi) >> 1; // lo <= mid < hi <= xs.length
+    if (xs[mid]! < v) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -53,8 +56,8 @@ function upperBound(xs: readonly number[], v: number): number {
   let lo = 0;
   let hi = xs.length;
   while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid] <= v) lo = mid + 1;
+    const mid = (lo + hi) >> 1; // lo <= mid < hi <= xs.length
+    if (xs[mid]! <= v) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -115,14 +115,20 @@ export function metricPoint(o: WireArgs): MetricPointInput {
 
 export type ViewType = 'ACTIVE_ONLY' | 'DELETED_ONLY' | 'ALL';
 
+/** Proto enums may arrive by number too (ACTIVE_ONLY = 1, DELETED_ONLY = 2, ALL = 3). */
+const VIEW_TYPE_BY_NUMBER: ReadonlyMap<string, ViewType> = new Map([
+  ['1', 'ACTIVE_ONLY'],
+  ['2', 'DELETED_ONLY'],
+  ['3', 'ALL'],
+]);
+
 export function viewTypeOf(args: WireArgs, name: string): ViewType {
   const v = scalar(args, name);
   if (!present(v)) return 'ACTIVE_ONLY';
-  // Proto enums may arrive by number too (ACTIVE_ONLY = 1, DELETED_ONLY = 2, ALL = 3).
-  const byNumber: Record<string, ViewType> = { '1': 'ACTIVE_ONLY', '2': 'DELETED_ONLY', '3': 'ALL' };
   const s = String(v).toUpperCase();
   if (s === 'ACTIVE_ONLY' || s === 'DELETED_ONLY' || s === 'ALL') return s;
-  if (Object.hasOwn(byNumber, s)) return byNumber[s];
+  const byNumber = VIEW_TYPE_BY_NUMBER.get(s);
+  if (byNumber) return byNumber;
   throw badValue(name, v, 'Expected one of ACTIVE_ONLY, DELETED_ONLY, ALL.');
 }
 
