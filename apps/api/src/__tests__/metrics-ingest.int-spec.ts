@@ -53,7 +53,7 @@ describe('metric ingest (real PostgreSQL)', () => {
     });
     expect((await latest(run.uuid)).loss).toEqual({ step: 10, timestamp: 2000, value: 0.4 });
     await tracking.logBatch(principal, run.uuid, { metrics: [{ key: 'loss', value: NaN, step: 10, timestamp: 2000 }] });
-    expect(Number.isNaN((await latest(run.uuid)).loss.value)).toBe(true);
+    expect((await latest(run.uuid)).loss?.value).toBeNaN();
   });
 
   it('stores exactly the distinct points when four senders write one run at once, retries included', async () => {
@@ -78,7 +78,7 @@ describe('metric ingest (real PostgreSQL)', () => {
       run.uuid,
     ]);
     expect(stored.rows[0].n).toBe(16_000);
-    expect((await latest(run.uuid)).loss.step).toBe(7999);
+    expect((await latest(run.uuid)).loss?.step).toBe(7999);
     expect((await latest(run.uuid)).acc).toEqual({ step: 7999, timestamp: 1_700_000_007_999, value: 7999 / 8000 });
   });
 
@@ -104,7 +104,7 @@ describe('metric ingest (real PostgreSQL)', () => {
       { step: 5, value: '0.5' },
       { step: 6, value: '0.6' },
     ]);
-    expect((await latest(run.uuid)).loss.step).toBe(6);
+    expect((await latest(run.uuid)).loss?.step).toBe(6);
   });
 
   it('writes small batches for a resolved run in one statement with the same results: latest rule, duplicates, tiers, concurrency, lifecycle', async () => {
@@ -124,7 +124,7 @@ describe('metric ingest (real PostgreSQL)', () => {
     await tracking.logBatch(principal, run, { metrics: [point(150, 99, 1)] }); // an earlier step: stored, but not the latest
     expect((await latest(run.uuid)).loss).toEqual({ step: 199, timestamp: 1_700_000_000_199, value: 19.9 });
     expect((await tracking.logBatch(principal, run, { metrics: [point(500, NaN)] })).pointsWritten).toBe(1);
-    expect(Number.isNaN((await latest(run.uuid)).loss.value)).toBe(true);
+    expect((await latest(run.uuid)).loss?.value).toBeNaN();
     const rows = await pg.query(`SELECT count(*)::int AS n FROM metric_points p JOIN runs r ON r.id = p.run_id WHERE r.uuid = $1`, [
       run.uuid,
     ]);

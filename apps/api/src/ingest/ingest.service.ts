@@ -231,7 +231,7 @@ export class IngestService {
     const rows = await this.runs.logsOf(run.id, after, limit);
     return {
       lines: rows.map((l) => ({ id: l.id, ts: l.ts.toISOString(), stream: l.stream, line: l.line })),
-      next: rows.length === limit ? rows[rows.length - 1].id : null,
+      next: rows.length === limit ? (rows.at(-1)?.id ?? null) : null,
     };
   }
 
@@ -256,8 +256,9 @@ export class IngestService {
     for (;;) {
       const page = await this.histories.metricHistory(runUuid, key, { after, limit: EXPORT_PAGE });
       if (page.length) yield page;
-      if (page.length < EXPORT_PAGE) return;
-      after = page[page.length - 1];
+      const last = page.at(-1);
+      if (page.length < EXPORT_PAGE || last === undefined) return;
+      after = last;
     }
   }
 

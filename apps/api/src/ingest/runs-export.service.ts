@@ -73,8 +73,10 @@ export class RunsExportService {
         const userIds = [...new Set(page.runs.map((v) => v.run.userId).filter((u): u is string => u !== null))];
         const names = new Map((userIds.length ? await accounts.findUsersByIds(userIds) : []).map((u) => [u.id, u.username]));
         yield page.runs.map((v) => csvLine(runCells(v, columns, names))).join('');
-        if (!page.hasNextPage) return;
-        page = await table.page({ ...query, after: page.cursors[page.cursors.length - 1] });
+        // Without a cursor the next request would start over from the first page.
+        const after = page.cursors.at(-1);
+        if (!page.hasNextPage || after === undefined) return;
+        page = await table.page({ ...query, after });
       }
     }
     return { filename: `${project.slug}-runs.csv`, chunks: chunks() };
