@@ -1,4 +1,9 @@
-/** RunLogger against a scripted server: batching, idempotency keys, back-pressure, failures, artifacts. */
+/**
+ * RunLogger against a scripted server: batching, idempotency keys, back-pressure, failures, artifacts.
+ * Timer-driven behaviour (flush interval, heartbeats, system samples) runs on Jest's fake timers,
+ * advanced by the test; the server and child processes stay real, and the test waits for their
+ * effects by awaiting them or by turning the event loop, never by sleeping.
+ */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,13 +12,46 @@ import type { ServerResponse } from 'node:http';
 import { CaliperClient } from '../client';
 import { CaliperApiError } from '../errors';
 import type { RunLogger, RunLoggerOptions } from '../run-logger';
+import { SystemMetricsSampler } from '../system-metrics';
 import { FakeServer, json, Recorded, startFakeServer } from './fake-server';
 
 const RUN = { id: 'a'.repeat(32), name: 'r', status: 'running' };
 
+/** Fakes the logger's timers and Date; setImmediate and process.nextTick stay real for the loopback IO and for `until`. */
+const useFakeTimers = () => jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'clearImmediate'] });
+
+const MAX_TURNS = 10_000;
+
+/** Lets real IO run, one event-loop turn at a time, until `done` holds; bounded in turns, not in wall-clock time. */
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let turn = 0; turn < MAX_TURNS; turn++) {
+    if (done()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error(`still waiting for ${what} after ${MAX_TURNS} event-loop turns`);
+}
+
+/** Advances the fake clock in steps, letting real IO run between them, until `promise` settles (at most 100 steps). */
+async function advanceUntilSettled<T>(promise: Promise<T>, stepMs: number, what: string): Promise<T> {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let step = 0; step < 100 && !settled; step++) {
+    await jest.advanceTimersByTimeAsync(stepMs);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  if (!settled) throw new Error(`${what} had not returned after 100 steps of ${stepMs} ms`);
+  return promise;
+}
+
 describe('RunLogger', () => {
   let server: FakeServer;
   let loggers: RunLogger[];
+  /** Requests the SDK has handed to fetch, recorded at the call: a timer's request is counted the moment the timer fires. */
+  let started: { path: string; answered: Promise<unknown> }[];
+  const startedTo = (suffix: string) => started.filter((r) => r.path.endsWith(suffix));
   const batches = () => server.requests.filter((r) => r.path.endsWith('/batch'));
   const metricsOf = (r: Recorded) => (JSON.parse(r.body) as { metrics: { key: string; value: unknown; step: number }[] }).metrics;
 
@@ -28,7 +66,16 @@ describe('RunLogger', () => {
   }
 
   async function start(opts: RunLoggerOptions = {}) {
-    const client = new CaliperClient({ baseUrl: server.base, token: 'clp_t', sleep: async () => undefined });
+    const client = new CaliperClient({
+      baseUrl: server.base,
+      token: 'clp_t',
+      sleep: async () => undefined,
+      fetch: (input, init) => {
+        const answered = fetch(input, init);
+        started.push({ path: new URL(input instanceof Request ? input.url : input).pathname, answered: answered.catch(() => undefined) });
+        return answered;
+      },
+    });
     const logger = await client.startRun({
       project: 'brain',
       experiment: 'unet',
@@ -42,9 +89,12 @@ describe('RunLogger', () => {
   beforeEach(async () => {
     server = await startFakeServer();
     loggers = [];
+    started = [];
   });
   afterEach(async () => {
     for (const l of loggers) l.close();
+    jest.useRealTimers();
+    jest.restoreAllMocks();
     await server.close();
   });
 
@@ -144,10 +194,15 @@ describe('RunLogger', () => {
   });
 
   it('sends a partial batch after the flush interval without being asked', async () => {
+    useFakeTimers();
     serve((_req, res) => json(res, 200, {}));
     const logger = await start({ flushIntervalMs: 30 });
     await logger.logMetric('acc', 0.9, 3);
-    await new Promise((r) => setTimeout(r, 200));
+    await jest.advanceTimersByTimeAsync(29);
+    expect(startedTo('/batch')).toHaveLength(0);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(startedTo('/batch')).toHaveLength(1);
+    await Promise.all(startedTo('/batch').map((r) => r.answered));
     expect(batches()).toHaveLength(1);
     expect(metricsOf(batches()[0])).toEqual([expect.objectContaining({ key: 'acc', value: 0.9, step: 3 })]);
   });
@@ -159,7 +214,8 @@ describe('RunLogger', () => {
     for (let i = 0; i < 10; i++) await logger.logMetric('m', i, i);
     let eleventhAccepted = false;
     const eleventh = logger.logMetric('m', 10, 10).then(() => (eleventhAccepted = true));
-    await new Promise((r) => setTimeout(r, 100));
+    // No timer to fake: logMetric waits for a real batch to land, so the test waits until the first batch is held at the server.
+    await until(() => held.length === 1, 'the first batch at the server');
     expect(logger.pendingPoints).toBe(10);
     expect(eleventhAccepted).toBe(false);
     json(held.shift()!, 200, {});
@@ -281,22 +337,37 @@ describe('RunLogger', () => {
   });
 
   it('sends heartbeats on its timer', async () => {
+    useFakeTimers();
     serve();
     const logger = await start({ heartbeatIntervalMs: 40 });
-    await new Promise((r) => setTimeout(r, 150));
+    await jest.advanceTimersByTimeAsync(39);
+    expect(startedTo('/heartbeat')).toHaveLength(0);
+    await jest.advanceTimersByTimeAsync(41); // two intervals in all
+    expect(startedTo('/heartbeat')).toHaveLength(2);
+    await Promise.all(startedTo('/heartbeat').map((r) => r.answered));
+    expect(server.requests.filter((r) => r.path.endsWith('/heartbeat'))).toHaveLength(2);
     logger.close();
-    expect(server.requests.filter((r) => r.path.endsWith('/heartbeat')).length).toBeGreaterThanOrEqual(2);
+    await jest.advanceTimersByTimeAsync(80);
+    expect(startedTo('/heartbeat')).toHaveLength(2);
   });
 
   it('logs CPU and memory as MLflow system metrics on an interval when asked, numbered by sample', async () => {
+    useFakeTimers();
+    const sample = jest.spyOn(SystemMetricsSampler.prototype, 'sample');
     serve((_req, res) => json(res, 200, { written: 0 }));
     const logger = await start({ systemMetricsIntervalMs: 20 });
-    for (let i = 0; i < 100 && logger.pendingPoints < 9; i++) await new Promise((r) => setTimeout(r, 20));
+    await jest.advanceTimersByTimeAsync(19);
+    expect(sample).not.toHaveBeenCalled();
+    await jest.advanceTimersByTimeAsync(41); // three intervals in all
+    expect(sample).toHaveBeenCalledTimes(3);
+    // A sample reads the machine (and runs nvidia-smi when there is one): wait for the three, then for their points.
+    const samples = await Promise.all(sample.mock.results.map((r) => r.value));
+    const sampledPoints = samples.reduce((n, s) => n + Object.keys(s).length, 0);
+    await until(() => logger.pendingPoints === sampledPoints, 'the points of three samples');
     await logger.flush();
     const points = batches().flatMap(metricsOf);
     const cpu = points.filter((p) => p.key === 'system/cpu_utilization_percentage');
-    expect(cpu.length).toBeGreaterThanOrEqual(3);
-    expect(cpu.map((p) => p.step).slice(0, 3)).toEqual([0, 1, 2]);
+    expect(cpu.map((p) => p.step)).toEqual([0, 1, 2]);
     for (const p of cpu) expect(p.value as number).toBeGreaterThanOrEqual(0);
     for (const p of cpu) expect(p.value as number).toBeLessThanOrEqual(100);
     const memory = points.find((p) => p.key === 'system/system_memory_usage_megabytes');
@@ -305,27 +376,37 @@ describe('RunLogger', () => {
 
   it('flushes what was logged before the call, though a sampler faster than a round trip keeps logging', async () => {
     // Every batch takes 60 ms to answer while system samples arrive every 5 ms: a flush that
-    // waited for an empty buffer would never return.
+    // waited for an empty buffer would never return. Both run on the fake clock; the readings are
+    // canned, since a real sample forks nvidia-smi and a fork costs more than the 5 ms it stands for.
+    useFakeTimers();
+    jest.spyOn(SystemMetricsSampler.prototype, 'sample').mockResolvedValue({
+      'system/cpu_utilization_percentage': 50,
+      'system/system_memory_usage_megabytes': 1024,
+      'system/system_memory_usage_percentage': 25,
+    });
     serve((_req, res) => void setTimeout(() => json(res, 200, { written: 0 }), 60));
     const logger = await start({ systemMetricsIntervalMs: 5, maxBatchPoints: 8 });
-    await new Promise((r) => setTimeout(r, 30));
+    await jest.advanceTimersByTimeAsync(30);
     await logger.logMetric('loss', 0.5, 7, 1000);
-    await logger.flush();
+    await advanceUntilSettled(logger.flush(), 60, 'flush');
     expect(
       batches()
         .flatMap(metricsOf)
         .filter((p) => p.key === 'loss'),
     ).toEqual([{ key: 'loss', value: 0.5, step: 7, timestamp: 1000 }]);
-    await logger.finish();
+    await advanceUntilSettled(logger.finish(), 60, 'finish');
     // finish() stops sampling before its flush, so nothing logged is left behind.
     expect(logger.pendingPoints).toBe(0);
   });
 
   it("logs no system metrics unless asked (MLflow's default)", async () => {
+    useFakeTimers();
+    const sample = jest.spyOn(SystemMetricsSampler.prototype, 'sample');
     serve((_req, res) => json(res, 200, { written: 0 }));
     const logger = await start();
     await logger.logMetric('loss', 1, 0, 1000);
-    await new Promise((r) => setTimeout(r, 60));
+    await jest.advanceTimersByTimeAsync(600_000); // ten minutes: any sampling interval would have come round
+    expect(sample).not.toHaveBeenCalled();
     await logger.flush();
     expect(
       batches()
