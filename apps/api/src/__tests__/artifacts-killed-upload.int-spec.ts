@@ -119,7 +119,7 @@ describe('API process killed mid-upload (real PostgreSQL, S3 server, worker swee
     const ds: DataSource = await createDataSource(db.appUrl).initialize();
     try {
       expect(await sweepAbandonedUploads(ds, objects.store)).toEqual([
-        { id: expect.any(String), bucket: BUCKET, objectKey: pending[0].object_key },
+        { id: expect.any(String), bucket: BUCKET, objectKey: pending[0]?.object_key },
       ]);
     } finally {
       await ds.destroy();

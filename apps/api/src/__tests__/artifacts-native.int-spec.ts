@@ -14,6 +14,7 @@ import { DataSource } from 'typeorm';
 import { createDataSource, PendingUpload, UploadsRepository } from '@caliper/persistence';
 import type { ObjectStore } from '@caliper/storage';
 import { ADMIN, Auth, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
+import { defined } from '../testing/defined';
 
 const MIB = 1024 * 1024;
 const BUCKET = 'caliper-artifacts';
@@ -151,7 +152,7 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
     expect(audit.rows).toEqual([
       {
         action: 'artifact.written',
-        after: { path: 'model/weights.bin', objectKey: rows[0].object_key, size: body.length, sha256: sha256(body) },
+        after: { path: 'model/weights.bin', objectKey: rows[0]?.object_key, size: body.length, sha256: sha256(body) },
       },
     ]);
   }, 60000);
@@ -244,10 +245,10 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
   it('writes a new object on re-upload, moves the mapping and removes the replaced object; deletes remove theirs; both audited, reads not', async () => {
     const run = await newRun();
     await put(run, 'm.onnx', Buffer.from('v1'));
-    const [v1] = await artifactRows(run);
+    const v1 = defined((await artifactRows(run))[0], 'the artifact row of m.onnx');
     expect(await objectExists(v1.object_key)).toBe(true);
     await put(run, 'm.onnx', Buffer.from('v2'));
-    const [v2] = await artifactRows(run);
+    const v2 = defined((await artifactRows(run))[0], 'the artifact row of the re-uploaded m.onnx');
     expect(v2.object_key).not.toBe(v1.object_key);
     expect(await (await get(run, 'm.onnx')).text()).toBe('v2');
     // The replaced object is gone once the re-upload has answered; the new one is the run's only object.
@@ -329,14 +330,14 @@ describe('native artifacts (/api/v1/runs/:runId/artifacts)', () => {
     expect((await mlflowArtifact('PUT', experimentId, run, 'model/model.onnx', Buffer.from('onnx-v2'))).status).toBe(200);
     expect((await put(run, 'model/MLmodel', Buffer.from('flavors: onnx, v2'))).status).toBe(200);
     const replacedOnnx = (await artifactRows(run)).find((r) => r.path === 'model/model.onnx')!;
-    expect(replacedOnnx.object_key).not.toBe(pins[1].object_key);
+    expect(replacedOnnx.object_key).not.toBe(defined(pins[1], 'the pin of model/model.onnx').object_key);
     expect(await (await get(run, 'model/model.onnx')).text()).toBe('onnx-v2');
     // The run's mapping and the version's pins both refer to stored objects.
     expect(storedObjects(run)).toHaveLength(4);
     for (const pin of pins) {
       const bytes = await readObject(pin.object_key);
       expect(sha256(bytes)).toBe(pin.sha256);
-      expect(bytes.equals(files[pin.path])).toBe(true);
+      expect(bytes).toEqual(files[pin.path]);
     }
 
     // Deleting the directory removes the run's unpinned objects only.

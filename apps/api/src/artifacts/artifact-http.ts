@@ -100,27 +100,32 @@ const TEXT_EXTENSIONS = new Set([
   'MLproject',
 ]);
 
-/** Binary types worth naming; everything else (HTML and SVG included) is application/octet-stream. */
-const BINARY_TYPES: Record<string, string> = {
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  bmp: 'image/bmp',
-  tif: 'image/tiff',
-  tiff: 'image/tiff',
-  pdf: 'application/pdf',
-  zip: 'application/zip',
-  gz: 'application/gzip',
-  tar: 'application/x-tar',
-  onnx: 'application/octet-stream',
-  npy: 'application/octet-stream',
-  pkl: 'application/octet-stream',
-  pt: 'application/octet-stream',
-  dcm: 'application/dicom',
-  nii: 'application/octet-stream',
-};
+/**
+ * Binary types worth naming; everything else (HTML and SVG included) is application/octet-stream.
+ * A Map, so an extension such as `constructor` finds nothing inherited.
+ */
+const BINARY_TYPES: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    png: 'image/png',
+    jpg: 'image/jpeg',
+    jpeg: 'image/jpeg',
+    gif: 'image/gif',
+    webp: 'image/webp',
+    bmp: 'image/bmp',
+    tif: 'image/tiff',
+    tiff: 'image/tiff',
+    pdf: 'application/pdf',
+    zip: 'application/zip',
+    gz: 'application/gzip',
+    tar: 'application/x-tar',
+    onnx: 'application/octet-stream',
+    npy: 'application/octet-stream',
+    pkl: 'application/octet-stream',
+    pt: 'application/octet-stream',
+    dcm: 'application/dicom',
+    nii: 'application/octet-stream',
+  }),
+);
 
 /** The Content-Type an artifact is served with, from its name only (never from what the uploader claimed). */
 export function servedContentType(path: string): string {
@@ -128,11 +133,16 @@ export function servedContentType(path: string): string {
   const dot = name.lastIndexOf('.');
   const extension = dot > 0 ? name.slice(dot + 1) : name;
   if (TEXT_EXTENSIONS.has(extension)) return 'text/plain';
-  return Object.hasOwn(BINARY_TYPES, extension.toLowerCase()) ? BINARY_TYPES[extension.toLowerCase()] : 'application/octet-stream';
+  return BINARY_TYPES.get(extension.toLowerCase()) ?? 'application/octet-stream';
 }
 
+type DownloadHeaders = Record<
+  'Content-Type' | 'Content-Disposition' | 'X-Content-Type-Options' | 'Content-Security-Policy' | 'Accept-Ranges',
+  string
+>;
+
 /** Headers of every artifact download: a named attachment the browser must not sniff or render. */
-export function downloadHeaders(path: string): Record<string, string> {
+export function downloadHeaders(path: string): DownloadHeaders {
   const name = path.slice(path.lastIndexOf('/') + 1);
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
   return {
