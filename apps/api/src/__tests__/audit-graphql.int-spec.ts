@@ -1,6 +1,18 @@
 import { Client } from 'pg';
 import { AuditCheckpointStore } from '@caliper/storage';
-import { ADMIN, Auth, errorCode, gql, gqlOk, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
+import {
+  ADMIN,
+  Auth,
+  errorCode,
+  errorMessage,
+  gql,
+  gqlOk,
+  login,
+  newProject,
+  newUser,
+  startTestApi,
+  TestApi,
+} from '../testing/api-harness';
 
 interface Page {
   auditEvents: {
@@ -65,7 +77,7 @@ describe('audit log over GraphQL (real PostgreSQL and S3)', () => {
   it('rejects a malformed cursor or page size with a message naming the argument', async () => {
     const r = await gql(api, admin, EVENTS, { first: 500 });
     expect(errorCode(r)).toBe('BAD_USER_INPUT');
-    expect(r.errors?.[0].message).toMatch(/^first:/);
+    expect(errorMessage(r)).toMatch(/^first:/);
     expect(errorCode(await gql(api, admin, EVENTS, { after: 'abc' }))).toBe('BAD_USER_INPUT');
   });
 

@@ -25,12 +25,13 @@ export class AuditResolver {
     if (after != null && !/^[1-9][0-9]{0,18}$/.test(after)) throw badInput('after', 'must be a cursor from pageInfo.endCursor');
     const rows = await this.audit.search({ ...(filter ?? {}), beforeSeq: after ? Number(after) : null, limit: first + 1 });
     const page = rows.slice(0, first);
+    const lastOnPage = page.at(-1);
     return {
       edges: page.map((e) => ({
         cursor: String(e.seq),
         node: { ...e, seq: String(e.seq) },
       })),
-      pageInfo: { hasNextPage: rows.length > first, endCursor: page.length ? String(page[page.length - 1].seq) : null },
+      pageInfo: { hasNextPage: rows.length > first, endCursor: lastOnPage ? String(lastOnPage.seq) : null },
     };
   }
 
