@@ -32,7 +32,8 @@ describe('authentication', () => {
     expect(cookie).toMatch(/^caliper_session=[0-9a-f-]{36}\.[0-9a-f]{64};/);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
-    const me = await rest(api, 'GET', '/api/v1/auth/me', { cookie: cookie.split(';')[0] });
+    const [session = ''] = cookie.split(';');
+    const me = await rest(api, 'GET', '/api/v1/auth/me', { cookie: session });
     expect(me.status).toBe(200);
   });
 

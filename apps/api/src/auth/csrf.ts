@@ -68,7 +68,8 @@ export function refuseCrossSiteCookieWrites(req: Request, res: Response, next: N
       `Cross-site request refused: ${named} is not this site (${req.host}). Requests with the session cookie must come from Caliper's own pages; scripts use an API token.`,
     );
   }
-  const type = (header(req, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const [mediaType = ''] = (header(req, 'content-type') ?? '').split(';');
+  const type = mediaType.trim().toLowerCase();
   if (req.path !== '/graphql' && SIMPLE_BODY_TYPES.has(type)) {
     return refuse(
       415,
