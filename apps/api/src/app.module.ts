@@ -15,11 +15,16 @@ import { InfraModule, LoadersFor } from './infra.module';
 function validationError(errors: ValidationError[]): DomainError {
   const first = (e: ValidationError, path: string): { path: string; message: string } => {
     const here = path ? `${path}.${e.property}` : e.property;
-    if (e.constraints) return { path: here, message: Object.values(e.constraints)[0] };
-    return first(e.children![0], here);
+    const [message] = Object.values(e.constraints ?? {});
+    if (message !== undefined) return { path: here, message };
+    const [child] = e.children ?? [];
+    return child ? first(child, here) : { path: here, message: 'is invalid' };
   };
-  const { path, message } = first(errors[0], '');
-  return new DomainError('BAD_USER_INPUT', message.startsWith(path.split('.').pop()!) ? message : `${path}: ${message}`, { field: path });
+  const [failed] = errors;
+  if (!failed) return new DomainError('BAD_USER_INPUT', 'The request is invalid.');
+  const { path, message } = first(failed, '');
+  const field = path.slice(path.lastIndexOf('.') + 1);
+  return new DomainError('BAD_USER_INPUT', message.startsWith(field) ? message : `${path}: ${message}`, { field: path });
 }
 
 @Module({})
