@@ -26,6 +26,7 @@ import {
   rowFingerprint,
   StoredAuditEvent,
 } from '@caliper/domain';
+import { singleRow } from './single-row';
 
 export interface AuditInput {
   actorId: string | null;
@@ -168,7 +169,7 @@ export class AuditRepository {
         canonical,
       ],
     );
-    const stored = toStored(rows[0]);
+    const stored = toStored(singleRow(rows, `the audit append of "${body.action}"`));
     if (stored.canonical !== canonical || canonicalAuditText(stored) !== canonical) {
       throw new AuditWriteError(
         `audit event "${body.action}" would be stored differently from the canonical text its hash covers (stored: ${canonicalAuditText(stored)}): refused, nothing was written`,
@@ -179,7 +180,8 @@ export class AuditRepository {
 
   async latest(): Promise<{ seq: number; hash: string } | null> {
     const rows: { seq: string; hash: string }[] = await this.ds.query(`SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1`);
-    return rows.length ? { seq: Number(rows[0].seq), hash: rows[0].hash } : null;
+    const [head] = rows;
+    return head ? { seq: Number(head.seq), hash: head.hash } : null;
   }
 
   /** Newest-first page of events matching every given filter (parameterised; the seq index serves the order). */
@@ -232,8 +234,9 @@ export class AuditRepository {
         if (wanted.has(ev.seq)) hashes.set(ev.seq, ev.hash);
         verifier.feed(ev);
       }
-      if (rows.length < pageSize) break;
-      after = Number(rows[rows.length - 1].seq);
+      const last = rows.at(-1);
+      if (!last || rows.length < pageSize) break;
+      after = Number(last.seq);
     }
     return verifier.finish(checkpoints ? { objects: checkpoints, recorded } : null, (seq) => hashes.get(seq));
   }
@@ -256,13 +259,15 @@ export class AuditRepository {
     if (!open.length) {
       throw new AuditAcknowledgeError(
         atSeq.length
-          ? `every break at event ${input.seq} is already acknowledged (by event ${atSeq[0].acknowledged?.seq})`
+          ? `every break at event ${input.seq} is already acknowledged (by event ${atSeq[0]?.acknowledged?.seq})`
           : `event ${input.seq} has no break to acknowledge${report.breaks.length ? ` (broken events: ${[...new Set(report.breaks.map((b) => b.seq))].join(', ')})` : ': the chain is intact'}`,
       );
     }
     return this.ds.transaction(async (m) => {
       const rows: AuditRow[] = await m.query(`SELECT ${SELECT_COLUMNS} FROM audit_events WHERE seq = $1`, [input.seq]);
-      const payload: BreakAckPayload = { brokenSeq: input.seq, kinds: open.map((b) => b.kind), sha256: rowFingerprint(toStored(rows[0])) };
+      const [row] = rows;
+      if (!row) throw new AuditAcknowledgeError(`event ${input.seq} no longer exists`);
+      const payload: BreakAckPayload = { brokenSeq: input.seq, kinds: open.map((b) => b.kind), sha256: rowFingerprint(toStored(row)) };
       const ack = await this.append(m, {
         actorId: input.actorId,
         actorLabel: input.actorLabel,
@@ -292,7 +297,7 @@ export class AuditRepository {
        LEFT JOIN LATERAL (SELECT seq, hash, occurred_at FROM audit_events ORDER BY seq DESC LIMIT 1) h ON true
        LEFT JOIN LATERAL (SELECT seq, written_at FROM audit_checkpoints ORDER BY seq DESC LIMIT 1) c ON true`,
     );
-    const r = rows[0];
+    const r = singleRow(rows, 'the checkpoint state');
     return {
       head: r.seq === null ? null : { seq: Number(r.seq), hash: r.hash as string, occurredAt: r.occurred_at as Date },
       lastCheckpoint: r.cp_seq === null ? null : { seq: Number(r.cp_seq), writtenAt: r.cp_written_at as Date },

@@ -6,6 +6,7 @@
  */
 import { DataSource, EntityManager } from 'typeorm';
 import { deterministicJobId, Job, KeyedJobName, parseJob } from '@caliper/jobs';
+import { singleRow } from './single-row';
 
 /** A row as the relay sees it: the payload is not parsed here, so one bad row cannot stall the relay (the processor rejects it). */
 export interface OutboxRow {
@@ -59,7 +60,7 @@ export class OutboxRepository {
   /** How many jobs wait to be relayed (a gauge for the worker's metrics). */
   async countUnrelayed(): Promise<number> {
     const rows: { n: number }[] = await this.ds.query(`SELECT count(*)::int AS n FROM outbox WHERE relayed_at IS NULL`);
-    return rows[0].n;
+    return singleRow(rows, 'the unrelayed count').n;
   }
 
   /** Deletes rows relayed before `cutoff`; they are kept a while to trace a job back to its cause. */

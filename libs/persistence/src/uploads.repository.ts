@@ -4,6 +4,7 @@
  * pending row that the hourly sweep finds, removing its object and then the row.
  */
 import { DataSource, EntityManager } from 'typeorm';
+import { singleRow } from './single-row';
 
 export interface PendingUpload {
   id: string;
@@ -20,7 +21,7 @@ export class UploadsRepository {
       bucket,
       objectKey,
     ]);
-    return rows[0].id;
+    return singleRow(rows, 'the upload ledger insert').id;
   }
 
   /** Marks a pending upload complete; false when no pending row exists (already swept or completed). */

@@ -122,7 +122,7 @@ describe('AuditRepository (real PostgreSQL)', () => {
       [2, 'canonical_mismatch'],
       [4, 'canonical_mismatch'],
     ]);
-    expect(r.breaks[0].problem).toContain('reason: "left \\ud800 group" signed, "left \ufffd group" stored');
+    expect(r.breaks[0]?.problem).toContain('reason: "left \\ud800 group" signed, "left \ufffd group" stored');
   });
 
   it('acknowledge-break appends an audited event; verify then lists the break as acknowledged and the chain ok', async () => {
@@ -150,7 +150,7 @@ describe('AuditRepository (real PostgreSQL)', () => {
       entityId: '2',
       reason: 'lone surrogate from a GraphQL variable, issue 10',
     });
-    expect(ack.after).toEqual({
+    expect(ack?.after).toEqual({
       brokenSeq: 2,
       kinds: ['canonical_mismatch'],
       sha256: {

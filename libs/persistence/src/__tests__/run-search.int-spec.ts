@@ -43,11 +43,12 @@ describe('run search at 10,000 runs (real PostgreSQL)', () => {
     db = await createTestDatabase();
     ds = await createDataSource(db.ownerUrl, { poolSize: 2 }).initialize();
     [{ id: projectId }] = await ds.query(`INSERT INTO projects (slug, name) VALUES ('search-scale', 'Search scale') RETURNING id`);
-    const experiments: { id: string }[] = await ds.query(
+    const [sweep, other]: { id: string }[] = await ds.query(
       `INSERT INTO experiments (project_id, name, artifact_location, creation_time, last_update_time) VALUES ($1, 'sweep', '', 0, 0), ($1, 'other', '', 0, 0) RETURNING id::text AS id`,
       [projectId],
     );
-    experimentId = experiments[0].id;
+    if (!sweep || !other) throw new Error('the two experiments were not inserted');
+    experimentId = sweep.id;
     // Runs 0..9999 in the sweep, 10000..11999 in another experiment of the same project; rows as
     // wide as the ingest API writes them (artifact URI, git commit, heartbeat).
     await ds.query(
@@ -57,7 +58,7 @@ describe('run search at 10,000 runs (real PostgreSQL)', () => {
               'mlflow-artifacts:/' || x.experiment_id || '/' || x.uuid || '/artifacts', md5(x.uuid) || left(md5(x.uuid), 8), now()
        FROM generate_series(0, $1::int + $5::int - 1) i
        CROSS JOIN LATERAL (SELECT lpad(to_hex(i), 32, '0') AS uuid, CASE WHEN i < $1::int THEN $2::bigint ELSE $3::bigint END AS experiment_id) x`,
-      [RUNS, experimentId, experiments[1].id, projectId, OTHER_RUNS],
+      [RUNS, experimentId, other.id, projectId, OTHER_RUNS],
     );
     await ds.query(
       `INSERT INTO run_params (run_id, key, value, value_num)
@@ -181,8 +182,9 @@ describe('run search at 10,000 runs (real PostgreSQL)', () => {
       );
       expect(page.totalCount).toBe(expected.length);
       seen.push(...page.runs.map((r) => r.uuid));
-      if (!page.hasNextPage) break;
-      after = page.cursors[page.cursors.length - 1];
+      const last = page.cursors.at(-1);
+      if (!page.hasNextPage || !last) break;
+      after = last;
     }
     expect(seen).toEqual(expected.map((r) => r.uuid));
   }, 60_000);
@@ -201,8 +203,9 @@ describe('run search at 10,000 runs (real PostgreSQL)', () => {
           query({ filter: 'metrics.loss < 0.05', orderBy: [`params.batch_size ${ascending ? 'ASC' : 'DESC'}`], first: 64, after }),
         );
         seen.push(...page.runs.map((r) => r.uuid));
-        if (!page.hasNextPage) break;
-        after = page.cursors[page.cursors.length - 1];
+        const last = page.cursors.at(-1);
+        if (!page.hasNextPage || !last) break;
+        after = last;
       }
       expect(seen).toEqual(expected.map((r) => r.uuid));
     }

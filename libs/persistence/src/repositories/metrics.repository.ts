@@ -12,6 +12,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, EntityManager } from 'typeorm';
 import { type Cover, type MetricPointInput, type Piece, pointPiece } from '@caliper/domain';
+import { singleRow } from '../single-row';
 
 export interface StoredPoint {
   step: number;
@@ -44,30 +45,59 @@ export function comparePoints(as: number, at: number, av: number, bs: number, bt
  * they are sorted here rather than returned out of order.
  */
 export function decodePoints(packed: Buffer | null): { steps: number[]; timestamps: number[]; values: Float64Array } {
-  const n = packed ? packed.length / 24 : 0;
-  if (!Number.isInteger(n)) throw new Error(`packed metric points are ${packed!.length} bytes, not a multiple of 24`);
+  if (!packed) return { steps: [], timestamps: [], values: new Float64Array(0) };
+  const n = packedPointCount(packed);
   const steps = new Array<number>(n);
   const timestamps = new Array<number>(n);
   const values = new Float64Array(n);
   let ordered = true;
+  let prevStep = 0;
+  let prevTs = 0;
+  let prevValue = 0;
   for (let i = 0, off = 0; i < n; i++, off += 24) {
-    const buf = packed!;
-    steps[i] = buf.readInt32BE(off) * 4294967296 + buf.readUInt32BE(off + 4);
-    timestamps[i] = buf.readInt32BE(off + 8) * 4294967296 + buf.readUInt32BE(off + 12);
-    values[i] = buf.readDoubleBE(off + 16);
-    if (i && ordered && comparePoints(steps[i - 1], timestamps[i - 1], values[i - 1], steps[i], timestamps[i], values[i]) > 0)
-      ordered = false;
+    const step = packed.readInt32BE(off) * 4294967296 + packed.readUInt32BE(off + 4);
+    const ts = packed.readInt32BE(off + 8) * 4294967296 + packed.readUInt32BE(off + 12);
+    const value = packed.readDoubleBE(off + 16);
+    steps[i] = step;
+    timestamps[i] = ts;
+    values[i] = value;
+    if (i && ordered && comparePoints(prevStep, prevTs, prevValue, step, ts, value) > 0) ordered = false;
+    prevStep = step;
+    prevTs = ts;
+    prevValue = value;
   }
   if (ordered) return { steps, timestamps, values };
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) =>
-    comparePoints(steps[a], timestamps[a], values[a], steps[b], timestamps[b], values[b]),
+  // Rare (see above): decode the records again as objects and sort those.
+  const points = Array.from({ length: n }, (_, i) => pointAt(packed, i * 24)).sort((a, b) =>
+    comparePoints(a.step, a.timestamp, a.value, b.step, b.timestamp, b.value),
   );
   return {
-    steps: order.map((i) => steps[i]),
-    timestamps: order.map((i) => timestamps[i]),
-    values: Float64Array.from(order, (i) => values[i]),
+    steps: points.map((p) => p.step),
+    timestamps: points.map((p) => p.timestamp),
+    values: Float64Array.from(points, (p) => p.value),
   };
 }
+
+/** How many 24-byte point records `packed` holds; a partial record means it is not what the statements here produce. */
+function packedPointCount(packed: Buffer): number {
+  if (packed.length % 24) throw new Error(`packed metric points are ${packed.length} bytes, not a multiple of 24`);
+  return packed.length / 24;
+}
+
+/** Point `i` of a page's parallel arrays, or null past their end. */
+function pointOf(page: { steps: readonly number[]; timestamps: readonly number[]; values: Float64Array }, i: number): StoredPoint | null {
+  const step = page.steps[i];
+  const timestamp = page.timestamps[i];
+  const value = page.values[i];
+  return step === undefined || timestamp === undefined || value === undefined ? null : { step, timestamp, value };
+}
+
+/** The packed point record at `off`. */
+const pointAt = (buf: Buffer, off: number): StoredPoint => ({
+  step: int64At(buf, off),
+  timestamp: int64At(buf, off + 8),
+  value: buf.readDoubleBE(off + 16),
+});
 
 export interface LatestMetric extends StoredPoint {
   runId: string;
@@ -202,20 +232,24 @@ export class MetricsRepository {
     const steps = new Array<number>(n);
     const timestamps = new Array<number>(n);
     const values = new Array<number>(n);
+    // COPY's text rows, built in the same pass.
+    const lines = new Array<string>(n);
     // The newest point of each key in this batch: a duplicate of a stored point is never newer
     // than the stored latest, so computing it before deduplication is safe.
     const newest = new Map<string, MetricPointInput>();
-    for (let i = 0; i < n; i++) {
-      const p = points[i];
+    let i = 0;
+    for (const p of points) {
       const keyId = ids.get(p.key)!;
       keyIds[i] = keyId;
       steps[i] = p.step;
       timestamps[i] = p.timestamp;
       values[i] = p.value;
+      lines[i] = `${runId}\t${keyId}\t${p.step}\t${p.timestamp}\t${floatText(p.value)}\n`;
       const seen = newest.get(keyId);
       if (!seen || isNewer(p, seen)) newest.set(keyId, p);
+      i++;
     }
-    const inserted = await this.appendPoints(manager, runId, keyIds, steps, timestamps, values);
+    const inserted = await this.appendPoints(manager, runId, lines, keyIds, steps, timestamps, values);
     const latest = [...newest].sort(([a], [b]) => Number(a) - Number(b));
     await manager.query(
       `INSERT INTO latest_metrics (run_id, key_id, step, ts, value)
@@ -249,7 +283,7 @@ export class MetricsRepository {
       if (!seen || isNewer(p, seen)) newest.set(keyId, p);
     }
     const latest = [...newest].sort(([a], [b]) => Number(a) - Number(b));
-    const [row]: { active: number; inserted: number }[] = await this.ds.query(
+    const rows: { active: number; inserted: number }[] = await this.ds.query(
       `WITH run AS (SELECT id FROM runs WHERE id = $1 AND lifecycle_stage = 'active' FOR SHARE),
        added AS (
          INSERT INTO metric_points (run_id, key_id, step, ts, value)
@@ -274,6 +308,7 @@ export class MetricsRepository {
         latest.map(([, p]) => floatText(p.value)),
       ],
     );
+    const row = singleRow(rows, 'the active-run append');
     return row.active ? row.inserted : null;
   }
 
@@ -283,11 +318,13 @@ export class MetricsRepository {
    * ~2× the rows/s of INSERT … SELECT unnest(…) ON CONFLICT DO NOTHING by tools/bench/ingest.
    * A batch holding any stored point (a client retry) or a point twice makes COPY fail on the
    * primary key; the savepoint undoes it and the batch goes in again with ON CONFLICT DO NOTHING,
-   * which writes only the new points. Either way triggers see exactly the rows written.
+   * which writes only the new points. Either way triggers see exactly the rows written. `lines`
+   * holds the points as COPY text rows, the parallel arrays the same points for the fallback.
    */
   private async appendPoints(
     manager: EntityManager,
     runId: string,
+    lines: string[],
     keyIds: string[],
     steps: number[],
     timestamps: number[],
@@ -295,9 +332,6 @@ export class MetricsRepository {
   ): Promise<number> {
     const runner = manager.queryRunner;
     if (!runner?.isTransactionActive) throw new Error('MetricsRepository.insertPoints must run inside a transaction');
-    const n = keyIds.length;
-    const lines = new Array<string>(n);
-    for (let i = 0; i < n; i++) lines[i] = `${runId}\t${keyIds[i]}\t${steps[i]}\t${timestamps[i]}\t${floatText(values[i])}\n`;
     await runner.query('SAVEPOINT metric_points_copy');
     try {
       const client = (await runner.connect()) as PoolClient;
@@ -306,7 +340,7 @@ export class MetricsRepository {
         client.query(copyFrom('COPY metric_points (run_id, key_id, step, ts, value) FROM STDIN')),
       );
       await runner.query('RELEASE SAVEPOINT metric_points_copy');
-      return n;
+      return lines.length;
     } catch (err) {
       if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
       await runner.query('ROLLBACK TO SAVEPOINT metric_points_copy');
@@ -383,10 +417,16 @@ export class MetricsRepository {
       q.firsts.params,
     );
     const [tierRows, rawRows, firstRows] = await Promise.all([tiers, raw, firsts]);
+    // Rows are numbered by the statements' WITH ORDINALITY over `series`, from 1.
+    const ofSeries = (i: string) => {
+      const read = out[Number(i) - 1];
+      if (!read) throw new Error(`a series read answered for series ${i} of ${series.length}`);
+      return read;
+    };
     for (const r of tierRows) {
       if (!r.packed) continue;
       const buf = Buffer.from(r.packed, 'base64');
-      const pieces = out[Number(r.i) - 1].pieces;
+      const pieces = ofSeries(r.i).pieces;
       for (let off = 0; off < buf.length; off += 56) {
         const last = buf.readDoubleBE(off + 48);
         const hasLast = !Number.isNaN(last);
@@ -406,12 +446,14 @@ export class MetricsRepository {
     }
     for (const r of rawRows) {
       if (!r.packed) continue;
-      const { steps, timestamps, values } = decodePoints(Buffer.from(r.packed, 'base64'));
-      const pieces = out[Number(r.i) - 1].pieces;
-      for (let k = 0; k < steps.length; k++) pieces.push(pointPiece(steps[k], timestamps[k], values[k]));
+      // Pieces may come in any order (bucketize merges them), so the points are not sorted here.
+      const buf = Buffer.from(r.packed, 'base64');
+      const end = packedPointCount(buf) * 24;
+      const pieces = ofSeries(r.i).pieces;
+      for (let off = 0; off < end; off += 24) pieces.push(pointPiece(int64At(buf, off), int64At(buf, off + 8), buf.readDoubleBE(off + 16)));
     }
     for (const r of firstRows) {
-      if (r.step !== null) out[Number(r.i) - 1].first = { step: Number(r.step), timestamp: Number(r.ts), value: Number(r.value) };
+      if (r.step !== null) ofSeries(r.i).first = { step: Number(r.step), timestamp: Number(r.ts), value: Number(r.value) };
     }
     return out;
   }
@@ -447,19 +489,19 @@ export class MetricsRepository {
     // The aggregate reads the ordered, limited subquery in its order (an ORDER BY inside the
     // aggregate would sort again, 2.5× slower); decodePoints checks the order all the same.
     // Base64 rather than bytea's hex text: a third smaller on the wire, and decoded 2–3× faster.
-    const [row]: { packed: string | null }[] = await this.ds.query(
+    const rows: { packed: string | null }[] = await this.ds.query(
       `SELECT encode(string_agg(int8send(step) || int8send(ts) || float8send(value), ''::bytea), 'base64') AS packed
        FROM (SELECT step, ts, value FROM metric_points WHERE run_id = $1 AND key_id = $2 ${after} ORDER BY step, ts, value LIMIT $3::bigint) q`,
       params,
     );
-    const all = decodePoints(row.packed === null ? null : Buffer.from(row.packed, 'base64'));
+    const { packed } = singleRow(rows, 'the history page');
+    const all = decodePoints(packed === null ? null : Buffer.from(packed, 'base64'));
     const more = all.steps.length > opts.limit;
     if (more) {
       all.steps.length = all.timestamps.length = opts.limit;
       all.values = all.values.subarray(0, opts.limit);
     }
-    const n = all.steps.length;
-    const last = more && n ? { step: all.steps[n - 1], timestamp: all.timestamps[n - 1], value: all.values[n - 1] } : null;
+    const last = more ? pointOf(all, all.steps.length - 1) : null;
     return { ...all, more, last };
   }
 
@@ -496,16 +538,23 @@ export class MetricsRepository {
     const stored = (v: number) => (opts.clampInfinity && Math.abs(v) === Number.MAX_VALUE ? Math.sign(v) * Infinity : v);
     const points = `FROM (SELECT step, ts, value FROM metric_points WHERE run_id = $1 AND key_id = $2 ${after} ORDER BY step, ts, value LIMIT $3::bigint + 1) o`;
     if (opts.columns) {
-      const [row]: { steps: string | null; ts: string | null; vals: string | null; n: number }[] = await this.ds.query(
+      const rows: { steps: string | null; ts: string | null; vals: string | null; n: number }[] = await this.ds.query(
         `SELECT string_agg(step::text, ',') AS steps, string_agg(ts::text, ',') AS ts, string_agg(${value}, ',') AS vals, count(*)::int AS n ${points}`,
         params,
       );
+      const row = singleRow(rows, 'the history columns');
       const more = row.n > opts.limit;
-      const lists = [row.steps ?? '', row.ts ?? '', row.vals ?? ''].map((list) => (more ? list.slice(0, list.lastIndexOf(',')) : list));
+      const page = (list: string | null) => {
+        const text = list ?? '';
+        return more ? text.slice(0, text.lastIndexOf(',')) : text;
+      };
+      const steps = page(row.steps);
+      const timestamps = page(row.ts);
+      const values = page(row.vals);
       const tail = (list: string) => list.slice(list.lastIndexOf(',') + 1).replace(/"/g, '');
-      const last = more ? { step: Number(tail(lists[0])), timestamp: Number(tail(lists[1])), value: stored(Number(tail(lists[2]))) } : null;
+      const last = more ? { step: Number(tail(steps)), timestamp: Number(tail(timestamps)), value: stored(Number(tail(values))) } : null;
       return {
-        items: `"steps":[${lists[0]}],"timestamps":[${lists[1]}],"values":[${lists[2]}]`,
+        items: `"steps":[${steps}],"timestamps":[${timestamps}],"values":[${values}]`,
         count: Math.min(row.n, opts.limit),
         last,
         more,
@@ -514,10 +563,11 @@ export class MetricsRepository {
     const item = opts.withKey
       ? `'{"key":' || ${param(JSON.stringify(key))}::text || ',"value":' || ${value} || ',"timestamp":' || ts || ',"step":' || step || '}'`
       : `'{"step":' || step || ',"timestamp":' || ts || ',"value":' || ${value} || '}'`;
-    const [row]: { items: string | null; n: number }[] = await this.ds.query(
+    const rows: { items: string | null; n: number }[] = await this.ds.query(
       `SELECT string_agg(${item}, ',') AS items, count(*)::int AS n ${points}`,
       params,
     );
+    const row = singleRow(rows, 'the history items');
     const more = row.n > opts.limit;
     // An item's first member name with its quote cannot occur inside one (a key's quotes are escaped in its JSON).
     const start = opts.withKey ? ',{"key":' : ',{"step":';
@@ -532,7 +582,12 @@ export class MetricsRepository {
 
   /** One page of a metric's history in (step, timestamp, value) order, after the given point. */
   async history(runId: string, key: string, opts: { after?: StoredPoint | null; limit: number }): Promise<StoredPoint[]> {
-    const { steps, timestamps, values } = await this.historyPage(runId, key, opts);
-    return steps.map((step, i) => ({ step, timestamp: timestamps[i], value: values[i] }));
+    const page = await this.historyPage(runId, key, opts);
+    const out: StoredPoint[] = [];
+    for (let i = 0; i < page.steps.length; i++) {
+      const point = pointOf(page, i);
+      if (point) out.push(point);
+    }
+    return out;
   }
 }

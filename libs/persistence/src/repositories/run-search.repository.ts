@@ -12,6 +12,7 @@ import { DataSource, In } from 'typeorm';
 import {
   Comparison,
   DATASET_CONTEXT_TAG,
+  type DatasetKey,
   decodeOffsetToken,
   encodeOffsetToken,
   OrderClause,
@@ -56,6 +57,13 @@ const ATTRIBUTE_SQL: Record<string, string> = {
   end_time: 'r.end_time',
 };
 
+/** The SQL of a run attribute; the filter and order parsers accept no other keys, so any other is a bug upstream. */
+function attributeSql(key: string): string {
+  const sql = ATTRIBUTE_SQL[key];
+  if (sql === undefined) throw new Error(`no SQL for run attribute '${key}'`);
+  return sql;
+}
+
 const SQL_COMPARATOR: Record<string, string> = {
   '=': '=',
   '!=': '<>',
@@ -75,7 +83,7 @@ function textComparisonSql(expr: string, comparator: string, value: string | str
 }
 
 /** The dataset input columns `datasets.name` and `datasets.digest` read. */
-const DATASET_COLUMN_SQL: Record<string, string> = { name: 'i.name', digest: 'i.digest' };
+const DATASET_COLUMN_SQL: Record<Exclude<DatasetKey, 'context'>, string> = { name: 'i.name', digest: 'i.digest' };
 
 const latestMetricSql = (keyParam: string) =>
   `(SELECT lm.value FROM latest_metrics lm JOIN metric_keys mk ON mk.id = lm.key_id WHERE lm.run_id = r.id AND mk.name = ${keyParam})`;
@@ -149,7 +157,7 @@ function conditionSql(c: Comparison, b: Binder, keyIds: MetricKeyIds | undefined
         fenced,
       );
     case 'attribute': {
-      const column = ATTRIBUTE_SQL[c.key];
+      const column = attributeSql(c.key);
       if (typeof c.value === 'number') return `${column} ${SQL_COMPARATOR[c.comparator]} ${b.bind(Math.trunc(c.value))}::bigint`;
       return textComparisonSql(column, c.comparator, c.value, b);
     }
@@ -179,7 +187,7 @@ function orderSql(o: OrderClause, b: Binder): string[] {
     case 'tag':
       return [`(SELECT t.value FROM run_tags t WHERE t.run_id = r.id AND t.key = ${b.bind(o.key)}) ${dir} NULLS LAST`];
     case 'attribute':
-      return [`${ATTRIBUTE_SQL[o.key]} ${dir} NULLS LAST`];
+      return [`${attributeSql(o.key)} ${dir} NULLS LAST`];
   }
 }
 
@@ -245,7 +253,7 @@ function sortKeys(o: OrderClause, b: Binder, keyIds: MetricKeyIds): SortKey[] {
       if (o.key === 'start_time' || o.key === 'end_time') return [{ expr: `r.${o.key}`, type: 'bigint', ascending: asc }];
       if (o.key === 'duration') return [{ expr: '(r.end_time - r.start_time)', type: 'bigint', ascending: asc }];
       if (o.key === 'status') return [{ expr: 'r.status', type: 'text', ascending: asc }];
-      return [{ expr: ATTRIBUTE_SQL[o.key], type: 'text', ascending: asc }];
+      return [{ expr: attributeSql(o.key), type: 'text', ascending: asc }];
   }
 }
 
@@ -256,18 +264,16 @@ function sortKeys(o: OrderClause, b: Binder, keyIds: MetricKeyIds): SortKey[] {
  * when c is null (nulls come last, so nothing non-null follows them).
  */
 function keysetSql(keys: SortKey[], values: (string | null)[], uuid: string, b: Binder): string {
-  let rest = `r.uuid > ${b.bind(uuid)}::text`;
-  for (let i = keys.length - 1; i >= 0; i--) {
-    const k = keys[i];
-    const v = values[i];
-    if (v === null) {
-      rest = `(${k.expr} IS NULL AND ${rest})`;
-    } else {
+  // Built from the last key outwards; the uuid is bound first, then each key's value.
+  return keys.reduceRight(
+    (rest, k, i) => {
+      const v = values[i];
+      if (v === null) return `(${k.expr} IS NULL AND ${rest})`;
       const c = `${b.bind(v)}::${k.type}`;
-      rest = `(${k.expr} ${k.ascending ? '>' : '<'} ${c} OR ${k.expr} IS NULL OR (${k.expr} = ${c} AND ${rest}))`;
-    }
-  }
-  return rest;
+      return `(${k.expr} ${k.ascending ? '>' : '<'} ${c} OR ${k.expr} IS NULL OR (${k.expr} = ${c} AND ${rest}))`;
+    },
+    `r.uuid > ${b.bind(uuid)}::text`,
+  );
 }
 
 const encodeTableCursor = (signature: string, values: (string | null)[], uuid: string): string =>

@@ -1,6 +1,7 @@
 /** Saved views of the compare page and the runs table: the only code that reads or writes saved_views. */
 import { DataSource, EntityManager } from 'typeorm';
 import { SavedViewEntity, type SavedViewKind } from '../entities/saved-view.entity';
+import { singleRow } from '../single-row';
 
 export class SavedViewsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -33,7 +34,7 @@ export class SavedViewsRepository {
        RETURNING id`,
       [v.projectId, v.kind, v.name, JSON.stringify(v.state), v.createdBy],
     );
-    return manager.findOneByOrFail(SavedViewEntity, { id: rows[0].id });
+    return manager.findOneByOrFail(SavedViewEntity, { id: singleRow(rows, 'the saved view upsert').id });
   }
 
   async delete(manager: EntityManager, id: string): Promise<void> {
