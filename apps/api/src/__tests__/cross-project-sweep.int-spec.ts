@@ -10,6 +10,7 @@ import { Client } from 'pg';
 import { ModelVersionsService } from '../registry/model-versions.service';
 import { TrackingService } from '../tracking/tracking.service';
 import { ADMIN, Auth, gql, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
+import { defined } from '../testing/defined';
 import { mlflow, WireJson } from './mlflow-api-helpers';
 
 /** Every row that belongs to a project, table by table, in a stable order. */
@@ -250,7 +251,7 @@ describe('cross-project sweep: identifiers of another project are resolved once 
     }
 
     // GraphQL: typed arguments cannot be lists where one id is expected, and B's entities are out of reach of A's token.
-    const token = callers[0].auth;
+    const token = defined(callers[0], 'the caller with the token of A').auth;
     const listAsId = await gql(api, token, 'query($r: String!) { run(runId: $r) { runId } }', { r: [a.run, b.run] });
     expect(listAsId.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const aliased = await gql(

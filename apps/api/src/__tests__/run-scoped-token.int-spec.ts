@@ -3,7 +3,7 @@
  * nothing else — no experiment changes, no registry metadata, no other run — and such a token can
  * only be issued for a well-formed run of its own project.
  */
-import { ADMIN, Auth, gql, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
+import { ADMIN, Auth, errorMessage, gql, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
 import { mlflow } from './mlflow-api-helpers';
 
 describe('run-scoped API tokens', () => {
@@ -76,7 +76,7 @@ describe('run-scoped API tokens', () => {
         code: 'BAD_USER_INPUT',
         field: 'runId',
       });
-      expect(r.errors![0].message).toMatch(message);
+      expect(errorMessage(r)).toMatch(message);
     }
     expect((await issue(jobRun)).errors).toBeUndefined();
   });

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { ADMIN, Auth, errorCode, gql, gqlOk, login, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
+import { ADMIN, Auth, errorCode, errorMessage, gql, gqlOk, login, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
 
 /** User administration: global roles, reactivation, password reset and change, each audited. */
 describe('user administration', () => {
@@ -92,7 +92,7 @@ describe('user administration', () => {
       `mutation { changeMyPassword(input: { currentPassword: "not-it-at-all", newPassword: "my-new-password-1" }) }`,
     );
     expect(errorCode(wrong)).toBe('BAD_USER_INPUT');
-    expect(wrong.errors?.[0].message).toMatch(/current password is not correct/);
+    expect(errorMessage(wrong)).toMatch(/current password is not correct/);
     await gqlOk(api, here, `mutation($c: String!) { changeMyPassword(input: { currentPassword: $c, newPassword: "my-new-password-1" }) }`, {
       c: u.password,
     });
@@ -112,7 +112,7 @@ describe('user administration', () => {
     // Locked now: even the right password is refused, and the account cannot sign in either.
     const locked = await change(u.password);
     expect(errorCode(locked)).toBe('TOO_MANY_ATTEMPTS');
-    expect(locked.errors?.[0].message).toMatch(/Try again in \d+ minute/);
+    expect(errorMessage(locked)).toMatch(/Try again in \d+ minute/);
     expect((await rest(api, 'POST', '/api/v1/auth/login', null, { username: u.username, password: u.password })).status).toBe(429);
   });
 });

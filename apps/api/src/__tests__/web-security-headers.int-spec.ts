@@ -11,8 +11,11 @@ const template = readFileSync(path.join(WEB, 'nginx.conf.template'), 'utf8');
 /** The headers an nginx file sets with add_header, by name (lowercase). */
 function addedHeaders(text: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const m of text.matchAll(/add_header\s+([A-Za-z-]+)\s+("([^"]*)"|'([^']*)'|(\S+?))(\s+always)?\s*;/g))
-    out.set(m[1].toLowerCase(), m[3] ?? m[4] ?? m[5]);
+  // The name always participates, and so does one of the three spellings of the value.
+  for (const [, name = '', , doubleQuoted, singleQuoted, bare] of text.matchAll(
+    /add_header\s+([A-Za-z-]+)\s+("([^"]*)"|'([^']*)'|(\S+?))(\s+always)?\s*;/g,
+  ))
+    out.set(name.toLowerCase(), doubleQuoted ?? singleQuoted ?? bare ?? '');
   return out;
 }
 
@@ -37,7 +40,7 @@ function parse(text: string): { server: string; locations: { path: string; body:
     withoutComments.indexOf('{', withoutComments.indexOf('server')) + 1,
     withoutComments.lastIndexOf('}'),
   );
-  const locations = [...server.matchAll(/location\s+([^\s{]+)\s*\{([^{}]*)\}/g)].map((m) => ({ path: m[1], body: m[2] }));
+  const locations = [...server.matchAll(/location\s+([^\s{]+)\s*\{([^{}]*)\}/g)].map(([, path = '', body = '']) => ({ path, body }));
   return { server: ownDirectives(server), locations: locations.map((l) => ({ ...l, body: ownDirectives(l.body) })) };
 }
 
@@ -75,7 +78,7 @@ describe('security headers of the web app', () => {
 
   it('reach the nginx image: the included snippet is copied where the template includes it from', () => {
     const dockerfile = readFileSync(path.join(WEB, 'Dockerfile'), 'utf8');
-    const included = [...template.matchAll(/include\s+(\S+)\s*;/g)].map((m) => m[1]);
+    const included = [...template.matchAll(/include\s+(\S+)\s*;/g)].map(([, file = '']) => file);
     for (const file of new Set(included)) expect(dockerfile.split('\n')).toContain(`COPY apps/web/${path.basename(file)} ${file}`);
   });
 
