@@ -25,7 +25,7 @@ describe('ProjectsService (medium: real repositories, real database)', () => {
     md.query<{ roles: string[] }>(`SELECT roles FROM project_members WHERE project_id = $1 AND user_id = $2`, [projectId, userId]);
   const defaultProjectOf = async (user: UserEntity) =>
     (await md.query<{ default_project_id: string | null }>(`SELECT default_project_id FROM users WHERE id = $1`, [user.id]))[0]
-      .default_project_id;
+      ?.default_project_id;
 
   beforeAll(async () => {
     md = await startMedium(ProjectsModule);
@@ -48,7 +48,7 @@ describe('ProjectsService (medium: real repositories, real database)', () => {
         ['project.created', admin.id, { slug: project.slug, name: 'Brain tumour segmentation', description: 'BraTS' }],
         ['experiment.created', admin.id, { name: 'Default' }],
       ]);
-      expect(events[0].entityId).toBe(project.id);
+      expect(events[0]?.entityId).toBe(project.id);
     });
 
     it('refuses a slug in use as a CONFLICT on slug, writing nothing', async () => {
