@@ -3,7 +3,19 @@
  * save, overwrite by name, list, delete (each audited), the forbidden role, and bad input.
  */
 import { TrackingService } from '../../tracking/tracking.service';
-import { ADMIN, Auth, errorCode, gql, gqlOk, login, newProject, newUser, startTestApi, TestApi } from '../../testing/api-harness';
+import {
+  ADMIN,
+  Auth,
+  errorCode,
+  errorMessage,
+  gql,
+  gqlOk,
+  login,
+  newProject,
+  newUser,
+  startTestApi,
+  TestApi,
+} from '../../testing/api-harness';
 
 const SAVE = `mutation($i: SaveViewInput!) { saveView(input: $i) { id name kind state { key value } createdBy { username } createdAt updatedAt } }`;
 const LIST = `query($p: ID!, $k: SavedViewKind!) { savedViews(projectId: $p, kind: $k) { id name kind state { key value } } }`;
@@ -118,7 +130,7 @@ describe('saved views over GraphQL', () => {
     const bad = async (input: Record<string, unknown>) => {
       const r = await gql(api, researcher, SAVE, { i: { projectId, kind: 'COMPARE', name: 'n', state: [], ...input } });
       expect(errorCode(r)).toBe('BAD_USER_INPUT');
-      return r.errors![0].message;
+      return errorMessage(r);
     };
     expect(await bad({ name: '' })).toMatch(/name must be 1 to 100 characters/);
     expect(await bad({ name: '   ' })).toMatch(/name: must not be blank/);
@@ -144,9 +156,9 @@ describe('saved views over GraphQL', () => {
       `query { metricSeries(projectId: "1; DROP TABLE runs", runIds: ["x"], keys: ["loss"]) { bucketCount } }`,
     );
     expect(errorCode(series)).toBe('BAD_USER_INPUT');
-    expect(series.errors![0].message).toMatch(/^projectId: is not a project id/);
+    expect(errorMessage(series)).toMatch(/^projectId: is not a project id/);
     const k = await gql(api, researcher, SAVE, { i: { projectId, kind: 'SOMETHING', name: 'n', state: [] } });
-    expect(k.errors?.[0].message).toMatch(/SavedViewKind/);
+    expect(errorMessage(k)).toMatch(/SavedViewKind/);
   });
 });
 
@@ -204,8 +216,8 @@ describe('compareRuns over GraphQL', () => {
 
     const tooMany = await gql(api, session, q, { p: projectId, r: Array.from({ length: 101 }, () => a.uuid) });
     expect(errorCode(tooMany)).toBe('BAD_USER_INPUT');
-    expect(tooMany.errors![0].message).toMatch(/at most 100 runs/);
+    expect(errorMessage(tooMany)).toMatch(/at most 100 runs/);
     const notId = await gql(api, session, q, { p: projectId, r: ["x' OR 1=1 --"] });
-    expect(notId.errors![0].message).toMatch(/is not a run id/);
+    expect(errorMessage(notId)).toMatch(/is not a run id/);
   });
 });
