@@ -176,8 +176,17 @@ export class RunsApi {
         `${runPath(runId)}/metrics/${encodeURIComponent(key)}/history`,
         { query: { after, limit: opts.pageSize, format: 'columns' }, what: `reading the history of ${key} in run ${runId}` },
       );
-      for (let i = 0; i < page.steps.length; i++)
-        points.push({ key, step: page.steps[i], timestamp: page.timestamps[i], value: Number(page.values[i]) });
+      page.steps.forEach((step, i) => {
+        const timestamp = page.timestamps[i];
+        const value = page.values[i];
+        if (timestamp === undefined || value === undefined)
+          throw new CaliperApiError(
+            'BAD_RESPONSE',
+            `reading the history of ${key} in run ${runId}: the server's step, timestamp and value lists differ in length`,
+            200,
+          );
+        points.push({ key, step, timestamp, value: Number(value) });
+      });
       if (!page.next) return points;
       after = page.next;
     }

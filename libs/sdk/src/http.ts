@@ -73,7 +73,9 @@ export class HttpTransport {
     const cookie = res.headers.get('set-cookie');
     await res.body?.cancel();
     if (!cookie) throw new CaliperApiError('BAD_RESPONSE', 'sign-in succeeded but the server set no session cookie', res.status);
-    this.sessionCookie = cookie.split(';')[0];
+    // The cookie itself, without its attributes (Path, HttpOnly, …).
+    const end = cookie.indexOf(';');
+    this.sessionCookie = end < 0 ? cookie : cookie.slice(0, end);
   }
 
   /** Sends a request and returns the (2xx) response; throws CaliperApiError otherwise. */

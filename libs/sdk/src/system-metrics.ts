@@ -19,6 +19,8 @@ function cpuTimes(): CpuTimes {
   return { idle, total };
 }
 
+const isFiniteNumber = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v);
+
 function gpuStats(): Promise<Record<string, number>> {
   return new Promise((resolve) => {
     execFile(
@@ -34,7 +36,7 @@ function gpuStats(): Promise<Record<string, number>> {
           .filter(Boolean)
           .forEach((line, i) => {
             const [util, used, total] = line.split(',').map((v) => Number(v.trim()));
-            if ([util, used, total].some((v) => !Number.isFinite(v))) return;
+            if (!isFiniteNumber(util) || !isFiniteNumber(used) || !isFiniteNumber(total)) return;
             out[`system/gpu_${i}_utilization_percentage`] = util;
             out[`system/gpu_${i}_memory_usage_megabytes`] = used;
             out[`system/gpu_${i}_memory_usage_percentage`] = total > 0 ? (100 * used) / total : 0;

@@ -12,6 +12,13 @@ export interface Recorded {
   body: string;
 }
 
+/** The request at `i` of a recorded list (negative counts from the end); a missing one fails the test. */
+export function requestAt(requests: readonly Recorded[], i: number): Recorded {
+  const req = requests.at(i);
+  if (!req) throw new Error(`no request at ${i}: ${requests.length} recorded`);
+  return req;
+}
+
 export type Handler = (req: Recorded, res: ServerResponse, n: number) => void;
 
 export interface FakeServer {

@@ -1,7 +1,7 @@
 /** The transport against a scripted server: which failures are retried, how long it waits, what errors say. */
 import { CaliperApiError } from '../errors';
 import { HttpTransport } from '../http';
-import { FakeServer, json, startFakeServer } from './fake-server';
+import { FakeServer, json, requestAt, startFakeServer } from './fake-server';
 
 describe('HttpTransport', () => {
   let server: FakeServer;
@@ -111,6 +111,6 @@ describe('HttpTransport', () => {
       '/api/v1/auth/login ',
       '/api/v1/runs/x caliper_session=s2',
     ]);
-    expect(JSON.parse(server.requests[0].body)).toEqual({ username: 'u', password: 'p' });
+    expect(JSON.parse(requestAt(server.requests, 0).body)).toEqual({ username: 'u', password: 'p' });
   });
 });

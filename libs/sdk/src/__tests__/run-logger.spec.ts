@@ -13,7 +13,7 @@ import { CaliperClient } from '../client';
 import { CaliperApiError } from '../errors';
 import type { RunLogger, RunLoggerOptions } from '../run-logger';
 import { SystemMetricsSampler } from '../system-metrics';
-import { FakeServer, json, Recorded, startFakeServer } from './fake-server';
+import { FakeServer, json, Recorded, requestAt, startFakeServer } from './fake-server';
 
 const RUN = { id: 'a'.repeat(32), name: 'r', status: 'running' };
 
@@ -112,7 +112,7 @@ describe('RunLogger', () => {
     });
     loggers.push(logger);
     expect(logger.runId).toBe(RUN.id);
-    expect(JSON.parse(server.requests[0].body)).toEqual({
+    expect(JSON.parse(requestAt(server.requests, 0).body)).toEqual({
       experiment: 'unet',
       name: 'n',
       params: [
@@ -137,12 +137,12 @@ describe('RunLogger', () => {
     expect(run.id).toBe(RUN.id);
     const sent = server.requests.filter((r) => r.path === '/api/v1/projects/brain/runs');
     expect(sent).toHaveLength(2);
-    expect(sent[0].headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(sent[1].headers['idempotency-key']).toBe(sent[0].headers['idempotency-key']);
-    expect(sent[1].body).toBe(sent[0].body);
+    expect(requestAt(sent, 0).headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(requestAt(sent, 1).headers['idempotency-key']).toBe(requestAt(sent, 0).headers['idempotency-key']);
+    expect(requestAt(sent, 1).body).toBe(requestAt(sent, 0).body);
     // A second run is a new request with a key of its own.
     await client.runs.create({ project: 'brain', name: 'n' });
-    expect(server.requests.at(-1)!.headers['idempotency-key']).not.toBe(sent[0].headers['idempotency-key']);
+    expect(requestAt(server.requests, -1).headers['idempotency-key']).not.toBe(requestAt(sent, 0).headers['idempotency-key']);
   });
 
   it('retries a log append after a lost response under the same idempotency key and timestamps', async () => {
@@ -157,17 +157,17 @@ describe('RunLogger', () => {
     await logger.appendLogs([{ line: 'epoch 1' }, { line: 'oops', stream: 'stderr' }]);
     const sent = server.requests.filter((r) => r.path.endsWith('/logs'));
     expect(sent).toHaveLength(2);
-    expect(sent[0].headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(sent[1].headers['idempotency-key']).toBe(sent[0].headers['idempotency-key']);
-    expect(sent[1].body).toBe(sent[0].body);
-    expect(JSON.parse(sent[0].body)).toEqual({
+    expect(requestAt(sent, 0).headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(requestAt(sent, 1).headers['idempotency-key']).toBe(requestAt(sent, 0).headers['idempotency-key']);
+    expect(requestAt(sent, 1).body).toBe(requestAt(sent, 0).body);
+    expect(JSON.parse(requestAt(sent, 0).body)).toEqual({
       lines: [
         { line: 'epoch 1', stream: 'stdout', ts: expect.any(Number) },
         { line: 'oops', stream: 'stderr', ts: expect.any(Number) },
       ],
     });
     await logger.appendLogs([{ line: 'epoch 2' }]);
-    expect(server.requests.at(-1)!.headers['idempotency-key']).not.toBe(sent[0].headers['idempotency-key']);
+    expect(requestAt(server.requests, -1).headers['idempotency-key']).not.toBe(requestAt(sent, 0).headers['idempotency-key']);
   });
 
   it('sends full batches as they fill and the rest on flush, each under its own idempotency key', async () => {
@@ -177,7 +177,7 @@ describe('RunLogger', () => {
     await logger.flush();
     expect(batches().map((b) => metricsOf(b).length)).toEqual([5, 5, 2]);
     expect(batches().flatMap((b) => metricsOf(b).map((m) => m.step))).toEqual([...Array(12).keys()]);
-    expect(metricsOf(batches()[0])[1]).toEqual({ key: 'loss', value: 0.5, step: 1, timestamp: 1001 });
+    expect(metricsOf(requestAt(batches(), 0))[1]).toEqual({ key: 'loss', value: 0.5, step: 1, timestamp: 1001 });
     const keys = batches().map((b) => b.headers['idempotency-key']);
     expect(new Set(keys).size).toBe(3);
     expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
@@ -189,8 +189,8 @@ describe('RunLogger', () => {
     await logger.logMetric('loss', 1, 0);
     await logger.flush();
     expect(batches()).toHaveLength(2);
-    expect(batches()[1].headers['idempotency-key']).toBe(batches()[0].headers['idempotency-key']);
-    expect(batches()[1].body).toBe(batches()[0].body);
+    expect(requestAt(batches(), 1).headers['idempotency-key']).toBe(requestAt(batches(), 0).headers['idempotency-key']);
+    expect(requestAt(batches(), 1).body).toBe(requestAt(batches(), 0).body);
   });
 
   it('sends a partial batch after the flush interval without being asked', async () => {
@@ -204,7 +204,7 @@ describe('RunLogger', () => {
     expect(startedTo('/batch')).toHaveLength(1);
     await Promise.all(startedTo('/batch').map((r) => r.answered));
     expect(batches()).toHaveLength(1);
-    expect(metricsOf(batches()[0])).toEqual([expect.objectContaining({ key: 'acc', value: 0.9, step: 3 })]);
+    expect(metricsOf(requestAt(batches(), 0))).toEqual([expect.objectContaining({ key: 'acc', value: 0.9, step: 3 })]);
   });
 
   it('bounds memory: logMetric waits once the buffer and in-flight batches hold maxBufferedPoints', async () => {
@@ -245,7 +245,7 @@ describe('RunLogger', () => {
     const logger = await start();
     await logger.logMetrics({ a: NaN, b: Infinity, c: -Infinity }, 1);
     await logger.flush();
-    expect(metricsOf(batches()[0]).map((m) => m.value)).toEqual(['NaN', 'Infinity', '-Infinity']);
+    expect(metricsOf(requestAt(batches(), 0)).map((m) => m.value)).toEqual(['NaN', 'Infinity', '-Infinity']);
   });
 
   it('streams NDJSON when asked', async () => {
@@ -253,7 +253,7 @@ describe('RunLogger', () => {
     const logger = await start({ format: 'ndjson', maxBatchPoints: 1000 });
     for (let i = 0; i < 1000; i++) await logger.logMetric('loss', i, i, 5);
     await logger.flush();
-    const [b] = batches();
+    const b = requestAt(batches(), 0);
     expect(b.headers['content-type']).toBe('application/x-ndjson');
     const lines = b.body
       .trimEnd()
@@ -281,7 +281,7 @@ describe('RunLogger', () => {
       expect.objectContaining({ params: expect.arrayContaining([{ key: 'p149', value: '149' }]) }),
       { metrics: [], params: [], tags: [{ key: 'phase', value: 'warmup' }] },
     ]);
-    expect(JSON.parse(batches()[0].body).params).toHaveLength(100);
+    expect(JSON.parse(requestAt(batches(), 0).body).params).toHaveLength(100);
     await expect(logger.logParam('lr', 0.02)).rejects.toMatchObject({
       code: 'BAD_USER_INPUT',
       message: expect.stringMatching(/Changing param values/),
@@ -331,7 +331,7 @@ describe('RunLogger', () => {
       `POST /api/v1/runs/${RUN.id}/batch`,
       `PATCH /api/v1/runs/${RUN.id}`,
     ]);
-    expect(JSON.parse(server.requests.at(-1)!.body)).toEqual({ status: 'failed', endTime: expect.any(Number) });
+    expect(JSON.parse(requestAt(server.requests, -1).body)).toEqual({ status: 'failed', endTime: expect.any(Number) });
     expect(run.status).toBe('failed');
     await expect(logger.logMetric('loss', 1)).rejects.toMatchObject({ code: 'RUN_LOGGER_CLOSED' });
   });
