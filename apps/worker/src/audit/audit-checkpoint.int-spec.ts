@@ -16,6 +16,27 @@ import { AuditCheckpointJob, checkpointPollMs } from './audit-checkpoint.job';
 
 const BUCKET = 'caliper-audit-test';
 
+/**
+ * Fakes only Date, the jobs' default clock, starting at `now`; PostgreSQL, Redis and S3 keep real
+ * timers, and audit events keep their real stamps (perf_hooks, which Jest does not fake).
+ */
+const useFakeClock = (now: number) =>
+  jest.useFakeTimers({
+    now,
+    doNotFake: [
+      'hrtime',
+      'performance',
+      'nextTick',
+      'queueMicrotask',
+      'setImmediate',
+      'clearImmediate',
+      'setTimeout',
+      'clearTimeout',
+      'setInterval',
+      'clearInterval',
+    ],
+  });
+
 describe('audit checkpoints after each burst (worker in-process; real PostgreSQL, Redis, S3)', () => {
   let db: TestDatabase;
   let s3: TestObjectStore;
@@ -44,6 +65,7 @@ describe('audit checkpoints after each burst (worker in-process; real PostgreSQL
     store = new AuditCheckpointStore(s3.store, BUCKET);
   });
   afterEach(async () => {
+    jest.useRealTimers();
     await ds.destroy();
     await s3.close();
     await db.drop();
@@ -99,14 +121,23 @@ describe('audit checkpoints after each burst (worker in-process; real PostgreSQL
   });
 
   it('checkpoints on the interval while events keep coming, and waits while a burst is still arriving', async () => {
-    const job = new AuditCheckpointJob(audit, store, { quietSeconds: 10, intervalSeconds: 1 });
     await burst(1, 'early');
+    // The jobs' clock starts at the first event's stamp, so what they measure from it is exact.
+    const { head: early } = await audit.checkpointState();
+    useFakeClock(early!.occurredAt.getTime());
+    // Made under the fake clock: a job's default clock is Date.now as it is made.
+    const job = new AuditCheckpointJob(audit, store, { quietSeconds: 10, intervalSeconds: 1 });
     expect(await new AuditCheckpointJob(audit, store, { quietSeconds: 10, intervalSeconds: 300 }).run()).toMatchObject({
       outcome: 'skipped',
-      detail: { reason: 'audit events are still arriving' },
+      detail: { reason: 'audit events are still arriving', seq: 1, quietMs: 0, waitedMs: 0 },
     });
-    await new Promise((r) => setTimeout(r, 1100));
-    await burst(1, 'late'); // the head is fresh, but the first uncheckpointed event has waited over the interval
+    await jest.advanceTimersByTimeAsync(999);
+    await burst(1, 'late');
+    expect(await job.run()).toMatchObject({
+      outcome: 'skipped',
+      detail: { reason: 'audit events are still arriving', seq: 2, waitedMs: 999 },
+    });
+    await jest.advanceTimersByTimeAsync(1); // the head is fresh, but the first uncheckpointed event has now waited the interval
     expect(await job.run()).toMatchObject({ outcome: 'done', detail: { seq: 2, trigger: 'interval', locked: false } });
     expect(await job.run()).toMatchObject({ outcome: 'skipped', detail: { reason: 'no audit event since the last checkpoint' } });
   });
