@@ -85,7 +85,7 @@ describe('AuditCheckpointStore', () => {
       [3, hash('a')],
       [12, hash('b')],
     ]);
-    expect(Date.parse(all[0].writtenAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect(Date.parse(all[0]?.writtenAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('falls back to plain writes on a server without object locking, says so in one log line, and reports the write as unlocked', async () => {
