@@ -58,7 +58,7 @@ export class AuthService {
     const header = req.headers.authorization;
     const authorization = Array.isArray(header) ? header[0] : header;
     if (authorization) {
-      const [scheme, value = ''] = authorization.split(' ', 2);
+      const [scheme = '', value = ''] = authorization.split(' ', 2);
       if (/^bearer$/i.test(scheme)) return this.byToken(value.trim());
       if (/^basic$/i.test(scheme)) return this.byBasic(value.trim(), req.ip ?? 'unknown');
       throw new DomainError('UNAUTHENTICATED', `Unsupported Authorization scheme "${scheme}": use Bearer <API token> or Basic.`);
@@ -74,9 +74,8 @@ export class AuthService {
   }
 
   private async bySession(cookie: string): Promise<Principal> {
-    const [id, secret] = cookie.split('.', 2);
-    if (!/^[0-9a-f-]{36}$/.test(id ?? '') || !secret)
-      throw new DomainError('UNAUTHENTICATED', 'Session cookie is malformed; sign in again.');
+    const [id = '', secret] = cookie.split('.', 2);
+    if (!/^[0-9a-f-]{36}$/.test(id) || !secret) throw new DomainError('UNAUTHENTICATED', 'Session cookie is malformed; sign in again.');
     const session = await this.accounts.findSession(id);
     const ok = session && timingSafeEqual(Buffer.from(sha256(secret), 'hex'), Buffer.from(session.secretHash, 'hex'));
     if (!session || !ok || session.revokedAt || session.expiresAt.getTime() <= Date.now()) {

@@ -71,7 +71,8 @@ export class LoginThrottle {
       .get(this.ipKey(ip))
       .ttl(this.ipKey(ip))
       .exec();
-    const [account, accountTtl, address, addressTtl] = (res ?? []).map(([, v]) => Number(v ?? 0));
+    // No reply (an aborted MULTI) reads as nothing counted, as a missing key does.
+    const [account = 0, accountTtl = 0, address = 0, addressTtl = 0] = (res ?? []).map(([, v]) => Number(v ?? 0));
     const accountWait = account >= this.limits.maxFailures && accountTtl > 0 ? accountTtl : 0;
     const addressWait = address >= this.limits.maxFailures * IP_FACTOR && addressTtl > 0 ? addressTtl : 0;
     return Math.max(accountWait, addressWait);
