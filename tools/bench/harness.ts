@@ -19,9 +19,27 @@ export const REGISTER = path.join(ROOT, 'tools/register.js');
 export const ADMIN = { username: 'bench-admin', password: 'bench-admin-password' };
 export const execFileAsync = promisify(execFile);
 
-export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+/** The sample of 0-based `rank` in ascending order; a phase that took no samples cannot be summarised. */
+function ranked(xs: number[], rank: number): number {
+  const x = [...xs].sort((a, b) => a - b)[rank];
+  if (x === undefined) throw new Error(`no sample of rank ${rank} among ${xs.length}`);
+  return x;
+}
+export const median = (xs: number[]) => ranked(xs, Math.floor((xs.length - 1) / 2));
 /** Nearest-rank percentile. */
-export const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * xs.length) - 1)];
+export const percentile = (xs: number[], p: number) => ranked(xs, Math.max(0, Math.ceil((p / 100) * xs.length) - 1));
+/** The element of `xs` at `i`, wrapping around: sweeps cycle through their values. */
+export function cycle<T>(xs: readonly T[], i: number): T {
+  const x = xs[i % xs.length];
+  if (x === undefined) throw new Error('cannot cycle through an empty list');
+  return x;
+}
+/** The first row of a lookup the bench relies on; none means its setup went wrong. */
+export function firstRow<T>(rows: readonly T[], what: string): T {
+  const [row] = rows;
+  if (row === undefined) throw new Error(`found no ${what}`);
+  return row;
+}
 export const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 export const mb = (b: number) => `${Math.round(b / (1 << 20))} MB`;
 
@@ -128,7 +146,7 @@ export async function startBenchApi(opts: BenchApiOptions = {}): Promise<BenchAp
       body: JSON.stringify(ADMIN),
     });
     if (!login.ok) throw new Error(`signing in answered ${login.status}: ${await login.text()}`);
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+    const [cookie = ''] = (login.headers.get('set-cookie') ?? '').split(';');
     return {
       base,
       ownerUrl,

@@ -20,11 +20,18 @@ import { readDefaultTsConfig, tsCompilerOptionsToSwcConfig } from '@swc-node/reg
 
 const ROOT = path.resolve(__dirname, '../..');
 /** Output folder: dist/server, or `--out <dir>` (inside the repository, so node_modules resolve). */
-const outArg = process.argv.indexOf('--out');
-const OUT = outArg > 0 ? path.resolve(ROOT, process.argv[outArg + 1]) : path.join(ROOT, 'dist/server');
+const OUT = outDir();
 /** Source trees of the server processes; tests, specs and browser code stay out. */
 const SOURCES = ['apps/api/src', 'apps/worker/src', 'apps/inference/src', 'libs', 'migrations', 'tools/cli'];
 const SKIP = /(\.spec|\.int-spec|\.d)\.ts$|\/__tests__\//;
+
+function outDir(): string {
+  const flag = process.argv.indexOf('--out');
+  if (flag <= 0) return path.join(ROOT, 'dist/server');
+  const dir = process.argv[flag + 1];
+  if (!dir) throw new Error('--out needs a folder inside the repository, e.g. --out dist/server-test');
+  return path.resolve(ROOT, dir);
+}
 
 function* tsFiles(dir: string): Generator<string> {
   for (const entry of readdirSync(dir)) {
@@ -37,7 +44,11 @@ function* tsFiles(dir: string): Generator<string> {
 
 /** `@caliper/<name>` → the built file its tsconfig path names, relative to the output root. */
 function workspaceAliases(paths: Record<string, string[]>): [string, string][] {
-  return Object.entries(paths).map(([alias, [target]]) => [alias, path.relative(ROOT, path.resolve(ROOT, target)).replace(/\.ts$/, '.js')]);
+  const aliases: [string, string][] = [];
+  for (const [alias, [target]] of Object.entries(paths)) {
+    if (target) aliases.push([alias, path.relative(ROOT, path.resolve(ROOT, target)).replace(/\.ts$/, '.js')]);
+  }
+  return aliases;
 }
 
 async function main(): Promise<void> {

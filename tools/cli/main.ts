@@ -101,17 +101,17 @@ audit
     const ds = createDataSource(config.DATABASE_URL, { applicationName: 'caliper-cli', poolSize: 1 });
     await ds.initialize();
     try {
-      const users: { id: string; global_role: string | null; is_active: boolean }[] = await ds.query(
+      const [user]: { id: string; global_role: string | null; is_active: boolean }[] = await ds.query(
         `SELECT id, global_role, is_active FROM users WHERE username = $1`,
         [opts.by],
       );
-      if (!users.length || users[0].global_role !== 'system_admin' || !users[0].is_active) {
+      if (!user || user.global_role !== 'system_admin' || !user.is_active) {
         throw new Error(`--by "${opts.by}" is not an active system admin: only a system admin can acknowledge a break in the audit chain`);
       }
       const { ackSeq, acknowledged } = await new AuditRepository(ds).acknowledgeBreak({
         seq: Number(opts.seq),
         reason,
-        actorId: users[0].id,
+        actorId: user.id,
         actorLabel: opts.by,
       });
       console.log(

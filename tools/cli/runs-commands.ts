@@ -24,11 +24,11 @@ export function parseKeyValues(pairs: string[] = [], what: string): Record<strin
 
 /** `key=value` or `key=value@step` (step 0 when left out). */
 export function parseMetricArg(arg: string): { key: string; value: number; step: number } {
-  const m = /^([^=]+)=([^@]+)(?:@(-?\d+))?$/.exec(arg);
-  const value = m ? Number(m[2]) : NaN;
-  if (!m || (Number.isNaN(value) && m[2] !== 'NaN'))
+  const [, key, text, step] = /^([^=]+)=([^@]+)(?:@(-?\d+))?$/.exec(arg) ?? [];
+  const value = text === undefined ? NaN : Number(text);
+  if (key === undefined || text === undefined || (Number.isNaN(value) && text !== 'NaN'))
     throw new InvalidArgumentError(`metric "${arg}" must look like key=value or key=value@step, with a numeric value`);
-  return { key: m[1], value, step: m[3] ? Number(m[3]) : 0 };
+  return { key, value, step: step ? Number(step) : 0 };
 }
 
 async function client(): Promise<CaliperClient> {
@@ -50,8 +50,9 @@ const formatTime = (ms: number | null | undefined) => (ms ? new Date(ms).toISOSt
 
 /** Plain aligned columns; the last column is not padded. */
 export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  // A row short of a cell counts it as empty; a cell past the header's columns is not padded.
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
   return [line(header), ...rows.map(line)].join('\n');
 }
 
@@ -61,9 +62,10 @@ function printRun(run: Run): void {
   console.log(`started: ${formatTime(run.startTime)}  ended: ${formatTime(run.endTime)}`);
   if (run.gitCommit) console.log(`code: ${run.gitRepo ?? ''}@${run.gitCommit}`);
   const section = (title: string, rows: string[][]) => {
-    if (!rows.length) return;
+    const [first] = rows;
+    if (!first) return;
     console.log(`\n${title}`);
-    console.log(formatTable(['KEY', 'VALUE', ...(rows[0].length > 2 ? ['STEP'] : [])], rows));
+    console.log(formatTable(['KEY', 'VALUE', ...(first.length > 2 ? ['STEP'] : [])], rows));
   };
   section('params', Object.entries(run.params));
   section('tags', Object.entries(run.tags));

@@ -22,7 +22,7 @@ describe('SDK against a running API', () => {
         await api.query<{ n: string }>(`SELECT count(*) AS n FROM metric_points p JOIN runs r ON r.id = p.run_id WHERE r.uuid = $1`, [
           runId,
         ])
-      )[0].n,
+      )[0]?.n,
     );
 
   beforeAll(async () => {

@@ -57,9 +57,9 @@ describe('docker-compose.yml', () => {
     expect(text.match(/^FROM node:20-bookworm-slim/gm)).toHaveLength(2);
     expect(text).toMatch(/^USER node$/m);
     expect(text).toMatch(/^ENV .*HOST=0\.0\.0\.0/m);
-    const cmd = JSON.parse(text.match(/^CMD (\[.*\])$/m)![1]) as string[];
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(text)?.[1] ?? '[]') as string[];
     // The image runs the ahead-of-time build (tools/build/server.ts) of a source file that exists.
-    const entry = cmd[cmd.length - 1];
+    const entry = cmd.at(-1) ?? '';
     expect(entry).toMatch(/^dist\/server\/.*\.js$/);
     expect(existsSync(path.join(ROOT, entry.replace(/^dist\/server\//, '').replace(/\.js$/, '.ts')))).toBe(true);
     expect(text).toMatch(/^RUN node -r \.\/tools\/register\.js tools\/build\/server\.ts$/m);

@@ -79,7 +79,7 @@ describe('Python client against a running API', () => {
     expect(loss.map((p) => p.step)).toEqual([...Array(200).keys()]);
     const accuracy = await client.runs.metricHistory(runId, 'val/accuracy');
     expect(accuracy.map((p) => p.step)).toEqual([0, 1, 2, 3, 4]);
-    expect(accuracy[4].value).toBeGreaterThan(0.7);
+    expect(accuracy[4]?.value).toBeGreaterThan(0.7);
     const [artifact] = await client.runs.listArtifacts(runId, 'model');
     const body = Buffer.from(
       await (
@@ -126,9 +126,12 @@ print(json.dumps({"runId": run.run_id, "started": started, "finished": finished,
     }
     // The busy loop keeps at least one CPU busy: some load shows (a share of all CPUs, so not 100).
     expect(Math.max(...cpu.map((p) => p.value))).toBeGreaterThan(0);
-    expect(memoryPercent[0].value).toBeGreaterThan(0);
-    expect(memoryMb[0].value).toBeGreaterThan(1);
-    const totalMb = memoryMb[0].value / (memoryPercent[0].value / 100);
+    const [percent] = memoryPercent;
+    const [megabytes] = memoryMb;
+    if (!percent || !megabytes) throw new Error('the run logged no memory samples');
+    expect(percent.value).toBeGreaterThan(0);
+    expect(megabytes.value).toBeGreaterThan(1);
+    const totalMb = megabytes.value / (percent.value / 100);
     expect(totalMb).toBeCloseTo(os.totalmem() / 1024 / 1024, -2);
     // GPU keys exactly when this machine has nvidia-smi; none (and no error) without it.
     const run = await client.runs.get(runId);
@@ -176,7 +179,7 @@ print(json.dumps({"runId": run.run_id}))
       `SELECT count(*) AS n FROM metric_points p JOIN runs r ON r.id = p.run_id WHERE r.uuid = $1`,
       [runId],
     );
-    expect(Number(stored[0].n)).toBe(3002);
+    expect(Number(stored[0]?.n)).toBe(3002);
     const replays = proxy.delivered.filter((d) => d.path === `/api/v1/runs/${runId}/batch` && d.headers['idempotent-replayed'] === 'true');
     expect(replays).toHaveLength(1);
     const run = await client.runs.get(runId);
@@ -265,8 +268,10 @@ print(json.dumps({"error": error}))
       const batches = seen.filter((s) => s.url.endsWith('/batch'));
       expect(batches).toHaveLength(3);
       expect(new Set(batches.map((b) => b.key)).size).toBe(1);
-      expect(batches[0].key).toMatch(/^[0-9a-f-]{36}$/);
-      expect(batches[1].at - batches[0].at).toBeGreaterThanOrEqual(1000);
+      const [first, second] = batches;
+      if (!first || !second) throw new Error('expected three batches');
+      expect(first.key).toMatch(/^[0-9a-f-]{36}$/);
+      expect(second.at - first.at).toBeGreaterThanOrEqual(1000);
       expect(out.error).toEqual({
         code: 'INTERNAL',
         status: 500,

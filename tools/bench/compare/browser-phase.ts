@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { execFileAsync, fmt, median, percentile, ROOT, startBenchApi, type BenchApi } from '../harness';
+import { cycle, execFileAsync, fmt, median, percentile, ROOT, startBenchApi, type BenchApi } from '../harness';
 import { createRun, seedSeries } from './seed';
 
 const RUNS = 20;
@@ -48,7 +48,7 @@ async function buildWeb(outDir: string): Promise<number> {
 
 async function signedInContext(browser: Browser, api: BenchApi): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
-  const [name, value] = api.cookie.split('=');
+  const [name = '', value = ''] = api.cookie.split('=');
   await context.addCookies([{ name, value: api.cookie.slice(name.length + 1) || value, url: api.base }]);
   return context;
 }
@@ -92,7 +92,7 @@ export async function browserPhase(_shared: BenchApi, opts: { reps: number }): P
     api = await startBenchApi({ env: { WEB_DIST_DIR: outDir }, projectSlug: 'bench-browser' });
     const runIds: string[] = [];
     for (let i = 0; i < RUNS; i++)
-      runIds.push(await createRun(api, `sweep-${i}`, { lr: [0.1, 0.03, 0.01, 0.003][i % 4], batch_size: 2 << (i % 3), seed: i }));
+      runIds.push(await createRun(api, `sweep-${i}`, { lr: cycle([0.1, 0.03, 0.01, 0.003], i), batch_size: 2 << (i % 3), seed: i }));
     const specs = runIds.flatMap((runId, i) =>
       METRICS.map((key, k) => ({
         runId,

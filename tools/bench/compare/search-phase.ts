@@ -14,7 +14,7 @@
  */
 import { Client } from 'pg';
 import { createDataSource, RunSearchRepository } from '@caliper/persistence';
-import { fmt, median, percentile, type BenchApi } from '../harness';
+import { cycle, firstRow, fmt, median, percentile, type BenchApi } from '../harness';
 
 export const SEARCH_RUNS = 10_000;
 const PARAMS = 20;
@@ -52,7 +52,7 @@ async function seedRuns(api: BenchApi): Promise<number> {
   let next = 0;
   let done = 0;
   const one = async (i: number) => {
-    const params: Record<string, string> = { lr: LRS[i % 4], batch_size: String(2 ** (i % 6)) };
+    const params: Record<string, string> = { lr: cycle(LRS, i), batch_size: String(2 ** (i % 6)) };
     for (let p = 2; p < PARAMS; p++) params[`p${p}`] = String(Math.floor(unit(i, p) * 100));
     const created = await post(api, `/api/v1/projects/${api.project.slug}/runs`, {
       experiment: EXPERIMENT,
@@ -153,9 +153,10 @@ export async function searchPhase(api: BenchApi, opts: { reps: number }): Promis
     // The SQL the GraphQL field runs, planned and executed on the server (the repository builds it).
     const ds = await createDataSource(api.ownerUrl, { poolSize: 1 }).initialize();
     try {
-      const [{ project_id: projectId }] = (await owner.query(`SELECT project_id FROM experiments WHERE id = $1`, [experimentId])).rows as {
-        project_id: string;
-      }[];
+      const { project_id: projectId } = firstRow(
+        (await owner.query(`SELECT project_id FROM experiments WHERE id = $1`, [experimentId])).rows as { project_id: string }[],
+        `experiment ${experimentId}`,
+      );
       const built = await new RunSearchRepository(ds).tableSql({
         projectId,
         experimentIds: [experimentId],
@@ -166,11 +167,15 @@ export async function searchPhase(api: BenchApi, opts: { reps: number }): Promis
       const executions: number[] = [];
       let seqScans: string[] = [];
       for (let r = 0; r < opts.reps; r++) {
-        const [{ 'QUERY PLAN': plan }] = (await owner.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${built.sql}`, built.values)).rows as {
-          'QUERY PLAN': { Plan: PlanNode; 'Execution Time': number }[];
-        }[];
-        executions.push(plan[0]['Execution Time']);
-        seqScans = nodes(plan[0].Plan)
+        const { 'QUERY PLAN': plans } = firstRow(
+          (await owner.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${built.sql}`, built.values)).rows as {
+            'QUERY PLAN': { Plan: PlanNode; 'Execution Time': number }[];
+          }[],
+          'EXPLAIN output',
+        );
+        const plan = firstRow(plans, 'plan in the EXPLAIN output');
+        executions.push(plan['Execution Time']);
+        seqScans = nodes(plan.Plan)
           .filter((n) => n['Node Type'] === 'Seq Scan')
           .map((n) => n['Relation Name'] ?? '?');
       }

@@ -35,8 +35,9 @@ export async function seedSeries(api: BenchApi, specs: SeriesSpec[], inFlight = 
   let next = 0;
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
-      while (next < batches.length) {
+      for (;;) {
         const b = batches[next++];
+        if (!b) break;
         const res = await fetch(`${api.base}/api/v1/runs/${b.spec.runId}/batch`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${api.token}` },

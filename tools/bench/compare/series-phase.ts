@@ -58,7 +58,7 @@ export async function seriesPhases(api: BenchApi, opts: { reps: number; phases: 
       console.log(`(a) seeded 1,000,000 points through /api/v1 at ${fmt(rate)} points/s`);
       const vars = { p: api.project.id, r: [run], k: ['loss'], b: 1000 };
       const first = await timedGraphql(api, vars);
-      if (first.body.data!.metricSeries.series[0].pointCount !== 1_000_000)
+      if (first.body.data!.metricSeries.series[0]?.pointCount !== 1_000_000)
         throw new Error('the downsample did not cover the million points');
       const tiers: number[] = [];
       for (let i = 0; i < opts.reps; i++) tiers.push((await timedGraphql(api, vars)).ms);

@@ -18,7 +18,7 @@ import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { execFileAsync, fmt, mb, median, percentile, REGISTER, startBenchApi } from '../harness';
+import { execFileAsync, firstRow, fmt, mb, median, percentile, REGISTER, startBenchApi } from '../harness';
 import { keyName, pointAt, Workload } from './workload';
 
 const { values: flags } = parseArgs({
@@ -74,7 +74,10 @@ async function main(): Promise<void> {
   try {
     await owner.connect();
     const run = await client.runs.create({ project: 'bench', experiment: 'ingest', name: 'ingest-benchmark' });
-    const [{ id: runPk }] = (await owner.query(`SELECT id FROM runs WHERE uuid = $1`, [run.id])).rows as { id: string }[];
+    const { id: runPk } = firstRow(
+      (await owner.query(`SELECT id FROM runs WHERE uuid = $1`, [run.id])).rows as { id: string }[],
+      `run ${run.id}`,
+    );
     const workload: Workload = { points: POINTS, keys: KEYS, t0: Date.now() };
 
     const truncate = () => owner.query(`TRUNCATE metric_points, latest_metrics`);
@@ -167,7 +170,10 @@ async function main(): Promise<void> {
       await truncate();
       await owner.query(`CHECKPOINT`);
       const historyRun = await client.runs.create({ project: 'bench', experiment: 'ingest', name: 'history-benchmark' });
-      const [{ id: historyPk }] = (await owner.query(`SELECT id FROM runs WHERE uuid = $1`, [historyRun.id])).rows as { id: string }[];
+      const { id: historyPk } = firstRow(
+        (await owner.query(`SELECT id FROM runs WHERE uuid = $1`, [historyRun.id])).rows as { id: string }[],
+        `run ${historyRun.id}`,
+      );
       await copyRows(owner, historyPk, { points: HISTORY_POINTS, keys: 1, t0: Date.now() });
       const key = keyName(0);
       const timeIt = async (read: () => Promise<number>) => {

@@ -31,7 +31,9 @@ function bodies(a: SenderArgs): string[] {
 }
 
 async function main(): Promise<void> {
-  const a = JSON.parse(process.argv[2]) as SenderArgs;
+  const [, , args] = process.argv;
+  if (!args) throw new Error('sender.ts takes its arguments as one JSON argument (see SenderArgs)');
+  const a = JSON.parse(args) as SenderArgs;
   const all = bodies(a);
   const url = a.mode === 'native' ? `${a.base}/api/v1/runs/${a.runId}/batch` : `${a.base}/api/2.0/mlflow/runs/log-batch`;
   let next = 0;
