@@ -60,7 +60,7 @@ describe('scheduled jobs (worker in-process; real PostgreSQL, Redis, S3)', () =>
       async () => (await checkpoints.readAll()).filter((c) => c.seq === head.seq),
       12000,
     );
-    expect(written.hash).toBe(head.hash);
+    expect(written?.hash).toBe(head.hash);
     const skippedBefore = await jobsTotal('audit.checkpoint', 'skipped');
     await worker.queues.add({ name: 'audit.checkpoint', data: { v: 1 } });
     await waitFor('an unchanged head to be skipped', async () => (await jobsTotal('audit.checkpoint', 'skipped')) > skippedBefore);
@@ -71,11 +71,11 @@ describe('scheduled jobs (worker in-process; real PostgreSQL, Redis, S3)', () =>
     const uploads = new UploadsRepository(ds);
     const bucket = 'caliper-artifacts-test';
     await s3.store.ensureBucket(bucket);
-    const ids: Record<string, string> = {};
-    for (const key of ['abandoned', 'finished', 'in-progress']) {
+    const begin = async (key: string) => {
       await s3.store.putObject(bucket, `runs/${key}.bin`, `content of ${key}`);
-      ids[key] = await ds.transaction((m) => uploads.begin(m, bucket, `runs/${key}.bin`));
-    }
+      return ds.transaction((m) => uploads.begin(m, bucket, `runs/${key}.bin`));
+    };
+    const ids = { abandoned: await begin('abandoned'), finished: await begin('finished'), inProgress: await begin('in-progress') };
     await ds.transaction((m) => uploads.complete(m, ids.finished, { size: 19, sha256: 'a'.repeat(64) }));
     const owner = new Client({ connectionString: db.ownerUrl });
     await owner.connect();

@@ -95,7 +95,7 @@ describe('audit checkpoints after each burst (worker in-process; real PostgreSQL
         10000,
       );
       expect(Date.now() - started).toBeLessThan(8000); // quiet 1 s + poll 1 s + job latency; the interval is an hour
-      expect(cp.hash).toBe(head.hash);
+      expect(cp?.hash).toBe(head.hash);
       await waitFor('its record', async () => (await audit.recordedCheckpoints()).length === 1);
       expect(await audit.recordedCheckpoints()).toEqual([
         {
