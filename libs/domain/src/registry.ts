@@ -273,7 +273,9 @@ function parseOrder(items: readonly string[], keys: Record<string, RegistryOrder
     .filter((s) => s.trim() !== '')
     .map((item) => {
       const m = /^\s*`?([\w.]+)`?\s*(ASC|DESC)?\s*$/i.exec(item);
-      const key = m ? keys[m[1]!.replace(/^attributes?\./i, '')] : undefined;
+      const name = m ? m[1]!.replace(/^attributes?\./i, '') : '';
+      // Own keys only: `constructor` or `__proto__` name no column.
+      const key = m && Object.hasOwn(keys, name) ? keys[name] : undefined;
       if (!m || !key)
         throw invalid(
           `Invalid order by key '${item}' specified. Valid keys are ${Object.keys(keys)

@@ -193,6 +193,11 @@ describe('registry search grammar', () => {
     ]);
     expect(() => parseRegisteredModelOrder(['version_number'])).toThrow(/Invalid order by key/);
     expect(() => parseModelVersionOrder(['name', 'name DESC'])).toThrow(/duplicate fields/);
+    // Names of Object's own properties are not columns (they once read Object.prototype).
+    for (const item of ['constructor DESC', '__proto__', 'attributes.toString', 'hasOwnProperty ASC']) {
+      expect(() => parseRegisteredModelOrder([item])).toThrow(/Invalid order by key/);
+      expect(() => parseModelVersionOrder([item])).toThrow(/Invalid order by key/);
+    }
   });
 
   it('checks max_results against MLflow limits', () => {
