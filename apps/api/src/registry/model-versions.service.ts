@@ -13,7 +13,6 @@ import {
   archiveExistingProblem,
   decodeOffsetToken,
   deletionProblem,
-  encodeOffsetToken,
   KeyValue,
   manifestDigest,
   ModelStage,
@@ -30,7 +29,7 @@ import {
 import { AuditRepository, ModelVersionFileEntity, RegistryRepository, TrackingRepository } from '@caliper/persistence';
 
 import { ModelRef, VersionView, CreateVersionCommand, Page } from './registry.types';
-import { assertMayEdit, assertNotRunScoped, check, RegistryReads, versionSnapshot } from './registry-reads';
+import { assertMayEdit, assertNotRunScoped, check, offsetPage, RegistryReads, versionSnapshot } from './registry-reads';
 
 @Injectable()
 export class ModelVersionsService {
@@ -352,9 +351,6 @@ export class ModelVersionsService {
     const limit = registryMaxResults(q.maxResults, 'versions');
     const offset = decodeOffsetToken(q.pageToken);
     const rows = await this.registry.searchVersions(projectId, filter, order, offset, limit + 1);
-    return {
-      items: await this.reads.versionViews(rows.slice(0, limit)),
-      nextPageToken: rows.length > limit ? encodeOffsetToken(offset + limit) : null,
-    };
+    return offsetPage(rows, limit, offset, (page) => this.reads.versionViews(page));
   }
 }

@@ -9,7 +9,6 @@ import { DataSource } from 'typeorm';
 import {
   decodeOffsetToken,
   deletionProblem,
-  encodeOffsetToken,
   KeyValue,
   modelNameProblem,
   ModelStage,
@@ -22,7 +21,7 @@ import {
 import { AuditRepository, RegistryRepository, TrackingRepository } from '@caliper/persistence';
 
 import { ModelRef, ModelView, Page, VersionView } from './registry.types';
-import { assertMayEdit, assertNotRunScoped, check, RegistryReads } from './registry-reads';
+import { assertMayEdit, assertNotRunScoped, check, offsetPage, RegistryReads } from './registry-reads';
 
 @Injectable()
 export class RegisteredModelsService {
@@ -188,10 +187,7 @@ export class RegisteredModelsService {
     const limit = registryMaxResults(q.maxResults, 'models');
     const offset = decodeOffsetToken(q.pageToken);
     const rows = await this.registry.searchModels(projectId, filter, order, offset, limit + 1);
-    return {
-      items: await this.reads.modelViews(rows.slice(0, limit)),
-      nextPageToken: rows.length > limit ? encodeOffsetToken(offset + limit) : null,
-    };
+    return offsetPage(rows, limit, offset, (page) => this.reads.modelViews(page));
   }
 
   /** MLflow's get-latest-versions: latest per stage, restricted to `stages` when given. */

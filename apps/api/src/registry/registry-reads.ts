@@ -6,15 +6,23 @@
 import { assertGranted, Principal } from '@caliper/server-kit';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { latestVersionsPerStage, modelNameProblem, TrackingError } from '@caliper/domain';
+import { encodeOffsetToken, latestVersionsPerStage, modelNameProblem, TrackingError } from '@caliper/domain';
 import { ModelVersionEntity, RegisteredModelEntity, RegistryRepository, RunEntity, TrackingRepository } from '@caliper/persistence';
 
-import { ModelRef, ModelView, VersionView } from './registry.types';
+import { ModelRef, ModelView, Page, VersionView } from './registry.types';
 
 export const modelNotFound = (name: string) => new TrackingError('NOT_FOUND', `Registered Model with name=${name} not found`);
 export const versionNotFound = (name: string, version: number | string) =>
   new TrackingError('NOT_FOUND', `Model Version (name=${name}, version=${version}) not found`);
 export const versionSnapshot = (v: ModelVersionEntity) => ({ version: v.version, stage: v.currentStage, description: v.description });
+
+/** One offset page of search results: `rows` were read with one row past `limit`, which says whether a next page exists. */
+export async function offsetPage<R, V>(rows: R[], limit: number, offset: number, views: (rows: R[]) => Promise<V[]>): Promise<Page<V>> {
+  return {
+    items: await views(rows.slice(0, limit)),
+    nextPageToken: rows.length > limit ? encodeOffsetToken(offset + limit) : null,
+  };
+}
 
 export function check(problem: TrackingError | null): void {
   if (problem) throw problem;

@@ -7,7 +7,15 @@ import { RunsTableService } from '../runs-table.service';
 import { TrackingService } from '../tracking.service';
 import { ExperimentGql, KeyValueGql, RunColumnKeysGql, RunConnectionGql, RunGroupsGql } from './tracking.types';
 
-import { fieldErrors, runsConnection, toProjectGql } from './tracking-gql.helpers';
+import {
+  fieldErrors,
+  RunsAfterArg,
+  runsConnection,
+  RunsFilterArg,
+  RunsFirstArg,
+  RunsOrderByArg,
+  toProjectGql,
+} from './tracking-gql.helpers';
 
 @Resolver(() => ExperimentGql)
 export class ExperimentResolver {
@@ -40,20 +48,10 @@ export class ExperimentResolver {
   })
   async experimentRuns(
     @Parent() e: ExperimentGql,
-    @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number | null,
-    @Args('after', { type: () => String, nullable: true }) after: string | null,
-    @Args('filter', {
-      type: () => String,
-      nullable: true,
-      description: "MLflow's search_runs filter, e.g. metrics.loss < 0.5 and params.lr = '0.01'",
-    })
-    filter: string | null,
-    @Args('orderBy', {
-      type: () => [String],
-      nullable: true,
-      description: 'e.g. ["metrics.loss ASC"]; also attributes.duration. NULLS last, ties by run id',
-    })
-    orderBy: string[] | null,
+    @RunsFirstArg() first: number | null,
+    @RunsAfterArg() after: string | null,
+    @RunsFilterArg() filter: string | null,
+    @RunsOrderByArg() orderBy: string[] | null,
   ): Promise<RunConnectionGql> {
     return fieldErrors(() => runsConnection(this.table, e.projectId, [e.id], { first, after, filter, orderBy }));
   }

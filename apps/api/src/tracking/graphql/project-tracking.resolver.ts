@@ -1,12 +1,20 @@
 /** Tracking fields of a project: its runs table (connection, groups, column keys), experiments, and whether it is the caller's default. */
-import { Args, Context, Int, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { GqlContext, principalOf } from '../../graphql/context';
 import { ProjectGql } from '../../projects/project.types';
 import { RunsTableService } from '../runs-table.service';
 import { TrackingService } from '../tracking.service';
 import { ExperimentGql, RunColumnKeysGql, RunConnectionGql, RunGroupsGql } from './tracking.types';
 
-import { fieldErrors, runsConnection, toExperimentGql } from './tracking-gql.helpers';
+import {
+  fieldErrors,
+  RunsAfterArg,
+  runsConnection,
+  RunsFilterArg,
+  RunsFirstArg,
+  RunsOrderByArg,
+  toExperimentGql,
+} from './tracking-gql.helpers';
 
 @Resolver(() => ProjectGql)
 export class ProjectTrackingResolver {
@@ -22,20 +30,10 @@ export class ProjectTrackingResolver {
   async projectRuns(
     @Parent() p: ProjectGql,
     @Context() ctx: GqlContext,
-    @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number | null,
-    @Args('after', { type: () => String, nullable: true }) after: string | null,
-    @Args('filter', {
-      type: () => String,
-      nullable: true,
-      description: "MLflow's search_runs filter, e.g. metrics.loss < 0.5 and params.lr = '0.01'",
-    })
-    filter: string | null,
-    @Args('orderBy', {
-      type: () => [String],
-      nullable: true,
-      description: 'e.g. ["metrics.loss ASC"]; also attributes.duration. NULLS last, ties by run id',
-    })
-    orderBy: string[] | null,
+    @RunsFirstArg() first: number | null,
+    @RunsAfterArg() after: string | null,
+    @RunsFilterArg() filter: string | null,
+    @RunsOrderByArg() orderBy: string[] | null,
   ): Promise<RunConnectionGql> {
     return fieldErrors(async () => {
       const experiments = (await ctx.loaders.projectExperiments.load(p.id)).filter((e) => e.lifecycleStage === 'active');

@@ -1,4 +1,5 @@
 /** What the tracking resolvers share: page sizes and cursors, field errors, locators and the entity → GraphQL mappings. */
+import { Args, Int } from '@nestjs/graphql';
 import { badInput, DomainError, notFound, toMlflowStatus, TrackingError } from '@caliper/domain';
 import { GraphQLError } from 'graphql';
 import { type ExperimentEntity, type ProjectEntity, type RunLogEntity } from '@caliper/persistence';
@@ -168,3 +169,19 @@ export function toRunGql(view: RunView): RunGql {
     inputs: view.inputs.map((i) => ({ kind: i.kind, name: i.name, digest: i.digest, descriptor: i.descriptor, createdAt: i.createdAt })),
   };
 }
+
+/** The runs table's paging, filter and order arguments, the same on every connection of runs. */
+export const RunsFirstArg = () => Args('first', { type: () => Int, nullable: true, defaultValue: 50 });
+export const RunsAfterArg = () => Args('after', { type: () => String, nullable: true });
+export const RunsFilterArg = () =>
+  Args('filter', {
+    type: () => String,
+    nullable: true,
+    description: "MLflow's search_runs filter, e.g. metrics.loss < 0.5 and params.lr = '0.01'",
+  });
+export const RunsOrderByArg = () =>
+  Args('orderBy', {
+    type: () => [String],
+    nullable: true,
+    description: 'e.g. ["metrics.loss ASC"]; also attributes.duration. NULLS last, ties by run id',
+  });
