@@ -164,7 +164,7 @@ function MetricLine({ runId, metricKey, history }: { runId: string; metricKey: s
         {history.steps.length ? `, steps ${history.steps[0]}–${history.steps[history.steps.length - 1]}` : ''}
         {lo <= hi ? `, from ${formatMetric(lo)} to ${formatMetric(hi)}` : ''}
         {history.steps.length > DRAWN_POINTS
-          ? `; drawn from ${points.length} points that keep each stretch's lowest and highest value`
+          ? `; drawn from ${points.length} points that keep the first and last point and each stretch's lowest and highest value`
           : ''}
         .{history.truncated ? ` Only the first ${MAX_POINTS} points are shown.` : ''} Every point:{' '}
         <a href={seriesExportUrl(runId, metricKey, 'csv')} download>

@@ -165,8 +165,10 @@ function TimeChart({
         {n ? `, ${formatElapsed(first)}–${formatElapsed(last)}` : ''}
         {latest !== null ? `; latest ${show(latest)}` : ''}
         {lo < hi ? `, from ${show(lo)} to ${show(hi)}` : ''}
-        {n > DRAWN_POINTS ? `; drawn from ${points.length} points that keep each stretch's lowest and highest value` : ''}.
-        {history.truncated ? ` Only the first ${MAX_POINTS} samples are shown.` : ''}
+        {n > DRAWN_POINTS
+          ? `; drawn from ${points.length} points that keep the first and last point and each stretch's lowest and highest value`
+          : ''}
+        .{history.truncated ? ` Only the first ${MAX_POINTS} samples are shown.` : ''}
       </p>
       {notNumbers ? (
         <p className="chart-note nonfinite">

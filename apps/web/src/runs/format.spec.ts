@@ -45,6 +45,27 @@ describe('run formatting', () => {
     ]);
   });
 
+  it('always draws the first and last point of a thinned history, whatever their values', () => {
+    // 4,000 steps drawn from 1,500 points: the last bucket is steps 3996–3999, and with a wave its
+    // lowest and highest values fall inside it, so keeping only those dropped the latest value.
+    const steps = Array.from({ length: 4000 }, (_, i) => i);
+    const values = steps.map((s) => Math.sin(s));
+    const thin = thinForChart(steps, values, 1500);
+    expect(thin[0]).toEqual({ step: 0, value: 0 });
+    expect(thin[thin.length - 1]).toEqual({ step: 3999, value: Math.sin(3999) });
+    expect(thin.length).toBeLessThanOrEqual(1502);
+    // Steps stay in order and appear once, the end points included.
+    expect(thin.map((p) => p.step)).toEqual([...new Set(thin.map((p) => p.step))].sort((a, b) => a - b));
+  });
+
+  it('keeps a non-finite last point as the gap it is, after another gap in its stretch', () => {
+    const steps = Array.from({ length: 300 }, (_, i) => i);
+    const values: (number | null)[] = steps.map((s) => Math.cos(s));
+    values[297] = null;
+    values[299] = null;
+    expect(thinForChart(steps, values, 100).at(-1)).toEqual({ step: 299, value: null });
+  });
+
   it('summarises where a history is not finite', () => {
     expect(nonFiniteSummary([0, 1, 2, 3], [null, 'NaN', null, 'Infinity'])).toEqual({
       count: 2,

@@ -60,7 +60,9 @@ export interface ChartPoint {
 
 /**
  * Thins a long history for drawing: per bucket of steps it keeps the lowest and highest value
- * (spikes stay visible) and the first/last points; non-finite points become gaps (null).
+ * (spikes stay visible) and its first gap; non-finite points become gaps (null). The history's
+ * first and last points are always kept, whatever their values: the line starts where the run
+ * started and ends at the latest value, the one the run page's table shows.
  */
 export function thinForChart(steps: readonly number[], values: readonly (number | null)[], maxPoints: number): ChartPoint[] {
   const n = steps.length;
@@ -92,7 +94,8 @@ export function thinForChart(steps: readonly number[], values: readonly (number 
       }
     }
     bucket.forEach((step, k) => {
-      if (k === lo || k === hi || k === gap) out.push({ step, value: values[start + k] ?? null });
+      const i = start + k;
+      if (i === 0 || i === n - 1 || k === lo || k === hi || k === gap) out.push({ step, value: values[start + k] ?? null });
     });
   }
   return out;
