@@ -60,4 +60,48 @@ export const AUDIT_ACTIONS = [
   'audit.break_acknowledged',
 ] as const;
 
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+/** The core's actions (accounts, projects, tracking, registry, audit). */
+export type CoreAuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/**
+ * A feature's own actions, declared in its own folder, never added to the list above:
+ *
+ *     declare module '@caliper/domain' {
+ *       interface FeatureAuditActions { 'note.added': true; 'note.removed': true }
+ *     }
+ *     export const NOTE_AUDIT_ACTIONS = defineAuditActions(['note.added', 'note.removed']);
+ *
+ * The interface makes the names compile at the write; `defineAuditActions` registers them at
+ * runtime (checked like the core's) so the audit page and the tests can list every action.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- augmented by features (declaration merging)
+export interface FeatureAuditActions {}
+
+export type AuditAction = CoreAuditAction | (keyof FeatureAuditActions & string);
+
+const AUDIT_ACTION_SHAPE = /^[a-z]+(_[a-z]+)*\.[a-z]+(_[a-z]+)*$/;
+const featureActions = new Set<string>();
+
+/** Why an action name is refused (shape, or already taken), or null when it may be registered. */
+export function auditActionProblem(action: string, taken: ReadonlySet<string>): string | null {
+  if (!AUDIT_ACTION_SHAPE.test(action)) return `audit action "${action}" is not <entity>.<what_happened> in snake_case`;
+  if (taken.has(action)) return `audit action "${action}" is already defined`;
+  return null;
+}
+
+/** Registers a feature's actions (see FeatureAuditActions); refuses a misnamed or repeated one at startup. */
+export function defineAuditActions<const A extends readonly (keyof FeatureAuditActions & string)[]>(actions: A): A {
+  const taken = new Set<string>([...AUDIT_ACTIONS, ...featureActions]);
+  for (const action of actions) {
+    const problem = auditActionProblem(action, taken);
+    if (problem) throw new Error(problem);
+    taken.add(action);
+  }
+  for (const action of actions) featureActions.add(action);
+  return actions;
+}
+
+/** Every action this process can write: the core's, then each feature's in registration order. */
+export function knownAuditActions(): string[] {
+  return [...AUDIT_ACTIONS, ...featureActions];
+}

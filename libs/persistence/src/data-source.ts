@@ -27,6 +27,7 @@ import {
 import { SavedViewEntity } from './entities/saved-view.entity';
 import { MIGRATIONS } from '@caliper/migrations';
 
+/** The core's entities: accounts, projects, tracking, registry. A feature declares its own (see registerEntities). */
 export const ENTITIES = [
   UserEntity,
   UserCredentialEntity,
@@ -57,6 +58,25 @@ export const ENTITIES = [
 ];
 export { MIGRATIONS };
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's entity targets are classes of any shape
+type EntityClass = Function;
+const featureEntities = new Set<EntityClass>();
+
+/**
+ * Adds a feature's entities to every DataSource built afterwards. A feature keeps its entity
+ * classes in its own folder and declares them through `PersistenceModule.forFeature`, which calls
+ * this when the feature's module is defined (at import, before any DataSource is built), the way
+ * @nestjs/typeorm's autoLoadEntities collects them: no shared entity list to edit.
+ */
+export function registerEntities(entities: readonly EntityClass[]): void {
+  for (const e of entities) featureEntities.add(e);
+}
+
+/** The core's entities and every feature's registered so far. */
+export function allEntities(): EntityClass[] {
+  return [...ENTITIES, ...featureEntities];
+}
+
 /** `statementTimeoutMs`: the session default every connection of the pool starts with (PostgreSQL's statement_timeout). */
 export function createDataSource(
   url: string,
@@ -66,7 +86,7 @@ export function createDataSource(
     type: 'postgres',
     url,
     ...(opts.statementTimeoutMs ? { extra: { statement_timeout: opts.statementTimeoutMs } } : {}),
-    entities: ENTITIES,
+    entities: allEntities(),
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
@@ -87,7 +107,10 @@ export async function runMigrations(ownerUrl: string): Promise<string[]> {
   }
 }
 
-/** SQL TypeORM would run to make the database match the entities: empty means no missing migration. */
+/**
+ * SQL TypeORM would run to make the database match the entities (the core's and every feature's
+ * registered in this process: import the app's features first): empty means no missing migration.
+ */
 export async function pendingSchemaChanges(ownerUrl: string): Promise<string[]> {
   const ds = createDataSource(ownerUrl, { applicationName: 'caliper-schema-check', poolSize: 1 });
   await ds.initialize();

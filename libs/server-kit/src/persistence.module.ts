@@ -15,6 +15,7 @@ import {
   OutboxRepository,
   ProjectsRepository,
   RegistryRepository,
+  registerEntities,
   RunSearchRepository,
   SavedViewsRepository,
   TrackingRepository,
@@ -71,10 +72,17 @@ export class PersistenceModule implements OnApplicationShutdown {
   }
 
   /**
-   * A feature's own repositories (classes built over the DataSource), provided in the feature's
-   * module: a feature with new tables adds its repositories here, not to REPOSITORIES.
+   * A feature's own tables: its entity classes (kept in the feature's folder; registered with every
+   * DataSource built after this call, which happens when the feature's module is defined, before the
+   * app starts) and its repositories (classes built over the DataSource), provided in the feature's
+   * module only. A feature with new tables declares them here, not in the core's lists.
    */
-  static forFeature(repositories: readonly (new (ds: DataSource) => unknown)[]): DynamicModule {
+  static forFeature(feature: {
+    entities?: Parameters<typeof registerEntities>[0];
+    repositories?: readonly (new (ds: DataSource) => unknown)[];
+  }): DynamicModule {
+    registerEntities(feature.entities ?? []);
+    const repositories = feature.repositories ?? [];
     const providers = repositories.map((cls) => ({ provide: cls, useFactory: (ds: DataSource) => new cls(ds), inject: [DataSource] }));
     return { module: PersistenceFeatureModule, providers, exports: repositories as unknown as Provider[] };
   }

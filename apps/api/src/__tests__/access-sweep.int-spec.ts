@@ -11,99 +11,17 @@ import { GraphQLObjectType } from 'graphql';
 import { Permission, PROJECT_ROLES, projectRolesLacking } from '@caliper/domain';
 import { RESOLVERS } from '../graphql/resolvers';
 import { TrackingService } from '../tracking/tracking.service';
+import { AccessFixture, loadAccessSamples, SampleCall } from '../testing/access-samples';
 import { ADMIN, Auth, errorCode, gql, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
 
 const PUBLIC_REST = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /api/v1/auth/login'];
 
-interface Fixture {
-  projectId: string;
-  slug: string;
-  memberId: string;
-  tokenId: string;
-  experimentId: string;
-  runId: string;
-}
-
-/** One call per root field, aimed at the fixture project so project roles decide. */
-const SAMPLES: Record<string, (f: Fixture) => { query: string; variables?: Record<string, unknown> }> = {
-  me: () => ({ query: '{ me { user { id } } }' }),
-  projects: () => ({ query: '{ projects { id } }' }),
-  project: (f) => ({ query: 'query($s: String!) { project(slug: $s) { id } }', variables: { s: f.slug } }),
-  users: () => ({ query: '{ users { id } }' }),
-  auditEvents: (f) => ({
-    query: 'query($p: ID) { auditEvents(filter: { projectId: $p }) { edges { cursor } } }',
-    variables: { p: f.projectId },
-  }),
-  auditChainStatus: () => ({ query: '{ auditChainStatus { ok } }' }),
-  createProject: () => ({ query: 'mutation { createProject(input: { slug: "sweep-new", name: "n" }) { id } }' }),
-  updateProject: (f) => ({
-    query: 'mutation($p: ID!) { updateProject(input: { projectId: $p, name: "renamed" }) { id } }',
-    variables: { p: f.projectId },
-  }),
-  addProjectMember: (f) => ({
-    query: 'mutation($p: ID!) { addProjectMember(input: { projectId: $p, username: "admin", roles: [VIEWER] }) { roles } }',
-    variables: { p: f.projectId },
-  }),
-  setProjectMemberRoles: (f) => ({
-    query: 'mutation($p: ID!, $u: ID!) { setProjectMemberRoles(input: { projectId: $p, userId: $u, roles: [VIEWER] }) { roles } }',
-    variables: { p: f.projectId, u: f.memberId },
-  }),
-  removeProjectMember: (f) => ({
-    query: 'mutation($p: ID!, $u: ID!) { removeProjectMember(input: { projectId: $p, userId: $u }) }',
-    variables: { p: f.projectId, u: f.memberId },
-  }),
-  createUser: () => ({
-    query: 'mutation { createUser(input: { username: "sweep-user", displayName: "s", password: "sweep-password-1" }) { id } }',
-  }),
-  setUserGlobalRole: (f) => ({
-    query: 'mutation($u: ID!) { setUserGlobalRole(input: { userId: $u, globalRole: AUDITOR, reason: "sweep" }) { id } }',
-    variables: { u: f.memberId },
-  }),
-  reactivateUser: (f) => ({
-    query: 'mutation($u: ID!) { reactivateUser(input: { userId: $u, reason: "sweep" }) { id } }',
-    variables: { u: f.memberId },
-  }),
-  resetUserPassword: (f) => ({
-    query: 'mutation($u: ID!) { resetUserPassword(input: { userId: $u, newPassword: "a-new-password-1" }) { id } }',
-    variables: { u: f.memberId },
-  }),
-  changeMyPassword: () => ({ query: 'mutation { changeMyPassword(input: { currentPassword: "x", newPassword: "a-new-password-1" }) }' }),
-  deactivateUser: (f) => ({
-    query: 'mutation($u: ID!) { deactivateUser(input: { userId: $u, reason: "sweep" }) { id } }',
-    variables: { u: f.memberId },
-  }),
-  createApiToken: (f) => ({
-    query: 'mutation($p: ID!) { createApiToken(input: { projectId: $p, name: "t", roles: [VIEWER] }) { token } }',
-    variables: { p: f.projectId },
-  }),
-  revokeApiToken: (f) => ({ query: 'mutation($t: ID!) { revokeApiToken(id: $t) { id } }', variables: { t: f.tokenId } }),
-  experiment: (f) => ({ query: 'query($e: ID!) { experiment(id: $e) { id } }', variables: { e: f.experimentId } }),
-  run: (f) => ({ query: 'query($r: String!) { run(runId: $r) { runId } }', variables: { r: f.runId } }),
-  metricSeries: (f) => ({
-    query: 'query($p: ID!, $r: String!) { metricSeries(projectId: $p, runIds: [$r], keys: ["loss"]) { bucketCount } }',
-    variables: { p: f.projectId, r: f.runId },
-  }),
-  compareRuns: (f) => ({
-    query: 'query($p: ID!, $r: String!) { compareRuns(projectId: $p, runIds: [$r]) { runId } }',
-    variables: { p: f.projectId, r: f.runId },
-  }),
-  savedViews: (f) => ({ query: 'query($p: ID!) { savedViews(projectId: $p, kind: COMPARE) { id } }', variables: { p: f.projectId } }),
-  saveView: (f) => ({
-    query:
-      'mutation($p: ID!) { saveView(input: { projectId: $p, kind: COMPARE, name: "sweep", state: [{ key: "x", value: "step" }] }) { id } }',
-    variables: { p: f.projectId },
-  }),
-  deleteView: (f) => ({
-    query: 'mutation($p: ID!) { deleteView(input: { projectId: $p, id: "00000000-0000-4000-8000-000000000000" }) }',
-    variables: { p: f.projectId },
-  }),
-  setDefaultProject: (f) => ({ query: 'mutation($p: ID!) { setDefaultProject(projectId: $p) { id } }', variables: { p: f.projectId } }),
-};
+const { samples: SAMPLES, files: SAMPLE_FILES } = loadAccessSamples();
 
 /** The sample call of a root field; a field without one fails the sweep, naming it. */
-function sampleCall(field: string, f: Fixture): { query: string; variables?: Record<string, unknown> } {
+function sampleCall(field: string, f: AccessFixture): SampleCall {
   const sample = SAMPLES[field];
-  if (!sample) throw new Error(`No sample call for the root field ${field}: add one to SAMPLES`);
+  if (!sample) throw new Error(`No sample call for the root field ${field}: add one to its feature's *.access-samples.ts`);
   return sample(f);
 }
 
@@ -121,7 +39,7 @@ function requirementsByField(reflector: Reflector): Map<string, Requirement | un
 describe('authorisation sweep over every REST route and GraphQL root field', () => {
   let api: TestApi;
   let admin: Auth;
-  let fixture: Fixture;
+  let fixture: AccessFixture;
   let rootFields: string[];
   let routes: string[];
   let requirements: Map<string, Requirement | undefined>;
@@ -177,6 +95,10 @@ describe('authorisation sweep over every REST route and GraphQL root field', () 
   it('found the routes and fields it sweeps', () => {
     expect(routes).toEqual(expect.arrayContaining(['POST /api/v1/auth/login', 'GET /api/v1/auth/me', 'POST /api/v1/auth/logout']));
     expect(rootFields.length).toBeGreaterThanOrEqual(15);
+    // Samples come from each feature's folder: one file per feature with root fields.
+    expect(SAMPLE_FILES.length).toBeGreaterThanOrEqual(7);
+    // A sample for a field the schema no longer has is stale: remove it with the field.
+    expect(Object.keys(SAMPLES).filter((f) => !rootFields.includes(f))).toEqual([]);
   });
 
   it('answers 401 on every non-public REST route without credentials', async () => {

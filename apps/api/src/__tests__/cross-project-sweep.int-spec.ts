@@ -13,27 +13,77 @@ import { ADMIN, Auth, gql, gqlOk, login, newProject, newUser, rest, startTestApi
 import { defined } from '../testing/defined';
 import { mlflow, WireJson } from './mlflow-api-helpers';
 
-/** Every row that belongs to a project, table by table, in a stable order. */
-const PROJECT_ROWS: Record<string, string> = {
-  experiments: `SELECT * FROM experiments WHERE project_id = $1`,
-  experiment_tags: `SELECT t.* FROM experiment_tags t JOIN experiments e ON e.id = t.experiment_id WHERE e.project_id = $1`,
-  runs: `SELECT * FROM runs WHERE project_id = $1`,
-  run_params: `SELECT p.* FROM run_params p JOIN runs r ON r.id = p.run_id WHERE r.project_id = $1`,
-  run_tags: `SELECT t.* FROM run_tags t JOIN runs r ON r.id = t.run_id WHERE r.project_id = $1`,
-  metric_points: `SELECT m.* FROM metric_points m JOIN runs r ON r.id = m.run_id WHERE r.project_id = $1`,
-  latest_metrics: `SELECT l.* FROM latest_metrics l JOIN runs r ON r.id = l.run_id WHERE r.project_id = $1`,
-  run_inputs: `SELECT i.* FROM run_inputs i JOIN runs r ON r.id = i.run_id WHERE r.project_id = $1`,
-  artifacts: `SELECT a.* FROM artifacts a JOIN runs r ON r.id = a.run_id WHERE r.project_id = $1`,
-  registered_models: `SELECT * FROM registered_models WHERE project_id = $1`,
-  registered_model_tags: `SELECT t.* FROM registered_model_tags t JOIN registered_models m ON m.id = t.registered_model_id WHERE m.project_id = $1`,
-  model_versions: `SELECT v.* FROM model_versions v JOIN registered_models m ON m.id = v.registered_model_id WHERE m.project_id = $1`,
-  model_version_tags: `SELECT t.* FROM model_version_tags t JOIN model_versions v ON v.id = t.model_version_id JOIN registered_models m ON m.id = v.registered_model_id WHERE m.project_id = $1`,
-  registered_model_aliases: `SELECT a.* FROM registered_model_aliases a JOIN registered_models m ON m.id = a.registered_model_id WHERE m.project_id = $1`,
+/** Tables whose rows belong to no single project, each with the reason. Every other table must reach `projects`. */
+const NOT_PROJECT_DATA: Record<string, string> = {
+  users: 'accounts are global: a user can be a member of many projects',
+  user_credentials: "a user's password hash",
+  sessions: "a user's sign-in sessions",
+  metric_keys: 'metric names, interned once for every project',
+  idempotency_records: "a user's retried requests",
+  outbox: 'jobs waiting for the queue',
+  uploads: 'upload bookkeeping by object key',
+  audit_checkpoints: "the whole chain's checkpoints",
+  migrations: "TypeORM's list of applied migrations",
 };
 
+/** Columns that point at a project's row without a foreign key (kept off the ingest path on purpose). */
+const LINKS_WITHOUT_FOREIGN_KEY: { table: string; column: string; references: string }[] = [
+  { table: 'metric_points', column: 'run_id', references: 'runs' },
+  { table: 'metric_tiers', column: 'run_id', references: 'runs' },
+  { table: 'audit_events', column: 'project_id', references: 'projects' },
+];
+
+interface Link {
+  table: string;
+  column: string;
+  references: string;
+  referencedColumn: string;
+}
+
+/**
+ * A query per table that holds a project's rows, derived from the catalog: each table reached from
+ * `projects` through foreign keys (shortest path; links to users and a table's links to itself are
+ * not ownership), plus the links above. A table that is neither reached nor listed as global fails
+ * the test, so a feature's new tables are swept without editing this file.
+ */
+async function projectRowQueries(db: Client): Promise<{ queries: Record<string, string>; unclassified: string[] }> {
+  const { rows: fks } = await db.query<Link>(
+    `SELECT c.conrelid::regclass::text AS table, a.attname AS column, c.confrelid::regclass::text AS references, ra.attname AS "referencedColumn"
+       FROM pg_constraint c
+       JOIN pg_namespace n ON n.oid = c.connamespace AND n.nspname = 'public'
+       JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+       JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = c.confkey[1]
+      WHERE c.contype = 'f' AND cardinality(c.conkey) = 1 AND c.conrelid <> c.confrelid AND c.confrelid <> 'users'::regclass
+      ORDER BY 1, 2`,
+  );
+  const links: Link[] = [...fks, ...LINKS_WITHOUT_FOREIGN_KEY.map((l) => ({ ...l, referencedColumn: 'id' }))];
+  const queries: Record<string, string> = { projects: `SELECT * FROM projects WHERE id = $1` };
+  // path[table] = the links from the table up to projects.
+  const paths = new Map<string, Link[]>([['projects', []]]);
+  for (let frontier = ['projects']; frontier.length > 0;) {
+    const next: string[] = [];
+    for (const link of links) {
+      if (!frontier.includes(link.references) || paths.has(link.table)) continue;
+      const path = [link, ...(paths.get(link.references) ?? [])];
+      paths.set(link.table, path);
+      next.push(link.table);
+      const joins = path
+        .slice(0, -1)
+        .map((l, i) => `JOIN ${l.references} t${i + 1} ON t${i + 1}.${l.referencedColumn} = t${i}.${l.column}`);
+      const last = path[path.length - 1]!;
+      queries[link.table] = [`SELECT t0.* FROM ${link.table} t0`, ...joins, `WHERE t${path.length - 1}.${last.column} = $1`].join(' ');
+    }
+    frontier = next;
+  }
+  const { rows: tables } = await db.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`);
+  const unclassified = tables.map((t) => t.name).filter((t) => !paths.has(t) && !(t in NOT_PROJECT_DATA));
+  return { queries, unclassified };
+}
+
 async function dumpProject(db: Client, projectId: string): Promise<Record<string, string[]>> {
+  const { queries } = await projectRowQueries(db);
   const out: Record<string, string[]> = {};
-  for (const [table, sql] of Object.entries(PROJECT_ROWS)) {
+  for (const [table, sql] of Object.entries(queries)) {
     const { rows } = await db.query(sql, [projectId]);
     out[table] = rows.map((r) => JSON.stringify(r)).sort();
   }
@@ -117,6 +167,22 @@ describe('cross-project sweep: identifiers of another project are resolved once 
   afterAll(async () => {
     await db?.end();
     await api?.close();
+  });
+
+  it("finds every table holding a project's rows from the catalog and leaves none unclassified", async () => {
+    const { queries, unclassified } = await projectRowQueries(db);
+    expect(unclassified).toEqual([]);
+    expect(Object.keys(queries)).toEqual(
+      expect.arrayContaining(['experiments', 'runs', 'run_params', 'metric_points', 'metric_tiers', 'model_version_tags', 'audit_events']),
+    );
+    expect(queries.model_version_tags).toMatch(/JOIN model_versions t1 .* JOIN registered_models t2 .* WHERE t2\.project_id = \$1/);
+    // A new table with no route to a project and no reason to be global is reported.
+    await db.query(`CREATE TABLE sweep_orphan (id int)`);
+    try {
+      expect((await projectRowQueries(db)).unclassified).toEqual(['sweep_orphan']);
+    } finally {
+      await db.query(`DROP TABLE sweep_orphan`);
+    }
   });
 
   it("leaves every row of B unchanged while each caller of A tries every route with B's ids", async () => {
