@@ -32,7 +32,11 @@ class NotesService {
   ) {}
 }
 
-@Module({ imports: [PersistenceModule.forFeature({ entities: [NoteEntity], repositories: [NotesRepository] })], providers: [NotesService], exports: [NotesService] })
+@Module({
+  imports: [PersistenceModule.forFeature({ entities: [NoteEntity], repositories: [NotesRepository] })],
+  providers: [NotesService],
+  exports: [NotesService],
+})
 class NotesModule {}
 
 @Injectable()
