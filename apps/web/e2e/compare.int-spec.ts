@@ -35,6 +35,9 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
   let page: Page;
   let researcher: { id: string; username: string; password: string };
   const runIds: string[] = [];
+  /** A run without a batch_size param (and a name long enough to widen the hover read-out). */
+  let partialRunId: string;
+  const partialRunName = 'lr-0.3, no batch size, resumed from the fold-2 checkpoint';
   let compareUrl: string;
   let metricRequests: { fromStep: unknown; toStep: unknown }[] = [];
   let problems: string[] = [];
@@ -83,6 +86,21 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
       });
       await tracking.updateRun(who, r.uuid, { status: 'finished', endTime: t0 + 600_000 });
     }
+    const partial = await tracking.createRun(who, { experimentId: experiment.id, name: partialRunName, startTime: t0 });
+    partialRunId = partial.uuid;
+    await tracking.logBatch(who, partialRunId, {
+      params: [
+        { key: 'lr', value: '0.3' },
+        { key: 'optimizer', value: 'adamw' },
+      ],
+      metrics: Array.from({ length: 200 }, (_, step) => ({
+        key: 'loss',
+        value: 3 / (step + 2) + 0.0123456,
+        timestamp: t0 + step * 1000,
+        step,
+      })),
+    });
+    await tracking.updateRun(who, partialRunId, { status: 'finished', endTime: t0 + 600_000 });
     compareUrl = `${api.base}/projects/${slug}/compare?runs=${runIds.join(',')}`;
 
     browser = await chromium.launch({
@@ -297,6 +315,27 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     await eventually(async () => expect(await parallel.locator('svg polyline').count()).toBe(3));
     await eventually(async () => expect(await parallel.locator('svg g text').first().textContent()).toBe('batch_size'));
     await expectAccessible(page, 'compare grouped, log scale');
+  }, 60000);
+
+  it('says how many runs parallel coordinates draw, and which lack one of its axes', async () => {
+    await page.goto(`${api.base}/projects/${slug}/compare?runs=${runIds[0]},${runIds[1]},${partialRunId}&pc=lr,batch_size&pm=loss`);
+    await chartsReady(page);
+    const parallel = page.getByRole('region', { name: 'Parallel coordinates' });
+    await eventually(async () => expect(await parallel.locator('svg polyline').count()).toBe(2));
+    await parallel.getByText('2 of 3 runs have all values.').waitFor();
+    await parallel.getByText(`Not drawn: ${partialRunName} (no batch_size).`).waitFor();
+    await eventually(async () =>
+      expect(await parallel.getByRole('img').getAttribute('aria-label')).toBe(
+        'Parallel coordinates of lr, batch_size against loss for 2 of 3 runs',
+      ),
+    );
+    // Without the axis the third run lacks, every run is drawn again.
+    await parallel.getByRole('checkbox', { name: 'batch_size' }).click();
+    await page.waitForURL(/[?&]pc=lr(&|$)/);
+    await eventually(async () => expect(await parallel.locator('svg polyline').count()).toBe(3));
+    await parallel.getByText('3 of 3 runs have all values.').waitFor();
+    await eventually(async () => expect(await parallel.getByText(/^Not drawn/).count()).toBe(0));
+    await expectAccessible(page, 'compare parallel coordinates, a run without an axis');
   }, 60000);
 
   it('updates the chart of a running run within 5 s while the SDK logs to it', async () => {

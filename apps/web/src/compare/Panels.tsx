@@ -1,7 +1,7 @@
 /** The compare page's panels beside the charts: param/tag diff, scatter and parallel coordinates. */
 import { lazy, Suspense } from 'react';
 import { formatMetric } from '../runs/format';
-import { axisOf, axisPosition, diffRows, fieldValue, type RunFacts } from './analysis';
+import { axisCoverage, axisOf, axisPosition, diffRows, fieldValue, type RunFacts } from './analysis';
 
 // recharts is a large module: it loads beside the series request instead of before the page can start it.
 const ScatterPlot = lazy(() => import('./ScatterPlot'));
@@ -149,6 +149,9 @@ export function ScatterPanel(props: {
 }
 
 const PC_HEIGHT = 300;
+/** Runs named as not drawn under the plot; past this many, the rest are counted. */
+const MAX_NAMED_INCOMPLETE = 5;
+const keyOf = (field: string) => field.replace(/^[a-z]+:/, '');
 
 /** Parallel coordinates: one vertical axis per chosen param (numeric or categorical), the metric last; one polyline per run. */
 export function ParallelPanel(props: {
@@ -162,6 +165,9 @@ export function ParallelPanel(props: {
   const { runs, params, metric } = props;
   const fields = [...params.map((p) => `param:${p}`), `metric:${metric}`];
   const axes = fields.map((f) => ({ f, axis: axisOf(runs.map((r) => fieldValue(r, f))) }));
+  // A run without a value on some axis has no line: say how many are drawn and which are not, as the scatter does.
+  const { complete, incomplete } = axisCoverage(runs, axes);
+  const named = incomplete.slice(0, MAX_NAMED_INCOMPLETE);
   const width = Math.max(320, 160 * fields.length);
   const left = 50;
   const right = 50;
@@ -195,19 +201,24 @@ export function ParallelPanel(props: {
           onChange={(v) => props.onChange(params, v)}
         />
       </div>
+      <p className="muted small">
+        {complete.length} of {runs.length} runs have all values.
+      </p>
+      {named.length ? (
+        <p className="muted small">
+          Not drawn: {named.map(({ run, missing }) => `${run.name} (no ${missing.map(keyOf).join(', ')})`).join(', ')}
+          {incomplete.length > named.length ? ` and ${incomplete.length - named.length} more` : ''}.
+        </p>
+      ) : null}
       <div className="cmp-parallel-wrap">
         <svg
           width={width}
           height={PC_HEIGHT}
           role="img"
-          aria-label={`Parallel coordinates of ${params.join(', ') || 'no parameters'} against ${metric} for ${runs.length} runs`}
+          aria-label={`Parallel coordinates of ${params.join(', ') || 'no parameters'} against ${metric} for ${complete.length} of ${runs.length} runs`}
         >
-          {runs.map((r) => {
-            const pts = axes.map(({ f, axis }, i) => {
-              const p = axisPosition(axis, fieldValue(r, f));
-              return p === null ? null : `${ax(i)},${ay(p)}`;
-            });
-            if (pts.some((p) => p === null)) return null;
+          {complete.map(({ run: r, positions }) => {
+            const pts = positions.map((p, i) => `${ax(i)},${ay(p)}`);
             return (
               <polyline key={r.runId} points={pts.join(' ')} fill="none" stroke={r.color} strokeWidth={1.6} strokeOpacity={0.85}>
                 <title>{r.name}</title>
@@ -218,7 +229,7 @@ export function ParallelPanel(props: {
             <g key={f}>
               <line x1={ax(i)} x2={ax(i)} y1={top} y2={PC_HEIGHT - bottom} stroke="#566070" />
               <text x={ax(i)} y={14} textAnchor="middle" fontSize={12} fill="#1f2733">
-                {f.replace(/^[a-z]+:/, '')}
+                {keyOf(f)}
               </text>
               {axis.numeric || axis.categories.length <= 8 ? (
                 axis.numeric ? (

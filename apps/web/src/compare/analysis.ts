@@ -70,6 +70,25 @@ export function axisPosition(axis: ReturnType<typeof axisOf>, v: string | number
   return axis.categories.length === 1 ? 0.5 : i / (axis.categories.length - 1);
 }
 
+/**
+ * Where each run meets the axes (positions 0..1, one per axis) when it has a value on every one;
+ * the others have no line, and `missing` names the fields each lacks.
+ */
+export function axisCoverage<T extends RunFacts>(
+  runs: readonly T[],
+  axes: readonly { f: string; axis: Axis }[],
+): { complete: { run: T; positions: number[] }[]; incomplete: { run: T; missing: string[] }[] } {
+  const complete: { run: T; positions: number[] }[] = [];
+  const incomplete: { run: T; missing: string[] }[] = [];
+  for (const run of runs) {
+    const positions = axes.map(({ f, axis }) => axisPosition(axis, fieldValue(run, f)));
+    const missing = axes.filter((_, i) => positions[i] === null).map(({ f }) => f);
+    if (missing.length) incomplete.push({ run, missing });
+    else complete.push({ run, positions: positions.filter((p): p is number => p !== null) });
+  }
+  return { complete, incomplete };
+}
+
 /** Runs grouped by a field's value, in value order (numeric when both are numbers); runs without it form the "(none)" group, first. */
 export function groupRuns<T extends RunFacts>(runs: readonly T[], field: string): { value: string; runs: T[] }[] {
   const groups = new Map<string, T[]>();

@@ -1,4 +1,4 @@
-import { axisOf, axisPosition, diffRows, fieldValue, groupRuns, type RunFacts } from './analysis';
+import { axisCoverage, axisOf, axisPosition, diffRows, fieldValue, groupRuns, type RunFacts } from './analysis';
 import {
   emaSmooth,
   groupLine,
@@ -165,5 +165,15 @@ describe('diff, fields and groups', () => {
       ['0.01', ['b']],
       ['0.1', ['a']],
     ]);
+  });
+  it('places runs on every axis, or names the axes a run has no value on', () => {
+    const fields = ['param:lr', 'param:bs', 'metric:loss'];
+    const axes = fields.map((f) => ({ f, axis: axisOf(runs.map((r) => fieldValue(r, f))) }));
+    const { complete, incomplete } = axisCoverage(runs, axes);
+    expect(complete.map(({ run, positions }) => [run.runId, positions])).toEqual([
+      ['a', [1, 0.5, 0]],
+      ['b', [0, 0.5, 0.5]],
+    ]);
+    expect(incomplete.map(({ run, missing }) => [run.runId, missing])).toEqual([['c', ['param:lr']]]);
   });
 });
