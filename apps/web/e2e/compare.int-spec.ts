@@ -338,6 +338,39 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     await expectAccessible(page, 'compare parallel coordinates, a run without an axis');
   }, 60000);
 
+  it('keeps both of two changes made in quick succession', async () => {
+    await page.goto(compareUrl);
+    await chartsReady(page);
+    // Two choices within one task, before the page has re-rendered for the first: the second must
+    // build on the first, not on the state the page last rendered.
+    await page.evaluate(() => {
+      for (const [id, value] of [
+        ['cmp-y', 'log'],
+        ['cmp-x', 'relative'],
+      ] as const) {
+        const select = document.getElementById(id) as HTMLSelectElement;
+        select.value = value;
+        select.dispatchEvent(new Event('change', { bubbles: true }));
+      }
+    });
+    await eventually(() => {
+      const url = new URL(page.url());
+      expect([url.searchParams.get('y'), url.searchParams.get('x')]).toEqual(['log', 'relative']);
+    });
+    await chartsReady(page);
+    await eventually(async () => expect(await page.getByLabel('y axis').inputValue()).toBe('log'));
+    await eventually(async () => expect(await page.getByLabel('x axis').inputValue()).toBe('relative'));
+
+    // The same for two runs switched off in the legend at once: both stay off.
+    await page.evaluate(() => {
+      for (const name of ['lr-0.1', 'lr-0.01']) document.querySelector<HTMLInputElement>(`input[aria-label="Show ${name}"]`)!.click();
+    });
+    await eventually(() => expect(new URL(page.url()).searchParams.get('hide')?.split(',').sort()).toEqual([runIds[0], runIds[1]].sort()));
+    await chartsReady(page);
+    await eventually(async () => expect(await pointsOf(page, 'loss')).toBe(200));
+    await eventually(async () => expect(await page.getByLabel('Show lr-0.01').isChecked()).toBe(false));
+  }, 60000);
+
   it('updates the chart of a running run within 5 s while the SDK logs to it', async () => {
     const client = new CaliperClient({ baseUrl: api.base, username: researcher.username, password: researcher.password });
     const logger: RunLogger = await client.startRun({

@@ -35,7 +35,9 @@ export const AnalysisSections = memo(function AnalysisSections({
   ];
   const sx = state.sx && sxOptions.some((o) => o.value === state.sx) ? state.sx : (sxOptions[0]?.value ?? '');
   const sy = state.sy && trainingMetricKeys.includes(state.sy) ? state.sy : (trainingMetricKeys[0] ?? '');
-  const pc = (state.pc ?? (differingParams.length ? differingParams : paramKeys).slice(0, 4)).filter((k) => paramKeys.includes(k));
+  const axesOf = (view: CompareState) =>
+    (view.pc ?? (differingParams.length ? differingParams : paramKeys).slice(0, 4)).filter((k) => paramKeys.includes(k));
+  const pc = axesOf(state);
   const pm = state.pm && trainingMetricKeys.includes(state.pm) ? state.pm : (trainingMetricKeys[0] ?? '');
   return (
     <>
@@ -53,7 +55,7 @@ export const AnalysisSections = memo(function AnalysisSections({
             yMetric={sy}
             xOptions={sxOptions}
             metricKeys={trainingMetricKeys}
-            onChange={(x, y) => update({ sx: x, sy: y }, { replace: true })}
+            onChange={(axis) => update('x' in axis ? { sx: axis.x } : { sy: axis.y }, { replace: true })}
           />
         </section>
       ) : null}
@@ -67,7 +69,16 @@ export const AnalysisSections = memo(function AnalysisSections({
             metric={pm}
             paramKeys={paramKeys}
             metricKeys={trainingMetricKeys}
-            onChange={(p, m) => update({ pc: p, pm: m }, { replace: true })}
+            onToggleParam={(key, on) =>
+              update(
+                (now) => {
+                  const axes = axesOf(now);
+                  return { pc: on ? [...axes.filter((k) => k !== key), key] : axes.filter((k) => k !== key) };
+                },
+                { replace: true },
+              )
+            }
+            onMetric={(pm) => update({ pm }, { replace: true })}
           />
         </section>
       ) : null}

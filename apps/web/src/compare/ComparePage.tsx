@@ -8,7 +8,8 @@
  */
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useQuery } from '@apollo/client/react';
-import { Link, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useParams } from 'react-router-dom';
+import { useAddressSearch } from '../app/use-address-search';
 import type { MetricSeriesQueryVariables } from '../gql/graphql';
 import { commonKeys, formatMetric, STATUS_INFO } from '../runs/format';
 import { ErrorState, Loading, Notice } from '../ui/feedback';
@@ -16,14 +17,14 @@ import { PageHeader } from '../ui/PageHeader';
 import { groupRuns } from './analysis';
 import { AnalysisSections } from './AnalysisSections';
 import { CompareChart, type Renderer } from './CompareChart';
-import type { ComparedRun, ComparedRunFacts } from './compare-page-types';
+import type { ComparedRun, ComparedRunFacts, UpdateCompareState } from './compare-page-types';
 import { CompareProjectQuery, CompareRunsQuery } from './compare.operations';
 import { MetricPicker } from './MetricPicker';
 import { SavedViewsPanel } from './SavedViewsPanel';
 import { groupLine, paletteColor, prepareLine, runColors, stepWindow, type PreparedLine, type SeriesColumns, type XMode } from './series';
 import { usePageVisible } from './use-page-visible';
 import { useSeries, type SeriesSet } from './use-series';
-import { compareSearch, defaultMetrics, isSystemMetric, parseCompareState, type CompareState } from './url-state';
+import { compareSearch, defaultMetrics, isSystemMetric, parseCompareState } from './url-state';
 import '../runs/runs.css';
 import './compare.css';
 
@@ -57,16 +58,19 @@ function describeWindow(set: SeriesSet | null): string {
 
 export function ComparePage() {
   const { slug = '' } = useParams();
-  const [search, setSearch] = useSearchParams();
+  const [search, changeSearch] = useAddressSearch();
   const state = useMemo(() => parseCompareState(search), [search]);
   const renderer: Renderer = search.get('renderer') === 'recharts' ? 'recharts' : 'canvas';
-  const update = useCallback(
-    (patch: Partial<CompareState>, opts: { replace?: boolean } = {}) => {
-      const next = compareSearch({ ...parseCompareState(search), ...patch });
-      if (renderer !== 'canvas') next.set('renderer', renderer);
-      setSearch(next, { replace: opts.replace ?? false });
-    },
-    [search, setSearch, renderer],
+  const update: UpdateCompareState = useCallback(
+    (patch, opts) =>
+      changeSearch((current) => {
+        const now = parseCompareState(current);
+        const next = compareSearch({ ...now, ...(typeof patch === 'function' ? patch(now) : patch) });
+        const renderer = current.get('renderer');
+        if (renderer) next.set('renderer', renderer);
+        return next;
+      }, opts),
+    [changeSearch],
   );
 
   const projectQ = useQuery(CompareProjectQuery, { variables: { slug } });
@@ -254,9 +258,12 @@ export function ComparePage() {
                     <input
                       type="checkbox"
                       checked={!hidden}
-                      onChange={() =>
-                        update({ hide: hidden ? state.hide.filter((h) => h !== f.runId) : [...state.hide, f.runId] }, { replace: true })
-                      }
+                      onChange={(e) => {
+                        const show = e.target.checked;
+                        update((now) => ({ hide: show ? now.hide.filter((h) => h !== f.runId) : [...now.hide, f.runId] }), {
+                          replace: true,
+                        });
+                      }}
                       aria-label={`Show ${f.name}`}
                     />
                     <span className="swatch" style={{ background: f.color }} aria-hidden="true" />
@@ -351,7 +358,16 @@ export function ComparePage() {
               ))}
             </ul>
           ) : null}
-          <MetricPicker keys={metricKeys} chosen={chosen} onChange={(metrics) => update({ metrics })} />
+          <MetricPicker
+            keys={metricKeys}
+            chosen={chosen}
+            onToggle={(key, on) =>
+              update((now) => {
+                const current = (now.metrics ?? defaultMetrics(metricKeys)).filter((k) => metricKeys.includes(k));
+                return { metrics: on ? metricKeys.filter((k) => k === key || current.includes(k)) : current.filter((k) => k !== key) };
+              })
+            }
+          />
           {training.error ? (
             <ErrorState title="The metric series could not be loaded." error={training.error} onRetry={() => setTick((t) => t + 1)} />
           ) : null}

@@ -1,7 +1,16 @@
 /** The compare page's metric chooser: a checkbox per metric the runs logged, training and system metrics apart. */
 import { isSystemMetric } from './url-state';
 
-export function MetricPicker({ keys, chosen, onChange }: { keys: string[]; chosen: string[]; onChange: (keys: string[]) => void }) {
+export function MetricPicker({
+  keys,
+  chosen,
+  onToggle,
+}: {
+  keys: string[];
+  chosen: string[];
+  /** Shows (`on`) or hides one metric; the page applies it to the choice as it is then. */
+  onToggle: (key: string, on: boolean) => void;
+}) {
   const groups: [string, string[]][] = [
     ['Metrics', keys.filter((k) => !isSystemMetric(k))],
     ['System metrics', keys.filter(isSystemMetric)],
@@ -17,13 +26,7 @@ export function MetricPicker({ keys, chosen, onChange }: { keys: string[]; chose
             <legend>{title}</legend>
             {ks.map((k) => (
               <label key={k} className="check">
-                <input
-                  type="checkbox"
-                  checked={chosen.includes(k)}
-                  onChange={(e) =>
-                    onChange(e.target.checked ? keys.filter((x) => x === k || chosen.includes(x)) : chosen.filter((x) => x !== k))
-                  }
-                />{' '}
+                <input type="checkbox" checked={chosen.includes(k)} onChange={(e) => onToggle(k, e.target.checked)} />{' '}
                 {isSystemMetric(k) ? k.slice('system/'.length) : k}
               </label>
             ))}

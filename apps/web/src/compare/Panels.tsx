@@ -110,7 +110,8 @@ export function ScatterPanel(props: {
   yMetric: string;
   xOptions: FieldOption[];
   metricKeys: string[];
-  onChange: (x: string, y: string) => void;
+  /** One axis changed; the other is left as the view has it then. */
+  onChange: (axis: { x: string } | { y: string }) => void;
 }) {
   const { runs, xField, yMetric } = props;
   const xs = runs.map((r) => fieldValue(r, xField));
@@ -127,13 +128,13 @@ export function ScatterPanel(props: {
   return (
     <>
       <div className="cmp-panel-tools">
-        <FieldSelect id="scatter-x" label="x" value={xField} options={props.xOptions} onChange={(v) => props.onChange(v, yMetric)} />
+        <FieldSelect id="scatter-x" label="x" value={xField} options={props.xOptions} onChange={(x) => props.onChange({ x })} />
         <FieldSelect
           id="scatter-y"
           label="y (latest value)"
           value={yMetric}
           options={props.metricKeys.map((k) => ({ value: k, label: k }))}
-          onChange={(v) => props.onChange(xField, v)}
+          onChange={(y) => props.onChange({ y })}
         />
       </div>
       <p className="muted small">
@@ -160,7 +161,9 @@ export function ParallelPanel(props: {
   metric: string;
   paramKeys: string[];
   metricKeys: string[];
-  onChange: (params: string[], metric: string) => void;
+  /** Adds (`on`) or removes one param axis, applied to the axes as the view has them then. */
+  onToggleParam: (key: string, on: boolean) => void;
+  onMetric: (metric: string) => void;
 }) {
   const { runs, params, metric } = props;
   const fields = [...params.map((p) => `param:${p}`), `metric:${metric}`];
@@ -184,12 +187,7 @@ export function ParallelPanel(props: {
           <legend>Parameters</legend>
           {props.paramKeys.map((k) => (
             <label key={k} className="check">
-              <input
-                type="checkbox"
-                checked={params.includes(k)}
-                onChange={(e) => props.onChange(e.target.checked ? [...params, k] : params.filter((p) => p !== k), metric)}
-              />{' '}
-              {k}
+              <input type="checkbox" checked={params.includes(k)} onChange={(e) => props.onToggleParam(k, e.target.checked)} /> {k}
             </label>
           ))}
         </fieldset>
@@ -198,7 +196,7 @@ export function ParallelPanel(props: {
           label="Metric (latest value)"
           value={metric}
           options={props.metricKeys.map((k) => ({ value: k, label: k }))}
-          onChange={(v) => props.onChange(params, v)}
+          onChange={(m) => props.onMetric(m)}
         />
       </div>
       <p className="muted small">

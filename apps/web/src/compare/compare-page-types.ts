@@ -5,5 +5,12 @@ import type { CompareState } from './url-state';
 
 export type ComparedRun = CompareRunsQuery['compareRuns'][number];
 export type ComparedRunFacts = RunFacts & { run: ComparedRun };
-/** Changes the view in the address: a new history entry, unless `replace`. */
-export type UpdateCompareState = (patch: Partial<CompareState>, opts?: { replace?: boolean }) => void;
+/**
+ * Changes the view in the address: a new history entry, unless `replace`. A change that depends on
+ * the view (toggling one entry of a list) is a function of the view as the address holds it now,
+ * so it keeps any change made since the page last rendered.
+ */
+export type UpdateCompareState = (
+  patch: Partial<CompareState> | ((current: CompareState) => Partial<CompareState>),
+  opts?: { replace?: boolean },
+) => void;
