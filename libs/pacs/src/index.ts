@@ -1,0 +1,6 @@
+export * from './pacs-error';
+export * from './dicom-json';
+export * from './qido-query';
+export * from './multipart';
+export * from './dicomweb-client';
+export * from './dicom-file';

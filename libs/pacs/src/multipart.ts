@@ -1,0 +1,229 @@
+/**
+ * multipart/related (RFC 2046 5.1, RFC 2387) as WADO-RS answers and STOW-RS takes it: a
+ * streaming parser that holds at most one chunk plus a boundary's length of a part body (headers
+ * and preamble are capped), so an instance of any size passes through in bounded memory, and the
+ * writer for STOW-RS request bodies.
+ */
+import { randomUUID } from 'node:crypto';
+import { PacsError } from './pacs-error';
+
+export type MultipartEvent =
+  { type: 'part'; headers: Record<string, string> } | { type: 'data'; chunk: Buffer } | { type: 'partEnd' } | { type: 'end' };
+
+export interface MediaType {
+  /** Lower-cased `type/subtype`. */
+  type: string;
+  /** Parameter names lower-cased; values unquoted. */
+  params: Record<string, string>;
+}
+
+/** Parses a Content-Type header (`multipart/related; type="application/dicom"; boundary=...`), quoted values included. */
+export function parseMediaType(header: string): MediaType {
+  const [head = '', ...rest] = splitParams(header);
+  const params: Record<string, string> = {};
+  for (const p of rest) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) continue;
+    const name = p.slice(0, eq).trim().toLowerCase();
+    let value = p.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1).replace(/\\(.)/g, '$1');
+    params[name] = value;
+  }
+  return { type: head.trim().toLowerCase(), params };
+}
+
+/** Splits on `;` outside quoted strings. */
+function splitParams(header: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < header.length; i++) {
+    const c = header[i];
+    if (c === '\\' && quoted) {
+      current += c + (header[i + 1] ?? '');
+      i++;
+    } else if (c === '"') {
+      quoted = !quoted;
+      current += c;
+    } else if (c === ';' && !quoted) {
+      parts.push(current);
+      current = '';
+    } else current += c;
+  }
+  parts.push(current);
+  return parts;
+}
+
+/** The boundary of a multipart Content-Type, checked against RFC 2046's grammar (1-70 characters). */
+export function multipartBoundary(contentType: string, context = ''): string {
+  const media = parseMediaType(contentType);
+  const boundary = media.params.boundary;
+  const at = context ? ` (${context})` : '';
+  if (!media.type.startsWith('multipart/'))
+    throw new PacsError('BAD_RESPONSE', `expected a multipart answer, got Content-Type "${contentType}"${at}`);
+  if (!boundary || boundary.length > 70 || !/^[0-9A-Za-z'()+_,\-./:=? ]*[0-9A-Za-z'()+_,\-./:=?]$/.test(boundary))
+    throw new PacsError('BAD_RESPONSE', `multipart Content-Type without a valid boundary: "${contentType}"${at}`);
+  return boundary;
+}
+
+const CRLF = Buffer.from('\r\n');
+const HEADERS_END = Buffer.from('\r\n\r\n');
+
+/**
+ * Push-based parser: feed chunks as they arrive, get events back. Part bodies come out as
+ * `data` events as soon as they cannot be the start of a boundary; only the last
+ * (boundary length - 1) bytes are held back between chunks.
+ */
+export class MultipartParser {
+  private readonly delimiter: Buffer;
+  private state: 'preamble' | 'afterDelimiter' | 'headers' | 'body' | 'done' = 'preamble';
+  // The delimiter is CRLF + "--" + boundary; a body that starts right at the first boundary has no
+  // CRLF before it, so the parser starts as if one had been read.
+  private pending: Buffer = CRLF;
+  private preambleBytes = 0;
+  private inPart = false;
+
+  constructor(
+    boundary: string,
+    private readonly limits: { maxHeaderBytes?: number; maxPreambleBytes?: number } = {},
+  ) {
+    this.delimiter = Buffer.from(`\r\n--${boundary}`);
+  }
+
+  get ended(): boolean {
+    return this.state === 'done';
+  }
+
+  push(chunk: Uint8Array): MultipartEvent[] {
+    if (this.state === 'done') return []; // the epilogue after the close delimiter is ignored
+    this.pending = this.pending.length
+      ? Buffer.concat([this.pending, chunk])
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const events: MultipartEvent[] = [];
+    while (this.step(events));
+    return events;
+  }
+
+  /** Call when the input ends: throws when it ended before the close delimiter. */
+  finish(): void {
+    if (this.state !== 'done')
+      throw new PacsError(
+        'BAD_RESPONSE',
+        `multipart body ended before its closing boundary (while reading ${this.state === 'body' ? 'a part' : this.state})`,
+      );
+  }
+
+  /** One transition; false when more input is needed. */
+  private step(events: MultipartEvent[]): boolean {
+    const buf = this.pending;
+    switch (this.state) {
+      case 'preamble': {
+        const at = buf.indexOf(this.delimiter);
+        if (at < 0) {
+          const keep = Math.min(buf.length, this.delimiter.length - 1);
+          this.preambleBytes += buf.length - keep;
+          if (this.preambleBytes > (this.limits.maxPreambleBytes ?? 16 * 1024))
+            throw new PacsError('BAD_RESPONSE', 'multipart body: no boundary found in its first bytes (wrong boundary or not multipart)');
+          this.pending = buf.subarray(buf.length - keep);
+          return false;
+        }
+        this.pending = buf.subarray(at + this.delimiter.length);
+        this.state = 'afterDelimiter';
+        return true;
+      }
+      case 'afterDelimiter': {
+        // "--" closes the body; otherwise optional transport padding (spaces, tabs), then CRLF.
+        if (buf.length < 2) return false;
+        if (buf[0] === 0x2d && buf[1] === 0x2d) {
+          if (this.inPart) events.push({ type: 'partEnd' });
+          this.inPart = false;
+          events.push({ type: 'end' });
+          this.state = 'done';
+          this.pending = Buffer.alloc(0);
+          return false;
+        }
+        let i = 0;
+        while (i < buf.length && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
+        if (i > 64) throw new PacsError('BAD_RESPONSE', 'multipart body: boundary line followed by too much padding');
+        if (buf.length < i + 2) return false;
+        if (buf[i] !== 0x0d || buf[i + 1] !== 0x0a)
+          throw new PacsError('BAD_RESPONSE', 'multipart body: boundary not followed by a line break');
+        if (this.inPart) events.push({ type: 'partEnd' });
+        this.inPart = false;
+        this.pending = buf.subarray(i + 2);
+        this.state = 'headers';
+        return true;
+      }
+      case 'headers': {
+        // A part without headers starts with the blank line itself.
+        const end = buf.subarray(0, 2).equals(CRLF) ? -2 : buf.indexOf(HEADERS_END);
+        const max = this.limits.maxHeaderBytes ?? 16 * 1024;
+        if (end === -1) {
+          if (buf.length > max) throw new PacsError('BAD_RESPONSE', `multipart body: part headers longer than ${max} bytes`);
+          return false;
+        }
+        const headers: Record<string, string> = {};
+        if (end >= 0) {
+          if (end > max) throw new PacsError('BAD_RESPONSE', `multipart body: part headers longer than ${max} bytes`);
+          for (const line of buf.subarray(0, end).toString('latin1').split('\r\n')) {
+            const colon = line.indexOf(':');
+            if (colon <= 0) throw new PacsError('BAD_RESPONSE', `multipart body: malformed part header line "${line.slice(0, 80)}"`);
+            headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+          }
+        }
+        this.pending = buf.subarray(end + 4);
+        this.state = 'body';
+        this.inPart = true;
+        events.push({ type: 'part', headers });
+        return true;
+      }
+      case 'body': {
+        const at = buf.indexOf(this.delimiter);
+        if (at >= 0) {
+          if (at > 0) events.push({ type: 'data', chunk: buf.subarray(0, at) });
+          this.pending = buf.subarray(at + this.delimiter.length);
+          this.state = 'afterDelimiter';
+          return true;
+        }
+        // Everything but a possible start of the delimiter at the very end is body.
+        const safe = buf.length - (this.delimiter.length - 1);
+        if (safe > 0) {
+          events.push({ type: 'data', chunk: buf.subarray(0, safe) });
+          this.pending = buf.subarray(safe);
+        }
+        return false;
+      }
+      case 'done':
+        return false;
+    }
+  }
+}
+
+/** Events of a multipart body read from `source` chunk by chunk; throws at the end if the body was cut short. */
+export async function* multipartEvents(source: AsyncIterable<Uint8Array>, boundary: string): AsyncGenerator<MultipartEvent> {
+  const parser = new MultipartParser(boundary);
+  for await (const chunk of source) {
+    yield* parser.push(chunk);
+    if (parser.ended) return;
+  }
+  parser.finish();
+}
+
+/** One part of a STOW-RS request: the bytes of a DICOM Part-10 file, whole or as a stream. */
+export type DicomBody = Uint8Array | AsyncIterable<Uint8Array>;
+
+/** A boundary that no DICOM file is going to contain by chance. */
+export function newBoundary(): string {
+  return `caliper-${randomUUID()}`;
+}
+
+/** A multipart/related body of `application/dicom` parts, streamed part after part. */
+export async function* multipartDicomBody(parts: DicomBody[], boundary: string): AsyncGenerator<Uint8Array> {
+  for (const part of parts) {
+    yield Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`);
+    if (part instanceof Uint8Array) yield part;
+    else yield* part;
+    yield CRLF;
+  }
+  yield Buffer.from(`--${boundary}--\r\n`);
+}
