@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# One-time set-up on a fresh machine: what npm cannot bring (redis-server to run Caliper,
-# chromium for the browser tests; via apt on Debian/Ubuntu when missing), then the npm
-# dependencies. PostgreSQL is optional: without one, `npm start` runs an embedded PostgreSQL 15.
+# One-time set-up on a fresh machine: what npm cannot bring (redis-server and Orthanc with its
+# DICOMweb plugin to run Caliper; chromium, dcmtk and pydicom's sample files for the tests; via apt
+# on Debian/Ubuntu when missing), then the npm dependencies. PostgreSQL is optional: without one,
+# `npm start` runs an embedded PostgreSQL 15.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 command -v redis-server >/dev/null || need+=(redis-server)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/sbin/Orthanc ] || need+=(orthanc)
+[ -e /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || need+=(orthanc-dicomweb)
+[ -x /usr/bin/storescu ] || need+=(dcmtk)
+[ -d /usr/lib/python3/dist-packages/pydicom ] || need+=(python3-pydicom)
 if [ ${#need[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need[@]}"
   else
-    echo "Install ${need[*]} with your package manager (or set REDIS_URL to a Redis you run) and re-run." >&2
+    echo "Install ${need[*]} with your package manager (or set REDIS_URL / PACS_DICOMWEB_URL to servers you run) and re-run." >&2
   fi
 fi
 export ONNXRUNTIME_NODE_INSTALL=skip
