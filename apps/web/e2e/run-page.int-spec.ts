@@ -180,7 +180,7 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     });
     await eventually(async () => {
       const headers = await table.locator('thead th').allTextContents();
-      expect(headers).toEqual(expect.arrayContaining(['Status', 'Run', 'User', 'Started', 'Duration', 'loss', 'lr']));
+      expect(headers).toEqual(expect.arrayContaining(['Status', 'Run', 'User', 'Started', 'Duration', 'metric loss', 'param lr']));
     });
     const baseline = table.getByRole('row').filter({ hasText: 'unet-baseline' });
     await eventually(async () => expect(await baseline.textContent()).toContain('Finished'));

@@ -47,6 +47,8 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
   let problems: string[] = [];
   let tracking: Tracking;
   let who: Principal;
+  /** An experiment whose runs log a param, a metric and a tag all named lr. */
+  let sameNamesId: string;
 
   beforeAll(async () => {
     outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
@@ -84,6 +86,19 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
         ],
       });
       await tracking.updateRun(who, run.uuid, { status: i % 7 === 0 ? 'failed' : 'finished', endTime: t0 + i * 60_000 + 30_000 });
+    }
+    sameNamesId = (await tracking.createExperiment(who, projectId, 'same-names', [])).id;
+    for (const [i, [param, metric, tag]] of [
+      ['0.01', 0.005, 'cosine'],
+      ['0.1', 0.05, null],
+    ].entries()) {
+      const run = await tracking.createRun(who, { experimentId: sameNamesId, name: `schedule-${i}`, startTime: t0 + i * 60_000 });
+      await tracking.logBatch(who, run.uuid, {
+        params: [{ key: 'lr', value: String(param) }],
+        tags: tag ? [{ key: 'lr', value: String(tag) }] : [],
+        metrics: [{ key: 'lr', value: Number(metric), timestamp: t0, step: 100 }],
+      });
+      await tracking.updateRun(who, run.uuid, { status: 'finished', endTime: t0 + i * 60_000 + 30_000 });
     }
 
     browser = await chromium.launch({
@@ -141,7 +156,17 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     await table().waitFor();
     await count().getByText(`${RUNS} runs; 100 loaded, newest first.`).waitFor();
     await eventually(async () =>
-      expect(await headers()).toEqual(['Status', 'Run', 'User', 'Started', 'Duration', 'acc', 'loss', 'batch_size', 'lr']),
+      expect(await headers()).toEqual([
+        'Status',
+        'Run',
+        'User',
+        'Started',
+        'Duration',
+        'metric acc',
+        'metric loss',
+        'param batch_size',
+        'param lr',
+      ]),
     );
     await eventually(async () => expect((await names())[0]).toBe(seed(RUNS - 1).name));
     await eventually(async () => {
@@ -177,7 +202,7 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     await count()
       .getByText(/sorted by Metric loss, ascending/)
       .waitFor();
-    await eventually(async () => expect(await table().locator('th[aria-sort="ascending"]').textContent()).toBe('loss'));
+    await eventually(async () => expect(await table().locator('th[aria-sort="ascending"]').textContent()).toBe('metric loss'));
     await eventually(async () => expect(await names()).toEqual(byLoss(false).map((s) => s.name)));
     await table()
       .getByRole('button', { name: /^Metric loss: sort descending/ })
@@ -200,13 +225,24 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     await chooser.getByRole('checkbox', { name: 'Tag site' }).click();
     await table()
       .locator('thead th')
-      .filter({ hasText: /^site$/ })
+      .filter({ hasText: /^tag site$/ })
       .waitFor();
     await eventually(async () => expect(await chooser.getByRole('checkbox', { name: 'Tag site' }).isChecked()).toBe(true));
     await expectAccessible(page, 'column chooser');
     await chooser.getByRole('button', { name: 'Done' }).click();
     await eventually(async () =>
-      expect(await headers()).toEqual(['Status', 'Run', 'User', 'Started', 'Duration', 'acc', 'loss', 'batch_size', 'lr', 'site']),
+      expect(await headers()).toEqual([
+        'Status',
+        'Run',
+        'User',
+        'Started',
+        'Duration',
+        'metric acc',
+        'metric loss',
+        'param batch_size',
+        'param lr',
+        'tag site',
+      ]),
     );
 
     await page.getByLabel('Group by').selectOption('params.batch_size');
@@ -279,8 +315,8 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
         "metrics.loss < 0.3 and params.lr = '0.01'",
       ),
     );
-    await eventually(async () => expect(await headers()).toContain('site'));
-    await eventually(async () => expect(await table().locator('th[aria-sort="descending"]').textContent()).toBe('loss'));
+    await eventually(async () => expect(await headers()).toContain('tag site'));
+    await eventually(async () => expect(await table().locator('th[aria-sort="descending"]').textContent()).toBe('metric loss'));
     await table().locator('tr.rt-group').first().waitFor();
   }, 60000);
 
@@ -337,6 +373,50 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     await page.getByRole('button', { name: 'Clear' }).click();
     await count().getByText(`${RUNS} runs; 100 loaded, newest first.`).waitFor();
     await eventually(async () => expect(await page.getByRole('alert').count()).toBe(0));
+  }, 60000);
+
+  it('tells a metric, a param and a tag of the same name apart in columns, sort and the address', async () => {
+    const sameNames = () => page.getByRole('table', { name: /Runs of same-names/ });
+    const sameHeaders = async () => (await sameNames().locator('thead th').allTextContents()).map((t) => t.trim());
+    const cellsOf = async (run: string) =>
+      (await sameNames().getByRole('row').filter({ hasText: run }).locator('td').allTextContents()).map((t) => t.trim());
+    await page.goto(`${api.base}/experiments/${sameNamesId}`);
+    await sameNames().waitFor();
+    // Both columns named lr are shown by default, each saying what it is, each with its own values.
+    await eventually(async () =>
+      expect(await sameHeaders()).toEqual(['Status', 'Run', 'User', 'Started', 'Duration', 'metric lr', 'param lr']),
+    );
+    await eventually(async () => expect((await cellsOf('schedule-0')).slice(5)).toEqual(['0.005', '0.01']));
+
+    // Sorting by the param sorts by the param, and the address names it as one.
+    await sameNames().getByRole('button', { name: 'Param lr: sort ascending' }).click();
+    await page.waitForURL(/[?&]sort=params\.lr%3Aasc/);
+    await eventually(async () => expect(await sameNames().locator('th[aria-sort="ascending"]').textContent()).toBe('param lr'));
+    await eventually(async () => expect(await sameNames().locator('th[aria-sort="none"]').allTextContents()).toContain('metric lr'));
+
+    // The tag of the same name is a third column of its own.
+    await page.getByRole('button', { name: 'Columns' }).click();
+    const chooser = page.getByRole('region', { name: 'Columns' });
+    await chooser.getByPlaceholder('Search columns').fill('lr');
+    await chooser.getByRole('checkbox', { name: 'Tag lr' }).click();
+    await eventually(async () => expect(await chooser.getByRole('checkbox', { name: 'Tag lr' }).isChecked()).toBe(true));
+    await chooser.getByRole('button', { name: 'Done' }).click();
+    await eventually(async () =>
+      expect(await sameHeaders()).toEqual(['Status', 'Run', 'User', 'Started', 'Duration', 'metric lr', 'param lr', 'tag lr']),
+    );
+    await eventually(async () => expect((await cellsOf('schedule-0')).slice(5)).toEqual(['0.005', '0.01', 'cosine']));
+    await expectAccessible(page, 'same-named columns');
+
+    // An address from before columns said their kind names bare keys: each still shows what it
+    // named, as every column of that name, and the sort as the metric; the address is rewritten.
+    await page.goto(`${api.base}/experiments/${sameNamesId}?col=lr&sort=lr%3Adesc`);
+    await eventually(async () => expect(await sameHeaders()).toEqual(['Run', 'metric lr', 'param lr', 'tag lr']));
+    await eventually(async () => expect(await sameNames().locator('th[aria-sort="descending"]').textContent()).toBe('metric lr'));
+    await eventually(() => {
+      const url = new URL(page.url());
+      expect(url.searchParams.getAll('col')).toEqual(['metrics.lr', 'params.lr', 'tags.lr']);
+      expect(url.searchParams.get('sort')).toBe('metrics.lr:desc');
+    });
   }, 60000);
 
   it("updates a running run's row within 5 s while it logs, without a reload", async () => {

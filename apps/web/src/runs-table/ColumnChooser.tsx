@@ -3,7 +3,7 @@
  * remove), then every available key (attributes, metrics, params, tags) with a search box.
  */
 import { useId, useState } from 'react';
-import { ATTRIBUTE_COLUMNS, ATTRIBUTE_LABELS, type AttributeColumn, columnLabel, NAME_COLUMN } from './state';
+import { ATTRIBUTE_COLUMNS, ATTRIBUTE_LABELS, type AttributeColumn, columnLabel, type ExperimentKeys, NAME_COLUMN } from './state';
 
 export function ColumnChooser({
   columns,
@@ -12,7 +12,7 @@ export function ColumnChooser({
   onClose,
 }: {
   columns: readonly string[];
-  keys: { metrics: readonly string[]; params: readonly string[]; tags: readonly string[] };
+  keys: ExperimentKeys;
   onChange: (columns: string[]) => void;
   onClose: () => void;
 }) {

@@ -17,17 +17,20 @@ import { groupItems, type GroupItem } from './groups';
 import { RunCell } from './RunCell';
 import { RunColumnKeysQuery, RunGroupsQuery } from './runs-table.operations';
 import {
+  columnKind,
   columnLabel,
   compareHref,
   csvHref,
   defaultColumns,
   filterOf,
   groupByKey,
+  hasBareKeys,
   MAX_PAGES,
   MLFLOW_STATUSES,
   NAME_COLUMN,
   orderByOf,
   parseColumn,
+  resolveBareKeys,
   RunsTableState,
 } from './state';
 import { TableRun, useRunPages } from './use-run-pages';
@@ -60,11 +63,18 @@ export function RunsTable({
   experimentName: string;
   projectSlug: string;
 }) {
-  const [state, update] = useRunsTableState();
+  const [addressState, update] = useRunsTableState();
   const navigate = useNavigate();
   const now = useNow();
   const keysQuery = useQuery(RunColumnKeysQuery, { variables: { id: experimentId } });
   const keys = keysQuery.data?.experiment.runKeys ?? EMPTY_KEYS;
+  // An older address names columns by bare keys: shown as every column of that key, then rewritten with their kinds.
+  const keysLoaded = !!keysQuery.data;
+  const bare = hasBareKeys(addressState);
+  const state = useMemo(() => (bare ? resolveBareKeys(addressState, keys) : addressState), [bare, addressState, keys]);
+  useEffect(() => {
+    if (keysLoaded && bare) update((now) => resolveBareKeys(now, keys), true);
+  }, [keysLoaded, bare, keys, update]);
   const columns = useMemo(() => {
     const chosen = state.columns ?? defaultColumns(keys);
     return chosen.includes(NAME_COLUMN) ? chosen : [NAME_COLUMN, ...chosen];
@@ -215,7 +225,7 @@ export function RunsTable({
         {selectedInOrder.length ? ` ${selectedInOrder.length} selected.` : ''}
       </p>
       {pages.error && !inputError ? <ErrorState title="The runs could not be loaded" error={pages.error} onRetry={pages.retry} /> : null}
-      {keysQuery.loading && !keysQuery.data && !state.columns ? (
+      {!keysLoaded && (!state.columns || bare) ? (
         <p className="muted small">Loading the columns…</p>
       ) : pages.totalCount === 0 ? (
         <EmptyState title={filter ? 'No run matches the filter.' : 'No runs in this experiment yet.'}>
@@ -245,6 +255,7 @@ export function RunsTable({
                 {columns.map((c) => {
                   const sorted = state.sort?.column === c ? (state.sort.descending ? 'descending' : 'ascending') : 'none';
                   const ref = parseColumn(c);
+                  const kind = columnKind(c);
                   return (
                     <th key={c} scope="col" aria-sort={sorted} className={`${ref?.kind === 'metrics' ? 'metric ' : ''}key-head`}>
                       <button
@@ -254,7 +265,13 @@ export function RunsTable({
                         title={describe(c)}
                         onClick={() => update({ sort: { column: c, descending: sorted === 'ascending' } })}
                       >
-                        {columnLabel(c)}
+                        {kind ? (
+                          <>
+                            <span className="rt-col-kind">{kind}</span> {ref?.key}
+                          </>
+                        ) : (
+                          columnLabel(c)
+                        )}
                       </button>
                     </th>
                   );

@@ -1,14 +1,17 @@
 import {
+  columnKind,
   compareHref,
   csvHref,
   DEFAULT_STATE,
   defaultColumns,
   filterOf,
   groupByKey,
+  hasBareKeys,
   keyForFilter,
   orderByOf,
   parseColumn,
   parseState,
+  resolveBareKeys,
   RunsTableState,
   serialiseState,
   suggestions,
@@ -38,10 +41,39 @@ describe('runs table state in the URL', () => {
   });
 
   it('falls back to defaults for malformed values instead of failing', () => {
-    const s = parseState(new URLSearchParams('status=nope&sort=metrics.loss&col=bogus&group=metrics.loss&pages=-2&tag=novalue'));
+    const s = parseState(
+      new URLSearchParams('status=nope&sort=metrics.loss&col=attributes.bogus&col=metrics.&group=metrics.loss&pages=-2&tag=novalue'),
+    );
     expect(s).toEqual(DEFAULT_STATE);
     expect(parseState(new URLSearchParams('pages=100000')).pages).toBe(50);
     expect(parseState(new URLSearchParams('status=failed')).status).toBe('FAILED');
+  });
+});
+
+describe('columns of one key and different kinds', () => {
+  const keys = { metrics: ['lr', 'loss'], params: ['lr', 'batch_size'], tags: ['lr', 'site'] };
+
+  it('says the kind of a key column, and keeps the kind in every id', () => {
+    expect(['metrics.lr', 'params.lr', 'tags.lr', 'attributes.status'].map(columnKind)).toEqual(['metric', 'param', 'tag', null]);
+    const state = { ...DEFAULT_STATE, columns: ['metrics.lr', 'params.lr'], sort: { column: 'params.lr', descending: false } };
+    expect(parseState(serialiseState(state))).toEqual(state);
+    expect(orderByOf(state)).toEqual(['params.`lr` ASC']);
+  });
+
+  it('reads bare keys of older addresses as every column of that key, a sort as the metric, a grouping as the param', () => {
+    const old = parseState(new URLSearchParams('col=lr&col=site&col=gone&sort=lr:desc&group=lr'));
+    expect(hasBareKeys(old)).toBe(true);
+    const resolved = resolveBareKeys(old, keys);
+    expect(resolved).toEqual({
+      ...DEFAULT_STATE,
+      columns: ['metrics.lr', 'params.lr', 'tags.lr', 'tags.site'],
+      sort: { column: 'metrics.lr', descending: true },
+      groupBy: 'params.lr',
+    });
+    expect(hasBareKeys(resolved)).toBe(false);
+    // Only unknown keys: the default columns, no sort.
+    expect(resolveBareKeys(parseState(new URLSearchParams('col=gone&sort=gone:asc')), keys)).toEqual(DEFAULT_STATE);
+    expect(hasBareKeys(full)).toBe(false);
   });
 });
 

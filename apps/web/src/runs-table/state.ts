@@ -6,7 +6,10 @@
  *
  * Column ids name what a column shows the way the API's filter grammar does: `metrics.<key>`,
  * `params.<key>`, `tags.<key>` and `attributes.<name>` (run_name, status, user, start_time,
- * end_time, duration, run_id). The CSV export takes the same ids.
+ * end_time, duration, run_id). The kind is part of a column's identity everywhere (selection,
+ * sort, grouping, the URL, the CSV export), since a metric, a param and a tag can share a key
+ * (`lr`). An address that names a bare key, as older links did, still parses: resolveBareKeys
+ * turns it into every column of that key once the experiment's keys are known.
  */
 
 export const MLFLOW_STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] as const;
@@ -81,8 +84,50 @@ export function columnLabel(id: string): string {
   return c.kind === 'attributes' ? ATTRIBUTE_LABELS[c.key as AttributeColumn] : c.key;
 }
 
+/** What a key column holds, as its header says it ('metric', 'param', 'tag'); null for attributes. */
+export function columnKind(id: string): 'metric' | 'param' | 'tag' | null {
+  const c = parseColumn(id);
+  if (!c || c.kind === 'attributes') return null;
+  return c.kind === 'metrics' ? 'metric' : c.kind === 'params' ? 'param' : 'tag';
+}
+
+/** A key without a kind (`lr`), as older addresses named columns; `attributes.bogus` or `metrics.` is just malformed. */
+export const isBareKey = (id: string): boolean => id !== '' && parseColumn(id) === null && !/^(attributes|metrics|params|tags)\./.test(id);
+
+/** Whether the state names any column, sort or grouping by a bare key. */
+export const hasBareKeys = (state: Pick<RunsTableState, 'columns' | 'sort' | 'groupBy'>): boolean =>
+  (state.columns ?? []).some(isBareKey) ||
+  (state.sort !== null && isBareKey(state.sort.column)) ||
+  (state.groupBy !== null && isBareKey(state.groupBy));
+
+export interface ExperimentKeys {
+  metrics: readonly string[];
+  params: readonly string[];
+  tags: readonly string[];
+}
+
+/**
+ * The state with each bare key made a column id by the experiment's keys: a column becomes every
+ * column of that key (metric, param, tag: nothing it showed is hidden), a sort the first of them,
+ * a grouping its param or tag. A key the experiment does not have is dropped; a column list left
+ * empty by that is the default one.
+ */
+export function resolveBareKeys(state: RunsTableState, keys: ExperimentKeys): RunsTableState {
+  const idsOf = (key: string): string[] =>
+    (['metrics', 'params', 'tags'] as const).filter((k) => keys[k].includes(key)).map((k) => `${k}.${key}`);
+  const columns = state.columns === null ? null : [...new Set(state.columns.flatMap((c) => (isBareKey(c) ? idsOf(c) : [c])))];
+  const sortColumn = state.sort && isBareKey(state.sort.column) ? idsOf(state.sort.column)[0] : state.sort?.column;
+  return {
+    ...state,
+    columns: columns !== null && columns.length === 0 && state.columns?.length ? null : columns,
+    sort: state.sort && sortColumn ? { ...state.sort, column: sortColumn } : null,
+    groupBy:
+      state.groupBy && isBareKey(state.groupBy) ? (idsOf(state.groupBy).find((c) => !c.startsWith('metrics.')) ?? null) : state.groupBy,
+  };
+}
+
 /** The default columns for the keys an experiment has: system metrics stay out. */
-export function defaultColumns(keys: { metrics: readonly string[]; params: readonly string[] }, max = 4): string[] {
+export function defaultColumns(keys: Pick<ExperimentKeys, 'metrics' | 'params'>, max = 4): string[] {
   return [
     'attributes.status',
     NAME_COLUMN,
@@ -166,13 +211,17 @@ export function serialiseState(state: RunsTableState): URLSearchParams {
   return p;
 }
 
-/** Reads the state back; anything malformed falls back to its default instead of failing the page. */
+/**
+ * Reads the state back; anything malformed falls back to its default instead of failing the page.
+ * Bare keys (older addresses) are kept for resolveBareKeys.
+ */
 export function parseState(params: URLSearchParams): RunsTableState {
   const status = params.get('status')?.toUpperCase() ?? null;
   const tag = params.get('tag');
   const tagValue = params.get('tagValue');
   const [, sortColumn, sortDirection] = /^(.+):(asc|desc)$/.exec(params.get('sort') ?? '') ?? [];
-  const cols = params.getAll('col').filter((c) => parseColumn(c) !== null);
+  const known = (id: string) => parseColumn(id) !== null || isBareKey(id);
+  const cols = params.getAll('col').filter(known);
   const group = params.get('group');
   const groupRef = group ? parseColumn(group) : null;
   const pages = Number(params.get('pages') ?? '1');
@@ -181,9 +230,9 @@ export function parseState(params: URLSearchParams): RunsTableState {
     status: status && (MLFLOW_STATUSES as readonly string[]).includes(status) ? (status as MlflowStatusFilter) : null,
     user: params.get('user') || null,
     tag: tag && tagValue !== null ? { key: tag, value: tagValue } : null,
-    sort: sortColumn && parseColumn(sortColumn) ? { column: sortColumn, descending: sortDirection === 'desc' } : null,
+    sort: sortColumn && known(sortColumn) ? { column: sortColumn, descending: sortDirection === 'desc' } : null,
     columns: cols.length ? cols : params.get('cols') === 'none' ? [] : null,
-    groupBy: groupRef && (groupRef.kind === 'params' || groupRef.kind === 'tags') ? group : null,
+    groupBy: group && ((groupRef && (groupRef.kind === 'params' || groupRef.kind === 'tags')) || isBareKey(group)) ? group : null,
     pages: Number.isInteger(pages) && pages >= 1 ? Math.min(pages, MAX_PAGES) : 1,
   };
 }
