@@ -1,7 +1,7 @@
 /**
  * `npm start` on a machine with nothing running: the launcher runs inside a fresh network
- * namespace (empty loopback), so it must start an embedded PostgreSQL, redis-server and the
- * local S3 server itself, migrate, start the API, the worker and the inference service (and the
+ * namespace (empty loopback), so it must start an embedded PostgreSQL, redis-server, the local S3
+ * server and Orthanc itself, migrate, start the API, the worker and the inference service (and the
  * web dev server), print the admin login, and stop everything on SIGINT. Something else holds the
  * embedded PostgreSQL's usual port, so it must move to a free one; and when the embedded server
  * cannot start at all, the launcher must say why and exit 1.
@@ -33,7 +33,26 @@ function readyInNs(port: number): { status: string; checks: Record<string, { sta
 
 /** The environment of a newcomer's shell: none of the connection variables set. */
 function bareEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_|REDIS_|S3_)/.test(k)));
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DATABASE_|REDIS_|S3_|PACS_)/.test(k)));
+}
+
+/** The environment of the process running `main` for the launcher with this data folder (from /proc). */
+function processEnvOf(main: string, dataDir: string): Record<string, string> {
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(main)) continue;
+      const env = Object.fromEntries(
+        readFileSync(`/proc/${pid}/environ`, 'utf8')
+          .split('\0')
+          .filter(Boolean)
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      );
+      if (env.CALIPER_DATA_DIR === dataDir) return env;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  throw new Error(`no process runs ${main} for ${dataDir}`);
 }
 
 /** `npm run caliper -- ...` inside the namespace. */
@@ -89,7 +108,7 @@ describe('npm start with nothing running', () => {
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('starts PostgreSQL (on a free port: 54329 is taken), Redis, S3, the API, the worker and inference, reports ready, and stops everything on Ctrl-C', async () => {
+  it('starts PostgreSQL (on a free port: 54329 is taken), Redis, S3, Orthanc, the API, the worker and inference, reports ready, and stops everything on Ctrl-C', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'caliper-launch-'));
     dataDirs.push(dataDir);
     // A plain TCP listener on the embedded PostgreSQL's usual port.
@@ -146,6 +165,21 @@ describe('npm start with nothing running', () => {
     expect(output()).toContain(`admin login: admin / ${password}`);
     expect(output()).toMatch(/worker\s+http:\/\/127\.0\.0\.1:3001\/health\/ready/);
     expect(output()).toMatch(/Caliper is up/);
+
+    // Orthanc under the data folder on its usual ports, answering DICOMweb, and named to the services.
+    expect(output()).toContain(
+      `PACS: started Orthanc on http://127.0.0.1:8042 (DICOM CALIPER@127.0.0.1:4242, data ${path.join(dataDir, 'orthanc')})`,
+    );
+    expect(output()).toMatch(/dicomweb\s+http:\/\/127\.0\.0\.1:8042\/dicom-web /);
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'orthanc', 'config.json'), 'utf8'))).toMatchObject({ RemoteAccessAllowed: false });
+    const qido = inNs([
+      process.execPath,
+      '-e',
+      `fetch('http://127.0.0.1:8042/dicom-web/studies').then(async r=>process.stdout.write(JSON.stringify({status:r.status,type:r.headers.get('content-type'),body:await r.json()})))`,
+    ]);
+    expect(JSON.parse(qido)).toEqual({ status: 200, type: 'application/dicom+json', body: [] });
+    const apiEnv = processEnvOf('apps/api/src/main.ts', dataDir);
+    expect(apiEnv.PACS_DICOMWEB_URL).toBe('http://127.0.0.1:8042/dicom-web');
 
     // The web dev server serves the app and proxies sign-in to the API with the printed login.
     const page = inNs([process.execPath, '-e', `fetch('http://127.0.0.1:5173/').then(r=>r.text()).then(t=>process.stdout.write(t))`]);

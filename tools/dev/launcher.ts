@@ -7,6 +7,9 @@
  * - Redis: REDIS_URL if set; else 127.0.0.1:6379 if it answers; else `redis-server` from PATH
  *   under ./data/redis; else a message saying how to get one.
  * - S3: S3_ENDPOINT if set; else a local S3-protocol server on 127.0.0.1:9000 under ./data/s3.
+ * - PACS: PACS_DICOMWEB_URL if it answers QIDO; else Orthanc (Debian's `orthanc` + `orthanc-dicomweb`)
+ *   under ./data/orthanc, HTTP on 8042 and DICOM (AE CALIPER) on 4242, or free ports when those are
+ *   taken; the services get its DICOMweb root as PACS_DICOMWEB_URL.
  * Then it runs migrations, creates the buckets and starts the API, the worker, the inference
  * service and, when the web app exists, its Vite dev server. The first system_admin's password is
  * generated once into ./data/dev-admin-password (BOOTSTRAP_ADMIN_PASSWORD overrides it). The
@@ -26,6 +29,7 @@ import { Config, loadConfig } from '@caliper/config';
 import { ensureDatabase, runMigrations, setAppRolePassword } from '@caliper/persistence';
 import { objectStoreFromConfig } from '@caliper/storage';
 import { startLocalS3 } from '@caliper/storage/testing';
+import { useOrStartOrthanc } from '@caliper/pacs/testing';
 import { freePort, portIsFree } from '../testing/processes';
 import { removeLauncherSettings, settingsEnv, writeLauncherSettings } from '../cli/launcher-settings';
 
@@ -221,6 +225,23 @@ async function s3(env: NodeJS.ProcessEnv): Promise<void> {
   log(`S3: local S3-protocol server on ${server.endpoint} (${dir})`);
 }
 
+/** Orthanc takes about 3.5 s to stop cleanly: stopped alongside the others rather than after them. */
+let stopPacs: (() => Promise<void>) | undefined;
+
+async function pacs(env: NodeJS.ProcessEnv): Promise<void> {
+  const local = await useOrStartOrthanc({ env, dataDir: path.join(DATA, 'orthanc'), httpPort: 8042, dicomPort: 4242 });
+  stopPacs = local.stop;
+  if (local.orthanc) {
+    const orthanc = local.orthanc;
+    void orthanc.exited.then((code) => {
+      if (!cleaning)
+        log(`Orthanc exited (${code}); the PACS is gone until the next start. Its last words:\n${orthanc.output().slice(-2000)}`);
+    });
+  }
+  env.PACS_DICOMWEB_URL = local.dicomWebUrl;
+  log(`PACS: ${local.description}`);
+}
+
 async function buckets(cfg: Config): Promise<void> {
   const store = objectStoreFromConfig(cfg);
   for (const bucket of [cfg.S3_BUCKET_AUDIT, cfg.S3_BUCKET_ARTIFACTS]) await store.ensureBucket(bucket);
@@ -272,8 +293,10 @@ let cleaning: Promise<void> | null = null;
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    const pacsStopped = stopPacs?.();
     await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? null : new Promise((r) => c.once('exit', r)))));
     for (const stop of stops.reverse()) await stop();
+    await pacsStopped;
   })();
   return cleaning;
 }
@@ -291,6 +314,7 @@ async function main(): Promise<void> {
   await postgres(env);
   await redis(env);
   await s3(env);
+  await pacs(env);
   const cfg = loadConfig(env);
   if (await ensureDatabase(cfg.DATABASE_OWNER_URL)) log('created database');
   const applied = await runMigrations(cfg.DATABASE_OWNER_URL);
@@ -349,6 +373,7 @@ async function main(): Promise<void> {
   }
   for (const { name, url, ready } of services)
     log(`  ${name.padEnd(10)} ${url}${ready}${name === 'web' ? '   <- open this in a browser' : ''}`);
+  log(`  ${'dicomweb'.padEnd(10)} ${env.PACS_DICOMWEB_URL}   <- the PACS (QIDO-RS, WADO-RS, STOW-RS)`);
   log(`  admin login: ${cfg.BOOTSTRAP_ADMIN_USERNAME} / ${admin.shown}`);
 }
 
