@@ -79,6 +79,28 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('runs Orthanc with its DICOMweb plugin for the API, DICOM published, HTTP on the compose network only', () => {
+    const orthanc = compose.services.orthanc;
+    expect(orthanc.image).toMatch(/^orthancteam\/orthanc:\d+\.\d+\.\d+$/);
+    expect(orthanc.environment).toMatchObject({
+      DICOM_WEB_PLUGIN_ENABLED: 'true',
+      ORTHANC__DICOM_WEB__ENABLE: 'true',
+      ORTHANC__DICOM_WEB__ROOT: '/dicom-web/',
+      ORTHANC__DICOM_AET: 'CALIPER',
+    });
+    // Without HTTP authentication only because nothing outside the compose network reaches 8042.
+    expect(orthanc.environment.ORTHANC__AUTHENTICATION_ENABLED).toBe('false');
+    expect(orthanc.ports).toEqual(['4242:4242']);
+    expect(orthanc.expose).toEqual(['8042']);
+    expect(orthanc.volumes).toEqual(['orthancdata:/var/lib/orthanc/db']);
+    expect(compose.volumes).toHaveProperty('orthancdata');
+    // The API's PACS is that service's DICOMweb root.
+    const pacs = new URL(resolvedEnv('api').PACS_DICOMWEB_URL ?? '');
+    expect(pacs.hostname).toBe('orthanc');
+    expect(orthanc.expose).toContain(pacs.port);
+    expect(`${pacs.pathname}/`).toBe(orthanc.environment.ORTHANC__DICOM_WEB__ROOT);
+  });
+
   it('pins every image to a version', () => {
     for (const [name, svc] of Object.entries(compose.services as Record<string, { image?: string }>)) {
       if (svc.image) expect({ name, image: svc.image }).toEqual({ name, image: expect.not.stringMatching(/:latest$|^[^:]+$/) });

@@ -53,6 +53,8 @@ export const configSchema = z.object({
   S3_BUCKET_ARTIFACTS: bucket.default('caliper-artifacts'),
   /** The S3 endpoint as browsers and SDK clients reach it; presigned URLs are signed for it. Unset: S3_ENDPOINT. */
   S3_PUBLIC_ENDPOINT: url(['http:', 'https:']).optional(),
+  /** DICOMweb root of the PACS (QIDO-RS, WADO-RS, STOW-RS), e.g. Orthanc's http://host:8042/dicom-web; unset: no PACS. */
+  PACS_DICOMWEB_URL: url(['http:', 'https:']).optional(),
   /** Multipart part size for artifact uploads (S3 requires at least 5 MiB per part but the last). */
   ARTIFACT_PART_SIZE_MB: z.coerce.number().int().min(5).max(512).default(16),
   /** Largest artifact accepted in one upload; larger ones are refused with 413. */
