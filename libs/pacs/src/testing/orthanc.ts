@@ -148,6 +148,13 @@ async function startOnce(opts: OrthancOptions, httpPort: number, dicomPort: numb
       resolve(null);
     });
   });
+  // A parent that exits without stopping it (a crash, a test worker torn down) must not leave it
+  // running: it would hold the data folder's lock and refuse the next start there.
+  const orphanGuard = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', orphanGuard);
+  void exited.then(() => process.off('exit', orphanGuard));
   const url = `http://127.0.0.1:${httpPort}`;
   let stopping: Promise<void> | undefined;
   const signal = (sig: NodeJS.Signals) =>
