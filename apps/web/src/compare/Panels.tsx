@@ -1,7 +1,7 @@
 /** The compare page's panels beside the charts: param/tag diff, scatter and parallel coordinates. */
 import { lazy, Suspense } from 'react';
 import { formatMetric } from '../runs/format';
-import { axisCoverage, axisOf, axisPosition, diffRows, fieldValue, type RunFacts } from './analysis';
+import { axisCoverage, axisOf, diffRows, fieldValue, type RunFacts } from './analysis';
 
 // recharts is a large module: it loads beside the series request instead of before the page can start it.
 const ScatterPlot = lazy(() => import('./ScatterPlot'));
