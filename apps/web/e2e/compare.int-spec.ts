@@ -371,6 +371,27 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     await eventually(async () => expect(await page.getByLabel('Show lr-0.01').isChecked()).toBe(false));
   }, 60000);
 
+  it('keeps the hover read-out inside its chart card wherever the pointer is', async () => {
+    await page.goto(`${api.base}/projects/${slug}/compare?runs=${runIds.join(',')},${partialRunId}&metrics=loss`);
+    await chartsReady(page);
+    const figure = page.locator('figure[data-metric="loss"]');
+    const card = (await figure.boundingBox())!;
+    const plot = (await figure.locator('canvas').boundingBox())!;
+    const tooltip = figure.locator('.cmp-tooltip');
+    for (const at of [0.02, 0.3, 0.45, 0.5, 0.55, 0.7, 0.98]) {
+      await page.mouse.move(plot.x + 64 + (plot.width - 64 - 14) * at, plot.y + plot.height / 2);
+      await eventually(async () => {
+        expect(await tooltip.locator('.cmp-tooltip-name').count()).toBe(4);
+        const box = await tooltip.boundingBox();
+        expect(box).not.toBeNull();
+        const where = `pointer at ${at}: tooltip ${JSON.stringify(box)}, card ${JSON.stringify(card)}`;
+        expect({ where, inside: box!.x >= card.x && box!.x + box!.width <= card.x + card.width }).toEqual({ where, inside: true });
+        expect({ where, inside: box!.y >= card.y && box!.y + box!.height <= card.y + card.height }).toEqual({ where, inside: true });
+      });
+    }
+    await page.mouse.move(0, 0);
+  }, 60000);
+
   it('updates the chart of a running run within 5 s while the SDK logs to it', async () => {
     const client = new CaliperClient({ baseUrl: api.base, username: researcher.username, password: researcher.password });
     const logger: RunLogger = await client.startRun({

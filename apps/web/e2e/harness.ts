@@ -72,9 +72,10 @@ export async function buildWebApp(outDir: string): Promise<void> {
       '--logLevel',
       'error',
     ],
-    {
-      cwd: repoRoot,
-    },
+    // Jest runs with NODE_ENV=test, which Vite would build into the bundle: React's development
+    // build, with StrictMode's double effects (every request of a page sent twice). The browser
+    // tests check what users get.
+    { cwd: repoRoot, env: { ...process.env, NODE_ENV: 'production' } },
   );
 }
 

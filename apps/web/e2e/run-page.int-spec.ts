@@ -26,6 +26,8 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
   let runId: string;
   let plainRunId: string;
   let problems: string[] = [];
+  /** Every artifact listing the page asked for (GET …/artifacts?prefix=…), in order. */
+  let artifactListings: string[] = [];
 
   beforeAll(async () => {
     outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
@@ -136,6 +138,10 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
       if (msg.type() === 'error') problems.push(`console error: ${msg.text()} (${msg.location().url})`);
     });
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('request', (req) => {
+      const url = new URL(req.url());
+      if (/^\/api\/v1\/runs\/[^/]+\/artifacts$/.test(url.pathname) && url.searchParams.has('prefix')) artifactListings.push(url.search);
+    });
   }, 240000);
 
   afterAll(async () => {
@@ -321,6 +327,51 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     await expectAccessible(page, 'run page, image preview');
     await artifacts.getByRole('button', { name: 'artifacts' }).click();
     await table.getByText('notes.txt').waitFor();
+  }, 60000);
+
+  it('lists the artifacts once when the run page opens, and once per folder opened', async () => {
+    artifactListings = [];
+    await page.goto(`${api.base}/runs/${runId}`);
+    const table = page.getByRole('region', { name: 'Artifacts' }).getByRole('table');
+    await eventually(async () =>
+      expect(await table.locator('tbody td:first-child').allTextContents()).toEqual(['config.json', 'notes.txt', 'plots/', 'report.html']),
+    );
+    // Everything else the page loads (charts, logs, system metrics) has answered: no listing is still to come.
+    await page.getByRole('figure', { name: 'dice' }).locator('svg path.recharts-curve').first().waitFor();
+    await page
+      .getByRole('list', { name: /Log lines/ })
+      .getByText('epoch 0 loss=1.0000')
+      .waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(artifactListings).toEqual(['?prefix=']);
+
+    await page.getByRole('region', { name: 'Artifacts' }).getByRole('button', { name: 'plots/' }).click();
+    await table.getByText('loss.png').waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(artifactListings).toEqual(['?prefix=', '?prefix=plots']);
+
+    // Reached from the run table of a freshly loaded page, before the app has fetched the run
+    // page's code in the background: the page is drawn once its code arrives, and not again.
+    await page.goto(`${api.base}/experiments/${experimentId}`);
+    artifactListings = [];
+    await page
+      .getByRole('table', { name: /Runs of kidney-unet/ })
+      .getByRole('link', { name: 'unet-baseline' })
+      .click();
+    await eventually(async () => expect(await table.locator('tbody td:first-child').allTextContents()).toContain('config.json'));
+    await page.getByRole('figure', { name: 'dice' }).locator('svg path.recharts-curve').first().waitFor();
+    await page
+      .getByRole('list', { name: /Log lines/ })
+      .getByText('epoch 0 loss=1.0000')
+      .waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(artifactListings).toEqual(['?prefix=']);
+    // Moving within the page (its section links) keeps what it has loaded.
+    await page.getByRole('navigation', { name: 'Sections of this run' }).getByRole('link', { name: 'Artifacts' }).click();
+    await page.waitForURL(/#artifacts$/);
+    await eventually(async () => expect(await table.locator('tbody td:first-child').allTextContents()).toContain('config.json'));
+    await page.waitForLoadState('networkidle');
+    expect(artifactListings).toEqual(['?prefix=']);
   }, 60000);
 
   it('makes another project the default for MLflow from its page', async () => {

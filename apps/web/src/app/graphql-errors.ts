@@ -19,11 +19,21 @@ const HINTS: Record<string, string> & { NETWORK: string } = {
   NETWORK: 'Caliper could not be reached. Check your connection and try again; if it persists, tell your administrator.',
 };
 
+/**
+ * Hints for one code on one input field (the server names it in `extensions.field`), where the
+ * general hint would mislead: a user is never renamed, since usernames cannot change (the admin
+ * page says so when it creates one), so an unknown username is misspelt or has no account.
+ */
+const FIELD_HINTS: Record<string, string> = {
+  'NOT_FOUND:username': 'Usernames never change: check the spelling, or ask a system admin to create the account.',
+};
+
 export function describeError(error: unknown): UserFacingError {
   const first = CombinedGraphQLErrors.is(error) ? error.errors[0] : undefined;
   if (first) {
     const code = typeof first.extensions?.code === 'string' ? first.extensions.code : 'ERROR';
-    return { code, message: first.message, hint: HINTS[code] ?? null };
+    const field = typeof first.extensions?.field === 'string' ? first.extensions.field : null;
+    return { code, message: first.message, hint: (field !== null ? FIELD_HINTS[`${code}:${field}`] : undefined) ?? HINTS[code] ?? null };
   }
   if (ServerError.is(error)) {
     return { code: `HTTP_${error.statusCode}`, message: `The server answered with status ${error.statusCode}.`, hint: HINTS.NETWORK };

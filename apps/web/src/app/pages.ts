@@ -4,7 +4,7 @@
  * at startup, beside the session request, so the split adds no round trip; `preloadAllPagesLater`
  * fetches the others once the first page has settled, so moving between pages never waits on a chunk.
  */
-import { createElement, lazy, type ComponentType } from 'react';
+import { createElement, lazy, useState, type ComponentType } from 'react';
 import { matchPath } from 'react-router-dom';
 
 interface Page {
@@ -31,7 +31,13 @@ function page(path: string, load: () => Promise<ComponentType>): Page {
   const Lazy = lazy(once);
   // Once the chunk is here the page renders directly: React.lazy would still suspend once, and
   // React holds back revealing a suspended boundary's content for up to 300 ms after its fallback.
-  const Component = () => createElement(loaded ?? Lazy);
+  // The choice is made once per mounted page and kept: switching from Lazy to the loaded
+  // component on a later render is a different element type, so React would unmount the page and
+  // mount it again (every request of the page sent twice, the run page's artifact list included).
+  const Component = () => {
+    const [type] = useState<ComponentType>(() => loaded ?? Lazy);
+    return createElement(type);
+  };
   return { path, Component, preload: once };
 }
 

@@ -66,7 +66,7 @@ export function SignInPage() {
           Caliper
         </p>
         <h1>Sign in</h1>
-        <p className="muted">Use the account your Caliper administrator gave you.</p>
+        <p className="muted">Use the username a system admin created for you; it never changes.</p>
         {signedOut ? <Notice kind="success">You have signed out.</Notice> : null}
         {sessionEnded && !refusal ? (
           <Notice kind="info">Your session has ended or you are not signed in. Sign in to continue.</Notice>

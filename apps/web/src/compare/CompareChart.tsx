@@ -216,7 +216,20 @@ function useWidth(ref: React.RefObject<HTMLDivElement | null>): number {
   return width;
 }
 
-const MAX_TOOLTIP_ROWS = 20;
+/** Rows of the hover read-out: as many as fit in the plot's height under its x line. */
+const MAX_TOOLTIP_ROWS = 10;
+/** Space between the pointer's guide line and the read-out. */
+const TOOLTIP_GAP = 10;
+
+/**
+ * Where the read-out goes across the plot: right of the pointer when it fits, else left of it, and
+ * in any case inside the plot (so inside its card), however wide the run names make it.
+ */
+export function tooltipLeft(pointer: number, tooltipWidth: number, plotWidth: number): number {
+  const right = pointer + TOOLTIP_GAP;
+  const left = right + tooltipWidth <= plotWidth ? right : pointer - TOOLTIP_GAP - tooltipWidth;
+  return Math.max(0, Math.min(left, plotWidth - tooltipWidth));
+}
 
 function CanvasPlot({
   lines,
@@ -234,6 +247,12 @@ function CanvasPlot({
   const g = useMemo(() => geometry(lines, width, logY), [lines, width, logY]);
   const [hoverPx, setHoverPx] = useState<number | null>(null);
   const [drag, setDrag] = useState<{ a: number; b: number } | null>(null);
+  const tip = useRef<HTMLDivElement>(null);
+  // The read-out's width is known only once it is laid out: placed before the browser paints it.
+  useLayoutEffect(() => {
+    const el = tip.current;
+    if (el && hoverPx !== null && g) el.style.left = `${tooltipLeft(hoverPx, el.offsetWidth, g.width)}px`;
+  });
   useLayoutEffect(() => {
     if (!width) return;
     if (g && canvas.current) draw(canvas.current, g, lines, xMode, smoothing);
@@ -255,7 +274,7 @@ function CanvasPlot({
     tooltip = (
       <>
         <div className="cmp-guide" style={{ left: hoverPx }} />
-        <div className="cmp-tooltip" style={hoverPx > g.width / 2 ? { right: g.width - hoverPx + 10 } : { left: hoverPx + 10 }}>
+        <div className="cmp-tooltip" ref={tip}>
           <div className="cmp-tooltip-x">{xMode === 'step' ? `step ≈ ${formatMetric(Math.round(x))}` : formatX(x, xMode, g.x1 - g.x0)}</div>
           {shown.map(({ l, i }) => (
             <div key={l.id} className="cmp-tooltip-row">
