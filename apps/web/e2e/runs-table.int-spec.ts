@@ -341,6 +341,42 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     expect([firstRow[2], firstRow[5], firstRow[9], firstRow[10]]).toEqual([s?.name, '30000', s?.lr, s?.site]);
   }, 60000);
 
+  it('exports every attribute, param, metric and tag when asked, not only the columns shown', async () => {
+    const link = page.getByRole('link', { name: 'Export CSV' });
+    await page.getByLabel('Every param, metric and tag').check();
+    await eventually(async () => expect(await link.getAttribute('href')).toMatch(/[?&]all=1(&|$)/));
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const text = (await import('node:fs')).readFileSync(await download.path(), 'utf8');
+    const lines = text.trimEnd().split('\r\n');
+    expect(lines[0]).toBe(
+      [
+        'attributes.run_id',
+        'attributes.run_name',
+        'attributes.status',
+        'attributes.user',
+        'attributes.start_time',
+        'attributes.end_time',
+        'attributes.duration',
+        'attributes.experiment_id',
+        'metrics.acc',
+        'metrics.loss',
+        'metrics.system/cpu_utilization_percentage',
+        'params.batch_size',
+        'params.lr',
+        // MLflow's own tags too: every tag means every tag.
+        'tags.mlflow.runName',
+        'tags.site',
+      ].join(','),
+    );
+    // The same runs in the same order as the table shows them, each with every value.
+    const shown = ['2', '4', '8'].flatMap((b) => byLoss(true).filter((s) => s.batch === b));
+    expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual(shown.map((s) => s.name));
+    const s = shown[0];
+    expect(lines[1]?.split(',').slice(8)).toEqual([String(s?.acc), String(s?.loss), '40', s?.batch, s?.lr, s?.name, s?.site]);
+    await page.getByLabel('Every param, metric and tag').uncheck();
+    await eventually(async () => expect(await link.getAttribute('href')).not.toMatch(/[?&]all=/));
+  }, 60000);
+
   it('selects runs and opens the compare page with them', async () => {
     const rows = table().locator('tbody tr:not(.rt-spacer):not(.rt-group)');
     // The table as the previous tests left it: grouped by batch_size (2, 4, 8), by loss within each group.

@@ -3,7 +3,8 @@
  * columns) streamed as CSV, a page of runs at a time, so 10,000 runs never sit in memory at once.
  * Query: experimentId (an MLflow experiment_id; absent: every active experiment of the project), filter
  * (MLflow's grammar), orderBy (repeatable), columns (repeatable column ids; run_id always comes
- * first). Needs project.read, located by slug like the other native routes.
+ * first) or all=1 (every attribute, metric, param and tag of those runs, shown or not). Needs
+ * project.read, located by slug like the other native routes.
  */
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';

@@ -8,7 +8,7 @@ import { badInput, notFound } from '@caliper/domain';
 import { AccountsRepository, ProjectsRepository } from '@caliper/persistence';
 import { RunsTableService } from '../tracking/runs-table.service';
 import { TrackingService } from '../tracking/tracking.service';
-import { columnHeader, CsvColumn, csvLine, MAX_CSV_COLUMNS, parseCsvColumn, runCells } from './runs-csv';
+import { ATTRIBUTE_COLUMNS, columnHeader, CsvColumn, csvLine, MAX_CSV_COLUMNS, parseCsvColumn, runCells } from './runs-csv';
 
 /** Runs read per query while streaming. */
 const EXPORT_PAGE = 500;
@@ -36,23 +36,36 @@ export class RunsExportService {
     private readonly accounts: AccountsRepository,
   ) {}
 
-  /** Query: experimentId, filter, orderBy (repeatable), columns (repeatable column ids; run_id always first). */
+  /**
+   * Query: experimentId, filter, orderBy (repeatable), and either columns (repeatable column ids;
+   * run_id always first) or all=1: every attribute, then every metric, param and tag key of the
+   * exported experiments' runs (what the table could show, not only what it shows).
+   */
   async open(slug: string, q: Record<string, unknown>): Promise<RunsCsv> {
     const project = await this.projects.findBySlug(slug.toLowerCase());
     if (!project) throw notFound(`Project "${slug}"`);
     const filter = text(q.filter, 'filter');
     const orderBy = list(q.orderBy);
     this.table.check(filter, orderBy);
+    const every = text(q.all, 'all');
+    if (every !== null && every !== '1' && every !== 'true') throw badInput('all', 'must be 1 (every column) or left out');
     const ids = list(q.columns)
       .flatMap((c) => c.split('\n'))
       .filter((c) => c !== '');
+    if (every !== null && ids.length) throw badInput('columns', 'give either columns or all=1, not both');
     if (ids.length > MAX_CSV_COLUMNS) throw badInput('columns', `at most ${MAX_CSV_COLUMNS} columns`);
     const columns: CsvColumn[] = [];
-    for (const id of ['attributes.run_id', ...(ids.length ? ids : DEFAULT_COLUMNS)]) {
-      const c = parseCsvColumn(id);
-      if (typeof c === 'string') throw badInput('columns', c);
-      if (!columns.some((x) => columnHeader(x) === columnHeader(c))) columns.push(c);
-    }
+    const addColumns = (wanted: readonly string[]) => {
+      for (const id of wanted) {
+        const c = parseCsvColumn(id);
+        if (typeof c === 'string') throw badInput('columns', c);
+        if (!columns.some((x) => columnHeader(x) === columnHeader(c))) columns.push(c);
+      }
+    };
+    addColumns([
+      'attributes.run_id',
+      ...(every !== null ? ATTRIBUTE_COLUMNS.map((a) => `attributes.${a}`) : ids.length ? ids : DEFAULT_COLUMNS),
+    ]);
     const experimentArg = text(q.experimentId, 'experimentId');
     let experimentIds: string[];
     if (experimentArg !== null) {
@@ -62,6 +75,14 @@ export class RunsExportService {
       experimentIds = [e.id];
     } else {
       experimentIds = (await this.tracking.listExperiments([project.id], 'active')).map((e) => e.id);
+    }
+    if (every !== null) {
+      const keys = await this.table.columnKeys(project.id, experimentIds);
+      addColumns([
+        ...keys.metrics.map((k) => `metrics.${k}`),
+        ...keys.params.map((k) => `params.${k}`),
+        ...keys.tags.map((k) => `tags.${k}`),
+      ]);
     }
     const query = { projectId: project.id, experimentIds, filter, orderBy, first: EXPORT_PAGE };
     const first = await this.table.page(query);

@@ -85,6 +85,8 @@ export function RunsTable({
   const [selected, setSelected] = useState<string[]>([]);
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const [choosing, setChoosing] = useState(false);
+  // The export takes the columns shown, or every column the runs have.
+  const [exportEvery, setExportEvery] = useState(false);
   const [tagDraft, setTagDraft] = useState({ key: state.tag?.key ?? '', value: state.tag?.value ?? '' });
 
   // Group headers count every matching run on the server, not only the pages loaded so far.
@@ -200,9 +202,14 @@ export function RunsTable({
           <button type="button" className="btn" aria-expanded={choosing} onClick={() => setChoosing(!choosing)}>
             Columns
           </button>
-          <a className="btn" href={csvHref(projectSlug, experimentId, state, columns)} download>
-            Export CSV
-          </a>
+          <span className="rt-export">
+            <a className="btn" href={csvHref(projectSlug, experimentId, state, columns, exportEvery)} download>
+              Export CSV
+            </a>
+            <label className="check">
+              <input type="checkbox" checked={exportEvery} onChange={(e) => setExportEvery(e.target.checked)} /> Every param, metric and tag
+            </label>
+          </span>
           <button
             type="button"
             className="btn btn-primary"

@@ -237,13 +237,17 @@ export function parseState(params: URLSearchParams): RunsTableState {
   };
 }
 
-/** The CSV export of the table as it stands: same filter, order and columns. */
-export function csvHref(slug: string, experimentId: string, state: RunsTableState, columns: readonly string[]): string {
+/**
+ * The CSV export of the table as it stands: same filter and order, and its columns, or with
+ * `every` every attribute, metric, param and tag of the runs (the server lists them), shown or not.
+ */
+export function csvHref(slug: string, experimentId: string, state: RunsTableState, columns: readonly string[], every = false): string {
   const p = new URLSearchParams({ experimentId });
   const filter = filterOf(state);
   if (filter) p.set('filter', filter);
   for (const o of orderByOf(state)) p.append('orderBy', o);
-  for (const c of columns) p.append('columns', c);
+  if (every) p.set('all', '1');
+  else for (const c of columns) p.append('columns', c);
   return `/api/v1/projects/${encodeURIComponent(slug)}/runs.csv?${p.toString()}`;
 }
 
