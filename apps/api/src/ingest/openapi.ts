@@ -151,7 +151,7 @@ const paths: Record<string, PathItem> = {
   },
   '/api/v1/projects/{slug}/runs.csv': {
     get: {
-      summary: 'Export the runs table as CSV: its filter, order and columns (needs project.read).',
+      summary: 'Export the runs table as CSV: its filter, order and columns, or every column with all=1 (needs project.read).',
       description:
         'RFC 4180, streamed. Text cells starting with =, +, -, @ (not plain numbers) get a leading apostrophe against spreadsheet formula injection. `run_id` is always the first column.',
       parameters: [
@@ -178,13 +178,20 @@ const paths: Record<string, PathItem> = {
           name: 'columns',
           in: 'query',
           description:
-            'Column ids, repeatable: `attributes.run_name|status|user|start_time|end_time|duration|experiment_id`, `metrics.<key>`, `params.<key>`, `tags.<key>`.',
+            'Column ids, repeatable: `attributes.run_name|status|user|start_time|end_time|duration|experiment_id`, `metrics.<key>`, `params.<key>`, `tags.<key>`. Not with `all`.',
           schema: { type: 'array', items: { type: 'string' } },
+        },
+        {
+          name: 'all',
+          in: 'query',
+          description:
+            '`1` (or `true`): every column instead of `columns`: every attribute, then every metric, param and tag key of the exported runs, shown on screen or not. Any other value, or `all` with `columns`, is refused with 400.',
+          schema: { type: 'string', enum: ['1', 'true'] },
         },
       ],
       responses: {
         '200': { description: 'The CSV file.', content: { 'text/csv': { schema: { type: 'string' } } } },
-        '400': error('Bad filter, order or column (named in the message).'),
+        '400': error('Bad filter, order, column or all (named in the message).'),
         ...common,
       },
     },
