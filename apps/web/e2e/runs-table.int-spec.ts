@@ -455,6 +455,31 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     });
   }, 60000);
 
+  it('keeps both of two columns switched on in quick succession', async () => {
+    await page.goto(`${api.base}/experiments/${experimentId}`);
+    await eventually(async () => expect(await headers()).toContain('param lr'));
+    await page.getByRole('button', { name: 'Columns' }).click();
+    const chooser = page.getByRole('region', { name: 'Columns' });
+    await chooser.getByRole('checkbox', { name: 'Tag site' }).waitFor();
+    // Two boxes within one task, before the table has re-rendered for the first: the second must
+    // build on the first, not on the columns the table last rendered.
+    await page.evaluate(() => {
+      for (const name of ['Tag site', 'Ended']) {
+        const label = [...document.querySelectorAll('ul[aria-label="Available columns"] label')].find(
+          (l) => l.textContent?.trim() === name,
+        );
+        label!.querySelector('input')!.click();
+      }
+    });
+    await eventually(() =>
+      expect(new URL(page.url()).searchParams.getAll('col')).toEqual(expect.arrayContaining(['tags.site', 'attributes.end_time'])),
+    );
+    await eventually(async () => expect(await headers()).toEqual(expect.arrayContaining(['tag site', 'Ended'])));
+    await eventually(async () => expect(await chooser.getByRole('checkbox', { name: 'Tag site' }).isChecked()).toBe(true));
+    await eventually(async () => expect(await chooser.getByRole('checkbox', { name: 'Ended' }).isChecked()).toBe(true));
+    await chooser.getByRole('button', { name: 'Done' }).click();
+  }, 60000);
+
   it("updates a running run's row within 5 s while it logs, without a reload", async () => {
     const run = await tracking.createRun(who, { experimentId, name: 'live-run', startTime: Date.now() });
     await tracking.logBatch(who, run.uuid, { metrics: [{ key: 'loss', value: 0.9, timestamp: Date.now(), step: 1 }] });

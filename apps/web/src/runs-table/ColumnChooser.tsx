@@ -13,7 +13,11 @@ export function ColumnChooser({
 }: {
   columns: readonly string[];
   keys: ExperimentKeys;
-  onChange: (columns: string[]) => void;
+  /**
+   * Applies a change to the columns as the address holds them now, not as last rendered: two
+   * quick toggles must both hold (the router renders a navigation later, as use-address-search.ts says).
+   */
+  onChange: (change: (current: readonly string[]) => string[]) => void;
   onClose: () => void;
 }) {
   const id = useId();
@@ -28,14 +32,15 @@ export function ColumnChooser({
   const shown = all
     .filter((c) => !wanted || c.toLowerCase().includes(wanted) || columnLabel(c).toLowerCase().includes(wanted))
     .slice(0, 300);
-  const move = (i: number, by: number) => {
-    const next = [...columns];
-    const [c] = next.splice(i, 1);
-    if (c === undefined) return;
-    next.splice(i + by, 0, c);
-    onChange(next);
-  };
-  const toggle = (c: string) => onChange(columns.includes(c) ? columns.filter((x) => x !== c) : [...columns, c]);
+  const move = (c: string, by: number) =>
+    onChange((current) => {
+      const next = current.filter((x) => x !== c);
+      const at = current.indexOf(c);
+      if (at < 0) return [...current];
+      next.splice(Math.max(0, Math.min(next.length, at + by)), 0, c);
+      return next;
+    });
+  const toggle = (c: string) => onChange((current) => (current.includes(c) ? current.filter((x) => x !== c) : [...current, c]));
 
   return (
     <section className="rt-chooser" aria-labelledby={`${id}-title`}>
@@ -57,7 +62,7 @@ export function ColumnChooser({
                   className="btn btn-small btn-quiet"
                   aria-label={`Move ${describe(c)} left`}
                   disabled={i === 0}
-                  onClick={() => move(i, -1)}
+                  onClick={() => move(c, -1)}
                 >
                   ↑
                 </button>
@@ -66,7 +71,7 @@ export function ColumnChooser({
                   className="btn btn-small btn-quiet"
                   aria-label={`Move ${describe(c)} right`}
                   disabled={i === columns.length - 1}
-                  onClick={() => move(i, 1)}
+                  onClick={() => move(c, 1)}
                 >
                   ↓
                 </button>

@@ -21,17 +21,16 @@ import {
   columnLabel,
   compareHref,
   csvHref,
-  defaultColumns,
   filterOf,
   groupByKey,
   hasBareKeys,
   MAX_PAGES,
   MLFLOW_STATUSES,
-  NAME_COLUMN,
   orderByOf,
   parseColumn,
   resolveBareKeys,
   RunsTableState,
+  shownColumns,
 } from './state';
 import { TableRun, useRunPages } from './use-run-pages';
 import { useRunsTableState } from './use-runs-table-state';
@@ -75,10 +74,7 @@ export function RunsTable({
   useEffect(() => {
     if (keysLoaded && bare) update((now) => resolveBareKeys(now, keys), true);
   }, [keysLoaded, bare, keys, update]);
-  const columns = useMemo(() => {
-    const chosen = state.columns ?? defaultColumns(keys);
-    return chosen.includes(NAME_COLUMN) ? chosen : [NAME_COLUMN, ...chosen];
-  }, [state.columns, keys]);
+  const columns = useMemo(() => shownColumns(state, keys), [state, keys]);
   const filter = filterOf(state);
   const orderBy = useMemo(() => orderByOf(state), [state]);
   const pages = useRunPages(experimentId, filter, orderBy, state.pages);
@@ -222,7 +218,12 @@ export function RunsTable({
         </div>
       </div>
       {choosing ? (
-        <ColumnChooser columns={columns} keys={keys} onChange={(c) => update({ columns: c }, true)} onClose={() => setChoosing(false)} />
+        <ColumnChooser
+          columns={columns}
+          keys={keys}
+          onChange={(change) => update((now) => ({ columns: change(shownColumns(now, keys)) }), true)}
+          onClose={() => setChoosing(false)}
+        />
       ) : null}
 
       <p className="muted small rt-count" aria-live="polite">

@@ -126,6 +126,12 @@ export function resolveBareKeys(state: RunsTableState, keys: ExperimentKeys): Ru
   };
 }
 
+/** The columns the table shows for this state: its own (bare keys resolved) or the default ones, the run name always among them. */
+export function shownColumns(state: RunsTableState, keys: ExperimentKeys): string[] {
+  const chosen = (hasBareKeys(state) ? resolveBareKeys(state, keys) : state).columns ?? defaultColumns(keys);
+  return chosen.includes(NAME_COLUMN) ? chosen : [NAME_COLUMN, ...chosen];
+}
+
 /** The default columns for the keys an experiment has: system metrics stay out. */
 export function defaultColumns(keys: Pick<ExperimentKeys, 'metrics' | 'params'>, max = 4): string[] {
   return [
