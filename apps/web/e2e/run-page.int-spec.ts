@@ -10,7 +10,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildWebApp, eventually, expectAccessible, loadHarness, loadTrackingService, type Principal, type TestApi } from './harness';
+import {
+  buildWebApp,
+  eventually,
+  expectAccessible,
+  loadHarness,
+  loadTrackingService,
+  type Principal,
+  type TestApi,
+  type Tracking,
+} from './harness';
 
 /** A 4×4 PNG (opaque blue): small enough to inline, real enough for the browser to decode. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEklEQVR4nGNkYPjPwMDAxMAAAAkmAQf6S/dqAAAAAElFTkSuQmCC', 'base64');
@@ -28,6 +37,10 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
   let problems: string[] = [];
   /** Every artifact listing the page asked for (GET …/artifacts?prefix=…), in order. */
   let artifactListings: string[] = [];
+  /** Every GraphQL operation the page sent: its name, variables and when (ms since the epoch). */
+  let operations: { name: string; variables: Record<string, unknown>; at: number }[] = [];
+  let tracking: Tracking;
+  let who: Principal;
 
   beforeAll(async () => {
     outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
@@ -51,8 +64,8 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
       },
     );
 
-    const tracking = api.app.get(TrackingService);
-    const who: Principal = {
+    tracking = api.app.get(TrackingService);
+    who = {
       method: 'session',
       sessionId: 'e2e',
       user: { id: researcher.id, username: researcher.username, displayName: researcher.username, globalRole: null },
@@ -141,6 +154,10 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     page.on('request', (req) => {
       const url = new URL(req.url());
       if (/^\/api\/v1\/runs\/[^/]+\/artifacts$/.test(url.pathname) && url.searchParams.has('prefix')) artifactListings.push(url.search);
+      if (url.pathname === '/graphql' && req.method() === 'POST') {
+        const body = JSON.parse(req.postData() ?? '{}') as { operationName?: string; variables?: Record<string, unknown> };
+        operations.push({ name: body.operationName ?? '', variables: body.variables ?? {}, at: Date.now() });
+      }
     });
   }, 240000);
 
@@ -373,6 +390,71 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     await page.waitForLoadState('networkidle');
     expect(artifactListings).toEqual(['?prefix=']);
   }, 60000);
+
+  it('follows a running run without a reload: table, chart, status; then stops polling', async () => {
+    const t0 = Date.now();
+    const point = (step: number) => ({ key: 'loss', value: 1 / (step + 1), timestamp: t0 + step * 1000, step });
+    const run = await tracking.createRun(who, { experimentId, name: 'live-run', startTime: t0 });
+    await tracking.logBatch(who, run.uuid, { metrics: Array.from({ length: 15 }, (_, step) => point(step)) });
+    await page.goto(`${api.base}/runs/${run.uuid}`);
+    const latest = page.getByRole('table', { name: 'Latest value of each metric' }).getByRole('row').filter({ hasText: 'loss' });
+    const chart = page.getByRole('figure', { name: 'loss' });
+    const live = page.locator('.live-status');
+    await eventually(async () => expect(await latest.locator('td').nth(2).textContent()).toBe('14'));
+    await chart.getByText(/^15 points, steps 0–14/).waitFor();
+    await live.getByText(/^Live: updated at \d\d:\d\d:\d\d\. /).waitFor();
+    // Marks that a reload, or a chart drawn again from scratch, would lose.
+    await page.evaluate(() => {
+      (window as unknown as { stillThisPage?: boolean }).stillThisPage = true;
+      document.querySelector('figure .chart-box')!.setAttribute('data-first-drawn', 'yes');
+    });
+    operations = [];
+
+    // A point a second, as a training loop logs them.
+    for (let step = 15; step < 20; step++) {
+      await tracking.logBatch(who, run.uuid, { metrics: [point(step)] });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    await eventually(async () => expect(await latest.locator('td').nth(2).textContent()).toBe('19'), 15000);
+    await chart.getByText(/^20 points, steps 0–19/).waitFor({ timeout: 15000 });
+    const curve = chart.locator('svg path.recharts-curve').first();
+    await eventually(async () => expect(((await curve.getAttribute('d')) ?? '').split('L')).toHaveLength(20));
+    expect(await page.evaluate(() => (window as unknown as { stillThisPage?: boolean }).stillThisPage)).toBe(true);
+    expect(await chart.locator('.chart-box').getAttribute('data-first-drawn')).toBe('yes');
+    // The run itself was never read again whole, and the chart read only the points after those it had.
+    expect(operations.filter((o) => o.name === 'Run')).toEqual([]);
+    const histories = operations.filter((o) => o.name === 'MetricHistory' && o.variables.key === 'loss');
+    expect(histories.length).toBeGreaterThan(0);
+    for (const h of histories) expect(typeof h.variables.after).toBe('string');
+    await expectAccessible(page, 'run page, live');
+
+    // Nothing new: the polls space out (2 s, then 1.5 times longer each time, up to 20 s).
+    const idleFrom = Date.now();
+    const polls = () => operations.filter((o) => o.name === 'RunLive' && o.at > idleFrom).map((o) => o.at);
+    await eventually(() => expect(polls().length).toBeGreaterThanOrEqual(4), 30000, 250);
+    const at = polls();
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    expect(gaps.every((gap, i) => i === 0 || gap > gaps[i - 1]!)).toBe(true);
+    expect(gaps.at(-1)!).toBeGreaterThan(4000);
+
+    // Finished: the status and end time change on the page, the live line goes, and polling stops.
+    await tracking.updateRun(who, run.uuid, { status: 'finished', endTime: Date.now() });
+    const overview = page.getByRole('region', { name: 'Overview' });
+    await overview.getByText('Finished').waitFor({ timeout: 25000 });
+    await eventually(async () =>
+      expect(
+        await overview
+          .locator('div', { hasText: /^Ended/ })
+          .locator('dd time')
+          .count(),
+      ).toBe(1),
+    );
+    await live.waitFor({ state: 'detached' });
+    const pollsAtEnd = operations.filter((o) => o.name === 'RunLive').length;
+    // Absence takes waiting to see: longer than the 2 s the next poll would come after a change.
+    await page.waitForTimeout(6000);
+    expect(operations.filter((o) => o.name === 'RunLive').length).toBe(pollsAtEnd);
+  }, 120000);
 
   it('makes another project the default for MLflow from its page', async () => {
     await page.goto(`${api.base}/projects/kidney-second-e2e`);

@@ -480,18 +480,36 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
     await chooser.getByRole('button', { name: 'Done' }).click();
   }, 60000);
 
-  it("updates a running run's row within 5 s while it logs, without a reload", async () => {
+  it("updates a running run's row while it logs, without a reload, and stops polling once it has finished", async () => {
     const run = await tracking.createRun(who, { experimentId, name: 'live-run', startTime: Date.now() });
     await tracking.logBatch(who, run.uuid, { metrics: [{ key: 'loss', value: 0.9, timestamp: Date.now(), step: 1 }] });
-    await page.goto(`${api.base}/experiments/${experimentId}?filter=${encodeURIComponent("attributes.run_name = 'live-run'")}`);
-    const row = table().locator('tbody tr:not(.rt-spacer):not(.rt-group)').filter({ hasText: 'live-run' });
-    await row.locator('td.metric', { hasText: /^0\.9$/ }).waitFor();
-    const logged = Date.now();
-    await tracking.logBatch(who, run.uuid, { metrics: [{ key: 'loss', value: 0.25, timestamp: Date.now(), step: 2 }] });
-    await row.locator('td.metric', { hasText: /^0\.25$/ }).waitFor({ timeout: 5000 });
-    expect(Date.now() - logged).toBeLessThan(5000);
-    // Finishing moves the status too, and then the polling stops (nothing left running).
-    await tracking.updateRun(who, run.uuid, { status: 'finished', endTime: Date.now() });
-    await row.getByText('Finished').waitFor({ timeout: 5000 });
-  }, 60000);
+    const livePolls: number[] = [];
+    const onRequest = (req: { url(): string; postData(): string | null }) => {
+      if (new URL(req.url()).pathname === '/graphql' && req.postData()?.includes('attributes.run_id IN')) livePolls.push(Date.now());
+    };
+    page.on('request', onRequest);
+    try {
+      await page.goto(`${api.base}/experiments/${experimentId}?filter=${encodeURIComponent("attributes.run_name = 'live-run'")}`);
+      const row = table().locator('tbody tr:not(.rt-spacer):not(.rt-group)').filter({ hasText: 'live-run' });
+      await row.locator('td.metric', { hasText: /^0\.9$/ }).waitFor();
+      await page
+        .locator('.live-status')
+        .getByText(/^Live: updated at \d\d:\d\d:\d\d\. /)
+        .waitFor();
+      await page.evaluate(() => ((window as unknown as { stillThisPage?: boolean }).stillThisPage = true));
+      await tracking.logBatch(who, run.uuid, { metrics: [{ key: 'loss', value: 0.25, timestamp: Date.now(), step: 2 }] });
+      await row.locator('td.metric', { hasText: /^0\.25$/ }).waitFor({ timeout: 25000 });
+      // Finishing moves the status too, and then the polling stops (nothing left running).
+      await tracking.updateRun(who, run.uuid, { status: 'finished', endTime: Date.now() });
+      await row.getByText('Finished').waitFor({ timeout: 25000 });
+      await page.locator('.live-status').waitFor({ state: 'detached' });
+      expect(await page.evaluate(() => (window as unknown as { stillThisPage?: boolean }).stillThisPage)).toBe(true);
+      const pollsAtEnd = livePolls.length;
+      // Absence takes waiting to see: longer than the 2 s the next poll would come after a change.
+      await page.waitForTimeout(6000);
+      expect(livePolls.length).toBe(pollsAtEnd);
+    } finally {
+      page.off('request', onRequest);
+    }
+  }, 90000);
 });

@@ -31,6 +31,13 @@ export function createApolloClient(): ApolloClient {
     cache: new InMemoryCache({
       typePolicies: {
         AuditEvent: { keyFields: ['seq'] },
+        Query: {
+          fields: {
+            // A run has no id field, so it is stored inside the field: a live page's poll of a few
+            // of its fields (RunLiveQuery) merges into what the run page loaded instead of replacing it.
+            run: { merge: true },
+          },
+        },
         // No id of its own, and keyed by its user it would share one user's roles across projects:
         // a member stays inside its project's `members` list (MembersSection writes mutation
         // answers there by project id and user id).

@@ -2,17 +2,21 @@
  * The compare page (/projects/:slug/compare?runs=…): up to 100 runs' metrics overlaid from the
  * server's downsampled series (docs/compare-design.md), the param/tag diff, a scatter plot,
  * parallel coordinates, grouping with mean and min–max bands, and saved views. Everything the
- * page shows is in its URL (url-state.ts). While a compared run is RUNNING and the tab is
- * visible it polls the series. The root element gets data-charts-ready="true" once every chart
+ * page shows is in its URL (url-state.ts). While a compared run is queued, starting or running
+ * the page is live (use-live-poll.ts): each poll reads the runs (status, latest values) in one
+ * request, and only when one of them moved are the series read again, the last ones staying
+ * drawn meanwhile. The root element gets data-charts-ready="true" once every chart
  * has drawn the current data (the browser benchmark waits for it).
  */
-import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { useQuery } from '@apollo/client/react';
 import { Link, useParams } from 'react-router-dom';
 import { useAddressSearch } from '../app/use-address-search';
+import { useLivePoll } from '../app/use-live-poll';
 import type { MetricSeriesQueryVariables } from '../gql/graphql';
 import { commonKeys, formatMetric, STATUS_INFO } from '../runs/format';
 import { ErrorState, Loading, Notice } from '../ui/feedback';
+import { LiveIndicator } from '../ui/LiveIndicator';
 import { PageHeader } from '../ui/PageHeader';
 import { groupRuns } from './analysis';
 import { AnalysisSections } from './AnalysisSections';
@@ -22,7 +26,6 @@ import { CompareProjectQuery, CompareRunsQuery } from './compare.operations';
 import { MetricPicker } from './MetricPicker';
 import { SavedViewsPanel } from './SavedViewsPanel';
 import { groupLine, paletteColor, prepareLine, runColors, stepWindow, type PreparedLine, type SeriesColumns, type XMode } from './series';
-import { usePageVisible } from './use-page-visible';
 import { useSeries, type SeriesSet } from './use-series';
 import { compareSearch, defaultMetrics, isSystemMetric, parseCompareState } from './url-state';
 import '../runs/runs.css';
@@ -44,7 +47,11 @@ export function bucketBudget(windowWidth: number): number {
   const plot = content / columns - 110;
   return Math.min(MAX_BUCKETS, Math.max(200, Math.ceil(plot / 50) * 50));
 }
-export const LIVE_POLL_MS = 3000;
+const ACTIVE = new Set(['QUEUED', 'STARTING', 'RUNNING']);
+
+/** What a live poll compares: the compared runs' status and latest points (series move with them). */
+const liveFingerprint = (runs: readonly ComparedRun[]): string =>
+  JSON.stringify(runs.map((r) => [r.runId, r.status, r.endTime, r.latestMetrics.map((m) => [m.key, m.step, m.value, m.nonFinite])]));
 
 const columnsOf = (set: SeriesSet | null): Map<string, SeriesColumns> =>
   new Map((set?.series ?? []).map((s) => [`${s.runId}\u0000${s.key}`, s as SeriesColumns]));
@@ -118,18 +125,17 @@ export function ComparePage() {
   const training = useSeries(trainingVars, tick);
   const system = useSeries(systemVars, tick);
 
-  // Live: poll while a compared run is running and the tab is visible.
-  const visible = usePageVisible();
-  const live = runs.some((r) => r.status === 'RUNNING');
+  // Live: one request per poll (the runs); the series are read again only when a run moved.
   const refetchRuns = runsQ.refetch;
-  useEffect(() => {
-    if (!live || !visible) return;
-    const id = window.setInterval(() => {
-      setTick((t) => t + 1);
-      void refetchRuns();
-    }, LIVE_POLL_MS);
-    return () => window.clearInterval(id);
-  }, [live, visible, refetchRuns]);
+  const live = useLivePoll(
+    runs.some((r) => ACTIVE.has(r.status)),
+    async () => {
+      const { data } = await refetchRuns();
+      const changed = !!data && liveFingerprint(data.compareRuns) !== liveFingerprint(runs);
+      if (changed) setTick((t) => t + 1);
+      return changed;
+    },
+  );
 
   const viewSearch = useMemo(() => compareSearch(state), [state]);
   const facts: ComparedRunFacts[] = useMemo(() => {
@@ -240,12 +246,7 @@ export function ComparePage() {
             </p>
           </Notice>
         ) : null}
-        {live ? (
-          <p className="cmp-live" role="status">
-            <span className="cmp-live-dot" aria-hidden="true" /> Live:{' '}
-            {visible ? `updating every ${LIVE_POLL_MS / 1000} s while a run is running` : 'paused while this tab is hidden'}
-          </p>
-        ) : null}
+        <LiveIndicator live={live} what="Charts and runs update while a compared run is queued, starting or running." />
 
         <section className="panel" aria-labelledby="cmp-runs-title">
           <h2 id="cmp-runs-title">Runs</h2>

@@ -11,6 +11,7 @@ import { useQuery } from '@apollo/client/react';
 import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { EmptyState, ErrorState } from '../ui/feedback';
 import { useNow } from '../runs/use-now';
+import { LiveIndicator } from '../ui/LiveIndicator';
 import { ColumnChooser, describe } from './ColumnChooser';
 import { FilterBox } from './FilterBox';
 import { groupItems, type GroupItem } from './groups';
@@ -226,6 +227,7 @@ export function RunsTable({
         />
       ) : null}
 
+      <LiveIndicator live={pages.live} what="Rows of runs still going update until they end." />
       <p className="muted small rt-count" aria-live="polite">
         {pages.totalCount === null
           ? 'Loading runs…'

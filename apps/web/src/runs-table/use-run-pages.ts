@@ -1,20 +1,25 @@
 /**
  * The runs of an experiment for the table, a page at a time (keyset cursors from the server),
  * loading as many pages as the state asks for. A new filter or order starts again from the
- * first page; answers to an older request are dropped. While loaded rows are still running,
- * those rows alone are read again every LIVE_INTERVAL_MS (one request, `attributes.run_id IN
- * (…)`), while the tab is visible, so their metrics and status move without a reload.
+ * first page; answers to an older request are dropped. While loaded rows are still queued,
+ * starting or running, those rows alone are read again (one request, `attributes.run_id IN (…)`)
+ * with use-live-poll.ts's backoff while the tab is visible, so their status and metrics move
+ * without a reload.
  */
 import { useEffect, useRef, useState } from 'react';
 import { useApolloClient } from '@apollo/client/react';
+import { useLivePoll } from '../app/use-live-poll';
 import type { RunsTablePageQuery as PageResult } from '../gql/graphql';
 import { RunsTablePageQuery } from './runs-table.operations';
 
 export const PAGE_SIZE = 100;
-export const LIVE_INTERVAL_MS = 3000;
 const LIVE_STATUSES = new Set(['QUEUED', 'STARTING', 'RUNNING']);
 
 export type TableRun = PageResult['experiment']['runs']['edges'][number]['node'];
+
+/** What a live poll compares for a row: what the table shows of a running run. */
+const liveFingerprint = (r: TableRun): string =>
+  JSON.stringify([r.status, r.endTime, r.durationMs, r.latestMetrics, r.params, r.tags, r.name]);
 
 interface Loaded {
   key: string;
@@ -76,31 +81,24 @@ export function useRunPages(experimentId: string, filter: string, orderBy: strin
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [client, key, loaded, pagesWanted]);
 
-  // Live rows: re-read the running ones and swap them in place (order and paging unchanged).
+  // Live rows: re-read the running ones in one request and swap them in place (order and paging unchanged).
   const running = current.rows.filter((r) => LIVE_STATUSES.has(r.status)).map((r) => r.runId);
-  const runningKey = running.join(',');
-  useEffect(() => {
-    if (!runningKey) return;
-    const ids = runningKey.split(',');
-    const refresh = () => {
-      if (document.visibilityState !== 'visible') return;
-      const filter = `attributes.run_id IN (${ids.map((id) => `'${id}'`).join(', ')})`;
-      client
-        .query({
-          query: RunsTablePageQuery,
-          variables: { id: experimentId, first: ids.length, after: null, filter, orderBy: [] },
-          fetchPolicy: 'network-only',
-        })
-        .then(({ data }) => {
-          if (!data) return;
-          const fresh = new Map(data.experiment.runs.edges.map((e) => [e.node.runId, e.node]));
-          setLoaded((prev) => (prev.key === key ? { ...prev, rows: prev.rows.map((r) => fresh.get(r.runId) ?? r) } : prev));
-        })
-        .catch(() => undefined); // the next tick tries again; paging errors are shown by the main query
-    };
-    const timer = window.setInterval(refresh, LIVE_INTERVAL_MS);
-    return () => window.clearInterval(timer);
-  }, [client, experimentId, key, runningKey]);
+  const live = useLivePoll(running.length > 0, async () => {
+    const filter = `attributes.run_id IN (${running.map((id) => `'${id}'`).join(', ')})`;
+    const { data } = await client.query({
+      query: RunsTablePageQuery,
+      variables: { id: experimentId, first: running.length, after: null, filter, orderBy: [] },
+      fetchPolicy: 'network-only',
+    });
+    if (!data) return false;
+    const fresh = new Map(data.experiment.runs.edges.map((e) => [e.node.runId, e.node]));
+    const changed = current.rows.some((r) => {
+      const f = fresh.get(r.runId);
+      return f !== undefined && liveFingerprint(f) !== liveFingerprint(r);
+    });
+    if (changed) setLoaded((prev) => (prev.key === key ? { ...prev, rows: prev.rows.map((r) => fresh.get(r.runId) ?? r) } : prev));
+    return changed;
+  });
 
   const retry = () => setLoaded({ ...current, error: null });
   const loading = !current.error && current.hasNextPage && current.pages < pagesWanted;
@@ -112,5 +110,6 @@ export function useRunPages(experimentId: string, filter: string, orderBy: strin
     loading,
     error: current.error,
     retry,
+    live,
   };
 }

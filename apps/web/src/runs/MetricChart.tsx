@@ -3,7 +3,7 @@
  * (up to MAX_POINTS), thinned for drawing, and non-finite points are gaps that are named below.
  * System metrics (SystemMetrics.tsx) load theirs with the same hook and draw them against time.
  */
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useApolloClient } from '@apollo/client/react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { describeError } from '../app/graphql-errors';
@@ -24,43 +24,95 @@ export interface History {
   truncated: boolean;
 }
 
-export function useMetricHistory(runId: string, metricKey: string): { history: History | null; error: string | null } {
+/** Where a history's loading stands: what is loaded, the cursor after its last point, whether a read is under way. */
+interface HistorySync {
+  id: string;
+  history: History | null;
+  cursor: string | null;
+  reading: boolean;
+  /** The metric moved while a read was under way: read on from the cursor once it is done. */
+  again: boolean;
+}
+
+/**
+ * A metric's history, loaded page by page, then kept up to date: each time `version` (the metric's
+ * latest step and time, which a live page refreshes) moves, only the points after the last one
+ * loaded are read (the server's cursor) and appended, so a chart grows in place instead of
+ * loading its whole history again. Points are ordered by step, so a point logged later at an
+ * earlier step than the last one loaded is not read until the page is reloaded.
+ */
+export function useMetricHistory(runId: string, metricKey: string, version?: string): { history: History | null; error: string | null } {
   const client = useApolloClient();
-  const [state, setState] = useState<{ history: History | null; error: string | null }>({ history: null, error: null });
+  const id = `${runId}\u0000${metricKey}`;
+  const [state, setState] = useState<{ id: string; history: History | null; error: string | null }>({ id, history: null, error: null });
+  const sync = useRef<HistorySync | null>(null);
+  useEffect(
+    () => () => {
+      sync.current = null;
+    },
+    [],
+  );
   useEffect(() => {
-    let cancelled = false;
+    if (sync.current?.id !== id) sync.current = { id, history: null, cursor: null, reading: false, again: false };
+    const s = sync.current;
+    if (s.reading) {
+      s.again = true;
+      return;
+    }
+    if (s.history?.truncated) return;
+    s.reading = true;
     (async () => {
-      const h: History = { steps: [], timestamps: [], values: [], nonFinite: [], truncated: false };
-      let after: string | null = null;
-      for (;;) {
-        // Histories can be long: keep them out of the normalised cache.
-        const result: { data?: MetricHistoryResult } = await client.query({
-          query: MetricHistoryQuery,
-          variables: { runId, key: metricKey, first: PAGE, after },
-          fetchPolicy: 'no-cache',
-        });
-        if (cancelled || !result.data) return;
-        const page = result.data.run.metricHistory;
-        h.steps.push(...page.steps);
-        h.timestamps.push(...page.timestamps);
-        h.values.push(...page.values);
-        h.nonFinite.push(...page.nonFinite);
-        if (!page.pageInfo.hasNextPage) break;
-        if (h.steps.length >= MAX_POINTS) {
-          h.truncated = true;
-          break;
+      do {
+        s.again = false;
+        const h: History = s.history
+          ? {
+              ...s.history,
+              steps: [...s.history.steps],
+              timestamps: [...s.history.timestamps],
+              values: [...s.history.values],
+              nonFinite: [...s.history.nonFinite],
+            }
+          : { steps: [], timestamps: [], values: [], nonFinite: [], truncated: false };
+        const before = h.steps.length;
+        let after = s.cursor;
+        for (;;) {
+          // Histories can be long: keep them out of the normalised cache.
+          const result: { data?: MetricHistoryResult } = await client.query({
+            query: MetricHistoryQuery,
+            variables: { runId, key: metricKey, first: PAGE, after },
+            fetchPolicy: 'no-cache',
+          });
+          // Another run or metric, or the chart is gone: this read is not wanted any more.
+          if (sync.current !== s || !result.data) return;
+          const page = result.data.run.metricHistory;
+          h.steps.push(...page.steps);
+          h.timestamps.push(...page.timestamps);
+          h.values.push(...page.values);
+          h.nonFinite.push(...page.nonFinite);
+          after = page.pageInfo.endCursor ?? after;
+          if (!page.pageInfo.hasNextPage) break;
+          if (h.steps.length >= MAX_POINTS) {
+            h.truncated = true;
+            break;
+          }
         }
-        after = page.pageInfo.endCursor ?? null;
-      }
-      setState({ history: h, error: null });
-    })().catch((err: unknown) => {
-      if (!cancelled) setState({ history: null, error: describeError(err).message });
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [client, runId, metricKey]);
-  return state;
+        s.cursor = after;
+        // Nothing new (the metric moved at a step already loaded): the chart keeps what it draws.
+        if (!s.history || h.steps.length > before || h.truncated) {
+          s.history = h;
+          setState({ id, history: h, error: null });
+        }
+      } while (s.again && s.history?.truncated !== true);
+    })()
+      .catch((err: unknown) => {
+        // A failed read of newer points leaves the chart as it is; the metric's next move reads again.
+        if (sync.current === s && !s.history) setState({ id, history: null, error: describeError(err).message });
+      })
+      .finally(() => {
+        s.reading = false;
+      });
+  }, [client, id, runId, metricKey, version]);
+  return state.id === id ? { history: state.history, error: state.error } : { history: null, error: null };
 }
 
 /** The whole series at full resolution, as the API's download (streamed, an attachment). */
@@ -78,10 +130,12 @@ export function HistoryCard(props: {
   title: string;
   level: 'h3' | 'h4';
   subtitle?: string;
+  /** The metric's latest step and time: when it moves, the points after those loaded are read. */
+  version?: string;
   chart: (history: History) => ReactNode;
 }) {
   const { runId, metricKey, title } = props;
-  const { history, error } = useMetricHistory(runId, metricKey);
+  const { history, error } = useMetricHistory(runId, metricKey, props.version);
   const headingId = `${props.idPrefix}-${metricKey.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
   const Heading = props.level;
   return (
@@ -103,11 +157,15 @@ export function HistoryCard(props: {
   );
 }
 
-export function MetricChart({ runId, metricKey }: { runId: string; metricKey: string }) {
+/** What moves when a metric gets a new latest point: given as a chart's `version`. */
+export const metricVersion = (m: { step: number; timestamp: number }): string => `${m.step}@${m.timestamp}`;
+
+export function MetricChart({ runId, metricKey, version }: { runId: string; metricKey: string; version?: string }) {
   return (
     <HistoryCard
       runId={runId}
       metricKey={metricKey}
+      version={version}
       idPrefix="metric"
       title={metricKey}
       level="h3"

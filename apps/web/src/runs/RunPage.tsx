@@ -1,20 +1,25 @@
 /**
  * One run, at /runs/<run id>: overview (status, times, user, experiment, code, parent), training
  * metric charts, system metrics (`system/…`: CPU, memory, GPUs), parameters, tags, inputs,
- * artifacts and logs.
+ * artifacts and logs. While the run is queued, starting or running, the page is live
+ * (use-live-poll.ts): one request per poll reads its status, end time and latest metrics, and
+ * the charts of the metrics that moved read their newer points.
  */
 import { Link, useParams } from 'react-router-dom';
-import { useQuery } from '@apollo/client/react';
+import { useApolloClient, useQuery } from '@apollo/client/react';
 import { errorCode } from '../app/graphql-errors';
+import { useLivePoll } from '../app/use-live-poll';
+import type { RunLiveQuery as RunLiveResult } from '../gql/graphql';
+import { LiveIndicator } from '../ui/LiveIndicator';
 import { EmptyState, ErrorState, Loading } from '../ui/feedback';
 import { PageHeader } from '../ui/PageHeader';
 import { ArtifactsBrowser } from './ArtifactsBrowser';
 import { KeyValueTable } from './KeyValueTable';
 import { LatestMetricsTable } from './LatestMetricsTable';
-import { MetricChart } from './MetricChart';
+import { MetricChart, metricVersion } from './MetricChart';
 import { RunLogs } from './RunLogs';
 import { RunOverview } from './RunOverview';
-import { RunQuery } from './runs.operations';
+import { RunLiveQuery, RunQuery } from './runs.operations';
 import { RunSection } from './RunSection';
 import { StatusChip } from './StatusChip';
 import { isSystemMetric } from './system-metrics';
@@ -22,9 +27,21 @@ import { SystemMetrics } from './SystemMetrics';
 
 const ACTIVE = new Set(['QUEUED', 'STARTING', 'RUNNING']);
 
+/** What a poll compares: a change brings the next poll back to the shortest wait. */
+const liveFingerprint = (run: RunLiveResult['run']): string =>
+  JSON.stringify([run.status, run.endTime, run.latestMetrics.map((m) => [m.key, m.step, m.timestamp, m.value, m.nonFinite])]);
+
 export function RunPage() {
   const { runId = '' } = useParams();
+  const client = useApolloClient();
   const { data, error, loading, refetch } = useQuery(RunQuery, { variables: { runId } });
+  const shown = data?.run;
+  const live = useLivePoll(!!shown && ACTIVE.has(shown.status), async () => {
+    const before = shown ? liveFingerprint(shown) : null;
+    // network-only writes the answer to the cache, where it merges into the run shown.
+    const { data: fresh } = await client.query({ query: RunLiveQuery, variables: { runId }, fetchPolicy: 'network-only' });
+    return !!fresh && liveFingerprint(fresh.run) !== before;
+  });
 
   if (!data) {
     if (error) {
@@ -58,7 +75,7 @@ export function RunPage() {
   const userTags = run.tags.filter((t) => !t.key.startsWith('mlflow.'));
   const systemTags = run.tags.filter((t) => t.key.startsWith('mlflow.'));
   const trainingMetrics = run.latestMetrics.filter((m) => !isSystemMetric(m.key));
-  const systemMetricKeys = run.latestMetrics.filter((m) => isSystemMetric(m.key)).map((m) => m.key);
+  const systemMetrics = run.latestMetrics.filter((m) => isSystemMetric(m.key));
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
@@ -68,6 +85,7 @@ export function RunPage() {
         <span aria-current="page">{run.name}</span>
       </nav>
       <PageHeader title={run.name} description={<StatusChip status={run.status} mlflowStatus={run.mlflowStatus} />} />
+      <LiveIndicator live={live} what="The page updates while the run is queued, starting or running." />
       <nav className="section-nav" aria-label="Sections of this run">
         <a href="#overview">Overview</a>
         <a href="#metrics">Metrics</a>
@@ -81,22 +99,20 @@ export function RunPage() {
       <RunOverview run={run} />
       <RunSection id="metrics" title="Metrics">
         {trainingMetrics.length === 0 ? (
-          <EmptyState
-            title={systemMetricKeys.length ? 'No training metrics logged; the system metrics are below.' : 'No metrics logged.'}
-          />
+          <EmptyState title={systemMetrics.length ? 'No training metrics logged; the system metrics are below.' : 'No metrics logged.'} />
         ) : (
           <>
             <LatestMetricsTable metrics={trainingMetrics} />
             <div className="charts">
               {trainingMetrics.map((m) => (
-                <MetricChart key={m.key} runId={run.runId} metricKey={m.key} />
+                <MetricChart key={m.key} runId={run.runId} metricKey={m.key} version={metricVersion(m)} />
               ))}
             </div>
           </>
         )}
       </RunSection>
       <RunSection id="system" title="System metrics">
-        <SystemMetrics runId={run.runId} metricKeys={systemMetricKeys} startTime={run.startTime} />
+        <SystemMetrics runId={run.runId} metrics={systemMetrics} startTime={run.startTime} />
       </RunSection>
       <RunSection id="params" title="Parameters">
         <KeyValueTable rows={run.params} caption="Parameters" empty="No parameters logged." />

@@ -6,7 +6,7 @@
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { EmptyState } from '../ui/feedback';
 import { formatMetric, thinForChart } from './format';
-import { DRAWN_POINTS, HistoryCard, MAX_POINTS, type History } from './MetricChart';
+import { DRAWN_POINTS, HistoryCard, MAX_POINTS, metricVersion, type History } from './MetricChart';
 import {
   formatElapsed,
   groupSystemMetrics,
@@ -19,14 +19,16 @@ import {
 
 export function SystemMetrics({
   runId,
-  metricKeys,
+  metrics,
   startTime,
 }: {
   runId: string;
-  metricKeys: readonly string[];
+  /** The run's latest point of each system metric (a chart reads on when its metric moves). */
+  metrics: readonly { key: string; step: number; timestamp: number }[];
   startTime: string | null | undefined;
 }) {
-  const groups = groupSystemMetrics(metricKeys);
+  const groups = groupSystemMetrics(metrics.map((m) => m.key));
+  const versions = new Map(metrics.map((m) => [m.key, metricVersion(m)]));
   if (groups.length === 0) {
     return (
       <EmptyState title="No system metrics logged.">
@@ -49,7 +51,7 @@ export function SystemMetrics({
           <h3 id={`system-${group.id}`}>{group.title}</h3>
           <div className="charts">
             {group.keys.map((key) => (
-              <SystemMetricChart key={key} runId={runId} metricKey={key} originMs={originMs} />
+              <SystemMetricChart key={key} runId={runId} metricKey={key} originMs={originMs} version={versions.get(key)} />
             ))}
           </div>
         </section>
@@ -80,7 +82,17 @@ function toTimeSeries(
   };
 }
 
-function SystemMetricChart({ runId, metricKey, originMs }: { runId: string; metricKey: string; originMs: number | null }) {
+function SystemMetricChart({
+  runId,
+  metricKey,
+  originMs,
+  version,
+}: {
+  runId: string;
+  metricKey: string;
+  originMs: number | null;
+  version: string | undefined;
+}) {
   const unit = systemMetricUnit(metricKey);
   const title = systemMetricTitle(metricKey);
   return (
@@ -88,6 +100,7 @@ function SystemMetricChart({ runId, metricKey, originMs }: { runId: string; metr
       runId={runId}
       metricKey={metricKey}
       idPrefix="system-metric"
+      version={version}
       title={title}
       level="h4"
       subtitle={metricKey}

@@ -88,6 +88,28 @@ export const RunQuery = graphql(`
   }
 `);
 
+/**
+ * What a live run page polls (use-live-poll.ts): the fields that move while a run runs. The answer
+ * merges into the run RunQuery loaded (apollo.ts merges Query.run); charts whose latest point
+ * moved then read only their newer points.
+ */
+export const RunLiveQuery = graphql(`
+  query RunLive($runId: String!) {
+    run(runId: $runId) {
+      runId
+      status
+      mlflowStatus
+      endTime
+      durationMs
+      heartbeatAt
+      latestMetrics {
+        ...LatestMetricFields
+        timestamp
+      }
+    }
+  }
+`);
+
 export const MetricHistoryQuery = graphql(`
   query MetricHistory($runId: String!, $key: String!, $first: Int, $after: String) {
     run(runId: $runId) {

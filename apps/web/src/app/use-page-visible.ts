@@ -1,4 +1,4 @@
-/** Whether this tab is visible (the compare page polls live runs only while it is). */
+/** Whether this tab is visible (live pages poll only while it is: use-live-poll.ts). */
 import { useEffect, useState } from 'react';
 
 export function usePageVisible(): boolean {
