@@ -7,6 +7,7 @@ import { MetricTiers1764600000000 } from './1764600000000-MetricTiers';
 import { RunSearchIndexes1764700000000 } from './1764700000000-RunSearchIndexes';
 import { SavedViews1764800000000 } from './1764800000000-SavedViews';
 import { AuditCheckpoints1764900000000 } from './1764900000000-AuditCheckpoints';
+import { Datasets1765100000000 } from './1765100000000-Datasets';
 
 export const MIGRATIONS = [
   Foundation1764205200000,
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   RunSearchIndexes1764700000000,
   SavedViews1764800000000,
   AuditCheckpoints1764900000000,
+  Datasets1765100000000,
 ];

@@ -244,7 +244,7 @@ async function pacs(env: NodeJS.ProcessEnv): Promise<void> {
 
 async function buckets(cfg: Config): Promise<void> {
   const store = objectStoreFromConfig(cfg);
-  for (const bucket of [cfg.S3_BUCKET_AUDIT, cfg.S3_BUCKET_ARTIFACTS]) await store.ensureBucket(bucket);
+  for (const bucket of [cfg.S3_BUCKET_AUDIT, cfg.S3_BUCKET_ARTIFACTS, cfg.S3_BUCKET_DATASETS]) await store.ensureBucket(bucket);
 }
 
 /**

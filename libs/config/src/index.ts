@@ -51,6 +51,8 @@ export const configSchema = z.object({
   S3_SECRET_KEY: z.string().min(1).default('caliper-dev-secret'),
   S3_BUCKET_AUDIT: bucket.default('caliper-audit'),
   S3_BUCKET_ARTIFACTS: bucket.default('caliper-artifacts'),
+  /** Dataset manifests and the DICOM objects copied into datasets. */
+  S3_BUCKET_DATASETS: bucket.default('caliper-datasets'),
   /** The S3 endpoint as browsers and SDK clients reach it; presigned URLs are signed for it. Unset: S3_ENDPOINT. */
   S3_PUBLIC_ENDPOINT: url(['http:', 'https:']).optional(),
   /** DICOMweb root of the PACS (QIDO-RS, WADO-RS, STOW-RS), e.g. Orthanc's http://host:8042/dicom-web; unset: no PACS. */

@@ -8,3 +8,4 @@ export * from './tracking';
 export * from './search-filter';
 export * from './registry';
 export * from './downsample';
+export * from './datasets';

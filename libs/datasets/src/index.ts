@@ -1,0 +1,2 @@
+export * from './dataset.entities';
+export * from './datasets.repository';
