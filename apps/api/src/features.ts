@@ -8,6 +8,7 @@ import { AuditModule } from './audit/audit.module';
 import { HealthModule } from '@caliper/server-kit';
 import { AuthModule } from './auth/auth.module';
 import { CompareModule } from './compare/compare.module';
+import { DatasetsModule } from './datasets/datasets.module';
 import { IngestModule } from './ingest/ingest.module';
 import { MlflowModule } from './mlflow/mlflow.module';
 import { ProjectsModule } from './projects/projects.module';
@@ -33,4 +34,5 @@ export const API_FEATURES = [
   RegistryModule,
   CompareModule,
   ViewsModule,
+  DatasetsModule,
 ];

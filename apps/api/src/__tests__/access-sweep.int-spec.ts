@@ -16,7 +16,7 @@ import { ADMIN, Auth, errorCode, gql, gqlOk, login, newProject, newUser, rest, s
 
 const PUBLIC_REST = ['GET /health/live', 'GET /health/ready', 'GET /metrics', 'POST /api/v1/auth/login'];
 
-const { samples: SAMPLES, files: SAMPLE_FILES } = loadAccessSamples();
+const { samples: SAMPLES, setups: SAMPLE_SETUPS, files: SAMPLE_FILES } = loadAccessSamples();
 
 /** The sample call of a root field; a field without one fails the sweep, naming it. */
 function sampleCall(field: string, f: AccessFixture): SampleCall {
@@ -72,7 +72,9 @@ describe('authorisation sweep over every REST route and GraphQL root field', () 
       tokenId: token.createApiToken.apiToken.id,
       experimentId: defaultExperiment.id,
       runId: run.uuid,
+      extra: {},
     };
+    for (const setup of SAMPLE_SETUPS) Object.assign(fixture.extra, await setup(api.app, fixture));
     for (const role of PROJECT_ROLES) {
       const u = await newUser(api, admin, { projectId, roles: [role.toUpperCase()] });
       sessionsByRoles.set(role, await login(api, u.username, u.password));

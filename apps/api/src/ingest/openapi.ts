@@ -384,6 +384,29 @@ const paths: Record<string, PathItem> = {
       },
     },
   },
+  '/api/v1/dataset-versions/{versionId}/dicom': {
+    put: {
+      summary: 'Add one DICOM Part-10 file to a draft dataset version (needs dataset.write).',
+      description:
+        'The body is the file (at most 64 MiB). It is identified with dcmjs (non-DICOM, truncated or UID-less files are refused, naming what is wrong), stored in the datasets bucket under its sha256, and added as the item of its SOP Instance UID; its PatientID is kept only as an HMAC under the project secret. The same file again answers `created: false`; another file with that SOP Instance UID is 409. Send `X-Checksum-Sha256` to have the body verified (a mismatch stores nothing).',
+      parameters: [
+        { name: 'versionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+        { name: 'label', in: 'query', description: 'A classification label for the item.', schema: { type: 'string' } },
+        { name: 'X-Checksum-Sha256', in: 'header', schema: { type: 'string' } },
+      ],
+      requestBody: { required: true, content: { 'application/dicom': { schema: { type: 'string', format: 'binary' } } } },
+      responses: {
+        '200': {
+          description: 'Added (or already there).',
+          content: json({ type: 'object', properties: { created: { type: 'boolean' }, item: { type: 'object' } } }),
+        },
+        '400': error('Not DICOM, truncated, without a UID or PatientID, or a digest mismatch.'),
+        '409': error('The version is sealed, or holds another file with this SOP Instance UID.'),
+        '413': error('Larger than 64 MiB.'),
+        ...common,
+      },
+    },
+  },
   '/api/v1/runs/{runId}/artifacts': {
     get: {
       summary: "List one directory of the run's artifacts (needs project.read).",

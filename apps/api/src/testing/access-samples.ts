@@ -5,6 +5,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
 
 /** The sweep's fixture project: one call per root field is aimed at it, so project roles decide. */
 export interface AccessFixture {
@@ -14,7 +15,16 @@ export interface AccessFixture {
   tokenId: string;
   experimentId: string;
   runId: string;
+  /** What features' ACCESS_SETUP added (e.g. a dataset id), by name. */
+  extra: Record<string, string>;
 }
+
+/**
+ * A feature whose sample calls need its own entities in the fixture project exports this as
+ * `ACCESS_SETUP`: it creates them (through the app's services, as the fixture's PI `memberId`) and
+ * returns their ids, which samples read from `fixture.extra`.
+ */
+export type AccessSetup = (app: INestApplication, fixture: AccessFixture) => Promise<Record<string, string>>;
 
 export interface SampleCall {
   query: string;
@@ -39,14 +49,16 @@ function sampleFiles(dir: string): string[] {
 }
 
 /** Every feature's samples under the api's source folder; a field sampled twice is refused, naming both files. */
-export function loadAccessSamples(root = join(__dirname, '..')): { samples: AccessSamples; files: string[] } {
+export function loadAccessSamples(root = join(__dirname, '..')): { samples: AccessSamples; setups: AccessSetup[]; files: string[] } {
   const samples: AccessSamples = {};
+  const setups: AccessSetup[] = [];
   const owner = new Map<string, string>();
   const files = sampleFiles(root).sort();
   for (const file of files) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- found at run time, like Jest finds tests
-    const mod = require(file) as { ACCESS_SAMPLES?: AccessSamples };
+    const mod = require(file) as { ACCESS_SAMPLES?: AccessSamples; ACCESS_SETUP?: AccessSetup };
     if (!mod.ACCESS_SAMPLES) throw new Error(`${file} exports no ACCESS_SAMPLES`);
+    if (mod.ACCESS_SETUP) setups.push(mod.ACCESS_SETUP);
     for (const [field, sample] of Object.entries(mod.ACCESS_SAMPLES)) {
       const first = owner.get(field);
       if (first) throw new Error(`The root field ${field} has samples in both ${first} and ${file}`);
@@ -54,5 +66,5 @@ export function loadAccessSamples(root = join(__dirname, '..')): { samples: Acce
       samples[field] = sample;
     }
   }
-  return { samples, files };
+  return { samples, setups, files };
 }

@@ -4,3 +4,4 @@
  */
 export * from './orthanc';
 export * from './sample-files';
+export * from './generate';

@@ -1,0 +1,20 @@
+/** Datasets' audit actions, declared beside the feature (see FeatureAuditActions). */
+import { defineAuditActions } from '@caliper/domain';
+
+declare module '@caliper/domain' {
+  interface FeatureAuditActions {
+    'dataset.created': true;
+    'dataset_version.created': true;
+    'dataset_version.items_added': true;
+    'dataset_version.sealed': true;
+    'dataset_version.deleted': true;
+  }
+}
+
+export const DATASET_AUDIT_ACTIONS = defineAuditActions([
+  'dataset.created',
+  'dataset_version.created',
+  'dataset_version.items_added',
+  'dataset_version.sealed',
+  'dataset_version.deleted',
+]);
