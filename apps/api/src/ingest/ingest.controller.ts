@@ -14,6 +14,7 @@ import type { Config } from '@caliper/config';
 import { projectOfSlug, Requires } from '../auth/locators';
 import { projectOfRunParam } from '../mlflow/mlflow-project';
 import { Caller } from '../mlflow/mlflow-request';
+import { TrackingService } from '../tracking/tracking.service';
 import { IdempotencyClaim, IngestService, MAX_HISTORY_PAGE, NativeBatch, Outcome, requestHash } from './ingest.service';
 import { keyValues, metricPoints, objectAt, optionalInt, optionalString, queryInt, runStatus } from './native-input';
 import { readNdjsonBatch } from './ndjson';
@@ -59,6 +60,7 @@ const isNdjson = (req: Request) => /^application\/(x-)?ndjson\b/i.test(req.heade
 export class IngestController {
   constructor(
     private readonly ingest: IngestService,
+    private readonly tracking: TrackingService,
     @Inject(CONFIG) private readonly config: Pick<Config, 'MAX_BATCH_BODY_MB'>,
   ) {}
 
@@ -143,6 +145,19 @@ export class IngestController {
       claim = claimOf(req, 'batch:json', runId);
     }
     return answer(res, await this.ingest.logBatch(p, runId, batch, claim));
+  }
+
+  /** Records that the run used a sealed dataset version of its project: `{ datasetVersionId, context? }` (e.g. context "training"). */
+  @Post('runs/:runId/dataset-inputs')
+  @Requires('run.write', byRun)
+  @HttpCode(200)
+  async logDatasetInput(@Caller() p: Principal, @Param('runId') runId: string, @Req() req: Request) {
+    const b = objectAt(req.body, 'body');
+    const id = optionalString(b, 'datasetVersionId', 'datasetVersionId', 36);
+    if (!id || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
+      throw badInput('datasetVersionId', 'expected the id (a UUID) of a sealed dataset version.');
+    const context = optionalString(b, 'context', 'context', 100);
+    return this.tracking.logDatasetVersionInput(p, runId, id.toLowerCase(), context);
   }
 
   @Post('runs/:runId/heartbeat')

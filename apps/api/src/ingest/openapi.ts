@@ -384,6 +384,31 @@ const paths: Record<string, PathItem> = {
       },
     },
   },
+  '/api/v1/runs/{runId}/dataset-inputs': {
+    post: {
+      summary: 'Record that the run used a sealed dataset version of its project (needs run.write).',
+      description:
+        'Body `{ "datasetVersionId": "<uuid>", "context": "training" }`. The input is named `<dataset> v<number>`, its digest is the manifest sha256, and it is linked to the version (provenance). Logging it again answers `added: false`. MLflow clients are linked the same way when log_input names `caliper://dataset-versions/<id>` in the source or the manifest sha256 (8+ hex characters) as the digest.',
+      parameters: [runId],
+      requestBody: {
+        required: true,
+        content: json({
+          type: 'object',
+          required: ['datasetVersionId'],
+          properties: { datasetVersionId: { type: 'string', format: 'uuid' }, context: { type: 'string' } },
+        }),
+      },
+      responses: {
+        '200': {
+          description: 'Recorded.',
+          content: json({ type: 'object', properties: { added: { type: 'boolean' }, name: { type: 'string' } } }),
+        },
+        '400': error('Not a version id.'),
+        ...common,
+        '404': error("No such run, or no sealed dataset version with this id in the run's project."),
+      },
+    },
+  },
   '/api/v1/dataset-versions/{versionId}/dicom': {
     put: {
       summary: 'Add one DICOM Part-10 file to a draft dataset version (needs dataset.write).',

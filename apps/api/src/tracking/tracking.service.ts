@@ -9,6 +9,7 @@ import { Injectable } from '@nestjs/common';
 import { generatedRunName } from './run-names';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { DATASET_VERSION_URI, linkDatasetInputs, sealedVersions } from './dataset-links';
 import {
   batchProblem,
   KeyValue,
@@ -17,6 +18,7 @@ import {
   MetricPointInput,
   RunStatus,
   TERMINAL_STATUSES,
+  notFound,
   TrackingError,
 } from '@caliper/domain';
 import {
@@ -503,7 +505,12 @@ export class TrackingService {
   ): Promise<number> {
     return this.ds.transaction(async (m) => {
       const run = await this.lockedActiveRun(m, principal, uuid);
-      const added = await this.tracking.addInputs(m, run.id, inputs);
+      const links = await linkDatasetInputs(m, run.projectId, inputs);
+      const added = await this.tracking.addInputs(
+        m,
+        run.id,
+        inputs.map((i, n) => ({ ...i, datasetVersionId: links[n] ?? null })),
+      );
       if (added)
         await this.audit.append(m, {
           ...actorOf(principal),
@@ -511,9 +518,49 @@ export class TrackingService {
           entityType: 'run',
           entityId: uuid,
           projectId: run.projectId,
-          after: { inputs: inputs.map((i) => ({ kind: i.kind, name: i.name, digest: i.digest })) },
+          after: {
+            inputs: inputs.map((i, n) => ({
+              kind: i.kind,
+              name: i.name,
+              digest: i.digest,
+              ...(links[n] ? { datasetVersionId: links[n] } : {}),
+            })),
+          },
         });
       return added;
+    });
+  }
+
+  /**
+   * Records that a run used a sealed dataset version of its project (the native API's way; MLflow
+   * clients are linked by source or digest in logInputs). Logging it again is a no-op.
+   */
+  async logDatasetVersionInput(
+    principal: Principal,
+    uuid: string,
+    versionId: string,
+    context: string | null,
+  ): Promise<{ added: boolean; name: string }> {
+    return this.ds.transaction(async (m) => {
+      const run = await this.lockedActiveRun(m, principal, uuid);
+      const [v] = await sealedVersions(m, run.projectId, { ids: [versionId], digests: [] });
+      if (!v) throw notFound(`Sealed dataset version ${versionId} of this run's project`);
+      const name = `${v.datasetName} v${v.number}`;
+      const descriptor: Record<string, unknown> = { source_type: 'caliper', source: `${DATASET_VERSION_URI}${v.id}` };
+      if (context) descriptor.tags = [{ key: 'mlflow.data.context', value: context }];
+      const added = await this.tracking.addInputs(m, run.id, [
+        { kind: 'dataset', name, digest: v.manifestSha256, descriptor, datasetVersionId: v.id },
+      ]);
+      if (added)
+        await this.audit.append(m, {
+          ...actorOf(principal),
+          action: 'run.inputs_logged',
+          entityType: 'run',
+          entityId: uuid,
+          projectId: run.projectId,
+          after: { inputs: [{ kind: 'dataset', name, digest: v.manifestSha256, datasetVersionId: v.id }] },
+        });
+      return { added: added > 0, name };
     });
   }
 

@@ -292,12 +292,19 @@ export class TrackingRepository {
   async addInputs(
     manager: EntityManager,
     runId: string,
-    inputs: { kind: 'dataset' | 'model'; name: string; digest: string; descriptor: Record<string, unknown> }[],
+    inputs: {
+      kind: 'dataset' | 'model';
+      name: string;
+      digest: string;
+      descriptor: Record<string, unknown>;
+      datasetVersionId?: string | null;
+    }[],
   ): Promise<number> {
     if (!inputs.length) return 0;
     const rows: unknown[] = await manager.query(
-      `INSERT INTO run_inputs (run_id, kind, name, digest, descriptor)
-       SELECT $1, kind, name, digest, descriptor FROM unnest($2::text[], $3::text[], $4::text[], $5::jsonb[]) AS t(kind, name, digest, descriptor)
+      `INSERT INTO run_inputs (run_id, kind, name, digest, descriptor, dataset_version_id)
+       SELECT $1, kind, name, digest, descriptor, dataset_version_id
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::jsonb[], $6::uuid[]) AS t(kind, name, digest, descriptor, dataset_version_id)
        ON CONFLICT ON CONSTRAINT "UQ_run_inputs_identity" DO NOTHING RETURNING id`,
       [
         runId,
@@ -305,6 +312,7 @@ export class TrackingRepository {
         inputs.map((i) => i.name),
         inputs.map((i) => i.digest),
         inputs.map((i) => JSON.stringify(i.descriptor)),
+        inputs.map((i) => i.datasetVersionId ?? null),
       ],
     );
     return rows.length;

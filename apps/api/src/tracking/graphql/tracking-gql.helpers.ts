@@ -166,7 +166,14 @@ export function toRunGql(view: RunView): RunGql {
       timestamp: m.timestamp,
       ...floatParts(m.value),
     })),
-    inputs: view.inputs.map((i) => ({ kind: i.kind, name: i.name, digest: i.digest, descriptor: i.descriptor, createdAt: i.createdAt })),
+    inputs: view.inputs.map((i) => ({
+      kind: i.kind,
+      name: i.name,
+      digest: i.digest,
+      datasetVersionId: i.datasetVersionId,
+      descriptor: i.descriptor,
+      createdAt: i.createdAt,
+    })),
   };
 }
 

@@ -67,6 +67,8 @@ export class RunInputGql {
   @Field() kind: string;
   @Field() name: string;
   @Field() digest: string;
+  @Field(() => ID, { nullable: true, description: 'The sealed dataset version this input is, when its source or digest names one' })
+  datasetVersionId: string | null;
   @Field(() => GraphQLJSON, { description: 'The descriptor as logged (MLflow: source_type, source, schema, profile, tags)' })
   descriptor: unknown;
   @Field() createdAt: Date;
