@@ -65,20 +65,29 @@ export class Datasets1765100000000 implements MigrationInterface {
     await q.query(
       `CREATE TRIGGER dataset_versions_immutable BEFORE UPDATE OR DELETE ON dataset_versions FOR EACH ROW EXECUTE FUNCTION dataset_version_guard()`,
     );
+    // Statement-level, over transition tables: one check per statement, not one per row (a COPY
+    // of 100,000 items or the copy of a parent's items is one statement).
     await q.query(`
-      CREATE FUNCTION dataset_item_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE FUNCTION dataset_items_sealed_guard() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE v uuid;
       BEGIN
-        v := CASE WHEN TG_OP = 'INSERT' THEN NEW.version_id ELSE OLD.version_id END;
-        IF EXISTS (SELECT 1 FROM dataset_versions WHERE id = v AND state = 'sealed')
-           OR (TG_OP = 'UPDATE' AND EXISTS (SELECT 1 FROM dataset_versions WHERE id = NEW.version_id AND state = 'sealed')) THEN
+        SELECT c.version_id INTO v FROM changed_rows c JOIN dataset_versions d ON d.id = c.version_id WHERE d.state = 'sealed' LIMIT 1;
+        IF v IS NULL AND TG_OP = 'UPDATE' THEN
+          SELECT c.version_id INTO v FROM changed_rows_new c JOIN dataset_versions d ON d.id = c.version_id WHERE d.state = 'sealed' LIMIT 1;
+        END IF;
+        IF v IS NOT NULL THEN
           RAISE EXCEPTION 'dataset version % is sealed: its items cannot be changed', v USING ERRCODE = 'check_violation';
         END IF;
-        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
-        RETURN NEW;
+        RETURN NULL;
       END $$`);
     await q.query(
-      `CREATE TRIGGER dataset_items_immutable BEFORE INSERT OR UPDATE OR DELETE ON dataset_items FOR EACH ROW EXECUTE FUNCTION dataset_item_guard()`,
+      `CREATE TRIGGER dataset_items_insert_guard AFTER INSERT ON dataset_items REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION dataset_items_sealed_guard()`,
+    );
+    await q.query(
+      `CREATE TRIGGER dataset_items_update_guard AFTER UPDATE ON dataset_items REFERENCING OLD TABLE AS changed_rows NEW TABLE AS changed_rows_new FOR EACH STATEMENT EXECUTE FUNCTION dataset_items_sealed_guard()`,
+    );
+    await q.query(
+      `CREATE TRIGGER dataset_items_delete_guard AFTER DELETE ON dataset_items REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION dataset_items_sealed_guard()`,
     );
     await q.query(`
       CREATE FUNCTION dataset_items_truncate_guard() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -102,7 +111,7 @@ export class Datasets1765100000000 implements MigrationInterface {
     await q.query(`DROP TABLE dataset_versions`);
     await q.query(`DROP TABLE dataset_patient_secrets`);
     await q.query(`DROP TABLE datasets`);
-    await q.query(`DROP FUNCTION dataset_item_guard()`);
+    await q.query(`DROP FUNCTION dataset_items_sealed_guard()`);
     await q.query(`DROP FUNCTION dataset_items_truncate_guard()`);
     await q.query(`DROP FUNCTION dataset_version_guard()`);
   }
