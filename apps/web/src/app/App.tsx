@@ -49,19 +49,6 @@ export function App() {
               </PlaceholderPage>
             }
           />
-          <Route
-            path="datasets"
-            element={
-              <PlaceholderPage title="Datasets">
-                <p>
-                  Datasets and their sealed versions will be listed here: the manifest of studies and series with checksums, the
-                  patient-level train/validation/test split, label set, source (PACS, XNAT, upload or radiologists&apos; feedback) and
-                  de-identification attestation.
-                </p>
-                <p>Nothing is shown yet because dataset versioning is not part of this release.</p>
-              </PlaceholderPage>
-            }
-          />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

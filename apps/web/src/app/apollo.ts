@@ -42,6 +42,8 @@ export function createApolloClient(): ApolloClient {
         // a member stays inside its project's `members` list (MembersSection writes mutation
         // answers there by project id and user id).
         ProjectMember: { keyFields: false },
+        // A version's counts and ratios are values without ids, read by several queries: merge them.
+        DatasetVersion: { fields: { counts: { merge: true }, splitRatios: { merge: true } } },
         Project: {
           fields: {
             // Lists come back whole from the server: replace, never merge element by element.
