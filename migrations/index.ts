@@ -8,6 +8,7 @@ import { RunSearchIndexes1764700000000 } from './1764700000000-RunSearchIndexes'
 import { SavedViews1764800000000 } from './1764800000000-SavedViews';
 import { AuditCheckpoints1764900000000 } from './1764900000000-AuditCheckpoints';
 import { Datasets1765100000000 } from './1765100000000-Datasets';
+import { DatasetImports1765200000000 } from './1765200000000-DatasetImports';
 
 export const MIGRATIONS = [
   Foundation1764205200000,
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   SavedViews1764800000000,
   AuditCheckpoints1764900000000,
   Datasets1765100000000,
+  DatasetImports1765200000000,
 ];

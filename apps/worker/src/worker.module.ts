@@ -11,6 +11,7 @@ import type { Config } from '@caliper/config';
 import { createLogger } from '@caliper/observability';
 import { AuditJobsModule } from './audit/audit-jobs.module';
 import { AuthJobsModule } from './auth/auth-jobs.module';
+import { DatasetsJobsModule } from './datasets/datasets-jobs.module';
 import { HealthModule } from './health/health.module';
 import { IdempotencyJobsModule } from './idempotency/idempotency-jobs.module';
 import { WorkerInfraModule } from './infra/worker-infra.module';
@@ -21,7 +22,7 @@ import { WorkerLifecycle } from './worker.lifecycle';
 import { WorkerOptions, workerOptions } from './worker.options';
 
 /** The job families this worker runs. */
-const JOB_FAMILY_MODULES = [AuditJobsModule, AuthJobsModule, IdempotencyJobsModule, UploadsJobsModule];
+const JOB_FAMILY_MODULES = [AuditJobsModule, AuthJobsModule, DatasetsJobsModule, IdempotencyJobsModule, UploadsJobsModule];
 
 @Module({})
 export class WorkerModule {

@@ -1,2 +1,4 @@
 export * from './dataset.entities';
 export * from './datasets.repository';
+export * from './dataset-items.writer';
+export * from './dataset-imports';

@@ -36,6 +36,10 @@ export const jobFamilies = defineJobFamilies({
       })
       .strict(),
   },
+  datasets: {
+    /** Builds a draft dataset version from a PACS query: the import row (dataset_imports) holds the query and the progress. */
+    'datasets.import-pacs': z.object({ v: z.literal(1), importId: z.string().uuid() }).strict(),
+  },
 });
 
 type Families = typeof jobFamilies;
@@ -121,5 +125,7 @@ export function deterministicJobId(job: Job<KeyedJobName>): string {
   switch (job.name) {
     case 'auth.failed-logins.flush':
       return [job.name, job.data.username, job.data.ip, compactMinute(job.data.minute)].map(encodeURIComponent).join('|');
+    case 'datasets.import-pacs':
+      return [job.name, job.data.importId].map(encodeURIComponent).join('|');
   }
 }

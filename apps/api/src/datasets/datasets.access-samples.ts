@@ -38,6 +38,14 @@ export const ACCESS_SAMPLES = defineAccessSamples({
     query: 'mutation($v: ID!) { sealDatasetVersion(input: { versionId: $v, deidMethod: "sweep", deidSummary: "sweep" }) { id } }',
     variables: { v: f.extra.datasetVersionId },
   }),
+  pacsPreview: (f) => ({
+    query: 'query($p: ID!) { pacsPreview(projectId: $p, query: { modalities: ["CT"] }) { studies } }',
+    variables: { p: f.projectId },
+  }),
+  importFromPacs: (f) => ({
+    query: 'mutation($v: ID!) { importFromPacs(input: { versionId: $v, query: { modalities: ["CT"] }, copy: false }) { id } }',
+    variables: { v: f.extra.datasetVersionId },
+  }),
   deleteDatasetVersion: (f) => ({
     query: 'mutation($v: ID!) { deleteDatasetVersion(versionId: $v) }',
     variables: { v: f.extra.datasetVersionId },

@@ -8,6 +8,7 @@ declare module '@caliper/domain' {
     'dataset_version.items_added': true;
     'dataset_version.sealed': true;
     'dataset_version.deleted': true;
+    'dataset_import.requested': true;
   }
 }
 
@@ -17,4 +18,5 @@ export const DATASET_AUDIT_ACTIONS = defineAuditActions([
   'dataset_version.items_added',
   'dataset_version.sealed',
   'dataset_version.deleted',
+  'dataset_import.requested',
 ]);

@@ -1,18 +1,25 @@
 /** Datasets: versions built from the PACS or uploads, patient-level splits, seal, diff (issue 13). */
 import type { Config } from '@caliper/config';
-import { DATASET_ENTITIES, DatasetsRepository } from '@caliper/datasets';
-import { AuditRepository } from '@caliper/persistence';
+import { DATASET_ENTITIES, DatasetImportEntity, DatasetImportsRepository, DatasetsRepository } from '@caliper/datasets';
+import { AuditRepository, OutboxRepository } from '@caliper/persistence';
 import { CONFIG, PersistenceModule } from '@caliper/server-kit';
 import { objectStoreFromConfig } from '@caliper/storage';
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { DatasetImportsResolver, DatasetVersionImportsResolver } from './dataset-imports.resolver';
+import { DatasetImportsService } from './dataset-imports.service';
 import { DatasetUploadsController } from './dataset-uploads.controller';
 import { DatasetsLoaders } from './datasets.loaders';
 import { DatasetsResolver, DatasetVersionFieldsResolver } from './datasets.resolver';
 import { DatasetsService } from './datasets.service';
 
 @Module({
-  imports: [PersistenceModule.forFeature({ entities: DATASET_ENTITIES, repositories: [DatasetsRepository] })],
+  imports: [
+    PersistenceModule.forFeature({
+      entities: [...DATASET_ENTITIES, DatasetImportEntity],
+      repositories: [DatasetsRepository, DatasetImportsRepository],
+    }),
+  ],
   controllers: [DatasetUploadsController],
   providers: [
     {
@@ -21,8 +28,22 @@ import { DatasetsService } from './datasets.service';
         new DatasetsService(ds, datasets, audit, { store: objectStoreFromConfig(config), bucket: config.S3_BUCKET_DATASETS }),
       inject: [CONFIG, DataSource, DatasetsRepository, AuditRepository],
     },
+    {
+      provide: DatasetImportsService,
+      useFactory: (
+        config: Config,
+        ds: DataSource,
+        datasets: DatasetsRepository,
+        imports: DatasetImportsRepository,
+        outbox: OutboxRepository,
+        audit: AuditRepository,
+      ) => new DatasetImportsService(ds, datasets, imports, outbox, audit, config.PACS_DICOMWEB_URL),
+      inject: [CONFIG, DataSource, DatasetsRepository, DatasetImportsRepository, OutboxRepository, AuditRepository],
+    },
     DatasetsLoaders,
     DatasetsResolver,
+    DatasetImportsResolver,
+    DatasetVersionImportsResolver,
     DatasetVersionFieldsResolver,
   ],
   exports: [DatasetsService],

@@ -7,7 +7,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  assignSplits,
   badInput,
   checkSplitRatios,
   DatasetSplit,
@@ -16,30 +15,30 @@ import {
   manifestLine,
   MAX_DATASET_NAME,
   notFound,
-  patientKey,
   SplitRatios,
 } from '@caliper/domain';
 import {
   DatasetEntity,
+  DatasetImportsRepository,
   DatasetItemEntity,
+  DatasetItemsWriter,
   DatasetsRepository,
   DatasetVersionEntity,
   DatasetVersionSource,
-  NewDatasetItem,
+  IdentifiedItem,
   VersionCounts,
 } from '@caliper/datasets';
 import { PacsError, readDicomIdentity } from '@caliper/pacs';
 import { AuditRepository } from '@caliper/persistence';
 import { actorOf, Principal } from '@caliper/server-kit';
 import type { ObjectStore } from '@caliper/storage';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import './datasets.audit';
 
 export const MAX_ITEM_CHANGES = 10000;
 export const MAX_DICOM_UPLOAD_BYTES = 64 * 1024 * 1024;
 export const MAX_DIFF_ROWS = 1000;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._-]*$/;
-const UNIQUE_VIOLATION = '23505';
 
 export interface DatasetsOptions {
   store: ObjectStore;
@@ -66,13 +65,18 @@ export interface SealCommand {
 
 export class DatasetsService {
   private bucketReady: Promise<void> | null = null;
+  private readonly writer: DatasetItemsWriter;
+  private readonly imports: DatasetImportsRepository;
 
   constructor(
     private readonly ds: DataSource,
     private readonly datasets: DatasetsRepository,
     private readonly audit: AuditRepository,
     private readonly opts: DatasetsOptions,
-  ) {}
+  ) {
+    this.writer = new DatasetItemsWriter(datasets);
+    this.imports = new DatasetImportsRepository(ds);
+  }
 
   list(projectId: string): Promise<DatasetEntity[]> {
     return this.datasets.listDatasets(projectId);
@@ -183,7 +187,7 @@ export class DatasetsService {
         await this.datasets.copyItems(m, parent.id, v.id, removes);
         await this.datasets.relabel(m, v.id, relabel);
         const paramsChanged = splitSeed !== parent.splitSeed || JSON.stringify(splitRatios) !== JSON.stringify(parent.splitRatios);
-        await this.placePatients(m, v, { fresh: !!cmd.resplit || paramsChanged });
+        await this.writer.placePatients(m, v, { fresh: !!cmd.resplit || paramsChanged });
       }
       await this.audit.append(m, {
         ...actorOf(principal),
@@ -206,24 +210,12 @@ export class DatasetsService {
     principal: Principal,
     version: DatasetVersionEntity,
     projectId: string,
-    items: readonly (Omit<NewDatasetItem, 'patientKey' | 'split'> & { patientId: string })[],
+    items: readonly IdentifiedItem[],
     how: Record<string, unknown>,
   ): Promise<number> {
     return this.ds.transaction(async (m) => {
-      const locked = await this.draft(m, version.id);
-      const secret = await this.datasets.patientSecret(m, projectId);
-      const rows = items.map(({ patientId, ...i }) => ({ ...i, patientKey: patientKey(secret, patientId), split: null }));
-      try {
-        await this.datasets.insertItems(m, locked.id, rows);
-      } catch (e) {
-        if ((e as { code?: string }).code === UNIQUE_VIOLATION)
-          throw new DomainError(
-            'CONFLICT',
-            `Version ${locked.number} already has an item with one of these keys: ${(e as { detail?: string }).detail ?? ''}`,
-          );
-        throw e;
-      }
-      await this.placePatients(m, locked, { fresh: false });
+      const locked = await this.writer.lockDraft(m, version.id);
+      const count = await this.writer.write(m, locked, projectId, items);
       await this.audit.append(m, {
         ...actorOf(principal),
         action: 'dataset_version.items_added',
@@ -231,9 +223,9 @@ export class DatasetsService {
         entityId: locked.id,
         projectId,
         before: null,
-        after: { count: rows.length, ...how },
+        after: { count, ...how },
       });
-      return rows.length;
+      return count;
     });
   }
 
@@ -312,9 +304,14 @@ export class DatasetsService {
       throw badInput('deidMethod', 'must say how the data was de-identified (e.g. "DICOM PS3.15 basic profile", "none: internal use")');
     if (!summary) throw badInput('deidSummary', 'must summarise what de-identification changed');
     return this.ds.transaction(async (m) => {
-      const v = await this.draft(m, cmd.versionId);
+      const v = await this.writer.lockDraft(m, cmd.versionId);
       const dataset = (await this.datasets.findDataset(v.datasetId, m))!;
-      await this.placePatients(m, v, { fresh: false });
+      if (await this.imports.unfinished(m, v.id))
+        throw new DomainError(
+          'INVALID_STATE',
+          `Version ${v.number} has a PACS import still running: seal it once the import has finished.`,
+        );
+      await this.writer.placePatients(m, v, { fresh: false });
       const twice = await this.datasets.patientsInTwoSplits(m, v.id);
       if (twice.length) throw new DomainError('INVALID_STATE', `Patients in two splits: ${twice.join(', ')}`);
       const counts = await this.datasets.counts(v.id, m);
@@ -375,7 +372,7 @@ export class DatasetsService {
   /** Deletes a draft and its items (a sealed version cannot be deleted). */
   async deleteDraft(principal: Principal, projectId: string, versionId: string): Promise<boolean> {
     return this.ds.transaction(async (m) => {
-      const v = await this.draft(m, versionId);
+      const v = await this.writer.lockDraft(m, versionId);
       await this.datasets.deleteDraft(m, v.id);
       await this.audit.append(m, {
         ...actorOf(principal),
@@ -394,34 +391,6 @@ export class DatasetsService {
     if (a.datasetId !== b.datasetId) throw badInput('to', 'both versions must belong to the same dataset');
     if (limit < 0 || limit > MAX_DIFF_ROWS) throw badInput('first', `must be from 0 to ${MAX_DIFF_ROWS}`);
     return this.datasets.diff(a.id, b.id, limit);
-  }
-
-  private async draft(m: EntityManager, versionId: string): Promise<DatasetVersionEntity> {
-    const v = await this.datasets.lockVersion(m, versionId);
-    if (!v) throw notFound(`Dataset version ${versionId}`);
-    if (v.state !== 'draft') throw new DomainError('INVALID_STATE', `Version ${v.number} is sealed: build a new version from it instead.`);
-    return v;
-  }
-
-  /**
-   * Places patients without a split (or all of them when `fresh`): patients the parent had keep the
-   * parent's split unless `fresh`; the rest by the version's seed and ratios, by label strata if asked.
-   */
-  private async placePatients(m: EntityManager, v: DatasetVersionEntity, opts: { fresh: boolean }): Promise<void> {
-    const patients = await this.datasets.patients(m, v.id);
-    const fixed = new Map<string, DatasetSplit>();
-    if (!opts.fresh) for (const p of patients) if (p.split) fixed.set(p.patientKey, p.split);
-    const stratumOf = v.stratifyByLabel ? new Map(patients.map((p) => [p.patientKey, p.label ?? ''])) : undefined;
-    const placed = assignSplits(
-      patients.map((p) => p.patientKey),
-      { seed: v.splitSeed, ratios: v.splitRatios, fixed, stratumOf },
-    );
-    const changed = new Map<string, DatasetSplit>();
-    for (const p of patients) {
-      const s = placed.get(p.patientKey);
-      if (s && (s !== p.split || p.unplaced)) changed.set(p.patientKey, s);
-    }
-    await this.datasets.setSplits(m, v.id, changed);
   }
 
   private ensureBucket(): Promise<void> {

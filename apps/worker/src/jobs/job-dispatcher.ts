@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { InvalidJobError, isJobName, Job, JobName, parseJob } from '@caliper/jobs';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { LOGGER } from '../worker.options';
-import { JobResult } from './job-processor';
+import { JobAttempt, JobResult } from './job-processor';
 import { JobProcessors } from './job-processors';
 
 @Injectable()
@@ -21,12 +21,12 @@ export class JobDispatcher {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async process(name: string, data: unknown, meta: { id?: string; attempt: number }): Promise<JobResult> {
+  async process(name: string, data: unknown, meta: { id?: string; attempt: number; attempts?: number }): Promise<JobResult> {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     const metricName = isJobName(name) ? name : 'unknown';
     try {
-      const result = await this.handle(this.parse(name, data));
+      const result = await this.handle(this.parse(name, data), { attempt: meta.attempt, attempts: meta.attempts ?? meta.attempt });
       this.metrics.recordJob(metricName, result.outcome, seconds());
       this.logger.info(
         { job: name, jobId: meta.id, attempt: meta.attempt, outcome: result.outcome, ...result.detail },
@@ -49,7 +49,7 @@ export class JobDispatcher {
     }
   }
 
-  private handle<N extends JobName>(job: Job<N>): Promise<JobResult> {
-    return this.processors.get<N>(job.name).run(job.data);
+  private handle<N extends JobName>(job: Job<N>, attempt: JobAttempt): Promise<JobResult> {
+    return this.processors.get<N>(job.name).run(job.data, attempt);
   }
 }

@@ -13,8 +13,14 @@ export interface JobResult {
   detail: Record<string, unknown>;
 }
 
+/** Which try this is: a processor that records its own failure marks it final on the last attempt. */
+export interface JobAttempt {
+  attempt: number;
+  attempts: number;
+}
+
 export interface JobProcessor<N extends JobName> {
-  run(data: JobPayloads[N]): Promise<JobResult>;
+  run(data: JobPayloads[N], attempt?: JobAttempt): Promise<JobResult>;
 }
 
 export interface ScheduledJobProcessor<N extends ScheduledJobName> extends JobProcessor<N> {

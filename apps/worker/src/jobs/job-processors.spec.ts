@@ -55,6 +55,14 @@ class Flush implements JobProcessor<'auth.failed-logins.flush'> {
 @ProcessesJob('auth.failed-logins.flush')
 class SecondFlush extends Flush {}
 
+@Injectable()
+@ProcessesJob('datasets.import-pacs')
+class ImportPacs implements JobProcessor<'datasets.import-pacs'> {
+  async run(data: JobPayloads['datasets.import-pacs']): Promise<JobResult> {
+    return { outcome: 'done', detail: { importId: data.importId } };
+  }
+}
+
 @Module({ providers: [Clock, Checkpoint] })
 class AuditFamily {}
 @Module({ providers: [Sweep] })
@@ -65,6 +73,8 @@ class IdempotencyFamily {}
 class AuthFamily {}
 @Module({ providers: [SecondFlush] })
 class OtherAuthFamily {}
+@Module({ providers: [ImportPacs] })
+class DatasetsFamily {}
 
 async function boot(...families: Type[]) {
   @Module({ imports: [DiscoveryModule, ...families], providers: [JobProcessors] })
@@ -76,11 +86,11 @@ async function boot(...families: Type[]) {
 
 describe('JobProcessors', () => {
   it("finds each job's processor in its family's module, with what that module injected", async () => {
-    const app = await boot(AuditFamily, UploadsFamily, IdempotencyFamily, AuthFamily);
+    const app = await boot(AuditFamily, UploadsFamily, IdempotencyFamily, AuthFamily, DatasetsFamily);
     const processors = app.get(JobProcessors);
     expect(await processors.get('audit.checkpoint').run({ v: 1 })).toEqual({ outcome: 'done', detail: { by: 'the injected clock' } });
     expect(processors.get('auth.failed-logins.flush')).toBeInstanceOf(Flush);
-    expect(processors.families().sort()).toEqual(['audit', 'auth', 'idempotency', 'uploads']);
+    expect(processors.families().sort()).toEqual(['audit', 'auth', 'datasets', 'idempotency', 'uploads']);
     expect(processors.schedules().sort((a, b) => a.name.localeCompare(b.name))).toEqual([
       { name: 'audit.checkpoint', everyMs: 2000 },
       { name: 'idempotency.purge', everyMs: 60_000 },
@@ -91,12 +101,12 @@ describe('JobProcessors', () => {
 
   it('refuses to start when a job has no processor, naming the job and where to register one', async () => {
     await expect(boot(AuditFamily, UploadsFamily)).rejects.toThrow(
-      /no processor for job "idempotency.purge", "auth.failed-logins.flush": add an @Injectable\(\) @ProcessesJob\(name\) class to the providers of its family's module, and that module to WorkerModule's imports/,
+      /no processor for job "idempotency.purge", "auth.failed-logins.flush", "datasets.import-pacs": add an @Injectable\(\) @ProcessesJob\(name\) class to the providers of its family's module, and that module to WorkerModule's imports/,
     );
   });
 
   it('refuses to start when a job has two processors, naming both', async () => {
-    await expect(boot(AuditFamily, UploadsFamily, IdempotencyFamily, AuthFamily, OtherAuthFamily)).rejects.toThrow(
+    await expect(boot(AuditFamily, UploadsFamily, IdempotencyFamily, AuthFamily, DatasetsFamily, OtherAuthFamily)).rejects.toThrow(
       /job "auth.failed-logins.flush" has two processors, (Flush and SecondFlush|SecondFlush and Flush): register one of them/,
     );
   });

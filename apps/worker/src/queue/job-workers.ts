@@ -30,7 +30,8 @@ export class JobWorkers {
     this.workers = this.processors.families().map((family) => {
       const worker = new Worker(
         JOB_QUEUES[family],
-        (job) => this.dispatcher.process(job.name, job.data, { id: job.id, attempt: job.attemptsMade + 1 }),
+        (job) =>
+          this.dispatcher.process(job.name, job.data, { id: job.id, attempt: job.attemptsMade + 1, attempts: job.opts.attempts ?? 1 }),
         {
           connection: bullConnection(this.connection.url),
           prefix: this.connection.prefix,

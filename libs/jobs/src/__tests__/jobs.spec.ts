@@ -52,14 +52,20 @@ describe('parseJob', () => {
   });
 
   it('knows every job name of the union', () => {
-    const names: Array<keyof JobPayloads> = ['audit.checkpoint', 'uploads.sweep', 'idempotency.purge', 'auth.failed-logins.flush'];
+    const names: Array<keyof JobPayloads> = [
+      'audit.checkpoint',
+      'uploads.sweep',
+      'idempotency.purge',
+      'auth.failed-logins.flush',
+      'datasets.import-pacs',
+    ];
     expect(JOB_NAMES.sort()).toEqual(names.sort());
   });
 });
 
 describe('job families', () => {
   it('puts every job in the family its name starts with, and every family has a queue of its own', () => {
-    expect([...JOB_FAMILIES].sort()).toEqual(['audit', 'auth', 'idempotency', 'uploads']);
+    expect([...JOB_FAMILIES].sort()).toEqual(['audit', 'auth', 'datasets', 'idempotency', 'uploads']);
     for (const name of JOB_NAMES) {
       const family = familyOf(name);
       expect(Object.keys(jobFamilies[family])).toContain(name);
@@ -67,6 +73,7 @@ describe('job families', () => {
     expect(JOB_QUEUES).toEqual({
       audit: 'caliper-audit',
       auth: 'caliper-auth',
+      datasets: 'caliper-datasets',
       idempotency: 'caliper-idempotency',
       uploads: 'caliper-uploads',
     });

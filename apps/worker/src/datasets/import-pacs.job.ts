@@ -1,0 +1,244 @@
+/**
+ * 'datasets.import-pacs': builds a draft dataset version from a PACS query. Lists the matched
+ * series by QIDO-RS (paging), then every instance of each; retrieves each instance by WADO-RS,
+ * streaming it through sha256 into a temporary file (memory stays at a few chunks per request),
+ * reads its identity, pseudonymises the patient, and either references it (UIDs, no object key)
+ * or copies it into the datasets bucket under its sha256. Items go in by COPY in batches, each
+ * batch in one transaction with the import's progress, so a re-run (retry, or a crashed worker's
+ * job picked up again) skips what is written and resumes. An instance that cannot be retrieved
+ * or read is a recorded failure; a PACS that cannot be queried fails the import at once, before
+ * anything is written.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Inject, Injectable } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
+import { DataSource } from 'typeorm';
+import type { Config } from '@caliper/config';
+import {
+  DatasetImportEntity,
+  DatasetImportFailure,
+  DatasetImportsRepository,
+  DatasetItemsWriter,
+  DatasetsRepository,
+  IdentifiedItem,
+  instancesOfSeries,
+  matchedSeries,
+} from '@caliper/datasets';
+import { DomainError } from '@caliper/domain';
+import { JobPayloads } from '@caliper/jobs';
+import { DicomWebClient, type InstanceRecord, PacsError, readDicomIdentity } from '@caliper/pacs';
+import { AuditRepository } from '@caliper/persistence';
+import { ObjectStore } from '@caliper/storage';
+import { JobAttempt, JobProcessor, JobResult, ProcessesJob } from '../jobs/job-processor';
+import { CONFIG } from '../worker.options';
+
+/** WADO-RS requests at a time. */
+export const IMPORT_CONCURRENCY = 4;
+/** Items per COPY and progress update. */
+export const IMPORT_BATCH = 64;
+/** Instances up to this size are parsed whole for their identity; larger ones take it from QIDO (bounded memory). */
+const PARSE_LIMIT_BYTES = 8 * 1024 * 1024;
+
+type Payload = JobPayloads['datasets.import-pacs'];
+
+/** Ends the import as failed, with a message for the person who asked for it. */
+class ImportFailed extends Error {}
+
+@Injectable()
+@ProcessesJob('datasets.import-pacs')
+export class ImportPacsJob implements JobProcessor<'datasets.import-pacs'> {
+  private readonly writer: DatasetItemsWriter;
+  private readonly pacsUrl: string | undefined;
+  private readonly bucket: string;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly datasets: DatasetsRepository,
+    private readonly imports: DatasetImportsRepository,
+    private readonly audit: AuditRepository,
+    private readonly store: ObjectStore,
+    @Inject(CONFIG) config: Pick<Config, 'PACS_DICOMWEB_URL' | 'S3_BUCKET_DATASETS'>,
+  ) {
+    this.writer = new DatasetItemsWriter(datasets);
+    this.pacsUrl = config.PACS_DICOMWEB_URL;
+    this.bucket = config.S3_BUCKET_DATASETS;
+  }
+
+  async run(data: Payload, attempt: JobAttempt = { attempt: 1, attempts: 1 }): Promise<JobResult> {
+    const imp = await this.imports.find(data.importId);
+    if (!imp) return { outcome: 'skipped', detail: { reason: 'no such import (its draft was deleted)', importId: data.importId } };
+    if (imp.status === 'done' || imp.status === 'failed')
+      return { outcome: 'skipped', detail: { reason: `import already ${imp.status}`, importId: imp.id } };
+    try {
+      return await this.importAll(imp);
+    } catch (err) {
+      const final = err instanceof ImportFailed || attempt.attempt >= attempt.attempts;
+      const message = err instanceof ImportFailed ? err.message : `The import stopped: ${(err as Error).message}`;
+      if (final) {
+        await this.ds.transaction((m) => this.imports.finish(m, imp.id, { status: 'failed', error: message }));
+        throw new UnrecoverableError(message);
+      }
+      await this.ds.query(`UPDATE dataset_imports SET error = $2 WHERE id = $1`, [
+        imp.id,
+        `${message} (attempt ${attempt.attempt} of ${attempt.attempts}; retrying)`,
+      ]);
+      throw err;
+    }
+  }
+
+  private async importAll(imp: DatasetImportEntity): Promise<JobResult> {
+    if (!this.pacsUrl)
+      throw new ImportFailed(
+        'No PACS is configured: PACS_DICOMWEB_URL is not set for the worker. Set it to the DICOMweb root (e.g. http://orthanc:8042/dicom-web) and import again.',
+      );
+    const version = await this.datasets.findVersion(imp.versionId);
+    if (!version) throw new ImportFailed(`Dataset version ${imp.versionId} was not found.`);
+    if (version.state !== 'draft') throw new ImportFailed(`Version ${version.number} is sealed: import into a new draft instead.`);
+    const dataset = (await this.datasets.findDataset(version.datasetId))!;
+    const client = new DicomWebClient({ baseUrl: this.pacsUrl });
+
+    let refs: InstanceRecord[];
+    try {
+      const { series } = await matchedSeries(client, imp.query);
+      const bySop = new Map<string, InstanceRecord>();
+      for (const s of series) for (const i of await instancesOfSeries(client, s)) bySop.set(i.sopInstanceUid, i);
+      refs = [...bySop.values()];
+    } catch (err) {
+      if (err instanceof PacsError)
+        throw new ImportFailed(`The PACS could not be queried (${err.code}): ${err.message}. Nothing was imported.`);
+      throw err;
+    }
+    const existing = await this.imports.existingKeys(
+      version.id,
+      refs.map((r) => r.sopInstanceUid),
+    );
+    const todo = refs.filter((r) => !existing.has(r.sopInstanceUid));
+    await this.imports.start(imp.id, refs.length, refs.length - todo.length);
+    if (imp.copy && todo.length) await this.store.ensureBucket(this.bucket);
+
+    let written = 0;
+    let failed = 0;
+    for (let at = 0; at < todo.length; at += IMPORT_BATCH) {
+      const batch = todo.slice(at, at + IMPORT_BATCH);
+      const items: IdentifiedItem[] = [];
+      const failures: DatasetImportFailure[] = [];
+      await forEachLimited(batch, IMPORT_CONCURRENCY, async (ref) => {
+        try {
+          items.push(await this.fetch(client, ref, imp.copy ? `datasets/${dataset.id}/objects` : null));
+        } catch (err) {
+          failures.push({ sopInstanceUid: ref.sopInstanceUid, error: (err as Error).message });
+        }
+      });
+      if (items.length === 0 && failures.length === batch.length && failures.every((f) => /UNREACHABLE|failed: connect/.test(f.error)))
+        throw new ImportFailed(`The PACS stopped answering: ${failures[0]!.error}`);
+      await this.ds.transaction(async (m) => {
+        let locked;
+        try {
+          locked = await this.writer.lockDraft(m, version.id);
+        } catch (err) {
+          if (err instanceof DomainError) throw new ImportFailed(err.message);
+          throw err;
+        }
+        // A crashed run of this job may have written some of them since the listing.
+        const again = await this.imports.existingKeys(
+          version.id,
+          items.map((i) => i.itemKey),
+          m,
+        );
+        const fresh = items.filter((i) => !again.has(i.itemKey));
+        await this.writer.write(m, locked, dataset.projectId, fresh);
+        await this.imports.progress(m, imp.id, { done: items.length, failures });
+      });
+      written += items.length;
+      failed += failures.length;
+    }
+
+    await this.ds.transaction(async (m) => {
+      await this.imports.finish(m, imp.id, { status: 'done' });
+      const [user] = (await m.query(`SELECT username FROM users WHERE id = $1`, [imp.createdBy])) as { username: string }[];
+      await this.audit.append(m, {
+        actorId: imp.createdBy,
+        actorLabel: user?.username ?? 'caliper-worker',
+        action: 'dataset_import.finished',
+        entityType: 'dataset_version',
+        entityId: version.id,
+        projectId: dataset.projectId,
+        before: null,
+        after: {
+          importId: imp.id,
+          query: imp.query as Record<string, string | string[]>,
+          copy: imp.copy,
+          total: refs.length,
+          written,
+          alreadyPresent: refs.length - todo.length,
+          failed,
+        },
+      });
+    });
+    return { outcome: 'done', detail: { importId: imp.id, total: refs.length, written, failed } };
+  }
+
+  /** One instance: streamed through sha256 into a temporary file, identified, copied when `objectPrefix` is given. */
+  private async fetch(client: DicomWebClient, ref: InstanceRecord, objectPrefix: string | null): Promise<IdentifiedItem> {
+    const tmp = path.join(tmpdir(), `caliper-import-${randomUUID()}.dcm`);
+    try {
+      const retrieved = await client.retrieveInstance(ref);
+      const hash = createHash('sha256');
+      let size = 0;
+      await pipeline(
+        retrieved.body,
+        new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            hash.update(chunk);
+            size += chunk.length;
+            done(null, chunk);
+          },
+        }),
+        createWriteStream(tmp),
+      );
+      const sha256 = hash.digest('hex');
+      let id: { studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string; modality?: string; patientId?: string } = ref;
+      if (size <= PARSE_LIMIT_BYTES) {
+        id = readDicomIdentity(await readFile(tmp), `SOP Instance ${ref.sopInstanceUid}`);
+        if (id.sopInstanceUid !== ref.sopInstanceUid)
+          throw new Error(`the PACS returned SOP Instance ${id.sopInstanceUid} when asked for ${ref.sopInstanceUid}`);
+      }
+      if (!id.patientId?.trim()) throw new Error('no PatientID (0010,0020): items are split by patient');
+      let objectKey: string | null = null;
+      if (objectPrefix) {
+        objectKey = `${objectPrefix}/${sha256}.dcm`;
+        await this.store.putObject(this.bucket, objectKey, createReadStream(tmp), { size, contentType: 'application/dicom' });
+      }
+      return {
+        itemKey: id.sopInstanceUid,
+        studyUid: id.studyInstanceUid,
+        seriesUid: id.seriesInstanceUid,
+        sopUid: id.sopInstanceUid,
+        objectKey,
+        modality: id.modality ?? null,
+        sha256,
+        sizeBytes: size,
+        patientId: id.patientId,
+        label: null,
+        maskKey: null,
+      };
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
