@@ -29,6 +29,7 @@ import {
   type InstanceQuery,
   type SeriesQuery,
   type StudyQuery,
+  queryString,
 } from './qido-query';
 import {
   multipartBoundary,
@@ -204,7 +205,7 @@ export class DicomWebClient {
   }
 
   private async search<T>(q: BuiltQuery, decode: (ds: DicomJsonDataset, context: string) => T): Promise<QidoPage<T>> {
-    const url = `${this.baseUrl}/${q.path}?${q.params.toString()}`;
+    const url = `${this.baseUrl}/${q.path}?${queryString(q)}`;
     const { response, idle } = await this.send('GET', url, { accept: DICOM_JSON });
     // 204: no match (PS3.18 8.3.4.1 allows it in place of an empty array).
     const body = response.status === 204 ? [] : await this.readJson(response, 'GET', url, idle);

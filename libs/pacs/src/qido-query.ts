@@ -165,6 +165,15 @@ function finish(
 
 const seg = (v: string) => encodeURIComponent(v);
 
+/**
+ * The query string of a built query, spaces as %20 (RFC 3986) rather than URLSearchParams's `+`
+ * (form encoding), which a DICOMweb server may read as a literal plus. Orthanc 1.10 matches no
+ * value containing a space either way; `*` in its place matches there.
+ */
+export function queryString(q: BuiltQuery): string {
+  return q.params.toString().replace(/\+/g, '%20');
+}
+
 export function buildStudyQuery(q: StudyQuery, maxLimit: number): BuiltQuery {
   return finish(
     'studies',

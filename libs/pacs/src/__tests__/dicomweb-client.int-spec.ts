@@ -96,6 +96,10 @@ describe('DicomWebClient against Orthanc', () => {
     expect(bySeries.items.map((s) => [s.seriesInstanceUid, s.seriesDescription])).toEqual([
       [SAMPLES.liverSeg.seriesInstanceUid, 'Liver Segmentation'],
     ]);
+    // Orthanc 1.10's DICOMweb plugin matches no value containing a space, whether sent as %20 or `+`
+    // (a `*` in its place does): callers put `*` for spaces until the client does it for them.
+    const spaced = await client.searchSeries({ seriesDescription: 'Liver*Segmentation' });
+    expect(spaced.items.map((s) => s.seriesInstanceUid)).toEqual([SAMPLES.liverSeg.seriesInstanceUid]);
     const inStudy = await client.searchSeries({ studyInstanceUid: SAMPLES.ct.studyInstanceUid });
     expect(inStudy.items.map((s) => [s.studyInstanceUid, s.seriesInstanceUid, s.modality])).toEqual([
       [SAMPLES.ct.studyInstanceUid, SAMPLES.ct.seriesInstanceUid, 'CT'],

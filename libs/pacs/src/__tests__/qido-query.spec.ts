@@ -1,4 +1,4 @@
-import { buildInstanceQuery, buildSeriesQuery, buildStudyQuery, dateRange, instancePath } from '../qido-query';
+import { buildInstanceQuery, buildSeriesQuery, buildStudyQuery, dateRange, instancePath, queryString } from '../qido-query';
 import { PacsError } from '../pacs-error';
 
 const query = (q: { path: string; params: URLSearchParams }) => ({ path: q.path, params: [...q.params.entries()] });
@@ -102,5 +102,14 @@ describe('QIDO-RS query building', () => {
   it('caps the default limit at the client’s maximum', () => {
     expect(buildStudyQuery({}, 20).params.get('limit')).toBe('20');
     expect(buildStudyQuery({}, 20).limit).toBe(20);
+  });
+});
+
+describe('queryString', () => {
+  it('writes spaces as %20 and a literal plus as %2B, never as +', () => {
+    const q = buildSeriesQuery({ seriesDescription: 'T1 post+contrast' }, 100);
+    const text = queryString(q);
+    expect(text).toContain('SeriesDescription=T1%20post%2Bcontrast');
+    expect(text).not.toContain('+');
   });
 });
