@@ -12,6 +12,7 @@ import { formatRatios, itemKeysOf, parseRatioPercents } from './dataset-helpers'
 import { CreateDatasetVersionMutation, DatasetQuery } from './datasets.operations';
 import { useProjectOf } from './use-project-of';
 import { VersionStateBadge } from './VersionStateBadge';
+import './datasets.css';
 
 type Dataset = DatasetQueryResult['dataset'];
 
