@@ -30,7 +30,18 @@ export class DatasetItemsWriter {
    */
   async write(m: EntityManager, version: DatasetVersionEntity, projectId: string, items: readonly IdentifiedItem[]): Promise<number> {
     const secret = await this.datasets.patientSecret(m, projectId);
-    const rows = items.map(({ patientId, ...i }) => ({ ...i, patientKey: patientKey(secret, patientId), split: null }));
+    const rows: NewDatasetItem[] = items.map(({ patientId, ...i }) => ({ ...i, patientKey: patientKey(secret, patientId), split: null }));
+    // Unstratified, a patient's split depends on the patient alone: placed here, for the patients of
+    // these items only (a patient already in the version keeps its split). Stratified placement
+    // needs the whole version's strata, so it runs over the version after the insert.
+    if (!version.stratifyByLabel) {
+      const keys = [...new Set(rows.map((r) => r.patientKey))];
+      const known = await this.datasets.patients(m, version.id, keys);
+      const fixed = new Map<string, DatasetSplit>();
+      for (const p of known) if (p.split) fixed.set(p.patientKey, p.split);
+      const placed = assignSplits(keys, { seed: version.splitSeed, ratios: version.splitRatios, fixed });
+      for (const r of rows) r.split = placed.get(r.patientKey) ?? null;
+    }
     try {
       await this.datasets.insertItems(m, version.id, rows);
     } catch (e) {
@@ -41,7 +52,7 @@ export class DatasetItemsWriter {
         );
       throw e;
     }
-    await this.placePatients(m, version, { fresh: false });
+    if (version.stratifyByLabel) await this.placePatients(m, version, { fresh: false });
     return rows.length;
   }
 

@@ -202,11 +202,12 @@ export class DatasetsRepository {
   async patients(
     m: EntityManager,
     versionId: string,
+    only?: readonly string[],
   ): Promise<{ patientKey: string; split: DatasetSplit | null; unplaced: boolean; label: string | null }[]> {
     const rows: { patient_key: string; split: DatasetSplit | null; unplaced: boolean; label: string | null }[] = await m.query(
       `SELECT patient_key, max(split) AS split, bool_or(split IS NULL) AS unplaced, min(label) AS label
-         FROM dataset_items WHERE version_id = $1 GROUP BY patient_key`,
-      [versionId],
+         FROM dataset_items WHERE version_id = $1 ${only ? 'AND patient_key = ANY($2::text[])' : ''} GROUP BY patient_key`,
+      only ? [versionId, only] : [versionId],
     );
     return rows.map((r) => ({ patientKey: r.patient_key, split: r.split, unplaced: r.unplaced, label: r.label }));
   }
@@ -267,17 +268,16 @@ export class DatasetsRepository {
     return q.getMany();
   }
 
-  /** Every item in key order, in pages of `pageSize` (keyset over the primary key): what a manifest is written from. */
-  async *allItems(m: EntityManager, versionId: string, pageSize = 5000): AsyncGenerator<ManifestItem[]> {
+  /** Every item in key order, in pages of `pageSize` (keyset over the primary key, rows read raw): what a manifest is written from. */
+  async *allItems(m: EntityManager, versionId: string, pageSize = 10000): AsyncGenerator<ManifestItem[]> {
     let after = '';
     for (;;) {
-      const rows: DatasetItemEntity[] = await m
-        .getRepository(DatasetItemEntity)
-        .createQueryBuilder('i')
-        .where('i.versionId = :versionId AND i.itemKey > :after', { versionId, after })
-        .orderBy('i.itemKey', 'ASC')
-        .limit(pageSize)
-        .getMany();
+      const rows: ManifestItem[] = await m.query(
+        `SELECT item_key AS "itemKey", study_uid AS "studyUid", series_uid AS "seriesUid", sop_uid AS "sopUid", object_key AS "objectKey",
+                modality, sha256, size_bytes::float8 AS "sizeBytes", patient_key AS "patientKey", split, label, mask_key AS "maskKey"
+           FROM dataset_items WHERE version_id = $1 AND item_key > $2 ORDER BY item_key LIMIT $3`,
+        [versionId, after, pageSize],
+      );
       if (!rows.length) return;
       yield rows;
       after = rows[rows.length - 1]!.itemKey;

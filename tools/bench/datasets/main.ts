@@ -2,8 +2,9 @@
  * Datasets benchmark (prints figures; not a test): `npm run bench:datasets [-- --items 100000 --reps 5]`.
  * Boots the API on a scratch database (tools/bench/harness.ts) and measures, each against a
  * baseline taken in the same run:
- *   create: 100,000 items written by COPY (DatasetsRepository.insertItems, the path imports use)
- *           vs. the same rows by INSERT … unnest in batches of 1,000;
+ *   create: 100,000 items written as uploads and PACS imports write them (DatasetItemsWriter: patient
+ *           keys, splits for 20,000 patients, COPY) vs. the same rows by INSERT … unnest in batches
+ *           of 1,000 (no keys, no splits);
  *   seal:   sealDatasetVersion over GraphQL (splits for 20,000 patients, canonical manifest to S3,
  *           sha256) vs. one plain read of the version's items in key order;
  *   derive: createDatasetVersion from the sealed parent, 1,000 removed and 1,000 relabelled;
@@ -13,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { DATASET_ENTITIES, DatasetsRepository, NewDatasetItem } from '@caliper/datasets';
+import { DATASET_ENTITIES, DatasetItemsWriter, DatasetsRepository, IdentifiedItem } from '@caliper/datasets';
 import { createDataSource, registerEntities } from '@caliper/persistence';
 import { CaliperClient } from '@caliper/sdk';
 import { Client } from 'pg';
@@ -30,7 +31,7 @@ const { values: flags } = parseArgs({
 const ITEMS_PER_PATIENT = 5;
 const hex = (s: string) => createHash('sha256').update(s).digest('hex');
 
-function items(n: number, tag: string): NewDatasetItem[] {
+function items(n: number, tag: string): IdentifiedItem[] {
   return Array.from({ length: n }, (_, i) => {
     const patient = Math.floor(i / ITEMS_PER_PATIENT);
     const study = `1.2.826.0.1.${patient}.1`;
@@ -43,7 +44,7 @@ function items(n: number, tag: string): NewDatasetItem[] {
       modality: i % 3 ? 'MR' : 'CT',
       sha256: hex(`${tag}-${i}`),
       sizeBytes: 500_000 + (i % 1000),
-      patientKey: hex(`patient-${patient}`),
+      patientId: `PAT-${patient}`,
       label: patient % 4 ? 'normal' : 'tumour',
       maskKey: null,
     };
@@ -99,7 +100,8 @@ async function main(): Promise<void> {
     // create: COPY vs INSERT … unnest (1,000 rows per statement), each into its own draft.
     const v1 = await newVersion();
     api.rss.current = 'create';
-    const [copyMs] = await timed(() => ds.transaction((m) => repo.insertItems(m, v1, rows)));
+    const writer = new DatasetItemsWriter(repo);
+    const [copyMs] = await timed(() => ds.transaction(async (m) => writer.write(m, await writer.lockDraft(m, v1), api.project.id, rows)));
     const baseline = await newVersion();
     const [insertMs] = await timed(async () => {
       await pg.query('BEGIN');
@@ -117,7 +119,7 @@ async function main(): Promise<void> {
             b.map((r) => r.modality),
             b.map((r) => r.sha256),
             b.map((r) => r.sizeBytes),
-            b.map((r) => r.patientKey),
+            b.map((r) => hex(r.patientId)),
             b.map((r) => r.label),
           ],
         );
@@ -125,7 +127,7 @@ async function main(): Promise<void> {
       await pg.query('COMMIT');
     });
     console.log(
-      `create ${fmt(n)} items: COPY ${fmt(copyMs)} ms (${fmt(n / (copyMs / 1000))} items/s); baseline INSERT … unnest ×1,000: ${fmt(insertMs)} ms; ratio ${(insertMs / copyMs).toFixed(2)}× faster`,
+      `create ${fmt(n)} items (keys, splits, COPY): ${fmt(copyMs)} ms (${fmt(n / (copyMs / 1000))} items/s); baseline INSERT … unnest ×1,000: ${fmt(insertMs)} ms; ratio ${(insertMs / copyMs).toFixed(2)}× faster`,
     );
 
     // seal: the whole seal over GraphQL vs one plain read of the items in key order.
@@ -138,7 +140,7 @@ async function main(): Promise<void> {
       ),
     );
     console.log(
-      `seal ${fmt(n)} items (${fmt(n / ITEMS_PER_PATIENT)} patients placed, manifest ${sealed.sealDatasetVersion.manifestSha256.slice(0, 12)}… to S3): ${fmt(sealMs)} ms; baseline one ordered read of the items: ${fmt(readMs)} ms; ratio ${(sealMs / readMs).toFixed(1)}`,
+      `seal ${fmt(n)} items (${fmt(n / ITEMS_PER_PATIENT)} patients, manifest ${sealed.sealDatasetVersion.manifestSha256.slice(0, 12)}… to S3): ${fmt(sealMs)} ms; baseline one ordered read of the items: ${fmt(readMs)} ms; ratio ${(sealMs / readMs).toFixed(1)}`,
     );
 
     // derive: a child of the sealed version with 1,000 removals and 1,000 relabels.
