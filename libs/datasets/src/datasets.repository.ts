@@ -93,11 +93,6 @@ export class DatasetsRepository {
     return this.ds.getRepository(DatasetVersionEntity).createQueryBuilder('v').where('v.id = ANY(:ids)', { ids }).getMany();
   }
 
-  /** Versions built from this one. */
-  children(versionId: string): Promise<DatasetVersionEntity[]> {
-    return this.ds.getRepository(DatasetVersionEntity).find({ where: { parentId: versionId }, order: { createdAt: 'ASC' }, take: 100 });
-  }
-
   findItem(versionId: string, itemKey: string, m: EntityManager = this.ds.manager): Promise<DatasetItemEntity | null> {
     return m.getRepository(DatasetItemEntity).findOne({ where: { versionId, itemKey } });
   }

@@ -2,3 +2,4 @@ export * from './dataset.entities';
 export * from './datasets.repository';
 export * from './dataset-items.writer';
 export * from './dataset-imports';
+export * from './dataset-lineage.repository';

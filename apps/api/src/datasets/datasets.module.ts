@@ -1,6 +1,12 @@
 /** Datasets: versions built from the PACS or uploads, patient-level splits, seal, diff (issue 13). */
 import type { Config } from '@caliper/config';
-import { DATASET_ENTITIES, DatasetImportEntity, DatasetImportsRepository, DatasetsRepository } from '@caliper/datasets';
+import {
+  DATASET_ENTITIES,
+  DatasetImportEntity,
+  DatasetImportsRepository,
+  DatasetLineageRepository,
+  DatasetsRepository,
+} from '@caliper/datasets';
 import { AuditRepository, OutboxRepository } from '@caliper/persistence';
 import { CONFIG, PersistenceModule } from '@caliper/server-kit';
 import { objectStoreFromConfig } from '@caliper/storage';
@@ -8,6 +14,8 @@ import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DatasetImportsResolver, DatasetVersionImportsResolver } from './dataset-imports.resolver';
 import { DatasetImportsService } from './dataset-imports.service';
+import { DatasetLineageLoaders } from './dataset-lineage.loaders';
+import { DatasetVersionLineageResolver, RunInputDatasetVersionResolver } from './dataset-lineage.resolver';
 import { DatasetUploadsController } from './dataset-uploads.controller';
 import { DatasetsLoaders } from './datasets.loaders';
 import { DatasetsResolver, DatasetVersionFieldsResolver } from './datasets.resolver';
@@ -17,7 +25,7 @@ import { DatasetsService } from './datasets.service';
   imports: [
     PersistenceModule.forFeature({
       entities: [...DATASET_ENTITIES, DatasetImportEntity],
-      repositories: [DatasetsRepository, DatasetImportsRepository],
+      repositories: [DatasetsRepository, DatasetImportsRepository, DatasetLineageRepository],
     }),
   ],
   controllers: [DatasetUploadsController],
@@ -45,6 +53,9 @@ import { DatasetsService } from './datasets.service';
     DatasetImportsResolver,
     DatasetVersionImportsResolver,
     DatasetVersionFieldsResolver,
+    DatasetLineageLoaders,
+    DatasetVersionLineageResolver,
+    RunInputDatasetVersionResolver,
   ],
   exports: [DatasetsService],
 })

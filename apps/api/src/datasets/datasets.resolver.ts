@@ -187,9 +187,4 @@ export class DatasetVersionFieldsResolver {
     const page = rows.slice(0, first);
     return { items: page.map(toItemGql), next: rows.length > first ? (page[page.length - 1]?.itemKey ?? null) : null };
   }
-
-  @ResolveField(() => [DatasetVersionGql], { description: 'Versions built from this one' })
-  async children(@Parent() v: DatasetVersionGql): Promise<DatasetVersionGql[]> {
-    return (await this.datasets.children(v.id)).map(toVersionGql);
-  }
 }

@@ -94,10 +94,6 @@ export class DatasetsService {
     return this.datasets.itemsPage(versionId, opts);
   }
 
-  children(versionId: string): Promise<DatasetVersionEntity[]> {
-    return this.datasets.children(versionId);
-  }
-
   async create(principal: Principal, cmd: { projectId: string; name: string; description?: string | null }): Promise<DatasetEntity> {
     const name = cmd.name.trim();
     if (!name || name.length > MAX_DATASET_NAME || !NAME_RE.test(name))

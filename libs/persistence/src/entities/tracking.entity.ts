@@ -151,6 +151,7 @@ export class LatestMetricEntity {
 @Entity('run_inputs')
 @Unique('UQ_run_inputs_identity', ['runId', 'kind', 'name', 'digest'])
 @Check('CHK_run_inputs_kind', `kind IN ('dataset', 'model')`)
+@Index('IDX_run_inputs_dataset_version', ['datasetVersionId', 'runId'], { where: 'dataset_version_id IS NOT NULL' })
 export class RunInputEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint', primaryKeyConstraintName: 'PK_run_inputs' }) id: string;
   @Column('bigint', { name: 'run_id' }) runId: string;
