@@ -12,7 +12,7 @@ import { CaliperClient } from '@caliper/sdk';
 import { freePort, waitUntilLive } from '../testing/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
-const ADMIN = { username: 'admin', password: 'admin-password-for-client-tests' };
+export const ADMIN = { username: 'admin', password: 'admin-password-for-client-tests' };
 
 export interface ApiProcess {
   base: string;
@@ -27,7 +27,8 @@ export interface ApiProcess {
   close(): Promise<void>;
 }
 
-export async function startApiProcess(project = 'brain-tumour-seg'): Promise<ApiProcess> {
+/** `env` adds to (or overrides) the API's environment, e.g. PACS_DICOMWEB_URL. */
+export async function startApiProcess(project = 'brain-tumour-seg', opts: { env?: Record<string, string> } = {}): Promise<ApiProcess> {
   const db = await createTestDatabase();
   const objects = await startTestObjectStore();
   const port = await freePort();
@@ -42,6 +43,7 @@ export async function startApiProcess(project = 'brain-tumour-seg'): Promise<Api
       LOG_LEVEL: 'warn',
       BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
       BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -18,11 +18,15 @@ carry an Idempotency-Key fixed when the batch is cut, so the retries (backoff wi
 log_metric blocks until a batch has landed, so memory stays bounded.
 """
 
+import concurrent.futures
+import csv
 import hashlib
+import http.client
 import json
 import math
 import os
 import random
+import re
 import shutil
 import subprocess
 import threading
@@ -32,9 +36,10 @@ import urllib.parse
 import urllib.request
 import uuid
 
-__all__ = ["CaliperError", "Client", "Run", "SystemMetricsSampler", "start_run"]
+__all__ = ["CaliperError", "Client", "Run", "SystemMetricsSampler", "download_dataset", "start_run"]
 
-_RETRYABLE_NETWORK = (urllib.error.URLError, ConnectionError, TimeoutError)
+# http.client.IncompleteRead: the server closed a streamed answer early (its source failed mid-body).
+_RETRYABLE_NETWORK = (urllib.error.URLError, ConnectionError, TimeoutError, http.client.IncompleteRead)
 
 
 class CaliperError(Exception):
@@ -215,10 +220,12 @@ class Client:
         self.max_delay = max_delay
         self.timeout = timeout
 
-    def request(self, method, path, body=None, headers=None, idempotent=None, what=None, data=None, query=None):
+    def request(self, method, path, body=None, headers=None, idempotent=None, what=None, data=None, query=None, sink=None):
         """Sends a request, retrying what is safe to retry; returns the parsed JSON body (or None).
 
         `data` may be a callable returning a fresh file object per attempt (streamed uploads).
+        `sink`, when given, reads the answer instead (called with the response on each attempt;
+        what it returns is returned): streamed downloads.
         A non-idempotent request is retried only on 429/503 (refused before processing).
         """
         what = what or "%s %s" % (method, path)
@@ -238,6 +245,8 @@ class Client:
             req = urllib.request.Request(url, data=opened if opened is not None else payload, headers=hdrs, method=method)
             try:
                 with urllib.request.urlopen(req, timeout=self.timeout) as res:
+                    if sink is not None:
+                        return sink(res)
                     text = res.read().decode("utf-8")
                     return json.loads(text) if text else None
             except urllib.error.HTTPError as err:
@@ -270,6 +279,110 @@ class Client:
         """One page: {"runs": [...], "nextPageToken": ...}, filtered with MLflow's grammar."""
         query = {"filter": filter, "orderBy": order_by, "maxResults": max_results, "pageToken": page_token}
         return self.request("GET", "/api/v1/projects/%s/runs" % urllib.parse.quote(project, safe=""), query=query)
+
+    def dataset_version(self, version_id):
+        """A dataset version: dataset, number, state, manifest sha256, counts, label set, split settings."""
+        return self.request("GET", "/api/v1/dataset-versions/" + urllib.parse.quote(version_id, safe=""),
+                            what="reading dataset version " + version_id)
+
+    def download_dataset(self, version_id, dest, split=None, workers=4, progress=None):
+        """Downloads a sealed dataset version, or one split of it, into `dest`, every checksum verified.
+
+        The manifest comes first and must hash to the sha256 recorded when the version was sealed.
+        Each item is then streamed through sha256 into a temporary file, renamed to
+        dest/<split>/<item key>.dcm only when it matches the manifest. Files already there with
+        the right sha256 are kept, so an interrupted download resumes where it stopped. Writes
+        dest/manifest.jsonl (the verified manifest), dest/SHA256SUMS (`sha256sum -c SHA256SUMS`
+        checks the files again) and dest/labels.csv. `progress(done, total)` is called as items land.
+
+        Returns {"version", "manifestSha256", "items", "downloaded", "alreadyPresent", "bytes"}.
+        Items that do not hash to the manifest's sha256 (changed in the PACS or the bucket since
+        the seal) are not kept: after the others, CaliperError CHECKSUM_MISMATCH names them.
+        """
+        if split not in (None, "train", "val", "test"):
+            raise ValueError("split must be train, val, test or None (all), got %r" % (split,))
+        version = self.dataset_version(version_id)
+        if version["state"] != "sealed":
+            raise CaliperError("INVALID_STATE", "dataset version %s (v%s) is a draft: only sealed versions can be downloaded"
+                               % (version_id, version["number"]), 409)
+        base = "/api/v1/dataset-versions/" + urllib.parse.quote(version_id, safe="")
+
+        def read_all(res):
+            return res.read()
+        manifest = self.request("GET", base + "/manifest", headers={"Accept": "application/x-ndjson"}, sink=read_all,
+                                what="downloading the manifest of dataset version " + version_id)
+        actual = hashlib.sha256(manifest).hexdigest()
+        if actual != version["manifestSha256"]:
+            raise CaliperError("CHECKSUM_MISMATCH", "the manifest of dataset version %s hashes to %s, not the %s recorded at its seal"
+                               % (version_id, actual, version["manifestSha256"]))
+        lines = manifest.decode("utf-8").splitlines()
+        items = [json.loads(line) for line in lines[1:] if line]
+        if split is not None:
+            items = [i for i in items if i["split"] == split]
+        for i in items:
+            if not _SAFE_KEY.match(i["item"]):
+                raise CaliperError("BAD_MANIFEST", "item key %r cannot be a file name" % (i["item"],))
+
+        os.makedirs(dest, exist_ok=True)
+        with open(os.path.join(dest, "manifest.jsonl"), "wb") as f:
+            f.write(manifest)
+        done = {"downloaded": 0, "alreadyPresent": 0, "bytes": 0, "count": 0}
+        lock = threading.Lock()
+        mismatched = []
+
+        def relpath(i):
+            return os.path.join(i["split"] or "unsplit", i["item"] + ".dcm")
+
+        def fetch(i):
+            target = os.path.join(dest, relpath(i))
+            if os.path.exists(target) and _sha256_of(target) == i["sha256"]:
+                present = True
+            else:
+                present = False
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                tmp = "%s.part-%s" % (target, uuid.uuid4().hex[:8])
+
+                def save(res):
+                    digest = hashlib.sha256()
+                    with open(tmp, "wb") as out:
+                        for chunk in iter(lambda: res.read(1 << 20), b""):
+                            digest.update(chunk)
+                            out.write(chunk)
+                    return digest.hexdigest()
+                try:
+                    got = self.request("GET", base + "/items/" + urllib.parse.quote(i["item"], safe="") + "/content",
+                                       headers={"Accept": "application/dicom"}, sink=save, what="downloading item " + i["item"])
+                    if got != i["sha256"]:
+                        with lock:
+                            mismatched.append("%s (expected %s, got %s)" % (i["item"], i["sha256"], got))
+                        return
+                    os.replace(tmp, target)
+                finally:
+                    if os.path.exists(tmp):
+                        os.remove(tmp)
+            with lock:
+                done["alreadyPresent" if present else "downloaded"] += 1
+                done["bytes"] += i["size"]
+                done["count"] += 1
+                if progress:
+                    progress(done["count"], len(items))
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            for f in [pool.submit(fetch, i) for i in items]:
+                f.result()
+        if mismatched:
+            raise CaliperError("CHECKSUM_MISMATCH", "%d item(s) of dataset version %s no longer hash to their manifest sha256 and were not kept: %s"
+                               % (len(mismatched), version_id, "; ".join(sorted(mismatched)[:10])))
+        with open(os.path.join(dest, "SHA256SUMS"), "w") as f:
+            for i in items:
+                f.write("%s  %s\n" % (i["sha256"], relpath(i)))
+        with open(os.path.join(dest, "labels.csv"), "w", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(["item_key", "split", "label", "study_instance_uid", "series_instance_uid", "sop_instance_uid", "mask"])
+            for i in items:
+                w.writerow([i["item"], i["split"], i["label"], i["study"], i["series"], i["sop"], i["mask"]])
+        return {"version": version, "manifestSha256": actual, "items": len(items), "downloaded": done["downloaded"],
+                "alreadyPresent": done["alreadyPresent"], "bytes": done["bytes"]}
 
     def start_run(self, project, experiment=None, name=None, params=None, tags=None, git_commit=None, git_repo=None, image_digest=None, **logger_options):
         body = {
@@ -389,6 +502,11 @@ class Run:
     def heartbeat(self):
         self.client.request("POST", "/api/v1/runs/%s/heartbeat" % self.run_id, idempotent=True, what="heartbeat")
 
+    def use_dataset(self, version_id, context="training"):
+        """Records that this run used a sealed dataset version (provenance: the model trained here walks back to it)."""
+        return self.client.request("POST", "/api/v1/runs/%s/dataset-inputs" % self.run_id, body={"datasetVersionId": version_id, "context": context},
+                                   idempotent=True, what="recording dataset version %s as an input" % version_id)
+
     def log_artifact(self, local_path, artifact_path=None):
         """Streams a file (never whole in memory) with its sha256, which the server verifies."""
         digest = hashlib.sha256()
@@ -485,6 +603,44 @@ class Run:
         self.client.request("POST", "/api/v1/runs/%s/batch" % self.run_id, body=body, headers=headers, idempotent=True, what="%s to run %s" % (what, self.run_id))
 
 
+_SAFE_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,199}$")
+
+
+def _sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def download_dataset(version_id, dest, split=None, url=None, token=None, **kwargs):
+    """Client(url, token).download_dataset(...), configured from the arguments or CALIPER_URL / CALIPER_TOKEN."""
+    return Client(url, token).download_dataset(version_id, dest, split=split, **kwargs)
+
+
 def start_run(project, experiment=None, url=None, token=None, **kwargs):
     """Creates a run with the client configured from the arguments or CALIPER_URL / CALIPER_TOKEN."""
     return Client(url, token).start_run(project, experiment=experiment, **kwargs)
+
+
+if __name__ == "__main__":
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description="Caliper's Python client. CALIPER_URL and CALIPER_TOKEN give the API and a token.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    dl = commands.add_parser("download", help="download a sealed dataset version (or one split) with every checksum verified")
+    dl.add_argument("version_id")
+    dl.add_argument("dest")
+    dl.add_argument("--split", choices=["train", "val", "test"])
+    dl.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    try:
+        summary = download_dataset(args.version_id, args.dest, split=args.split, workers=args.workers,
+                                   progress=lambda d, t: print("\r%d/%d items" % (d, t), end="", file=sys.stderr, flush=True))
+    except CaliperError as err:
+        print("\n" + err.message, file=sys.stderr)
+        sys.exit(1)
+    print("", file=sys.stderr)
+    print(json.dumps({k: v for k, v in summary.items() if k != "version"}))

@@ -16,6 +16,8 @@ export const DOMAIN_ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'IDEMPOTENCY_KEY_REUSED',
   'INTERNAL',
+  /** A service Caliper depends on (the PACS, ...) did not answer: retry later. */
+  'UNAVAILABLE',
   // Tracking and registry rules (TrackingError): MLflow distinguishes them on its wire.
   'INVALID_PARAMETER',
   'ALREADY_EXISTS',

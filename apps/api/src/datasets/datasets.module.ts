@@ -12,6 +12,7 @@ import { CONFIG, PersistenceModule } from '@caliper/server-kit';
 import { objectStoreFromConfig } from '@caliper/storage';
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { DatasetDownloadsController } from './dataset-downloads.controller';
 import { DatasetImportsResolver, DatasetVersionImportsResolver } from './dataset-imports.resolver';
 import { DatasetImportsService } from './dataset-imports.service';
 import { DatasetLineageLoaders } from './dataset-lineage.loaders';
@@ -28,7 +29,7 @@ import { DatasetsService } from './datasets.service';
       repositories: [DatasetsRepository, DatasetImportsRepository, DatasetLineageRepository],
     }),
   ],
-  controllers: [DatasetUploadsController],
+  controllers: [DatasetDownloadsController, DatasetUploadsController],
   providers: [
     {
       provide: DatasetsService,

@@ -432,6 +432,44 @@ const paths: Record<string, PathItem> = {
       },
     },
   },
+  '/api/v1/dataset-versions/{versionId}': {
+    get: {
+      summary:
+        'A dataset version: dataset, number, state, seal time, manifest sha256, counts, label set, split settings (needs project.read).',
+      parameters: [{ name: 'versionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+      responses: { '200': { description: 'The version.', content: json({ type: 'object' }) }, ...common },
+    },
+  },
+  '/api/v1/dataset-versions/{versionId}/manifest': {
+    get: {
+      summary: "A sealed version's canonical manifest, byte for byte as sealed (needs project.read).",
+      description:
+        'JSON lines: a header (format, dataset, version, split settings, label set, counts), then one line per item in key order (item, study, series, sop, object, modality, sha256, size, patient key, split, label, mask). `X-Checksum-Sha256` is the sha256 recorded at the seal; hash the body and compare before trusting it.',
+      parameters: [{ name: 'versionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+      responses: {
+        '200': { description: 'The manifest.', content: { 'application/x-ndjson': { schema: { type: 'string' } } } },
+        '409': error('The version is a draft.'),
+        ...common,
+      },
+    },
+  },
+  '/api/v1/dataset-versions/{versionId}/items/{itemKey}/content': {
+    get: {
+      summary: "One item's DICOM bytes (needs project.read).",
+      description:
+        'Copied and uploaded items come from the datasets bucket; items referenced in the PACS are fetched by WADO-RS in their stored transfer syntax. `X-Checksum-Sha256` is the sha256 the item was recorded with and `X-Expected-Size` its size: bytes that hash otherwise have drifted since.',
+      parameters: [
+        { name: 'versionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+        { name: 'itemKey', in: 'path', required: true, schema: { type: 'string' } },
+      ],
+      responses: {
+        '200': { description: 'The bytes.', content: { 'application/dicom': { schema: { type: 'string', format: 'binary' } } } },
+        ...common,
+        '404': error('No such item, or the PACS or bucket no longer has it.'),
+        '503': error('The PACS did not answer; retry later.'),
+      },
+    },
+  },
   '/api/v1/runs/{runId}/artifacts': {
     get: {
       summary: "List one directory of the run's artifacts (needs project.read).",

@@ -16,6 +16,7 @@ export type MlflowErrorCode =
   | 'REQUEST_LIMIT_EXCEEDED'
   | 'BAD_REQUEST'
   | 'INTERNAL_ERROR'
+  | 'TEMPORARILY_UNAVAILABLE'
   | 'ENDPOINT_NOT_FOUND';
 
 export class MlflowError extends Error {
@@ -41,6 +42,8 @@ function statusOf(code: MlflowErrorCode): number {
       return 429;
     case 'INTERNAL_ERROR':
       return 500;
+    case 'TEMPORARILY_UNAVAILABLE':
+      return 503;
     default:
       return 400;
   }
@@ -56,6 +59,7 @@ const MLFLOW_CODE: Record<DomainErrorCode, MlflowErrorCode> = {
   CONFLICT: 'RESOURCE_ALREADY_EXISTS',
   TOO_MANY_ATTEMPTS: 'REQUEST_LIMIT_EXCEEDED',
   INTERNAL: 'INTERNAL_ERROR',
+  UNAVAILABLE: 'TEMPORARILY_UNAVAILABLE',
   PAYLOAD_TOO_LARGE: 'INVALID_PARAMETER_VALUE',
   IDEMPOTENCY_KEY_REUSED: 'INVALID_PARAMETER_VALUE',
   INVALID_PARAMETER: 'INVALID_PARAMETER_VALUE',
