@@ -3,3 +3,4 @@ export * from './datasets.repository';
 export * from './dataset-items.writer';
 export * from './dataset-imports';
 export * from './dataset-lineage.repository';
+export * from './dataset-item-edits.repository';

@@ -4,8 +4,16 @@
  * (non-DICOM, truncated and UID-less files are refused naming what is wrong), stored in the
  * datasets bucket under its sha256, and added as an item keyed by its SOP Instance UID. A retry of
  * the same file is answered with the same item; another file with that SOP Instance UID is a conflict.
+ * A zip of DICOM files (application/zip) is streamed to a temporary file, hashed on the way, and
+ * added all or nothing (DatasetUploadsService.addZip).
  */
 import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { DomainError } from '@caliper/domain';
 import type { Principal } from '@caliper/server-kit';
 import { Controller, HttpCode, Param, Put, Query, Req } from '@nestjs/common';
@@ -15,6 +23,7 @@ import { declaredLength } from '../artifacts/artifacts.controller';
 import { Requires } from '../auth/locators';
 import { Caller } from '../mlflow/mlflow-request';
 import { projectOfDatasetVersion } from './datasets.locators';
+import { DatasetUploadsService } from './dataset-uploads.service';
 import { DatasetsService, MAX_DICOM_UPLOAD_BYTES } from './datasets.service';
 
 async function readBody(req: Request, max: number): Promise<Buffer> {
@@ -34,9 +43,44 @@ const tooLarge = () =>
     `A DICOM file can be at most ${MAX_DICOM_UPLOAD_BYTES / 1024 / 1024} MiB; upload larger series file by file.`,
   );
 
+const mib = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
+
+const zipTooLarge = (max: number) =>
+  new DomainError('PAYLOAD_TOO_LARGE', `A zip can be at most ${mib(max)} (DATASET_ZIP_MAX_MB): split it. Nothing was stored.`);
+
+/** Streams the body to `path`, hashing it, refusing it past `max` bytes. */
+async function bodyToFile(req: Request, path: string, max: number): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  await pipeline(
+    req,
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (size > max) return done(zipTooLarge(max));
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    }),
+    createWriteStream(path),
+  );
+  return { sha256: hash.digest('hex'), size };
+}
+
+function checkDigest(expected: string | null, sha256: string): void {
+  if (expected && expected !== sha256)
+    throw new DomainError(
+      'BAD_USER_INPUT',
+      `The body's sha256 is ${sha256}, not the ${expected} the request declared: nothing was stored.`,
+    );
+}
+
 @Controller('api/v1/dataset-versions/:versionId')
 export class DatasetUploadsController {
-  constructor(private readonly datasets: DatasetsService) {}
+  constructor(
+    private readonly datasets: DatasetsService,
+    private readonly uploads: DatasetUploadsService,
+  ) {}
 
   @Put('dicom')
   @HttpCode(200)
@@ -52,12 +96,29 @@ export class DatasetUploadsController {
     const expected = expectedSha256(req.headers);
     const bytes = await readBody(req, MAX_DICOM_UPLOAD_BYTES);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (expected && expected !== sha256)
-      throw new DomainError(
-        'BAD_USER_INPUT',
-        `The body's sha256 is ${sha256}, not the ${expected} the request declared: nothing was stored.`,
-      );
+    checkDigest(expected, sha256);
     const { item, created } = await this.datasets.addUploadedDicom(p, versionId, bytes, sha256, { label: label ?? null });
     return { created, item };
+  }
+
+  /** A zip of DICOM files: `{ files, created, unchanged, skipped: [{ name, reason }] }`; any bad entry refuses the whole zip. */
+  @Put('zip')
+  @HttpCode(200)
+  @Requires('dataset.write', projectOfDatasetVersion('versionId'))
+  async uploadZip(@Caller() p: Principal, @Param('versionId') versionId: string, @Req() req: Request) {
+    const max = this.uploads.maxZipBytes;
+    const declared = declaredLength(req);
+    if (declared !== null && declared > max) throw zipTooLarge(max);
+    const expected = expectedSha256(req.headers);
+    await this.uploads.draft(versionId);
+    const dir = await mkdtemp(join(tmpdir(), 'caliper-zip-'));
+    try {
+      const path = join(dir, 'upload.zip');
+      const zip = await bodyToFile(req, path, max);
+      checkDigest(expected, zip.sha256);
+      return { zip, ...(await this.uploads.addZip(p, versionId, path, zip)) };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 }

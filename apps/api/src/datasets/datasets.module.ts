@@ -18,6 +18,7 @@ import { DatasetImportsService } from './dataset-imports.service';
 import { DatasetLineageLoaders } from './dataset-lineage.loaders';
 import { DatasetVersionLineageResolver, RunInputDatasetVersionResolver } from './dataset-lineage.resolver';
 import { DatasetUploadsController } from './dataset-uploads.controller';
+import { DatasetUploadsService } from './dataset-uploads.service';
 import { DatasetsLoaders } from './datasets.loaders';
 import { DatasetsResolver, DatasetVersionFieldsResolver } from './datasets.resolver';
 import { DatasetsService } from './datasets.service';
@@ -48,6 +49,16 @@ import { DatasetsService } from './datasets.service';
         audit: AuditRepository,
       ) => new DatasetImportsService(ds, datasets, imports, outbox, audit, config.PACS_DICOMWEB_URL),
       inject: [CONFIG, DataSource, DatasetsRepository, DatasetImportsRepository, OutboxRepository, AuditRepository],
+    },
+    {
+      provide: DatasetUploadsService,
+      useFactory: (config: Config, ds: DataSource, datasets: DatasetsRepository, service: DatasetsService) =>
+        new DatasetUploadsService(ds, datasets, service, {
+          store: objectStoreFromConfig(config),
+          bucket: config.S3_BUCKET_DATASETS,
+          maxZipBytes: config.DATASET_ZIP_MAX_MB * 1024 * 1024,
+        }),
+      inject: [CONFIG, DataSource, DatasetsRepository, DatasetsService],
     },
     DatasetsLoaders,
     DatasetsResolver,

@@ -1,13 +1,13 @@
 /**
- * Upload into a draft: choose DICOM files (many at once), optionally one label for them all, and
- * they go up a few at a time with "12 of 40 uploaded" progress; each refused file is listed with the
- * server's reason while the others carry on.
+ * Upload into a draft: choose DICOM files or zips of them (many at once), optionally one label for
+ * the DICOM files, and they go up a few at a time with "12 of 40 uploaded" progress; each refused
+ * file is listed with the server's reason while the others carry on (a zip is added whole or not at all).
  */
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { Notice } from '../ui/feedback';
 import { TextField } from '../ui/Field';
 import { describeUploadProgress, uploadAll, type UploadProgress } from './dataset-helpers';
-import { uploadDicom } from './dicom-upload';
+import { isZip, uploadDicom, uploadZip } from './dicom-upload';
 
 export function DicomUploadPanel({ versionId, onUploaded }: { versionId: string; onUploaded: () => void }) {
   const inputId = useId();
@@ -22,7 +22,7 @@ export function DicomUploadPanel({ versionId, onUploaded }: { versionId: string;
     if (!files.length || running) return;
     const chosen = files;
     const labelled = label.trim() || null;
-    await uploadAll(chosen, (file) => uploadDicom(versionId, file, labelled), setProgress);
+    await uploadAll(chosen, (file) => (isZip(file) ? uploadZip(versionId, file) : uploadDicom(versionId, file, labelled)), setProgress);
     setFiles([]);
     if (input.current) input.current.value = '';
     onUploaded();
@@ -39,14 +39,15 @@ export function DicomUploadPanel({ versionId, onUploaded }: { versionId: string;
             ref={input}
             type="file"
             multiple
-            accept=".dcm,application/dicom"
+            accept=".dcm,application/dicom,.zip,application/zip"
             disabled={running}
             onChange={(e) => setFiles(Array.from(e.target.files ?? []))}
             aria-describedby={`${inputId}-hint`}
           />
           <p className="field-hint" id={`${inputId}-hint`}>
-            DICOM Part-10 files, one instance each. Patients are placed in a split as their files arrive; a file already here is not added
-            twice.
+            DICOM Part-10 files, one instance each, or zips of them (a zip is added whole or not at all, its system files such as .DS_Store
+            skipped; the label applies to single files only). Patients are placed in a split as their files arrive; a file already here is
+            not added twice.
           </p>
         </div>
         <TextField

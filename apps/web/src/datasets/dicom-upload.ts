@@ -1,7 +1,7 @@
 /**
- * One DICOM file into a draft version over REST (same origin, session cookie). The API's
- * cross-site guard checks the browser's Origin header and refuses form-like bodies, so the file
- * goes as application/dicom; a refusal is thrown with the server's own message.
+ * One DICOM file, or a zip of them, into a draft version over REST (same origin, session cookie).
+ * The API's cross-site guard checks the browser's Origin header and refuses form-like bodies, so the
+ * file goes as application/dicom or application/zip; a refusal is thrown with the server's own message.
  */
 
 export class DicomUploadError extends Error {
@@ -18,13 +18,31 @@ export function dicomUploadUrl(versionId: string, label: string | null): string 
   return `/api/v1/dataset-versions/${encodeURIComponent(versionId)}/dicom${query}`;
 }
 
-export async function uploadDicom(versionId: string, file: Blob, label: string | null): Promise<void> {
+export function zipUploadUrl(versionId: string): string {
+  return `/api/v1/dataset-versions/${encodeURIComponent(versionId)}/zip`;
+}
+
+/** Whether a chosen file is a zip (by its type or name), sent to the zip route instead of the DICOM one. */
+export function isZip(file: { name: string; type: string }): boolean {
+  return /^application\/(x-)?zip(-compressed)?$/.test(file.type) || /\.zip$/i.test(file.name);
+}
+
+export function uploadDicom(versionId: string, file: Blob, label: string | null): Promise<void> {
+  return putFile(dicomUploadUrl(versionId, label), 'application/dicom', file);
+}
+
+/** A zip of DICOM files: added all or nothing; a refusal names the entry and why. */
+export function uploadZip(versionId: string, file: Blob): Promise<void> {
+  return putFile(zipUploadUrl(versionId), 'application/zip', file);
+}
+
+async function putFile(url: string, contentType: string, file: Blob): Promise<void> {
   let res: Response;
   try {
-    res = await fetch(dicomUploadUrl(versionId, label), {
+    res = await fetch(url, {
       method: 'PUT',
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/dicom', Accept: 'application/json' },
+      headers: { 'Content-Type': contentType, Accept: 'application/json' },
       body: file,
     });
   } catch {

@@ -1,0 +1,318 @@
+/**
+ * Uploads into a draft beyond single DICOM files, through HTTP on real PostgreSQL and an S3 server:
+ * zips of DICOM files (system files skipped and reported, retries idempotent, and every bad or
+ * hostile zip refused naming the entry and why, storing nothing).
+ */
+import { createHash } from 'node:crypto';
+import { dicomVariant, newUid, sampleBytes } from '@caliper/pacs/testing';
+import { Client } from 'pg';
+import { ZipFile } from 'yazl';
+import { ADMIN, Auth, gqlOk, headersFor, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const BUCKET = 'caliper-datasets';
+
+type Reply = { status: number; body: Record<string, unknown> & { code?: string; message?: string } };
+
+async function putTo(
+  api: TestApi,
+  auth: Auth,
+  path: string,
+  body: Buffer | string,
+  contentType: string,
+  headers: Record<string, string> = {},
+) {
+  const res = await fetch(`${api.base}/api/v1/dataset-versions/${path}`, {
+    method: 'PUT',
+    headers: { 'content-type': contentType, ...headersFor(auth), ...headers },
+    body,
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Reply['body'] };
+}
+
+interface ZipEntry {
+  name: string;
+  data: Buffer;
+  compress?: boolean;
+}
+
+async function zipOf(entries: ZipEntry[]): Promise<Buffer> {
+  const z = new ZipFile();
+  for (const e of entries) {
+    if (e.name.endsWith('/')) z.addEmptyDirectory(e.name);
+    else z.addBuffer(e.data, e.name, { compress: e.compress ?? true });
+  }
+  z.end();
+  const parts: Buffer[] = [];
+  for await (const chunk of z.outputStream as AsyncIterable<Buffer>) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
+/** Rewrites fields of every central directory record (what a zip reader trusts) whose name matches. */
+function patchCentral(zip: Buffer, name: string, patch: (record: Buffer) => void): Buffer {
+  const out = Buffer.from(zip);
+  for (let at = out.indexOf('PK\u0001\u0002', 0, 'latin1'); at >= 0; at = out.indexOf('PK\u0001\u0002', at + 4, 'latin1')) {
+    const nameLength = out.readUInt16LE(at + 28);
+    if (out.subarray(at + 46, at + 46 + nameLength).toString('utf8') === name) patch(out.subarray(at));
+  }
+  return out;
+}
+
+/** The sample with one element removed, written back by dcmjs. */
+function withoutElement(bytes: Buffer, tag: string): Buffer {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped; the test needs only read/write
+  const dcmjs = require('dcmjs') as {
+    data: { DicomMessage: { readFile(b: ArrayBuffer): { dict: Record<string, unknown>; write(): ArrayBuffer } } };
+  };
+  const d = dcmjs.data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  delete d.dict[tag];
+  return Buffer.from(d.write());
+}
+
+describe('dataset uploads: zips of DICOM files', () => {
+  let api: TestApi;
+  let owner: Client;
+  let researcher: Auth;
+  let pi: Auth;
+  let viewer: Auth;
+  let datasetId: string;
+
+  const newDraft = async () =>
+    (
+      await gqlOk<{ createDatasetVersion: { id: string } }>(
+        api,
+        researcher,
+        `mutation($d: ID!) { createDatasetVersion(input: { datasetId: $d, splitSeed: "zip-seed" }) { id } }`,
+        { d: datasetId },
+      )
+    ).createDatasetVersion.id;
+  const itemCount = async (v: string) =>
+    (await owner.query(`SELECT count(*)::int AS n FROM dataset_items WHERE version_id = $1`, [v])).rows[0].n as number;
+  const objectCount = async () => (await api.objects.store.list(BUCKET, `datasets/${datasetId}/`).catch(() => [])).length;
+  const putZip = (v: string, body: Buffer, auth: Auth = researcher, headers: Record<string, string> = {}) =>
+    putTo(api, auth, `${v}/zip`, body, 'application/zip', headers);
+
+  beforeAll(async () => {
+    api = await startTestApi({ DATASET_ZIP_MAX_MB: '8' });
+    owner = new Client({ connectionString: api.db.ownerUrl });
+    await owner.connect();
+    const admin = await login(api, ADMIN.username, ADMIN.password);
+    const projectId = await newProject(api, admin, 'zips');
+    const r = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
+    const p = await newUser(api, admin, { projectId, roles: ['PI'] });
+    const v = await newUser(api, admin, { projectId, roles: ['VIEWER'] });
+    researcher = await login(api, r.username, r.password);
+    pi = await login(api, p.username, p.password);
+    viewer = await login(api, v.username, v.password);
+    datasetId = (
+      await gqlOk<{ createDataset: { id: string } }>(
+        api,
+        researcher,
+        `mutation($p: ID!) { createDataset(input: { projectId: $p, name: "Zips" }) { id } }`,
+        {
+          p: projectId,
+        },
+      )
+    ).createDataset.id;
+  }, 90000);
+  afterAll(async () => {
+    await owner?.end();
+    await api?.close();
+  });
+
+  it('adds every DICOM file of a zip, skips and reports system files, and a retry changes nothing', async () => {
+    const v = await newDraft();
+    const files = [0, 1, 2].flatMap((i) => [
+      { name: `PAT-${i}/ct.dcm`, data: dicomVariant(sampleBytes('CT_small.dcm'), { patientId: `ZIP-${i}` }) },
+      { name: `PAT-${i}/mr/IM0001`, data: dicomVariant(sampleBytes('MR_small.dcm'), { patientId: `ZIP-${i}` }), compress: false },
+    ]);
+    const zip = await zipOf([
+      { name: 'PAT-0/', data: Buffer.alloc(0) },
+      ...files,
+      { name: 'copy-of-ct.dcm', data: files[0]!.data },
+      { name: '__MACOSX/PAT-0/._ct.dcm', data: Buffer.from('resource fork') },
+      { name: 'PAT-1/.DS_Store', data: Buffer.from('finder') },
+      { name: 'DICOMDIR', data: Buffer.from('an index') },
+    ]);
+    const first = await putZip(v, zip, researcher, { 'x-checksum-sha256': sha(zip) });
+    expect(first).toEqual({
+      status: 200,
+      body: {
+        zip: { sha256: sha(zip), size: zip.length },
+        files: 7,
+        created: 6,
+        unchanged: 0,
+        skipped: [
+          { name: '__MACOSX/PAT-0/._ct.dcm', reason: 'macOS resource fork folder (__MACOSX)' },
+          { name: 'PAT-1/.DS_Store', reason: 'macOS folder settings (.DS_Store)' },
+          { name: 'DICOMDIR', reason: 'DICOMDIR: a media index, not an image' },
+          { name: 'copy-of-ct.dcm', reason: 'the same file as "PAT-0/ct.dcm"' },
+        ],
+      },
+    });
+    const rows = await owner.query(`SELECT sha256, object_key, split FROM dataset_items WHERE version_id = $1 ORDER BY sha256`, [v]);
+    expect(rows.rows.map((r: { sha256: string }) => r.sha256)).toEqual(files.map((f) => sha(f.data)).sort());
+    expect(rows.rows.every((r: { split: string | null }) => r.split !== null)).toBe(true);
+    // Each item's object holds exactly its file.
+    for (const r of rows.rows as { sha256: string; object_key: string }[]) {
+      const stream = await api.objects.store.read(BUCKET, r.object_key);
+      const parts: Buffer[] = [];
+      for await (const c of stream as AsyncIterable<Buffer>) parts.push(c);
+      expect(sha(Buffer.concat(parts))).toBe(r.sha256);
+    }
+    const again = await putZip(v, zip);
+    expect({ status: again.status, created: again.body.created, unchanged: again.body.unchanged }).toEqual({
+      status: 200,
+      created: 0,
+      unchanged: 6,
+    });
+    expect(await itemCount(v)).toBe(6);
+    const audits = await owner.query(
+      `SELECT after FROM audit_events WHERE action = 'dataset_version.items_added' AND entity_id = $1 ORDER BY seq`,
+      [v],
+    );
+    expect(audits.rows.map((r: { after: Record<string, unknown> }) => r.after)).toEqual([
+      { count: 6, via: 'zip', zipSha256: sha(zip), zipBytes: zip.length, files: 7, unchanged: 0, skipped: 4 },
+    ]);
+  });
+
+  it('refuses a bad or hostile zip naming the entry and why, and stores nothing', async () => {
+    const v = await newDraft();
+    const heldUid = newUid();
+    const held = dicomVariant(sampleBytes('CT_small.dcm'), { patientId: 'HELD', sopInstanceUid: heldUid });
+    expect((await putTo(api, researcher, `${v}/dicom`, held, 'application/dicom')).status).toBe(200);
+    const objectsBefore = await objectCount();
+    const good = (name = 'good.dcm') => ({ name, data: dicomVariant(sampleBytes('CT_small.dcm'), { patientId: 'GOOD' }) });
+    const ct = sampleBytes('CT_small.dcm');
+    const sop = newUid();
+    const plain = await zipOf([good('a.dcm'), { name: 'b.dcm', data: Buffer.alloc(1024, 7), compress: false }]);
+    const bomb = await zipOf([good(), { name: 'zeros.dcm', data: Buffer.alloc(20 * 1024 * 1024) }]);
+    const lying = patchCentral(await zipOf([good(), good('liar.dcm')]), 'liar.dcm', (r) => r.writeUInt32LE(1000, 24));
+    const huge = patchCentral(await zipOf([good('huge.dcm')]), 'huge.dcm', (r) => r.writeUInt32LE(65 * 1024 * 1024, 24));
+    const encrypted = patchCentral(await zipOf([good('secret.dcm')]), 'secret.dcm', (r) => r.writeUInt16LE(r.readUInt16LE(8) | 1, 8));
+    // 300 entries each declaring 60 MiB (from 1 MiB): 17.6 GiB in all, over the 16 GiB cap.
+    const many = await zipOf(Array.from({ length: 300 }, (_, i) => ({ name: `f${i}.dcm`, data: Buffer.from('x') })));
+    const overTotal = Array.from({ length: 300 }, (_, i) => `f${i}.dcm`).reduce(
+      (z, name) =>
+        patchCentral(z, name, (r) => {
+          r.writeUInt32LE(1024 * 1024, 20);
+          r.writeUInt32LE(60 * 1024 * 1024, 24);
+        }),
+      many,
+    );
+    const tooMany = await zipOf(Array.from({ length: 50001 }, (_, i) => ({ name: `d/${i}`, data: Buffer.alloc(0), compress: false })));
+    const escaping = Buffer.from(
+      (await zipOf([good(), good('xx/evil.dcm')])).toString('latin1').replaceAll('xx/evil.dcm', '../evil.dcm'),
+      'latin1',
+    );
+    const absolute = Buffer.from(
+      (await zipOf([good('xetc/evil.dcm')])).toString('latin1').replaceAll('xetc/evil.dcm', '/etc/evil.dcm'),
+      'latin1',
+    );
+    const cases: [string, Promise<Reply>, number, RegExp][] = [
+      ['not a zip', putZip(v, Buffer.from('hello, not a zip'.repeat(100))), 400, /^The zip cannot be read as a zip archive/],
+      ['cut short', putZip(v, plain.subarray(0, plain.length - 40)), 400, /^The zip cannot be read as a zip archive/],
+      ['not DICOM', putZip(v, plain), 400, /^Entry "b.dcm" of the zip is refused: it is not a DICOM Part-10 file/],
+      [
+        'truncated DICOM',
+        putZip(v, await zipOf([good(), { name: 'cut.dcm', data: ct.subarray(0, ct.length - 3000) }])),
+        400,
+        /^Entry "cut.dcm" of the zip is refused: it is cut short/,
+      ],
+      [
+        'no UID',
+        putZip(v, await zipOf([good(), { name: 'nouid.dcm', data: withoutElement(ct, '0020000D') }])),
+        400,
+        /^Entry "nouid.dcm" of the zip is refused: it has no StudyInstanceUID \(0020,000D\)/,
+      ],
+      [
+        'no PatientID',
+        putZip(v, await zipOf([{ name: 'anon.dcm', data: withoutElement(ct, '00100020') }])),
+        400,
+        /^Entry "anon.dcm" of the zip has no PatientID/,
+      ],
+      [
+        'one SOP, two files',
+        putZip(
+          v,
+          await zipOf([
+            { name: 'a.dcm', data: dicomVariant(ct, { patientId: 'A', sopInstanceUid: sop }) },
+            { name: 'b.dcm', data: dicomVariant(ct, { patientId: 'B', sopInstanceUid: sop }) },
+          ]),
+        ),
+        400,
+        new RegExp(`^Entry "b.dcm" of the zip has SOP Instance UID ${sop.replace(/\./g, '\\.')}, as "a.dcm" has, with other content`),
+      ],
+      [
+        'SOP held with other content',
+        putZip(v, await zipOf([good(), { name: 'other.dcm', data: dicomVariant(ct, { patientId: 'X', sopInstanceUid: heldUid }) }])),
+        400,
+        /^Entry "other.dcm" of the zip has SOP Instance UID [0-9.]+, which version \d+ already holds with other content \(sha256 [0-9a-f]{64}\)/,
+      ],
+      [
+        'nested zip',
+        putZip(v, await zipOf([good(), { name: 'inner.zip', data: plain }])),
+        400,
+        /^Entry "inner.zip" of the zip is itself an archive/,
+      ],
+      [
+        'disguised zip',
+        putZip(v, await zipOf([good(), { name: 'inner.dcm', data: plain }])),
+        400,
+        /^Entry "inner.dcm" of the zip is itself a zip/,
+      ],
+      ['escaping path', putZip(v, escaping), 400, /^Entry "..\/evil.dcm" of the zip has a path that could escape its folder/],
+      ['absolute path', putZip(v, absolute), 400, /^Entry "\/etc\/evil.dcm" of the zip has a path that could escape its folder/],
+      ['encrypted', putZip(v, encrypted), 400, /^Entry "secret.dcm" of the zip is encrypted/],
+      ['ratio bomb', putZip(v, bomb), 400, /^Entry "zeros.dcm" of the zip inflates \d+ times \(20 MiB from \d+ bytes\).*a zip bomb\?/],
+      [
+        'lying header',
+        putZip(v, lying),
+        400,
+        /^Entry "liar.dcm" of the zip inflates to more than the 1000 bytes it declares: its header lies/,
+      ],
+      [
+        'huge entry',
+        putZip(v, huge),
+        400,
+        /^Entry "huge.dcm" of the zip declares 65 MiB uncompressed, more than the 64 MiB allowed per file/,
+      ],
+      [
+        'over total',
+        putZip(v, overTotal),
+        400,
+        /^The zip declares more than 16384 MiB uncompressed in all \(reached at entry "f\d+.dcm"\)/,
+      ],
+      ['too many entries', putZip(v, tooMany), 400, /^The zip has 50001 entries, more than the 50000 one upload may hold/],
+      ['only folders', putZip(v, await zipOf([{ name: 'empty/', data: Buffer.alloc(0) }])), 400, /^The zip holds no files/],
+      ['too large', putZip(v, Buffer.alloc(8 * 1024 * 1024 + 1)), 413, /^A zip can be at most 8 MiB \(DATASET_ZIP_MAX_MB\)/],
+      ['wrong checksum', putZip(v, plain, researcher, { 'x-checksum-sha256': 'c'.repeat(64) }), 400, /sha256/],
+      ['viewer', putZip(v, plain, viewer), 403, /permission/],
+      ['unknown version', putZip('00000000-0000-4000-8000-000000000000', plain), 404, /not found/],
+    ];
+    for (const [name, call, status, message] of cases) {
+      const r = await call;
+      expect({ name, status: r.status, message: r.body.message }).toEqual({ name, status, message: expect.stringMatching(message) });
+      if (status === 400 && name !== 'wrong checksum')
+        expect({ name, nothing: r.body.message }).toEqual({ name, nothing: expect.stringMatching(/Nothing was stored\.$/) });
+    }
+    expect(await itemCount(v)).toBe(1);
+    expect(await objectCount()).toBe(objectsBefore);
+    // A sealed version refuses a zip before reading it.
+    await gqlOk(
+      api,
+      pi,
+      `mutation($v: ID!) { sealDatasetVersion(input: { versionId: $v, deidMethod: "test", deidSummary: "test" }) { id } }`,
+      {
+        v,
+      },
+    );
+    const sealed = await putZip(v, await zipOf([good()]));
+    expect({ status: sealed.status, message: sealed.body.message }).toEqual({
+      status: 409,
+      message: expect.stringMatching(/is sealed: build a new version from it instead/),
+    });
+    expect(await itemCount(v)).toBe(1);
+  }, 120000);
+});

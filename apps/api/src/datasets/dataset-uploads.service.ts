@@ -1,0 +1,144 @@
+/**
+ * Files uploaded into a draft dataset version beyond single DICOM files: zips of DICOM files. Each
+ * is validated whole before anything is written, then applied in one transaction (all or nothing);
+ * the same file again changes nothing.
+ */
+import { DomainError, notFound } from '@caliper/domain';
+import { DatasetItemEditsRepository, DatasetsRepository, DatasetVersionEntity, IdentifiedItem } from '@caliper/datasets';
+import type { Principal } from '@caliper/server-kit';
+import type { ObjectStore } from '@caliper/storage';
+import { DataSource } from 'typeorm';
+import { DatasetsService } from './datasets.service';
+import { DEFAULT_ZIP_LIMITS, DicomZip, ZipDicomFile, ZipLimits, zipRefused, ZipSkipped } from './dicom-zip';
+
+export interface DatasetUploadsOptions {
+  store: ObjectStore;
+  bucket: string;
+  /** Largest zip body accepted (DATASET_ZIP_MAX_MB). */
+  maxZipBytes: number;
+  zipLimits?: ZipLimits;
+}
+
+export interface ZipUploadResult {
+  files: number;
+  created: number;
+  unchanged: number;
+  /** Files of the zip that are not items (system files, a DICOMDIR, a second copy of a file). */
+  skipped: ZipSkipped[];
+}
+
+/** Objects stored at once while a zip's new files go to S3. */
+const PUT_CONCURRENCY = 4;
+
+export class DatasetUploadsService {
+  private bucketReady: Promise<void> | null = null;
+  private readonly edits = new DatasetItemEditsRepository();
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly datasets: DatasetsRepository,
+    private readonly service: DatasetsService,
+    private readonly opts: DatasetUploadsOptions,
+  ) {}
+
+  get maxZipBytes(): number {
+    return this.opts.maxZipBytes;
+  }
+
+  /** The version when it is a draft: NOT_FOUND, or INVALID_STATE for a sealed one (checked again under lock when writing). */
+  async draft(versionId: string): Promise<DatasetVersionEntity> {
+    const v = await this.datasets.findVersion(versionId);
+    if (!v) throw notFound(`Dataset version ${versionId}`);
+    if (v.state !== 'draft') throw new DomainError('INVALID_STATE', `Version ${v.number} is sealed: build a new version from it instead.`);
+    return v;
+  }
+
+  /**
+   * A zip of DICOM files into a draft: every entry is checked and identified first (any refusal
+   * names the entry and stores nothing), then the new files go to S3 under their sha256 and their
+   * items are written in one transaction. Files already in the version with the same content are
+   * counted unchanged; a SOP Instance UID the version or the zip holds with other content is refused.
+   */
+  async addZip(principal: Principal, versionId: string, zipPath: string, zip: { sha256: string; size: number }): Promise<ZipUploadResult> {
+    const v = await this.draft(versionId);
+    const archive = await DicomZip.open(zipPath, this.opts.zipLimits ?? DEFAULT_ZIP_LIMITS);
+    try {
+      const skipped = [...archive.skipped];
+      const bySop = new Map<string, ZipDicomFile & { index: number }>();
+      for (const [index, f] of archive.files.entries()) {
+        const file = await archive.identify(f);
+        const seen = bySop.get(file.identity.sopInstanceUid);
+        if (seen && seen.sha256 !== file.sha256)
+          throw zipRefused(
+            file.name,
+            `has SOP Instance UID ${file.identity.sopInstanceUid}, as "${seen.name}" has, with other content: one SOP Instance, one file`,
+          );
+        if (seen) skipped.push({ name: file.name, reason: `the same file as "${seen.name}"` });
+        else bySop.set(file.identity.sopInstanceUid, { ...file, index });
+      }
+      const existing = new Map(
+        (await this.edits.itemsByKeys(this.ds.manager, v.id, [...bySop.keys()])).map((i) => [i.itemKey, i.sha256] as const),
+      );
+      const fresh: (ZipDicomFile & { index: number })[] = [];
+      for (const [sop, file] of bySop) {
+        const sha = existing.get(sop);
+        if (sha === undefined) fresh.push(file);
+        else if (sha !== file.sha256)
+          throw zipRefused(
+            file.name,
+            `has SOP Instance UID ${sop}, which version ${v.number} already holds with other content (sha256 ${sha})`,
+          );
+      }
+      const result = { files: archive.files.length, created: fresh.length, unchanged: bySop.size - fresh.length, skipped };
+      if (!fresh.length) return result;
+      const dataset = (await this.datasets.findDataset(v.datasetId))!;
+      const objectKey = (sha256: string) => `datasets/${dataset.id}/objects/${sha256}.dcm`;
+      await this.ensureBucket();
+      // Content-addressed: an object stored here and then not referenced (the write below failed)
+      // holds exactly what its key says, and a retry stores the same bytes under the same key.
+      for (let i = 0; i < fresh.length; i += PUT_CONCURRENCY) {
+        await Promise.all(
+          fresh.slice(i, i + PUT_CONCURRENCY).map(async (file) => {
+            const bytes = await archive.bytes(archive.files[file.index]!);
+            await this.opts.store.putObject(this.opts.bucket, objectKey(file.sha256), bytes, {
+              size: bytes.length,
+              contentType: 'application/dicom',
+            });
+          }),
+        );
+      }
+      const items: IdentifiedItem[] = fresh.map((f) => ({
+        itemKey: f.identity.sopInstanceUid,
+        studyUid: f.identity.studyInstanceUid,
+        seriesUid: f.identity.seriesInstanceUid,
+        sopUid: f.identity.sopInstanceUid,
+        objectKey: objectKey(f.sha256),
+        modality: f.identity.modality ?? null,
+        sha256: f.sha256,
+        sizeBytes: f.size,
+        patientId: f.identity.patientId,
+        label: null,
+        maskKey: null,
+      }));
+      await this.service.addItems(principal, v, dataset.projectId, items, {
+        via: 'zip',
+        zipSha256: zip.sha256,
+        zipBytes: zip.size,
+        files: result.files,
+        unchanged: result.unchanged,
+        skipped: skipped.length,
+      });
+      return result;
+    } finally {
+      archive.close();
+    }
+  }
+
+  private ensureBucket(): Promise<void> {
+    this.bucketReady ??= this.opts.store.ensureBucket(this.opts.bucket).catch((err: unknown) => {
+      this.bucketReady = null;
+      throw err;
+    });
+    return this.bucketReady;
+  }
+}
