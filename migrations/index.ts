@@ -9,6 +9,7 @@ import { SavedViews1764800000000 } from './1764800000000-SavedViews';
 import { AuditCheckpoints1764900000000 } from './1764900000000-AuditCheckpoints';
 import { Datasets1765100000000 } from './1765100000000-Datasets';
 import { DatasetImports1765200000000 } from './1765200000000-DatasetImports';
+import { DatasetVerifications1765300000000 } from './1765300000000-DatasetVerifications';
 import { RunInputsDatasetVersionIndex1765500000000 } from './1765500000000-RunInputsDatasetVersionIndex';
 
 export const MIGRATIONS = [
@@ -22,5 +23,6 @@ export const MIGRATIONS = [
   AuditCheckpoints1764900000000,
   Datasets1765100000000,
   DatasetImports1765200000000,
+  DatasetVerifications1765300000000,
   RunInputsDatasetVersionIndex1765500000000,
 ];

@@ -39,6 +39,8 @@ export const jobFamilies = defineJobFamilies({
   datasets: {
     /** Builds a draft dataset version from a PACS query: the import row (dataset_imports) holds the query and the progress. */
     'datasets.import-pacs': z.object({ v: z.literal(1), importId: z.string().uuid() }).strict(),
+    /** Re-fetches and re-hashes every item of a version: the verification row (dataset_verifications) holds the progress and drift. */
+    'datasets.verify-version': z.object({ v: z.literal(1), verificationId: z.string().uuid() }).strict(),
   },
 });
 
@@ -127,5 +129,7 @@ export function deterministicJobId(job: Job<KeyedJobName>): string {
       return [job.name, job.data.username, job.data.ip, compactMinute(job.data.minute)].map(encodeURIComponent).join('|');
     case 'datasets.import-pacs':
       return [job.name, job.data.importId].map(encodeURIComponent).join('|');
+    case 'datasets.verify-version':
+      return [job.name, job.data.verificationId].map(encodeURIComponent).join('|');
   }
 }

@@ -6,6 +6,8 @@ import {
   DatasetImportsRepository,
   DatasetLineageRepository,
   DatasetsRepository,
+  DATASET_VERIFICATION_ENTITIES,
+  DatasetVerificationsRepository,
 } from '@caliper/datasets';
 import { AuditRepository, OutboxRepository } from '@caliper/persistence';
 import { CONFIG, PersistenceModule } from '@caliper/server-kit';
@@ -15,6 +17,8 @@ import { DataSource } from 'typeorm';
 import { DatasetDownloadsController } from './dataset-downloads.controller';
 import { DatasetImportsResolver, DatasetVersionImportsResolver } from './dataset-imports.resolver';
 import { DatasetImportsService } from './dataset-imports.service';
+import { DatasetVerificationsResolver, DatasetVersionVerificationsResolver } from './dataset-verifications.resolver';
+import { DatasetVerificationsService } from './dataset-verifications.service';
 import { DatasetLineageLoaders } from './dataset-lineage.loaders';
 import { DatasetVersionLineageResolver, RunInputDatasetVersionResolver } from './dataset-lineage.resolver';
 import { DatasetUploadsController } from './dataset-uploads.controller';
@@ -26,8 +30,8 @@ import { DatasetsService } from './datasets.service';
 @Module({
   imports: [
     PersistenceModule.forFeature({
-      entities: [...DATASET_ENTITIES, DatasetImportEntity],
-      repositories: [DatasetsRepository, DatasetImportsRepository, DatasetLineageRepository],
+      entities: [...DATASET_ENTITIES, DatasetImportEntity, ...DATASET_VERIFICATION_ENTITIES],
+      repositories: [DatasetsRepository, DatasetImportsRepository, DatasetLineageRepository, DatasetVerificationsRepository],
     }),
   ],
   controllers: [DatasetDownloadsController, DatasetUploadsController],
@@ -60,10 +64,23 @@ import { DatasetsService } from './datasets.service';
         }),
       inject: [CONFIG, DataSource, DatasetsRepository, DatasetsService],
     },
+    {
+      provide: DatasetVerificationsService,
+      useFactory: (
+        config: Config,
+        ds: DataSource,
+        verifications: DatasetVerificationsRepository,
+        outbox: OutboxRepository,
+        audit: AuditRepository,
+      ) => new DatasetVerificationsService(ds, verifications, outbox, audit, config.PACS_DICOMWEB_URL),
+      inject: [CONFIG, DataSource, DatasetVerificationsRepository, OutboxRepository, AuditRepository],
+    },
     DatasetsLoaders,
     DatasetsResolver,
     DatasetImportsResolver,
     DatasetVersionImportsResolver,
+    DatasetVerificationsResolver,
+    DatasetVersionVerificationsResolver,
     DatasetVersionFieldsResolver,
     DatasetLineageLoaders,
     DatasetVersionLineageResolver,

@@ -19,6 +19,7 @@ import { DatasetOfVersionQuery, DatasetVersionQuery } from './datasets.operation
 import { DicomUploadPanel } from './DicomUploadPanel';
 import { SealDialog } from './SealDialog';
 import { useProjectOf } from './use-project-of';
+import { VerificationPanel } from './VerificationPanel';
 import { VersionDiff } from './VersionDiff';
 import { VersionStateBadge } from './VersionStateBadge';
 import './datasets.css';
@@ -99,6 +100,7 @@ export function DatasetVersionPage() {
       <DetailsSection version={version} />
       <LineageSection version={version} numberOf={numberOf} />
       <CountsSection version={version} />
+      <VerificationPanel versionId={version.id} canVerify={can('dataset.write')} />
       {draft && can('dataset.write') ? (
         <DicomUploadPanel
           versionId={version.id}

@@ -235,7 +235,7 @@ export class ImportPacsJob implements JobProcessor<'datasets.import-pacs'> {
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time. */
-async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const lane = async () => {
     while (next < items.length) await fn(items[next++]!);

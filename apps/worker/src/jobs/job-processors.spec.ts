@@ -73,7 +73,15 @@ class IdempotencyFamily {}
 class AuthFamily {}
 @Module({ providers: [SecondFlush] })
 class OtherAuthFamily {}
-@Module({ providers: [ImportPacs] })
+@Injectable()
+@ProcessesJob('datasets.verify-version')
+class VerifyVersion implements JobProcessor<'datasets.verify-version'> {
+  async run(data: JobPayloads['datasets.verify-version']): Promise<JobResult> {
+    return { outcome: 'done', detail: { verificationId: data.verificationId } };
+  }
+}
+
+@Module({ providers: [ImportPacs, VerifyVersion] })
 class DatasetsFamily {}
 
 async function boot(...families: Type[]) {
@@ -101,7 +109,7 @@ describe('JobProcessors', () => {
 
   it('refuses to start when a job has no processor, naming the job and where to register one', async () => {
     await expect(boot(AuditFamily, UploadsFamily)).rejects.toThrow(
-      /no processor for job "idempotency.purge", "auth.failed-logins.flush", "datasets.import-pacs": add an @Injectable\(\) @ProcessesJob\(name\) class to the providers of its family's module, and that module to WorkerModule's imports/,
+      /no processor for job "idempotency.purge", "auth.failed-logins.flush", "datasets.import-pacs", "datasets.verify-version": add an @Injectable\(\) @ProcessesJob\(name\) class to the providers of its family's module, and that module to WorkerModule's imports/,
     );
   });
 

@@ -58,6 +58,7 @@ describe('parseJob', () => {
       'idempotency.purge',
       'auth.failed-logins.flush',
       'datasets.import-pacs',
+      'datasets.verify-version',
     ];
     expect(JOB_NAMES.sort()).toEqual(names.sort());
   });
