@@ -5,7 +5,8 @@
  * datasets bucket under its sha256, and added as an item keyed by its SOP Instance UID. A retry of
  * the same file is answered with the same item; another file with that SOP Instance UID is a conflict.
  * A zip of DICOM files (application/zip) is streamed to a temporary file, hashed on the way, and
- * added all or nothing (DatasetUploadsService.addZip).
+ * added all or nothing (DatasetUploadsService.addZip). Label files (text/csv or application/json)
+ * are parsed and checked at the edge, then applied all or nothing.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -23,6 +24,7 @@ import { declaredLength } from '../artifacts/artifacts.controller';
 import { Requires } from '../auth/locators';
 import { Caller } from '../mlflow/mlflow-request';
 import { projectOfDatasetVersion } from './datasets.locators';
+import { MAX_FILE_BYTES, parseLabelsCsv, parseLabelsJson } from './dataset-item-files';
 import { DatasetUploadsService } from './dataset-uploads.service';
 import { DatasetsService, MAX_DICOM_UPLOAD_BYTES } from './datasets.service';
 
@@ -66,6 +68,35 @@ async function bodyToFile(req: Request, path: string, max: number): Promise<{ sh
   );
   return { sha256: hash.digest('hex'), size };
 }
+
+/** The media type of the body, lowercased, without parameters. */
+function mediaType(req: Request): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** A CSV body as text: at most MAX_FILE_BYTES, UTF-8. */
+async function csvBody(req: Request, file: string): Promise<{ text: string; sha256: string }> {
+  const declared = declaredLength(req);
+  const tooBig = () =>
+    new DomainError('PAYLOAD_TOO_LARGE', `A ${file} can be at most ${mib(MAX_FILE_BYTES)}: split it. Nothing was stored.`);
+  if (declared !== null && declared > MAX_FILE_BYTES) throw tooBig();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_FILE_BYTES) throw tooBig();
+    chunks.push(chunk);
+  }
+  const bytes = Buffer.concat(chunks);
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), sha256: createHash('sha256').update(bytes).digest('hex') };
+  } catch {
+    throw new DomainError('BAD_USER_INPUT', `The ${file} is refused: it is not UTF-8 text. Nothing was stored.`, { field: 'body' });
+  }
+}
+
+const unsupported = (file: string, types: string) =>
+  new DomainError('BAD_USER_INPUT', `Send the ${file} as ${types} (Content-Type). Nothing was stored.`, { field: 'body' });
 
 function checkDigest(expected: string | null, sha256: string): void {
   if (expected && expected !== sha256)
@@ -120,5 +151,25 @@ export class DatasetUploadsController {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Classification labels, one per item: text/csv with a header `sop_instance_uid,label` (or
+   * `item_key,label`), or application/json `[{ "sopInstanceUid", "label" }]` or `{ "<uid>": "<label>" }`.
+   */
+  @Put('labels')
+  @HttpCode(200)
+  @Requires('dataset.write', projectOfDatasetVersion('versionId'))
+  async uploadLabels(@Caller() p: Principal, @Param('versionId') versionId: string, @Req() req: Request) {
+    await this.uploads.draft(versionId);
+    const type = mediaType(req);
+    if (type === 'application/json') {
+      const body: unknown = req.body;
+      const sha256 = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+      return this.uploads.setLabels(p, versionId, parseLabelsJson(body), { format: 'json', sha256 });
+    }
+    if (type !== 'text/csv') throw unsupported('labels file', 'text/csv or application/json');
+    const { text, sha256 } = await csvBody(req, 'labels file');
+    return this.uploads.setLabels(p, versionId, parseLabelsCsv(text), { format: 'csv', sha256 });
   }
 }

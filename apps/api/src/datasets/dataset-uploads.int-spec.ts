@@ -1,7 +1,7 @@
 /**
  * Uploads into a draft beyond single DICOM files, through HTTP on real PostgreSQL and an S3 server:
  * zips of DICOM files (system files skipped and reported, retries idempotent, and every bad or
- * hostile zip refused naming the entry and why, storing nothing).
+ * hostile zip refused naming the entry and why, storing nothing); label files (CSV, JSON).
  */
 import { createHash } from 'node:crypto';
 import { dicomVariant, newUid, sampleBytes } from '@caliper/pacs/testing';
@@ -315,4 +315,127 @@ describe('dataset uploads: zips of DICOM files', () => {
     });
     expect(await itemCount(v)).toBe(1);
   }, 120000);
+
+  describe('label files', () => {
+    let v: string;
+    let sops: string[];
+    const labels = async () =>
+      (await owner.query(`SELECT item_key, label FROM dataset_items WHERE version_id = $1 ORDER BY item_key`, [v])).rows as {
+        item_key: string;
+        label: string | null;
+      }[];
+    const putLabels = (body: string | Buffer, type = 'text/csv', auth: Auth = researcher, version = v) =>
+      putTo(api, auth, `${version}/labels`, body, type);
+
+    beforeAll(async () => {
+      v = await newDraft();
+      sops = [newUid(), newUid(), newUid(), newUid()].sort();
+      const zip = await zipOf(
+        sops.map((sop, i) => ({
+          name: `${i}.dcm`,
+          data: dicomVariant(sampleBytes('CT_small.dcm'), { patientId: `L-${i % 2}`, sopInstanceUid: sop }),
+        })),
+      );
+      expect((await putZip(v, zip)).status).toBe(200);
+    });
+
+    it('labels items from a CSV or JSON file in one go, and the same file again changes nothing', async () => {
+      const csv = `sop_instance_uid,label\n${sops[0]},tumour\n${sops[1]}, normal \n${sops[0]},tumour\n`;
+      expect(await putLabels(csv)).toEqual({ status: 200, body: { rows: 3, labelled: 2, unchanged: 0 } });
+      expect(await putLabels(csv)).toEqual({ status: 200, body: { rows: 3, labelled: 0, unchanged: 2 } });
+      const json = JSON.stringify({ [sops[1]!]: 'tumour', [sops[0]!]: null, [sops[2]!]: 'normal' });
+      expect(await putLabels(json, 'application/json')).toEqual({ status: 200, body: { rows: 3, labelled: 3, unchanged: 0 } });
+      const list = JSON.stringify([{ sopInstanceUid: sops[3], label: 'normal' }]);
+      expect(await putLabels(list, 'application/json')).toEqual({ status: 200, body: { rows: 1, labelled: 1, unchanged: 0 } });
+      expect(await labels()).toEqual([
+        { item_key: sops[0], label: null },
+        { item_key: sops[1], label: 'tumour' },
+        { item_key: sops[2], label: 'normal' },
+        { item_key: sops[3], label: 'normal' },
+      ]);
+      const audits = await owner.query(
+        `SELECT after FROM audit_events WHERE action = 'dataset_version.labels_set' AND entity_id = $1 ORDER BY seq`,
+        [v],
+      );
+      expect(audits.rows.map((r: { after: { labelled: number; format: string } }) => [r.after.format, r.after.labelled])).toEqual([
+        ['csv', 2],
+        ['json', 3],
+        ['json', 1],
+      ]);
+    });
+
+    it('refuses a bad label file naming the rows, and changes no label', async () => {
+      const before = await labels();
+      const unknown = '1.2.826.0.1.3680043.99999.1';
+      const n = (await owner.query(`SELECT number FROM dataset_versions WHERE id = $1`, [v])).rows[0].number as number;
+      const cases: [string, Promise<Reply>, number, string | RegExp][] = [
+        [
+          'unknown UIDs',
+          putLabels(`sop_instance_uid,label\n${sops[0]},a\n${unknown},b\n1.2.3,c\n`),
+          400,
+          `The labels file is refused: line 3: version ${n} has no item ${unknown}; line 4: version ${n} has no item 1.2.3. Nothing was stored.`,
+        ],
+        [
+          'conflicting rows',
+          putLabels(`sop_instance_uid,label\n${sops[0]},a\n${sops[1]},b\n${sops[0]},c\n`),
+          400,
+          `The labels file is refused: line 4 labels ${sops[0]} "c", but line 2 labelled it "a". Nothing was stored.`,
+        ],
+        [
+          'malformed CSV',
+          putLabels(`sop_instance_uid,label\n${sops[0]},"open\n`),
+          400,
+          /^The labels file is refused: it is not valid CSV: /,
+        ],
+        [
+          'ragged CSV',
+          putLabels(`sop_instance_uid,label\n${sops[0]},a,b\n`),
+          400,
+          /^The labels file is refused: it is not valid CSV: Invalid Record Length: .* on line 2/,
+        ],
+        [
+          'bad header',
+          putLabels(`uid;label\n${sops[0]};a\n`),
+          400,
+          /^The labels file is refused: line 1 \(the header\) must name sop_instance_uid or item_key and label/,
+        ],
+        [
+          'long label',
+          putLabels(`sop_instance_uid,label\n${sops[0]},${'x'.repeat(201)}\n`),
+          400,
+          'The labels file is refused: line 2: label is longer than 200 characters. Nothing was stored.',
+        ],
+        [
+          'not UTF-8',
+          putLabels(Buffer.from([0x73, 0x6f, 0x70, 0xff, 0xfe, 0x0a])),
+          400,
+          'The labels file is refused: it is not UTF-8 text. Nothing was stored.',
+        ],
+        [
+          'bad JSON shape',
+          putLabels(JSON.stringify([{ sop: sops[0], label: 'a' }]), 'application/json'),
+          400,
+          /^The labels file is refused: entry 1: send \[/,
+        ],
+        ['malformed JSON', putLabels('[{"sopInstanceUid": ', 'application/json'), 400, /^The request body could not be read as JSON/],
+        ['other type', putLabels('a', 'text/plain; charset=utf-8'), 415, /./],
+        [
+          'xml',
+          putLabels('<labels/>', 'application/xml'),
+          400,
+          'Send the labels file as text/csv or application/json (Content-Type). Nothing was stored.',
+        ],
+        ['viewer', putLabels(`sop_instance_uid,label\n${sops[0]},a\n`, 'text/csv', viewer), 403, /permission/],
+      ];
+      for (const [name, call, status, message] of cases) {
+        const r = await call;
+        expect({ name, status: r.status, message: r.body.message }).toEqual({
+          name,
+          status,
+          message: typeof message === 'string' ? message : expect.stringMatching(message),
+        });
+      }
+      expect(await labels()).toEqual(before);
+    });
+  });
 });

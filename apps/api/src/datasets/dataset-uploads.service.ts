@@ -1,13 +1,21 @@
 /**
- * Files uploaded into a draft dataset version beyond single DICOM files: zips of DICOM files. Each
- * is validated whole before anything is written, then applied in one transaction (all or nothing);
- * the same file again changes nothing.
+ * Files uploaded into a draft dataset version beyond single DICOM files: zips of DICOM files and
+ * label files. Each is validated whole before anything is written, then applied in one transaction
+ * (all or nothing); the same file again changes nothing.
  */
 import { DomainError, notFound } from '@caliper/domain';
-import { DatasetItemEditsRepository, DatasetsRepository, DatasetVersionEntity, IdentifiedItem } from '@caliper/datasets';
-import type { Principal } from '@caliper/server-kit';
+import {
+  DatasetItemEditsRepository,
+  DatasetItemsWriter,
+  DatasetsRepository,
+  DatasetVersionEntity,
+  IdentifiedItem,
+} from '@caliper/datasets';
+import { AuditRepository } from '@caliper/persistence';
+import { actorOf, type Principal } from '@caliper/server-kit';
 import type { ObjectStore } from '@caliper/storage';
 import { DataSource } from 'typeorm';
+import { fileRefused, LabelRow } from './dataset-item-files';
 import { DatasetsService } from './datasets.service';
 import { DEFAULT_ZIP_LIMITS, DicomZip, ZipDicomFile, ZipLimits, zipRefused, ZipSkipped } from './dicom-zip';
 
@@ -33,13 +41,17 @@ const PUT_CONCURRENCY = 4;
 export class DatasetUploadsService {
   private bucketReady: Promise<void> | null = null;
   private readonly edits = new DatasetItemEditsRepository();
+  private readonly writer: DatasetItemsWriter;
 
   constructor(
     private readonly ds: DataSource,
     private readonly datasets: DatasetsRepository,
+    private readonly audit: AuditRepository,
     private readonly service: DatasetsService,
     private readonly opts: DatasetUploadsOptions,
-  ) {}
+  ) {
+    this.writer = new DatasetItemsWriter(datasets);
+  }
 
   get maxZipBytes(): number {
     return this.opts.maxZipBytes;
@@ -132,6 +144,59 @@ export class DatasetUploadsService {
     } finally {
       archive.close();
     }
+  }
+
+  /**
+   * Classification labels from a file, one per item by key: every key must be an item of the draft,
+   * and a key listed twice must carry the same label. Applied in one transaction; items whose label
+   * is already that one are counted unchanged.
+   */
+  async setLabels(
+    principal: Principal,
+    versionId: string,
+    rows: readonly LabelRow[],
+    file: { format: 'csv' | 'json'; sha256: string },
+  ): Promise<{ rows: number; labelled: number; unchanged: number }> {
+    const byKey = new Map<string, LabelRow>();
+    const problems: string[] = [];
+    for (const r of rows) {
+      const first = byKey.get(r.itemKey);
+      if (!first) byKey.set(r.itemKey, r);
+      else if (first.label !== r.label)
+        problems.push(`${r.at} labels ${r.itemKey} "${r.label ?? ''}", but ${first.at} labelled it "${first.label ?? ''}"`);
+    }
+    if (problems.length) throw fileRefused('labels file', problems);
+    return this.ds.transaction(async (m) => {
+      const v = await this.writer.lockDraft(m, versionId);
+      const found = new Set((await this.edits.itemsByKeys(m, v.id, [...byKey.keys()])).map((i) => i.itemKey));
+      const unknown = [...byKey.values()].filter((r) => !found.has(r.itemKey));
+      if (unknown.length)
+        throw fileRefused(
+          'labels file',
+          unknown.map((r) => `${r.at}: version ${v.number} has no item ${r.itemKey}`),
+        );
+      const labelled = await this.edits.setLabels(
+        m,
+        v.id,
+        [...byKey.values()].map((r) => ({ itemKey: r.itemKey, label: r.label })),
+      );
+      const result = { rows: rows.length, labelled, unchanged: byKey.size - labelled };
+      if (labelled)
+        await this.audit.append(m, {
+          ...actorOf(principal),
+          action: 'dataset_version.labels_set',
+          entityType: 'dataset_version',
+          entityId: v.id,
+          projectId: await this.projectOf(v),
+          before: null,
+          after: { ...result, format: file.format, sha256: file.sha256 },
+        });
+      return result;
+    });
+  }
+
+  private async projectOf(v: DatasetVersionEntity): Promise<string> {
+    return (await this.datasets.findDataset(v.datasetId))!.projectId;
   }
 
   private ensureBucket(): Promise<void> {

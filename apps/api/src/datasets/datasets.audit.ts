@@ -9,6 +9,7 @@ declare module '@caliper/domain' {
     'dataset_version.sealed': true;
     'dataset_version.deleted': true;
     'dataset_import.requested': true;
+    'dataset_version.labels_set': true;
   }
 }
 
@@ -19,4 +20,5 @@ export const DATASET_AUDIT_ACTIONS = defineAuditActions([
   'dataset_version.sealed',
   'dataset_version.deleted',
   'dataset_import.requested',
+  'dataset_version.labels_set',
 ]);

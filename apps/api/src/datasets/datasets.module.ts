@@ -56,13 +56,13 @@ import { DatasetsService } from './datasets.service';
     },
     {
       provide: DatasetUploadsService,
-      useFactory: (config: Config, ds: DataSource, datasets: DatasetsRepository, service: DatasetsService) =>
-        new DatasetUploadsService(ds, datasets, service, {
+      useFactory: (config: Config, ds: DataSource, datasets: DatasetsRepository, audit: AuditRepository, service: DatasetsService) =>
+        new DatasetUploadsService(ds, datasets, audit, service, {
           store: objectStoreFromConfig(config),
           bucket: config.S3_BUCKET_DATASETS,
           maxZipBytes: config.DATASET_ZIP_MAX_MB * 1024 * 1024,
         }),
-      inject: [CONFIG, DataSource, DatasetsRepository, DatasetsService],
+      inject: [CONFIG, DataSource, DatasetsRepository, AuditRepository, DatasetsService],
     },
     {
       provide: DatasetVerificationsService,

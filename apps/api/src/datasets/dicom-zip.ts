@@ -62,7 +62,7 @@ function ignorable(name: string): string | null {
 
 export function zipRefused(entry: string | null, reason: string): DomainError {
   const where = entry === null ? 'The zip' : `Entry "${entry}" of the zip`;
-  return new DomainError('BAD_USER_INPUT', `${where} ${reason}. Nothing was stored.`, { field: 'body', ...(entry ? { entry } : {}) });
+  return new DomainError('BAD_USER_INPUT', `${where} ${reason}. Nothing was stored.`, { field: 'body' });
 }
 
 /** An uploaded zip opened for reading: its entries checked, then read one by one. */
