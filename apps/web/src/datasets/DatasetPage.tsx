@@ -10,6 +10,7 @@ import { PageHeader } from '../ui/PageHeader';
 import { DateText } from '../ui/time';
 import { formatRatios, itemKeysOf, parseRatioPercents } from './dataset-helpers';
 import { CreateDatasetVersionMutation, DatasetQuery } from './datasets.operations';
+import { PacsVersionWizard } from './PacsVersionWizard';
 import { useProjectOf } from './use-project-of';
 import { VersionStateBadge } from './VersionStateBadge';
 import './datasets.css';
@@ -21,6 +22,7 @@ export function DatasetPage() {
   const { data, error, loading, refetch } = useQuery(DatasetQuery, { variables: { id: datasetId } });
   const { project, can } = useProjectOf(data?.dataset.projectId);
   const [creating, setCreating] = useState(false);
+  const [fromPacs, setFromPacs] = useState(false);
 
   if (!data) {
     if (error) {
@@ -66,14 +68,20 @@ export function DatasetPage() {
         title={dataset.name}
         description={dataset.description || undefined}
         actions={
-          canWrite && !creating ? (
-            <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
-              New version
-            </button>
+          canWrite && !creating && !fromPacs ? (
+            <>
+              <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
+                New version
+              </button>
+              <button type="button" className="btn" onClick={() => setFromPacs(true)}>
+                Build a version from PACS
+              </button>
+            </>
           ) : null
         }
       />
       {creating ? <CreateVersionForm dataset={dataset} onCancel={() => setCreating(false)} /> : null}
+      {fromPacs ? <PacsVersionWizard datasetId={dataset.id} projectId={dataset.projectId} onCancel={() => setFromPacs(false)} /> : null}
       <section className="panel" aria-labelledby="versions-title">
         <div className="panel-header">
           <h2 id="versions-title">Versions</h2>

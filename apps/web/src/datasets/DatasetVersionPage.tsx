@@ -22,6 +22,7 @@ import { useProjectOf } from './use-project-of';
 import { VerificationPanel } from './VerificationPanel';
 import { VersionDiff } from './VersionDiff';
 import { VersionStateBadge } from './VersionStateBadge';
+import { VersionUsage } from './VersionUsage';
 import './datasets.css';
 
 type Version = VersionResult['datasetVersion'];
@@ -99,6 +100,7 @@ export function DatasetVersionPage() {
       ) : null}
       <DetailsSection version={version} />
       <LineageSection version={version} numberOf={numberOf} />
+      <VersionUsage key={version.id} versionId={version.id} sealed={version.state === 'SEALED'} />
       <CountsSection version={version} />
       <VerificationPanel versionId={version.id} canVerify={can('dataset.write')} />
       {draft && can('dataset.write') ? (

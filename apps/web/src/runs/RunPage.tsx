@@ -139,6 +139,7 @@ export function RunPage() {
                   <th scope="col">Name</th>
                   <th scope="col">Digest</th>
                   <th scope="col">Source</th>
+                  <th scope="col">Dataset version</th>
                 </tr>
               </thead>
               <tbody>
@@ -148,6 +149,15 @@ export function RunPage() {
                     <td>{i.name}</td>
                     <td className="code-value">{i.digest}</td>
                     <td className="code-value">{sourceOf(i.descriptor)}</td>
+                    <td>
+                      {i.datasetVersion ? (
+                        <Link to={`/dataset-versions/${encodeURIComponent(i.datasetVersion.id)}`}>
+                          {i.datasetVersion.dataset.name}, version {i.datasetVersion.number}
+                        </Link>
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>

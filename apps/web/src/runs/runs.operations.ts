@@ -83,6 +83,14 @@ export const RunQuery = graphql(`
         name
         digest
         descriptor
+        datasetVersion {
+          id
+          number
+          dataset {
+            id
+            name
+          }
+        }
       }
     }
   }
