@@ -4,3 +4,4 @@ export * from './qido-query';
 export * from './multipart';
 export * from './dicomweb-client';
 export * from './dicom-file';
+export * from './dicom-seg';

@@ -25,15 +25,16 @@ import { Requires } from '../auth/locators';
 import { Caller } from '../mlflow/mlflow-request';
 import { projectOfDatasetVersion } from './datasets.locators';
 import { MAX_FILE_BYTES, parseLabelsCsv, parseLabelsJson } from './dataset-item-files';
+import { MAX_MASK_BYTES } from './dataset-masks';
 import { DatasetUploadsService } from './dataset-uploads.service';
 import { DatasetsService, MAX_DICOM_UPLOAD_BYTES } from './datasets.service';
 
-async function readBody(req: Request, max: number): Promise<Buffer> {
+async function readBody(req: Request, max: number, refuse: () => Error = tooLarge): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > max) throw tooLarge();
+    if (size > max) throw refuse();
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
@@ -171,5 +172,26 @@ export class DatasetUploadsController {
     if (type !== 'text/csv') throw unsupported('labels file', 'text/csv or application/json');
     const { text, sha256 } = await csvBody(req, 'labels file');
     return this.uploads.setLabels(p, versionId, parseLabelsCsv(text), { format: 'csv', sha256 });
+  }
+
+  /** A segmentation mask for one item (its SOP Instance UID): DICOM SEG, NIfTI (.nii, .nii.gz) or PNG, told apart by content. */
+  @Put('items/:sopInstanceUid/mask')
+  @HttpCode(200)
+  @Requires('dataset.write', projectOfDatasetVersion('versionId'))
+  async uploadMask(
+    @Caller() p: Principal,
+    @Param('versionId') versionId: string,
+    @Param('sopInstanceUid') sopInstanceUid: string,
+    @Req() req: Request,
+  ) {
+    const maskTooLarge = () => new DomainError('PAYLOAD_TOO_LARGE', `A mask can be at most ${mib(MAX_MASK_BYTES)}. Nothing was stored.`);
+    const declared = declaredLength(req);
+    if (declared !== null && declared > MAX_MASK_BYTES) throw maskTooLarge();
+    const expected = expectedSha256(req.headers);
+    await this.uploads.draft(versionId);
+    const bytes = await readBody(req, MAX_MASK_BYTES, maskTooLarge);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    checkDigest(expected, sha256);
+    return this.uploads.setMask(p, versionId, sopInstanceUid, bytes, sha256);
   }
 }

@@ -1,10 +1,12 @@
 /**
  * Uploads into a draft beyond single DICOM files, through HTTP on real PostgreSQL and an S3 server:
  * zips of DICOM files (system files skipped and reported, retries idempotent, and every bad or
- * hostile zip refused naming the entry and why, storing nothing); label files (CSV, JSON).
+ * hostile zip refused naming the entry and why, storing nothing); label files (CSV, JSON);
+ * segmentation masks (DICOM SEG checked against the item, NIfTI, PNG).
  */
 import { createHash } from 'node:crypto';
-import { dicomVariant, newUid, sampleBytes } from '@caliper/pacs/testing';
+import { crc32, deflateSync, gzipSync } from 'node:zlib';
+import { dicomVariant, newUid, SAMPLES, sampleBytes } from '@caliper/pacs/testing';
 import { Client } from 'pg';
 import { ZipFile } from 'yazl';
 import { ADMIN, Auth, gqlOk, headersFor, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
@@ -438,4 +440,207 @@ describe('dataset uploads: zips of DICOM files', () => {
       expect(await labels()).toEqual(before);
     });
   });
+
+  describe('segmentation masks', () => {
+    // liver_1frame.dcm segments instance …23433.1 of series …23430.1 in its study.
+    const seg = sampleBytes(SAMPLES.liverSeg.file);
+    const segStudy = SAMPLES.liverSeg.studyInstanceUid;
+    const segSeries = '1.2.392.200103.20080913.113635.1.2009.6.22.21.43.10.23430.1';
+    const segSop = '1.2.392.200103.20080913.113635.2.2009.6.22.21.43.10.23433.1';
+    let v: string;
+    const sameStudy = newUid();
+    const otherStudy = newUid();
+    const masks = async () =>
+      (await owner.query(`SELECT item_key, mask_key FROM dataset_items WHERE version_id = $1 ORDER BY item_key`, [v])).rows as {
+        item_key: string;
+        mask_key: string | null;
+      }[];
+    const putMask = (item: string, body: Buffer, auth: Auth = researcher) =>
+      putTo(api, auth, `${v}/items/${item}/mask`, body, 'application/octet-stream');
+
+    beforeAll(async () => {
+      v = await newDraft();
+      const ct = sampleBytes('CT_small.dcm');
+      const zip = await zipOf([
+        {
+          name: 'source.dcm',
+          data: dicomVariant(ct, { patientId: 'S', studyInstanceUid: segStudy, seriesInstanceUid: segSeries, sopInstanceUid: segSop }),
+        },
+        { name: 'same-study.dcm', data: dicomVariant(ct, { patientId: 'S', studyInstanceUid: segStudy, sopInstanceUid: sameStudy }) },
+        { name: 'other-study.dcm', data: dicomVariant(ct, { patientId: 'S', sopInstanceUid: otherStudy }) },
+      ]);
+      expect((await putZip(v, zip)).status).toBe(200);
+    });
+
+    it('attaches a DICOM SEG of the item, a NIfTI or a PNG under its sha256, and the same mask again changes nothing', async () => {
+      const first = await putMask(segSop, seg);
+      expect(first).toEqual({
+        status: 200,
+        body: {
+          itemKey: segSop,
+          maskKey: `datasets/${datasetId}/masks/${sha(seg)}.dcm`,
+          format: 'dicom-seg',
+          sha256: sha(seg),
+          size: seg.length,
+          changed: true,
+        },
+      });
+      expect((await putMask(segSop, seg)).body.changed).toBe(false);
+      const nii = gzipSync(nifti([3, 4, 4, 2], 8));
+      expect((await putMask(sameStudy, nii)).body).toMatchObject({
+        format: 'nifti',
+        maskKey: `datasets/${datasetId}/masks/${sha(nii)}.nii.gz`,
+        changed: true,
+      });
+      const raw = nifti([2, 3, 3], 16);
+      expect((await putMask(otherStudy, raw)).body).toMatchObject({
+        format: 'nifti',
+        maskKey: `datasets/${datasetId}/masks/${sha(raw)}.nii`,
+      });
+      const image = png(2, 2);
+      expect((await putMask(otherStudy, image)).body).toMatchObject({
+        format: 'png',
+        maskKey: `datasets/${datasetId}/masks/${sha(image)}.png`,
+      });
+      expect(await masks()).toEqual(
+        [
+          { item_key: segSop, mask_key: `datasets/${datasetId}/masks/${sha(seg)}.dcm` },
+          { item_key: sameStudy, mask_key: `datasets/${datasetId}/masks/${sha(nii)}.nii.gz` },
+          { item_key: otherStudy, mask_key: `datasets/${datasetId}/masks/${sha(image)}.png` },
+        ].sort((a, b) => (a.item_key < b.item_key ? -1 : 1)),
+      );
+      const stored = await api.objects.store.read(BUCKET, `datasets/${datasetId}/masks/${sha(seg)}.dcm`);
+      const parts: Buffer[] = [];
+      for await (const c of stored as AsyncIterable<Buffer>) parts.push(c);
+      expect(sha(Buffer.concat(parts))).toBe(sha(seg));
+      const audits = await owner.query(
+        `SELECT before, after FROM audit_events WHERE action = 'dataset_version.mask_set' AND entity_id = $1 ORDER BY seq`,
+        [v],
+      );
+      expect(
+        audits.rows.map((r: { before: { mask: string | null }; after: { format: string } }) => [r.before.mask !== null, r.after.format]),
+      ).toEqual([
+        [false, 'dicom-seg'],
+        [false, 'nifti'],
+        [false, 'nifti'],
+        [true, 'png'],
+      ]);
+    });
+
+    it('refuses a mask that is not of the item or not sound, and stores nothing', async () => {
+      const before = await masks();
+      const maskObjects = async () => (await api.objects.store.list(BUCKET, `datasets/${datasetId}/masks/`)).length;
+      const objectsBefore = await maskObjects();
+      const ct = sampleBytes('CT_small.dcm');
+      const good = png(3, 3);
+      const badCrc = Buffer.from(good);
+      badCrc[20] = 9;
+      const cutNii = nifti([3, 8, 8, 8], 8).subarray(0, 352 + 100);
+      const pair = nifti([2, 2, 2], 8);
+      pair.write('ni1\0', 344, 'latin1');
+      const gz = gzipSync(nifti([3, 4, 4, 2], 8));
+      const cases: [string, Promise<Reply>, number, string | RegExp][] = [
+        [
+          'SEG of another study',
+          putMask(otherStudy, seg),
+          400,
+          new RegExp(`^The mask is refused: the segmentation is of study ${segStudy.replace(/\./g, '\\.')}, but item`),
+        ],
+        [
+          'SEG not of the item',
+          putMask(sameStudy, seg),
+          400,
+          new RegExp(
+            `^The mask is refused: the segmentation references neither SOP Instance ${sameStudy.replace(/\./g, '\\.')} nor series`,
+          ),
+        ],
+        [
+          'not a SEG',
+          putMask(segSop, ct),
+          400,
+          'The mask is refused: it is a DICOM CT, not a segmentation (Modality SEG). Nothing was stored.',
+        ],
+        ['truncated SEG', putMask(segSop, seg.subarray(0, seg.length - 5000)), 400, /^The mask is refused: it is cut short/],
+        [
+          'NIfTI cut short',
+          putMask(segSop, cutNii),
+          400,
+          'The mask is refused: the NIfTI image is cut short: its header declares 8×8×8 voxels of 8 bits from byte 352 (864 bytes), but the file holds 452. Nothing was stored.',
+        ],
+        ['NIfTI pair', putMask(segSop, pair), 400, /NIfTI pair \(.hdr\/.img\)/],
+        [
+          'gzip cut short',
+          putMask(segSop, gz.subarray(0, gz.length - 10)),
+          400,
+          /^The mask is refused: the gzipped file cannot be inflated/,
+        ],
+        [
+          'PNG bad CRC',
+          putMask(segSop, badCrc),
+          400,
+          'The mask is refused: the PNG header chunk (IHDR) fails its CRC: the file is corrupt. Nothing was stored.',
+        ],
+        [
+          'PNG cut short',
+          putMask(segSop, good.subarray(0, good.length - 12)),
+          400,
+          'The mask is refused: the PNG is cut short: it does not end with its IEND chunk. Nothing was stored.',
+        ],
+        [
+          'unknown format',
+          putMask(segSop, Buffer.from('P5 2 2 255 ....')),
+          400,
+          'The mask is refused: it is neither a DICOM SEG, a NIfTI file (.nii, .nii.gz) nor a PNG. Nothing was stored.',
+        ],
+        ['unknown item', putMask('1.2.3.4', good), 404, /^Item 1\.2\.3\.4 of version \d+ was not found/],
+        ['viewer', putMask(segSop, good, viewer), 403, /permission/],
+      ];
+      for (const [name, call, status, message] of cases) {
+        const r = await call;
+        expect({ name, status: r.status, message: r.body.message }).toEqual({
+          name,
+          status,
+          message: typeof message === 'string' ? message : expect.stringMatching(message),
+        });
+      }
+      expect(await masks()).toEqual(before);
+      expect(await maskObjects()).toBe(objectsBefore);
+    });
+  });
 });
+
+/** A single-file NIfTI-1 (little endian, magic n+1): header, 4 bytes of extension flag, then the voxels (all 1). */
+function nifti(dims: number[], bitpix: number): Buffer {
+  const header = Buffer.alloc(352);
+  header.writeInt32LE(348, 0);
+  dims.forEach((d, i) => header.writeInt16LE(d, 40 + 2 * i));
+  header.writeInt16LE(bitpix === 8 ? 2 : 4, 70);
+  header.writeInt16LE(bitpix, 72);
+  header.writeFloatLE(352, 108);
+  header.write('n+1\0', 344, 'latin1');
+  const voxels = dims.slice(1).reduce((a, b) => a * b, 1);
+  return Buffer.concat([header, Buffer.alloc((voxels * bitpix) / 8, 1)]);
+}
+
+/** A greyscale 8-bit PNG, every pixel 1. */
+function png(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  const rows = Buffer.concat(Array.from({ length: height }, () => Buffer.concat([Buffer.from([0]), Buffer.alloc(width, 1)])));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}

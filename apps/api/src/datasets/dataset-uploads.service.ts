@@ -1,6 +1,6 @@
 /**
- * Files uploaded into a draft dataset version beyond single DICOM files: zips of DICOM files and
- * label files. Each is validated whole before anything is written, then applied in one transaction
+ * Files uploaded into a draft dataset version beyond single DICOM files: zips of DICOM files, label
+ * files and segmentation masks. Each is validated whole before anything is written, then applied in one transaction
  * (all or nothing); the same file again changes nothing.
  */
 import { DomainError, notFound } from '@caliper/domain';
@@ -16,6 +16,7 @@ import { actorOf, type Principal } from '@caliper/server-kit';
 import type { ObjectStore } from '@caliper/storage';
 import { DataSource } from 'typeorm';
 import { fileRefused, LabelRow } from './dataset-item-files';
+import { checkMask, MaskFormat } from './dataset-masks';
 import { DatasetsService } from './datasets.service';
 import { DEFAULT_ZIP_LIMITS, DicomZip, ZipDicomFile, ZipLimits, zipRefused, ZipSkipped } from './dicom-zip';
 
@@ -193,6 +194,44 @@ export class DatasetUploadsService {
         });
       return result;
     });
+  }
+
+  /**
+   * A segmentation mask (DICOM SEG, NIfTI or PNG) for one item of a draft: checked against the
+   * item, stored in the datasets bucket under its sha256, and set as the item's mask_key. The same
+   * mask again changes nothing; another replaces it (audited with both keys).
+   */
+  async setMask(
+    principal: Principal,
+    versionId: string,
+    itemKey: string,
+    bytes: Buffer,
+    sha256: string,
+  ): Promise<{ itemKey: string; maskKey: string; format: MaskFormat; sha256: string; size: number; changed: boolean }> {
+    const v = await this.draft(versionId);
+    const [item] = await this.edits.itemsByKeys(this.ds.manager, v.id, [itemKey]);
+    if (!item) throw notFound(`Item ${itemKey} of version ${v.number}`);
+    const mask = await checkMask(bytes, item);
+    const dataset = (await this.datasets.findDataset(v.datasetId))!;
+    const maskKey = `datasets/${dataset.id}/masks/${sha256}.${mask.ext}`;
+    const result = { itemKey, maskKey, format: mask.format, sha256, size: bytes.length };
+    if (item.maskKey === maskKey) return { ...result, changed: false };
+    await this.ensureBucket();
+    await this.opts.store.putObject(this.opts.bucket, maskKey, bytes, { size: bytes.length, contentType: 'application/octet-stream' });
+    await this.ds.transaction(async (m) => {
+      const locked = await this.writer.lockDraft(m, v.id);
+      await this.edits.setMask(m, locked.id, itemKey, maskKey);
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'dataset_version.mask_set',
+        entityType: 'dataset_version',
+        entityId: locked.id,
+        projectId: dataset.projectId,
+        before: { item: itemKey, mask: item.maskKey },
+        after: { item: itemKey, mask: maskKey, format: mask.format, sha256, size: bytes.length },
+      });
+    });
+    return { ...result, changed: true };
   }
 
   private async projectOf(v: DatasetVersionEntity): Promise<string> {

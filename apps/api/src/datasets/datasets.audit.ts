@@ -10,6 +10,7 @@ declare module '@caliper/domain' {
     'dataset_version.deleted': true;
     'dataset_import.requested': true;
     'dataset_version.labels_set': true;
+    'dataset_version.mask_set': true;
   }
 }
 
@@ -21,4 +22,5 @@ export const DATASET_AUDIT_ACTIONS = defineAuditActions([
   'dataset_version.deleted',
   'dataset_import.requested',
   'dataset_version.labels_set',
+  'dataset_version.mask_set',
 ]);
