@@ -100,7 +100,7 @@ export function DatasetVersionPage() {
       ) : null}
       <DetailsSection version={version} />
       <LineageSection version={version} numberOf={numberOf} />
-      <VersionUsage key={version.id} versionId={version.id} sealed={version.state === 'SEALED'} />
+      <VersionUsage key={`usage:${version.id}`} versionId={version.id} sealed={version.state === 'SEALED'} />
       <CountsSection version={version} />
       <VerificationPanel versionId={version.id} canVerify={can('dataset.write')} />
       {draft && can('dataset.write') ? (

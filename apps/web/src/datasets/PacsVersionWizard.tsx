@@ -204,21 +204,23 @@ function PreviewCounts({ preview }: { preview: PreviewResult['pacsPreview'] }) {
   const n = (x: number) => x.toLocaleString('en-GB');
   return (
     <>
-      <dl className="wizard-counts" aria-label="Matched in the PACS">
-        {(
-          [
-            ['Patients', preview.patients],
-            ['Studies', preview.studies],
-            ['Series', preview.series],
-            ['Instances', preview.instances],
-          ] as const
-        ).map(([name, value]) => (
-          <div key={name}>
-            <dt>{name}</dt>
-            <dd>{n(value)}</dd>
-          </div>
-        ))}
-      </dl>
+      <div role="group" aria-label="Matched in the PACS">
+        <dl className="wizard-counts">
+          {(
+            [
+              ['Patients', preview.patients],
+              ['Studies', preview.studies],
+              ['Series', preview.series],
+              ['Instances', preview.instances],
+            ] as const
+          ).map(([name, value]) => (
+            <div key={name}>
+              <dt>{name}</dt>
+              <dd>{n(value)}</dd>
+            </div>
+          ))}
+        </dl>
+      </div>
       {preview.truncated ? (
         <Notice kind="warning" title="More series matched than were read">
           <p>The counts are lower bounds. Narrow the query (dates, descriptions) to see exactly what an import would take.</p>
