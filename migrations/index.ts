@@ -10,6 +10,7 @@ import { AuditCheckpoints1764900000000 } from './1764900000000-AuditCheckpoints'
 import { Datasets1765100000000 } from './1765100000000-Datasets';
 import { DatasetImports1765200000000 } from './1765200000000-DatasetImports';
 import { DatasetVerifications1765300000000 } from './1765300000000-DatasetVerifications';
+import { DatasetImportDeidentify1765300000001 } from './1765300000001-DatasetImportDeidentify';
 import { RunInputsDatasetVersionIndex1765500000000 } from './1765500000000-RunInputsDatasetVersionIndex';
 
 export const MIGRATIONS = [
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   Datasets1765100000000,
   DatasetImports1765200000000,
   DatasetVerifications1765300000000,
+  DatasetImportDeidentify1765300000001,
   RunInputsDatasetVersionIndex1765500000000,
 ];

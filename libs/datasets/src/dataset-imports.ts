@@ -120,6 +120,14 @@ export async function instancesOfSeries(
 }
 
 export type DatasetImportStatus = 'queued' | 'running' | 'done' | 'failed';
+/** De-identification counts summed over an import's instances (see @caliper/pacs DeidentificationCounts). */
+export interface DeidentificationTotals {
+  instances: number;
+  emptied: number;
+  replaced: number;
+  privateRemoved: number;
+  uidsReplaced: number;
+}
 export interface DatasetImportFailure {
   sopInstanceUid: string;
   error: string;
@@ -127,6 +135,7 @@ export interface DatasetImportFailure {
 
 @Entity({ name: 'dataset_imports' })
 @Check('CHK_dataset_imports_status', `status IN ('queued', 'running', 'done', 'failed')`)
+@Check('CHK_dataset_imports_deidentify', `NOT deidentify OR copy`)
 @Index('IDX_dataset_imports_version', ['versionId', 'createdAt'])
 export class DatasetImportEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'PK_dataset_imports' }) id!: string;
@@ -136,6 +145,10 @@ export class DatasetImportEntity {
   version?: DatasetVersionEntity;
   @Column('jsonb') query!: PacsImportQuery;
   @Column('boolean') copy!: boolean;
+  /** De-identify each instance (PS3.15 basic profile) before copying it; only with `copy`. */
+  @Column('boolean', { default: false }) deidentify!: boolean;
+  /** What de-identification changed so far, summed over the instances written (null unless `deidentify`). */
+  @Column('jsonb', { name: 'deid_summary', nullable: true }) deidSummary!: DeidentificationTotals | null;
   @Column('text', { default: 'queued' }) status!: DatasetImportStatus;
   /** Instances the query matched (null until listed). */
   @Column('integer', { nullable: true }) total!: number | null;
@@ -159,9 +172,12 @@ export class DatasetImportEntity {
 export class DatasetImportsRepository {
   constructor(private readonly ds: DataSource) {}
 
-  create(m: EntityManager, i: Pick<DatasetImportEntity, 'versionId' | 'query' | 'copy' | 'createdBy'>): Promise<DatasetImportEntity> {
+  create(
+    m: EntityManager,
+    i: Pick<DatasetImportEntity, 'versionId' | 'query' | 'copy' | 'createdBy'> & { deidentify?: boolean },
+  ): Promise<DatasetImportEntity> {
     const repo = m.getRepository(DatasetImportEntity);
-    return repo.save(repo.create({ ...i, status: 'queued' }));
+    return repo.save(repo.create({ deidentify: false, ...i, status: 'queued' }));
   }
 
   find(id: string, m: EntityManager = this.ds.manager): Promise<DatasetImportEntity | null> {
@@ -194,14 +210,39 @@ export class DatasetImportsRepository {
   }
 
   /** Adds progress in the caller's transaction (with the items it wrote). */
-  async progress(m: EntityManager, id: string, p: { done: number; failures: DatasetImportFailure[] }): Promise<void> {
+  async progress(
+    m: EntityManager,
+    id: string,
+    p: { done: number; failures: DatasetImportFailure[]; deidentified?: DeidentificationTotals },
+  ): Promise<void> {
     await m.query(
       `UPDATE dataset_imports SET done = done + $2, failed = failed + $3,
               failures = CASE WHEN jsonb_array_length(failures) >= $5 THEN failures
-                              ELSE failures || (SELECT coalesce(jsonb_agg(f), '[]') FROM (SELECT f FROM jsonb_array_elements($4::jsonb) f LIMIT $5 - jsonb_array_length(failures)) x) END
+                              ELSE failures || (SELECT coalesce(jsonb_agg(f), '[]') FROM (SELECT f FROM jsonb_array_elements($4::jsonb) f LIMIT $5 - jsonb_array_length(failures)) x) END,
+              deid_summary = CASE WHEN $6::jsonb IS NULL THEN deid_summary
+                                  ELSE (SELECT jsonb_object_agg(e.key, coalesce((deid_summary ->> e.key)::int, 0) + e.value::int) FROM jsonb_each_text($6::jsonb) e) END
         WHERE id = $1`,
-      [id, p.done, p.failures.length, JSON.stringify(p.failures), MAX_FAILURES_KEPT],
+      [
+        id,
+        p.done,
+        p.failures.length,
+        JSON.stringify(p.failures),
+        MAX_FAILURES_KEPT,
+        p.deidentified ? JSON.stringify(p.deidentified) : null,
+      ],
     );
+  }
+
+  /** De-identification counts summed over the version's de-identifying imports that are done, and `importId`. */
+  async deidentifiedTotals(m: EntityManager, versionId: string, importId: string): Promise<DeidentificationTotals> {
+    const [row] = (await m.query(
+      `SELECT coalesce(sum((deid_summary ->> 'instances')::int), 0)::int AS instances, coalesce(sum((deid_summary ->> 'emptied')::int), 0)::int AS emptied,
+              coalesce(sum((deid_summary ->> 'replaced')::int), 0)::int AS replaced, coalesce(sum((deid_summary ->> 'privateRemoved')::int), 0)::int AS "privateRemoved",
+              coalesce(sum((deid_summary ->> 'uidsReplaced')::int), 0)::int AS "uidsReplaced"
+         FROM dataset_imports WHERE version_id = $1 AND deidentify AND (status = 'done' OR id = $2)`,
+      [versionId, importId],
+    )) as [DeidentificationTotals];
+    return row;
   }
 
   async finish(m: EntityManager, id: string, outcome: { status: 'done' } | { status: 'failed'; error: string }): Promise<void> {

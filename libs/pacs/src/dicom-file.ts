@@ -97,7 +97,7 @@ function recordingCutValues<T>(read: () => T): { result: T; cutShort: string[] }
 }
 
 /** dcmjs's parse of the whole file, pixel data included (a cut is most likely there). */
-function parse(bytes: Uint8Array, name: string): DicomDict {
+export function parseDicomFile(bytes: Uint8Array, name: string): DicomDict {
   let parsed: { result: DicomDict; cutShort: string[] };
   try {
     // dcmjs reads an ArrayBuffer from its start: hand it exactly these bytes.
@@ -132,7 +132,7 @@ export function readDicomIdentity(bytes: Uint8Array, name = 'the file'): DicomId
       'NOT_DICOM',
       `${name} is not a DICOM Part-10 file: ${bytes.byteLength} bytes, shorter than the 128-byte preamble and "DICM"`,
     );
-  const { meta, dict } = parse(bytes, name);
+  const { meta, dict } = parseDicomFile(bytes, name);
   const transferSyntaxUid = text(meta, '00020010');
   if (!transferSyntaxUid)
     throw new PacsError('MISSING_ATTRIBUTE', `${name} has no TransferSyntaxUID ${tagName('00020010')} in its file meta information`);

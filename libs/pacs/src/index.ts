@@ -5,3 +5,4 @@ export * from './multipart';
 export * from './dicomweb-client';
 export * from './dicom-file';
 export * from './dicom-seg';
+export * from './deidentify';

@@ -144,6 +144,31 @@ describe('datasets: preview and import from the PACS', () => {
     expect((await owner.query(`SELECT count(*)::int AS n FROM dataset_imports WHERE version_id = $1`, [versionId])).rows[0].n).toBe(0);
   });
 
+  it('de-identifies only what it copies: deidentify without copy is refused, naming the field, and nothing is written', async () => {
+    const versionId = await draft();
+    const DEID = `mutation($v: ID!, $copy: Boolean!) { importFromPacs(input: { versionId: $v, query: { modalities: ["CT"] }, copy: $copy, deidentify: true }) { id copy deidentify deidSummary } }`;
+    const refused = await gql(api, researcher, DEID, { v: versionId, copy: false });
+    expect(errorCode(refused)).toBe('BAD_USER_INPUT');
+    expect(errorMessage(refused)).toMatch(
+      /deidentify.*only instances copied into the datasets bucket can be de-identified: set copy to true/,
+    );
+    expect((await owner.query(`SELECT count(*)::int AS n FROM dataset_imports WHERE version_id = $1`, [versionId])).rows[0].n).toBe(0);
+    const ok = await gqlOk<{ importFromPacs: { id: string; copy: boolean; deidentify: boolean; deidSummary: unknown } }>(
+      api,
+      researcher,
+      DEID,
+      {
+        v: versionId,
+        copy: true,
+      },
+    );
+    expect(ok.importFromPacs).toMatchObject({ copy: true, deidentify: true, deidSummary: null });
+    const audit = await owner.query(`SELECT after FROM audit_events WHERE action = 'dataset_import.requested' AND entity_id = $1`, [
+      versionId,
+    ]);
+    expect(audit.rows.map((r: { after: { deidentify: boolean } }) => r.after.deidentify)).toEqual([true]);
+  });
+
   it('refuses an import into a sealed version', async () => {
     const versionId = await draft();
     await owner.query(

@@ -18,6 +18,8 @@ export const toImportGql = (i: DatasetImportEntity): DatasetImportGql => ({
   versionId: i.versionId,
   status: i.status as DatasetImportStatusGql,
   copy: i.copy,
+  deidentify: i.deidentify,
+  deidSummary: i.deidSummary,
   query: JSON.stringify(i.query),
   total: i.total,
   done: i.done,
@@ -56,7 +58,13 @@ export class DatasetImportsResolver {
     const v = await ctx.loaders.datasetVersion.load(input.versionId);
     const d = v ? await ctx.loaders.dataset.load(v.datasetId) : null;
     if (!v || !d) throw notFound(`Dataset version ${input.versionId}`);
-    return toImportGql(await this.imports.requestImport(principalOf(ctx), v, d.projectId, { query: input.query, copy: input.copy }));
+    return toImportGql(
+      await this.imports.requestImport(principalOf(ctx), v, d.projectId, {
+        query: input.query,
+        copy: input.copy,
+        deidentify: input.deidentify ?? false,
+      }),
+    );
   }
 }
 

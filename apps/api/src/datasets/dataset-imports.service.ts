@@ -108,13 +108,24 @@ export class DatasetImportsService {
     principal: Principal,
     version: DatasetVersionEntity,
     projectId: string,
-    cmd: { query: PacsImportQuery; copy: boolean },
+    cmd: { query: PacsImportQuery; copy: boolean; deidentify: boolean },
   ): Promise<DatasetImportEntity> {
+    if (cmd.deidentify && !cmd.copy)
+      throw badInput(
+        'deidentify',
+        'only instances copied into the datasets bucket can be de-identified: set copy to true, or deidentify to false (a reference leaves the instances in the PACS as they are)',
+      );
     this.client();
     const query = normalisePacsQuery(cmd.query);
     return this.ds.transaction(async (m) => {
       const locked = await this.writer.lockDraft(m, version.id);
-      const imp = await this.imports.create(m, { versionId: locked.id, query, copy: cmd.copy, createdBy: principal.user.id });
+      const imp = await this.imports.create(m, {
+        versionId: locked.id,
+        query,
+        copy: cmd.copy,
+        deidentify: cmd.deidentify,
+        createdBy: principal.user.id,
+      });
       await this.outbox.enqueue(m, parseJob('datasets.import-pacs', { v: 1, importId: imp.id }));
       await this.audit.append(m, {
         ...actorOf(principal),
@@ -123,7 +134,13 @@ export class DatasetImportsService {
         entityId: locked.id,
         projectId,
         before: null,
-        after: { importId: imp.id, number: locked.number, query: query as Record<string, string | string[]>, copy: cmd.copy },
+        after: {
+          importId: imp.id,
+          number: locked.number,
+          query: query as Record<string, string | string[]>,
+          copy: cmd.copy,
+          deidentify: cmd.deidentify,
+        },
       });
       return imp;
     });

@@ -1,5 +1,6 @@
 /** GraphQL shapes of PACS previews and imports into a draft version. */
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { GraphQLJSON } from 'graphql-scalars';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsBoolean, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
 
@@ -40,6 +41,13 @@ export class ImportFromPacsInput {
   @Field({ description: 'Copy each instance into the datasets bucket (keyed by sha256); false: reference it by its UIDs' })
   @IsBoolean()
   copy: boolean;
+  @Field({
+    defaultValue: false,
+    description:
+      'De-identify each instance with the DICOM PS3.15 basic profile before copying it (needs copy: true); the version then records the method for its attestation',
+  })
+  @IsBoolean()
+  deidentify: boolean;
 }
 
 @ObjectType('PacsPreviewStudy', { description: 'A study with series the query matched (no patient identifiers)' })
@@ -76,6 +84,12 @@ export class DatasetImportGql {
   @Field(() => ID) versionId: string;
   @Field(() => DatasetImportStatusGql) status: DatasetImportStatusGql;
   @Field() copy: boolean;
+  @Field({ description: 'Instances are de-identified (PS3.15 basic profile) before they are copied' }) deidentify: boolean;
+  @Field(() => GraphQLJSON, {
+    nullable: true,
+    description: 'What de-identification changed so far: instances, emptied, replaced, privateRemoved, uidsReplaced',
+  })
+  deidSummary: unknown;
   @Field(() => String, { description: 'The query, as JSON' }) query: string;
   @Field(() => Int, { nullable: true, description: 'Instances matched (null until listed)' }) total: number | null;
   @Field(() => Int, { description: 'Instances handled (written, or already in the version)' }) done: number;

@@ -1,10 +1,22 @@
-/** "Seal…": asks a PI for the de-identification method and summary, and says plainly that sealing cannot be undone. */
+/**
+ * "Seal…": asks a PI for the de-identification method and summary, and says plainly that sealing
+ * cannot be undone. When the version's PACS imports de-identified what they copied, their method
+ * and what they changed (the version's source) are filled in for the PI to check and attest.
+ */
 import { useState, type FormEvent } from 'react';
-import { useMutation } from '@apollo/client/react';
+import { useMutation, useQuery } from '@apollo/client/react';
 import { Dialog } from '../ui/Dialog';
 import { MutationError } from '../ui/feedback';
 import { TextAreaField, TextField } from '../ui/Field';
 import { SealDatasetVersionMutation } from './datasets.operations';
+import { VersionSourceQuery } from './deidentification.operations';
+
+/** The de-identification a version's source records (set by de-identifying PACS imports), if any. */
+function recordedDeidentification(source: unknown): { method: string; summary: string } | null {
+  if (!source || typeof source !== 'object') return null;
+  const { deidMethod, deidSummary } = source as Record<string, unknown>;
+  return typeof deidMethod === 'string' && typeof deidSummary === 'string' ? { method: deidMethod, summary: deidSummary } : null;
+}
 
 export function SealDialog({
   versionId,
@@ -19,9 +31,14 @@ export function SealDialog({
   open: boolean;
   onClose: () => void;
 }) {
-  const [method, setMethod] = useState('');
-  const [summary, setSummary] = useState('');
+  const [typedMethod, setMethod] = useState<string | null>(null);
+  const [typedSummary, setSummary] = useState<string | null>(null);
   const [seal, { loading, error, reset }] = useMutation(SealDatasetVersionMutation);
+  const source = useQuery(VersionSourceQuery, { variables: { id: versionId }, skip: !open, fetchPolicy: 'network-only' });
+  const recorded = recordedDeidentification(source.data?.datasetVersion.source);
+  // Until the PI types, the fields show what the imports recorded.
+  const method = typedMethod ?? recorded?.method ?? '';
+  const summary = typedSummary ?? recorded?.summary ?? '';
 
   async function submit(event: FormEvent) {
     event.preventDefault();

@@ -41,6 +41,7 @@ type Documents = {
     "\n  query DatasetVersionDiff($fromId: ID!, $toId: ID!, $first: Int!) {\n    datasetVersionDiff(fromId: $fromId, toId: $toId, first: $first) {\n      counts {\n        added\n        removed\n        changed\n        moved\n        relabelled\n        unchanged\n      }\n      rows {\n        itemKey\n        kind\n        fromSplit\n        toSplit\n        fromLabel\n        toLabel\n      }\n    }\n  }\n": typeof types.DatasetVersionDiffDocument,
     "\n  mutation SealDatasetVersion($input: SealDatasetVersionInput!) {\n    sealDatasetVersion(input: $input) {\n      id\n      state\n      sealedAt\n      manifestKey\n      manifestSha256\n      deidAttestation {\n        method\n        summary\n        attestedAt\n      }\n    }\n  }\n": typeof types.SealDatasetVersionDocument,
     "\n  mutation DeleteDatasetVersion($versionId: ID!) {\n    deleteDatasetVersion(versionId: $versionId)\n  }\n": typeof types.DeleteDatasetVersionDocument,
+    "\n  query VersionSource($id: ID!) {\n    datasetVersion(id: $id) {\n      id\n      source\n    }\n  }\n": typeof types.VersionSourceDocument,
     "\n  fragment VersionRunFields on DatasetVersionRunConnection {\n    totalCount\n    edges {\n      cursor\n      node {\n        runId\n        name\n        status\n        startTime\n        experimentId\n        experimentName\n        createdByName\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n": typeof types.VersionRunFieldsFragmentDoc,
     "\n  query DatasetVersionUsage($id: ID!, $first: Int!) {\n    datasetVersion(id: $id) {\n      id\n      runs(first: $first) {\n        ...VersionRunFields\n      }\n      models(first: 50) {\n        id\n        modelName\n        version\n        stage\n        status\n        runId\n        runName\n        createdAt\n      }\n    }\n  }\n": typeof types.DatasetVersionUsageDocument,
     "\n  query DatasetVersionRunsPage($id: ID!, $first: Int!, $after: String) {\n    datasetVersion(id: $id) {\n      id\n      runs(first: $first, after: $after) {\n        ...VersionRunFields\n      }\n    }\n  }\n": typeof types.DatasetVersionRunsPageDocument,
@@ -110,6 +111,7 @@ const documents: Documents = {
     "\n  query DatasetVersionDiff($fromId: ID!, $toId: ID!, $first: Int!) {\n    datasetVersionDiff(fromId: $fromId, toId: $toId, first: $first) {\n      counts {\n        added\n        removed\n        changed\n        moved\n        relabelled\n        unchanged\n      }\n      rows {\n        itemKey\n        kind\n        fromSplit\n        toSplit\n        fromLabel\n        toLabel\n      }\n    }\n  }\n": types.DatasetVersionDiffDocument,
     "\n  mutation SealDatasetVersion($input: SealDatasetVersionInput!) {\n    sealDatasetVersion(input: $input) {\n      id\n      state\n      sealedAt\n      manifestKey\n      manifestSha256\n      deidAttestation {\n        method\n        summary\n        attestedAt\n      }\n    }\n  }\n": types.SealDatasetVersionDocument,
     "\n  mutation DeleteDatasetVersion($versionId: ID!) {\n    deleteDatasetVersion(versionId: $versionId)\n  }\n": types.DeleteDatasetVersionDocument,
+    "\n  query VersionSource($id: ID!) {\n    datasetVersion(id: $id) {\n      id\n      source\n    }\n  }\n": types.VersionSourceDocument,
     "\n  fragment VersionRunFields on DatasetVersionRunConnection {\n    totalCount\n    edges {\n      cursor\n      node {\n        runId\n        name\n        status\n        startTime\n        experimentId\n        experimentName\n        createdByName\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n": types.VersionRunFieldsFragmentDoc,
     "\n  query DatasetVersionUsage($id: ID!, $first: Int!) {\n    datasetVersion(id: $id) {\n      id\n      runs(first: $first) {\n        ...VersionRunFields\n      }\n      models(first: 50) {\n        id\n        modelName\n        version\n        stage\n        status\n        runId\n        runName\n        createdAt\n      }\n    }\n  }\n": types.DatasetVersionUsageDocument,
     "\n  query DatasetVersionRunsPage($id: ID!, $first: Int!, $after: String) {\n    datasetVersion(id: $id) {\n      id\n      runs(first: $first, after: $after) {\n        ...VersionRunFields\n      }\n    }\n  }\n": types.DatasetVersionRunsPageDocument,
@@ -274,6 +276,10 @@ export function graphql(source: "\n  mutation SealDatasetVersion($input: SealDat
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeleteDatasetVersion($versionId: ID!) {\n    deleteDatasetVersion(versionId: $versionId)\n  }\n"): (typeof documents)["\n  mutation DeleteDatasetVersion($versionId: ID!) {\n    deleteDatasetVersion(versionId: $versionId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query VersionSource($id: ID!) {\n    datasetVersion(id: $id) {\n      id\n      source\n    }\n  }\n"): (typeof documents)["\n  query VersionSource($id: ID!) {\n    datasetVersion(id: $id) {\n      id\n      source\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -3,13 +3,17 @@
  * series by QIDO-RS (paging), then every instance of each; retrieves each instance by WADO-RS,
  * streaming it through sha256 into a temporary file (memory stays at a few chunks per request),
  * reads its identity, pseudonymises the patient, and either references it (UIDs, no object key)
- * or copies it into the datasets bucket under its sha256. Items go in by COPY in batches, each
+ * or copies it into the datasets bucket under its sha256, de-identified first when the import asks
+ * (PS3.15 basic profile, @caliper/pacs deidentifyDicom: UIDs replaced by hash-based ones keyed with
+ * the project's secret, so a re-run maps each instance to the same item; PatientID by the patient
+ * key, computed from the original PatientID so splits stay patient-level; the item's sha256 is the
+ * stored bytes'). Items go in by COPY in batches, each
  * batch in one transaction with the import's progress, so a re-run (retry, or a crashed worker's
  * job picked up again) skips what is written and resumes. An instance that cannot be retrieved
  * or read is a recorded failure; a PACS that cannot be queried fails the import at once, before
  * anything is written.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +22,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '@caliper/config';
 import {
   DatasetImportEntity,
@@ -26,13 +30,22 @@ import {
   DatasetImportsRepository,
   DatasetItemsWriter,
   DatasetsRepository,
+  DeidentificationTotals,
   IdentifiedItem,
   instancesOfSeries,
   matchedSeries,
 } from '@caliper/datasets';
-import { DomainError } from '@caliper/domain';
+import { DomainError, patientKey } from '@caliper/domain';
 import { JobPayloads } from '@caliper/jobs';
-import { DicomWebClient, type InstanceRecord, PacsError, readDicomIdentity } from '@caliper/pacs';
+import {
+  DEIDENTIFICATION_METHOD,
+  deidentifyDicom,
+  DicomWebClient,
+  type DeidentificationCounts,
+  type InstanceRecord,
+  PacsError,
+  readDicomIdentity,
+} from '@caliper/pacs';
 import { AuditRepository } from '@caliper/persistence';
 import { ObjectStore } from '@caliper/storage';
 import { JobAttempt, JobProcessor, JobResult, ProcessesJob } from '../jobs/job-processor';
@@ -44,6 +57,19 @@ export const IMPORT_CONCURRENCY = 4;
 export const IMPORT_BATCH = 64;
 /** Instances up to this size are parsed whole for their identity; larger ones take it from QIDO (bounded memory). */
 const PARSE_LIMIT_BYTES = 8 * 1024 * 1024;
+/** De-identification rewrites an instance in memory: larger ones are recorded as failures. */
+export const DEIDENTIFY_LIMIT_BYTES = 256 * 1024 * 1024;
+
+/** De-identification of one import: the project's secret keys both the new UIDs and the patient pseudonym. */
+interface Deidentifier {
+  newUid(original: string): string;
+  pseudonym(patientId: string): string;
+}
+
+/** A UID under the 2.25 root from the first 128 bits of HMAC-SHA256(secret, original): one original, one new UID, per project. */
+export function deidentifiedUid(secret: Buffer, original: string): string {
+  return `2.25.${BigInt('0x' + createHmac('sha256', secret).update(`uid\0${original}`, 'utf8').digest('hex').slice(0, 32)).toString()}`;
+}
 
 type Payload = JobPayloads['datasets.import-pacs'];
 
@@ -114,11 +140,15 @@ export class ImportPacsJob implements JobProcessor<'datasets.import-pacs'> {
         throw new ImportFailed(`The PACS could not be queried (${err.code}): ${err.message}. Nothing was imported.`);
       throw err;
     }
-    const existing = await this.imports.existingKeys(
-      version.id,
-      refs.map((r) => r.sopInstanceUid),
-    );
-    const todo = refs.filter((r) => !existing.has(r.sopInstanceUid));
+    let deid: Deidentifier | null = null;
+    if (imp.deidentify) {
+      const secret = await this.ds.transaction((m) => this.datasets.patientSecret(m, dataset.projectId));
+      deid = { newUid: (uid) => deidentifiedUid(secret, uid), pseudonym: (id) => patientKey(secret, id) };
+    }
+    // A de-identified instance's item key is its new SOP Instance UID, a function of the original.
+    const keyOf = (r: InstanceRecord) => (deid ? deid.newUid(r.sopInstanceUid) : r.sopInstanceUid);
+    const existing = await this.imports.existingKeys(version.id, refs.map(keyOf));
+    const todo = refs.filter((r) => !existing.has(keyOf(r)));
     await this.imports.start(imp.id, refs.length, refs.length - todo.length);
     if (imp.copy && todo.length) await this.store.ensureBucket(this.bucket);
 
@@ -128,9 +158,15 @@ export class ImportPacsJob implements JobProcessor<'datasets.import-pacs'> {
       const batch = todo.slice(at, at + IMPORT_BATCH);
       const items: IdentifiedItem[] = [];
       const failures: DatasetImportFailure[] = [];
+      const deidentified: DeidentificationTotals = { instances: 0, emptied: 0, replaced: 0, privateRemoved: 0, uidsReplaced: 0 };
       await forEachLimited(batch, IMPORT_CONCURRENCY, async (ref) => {
         try {
-          items.push(await this.fetch(client, ref, imp.copy ? `datasets/${dataset.id}/objects` : null));
+          const { item, counts } = await this.fetch(client, ref, imp.copy ? `datasets/${dataset.id}/objects` : null, deid);
+          items.push(item);
+          if (counts) {
+            deidentified.instances += 1;
+            for (const k of ['emptied', 'replaced', 'privateRemoved', 'uidsReplaced'] as const) deidentified[k] += counts[k];
+          }
         } catch (err) {
           failures.push({ sopInstanceUid: ref.sopInstanceUid, error: (err as Error).message });
         }
@@ -153,13 +189,14 @@ export class ImportPacsJob implements JobProcessor<'datasets.import-pacs'> {
         );
         const fresh = items.filter((i) => !again.has(i.itemKey));
         await this.writer.write(m, locked, dataset.projectId, fresh);
-        await this.imports.progress(m, imp.id, { done: items.length, failures });
+        await this.imports.progress(m, imp.id, { done: items.length, failures, ...(deid ? { deidentified } : {}) });
       });
       written += items.length;
       failed += failures.length;
     }
 
     await this.ds.transaction(async (m) => {
+      if (deid) await this.recordDeidentification(m, version.id, imp.id);
       await this.imports.finish(m, imp.id, { status: 'done' });
       const [user] = (await m.query(`SELECT username FROM users WHERE id = $1`, [imp.createdBy])) as { username: string }[];
       await this.audit.append(m, {
@@ -174,6 +211,7 @@ export class ImportPacsJob implements JobProcessor<'datasets.import-pacs'> {
           importId: imp.id,
           query: imp.query as Record<string, string | string[]>,
           copy: imp.copy,
+          deidentify: imp.deidentify,
           total: refs.length,
           written,
           alreadyPresent: refs.length - todo.length,
@@ -184,8 +222,33 @@ export class ImportPacsJob implements JobProcessor<'datasets.import-pacs'> {
     return { outcome: 'done', detail: { importId: imp.id, total: refs.length, written, failed } };
   }
 
-  /** One instance: streamed through sha256 into a temporary file, identified, copied when `objectPrefix` is given. */
-  private async fetch(client: DicomWebClient, ref: InstanceRecord, objectPrefix: string | null): Promise<IdentifiedItem> {
+  /**
+   * The version's source says how its instances were de-identified, summed over its de-identifying
+   * imports, for the seal's attestation (the draft only: a version sealed meanwhile keeps its own).
+   */
+  private async recordDeidentification(m: EntityManager, versionId: string, importId: string): Promise<void> {
+    const t = await this.imports.deidentifiedTotals(m, versionId, importId);
+    const summary =
+      `Applied to ${t.instances} instances copied from the PACS: ${t.emptied} attributes emptied (dcmjs anonymizer list), ` +
+      `${t.replaced} PatientID/PatientName values replaced by the pseudonymous patient key, ${t.privateRemoved} private attributes removed, ` +
+      `${t.uidsReplaced} UIDs replaced by hash-based UIDs under 2.25 (keyed per project, consistent across instances); ` +
+      `PatientIdentityRemoved YES and DeidentificationMethod set in each instance.`;
+    await m.query(
+      `UPDATE dataset_versions SET source = source || jsonb_build_object('deidMethod', $2::text, 'deidSummary', $3::text) WHERE id = $1 AND state = 'draft'`,
+      [versionId, DEIDENTIFICATION_METHOD, summary],
+    );
+  }
+
+  /**
+   * One instance: streamed through sha256 into a temporary file, identified, copied when
+   * `objectPrefix` is given (de-identified first when `deid` is given, then hashed again).
+   */
+  private async fetch(
+    client: DicomWebClient,
+    ref: InstanceRecord,
+    objectPrefix: string | null,
+    deid: Deidentifier | null,
+  ): Promise<{ item: IdentifiedItem; counts: DeidentificationCounts | null }> {
     const tmp = path.join(tmpdir(), `caliper-import-${randomUUID()}.dcm`);
     try {
       const retrieved = await client.retrieveInstance(ref);
@@ -203,6 +266,7 @@ export class ImportPacsJob implements JobProcessor<'datasets.import-pacs'> {
         createWriteStream(tmp),
       );
       const sha256 = hash.digest('hex');
+      if (deid && objectPrefix) return await this.deidentified(tmp, size, ref, objectPrefix, deid);
       let id: { studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string; modality?: string; patientId?: string } = ref;
       if (size <= PARSE_LIMIT_BYTES) {
         id = readDicomIdentity(await readFile(tmp), `SOP Instance ${ref.sopInstanceUid}`);
@@ -216,21 +280,63 @@ export class ImportPacsJob implements JobProcessor<'datasets.import-pacs'> {
         await this.store.putObject(this.bucket, objectKey, createReadStream(tmp), { size, contentType: 'application/dicom' });
       }
       return {
-        itemKey: id.sopInstanceUid,
-        studyUid: id.studyInstanceUid,
-        seriesUid: id.seriesInstanceUid,
-        sopUid: id.sopInstanceUid,
-        objectKey,
-        modality: id.modality ?? null,
-        sha256,
-        sizeBytes: size,
-        patientId: id.patientId,
-        label: null,
-        maskKey: null,
+        item: {
+          itemKey: id.sopInstanceUid,
+          studyUid: id.studyInstanceUid,
+          seriesUid: id.seriesInstanceUid,
+          sopUid: id.sopInstanceUid,
+          objectKey,
+          modality: id.modality ?? null,
+          sha256,
+          sizeBytes: size,
+          patientId: id.patientId,
+          label: null,
+          maskKey: null,
+        },
+        counts: null,
       };
     } finally {
       await rm(tmp, { force: true });
     }
+  }
+
+  /** A retrieved instance de-identified and stored under the sha256 of the de-identified bytes. */
+  private async deidentified(
+    tmp: string,
+    size: number,
+    ref: InstanceRecord,
+    objectPrefix: string,
+    deid: Deidentifier,
+  ): Promise<{ item: IdentifiedItem; counts: DeidentificationCounts }> {
+    if (size > DEIDENTIFY_LIMIT_BYTES)
+      throw new Error(`${size} bytes: larger than the ${DEIDENTIFY_LIMIT_BYTES} bytes an instance may have to be de-identified`);
+    const name = `SOP Instance ${ref.sopInstanceUid}`;
+    const original = await readFile(tmp);
+    const id = readDicomIdentity(original, name);
+    if (id.sopInstanceUid !== ref.sopInstanceUid)
+      throw new Error(`the PACS returned SOP Instance ${id.sopInstanceUid} when asked for ${ref.sopInstanceUid}`);
+    if (!id.patientId?.trim()) throw new Error('no PatientID (0010,0020): items are split by patient');
+    const out = deidentifyDicom(original, { newUid: deid.newUid, pseudonym: deid.pseudonym(id.patientId) }, name);
+    const sha256 = createHash('sha256').update(out.bytes).digest('hex');
+    const objectKey = `${objectPrefix}/${sha256}.dcm`;
+    await this.store.putObject(this.bucket, objectKey, out.bytes, { size: out.bytes.length, contentType: 'application/dicom' });
+    return {
+      item: {
+        itemKey: out.sopInstanceUid,
+        studyUid: out.studyInstanceUid,
+        seriesUid: out.seriesInstanceUid,
+        sopUid: out.sopInstanceUid,
+        objectKey,
+        modality: id.modality ?? null,
+        sha256,
+        sizeBytes: out.bytes.length,
+        // The original PatientID: the writer keys the patient from it, the same key the file now holds.
+        patientId: id.patientId,
+        label: null,
+        maskKey: null,
+      },
+      counts: out.counts,
+    };
   }
 }
 
