@@ -24,22 +24,23 @@ function pageSize(first: number): number {
 
 @Resolver(() => DatasetVersionGql)
 export class DatasetVersionLineageResolver {
-  @ResolveField(() => DatasetGql, { description: 'The dataset this is a version of' })
-  async dataset(@Parent() v: DatasetVersionGql, @Context() ctx: GqlContext): Promise<DatasetGql> {
+  // Methods are named apart from root fields (the access sweep reads requirements by method name).
+  @ResolveField('dataset', () => DatasetGql, { description: 'The dataset this is a version of' })
+  async versionDataset(@Parent() v: DatasetVersionGql, @Context() ctx: GqlContext): Promise<DatasetGql> {
     const d = await ctx.loaders.dataset.load(v.datasetId);
     // A version without its dataset cannot exist (foreign key).
     return toDatasetGql(d!);
   }
 
-  @ResolveField(() => [DatasetVersionGql], { description: 'Versions built from this one, oldest first (at most 100)' })
-  async children(@Parent() v: DatasetVersionGql, @Context() ctx: GqlContext): Promise<DatasetVersionGql[]> {
+  @ResolveField('children', () => [DatasetVersionGql], { description: 'Versions built from this one, oldest first (at most 100)' })
+  async versionChildren(@Parent() v: DatasetVersionGql, @Context() ctx: GqlContext): Promise<DatasetVersionGql[]> {
     return (await ctx.loaders.datasetVersionChildren.load(v.id)).map(toVersionGql);
   }
 
-  @ResolveField(() => DatasetVersionRunConnectionGql, {
+  @ResolveField('runs', () => DatasetVersionRunConnectionGql, {
     description: `Active runs whose logged inputs link this version, newest first, at most ${MAX_LINEAGE_PAGE} a page`,
   })
-  async runs(
+  async versionRuns(
     @Parent() v: DatasetVersionGql,
     @Args('first', { type: () => Int, defaultValue: 20 }) first: number,
     @Args('after', { type: () => String, nullable: true, description: 'endCursor of the previous page' }) after: string | null,
@@ -72,10 +73,10 @@ export class DatasetVersionLineageResolver {
     });
   }
 
-  @ResolveField(() => [DatasetVersionModelGql], {
+  @ResolveField('models', () => [DatasetVersionModelGql], {
     description: `Model versions registered from runs that used this version, newest first (at most \`first\`, ${MAX_LINEAGE_PAGE} at most)`,
   })
-  async models(
+  async versionModels(
     @Parent() v: DatasetVersionGql,
     @Args('first', { type: () => Int, defaultValue: 20 }) first: number,
     @Context() ctx: GqlContext,
@@ -98,11 +99,11 @@ export class DatasetVersionLineageResolver {
 
 @Resolver(() => RunInputGql)
 export class RunInputDatasetVersionResolver {
-  @ResolveField(() => DatasetVersionGql, {
+  @ResolveField('datasetVersion', () => DatasetVersionGql, {
     nullable: true,
     description: 'The sealed dataset version this input is (a version of the run’s project), when one is linked',
   })
-  async datasetVersion(@Parent() i: RunInputGql, @Context() ctx: GqlContext): Promise<DatasetVersionGql | null> {
+  async inputDatasetVersion(@Parent() i: RunInputGql, @Context() ctx: GqlContext): Promise<DatasetVersionGql | null> {
     const v = i.datasetVersionId ? await ctx.loaders.datasetVersion.load(i.datasetVersionId) : null;
     return v ? toVersionGql(v) : null;
   }
