@@ -11,6 +11,7 @@ import { Datasets1765100000000 } from './1765100000000-Datasets';
 import { DatasetImports1765200000000 } from './1765200000000-DatasetImports';
 import { DatasetVerifications1765300000000 } from './1765300000000-DatasetVerifications';
 import { DatasetImportDeidentify1765300000001 } from './1765300000001-DatasetImportDeidentify';
+import { DatasetSplitMode1765400000000 } from './1765400000000-DatasetSplitMode';
 import { RunInputsDatasetVersionIndex1765500000000 } from './1765500000000-RunInputsDatasetVersionIndex';
 
 export const MIGRATIONS = [
@@ -26,5 +27,6 @@ export const MIGRATIONS = [
   DatasetImports1765200000000,
   DatasetVerifications1765300000000,
   DatasetImportDeidentify1765300000001,
+  DatasetSplitMode1765400000000,
   RunInputsDatasetVersionIndex1765500000000,
 ];

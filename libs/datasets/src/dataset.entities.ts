@@ -35,12 +35,17 @@ export class DatasetEntity {
 
 export type DatasetVersionState = 'draft' | 'sealed';
 
+/** How a version's patients get their splits: by the seed and ratios, or from split files (explicit). */
+export type DatasetSplitMode = 'seed' | 'explicit';
+export const DATASET_SPLIT_MODES: readonly DatasetSplitMode[] = ['seed', 'explicit'];
+
 /** How a version was built: from a PACS query, an upload, or another version with changes. */
 export type DatasetVersionSource = { kind?: 'pacs' | 'upload' | 'derived' | 'empty' } & Record<string, string | number | boolean | null>;
 
 @Entity({ name: 'dataset_versions' })
 @Unique('UQ_dataset_versions_number', ['datasetId', 'number'])
 @Check('CHK_dataset_versions_state', `state IN ('draft', 'sealed')`)
+@Check('CHK_dataset_versions_split_mode', `split_mode IN ('seed', 'explicit')`)
 @Check(
   'CHK_dataset_versions_sealed',
   `state = 'draft' OR (sealed_at IS NOT NULL AND manifest_sha256 IS NOT NULL AND deid_method IS NOT NULL)`,
@@ -62,6 +67,8 @@ export class DatasetVersionEntity {
   @Column('text', { name: 'split_seed' }) splitSeed!: string;
   @Column('jsonb', { name: 'split_ratios' }) splitRatios!: SplitRatios;
   @Column('boolean', { name: 'stratify_by_label', default: false }) stratifyByLabel!: boolean;
+  /** migrations/1765400000000-DatasetSplitMode.ts */
+  @Column('text', { name: 'split_mode', default: 'seed' }) splitMode!: DatasetSplitMode;
   @Column('uuid', { name: 'created_by', nullable: true }) createdBy!: string | null;
   @ManyToOne(() => UserEntity)
   @JoinColumn({ name: 'created_by', foreignKeyConstraintName: 'FK_dataset_versions_created_by' })

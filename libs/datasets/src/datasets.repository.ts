@@ -10,7 +10,7 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, EntityManager } from 'typeorm';
 import type { DatasetSplit, ManifestItem, SplitRatios } from '@caliper/domain';
-import { DatasetEntity, DatasetItemEntity, DatasetVersionEntity, DatasetVersionSource } from './dataset.entities';
+import { DatasetEntity, DatasetItemEntity, DatasetSplitMode, DatasetVersionEntity, DatasetVersionSource } from './dataset.entities';
 
 export const MAX_DATASETS_LISTED = 500;
 export const MAX_VERSIONS_LISTED = 500;
@@ -110,6 +110,8 @@ export class DatasetsRepository {
       splitSeed: string;
       splitRatios: SplitRatios;
       stratifyByLabel: boolean;
+      /** 'seed' when not given. */
+      splitMode?: DatasetSplitMode;
       labelSet: string[];
       source: DatasetVersionSource;
       createdBy: string;
@@ -207,14 +209,32 @@ export class DatasetsRepository {
     return rows.map((r) => ({ patientKey: r.patient_key, split: r.split, unplaced: r.unplaced, label: r.label }));
   }
 
-  /** Places each listed patient's items in its split. */
-  async setSplits(m: EntityManager, versionId: string, splits: ReadonlyMap<string, DatasetSplit>): Promise<void> {
-    if (!splits.size) return;
-    await m.query(
+  /** Places each listed patient's items in its split; returns how many items changed split. */
+  async setSplits(m: EntityManager, versionId: string, splits: ReadonlyMap<string, DatasetSplit>): Promise<number> {
+    if (!splits.size) return 0;
+    const r: [unknown, number] = await m.query(
       `UPDATE dataset_items i SET split = s.split FROM unnest($2::text[], $3::text[]) AS s(k, split)
         WHERE i.version_id = $1 AND i.patient_key = s.k AND i.split IS DISTINCT FROM s.split`,
       [versionId, [...splits.keys()], [...splits.values()]],
     );
+    return r[1];
+  }
+
+  async setSplitMode(m: EntityManager, versionId: string, mode: DatasetSplitMode): Promise<void> {
+    await m.query(`UPDATE dataset_versions SET split_mode = $2 WHERE id = $1 AND split_mode <> $2`, [versionId, mode]);
+  }
+
+  /** How many items have no split, and the first `limit` of their keys in key order. */
+  async unplacedItems(m: EntityManager, versionId: string, limit: number): Promise<{ count: number; keys: string[] }> {
+    const [{ n }] = (await m.query(`SELECT count(*)::int AS n FROM dataset_items WHERE version_id = $1 AND split IS NULL`, [
+      versionId,
+    ])) as [{ n: number }];
+    if (!n) return { count: 0, keys: [] };
+    const rows: { item_key: string }[] = await m.query(
+      `SELECT item_key FROM dataset_items WHERE version_id = $1 AND split IS NULL ORDER BY item_key LIMIT $2`,
+      [versionId, limit],
+    );
+    return { count: n, keys: rows.map((r) => r.item_key) };
   }
 
   /** Patient keys whose items are in more than one split, or partly unplaced (at most 10). */

@@ -53,7 +53,7 @@ export class DatasetDownloadsController {
       itemCount: v.itemCount,
       patientCount: v.patientCount,
       labelSet: v.labelSet,
-      split: { seed: v.splitSeed, ratios: v.splitRatios, stratifyByLabel: v.stratifyByLabel },
+      split: { mode: v.splitMode, seed: v.splitSeed, ratios: v.splitRatios, stratifyByLabel: v.stratifyByLabel },
     };
   }
 

@@ -6,7 +6,7 @@
  * the same file is answered with the same item; another file with that SOP Instance UID is a conflict.
  * A zip of DICOM files (application/zip) is streamed to a temporary file, hashed on the way, and
  * added all or nothing (DatasetUploadsService.addZip). Label files (text/csv or application/json)
- * are parsed and checked at the edge, then applied all or nothing.
+ * and split files (text/csv) are parsed and checked at the edge, then applied all or nothing.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -24,7 +24,7 @@ import { declaredLength } from '../artifacts/artifacts.controller';
 import { Requires } from '../auth/locators';
 import { Caller } from '../mlflow/mlflow-request';
 import { projectOfDatasetVersion } from './datasets.locators';
-import { MAX_FILE_BYTES, parseLabelsCsv, parseLabelsJson } from './dataset-item-files';
+import { MAX_FILE_BYTES, parseLabelsCsv, parseLabelsJson, parseSplitsCsv } from './dataset-item-files';
 import { MAX_MASK_BYTES } from './dataset-masks';
 import { DatasetUploadsService } from './dataset-uploads.service';
 import { DatasetsService, MAX_DICOM_UPLOAD_BYTES } from './datasets.service';
@@ -172,6 +172,20 @@ export class DatasetUploadsController {
     if (type !== 'text/csv') throw unsupported('labels file', 'text/csv or application/json');
     const { text, sha256 } = await csvBody(req, 'labels file');
     return this.uploads.setLabels(p, versionId, parseLabelsCsv(text), { format: 'csv', sha256 });
+  }
+
+  /**
+   * Explicit patient-level splits: text/csv with a header `sop_instance_uid,split` or
+   * `study_instance_uid,split`, split one of train, val, test (DatasetUploadsService.setSplits).
+   */
+  @Put('splits')
+  @HttpCode(200)
+  @Requires('dataset.write', projectOfDatasetVersion('versionId'))
+  async uploadSplits(@Caller() p: Principal, @Param('versionId') versionId: string, @Req() req: Request) {
+    await this.uploads.draft(versionId);
+    if (mediaType(req) !== 'text/csv') throw unsupported('split file', 'text/csv');
+    const { text, sha256 } = await csvBody(req, 'split file');
+    return this.uploads.setSplits(p, versionId, { ...parseSplitsCsv(text), sha256 });
   }
 
   /** A segmentation mask for one item (its SOP Instance UID): DICOM SEG, NIfTI (.nii, .nii.gz) or PNG, told apart by content. */

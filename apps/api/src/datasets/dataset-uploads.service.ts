@@ -1,9 +1,9 @@
 /**
  * Files uploaded into a draft dataset version beyond single DICOM files: zips of DICOM files, label
- * files and segmentation masks. Each is validated whole before anything is written, then applied in one transaction
- * (all or nothing); the same file again changes nothing.
+ * files, split files and segmentation masks. Each is validated whole before anything is written,
+ * then applied in one transaction (all or nothing); the same file again changes nothing.
  */
-import { DomainError, notFound } from '@caliper/domain';
+import { DATASET_SPLITS, DatasetSplit, DomainError, notFound } from '@caliper/domain';
 import {
   DatasetItemEditsRepository,
   DatasetItemsWriter,
@@ -14,8 +14,9 @@ import {
 import { AuditRepository } from '@caliper/persistence';
 import { actorOf, type Principal } from '@caliper/server-kit';
 import type { ObjectStore } from '@caliper/storage';
-import { DataSource } from 'typeorm';
-import { fileRefused, LabelRow } from './dataset-item-files';
+import { DataSource, EntityManager } from 'typeorm';
+import { fileRefused, LabelRow, SplitKey, SplitRow } from './dataset-item-files';
+import { patientSplitsFromRows, shortPatient } from './dataset-split-files';
 import { checkMask, MaskFormat } from './dataset-masks';
 import { DatasetsService } from './datasets.service';
 import { DEFAULT_ZIP_LIMITS, DicomZip, ZipDicomFile, ZipLimits, zipRefused, ZipSkipped } from './dicom-zip';
@@ -35,6 +36,22 @@ export interface ZipUploadResult {
   /** Files of the zip that are not items (system files, a DICOMDIR, a second copy of a file). */
   skipped: ZipSkipped[];
 }
+
+export interface SplitFileResult {
+  rows: number;
+  /** Patients the file placed. */
+  patients: number;
+  /** Items whose split changed (a patient's items not named in the file move with it). */
+  changed: number;
+  splitMode: 'explicit';
+  /** The version's patients and items per split afterwards. */
+  splits: Record<DatasetSplit, { patients: number; items: number }>;
+  /** Patients and items in no split yet (new patients of an explicit version wait for a split file). */
+  unplaced: { patients: number; items: number };
+}
+
+/** Patients a refused first split file names as missing. */
+const MISSING_SHOWN = 5;
 
 /** Objects stored at once while a zip's new files go to S3. */
 const PUT_CONCURRENCY = 4;
@@ -194,6 +211,90 @@ export class DatasetUploadsService {
         });
       return result;
     });
+  }
+
+  /**
+   * Explicit splits from a file: each row places the patient of its study or instance (every item of
+   * that patient, named in the file or not) in its split; the version's splits are explicit from
+   * then on (patients are no longer placed by the seed). Refused whole, naming the rows: unknown
+   * studies or instances, one patient in two splits, and a first file (the version was split by its
+   * seed) that leaves some patients out. Applied in one transaction; the same file again changes nothing.
+   */
+  async setSplits(
+    principal: Principal,
+    versionId: string,
+    file: { by: SplitKey; rows: readonly SplitRow[]; sha256: string },
+  ): Promise<SplitFileResult> {
+    return this.ds.transaction(async (m) => {
+      const v = await this.writer.lockDraft(m, versionId);
+      const keys = [...new Set(file.rows.map((r) => r.key))];
+      const items =
+        file.by === 'study_instance_uid' ? await this.edits.itemsByStudies(m, v.id, keys) : await this.edits.itemsByKeys(m, v.id, keys);
+      const placed = patientSplitsFromRows(file.by, file.rows, items, v.number);
+      if (v.splitMode === 'seed') await this.refuseMissingPatients(m, v, placed, file.by);
+      const changed = await this.datasets.setSplits(m, v.id, new Map([...placed].map(([patient, p]) => [patient, p.split])));
+      await this.datasets.setSplitMode(m, v.id, 'explicit');
+      const counts = await this.datasets.counts(v.id, m);
+      const of = (split: DatasetSplit | null) => {
+        const c = counts.bySplit.find((b) => b.split === split);
+        return { patients: c?.patients ?? 0, items: c?.items ?? 0 };
+      };
+      const result: SplitFileResult = {
+        rows: file.rows.length,
+        patients: placed.size,
+        changed,
+        splitMode: 'explicit',
+        splits: { train: of('train'), val: of('val'), test: of('test') },
+        unplaced: of(null),
+      };
+      if (changed || v.splitMode !== 'explicit')
+        await this.audit.append(m, {
+          ...actorOf(principal),
+          action: 'dataset_version.splits_set',
+          entityType: 'dataset_version',
+          entityId: v.id,
+          projectId: await this.projectOf(v),
+          before: { splitMode: v.splitMode },
+          after: {
+            splitMode: 'explicit',
+            by: file.by,
+            rows: result.rows,
+            patients: result.patients,
+            changed,
+            sha256: file.sha256,
+            ...Object.fromEntries(DATASET_SPLITS.map((s) => [s, result.splits[s].patients])),
+          },
+        });
+      return result;
+    });
+  }
+
+  /** A version split by its seed takes its first split file only when the file places every patient. */
+  private async refuseMissingPatients(
+    m: EntityManager,
+    v: DatasetVersionEntity,
+    placed: ReadonlyMap<string, unknown>,
+    by: SplitKey,
+  ): Promise<void> {
+    const patients = await this.datasets.patients(m, v.id);
+    const missing = patients
+      .map((p) => p.patientKey)
+      .filter((p) => !placed.has(p))
+      .sort();
+    if (!missing.length) return;
+    const shown = missing.slice(0, MISSING_SHOWN);
+    const example = new Map<string, string>();
+    for (const i of await this.edits.itemsOfPatients(m, v.id, shown)) {
+      const named = by === 'study_instance_uid' ? `study ${i.studyUid}` : `instance ${i.itemKey}`;
+      const was = example.get(i.patientKey);
+      if (!was || named < was) example.set(i.patientKey, named);
+    }
+    const more = missing.length > shown.length ? `, and ${missing.length - shown.length} more` : '';
+    throw fileRefused('split file', [
+      `version ${v.number} is split by its seed, so a first split file must place every one of its ${patients.length} patients, and it leaves out ${missing.length}: ${shown
+        .map((p) => `patient ${shortPatient(p)} (${example.get(p)})`)
+        .join(', ')}${more}; add a row for a ${by === 'study_instance_uid' ? 'study' : 'instance'} of each`,
+    ]);
   }
 
   /**

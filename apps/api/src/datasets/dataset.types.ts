@@ -13,6 +13,10 @@ export enum DatasetSplitGql {
   VAL = 'val',
   TEST = 'test',
 }
+export enum DatasetSplitModeGql {
+  SEED = 'seed',
+  EXPLICIT = 'explicit',
+}
 export enum DatasetDiffKindGql {
   ADDED = 'added',
   REMOVED = 'removed',
@@ -23,6 +27,14 @@ export enum DatasetDiffKindGql {
 registerEnumType(DatasetVersionStateGql, { name: 'DatasetVersionState' });
 registerEnumType(DatasetSplitGql, { name: 'DatasetSplit' });
 registerEnumType(DatasetDiffKindGql, { name: 'DatasetDiffKind' });
+registerEnumType(DatasetSplitModeGql, {
+  name: 'DatasetSplitMode',
+  description: 'How patients get their splits',
+  valuesMap: {
+    SEED: { description: 'By the split seed and ratios (stratified by label if asked)' },
+    EXPLICIT: { description: 'From split files (PUT /api/v1/dataset-versions/{id}/splits); new patients wait for one' },
+  },
+});
 
 @ObjectType('Dataset', { description: "A named cohort of a project's data, as numbered versions" })
 export class DatasetGql {
@@ -61,6 +73,7 @@ export class DatasetVersionGql {
   @Field() splitSeed: string;
   @Field(() => SplitRatiosGql) splitRatios: SplitRatiosGql;
   @Field() stratifyByLabel: boolean;
+  @Field(() => DatasetSplitModeGql) splitMode: DatasetSplitModeGql;
   @Field(() => ID, { nullable: true }) createdById: string | null;
   @Field() createdAt: Date;
   @Field(() => ID, { nullable: true }) sealedById: string | null;

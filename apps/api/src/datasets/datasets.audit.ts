@@ -11,6 +11,7 @@ declare module '@caliper/domain' {
     'dataset_import.requested': true;
     'dataset_version.labels_set': true;
     'dataset_version.mask_set': true;
+    'dataset_version.splits_set': true;
   }
 }
 
@@ -23,4 +24,5 @@ export const DATASET_AUDIT_ACTIONS = defineAuditActions([
   'dataset_import.requested',
   'dataset_version.labels_set',
   'dataset_version.mask_set',
+  'dataset_version.splits_set',
 ]);

@@ -3,7 +3,8 @@
  * added, removed, relabelled or resplit, then sealed: its canonical manifest goes to S3 with its
  * sha256, the de-identification attestation is recorded, and the database refuses any later change
  * (triggers, for every role). Splits are per patient: a child version keeps its parent's patients
- * where they were; new patients are placed by the seed (or stratified by label).
+ * where they were; new patients are placed by the seed (or stratified by label), or, once a split
+ * file has set the version's splits explicitly, wait for a split file to place them.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -38,6 +39,8 @@ import './datasets.audit';
 export const MAX_ITEM_CHANGES = 10000;
 export const MAX_DICOM_UPLOAD_BYTES = 64 * 1024 * 1024;
 export const MAX_DIFF_ROWS = 1000;
+/** Unplaced items a refused seal names. */
+const UNPLACED_SHOWN = 5;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._-]*$/;
 
 export interface DatasetsOptions {
@@ -153,6 +156,10 @@ export class DatasetsService {
       const splitRatios = ratios ?? parent?.splitRatios ?? DEFAULT_SPLIT_RATIOS;
       const splitSeed = seed ?? parent?.splitSeed ?? randomBytes(8).toString('hex');
       const stratifyByLabel = cmd.stratifyByLabel ?? parent?.stratifyByLabel ?? false;
+      // Patients keep the parent's splits (explicit ones included) unless placed afresh by the seed.
+      const fresh =
+        !!parent && (!!cmd.resplit || splitSeed !== parent.splitSeed || JSON.stringify(splitRatios) !== JSON.stringify(parent.splitRatios));
+      const splitMode = parent && !fresh ? parent.splitMode : 'seed';
       const source: DatasetVersionSource = parent
         ? { kind: 'derived', parent: parent.id, removed: removes.length, relabelled: relabel.length, resplit: !!cmd.resplit }
         : { kind: 'empty' };
@@ -162,6 +169,7 @@ export class DatasetsService {
         splitSeed,
         splitRatios,
         stratifyByLabel,
+        splitMode,
         labelSet: parent?.labelSet ?? [],
         source,
         createdBy: principal.user.id,
@@ -182,8 +190,7 @@ export class DatasetsService {
           );
         await this.datasets.copyItems(m, parent.id, v.id, removes);
         await this.datasets.relabel(m, v.id, relabel);
-        const paramsChanged = splitSeed !== parent.splitSeed || JSON.stringify(splitRatios) !== JSON.stringify(parent.splitRatios);
-        await this.writer.placePatients(m, v, { fresh: !!cmd.resplit || paramsChanged });
+        await this.writer.placePatients(m, v, { fresh });
       }
       await this.audit.append(m, {
         ...actorOf(principal),
@@ -192,7 +199,16 @@ export class DatasetsService {
         entityId: v.id,
         projectId: dataset.projectId,
         before: null,
-        after: { dataset: dataset.name, number: v.number, parent: parent?.number ?? null, splitSeed, splitRatios, stratifyByLabel, source },
+        after: {
+          dataset: dataset.name,
+          number: v.number,
+          parent: parent?.number ?? null,
+          splitMode,
+          splitSeed,
+          splitRatios,
+          stratifyByLabel,
+          source,
+        },
       });
       return v;
     });
@@ -308,6 +324,16 @@ export class DatasetsService {
           `Version ${v.number} has a PACS import still running: seal it once the import has finished.`,
         );
       await this.writer.placePatients(m, v, { fresh: false });
+      if (v.splitMode === 'explicit') {
+        const unplaced = await this.datasets.unplacedItems(m, v.id, UNPLACED_SHOWN);
+        if (unplaced.count) {
+          const more = unplaced.count > unplaced.keys.length ? `, and ${unplaced.count - unplaced.keys.length} more` : '';
+          throw new DomainError(
+            'INVALID_STATE',
+            `Version ${v.number} takes its splits from split files, and ${unplaced.count} item${unplaced.count === 1 ? ' is' : 's are'} in no split (${unplaced.keys.join(', ')}${more}): upload a split file placing their patients, then seal.`,
+          );
+        }
+      }
       const twice = await this.datasets.patientsInTwoSplits(m, v.id);
       if (twice.length) throw new DomainError('INVALID_STATE', `Patients in two splits: ${twice.join(', ')}`);
       const counts = await this.datasets.counts(v.id, m);
@@ -318,7 +344,7 @@ export class DatasetsService {
         format: 'caliper-dataset-manifest/1',
         dataset: { id: dataset.id, name: dataset.name, projectId },
         version: { id: v.id, number: v.number, parent: v.parentId },
-        split: { seed: v.splitSeed, ratios: v.splitRatios, stratifyByLabel: v.stratifyByLabel },
+        split: { mode: v.splitMode, seed: v.splitSeed, ratios: v.splitRatios, stratifyByLabel: v.stratifyByLabel },
         labelSet,
         items: counts.items,
         patients: counts.patients,

@@ -159,6 +159,14 @@ function DetailsSection({ version }: { version: Version }) {
           </dd>
         </div>
         <div>
+          <dt>Splits</dt>
+          <dd>
+            {version.splitMode === 'EXPLICIT'
+              ? 'Explicit, from split files: a new item joins its patient’s split, a new patient waits for a split file'
+              : 'By the split seed and ratios'}
+          </dd>
+        </div>
+        <div>
           <dt>Split seed</dt>
           <dd className="mono">{version.splitSeed}</dd>
         </div>

@@ -82,6 +82,7 @@ export const DatasetVersionQuery = graphql(`
       parentId
       createdAt
       sealedAt
+      splitMode
       splitSeed
       splitRatios {
         train
