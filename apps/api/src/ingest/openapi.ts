@@ -432,6 +432,185 @@ const paths: Record<string, PathItem> = {
       },
     },
   },
+  '/api/v1/dataset-versions/{versionId}/zip': {
+    put: {
+      summary: 'Add a zip of DICOM Part-10 files to a draft dataset version, all or nothing (needs dataset.write).',
+      description:
+        'The body (application/zip or application/octet-stream: a JSON or form Content-Type would be parsed as such) is streamed to a temporary file, at most DATASET_ZIP_MAX_MB (default 2048 MiB), and hashed; send `X-Checksum-Sha256` to have it verified. The central directory is checked before anything is inflated: at most 50,000 entries, 64 MiB per file and 16 GiB in all as declared, no entry inflating more than 100 times (over 1 MiB), no path that could escape its folder, no encryption, no archive inside; each entry must then inflate to exactly what it declares. Every file is identified with dcmjs (non-DICOM, truncated, UID-less or PatientID-less files are refused). Only then are the new files stored in the datasets bucket under their sha256 and their items written in one transaction: any refusal names the entry and why, and stores nothing. System files (__MACOSX, .DS_Store, ._ files, Thumbs.db, desktop.ini, DICOMDIR) and second copies of a file are skipped and listed; a file the version already holds with the same content is counted unchanged, so a retried zip changes nothing. A draft only: a sealed version is refused before the body is read.',
+      parameters: [
+        { name: 'versionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+        { name: 'X-Checksum-Sha256', in: 'header', description: 'sha256 of the zip, hex.', schema: { type: 'string' } },
+      ],
+      requestBody: {
+        required: true,
+        content: {
+          'application/zip': { schema: { type: 'string', format: 'binary' } },
+          'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+        },
+      },
+      responses: {
+        '200': {
+          description: 'Added (or already there).',
+          content: json({
+            type: 'object',
+            properties: {
+              zip: { type: 'object', properties: { sha256: { type: 'string' }, size: { type: 'integer' } } },
+              files: { type: 'integer', description: 'Files in the zip (folders left out).' },
+              created: { type: 'integer', description: 'Items added.' },
+              unchanged: { type: 'integer', description: 'Files the version already held with the same content.' },
+              skipped: {
+                type: 'array',
+                items: { type: 'object', properties: { name: { type: 'string' }, reason: { type: 'string' } } },
+              },
+            },
+          }),
+        },
+        '400': error(
+          'Not a zip (or cut short); an entry that is not DICOM, truncated, without a UID or PatientID, encrypted, an archive, on an escaping path, over the size or ratio limits, or inflating past what it declares; two files with one SOP Instance UID, or a SOP Instance UID the version holds with other content; too many entries; no files; a digest mismatch. The message names the entry.',
+        ),
+        '409': error('The version is sealed.'),
+        '413': error('Larger than DATASET_ZIP_MAX_MB.'),
+        ...common,
+        '404': error('No such dataset version.'),
+      },
+    },
+  },
+  '/api/v1/dataset-versions/{versionId}/labels': {
+    put: {
+      summary: 'Set classification labels of items of a draft dataset version from a file, all or nothing (needs dataset.write).',
+      description:
+        'text/csv (UTF-8, at most 32 MiB and 200,000 rows) with a header `sop_instance_uid,label` or `item_key,label` (case and spaces in the header do not matter), or application/json: `[{"sopInstanceUid": "…", "label": "…"}]` (or `itemKey`) or `{"<SOP Instance UID>": "<label>"}`. A label is at most 200 characters; an empty label (or null) clears the item\'s label. Every item must be in the version, and an item listed twice must get the same label. Any problem refuses the whole file, listing the first rows by line (or entry) and changing nothing. Applied in one transaction; items already so labelled are counted unchanged, so the same file again changes nothing. A draft only: a sealed version is refused before a CSV body is read.',
+      parameters: [{ name: 'versionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+      requestBody: {
+        required: true,
+        content: {
+          'text/csv': { schema: { type: 'string' } },
+          ...json({
+            oneOf: [
+              {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    sopInstanceUid: { type: 'string' },
+                    itemKey: { type: 'string' },
+                    label: { type: 'string', nullable: true },
+                  },
+                },
+              },
+              { type: 'object', additionalProperties: { type: 'string', nullable: true } },
+            ],
+          }),
+        },
+      },
+      responses: {
+        '200': {
+          description: 'Applied.',
+          content: json({
+            type: 'object',
+            properties: {
+              rows: { type: 'integer' },
+              labelled: { type: 'integer', description: 'Items whose label changed.' },
+              unchanged: { type: 'integer' },
+            },
+          }),
+        },
+        '400': error(
+          'Another Content-Type; malformed CSV or a bad header; a row without a key or with a label over 200 characters; an item the version does not have; one item labelled two ways; no rows or too many; not UTF-8. The message lists the first rows by line.',
+        ),
+        '409': error('The version is sealed.'),
+        '413': error('A CSV over 32 MiB (JSON: over MAX_BATCH_BODY_MB).'),
+        ...common,
+        '404': error('No such dataset version.'),
+      },
+    },
+  },
+  '/api/v1/dataset-versions/{versionId}/splits': {
+    put: {
+      summary: 'Set explicit patient-level splits of a draft dataset version from a CSV file, all or nothing (needs dataset.write).',
+      description:
+        'text/csv (UTF-8, at most 32 MiB and 200,000 rows) with a header `sop_instance_uid,split` or `study_instance_uid,split`; split is train, val or test (any case). Each row places the patient of its instance or study in that split: every item of the patient, named in the file or not, so a patient is always in one split. Refused whole, listing the first rows by line and changing nothing: an instance or study the version does not have; two rows putting one patient in different splits (both rows named); a key listed with two splits; a bad split value; malformed CSV or a bad header; and, on a version still split by its seed, a file that leaves some of its patients out (each named by a study or instance). Applied in one transaction and audited. The version is then explicit (DatasetVersion.splitMode): later files may place some patients only; a new item of a placed patient joins its split, a new patient stays in no split until a file places it, and sealing is refused while any item is in no split. A child version keeps the splits unless it is resplit. The same file again changes nothing. A draft only: a sealed version is refused before the body is read.',
+      parameters: [{ name: 'versionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+      requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
+      responses: {
+        '200': {
+          description: "Applied; the version's patients and items per split afterwards.",
+          content: json({
+            type: 'object',
+            properties: {
+              rows: { type: 'integer' },
+              patients: { type: 'integer', description: 'Patients the file placed.' },
+              changed: { type: 'integer', description: 'Items whose split changed.' },
+              splitMode: { type: 'string', enum: ['explicit'] },
+              splits: {
+                type: 'object',
+                properties: Object.fromEntries(
+                  ['train', 'val', 'test'].map((s) => [
+                    s,
+                    { type: 'object', properties: { patients: { type: 'integer' }, items: { type: 'integer' } } },
+                  ]),
+                ),
+              },
+              unplaced: {
+                type: 'object',
+                description: 'Patients and items in no split yet.',
+                properties: { patients: { type: 'integer' }, items: { type: 'integer' } },
+              },
+            },
+          }),
+        },
+        '400': error(
+          'Not text/csv; malformed CSV or a bad header; a bad split; an unknown instance or study; one patient in two splits; a first file leaving patients out; no rows or too many; not UTF-8. The message lists the first rows by line.',
+        ),
+        '409': error('The version is sealed.'),
+        '413': error('Larger than 32 MiB.'),
+        ...common,
+        '404': error('No such dataset version.'),
+      },
+    },
+  },
+  '/api/v1/dataset-versions/{versionId}/items/{sopInstanceUid}/mask': {
+    put: {
+      summary: "Set an item's segmentation mask in a draft dataset version (needs dataset.write).",
+      description:
+        "The body (at most 256 MiB; application/octet-stream or the file's own type, not JSON or form data) is told apart by content: a DICOM SEG (Modality SEG, of the item's study, referencing the item's instance or series), a NIfTI-1/2 file (.nii, or gzipped .nii.gz inflated up to 2 GiB; a sound header whose dimensions, bitpix and vox_offset the file's bytes cover; not a .hdr/.img pair) or a PNG (signature, IHDR with a valid CRC, ending with IEND). It is stored in the datasets bucket under its sha256 and set as the item's mask (audited with the mask it replaces); the same mask again answers `changed: false`. A refused mask stores nothing. Send `X-Checksum-Sha256` to have the body verified. A draft only: a sealed version is refused before the body is read.",
+      parameters: [
+        { name: 'versionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+        {
+          name: 'sopInstanceUid',
+          in: 'path',
+          required: true,
+          description: "The item's key: its SOP Instance UID.",
+          schema: { type: 'string' },
+        },
+        { name: 'X-Checksum-Sha256', in: 'header', schema: { type: 'string' } },
+      ],
+      requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+      responses: {
+        '200': {
+          description: 'Set (or already set).',
+          content: json({
+            type: 'object',
+            properties: {
+              itemKey: { type: 'string' },
+              maskKey: { type: 'string', description: 'Object key in the datasets bucket.' },
+              format: { type: 'string', enum: ['dicom-seg', 'nifti', 'png'] },
+              sha256: { type: 'string' },
+              size: { type: 'integer' },
+              changed: { type: 'boolean' },
+            },
+          }),
+        },
+        '400': error(
+          "Neither DICOM SEG, NIfTI nor PNG; a SEG of another study or referencing neither the item's instance nor its series; a NIfTI or PNG whose header is invalid or whose data is cut short; a gzipped file that cannot be inflated or inflates past 2 GiB; a digest mismatch.",
+        ),
+        '409': error('The version is sealed.'),
+        '413': error('Larger than 256 MiB.'),
+        ...common,
+        '404': error('No such dataset version, or no such item in it.'),
+      },
+    },
+  },
   '/api/v1/dataset-versions/{versionId}': {
     get: {
       summary:
