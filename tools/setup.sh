@@ -22,4 +22,6 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 export ONNXRUNTIME_NODE_INSTALL=skip
 npm ci --no-audit --no-fund
+# The `caliper` command's build (dist/cli; it would build itself on its first command otherwise).
+npm run --silent build:cli
 echo "Set-up done. Start Caliper with: npm start"

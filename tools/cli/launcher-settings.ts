@@ -14,7 +14,8 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const ROOT = path.resolve(__dirname, '../..');
+/** The repository: two folders up from tools/cli, or from a build of it in dist/<name>/tools/cli. */
+const ROOT = ((up) => (path.basename(path.dirname(up)) === 'dist' ? path.resolve(up, '../..') : up))(path.resolve(__dirname, '../..'));
 
 export const SETTINGS_FILE = 'launcher-settings.json';
 

@@ -5,12 +5,16 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Command } from 'commander';
-import { AuditCheckpoint, checkpointDeadlineSeconds, ROW_BREAK_KINDS, textProblem } from '@caliper/domain';
-import { Config, loadConfig } from '@caliper/config';
-import { AuditRepository, createDataSource, ensureDatabase, runMigrations, setAppRolePassword } from '@caliper/persistence';
-import { AuditCheckpointStore, objectStoreFromConfig } from '@caliper/storage';
+import type { AuditCheckpoint } from '@caliper/domain';
+import type { Config } from '@caliper/config';
 import { registerClientCommands } from './runs-commands';
 import { applyLauncherSettings } from './launcher-settings';
+
+// The operator commands load the database, storage and config libraries (TypeORM, the S3 client,
+// zod: a third of a second) when they run, not for every command (`--help`, `runs ls`).
+const persistence = () => import('@caliper/persistence');
+const domain = () => import('@caliper/domain');
+const loadConfig = async () => (await import('@caliper/config')).loadConfig();
 
 // DATABASE_*, REDIS_*, S3_* … not set here: those of a running `npm start`, if one runs (env wins).
 const launcher = applyLauncherSettings();
@@ -23,7 +27,8 @@ program
   .command('migrate')
   .description('create the database if missing and apply pending migrations as the owner role')
   .action(async () => {
-    const config = loadConfig();
+    const config = await loadConfig();
+    const { ensureDatabase, runMigrations, setAppRolePassword } = await persistence();
     if (await ensureDatabase(config.DATABASE_OWNER_URL)) console.log('created database');
     const applied = await runMigrations(config.DATABASE_OWNER_URL);
     if (config.DATABASE_APP_PASSWORD) await setAppRolePassword(config.DATABASE_OWNER_URL, config.DATABASE_APP_PASSWORD);
@@ -42,7 +47,9 @@ audit
     'verify the chain alone (when S3 is unreachable); a deleted tail, a rewritten chain or a deleted checkpoint then goes unnoticed',
   )
   .action(async (opts: { json?: boolean; skipCheckpoints?: boolean }) => {
-    const config = loadConfig();
+    const config = await loadConfig();
+    const { checkpointDeadlineSeconds, ROW_BREAK_KINDS } = await domain();
+    const { AuditRepository, createDataSource } = await persistence();
     const checkpoints = opts.skipCheckpoints ? null : await readCheckpoints(config);
     const deadline = checkpointDeadlineSeconds(config.AUDIT_CHECKPOINT_INTERVAL_SECONDS, config.AUDIT_CHECKPOINT_QUIET_SECONDS);
     const ds = createDataSource(config.DATABASE_URL, { applicationName: 'caliper-cli', poolSize: 1 });
@@ -95,9 +102,10 @@ audit
     if (!/^[1-9][0-9]{0,15}$/.test(opts.seq)) throw new Error(`--seq must be an event number, e.g. --seq 42 (got "${opts.seq}")`);
     const reason = opts.reason.trim();
     if (reason.length < 10) throw new Error('--reason must say what was found (at least 10 characters)');
-    const bad = textProblem(reason);
+    const bad = (await domain()).textProblem(reason);
     if (bad) throw new Error(`--reason ${bad}`);
-    const config = loadConfig();
+    const config = await loadConfig();
+    const { AuditRepository, createDataSource } = await persistence();
     const ds = createDataSource(config.DATABASE_URL, { applicationName: 'caliper-cli', poolSize: 1 });
     await ds.initialize();
     try {
@@ -124,6 +132,7 @@ audit
 
 /** The checkpoints the worker wrote to S3; failing to read them is an error, never "no checkpoints". */
 async function readCheckpoints(config: Config): Promise<AuditCheckpoint[]> {
+  const { AuditCheckpointStore, objectStoreFromConfig } = await import('@caliper/storage');
   const store = objectStoreFromConfig(config);
   try {
     if (!(await store.bucketExists(config.S3_BUCKET_AUDIT))) {
