@@ -13,6 +13,7 @@ import { DatasetVerifications1765300000000 } from './1765300000000-DatasetVerifi
 import { DatasetImportDeidentify1765300000001 } from './1765300000001-DatasetImportDeidentify';
 import { DatasetSplitMode1765400000000 } from './1765400000000-DatasetSplitMode';
 import { RunInputsDatasetVersionIndex1765500000000 } from './1765500000000-RunInputsDatasetVersionIndex';
+import { MetricBest1765600000000 } from './1765600000000-MetricBest';
 
 export const MIGRATIONS = [
   Foundation1764205200000,
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   DatasetImportDeidentify1765300000001,
   DatasetSplitMode1765400000000,
   RunInputsDatasetVersionIndex1765500000000,
+  MetricBest1765600000000,
 ];

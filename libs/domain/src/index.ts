@@ -9,3 +9,4 @@ export * from './search-filter';
 export * from './registry';
 export * from './downsample';
 export * from './datasets';
+export * from './metric-direction';

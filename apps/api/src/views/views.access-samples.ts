@@ -16,4 +16,12 @@ export const ACCESS_SAMPLES = defineAccessSamples({
     query: 'mutation($p: ID!) { deleteView(input: { projectId: $p, id: "00000000-0000-4000-8000-000000000000" }) }',
     variables: { p: f.projectId },
   }),
+  metricDirections: (f) => ({
+    query: 'query($p: ID!) { metricDirections(projectId: $p, keys: ["loss"]) { id direction } }',
+    variables: { p: f.projectId },
+  }),
+  setMetricDirection: (f) => ({
+    query: 'mutation($p: ID!) { setMetricDirection(input: { projectId: $p, key: "loss", direction: MAX }) { id direction } }',
+    variables: { p: f.projectId },
+  }),
 });

@@ -130,9 +130,14 @@ export class MetricKeyEntity {
   @Column('text') name: string;
 }
 
-/** The latest point per (run, metric) by MLflow's rule (max step, then timestamp, then value): fast run tables. */
+/**
+ * The latest point per (run, metric) by MLflow's rule (max step, then timestamp, then value): fast
+ * run tables. Beside it, the lowest and highest finite value and the step each was first reached at
+ * (migrations/1765600000000-MetricBest.ts): a metric's best is one of them, by its direction.
+ */
 @Entity('latest_metrics')
 @Index('IDX_latest_metrics_key_value', { synchronize: false })
+@Check('CHK_latest_metrics_extremes', `(min_value IS NULL) = (min_step IS NULL) AND (max_value IS NULL) = (max_step IS NULL)`)
 export class LatestMetricEntity {
   @PrimaryColumn('bigint', { name: 'run_id', primaryKeyConstraintName: 'PK_latest_metrics' }) runId: string;
   @PrimaryColumn('bigint', { name: 'key_id', primaryKeyConstraintName: 'PK_latest_metrics' }) keyId: string;
@@ -145,6 +150,10 @@ export class LatestMetricEntity {
   @Column('bigint', { transformer: bigintNumber }) step: number;
   @Column('bigint', { transformer: bigintNumber }) ts: number;
   @Column('double precision') value: number;
+  @Column('double precision', { name: 'min_value', nullable: true }) minValue: number | null;
+  @Column('bigint', { name: 'min_step', nullable: true, transformer: bigintNumber }) minStep: number | null;
+  @Column('double precision', { name: 'max_value', nullable: true }) maxValue: number | null;
+  @Column('bigint', { name: 'max_step', nullable: true, transformer: bigintNumber }) maxStep: number | null;
 }
 
 /** A run's inputs: datasets (later: links to dataset versions) and initial weights (model versions). */

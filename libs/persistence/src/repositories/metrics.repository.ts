@@ -2,7 +2,8 @@
  * Metric points: batched writes into the hand-written metric_points table and reads of
  * histories. Metric names become bigint keys; points are inserted from parallel arrays with ON
  * CONFLICT DO NOTHING (MLflow's identity rule makes retries harmless); then latest_metrics moves
- * forward only where the batch's newest point per key is newer by (step, ts, value). The latest
+ * forward only where the batch's newest point per key is newer by (step, ts, value), and its
+ * lowest and highest finite values (with their steps) only where the batch's are lower or higher. The latest
  * upsert is a separate, small, last statement in key order: concurrent batches of one run wait
  * for each other's latest rows only for the instant between that statement and commit.
  */
@@ -99,9 +100,18 @@ const pointAt = (buf: Buffer, off: number): StoredPoint => ({
   value: buf.readDoubleBE(off + 16),
 });
 
+/** A series' lowest or highest finite value and the first step it was reached at. */
+export interface MetricExtreme {
+  value: number;
+  step: number;
+}
+
 export interface LatestMetric extends StoredPoint {
   runId: string;
   key: string;
+  /** Null while the series has no finite value. */
+  min: MetricExtreme | null;
+  max: MetricExtreme | null;
 }
 
 /** PostgreSQL float8 text for node-pg arrays: NaN and ±Infinity spelled the way PostgreSQL reads them. */
@@ -131,6 +141,66 @@ function isNewer(a: MetricPointInput, b: MetricPointInput): boolean {
   if (a.timestamp !== b.timestamp) return a.timestamp > b.timestamp;
   if (Number.isNaN(a.value)) return !Number.isNaN(b.value);
   return !Number.isNaN(b.value) && a.value > b.value;
+}
+
+/**
+ * Per key of a batch: its newest point (MLflow's order) and its lowest and highest finite values,
+ * each at the earliest (step, timestamp) it occurs, as latest_metrics keeps them. A point equal to
+ * a stored one changes none of these, so they can be computed before deduplication.
+ */
+export interface BatchSummary {
+  newest: MetricPointInput;
+  min: MetricPointInput | null;
+  max: MetricPointInput | null;
+}
+
+const earlier = (a: MetricPointInput, b: MetricPointInput) => a.step < b.step || (a.step === b.step && a.timestamp < b.timestamp);
+
+/** Folds point `p` into the summary of its key (`null`: the key's first point of the batch). */
+export function summarise(seen: BatchSummary | undefined, p: MetricPointInput): BatchSummary {
+  const finite = Number.isFinite(p.value);
+  if (!seen) return { newest: p, min: finite ? p : null, max: finite ? p : null };
+  if (isNewer(p, seen.newest)) seen.newest = p;
+  if (finite) {
+    const { min, max } = seen;
+    if (!min || p.value < min.value || (p.value === min.value && earlier(p, min))) seen.min = p;
+    if (!max || p.value > max.value || (p.value === max.value && earlier(p, max))) seen.max = p;
+  }
+  return seen;
+}
+
+/**
+ * The ON CONFLICT clause of a latest_metrics upsert (`l` the stored row, EXCLUDED the batch's):
+ * the latest point moves forward by (step, ts, value); each extreme moves only to a strictly
+ * better value, or an equal one reached at an earlier step. A row none of it changes is not
+ * written at all.
+ */
+const NEWER_LATEST = `(EXCLUDED.step, EXCLUDED.ts, EXCLUDED.value) > (l.step, l.ts, l.value)`;
+const LOWER_MIN = `(EXCLUDED.min_value IS NOT NULL AND (l.min_value IS NULL OR (EXCLUDED.min_value, EXCLUDED.min_step) < (l.min_value, l.min_step)))`;
+const HIGHER_MAX = `(EXCLUDED.max_value IS NOT NULL AND (l.max_value IS NULL OR EXCLUDED.max_value > l.max_value OR (EXCLUDED.max_value = l.max_value AND EXCLUDED.max_step < l.max_step)))`;
+export const LATEST_UPSERT = `ON CONFLICT (run_id, key_id) DO UPDATE SET
+  step = CASE WHEN ${NEWER_LATEST} THEN EXCLUDED.step ELSE l.step END,
+  ts = CASE WHEN ${NEWER_LATEST} THEN EXCLUDED.ts ELSE l.ts END,
+  value = CASE WHEN ${NEWER_LATEST} THEN EXCLUDED.value ELSE l.value END,
+  min_value = CASE WHEN ${LOWER_MIN} THEN EXCLUDED.min_value ELSE l.min_value END,
+  min_step = CASE WHEN ${LOWER_MIN} THEN EXCLUDED.min_step ELSE l.min_step END,
+  max_value = CASE WHEN ${HIGHER_MAX} THEN EXCLUDED.max_value ELSE l.max_value END,
+  max_step = CASE WHEN ${HIGHER_MAX} THEN EXCLUDED.max_step ELSE l.max_step END
+  WHERE ${NEWER_LATEST} OR ${LOWER_MIN} OR ${HIGHER_MAX}`;
+
+/** A batch's summaries in key order, as the parameters of a latest_metrics upsert (key ids first). */
+function latestParams(summaries: Map<string, BatchSummary>): unknown[] {
+  const rows = [...summaries].sort(([a], [b]) => Number(a) - Number(b));
+  return [
+    rows.map(([k]) => k),
+    rows.map(([, s]) => s.newest.step),
+    rows.map(([, s]) => s.newest.timestamp),
+    rows.map(([, s]) => floatText(s.newest.value)),
+    rows.map(([, s]) => (s.min ? floatText(s.min.value) : null)),
+    rows.map(([, s]) => s.min?.step ?? null),
+    rows.map(([, s]) => (s.max ? floatText(s.max.value) : null)),
+    rows.map(([, s]) => s.max?.step ?? null),
+  ];
 }
 
 /** A big-endian int8 at `off`, exact below 2^53. */
@@ -234,9 +304,9 @@ export class MetricsRepository {
     const values = new Array<number>(n);
     // COPY's text rows, built in the same pass.
     const lines = new Array<string>(n);
-    // The newest point of each key in this batch: a duplicate of a stored point is never newer
-    // than the stored latest, so computing it before deduplication is safe.
-    const newest = new Map<string, MetricPointInput>();
+    // The newest point and the extremes of each key in this batch: a duplicate of a stored point
+    // is never newer or better than what is stored, so computing them before deduplication is safe.
+    const summaries = new Map<string, BatchSummary>();
     let i = 0;
     for (const p of points) {
       const keyId = ids.get(p.key)!;
@@ -245,24 +315,15 @@ export class MetricsRepository {
       timestamps[i] = p.timestamp;
       values[i] = p.value;
       lines[i] = `${runId}\t${keyId}\t${p.step}\t${p.timestamp}\t${floatText(p.value)}\n`;
-      const seen = newest.get(keyId);
-      if (!seen || isNewer(p, seen)) newest.set(keyId, p);
+      summaries.set(keyId, summarise(summaries.get(keyId), p));
       i++;
     }
     const inserted = await this.appendPoints(manager, runId, lines, keyIds, steps, timestamps, values);
-    const latest = [...newest].sort(([a], [b]) => Number(a) - Number(b));
     await manager.query(
-      `INSERT INTO latest_metrics (run_id, key_id, step, ts, value)
-       SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::float8[])
-       ON CONFLICT (run_id, key_id) DO UPDATE SET step = EXCLUDED.step, ts = EXCLUDED.ts, value = EXCLUDED.value
-       WHERE (EXCLUDED.step, EXCLUDED.ts, EXCLUDED.value) > (latest_metrics.step, latest_metrics.ts, latest_metrics.value)`,
-      [
-        runId,
-        latest.map(([k]) => k),
-        latest.map(([, p]) => p.step),
-        latest.map(([, p]) => p.timestamp),
-        latest.map(([, p]) => floatText(p.value)),
-      ],
+      `INSERT INTO latest_metrics AS l (run_id, key_id, step, ts, value, min_value, min_step, max_value, max_step)
+       SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::float8[], $6::float8[], $7::bigint[], $8::float8[], $9::bigint[])
+       ${LATEST_UPSERT}`,
+      [runId, ...latestParams(summaries)],
     );
     return inserted;
   }
@@ -276,13 +337,11 @@ export class MetricsRepository {
    */
   async appendToActiveRun(runId: string, points: readonly MetricPointInput[]): Promise<number | null> {
     const ids = await this.keyIdsFor(points.map((p) => p.key));
-    const newest = new Map<string, MetricPointInput>();
+    const summaries = new Map<string, BatchSummary>();
     for (const p of points) {
       const keyId = ids.get(p.key)!;
-      const seen = newest.get(keyId);
-      if (!seen || isNewer(p, seen)) newest.set(keyId, p);
+      summaries.set(keyId, summarise(summaries.get(keyId), p));
     }
-    const latest = [...newest].sort(([a], [b]) => Number(a) - Number(b));
     const rows: { active: number; inserted: number }[] = await this.ds.query(
       `WITH run AS (SELECT id FROM runs WHERE id = $1 AND lifecycle_stage = 'active' FOR SHARE),
        added AS (
@@ -290,10 +349,10 @@ export class MetricsRepository {
          SELECT run.id, p.k, p.s, p.t, p.v FROM run, unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::float8[]) AS p(k, s, t, v)
          ON CONFLICT DO NOTHING RETURNING 1),
        moved AS (
-         INSERT INTO latest_metrics (run_id, key_id, step, ts, value)
-         SELECT run.id, l.k, l.s, l.t, l.v FROM run, unnest($6::bigint[], $7::bigint[], $8::bigint[], $9::float8[]) AS l(k, s, t, v)
-         ON CONFLICT (run_id, key_id) DO UPDATE SET step = EXCLUDED.step, ts = EXCLUDED.ts, value = EXCLUDED.value
-         WHERE (EXCLUDED.step, EXCLUDED.ts, EXCLUDED.value) > (latest_metrics.step, latest_metrics.ts, latest_metrics.value)
+         INSERT INTO latest_metrics AS l (run_id, key_id, step, ts, value, min_value, min_step, max_value, max_step)
+         SELECT run.id, b.* FROM run,
+           unnest($6::bigint[], $7::bigint[], $8::bigint[], $9::float8[], $10::float8[], $11::bigint[], $12::float8[], $13::bigint[]) AS b
+         ${LATEST_UPSERT}
          RETURNING 1)
        SELECT (SELECT count(*) FROM run)::int AS active, (SELECT count(*) FROM added)::int AS inserted`,
       [
@@ -302,10 +361,7 @@ export class MetricsRepository {
         arrayLiteral(points.map((p) => p.step)),
         arrayLiteral(points.map((p) => p.timestamp)),
         arrayLiteral(points.map((p) => p.value)),
-        latest.map(([k]) => k),
-        latest.map(([, p]) => p.step),
-        latest.map(([, p]) => p.timestamp),
-        latest.map(([, p]) => floatText(p.value)),
+        ...latestParams(summaries),
       ],
     );
     const row = singleRow(rows, 'the active-run append');
@@ -461,11 +517,32 @@ export class MetricsRepository {
   /** Latest value of every metric of the runs. */
   async latestOf(runIds: readonly string[]): Promise<LatestMetric[]> {
     if (!runIds.length) return [];
-    const rows: { run_id: string; name: string; step: string; ts: string; value: number | string }[] = await this.ds.query(
-      `SELECT l.run_id, k.name, l.step, l.ts, l.value FROM latest_metrics l JOIN metric_keys k ON k.id = l.key_id WHERE l.run_id = ANY($1::bigint[]) ORDER BY k.name`,
+    const rows: {
+      run_id: string;
+      name: string;
+      step: string;
+      ts: string;
+      value: number | string;
+      min_value: number | null;
+      min_step: string | null;
+      max_value: number | null;
+      max_step: string | null;
+    }[] = await this.ds.query(
+      `SELECT l.run_id, k.name, l.step, l.ts, l.value, l.min_value, l.min_step, l.max_value, l.max_step
+       FROM latest_metrics l JOIN metric_keys k ON k.id = l.key_id WHERE l.run_id = ANY($1::bigint[]) ORDER BY k.name`,
       [runIds],
     );
-    return rows.map((r) => ({ runId: r.run_id, key: r.name, step: Number(r.step), timestamp: Number(r.ts), value: Number(r.value) }));
+    const extreme = (value: number | null, step: string | null): MetricExtreme | null =>
+      value === null || step === null ? null : { value: Number(value), step: Number(step) };
+    return rows.map((r) => ({
+      runId: r.run_id,
+      key: r.name,
+      step: Number(r.step),
+      timestamp: Number(r.ts),
+      value: Number(r.value),
+      min: extreme(r.min_value, r.min_step),
+      max: extreme(r.max_value, r.max_step),
+    }));
   }
 
   /**

@@ -161,10 +161,13 @@ export function toRunGql(view: RunView): RunGql {
     params: kv(view.params),
     tags: kv(view.tags),
     latestMetrics: view.latestMetrics.map((m): LatestMetricGql => ({
+      projectId: r.projectId,
       key: m.key,
       step: m.step,
       timestamp: m.timestamp,
       ...floatParts(m.value),
+      min: m.min,
+      max: m.max,
     })),
     inputs: view.inputs.map((i) => ({
       kind: i.kind,

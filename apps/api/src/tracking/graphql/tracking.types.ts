@@ -39,14 +39,26 @@ export class KeyValueGql {
   @Field() value: string;
 }
 
+@ObjectType('MetricExtreme', { description: "A series' lowest or highest finite value and the first step it was reached at" })
+export class MetricExtremeGql {
+  @Field(() => Float) value: number;
+  @Field(() => Float) step: number;
+}
+
 @ObjectType('LatestMetric', { description: 'The latest point of a metric (highest step, then timestamp, then value)' })
 export class LatestMetricGql {
+  /** The run's project: whose metric directions choose `best`. */
+  projectId: string;
   @Field() key: string;
   @Field(() => Float, { nullable: true, description: 'Null when the value is not finite: see nonFinite' }) value: number | null;
   @Field(() => String, { nullable: true, description: '"NaN", "Infinity" or "-Infinity" when value is null' })
   nonFinite: NonFiniteMarker | null;
   @Field(() => Float) step: number;
   @Field(() => Float, { description: 'Epoch milliseconds' }) timestamp: number;
+  @Field(() => MetricExtremeGql, { nullable: true, description: 'The lowest finite value; null while the series has none' })
+  min: MetricExtremeGql | null;
+  @Field(() => MetricExtremeGql, { nullable: true, description: 'The highest finite value; null while the series has none' })
+  max: MetricExtremeGql | null;
 }
 
 @ObjectType('MetricHistory', { description: 'One page of a metric history as parallel lists, ordered by step, then timestamp, then value' })
