@@ -3,7 +3,10 @@
  * it, so it exists exactly when the change committed (no lost job when Redis is down, no phantom
  * job from a rolled-back change). The worker's relay moves rows to BullMQ under the job's
  * deterministic id, so a relay that dies between adding and marking adds nothing twice.
+ * A new row also NOTIFYs OUTBOX_CHANNEL (delivered at commit, never for a rolled-back one), so a
+ * listening relay moves it at once instead of at its next poll.
  */
+import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { deterministicJobId, Job, KeyedJobName, parseJob } from '@caliper/jobs';
 import { singleRow } from './single-row';
@@ -25,6 +28,9 @@ interface RawOutboxRow {
   run_after: Date | null;
 }
 
+/** The channel a committed outbox row is announced on (payload empty: the relay reads the rows). */
+export const OUTBOX_CHANNEL = 'caliper_outbox';
+
 export class OutboxRepository {
   constructor(private readonly ds: DataSource) {}
 
@@ -32,9 +38,46 @@ export class OutboxRepository {
   async enqueue(manager: EntityManager, job: Job<KeyedJobName>, opts: { runAfter?: Date } = {}): Promise<void> {
     const valid = parseJob(job.name, job.data) as Job<KeyedJobName>;
     await manager.query(
-      `INSERT INTO outbox (job_name, job_id, payload, run_after) VALUES ($1, $2, $3, $4) ON CONFLICT (job_id) DO NOTHING`,
+      `WITH added AS (
+         INSERT INTO outbox (job_name, job_id, payload, run_after) VALUES ($1, $2, $3, $4) ON CONFLICT (job_id) DO NOTHING RETURNING 1
+       )
+       SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM added`,
       [valid.name, deterministicJobId(valid), JSON.stringify(valid.data), opts.runAfter ?? null],
     );
+  }
+
+  /**
+   * Calls `onRow` whenever a transaction that enqueued a job commits, over a connection of its
+   * own (outside the pool). `onLost` is called once if that connection fails; listen again to
+   * resume. Resolves with a function that stops listening.
+   */
+  async listen(onRow: () => void, onLost: (err: Error) => void): Promise<() => Promise<void>> {
+    const url = (this.ds.options as { url?: string }).url;
+    if (!url) throw new Error('the data source has no url to open a listening connection with');
+    const client = new Client({ connectionString: url });
+    let closed = false;
+    client.on('notification', (n) => {
+      if (n.channel === OUTBOX_CHANNEL) onRow();
+    });
+    client.on('error', (err) => {
+      if (!closed) {
+        closed = true;
+        onLost(err);
+        void client.end().catch(() => undefined);
+      }
+    });
+    await client.connect();
+    try {
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    return async () => {
+      if (closed) return;
+      closed = true;
+      await client.end().catch(() => undefined);
+    };
   }
 
   /**

@@ -125,6 +125,89 @@ describe('outbox relay (real PostgreSQL and Redis)', () => {
     expect((await queues.of('auth').getJob(deterministicJobId(f.job)))?.timestamp).toBe(first!.timestamp);
   });
 
+  /** Waits (up to `ms`) for the job to be in its queue; how long it took, or null. */
+  async function arrival(job: Parameters<typeof deterministicJobId>[0], ms: number): Promise<number | null> {
+    const t0 = Date.now();
+    while (Date.now() - t0 < ms) {
+      if (await queues.of('auth').getJob(deterministicJobId(job))) return Date.now() - t0;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return null;
+  }
+
+  it('relays a committed job at once on its NOTIFY, long before the next poll; reopens a dropped listening connection', async () => {
+    const slow = new OutboxRelay(outbox, queues, new WorkerMetrics(), pino({ level: 'silent' }), {
+      intervalMs: 60_000,
+      batchSize: 2,
+      keepRelayedMs: 86400_000,
+    });
+    const listeners = async () =>
+      Number(
+        (
+          await ds.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'LISTEN caliper_outbox' AND datname = current_database()`,
+          )
+        )[0].n,
+      );
+    slow.start();
+    try {
+      // The first pass runs at once and opens the listening connection.
+      const until = Date.now() + 5000;
+      while ((await listeners()) === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect(await listeners()).toBe(1);
+      const first = failedLoginsFlush('erin', '10.1.2.4', at);
+      await ds.transaction((m) => outbox.enqueue(m, first.job));
+      // The first pass is done and the next poll is 60 s away: only the NOTIFY can bring it within 5 s.
+      expect(await arrival(first.job, 5000)).not.toBeNull();
+      // A rolled-back enqueue announces nothing and relays nothing.
+      const rolledBack = failedLoginsFlush('frank', '10.1.2.5', at);
+      await ds
+        .transaction(async (m) => {
+          await outbox.enqueue(m, rolledBack.job);
+          throw new Error('roll back');
+        })
+        .catch(() => undefined);
+      expect(await arrival(rolledBack.job, 300)).toBeNull();
+    } finally {
+      await slow.stop();
+    }
+    // The listening connection is killed: polling carries on and the next pass reopens it.
+    const quick = new OutboxRelay(outbox, queues, new WorkerMetrics(), pino({ level: 'silent' }), {
+      intervalMs: 200,
+      batchSize: 2,
+      keepRelayedMs: 86400_000,
+    });
+    quick.start();
+    try {
+      const waitFor = async (n: number) => {
+        const until = Date.now() + 5000;
+        while ((await listeners()) !== n && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+        return listeners();
+      };
+      expect(await waitFor(1)).toBe(1);
+      const [{ pid }] = await ds.query(
+        `SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN caliper_outbox' AND datname = current_database()`,
+      );
+      await asOwner(`SELECT pg_terminate_backend(${Number(pid)})`);
+      const reopened = Date.now() + 5000;
+      let again: number[] = [];
+      while (Date.now() < reopened) {
+        again = (
+          await ds.query(`SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN caliper_outbox' AND datname = current_database()`)
+        ).map((r: { pid: number }) => r.pid);
+        if (again.length === 1 && again[0] !== pid) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(again).toHaveLength(1);
+      expect(again[0]).not.toBe(pid);
+      const second = failedLoginsFlush('gail', '10.1.2.6', at);
+      await ds.transaction((m) => outbox.enqueue(m, second.job));
+      expect(await arrival(second.job, 5000)).not.toBeNull();
+    } finally {
+      await quick.stop();
+    }
+  });
+
   it('keeps polling: a job committed while it runs reaches the queue', async () => {
     relay.start();
     const f = failedLoginsFlush('dave', '10.1.2.3', at);
