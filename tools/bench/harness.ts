@@ -72,6 +72,8 @@ export interface BenchApiOptions {
   nodeArgs?: string[];
   env?: Record<string, string>;
   projectSlug?: string;
+  /** Also run the worker (same database, object store, Redis prefix and env), for jobs the API queues. */
+  worker?: boolean;
 }
 
 /** Boots the API on a scratch database and signs in; `close()` stops it and drops the database. */
@@ -90,26 +92,38 @@ export async function startBenchApi(opts: BenchApiOptions = {}): Promise<BenchAp
   console.log(`scratch database ${dbName}; API: ${mode === 'built' ? 'dist/server (npm run build:server)' : 'sources compiled on load'}`);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
+  const env = {
+    ...process.env,
+    ...objects.config,
+    API_PORT: String(port),
+    WORKER_PORT: String(await freePort()),
+    DATABASE_URL: appUrl,
+    REDIS_PREFIX: dbName,
+    LOG_LEVEL: 'warn',
+    BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
+    BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+    ...opts.env,
+  };
   let output = '';
-  const api = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entry], {
-    env: {
-      ...process.env,
-      ...objects.config,
-      API_PORT: String(port),
-      DATABASE_URL: appUrl,
-      LOG_LEVEL: 'warn',
-      BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
-      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-      ...opts.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  api.stdout!.on('data', (d) => (output = (output + d).slice(-20_000)));
-  api.stderr!.on('data', (d) => (output = (output + d).slice(-20_000)));
   let closing = false;
-  api.once('exit', (code, signal) => {
-    if (!closing) console.error(`the API exited during the benchmark (code ${code}, signal ${signal}); its last output:\n${output}`);
-  });
+  const child = (name: string, args: string[]) => {
+    const c = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    c.stdout!.on('data', (d) => (output = (output + d).slice(-20_000)));
+    c.stderr!.on('data', (d) => (output = (output + d).slice(-20_000)));
+    c.once('exit', (code, signal) => {
+      if (!closing) console.error(`the ${name} exited during the benchmark (code ${code}, signal ${signal}); last output:\n${output}`);
+    });
+    return c;
+  };
+  const api = child('API', [...(opts.nodeArgs ?? []), ...entry]);
+  const worker = opts.worker
+    ? child(
+        'worker',
+        mode === 'built'
+          ? [path.join(ROOT, 'dist/server/apps/worker/src/main.js')]
+          : ['-r', REGISTER, path.join(ROOT, 'apps/worker/src/main.ts')],
+      )
+    : null;
   const rss = { max: 0, phase: new Map<string, number>(), current: 'startup' };
   const sampler = setInterval(() => {
     try {
@@ -123,13 +137,17 @@ export async function startBenchApi(opts: BenchApiOptions = {}): Promise<BenchAp
   const close = async () => {
     closing = true;
     clearInterval(sampler);
-    api.kill('SIGTERM');
-    await new Promise((r) => (api.exitCode !== null ? r(null) : api.once('exit', r)));
+    for (const c of [api, worker]) {
+      if (!c) continue;
+      c.kill('SIGTERM');
+      await new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('exit', r)));
+    }
     await objects.close();
     await dropDatabase(ownerUrl);
   };
   try {
     await waitUntilLive(base, api, () => output);
+    if (worker) await waitUntilLive(`http://127.0.0.1:${env.WORKER_PORT}`, worker, () => output);
     const slug = opts.projectSlug ?? 'bench';
     const admin = new CaliperClient({ baseUrl: base, username: ADMIN.username, password: ADMIN.password });
     const created = await admin.graphql<{ createProject: { id: string } }>(

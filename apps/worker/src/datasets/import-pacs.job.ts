@@ -1,25 +1,25 @@
 /**
  * 'datasets.import-pacs': builds a draft dataset version from a PACS query. Lists the matched
- * series by QIDO-RS (paging), then every instance of each; retrieves each instance by WADO-RS,
- * streaming it through sha256 into a temporary file (memory stays at a few chunks per request),
+ * series by QIDO-RS (paging), then every instance of each (series in parallel); retrieves each
+ * instance by WADO-RS, streaming it through sha256 (kept in memory up to 8 MiB, spilled to a
+ * temporary file beyond, so memory stays bounded),
  * reads its identity, pseudonymises the patient, and either references it (UIDs, no object key)
  * or copies it into the datasets bucket under its sha256, de-identified first when the import asks
  * (PS3.15 basic profile, @caliper/pacs deidentifyDicom: UIDs replaced by hash-based ones keyed with
  * the project's secret, so a re-run maps each instance to the same item; PatientID by the patient
  * key, computed from the original PatientID so splits stay patient-level; the item's sha256 is the
  * stored bytes'). Items go in by COPY in batches, each
- * batch in one transaction with the import's progress, so a re-run (retry, or a crashed worker's
- * job picked up again) skips what is written and resumes. An instance that cannot be retrieved
+ * batch in one transaction with the import's progress (written while the next batch is fetched),
+ * so a re-run (retry, or a crashed worker's job picked up again) skips what is written and resumes. An instance that cannot be retrieved
  * or read is a recorded failure; a PACS that cannot be queried fails the import at once, before
  * anything is written.
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
 import { Inject, Injectable } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
@@ -132,8 +132,13 @@ export class ImportPacsJob implements JobProcessor<'datasets.import-pacs'> {
     let refs: InstanceRecord[];
     try {
       const { series } = await matchedSeries(client, imp.query);
+      // Each series' instances, IMPORT_CONCURRENCY series at a time, merged in the series' order.
+      const perSeries: InstanceRecord[][] = new Array(series.length);
+      await forEachLimited([...series.keys()], IMPORT_CONCURRENCY, async (i) => {
+        perSeries[i] = await instancesOfSeries(client, series[i]!);
+      });
       const bySop = new Map<string, InstanceRecord>();
-      for (const s of series) for (const i of await instancesOfSeries(client, s)) bySop.set(i.sopInstanceUid, i);
+      for (const list of perSeries) for (const i of list) bySop.set(i.sopInstanceUid, i);
       refs = [...bySop.values()];
     } catch (err) {
       if (err instanceof PacsError)
@@ -154,6 +159,10 @@ export class ImportPacsJob implements JobProcessor<'datasets.import-pacs'> {
 
     let written = 0;
     let failed = 0;
+    // Batch k is written (one transaction) while batch k + 1 is fetched: the PACS is never left
+    // idle waiting for the database. Writes stay in order; the first failed write stops the import.
+    let writing: Promise<void> = Promise.resolve();
+    let writeError: unknown = null;
     for (let at = 0; at < todo.length; at += IMPORT_BATCH) {
       const batch = todo.slice(at, at + IMPORT_BATCH);
       const items: IdentifiedItem[] = [];
@@ -171,29 +180,41 @@ export class ImportPacsJob implements JobProcessor<'datasets.import-pacs'> {
           failures.push({ sopInstanceUid: ref.sopInstanceUid, error: (err as Error).message });
         }
       });
+      await writing;
+      if (writeError) throw writeError;
       if (items.length === 0 && failures.length === batch.length && failures.every((f) => /UNREACHABLE|failed: connect/.test(f.error)))
         throw new ImportFailed(`The PACS stopped answering: ${failures[0]!.error}`);
-      await this.ds.transaction(async (m) => {
-        let locked;
-        try {
-          locked = await this.writer.lockDraft(m, version.id);
-        } catch (err) {
-          if (err instanceof DomainError) throw new ImportFailed(err.message);
-          throw err;
-        }
-        // A crashed run of this job may have written some of them since the listing.
-        const again = await this.imports.existingKeys(
-          version.id,
-          items.map((i) => i.itemKey),
-          m,
+      writing = this.ds
+        .transaction(async (m) => {
+          let locked;
+          try {
+            locked = await this.writer.lockDraft(m, version.id);
+          } catch (err) {
+            if (err instanceof DomainError) throw new ImportFailed(err.message);
+            throw err;
+          }
+          // A crashed run of this job may have written some of them since the listing.
+          const again = await this.imports.existingKeys(
+            version.id,
+            items.map((i) => i.itemKey),
+            m,
+          );
+          const fresh = items.filter((i) => !again.has(i.itemKey));
+          await this.writer.write(m, locked, dataset.projectId, fresh);
+          await this.imports.progress(m, imp.id, { done: items.length, failures, ...(deid ? { deidentified } : {}) });
+        })
+        .then(
+          () => {
+            written += items.length;
+            failed += failures.length;
+          },
+          (err: unknown) => {
+            writeError = err;
+          },
         );
-        const fresh = items.filter((i) => !again.has(i.itemKey));
-        await this.writer.write(m, locked, dataset.projectId, fresh);
-        await this.imports.progress(m, imp.id, { done: items.length, failures, ...(deid ? { deidentified } : {}) });
-      });
-      written += items.length;
-      failed += failures.length;
     }
+    await writing;
+    if (writeError) throw writeError;
 
     await this.ds.transaction(async (m) => {
       if (deid) await this.recordDeidentification(m, version.id, imp.id);
@@ -240,8 +261,43 @@ export class ImportPacsJob implements JobProcessor<'datasets.import-pacs'> {
   }
 
   /**
-   * One instance: streamed through sha256 into a temporary file, identified, copied when
-   * `objectPrefix` is given (de-identified first when `deid` is given, then hashed again).
+   * One instance's bytes streamed through sha256: kept in memory up to PARSE_LIMIT_BYTES (most
+   * instances: no file written and read back), spilled to `tmp` beyond, so memory stays bounded.
+   */
+  private async receive(
+    client: DicomWebClient,
+    ref: InstanceRecord,
+    tmp: string,
+  ): Promise<{ sha256: string; size: number; bytes: Buffer | null }> {
+    const retrieved = await client.retrieveInstance(ref);
+    const hash = createHash('sha256');
+    let size = 0;
+    const chunks: Buffer[] = [];
+    let file: WriteStream | null = null;
+    try {
+      for await (const chunk of retrieved.body as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        size += chunk.length;
+        if (file) {
+          if (!file.write(chunk)) await once(file, 'drain');
+          continue;
+        }
+        chunks.push(chunk);
+        if (size > PARSE_LIMIT_BYTES) {
+          file = createWriteStream(tmp);
+          for (const c of chunks.splice(0)) file.write(c);
+        }
+      }
+    } finally {
+      const open = file;
+      if (open) await new Promise<void>((resolve, reject) => open.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    }
+    return { sha256: hash.digest('hex'), size, bytes: file ? null : Buffer.concat(chunks, size) };
+  }
+
+  /**
+   * One instance: received (see receive), identified, copied when `objectPrefix` is given
+   * (de-identified first when `deid` is given, then hashed again).
    */
   private async fetch(
     client: DicomWebClient,
@@ -250,26 +306,15 @@ export class ImportPacsJob implements JobProcessor<'datasets.import-pacs'> {
     deid: Deidentifier | null,
   ): Promise<{ item: IdentifiedItem; counts: DeidentificationCounts | null }> {
     const tmp = path.join(tmpdir(), `caliper-import-${randomUUID()}.dcm`);
+    let spilled = false;
     try {
-      const retrieved = await client.retrieveInstance(ref);
-      const hash = createHash('sha256');
-      let size = 0;
-      await pipeline(
-        retrieved.body,
-        new Transform({
-          transform(chunk: Buffer, _enc, done) {
-            hash.update(chunk);
-            size += chunk.length;
-            done(null, chunk);
-          },
-        }),
-        createWriteStream(tmp),
-      );
-      const sha256 = hash.digest('hex');
-      if (deid && objectPrefix) return await this.deidentified(tmp, size, ref, objectPrefix, deid);
+      const { sha256, size, bytes } = await this.receive(client, ref, tmp);
+      spilled = bytes === null;
+      if (deid && objectPrefix)
+        return await this.deidentified(() => (bytes ? Promise.resolve(bytes) : readFile(tmp)), size, ref, objectPrefix, deid);
       let id: { studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string; modality?: string; patientId?: string } = ref;
-      if (size <= PARSE_LIMIT_BYTES) {
-        id = readDicomIdentity(await readFile(tmp), `SOP Instance ${ref.sopInstanceUid}`);
+      if (bytes) {
+        id = readDicomIdentity(bytes, `SOP Instance ${ref.sopInstanceUid}`);
         if (id.sopInstanceUid !== ref.sopInstanceUid)
           throw new Error(`the PACS returned SOP Instance ${id.sopInstanceUid} when asked for ${ref.sopInstanceUid}`);
       }
@@ -277,7 +322,7 @@ export class ImportPacsJob implements JobProcessor<'datasets.import-pacs'> {
       let objectKey: string | null = null;
       if (objectPrefix) {
         objectKey = `${objectPrefix}/${sha256}.dcm`;
-        await this.store.putObject(this.bucket, objectKey, createReadStream(tmp), { size, contentType: 'application/dicom' });
+        await this.store.putObject(this.bucket, objectKey, bytes ?? createReadStream(tmp), { size, contentType: 'application/dicom' });
       }
       return {
         item: {
@@ -296,13 +341,13 @@ export class ImportPacsJob implements JobProcessor<'datasets.import-pacs'> {
         counts: null,
       };
     } finally {
-      await rm(tmp, { force: true });
+      if (spilled) await rm(tmp, { force: true });
     }
   }
 
   /** A retrieved instance de-identified and stored under the sha256 of the de-identified bytes. */
   private async deidentified(
-    tmp: string,
+    load: () => Promise<Buffer>,
     size: number,
     ref: InstanceRecord,
     objectPrefix: string,
@@ -311,7 +356,7 @@ export class ImportPacsJob implements JobProcessor<'datasets.import-pacs'> {
     if (size > DEIDENTIFY_LIMIT_BYTES)
       throw new Error(`${size} bytes: larger than the ${DEIDENTIFY_LIMIT_BYTES} bytes an instance may have to be de-identified`);
     const name = `SOP Instance ${ref.sopInstanceUid}`;
-    const original = await readFile(tmp);
+    const original = await load();
     const id = readDicomIdentity(original, name);
     if (id.sopInstanceUid !== ref.sopInstanceUid)
       throw new Error(`the PACS returned SOP Instance ${id.sopInstanceUid} when asked for ${ref.sopInstanceUid}`);
