@@ -57,6 +57,8 @@ const PROJECT_ROLE_PERMISSIONS: Record<ProjectRole, readonly Permission[]> = {
     'model.register',
     'promotion.request',
     'promotion.sign',
+    // The PI answers for the project: they read its audit log (project-scoped, like QA).
+    'audit.read',
   ],
   clinical_approver: ['project.read', 'promotion.sign'],
   qa: ['project.read', 'promotion.sign', 'audit.read'],

@@ -81,6 +81,22 @@ describe('audit log over GraphQL (real PostgreSQL and S3)', () => {
     expect(errorCode(await gql(api, admin, EVENTS, { after: 'abc' }))).toBe('BAD_USER_INPUT');
   });
 
+  it("shows a project's PI its events only: not another project's, not the whole log", async () => {
+    const pi = await newUser(api, admin, { projectId, roles: ['PI'] });
+    const session = await login(api, pi.username, pi.password);
+    const own = await gqlOk<Page>(api, session, EVENTS, { f: { projectId } });
+    expect(own.auditEvents.edges.length).toBeGreaterThan(0);
+    expect(own.auditEvents.edges.every((e) => e.node.projectId === projectId)).toBe(true);
+    const other = await gqlOk<{ createProject: { id: string } }>(
+      api,
+      admin,
+      `mutation { createProject(input: { slug: "pi-other", name: "Other" }) { id } }`,
+    );
+    expect(errorCode(await gql(api, session, EVENTS, { f: { projectId: other.createProject.id } }))).toBe('FORBIDDEN');
+    expect(errorCode(await gql(api, session, EVENTS, {}))).toBe('FORBIDDEN');
+    expect(errorCode(await gql(api, session, STATUS, {}))).toBe('FORBIDDEN');
+  });
+
   it("shows a QA member their project's events only", async () => {
     const qa = await newUser(api, admin, { projectId, roles: ['QA'] });
     const session = await login(api, qa.username, qa.password);

@@ -111,7 +111,7 @@ function TopBar({ user }: { user: { username: string; displayName: string; globa
 }
 
 function MainNav({ globalPermissions }: { globalPermissions: readonly string[] }) {
-  // The audit log is open to global readers and to project roles that hold audit.read (QA).
+  // The audit log is open to global readers and to project roles that hold audit.read (PI, QA).
   const { data } = useQuery(ProjectsQuery);
   const canReadAudit =
     globalPermissions.includes('audit.read') || (data?.projects ?? []).some((p) => p.myPermissions.includes('audit.read'));

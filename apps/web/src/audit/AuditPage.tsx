@@ -23,7 +23,7 @@ export function AuditPage() {
   const projectNames = useMemo(() => new Map((projects.data?.projects ?? []).map((p) => [p.id, p.name])), [projects.data]);
   const auditableProjects = (projects.data?.projects ?? []).filter((p) => p.myPermissions.includes('audit.read'));
 
-  // Without global audit access, the log is read one project at a time (QA of that project).
+  // Without global audit access, the log is read one project at a time (its PI or QA).
   const projectScoped = !globalAudit;
   const firstAuditable = auditableProjects[0];
   const effectiveFilters = projectScoped && !filters.project && firstAuditable ? { ...filters, project: firstAuditable.id } : filters;
@@ -34,7 +34,8 @@ export function AuditPage() {
         <PageHeader title="Audit log" />
         <EmptyState title="You do not have access to the audit log">
           <p>
-            Reading the audit log needs the auditor or system admin role, or the QA role in a project. Ask a system admin if you need it.
+            Reading the audit log needs the auditor or system admin role, or the PI or QA role in a project. Ask a system admin if you need
+            it.
           </p>
         </EmptyState>
       </>
