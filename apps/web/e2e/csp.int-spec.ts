@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildWebApp, eventually, loadHarness, loadTrackingService, type Principal, type TestApi } from './harness';
+import { buildWebApp, eventually, expectAccessible, loadHarness, loadTrackingService, type Principal, type TestApi } from './harness';
 
 describe('the web app under its Content-Security-Policy in Chromium', () => {
   const slug = 'csp-e2e';
@@ -121,6 +121,36 @@ describe('the web app under its Content-Security-Policy in Chromium', () => {
     expect(violations).toEqual([]);
     expect(errors).toEqual([]);
   }, 120000);
+
+  it("follows a dark OS preference; the top bar's theme choice wins, is remembered, and dark pages stay accessible (issue 12)", async () => {
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const LIGHT = 'rgb(245, 246, 248)';
+    const DARK = 'rgb(17, 21, 27)';
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(`${api.base}/projects`);
+    await page.getByLabel('Theme').waitFor();
+    await eventually(async () => expect(await background()).toBe(DARK));
+    await expectAccessible(page, 'projects, dark');
+    await page.goto(`${api.base}/runs/${runIds[0]}`);
+    await page.locator('.recharts-surface').first().waitFor();
+    await eventually(async () => expect(await background()).toBe(DARK));
+    await expectAccessible(page, 'run page, dark');
+
+    // The reader's choice wins over the OS, and survives a reload.
+    await page.getByLabel('Theme').selectOption('light');
+    await eventually(async () => expect(await background()).toBe(LIGHT));
+    await page.reload();
+    await page.getByLabel('Theme').waitFor();
+    await eventually(async () => expect(await page.getByLabel('Theme').inputValue()).toBe('light'));
+    await eventually(async () => expect(await background()).toBe(LIGHT));
+    // Dark chosen under a light OS; then back to following the OS.
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.getByLabel('Theme').selectOption('dark');
+    await eventually(async () => expect(await background()).toBe(DARK));
+    await page.getByLabel('Theme').selectOption('system');
+    await eventually(async () => expect(await background()).toBe(LIGHT));
+    expect(errors).toEqual([]);
+  }, 90000);
 
   it('would notice a violation: an inline script is blocked and reported', async () => {
     await page.evaluate(() => {

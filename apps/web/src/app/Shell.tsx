@@ -12,6 +12,7 @@ import { globalRoleLabel } from '../ui/roles';
 import { isUnauthenticated } from './apollo';
 import { MeQuery } from './session.operations';
 import { SessionProvider } from './session';
+import { ThemeSelect } from './ThemeSelect';
 
 function useFocusHeadingOnNavigation(): void {
   const { pathname } = useLocation();
@@ -97,6 +98,7 @@ function TopBar({ user }: { user: { username: string; displayName: string; globa
           <span className="muted">({user.username})</span>
         </span>
         {role ? <span className="badge">{role}</span> : null}
+        <ThemeSelect />
         <button type="button" className="btn btn-quiet" onClick={handleSignOut} disabled={signingOut}>
           {signingOut ? 'Signing out…' : 'Sign out'}
         </button>

@@ -1,0 +1,73 @@
+/**
+ * Light or dark: the OS preference unless the reader chose one. The choice is kept in
+ * localStorage and applied as data-theme on <html> (styles.css holds both palettes as CSS
+ * variables); charts read the resolved palette through chartTheme().
+ */
+import { useEffect, useState } from 'react';
+
+export type ThemeChoice = 'system' | 'light' | 'dark';
+export const THEME_KEY = 'caliper.theme';
+const DARK_QUERY = '(prefers-color-scheme: dark)';
+
+export function storedTheme(): ThemeChoice {
+  try {
+    const v = window.localStorage.getItem(THEME_KEY);
+    return v === 'light' || v === 'dark' ? v : 'system';
+  } catch {
+    return 'system';
+  }
+}
+
+/** Sets <html data-theme>, or removes it to follow the OS. */
+export function applyTheme(choice: ThemeChoice): void {
+  const root = document.documentElement;
+  if (choice === 'system') delete root.dataset.theme;
+  else root.dataset.theme = choice;
+}
+
+export function resolvedTheme(choice: ThemeChoice): 'light' | 'dark' {
+  if (choice !== 'system') return choice;
+  return window.matchMedia?.(DARK_QUERY).matches ? 'dark' : 'light';
+}
+
+/** The reader's choice and a setter that applies and remembers it. */
+export function useThemeChoice(): [ThemeChoice, (c: ThemeChoice) => void] {
+  const [choice, setChoice] = useState<ThemeChoice>(storedTheme);
+  return [
+    choice,
+    (c) => {
+      setChoice(c);
+      applyTheme(c);
+      try {
+        if (c === 'system') window.localStorage.removeItem(THEME_KEY);
+        else window.localStorage.setItem(THEME_KEY, c);
+      } catch {
+        // storage refused (private mode): the choice holds for this page only
+      }
+      window.dispatchEvent(new Event('caliper-theme'));
+    },
+  ];
+}
+
+/** 'light' or 'dark' as shown now; re-renders when the choice or the OS preference changes. */
+export function useResolvedTheme(): 'light' | 'dark' {
+  const [mode, setMode] = useState(() => resolvedTheme(storedTheme()));
+  useEffect(() => {
+    const update = () => setMode(resolvedTheme(storedTheme()));
+    const media = window.matchMedia?.(DARK_QUERY);
+    media?.addEventListener('change', update);
+    window.addEventListener('caliper-theme', update);
+    return () => {
+      media?.removeEventListener('change', update);
+      window.removeEventListener('caliper-theme', update);
+    };
+  }, []);
+  return mode;
+}
+
+/** The chart colours of the palette in force (from styles.css's --chart-* variables). */
+export function chartTheme(): { grid: string; text: string; axis: string } {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  return { grid: v('--chart-grid', '#e3e6ea'), text: v('--chart-text', '#566070'), axis: v('--chart-axis', '#566070') };
+}
