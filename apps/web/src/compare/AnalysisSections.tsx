@@ -13,6 +13,7 @@ export const AnalysisSections = memo(function AnalysisSections({
   facts,
   shownFacts,
   metricKeys,
+  directions,
   state,
   update,
 }: {
@@ -20,6 +21,8 @@ export const AnalysisSections = memo(function AnalysisSections({
   facts: ComparedRunFacts[];
   shownFacts: ComparedRunFacts[];
   metricKeys: string[];
+  /** The project's direction of each training metric (its best is the lowest or highest value). */
+  directions: ReadonlyMap<string, 'MIN' | 'MAX'>;
   state: CompareState;
   update: UpdateCompareState;
 }) {
@@ -55,7 +58,10 @@ export const AnalysisSections = memo(function AnalysisSections({
             yMetric={sy}
             xOptions={sxOptions}
             metricKeys={trainingMetricKeys}
+            valueKind={state.sv}
+            directions={directions}
             onChange={(axis) => update('x' in axis ? { sx: axis.x } : { sy: axis.y }, { replace: true })}
+            onValueKind={(sv) => update({ sv }, { replace: true })}
           />
         </section>
       ) : null}
@@ -79,6 +85,9 @@ export const AnalysisSections = memo(function AnalysisSections({
               )
             }
             onMetric={(pm) => update({ pm }, { replace: true })}
+            valueKind={state.pv}
+            directions={directions}
+            onValueKind={(pv) => update({ pv }, { replace: true })}
           />
         </section>
       ) : null}

@@ -6,6 +6,7 @@
  * docs/compare-design.md); `renderer="recharts"` keeps the SVG version for that comparison.
  */
 import { lazy, Suspense, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { AxisFrame } from '../runs/AxisFrame';
 import { formatMetric } from '../runs/format';
 import { formatElapsed, linearTicks, logTicks, nearestIndex, valueExtent, type PreparedLine, type XMode } from './series';
 
@@ -17,6 +18,9 @@ const RechartsPlot = lazy(() => import('./RechartsPlot'));
 export interface CompareChartProps {
   id: string;
   title: string;
+  /** The axes' titles (the y axis' with its unit, where the metric has one). */
+  xTitle: string;
+  yTitle: string;
   lines: PreparedLine[];
   xMode: XMode;
   logY: boolean;
@@ -240,7 +244,7 @@ function CanvasPlot({
   onDrawn,
   chartKey,
   label,
-}: Omit<CompareChartProps, 'id' | 'title' | 'renderer' | 'children'> & { label: string }) {
+}: Omit<CompareChartProps, 'id' | 'title' | 'xTitle' | 'yTitle' | 'renderer' | 'children'> & { label: string }) {
   const wrap = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const width = useWidth(wrap);
@@ -334,6 +338,8 @@ function CanvasPlot({
 export function CompareChart({
   id,
   title,
+  xTitle,
+  yTitle,
   lines,
   xMode,
   logY,
@@ -352,22 +358,24 @@ export function CompareChart({
       {points === 0 ? (
         <p className="chart-note">{logY ? 'No positive values to draw on a log scale.' : 'No points in this window.'}</p>
       ) : null}
-      {renderer === 'recharts' ? (
-        <Suspense fallback={<div className="cmp-plot" style={{ height: HEIGHT }} aria-hidden="true" />}>
-          <RechartsPlot lines={lines} xMode={xMode} logY={logY} smoothing={smoothing} onDrawn={onDrawn} chartKey={chartKey} />
-        </Suspense>
-      ) : (
-        <CanvasPlot
-          lines={lines}
-          xMode={xMode}
-          logY={logY}
-          smoothing={smoothing}
-          onZoom={onZoom}
-          onDrawn={onDrawn}
-          chartKey={chartKey}
-          label={label}
-        />
-      )}
+      <AxisFrame x={xTitle} y={logY ? `${yTitle}, log scale` : yTitle}>
+        {renderer === 'recharts' ? (
+          <Suspense fallback={<div className="cmp-plot" style={{ height: HEIGHT }} aria-hidden="true" />}>
+            <RechartsPlot lines={lines} xMode={xMode} logY={logY} smoothing={smoothing} onDrawn={onDrawn} chartKey={chartKey} />
+          </Suspense>
+        ) : (
+          <CanvasPlot
+            lines={lines}
+            xMode={xMode}
+            logY={logY}
+            smoothing={smoothing}
+            onZoom={onZoom}
+            onDrawn={onDrawn}
+            chartKey={chartKey}
+            label={label}
+          />
+        )}
+      </AxisFrame>
       {children}
     </figure>
   );

@@ -14,7 +14,10 @@ import { Link, useParams } from 'react-router-dom';
 import { useAddressSearch } from '../app/use-address-search';
 import { useLivePoll } from '../app/use-live-poll';
 import type { MetricSeriesQueryVariables } from '../gql/graphql';
+import { X_TITLES } from '../runs/AxisFrame';
 import { commonKeys, formatMetric, STATUS_INFO } from '../runs/format';
+import { bestOf, useMetricDirections } from '../runs/metric-directions';
+import { systemMetricTitle } from '../runs/system-metrics';
 import { ErrorState, Loading, Notice } from '../ui/feedback';
 import { LiveIndicator } from '../ui/LiveIndicator';
 import { PageHeader } from '../ui/PageHeader';
@@ -138,6 +141,16 @@ export function ComparePage() {
   );
 
   const viewSearch = useMemo(() => compareSearch(state), [state]);
+  // Each metric's best, by the project's direction for its key (the runs table sets it): the scatter and parallel coordinates can plot it.
+  const trainingMetricKeys = useMemo(() => metricKeys.filter((k) => !isSystemMetric(k)), [metricKeys]);
+  const directions = useMetricDirections(project?.id, trainingMetricKeys);
+  const directionKey = trainingMetricKeys.map((k) => directions.of(k) ?? '').join(',');
+  const directionMap = useMemo(
+    () => new Map(trainingMetricKeys.flatMap((k) => (directions.of(k) ? [[k, directions.of(k)!] as const] : []))),
+    // directionKey stands for `directions`, whose functions are new each render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [trainingMetricKeys, directionKey],
+  );
   const facts: ComparedRunFacts[] = useMemo(() => {
     const colors = runColors(runs.map((r) => r.runId));
     return runs.map((r) => ({
@@ -148,8 +161,14 @@ export function ComparePage() {
       params: r.params,
       tags: r.tags,
       latestMetrics: r.latestMetrics.map((m) => ({ key: m.key, value: m.value ?? null })),
+      bestMetrics: r.latestMetrics.flatMap((m) => {
+        const best = bestOf(m, directions.of(m.key));
+        return best ? [{ key: m.key, ...best }] : [];
+      }),
     }));
-  }, [runs]);
+    // directionKey stands for `directions`, whose functions are new each render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [runs, directionKey]);
   const shownFacts = useMemo(() => facts.filter((f) => !state.hide.includes(f.runId)), [facts, state.hide]);
   const { group, y: yScale } = state;
 
@@ -248,9 +267,9 @@ export function ComparePage() {
         ) : null}
         <LiveIndicator live={live} what="Charts and runs update while a compared run is queued, starting or running." />
 
-        <section className="panel" aria-labelledby="cmp-runs-title">
+        <section className="panel cmp-runs" aria-labelledby="cmp-runs-title">
           <h2 id="cmp-runs-title">Runs</h2>
-          <ul className="cmp-legend">
+          <ul className="cmp-legend" aria-label="Legend: compared runs">
             {facts.map((f) => {
               const hidden = state.hide.includes(f.runId);
               return (
@@ -379,6 +398,8 @@ export function ComparePage() {
                 key={k}
                 id={`cmp-chart-${k.replace(/[^a-zA-Z0-9_-]/g, '_')}`}
                 title={k}
+                xTitle={X_TITLES[state.x]}
+                yTitle={k}
                 chartKey={`t:${k}`}
                 lines={trainingLines.get(`t:${k}`) ?? []}
                 xMode={state.x}
@@ -401,6 +422,8 @@ export function ComparePage() {
                     key={k}
                     id={`cmp-sys-${k.replace(/[^a-zA-Z0-9_-]/g, '_')}`}
                     title={k.slice('system/'.length)}
+                    xTitle={X_TITLES.relative}
+                    yTitle={systemMetricTitle(k)}
                     chartKey={`s:${k}`}
                     lines={systemLines.get(`s:${k}`) ?? []}
                     xMode="relative"
@@ -415,7 +438,15 @@ export function ComparePage() {
           ) : null}
         </section>
 
-        <AnalysisSections runs={runs} facts={facts} shownFacts={shownFacts} metricKeys={metricKeys} state={state} update={update} />
+        <AnalysisSections
+          runs={runs}
+          facts={facts}
+          shownFacts={shownFacts}
+          metricKeys={metricKeys}
+          directions={directionMap}
+          state={state}
+          update={update}
+        />
 
         <SavedViewsPanel
           projectId={project.id}

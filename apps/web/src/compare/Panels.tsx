@@ -1,7 +1,8 @@
 /** The compare page's panels beside the charts: param/tag diff, scatter and parallel coordinates. */
 import { lazy, Suspense } from 'react';
+import { AxisFrame } from '../runs/AxisFrame';
 import { formatMetric } from '../runs/format';
-import { axisCoverage, axisOf, diffRows, fieldValue, type RunFacts } from './analysis';
+import { axisCoverage, axisOf, diffRows, fieldTitle, fieldValue, metricField, type MetricValueKind, type RunFacts } from './analysis';
 
 // recharts is a large module: it loads beside the series request instead of before the page can start it.
 const ScatterPlot = lazy(() => import('./ScatterPlot'));
@@ -104,21 +105,47 @@ function FieldSelect({
   );
 }
 
+/** Which value of each metric a plot takes: the latest, or the best by the project's direction. */
+function ValueKindSelect({ id, value, onChange }: { id: string; value: MetricValueKind; onChange: (v: MetricValueKind) => void }) {
+  return (
+    <FieldSelect
+      id={id}
+      label="Metric values"
+      value={value}
+      options={[
+        { value: 'latest', label: 'Latest' },
+        { value: 'best', label: 'Best' },
+      ]}
+      onChange={(v) => onChange(v === 'best' ? 'best' : 'latest')}
+    />
+  );
+}
+
+/** A metric field (`metric:<key>`) as the chosen value kind; other fields unchanged. */
+const asKind = (field: string, kind: MetricValueKind): string =>
+  field.startsWith('metric:') ? metricField(field.slice('metric:'.length), kind) : field;
+
 export function ScatterPanel(props: {
   runs: readonly RunFacts[];
   xField: string;
   yMetric: string;
   xOptions: FieldOption[];
   metricKeys: string[];
+  valueKind: MetricValueKind;
+  directions: ReadonlyMap<string, 'MIN' | 'MAX'>;
   /** One axis changed; the other is left as the view has it then. */
   onChange: (axis: { x: string } | { y: string }) => void;
+  onValueKind: (kind: MetricValueKind) => void;
 }) {
-  const { runs, xField, yMetric } = props;
+  const { runs, yMetric, valueKind } = props;
+  const xField = asKind(props.xField, valueKind);
+  const yField = metricField(yMetric, valueKind);
+  const titleOf = (f: string) => fieldTitle(f, props.directions.get(f.slice(f.indexOf(':') + 1)));
   const xs = runs.map((r) => fieldValue(r, xField));
   const axis = axisOf(xs);
   const points = runs
     .map((r, i) => {
-      const y = fieldValue(r, `metric:${yMetric}`);
+      const y = fieldValue(r, yField);
       const xv = xs[i];
       if (xv === null || typeof y !== 'number') return null;
       const x = axis.numeric ? Number(xv) : axis.categories.indexOf(String(xv));
@@ -128,23 +155,26 @@ export function ScatterPanel(props: {
   return (
     <>
       <div className="cmp-panel-tools">
-        <FieldSelect id="scatter-x" label="x" value={xField} options={props.xOptions} onChange={(x) => props.onChange({ x })} />
+        <FieldSelect id="scatter-x" label="x" value={props.xField} options={props.xOptions} onChange={(x) => props.onChange({ x })} />
         <FieldSelect
           id="scatter-y"
-          label="y (latest value)"
+          label="y"
           value={yMetric}
           options={props.metricKeys.map((k) => ({ value: k, label: k }))}
           onChange={(y) => props.onChange({ y })}
         />
+        <ValueKindSelect id="scatter-values" value={valueKind} onChange={props.onValueKind} />
       </div>
       <p className="muted small">
         {points.length} of {runs.length} runs have both values.
       </p>
-      <div className="chart-box cmp-scatter" aria-hidden="true">
-        <Suspense fallback={null}>
-          <ScatterPlot points={points} axis={axis} xField={xField} yMetric={yMetric} />
-        </Suspense>
-      </div>
+      <AxisFrame x={titleOf(xField)} y={titleOf(yField)}>
+        <div className="chart-box cmp-scatter" aria-hidden="true">
+          <Suspense fallback={null}>
+            <ScatterPlot points={points} axis={axis} xField={xField} yMetric={titleOf(yField)} />
+          </Suspense>
+        </div>
+      </AxisFrame>
     </>
   );
 }
@@ -164,9 +194,14 @@ export function ParallelPanel(props: {
   /** Adds (`on`) or removes one param axis, applied to the axes as the view has them then. */
   onToggleParam: (key: string, on: boolean) => void;
   onMetric: (metric: string) => void;
+  valueKind: MetricValueKind;
+  directions: ReadonlyMap<string, 'MIN' | 'MAX'>;
+  onValueKind: (kind: MetricValueKind) => void;
 }) {
   const { runs, params, metric } = props;
-  const fields = [...params.map((p) => `param:${p}`), `metric:${metric}`];
+  const metricAxis = metricField(metric, props.valueKind);
+  const fields = [...params.map((p) => `param:${p}`), metricAxis];
+  const axisTitle = (f: string) => (f === metricAxis ? fieldTitle(f, props.directions.get(metric)) : keyOf(f));
   const axes = fields.map((f) => ({ f, axis: axisOf(runs.map((r) => fieldValue(r, f))) }));
   // A run without a value on some axis has no line: say how many are drawn and which are not, as the scatter does.
   const { complete, incomplete } = axisCoverage(runs, axes);
@@ -193,11 +228,12 @@ export function ParallelPanel(props: {
         </fieldset>
         <FieldSelect
           id="parallel-metric"
-          label="Metric (latest value)"
+          label="Metric"
           value={metric}
           options={props.metricKeys.map((k) => ({ value: k, label: k }))}
           onChange={(m) => props.onMetric(m)}
         />
+        <ValueKindSelect id="parallel-values" value={props.valueKind} onChange={props.onValueKind} />
       </div>
       <p className="muted small">
         {complete.length} of {runs.length} runs have all values.
@@ -213,7 +249,7 @@ export function ParallelPanel(props: {
           width={width}
           height={PC_HEIGHT}
           role="img"
-          aria-label={`Parallel coordinates of ${params.join(', ') || 'no parameters'} against ${metric} for ${complete.length} of ${runs.length} runs`}
+          aria-label={`Parallel coordinates of ${params.join(', ') || 'no parameters'} against ${axisTitle(metricAxis)} for ${complete.length} of ${runs.length} runs`}
         >
           {complete.map(({ run: r, positions }) => {
             const pts = positions.map((p, i) => `${ax(i)},${ay(p)}`);
@@ -226,8 +262,15 @@ export function ParallelPanel(props: {
           {axes.map(({ f, axis }, i) => (
             <g key={f}>
               <line x1={ax(i)} x2={ax(i)} y1={top} y2={PC_HEIGHT - bottom} stroke="#566070" />
-              <text x={ax(i)} y={14} textAnchor="middle" fontSize={12} fill="#1f2733">
-                {keyOf(f)}
+              <text
+                x={i === fields.length - 1 && fields.length > 1 ? ax(i) + right - 4 : ax(i)}
+                y={14}
+                textAnchor={i === fields.length - 1 && fields.length > 1 ? 'end' : 'middle'}
+                fontSize={12}
+                fill="#1f2733"
+                className="pc-axis-title"
+              >
+                {axisTitle(f)}
               </text>
               {axis.numeric || axis.categories.length <= 8 ? (
                 axis.numeric ? (

@@ -11,7 +11,7 @@ export default function RechartsPlot({
   smoothing,
   onDrawn,
   chartKey,
-}: Omit<CompareChartProps, 'id' | 'title' | 'renderer' | 'children'>) {
+}: Omit<CompareChartProps, 'id' | 'title' | 'xTitle' | 'yTitle' | 'renderer' | 'children'>) {
   const data = useMemo(
     () =>
       lines.map((l) => ({

@@ -7,6 +7,8 @@ export interface RunFacts {
   params: readonly { key: string; value: string }[];
   tags: readonly { key: string; value: string }[];
   latestMetrics: readonly { key: string; value: number | null }[];
+  /** Each metric's best (by the project's direction) and the first step it was reached at; absent until known. */
+  bestMetrics?: readonly { key: string; value: number; step: number }[];
 }
 
 export interface DiffRow {
@@ -32,7 +34,7 @@ export function diffRows(runs: readonly RunFacts[]): DiffRow[] {
   return rows;
 }
 
-/** A field of a run named `param:<key>`, `tag:<key>` or `metric:<key>` (latest value). */
+/** A field of a run named `param:<key>`, `tag:<key>`, `metric:<key>` (latest value) or `best:<key>` (best value). */
 export function fieldValue(run: RunFacts, field: string): string | number | null {
   const i = field.indexOf(':');
   const kind = field.slice(0, i);
@@ -40,6 +42,7 @@ export function fieldValue(run: RunFacts, field: string): string | number | null
   if (kind === 'param') return run.params.find((p) => p.key === key)?.value ?? null;
   if (kind === 'tag') return run.tags.find((t) => t.key === key)?.value ?? null;
   if (kind === 'metric') return run.latestMetrics.find((m) => m.key === key)?.value ?? null;
+  if (kind === 'best') return run.bestMetrics?.find((m) => m.key === key)?.value ?? null;
   return null;
 }
 
@@ -104,4 +107,20 @@ export function groupRuns<T extends RunFacts>(runs: readonly T[], field: string)
     return a.localeCompare(b);
   };
   return [...groups].sort(([a], [b]) => order(a, b)).map(([value, rs]) => ({ value, runs: rs }));
+}
+
+/** Which value of a metric a plot takes: the latest, or the best by the project's direction. */
+export type MetricValueKind = 'latest' | 'best';
+
+/** The field of a metric's chosen value: `metric:<key>` or `best:<key>`. */
+export const metricField = (key: string, kind: MetricValueKind): string => `${kind === 'best' ? 'best' : 'metric'}:${key}`;
+
+/** An axis' title: a param's key, or a metric's key with which of its values (and, for the best, the direction). */
+export function fieldTitle(field: string, direction?: 'MIN' | 'MAX' | null): string {
+  const i = field.indexOf(':');
+  const kind = field.slice(0, i);
+  const key = field.slice(i + 1);
+  if (kind === 'metric') return `${key} (latest)`;
+  if (kind === 'best') return `${key} (best${direction ? `: ${direction === 'MIN' ? 'lowest' : 'highest'}` : ''})`;
+  return `${kind} ${key}`;
 }

@@ -25,6 +25,10 @@ export const CompareRunsQuery = graphql(`
         name
       }
       ...RunValuesFields
+      # Merges into RunValuesFields' latestMetrics: the scatter and parallel coordinates can plot each metric's best.
+      latestMetrics {
+        ...MetricExtremesFields
+      }
     }
   }
 `);

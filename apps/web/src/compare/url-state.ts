@@ -32,6 +32,9 @@ export interface CompareState {
   /** Parallel coordinates: param keys, then the metric. */
   pc: string[] | null;
   pm: string | null;
+  /** Which value of each metric the scatter (sv) and parallel coordinates (pv) plot: latest (default) or best. */
+  sv: 'latest' | 'best';
+  pv: 'latest' | 'best';
 }
 
 export const DEFAULT_SMOOTHING = 0.6;
@@ -72,6 +75,8 @@ export function parseCompareState(search: URLSearchParams): CompareState {
     sy: search.get('sy') || null,
     pc: pc === null ? null : list(pc),
     pm: search.get('pm') || null,
+    sv: search.get('sv') === 'best' ? 'best' : 'latest',
+    pv: search.get('pv') === 'best' ? 'best' : 'latest',
   };
 }
 
@@ -92,6 +97,8 @@ export function compareSearch(s: CompareState): URLSearchParams {
   if (s.sy) out.set('sy', s.sy);
   if (s.pc !== null) out.set('pc', s.pc.join(','));
   if (s.pm) out.set('pm', s.pm);
+  if (s.sv === 'best') out.set('sv', 'best');
+  if (s.pv === 'best') out.set('pv', 'best');
   return out;
 }
 

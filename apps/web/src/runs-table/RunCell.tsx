@@ -2,6 +2,7 @@
 import { Link } from 'react-router-dom';
 import { DateText } from '../ui/time';
 import { formatDuration, formatMetric, runDurationMs } from '../runs/format';
+import { bestOf, directionWord, type MetricDirection } from '../runs/metric-directions';
 import { StatusChip } from '../runs/StatusChip';
 import { groupValue } from './groups';
 import { parseColumn } from './state';
@@ -73,4 +74,22 @@ export function RunCell({
     default:
       return <td className="mono">{run.runId}</td>;
   }
+}
+
+/** A run's best value of a metric (its lowest or highest, by the direction), with the step it was first reached at. */
+export function BestCell({ run, metricKey, direction }: { run: TableRun; metricKey: string; direction: MetricDirection | null }) {
+  const best = bestOf(
+    run.latestMetrics.find((x) => x.key === metricKey),
+    direction,
+  );
+  if (!best || !direction) return <td className="metric rt-best">{<span className="muted">—</span>}</td>;
+  return (
+    <td
+      className="metric rt-best"
+      title={`${metricKey}: ${directionWord(direction)} value ${formatMetric(best.value)}, first reached at step ${best.step}`}
+      data-step={best.step}
+    >
+      {formatMetric(best.value)} <span className="rt-best-step">@ {best.step}</span>
+    </td>
+  );
 }

@@ -12,10 +12,11 @@ import { CombinedGraphQLErrors } from '@apollo/client/errors';
 import { EmptyState, ErrorState } from '../ui/feedback';
 import { useNow } from '../runs/use-now';
 import { LiveIndicator } from '../ui/LiveIndicator';
+import { directionWord, useMetricDirections } from '../runs/metric-directions';
 import { ColumnChooser, describe } from './ColumnChooser';
 import { FilterBox } from './FilterBox';
 import { groupItems, type GroupItem } from './groups';
-import { RunCell } from './RunCell';
+import { BestCell, RunCell } from './RunCell';
 import { RunColumnKeysQuery, RunGroupsQuery } from './runs-table.operations';
 import {
   columnKind,
@@ -76,6 +77,15 @@ export function RunsTable({
     if (keysLoaded && bare) update((now) => resolveBareKeys(now, keys), true);
   }, [keysLoaded, bare, keys, update]);
   const columns = useMemo(() => shownColumns(state, keys), [state, keys]);
+  // Each metric column has its best beside its latest, by the project's direction for the key.
+  const metricKeys = useMemo(
+    () => (state.best ? columns.flatMap((c) => (parseColumn(c)?.kind === 'metrics' ? [parseColumn(c)!.key] : [])) : []),
+    [columns, state.best],
+  );
+  const project = keysQuery.data?.experiment.project;
+  const directions = useMetricDirections(project?.id, metricKeys);
+  const canSetDirections = !!project?.myPermissions.includes('run.write');
+  const cellCount = columns.length + metricKeys.length;
   const filter = filterOf(state);
   const orderBy = useMemo(() => orderByOf(state), [state]);
   const pages = useRunPages(experimentId, filter, orderBy, state.pages);
@@ -178,6 +188,9 @@ export function RunsTable({
               Set tag filter
             </button>
           </form>
+          <label className="check">
+            <input type="checkbox" checked={state.best} onChange={(e) => update({ best: e.target.checked }, true)} /> Best values
+          </label>
           <label>
             Group by{' '}
             <select value={state.groupBy ?? ''} onChange={(e) => update({ groupBy: e.target.value || null })}>
@@ -262,11 +275,24 @@ export function RunsTable({
             </caption>
             <thead>
               <tr>
-                {columns.map((c) => {
+                {columns.flatMap((c) => {
                   const sorted = state.sort?.column === c ? (state.sort.descending ? 'descending' : 'ascending') : 'none';
                   const ref = parseColumn(c);
                   const kind = columnKind(c);
-                  return (
+                  const best =
+                    state.best && ref?.kind === 'metrics' ? (
+                      <th key={`best:${c}`} scope="col" className="metric key-head rt-best-head">
+                        <span className="rt-col-kind">best</span> {ref.key}{' '}
+                        <BestDirectionSelect
+                          metricKey={ref.key}
+                          direction={directions.of(ref.key)}
+                          isDefault={directions.isDefault(ref.key)}
+                          disabled={!canSetDirections || directions.saving}
+                          onChange={(d) => void directions.set(ref.key, d).catch(() => undefined)}
+                        />
+                      </th>
+                    ) : null;
+                  return [
                     <th key={c} scope="col" aria-sort={sorted} className={`${ref?.kind === 'metrics' ? 'metric ' : ''}key-head`}>
                       <button
                         type="button"
@@ -277,27 +303,28 @@ export function RunsTable({
                       >
                         {kind ? (
                           <>
-                            <span className="rt-col-kind">{kind}</span> {ref?.key}
+                            <span className="rt-col-kind">{kind === 'metric' && state.best ? 'latest' : kind}</span> {ref?.key}
                           </>
                         ) : (
                           columnLabel(c)
                         )}
                       </button>
-                    </th>
-                  );
+                    </th>,
+                    best,
+                  ];
                 })}
               </tr>
             </thead>
             <tbody>
               {first > 0 ? (
                 <tr aria-hidden="true" className="rt-spacer" style={{ height: first * ROW_HEIGHT }}>
-                  <td colSpan={columns.length} />
+                  <td colSpan={cellCount} />
                 </tr>
               ) : null}
               {visible.map((item) =>
                 item.kind === 'group' ? (
                   <tr key={`g-${item.value}`} className="rt-group" style={{ height: ROW_HEIGHT }}>
-                    <th colSpan={columns.length} scope="rowgroup">
+                    <th colSpan={cellCount} scope="rowgroup">
                       <button
                         type="button"
                         className="rt-group-toggle"
@@ -319,22 +346,28 @@ export function RunsTable({
                   </tr>
                 ) : (
                   <tr key={item.run.runId} style={{ height: ROW_HEIGHT }}>
-                    {columns.map((c) => (
-                      <RunCell
-                        key={c}
-                        run={item.run}
-                        column={c}
-                        now={now}
-                        selected={selected.includes(item.run.runId)}
-                        onSelect={() => toggle(item.run.runId)}
-                      />
-                    ))}
+                    {columns.flatMap((c) => {
+                      const ref = parseColumn(c);
+                      const cell = (
+                        <RunCell
+                          key={c}
+                          run={item.run}
+                          column={c}
+                          now={now}
+                          selected={selected.includes(item.run.runId)}
+                          onSelect={() => toggle(item.run.runId)}
+                        />
+                      );
+                      return state.best && ref?.kind === 'metrics'
+                        ? [cell, <BestCell key={`best:${c}`} run={item.run} metricKey={ref.key} direction={directions.of(ref.key)} />]
+                        : [cell];
+                    })}
                   </tr>
                 ),
               )}
               {last < items.length ? (
                 <tr aria-hidden="true" className="rt-spacer" style={{ height: (items.length - last) * ROW_HEIGHT }}>
-                  <td colSpan={columns.length} />
+                  <td colSpan={cellCount} />
                 </tr>
               ) : null}
             </tbody>
@@ -350,5 +383,35 @@ export function RunsTable({
         ) : null}
       </div>
     </div>
+  );
+}
+
+/** The choice of a metric's direction in its best column's header: the project's, for everyone (run.write to change it). */
+function BestDirectionSelect({
+  metricKey,
+  direction,
+  isDefault,
+  disabled,
+  onChange,
+}: {
+  metricKey: string;
+  direction: 'MIN' | 'MAX' | null;
+  isDefault: boolean;
+  disabled: boolean;
+  onChange: (d: 'MIN' | 'MAX') => void;
+}) {
+  if (!direction) return <span className="muted small">…</span>;
+  return (
+    <select
+      className="rt-direction"
+      aria-label={`Best of ${metricKey}: the ${directionWord(direction)} value${isDefault ? ' (default)' : ''}`}
+      title={isDefault ? "The default from the metric's name" : 'Set for this project'}
+      value={direction}
+      disabled={disabled}
+      onChange={(e) => onChange(e.target.value as 'MIN' | 'MAX')}
+    >
+      <option value="MIN">lowest{isDefault && direction === 'MIN' ? ' (default)' : ''}</option>
+      <option value="MAX">highest{isDefault && direction === 'MAX' ? ' (default)' : ''}</option>
+    </select>
   );
 }

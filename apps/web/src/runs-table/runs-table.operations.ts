@@ -16,6 +16,10 @@ export const RunsTablePageQuery = graphql(`
           node {
             ...RunRowFields
             ...RunValuesFields
+            # Merges into RunValuesFields' latestMetrics: each metric's best sits beside its latest.
+            latestMetrics {
+              ...MetricExtremesFields
+            }
           }
         }
       }
@@ -27,6 +31,10 @@ export const RunColumnKeysQuery = graphql(`
   query RunColumnKeys($id: ID!) {
     experiment(id: $id) {
       id
+      project {
+        id
+        myPermissions
+      }
       runKeys {
         params
         metrics

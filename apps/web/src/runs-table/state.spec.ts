@@ -26,6 +26,7 @@ const full: RunsTableState = {
   columns: ['attributes.status', 'attributes.run_name', 'metrics.val loss', 'params.a,b'],
   groupBy: 'params.lr',
   pages: 3,
+  best: true,
 };
 
 describe('runs table state in the URL', () => {

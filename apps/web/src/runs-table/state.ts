@@ -43,6 +43,8 @@ export interface RunsTableState {
   groupBy: string | null;
   /** Pages of runs loaded (infinite scroll), so a reload shows as many rows. */
   pages: number;
+  /** Each metric column has its best value (by the project's direction for the key) beside its latest. */
+  best: boolean;
 }
 
 export const DEFAULT_STATE: RunsTableState = {
@@ -54,6 +56,7 @@ export const DEFAULT_STATE: RunsTableState = {
   columns: null,
   groupBy: null,
   pages: 1,
+  best: false,
 };
 export const MAX_PAGES = 50;
 
@@ -214,6 +217,7 @@ export function serialiseState(state: RunsTableState): URLSearchParams {
   if (state.columns && !state.columns.length) p.set('cols', 'none');
   if (state.groupBy) p.set('group', state.groupBy);
   if (state.pages > 1) p.set('pages', String(state.pages));
+  if (state.best) p.set('best', '1');
   return p;
 }
 
@@ -240,6 +244,7 @@ export function parseState(params: URLSearchParams): RunsTableState {
     columns: cols.length ? cols : params.get('cols') === 'none' ? [] : null,
     groupBy: group && ((groupRef && (groupRef.kind === 'params' || groupRef.kind === 'tags')) || isBareKey(group)) ? group : null,
     pages: Number.isInteger(pages) && pages >= 1 ? Math.min(pages, MAX_PAGES) : 1,
+    best: params.get('best') === '1',
   };
 }
 

@@ -8,6 +8,7 @@ import { useApolloClient } from '@apollo/client/react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { describeError } from '../app/graphql-errors';
 import type { MetricHistoryQuery as MetricHistoryResult } from '../gql/graphql';
+import { AxisFrame, X_TITLES } from './AxisFrame';
 import { formatMetric, nonFiniteSummary, thinForChart, type ChartPoint } from './format';
 import { MetricHistoryQuery } from './runs.operations';
 
@@ -186,37 +187,39 @@ function MetricLine({ runId, metricKey, history }: { runId: string; metricKey: s
   const bad = nonFiniteSummary(history.steps, history.nonFinite);
   return (
     <>
-      <div className="chart-box" aria-hidden="true">
-        <ResponsiveContainer width="100%" height="100%">
-          <LineChart data={points} margin={{ top: 8, right: 12, bottom: 4, left: 0 }} accessibilityLayer={false}>
-            <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
-            <XAxis
-              dataKey="step"
-              type="number"
-              domain={['dataMin', 'dataMax']}
-              tick={{ fill: '#566070', fontSize: 12 }}
-              allowDecimals={false}
-            />
-            <YAxis
-              domain={['auto', 'auto']}
-              tick={{ fill: '#566070', fontSize: 12 }}
-              tickFormatter={(v: number) => formatMetric(v)}
-              width={64}
-            />
-            <Tooltip formatter={(v) => formatMetric(typeof v === 'number' ? v : null)} labelFormatter={(step) => `step ${step}`} />
-            <Line
-              type="linear"
-              dataKey="value"
-              name={metricKey}
-              stroke="#1d4f7c"
-              strokeWidth={1.6}
-              dot={points.length < 40}
-              isAnimationActive={false}
-              connectNulls={false}
-            />
-          </LineChart>
-        </ResponsiveContainer>
-      </div>
+      <AxisFrame x={X_TITLES.step} y={metricKey}>
+        <div className="chart-box" aria-hidden="true">
+          <ResponsiveContainer width="100%" height="100%">
+            <LineChart data={points} margin={{ top: 8, right: 12, bottom: 4, left: 0 }} accessibilityLayer={false}>
+              <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
+              <XAxis
+                dataKey="step"
+                type="number"
+                domain={['dataMin', 'dataMax']}
+                tick={{ fill: '#566070', fontSize: 12 }}
+                allowDecimals={false}
+              />
+              <YAxis
+                domain={['auto', 'auto']}
+                tick={{ fill: '#566070', fontSize: 12 }}
+                tickFormatter={(v: number) => formatMetric(v)}
+                width={64}
+              />
+              <Tooltip formatter={(v) => formatMetric(typeof v === 'number' ? v : null)} labelFormatter={(step) => `step ${step}`} />
+              <Line
+                type="linear"
+                dataKey="value"
+                name={metricKey}
+                stroke="#1d4f7c"
+                strokeWidth={1.6}
+                dot={points.length < 40}
+                isAnimationActive={false}
+                connectNulls={false}
+              />
+            </LineChart>
+          </ResponsiveContainer>
+        </div>
+      </AxisFrame>
       <p className="chart-note">
         {history.steps.length} point{history.steps.length === 1 ? '' : 's'}
         {history.steps.length ? `, steps ${history.steps[0]}–${history.steps[history.steps.length - 1]}` : ''}

@@ -5,6 +5,7 @@
  * (use-live-poll.ts): one request per poll reads its status, end time and latest metrics, and
  * the charts of the metrics that moved read their newer points.
  */
+import { useMemo } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useApolloClient, useQuery } from '@apollo/client/react';
 import { errorCode } from '../app/graphql-errors';
@@ -17,6 +18,8 @@ import { ArtifactsBrowser } from './ArtifactsBrowser';
 import { KeyValueTable } from './KeyValueTable';
 import { LatestMetricsTable } from './LatestMetricsTable';
 import { MetricChart, metricVersion } from './MetricChart';
+import { useMetricDirections } from './metric-directions';
+import { OverlayChart } from './OverlayChart';
 import { RunLogs } from './RunLogs';
 import { RunOverview } from './RunOverview';
 import { RunLiveQuery, RunQuery } from './runs.operations';
@@ -36,6 +39,11 @@ export function RunPage() {
   const client = useApolloClient();
   const { data, error, loading, refetch } = useQuery(RunQuery, { variables: { runId } });
   const shown = data?.run;
+  const trainingKeys = useMemo(
+    () => (shown?.latestMetrics ?? []).map((m) => m.key).filter((k) => !isSystemMetric(k)),
+    [shown?.latestMetrics],
+  );
+  const directions = useMetricDirections(shown?.experiment.project.id, trainingKeys);
   const live = useLivePoll(!!shown && ACTIVE.has(shown.status), async () => {
     const before = shown ? liveFingerprint(shown) : null;
     // network-only writes the answer to the cache, where it merges into the run shown.
@@ -102,7 +110,14 @@ export function RunPage() {
           <EmptyState title={systemMetrics.length ? 'No training metrics logged; the system metrics are below.' : 'No metrics logged.'} />
         ) : (
           <>
-            <LatestMetricsTable metrics={trainingMetrics} />
+            <LatestMetricsTable metrics={trainingMetrics} directions={directions} />
+            {trainingMetrics.length > 1 ? (
+              <OverlayChart
+                runId={run.runId}
+                keys={trainingKeys}
+                versions={new Map(trainingMetrics.map((m) => [m.key, metricVersion(m)]))}
+              />
+            ) : null}
             <div className="charts">
               {trainingMetrics.map((m) => (
                 <MetricChart key={m.key} runId={run.runId} metricKey={m.key} version={metricVersion(m)} />

@@ -5,6 +5,7 @@
  */
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { EmptyState } from '../ui/feedback';
+import { AxisFrame } from './AxisFrame';
 import { formatMetric, thinForChart } from './format';
 import { DRAWN_POINTS, HistoryCard, MAX_POINTS, metricVersion, type History } from './MetricChart';
 import {
@@ -138,41 +139,43 @@ function TimeChart({
   const show = (v: number | null) => withUnit(formatMetric(v), unit);
   return (
     <>
-      <div className="chart-box" aria-hidden="true">
-        <ResponsiveContainer width="100%" height="100%">
-          <LineChart data={points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }} accessibilityLayer={false}>
-            <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
-            <XAxis
-              dataKey="t"
-              type="number"
-              domain={['dataMin', 'dataMax']}
-              ticks={timeTicks(first, last)}
-              tickFormatter={(t: number) => formatElapsed(t)}
-              tick={{ fill: '#566070', fontSize: 12 }}
-            />
-            <YAxis
-              domain={unit === '%' ? [0, 100] : [0, 'auto']}
-              tick={{ fill: '#566070', fontSize: 12 }}
-              tickFormatter={(v: number) => formatMetric(v)}
-              width={64}
-            />
-            <Tooltip
-              formatter={(v) => show(typeof v === 'number' ? v : null)}
-              labelFormatter={(t) => `${formatElapsed(Number(t))} since the ${originMs === null ? 'first sample' : 'start'}`}
-            />
-            <Line
-              type="linear"
-              dataKey="value"
-              name={name}
-              stroke="#2f6b3a"
-              strokeWidth={1.6}
-              dot={points.length < 40}
-              isAnimationActive={false}
-              connectNulls={false}
-            />
-          </LineChart>
-        </ResponsiveContainer>
-      </div>
+      <AxisFrame x={`Time since the ${originMs === null ? 'first sample' : 'run started'} (h:mm:ss)`} y={name}>
+        <div className="chart-box" aria-hidden="true">
+          <ResponsiveContainer width="100%" height="100%">
+            <LineChart data={points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }} accessibilityLayer={false}>
+              <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
+              <XAxis
+                dataKey="t"
+                type="number"
+                domain={['dataMin', 'dataMax']}
+                ticks={timeTicks(first, last)}
+                tickFormatter={(t: number) => formatElapsed(t)}
+                tick={{ fill: '#566070', fontSize: 12 }}
+              />
+              <YAxis
+                domain={unit === '%' ? [0, 100] : [0, 'auto']}
+                tick={{ fill: '#566070', fontSize: 12 }}
+                tickFormatter={(v: number) => formatMetric(v)}
+                width={64}
+              />
+              <Tooltip
+                formatter={(v) => show(typeof v === 'number' ? v : null)}
+                labelFormatter={(t) => `${formatElapsed(Number(t))} since the ${originMs === null ? 'first sample' : 'start'}`}
+              />
+              <Line
+                type="linear"
+                dataKey="value"
+                name={name}
+                stroke="#2f6b3a"
+                strokeWidth={1.6}
+                dot={points.length < 40}
+                isAnimationActive={false}
+                connectNulls={false}
+              />
+            </LineChart>
+          </ResponsiveContainer>
+        </div>
+      </AxisFrame>
       <p className="chart-note">
         {n} sample{n === 1 ? '' : 's'}
         {n ? `, ${formatElapsed(first)}–${formatElapsed(last)}` : ''}

@@ -23,6 +23,25 @@ export const LatestMetricFields = graphql(`
   }
 `);
 
+/**
+ * A metric's lowest and highest finite value with the first step each was reached at: its best
+ * is one of them, by the project's direction for the key (metric-directions.ts), so a change of
+ * direction shows at once without reading the runs again.
+ */
+export const MetricExtremesFields = graphql(`
+  fragment MetricExtremesFields on LatestMetric {
+    key
+    min {
+      value
+      step
+    }
+    max {
+      value
+      step
+    }
+  }
+`);
+
 /** What a page shows to name a user: a run's owner, a token's owner. */
 export const UserRefFields = graphql(`
   fragment UserRefFields on User {

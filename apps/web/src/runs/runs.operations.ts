@@ -77,6 +77,7 @@ export const RunQuery = graphql(`
       # Merges into RunValuesFields' latestMetrics: the run page also shows when each was logged.
       latestMetrics {
         timestamp
+        ...MetricExtremesFields
       }
       inputs {
         kind
