@@ -1,6 +1,7 @@
 /** An audit event's details: its reason and hashes, and what changed between its before and after state. */
 import { useState } from 'react';
 import type { AuditEventsQuery as AuditEventsQueryResult } from '../gql/graphql';
+import { UtcTime } from '../ui/time';
 import { diffSnapshots, formatValue } from './audit-diff';
 
 export type AuditEvent = AuditEventsQueryResult['auditEvents']['edges'][number]['node'];
@@ -19,6 +20,12 @@ export function AuditEventDetails({ event }: { event: AuditEvent }) {
             <dd>{event.reason}</dd>
           </div>
         ) : null}
+        <div className="details-wide">
+          <dt>Recorded at</dt>
+          <dd>
+            <UtcTime value={event.time} />
+          </dd>
+        </div>
         <div className="details-wide">
           <dt>Hash</dt>
           <dd className="mono hash">{event.hash}</dd>

@@ -1,6 +1,6 @@
 /** An audit event's row in the events table, and the row below it that holds its details while open. */
 import { Fragment } from 'react';
-import { UtcTime } from '../ui/time';
+import { DateText } from '../ui/time';
 import { AuditEventDetails, type AuditEvent } from './AuditEventDetails';
 
 export function AuditEventRows({
@@ -20,7 +20,7 @@ export function AuditEventRows({
       <tr className={open ? 'row-open' : undefined}>
         <td className="num mono">{event.seq}</td>
         <td className="nowrap">
-          <UtcTime value={event.time} />
+          <DateText value={event.time} withTime />
         </td>
         <td>{event.actorLabel}</td>
         <td>
