@@ -2,9 +2,10 @@
  * "New version from PACS", in steps: (1) the query (modality, study date range, study and series
  * description, body part); (2) its preview from the PACS: patients, studies, series and instances
  * matched, and the first studies; (3) how to split (seed, ratios, stratification) and whether to
- * reference the instances by UID or copy them into S3; then the draft is created, the import
- * started and (4) its progress followed (polled with backoff, like a running run) up to a link to
- * the new draft. If the import cannot be started, the draft made for it is deleted again.
+ * reference the instances by UID or copy them into S3 (and then whether to de-identify the copies);
+ * then the draft is created, the import started and (4) its progress followed (polled with
+ * backoff, like a running run) up to a link to the new draft. If the import cannot be started, the
+ * draft made for it is deleted again.
  */
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
@@ -290,6 +291,7 @@ function OptionsStep({
   const [ratioError, setRatioError] = useState<string | null>(null);
   const [stratify, setStratify] = useState(false);
   const [copy, setCopy] = useState(false);
+  const [deidentify, setDeidentify] = useState(false);
   const [starting, setStarting] = useState(false);
   const [failure, setFailure] = useState<unknown>(null);
   const [createVersion] = useMutation(CreateDatasetVersionMutation);
@@ -318,7 +320,8 @@ function OptionsStep({
       });
       draftId = created.data?.createDatasetVersion.id ?? null;
       if (!draftId) throw new Error('The draft version was not created.');
-      await importFromPacs({ variables: { input: { versionId: draftId, query, copy } } });
+      // De-identification rewrites the copies; instances referenced in the PACS are never changed.
+      await importFromPacs({ variables: { input: { versionId: draftId, query, copy, deidentify: copy && deidentify } } });
       await client.refetchQueries({ include: [DatasetQuery] });
       onStarted(draftId);
     } catch (err) {
@@ -377,6 +380,13 @@ function OptionsStep({
           <input type="radio" name="pacs-storage" checked={copy} onChange={() => setCopy(true)} /> Copy them into the datasets bucket (S3),
           stored under their sha256
         </label>
+        {copy ? (
+          <label className="check">
+            <input type="checkbox" checked={deidentify} onChange={(e) => setDeidentify(e.target.checked)} /> De-identify each copy (DICOM
+            PS3.15 basic profile: identifying attributes emptied, patient replaced by its pseudonymous key, UIDs replaced); the method and
+            what changed are filled in when the version is sealed
+          </label>
+        ) : null}
       </fieldset>
       <MutationError error={failure} />
       <div className="form-actions">
