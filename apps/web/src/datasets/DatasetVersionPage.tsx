@@ -1,7 +1,8 @@
 /**
  * One dataset version: counts per split, modality and label; how it was split; its seal (manifest
  * sha256 and de-identification attestation); its lineage; its items, windowed; what changed from
- * another version. A draft also offers the upload area (dataset.write) and "Seal…" (dataset.seal).
+ * another version. A draft also offers the upload area and label and split files (dataset.write),
+ * and "Seal…" (dataset.seal).
  */
 import { useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
@@ -17,6 +18,7 @@ import { DatasetItemsTable } from './DatasetItemsTable';
 import { formatRatios, splitLabel } from './dataset-helpers';
 import { DatasetOfVersionQuery, DatasetVersionQuery } from './datasets.operations';
 import { DicomUploadPanel } from './DicomUploadPanel';
+import { ItemFilesPanel } from './ItemFilesPanel';
 import { SealDialog } from './SealDialog';
 import { useProjectOf } from './use-project-of';
 import { VerificationPanel } from './VerificationPanel';
@@ -107,6 +109,15 @@ export function DatasetVersionPage() {
         <DicomUploadPanel
           versionId={version.id}
           onUploaded={() => {
+            void refetch();
+            setRevision((r) => r + 1);
+          }}
+        />
+      ) : null}
+      {draft && can('dataset.write') ? (
+        <ItemFilesPanel
+          versionId={version.id}
+          onApplied={() => {
             void refetch();
             setRevision((r) => r + 1);
           }}

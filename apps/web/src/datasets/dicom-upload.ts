@@ -2,6 +2,7 @@
  * One DICOM file, or a zip of them, into a draft version over REST (same origin, session cookie).
  * The API's cross-site guard checks the browser's Origin header and refuses form-like bodies, so the
  * file goes as application/dicom or application/zip; a refusal is thrown with the server's own message.
+ * Label and split files (item-files.ts) go through the same putFile.
  */
 
 export class DicomUploadError extends Error {
@@ -27,16 +28,17 @@ export function isZip(file: { name: string; type: string }): boolean {
   return /^application\/(x-)?zip(-compressed)?$/.test(file.type) || /\.zip$/i.test(file.name);
 }
 
-export function uploadDicom(versionId: string, file: Blob, label: string | null): Promise<void> {
-  return putFile(dicomUploadUrl(versionId, label), 'application/dicom', file);
+export async function uploadDicom(versionId: string, file: Blob, label: string | null): Promise<void> {
+  await putFile(dicomUploadUrl(versionId, label), 'application/dicom', file);
 }
 
 /** A zip of DICOM files: added all or nothing; a refusal names the entry and why. */
-export function uploadZip(versionId: string, file: Blob): Promise<void> {
-  return putFile(zipUploadUrl(versionId), 'application/zip', file);
+export async function uploadZip(versionId: string, file: Blob): Promise<void> {
+  await putFile(zipUploadUrl(versionId), 'application/zip', file);
 }
 
-async function putFile(url: string, contentType: string, file: Blob): Promise<void> {
+/** PUTs `file` as `contentType`; resolves with the server's JSON answer (null when there is none). */
+export async function putFile(url: string, contentType: string, file: Blob): Promise<unknown> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -48,7 +50,7 @@ async function putFile(url: string, contentType: string, file: Blob): Promise<vo
   } catch {
     throw new DicomUploadError(0, 'Caliper could not be reached. Check your connection and upload the file again.');
   }
-  if (res.ok) return;
+  if (res.ok) return res.json().catch(() => null);
   let message = `The server answered with status ${res.status}.`;
   try {
     const body = (await res.json()) as { message?: unknown };
