@@ -7,9 +7,15 @@
  * requests the stock mlflow client sends for `mlflow.log_input` (its digest the manifest's
  * sha256 prefix, its source the version's caliper:// URI); the version page lists the run under
  * "Runs using this version" and the run page names the version among its inputs.
+ * A second version is imported as de-identified copies (the wizard offers de-identification only
+ * with copying); its labels and splits are set from files through the version page (refused files
+ * show the server's message and change nothing), and the seal dialog comes filled in with the
+ * de-identification the import recorded. Last, as it changes what Orthanc holds: version 1 is
+ * verified against the PACS with no drift, then with one instance replaced and one deleted.
  * Fails on any console error, page error, or serious/critical axe violation.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -19,11 +25,9 @@ import { buildWebApp, eventually, expectAccessible, loadHarness, repoRoot, type 
 interface PacsTesting {
   sampleBytes(name: string): Buffer;
   newUid(): string;
-  dicomVariant(
-    sample: Buffer,
-    v: { patientId: string; studyInstanceUid?: string; seriesInstanceUid?: string; seriesDescription?: string },
-  ): Buffer;
+  dicomVariant(sample: Buffer, v: CtInstance & { seriesDescription?: string }): Buffer;
   startTestOrthanc(): Promise<{
+    url: string;
     dicomWebUrl: string;
     client: { store(parts: Buffer[]): Promise<{ failed?: unknown[] }> };
     stop(): Promise<void>;
@@ -34,12 +38,20 @@ interface WorkerHarness {
 }
 type FullTestApi = TestApi & { db: unknown; objects: unknown };
 
+type CtInstance = { patientId: string; studyInstanceUid?: string; seriesInstanceUid?: string; sopInstanceUid?: string };
 type User = { username: string; password: string };
 type Orthanc = Awaited<ReturnType<PacsTesting['startTestOrthanc']>>;
 
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
 describe('a dataset version built from the PACS, sealed and used by a run, in Chromium', () => {
   let outDir: string;
+  let filesDir: string;
   let harness: Harness;
+  let pacs: PacsTesting;
+  let deidentificationMethod: string;
+  /** The CT instances stored in Orthanc, with the sha256 of the bytes stored. */
+  const ctInstances: (Required<CtInstance> & { sha256: string })[] = [];
   let orthanc: Orthanc;
   let api: FullTestApi;
   let worker: { close(): Promise<void> } | null = null;
@@ -51,6 +63,7 @@ describe('a dataset version built from the PACS, sealed and used by a run, in Ch
   let versionUrl: string;
   let manifestSha: string;
   let runId: string;
+  let deidVersionUrl: string;
   let problems: string[] = [];
 
   async function signedIn(user: User, next: string): Promise<Page> {
@@ -58,7 +71,9 @@ describe('a dataset version built from the PACS, sealed and used by a run, in Ch
     const page = await context.newPage();
     page.setDefaultTimeout(15000);
     page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console error: ${msg.text()} (${msg.location().url})`);
+      // A refused label or split file is a failed request the browser logs; the page shows its reason.
+      const refusedFile = /status of 400/.test(msg.text()) && /\/(labels|splits)$/.test(msg.location().url);
+      if (msg.type() === 'error' && !refusedFile) problems.push(`console error: ${msg.text()} (${msg.location().url})`);
     });
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     await page.goto(`${api.base}/sign-in?next=${encodeURIComponent(next)}`);
@@ -75,15 +90,34 @@ describe('a dataset version built from the PACS, sealed and used by a run, in Ch
     return Promise.all(items.map(async (i) => [(await i.locator('dt').innerText()).trim(), (await i.locator('dd').innerText()).trim()]));
   };
 
+  /** A table's body rows as the texts of their cells, header cells included. */
+  const tableRows = async (page: Page, name: string): Promise<string[][]> => {
+    const rows = await page.getByRole('table', { name }).locator('tbody tr').all();
+    return Promise.all(rows.map(async (row) => (await row.locator('th, td').allInnerTexts()).map((t) => t.trim())));
+  };
+
+  const squashed = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+  /** A CSV file of `lines` to choose in a file picker. */
+  const csvFile = (name: string, lines: string[]): string => {
+    const file = path.join(filesDir, name);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    return file;
+  };
+
   beforeAll(async () => {
     outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
-    const [h, pacs, workers] = await Promise.all([
+    filesDir = mkdtempSync(path.join(tmpdir(), 'caliper-item-files-'));
+    const [h, p, workers, deid] = await Promise.all([
       loadHarness(),
       import(path.join(repoRoot, 'libs/pacs/src/testing')) as Promise<PacsTesting>,
       import(path.join(repoRoot, 'apps/worker/src/__tests__/worker-harness')) as Promise<WorkerHarness>,
+      import(path.join(repoRoot, 'libs/pacs/src/deidentify')) as Promise<{ DEIDENTIFICATION_METHOD: string }>,
       buildWebApp(outDir),
     ]);
     harness = h;
+    pacs = p;
+    deidentificationMethod = deid.DEIDENTIFICATION_METHOD;
     orthanc = await pacs.startTestOrthanc();
     // 3 patients × one CT series of 2 instances, and an MR study each (not matched by a CT query).
     const ct = pacs.sampleBytes('CT_small.dcm');
@@ -93,8 +127,12 @@ describe('a dataset version built from the PACS, sealed and used by a run, in Ch
       const patientId = `PACS-E2E-${p}`;
       const studyInstanceUid = pacs.newUid();
       const seriesInstanceUid = pacs.newUid();
-      for (let i = 0; i < 2; i++)
-        files.push(pacs.dicomVariant(ct, { patientId, studyInstanceUid, seriesInstanceUid, seriesDescription: 'Chest CT' }));
+      for (let i = 0; i < 2; i++) {
+        const instance = { patientId, studyInstanceUid, seriesInstanceUid, sopInstanceUid: pacs.newUid() };
+        const bytes = pacs.dicomVariant(ct, { ...instance, seriesDescription: 'Chest CT' });
+        files.push(bytes);
+        ctInstances.push({ ...instance, sha256: sha256(bytes) });
+      }
       files.push(pacs.dicomVariant(mr, { patientId }));
     }
     expect((await orthanc.client.store(files)).failed ?? []).toEqual([]);
@@ -127,6 +165,7 @@ describe('a dataset version built from the PACS, sealed and used by a run, in Ch
     await api?.close();
     await orthanc?.stop();
     if (outDir) rmSync(outDir, { recursive: true, force: true });
+    if (filesDir) rmSync(filesDir, { recursive: true, force: true });
   });
 
   beforeEach(() => {
@@ -280,7 +319,7 @@ describe('a dataset version built from the PACS, sealed and used by a run, in Ch
         'pacs-trained',
         'hip-ct-training',
         'Running',
-        expect.stringMatching(/\d{4}/),
+        expect.stringMatching(/^(just now|\d+ min ago)$/),
         researcher.username,
       ]);
     });
@@ -304,4 +343,223 @@ describe('a dataset version built from the PACS, sealed and used by a run, in Ch
     await page.getByRole('region', { name: 'Runs using this version' }).getByRole('link', { name: 'pacs-trained' }).waitFor();
     await page.context().close();
   }, 90000);
+
+  it('a researcher imports de-identified copies through the wizard, then sets their labels and splits from files', async () => {
+    const page = await signedIn(researcher, `/datasets/${datasetId}`);
+    await page.getByRole('button', { name: 'Build a version from PACS' }).click();
+    const wizard = page.getByRole('region', { name: 'New version from PACS' });
+    await wizard.getByLabel('Modalities').fill('CT');
+    await wizard.getByLabel('Series description').fill('Chest*');
+    await wizard.getByRole('button', { name: 'Preview', exact: true }).click();
+    await wizard.getByRole('button', { name: 'Next: options' }).click();
+    await wizard.getByLabel('Split seed').fill('pacs-deid-seed');
+    // Offered with copies only: instances referenced in the PACS are never rewritten.
+    const deidentify = wizard.getByRole('checkbox', { name: /^De-identify each copy/ });
+    await eventually(async () => expect(await deidentify.count()).toBe(0));
+    await wizard.getByLabel('Copy them into the datasets bucket (S3), stored under their sha256').check();
+    await deidentify.check();
+    await expectAccessible(page, 'PACS import options with de-identification');
+    await wizard.getByRole('button', { name: 'Create the draft and import' }).click();
+    await wizard.getByRole('status').filter({ hasText: 'Import finished: 6 instances imported.' }).waitFor({ timeout: 60000 });
+    await wizard.getByRole('link', { name: 'Open version 2' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Chest CT from PACS, version 2' }).waitFor();
+    deidVersionUrl = new URL(page.url()).pathname;
+    await page.getByText('6 items; 6 loaded.').waitFor();
+
+    // The items' keys and patients, to write the files with (de-identified: none is a UID stored in Orthanc).
+    type Item = { itemKey: string; patientKey: string; split: 'TRAIN' | 'VAL' | 'TEST' | null };
+    const items = (
+      (await harness.gqlOk(
+        api,
+        researcherAuth,
+        'query($id: ID!) { datasetVersion(id: $id) { items(first: 50) { items { itemKey patientKey split } } } }',
+        { id: deidVersionUrl.split('/').pop()! },
+      )) as { datasetVersion: { items: { items: Item[] } } }
+    ).datasetVersion.items.items;
+    expect(items).toHaveLength(6);
+    expect(items.filter((i) => ctInstances.some((c) => c.sopInstanceUid === i.itemKey))).toEqual([]);
+    const patients = [...new Set(items.map((i) => i.patientKey))].map((key) => ({
+      key,
+      items: items.filter((i) => i.patientKey === key).map((i) => i.itemKey),
+      split: items.find((i) => i.patientKey === key)!.split!,
+    }));
+    expect(patients.map((p) => p.items.length)).toEqual([2, 2, 2]);
+    const keys = items.map((i) => i.itemKey);
+
+    // Labels: a good file labels every item; one naming an item the version lacks is refused whole.
+    const itemFiles = page.getByRole('region', { name: 'Labels and splits from files' });
+    const labels = itemFiles.getByRole('form', { name: 'Labels file' });
+    await labels
+      .getByLabel('Labels file (CSV or JSON)')
+      .setInputFiles(csvFile('labels.csv', ['sop_instance_uid,label', ...keys.map((k, i) => `${k},${i < 4 ? 'fracture' : 'normal'}`)]));
+    await labels.getByRole('button', { name: 'Apply labels' }).click();
+    await eventually(async () =>
+      expect(squashed(await labels.getByRole('status').innerText())).toBe('Labels applied 6 items labelled, 0 unchanged (6 rows).'),
+    );
+    await eventually(async () =>
+      expect(await tableRows(page, 'Counts per label')).toEqual([
+        ['fracture', '4'],
+        ['normal', '2'],
+      ]),
+    );
+    await labels
+      .getByLabel('Labels file (CSV or JSON)')
+      .setInputFiles(csvFile('labels-unknown.csv', ['sop_instance_uid,label', `${keys[0]},normal`, '1.2.840.99999.1,normal']));
+    await labels.getByRole('button', { name: 'Apply labels' }).click();
+    await eventually(async () =>
+      expect(squashed(await labels.getByRole('alert').innerText())).toBe(
+        'The labels file is refused: line 3: version 2 has no item 1.2.840.99999.1. Nothing was stored.',
+      ),
+    );
+    await eventually(async () => expect(await labels.getByRole('status').count()).toBe(0));
+    await eventually(async () =>
+      expect(await tableRows(page, 'Counts per label')).toEqual([
+        ['fracture', '4'],
+        ['normal', '2'],
+      ]),
+    );
+
+    // Splits, per patient: [label, items, patients, studies] rows in the table's order (by split name).
+    const SPLIT = { TRAIN: ['train', 'Train'], VAL: ['val', 'Validation'], TEST: ['test', 'Test'] } as const;
+    const splitRows = (placed: { split: keyof typeof SPLIT }[]) =>
+      (['TEST', 'TRAIN', 'VAL'] as const)
+        .map((s) => [SPLIT[s][1], placed.filter((p) => p.split === s).length] as const)
+        .filter(([, n]) => n > 0)
+        .map(([name, n]) => [name, String(2 * n), String(n), String(n)]);
+    await eventually(async () => expect(await tableRows(page, 'Counts per split')).toEqual(splitRows(patients)));
+
+    // One patient put in two splits: refused, naming both rows, and nothing moves.
+    const [first, ...others] = patients;
+    const splits = itemFiles.getByRole('form', { name: 'Split file' });
+    await splits
+      .getByLabel('Split file (CSV)')
+      .setInputFiles(
+        csvFile('splits-two.csv', [
+          'sop_instance_uid,split',
+          `${first!.items[0]},train`,
+          `${first!.items[1]},test`,
+          ...others.flatMap((p) => p.items.map((k) => `${k},val`)),
+        ]),
+      );
+    await splits.getByRole('button', { name: 'Apply splits' }).click();
+    await eventually(async () =>
+      expect(squashed(await splits.getByRole('alert').innerText())).toBe(
+        `The split file is refused: line 3 puts instance ${first!.items[1]} in test, but line 2 put instance ${first!.items[0]} in train: ` +
+          `both are of patient ${first!.key.slice(0, 12)}…, and a patient is in one split only. Nothing was stored.`,
+      ),
+    );
+    await eventually(async () => expect(await tableRows(page, 'Counts per split')).toEqual(splitRows(patients)));
+
+    // Every patient moved to the next split: the answer counts them, and so does the page.
+    const next = { TRAIN: 'VAL', VAL: 'TEST', TEST: 'TRAIN' } as const;
+    const moved = patients.map((p) => ({ ...p, split: next[p.split] }));
+    await splits
+      .getByLabel('Split file (CSV)')
+      .setInputFiles(
+        csvFile('splits.csv', ['sop_instance_uid,split', ...moved.flatMap((p) => p.items.map((k) => `${k},${SPLIT[p.split][0]}`))]),
+      );
+    await splits.getByRole('button', { name: 'Apply splits' }).click();
+    const per = (s: keyof typeof SPLIT) => {
+      const n = moved.filter((p) => p.split === s).length;
+      return `${SPLIT[s][1]}: ${n} ${n === 1 ? 'patient' : 'patients'}, ${2 * n} items`;
+    };
+    await eventually(async () =>
+      expect(squashed(await splits.getByRole('status').innerText())).toBe(
+        `Splits applied 3 patients placed, 6 items moved to another split (6 rows). ${per('TRAIN')} ${per('VAL')} ${per('TEST')}`,
+      ),
+    );
+    await eventually(async () => expect(await tableRows(page, 'Counts per split')).toEqual(splitRows(moved)));
+    await page.getByText('Explicit, from split files', { exact: false }).waitFor();
+    await expectAccessible(page, 'draft with labels and splits from files');
+    await page.context().close();
+  }, 120000);
+
+  it('a PI seals the de-identified version: the dialog is filled in with the de-identification the import recorded', async () => {
+    expect(deidentificationMethod).toMatch(/^DICOM PS3\.15 Basic Application Level Confidentiality Profile \(dcmjs \d+\.\d+\.\d+\)$/);
+    const page = await signedIn(pi, deidVersionUrl);
+    await page.getByRole('button', { name: 'Seal…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Seal version 2' });
+    await eventually(async () => expect(await dialog.getByLabel('De-identification method').inputValue()).toBe(deidentificationMethod));
+    const summary = await eventually(async () => {
+      const text = await dialog.getByLabel('What de-identification changed').inputValue();
+      expect(text).toMatch(
+        /^Applied to 6 instances copied from the PACS: \d+ attributes emptied \(dcmjs anonymizer list\), 12 PatientID\/PatientName values replaced by the pseudonymous patient key, \d+ private attributes removed, \d+ UIDs replaced by hash-based UIDs under 2\.25 \(keyed per project, consistent across instances\); PatientIdentityRemoved YES and DeidentificationMethod set in each instance\.$/,
+      );
+      return text;
+    });
+    await expectAccessible(page, 'seal dialog filled in from the import');
+    await dialog.getByRole('button', { name: 'Seal version 2' }).click();
+    await eventually(async () => expect(await page.getByTestId('manifest-sha256').innerText()).toMatch(/^[0-9a-f]{64}$/));
+    await page.locator('.page-header').getByText('Sealed', { exact: true }).waitFor();
+    const details = page.getByRole('region', { name: 'Details' });
+    await details.getByText(deidentificationMethod, { exact: true }).waitFor();
+    await details.getByText(summary, { exact: true }).waitFor();
+    await eventually(async () => expect(await page.getByRole('region', { name: 'Labels and splits from files' }).count()).toBe(0));
+    await page.context().close();
+  }, 60000);
+
+  /** Orthanc's REST API: the internal id of an instance, then DELETE. */
+  async function deleteFromOrthanc(sopInstanceUid: string): Promise<void> {
+    const found = (await (await fetch(`${orthanc.url}/tools/lookup`, { method: 'POST', body: sopInstanceUid })).json()) as {
+      ID: string;
+      Type: string;
+    }[];
+    const instance = found.find((f) => f.Type === 'Instance');
+    expect(instance).toBeDefined();
+    expect((await fetch(`${orthanc.url}/instances/${instance!.ID}`, { method: 'DELETE' })).status).toBe(200);
+  }
+
+  // Last: it changes what Orthanc holds.
+  it('version 1 verified against the PACS: no drift, then exactly the instance replaced and the one deleted', async () => {
+    const page = await signedIn(researcher, versionUrl);
+    const panel = page.getByRole('region', { name: 'Verification against the sources' });
+    await panel.getByText('This version has not been verified yet.').waitFor();
+    await panel.getByRole('button', { name: 'Verify against PACS' }).click();
+    await eventually(
+      async () =>
+        expect(squashed(await panel.getByRole('status').filter({ hasText: 'No drift' }).innerText())).toMatch(
+          /^No drift All 6 items are as recorded \(verified \S.*\)\.$/,
+        ),
+      60000,
+    );
+    await eventually(async () => expect(await panel.getByRole('table', { name: 'Drifted items' }).count()).toBe(0));
+
+    // One instance stored again with other bytes under its SOP Instance UID, another deleted.
+    const [changed, deleted] = [ctInstances[1]!, ctInstances[4]!];
+    const { sha256: changedSha, ...identifiers } = changed;
+    const replacement = pacs.dicomVariant(pacs.sampleBytes('CT_small.dcm'), { ...identifiers, seriesDescription: 'Chest CT, sent again' });
+    expect(sha256(replacement)).not.toBe(changedSha);
+    await deleteFromOrthanc(changed.sopInstanceUid);
+    expect((await orthanc.client.store([replacement])).failed ?? []).toEqual([]);
+    await deleteFromOrthanc(deleted.sopInstanceUid);
+
+    await panel.getByRole('button', { name: 'Verify against PACS' }).click();
+    await eventually(
+      async () =>
+        expect(squashed(await panel.getByRole('status').filter({ hasText: 'drifted' }).innerText())).toMatch(
+          /^2 items have drifted 1 changed, 1 missing, 0 not checked; 4 of 6 as recorded \(verified \S.*\)\.$/,
+        ),
+      60000,
+    );
+    const byKey = (a: string[], b: string[]) => a[0]!.localeCompare(b[0]!);
+    await eventually(async () =>
+      expect((await tableRows(page, 'Drifted items')).sort(byKey)).toEqual(
+        [
+          [changed.sopInstanceUid, 'Changed', changedSha, sha256(replacement)],
+          [
+            deleted.sopInstanceUid,
+            'Missing',
+            deleted.sha256,
+            expect.stringMatching(
+              new RegExp(
+                `^the PACS has no such instance: GET \\S+/instances/${deleted.sopInstanceUid.replace(/\./g, '\\.')}\\S* answered 404`,
+              ),
+            ),
+          ],
+        ].sort(byKey as (a: unknown[], b: unknown[]) => number),
+      ),
+    );
+    await expectAccessible(page, 'verification with drift');
+    await page.context().close();
+  }, 120000);
 });

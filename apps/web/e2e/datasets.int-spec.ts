@@ -3,7 +3,7 @@
  * a dataset and an empty version, uploads generated DICOM files (one bad file refused with the
  * server's reason) and reads the counts per split; a PI seals the version through the dialog and
  * sees its manifest sha256; the researcher derives version 2 leaving one item out, which shows in
- * the diff and in the lineage of both versions; a viewer sees neither the upload area nor "Seal…".
+ * the diff and in the lineage of both versions; a viewer sees neither the upload areas nor "Seal…".
  * Fails on any console error, page error, or serious/critical axe violation.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -206,6 +206,7 @@ describe('the datasets pages in Chromium (real API, PostgreSQL, S3)', () => {
     await page.getByText('7 items; 7 loaded.').waitFor();
     expect(await page.getByRole('heading', { name: 'Upload DICOM files' }).count()).toBe(0);
     expect(await page.getByLabel('DICOM files', { exact: true }).count()).toBe(0);
+    expect(await page.getByRole('region', { name: 'Labels and splits from files' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Seal…' }).count()).toBe(0);
     await page.goto(`${api.base}/datasets`);
     await page.getByRole('link', { name: 'Chest CT cohort' }).waitFor();

@@ -98,7 +98,8 @@ export function VerificationPanel({ versionId, canVerify }: { versionId: string;
       <LiveIndicator live={live} what="Updates while the verification runs." />
       {latest && drifts.length ? (
         <>
-          <div className="table-wrap">
+          {/* The hashes make it wider than the panel: a scrollable region, reachable by keyboard. */}
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Drifted items, scrollable">
             <table className="table" aria-label="Drifted items">
               <thead>
                 <tr>
