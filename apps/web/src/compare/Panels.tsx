@@ -249,7 +249,7 @@ export function ParallelPanel(props: {
           width={width}
           height={PC_HEIGHT}
           role="img"
-          aria-label={`Parallel coordinates of ${params.join(', ') || 'no parameters'} against ${axisTitle(metricAxis)} for ${complete.length} of ${runs.length} runs`}
+          aria-label={`Parallel coordinates of ${params.join(', ') || 'no parameters'} against ${props.valueKind === 'best' ? axisTitle(metricAxis) : metric} for ${complete.length} of ${runs.length} runs`}
         >
           {complete.map(({ run: r, positions }) => {
             const pts = positions.map((p, i) => `${ax(i)},${ay(p)}`);

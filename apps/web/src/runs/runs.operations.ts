@@ -114,6 +114,8 @@ export const RunLiveQuery = graphql(`
       latestMetrics {
         ...LatestMetricFields
         timestamp
+        # As RunQuery reads them: a poll's list replaces the page's, which must not lose fields (or be read again whole).
+        ...MetricExtremesFields
       }
     }
   }
