@@ -29,28 +29,38 @@ function fingerprint(root, rel) {
 }
 
 /**
- * The built entry (…/tools/cli/main.js) when `dir` holds a complete build whose every input is as
- * it was built, else null with the reason in `why.reason` (for CALIPER_CLI_TRACE).
+ * Whether the build in `dir` is of its inputs as they are now: its stamp lists every input with
+ * the size and time it had when the build read it, and each is still so. Else false, with the
+ * reason in `why.reason`. (The web app's build for `npm start` is checked the same way.)
  */
-function currentBuild(dir, root = ROOT, why = {}) {
+function stampIsCurrent(dir, root = ROOT, why = {}) {
   let stamp;
   try {
     stamp = JSON.parse(fs.readFileSync(path.join(dir, STAMP), 'utf8'));
   } catch {
     why.reason = 'no build';
-    return null;
+    return false;
   }
   if (!stamp || stamp.version !== STAMP_VERSION || !Array.isArray(stamp.inputs) || stamp.inputs.length === 0) {
     why.reason = 'not a build stamp of this version';
-    return null;
+    return false;
   }
   for (const input of stamp.inputs) {
     const now = Array.isArray(input) && typeof input[0] === 'string' ? fingerprint(root, input[0]) : null;
     if (!now || now[1] !== input[1] || now[2] !== input[2]) {
       why.reason = `${Array.isArray(input) ? input[0] : 'an input'} changed since the build`;
-      return null;
+      return false;
     }
   }
+  return true;
+}
+
+/**
+ * The built entry (…/tools/cli/main.js) when `dir` holds a complete build whose every input is as
+ * it was built, else null with the reason in `why.reason` (for CALIPER_CLI_TRACE).
+ */
+function currentBuild(dir, root = ROOT, why = {}) {
+  if (!stampIsCurrent(dir, root, why)) return null;
   const entry = path.join(dir, 'tools/cli/main.js');
   if (!fs.existsSync(entry)) {
     why.reason = 'the build has no tools/cli/main.js';
@@ -59,4 +69,4 @@ function currentBuild(dir, root = ROOT, why = {}) {
   return entry;
 }
 
-module.exports = { ROOT, STAMP, STAMP_VERSION, buildDir, fingerprint, currentBuild };
+module.exports = { ROOT, STAMP, STAMP_VERSION, buildDir, fingerprint, stampIsCurrent, currentBuild };

