@@ -4,6 +4,11 @@ import { defineAccessSamples } from '../testing/access-samples';
 export const ACCESS_SAMPLES = defineAccessSamples({
   projects: () => ({ query: '{ projects { id } }' }),
   project: (f) => ({ query: 'query($s: String!) { project(slug: $s) { id } }', variables: { s: f.slug } }),
+  memberCandidates: (f) => ({
+    query: 'query($p: ID!) { memberCandidates(input: { projectId: $p, search: "a" }) { username } }',
+    variables: { p: f.projectId },
+  }),
+  piCandidates: () => ({ query: '{ piCandidates(input: { search: "a" }) { username } }' }),
   createProject: () => ({ query: 'mutation { createProject(input: { slug: "sweep-new", name: "n" }) { id } }' }),
   updateProject: (f) => ({
     query: 'mutation($p: ID!) { updateProject(input: { projectId: $p, name: "renamed" }) { id } }',

@@ -12,11 +12,14 @@ import { toUserGql } from '../users/users.resolver';
 import {
   AddProjectMemberInput,
   CreateProjectInput,
+  MemberCandidatesInput,
+  PiCandidatesInput,
   ProjectGql,
   ProjectMemberGql,
   RemoveProjectMemberInput,
   SetProjectMemberRolesInput,
   UpdateProjectInput,
+  UserSuggestionGql,
 } from './project.types';
 import { ProjectsService } from './projects.service';
 
@@ -57,6 +60,24 @@ export class ProjectsResolver {
   @Requires('project.read', projectOfSlug())
   async project(@Args('slug') slug: string): Promise<ProjectGql> {
     return toProjectGql(await this.service.bySlug(slug));
+  }
+
+  @Query(() => [UserSuggestionGql], {
+    description:
+      "Active users who are not members of the project yet, matching `search`, for the Add member picker (member.manage: the project's PIs, system admins); usernames and display names only",
+  })
+  @Requires('member.manage', projectIdAt('input.projectId'))
+  async memberCandidates(@Args('input') input: MemberCandidatesInput): Promise<UserSuggestionGql[]> {
+    return this.service.memberCandidates(input.projectId, input.search, input.first);
+  }
+
+  @Query(() => [UserSuggestionGql], {
+    description:
+      "Active people (no service accounts) matching `search`, for the new project form's PI picker (project.create); usernames and display names only",
+  })
+  @Requires('project.create')
+  async piCandidates(@Args('input') input: PiCandidatesInput): Promise<UserSuggestionGql[]> {
+    return this.service.piCandidates(input.search, input.first);
   }
 
   @Mutation(() => ProjectGql)

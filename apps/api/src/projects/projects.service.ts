@@ -35,23 +35,60 @@ export class ProjectsService {
     return seesAll ? this.projects.listAll() : this.projects.listForMember(principal.user.id);
   }
 
-  async create(principal: Principal, input: { slug: string; name: string; description?: string | null }): Promise<ProjectEntity> {
+  /**
+   * A new project, with its principal investigator (`piUsername`: an active person, who becomes a
+   * member with the PI role and, if they have none, gets it as their default project) when named.
+   * One transaction: a refused PI leaves no project behind.
+   */
+  async create(
+    principal: Principal,
+    input: { slug: string; name: string; description?: string | null; piUsername?: string | null },
+  ): Promise<ProjectEntity> {
     return this.ds.transaction(async (m) => {
       if (await m.findOneBy(ProjectEntity, { slug: input.slug }))
         throw new DomainError('CONFLICT', `A project with the slug "${input.slug}" already exists.`, { field: 'slug' });
+      const pi = input.piUsername == null ? null : await this.accounts.findUserByUsername(input.piUsername, m);
+      if (input.piUsername != null) {
+        if (!pi)
+          throw new DomainError('NOT_FOUND', `No user is called "${input.piUsername}": pick the PI from the suggestions.`, {
+            field: 'piUsername',
+          });
+        if (!pi.isActive)
+          throw new DomainError('BAD_USER_INPUT', `User "${pi.username}" is deactivated and cannot lead a project.`, {
+            field: 'piUsername',
+          });
+        if (pi.kind !== 'human')
+          throw new DomainError('BAD_USER_INPUT', `"${pi.username}" is a service account; a project's PI is a person.`, {
+            field: 'piUsername',
+          });
+      }
       const project = await this.projects.create(m, { slug: input.slug, name: input.name, description: input.description ?? '' });
+      if (pi) {
+        await this.projects.addMember(m, project.id, pi.id, ['pi']);
+        if (!pi.defaultProjectId) await this.accounts.setDefaultProject(m, pi.id, project.id);
+      }
       await this.audit.append(m, {
         ...actorOf(principal),
         action: 'project.created',
         entityType: 'project',
         entityId: project.id,
         projectId: project.id,
-        after: projectSnapshot(project),
+        after: { ...projectSnapshot(project), ...(pi ? { pi: { username: pi.username, roles: ['pi'] } } : {}) },
       });
       // Every project has a Default experiment: where MLflow's experiment "0" logs.
       await this.tracking.createExperiment(principal, project.id, DEFAULT_EXPERIMENT_NAME, [], m, { withNewProject: true });
       return project;
     });
+  }
+
+  /** Active users who are not members of the project yet, for its Add member picker. */
+  memberCandidates(projectId: string, search: string, first: number): Promise<{ username: string; displayName: string }[]> {
+    return this.accounts.searchActiveUsers(search, first, { notInProject: projectId });
+  }
+
+  /** Active people (no service accounts), for the new project form's PI picker. */
+  piCandidates(search: string, first: number): Promise<{ username: string; displayName: string }[]> {
+    return this.accounts.searchActiveUsers(search, first, { humansOnly: true });
   }
 
   async update(

@@ -41,7 +41,7 @@ export function ApiTokensSection({
         Tokens let scripts, the Caliper CLI and CI jobs act in this project. A token can do at most what its roles allow, and never more
         than its owner can do now. {canManageAll ? 'You see every token of the project.' : 'You see your own tokens.'}
       </p>
-      {created ? <CreatedTokenPanel token={created.token} name={created.name} onDone={() => setCreated(null)} /> : null}
+      {created ? <CreatedTokenPanel token={created.token} name={created.name} slug={project.slug} onDone={() => setCreated(null)} /> : null}
       {project.apiTokens.length === 0 ? (
         <EmptyState title="No API tokens">
           {canCreate ? <p>Create one below when a script or CI job needs to reach this project.</p> : null}
@@ -126,7 +126,48 @@ export function ApiTokensSection({
   );
 }
 
-function CreatedTokenPanel({ token, name, onDone }: { token: string; name: string; onDone: () => void }) {
+/**
+ * Ready-to-paste set-ups for the new token, with this server's own address (the page's origin:
+ * the API serves the app, or proxies to it, at the same origin): the stock MLflow client (its
+ * MLFLOW_TRACKING_TOKEN is sent as a bearer token to /api/2.0/mlflow, and the token's project is
+ * where runs go), Caliper's Python client (tools/python/caliper_client.py reads CALIPER_URL and
+ * CALIPER_TOKEN) and the CLI (which reads the same two, and `caliper login` stores them).
+ */
+export function tokenSnippets(origin: string, token: string, slug: string): { title: string; label: string; text: string }[] {
+  return [
+    {
+      title: 'MLflow client (mlflow, MONAI)',
+      label: 'Copy MLflow settings',
+      text: `export MLFLOW_TRACKING_URI=${origin}\nexport MLFLOW_TRACKING_TOKEN=${token}`,
+    },
+    {
+      title: 'Caliper Python client',
+      label: 'Copy Python client set-up',
+      text: [
+        `export CALIPER_URL=${origin}`,
+        `export CALIPER_TOKEN=${token}`,
+        `python3 - <<'PY'`,
+        'import caliper_client  # tools/python/caliper_client.py',
+        `run = caliper_client.start_run(${JSON.stringify(slug)}, experiment="first-steps")`,
+        'run.log_metric("loss", 0.5, 0)',
+        'run.finish()',
+        'PY',
+      ].join('\n'),
+    },
+    {
+      title: 'Caliper CLI',
+      label: 'Copy CLI set-up',
+      text: [
+        `export CALIPER_URL=${origin}`,
+        `export CALIPER_TOKEN=${token}`,
+        'printenv CALIPER_TOKEN | caliper login --url "$CALIPER_URL" --token -',
+        `caliper runs ls ${slug}`,
+      ].join('\n'),
+    },
+  ];
+}
+
+function CreatedTokenPanel({ token, name, slug, onDone }: { token: string; name: string; slug: string; onDone: () => void }) {
   const heading = useRef<HTMLHeadingElement>(null);
   // The form that created the token is further down: bring the one-time token into view and focus.
   useEffect(() => {
@@ -150,6 +191,18 @@ function CreatedTokenPanel({ token, name, onDone }: { token: string; name: strin
         </label>
         <input id="new-token" className="mono" readOnly value={token} onFocus={(e) => e.target.select()} />
         <CopyButton text={token} label="Copy token" />
+      </div>
+      <p>Use it from a terminal, a job script or your CI&apos;s secret settings (each set-up holds the token: do not commit it):</p>
+      <div className="token-snippets">
+        {tokenSnippets(window.location.origin, token, slug).map((s) => (
+          <section key={s.title} className="token-snippet" aria-label={s.title}>
+            <h4>{s.title}</h4>
+            <pre className="mono">
+              <code>{s.text}</code>
+            </pre>
+            <CopyButton text={s.text} label={s.label} />
+          </section>
+        ))}
       </div>
       <button type="button" className="btn" onClick={onDone}>
         I have stored the token

@@ -1,16 +1,23 @@
 /** Members of a project with their role sets; with member.manage: add, change roles, remove. */
 import { useState, type FormEvent } from 'react';
 import type { ApolloCache, Reference, StoreObject } from '@apollo/client';
-import { useMutation } from '@apollo/client/react';
+import { useApolloClient, useMutation } from '@apollo/client/react';
 import { useSession } from '../app/session';
 import type { ProjectRole } from '../gql/graphql';
 import { Dialog } from '../ui/Dialog';
 import { EmptyState, MutationError } from '../ui/feedback';
 import { TextField } from '../ui/Field';
 import { RoleChips, RolePicker } from '../ui/RolePicker';
+import { UserPicker } from '../ui/UserPicker';
 import { DateText } from '../ui/time';
 import type { ProjectDetails } from './ProjectPage';
-import { AddProjectMemberMutation, ProjectQuery, RemoveProjectMemberMutation, SetProjectMemberRolesMutation } from './projects.operations';
+import {
+  AddProjectMemberMutation,
+  MemberCandidatesQuery,
+  ProjectQuery,
+  RemoveProjectMemberMutation,
+  SetProjectMemberRolesMutation,
+} from './projects.operations';
 
 type Member = ProjectDetails['members'][number];
 
@@ -184,6 +191,7 @@ function MemberRow({
 }
 
 function AddMemberForm({ project }: { project: ProjectDetails }) {
+  const client = useApolloClient();
   const [username, setUsername] = useState('');
   const [roles, setRoles] = useState<ProjectRole[]>(['RESEARCHER']);
   const [rolesError, setRolesError] = useState<string | null>(null);
@@ -210,14 +218,21 @@ function AddMemberForm({ project }: { project: ProjectDetails }) {
   return (
     <form className="form subform" onSubmit={submit} aria-labelledby="add-member-title">
       <h3 id="add-member-title">Add a member</h3>
-      <TextField
+      <UserPicker
         label="Username"
         required
         value={username}
-        onChange={(e) => setUsername(e.target.value)}
-        hint="The person needs a Caliper account; a system admin creates it."
-        autoCapitalize="none"
-        spellCheck={false}
+        onChange={setUsername}
+        search={async (text) =>
+          (
+            await client.query({
+              query: MemberCandidatesQuery,
+              variables: { input: { projectId: project.id, search: text } },
+              fetchPolicy: 'network-only',
+            })
+          ).data?.memberCandidates ?? []
+        }
+        hint="Type a name or username and pick the person. They need a Caliper account; a system admin creates it."
       />
       <RolePicker legend="Roles" value={roles} onChange={setRoles} error={rolesError} />
       <MutationError error={error} />

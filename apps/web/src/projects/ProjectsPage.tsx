@@ -1,15 +1,16 @@
 /** The projects the user can read, and (with project.create) the form to start a new one. */
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
-import { useMutation, useQuery } from '@apollo/client/react';
+import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { useSession } from '../app/session';
 import { EmptyState, ErrorState, Loading, MutationError } from '../ui/feedback';
 import { TextAreaField, TextField } from '../ui/Field';
 import { PageHeader } from '../ui/PageHeader';
 import { RoleChips } from '../ui/RolePicker';
 import { DateText } from '../ui/time';
+import { UserPicker } from '../ui/UserPicker';
 import { SLUG_PATTERN, slugFromName } from './project-slug';
-import { CreateProjectMutation, ProjectsQuery } from './projects.operations';
+import { CreateProjectMutation, PiCandidatesQuery, ProjectsQuery } from './projects.operations';
 
 export function ProjectsPage() {
   const session = useSession();
@@ -87,6 +88,10 @@ export function ProjectsPage() {
 
 function CreateProjectForm({ onCancel }: { onCancel: () => void }) {
   const navigate = useNavigate();
+  const session = useSession();
+  const client = useApolloClient();
+  // Whoever creates the project leads it unless they name its PI: the project then has someone who manages its members.
+  const [pi, setPi] = useState(session.user.username);
   const [name, setName] = useState('');
   const [slug, setSlug] = useState('');
   const [slugEdited, setSlugEdited] = useState(false);
@@ -104,7 +109,9 @@ function CreateProjectForm({ onCancel }: { onCancel: () => void }) {
     setSlugError(null);
     try {
       const result = await createProject({
-        variables: { input: { name: name.trim(), slug: effectiveSlug, description: description.trim() || undefined } },
+        variables: {
+          input: { name: name.trim(), slug: effectiveSlug, description: description.trim() || undefined, piUsername: pi.trim() },
+        },
       });
       if (result.data) navigate(`/projects/${encodeURIComponent(result.data.createProject.slug)}`);
     } catch {
@@ -139,6 +146,17 @@ function CreateProjectForm({ onCancel }: { onCancel: () => void }) {
           className="mono"
         />
         <TextAreaField label="Description" value={description} onChange={(e) => setDescription(e.target.value)} rows={3} maxLength={2000} />
+        <UserPicker
+          label="Principal investigator (PI)"
+          required
+          value={pi}
+          onChange={setPi}
+          search={async (text) =>
+            (await client.query({ query: PiCandidatesQuery, variables: { input: { search: text } }, fetchPolicy: 'network-only' })).data
+              ?.piCandidates ?? []
+          }
+          hint={`Leads the project and manages its members. ${pi.trim() === session.user.username ? 'You, unless you pick someone else.' : 'Type a name or username and pick the person.'}`}
+        />
         <MutationError error={error} />
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={loading}>

@@ -126,3 +126,23 @@ export const RevokeApiTokenMutation = graphql(`
     }
   }
 `);
+
+/** Active accounts not in the project yet, for the Add member picker (member.manage). */
+export const MemberCandidatesQuery = graphql(`
+  query MemberCandidates($input: MemberCandidatesInput!) {
+    memberCandidates(input: $input) {
+      username
+      displayName
+    }
+  }
+`);
+
+/** Active people, for the new project form's PI picker (project.create). */
+export const PiCandidatesQuery = graphql(`
+  query PiCandidates($input: PiCandidatesInput!) {
+    piCandidates(input: $input) {
+      username
+      displayName
+    }
+  }
+`);

@@ -30,6 +30,32 @@ export class AccountsRepository {
     return this.m(manager).findOneBy(UserEntity, { username });
   }
 
+  /**
+   * Active users whose username starts with `search`, or whose display name contains it (any
+   * case; LIKE's wildcards in `search` match themselves), usernames starting with it first, then
+   * by username; at most `limit`. With `humansOnly`, no service accounts; with `notInProject`, none
+   * already a member of it. For pickers: usernames and display names only.
+   */
+  async searchActiveUsers(
+    search: string,
+    limit: number,
+    opts: { humansOnly?: boolean; notInProject?: string } = {},
+  ): Promise<{ username: string; displayName: string }[]> {
+    const escaped = search.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const rows: { username: string; display_name: string }[] = await this.ds.query(
+      `SELECT u.username, u.display_name
+         FROM users u
+        WHERE u.is_active
+          AND (u.username ILIKE $1 || '%' OR u.display_name ILIKE '%' || $1 || '%')
+          AND ($2::boolean IS NOT TRUE OR u.kind = 'human')
+          AND ($3::uuid IS NULL OR NOT EXISTS (SELECT 1 FROM project_members pm WHERE pm.project_id = $3 AND pm.user_id = u.id))
+        ORDER BY (u.username ILIKE $1 || '%') DESC, u.username
+        LIMIT $4`,
+      [escaped, opts.humansOnly ?? false, opts.notInProject ?? null, limit],
+    );
+    return rows.map((r) => ({ username: r.username, displayName: r.display_name }));
+  }
+
   findUsersByIds(ids: readonly string[]): Promise<UserEntity[]> {
     return this.ds.manager
       .createQueryBuilder(UserEntity, 'u')
