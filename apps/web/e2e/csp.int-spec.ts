@@ -134,6 +134,13 @@ describe('the web app under its Content-Security-Policy in Chromium', () => {
     await page.goto(`${api.base}/runs/${runIds[0]}`);
     await page.locator('.recharts-surface').first().waitFor();
     await eventually(async () => expect(await background()).toBe(DARK));
+    // The charts draw with the dark palette too: grid lines and tick labels.
+    await eventually(async () =>
+      expect(await page.locator('.recharts-cartesian-grid line').first().getAttribute('stroke')).toBe('#2c3541'),
+    );
+    await eventually(async () =>
+      expect(await page.locator('.recharts-cartesian-axis-tick-value').first().getAttribute('fill')).toBe('#a4aebc'),
+    );
     await expectAccessible(page, 'run page, dark');
 
     // The reader's choice wins over the OS, and survives a reload.

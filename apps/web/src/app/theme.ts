@@ -3,7 +3,7 @@
  * localStorage and applied as data-theme on <html> (styles.css holds both palettes as CSS
  * variables); charts read the resolved palette through chartTheme().
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export const THEME_KEY = 'caliper.theme';
@@ -65,9 +65,33 @@ export function useResolvedTheme(): 'light' | 'dark' {
   return mode;
 }
 
-/** The chart colours of the palette in force (from styles.css's --chart-* variables). */
-export function chartTheme(): { grid: string; text: string; axis: string } {
+/** The chart colours of the palette in force (styles.css's --chart-* and text/accent variables). */
+export interface ChartTheme {
+  grid: string;
+  text: string;
+  axis: string;
+  /** Labels that must stand out (values on an axis). */
+  strong: string;
+  /** A single series' line, and a second kind of series (system metrics). */
+  line: string;
+  lineAlt: string;
+}
+export function chartTheme(): ChartTheme {
   const css = getComputedStyle(document.documentElement);
   const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
-  return { grid: v('--chart-grid', '#e3e6ea'), text: v('--chart-text', '#566070'), axis: v('--chart-axis', '#566070') };
+  return {
+    grid: v('--chart-grid', '#e3e6ea'),
+    text: v('--chart-text', '#566070'),
+    axis: v('--chart-axis', '#566070'),
+    strong: v('--text', '#1b2330'),
+    line: v('--accent', '#1d4f7c'),
+    lineAlt: v('--ok', '#17603a'),
+  };
+}
+
+/** chartTheme(), read again when the theme changes (the OS preference or the reader's choice). */
+export function useChartTheme(): ChartTheme {
+  const mode = useResolvedTheme();
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the palette is a function of the mode
+  return useMemo(() => chartTheme(), [mode]);
 }

@@ -6,6 +6,7 @@
  * docs/compare-design.md); `renderer="recharts"` keeps the SVG version for that comparison.
  */
 import { lazy, Suspense, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useChartTheme, type ChartTheme } from '../app/theme';
 import { AxisFrame } from '../runs/AxisFrame';
 import { formatMetric } from '../runs/format';
 import { formatElapsed, linearTicks, logTicks, nearestIndex, valueExtent, type PreparedLine, type XMode } from './series';
@@ -143,7 +144,14 @@ function fillBand(ctx: CanvasRenderingContext2D, g: Geometry, l: PreparedLine): 
   fill();
 }
 
-function draw(canvas: HTMLCanvasElement, g: Geometry, lines: readonly PreparedLine[], xMode: XMode, smoothing: number): void {
+function draw(
+  canvas: HTMLCanvasElement,
+  g: Geometry,
+  lines: readonly PreparedLine[],
+  xMode: XMode,
+  smoothing: number,
+  theme: ChartTheme,
+): void {
   const dpr = window.devicePixelRatio || 1;
   canvas.width = Math.round(g.width * dpr);
   canvas.height = Math.round(HEIGHT * dpr);
@@ -156,8 +164,8 @@ function draw(canvas: HTMLCanvasElement, g: Geometry, lines: readonly PreparedLi
   ctx.font = '12px system-ui, sans-serif';
   ctx.lineWidth = 1;
   // Grid and ticks.
-  ctx.strokeStyle = '#e3e6ea';
-  ctx.fillStyle = '#566070';
+  ctx.strokeStyle = theme.grid;
+  ctx.fillStyle = theme.text;
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'right';
   for (const t of g.logY ? logTicks(g.y0, g.y1) : linearTicks(g.y0, g.y1, 5)) {
@@ -248,6 +256,7 @@ function CanvasPlot({
   const wrap = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const width = useWidth(wrap);
+  const theme = useChartTheme();
   const g = useMemo(() => geometry(lines, width, logY), [lines, width, logY]);
   const [hoverPx, setHoverPx] = useState<number | null>(null);
   const [drag, setDrag] = useState<{ a: number; b: number } | null>(null);
@@ -259,9 +268,9 @@ function CanvasPlot({
   });
   useLayoutEffect(() => {
     if (!width) return;
-    if (g && canvas.current) draw(canvas.current, g, lines, xMode, smoothing);
+    if (g && canvas.current) draw(canvas.current, g, lines, xMode, smoothing, theme);
     onDrawn(chartKey, lines);
-  }, [g, lines, xMode, smoothing, width, onDrawn, chartKey]);
+  }, [g, lines, xMode, smoothing, width, onDrawn, chartKey, theme]);
 
   const localX = (e: React.MouseEvent) => e.clientX - (wrap.current?.getBoundingClientRect().left ?? 0);
   const inPlot = (px: number) => g !== null && px >= M.left && px <= g.width - M.right;

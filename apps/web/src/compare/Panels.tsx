@@ -3,6 +3,7 @@ import { lazy, Suspense } from 'react';
 import { AxisFrame } from '../runs/AxisFrame';
 import { formatMetric } from '../runs/format';
 import { axisCoverage, axisOf, diffRows, fieldTitle, fieldValue, metricField, type MetricValueKind, type RunFacts } from './analysis';
+import { useChartTheme } from '../app/theme';
 
 // recharts is a large module: it loads beside the series request instead of before the page can start it.
 const ScatterPlot = lazy(() => import('./ScatterPlot'));
@@ -198,6 +199,7 @@ export function ParallelPanel(props: {
   directions: ReadonlyMap<string, 'MIN' | 'MAX'>;
   onValueKind: (kind: MetricValueKind) => void;
 }) {
+  const chart = useChartTheme();
   const { runs, params, metric } = props;
   const metricAxis = metricField(metric, props.valueKind);
   const fields = [...params.map((p) => `param:${p}`), metricAxis];
@@ -261,13 +263,13 @@ export function ParallelPanel(props: {
           })}
           {axes.map(({ f, axis }, i) => (
             <g key={f}>
-              <line x1={ax(i)} x2={ax(i)} y1={top} y2={PC_HEIGHT - bottom} stroke="#566070" />
+              <line x1={ax(i)} x2={ax(i)} y1={top} y2={PC_HEIGHT - bottom} stroke={chart.axis} />
               <text
                 x={i === fields.length - 1 && fields.length > 1 ? ax(i) + right - 4 : ax(i)}
                 y={14}
                 textAnchor={i === fields.length - 1 && fields.length > 1 ? 'end' : 'middle'}
                 fontSize={12}
-                fill="#1f2733"
+                fill={chart.strong}
                 className="pc-axis-title"
               >
                 {axisTitle(f)}
@@ -275,10 +277,10 @@ export function ParallelPanel(props: {
               {axis.numeric || axis.categories.length <= 8 ? (
                 axis.numeric ? (
                   <>
-                    <text x={ax(i) + 4} y={top + 4} fontSize={11} fill="#566070">
+                    <text x={ax(i) + 4} y={top + 4} fontSize={11} fill={chart.text}>
                       {label(axis, 1)}
                     </text>
-                    <text x={ax(i) + 4} y={PC_HEIGHT - bottom} fontSize={11} fill="#566070">
+                    <text x={ax(i) + 4} y={PC_HEIGHT - bottom} fontSize={11} fill={chart.text}>
                       {label(axis, 0)}
                     </text>
                   </>
@@ -289,7 +291,7 @@ export function ParallelPanel(props: {
                       x={ax(i) + 4}
                       y={ay(axis.categories.length === 1 ? 0.5 : k / (axis.categories.length - 1)) + 4}
                       fontSize={11}
-                      fill="#566070"
+                      fill={chart.text}
                     >
                       {c}
                     </text>

@@ -3,6 +3,7 @@ import { useEffect, useMemo } from 'react';
 import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import { formatMetric } from '../runs/format';
 import { formatX, HEIGHT, type CompareChartProps } from './CompareChart';
+import { useChartTheme } from '../app/theme';
 
 export default function RechartsPlot({
   lines,
@@ -12,6 +13,7 @@ export default function RechartsPlot({
   onDrawn,
   chartKey,
 }: Omit<CompareChartProps, 'id' | 'title' | 'xTitle' | 'yTitle' | 'renderer' | 'children'>) {
+  const chart = useChartTheme();
   const data = useMemo(
     () =>
       lines.map((l) => ({
@@ -33,19 +35,19 @@ export default function RechartsPlot({
     <div className="cmp-plot" style={{ height: HEIGHT }} aria-hidden="true">
       <ResponsiveContainer width="100%" height="100%">
         <ComposedChart margin={{ top: 8, right: 12, bottom: 4, left: 0 }} accessibilityLayer={false}>
-          <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
+          <CartesianGrid stroke={chart.grid} strokeDasharray="3 3" />
           <XAxis
             dataKey="x"
             type="number"
             domain={['dataMin', 'dataMax']}
             allowDuplicatedCategory={false}
-            tick={{ fill: '#566070', fontSize: 12 }}
+            tick={{ fill: chart.text, fontSize: 12 }}
             tickFormatter={(v: number) => formatX(v, xMode, 0)}
           />
           <YAxis
             scale={logY ? 'log' : 'auto'}
             domain={['auto', 'auto']}
-            tick={{ fill: '#566070', fontSize: 12 }}
+            tick={{ fill: chart.text, fontSize: 12 }}
             tickFormatter={(v: number) => formatMetric(v)}
             width={64}
           />

@@ -2,6 +2,7 @@
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import { formatMetric } from '../runs/format';
 import type { Axis, RunFacts } from './analysis';
+import { useChartTheme } from '../app/theme';
 
 export interface ScatterPoint {
   r: RunFacts;
@@ -21,10 +22,11 @@ export default function ScatterPlot({
   xField: string;
   yMetric: string;
 }) {
+  const chart = useChartTheme();
   return (
     <ResponsiveContainer width="100%" height="100%">
       <ScatterChart margin={{ top: 8, right: 16, bottom: 8, left: 0 }} accessibilityLayer={false}>
-        <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
+        <CartesianGrid stroke={chart.grid} strokeDasharray="3 3" />
         <XAxis
           type="number"
           dataKey="x"
@@ -32,7 +34,7 @@ export default function ScatterPlot({
           domain={axis.numeric ? ['auto', 'auto'] : [-0.5, Math.max(0.5, axis.categories.length - 0.5)]}
           ticks={axis.numeric ? undefined : axis.categories.map((_, i) => i)}
           tickFormatter={(v: number) => (axis.numeric ? formatMetric(v) : (axis.categories[v] ?? ''))}
-          tick={{ fill: '#566070', fontSize: 12 }}
+          tick={{ fill: chart.text, fontSize: 12 }}
         />
         <YAxis
           type="number"
@@ -40,7 +42,7 @@ export default function ScatterPlot({
           name={yMetric}
           domain={['auto', 'auto']}
           tickFormatter={(v: number) => formatMetric(v)}
-          tick={{ fill: '#566070', fontSize: 12 }}
+          tick={{ fill: chart.text, fontSize: 12 }}
           width={64}
         />
         <ZAxis range={[60, 60]} />

@@ -11,6 +11,7 @@ import type { MetricHistoryQuery as MetricHistoryResult } from '../gql/graphql';
 import { AxisFrame, X_TITLES } from './AxisFrame';
 import { formatMetric, nonFiniteSummary, thinForChart, type ChartPoint } from './format';
 import { MetricHistoryQuery } from './runs.operations';
+import { useChartTheme } from '../app/theme';
 
 const PAGE = 10000;
 export const MAX_POINTS = 200000;
@@ -176,6 +177,7 @@ export function MetricChart({ runId, metricKey, version }: { runId: string; metr
 }
 
 function MetricLine({ runId, metricKey, history }: { runId: string; metricKey: string; history: History }) {
+  const chart = useChartTheme();
   const points: ChartPoint[] = thinForChart(history.steps, history.values, DRAWN_POINTS);
   let lo = Infinity;
   let hi = -Infinity;
@@ -191,17 +193,17 @@ function MetricLine({ runId, metricKey, history }: { runId: string; metricKey: s
         <div className="chart-box" aria-hidden="true">
           <ResponsiveContainer width="100%" height="100%">
             <LineChart data={points} margin={{ top: 8, right: 12, bottom: 4, left: 0 }} accessibilityLayer={false}>
-              <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
+              <CartesianGrid stroke={chart.grid} strokeDasharray="3 3" />
               <XAxis
                 dataKey="step"
                 type="number"
                 domain={['dataMin', 'dataMax']}
-                tick={{ fill: '#566070', fontSize: 12 }}
+                tick={{ fill: chart.text, fontSize: 12 }}
                 allowDecimals={false}
               />
               <YAxis
                 domain={['auto', 'auto']}
-                tick={{ fill: '#566070', fontSize: 12 }}
+                tick={{ fill: chart.text, fontSize: 12 }}
                 tickFormatter={(v: number) => formatMetric(v)}
                 width={64}
               />
@@ -210,7 +212,7 @@ function MetricLine({ runId, metricKey, history }: { runId: string; metricKey: s
                 type="linear"
                 dataKey="value"
                 name={metricKey}
-                stroke="#1d4f7c"
+                stroke={chart.line}
                 strokeWidth={1.6}
                 dot={points.length < 40}
                 isAnimationActive={false}

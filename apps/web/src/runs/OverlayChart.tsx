@@ -12,6 +12,7 @@ import { paletteColor } from '../compare/series';
 import { AxisFrame, X_TITLES } from './AxisFrame';
 import { formatMetric, thinForChart } from './format';
 import { DRAWN_POINTS, useMetricHistory, type History } from './MetricChart';
+import { useChartTheme } from '../app/theme';
 
 /** Keys that share a prefix (before their last `_`, `/` or `.`) with at least one other: `dice_et`, `dice_tc` → `dice`. */
 export function metricFamilies(keys: readonly string[]): { prefix: string; keys: string[] }[] {
@@ -53,6 +54,7 @@ export function OverlayChart({
   /** Each key's latest step and time: a live chart reads on when its metric moves. */
   versions: ReadonlyMap<string, string>;
 }) {
+  const chart = useChartTheme();
   const [search, changeSearch] = useAddressSearch();
   const chosen = useMemo(
     () => (search.get('overlay') ?? '').split(',').filter((k, i, all) => keys.includes(k) && all.indexOf(k) === i),
@@ -140,18 +142,18 @@ export function OverlayChart({
               <div className="chart-box" aria-hidden="true">
                 <ResponsiveContainer width="100%" height="100%">
                   <LineChart margin={{ top: 8, right: 12, bottom: 4, left: 0 }} accessibilityLayer={false}>
-                    <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
+                    <CartesianGrid stroke={chart.grid} strokeDasharray="3 3" />
                     <XAxis
                       dataKey="step"
                       type="number"
                       domain={['dataMin', 'dataMax']}
                       allowDuplicatedCategory={false}
-                      tick={{ fill: '#566070', fontSize: 12 }}
+                      tick={{ fill: chart.text, fontSize: 12 }}
                       allowDecimals={false}
                     />
                     <YAxis
                       domain={['auto', 'auto']}
-                      tick={{ fill: '#566070', fontSize: 12 }}
+                      tick={{ fill: chart.text, fontSize: 12 }}
                       tickFormatter={(v: number) => formatMetric(v)}
                       width={64}
                     />

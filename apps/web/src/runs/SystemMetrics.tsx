@@ -8,6 +8,7 @@ import { EmptyState } from '../ui/feedback';
 import { AxisFrame } from './AxisFrame';
 import { formatMetric, thinForChart } from './format';
 import { DRAWN_POINTS, HistoryCard, MAX_POINTS, metricVersion, type History } from './MetricChart';
+import { useChartTheme } from '../app/theme';
 import {
   formatElapsed,
   groupSystemMetrics,
@@ -121,6 +122,7 @@ function TimeChart({
   unit: SystemUnit | null;
   name: string;
 }) {
+  const chart = useChartTheme();
   const series = toTimeSeries(history, originMs);
   const points: TimePoint[] = thinForChart(series.elapsed, series.values, DRAWN_POINTS).map((p) => ({ t: p.step, value: p.value }));
   const n = series.elapsed.length;
@@ -143,18 +145,18 @@ function TimeChart({
         <div className="chart-box" aria-hidden="true">
           <ResponsiveContainer width="100%" height="100%">
             <LineChart data={points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }} accessibilityLayer={false}>
-              <CartesianGrid stroke="#e3e6ea" strokeDasharray="3 3" />
+              <CartesianGrid stroke={chart.grid} strokeDasharray="3 3" />
               <XAxis
                 dataKey="t"
                 type="number"
                 domain={['dataMin', 'dataMax']}
                 ticks={timeTicks(first, last)}
                 tickFormatter={(t: number) => formatElapsed(t)}
-                tick={{ fill: '#566070', fontSize: 12 }}
+                tick={{ fill: chart.text, fontSize: 12 }}
               />
               <YAxis
                 domain={unit === '%' ? [0, 100] : [0, 'auto']}
-                tick={{ fill: '#566070', fontSize: 12 }}
+                tick={{ fill: chart.text, fontSize: 12 }}
                 tickFormatter={(v: number) => formatMetric(v)}
                 width={64}
               />
@@ -166,7 +168,7 @@ function TimeChart({
                 type="linear"
                 dataKey="value"
                 name={name}
-                stroke="#2f6b3a"
+                stroke={chart.lineAlt}
                 strokeWidth={1.6}
                 dot={points.length < 40}
                 isAnimationActive={false}
