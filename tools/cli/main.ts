@@ -7,10 +7,15 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { registerClientCommands } from './runs-commands';
 import { applyLauncherSettings } from './launcher-settings';
+import type * as OperatorCommands from './operator-commands';
 
 // The operator commands load the database, storage and config libraries (TypeORM, the S3 client,
-// zod: a third of a second) when they run, not for every command (`--help`, `runs ls`).
-const operator = () => import('./operator-commands');
+// zod: a third of a second) when they run, not for every command (`--help`, `runs ls`). A require,
+// not import(): this file is CommonJS, where a dynamic import() resolves as ESM (needing the
+// emitted file's extension, which the sources run by tools/register.js do not have).
+const operator = async (): Promise<typeof OperatorCommands> =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('./operator-commands') as typeof OperatorCommands;
 
 // DATABASE_*, REDIS_*, S3_* … not set here: those of a running `npm start`, if one runs (env wins).
 const launcher = applyLauncherSettings();

@@ -15,6 +15,7 @@ import { readDicomIdentity } from '@caliper/pacs';
 import { dicomVariant, newUid, sampleBytes, startTestOrthanc, TestOrthanc } from '@caliper/pacs/testing';
 import { createDataSource, registerEntities } from '@caliper/persistence';
 import { CaliperClient } from '@caliper/sdk';
+import { firstRow } from '../bench/harness';
 import { ADMIN, ApiProcess, startApiProcess } from '../cli/api-process';
 
 jest.setTimeout(120_000);
@@ -68,7 +69,7 @@ describe('Python client: datasets (real API process, Orthanc, PostgreSQL, S3)', 
     orthanc = await startTestOrthanc();
     api = await startApiProcess('cohort-download', { env: { PACS_DICOMWEB_URL: orthanc.dicomWebUrl } });
     researcher = new CaliperClient({ baseUrl: api.base, token: api.token });
-    const [{ id: projectId }] = await api.query<{ id: string }>(`SELECT id FROM projects WHERE slug = $1`, [api.project]);
+    const projectId = firstRow(await api.query<{ id: string }>(`SELECT id FROM projects WHERE slug = $1`, [api.project]), 'the project').id;
     // The admin joins as PI, to seal.
     const admin = new CaliperClient({ baseUrl: api.base, username: ADMIN.username, password: ADMIN.password });
     await admin.graphql(`mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { roles } }`, {
@@ -133,7 +134,7 @@ describe('Python client: datasets (real API process, Orthanc, PostgreSQL, S3)', 
               modality: 'CT',
               sha256: sha(f),
               sizeBytes: f.length,
-              patientId: id.patientId,
+              patientId: id.patientId!,
               label: null,
               maskKey: null,
             };
@@ -160,9 +161,11 @@ describe('Python client: datasets (real API process, Orthanc, PostgreSQL, S3)', 
     expect(summary).toMatchObject({ items: 24, downloaded: 24, alreadyPresent: 0 });
     const files = filesIn(dest);
     expect(files.size).toBe(24);
-    const [{ split_count }] = await api.query<{ split_count: string }>(
-      `SELECT count(DISTINCT split) AS split_count FROM dataset_items WHERE version_id = $1`,
-      [versionId],
+    const { split_count } = firstRow(
+      await api.query<{ split_count: string }>(`SELECT count(DISTINCT split) AS split_count FROM dataset_items WHERE version_id = $1`, [
+        versionId,
+      ]),
+      'the split count',
     );
     expect(Number(split_count)).toBeGreaterThan(1);
     const splits = new Map(
@@ -177,9 +180,9 @@ describe('Python client: datasets (real API process, Orthanc, PostgreSQL, S3)', 
     expect(check.code).toBe(0);
     expect(check.out.trim().split('\n')).toHaveLength(24);
     const manifest = readFileSync(path.join(dest, 'manifest.jsonl'));
-    const [{ manifest_sha256 }] = await api.query<{ manifest_sha256: string }>(
-      `SELECT manifest_sha256 FROM dataset_versions WHERE id = $1`,
-      [versionId],
+    const { manifest_sha256 } = firstRow(
+      await api.query<{ manifest_sha256: string }>(`SELECT manifest_sha256 FROM dataset_versions WHERE id = $1`, [versionId]),
+      'the version',
     );
     expect(sha(manifest)).toBe(manifest_sha256);
     const labels = readFileSync(path.join(dest, 'labels.csv'), 'utf8').trim().split('\n');
@@ -215,7 +218,7 @@ describe('Python client: datasets (real API process, Orthanc, PostgreSQL, S3)', 
     expect((await fetch(`${orthanc.url}/instances/${instance!.ID}`, { method: 'DELETE' })).status).toBe(200);
     const original = stored.get(changed.sop)!;
     const variant = dicomVariant(sampleBytes('CT_small.dcm'), {
-      patientId: readDicomIdentity(original).patientId,
+      patientId: readDicomIdentity(original).patientId!,
       studyInstanceUid: changed.study,
       seriesInstanceUid: changed.series,
       sopInstanceUid: changed.sop,

@@ -67,7 +67,12 @@ export const configSchema = z.object({
     .max(5 * 1024 * 1024)
     .default(10 * 1024),
   /** Largest zip of DICOM files uploaded into a dataset version in one request; larger ones get 413. */
-  DATASET_ZIP_MAX_MB: z.coerce.number().int().min(1).max(64 * 1024).default(2048),
+  DATASET_ZIP_MAX_MB: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64 * 1024)
+    .default(2048),
   /** Largest JSON or NDJSON request body (MLflow log-batch, native batches); larger ones get 413. */
   MAX_BATCH_BODY_MB: z.coerce.number().int().min(1).max(1024).default(16),
   /** Longest any one statement of an API request may run (searches have their own, shorter limit). */
