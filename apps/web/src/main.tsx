@@ -7,11 +7,11 @@ import { createApolloClient } from './app/apollo';
 import { App } from './app/App';
 import { preloadAllPagesLater, preloadPage } from './app/pages';
 import { MeQuery } from './app/session.operations';
-import { applyTheme, storedTheme } from './app/theme';
+import { followTheme } from './app/theme';
 import './styles.css';
 
-// Before the first render, so a dark choice never flashes light.
-applyTheme(storedTheme());
+// Before the first render, so a dark theme never flashes light.
+followTheme();
 const client = createApolloClient();
 preloadPage(window.location.pathname);
 // The shell renders a page once it knows the session: asked now, beside the page's chunk, rather

@@ -1,7 +1,7 @@
 /**
  * Light or dark: the OS preference unless the reader chose one. The choice is kept in
- * localStorage and applied as data-theme on <html> (styles.css holds both palettes as CSS
- * variables); charts read the resolved palette through chartTheme().
+ * localStorage; the theme in force is data-theme on <html> (styles.css holds both palettes as
+ * CSS variables); charts read the palette through chartTheme().
  */
 import { useEffect, useMemo, useState } from 'react';
 
@@ -18,11 +18,20 @@ export function storedTheme(): ThemeChoice {
   }
 }
 
-/** Sets <html data-theme>, or removes it to follow the OS. */
+/** Sets <html data-theme> to the theme in force: the choice, or the OS preference for 'system'. */
 export function applyTheme(choice: ThemeChoice): void {
-  const root = document.documentElement;
-  if (choice === 'system') delete root.dataset.theme;
-  else root.dataset.theme = choice;
+  document.documentElement.dataset.theme = resolvedTheme(choice);
+}
+
+/** Applies the stored choice now, and again whenever the OS preference changes while it is 'system'. */
+export function followTheme(): void {
+  applyTheme(storedTheme());
+  window.matchMedia?.(DARK_QUERY).addEventListener('change', () => {
+    if (storedTheme() === 'system') {
+      applyTheme('system');
+      window.dispatchEvent(new Event('caliper-theme'));
+    }
+  });
 }
 
 export function resolvedTheme(choice: ThemeChoice): 'light' | 'dark' {
@@ -49,18 +58,14 @@ export function useThemeChoice(): [ThemeChoice, (c: ThemeChoice) => void] {
   ];
 }
 
-/** 'light' or 'dark' as shown now; re-renders when the choice or the OS preference changes. */
+/** 'light' or 'dark' as shown now (data-theme on <html>); re-renders when it changes. */
 export function useResolvedTheme(): 'light' | 'dark' {
-  const [mode, setMode] = useState(() => resolvedTheme(storedTheme()));
+  const shown = (): 'light' | 'dark' => (document.documentElement.dataset.theme === 'dark' ? 'dark' : 'light');
+  const [mode, setMode] = useState(shown);
   useEffect(() => {
-    const update = () => setMode(resolvedTheme(storedTheme()));
-    const media = window.matchMedia?.(DARK_QUERY);
-    media?.addEventListener('change', update);
+    const update = () => setMode(shown());
     window.addEventListener('caliper-theme', update);
-    return () => {
-      media?.removeEventListener('change', update);
-      window.removeEventListener('caliper-theme', update);
-    };
+    return () => window.removeEventListener('caliper-theme', update);
   }, []);
   return mode;
 }
