@@ -19,16 +19,17 @@ import {
   startTestApi,
   TestApi,
 } from '../testing/api-harness';
+import { DatasetFixture, newDraft, startDatasetFixture } from '../testing/dataset-fixture';
 
 describe('datasets: preview and import from the PACS', () => {
   let orthanc: TestOrthanc;
+  let fixture: DatasetFixture | undefined;
   let api: TestApi;
   let noPacs: TestApi;
   let owner: Client;
   let researcher: Auth;
   let viewer: Auth;
   let projectId: string;
-  let datasetId: string;
   const ctStudies = new Set<string>();
 
   beforeAll(async () => {
@@ -44,29 +45,14 @@ describe('datasets: preview and import from the PACS', () => {
       files.push(dicomVariant(mr, { patientId: `P${p}` }));
     }
     expect((await orthanc.client.store(files)).failed).toEqual([]);
-    [api, noPacs] = await Promise.all([startTestApi({ PACS_DICOMWEB_URL: orthanc.dicomWebUrl }), startTestApi()]);
-    owner = new Client({ connectionString: api.db.ownerUrl });
-    await owner.connect();
-    const admin = await login(api, ADMIN.username, ADMIN.password);
-    projectId = await newProject(api, admin, 'pacs-cohorts');
-    const r = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
-    const v = await newUser(api, admin, { projectId, roles: ['VIEWER'] });
-    researcher = await login(api, r.username, r.password);
-    viewer = await login(api, v.username, v.password);
-    datasetId = (
-      await gqlOk<{ createDataset: { id: string } }>(
-        api,
-        researcher,
-        `mutation($p: ID!) { createDataset(input: { projectId: $p, name: "CT" }) { id } }`,
-        {
-          p: projectId,
-        },
-      )
-    ).createDataset.id;
+    [fixture, noPacs] = await Promise.all([
+      startDatasetFixture({ project: 'pacs-cohorts', dataset: 'CT', env: { PACS_DICOMWEB_URL: orthanc.dicomWebUrl } }),
+      startTestApi(),
+    ]);
+    ({ api, owner, researcher, viewer, projectId } = fixture);
   }, 120000);
   afterAll(async () => {
-    await owner?.end();
-    await api?.close();
+    await fixture?.close();
     await noPacs?.close();
     await orthanc?.stop();
   });
@@ -74,15 +60,7 @@ describe('datasets: preview and import from the PACS', () => {
   const PREVIEW = `query($p: ID!, $q: PacsQueryInput!) { pacsPreview(projectId: $p, query: $q, limit: 10) {
     patients studies series instances truncated studyList { studyInstanceUid studyDate modalities series instances } } }`;
   const IMPORT = `mutation($v: ID!) { importFromPacs(input: { versionId: $v, query: { modalities: ["CT"] }, copy: true }) { id status copy query } }`;
-  const draft = async () =>
-    (
-      await gqlOk<{ createDatasetVersion: { id: string } }>(
-        api,
-        researcher,
-        `mutation($d: ID!) { createDatasetVersion(input: { datasetId: $d }) { id } }`,
-        { d: datasetId },
-      )
-    ).createDatasetVersion.id;
+  const draft = async () => (await newDraft(fixture!)).id;
 
   it('previews exactly the matching studies, with counts and no patient identifier', async () => {
     const r = await gqlOk<{

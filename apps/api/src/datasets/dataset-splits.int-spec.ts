@@ -7,35 +7,8 @@
  */
 import { dicomVariant, newUid, sampleBytes } from '@caliper/pacs/testing';
 import { Client } from 'pg';
-import {
-  ADMIN,
-  Auth,
-  errorCode,
-  errorMessage,
-  gql,
-  gqlOk,
-  headersFor,
-  login,
-  newProject,
-  newUser,
-  startTestApi,
-  TestApi,
-} from '../testing/api-harness';
-
-interface Reply {
-  status: number;
-  body: Record<string, unknown> & { code?: string; message?: string };
-}
-
-async function put(api: TestApi, auth: Auth, path: string, body: Buffer | string, contentType: string): Promise<Reply> {
-  const res = await fetch(`${api.base}/api/v1/dataset-versions/${path}`, {
-    method: 'PUT',
-    headers: { 'content-type': contentType, ...headersFor(auth) },
-    body,
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Reply['body'] };
-}
+import { Auth, errorCode, errorMessage, gql, gqlOk, headersFor, TestApi } from '../testing/api-harness';
+import { DatasetFixture, expectRefusals, newDraft, putVersionFile, Refusal, startDatasetFixture } from '../testing/dataset-fixture';
 
 /** Patients A (studies A1 with two instances, A2 with one), B (B1, two instances), C (C1), D (D1). */
 const PLAN: [patient: string, study: string, instances: number][] = [
@@ -57,6 +30,7 @@ interface Cohort {
 type Splits = Record<string, string | null>;
 
 describe('dataset versions: explicit splits from a file', () => {
+  let fixture: DatasetFixture | undefined;
   let api: TestApi;
   let owner: Client;
   let researcher: Auth;
@@ -66,10 +40,10 @@ describe('dataset versions: explicit splits from a file', () => {
   const ct = sampleBytes('CT_small.dcm');
 
   const putSplits = (v: string, csv: string | Buffer, auth: Auth = researcher, type = 'text/csv') =>
-    put(api, auth, `${v}/splits`, csv, type);
+    putVersionFile(api, auth, `${v}/splits`, csv, type);
   const putDicom = async (v: string, patient: string, study: string) => {
     const sop = newUid();
-    const r = await put(
+    const r = await putVersionFile(
       api,
       researcher,
       `${v}/dicom`,
@@ -107,13 +81,7 @@ describe('dataset versions: explicit splits from a file', () => {
     );
 
   async function cohort(): Promise<Cohort> {
-    const created = await gqlOk<{ createDatasetVersion: { id: string; number: number } }>(
-      api,
-      researcher,
-      `mutation($d: ID!) { createDatasetVersion(input: { datasetId: $d, splitSeed: "split-file-seed" }) { id number } }`,
-      { d: datasetId },
-    );
-    const v = created.createDatasetVersion.id;
+    const { id: v, number } = await newDraft(fixture!, 'split-file-seed');
     const study: Record<string, string> = {};
     const sops: Record<string, string[]> = {};
     for (const [patient, name, instances] of PLAN) {
@@ -121,35 +89,15 @@ describe('dataset versions: explicit splits from a file', () => {
       sops[name] = [];
       for (let i = 0; i < instances; i++) sops[name].push(await putDicom(v, patient, study[name]));
     }
-    return { versionId: v, number: created.createDatasetVersion.number, study, sops };
+    return { versionId: v, number, study, sops };
   }
 
   beforeAll(async () => {
-    api = await startTestApi();
-    owner = new Client({ connectionString: api.db.ownerUrl });
-    await owner.connect();
-    const admin = await login(api, ADMIN.username, ADMIN.password);
-    const projectId = await newProject(api, admin, 'splits');
-    const r = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
-    const p = await newUser(api, admin, { projectId, roles: ['PI'] });
-    const v = await newUser(api, admin, { projectId, roles: ['VIEWER'] });
-    researcher = await login(api, r.username, r.password);
-    pi = await login(api, p.username, p.password);
-    viewer = await login(api, v.username, v.password);
-    datasetId = (
-      await gqlOk<{ createDataset: { id: string } }>(
-        api,
-        researcher,
-        `mutation($p: ID!) { createDataset(input: { projectId: $p, name: "Splits" }) { id } }`,
-        {
-          p: projectId,
-        },
-      )
-    ).createDataset.id;
+    fixture = await startDatasetFixture({ project: 'splits', dataset: 'Splits' });
+    ({ api, owner, researcher, pi, viewer, datasetId } = fixture);
   }, 90000);
   afterAll(async () => {
-    await owner?.end();
-    await api?.close();
+    await fixture?.close();
   });
 
   it('places whole patients from a file by study, then by instance; new items follow their patient; the seal, manifest and a child keep the splits', async () => {
@@ -308,7 +256,7 @@ describe('dataset versions: explicit splits from a file', () => {
     const patientC = (await patientOf(v, c.study.C1!)).slice(0, 12);
     const all = (over: Record<string, string> = {}) =>
       `study_instance_uid,split\n${['A1', 'A2', 'B1', 'C1', 'D1'].map((s) => `${c.study[s]},${over[s] ?? 'train'}`).join('\n')}\n`;
-    const cases: [string, Promise<Reply>, number, string | RegExp][] = [
+    const cases: Refusal[] = [
       [
         'two studies of one patient',
         putSplits(v, all({ A2: 'test' })),
@@ -378,14 +326,7 @@ describe('dataset versions: explicit splits from a file', () => {
       ['viewer', putSplits(v, all(), viewer), 403, /permission/],
       ['unknown version', putSplits('00000000-0000-4000-8000-000000000000', all()), 404, /not found/],
     ];
-    for (const [name, call, status, message] of cases) {
-      const r = await call;
-      expect({ name, status: r.status, message: r.body.message }).toEqual({
-        name,
-        status,
-        message: typeof message === 'string' ? message : expect.stringMatching(message),
-      });
-    }
+    await expectRefusals(cases);
     expect(await splitsOf(v)).toEqual(before);
     expect(await modeOf(v)).toBe('seed');
     expect(await audits(v)).toEqual([]);

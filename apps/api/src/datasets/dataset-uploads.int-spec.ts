@@ -9,29 +9,19 @@ import { crc32, deflateSync, gzipSync } from 'node:zlib';
 import { dicomVariant, newUid, SAMPLES, sampleBytes } from '@caliper/pacs/testing';
 import { Client } from 'pg';
 import { ZipFile } from 'yazl';
-import { ADMIN, Auth, gqlOk, headersFor, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
+import { Auth, gqlOk, TestApi } from '../testing/api-harness';
+import {
+  DatasetFixture,
+  expectRefusals,
+  newDraft,
+  putVersionFile,
+  Refusal,
+  startDatasetFixture,
+  VersionFileReply,
+} from '../testing/dataset-fixture';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const BUCKET = 'caliper-datasets';
-
-type Reply = { status: number; body: Record<string, unknown> & { code?: string; message?: string } };
-
-async function putTo(
-  api: TestApi,
-  auth: Auth,
-  path: string,
-  body: Buffer | string,
-  contentType: string,
-  headers: Record<string, string> = {},
-) {
-  const res = await fetch(`${api.base}/api/v1/dataset-versions/${path}`, {
-    method: 'PUT',
-    headers: { 'content-type': contentType, ...headersFor(auth), ...headers },
-    body,
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as Reply['body'] };
-}
 
 interface ZipEntry {
   name: string;
@@ -73,6 +63,7 @@ function withoutElement(bytes: Buffer, tag: string): Buffer {
 }
 
 describe('dataset uploads: zips of DICOM files', () => {
+  let fixture: DatasetFixture | undefined;
   let api: TestApi;
   let owner: Client;
   let researcher: Auth;
@@ -80,51 +71,23 @@ describe('dataset uploads: zips of DICOM files', () => {
   let viewer: Auth;
   let datasetId: string;
 
-  const newDraft = async () =>
-    (
-      await gqlOk<{ createDatasetVersion: { id: string } }>(
-        api,
-        researcher,
-        `mutation($d: ID!) { createDatasetVersion(input: { datasetId: $d, splitSeed: "zip-seed" }) { id } }`,
-        { d: datasetId },
-      )
-    ).createDatasetVersion.id;
+  const zipDraft = async () => (await newDraft(fixture!, 'zip-seed')).id;
   const itemCount = async (v: string) =>
     (await owner.query(`SELECT count(*)::int AS n FROM dataset_items WHERE version_id = $1`, [v])).rows[0].n as number;
   const objectCount = async () => (await api.objects.store.list(BUCKET, `datasets/${datasetId}/`).catch(() => [])).length;
   const putZip = (v: string, body: Buffer, auth: Auth = researcher, headers: Record<string, string> = {}) =>
-    putTo(api, auth, `${v}/zip`, body, 'application/zip', headers);
+    putVersionFile(api, auth, `${v}/zip`, body, 'application/zip', headers);
 
   beforeAll(async () => {
-    api = await startTestApi({ DATASET_ZIP_MAX_MB: '8' });
-    owner = new Client({ connectionString: api.db.ownerUrl });
-    await owner.connect();
-    const admin = await login(api, ADMIN.username, ADMIN.password);
-    const projectId = await newProject(api, admin, 'zips');
-    const r = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
-    const p = await newUser(api, admin, { projectId, roles: ['PI'] });
-    const v = await newUser(api, admin, { projectId, roles: ['VIEWER'] });
-    researcher = await login(api, r.username, r.password);
-    pi = await login(api, p.username, p.password);
-    viewer = await login(api, v.username, v.password);
-    datasetId = (
-      await gqlOk<{ createDataset: { id: string } }>(
-        api,
-        researcher,
-        `mutation($p: ID!) { createDataset(input: { projectId: $p, name: "Zips" }) { id } }`,
-        {
-          p: projectId,
-        },
-      )
-    ).createDataset.id;
+    fixture = await startDatasetFixture({ project: 'zips', dataset: 'Zips', env: { DATASET_ZIP_MAX_MB: '8' } });
+    ({ api, owner, researcher, pi, viewer, datasetId } = fixture);
   }, 90000);
   afterAll(async () => {
-    await owner?.end();
-    await api?.close();
+    await fixture?.close();
   });
 
   it('adds every DICOM file of a zip, skips and reports system files, and a retry changes nothing', async () => {
-    const v = await newDraft();
+    const v = await zipDraft();
     const files = [0, 1, 2].flatMap((i) => [
       { name: `PAT-${i}/ct.dcm`, data: dicomVariant(sampleBytes('CT_small.dcm'), { patientId: `ZIP-${i}` }) },
       { name: `PAT-${i}/mr/IM0001`, data: dicomVariant(sampleBytes('MR_small.dcm'), { patientId: `ZIP-${i}` }), compress: false },
@@ -180,10 +143,10 @@ describe('dataset uploads: zips of DICOM files', () => {
   });
 
   it('refuses a bad or hostile zip naming the entry and why, and stores nothing', async () => {
-    const v = await newDraft();
+    const v = await zipDraft();
     const heldUid = newUid();
     const held = dicomVariant(sampleBytes('CT_small.dcm'), { patientId: 'HELD', sopInstanceUid: heldUid });
-    expect((await putTo(api, researcher, `${v}/dicom`, held, 'application/dicom')).status).toBe(200);
+    expect((await putVersionFile(api, researcher, `${v}/dicom`, held, 'application/dicom')).status).toBe(200);
     const objectsBefore = await objectCount();
     const good = (name = 'good.dcm') => ({ name, data: dicomVariant(sampleBytes('CT_small.dcm'), { patientId: 'GOOD' }) });
     const ct = sampleBytes('CT_small.dcm');
@@ -212,7 +175,7 @@ describe('dataset uploads: zips of DICOM files', () => {
       (await zipOf([good('xetc/evil.dcm')])).toString('latin1').replaceAll('xetc/evil.dcm', '/etc/evil.dcm'),
       'latin1',
     );
-    const cases: [string, Promise<Reply>, number, RegExp][] = [
+    const cases: [string, Promise<VersionFileReply>, number, RegExp][] = [
       ['not a zip', putZip(v, Buffer.from('hello, not a zip'.repeat(100))), 400, /^The zip cannot be read as a zip archive/],
       ['cut short', putZip(v, plain.subarray(0, plain.length - 40)), 400, /^The zip cannot be read as a zip archive/],
       ['not DICOM', putZip(v, plain), 400, /^Entry "b.dcm" of the zip is refused: it is not a DICOM Part-10 file/],
@@ -327,10 +290,10 @@ describe('dataset uploads: zips of DICOM files', () => {
         label: string | null;
       }[];
     const putLabels = (body: string | Buffer, type = 'text/csv', auth: Auth = researcher, version = v) =>
-      putTo(api, auth, `${version}/labels`, body, type);
+      putVersionFile(api, auth, `${version}/labels`, body, type);
 
     beforeAll(async () => {
-      v = await newDraft();
+      v = await zipDraft();
       sops = [newUid(), newUid(), newUid(), newUid()].sort();
       const zip = await zipOf(
         sops.map((sop, i) => ({
@@ -370,7 +333,7 @@ describe('dataset uploads: zips of DICOM files', () => {
       const before = await labels();
       const unknown = '1.2.826.0.1.3680043.99999.1';
       const n = (await owner.query(`SELECT number FROM dataset_versions WHERE id = $1`, [v])).rows[0].number as number;
-      const cases: [string, Promise<Reply>, number, string | RegExp][] = [
+      const cases: Refusal[] = [
         [
           'unknown UIDs',
           putLabels(`sop_instance_uid,label\n${sops[0]},a\n${unknown},b\n1.2.3,c\n`),
@@ -429,14 +392,7 @@ describe('dataset uploads: zips of DICOM files', () => {
         ],
         ['viewer', putLabels(`sop_instance_uid,label\n${sops[0]},a\n`, 'text/csv', viewer), 403, /permission/],
       ];
-      for (const [name, call, status, message] of cases) {
-        const r = await call;
-        expect({ name, status: r.status, message: r.body.message }).toEqual({
-          name,
-          status,
-          message: typeof message === 'string' ? message : expect.stringMatching(message),
-        });
-      }
+      await expectRefusals(cases);
       expect(await labels()).toEqual(before);
     });
   });
@@ -456,10 +412,10 @@ describe('dataset uploads: zips of DICOM files', () => {
         mask_key: string | null;
       }[];
     const putMask = (item: string, body: Buffer, auth: Auth = researcher) =>
-      putTo(api, auth, `${v}/items/${item}/mask`, body, 'application/octet-stream');
+      putVersionFile(api, auth, `${v}/items/${item}/mask`, body, 'application/octet-stream');
 
     beforeAll(async () => {
-      v = await newDraft();
+      v = await zipDraft();
       const ct = sampleBytes('CT_small.dcm');
       const zip = await zipOf([
         {
@@ -539,7 +495,7 @@ describe('dataset uploads: zips of DICOM files', () => {
       const pair = nifti([2, 2, 2], 8);
       pair.write('ni1\0', 344, 'latin1');
       const gz = gzipSync(nifti([3, 4, 4, 2], 8));
-      const cases: [string, Promise<Reply>, number, string | RegExp][] = [
+      const cases: Refusal[] = [
         [
           'SEG of another study',
           putMask(otherStudy, seg),
@@ -595,14 +551,7 @@ describe('dataset uploads: zips of DICOM files', () => {
         ['unknown item', putMask('1.2.3.4', good), 404, /^Item 1\.2\.3\.4 of version \d+ was not found/],
         ['viewer', putMask(segSop, good, viewer), 403, /permission/],
       ];
-      for (const [name, call, status, message] of cases) {
-        const r = await call;
-        expect({ name, status: r.status, message: r.body.message }).toEqual({
-          name,
-          status,
-          message: typeof message === 'string' ? message : expect.stringMatching(message),
-        });
-      }
+      await expectRefusals(cases);
       expect(await masks()).toEqual(before);
       expect(await maskObjects()).toBe(objectsBefore);
     });

@@ -7,20 +7,8 @@
  */
 import { dicomVariant, sampleBytes } from '@caliper/pacs/testing';
 import { Client } from 'pg';
-import {
-  ADMIN,
-  Auth,
-  errorCode,
-  errorMessage,
-  gql,
-  gqlOk,
-  headersFor,
-  login,
-  newProject,
-  newUser,
-  startTestApi,
-  TestApi,
-} from '../testing/api-harness';
+import { Auth, errorCode, errorMessage, gql, gqlOk, TestApi } from '../testing/api-harness';
+import { DatasetFixture, newDraft, putVersionFile, startDatasetFixture } from '../testing/dataset-fixture';
 
 const VERIFY = `mutation($v: ID!) { verifyDatasetVersion(versionId: $v) { id versionId status total checked ok changed missing errors } }`;
 
@@ -37,57 +25,33 @@ interface VerificationView {
 }
 
 describe('datasets: verifying a version against its sources', () => {
+  let fixture: DatasetFixture | undefined;
   let api: TestApi;
   let owner: Client;
   let researcher: Auth;
   let pi: Auth;
   let viewer: Auth;
-  let datasetId: string;
 
   beforeAll(async () => {
-    api = await startTestApi();
-    owner = new Client({ connectionString: api.db.ownerUrl });
-    await owner.connect();
-    const admin = await login(api, ADMIN.username, ADMIN.password);
-    const projectId = await newProject(api, admin, 'verified-cohorts');
-    const users = await Promise.all(['RESEARCHER', 'PI', 'VIEWER'].map((role) => newUser(api, admin, { projectId, roles: [role] })));
-    const [r, p, v] = await Promise.all(users.map((u) => login(api, u.username, u.password)));
-    [researcher, pi, viewer] = [r!, p!, v!];
-    datasetId = (
-      await gqlOk<{ createDataset: { id: string } }>(
-        api,
-        researcher,
-        `mutation($p: ID!) { createDataset(input: { projectId: $p, name: "CT" }) { id } }`,
-        {
-          p: projectId,
-        },
-      )
-    ).createDataset.id;
+    fixture = await startDatasetFixture({ project: 'verified-cohorts', dataset: 'CT' });
+    ({ api, owner, researcher, pi, viewer } = fixture);
   }, 120000);
   afterAll(async () => {
-    await owner?.end();
-    await api?.close();
+    await fixture?.close();
   });
 
   /** A draft with `n` uploaded CT instances (copied into the datasets bucket). */
   async function draftWithItems(n: number): Promise<string> {
-    const versionId = (
-      await gqlOk<{ createDatasetVersion: { id: string } }>(
+    const versionId = (await newDraft(fixture!)).id;
+    for (let i = 0; i < n; i++) {
+      const r = await putVersionFile(
         api,
         researcher,
-        `mutation($d: ID!) { createDatasetVersion(input: { datasetId: $d }) { id } }`,
-        {
-          d: datasetId,
-        },
-      )
-    ).createDatasetVersion.id;
-    for (let i = 0; i < n; i++) {
-      const res = await fetch(`${api.base}/api/v1/dataset-versions/${versionId}/dicom`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/dicom', ...headersFor(researcher) },
-        body: dicomVariant(sampleBytes('CT_small.dcm'), { patientId: `VP-${i}` }),
-      });
-      expect(res.status).toBe(200);
+        `${versionId}/dicom`,
+        dicomVariant(sampleBytes('CT_small.dcm'), { patientId: `VP-${i}` }),
+        'application/dicom',
+      );
+      expect(r.status).toBe(200);
     }
     return versionId;
   }
