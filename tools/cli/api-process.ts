@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from '@caliper/persistence/testing';
 import { startTestObjectStore, TestObjectStore } from '@caliper/storage/testing';
 import { CaliperClient } from '@caliper/sdk';
+import { startObjectStoreProcess } from '../testing/object-store-process';
 import { freePort, waitUntilLive } from '../testing/processes';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -27,10 +28,17 @@ export interface ApiProcess {
   close(): Promise<void>;
 }
 
-/** `env` adds to (or overrides) the API's environment, e.g. PACS_DICOMWEB_URL. */
-export async function startApiProcess(project = 'brain-tumour-seg', opts: { env?: Record<string, string> } = {}): Promise<ApiProcess> {
+/**
+ * `env` adds to (or overrides) the API's environment, e.g. PACS_DICOMWEB_URL. `objectStoreProcess`
+ * runs the S3 server in a process of its own instead of the caller's (for load tests that measure
+ * the API while the caller itself is busy).
+ */
+export async function startApiProcess(
+  project = 'brain-tumour-seg',
+  opts: { env?: Record<string, string>; objectStoreProcess?: boolean } = {},
+): Promise<ApiProcess> {
   const db = await createTestDatabase();
-  const objects = await startTestObjectStore();
+  const objects = opts.objectStoreProcess ? await startObjectStoreProcess() : await startTestObjectStore();
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let out = '';

@@ -93,9 +93,10 @@ describe('request cost stays bounded under attack, and health stays green', () =
   afterAll(async () => api?.close());
 
   it('answers 20 concurrent attacks of each kind with clear 4xx, while /health/ready answers within 1 s', async () => {
-    // The server in a process of its own, and readiness polled from a third: the attackers' own
-    // work (20 × 14 MB written) must not be what the health figures measure.
-    const server = await startApiProcess('cost-attack');
+    // The server and its S3 server in processes of their own, and readiness polled from another:
+    // the attackers' own work (20 × 14 MB written) must not be what the health figures measure
+    // (readiness probes S3, which in this process would wait behind the writes).
+    const server = await startApiProcess('cost-attack', { objectStoreProcess: true });
     const auth = { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' };
     const created = JSON.parse((await send(server, 'POST', '/api/2.0/mlflow/runs/create', auth, '{"experiment_id":"0"}')).body) as {
       run: { info: { run_id: string } };
@@ -145,6 +146,8 @@ describe('request cost stays bounded under attack, and health stays green', () =
         message: /larger than 64 KiB/,
       },
     ];
+    // One readiness probe before the attack: the first opens the probes' own connections (database, Redis, S3).
+    expect((await send(server, 'GET', '/health/ready', {})).status).toBe(200);
     const poller = pollReadiness(server.base);
     try {
       for (const attack of attacks) {
@@ -164,7 +167,7 @@ describe('request cost stays bounded under attack, and health stays green', () =
       await server.close();
       expect(health.length).toBeGreaterThanOrEqual(3);
       expect(health.filter((h) => h.status !== 200)).toEqual([]);
-      expect(Math.max(...health.map((h) => h.ms))).toBeLessThan(1000);
+      expect(health.filter((h) => h.ms >= 1000)).toEqual([]);
     }
   }, 120_000);
 
