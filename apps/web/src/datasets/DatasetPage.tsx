@@ -2,15 +2,16 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQuery } from '@apollo/client/react';
-import { errorCode } from '../app/graphql-errors';
 import type { DatasetQuery as DatasetQueryResult } from '../gql/graphql';
-import { EmptyState, ErrorState, Loading, MutationError } from '../ui/feedback';
+import { EmptyState, MutationError } from '../ui/feedback';
 import { SelectField, TextAreaField, TextField } from '../ui/Field';
 import { PageHeader } from '../ui/PageHeader';
+import { PageLoadState } from '../ui/PageLoadState';
 import { DateText } from '../ui/time';
-import { formatRatios, itemKeysOf, parseRatioPercents } from './dataset-helpers';
+import { formatRatios, itemKeysOf, NO_RATIO_PERCENTS, optionalRatioPercents } from './dataset-helpers';
 import { CreateDatasetVersionMutation, DatasetQuery } from './datasets.operations';
 import { PacsVersionWizard } from './PacsVersionWizard';
+import { SplitRatioFields } from './SplitRatioFields';
 import { useProjectOf } from './use-project-of';
 import { VersionStateBadge } from './VersionStateBadge';
 import './datasets.css';
@@ -25,28 +26,15 @@ export function DatasetPage() {
   const [fromPacs, setFromPacs] = useState(false);
 
   if (!data) {
-    if (error) {
-      const notFound = errorCode(error) === 'NOT_FOUND';
-      return (
-        <>
-          <PageHeader title={notFound ? 'Dataset not found' : 'Dataset'} />
-          {notFound ? (
-            <EmptyState title="There is no such dataset you can read.">
-              <p>
-                Check the address, or <Link to="/datasets">go back to the datasets</Link>.
-              </p>
-            </EmptyState>
-          ) : (
-            <ErrorState title="The dataset could not be loaded" error={error} onRetry={() => void refetch()} />
-          )}
-        </>
-      );
-    }
     return (
-      <>
-        <PageHeader title="Dataset" />
-        {loading ? <Loading label="Loading the dataset…" /> : null}
-      </>
+      <PageLoadState
+        what="dataset"
+        error={error}
+        loading={loading}
+        onRetry={() => void refetch()}
+        missing="There is no such dataset you can read."
+        back={{ to: '/datasets', label: 'go back to the datasets' }}
+      />
     );
   }
 
@@ -158,23 +146,18 @@ function CreateVersionForm({ dataset, onCancel }: { dataset: Dataset; onCancel: 
   const [removals, setRemovals] = useState('');
   const [seed, setSeed] = useState('');
   const [stratify, setStratify] = useState(false);
-  const [ratios, setRatios] = useState({ train: '', val: '', test: '' });
+  const [ratios, setRatios] = useState(NO_RATIO_PERCENTS);
   const [ratioError, setRatioError] = useState<string | null>(null);
   const [create, { loading, error }] = useMutation(CreateDatasetVersionMutation, {
     refetchQueries: [{ query: DatasetQuery, variables: { id: dataset.id } }],
   });
-  const ratiosGiven = ratios.train.trim() !== '' || ratios.val.trim() !== '' || ratios.test.trim() !== '';
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    let splitRatios: { train: number; val: number; test: number } | undefined;
-    if (ratiosGiven) {
-      const parsed = parseRatioPercents(ratios);
-      if ('error' in parsed) {
-        setRatioError(parsed.error);
-        return;
-      }
-      splitRatios = parsed.ratios;
+    const splitRatios = optionalRatioPercents(ratios);
+    if ('error' in splitRatios) {
+      setRatioError(splitRatios.error);
+      return;
     }
     setRatioError(null);
     try {
@@ -186,7 +169,7 @@ function CreateVersionForm({ dataset, onCancel }: { dataset: Dataset; onCancel: 
             resplit: parent ? resplit : undefined,
             removeItemKeys: parent ? itemKeysOf(removals) : undefined,
             splitSeed: seed.trim() || undefined,
-            splitRatios,
+            splitRatios: splitRatios.ratios,
             stratifyByLabel: stratify || undefined,
           },
         },
@@ -243,39 +226,16 @@ function CreateVersionForm({ dataset, onCancel }: { dataset: Dataset; onCancel: 
           className="mono"
           hint={parent ? `Kept from version ${parent.number} (${parent.splitSeed}) when empty.` : 'A random seed is chosen when empty.'}
         />
-        <fieldset className="ratio-fields">
-          <legend>
-            Split ratios, in % <span className="optional">(optional)</span>
-          </legend>
-          <p className="field-hint">
-            {parent
+        <SplitRatioFields
+          value={ratios}
+          onChange={setRatios}
+          error={ratioError}
+          hint={
+            parent
               ? `Kept from version ${parent.number} when empty: ${formatRatios(parent.splitRatios)}.`
-              : 'The default ratios apply when empty.'}
-          </p>
-          <TextField
-            label="Train"
-            inputMode="decimal"
-            value={ratios.train}
-            onChange={(e) => setRatios({ ...ratios, train: e.target.value })}
-          />
-          <TextField
-            label="Validation"
-            inputMode="decimal"
-            value={ratios.val}
-            onChange={(e) => setRatios({ ...ratios, val: e.target.value })}
-          />
-          <TextField
-            label="Test"
-            inputMode="decimal"
-            value={ratios.test}
-            onChange={(e) => setRatios({ ...ratios, test: e.target.value })}
-          />
-          {ratioError ? (
-            <p className="field-error" role="alert">
-              {ratioError}
-            </p>
-          ) : null}
-        </fieldset>
+              : 'The default ratios apply when empty.'
+          }
+        />
         <label className="check">
           <input type="checkbox" checked={stratify} onChange={(e) => setStratify(e.target.checked)} /> Stratify the split by label
         </label>

@@ -7,12 +7,11 @@
 import { useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { useQuery } from '@apollo/client/react';
-import { errorCode } from '../app/graphql-errors';
 import type { DatasetSplit, DatasetVersionQuery as VersionResult } from '../gql/graphql';
 import { formatBytes } from '../runs/format';
 import { CopyButton } from '../ui/CopyButton';
-import { EmptyState, ErrorState, Loading } from '../ui/feedback';
 import { PageHeader } from '../ui/PageHeader';
+import { PageLoadState } from '../ui/PageLoadState';
 import { DateText } from '../ui/time';
 import { DatasetItemsTable } from './DatasetItemsTable';
 import { formatRatios, splitLabel } from './dataset-helpers';
@@ -41,28 +40,15 @@ export function DatasetVersionPage() {
   const [search, setSearch] = useSearchParams();
 
   if (!version) {
-    if (error) {
-      const notFound = errorCode(error) === 'NOT_FOUND';
-      return (
-        <>
-          <PageHeader title={notFound ? 'Dataset version not found' : 'Dataset version'} />
-          {notFound ? (
-            <EmptyState title="There is no such dataset version you can read.">
-              <p>
-                Check the address, or <Link to="/datasets">go back to the datasets</Link>.
-              </p>
-            </EmptyState>
-          ) : (
-            <ErrorState title="The dataset version could not be loaded" error={error} onRetry={() => void refetch()} />
-          )}
-        </>
-      );
-    }
     return (
-      <>
-        <PageHeader title="Dataset version" />
-        {loading ? <Loading label="Loading the version…" /> : null}
-      </>
+      <PageLoadState
+        what="dataset version"
+        error={error}
+        loading={loading}
+        onRetry={() => void refetch()}
+        missing="There is no such dataset version you can read."
+        back={{ to: '/datasets', label: 'go back to the datasets' }}
+      />
     );
   }
 

@@ -15,10 +15,11 @@ import type { PacsPreviewQuery as PreviewResult, PacsQueryInput } from '../gql/g
 import { ErrorState, Loading, MutationError, Notice } from '../ui/feedback';
 import { TextField } from '../ui/Field';
 import { LiveIndicator } from '../ui/LiveIndicator';
-import { parseRatioPercents } from './dataset-helpers';
+import { NO_RATIO_PERCENTS, optionalRatioPercents } from './dataset-helpers';
 import { CreateDatasetVersionMutation, DatasetQuery, DeleteDatasetVersionMutation } from './datasets.operations';
 import { describeImport, EMPTY_PACS_QUERY, pacsQueryOf, type PacsQueryForm, type PacsQueryProblem } from './pacs-query';
 import { ImportFromPacsMutation, PacsImportProgressQuery, PacsPreviewQuery } from './pacs-import.operations';
+import { SplitRatioFields } from './SplitRatioFields';
 import './pacs-wizard.css';
 
 const PREVIEW_STUDIES = 20;
@@ -287,7 +288,7 @@ function OptionsStep({
   onStarted: (versionId: string) => void;
 }) {
   const [seed, setSeed] = useState('');
-  const [ratios, setRatios] = useState({ train: '', val: '', test: '' });
+  const [ratios, setRatios] = useState(NO_RATIO_PERCENTS);
   const [ratioError, setRatioError] = useState<string | null>(null);
   const [stratify, setStratify] = useState(false);
   const [copy, setCopy] = useState(false);
@@ -301,14 +302,10 @@ function OptionsStep({
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    let splitRatios: { train: number; val: number; test: number } | undefined;
-    if (ratios.train.trim() || ratios.val.trim() || ratios.test.trim()) {
-      const parsed = parseRatioPercents(ratios);
-      if ('error' in parsed) {
-        setRatioError(parsed.error);
-        return;
-      }
-      splitRatios = parsed.ratios;
+    const splitRatios = optionalRatioPercents(ratios);
+    if ('error' in splitRatios) {
+      setRatioError(splitRatios.error);
+      return;
     }
     setRatioError(null);
     setFailure(null);
@@ -316,7 +313,14 @@ function OptionsStep({
     let draftId: string | null = null;
     try {
       const created = await createVersion({
-        variables: { input: { datasetId, splitSeed: seed.trim() || undefined, splitRatios, stratifyByLabel: stratify || undefined } },
+        variables: {
+          input: {
+            datasetId,
+            splitSeed: seed.trim() || undefined,
+            splitRatios: splitRatios.ratios,
+            stratifyByLabel: stratify || undefined,
+          },
+        },
       });
       draftId = created.data?.createDatasetVersion.id ?? null;
       if (!draftId) throw new Error('The draft version was not created.');
@@ -343,30 +347,7 @@ function OptionsStep({
         className="mono"
         hint="Patients are placed in train, validation and test by a hash of the seed and their pseudonymised key. A random seed is chosen when empty."
       />
-      <fieldset className="ratio-fields">
-        <legend>
-          Split ratios, in % <span className="optional">(optional)</span>
-        </legend>
-        <p className="field-hint">The default ratios apply when empty.</p>
-        <TextField
-          label="Train"
-          inputMode="decimal"
-          value={ratios.train}
-          onChange={(e) => setRatios({ ...ratios, train: e.target.value })}
-        />
-        <TextField
-          label="Validation"
-          inputMode="decimal"
-          value={ratios.val}
-          onChange={(e) => setRatios({ ...ratios, val: e.target.value })}
-        />
-        <TextField label="Test" inputMode="decimal" value={ratios.test} onChange={(e) => setRatios({ ...ratios, test: e.target.value })} />
-        {ratioError ? (
-          <p className="field-error" role="alert">
-            {ratioError}
-          </p>
-        ) : null}
-      </fieldset>
+      <SplitRatioFields value={ratios} onChange={setRatios} error={ratioError} hint="The default ratios apply when empty." />
       <label className="check">
         <input type="checkbox" checked={stratify} onChange={(e) => setStratify(e.target.checked)} /> Stratify the split by label
       </label>

@@ -2,6 +2,7 @@ import {
   describeUploadProgress,
   formatRatios,
   itemKeysOf,
+  optionalRatioPercents,
   parseRatioPercents,
   splitLabel,
   uploadAll,
@@ -34,6 +35,12 @@ describe('split names and ratios', () => {
     expect(parseRatioPercents({ train: '70', val: '15', test: '-1' })).toEqual({ error: 'Test must be a percentage from 0 to 100.' });
     expect(parseRatioPercents({ train: '70', val: '20', test: '15' })).toEqual({ error: 'The percentages add up to 105, not 100.' });
     expect(parseRatioPercents({ train: '0', val: '50', test: '50' })).toEqual({ error: 'Train must be more than 0 %.' });
+  });
+
+  it('reads three empty fields as no ratios, and checks any one filled in as all three', () => {
+    expect(optionalRatioPercents({ train: '', val: ' ', test: '' })).toEqual({ ratios: undefined });
+    expect(optionalRatioPercents({ train: '80', val: '10', test: '10' })).toEqual({ ratios: { train: 0.8, val: 0.1, test: 0.1 } });
+    expect(optionalRatioPercents({ train: '', val: '', test: '10' })).toEqual({ error: 'Train must be a percentage from 0 to 100.' });
   });
 });
 

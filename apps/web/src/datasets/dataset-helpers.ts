@@ -23,11 +23,20 @@ export function formatRatios(r: SplitRatios): string {
   return `${percent(r.train)} / ${percent(r.val)} / ${percent(r.test)} % (train / validation / test)`;
 }
 
+/** Split ratios as typed, in percent. */
+export interface RatioPercents {
+  train: string;
+  val: string;
+  test: string;
+}
+
+export const NO_RATIO_PERCENTS: RatioPercents = { train: '', val: '', test: '' };
+
 /**
  * Ratios typed as percentages, as the API takes them (fractions summing to 1), or what is wrong
  * with them in words a user can act on.
  */
-export function parseRatioPercents(input: { train: string; val: string; test: string }): { ratios: SplitRatios } | { error: string } {
+export function parseRatioPercents(input: RatioPercents): { ratios: SplitRatios } | { error: string } {
   const values: number[] = [];
   for (const [name, text] of [
     ['Train', input.train],
@@ -44,6 +53,12 @@ export function parseRatioPercents(input: { train: string; val: string; test: st
   if (Math.abs(sum - 100) > 1e-6) return { error: `The percentages add up to ${Math.round(sum * 100) / 100}, not 100.` };
   if (train === 0) return { error: 'Train must be more than 0 %.' };
   return { ratios: { train: train / 100, val: val / 100, test: test / 100 } };
+}
+
+/** As parseRatioPercents, but with all three left empty there are no ratios (the default or the parent's apply). */
+export function optionalRatioPercents(input: RatioPercents): { ratios: SplitRatios | undefined } | { error: string } {
+  if (!input.train.trim() && !input.val.trim() && !input.test.trim()) return { ratios: undefined };
+  return parseRatioPercents(input);
 }
 
 /** Rows [first, last) of a windowed list at `scrollTop`, with `overscan` rows either side of the viewport. */

@@ -4,10 +4,9 @@
  */
 import { Link, useParams } from 'react-router-dom';
 import { useQuery } from '@apollo/client/react';
-import { errorCode } from '../app/graphql-errors';
 import { graphql } from '../gql';
-import { EmptyState, ErrorState, Loading } from '../ui/feedback';
 import { PageHeader } from '../ui/PageHeader';
+import { PageLoadState } from '../ui/PageLoadState';
 import { DateText } from '../ui/time';
 import { RunsTable } from '../runs-table/RunsTable';
 
@@ -38,29 +37,17 @@ export function ExperimentPage() {
   const { data, error, loading, refetch } = useQuery(ExperimentDetailsQuery, { variables: { id: experimentId } });
 
   if (!data) {
-    if (error) {
-      // The guard answers FORBIDDEN for an id it cannot place in a project: to the reader, both mean there is nothing here for them.
-      const notFound = ['NOT_FOUND', 'FORBIDDEN'].includes(errorCode(error) ?? '');
-      return (
-        <>
-          <PageHeader title={notFound ? 'Experiment not found' : 'Experiment'} />
-          {notFound ? (
-            <EmptyState title={`There is no experiment ${experimentId} you can read.`}>
-              <p>
-                Check the address, or <Link to="/runs">go to the experiments of your projects</Link>.
-              </p>
-            </EmptyState>
-          ) : (
-            <ErrorState title="The experiment could not be loaded" error={error} onRetry={() => void refetch()} />
-          )}
-        </>
-      );
-    }
+    // The guard answers FORBIDDEN for an id it cannot place in a project: to the reader, both mean there is nothing here for them.
     return (
-      <>
-        <PageHeader title="Experiment" />
-        {loading ? <Loading label="Loading the experiment…" /> : null}
-      </>
+      <PageLoadState
+        what="experiment"
+        error={error}
+        loading={loading}
+        onRetry={() => void refetch()}
+        missing={`There is no experiment ${experimentId} you can read.`}
+        back={{ to: '/runs', label: 'go to the experiments of your projects' }}
+        notFoundCodes={['NOT_FOUND', 'FORBIDDEN']}
+      />
     );
   }
 

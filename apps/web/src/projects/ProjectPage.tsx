@@ -2,12 +2,12 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useMutation, useQuery } from '@apollo/client/react';
-import { errorCode } from '../app/graphql-errors';
 import { ProjectExperimentsSection } from '../experiments/ProjectExperimentsSection';
 import type { ProjectQuery as ProjectQueryResult } from '../gql/graphql';
-import { EmptyState, ErrorState, Loading, MutationError } from '../ui/feedback';
+import { MutationError } from '../ui/feedback';
 import { TextAreaField, TextField } from '../ui/Field';
 import { PageHeader } from '../ui/PageHeader';
+import { PageLoadState } from '../ui/PageLoadState';
 import { RoleChips } from '../ui/RolePicker';
 import { DateText } from '../ui/time';
 import { ApiTokensSection } from './ApiTokensSection';
@@ -21,28 +21,15 @@ export function ProjectPage() {
   const { data, error, loading, refetch } = useQuery(ProjectQuery, { variables: { slug } });
 
   if (!data) {
-    if (error) {
-      const notFound = errorCode(error) === 'NOT_FOUND';
-      return (
-        <>
-          <PageHeader title={notFound ? 'Project not found' : 'Project'} />
-          {notFound ? (
-            <EmptyState title={`There is no project “${slug}” you can read.`}>
-              <p>
-                Check the address, or <Link to="/projects">go back to your projects</Link>.
-              </p>
-            </EmptyState>
-          ) : (
-            <ErrorState title="The project could not be loaded" error={error} onRetry={() => void refetch()} />
-          )}
-        </>
-      );
-    }
     return (
-      <>
-        <PageHeader title="Project" />
-        {loading ? <Loading label="Loading the project…" /> : null}
-      </>
+      <PageLoadState
+        what="project"
+        error={error}
+        loading={loading}
+        onRetry={() => void refetch()}
+        missing={`There is no project “${slug}” you can read.`}
+        back={{ to: '/projects', label: 'go back to your projects' }}
+      />
     );
   }
 
