@@ -9,11 +9,19 @@
  * metrics (dice_et, dice_tc, dice_wt) overlaid on one run-page chart with a legend naming them.
  * Fails on any console error, page error, or serious/critical axe violation.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildWebApp, eventually, expectAccessible, loadHarness, loadTrackingService, type Principal, type TestApi } from './harness';
+import type { Browser, Page } from 'playwright-core';
+import {
+  eventually,
+  expectAccessible,
+  failOnPageProblems,
+  launchChromium,
+  openPage,
+  seedTrackingProject,
+  signIn,
+  startWebApi,
+  type TestApi,
+  type WebApi,
+} from './harness';
 
 /** Known series per run, one value a step from step 0: bests below are read off them. */
 const SERIES: Record<string, Record<string, number[]>> = {
@@ -35,32 +43,18 @@ const SERIES: Record<string, Record<string, number[]>> = {
 
 describe('best values, axis titles, the sticky compare legend and overlaid metrics in Chromium', () => {
   const slug = 'best-e2e';
-  let outDir: string;
+  let web: WebApi | undefined;
   let api: TestApi;
   let browser: Browser;
   let page: Page;
-  let researcher: { id: string; username: string; password: string };
   let experimentId: string;
   const runIds: Record<string, string> = {};
-  let problems: string[] = [];
+  const onProblem = failOnPageProblems();
 
   beforeAll(async () => {
-    outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
-    const [{ ADMIN, login, newProject, newUser, startTestApi }, TrackingService] = await Promise.all([
-      loadHarness(),
-      loadTrackingService(),
-      buildWebApp(outDir),
-    ]);
-    api = await startTestApi({ WEB_DIST_DIR: outDir });
-    const admin = await login(api, ADMIN.username, ADMIN.password);
-    const projectId = await newProject(api, admin, slug);
-    researcher = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
-    const tracking = api.app.get(TrackingService);
-    const who: Principal = {
-      method: 'session',
-      sessionId: 'e2e',
-      user: { id: researcher.id, username: researcher.username, displayName: researcher.username, globalRole: null },
-    };
+    web = await startWebApi();
+    api = web.api;
+    const { projectId, researcher, tracking, who } = await seedTrackingProject(web, slug);
     experimentId = (await tracking.createExperiment(who, projectId, 'brats-unet', [])).id;
     const t0 = Date.UTC(2026, 10, 20, 9, 0, 0);
     for (const [i, [name, series]] of Object.entries(SERIES).entries()) {
@@ -88,36 +82,14 @@ describe('best values, axis titles, the sticky compare legend and overlaid metri
       await tracking.updateRun(who, r.uuid, { status: 'finished', endTime: t0 + 600_000 });
     }
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
-    page = await context.newPage();
-    page.setDefaultTimeout(15000);
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console error: ${msg.text()} (${msg.location().url})`);
-    });
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-
-    await page.goto(`${api.base}/sign-in`);
-    await page.getByLabel('Username').fill(researcher.username);
-    await page.getByLabel('Password').fill(researcher.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+    browser = await launchChromium();
+    page = await openPage(browser, onProblem);
+    await signIn(page, api.base, researcher, '/runs');
   }, 240000);
 
   afterAll(async () => {
     await browser?.close();
-    await api?.close();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
-  });
-
-  beforeEach(() => {
-    problems = [];
-  });
-  afterEach(() => {
-    expect(problems).toEqual([]);
+    await web?.close();
   });
 
   const table = () => page.getByRole('table', { name: /Runs of brats-unet/ });

@@ -7,12 +7,21 @@
  * without a reload, and the polling stops once the run has finished. Fails on any console error,
  * page error, or serious/critical axe violation.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { CaliperClient, type RunLogger } from '@caliper/sdk';
-import { buildWebApp, eventually, expectAccessible, loadHarness, loadTrackingService, type Principal, type TestApi } from './harness';
+import {
+  eventually,
+  expectAccessible,
+  failOnPageProblems,
+  launchChromium,
+  openPage,
+  seedTrackingProject,
+  signIn,
+  startWebApi,
+  type TestApi,
+  type User,
+  type WebApi,
+} from './harness';
 
 /** Every chart has drawn the data of the view in the address bar (data-view is the query the page has rendered). */
 const chartsReady = (page: Page) =>
@@ -29,36 +38,25 @@ const pointsOf = async (page: Page, metric: string) =>
 
 describe('the compare page in Chromium (real API, PostgreSQL)', () => {
   const slug = 'compare-e2e';
-  let outDir: string;
+  let web: WebApi | undefined;
   let api: TestApi;
   let browser: Browser;
   let page: Page;
-  let researcher: { id: string; username: string; password: string };
+  let researcher: User;
   const runIds: string[] = [];
   /** A run without a batch_size param (and a name long enough to widen the hover read-out). */
   let partialRunId: string;
   const partialRunName = 'lr-0.3, no batch size, resumed from the fold-2 checkpoint';
   let compareUrl: string;
   let metricRequests: { fromStep: unknown; toStep: unknown }[] = [];
-  let problems: string[] = [];
+  const onProblem = failOnPageProblems();
 
   beforeAll(async () => {
-    outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
-    const [{ ADMIN, login, newProject, newUser, startTestApi }, TrackingService] = await Promise.all([
-      loadHarness(),
-      loadTrackingService(),
-      buildWebApp(outDir),
-    ]);
-    api = await startTestApi({ WEB_DIST_DIR: outDir });
-    const admin = await login(api, ADMIN.username, ADMIN.password);
-    const projectId = await newProject(api, admin, slug);
-    researcher = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
-    const tracking = api.app.get(TrackingService);
-    const who: Principal = {
-      method: 'session',
-      sessionId: 'e2e',
-      user: { id: researcher.id, username: researcher.username, displayName: researcher.username, globalRole: null },
-    };
+    web = await startWebApi();
+    api = web.api;
+    const seeded = await seedTrackingProject(web, slug);
+    const { projectId, tracking, who } = seeded;
+    researcher = seeded.researcher;
     const experiment = await tracking.createExperiment(who, projectId, 'lr-sweep', []);
     const t0 = Date.UTC(2026, 10, 20, 9, 0, 0);
     for (const [i, lr] of ['0.1', '0.01', '0.001'].entries()) {
@@ -103,17 +101,8 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     await tracking.updateRun(who, partialRunId, { status: 'finished', endTime: t0 + 600_000 });
     compareUrl = `${api.base}/projects/${slug}/compare?runs=${runIds.join(',')}`;
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
-    page = await context.newPage();
-    page.setDefaultTimeout(15000);
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console error: ${msg.text()} (${msg.location().url})`);
-    });
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    browser = await launchChromium();
+    page = await openPage(browser, onProblem);
     page.on('request', (req) => {
       const body = req.postData();
       if (!body || !body.includes('"operationName":"MetricSeries"')) return;
@@ -124,23 +113,11 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await api?.close();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
-  });
-
-  beforeEach(() => {
-    problems = [];
-  });
-  afterEach(() => {
-    expect(problems).toEqual([]);
+    await web?.close();
   });
 
   it('opens compare for three runs and draws every chart, system metrics apart', async () => {
-    await page.goto(`${api.base}/sign-in?next=${encodeURIComponent(compareUrl.slice(api.base.length))}`);
-    await page.getByLabel('Username').fill(researcher.username);
-    await page.getByLabel('Password').fill(researcher.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(compareUrl);
+    await signIn(page, api.base, researcher, compareUrl.slice(api.base.length));
     await page.getByRole('heading', { level: 1, name: 'Compare 3 runs' }).waitFor();
     await chartsReady(page);
     const charts = page.getByRole('region', { name: 'Metrics' });

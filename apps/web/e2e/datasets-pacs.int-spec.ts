@@ -18,8 +18,23 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildWebApp, eventually, expectAccessible, loadHarness, repoRoot, type Auth, type Harness, type TestApi } from './harness';
+import type { Browser, Page } from 'playwright-core';
+import {
+  eventually,
+  expectAccessible,
+  failOnPageProblems,
+  launchChromium,
+  newProjectWith,
+  openPage,
+  repoRoot,
+  signIn,
+  startWebApi,
+  type Auth,
+  type Harness,
+  type TestApi,
+  type User,
+  type WebApi,
+} from './harness';
 
 /** @caliper/pacs/testing and the worker's test harness, loaded by path (the web project may depend on neither). */
 interface PacsTesting {
@@ -39,13 +54,12 @@ interface WorkerHarness {
 type FullTestApi = TestApi & { db: unknown; objects: unknown };
 
 type CtInstance = { patientId: string; studyInstanceUid?: string; seriesInstanceUid?: string; sopInstanceUid?: string };
-type User = { username: string; password: string };
 type Orthanc = Awaited<ReturnType<PacsTesting['startTestOrthanc']>>;
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 describe('a dataset version built from the PACS, sealed and used by a run, in Chromium', () => {
-  let outDir: string;
+  let web: WebApi<FullTestApi> | undefined;
   let filesDir: string;
   let harness: Harness;
   let pacs: PacsTesting;
@@ -64,23 +78,14 @@ describe('a dataset version built from the PACS, sealed and used by a run, in Ch
   let manifestSha: string;
   let runId: string;
   let deidVersionUrl: string;
-  let problems: string[] = [];
+  const onProblem = failOnPageProblems();
 
   async function signedIn(user: User, next: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15000);
-    page.on('console', (msg) => {
+    const page = await openPage(browser, onProblem, {
       // A refused label or split file is a failed request the browser logs; the page shows its reason.
-      const refusedFile = /status of 400/.test(msg.text()) && /\/(labels|splits)$/.test(msg.location().url);
-      if (msg.type() === 'error' && !refusedFile) problems.push(`console error: ${msg.text()} (${msg.location().url})`);
+      expected: (msg) => /status of 400/.test(msg.text()) && /\/(labels|splits)$/.test(msg.location().url),
     });
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    await page.goto(`${api.base}/sign-in?next=${encodeURIComponent(next)}`);
-    await page.getByLabel('Username').fill(user.username);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${api.base}${next}`);
+    await signIn(page, api.base, user, next);
     return page;
   }
 
@@ -106,16 +111,12 @@ describe('a dataset version built from the PACS, sealed and used by a run, in Ch
   };
 
   beforeAll(async () => {
-    outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
     filesDir = mkdtempSync(path.join(tmpdir(), 'caliper-item-files-'));
-    const [h, p, workers, deid] = await Promise.all([
-      loadHarness(),
+    const [p, workers, deid] = await Promise.all([
       import(path.join(repoRoot, 'libs/pacs/src/testing')) as Promise<PacsTesting>,
       import(path.join(repoRoot, 'apps/worker/src/__tests__/worker-harness')) as Promise<WorkerHarness>,
       import(path.join(repoRoot, 'libs/pacs/src/deidentify')) as Promise<{ DEIDENTIFICATION_METHOD: string }>,
-      buildWebApp(outDir),
     ]);
-    harness = h;
     pacs = p;
     deidentificationMethod = deid.DEIDENTIFICATION_METHOD;
     orthanc = await pacs.startTestOrthanc();
@@ -137,12 +138,11 @@ describe('a dataset version built from the PACS, sealed and used by a run, in Ch
     }
     expect((await orthanc.client.store(files)).failed ?? []).toEqual([]);
 
-    api = (await harness.startTestApi({ WEB_DIST_DIR: outDir, PACS_DICOMWEB_URL: orthanc.dicomWebUrl })) as FullTestApi;
+    web = await startWebApi<FullTestApi>({ PACS_DICOMWEB_URL: orthanc.dicomWebUrl });
+    ({ api, harness } = web);
     worker = await workers.startTestWorker(api.db, api.objects, { PACS_DICOMWEB_URL: orthanc.dicomWebUrl });
-    const admin = await harness.login(api, 'admin', harness.ADMIN.password);
-    const projectId = await harness.newProject(api, admin, 'pacs-e2e');
-    researcher = await harness.newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
-    pi = await harness.newUser(api, admin, { projectId, roles: ['PI'] });
+    const { projectId, members } = await newProjectWith(web, 'pacs-e2e', ['RESEARCHER', 'PI']);
+    [researcher, pi] = members;
     researcherAuth = await harness.login(api, researcher.username, researcher.password);
     const created = (await harness.gqlOk(
       api,
@@ -153,26 +153,15 @@ describe('a dataset version built from the PACS, sealed and used by a run, in Ch
       },
     )) as { createDataset: { id: string } };
     datasetId = created.createDataset.id;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
   }, 240000);
 
   afterAll(async () => {
     await browser?.close();
     await worker?.close();
-    await api?.close();
+    await web?.close();
     await orthanc?.stop();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
     if (filesDir) rmSync(filesDir, { recursive: true, force: true });
-  });
-
-  beforeEach(() => {
-    problems = [];
-  });
-  afterEach(() => {
-    expect(problems).toEqual([]);
   });
 
   it('a researcher builds a version from a PACS query: the preview counts the matches, the import runs to its end', async () => {

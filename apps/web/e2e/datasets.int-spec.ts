@@ -9,8 +9,21 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildWebApp, eventually, expectAccessible, loadHarness, repoRoot, type TestApi } from './harness';
+import type { Browser, Page } from 'playwright-core';
+import {
+  eventually,
+  expectAccessible,
+  failOnPageProblems,
+  launchChromium,
+  newProjectWith,
+  openPage,
+  repoRoot,
+  signIn,
+  startWebApi,
+  type TestApi,
+  type User,
+  type WebApi,
+} from './harness';
 
 /** The DICOM generator of @caliper/pacs/testing, loaded by path (the web project may not depend on the PACS library). */
 interface DicomTesting {
@@ -19,10 +32,8 @@ interface DicomTesting {
 }
 const loadDicomTesting = (): Promise<DicomTesting> => import(path.join(repoRoot, 'libs/pacs/src/testing'));
 
-type User = { username: string; password: string };
-
 describe('the datasets pages in Chromium (real API, PostgreSQL, S3)', () => {
-  let outDir: string;
+  let web: WebApi | undefined;
   let filesDir: string;
   let api: TestApi;
   let browser: Browser;
@@ -34,23 +45,12 @@ describe('the datasets pages in Chromium (real API, PostgreSQL, S3)', () => {
   let versionOneUrl: string;
   let versionTwoUrl: string;
   let removedKey: string;
-  let problems: string[] = [];
+  const onProblem = failOnPageProblems();
 
   async function signedIn(user: User, next: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(15000);
-    page.on('console', (msg) => {
-      // The refused upload is a failed request the browser logs; the page shows its reason.
-      if (msg.type() === 'error' && !/status of 400/.test(msg.text()))
-        problems.push(`console error: ${msg.text()} (${msg.location().url})`);
-    });
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    await page.goto(`${api.base}/sign-in?next=${encodeURIComponent(next)}`);
-    await page.getByLabel('Username').fill(user.username);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${api.base}${next}`);
+    // The refused upload is a failed request the browser logs; the page shows its reason.
+    const page = await openPage(browser, onProblem, { expected: (msg) => /status of 400/.test(msg.text()) });
+    await signIn(page, api.base, user, next);
     return page;
   }
 
@@ -61,19 +61,11 @@ describe('the datasets pages in Chromium (real API, PostgreSQL, S3)', () => {
   };
 
   beforeAll(async () => {
-    outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
     filesDir = mkdtempSync(path.join(tmpdir(), 'caliper-dicom-'));
-    const [{ ADMIN, login, newProject, newUser, startTestApi }, { dicomVariant, sampleBytes }] = await Promise.all([
-      loadHarness(),
-      loadDicomTesting(),
-      buildWebApp(outDir),
-    ]);
-    api = await startTestApi({ WEB_DIST_DIR: outDir });
-    const admin = await login(api, ADMIN.username, ADMIN.password);
-    const projectId = await newProject(api, admin, 'datasets-e2e');
-    researcher = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
-    pi = await newUser(api, admin, { projectId, roles: ['PI'] });
-    viewer = await newUser(api, admin, { projectId, roles: ['VIEWER'] });
+    const [started, { dicomVariant, sampleBytes }] = await Promise.all([startWebApi(), loadDicomTesting()]);
+    web = started;
+    api = web.api;
+    [researcher, pi, viewer] = (await newProjectWith(web, 'datasets-e2e', ['RESEARCHER', 'PI', 'VIEWER'])).members;
     // 4 patients × 2 instances.
     for (let i = 0; i < 8; i++) {
       const file = path.join(filesDir, `ct-${i}.dcm`);
@@ -82,24 +74,13 @@ describe('the datasets pages in Chromium (real API, PostgreSQL, S3)', () => {
     }
     badFile = path.join(filesDir, 'notes.dcm');
     writeFileSync(badFile, 'not a DICOM file, only some notes');
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
   }, 240000);
 
   afterAll(async () => {
     await browser?.close();
-    await api?.close();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
+    await web?.close();
     if (filesDir) rmSync(filesDir, { recursive: true, force: true });
-  });
-
-  beforeEach(() => {
-    problems = [];
-  });
-  afterEach(() => {
-    expect(problems).toEqual([]);
   });
 
   it('a researcher creates a dataset and a version, uploads DICOM files and sees the counts per split', async () => {

@@ -1,13 +1,17 @@
 /**
  * What the browser tests share: the API's test harness and write path loaded by path (the web
  * project's type-check, isolatedModules, cannot compile the API's decorated sources, so the few
- * members used are typed here), the production build of the app, and the axe check.
+ * members used are typed here), the production build of the app served by an API, a project with
+ * its members or with runs to seed, Chromium with pages that fail a test on any console or page
+ * error, sign-in, and the axe check.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type ConsoleMessage, type Page } from 'playwright-core';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
 
@@ -28,6 +32,11 @@ export interface Harness {
     opts: { projectId: string; roles: string[] },
   ): Promise<{ id: string; username: string; password: string }>;
   gqlOk(api: TestApi, auth: Auth, query: string, variables: Record<string, unknown>): Promise<unknown>;
+}
+export interface User {
+  id: string;
+  username: string;
+  password: string;
 }
 export interface Principal {
   method: 'session';
@@ -77,6 +86,128 @@ export async function buildWebApp(outDir: string): Promise<void> {
     // tests check what users get.
     { cwd: repoRoot, env: { ...process.env, NODE_ENV: 'production' } },
   );
+}
+
+export interface WebApi<Api extends TestApi = TestApi> {
+  api: Api;
+  harness: Harness;
+  /** The bootstrap admin, signed in. */
+  admin: Auth;
+  /** Closes the API and removes the build. */
+  close(): Promise<void>;
+}
+
+/**
+ * The production build of the app served (WEB_DIST_DIR) by an API booted in-process on a fresh test
+ * database, with these settings besides; the app is built while the harness loads.
+ */
+export async function startWebApi<Api extends TestApi = TestApi>(env: Record<string, string> = {}): Promise<WebApi<Api>> {
+  const outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
+  const removeBuild = () => rmSync(outDir, { recursive: true, force: true });
+  let api: Api | undefined;
+  try {
+    const [harness] = await Promise.all([loadHarness(), buildWebApp(outDir)]);
+    api = (await harness.startTestApi({ WEB_DIST_DIR: outDir, ...env })) as Api;
+    const admin = await harness.login(api, harness.ADMIN.username, harness.ADMIN.password);
+    const started = api;
+    return {
+      api: started,
+      harness,
+      admin,
+      close: async () => {
+        await started.close();
+        removeBuild();
+      },
+    };
+  } catch (err) {
+    await api?.close().catch(() => undefined);
+    removeBuild();
+    throw err;
+  }
+}
+
+/** A new project (`slug`) with one new member per role given, in that order. */
+export async function newProjectWith<const Roles extends readonly string[]>(
+  web: WebApi,
+  slug: string,
+  roles: Roles,
+): Promise<{ projectId: string; members: { -readonly [I in keyof Roles]: User } }> {
+  const projectId = await web.harness.newProject(web.api, web.admin, slug);
+  const members: User[] = [];
+  for (const role of roles) members.push(await web.harness.newUser(web.api, web.admin, { projectId, roles: [role] }));
+  return { projectId, members: members as { -readonly [I in keyof Roles]: User } };
+}
+
+export interface TrackingSeed {
+  projectId: string;
+  researcher: User;
+  /** TrackingService of the API: runs are seeded through the API's own write path. */
+  tracking: Tracking;
+  /** The researcher, as the service takes them. */
+  who: Principal;
+}
+
+/** A new project (`slug`) with a researcher, and the API's TrackingService to write runs as them. */
+export async function seedTrackingProject(web: WebApi, slug: string): Promise<TrackingSeed> {
+  const [TrackingService, { projectId, members }] = await Promise.all([loadTrackingService(), newProjectWith(web, slug, ['RESEARCHER'])]);
+  const [researcher] = members;
+  const who: Principal = {
+    method: 'session',
+    sessionId: 'e2e',
+    user: { id: researcher.id, username: researcher.username, displayName: researcher.username, globalRole: null },
+  };
+  return { projectId, researcher, tracking: web.api.app.get(TrackingService), who };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
+}
+
+/**
+ * Registers, in the describe block it is called in, that each test starts with no page problems and
+ * fails if it ends with any; returns what a page reports its problems to (openPage's `onProblem`).
+ */
+export function failOnPageProblems(): (problem: string) => void {
+  let problems: string[] = [];
+  beforeEach(() => {
+    problems = [];
+  });
+  afterEach(() => {
+    expect(problems).toEqual([]);
+  });
+  return (problem) => problems.push(problem);
+}
+
+/**
+ * A page in a new context (1360x900, en-GB, UTC unless `context` says otherwise) whose console
+ * errors and page errors go to `onProblem`, but for console errors `expected` says the test causes
+ * on purpose (a refused upload, whose reason the page shows).
+ */
+export async function openPage(
+  browser: Browser,
+  onProblem: (problem: string) => void,
+  opts: { context?: BrowserContextOptions; expected?: (msg: ConsoleMessage) => boolean } = {},
+): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC', ...opts.context });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !opts.expected?.(msg)) onProblem(`console error: ${msg.text()} (${msg.location().url})`);
+  });
+  page.on('pageerror', (err) => onProblem(`page error: ${err.message}`));
+  return page;
+}
+
+/** Signs in through the sign-in page and waits to be taken on to `next` (a path). */
+export async function signIn(page: Page, base: string, user: { username: string; password: string }, next: string): Promise<void> {
+  await page.goto(`${base}/sign-in?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${base}${next}`);
 }
 
 /**

@@ -6,19 +6,20 @@
  * load the next page while only the rows in view are in the DOM. Fails on any console error,
  * page error, or serious/critical axe violation.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import {
-  buildWebApp,
   eventually,
   expectAccessible,
-  loadHarness,
-  loadTrackingService,
+  failOnPageProblems,
+  launchChromium,
+  openPage,
+  seedTrackingProject,
+  signIn,
+  startWebApi,
   type Principal,
   type TestApi,
   type Tracking,
+  type WebApi,
 } from './harness';
 
 const RUNS = 150;
@@ -38,35 +39,24 @@ const seed = (i: number) => ({
 
 describe('the runs table in Chromium (real API, PostgreSQL)', () => {
   const slug = 'runs-table-e2e';
-  let outDir: string;
+  let web: WebApi | undefined;
   let api: TestApi;
   let browser: Browser;
   let page: Page;
   let experimentId: string;
   const uuids: string[] = [];
-  let problems: string[] = [];
+  const onProblem = failOnPageProblems();
   let tracking: Tracking;
   let who: Principal;
   /** An experiment whose runs log a param, a metric and a tag all named lr. */
   let sameNamesId: string;
 
   beforeAll(async () => {
-    outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
-    const [{ ADMIN, login, newProject, newUser, startTestApi }, TrackingService] = await Promise.all([
-      loadHarness(),
-      loadTrackingService(),
-      buildWebApp(outDir),
-    ]);
-    api = await startTestApi({ WEB_DIST_DIR: outDir });
-    const admin = await login(api, ADMIN.username, ADMIN.password);
-    const projectId = await newProject(api, admin, slug);
-    const researcher = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
-    tracking = api.app.get(TrackingService);
-    who = {
-      method: 'session',
-      sessionId: 'e2e',
-      user: { id: researcher.id, username: researcher.username, displayName: researcher.username, globalRole: null },
-    };
+    web = await startWebApi();
+    api = web.api;
+    const seeded = await seedTrackingProject(web, slug);
+    ({ tracking, who } = seeded);
+    const { projectId, researcher } = seeded;
     experimentId = (await tracking.createExperiment(who, projectId, 'lr-sweep', [])).id;
     const t0 = Date.UTC(2026, 10, 20, 9, 0, 0);
     for (let i = 0; i < RUNS; i++) {
@@ -101,41 +91,15 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
       await tracking.updateRun(who, run.uuid, { status: 'finished', endTime: t0 + i * 60_000 + 30_000 });
     }
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
-    const context = await browser.newContext({
-      viewport: { width: 1360, height: 900 },
-      locale: 'en-GB',
-      timezoneId: 'UTC',
-      acceptDownloads: true,
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(15000);
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console error: ${msg.text()} (${msg.location().url})`);
-    });
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    await page.goto(`${api.base}/sign-in?next=${encodeURIComponent(`/experiments/${experimentId}`)}`);
-    await page.getByLabel('Username').fill(researcher.username);
-    await page.getByLabel('Password').fill(researcher.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${api.base}/experiments/${experimentId}`);
+    browser = await launchChromium();
+    page = await openPage(browser, onProblem, { context: { acceptDownloads: true } });
+    await signIn(page, api.base, researcher, `/experiments/${experimentId}`);
   }, 300000);
 
   afterAll(async () => {
     await browser?.close();
-    await api?.close();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
+    await web?.close();
   }, 30000);
-
-  beforeEach(() => {
-    problems = [];
-  });
-  afterEach(() => {
-    expect(problems).toEqual([]);
-  });
 
   const table = () => page.getByRole('table', { name: /Runs of lr-sweep/ });
   const headers = async () => (await table().locator('thead th').allTextContents()).map((t) => t.trim());
