@@ -25,7 +25,12 @@ describe('docker-compose.yml', () => {
       expect.arrayContaining(['postgres', 'redis', 'minio', 'orthanc', 'migrate', 'api', 'worker', 'inference', 'web']),
     );
     expect(compose.services.postgres.image).toBe('postgres:15');
-    expect(readFileSync(path.join(ROOT, 'apps/api/Dockerfile'), 'utf8')).toMatch(/FROM node:20-bookworm-slim/);
+    // The Node major the repository pins (package.json's `node` dev dependency and engines) is the images' too.
+    const pinned = (
+      JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+    ).devDependencies.node!.split('.')[0];
+    for (const app of ['api', 'worker', 'inference', 'web'])
+      expect({ app, from: dockerfile(app).match(/^FROM node:(\d+)-bookworm-slim/m)?.[1] }).toEqual({ app, from: pinned });
     expect(readFileSync(path.join(ROOT, 'apps/api/Dockerfile'), 'utf8')).toMatch(/^USER node$/m);
   });
 
@@ -52,9 +57,9 @@ describe('docker-compose.yml', () => {
     expect(svc.depends_on.migrate.condition).toBe('service_completed_successfully');
   });
 
-  it.each(['worker', 'inference'])('builds the %s image in two stages on node:20-bookworm-slim, as the non-root node user', (app) => {
+  it.each(['worker', 'inference'])('builds the %s image in two stages on node:22-bookworm-slim, as the non-root node user', (app) => {
     const text = dockerfile(app);
-    expect(text.match(/^FROM node:20-bookworm-slim/gm)).toHaveLength(2);
+    expect(text.match(/^FROM node:22-bookworm-slim/gm)).toHaveLength(2);
     expect(text).toMatch(/^USER node$/m);
     expect(text).toMatch(/^ENV .*HOST=0\.0\.0\.0/m);
     const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(text)?.[1] ?? '[]') as string[];
