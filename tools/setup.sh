@@ -21,7 +21,7 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 export ONNXRUNTIME_NODE_INSTALL=skip
-npm ci --no-audit --no-fund
+bash tools/npm-ci.sh --no-audit --no-fund   # on Node 22 (package.json's `node`), fetched when the machine's is older
 # The `caliper` command's build (dist/cli; it would build itself on its first command otherwise).
 npm run --silent build:cli
 echo "Set-up done. Start Caliper with: npm start"
