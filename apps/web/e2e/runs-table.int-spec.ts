@@ -1,7 +1,8 @@
 /**
  * The runs table in a real browser against the real API (booted in-process on a fresh test
  * database, runs written through TrackingService): a researcher filters with the grammar (key
- * autocomplete), sorts by a metric, adds a column, groups by a param, selects runs and opens the
+ * autocomplete), sorts by a metric and by a metric's best value (best first, by the direction
+ * chosen in the table), adds a column, groups by a param, selects runs and opens the
  * compare page, reloads the address and finds the same table, exports it as CSV, and scrolls to
  * load the next page while only the rows in view are in the DOM. Fails on any console error,
  * page error, or serious/critical axe violation.
@@ -50,6 +51,8 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
   let who: Principal;
   /** An experiment whose runs log a param, a metric and a tag all named lr. */
   let sameNamesId: string;
+  /** An experiment whose runs' best val_loss (lowest or highest) is in another order than their latest. */
+  let bestSortId: string;
 
   beforeAll(async () => {
     web = await startWebApi();
@@ -88,6 +91,18 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
         tags: tag ? [{ key: 'lr', value: String(tag) }] : [],
         metrics: [{ key: 'lr', value: Number(metric), timestamp: t0, step: 100 }],
       });
+      await tracking.updateRun(who, run.uuid, { status: 'finished', endTime: t0 + i * 60_000 + 30_000 });
+    }
+
+    bestSortId = (await tracking.createExperiment(who, projectId, 'best-sort', [])).id;
+    // val_loss latest: fold-2 .45 < fold-1 .6 < fold-3 .8; lowest: fold-3 .2 < fold-1 .3 < fold-2 .4; highest: fold-1 .9 > fold-3 .8 > fold-2 .5.
+    for (const [i, values] of [
+      [0.9, 0.3, 0.6],
+      [0.5, 0.4, 0.45],
+      [0.7, 0.2, 0.8],
+    ].entries()) {
+      const run = await tracking.createRun(who, { experimentId: bestSortId, name: `fold-${i + 1}`, startTime: t0 + i * 60_000 });
+      await tracking.logBatch(who, run.uuid, { metrics: values.map((value, step) => ({ key: 'val_loss', value, timestamp: t0, step })) });
       await tracking.updateRun(who, run.uuid, { status: 'finished', endTime: t0 + i * 60_000 + 30_000 });
     }
 
@@ -417,6 +432,47 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
       expect(url.searchParams.getAll('col')).toEqual(['metrics.lr', 'params.lr', 'tags.lr']);
       expect(url.searchParams.get('sort')).toBe('metrics.lr:desc');
     });
+  }, 60000);
+
+  it("sorts by a metric's best value from its header, best first by the direction chosen there, on the server", async () => {
+    const bestTable = () => page.getByRole('table', { name: /Runs of best-sort/ });
+    const folds = () => bestTable().locator('tbody tr:not(.rt-spacer):not(.rt-group) td.rt-name').allTextContents();
+    await page.goto(`${api.base}/experiments/${bestSortId}?best=1`);
+    await bestTable().waitFor();
+    await eventually(async () => expect(await folds()).toEqual(['fold-3', 'fold-2', 'fold-1']));
+    await bestTable()
+      .getByRole('button', { name: /^Metric val_loss: sort ascending/ })
+      .click();
+    await eventually(async () => expect(await folds()).toEqual(['fold-2', 'fold-1', 'fold-3']));
+
+    // The best (lowest, by default for a loss) first: another order than the latest values'.
+    await bestTable().getByRole('button', { name: 'Best val_loss: sort best first (lowest first)' }).click();
+    await page.waitForURL(/[?&]sort=best\.val_loss%3Aasc/);
+    await count()
+      .getByText(/sorted by the best val_loss, lowest first\./)
+      .waitFor();
+    await eventually(async () => expect(await folds()).toEqual(['fold-3', 'fold-1', 'fold-2']));
+    await eventually(async () =>
+      expect((await bestTable().locator('th[aria-sort="ascending"]').textContent())?.replace(/\s+/g, ' ').trim()).toMatch(/^best val_loss/),
+    );
+    await expectAccessible(page, 'sorted by a best value');
+
+    // Better high: the best is now the highest, and the server sorts the runs by it, highest first.
+    await bestTable()
+      .getByRole('combobox', { name: /^Best of val_loss/ })
+      .selectOption('MAX');
+    await count()
+      .getByText(/sorted by the best val_loss, highest first\./)
+      .waitFor();
+    await eventually(async () => expect(await folds()).toEqual(['fold-1', 'fold-3', 'fold-2']));
+    await eventually(async () =>
+      expect((await bestTable().locator('th[aria-sort="descending"]').textContent())?.replace(/\s+/g, ' ').trim()).toMatch(
+        /^best val_loss/,
+      ),
+    );
+    // The address keeps the sort, the project the direction.
+    await page.reload();
+    await eventually(async () => expect(await folds()).toEqual(['fold-1', 'fold-3', 'fold-2']));
   }, 60000);
 
   it('keeps both of two columns switched on in quick succession', async () => {

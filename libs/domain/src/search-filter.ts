@@ -31,6 +31,16 @@ export interface OrderClause {
   ascending: boolean;
 }
 
+/**
+ * The runs table's order by a metric's best value (`best.<key>`): best first, which is the lowest
+ * or the highest value by the metric's direction in the project, so the item takes no ASC or DESC.
+ */
+export interface BestOrderClause {
+  entity: 'best';
+  key: string;
+}
+export type TableOrderClause = OrderClause | BestOrderClause;
+
 export const STRING_ATTRIBUTES = ['run_id', 'run_name', 'status', 'artifact_uri', 'user_id'] as const;
 export const NUMERIC_ATTRIBUTES = ['start_time', 'end_time'] as const;
 export type StringAttribute = (typeof STRING_ATTRIBUTES)[number];
@@ -100,6 +110,23 @@ class Cursor {
   }
 }
 
+/** The key after `<prefix>.` (the '.' not yet read): a quoted name, or a word with dots allowed. */
+function keyAfterPrefix(c: Cursor, prefix: string): string {
+  c.next();
+  const keyToken = c.next();
+  if (keyToken.kind === 'quoted' && keyToken.quote !== "'") return keyToken.text;
+  if (keyToken.kind !== 'word' && keyToken.kind !== 'number') throw c.error(`expected a key name after '${prefix}.'`);
+  let key = keyToken.text;
+  // Unquoted keys may contain dots (metrics.val.loss): join word/number pieces separated by '.'.
+  while (c.peek()?.kind === 'punct' && c.peek()!.text === '.' && (c.peek(1)?.kind === 'word' || c.peek(1)?.kind === 'number')) {
+    c.next();
+    key += '.' + c.next().text;
+  }
+  return key;
+}
+
+const isDot = (t: FilterToken | undefined) => t?.kind === 'punct' && t.text === '.';
+
 /** `<entity>.<key>` where the key may be a word (dots allowed) or a quoted name; a bare word is an attribute. */
 function parseIdentifier(c: Cursor, attributes: readonly string[] = RUN_ATTRIBUTES): { entity: SearchEntity; key: string } {
   const attributeKey = (cursor: Cursor, raw: string) => checkedAttribute(cursor, raw, attributes);
@@ -110,19 +137,7 @@ function parseIdentifier(c: Cursor, attributes: readonly string[] = RUN_ATTRIBUT
   if (first.kind !== 'word') throw c.error(`expected a key such as metrics.loss, found '${first.text}'`);
   const dotted = first.text.split('.');
   const prefix = ENTITY_PREFIXES[first.text.toLowerCase()];
-  if (prefix && c.peek()?.kind === 'punct' && c.peek()!.text === '.') {
-    c.next();
-    const keyToken = c.next();
-    if (keyToken.kind === 'quoted' && keyToken.quote !== "'") return entityKey(prefix, keyToken.text);
-    if (keyToken.kind !== 'word' && keyToken.kind !== 'number') throw c.error(`expected a key name after '${first.text}.'`);
-    let key = keyToken.text;
-    // Unquoted keys may contain dots (metrics.val.loss): join word/number pieces separated by '.'.
-    while (c.peek()?.kind === 'punct' && c.peek()!.text === '.' && (c.peek(1)?.kind === 'word' || c.peek(1)?.kind === 'number')) {
-      c.next();
-      key += '.' + c.next().text;
-    }
-    return entityKey(prefix, key);
-  }
+  if (prefix && isDot(c.peek())) return entityKey(prefix, keyAfterPrefix(c, first.text));
   if (dotted.length > 1) throw c.error(`unknown entity '${dotted[0]}' (use metrics., params., tags., attributes. or datasets.)`);
   return attributeKey(c, first.text);
 }
@@ -245,9 +260,24 @@ export function parseOrderBy(items: readonly string[] | null | undefined): Order
 /** Run attributes the web's runs table can also sort on (not part of MLflow's grammar). */
 export const TABLE_ORDER_ATTRIBUTES = ['duration'] as const;
 
-/** The runs table's order_by: MLflow's items plus `attributes.duration` (end_time - start_time). */
-export function parseTableOrderBy(items: readonly string[] | null | undefined): OrderClause[] {
-  return parseOrderItems(items, [...RUN_ATTRIBUTES, ...TABLE_ORDER_ATTRIBUTES]);
+const TABLE_ATTRIBUTES = [...RUN_ATTRIBUTES, ...TABLE_ORDER_ATTRIBUTES];
+
+/**
+ * The runs table's order_by: MLflow's items plus `attributes.duration` (end_time - start_time)
+ * and `best.<metric key>`, a metric's best value, best first (BestOrderClause).
+ */
+export function parseTableOrderBy(items: readonly string[] | null | undefined): TableOrderClause[] {
+  return nonBlank(items).map((item) => {
+    const c = new Cursor(tokenizeFilter(item, 'order_by clause'), item, 'order_by clause');
+    if (!c.isWord('BEST') || !isDot(c.peek(1))) return parseOrderItem(item, TABLE_ATTRIBUTES);
+    const prefix = c.next().text;
+    const key = keyAfterPrefix(c, prefix);
+    if (!c.done())
+      throw c.error(
+        `a best value sorts best first, the lowest or highest by the metric's direction in the project: nothing may follow the key, found '${c.peek()!.text}'`,
+      );
+    return { entity: 'best', key };
+  });
 }
 
 /** Experiments search order_by: name, experiment_id, creation_time, last_update_time. */
@@ -261,23 +291,25 @@ export function parseExperimentOrderBy(items: readonly string[] | null | undefin
   return order;
 }
 
+const nonBlank = (items: readonly string[] | null | undefined): string[] => (items ?? []).filter((s) => s.trim() !== '');
+
 function parseOrderItems(items: readonly string[] | null | undefined, attributes: readonly string[]): OrderClause[] {
-  return (items ?? [])
-    .filter((s) => s.trim() !== '')
-    .map((item) => {
-      const c = new Cursor(tokenizeFilter(item, 'order_by clause'), item, 'order_by clause');
-      const { entity, key } = parseIdentifier(c, attributes);
-      if (entity === 'dataset') throw c.error(`runs cannot be ordered by dataset fields`);
-      let ascending = true;
-      if (!c.done()) {
-        const dir = c.next();
-        if (dir.kind !== 'word' || !['ASC', 'DESC'].includes(dir.text.toUpperCase()))
-          throw c.error(`expected ASC or DESC, found '${dir.text}'`);
-        ascending = dir.text.toUpperCase() === 'ASC';
-      }
-      if (!c.done()) throw c.error(`unexpected '${c.peek()!.text}' after the sort direction`);
-      return { entity, key, ascending };
-    });
+  return nonBlank(items).map((item) => parseOrderItem(item, attributes));
+}
+
+function parseOrderItem(item: string, attributes: readonly string[]): OrderClause {
+  const c = new Cursor(tokenizeFilter(item, 'order_by clause'), item, 'order_by clause');
+  const { entity, key } = parseIdentifier(c, attributes);
+  if (entity === 'dataset') throw c.error(`runs cannot be ordered by dataset fields`);
+  let ascending = true;
+  if (!c.done()) {
+    const dir = c.next();
+    if (dir.kind !== 'word' || !['ASC', 'DESC'].includes(dir.text.toUpperCase()))
+      throw c.error(`expected ASC or DESC, found '${dir.text}'`);
+    ascending = dir.text.toUpperCase() === 'ASC';
+  }
+  if (!c.done()) throw c.error(`unexpected '${c.peek()!.text}' after the sort direction`);
+  return { entity, key, ascending };
 }
 
 /** Experiments search: `name`, `creation_time`, `last_update_time` attributes and tags. */

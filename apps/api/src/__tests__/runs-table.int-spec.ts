@@ -1,7 +1,8 @@
 /**
  * The runs table's server side on the real API: GraphQL run search (MLflow filter grammar, order
- * by any column with NULLs last, keyset cursors, totals), the column keys, and the CSV export of
- * the same table over REST (RFC 4180, formula guard, authorisation). Injection attempts go
+ * by any column with NULLs last, by a metric's best value following the project's direction,
+ * keyset cursors, totals), the column keys, and the CSV export of the same table over REST (RFC
+ * 4180, formula guard, authorisation). Injection attempts go
  * through the HTTP endpoints, not only the parser.
  */
 import type { Principal } from '@caliper/server-kit';
@@ -240,6 +241,94 @@ describe('the runs table over GraphQL and CSV (real API, PostgreSQL)', () => {
     expect((await all({ filter: 'metrics.`loss) OR (1=1` < 1' })).names).toEqual([]);
     const runsLeft = await gqlOk<{ experiment: { runs: Page } }>(api, session, EXPERIMENT_RUNS, { id: experimentId, first: 50 });
     expect(runsLeft.experiment.runs.totalCount).toBe(6);
+  });
+
+  it("orders by a metric's best value, best first by the project's direction for the key, NULLs last, across pages and in the CSV", async () => {
+    // A project of its own (the other tests count table-a's runs), its PI logging and sorting.
+    const admin = await login(api, ADMIN.username, ADMIN.password);
+    const projectId = await newProject(api, admin, 'table-best');
+    const p = await newUser(api, admin, { projectId, roles: ['PI'] });
+    const pi = await login(api, p.username, p.password);
+    const who: Principal = {
+      method: 'session',
+      sessionId: 'runs-table-best',
+      user: { id: p.id, username: p.username, displayName: p.username, globalRole: null },
+    };
+    const bests = (await tracking.createExperiment(who, projectId, 'bests', [])).id;
+    // loss: latest t .25 < q .3 < r .5 < p .8, but lowest p .2 < t .25 < q .3 < r .35, highest p .9 > r .6 > q .5 > t .25; s logs none.
+    // dice (better high by its name): highest r .8 > p .7 > q .65 > s .5; t logs none.
+    const SERIES: Record<string, Record<string, number[]>> = {
+      p: { loss: [0.9, 0.2, 0.8], dice: [0.1, 0.7, 0.3] },
+      q: { loss: [0.5, 0.4, 0.3], dice: [0.6, 0.65, 0.6] },
+      r: { loss: [0.6, 0.35, 0.5], dice: [0.2, 0.8, 0.1] },
+      s: { dice: [0.5] },
+      t: { loss: [0.25] },
+    };
+    const t0 = Date.UTC(2026, 10, 2, 8, 0, 0);
+    for (const [i, [name, series]] of Object.entries(SERIES).entries()) {
+      const run = await tracking.createRun(who, { experimentId: bests, name, startTime: t0 + i * 60_000 });
+      uuid.set(name, run.uuid);
+      await tracking.logBatch(who, run.uuid, {
+        metrics: Object.entries(series).flatMap(([key, values]) => values.map((value, step) => ({ key, value, timestamp: t0, step }))),
+      });
+    }
+    const sorted = async (orderBy: string[], first = 2) => {
+      const out: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const r: { experiment: { runs: Page } } = await gqlOk(api, pi, EXPERIMENT_RUNS, { id: bests, first, after, orderBy });
+        out.push(...names(r.experiment.runs));
+        if (!r.experiment.runs.pageInfo.hasNextPage) return out;
+        after = r.experiment.runs.pageInfo.endCursor;
+      }
+    };
+    const SET = `mutation($i: SetMetricDirectionInput!) { setMetricDirection(input: $i) { direction isDefault } }`;
+
+    expect(await sorted(['metrics.loss ASC'])).toEqual(['t', 'q', 'r', 'p', 's']);
+    expect(await sorted(['best.loss'])).toEqual(['p', 't', 'q', 'r', 's']);
+    expect(await sorted(['best.`dice`'], 3)).toEqual(['r', 'p', 'q', 's', 't']);
+    const csvNames = async () => {
+      const q = new URLSearchParams({ experimentId: bests, orderBy: 'best.loss', columns: 'attributes.run_name' });
+      const res = await rest(api, 'GET', `/api/v1/projects/table-best/runs.csv?${q.toString()}`, pi);
+      expect(res.status).toBe(200);
+      return (await res.text())
+        .trimEnd()
+        .split('\r\n')
+        .slice(1)
+        .map((l) => l.split(',')[1]);
+    };
+    expect(await csvNames()).toEqual(['p', 't', 'q', 'r', 's']);
+
+    // The PI makes loss better high: its best is now its highest, sorted highest first; a cursor of the old order is refused.
+    const before = await gqlOk<{ experiment: { runs: Page } }>(api, pi, EXPERIMENT_RUNS, { id: bests, first: 2, orderBy: ['best.loss'] });
+    expect(
+      (await gqlOk<{ setMetricDirection: unknown }>(api, pi, SET, { i: { projectId, key: 'loss', direction: 'MAX' } })).setMetricDirection,
+    ).toEqual({ direction: 'MAX', isDefault: false });
+    expect(await sorted(['best.loss'])).toEqual(['p', 'r', 'q', 't', 's']);
+    expect(await csvNames()).toEqual(['p', 'r', 'q', 't', 's']);
+    const stale = await gql(api, pi, EXPERIMENT_RUNS, {
+      id: bests,
+      first: 2,
+      after: before.experiment.runs.pageInfo.endCursor,
+      orderBy: ['best.loss'],
+    });
+    expect({ code: errorCode(stale), message: errorMessage(stale) }).toEqual({
+      code: 'BAD_USER_INPUT',
+      message: expect.stringMatching(/^after: must be a cursor from pageInfo.endCursor of the same filter and order/),
+    });
+    // Other projects keep the default for the same key: table-a's lowest loss first.
+    expect((await all({ orderBy: ['best.loss'] }, 10)).names).toEqual(['d', 'b', 'e', 'a', 'c', 'f']);
+    await gqlOk(api, pi, SET, { i: { projectId, key: 'loss', direction: null } });
+    expect(await sorted(['best.loss'])).toEqual(['p', 't', 'q', 'r', 's']);
+
+    // A best value takes no direction; keys are data, never SQL.
+    const refused = await gql(api, pi, EXPERIMENT_RUNS, { id: bests, orderBy: ['best.loss DESC'] });
+    expect({ code: errorCode(refused), message: errorMessage(refused) }).toEqual({
+      code: 'BAD_USER_INPUT',
+      message:
+        "orderBy: Invalid order_by clause 'best.loss DESC': a best value sorts best first, the lowest or highest by the metric's direction in the project: nothing may follow the key, found 'DESC'.",
+    });
+    expect(await sorted(['best.`loss) DESC, (SELECT 1`'], 10)).toEqual(byRunId('p', 'q', 'r', 's', 't'));
   });
 
   const csv = (query: string, auth: Auth = session) => rest(api, 'GET', `/api/v1/projects/table-a/runs.csv?${query}`, auth);

@@ -1,4 +1,4 @@
-/** metric_directions: the only code that reads or writes it. */
+/** metric_directions: the only code that writes it (the runs table's order by a best value reads it too, in RunSearchRepository). */
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { MetricDirection } from '@caliper/domain';
 import { MetricDirectionEntity } from './metric-directions.entity';

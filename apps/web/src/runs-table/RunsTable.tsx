@@ -2,10 +2,10 @@
  * The runs table of an experiment: thousands of runs, virtualised (only the rows in view are in
  * the DOM, at a fixed row height), loaded from the server a page at a time as the reader
  * scrolls. Filter with MLflow's grammar (keys autocompleted) and quick filters, sort by a
- * header, choose and order columns, group by a param or tag, select runs to compare, export
+ * header (a metric's best value too, best first, sorted by the server), choose and order columns, group by a param or tag, select runs to compare, export
  * what is shown as CSV. Everything but the selection lives in the URL (state.ts).
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { useQuery } from '@apollo/client/react';
 import { CombinedGraphQLErrors } from '@apollo/client/errors';
@@ -19,6 +19,8 @@ import { groupItems, type GroupItem } from './groups';
 import { BestCell, RunCell } from './RunCell';
 import { RunColumnKeysQuery, RunGroupsQuery } from './runs-table.operations';
 import {
+  bestSortColumn,
+  bestSortKey,
   columnKind,
   columnLabel,
   compareHref,
@@ -83,7 +85,10 @@ export function RunsTable({
     [columns, state.best],
   );
   const project = keysQuery.data?.experiment.project;
-  const directions = useMetricDirections(project?.id, metricKeys);
+  // A sort by a best value names its direction (the server sorts by it), shown or not.
+  const sortedBest = bestSortKey(state.sort?.column);
+  const directionKeys = useMemo(() => (sortedBest === null ? metricKeys : [...metricKeys, sortedBest]), [metricKeys, sortedBest]);
+  const directions = useMetricDirections(project?.id, directionKeys);
   const canSetDirections = !!project?.myPermissions.includes('run.write');
   const cellCount = columns.length + metricKeys.length;
   const filter = filterOf(state);
@@ -126,9 +131,13 @@ export function RunsTable({
   const selectedInOrder = pages.rows.map((r) => r.runId).filter((id) => selected.includes(id));
   const users = [...new Set([...pages.rows.flatMap((r) => (r.user ? [r.user.username] : [])), ...(state.user ? [state.user] : [])])].sort();
   const inputError = errorMessage(pages.error);
-  const sortLabel = state.sort
-    ? `sorted by ${describe(state.sort.column)}, ${state.sort.descending ? 'descending' : 'ascending'}`
-    : 'newest first';
+  const sortedBestDirection = sortedBest === null ? null : directions.of(sortedBest);
+  const sortLabel =
+    sortedBest !== null
+      ? `sorted by the best ${sortedBest}, ${sortedBestDirection ? `${directionWord(sortedBestDirection)} first` : 'best first'}`
+      : state.sort
+        ? `sorted by ${describe(state.sort.column)}, ${state.sort.descending ? 'descending' : 'ascending'}`
+        : 'newest first';
 
   return (
     <div className="rt">
@@ -281,16 +290,28 @@ export function RunsTable({
                   const kind = columnKind(c);
                   const best =
                     state.best && ref?.kind === 'metrics' ? (
-                      <th key={`best:${c}`} scope="col" className="metric key-head rt-best-head">
-                        <span className="rt-col-kind">best</span> {ref.key}{' '}
-                        <BestDirectionSelect
-                          metricKey={ref.key}
-                          direction={directions.of(ref.key)}
-                          isDefault={directions.isDefault(ref.key)}
-                          disabled={!canSetDirections || directions.saving}
-                          onChange={(d) => void directions.set(ref.key, d).catch(() => undefined)}
-                        />
-                      </th>
+                      <BestHeader
+                        key={`best:${c}`}
+                        metricKey={ref.key}
+                        sorted={sortedBest === ref.key}
+                        direction={directions.of(ref.key)}
+                        onSort={() => update({ sort: { column: bestSortColumn(ref.key), descending: false } })}
+                        select={
+                          <BestDirectionSelect
+                            metricKey={ref.key}
+                            direction={directions.of(ref.key)}
+                            isDefault={directions.isDefault(ref.key)}
+                            disabled={!canSetDirections || directions.saving}
+                            onChange={(d) =>
+                              void directions
+                                .set(ref.key, d)
+                                // The server sorted the loaded pages by the old direction: start again.
+                                .then(() => (sortedBest === ref.key ? pages.reload() : undefined))
+                                .catch(() => undefined)
+                            }
+                          />
+                        }
+                      />
                     ) : null;
                   return [
                     <th key={c} scope="col" aria-sort={sorted} className={`${ref?.kind === 'metrics' ? 'metric ' : ''}key-head`}>
@@ -383,6 +404,40 @@ export function RunsTable({
         ) : null}
       </div>
     </div>
+  );
+}
+
+/**
+ * A best column's header: sorts the runs by that best value, best first (the lowest or highest by
+ * the direction: the order the values read in, for aria-sort), and holds the direction's choice.
+ */
+function BestHeader({
+  metricKey,
+  sorted,
+  direction,
+  onSort,
+  select,
+}: {
+  metricKey: string;
+  sorted: boolean;
+  direction: 'MIN' | 'MAX' | null;
+  onSort: () => void;
+  select: ReactNode;
+}) {
+  const order = !sorted ? 'none' : direction === 'MIN' ? 'ascending' : direction === 'MAX' ? 'descending' : 'other';
+  return (
+    <th scope="col" aria-sort={order} className="metric key-head rt-best-head">
+      <button
+        type="button"
+        className={`rt-sort rt-sort-${order}`}
+        aria-label={`Best ${metricKey}: sort best first${direction ? ` (${directionWord(direction)} first)` : ''}`}
+        title={`Sort by the best ${metricKey}, best first`}
+        onClick={onSort}
+      >
+        <span className="rt-col-kind">best</span> {metricKey}
+      </button>{' '}
+      {select}
+    </th>
   );
 }
 

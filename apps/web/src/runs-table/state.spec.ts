@@ -1,4 +1,6 @@
 import {
+  bestSortColumn,
+  bestSortKey,
   columnKind,
   compareHref,
   csvHref,
@@ -96,6 +98,21 @@ describe('runs table state for the API', () => {
     expect(orderByOf({ sort: { column: 'attributes.user', descending: false } })).toEqual(['attributes.user_id ASC']);
     expect(orderByOf({ sort: { column: 'attributes.duration', descending: true } })).toEqual(['attributes.duration DESC']);
     expect(orderByOf({ sort: null })).toEqual([]);
+  });
+
+  it("sorts by a metric's best value as the grammar's best item, best first, which the address keeps", () => {
+    const state: RunsTableState = { ...DEFAULT_STATE, best: true, sort: { column: bestSortColumn('val loss'), descending: false } };
+    expect(bestSortKey(state.sort?.column)).toBe('val loss');
+    expect(['metrics.loss', 'best.', null].map(bestSortKey)).toEqual([null, null, null]);
+    expect(orderByOf(state)).toEqual(['best.`val loss`']);
+    expect(orderByOf({ ...state, groupBy: 'params.lr' })).toEqual(['params.`lr` ASC', 'best.`val loss`']);
+    expect(serialiseState(state).get('sort')).toBe('best.val loss:asc');
+    expect(parseState(serialiseState(state))).toEqual(state);
+    // Not a bare key of an older address: the sort stays as it is.
+    expect(hasBareKeys(state)).toBe(false);
+    expect(parseState(new URLSearchParams('sort=best.loss:desc')).sort).toEqual({ column: 'best.loss', descending: false });
+    const url = new URL(csvHref('kidney', '7', state, ['attributes.run_name']), 'http://x');
+    expect(url.searchParams.getAll('orderBy')).toEqual(['best.`val loss`']);
   });
 
   it('builds the CSV and compare links from the same state', () => {

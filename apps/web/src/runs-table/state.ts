@@ -9,7 +9,9 @@
  * end_time, duration, run_id). The kind is part of a column's identity everywhere (selection,
  * sort, grouping, the URL, the CSV export), since a metric, a param and a tag can share a key
  * (`lr`). An address that names a bare key, as older links did, still parses: resolveBareKeys
- * turns it into every column of that key once the experiment's keys are known.
+ * turns it into every column of that key once the experiment's keys are known. The table can also
+ * be sorted by a metric's best value (`best.<key>`, a sort but no column): best first, by the
+ * project's direction for the key, which the server reads.
  */
 
 export const MLFLOW_STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] as const;
@@ -36,6 +38,7 @@ export interface RunsTableState {
   status: MlflowStatusFilter | null;
   user: string | null;
   tag: { key: string; value: string } | null;
+  /** A column id, or `best.<key>` for a metric's best value (best first: `descending` is not used). */
   sort: { column: string; descending: boolean } | null;
   /** Chosen columns in order; null: the defaults (attributes, then the first metrics and params). */
   columns: string[] | null;
@@ -94,8 +97,17 @@ export function columnKind(id: string): 'metric' | 'param' | 'tag' | null {
   return c.kind === 'metrics' ? 'metric' : c.kind === 'params' ? 'param' : 'tag';
 }
 
+/** The sort by the best value of metric `key`. */
+export const bestSortColumn = (key: string): string => `best.${key}`;
+
+/** The metric whose best value a sort column names (`best.<key>`); null for any other sort. */
+export function bestSortKey(column: string | null | undefined): string | null {
+  return column?.startsWith('best.') && column.length > 'best.'.length ? column.slice('best.'.length) : null;
+}
+
 /** A key without a kind (`lr`), as older addresses named columns; `attributes.bogus` or `metrics.` is just malformed. */
-export const isBareKey = (id: string): boolean => id !== '' && parseColumn(id) === null && !/^(attributes|metrics|params|tags)\./.test(id);
+export const isBareKey = (id: string): boolean =>
+  id !== '' && parseColumn(id) === null && !/^(attributes|metrics|params|tags|best)\./.test(id);
 
 /** Whether the state names any column, sort or grouping by a bare key. */
 export const hasBareKeys = (state: Pick<RunsTableState, 'columns' | 'sort' | 'groupBy'>): boolean =>
@@ -174,6 +186,8 @@ const ORDER_ATTRIBUTE: Record<AttributeColumn, string> = {
 export function orderByOf(state: Pick<RunsTableState, 'sort'> & { groupBy?: string | null }): string[] {
   const group = state.groupBy ? parseColumn(state.groupBy) : null;
   const out = group ? [`${group.kind}.${quoteKey(group.key)} ASC`] : [];
+  const best = bestSortKey(state.sort?.column);
+  if (best !== null) return [...out, `best.${quoteKey(best)}`];
   const c = state.sort ? parseColumn(state.sort.column) : null;
   // Within a group, without a chosen sort, the newest first as in the ungrouped table.
   if (!c || !state.sort) return out.length ? [...out, 'attributes.start_time DESC'] : [];
@@ -240,7 +254,12 @@ export function parseState(params: URLSearchParams): RunsTableState {
     status: status && (MLFLOW_STATUSES as readonly string[]).includes(status) ? (status as MlflowStatusFilter) : null,
     user: params.get('user') || null,
     tag: tag && tagValue !== null ? { key: tag, value: tagValue } : null,
-    sort: sortColumn && known(sortColumn) ? { column: sortColumn, descending: sortDirection === 'desc' } : null,
+    sort:
+      sortColumn && bestSortKey(sortColumn) !== null
+        ? { column: sortColumn, descending: false }
+        : sortColumn && known(sortColumn)
+          ? { column: sortColumn, descending: sortDirection === 'desc' }
+          : null,
     columns: cols.length ? cols : params.get('cols') === 'none' ? [] : null,
     groupBy: group && ((groupRef && (groupRef.kind === 'params' || groupRef.kind === 'tags')) || isBareKey(group)) ? group : null,
     pages: Number.isInteger(pages) && pages >= 1 ? Math.min(pages, MAX_PAGES) : 1,

@@ -101,6 +101,11 @@ export function useRunPages(experimentId: string, filter: string, orderBy: strin
   });
 
   const retry = () => setLoaded({ ...current, error: null });
+  /** Starts again from the first page: what the order means changed on the server (a best value's direction). */
+  const reload = () => {
+    inFlight.current = null;
+    setLoaded({ key, rows: [], totalCount: null, endCursor: null, hasNextPage: true, pages: 0, error: null });
+  };
   const loading = !current.error && current.hasNextPage && current.pages < pagesWanted;
   return {
     rows: current.rows,
@@ -110,6 +115,7 @@ export function useRunPages(experimentId: string, filter: string, orderBy: strin
     loading,
     error: current.error,
     retry,
+    reload,
     live,
   };
 }

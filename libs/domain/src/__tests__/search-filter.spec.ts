@@ -6,6 +6,7 @@ import {
   parseExperimentOrderBy,
   parseOrderBy,
   parseRunFilter,
+  parseTableOrderBy,
   searchMaxResults,
 } from '../search-filter';
 import { TrackingError } from '../tracking';
@@ -169,6 +170,22 @@ describe('order_by', () => {
     refused(() => parseOrderBy(['metrics.loss UP']));
     refused(() => parseOrderBy(['metrics.loss ASC; DROP TABLE runs']));
     refused(() => parseOrderBy(['bogus_attribute']));
+  });
+
+  it("orders the runs table also by duration and by a metric's best value, which takes no direction", () => {
+    expect(parseTableOrderBy(['best.loss', 'BEST.`val loss`', 'best.val.dice', 'attributes.duration DESC'])).toEqual([
+      { entity: 'best', key: 'loss' },
+      { entity: 'best', key: 'val loss' },
+      { entity: 'best', key: 'val.dice' },
+      { entity: 'attribute', key: 'duration', ascending: false },
+    ]);
+    expect(refused(() => parseTableOrderBy(['best.loss DESC']))).toBe(
+      "Invalid order_by clause 'best.loss DESC': a best value sorts best first, the lowest or highest by the metric's direction in the project: nothing may follow the key, found 'DESC'.",
+    );
+    expect(refused(() => parseTableOrderBy(['best.']))).toBe("Invalid order_by clause 'best.': it ends too early.");
+    refused(() => parseTableOrderBy(["best.'loss'"]));
+    // MLflow's own order_by knows no best values.
+    refused(() => parseOrderBy(['best.loss']));
   });
 
   it('orders experiments only by their attributes', () => {

@@ -1,8 +1,9 @@
 /**
  * Run search with MLflow's filter grammar: the parsed comparisons (libs/domain search-filter)
  * compile to one parameterised SQL statement over runs, latest_metrics, run_params, run_tags
- * and run_inputs. Every user-supplied key and value travels as a bind parameter; the only text
- * spliced into SQL comes from fixed tables below. MLflow's semantics: metrics compare
+ * and run_inputs (the runs table's order by a best value also reads the project's
+ * metric_directions, beforehand). Every user-supplied key and value travels as a bind parameter;
+ * the only text spliced into SQL comes from fixed tables below. MLflow's semantics: metrics compare
  * numerically on the latest value, params and tags as strings, a run without the key never
  * matches; a dataset condition holds when some dataset input of the run satisfies it (so
  * `datasets.name != 'a'` means "has a dataset not named a", as in MLflow's SqlAlchemyStore);
@@ -14,12 +15,16 @@ import {
   DATASET_CONTEXT_TAG,
   type DatasetKey,
   decodeOffsetToken,
+  defaultMetricDirection,
   encodeOffsetToken,
+  isMetricDirection,
+  type MetricDirection,
   OrderClause,
   parseOrderBy,
   parseRunFilter,
   parseTableOrderBy,
   searchMaxResults,
+  type TableOrderClause,
   TrackingError,
 } from '@caliper/domain';
 import { boundedQuery } from '../bounded-query';
@@ -196,7 +201,7 @@ export interface RunTableQuery {
   /** The experiments searched (an experiment's table: one; a project's: its active experiments). */
   experimentIds: readonly string[];
   filter?: string | null;
-  /** Order items as in MLflow (`metrics.loss DESC`), plus `attributes.duration`; ties by run id. */
+  /** Order items as in MLflow (`metrics.loss DESC`), plus `attributes.duration` and `best.<metric key>` (best first); ties by run id. */
   orderBy?: readonly string[] | null;
   first: number;
   after?: string | null;
@@ -226,8 +231,27 @@ interface SortKey {
   ascending: boolean;
 }
 
-/** The sort expressions of an order clause: a param sorts by its numeric value, then its text. */
-function sortKeys(o: OrderClause, b: Binder, keyIds: MetricKeyIds): SortKey[] {
+/** A series' best by the metric's direction: the latest_metrics column that keeps it, and best first. */
+const BEST_SQL: Record<MetricDirection, { column: string; ascending: boolean }> = {
+  min: { column: 'lm.min_value', ascending: true },
+  max: { column: 'lm.max_value', ascending: false },
+};
+
+/**
+ * The sort expressions of an order clause: a param sorts by its numeric value, then its text; a
+ * best value by the key's direction in the project (`directions`, resolved for every best key).
+ */
+function sortKeys(o: TableOrderClause, b: Binder, keyIds: MetricKeyIds, directions: ReadonlyMap<string, MetricDirection>): SortKey[] {
+  if (o.entity === 'best') {
+    const best = BEST_SQL[directions.get(o.key) ?? defaultMetricDirection(o.key)];
+    return [
+      {
+        expr: `(SELECT ${best.column} FROM latest_metrics lm WHERE lm.run_id = r.id AND lm.key_id = ${b.bind(keyIds.get(o.key) ?? '-1')}::bigint)`,
+        type: 'float8',
+        ascending: best.ascending,
+      },
+    ];
+  }
   const asc = o.ascending;
   switch (o.entity) {
     case 'metric':
@@ -357,6 +381,18 @@ export class RunSearchRepository {
     return new Map(rows.map((r) => [r.name, r.id]));
   }
 
+  /** Each key's direction in the project: the one set for it (metric_directions), else the default from its name. */
+  private async metricDirections(projectId: string, keys: Iterable<string>): Promise<Map<string, MetricDirection>> {
+    const list = [...new Set(keys)];
+    if (!list.length) return new Map();
+    const rows: { key: string; direction: string }[] = await this.ds.query(
+      `SELECT key, direction FROM metric_directions WHERE project_id = $1::uuid AND key = ANY($2::text[])`,
+      [projectId, list],
+    );
+    const set = new Map(rows.flatMap((r) => (isMetricDirection(r.direction) ? [[r.key, r.direction] as const] : [])));
+    return new Map(list.map((k) => [k, set.get(k) ?? defaultMetricDirection(k)]));
+  }
+
   /**
    * The SQL of one runs-table page, without running it (the EXPLAIN test reads its plan). Filter
    * and order errors are TrackingError INVALID_PARAMETER; a foreign cursor is RunCursorError.
@@ -366,8 +402,13 @@ export class RunSearchRepository {
   ): Promise<{ sql: string; values: unknown[]; countSql: string; countValues: unknown[]; keys: SortKey[]; signature: string }> {
     const comparisons = parseRunFilter(q.filter);
     const order = parseTableOrderBy(q.orderBy);
-    const keyIds = await this.metricKeyIds([...comparisons, ...order].filter((c) => c.entity === 'metric').map((c) => c.key));
-    const signature = JSON.stringify([q.filter ?? '', order]);
+    const bestKeys = order.flatMap((o) => (o.entity === 'best' ? [o.key] : []));
+    const [keyIds, directions] = await Promise.all([
+      this.metricKeyIds([...comparisons, ...order].filter((c) => c.entity === 'metric' || c.entity === 'best').map((c) => c.key)),
+      this.metricDirections(q.projectId, bestKeys),
+    ]);
+    // A cursor holds values of this order: one from before a direction changed sorts otherwise and is refused.
+    const signature = JSON.stringify([q.filter ?? '', order, ...(bestKeys.length ? [[...directions]] : [])]);
 
     const where = (b: Binder) => tableWhere(q, comparisons, b, keyIds);
     const cb = new Binder();
@@ -377,7 +418,7 @@ export class RunSearchRepository {
     const w = where(b);
     // The default order is the newest first, as MLflow's.
     const keys = (order.length ? order : [{ entity: 'attribute', key: 'start_time', ascending: false } as OrderClause]).flatMap((o) =>
-      sortKeys(o, b, keyIds),
+      sortKeys(o, b, keyIds, directions),
     );
     if (q.after) {
       const { values, uuid } = decodeTableCursor(q.after, signature, keys.length);

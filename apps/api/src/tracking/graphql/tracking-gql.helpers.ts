@@ -193,5 +193,6 @@ export const RunsOrderByArg = () =>
   Args('orderBy', {
     type: () => [String],
     nullable: true,
-    description: 'e.g. ["metrics.loss ASC"]; also attributes.duration. NULLS last, ties by run id',
+    description:
+      'e.g. ["metrics.loss ASC"]; also attributes.duration, and best.<metric key>: the best value, best first by the metric\'s direction in the project. NULLS last, ties by run id',
   });
