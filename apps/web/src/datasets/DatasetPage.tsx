@@ -8,10 +8,10 @@ import { SelectField, TextAreaField, TextField } from '../ui/Field';
 import { PageHeader } from '../ui/PageHeader';
 import { PageLoadState } from '../ui/PageLoadState';
 import { DateText } from '../ui/time';
-import { formatRatios, itemKeysOf, NO_RATIO_PERCENTS, optionalRatioPercents } from './dataset-helpers';
+import { formatRatios, itemKeysOf } from './dataset-helpers';
 import { CreateDatasetVersionMutation, DatasetQuery } from './datasets.operations';
 import { PacsVersionWizard } from './PacsVersionWizard';
-import { SplitRatioFields } from './SplitRatioFields';
+import { SplitRatioFields, useSplitRatios } from './SplitRatioFields';
 import { useProjectOf } from './use-project-of';
 import { VersionStateBadge } from './VersionStateBadge';
 import './datasets.css';
@@ -146,20 +146,15 @@ function CreateVersionForm({ dataset, onCancel }: { dataset: Dataset; onCancel: 
   const [removals, setRemovals] = useState('');
   const [seed, setSeed] = useState('');
   const [stratify, setStratify] = useState(false);
-  const [ratios, setRatios] = useState(NO_RATIO_PERCENTS);
-  const [ratioError, setRatioError] = useState<string | null>(null);
+  const ratios = useSplitRatios();
   const [create, { loading, error }] = useMutation(CreateDatasetVersionMutation, {
     refetchQueries: [{ query: DatasetQuery, variables: { id: dataset.id } }],
   });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const splitRatios = optionalRatioPercents(ratios);
-    if ('error' in splitRatios) {
-      setRatioError(splitRatios.error);
-      return;
-    }
-    setRatioError(null);
+    const splitRatios = ratios.read();
+    if (!splitRatios) return;
     try {
       const result = await create({
         variables: {
@@ -227,9 +222,7 @@ function CreateVersionForm({ dataset, onCancel }: { dataset: Dataset; onCancel: 
           hint={parent ? `Kept from version ${parent.number} (${parent.splitSeed}) when empty.` : 'A random seed is chosen when empty.'}
         />
         <SplitRatioFields
-          value={ratios}
-          onChange={setRatios}
-          error={ratioError}
+          state={ratios}
           hint={
             parent
               ? `Kept from version ${parent.number} when empty: ${formatRatios(parent.splitRatios)}.`

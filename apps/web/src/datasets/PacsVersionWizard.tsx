@@ -15,11 +15,10 @@ import type { PacsPreviewQuery as PreviewResult, PacsQueryInput } from '../gql/g
 import { ErrorState, Loading, MutationError, Notice } from '../ui/feedback';
 import { TextField } from '../ui/Field';
 import { LiveIndicator } from '../ui/LiveIndicator';
-import { NO_RATIO_PERCENTS, optionalRatioPercents } from './dataset-helpers';
 import { CreateDatasetVersionMutation, DatasetQuery, DeleteDatasetVersionMutation } from './datasets.operations';
 import { describeImport, EMPTY_PACS_QUERY, pacsQueryOf, type PacsQueryForm, type PacsQueryProblem } from './pacs-query';
 import { ImportFromPacsMutation, PacsImportProgressQuery, PacsPreviewQuery } from './pacs-import.operations';
-import { SplitRatioFields } from './SplitRatioFields';
+import { SplitRatioFields, useSplitRatios } from './SplitRatioFields';
 import './pacs-wizard.css';
 
 const PREVIEW_STUDIES = 20;
@@ -288,8 +287,7 @@ function OptionsStep({
   onStarted: (versionId: string) => void;
 }) {
   const [seed, setSeed] = useState('');
-  const [ratios, setRatios] = useState(NO_RATIO_PERCENTS);
-  const [ratioError, setRatioError] = useState<string | null>(null);
+  const ratios = useSplitRatios();
   const [stratify, setStratify] = useState(false);
   const [copy, setCopy] = useState(false);
   const [deidentify, setDeidentify] = useState(false);
@@ -302,12 +300,8 @@ function OptionsStep({
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const splitRatios = optionalRatioPercents(ratios);
-    if ('error' in splitRatios) {
-      setRatioError(splitRatios.error);
-      return;
-    }
-    setRatioError(null);
+    const splitRatios = ratios.read();
+    if (!splitRatios) return;
     setFailure(null);
     setStarting(true);
     let draftId: string | null = null;
@@ -347,7 +341,7 @@ function OptionsStep({
         className="mono"
         hint="Patients are placed in train, validation and test by a hash of the seed and their pseudonymised key. A random seed is chosen when empty."
       />
-      <SplitRatioFields value={ratios} onChange={setRatios} error={ratioError} hint="The default ratios apply when empty." />
+      <SplitRatioFields state={ratios} hint="The default ratios apply when empty." />
       <label className="check">
         <input type="checkbox" checked={stratify} onChange={(e) => setStratify(e.target.checked)} /> Stratify the split by label
       </label>
