@@ -14,6 +14,7 @@ import { DatasetImportDeidentify1765300000001 } from './1765300000001-DatasetImp
 import { DatasetSplitMode1765400000000 } from './1765400000000-DatasetSplitMode';
 import { RunInputsDatasetVersionIndex1765500000000 } from './1765500000000-RunInputsDatasetVersionIndex';
 import { MetricBest1765600000000 } from './1765600000000-MetricBest';
+import { ModelVersionValidations1765700000000 } from './1765700000000-ModelVersionValidations';
 
 export const MIGRATIONS = [
   Foundation1764205200000,
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   DatasetSplitMode1765400000000,
   RunInputsDatasetVersionIndex1765500000000,
   MetricBest1765600000000,
+  ModelVersionValidations1765700000000,
 ];

@@ -17,12 +17,20 @@ import { IdempotencyJobsModule } from './idempotency/idempotency-jobs.module';
 import { WorkerInfraModule } from './infra/worker-infra.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { QueueModule } from './queue/queue.module';
+import { RegistryJobsModule } from './registry/registry-jobs.module';
 import { UploadsJobsModule } from './uploads/uploads-jobs.module';
 import { WorkerLifecycle } from './worker.lifecycle';
 import { WorkerOptions, workerOptions } from './worker.options';
 
 /** The job families this worker runs. */
-const JOB_FAMILY_MODULES = [AuditJobsModule, AuthJobsModule, DatasetsJobsModule, IdempotencyJobsModule, UploadsJobsModule];
+const JOB_FAMILY_MODULES = [
+  AuditJobsModule,
+  AuthJobsModule,
+  DatasetsJobsModule,
+  IdempotencyJobsModule,
+  RegistryJobsModule,
+  UploadsJobsModule,
+];
 
 @Module({})
 export class WorkerModule {

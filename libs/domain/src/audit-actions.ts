@@ -55,6 +55,7 @@ export const AUDIT_ACTIONS = [
   'model_version.tag_set',
   'model_version.tag_deleted',
   'model_version.stage_changed',
+  'model_version.validated',
   'alias.set',
   'alias.deleted',
   'audit.break_acknowledged',

@@ -10,3 +10,4 @@ export * from './registry';
 export * from './downsample';
 export * from './datasets';
 export * from './metric-direction';
+export * from './model-spec';

@@ -6,7 +6,7 @@
  * Jobs are grouped into families, and each family has a BullMQ queue of its own, so a slow or
  * stuck family (a training dispatch waiting on a scheduler) never holds up another (the audit
  * checkpoints). A job's name starts with its family: 'auth.failed-logins.flush' is in 'auth'.
- * A new kind of work ('training', 'models', 'datasets') is a new family here.
+ * A new kind of work ('training', 'registry', 'datasets') is a new family here.
  */
 import { z } from 'zod';
 
@@ -41,6 +41,10 @@ export const jobFamilies = defineJobFamilies({
     'datasets.import-pacs': z.object({ v: z.literal(1), importId: z.string().uuid() }).strict(),
     /** Re-fetches and re-hashes every item of a version: the verification row (dataset_verifications) holds the progress and drift. */
     'datasets.verify-version': z.object({ v: z.literal(1), verificationId: z.string().uuid() }).strict(),
+  },
+  registry: {
+    /** Loads a registered model version with onnxruntime-node and runs a smoke input: the row (model_version_validations) holds the outcome. */
+    'registry.validate-version': z.object({ v: z.literal(1), modelVersionId: z.string().uuid() }).strict(),
   },
 });
 
@@ -131,5 +135,7 @@ export function deterministicJobId(job: Job<KeyedJobName>): string {
       return [job.name, job.data.importId].map(encodeURIComponent).join('|');
     case 'datasets.verify-version':
       return [job.name, job.data.verificationId].map(encodeURIComponent).join('|');
+    case 'registry.validate-version':
+      return [job.name, job.data.modelVersionId].map(encodeURIComponent).join('|');
   }
 }

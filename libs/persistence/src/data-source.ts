@@ -20,6 +20,7 @@ import {
   ModelVersionEntity,
   ModelVersionFileEntity,
   ModelVersionTagEntity,
+  ModelVersionValidationEntity,
   RegisteredModelAliasEntity,
   RegisteredModelEntity,
   RegisteredModelTagEntity,
@@ -54,6 +55,7 @@ export const ENTITIES = [
   ModelVersionTagEntity,
   ModelVersionFileEntity,
   RegisteredModelAliasEntity,
+  ModelVersionValidationEntity,
   SavedViewEntity,
 ];
 export { MIGRATIONS };

@@ -19,6 +19,8 @@ import {
   parseModelSource,
   parseModelVersionFilter,
   parseModelVersionOrder,
+  requireModelSpec,
+  specFromTags,
   registryMaxResults,
   registryTagProblem,
   toMlflowStage,
@@ -26,7 +28,8 @@ import {
   TransitionPath,
   transitionProblem,
 } from '@caliper/domain';
-import { AuditRepository, ModelVersionFileEntity, RegistryRepository, TrackingRepository } from '@caliper/persistence';
+import { parseJob } from '@caliper/jobs';
+import { AuditRepository, ModelVersionFileEntity, OutboxRepository, RegistryRepository, TrackingRepository } from '@caliper/persistence';
 
 import { ModelRef, VersionView, CreateVersionCommand, Page } from './registry.types';
 import { assertMayEdit, assertNotRunScoped, check, offsetPage, RegistryReads, versionSnapshot } from './registry-reads';
@@ -39,12 +42,15 @@ export class ModelVersionsService {
     private readonly reads: RegistryReads,
     private readonly tracking: TrackingRepository,
     private readonly audit: AuditRepository,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   /**
    * Registers a version. A source inside a run's artifacts pins every object at that path (a file,
    * or all files under a directory) with its sha256; the run's later re-uploads move the run's
-   * mapping but never what the version pinned.
+   * mapping but never what the version pinned. Every version gets a pending ONNX validation (with
+   * the task type and spec given, or read from the caliper.task_type / caliper.preprocessing /
+   * caliper.postprocessing tags) and its 'registry.validate-version' job, in the same transaction.
    */
   async createVersion(principal: Principal, ref: ModelRef, cmd: CreateVersionCommand): Promise<VersionView> {
     assertGranted(principal, 'model.register', ref.projectId);
@@ -55,6 +61,7 @@ export class ModelVersionsService {
       );
     const tags = cmd.tags ?? [];
     for (const t of tags) check(registryTagProblem(t.key, t.value, 'Model version'));
+    const spec = cmd.spec ? requireModelSpec(cmd.spec) : specFromTags(tags);
     const source = parseModelSource(cmd.source);
     const runUuid = source.kind === 'run-artifact' ? source.runUuid : (cmd.runUuid ?? null);
     if (source.kind === 'run-artifact' && cmd.runUuid && cmd.runUuid !== source.runUuid) {
@@ -111,6 +118,8 @@ export class ModelVersionsService {
       });
       await this.registry.pinFiles(m, created.id, files);
       await this.registry.setVersionTags(m, created.id, tags);
+      await this.registry.createValidation(m, created.id, spec);
+      await this.outbox.enqueue(m, parseJob('registry.validate-version', { v: 1, modelVersionId: created.id }));
       await this.registry.updateModel(m, model.id, { lastUpdatedTime: now });
       await this.audit.append(m, {
         ...actorOf(principal),
@@ -126,6 +135,8 @@ export class ModelVersionsService {
           artifactPath: created.artifactPath,
           digest: created.artifactDigest,
           files: files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
+          taskType: spec?.taskType ?? null,
+          spec: spec ? { preprocessing: spec.preprocessing, postprocessing: spec.postprocessing } : null,
         },
       });
       return created;

@@ -1,5 +1,5 @@
 /** What the registry services take and return. */
-import type { KeyValue } from '@caliper/domain';
+import type { KeyValue, ModelSpec } from '@caliper/domain';
 import type { ModelVersionEntity, RegisteredModelEntity, ModelVersionTagEntity, RegisteredModelTagEntity } from '@caliper/persistence';
 
 /** A registered model inside its project, by its bare name. */
@@ -31,6 +31,8 @@ export interface CreateVersionCommand {
   tags?: KeyValue[];
   description?: string | null;
   runLink?: string | null;
+  /** Task type and pre/post-processing spec (checked with modelSpecSchema); null or absent: read from the caliper.* tags, if any. */
+  spec?: ModelSpec | null;
 }
 
 export interface Page<T> {

@@ -83,6 +83,15 @@ class VerifyVersion implements JobProcessor<'datasets.verify-version'> {
 
 @Module({ providers: [ImportPacs, VerifyVersion] })
 class DatasetsFamily {}
+@Injectable()
+@ProcessesJob('registry.validate-version')
+class ValidateModel implements JobProcessor<'registry.validate-version'> {
+  async run(data: JobPayloads['registry.validate-version']): Promise<JobResult> {
+    return { outcome: 'done', detail: { modelVersionId: data.modelVersionId } };
+  }
+}
+@Module({ providers: [ValidateModel] })
+class RegistryFamily {}
 
 async function boot(...families: Type[]) {
   @Module({ imports: [DiscoveryModule, ...families], providers: [JobProcessors] })
@@ -94,11 +103,11 @@ async function boot(...families: Type[]) {
 
 describe('JobProcessors', () => {
   it("finds each job's processor in its family's module, with what that module injected", async () => {
-    const app = await boot(AuditFamily, UploadsFamily, IdempotencyFamily, AuthFamily, DatasetsFamily);
+    const app = await boot(AuditFamily, UploadsFamily, IdempotencyFamily, AuthFamily, DatasetsFamily, RegistryFamily);
     const processors = app.get(JobProcessors);
     expect(await processors.get('audit.checkpoint').run({ v: 1 })).toEqual({ outcome: 'done', detail: { by: 'the injected clock' } });
     expect(processors.get('auth.failed-logins.flush')).toBeInstanceOf(Flush);
-    expect(processors.families().sort()).toEqual(['audit', 'auth', 'datasets', 'idempotency', 'uploads']);
+    expect(processors.families().sort()).toEqual(['audit', 'auth', 'datasets', 'idempotency', 'registry', 'uploads']);
     expect(processors.schedules().sort((a, b) => a.name.localeCompare(b.name))).toEqual([
       { name: 'audit.checkpoint', everyMs: 2000 },
       { name: 'idempotency.purge', everyMs: 60_000 },
@@ -109,7 +118,7 @@ describe('JobProcessors', () => {
 
   it('refuses to start when a job has no processor, naming the job and where to register one', async () => {
     await expect(boot(AuditFamily, UploadsFamily)).rejects.toThrow(
-      /no processor for job "idempotency.purge", "auth.failed-logins.flush", "datasets.import-pacs", "datasets.verify-version": add an @Injectable\(\) @ProcessesJob\(name\) class to the providers of its family's module, and that module to WorkerModule's imports/,
+      /no processor for job "idempotency.purge", "auth.failed-logins.flush", "datasets.import-pacs", "datasets.verify-version", "registry.validate-version": add an @Injectable\(\) @ProcessesJob\(name\) class to the providers of its family's module, and that module to WorkerModule's imports/,
     );
   });
 

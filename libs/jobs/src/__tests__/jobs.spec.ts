@@ -59,6 +59,7 @@ describe('parseJob', () => {
       'auth.failed-logins.flush',
       'datasets.import-pacs',
       'datasets.verify-version',
+      'registry.validate-version',
     ];
     expect(JOB_NAMES.sort()).toEqual(names.sort());
   });
@@ -66,7 +67,7 @@ describe('parseJob', () => {
 
 describe('job families', () => {
   it('puts every job in the family its name starts with, and every family has a queue of its own', () => {
-    expect([...JOB_FAMILIES].sort()).toEqual(['audit', 'auth', 'datasets', 'idempotency', 'uploads']);
+    expect([...JOB_FAMILIES].sort()).toEqual(['audit', 'auth', 'datasets', 'idempotency', 'registry', 'uploads']);
     for (const name of JOB_NAMES) {
       const family = familyOf(name);
       expect(Object.keys(jobFamilies[family])).toContain(name);
@@ -76,6 +77,7 @@ describe('job families', () => {
       auth: 'caliper-auth',
       datasets: 'caliper-datasets',
       idempotency: 'caliper-idempotency',
+      registry: 'caliper-registry',
       uploads: 'caliper-uploads',
     });
     expect(new Set(Object.values(JOB_QUEUES)).size).toBe(JOB_FAMILIES.length);

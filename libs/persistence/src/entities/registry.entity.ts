@@ -3,7 +3,7 @@
  * objects a version pins at registration (model_version_files). Deletes are soft (deleted_time).
  */
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, Unique } from 'typeorm';
-import type { ModelStage } from '@caliper/domain';
+import type { ModelSpec, ModelStage, ModelTaskType } from '@caliper/domain';
 import { ProjectEntity } from './project.entity';
 import { RunEntity } from './tracking.entity';
 import { UserEntity } from './user.entity';
@@ -114,4 +114,41 @@ export class RegisteredModelAliasEntity {
   @ManyToOne(() => ModelVersionEntity)
   @JoinColumn({ name: 'model_version_id', foreignKeyConstraintName: 'FK_registered_model_aliases_version' })
   modelVersion?: ModelVersionEntity;
+}
+
+export const MODEL_VALIDATION_STATUSES = ['pending', 'valid', 'invalid'] as const;
+export type ModelValidationStatus = (typeof MODEL_VALIDATION_STATUSES)[number];
+
+/** One tensor of the validated model's signature; a dynamic dimension is its symbolic name (or null). */
+export type TensorSignatureRow = {
+  name: string;
+  dtype: string;
+  shape: (number | string | null)[];
+};
+
+/**
+ * The ONNX validation of a model version: written 'pending' at registration (with the task type and
+ * spec given then), finished once by the worker, then immutable (trigger).
+ */
+@Entity('model_version_validations')
+@Check('CHK_model_version_validations_status', `status IN ('pending', 'valid', 'invalid')`)
+export class ModelVersionValidationEntity {
+  @PrimaryColumn('uuid', { name: 'model_version_id', primaryKeyConstraintName: 'PK_model_version_validations' }) modelVersionId: string;
+  @ManyToOne(() => ModelVersionEntity)
+  @JoinColumn({ name: 'model_version_id', foreignKeyConstraintName: 'FK_model_version_validations_version' })
+  modelVersion?: ModelVersionEntity;
+  @Column('text', { default: 'pending' }) status: ModelValidationStatus;
+  @Column('text', { name: 'task_type', nullable: true }) taskType: ModelTaskType | null;
+  /** { preprocessing, postprocessing } as given at registration, checked by modelSpecSchema. */
+  @Column('jsonb', { nullable: true }) spec: Pick<ModelSpec, 'preprocessing' | 'postprocessing'> | null;
+  /** The artifact path of the ONNX file that was validated. */
+  @Column('text', { name: 'file_path', nullable: true }) filePath: string | null;
+  /** sha256 of the bytes the worker read and loaded. */
+  @Column('text', { nullable: true }) sha256: string | null;
+  @Column('integer', { nullable: true }) opset: number | null;
+  @Column('jsonb', { nullable: true }) inputs: TensorSignatureRow[] | null;
+  @Column('jsonb', { nullable: true }) outputs: TensorSignatureRow[] | null;
+  @Column('text', { nullable: true }) reason: string | null;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
+  @Column('timestamptz', { name: 'validated_at', nullable: true }) validatedAt: Date | null;
 }

@@ -4,12 +4,14 @@
  * Search compiles the parsed registry filter (libs/domain registry.ts) into parameterised SQL.
  */
 import { DataSource, EntityManager, In, IsNull, SelectQueryBuilder } from 'typeorm';
-import type { KeyValue, ModelStage, PinnedFile, RegistryComparison, RegistryOrder } from '@caliper/domain';
+import type { KeyValue, ModelSpec, ModelStage, PinnedFile, RegistryComparison, RegistryOrder } from '@caliper/domain';
 import {
   ModelVersionEntity,
   ModelVersionFileEntity,
   ModelVersionTagEntity,
+  ModelVersionValidationEntity,
   RegisteredModelAliasEntity,
+  TensorSignatureRow,
   RegisteredModelEntity,
   RegisteredModelTagEntity,
 } from '../entities/registry.entity';
@@ -21,7 +23,7 @@ export interface RunArtifactObject extends PinnedFile {
   objectKey: string;
 }
 
-/** What TypeORM's postgres driver returns for a DELETE … RETURNING: the rows and the affected count. */
+/** What TypeORM's postgres driver returns for a DELETE or UPDATE … RETURNING: the rows and the affected count. */
 type DeleteResult<T> = [T[], number];
 
 const SQL_OPS: Record<string, string> = { '=': '=', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=', LIKE: 'LIKE', ILIKE: 'ILIKE' };
@@ -259,6 +261,63 @@ export class RegistryRepository {
     return versionIds.length
       ? this.ds.manager.find(ModelVersionFileEntity, { where: { modelVersionId: In([...versionIds]) }, order: { path: 'ASC' } })
       : Promise.resolve([]);
+  }
+
+  // Validation (ONNX)
+
+  /** The pending validation of a version just registered, with what the registration said it is. */
+  async createValidation(manager: EntityManager, versionId: string, spec: ModelSpec | null): Promise<ModelVersionValidationEntity> {
+    await manager.insert(ModelVersionValidationEntity, {
+      modelVersionId: versionId,
+      status: 'pending',
+      taskType: spec?.taskType ?? null,
+      spec: spec ? { preprocessing: spec.preprocessing, postprocessing: spec.postprocessing } : null,
+    });
+    return manager.findOneByOrFail(ModelVersionValidationEntity, { modelVersionId: versionId });
+  }
+
+  findValidation(versionId: string, manager?: EntityManager): Promise<ModelVersionValidationEntity | null> {
+    return this.m(manager).findOneBy(ModelVersionValidationEntity, { modelVersionId: versionId });
+  }
+
+  validationsOf(versionIds: readonly string[]): Promise<ModelVersionValidationEntity[]> {
+    return versionIds.length
+      ? this.ds.manager.find(ModelVersionValidationEntity, { where: { modelVersionId: In([...versionIds]) } })
+      : Promise.resolve([]);
+  }
+
+  /**
+   * Records the outcome once: only a pending row changes (the trigger refuses the rest), so two
+   * workers finishing the same validation leave the first outcome. False when it was not pending.
+   */
+  async finishValidation(
+    manager: EntityManager,
+    versionId: string,
+    outcome: {
+      status: 'valid' | 'invalid';
+      reason: string | null;
+      filePath: string | null;
+      sha256: string | null;
+      opset: number | null;
+      inputs: TensorSignatureRow[] | null;
+      outputs: TensorSignatureRow[] | null;
+    },
+  ): Promise<boolean> {
+    const [, affected] = (await manager.query(
+      `UPDATE model_version_validations SET status = $2, reason = $3, file_path = $4, sha256 = $5, opset = $6, inputs = $7::jsonb, outputs = $8::jsonb, validated_at = now()
+       WHERE model_version_id = $1 AND status = 'pending' RETURNING model_version_id`,
+      [
+        versionId,
+        outcome.status,
+        outcome.reason,
+        outcome.filePath,
+        outcome.sha256,
+        outcome.opset,
+        outcome.inputs === null ? null : JSON.stringify(outcome.inputs),
+        outcome.outputs === null ? null : JSON.stringify(outcome.outputs),
+      ],
+    )) as DeleteResult<unknown>;
+    return affected > 0;
   }
 
   // Search
