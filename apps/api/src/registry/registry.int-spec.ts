@@ -217,6 +217,50 @@ describe('model registry services (medium: real repositories, real database)', (
       expect(await versions.downloadUri(r, 1)).toBe('s3://models/unet.onnx');
     });
 
+    it('gives every registration a pending ONNX validation and its worker job, in the same transaction', async () => {
+      const r = await newModel();
+      const spec = {
+        taskType: 'segmentation' as const,
+        preprocessing: { window: { center: 40, width: 400 }, normalisation: { kind: 'none' as const } },
+        postprocessing: { threshold: 0.5, labels: ['background', 'lesion'] },
+      };
+      const tagged = await versions.createVersion(asResearcher, r, {
+        source: 's3://models/unet.onnx',
+        tags: [
+          { key: 'caliper.task_type', value: spec.taskType },
+          { key: 'caliper.preprocessing', value: JSON.stringify(spec.preprocessing) },
+          { key: 'caliper.postprocessing', value: JSON.stringify(spec.postprocessing) },
+        ],
+      });
+      const plain = await versions.createVersion(asResearcher, r, { source: 's3://models/unet.onnx' });
+      const rows = await md.query<{ model_version_id: string; status: string; task_type: string | null; spec: unknown }>(
+        `SELECT model_version_id, status, task_type, spec FROM model_version_validations WHERE model_version_id = ANY($1) ORDER BY created_at`,
+        [[tagged.version.id, plain.version.id]],
+      );
+      expect(rows).toEqual([
+        {
+          model_version_id: tagged.version.id,
+          status: 'pending',
+          task_type: 'segmentation',
+          spec: { preprocessing: spec.preprocessing, postprocessing: spec.postprocessing },
+        },
+        { model_version_id: plain.version.id, status: 'pending', task_type: null, spec: null },
+      ]);
+      const jobs = await md.query<{ payload: { modelVersionId: string } }>(
+        `SELECT payload FROM outbox WHERE job_name = 'registry.validate-version' AND payload->>'modelVersionId' = ANY($1)`,
+        [[tagged.version.id, plain.version.id]],
+      );
+      expect(jobs.map((j) => j.payload.modelVersionId).sort()).toEqual([tagged.version.id, plain.version.id].sort());
+      const before = await md.counts(...TABLES);
+      await expect(
+        versions.createVersion(asResearcher, r, {
+          source: 's3://models/unet.onnx',
+          tags: [{ key: 'caliper.task_type', value: 'regression' }],
+        }),
+      ).rejects.toMatchObject({ code: 'INVALID_PARAMETER', message: expect.stringMatching(/^Invalid model spec: taskType: /) });
+      expect(await md.counts(...TABLES)).toEqual(before);
+    });
+
     it('refuses bad sources, writing nothing', async () => {
       const r = await newModel();
       const elsewhere = await md.newRun(await md.newExperiment(other.id), researcher);
