@@ -110,7 +110,7 @@ describe('cross-project sweep: identifiers of another project are resolved once 
   let projectB: string;
   /** A researcher of A who is only a viewer of B: their token is scoped to A. */
   let callers: { name: string; auth: Auth }[];
-  const a = { experiment: '', run: '', model: 'model-a' };
+  const a = { project: '', experiment: '', run: '', model: 'model-a' };
   const b = { experiment: '', run: '', model: 'model-b', qualifiedModel: 'proj-b/model-b' };
 
   beforeAll(async () => {
@@ -120,6 +120,7 @@ describe('cross-project sweep: identifiers of another project are resolved once 
     const admin = await login(api, ADMIN.username, ADMIN.password);
     const projectA = await newProject(api, admin, 'proj-a');
     projectB = await newProject(api, admin, 'proj-b');
+    a.project = projectA;
     const user = await newUser(api, admin, { projectId: projectA, roles: ['RESEARCHER'] });
     await gqlOk(api, admin, `mutation($i: AddProjectMemberInput!) { addProjectMember(input: $i) { roles } }`, {
       i: { projectId: projectB, username: user.username, roles: ['VIEWER'] },
@@ -336,6 +337,37 @@ describe('cross-project sweep: identifiers of another project are resolved once 
       { p: projectB, r: b.run },
     );
     expect(series.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    // Registry: B's models are out of reach of A's token, and no caller of A registers into B or from B's run.
+    const modelReads: [string, string, Record<string, unknown>][] = [
+      ['registeredModels', 'query($p: ID!) { registeredModels(projectId: $p) { edges { node { name } } } }', { p: projectB }],
+      [
+        'registeredModel',
+        'query($p: ID!, $n: String!) { registeredModel(projectId: $p, name: $n) { id versions { id } } }',
+        { p: projectB, n: b.model },
+      ],
+      [
+        'modelVersion',
+        'query($p: ID!, $n: String!) { modelVersion(projectId: $p, name: $n, version: 1) { id validation { status } } }',
+        { p: projectB, n: b.model },
+      ],
+    ];
+    for (const [label, query, variables] of modelReads) {
+      const r = await gql(api, token, query, variables);
+      expect([label, r.errors?.[0]?.extensions?.code]).toEqual([label, 'FORBIDDEN']);
+    }
+    const register = `mutation($i: RegisterModelVersionInput!) { registerModelVersion(input: $i) { id } }`;
+    const spec = { taskType: 'SEGMENTATION', postprocessing: { labels: ['background', 'lesion'] } };
+    for (const { name, auth } of callers) {
+      const intoB = await gql(api, auth, register, {
+        i: { projectId: projectB, modelName: b.model, runId: b.run, artifactPath: 'model', ...spec },
+      });
+      expect([name, 'into B', intoB.errors?.[0]?.extensions?.code]).toEqual([name, 'into B', 'FORBIDDEN']);
+      const fromB = await gql(api, auth, register, {
+        i: { projectId: a.project, modelName: 'planted', runId: b.run, artifactPath: 'model', ...spec },
+      });
+      expect([name, 'from B', fromB.errors?.[0]?.message]).toEqual([name, 'from B', expect.stringMatching(/belongs to another project/)]);
+    }
 
     expect(await dumpProject(db, projectB)).toEqual(before);
   });

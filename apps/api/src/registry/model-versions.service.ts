@@ -7,7 +7,7 @@
  */
 import { actorOf, assertGranted, Principal } from '@caliper/server-kit';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import {
   aliasProblem,
   archiveExistingProblem,
@@ -15,6 +15,7 @@ import {
   deletionProblem,
   KeyValue,
   manifestDigest,
+  modelNameProblem,
   ModelStage,
   parseModelSource,
   parseModelVersionFilter,
@@ -29,7 +30,14 @@ import {
   transitionProblem,
 } from '@caliper/domain';
 import { parseJob } from '@caliper/jobs';
-import { AuditRepository, ModelVersionFileEntity, OutboxRepository, RegistryRepository, TrackingRepository } from '@caliper/persistence';
+import {
+  AuditRepository,
+  ModelVersionFileEntity,
+  OutboxRepository,
+  RegisteredModelEntity,
+  RegistryRepository,
+  TrackingRepository,
+} from '@caliper/persistence';
 
 import { ModelRef, VersionView, CreateVersionCommand, Page } from './registry.types';
 import { assertMayEdit, assertNotRunScoped, check, offsetPage, RegistryReads, versionSnapshot } from './registry-reads';
@@ -76,72 +84,95 @@ export class ModelVersionsService {
         `This API token is limited to run ${principal.token.runId} and may only register model versions from that run.`,
       );
     }
-    const version = await this.ds.transaction(async (m) => {
-      const model = await this.reads.lockedModel(m, ref);
-      const run = runUuid ? await this.reads.sourceRun(m, runUuid, ref.projectId) : null;
-      let files: { path: string; bucket: string; objectKey: string; size: number; sha256: string }[] = [];
-      if (source.kind === 'run-artifact' && run) {
-        if (source.experimentId !== null && source.experimentId !== run.experimentId) {
-          throw new TrackingError(
-            'INVALID_PARAMETER',
-            `The source '${cmd.source}' names experiment ${source.experimentId}, but run ${run.uuid} belongs to experiment ${run.experimentId}.`,
-          );
+    const register = () =>
+      this.ds.transaction(async (m) => {
+        const model = cmd.createModel ? await this.lockedOrNewModel(m, principal, ref) : await this.reads.lockedModel(m, ref);
+        const run = runUuid ? await this.reads.sourceRun(m, runUuid, ref.projectId) : null;
+        let files: { path: string; bucket: string; objectKey: string; size: number; sha256: string }[] = [];
+        if (source.kind === 'run-artifact' && run) {
+          if (source.experimentId !== null && source.experimentId !== run.experimentId) {
+            throw new TrackingError(
+              'INVALID_PARAMETER',
+              `The source '${cmd.source}' names experiment ${source.experimentId}, but run ${run.uuid} belongs to experiment ${run.experimentId}.`,
+            );
+          }
+          files = (await this.registry.runArtifactsAt(m, run.id, source.path)).map((a) => ({
+            path: a.path,
+            bucket: a.bucket,
+            objectKey: a.objectKey,
+            size: a.size,
+            sha256: a.sha256,
+          }));
+          if (!files.length) {
+            throw new TrackingError(
+              'INVALID_PARAMETER',
+              `Run ${run.uuid} has no artifacts at '${source.path || '/'}'; log the model's files to the run before registering it.`,
+            );
+          }
         }
-        files = (await this.registry.runArtifactsAt(m, run.id, source.path)).map((a) => ({
-          path: a.path,
-          bucket: a.bucket,
-          objectKey: a.objectKey,
-          size: a.size,
-          sha256: a.sha256,
-        }));
-        if (!files.length) {
-          throw new TrackingError(
-            'INVALID_PARAMETER',
-            `Run ${run.uuid} has no artifacts at '${source.path || '/'}'; log the model's files to the run before registering it.`,
-          );
-        }
-      }
-      const now = Date.now();
-      const created = await this.registry.createVersion(m, {
-        registeredModelId: model.id,
-        version: await this.registry.nextVersionNumber(m, model.id),
-        source: cmd.source,
-        runId: run?.id ?? null,
-        artifactPath: files.length ? (source as { path: string }).path : null,
-        artifactDigest: files.length ? manifestDigest(files) : null,
-        currentStage: 'none',
-        description: cmd.description ?? '',
-        runLink: cmd.runLink ?? '',
-        userId: principal.user.id,
-        creationTime: now,
-        lastUpdatedTime: now,
-      });
-      await this.registry.pinFiles(m, created.id, files);
-      await this.registry.setVersionTags(m, created.id, tags);
-      await this.registry.createValidation(m, created.id, spec);
-      await this.outbox.enqueue(m, parseJob('registry.validate-version', { v: 1, modelVersionId: created.id }));
-      await this.registry.updateModel(m, model.id, { lastUpdatedTime: now });
-      await this.audit.append(m, {
-        ...actorOf(principal),
-        action: 'model_version.registered',
-        entityType: 'model_version',
-        entityId: created.id,
-        projectId: ref.projectId,
-        after: {
-          model: model.name,
-          version: created.version,
+        const now = Date.now();
+        const created = await this.registry.createVersion(m, {
+          registeredModelId: model.id,
+          version: await this.registry.nextVersionNumber(m, model.id),
           source: cmd.source,
-          runId: run?.uuid ?? null,
-          artifactPath: created.artifactPath,
-          digest: created.artifactDigest,
-          files: files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
-          taskType: spec?.taskType ?? null,
-          spec: spec ? { preprocessing: spec.preprocessing, postprocessing: spec.postprocessing } : null,
-        },
+          runId: run?.id ?? null,
+          artifactPath: files.length ? (source as { path: string }).path : null,
+          artifactDigest: files.length ? manifestDigest(files) : null,
+          currentStage: 'none',
+          description: cmd.description ?? '',
+          runLink: cmd.runLink ?? '',
+          userId: principal.user.id,
+          creationTime: now,
+          lastUpdatedTime: now,
+        });
+        await this.registry.pinFiles(m, created.id, files);
+        await this.registry.setVersionTags(m, created.id, tags);
+        await this.registry.createValidation(m, created.id, spec);
+        await this.outbox.enqueue(m, parseJob('registry.validate-version', { v: 1, modelVersionId: created.id }));
+        await this.registry.updateModel(m, model.id, { lastUpdatedTime: now });
+        await this.audit.append(m, {
+          ...actorOf(principal),
+          action: 'model_version.registered',
+          entityType: 'model_version',
+          entityId: created.id,
+          projectId: ref.projectId,
+          after: {
+            model: model.name,
+            version: created.version,
+            source: cmd.source,
+            runId: run?.uuid ?? null,
+            artifactPath: created.artifactPath,
+            digest: created.artifactDigest,
+            files: files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
+            taskType: spec?.taskType ?? null,
+            spec: spec ? { preprocessing: spec.preprocessing, postprocessing: spec.postprocessing } : null,
+          },
+        });
+        return created;
       });
-      return created;
+    const version = await register().catch((e: unknown) => {
+      // Two first registrations of a new model race to create it: the loser finds it the second time.
+      if (cmd.createModel && (e as { code?: string }).code === '23505') return register();
+      throw e;
     });
     return this.reads.versionView(version);
+  }
+
+  /** The model, locked; created (and audited) in this transaction when the project has none of that name. */
+  private async lockedOrNewModel(m: EntityManager, principal: Principal, ref: ModelRef): Promise<RegisteredModelEntity> {
+    check(modelNameProblem(ref.name));
+    const found = await this.registry.lockModel(m, ref.projectId, ref.name);
+    if (found) return found;
+    const created = await this.registry.createModel(m, { projectId: ref.projectId, name: ref.name, description: null, now: Date.now() });
+    await this.audit.append(m, {
+      ...actorOf(principal),
+      action: 'registered_model.created',
+      entityType: 'registered_model',
+      entityId: created.id,
+      projectId: ref.projectId,
+      after: { name: ref.name, description: null, tags: [] },
+    });
+    return created;
   }
 
   async getVersion(ref: ModelRef, version: number): Promise<VersionView> {

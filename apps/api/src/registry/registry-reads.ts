@@ -92,6 +92,11 @@ export class RegistryReads {
     return (await this.versionViewer([version]))(version);
   }
 
+  /** The model's live versions, in version order. */
+  async versionsOfModel(modelId: string): Promise<VersionView[]> {
+    return this.versionViews(await this.registry.versionsOf([modelId]));
+  }
+
   async versionViews(versions: readonly ModelVersionEntity[]): Promise<VersionView[]> {
     return versions.map(await this.versionViewer(versions));
   }

@@ -31,8 +31,10 @@ export interface CreateVersionCommand {
   tags?: KeyValue[];
   description?: string | null;
   runLink?: string | null;
-  /** Task type and pre/post-processing spec (checked with modelSpecSchema); null or absent: read from the caliper.* tags, if any. */
-  spec?: ModelSpec | null;
+  /** Task type and pre/post-processing spec as given (checked with modelSpecSchema); null or absent: read from the caliper.* tags, if any. */
+  spec?: ModelSpec | Record<string, unknown> | null;
+  /** Create the registered model in the same transaction when the project has none of that name (GraphQL, CLI). */
+  createModel?: boolean;
 }
 
 export interface Page<T> {
