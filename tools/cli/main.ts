@@ -1,10 +1,11 @@
 /**
  * `caliper` CLI. Operator commands that talk to the database use DATABASE_OWNER_URL / DATABASE_URL
- * (see .env.example); `login` and `runs …` talk to the API through the SDK (runs-commands.ts).
+ * (see .env.example); `login`, `runs …` and `models …` talk to the API through the SDK (runs-commands.ts, models-commands.ts).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Command } from 'commander';
+import { registerModelCommands } from './models-commands';
 import { registerClientCommands } from './runs-commands';
 import { applyLauncherSettings } from './launcher-settings';
 import type * as OperatorCommands from './operator-commands';
@@ -23,6 +24,7 @@ if (launcher.status === 'stale') console.error(`caliper: ignoring ${launcher.fil
 
 const program = new Command('caliper').description('Caliper: log training runs and operate the platform');
 registerClientCommands(program);
+registerModelCommands(program);
 
 program
   .command('migrate')
