@@ -132,6 +132,9 @@ export type TensorSignatureRow = {
  */
 @Entity('model_version_validations')
 @Check('CHK_model_version_validations_status', `status IN ('pending', 'valid', 'invalid')`)
+@Check('CHK_model_version_validations_task_type', `task_type IN ('segmentation', 'classification', 'detection')`)
+@Check('CHK_model_version_validations_finished', `(status = 'pending') = (validated_at IS NULL)`)
+@Check('CHK_model_version_validations_reason', `status <> 'invalid' OR reason IS NOT NULL`)
 export class ModelVersionValidationEntity {
   @PrimaryColumn('uuid', { name: 'model_version_id', primaryKeyConstraintName: 'PK_model_version_validations' }) modelVersionId: string;
   @ManyToOne(() => ModelVersionEntity)
