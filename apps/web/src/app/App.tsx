@@ -3,7 +3,7 @@ import { useEffect } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
 import { useApolloClient } from '@apollo/client/react';
 import { SignInPage } from '../auth/SignInPage';
-import { NotFoundPage, PlaceholderPage } from './PlaceholderPage';
+import { NotFoundPage } from './PlaceholderPage';
 import { onUnauthenticated } from './apollo';
 import { PAGES } from './pages';
 import { Shell } from './Shell';
@@ -36,19 +36,6 @@ export function App() {
           {PAGES.map(({ path, Component }) => (
             <Route key={path} path={path} element={<Component />} />
           ))}
-          <Route
-            path="models"
-            element={
-              <PlaceholderPage title="Models">
-                <p>
-                  Registered models and their versions will be listed here: the source run and ONNX artifact with its checksum, the model
-                  card and intended use, evaluation on locked test sets, and the signed promotion flow from staging to clinical use and
-                  retirement.
-                </p>
-                <p>Nothing is shown yet because the model registry is not part of this release.</p>
-              </PlaceholderPage>
-            }
-          />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

@@ -48,6 +48,8 @@ export const PAGES: readonly Page[] = [
   page('runs', () => import('../runs/RunsPage').then((m) => m.RunsPage)),
   page('runs/:runId', () => import('../runs/RunPage').then((m) => m.RunPage)),
   page('experiments/:experimentId', () => import('../experiments/ExperimentPage').then((m) => m.ExperimentPage)),
+  page('models', () => import('../models/ModelsPage').then((m) => m.ModelsPage)),
+  page('models/:slug/:name', () => import('../models/ModelPage').then((m) => m.ModelPage)),
   page('datasets', () => import('../datasets/DatasetsPage').then((m) => m.DatasetsPage)),
   page('datasets/:datasetId', () => import('../datasets/DatasetPage').then((m) => m.DatasetPage)),
   page('dataset-versions/:versionId', () => import('../datasets/DatasetVersionPage').then((m) => m.DatasetVersionPage)),
