@@ -26,7 +26,11 @@ interface Dcmjs {
   data: {
     ReadBufferStream: { prototype: DcmjsBufferStream };
     DicomMessage: { readFile(buffer: ArrayBuffer, options?: { ignoreErrors?: boolean; untilTag?: string | null }): DicomDict };
-    DicomMetaDictionary: { naturalizeDataset(dataset: Record<string, DicomElement>): Record<string, unknown> };
+    DicomMetaDictionary: {
+      naturalizeDataset(dataset: Record<string, DicomElement>): Record<string, unknown>;
+      /** Keyed by "(GGGG,EEEE)", hex digits upper-case. */
+      dictionary: Record<string, { vr: string } | undefined>;
+    };
   };
   log: { getLogger(name: string): DcmjsLogger };
 }

@@ -96,13 +96,16 @@ function recordingCutValues<T>(read: () => T): { result: T; cutShort: string[] }
   }
 }
 
-/** dcmjs's parse of the whole file, pixel data included (a cut is most likely there). */
-export function parseDicomFile(bytes: Uint8Array, name: string): DicomDict {
+/**
+ * dcmjs's parse of the whole file, pixel data included (a cut is most likely there); with
+ * `untilPixelData`, of the attributes before it only (for a file's start).
+ */
+export function parseDicomFile(bytes: Uint8Array, name: string, options: { untilPixelData?: boolean } = {}): DicomDict {
   let parsed: { result: DicomDict; cutShort: string[] };
   try {
     // dcmjs reads an ArrayBuffer from its start: hand it exactly these bytes.
     const own = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    parsed = recordingCutValues(() => dcmjs.data.DicomMessage.readFile(own));
+    parsed = recordingCutValues(() => dcmjs.data.DicomMessage.readFile(own, options.untilPixelData ? { untilTag: '7FE00010' } : undefined));
   } catch (err) {
     const message = typeof (err as { message?: unknown })?.message === 'string' ? (err as { message: string }).message : String(err);
     if (/expected header is missing/.test(message))
@@ -124,15 +127,16 @@ export function parseDicomFile(bytes: Uint8Array, name: string): DicomDict {
 
 /**
  * The identifying attributes of a Part-10 file (preamble, "DICM", file meta information, then the
- * dataset). `name` (a file name) goes into error messages.
+ * dataset). `name` (a file name) goes into error messages. With `untilPixelData`, `bytes` may be
+ * the file's start: the parse stops at the pixel data (scanDicomIdentity reads large files so).
  */
-export function readDicomIdentity(bytes: Uint8Array, name = 'the file'): DicomIdentity {
+export function readDicomIdentity(bytes: Uint8Array, name = 'the file', options: { untilPixelData?: boolean } = {}): DicomIdentity {
   if (bytes.byteLength < 132)
     throw new PacsError(
       'NOT_DICOM',
       `${name} is not a DICOM Part-10 file: ${bytes.byteLength} bytes, shorter than the 128-byte preamble and "DICM"`,
     );
-  const { meta, dict } = parseDicomFile(bytes, name);
+  const { meta, dict } = parseDicomFile(bytes, name, options);
   const transferSyntaxUid = text(meta, '00020010');
   if (!transferSyntaxUid)
     throw new PacsError('MISSING_ATTRIBUTE', `${name} has no TransferSyntaxUID ${tagName('00020010')} in its file meta information`);

@@ -5,6 +5,8 @@
  * has a deadline (for streams: the longest silence between chunks), JSON answers a size cap, and
  * QIDO a result limit; failures are PacsErrors naming the request, the status and the answer.
  */
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import { Readable } from 'node:stream';
 import { PacsError, excerpt } from './pacs-error';
 import {
@@ -24,6 +26,7 @@ import {
   buildSeriesQuery,
   buildStudyQuery,
   instancePath,
+  seriesPath,
   studyPath,
   type BuiltQuery,
   type InstanceQuery,
@@ -35,10 +38,12 @@ import {
   multipartBoundary,
   multipartDicomBody,
   multipartEvents,
+  multipartParts,
   newBoundary,
   parseMediaType,
   type DicomBody,
   type MultipartEvent,
+  type MultipartPart,
 } from './multipart';
 
 export interface DicomWebClientOptions {
@@ -76,6 +81,27 @@ export interface RetrievedInstance {
   /** The Part-10 bytes, streamed: errors (cut-off answer, a second part, silence) surface as stream errors. */
   body: Readable;
 }
+
+export interface SeriesRef {
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+}
+
+/** One instance of a series retrieve. */
+export interface RetrievedPart {
+  /** The part's media type, `application/dicom` with its parameters. */
+  contentType: string;
+  /** From the part's `transfer-syntax` parameter, when the server sends one. */
+  transferSyntaxUid?: string;
+  /**
+   * The Part-10 bytes: whole up to `maxBufferedBytes`, else streamed (read it to its end before
+   * asking for the next instance; errors of the answer surface as stream errors).
+   */
+  body: Buffer | Readable;
+}
+
+/** retrieveSeries's default: instances up to this size come whole, larger ones stream. */
+export const SERIES_PART_BUFFER_BYTES = 8 * 1024 * 1024;
 
 const DICOM_JSON = 'application/dicom+json';
 /** `transfer-syntax=*`: the instance as stored, never transcoded (Orthanc transcodes to Explicit VR Little Endian otherwise). */
@@ -182,6 +208,68 @@ export class DicomWebClient {
   }
 
   /**
+   * WADO-RS series retrieve: every instance of the series in one multipart answer, in the
+   * transfer syntax the PACS stored, yielded one by one as its closing boundary arrives (a large
+   * one as a stream once `maxBufferedBytes` have come), so memory stays bounded whatever the
+   * series holds. The request goes out with the first `next()`; failures (status, silence longer
+   * than the timeout while a part is awaited, an answer cut off or malformed, a part that is not
+   * application/dicom) are PacsErrors naming the URL, thrown from the iteration. The time the
+   * caller spends with a whole instance does not count as the server's silence. Stopping the
+   * iteration early closes the request.
+   */
+  async *retrieveSeries(ref: SeriesRef, options: { maxBufferedBytes?: number } = {}): AsyncGenerator<RetrievedPart> {
+    const url = `${this.baseUrl}/${seriesPath(ref)}`;
+    const { response, idle } = await this.openStream(url, ACCEPT_INSTANCE);
+    const fail = (err: unknown) => (err instanceof PacsError ? withUrl(err, 'GET', url) : wrapFetchError(err, 'GET', url, idle.timedOut));
+    let events: AsyncGenerator<MultipartEvent>;
+    try {
+      events = multipartEvents(idle.watch(response), multipartBoundary(response.headers['content-type'] ?? '', `GET ${url}`));
+    } catch (err) {
+      idle.cancel();
+      throw err;
+    }
+    // Errors reach the caller through the parts and through a streamed part's body alike: both name the URL.
+    const named: AsyncIterator<MultipartEvent> = {
+      next: async () => {
+        try {
+          return await events.next();
+        } catch (err) {
+          throw fail(err);
+        }
+      },
+    };
+    const parts = multipartParts(named, { maxBufferedBytes: options.maxBufferedBytes ?? SERIES_PART_BUFFER_BYTES });
+    try {
+      for (;;) {
+        let next: IteratorResult<MultipartPart>;
+        try {
+          next = await parts.next();
+        } catch (err) {
+          throw fail(err);
+        }
+        if (next.done) return;
+        const partType = next.value.headers['content-type'] ?? 'application/dicom';
+        const media = parseMediaType(partType);
+        if (media.type !== 'application/dicom')
+          throw new PacsError('BAD_RESPONSE', `GET ${url}: expected application/dicom parts, got "${partType}"`, { url });
+        const whole = Buffer.isBuffer(next.value.body);
+        if (whole) idle.pause();
+        yield {
+          contentType: partType,
+          ...(media.params['transfer-syntax'] ? { transferSyntaxUid: media.params['transfer-syntax'] } : {}),
+          body: next.value.body,
+        };
+        if (whole) idle.resume();
+      }
+    } finally {
+      // As in retrieveInstance: close the parser (and with it the response body) before aborting.
+      await parts.return(undefined).catch(() => undefined);
+      await events.return(undefined).catch(() => undefined);
+      idle.cancel();
+    }
+  }
+
+  /**
    * STOW-RS: stores Part-10 files (bytes or streams), into `studyInstanceUid` when given (the
    * server then refuses instances of other studies). Resolves with what the server stored and
    * refused (a 409 "all refused" answer included); other failures throw.
@@ -216,6 +304,48 @@ export class DicomWebClient {
     return { items, offset: q.offset, limit: q.limit, mayHaveMore: items.length === q.limit };
   }
 
+  /**
+   * A GET whose answer is read as a stream over node:http rather than fetch, for series retrieves:
+   * their reader holds the body back while it handles an instance, and undici's HTTP/1 parser,
+   * paused so, crashes the process when the server then closes the connection
+   * (nodejs/undici#5360), as Orthanc does at the end of every series answer (no length,
+   * Connection: close). Resolves on a success status with the deadline running (restarted by each
+   * chunk read through `idle.watch`); throws a PacsError otherwise.
+   */
+  private async openStream(url: string, accept: string): Promise<{ response: IncomingMessage; idle: IdleTimer }> {
+    const idle = new IdleTimer(this.timeoutMs, true);
+    let response: IncomingMessage;
+    try {
+      response = await new Promise<IncomingMessage>((resolve, reject) => {
+        const request = (url.startsWith('https:') ? https : http).request(
+          url,
+          { method: 'GET', headers: { ...this.headers, accept }, signal: idle.signal },
+          resolve,
+        );
+        request.once('error', reject);
+        request.end();
+      });
+    } catch (err) {
+      idle.cancel();
+      throw wrapFetchError(err, 'GET', url, idle.timedOut);
+    }
+    const status = response.statusCode ?? 0;
+    if (status >= 200 && status < 300) return { response, idle };
+    let text = '';
+    try {
+      text = await readText(response, 4096);
+    } catch {
+      // the status says enough
+    } finally {
+      idle.cancel();
+    }
+    const code = status === 404 ? 'NOT_FOUND' : 'HTTP_ERROR';
+    throw new PacsError(code, `GET ${url} answered ${status} ${response.statusMessage ?? ''}${text ? `: ${excerpt(text)}` : ''}`, {
+      url,
+      status,
+    });
+  }
+
   /** Sends one request; resolves on a success status (or one of `alsoAccept`), throws a PacsError otherwise. */
   private async send(
     method: string,
@@ -241,7 +371,7 @@ export class DicomWebClient {
     if (response.ok || alsoAccept.includes(response.status)) return { response, idle };
     let text = '';
     try {
-      text = await readText(response, 4096);
+      text = await readText(response.body as AsyncIterable<Uint8Array> | null, 4096);
     } catch {
       // the status says enough
     } finally {
@@ -257,7 +387,7 @@ export class DicomWebClient {
   private async readJson(response: Response, method: string, url: string, idle: IdleTimer): Promise<unknown> {
     let text: string;
     try {
-      text = await readText(response, this.maxJsonBytes, true);
+      text = await readText(response.body as AsyncIterable<Uint8Array> | null, this.maxJsonBytes, true);
     } catch (err) {
       throw err instanceof PacsError ? withUrl(err, method, url) : wrapFetchError(err, method, url, idle.timedOut);
     } finally {
@@ -292,6 +422,13 @@ class IdleTimer {
   get signal(): AbortSignal {
     return this.controller.signal;
   }
+  /** The caller holds the answer back: no deadline until `resume`. */
+  pause(): void {
+    clearTimeout(this.timer);
+  }
+  resume(): void {
+    this.arm();
+  }
   private arm(): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
@@ -313,11 +450,11 @@ class IdleTimer {
 }
 
 /** The body as text, failing past `max` bytes (then with BAD_RESPONSE when `strict`, else truncated). */
-async function readText(response: Response, max: number, strict = false): Promise<string> {
-  if (!response.body) return '';
+async function readText(body: AsyncIterable<Uint8Array> | null, max: number, strict = false): Promise<string> {
+  if (!body) return '';
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+  for await (const chunk of body) {
     size += chunk.byteLength;
     if (size > max) {
       if (strict) throw new PacsError('BAD_RESPONSE', `the answer is larger than ${max} bytes; ask for fewer results (limit)`);

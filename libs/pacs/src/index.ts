@@ -6,3 +6,4 @@ export * from './dicomweb-client';
 export * from './dicom-file';
 export * from './dicom-seg';
 export * from './deidentify';
+export * from './dicom-scan';

@@ -1,10 +1,12 @@
 /**
  * multipart/related (RFC 2046 5.1, RFC 2387) as WADO-RS answers and STOW-RS takes it: a
  * streaming parser that holds at most one chunk plus a boundary's length of a part body (headers
- * and preamble are capped), so an instance of any size passes through in bounded memory, and the
- * writer for STOW-RS request bodies.
+ * and preamble are capped), so an instance of any size passes through in bounded memory; the
+ * parts of an answer one at a time (small ones whole, large ones streamed); and the writer for
+ * STOW-RS request bodies.
  */
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { PacsError } from './pacs-error';
 
 export type MultipartEvent =
@@ -226,4 +228,110 @@ export async function* multipartDicomBody(parts: DicomBody[], boundary: string):
     yield CRLF;
   }
   yield Buffer.from(`--${boundary}--\r\n`);
+}
+
+/** One part of a multipart answer, as `multipartParts` yields it. */
+export interface MultipartPart {
+  /** The part's headers, names lower-cased. */
+  headers: Record<string, string>;
+  /**
+   * The whole body when it holds at most `maxBufferedBytes` bytes; else a stream of it (the bytes
+   * read so far, then the rest as it arrives), which must be read to its end before the next part
+   * is asked for: a stream left unread is closed, its rest read and dropped, and a stream being
+   * read meanwhile fails.
+   */
+  body: Buffer | Readable;
+}
+
+/**
+ * The parts of a multipart body, one at a time, from its events (`multipartEvents`): each part's
+ * bytes are gathered up to `maxBufferedBytes`, so a small part comes whole and a large one streams
+ * through in bounded memory. Throws, as the events do, when the body is cut short or malformed.
+ */
+export async function* multipartParts(
+  events: AsyncIterator<MultipartEvent>,
+  options: { maxBufferedBytes: number },
+): AsyncGenerator<MultipartPart> {
+  const next = async (): Promise<MultipartEvent> => {
+    const r = await events.next();
+    if (r.done) throw new PacsError('BAD_RESPONSE', 'multipart body ended before its closing boundary');
+    return r.value;
+  };
+  for (;;) {
+    const head = await next();
+    if (head.type === 'end') return;
+    if (head.type !== 'part') throw new PacsError('BAD_RESPONSE', `multipart body: "${head.type}" where a part should start`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let whole = false;
+    while (size <= options.maxBufferedBytes) {
+      const ev = await next();
+      if (ev.type === 'partEnd') {
+        whole = true;
+        break;
+      }
+      if (ev.type !== 'data') throw new PacsError('BAD_RESPONSE', `multipart body: "${ev.type}" inside a part`);
+      chunks.push(ev.chunk);
+      size += ev.chunk.length;
+    }
+    if (whole) {
+      yield { headers: head.headers, body: Buffer.concat(chunks, size) };
+      continue;
+    }
+    const part = new StreamedPart(chunks, next);
+    yield { headers: head.headers, body: part.body };
+    await part.skipRest();
+  }
+}
+
+/** A large part's body: pulls the part's data events only as the reader asks for more. */
+class StreamedPart {
+  readonly body: Readable;
+  private pulling: Promise<void> | null = null;
+  private ended = false;
+  private failure: unknown = null;
+
+  constructor(
+    head: Buffer[],
+    private readonly next: () => Promise<MultipartEvent>,
+  ) {
+    this.body = new Readable({ read: () => this.pull() });
+    for (const chunk of head) this.body.push(chunk);
+  }
+
+  private pull(): void {
+    if (this.pulling || this.ended) return;
+    this.pulling = (async () => {
+      try {
+        for (;;) {
+          const ev = await this.next();
+          if (ev.type === 'partEnd') {
+            this.ended = true;
+            this.body.push(null);
+            return;
+          }
+          if (ev.type !== 'data') throw new PacsError('BAD_RESPONSE', `multipart body: "${ev.type}" inside a part`);
+          if (!this.body.push(ev.chunk)) return;
+        }
+      } catch (err) {
+        this.ended = true;
+        this.failure = err;
+        this.body.destroy(err as Error);
+      } finally {
+        this.pulling = null;
+      }
+    })();
+  }
+
+  /** Once the reader is done with the part: what it left unread is read and dropped; a failure of the part is the answer's. */
+  async skipRest(): Promise<void> {
+    if (!this.ended) this.body.destroy();
+    while (this.pulling) await this.pulling;
+    while (!this.ended) {
+      const ev = await this.next();
+      if (ev.type === 'partEnd') this.ended = true;
+      else if (ev.type !== 'data') throw new PacsError('BAD_RESPONSE', `multipart body: "${ev.type}" inside a part`);
+    }
+    if (this.failure) throw this.failure;
+  }
 }

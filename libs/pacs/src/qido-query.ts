@@ -238,7 +238,12 @@ export function studyPath(studyInstanceUid: string): string {
   return `studies/${seg(uid('studyInstanceUid', studyInstanceUid))}`;
 }
 
+/** The WADO-RS path of one series, its UIDs checked. */
+export function seriesPath(ref: { studyInstanceUid: string; seriesInstanceUid: string }): string {
+  return `${studyPath(ref.studyInstanceUid)}/series/${seg(uid('seriesInstanceUid', ref.seriesInstanceUid))}`;
+}
+
 /** The WADO-RS path of one instance, its UIDs checked. */
 export function instancePath(ref: { studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string }): string {
-  return `studies/${seg(uid('studyInstanceUid', ref.studyInstanceUid))}/series/${seg(uid('seriesInstanceUid', ref.seriesInstanceUid))}/instances/${seg(uid('sopInstanceUid', ref.sopInstanceUid))}`;
+  return `${seriesPath(ref)}/instances/${seg(uid('sopInstanceUid', ref.sopInstanceUid))}`;
 }

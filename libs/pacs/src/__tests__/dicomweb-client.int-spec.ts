@@ -7,8 +7,8 @@ import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
-import { DicomWebClient, PacsError, type InstanceRef } from '../index';
-import { SAMPLES, sampleBytes, samplePath, startTestOrthanc, type SampleName, type TestOrthanc } from '../testing';
+import { DicomWebClient, PacsError, type InstanceRef, type RetrievedPart } from '../index';
+import { dicomVariant, newUid, SAMPLES, sampleBytes, samplePath, startTestOrthanc, type SampleName, type TestOrthanc } from '../testing';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const LOADED: SampleName[] = ['ct', 'mr', 'liverSeg', 'nmJpeg2000'];
@@ -22,6 +22,20 @@ async function streamSha256(body: Readable): Promise<{ sha256: string; bytes: nu
     hash.update(chunk);
   }
   return { sha256: hash.digest('hex'), bytes };
+}
+
+/** Every part of a series retrieve: its type and the sha256 of its bytes, whole or streamed. */
+async function seriesParts(parts: AsyncIterable<RetrievedPart>): Promise<{ contentType: string; whole: boolean; sha256: string }[]> {
+  const out: { contentType: string; whole: boolean; sha256: string }[] = [];
+  for await (const part of parts) {
+    const whole = Buffer.isBuffer(part.body);
+    out.push({
+      contentType: part.contentType,
+      whole,
+      sha256: Buffer.isBuffer(part.body) ? sha256(part.body) : (await streamSha256(part.body)).sha256,
+    });
+  }
+  return out;
 }
 
 async function rejection(promise: Promise<unknown>): Promise<PacsError> {
@@ -182,6 +196,34 @@ describe('DicomWebClient against Orthanc', () => {
     expect(err.message).toMatch(/inexistent/); // Orthanc's own words, from the body
   });
 
+  it('retrieves a whole series in one answer, instance by instance, byte for byte as stored: whole up to the cap, streamed beyond', async () => {
+    const series = { studyInstanceUid: newUid(), seriesInstanceUid: newUid() };
+    const files = Array.from({ length: 6 }, () => dicomVariant(sampleBytes(SAMPLES.ct.file), { patientId: 'SERIES-1', ...series }));
+    expect((await client.store(files)).failed).toEqual([]);
+    const stored = files.map(sha256).sort();
+
+    const whole = await seriesParts(client.retrieveSeries(series));
+    expect(whole.map((p) => p.sha256).sort()).toEqual(stored);
+    expect(whole.every((p) => p.whole && /^application\/dicom/.test(p.contentType))).toBe(true);
+
+    // Past a cap smaller than an instance, every instance streams, with the same bytes.
+    const streamed = await seriesParts(client.retrieveSeries(series, { maxBufferedBytes: 1000 }));
+    expect(streamed.map((p) => p.sha256).sort()).toEqual(stored);
+    expect(streamed.every((p) => !p.whole)).toBe(true);
+
+    // The sample series of one instance, as retrieveInstance gives it.
+    expect(await seriesParts(client.retrieveSeries(SAMPLES.liverSeg))).toEqual([
+      expect.objectContaining({ sha256: sha256(sampleBytes(SAMPLES.liverSeg.file)) }),
+    ]);
+  });
+
+  it('says NOT_FOUND, with the URL, for a series the PACS does not have', async () => {
+    const ref = { studyInstanceUid: SAMPLES.ct.studyInstanceUid, seriesInstanceUid: '1.2.3.4.5' };
+    const err = await rejection(seriesParts(client.retrieveSeries(ref)));
+    expect(err).toMatchObject({ code: 'NOT_FOUND', details: { status: 404 } });
+    expect(err.message).toContain(`GET ${pacs.dicomWebUrl}/studies/${ref.studyInstanceUid}/series/1.2.3.4.5 answered 404`);
+  });
+
   it('refuses a limit above the cap before asking the PACS', async () => {
     const capped = new DicomWebClient({ baseUrl: pacs.dicomWebUrl, maxLimit: 2 });
     expect(await rejection(capped.searchStudies({ limit: 3 }))).toMatchObject({ code: 'INVALID_QUERY' });
@@ -280,6 +322,95 @@ describe('DicomWebClient failures', () => {
     expect(err).toMatchObject({ code: 'HTTP_ERROR', details: { status: 500 } });
     expect(err.message).toMatch(/answered 500 Internal Server Error: database down x+…$/);
     expect(err.message.length).toBeLessThan(600);
+  });
+
+  describe('series retrieve', () => {
+    const series = { studyInstanceUid: SAMPLES.ct.studyInstanceUid, seriesInstanceUid: SAMPLES.ct.seriesInstanceUid };
+    const path = `/studies/${series.studyInstanceUid}/series/${series.seriesInstanceUid}`;
+
+    it('asks for the series as stored, and yields the parts that came whole before an answer cut off, then fails naming the URL', async () => {
+      let asked: http.IncomingHttpHeaders = {};
+      let url = '';
+      const cut = await serve((req, res) => {
+        asked = req.headers;
+        url = req.url ?? '';
+        res.writeHead(200, { 'content-type': 'multipart/related; type="application/dicom"; boundary=s1', connection: 'close' });
+        res.end(multipart('s1', ['DICM one', 'DICM two'], false) + '--s1\r\nContent-Type: application/dicom\r\n\r\nDICM thr');
+      });
+      const got: string[] = [];
+      const err = await rejection(
+        (async () => {
+          for await (const part of new DicomWebClient({ baseUrl: cut }).retrieveSeries(series)) got.push((part.body as Buffer).toString());
+        })(),
+      );
+      expect(url).toBe(`/dicom-web${path}`);
+      expect(asked.accept).toBe('multipart/related; type="application/dicom"; transfer-syntax=*');
+      expect(got).toEqual(['DICM one', 'DICM two']);
+      expect(err.code).toBe('BAD_RESPONSE');
+      expect(err.message).toMatch(new RegExp(`^GET ${cut}${path}: multipart body ended before its closing boundary`));
+    });
+
+    it('gives up with TIMEOUT when the answer stops, but not while the caller holds an instance', async () => {
+      const stalls = await serve((_req, res) => {
+        res.writeHead(200, { 'content-type': 'multipart/related; type="application/dicom"; boundary=s2' });
+        // The first part, then the second begun: the first is known whole once the second's boundary has come.
+        res.write(`${multipart('s2', ['DICM one'], false)}--s2\r\nContent-Type: application/dicom\r\n\r\nDICM tw`);
+      });
+      const stalled = new DicomWebClient({ baseUrl: stalls, timeoutMs: 300 }).retrieveSeries(series);
+      expect((await stalled.next()).done).toBe(false);
+      expect(await rejection(stalled.next())).toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining(`GET ${stalls}${path}`) });
+
+      // The rest comes 500 ms later (past the 300 ms allowed for silence), while the caller still holds the first instance.
+      const slowReader = await serve((_req, res) => {
+        res.writeHead(200, { 'content-type': 'multipart/related; type="application/dicom"; boundary=s3' });
+        res.write(`${multipart('s3', ['DICM one'], false)}--s3\r\nContent-Type: application/dicom\r\n\r\nDICM t`);
+        setTimeout(() => res.end('wo\r\n--s3--\r\n'), 500);
+      });
+      const held: string[] = [];
+      for await (const part of new DicomWebClient({ baseUrl: slowReader, timeoutMs: 300 }).retrieveSeries(series)) {
+        held.push((part.body as Buffer).toString());
+        await new Promise((r) => setTimeout(r, 700));
+      }
+      expect(held).toEqual(['DICM one', 'DICM two']);
+    });
+
+    it('refuses a part that is not application/dicom, says HTTP_ERROR for a 500 and UNREACHABLE when nothing listens', async () => {
+      const wrongType = await serve((_req, res) => {
+        res.writeHead(200, { 'content-type': 'multipart/related; boundary=s4' });
+        res.end('--s4\r\nContent-Type: text/plain\r\n\r\nhello\r\n--s4--\r\n');
+      });
+      expect(await rejection(seriesParts(new DicomWebClient({ baseUrl: wrongType }).retrieveSeries(series)))).toMatchObject({
+        code: 'BAD_RESPONSE',
+        message: expect.stringMatching(/expected application\/dicom parts, got "text\/plain"/),
+      });
+      const failing = await serve((_req, res) => {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('disk full');
+      });
+      const err = await rejection(seriesParts(new DicomWebClient({ baseUrl: failing }).retrieveSeries(series)));
+      expect(err).toMatchObject({ code: 'HTTP_ERROR', details: { status: 500 } });
+      expect(err.message).toBe(`GET ${failing}${path} answered 500 Internal Server Error: disk full`);
+      const closed = await serve(() => {});
+      const server = servers.pop()!;
+      await new Promise((r) => server.close(r));
+      const down = await rejection(seriesParts(new DicomWebClient({ baseUrl: closed }).retrieveSeries(series)));
+      expect(down.code).toBe('UNREACHABLE');
+      expect(down.message).toMatch(new RegExp(`^GET ${closed}${path} failed: .*ECONNREFUSED`));
+    });
+
+    it('closes the request when the caller stops early', async () => {
+      let closedByClient: Promise<void> = Promise.resolve();
+      const endless = await serve((req, res) => {
+        closedByClient = new Promise((resolve) => req.socket.once('close', () => resolve()));
+        res.writeHead(200, { 'content-type': 'multipart/related; type="application/dicom"; boundary=s5' });
+        res.write(multipart('s5', ['DICM one', 'DICM two'], false));
+      });
+      for await (const part of new DicomWebClient({ baseUrl: endless, timeoutMs: 30_000 }).retrieveSeries(series)) {
+        expect((part.body as Buffer).toString()).toBe('DICM one');
+        break;
+      }
+      await closedByClient;
+    });
   });
 
   it('refuses a JSON answer larger than its cap', async () => {

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { MultipartParser, multipartBoundary, multipartDicomBody, multipartEvents, parseMediaType, type MultipartEvent } from '../multipart';
+import { Readable } from 'node:stream';
+import {
+  MultipartParser,
+  multipartBoundary,
+  multipartDicomBody,
+  multipartEvents,
+  multipartParts,
+  parseMediaType,
+  type MultipartEvent,
+  type MultipartPart,
+} from '../multipart';
 import { PacsError } from '../pacs-error';
 
 const BOUNDARY = 'be35ec1c-80f9-4128-8420-b498d165db8a';
@@ -150,6 +160,109 @@ describe('multipart/related parsing', () => {
       if (e.type === 'data') parts[parts.length - 1] += e.chunk.toString();
     }
     expect(parts).toEqual(['first', 'second with \r\n--caliper-test inside']);
+  });
+});
+
+describe('multipart parts, one at a time (a series retrieve)', () => {
+  /** A multipart body of `payloads`, closed unless `close` is false. */
+  const body = (payloads: Buffer[], close = true) =>
+    Buffer.concat([
+      ...payloads.flatMap((p, i) => [
+        Buffer.from(`--${BOUNDARY}\r\nContent-Type: application/dicom\r\nX-Index: ${i}\r\n\r\n`),
+        p,
+        Buffer.from('\r\n'),
+      ]),
+      Buffer.from(close ? `--${BOUNDARY}--\r\n` : ''),
+    ]);
+  /** The body fed in chunks of `size` bytes. */
+  async function* chunked(bytes: Buffer, size: number): AsyncGenerator<Buffer> {
+    for (let at = 0; at < bytes.length; at += size) yield Buffer.from(bytes.subarray(at, at + size));
+  }
+  const parts = (bytes: Buffer, chunk: number, maxBufferedBytes: number) =>
+    multipartParts(multipartEvents(chunked(bytes, chunk), BOUNDARY), { maxBufferedBytes });
+  const payload = (size: number, seed: number) => {
+    const b = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) b[i] = (i * 31 + seed * 7) & 0xff;
+    return b;
+  };
+  async function read(body: Buffer | Readable): Promise<Buffer> {
+    if (Buffer.isBuffer(body)) return body;
+    const chunks: Buffer[] = [];
+    for await (const c of body as AsyncIterable<Buffer>) chunks.push(c);
+    return Buffer.concat(chunks);
+  }
+
+  it('yields every part whole up to the cap and streams larger ones, the same bytes however the body is chunked', async () => {
+    // Sizes around the cap (100 bytes): under, at, just over, far over; one empty; one holding a near-boundary.
+    const payloads = [
+      payload(10, 1),
+      payload(100, 2),
+      payload(101, 3),
+      payload(5000, 4),
+      Buffer.alloc(0),
+      Buffer.from(`x\r\n--${BOUNDARY.slice(0, 12)}y`),
+    ];
+    const wire = body(payloads);
+    for (const chunk of [1, 7, 64, 1000, wire.length]) {
+      const seen: { index: string; whole: boolean; bytes: Buffer }[] = [];
+      for await (const part of parts(wire, chunk, 100))
+        seen.push({ index: part.headers['x-index']!, whole: Buffer.isBuffer(part.body), bytes: await read(part.body) });
+      expect(seen.map((p) => p.index)).toEqual(['0', '1', '2', '3', '4', '5']);
+      expect(seen.map((p) => p.whole)).toEqual([true, true, false, false, true, true]);
+      expect(seen.map((p) => p.bytes)).toEqual(payloads);
+    }
+  });
+
+  it('a streamed part left unread, or read in part, is skipped to the next part', async () => {
+    const payloads = [payload(3000, 1), payload(4000, 2), payload(20, 3)];
+    const seen: Buffer[] = [];
+    let i = 0;
+    for await (const part of parts(body(payloads), 256, 100)) {
+      if (i === 0)
+        expect(Buffer.isBuffer(part.body)).toBe(false); // not read at all
+      else if (i === 1) {
+        for await (const c of part.body as AsyncIterable<Buffer>) {
+          seen.push(c);
+          break; // read one chunk only
+        }
+      } else seen.push(await read(part.body));
+      i++;
+    }
+    expect(i).toBe(3);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toEqual(payloads[1]!.subarray(0, seen[0]!.length));
+    expect(seen[1]).toEqual(payloads[2]);
+  });
+
+  it('fails when the body is cut: in a whole part from the iteration, in a streamed part from its stream and then the iteration', async () => {
+    const whole = body([payload(10, 1), payload(50, 2)]);
+    const cutWhole = whole.subarray(0, whole.length - 30);
+    const got: number[] = [];
+    await expect(
+      (async () => {
+        for await (const part of parts(cutWhole, 16, 100)) got.push((await read(part.body)).length);
+      })(),
+    ).rejects.toMatchObject({ code: 'BAD_RESPONSE', message: expect.stringMatching(/ended before its closing boundary/) });
+    expect(got).toEqual([10]); // the first part, complete, came before the failure
+
+    const streamed = body([payload(5000, 1)], false).subarray(0, 3000);
+    const it = parts(streamed, 100, 100);
+    const first = (await it.next()).value as MultipartPart;
+    await expect(read(first.body)).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+    await expect(it.next()).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+  });
+
+  it('yields nothing for a body without parts, and refuses events out of order', async () => {
+    const empty: MultipartPart[] = [];
+    for await (const part of parts(Buffer.from(`--${BOUNDARY}--\r\n`), 5, 100)) empty.push(part);
+    expect(empty).toEqual([]);
+    async function* outOfOrder(): AsyncGenerator<MultipartEvent> {
+      yield { type: 'data', chunk: Buffer.from('x') };
+    }
+    await expect(multipartParts(outOfOrder(), { maxBufferedBytes: 10 }).next()).rejects.toMatchObject({
+      code: 'BAD_RESPONSE',
+      message: expect.stringMatching(/"data" where a part should start/),
+    });
   });
 });
 
