@@ -202,7 +202,8 @@ export class DatasetImportsRepository {
     return rows.length > 0;
   }
 
-  async start(id: string, total: number, alreadyDone: number): Promise<void> {
+  /** `total`: what the PACS said the series hold, null when it did not say (set to the instances handled when the import ends). */
+  async start(id: string, total: number | null, alreadyDone: number): Promise<void> {
     await this.ds.query(
       `UPDATE dataset_imports SET status = 'running', started_at = coalesce(started_at, now()), total = $2, done = $3, skipped = $3, failed = 0, failures = '[]', error = NULL WHERE id = $1`,
       [id, total, alreadyDone],
@@ -213,10 +214,10 @@ export class DatasetImportsRepository {
   async progress(
     m: EntityManager,
     id: string,
-    p: { done: number; failures: DatasetImportFailure[]; deidentified?: DeidentificationTotals },
+    p: { done: number; skipped?: number; failures: DatasetImportFailure[]; deidentified?: DeidentificationTotals },
   ): Promise<void> {
     await m.query(
-      `UPDATE dataset_imports SET done = done + $2, failed = failed + $3,
+      `UPDATE dataset_imports SET done = done + $2, skipped = skipped + $7, failed = failed + $3,
               failures = CASE WHEN jsonb_array_length(failures) >= $5 THEN failures
                               ELSE failures || (SELECT coalesce(jsonb_agg(f), '[]') FROM (SELECT f FROM jsonb_array_elements($4::jsonb) f LIMIT $5 - jsonb_array_length(failures)) x) END,
               deid_summary = CASE WHEN $6::jsonb IS NULL THEN deid_summary
@@ -229,6 +230,7 @@ export class DatasetImportsRepository {
         JSON.stringify(p.failures),
         MAX_FAILURES_KEPT,
         p.deidentified ? JSON.stringify(p.deidentified) : null,
+        p.skipped ?? 0,
       ],
     );
   }
@@ -245,12 +247,22 @@ export class DatasetImportsRepository {
     return row;
   }
 
+  /** Ends the import; one that is done counts as its total the instances it handled (the PACS's count was an estimate). */
   async finish(m: EntityManager, id: string, outcome: { status: 'done' } | { status: 'failed'; error: string }): Promise<void> {
-    await m.query(`UPDATE dataset_imports SET status = $2, error = $3, finished_at = now() WHERE id = $1`, [
-      id,
-      outcome.status,
-      outcome.status === 'failed' ? outcome.error : null,
-    ]);
+    await m.query(
+      `UPDATE dataset_imports SET status = $2, error = $3, finished_at = now(), total = CASE WHEN $2 = 'done' THEN done + failed ELSE total END WHERE id = $1`,
+      [id, outcome.status, outcome.status === 'failed' ? outcome.error : null],
+    );
+  }
+
+  /** Which of `seriesUids` the version already has items of. */
+  async seriesWithItems(versionId: string, seriesUids: readonly string[]): Promise<Set<string>> {
+    if (!seriesUids.length) return new Set();
+    const rows: { series_uid: string }[] = await this.ds.query(
+      `SELECT DISTINCT series_uid FROM dataset_items WHERE version_id = $1 AND series_uid = ANY($2::text[])`,
+      [versionId, seriesUids],
+    );
+    return new Set(rows.map((r) => r.series_uid));
   }
 
   /** Which of `keys` the version already has. */

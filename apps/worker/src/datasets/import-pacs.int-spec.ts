@@ -3,9 +3,12 @@
  * multi-patient DICOM (5 patients × 2 CT series × 3 instances from CT_small, plus an MR study per
  * patient the query must not match), real PostgreSQL, Redis and S3: the import row is written with
  * its outbox job as the API does, the worker relays and runs it. The expected SOP UIDs and sha256s
- * are computed here from the bytes that were stored.
+ * are computed here from the bytes that were stored. A proxy in front of Orthanc cuts series
+ * retrieves part-way, and then stops answering at all, for the import's failure paths.
  */
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { DatasetImportEntity, DatasetImportsRepository, DatasetsRepository, PacsImportQuery } from '@caliper/datasets';
@@ -195,6 +198,35 @@ describe('datasets.import-pacs (worker in-process; real Orthanc, PostgreSQL, Red
     }
   }, 90000);
 
+  it('imports instances larger than it holds in memory (spilled to a file, identified from their first bytes), copies included', async () => {
+    // CT_small made an MG instance of 9 MiB: its Modality value rewritten, 9 MiB of Data Set Trailing Padding (FFFC,FFFC) after its pixel data.
+    const series = { patientId: 'PACS-BIG', studyInstanceUid: newUid(), seriesInstanceUid: newUid() };
+    const big = [0, 1].map(() => {
+      const small = dicomVariant(sampleBytes('CT_small.dcm'), series);
+      const modality = small.indexOf(Buffer.from([0x08, 0x00, 0x60, 0x00, 0x43, 0x53, 0x02, 0x00, 0x43, 0x54]));
+      expect(modality).toBeGreaterThan(0);
+      small.write('MG', modality + 8);
+      const padding = Buffer.alloc(12 + 9 * 1024 * 1024);
+      padding.write('\xfc\xff\xfc\xffOB', 0, 'latin1');
+      padding.writeUInt32LE(9 * 1024 * 1024, 8);
+      for (let i = 12; i < padding.length; i += 4096) padding.writeUInt32LE(i, i);
+      return Buffer.concat([small, padding]);
+    });
+    expect((await orthanc.client.store(big)).failed ?? []).toEqual([]);
+    const expected = new Map(big.map((b) => [readDicomIdentity(b).sopInstanceUid, sha(b)]));
+    const versionId = await newDraft();
+    const imp = await finished(await requestImport(versionId, { modalities: ['MG'] }, true));
+    expect(imp).toMatchObject({ status: 'done', total: 2, done: 2, failed: 0 });
+    const rows = await items(versionId);
+    expect(new Map(rows.map((r) => [r.sop_uid, r.sha256]))).toEqual(expected);
+    for (const r of rows) {
+      expect(r.modality).toBe('MG');
+      const hash = createHash('sha256');
+      for await (const c of await s3.store.read('caliper-datasets', r.object_key!)) hash.update(c as Buffer);
+      expect(hash.digest('hex')).toBe(r.sha256);
+    }
+  }, 90000);
+
   it('fails an import into a version sealed meanwhile, naming why', async () => {
     const versionId = await newDraft();
     const owner = new Client({ connectionString: db.ownerUrl });
@@ -212,4 +244,126 @@ describe('datasets.import-pacs (worker in-process; real Orthanc, PostgreSQL, Red
     expect(imp).toMatchObject({ status: 'failed', error: expect.stringMatching(/is sealed/) });
     expect(await items(versionId)).toEqual([]);
   }, 60000);
+  describe('through a PACS that fails part-way', () => {
+    /**
+     * What the proxy does to series retrieves: pass them, spoil the first instance of each (its
+     * "DICM" marker), cut each after its first instance, or cut one and then refuse everything.
+     */
+    let mode: 'pass' | 'spoil' | 'cut' | 'cutThenDown' = 'pass';
+    let down = false;
+    const requests: string[] = [];
+    const sockets = new Set<Socket>();
+    let proxy: http.Server;
+    let proxyUrl: string;
+    /** A series answer is cut here: past the first CT_small instance (39 kB with its part headers), inside the second. */
+    const CUT_AT = 60_000;
+
+    beforeAll(async () => {
+      proxy = http.createServer((req, res) => {
+        if (down) {
+          req.socket.destroy();
+          return;
+        }
+        const series = req.method === 'GET' && /\/series\/[^/?]+$/.test(req.url ?? '') && /multipart/.test(req.headers.accept ?? '');
+        requests.push(series ? 'series' : /\/instances\/[^/?]+$/.test(req.url ?? '') ? 'instance' : 'query');
+        const upstream = http.request(`${orthanc.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode!, answer.headers);
+          if (!series || mode === 'pass') {
+            answer.pipe(res);
+            return;
+          }
+          if (mode === 'spoil') {
+            let spoiled = false;
+            answer.on('data', (chunk: Buffer) => {
+              const at = spoiled ? -1 : chunk.indexOf('DICM');
+              if (at >= 0) {
+                chunk = Buffer.from(chunk);
+                chunk.write('NOPE', at);
+                spoiled = true;
+              }
+              res.write(chunk);
+            });
+            answer.on('end', () => res.end());
+            return;
+          }
+          let sent = 0;
+          answer.on('data', (chunk: Buffer) => {
+            if (sent + chunk.length <= CUT_AT) {
+              sent += chunk.length;
+              res.write(chunk);
+              return;
+            }
+            res.write(chunk.subarray(0, CUT_AT - sent), () => {
+              answer.destroy();
+              res.socket?.destroy();
+              if (mode === 'cutThenDown') {
+                down = true;
+                for (const s of sockets) s.destroy();
+              }
+            });
+            sent = CUT_AT + 1;
+          });
+          answer.on('end', () => res.end());
+        });
+        req.pipe(upstream);
+      });
+      proxy.on('connection', (socket) => {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/dicom-web`;
+      await worker?.close();
+      worker = await startTestWorker(db, s3, { PACS_DICOMWEB_URL: proxyUrl });
+    });
+    afterAll(async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => proxy?.close(resolve));
+    });
+
+    it('keeps what a cut series retrieve delivered and retrieves the rest of the series instance by instance', async () => {
+      mode = 'cut';
+      requests.length = 0;
+      const versionId = await newDraft();
+      const imp = await finished(await requestImport(versionId, { modalities: ['CT'] }, false));
+      expect(imp).toMatchObject({ status: 'done', total: 30, done: 30, skipped: 0, failed: 0, error: null });
+      expect(new Map((await items(versionId)).map((r) => [r.sop_uid, r.sha256]))).toEqual(expectedCt);
+      // Ten series retrieves, each cut after its first instance; the other two of each series came alone.
+      expect(requests.filter((r) => r === 'series')).toHaveLength(10);
+      expect(requests.filter((r) => r === 'instance')).toHaveLength(20);
+    }, 90000);
+
+    it('retrieves alone an instance of a series answer that cannot be identified', async () => {
+      mode = 'spoil';
+      requests.length = 0;
+      const versionId = await newDraft();
+      const imp = await finished(await requestImport(versionId, { modalities: ['CT'] }, false));
+      expect(imp).toMatchObject({ status: 'done', total: 30, done: 30, failed: 0 });
+      expect(new Map((await items(versionId)).map((r) => [r.sop_uid, r.sha256]))).toEqual(expectedCt);
+      expect(requests.filter((r) => r === 'series')).toHaveLength(10);
+      expect(requests.filter((r) => r === 'instance')).toHaveLength(10);
+    }, 90000);
+
+    it('fails an import whose PACS stops answering part-way, keeping whole items only; a re-run completes it', async () => {
+      mode = 'cutThenDown';
+      const versionId = await newDraft();
+      const imp = await finished(await requestImport(versionId, { modalities: ['CT'] }, false));
+      expect(imp.status).toBe('failed');
+      expect(imp.error).toMatch(
+        /^The PACS stopped answering while series [\d.]+ was imported: its retrieve failed \(.+\), then listing its instances failed \(UNREACHABLE\)/,
+      );
+      // What came whole before the PACS went is written, each item as stored; nothing else.
+      const kept = await items(versionId);
+      expect(kept.length).toBeGreaterThan(0);
+      expect(kept.length).toBeLessThan(30);
+      for (const r of kept) expect(expectedCt.get(r.sop_uid)).toBe(r.sha256);
+      expect(imp.done).toBe(kept.length);
+
+      mode = 'pass';
+      down = false;
+      const again = await finished(await requestImport(versionId, { modalities: ['CT'] }, false));
+      expect(again).toMatchObject({ status: 'done', total: 30, done: 30, skipped: kept.length, failed: 0 });
+      expect(new Map((await items(versionId)).map((r) => [r.sop_uid, r.sha256]))).toEqual(expectedCt);
+    }, 90000);
+  });
 });
