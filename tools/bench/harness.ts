@@ -116,14 +116,10 @@ export async function startBenchApi(opts: BenchApiOptions = {}): Promise<BenchAp
     return c;
   };
   const api = child('API', [...(opts.nodeArgs ?? []), ...entry]);
-  const worker = opts.worker
-    ? child(
-        'worker',
-        mode === 'built'
-          ? [path.join(ROOT, 'dist/server/apps/worker/src/main.js')]
-          : ['-r', REGISTER, path.join(ROOT, 'apps/worker/src/main.ts')],
-      )
-    : null;
+  // The worker's BullMQ queues get a prefix of their own: under the default one, any other worker on this Redis (npm start, another benchmark) would take the bench's jobs.
+  const workerMain = mode === 'built' ? path.join(ROOT, 'dist/server/apps/worker/src/main.js') : path.join(ROOT, 'apps/worker/src/main.ts');
+  const startWorker = `require(${JSON.stringify(workerMain)}).bootstrap({ queuePrefix: ${JSON.stringify(dbName)} }).catch((err) => { console.error(err); process.exit(1); })`;
+  const worker = opts.worker ? child('worker', mode === 'built' ? ['-e', startWorker] : ['-r', REGISTER, '-e', startWorker]) : null;
   const rss = { max: 0, phase: new Map<string, number>(), current: 'startup' };
   const sampler = setInterval(() => {
     try {

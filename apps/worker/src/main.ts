@@ -4,11 +4,13 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig } from '@caliper/config';
 import { createLogger, PinoNestLogger } from '@caliper/observability';
 import { WorkerModule } from './worker.module';
+import type { WorkerOptions } from './worker.options';
 
-export async function bootstrap() {
+/** `options`: for a process that shares Redis with other workers it must not take jobs from (a benchmark's own queue prefix). */
+export async function bootstrap(options: Partial<WorkerOptions> = {}) {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'caliper-worker');
-  const app = await NestFactory.createApplicationContext(WorkerModule.forConfig(config, {}, logger), {
+  const app = await NestFactory.createApplicationContext(WorkerModule.forConfig(config, options, logger), {
     logger: new PinoNestLogger(logger),
   });
   app.enableShutdownHooks();

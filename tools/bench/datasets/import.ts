@@ -3,19 +3,24 @@
  * A real Orthanc (Debian's, as the tests run it) is loaded by STOW-RS with generated CT instances
  * (40 patients, one study and one series each); the built API and worker run on a scratch
  * database. Each repetition measures, on the same instances:
- *   baseline: a plain DICOMweb script — QIDO-RS for the same series (one page), then each series'
- *             instances one series after the other, then every instance fetched by WADO-RS with the
- *             same client and concurrency as the import job (IMPORT_CONCURRENCY), streamed through
- *             sha256, nothing kept (its fetch loop alone is printed too);
- *   import:   importFromPacs over GraphQL into a fresh draft (reference-only), from the request until
- *             the import reads done: QIDO listing, WADO-RS ×concurrency, hashing, identification,
- *             patient keys and splits, items written by COPY, progress rows.
- * Target (issue 13): import items/s ≥ 0.8× the baseline's.
+ *   plain script:      what a DICOMweb script does: QIDO-RS for the same series (one page), each
+ *                      series' instances one series after the other, then its fetch loop;
+ *   fetch loop alone:  that script's loop: every instance fetched by WADO-RS (one request each)
+ *                      with the same client and concurrency as the import job (IMPORT_CONCURRENCY),
+ *                      streamed through sha256, nothing kept;
+ *   series loop alone: every series retrieved whole by WADO-RS (one request per series, the
+ *                      same concurrency), each instance hashed, nothing kept: the import's own
+ *                      way of fetching, without anything else it does;
+ *   import:            importFromPacs over GraphQL into a fresh draft (reference-only), from the
+ *                      request until the import reads done: series QIDO, series retrieves,
+ *                      hashing, identification, patient keys and splits, items written by COPY,
+ *                      progress rows.
+ * Target (issue 13): import items/s ≥ 0.8× the fetch loop alone's instances/s.
  */
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { DicomWebClient, InstanceRef } from '@caliper/pacs';
+import { DicomWebClient, InstanceRef, SeriesRef } from '@caliper/pacs';
 import { dicomVariant, newUid, sampleBytes, startTestOrthanc } from '@caliper/pacs/testing';
 import { CaliperClient } from '@caliper/sdk';
 import { fmt, mb, median, startBenchApi } from '../harness';
@@ -69,6 +74,23 @@ async function wadoLoop(client: DicomWebClient, refs: InstanceRef[]): Promise<nu
     hash.digest('hex');
   });
   return bytes;
+}
+
+/** Every series retrieved whole (one WADO-RS request each), each instance hashed; returns the instances and bytes seen. */
+async function seriesLoop(client: DicomWebClient, series: SeriesRef[]): Promise<{ instances: number; bytes: number }> {
+  let instances = 0;
+  let bytes = 0;
+  await forEachLimited(series, IMPORT_CONCURRENCY, async (s) => {
+    for await (const part of client.retrieveSeries(s)) {
+      const hash = createHash('sha256');
+      if (Buffer.isBuffer(part.body)) hash.update(part.body);
+      else for await (const chunk of part.body as AsyncIterable<Buffer>) hash.update(chunk);
+      hash.digest('hex');
+      instances += 1;
+      bytes += Buffer.isBuffer(part.body) ? part.body.length : 0;
+    }
+  });
+  return { instances, bytes };
 }
 
 interface ImportState {
@@ -131,10 +153,13 @@ async function main(): Promise<void> {
       );
       const client = new DicomWebClient({ baseUrl: orthanc.dicomWebUrl, timeoutMs: 30_000 });
       await wadoLoop(client, refs); // warm Orthanc's caches and the connection pool
+      await seriesLoop(client, series);
 
       const baseMs: number[] = [];
       const loopMs: number[] = [];
+      const seriesMs: number[] = [];
       const importMs: number[] = [];
+      const rate = (ms: number) => n / (ms / 1000);
       for (let r = 0; r < reps; r++) {
         const b0 = performance.now();
         const listed = await listPlainly(client);
@@ -143,18 +168,26 @@ async function main(): Promise<void> {
         const bytes = await wadoLoop(client, listed);
         loopMs.push(performance.now() - l0);
         baseMs.push(performance.now() - b0);
+        const s0 = performance.now();
+        const retrieved = await seriesLoop(client, series);
+        seriesMs.push(performance.now() - s0);
+        if (retrieved.instances !== n) throw new Error(`the series retrieves gave ${retrieved.instances} instances, not ${n}`);
         api.rss.current = 'import';
         const { ms, queuedMs, runMs } = await timedImport(api.client, dataset.createDataset.id, n);
         importMs.push(ms);
         console.log(
-          `rep ${r + 1}: plain script ${fmt(baseMs[r]!)} ms (${fmt(n / (baseMs[r]! / 1000))} instances/s, ${mb(bytes)}; its WADO-RS loop ${fmt(loopMs[r]!)} ms); import ${fmt(ms)} ms (${fmt(n / (ms / 1000))} items/s: queued ${fmt(queuedMs)} ms, running ${fmt(runMs)} ms)`,
+          `rep ${r + 1}: plain script ${fmt(baseMs[r]!)} ms (${fmt(rate(baseMs[r]!))} instances/s, ${mb(bytes)}); fetch loop alone ${fmt(loopMs[r]!)} ms (${fmt(rate(loopMs[r]!))}/s); series loop alone ${fmt(seriesMs[r]!)} ms (${fmt(rate(seriesMs[r]!))}/s); import ${fmt(ms)} ms (${fmt(rate(ms))} items/s: queued ${fmt(queuedMs)} ms, running ${fmt(runMs)} ms)`,
         );
       }
-      const base = median(baseMs);
       const imp = median(importMs);
       const loop = median(loopMs);
+      const base = median(baseMs);
+      const whole = median(seriesMs);
       console.log(
-        `import ${fmt(n)} instances from Orthanc: median ${fmt(imp)} ms = ${fmt(n / (imp / 1000))} items/s; baseline plain script (QIDO listing + WADO-RS loop, concurrency ${IMPORT_CONCURRENCY}, sha256): median ${fmt(base)} ms = ${fmt(n / (base / 1000))} instances/s; ratio ${(base / imp).toFixed(2)}× of the baseline's rate (target ≥ 0.80); against the WADO-RS loop alone (${fmt(loop)} ms): ${(loop / imp).toFixed(2)}×`,
+        `import ${fmt(n)} instances from Orthanc (medians of ${reps}, concurrency ${IMPORT_CONCURRENCY}, sha256 each): import ${fmt(rate(imp))} items/s (${fmt(imp)} ms)\n` +
+          `  vs fetch loop alone (per-instance WADO-RS, ${fmt(rate(loop))}/s): ${(loop / imp).toFixed(2)}× (target ≥ 0.80)\n` +
+          `  vs plain script (QIDO listing + that loop, ${fmt(rate(base))}/s): ${(base / imp).toFixed(2)}×\n` +
+          `  vs series loop alone (series WADO-RS, ${fmt(rate(whole))}/s): ${(whole / imp).toFixed(2)}×`,
       );
       console.log(`API peak RSS: ${[...api.rss.phase].map(([k, v]) => `${k} ${mb(v)}`).join(', ')}`);
     } finally {
