@@ -1,7 +1,7 @@
 /** Caliper API entry point: validates configuration, then serves on HOST:API_PORT (127.0.0.1 by default). */
 import { AuthService } from '@caliper/server-kit';
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
+import { existsSync, stat } from 'node:fs';
 import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -32,6 +32,44 @@ export const WEB_SECURITY_HEADERS = {
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
 } as const;
 
+/** Encodings of the copies the web build writes beside its scripts and style sheets (apps/web/vite.config.ts), best first. */
+const PRECOMPRESSED = [
+  { encoding: 'br', suffix: '.br' },
+  { encoding: 'gzip', suffix: '.gz' },
+] as const;
+
+/**
+ * Serves a file of the web build's assets/ compressed, from the copy the build wrote beside it,
+ * to a browser that accepts that encoding (a run page's scripts are 0.9 MB as built, 0.25 MB as
+ * Brotli): compressed once at build rather than on every answer. Else, or without a copy, the
+ * next handler serves the file as it is.
+ */
+function precompressedAssets(dir: string) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Vary', 'Accept-Encoding');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const name = req.path.slice(1);
+    if (!/^[\w.-]+$/.test(name) || name.startsWith('.')) return next();
+    const accepted = PRECOMPRESSED.filter((p) => req.acceptsEncodings(p.encoding) === p.encoding);
+    const tryNext = (i: number): void => {
+      const p = accepted[i];
+      if (!p) return next();
+      stat(path.join(dir, name + p.suffix), (err, st) => {
+        if (err || !st.isFile()) return tryNext(i + 1);
+        res.setHeader('Content-Encoding', p.encoding);
+        res.type(path.extname(name));
+        res.sendFile(name + p.suffix, { root: dir, maxAge: '1y', immutable: true }, (sendErr) => {
+          if (sendErr && !res.headersSent) {
+            res.removeHeader('Content-Encoding');
+            next();
+          }
+        });
+      });
+    };
+    tryNext(0);
+  };
+}
+
 /** Serves the built web app at / with a fallback to index.html for client-side routes, with the security headers on every answer. */
 function serveWeb(app: NestExpressApplication, dir: string): void {
   const index = path.join(dir, 'index.html');
@@ -41,6 +79,10 @@ function serveWeb(app: NestExpressApplication, dir: string): void {
     for (const [name, value] of Object.entries(WEB_SECURITY_HEADERS)) res.setHeader(name, value);
     next();
   });
+  // Vite names these files by their content: a new build brings new names, so a browser may keep
+  // them a year without asking again (a first visit's later pages and every return visit).
+  const assets = path.join(dir, 'assets');
+  app.use('/assets', precompressedAssets(assets), express.static(assets, { index: false, maxAge: '1y', immutable: true }));
   app.use(express.static(dir, { index: false, maxAge: '1h' }));
   app.use((req: Request, res: Response, next: NextFunction) => {
     const isApi =

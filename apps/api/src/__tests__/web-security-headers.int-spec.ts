@@ -1,10 +1,26 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http, { type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { WEB_SECURITY_HEADERS } from '../main';
 import { startTestApi, TestApi } from '../testing/api-harness';
 
 const ROOT = path.resolve(__dirname, '../../../..');
+const APP_JS = `export const built = ${JSON.stringify('x'.repeat(2000))};\n`;
+
+/** GET with this Accept-Encoding, the body as sent (fetch would decode it). */
+function get(base: string, p: string, acceptEncoding: string): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${base}${p}`, { headers: { 'accept-encoding': acceptEncoding } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
+  });
+}
 const WEB = path.join(ROOT, 'apps/web');
 const template = readFileSync(path.join(WEB, 'nginx.conf.template'), 'utf8');
 
@@ -97,7 +113,11 @@ describe('security headers of the web app', () => {
         path.join(dist, 'index.html'),
         '<!doctype html><title>Caliper</title><div id="root"></div><script type="module" src="/assets/app.js"></script>',
       );
-      writeFileSync(path.join(dist, 'assets/app.js'), 'export {};');
+      writeFileSync(path.join(dist, 'assets/app.js'), APP_JS);
+      // The copies the web build writes beside each script (apps/web/vite.config.ts), told apart by their bytes.
+      writeFileSync(path.join(dist, 'assets/app.js.br'), brotliCompressSync(APP_JS));
+      writeFileSync(path.join(dist, 'assets/app.js.gz'), gzipSync(APP_JS));
+      writeFileSync(path.join(dist, 'assets/plain.js'), APP_JS);
       api = await startTestApi({ WEB_DIST_DIR: dist });
     }, 60000);
     afterAll(async () => {
@@ -109,6 +129,42 @@ describe('security headers of the web app', () => {
       const res = await fetch(`${api.base}${p}`);
       for (const [name, value] of Object.entries(WEB_SECURITY_HEADERS))
         expect({ path: p, name, value: res.headers.get(name) }).toEqual({ path: p, name, value });
+    });
+
+    it('lets a browser keep the hashed assets a year, and asks it to check the page itself every time', async () => {
+      const asset = await get(api.base, '/assets/plain.js', 'identity');
+      expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(asset.body.toString()).toBe(APP_JS);
+      expect((await get(api.base, '/runs/abc', 'identity')).headers['cache-control']).toBe('no-cache');
+    });
+
+    it("sends an asset's Brotli or gzip copy to a browser that accepts it, else the file as built", async () => {
+      const br = await get(api.base, '/assets/app.js', 'gzip, deflate, br');
+      expect(br.headers['content-encoding']).toBe('br');
+      expect(br.headers['content-type']).toMatch(/javascript/);
+      expect(br.headers['vary']).toMatch(/Accept-Encoding/i);
+      expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(brotliDecompressSync(br.body).toString()).toBe(APP_JS);
+      for (const p of Object.keys(WEB_SECURITY_HEADERS)) expect(br.headers[p.toLowerCase()]).toBeDefined();
+
+      const gz = await get(api.base, '/assets/app.js', 'gzip');
+      expect(gz.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(gz.body).toString()).toBe(APP_JS);
+
+      for (const [file, accepts] of [
+        ['app.js', 'identity'],
+        ['app.js', 'br;q=0, gzip;q=0'],
+        ['plain.js', 'gzip, br'],
+      ] as const) {
+        const plain = await get(api.base, `/assets/${file}`, accepts);
+        expect({ file, accepts, encoding: plain.headers['content-encoding'], body: plain.body.toString() }).toEqual({
+          file,
+          accepts,
+          encoding: undefined,
+          body: APP_JS,
+        });
+        expect(plain.headers['content-type']).toMatch(/javascript/);
+      }
     });
   });
 });
