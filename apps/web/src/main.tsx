@@ -13,11 +13,12 @@ import './styles.css';
 // Before the first render, so a dark theme never flashes light.
 followTheme();
 const client = createApolloClient();
-preloadPage(window.location.pathname);
-// The shell renders a page once it knows the session: asked now, beside the page's chunk, rather
-// than after the first render (the shell's own query joins this one in flight). Measured on a run
-// page's first visit: the session request left ~150 ms later (npm run bench:first-visit -- --detail).
+// The shell renders a page once it knows the session: asked now, beside the page's chunk and
+// first requests, rather than after the first render (the shell's own query joins this one in
+// flight). Measured on a run page's first visit: the session request left ~150 ms later
+// (npm run bench:first-visit -- --detail).
 if (window.location.pathname !== '/sign-in') void client.query({ query: MeQuery }).catch(() => undefined);
+preloadPage(client, window.location);
 preloadAllPagesLater();
 
 createRoot(document.getElementById('root')!).render(

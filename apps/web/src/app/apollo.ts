@@ -6,6 +6,7 @@
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
 import { CombinedGraphQLErrors, ServerError } from '@apollo/client/errors';
 import { ErrorLink } from '@apollo/client/link/error';
+import { tap } from 'rxjs';
 
 type Listener = () => void;
 const unauthenticatedListeners = new Set<Listener>();
@@ -25,9 +26,22 @@ const announceSignedOut = new ErrorLink(({ error }) => {
   if (isUnauthenticated(error)) for (const listener of unauthenticatedListeners) listener();
 });
 
+/** A function an operation may carry in its context: called with its answer as it arrives (see `tapAnswers`). */
+export type OnAnswer = (result: ApolloLink.Result) => void;
+
+/**
+ * Hands an operation's answer to its context's `onAnswer` as it arrives, before it is written to
+ * the cache and the components reading it render again: a request that depends on it (the run
+ * page's chart series on the run's metrics, prefetch.ts) then leaves without waiting for that render.
+ */
+const tapAnswers = new ApolloLink((operation, forward) => {
+  const onAnswer = (operation.getContext() as { onAnswer?: OnAnswer }).onAnswer;
+  return onAnswer ? forward(operation).pipe(tap(onAnswer)) : forward(operation);
+});
+
 export function createApolloClient(): ApolloClient {
   return new ApolloClient({
-    link: ApolloLink.from([announceSignedOut, new HttpLink({ uri: '/graphql', credentials: 'same-origin' })]),
+    link: ApolloLink.from([announceSignedOut, tapAnswers, new HttpLink({ uri: '/graphql', credentials: 'same-origin' })]),
     cache: new InMemoryCache({
       typePolicies: {
         AuditEvent: { keyFields: ['seq'] },

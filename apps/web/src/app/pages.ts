@@ -1,19 +1,25 @@
 /**
  * The signed-in pages, each its own chunk: a visit loads the shell and the page it opens, not
  * every page (the whole app was one 1.1 MB chunk). `preloadPage` starts the current page's chunk
- * at startup, beside the session request, so the split adds no round trip; `preloadAllPagesLater`
+ * at startup, beside the session request, so the split adds no round trip, and with it the
+ * requests the page makes first (`prefetch`), so they wait for neither; `preloadAllPagesLater`
  * fetches the others once the first page has settled, so moving between pages never waits on a chunk.
  */
 import { createElement, lazy, useState, type ComponentType } from 'react';
-import { matchPath } from 'react-router-dom';
+import { matchPath, type Params } from 'react-router-dom';
+import type { ApolloClient } from '@apollo/client';
+import { prefetchComparePage } from '../compare/compare-page-prefetch';
+import { prefetchRunPage } from '../runs/run-page-prefetch';
 
 interface Page {
   path: string;
   Component: ComponentType;
   preload(): Promise<unknown>;
+  /** Starts the requests the page makes first, before its code and the session are here (prefetch.ts). */
+  prefetch?(client: ApolloClient, params: Params, search: URLSearchParams): void;
 }
 
-function page(path: string, load: () => Promise<ComponentType>): Page {
+function page(path: string, load: () => Promise<ComponentType>, prefetch?: Page['prefetch']): Page {
   let loaded: ComponentType | null = null;
   let loading: Promise<{ default: ComponentType }> | null = null;
   // A failed load (a network blip, a deploy that replaced the chunk) is tried again next time.
@@ -38,15 +44,27 @@ function page(path: string, load: () => Promise<ComponentType>): Page {
     const [type] = useState<ComponentType>(() => loaded ?? Lazy);
     return createElement(type);
   };
-  return { path, Component, preload: once };
+  return { path, Component, preload: once, prefetch };
 }
 
 export const PAGES: readonly Page[] = [
   page('projects', () => import('../projects/ProjectsPage').then((m) => m.ProjectsPage)),
   page('projects/:slug', () => import('../projects/ProjectPage').then((m) => m.ProjectPage)),
-  page('projects/:slug/compare', () => import('../compare/ComparePage').then((m) => m.ComparePage)),
+  page(
+    'projects/:slug/compare',
+    () => import('../compare/ComparePage').then((m) => m.ComparePage),
+    (client, { slug }, search) => {
+      if (slug) prefetchComparePage(client, slug, search);
+    },
+  ),
   page('runs', () => import('../runs/RunsPage').then((m) => m.RunsPage)),
-  page('runs/:runId', () => import('../runs/RunPage').then((m) => m.RunPage)),
+  page(
+    'runs/:runId',
+    () => import('../runs/RunPage').then((m) => m.RunPage),
+    (client, { runId }) => {
+      if (runId) prefetchRunPage(client, runId);
+    },
+  ),
   page('experiments/:experimentId', () => import('../experiments/ExperimentPage').then((m) => m.ExperimentPage)),
   page('models', () => import('../models/ModelsPage').then((m) => m.ModelsPage)),
   page('models/:slug/:name', () => import('../models/ModelPage').then((m) => m.ModelPage)),
@@ -58,10 +76,19 @@ export const PAGES: readonly Page[] = [
   page('account', () => import('../account/AccountPage').then((m) => m.AccountPage)),
 ];
 
-/** Starts loading the chunk of the page at `pathname`, if it is one of PAGES. */
-export function preloadPage(pathname: string): void {
-  const found = PAGES.find((p) => matchPath(`/${p.path}`, pathname));
-  if (found) void found.preload().catch(() => undefined);
+/**
+ * For the page at `location`, if it is one of PAGES: starts loading its chunk and the requests it
+ * makes first. At startup these leave beside the session request instead of one after the other
+ * (session, then the page's first render, then its data): npm run bench:first-visit -- --detail.
+ */
+export function preloadPage(client: ApolloClient, location: { pathname: string; search: string }): void {
+  for (const p of PAGES) {
+    const match = matchPath(`/${p.path}`, location.pathname);
+    if (!match) continue;
+    void p.preload().catch(() => undefined);
+    p.prefetch?.(client, match.params, new URLSearchParams(location.search));
+    return;
+  }
 }
 
 /** After `delayMs` and when the browser is idle, loads every page's chunk (a later navigation then renders at once). */

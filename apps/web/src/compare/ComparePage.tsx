@@ -13,7 +13,7 @@ import { useQuery } from '@apollo/client/react';
 import { Link, useParams } from 'react-router-dom';
 import { useAddressSearch } from '../app/use-address-search';
 import { useLivePoll } from '../app/use-live-poll';
-import type { MetricSeriesQueryVariables } from '../gql/graphql';
+import { useFirstFetchPolicy } from '../app/prefetch';
 import { X_TITLES } from '../runs/AxisFrame';
 import { commonKeys, formatMetric, STATUS_INFO } from '../runs/format';
 import { bestOf, useMetricDirections } from '../runs/metric-directions';
@@ -24,6 +24,7 @@ import { PageHeader } from '../ui/PageHeader';
 import { groupRuns } from './analysis';
 import { AnalysisSections } from './AnalysisSections';
 import { CompareChart, type Renderer } from './CompareChart';
+import { bucketBudget, compareSeriesVariables } from './compare-page-prefetch';
 import type { ComparedRun, ComparedRunFacts, UpdateCompareState } from './compare-page-types';
 import { CompareProjectQuery, CompareRunsQuery } from './compare.operations';
 import { MetricPicker } from './MetricPicker';
@@ -34,22 +35,6 @@ import { compareSearch, defaultMetrics, isSystemMetric, parseCompareState } from
 import '../runs/runs.css';
 import './compare.css';
 
-/** The server's cap on buckets per series. */
-export const MAX_BUCKETS = 1000;
-
-/**
- * Buckets per series: about one per horizontal pixel of a chart's plot (finer detail cannot be
- * seen; each bucket's min–max band keeps its spikes), estimated from the window before any chart
- * is laid out so the request leaves at once: the page's side navigation and padding, then as many
- * 26rem columns as fit, less the axes. Rounded up to 50, between 200 and MAX_BUCKETS. Zooming asks
- * again at the same budget.
- */
-export function bucketBudget(windowWidth: number): number {
-  const content = Math.max(320, windowWidth - 260);
-  const columns = Math.max(1, Math.floor((content + 16) / (416 + 16)));
-  const plot = content / columns - 110;
-  return Math.min(MAX_BUCKETS, Math.max(200, Math.ceil(plot / 50) * 50));
-}
 const ACTIVE = new Set(['QUEUED', 'STARTING', 'RUNNING']);
 
 /** What a live poll compares: the compared runs' status and latest points (series move with them). */
@@ -83,13 +68,15 @@ export function ComparePage() {
     [changeSearch],
   );
 
-  const projectQ = useQuery(CompareProjectQuery, { variables: { slug } });
+  // Asked for at startup on a first visit (compare-page-prefetch.ts): read from the cache then, not asked again.
+  const projectPolicy = useFirstFetchPolicy(CompareProjectQuery, { slug });
+  const projectQ = useQuery(CompareProjectQuery, { variables: { slug }, fetchPolicy: projectPolicy });
   const project = projectQ.data?.project;
   const [tick, setTick] = useState(0);
-  const runsQ = useQuery(CompareRunsQuery, {
-    variables: { projectId: project?.id ?? '', runIds: state.runs },
-    skip: !project || state.runs.length === 0,
-  });
+  const runsVars = { projectId: project?.id ?? '', runIds: state.runs };
+  const runsSkipped = !project || state.runs.length === 0;
+  const runsPolicy = useFirstFetchPolicy(CompareRunsQuery, runsSkipped ? null : runsVars);
+  const runsQ = useQuery(CompareRunsQuery, { variables: runsVars, skip: runsSkipped, fetchPolicy: runsPolicy });
   const runs: ComparedRun[] = useMemo(() => runsQ.data?.compareRuns ?? [], [runsQ.data]);
   const runsLoaded = !!project && (state.runs.length === 0 || !!runsQ.data);
 
@@ -111,20 +98,8 @@ export function ComparePage() {
   const runIds = runsQ.data ? runs.map((r) => r.runId) : state.runs;
   const [buckets] = useState(() => bucketBudget(window.innerWidth));
 
-  const trainingVars: MetricSeriesQueryVariables | null =
-    project && runIds.length && trainingKeys.length
-      ? {
-          projectId: project.id,
-          runIds,
-          keys: trainingKeys,
-          fromStep: state.from,
-          toStep: state.to,
-          buckets,
-          withTimes: state.x !== 'step',
-        }
-      : null;
-  const systemVars: MetricSeriesQueryVariables | null =
-    project && runIds.length && systemKeys.length ? { projectId: project.id, runIds, keys: systemKeys, buckets, withTimes: true } : null;
+  const trainingVars = project ? compareSeriesVariables('training', project.id, runIds, trainingKeys, state, buckets) : null;
+  const systemVars = project ? compareSeriesVariables('system', project.id, runIds, systemKeys, state, buckets) : null;
   const training = useSeries(trainingVars, tick);
   const system = useSeries(systemVars, tick);
 

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { useApolloClient } from '@apollo/client/react';
 import type { MetricSeriesQuery as MetricSeriesResult, MetricSeriesQueryVariables } from '../gql/graphql';
 import { MetricSeriesQuery } from './compare.operations';
+import { takePrefetched } from '../app/prefetch';
 
 export type SeriesSet = MetricSeriesResult['metricSeries'];
 export interface SeriesState {
@@ -21,8 +22,9 @@ export function useSeries(vars: MetricSeriesQueryVariables | null, tick: number)
   useEffect(() => {
     if (!wanted) return;
     let cancelled = false;
-    client
-      .query({ query: MetricSeriesQuery, variables: JSON.parse(wanted) as MetricSeriesQueryVariables, fetchPolicy: 'no-cache' })
+    const variables = JSON.parse(wanted) as MetricSeriesQueryVariables;
+    // The page's first series may have been asked for at startup (compare-page-prefetch.ts).
+    (takePrefetched(MetricSeriesQuery, variables) ?? client.query({ query: MetricSeriesQuery, variables, fetchPolicy: 'no-cache' }))
       .then((r: { data?: MetricSeriesResult }) => {
         if (!cancelled && r.data) setState({ data: r.data.metricSeries, error: null, answered: wanted });
       })

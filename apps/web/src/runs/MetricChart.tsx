@@ -3,17 +3,18 @@
  * (up to MAX_POINTS), thinned for drawing, and non-finite points are gaps that are named below.
  * System metrics (SystemMetrics.tsx) load theirs with the same hook and draw them against time.
  */
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { memo, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useApolloClient } from '@apollo/client/react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { describeError } from '../app/graphql-errors';
 import type { MetricHistoryQuery as MetricHistoryResult } from '../gql/graphql';
 import { AxisFrame, X_TITLES } from './AxisFrame';
 import { formatMetric, nonFiniteSummary, thinForChart, type ChartPoint } from './format';
-import { MetricHistoryQuery } from './runs.operations';
+import { historyPageVariables, MetricHistoryQuery } from './runs.operations';
+import { takePrefetched } from '../app/prefetch';
 import { useChartTheme } from '../app/theme';
+import type { SeriesOutline } from './run-chart-series';
 
-const PAGE = 10000;
 export const MAX_POINTS = 200000;
 export const DRAWN_POINTS = 1500;
 
@@ -78,12 +79,10 @@ export function useMetricHistory(runId: string, metricKey: string, version?: str
         const before = h.steps.length;
         let after = s.cursor;
         for (;;) {
-          // Histories can be long: keep them out of the normalised cache.
-          const result: { data?: MetricHistoryResult } = await client.query({
-            query: MetricHistoryQuery,
-            variables: { runId, key: metricKey, first: PAGE, after },
-            fetchPolicy: 'no-cache',
-          });
+          // Histories can be long: keep them out of the normalised cache. The first page may have been asked for at startup (pages.ts).
+          const variables = historyPageVariables(runId, metricKey, after);
+          const result: { data?: MetricHistoryResult } = await (takePrefetched(MetricHistoryQuery, variables) ??
+            client.query({ query: MetricHistoryQuery, variables, fetchPolicy: 'no-cache' }));
           // Another run or metric, or the chart is gone: this read is not wanted any more.
           if (sync.current !== s || !result.data) return;
           const page = result.data.run.metricHistory;
@@ -138,12 +137,8 @@ export function HistoryCard(props: {
 }) {
   const { runId, metricKey, title } = props;
   const { history, error } = useMetricHistory(runId, metricKey, props.version);
-  const headingId = `${props.idPrefix}-${metricKey.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
-  const Heading = props.level;
   return (
-    <figure className="chart-card" aria-labelledby={headingId}>
-      <Heading id={headingId}>{title}</Heading>
-      {props.subtitle ? <p className="chart-key">{props.subtitle}</p> : null}
+    <ChartCard {...props}>
       {error ? (
         <p className="field-error" role="alert">
           The history of {metricKey} could not be loaded: {error}
@@ -155,6 +150,26 @@ export function HistoryCard(props: {
       ) : (
         props.chart(history)
       )}
+    </ChartCard>
+  );
+}
+
+/** A chart card's frame: the figure, named by its heading (and subtitle), around what it shows. */
+function ChartCard(props: {
+  metricKey: string;
+  idPrefix: string;
+  title: string;
+  level: 'h3' | 'h4';
+  subtitle?: string;
+  children: ReactNode;
+}) {
+  const headingId = `${props.idPrefix}-${props.metricKey.replace(/[^a-zA-Z0-9_-]/g, '_')}`;
+  const Heading = props.level;
+  return (
+    <figure className="chart-card" aria-labelledby={headingId}>
+      <Heading id={headingId}>{props.title}</Heading>
+      {props.subtitle ? <p className="chart-key">{props.subtitle}</p> : null}
+      {props.children}
     </figure>
   );
 }
@@ -162,7 +177,35 @@ export function HistoryCard(props: {
 /** What moves when a metric gets a new latest point: given as a chart's `version`. */
 export const metricVersion = (m: { step: number; timestamp: number }): string => `${m.step}@${m.timestamp}`;
 
-export function MetricChart({ runId, metricKey, version }: { runId: string; metricKey: string; version?: string }) {
+/**
+ * One training metric's chart. Drawn from `outline` (run-chart-series.ts: the downsampled series of
+ * a run that is not live; 'loading' until it is here) unless it has non-finite values to name, else
+ * from the metric's history. Drawn again only when its metric moves: the run page renders again as
+ * its other parts load (directions, live state).
+ */
+export const MetricChart = memo(function MetricChart({
+  runId,
+  metricKey,
+  version,
+  outline,
+}: {
+  runId: string;
+  metricKey: string;
+  version?: string;
+  outline?: SeriesOutline | 'loading';
+}) {
+  if (outline && (outline === 'loading' || outline.nonFinite === 0))
+    return (
+      <ChartCard metricKey={metricKey} idPrefix="metric" title={metricKey} level="h3">
+        {outline === 'loading' ? (
+          <p className="chart-note" role="status">
+            Loading {metricKey}…
+          </p>
+        ) : (
+          <MetricLine runId={runId} metricKey={metricKey} line={outlineLine(outline)} />
+        )}
+      </ChartCard>
+    );
   return (
     <HistoryCard
       runId={runId}
@@ -171,22 +214,57 @@ export function MetricChart({ runId, metricKey, version }: { runId: string; metr
       idPrefix="metric"
       title={metricKey}
       level="h3"
-      chart={(history) => <MetricLine runId={runId} metricKey={metricKey} history={history} />}
+      chart={(history) => <MetricLine runId={runId} metricKey={metricKey} line={historyLine(history)} />}
     />
   );
+});
+
+/** What a metric's chart draws and says: its points, and of the whole series its extent, range and non-finite values. */
+interface DrawnLine {
+  points: ChartPoint[];
+  count: number;
+  firstStep: number | null;
+  lastStep: number | null;
+  lo: number | null;
+  hi: number | null;
+  truncated: boolean;
+  bad: { count: number; examples: string[] };
 }
 
-function MetricLine({ runId, metricKey, history }: { runId: string; metricKey: string; history: History }) {
-  const chart = useChartTheme();
-  const points: ChartPoint[] = thinForChart(history.steps, history.values, DRAWN_POINTS);
-  let lo = Infinity;
-  let hi = -Infinity;
+function historyLine(history: History): DrawnLine {
+  let lo: number | null = null;
+  let hi: number | null = null;
   for (const v of history.values) {
     if (v === null) continue;
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
+    lo = lo === null ? v : Math.min(lo, v);
+    hi = hi === null ? v : Math.max(hi, v);
   }
-  const bad = nonFiniteSummary(history.steps, history.nonFinite);
+  return {
+    points: thinForChart(history.steps, history.values, DRAWN_POINTS),
+    count: history.steps.length,
+    firstStep: history.steps[0] ?? null,
+    lastStep: history.steps.at(-1) ?? null,
+    lo,
+    hi,
+    truncated: history.truncated,
+    bad: nonFiniteSummary(history.steps, history.nonFinite),
+  };
+}
+
+const outlineLine = (o: SeriesOutline): DrawnLine => ({
+  points: o.points,
+  count: o.pointCount,
+  firstStep: o.firstStep,
+  lastStep: o.lastStep,
+  lo: o.lo,
+  hi: o.hi,
+  truncated: false,
+  bad: { count: 0, examples: [] },
+});
+
+function MetricLine({ runId, metricKey, line }: { runId: string; metricKey: string; line: DrawnLine }) {
+  const chart = useChartTheme();
+  const { points, count, lo, hi, bad } = line;
   return (
     <>
       <AxisFrame x={X_TITLES.step} y={metricKey}>
@@ -223,13 +301,13 @@ function MetricLine({ runId, metricKey, history }: { runId: string; metricKey: s
         </div>
       </AxisFrame>
       <p className="chart-note">
-        {history.steps.length} point{history.steps.length === 1 ? '' : 's'}
-        {history.steps.length ? `, steps ${history.steps[0]}–${history.steps[history.steps.length - 1]}` : ''}
-        {lo <= hi ? `, from ${formatMetric(lo)} to ${formatMetric(hi)}` : ''}
-        {history.steps.length > DRAWN_POINTS
+        {count} point{count === 1 ? '' : 's'}
+        {count ? `, steps ${line.firstStep}–${line.lastStep}` : ''}
+        {lo !== null && hi !== null ? `, from ${formatMetric(lo)} to ${formatMetric(hi)}` : ''}
+        {points.length < count
           ? `; drawn from ${points.length} points that keep the first and last point and each stretch's lowest and highest value`
           : ''}
-        .{history.truncated ? ` Only the first ${MAX_POINTS} points are shown.` : ''} Every point:{' '}
+        .{line.truncated ? ` Only the first ${MAX_POINTS} points are shown.` : ''} Every point:{' '}
         <a href={seriesExportUrl(runId, metricKey, 'csv')} download>
           CSV
         </a>

@@ -3,12 +3,15 @@
  * metric charts, system metrics (`system/…`: CPU, memory, GPUs), parameters, tags, inputs,
  * artifacts and logs. While the run is queued, starting or running, the page is live
  * (use-live-poll.ts): one request per poll reads its status, end time and latest metrics, and
- * the charts of the metrics that moved read their newer points.
+ * the charts of the metrics that moved read their newer points. The charts of a run that is not
+ * live are drawn from the server's downsampled series (run-chart-series.ts). The page's first
+ * requests are sent at startup (run-page-prefetch.ts).
  */
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useApolloClient, useQuery } from '@apollo/client/react';
 import { errorCode } from '../app/graphql-errors';
+import { useFirstFetchPolicy } from '../app/prefetch';
 import { useLivePoll } from '../app/use-live-poll';
 import type { RunLiveQuery as RunLiveResult } from '../gql/graphql';
 import { LiveIndicator } from '../ui/LiveIndicator';
@@ -22,13 +25,13 @@ import { useMetricDirections } from './metric-directions';
 import { OverlayChart } from './OverlayChart';
 import { RunLogs } from './RunLogs';
 import { RunOverview } from './RunOverview';
+import { runChartBuckets, runChartSeriesRequests, useRunChartSeries } from './run-chart-series';
 import { RunLiveQuery, RunQuery } from './runs.operations';
 import { RunSection } from './RunSection';
 import { StatusChip } from './StatusChip';
+import { LIVE_STATUSES } from './format';
 import { isSystemMetric } from './system-metrics';
 import { SystemMetrics } from './SystemMetrics';
-
-const ACTIVE = new Set(['QUEUED', 'STARTING', 'RUNNING']);
 
 /** What a poll compares: a change brings the next poll back to the shortest wait. */
 const liveFingerprint = (run: RunLiveResult['run']): string =>
@@ -37,14 +40,29 @@ const liveFingerprint = (run: RunLiveResult['run']): string =>
 export function RunPage() {
   const { runId = '' } = useParams();
   const client = useApolloClient();
-  const { data, error, loading, refetch } = useQuery(RunQuery, { variables: { runId } });
+  // Asked for at startup on a first visit (run-page-prefetch.ts): read from the cache then, not asked again.
+  const fetchPolicy = useFirstFetchPolicy(RunQuery, { runId });
+  const { data, error, loading, refetch } = useQuery(RunQuery, { variables: { runId }, fetchPolicy });
   const shown = data?.run;
   const trainingKeys = useMemo(
     () => (shown?.latestMetrics ?? []).map((m) => m.key).filter((k) => !isSystemMetric(k)),
     [shown?.latestMetrics],
   );
   const directions = useMetricDirections(shown?.experiment.project.id, trainingKeys);
-  const live = useLivePoll(!!shown && ACTIVE.has(shown.status), async () => {
+  // A run that is not live when the page opens gets its charts from downsampled series (run-chart-series.ts);
+  // one followed live keeps reading its histories, also once it ends.
+  const [openedLive, setOpenedLive] = useState<{ runId: string; live: boolean } | null>(null);
+  if (shown && openedLive?.runId !== shown.runId) setOpenedLive({ runId: shown.runId, live: LIVE_STATUSES.has(shown.status) });
+  const [buckets] = useState(() => runChartBuckets(window.innerWidth));
+  const seriesRequests = useMemo(
+    () =>
+      shown && openedLive?.runId === shown.runId && !openedLive.live && trainingKeys.length
+        ? runChartSeriesRequests(shown.experiment.project.id, shown.runId, trainingKeys, buckets)
+        : null,
+    [shown, openedLive, trainingKeys, buckets],
+  );
+  const chartSeries = useRunChartSeries(seriesRequests);
+  const live = useLivePoll(!!shown && LIVE_STATUSES.has(shown.status), async () => {
     const before = shown ? liveFingerprint(shown) : null;
     // network-only writes the answer to the cache, where it merges into the run shown.
     const { data: fresh } = await client.query({ query: RunLiveQuery, variables: { runId }, fetchPolicy: 'network-only' });
@@ -120,7 +138,19 @@ export function RunPage() {
             ) : null}
             <div className="charts">
               {trainingMetrics.map((m) => (
-                <MetricChart key={m.key} runId={run.runId} metricKey={m.key} version={metricVersion(m)} />
+                <MetricChart
+                  key={m.key}
+                  runId={run.runId}
+                  metricKey={m.key}
+                  version={metricVersion(m)}
+                  outline={
+                    chartSeries.state === 'loading'
+                      ? 'loading'
+                      : chartSeries.state === 'loaded'
+                        ? chartSeries.outlines.get(m.key)
+                        : undefined
+                  }
+                />
               ))}
             </div>
           </>
@@ -184,7 +214,7 @@ export function RunPage() {
         <ArtifactsBrowser runId={run.runId} />
       </RunSection>
       <RunSection id="logs" title="Logs">
-        <RunLogs runId={run.runId} active={ACTIVE.has(run.status)} />
+        <RunLogs runId={run.runId} active={LIVE_STATUSES.has(run.status)} />
       </RunSection>
     </>
   );

@@ -33,6 +33,9 @@ export function formatMetric(value: number | null | undefined, nonFinite?: strin
   return String(Number(value.toPrecision(5)));
 }
 
+/** Statuses of a run that is still going: pages that show one follow it live (use-live-poll.ts). */
+export const LIVE_STATUSES: ReadonlySet<string> = new Set(['QUEUED', 'STARTING', 'RUNNING']);
+
 export const STATUS_INFO: Record<RunStatus, { label: string; tone: 'neutral' | 'active' | 'ok' | 'bad' }> = {
   QUEUED: { label: 'Queued', tone: 'neutral' },
   STARTING: { label: 'Starting', tone: 'neutral' },

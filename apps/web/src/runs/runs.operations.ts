@@ -121,6 +121,12 @@ export const RunLiveQuery = graphql(`
   }
 `);
 
+/** Points per read of a metric's history. */
+export const HISTORY_PAGE = 10000;
+
+/** The variables of one page of a metric's history after `after` (from the first point when null). */
+export const historyPageVariables = (runId: string, key: string, after: string | null) => ({ runId, key, first: HISTORY_PAGE, after });
+
 export const MetricHistoryQuery = graphql(`
   query MetricHistory($runId: String!, $key: String!, $first: Int, $after: String) {
     run(runId: $runId) {
@@ -135,6 +141,31 @@ export const MetricHistoryQuery = graphql(`
           hasNextPage
           endCursor
         }
+      }
+    }
+  }
+`);
+
+/**
+ * The run page's charts of a run that is not live, drawn from the server's downsampled series
+ * (one request for up to 20 metrics, at about one bucket per pixel of a chart) rather than every
+ * point: the histories of long runs were most of the page's first load (npm run bench:first-visit).
+ */
+export const RunChartSeriesQuery = graphql(`
+  query RunChartSeries($projectId: ID!, $runIds: [String!]!, $keys: [String!]!, $buckets: Int) {
+    metricSeries(projectId: $projectId, runIds: $runIds, keys: $keys, buckets: $buckets) {
+      series {
+        key
+        pointCount
+        first {
+          step
+          value
+        }
+        steps
+        last
+        min
+        max
+        nanCounts
       }
     }
   }
