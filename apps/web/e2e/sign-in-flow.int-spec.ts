@@ -184,11 +184,12 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     await expectAccessible(page, 'projects (empty)');
   }, 60000);
 
-  it('shows an honest placeholder for models, and the datasets page', async () => {
+  it('shows the models and datasets pages, empty before any project', async () => {
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'Models', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Models' }).waitFor();
-    await page.getByText('Not available yet').waitFor();
+    await page.getByText('Models belong to a project.', { exact: false }).waitFor();
+    await page.getByText('Not available yet').waitFor({ state: 'detached' });
     await expectAccessible(page, 'models');
     await nav.getByRole('link', { name: 'Datasets', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Datasets' }).waitFor();
