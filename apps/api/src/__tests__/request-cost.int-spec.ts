@@ -38,8 +38,15 @@ function send(
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: Date.now() - started }));
       res.on('error', reject);
     });
-    // The server may answer 413 and close before the body is sent: that is the point, not a failure.
-    req.on('error', (err) => (req.writableEnded ? undefined : reject(err)));
+    // The server may answer 413 and close before the body is sent: that is the point, not a failure,
+    // as long as the answer arrives. Without one, the error (or silence) fails the test by name.
+    let answered = false;
+    req.on('response', () => (answered = true));
+    req.on('error', (err) => {
+      if (!req.writableEnded) return reject(err);
+      setTimeout(() => (answered ? undefined : reject(new Error(`${method} ${path}: no answer, ${err.message}`))), 2_000);
+    });
+    req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: no answer within 30 s`)));
     req.end(body);
   });
 }
@@ -53,7 +60,7 @@ function pollReadiness(base: string): { stop(): Promise<{ status: number; ms: nu
     (async () => {
       while (polling) {
         const started = Date.now();
-        const status = await new Promise((resolve) => http.get(process.argv[1] + '/health/ready', (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); }).on('error', () => resolve(0)));
+        const status = await new Promise((resolve) => http.get(process.argv[1] + '/health/ready', { timeout: 5000 }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); }).on('timeout', function () { this.destroy(); }).on('error', () => resolve(0)));
         out.push({ status, ms: Date.now() - started });
         await new Promise((r) => setTimeout(r, 50));
       }
