@@ -15,6 +15,7 @@ import { DatasetSplitMode1765400000000 } from './1765400000000-DatasetSplitMode'
 import { RunInputsDatasetVersionIndex1765500000000 } from './1765500000000-RunInputsDatasetVersionIndex';
 import { MetricBest1765600000000 } from './1765600000000-MetricBest';
 import { ModelVersionValidations1765700000000 } from './1765700000000-ModelVersionValidations';
+import { Promotion1765800000000 } from './1765800000000-Promotion';
 
 export const MIGRATIONS = [
   Foundation1764205200000,
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   RunInputsDatasetVersionIndex1765500000000,
   MetricBest1765600000000,
   ModelVersionValidations1765700000000,
+  Promotion1765800000000,
 ];

@@ -58,6 +58,21 @@ export const AUDIT_ACTIONS = [
   'model_version.validated',
   'alias.set',
   'alias.deleted',
+  // Signed promotion (issue 14)
+  'promotion_policy.set',
+  'model_card.updated',
+  'promotion.requested',
+  'promotion.gates_passed',
+  'promotion.gates_failed',
+  'promotion.signed',
+  'promotion.rejected',
+  'promotion.approved',
+  'promotion.cancelled',
+  'promotion.deployment_failed',
+  'evaluation.finished',
+  'deployment.started',
+  'deployment.ended',
+  'model_version.integrity_failed',
   'audit.break_acknowledged',
 ] as const;
 

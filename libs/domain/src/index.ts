@@ -11,3 +11,4 @@ export * from './downsample';
 export * from './datasets';
 export * from './metric-direction';
 export * from './model-spec';
+export * from './promotion';

@@ -45,8 +45,41 @@ export const jobFamilies = defineJobFamilies({
   registry: {
     /** Loads a registered model version with onnxruntime-node and runs a smoke input: the row (model_version_validations) holds the outcome. */
     'registry.validate-version': z.object({ v: z.literal(1), modelVersionId: z.string().uuid() }).strict(),
+    /** Runs a version on a sealed test dataset version for a promotion request's evaluation gate: the row (model_evaluations) holds the outcome. */
+    'registry.evaluate-version': z.object({ v: z.literal(1), evaluationId: z.string().uuid() }).strict(),
+    /** Re-hashes an approved request's model files and, when they are intact, deploys it (promotion_requests.status 'approved'). */
+    'registry.deploy-version': z.object({ v: z.literal(1), promotionRequestId: z.string().uuid() }).strict(),
+  },
+  deployments: {
+    /**
+     * A deployment started or ended (the typed deployment event of issue 14). Consumed by the
+     * inference service, not the worker: it loads or unloads the model version named here.
+     */
+    'deployments.changed': z
+      .object({
+        v: z.literal(1),
+        deploymentId: z.string().uuid(),
+        change: z.enum(['activated', 'ended']),
+        registeredModelId: z.string().uuid(),
+        modelVersionId: z.string().uuid(),
+        site: z.string().min(1).max(128),
+        mode: z.enum(['clinical', 'shadow']),
+        modelSha256: z.string().regex(/^[0-9a-f]{64}$/),
+      })
+      .strict(),
   },
 });
+
+/** Families whose jobs another app consumes (the worker neither processes nor needs processors for them). */
+export const FAMILY_CONSUMERS: { readonly [F in keyof typeof jobFamilies]: 'worker' | 'inference' } = {
+  audit: 'worker',
+  uploads: 'worker',
+  idempotency: 'worker',
+  auth: 'worker',
+  datasets: 'worker',
+  registry: 'worker',
+  deployments: 'inference',
+};
 
 type Families = typeof jobFamilies;
 export type JobFamily = keyof Families;
@@ -137,5 +170,11 @@ export function deterministicJobId(job: Job<KeyedJobName>): string {
       return [job.name, job.data.verificationId].map(encodeURIComponent).join('|');
     case 'registry.validate-version':
       return [job.name, job.data.modelVersionId].map(encodeURIComponent).join('|');
+    case 'registry.evaluate-version':
+      return [job.name, job.data.evaluationId].map(encodeURIComponent).join('|');
+    case 'registry.deploy-version':
+      return [job.name, job.data.promotionRequestId].map(encodeURIComponent).join('|');
+    case 'deployments.changed':
+      return [job.name, job.data.deploymentId, job.data.change].map(encodeURIComponent).join('|');
   }
 }

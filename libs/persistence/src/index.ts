@@ -20,3 +20,5 @@ export * from './repositories/artifacts.repository';
 export * from './repositories/idempotency.repository';
 export * from './repositories/registry.repository';
 export * from './repositories/saved-views.repository';
+export * from './repositories/promotion.repository';
+export * from './promotion-gates';

@@ -5,7 +5,7 @@
  */
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { familyOf, JOB_NAMES, JobFamily, JobName, ScheduledJobName, isScheduledJobName } from '@caliper/jobs';
+import { FAMILY_CONSUMERS, familyOf, JOB_NAMES, JobFamily, JobName, ScheduledJobName, isScheduledJobName } from '@caliper/jobs';
 import { JobProcessor, JobProcessorMetadata, ScheduledJobProcessor } from './job-processor';
 
 export class JobProcessorsError extends Error {
@@ -30,7 +30,7 @@ export class JobProcessors implements OnModuleInit {
         );
       this.byName.set(name, processor);
     }
-    const missing = JOB_NAMES.filter((n) => !this.byName.has(n));
+    const missing = JOB_NAMES.filter((n) => FAMILY_CONSUMERS[familyOf(n) as JobFamily] === 'worker' && !this.byName.has(n));
     if (missing.length)
       throw new JobProcessorsError(
         `no processor for job ${missing.map((n) => `"${n}"`).join(', ')}: add an @Injectable() @ProcessesJob(name) class to the providers of its family's module, and that module to WorkerModule's imports`,

@@ -60,6 +60,9 @@ describe('parseJob', () => {
       'datasets.import-pacs',
       'datasets.verify-version',
       'registry.validate-version',
+      'registry.evaluate-version',
+      'registry.deploy-version',
+      'deployments.changed',
     ];
     expect(JOB_NAMES.sort()).toEqual(names.sort());
   });
@@ -67,7 +70,7 @@ describe('parseJob', () => {
 
 describe('job families', () => {
   it('puts every job in the family its name starts with, and every family has a queue of its own', () => {
-    expect([...JOB_FAMILIES].sort()).toEqual(['audit', 'auth', 'datasets', 'idempotency', 'registry', 'uploads']);
+    expect([...JOB_FAMILIES].sort()).toEqual(['audit', 'auth', 'datasets', 'deployments', 'idempotency', 'registry', 'uploads']);
     for (const name of JOB_NAMES) {
       const family = familyOf(name);
       expect(Object.keys(jobFamilies[family])).toContain(name);
@@ -76,6 +79,7 @@ describe('job families', () => {
       audit: 'caliper-audit',
       auth: 'caliper-auth',
       datasets: 'caliper-datasets',
+      deployments: 'caliper-deployments',
       idempotency: 'caliper-idempotency',
       registry: 'caliper-registry',
       uploads: 'caliper-uploads',
