@@ -12,3 +12,4 @@ export * from './datasets';
 export * from './metric-direction';
 export * from './model-spec';
 export * from './promotion';
+export * from './evaluation-metrics';
