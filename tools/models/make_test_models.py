@@ -8,6 +8,18 @@ Exports, with PyTorch (Debian's python3-torch) at opset 17, two untrained nets w
 - classifier.onnx: a classifier, input "image" float32 [1,1,64,64] -> output "logits" float32 [1,3].
 - truncated.onnx: the first half of seg2d.onnx's bytes, a file onnxruntime cannot load.
 
+Models whose outputs the evaluation tests can predict (fixed weights, no training):
+
+- seg_threshold.onnx: input "image" [N,1,64,64] -> "logits" [N,2,64,64] with background logit 0 and
+  lesion logit 40 * (x - 0.5): a pixel is lesion exactly when its preprocessed value is above 0.5.
+- cls_mean.onnx: input "image" [N,1,64,64] -> "logits" [N,2] with logits 0 and 40 * (mean(x) - 0.5):
+  an image is positive when its mean preprocessed value is above 0.5, and the positive probability
+  rises with the mean (so the AUC over a test set is known).
+
+And one sized so that inference is real work, for the evaluation benchmark:
+
+- seg256.onnx: a small U-Net (16/32 channels), input "image" [N,1,256,256] -> "logits" [N,2,256,256].
+
 Regenerate (the .onnx files are committed next to this script):
 
     OMP_NUM_THREADS=2 /usr/bin/python3 tools/models/make_test_models.py   (Debian's Python, where python3-torch is)
@@ -51,9 +63,55 @@ class Classifier(nn.Module):
         return self.fc(torch.flatten(self.pool(self.features(x)), 1))
 
 
-def export(model, path, dynamic_batch):
+class SegThreshold(nn.Module):
+    """Lesion logit 40 * (x - 0.5), background logit 0: a 1x1 convolution with fixed weights."""
+
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Conv2d(1, 2, 1)
+        with torch.no_grad():
+            self.head.weight.copy_(torch.tensor([0.0, 40.0]).reshape(2, 1, 1, 1))
+            self.head.bias.copy_(torch.tensor([0.0, -20.0]))
+
+    def forward(self, x):
+        return self.head(x)
+
+
+class ClsMean(nn.Module):
+    """Positive logit 40 * (mean(x) - 0.5), negative logit 0."""
+
+    def __init__(self):
+        super().__init__()
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(1, 2)
+        with torch.no_grad():
+            self.fc.weight.copy_(torch.tensor([[0.0], [40.0]]))
+            self.fc.bias.copy_(torch.tensor([0.0, -20.0]))
+
+    def forward(self, x):
+        return self.fc(torch.flatten(self.pool(x), 1))
+
+
+class Seg256(nn.Module):
+    def __init__(self):
+        super().__init__()
+        block = lambda i, o: nn.Sequential(nn.Conv2d(i, o, 3, padding=1), nn.ReLU(), nn.Conv2d(o, o, 3, padding=1), nn.ReLU())
+        self.enc = block(1, 16)
+        self.down = nn.MaxPool2d(2)
+        self.mid = block(16, 32)
+        self.up = nn.ConvTranspose2d(32, 16, 2, stride=2)
+        self.dec = block(32, 16)
+        self.head = nn.Conv2d(16, 2, 1)
+
+    def forward(self, x):
+        e = self.enc(x)
+        u = self.up(self.mid(self.down(e)))
+        return self.head(self.dec(torch.cat([e, u], dim=1)))
+
+
+def export(model, path, dynamic_batch, size=64):
     model.eval()
-    example = torch.zeros(1, 1, 64, 64, dtype=torch.float32)
+    example = torch.zeros(1, 1, size, size, dtype=torch.float32)
     torch.onnx.export(
         model,
         example,
@@ -77,10 +135,14 @@ def main():
         data = f.read()
     with open(os.path.join(OUT, "truncated.onnx"), "wb") as f:
         f.write(data[: len(data) // 2])
+    export(SegThreshold(), os.path.join(OUT, "seg_threshold.onnx"), dynamic_batch=True)
+    export(ClsMean(), os.path.join(OUT, "cls_mean.onnx"), dynamic_batch=True)
+    torch.manual_seed(16)
+    export(Seg256(), os.path.join(OUT, "seg256.onnx"), dynamic_batch=True, size=256)
     try:
         import onnx
 
-        for name in ("seg2d.onnx", "classifier.onnx"):
+        for name in ("seg2d.onnx", "classifier.onnx", "seg_threshold.onnx", "cls_mean.onnx", "seg256.onnx"):
             m = onnx.load(os.path.join(OUT, name))
             onnx.checker.check_model(m)
             print(name, "opset", [o.version for o in m.opset_import], os.path.getsize(os.path.join(OUT, name)), "bytes")
