@@ -36,7 +36,7 @@ const toModelGql = (v: ModelView): RegisteredModelGql => ({
   lastUpdatedAt: new Date(v.model.lastUpdatedTime),
 });
 
-const toVersionGql = (v: VersionView): ModelVersionGql => ({
+export const toVersionGql = (v: VersionView): ModelVersionGql => ({
   id: v.version.id,
   registeredModelId: v.model.id,
   modelName: v.model.name,

@@ -1,0 +1,56 @@
+/**
+ * A model version's card as a file: GET /api/v1/projects/:projectId/models/:name/versions/:version/card.md
+ * and …/card.pdf (project.read). Both carry the version's identity, every card section and, once
+ * promotion requests were signed, the signatures; ModelCardsService gathers them.
+ */
+import { badInput } from '@caliper/domain';
+import { projectIdAt } from '@caliper/server-kit';
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { Requires } from '../auth/locators';
+import { cardFilename } from './model-cards.export';
+import { ModelCardsService } from './model-cards.service';
+
+const byProjectId = projectIdAt('projectId');
+
+function versionNumber(raw: string): number {
+  if (!/^[1-9]\d{0,8}$/.test(raw)) throw badInput('version', `must be a version number (1, 2, …), got ${JSON.stringify(raw.slice(0, 40))}`);
+  return Number(raw);
+}
+
+function sendFile(res: Response, type: string, filename: string, body: string | Buffer): void {
+  res.status(200);
+  res.setHeader('Content-Type', type);
+  res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(body);
+}
+
+@Controller('api/v1/projects/:projectId/models/:name/versions/:version')
+export class ModelCardsController {
+  constructor(private readonly cards: ModelCardsService) {}
+
+  @Get('card.md')
+  @Requires('project.read', byProjectId)
+  async markdown(
+    @Param('projectId') projectId: string,
+    @Param('name') name: string,
+    @Param('version') version: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const { doc, body } = await this.cards.markdown({ projectId, name }, versionNumber(version));
+    sendFile(res, 'text/markdown; charset=utf-8', cardFilename(doc, 'md'), body);
+  }
+
+  @Get('card.pdf')
+  @Requires('project.read', byProjectId)
+  async pdf(
+    @Param('projectId') projectId: string,
+    @Param('name') name: string,
+    @Param('version') version: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const { doc, body } = await this.cards.pdf({ projectId, name }, versionNumber(version));
+    sendFile(res, 'application/pdf', cardFilename(doc, 'pdf'), body);
+  }
+}

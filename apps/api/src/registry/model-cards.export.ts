@@ -1,0 +1,224 @@
+/**
+ * A model version's card as a document someone outside Caliper reads: Markdown and PDF with the
+ * same content (the version's identity, every card section, the metrics and subgroup tables, the
+ * sections still missing, and each promotion signature with its printed name, role, meaning,
+ * decision and time). Pure rendering; ModelCardsService gathers what goes in.
+ */
+import PDFDocument from 'pdfkit';
+import type { ModelCard } from '@caliper/domain';
+
+export interface CardSignature {
+  printedName: string;
+  role: string;
+  meaning: string;
+  decision: string;
+  reason: string | null;
+  signedAt: Date;
+  /** The stage the signed request asked for. */
+  targetStage: string;
+}
+
+export interface CardDocument {
+  modelName: string;
+  version: number;
+  stage: string;
+  /** sha256 over the pinned files (path, size, sha256). */
+  artifactDigest: string | null;
+  /** sha256 of the ONNX file the worker validated. */
+  onnxSha256: string | null;
+  source: string;
+  runId: string | null;
+  card: ModelCard;
+  missingSections: string[];
+  lockedAt: Date | null;
+  updatedAt: Date | null;
+  updatedBy: string | null;
+  signatures: CardSignature[];
+  generatedAt: Date;
+}
+
+const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+const num = (v: number | null) => (v === null ? '—' : String(v));
+const none = '_Not stated._';
+
+/** Markdown table cells: pipes and line breaks would end the cell. */
+const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
+export function cardFilename(d: Pick<CardDocument, 'modelName' | 'version'>, ext: 'md' | 'pdf'): string {
+  return `${d.modelName.replace(/[^A-Za-z0-9._-]+/g, '_')}-v${d.version}-model-card.${ext}`;
+}
+
+/** The sections in reading order, shared by both formats. */
+function sections(d: CardDocument): { title: string; text?: string; list?: string[] }[] {
+  const c = d.card;
+  return [
+    { title: 'Intended use', text: c.intendedUse },
+    { title: 'Out-of-scope use', text: c.outOfScopeUse },
+    { title: 'Training data', list: c.trainingData },
+    { title: 'Validation data', list: c.validationData },
+  ];
+}
+
+function identity(d: CardDocument): [string, string][] {
+  return [
+    ['Model', d.modelName],
+    ['Version', String(d.version)],
+    ['Stage', d.stage],
+    ['Artifact sha256', d.artifactDigest ?? 'none (external source)'],
+    ['ONNX file sha256', d.onnxSha256 ?? 'not validated yet'],
+    ['Source', d.source],
+    ['Source run', d.runId ?? 'none'],
+    [
+      'Card status',
+      d.lockedAt
+        ? `signed and locked since ${iso(d.lockedAt)}`
+        : d.updatedAt
+          ? `draft, last edited ${iso(d.updatedAt)}`
+          : 'not written yet',
+    ],
+    ...(d.updatedBy ? ([['Last edited by', d.updatedBy]] as [string, string][]) : []),
+  ];
+}
+
+export function renderCardMarkdown(d: CardDocument): string {
+  const out: string[] = [`# Model card: ${d.modelName} version ${d.version}`, ''];
+  for (const [k, v] of identity(d))
+    out.push(`- **${k}:** ${k.includes('sha256') || k === 'Source' || k === 'Source run' ? `\`${v}\`` : v}`);
+  out.push('');
+  if (d.missingSections.length) out.push(`> Incomplete: missing ${d.missingSections.join(', ')}.`, '');
+  for (const s of sections(d)) {
+    out.push(`## ${s.title}`, '');
+    if (s.list) out.push(...(s.list.length ? s.list.map((x) => `- ${x}`) : [none]));
+    else out.push(s.text?.trim() ? s.text.trim() : none);
+    out.push('');
+  }
+  out.push('## Metrics', '');
+  if (d.card.metrics.length) {
+    out.push('| Metric | Value | Threshold |', '| --- | ---: | ---: |');
+    for (const m of d.card.metrics) out.push(`| ${cell(m.name)} | ${num(m.value)} | ${num(m.threshold)} |`);
+  } else out.push(none);
+  out.push('', '## Subgroup results', '');
+  if (d.card.subgroups.length) {
+    out.push('| Subgroup | Metric | Value |', '| --- | --- | ---: |');
+    for (const s of d.card.subgroups) out.push(`| ${cell(s.group)} | ${cell(s.metric)} | ${s.value} |`);
+  } else out.push(none);
+  out.push('', '## Limitations', '', d.card.limitations.trim() || none, '');
+  out.push('## Changes from the previous version', '', d.card.changes.trim() || none, '');
+  if (d.signatures.length) {
+    out.push(
+      '## Signatures',
+      '',
+      '| Printed name | Role | Meaning | Decision | Time (UTC) | Request |',
+      '| --- | --- | --- | --- | --- | --- |',
+    );
+    for (const s of d.signatures)
+      out.push(
+        `| ${cell(s.printedName)} | ${s.role} | ${s.meaning} | ${s.decision}${s.reason ? `: ${cell(s.reason)}` : ''} | ${iso(s.signedAt)} | to ${s.targetStage} |`,
+      );
+    out.push('');
+  }
+  out.push(`_Exported from Caliper at ${iso(d.generatedAt)}._`, '');
+  return out.join('\n');
+}
+
+/**
+ * The PDF's standard fonts (no font files shipped) encode WinAnsi only: other characters are
+ * written as '?' rather than as glyphs a reader would misread.
+ */
+const winAnsi = (s: string) => s.replace(/[^\x20-\x7e\xa0-\xff\n\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u20ac]/g, '?');
+
+export function renderCardPdf(d: CardDocument): Promise<Buffer> {
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 50,
+    info: { Title: `Model card: ${d.modelName} version ${d.version}`, Creator: 'Caliper' },
+  });
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  const heading = (t: string) => doc.moveDown(0.8).font('Helvetica-Bold').fontSize(13).text(winAnsi(t)).moveDown(0.3);
+  const body = (t: string) => doc.font('Helvetica').fontSize(10).text(winAnsi(t));
+  const table = (head: string[], rows: string[][], widths: number[]) => {
+    const x0 = doc.page.margins.left;
+    const row = (cells: string[], bold: boolean) => {
+      doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9);
+      const heightOf = (c: string, i: number) => doc.heightOfString(winAnsi(c), { width: widths[i]! - 6 });
+      const h = Math.max(...cells.map(heightOf)) + 4;
+      if (doc.y + h > doc.page.height - doc.page.margins.bottom) doc.addPage();
+      const y = doc.y;
+      let x = x0;
+      cells.forEach((c, i) => {
+        doc.text(winAnsi(c), x + 3, y + 2, { width: widths[i]! - 6 });
+        x += widths[i]!;
+      });
+      doc.x = x0;
+      doc.y = y + h;
+    };
+    row(head, true);
+    for (const r of rows) row(r, false);
+    doc.moveDown(0.5);
+  };
+
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(18)
+    .text(winAnsi(`Model card: ${d.modelName} version ${d.version}`));
+  doc.moveDown(0.5);
+  for (const [k, v] of identity(d))
+    doc.font('Helvetica-Bold').fontSize(10).text(`${k}: `, { continued: true }).font('Helvetica').text(winAnsi(v));
+  if (d.missingSections.length)
+    doc
+      .moveDown(0.5)
+      .font('Helvetica-Oblique')
+      .fontSize(10)
+      .text(`Incomplete: missing ${d.missingSections.join(', ')}.`);
+  for (const s of sections(d)) {
+    heading(s.title);
+    if (s.list) body(s.list.length ? s.list.map((x) => `\u2022 ${x}`).join('\n') : 'Not stated.');
+    else body(s.text?.trim() || 'Not stated.');
+  }
+  heading('Metrics');
+  if (d.card.metrics.length)
+    table(
+      ['Metric', 'Value', 'Threshold'],
+      d.card.metrics.map((m) => [m.name, num(m.value), num(m.threshold)]),
+      [255, 120, 120],
+    );
+  else body('Not stated.');
+  heading('Subgroup results');
+  if (d.card.subgroups.length)
+    table(
+      ['Subgroup', 'Metric', 'Value'],
+      d.card.subgroups.map((s) => [s.group, s.metric, String(s.value)]),
+      [255, 120, 120],
+    );
+  else body('Not stated.');
+  heading('Limitations');
+  body(d.card.limitations.trim() || 'Not stated.');
+  heading('Changes from the previous version');
+  body(d.card.changes.trim() || 'Not stated.');
+  if (d.signatures.length) {
+    heading('Signatures');
+    table(
+      ['Printed name', 'Role', 'Meaning', 'Decision', 'Time (UTC)'],
+      d.signatures.map((s) => [
+        s.printedName,
+        s.role,
+        s.meaning,
+        `${s.decision}${s.reason ? `: ${s.reason}` : ''} (to ${s.targetStage})`,
+        iso(s.signedAt),
+      ]),
+      [120, 85, 75, 110, 105],
+    );
+  }
+  doc
+    .moveDown(1)
+    .font('Helvetica-Oblique')
+    .fontSize(8)
+    .text(`Exported from Caliper at ${iso(d.generatedAt)}.`);
+  doc.end();
+  return done;
+}
