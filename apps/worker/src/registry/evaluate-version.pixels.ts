@@ -1,0 +1,288 @@
+/**
+ * Pixels in and out of the evaluation gate: a DICOM slice's modality values (uncompressed transfer
+ * syntaxes only), a PNG mask's label map, the version's preprocessing (window to [0, 1], then
+ * normalisation, then a bilinear resize to the model's size) and a nearest-neighbour resample of
+ * label maps. Every refusal is an EvaluationInputError whose message names the file and the reason.
+ */
+import { inflateSync } from 'node:zlib';
+import type { PreprocessingSpec } from '@caliper/domain';
+import { parseDicomFile, PacsError } from '@caliper/pacs';
+
+export class EvaluationInputError extends Error {}
+
+/** One slice: row-major values, width (columns) × height (rows). */
+export interface Slice<T extends ArrayLike<number> = Float32Array> {
+  width: number;
+  height: number;
+  values: T;
+}
+
+/** Transfer syntaxes whose pixel data is stored as plain little-endian samples. */
+const UNCOMPRESSED: Record<string, string> = {
+  '1.2.840.10008.1.2': 'Implicit VR Little Endian',
+  '1.2.840.10008.1.2.1': 'Explicit VR Little Endian',
+};
+const KNOWN_SYNTAXES: Record<string, string> = {
+  '1.2.840.10008.1.2.2': 'Explicit VR Big Endian (retired)',
+  '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
+  '1.2.840.10008.1.2.4.50': 'JPEG Baseline',
+  '1.2.840.10008.1.2.4.51': 'JPEG Extended',
+  '1.2.840.10008.1.2.4.57': 'JPEG Lossless',
+  '1.2.840.10008.1.2.4.70': 'JPEG Lossless SV1',
+  '1.2.840.10008.1.2.4.80': 'JPEG-LS Lossless',
+  '1.2.840.10008.1.2.4.81': 'JPEG-LS Near-Lossless',
+  '1.2.840.10008.1.2.4.90': 'JPEG 2000 Lossless',
+  '1.2.840.10008.1.2.4.91': 'JPEG 2000',
+  '1.2.840.10008.1.2.5': 'RLE Lossless',
+};
+
+function first(dict: Record<string, { Value?: unknown[] }>, tag: string): unknown {
+  const v = dict[tag]?.Value;
+  return Array.isArray(v) ? v[0] : undefined;
+}
+function numberAt(dict: Record<string, { Value?: unknown[] }>, tag: string): number | undefined {
+  const v = first(dict, tag);
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() ? Number(v.trim()) : undefined;
+  return n !== undefined && Number.isFinite(n) ? n : undefined;
+}
+
+function refuseSyntax(meta: Record<string, { Value?: unknown[] }>, name: string): void {
+  const syntax = String(first(meta, '00020010') ?? '')
+    .replace(/\0/g, '')
+    .trim();
+  if (!UNCOMPRESSED[syntax])
+    throw new EvaluationInputError(
+      `${name} is stored as ${KNOWN_SYNTAXES[syntax] ?? 'an unknown transfer syntax'} (${syntax || 'none given'}); the evaluation reads uncompressed little-endian pixel data only (Implicit or Explicit VR Little Endian).`,
+    );
+}
+
+/** The first frame of a single-sample DICOM image as modality values (stored value × slope + intercept). */
+export function decodeDicomSlice(bytes: Uint8Array, name: string): Slice {
+  let parsed;
+  try {
+    parsed = parseDicomFile(bytes, name);
+  } catch (err) {
+    if (!(err instanceof PacsError)) throw err;
+    // Pixel data that does not read as its syntax says: the syntax, when it is one refused anyway, is the clearer reason.
+    let head;
+    try {
+      head = parseDicomFile(bytes, name, { untilPixelData: true });
+    } catch {
+      throw new EvaluationInputError(err.message);
+    }
+    refuseSyntax(head.meta, name);
+    throw new EvaluationInputError(err.message);
+  }
+  refuseSyntax(parsed.meta, name);
+  const d = parsed.dict;
+  const rows = numberAt(d, '00280010');
+  const columns = numberAt(d, '00280011');
+  const bits = numberAt(d, '00280100');
+  const signed = numberAt(d, '00280103') === 1;
+  const samples = numberAt(d, '00280002') ?? 1;
+  if (!rows || !columns) throw new EvaluationInputError(`${name} has no Rows/Columns: it is not an image.`);
+  if (samples !== 1) throw new EvaluationInputError(`${name} has ${samples} samples per pixel; the evaluation reads greyscale images.`);
+  if (bits !== 8 && bits !== 16 && bits !== 32)
+    throw new EvaluationInputError(`${name} has ${bits ?? 'no'} bits allocated per pixel; the evaluation reads 8, 16 or 32.`);
+  const raw = first(d, '7FE00010');
+  const buffer =
+    raw instanceof ArrayBuffer
+      ? new Uint8Array(raw)
+      : ArrayBuffer.isView(raw)
+        ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)
+        : null;
+  if (!buffer) throw new EvaluationInputError(`${name} has no pixel data.`);
+  const n = rows * columns;
+  const bytesPer = bits / 8;
+  if (buffer.byteLength < n * bytesPer)
+    throw new EvaluationInputError(
+      `${name}'s pixel data holds ${buffer.byteLength} bytes, fewer than ${rows}×${columns} pixels of ${bits} bits.`,
+    );
+  // A copy aligned for the typed view (dcmjs's buffer may start at any offset).
+  const aligned = buffer.slice(0, n * bytesPer).buffer;
+  const stored =
+    bits === 8
+      ? signed
+        ? new Int8Array(aligned)
+        : new Uint8Array(aligned)
+      : bits === 16
+        ? signed
+          ? new Int16Array(aligned)
+          : new Uint16Array(aligned)
+        : signed
+          ? new Int32Array(aligned)
+          : new Uint32Array(aligned);
+  const slope = numberAt(d, '00281053') ?? 1;
+  const intercept = numberAt(d, '00281052') ?? 0;
+  const values = new Float32Array(n);
+  for (let i = 0; i < n; i++) values[i] = stored[i]! * slope + intercept;
+  return { width: columns, height: rows, values };
+}
+
+/**
+ * The version's preprocessing of a slice into `out` (width × height floats, row-major): window
+ * center/width mapped linearly to [0, 1] and clamped, then the normalisation, then a bilinear
+ * resize (pixel centres aligned) when the model's size differs from the image's.
+ */
+export function preprocessSlice(slice: Slice, spec: PreprocessingSpec, width: number, height: number, out: Float32Array): void {
+  const { values } = slice;
+  let scale = 1;
+  let offset = 0;
+  let clamp = false;
+  if (spec.window) {
+    const low = spec.window.center - spec.window.width / 2;
+    scale = 1 / spec.window.width;
+    offset = -low / spec.window.width;
+    clamp = true;
+  }
+  const norm = spec.normalisation ?? { kind: 'none' as const };
+  let nScale = 1;
+  let nOffset = 0;
+  if (norm.kind === 'zscore') {
+    nScale = 1 / norm.std;
+    nOffset = -norm.mean / norm.std;
+  } else if (norm.kind === 'minmax') {
+    nScale = 1 / (norm.max - norm.min);
+    nOffset = -norm.min / (norm.max - norm.min);
+  }
+  const map = (v: number) => {
+    let x = v * scale + offset;
+    if (clamp) x = x < 0 ? 0 : x > 1 ? 1 : x;
+    return x * nScale + nOffset;
+  };
+  if (slice.width === width && slice.height === height) {
+    for (let i = 0; i < values.length; i++) out[i] = map(values[i]!);
+    return;
+  }
+  const sx = slice.width / width;
+  const sy = slice.height / height;
+  for (let y = 0; y < height; y++) {
+    const fy = Math.min(Math.max((y + 0.5) * sy - 0.5, 0), slice.height - 1);
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(y0 + 1, slice.height - 1);
+    const wy = fy - y0;
+    for (let x = 0; x < width; x++) {
+      const fx = Math.min(Math.max((x + 0.5) * sx - 0.5, 0), slice.width - 1);
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(x0 + 1, slice.width - 1);
+      const wx = fx - x0;
+      const top = values[y0 * slice.width + x0]! * (1 - wx) + values[y0 * slice.width + x1]! * wx;
+      const bottom = values[y1 * slice.width + x0]! * (1 - wx) + values[y1 * slice.width + x1]! * wx;
+      out[y * width + x] = map(top * (1 - wy) + bottom * wy);
+    }
+  }
+}
+
+/** A label map resampled to width × height by nearest neighbour (labels are never blended). */
+export function resampleNearest(slice: Slice<Uint8Array>, width: number, height: number): Uint8Array {
+  if (slice.width === width && slice.height === height) return slice.values;
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const sy = Math.min(Math.floor(((y + 0.5) * slice.height) / height), slice.height - 1);
+    for (let x = 0; x < width; x++) {
+      const sx = Math.min(Math.floor(((x + 0.5) * slice.width) / width), slice.width - 1);
+      out[y * width + x] = slice.values[sy * slice.width + sx]!;
+    }
+  }
+  return out;
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * A PNG mask's first channel (grey, red, or the palette index) as one value per pixel.
+ * Non-interlaced PNGs of any colour type and bit depth; 16-bit samples keep their high byte.
+ */
+export function decodePngMask(bytes: Buffer, name: string): Slice<Uint8Array> {
+  if (!bytes.subarray(0, 8).equals(PNG_SIGNATURE)) throw new EvaluationInputError(`${name} is not a PNG (no PNG signature).`);
+  let pos = 8;
+  let width = 0;
+  let height = 0;
+  let depth = 0;
+  let colour = 0;
+  let interlace = 0;
+  const data: Buffer[] = [];
+  let ended = false;
+  while (pos + 8 <= bytes.length) {
+    const length = bytes.readUInt32BE(pos);
+    const type = bytes.toString('latin1', pos + 4, pos + 8);
+    const body = bytes.subarray(pos + 8, pos + 8 + length);
+    if (body.length < length) throw new EvaluationInputError(`${name} is cut short inside its ${type} chunk.`);
+    if (type === 'IHDR') {
+      width = body.readUInt32BE(0);
+      height = body.readUInt32BE(4);
+      depth = body[8]!;
+      colour = body[9]!;
+      interlace = body[12]!;
+    } else if (type === 'IDAT') data.push(body);
+    else if (type === 'IEND') {
+      ended = true;
+      break;
+    }
+    pos += 12 + length;
+  }
+  if (!ended) throw new EvaluationInputError(`${name} is cut short: it does not end with its IEND chunk.`);
+  const channels = CHANNELS[colour];
+  if (!width || !height || !channels || ![1, 2, 4, 8, 16].includes(depth))
+    throw new EvaluationInputError(`${name} has an invalid PNG header (${width}×${height}, colour type ${colour}, bit depth ${depth}).`);
+  if (interlace) throw new EvaluationInputError(`${name} is an interlaced PNG; save the mask without interlacing.`);
+  let raw: Buffer;
+  try {
+    raw = inflateSync(Buffer.concat(data));
+  } catch (err) {
+    throw new EvaluationInputError(`${name}'s image data does not inflate: ${(err as Error).message}.`);
+  }
+  const bpp = Math.max(1, (channels * depth) / 8);
+  const stride = Math.ceil((width * channels * depth) / 8);
+  if (raw.length < height * (stride + 1))
+    throw new EvaluationInputError(`${name} holds ${raw.length} bytes of image data, fewer than ${width}×${height} pixels need.`);
+  const line = new Uint8Array(stride);
+  const prev = new Uint8Array(stride);
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const at = y * (stride + 1);
+    const filter = raw[at]!;
+    for (let i = 0; i < stride; i++) {
+      const x = raw[at + 1 + i]!;
+      const a = i >= bpp ? line[i - bpp]! : 0;
+      const b = prev[i]!;
+      const c = i >= bpp ? prev[i - bpp]! : 0;
+      let v: number;
+      switch (filter) {
+        case 0:
+          v = x;
+          break;
+        case 1:
+          v = x + a;
+          break;
+        case 2:
+          v = x + b;
+          break;
+        case 3:
+          v = x + ((a + b) >> 1);
+          break;
+        case 4: {
+          const p = a + b - c;
+          const pa = Math.abs(p - a);
+          const pb = Math.abs(p - b);
+          const pc = Math.abs(p - c);
+          v = x + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+          break;
+        }
+        default:
+          throw new EvaluationInputError(`${name} has an invalid PNG filter type ${filter} on row ${y}.`);
+      }
+      line[i] = v & 0xff;
+    }
+    for (let x = 0; x < width; x++) {
+      if (depth >= 8) out[y * width + x] = line[x * channels * (depth / 8)]!;
+      else {
+        const bit = x * depth;
+        out[y * width + x] = (line[bit >> 3]! >> (8 - depth - (bit & 7))) & ((1 << depth) - 1);
+      }
+    }
+    prev.set(line);
+  }
+  return { width, height, values: out };
+}
