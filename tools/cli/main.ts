@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Command } from 'commander';
+import { registerModelCardCommands } from './model-card-commands';
 import { registerModelCommands } from './models-commands';
 import { registerClientCommands } from './runs-commands';
 import { applyLauncherSettings } from './launcher-settings';
@@ -25,6 +26,7 @@ if (launcher.status === 'stale') console.error(`caliper: ignoring ${launcher.fil
 const program = new Command('caliper').description('Caliper: log training runs and operate the platform');
 registerClientCommands(program);
 registerModelCommands(program);
+registerModelCardCommands(program);
 
 program
   .command('migrate')

@@ -51,7 +51,7 @@ export function readJsonObject(file: string, option: string): Record<string, unk
   return value as Record<string, unknown>;
 }
 
-async function projectClient(project: string | undefined): Promise<{ client: CaliperClient; projectId: string; slug: string }> {
+export async function projectClient(project: string | undefined): Promise<{ client: CaliperClient; projectId: string; slug: string }> {
   const creds = await loadCredentials();
   const slug = project ?? creds.project;
   if (!slug) throw new Error('give --project <slug> (or log in with --project)');
