@@ -6,6 +6,7 @@ import { Suspense, useEffect, useRef, useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useApolloClient, useQuery } from '@apollo/client/react';
 import { signOut } from '../auth/auth-api';
+import { PendingSignatureCountQuery } from '../models/promotion.operations';
 import { ProjectsQuery } from '../projects/projects.operations';
 import { ErrorState, Loading } from '../ui/feedback';
 import { globalRoleLabel } from '../ui/roles';
@@ -118,11 +119,16 @@ function MainNav({ globalPermissions }: { globalPermissions: readonly string[] }
   const canReadAudit =
     globalPermissions.includes('audit.read') || (data?.projects ?? []).some((p) => p.myPermissions.includes('audit.read'));
   const canAdmin = globalPermissions.includes('user.manage') || globalPermissions.includes('audit.read');
-  const items: { to: string; label: string; show: boolean }[] = [
+  // Only members who may sign promotions somewhere have an inbox (and ask for its count).
+  const canSign = (data?.projects ?? []).some((p) => p.myPermissions.includes('promotion.sign'));
+  const pending = useQuery(PendingSignatureCountQuery, { skip: !canSign });
+  const pendingCount = pending.data?.myPendingSignatures.length ?? 0;
+  const items: { to: string; label: string; show: boolean; count?: number }[] = [
     { to: '/projects', label: 'Projects', show: true },
     { to: '/runs', label: 'Runs', show: true },
     { to: '/models', label: 'Models', show: true },
     { to: '/datasets', label: 'Datasets', show: true },
+    { to: '/signatures', label: 'Signatures', show: canSign, count: pendingCount },
     { to: '/audit', label: 'Audit', show: canReadAudit },
     { to: '/admin', label: 'Admin', show: canAdmin },
   ];
@@ -133,7 +139,18 @@ function MainNav({ globalPermissions }: { globalPermissions: readonly string[] }
           .filter((i) => i.show)
           .map((i) => (
             <li key={i.to}>
-              <NavLink to={i.to}>{i.label}</NavLink>
+              <NavLink to={i.to}>
+                {i.label}
+                {i.count ? (
+                  <>
+                    {' '}
+                    <span className="badge" aria-hidden="true">
+                      {i.count}
+                    </span>
+                    <span className="sr-only">, {i.count} waiting</span>
+                  </>
+                ) : null}
+              </NavLink>
             </li>
           ))}
       </ul>

@@ -68,6 +68,8 @@ export const PAGES: readonly Page[] = [
   page('experiments/:experimentId', () => import('../experiments/ExperimentPage').then((m) => m.ExperimentPage)),
   page('models', () => import('../models/ModelsPage').then((m) => m.ModelsPage)),
   page('models/:slug/:name', () => import('../models/ModelPage').then((m) => m.ModelPage)),
+  page('models/:slug/:name/requests/:id', () => import('../models/PromotionRequestPage').then((m) => m.PromotionRequestPage)),
+  page('signatures', () => import('../models/PendingSignaturesPage').then((m) => m.PendingSignaturesPage)),
   page('datasets', () => import('../datasets/DatasetsPage').then((m) => m.DatasetsPage)),
   page('datasets/:datasetId', () => import('../datasets/DatasetPage').then((m) => m.DatasetPage)),
   page('dataset-versions/:versionId', () => import('../datasets/DatasetVersionPage').then((m) => m.DatasetVersionPage)),
