@@ -1,9 +1,9 @@
 /**
  * Model versions, shared by every transport: registration (pinning the run's artifact objects
  * and their sha256), description, tags, deletion, aliases, search, and stage transitions.
- * transitionStage is the single place a version changes stage; the MLflow API reaches it with
- * path 'mlflow' (never into or out of clinical use), and the promotion flow will reach it with a
- * signed request. Every change is audited in its transaction.
+ * transitionStage is where the MLflow API changes a version's stage (path 'mlflow': never into or
+ * out of clinical use, nor into Staging when the model has a staging promotion policy); approved
+ * promotion requests change stages in the worker's deploy job. Every change is audited in its transaction.
  */
 import { actorOf, assertGranted, Principal } from '@caliper/server-kit';
 import { Injectable } from '@nestjs/common';
@@ -34,6 +34,7 @@ import {
   AuditRepository,
   ModelVersionFileEntity,
   OutboxRepository,
+  PromotionRepository,
   RegisteredModelEntity,
   RegistryRepository,
   TrackingRepository,
@@ -51,6 +52,7 @@ export class ModelVersionsService {
     private readonly tracking: TrackingRepository,
     private readonly audit: AuditRepository,
     private readonly outbox: OutboxRepository,
+    private readonly promotion: PromotionRepository,
   ) {}
 
   /**
@@ -291,6 +293,12 @@ export class ModelVersionsService {
       const model = await this.reads.lockedModel(m, ref);
       const before = await this.reads.versionOf(model, version, m);
       check(transitionProblem(before.currentStage, target, path));
+      if (path === 'mlflow' && target === 'staging' && (await this.promotion.policies(model.id, m)).some((p) => p.stage === 'staging')) {
+        throw new TrackingError(
+          'INVALID_STATE',
+          `Model '${model.name}' has a promotion policy for Staging (gates and signatures), so a version reaches Staging only through a promotion request in Caliper, not by transitioning its stage.`,
+        );
+      }
       const now = Date.now();
       if (archiveExisting) {
         for (const other of await this.registry.versionsInStage(m, model.id, target, before.id)) {

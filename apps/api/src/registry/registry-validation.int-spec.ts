@@ -5,13 +5,12 @@
  * endpoints and through GraphQL are validated by the worker and read back through GraphQL; a
  * viewer cannot register and a member of another project cannot read.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { ADMIN, Auth, errorCode, gql, gqlOk, headersFor, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
 import { mlflow } from '../__tests__/mlflow-api-helpers';
+import { startWorker, WorkerProcess } from '../testing/worker-process';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const model = (name: string) => readFileSync(path.join(ROOT, 'tools/models/test-models', name));
@@ -33,59 +32,9 @@ interface Validation {
   validatedAt: string | null;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-/** The worker as `npm start` runs it, on the test API's database, store and a Redis prefix of its own. */
-async function startWorker(api: TestApi): Promise<{ proc: ChildProcess; output: () => string; close: () => Promise<void> }> {
-  const prefix = `test-registry-${randomBytes(4).toString('hex')}`;
-  const port = await freePort();
-  const start = `require(${JSON.stringify(path.join(ROOT, 'apps/worker/src/main.ts'))}).bootstrap({ queuePrefix: ${JSON.stringify(prefix)} }).catch((err) => { console.error(err); process.exit(1); })`;
-  let out = '';
-  const proc = spawn(process.execPath, ['-r', path.join(ROOT, 'tools/register.js'), '-e', start], {
-    env: {
-      ...process.env,
-      ...api.objects.config,
-      DATABASE_URL: api.db.appUrl,
-      WORKER_PORT: String(port),
-      REDIS_PREFIX: prefix,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  proc.stdout!.on('data', (d) => (out = (out + d).slice(-20_000)));
-  proc.stderr!.on('data', (d) => (out = (out + d).slice(-20_000)));
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  const close = async () => {
-    if (proc.exitCode === null) proc.kill('SIGTERM');
-    await exited;
-  };
-  for (const until = Date.now() + 90_000; ;) {
-    if (proc.exitCode !== null) throw new Error(`the worker exited while starting:\n${out}`);
-    if (
-      await fetch(`http://127.0.0.1:${port}/health/live`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (Date.now() > until) {
-      await close();
-      throw new Error(`the worker did not answer within 90 s:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return { proc, output: () => out, close };
-}
-
 describe('registered versions are validated by the worker and read through GraphQL', () => {
   let api: TestApi;
-  let worker: Awaited<ReturnType<typeof startWorker>>;
+  let worker: WorkerProcess;
   let projectId: string;
   let slug: string;
   let researcher: Auth;

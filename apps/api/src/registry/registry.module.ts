@@ -4,9 +4,14 @@
  * GraphQL queries and registration over them, and each version's model card (GraphQL, Markdown and PDF).
  */
 import { Module } from '@nestjs/common';
-import { PromotionRepository } from '@caliper/persistence';
-import { PersistenceModule } from '@caliper/server-kit';
 import { MlflowRegistryController } from '../mlflow/mlflow-registry.controller';
+import {
+  ModelPromotionFieldsResolver,
+  PromotionLoaders,
+  PromotionResolver,
+  PromotionViews,
+  VersionPromotionFieldsResolver,
+} from './graphql/promotion.resolver';
 import { ModelCardResolver } from './graphql/model-card.resolver';
 import { RegistryLoaders } from './graphql/registry.loaders';
 import { ModelVersionFieldsResolver, RegisteredModelFieldsResolver, RegistryResolver } from './graphql/registry.resolver';
@@ -14,12 +19,14 @@ import { MlflowRegistryApi } from './mlflow-registry.api';
 import { ModelCardsController } from './model-cards.controller';
 import { ModelCardsService } from './model-cards.service';
 import { ModelVersionsService } from './model-versions.service';
+import { PromotionService } from './promotion.service';
+import { ProvenanceController } from './provenance.controller';
+import { ProvenanceService } from './provenance.service';
 import { RegisteredModelsService } from './registered-models.service';
 import { RegistryReads } from './registry-reads';
 
 @Module({
-  imports: [PersistenceModule.forFeature({ repositories: [PromotionRepository] })],
-  controllers: [MlflowRegistryController, ModelCardsController],
+  controllers: [MlflowRegistryController, ModelCardsController, ProvenanceController],
   providers: [
     RegistryReads,
     RegisteredModelsService,
@@ -31,6 +38,13 @@ import { RegistryReads } from './registry-reads';
     ModelVersionFieldsResolver,
     ModelCardsService,
     ModelCardResolver,
+    PromotionService,
+    ProvenanceService,
+    PromotionLoaders,
+    PromotionViews,
+    PromotionResolver,
+    ModelPromotionFieldsResolver,
+    VersionPromotionFieldsResolver,
   ],
   exports: [RegisteredModelsService, ModelVersionsService],
 })

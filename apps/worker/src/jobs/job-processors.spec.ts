@@ -90,7 +90,22 @@ class ValidateModel implements JobProcessor<'registry.validate-version'> {
     return { outcome: 'done', detail: { modelVersionId: data.modelVersionId } };
   }
 }
-@Module({ providers: [ValidateModel] })
+@Injectable()
+@ProcessesJob('registry.evaluate-version')
+class EvaluateModel implements JobProcessor<'registry.evaluate-version'> {
+  async run(data: JobPayloads['registry.evaluate-version']): Promise<JobResult> {
+    return { outcome: 'done', detail: { evaluationId: data.evaluationId } };
+  }
+}
+@Injectable()
+@ProcessesJob('registry.deploy-version')
+class DeployModel implements JobProcessor<'registry.deploy-version'> {
+  async run(data: JobPayloads['registry.deploy-version']): Promise<JobResult> {
+    return { outcome: 'done', detail: { promotionRequestId: data.promotionRequestId } };
+  }
+}
+// No module processes 'deployments.changed': the inference service consumes that family.
+@Module({ providers: [ValidateModel, EvaluateModel, DeployModel] })
 class RegistryFamily {}
 
 async function boot(...families: Type[]) {
@@ -118,7 +133,7 @@ describe('JobProcessors', () => {
 
   it('refuses to start when a job has no processor, naming the job and where to register one', async () => {
     await expect(boot(AuditFamily, UploadsFamily)).rejects.toThrow(
-      /no processor for job "idempotency.purge", "auth.failed-logins.flush", "datasets.import-pacs", "datasets.verify-version", "registry.validate-version": add an @Injectable\(\) @ProcessesJob\(name\) class to the providers of its family's module, and that module to WorkerModule's imports/,
+      /no processor for job "idempotency.purge", "auth.failed-logins.flush", "datasets.import-pacs", "datasets.verify-version", "registry.validate-version", "registry.evaluate-version", "registry.deploy-version": add an @Injectable\(\) @ProcessesJob\(name\) class to the providers of its family's module, and that module to WorkerModule's imports/,
     );
   });
 

@@ -468,3 +468,24 @@ export class PromotionRepository {
     return rows[0] as DeploymentRow;
   }
 }
+
+/** A dataset version as a promotion gate sees it: whose it is, whether it is sealed, and how many test items it holds. */
+export interface GateDatasetVersion {
+  id: string;
+  projectId: string;
+  datasetName: string;
+  number: number;
+  state: string;
+  manifestSha256: string | null;
+  testItems: number;
+}
+
+export async function gateDatasetVersion(manager: EntityManager, id: string): Promise<GateDatasetVersion | null> {
+  const rows: GateDatasetVersion[] = await manager.query(
+    `SELECT dv.id, d.project_id AS "projectId", d.name AS "datasetName", dv.number, dv.state, dv.manifest_sha256 AS "manifestSha256",
+       (SELECT count(*)::int FROM dataset_items i WHERE i.version_id = dv.id AND i.split = 'test') AS "testItems"
+     FROM dataset_versions dv JOIN datasets d ON d.id = dv.dataset_id WHERE dv.id = $1`,
+    [id],
+  );
+  return rows[0] ?? null;
+}

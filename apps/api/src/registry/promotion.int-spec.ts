@@ -1,0 +1,389 @@
+/**
+ * Signed promotion on real services (issue 14, build item 3): the API with its PostgreSQL, S3 and
+ * Redis, and the worker as its own process (outbox relay, BullMQ, onnxruntime-node validation and
+ * deploy jobs). Versions are registered from a run's ONNX artifact and validated by the worker;
+ * requests are opened, signed and refused over GraphQL; the deploy job re-hashes the files and
+ * moves the stage; the MLflow API cannot bypass a gate; the audit chain verifies at the end.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import {
+  ADMIN,
+  Auth,
+  errorCode,
+  errorMessage,
+  gql,
+  gqlOk,
+  login,
+  newProject,
+  newUser,
+  startTestApi,
+  TestApi,
+} from '../testing/api-harness';
+import { mlflow } from '../__tests__/mlflow-api-helpers';
+import { startWorker, WorkerProcess } from '../testing/worker-process';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+const SEG = readFileSync(path.join(ROOT, 'tools/models/test-models/seg2d.onnx'));
+
+const REGISTER = `mutation($i: RegisterModelVersionInput!) { registerModelVersion(input: $i) { version } }`;
+const VERSION = `query($p: ID!, $n: String!, $v: Int!) { modelVersion(projectId: $p, name: $n, version: $v) { id stage validation { status } } }`;
+const SET_POLICY = `mutation($i: SetPromotionPolicyInput!) { setPromotionPolicy(input: $i) { stage requiredRoles requiredSignatures configured } }`;
+const REQUEST = `mutation($i: RequestPromotionInput!) { requestPromotion(input: $i) { id status contentSha256 gates { gate status detail } requiredRoles } }`;
+const SIGN = `mutation($i: SignPromotionInput!) { signPromotion(input: $i) { id status signatures { printedName role meaning decision } } }`;
+const GET = `query($id: ID!) { promotionRequest(id: $id) { id status decisionReason deploymentId contentSha256 missingRoles
+  signatures { printedName username role meaning decision reason signedAt contentSha256 } } }`;
+const PENDING = `query { myPendingSignatures { id modelName version } }`;
+
+interface Person {
+  auth: Auth;
+  username: string;
+  password: string;
+}
+
+describe('signed promotion: gates, e-signatures and deployment', () => {
+  let api: TestApi;
+  let worker: WorkerProcess;
+  let owner: Client;
+  let projectId: string;
+  let experimentId: string;
+  let researcher: Person;
+  let pi: Person;
+  let approver: Person;
+  let qa: Person;
+  let viewer: Person;
+
+  async function person(admin: Auth, roles: string[]): Promise<Person> {
+    const u = await newUser(api, admin, { projectId, roles });
+    return { auth: await login(api, u.username, u.password), username: u.username, password: u.password };
+  }
+
+  /** Registers seg2d.onnx, logged by a new run, as the next version of `name`; waits for the worker's validation. */
+  async function registered(name: string): Promise<number> {
+    const run = await mlflow(api, researcher.auth, 'POST', 'runs/create', { experiment_id: experimentId });
+    const runId = run.body.run.info.run_id as string;
+    const put = await fetch(`${api.base}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/model/seg2d.onnx`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream', cookie: (researcher.auth as { cookie: string }).cookie },
+      body: SEG,
+    });
+    expect(put.status).toBe(200);
+    const r = await gqlOk<{ registerModelVersion: { version: number } }>(api, researcher.auth, REGISTER, {
+      i: {
+        projectId,
+        modelName: name,
+        runId,
+        artifactPath: 'model/seg2d.onnx',
+        taskType: 'SEGMENTATION',
+        postprocessing: { labels: ['background', 'lesion'] },
+      },
+    });
+    const version = r.registerModelVersion.version;
+    await until(`version ${version} of ${name} validated`, async () => {
+      const v = await gqlOk<{ modelVersion: { validation: { status: string } } }>(api, researcher.auth, VERSION, {
+        p: projectId,
+        n: name,
+        v: version,
+      });
+      return v.modelVersion.validation.status !== 'PENDING' ? v.modelVersion.validation.status : null;
+    });
+    return version;
+  }
+
+  async function until<T>(what: string, probe: () => Promise<T | null>, ms = 60_000): Promise<T> {
+    for (const deadline = Date.now() + ms; ;) {
+      const v = await probe();
+      if (v !== null) return v;
+      if (Date.now() > deadline) throw new Error(`${what}: not reached in ${ms / 1000} s; worker output:\n${worker.output()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  const sign = (who: Person, requestId: string, extra: Record<string, unknown> = {}) =>
+    gql<{ signPromotion: { status: string } }>(api, who.auth, SIGN, {
+      i: { requestId, password: who.password, meaning: 'APPROVAL', decision: 'APPROVE', ...extra },
+    });
+
+  const get = async (id: string) =>
+    (
+      await gqlOk<{
+        promotionRequest: {
+          status: string;
+          decisionReason: string | null;
+          deploymentId: string | null;
+          contentSha256: string;
+          missingRoles: string[];
+          signatures: { printedName: string; username: string; role: string; meaning: string; decision: string; contentSha256: string }[];
+        };
+      }>(api, pi.auth, GET, { id })
+    ).promotionRequest;
+
+  const stageOf = async (name: string, version: number) =>
+    (await gqlOk<{ modelVersion: { stage: string } }>(api, pi.auth, VERSION, { p: projectId, n: name, v: version })).modelVersion.stage;
+
+  async function openStaging(name: string, version: number): Promise<string> {
+    const r = await gqlOk<{ requestPromotion: { id: string; status: string; contentSha256: string | null } }>(api, pi.auth, REQUEST, {
+      i: { projectId, modelName: name, version, target: 'STAGING', reason: 'shadow reading in the research PACS' },
+    });
+    expect(r.requestPromotion.status).toBe('AWAITING_SIGNATURES');
+    expect(r.requestPromotion.contentSha256).toMatch(/^[0-9a-f]{64}$/);
+    return r.requestPromotion.id;
+  }
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    worker = await startWorker(api);
+    owner = new Client({ connectionString: api.db.ownerUrl });
+    await owner.connect();
+    const admin = await login(api, ADMIN.username, ADMIN.password);
+    projectId = await newProject(api, admin, 'promotion-e2e');
+    researcher = await person(admin, ['RESEARCHER']);
+    pi = await person(admin, ['PI']);
+    approver = await person(admin, ['CLINICAL_APPROVER']);
+    qa = await person(admin, ['QA']);
+    viewer = await person(admin, ['VIEWER']);
+    const created = await mlflow(api, researcher.auth, 'POST', 'experiments/create', { name: 'promotion-e2e/unet' });
+    experimentId = created.body.experiment_id as string;
+  }, 180_000);
+
+  afterAll(async () => {
+    await owner?.end();
+    await worker?.close();
+    await api?.close();
+  });
+
+  it('a staging policy gates the MLflow stage transition, and a signed request moves the version instead', async () => {
+    const v1 = await registered('lesion-seg');
+    // MLflow never moves a version into Production (clinical use).
+    const prod = await mlflow(api, researcher.auth, 'POST', 'model-versions/transition-stage', {
+      name: 'lesion-seg',
+      version: String(v1),
+      stage: 'Production',
+      archive_existing_versions: false,
+    });
+    expect(prod.status).toBe(400);
+    expect(prod.body).toMatchObject({ error_code: 'INVALID_STATE', message: expect.stringMatching(/signed promotion request/) });
+
+    const policy = await gqlOk<{ setPromotionPolicy: { stage: string; requiredSignatures: number; configured: boolean }[] }>(
+      api,
+      pi.auth,
+      SET_POLICY,
+      {
+        i: {
+          projectId,
+          modelName: 'lesion-seg',
+          stage: 'STAGING',
+          requiredRoles: ['pi', 'clinical_approver', 'qa'],
+          requiredSignatures: 2,
+          requireCard: false,
+        },
+      },
+    );
+    expect(policy.setPromotionPolicy.find((p) => p.stage === 'STAGING')).toEqual({
+      stage: 'STAGING',
+      requiredRoles: ['pi', 'clinical_approver', 'qa'],
+      requiredSignatures: 2,
+      configured: true,
+    });
+    const staging = await mlflow(api, researcher.auth, 'POST', 'model-versions/transition-stage', {
+      name: 'lesion-seg',
+      version: String(v1),
+      stage: 'Staging',
+      archive_existing_versions: false,
+    });
+    expect(staging.status).toBe(400);
+    expect(staging.body).toMatchObject({
+      error_code: 'INVALID_STATE',
+      message: expect.stringMatching(/promotion policy for Staging.*promotion request/),
+    });
+    expect(await stageOf('lesion-seg', v1)).toBe('NONE');
+
+    const id = await openStaging('lesion-seg', v1);
+    // The approver sees it in their inbox; the requester does not.
+    expect(
+      (await gqlOk<{ myPendingSignatures: { id: string }[] }>(api, approver.auth, PENDING)).myPendingSignatures.map((r) => r.id),
+    ).toContain(id);
+    expect(
+      (await gqlOk<{ myPendingSignatures: { id: string }[] }>(api, pi.auth, PENDING)).myPendingSignatures.map((r) => r.id),
+    ).not.toContain(id);
+
+    expect((await sign(approver, id)).errors).toBeUndefined();
+    expect((await get(id)).status).toBe('AWAITING_SIGNATURES');
+    expect((await sign(qa, id, { meaning: 'RESPONSIBILITY' })).errors).toBeUndefined();
+    const deployed = await until('the staging request deployed', async () => {
+      const r = await get(id);
+      return r.status === 'DEPLOYED' ? r : null;
+    });
+    expect(deployed.signatures.map((s) => [s.role, s.meaning, s.decision])).toEqual([
+      ['clinical_approver', 'APPROVAL', 'APPROVE'],
+      ['qa', 'RESPONSIBILITY', 'APPROVE'],
+    ]);
+    expect(deployed.signatures.every((s) => s.contentSha256 === deployed.contentSha256)).toBe(true);
+    expect(await stageOf('lesion-seg', v1)).toBe('STAGING');
+    // The first signature locked the card: the database refuses a change even to the owner.
+    const versionId = (await gqlOk<{ modelVersion: { id: string } }>(api, pi.auth, VERSION, { p: projectId, n: 'lesion-seg', v: v1 }))
+      .modelVersion.id;
+    await expect(owner.query(`UPDATE model_cards SET content = '{}' WHERE model_version_id = $1`, [versionId])).rejects.toThrow(
+      /signed and cannot change/,
+    );
+    await expect(owner.query(`DELETE FROM promotion_signatures WHERE request_id = $1`, [id])).rejects.toThrow(/append-only/);
+  }, 180_000);
+
+  it('refuses the requester, a wrong password, a missing role, a second signature by the same person and a rejection without reason', async () => {
+    const v = await registered('lesion-seg');
+    const id = await openStaging('lesion-seg', v);
+    const cases: [string, Person, Record<string, unknown>, string, RegExp][] = [
+      ['the requester', pi, {}, 'FORBIDDEN', /requested this promotion.*cannot sign/],
+      [
+        'a wrong password',
+        approver,
+        { password: 'not-the-password' },
+        'INVALID_CREDENTIALS',
+        /password is not correct; nothing was signed/,
+      ],
+      ['a researcher (no promotion.sign)', researcher, {}, 'FORBIDDEN', /permission to sign promotions/],
+      ['a viewer', viewer, {}, 'FORBIDDEN', /permission to sign promotions/],
+      ['a role the request does not need', approver, { role: 'viewer' }, 'BAD_USER_INPUT', /'viewer' is not a role this request needs/],
+      ['a rejection without a reason', qa, { decision: 'REJECT' }, 'BAD_USER_INPUT', /rejection needs a reason/],
+    ];
+    for (const [what, who, extra, code, message] of cases) {
+      const r = await sign(who, id, extra);
+      expect([what, errorCode(r), errorMessage(r)]).toEqual([what, code, expect.stringMatching(message)]);
+    }
+    expect((await sign(approver, id)).errors).toBeUndefined();
+    const again = await sign(approver, id);
+    expect([errorCode(again), errorMessage(again)]).toEqual(['CONFLICT', expect.stringMatching(/already signed this request/)]);
+    expect((await get(id)).signatures).toHaveLength(1);
+    // A rejection with a reason ends the request; nothing moves.
+    const rejected = await sign(qa, id, { decision: 'REJECT', meaning: 'REVIEW', reason: 'Dice on the small-lesion subgroup is too low' });
+    expect(rejected.data?.signPromotion.status).toBe('REJECTED');
+    expect(await get(id)).toMatchObject({ status: 'REJECTED', decisionReason: 'Dice on the small-lesion subgroup is too low' });
+    const late = await sign(pi, id);
+    expect([errorCode(late), errorMessage(late)]).toEqual([
+      'CONFLICT',
+      expect.stringMatching(/request is rejected; it no longer takes signatures/),
+    ]);
+    expect(await stageOf('lesion-seg', v)).toBe('NONE');
+  }, 180_000);
+
+  it('refuses a request whose gates cannot pass: clinical without an evaluation gate, an incomplete model card, a second open request', async () => {
+    const v = await registered('lesion-seg');
+    const request = (target: string, model = 'lesion-seg') =>
+      gql(api, pi.auth, REQUEST, { i: { projectId, modelName: model, version: v, target, reason: 'try' } });
+    const clinical = await request('CLINICAL');
+    expect([errorCode(clinical), errorMessage(clinical)]).toEqual([
+      'CONFLICT',
+      expect.stringMatching(/no evaluation gate for clinical use/),
+    ]);
+    await gqlOk(api, pi.auth, SET_POLICY, {
+      i: {
+        projectId,
+        modelName: 'lesion-seg',
+        stage: 'STAGING',
+        requiredRoles: ['pi', 'clinical_approver', 'qa'],
+        requiredSignatures: 2,
+        requireCard: true,
+      },
+    });
+    const noCard = await request('STAGING');
+    expect([errorCode(noCard), errorMessage(noCard)]).toEqual([
+      'CONFLICT',
+      expect.stringMatching(
+        /model card of version \d+ is incomplete: fill in intended use, out-of-scope use, training data, metrics, limitations, changes from the previous version/,
+      ),
+    ]);
+    const byResearcher = await gql(api, researcher.auth, REQUEST, {
+      i: { projectId, modelName: 'lesion-seg', version: v, target: 'STAGING', reason: '' },
+    });
+    expect(errorCode(byResearcher)).toBe('FORBIDDEN');
+    await gqlOk(api, pi.auth, SET_POLICY, {
+      i: {
+        projectId,
+        modelName: 'lesion-seg',
+        stage: 'STAGING',
+        requiredRoles: ['pi', 'clinical_approver', 'qa'],
+        requiredSignatures: 2,
+        requireCard: false,
+      },
+    });
+    expect((await request('STAGING')).errors).toBeUndefined();
+    const twice = await request('STAGING');
+    expect([errorCode(twice), errorMessage(twice)]).toEqual(['CONFLICT', expect.stringMatching(/already has an open request for staging/)]);
+  }, 180_000);
+
+  it('two signers at the same moment give one outcome: one signature completes the request, the other is refused', async () => {
+    const admin = await login(api, ADMIN.username, ADMIN.password);
+    const pi2 = await person(admin, ['PI']);
+    const v = await registered('lesion-seg');
+    const id = await openStaging('lesion-seg', v);
+    expect((await sign(approver, id)).errors).toBeUndefined();
+    const [a, b] = await Promise.all([sign(qa, id), sign(pi2, id)]);
+    const outcomes = [a, b].map((r) => (r.errors ? `${errorCode(r)}: ${errorMessage(r)}` : r.data?.signPromotion.status));
+    expect(outcomes.sort()).toEqual([
+      'APPROVED',
+      expect.stringMatching(/^CONFLICT: The request is approved; it no longer takes signatures/),
+    ]);
+    const final = await until('deployed', async () => {
+      const r = await get(id);
+      return r.status === 'DEPLOYED' ? r : null;
+    });
+    expect(final.signatures).toHaveLength(2);
+    const approvals = await owner.query(
+      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'promotion.approved' AND entity_id = $1`,
+      [id],
+    );
+    expect(approvals.rows[0].n).toBe(1);
+  }, 180_000);
+
+  it('a model file changed in the store after signing is caught before deployment: nothing moves', async () => {
+    const v = await registered('lesion-seg');
+    const id = await openStaging('lesion-seg', v);
+    const file = await owner.query(
+      `SELECT f.bucket, f.object_key FROM model_version_files f JOIN model_versions mv ON mv.id = f.model_version_id
+       JOIN registered_models rm ON rm.id = mv.registered_model_id WHERE rm.name = 'lesion-seg' AND mv.version = $1`,
+      [v],
+    );
+    const { bucket, object_key } = file.rows[0] as { bucket: string; object_key: string };
+    const tampered = Buffer.from(SEG);
+    tampered.writeUInt8(tampered.readUInt8(tampered.length - 1) ^ 0xff, tampered.length - 1);
+    await api.objects.store.putObject(bucket, object_key, tampered, { size: tampered.length, contentType: 'application/octet-stream' });
+    expect((await sign(approver, id)).errors).toBeUndefined();
+    expect((await sign(qa, id)).errors).toBeUndefined();
+    const failed = await until('deployment refused', async () => {
+      const r = await get(id);
+      return r.status === 'DEPLOYMENT_FAILED' ? r : null;
+    });
+    expect(failed.decisionReason).toMatch(/model\/seg2d\.onnx has sha256 [0-9a-f]{64}, not [0-9a-f]{64}.*Nothing was deployed/);
+    expect(await stageOf('lesion-seg', v)).toBe('NONE');
+    const events = await owner.query(
+      `SELECT action FROM audit_events WHERE action IN ('model_version.integrity_failed', 'promotion.deployment_failed') ORDER BY seq`,
+    );
+    expect(events.rows.map((r: { action: string }) => r.action)).toEqual(['model_version.integrity_failed', 'promotion.deployment_failed']);
+  }, 180_000);
+
+  it('every step is in the audit chain, and the chain verifies', async () => {
+    const actions = await owner.query(
+      `SELECT DISTINCT action FROM audit_events WHERE action LIKE 'promotion%' OR action LIKE 'model_version.stage%'`,
+    );
+    expect(actions.rows.map((r: { action: string }) => r.action).sort()).toEqual(
+      [
+        'model_version.stage_changed',
+        'promotion.approved',
+        'promotion.deployment_failed',
+        'promotion.gates_passed',
+        'promotion.rejected',
+        'promotion.requested',
+        'promotion.signed',
+        'promotion_policy.set',
+      ].sort(),
+    );
+    const admin = await login(api, ADMIN.username, ADMIN.password);
+    const status = await gqlOk<{ auditChainStatus: { ok: boolean; unacknowledgedBreaks: number } }>(
+      api,
+      admin,
+      `query { auditChainStatus { ok unacknowledgedBreaks } }`,
+    );
+    expect(status.auditChainStatus).toEqual({ ok: true, unacknowledgedBreaks: 0 });
+  }, 60_000);
+});
