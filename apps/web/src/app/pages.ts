@@ -68,6 +68,7 @@ export const PAGES: readonly Page[] = [
   page('experiments/:experimentId', () => import('../experiments/ExperimentPage').then((m) => m.ExperimentPage)),
   page('models', () => import('../models/ModelsPage').then((m) => m.ModelsPage)),
   page('models/:slug/:name', () => import('../models/ModelPage').then((m) => m.ModelPage)),
+  page('models/:slug/:name/:version', () => import('../models/ModelVersionPage').then((m) => m.ModelVersionPage)),
   page('models/:slug/:name/requests/:id', () => import('../models/PromotionRequestPage').then((m) => m.PromotionRequestPage)),
   page('signatures', () => import('../models/PendingSignaturesPage').then((m) => m.PendingSignaturesPage)),
   page('datasets', () => import('../datasets/DatasetsPage').then((m) => m.DatasetsPage)),

@@ -127,12 +127,15 @@ export function ModelPage() {
 }
 
 function VersionSection({ version: v }: { version: Version }) {
+  const { slug = '', name = '' } = useParams();
   const titleId = `model-version-${v.id}`;
   const val = v.validation;
   return (
     <article className="model-version" aria-labelledby={titleId}>
       <div className="model-version-header">
-        <h3 id={titleId}>Version {v.version}</h3>
+        <h3 id={titleId}>
+          <Link to={`/models/${encodeURIComponent(slug)}/${encodeURIComponent(name)}/${v.version}`}>Version {v.version}</Link>
+        </h3>
         <ValidationStatus status={val?.status} />
         <span className="muted">
           Registered <DateText value={v.createdAt} withTime />

@@ -89,3 +89,100 @@ export const RegisterModelVersionMutation = graphql(`
     }
   }
 `);
+
+/** A model card's sections (the suggestion has these only). */
+export const ModelCardContentFields = graphql(`
+  fragment ModelCardContentFields on ModelCardContent {
+    intendedUse
+    outOfScopeUse
+    trainingData
+    validationData
+    metrics {
+      name
+      value
+      threshold
+    }
+    subgroups {
+      group
+      metric
+      value
+    }
+    limitations
+    changes
+  }
+`);
+
+/** A version's card with its state. */
+export const ModelCardFields = graphql(`
+  fragment ModelCardFields on ModelCard {
+    intendedUse
+    outOfScopeUse
+    trainingData
+    validationData
+    metrics {
+      name
+      value
+      threshold
+    }
+    subgroups {
+      group
+      metric
+      value
+    }
+    limitations
+    changes
+    missingSections
+    locked
+    lockedAt
+    updatedAt
+    updatedBy
+  }
+`);
+
+/** One version as its page shows it: identity, ONNX validation and model card. */
+export const ModelVersionPageQuery = graphql(`
+  query ModelVersionPage($projectId: ID!, $name: String!, $version: Int!) {
+    modelVersion(projectId: $projectId, name: $name, version: $version) {
+      id
+      modelName
+      version
+      stage
+      aliases
+      source
+      runId
+      artifactPath
+      artifactDigest
+      description
+      createdAt
+      validation {
+        ...ModelValidationFields
+      }
+      card {
+        ...ModelCardFields
+      }
+    }
+  }
+`);
+
+/** A draft of the card from the source run and the previous version (nothing is saved). */
+export const SuggestedModelCardQuery = graphql(`
+  query SuggestedModelCard($projectId: ID!, $name: String!, $version: Int!) {
+    modelVersion(projectId: $projectId, name: $name, version: $version) {
+      id
+      suggestedCard {
+        ...ModelCardContentFields
+      }
+    }
+  }
+`);
+
+export const UpdateModelCardMutation = graphql(`
+  mutation UpdateModelCard($input: UpdateModelCardInput!) {
+    updateModelCard(input: $input) {
+      id
+      card {
+        ...ModelCardFields
+      }
+    }
+  }
+`);
