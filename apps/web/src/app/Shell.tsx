@@ -143,9 +143,9 @@ function MainNav({ globalPermissions }: { globalPermissions: readonly string[] }
                 {i.label}
                 {i.count ? (
                   <>
-                    {' '}
-                    <span className="badge" aria-hidden="true">
-                      {i.count}
+                    <span aria-hidden="true">
+                      {' '}
+                      <span className="badge">{i.count}</span>
                     </span>
                     <span className="sr-only">, {i.count} waiting</span>
                   </>

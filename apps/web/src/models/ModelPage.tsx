@@ -17,6 +17,7 @@ import { PageHeader } from '../ui/PageHeader';
 import { PageLoadState } from '../ui/PageLoadState';
 import { DateText } from '../ui/time';
 import { RegisteredModelQuery } from './models.operations';
+import { ModelPromotionSections, RequestPromotionAction, VersionStageBadge } from './ModelPromotion';
 import { RegisterVersionForm } from './RegisterVersionForm';
 import { ValidationStatus } from './ValidationStatus';
 
@@ -119,28 +120,50 @@ export function ModelPage() {
         </div>
         {versions.length === 0 ? <EmptyState title="This model has no versions." /> : null}
         {versions.map((v) => (
-          <VersionSection key={v.id} version={v} />
+          <VersionSection key={v.id} version={v} project={project} modelName={model.name} />
         ))}
       </section>
+      <ModelPromotionSections
+        project={project}
+        modelName={model.name}
+        clinicalVersion={versions.find((v) => v.stage === 'CLINICAL') ?? null}
+      />
     </>
   );
 }
 
-function VersionSection({ version: v }: { version: Version }) {
-  const { slug = '', name = '' } = useParams();
+function VersionSection({
+  version: v,
+  project,
+  modelName,
+}: {
+  version: Version;
+  project: { id: string; slug: string; myPermissions: readonly string[] };
+  modelName: string;
+}) {
   const titleId = `model-version-${v.id}`;
   const val = v.validation;
   return (
     <article className="model-version" aria-labelledby={titleId}>
       <div className="model-version-header">
         <h3 id={titleId}>
-          <Link to={`/models/${encodeURIComponent(slug)}/${encodeURIComponent(name)}/${v.version}`}>Version {v.version}</Link>
+          <Link to={`/models/${encodeURIComponent(project.slug)}/${encodeURIComponent(modelName)}/${v.version}`}>Version {v.version}</Link>
         </h3>
         <ValidationStatus status={val?.status} />
+        <VersionStageBadge stage={v.stage} />
         <span className="muted">
           Registered <DateText value={v.createdAt} withTime />
         </span>
       </div>
+      {val?.status === 'VALID' && project.myPermissions.includes('promotion.request') ? (
+        <RequestPromotionAction
+          projectId={project.id}
+          projectSlug={project.slug}
+          modelName={modelName}
+          version={v.version}
+          stage={v.stage}
+        />
+      ) : null}
       {val?.status === 'INVALID' ? (
         <Notice kind="error" title="The ONNX validation failed">
           <p>{val.reason}</p>

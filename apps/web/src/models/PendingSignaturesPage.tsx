@@ -11,11 +11,8 @@ import { EmptyState, ErrorState, Loading } from '../ui/feedback';
 import { PageHeader } from '../ui/PageHeader';
 import { DateText } from '../ui/time';
 import { MyPendingSignaturesQuery } from './promotion.operations';
+import { promotionRequestPath } from './promotion-paths';
 import { roleWords, stageWords } from './promotion-words';
-
-/** The address of a request's page. */
-export const promotionRequestPath = (projectSlug: string, modelName: string, requestId: string) =>
-  `/models/${encodeURIComponent(projectSlug)}/${encodeURIComponent(modelName)}/requests/${encodeURIComponent(requestId)}`;
 
 export function PendingSignaturesPage() {
   const { data, error, loading, refetch } = useQuery(MyPendingSignaturesQuery, { fetchPolicy: 'cache-and-network' });
