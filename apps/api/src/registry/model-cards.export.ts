@@ -40,9 +40,33 @@ export interface CardDocument {
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const num = (v: number | null) => (v === null ? '—' : String(v));
 const none = '_Not stated._';
+/** An inline code span that holds any text: its fence is longer than any run of backticks in it. */
+const code = (s: string) => {
+  const fence = '`'.repeat(Math.max(0, ...(s.match(/`+/g) ?? []).map((r) => r.length)) + 1);
+  return `${fence}${s.startsWith('`') || s.endsWith('`') ? ` ${s} ` : s}${fence}`;
+};
 
-/** Markdown table cells: pipes and line breaks would end the cell. */
-const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * Text from the card as Markdown that renders as the text itself: a card's author must not be able
+ * to add structure (a heading, a table, raw HTML) that a reader would take for the export's own,
+ * such as a "Signatures" section. Backslashes, pipes, '<' (HTML) and '[' (links) are escaped
+ * everywhere, and what would start a block (heading, quote, list, fence, rule, indented code) at a
+ * line's start.
+ */
+function inline(text: string): string {
+  return text.replace(/[\\|<[]/g, (c) => `\\${c}`);
+}
+/** Escapes what would start a block at the start of a line. */
+const lineStart = (line: string) => line.replace(/^([#>+\-*=~`_])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2');
+function prose(text: string): string {
+  return text
+    .trim()
+    .split(/\r?\n/)
+    .map((line) => lineStart(inline(line.trimStart())))
+    .join('  \n');
+}
+/** Markdown table cells: one line, escaped. */
+const cell = (s: string) => inline(s.replace(/\r?\n/g, ' '));
 
 export function cardFilename(d: Pick<CardDocument, 'modelName' | 'version'>, ext: 'md' | 'pdf'): string {
   return `${d.modelName.replace(/[^A-Za-z0-9._-]+/g, '_')}-v${d.version}-model-card.${ext}`;
@@ -81,15 +105,15 @@ function identity(d: CardDocument): [string, string][] {
 }
 
 export function renderCardMarkdown(d: CardDocument): string {
-  const out: string[] = [`# Model card: ${d.modelName} version ${d.version}`, ''];
+  const out: string[] = [`# Model card: ${cell(d.modelName)} version ${d.version}`, ''];
   for (const [k, v] of identity(d))
-    out.push(`- **${k}:** ${k.includes('sha256') || k === 'Source' || k === 'Source run' ? `\`${v}\`` : v}`);
+    out.push(`- **${k}:** ${k.includes('sha256') || k === 'Source' || k === 'Source run' ? code(v) : cell(v)}`);
   out.push('');
   if (d.missingSections.length) out.push(`> Incomplete: missing ${d.missingSections.join(', ')}.`, '');
   for (const s of sections(d)) {
     out.push(`## ${s.title}`, '');
-    if (s.list) out.push(...(s.list.length ? s.list.map((x) => `- ${x}`) : [none]));
-    else out.push(s.text?.trim() ? s.text.trim() : none);
+    if (s.list) out.push(...(s.list.length ? s.list.map((x) => `- ${lineStart(cell(x).trimStart())}`) : [none]));
+    else out.push(s.text?.trim() ? prose(s.text) : none);
     out.push('');
   }
   out.push('## Metrics', '');
@@ -102,8 +126,8 @@ export function renderCardMarkdown(d: CardDocument): string {
     out.push('| Subgroup | Metric | Value |', '| --- | --- | ---: |');
     for (const s of d.card.subgroups) out.push(`| ${cell(s.group)} | ${cell(s.metric)} | ${s.value} |`);
   } else out.push(none);
-  out.push('', '## Limitations', '', d.card.limitations.trim() || none, '');
-  out.push('## Changes from the previous version', '', d.card.changes.trim() || none, '');
+  out.push('', '## Limitations', '', d.card.limitations.trim() ? prose(d.card.limitations) : none, '');
+  out.push('## Changes from the previous version', '', d.card.changes.trim() ? prose(d.card.changes) : none, '');
   if (d.signatures.length) {
     out.push(
       '## Signatures',
@@ -113,7 +137,7 @@ export function renderCardMarkdown(d: CardDocument): string {
     );
     for (const s of d.signatures)
       out.push(
-        `| ${cell(s.printedName)} | ${s.role} | ${s.meaning} | ${s.decision}${s.reason ? `: ${cell(s.reason)}` : ''} | ${iso(s.signedAt)} | to ${s.targetStage} |`,
+        `| ${cell(s.printedName)} | ${cell(s.role)} | ${cell(s.meaning)} | ${cell(s.decision)}${s.reason ? `: ${cell(s.reason)}` : ''} | ${iso(s.signedAt)} | to ${cell(s.targetStage)} |`,
       );
     out.push('');
   }

@@ -276,6 +276,8 @@ describe('model cards (API on real PostgreSQL, S3 and Redis)', () => {
           (e: unknown) => e as { code?: string; message?: string },
         );
       for (const until = Date.now() + 10_000; ;) {
+        // Statistics views are read once per transaction unless the snapshot is cleared.
+        await owner.query('SELECT pg_stat_clear_snapshot()');
         const waiting = await owner.query(
           `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO model_cards%' AND pid <> pg_backend_pid()`,
         );
