@@ -7,7 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { createSealedEvaluationDataset, ctSlice, pngMask } from '@caliper/datasets/testing';
 import {
   ADMIN,
   Auth,
@@ -23,9 +26,14 @@ import {
 } from '../testing/api-harness';
 import { mlflow } from '../__tests__/mlflow-api-helpers';
 import { startWorker, WorkerProcess } from '../testing/worker-process';
+import type { VersionProvenance } from './provenance.service';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const SEG = readFileSync(path.join(ROOT, 'tools/models/test-models/seg2d.onnx'));
+/** Fixed weights: a pixel is lesion when its windowed value is above 0.5 (tools/models/make_test_models.py). */
+const SEG_THRESHOLD = readFileSync(path.join(ROOT, 'tools/models/test-models/seg_threshold.onnx'));
+const CARD = `mutation($i: UpdateModelCardInput!) { updateModelCard(input: $i) { id } }`;
+const PROVENANCE = `query($p: ID!, $n: String!, $v: Int!) { modelVersion(projectId: $p, name: $n, version: $v) { provenance } }`;
 
 const REGISTER = `mutation($i: RegisterModelVersionInput!) { registerModelVersion(input: $i) { version } }`;
 const VERSION = `query($p: ID!, $n: String!, $v: Int!) { modelVersion(projectId: $p, name: $n, version: $v) { id stage validation { status } } }`;
@@ -59,14 +67,14 @@ describe('signed promotion: gates, e-signatures and deployment', () => {
     return { auth: await login(api, u.username, u.password), username: u.username, password: u.password };
   }
 
-  /** Registers seg2d.onnx, logged by a new run, as the next version of `name`; waits for the worker's validation. */
-  async function registered(name: string): Promise<number> {
+  /** Registers seg2d.onnx (or `bytes`), logged by a new run, as the next version of `name`; waits for the worker's validation. */
+  async function registered(name: string, bytes: Buffer = SEG, preprocessing: Record<string, unknown> = {}): Promise<number> {
     const run = await mlflow(api, researcher.auth, 'POST', 'runs/create', { experiment_id: experimentId });
     const runId = run.body.run.info.run_id as string;
     const put = await fetch(`${api.base}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/model/seg2d.onnx`, {
       method: 'PUT',
       headers: { 'content-type': 'application/octet-stream', cookie: (researcher.auth as { cookie: string }).cookie },
-      body: SEG,
+      body: bytes,
     });
     expect(put.status).toBe(200);
     const r = await gqlOk<{ registerModelVersion: { version: number } }>(api, researcher.auth, REGISTER, {
@@ -76,7 +84,8 @@ describe('signed promotion: gates, e-signatures and deployment', () => {
         runId,
         artifactPath: 'model/seg2d.onnx',
         taskType: 'SEGMENTATION',
-        postprocessing: { labels: ['background', 'lesion'] },
+        preprocessing,
+        postprocessing: { labels: ['background', 'lesion'], threshold: 0.5 },
       },
     });
     const version = r.registerModelVersion.version;
@@ -362,6 +371,221 @@ describe('signed promotion: gates, e-signatures and deployment', () => {
     expect(events.rows.map((r: { action: string }) => r.action)).toEqual(['model_version.integrity_failed', 'promotion.deployment_failed']);
   }, 180_000);
 
+  it('a full clinical promotion: evaluation on a sealed test set, three signatures, deployment events, the previous version retired', async () => {
+    const admin = await login(api, ADMIN.username, ADMIN.password);
+    const pi2 = await person(admin, ['PI']);
+    const spec = { window: { center: 40, width: 400 }, size: [64, 64] };
+    const piId = (await owner.query(`SELECT id FROM users WHERE username = $1`, [pi.username])).rows[0].id as string;
+    await api.objects.store.ensureBucket('caliper-datasets');
+    const db = { query: (q: string, p?: unknown[]) => owner.query(q, p).then((r) => r.rows) } as unknown as DataSource;
+    const square = (x: number, y: number, x0: number, side: number) => x >= x0 && x < x0 + side && y >= x0 && y < x0 + side;
+    // Two test slices the threshold model segments exactly, one it misses by half: Dice (1 + 1 + 2/3) / 3.
+    const testSet = await createSealedEvaluationDataset(db, api.objects.store, {
+      bucket: 'caliper-datasets',
+      projectId,
+      userId: piId,
+      name: 'liver-ct-test',
+      items: [
+        {
+          dicom: ctSlice(64, 64, (x, y) => (square(x, y, 16, 16) ? 100 : 0)),
+          mask: pngMask(64, 64, (x, y) => (square(x, y, 16, 16) ? 255 : 0)),
+        },
+        { dicom: ctSlice(64, 64, () => 0), mask: pngMask(64, 64, () => 0) },
+        {
+          dicom: ctSlice(64, 64, (x, y) => (square(x, y, 8, 16) ? 100 : 0)),
+          mask: pngMask(64, 64, (x, y) => (square(x, y, 8, 16) || square(x, y, 24, 16) ? 255 : 0)),
+        },
+      ],
+    });
+    const card = (changes: string) => ({
+      intendedUse: 'Liver lesion segmentation on portal-venous CT of adults, as a second reader',
+      outOfScopeUse: 'Paediatric CT; non-contrast CT',
+      trainingData: ['liver-ct v3'],
+      validationData: ['liver-ct-test v1'],
+      metrics: [{ name: 'dice', value: 0.89, threshold: 0.6 }],
+      subgroups: [],
+      limitations: 'Lesions under 5 mm are missed',
+      changes,
+    });
+    const promote = async (version: number) => {
+      await gqlOk(api, researcher.auth, CARD, {
+        i: { projectId, modelName: 'liver-seg', version, card: card(version === 1 ? '' : 'Retrained with 40 more scans') },
+      });
+      const r = await gqlOk<{ requestPromotion: { id: string; status: string; gates: { gate: string; status: string }[] } }>(
+        api,
+        pi.auth,
+        REQUEST,
+        {
+          i: { projectId, modelName: 'liver-seg', version, target: 'CLINICAL', reason: `version ${version} for clinical reading` },
+        },
+      );
+      expect(r.requestPromotion.status).toBe('EVALUATING');
+      expect(r.requestPromotion.gates.map((g) => [g.gate, g.status])).toEqual([
+        ['onnx_validation', 'passed'],
+        ['model_card', 'passed'],
+        ['evaluation', 'pending'],
+      ]);
+      return r.requestPromotion.id;
+    };
+    const evaluated = (id: string) =>
+      until(`request ${id} evaluated`, async () => {
+        const r = await gqlOk<{
+          promotionRequest: {
+            status: string;
+            gates: { gate: string; status: string; detail: string }[];
+            evaluation: { status: string; metrics: Record<string, number>; itemCount: number; manifestSha256: string };
+          };
+        }>(
+          api,
+          approver.auth,
+          `query($id: ID!) { promotionRequest(id: $id) { status gates { gate status detail } evaluation { status metrics itemCount manifestSha256 results } } }`,
+          { id },
+        );
+        return r.promotionRequest.status === 'EVALUATING' ? null : r.promotionRequest;
+      });
+    const signAll = async (id: string) => {
+      expect((await sign(pi2, id, { meaning: 'RESPONSIBILITY' })).errors).toBeUndefined();
+      expect((await sign(approver, id)).errors).toBeUndefined();
+      expect((await get(id)).missingRoles).toEqual(['qa']);
+      expect((await sign(qa, id, { meaning: 'REVIEW' })).errors).toBeUndefined();
+      return until(`request ${id} deployed`, async () => {
+        const r = await get(id);
+        return r.status === 'DEPLOYED' ? r : null;
+      });
+    };
+
+    const v1 = await registered('liver-seg', SEG_THRESHOLD, spec);
+    const v2 = await registered('liver-seg', SEG_THRESHOLD, spec);
+    await gqlOk(api, pi.auth, SET_POLICY, {
+      i: {
+        projectId,
+        modelName: 'liver-seg',
+        stage: 'CLINICAL',
+        requiredRoles: ['pi', 'clinical_approver', 'qa'],
+        requiredSignatures: 3,
+        testDatasetVersionId: testSet.versionId,
+        acceptance: [{ metric: 'dice', op: '>=', threshold: 0.8 }],
+        requireCard: true,
+      },
+    });
+
+    const first = await promote(v1);
+    const e1 = await evaluated(first);
+    expect(e1.status).toBe('AWAITING_SIGNATURES');
+    expect(e1.evaluation).toMatchObject({ status: 'passed', itemCount: 3, manifestSha256: testSet.manifestSha256 });
+    expect(e1.evaluation.metrics.dice).toBeCloseTo((1 + 1 + 2 / 3) / 3, 6);
+    expect(e1.gates.find((g) => g.gate === 'evaluation')).toMatchObject({
+      status: 'passed',
+      detail: expect.stringMatching(/Dice 0\.889/i),
+    });
+    const d1 = await signAll(first);
+    expect(d1.signatures.map((s) => [s.printedName.length > 0, s.role, s.meaning])).toEqual([
+      [true, 'pi', 'RESPONSIBILITY'],
+      [true, 'clinical_approver', 'APPROVAL'],
+      [true, 'qa', 'REVIEW'],
+    ]);
+    expect(await stageOf('liver-seg', v1)).toBe('CLINICAL');
+
+    const second = await promote(v2);
+    expect((await evaluated(second)).status).toBe('AWAITING_SIGNATURES');
+    await signAll(second);
+    expect(await stageOf('liver-seg', v2)).toBe('CLINICAL');
+    expect(await stageOf('liver-seg', v1)).toBe('RETIRED');
+    const deployments = await owner.query(
+      `SELECT mv.version, d.status, d.ended_reason FROM deployments d JOIN model_versions mv ON mv.id = d.model_version_id
+       JOIN registered_models rm ON rm.id = d.registered_model_id WHERE rm.name = 'liver-seg' ORDER BY d.started_at`,
+    );
+    expect(deployments.rows).toEqual([
+      { version: v1, status: 'ended', ended_reason: expect.stringMatching(new RegExp(`replaced by version ${v2}`)) },
+      { version: v2, status: 'active', ended_reason: null },
+    ]);
+    // The typed deployment events wait in the inference service's queue.
+    const queue = new Queue('caliper-deployments', { connection: { host: '127.0.0.1', port: 6379 }, prefix: worker.prefix });
+    try {
+      const events = await until('three deployment events', async () => {
+        const jobs = await queue.getJobs(['waiting', 'prioritized', 'delayed']);
+        return jobs.length >= 3 ? jobs : null;
+      });
+      const versionIds = (
+        await owner.query(
+          `SELECT mv.version, mv.id FROM model_versions mv JOIN registered_models rm ON rm.id = mv.registered_model_id WHERE rm.name = 'liver-seg'`,
+        )
+      ).rows as { version: number; id: string }[];
+      const vOf = (id: string) => versionIds.find((v) => v.id === id)?.version;
+      expect(events.map((j) => [j.name, j.data.change, vOf(j.data.modelVersionId), j.data.mode]).sort()).toEqual(
+        [
+          ['deployments.changed', 'activated', v1, 'clinical'],
+          ['deployments.changed', 'ended', v1, 'clinical'],
+          ['deployments.changed', 'activated', v2, 'clinical'],
+        ].sort(),
+      );
+    } finally {
+      await queue.close();
+    }
+
+    // Provenance walks from the version to its data, evaluation, signatures and deployment.
+    const prov = (
+      await gqlOk<{ modelVersion: { provenance: VersionProvenance } }>(api, viewer.auth, PROVENANCE, {
+        p: projectId,
+        n: 'liver-seg',
+        v: v2,
+      })
+    ).modelVersion.provenance;
+    expect(prov.version).toMatchObject({
+      version: v2,
+      stage: 'clinical',
+      files: [{ path: 'model/seg2d.onnx', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }],
+    });
+    expect(prov.run).toMatchObject({ experiment: 'unet', runId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    const req = prov.requests[0];
+    expect(req).toMatchObject({ to: 'clinical', status: 'deployed', evaluation: { manifestSha256: testSet.manifestSha256, itemCount: 3 } });
+    expect(req?.signatures.map((s) => s.role)).toEqual(['pi', 'clinical_approver', 'qa']);
+    expect(prov.deployments).toEqual([expect.objectContaining({ status: 'active', mode: 'clinical' })]);
+    const trail = prov.audit.map((e: { action: string }) => e.action) as string[];
+    const order = [
+      'model_version.registered',
+      'model_version.validated',
+      'promotion.requested',
+      'evaluation.finished',
+      'promotion.gates_passed',
+      'promotion.approved',
+      'deployment.started',
+    ];
+    expect(order.map((a) => trail.indexOf(a))).toEqual([...order.map((a) => trail.indexOf(a))].sort((a, b) => a - b));
+    expect(order.every((a) => trail.includes(a))).toBe(true);
+    expect(trail.filter((a) => a === 'promotion.signed')).toHaveLength(3);
+    const file = await fetch(`${api.base}/api/v1/projects/${projectId}/models/liver-seg/versions/${v2}/provenance.json`, {
+      headers: { cookie: (viewer.auth as { cookie: string }).cookie },
+    });
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-disposition')).toMatch(/liver-seg-v\d+-provenance\.json/);
+    expect(((await file.json()) as { requests: { signatures: unknown[] }[] }).requests[0]?.signatures).toHaveLength(3);
+
+    // A failing evaluation gate ends the request; it can never be signed.
+    await gqlOk(api, pi.auth, SET_POLICY, {
+      i: {
+        projectId,
+        modelName: 'liver-seg',
+        stage: 'CLINICAL',
+        requiredRoles: ['pi', 'clinical_approver', 'qa'],
+        requiredSignatures: 3,
+        testDatasetVersionId: testSet.versionId,
+        acceptance: [{ metric: 'dice', op: '>=', threshold: 0.95 }],
+        requireCard: true,
+      },
+    });
+    const v3 = await registered('liver-seg', SEG_THRESHOLD, spec);
+    const third = await promote(v3);
+    const failed = await evaluated(third);
+    expect(failed.status).toBe('GATE_FAILED');
+    expect(failed.gates.find((g) => g.gate === 'evaluation')).toMatchObject({ status: 'failed', detail: expect.stringMatching(/dice/i) });
+    const refused = await sign(approver, third);
+    expect([errorCode(refused), errorMessage(refused)]).toEqual([
+      'CONFLICT',
+      expect.stringMatching(/gate failed; it no longer takes signatures/),
+    ]);
+  }, 300_000);
+
   it('every step is in the audit chain, and the chain verifies', async () => {
     const actions = await owner.query(
       `SELECT DISTINCT action FROM audit_events WHERE action LIKE 'promotion%' OR action LIKE 'model_version.stage%'`,
@@ -371,6 +595,7 @@ describe('signed promotion: gates, e-signatures and deployment', () => {
         'model_version.stage_changed',
         'promotion.approved',
         'promotion.deployment_failed',
+        'promotion.gates_failed',
         'promotion.gates_passed',
         'promotion.rejected',
         'promotion.requested',

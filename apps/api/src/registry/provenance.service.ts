@@ -151,7 +151,13 @@ export class ProvenanceService {
         endedAt: iso(d.endedAt),
         endedReason: d.endedReason,
       }));
-      const entityIds = [version.id, ...requests.map((r) => r.id), ...deployments.map((d) => d.id)];
+      const evaluationIds = (
+        await this.promotion.evaluationsOfRequests(
+          requests.map((r) => r.id),
+          m,
+        )
+      ).map((e) => e.id);
+      const entityIds = [version.id, ...requests.map((r) => r.id), ...evaluationIds, ...deployments.map((d) => d.id)];
       const audit: {
         seq: string;
         hash: string;
@@ -162,7 +168,8 @@ export class ProvenanceService {
         entityId: string | null;
       }[] = await m.query(
         `SELECT seq::text AS seq, hash, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS time, actor_label AS actor, action, entity_type AS "entityType", entity_id AS "entityId"
-         FROM audit_events WHERE entity_type IN ('model_version', 'promotion_request', 'deployment') AND entity_id = ANY($1::text[]) ORDER BY seq LIMIT $2`,
+         FROM audit_events WHERE entity_type IN ('model_version', 'promotion_request', 'model_evaluation', 'deployment') AND entity_id = ANY($1::text[])
+         ORDER BY audit_events.seq LIMIT $2`,
         [entityIds, MAX_AUDIT + 1],
       );
       return {

@@ -20,7 +20,7 @@ import { AuditRepository, createDataSource, PromotionRepository, RegistryReposit
 import { createTestDatabase, TestDatabase } from '@caliper/persistence/testing';
 import { startTestObjectStore, TestObjectStore } from '@caliper/storage/testing';
 import { EvaluateVersionJob } from './evaluate-version.job';
-import { createSealedEvaluationDataset, ctSlice, EvaluationItem, pngMask } from './testing/evaluation-dataset';
+import { createSealedEvaluationDataset, ctSlice, EvaluationItem, pngMask } from '@caliper/datasets/testing';
 import { ValidateVersionJob } from './validate-version.job';
 
 const MODELS = join(__dirname, '../../../../tools/models/test-models');

@@ -1,7 +1,7 @@
 /** The evaluation's pixel handling on real files: DICOM written by dcmjs, PNG masks, the preprocessing arithmetic. */
 import { sampleBytes } from '@caliper/pacs/testing';
 import { decodeDicomSlice, decodePngMask, EvaluationInputError, preprocessSlice, resampleNearest } from './evaluate-version.pixels';
-import { ctSlice, pngMask } from './testing/evaluation-dataset';
+import { ctSlice, pngMask } from '@caliper/datasets/testing';
 
 describe('decodeDicomSlice', () => {
   it('gives modality values (stored × slope + intercept) row by row', () => {

@@ -5,6 +5,7 @@ import {
   IsEnum,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   IsUUID,
@@ -175,7 +176,7 @@ export class PromotionRequestGql {
 export class AcceptanceCriterionInput {
   @Field() @IsString() @Length(1, 64) metric: string;
   @Field() @IsIn(['>=', '<=']) op: string;
-  @Field(() => Float) threshold: number;
+  @Field(() => Float) @IsNumber({ allowNaN: false, allowInfinity: false }) threshold: number;
 }
 
 @InputType()

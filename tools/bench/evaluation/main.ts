@@ -1,0 +1,245 @@
+/**
+ * Evaluation gate benchmark (prints figures; not a test): `npm run bench:evaluation [-- --slices 200 --reps 5]`.
+ * On a scratch database and a local S3 server, a sealed test set of 256×256 CT slices with PNG
+ * masks (real DICOM, tools/../evaluation-dataset.ts) and tools/models/test-models/seg256.onnx (a
+ * small U-Net, registered and validated as the registry does it). Measured in the same run, after
+ * one warm-up of each, interleaved, median of --reps:
+ *   job: EvaluateVersionJob.run on a fresh request: the model read back from S3 and re-hashed,
+ *        each slice read from S3, hashed, decoded and preprocessed, inference in batches, masks
+ *        scored, the evaluation, gates and audit events written in PostgreSQL;
+ *   raw: onnxruntime-node session.run alone over the same slices, preprocessed beforehand into
+ *        tensors, in the same batches and with the same session options, on a warm session;
+ *   raw, fresh session: the same with the session created for the run (as a one-off script, and
+ *        the job, must: a fresh session's first run grows its memory arena).
+ * Target: job ≤ raw + 10 %. The job's own split (model load, waiting for items, inference,
+ * post-processing) is printed to say where any overhead goes.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import * as ort from 'onnxruntime-node';
+import { Client } from 'pg';
+import type { ModelSpec, PromotionPolicy } from '@caliper/domain';
+import {
+  AuditRepository,
+  createDataSource,
+  dropDatabase,
+  PromotionRepository,
+  recreateDatabase,
+  RegistryRepository,
+  runMigrations,
+  withDatabase,
+} from '@caliper/persistence';
+import { appUrlFor, TEST_PG_URL } from '@caliper/persistence/testing';
+import { startTestObjectStore } from '@caliper/storage/testing';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the bench runs the worker's job in-process (for its timing split) and its exact preprocessing for the baseline
+import {
+  EVALUATION_BATCH,
+  EVALUATION_SESSION_OPTIONS,
+  EvaluateVersionJob,
+  EvaluationTiming,
+} from '../../../apps/worker/src/registry/evaluate-version.job';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the bench runs the worker's job in-process (for its timing split) and its exact preprocessing for the baseline
+import { decodeDicomSlice, preprocessSlice } from '../../../apps/worker/src/registry/evaluate-version.pixels';
+import { createSealedEvaluationDataset, ctSlice, pngMask } from '@caliper/datasets/testing';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the bench runs the worker's job in-process (for its timing split) and its exact preprocessing for the baseline
+import { ValidateVersionJob } from '../../../apps/worker/src/registry/validate-version.job';
+import { fmt, median, ROOT } from '../harness';
+
+const { values: flags } = parseArgs({
+  options: {
+    slices: { type: 'string', default: '200' },
+    reps: { type: 'string', default: '5' },
+  },
+});
+const SLICES = Number(flags.slices);
+const REPS = Number(flags.reps);
+const SIZE = 256;
+const ARTIFACTS = 'caliper-artifacts-bench';
+const DATASETS = 'caliper-datasets-bench';
+const MODEL = path.join(ROOT, 'tools/models/test-models/seg256.onnx');
+const spec: ModelSpec = {
+  taskType: 'segmentation',
+  preprocessing: { window: { center: 40, width: 400 }, size: [SIZE, SIZE] },
+  postprocessing: { labels: ['background', 'lesion'] },
+};
+
+/** A slice with a round lesion whose place and size vary with i, its mask offset a little (the overlap is not perfect). */
+function slice(i: number) {
+  const cx = 64 + ((i * 37) % 128);
+  const cy = 64 + ((i * 53) % 128);
+  const r = 10 + (i % 30);
+  const inside = (x: number, y: number, dx = 0) => (x - cx - dx) ** 2 + (y - cy) ** 2 < r * r;
+  return {
+    dicom: ctSlice(SIZE, SIZE, (x, y) => (inside(x, y) ? 90 : 20) + ((x * 7 + y * 13 + i) % 17) - 8, { patientId: `P${i}` }),
+    mask: pngMask(SIZE, SIZE, (x, y) => (inside(x, y, 3) ? 255 : 0)),
+  };
+}
+
+async function main(): Promise<void> {
+  const dbName = `caliper_bench_${Math.random().toString(16).slice(2, 10)}`;
+  const ownerUrl = withDatabase(TEST_PG_URL, dbName);
+  await recreateDatabase(ownerUrl);
+  await runMigrations(ownerUrl);
+  const s3 = await startTestObjectStore();
+  const ds = await createDataSource(appUrlFor(ownerUrl)).initialize();
+  const owner = new Client({ connectionString: ownerUrl });
+  await owner.connect();
+  try {
+    console.log(
+      `scratch database ${dbName}; ${SLICES} slices ${SIZE}×${SIZE}, seg256.onnx, batch ${EVALUATION_BATCH}, ` +
+        `intra-op threads ${EVALUATION_SESSION_OPTIONS.intraOpNumThreads}, ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(2)}`,
+    );
+    const registry = new RegistryRepository(ds);
+    const promotion = new PromotionRepository(ds);
+    const audit = new AuditRepository(ds);
+    await s3.store.ensureBucket(ARTIFACTS);
+    await s3.store.ensureBucket(DATASETS);
+    const userId: string = (await owner.query(`INSERT INTO users (username, display_name) VALUES ('bench', 'Bench') RETURNING id`)).rows[0]
+      .id;
+    const projectId: string = (await owner.query(`INSERT INTO projects (slug, name) VALUES ('bench', 'Bench') RETURNING id`)).rows[0].id;
+
+    const bytes = readFileSync(MODEL);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    await s3.store.putObject(ARTIFACTS, 'model/seg256.onnx', bytes, { size: bytes.length });
+    const version = await ds.transaction(async (m) => {
+      const now = Date.now();
+      const rm = await registry.createModel(m, { projectId, name: 'seg256', description: null, now });
+      const v = await registry.createVersion(m, {
+        registeredModelId: rm.id,
+        version: 1,
+        source: 'external://seg256',
+        runId: null,
+        artifactPath: 'model',
+        artifactDigest: null,
+        currentStage: 'none',
+        description: '',
+        runLink: '',
+        userId,
+        creationTime: now,
+        lastUpdatedTime: now,
+      });
+      await registry.pinFiles(m, v.id, [
+        { path: 'model/seg256.onnx', bucket: ARTIFACTS, objectKey: 'model/seg256.onnx', size: bytes.length, sha256 },
+      ]);
+      await registry.createValidation(m, v.id, spec);
+      return v;
+    });
+    await new ValidateVersionJob(ds, registry, audit, s3.store).run({ v: 1, modelVersionId: version.id });
+
+    const t0 = performance.now();
+    const slices = Array.from({ length: SLICES }, (_, i) => slice(i));
+    const dataset = await createSealedEvaluationDataset(ds, s3.store, {
+      bucket: DATASETS,
+      projectId,
+      userId,
+      name: 'bench-ct',
+      items: slices,
+    });
+    console.log(
+      `test set written in ${fmt(performance.now() - t0)} ms (${fmt(slices.reduce((a, s) => a + s.dicom.length, 0) / 1024)} KiB of DICOM)`,
+    );
+
+    const job = new EvaluateVersionJob(ds, registry, promotion, audit, s3.store, { S3_BUCKET_DATASETS: DATASETS });
+    const policy: PromotionPolicy = {
+      stage: 'clinical',
+      requiredRoles: ['pi', 'clinical_approver', 'qa'],
+      requiredSignatures: 3,
+      testDatasetVersionId: dataset.versionId,
+      acceptance: [{ metric: 'dice', op: '>=', threshold: 0 }],
+      requireCard: true,
+    };
+    const runJob = async (): Promise<{ ms: number; timing: EvaluationTiming; status: unknown }> => {
+      // One open request per version and stage: the previous run's is withdrawn first.
+      await owner.query(`UPDATE promotion_requests SET status = 'cancelled' WHERE status IN ('evaluating', 'awaiting_signatures')`);
+      const { evaluationId } = await ds.transaction(async (m) => {
+        const request = await promotion.createRequest(m, {
+          registeredModelId: version.registeredModelId,
+          modelVersionId: version.id,
+          fromStage: 'none',
+          targetStage: 'clinical',
+          kind: 'promotion',
+          reason: 'bench',
+          requestedBy: userId,
+          status: 'evaluating',
+          policy,
+          gates: [{ gate: 'evaluation', status: 'pending', detail: 'queued' }],
+        });
+        const e = await promotion.createEvaluation(m, {
+          requestId: request.id,
+          modelVersionId: version.id,
+          datasetVersionId: dataset.versionId,
+          criteria: policy.acceptance,
+          taskType: 'segmentation',
+        });
+        return { evaluationId: e.id };
+      });
+      const start = performance.now();
+      const result = await job.run({ v: 1, evaluationId });
+      const ms = performance.now() - start;
+      if (result.outcome !== 'done' || result.detail.status !== 'passed')
+        throw new Error(`the evaluation did not pass: ${JSON.stringify(result.detail)}`);
+      return { ms, timing: result.detail.timing as EvaluationTiming, status: result.detail.status };
+    };
+
+    // The raw baseline: the same slices, preprocessed beforehand, through the same session options and batches.
+    const tensors = slices.map((s) => {
+      const out = new Float32Array(SIZE * SIZE);
+      preprocessSlice(decodeDicomSlice(s.dicom, 'slice'), spec.preprocessing, SIZE, SIZE, out);
+      return out;
+    });
+    const session = await ort.InferenceSession.create(bytes, EVALUATION_SESSION_OPTIONS);
+    const runRaw = async (fresh = false): Promise<number> => {
+      const start = performance.now();
+      const s = fresh ? await ort.InferenceSession.create(bytes, EVALUATION_SESSION_OPTIONS) : session;
+      for (let i = 0; i < tensors.length; i += EVALUATION_BATCH) {
+        const batch = tensors.slice(i, i + EVALUATION_BATCH);
+        const feed = new Float32Array(batch.length * SIZE * SIZE);
+        batch.forEach((t, k) => feed.set(t, k * SIZE * SIZE));
+        await s.run({ image: new ort.Tensor('float32', feed, [batch.length, 1, SIZE, SIZE]) });
+      }
+      const ms = performance.now() - start;
+      if (fresh) await s.release();
+      return ms;
+    };
+
+    await runJob();
+    await runRaw();
+    const jobs: { ms: number; timing: EvaluationTiming }[] = [];
+    const raws: number[] = [];
+    const freshRaws: number[] = [];
+    for (let r = 0; r < REPS; r++) {
+      jobs.push(await runJob());
+      raws.push(await runRaw());
+      freshRaws.push(await runRaw(true));
+      console.log(`  rep ${r + 1}: job ${fmt(jobs[r]!.ms)} ms, raw ${fmt(raws[r]!)} ms, raw with a fresh session ${fmt(freshRaws[r]!)} ms`);
+    }
+    await session.release();
+    const job_ = median(jobs.map((j) => j.ms));
+    const raw = median(raws);
+    const freshRaw = median(freshRaws);
+    const split = (k: keyof EvaluationTiming) => fmt(median(jobs.map((j) => j.timing[k])));
+    console.log(`\nraw session.run over ${SLICES} preprocessed slices: ${fmt(raw)} ms (median of ${REPS})`);
+    console.log(`raw, session created for the run:                ${fmt(freshRaw)} ms (median of ${REPS})`);
+    console.log(`evaluation job (S3 + PostgreSQL + decode + scoring):  ${fmt(job_)} ms (median of ${REPS})`);
+    console.log(
+      `  of which: model read, re-hash and load ${split('model')} ms, inference ${split('inference')} ms, ` +
+        `waiting for items ${split('waitingForItems')} ms, post-processing ${split('postprocess')} ms`,
+    );
+    const overhead = ((job_ - raw) / raw) * 100;
+    console.log(`overhead over warm raw: ${overhead.toFixed(1)} % (target ≤ 10 %) ${overhead <= 10 ? 'met' : 'NOT met'}`);
+    console.log(`overhead over raw with a fresh session: ${(((job_ - freshRaw) / freshRaw) * 100).toFixed(1)} %`);
+  } finally {
+    await owner.end();
+    await ds.destroy();
+    await s3.close();
+    await dropDatabase(ownerUrl).catch(() => undefined);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
