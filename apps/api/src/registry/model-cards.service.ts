@@ -171,11 +171,15 @@ export class ModelCardsService {
         const context = contextOf(i.descriptor);
         (context && VALIDATION_CONTEXTS.has(context) ? validation : training).push(label);
       }
-      if (training.length) draft.trainingData = [...new Set(training)];
-      if (validation.length) draft.validationData = [...new Set(validation)];
+      // Within the card's limits, so a run with many inputs or long names still gets a draft.
+      if (training.length) draft.trainingData = [...new Set(training)].slice(0, 50).map((d) => d.slice(0, 500));
+      if (validation.length) draft.validationData = [...new Set(validation)].slice(0, 50).map((d) => d.slice(0, 500));
       if (latest.length) {
         const thresholds = new Map(base.metrics.map((m) => [m.name, m.threshold]));
-        draft.metrics = latest.slice(0, 100).map((m) => ({ name: m.key, value: m.value, threshold: thresholds.get(m.key) ?? null }));
+        draft.metrics = latest
+          .filter((m) => Number.isFinite(m.value))
+          .slice(0, 100)
+          .map((m) => ({ name: m.key.slice(0, 200), value: m.value, threshold: thresholds.get(m.key) ?? null }));
       }
     }
     if (!base.changes.trim() && previous) {
@@ -187,7 +191,7 @@ export class ModelCardsService {
       }
       const newData = draft.trainingData.filter((d) => !(previousCard?.trainingData ?? []).includes(d));
       if (previousCard && newData.length) lines.push(`- training data now includes ${newData.join(', ')}`);
-      draft.changes = lines.join('\n');
+      draft.changes = lines.join('\n').slice(0, 10_000);
     }
     return requireModelCard(draft);
   }
