@@ -4,12 +4,13 @@
  * sealed test set with onnxruntime-node, the deploy job). A researcher's version of seg_threshold
  * (tools/models: a pixel is lesion when its windowed value is above 0.5) is registered, validated
  * and given a complete model card; a sealed test dataset version of four CT slices with masks
- * (libs/datasets/src/testing/evaluation-dataset.ts) makes the clinical policy's evaluation
- * gate, whose mean Dice is 0.6875 by construction. In the browser a PI requests clinical use from
- * the model page and may not sign it; a second PI, a clinical approver and QA each find it in
- * their inbox and sign in the dialog (the first after a wrong password the page shows as refused);
- * the model page then shows version 1 in clinical use with the three signatures. Fails on any
- * console error, page error, or serious/critical axe violation.
+ * (libs/datasets/src/testing/evaluation-dataset.ts) has a mean Dice of 0.6875 by construction.
+ * In the browser a PI sets the clinical policy's evaluation gate on the model page and requests
+ * clinical use, sees the evaluation evidence arrive and may not sign it; a second PI, a clinical
+ * approver and QA each find it in their inbox and sign in the dialog (the first after a wrong
+ * password the page shows as refused); the model page then shows version 1 in clinical use with
+ * the three signatures. Last, QA rejects retiring it, which the dialog allows only with a reason.
+ * Fails on any console error, page error, or serious/critical axe violation.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -97,7 +98,6 @@ describe('signed promotion to clinical use in Chromium (real API, PostgreSQL, S3
     [researcher, pi, secondPi, approver, qa] = project.members;
     worker = await startWorker(api);
     const asResearcher = await web.harness.login(api, researcher.username, researcher.password);
-    const asPi = await web.harness.login(api, pi.username, pi.password);
 
     // The researcher's run logs the model; registered, the worker validates it.
     const basic = { authorization: `Basic ${Buffer.from(`${researcher.username}:${researcher.password}`).toString('base64')}` };
@@ -198,18 +198,6 @@ describe('signed promotion to clinical use in Chromium (real API, PostgreSQL, S3
     } finally {
       await db.end();
     }
-    await gqlOk(asPi, `mutation($i: SetPromotionPolicyInput!) { setPromotionPolicy(input: $i) { stage } }`, {
-      i: {
-        projectId,
-        modelName: MODEL_NAME,
-        stage: 'CLINICAL',
-        requiredRoles: ['pi', 'clinical_approver', 'qa'],
-        requiredSignatures: 3,
-        testDatasetVersionId: testSet.versionId,
-        acceptance: [{ metric: 'dice', op: '>=', threshold: 0.6 }],
-        requireCard: true,
-      },
-    });
     browser = await launchChromium();
   }, 300_000);
 
@@ -225,8 +213,30 @@ describe('signed promotion to clinical use in Chromium (real API, PostgreSQL, S3
     await v1.getByText('Valid', { exact: true }).waitFor({ timeout: 30_000 });
     await v1.getByText('No stage', { exact: true }).waitFor();
     const policies = page.getByRole('table', { name: 'Gates and signatures per stage' });
-    await policies.getByRole('row').filter({ hasText: 'clinical use' }).getByText('3 of PI, Clinical approver, QA').waitFor();
+    const clinicalPolicy = policies.getByRole('row').filter({ hasText: 'clinical use' });
+    await clinicalPolicy.getByText('3 of PI, Clinical approver, QA').waitFor();
     await expectAccessible(page, 'model before promotion');
+
+    // Clinical use needs an evaluation gate: the PI names the sealed test set and the criterion.
+    await clinicalPolicy.getByRole('button', { name: 'Edit the clinical use policy' }).click();
+    const policyForm = page.getByRole('form', { name: 'Edit the clinical use policy' });
+    await policyForm.getByLabel('Test dataset version ID').fill(testSet.versionId);
+    await policyForm.getByRole('button', { name: 'Add a criterion' }).click();
+    await policyForm.getByLabel('Metric 1').fill('dice');
+    await policyForm.getByLabel('Comparison 1').selectOption('>=');
+    await policyForm.getByLabel('Threshold 1').fill('0.6');
+    await expectAccessible(page, 'policy form');
+    await policyForm.getByRole('button', { name: 'Save the policy' }).click();
+    await policyForm.waitFor({ state: 'detached' });
+    await eventually(async () =>
+      expect((await clinicalPolicy.locator('td').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual([
+        'clinical use',
+        '3 of PI, Clinical approver, QA',
+        'sealed test set; dice ≥ 0.6',
+        'must be complete',
+        'Edit',
+      ]),
+    );
 
     await v1.getByRole('button', { name: 'Request promotion of version 1' }).click();
     const form = page.getByRole('form', { name: 'Request promotion of version 1' });
@@ -346,4 +356,47 @@ describe('signed promotion to clinical use in Chromium (real API, PostgreSQL, S3
     });
     await expectAccessible(page, 'model in clinical use');
   }, 60_000);
+
+  it('QA rejects retiring the clinical version, only with a reason, and the version stays in clinical use', async () => {
+    const page = await signedIn(pi, modelUrl);
+    const v1 = page.getByRole('article', { name: 'Version 1' });
+    await v1.getByRole('button', { name: 'Request promotion of version 1' }).click();
+    const form = page.getByRole('form', { name: 'Request promotion of version 1' });
+    await form.getByLabel('Target stage').selectOption('RETIRED');
+    await form.getByLabel('Reason').fill('Superseded by the new scanner protocol.');
+    await form.getByRole('button', { name: 'Request promotion' }).click();
+    await page.getByRole('heading', { level: 1, name: `Promote version 1 of ${MODEL_NAME} to retired` }).waitFor();
+    await page.getByText('Awaiting signatures', { exact: true }).waitFor({ timeout: 30_000 });
+    const retireUrl = new URL(page.url()).pathname;
+
+    const qaPage = await signedIn(qa, retireUrl);
+    await qaPage.getByRole('button', { name: 'Sign…' }).click();
+    const dialog = qaPage.getByRole('dialog', { name: `Sign version 1 of ${MODEL_NAME}` });
+    await dialog.getByLabel('Reject').check();
+    await dialog
+      .getByText(`By signing I, ${qa.username}, state that I reject version 1 of ${MODEL_NAME} for retired, for the reason given.`)
+      .waitFor();
+    await dialog.getByLabel('Password').fill(qa.password);
+    await dialog.getByRole('button', { name: 'Sign and reject' }).click();
+    await dialog.getByText('A rejection needs a reason: it ends the request and the requester reads it.').waitFor();
+    await eventually(async () => expect(await dialog.getByLabel('Reason', { exact: true }).getAttribute('aria-invalid')).toBe('true'));
+    await expectAccessible(qaPage, 'rejection without a reason');
+    await dialog.getByLabel('Reason', { exact: true }).fill('No replacement is validated yet; the reading room would have no model.');
+    await dialog.getByRole('button', { name: 'Sign and reject' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await qaPage.getByText('Rejected', { exact: true }).waitFor();
+    const signature = qaPage.getByRole('list', { name: 'Signatures' }).getByRole('listitem');
+    await signature.getByText('rejected', { exact: true }).waitFor();
+    await signature.getByText('Reason: No replacement is validated yet; the reading room would have no model.').waitFor();
+    await expectAccessible(qaPage, 'request rejected');
+
+    await page.goto(`${api.base}${modelUrl}`);
+    await page.getByRole('region', { name: 'In clinical use: version 1' }).waitFor();
+    await page
+      .getByRole('list', { name: 'Stage history' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Promotion of version 1 to retired' })
+      .getByText('Rejected', { exact: true })
+      .waitFor();
+  }, 90_000);
 });
