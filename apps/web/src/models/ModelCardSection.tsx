@@ -58,14 +58,14 @@ export function ModelCardSection(props: Props) {
       {card.locked ? (
         <Notice kind="info" title="Signed — locked">
           <p>
-            A promotion signature bound this card
+            A promotion signature locked this card
             {card.lockedAt ? (
               <>
                 {' '}
-                on <DateText value={card.lockedAt} withTime />
+                (<DateText value={card.lockedAt} withTime />)
               </>
             ) : null}
-            ; it can no longer change. Register a new version to change it.
+            . It can no longer change; register a new version to change it.
           </p>
         </Notice>
       ) : null}
