@@ -25,6 +25,7 @@ import {
   TestApi,
 } from '../testing/api-harness';
 import { mlflow } from '../__tests__/mlflow-api-helpers';
+import { pdfText } from '../testing/pdf-text';
 import { startWorker, WorkerProcess } from '../testing/worker-process';
 import type { VersionProvenance } from './provenance.service';
 
@@ -560,6 +561,28 @@ describe('signed promotion: gates, e-signatures and deployment', () => {
     expect(file.status).toBe(200);
     expect(file.headers.get('content-disposition')).toMatch(/liver-seg-v\d+-provenance\.json/);
     expect(((await file.json()) as { requests: { signatures: unknown[] }[] }).requests[0]?.signatures).toHaveLength(3);
+
+    // The printable report carries the same facts: read back from the PDF's text.
+    const pdf = await fetch(`${api.base}/api/v1/projects/${projectId}/models/liver-seg/versions/${v2}/provenance.pdf`, {
+      headers: { cookie: (viewer.auth as { cookie: string }).cookie },
+    });
+    expect([pdf.status, pdf.headers.get('content-type')]).toEqual([200, 'application/pdf']);
+    const text = (await pdfText(Buffer.from(await pdf.arrayBuffer()))).replace(/\s+/g, ' ');
+    for (const expected of [
+      `Provenance: liver-seg version ${v2}`,
+      'Training run',
+      'Dataset versions',
+      testSet.manifestSha256,
+      'Signatures',
+      'clinical_approver',
+      'Dice 0.889 >= 0.8',
+      'Deployments',
+      'Audit trail',
+      'deployment.started',
+    ])
+      expect(text).toContain(expected);
+    const unauthorised = await fetch(`${api.base}/api/v1/projects/${projectId}/models/liver-seg/versions/${v2}/provenance.pdf`);
+    expect(unauthorised.status).toBe(401);
 
     // A failing evaluation gate ends the request; it can never be signed.
     await gqlOk(api, pi.auth, SET_POLICY, {

@@ -1,13 +1,15 @@
 /**
  * A model version's provenance as a file (issue 14, item 4): GET
  * /api/v1/projects/:projectId/models/:name/versions/:version/provenance.json (project.read), the
- * same document as the GraphQL field ModelVersion.provenance, to archive with an audit.
+ * same document as the GraphQL field ModelVersion.provenance, to archive with an audit; and
+ * …/provenance.pdf, the same as a printable report.
  */
-import { badInput } from '@caliper/domain';
 import { projectIdAt } from '@caliper/server-kit';
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Requires } from '../auth/locators';
+import { sendFile, versionNumber } from './file-download';
+import { provenanceFilename, renderProvenancePdf } from './provenance.export';
 import { ProvenanceService } from './provenance.service';
 
 @Controller('api/v1/projects/:projectId/models/:name/versions/:version')
@@ -22,16 +24,19 @@ export class ProvenanceController {
     @Param('version') version: string,
     @Res() res: Response,
   ): Promise<void> {
-    if (!/^[1-9]\d{0,8}$/.test(version))
-      throw badInput('version', `must be a version number (1, 2, …), got ${JSON.stringify(version.slice(0, 40))}`);
-    const doc = await this.provenance.ofVersion({ projectId, name }, Number(version));
-    res.status(200);
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.setHeader(
-      'Content-Disposition',
-      `attachment; filename="${`${doc.model.name}-v${doc.version.version}-provenance.json`.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
-    );
-    res.setHeader('Cache-Control', 'no-store');
-    res.end(JSON.stringify(doc, null, 2));
+    const doc = await this.provenance.ofVersion({ projectId, name }, versionNumber(version));
+    sendFile(res, 'application/json; charset=utf-8', provenanceFilename(doc, 'json'), JSON.stringify(doc, null, 2));
+  }
+
+  @Get('provenance.pdf')
+  @Requires('project.read', projectIdAt('projectId'))
+  async pdf(
+    @Param('projectId') projectId: string,
+    @Param('name') name: string,
+    @Param('version') version: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    const doc = await this.provenance.ofVersion({ projectId, name }, versionNumber(version));
+    sendFile(res, 'application/pdf', provenanceFilename(doc, 'pdf'), await renderProvenancePdf(doc));
   }
 }
