@@ -9,7 +9,8 @@
  * clinical use, sees the evaluation evidence arrive and may not sign it; a second PI, a clinical
  * approver and QA each find it in their inbox and sign in the dialog (the first after a wrong
  * password the page shows as refused); the model page then shows version 1 in clinical use with
- * the three signatures. Last, QA rejects retiring it, which the dialog allows only with a reason.
+ * the three signatures. Last, QA rejects retiring it, which the dialog allows only with a reason,
+ * a second open request is refused in the API's words, and the requester cancels one.
  * Fails on any console error, page error, or serious/critical axe violation.
  */
 import { readFileSync } from 'node:fs';
@@ -398,5 +399,38 @@ describe('signed promotion to clinical use in Chromium (real API, PostgreSQL, S3
       .filter({ hasText: 'Promotion of version 1 to retired' })
       .getByText('Rejected', { exact: true })
       .waitFor();
+  }, 90_000);
+
+  it('a second open request for the same stage is refused in the API’s words, and the requester cancels the first with a reason', async () => {
+    const page = await signedIn(pi, modelUrl);
+    const requestRetiring = async () => {
+      await page.getByRole('article', { name: 'Version 1' }).getByRole('button', { name: 'Request promotion of version 1' }).click();
+      const form = page.getByRole('form', { name: 'Request promotion of version 1' });
+      await form.getByLabel('Target stage').selectOption('RETIRED');
+      await form.getByLabel('Reason').fill('The vendor withdrew the scanner protocol.');
+      await form.getByRole('button', { name: 'Request promotion' }).click();
+      return form;
+    };
+    await requestRetiring();
+    await page.getByRole('heading', { level: 1, name: `Promote version 1 of ${MODEL_NAME} to retired` }).waitFor();
+    const openUrl = new URL(page.url()).pathname;
+
+    await page.goto(`${api.base}${modelUrl}`);
+    const form = await requestRetiring();
+    await form.getByRole('alert').getByText('Version 1 already has an open request for retired; sign, or cancel it, first.').waitFor();
+    expect(new URL(page.url()).pathname).toBe(modelUrl);
+    await expectAccessible(page, 'request refused');
+
+    await page.goto(`${api.base}${openUrl}`);
+    await page.getByRole('button', { name: 'Cancel the request…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel the promotion request' });
+    const confirm = dialog.getByRole('button', { name: 'Cancel the request' });
+    await eventually(async () => expect(await confirm.isDisabled()).toBe(true));
+    await dialog.getByLabel('Reason').fill('Opened by mistake; the protocol change was postponed.');
+    await confirm.click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByText('Cancelled', { exact: true }).waitFor();
+    await eventually(async () => expect(await page.getByRole('button', { name: 'Cancel the request…' }).count()).toBe(0));
+    await expectAccessible(page, 'request cancelled');
   }, 90_000);
 });
