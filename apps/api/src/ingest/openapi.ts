@@ -67,6 +67,13 @@ const keyReused = error('Idempotency-Key already used in the last 24 hours for a
 const IDEMPOTENT =
   'With `Idempotency-Key` (scoped to the caller), a repeat within 24 hours returns the first response (header `Idempotent-Replayed: true`) and writes nothing; the same key with a different request is refused with 422.';
 
+/** A model version's card export: the project, the model's name and the version number. */
+const cardParameters: NonNullable<Operation['parameters']> = [
+  { name: 'projectId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+  { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+  { name: 'version', in: 'path', required: true, schema: { type: 'integer', minimum: 1 } },
+];
+
 const paths: Record<string, PathItem> = {
   '/api/v1/auth/login': {
     post: {
@@ -646,6 +653,34 @@ const paths: Record<string, PathItem> = {
         ...common,
         '404': error('No such item, or the PACS or bucket no longer has it.'),
         '503': error('The PACS did not answer; retry later.'),
+      },
+    },
+  },
+  '/api/v1/projects/{projectId}/models/{name}/versions/{version}/card.md': {
+    get: {
+      summary: "A model version's card as Markdown (needs project.read).",
+      description:
+        "The version's identity (model, version, stage, artifact and ONNX sha256, source run), every card section, the metrics with thresholds, the subgroup results, the sections still missing and, once promotion requests were signed, each signature's printed name, role, meaning, decision and time. Sent as an attachment.",
+      parameters: cardParameters,
+      responses: {
+        '200': { description: 'The card.', content: { 'text/markdown': { schema: { type: 'string' } } } },
+        '400': error('The version is not a version number, or the project id not a UUID.'),
+        ...common,
+        '404': error('No such model or version in the project.'),
+      },
+    },
+  },
+  '/api/v1/projects/{projectId}/models/{name}/versions/{version}/card.pdf': {
+    get: {
+      summary: "A model version's card as PDF (needs project.read).",
+      description:
+        "The version's identity (model, version, stage, artifact and ONNX sha256, source run), every card section, the metrics with thresholds, the subgroup results, the sections still missing and, once promotion requests were signed, each signature's printed name, role, meaning, decision and time. Sent as an attachment.",
+      parameters: cardParameters,
+      responses: {
+        '200': { description: 'The card.', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } },
+        '400': error('The version is not a version number, or the project id not a UUID.'),
+        ...common,
+        '404': error('No such model or version in the project.'),
       },
     },
   },
