@@ -316,6 +316,10 @@ describe('signed promotion to clinical use in Chromium (real API, PostgreSQL, S3
   }
 
   it('a second PI, a clinical approver and QA sign in turn from their inboxes; the first is refused a wrong password', async () => {
+    // The requester keeps the model page open from before the signatures (its versions are cached in stage none).
+    const requester = await signedIn(pi, modelUrl);
+    await requester.getByRole('article', { name: 'Version 1' }).getByText('No stage', { exact: true }).waitFor();
+
     const first = await signFromInbox(secondPi, 'PI', { wrongPasswordFirst: true });
     await first.getByText('Clinical approver, QA', { exact: true }).waitFor();
     await first.getByText('You have signed this request; each person signs once.').waitFor();
@@ -328,6 +332,16 @@ describe('signed promotion to clinical use in Chromium (real API, PostgreSQL, S3
     const signatures = last.getByRole('list', { name: 'Signatures' }).getByRole('listitem');
     await eventually(async () => expect(await signatures.count()).toBe(3));
     await expectAccessible(last, 'request deployed');
+
+    // Back on the model page without a reload, the requester sees the stage the promotion moved.
+    await requester
+      .getByRole('list', { name: 'Stage history' })
+      .getByRole('link', { name: 'Promotion of version 1 to clinical use' })
+      .click();
+    await requester.getByText('Deployed', { exact: true }).waitFor();
+    await requester.getByRole('link', { name: MODEL_NAME, exact: true }).first().click();
+    await requester.getByRole('region', { name: 'In clinical use: version 1' }).waitFor();
+    await requester.getByRole('article', { name: 'Version 1' }).getByText('In clinical use', { exact: true }).waitFor();
   }, 240_000);
 
   it('the model page shows version 1 in clinical use with its three signatures and the stage history', async () => {
