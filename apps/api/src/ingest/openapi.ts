@@ -684,6 +684,33 @@ const paths: Record<string, PathItem> = {
       },
     },
   },
+  '/api/v1/projects/{projectId}/models/{name}/versions/{version}/provenance.json': {
+    get: {
+      summary: "A model version's provenance as JSON (needs project.read).",
+      description:
+        'The same document as the GraphQL field ModelVersion.provenance: dataset versions with their manifest sha256, the run (parameters, code commit, image digest, executor), the pinned files with their sha256, each promotion request with its gates, evaluation evidence and signatures, the deployments, and the audit events of each with their chain seq and hash. Read in one snapshot; every list bounded. Sent as an attachment.',
+      parameters: cardParameters,
+      responses: {
+        '200': { description: 'The provenance document.', content: { 'application/json': { schema: { type: 'object' } } } },
+        '400': error('The version is not a version number, or the project id not a UUID.'),
+        ...common,
+        '404': error('No such model or version in the project.'),
+      },
+    },
+  },
+  '/api/v1/projects/{projectId}/models/{name}/versions/{version}/provenance.pdf': {
+    get: {
+      summary: "A model version's provenance as a printable PDF report (needs project.read).",
+      description: 'The provenance document laid out for print, with the signatures and the audit trail. Sent as an attachment.',
+      parameters: cardParameters,
+      responses: {
+        '200': { description: 'The report.', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } },
+        '400': error('The version is not a version number, or the project id not a UUID.'),
+        ...common,
+        '404': error('No such model or version in the project.'),
+      },
+    },
+  },
   '/api/v1/runs/{runId}/artifacts': {
     get: {
       summary: "List one directory of the run's artifacts (needs project.read).",

@@ -455,20 +455,24 @@ describe('signed promotion: gates, e-signatures and deployment', () => {
       });
     };
 
+    /** Clinical use of liver-seg: all three roles sign, Dice on the sealed test set at least `dice`. */
+    const clinicalPolicy = (dice: number) =>
+      gqlOk(api, pi.auth, SET_POLICY, {
+        i: {
+          projectId,
+          modelName: 'liver-seg',
+          stage: 'CLINICAL',
+          requiredRoles: ['pi', 'clinical_approver', 'qa'],
+          requiredSignatures: 3,
+          testDatasetVersionId: testSet.versionId,
+          acceptance: [{ metric: 'dice', op: '>=', threshold: dice }],
+          requireCard: true,
+        },
+      });
+
     const v1 = await registered('liver-seg', SEG_THRESHOLD, spec);
     const v2 = await registered('liver-seg', SEG_THRESHOLD, spec);
-    await gqlOk(api, pi.auth, SET_POLICY, {
-      i: {
-        projectId,
-        modelName: 'liver-seg',
-        stage: 'CLINICAL',
-        requiredRoles: ['pi', 'clinical_approver', 'qa'],
-        requiredSignatures: 3,
-        testDatasetVersionId: testSet.versionId,
-        acceptance: [{ metric: 'dice', op: '>=', threshold: 0.8 }],
-        requireCard: true,
-      },
-    });
+    await clinicalPolicy(0.8);
 
     const first = await promote(v1);
     const e1 = await evaluated(first);
@@ -585,18 +589,7 @@ describe('signed promotion: gates, e-signatures and deployment', () => {
     expect(unauthorised.status).toBe(401);
 
     // A failing evaluation gate ends the request; it can never be signed.
-    await gqlOk(api, pi.auth, SET_POLICY, {
-      i: {
-        projectId,
-        modelName: 'liver-seg',
-        stage: 'CLINICAL',
-        requiredRoles: ['pi', 'clinical_approver', 'qa'],
-        requiredSignatures: 3,
-        testDatasetVersionId: testSet.versionId,
-        acceptance: [{ metric: 'dice', op: '>=', threshold: 0.95 }],
-        requireCard: true,
-      },
-    });
+    await clinicalPolicy(0.95);
     const v3 = await registered('liver-seg', SEG_THRESHOLD, spec);
     const third = await promote(v3);
     const failed = await evaluated(third);

@@ -5,8 +5,8 @@
  * …/provenance.pdf, the same as a printable report.
  */
 import { projectIdAt } from '@caliper/server-kit';
-import { Controller, Get, Param, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { Requires } from '../auth/locators';
 import { sendFile, versionNumber } from './file-download';
 import { provenanceFilename, renderProvenancePdf } from './provenance.export';
@@ -16,27 +16,17 @@ import { ProvenanceService } from './provenance.service';
 export class ProvenanceController {
   constructor(private readonly provenance: ProvenanceService) {}
 
-  @Get('provenance.json')
+  @Get(['provenance.json', 'provenance.pdf'])
   @Requires('project.read', projectIdAt('projectId'))
-  async json(
+  async file(
     @Param('projectId') projectId: string,
     @Param('name') name: string,
     @Param('version') version: string,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     const doc = await this.provenance.ofVersion({ projectId, name }, versionNumber(version));
-    sendFile(res, 'application/json; charset=utf-8', provenanceFilename(doc, 'json'), JSON.stringify(doc, null, 2));
-  }
-
-  @Get('provenance.pdf')
-  @Requires('project.read', projectIdAt('projectId'))
-  async pdf(
-    @Param('projectId') projectId: string,
-    @Param('name') name: string,
-    @Param('version') version: string,
-    @Res() res: Response,
-  ): Promise<void> {
-    const doc = await this.provenance.ofVersion({ projectId, name }, versionNumber(version));
-    sendFile(res, 'application/pdf', provenanceFilename(doc, 'pdf'), await renderProvenancePdf(doc));
+    if (req.path.endsWith('.pdf')) sendFile(res, 'application/pdf', provenanceFilename(doc, 'pdf'), await renderProvenancePdf(doc));
+    else sendFile(res, 'application/json; charset=utf-8', provenanceFilename(doc, 'json'), JSON.stringify(doc, null, 2));
   }
 }

@@ -73,6 +73,7 @@ type Documents = {
     "\n  mutation RequestPromotion($input: RequestPromotionInput!) {\n    requestPromotion(input: $input) {\n      id\n      status\n    }\n  }\n": typeof types.RequestPromotionDocument,
     "\n  query ModelPromotion($projectId: ID!, $name: String!) {\n    registeredModel(projectId: $projectId, name: $name) {\n      id\n      promotionPolicies {\n        stage\n        requiredRoles\n        requiredSignatures\n        testDatasetVersionId\n        requireCard\n        configured\n        acceptance {\n          metric\n          op\n          threshold\n        }\n      }\n      promotionRequests(first: 200) {\n        ...PromotionRequestSummaryFields\n        modelVersionId\n      }\n      deployments(first: 200) {\n        id\n        modelVersionId\n        version\n        promotionRequestId\n        site\n        mode\n        status\n        modelSha256\n        startedAt\n        endedAt\n        endedReason\n      }\n    }\n  }\n": typeof types.ModelPromotionDocument,
     "\n  mutation SetPromotionPolicy($input: SetPromotionPolicyInput!) {\n    setPromotionPolicy(input: $input) {\n      stage\n      configured\n    }\n  }\n": typeof types.SetPromotionPolicyDocument,
+    "\n  query VersionProvenance($projectId: ID!, $name: String!, $version: Int!) {\n    modelVersion(projectId: $projectId, name: $name, version: $version) {\n      id\n      provenance\n    }\n  }\n": typeof types.VersionProvenanceDocument,
     "\n  query Projects {\n    projects {\n      ...ProjectSummaryFields\n    }\n  }\n": typeof types.ProjectsDocument,
     "\n  fragment ProjectSummaryFields on Project {\n    id\n    slug\n    name\n    description\n    createdAt\n    archivedAt\n    myRoles\n    myPermissions\n    memberCount\n  }\n": typeof types.ProjectSummaryFieldsFragmentDoc,
     "\n  mutation CreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      id\n      slug\n      name\n    }\n  }\n": typeof types.CreateProjectDocument,
@@ -168,6 +169,7 @@ const documents: Documents = {
     "\n  mutation RequestPromotion($input: RequestPromotionInput!) {\n    requestPromotion(input: $input) {\n      id\n      status\n    }\n  }\n": types.RequestPromotionDocument,
     "\n  query ModelPromotion($projectId: ID!, $name: String!) {\n    registeredModel(projectId: $projectId, name: $name) {\n      id\n      promotionPolicies {\n        stage\n        requiredRoles\n        requiredSignatures\n        testDatasetVersionId\n        requireCard\n        configured\n        acceptance {\n          metric\n          op\n          threshold\n        }\n      }\n      promotionRequests(first: 200) {\n        ...PromotionRequestSummaryFields\n        modelVersionId\n      }\n      deployments(first: 200) {\n        id\n        modelVersionId\n        version\n        promotionRequestId\n        site\n        mode\n        status\n        modelSha256\n        startedAt\n        endedAt\n        endedReason\n      }\n    }\n  }\n": types.ModelPromotionDocument,
     "\n  mutation SetPromotionPolicy($input: SetPromotionPolicyInput!) {\n    setPromotionPolicy(input: $input) {\n      stage\n      configured\n    }\n  }\n": types.SetPromotionPolicyDocument,
+    "\n  query VersionProvenance($projectId: ID!, $name: String!, $version: Int!) {\n    modelVersion(projectId: $projectId, name: $name, version: $version) {\n      id\n      provenance\n    }\n  }\n": types.VersionProvenanceDocument,
     "\n  query Projects {\n    projects {\n      ...ProjectSummaryFields\n    }\n  }\n": types.ProjectsDocument,
     "\n  fragment ProjectSummaryFields on Project {\n    id\n    slug\n    name\n    description\n    createdAt\n    archivedAt\n    myRoles\n    myPermissions\n    memberCount\n  }\n": types.ProjectSummaryFieldsFragmentDoc,
     "\n  mutation CreateProject($input: CreateProjectInput!) {\n    createProject(input: $input) {\n      id\n      slug\n      name\n    }\n  }\n": types.CreateProjectDocument,
@@ -454,6 +456,10 @@ export function graphql(source: "\n  query ModelPromotion($projectId: ID!, $name
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SetPromotionPolicy($input: SetPromotionPolicyInput!) {\n    setPromotionPolicy(input: $input) {\n      stage\n      configured\n    }\n  }\n"): (typeof documents)["\n  mutation SetPromotionPolicy($input: SetPromotionPolicyInput!) {\n    setPromotionPolicy(input: $input) {\n      stage\n      configured\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query VersionProvenance($projectId: ID!, $name: String!, $version: Int!) {\n    modelVersion(projectId: $projectId, name: $name, version: $version) {\n      id\n      provenance\n    }\n  }\n"): (typeof documents)["\n  query VersionProvenance($projectId: ID!, $name: String!, $version: Int!) {\n    modelVersion(projectId: $projectId, name: $name, version: $version) {\n      id\n      provenance\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -18,6 +18,7 @@ import { PageLoadState } from '../ui/PageLoadState';
 import { DateText } from '../ui/time';
 import { ModelCardSection } from './ModelCardSection';
 import { ModelVersionPageQuery } from './models.operations';
+import { ProvenanceSection } from './ProvenanceSection';
 import { ValidationStatus } from './ValidationStatus';
 
 export type LoadedVersion = ModelVersionPageResult['modelVersion'];
@@ -35,6 +36,7 @@ export interface VersionSectionProps {
 export const VERSION_SECTIONS: readonly { key: string; Section: ComponentType<VersionSectionProps> }[] = [
   { key: 'validation', Section: ValidationSection },
   { key: 'card', Section: CardSection },
+  { key: 'provenance', Section: ProvenanceSection },
 ];
 
 const STAGE_NAMES: Record<string, string> = { NONE: 'None', STAGING: 'Staging', CLINICAL: 'Clinical', RETIRED: 'Retired' };
