@@ -16,6 +16,7 @@ import { RunInputsDatasetVersionIndex1765500000000 } from './1765500000000-RunIn
 import { MetricBest1765600000000 } from './1765600000000-MetricBest';
 import { ModelVersionValidations1765700000000 } from './1765700000000-ModelVersionValidations';
 import { Promotion1765800000000 } from './1765800000000-Promotion';
+import { Webhooks1765900000000 } from './1765900000000-Webhooks';
 
 export const MIGRATIONS = [
   Foundation1764205200000,
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   MetricBest1765600000000,
   ModelVersionValidations1765700000000,
   Promotion1765800000000,
+  Webhooks1765900000000,
 ];

@@ -19,6 +19,7 @@ import { OutboxModule } from './outbox/outbox.module';
 import { QueueModule } from './queue/queue.module';
 import { RegistryJobsModule } from './registry/registry-jobs.module';
 import { UploadsJobsModule } from './uploads/uploads-jobs.module';
+import { WebhooksJobsModule } from './webhooks/webhooks-jobs.module';
 import { WorkerLifecycle } from './worker.lifecycle';
 import { WorkerOptions, workerOptions } from './worker.options';
 
@@ -30,6 +31,7 @@ const JOB_FAMILY_MODULES = [
   IdempotencyJobsModule,
   RegistryJobsModule,
   UploadsJobsModule,
+  WebhooksJobsModule,
 ];
 
 @Module({})

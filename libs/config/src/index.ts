@@ -99,6 +99,16 @@ export const configSchema = z.object({
     .min(60)
     .max(30 * 86400)
     .default(86400),
+  /** Allow webhook URLs on loopback, private and link-local addresses (a receiver inside the hospital network; tests). Off: such URLs are refused when created and when sent. */
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** Delays before each retry of a failed webhook delivery (ms, s, m, h); attempts in all = steps + 1. Tests set a short one, e.g. 200ms,200ms. */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .regex(/^\d{1,6}(ms|s|m|h)(,\d{1,6}(ms|s|m|h)){0,19}$/, 'must be a comma-separated list of delays such as 30s,2m,10m,1h,6h')
+    .default('30s,2m,10m,1h,6h'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

@@ -73,6 +73,11 @@ export const AUDIT_ACTIONS = [
   'deployment.started',
   'deployment.ended',
   'model_version.integrity_failed',
+  // Webhooks on registry events (issue 14, item 5)
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.redelivered',
   'audit.break_acknowledged',
 ] as const;
 

@@ -13,3 +13,4 @@ export * from './metric-direction';
 export * from './model-spec';
 export * from './promotion';
 export * from './evaluation-metrics';
+export * from './webhooks';

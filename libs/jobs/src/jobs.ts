@@ -50,6 +50,14 @@ export const jobFamilies = defineJobFamilies({
     /** Re-hashes an approved request's model files and, when they are intact, deploys it (promotion_requests.status 'approved'). */
     'registry.deploy-version': z.object({ v: z.literal(1), promotionRequestId: z.string().uuid() }).strict(),
   },
+  webhooks: {
+    /**
+     * One attempt to POST a registry event to a webhook: the delivery row (webhook_deliveries)
+     * holds the event, its id (the same every attempt) and the outcome; a failed attempt enqueues
+     * the next with its own number, due after the retry schedule's delay.
+     */
+    'webhooks.deliver': z.object({ v: z.literal(1), deliveryId: z.string().uuid(), attempt: z.number().int().min(1).max(1000) }).strict(),
+  },
   deployments: {
     /**
      * A deployment started or ended (the typed deployment event of issue 14). Consumed by the
@@ -79,6 +87,7 @@ export const FAMILY_CONSUMERS: { readonly [F in keyof typeof jobFamilies]: 'work
   datasets: 'worker',
   registry: 'worker',
   deployments: 'inference',
+  webhooks: 'worker',
 };
 
 type Families = typeof jobFamilies;
@@ -174,6 +183,8 @@ export function deterministicJobId(job: Job<KeyedJobName>): string {
       return [job.name, job.data.evaluationId].map(encodeURIComponent).join('|');
     case 'registry.deploy-version':
       return [job.name, job.data.promotionRequestId].map(encodeURIComponent).join('|');
+    case 'webhooks.deliver':
+      return [job.name, job.data.deliveryId, String(job.data.attempt)].map(encodeURIComponent).join('|');
     case 'deployments.changed':
       return [job.name, job.data.deploymentId, job.data.change].map(encodeURIComponent).join('|');
   }

@@ -21,4 +21,5 @@ export * from './repositories/idempotency.repository';
 export * from './repositories/registry.repository';
 export * from './repositories/saved-views.repository';
 export * from './repositories/promotion.repository';
+export * from './repositories/webhooks.repository';
 export * from './promotion-gates';

@@ -21,6 +21,7 @@ import {
   SavedViewsRepository,
   TrackingRepository,
   UploadsRepository,
+  WebhooksRepository,
 } from '@caliper/persistence';
 
 /** Repositories over the shared DataSource. A new repository is added here and nowhere else. */
@@ -38,6 +39,7 @@ export const REPOSITORIES = [
   SavedViewsRepository,
   TrackingRepository,
   UploadsRepository,
+  WebhooksRepository,
 ] as const;
 
 export interface PersistenceOptions {

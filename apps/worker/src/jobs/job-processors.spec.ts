@@ -108,6 +108,16 @@ class DeployModel implements JobProcessor<'registry.deploy-version'> {
 @Module({ providers: [ValidateModel, EvaluateModel, DeployModel] })
 class RegistryFamily {}
 
+@Injectable()
+@ProcessesJob('webhooks.deliver')
+class DeliverWebhook implements JobProcessor<'webhooks.deliver'> {
+  async run(data: JobPayloads['webhooks.deliver']): Promise<JobResult> {
+    return { outcome: 'done', detail: { deliveryId: data.deliveryId, attempt: data.attempt } };
+  }
+}
+@Module({ providers: [DeliverWebhook] })
+class WebhooksFamily {}
+
 async function boot(...families: Type[]) {
   @Module({ imports: [DiscoveryModule, ...families], providers: [JobProcessors] })
   class Root {}
@@ -118,11 +128,11 @@ async function boot(...families: Type[]) {
 
 describe('JobProcessors', () => {
   it("finds each job's processor in its family's module, with what that module injected", async () => {
-    const app = await boot(AuditFamily, UploadsFamily, IdempotencyFamily, AuthFamily, DatasetsFamily, RegistryFamily);
+    const app = await boot(AuditFamily, UploadsFamily, IdempotencyFamily, AuthFamily, DatasetsFamily, RegistryFamily, WebhooksFamily);
     const processors = app.get(JobProcessors);
     expect(await processors.get('audit.checkpoint').run({ v: 1 })).toEqual({ outcome: 'done', detail: { by: 'the injected clock' } });
     expect(processors.get('auth.failed-logins.flush')).toBeInstanceOf(Flush);
-    expect(processors.families().sort()).toEqual(['audit', 'auth', 'datasets', 'idempotency', 'registry', 'uploads']);
+    expect(processors.families().sort()).toEqual(['audit', 'auth', 'datasets', 'idempotency', 'registry', 'uploads', 'webhooks']);
     expect(processors.schedules().sort((a, b) => a.name.localeCompare(b.name))).toEqual([
       { name: 'audit.checkpoint', everyMs: 2000 },
       { name: 'idempotency.purge', everyMs: 60_000 },
@@ -133,7 +143,7 @@ describe('JobProcessors', () => {
 
   it('refuses to start when a job has no processor, naming the job and where to register one', async () => {
     await expect(boot(AuditFamily, UploadsFamily)).rejects.toThrow(
-      /no processor for job "idempotency.purge", "auth.failed-logins.flush", "datasets.import-pacs", "datasets.verify-version", "registry.validate-version", "registry.evaluate-version", "registry.deploy-version": add an @Injectable\(\) @ProcessesJob\(name\) class to the providers of its family's module, and that module to WorkerModule's imports/,
+      /no processor for job "idempotency.purge", "auth.failed-logins.flush", "datasets.import-pacs", "datasets.verify-version", "registry.validate-version", "registry.evaluate-version", "registry.deploy-version", "webhooks.deliver": add an @Injectable\(\) @ProcessesJob\(name\) class to the providers of its family's module, and that module to WorkerModule's imports/,
     );
   });
 

@@ -63,6 +63,7 @@ describe('parseJob', () => {
       'registry.evaluate-version',
       'registry.deploy-version',
       'deployments.changed',
+      'webhooks.deliver',
     ];
     expect(JOB_NAMES.sort()).toEqual(names.sort());
   });
@@ -70,7 +71,16 @@ describe('parseJob', () => {
 
 describe('job families', () => {
   it('puts every job in the family its name starts with, and every family has a queue of its own', () => {
-    expect([...JOB_FAMILIES].sort()).toEqual(['audit', 'auth', 'datasets', 'deployments', 'idempotency', 'registry', 'uploads']);
+    expect([...JOB_FAMILIES].sort()).toEqual([
+      'audit',
+      'auth',
+      'datasets',
+      'deployments',
+      'idempotency',
+      'registry',
+      'uploads',
+      'webhooks',
+    ]);
     for (const name of JOB_NAMES) {
       const family = familyOf(name);
       expect(Object.keys(jobFamilies[family])).toContain(name);
@@ -83,6 +93,7 @@ describe('job families', () => {
       idempotency: 'caliper-idempotency',
       registry: 'caliper-registry',
       uploads: 'caliper-uploads',
+      webhooks: 'caliper-webhooks',
     });
     expect(new Set(Object.values(JOB_QUEUES)).size).toBe(JOB_FAMILIES.length);
     // BullMQ refuses ':' in a queue name (it separates the parts of its Redis keys).
@@ -132,6 +143,17 @@ describe('deterministicJobId', () => {
       flush('alice', '10.0.0.1|10.0.0.1'),
     ].map(deterministicJobId);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('webhook delivery jobs', () => {
+  it('give each attempt of a delivery an id of its own, so a retry is a new job and a relayed duplicate is not', () => {
+    const deliveryId = '4f1c2b7e-8a65-4c1e-9a0f-2d1b5e6c7a80';
+    const attempt = (n: number) => deterministicJobId(parseJob('webhooks.deliver', { v: 1, deliveryId, attempt: n }));
+    expect(attempt(1)).toBe(`webhooks.deliver|${deliveryId}|1`);
+    expect(attempt(1)).toBe(attempt(1));
+    expect(new Set([1, 2, 3, 6].map(attempt)).size).toBe(4);
+    expect(() => parseJob('webhooks.deliver', { v: 1, deliveryId, attempt: 0 })).toThrow(/attempt/);
   });
 });
 
