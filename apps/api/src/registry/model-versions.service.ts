@@ -38,6 +38,7 @@ import {
   RegisteredModelEntity,
   RegistryRepository,
   TrackingRepository,
+  WebhooksRepository,
 } from '@caliper/persistence';
 
 import { ModelRef, VersionView, CreateVersionCommand, Page } from './registry.types';
@@ -53,6 +54,7 @@ export class ModelVersionsService {
     private readonly audit: AuditRepository,
     private readonly outbox: OutboxRepository,
     private readonly promotion: PromotionRepository,
+    private readonly webhooks: WebhooksRepository,
   ) {}
 
   /**
@@ -148,6 +150,22 @@ export class ModelVersionsService {
             files: files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
             taskType: spec?.taskType ?? null,
             spec: spec ? { preprocessing: spec.preprocessing, postprocessing: spec.postprocessing } : null,
+          },
+        });
+        await this.webhooks.emit(m, {
+          projectId: ref.projectId,
+          type: 'model_version.registered',
+          data: {
+            model: { id: model.id, name: model.name },
+            version: {
+              id: created.id,
+              version: created.version,
+              source: cmd.source,
+              runId: run?.uuid ?? null,
+              digest: created.artifactDigest,
+            },
+            taskType: spec?.taskType ?? null,
+            registeredBy: principal.user.username,
           },
         });
         return created;

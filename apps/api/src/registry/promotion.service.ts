@@ -48,6 +48,7 @@ import {
   settleGates,
   SignatureRow,
   signedContentOf,
+  WebhooksRepository,
 } from '@caliper/persistence';
 import type { ModelRef } from './registry.types';
 import { RegistryReads } from './registry-reads';
@@ -79,6 +80,7 @@ export class PromotionService {
     private readonly audit: AuditRepository,
     private readonly outbox: OutboxRepository,
     private readonly auth: AuthService,
+    private readonly webhooks: WebhooksRepository,
   ) {}
 
   // Policies
@@ -240,6 +242,16 @@ export class PromotionService {
             reason,
             policy: policyJson(snapshot) as JsonValue,
             gates: gates as unknown as JsonValue,
+          },
+        });
+        await this.webhooks.emit(m, {
+          projectId: ref.projectId,
+          type: 'promotion.requested',
+          data: {
+            request: { id: request.id, kind: request.kind, fromStage: v.currentStage, targetStage: target, status: request.status, reason },
+            model: { id: model.id, name: model.name },
+            version: { id: v.id, version: v.version },
+            requestedBy: principal.user.username,
           },
         });
         if (evaluation) {
@@ -421,6 +433,22 @@ export class PromotionService {
           },
           reason,
         });
+        const event = { request: { id: request.id, targetStage: request.targetStage }, model: { id: model.id, name: model.name } };
+        await this.webhooks.emit(m, {
+          projectId,
+          type: 'promotion.signed',
+          data: {
+            ...event,
+            signature: {
+              printedName: signature.printedName,
+              role,
+              meaning: cmd.meaning,
+              decision: cmd.decision,
+              signedAt: signature.signedAt.toISOString(),
+              contentSha256: now,
+            },
+          },
+        });
         const outcome = signaturesOutcome(request.policy, [...signatures, signature]);
         let updated = request;
         if (outcome === 'rejected') {
@@ -439,6 +467,7 @@ export class PromotionService {
             after: { status: 'rejected', model: model.name },
             reason,
           });
+          await this.webhooks.emit(m, { projectId, type: 'promotion.rejected', data: { ...event, status: 'rejected', reason } });
         } else if (outcome === 'approved') {
           updated = await this.promotion.updateRequest(m, request.id, { status: 'approved', decidedAt: new Date() });
           await this.audit.append(m, {
@@ -451,6 +480,7 @@ export class PromotionService {
             after: { status: 'approved', model: model.name, signatures: [...signatures, signature].map((s) => `${s.role}:${s.username}`) },
           });
           await this.outbox.enqueue(m, parseJob('registry.deploy-version', { v: 1, promotionRequestId: request.id }));
+          await this.webhooks.emit(m, { projectId, type: 'promotion.approved', data: { ...event, status: 'approved' } });
         }
         return { request: updated, signature };
       })

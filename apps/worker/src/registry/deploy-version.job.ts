@@ -28,6 +28,7 @@ import {
   PromotionRequestRow,
   RegisteredModelEntity,
   RegistryRepository,
+  WebhooksRepository,
 } from '@caliper/persistence';
 import { ObjectNotFoundError, ObjectStore } from '@caliper/storage';
 import { JobProcessor, JobResult, ProcessesJob } from '../jobs/job-processor';
@@ -52,6 +53,7 @@ export class DeployVersionJob implements JobProcessor<'registry.deploy-version'>
     private readonly audit: AuditRepository,
     private readonly outbox: OutboxRepository,
     private readonly store: ObjectStore,
+    private readonly webhooks: WebhooksRepository,
   ) {}
 
   async run(data: Payload): Promise<JobResult> {
@@ -193,6 +195,7 @@ export class DeployVersionJob implements JobProcessor<'registry.deploy-version'>
         },
       });
       await this.outbox.enqueue(m, this.event(deployment, 'activated'));
+      await this.webhooks.emitDeploymentChanged(m, { projectId: model.projectId, model, deployment, change: 'activated' });
     } else if (target === 'staging') {
       await stageChange(version, 'staging', 'approved promotion');
     } else {
@@ -217,6 +220,7 @@ export class DeployVersionJob implements JobProcessor<'registry.deploy-version'>
       reason,
     });
     await this.outbox.enqueue(m, this.event(ended, 'ended'));
+    await this.webhooks.emitDeploymentChanged(m, { projectId: model.projectId, model, deployment: ended, change: 'ended' });
   }
 
   private event(d: DeploymentRow, change: 'activated' | 'ended') {
