@@ -18,6 +18,7 @@ import { TrackingGraphqlModule } from './tracking/graphql/tracking-graphql.modul
 import { TrackingModule } from './tracking/tracking.module';
 import { UsersModule } from './users/users.module';
 import { ViewsModule } from './views/views.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export const API_FEATURES = [
   HealthModule.forRoot({ service: 'api', bucket: (config) => config.S3_BUCKET_AUDIT }),
@@ -35,4 +36,5 @@ export const API_FEATURES = [
   CompareModule,
   ViewsModule,
   DatasetsModule,
+  WebhooksModule,
 ];
