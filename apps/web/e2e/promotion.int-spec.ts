@@ -370,6 +370,25 @@ describe('signed promotion to clinical use in Chromium (real API, PostgreSQL, S3
       ).toBe(true);
     });
     await expectAccessible(page, 'model in clinical use');
+
+    // From the clinical version to its provenance: the run, the evaluation on the sealed test set, the signatures, the deployment.
+    await clinical.getByRole('link', { name: 'Provenance of version 1' }).click();
+    const chain = page.getByRole('list', { name: 'From data to clinical use' });
+    await chain.getByRole('listitem', { name: 'Training run' }).getByRole('link').first().waitFor();
+    const approvals = chain.getByRole('listitem', { name: 'Evidence and approvals' });
+    await approvals.getByText(/Evaluation passed on 4 test items/).waitFor();
+    await eventually(async () => {
+      const signed = (await approvals.locator('.provenance-signatures li').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      expect(signed.map((t) => t.split(',')[1]?.trim())).toEqual(['PI', 'Clinical approver', 'QA']);
+    });
+    await chain
+      .getByRole('listitem', { name: 'Deployments' })
+      .getByText(/clinical at default: active/)
+      .waitFor();
+    await eventually(async () =>
+      expect(await page.getByRole('link', { name: 'Printable report (PDF)' }).getAttribute('href')).toMatch(/\/provenance\.pdf$/),
+    );
+    await expectAccessible(page, 'version provenance');
   }, 60_000);
 
   it('QA rejects retiring the clinical version, only with a reason, and the version stays in clinical use', async () => {

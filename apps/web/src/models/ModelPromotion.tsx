@@ -192,6 +192,14 @@ export function ModelPromotionSections({
           ) : (
             <p className="muted">No signed request of this version to clinical use is recorded.</p>
           )}
+          <p>
+            <Link
+              to={`/models/${encodeURIComponent(project.slug)}/${encodeURIComponent(modelName)}/${clinicalVersion.version}#provenance-title`}
+            >
+              Provenance of version {clinicalVersion.version}
+            </Link>{' '}
+            : its data, run, evaluation, signatures and deployments.
+          </p>
         </section>
       ) : null}
       <StageHistory projectSlug={project.slug} modelName={modelName} model={model} />
