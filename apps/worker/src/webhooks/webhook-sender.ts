@@ -29,7 +29,8 @@ export interface WebhookPostResult {
 
 const ANSWER_EXCERPT = 300;
 
-function guardedLookup(allowPrivate: boolean): LookupFunction {
+/** dns.lookup that refuses, unless `allowPrivate`, a name resolving to a loopback, private or link-local address. */
+export function guardedLookup(allowPrivate: boolean): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, '', 0);
@@ -54,7 +55,11 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
 }
 
 /** POSTs the signed body once; never throws for a receiver's failure, which comes back as the result. */
-export async function postWebhook(p: WebhookPost, opts: { allowPrivate: boolean; nowMs?: number }): Promise<WebhookPostResult> {
+export async function postWebhook(
+  p: WebhookPost,
+  opts: { allowPrivate: boolean; nowMs?: number; timeoutMs?: number },
+): Promise<WebhookPostResult> {
+  const timeoutMs = opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
   const started = Date.now();
   const done = (statusCode: number | null, error: string | null): WebhookPostResult => ({
     statusCode,
@@ -109,8 +114,8 @@ export async function postWebhook(p: WebhookPost, opts: { allowPrivate: boolean;
       },
     );
     const timer = setTimeout(() => {
-      req.destroy(new Error(`no complete answer within ${WEBHOOK_TIMEOUT_MS / 1000} s`));
-    }, WEBHOOK_TIMEOUT_MS);
+      req.destroy(new Error(`no complete answer within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
     req.on('error', (err) => finish(done(null, err.message)));
     req.end(body);
   });
