@@ -3,28 +3,15 @@
  * and …/card.pdf (project.read). Both carry the version's identity, every card section and, once
  * promotion requests were signed, the signatures; ModelCardsService gathers them.
  */
-import { badInput } from '@caliper/domain';
 import { projectIdAt } from '@caliper/server-kit';
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { Requires } from '../auth/locators';
+import { sendFile, versionNumber } from './file-download';
 import { cardFilename } from './model-cards.export';
 import { ModelCardsService } from './model-cards.service';
 
 const byProjectId = projectIdAt('projectId');
-
-function versionNumber(raw: string): number {
-  if (!/^[1-9]\d{0,8}$/.test(raw)) throw badInput('version', `must be a version number (1, 2, …), got ${JSON.stringify(raw.slice(0, 40))}`);
-  return Number(raw);
-}
-
-function sendFile(res: Response, type: string, filename: string, body: string | Buffer): void {
-  res.status(200);
-  res.setHeader('Content-Type', type);
-  res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
-  res.setHeader('Cache-Control', 'no-store');
-  res.end(body);
-}
 
 @Controller('api/v1/projects/:projectId/models/:name/versions/:version')
 export class ModelCardsController {

@@ -4,8 +4,8 @@
  * sections still missing, and each promotion signature with its printed name, role, meaning,
  * decision and time). Pure rendering; ModelCardsService gathers what goes in.
  */
-import PDFDocument from 'pdfkit';
 import type { ModelCard } from '@caliper/domain';
+import { PdfReport } from './pdf-report';
 
 export interface CardSignature {
   printedName: string;
@@ -145,88 +145,38 @@ export function renderCardMarkdown(d: CardDocument): string {
   return out.join('\n');
 }
 
-/**
- * The PDF's standard fonts (no font files shipped) encode WinAnsi only: other characters are
- * written as '?' rather than as glyphs a reader would misread.
- */
-const winAnsi = (s: string) => s.replace(/[^\x20-\x7e\xa0-\xff\n\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u20ac]/g, '?');
-
 export function renderCardPdf(d: CardDocument): Promise<Buffer> {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 50,
-    info: { Title: `Model card: ${d.modelName} version ${d.version}`, Creator: 'Caliper' },
-  });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  const heading = (t: string) => doc.moveDown(0.8).font('Helvetica-Bold').fontSize(13).text(winAnsi(t)).moveDown(0.3);
-  const body = (t: string) => doc.font('Helvetica').fontSize(10).text(winAnsi(t));
-  const table = (head: string[], rows: string[][], widths: number[]) => {
-    const x0 = doc.page.margins.left;
-    const row = (cells: string[], bold: boolean) => {
-      doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9);
-      const heightOf = (c: string, i: number) => doc.heightOfString(winAnsi(c), { width: widths[i]! - 6 });
-      const h = Math.max(...cells.map(heightOf)) + 4;
-      if (doc.y + h > doc.page.height - doc.page.margins.bottom) doc.addPage();
-      const y = doc.y;
-      let x = x0;
-      cells.forEach((c, i) => {
-        doc.text(winAnsi(c), x + 3, y + 2, { width: widths[i]! - 6 });
-        x += widths[i]!;
-      });
-      doc.x = x0;
-      doc.y = y + h;
-    };
-    row(head, true);
-    for (const r of rows) row(r, false);
-    doc.moveDown(0.5);
-  };
-
-  doc
-    .font('Helvetica-Bold')
-    .fontSize(18)
-    .text(winAnsi(`Model card: ${d.modelName} version ${d.version}`));
-  doc.moveDown(0.5);
-  for (const [k, v] of identity(d))
-    doc.font('Helvetica-Bold').fontSize(10).text(`${k}: `, { continued: true }).font('Helvetica').text(winAnsi(v));
-  if (d.missingSections.length)
-    doc
-      .moveDown(0.5)
-      .font('Helvetica-Oblique')
-      .fontSize(10)
-      .text(`Incomplete: missing ${d.missingSections.join(', ')}.`);
+  const r = new PdfReport(`Model card: ${d.modelName} version ${d.version}`);
+  r.keyValues(identity(d));
+  if (d.missingSections.length) r.note(`Incomplete: missing ${d.missingSections.join(', ')}.`);
   for (const s of sections(d)) {
-    heading(s.title);
-    if (s.list) body(s.list.length ? s.list.map((x) => `\u2022 ${x}`).join('\n') : 'Not stated.');
-    else body(s.text?.trim() || 'Not stated.');
+    r.heading(s.title);
+    if (s.list) r.body(s.list.length ? s.list.map((x) => `\u2022 ${x}`).join('\n') : 'Not stated.');
+    else r.body(s.text?.trim() || 'Not stated.');
   }
-  heading('Metrics');
+  r.heading('Metrics');
   if (d.card.metrics.length)
-    table(
+    r.table(
       ['Metric', 'Value', 'Threshold'],
       d.card.metrics.map((m) => [m.name, num(m.value), num(m.threshold)]),
       [255, 120, 120],
     );
-  else body('Not stated.');
-  heading('Subgroup results');
+  else r.body('Not stated.');
+  r.heading('Subgroup results');
   if (d.card.subgroups.length)
-    table(
+    r.table(
       ['Subgroup', 'Metric', 'Value'],
       d.card.subgroups.map((s) => [s.group, s.metric, String(s.value)]),
       [255, 120, 120],
     );
-  else body('Not stated.');
-  heading('Limitations');
-  body(d.card.limitations.trim() || 'Not stated.');
-  heading('Changes from the previous version');
-  body(d.card.changes.trim() || 'Not stated.');
+  else r.body('Not stated.');
+  r.heading('Limitations');
+  r.body(d.card.limitations.trim() || 'Not stated.');
+  r.heading('Changes from the previous version');
+  r.body(d.card.changes.trim() || 'Not stated.');
   if (d.signatures.length) {
-    heading('Signatures');
-    table(
+    r.heading('Signatures');
+    r.table(
       ['Printed name', 'Role', 'Meaning', 'Decision', 'Time (UTC)'],
       d.signatures.map((s) => [
         s.printedName,
@@ -238,11 +188,5 @@ export function renderCardPdf(d: CardDocument): Promise<Buffer> {
       [120, 85, 75, 110, 105],
     );
   }
-  doc
-    .moveDown(1)
-    .font('Helvetica-Oblique')
-    .fontSize(8)
-    .text(`Exported from Caliper at ${iso(d.generatedAt)}.`);
-  doc.end();
-  return done;
+  return r.end(`Exported from Caliper at ${iso(d.generatedAt)}.`);
 }

@@ -7,7 +7,7 @@
  * while an edit is under way (the table's trigger); both exports carry the sections, the metrics,
  * the version's identity and its signatures, and the PDF's text is read back.
  */
-import { execFile } from 'node:child_process';
+import { pdfText } from '../testing/pdf-text';
 import { Client } from 'pg';
 import { EMPTY_MODEL_CARD, type ModelCard } from '@caliper/domain';
 import type { RunEntity } from '@caliper/persistence';
@@ -401,22 +401,6 @@ describe('model cards (API on real PostgreSQL, S3 and Redis)', () => {
     });
   });
 });
-
-/**
- * The text of a PDF as pdf.js reads it (pdf-parse). In a child Node process: pdf.js loads its
- * worker with a dynamic import, which Jest's module system refuses.
- */
-function pdfText(pdf: Buffer): Promise<string> {
-  const script = `const { PDFParse } = require('pdf-parse');
-    const chunks = []; process.stdin.on('data', (c) => chunks.push(c));
-    process.stdin.on('end', async () => { const p = new PDFParse({ data: Buffer.concat(chunks) }); process.stdout.write((await p.getText()).text); await p.destroy(); });`;
-  return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, ['-e', script], { cwd: __dirname, maxBuffer: 10 * 1024 * 1024 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`pdf-parse failed: ${stderr || err.message}`)) : resolve(stdout),
-    );
-    child.stdin!.end(pdf);
-  });
-}
 
 /** Registers the next version of the model from an external source (as version 4 here). */
 async function registerExternalVersion(api: TestApi, f: RegistryFixture, expected: number): Promise<void> {
