@@ -17,6 +17,7 @@ import { MetricBest1765600000000 } from './1765600000000-MetricBest';
 import { ModelVersionValidations1765700000000 } from './1765700000000-ModelVersionValidations';
 import { Promotion1765800000000 } from './1765800000000-Promotion';
 import { Webhooks1765900000000 } from './1765900000000-Webhooks';
+import { AliasRules1766000000000 } from './1766000000000-AliasRules';
 
 export const MIGRATIONS = [
   Foundation1764205200000,
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   ModelVersionValidations1765700000000,
   Promotion1765800000000,
   Webhooks1765900000000,
+  AliasRules1766000000000,
 ];

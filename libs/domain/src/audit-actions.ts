@@ -58,6 +58,7 @@ export const AUDIT_ACTIONS = [
   'model_version.validated',
   'alias.set',
   'alias.deleted',
+  'alias_rule.set',
   // Signed promotion (issue 14)
   'promotion_policy.set',
   'model_card.updated',

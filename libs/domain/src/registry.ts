@@ -72,6 +72,24 @@ export function deletionProblem(stage: ModelStage, what: string): TrackingError 
     : null;
 }
 
+/**
+ * Why the caller may not move (set or delete) a protected alias, or null. `ruleRoles` are the
+ * roles the alias's rule names (null: the alias is not protected); `callerRoles` the caller's
+ * effective project roles (a token's: its scope within its owner's roles).
+ */
+export function aliasRuleProblem(
+  modelName: string,
+  alias: string,
+  ruleRoles: readonly string[] | null,
+  callerRoles: readonly string[],
+): TrackingError | null {
+  if (!ruleRoles || ruleRoles.some((r) => callerRoles.includes(r))) return null;
+  return new TrackingError(
+    'FORBIDDEN',
+    `Alias '${alias}' of registered model '${modelName}' is protected: only ${ruleRoles.join(' or ')} may move it.`,
+  );
+}
+
 export const MAX_REGISTRY_TAG_KEY_LENGTH = 250;
 export const MAX_REGISTRY_TAG_VALUE_LENGTH = 5000;
 export const MAX_ALIAS_LENGTH = 255;

@@ -5,11 +5,14 @@
  * out of clinical use, nor into Staging when the model has a staging promotion policy); approved
  * promotion requests change stages in the worker's deploy job. Every change is audited in its transaction.
  */
-import { actorOf, assertGranted, Principal } from '@caliper/server-kit';
+import { AccessService, actorOf, assertGranted, Principal } from '@caliper/server-kit';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   aliasProblem,
+  aliasRuleProblem,
+  isProjectRole,
+  PROJECT_ROLES,
   archiveExistingProblem,
   decodeOffsetToken,
   deletionProblem,
@@ -55,6 +58,7 @@ export class ModelVersionsService {
     private readonly outbox: OutboxRepository,
     private readonly promotion: PromotionRepository,
     private readonly webhooks: WebhooksRepository,
+    private readonly access: AccessService,
   ) {}
 
   /**
@@ -363,6 +367,7 @@ export class ModelVersionsService {
     assertNotRunScoped(principal);
     await this.ds.transaction(async (m) => {
       const model = await this.reads.lockedModel(m, ref);
+      await this.assertMayMoveAlias(m, principal, model, alias);
       const v = await this.reads.versionOf(model, version, m);
       const previous = await this.registry.findAlias(model.id, alias, m);
       const previousVersion = previous ? ((await this.registry.findVersionsByIds([previous.modelVersionId], m))[0]?.version ?? null) : null;
@@ -379,14 +384,15 @@ export class ModelVersionsService {
     });
   }
 
-  async deleteAlias(principal: Principal, ref: ModelRef, alias: string): Promise<void> {
+  async deleteAlias(principal: Principal, ref: ModelRef, alias: string): Promise<boolean> {
     assertMayEdit(principal, ref.projectId);
     check(aliasProblem(alias));
     assertNotRunScoped(principal);
-    await this.ds.transaction(async (m) => {
+    return this.ds.transaction(async (m) => {
       const model = await this.reads.lockedModel(m, ref);
+      await this.assertMayMoveAlias(m, principal, model, alias);
       const previous = await this.registry.findAlias(model.id, alias, m);
-      if (!previous) return;
+      if (!previous) return false;
       const previousVersion = (await this.registry.findVersionsByIds([previous.modelVersionId], m))[0]?.version ?? null;
       await this.registry.deleteAlias(m, model.id, alias);
       await this.audit.append(m, {
@@ -397,6 +403,48 @@ export class ModelVersionsService {
         projectId: ref.projectId,
         before: { alias, version: previousVersion },
       });
+      return true;
+    });
+  }
+
+  /** A protected alias moves only for callers holding one of its rule's roles (a token: within its scope). */
+  private async assertMayMoveAlias(m: EntityManager, principal: Principal, model: RegisteredModelEntity, alias: string): Promise<void> {
+    const ruleRoles = await this.registry.aliasRuleRoles(m, model.id, alias);
+    if (!ruleRoles) return;
+    const roles = await this.access.rolesIn(principal, model.projectId);
+    const effective = principal.method === 'token' ? roles.filter((r) => principal.token.roles.includes(r)) : roles;
+    check(aliasRuleProblem(model.name, alias, ruleRoles, effective));
+  }
+
+  /** Protects an alias (only callers holding one of `roles` may move it) or, with no roles, lifts its protection (project.update: the PI). */
+  async setAliasRule(
+    principal: Principal,
+    ref: ModelRef,
+    alias: string,
+    roles: readonly string[],
+  ): Promise<{ alias: string; roles: string[] }[]> {
+    assertGranted(principal, 'project.update', ref.projectId);
+    check(aliasProblem(alias));
+    const unknown = roles.filter((r) => !isProjectRole(r));
+    if (unknown.length)
+      throw new TrackingError(
+        'INVALID_PARAMETER',
+        `Unknown role(s) ${unknown.join(', ')}: name project roles (${PROJECT_ROLES.join(', ')}).`,
+      );
+    const unique = [...new Set(roles)];
+    return this.ds.transaction(async (m) => {
+      const model = await this.reads.lockedModel(m, ref);
+      const before = await this.registry.setAliasRule(m, model.id, alias, unique, principal.user.id);
+      await this.audit.append(m, {
+        ...actorOf(principal),
+        action: 'alias_rule.set',
+        entityType: 'registered_model',
+        entityId: model.id,
+        projectId: ref.projectId,
+        before: before ? { alias, roles: before } : null,
+        after: unique.length ? { alias, roles: unique } : null,
+      });
+      return (await this.registry.aliasRules(model.id, m)).map((r) => ({ alias: r.alias, roles: r.roles }));
     });
   }
 

@@ -5,6 +5,7 @@
  */
 import { Module } from '@nestjs/common';
 import { MlflowRegistryController } from '../mlflow/mlflow-registry.controller';
+import { AliasResolver } from './graphql/alias.resolver';
 import {
   ModelPromotionFieldsResolver,
   PromotionLoaders,
@@ -39,6 +40,7 @@ import { RegistryReads } from './registry-reads';
     ModelCardsService,
     ModelCardResolver,
     PromotionService,
+    AliasResolver,
     ProvenanceService,
     PromotionLoaders,
     PromotionViews,

@@ -263,6 +263,43 @@ export class RegistryRepository {
       : Promise.resolve([]);
   }
 
+  // Alias rules (per-alias permissions)
+
+  async aliasRules(modelId: string, manager?: EntityManager): Promise<{ alias: string; roles: string[]; updatedAt: Date }[]> {
+    return this.m(manager).query(
+      `SELECT alias, roles, updated_at AS "updatedAt" FROM registered_model_alias_rules WHERE registered_model_id = $1 ORDER BY alias`,
+      [modelId],
+    );
+  }
+
+  /** The roles that may move the alias, or null when it is not protected. */
+  async aliasRuleRoles(manager: EntityManager, modelId: string, alias: string): Promise<string[] | null> {
+    const rows: { roles: string[] }[] = await manager.query(
+      `SELECT roles FROM registered_model_alias_rules WHERE registered_model_id = $1 AND alias = $2`,
+      [modelId, alias],
+    );
+    return rows[0]?.roles ?? null;
+  }
+
+  /** Sets the alias's rule (roles non-empty) or removes it (empty); the rule as it was before. */
+  async setAliasRule(
+    manager: EntityManager,
+    modelId: string,
+    alias: string,
+    roles: readonly string[],
+    userId: string,
+  ): Promise<string[] | null> {
+    const before = await this.aliasRuleRoles(manager, modelId, alias);
+    if (roles.length)
+      await manager.query(
+        `INSERT INTO registered_model_alias_rules (registered_model_id, alias, roles, updated_by, updated_at) VALUES ($1, $2, $3, $4, now())
+         ON CONFLICT (registered_model_id, alias) DO UPDATE SET roles = EXCLUDED.roles, updated_by = EXCLUDED.updated_by, updated_at = now()`,
+        [modelId, alias, roles, userId],
+      );
+    else await manager.query(`DELETE FROM registered_model_alias_rules WHERE registered_model_id = $1 AND alias = $2`, [modelId, alias]);
+    return before;
+  }
+
   // Validation (ONNX)
 
   /** The pending validation of a version just registered, with what the registration said it is. */

@@ -1,4 +1,4 @@
-/** Authorisation-sweep sample calls for signed promotion's root fields (see testing/access-samples.ts). */
+/** Authorisation-sweep sample calls for signed promotion's and aliases' root fields (see testing/access-samples.ts). */
 import { defaultPolicy } from '@caliper/domain';
 import { PromotionRepository, UserEntity } from '@caliper/persistence';
 import { DataSource } from 'typeorm';
@@ -66,5 +66,17 @@ export const ACCESS_SAMPLES = defineAccessSamples({
   cancelPromotion: (f) => ({
     query: `mutation($id: ID!) { cancelPromotion(input: { requestId: $id, reason: "sweep" }) { id } }`,
     variables: { id: f.extra.promotionRequestId },
+  }),
+  setAliasRule: (f) => ({
+    query: `mutation($p: ID!, $n: String!) { setAliasRule(input: { projectId: $p, modelName: $n, alias: "champion", roles: ["pi"] }) { alias roles } }`,
+    variables: { p: f.projectId, n: f.extra.promotedModel },
+  }),
+  setModelAlias: (f) => ({
+    query: `mutation($p: ID!, $n: String!) { setModelAlias(input: { projectId: $p, modelName: $n, alias: "challenger", version: 1 }) { id aliases } }`,
+    variables: { p: f.projectId, n: f.extra.promotedModel },
+  }),
+  deleteModelAlias: (f) => ({
+    query: `mutation($p: ID!, $n: String!) { deleteModelAlias(input: { projectId: $p, modelName: $n, alias: "challenger" }) }`,
+    variables: { p: f.projectId, n: f.extra.promotedModel },
   }),
 });
