@@ -17,6 +17,7 @@ import { PageHeader } from '../ui/PageHeader';
 import { PageLoadState } from '../ui/PageLoadState';
 import { DateText } from '../ui/time';
 import { RegisteredModelQuery } from './models.operations';
+import { ModelAliases } from './ModelAliases';
 import { ModelPromotionSections, RequestPromotionAction, VersionStageBadge } from './ModelPromotion';
 import { RegisterVersionForm } from './RegisterVersionForm';
 import { ValidationStatus } from './ValidationStatus';
@@ -123,6 +124,7 @@ export function ModelPage() {
           <VersionSection key={v.id} version={v} project={project} modelName={model.name} />
         ))}
       </section>
+      <ModelAliases project={project} modelName={model.name} />
       <ModelPromotionSections
         project={project}
         modelName={model.name}
