@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { registerModelCardCommands } from './model-card-commands';
 import { registerModelCommands } from './models-commands';
+import { registerPromotionCommands } from './promotion-commands';
 import { registerClientCommands } from './runs-commands';
 import { applyLauncherSettings } from './launcher-settings';
 import type * as OperatorCommands from './operator-commands';
@@ -27,6 +28,7 @@ const program = new Command('caliper').description('Caliper: log training runs a
 registerClientCommands(program);
 registerModelCommands(program);
 registerModelCardCommands(program);
+registerPromotionCommands(program);
 
 program
   .command('migrate')

@@ -28,7 +28,7 @@ const CARD_FIELDS = `intendedUse outOfScopeUse trainingData validationData metri
   limitations changes missingSections locked lockedAt updatedAt updatedBy`;
 const FORMATS = ['md', 'pdf'];
 
-function versionArg(v: string): number {
+export function versionArg(v: string): number {
   if (!/^[1-9]\d{0,8}$/.test(v)) throw new InvalidArgumentError('must be a version number (1, 2, …)');
   return Number(v);
 }
