@@ -88,13 +88,16 @@ function refusalsExit1<A extends unknown[]>(body: (...args: A) => Promise<void>)
 function printRequest(r: PromotionRequest, model: string, slug: string): void {
   const kind = r.kind === 'rollback' ? ' (rollback)' : '';
   console.log(`promotion request ${r.id}${kind}: ${model} version ${r.version} ${lower(r.fromStage)} -> ${lower(r.targetStage)}`);
-  console.log(`status: ${lower(r.status)}${r.decisionReason ? ` (${r.decisionReason})` : ''}`);
+  // A failed gate says why in its detail; a rejection or a cancellation only in the decision.
+  const why = r.decisionReason && r.status !== 'GATE_FAILED' ? ` (${r.decisionReason})` : '';
+  console.log(`status: ${lower(r.status)}${why}`);
   console.log('gates:');
   for (const g of r.gates) console.log(`  ${g.gate}: ${g.status}. ${g.detail}`);
   if (r.evaluation) printEvaluation(r.evaluation);
-  console.log(`signatures: ${r.requiredSignatures} of ${r.requiredRoles.join(', ')}`);
+  const open = r.status === 'AWAITING_SIGNATURES' || r.status === 'EVALUATING';
+  if (open || r.signatures.length) console.log(`signatures: ${r.requiredSignatures} of ${r.requiredRoles.join(', ')}`);
   for (const s of r.signatures) console.log(`  ${s.role}: ${s.printedName}, ${lower(s.meaning)}, ${lower(s.decision)} at ${s.signedAt}`);
-  if (r.status === 'AWAITING_SIGNATURES' || r.status === 'EVALUATING') {
+  if (open) {
     console.log(`missing roles: ${r.missingRoles.join(', ') || '-'}`);
     console.log(`signers sign in the web app (the CLI never signs): ${requestPage(slug, model, r.id)}`);
   }

@@ -118,21 +118,26 @@ describe('caliper models promote, requests, provenance', () => {
         },
       ],
     });
-    await new CaliperClient({ baseUrl: api.base, token: piToken }).graphql(
-      `mutation($i: SetPromotionPolicyInput!) { setPromotionPolicy(input: $i) { stage } }`,
-      {
-        i: {
-          projectId,
-          modelName: 'liver',
-          stage: 'STAGING',
-          requiredRoles: ['clinical_approver', 'qa'],
-          requiredSignatures: 2,
-          testDatasetVersionId: testSet.versionId,
-          acceptance: [{ metric: 'dice', op: '>=', threshold: 0.6 }],
-          requireCard: true,
+    // Clinical use asks for more than this model gives: its evaluation gate fails.
+    for (const [stage, threshold] of [
+      ['STAGING', 0.6],
+      ['CLINICAL', 0.95],
+    ] as const)
+      await new CaliperClient({ baseUrl: api.base, token: piToken }).graphql(
+        `mutation($i: SetPromotionPolicyInput!) { setPromotionPolicy(input: $i) { stage } }`,
+        {
+          i: {
+            projectId,
+            modelName: 'liver',
+            stage,
+            requiredRoles: ['clinical_approver', 'qa'],
+            requiredSignatures: 2,
+            testDatasetVersionId: testSet.versionId,
+            acceptance: [{ metric: 'dice', op: '>=', threshold }],
+            requireCard: true,
+          },
         },
-      },
-    );
+      );
   });
   afterAll(() => api?.close());
 
@@ -277,5 +282,19 @@ describe('caliper models promote, requests, provenance', () => {
     const wrotePdf = await cli(['models', 'provenance', 'liver', '1', '--format', 'pdf', '--out', pdf, '--project', api.project]);
     expect(wrotePdf).toMatchObject({ code: 0, err: '' });
     expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('exits 1 when the evaluation gate it waited for fails, showing the criterion that failed', async () => {
+    const r = await cli(['models', 'promote', 'liver', '2', '--to', 'clinical', '--wait', '--project', api.project]);
+    expect(r).toMatchObject({ code: 1, err: 'waiting for the evaluation gate (at most 10 min)\n' });
+    const decided = r.out.split('\n\n')[1];
+    expect(decided).toMatch(/: liver version 2 none -> clinical\nstatus: gate_failed\n/);
+    expect(decided).toMatch(/\n {2}evaluation: failed\. /);
+    expect(decided).toMatch(/\n {2}dice +0\.8889 +>= 0\.95 +failed\n/);
+    expect(decided).not.toMatch(/signatures|signers sign/);
+    expect((await openRequests()).filter((x) => x.startsWith('2 '))).toEqual([
+      expect.stringMatching(/^2 (evaluating|awaiting_signatures)$/),
+      '2 gate_failed',
+    ]);
   });
 });
