@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Inject, Injectable } from '@nestjs/common';
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
 import {
@@ -50,6 +50,7 @@ import {
 import { ObjectNotFoundError, ObjectStore } from '@caliper/storage';
 import { JobProcessor, JobResult, ProcessesJob } from '../jobs/job-processor';
 import { CONFIG } from '../worker.options';
+import { InferenceLoadError, InferenceResult, InferenceThread, LoadedModel, ThreadInput } from './evaluate-version.inference';
 import { EvaluatedDatasetVersion, EvaluationReads, TestItem } from './evaluate-version.reads';
 import { decodeDicomSlice, decodePngMask, EvaluationInputError, preprocessSlice, resampleNearest, Slice } from './evaluate-version.pixels';
 import { MAX_MODEL_BYTES } from './validate-version.job';
@@ -64,6 +65,11 @@ type Payload = JobPayloads['registry.evaluate-version'];
 export const EVALUATION_BATCH = 4;
 /** Items read from the store and decoded ahead of inference. */
 export const EVALUATION_READ_AHEAD = 2 * EVALUATION_BATCH;
+/**
+ * Batches handed to the inference thread before the job waits for the oldest: two, so the thread
+ * has the next batch queued when it finishes one and never waits on the job's message.
+ */
+export const EVALUATION_IN_FLIGHT = 2;
 /** Test items read from the database at a time. */
 const ITEM_PAGE = 500;
 /** The largest DICOM object or mask read into memory. */
@@ -72,10 +78,14 @@ const ACTOR = { actorId: null, actorLabel: 'system:evaluate' };
 const FINISHED: ReadonlySet<string> = new Set(['passed', 'failed', 'error']);
 
 /**
- * onnxruntime's options for evaluation: one core left to reading and decoding (session.run holds
- * the event loop while it runs). Without the memory pattern only the first run grows the arena
- * (with it, the first two runs of a shape each took the slow path). The benchmark runs the raw
- * session with the same options.
+ * onnxruntime's options for evaluation. The session runs on its own thread (session.run holds the
+ * loop of the thread it runs on), and one core is left to the job's thread, which reads, hashes,
+ * decodes and preprocesses the next slices meanwhile; more intra-op threads than the cores left
+ * would only take turns with it. One inter-op thread: the graphs evaluated are sequential
+ * (parallel execution is off by default). All graph optimisations: they are applied once, when
+ * the session is created. Without the memory pattern only the first run grows the arena (with it,
+ * the first two runs of a shape each took the slow path). The benchmark runs the raw session with
+ * the same options.
  */
 export const EVALUATION_SESSION_OPTIONS: ort.InferenceSession.SessionOptions = {
   intraOpNumThreads: Math.max(1, Math.min(8, availableParallelism() - 1)),
@@ -109,11 +119,16 @@ type Outcome = Pick<EvaluationRow, 'status' | 'metrics' | 'results' | 'itemCount
   integrity?: { file: string; pinned: string; found: string };
 };
 
-/** Where the job's time went (ms), logged with its outcome and read by the benchmark. */
+/**
+ * Where the job's time went (ms), logged with its outcome and read by the benchmark. `inference`
+ * is the inference thread's time in session.run, which overlaps the job thread's reading and
+ * scoring; `waitingForItems` and `waitingForInference` are the job thread's waits on either side.
+ */
 export interface EvaluationTiming {
   model: number;
   waitingForItems: number;
   inference: number;
+  waitingForInference: number;
   postprocess: number;
   total: number;
 }
@@ -154,6 +169,39 @@ export function evaluationGateDetail(
   return failed.length
     ? `Failed: ${sentence}; ${failed.map((c) => METRIC_NAMES[c.metric] ?? c.metric).join(' and ')} below the acceptance criteria.`
     : `${sentence}.`;
+}
+
+/** The model's input checked against what the evaluation feeds ([N, 1, H, W], N dynamic or 1), and the size and batch to feed. */
+function inputShape(
+  model: LoadedModel,
+  spec: ModelSpec,
+  partial: { modelSha256: string; manifestSha256: string | null },
+): { input: ThreadInput; outputName: string; width: number; height: number; batch: number } {
+  const input = model.inputs[0];
+  const outputName = model.outputNames[0]!;
+  if (!input?.isTensor || input.shape.length !== 4)
+    throw new EvaluationError(
+      `the model's input must be a [N, 1, H, W] tensor; it is ${input?.isTensor ? `[${input.shape.join(', ')}]` : 'not a tensor'}.`,
+      partial,
+    );
+  const [n, channels, h, w] = input.shape;
+  if (channels !== 1)
+    throw new EvaluationError(`the model's input ${input.name} has ${String(channels)} channels; the evaluation feeds one.`, partial);
+  const size = spec.preprocessing.size;
+  const width = typeof w === 'number' && w > 0 ? w : size?.[0];
+  const height = typeof h === 'number' && h > 0 ? h : size?.[1];
+  if (!width || !height)
+    throw new EvaluationError(
+      `the model's input ${input.name} has a dynamic size and the spec gives no preprocessing.size to resize to.`,
+      partial,
+    );
+  const batch = typeof n === 'number' && n > 0 ? n : EVALUATION_BATCH;
+  if (typeof n === 'number' && n > 1)
+    throw new EvaluationError(
+      `the model's input ${input.name} has a fixed batch of ${n}; the evaluation feeds one item at a time or a dynamic batch.`,
+      partial,
+    );
+  return { input, outputName, width, height, batch };
 }
 
 /** Results of `fn` over `source`, in order, with up to `limit` started ahead of the one being consumed. */
@@ -207,7 +255,7 @@ export class EvaluateVersionJob implements JobProcessor<'registry.evaluate-versi
     await this.ds.transaction((m) => this.promotion.startEvaluation(m, evaluation.id));
 
     const started = performance.now();
-    const timing: EvaluationTiming = { model: 0, waitingForItems: 0, inference: 0, postprocess: 0, total: 0 };
+    const timing: EvaluationTiming = { model: 0, waitingForItems: 0, inference: 0, waitingForInference: 0, postprocess: 0, total: 0 };
     let outcome: Outcome;
     try {
       outcome = await this.evaluate(evaluation, request, timing);
@@ -302,89 +350,87 @@ export class EvaluateVersionJob implements JobProcessor<'registry.evaluate-versi
       throw new EvaluationError(`the evaluation was set up for ${evaluation.taskType}, but the version is a ${spec.taskType} model.`);
 
     const modelStarted = performance.now();
-    const files = await this.registry.filesOf([request.modelVersionId]);
-    const file = files.find((f) => f.path === validation.filePath);
-    if (!file) throw new EvaluationError(`the validated file ${validation.filePath ?? '(none)'} is not among the version's pinned files.`);
-    const bytes = await this.readModel(file);
-    const modelSha256 = createHash('sha256').update(bytes).digest('hex');
-    if (modelSha256 !== file.sha256)
-      throw new EvaluationError(
-        `${file.path} in the store has sha256 ${modelSha256}, not the ${file.sha256} pinned at registration; the model was not evaluated.`,
-        { modelSha256 },
-        { file: file.path, pinned: file.sha256, found: modelSha256 },
+    // Taken now: a new thread boots, with onnxruntime in it, while the model and the first slices are read.
+    const thread = InferenceThread.take();
+    try {
+      const files = await this.registry.filesOf([request.modelVersionId]);
+      const file = files.find((f) => f.path === validation.filePath);
+      if (!file)
+        throw new EvaluationError(`the validated file ${validation.filePath ?? '(none)'} is not among the version's pinned files.`);
+      const bytes = await this.readModel(file);
+      const modelSha256 = createHash('sha256').update(bytes).digest('hex');
+      if (modelSha256 !== file.sha256)
+        throw new EvaluationError(
+          `${file.path} in the store has sha256 ${modelSha256}, not the ${file.sha256} pinned at registration; the model was not evaluated.`,
+          { modelSha256 },
+          { file: file.path, pinned: file.sha256, found: modelSha256 },
+        );
+
+      const dataset = await this.reads.datasetVersion(evaluation.datasetVersionId);
+      if (!dataset) throw new EvaluationError(`the test dataset version ${evaluation.datasetVersionId} does not exist.`, { modelSha256 });
+      const partial = { modelSha256, manifestSha256: dataset.manifestSha256 };
+      const named = `${dataset.datasetName} v${dataset.number}`;
+      if (dataset.state !== 'sealed')
+        throw new EvaluationError(`the test dataset ${named} is a draft; evaluations run only on sealed versions.`, partial);
+      if (!dataset.testItems)
+        throw new EvaluationError(`the test dataset ${named} has no items in its test split, so there is nothing to evaluate on.`, {
+          ...partial,
+          itemCount: 0,
+        });
+
+      const model = thread.load(bytes, EVALUATION_SESSION_OPTIONS).then(
+        (m) => {
+          timing.model = performance.now() - modelStarted;
+          return m;
+        },
+        (err: Error) => {
+          if (!(err instanceof InferenceLoadError)) throw err;
+          throw new EvaluationError(`onnxruntime could not load ${file.path}: ${err.message.split('\n')[0]}`, partial);
+        },
       );
-
-    const dataset = await this.reads.datasetVersion(evaluation.datasetVersionId);
-    if (!dataset) throw new EvaluationError(`the test dataset version ${evaluation.datasetVersionId} does not exist.`, { modelSha256 });
-    const partial = { modelSha256, manifestSha256: dataset.manifestSha256 };
-    const named = `${dataset.datasetName} v${dataset.number}`;
-    if (dataset.state !== 'sealed')
-      throw new EvaluationError(`the test dataset ${named} is a draft; evaluations run only on sealed versions.`, partial);
-    if (!dataset.testItems)
-      throw new EvaluationError(`the test dataset ${named} has no items in its test split, so there is nothing to evaluate on.`, {
-        ...partial,
-        itemCount: 0,
-      });
-
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(bytes, EVALUATION_SESSION_OPTIONS);
-    } catch (err) {
-      throw new EvaluationError(`onnxruntime could not load ${file.path}: ${(err as Error).message.split('\n')[0]}`, partial);
-    }
-    timing.model = performance.now() - modelStarted;
-    try {
-      return await this.score(session, spec, evaluation.criteria, dataset, partial, timing);
+      return await this.score(thread, model, spec, evaluation.criteria, dataset, partial, timing);
     } finally {
-      await session.release();
+      await thread.giveBack();
     }
   }
 
   private async score(
-    session: ort.InferenceSession,
+    thread: InferenceThread,
+    model: Promise<LoadedModel>,
     spec: ModelSpec,
     criteria: readonly AcceptanceCriterion[],
     dataset: EvaluatedDatasetVersion,
     partial: { modelSha256: string; manifestSha256: string | null },
     timing: EvaluationTiming,
   ): Promise<Outcome> {
-    const input = session.inputMetadata[0];
-    const outputName = session.outputNames[0]!;
-    if (!input?.isTensor || input.shape.length !== 4)
-      throw new EvaluationError(
-        `the model's input must be a [N, 1, H, W] tensor; it is ${input?.isTensor ? `[${input.shape.join(', ')}]` : 'not a tensor'}.`,
-        partial,
-      );
-    const [n, channels, h, w] = input.shape;
-    if (channels !== 1)
-      throw new EvaluationError(`the model's input ${input.name} has ${String(channels)} channels; the evaluation feeds one.`, partial);
-    const size = spec.preprocessing.size;
-    const width = typeof w === 'number' && w > 0 ? w : size?.[0];
-    const height = typeof h === 'number' && h > 0 ? h : size?.[1];
-    if (!width || !height)
-      throw new EvaluationError(
-        `the model's input ${input.name} has a dynamic size and the spec gives no preprocessing.size to resize to.`,
-        partial,
-      );
-    const batch = typeof n === 'number' && n > 0 ? n : EVALUATION_BATCH;
-    if (typeof n === 'number' && n > 1)
-      throw new EvaluationError(
-        `the model's input ${input.name} has a fixed batch of ${n}; the evaluation feeds one item at a time or a dynamic batch.`,
-        partial,
-      );
+    const shape = model.then((m) => inputShape(m, spec, partial));
+    // The reads start now, while the session loads; each item waits for the input's size only to be resized.
+    const prepared = readAhead(this.testItems(dataset.id), EVALUATION_READ_AHEAD, (item) => this.prepare(item, spec, shape, partial));
+    let next = prepared.next();
+    // Awaited below, after the shape; a rejection before then is not an unhandled one.
+    next.catch(() => undefined);
+    const { input, outputName, width, height, batch } = await shape;
     const labels = spec.postprocessing.labels;
     const threshold = spec.postprocessing.threshold;
 
     const perItem: { item: string; counts?: OverlapCounts[]; probabilities?: number[]; truth?: number }[] = [];
     let pending: Prepared[] = [];
-    const infer = async (items: Prepared[]) => {
+    /** Batches handed to the inference thread, oldest first, each with its items. */
+    const inFlight: { items: Prepared[]; result: Promise<InferenceResult> }[] = [];
+    const submit = (items: Prepared[]) => {
       const feed = new Float32Array(items.length * width * height);
       items.forEach((p, i) => feed.set(p.input, i * width * height));
+      const result = thread.run(input.name, outputName, feed, [items.length, 1, height, width]);
+      // Awaited in turn by scoreOldest; a rejection before then is not an unhandled one.
+      result.catch(() => undefined);
+      inFlight.push({ items, result });
+    };
+    const scoreOldest = async () => {
+      const { items, result } = inFlight.shift()!;
       const t0 = performance.now();
-      let out: ort.Tensor;
+      let out: InferenceResult;
       try {
-        const results = await session.run({ [input.name]: new ort.Tensor('float32', feed, [items.length, 1, height, width]) });
-        out = results[outputName]!;
+        out = await result;
       } catch (err) {
         throw new EvaluationError(
           `inference failed on items ${items[0]!.item.itemKey}…: ${(err as Error).message.split('\n')[0]}`,
@@ -392,7 +438,8 @@ export class EvaluateVersionJob implements JobProcessor<'registry.evaluate-versi
         );
       }
       const t1 = performance.now();
-      timing.inference += t1 - t0;
+      timing.waitingForInference += t1 - t0;
+      timing.inference += out.ms;
       const logits = out.data as Float32Array;
       if (spec.taskType === 'segmentation') {
         const [, c, oh, ow] = out.dims as number[];
@@ -444,21 +491,23 @@ export class EvaluateVersionJob implements JobProcessor<'registry.evaluate-versi
       timing.postprocess += performance.now() - t1;
     };
 
-    const prepared = readAhead(this.testItems(dataset.id), Math.max(EVALUATION_READ_AHEAD, batch), (item) =>
-      this.prepare(item, spec, width, height, partial),
-    );
     for (;;) {
       const t0 = performance.now();
-      const next = await prepared.next();
+      const got = await next;
       timing.waitingForItems += performance.now() - t0;
-      if (next.done) break;
-      pending.push(next.value);
+      if (got.done) break;
+      next = prepared.next();
+      // Awaited on the next turn, perhaps after a batch is scored; not an unhandled rejection meanwhile.
+      next.catch(() => undefined);
+      pending.push(got.value);
       if (pending.length === batch) {
-        await infer(pending);
+        submit(pending);
         pending = [];
+        if (inFlight.length >= EVALUATION_IN_FLIGHT) await scoreOldest();
       }
     }
-    if (pending.length) await infer(pending);
+    if (pending.length) submit(pending);
+    while (inFlight.length) await scoreOldest();
     if (perItem.length !== dataset.testItems)
       throw new EvaluationError(`read ${perItem.length} test items, but the sealed version holds ${dataset.testItems}.`, partial);
 
@@ -523,8 +572,7 @@ export class EvaluateVersionJob implements JobProcessor<'registry.evaluate-versi
   private async prepare(
     item: TestItem,
     spec: ModelSpec,
-    width: number,
-    height: number,
+    shape: Promise<{ width: number; height: number }>,
     partial: { modelSha256: string; manifestSha256: string | null },
   ): Promise<Prepared> {
     const fail = (reason: string) => new EvaluationError(`test item ${item.itemKey}: ${reason}`, partial);
@@ -547,9 +595,10 @@ export class EvaluateVersionJob implements JobProcessor<'registry.evaluate-versi
     let mask: Slice<Uint8Array> | null = null;
     try {
       const slice = decodeDicomSlice(bytes, 'its DICOM object');
+      if (maskBytes) mask = this.maskOf(maskBytes, item.maskKey!, spec.postprocessing.labels.length);
+      const { width, height } = await shape;
       const input = new Float32Array(width * height);
       preprocessSlice(slice, spec.preprocessing, width, height, input);
-      if (maskBytes) mask = this.maskOf(maskBytes, item.maskKey!, spec.postprocessing.labels.length);
       return { item, input, mask, truth };
     } catch (err) {
       if (err instanceof EvaluationInputError) throw fail(err.message);
