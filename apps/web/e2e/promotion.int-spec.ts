@@ -373,6 +373,15 @@ describe('signed promotion to clinical use in Chromium (real API, PostgreSQL, S3
 
     // From the clinical version to its provenance: the run, the evaluation on the sealed test set, the signatures, the deployment.
     await clinical.getByRole('link', { name: 'Provenance of version 1' }).click();
+    const requests = page.getByRole('region', { name: 'Promotion requests and signatures' });
+    await eventually(async () =>
+      expect(
+        await requests
+          .getByRole('list', { name: /^Signatures of the request to clinical/ })
+          .getByRole('listitem')
+          .count(),
+      ).toBe(3),
+    );
     const chain = page.getByRole('list', { name: 'From data to clinical use' });
     await chain.getByRole('listitem', { name: 'Training run' }).getByRole('link').first().waitFor();
     const approvals = chain.getByRole('listitem', { name: 'Evidence and approvals' });

@@ -19,6 +19,7 @@ import { DateText } from '../ui/time';
 import { ModelCardSection } from './ModelCardSection';
 import { ModelVersionPageQuery } from './models.operations';
 import { ProvenanceSection } from './ProvenanceSection';
+import { VersionPromotionSection } from './VersionPromotionSection';
 import { ValidationStatus } from './ValidationStatus';
 
 export type LoadedVersion = ModelVersionPageResult['modelVersion'];
@@ -36,6 +37,7 @@ export interface VersionSectionProps {
 export const VERSION_SECTIONS: readonly { key: string; Section: ComponentType<VersionSectionProps> }[] = [
   { key: 'validation', Section: ValidationSection },
   { key: 'card', Section: CardSection },
+  { key: 'promotions', Section: VersionPromotionSection },
   { key: 'provenance', Section: ProvenanceSection },
 ];
 

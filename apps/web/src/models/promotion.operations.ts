@@ -172,3 +172,15 @@ export const SetPromotionPolicyMutation = graphql(`
     }
   }
 `);
+
+/** A version's promotion requests with their signatures (the version page). */
+export const VersionPromotionsQuery = graphql(`
+  query VersionPromotions($projectId: ID!, $name: String!, $version: Int!) {
+    modelVersion(projectId: $projectId, name: $name, version: $version) {
+      id
+      promotionRequests {
+        ...PromotionRequestSummaryFields
+      }
+    }
+  }
+`);
