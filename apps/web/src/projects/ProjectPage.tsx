@@ -12,6 +12,7 @@ import { RoleChips } from '../ui/RolePicker';
 import { DateText } from '../ui/time';
 import { ApiTokensSection } from './ApiTokensSection';
 import { MembersSection } from './MembersSection';
+import { WebhooksSection } from './WebhooksSection';
 import { ProjectQuery, UpdateProjectMutation } from './projects.operations';
 
 export type ProjectDetails = ProjectQueryResult['project'];
@@ -45,6 +46,7 @@ export function ProjectPage() {
       <ProjectExperimentsSection slug={project.slug} projectId={project.id} isMember={project.myRoles.length > 0} />
       <MembersSection project={project} canManage={can('member.manage')} />
       <ApiTokensSection project={project} canCreate={can('token.create')} canManageAll={can('member.manage')} />
+      {can('project.update') ? <WebhooksSection project={project} /> : null}
     </>
   );
 }
