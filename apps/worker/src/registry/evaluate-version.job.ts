@@ -63,13 +63,14 @@ type Payload = JobPayloads['registry.evaluate-version'];
  * 256×256 slices of seg256.onnx, 1.5 s for eight), and steady throughput gains little past four.
  */
 export const EVALUATION_BATCH = 4;
-/** Items read from the store and decoded ahead of inference. */
-export const EVALUATION_READ_AHEAD = 2 * EVALUATION_BATCH;
+/** Items read from the store and decoded ahead of inference: a batch more than are handed to the thread. */
+export const EVALUATION_READ_AHEAD = 3 * EVALUATION_BATCH;
 /**
- * Batches handed to the inference thread before the job waits for the oldest: two, so the thread
- * has the next batch queued when it finishes one and never waits on the job's message.
+ * Batches handed to the inference thread before the job waits for the oldest: the thread has the
+ * next batch queued when it finishes one, with one more to spare when the job's thread is slow to
+ * come back (a garbage collection, a slow read, another job on the same loop).
  */
-export const EVALUATION_IN_FLIGHT = 2;
+export const EVALUATION_IN_FLIGHT = 3;
 /** Test items read from the database at a time. */
 const ITEM_PAGE = 500;
 /** The largest DICOM object or mask read into memory. */
