@@ -1,6 +1,16 @@
 /** The evaluation's pixel handling on real files: DICOM written by dcmjs, PNG masks, the preprocessing arithmetic. */
-import { sampleBytes } from '@caliper/pacs/testing';
-import { decodeDicomSlice, decodePngMask, EvaluationInputError, preprocessSlice, resampleNearest } from './evaluate-version.pixels';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { PYDICOM_TEST_FILES, sampleBytes } from '@caliper/pacs/testing';
+import {
+  decodeDicomSlice,
+  decodeDicomSliceWithDcmjs,
+  decodePngMask,
+  EvaluationInputError,
+  preprocessSlice,
+  readUncompressedPixelHeader,
+  resampleNearest,
+} from './evaluate-version.pixels';
 import { ctSlice, pngMask } from '@caliper/datasets/testing';
 
 describe('decodeDicomSlice', () => {
@@ -38,6 +48,54 @@ describe('decodeDicomSlice', () => {
 
   it('refuses bytes that are not DICOM', () => {
     expect(() => decodeDicomSlice(Buffer.alloc(200), 'x.dcm')).toThrow(/x\.dcm is not a DICOM Part-10 file/);
+  });
+});
+
+/** The slice, or the refusal's message. */
+function outcome(read: () => { width: number; height: number; values: Float32Array }): unknown {
+  try {
+    const s = read();
+    return { width: s.width, height: s.height, values: Buffer.from(s.values.buffer, s.values.byteOffset, s.values.byteLength) };
+  } catch (err) {
+    if (err instanceof EvaluationInputError) return { refused: err.message };
+    throw err;
+  }
+}
+
+describe('decodeDicomSlice reads in place what dcmjs reads', () => {
+  // Every file pydicom ships (Debian's python3-pydicom): implicit and explicit VR, big endian, deflated, encapsulated, cut short…
+  const corpus = (readdirSync(PYDICOM_TEST_FILES, { recursive: true }) as string[])
+    .filter((f) => statSync(path.join(PYDICOM_TEST_FILES, f)).isFile())
+    .sort();
+
+  it('gives the same values or the same refusal as a full dcmjs parse on every pydicom file, reading many in place', () => {
+    expect(corpus.length).toBeGreaterThan(150);
+    let inPlace = 0;
+    for (const file of corpus) {
+      const bytes = readFileSync(path.join(PYDICOM_TEST_FILES, file));
+      if (readUncompressedPixelHeader(bytes)?.pixels) inPlace++;
+      expect({ file, read: outcome(() => decodeDicomSlice(bytes, file)) }).toEqual({
+        file,
+        read: outcome(() => decodeDicomSliceWithDcmjs(bytes, file)),
+      });
+    }
+    expect(inPlace).toBeGreaterThan(20);
+  });
+
+  it('reads CT_small and the generated CT slices in place, at any byte offset', () => {
+    const ct = sampleBytes('CT_small.dcm');
+    expect(readUncompressedPixelHeader(ct)).toMatchObject({ rows: 128, columns: 128, bits: 16, signed: true, slope: 1, intercept: -1024 });
+    const slice = ctSlice(7, 5, (x, y) => -1000 + 37 * x - 11 * y);
+    expect(readUncompressedPixelHeader(slice)).toMatchObject({ rows: 5, columns: 7, bits: 16 });
+    // The same bytes one past an aligned start: the 16-bit samples are copied rather than viewed.
+    const shifted = new Uint8Array(slice.length + 1).subarray(1);
+    shifted.set(slice);
+    for (const [bytes, name] of [
+      [ct, 'CT_small.dcm'],
+      [slice, 'slice.dcm'],
+      [shifted, 'shifted.dcm'],
+    ] as const)
+      expect(outcome(() => decodeDicomSlice(bytes, name))).toEqual(outcome(() => decodeDicomSliceWithDcmjs(bytes, name)));
   });
 });
 

@@ -56,8 +56,150 @@ function refuseSyntax(meta: Record<string, { Value?: unknown[] }>, name: string)
     );
 }
 
-/** The first frame of a single-sample DICOM image as modality values (stored value × slope + intercept). */
+/** VRs whose explicit-VR element header has a 4-byte length (after two reserved bytes). */
+const LONG_VRS: ReadonlySet<string> = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+
+/** What the fast path reads of an image: the attributes decodeDicomSlice uses and where the pixel data lies. */
+interface PixelHeader {
+  rows?: number;
+  columns?: number;
+  bits?: number;
+  signed: boolean;
+  samples?: number;
+  slope?: number;
+  intercept?: number;
+  pixels?: { offset: number; length: number };
+}
+
+/** A copy in an ArrayBuffer of its own (a Buffer's slice is a view on the same memory). */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.byteLength);
+  out.set(bytes);
+  return out;
+}
+
+/** The first value of a DS/IS string, as dcmjs reads it (a number, or none when empty). */
+function decimal(bytes: Uint8Array, at: number, length: number): number | undefined {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset + at, length)
+    .toString('latin1')
+    .split('\\')[0]!
+    .replace(/\0/g, '')
+    .trim();
+  if (!text) return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * The image attributes and the pixel data's place in an uncompressed little-endian Part-10 file,
+ * read by walking the top-level elements (no dcmjs parse, no copy of the file). Null for anything
+ * it does not read plainly (another transfer syntax, an element of undefined length before the
+ * pixel data, a length past the end): decodeDicomSlice then parses with dcmjs, which gives the
+ * reason when the file is refused.
+ */
+export function readUncompressedPixelHeader(bytes: Uint8Array): PixelHeader | null {
+  if (bytes.length < 132 || bytes[128] !== 0x44 || bytes[129] !== 0x49 || bytes[130] !== 0x43 || bytes[131] !== 0x4d) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let pos = 132;
+  let syntax = '';
+  // File meta information: explicit VR little endian, group 0002.
+  while (pos + 8 <= bytes.length && view.getUint16(pos, true) === 0x0002) {
+    const element = view.getUint16(pos + 2, true);
+    const vr = String.fromCharCode(bytes[pos + 4]!, bytes[pos + 5]!);
+    const long = LONG_VRS.has(vr);
+    if (long && pos + 12 > bytes.length) return null;
+    const length = long ? view.getUint32(pos + 8, true) : view.getUint16(pos + 6, true);
+    const at = pos + (long ? 12 : 8);
+    if (length === 0xffffffff || at + length > bytes.length) return null;
+    if (element === 0x0010)
+      syntax = Buffer.from(bytes.buffer, bytes.byteOffset + at, length)
+        .toString('latin1')
+        .replace(/\0/g, '')
+        .trim();
+    pos = at + length;
+  }
+  if (!UNCOMPRESSED[syntax]) return null;
+  const explicit = syntax === '1.2.840.10008.1.2.1';
+  const header: PixelHeader = { signed: false };
+  while (pos + 8 <= bytes.length) {
+    const group = view.getUint16(pos, true);
+    const element = view.getUint16(pos + 2, true);
+    let length: number;
+    let at: number;
+    if (explicit) {
+      const long = LONG_VRS.has(String.fromCharCode(bytes[pos + 4]!, bytes[pos + 5]!));
+      if (long && pos + 12 > bytes.length) return null;
+      length = long ? view.getUint32(pos + 8, true) : view.getUint16(pos + 6, true);
+      at = pos + (long ? 12 : 8);
+    } else {
+      length = view.getUint32(pos + 4, true);
+      at = pos + 8;
+    }
+    if (length === 0xffffffff || at + length > bytes.length) return null;
+    if (group === 0x7fe0 && element === 0x0010) {
+      header.pixels = { offset: at, length };
+      return header;
+    }
+    if (group === 0x0028) {
+      const us = length === 2 ? view.getUint16(at, true) : undefined;
+      if (element === 0x0002) header.samples = us;
+      else if (element === 0x0010) header.rows = us;
+      else if (element === 0x0011) header.columns = us;
+      else if (element === 0x0100) header.bits = us;
+      else if (element === 0x0103) header.signed = us === 1;
+      else if (element === 0x1052) header.intercept = decimal(bytes, at, length);
+      else if (element === 0x1053) header.slope = decimal(bytes, at, length);
+    }
+    pos = at + length;
+  }
+  return header;
+}
+
+/**
+ * The first frame of a single-sample DICOM image as modality values (stored value × slope +
+ * intercept). Uncompressed little-endian files are read in place (readUncompressedPixelHeader);
+ * any other, and any refusal's reason, through dcmjs.
+ */
 export function decodeDicomSlice(bytes: Uint8Array, name: string): Slice {
+  const header = readUncompressedPixelHeader(bytes);
+  const { rows, columns, bits, pixels } = header ?? {};
+  if (
+    header &&
+    rows &&
+    columns &&
+    (header.samples ?? 1) === 1 &&
+    (bits === 8 || bits === 16 || bits === 32) &&
+    pixels &&
+    pixels.length >= rows * columns * (bits / 8)
+  ) {
+    const n = rows * columns;
+    const start = bytes.byteOffset + pixels.offset;
+    // A typed view in place when the pixel data is aligned for it, a copy otherwise.
+    const source = start % (bits / 8) === 0 ? bytes.buffer : copyOf(bytes.subarray(pixels.offset, pixels.offset + n * (bits / 8))).buffer;
+    const offset = source === bytes.buffer ? start : 0;
+    const stored =
+      bits === 8
+        ? header.signed
+          ? new Int8Array(source, offset, n)
+          : new Uint8Array(source, offset, n)
+        : bits === 16
+          ? header.signed
+            ? new Int16Array(source, offset, n)
+            : new Uint16Array(source, offset, n)
+          : header.signed
+            ? new Int32Array(source, offset, n)
+            : new Uint32Array(source, offset, n);
+    const slope = header.slope ?? 1;
+    const intercept = header.intercept ?? 0;
+    const values = new Float32Array(n);
+    for (let i = 0; i < n; i++) values[i] = stored[i]! * slope + intercept;
+    return { width: columns, height: rows, values };
+  }
+  return decodeDicomSliceWithDcmjs(bytes, name);
+}
+
+/** decodeDicomSlice through a full dcmjs parse: every file it reads, and the reason for each it refuses. */
+export function decodeDicomSliceWithDcmjs(bytes: Uint8Array, name: string): Slice {
   let parsed;
   try {
     parsed = parseDicomFile(bytes, name);
