@@ -588,6 +588,30 @@ describe('signed promotion: gates, e-signatures and deployment', () => {
     const unauthorised = await fetch(`${api.base}/api/v1/projects/${projectId}/models/liver-seg/versions/${v2}/provenance.pdf`);
     expect(unauthorised.status).toBe(401);
 
+    // Rollback: version 1 back into clinical use through the same gates and signatures, with a reason; version 2 retired.
+    const noReason = await gql(api, pi.auth, REQUEST, {
+      i: { projectId, modelName: 'liver-seg', version: v1, target: 'CLINICAL', rollback: true },
+    });
+    expect([errorCode(noReason), errorMessage(noReason)]).toEqual(['BAD_USER_INPUT', expect.stringMatching(/rollback needs a reason/)]);
+    const back = await gqlOk<{ requestPromotion: { id: string; status: string } }>(api, pi.auth, REQUEST, {
+      i: {
+        projectId,
+        modelName: 'liver-seg',
+        version: v1,
+        target: 'CLINICAL',
+        reason: 'Version 2 over-segments after the scanner upgrade',
+        rollback: true,
+      },
+    });
+    expect(back.requestPromotion.status).toBe('EVALUATING');
+    expect((await evaluated(back.requestPromotion.id)).status).toBe('AWAITING_SIGNATURES');
+    await signAll(back.requestPromotion.id);
+    expect([await stageOf('liver-seg', v1), await stageOf('liver-seg', v2)]).toEqual(['CLINICAL', 'RETIRED']);
+    const rolledBack = await owner.query(
+      `SELECT reason FROM audit_events WHERE action = 'model_version.stage_changed' AND after->>'stage' = 'clinical' ORDER BY seq DESC LIMIT 1`,
+    );
+    expect(rolledBack.rows).toEqual([{ reason: 'rollback: Version 2 over-segments after the scanner upgrade' }]);
+
     // A failing evaluation gate ends the request; it can never be signed.
     await clinicalPolicy(0.95);
     const v3 = await registered('liver-seg', SEG_THRESHOLD, spec);
