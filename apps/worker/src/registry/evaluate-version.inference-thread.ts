@@ -47,8 +47,9 @@ async function handle(request: InferenceRequest): Promise<InferenceReply | null>
     const results = await session.run({ [request.input]: new ort.Tensor('float32', request.data, request.dims) });
     const out = results[request.output];
     if (!out) throw new Error(`the model gave no output named ${request.output}.`);
-    // A copy the thread owns, so it can be transferred rather than cloned.
-    const data = (out.data as Float32Array).slice();
+    // Transferred rather than cloned: onnxruntime's own array when it fills its buffer, else a copy.
+    const got = out.data as Float32Array;
+    const data = got.byteOffset === 0 && got.byteLength === got.buffer.byteLength ? got : got.slice();
     return { type: 'result', id: request.id, data, dims: [...out.dims], ms: performance.now() - started };
   } catch (err) {
     return { type: 'error', id: request.id, message: (err as Error).message };
@@ -58,6 +59,13 @@ async function handle(request: InferenceRequest): Promise<InferenceReply | null>
 port.on('message', (request: InferenceRequest) => {
   queue = queue.then(async () => {
     const reply = await handle(request);
-    if (reply) port.postMessage(reply, reply.type === 'result' ? [reply.data.buffer as ArrayBuffer] : []);
+    if (!reply) return;
+    if (reply.type !== 'result') return port.postMessage(reply);
+    try {
+      port.postMessage(reply, [reply.data.buffer as ArrayBuffer]);
+    } catch {
+      // A buffer that cannot be transferred (held by onnxruntime): cloned instead.
+      port.postMessage(reply);
+    }
   });
 });

@@ -457,6 +457,9 @@ export class EvaluateVersionJob implements JobProcessor<'registry.evaluate-versi
             // p(lesion) = sigmoid(l1 - l0) >= threshold  <=>  l1 - l0 >= logit(threshold)
             const cut = threshold <= 0 ? -Infinity : threshold >= 1 ? Infinity : Math.log(threshold / (1 - threshold));
             for (let k = 0; k < plane; k++) predicted[k] = logits[base + plane + k]! - logits[base + k]! >= cut ? 1 : 0;
+          } else if (c === 2) {
+            // The arg max of two (a tie to label 0, as below).
+            for (let k = 0; k < plane; k++) predicted[k] = logits[base + plane + k]! > logits[base + k]! ? 1 : 0;
           } else {
             for (let k = 0; k < plane; k++) {
               let best = 0;
