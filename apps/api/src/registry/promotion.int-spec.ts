@@ -5,38 +5,23 @@
  * requests are opened, signed and refused over GraphQL; the deploy job re-hashes the files and
  * moves the stage; the MLflow API cannot bypass a gate; the audit chain verifies at the end.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createSealedEvaluationDataset, ctSlice, pngMask } from '@caliper/datasets/testing';
-import {
-  ADMIN,
-  Auth,
-  errorCode,
-  errorMessage,
-  gql,
-  gqlOk,
-  login,
-  newProject,
-  newUser,
-  startTestApi,
-  TestApi,
-} from '../testing/api-harness';
+import { ADMIN, Auth, errorCode, errorMessage, gql, gqlOk, login, newProject, startTestApi, TestApi } from '../testing/api-harness';
 import { mlflow } from '../__tests__/mlflow-api-helpers';
 import { pdfText } from '../testing/pdf-text';
 import { startWorker, WorkerProcess } from '../testing/worker-process';
+import { Person, person as newPerson, registeredSegmenter, testModel, until as untilWorker } from './testing/worker-flow';
 import type { VersionProvenance } from './provenance.service';
 
-const ROOT = path.resolve(__dirname, '../../../..');
-const SEG = readFileSync(path.join(ROOT, 'tools/models/test-models/seg2d.onnx'));
+const SEG = testModel('seg2d.onnx');
 /** Fixed weights: a pixel is lesion when its windowed value is above 0.5 (tools/models/make_test_models.py). */
-const SEG_THRESHOLD = readFileSync(path.join(ROOT, 'tools/models/test-models/seg_threshold.onnx'));
+const SEG_THRESHOLD = testModel('seg_threshold.onnx');
 const CARD = `mutation($i: UpdateModelCardInput!) { updateModelCard(input: $i) { id } }`;
 const PROVENANCE = `query($p: ID!, $n: String!, $v: Int!) { modelVersion(projectId: $p, name: $n, version: $v) { provenance } }`;
 
-const REGISTER = `mutation($i: RegisterModelVersionInput!) { registerModelVersion(input: $i) { version } }`;
 const VERSION = `query($p: ID!, $n: String!, $v: Int!) { modelVersion(projectId: $p, name: $n, version: $v) { id stage validation { status } } }`;
 const SET_POLICY = `mutation($i: SetPromotionPolicyInput!) { setPromotionPolicy(input: $i) { stage requiredRoles requiredSignatures configured } }`;
 const REQUEST = `mutation($i: RequestPromotionInput!) { requestPromotion(input: $i) { id status contentSha256 gates { gate status detail } requiredRoles } }`;
@@ -44,12 +29,6 @@ const SIGN = `mutation($i: SignPromotionInput!) { signPromotion(input: $i) { id 
 const GET = `query($id: ID!) { promotionRequest(id: $id) { id status decisionReason deploymentId contentSha256 missingRoles
   signatures { printedName username role meaning decision reason signedAt contentSha256 } } }`;
 const PENDING = `query { myPendingSignatures { id modelName version } }`;
-
-interface Person {
-  auth: Auth;
-  username: string;
-  password: string;
-}
 
 describe('signed promotion: gates, e-signatures and deployment', () => {
   let api: TestApi;
@@ -63,52 +42,10 @@ describe('signed promotion: gates, e-signatures and deployment', () => {
   let qa: Person;
   let viewer: Person;
 
-  async function person(admin: Auth, roles: string[]): Promise<Person> {
-    const u = await newUser(api, admin, { projectId, roles });
-    return { auth: await login(api, u.username, u.password), username: u.username, password: u.password };
-  }
-
-  /** Registers seg2d.onnx (or `bytes`), logged by a new run, as the next version of `name`; waits for the worker's validation. */
-  async function registered(name: string, bytes: Buffer = SEG, preprocessing: Record<string, unknown> = {}): Promise<number> {
-    const run = await mlflow(api, researcher.auth, 'POST', 'runs/create', { experiment_id: experimentId });
-    const runId = run.body.run.info.run_id as string;
-    const put = await fetch(`${api.base}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/model/seg2d.onnx`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/octet-stream', cookie: (researcher.auth as { cookie: string }).cookie },
-      body: bytes,
-    });
-    expect(put.status).toBe(200);
-    const r = await gqlOk<{ registerModelVersion: { version: number } }>(api, researcher.auth, REGISTER, {
-      i: {
-        projectId,
-        modelName: name,
-        runId,
-        artifactPath: 'model/seg2d.onnx',
-        taskType: 'SEGMENTATION',
-        preprocessing,
-        postprocessing: { labels: ['background', 'lesion'], threshold: 0.5 },
-      },
-    });
-    const version = r.registerModelVersion.version;
-    await until(`version ${version} of ${name} validated`, async () => {
-      const v = await gqlOk<{ modelVersion: { validation: { status: string } } }>(api, researcher.auth, VERSION, {
-        p: projectId,
-        n: name,
-        v: version,
-      });
-      return v.modelVersion.validation.status !== 'PENDING' ? v.modelVersion.validation.status : null;
-    });
-    return version;
-  }
-
-  async function until<T>(what: string, probe: () => Promise<T | null>, ms = 60_000): Promise<T> {
-    for (const deadline = Date.now() + ms; ;) {
-      const v = await probe();
-      if (v !== null) return v;
-      if (Date.now() > deadline) throw new Error(`${what}: not reached in ${ms / 1000} s; worker output:\n${worker.output()}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const person = (admin: Auth, roles: string[]) => newPerson(api, admin, projectId, roles);
+  const registered = (name: string, bytes: Buffer = SEG, preprocessing: Record<string, unknown> = {}) =>
+    registeredSegmenter({ api, worker, researcher, projectId, experimentId }, name, bytes, preprocessing);
+  const until = <T>(what: string, probe: () => Promise<T | null>, ms?: number) => untilWorker(worker, what, probe, ms);
 
   const sign = (who: Person, requestId: string, extra: Record<string, unknown> = {}) =>
     gql<{ signPromotion: { status: string } }>(api, who.auth, SIGN, {

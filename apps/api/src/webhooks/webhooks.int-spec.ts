@@ -9,33 +9,19 @@
  * under a second, and WEBHOOK_ALLOW_PRIVATE=true so it may post to 127.0.0.1.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo, createServer as createTcpServer } from 'node:net';
-import path from 'node:path';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createSealedEvaluationDataset, ctSlice, pngMask } from '@caliper/datasets/testing';
 import { mlflow } from '../__tests__/mlflow-api-helpers';
-import {
-  ADMIN,
-  Auth,
-  errorCode,
-  errorMessage,
-  gql,
-  gqlOk,
-  login,
-  newProject,
-  newUser,
-  startTestApi,
-  TestApi,
-} from '../testing/api-harness';
+import { ADMIN, Auth, errorCode, errorMessage, gql, gqlOk, login, newProject, startTestApi, TestApi } from '../testing/api-harness';
 import { startWorker, WorkerProcess } from '../testing/worker-process';
+import { Person, person as newPerson, registeredSegmenter, testModel, until as untilWorker } from '../registry/testing/worker-flow';
 
-const ROOT = path.resolve(__dirname, '../../../..');
-const SEG = readFileSync(path.join(ROOT, 'tools/models/test-models/seg2d.onnx'));
+const SEG = testModel('seg2d.onnx');
 /** Fixed weights: a pixel is lesion when its windowed value is above 0.5 (tools/models/make_test_models.py). */
-const SEG_THRESHOLD = readFileSync(path.join(ROOT, 'tools/models/test-models/seg_threshold.onnx'));
+const SEG_THRESHOLD = testModel('seg_threshold.onnx');
 const WORKER_ENV = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_SCHEDULE: '300ms,300ms' };
 const ALL_EVENTS = [
   'MODEL_VERSION_REGISTERED',
@@ -54,8 +40,6 @@ const DELIVERIES = `query($w: ID!, $first: Int, $after: String) { webhookDeliver
     attemptLog { attempt statusCode error durationMs } } }
   pageInfo { hasNextPage endCursor } } }`;
 const REDELIVER = `mutation($d: ID!) { redeliverWebhookDelivery(deliveryId: $d) { id status attempts } }`;
-const REGISTER = `mutation($i: RegisterModelVersionInput!) { registerModelVersion(input: $i) { version } }`;
-const VERSION = `query($p: ID!, $n: String!, $v: Int!) { modelVersion(projectId: $p, name: $n, version: $v) { id validation { status } } }`;
 const SET_POLICY = `mutation($i: SetPromotionPolicyInput!) { setPromotionPolicy(input: $i) { stage } }`;
 const REQUEST = `mutation($i: RequestPromotionInput!) { requestPromotion(input: $i) { id status } }`;
 const SIGN = `mutation($i: SignPromotionInput!) { signPromotion(input: $i) { id status } }`;
@@ -78,12 +62,6 @@ interface Delivery {
   deliveredAt: string | null;
   payload: { id: string; type: string; occurredAt: string; project: { id: string; slug: string }; data: Record<string, unknown> };
   attemptLog: { attempt: number; statusCode: number | null; error: string | null; durationMs: number }[];
-}
-
-interface Person {
-  auth: Auth;
-  username: string;
-  password: string;
 }
 
 /** The receiver's check as docs/webhooks.md gives it. */
@@ -113,20 +91,6 @@ describe('webhooks on registry events', () => {
   let otherPi: Person;
   let otherProjectId: string;
 
-  async function person(admin: Auth, project: string, roles: string[]): Promise<Person> {
-    const u = await newUser(api, admin, { projectId: project, roles });
-    return { auth: await login(api, u.username, u.password), username: u.username, password: u.password };
-  }
-
-  async function until<T>(what: string, probe: () => Promise<T | null>, ms = 60_000): Promise<T> {
-    for (const deadline = Date.now() + ms; ;) {
-      const v = await probe();
-      if (v !== null) return v;
-      if (Date.now() > deadline) throw new Error(`${what}: not reached in ${ms / 1000} s; worker output:\n${worker.output()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
   const deliveriesOf = async (webhookId: string, who: Person = pi): Promise<Delivery[]> =>
     (
       await gqlOk<{ webhookDeliveries: { edges: { node: Delivery }[] } }>(api, who.auth, DELIVERIES, { w: webhookId, first: 100 })
@@ -138,6 +102,11 @@ describe('webhooks on registry events', () => {
       return ds.length >= n && ds.every((d) => d.status !== 'PENDING') ? ds : null;
     });
 
+  const person = (admin: Auth, project: string, roles: string[]) => newPerson(api, admin, project, roles);
+  const until = <T>(what: string, probe: () => Promise<T | null>, ms?: number) => untilWorker(worker, what, probe, ms);
+  const registered = (name: string, bytes: Buffer = SEG, preprocessing: Record<string, unknown> = {}) =>
+    registeredSegmenter({ api, worker, researcher, projectId, experimentId }, name, bytes, preprocessing);
+
   async function createWebhook(url: string, events: string[]): Promise<{ id: string; secret: string }> {
     const r = await gqlOk<{ createWebhook: { secret: string; webhook: { id: string } } }>(api, pi.auth, CREATE, {
       i: { projectId, url, events },
@@ -146,37 +115,6 @@ describe('webhooks on registry events', () => {
   }
 
   /** Registers seg2d.onnx, logged by a new run, as the next version of `name`; waits for the worker's validation. */
-  async function registered(name: string, bytes: Buffer = SEG, preprocessing: Record<string, unknown> = {}): Promise<number> {
-    const run = await mlflow(api, researcher.auth, 'POST', 'runs/create', { experiment_id: experimentId });
-    const runId = run.body.run.info.run_id as string;
-    const put = await fetch(`${api.base}/api/2.0/mlflow-artifacts/artifacts/${experimentId}/${runId}/artifacts/model/seg2d.onnx`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/octet-stream', cookie: (researcher.auth as { cookie: string }).cookie },
-      body: bytes,
-    });
-    expect(put.status).toBe(200);
-    const r = await gqlOk<{ registerModelVersion: { version: number } }>(api, researcher.auth, REGISTER, {
-      i: {
-        projectId,
-        modelName: name,
-        runId,
-        artifactPath: 'model/seg2d.onnx',
-        taskType: 'SEGMENTATION',
-        preprocessing,
-        postprocessing: { labels: ['background', 'lesion'], threshold: 0.5 },
-      },
-    });
-    const version = r.registerModelVersion.version;
-    await until(`version ${version} of ${name} validated`, async () => {
-      const v = await gqlOk<{ modelVersion: { validation: { status: string } } }>(api, researcher.auth, VERSION, {
-        p: projectId,
-        n: name,
-        v: version,
-      });
-      return v.modelVersion.validation.status !== 'PENDING' ? v.modelVersion.validation.status : null;
-    });
-    return version;
-  }
 
   beforeAll(async () => {
     receiver = createServer((req, res) => {
