@@ -5,7 +5,8 @@
  * with onnxruntime-node on the test split of a sealed dataset version: each DICOM slice is read
  * from the datasets bucket and checked against its recorded sha256 as it is read, decoded
  * (uncompressed syntaxes), preprocessed by the version's spec and batched when the model's batch
- * dimension is dynamic, a few items read ahead of inference. Segmentation outputs are compared with
+ * dimension is dynamic, a few items read ahead of inference, which runs on a thread of its own
+ * (evaluate-version.inference.ts) while the job's thread reads, decodes and scores. Segmentation outputs are compared with
  * the items' PNG masks (Dice, IoU), classifier outputs with their labels (AUC, sensitivity,
  * specificity, accuracy); the acceptance criteria frozen in the evaluation decide passed or failed.
  *
