@@ -6,9 +6,10 @@
  * from the datasets bucket and checked against its recorded sha256 as it is read, decoded
  * (uncompressed syntaxes), preprocessed by the version's spec and batched when the model's batch
  * dimension is dynamic, a few items read ahead of inference, which runs on a thread of its own
- * (evaluate-version.inference.ts) while the job's thread reads, decodes and scores. Segmentation outputs are compared with
- * the items' PNG masks (Dice, IoU), classifier outputs with their labels (AUC, sensitivity,
- * specificity, accuracy); the acceptance criteria frozen in the evaluation decide passed or failed.
+ * (evaluate-version.inference.ts) while the job's thread reads, decodes and scores. Segmentation
+ * outputs are compared with the items' PNG masks (Dice, IoU), classifier outputs with their labels
+ * (AUC, sensitivity, specificity, accuracy); the acceptance criteria frozen in the evaluation
+ * decide passed or failed.
  *
  * One transaction finishes it: the request row locked, the evaluation written (final: the table's
  * trigger refuses later changes), the request's 'evaluation' gate replaced by one sentence a signer
