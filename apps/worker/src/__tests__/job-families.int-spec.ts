@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { deterministicJobId, failedLoginsFlush, JOB_FAMILIES, JOB_QUEUES } from '@caliper/jobs';
+import { deterministicJobId, failedLoginsFlush, FAMILY_CONSUMERS, JOB_FAMILIES, JOB_QUEUES } from '@caliper/jobs';
 import { createTestDatabase, TestDatabase } from '@caliper/persistence/testing';
 import { startTestObjectStore, TestObjectStore } from '@caliper/storage/testing';
 import { LEGACY_QUEUE } from '../queue/legacy-queue';
@@ -36,14 +36,16 @@ describe('job families (worker in-process; real PostgreSQL, Redis, S3)', () => {
     await db.drop();
   });
 
-  it('runs one queue worker per family, each on its own queue', async () => {
+  it('runs one queue worker per family it consumes, each on its own queue, and none on the families another app consumes', async () => {
     worker = await startTestWorker(db, s3, {}, { queuePrefix: prefix });
     const queues = JOB_FAMILIES.map((f) => worker!.queues.of(f));
     expect(queues.map((q) => q.name).sort()).toEqual(Object.values(JOB_QUEUES).sort());
+    const expected = JOB_FAMILIES.map((f) => (FAMILY_CONSUMERS[f] === 'worker' ? 1 : 0));
+    expect(expected).toContain(0); // 'deployments' is the inference service's
     // A worker names its Redis connection after its queue once it connected, a moment after start.
     const counts = () => Promise.all(queues.map((q) => q.getWorkersCount()));
-    await waitFor('every queue worker to connect', async () => (await counts()).every((n) => n > 0));
-    expect(await counts()).toEqual(JOB_FAMILIES.map(() => 1));
+    await waitFor('every queue worker to connect', async () => (await counts()).every((n, i) => n >= (expected[i] ?? 0)));
+    expect(await counts()).toEqual(expected);
   });
 
   it("moves what waits in the old single queue to the families' queues at start, with ids and due times, and removes its schedulers", async () => {
