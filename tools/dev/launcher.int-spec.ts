@@ -93,6 +93,14 @@ describe('npm start with nothing running', () => {
     inNs(['ip', 'link', 'set', 'lo', 'up']);
   });
   afterEach(async () => {
+    // The first test's listener on 54329: a test after it that failed half way must not inherit it.
+    const holder = blocker;
+    blocker = undefined;
+    if (holder && holder.exitCode === null && holder.signalCode === null) {
+      const gone = new Promise((resolve) => holder.once('exit', resolve));
+      holder.kill('SIGKILL');
+      await gone;
+    }
     // A test that failed half way: stop its launcher the normal way, so that it stops its servers.
     const proc = launcher;
     launcher = undefined;
@@ -104,7 +112,6 @@ describe('npm start with nothing running', () => {
     clearTimeout(timer);
   }, 30000);
   afterAll(() => {
-    blocker?.kill('SIGKILL');
     execFileSync('ip', ['netns', 'del', NS]);
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
@@ -236,8 +243,10 @@ describe('npm start with nothing running', () => {
     proc.kill('SIGINT');
     expect([0, 130]).toContain(await started.exited); // 130: the conventional exit after SIGINT
     expect(existsSync(settingsFile)).toBe(false); // removed on the way out: it named servers that are gone
-    blocker.kill('SIGKILL');
-    await new Promise((resolve) => (blocker!.exitCode !== null ? resolve(null) : blocker!.once('exit', resolve)));
+    const holder = blocker;
+    blocker = undefined;
+    holder.kill('SIGKILL');
+    await new Promise((resolve) => (holder.exitCode !== null ? resolve(null) : holder.once('exit', resolve)));
     expect(inNs(['ss', '-Hltn']).trim()).toBe('');
   }, 180000);
 
