@@ -6,11 +6,8 @@
  * installed before any page script, and the console), and the test fails on any; a deliberate
  * inline script at the end shows the detector does catch one.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildWebApp, eventually, expectAccessible, loadHarness, loadTrackingService, type Principal, type TestApi } from './harness';
+import { webBuild, eventually, expectAccessible, loadHarness, loadTrackingService, type Principal, type TestApi } from './harness';
 
 describe('the web app under its Content-Security-Policy in Chromium', () => {
   const slug = 'csp-e2e';
@@ -25,11 +22,10 @@ describe('the web app under its Content-Security-Policy in Chromium', () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
     const [{ ADMIN, login, newProject, startTestApi }, TrackingService] = await Promise.all([
       loadHarness(),
       loadTrackingService(),
-      buildWebApp(outDir),
+      webBuild().then((dir) => (outDir = dir)),
     ]);
     admin = ADMIN;
     api = await startTestApi({ WEB_DIST_DIR: outDir });
@@ -81,7 +77,6 @@ describe('the web app under its Content-Security-Policy in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await api?.close();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
   }, 30000);
 
   it('is served with the policy, and every page works without a violation', async () => {

@@ -6,8 +6,7 @@
  * error, sign-in, and the axe check.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -67,7 +66,7 @@ export const loadTrackingService = async (): Promise<abstract new (...args: neve
   ).TrackingService;
 
 /** The production build of the web app into `outDir`, as the API serves it with WEB_DIST_DIR. */
-export async function buildWebApp(outDir: string): Promise<void> {
+async function buildWebAppInto(outDir: string): Promise<void> {
   await promisify(execFile)(
     process.execPath,
     [
@@ -88,25 +87,65 @@ export async function buildWebApp(outDir: string): Promise<void> {
   );
 }
 
+const BUILD_WAIT_MS = 10 * 60_000;
+
+/**
+ * The folder holding the web app's production build for this test run, built once by the first
+ * test file that asks (in any Jest worker) and shared, read-only, by every other: the suite's
+ * global setup names the folder (CALIPER_TEST_WEB_DIST) and its teardown removes it. The first
+ * caller takes `<dir>.lock` (mkdir is atomic), builds into `<dir>.partial` and renames it into
+ * place; the others wait for the folder, or for `<dir>.failed` with the build's error.
+ */
+export async function webBuild(): Promise<string> {
+  const dir = process.env.CALIPER_TEST_WEB_DIST;
+  if (!dir)
+    throw new Error(
+      'CALIPER_TEST_WEB_DIST is unset: the browser tests run in the integration project (its global setup names the build folder)',
+    );
+  const failed = `${dir}.failed`;
+  let builder = false;
+  try {
+    mkdirSync(`${dir}.lock`);
+    builder = true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  if (builder) {
+    const partial = `${dir}.partial`;
+    try {
+      await buildWebAppInto(partial);
+      renameSync(partial, dir);
+    } catch (err) {
+      writeFileSync(failed, String((err as Error).stack ?? err));
+      throw err;
+    }
+    return dir;
+  }
+  for (const deadline = Date.now() + BUILD_WAIT_MS; Date.now() < deadline;) {
+    if (existsSync(dir)) return dir;
+    if (existsSync(failed)) throw new Error(`the shared web build failed in another test file:\n${readFileSync(failed, 'utf8')}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the shared web build ${dir} did not appear within ${BUILD_WAIT_MS / 60_000} min`);
+}
+
 export interface WebApi<Api extends TestApi = TestApi> {
   api: Api;
   harness: Harness;
   /** The bootstrap admin, signed in. */
   admin: Auth;
-  /** Closes the API and removes the build. */
+  /** Closes the API. */
   close(): Promise<void>;
 }
 
 /**
- * The production build of the app served (WEB_DIST_DIR) by an API booted in-process on a fresh test
- * database, with these settings besides; the app is built while the harness loads.
+ * The production build of the app (webBuild) served (WEB_DIST_DIR) by an API booted in-process on
+ * a fresh test database, with these settings besides; the harness loads while the app builds.
  */
 export async function startWebApi<Api extends TestApi = TestApi>(env: Record<string, string> = {}): Promise<WebApi<Api>> {
-  const outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
-  const removeBuild = () => rmSync(outDir, { recursive: true, force: true });
   let api: Api | undefined;
   try {
-    const [harness] = await Promise.all([loadHarness(), buildWebApp(outDir)]);
+    const [harness, outDir] = await Promise.all([loadHarness(), webBuild()]);
     api = (await harness.startTestApi({ WEB_DIST_DIR: outDir, ...env })) as Api;
     const admin = await harness.login(api, harness.ADMIN.username, harness.ADMIN.password);
     const started = api;
@@ -114,14 +153,10 @@ export async function startWebApi<Api extends TestApi = TestApi>(env: Record<str
       api: started,
       harness,
       admin,
-      close: async () => {
-        await started.close();
-        removeBuild();
-      },
+      close: () => started.close(),
     };
   } catch (err) {
     await api?.close().catch(() => undefined);
-    removeBuild();
     throw err;
   }
 }

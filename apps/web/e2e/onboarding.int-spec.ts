@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildWebApp, eventually, expectAccessible, loadHarness, repoRoot, type Auth, type Harness, type TestApi } from './harness';
+import { eventually, expectAccessible, loadHarness, repoRoot, webBuild, type Auth, type Harness, type TestApi } from './harness';
 
 const run = promisify(execFile);
 
@@ -34,8 +34,7 @@ describe('onboarding in Chromium (real API, PostgreSQL)', () => {
   const options = (_field: string) => page.getByRole('listbox', { name: 'Matching accounts' }).getByRole('option');
 
   beforeAll(async () => {
-    outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
-    [harness] = await Promise.all([loadHarness(), buildWebApp(outDir)]);
+    [harness, outDir] = await Promise.all([loadHarness(), webBuild()]);
     api = await harness.startTestApi({ WEB_DIST_DIR: outDir });
     admin = await harness.login(api, harness.ADMIN.username, harness.ADMIN.password);
     for (const u of [marta, marek, anna])
@@ -64,7 +63,6 @@ describe('onboarding in Chromium (real API, PostgreSQL)', () => {
   afterAll(async () => {
     await browser?.close();
     await api?.close();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
   beforeEach(() => {
     problems = [];

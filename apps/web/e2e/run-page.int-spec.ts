@@ -6,12 +6,8 @@
  * (`system/…`) in their own section against time, artifacts with previews, logs. Fails on any console error, page error, or serious/critical axe violation.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import {
-  buildWebApp,
   eventually,
   expectAccessible,
   loadHarness,
@@ -19,6 +15,7 @@ import {
   type Principal,
   type TestApi,
   type Tracking,
+  webBuild,
 } from './harness';
 
 /** A 4×4 PNG (opaque blue): small enough to inline, real enough for the browser to decode. */
@@ -43,11 +40,10 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
   let who: Principal;
 
   beforeAll(async () => {
-    outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
     const [{ ADMIN, gqlOk, login, newProject, newUser, startTestApi }, TrackingService] = await Promise.all([
       loadHarness(),
       loadTrackingService(),
-      buildWebApp(outDir),
+      webBuild().then((dir) => (outDir = dir)),
     ]);
     api = await startTestApi({ WEB_DIST_DIR: outDir });
     const admin = await login(api, ADMIN.username, ADMIN.password);
@@ -164,7 +160,6 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
   afterAll(async () => {
     await browser?.close();
     await api?.close();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 
   beforeEach(() => {

@@ -6,8 +6,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type ConsoleMessage, type Page, type Route } from 'playwright-core';
 // The browser test drives the real server, so it sets up server-side test infrastructure.
@@ -17,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from '@caliper/persistence/test
 import { startTestObjectStore, type TestObjectStore } from '@caliper/storage/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { freePort, waitUntilLive } from '../../../tools/testing/processes';
-import { buildWebApp, eventually, expectAccessible, repoRoot } from './harness';
+import { eventually, expectAccessible, repoRoot, webBuild } from './harness';
 
 const LOGIN_MAX_FAILURES = 3;
 
@@ -54,10 +52,7 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
   let expectedConsoleError: ((msg: ConsoleMessage) => boolean) | null = null;
 
   beforeAll(async () => {
-    outDir = mkdtempSync(path.join(tmpdir(), 'caliper-web-dist-'));
-    [db, objects] = await Promise.all([createTestDatabase(), startTestObjectStore(), buildWebApp(outDir)]).then(
-      ([d, o]) => [d, o] as const,
-    );
+    [db, objects, outDir] = await Promise.all([createTestDatabase(), startTestObjectStore(), webBuild()]);
     await objects.store.ensureBucket('caliper-audit');
     await objects.store.ensureBucket('caliper-artifacts');
     const port = await freePort();
@@ -101,7 +96,6 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
     }
     await objects?.close();
     await db?.drop();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 
   beforeEach(() => {
