@@ -18,6 +18,7 @@ import { ModelVersionValidations1765700000000 } from './1765700000000-ModelVersi
 import { Promotion1765800000000 } from './1765800000000-Promotion';
 import { Webhooks1765900000000 } from './1765900000000-Webhooks';
 import { AliasRules1766000000000 } from './1766000000000-AliasRules';
+import { RunTemplates1766100000000 } from './1766100000000-RunTemplates';
 
 export const MIGRATIONS = [
   Foundation1764205200000,
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   Promotion1765800000000,
   Webhooks1765900000000,
   AliasRules1766000000000,
+  RunTemplates1766100000000,
 ];

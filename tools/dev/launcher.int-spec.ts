@@ -248,7 +248,7 @@ describe('npm start with nothing running', () => {
     holder.kill('SIGKILL');
     await new Promise((resolve) => (holder.exitCode !== null ? resolve(null) : holder.once('exit', resolve)));
     expect(inNs(['ss', '-Hltn']).trim()).toBe('');
-  }, 180000);
+  }, 300000);
 
   it('moves to a free port when the server will not start on 54329 (a live lock on its socket), serves the web app from the Vite dev server with --dev, and still stops on Ctrl-C', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'caliper-launch-'));

@@ -14,6 +14,7 @@ import { MlflowModule } from './mlflow/mlflow.module';
 import { ProjectsModule } from './projects/projects.module';
 import { RegistryModule } from './registry/registry.module';
 import { TokensModule } from './tokens/tokens.module';
+import { RunTemplatesModule } from './training/run-templates.module';
 import { TrackingGraphqlModule } from './tracking/graphql/tracking-graphql.module';
 import { TrackingModule } from './tracking/tracking.module';
 import { UsersModule } from './users/users.module';
@@ -37,4 +38,5 @@ export const API_FEATURES = [
   ViewsModule,
   DatasetsModule,
   WebhooksModule,
+  RunTemplatesModule,
 ];

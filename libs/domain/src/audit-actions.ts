@@ -79,6 +79,9 @@ export const AUDIT_ACTIONS = [
   'webhook.updated',
   'webhook.deleted',
   'webhook.redelivered',
+  // Run templates (issue 15)
+  'run_template.created',
+  'run_template.version_added',
   'audit.break_acknowledged',
 ] as const;
 

@@ -14,3 +14,4 @@ export * from './model-spec';
 export * from './promotion';
 export * from './evaluation-metrics';
 export * from './webhooks';
+export * from './run-templates';

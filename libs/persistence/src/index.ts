@@ -22,4 +22,5 @@ export * from './repositories/registry.repository';
 export * from './repositories/saved-views.repository';
 export * from './repositories/promotion.repository';
 export * from './repositories/webhooks.repository';
+export * from './repositories/run-templates.repository';
 export * from './promotion-gates';

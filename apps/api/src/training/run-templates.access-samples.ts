@@ -1,0 +1,56 @@
+/** Authorisation-sweep sample calls for run templates (see testing/access-samples.ts). */
+import { UserEntity } from '@caliper/persistence';
+import { DataSource } from 'typeorm';
+import { AccessSetup, defineAccessSamples } from '../testing/access-samples';
+import { RunTemplatesService } from './run-templates.service';
+
+const DEFINITION = `{ architecture: "UNet 2D", executor: LOCAL, command: ["python3", "train.py", "--lr", "{lr}"],
+  resources: { gpus: 0, cpus: 1, memoryGb: 1, wallTimeMinutes: 10 },
+  parameters: [{ name: "lr", type: FLOAT, default: "0.001", min: 0, max: 1 }] }`;
+
+/** A run template of the fixture project, created by its PI. */
+export const ACCESS_SETUP: AccessSetup = async (app, f) => {
+  const user = await app.get(DataSource).getRepository(UserEntity).findOneByOrFail({ id: f.memberId });
+  const principal = {
+    method: 'session' as const,
+    sessionId: 'sweep',
+    user: { id: user.id, username: user.username, displayName: user.displayName, globalRole: null },
+  };
+  const { template, version } = await app.get(RunTemplatesService).create(principal, {
+    projectId: f.projectId,
+    name: 'sweep template',
+    definition: {
+      description: '',
+      architecture: 'UNet 2D',
+      initialModelVersionId: null,
+      datasetVersionId: null,
+      parameters: [{ name: 'lr', type: 'float', default: 0.001, min: 0, max: 1 }],
+      resources: { gpus: 0, cpus: 1, memoryGb: 1, wallTimeMinutes: 10, partition: null },
+      executor: 'local',
+      image: null,
+      command: ['python3', 'train.py', '--lr', '{lr}'],
+    },
+  });
+  return { runTemplateId: template.id, runTemplateVersionId: version.id };
+};
+
+export const ACCESS_SAMPLES = defineAccessSamples({
+  runTemplates: (f) => ({ query: 'query($p: ID!) { runTemplates(projectId: $p) { id name } }', variables: { p: f.projectId } }),
+  runTemplate: (f) => ({ query: 'query($t: ID!) { runTemplate(id: $t) { id name } }', variables: { t: f.extra.runTemplateId } }),
+  runTemplateVersion: (f) => ({
+    query: 'query($v: ID!) { runTemplateVersion(id: $v) { id version } }',
+    variables: { v: f.extra.runTemplateVersionId },
+  }),
+  launchPreview: (f) => ({
+    query: 'query($v: ID!) { launchPreview(templateVersionId: $v, values: [{ name: "lr", value: "0.01" }]) { command } }',
+    variables: { v: f.extra.runTemplateVersionId },
+  }),
+  createRunTemplate: (f) => ({
+    query: `mutation($p: ID!) { createRunTemplate(input: { projectId: $p, name: "another", definition: ${DEFINITION} }) { id } }`,
+    variables: { p: f.projectId },
+  }),
+  addRunTemplateVersion: (f) => ({
+    query: `mutation($t: ID!) { addRunTemplateVersion(input: { templateId: $t, definition: ${DEFINITION} }) { id version } }`,
+    variables: { t: f.extra.runTemplateId },
+  }),
+});
