@@ -9,6 +9,7 @@ import { registerModelCardCommands } from './model-card-commands';
 import { registerModelCommands } from './models-commands';
 import { registerPromotionCommands } from './promotion-commands';
 import { registerClientCommands } from './runs-commands';
+import { registerTemplateCommands } from './templates-commands';
 import { applyLauncherSettings } from './launcher-settings';
 import type * as OperatorCommands from './operator-commands';
 
@@ -29,6 +30,7 @@ registerClientCommands(program);
 registerModelCommands(program);
 registerModelCardCommands(program);
 registerPromotionCommands(program);
+registerTemplateCommands(program);
 
 program
   .command('migrate')
