@@ -6,8 +6,21 @@
  * and the state is the scheduler's.
  */
 
-/** The run states of DESIGN.md; 'queued' and 'starting' are the scheduler's, before the job runs. */
-export type ExecutionState = 'queued' | 'starting' | 'running' | 'finished' | 'failed' | 'killed';
+/**
+ * The run states of DESIGN.md; 'queued' and 'starting' are the scheduler's, before the job runs;
+ * 'lost': the scheduler no longer knows the job, so how it ended cannot be told.
+ */
+export type ExecutionState = 'queued' | 'starting' | 'running' | 'finished' | 'failed' | 'killed' | 'lost';
+
+/** What a job asks its scheduler for; an executor without a scheduler (the local one) ignores it. */
+export interface ExecutionResources {
+  gpus?: number;
+  cpus?: number;
+  memoryMb?: number;
+  wallTimeMinutes?: number;
+  /** The Slurm partition (or queue) to run in; the executor's default when absent. */
+  partition?: string;
+}
 
 export interface ExecutionSpec {
   /** The program and its arguments, run as given (no shell). */
@@ -17,6 +30,20 @@ export interface ExecutionSpec {
   cwd?: string;
   /** The file standard output and standard error are appended to. */
   logPath?: string;
+  /**
+   * The run's own id (its uuid): names the job for its scheduler, and makes submit idempotent (a
+   * retried submit with the same key finds the job the first one created instead of creating a
+   * second). Schedulers with shared queues (Slurm, Kubernetes) require it.
+   */
+  key?: string;
+  resources?: ExecutionResources;
+  /** A container image to run the command in (an Apptainer/Singularity image on Slurm, an OCI image on Kubernetes). */
+  image?: string;
+  /**
+   * Variables whose values are secrets (the run-scoped token): a scheduler's executor passes them
+   * in files only the job's user can read, never on a command line, in a job script or in a log.
+   */
+  secretEnv?: Readonly<Record<string, string>>;
 }
 
 export interface ExecutionStatus {
@@ -25,6 +52,8 @@ export interface ExecutionStatus {
   exitCode: number | null;
   /** What happened, in words for the run's page. */
   message: string;
+  /** Once the job ended, where the scheduler keeps its output: the last lines of it (at most about 50). */
+  logTail?: string;
 }
 
 export interface Executor {
