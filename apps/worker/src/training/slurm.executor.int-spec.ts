@@ -32,7 +32,8 @@ describe('SlurmExecutor (real single-node Slurm)', () => {
   const bash = (script: string, extra: Partial<ExecutionSpec> = {}): ExecutionSpec => ({
     command: ['bash', '-c', script],
     key: newKey(),
-    resources: { cpus: 1, memoryMb: 64, partition: slurm.partition },
+    // A wall time, so a sleeper left by a test run that was killed frees the node's CPUs soon.
+    resources: { cpus: 1, memoryMb: 64, wallTimeMinutes: 2, partition: slurm.partition },
     ...extra,
   });
   const submit = async (spec: ExecutionSpec, by = executor) => {
@@ -49,7 +50,7 @@ describe('SlurmExecutor (real single-node Slurm)', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  const ended = (id: string) => until(id, (s) => ['finished', 'failed', 'killed', 'lost'].includes(s.state));
+  const ended = (id: string, timeoutMs?: number) => until(id, (s) => ['finished', 'failed', 'killed', 'lost'].includes(s.state), timeoutMs);
   const scontrol = async (id: string) => (await exec('scontrol', ['show', 'job', '--oneliner', '--details', id])).stdout;
   async function fileShows(file: string, pattern: RegExp): Promise<string> {
     const deadline = Date.now() + 20_000;
@@ -78,28 +79,29 @@ describe('SlurmExecutor (real single-node Slurm)', () => {
         key,
         cwd: dir,
         env: { CALIPER_RUN_ID: key, MLFLOW_TRACKING_URI: 'http://127.0.0.1:3000/api' },
-        resources: { cpus: 2, memoryMb: 100, wallTimeMinutes: 5, partition: slurm.partition },
+        resources: { cpus: Math.min(2, slurm.cpus), memoryMb: 100, wallTimeMinutes: 5, partition: slurm.partition },
       }),
     );
     expect(id).toMatch(/^[1-9]\d*$/);
-    const status = await ended(id);
+    // Two CPUs, all a small test node has: it may wait for another test file's job to end.
+    const status = await ended(id, 45_000);
     expect(status).toEqual({
       state: 'finished',
       exitCode: 0,
       message: `Slurm job ${id} completed (exit code 0:0)`,
-      logTail: `run ${key} reports to http://127.0.0.1:3000/api\ncpus 2 in ${dir}`,
+      logTail: `run ${key} reports to http://127.0.0.1:3000/api\ncpus ${Math.min(2, slurm.cpus)} in ${dir}`,
     });
     const job = parseScontrolJob(await scontrol(id));
     expect(job).toMatchObject({
       JobName: `caliper-${key}`,
       Partition: slurm.partition,
       TimeLimit: '00:05:00',
-      'CPUs/Task': '2',
+      'CPUs/Task': String(Math.min(2, slurm.cpus)),
       MinMemoryNode: '100M',
       Requeue: '0',
       StdOut: path.join(dir, `caliper-${key}`, 'job.log'),
     });
-  });
+  }, 60_000);
 
   it('reports a script exiting 3 as failed with exit code 3, the last 50 lines of its output in logTail', async () => {
     const log = path.join(dir, 'fails.log');
