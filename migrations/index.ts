@@ -19,6 +19,7 @@ import { Promotion1765800000000 } from './1765800000000-Promotion';
 import { Webhooks1765900000000 } from './1765900000000-Webhooks';
 import { AliasRules1766000000000 } from './1766000000000-AliasRules';
 import { RunTemplates1766100000000 } from './1766100000000-RunTemplates';
+import { RunExecutions1766200000000 } from './1766200000000-RunExecutions';
 
 export const MIGRATIONS = [
   Foundation1764205200000,
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   Webhooks1765900000000,
   AliasRules1766000000000,
   RunTemplates1766100000000,
+  RunExecutions1766200000000,
 ];

@@ -18,6 +18,7 @@ import { WorkerInfraModule } from './infra/worker-infra.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { QueueModule } from './queue/queue.module';
 import { RegistryJobsModule } from './registry/registry-jobs.module';
+import { TrainingJobsModule } from './training/training-jobs.module';
 import { UploadsJobsModule } from './uploads/uploads-jobs.module';
 import { WebhooksJobsModule } from './webhooks/webhooks-jobs.module';
 import { WorkerLifecycle } from './worker.lifecycle';
@@ -30,6 +31,7 @@ const JOB_FAMILY_MODULES = [
   DatasetsJobsModule,
   IdempotencyJobsModule,
   RegistryJobsModule,
+  TrainingJobsModule,
   UploadsJobsModule,
   WebhooksJobsModule,
 ];

@@ -109,6 +109,23 @@ export const configSchema = z.object({
     .string()
     .regex(/^\d{1,6}(ms|s|m|h)(,\d{1,6}(ms|s|m|h)){0,19}$/, 'must be a comma-separated list of delays such as 30s,2m,10m,1h,6h')
     .default('30s,2m,10m,1h,6h'),
+  /** The API's address as a launched training job reaches it (MLFLOW_TRACKING_URI of the job); default: this machine's API. */
+  TRAINING_TRACKING_URL: z.string().url().optional(),
+  /** Where the worker keeps launched runs' files (token file, job script, log); one folder per run. */
+  TRAINING_WORK_DIR: z.string().min(1).optional(),
+  /** The executors this worker runs launched runs with: local (a child process) and/or slurm (sbatch on this submit host). */
+  TRAINING_EXECUTORS: z
+    .string()
+    .regex(/^(local|slurm)(,(local|slurm))*$/, 'must be a comma-separated list of local, slurm')
+    .default('local')
+    .transform((v) => [...new Set(v.split(','))] as ('local' | 'slurm')[]),
+  /** The Slurm partition of a run whose template names none (Slurm's default partition when unset). */
+  TRAINING_SLURM_PARTITION: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/)
+    .optional(),
+  /** How often the worker asks the executors how launched runs are doing. */
+  TRAINING_SYNC_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

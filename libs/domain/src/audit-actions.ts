@@ -82,6 +82,9 @@ export const AUDIT_ACTIONS = [
   // Run templates (issue 15)
   'run_template.created',
   'run_template.version_added',
+  'run.launched',
+  'run.submitted',
+  'run.cancel_requested',
   'audit.break_acknowledged',
 ] as const;
 

@@ -58,6 +58,18 @@ export const jobFamilies = defineJobFamilies({
      */
     'webhooks.deliver': z.object({ v: z.literal(1), deliveryId: z.string().uuid(), attempt: z.number().int().min(1).max(1000) }).strict(),
   },
+  training: {
+    /**
+     * Submits a launched run to its executor (run_executions holds the command, the executor and
+     * the values): mints the run-scoped token, records the scheduler's id. A run already submitted
+     * is skipped, and a scheduler with a shared queue finds a job it already has by the run's id.
+     */
+    'training.submit': z.object({ v: z.literal(1), runUuid: z.string().regex(/^[0-9a-f]{32}$/) }).strict(),
+    /** Stops a launched run whose cancel was requested (run_executions.cancel_requested_at). */
+    'training.cancel': z.object({ v: z.literal(1), runUuid: z.string().regex(/^[0-9a-f]{32}$/) }).strict(),
+    /** Asks each executor how its open runs are doing and records it on the runs (scheduled). */
+    'training.sync': z.object({ v: z.literal(1) }).strict(),
+  },
   deployments: {
     /**
      * A deployment started or ended (the typed deployment event of issue 14). Consumed by the
@@ -88,6 +100,7 @@ export const FAMILY_CONSUMERS: { readonly [F in keyof typeof jobFamilies]: 'work
   registry: 'worker',
   deployments: 'inference',
   webhooks: 'worker',
+  training: 'worker',
 };
 
 type Families = typeof jobFamilies;
@@ -154,7 +167,12 @@ function compactMinute(minute: string): string {
 }
 
 /** Jobs the job scheduler starts on an interval; they have no natural key and never go through the outbox. */
-export const SCHEDULED_JOB_NAMES = ['audit.checkpoint', 'uploads.sweep', 'idempotency.purge'] as const satisfies readonly JobName[];
+export const SCHEDULED_JOB_NAMES = [
+  'audit.checkpoint',
+  'uploads.sweep',
+  'idempotency.purge',
+  'training.sync',
+] as const satisfies readonly JobName[];
 export type ScheduledJobName = (typeof SCHEDULED_JOB_NAMES)[number];
 /** Jobs written to the outbox by a business transaction; each has a natural key, hence a stable id. */
 export type KeyedJobName = Exclude<JobName, ScheduledJobName>;
@@ -185,6 +203,9 @@ export function deterministicJobId(job: Job<KeyedJobName>): string {
       return [job.name, job.data.promotionRequestId].map(encodeURIComponent).join('|');
     case 'webhooks.deliver':
       return [job.name, job.data.deliveryId, String(job.data.attempt)].map(encodeURIComponent).join('|');
+    case 'training.submit':
+    case 'training.cancel':
+      return [job.name, job.data.runUuid].map(encodeURIComponent).join('|');
     case 'deployments.changed':
       return [job.name, job.data.deploymentId, job.data.change].map(encodeURIComponent).join('|');
   }

@@ -23,4 +23,5 @@ export * from './repositories/saved-views.repository';
 export * from './repositories/promotion.repository';
 export * from './repositories/webhooks.repository';
 export * from './repositories/run-templates.repository';
+export * from './repositories/run-executions.repository';
 export * from './promotion-gates';

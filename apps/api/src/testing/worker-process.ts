@@ -28,8 +28,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts the worker and waits until it answers /health/live (90 s at most, then fails with its output). */
-export async function startWorker(api: TestApi): Promise<WorkerProcess> {
+/** Starts the worker (with `env` besides) and waits until it answers /health/live (90 s at most, then fails with its output). */
+export async function startWorker(api: TestApi, env: Record<string, string> = {}): Promise<WorkerProcess> {
   const prefix = `test-registry-${randomBytes(4).toString('hex')}`;
   const port = await freePort();
   const start = `require(${JSON.stringify(path.join(ROOT, 'apps/worker/src/main.ts'))}).bootstrap({ queuePrefix: ${JSON.stringify(prefix)} }).catch((err) => { console.error(err); process.exit(1); })`;
@@ -42,6 +42,7 @@ export async function startWorker(api: TestApi): Promise<WorkerProcess> {
       WORKER_PORT: String(port),
       REDIS_PREFIX: prefix,
       LOG_LEVEL: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

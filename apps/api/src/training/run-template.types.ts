@@ -152,3 +152,42 @@ export class ParameterValueInput {
   @Field() @IsString() @MaxLength(64) name: string;
   @Field({ description: "As text, read by the parameter's type" }) @IsString() @MaxLength(1000) value: string;
 }
+
+@ObjectType('RunExecution', { description: 'How a launched run is executing, as its scheduler last said' })
+export class RunExecutionGql {
+  @Field(() => ExecutorKindGql) executor: ExecutorKindGql;
+  @Field(() => ID) templateVersionId: string;
+  @Field(() => String, { nullable: true, description: 'The Slurm job id, Kubernetes Job name or pid; null until submitted' })
+  externalId: string | null;
+  @Field({ description: "What the scheduler says, e.g. 'pending: Resources'" }) message: string;
+  @Field(() => Int, { nullable: true }) exitCode: number | null;
+  @Field(() => String, { nullable: true, description: "The last lines of the job's output, once it ended" }) logTail: string | null;
+  @Field(() => [String]) command: string[];
+  @Field() launchedAt: Date;
+  @Field(() => Date, { nullable: true }) submittedAt: Date | null;
+  @Field(() => Date, { nullable: true }) endedAt: Date | null;
+  @Field(() => Date, { nullable: true }) cancelRequestedAt: Date | null;
+}
+
+@ObjectType('LaunchedRun')
+export class LaunchedRunGql {
+  @Field({ description: "The new run's id (MLflow's run_id), queued for the worker to submit" }) runId: string;
+  @Field(() => ID) experimentId: string;
+  @Field() name: string;
+}
+
+@InputType()
+export class LaunchRunInput {
+  @Field(() => ID) @IsUUID() templateVersionId: string;
+  @Field(() => String, { nullable: true, description: "The experiment (created when missing); the template's name by default" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  experimentName?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(250) runName?: string | null;
+  @Field(() => [ParameterValueInput], { defaultValue: [] })
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => ParameterValueInput)
+  values: ParameterValueInput[];
+}

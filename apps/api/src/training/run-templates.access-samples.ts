@@ -2,13 +2,14 @@
 import { UserEntity } from '@caliper/persistence';
 import { DataSource } from 'typeorm';
 import { AccessSetup, defineAccessSamples } from '../testing/access-samples';
+import { RunLaunchService } from './run-launch.service';
 import { RunTemplatesService } from './run-templates.service';
 
 const DEFINITION = `{ architecture: "UNet 2D", executor: LOCAL, command: ["python3", "train.py", "--lr", "{lr}"],
   resources: { gpus: 0, cpus: 1, memoryGb: 1, wallTimeMinutes: 10 },
   parameters: [{ name: "lr", type: FLOAT, default: "0.001", min: 0, max: 1 }] }`;
 
-/** A run template of the fixture project, created by its PI. */
+/** A run template of the fixture project, created by its PI, and a run launched from it. */
 export const ACCESS_SETUP: AccessSetup = async (app, f) => {
   const user = await app.get(DataSource).getRepository(UserEntity).findOneByOrFail({ id: f.memberId });
   const principal = {
@@ -31,7 +32,9 @@ export const ACCESS_SETUP: AccessSetup = async (app, f) => {
       command: ['python3', 'train.py', '--lr', '{lr}'],
     },
   });
-  return { runTemplateId: template.id, runTemplateVersionId: version.id };
+  // A launched run (queued: the sweep runs no worker), for cancelRun.
+  const launched = await app.get(RunLaunchService).launch(principal, { templateVersionId: version.id, values: [] });
+  return { runTemplateId: template.id, runTemplateVersionId: version.id, launchedRunId: launched.runUuid };
 };
 
 export const ACCESS_SAMPLES = defineAccessSamples({
@@ -48,6 +51,14 @@ export const ACCESS_SAMPLES = defineAccessSamples({
   createRunTemplate: (f) => ({
     query: `mutation($p: ID!) { createRunTemplate(input: { projectId: $p, name: "another", definition: ${DEFINITION} }) { id } }`,
     variables: { p: f.projectId },
+  }),
+  launchRun: (f) => ({
+    query: 'mutation($v: ID!) { launchRun(input: { templateVersionId: $v, values: [{ name: "lr", value: "0.01" }] }) { runId } }',
+    variables: { v: f.extra.runTemplateVersionId },
+  }),
+  cancelRun: (f) => ({
+    query: 'mutation($r: String!) { cancelRun(runId: $r) { cancelRequestedAt } }',
+    variables: { r: f.extra.launchedRunId },
   }),
   addRunTemplateVersion: (f) => ({
     query: `mutation($t: ID!) { addRunTemplateVersion(input: { templateId: $t, definition: ${DEFINITION} }) { id version } }`,

@@ -1,7 +1,7 @@
 /** Per request: the project of a template and of a template version (the access guard locates both), and each template's versions. */
 import { Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
-import { RunTemplatesRepository, RunTemplateVersionRow } from '@caliper/persistence';
+import { RunExecutionRow, RunExecutionsRepository, RunTemplatesRepository, RunTemplateVersionRow } from '@caliper/persistence';
 import { LoaderFactory, RequestLoaders } from '../graphql/loaders';
 
 declare module '../graphql/loaders' {
@@ -10,13 +10,18 @@ declare module '../graphql/loaders' {
     runTemplateVersionProject: DataLoader<string, string | null>;
     runTemplateLatest: DataLoader<string, RunTemplateVersionRow | null>;
     runTemplateVersions: DataLoader<string, RunTemplateVersionRow[]>;
+    /** By the run's internal id. */
+    runExecution: DataLoader<string, RunExecutionRow | null>;
   }
 }
 
 @Injectable()
 @RequestLoaders()
 export class RunTemplatesLoaders implements LoaderFactory {
-  constructor(private readonly templates: RunTemplatesRepository) {}
+  constructor(
+    private readonly templates: RunTemplatesRepository,
+    private readonly executions: RunExecutionsRepository,
+  ) {}
 
   create() {
     return {
@@ -29,6 +34,10 @@ export class RunTemplatesLoaders implements LoaderFactory {
       runTemplateVersions: new DataLoader<string, RunTemplateVersionRow[]>(async (ids) => {
         const rows = await this.templates.versionsOf(ids);
         return ids.map((id) => rows.filter((r) => r.templateId === id));
+      }),
+      runExecution: new DataLoader<string, RunExecutionRow | null>(async (ids) => {
+        const rows = await this.executions.ofRuns(ids);
+        return ids.map((id) => rows.find((r) => r.runId === id) ?? null);
       }),
     };
   }

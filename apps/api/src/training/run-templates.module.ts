@@ -1,8 +1,21 @@
-/** Run templates (issue 15, item 1): versioned launch definitions over GraphQL, with a checked launch preview. */
+/** Run templates and launches (issue 15): versioned launch definitions, a checked launch preview, launching and cancelling runs. */
 import { Module } from '@nestjs/common';
+import { TrackingModule } from '../tracking/tracking.module';
+import { RunLaunchResolver } from './run-launch.resolver';
+import { RunLaunchService } from './run-launch.service';
 import { RunTemplatesLoaders } from './run-templates.loaders';
 import { RunTemplateFieldsResolver, RunTemplatesResolver } from './run-templates.resolver';
 import { RunTemplatesService } from './run-templates.service';
 
-@Module({ providers: [RunTemplatesService, RunTemplatesResolver, RunTemplateFieldsResolver, RunTemplatesLoaders] })
+@Module({
+  imports: [TrackingModule],
+  providers: [
+    RunTemplatesService,
+    RunTemplatesResolver,
+    RunTemplateFieldsResolver,
+    RunTemplatesLoaders,
+    RunLaunchService,
+    RunLaunchResolver,
+  ],
+})
 export class RunTemplatesModule {}

@@ -39,7 +39,7 @@ function projectOf(
   };
 }
 const templateProjectAt = (path: string) => projectOf(path, 'Run template', (l) => l.runTemplateProject);
-const versionProjectAt = (path: string) => projectOf(path, 'Run template version', (l) => l.runTemplateVersionProject);
+export const versionProjectAt = (path: string) => projectOf(path, 'Run template version', (l) => l.runTemplateVersionProject);
 
 const toTemplateGql = (t: RunTemplateRow): RunTemplateGql => ({ id: t.id, projectId: t.projectId, name: t.name, createdAt: t.createdAt });
 

@@ -35,13 +35,14 @@ describe('scheduled jobs (worker in-process; real PostgreSQL, Redis, S3)', () =>
     return Number(text.match(new RegExp(`name="${name.replace(/\./g, '\\.')}",outcome="${outcome}"\\} (\\d+)`))?.[1] ?? 0);
   };
 
-  it("registers each scheduler on its family's queue: audit checkpoints every AUDIT_CHECKPOINT_INTERVAL_SECONDS, the upload sweep and the idempotency purge hourly", async () => {
+  it("registers each scheduler on its family's queue: audit checkpoints every AUDIT_CHECKPOINT_INTERVAL_SECONDS, the upload sweep and the idempotency purge hourly, the training sync every TRAINING_SYNC_INTERVAL_MS", async () => {
     const schedulers = [];
     for (const family of JOB_FAMILIES)
       for (const s of await worker.queues.of(family).getJobSchedulers()) schedulers.push([family, s.key, s.every]);
     expect(schedulers.sort()).toEqual([
       ['audit', 'audit.checkpoint', 5000],
       ['idempotency', 'idempotency.purge', 3600_000],
+      ['training', 'training.sync', 10_000],
       ['uploads', 'uploads.sweep', 3600_000],
     ]);
   });

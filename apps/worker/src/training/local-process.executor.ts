@@ -48,7 +48,9 @@ export class LocalProcessExecutor implements Executor {
       const env = Object.fromEntries(INHERITED_ENV.flatMap((k) => (process.env[k] === undefined ? [] : [[k, process.env[k]!]])));
       const child = spawn(program, args, {
         cwd: spec.cwd,
-        env: { ...env, ...spec.env },
+        // Secrets (the run's token) go in the child's environment: never on its command line, which
+        // every user of the machine can read; /proc/<pid>/environ is readable by the job's user only.
+        env: { ...env, ...spec.env, ...spec.secretEnv },
         detached: true,
         stdio: ['ignore', log?.fd ?? 'ignore', log?.fd ?? 'ignore'],
       });

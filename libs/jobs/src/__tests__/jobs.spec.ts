@@ -64,6 +64,9 @@ describe('parseJob', () => {
       'registry.deploy-version',
       'deployments.changed',
       'webhooks.deliver',
+      'training.submit',
+      'training.cancel',
+      'training.sync',
     ];
     expect(JOB_NAMES.sort()).toEqual(names.sort());
   });
@@ -78,6 +81,7 @@ describe('job families', () => {
       'deployments',
       'idempotency',
       'registry',
+      'training',
       'uploads',
       'webhooks',
     ]);
@@ -92,6 +96,7 @@ describe('job families', () => {
       deployments: 'caliper-deployments',
       idempotency: 'caliper-idempotency',
       registry: 'caliper-registry',
+      training: 'caliper-training',
       uploads: 'caliper-uploads',
       webhooks: 'caliper-webhooks',
     });
@@ -119,7 +124,12 @@ describe('job families', () => {
 
 describe('scheduled jobs', () => {
   it('are told apart from keyed ones, and each takes the payload the scheduler sends ({ v: 1 })', () => {
-    expect(SCHEDULED_JOB_NAMES.filter(isScheduledJobName)).toEqual(['audit.checkpoint', 'uploads.sweep', 'idempotency.purge']);
+    expect(SCHEDULED_JOB_NAMES.filter(isScheduledJobName)).toEqual([
+      'audit.checkpoint',
+      'uploads.sweep',
+      'idempotency.purge',
+      'training.sync',
+    ]);
     expect(isScheduledJobName('auth.failed-logins.flush')).toBe(false);
     for (const name of SCHEDULED_JOB_NAMES) expect(parseJob(name, { v: 1 })).toEqual({ name, data: { v: 1 } });
   });
@@ -154,6 +164,15 @@ describe('webhook delivery jobs', () => {
     expect(attempt(1)).toBe(attempt(1));
     expect(new Set([1, 2, 3, 6].map(attempt)).size).toBe(4);
     expect(() => parseJob('webhooks.deliver', { v: 1, deliveryId, attempt: 0 })).toThrow(/attempt/);
+  });
+});
+
+describe('training jobs', () => {
+  it('key submit and cancel by the run (a relayed duplicate is one job), and refuse a payload that is not a run id', () => {
+    const runUuid = 'a'.repeat(32);
+    expect(deterministicJobId(parseJob('training.submit', { v: 1, runUuid }))).toBe(`training.submit|${runUuid}`);
+    expect(deterministicJobId(parseJob('training.cancel', { v: 1, runUuid }))).toBe(`training.cancel|${runUuid}`);
+    expect(() => parseJob('training.submit', { v: 1, runUuid: 'not-a-run' })).toThrow(/runUuid/);
   });
 });
 

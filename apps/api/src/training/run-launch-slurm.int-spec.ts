@@ -1,0 +1,148 @@
+/**
+ * Launching training runs onto a real single-node Slurm (issue 15, must-show): the API in-process
+ * on PostgreSQL and S3, the worker as its own process with the Slurm executor
+ * (TRAINING_EXECUTORS=local,slurm), slurmctld/slurmd/munged started by tools/testing/slurm.ts.
+ * The job is a node script run by sbatch: it takes its run-scoped token from the 0600 file the
+ * executor wrote and logs into its run over the MLflow REST API.
+ *
+ * Launched from GraphQL, a run goes queued → running → finished with its Slurm job id
+ * and its metric; a failing job ends failed with its exit code and the tail of its output; a run
+ * waiting for the node's CPUs shows Slurm's pending reason; a cancelled run is scancelled and
+ * killed, and the waiting one then runs.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the test starts a real Slurm
+import { ensureSlurm, TestSlurm } from '../../../../tools/testing/slurm';
+import { ADMIN, Auth, gqlOk, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
+import { startWorker, WorkerProcess } from '../testing/worker-process';
+
+const SCRIPT = path.join(__dirname, 'testing/job-script.js');
+const CREATE = `mutation($i: CreateRunTemplateInput!) { createRunTemplate(input: $i) { id latestVersion { id } } }`;
+const LAUNCH = `mutation($i: LaunchRunInput!) { launchRun(input: $i) { runId } }`;
+const CANCEL = `mutation($r: String!) { cancelRun(runId: $r) { cancelRequestedAt } }`;
+const RUN = `query($r: String!) { run(runId: $r) { status latestMetrics { key value }
+  execution { executor externalId message exitCode logTail endedAt } } }`;
+
+interface RunView {
+  status: string;
+  latestMetrics: { key: string; value: number }[];
+  execution: {
+    executor: string;
+    externalId: string | null;
+    message: string;
+    exitCode: number | null;
+    logTail: string | null;
+    endedAt: string | null;
+  };
+}
+
+jest.setTimeout(120_000);
+
+describe('launching runs onto Slurm (real slurmctld and slurmd, worker process)', () => {
+  let slurm: TestSlurm;
+  let api: TestApi;
+  let worker: WorkerProcess;
+  let researcher: Auth;
+  let templateVersionId: string;
+  const seen: Record<string, Set<string>> = {};
+
+  const runView = async (runId: string) => {
+    const run = (await gqlOk<{ run: RunView }>(api, researcher, RUN, { r: runId })).run;
+    (seen[runId] ??= new Set()).add(run.status);
+    return run;
+  };
+  async function until(runId: string, done: (r: RunView) => boolean, ms = 60_000): Promise<RunView> {
+    let last: RunView | null = null;
+    for (const end = Date.now() + ms; Date.now() < end;) {
+      last = await runView(runId);
+      if (done(last)) return last;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`the run did not get there: ${JSON.stringify(last)}\nworker:\n${worker.output()}`);
+  }
+  const launch = async (values: { name: string; value: string }[]) =>
+    (await gqlOk<{ launchRun: { runId: string } }>(api, researcher, LAUNCH, { i: { templateVersionId, values } })).launchRun.runId;
+  const slurmJobs = (name: string) =>
+    execFileSync('squeue', ['--noheader', '--states=all', `--name=${name}`, '--format=%i'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean);
+
+  beforeAll(async () => {
+    [slurm, api] = await Promise.all([ensureSlurm(), startTestApi()]);
+    const admin = await login(api, ADMIN.username, ADMIN.password);
+    const projectId = await newProject(api, admin, 'slurm-launches');
+    const r = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
+    researcher = await login(api, r.username, r.password);
+    const created = await gqlOk<{ createRunTemplate: { latestVersion: { id: string } } }>(api, researcher, CREATE, {
+      i: {
+        projectId,
+        name: 'Slurm smoke job',
+        definition: {
+          architecture: 'none (a node script)',
+          executor: 'SLURM',
+          // Every CPU of the node: a second job waits for the first.
+          resources: { gpus: 0, cpus: slurm.cpus, memoryGb: 1, wallTimeMinutes: 5, partition: slurm.partition },
+          parameters: [
+            { name: 'exit_code', type: 'INT', default: '0', min: 0, max: 255 },
+            { name: 'sleep', type: 'INT', default: '0', min: 0, max: 120 },
+            { name: 'lr', type: 'FLOAT', default: '0.001', min: 0, max: 1 },
+          ],
+          command: [process.execPath, SCRIPT, '{exit_code}', '{sleep}', '{lr}'],
+        },
+      },
+    });
+    templateVersionId = created.createRunTemplate.latestVersion.id;
+    worker = await startWorker(api, {
+      TRAINING_EXECUTORS: 'local,slurm',
+      TRAINING_TRACKING_URL: api.base,
+      TRAINING_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'caliper-slurm-launch-')),
+      TRAINING_SYNC_INTERVAL_MS: '300',
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await worker?.close();
+    await api?.close();
+  });
+
+  it('runs a launched job under Slurm to finished, with its job id, exit code and metric', async () => {
+    const runId = await launch([{ name: 'lr', value: '0.02' }]);
+    const done = await until(runId, (r) => r.status === 'FINISHED' && r.execution.endedAt !== null);
+    expect(done.execution).toMatchObject({ executor: 'SLURM', exitCode: 0, externalId: expect.stringMatching(/^\d+$/) });
+    expect(done.latestMetrics).toEqual([{ key: 'loss', value: 2 }]);
+    expect(done.execution.logTail).toContain('own run: 200');
+    // Exactly one Slurm job for the run, named after it.
+    expect(slurmJobs(`caliper-${runId}`)).toEqual([done.execution.externalId]);
+  });
+
+  it('ends a failing job failed, with its exit code and the tail of its output', async () => {
+    const runId = await launch([{ name: 'exit_code', value: '3' }]);
+    const done = await until(runId, (r) => r.status === 'FAILED' && r.execution.endedAt !== null);
+    expect(done.execution.exitCode).toBe(3);
+    expect(done.execution.logTail!.trim().split('\n').pop()).toBe('last line before exit 3');
+  });
+
+  it("shows Slurm's pending reason for a run waiting for CPUs, and cancels a running one with scancel", async () => {
+    const first = await launch([{ name: 'sleep', value: '60' }]);
+    await until(first, (r) => r.status === 'RUNNING');
+    const second = await launch([]);
+    // Slurm gives the reason once its scheduler has looked at the job (a bare "pending" before).
+    const waiting = await until(second, (r) => /pending: /.test(r.execution.message));
+    expect(waiting).toMatchObject({ status: 'QUEUED', execution: { message: expect.stringMatching(/pending: (Resources|Priority)$/) } });
+
+    await gqlOk(api, researcher, CANCEL, { r: first });
+    const killed = await until(first, (r) => r.status === 'KILLED' && r.execution.endedAt !== null);
+    expect(killed.execution.message).toMatch(/CANCELLED|cancel/i);
+    const jobId = killed.execution.externalId!;
+    const state = execFileSync('scontrol', ['show', 'job', jobId, '--oneliner'], { encoding: 'utf8' });
+    expect(state).toMatch(/JobState=CANCELLED/);
+
+    // The waiting run gets the CPUs and finishes.
+    await until(second, (r) => r.status === 'FINISHED' && r.execution.endedAt !== null);
+    expect([...seen[second]!]).toEqual(expect.arrayContaining(['QUEUED', 'FINISHED']));
+  });
+});

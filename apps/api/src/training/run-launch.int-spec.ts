@@ -1,0 +1,264 @@
+/**
+ * Launching training runs from a template on real services (issue 15, item 2): the API in-process
+ * on PostgreSQL and S3, the worker as its own process (outbox relay, BullMQ, the 'training' jobs)
+ * with the local-process executor, and the job a real node process that takes its run-scoped
+ * token from its environment and logs into its run over the MLflow REST API.
+ *
+ * A launch becomes a queued run with the values as params, the template in its tags and the
+ * sealed dataset version as its input; the worker submits it, the job reports a metric, and the
+ * run ends finished with its pid and exit code 0, its token revoked. A failing job ends failed
+ * with its exit code and the tail of its output; a cancelled one is killed and its process gone;
+ * the token is in the job's environment only (not its command line or log), cannot write to any
+ * other run, and stops working when the run ends; bad values and a viewer are refused with nothing
+ * written.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { createSealedEvaluationDataset, ctSlice } from '@caliper/datasets/testing';
+import {
+  ADMIN,
+  Auth,
+  errorCode,
+  errorMessage,
+  gql,
+  gqlOk,
+  login,
+  newProject,
+  newUser,
+  startTestApi,
+  TestApi,
+} from '../testing/api-harness';
+import { startWorker, WorkerProcess } from '../testing/worker-process';
+
+const SCRIPT = path.join(__dirname, 'testing/job-script.js');
+const CREATE = `mutation($i: CreateRunTemplateInput!) { createRunTemplate(input: $i) { id latestVersion { id } } }`;
+const LAUNCH = `mutation($i: LaunchRunInput!) { launchRun(input: $i) { runId experimentId name } }`;
+const CANCEL = `mutation($r: String!) { cancelRun(runId: $r) { cancelRequestedAt externalId } }`;
+const RUN = `query($r: String!) { run(runId: $r) { runId name status endTime params { key value } tags { key value }
+  latestMetrics { key value } inputs { kind name datasetVersionId }
+  execution { executor externalId message exitCode logTail command submittedAt endedAt cancelRequestedAt } } }`;
+
+interface RunView {
+  runId: string;
+  name: string;
+  status: string;
+  endTime: string | null;
+  params: { key: string; value: string }[];
+  tags: { key: string; value: string }[];
+  latestMetrics: { key: string; value: number }[];
+  inputs: { kind: string; name: string; datasetVersionId: string | null }[];
+  execution: {
+    executor: string;
+    externalId: string | null;
+    message: string;
+    exitCode: number | null;
+    logTail: string | null;
+    command: string[];
+    submittedAt: string | null;
+    endedAt: string | null;
+    cancelRequestedAt: string | null;
+  } | null;
+}
+
+describe('launching runs from templates (local executor, worker process)', () => {
+  let api: TestApi;
+  let worker: WorkerProcess;
+  let owner: Client;
+  let researcher: Auth;
+  let viewer: Auth;
+  let projectId: string;
+  let templateVersionId: string;
+  let datasetVersionId: string;
+  const workDir = mkdtempSync(path.join(tmpdir(), 'caliper-training-test-'));
+
+  const runView = async (runId: string) => (await gqlOk<{ run: RunView }>(api, researcher, RUN, { r: runId })).run;
+  /** Polls the run until `done` holds (30 s at most), then fails with the run and the worker's output. */
+  async function until(runId: string, done: (r: RunView) => boolean): Promise<RunView> {
+    let last: RunView | null = null;
+    for (const end = Date.now() + 30_000; Date.now() < end;) {
+      last = await runView(runId);
+      if (done(last)) return last;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`the run did not get there: ${JSON.stringify(last)}\nworker:\n${worker.output()}`);
+  }
+  const launch = (values: { name: string; value: string }[], runName?: string) =>
+    gqlOk<{ launchRun: { runId: string; experimentId: string; name: string } }>(api, researcher, LAUNCH, {
+      i: { templateVersionId, values, ...(runName ? { runName } : {}) },
+    }).then((r) => r.launchRun);
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+    } catch {
+      return false;
+    }
+  };
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    owner = new Client({ connectionString: api.db.ownerUrl });
+    await owner.connect();
+    const admin = await login(api, ADMIN.username, ADMIN.password);
+    projectId = await newProject(api, admin, 'launches');
+    const r = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
+    const v = await newUser(api, admin, { projectId, roles: ['VIEWER'] });
+    researcher = await login(api, r.username, r.password);
+    viewer = await login(api, v.username, v.password);
+    await api.objects.store.ensureBucket('caliper-datasets-launch');
+    datasetVersionId = (
+      await createSealedEvaluationDataset(api.app.get(DataSource), api.objects.store, {
+        bucket: 'caliper-datasets-launch',
+        projectId,
+        userId: r.id,
+        name: 'kidney-ct',
+        items: [{ dicom: ctSlice(8, 8, () => 40), split: 'train' }],
+      })
+    ).versionId;
+    const created = await gqlOk<{ createRunTemplate: { latestVersion: { id: string } } }>(api, researcher, CREATE, {
+      i: {
+        projectId,
+        name: 'Smoke job',
+        definition: {
+          architecture: 'none (a node script)',
+          executor: 'LOCAL',
+          datasetVersionId,
+          resources: { gpus: 0, cpus: 1, memoryGb: 1, wallTimeMinutes: 10 },
+          parameters: [
+            { name: 'exit_code', type: 'INT', default: '0', min: 0, max: 255 },
+            { name: 'sleep', type: 'INT', default: '0', min: 0, max: 120 },
+            { name: 'lr', type: 'FLOAT', default: '0.001', min: 0, max: 1 },
+            { name: 'other_run', type: 'STRING', default: '' },
+          ],
+          command: [process.execPath, SCRIPT, '{exit_code}', '{sleep}', '{lr}', '{other_run}'],
+        },
+      },
+    });
+    templateVersionId = created.createRunTemplate.latestVersion.id;
+    worker = await startWorker(api, { TRAINING_TRACKING_URL: api.base, TRAINING_WORK_DIR: workDir, TRAINING_SYNC_INTERVAL_MS: '300' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await worker?.close();
+    await owner?.end();
+    await api?.close();
+  });
+
+  it('runs a launched job to finished: params, tags, dataset input, its metric, pid and exit code; its token limited to the run and revoked at the end', async () => {
+    const other = await launch([{ name: 'sleep', value: '0' }], 'the other run');
+    await until(other.runId, (r) => r.status === 'FINISHED');
+    const launched = await launch(
+      [
+        { name: 'lr', value: '3e-2' },
+        { name: 'other_run', value: other.runId },
+      ],
+      'smoke 1',
+    );
+    expect(launched).toMatchObject({ name: 'smoke 1', runId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    const queued = await runView(launched.runId);
+    expect(['QUEUED', 'STARTING', 'RUNNING', 'FINISHED']).toContain(queued.status);
+    expect(queued.params).toEqual([
+      { key: 'exit_code', value: '0' },
+      { key: 'lr', value: '0.03' },
+      { key: 'other_run', value: other.runId },
+      { key: 'sleep', value: '0' },
+    ]);
+    expect(queued.tags).toEqual(
+      expect.arrayContaining([
+        { key: 'caliper.template', value: 'Smoke job' },
+        { key: 'caliper.template_version', value: '1' },
+        { key: 'caliper.executor', value: 'local' },
+      ]),
+    );
+    expect(queued.inputs).toEqual([{ kind: 'dataset', name: 'kidney-ct v1', datasetVersionId }]);
+    expect(queued.execution!.command).toEqual([process.execPath, SCRIPT, '0', '0', '0.03', other.runId]);
+
+    const done = await until(launched.runId, (r) => r.status === 'FINISHED' && r.execution?.endedAt !== null);
+    expect(done.latestMetrics).toEqual([{ key: 'loss', value: 3 }]);
+    expect(done.endTime).not.toBeNull();
+    const pid = Number(done.execution!.externalId);
+    expect(pid).toBeGreaterThan(1);
+    expect(done.execution).toMatchObject({ executor: 'LOCAL', exitCode: 0, message: 'exited with code 0' });
+    // The job logged into its own run, and its token was refused for the other run.
+    expect(done.execution!.logTail).toContain('own run: 200');
+    expect(done.execution!.logTail).toContain('other run: 403');
+    const otherRun = await runView(other.runId);
+    expect(otherRun.latestMetrics).toEqual([{ key: 'loss', value: 0.1 }]);
+
+    expect(readFileSync(path.join(workDir, 'runs', launched.runId, 'output.log'), 'utf8')).toContain('own run: 200');
+    // The run's token: limited to this run, with the launcher's run-writing role, revoked once the run ended.
+    const tokens = await owner.query(`SELECT run_id, roles, revoked_at FROM api_tokens WHERE run_id = $1`, [launched.runId]);
+    expect(tokens.rows).toEqual([{ run_id: launched.runId, roles: ['researcher'], revoked_at: expect.any(Date) }]);
+
+    const events = await owner.query(`SELECT action FROM audit_events WHERE entity_id = $1 ORDER BY seq`, [launched.runId]);
+    // (A job this short may end before a sync sees it running: no run.running event then.)
+    expect(events.rows.map((e) => e.action).filter((a) => a !== 'run.running')).toEqual([
+      'run.created',
+      'run.launched',
+      'run.submitted',
+      'run.finished',
+    ]);
+  });
+
+  it('ends a failing job failed, with its exit code and the tail of its output', async () => {
+    const launched = await launch([{ name: 'exit_code', value: '3' }]);
+    const done = await until(launched.runId, (r) => r.status === 'FAILED' && r.execution?.endedAt !== null);
+    expect(done.execution).toMatchObject({ exitCode: 3, message: 'exited with code 3' });
+    expect(done.execution!.logTail!.split('\n').pop()).toBe('last line before exit 3');
+  });
+
+  it('cancels a running job: killed, its process gone, its token (never on the command line or in the log) dead', async () => {
+    const launched = await launch([{ name: 'sleep', value: '60' }]);
+    const running = await until(launched.runId, (r) => r.status === 'RUNNING' && r.execution?.externalId !== null);
+    const pid = Number(running.execution!.externalId);
+    expect(alive(pid)).toBe(true);
+    // The token is in the job's environment (readable by its user only), not on its command line nor in its log.
+    const token = /(?:^|\0)CALIPER_TOKEN=([^\0]+)/.exec(readFileSync(`/proc/${pid}/environ`, 'utf8'))![1]!;
+    expect(readFileSync(`/proc/${pid}/environ`, 'utf8')).toContain(`MLFLOW_TRACKING_TOKEN=${token}`);
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).not.toContain(token);
+    const logMetric = () =>
+      fetch(`${api.base}/api/2.0/mlflow/runs/log-metric`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ run_id: launched.runId, key: 'late', value: 1, timestamp: Date.now(), step: 0 }),
+      });
+    expect((await logMetric()).status).toBe(200);
+    const cancelled = await gqlOk<{ cancelRun: { cancelRequestedAt: string | null } }>(api, researcher, CANCEL, { r: launched.runId });
+    expect(cancelled.cancelRun.cancelRequestedAt).not.toBeNull();
+    const done = await until(launched.runId, (r) => r.status === 'KILLED' && r.execution?.endedAt !== null);
+    expect(done.execution!.message).toMatch(/^cancelled: ended by SIGTERM/);
+    expect(alive(pid)).toBe(false);
+    expect(readFileSync(path.join(workDir, 'runs', launched.runId, 'output.log'), 'utf8')).not.toContain(token);
+    expect((await logMetric()).status).toBe(401);
+    const again = await gql(api, researcher, CANCEL, { r: launched.runId });
+    expect(errorCode(again)).toBe('CONFLICT');
+    expect(errorMessage(again)).toMatch(/has already ended \(killed\)/);
+  });
+
+  it('refuses bad values and a viewer with nothing written', async () => {
+    const count = async () =>
+      (
+        await owner.query(
+          `SELECT (SELECT count(*)::int FROM runs) AS runs, (SELECT count(*)::int FROM run_executions) AS executions, (SELECT count(*)::int FROM outbox) AS outbox`,
+        )
+      ).rows[0];
+    const before = await count();
+    const bad = await gql(api, researcher, LAUNCH, {
+      i: {
+        templateVersionId,
+        values: [
+          { name: 'exit_code', value: '256' },
+          { name: 'lr', value: 'fast' },
+        ],
+      },
+    });
+    expect(errorCode(bad)).toBe('BAD_USER_INPUT');
+    expect(errorMessage(bad)).toBe("The launch values are not valid: exit_code: 256 is above the maximum 255. lr: 'fast' is not a number.");
+    const forbidden = await gql(api, viewer, LAUNCH, { i: { templateVersionId, values: [] } });
+    expect(errorCode(forbidden)).toBe('FORBIDDEN');
+    expect(await count()).toEqual(before);
+  });
+});

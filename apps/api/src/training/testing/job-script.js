@@ -1,0 +1,29 @@
+// A training job for the launch tests, run by the worker's executor as the template's command:
+// it takes the run-scoped token the executor passed (CALIPER_TOKEN; MLflow's client takes the
+// same token as MLFLOW_TRACKING_TOKEN), logs a metric to its own run over the MLflow REST API
+// (MLFLOW_TRACKING_URI, MLFLOW_RUN_ID), tries to log to another run with the same token (which
+// must be refused), prints what happened, then sleeps and exits as told:
+//   node job-script.js <exit code> <sleep seconds> <lr> [other run id]
+'use strict';
+const [exitCode, sleepSeconds, lr, otherRun] = process.argv.slice(2);
+const token = process.env.CALIPER_TOKEN;
+const base = process.env.MLFLOW_TRACKING_URI;
+const logMetric = (runId, value) =>
+  fetch(`${base}/api/2.0/mlflow/runs/log-metric`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ run_id: runId, key: 'loss', value, timestamp: Date.now(), step: 1 }),
+  });
+
+(async () => {
+  console.log(`job for run ${process.env.MLFLOW_RUN_ID} with lr ${lr}; params ${process.env.CALIPER_PARAMS}`);
+  const own = await logMetric(process.env.MLFLOW_RUN_ID, Number(lr) * 100);
+  console.log(`own run: ${own.status}`);
+  if (otherRun) console.log(`other run: ${(await logMetric(otherRun, 1)).status}`);
+  await new Promise((r) => setTimeout(r, Number(sleepSeconds) * 1000));
+  console.log(`last line before exit ${exitCode}`);
+  process.exit(Number(exitCode));
+})().catch((err) => {
+  console.error(err);
+  process.exit(70);
+});

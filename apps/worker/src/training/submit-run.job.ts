@@ -1,0 +1,174 @@
+/**
+ * 'training.submit': hands a launched run to its executor. In order:
+ * 1. In a transaction holding the execution and run rows: a run already submitted, ended or
+ *    cancelled is left as it is (a retried job changes nothing; a cancel before submission ends
+ *    the run killed). Otherwise a run-scoped API token is minted for the launching user (limited
+ *    to this run, with their run-writing roles in the project, expiring after the wall time plus a
+ *    day; a token of an earlier failed attempt is revoked) and its id recorded.
+ * 2. The executor gets the command, the tracking variables (MLFLOW_TRACKING_URI, MLFLOW_RUN_ID,
+ *    CALIPER_*), the token as a secret variable (MLFLOW_TRACKING_TOKEN, CALIPER_TOKEN: never on a
+ *    command line, in a script or in a log; Slurm passes it in a 0600 file) and the resources.
+ * 3. The scheduler's id is recorded, with a 'run.submitted' event; the run stays 'queued' until the
+ *    sync job hears from the scheduler that it starts or runs (a Slurm job may wait for hours).
+ * A scheduler with a shared queue finds a job it already made for this run by the run's id, so a
+ * worker that died between 2 and 3 does not submit twice. A failure on the last attempt, or an
+ * executor this worker does not have, ends the run failed with the reason.
+ */
+import path from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Config } from '@caliper/config';
+import { generateApiToken, ProjectRole } from '@caliper/domain';
+import { JobPayloads } from '@caliper/jobs';
+import {
+  ApiTokensRepository,
+  AuditRepository,
+  ProjectsRepository,
+  RunExecutionsRepository,
+  RunTemplatesRepository,
+  TrackingRepository,
+} from '@caliper/persistence';
+import { JobAttempt, JobProcessor, JobResult, ProcessesJob } from '../jobs/job-processor';
+import { CONFIG } from '../worker.options';
+import { ExecutionSpec } from './executor';
+import { Executors, trainingWorkDir } from './executors';
+import { moveRun, runDir, TRAINING_ACTOR } from './launched-runs';
+
+type Payload = JobPayloads['training.submit'];
+/** Roles that may write runs: a run's token carries those of them its owner holds. */
+const RUN_WRITING_ROLES: readonly ProjectRole[] = ['researcher', 'pi'];
+
+@Injectable()
+@ProcessesJob('training.submit')
+export class SubmitRunJob implements JobProcessor<'training.submit'> {
+  private readonly trackingUrl: string;
+  private readonly workDir: string;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly executions: RunExecutionsRepository,
+    private readonly templates: RunTemplatesRepository,
+    private readonly tracking: TrackingRepository,
+    private readonly tokens: ApiTokensRepository,
+    private readonly projects: ProjectsRepository,
+    private readonly audit: AuditRepository,
+    private readonly executors: Executors,
+    @Inject(CONFIG) config: Pick<Config, 'TRAINING_TRACKING_URL' | 'TRAINING_WORK_DIR' | 'API_PORT'>,
+  ) {
+    this.trackingUrl = config.TRAINING_TRACKING_URL ?? `http://127.0.0.1:${config.API_PORT}`;
+    this.workDir = trainingWorkDir(config);
+  }
+
+  private get deps() {
+    return { tracking: this.tracking, audit: this.audit };
+  }
+
+  async run(data: Payload, attempt: JobAttempt = { attempt: 1, attempts: 1 }): Promise<JobResult> {
+    const prepared = await this.ds.transaction(async (m) => {
+      const e = await this.executions.lock(m, data.runUuid);
+      if (!e) return { skip: 'the run was not launched from a template' };
+      if (e.externalId) return { skip: `already submitted as ${e.executor} job ${e.externalId}` };
+      if (e.runStatus !== 'queued') return { skip: `the run is ${e.runStatus}` };
+      if (e.cancelRequestedAt) {
+        await moveRun(m, this.deps, e, 'killed', { reason: 'cancelled before it was submitted' });
+        await this.executions.recordSync(m, e.runId, {
+          message: 'cancelled before it was submitted',
+          exitCode: null,
+          logTail: null,
+          ended: true,
+        });
+        return { skip: 'cancelled before it was submitted' };
+      }
+      const executor = this.executors.get(e.executor);
+      if (!executor) {
+        const message = `this worker has no ${e.executor} executor (configure one, or launch with another template)`;
+        await moveRun(m, this.deps, e, 'failed', { reason: message });
+        await this.executions.recordSync(m, e.runId, { message, exitCode: null, logTail: null, ended: true });
+        return { skip: message };
+      }
+      const version = (await this.templates.version(e.templateVersionId))!;
+      const ownerRoles = await this.projects.rolesOf(e.launchedBy, e.projectId);
+      const roles = RUN_WRITING_ROLES.filter((r) => ownerRoles.includes(r));
+      if (!roles.length) {
+        const message = 'the member who launched it may no longer write runs in this project';
+        await moveRun(m, this.deps, e, 'failed', { reason: message });
+        await this.executions.recordSync(m, e.runId, { message, exitCode: null, logTail: null, ended: true });
+        return { skip: message };
+      }
+      if (e.tokenId) await this.tokens.revoke(m, e.tokenId);
+      const { id, token, secretHash } = generateApiToken();
+      await this.tokens.create(m, {
+        id,
+        userId: e.launchedBy,
+        projectId: e.projectId,
+        name: `run ${e.runUuid}`,
+        roles: [...roles].sort(),
+        runId: e.runUuid,
+        secretHash,
+        expiresAt: new Date(Date.now() + (version.resources.wallTimeMinutes + 24 * 60) * 60_000),
+      });
+      await m.query(`UPDATE run_executions SET token_id = $2 WHERE run_id = $1`, [e.runId, id]);
+      return { e, version, executor, token, tokenId: id };
+    });
+    if ('skip' in prepared) return { outcome: 'skipped', detail: { runUuid: data.runUuid, reason: prepared.skip } };
+    const { e, version, executor, token, tokenId } = prepared;
+
+    const dir = runDir(this.workDir, e.runUuid);
+    const r = version.resources;
+    const spec: ExecutionSpec = {
+      command: e.command as [string, ...string[]],
+      key: e.runUuid,
+      cwd: dir,
+      logPath: path.join(dir, 'output.log'),
+      env: {
+        MLFLOW_TRACKING_URI: this.trackingUrl,
+        MLFLOW_RUN_ID: e.runUuid,
+        CALIPER_URL: this.trackingUrl,
+        CALIPER_RUN_ID: e.runUuid,
+        CALIPER_PARAMS: JSON.stringify(e.values),
+        ...(version.datasetVersionId ? { CALIPER_DATASET_VERSION_ID: version.datasetVersionId } : {}),
+        ...(version.initialModelVersionId ? { CALIPER_INITIAL_MODEL_VERSION_ID: version.initialModelVersionId } : {}),
+      },
+      // The executor keeps them off command lines, scripts and logs (Slurm: a 0600 file the job reads).
+      secretEnv: { MLFLOW_TRACKING_TOKEN: token, CALIPER_TOKEN: token },
+      resources: {
+        gpus: r.gpus,
+        cpus: r.cpus,
+        memoryMb: r.memoryGb * 1024,
+        wallTimeMinutes: r.wallTimeMinutes,
+        ...(r.partition ? { partition: r.partition } : {}),
+      },
+      ...(version.image ? { image: version.image } : {}),
+    };
+    let externalId: string;
+    try {
+      externalId = await executor.submit(spec);
+    } catch (err) {
+      const message = `submitting to ${e.executor} failed: ${(err as Error).message}`.slice(0, 2000);
+      if (attempt.attempt < attempt.attempts) throw err;
+      await this.ds.transaction(async (m) => {
+        const now = await this.executions.lock(m, e.runUuid);
+        if (!now || now.externalId) return;
+        await moveRun(m, this.deps, now, 'failed', { reason: message });
+        await this.executions.recordSync(m, now.runId, { message, exitCode: null, logTail: null, ended: true });
+        await this.tokens.revoke(m, tokenId);
+      });
+      return { outcome: 'done', detail: { runUuid: e.runUuid, failed: message } };
+    }
+
+    await this.ds.transaction(async (m) => {
+      const now = (await this.executions.lock(m, e.runUuid))!;
+      const message = `submitted to ${e.executor} as ${externalId}`;
+      await this.executions.recordSubmitted(m, now.runId, { externalId, tokenId, message });
+      await this.audit.append(m, {
+        ...TRAINING_ACTOR,
+        action: 'run.submitted',
+        entityType: 'run',
+        entityId: e.runUuid,
+        projectId: e.projectId,
+        after: { executor: e.executor, externalId, command: e.command },
+      });
+    });
+    return { outcome: 'done', detail: { runUuid: e.runUuid, executor: e.executor, externalId } };
+  }
+}

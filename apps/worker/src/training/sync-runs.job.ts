@@ -1,0 +1,109 @@
+/**
+ * 'training.sync' (scheduled, every TRAINING_SYNC_INTERVAL_MS): asks each executor how its open
+ * launched runs are doing and records it: the scheduler's words (e.g. Slurm's pending reason) on
+ * the execution, the run moved forward (queued → starting → running), and once the job ended its
+ * exit code, the tail of its output, the run's final status (the executor's verdict: a script that
+ * reported success to the tracking API but exited non-zero is failed) and the run's token revoked.
+ * A cancelled run that ended is killed. An executor that cannot be asked leaves the run as it is,
+ * with the error as its message, until the next sync.
+ */
+import path from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Config } from '@caliper/config';
+import type { RunStatus } from '@caliper/domain';
+import { ApiTokensRepository, AuditRepository, RunExecutionRow, RunExecutionsRepository, TrackingRepository } from '@caliper/persistence';
+import { JobResult, ProcessesJob, ScheduledJobProcessor } from '../jobs/job-processor';
+import { CONFIG } from '../worker.options';
+import { ExecutionStatus } from './executor';
+import { Executors, trainingWorkDir } from './executors';
+import { endRunToken, fileTail, moveRun, runDir, TERMINAL_RUN_STATUSES } from './launched-runs';
+
+const BATCH = 100;
+
+@Injectable()
+@ProcessesJob('training.sync')
+export class SyncRunsJob implements ScheduledJobProcessor<'training.sync'> {
+  readonly everyMs: number;
+  private readonly workDir: string;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly executions: RunExecutionsRepository,
+    private readonly tracking: TrackingRepository,
+    private readonly tokens: ApiTokensRepository,
+    private readonly audit: AuditRepository,
+    private readonly executors: Executors,
+    @Inject(CONFIG) config: Pick<Config, 'TRAINING_SYNC_INTERVAL_MS' | 'TRAINING_WORK_DIR'>,
+  ) {
+    this.everyMs = config.TRAINING_SYNC_INTERVAL_MS;
+    this.workDir = trainingWorkDir(config);
+  }
+
+  async run(): Promise<JobResult> {
+    const open = await this.executions.open(BATCH);
+    if (!open.length) return { outcome: 'skipped', detail: { reason: 'no launched run is open' } };
+    const changed: string[] = [];
+    const errors: string[] = [];
+    for (const e of open) {
+      const executor = this.executors.get(e.executor);
+      if (!executor) continue;
+      let status: ExecutionStatus;
+      try {
+        status = await executor.sync(e.externalId!);
+      } catch (err) {
+        errors.push(e.runUuid);
+        await this.ds.transaction((m) =>
+          this.executions.recordSync(m, e.runId, {
+            message: `could not ask ${e.executor} about job ${e.externalId}: ${(err as Error).message}`,
+            exitCode: null,
+            logTail: null,
+            ended: false,
+          }),
+        );
+        continue;
+      }
+      if (await this.record(e.runUuid, status)) changed.push(e.runUuid);
+    }
+    return { outcome: 'done', detail: { synced: open.length, changed, errors } };
+  }
+
+  /** Records one run's status; true when the run's status moved. */
+  async record(runUuid: string, status: ExecutionStatus): Promise<boolean> {
+    return this.ds.transaction(async (m) => {
+      const e = await this.executions.lock(m, runUuid);
+      if (!e || e.endedAt) return false;
+      const ended = TERMINAL_RUN_STATUSES.has(status.state);
+      const logTail = ended ? (status.logTail ?? this.localTail(e)) : null;
+      await this.executions.recordSync(m, e.runId, { message: status.message, exitCode: status.exitCode, logTail, ended });
+      const target: RunStatus = ended && e.cancelRequestedAt ? 'killed' : (status.state as RunStatus);
+      let moved: boolean;
+      if (ended && TERMINAL_RUN_STATUSES.has(e.runStatus) && e.runStatus !== target) {
+        // The script ended the run itself (MLflow's end_run); the executor's verdict on the process stands.
+        await this.tracking.updateRun(m, e.runId, { status: target });
+        await this.audit.append(m, {
+          actorId: null,
+          actorLabel: 'system:training',
+          action: `run.${target}`,
+          entityType: 'run',
+          entityId: e.runUuid,
+          projectId: e.projectId,
+          before: { status: e.runStatus },
+          after: { status: target, exitCode: status.exitCode, message: status.message },
+        });
+        moved = true;
+      } else
+        moved = await moveRun(m, { tracking: this.tracking, audit: this.audit }, e, target, {
+          exitCode: status.exitCode,
+          message: status.message,
+        });
+      if (ended) await endRunToken(m, this.tokens, e);
+      return moved;
+    });
+  }
+
+  /** A local process's output file, in the run's folder on this worker. */
+  private localTail(e: RunExecutionRow): string | null {
+    return e.executor === 'local' ? fileTail(path.join(runDir(this.workDir, e.runUuid), 'output.log')) : null;
+  }
+}

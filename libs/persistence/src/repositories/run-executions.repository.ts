@@ -1,0 +1,116 @@
+/**
+ * Launched runs (issue 15): the only code that touches run_executions. The launch writes a row
+ * with its run; the worker's submit records the scheduler's id and the run's token; the sync job
+ * records what the scheduler says; a cancel request is a time that is set once.
+ */
+import { DataSource, EntityManager } from 'typeorm';
+import type { ExecutorKind, ParameterValue } from '@caliper/domain';
+
+export interface RunExecutionRow {
+  runId: string;
+  runUuid: string;
+  runStatus: string;
+  projectId: string;
+  templateVersionId: string;
+  executor: ExecutorKind;
+  values: Record<string, ParameterValue>;
+  command: string[];
+  externalId: string | null;
+  tokenId: string | null;
+  message: string;
+  exitCode: number | null;
+  logTail: string | null;
+  launchedBy: string;
+  launchedAt: Date;
+  submittedAt: Date | null;
+  syncedAt: Date | null;
+  endedAt: Date | null;
+  cancelRequestedAt: Date | null;
+}
+
+const COLUMNS = `e.run_id::text AS "runId", r.uuid AS "runUuid", r.status AS "runStatus", e.project_id AS "projectId",
+  e.template_version_id AS "templateVersionId", e.executor, e."values", e.command, e.external_id AS "externalId", e.token_id AS "tokenId",
+  e.message, e.exit_code AS "exitCode", e.log_tail AS "logTail", e.launched_by AS "launchedBy", e.launched_at AS "launchedAt",
+  e.submitted_at AS "submittedAt", e.synced_at AS "syncedAt", e.ended_at AS "endedAt", e.cancel_requested_at AS "cancelRequestedAt"`;
+const FROM = `run_executions e JOIN runs r ON r.id = e.run_id`;
+
+/** Scheduler text kept on the row: at most this many characters of the message and of the log tail. */
+export const EXECUTION_MESSAGE_MAX = 2000;
+export const EXECUTION_LOG_TAIL_MAX = 20000;
+
+export class RunExecutionsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async create(
+    m: EntityManager,
+    e: {
+      runId: string;
+      projectId: string;
+      templateVersionId: string;
+      executor: ExecutorKind;
+      values: Record<string, ParameterValue>;
+      command: string[];
+      launchedBy: string;
+    },
+  ): Promise<void> {
+    await m.query(
+      `INSERT INTO run_executions (run_id, project_id, template_version_id, executor, "values", command, launched_by, message)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6::text[], $7, 'waiting for the worker to submit it')`,
+      [e.runId, e.projectId, e.templateVersionId, e.executor, JSON.stringify(e.values), e.command, e.launchedBy],
+    );
+  }
+
+  /** The execution of a run, locked with its run for the rest of the transaction (null: the run was not launched). */
+  async lock(m: EntityManager, runUuid: string): Promise<RunExecutionRow | null> {
+    const rows: RunExecutionRow[] = await m.query(`SELECT ${COLUMNS} FROM ${FROM} WHERE r.uuid = $1 FOR UPDATE OF e, r`, [runUuid]);
+    return rows[0] ?? null;
+  }
+
+  async ofRuns(runIds: readonly string[]): Promise<RunExecutionRow[]> {
+    return this.ds.query(`SELECT ${COLUMNS} FROM ${FROM} WHERE e.run_id = ANY($1::bigint[])`, [runIds]);
+  }
+
+  async ofRun(runUuid: string): Promise<RunExecutionRow | null> {
+    const rows: RunExecutionRow[] = await this.ds.query(`SELECT ${COLUMNS} FROM ${FROM} WHERE r.uuid = $1`, [runUuid]);
+    return rows[0] ?? null;
+  }
+
+  /** Submitted executions not ended yet, oldest first: the sync job's work list. */
+  async open(limit: number): Promise<RunExecutionRow[]> {
+    return this.ds.query(
+      `SELECT ${COLUMNS} FROM ${FROM} WHERE e.ended_at IS NULL AND e.external_id IS NOT NULL ORDER BY e.synced_at NULLS FIRST, e.run_id LIMIT $1`,
+      [limit],
+    );
+  }
+
+  async recordSubmitted(m: EntityManager, runId: string, s: { externalId: string; tokenId: string; message: string }): Promise<void> {
+    await m.query(
+      `UPDATE run_executions SET external_id = $2, token_id = $3, message = left($4, ${EXECUTION_MESSAGE_MAX}), submitted_at = now(), synced_at = now()
+       WHERE run_id = $1`,
+      [runId, s.externalId, s.tokenId, s.message],
+    );
+  }
+
+  async recordSync(
+    m: EntityManager,
+    runId: string,
+    s: { message: string; exitCode: number | null; logTail: string | null; ended: boolean },
+  ): Promise<void> {
+    await m.query(
+      `UPDATE run_executions SET message = left($2, ${EXECUTION_MESSAGE_MAX}), exit_code = $3,
+         log_tail = CASE WHEN $4::text IS NULL THEN log_tail ELSE right($4, ${EXECUTION_LOG_TAIL_MAX}) END,
+         synced_at = now(), ended_at = CASE WHEN $5 THEN COALESCE(ended_at, now()) ELSE ended_at END
+       WHERE run_id = $1`,
+      [runId, s.message, s.exitCode, s.logTail, s.ended],
+    );
+  }
+
+  /** Sets the cancel request once; false when it was already set. */
+  async requestCancel(m: EntityManager, runId: string, userId: string): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `UPDATE run_executions SET cancel_requested_at = now(), cancel_requested_by = $2 WHERE run_id = $1 AND cancel_requested_at IS NULL RETURNING run_id`,
+      [runId, userId],
+    );
+    return (Array.isArray(rows[0]) ? (rows[0] as unknown[]) : rows).length > 0;
+  }
+}
