@@ -9,6 +9,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * reports them. `token_id` is the run-scoped API token the job logs with (revoked when the run
  * ends); its secret is never stored here.
  *
+ * The watchdog (the worker's sync) finds running runs whose heartbeats stopped through a partial
+ * index on runs.heartbeat_at.
+ *
  * Invariants the database keeps: one execution per run; one per scheduler id and executor; a
  * known executor; bounded text; cancel_requested_at only moves from null to a time.
  */
@@ -24,10 +27,13 @@ export class RunExecutions1766200000000 implements MigrationInterface {
     );
     // The sync job's work list: executions not yet ended.
     await q.query(`CREATE INDEX "IDX_run_executions_open" ON "run_executions" ("launched_at") WHERE ended_at IS NULL`);
+    // The watchdog's work list: running runs by their last heartbeat.
+    await q.query(`CREATE INDEX "IDX_runs_running_heartbeat" ON "runs" ("heartbeat_at") WHERE status = 'running'`);
     await q.query(`GRANT SELECT, INSERT, UPDATE ON run_executions TO caliper_app`);
   }
 
   public async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX "IDX_runs_running_heartbeat"`);
     await q.query(`DROP TABLE run_executions`);
   }
 }

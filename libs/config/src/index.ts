@@ -124,6 +124,13 @@ export const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/)
     .optional(),
+  /** A running run that has sent heartbeats but none for this long is marked lost (a launched one after asking its executor). */
+  TRAINING_HEARTBEAT_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86400)
+    .default(900),
   /** How often the worker asks the executors how launched runs are doing. */
   TRAINING_SYNC_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),

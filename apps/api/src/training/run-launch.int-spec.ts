@@ -28,6 +28,7 @@ import {
   login,
   newProject,
   newUser,
+  rest,
   startTestApi,
   TestApi,
 } from '../testing/api-harness';
@@ -72,6 +73,7 @@ describe('launching runs from templates (local executor, worker process)', () =>
   let projectId: string;
   let templateVersionId: string;
   let datasetVersionId: string;
+  let launchedExperiment: string;
   const workDir = mkdtempSync(path.join(tmpdir(), 'caliper-training-test-'));
 
   const runView = async (runId: string) => (await gqlOk<{ run: RunView }>(api, researcher, RUN, { r: runId })).run;
@@ -138,7 +140,13 @@ describe('launching runs from templates (local executor, worker process)', () =>
       },
     });
     templateVersionId = created.createRunTemplate.latestVersion.id;
-    worker = await startWorker(api, { TRAINING_TRACKING_URL: api.base, TRAINING_WORK_DIR: workDir, TRAINING_SYNC_INTERVAL_MS: '300' });
+    worker = await startWorker(api, {
+      TRAINING_TRACKING_URL: api.base,
+      TRAINING_WORK_DIR: workDir,
+      TRAINING_SYNC_INTERVAL_MS: '300',
+      // Only runs that send heartbeats are judged by them: the other tests' jobs send none.
+      TRAINING_HEARTBEAT_TIMEOUT_SECONDS: '2',
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -158,6 +166,7 @@ describe('launching runs from templates (local executor, worker process)', () =>
       'smoke 1',
     );
     expect(launched).toMatchObject({ name: 'smoke 1', runId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    launchedExperiment = launched.experimentId;
     const queued = await runView(launched.runId);
     expect(['QUEUED', 'STARTING', 'RUNNING', 'FINISHED']).toContain(queued.status);
     expect(queued.params).toEqual([
@@ -236,6 +245,42 @@ describe('launching runs from templates (local executor, worker process)', () =>
     const again = await gql(api, researcher, CANCEL, { r: launched.runId });
     expect(errorCode(again)).toBe('CONFLICT');
     expect(errorMessage(again)).toMatch(/has already ended \(killed\)/);
+  });
+
+  it('marks a launched run whose heartbeats stopped lost while its job runs, keeps watching it, and records its real end; a plain run that goes silent is lost', async () => {
+    const launched = await launch([{ name: 'sleep', value: '60' }]);
+    const running = await until(launched.runId, (r) => r.status === 'RUNNING' && r.execution?.externalId !== null);
+    const pid = Number(running.execution!.externalId);
+    const token = /(?:^|\0)CALIPER_TOKEN=([^\0]+)/.exec(readFileSync(`/proc/${pid}/environ`, 'utf8'))![1]!;
+    expect((await rest(api, 'POST', `/api/v1/runs/${launched.runId}/heartbeat`, { bearer: token })).status).toBeLessThan(300);
+    const lost = await until(launched.runId, (r) => r.status === 'LOST');
+    expect(lost.execution!.message).toMatch(
+      /^no heartbeat since \S+ \(over 2 s\), though local reports the job running: process \d+ is running$/,
+    );
+    expect(lost.execution!.endedAt).toBeNull();
+    expect(alive(pid)).toBe(true);
+    // Still watched: cancelling it stops the job, and its real end replaces 'lost'.
+    await gqlOk(api, researcher, CANCEL, { r: launched.runId });
+    const killed = await until(launched.runId, (r) => r.status === 'KILLED' && r.execution?.endedAt !== null);
+    expect(killed.execution!.message).toMatch(/^cancelled: ended by SIGTERM/);
+    expect(alive(pid)).toBe(false);
+
+    // A run logged from outside (no executor to ask): running, one heartbeat, then silence.
+    const created = await rest(api, 'POST', '/api/2.0/mlflow/runs/create', researcher, {
+      experiment_id: launchedExperiment,
+      start_time: Date.now(),
+    });
+    const plain = ((await created.json()) as { run: { info: { run_id: string } } }).run.info.run_id;
+    expect((await rest(api, 'POST', `/api/v1/runs/${plain}/heartbeat`, researcher)).status).toBeLessThan(300);
+    expect((await runView(plain)).status).toBe('RUNNING');
+    await until(plain, (r) => r.status === 'LOST');
+    const events = await owner.query(
+      `SELECT action, actor_label, after->>'reason' AS reason FROM audit_events WHERE entity_id = $1 AND action = 'run.lost'`,
+      [plain],
+    );
+    expect(events.rows).toEqual([
+      { action: 'run.lost', actor_label: 'system:training', reason: expect.stringMatching(/^no heartbeat since /) },
+    ]);
   });
 
   it('refuses bad values and a viewer with nothing written', async () => {

@@ -147,7 +147,9 @@ export class RunLaunchService {
       const e = await this.executions.lock(m, runUuid);
       if (!e) throw notFound(`Launched run ${runUuid}`);
       assertGranted(principal, 'run.write', e.projectId);
-      if (TERMINAL.has(e.runStatus)) throw new DomainError('INVALID_STATE', `Run ${runUuid} has already ended (${e.runStatus}).`);
+      // A lost run whose job may still run (its heartbeats stopped) can still be cancelled.
+      if (e.endedAt || (TERMINAL.has(e.runStatus) && e.runStatus !== 'lost'))
+        throw new DomainError('INVALID_STATE', `Run ${runUuid} has already ended (${e.runStatus}).`);
       if (await this.executions.requestCancel(m, e.runId, principal.user.id)) {
         await this.outbox.enqueue(m, parseJob('training.cancel', { v: 1, runUuid }));
         await this.audit.append(m, {

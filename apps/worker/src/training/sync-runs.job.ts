@@ -6,6 +6,12 @@
  * reported success to the tracking API but exited non-zero is failed) and the run's token revoked.
  * A cancelled run that ended is killed. An executor that cannot be asked leaves the run as it is,
  * with the error as its message, until the next sync.
+ *
+ * The watchdog, in the same job: a running run that sent heartbeats and then none for
+ * TRAINING_HEARTBEAT_TIMEOUT_SECONDS is lost. A launched one is reconciled with its executor
+ * first: ended there, it takes that end; still running there, it is marked lost and stays watched,
+ * so its real end replaces 'lost' when it comes. A run that never sent a heartbeat (MLflow's own
+ * client sends none) is never judged by them.
  */
 import path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
@@ -17,7 +23,7 @@ import { JobResult, ProcessesJob, ScheduledJobProcessor } from '../jobs/job-proc
 import { CONFIG } from '../worker.options';
 import { ExecutionStatus } from './executor';
 import { Executors, trainingWorkDir } from './executors';
-import { endRunToken, fileTail, moveRun, runDir, TERMINAL_RUN_STATUSES } from './launched-runs';
+import { endRunToken, fileTail, moveRun, runDir, TERMINAL_RUN_STATUSES, TRAINING_ACTOR } from './launched-runs';
 
 const BATCH = 100;
 
@@ -26,6 +32,7 @@ const BATCH = 100;
 export class SyncRunsJob implements ScheduledJobProcessor<'training.sync'> {
   readonly everyMs: number;
   private readonly workDir: string;
+  private readonly heartbeatTimeoutSeconds: number;
 
   constructor(
     private readonly ds: DataSource,
@@ -34,15 +41,17 @@ export class SyncRunsJob implements ScheduledJobProcessor<'training.sync'> {
     private readonly tokens: ApiTokensRepository,
     private readonly audit: AuditRepository,
     private readonly executors: Executors,
-    @Inject(CONFIG) config: Pick<Config, 'TRAINING_SYNC_INTERVAL_MS' | 'TRAINING_WORK_DIR'>,
+    @Inject(CONFIG) config: Pick<Config, 'TRAINING_SYNC_INTERVAL_MS' | 'TRAINING_WORK_DIR' | 'TRAINING_HEARTBEAT_TIMEOUT_SECONDS'>,
   ) {
     this.everyMs = config.TRAINING_SYNC_INTERVAL_MS;
+    this.heartbeatTimeoutSeconds = config.TRAINING_HEARTBEAT_TIMEOUT_SECONDS;
     this.workDir = trainingWorkDir(config);
   }
 
   async run(): Promise<JobResult> {
+    const lost = await this.watchdog();
     const open = await this.executions.open(BATCH);
-    if (!open.length) return { outcome: 'skipped', detail: { reason: 'no launched run is open' } };
+    if (!open.length && !lost.length) return { outcome: 'skipped', detail: { reason: 'no launched run is open, no run went silent' } };
     const changed: string[] = [];
     const errors: string[] = [];
     for (const e of open) {
@@ -65,7 +74,30 @@ export class SyncRunsJob implements ScheduledJobProcessor<'training.sync'> {
       }
       if (await this.record(e.runUuid, status)) changed.push(e.runUuid);
     }
-    return { outcome: 'done', detail: { synced: open.length, changed, errors } };
+    return { outcome: 'done', detail: { synced: open.length, changed, errors, lost } };
+  }
+
+  /**
+   * Runs not launched from a template (logged by a client from anywhere) that sent heartbeats and
+   * then stopped for TRAINING_HEARTBEAT_TIMEOUT_SECONDS: lost, as no executor can be asked about them.
+   */
+  private async watchdog(): Promise<string[]> {
+    return this.ds.transaction(async (m) => {
+      const stale = await this.executions.staleRuns(m, this.heartbeatTimeoutSeconds, BATCH);
+      for (const r of stale) {
+        await this.tracking.updateRun(m, r.id, { status: 'lost', endTime: Date.now() });
+        await this.audit.append(m, {
+          ...TRAINING_ACTOR,
+          action: 'run.lost',
+          entityType: 'run',
+          entityId: r.uuid,
+          projectId: r.projectId,
+          before: { status: 'running' },
+          after: { status: 'lost', reason: `no heartbeat since ${r.heartbeatAt.toISOString()}` },
+        });
+      }
+      return stale.map((r) => r.uuid);
+    });
   }
 
   /** Records one run's status; true when the run's status moved. */
@@ -75,6 +107,13 @@ export class SyncRunsJob implements ScheduledJobProcessor<'training.sync'> {
       if (!e || e.endedAt) return false;
       const ended = TERMINAL_RUN_STATUSES.has(status.state);
       const logTail = ended ? (status.logTail ?? this.localTail(e)) : null;
+      if (!ended && this.silent(e)) {
+        // Heartbeats stopped while the scheduler says the job runs (hung, or cut off from the API):
+        // lost, and still watched: when the job ends, its end is recorded over 'lost'.
+        const message = `no heartbeat since ${e.heartbeatAt!.toISOString()} (over ${this.heartbeatTimeoutSeconds} s), though ${e.executor} reports the job ${status.state}: ${status.message}`;
+        await this.executions.recordSync(m, e.runId, { message, exitCode: null, logTail: null, ended: false });
+        return moveRun(m, { tracking: this.tracking, audit: this.audit }, e, 'lost', { reason: message });
+      }
       await this.executions.recordSync(m, e.runId, { message: status.message, exitCode: status.exitCode, logTail, ended });
       const target: RunStatus = ended && e.cancelRequestedAt ? 'killed' : (status.state as RunStatus);
       let moved: boolean;
@@ -100,6 +139,15 @@ export class SyncRunsJob implements ScheduledJobProcessor<'training.sync'> {
       if (ended) await endRunToken(m, this.tokens, e);
       return moved;
     });
+  }
+
+  /** A running run that sent heartbeats and then none for the timeout. */
+  private silent(e: RunExecutionRow): boolean {
+    return (
+      e.runStatus === 'running' &&
+      e.heartbeatAt !== null &&
+      Date.now() - new Date(e.heartbeatAt).getTime() > this.heartbeatTimeoutSeconds * 1000
+    );
   }
 
   /** A local process's output file, in the run's folder on this worker. */

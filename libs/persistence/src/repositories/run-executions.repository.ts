@@ -10,6 +10,8 @@ export interface RunExecutionRow {
   runId: string;
   runUuid: string;
   runStatus: string;
+  /** The run's last heartbeat (null: it never sent one, as MLflow's own client does not). */
+  heartbeatAt: Date | null;
   projectId: string;
   templateVersionId: string;
   executor: ExecutorKind;
@@ -28,7 +30,7 @@ export interface RunExecutionRow {
   cancelRequestedAt: Date | null;
 }
 
-const COLUMNS = `e.run_id::text AS "runId", r.uuid AS "runUuid", r.status AS "runStatus", e.project_id AS "projectId",
+const COLUMNS = `e.run_id::text AS "runId", r.uuid AS "runUuid", r.status AS "runStatus", r.heartbeat_at AS "heartbeatAt", e.project_id AS "projectId",
   e.template_version_id AS "templateVersionId", e.executor, e."values", e.command, e.external_id AS "externalId", e.token_id AS "tokenId",
   e.message, e.exit_code AS "exitCode", e.log_tail AS "logTail", e.launched_by AS "launchedBy", e.launched_at AS "launchedAt",
   e.submitted_at AS "submittedAt", e.synced_at AS "syncedAt", e.ended_at AS "endedAt", e.cancel_requested_at AS "cancelRequestedAt"`;
@@ -102,6 +104,24 @@ export class RunExecutionsRepository {
          synced_at = now(), ended_at = CASE WHEN $5 THEN COALESCE(ended_at, now()) ELSE ended_at END
        WHERE run_id = $1`,
       [runId, s.message, s.exitCode, s.logTail, s.ended],
+    );
+  }
+
+  /**
+   * Running runs not launched from a template (or whose execution ended) that have sent heartbeats
+   * but none for `timeoutSeconds`, locked (skipping rows another worker holds): the watchdog's list.
+   */
+  async staleRuns(
+    m: EntityManager,
+    timeoutSeconds: number,
+    limit: number,
+  ): Promise<{ id: string; uuid: string; projectId: string; heartbeatAt: Date }[]> {
+    return m.query(
+      `SELECT r.id::text AS id, r.uuid, r.project_id AS "projectId", r.heartbeat_at AS "heartbeatAt" FROM runs r
+       WHERE r.status = 'running' AND r.heartbeat_at < now() - make_interval(secs => $1)
+         AND NOT EXISTS (SELECT 1 FROM run_executions e WHERE e.run_id = r.id AND e.ended_at IS NULL)
+       ORDER BY r.heartbeat_at LIMIT $2 FOR UPDATE OF r SKIP LOCKED`,
+      [timeoutSeconds, limit],
     );
   }
 
