@@ -8,7 +8,8 @@
  * Launched from GraphQL, a run goes queued → running → finished with its Slurm job id
  * and its metric; a failing job ends failed with its exit code and the tail of its output; a run
  * waiting for the node's CPUs shows Slurm's pending reason; a cancelled run is scancelled and
- * killed, and the waiting one then runs.
+ * killed, and the waiting one then runs. A worker that dies after sbatch answered but before the
+ * job id was recorded leaves exactly one Slurm job: the retried submit finds it by the run's id.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -16,6 +17,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the test starts a real Slurm
 import { ensureSlurm, TestSlurm } from '../../../../tools/testing/slurm';
+import { DataSource } from 'typeorm';
+import {
+  ApiTokensRepository,
+  AuditRepository,
+  ProjectsRepository,
+  RunExecutionsRepository,
+  RunTemplatesRepository,
+  TrackingRepository,
+} from '@caliper/persistence';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the worker's submit job, run in-process to crash it at a chosen point
+import { SubmitRunJob } from '../../../worker/src/training/submit-run.job';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the worker's submit job, run in-process to crash it at a chosen point
+import { SlurmExecutor } from '../../../worker/src/training/slurm.executor';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the worker's submit job, run in-process to crash it at a chosen point
+import type { Executors } from '../../../worker/src/training/executors';
 import { ADMIN, Auth, gqlOk, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
 import { startWorker, WorkerProcess } from '../testing/worker-process';
 
@@ -144,5 +160,85 @@ describe('launching runs onto Slurm (real slurmctld and slurmd, worker process)'
     // The waiting run gets the CPUs and finishes.
     await until(second, (r) => r.status === 'FINISHED' && r.execution.endedAt !== null);
     expect([...seen[second]!]).toEqual(expect.arrayContaining(['QUEUED', 'FINISHED']));
+  });
+});
+
+describe('a worker that dies between sbatch and recording the job id (real Slurm, no worker process)', () => {
+  let api: TestApi;
+  let workDir: string;
+
+  beforeAll(async () => {
+    const [slurm] = await Promise.all([ensureSlurm(), startTestApi().then((a) => (api = a))]);
+    workDir = mkdtempSync(path.join(tmpdir(), 'caliper-slurm-crash-'));
+    const admin = await login(api, ADMIN.username, ADMIN.password);
+    const projectId = await newProject(api, admin, 'slurm-crash');
+    const r = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
+    const researcher = await login(api, r.username, r.password);
+    const created = await gqlOk<{ createRunTemplate: { latestVersion: { id: string } } }>(api, researcher, CREATE, {
+      i: {
+        projectId,
+        name: 'Crash test',
+        definition: {
+          architecture: 'none (a node script)',
+          executor: 'SLURM',
+          resources: { gpus: 0, cpus: 1, memoryGb: 1, wallTimeMinutes: 2, partition: slurm.partition },
+          command: [process.execPath, '-e', 'setTimeout(() => {{}}, 1000)'], // '{{}}': literal braces
+        },
+      },
+    });
+    // No worker runs here: the launch's training.submit job waits in the outbox, and this test runs the job itself.
+    runId = (
+      await gqlOk<{ launchRun: { runId: string } }>(api, researcher, LAUNCH, {
+        i: { templateVersionId: created.createRunTemplate.latestVersion.id, values: [] },
+      })
+    ).launchRun.runId;
+  }, 120_000);
+  let runId: string;
+
+  afterAll(() => api?.close());
+
+  it('submits exactly one Slurm job: the retried submit finds the job the dead attempt made', async () => {
+    const slurm = new SlurmExecutor({ workDir: path.join(workDir, 'slurm') });
+    const jobFor = (executor: object) =>
+      new SubmitRunJob(
+        api.app.get(DataSource),
+        api.app.get(RunExecutionsRepository),
+        api.app.get(RunTemplatesRepository),
+        api.app.get(TrackingRepository),
+        api.app.get(ApiTokensRepository),
+        api.app.get(ProjectsRepository),
+        api.app.get(AuditRepository),
+        { get: () => executor } as unknown as Executors,
+        { TRAINING_TRACKING_URL: api.base, TRAINING_WORK_DIR: workDir, API_PORT: 3000 },
+      );
+    // The first attempt: sbatch answers, then the worker dies before it records the id.
+    let made: string | null = null;
+    const dying = {
+      submit: async (spec: Parameters<SlurmExecutor['submit']>[0]) => {
+        made = await slurm.submit(spec);
+        throw new Error('worker killed after sbatch answered');
+      },
+      sync: (id: string) => slurm.sync(id),
+      cancel: (id: string) => slurm.cancel(id),
+    };
+    await expect(jobFor(dying).run({ v: 1, runUuid: runId }, { attempt: 1, attempts: 5 })).rejects.toThrow(/worker killed/);
+    expect(made).toMatch(/^\d+$/);
+    const execution = async () => (await api.app.get(RunExecutionsRepository).ofRun(runId))!;
+    expect(await execution()).toMatchObject({ externalId: null, runStatus: 'queued' });
+
+    // The retry (BullMQ's next attempt) with a live executor: the same job, recorded; no second one.
+    const retried = await jobFor(slurm).run({ v: 1, runUuid: runId }, { attempt: 2, attempts: 5 });
+    expect(retried).toMatchObject({ outcome: 'done', detail: { externalId: made } });
+    expect(await execution()).toMatchObject({ externalId: made });
+    const jobs = execFileSync('squeue', ['--noheader', '--states=all', `--name=caliper-${runId}`, '--format=%i'], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean);
+    expect(jobs).toEqual([made]);
+    // The dead attempt's token was revoked when the retry minted the run's token.
+    const tokens: { revoked: boolean }[] = await api.app
+      .get(DataSource)
+      .query(`SELECT revoked_at IS NOT NULL AS revoked FROM api_tokens WHERE run_id = $1 ORDER BY created_at`, [runId]);
+    expect(tokens).toEqual([{ revoked: true }, { revoked: false }]);
   });
 });
