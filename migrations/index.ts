@@ -20,6 +20,7 @@ import { Webhooks1765900000000 } from './1765900000000-Webhooks';
 import { AliasRules1766000000000 } from './1766000000000-AliasRules';
 import { RunTemplates1766100000000 } from './1766100000000-RunTemplates';
 import { RunExecutions1766200000000 } from './1766200000000-RunExecutions';
+import { RunSweeps1766300000000 } from './1766300000000-RunSweeps';
 
 export const MIGRATIONS = [
   Foundation1764205200000,
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   AliasRules1766000000000,
   RunTemplates1766100000000,
   RunExecutions1766200000000,
+  RunSweeps1766300000000,
 ];

@@ -85,6 +85,7 @@ export const AUDIT_ACTIONS = [
   'run.launched',
   'run.submitted',
   'run.cancel_requested',
+  'run.sweep_launched',
   'audit.break_acknowledged',
 ] as const;
 

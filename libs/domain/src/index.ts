@@ -15,3 +15,4 @@ export * from './promotion';
 export * from './evaluation-metrics';
 export * from './webhooks';
 export * from './run-templates';
+export * from './sweeps';

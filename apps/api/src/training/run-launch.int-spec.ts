@@ -283,6 +283,91 @@ describe('launching runs from templates (local executor, worker process)', () =>
     ]);
   });
 
+  it('runs a grid sweep as child runs of one parent, never more than maxConcurrent at once, and ends the parent when all ended', async () => {
+    const SWEEP = `mutation($i: LaunchSweepInput!) { launchSweep(input: $i) { sweepId parentRunId runIds } }`;
+    const { launchSweep } = await gqlOk<{ launchSweep: { sweepId: string; parentRunId: string; runIds: string[] } }>(
+      api,
+      researcher,
+      SWEEP,
+      {
+        i: {
+          templateVersionId,
+          method: 'GRID',
+          maxConcurrent: 2,
+          name: 'lr grid',
+          dimensions: [
+            { name: 'lr', values: ['0.01', '0.02', '0.03', '0.04'] },
+            { name: 'sleep', values: ['1'] },
+          ],
+        },
+      },
+    );
+    expect(launchSweep.runIds).toHaveLength(4);
+    const children = await owner.query(
+      `SELECT r.uuid, p.uuid AS parent, r.name FROM runs r JOIN runs p ON p.id = r.parent_run_id WHERE r.uuid = ANY($1) ORDER BY r.id`,
+      [launchSweep.runIds],
+    );
+    expect(children.rows).toEqual(
+      launchSweep.runIds.map((uuid, i) => ({ uuid, parent: launchSweep.parentRunId, name: `lr grid #${i + 1}` })),
+    );
+    // Never more than two submitted and not ended at once, however the sync interleaves.
+    let most = 0;
+    for (const end = Date.now() + 30_000; Date.now() < end;) {
+      const r = await owner.query(
+        `SELECT count(*) FILTER (WHERE submit_queued_at IS NOT NULL AND ended_at IS NULL)::int AS active,
+                count(*) FILTER (WHERE ended_at IS NULL)::int AS open FROM run_executions WHERE sweep_id = $1`,
+        [launchSweep.sweepId],
+      );
+      most = Math.max(most, r.rows[0].active);
+      if (r.rows[0].open === 0) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(most).toBe(2);
+    for (const [i, id] of launchSweep.runIds.entries()) {
+      const run = await until(id, (x) => x.status === 'FINISHED');
+      expect(run.params).toEqual(expect.arrayContaining([{ key: 'lr', value: `0.0${i + 1}` }]));
+      expect(run.latestMetrics).toEqual([{ key: 'loss', value: (i + 1) * 1 }]);
+    }
+    await until(launchSweep.parentRunId, (x) => x.status === 'FINISHED');
+  });
+
+  it('cancels a whole sweep: the running run killed through its executor, the waiting ones before submission, the parent killed', async () => {
+    const SWEEP = `mutation($i: LaunchSweepInput!) { launchSweep(input: $i) { parentRunId runIds } }`;
+    const { launchSweep } = await gqlOk<{ launchSweep: { parentRunId: string; runIds: string[] } }>(api, researcher, SWEEP, {
+      i: {
+        templateVersionId,
+        method: 'RANDOM',
+        runs: 3,
+        seed: 'cancel-me',
+        maxConcurrent: 1,
+        dimensions: [{ name: 'sleep', min: 60, max: 60 }],
+      },
+    });
+    const [first, ...rest] = launchSweep.runIds;
+    await until(first!, (x) => x.status === 'RUNNING');
+    for (const r of rest) expect((await runView(r)).status).toBe('QUEUED');
+    const cancelled = await gqlOk<{ cancelSweep: { cancelledRunIds: string[] } }>(
+      api,
+      researcher,
+      `mutation($r: String!) { cancelSweep(runId: $r) { cancelledRunIds } }`,
+      { r: launchSweep.parentRunId },
+    );
+    expect([...cancelled.cancelSweep.cancelledRunIds].sort()).toEqual([...launchSweep.runIds].sort());
+    expect((await runView(launchSweep.parentRunId)).status).toBe('KILLED');
+    const killedFirst = await until(first!, (x) => x.status === 'KILLED' && x.execution?.endedAt !== null);
+    expect(killedFirst.execution!.message).toMatch(/^cancelled: ended by SIGTERM/);
+    for (const r of rest) {
+      const v = await until(r, (x) => x.status === 'KILLED');
+      expect(v.execution).toMatchObject({ externalId: null, message: 'cancelled before it was submitted' });
+    }
+    const bad = await gql(api, researcher, SWEEP, {
+      i: { templateVersionId, method: 'GRID', maxConcurrent: 1, dimensions: [{ name: 'exit_code', values: ['0', '300'] }] },
+    });
+    expect(errorMessage(bad)).toBe(
+      'The sweep is not valid: run 2 (exit_code=300): The launch values are not valid: exit_code: 300 is above the maximum 255.',
+    );
+  });
+
   it('refuses bad values and a viewer with nothing written', async () => {
     const count = async () =>
       (

@@ -9,7 +9,16 @@ import { Requires } from '../auth/locators';
 import { GqlContext, principalOf } from '../graphql/context';
 import { projectOfRun } from '../tracking/graphql/tracking-gql.helpers';
 import { RunGql } from '../tracking/graphql/tracking.types';
-import { ExecutorKindGql, LaunchedRunGql, LaunchRunInput, RunExecutionGql } from './run-template.types';
+import {
+  CancelledSweepGql,
+  ExecutorKindGql,
+  LaunchedRunGql,
+  LaunchedSweepGql,
+  LaunchRunInput,
+  LaunchSweepInput,
+  RunExecutionGql,
+  SweepMethodGql,
+} from './run-template.types';
 import { RunLaunchService } from './run-launch.service';
 import { versionProjectAt } from './run-templates.resolver';
 
@@ -39,6 +48,43 @@ export class RunLaunchResolver {
   async launchRun(@Args('input') input: LaunchRunInput, @Context() ctx: GqlContext): Promise<LaunchedRunGql> {
     const r = await this.launches.launch(principalOf(ctx), input);
     return { runId: r.runUuid, experimentId: r.experimentId, name: r.name };
+  }
+
+  @Mutation(() => LaunchedSweepGql, {
+    description:
+      "Launches a grid or random sweep over a template version's parameters: child runs of one parent run, at most maxConcurrent at once",
+  })
+  @Requires('run.write', versionProjectAt('input.templateVersionId'))
+  async launchSweep(@Args('input') input: LaunchSweepInput, @Context() ctx: GqlContext): Promise<LaunchedSweepGql> {
+    const r = await this.launches.launchSweep(principalOf(ctx), {
+      templateVersionId: input.templateVersionId,
+      experimentName: input.experimentName,
+      name: input.name,
+      spec: {
+        method: input.method === SweepMethodGql.GRID ? 'grid' : 'random',
+        dimensions: input.dimensions.map((d) => ({
+          name: d.name,
+          values: d.values ?? null,
+          min: d.min ?? null,
+          max: d.max ?? null,
+          log: d.log ?? null,
+        })),
+        runs: input.runs ?? null,
+        seed: input.seed ?? null,
+        maxConcurrent: input.maxConcurrent,
+      },
+    });
+    return { sweepId: r.sweepId, parentRunId: r.parentRunUuid, runIds: r.runUuids, experimentId: r.experimentId };
+  }
+
+  @Mutation(() => CancelledSweepGql, { description: 'Stops a sweep: its runs not ended yet are cancelled, its parent run killed' })
+  @Requires('run.write', projectOfRun)
+  async cancelSweep(
+    @Args('runId', { description: "The sweep's parent run" }) runId: string,
+    @Context() ctx: GqlContext,
+  ): Promise<CancelledSweepGql> {
+    const r = await this.launches.cancelSweep(principalOf(ctx), runId);
+    return { sweepId: r.sweepId, cancelledRunIds: r.cancelled };
   }
 
   @Mutation(() => RunExecutionGql, {

@@ -1,7 +1,7 @@
 /** GraphQL types of run templates (issue 15, item 1). Shapes and sizes are checked here; the typed rules in libs/domain run-templates.ts. */
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsEnum, IsInt, IsNumber, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsEnum, IsInt, IsNumber, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 
 export enum ExecutorKindGql {
   LOCAL = 'local',
@@ -190,4 +190,66 @@ export class LaunchRunInput {
   @ValidateNested({ each: true })
   @Type(() => ParameterValueInput)
   values: ParameterValueInput[];
+}
+
+export enum SweepMethodGql {
+  GRID = 'grid',
+  RANDOM = 'random',
+}
+registerEnumType(SweepMethodGql, {
+  name: 'SweepMethod',
+  description: 'GRID: every combination of the values; RANDOM: `runs` draws, seeded',
+});
+
+@InputType()
+export class SweepDimensionInput {
+  @Field({ description: 'A parameter of the template' }) @IsString() @MaxLength(64) name: string;
+  @Field(() => [String], { nullable: true, description: 'GRID: the values to try; RANDOM: draw among these (choice, string, bool)' })
+  @IsOptional()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(1000, { each: true })
+  values?: string[] | null;
+  @Field(() => Float, { nullable: true, description: "RANDOM, numbers: the range (default: the parameter's bounds)" })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  min?: number | null;
+  @Field(() => Float, { nullable: true }) @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) max?: number | null;
+  @Field(() => Boolean, { nullable: true, description: 'RANDOM, float: draw uniformly in log space' }) @IsOptional() @IsBoolean() log?:
+    boolean | null;
+}
+
+@InputType()
+export class LaunchSweepInput {
+  @Field(() => ID) @IsUUID() templateVersionId: string;
+  @Field(() => SweepMethodGql) @IsEnum(SweepMethodGql) method: SweepMethodGql;
+  @Field(() => [SweepDimensionInput])
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => SweepDimensionInput)
+  dimensions: SweepDimensionInput[];
+  @Field(() => Int, { nullable: true, description: 'RANDOM: how many runs (at most 100)' }) @IsOptional() @IsInt() runs?: number | null;
+  @Field(() => String, { nullable: true, description: 'RANDOM: the seed; the same seed draws the same runs' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  seed?: string | null;
+  @Field(() => Int, { description: 'At most this many runs of the sweep are submitted at once' }) @IsInt() maxConcurrent: number;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(500) experimentName?: string | null;
+  @Field(() => String, { nullable: true, description: "The parent run's name" }) @IsOptional() @IsString() @MaxLength(200) name?:
+    string | null;
+}
+
+@ObjectType('LaunchedSweep')
+export class LaunchedSweepGql {
+  @Field(() => ID) sweepId: string;
+  @Field({ description: 'The run that stands for the sweep; its runs are its children (MLflow nested runs)' }) parentRunId: string;
+  @Field(() => [String]) runIds: string[];
+  @Field(() => ID) experimentId: string;
+}
+
+@ObjectType('CancelledSweep')
+export class CancelledSweepGql {
+  @Field(() => ID) sweepId: string;
+  @Field(() => [String], { description: 'The runs asked to stop (those not ended yet)' }) cancelledRunIds: string[];
 }

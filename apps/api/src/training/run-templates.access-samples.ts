@@ -34,7 +34,11 @@ export const ACCESS_SETUP: AccessSetup = async (app, f) => {
   });
   // A launched run (queued: the sweep runs no worker), for cancelRun.
   const launched = await app.get(RunLaunchService).launch(principal, { templateVersionId: version.id, values: [] });
-  return { runTemplateId: template.id, runTemplateVersionId: version.id, launchedRunId: launched.runUuid };
+  const sweep = await app.get(RunLaunchService).launchSweep(principal, {
+    templateVersionId: version.id,
+    spec: { method: 'grid', maxConcurrent: 1, dimensions: [{ name: 'lr', values: ['0.1', '0.01'] }] },
+  });
+  return { runTemplateId: template.id, runTemplateVersionId: version.id, launchedRunId: launched.runUuid, sweepRunId: sweep.parentRunUuid };
 };
 
 export const ACCESS_SAMPLES = defineAccessSamples({
@@ -56,6 +60,12 @@ export const ACCESS_SAMPLES = defineAccessSamples({
     query: 'mutation($v: ID!) { launchRun(input: { templateVersionId: $v, values: [{ name: "lr", value: "0.01" }] }) { runId } }',
     variables: { v: f.extra.runTemplateVersionId },
   }),
+  launchSweep: (f) => ({
+    query: `mutation($v: ID!) { launchSweep(input: { templateVersionId: $v, method: RANDOM, runs: 2, seed: "s", maxConcurrent: 1,
+      dimensions: [{ name: "lr", min: 0.001, max: 0.1, log: true }] }) { sweepId runIds } }`,
+    variables: { v: f.extra.runTemplateVersionId },
+  }),
+  cancelSweep: (f) => ({ query: 'mutation($r: String!) { cancelSweep(runId: $r) { sweepId } }', variables: { r: f.extra.sweepRunId } }),
   cancelRun: (f) => ({
     query: 'mutation($r: String!) { cancelRun(runId: $r) { cancelRequestedAt } }',
     variables: { r: f.extra.launchedRunId },

@@ -18,7 +18,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
 import type { RunStatus } from '@caliper/domain';
-import { ApiTokensRepository, AuditRepository, RunExecutionRow, RunExecutionsRepository, TrackingRepository } from '@caliper/persistence';
+import { parseJob } from '@caliper/jobs';
+import {
+  ApiTokensRepository,
+  AuditRepository,
+  OutboxRepository,
+  RunExecutionRow,
+  RunExecutionsRepository,
+  TrackingRepository,
+} from '@caliper/persistence';
 import { JobResult, ProcessesJob, ScheduledJobProcessor } from '../jobs/job-processor';
 import { CONFIG } from '../worker.options';
 import { ExecutionStatus } from './executor';
@@ -41,6 +49,7 @@ export class SyncRunsJob implements ScheduledJobProcessor<'training.sync'> {
     private readonly tokens: ApiTokensRepository,
     private readonly audit: AuditRepository,
     private readonly executors: Executors,
+    private readonly outbox: OutboxRepository,
     @Inject(CONFIG) config: Pick<Config, 'TRAINING_SYNC_INTERVAL_MS' | 'TRAINING_WORK_DIR' | 'TRAINING_HEARTBEAT_TIMEOUT_SECONDS'>,
   ) {
     this.everyMs = config.TRAINING_SYNC_INTERVAL_MS;
@@ -51,7 +60,6 @@ export class SyncRunsJob implements ScheduledJobProcessor<'training.sync'> {
   async run(): Promise<JobResult> {
     const lost = await this.watchdog();
     const open = await this.executions.open(BATCH);
-    if (!open.length && !lost.length) return { outcome: 'skipped', detail: { reason: 'no launched run is open, no run went silent' } };
     const changed: string[] = [];
     const errors: string[] = [];
     for (const e of open) {
@@ -74,7 +82,48 @@ export class SyncRunsJob implements ScheduledJobProcessor<'training.sync'> {
       }
       if (await this.record(e.runUuid, status)) changed.push(e.runUuid);
     }
-    return { outcome: 'done', detail: { synced: open.length, changed, errors, lost } };
+    const queued = await this.fillSweepSlots();
+    const sweepsEnded = await this.finishSweeps();
+    if (!open.length && !lost.length && !queued.length && !sweepsEnded.length)
+      return { outcome: 'skipped', detail: { reason: 'no launched run is open, no run went silent, no sweep is waiting' } };
+    return { outcome: 'done', detail: { synced: open.length, changed, errors, lost, queued, sweepsEnded } };
+  }
+
+  /** Queues the submission of sweep runs waiting for a slot, as many as each sweep has free (its row locked meanwhile). */
+  private async fillSweepSlots(): Promise<string[]> {
+    return this.ds.transaction(async (m) => {
+      const queued: string[] = [];
+      for (const sweep of await this.executions.sweepsWithWaiting(m)) {
+        if (sweep.free <= 0) continue;
+        for (const runUuid of await this.executions.takeWaiting(m, sweep.id, sweep.free)) {
+          await this.outbox.enqueue(m, parseJob('training.submit', { v: 1, runUuid }));
+          queued.push(runUuid);
+        }
+      }
+      return queued;
+    });
+  }
+
+  /** A sweep whose runs all ended ends its parent run: finished when any run finished, else failed. */
+  private async finishSweeps(): Promise<string[]> {
+    return this.ds.transaction(async (m) => {
+      const ended: string[] = [];
+      for (const s of await this.executions.finishedSweeps(m)) {
+        const status = s.finished > 0 ? 'finished' : 'failed';
+        await this.tracking.updateRun(m, s.parentRunId, { status, endTime: Date.now() });
+        await this.audit.append(m, {
+          ...TRAINING_ACTOR,
+          action: `run.${status}`,
+          entityType: 'run',
+          entityId: s.parentUuid,
+          projectId: s.projectId,
+          before: { status: s.parentStatus },
+          after: { status, sweepId: s.sweepId, finishedRuns: s.finished, runs: s.total },
+        });
+        ended.push(s.parentUuid);
+      }
+      return ended;
+    });
   }
 
   /**

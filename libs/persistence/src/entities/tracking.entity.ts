@@ -59,6 +59,8 @@ export const RUN_STATUSES = ['queued', 'starting', 'running', 'finished', 'faile
 @Index('IDX_runs_experiment_listing', { synchronize: false })
 @Index('IDX_runs_project_listing', { synchronize: false })
 @Index('IDX_runs_experiment_scope', { synchronize: false })
+// The training watchdog's work list (migration RunExecutions): running runs by their last heartbeat.
+@Index('IDX_runs_running_heartbeat', ['heartbeatAt'], { where: `status = 'running'` })
 @Check('CHK_runs_status', `status IN ('queued', 'starting', 'running', 'finished', 'failed', 'killed', 'lost')`)
 @Check('CHK_runs_lifecycle', `lifecycle_stage IN ('active', 'deleted')`)
 @Check('CHK_runs_uuid', `uuid ~ '^[0-9a-f]{32}$'`)

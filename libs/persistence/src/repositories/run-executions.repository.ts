@@ -53,12 +53,108 @@ export class RunExecutionsRepository {
       values: Record<string, ParameterValue>;
       command: string[];
       launchedBy: string;
+      /** A sweep's child; with `submitQueued` false it waits for a free slot (the sync queues its submit). */
+      sweepId?: string | null;
+      submitQueued?: boolean;
     },
   ): Promise<void> {
+    const queued = e.submitQueued ?? true;
     await m.query(
-      `INSERT INTO run_executions (run_id, project_id, template_version_id, executor, "values", command, launched_by, message)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6::text[], $7, 'waiting for the worker to submit it')`,
-      [e.runId, e.projectId, e.templateVersionId, e.executor, JSON.stringify(e.values), e.command, e.launchedBy],
+      `INSERT INTO run_executions (run_id, project_id, template_version_id, executor, "values", command, launched_by, message, sweep_id, submit_queued_at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6::text[], $7, $8, $9, CASE WHEN $10 THEN now() END)`,
+      [
+        e.runId,
+        e.projectId,
+        e.templateVersionId,
+        e.executor,
+        JSON.stringify(e.values),
+        e.command,
+        e.launchedBy,
+        queued
+          ? 'waiting for the worker to submit it'
+          : "waiting for a free slot in its sweep (at most maxConcurrent of the sweep's runs at once)",
+        e.sweepId ?? null,
+        queued,
+      ],
+    );
+  }
+
+  async createSweep(
+    m: EntityManager,
+    s: {
+      projectId: string;
+      templateVersionId: string;
+      parentRunId: string;
+      spec: unknown;
+      maxConcurrent: number;
+      runCount: number;
+      createdBy: string;
+    },
+  ): Promise<string> {
+    const rows: { id: string }[] = await m.query(
+      `INSERT INTO run_sweeps (project_id, template_version_id, parent_run_id, spec, max_concurrent, run_count, created_by)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7) RETURNING id`,
+      [s.projectId, s.templateVersionId, s.parentRunId, JSON.stringify(s.spec), s.maxConcurrent, s.runCount, s.createdBy],
+    );
+    return rows[0]!.id;
+  }
+
+  /** The sweep whose parent is this run (null: the run leads no sweep). */
+  async sweepOfParent(m: EntityManager, parentRunId: string): Promise<{ id: string; projectId: string } | null> {
+    const rows: { id: string; projectId: string }[] = await m.query(
+      `SELECT id, project_id AS "projectId" FROM run_sweeps WHERE parent_run_id = $1`,
+      [parentRunId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** A sweep's children not ended yet, locked. */
+  async openChildren(m: EntityManager, sweepId: string): Promise<RunExecutionRow[]> {
+    return m.query(`SELECT ${COLUMNS} FROM ${FROM} WHERE e.sweep_id = $1 AND e.ended_at IS NULL ORDER BY e.run_id FOR UPDATE OF e, r`, [
+      sweepId,
+    ]);
+  }
+
+  /**
+   * Sweeps with children waiting for a slot, each locked (another worker's sync skips it) with how
+   * many slots are free now.
+   */
+  async sweepsWithWaiting(m: EntityManager): Promise<{ id: string; free: number }[]> {
+    return m.query(
+      `SELECT s.id, s.max_concurrent - (SELECT count(*)::int FROM run_executions o
+           WHERE o.sweep_id = s.id AND o.submit_queued_at IS NOT NULL AND o.ended_at IS NULL) AS free
+       FROM run_sweeps s
+       WHERE EXISTS (SELECT 1 FROM run_executions w WHERE w.sweep_id = s.id AND w.submit_queued_at IS NULL AND w.ended_at IS NULL)
+       ORDER BY s.created_at FOR UPDATE OF s SKIP LOCKED`,
+    );
+  }
+
+  /** Marks the next `n` waiting children of a sweep as queued for submission; returns their run ids (uuid). */
+  async takeWaiting(m: EntityManager, sweepId: string, n: number): Promise<string[]> {
+    const rows: { uuid: string }[] = await m.query(
+      `WITH next AS (SELECT run_id FROM run_executions WHERE sweep_id = $1 AND submit_queued_at IS NULL AND ended_at IS NULL
+                     ORDER BY run_id LIMIT $2)
+       UPDATE run_executions e SET submit_queued_at = now(), message = 'waiting for the worker to submit it'
+       FROM next, runs r WHERE e.run_id = next.run_id AND r.id = e.run_id RETURNING r.uuid`,
+      [sweepId, n],
+    );
+    return (Array.isArray(rows[0]) ? (rows[0] as unknown as { uuid: string }[]) : rows).map((r) => r.uuid);
+  }
+
+  /** Sweeps whose children all ended while the parent run has not: the parent, locked, with how its children ended. */
+  async finishedSweeps(
+    m: EntityManager,
+  ): Promise<
+    { sweepId: string; parentRunId: string; parentUuid: string; parentStatus: string; projectId: string; finished: number; total: number }[]
+  > {
+    return m.query(
+      `SELECT s.id AS "sweepId", r.id::text AS "parentRunId", r.uuid AS "parentUuid", r.status AS "parentStatus", s.project_id AS "projectId",
+         (SELECT count(*)::int FROM run_executions e JOIN runs c ON c.id = e.run_id WHERE e.sweep_id = s.id AND c.status = 'finished') AS finished,
+         s.run_count AS total
+       FROM run_sweeps s JOIN runs r ON r.id = s.parent_run_id
+       WHERE r.status NOT IN ('finished', 'failed', 'killed', 'lost')
+         AND NOT EXISTS (SELECT 1 FROM run_executions e WHERE e.sweep_id = s.id AND e.ended_at IS NULL)
+       FOR UPDATE OF r SKIP LOCKED`,
     );
   }
 
