@@ -128,6 +128,7 @@ function MainNav({ globalPermissions }: { globalPermissions: readonly string[] }
     { to: '/runs', label: 'Runs', show: true },
     { to: '/models', label: 'Models', show: true },
     { to: '/datasets', label: 'Datasets', show: true },
+    { to: '/templates', label: 'Templates', show: true },
     { to: '/signatures', label: 'Signatures', show: canSign, count: pendingCount },
     { to: '/audit', label: 'Audit', show: canReadAudit },
     { to: '/admin', label: 'Admin', show: canAdmin },

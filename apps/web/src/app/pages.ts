@@ -74,6 +74,8 @@ export const PAGES: readonly Page[] = [
   page('datasets', () => import('../datasets/DatasetsPage').then((m) => m.DatasetsPage)),
   page('datasets/:datasetId', () => import('../datasets/DatasetPage').then((m) => m.DatasetPage)),
   page('dataset-versions/:versionId', () => import('../datasets/DatasetVersionPage').then((m) => m.DatasetVersionPage)),
+  page('templates', () => import('../training/TemplatesPage').then((m) => m.TemplatesPage)),
+  page('templates/:templateId', () => import('../training/TemplatePage').then((m) => m.TemplatePage)),
   page('audit', () => import('../audit/AuditPage').then((m) => m.AuditPage)),
   page('admin', () => import('../admin/AdminPage').then((m) => m.AdminPage)),
   page('account', () => import('../account/AccountPage').then((m) => m.AccountPage)),

@@ -119,6 +119,14 @@ type Documents = {
     "\n  query RunLogTail($runId: String!, $last: Int, $before: String) {\n    run(runId: $runId) {\n      runId\n      logTail(last: $last, before: $before) {\n        ...RunLogPageFields\n      }\n    }\n  }\n": typeof types.RunLogTailDocument,
     "\n  query RunLogs($runId: String!, $first: Int, $after: String) {\n    run(runId: $runId) {\n      runId\n      logs(first: $first, after: $after) {\n        ...RunLogPageFields\n      }\n    }\n  }\n": typeof types.RunLogsDocument,
     "\n  fragment RunLogPageFields on RunLogPage {\n    lines {\n      id\n      time\n      stream\n      line\n    }\n    hasEarlier\n    earlierCursor\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n": typeof types.RunLogPageFieldsFragmentDoc,
+    "\n  fragment TemplateVersionFields on RunTemplateVersion {\n    id\n    templateId\n    version\n    description\n    architecture\n    initialModelVersion {\n      id\n      label\n    }\n    datasetVersion {\n      id\n      label\n    }\n    parameters {\n      name\n      type\n      default\n      min\n      max\n      choices\n      description\n    }\n    resources {\n      gpus\n      cpus\n      memoryGb\n      wallTimeMinutes\n      partition\n    }\n    executor\n    image\n    command\n    createdBy\n    createdAt\n  }\n": typeof types.TemplateVersionFieldsFragmentDoc,
+    "\n  query ProjectRunTemplates($projectId: ID!) {\n    runTemplates(projectId: $projectId) {\n      id\n      name\n      createdAt\n      latestVersion {\n        id\n        version\n        executor\n        architecture\n        datasetVersion {\n          id\n          label\n        }\n        initialModelVersion {\n          id\n          label\n        }\n      }\n    }\n  }\n": typeof types.ProjectRunTemplatesDocument,
+    "\n  query RunTemplate($id: ID!) {\n    runTemplate(id: $id) {\n      id\n      projectId\n      name\n      createdAt\n      versions {\n        ...TemplateVersionFields\n      }\n    }\n  }\n": typeof types.RunTemplateDocument,
+    "\n  query LaunchPreview($templateVersionId: ID!, $values: [ParameterValueInput!]!) {\n    launchPreview(templateVersionId: $templateVersionId, values: $values) {\n      command\n      values {\n        name\n        value\n        isDefault\n      }\n    }\n  }\n": typeof types.LaunchPreviewDocument,
+    "\n  mutation LaunchRun($input: LaunchRunInput!) {\n    launchRun(input: $input) {\n      runId\n      experimentId\n      name\n    }\n  }\n": typeof types.LaunchRunDocument,
+    "\n  query RunExecution($runId: String!) {\n    run(runId: $runId) {\n      runId\n      status\n      params {\n        key\n        value\n      }\n      execution {\n        executor\n        templateVersionId\n        externalId\n        message\n        exitCode\n        logTail\n        command\n        launchedAt\n        submittedAt\n        endedAt\n        cancelRequestedAt\n      }\n    }\n  }\n": typeof types.RunExecutionDocument,
+    "\n  query TemplateOfVersion($id: ID!) {\n    runTemplateVersion(id: $id) {\n      id\n      templateId\n      version\n    }\n  }\n": typeof types.TemplateOfVersionDocument,
+    "\n  mutation CancelRun($runId: String!) {\n    cancelRun(runId: $runId) {\n      cancelRequestedAt\n      endedAt\n      message\n    }\n  }\n": typeof types.CancelRunDocument,
 };
 const documents: Documents = {
     "\n  mutation ChangeMyPassword($input: ChangeMyPasswordInput!) {\n    changeMyPassword(input: $input)\n  }\n": types.ChangeMyPasswordDocument,
@@ -226,6 +234,14 @@ const documents: Documents = {
     "\n  query RunLogTail($runId: String!, $last: Int, $before: String) {\n    run(runId: $runId) {\n      runId\n      logTail(last: $last, before: $before) {\n        ...RunLogPageFields\n      }\n    }\n  }\n": types.RunLogTailDocument,
     "\n  query RunLogs($runId: String!, $first: Int, $after: String) {\n    run(runId: $runId) {\n      runId\n      logs(first: $first, after: $after) {\n        ...RunLogPageFields\n      }\n    }\n  }\n": types.RunLogsDocument,
     "\n  fragment RunLogPageFields on RunLogPage {\n    lines {\n      id\n      time\n      stream\n      line\n    }\n    hasEarlier\n    earlierCursor\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n": types.RunLogPageFieldsFragmentDoc,
+    "\n  fragment TemplateVersionFields on RunTemplateVersion {\n    id\n    templateId\n    version\n    description\n    architecture\n    initialModelVersion {\n      id\n      label\n    }\n    datasetVersion {\n      id\n      label\n    }\n    parameters {\n      name\n      type\n      default\n      min\n      max\n      choices\n      description\n    }\n    resources {\n      gpus\n      cpus\n      memoryGb\n      wallTimeMinutes\n      partition\n    }\n    executor\n    image\n    command\n    createdBy\n    createdAt\n  }\n": types.TemplateVersionFieldsFragmentDoc,
+    "\n  query ProjectRunTemplates($projectId: ID!) {\n    runTemplates(projectId: $projectId) {\n      id\n      name\n      createdAt\n      latestVersion {\n        id\n        version\n        executor\n        architecture\n        datasetVersion {\n          id\n          label\n        }\n        initialModelVersion {\n          id\n          label\n        }\n      }\n    }\n  }\n": types.ProjectRunTemplatesDocument,
+    "\n  query RunTemplate($id: ID!) {\n    runTemplate(id: $id) {\n      id\n      projectId\n      name\n      createdAt\n      versions {\n        ...TemplateVersionFields\n      }\n    }\n  }\n": types.RunTemplateDocument,
+    "\n  query LaunchPreview($templateVersionId: ID!, $values: [ParameterValueInput!]!) {\n    launchPreview(templateVersionId: $templateVersionId, values: $values) {\n      command\n      values {\n        name\n        value\n        isDefault\n      }\n    }\n  }\n": types.LaunchPreviewDocument,
+    "\n  mutation LaunchRun($input: LaunchRunInput!) {\n    launchRun(input: $input) {\n      runId\n      experimentId\n      name\n    }\n  }\n": types.LaunchRunDocument,
+    "\n  query RunExecution($runId: String!) {\n    run(runId: $runId) {\n      runId\n      status\n      params {\n        key\n        value\n      }\n      execution {\n        executor\n        templateVersionId\n        externalId\n        message\n        exitCode\n        logTail\n        command\n        launchedAt\n        submittedAt\n        endedAt\n        cancelRequestedAt\n      }\n    }\n  }\n": types.RunExecutionDocument,
+    "\n  query TemplateOfVersion($id: ID!) {\n    runTemplateVersion(id: $id) {\n      id\n      templateId\n      version\n    }\n  }\n": types.TemplateOfVersionDocument,
+    "\n  mutation CancelRun($runId: String!) {\n    cancelRun(runId: $runId) {\n      cancelRequestedAt\n      endedAt\n      message\n    }\n  }\n": types.CancelRunDocument,
 };
 
 /**
@@ -662,6 +678,38 @@ export function graphql(source: "\n  query RunLogs($runId: String!, $first: Int,
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  fragment RunLogPageFields on RunLogPage {\n    lines {\n      id\n      time\n      stream\n      line\n    }\n    hasEarlier\n    earlierCursor\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n"): (typeof documents)["\n  fragment RunLogPageFields on RunLogPage {\n    lines {\n      id\n      time\n      stream\n      line\n    }\n    hasEarlier\n    earlierCursor\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment TemplateVersionFields on RunTemplateVersion {\n    id\n    templateId\n    version\n    description\n    architecture\n    initialModelVersion {\n      id\n      label\n    }\n    datasetVersion {\n      id\n      label\n    }\n    parameters {\n      name\n      type\n      default\n      min\n      max\n      choices\n      description\n    }\n    resources {\n      gpus\n      cpus\n      memoryGb\n      wallTimeMinutes\n      partition\n    }\n    executor\n    image\n    command\n    createdBy\n    createdAt\n  }\n"): (typeof documents)["\n  fragment TemplateVersionFields on RunTemplateVersion {\n    id\n    templateId\n    version\n    description\n    architecture\n    initialModelVersion {\n      id\n      label\n    }\n    datasetVersion {\n      id\n      label\n    }\n    parameters {\n      name\n      type\n      default\n      min\n      max\n      choices\n      description\n    }\n    resources {\n      gpus\n      cpus\n      memoryGb\n      wallTimeMinutes\n      partition\n    }\n    executor\n    image\n    command\n    createdBy\n    createdAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ProjectRunTemplates($projectId: ID!) {\n    runTemplates(projectId: $projectId) {\n      id\n      name\n      createdAt\n      latestVersion {\n        id\n        version\n        executor\n        architecture\n        datasetVersion {\n          id\n          label\n        }\n        initialModelVersion {\n          id\n          label\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ProjectRunTemplates($projectId: ID!) {\n    runTemplates(projectId: $projectId) {\n      id\n      name\n      createdAt\n      latestVersion {\n        id\n        version\n        executor\n        architecture\n        datasetVersion {\n          id\n          label\n        }\n        initialModelVersion {\n          id\n          label\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RunTemplate($id: ID!) {\n    runTemplate(id: $id) {\n      id\n      projectId\n      name\n      createdAt\n      versions {\n        ...TemplateVersionFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query RunTemplate($id: ID!) {\n    runTemplate(id: $id) {\n      id\n      projectId\n      name\n      createdAt\n      versions {\n        ...TemplateVersionFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query LaunchPreview($templateVersionId: ID!, $values: [ParameterValueInput!]!) {\n    launchPreview(templateVersionId: $templateVersionId, values: $values) {\n      command\n      values {\n        name\n        value\n        isDefault\n      }\n    }\n  }\n"): (typeof documents)["\n  query LaunchPreview($templateVersionId: ID!, $values: [ParameterValueInput!]!) {\n    launchPreview(templateVersionId: $templateVersionId, values: $values) {\n      command\n      values {\n        name\n        value\n        isDefault\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LaunchRun($input: LaunchRunInput!) {\n    launchRun(input: $input) {\n      runId\n      experimentId\n      name\n    }\n  }\n"): (typeof documents)["\n  mutation LaunchRun($input: LaunchRunInput!) {\n    launchRun(input: $input) {\n      runId\n      experimentId\n      name\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RunExecution($runId: String!) {\n    run(runId: $runId) {\n      runId\n      status\n      params {\n        key\n        value\n      }\n      execution {\n        executor\n        templateVersionId\n        externalId\n        message\n        exitCode\n        logTail\n        command\n        launchedAt\n        submittedAt\n        endedAt\n        cancelRequestedAt\n      }\n    }\n  }\n"): (typeof documents)["\n  query RunExecution($runId: String!) {\n    run(runId: $runId) {\n      runId\n      status\n      params {\n        key\n        value\n      }\n      execution {\n        executor\n        templateVersionId\n        externalId\n        message\n        exitCode\n        logTail\n        command\n        launchedAt\n        submittedAt\n        endedAt\n        cancelRequestedAt\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TemplateOfVersion($id: ID!) {\n    runTemplateVersion(id: $id) {\n      id\n      templateId\n      version\n    }\n  }\n"): (typeof documents)["\n  query TemplateOfVersion($id: ID!) {\n    runTemplateVersion(id: $id) {\n      id\n      templateId\n      version\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelRun($runId: String!) {\n    cancelRun(runId: $runId) {\n      cancelRequestedAt\n      endedAt\n      message\n    }\n  }\n"): (typeof documents)["\n  mutation CancelRun($runId: String!) {\n    cancelRun(runId: $runId) {\n      cancelRequestedAt\n      endedAt\n      message\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -13,6 +13,7 @@ import { useApolloClient, useQuery } from '@apollo/client/react';
 import { errorCode } from '../app/graphql-errors';
 import { useFirstFetchPolicy } from '../app/prefetch';
 import { useLivePoll } from '../app/use-live-poll';
+import { RunExecutionSection } from '../training/RunExecutionSection';
 import type { RunLiveQuery as RunLiveResult } from '../gql/graphql';
 import { LiveIndicator } from '../ui/LiveIndicator';
 import { EmptyState, ErrorState, Loading } from '../ui/feedback';
@@ -123,6 +124,7 @@ export function RunPage() {
         <a href="#logs">Logs</a>
       </nav>
       <RunOverview run={run} />
+      <RunExecutionSection runId={run.runId} status={run.status} projectId={project.id} />
       <RunSection id="metrics" title="Metrics">
         {trainingMetrics.length === 0 ? (
           <EmptyState title={systemMetrics.length ? 'No training metrics logged; the system metrics are below.' : 'No metrics logged.'} />
