@@ -22,6 +22,7 @@ import {
   ApiTokensRepository,
   AuditRepository,
   ProjectsRepository,
+  RegistryRepository,
   RunExecutionsRepository,
   RunTemplatesRepository,
   TrackingRepository,
@@ -209,6 +210,8 @@ describe('a worker that dies between sbatch and recording the job id (real Slurm
         api.app.get(ProjectsRepository),
         api.app.get(AuditRepository),
         { get: () => executor } as unknown as Executors,
+        api.app.get(RegistryRepository),
+        api.objects.store,
         { TRAINING_TRACKING_URL: api.base, TRAINING_WORK_DIR: workDir, API_PORT: 3000 },
       );
     // The first attempt: sbatch answers, then the worker dies before it records the id.

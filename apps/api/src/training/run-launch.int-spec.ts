@@ -12,11 +12,13 @@
  * other run, and stops working when the run ends; bad values and a viewer are refused with nothing
  * written.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { RegistryRepository } from '@caliper/persistence';
 import { createSealedEvaluationDataset, ctSlice } from '@caliper/datasets/testing';
 import {
   ADMIN,
@@ -69,6 +71,7 @@ describe('launching runs from templates (local executor, worker process)', () =>
   let worker: WorkerProcess;
   let owner: Client;
   let researcher: Auth;
+  let researcherId: string;
   let viewer: Auth;
   let projectId: string;
   let templateVersionId: string;
@@ -109,6 +112,7 @@ describe('launching runs from templates (local executor, worker process)', () =>
     const r = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
     const v = await newUser(api, admin, { projectId, roles: ['VIEWER'] });
     researcher = await login(api, r.username, r.password);
+    researcherId = r.id;
     viewer = await login(api, v.username, v.password);
     await api.objects.store.ensureBucket('caliper-datasets-launch');
     datasetVersionId = (
@@ -365,6 +369,68 @@ describe('launching runs from templates (local executor, worker process)', () =>
     });
     expect(errorMessage(bad)).toBe(
       'The sweep is not valid: run 2 (exit_code=300): The launch values are not valid: exit_code: 300 is above the maximum 255.',
+    );
+  });
+
+  it("gives a transfer-learning job the initial model version's files, checked by sha256, and fails the run unsubmitted when they changed", async () => {
+    const ds = api.app.get(DataSource);
+    const registry = api.app.get(RegistryRepository);
+    const weights = Buffer.from('pretrained UNet weights, v1');
+    const sha256 = createHash('sha256').update(weights).digest('hex');
+    await api.objects.store.ensureBucket('caliper-artifacts');
+    await api.objects.store.putObject('caliper-artifacts', 'pretrained/model.onnx', weights, { size: weights.length });
+    const modelVersionId = await ds.transaction(async (m) => {
+      const now = Date.now();
+      const model = await registry.createModel(m, { projectId, name: 'unet-pretrained', description: null, now });
+      const v = await registry.createVersion(m, {
+        registeredModelId: model.id,
+        version: 1,
+        source: 'external://pretrained',
+        runId: null,
+        artifactPath: 'model',
+        artifactDigest: null,
+        currentStage: 'none',
+        description: '',
+        runLink: '',
+        userId: researcherId,
+        creationTime: now,
+        lastUpdatedTime: now,
+      });
+      await registry.pinFiles(m, v.id, [
+        { path: 'model/model.onnx', bucket: 'caliper-artifacts', objectKey: 'pretrained/model.onnx', size: weights.length, sha256 },
+      ]);
+      return v.id;
+    });
+    const created = await gqlOk<{ createRunTemplate: { latestVersion: { id: string } } }>(api, researcher, CREATE, {
+      i: {
+        projectId,
+        name: 'Fine-tune',
+        definition: {
+          architecture: 'UNet 2D from unet-pretrained v1',
+          executor: 'LOCAL',
+          initialModelVersionId: modelVersionId,
+          resources: { gpus: 0, cpus: 1, memoryGb: 1, wallTimeMinutes: 10 },
+          command: [process.execPath, SCRIPT, '0', '0', '0.001'],
+        },
+      },
+    });
+    const fineTune = (values: { name: string; value: string }[] = []) =>
+      gqlOk<{ launchRun: { runId: string } }>(api, researcher, LAUNCH, {
+        i: { templateVersionId: created.createRunTemplate.latestVersion.id, values },
+      }).then((r) => r.launchRun.runId);
+
+    const ok = await fineTune();
+    const done = await until(ok, (r) => r.status === 'FINISHED' && r.execution?.endedAt !== null);
+    expect(done.execution!.logTail).toContain(`weights model/model.onnx ${sha256}`);
+    expect(done.inputs).toEqual([{ kind: 'model', name: 'unet-pretrained v1', datasetVersionId: null }]);
+
+    // The object is replaced behind the registry's back: the next launch fails before anything runs.
+    await api.objects.store.putObject('caliper-artifacts', 'pretrained/model.onnx', Buffer.from('tampered'), { size: 8 });
+    const bad = await fineTune();
+    const failed = await until(bad, (r) => r.status === 'FAILED');
+    expect(failed.execution).toMatchObject({ externalId: null, exitCode: null });
+    expect(failed.execution!.message).toBe(
+      `the initial weights could not be given to the job: model/model.onnx has sha256 ${createHash('sha256').update('tampered').digest('hex')}, not the ${sha256} registered with the model version.`,
     );
   });
 

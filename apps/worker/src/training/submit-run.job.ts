@@ -5,7 +5,9 @@
  *    the run killed). Otherwise a run-scoped API token is minted for the launching user (limited
  *    to this run, with their run-writing roles in the project, expiring after the wall time plus a
  *    day; a token of an earlier failed attempt is revoked) and its id recorded.
- * 2. The executor gets the command, the tracking variables (MLFLOW_TRACKING_URI, MLFLOW_RUN_ID,
+ * 2. For transfer learning, the initial model version's files are copied next to the job and
+ *    checked against their registered sha256 (a mismatch fails the run, unsubmitted).
+ *    The executor gets the command, the tracking variables (MLFLOW_TRACKING_URI, MLFLOW_RUN_ID,
  *    CALIPER_*), the token as a secret variable (MLFLOW_TRACKING_TOKEN, CALIPER_TOKEN: never on a
  *    command line, in a script or in a log; Slurm passes it in a 0600 file) and the resources.
  * 3. The scheduler's id is recorded, with a 'run.submitted' event; the run stays 'queued' until the
@@ -14,7 +16,11 @@
  * worker that died between 2 and 3 does not submit twice. A failure on the last attempt, or an
  * executor this worker does not have, ends the run failed with the reason.
  */
+import { createHash } from 'node:crypto';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
@@ -25,9 +31,11 @@ import {
   AuditRepository,
   ProjectsRepository,
   RunExecutionsRepository,
+  RegistryRepository,
   RunTemplatesRepository,
   TrackingRepository,
 } from '@caliper/persistence';
+import { ObjectNotFoundError, ObjectStore } from '@caliper/storage';
 import { JobAttempt, JobProcessor, JobResult, ProcessesJob } from '../jobs/job-processor';
 import { CONFIG } from '../worker.options';
 import { ExecutionSpec } from './executor';
@@ -35,6 +43,9 @@ import { Executors, trainingWorkDir } from './executors';
 import { moveRun, runDir, TRAINING_ACTOR } from './launched-runs';
 
 type Payload = JobPayloads['training.submit'];
+
+/** The initial weights are not the registered ones (or are gone): the run fails, no retry helps. */
+class InitialWeightsError extends Error {}
 /** Roles that may write runs: a run's token carries those of them its owner holds. */
 const RUN_WRITING_ROLES: readonly ProjectRole[] = ['researcher', 'pi'];
 
@@ -53,6 +64,8 @@ export class SubmitRunJob implements JobProcessor<'training.submit'> {
     private readonly projects: ProjectsRepository,
     private readonly audit: AuditRepository,
     private readonly executors: Executors,
+    private readonly registry: RegistryRepository,
+    private readonly store: ObjectStore,
     @Inject(CONFIG) config: Pick<Config, 'TRAINING_TRACKING_URL' | 'TRAINING_WORK_DIR' | 'API_PORT'>,
   ) {
     this.trackingUrl = config.TRAINING_TRACKING_URL ?? `http://127.0.0.1:${config.API_PORT}`;
@@ -114,6 +127,17 @@ export class SubmitRunJob implements JobProcessor<'training.submit'> {
     const { e, version, executor, token, tokenId } = prepared;
 
     const dir = runDir(this.workDir, e.runUuid);
+    let weightsDir: string | null = null;
+    if (version.initialModelVersionId) {
+      try {
+        weightsDir = await this.fetchInitialWeights(version.initialModelVersionId, dir);
+      } catch (err) {
+        if (!(err instanceof InitialWeightsError) && attempt.attempt < attempt.attempts) throw err;
+        const message = `the initial weights could not be given to the job: ${(err as Error).message}`.slice(0, 2000);
+        await this.failBeforeSubmission(e.runUuid, tokenId, message);
+        return { outcome: 'done', detail: { runUuid: e.runUuid, failed: message } };
+      }
+    }
     const r = version.resources;
     const spec: ExecutionSpec = {
       command: e.command as [string, ...string[]],
@@ -128,6 +152,7 @@ export class SubmitRunJob implements JobProcessor<'training.submit'> {
         CALIPER_PARAMS: JSON.stringify(e.values),
         ...(version.datasetVersionId ? { CALIPER_DATASET_VERSION_ID: version.datasetVersionId } : {}),
         ...(version.initialModelVersionId ? { CALIPER_INITIAL_MODEL_VERSION_ID: version.initialModelVersionId } : {}),
+        ...(weightsDir ? { CALIPER_INITIAL_WEIGHTS_DIR: weightsDir } : {}),
       },
       // The executor keeps them off command lines, scripts and logs (Slurm: a 0600 file the job reads).
       secretEnv: { MLFLOW_TRACKING_TOKEN: token, CALIPER_TOKEN: token },
@@ -146,13 +171,7 @@ export class SubmitRunJob implements JobProcessor<'training.submit'> {
     } catch (err) {
       const message = `submitting to ${e.executor} failed: ${(err as Error).message}`.slice(0, 2000);
       if (attempt.attempt < attempt.attempts) throw err;
-      await this.ds.transaction(async (m) => {
-        const now = await this.executions.lock(m, e.runUuid);
-        if (!now || now.externalId) return;
-        await moveRun(m, this.deps, now, 'failed', { reason: message });
-        await this.executions.recordSync(m, now.runId, { message, exitCode: null, logTail: null, ended: true });
-        await this.tokens.revoke(m, tokenId);
-      });
+      await this.failBeforeSubmission(e.runUuid, tokenId, message);
       return { outcome: 'done', detail: { runUuid: e.runUuid, failed: message } };
     }
 
@@ -170,5 +189,54 @@ export class SubmitRunJob implements JobProcessor<'training.submit'> {
       });
     });
     return { outcome: 'done', detail: { runUuid: e.runUuid, executor: e.executor, externalId } };
+  }
+
+  /** Ends a run that was never submitted as failed, with the reason, and revokes its token. */
+  private async failBeforeSubmission(runUuid: string, tokenId: string, message: string): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      const now = await this.executions.lock(m, runUuid);
+      if (!now || now.externalId) return;
+      await moveRun(m, this.deps, now, 'failed', { reason: message });
+      await this.executions.recordSync(m, now.runId, { message, exitCode: null, logTail: null, ended: true });
+      await this.tokens.revoke(m, tokenId);
+    });
+  }
+
+  /**
+   * Transfer learning: the initial model version's pinned files copied into `<run folder>/initial-weights/`
+   * (on the filesystem the job sees), each hashed as it is written; a file whose bytes are not the
+   * registered ones (or that is gone) fails the run before anything is submitted.
+   */
+  private async fetchInitialWeights(modelVersionId: string, dir: string): Promise<string> {
+    const files = await this.registry.filesOf([modelVersionId]);
+    if (!files.length) throw new InitialWeightsError(`model version ${modelVersionId} pins no files.`);
+    const root = path.join(dir, 'initial-weights');
+    for (const f of files) {
+      const dest = path.resolve(root, f.path);
+      if (!dest.startsWith(root + path.sep)) throw new InitialWeightsError(`the file path ${f.path} leaves its folder.`);
+      mkdirSync(path.dirname(dest), { recursive: true, mode: 0o700 });
+      const hash = createHash('sha256');
+      let source: Readable;
+      try {
+        source = await this.store.read(f.bucket, f.objectKey);
+      } catch (err) {
+        if (err instanceof ObjectNotFoundError) throw new InitialWeightsError(`${f.path} is gone from the object store.`);
+        throw err;
+      }
+      await pipeline(
+        source,
+        new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            hash.update(chunk);
+            done(null, chunk);
+          },
+        }),
+        createWriteStream(dest, { mode: 0o600 }),
+      );
+      const found = hash.digest('hex');
+      if (found !== f.sha256)
+        throw new InitialWeightsError(`${f.path} has sha256 ${found}, not the ${f.sha256} registered with the model version.`);
+    }
+    return root;
   }
 }

@@ -156,12 +156,13 @@ export class SyncRunsJob implements ScheduledJobProcessor<'training.sync'> {
       if (!e || e.endedAt) return false;
       const ended = TERMINAL_RUN_STATUSES.has(status.state);
       const logTail = ended ? (status.logTail ?? this.localTail(e)) : null;
-      if (!ended && this.silent(e)) {
+      if (!ended && (e.runStatus === 'lost' || this.silent(e))) {
         // Heartbeats stopped while the scheduler says the job runs (hung, or cut off from the API):
-        // lost, and still watched: when the job ends, its end is recorded over 'lost'.
-        const message = `no heartbeat since ${e.heartbeatAt!.toISOString()} (over ${this.heartbeatTimeoutSeconds} s), though ${e.executor} reports the job ${status.state}: ${status.message}`;
+        // lost, and still watched (the message kept saying why): when the job ends, its end is recorded over 'lost'.
+        const since = e.heartbeatAt ? new Date(e.heartbeatAt).toISOString() : 'never';
+        const message = `no heartbeat since ${since} (over ${this.heartbeatTimeoutSeconds} s), though ${e.executor} reports the job ${status.state}: ${status.message}`;
         await this.executions.recordSync(m, e.runId, { message, exitCode: null, logTail: null, ended: false });
-        return moveRun(m, { tracking: this.tracking, audit: this.audit }, e, 'lost', { reason: message });
+        return e.runStatus === 'lost' ? false : moveRun(m, { tracking: this.tracking, audit: this.audit }, e, 'lost', { reason: message });
       }
       await this.executions.recordSync(m, e.runId, { message: status.message, exitCode: status.exitCode, logTail, ended });
       const target: RunStatus = ended && e.cancelRequestedAt ? 'killed' : (status.state as RunStatus);

@@ -5,6 +5,9 @@
 // must be refused), prints what happened, then sleeps and exits as told:
 //   node job-script.js <exit code> <sleep seconds> <lr> [other run id]
 'use strict';
+const { createHash } = require('node:crypto');
+const { readdirSync, readFileSync } = require('node:fs');
+const path = require('node:path');
 const [exitCode, sleepSeconds, lr, otherRun] = process.argv.slice(2);
 const token = process.env.CALIPER_TOKEN;
 const base = process.env.MLFLOW_TRACKING_URI;
@@ -17,6 +20,13 @@ const logMetric = (runId, value) =>
 
 (async () => {
   console.log(`job for run ${process.env.MLFLOW_RUN_ID} with lr ${lr}; params ${process.env.CALIPER_PARAMS}`);
+  // Transfer learning: the initial weights the worker copied next to the job, with their sha256.
+  const weights = process.env.CALIPER_INITIAL_WEIGHTS_DIR;
+  if (weights)
+    for (const e of readdirSync(weights, { recursive: true, withFileTypes: true }).filter((d) => d.isFile())) {
+      const file = path.join(e.parentPath ?? e.path, e.name);
+      console.log(`weights ${path.relative(weights, file)} ${createHash('sha256').update(readFileSync(file)).digest('hex')}`);
+    }
   const own = await logMetric(process.env.MLFLOW_RUN_ID, Number(lr) * 100);
   console.log(`own run: ${own.status}`);
   if (otherRun) console.log(`other run: ${(await logMetric(otherRun, 1)).status}`);
