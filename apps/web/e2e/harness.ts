@@ -289,3 +289,21 @@ export async function expectAccessible(page: Page, where: string, timeoutMs = 10
     250,
   );
 }
+
+/** The worker as its own process (apps/api/src/testing/worker-process.ts), as the browser tests use it. */
+export interface WorkerProcess {
+  /** The last 20 kB of its output, for failure messages. */
+  output(): string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the worker as `npm start` runs it, on the database and object store of the web test's API
+ * and with `env` besides (e.g. the training settings), for flows that run through its jobs.
+ */
+export async function startWorkerNextTo(api: TestApi, env: Record<string, string> = {}): Promise<WorkerProcess> {
+  const { startWorker } = (await import(path.join(repoRoot, 'apps/api/src/testing/worker-process'))) as {
+    startWorker(api: TestApi, env: Record<string, string>): Promise<WorkerProcess>;
+  };
+  return startWorker(api, env);
+}

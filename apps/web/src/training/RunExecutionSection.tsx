@@ -91,11 +91,11 @@ export function RunExecutionSection({ runId, status, projectId }: { runId: strin
           </div>
         ) : null}
       </dl>
-      <h3>Command</h3>
+      <h3 className="tpl-heading">Command</h3>
       <pre className="tpl-command">{execution.command.join(' ')}</pre>
       {execution.logTail ? (
         <>
-          <h3>End of the job's output</h3>
+          <h3 className="tpl-heading">End of the job's output</h3>
           <pre className="exec-log" tabIndex={0} aria-label="End of the job's output">
             {execution.logTail}
           </pre>

@@ -156,9 +156,9 @@ function VersionDefinition({ version }: { version: TemplateVersionFieldsFragment
           </dd>
         </div>
       </dl>
-      <h3>Command</h3>
+      <h3 className="tpl-heading">Command</h3>
       <pre className="tpl-command">{version.command.join(' ')}</pre>
-      <h3>Parameters</h3>
+      <h3 className="tpl-heading">Parameters</h3>
       {version.parameters.length === 0 ? (
         <EmptyState title="This version takes no parameters." />
       ) : (
