@@ -3,14 +3,12 @@
  * project by the guard's locator (an unknown id and one in a project the caller cannot read get
  * the same NOT_FOUND) and re-checked by the service.
  */
-import { argAt, projectIdAt } from '@caliper/server-kit';
+import { projectIdAt } from '@caliper/server-kit';
 import { notFound, parameterText } from '@caliper/domain';
 import type { RunTemplateRow, RunTemplateVersionRow } from '@caliper/persistence';
 import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import type { ProjectLocator } from '../auth/locators';
-import { Requires } from '../auth/locators';
+import { projectOfIdAt, Requires } from '../auth/locators';
 import { GqlContext, principalOf } from '../graphql/context';
-import type { Loaders } from '../graphql/loaders';
 import {
   AddRunTemplateVersionInput,
   CreateRunTemplateInput,
@@ -23,23 +21,9 @@ import {
 } from './run-template.types';
 import { definitionFromInput, RunTemplatesService } from './run-templates.service';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function projectOf(
-  path: string,
-  what: 'Run template' | 'Run template version',
-  loader: (l: Loaders) => Loaders['runTemplateProject'],
-): ProjectLocator {
-  return async (args, loaders, _principal, resolved) => {
-    const id = argAt(args, path);
-    resolved.notFound = () => notFound(`${what} ${String(id)}`);
-    const projectId = typeof id === 'string' && UUID_RE.test(id) ? await loader(loaders).load(id) : null;
-    if (!projectId) throw resolved.notFound();
-    return projectId;
-  };
-}
-const templateProjectAt = (path: string) => projectOf(path, 'Run template', (l) => l.runTemplateProject);
-export const versionProjectAt = (path: string) => projectOf(path, 'Run template version', (l) => l.runTemplateVersionProject);
+const templateProjectAt = (path: string) => projectOfIdAt(path, 'Run template', (l, id) => l.runTemplateProject.load(id));
+export const versionProjectAt = (path: string) =>
+  projectOfIdAt(path, 'Run template version', (l, id) => l.runTemplateVersionProject.load(id));
 
 const toTemplateGql = (t: RunTemplateRow): RunTemplateGql => ({ id: t.id, projectId: t.projectId, name: t.name, createdAt: t.createdAt });
 

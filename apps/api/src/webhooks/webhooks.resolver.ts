@@ -5,14 +5,12 @@
  * locator (an unknown id and one in a project the caller cannot read get the same NOT_FOUND) and
  * re-checked by the service.
  */
-import { argAt, projectIdAt } from '@caliper/server-kit';
-import { notFound, WebhookEventType } from '@caliper/domain';
+import { projectIdAt } from '@caliper/server-kit';
+import { WebhookEventType } from '@caliper/domain';
 import type { WebhookDeliveryRow, WebhookRow } from '@caliper/persistence';
 import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import type { ProjectLocator } from '../auth/locators';
-import { Requires } from '../auth/locators';
+import { projectOfIdAt, Requires } from '../auth/locators';
 import { GqlContext, principalOf } from '../graphql/context';
-import type { Loaders } from '../graphql/loaders';
 import {
   CreatedWebhookGql,
   CreateWebhookInput,
@@ -26,20 +24,8 @@ import {
 } from './webhook.types';
 import { encodeDeliveryCursor, WebhooksService } from './webhooks.service';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The project of the webhook (or delivery) whose id is at `path`. */
-function projectOf(path: string, what: 'Webhook' | 'Webhook delivery', loader: (l: Loaders) => Loaders['webhookProject']): ProjectLocator {
-  return async (args, loaders, _principal, resolved) => {
-    const id = argAt(args, path);
-    resolved.notFound = () => notFound(`${what} ${String(id)}`);
-    const projectId = typeof id === 'string' && UUID_RE.test(id) ? await loader(loaders).load(id) : null;
-    if (!projectId) throw resolved.notFound();
-    return projectId;
-  };
-}
-const webhookProjectAt = (path: string) => projectOf(path, 'Webhook', (l) => l.webhookProject);
-const deliveryProjectAt = (path: string) => projectOf(path, 'Webhook delivery', (l) => l.webhookDeliveryProject);
+const webhookProjectAt = (path: string) => projectOfIdAt(path, 'Webhook', (l, id) => l.webhookProject.load(id));
+const deliveryProjectAt = (path: string) => projectOfIdAt(path, 'Webhook delivery', (l, id) => l.webhookDeliveryProject.load(id));
 
 const toWebhookGql = (w: WebhookRow): WebhookGql => ({
   id: w.id,

@@ -5,7 +5,7 @@
  * (promotion.sign, password re-entered) and cancel. A request id is resolved once by the guard's
  * locator (its model's project) and re-checked by the service.
  */
-import { notFound } from '@caliper/domain';
+
 import type { DeploymentRow, EvaluationRow, PromotionRequestRow, SignatureRow } from '@caliper/persistence';
 import { PromotionRepository, RegistryRepository } from '@caliper/persistence';
 import { projectIdAt, SIGNED_IN } from '@caliper/server-kit';
@@ -14,7 +14,7 @@ import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver
 import DataLoader from 'dataloader';
 import { DataSource } from 'typeorm';
 import type { ProjectLocator } from '../../auth/locators';
-import { Requires } from '../../auth/locators';
+import { projectOfIdAt, Requires } from '../../auth/locators';
 import { GqlContext, principalOf } from '../../graphql/context';
 import { LoaderFactory, RequestLoaders } from '../../graphql/loaders';
 import { PromotionService } from '../promotion.service';
@@ -61,20 +61,9 @@ export class PromotionLoaders implements LoaderFactory {
   }
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The project of the promotion request named at `path`; an unknown id and one of an unreadable project get the same NOT_FOUND. */
-export function projectOfPromotionRequest(path: string): ProjectLocator {
-  return async (args, loaders, _principal, resolved) => {
-    const id = path
-      .split('.')
-      .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), args);
-    resolved.notFound = () => notFound(`Promotion request ${String(id)}`);
-    const projectId = typeof id === 'string' && UUID_RE.test(id) ? await loaders.promotionRequestProject.load(id) : null;
-    if (!projectId) throw resolved.notFound();
-    return projectId;
-  };
-}
+export const projectOfPromotionRequest = (path: string): ProjectLocator =>
+  projectOfIdAt(path, 'Promotion request', (l, id) => l.promotionRequestProject.load(id));
 
 const toSignatureGql = (s: SignatureRow): SignatureGql => ({
   id: s.id,
