@@ -4,7 +4,7 @@
  * directory (named after the installed versions, so an upgrade rebuilds it), which Jest then
  * requires like any other. The code is the packages' own, unchanged but for the module format.
  */
-import { buildSync } from 'esbuild';
+import { buildSync, stop } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +32,8 @@ function bundle<T>(name: string, packages: readonly string[], source: string): T
       outfile: partial,
       logLevel: 'error',
     });
+    // esbuild keeps a service process for its async API; without stop() it holds Jest open.
+    void stop();
     renameSync(partial, file);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
