@@ -435,8 +435,13 @@ function httpCode(err: unknown): number | undefined {
 /** The API's own words (its Status message) with what was being done. */
 function apiError(err: unknown, doing: string): Error {
   const code = httpCode(err);
-  if (code === undefined)
-    return err instanceof Error ? new Error(`${doing}: ${err.message}`, { cause: err }) : new Error(`${doing}: ${String(err)}`);
+  if (code === undefined) {
+    if (!(err instanceof Error)) return new Error(`${doing}: ${String(err)}`);
+    // fetch's "fetch failed" says nothing: its cause does (ECONNREFUSED, a certificate error).
+    const cause = (err as { cause?: { message?: string; code?: string } }).cause;
+    const detail = cause?.message ? `: ${cause.code && !cause.message.includes(cause.code) ? `${cause.code} ` : ''}${cause.message}` : '';
+    return new Error(`${doing}: ${err.message}${detail}`, { cause: err });
+  }
   let body = (err as { body?: unknown }).body;
   if (typeof body === 'string') {
     try {
