@@ -250,6 +250,9 @@ describe('KubernetesExecutor (client-node against a recording API server)', () =
   it('says lost for a Job the API does not know, and names the API error otherwise', async () => {
     const name = `caliper-${randomUUID()}`;
     expect(await executor.sync(name)).toMatchObject({ state: 'lost', exitCode: null });
+    // Cancelling a Job that is not there deletes nothing and does not make it read killed.
+    await executor.cancel(name);
+    expect(await executor.sync(name)).toMatchObject({ state: 'lost' });
     expect((await executor.sync(name)).message).toMatch(/Kubernetes no longer knows Job caliper-/);
     await expect(executor.sync('Not A Name')).rejects.toThrow('"Not A Name" is not a Kubernetes Job name');
     await expect(executor.submit(spec({ image: undefined }))).rejects.toThrow('needs a container image');

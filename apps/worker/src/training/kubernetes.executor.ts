@@ -302,13 +302,13 @@ export class KubernetesExecutor implements Executor {
 
   async cancel(externalId: string): Promise<void> {
     const name = jobNameOf(externalId);
-    this.cancelled.add(name);
     try {
       await this.batch.deleteNamespacedJob({ name, namespace: this.namespace, propagationPolicy: 'Foreground' });
     } catch (err) {
-      if (httpCode(err) === 404) return;
+      if (httpCode(err) === 404) return; // already gone: left as it ended
       throw apiError(err, `deleting Job ${name}`);
     }
+    this.cancelled.add(name);
     const until = Date.now() + this.options.cancelTimeoutMs;
     for (;;) {
       try {
