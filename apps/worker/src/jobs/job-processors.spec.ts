@@ -118,6 +118,31 @@ class DeliverWebhook implements JobProcessor<'webhooks.deliver'> {
 @Module({ providers: [DeliverWebhook] })
 class WebhooksFamily {}
 
+@Injectable()
+@ProcessesJob('training.submit')
+class SubmitRun implements JobProcessor<'training.submit'> {
+  async run(data: JobPayloads['training.submit']): Promise<JobResult> {
+    return { outcome: 'done', detail: { runUuid: data.runUuid } };
+  }
+}
+@Injectable()
+@ProcessesJob('training.cancel')
+class CancelRun implements JobProcessor<'training.cancel'> {
+  async run(data: JobPayloads['training.cancel']): Promise<JobResult> {
+    return { outcome: 'done', detail: { runUuid: data.runUuid } };
+  }
+}
+@Injectable()
+@ProcessesJob('training.sync')
+class SyncRuns implements ScheduledJobProcessor<'training.sync'> {
+  readonly everyMs = 10_000;
+  async run(): Promise<JobResult> {
+    return { outcome: 'skipped', detail: {} };
+  }
+}
+@Module({ providers: [SubmitRun, CancelRun, SyncRuns] })
+class TrainingFamily {}
+
 async function boot(...families: Type[]) {
   @Module({ imports: [DiscoveryModule, ...families], providers: [JobProcessors] })
   class Root {}
@@ -128,14 +153,33 @@ async function boot(...families: Type[]) {
 
 describe('JobProcessors', () => {
   it("finds each job's processor in its family's module, with what that module injected", async () => {
-    const app = await boot(AuditFamily, UploadsFamily, IdempotencyFamily, AuthFamily, DatasetsFamily, RegistryFamily, WebhooksFamily);
+    const app = await boot(
+      AuditFamily,
+      UploadsFamily,
+      IdempotencyFamily,
+      AuthFamily,
+      DatasetsFamily,
+      RegistryFamily,
+      WebhooksFamily,
+      TrainingFamily,
+    );
     const processors = app.get(JobProcessors);
     expect(await processors.get('audit.checkpoint').run({ v: 1 })).toEqual({ outcome: 'done', detail: { by: 'the injected clock' } });
     expect(processors.get('auth.failed-logins.flush')).toBeInstanceOf(Flush);
-    expect(processors.families().sort()).toEqual(['audit', 'auth', 'datasets', 'idempotency', 'registry', 'uploads', 'webhooks']);
+    expect(processors.families().sort()).toEqual([
+      'audit',
+      'auth',
+      'datasets',
+      'idempotency',
+      'registry',
+      'training',
+      'uploads',
+      'webhooks',
+    ]);
     expect(processors.schedules().sort((a, b) => a.name.localeCompare(b.name))).toEqual([
       { name: 'audit.checkpoint', everyMs: 2000 },
       { name: 'idempotency.purge', everyMs: 60_000 },
+      { name: 'training.sync', everyMs: 10_000 },
       { name: 'uploads.sweep', everyMs: 3600_000 },
     ]);
     await app.close();
@@ -143,7 +187,7 @@ describe('JobProcessors', () => {
 
   it('refuses to start when a job has no processor, naming the job and where to register one', async () => {
     await expect(boot(AuditFamily, UploadsFamily)).rejects.toThrow(
-      /no processor for job "idempotency.purge", "auth.failed-logins.flush", "datasets.import-pacs", "datasets.verify-version", "registry.validate-version", "registry.evaluate-version", "registry.deploy-version", "webhooks.deliver": add an @Injectable\(\) @ProcessesJob\(name\) class to the providers of its family's module, and that module to WorkerModule's imports/,
+      /no processor for job "idempotency.purge", "auth.failed-logins.flush", "datasets.import-pacs", "datasets.verify-version", "registry.validate-version", "registry.evaluate-version", "registry.deploy-version", "webhooks.deliver", "training.submit", "training.cancel", "training.sync": add an @Injectable\(\) @ProcessesJob\(name\) class to the providers of its family's module, and that module to WorkerModule's imports/,
     );
   });
 
