@@ -7,6 +7,10 @@
     run.log_artifact("model.onnx")             # streamed, with its sha256
     run.finish()                               # flushes, then marks the run finished
 
+A job launched from a run template (Slurm, Kubernetes, a local process) logs to the run the launch
+created: `caliper_client.launched_run()` takes its id, the API URL and the run's token from the
+CALIPER_RUN_ID, CALIPER_URL and CALIPER_TOKEN the executor set.
+
 With `system_metrics_interval=10` (seconds; off by default, as in MLflow) a second thread logs CPU
 utilisation (from /proc/stat), memory use (from /proc/meminfo) and NVIDIA GPUs (through
 `nvidia-smi`, skipped when it is not installed) under MLflow's `system/...` names, as the
@@ -36,7 +40,7 @@ import urllib.parse
 import urllib.request
 import uuid
 
-__all__ = ["CaliperError", "Client", "Run", "SystemMetricsSampler", "download_dataset", "start_run"]
+__all__ = ["CaliperError", "Client", "Run", "SystemMetricsSampler", "download_dataset", "launched_run", "start_run"]
 
 # http.client.IncompleteRead: the server closed a streamed answer early (its source failed mid-body).
 _RETRYABLE_NETWORK = (urllib.error.URLError, ConnectionError, TimeoutError, http.client.IncompleteRead)
@@ -285,19 +289,23 @@ class Client:
         return self.request("GET", "/api/v1/dataset-versions/" + urllib.parse.quote(version_id, safe=""),
                             what="reading dataset version " + version_id)
 
-    def download_dataset(self, version_id, dest, split=None, workers=4, progress=None):
+    def download_dataset(self, version_id, dest, split=None, workers=4, progress=None, masks=True):
         """Downloads a sealed dataset version, or one split of it, into `dest`, every checksum verified.
 
         The manifest comes first and must hash to the sha256 recorded when the version was sealed.
         Each item is then streamed through sha256 into a temporary file, renamed to
-        dest/<split>/<item key>.dcm only when it matches the manifest. Files already there with
-        the right sha256 are kept, so an interrupted download resumes where it stopped. Writes
-        dest/manifest.jsonl (the verified manifest), dest/SHA256SUMS (`sha256sum -c SHA256SUMS`
-        checks the files again) and dest/labels.csv. `progress(done, total)` is called as items land.
+        dest/<split>/<item key>.dcm only when it matches the manifest. With `masks` (the default),
+        an item's segmentation mask lands beside it as dest/<split>/<item key>.mask.<png|nii|nii.gz|dcm>,
+        checked against the sha256 its object key names (a mask is stored under its sha256, and the
+        key is in the sealed manifest). Files already there with the right sha256 are kept, so an
+        interrupted download resumes where it stopped. Writes dest/manifest.jsonl (the verified
+        manifest), dest/SHA256SUMS (`sha256sum -c SHA256SUMS` checks the files again) and
+        dest/labels.csv. `progress(done, total)` is called as files land.
 
-        Returns {"version", "manifestSha256", "items", "downloaded", "alreadyPresent", "bytes"}.
-        Items that do not hash to the manifest's sha256 (changed in the PACS or the bucket since
-        the seal) are not kept: after the others, CaliperError CHECKSUM_MISMATCH names them.
+        Returns {"version", "manifestSha256", "items", "masks", "downloaded", "alreadyPresent", "bytes"}
+        (downloaded and alreadyPresent count files: items and masks). Files that do not hash to
+        their sha256 (changed in the PACS or the bucket since the seal) are not kept: after the
+        others, CaliperError CHECKSUM_MISMATCH names them.
         """
         if split not in (None, "train", "val", "test"):
             raise ValueError("split must be train, val, test or None (all), got %r" % (split,))
@@ -322,6 +330,16 @@ class Client:
         for i in items:
             if not _SAFE_KEY.match(i["item"]):
                 raise CaliperError("BAD_MANIFEST", "item key %r cannot be a file name" % (i["item"],))
+        # One download per file: each item, then (with masks) each item's mask.
+        item_url = base + "/items/%s/content"
+        files = [{"item": i, "path": _item_path(i), "sha256": i["sha256"], "size": i["size"], "url": item_url % urllib.parse.quote(i["item"], safe=""),
+                  "accept": "application/dicom", "what": "item " + i["item"]} for i in items]
+        if masks:
+            for i in items:
+                if i.get("mask"):
+                    sha256, ext = mask_key_parts(i["mask"])
+                    files.append({"item": i, "path": _mask_path(i, ext), "sha256": sha256, "size": None, "mask": True, "accept": "*/*",
+                                  "url": base + "/items/%s/mask" % urllib.parse.quote(i["item"], safe=""), "what": "the mask of item " + i["item"]})
 
         os.makedirs(dest, exist_ok=True)
         with open(os.path.join(dest, "manifest.jsonl"), "wb") as f:
@@ -330,11 +348,8 @@ class Client:
         lock = threading.Lock()
         mismatched = []
 
-        def relpath(i):
-            return os.path.join(i["split"] or "unsplit", i["item"] + ".dcm")
-
         def fetch(i):
-            target = os.path.join(dest, relpath(i))
+            target = os.path.join(dest, i["path"])
             if os.path.exists(target) and _sha256_of(target) == i["sha256"]:
                 present = True
             else:
@@ -350,11 +365,10 @@ class Client:
                             out.write(chunk)
                     return digest.hexdigest()
                 try:
-                    got = self.request("GET", base + "/items/" + urllib.parse.quote(i["item"], safe="") + "/content",
-                                       headers={"Accept": "application/dicom"}, sink=save, what="downloading item " + i["item"])
+                    got = self.request("GET", i["url"], headers={"Accept": i["accept"]}, sink=save, what="downloading " + i["what"])
                     if got != i["sha256"]:
                         with lock:
-                            mismatched.append("%s (expected %s, got %s)" % (i["item"], i["sha256"], got))
+                            mismatched.append("%s (expected %s, got %s)" % (i["what"] if i.get("mask") else i["item"]["item"], i["sha256"], got))
                         return
                     os.replace(tmp, target)
                 finally:
@@ -362,27 +376,32 @@ class Client:
                         os.remove(tmp)
             with lock:
                 done["alreadyPresent" if present else "downloaded"] += 1
-                done["bytes"] += i["size"]
+                done["bytes"] += i["size"] if i["size"] is not None else os.path.getsize(target)
                 done["count"] += 1
                 if progress:
-                    progress(done["count"], len(items))
+                    progress(done["count"], len(files))
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            for f in [pool.submit(fetch, i) for i in items]:
+            for f in [pool.submit(fetch, i) for i in files]:
                 f.result()
         if mismatched:
             raise CaliperError("CHECKSUM_MISMATCH", "%d item(s) of dataset version %s no longer hash to their manifest sha256 and were not kept: %s"
                                % (len(mismatched), version_id, "; ".join(sorted(mismatched)[:10])))
         with open(os.path.join(dest, "SHA256SUMS"), "w") as f:
-            for i in items:
-                f.write("%s  %s\n" % (i["sha256"], relpath(i)))
+            for i in files:
+                f.write("%s  %s\n" % (i["sha256"], i["path"]))
+        mask_files = {i["item"]["item"]: i["path"] for i in files if i.get("mask")}
         with open(os.path.join(dest, "labels.csv"), "w", newline="") as f:
             w = csv.writer(f, lineterminator="\n")
-            w.writerow(["item_key", "split", "label", "study_instance_uid", "series_instance_uid", "sop_instance_uid", "mask"])
+            w.writerow(["item_key", "split", "label", "study_instance_uid", "series_instance_uid", "sop_instance_uid", "mask", "file", "mask_file"])
             for i in items:
-                w.writerow([i["item"], i["split"], i["label"], i["study"], i["series"], i["sop"], i["mask"]])
-        return {"version": version, "manifestSha256": actual, "items": len(items), "downloaded": done["downloaded"],
+                w.writerow([i["item"], i["split"], i["label"], i["study"], i["series"], i["sop"], i["mask"], _item_path(i), mask_files.get(i["item"], "")])
+        return {"version": version, "manifestSha256": actual, "items": len(items), "masks": len(mask_files), "downloaded": done["downloaded"],
                 "alreadyPresent": done["alreadyPresent"], "bytes": done["bytes"]}
+
+    def resume_run(self, run_id, **logger_options):
+        """A Run logging to an existing run (one a template launch created): nothing is created."""
+        return Run(self, self.get_run(run_id), **logger_options)
 
     def start_run(self, project, experiment=None, name=None, params=None, tags=None, git_commit=None, git_repo=None, image_digest=None, **logger_options):
         body = {
@@ -604,6 +623,24 @@ class Run:
 
 
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,199}$")
+# Where Caliper stores a mask: under its own sha256, with its format's extension.
+_MASK_KEY = re.compile(r"/masks/([0-9a-f]{64})\.(png|nii|nii\.gz|dcm)$")
+
+
+def mask_key_parts(key):
+    """(sha256, extension) of a mask's object key (`…/masks/<sha256>.<ext>`); BAD_MANIFEST for any other key."""
+    m = _MASK_KEY.search(key or "")
+    if not m:
+        raise CaliperError("BAD_MANIFEST", "mask key %r does not name its sha256 (expected …/masks/<sha256>.<png|nii|nii.gz|dcm>)" % (key,))
+    return m.group(1), m.group(2)
+
+
+def _item_path(i):
+    return os.path.join(i["split"] or "unsplit", i["item"] + ".dcm")
+
+
+def _mask_path(i, ext):
+    return os.path.join(i["split"] or "unsplit", "%s.mask.%s" % (i["item"], ext))
 
 
 def _sha256_of(path):
@@ -622,6 +659,19 @@ def download_dataset(version_id, dest, split=None, url=None, token=None, **kwarg
 def start_run(project, experiment=None, url=None, token=None, **kwargs):
     """Creates a run with the client configured from the arguments or CALIPER_URL / CALIPER_TOKEN."""
     return Client(url, token).start_run(project, experiment=experiment, **kwargs)
+
+
+def launched_run(run_id=None, url=None, token=None, **kwargs):
+    """The run a template launch created for this job, to log to and finish (nothing new is created).
+
+    Its id from the argument or CALIPER_RUN_ID (MLFLOW_RUN_ID also counts), the API and the run's
+    token from CALIPER_URL / CALIPER_TOKEN, which the executor sets; NOT_LAUNCHED when there is no id.
+    Takes the Run's options (system_metrics_interval, ...).
+    """
+    run_id = run_id or os.environ.get("CALIPER_RUN_ID") or os.environ.get("MLFLOW_RUN_ID")
+    if not run_id:
+        raise CaliperError("NOT_LAUNCHED", "no run to log to: CALIPER_RUN_ID is not set (a job launched from a run template has it; give run_id, or use start_run)")
+    return Client(url, token).resume_run(run_id, **kwargs)
 
 
 if __name__ == "__main__":

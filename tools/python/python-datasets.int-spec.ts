@@ -2,8 +2,8 @@
  * The Python client's dataset side against the API as its own process, a real Orthanc, PostgreSQL
  * and S3: a sealed version whose items are partly uploaded (in the bucket) and partly referenced in
  * the PACS is downloaded whole and by split, every file checked here against the bytes that were
- * stored; a second download resumes; an instance changed in Orthanc after the seal is caught and
- * not kept; a draft is refused; a run records the version as its input.
+ * stored, masks included; a second download resumes; an instance changed in Orthanc after the seal
+ * is caught and not kept; a draft is refused; a run records the version as its input.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { DATASET_ENTITIES, DatasetItemsWriter, DatasetsRepository } from '@caliper/datasets';
+import { pngMask } from '@caliper/datasets/testing';
 import { readDicomIdentity } from '@caliper/pacs';
 import { dicomVariant, newUid, sampleBytes, startTestOrthanc, TestOrthanc } from '@caliper/pacs/testing';
 import { createDataSource, registerEntities } from '@caliper/persistence';
@@ -31,6 +32,8 @@ describe('Python client: datasets (real API process, Orthanc, PostgreSQL, S3)', 
   let draftId: string;
   /** item key (SOP Instance UID) → the bytes stored (uploaded, or in Orthanc). */
   const stored = new Map<string, Buffer>();
+  /** item key → the PNG mask set on it (two of the uploaded items). */
+  const masks = new Map<string, Buffer>();
   const pacsItems: { study: string; series: string; sop: string }[] = [];
   const dirs: string[] = [];
 
@@ -56,12 +59,12 @@ describe('Python client: datasets (real API process, Orthanc, PostgreSQL, S3)', 
     dirs.push(d);
     return d;
   };
-  /** Every .dcm under dest as split/key → bytes. */
-  function filesIn(dest: string): Map<string, Buffer> {
+  /** Every file under dest with this suffix (.dcm: the items, .mask.png: the masks) as split/key → bytes. */
+  function filesIn(dest: string, suffix = '.dcm'): Map<string, Buffer> {
     const out = new Map<string, Buffer>();
     for (const split of readdirSync(dest, { withFileTypes: true }).filter((e) => e.isDirectory()))
-      for (const f of readdirSync(path.join(dest, split.name)))
-        out.set(`${split.name}/${f.replace(/\.dcm$/, '')}`, readFileSync(path.join(dest, split.name, f)));
+      for (const f of readdirSync(path.join(dest, split.name)).filter((n) => n.endsWith(suffix) && !n.endsWith(`.mask${suffix}`)))
+        out.set(`${split.name}/${f.slice(0, -suffix.length)}`, readFileSync(path.join(dest, split.name, f)));
     return out;
   }
 
@@ -103,6 +106,17 @@ describe('Python client: datasets (real API process, Orthanc, PostgreSQL, S3)', 
         expect(res.status).toBe(200);
         stored.set(readDicomIdentity(bytes).sopInstanceUid, bytes);
       }
+    }
+    // Two of them get a PNG mask, set through the REST mask upload.
+    for (const key of [...stored.keys()].slice(0, 2)) {
+      const png = pngMask(16, 16, (x, y) => (x > 4 && y > 4 && x < 8 + masks.size ? 1 : 0));
+      const res = await fetch(`${api.base}/api/v1/dataset-versions/${versionId}/items/${key}/mask`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/octet-stream' },
+        body: png,
+      });
+      expect(res.status).toBe(200);
+      masks.set(key, png);
     }
     // PACS-referenced items: 4 patients × 2 instances in Orthanc, written as the import writes them.
     const files: Buffer[] = [];
@@ -155,10 +169,10 @@ describe('Python client: datasets (real API process, Orthanc, PostgreSQL, S3)', 
     await orthanc?.stop();
   });
 
-  it('downloads the whole sealed version: every file is the stored bytes, SHA256SUMS checks, labels.csv lists them', async () => {
+  it('downloads the whole sealed version: every file is the stored bytes, masks beside their items, SHA256SUMS checks, labels.csv lists them', async () => {
     const dest = tmp();
     const summary = await download(dest, null);
-    expect(summary).toMatchObject({ items: 24, downloaded: 24, alreadyPresent: 0 });
+    expect(summary).toMatchObject({ items: 24, masks: 2, downloaded: 26, alreadyPresent: 0 });
     const files = filesIn(dest);
     expect(files.size).toBe(24);
     const { split_count } = firstRow(
@@ -174,11 +188,14 @@ describe('Python client: datasets (real API process, Orthanc, PostgreSQL, S3)', 
       ).map((r) => [r.item_key, r.split]),
     );
     for (const [key, bytes] of stored) expect(sha(files.get(`${splits.get(key)}/${key}`)!)).toBe(sha(bytes));
+    const maskFiles = filesIn(dest, '.mask.png');
+    expect([...maskFiles.keys()].sort()).toEqual([...masks.keys()].map((k) => `${splits.get(k)}/${k}`).sort());
+    for (const [key, png] of masks) expect(sha(maskFiles.get(`${splits.get(key)}/${key}`)!)).toBe(sha(png));
     const check = await new Promise<{ code: number; out: string }>((resolve) =>
       execFile('sha256sum', ['-c', 'SHA256SUMS'], { cwd: dest }, (err, out) => resolve({ code: err ? 1 : 0, out })),
     );
     expect(check.code).toBe(0);
-    expect(check.out.trim().split('\n')).toHaveLength(24);
+    expect(check.out.trim().split('\n')).toHaveLength(26);
     const manifest = readFileSync(path.join(dest, 'manifest.jsonl'));
     const { manifest_sha256 } = firstRow(
       await api.query<{ manifest_sha256: string }>(`SELECT manifest_sha256 FROM dataset_versions WHERE id = $1`, [versionId]),
@@ -186,9 +203,15 @@ describe('Python client: datasets (real API process, Orthanc, PostgreSQL, S3)', 
     );
     expect(sha(manifest)).toBe(manifest_sha256);
     const labels = readFileSync(path.join(dest, 'labels.csv'), 'utf8').trim().split('\n');
-    expect(labels[0]).toBe('item_key,split,label,study_instance_uid,series_instance_uid,sop_instance_uid,mask');
+    expect(labels[0]).toBe('item_key,split,label,study_instance_uid,series_instance_uid,sop_instance_uid,mask,file,mask_file');
     expect(labels).toHaveLength(25);
     expect(labels.filter((l) => l.includes(',lesion,'))).toHaveLength(8);
+    const [masked] = masks.keys();
+    expect(labels.find((l) => l.startsWith(`${masked},`))).toMatch(
+      new RegExp(
+        `/masks/${sha(masks.get(masked!)!)}\\.png,${splits.get(masked!)}/${masked}\\.dcm,${splits.get(masked!)}/${masked}\\.mask\\.png$`,
+      ),
+    );
   });
 
   it('downloads one split only, and a second run keeps the verified files instead of fetching them again', async () => {
@@ -198,13 +221,14 @@ describe('Python client: datasets (real API process, Orthanc, PostgreSQL, S3)', 
       versionId,
     ]);
     expect(train.length).toBeGreaterThan(0);
-    expect(first).toMatchObject({ items: train.length, downloaded: train.length, alreadyPresent: 0 });
+    const trainMasks = train.filter((r) => masks.has(r.item_key)).length;
+    expect(first).toMatchObject({ items: train.length, masks: trainMasks, downloaded: train.length + trainMasks, alreadyPresent: 0 });
     expect([...filesIn(dest).keys()].sort()).toEqual(train.map((r) => `train/${r.item_key}`).sort());
     // One file damaged on disk is fetched again; the rest are kept.
     const damaged = path.join(dest, 'train', `${train[0]!.item_key}.dcm`);
     writeFileSync(damaged, 'not the file');
     const again = await download(dest, 'train');
-    expect(again).toMatchObject({ items: train.length, downloaded: 1, alreadyPresent: train.length - 1 });
+    expect(again).toMatchObject({ items: train.length, downloaded: 1, alreadyPresent: train.length + trainMasks - 1 });
     expect(sha(readFileSync(damaged))).toBe(sha(stored.get(train[0]!.item_key)!));
   });
 
@@ -253,6 +277,15 @@ describe('Python client: datasets (real API process, Orthanc, PostgreSQL, S3)', 
     expect(await get(`${versionId}/items/1.2.3.4/content`)).toMatchObject({
       status: 404,
       body: { message: expect.stringContaining(`Item 1.2.3.4 of dataset version ${versionId}`) },
+    });
+    const [masked] = masks.keys();
+    const mask = await get(`${versionId}/items/${masked}/mask`);
+    expect(mask.status).toBe(200);
+    expect(mask.res.headers.get('x-checksum-sha256')).toBe(sha(masks.get(masked!)!));
+    expect(sha(Buffer.from(await mask.res.arrayBuffer()))).toBe(sha(masks.get(masked!)!));
+    expect(await get(`${versionId}/items/${pacsItems[0]!.sop}/mask`)).toMatchObject({
+      status: 404,
+      body: { message: `Item ${pacsItems[0]!.sop} of dataset version ${versionId} has no mask.` },
     });
     const described = await get(versionId);
     expect(described).toMatchObject({ status: 200, body: { id: versionId, number: 1, state: 'sealed', itemCount: 24, patientCount: 12 } });

@@ -1,5 +1,6 @@
-"""Unit tests of caliper_client's system metrics: the pure parsers, the sampler on a fake /proc and
-fake nvidia-smi, and the sampling thread of a Run (with a client that records requests, no server).
+"""Unit tests of caliper_client: the system metrics' pure parsers, the sampler on a fake /proc and
+fake nvidia-smi, the sampling thread of a Run, mask keys, and attaching to a launched run (with a
+client that records requests, no server).
 
     python3 -m unittest discover -s tools/python -p 'test_*.py'
 """
@@ -254,6 +255,69 @@ class RunSampling(unittest.TestCase):
         for bad in (-1, "10", float("nan")):
             with self.assertRaisesRegex(ValueError, "system_metrics_interval must be a number of seconds"):
                 cc.Run(RecordingClient(), {"id": "r" * 32}, system_metrics_interval=bad)
+
+
+class MaskKeys(unittest.TestCase):
+    def test_a_mask_key_names_its_sha256_and_format(self):
+        sha = "ab" * 32
+        self.assertEqual(cc.mask_key_parts("datasets/d1/masks/%s.png" % sha), (sha, "png"))
+        self.assertEqual(cc.mask_key_parts("datasets/d1/masks/%s.nii.gz" % sha), (sha, "nii.gz"))
+        self.assertEqual(cc.mask_key_parts("datasets/d1/masks/%s.dcm" % sha), (sha, "dcm"))
+
+    def test_any_other_key_is_a_bad_manifest(self):
+        for bad in ("datasets/d1/masks/abc.png", "datasets/d1/other/%s.png" % ("ab" * 32), "datasets/d1/masks/%s.jpg" % ("ab" * 32), "", None):
+            with self.assertRaises(cc.CaliperError) as caught:
+                cc.mask_key_parts(bad)
+            self.assertEqual(caught.exception.code, "BAD_MANIFEST")
+
+
+class LaunchedRun(unittest.TestCase):
+    """launched_run() attaches to the run a template launch made, from the executor's variables."""
+
+    def setUp(self):
+        self.saved = {k: os.environ.get(k) for k in ("CALIPER_RUN_ID", "MLFLOW_RUN_ID", "CALIPER_URL", "CALIPER_TOKEN")}
+        for k in self.saved:
+            os.environ.pop(k, None)
+        self.requests = []
+        test = self
+
+        def request(client, method, path, body=None, **kwargs):
+            test.requests.append((method, path, client.url, client.token))
+            if method == "GET":
+                return {"run": {"id": path.rsplit("/", 1)[1], "status": "running", "params": {"lr": "0.001"}}}
+            return {"run": {"id": "x", "status": body["status"]}} if method == "PATCH" else {}
+        self.patched = cc.Client.request
+        cc.Client.request = request
+
+    def tearDown(self):
+        cc.Client.request = self.patched
+        for k, v in self.saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+    def test_reads_the_run_the_launch_made_and_creates_none(self):
+        os.environ.update(CALIPER_RUN_ID="a" * 32, CALIPER_URL="http://caliper:3000/", CALIPER_TOKEN="clp_run")
+        run = cc.launched_run(heartbeat_interval=0)
+        self.assertEqual(run.run_id, "a" * 32)
+        self.assertEqual(run.info["params"], {"lr": "0.001"})
+        run.finish()
+        self.assertEqual([r[:2] for r in self.requests], [("GET", "/api/v1/runs/" + "a" * 32), ("PATCH", "/api/v1/runs/" + "a" * 32)])
+        self.assertEqual(self.requests[0][2:], ("http://caliper:3000", "clp_run"))
+
+    def test_mlflows_variable_counts_and_an_argument_wins(self):
+        os.environ.update(MLFLOW_RUN_ID="b" * 32, CALIPER_URL="http://caliper", CALIPER_TOKEN="t")
+        self.assertEqual(cc.launched_run(heartbeat_interval=0).run_id, "b" * 32)
+        self.assertEqual(cc.launched_run("c" * 32, heartbeat_interval=0).run_id, "c" * 32)
+
+    def test_outside_a_launched_job_it_says_so(self):
+        os.environ.update(CALIPER_URL="http://caliper", CALIPER_TOKEN="t")
+        with self.assertRaises(cc.CaliperError) as caught:
+            cc.launched_run()
+        self.assertEqual(caught.exception.code, "NOT_LAUNCHED")
+        self.assertIn("CALIPER_RUN_ID", caught.exception.message)
+        self.assertEqual(self.requests, [])
 
 
 if __name__ == "__main__":

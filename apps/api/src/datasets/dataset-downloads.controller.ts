@@ -2,9 +2,9 @@
  * Reading a sealed dataset version out, as training code does (the Python client's
  * download_dataset): the version's summary, its canonical manifest exactly as sealed (the bytes its
  * manifest sha256 was computed over), and each item's bytes — from the datasets bucket when the
- * item was copied or uploaded, else from the PACS by WADO-RS in the stored transfer syntax. Every
- * answer carries the sha256 it must hash to (X-Checksum-Sha256); the client verifies, so drift in
- * the PACS or the bucket is caught where the data is used. Needs project.read.
+ * item was copied or uploaded, else from the PACS by WADO-RS in the stored transfer syntax — and
+ * each item's mask. Every answer carries the sha256 it must hash to (X-Checksum-Sha256); the client
+ * verifies, so drift in the PACS or the bucket is caught where the data is used. Needs project.read.
  */
 import type { Config } from '@caliper/config';
 import { DatasetsRepository } from '@caliper/datasets';
@@ -20,6 +20,8 @@ import { Requires } from '../auth/locators';
 import { projectOfDatasetVersion } from './datasets.locators';
 
 const byVersion = projectOfDatasetVersion('versionId');
+/** Where the upload path stores a mask: under its sha256, with its format's extension. */
+const MASK_KEY = /\/masks\/([0-9a-f]{64})\.(png|nii|nii\.gz|dcm)$/;
 
 @Controller('api/v1/dataset-versions/:versionId')
 export class DatasetDownloadsController {
@@ -101,6 +103,23 @@ export class DatasetDownloadsController {
       }
     }
     await send(res, body, { type: 'application/dicom', sha256: item.sha256, size: item.sizeBytes, name: `${itemKey}.dcm` });
+  }
+
+  /**
+   * One item's segmentation mask, as it was set (PNG, NIfTI or DICOM SEG). A mask is stored under its
+   * own sha256 (`…/masks/<sha256>.<ext>`), and that key is in the sealed manifest: the sha256 sent is
+   * the one the key names, so a mask is checked against the seal like the item itself.
+   */
+  @Get('items/:sopInstanceUid/mask') // the name the upload's PUT of the same path uses: an item's key is its SOP Instance UID
+  @Requires('project.read', byVersion)
+  async mask(@Param('versionId') versionId: string, @Param('sopInstanceUid') itemKey: string, @Res() res: Response) {
+    const item = await this.datasets.findItem(versionId, itemKey);
+    if (!item) throw notFound(`Item ${itemKey} of dataset version ${versionId}`);
+    if (!item.maskKey) throw new DomainError('NOT_FOUND', `Item ${itemKey} of dataset version ${versionId} has no mask.`);
+    const named = MASK_KEY.exec(item.maskKey);
+    if (!named) throw new DomainError('INVALID_STATE', `The mask of item ${itemKey} is not stored under its sha256 (${item.maskKey}).`);
+    const body = await this.open(item.maskKey, `the mask of item ${itemKey}`);
+    await send(res, body, { type: 'application/octet-stream', sha256: named[1]!, size: null, name: `${itemKey}.mask.${named[2]}` });
   }
 
   private async open(key: string, what: string): Promise<Readable> {

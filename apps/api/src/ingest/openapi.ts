@@ -577,6 +577,26 @@ const paths: Record<string, PathItem> = {
     },
   },
   '/api/v1/dataset-versions/{versionId}/items/{sopInstanceUid}/mask': {
+    get: {
+      summary: "One item's segmentation mask, as it was set (needs project.read).",
+      description:
+        'The PNG, NIfTI or DICOM SEG bytes from the datasets bucket. A mask is stored under its sha256 and that object key is in the sealed manifest (`mask`), so `X-Checksum-Sha256` (the sha256 the key names) ties the bytes to the seal: hash the body and compare.',
+      parameters: [
+        { name: 'versionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+        {
+          name: 'sopInstanceUid',
+          in: 'path',
+          required: true,
+          description: "The item's key: its SOP Instance UID.",
+          schema: { type: 'string' },
+        },
+      ],
+      responses: {
+        '200': { description: 'The mask.', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+        ...common,
+        '404': error('No such item, the item has no mask, or the bucket no longer has it.'),
+      },
+    },
     put: {
       summary: "Set an item's segmentation mask in a draft dataset version (needs dataset.write).",
       description:
