@@ -21,6 +21,7 @@ import { AliasRules1766000000000 } from './1766000000000-AliasRules';
 import { RunTemplates1766100000000 } from './1766100000000-RunTemplates';
 import { RunExecutions1766200000000 } from './1766200000000-RunExecutions';
 import { RunSweeps1766300000000 } from './1766300000000-RunSweeps';
+import { LaunchedRunOutput1766400000000 } from './1766400000000-LaunchedRunOutput';
 
 export const MIGRATIONS = [
   Foundation1764205200000,
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   RunTemplates1766100000000,
   RunExecutions1766200000000,
   RunSweeps1766300000000,
+  LaunchedRunOutput1766400000000,
 ];

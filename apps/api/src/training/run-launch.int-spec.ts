@@ -10,7 +10,8 @@
  * with its exit code and the tail of its output; a cancelled one is killed and its process gone;
  * the token is in the job's environment only (not its command line or log), cannot write to any
  * other run, and stops working when the run ends; bad values and a viewer are refused with nothing
- * written.
+ * written. While a job runs, its output reaches the run's log stream line by line (each line once,
+ * in order) and the project's training queue lists it with its state, until it ends.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -40,6 +41,11 @@ const SCRIPT = path.join(__dirname, 'testing/job-script.js');
 const CREATE = `mutation($i: CreateRunTemplateInput!) { createRunTemplate(input: $i) { id latestVersion { id } } }`;
 const LAUNCH = `mutation($i: LaunchRunInput!) { launchRun(input: $i) { runId experimentId name } }`;
 const CANCEL = `mutation($r: String!) { cancelRun(runId: $r) { cancelRequestedAt externalId } }`;
+const LOGS = `query($r: String!) { run(runId: $r) { status execution { endedAt } logs(first: 2000) { lines { stream line } } } }`;
+const QUEUE = `query($p: ID!, $first: Int, $after: String, $ended: Int) { trainingQueue(projectId: $p, first: $first, after: $after, recentlyEnded: $ended) {
+  totalCount pageInfo { hasNextPage endCursor }
+  edges { cursor node { runId runName status templateName templateVersion launchedBy execution { executor externalId message endedAt } } }
+  recentlyEnded { runId status execution { exitCode endedAt } } } }`;
 const RUN = `query($r: String!) { run(runId: $r) { runId name status endTime params { key value } tags { key value }
   latestMetrics { key value } inputs { kind name datasetVersionId }
   execution { executor externalId message exitCode logTail command submittedAt endedAt cancelRequestedAt } } }`;
@@ -72,7 +78,9 @@ describe('launching runs from templates (local executor, worker process)', () =>
   let owner: Client;
   let researcher: Auth;
   let researcherId: string;
+  let researcherName: string;
   let viewer: Auth;
+  let outsider: Auth;
   let projectId: string;
   let templateVersionId: string;
   let datasetVersionId: string;
@@ -114,6 +122,9 @@ describe('launching runs from templates (local executor, worker process)', () =>
     researcher = await login(api, r.username, r.password);
     researcherId = r.id;
     viewer = await login(api, v.username, v.password);
+    researcherName = r.username;
+    const o = await newUser(api, admin, { projectId: await newProject(api, admin, 'launches-elsewhere'), roles: ['RESEARCHER'] });
+    outsider = await login(api, o.username, o.password);
     await api.objects.store.ensureBucket('caliper-datasets-launch');
     datasetVersionId = (
       await createSealedEvaluationDataset(api.app.get(DataSource), api.objects.store, {
@@ -216,6 +227,95 @@ describe('launching runs from templates (local executor, worker process)', () =>
     ]);
   });
 
+  it("follows a running job's output in its log stream, each line once, and lists the run in the project's queue until it ends", async () => {
+    type Logs = { run: { status: string; execution: { endedAt: string | null }; logs: { lines: { stream: string; line: string }[] } } };
+    type QueueEntry = {
+      runId: string;
+      runName: string;
+      status: string;
+      templateName: string;
+      templateVersion: number;
+      launchedBy: string;
+      execution: { executor: string; externalId: string | null; message: string; endedAt: string | null };
+    };
+    type Queue = {
+      trainingQueue: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        edges: { cursor: string; node: QueueEntry }[];
+        recentlyEnded: { runId: string; status: string; execution: { exitCode: number | null; endedAt: string | null } }[];
+      };
+    };
+    const queue = (auth: Auth, vars: Record<string, unknown> = {}) =>
+      gqlOk<Queue>(api, auth, QUEUE, { p: projectId, ...vars }).then((r) => r.trainingQueue);
+    const first = await launch([{ name: 'sleep', value: '6' }], 'followed live');
+    const second = await launch([{ name: 'sleep', value: '6' }], 'queued behind it');
+
+    // A line the job prints a second into its sleep is in the log while the run still runs.
+    let seenLive: Logs['run'] | null = null;
+    for (const end = Date.now() + 30_000; Date.now() < end && !seenLive; await new Promise((r) => setTimeout(r, 200))) {
+      const { run } = await gqlOk<Logs>(api, researcher, LOGS, { r: first.runId });
+      if (run.logs.lines.some((l) => l.line === 'slept 1 of 6 s')) seenLive = run;
+    }
+    expect(seenLive).toMatchObject({ status: 'RUNNING', execution: { endedAt: null } });
+    expect(seenLive!.logs.lines[0]).toEqual({ stream: 'output', line: expect.stringMatching(/^job for run [0-9a-f]{32} with lr 0\.001/) });
+
+    // The queue, in launch order, one page at a time; a viewer may read it.
+    const all = await queue(viewer, { ended: 0 });
+    expect(all.totalCount).toBe(2);
+    expect(all.recentlyEnded).toEqual([]);
+    expect(all.edges.map((e) => e.node.runId)).toEqual([first.runId, second.runId]);
+    expect(all.edges[0]!.node).toEqual({
+      runId: first.runId,
+      runName: 'followed live',
+      status: 'RUNNING',
+      templateName: 'Smoke job',
+      templateVersion: 1,
+      launchedBy: researcherName,
+      execution: {
+        executor: 'LOCAL',
+        externalId: expect.stringMatching(/^[1-9]\d*$/),
+        message: `process ${all.edges[0]!.node.execution.externalId} is running`,
+        endedAt: null,
+      },
+    });
+    const page1 = await queue(researcher, { first: 1 });
+    expect(page1.edges.map((e) => e.node.runId)).toEqual([first.runId]);
+    expect(page1.pageInfo).toEqual({ hasNextPage: true, endCursor: page1.edges[0]!.cursor });
+    const page2 = await queue(researcher, { first: 1, after: page1.pageInfo.endCursor });
+    expect(page2.edges.map((e) => e.node.runId)).toEqual([second.runId]);
+    expect(page2.pageInfo.hasNextPage).toBe(false);
+
+    // Ended: every line of the output file in the log once, in order (the last one printed just before exit); out of the queue.
+    await until(first.runId, (r) => r.status === 'FINISHED' && r.execution?.endedAt !== null);
+    await until(second.runId, (r) => r.status === 'FINISHED' && r.execution?.endedAt !== null);
+    const { run } = await gqlOk<Logs>(api, researcher, LOGS, { r: first.runId });
+    const written = readFileSync(path.join(workDir, 'runs', first.runId, 'output.log'), 'utf8')
+      .trimEnd()
+      .split('\n');
+    expect(written).toHaveLength(9);
+    expect(run.logs.lines).toEqual(written.map((line) => ({ stream: 'output', line })));
+    expect(written.at(-1)).toBe('last line before exit 0');
+    const after = await queue(researcher, { ended: 2 });
+    expect(after.totalCount).toBe(0);
+    expect(after.edges).toEqual([]);
+    expect(after.recentlyEnded.map((e) => e.runId).sort()).toEqual([first.runId, second.runId].sort());
+    expect(after.recentlyEnded[0]).toMatchObject({ status: 'FINISHED', execution: { exitCode: 0, endedAt: expect.any(String) } });
+  });
+
+  it('refuses the queue to a non-member and a bad cursor or size, naming what was wrong', async () => {
+    const refused = await gql(api, outsider, QUEUE, { p: projectId });
+    expect(errorCode(refused)).toBe('FORBIDDEN');
+    expect(refused.data).toBeNull();
+    const badCursor = await gql(api, researcher, QUEUE, { p: projectId, after: 'not-a-cursor' });
+    expect(errorCode(badCursor)).toBe('BAD_USER_INPUT');
+    expect(errorMessage(badCursor)).toBe('after: must be a cursor from pageInfo.endCursor');
+    const tooMany = await gql(api, researcher, QUEUE, { p: projectId, first: 101 });
+    expect(errorMessage(tooMany)).toBe('first: must be between 1 and 100');
+    const tooManyEnded = await gql(api, researcher, QUEUE, { p: projectId, ended: 51 });
+    expect(errorMessage(tooManyEnded)).toBe('recentlyEnded: must be between 0 and 50');
+  });
+
   it('ends a failing job failed, with its exit code and the tail of its output', async () => {
     const launched = await launch([{ name: 'exit_code', value: '3' }]);
     const done = await until(launched.runId, (r) => r.status === 'FAILED' && r.execution?.endedAt !== null);
@@ -245,6 +345,9 @@ describe('launching runs from templates (local executor, worker process)', () =>
     expect(done.execution!.message).toMatch(/^cancelled: ended by SIGTERM/);
     expect(alive(pid)).toBe(false);
     expect(readFileSync(path.join(workDir, 'runs', launched.runId, 'output.log'), 'utf8')).not.toContain(token);
+    const logs = await gqlOk<{ run: { logs: { lines: { line: string }[] } } }>(api, researcher, LOGS, { r: launched.runId });
+    expect(logs.run.logs.lines.length).toBeGreaterThan(0);
+    expect(JSON.stringify(logs.run.logs)).not.toContain(token);
     expect((await logMetric()).status).toBe(401);
     const again = await gql(api, researcher, CANCEL, { r: launched.runId });
     expect(errorCode(again)).toBe('CONFLICT');

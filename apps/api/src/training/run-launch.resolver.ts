@@ -3,12 +3,14 @@
  * its scheduler last described it. The template version of a launch and the run of a cancel are
  * resolved to their projects by the guard's locators and re-checked by the service.
  */
-import type { RunExecutionRow } from '@caliper/persistence';
-import { Args, Context, Mutation, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { badInput } from '@caliper/domain';
+import type { QueueEntryRow, RunExecutionRow } from '@caliper/persistence';
+import { projectIdAt } from '@caliper/server-kit';
+import { Args, Context, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Requires } from '../auth/locators';
 import { GqlContext, principalOf } from '../graphql/context';
-import { projectOfRun } from '../tracking/graphql/tracking-gql.helpers';
-import { RunGql } from '../tracking/graphql/tracking.types';
+import { decodeCursor, encodeCursor, pageSize, projectOfRun } from '../tracking/graphql/tracking-gql.helpers';
+import { RunGql, RunStatusGql } from '../tracking/graphql/tracking.types';
 import {
   CancelledSweepGql,
   ExecutorKindGql,
@@ -18,6 +20,8 @@ import {
   LaunchSweepInput,
   RunExecutionGql,
   SweepMethodGql,
+  TrainingQueueEntryGql,
+  TrainingQueueGql,
 } from './run-template.types';
 import { RunLaunchService } from './run-launch.service';
 import { versionProjectAt } from './run-templates.resolver';
@@ -36,9 +40,62 @@ export const toExecutionGql = (e: RunExecutionRow): RunExecutionGql => ({
   cancelRequestedAt: e.cancelRequestedAt,
 });
 
+export const MAX_QUEUE_PAGE = 100;
+export const MAX_RECENTLY_ENDED = 50;
+
+const toQueueEntryGql = (e: QueueEntryRow): TrainingQueueEntryGql => ({
+  runId: e.runUuid,
+  runName: e.runName,
+  status: e.runStatus as RunStatusGql,
+  experimentId: e.experimentId,
+  templateId: e.templateId,
+  templateName: e.templateName,
+  templateVersion: e.templateVersion,
+  launchedBy: e.launchedByName,
+  execution: toExecutionGql(e),
+});
+
+/** A queue cursor holds the internal id of the page's last run (the queue's launch order). */
+const queueCursor = (e: QueueEntryRow) => encodeCursor([e.runId]);
+const afterRunId = (after: string | null | undefined): string | null =>
+  after == null
+    ? null
+    : (decodeCursor(after, 'after', (p) => p.length === 1 && typeof p[0] === 'string' && /^[1-9]\d{0,17}$/.test(p[0]))[0] as string);
+
 @Resolver(() => RunGql)
 export class RunLaunchResolver {
   constructor(private readonly launches: RunLaunchService) {}
+
+  @Query(() => TrainingQueueGql, {
+    description:
+      "The project's training queue: its launched runs not ended yet with what their executors say (a Slurm pending reason, a pod's state), and the launches that ended last",
+  })
+  @Requires('project.read', projectIdAt('projectId'))
+  async trainingQueue(
+    @Args('projectId', { type: () => ID }) projectId: string,
+    @Args('first', { type: () => Int, nullable: true, defaultValue: 50 }) first: number | null,
+    @Args('after', { type: () => String, nullable: true }) after: string | null,
+    @Args('recentlyEnded', { type: () => Int, nullable: true, defaultValue: 5, description: `0 to ${MAX_RECENTLY_ENDED}` })
+    recentlyEnded: number | null,
+    @Context() ctx: GqlContext,
+  ): Promise<TrainingQueueGql> {
+    const limit = pageSize(first, 'first', 50, MAX_QUEUE_PAGE);
+    const ended = recentlyEnded ?? 5;
+    if (!Number.isInteger(ended) || ended < 0 || ended > MAX_RECENTLY_ENDED)
+      throw badInput('recentlyEnded', `must be between 0 and ${MAX_RECENTLY_ENDED}`);
+    const page = await this.launches.queue(principalOf(ctx), projectId, {
+      first: limit,
+      afterRunId: afterRunId(after),
+      recentlyEnded: ended,
+    });
+    const edges = page.entries.map((e) => ({ cursor: queueCursor(e), node: toQueueEntryGql(e) }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+      totalCount: page.totalCount,
+      recentlyEnded: page.recentlyEnded.map(toQueueEntryGql),
+    };
+  }
 
   @Mutation(() => LaunchedRunGql, {
     description:

@@ -27,6 +27,7 @@ import { parseJob } from '@caliper/jobs';
 import {
   AuditRepository,
   OutboxRepository,
+  QueueEntryRow,
   RunEntity,
   RunExecutionRow,
   RunExecutionsRepository,
@@ -62,6 +63,13 @@ export interface LaunchCommand {
 }
 
 const TERMINAL = new Set(['finished', 'failed', 'killed', 'lost']);
+
+export interface QueuePage {
+  entries: QueueEntryRow[];
+  hasNextPage: boolean;
+  totalCount: number;
+  recentlyEnded: QueueEntryRow[];
+}
 
 @Injectable()
 export class RunLaunchService {
@@ -306,6 +314,24 @@ export class RunLaunchService {
       });
       return { sweepId: sweep.id, cancelled };
     });
+  }
+
+  /**
+   * A page of the project's training queue (its launched runs not ended yet, in launch order, after
+   * the run with internal id `afterRunId`) and the `recentlyEnded` launches that ended last.
+   */
+  async queue(
+    principal: Principal,
+    projectId: string,
+    opts: { first: number; afterRunId: string | null; recentlyEnded: number },
+  ): Promise<QueuePage> {
+    assertGranted(principal, 'project.read', projectId);
+    const [rows, totalCount, recentlyEnded] = await Promise.all([
+      this.executions.queue(projectId, opts.afterRunId, opts.first + 1),
+      this.executions.queueCount(projectId),
+      opts.recentlyEnded > 0 ? this.executions.recentlyEnded(projectId, opts.recentlyEnded) : Promise.resolve([]),
+    ]);
+    return { entries: rows.slice(0, opts.first), hasNextPage: rows.length > opts.first, totalCount, recentlyEnded };
   }
 
   /** Asks the worker to stop a launched run; a run that already ended is refused, a repeated request changes nothing. */

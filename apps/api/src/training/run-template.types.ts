@@ -2,6 +2,8 @@
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsBoolean, IsEnum, IsInt, IsNumber, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { PageInfoGql } from '../audit/audit.types';
+import { RunStatusGql } from '../tracking/graphql/tracking.types';
 
 export enum ExecutorKindGql {
   LOCAL = 'local',
@@ -167,6 +169,38 @@ export class RunExecutionGql {
   @Field(() => Date, { nullable: true }) submittedAt: Date | null;
   @Field(() => Date, { nullable: true }) endedAt: Date | null;
   @Field(() => Date, { nullable: true }) cancelRequestedAt: Date | null;
+}
+
+@ObjectType('TrainingQueueEntry', {
+  description: "A launched run in its project's training queue, with how its executor last described it",
+})
+export class TrainingQueueEntryGql {
+  @Field({ description: "The run's id (MLflow's run_id): the run page's address" }) runId: string;
+  @Field() runName: string;
+  @Field(() => RunStatusGql) status: RunStatusGql;
+  @Field(() => ID, { description: "MLflow's experiment_id" }) experimentId: string;
+  @Field(() => ID) templateId: string;
+  @Field() templateName: string;
+  @Field(() => Int) templateVersion: number;
+  @Field({ description: 'Display name of the member who launched it' }) launchedBy: string;
+  @Field(() => RunExecutionGql) execution: RunExecutionGql;
+}
+
+@ObjectType('TrainingQueueEdge')
+export class TrainingQueueEdgeGql {
+  @Field() cursor: string;
+  @Field(() => TrainingQueueEntryGql) node: TrainingQueueEntryGql;
+}
+
+@ObjectType('TrainingQueue', {
+  description: "A project's launched runs not ended yet (queued, starting, running; lost ones still watched), in launch order",
+})
+export class TrainingQueueGql {
+  @Field(() => [TrainingQueueEdgeGql]) edges: TrainingQueueEdgeGql[];
+  @Field(() => PageInfoGql) pageInfo: PageInfoGql;
+  @Field(() => Int, { description: 'Launched runs not ended yet (all pages)' }) totalCount: number;
+  @Field(() => [TrainingQueueEntryGql], { description: 'The launched runs that ended last, newest end first (as many as asked for)' })
+  recentlyEnded: TrainingQueueEntryGql[];
 }
 
 @ObjectType('LaunchedRun')

@@ -50,7 +50,7 @@ export class CancelRunJob implements JobProcessor<'training.cancel'> {
     if (!executor) return { outcome: 'skipped', detail: { runUuid: e.runUuid, reason: `this worker has no ${e.executor} executor` } };
     await executor.cancel(e.externalId!);
     const status = await executor.sync(e.externalId!);
-    await this.sync.record(e.runUuid, status);
+    await this.sync.settle(e, executor, status);
     return { outcome: 'done', detail: { runUuid: e.runUuid, executor: e.executor, externalId: e.externalId, state: status.state } };
   }
 }

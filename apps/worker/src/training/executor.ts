@@ -60,6 +60,13 @@ export interface Executor {
   /** Starts the job and returns the id its scheduler knows it by (a pid, a Slurm job id, a Job name). */
   submit(spec: ExecutionSpec): Promise<string>;
   sync(externalId: string): Promise<ExecutionStatus>;
+  /**
+   * The job's output (stdout and stderr as written) from byte `offset` on, at most `maxBytes` of it;
+   * undefined when it cannot be read now (the job has not started, or its output is gone). Only
+   * executors whose jobs' output is not the spec's `logPath` on a filesystem this worker reads (a
+   * Kubernetes pod's log) have it; for the others the worker reads that file.
+   */
+  readOutput?(externalId: string, offset: number, maxBytes: number): Promise<Buffer | undefined>;
   /** Stops the job and resolves once it has stopped; a job that already ended is left as it ended. */
   cancel(externalId: string): Promise<void>;
 }

@@ -20,6 +20,11 @@ export function runDir(workDir: string, runUuid: string): string {
   return dir;
 }
 
+/** The file a job's standard output and error go to (the spec's logPath; for Slurm on the shared filesystem), in the run's folder. */
+export function outputPath(workDir: string, runUuid: string): string {
+  return path.join(workDir, 'runs', runUuid, 'output.log');
+}
+
 /** The last `lines` lines of a file (at most 64 KiB read from its end); null when it cannot be read. */
 export function fileTail(file: string, lines = 50): string | null {
   let fd: number;

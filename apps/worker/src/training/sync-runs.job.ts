@@ -7,13 +7,16 @@
  * A cancelled run that ended is killed. An executor that cannot be asked leaves the run as it is,
  * with the error as its message, until the next sync.
  *
+ * Before recording a status, the sync copies what the job wrote since the last sync into the run's
+ * log stream (job-output.ts), a bounded amount per run and sync while it runs, and what is left once
+ * it ended: the run page follows the job's output live, and the run keeps it.
+ *
  * The watchdog, in the same job: a running run that sent heartbeats and then none for
  * TRAINING_HEARTBEAT_TIMEOUT_SECONDS is lost. A launched one is reconciled with its executor
  * first: ended there, it takes that end; still running there, it is marked lost and stays watched,
  * so its real end replaces 'lost' when it comes. A run that never sent a heartbeat (MLflow's own
  * client sends none) is never judged by them.
  */
-import path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Config } from '@caliper/config';
@@ -29,9 +32,10 @@ import {
 } from '@caliper/persistence';
 import { JobResult, ProcessesJob, ScheduledJobProcessor } from '../jobs/job-processor';
 import { CONFIG } from '../worker.options';
-import { ExecutionStatus } from './executor';
+import { ExecutionStatus, Executor } from './executor';
 import { Executors, trainingWorkDir } from './executors';
-import { endRunToken, fileTail, moveRun, runDir, TERMINAL_RUN_STATUSES, TRAINING_ACTOR } from './launched-runs';
+import { OUTPUT_CHUNK_BYTES, OUTPUT_DRAIN_MAX_BYTES, OUTPUT_STREAM, readFileFrom, splitOutput } from './job-output';
+import { endRunToken, fileTail, moveRun, outputPath, TERMINAL_RUN_STATUSES, TRAINING_ACTOR } from './launched-runs';
 
 const BATCH = 100;
 
@@ -80,7 +84,7 @@ export class SyncRunsJob implements ScheduledJobProcessor<'training.sync'> {
         );
         continue;
       }
-      if (await this.record(e.runUuid, status)) changed.push(e.runUuid);
+      if (await this.settle(e, executor, status)) changed.push(e.runUuid);
     }
     const queued = await this.fillSweepSlots();
     const sweepsEnded = await this.finishSweeps();
@@ -149,6 +153,71 @@ export class SyncRunsJob implements ScheduledJobProcessor<'training.sync'> {
     });
   }
 
+  /** Copies the job's new output into the run's log stream (all that is left once it ended), then records its status; true when the run's status moved. */
+  async settle(e: RunExecutionRow, executor: Executor, status: ExecutionStatus): Promise<boolean> {
+    await this.copyOutput(e, executor, TERMINAL_RUN_STATUSES.has(status.state));
+    return this.record(e.runUuid, status);
+  }
+
+  /**
+   * Copies whole lines of the job's output from the execution's offset: one chunk while the job
+   * runs; once it ended, chunks until the end (the last line without its line break included), up
+   * to OUTPUT_DRAIN_MAX_BYTES, past which one line says the rest was left out. The offset moves in
+   * the transaction that writes the lines, only from the value read: a racing sync (or cancel) makes
+   * this one read the offset again instead of writing lines twice.
+   */
+  private async copyOutput(e: RunExecutionRow, executor: Executor, ended: boolean): Promise<void> {
+    let budget = ended ? OUTPUT_DRAIN_MAX_BYTES : OUTPUT_CHUNK_BYTES;
+    let offset = await this.currentOffset(e);
+    while (offset !== null && budget > 0) {
+      const want = Math.min(OUTPUT_CHUNK_BYTES, budget);
+      const chunk = await this.readOutput(e, executor, offset, want);
+      if (!chunk?.length) return;
+      const atEnd = chunk.length < want;
+      const { lines, consumed } = splitOutput(chunk, { final: ended && atEnd });
+      if (consumed === 0) return;
+      const from = offset;
+      const copied = await this.ds.transaction(async (m) => {
+        if (!(await this.executions.advanceLogOffset(m, e.runId, from, from + consumed))) return false;
+        const ts = new Date();
+        await this.tracking.appendLogs(
+          e.runId,
+          lines.map((line) => ({ ts, stream: OUTPUT_STREAM, line })),
+          m,
+        );
+        return true;
+      });
+      if (!copied) {
+        offset = await this.currentOffset(e);
+        continue;
+      }
+      offset += consumed;
+      budget -= consumed;
+      if (atEnd || !ended) return;
+    }
+    if (offset !== null && ended && budget <= 0)
+      await this.tracking.appendLogs(e.runId, [
+        {
+          ts: new Date(),
+          stream: 'caliper',
+          line: `[caliper] the job's output past byte ${offset} was not copied here (at most ${OUTPUT_DRAIN_MAX_BYTES} bytes are copied after a job ends); its end is in the execution's log tail`,
+        },
+      ]);
+  }
+
+  /** The execution's offset as stored now (null: it ended meanwhile, so another sync copied the rest). */
+  private async currentOffset(e: RunExecutionRow): Promise<number | null> {
+    const now = await this.executions.ofRun(e.runUuid);
+    return now && !now.endedAt ? now.logOffset : null;
+  }
+
+  /** From the executor when it reads its jobs' output itself (a pod's log), else from the output file the submit named. */
+  private readOutput(e: RunExecutionRow, executor: Executor, offset: number, maxBytes: number): Promise<Buffer | undefined> {
+    return executor.readOutput
+      ? executor.readOutput(e.externalId!, offset, maxBytes)
+      : readFileFrom(outputPath(this.workDir, e.runUuid), offset, maxBytes);
+  }
+
   /** Records one run's status; true when the run's status moved. */
   async record(runUuid: string, status: ExecutionStatus): Promise<boolean> {
     return this.ds.transaction(async (m) => {
@@ -202,6 +271,6 @@ export class SyncRunsJob implements ScheduledJobProcessor<'training.sync'> {
 
   /** A local process's output file, in the run's folder on this worker. */
   private localTail(e: RunExecutionRow): string | null {
-    return e.executor === 'local' ? fileTail(path.join(runDir(this.workDir, e.runUuid), 'output.log')) : null;
+    return e.executor === 'local' ? fileTail(outputPath(this.workDir, e.runUuid)) : null;
   }
 }

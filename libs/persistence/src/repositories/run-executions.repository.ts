@@ -28,13 +28,30 @@ export interface RunExecutionRow {
   syncedAt: Date | null;
   endedAt: Date | null;
   cancelRequestedAt: Date | null;
+  /** Bytes of the job's output the sync has copied into the run's log stream. */
+  logOffset: number;
+}
+
+/** A row of a project's training queue: the execution with what names it on the page. */
+export interface QueueEntryRow extends RunExecutionRow {
+  runName: string;
+  experimentId: string;
+  templateId: string;
+  templateName: string;
+  templateVersion: number;
+  launchedByName: string;
 }
 
 const COLUMNS = `e.run_id::text AS "runId", r.uuid AS "runUuid", r.status AS "runStatus", r.heartbeat_at AS "heartbeatAt", e.project_id AS "projectId",
   e.template_version_id AS "templateVersionId", e.executor, e."values", e.command, e.external_id AS "externalId", e.token_id AS "tokenId",
   e.message, e.exit_code AS "exitCode", e.log_tail AS "logTail", e.launched_by AS "launchedBy", e.launched_at AS "launchedAt",
-  e.submitted_at AS "submittedAt", e.synced_at AS "syncedAt", e.ended_at AS "endedAt", e.cancel_requested_at AS "cancelRequestedAt"`;
+  e.submitted_at AS "submittedAt", e.synced_at AS "syncedAt", e.ended_at AS "endedAt", e.cancel_requested_at AS "cancelRequestedAt",
+  e.log_offset::float8 AS "logOffset"`;
 const FROM = `run_executions e JOIN runs r ON r.id = e.run_id`;
+const QUEUE_COLUMNS = `${COLUMNS}, r.name AS "runName", r.experiment_id::text AS "experimentId", t.id AS "templateId", t.name AS "templateName",
+  v.version AS "templateVersion", u.display_name AS "launchedByName"`;
+const QUEUE_FROM = `${FROM} JOIN run_template_versions v ON v.id = e.template_version_id JOIN run_templates t ON t.id = v.template_id
+  JOIN users u ON u.id = e.launched_by`;
 
 /** Scheduler text kept on the row: at most this many characters of the message and of the log tail. */
 export const EXECUTION_MESSAGE_MAX = 2000;
@@ -200,6 +217,48 @@ export class RunExecutionsRepository {
          synced_at = now(), ended_at = CASE WHEN $5 THEN COALESCE(ended_at, now()) ELSE ended_at END
        WHERE run_id = $1`,
       [runId, s.message, s.exitCode, s.logTail, s.ended],
+    );
+  }
+
+  /**
+   * Moves how much of the job's output was copied from `from` to `to`, only if it is still `from`
+   * (so a sync that raced another one writes nothing twice); the caller writes the lines in the same
+   * transaction when this says true.
+   */
+  async advanceLogOffset(m: EntityManager, runId: string, from: number, to: number): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `UPDATE run_executions SET log_offset = $3 WHERE run_id = $1 AND log_offset = $2 RETURNING run_id`,
+      [runId, from, to],
+    );
+    return (Array.isArray(rows[0]) ? (rows[0] as unknown[]) : rows).length > 0;
+  }
+
+  /**
+   * A project's executions not ended yet (queued, starting, running, or lost while still watched),
+   * in launch order (the run's id: the launch creates the run, then its execution), after the run
+   * whose id is `afterRunId`.
+   */
+  async queue(projectId: string, afterRunId: string | null, limit: number): Promise<QueueEntryRow[]> {
+    return this.ds.query(
+      `SELECT ${QUEUE_COLUMNS} FROM ${QUEUE_FROM}
+       WHERE e.project_id = $1 AND e.ended_at IS NULL AND e.run_id > $2::bigint ORDER BY e.run_id LIMIT $3`,
+      [projectId, afterRunId ?? '0', limit],
+    );
+  }
+
+  async queueCount(projectId: string): Promise<number> {
+    const rows: { n: number }[] = await this.ds.query(
+      `SELECT count(*)::int AS n FROM run_executions WHERE project_id = $1 AND ended_at IS NULL`,
+      [projectId],
+    );
+    return rows[0]!.n;
+  }
+
+  /** A project's executions that ended last, newest end first. */
+  async recentlyEnded(projectId: string, limit: number): Promise<QueueEntryRow[]> {
+    return this.ds.query(
+      `SELECT ${QUEUE_COLUMNS} FROM ${QUEUE_FROM} WHERE e.project_id = $1 AND e.ended_at IS NOT NULL ORDER BY e.ended_at DESC, e.run_id DESC LIMIT $2`,
+      [projectId, limit],
     );
   }
 

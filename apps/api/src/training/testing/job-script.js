@@ -2,7 +2,8 @@
 // it takes the run-scoped token the executor passed (CALIPER_TOKEN; MLflow's client takes the
 // same token as MLFLOW_TRACKING_TOKEN), logs a metric to its own run over the MLflow REST API
 // (MLFLOW_TRACKING_URI, MLFLOW_RUN_ID), tries to log to another run with the same token (which
-// must be refused), prints what happened, then sleeps and exits as told:
+// must be refused), prints what happened, then sleeps (printing a line each second, so a test can
+// watch its output arrive while it runs) and exits as told:
 //   node job-script.js <exit code> <sleep seconds> <lr> [other run id]
 'use strict';
 const { createHash } = require('node:crypto');
@@ -30,7 +31,10 @@ const logMetric = (runId, value) =>
   const own = await logMetric(process.env.MLFLOW_RUN_ID, Number(lr) * 100);
   console.log(`own run: ${own.status}`);
   if (otherRun) console.log(`other run: ${(await logMetric(otherRun, 1)).status}`);
-  await new Promise((r) => setTimeout(r, Number(sleepSeconds) * 1000));
+  for (let s = 1; s <= Number(sleepSeconds); s++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    console.log(`slept ${s} of ${sleepSeconds} s`);
+  }
   console.log(`last line before exit ${exitCode}`);
   process.exit(Number(exitCode));
 })().catch((err) => {
