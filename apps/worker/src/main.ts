@@ -3,12 +3,15 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig } from '@caliper/config';
 import { createLogger, PinoNestLogger } from '@caliper/observability';
+import { kubernetesExecutorOptions } from './training/kubernetes-settings';
 import { WorkerModule } from './worker.module';
 import type { WorkerOptions } from './worker.options';
 
 /** `options`: for a process that shares Redis with other workers it must not take jobs from (a benchmark's own queue prefix). */
 export async function bootstrap(options: Partial<WorkerOptions> = {}) {
   const config = loadConfig();
+  // The cluster's settings are checked before anything starts: a bad one stops the worker naming its variable.
+  if (config.TRAINING_EXECUTORS.includes('kubernetes')) kubernetesExecutorOptions(config);
   const logger = createLogger(config.LOG_LEVEL, 'caliper-worker');
   const app = await NestFactory.createApplicationContext(WorkerModule.forConfig(config, options, logger), {
     logger: new PinoNestLogger(logger),

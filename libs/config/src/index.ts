@@ -16,6 +16,12 @@ const url = (protocols: string[]) =>
     `must be a URL starting with ${protocols.join(' or ')}//`,
   );
 
+/** Kubernetes names: a DNS label (namespaces), a DNS subdomain (Secrets, ServiceAccounts), a label value, a label key (prefix/name). */
+const dnsLabel = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const dnsSubdomain = '[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?';
+const labelValue = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
+const labelKey = /^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
+
 const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{2,62}$/, 'must be a valid S3 bucket name');
 
 export const configSchema = z.object({
@@ -113,16 +119,55 @@ export const configSchema = z.object({
   TRAINING_TRACKING_URL: z.string().url().optional(),
   /** Where the worker keeps launched runs' files (token file, job script, log); one folder per run. */
   TRAINING_WORK_DIR: z.string().min(1).optional(),
-  /** The executors this worker runs launched runs with: local (a child process) and/or slurm (sbatch on this submit host). */
+  /** The executors this worker runs launched runs with: local (a child process), slurm (sbatch on this submit host), kubernetes (Jobs through the API server). */
   TRAINING_EXECUTORS: z
     .string()
-    .regex(/^(local|slurm)(,(local|slurm))*$/, 'must be a comma-separated list of local, slurm')
+    .regex(/^(local|slurm|kubernetes)(,(local|slurm|kubernetes))*$/, 'must be a comma-separated list of local, slurm, kubernetes')
     .default('local')
-    .transform((v) => [...new Set(v.split(','))] as ('local' | 'slurm')[]),
+    .transform((v) => [...new Set(v.split(','))] as ('local' | 'slurm' | 'kubernetes')[]),
   /** The Slurm partition of a run whose template names none (Slurm's default partition when unset). */
   TRAINING_SLURM_PARTITION: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/)
+    .optional(),
+  /** The Kubernetes API server's URL; unset inside a pod: the cluster's own (KUBERNETES_SERVICE_HOST and _PORT). */
+  TRAINING_KUBERNETES_SERVER: url(['https:', 'http:']).optional(),
+  /** The namespace the runs' Jobs go to; unset inside a pod: the pod's own namespace. */
+  TRAINING_KUBERNETES_NAMESPACE: z
+    .string()
+    .regex(dnsLabel, 'must be a namespace name (a DNS label: lowercase letters, digits and "-")')
+    .optional(),
+  /** A file holding the bearer token of the ServiceAccount the worker submits as (read again every minute); unset inside a pod: the pod's own. */
+  TRAINING_KUBERNETES_TOKEN_FILE: z.string().min(1).optional(),
+  /** The cluster's CA certificate (PEM) the API server's certificate is checked against; unset: the pod's ca.crt inside a pod, else the system's CAs. */
+  TRAINING_KUBERNETES_CA_FILE: z.string().min(1).optional(),
+  /** Do not check the API server's certificate: required for an http:// server (kubectl proxy, tests); never for a real cluster. */
+  TRAINING_KUBERNETES_INSECURE_SKIP_TLS_VERIFY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** The Kueue LocalQueue (or node pool) of a run whose template names no partition; none when unset. */
+  TRAINING_KUBERNETES_PARTITION: z
+    .string()
+    .regex(labelValue, 'must be a Kubernetes label value (at most 63 letters, digits, "-", "_", ".")')
+    .optional(),
+  /** Put a run's partition in the pod's nodeSelector under this node label instead of a Kueue queue label (a cluster without Kueue). */
+  TRAINING_KUBERNETES_PARTITION_NODE_LABEL: z.string().regex(labelKey, 'must be a Kubernetes label key such as caliper.io/pool').optional(),
+  /** The extended resource a run's GPUs are requested as (the device plugin's). */
+  TRAINING_KUBERNETES_GPU_RESOURCE: z
+    .string()
+    .regex(labelKey, 'must be an extended resource name such as nvidia.com/gpu or amd.com/gpu')
+    .default('nvidia.com/gpu'),
+  /** Secrets in the namespace with registry credentials for the runs' images, comma-separated. */
+  TRAINING_KUBERNETES_IMAGE_PULL_SECRETS: z
+    .string()
+    .regex(new RegExp(`^${dnsSubdomain}(,${dnsSubdomain})*$`), 'must be a comma-separated list of Secret names')
+    .transform((v) => v.split(','))
+    .optional(),
+  /** The ServiceAccount the runs' pods run as; the namespace's default when unset. */
+  TRAINING_KUBERNETES_SERVICE_ACCOUNT: z
+    .string()
+    .regex(new RegExp(`^${dnsSubdomain}$`), 'must be a ServiceAccount name')
     .optional(),
   /** A running run that has sent heartbeats but none for this long is marked lost (a launched one after asking its executor). */
   TRAINING_HEARTBEAT_TIMEOUT_SECONDS: z.coerce

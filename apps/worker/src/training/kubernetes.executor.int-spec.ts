@@ -4,9 +4,12 @@
  * what submit sends (a schema-valid Job and Secret, the token only in the Secret), one Job per key
  * however often submit runs, state following the pod, the exit code and log tail of a failed run,
  * cancel's foreground DELETE and its wait, a Job the API no longer knows, and the bearer token on
- * every request.
+ * every request, read again from a token file that changed.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ExecutionSpec } from './executor';
 import { KubernetesExecutor } from './kubernetes.executor';
 import { loadClientNode, loadKubernetesModels } from './testing/esm-bundle';
@@ -261,5 +264,36 @@ describe('KubernetesExecutor (client-node against a recording API server)', () =
     await expect(elsewhere.submit(spec())).rejects.toThrow(
       /creating Job caliper-.*: the Kubernetes API answered 404: the recording server does not speak POST/,
     );
+  });
+});
+
+describe('KubernetesExecutor with a token file (a rotated ServiceAccount token)', () => {
+  const client = loadClientNode();
+  let api: RecordingKubeApi;
+  beforeEach(async () => {
+    api = await new RecordingKubeApi(NS).start();
+  });
+  afterEach(() => api.stop());
+
+  it("sends the file's token without its newline, and the new one once the file changed and the refresh interval passed", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'caliper-k8s-token-'));
+    const tokenFile = path.join(dir, 'token');
+    writeFileSync(tokenFile, 'first-token\n');
+    const executor = new KubernetesExecutor({
+      server: api.url,
+      namespace: NS,
+      tokenFile,
+      tokenRefreshMs: 300,
+      skipTLSVerify: true,
+      client,
+    });
+    const name = `caliper-${randomUUID()}`;
+    await executor.sync(name);
+    writeFileSync(tokenFile, 'second-token');
+    await executor.sync(name);
+    await new Promise((r) => setTimeout(r, 400));
+    await executor.sync(name);
+    const seen = api.requests.map((r) => r.authorization);
+    expect(seen).toEqual(['Bearer first-token', 'Bearer first-token', 'Bearer second-token']);
   });
 });

@@ -19,7 +19,8 @@ describe('renderJob and renderSecret', () => {
   const gpuSpec: ExecutionSpec = {
     command: ['python3', 'train.py', '--epochs', '10'],
     key: KEY,
-    cwd: '/workspace',
+    // The worker's run folder: not the pod's (RenderOptions.workingDir is).
+    cwd: '/tmp/caliper-training/runs/x',
     env: { CALIPER_RUN_ID: KEY, MLFLOW_TRACKING_URI: 'https://caliper.example.org/api' },
     resources: { gpus: 2, cpus: 8, memoryMb: 32768, wallTimeMinutes: 240, partition: 'gpu-a100' },
     image: 'registry.example.org/caliper/monai:1.3.0',
@@ -27,7 +28,7 @@ describe('renderJob and renderSecret', () => {
   };
 
   it('renders a schema-valid Job: names, labels, no retries, deadline, TTL, resources with the GPUs, the secret by reference only', () => {
-    const job = renderJob(gpuSpec, OPTIONS);
+    const job = renderJob(gpuSpec, { ...OPTIONS, workingDir: '/workspace' });
     valid(job);
     expect(job).toEqual({
       apiVersion: 'batch/v1',
@@ -71,6 +72,8 @@ describe('renderJob and renderSecret', () => {
       },
     });
     expect(JSON.stringify(job)).not.toContain('tok_secret');
+    // Without a workingDir option the image's own: the worker's folder is not on the pod.
+    expect(renderJob(gpuSpec, OPTIONS).spec!.template.spec!.containers[0]).not.toHaveProperty('workingDir');
   });
 
   it('renders a schema-valid Secret: Opaque, base64 in data, owned by the Job', () => {
@@ -121,6 +124,15 @@ describe('renderJob and renderSecret', () => {
       serviceAccountName: 'caliper-runner',
     });
     expect(job.metadata!.labels).not.toHaveProperty(['kueue.x-k8s.io/queue-name']);
+  });
+
+  it("requests GPUs as the configured device plugin's resource", () => {
+    const job = renderJob(
+      { command: ['x'], key: KEY, image: 'busybox', resources: { gpus: 1 } },
+      { ...OPTIONS, gpuResource: 'amd.com/gpu' },
+    );
+    valid(job);
+    expect(job.spec!.template.spec!.containers[0]!.resources).toEqual({ limits: { 'amd.com/gpu': '1' } });
   });
 
   it('passes env values with odd characters and arguments unchanged (no shell in between), schema-valid', () => {

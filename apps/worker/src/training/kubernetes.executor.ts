@@ -17,6 +17,7 @@
  * container's exit code. Cancel deletes the Job with propagationPolicy Foreground (its pods go
  * first) and waits until the API no longer knows it.
  */
+import { readFileSync } from 'node:fs';
 import type * as ClientNode from '@kubernetes/client-node';
 import type { V1Job, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { ExecutionSpec, ExecutionStatus, Executor } from './executor';
@@ -30,7 +31,15 @@ export interface KubernetesExecutorOptions {
   /** The namespace the Jobs, their pods and Secrets live in. */
   namespace: string;
   /** A bearer token (a ServiceAccount's) allowed to create/get/delete Jobs and Secrets and list pods and read their logs there. */
-  token: string;
+  token?: string;
+  /**
+   * A file holding that token instead (a pod's projected ServiceAccount token, which the kubelet
+   * rotates): read again when `tokenRefreshMs` has passed since the last read, as client-go does,
+   * its surrounding whitespace (the newline of `kubectl create token > file`) dropped.
+   */
+  tokenFile?: string;
+  /** How often the token file is read again. */
+  tokenRefreshMs?: number;
   /** The cluster's CA certificate, PEM; the system's CAs when absent. */
   caCert?: string;
   /** Accept any server certificate: for tests only. */
@@ -52,6 +61,13 @@ export interface KubernetesExecutorOptions {
   serviceAccountName?: string;
   /** Secrets holding registry credentials for the image. */
   imagePullSecrets?: readonly string[];
+  /** The extended resource a run's GPUs are requested as: the device plugin's name (`nvidia.com/gpu`, `amd.com/gpu`). */
+  gpuResource?: string;
+  /**
+   * The container's working directory; the image's when absent. The spec's `cwd` and `logPath` are
+   * the worker's run folder, which a pod does not see: they are not used.
+   */
+  workingDir?: string;
   /** How long cancel waits for the Job to be gone after deleting it. */
   cancelTimeoutMs?: number;
   /** How often cancel asks whether the Job is gone. */
@@ -72,6 +88,8 @@ const DEFAULTS = {
   cancelTimeoutMs: 120_000,
   pollMs: 250,
   logTailLines: 50,
+  tokenRefreshMs: 60_000,
+  gpuResource: 'nvidia.com/gpu',
 };
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -94,6 +112,10 @@ export interface RenderOptions {
   ttlSecondsAfterFinished: number;
   serviceAccountName?: string;
   imagePullSecrets?: readonly string[];
+  /** The extended resource of the GPUs; `nvidia.com/gpu` when absent. */
+  gpuResource?: string;
+  /** The container's working directory; the image's when absent. */
+  workingDir?: string;
 }
 
 /** The Job's and the Secret's names for a run key, refused when Kubernetes would not take them. */
@@ -128,7 +150,7 @@ export function renderJob(spec: ExecutionSpec, options: RenderOptions): V1Job {
   const limits: Record<string, string> = {};
   if (r.cpus !== undefined) requests.cpu = limits.cpu = String(positive(r.cpus, 'cpus'));
   if (r.memoryMb !== undefined) requests.memory = limits.memory = `${positive(r.memoryMb, 'memoryMb')}Mi`;
-  if (r.gpus) limits['nvidia.com/gpu'] = String(positive(r.gpus, 'gpus'));
+  if (r.gpus) limits[options.gpuResource ?? DEFAULTS.gpuResource] = String(positive(r.gpus, 'gpus'));
 
   const env = [
     ...Object.entries(spec.env ?? {}).map(([name, value]) => ({ name: envName(name), value: noNul(value) })),
@@ -141,7 +163,7 @@ export function renderJob(spec: ExecutionSpec, options: RenderOptions): V1Job {
     name: CONTAINER,
     image: spec.image,
     command: spec.command.map(noNul),
-    ...(spec.cwd !== undefined ? { workingDir: spec.cwd } : {}),
+    ...(options.workingDir !== undefined ? { workingDir: options.workingDir } : {}),
     ...(env.length > 0 ? { env } : {}),
     ...(Object.keys(requests).length + Object.keys(limits).length > 0
       ? { resources: { ...(Object.keys(requests).length > 0 ? { requests } : {}), limits } }
@@ -203,33 +225,59 @@ export function renderSecret(
 
 export class KubernetesExecutor implements Executor {
   private readonly options: KubernetesExecutorOptions & typeof DEFAULTS;
-  private readonly batch: ClientNode.BatchV1Api;
-  private readonly core: ClientNode.CoreV1Api;
+  private readonly k8s: KubernetesClientModule;
+  private clients!: { batch: ClientNode.BatchV1Api; core: ClientNode.CoreV1Api };
+  /** The token the clients were made with, and when tokenFile was last read. */
+  private token = '';
+  private tokenReadAt = 0;
   /** Jobs this process deleted: once the API forgets them, they read killed, not lost. */
   private readonly cancelled = new Set<string>();
 
   constructor(options: KubernetesExecutorOptions) {
     this.options = { ...DEFAULTS, ...options };
-    if (!options.server || !options.namespace || !options.token)
-      throw new Error('the Kubernetes executor needs server, namespace and token');
+    if (!options.server || !options.namespace || !(options.token || options.tokenFile))
+      throw new Error('the Kubernetes executor needs server, namespace and a token (or a token file)');
     if (!DNS_LABEL.test(options.namespace)) throw new Error(`"${options.namespace}" is not a namespace name`);
-    const k8s = options.client ?? loadClientNode();
-    const kc = new k8s.KubeConfig();
+    this.k8s = options.client ?? loadClientNode();
+    this.refreshClients();
+  }
+
+  private get batch(): ClientNode.BatchV1Api {
+    return this.refreshClients().batch;
+  }
+
+  private get core(): ClientNode.CoreV1Api {
+    return this.refreshClients().core;
+  }
+
+  /** The API clients, made again when the token file holds a new token. */
+  private refreshClients(): { batch: ClientNode.BatchV1Api; core: ClientNode.CoreV1Api } {
+    const { tokenFile } = this.options;
+    if (this.clients && (!tokenFile || Date.now() - this.tokenReadAt < this.options.tokenRefreshMs)) return this.clients;
+    let token = this.options.token ?? '';
+    if (tokenFile) {
+      token = readFileSync(tokenFile, 'utf8').trim();
+      this.tokenReadAt = Date.now();
+      if (!token) throw new Error(`the Kubernetes token file ${tokenFile} is empty`);
+    }
+    if (this.clients && token === this.token) return this.clients;
+    const kc = new this.k8s.KubeConfig();
     kc.loadFromOptions({
       clusters: [
         {
           name: 'caliper',
-          server: options.server,
-          skipTLSVerify: options.skipTLSVerify ?? false,
-          ...(options.caCert ? { caData: Buffer.from(options.caCert, 'utf8').toString('base64') } : {}),
+          server: this.options.server,
+          skipTLSVerify: this.options.skipTLSVerify ?? false,
+          ...(this.options.caCert ? { caData: Buffer.from(this.options.caCert, 'utf8').toString('base64') } : {}),
         },
       ],
-      users: [{ name: 'caliper', token: options.token }],
-      contexts: [{ name: 'caliper', cluster: 'caliper', user: 'caliper', namespace: options.namespace }],
+      users: [{ name: 'caliper', token }],
+      contexts: [{ name: 'caliper', cluster: 'caliper', user: 'caliper', namespace: this.namespace }],
       currentContext: 'caliper',
     });
-    this.batch = kc.makeApiClient(k8s.BatchV1Api);
-    this.core = kc.makeApiClient(k8s.CoreV1Api);
+    this.token = token;
+    this.clients = { batch: kc.makeApiClient(this.k8s.BatchV1Api), core: kc.makeApiClient(this.k8s.CoreV1Api) };
+    return this.clients;
   }
 
   private get namespace(): string {
@@ -247,6 +295,8 @@ export class KubernetesExecutor implements Executor {
       ttlSecondsAfterFinished: this.options.ttlSecondsAfterFinished,
       serviceAccountName: this.options.serviceAccountName,
       imagePullSecrets: this.options.imagePullSecrets,
+      gpuResource: this.options.gpuResource,
+      workingDir: this.options.workingDir,
     });
     const secretEnv = spec.secretEnv ?? {};
     for (const name of Object.keys(secretEnv)) envName(name);

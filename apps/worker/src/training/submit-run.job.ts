@@ -94,7 +94,7 @@ export class SubmitRunJob implements JobProcessor<'training.submit'> {
       }
       const executor = this.executors.get(e.executor);
       if (!executor) {
-        const message = `this worker has no ${e.executor} executor (configure one, or launch with another template)`;
+        const message = this.executors.missing(e.executor);
         await moveRun(m, this.deps, e, 'failed', { reason: message });
         await this.executions.recordSync(m, e.runId, { message, exitCode: null, logTail: null, ended: true });
         return { skip: message };

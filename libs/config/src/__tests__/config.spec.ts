@@ -19,3 +19,63 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('loadConfig: the training executors and the Kubernetes cluster', () => {
+  it('enables kubernetes next to local and slurm, once each', () => {
+    expect(loadConfig({}).TRAINING_EXECUTORS).toEqual(['local']);
+    expect(loadConfig({ TRAINING_EXECUTORS: 'local,slurm,kubernetes,local' }).TRAINING_EXECUTORS).toEqual(['local', 'slurm', 'kubernetes']);
+    expect(() => loadConfig({ TRAINING_EXECUTORS: 'local,k8s' })).toThrow(
+      'TRAINING_EXECUTORS: must be a comma-separated list of local, slurm, kubernetes',
+    );
+  });
+
+  it('reads the cluster settings, with defaults for the GPU resource and TLS checking', () => {
+    const c = loadConfig({
+      TRAINING_KUBERNETES_SERVER: 'https://k8s.example.org:6443',
+      TRAINING_KUBERNETES_NAMESPACE: 'caliper-runs',
+      TRAINING_KUBERNETES_TOKEN_FILE: '/etc/caliper/k8s-token',
+      TRAINING_KUBERNETES_CA_FILE: '/etc/caliper/k8s-ca.pem',
+      TRAINING_KUBERNETES_PARTITION: 'gpu-a100',
+      TRAINING_KUBERNETES_PARTITION_NODE_LABEL: 'caliper.io/pool',
+      TRAINING_KUBERNETES_IMAGE_PULL_SECRETS: 'registry-creds,mirror.creds',
+      TRAINING_KUBERNETES_SERVICE_ACCOUNT: 'caliper-runs',
+    });
+    expect(c).toMatchObject({
+      TRAINING_KUBERNETES_SERVER: 'https://k8s.example.org:6443',
+      TRAINING_KUBERNETES_NAMESPACE: 'caliper-runs',
+      TRAINING_KUBERNETES_PARTITION_NODE_LABEL: 'caliper.io/pool',
+      TRAINING_KUBERNETES_IMAGE_PULL_SECRETS: ['registry-creds', 'mirror.creds'],
+      TRAINING_KUBERNETES_GPU_RESOURCE: 'nvidia.com/gpu',
+      TRAINING_KUBERNETES_INSECURE_SKIP_TLS_VERIFY: false,
+    });
+    expect(loadConfig({ TRAINING_KUBERNETES_GPU_RESOURCE: 'amd.com/gpu' }).TRAINING_KUBERNETES_GPU_RESOURCE).toBe('amd.com/gpu');
+    expect(loadConfig({ TRAINING_KUBERNETES_INSECURE_SKIP_TLS_VERIFY: 'true' }).TRAINING_KUBERNETES_INSECURE_SKIP_TLS_VERIFY).toBe(true);
+  });
+
+  it('names each bad cluster setting', () => {
+    let message = '';
+    try {
+      loadConfig({
+        TRAINING_KUBERNETES_SERVER: 'k8s.example.org:6443',
+        TRAINING_KUBERNETES_NAMESPACE: 'Caliper_Runs',
+        TRAINING_KUBERNETES_PARTITION: 'gpu queue',
+        TRAINING_KUBERNETES_PARTITION_NODE_LABEL: 'pool=gpu',
+        TRAINING_KUBERNETES_GPU_RESOURCE: 'nvidia.com/gpu/x',
+        TRAINING_KUBERNETES_IMAGE_PULL_SECRETS: 'creds,,other',
+        TRAINING_KUBERNETES_SERVICE_ACCOUNT: 'Caliper',
+        TRAINING_KUBERNETES_INSECURE_SKIP_TLS_VERIFY: 'yes',
+      });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/TRAINING_KUBERNETES_SERVER: must be a URL starting with https: or http:/);
+    expect(message).toMatch(/TRAINING_KUBERNETES_NAMESPACE: must be a namespace name/);
+    expect(message).toMatch(/TRAINING_KUBERNETES_PARTITION: must be a Kubernetes label value/);
+    expect(message).toMatch(/TRAINING_KUBERNETES_PARTITION_NODE_LABEL: must be a Kubernetes label key/);
+    expect(message).toMatch(/TRAINING_KUBERNETES_GPU_RESOURCE: must be an extended resource name/);
+    expect(message).toMatch(/TRAINING_KUBERNETES_IMAGE_PULL_SECRETS: must be a comma-separated list of Secret names/);
+    expect(message).toMatch(/TRAINING_KUBERNETES_SERVICE_ACCOUNT: must be a ServiceAccount name/);
+    expect(message).toMatch(/TRAINING_KUBERNETES_INSECURE_SKIP_TLS_VERIFY/);
+  });
+});

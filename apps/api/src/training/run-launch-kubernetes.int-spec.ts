@@ -1,0 +1,305 @@
+/**
+ * Launching training runs onto Kubernetes from the portal (issue 15): the API in-process on
+ * PostgreSQL and S3, the worker as its own process with TRAINING_EXECUTORS=local,kubernetes and
+ * the TRAINING_KUBERNETES_* variables pointing at a recording server on 127.0.0.1 that speaks the
+ * API server's paths (the worker's testing/recording-kube-api.ts; no cluster). The test plays the
+ * Job controller and the pod: it moves the pod on, and logs into the run with the token the
+ * Secret carries, as the container would.
+ *
+ * Through the real outbox, BullMQ jobs and sync: a launch becomes one Job in the configured
+ * namespace (the configured queue, GPU resource and pull secret, the token only in its Secret,
+ * the worker's run folder not in the pod), the run follows the pod queued → running → finished
+ * with the exit code and the pod's log; a cancelled run's Job is deleted in the foreground and the
+ * run ends killed. A worker without the Kubernetes executor fails such a run saying how to enable
+ * it, and a worker told to use it without a cluster does not start, naming the variables.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the worker's stand-in for a Kubernetes API server
+import { RecordingKubeApi } from '../../../worker/src/training/testing/recording-kube-api';
+import { ADMIN, Auth, gqlOk, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
+import { startWorker, WorkerProcess } from '../testing/worker-process';
+
+const NS = 'caliper-runs';
+const IMAGE = 'registry.example.org/caliper/smoke:1.0';
+const CREATE = `mutation($i: CreateRunTemplateInput!) { createRunTemplate(input: $i) { id latestVersion { id } } }`;
+const LAUNCH = `mutation($i: LaunchRunInput!) { launchRun(input: $i) { runId } }`;
+const CANCEL = `mutation($r: String!) { cancelRun(runId: $r) { cancelRequestedAt } }`;
+const RUN = `query($r: String!) { run(runId: $r) { status latestMetrics { key value }
+  execution { executor externalId message exitCode logTail endedAt } } }`;
+
+interface RunView {
+  status: string;
+  latestMetrics: { key: string; value: number }[];
+  execution: {
+    executor: string;
+    externalId: string | null;
+    message: string;
+    exitCode: number | null;
+    logTail: string | null;
+    endedAt: string | null;
+  };
+}
+
+interface KubeObject {
+  metadata: { name: string; labels?: Record<string, string> };
+  spec?: { template: { spec: { containers: Record<string, unknown>[]; imagePullSecrets?: { name: string }[] } } };
+  data?: Record<string, string>;
+}
+
+jest.setTimeout(120_000);
+
+describe('launching runs onto Kubernetes (worker process, recording API server)', () => {
+  let kube: RecordingKubeApi;
+  let api: TestApi;
+  let worker: WorkerProcess;
+  let researcher: Auth;
+  let projectId: string;
+  let templateVersionId: string;
+  const apiToken = `sa-${randomBytes(12).toString('hex')}`;
+
+  const runView = async (runId: string) => (await gqlOk<{ run: RunView }>(api, researcher, RUN, { r: runId })).run;
+  async function until<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 30_000): Promise<T> {
+    let last: unknown;
+    for (const end = Date.now() + ms; Date.now() < end;) {
+      const got = await probe();
+      if (got) return got;
+      last = got;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`${what} did not happen (last: ${JSON.stringify(last)})\nworker:\n${worker.output()}`);
+  }
+  const runUntil = (runId: string, done: (r: RunView) => boolean) =>
+    until(`run ${runId}`, async () => {
+      const r = await runView(runId);
+      return done(r) && r;
+    });
+  const launch = async (values: { name: string; value: string }[] = []) =>
+    (await gqlOk<{ launchRun: { runId: string } }>(api, researcher, LAUNCH, { i: { templateVersionId, values } })).launchRun.runId;
+  const jobOf = (runId: string) =>
+    until(`the Job of run ${runId}`, async () => kube.jobs.get(`caliper-${runId}`) as KubeObject | undefined);
+
+  beforeAll(async () => {
+    [kube, api] = await Promise.all([new RecordingKubeApi(NS).start(), startTestApi()]);
+    const admin = await login(api, ADMIN.username, ADMIN.password);
+    projectId = await newProject(api, admin, 'k8s-launches');
+    const r = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
+    researcher = await login(api, r.username, r.password);
+    const created = await gqlOk<{ createRunTemplate: { latestVersion: { id: string } } }>(api, researcher, CREATE, {
+      i: {
+        projectId,
+        name: 'Kubernetes smoke job',
+        definition: {
+          architecture: 'none (a container)',
+          executor: 'KUBERNETES',
+          image: IMAGE,
+          resources: { gpus: 1, cpus: 2, memoryGb: 4, wallTimeMinutes: 30 },
+          parameters: [{ name: 'lr', type: 'FLOAT', default: '0.001', min: 0, max: 1 }],
+          command: ['python3', 'train.py', '--lr', '{lr}'],
+        },
+      },
+    });
+    templateVersionId = created.createRunTemplate.latestVersion.id;
+    const secrets = mkdtempSync(path.join(tmpdir(), 'caliper-k8s-launch-'));
+    const tokenFile = path.join(secrets, 'token');
+    // As `kubectl create token caliper-submitter > token` writes it: with a newline.
+    writeFileSync(tokenFile, `${apiToken}\n`, { mode: 0o600 });
+    worker = await startWorker(api, {
+      TRAINING_EXECUTORS: 'local,kubernetes',
+      TRAINING_TRACKING_URL: api.base,
+      TRAINING_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'caliper-k8s-work-')),
+      TRAINING_SYNC_INTERVAL_MS: '300',
+      TRAINING_KUBERNETES_SERVER: kube.url,
+      // client-node refuses plain HTTP otherwise; a cluster gets TRAINING_KUBERNETES_CA_FILE.
+      TRAINING_KUBERNETES_INSECURE_SKIP_TLS_VERIFY: 'true',
+      TRAINING_KUBERNETES_NAMESPACE: NS,
+      TRAINING_KUBERNETES_TOKEN_FILE: tokenFile,
+      TRAINING_KUBERNETES_PARTITION: 'radiology-gpu',
+      TRAINING_KUBERNETES_GPU_RESOURCE: 'amd.com/gpu',
+      TRAINING_KUBERNETES_IMAGE_PULL_SECRETS: 'registry-creds',
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await worker?.close();
+    await api?.close();
+    // Every request the worker made carried the token from the file, without its newline.
+    expect(kube?.requests.length).toBeGreaterThan(0);
+    for (const r of kube?.requests ?? []) expect(r.authorization).toBe(`Bearer ${apiToken}`);
+    await kube?.stop();
+  });
+
+  it('submits a launch as one Job, follows its pod to finished with the exit code and log, and the job logs with the token of its Secret', async () => {
+    const runId = await launch([{ name: 'lr', value: '0.02' }]);
+    const job = await jobOf(runId);
+    expect(job.metadata.labels).toEqual({
+      'app.kubernetes.io/managed-by': 'caliper',
+      'caliper.io/run-id': runId,
+      'kueue.x-k8s.io/queue-name': 'radiology-gpu',
+    });
+    const container = job.spec!.template.spec.containers[0]!;
+    expect(container).toMatchObject({
+      image: IMAGE,
+      command: ['python3', 'train.py', '--lr', '0.02'],
+      resources: { limits: { 'amd.com/gpu': '1', cpu: '2', memory: '4096Mi' } },
+    });
+    // The worker's run folder is not in the pod.
+    expect(container).not.toHaveProperty('workingDir');
+    expect(job.spec!.template.spec.imagePullSecrets).toEqual([{ name: 'registry-creds' }]);
+    const env = container.env as { name: string; value?: string; valueFrom?: unknown }[];
+    expect(env).toEqual(
+      expect.arrayContaining([
+        { name: 'MLFLOW_TRACKING_URI', value: api.base },
+        { name: 'MLFLOW_RUN_ID', value: runId },
+        { name: 'CALIPER_TOKEN', valueFrom: { secretKeyRef: { name: `caliper-${runId}-token`, key: 'CALIPER_TOKEN' } } },
+      ]),
+    );
+    const secret = await until('the Secret', async () => kube.secrets.get(`caliper-${runId}-token`) as KubeObject | undefined);
+    const token = Buffer.from(secret.data!.CALIPER_TOKEN!, 'base64').toString('utf8');
+    expect(JSON.stringify(job)).not.toContain(token);
+    expect(kube.jobs.size).toBe(1);
+
+    // Pending: the scheduler's reason on the run's page.
+    const queued = await runUntil(runId, (r) => r.execution.externalId !== null && /pending: Unschedulable/.test(r.execution.message));
+    expect(queued).toMatchObject({ status: 'QUEUED', execution: { executor: 'KUBERNETES', externalId: `caliper-${runId}` } });
+
+    // The pod runs and logs into its run with the Secret's token, as the container would.
+    kube.setPod(`caliper-${runId}`, { phase: 'Running' }, { active: 1 });
+    await runUntil(runId, (r) => r.status === 'RUNNING');
+    const logged = await fetch(`${api.base}/api/2.0/mlflow/runs/log-metric`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ run_id: runId, key: 'loss', value: 2, timestamp: Date.now(), step: 1 }),
+    });
+    expect(logged.status).toBe(200);
+
+    kube.logs.set(kube.podOf(`caliper-${runId}`)!.metadata.name, 'epoch 1 loss 2\ndone\n');
+    kube.setPod(
+      `caliper-${runId}`,
+      {
+        phase: 'Succeeded',
+        containerStatuses: [
+          {
+            name: 'run',
+            image: IMAGE,
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            state: { terminated: { exitCode: 0, reason: 'Completed' } },
+          },
+        ],
+      },
+      { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] },
+    );
+    const done = await runUntil(runId, (r) => r.status === 'FINISHED' && r.execution.endedAt !== null);
+    expect(done.execution).toMatchObject({
+      exitCode: 0,
+      message: `Kubernetes Job caliper-${runId} completed (exit code 0)`,
+      logTail: 'epoch 1 loss 2\ndone',
+    });
+    expect(done.latestMetrics).toEqual([{ key: 'loss', value: 2 }]);
+    // Its token ended with it.
+    const late = await fetch(`${api.base}/api/2.0/mlflow/runs/log-metric`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ run_id: runId, key: 'loss', value: 1, timestamp: Date.now(), step: 2 }),
+    });
+    expect(late.status).toBe(401);
+  });
+
+  it('ends a run whose container failed failed, with its exit code', async () => {
+    const runId = await launch();
+    await jobOf(runId);
+    kube.setPod(
+      `caliper-${runId}`,
+      {
+        phase: 'Failed',
+        containerStatuses: [
+          {
+            name: 'run',
+            image: IMAGE,
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            state: { terminated: { exitCode: 137, reason: 'OOMKilled' } },
+          },
+        ],
+      },
+      { failed: 1, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] },
+    );
+    const done = await runUntil(runId, (r) => r.status === 'FAILED' && r.execution.endedAt !== null);
+    expect(done.execution).toMatchObject({ exitCode: 137, message: `Kubernetes Job caliper-${runId} failed (exit code 137: OOMKilled)` });
+  });
+
+  it('cancels a running run: its Job deleted in the foreground (the Secret with it), the run killed', async () => {
+    const runId = await launch();
+    const name = `caliper-${runId}`;
+    await jobOf(runId);
+    kube.setPod(name, { phase: 'Running' }, { active: 1 });
+    await runUntil(runId, (r) => r.status === 'RUNNING');
+    await gqlOk(api, researcher, CANCEL, { r: runId });
+    const killed = await runUntil(runId, (r) => r.status === 'KILLED' && r.execution.endedAt !== null);
+    expect(killed.execution.message).toMatch(/cancel/i);
+    const deletes = kube.requests.filter((r) => r.method === 'DELETE' && r.path.endsWith(`/jobs/${name}`));
+    expect(deletes).toHaveLength(1);
+    expect(deletes[0]!.query).toEqual({ propagationPolicy: 'Foreground' });
+    // The sync may see the Job while its pods terminate (deletionTimestamp: killed); then it is gone.
+    await until('the Job and its Secret gone', async () => !kube.jobs.has(name) && !kube.secrets.has(`${name}-token`));
+  });
+});
+
+describe('a Kubernetes template on a worker without the Kubernetes executor', () => {
+  let api: TestApi;
+  let worker: WorkerProcess | undefined;
+  afterAll(async () => {
+    await worker?.close();
+    await api?.close();
+  });
+
+  it('fails the launched run saying how to enable it; a worker told to use Kubernetes without a cluster does not start', async () => {
+    api = await startTestApi();
+    // Outside a pod and without the variables: the worker stops at start naming what it needs.
+    await expect(
+      startWorker(api, { TRAINING_EXECUTORS: 'local,kubernetes', KUBERNETES_SERVICE_HOST: '', KUBERNETES_SERVICE_PORT: '' }),
+    ).rejects.toThrow(
+      /TRAINING_KUBERNETES_SERVER: required when the worker does not run in a Kubernetes pod[\s\S]*TRAINING_KUBERNETES_NAMESPACE: required[\s\S]*TRAINING_KUBERNETES_TOKEN_FILE: required/,
+    );
+
+    const admin = await login(api, ADMIN.username, ADMIN.password);
+    const projectId = await newProject(api, admin, 'k8s-missing');
+    const r = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
+    const researcher = await login(api, r.username, r.password);
+    const created = await gqlOk<{ createRunTemplate: { latestVersion: { id: string } } }>(api, researcher, CREATE, {
+      i: {
+        projectId,
+        name: 'Kubernetes job',
+        definition: {
+          architecture: 'none (a container)',
+          executor: 'KUBERNETES',
+          image: IMAGE,
+          resources: { gpus: 0, cpus: 1, memoryGb: 1, wallTimeMinutes: 5 },
+          command: ['true'],
+        },
+      },
+    });
+    worker = await startWorker(api, { TRAINING_EXECUTORS: 'local,slurm', TRAINING_SYNC_INTERVAL_MS: '300' });
+    const runId = (
+      await gqlOk<{ launchRun: { runId: string } }>(api, researcher, LAUNCH, {
+        i: { templateVersionId: created.createRunTemplate.latestVersion.id, values: [] },
+      })
+    ).launchRun.runId;
+    let run: RunView | undefined;
+    for (const end = Date.now() + 30_000; Date.now() < end && run?.status !== 'FAILED'; await new Promise((res) => setTimeout(res, 200)))
+      run = (await gqlOk<{ run: RunView }>(api, researcher, RUN, { r: runId })).run;
+    expect(run).toMatchObject({
+      status: 'FAILED',
+      execution: {
+        externalId: null,
+        message:
+          'this worker has no kubernetes executor (TRAINING_EXECUTORS is local,slurm: add kubernetes there and configure it, see docs/training.md, or launch with another template)',
+      },
+    });
+  });
+});
