@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One-time set-up on a fresh machine: what npm cannot bring (redis-server and Orthanc with its
-# DICOMweb plugin to run Caliper; chromium, dcmtk and pydicom's sample files for the tests; via apt
-# on Debian/Ubuntu when missing), then the npm dependencies. PostgreSQL is optional: without one,
-# `npm start` runs an embedded PostgreSQL 15.
+# DICOMweb plugin to run Caliper; chromium, dcmtk and pydicom's sample files for the tests; PyTorch
+# for the training example; via apt on Debian/Ubuntu when missing), then the npm dependencies.
+# PostgreSQL is optional: without one, `npm start` runs an embedded PostgreSQL 15.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -12,12 +12,18 @@ command -v redis-server >/dev/null || need+=(redis-server)
 [ -e /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || need+=(orthanc-dicomweb)
 [ -x /usr/bin/storescu ] || need+=(dcmtk)
 [ -d /usr/lib/python3/dist-packages/pydicom ] || need+=(python3-pydicom)
-if [ ${#need[@]} -gt 0 ]; then
+# The training example (tools/examples/unet2d, seeded as the demo project's template) runs on
+# Debian's PyTorch under /usr/bin/python3; without its recommends, which are large and unused here.
+lean=()
+/usr/bin/python3 -c 'import torch' 2>/dev/null || lean+=(python3-torch)
+if [ ${#need[@]} -gt 0 ] || [ ${#lean[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need[@]}"
+    $SUDO apt-get update -qq
+    [ ${#need[@]} -eq 0 ] || $SUDO apt-get install -y -qq "${need[@]}"
+    [ ${#lean[@]} -eq 0 ] || $SUDO apt-get install -y -qq --no-install-recommends "${lean[@]}"
   else
-    echo "Install ${need[*]} with your package manager (or set REDIS_URL / PACS_DICOMWEB_URL to servers you run) and re-run." >&2
+    echo "Install ${need[*]} ${lean[*]} with your package manager (or set REDIS_URL / PACS_DICOMWEB_URL to servers you run) and re-run." >&2
   fi
 fi
 export ONNXRUNTIME_NODE_INSTALL=skip
