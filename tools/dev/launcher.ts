@@ -18,6 +18,9 @@
  * generated once into ./data/dev-admin-password (BOOTSTRAP_ADMIN_PASSWORD overrides it). The
  * settings it chose go to ./data/launcher-settings.json (mode 600) while it runs, where the CLI
  * finds them when its environment does not say (tools/cli/launcher-settings.ts).
+ * Once the services are up it seeds, when missing, a `demo` project with a synthetic CT dataset and
+ * the UNet example's run template, to launch a real training run at once (tools/dev/demo-seed.ts;
+ * CALIPER_SEED_DEMO=0 skips it), and says what it seeded.
  * Ctrl-C stops all it started.
  */
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -36,6 +39,7 @@ import { useOrStartOrthanc } from '@caliper/pacs/testing';
 import { freePort, portIsFree } from '../testing/processes';
 import { removeLauncherSettings, settingsEnv, writeLauncherSettings } from '../cli/launcher-settings';
 import { ensureWebBuild } from '../build/web';
+import { DEMO_PROJECT, exampleCanRun, seedDemo } from './demo-seed';
 
 const ROOT = path.resolve(__dirname, '../..');
 const DATA = path.resolve(process.env.CALIPER_DATA_DIR ?? path.join(ROOT, 'data'));
@@ -397,6 +401,25 @@ async function main(): Promise<void> {
     );
   log(`  ${'dicomweb'.padEnd(10)} ${env.PACS_DICOMWEB_URL}   <- the PACS (QIDO-RS, WADO-RS, STOW-RS)`);
   log(`  admin login: ${cfg.BOOTSTRAP_ADMIN_USERNAME} / ${admin.shown}`);
+  if (!missing.length && env.CALIPER_SEED_DEMO !== '0')
+    await demo(`http://${cfg.HOST}:${cfg.API_PORT}`, cfg.BOOTSTRAP_ADMIN_USERNAME, admin.password);
+}
+
+/** Seeds the demo project (what is missing only) and says what it made; a failure is reported, not fatal. */
+async function demo(apiUrl: string, username: string, password: string): Promise<void> {
+  try {
+    const r = await seedDemo({ apiUrl, username, password });
+    if (r.skipped) return log(`demo: not seeded (${r.skipped})`);
+    if (!r.created.length) return log(`demo: project ${DEMO_PROJECT} has its run template already; nothing seeded`);
+    log(`demo: seeded ${r.created.join(', ')}`);
+    log(`demo: launch it from the web app (project ${DEMO_PROJECT} → Templates → UNet 2D example → Launch)`);
+    if (!exampleCanRun())
+      log(
+        'demo: /usr/bin/python3 cannot import torch and pydicom: `sudo apt-get install --no-install-recommends python3-torch python3-pydicom` before launching',
+      );
+  } catch (err) {
+    log(`demo: could not seed the demo project: ${describeError(err)}`);
+  }
 }
 
 main().catch(async (err: unknown) => {
