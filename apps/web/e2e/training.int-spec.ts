@@ -6,8 +6,10 @@
  * opens Templates and the template, types a value out of bounds and sees the API's message, fixes
  * it, launches, watches the run finish on its page (job id, exit code 0, loss 2), opens it in
  * compare, and runs it again with changes from a form prefilled with its values; a second launch
- * that sleeps is cancelled from its page and ends killed. Fails on any console error, page error,
- * or serious/critical axe violation.
+ * that sleeps is cancelled from its page and ends killed. A third, which prints a line a second,
+ * has its output followed live by its page's log while it runs, is in the project's training
+ * queue with its state, and is cancelled from its row there (then listed as ended, killed). Fails
+ * on any console error, page error, or serious/critical axe violation.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -213,4 +215,67 @@ describe('launching a training run from the web (Chromium, real API, worker proc
     await execution.getByText('Cancel requested').waitFor();
     await execution.getByRole('button', { name: 'Cancel run' }).waitFor({ state: 'detached' });
   }, 120_000);
+
+  it("follows a running launch's output on its page, shows it in the project's queue with its state, and cancels it from there", async () => {
+    const base = web!.api.base;
+    await signIn(page, base, researcher, `/templates/${templateId}`);
+    const form = page.getByRole('form', { name: 'Launch a run from Smoke job' });
+    await form.getByRole('spinbutton', { name: 'sleep' }).fill('60');
+    await expectText(form.getByLabel('Command the run will execute'), /job-script\.js 0 60 0\.001$/);
+    await form.getByRole('textbox', { name: 'Run name' }).fill('web launch 3');
+    await form.getByRole('button', { name: 'Launch' }).click();
+    await page.waitForURL(/\/runs\/[0-9a-f]{32}$/);
+    const runUrl = page.url();
+    await page.getByRole('heading', { level: 1, name: 'web launch 3' }).waitFor();
+
+    // The run page's log follows the job while it runs: the lines it prints a second apart arrive one after the other.
+    const logs = page.getByRole('region', { name: 'Logs', exact: true });
+    const status = page.locator('.page-header .status-chip');
+    await withWorkerOutput(() => logs.getByText('slept 1 of 60 s', { exact: true }).waitFor({ timeout: RUN_SETTLES_MS }));
+    await expectText(status, /^Running$/);
+    await logs.getByText('slept 2 of 60 s', { exact: true }).waitFor({ timeout: 15_000 });
+    await expectText(logs, /job for run [0-9a-f]{32} with lr 0\.001.*own run: 200.*slept 1 of 60 s.*slept 2 of 60 s/);
+    await expectText(status, /^Running$/);
+    await logs.getByText('Following the log: new lines appear as they are written.').waitFor();
+
+    // The queue, from the run's Execution section: the run with its state, executor, job id and what the executor says.
+    await page
+      .getByRole('region', { name: 'Execution' })
+      .getByRole('link', { name: `Training queue of Project ${slug}` })
+      .click();
+    await page.waitForURL(`${base}/projects/${slug}/queue`);
+    await page.getByRole('heading', { level: 1, name: 'Training queue' }).waitFor();
+    const row = page
+      .getByRole('table', { name: `Launched runs of Project ${slug} not ended yet` })
+      .getByRole('row', { name: /web launch 3/ });
+    await expectText(
+      row,
+      new RegExp(`^web launch 3 Running Smoke job v1 Local process (\\d+) process \\1 is running .+ by ${researcher.username} .+ Cancel$`),
+    );
+    await expectAccessible(page, 'training queue');
+
+    // Cancelled from its row: out of the queue, killed among the runs that ended last.
+    await row.getByRole('button', { name: 'Cancel web launch 3' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel web launch 3?' });
+    await expectAccessible(page, 'cancel from the queue');
+    await dialog.getByRole('button', { name: 'Yes, cancel the run' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const ended = page.getByRole('table', { name: `Launched runs of Project ${slug} that ended last` });
+    await withWorkerOutput(() =>
+      expectText(
+        ended.getByRole('row', { name: /web launch 3/ }),
+        /^web launch 3 Killed Smoke job v1 .* cancelled: ended by SIGTERM/,
+        RUN_SETTLES_MS,
+      ),
+    );
+    await row.waitFor({ state: 'detached' });
+    await expectText(page.getByRole('heading', { level: 2, name: /^Not ended/ }), /^Not ended \(0\)$/);
+
+    // Its page: killed, the output it wrote kept in its log, no longer followed.
+    await page.goto(runUrl);
+    await expectText(status, /^Killed$/);
+    await expectText(logs, /own run: 200.*slept 2 of 60 s/);
+    await logs.getByText('Following the log: new lines appear as they are written.').waitFor({ state: 'detached' });
+    await expectAccessible(page, 'killed run with its log');
+  }, 180_000);
 });

@@ -76,6 +76,7 @@ export const PAGES: readonly Page[] = [
   page('dataset-versions/:versionId', () => import('../datasets/DatasetVersionPage').then((m) => m.DatasetVersionPage)),
   page('templates', () => import('../training/TemplatesPage').then((m) => m.TemplatesPage)),
   page('templates/:templateId', () => import('../training/TemplatePage').then((m) => m.TemplatePage)),
+  page('projects/:slug/queue', () => import('../training/QueuePage').then((m) => m.QueuePage)),
   page('audit', () => import('../audit/AuditPage').then((m) => m.AuditPage)),
   page('admin', () => import('../admin/AdminPage').then((m) => m.AdminPage)),
   page('account', () => import('../account/AccountPage').then((m) => m.AccountPage)),

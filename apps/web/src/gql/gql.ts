@@ -127,6 +127,8 @@ type Documents = {
     "\n  query RunExecution($runId: String!) {\n    run(runId: $runId) {\n      runId\n      status\n      params {\n        key\n        value\n      }\n      execution {\n        executor\n        templateVersionId\n        externalId\n        message\n        exitCode\n        logTail\n        command\n        launchedAt\n        submittedAt\n        endedAt\n        cancelRequestedAt\n      }\n    }\n  }\n": typeof types.RunExecutionDocument,
     "\n  query TemplateOfVersion($id: ID!) {\n    runTemplateVersion(id: $id) {\n      id\n      templateId\n      version\n    }\n  }\n": typeof types.TemplateOfVersionDocument,
     "\n  mutation CancelRun($runId: String!) {\n    cancelRun(runId: $runId) {\n      cancelRequestedAt\n      endedAt\n      message\n    }\n  }\n": typeof types.CancelRunDocument,
+    "\n  fragment TrainingQueueEntryFields on TrainingQueueEntry {\n    runId\n    runName\n    status\n    templateId\n    templateName\n    templateVersion\n    launchedBy\n    execution {\n      executor\n      externalId\n      message\n      launchedAt\n      submittedAt\n      endedAt\n      cancelRequestedAt\n    }\n  }\n": typeof types.TrainingQueueEntryFieldsFragmentDoc,
+    "\n  query TrainingQueue($projectId: ID!, $first: Int, $after: String, $recentlyEnded: Int) {\n    trainingQueue(projectId: $projectId, first: $first, after: $after, recentlyEnded: $recentlyEnded) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...TrainingQueueEntryFields\n        }\n      }\n      recentlyEnded {\n        ...TrainingQueueEntryFields\n      }\n    }\n  }\n": typeof types.TrainingQueueDocument,
 };
 const documents: Documents = {
     "\n  mutation ChangeMyPassword($input: ChangeMyPasswordInput!) {\n    changeMyPassword(input: $input)\n  }\n": types.ChangeMyPasswordDocument,
@@ -242,6 +244,8 @@ const documents: Documents = {
     "\n  query RunExecution($runId: String!) {\n    run(runId: $runId) {\n      runId\n      status\n      params {\n        key\n        value\n      }\n      execution {\n        executor\n        templateVersionId\n        externalId\n        message\n        exitCode\n        logTail\n        command\n        launchedAt\n        submittedAt\n        endedAt\n        cancelRequestedAt\n      }\n    }\n  }\n": types.RunExecutionDocument,
     "\n  query TemplateOfVersion($id: ID!) {\n    runTemplateVersion(id: $id) {\n      id\n      templateId\n      version\n    }\n  }\n": types.TemplateOfVersionDocument,
     "\n  mutation CancelRun($runId: String!) {\n    cancelRun(runId: $runId) {\n      cancelRequestedAt\n      endedAt\n      message\n    }\n  }\n": types.CancelRunDocument,
+    "\n  fragment TrainingQueueEntryFields on TrainingQueueEntry {\n    runId\n    runName\n    status\n    templateId\n    templateName\n    templateVersion\n    launchedBy\n    execution {\n      executor\n      externalId\n      message\n      launchedAt\n      submittedAt\n      endedAt\n      cancelRequestedAt\n    }\n  }\n": types.TrainingQueueEntryFieldsFragmentDoc,
+    "\n  query TrainingQueue($projectId: ID!, $first: Int, $after: String, $recentlyEnded: Int) {\n    trainingQueue(projectId: $projectId, first: $first, after: $after, recentlyEnded: $recentlyEnded) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...TrainingQueueEntryFields\n        }\n      }\n      recentlyEnded {\n        ...TrainingQueueEntryFields\n      }\n    }\n  }\n": types.TrainingQueueDocument,
 };
 
 /**
@@ -710,6 +714,14 @@ export function graphql(source: "\n  query TemplateOfVersion($id: ID!) {\n    ru
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation CancelRun($runId: String!) {\n    cancelRun(runId: $runId) {\n      cancelRequestedAt\n      endedAt\n      message\n    }\n  }\n"): (typeof documents)["\n  mutation CancelRun($runId: String!) {\n    cancelRun(runId: $runId) {\n      cancelRequestedAt\n      endedAt\n      message\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment TrainingQueueEntryFields on TrainingQueueEntry {\n    runId\n    runName\n    status\n    templateId\n    templateName\n    templateVersion\n    launchedBy\n    execution {\n      executor\n      externalId\n      message\n      launchedAt\n      submittedAt\n      endedAt\n      cancelRequestedAt\n    }\n  }\n"): (typeof documents)["\n  fragment TrainingQueueEntryFields on TrainingQueueEntry {\n    runId\n    runName\n    status\n    templateId\n    templateName\n    templateVersion\n    launchedBy\n    execution {\n      executor\n      externalId\n      message\n      launchedAt\n      submittedAt\n      endedAt\n      cancelRequestedAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TrainingQueue($projectId: ID!, $first: Int, $after: String, $recentlyEnded: Int) {\n    trainingQueue(projectId: $projectId, first: $first, after: $after, recentlyEnded: $recentlyEnded) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...TrainingQueueEntryFields\n        }\n      }\n      recentlyEnded {\n        ...TrainingQueueEntryFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query TrainingQueue($projectId: ID!, $first: Int, $after: String, $recentlyEnded: Int) {\n    trainingQueue(projectId: $projectId, first: $first, after: $after, recentlyEnded: $recentlyEnded) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...TrainingQueueEntryFields\n        }\n      }\n      recentlyEnded {\n        ...TrainingQueueEntryFields\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -1,10 +1,14 @@
 /**
- * A run's log stream as `tail` shows it: the last lines first, "Load earlier lines" reads back,
- * and "Load newer lines" / "Check for new lines" read what was written after the last line shown.
+ * A run's log stream as `tail -f` shows it: the last lines first, "Load earlier lines" reads back,
+ * and while the run is live (`active`) the lines written after the last one shown are read as they
+ * come (use-live-poll.ts: the lines a client sends, and a launched run's job output the worker
+ * copies in as the job writes it), once more when it ends; "Load newer lines" reads on when more
+ * than a page is waiting. A list scrolled to its end stays at the end as lines arrive.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useApolloClient } from '@apollo/client/react';
 import { describeError } from '../app/graphql-errors';
+import { useLivePoll } from '../app/use-live-poll';
 import type { RunLogPageFieldsFragment } from '../gql/graphql';
 import { RunLogsQuery, RunLogTailQuery } from './runs.operations';
 
@@ -12,6 +16,8 @@ const PAGE = 500;
 type Line = RunLogPageFieldsFragment['lines'][number];
 
 const timeOf = (iso: string) => iso.slice(11, 23);
+/** Line ids are increasing integers (as text, beyond a double's precision). */
+const after = (id: string, last: string | null) => last === null || BigInt(id) > BigInt(last);
 
 interface LogView {
   lines: Line[];
@@ -59,23 +65,47 @@ export function RunLogs({ runId, active }: { runId: string; active: boolean }) {
     [client, runId],
   );
 
-  const readOn = (after: string | null) =>
-    client.query({ query: RunLogsQuery, variables: { runId, first: PAGE, after }, fetchPolicy: 'no-cache' }).then(({ data }) => {
-      if (!data) return;
+  /** Reads the lines after `from` and appends those not shown yet; says whether there were any. */
+  const readOn = (from: string | null) =>
+    client.query({ query: RunLogsQuery, variables: { runId, first: PAGE, after: from }, fetchPolicy: 'no-cache' }).then(({ data }) => {
+      if (!data) return false;
       const page = data.run.logs;
       setError(null);
-      setView((prev) => ({
-        lines: [...(prev?.lines ?? []), ...page.lines],
-        earlierCursor: prev?.earlierCursor ?? page.earlierCursor ?? null,
-        hasEarlier: prev?.hasEarlier ?? false,
-        endCursor: page.pageInfo.endCursor ?? after,
-        hasNewer: page.pageInfo.hasNextPage,
-      }));
+      setView((prev) => {
+        const last = prev?.lines.at(-1)?.id ?? null;
+        return {
+          lines: [...(prev?.lines ?? []), ...page.lines.filter((l) => after(l.id, last))],
+          earlierCursor: prev?.earlierCursor ?? page.earlierCursor ?? null,
+          hasEarlier: prev?.hasEarlier ?? false,
+          endCursor: page.pageInfo.endCursor ?? from,
+          hasNewer: page.pageInfo.hasNextPage,
+        };
+      });
+      return page.lines.length > 0;
     });
 
   useEffect(() => {
     settle(readBack(null));
   }, [readBack, settle]);
+
+  // Following a live run: the poll reads on from the last line shown.
+  const live = useLivePoll(active && view !== null, () => readOn(view?.endCursor ?? null));
+  // The run ended while shown: what was written last is read once more.
+  const wasActive = useRef(active);
+  useEffect(() => {
+    if (wasActive.current && !active && view) settle(readOn(view.endCursor).then(() => undefined));
+    wasActive.current = active;
+    // Only the change of `active` matters here; `view` is read as it is then.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [active]);
+
+  // Kept at the end while the reader is there, as lines arrive.
+  const list = useRef<HTMLOListElement>(null);
+  const atEnd = useRef(true);
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (el && atEnd.current) el.scrollTop = el.scrollHeight;
+  }, [view?.lines.length]);
 
   const run = (work: () => Promise<void>) => {
     setLoading(true);
@@ -101,12 +131,20 @@ export function RunLogs({ runId, active }: { runId: string; active: boolean }) {
         <div className="state state-empty">
           <p className="state-title">No log lines yet.</p>
           <div className="state-body">
-            <p>Lines appear here when the training job sends its output (the Caliper SDK, CLI or launcher does).</p>
+            <p>
+              Lines appear here when the training job sends its output (the Caliper SDK, CLI or launcher does), and for a run launched from
+              a template as its job writes them.
+            </p>
           </div>
         </div>
       ) : null}
       {lines.length > 0 ? (
         <ol
+          ref={list}
+          onScroll={(e) => {
+            const el = e.currentTarget;
+            atEnd.current = el.scrollHeight - el.scrollTop - el.clientHeight < 8;
+          }}
           className="preformatted log-lines"
           tabIndex={0}
           aria-label={`Log lines, ${lines.length} shown${view?.hasEarlier ? ' (the latest ones)' : ''}`}
@@ -131,14 +169,14 @@ export function RunLogs({ runId, active }: { runId: string; active: boolean }) {
           </span>
         ) : null}
         {view?.hasNewer ? (
-          <button type="button" className="btn" disabled={loading} onClick={() => run(() => readOn(view.endCursor))}>
+          <button type="button" className="btn" disabled={loading} onClick={() => run(() => readOn(view.endCursor).then(() => undefined))}>
             Load newer lines
           </button>
         ) : null}
-        {view && !view.hasNewer && active ? (
-          <button type="button" className="btn" disabled={loading} onClick={() => run(() => readOn(view.endCursor))}>
-            Check for new lines
-          </button>
+        {live.active && !live.paused ? (
+          <span className="muted small" role="status">
+            Following the log: new lines appear as they are written.
+          </span>
         ) : null}
       </div>
     </>

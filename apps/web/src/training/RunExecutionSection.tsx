@@ -7,17 +7,16 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
+import { useApolloClient, useQuery } from '@apollo/client/react';
 import { useLivePoll } from '../app/use-live-poll';
 import { ProjectsQuery } from '../projects/projects.operations';
 import { RunSection } from '../runs/RunSection';
 import { LIVE_STATUSES } from '../runs/format';
-import { Dialog } from '../ui/Dialog';
-import { MutationError } from '../ui/feedback';
 import { DateText } from '../ui/time';
 import { EXECUTOR_LABELS, EXTERNAL_ID_LABELS } from './executor-labels';
 import { relaunchSearch } from './launch-form';
-import { CancelRunMutation, RunExecutionQuery, TemplateOfVersionQuery } from './training.operations';
+import { CancelRunDialog } from './CancelRunDialog';
+import { RunExecutionQuery, TemplateOfVersionQuery } from './training.operations';
 import './training.css';
 
 /** Ended runs whose execution has not recorded its end yet (the sync writes both soon after each other). */
@@ -27,7 +26,8 @@ export function RunExecutionSection({ runId, status, projectId }: { runId: strin
   const client = useApolloClient();
   const { data, refetch } = useQuery(RunExecutionQuery, { variables: { runId } });
   const projects = useQuery(ProjectsQuery);
-  const canWrite = projects.data?.projects.find((p) => p.id === projectId)?.myPermissions.includes('run.write') ?? false;
+  const project = projects.data?.projects.find((p) => p.id === projectId);
+  const canWrite = project?.myPermissions.includes('run.write') ?? false;
   const execution = data?.run.execution;
   const current = data?.run.status ?? status;
   const live = LIVE_STATUSES.has(current) || (ENDED_STATUSES.has(current) && execution?.endedAt == null);
@@ -115,40 +115,9 @@ export function RunExecutionSection({ runId, status, projectId }: { runId: strin
             Run again with changes
           </Link>
         ) : null}
+        {project ? <Link to={`/projects/${encodeURIComponent(project.slug)}/queue`}>Training queue of {project.name}</Link> : null}
       </div>
-      <CancelRunDialog runId={runId} open={confirming} onClose={() => setConfirming(false)} />
+      <CancelRunDialog runId={runId} open={confirming} onClose={() => setConfirming(false)} onCancelled={() => refetch()} />
     </RunSection>
-  );
-}
-
-function CancelRunDialog({ runId, open, onClose }: { runId: string; open: boolean; onClose: () => void }) {
-  const [cancel, { loading, error, reset }] = useMutation(CancelRunMutation, {
-    refetchQueries: [{ query: RunExecutionQuery, variables: { runId } }],
-  });
-  const close = () => {
-    reset();
-    onClose();
-  };
-  async function confirm() {
-    try {
-      await cancel({ variables: { runId } });
-      close();
-    } catch {
-      // Rendered from the mutation state.
-    }
-  }
-  return (
-    <Dialog title="Cancel this run?" open={open} onClose={close}>
-      <p>The executor stops the job; the run ends as killed. This cannot be undone, but you can launch it again.</p>
-      <MutationError error={error} />
-      <div className="form-actions">
-        <button type="button" className="btn btn-danger" onClick={() => void confirm()} disabled={loading}>
-          {loading ? 'Cancelling…' : 'Yes, cancel the run'}
-        </button>
-        <button type="button" className="btn btn-quiet" onClick={close}>
-          Keep it running
-        </button>
-      </div>
-    </Dialog>
   );
 }

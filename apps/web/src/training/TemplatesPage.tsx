@@ -40,6 +40,9 @@ function ProjectTemplates({ project }: { project: { id: string; slug: string; na
         <h2 id={titleId}>
           <Link to={`/projects/${encodeURIComponent(project.slug)}`}>{project.name}</Link>
         </h2>
+        <Link to={`/projects/${encodeURIComponent(project.slug)}/queue`} aria-label={`Training queue of ${project.name}`}>
+          Training queue
+        </Link>
       </div>
       {!data && loading ? <Loading label="Loading templates…" /> : null}
       {!data && error ? <ErrorState title="The templates could not be loaded" error={error} onRetry={() => void refetch()} /> : null}

@@ -146,3 +146,46 @@ export const CancelRunMutation = graphql(`
     }
   }
 `);
+
+/** A launched run as the queue page shows it. */
+export const TrainingQueueEntryFields = graphql(`
+  fragment TrainingQueueEntryFields on TrainingQueueEntry {
+    runId
+    runName
+    status
+    templateId
+    templateName
+    templateVersion
+    launchedBy
+    execution {
+      executor
+      externalId
+      message
+      launchedAt
+      submittedAt
+      endedAt
+      cancelRequestedAt
+    }
+  }
+`);
+
+export const TrainingQueueQuery = graphql(`
+  query TrainingQueue($projectId: ID!, $first: Int, $after: String, $recentlyEnded: Int) {
+    trainingQueue(projectId: $projectId, first: $first, after: $after, recentlyEnded: $recentlyEnded) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          ...TrainingQueueEntryFields
+        }
+      }
+      recentlyEnded {
+        ...TrainingQueueEntryFields
+      }
+    }
+  }
+`);
