@@ -13,7 +13,8 @@ command -v redis-server >/dev/null || need+=(redis-server)
 [ -x /usr/bin/storescu ] || need+=(dcmtk)
 [ -d /usr/lib/python3/dist-packages/pydicom ] || need+=(python3-pydicom)
 # The training example (tools/examples/unet2d, seeded as the demo project's template) runs on
-# Debian's PyTorch under /usr/bin/python3; without its recommends, which are large and unused here.
+# Debian's PyTorch under /usr/bin/python3; without its recommends (libtorch-dev, build-essential, …:
+# for building extensions, which the example does not do).
 lean=()
 /usr/bin/python3 -c 'import torch' 2>/dev/null || lean+=(python3-torch)
 if [ ${#need[@]} -gt 0 ] || [ ${#lean[@]} -gt 0 ]; then
