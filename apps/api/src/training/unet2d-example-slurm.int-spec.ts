@@ -53,7 +53,7 @@ interface RunView {
   };
 }
 
-jest.setTimeout(180_000);
+jest.setTimeout(240_000);
 
 describe('the UNet example launched onto Slurm (real slurmctld and slurmd, worker process, PyTorch)', () => {
   let slurm: TestSlurm;
@@ -152,7 +152,8 @@ describe('the UNet example launched onto Slurm (real slurmctld and slurmd, worke
       .launchRun;
 
     let run: RunView | null = null;
-    for (const end = Date.now() + 120_000; Date.now() < end; await new Promise((r) => setTimeout(r, 500))) {
+    // The job takes about 6 s; it may first wait for CPUs held by another test file's jobs on the one node.
+    for (const end = Date.now() + 180_000; Date.now() < end; await new Promise((r) => setTimeout(r, 500))) {
       run = (await gqlOk<{ run: RunView }>(api, researcher, RUN, { r: runId })).run;
       if (run.execution.endedAt) break;
     }
