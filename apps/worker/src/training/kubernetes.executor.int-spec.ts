@@ -194,6 +194,22 @@ describe('KubernetesExecutor (client-node against a recording API server)', () =
     expect(podListing.query.labelSelector).toBe(`job-name=${name}`);
   });
 
+  it("reads the pod's log from a byte offset while the job runs (limitBytes: the offset and the chunk), nothing before there is a log", async () => {
+    const name = await executor.submit(spec());
+    const podName = api.podOf(name)!.metadata.name;
+    expect(await executor.readOutput(name, 0, 1024)).toEqual(Buffer.alloc(0));
+    api.logs.set(podName, 'epoch 1 loss 0.4\nepoch 2 loss 0.2\nepoch 3 lo');
+    expect((await executor.readOutput(name, 0, 17))!.toString()).toBe('epoch 1 loss 0.4\n');
+    expect((await executor.readOutput(name, 17, 1024))!.toString()).toBe('epoch 2 loss 0.2\nepoch 3 lo');
+    const reads = api.requests.filter((r) => r.path === `/api/v1/namespaces/${NS}/pods/${podName}/log`);
+    expect(reads.map((r) => [r.query.limitBytes, r.query.container])).toEqual([
+      ['1024', 'run'],
+      ['17', 'run'],
+      ['1041', 'run'],
+    ]);
+    expect(await executor.readOutput('caliper-no-such-job', 0, 1024)).toBeUndefined();
+  });
+
   it('reports a failed run with its exit code and the last 50 lines of its log; OOMKilled as 137', async () => {
     const name = await executor.submit(spec());
     const podName = api.podOf(name)!.metadata.name;

@@ -373,6 +373,28 @@ export class KubernetesExecutor implements Executor {
     }
   }
 
+  /**
+   * The pod's log from byte `offset` on (the sync copies it into the run's log stream as the job
+   * writes it). The API reads a log from its start or its end, never from an offset, so the first
+   * offset + maxBytes bytes are asked for (limitBytes) and those already copied dropped: each read
+   * costs the log so far. Undefined while there is no pod or log yet, and once they are gone.
+   */
+  async readOutput(externalId: string, offset: number, maxBytes: number): Promise<Buffer | undefined> {
+    const name = (await this.podOf(jobNameOf(externalId)).catch(() => undefined))?.metadata?.name;
+    if (!name) return undefined;
+    try {
+      const text = await this.core.readNamespacedPodLog({
+        name,
+        namespace: this.namespace,
+        container: CONTAINER,
+        limitBytes: offset + maxBytes,
+      });
+      return Buffer.from(String(text)).subarray(offset);
+    } catch {
+      return undefined; // not started (ContainerCreating), gone, or the node does not answer
+    }
+  }
+
   /** The Job's newest pod (with backoffLimit 0 there is one; a node failure may have left a replacement). */
   private async podOf(jobName: string): Promise<V1Pod | undefined> {
     const list = await this.core

@@ -150,6 +150,16 @@ export class RecordingKubeApi {
     if (req.method === 'GET' && (match = m(new RegExp(`^/api/v1/namespaces/${ns}/pods/([^/]+)/log$`)))) {
       const name = decodeURIComponent(match[1]!);
       if (!this.pods.has(name)) return status(404, 'NotFound', `pods "${name}" not found`);
+      const limitBytes = url.searchParams.get('limitBytes');
+      // As the kubelet: the log's first limitBytes bytes, cut wherever that falls.
+      if (limitBytes !== null)
+        return send(
+          200,
+          Buffer.from(this.logs.get(name) ?? '')
+            .subarray(0, Number(limitBytes))
+            .toString(),
+          'text/plain',
+        );
       const lines = (this.logs.get(name) ?? '').replace(/\n$/, '').split('\n');
       const tail = Number(url.searchParams.get('tailLines') ?? lines.length);
       return send(200, `${lines.slice(-tail).join('\n')}\n`, 'text/plain');
