@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { CaliperClient } from '@caliper/sdk';
 import { ctSlice, pngMask } from '@caliper/datasets/testing';
 import { readDicomIdentity } from '@caliper/pacs';
-import { UNET2D_TEMPLATE_NAME, unet2dTemplateDefinition } from '../examples/unet2d/template';
+import { UNET2D_TEMPLATE_NAME, unet2dTemplateDefinition } from '../examples/unet2d/unet2d-template';
 
 export const DEMO_PROJECT = 'demo';
 export const DEMO_DATASET = 'Demo CT discs';

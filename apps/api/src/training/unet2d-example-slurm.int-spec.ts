@@ -18,7 +18,7 @@ import { DataSource } from 'typeorm';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the test starts a real Slurm
 import { ensureSlurm, TestSlurm } from '../../../../tools/testing/slurm';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the example's template, as the launcher seeds it
-import { unet2dTemplateDefinition } from '../../../../tools/examples/unet2d/template';
+import { unet2dTemplateDefinition } from '../../../../tools/examples/unet2d/unet2d-template';
 import { ctSlice, pngMask } from '@caliper/datasets/testing';
 import { readDicomIdentity } from '@caliper/pacs';
 import { ADMIN, Auth, gqlOk, headersFor, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
