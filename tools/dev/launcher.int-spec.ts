@@ -3,7 +3,7 @@
  * namespace (empty loopback), so it must start an embedded PostgreSQL, redis-server, the local S3
  * server and Orthanc itself, migrate, start the API, the worker and the inference service (the API
  * serving the web app's production build; with --dev, the Vite dev server instead), print the admin
- * login, and stop everything on SIGINT. Something else holds the
+ * login, seed the demo project, and stop everything on SIGINT. Something else holds the
  * embedded PostgreSQL's usual port, so it must move to a free one; and when the embedded server
  * cannot start at all, the launcher must say why and exit 1.
  */
@@ -174,6 +174,11 @@ describe('npm start with nothing running', () => {
     expect(output()).toContain(`admin login: admin / ${password}`);
     expect(output()).toMatch(/worker\s+http:\/\/127\.0\.0\.1:3001\/health\/ready/);
     expect(output()).toMatch(/Caliper is up/);
+    // The demo to launch a training run from at once (tools/dev/demo-seed.int-spec.ts covers a restart seeding nothing).
+    for (let i = 0; i < 120 && !/demo: (seeded|not seeded|could not)/.test(output()); i++) await new Promise((r) => setTimeout(r, 500));
+    expect(output()).toMatch(
+      /demo: seeded project demo, dataset 'Demo CT discs' \(16 synthetic 64×64 CT slices with masks: 12 train, 4 val\), run template 'UNet 2D example'/,
+    );
 
     // Orthanc under the data folder on its usual ports, answering DICOMweb, and named to the services.
     expect(output()).toContain(
