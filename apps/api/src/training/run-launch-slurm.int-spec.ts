@@ -40,6 +40,7 @@ const SCRIPT = path.join(__dirname, 'testing/job-script.js');
 const CREATE = `mutation($i: CreateRunTemplateInput!) { createRunTemplate(input: $i) { id latestVersion { id } } }`;
 const LAUNCH = `mutation($i: LaunchRunInput!) { launchRun(input: $i) { runId } }`;
 const CANCEL = `mutation($r: String!) { cancelRun(runId: $r) { cancelRequestedAt } }`;
+const LOGS = `query($r: String!) { run(runId: $r) { status logs(first: 500) { lines { stream line } } } }`;
 const RUN = `query($r: String!) { run(runId: $r) { status latestMetrics { key value }
   execution { executor externalId message exitCode logTail endedAt } } }`;
 
@@ -143,9 +144,20 @@ describe('launching runs onto Slurm (real slurmctld and slurmd, worker process)'
     expect(done.execution.logTail!.trim().split('\n').pop()).toBe('last line before exit 3');
   });
 
-  it("shows Slurm's pending reason for a run waiting for CPUs, and cancels a running one with scancel", async () => {
+  it("shows Slurm's pending reason for a run waiting for CPUs, follows a running one's output, and cancels it with scancel", async () => {
     const first = await launch([{ name: 'sleep', value: '60' }]);
     await until(first, (r) => r.status === 'RUNNING');
+    // The job's output file, on the filesystem the node shares with the worker, reaches the run's log while the job runs.
+    type Logs = { run: { status: string; logs: { lines: { stream: string; line: string }[] } } };
+    let live: Logs['run'] | null = null;
+    for (const end = Date.now() + 30_000; !live && Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
+      const { run } = await gqlOk<Logs>(api, researcher, LOGS, { r: first });
+      if (run.logs.lines.some((l) => l.line === 'slept 1 of 60 s')) live = run;
+    }
+    expect(live).toMatchObject({
+      status: 'RUNNING',
+      logs: { lines: expect.arrayContaining([{ stream: 'output', line: 'own run: 200' }]) },
+    });
     const second = await launch([]);
     // Slurm gives the reason once its scheduler has looked at the job (a bare "pending" before).
     const waiting = await until(second, (r) => /pending: /.test(r.execution.message));
