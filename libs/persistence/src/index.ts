@@ -24,4 +24,5 @@ export * from './repositories/promotion.repository';
 export * from './repositories/webhooks.repository';
 export * from './repositories/run-templates.repository';
 export * from './repositories/run-executions.repository';
+export * from './repositories/run-sweeps.repository';
 export * from './promotion-gates';

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { TrackingModule } from '../tracking/tracking.module';
 import { RunLaunchResolver } from './run-launch.resolver';
 import { RunLaunchService } from './run-launch.service';
+import { RunSweepLoaders, RunSweepResolver } from './run-sweep.resolver';
 import { RunTemplatesLoaders } from './run-templates.loaders';
 import { RunTemplateFieldsResolver, RunTemplatesResolver } from './run-templates.resolver';
 import { RunTemplatesService } from './run-templates.service';
@@ -16,6 +17,8 @@ import { RunTemplatesService } from './run-templates.service';
     RunTemplatesLoaders,
     RunLaunchService,
     RunLaunchResolver,
+    RunSweepLoaders,
+    RunSweepResolver,
   ],
 })
 export class RunTemplatesModule {}

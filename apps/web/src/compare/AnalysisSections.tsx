@@ -2,6 +2,7 @@
 import { memo } from 'react';
 import type { ComparedRun, ComparedRunFacts, UpdateCompareState } from './compare-page-types';
 import { ParallelPanel, ParamDiff, ScatterPanel } from './Panels';
+import { sweptParameterKeys } from './sweep-groups';
 import { isSystemMetric, type CompareState } from './url-state';
 
 /**
@@ -46,7 +47,12 @@ export const AnalysisSections = memo(function AnalysisSections({
     <>
       <section className="panel" aria-labelledby="cmp-diff-title" id="diff">
         <h2 id="cmp-diff-title">Parameters and tags</h2>
-        <ParamDiff runs={facts} showSame={state.same} onShowSame={(same) => update({ same }, { replace: true })} />
+        <ParamDiff
+          runs={facts}
+          showSame={state.same}
+          onShowSame={(same) => update({ same }, { replace: true })}
+          swept={sweptParameterKeys(runs)}
+        />
       </section>
 
       {trainingMetricKeys.length && sxOptions.length ? (

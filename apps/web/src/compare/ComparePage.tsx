@@ -1,7 +1,8 @@
 /**
  * The compare page (/projects/:slug/compare?runs=…): up to 100 runs' metrics overlaid from the
  * server's downsampled series (docs/compare-design.md), the param/tag diff, a scatter plot,
- * parallel coordinates, grouping with mean and min–max bands, and saved views. Everything the
+ * parallel coordinates, grouping with mean and min–max bands, the runs of a sweep listed and coloured
+ * as one group (sweep-groups.ts), and saved views. Everything the
  * page shows is in its URL (url-state.ts). While a compared run is queued, starting or running
  * the page is live (use-live-poll.ts): each poll reads the runs (status, latest values) in one
  * request, and only when one of them moved are the series read again, the last ones staying
@@ -15,7 +16,7 @@ import { useAddressSearch } from '../app/use-address-search';
 import { useLivePoll } from '../app/use-live-poll';
 import { useFirstFetchPolicy } from '../app/prefetch';
 import { X_TITLES } from '../runs/AxisFrame';
-import { commonKeys, formatMetric, STATUS_INFO } from '../runs/format';
+import { commonKeys, formatMetric } from '../runs/format';
 import { bestOf, useMetricDirections } from '../runs/metric-directions';
 import { systemMetricTitle } from '../runs/system-metrics';
 import { ErrorState, Loading, Notice } from '../ui/feedback';
@@ -29,7 +30,9 @@ import type { ComparedRun, ComparedRunFacts, UpdateCompareState } from './compar
 import { CompareProjectQuery, CompareRunsQuery } from './compare.operations';
 import { MetricPicker } from './MetricPicker';
 import { SavedViewsPanel } from './SavedViewsPanel';
-import { groupLine, paletteColor, prepareLine, runColors, stepWindow, type PreparedLine, type SeriesColumns, type XMode } from './series';
+import { groupLine, paletteColor, prepareLine, stepWindow, type PreparedLine, type SeriesColumns, type XMode } from './series';
+import { RunsLegend } from './RunsLegend';
+import { sweepRunColors, sweepSections } from './sweep-groups';
 import { useSeries, type SeriesSet } from './use-series';
 import { compareSearch, defaultMetrics, isSystemMetric, parseCompareState } from './url-state';
 import '../runs/runs.css';
@@ -126,8 +129,10 @@ export function ComparePage() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [trainingMetricKeys, directionKey],
   );
+  // A sweep's runs are one legend group, in shades of its colour (sweep-groups.ts).
+  const sections = useMemo(() => sweepSections(runs), [runs]);
   const facts: ComparedRunFacts[] = useMemo(() => {
-    const colors = runColors(runs.map((r) => r.runId));
+    const colors = sweepRunColors(sections);
     return runs.map((r) => ({
       run: r,
       runId: r.runId,
@@ -143,7 +148,7 @@ export function ComparePage() {
     }));
     // directionKey stands for `directions`, whose functions are new each render.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [runs, directionKey]);
+  }, [runs, sections, directionKey]);
   const shownFacts = useMemo(() => facts.filter((f) => !state.hide.includes(f.runId)), [facts, state.hide]);
   const { group, y: yScale } = state;
 
@@ -244,34 +249,7 @@ export function ComparePage() {
 
         <section className="panel cmp-runs" aria-labelledby="cmp-runs-title">
           <h2 id="cmp-runs-title">Runs</h2>
-          <ul className="cmp-legend" aria-label="Legend: compared runs">
-            {facts.map((f) => {
-              const hidden = state.hide.includes(f.runId);
-              return (
-                <li key={f.runId} className={hidden ? 'cmp-legend-off' : undefined}>
-                  <label className="check">
-                    <input
-                      type="checkbox"
-                      checked={!hidden}
-                      onChange={(e) => {
-                        const show = e.target.checked;
-                        update((now) => ({ hide: show ? now.hide.filter((h) => h !== f.runId) : [...now.hide, f.runId] }), {
-                          replace: true,
-                        });
-                      }}
-                      aria-label={`Show ${f.name}`}
-                    />
-                    <span className="swatch" style={{ background: f.color }} aria-hidden="true" />
-                  </label>
-                  <Link to={`/runs/${f.runId}`}>{f.name}</Link>
-                  <span className="muted small">
-                    {' '}
-                    {STATUS_INFO[f.run.status]?.label ?? f.run.status} · {f.run.experiment.name}
-                  </span>
-                </li>
-              );
-            })}
-          </ul>
+          <RunsLegend facts={facts} sections={sections} hidden={state.hide} update={update} />
         </section>
 
         <section className="panel" aria-labelledby="cmp-charts-title">

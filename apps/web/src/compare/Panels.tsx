@@ -12,12 +12,16 @@ export function ParamDiff({
   runs,
   showSame,
   onShowSame,
+  swept = new Set(),
 }: {
   runs: readonly RunFacts[];
   showSame: boolean;
   onShowSame: (v: boolean) => void;
+  /** Parameters a compared sweep varies: listed first and marked. */
+  swept?: ReadonlySet<string>;
 }) {
-  const rows = diffRows(runs);
+  const isSwept = (row: { kind: string; key: string }) => row.kind === 'param' && swept.has(row.key);
+  const rows = sweptFirst(diffRows(runs), isSwept);
   const shown = showSame ? rows : rows.filter((r) => r.differs);
   const differing = rows.filter((r) => r.differs).length;
   return (
@@ -50,9 +54,14 @@ export function ParamDiff({
             </thead>
             <tbody>
               {shown.map((row) => (
-                <tr key={`${row.kind}:${row.key}`} className={row.differs ? 'cmp-row-differs' : undefined}>
+                <tr
+                  key={`${row.kind}:${row.key}`}
+                  className={[row.differs ? 'cmp-row-differs' : '', isSwept(row) ? 'cmp-row-swept' : ''].join(' ').trim() || undefined}
+                  data-swept={isSwept(row) ? 'true' : undefined}
+                >
                   <th scope="row">
                     <span className="muted small">{row.kind}</span> <span className="code-value">{row.key}</span>
+                    {isSwept(row) ? <span className="cmp-swept-badge">swept</span> : null}
                   </th>
                   {runs.map((run, i) => {
                     const v = row.values[i] ?? null;
@@ -72,6 +81,11 @@ export function ParamDiff({
       )}
     </>
   );
+}
+
+/** The rows of swept parameters before the others, each part in its own order. */
+function sweptFirst<T>(rows: T[], isSwept: (row: T) => boolean): T[] {
+  return [...rows.filter(isSwept), ...rows.filter((r) => !isSwept(r))];
 }
 
 export interface FieldOption {

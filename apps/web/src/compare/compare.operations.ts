@@ -1,5 +1,5 @@
 /**
- * GraphQL operations of the compare page: the runs, their downsampled series, saved views. The
+ * GraphQL operations of the compare page: the runs (with their sweeps), their downsampled series, saved views. The
  * series ask only for the columns drawn (timestamps only on a time axis): the response is most of
  * the page's load time.
  */
@@ -28,6 +28,32 @@ export const CompareRunsQuery = graphql(`
       # Merges into RunValuesFields' latestMetrics: the scatter and parallel coordinates can plot each metric's best.
       latestMetrics {
         ...MetricExtremesFields
+      }
+      # Runs of one sweep are listed, coloured and switched together, their swept parameters marked.
+      sweep {
+        ...RunSweepFields
+      }
+    }
+  }
+`);
+
+export const RunSweepFields = graphql(`
+  fragment RunSweepFields on RunSweep {
+    id
+    name
+    parentRunId
+    sweptParameters
+    runIds
+  }
+`);
+
+/** The sweep a run leads or belongs to: the run page's link to compare all its runs. */
+export const RunSweepQuery = graphql(`
+  query RunSweep($runId: String!) {
+    run(runId: $runId) {
+      runId
+      sweep {
+        ...RunSweepFields
       }
     }
   }

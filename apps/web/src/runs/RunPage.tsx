@@ -13,6 +13,7 @@ import { useApolloClient, useQuery } from '@apollo/client/react';
 import { errorCode } from '../app/graphql-errors';
 import { useFirstFetchPolicy } from '../app/prefetch';
 import { useLivePoll } from '../app/use-live-poll';
+import { SweepCompareLink } from '../compare/SweepCompareLink';
 import { RunExecutionSection } from '../training/RunExecutionSection';
 import type { RunLiveQuery as RunLiveResult } from '../gql/graphql';
 import { LiveIndicator } from '../ui/LiveIndicator';
@@ -111,7 +112,11 @@ export function RunPage() {
         <Link to={`/experiments/${run.experiment.id}`}>{run.experiment.name}</Link> <span aria-hidden="true">/</span>{' '}
         <span aria-current="page">{run.name}</span>
       </nav>
-      <PageHeader title={run.name} description={<StatusChip status={run.status} mlflowStatus={run.mlflowStatus} />} />
+      <PageHeader
+        title={run.name}
+        description={<StatusChip status={run.status} mlflowStatus={run.mlflowStatus} />}
+        actions={<SweepCompareLink runId={run.runId} slug={project.slug} />}
+      />
       <LiveIndicator live={live} what="The page updates while the run is queued, starting or running." />
       <nav className="section-nav" aria-label="Sections of this run">
         <a href="#overview">Overview</a>
