@@ -195,7 +195,7 @@ export class SyncRunsJob implements ScheduledJobProcessor<'training.sync'> {
       budget -= consumed;
       if (atEnd || !ended) return;
     }
-    if (offset !== null && ended && budget <= 0)
+    if (offset !== null && ended && budget <= 0 && (await this.readOutput(e, executor, offset, 1))?.length)
       await this.tracking.appendLogs(e.runId, [
         {
           ts: new Date(),
