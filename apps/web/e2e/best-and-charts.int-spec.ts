@@ -184,7 +184,7 @@ describe('best values, axis titles, the sticky compare legend and overlaid metri
     await eventually(async () =>
       expect((await legend.getByRole('listitem').allTextContents()).map((t) => t.trim())).toEqual(['dice_et', 'dice_tc', 'dice_wt']),
     );
-    await eventually(async () => expect(await overlay.locator('.recharts-line').count()).toBe(3));
+    await eventually(async () => expect(await overlay.locator('canvas').getAttribute('data-lines')).toBe('3'));
     await eventually(async () => expect(await overlay.locator('.axis-title-y').textContent()).toBe('dice_et, dice_tc, dice_wt'));
     await eventually(async () => expect(await overlay.locator('.axis-title-x').textContent()).toBe('Step'));
     await eventually(() => expect(new URL(page.url()).searchParams.get('overlay')).toBe('dice_et,dice_tc,dice_wt'));
@@ -197,7 +197,7 @@ describe('best values, axis titles, the sticky compare legend and overlaid metri
     await eventually(async () =>
       expect((await legend.getByRole('listitem').allTextContents()).map((t) => t.trim())).toEqual(['dice_et', 'dice_wt', 'hd95']),
     );
-    await eventually(async () => expect(await overlay.locator('.recharts-line').count()).toBe(3));
+    await eventually(async () => expect(await overlay.locator('canvas').getAttribute('data-lines')).toBe('3'));
     await page.reload();
     await eventually(async () =>
       expect(

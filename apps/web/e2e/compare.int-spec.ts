@@ -142,10 +142,10 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     // Hover reads out every run's value at that x.
     const box = (await page.locator('figure[data-metric="loss"] canvas').boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    const tooltip = page.locator('figure[data-metric="loss"] .cmp-tooltip');
+    const tooltip = page.locator('figure[data-metric="loss"] .chart-tooltip');
     await tooltip.waitFor();
     await eventually(async () =>
-      expect(await tooltip.locator('.cmp-tooltip-name').allTextContents()).toEqual(['lr-0.1', 'lr-0.01', 'lr-0.001']),
+      expect(await tooltip.locator('.chart-tooltip-name').allTextContents()).toEqual(['lr-0.1', 'lr-0.01', 'lr-0.001']),
     );
     await page.mouse.move(0, 0);
     await expectAccessible(page, 'compare charts');
@@ -195,13 +195,13 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     // Unsmoothed, the hover shows only the raw value (no bracketed raw value beside a smoothed one).
     const box = (await page.locator('figure[data-metric="loss"] canvas').boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    const value = page.locator('figure[data-metric="loss"] .cmp-tooltip-value').first();
+    const value = page.locator('figure[data-metric="loss"] .chart-tooltip-value').first();
     await value.waitFor();
     await eventually(async () => expect(await value.textContent()).not.toContain('('));
     await slider.fill('0.8');
     await page.waitForURL(/[?&]smooth=0\.8(&|$)/);
     await page.mouse.move(box.x + box.width / 2 + 5, box.y + box.height / 2);
-    await page.waitForFunction(() => document.querySelector('figure[data-metric="loss"] .cmp-tooltip-value')?.textContent?.includes('('));
+    await page.waitForFunction(() => document.querySelector('figure[data-metric="loss"] .chart-tooltip-value')?.textContent?.includes('('));
     await page.mouse.move(0, 0);
     await page.getByText('Smoothing 0.80').waitFor();
   }, 60000);
@@ -268,7 +268,7 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     await eventually(async () => expect(await pointsOf(page, 'loss')).toBe(400));
     const box = (await page.locator('figure[data-metric="loss"] canvas').boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    const names = page.locator('figure[data-metric="loss"] .cmp-tooltip-name');
+    const names = page.locator('figure[data-metric="loss"] .chart-tooltip-name');
     await names.first().waitFor();
     await eventually(async () => expect(await names.allTextContents()).toEqual(['batch_size = 2 (2 runs)', 'batch_size = 4 (1 run)']));
     await page.mouse.move(0, 0);
@@ -354,11 +354,11 @@ describe('the compare page in Chromium (real API, PostgreSQL)', () => {
     const figure = page.locator('figure[data-metric="loss"]');
     const card = (await figure.boundingBox())!;
     const plot = (await figure.locator('canvas').boundingBox())!;
-    const tooltip = figure.locator('.cmp-tooltip');
+    const tooltip = figure.locator('.chart-tooltip');
     for (const at of [0.02, 0.3, 0.45, 0.5, 0.55, 0.7, 0.98]) {
       await page.mouse.move(plot.x + 64 + (plot.width - 64 - 14) * at, plot.y + plot.height / 2);
       await eventually(async () => {
-        expect(await tooltip.locator('.cmp-tooltip-name').count()).toBe(4);
+        expect(await tooltip.locator('.chart-tooltip-name').count()).toBe(4);
         const box = await tooltip.boundingBox();
         expect(box).not.toBeNull();
         const where = `pointer at ${at}: tooltip ${JSON.stringify(box)}, card ${JSON.stringify(card)}`;

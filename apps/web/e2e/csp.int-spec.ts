@@ -96,7 +96,7 @@ describe('the web app under its Content-Security-Policy in Chromium', () => {
 
     await page.goto(`${api.base}/runs/${runIds[0]}`);
     await page.getByRole('heading', { level: 1, name: /trial-0/ }).waitFor();
-    await page.locator('.recharts-surface').first().waitFor();
+    await page.waitForFunction(() => Number(document.querySelector('figure.chart-card canvas')?.getAttribute('data-drawn-points')) > 0);
 
     await page.goto(`${api.base}/projects/${slug}/compare?runs=${runIds.join(',')}`);
     await page.getByRole('heading', { level: 1, name: 'Compare 2 runs' }).waitFor();
@@ -127,15 +127,11 @@ describe('the web app under its Content-Security-Policy in Chromium', () => {
     await eventually(async () => expect(await background()).toBe(DARK));
     await expectAccessible(page, 'projects, dark');
     await page.goto(`${api.base}/runs/${runIds[0]}`);
-    await page.locator('.recharts-surface').first().waitFor();
+    await page.waitForFunction(() => Number(document.querySelector('figure.chart-card canvas')?.getAttribute('data-drawn-points')) > 0);
     await eventually(async () => expect(await background()).toBe(DARK));
     // The charts draw with the dark palette too: grid lines and tick labels.
-    await eventually(async () =>
-      expect(await page.locator('.recharts-cartesian-grid line').first().getAttribute('stroke')).toBe('#2c3541'),
-    );
-    await eventually(async () =>
-      expect(await page.locator('.recharts-cartesian-axis-tick-value').first().getAttribute('fill')).toBe('#a4aebc'),
-    );
+    await eventually(async () => expect(await page.locator('figure.chart-card canvas').first().getAttribute('data-grid')).toBe('#2c3541'));
+    await eventually(async () => expect(await page.locator('figure.chart-card canvas').first().getAttribute('data-text')).toBe('#a4aebc'));
     await expectAccessible(page, 'run page, dark');
 
     // The reader's choice wins over the OS, and survives a reload.

@@ -6,7 +6,7 @@
  * (`system/…`) in their own section against time, artifacts with previews, logs. Fails on any console error, page error, or serious/critical axe violation.
  */
 import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import {
   eventually,
   expectAccessible,
@@ -20,6 +20,15 @@ import {
 
 /** A 4×4 PNG (opaque blue): small enough to inline, real enough for the browser to decode. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEklEQVR4nGNkYPjPwMDAxMAAAAkmAQf6S/dqAAAAAElFTkSuQmCC', 'base64');
+
+/** What a chart's canvas says it drew (charts/CanvasPlot.tsx): points on its lines, the x of the first and last point, tick labels. */
+async function drawn(figure: Locator): Promise<{ points: number; firstX: number; lastX: number; xTicks: string; yTicks: string }> {
+  const canvas = figure.locator('canvas');
+  const [points, firstX, lastX, xTicks, yTicks] = await Promise.all(
+    ['data-drawn-points', 'data-first-x', 'data-last-x', 'data-x-ticks', 'data-y-ticks'].map((a) => canvas.getAttribute(a)),
+  );
+  return { points: Number(points), firstX: Number(firstX), lastX: Number(lastX), xTicks: xTicks ?? '', yTicks: yTicks ?? '' };
+}
 
 describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
   const project = { slug: 'kidney-e2e', name: 'Project kidney-e2e' };
@@ -221,10 +230,8 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     await page.getByRole('table', { name: 'Tags' }).getByText('radiology-north').waitFor();
 
     const lossChart = page.getByRole('figure', { name: 'loss' });
-    await lossChart.locator('svg path.recharts-curve').first().waitFor();
-    await eventually(async () =>
-      expect(await lossChart.locator('svg path.recharts-curve').first().getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+L/),
-    );
+    // 40 steps, the NaN at step 7 a gap: 39 points drawn, from step 0 to step 39.
+    await eventually(async () => expect(await drawn(lossChart)).toMatchObject({ points: 39, firstX: 0, lastX: 39 }));
     await lossChart.getByText('1 value is not finite (gaps in the line): NaN at step 7.').waitFor();
     // Every point as a download, with the signed-in session: the CSV names the NaN as logged.
     const csvHref = await eventually(async () => {
@@ -237,7 +244,9 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     expect(csv.headers()['content-disposition']).toMatch(/^attachment; filename=".*-loss\.csv"$/);
     expect((await csv.text()).split('\r\n')[0]).toBe('step,timestamp,value');
     expect(await csv.text()).toMatch(/\r\n7,\d+,NaN\r\n/);
-    await page.getByRole('figure', { name: 'dice' }).locator('svg path.recharts-curve').first().waitFor();
+    await eventually(async () =>
+      expect(await drawn(page.getByRole('figure', { name: 'dice' }))).toMatchObject({ points: 40, firstX: 0, lastX: 39 }),
+    );
 
     const logs = page.getByRole('list', { name: /Log lines/ });
     await logs.getByText('epoch 0 loss=1.0000').waitFor();
@@ -269,28 +278,14 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     await eventually(async () =>
       expect(await figureNames(gpu)).toEqual(['GPU 0 memory in use (%)', 'GPU 0 memory in use (MB)', 'GPU 0 utilisation (%)']),
     );
-    for (const figure of await system.getByRole('figure').all()) {
-      // A flat line has no height, so Playwright calls it hidden: wait for it to be drawn instead.
-      const curve = figure.locator('svg path.recharts-curve').first();
-      await curve.waitFor({ state: 'attached' });
-      await eventually(async () => expect(await curve.getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){12}$/));
-    }
+    // Every sample drawn, from the start to two minutes in.
+    for (const figure of await system.getByRole('figure').all())
+      await eventually(async () => expect(await drawn(figure)).toMatchObject({ points: 13, firstX: 0, lastX: 120000 }));
 
     const cpu = system.getByRole('figure', { name: 'CPU utilisation (%)' });
     await cpu.getByText('system/cpu_utilization_percentage').waitFor();
     await cpu.getByText('13 samples, 0:00–2:00; latest 80 %, from 20 % to 80 %.').waitFor();
-    const xTicks = cpu.locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value');
-    await xTicks.first().waitFor();
-    await eventually(async () => expect(await xTicks.allTextContents()).toEqual(['0:00', '0:30', '1:00', '1:30', '2:00']));
-    await eventually(async () =>
-      expect(await cpu.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents()).toEqual([
-        '0',
-        '25',
-        '50',
-        '75',
-        '100',
-      ]),
-    );
+    await eventually(async () => expect(await drawn(cpu)).toMatchObject({ xTicks: '0:00|0:30|1:00|1:30|2:00', yTicks: '0|25|50|75|100' }));
     await system.getByRole('figure', { name: 'Memory in use (MB)' }).getByText('latest 13200 MB, from 12000 MB to 13200 MB').waitFor();
     await expectAccessible(page, 'run page, system metrics');
 
@@ -349,7 +344,7 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
       expect(await table.locator('tbody td:first-child').allTextContents()).toEqual(['config.json', 'notes.txt', 'plots/', 'report.html']),
     );
     // Everything else the page loads (charts, logs, system metrics) has answered: no listing is still to come.
-    await page.getByRole('figure', { name: 'dice' }).locator('svg path.recharts-curve').first().waitFor();
+    await eventually(async () => expect((await drawn(page.getByRole('figure', { name: 'dice' }))).points).toBe(40));
     await page
       .getByRole('list', { name: /Log lines/ })
       .getByText('epoch 0 loss=1.0000')
@@ -371,7 +366,7 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
       .getByRole('link', { name: 'unet-baseline' })
       .click();
     await eventually(async () => expect(await table.locator('tbody td:first-child').allTextContents()).toContain('config.json'));
-    await page.getByRole('figure', { name: 'dice' }).locator('svg path.recharts-curve').first().waitFor();
+    await eventually(async () => expect((await drawn(page.getByRole('figure', { name: 'dice' }))).points).toBe(40));
     await page
       .getByRole('list', { name: /Log lines/ })
       .getByText('epoch 0 loss=1.0000')
@@ -412,8 +407,7 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     }
     await eventually(async () => expect(await latest.locator('td').nth(2).textContent()).toBe('19'), 15000);
     await chart.getByText(/^20 points, steps 0–19/).waitFor({ timeout: 15000 });
-    const curve = chart.locator('svg path.recharts-curve').first();
-    await eventually(async () => expect(((await curve.getAttribute('d')) ?? '').split('L')).toHaveLength(20));
+    await eventually(async () => expect(await drawn(chart)).toMatchObject({ points: 20, firstX: 0, lastX: 19 }));
     expect(await page.evaluate(() => (window as unknown as { stillThisPage?: boolean }).stillThisPage)).toBe(true);
     expect(await chart.locator('.chart-box').getAttribute('data-first-drawn')).toBe('yes');
     // The run itself was never read again whole, and the chart read only the points after those it had.

@@ -32,7 +32,7 @@ export default function RechartsPlot({
     return () => cancelAnimationFrame(id);
   }, [data, smoothing, logY, xMode, onDrawn, chartKey, lines]);
   return (
-    <div className="cmp-plot" style={{ height: HEIGHT }} aria-hidden="true">
+    <div className="chart-plot" style={{ height: HEIGHT }} aria-hidden="true">
       <ResponsiveContainer width="100%" height="100%">
         <ComposedChart margin={{ top: 8, right: 12, bottom: 4, left: 0 }} accessibilityLayer={false}>
           <CartesianGrid stroke={chart.grid} strokeDasharray="3 3" />

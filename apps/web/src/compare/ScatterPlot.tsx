@@ -51,7 +51,7 @@ export default function ScatterPlot({
           content={({ payload }) => {
             const p = payload?.[0]?.payload as ScatterPoint | undefined;
             return p ? (
-              <div className="cmp-tooltip cmp-tooltip-static">
+              <div className="chart-tooltip chart-tooltip-static">
                 <strong>{p.r.name}</strong>
                 <div>
                   {xField.replace(/^[a-z]+:/, '')} = {p.label}

@@ -1,8 +1,11 @@
 /**
  * The compare page's client-side arithmetic over downsampled series (docs/compare-design.md):
  * stable run colours, TensorBoard's debiased EMA, x axes (step, wall time, relative time), group
- * mean and min–max bands on the server's shared bucket edges, axis ticks and nearest points.
+ * mean and min–max bands on the server's shared bucket edges. Axis ticks and nearest points are
+ * the canvas charts' (charts/scale.ts), re-exported here for the compare page's code.
  */
+
+export { linearTicks, logTicks, nearestIndex, valueExtent } from '../charts/scale';
 
 /** FNV-1a over the run id: the same run gets the same colour in every view, whatever else is compared. */
 export function hashString(s: string): number {
@@ -217,23 +220,6 @@ export function groupLine(
   return line;
 }
 
-/** Index of the entry whose x is nearest to `x` (x sorted ascending); -1 when empty. */
-export function nearestIndex(xs: readonly number[], x: number): number {
-  if (!xs.length) return -1;
-  let lo = 0;
-  let hi = xs.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    // 0 <= lo <= mid < hi <= xs.length - 1: mid is an index of xs.
-    if (xs[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  const before = xs[lo - 1];
-  const at = xs[lo];
-  if (before !== undefined && at !== undefined && Math.abs(before - x) <= Math.abs(at - x)) return lo - 1;
-  return lo;
-}
-
 /** The step window behind an x range: the smallest and largest step drawn inside it, over all lines. */
 export function stepWindow(lines: readonly PreparedLine[], x0: number, x1: number): [number, number] | null {
   const [a, b] = x0 <= x1 ? [x0, x1] : [x1, x0];
@@ -247,46 +233,6 @@ export function stepWindow(lines: readonly PreparedLine[], x0: number, x1: numbe
       hi = Math.max(hi, step);
     }
   }
-  return lo <= hi ? [lo, hi] : null;
-}
-
-/** Round tick values covering [lo, hi]: 1, 2 or 5 × 10^k apart, about `count` of them. */
-export function linearTicks(lo: number, hi: number, count = 5): number[] {
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
-  if (lo === hi) return [lo];
-  const raw = (hi - lo) / Math.max(1, count);
-  const mag = Math.pow(10, Math.floor(Math.log10(raw)));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
-  return out;
-}
-
-/** Powers of ten inside [lo, hi] (lo > 0), with 2× and 5× when there are few decades. */
-export function logTicks(lo: number, hi: number): number[] {
-  if (!(lo > 0) || !(hi > 0)) return [];
-  const out: number[] = [];
-  const a = Math.floor(Math.log10(lo));
-  const b = Math.ceil(Math.log10(hi));
-  const mults = b - a <= 2 ? [1, 2, 5] : [1];
-  for (let k = a; k <= b; k++)
-    for (const m of mults) {
-      const v = Number((m * Math.pow(10, k)).toPrecision(12));
-      if (v >= lo && v <= hi) out.push(v);
-    }
-  return out.length ? out : [lo, hi];
-}
-
-/** Finite [min, max] over several value columns (positive values only on a log axis). */
-export function valueExtent(columns: readonly (readonly (number | null)[])[], logY: boolean): [number, number] | null {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const col of columns)
-    for (const v of col) {
-      if (v === null || !Number.isFinite(v) || (logY && v <= 0)) continue;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
   return lo <= hi ? [lo, hi] : null;
 }
 

@@ -3,10 +3,10 @@
  * (up to MAX_POINTS), thinned for drawing, and non-finite points are gaps that are named below.
  * System metrics (SystemMetrics.tsx) load theirs with the same hook and draw them against time.
  */
-import { memo, useEffect, useRef, useState, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useApolloClient } from '@apollo/client/react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { describeError } from '../app/graphql-errors';
+import { CanvasPlot, type PlotAxes, type PlotLine } from '../charts/CanvasPlot';
 import type { MetricHistoryQuery as MetricHistoryResult } from '../gql/graphql';
 import { AxisFrame, X_TITLES } from './AxisFrame';
 import { formatMetric, nonFiniteSummary, thinForChart, type ChartPoint } from './format';
@@ -17,6 +17,16 @@ import type { SeriesOutline } from './run-chart-series';
 
 export const MAX_POINTS = 200000;
 export const DRAWN_POINTS = 1500;
+/** The plot's height on the run page (14rem). */
+export const PLOT_HEIGHT = 224;
+
+/** Steps on x: whole numbers, as logged. */
+export const STEP_AXES: PlotAxes = { integerX: true, formatX: (v) => formatMetric(v) };
+
+/** A chart's points as a plot's line. */
+export function plotLine(id: string, color: string, points: readonly ChartPoint[]): PlotLine {
+  return { id, label: id, color, x: points.map((p) => p.step), y: points.map((p) => p.value) };
+}
 
 export interface History {
   steps: number[];
@@ -265,40 +275,19 @@ const outlineLine = (o: SeriesOutline): DrawnLine => ({
 function MetricLine({ runId, metricKey, line }: { runId: string; metricKey: string; line: DrawnLine }) {
   const chart = useChartTheme();
   const { points, count, lo, hi, bad } = line;
+  const lines = useMemo(() => [plotLine(metricKey, chart.line, points)], [metricKey, chart.line, points]);
   return (
     <>
       <AxisFrame x={X_TITLES.step} y={metricKey}>
-        <div className="chart-box" aria-hidden="true">
-          <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={points} margin={{ top: 8, right: 12, bottom: 4, left: 0 }} accessibilityLayer={false}>
-              <CartesianGrid stroke={chart.grid} strokeDasharray="3 3" />
-              <XAxis
-                dataKey="step"
-                type="number"
-                domain={['dataMin', 'dataMax']}
-                tick={{ fill: chart.text, fontSize: 12 }}
-                allowDecimals={false}
-              />
-              <YAxis
-                domain={['auto', 'auto']}
-                tick={{ fill: chart.text, fontSize: 12 }}
-                tickFormatter={(v: number) => formatMetric(v)}
-                width={64}
-              />
-              <Tooltip formatter={(v) => formatMetric(typeof v === 'number' ? v : null)} labelFormatter={(step) => `step ${step}`} />
-              <Line
-                type="linear"
-                dataKey="value"
-                name={metricKey}
-                stroke={chart.line}
-                strokeWidth={1.6}
-                dot={points.length < 40}
-                isAnimationActive={false}
-                connectNulls={false}
-              />
-            </LineChart>
-          </ResponsiveContainer>
-        </div>
+        <CanvasPlot
+          lines={lines}
+          axes={STEP_AXES}
+          height={PLOT_HEIGHT}
+          className="chart-box"
+          label={`${metricKey} against the step: ${points.length} point${points.length === 1 ? '' : 's'} drawn`}
+          readoutTitle={(_x, rows) => `step ${formatMetric(rows[0]?.line.x[rows[0].i])}`}
+          readoutValue={({ line: l, i }) => formatMetric(l.y[i])}
+        />
       </AxisFrame>
       <p className="chart-note">
         {count} point{count === 1 ? '' : 's'}

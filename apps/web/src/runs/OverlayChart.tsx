@@ -6,13 +6,12 @@
  * (`?overlay=a,b,c`), so a link opens the same chart.
  */
 import { useCallback, useMemo, useState, useEffect } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useAddressSearch } from '../app/use-address-search';
+import { CanvasPlot, type PlotLine } from '../charts/CanvasPlot';
 import { paletteColor } from '../compare/series';
 import { AxisFrame, X_TITLES } from './AxisFrame';
 import { formatMetric, thinForChart } from './format';
-import { DRAWN_POINTS, useMetricHistory, type History } from './MetricChart';
-import { useChartTheme } from '../app/theme';
+import { DRAWN_POINTS, plotLine, PLOT_HEIGHT, STEP_AXES, useMetricHistory, type History } from './MetricChart';
 
 /** Keys that share a prefix (before their last `_`, `/` or `.`) with at least one other: `dice_et`, `dice_tc` → `dice`. */
 export function metricFamilies(keys: readonly string[]): { prefix: string; keys: string[] }[] {
@@ -54,7 +53,6 @@ export function OverlayChart({
   /** Each key's latest step and time: a live chart reads on when its metric moves. */
   versions: ReadonlyMap<string, string>;
 }) {
-  const chart = useChartTheme();
   const [search, changeSearch] = useAddressSearch();
   const chosen = useMemo(
     () => (search.get('overlay') ?? '').split(',').filter((k, i, all) => keys.includes(k) && all.indexOf(k) === i),
@@ -80,16 +78,22 @@ export function OverlayChart({
     [],
   );
   const families = metricFamilies(keys);
-  const series = chosen.map((key, i) => {
-    const h = loaded.get(key)?.history ?? null;
-    return {
-      key,
-      color: paletteColor(i),
-      points: h ? thinForChart(h.steps, h.values, DRAWN_POINTS) : null,
-      error: loaded.get(key)?.error ?? null,
-    };
-  });
-  const ready = series.every((s) => s.points !== null);
+  const series = useMemo(
+    () =>
+      chosen.map((key, i) => {
+        const h = loaded.get(key)?.history ?? null;
+        const color = paletteColor(i);
+        return {
+          key,
+          color,
+          line: h ? plotLine(key, color, thinForChart(h.steps, h.values, DRAWN_POINTS)) : null,
+          error: loaded.get(key)?.error ?? null,
+        };
+      }),
+    [chosen, loaded],
+  );
+  const lines = useMemo(() => series.map((s) => s.line).filter((l): l is PlotLine => l !== null), [series]);
+  const ready = lines.length === series.length;
 
   return (
     <section className="chart-card overlay-card" aria-labelledby="overlay-title">
@@ -139,42 +143,21 @@ export function OverlayChart({
             </p>
           ) : (
             <AxisFrame x={X_TITLES.step} y={chosen.join(', ')}>
-              <div className="chart-box" aria-hidden="true">
-                <ResponsiveContainer width="100%" height="100%">
-                  <LineChart margin={{ top: 8, right: 12, bottom: 4, left: 0 }} accessibilityLayer={false}>
-                    <CartesianGrid stroke={chart.grid} strokeDasharray="3 3" />
-                    <XAxis
-                      dataKey="step"
-                      type="number"
-                      domain={['dataMin', 'dataMax']}
-                      allowDuplicatedCategory={false}
-                      tick={{ fill: chart.text, fontSize: 12 }}
-                      allowDecimals={false}
-                    />
-                    <YAxis
-                      domain={['auto', 'auto']}
-                      tick={{ fill: chart.text, fontSize: 12 }}
-                      tickFormatter={(v: number) => formatMetric(v)}
-                      width={64}
-                    />
-                    <Tooltip formatter={(v) => formatMetric(typeof v === 'number' ? v : null)} labelFormatter={(step) => `step ${step}`} />
-                    {series.map((s) => (
-                      <Line
-                        key={s.key}
-                        data={s.points ?? []}
-                        type="linear"
-                        dataKey="value"
-                        name={s.key}
-                        stroke={s.color}
-                        strokeWidth={1.6}
-                        dot={(s.points?.length ?? 0) < 40}
-                        isAnimationActive={false}
-                        connectNulls={false}
-                      />
-                    ))}
-                  </LineChart>
-                </ResponsiveContainer>
-              </div>
+              <CanvasPlot
+                lines={lines}
+                axes={STEP_AXES}
+                height={PLOT_HEIGHT}
+                className="chart-box"
+                label={`${chosen.join(', ')} against the step`}
+                rowsNoun="metrics"
+                readoutTitle={(x) => `step ≈ ${formatMetric(Math.round(x))}`}
+                readoutValue={({ line: l, i }) => (
+                  <>
+                    {formatMetric(l.y[i])}
+                    <span className="muted"> @ {formatMetric(l.x[i])}</span>
+                  </>
+                )}
+              />
             </AxisFrame>
           )}
           <ul className="overlay-legend" aria-label="Legend: overlaid metrics">

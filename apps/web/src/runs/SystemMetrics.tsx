@@ -3,11 +3,12 @@
  * metrics: one chart per key, grouped (CPU and memory, GPU 0, GPU 1, …), with time since the run
  * started on x (samples are taken on a clock, not at training steps) and the unit from the key.
  */
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useMemo } from 'react';
+import { CanvasPlot, type PlotAxes } from '../charts/CanvasPlot';
 import { EmptyState } from '../ui/feedback';
 import { AxisFrame } from './AxisFrame';
 import { formatMetric, thinForChart } from './format';
-import { DRAWN_POINTS, HistoryCard, MAX_POINTS, metricVersion, type History } from './MetricChart';
+import { DRAWN_POINTS, HistoryCard, MAX_POINTS, metricVersion, plotLine, PLOT_HEIGHT, type History } from './MetricChart';
 import { useChartTheme } from '../app/theme';
 import {
   formatElapsed,
@@ -62,9 +63,14 @@ export function SystemMetrics({
   );
 }
 
-interface TimePoint {
-  t: number;
-  value: number | null;
+/** Time on x at clock-friendly ticks; y from 0, and to 100 for a percentage (ticks every 25). */
+function timeAxes(unit: SystemUnit | null, first: number, last: number): PlotAxes {
+  return {
+    yMin: 0,
+    ...(unit === '%' ? { yMax: 100, yTicks: () => [0, 25, 50, 75, 100] } : {}),
+    xTicks: () => timeTicks(first, last),
+    formatX: (t) => formatElapsed(t),
+  };
 }
 
 /** The history in time order, as milliseconds since `originMs` (or since its first sample). */
@@ -123,11 +129,13 @@ function TimeChart({
   name: string;
 }) {
   const chart = useChartTheme();
-  const series = toTimeSeries(history, originMs);
-  const points: TimePoint[] = thinForChart(series.elapsed, series.values, DRAWN_POINTS).map((p) => ({ t: p.step, value: p.value }));
+  const series = useMemo(() => toTimeSeries(history, originMs), [history, originMs]);
+  const points = useMemo(() => thinForChart(series.elapsed, series.values, DRAWN_POINTS), [series]);
   const n = series.elapsed.length;
   const first = series.elapsed[0] ?? 0;
   const last = series.elapsed.at(-1) ?? 0;
+  const lines = useMemo(() => [plotLine(name, chart.lineAlt, points)], [name, chart.lineAlt, points]);
+  const axes = useMemo(() => timeAxes(unit, first, last), [unit, first, last]);
   let latest: number | null = null;
   let lo = Infinity;
   let hi = -Infinity;
@@ -138,45 +146,20 @@ function TimeChart({
     hi = Math.max(hi, v);
   }
   const notNumbers = series.nonFinite.filter(Boolean).length;
-  const show = (v: number | null) => withUnit(formatMetric(v), unit);
+  const show = (v: number | null | undefined) => withUnit(formatMetric(v), unit);
+  const since = originMs === null ? 'first sample' : 'start';
   return (
     <>
       <AxisFrame x={`Time since the ${originMs === null ? 'first sample' : 'run started'} (h:mm:ss)`} y={name}>
-        <div className="chart-box" aria-hidden="true">
-          <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={points} margin={{ top: 8, right: 16, bottom: 4, left: 0 }} accessibilityLayer={false}>
-              <CartesianGrid stroke={chart.grid} strokeDasharray="3 3" />
-              <XAxis
-                dataKey="t"
-                type="number"
-                domain={['dataMin', 'dataMax']}
-                ticks={timeTicks(first, last)}
-                tickFormatter={(t: number) => formatElapsed(t)}
-                tick={{ fill: chart.text, fontSize: 12 }}
-              />
-              <YAxis
-                domain={unit === '%' ? [0, 100] : [0, 'auto']}
-                tick={{ fill: chart.text, fontSize: 12 }}
-                tickFormatter={(v: number) => formatMetric(v)}
-                width={64}
-              />
-              <Tooltip
-                formatter={(v) => show(typeof v === 'number' ? v : null)}
-                labelFormatter={(t) => `${formatElapsed(Number(t))} since the ${originMs === null ? 'first sample' : 'start'}`}
-              />
-              <Line
-                type="linear"
-                dataKey="value"
-                name={name}
-                stroke={chart.lineAlt}
-                strokeWidth={1.6}
-                dot={points.length < 40}
-                isAnimationActive={false}
-                connectNulls={false}
-              />
-            </LineChart>
-          </ResponsiveContainer>
-        </div>
+        <CanvasPlot
+          lines={lines}
+          axes={axes}
+          height={PLOT_HEIGHT}
+          className="chart-box"
+          label={`${name} against the time since the ${since}: ${points.length} point${points.length === 1 ? '' : 's'} drawn`}
+          readoutTitle={(_x, rows) => `${formatElapsed(rows[0]?.line.x[rows[0].i] ?? NaN)} since the ${since}`}
+          readoutValue={({ line: l, i }) => show(l.y[i])}
+        />
       </AxisFrame>
       <p className="chart-note">
         {n} sample{n === 1 ? '' : 's'}
