@@ -65,6 +65,10 @@ export const ACCESS_SAMPLES = defineAccessSamples({
       dimensions: [{ name: "lr", min: 0.001, max: 0.1, log: true }] }) { sweepId runIds } }`,
     variables: { v: f.extra.runTemplateVersionId },
   }),
+  trainingQueue: (f) => ({
+    query: 'query($p: ID!) { trainingQueue(projectId: $p) { totalCount recentlyEnded { runId } } }',
+    variables: { p: f.projectId },
+  }),
   cancelSweep: (f) => ({ query: 'mutation($r: String!) { cancelSweep(runId: $r) { sweepId } }', variables: { r: f.extra.sweepRunId } }),
   cancelRun: (f) => ({
     query: 'mutation($r: String!) { cancelRun(runId: $r) { cancelRequestedAt } }',
