@@ -208,6 +208,16 @@ describe('registry.evaluate-version (real PostgreSQL, S3, onnxruntime-node)', ()
       }[]
     ).map((e) => e.after);
 
+  it('scores two labels by their arg max when the spec sets no threshold (the same masks as threshold 0.5 on these logits)', async () => {
+    const v = await validVersion('seg_threshold.onnx', { ...segSpec, postprocessing: { labels: segSpec.postprocessing.labels } });
+    const { evaluationId } = await requestPromotion(v, segData.versionId, [{ metric: 'dice', op: '>=', threshold: 0.9 }], 'segmentation');
+    expect(await job.run({ v: 1, evaluationId })).toMatchObject({ outcome: 'done', detail: { status: 'failed', itemCount: 4 } });
+    const ev = (await promotion.evaluation(evaluationId))!;
+    expect(ev.metrics!.dice).toBeCloseTo(0.6875, 6);
+    expect(ev.metrics!.iou).toBeCloseTo(0.65, 6);
+    expect((ev.results!.items as { iou: number }[]).map((i) => i.iou)).toEqual([1, 0.6, 1, 0].map((d) => expect.closeTo(d, 6)));
+  });
+
   it('passes a segmentation model whose Dice and IoU meet the criteria: the request awaits signatures with its content hash', async () => {
     const v = await validVersion('seg_threshold.onnx', segSpec);
     const criteria: AcceptanceCriterion[] = [

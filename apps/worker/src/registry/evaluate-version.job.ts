@@ -54,7 +54,15 @@ import { JobProcessor, JobResult, ProcessesJob } from '../jobs/job-processor';
 import { CONFIG } from '../worker.options';
 import { InferenceLoadError, InferenceResult, InferenceThread, LoadedModel, ThreadInput } from './evaluate-version.inference';
 import { EvaluatedDatasetVersion, EvaluationReads, TestItem } from './evaluate-version.reads';
-import { decodeDicomSlice, decodePngMask, EvaluationInputError, preprocessSlice, resampleNearest, Slice } from './evaluate-version.pixels';
+import {
+  decodePngMask,
+  EvaluationInputError,
+  preprocessSlice,
+  readDicomSlice,
+  resampleNearest,
+  Slice,
+  StoredSlice,
+} from './evaluate-version.pixels';
 import { MAX_MODEL_BYTES } from './validate-version.job';
 
 type Payload = JobPayloads['registry.evaluate-version'];
@@ -138,7 +146,8 @@ export interface EvaluationTiming {
 
 interface Prepared {
   item: TestItem;
-  input: Float32Array;
+  /** The slice as stored (a view of its bytes), preprocessed straight into its batch's feed when the batch is handed over. */
+  slice: StoredSlice;
   mask: Slice<Uint8Array> | null;
   truth: number | null;
 }
@@ -407,8 +416,8 @@ export class EvaluateVersionJob implements JobProcessor<'registry.evaluate-versi
     timing: EvaluationTiming,
   ): Promise<Outcome> {
     const shape = model.then((m) => inputShape(m, spec, partial));
-    // The reads start now, while the session loads; each item waits for the input's size only to be resized.
-    const prepared = readAhead(this.testItems(dataset.id), EVALUATION_READ_AHEAD, (item) => this.prepare(item, spec, shape, partial));
+    // The reads start now, while the session loads; each slice is resized into its batch when handed over.
+    const prepared = readAhead(this.testItems(dataset.id), EVALUATION_READ_AHEAD, (item) => this.prepare(item, spec, partial));
     let next = prepared.next();
     // Awaited below, after the shape; a rejection before then is not an unhandled one.
     next.catch(() => undefined);
@@ -421,8 +430,10 @@ export class EvaluateVersionJob implements JobProcessor<'registry.evaluate-versi
     /** Batches handed to the inference thread, oldest first, each with its items. */
     const inFlight: { items: Prepared[]; result: Promise<InferenceResult> }[] = [];
     const submit = (items: Prepared[]) => {
-      const feed = new Float32Array(items.length * width * height);
-      items.forEach((p, i) => feed.set(p.input, i * width * height));
+      // Each slice preprocessed into its place in the batch: no tensor of its own to allocate and copy.
+      const plane = width * height;
+      const feed = new Float32Array(items.length * plane);
+      items.forEach((p, i) => preprocessSlice(p.slice, spec.preprocessing, width, height, feed.subarray(i * plane, (i + 1) * plane)));
       const result = thread.run(input.name, outputName, feed, [items.length, 1, height, width]);
       // Awaited in turn by scoreOldest; a rejection before then is not an unhandled one.
       result.catch(() => undefined);
@@ -454,29 +465,41 @@ export class EvaluateVersionJob implements JobProcessor<'registry.evaluate-versi
         const plane = oh! * ow!;
         items.forEach((p, i) => {
           const base = i * c * plane;
-          const predicted = new Uint8Array(plane);
-          if (c === 2 && threshold !== undefined) {
-            // p(lesion) = sigmoid(l1 - l0) >= threshold  <=>  l1 - l0 >= logit(threshold)
-            const cut = threshold <= 0 ? -Infinity : threshold >= 1 ? Infinity : Math.log(threshold / (1 - threshold));
-            for (let k = 0; k < plane; k++) predicted[k] = logits[base + plane + k]! - logits[base + k]! >= cut ? 1 : 0;
-          } else if (c === 2) {
-            // The arg max of two (a tie to label 0, as below).
-            for (let k = 0; k < plane; k++) predicted[k] = logits[base + plane + k]! > logits[base + k]! ? 1 : 0;
-          } else {
-            for (let k = 0; k < plane; k++) {
-              let best = 0;
-              let top = logits[base + k]!;
-              for (let l = 1; l < c; l++) {
-                const v = logits[base + l * plane + k]!;
-                if (v > top) {
-                  top = v;
-                  best = l;
-                }
-              }
-              predicted[k] = best;
-            }
-          }
           const truth = resampleNearest(p.mask!, ow!, oh!);
+          if (c === 2) {
+            // Two labels: the lesion's counts straight from the logits, no label map in between.
+            // p(lesion) = sigmoid(l1 - l0) >= threshold  <=>  l1 - l0 >= logit(threshold); without a
+            // threshold, the arg max of two (a tie to label 0, as below). The mask is 0/1 (maskOf).
+            const cut =
+              threshold === undefined ? 0 : threshold <= 0 ? -Infinity : threshold >= 1 ? Infinity : Math.log(threshold / (1 - threshold));
+            const strict = threshold === undefined;
+            let tp = 0;
+            let fp = 0;
+            let fn = 0;
+            for (let k = 0; k < plane; k++) {
+              const d = logits[base + plane + k]! - logits[base + k]!;
+              const lesion = strict ? d > cut : d >= cut;
+              if (truth[k] === 1) {
+                if (lesion) tp++;
+                else fn++;
+              } else if (lesion) fp++;
+            }
+            perItem.push({ item: p.item.itemKey, counts: [{ tp, fp, fn }] });
+            return;
+          }
+          const predicted = new Uint8Array(plane);
+          for (let k = 0; k < plane; k++) {
+            let best = 0;
+            let top = logits[base + k]!;
+            for (let l = 1; l < c; l++) {
+              const v = logits[base + l * plane + k]!;
+              if (v > top) {
+                top = v;
+                best = l;
+              }
+            }
+            predicted[k] = best;
+          }
           perItem.push({ item: p.item.itemKey, counts: overlapCounts(predicted, truth, c) });
         });
       } else {
@@ -578,7 +601,6 @@ export class EvaluateVersionJob implements JobProcessor<'registry.evaluate-versi
   private async prepare(
     item: TestItem,
     spec: ModelSpec,
-    shape: Promise<{ width: number; height: number }>,
     partial: { modelSha256: string; manifestSha256: string | null },
   ): Promise<Prepared> {
     const fail = (reason: string) => new EvaluationError(`test item ${item.itemKey}: ${reason}`, partial);
@@ -600,12 +622,9 @@ export class EvaluateVersionJob implements JobProcessor<'registry.evaluate-versi
       throw fail(`its DICOM object ${item.objectKey} has sha256 ${sha256}, not the ${item.sha256} recorded in the sealed version.`);
     let mask: Slice<Uint8Array> | null = null;
     try {
-      const slice = decodeDicomSlice(bytes, 'its DICOM object');
+      const slice = readDicomSlice(bytes, 'its DICOM object');
       if (maskBytes) mask = this.maskOf(maskBytes, item.maskKey!, spec.postprocessing.labels.length);
-      const { width, height } = await shape;
-      const input = new Float32Array(width * height);
-      preprocessSlice(slice, spec.preprocessing, width, height, input);
-      return { item, input, mask, truth };
+      return { item, slice, mask, truth };
     } catch (err) {
       if (err instanceof EvaluationInputError) throw fail(err.message);
       throw err;

@@ -1,5 +1,6 @@
 /** The evaluation's pixel handling on real files: DICOM written by dcmjs, PNG masks, the preprocessing arithmetic. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import path from 'node:path';
 import { PYDICOM_TEST_FILES, sampleBytes } from '@caliper/pacs/testing';
 import {
@@ -8,6 +9,7 @@ import {
   decodePngMask,
   EvaluationInputError,
   preprocessSlice,
+  readDicomSlice,
   readUncompressedPixelHeader,
   resampleNearest,
 } from './evaluate-version.pixels';
@@ -108,6 +110,109 @@ describe('decodePngMask', () => {
     expect({ width: m.width, height: m.height }).toEqual({ width: 4, height: 3 });
     expect(Array.from(m.values)).toEqual([255, 1, 2, 3, 0, 255, 2, 3, 0, 1, 255, 3]);
   });
+  /**
+   * A PNG of the given unfiltered scanlines, each row filtered with its own type as an encoder does
+   * (filters[y], the five of the PNG spec), so the decoder is checked against the rows it must give
+   * back. The CRCs are not read by the decoder and are left zero.
+   */
+  function filteredPng(width: number, depth: number, colour: number, rows: Uint8Array[], filters: number[]): Buffer {
+    const channels = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[colour]!;
+    const bpp = Math.max(1, (channels * depth) / 8);
+    const stride = rows[0]!.length;
+    const body: number[] = [];
+    rows.forEach((line, y) => {
+      const prev = y ? rows[y - 1]! : new Uint8Array(stride);
+      body.push(filters[y]!);
+      for (let i = 0; i < stride; i++) {
+        const a = i >= bpp ? line[i - bpp]! : 0;
+        const b = prev[i]!;
+        const c = i >= bpp ? prev[i - bpp]! : 0;
+        const p = a + b - c;
+        const paeth =
+          Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+        const predictor = [0, a, b, (a + b) >> 1, paeth][filters[y]!]!;
+        body.push((line[i]! - predictor) & 0xff);
+      }
+    });
+    const chunk = (type: string, data: Buffer) => {
+      const head = Buffer.alloc(8);
+      head.writeUInt32BE(data.length, 0);
+      head.write(type, 4, 'latin1');
+      return Buffer.concat([head, data, Buffer.alloc(4)]);
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(width, 0);
+    ihdr.writeUInt32BE(rows.length, 4);
+    ihdr[8] = depth;
+    ihdr[9] = colour;
+    return Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', deflateSync(Buffer.from(body))),
+      chunk('IEND', Buffer.alloc(0)),
+    ]);
+  }
+  /** Scanlines of pseudo-random bytes (a fixed sequence: the same image on every run). */
+  function scanlines(height: number, stride: number): Uint8Array[] {
+    let state = 7;
+    return Array.from({ length: height }, () =>
+      Uint8Array.from({ length: stride }, () => {
+        state = (state * 1103515245 + 12345) & 0x7fffffff;
+        return state >> 16;
+      }),
+    );
+  }
+  const EVERY_FILTER = [0, 1, 2, 3, 4, 4, 3, 2, 1, 0, 3, 4];
+
+  it('undoes each of the five row filters (8-bit grey, rows of every type in turn)', () => {
+    const rows = scanlines(12, 9);
+    const m = decodePngMask(filteredPng(9, 8, 0, rows, EVERY_FILTER), 'm.png');
+    expect({ width: m.width, height: m.height }).toEqual({ width: 9, height: 12 });
+    expect(Array.from(m.values)).toEqual(rows.flatMap((r) => Array.from(r)));
+  });
+
+  it('takes the first channel of RGB and RGBA, the high byte of 16-bit samples, and packed 1-, 2- and 4-bit greys', () => {
+    for (const [colour, depth, channels] of [
+      [2, 8, 3],
+      [6, 8, 4],
+      [4, 8, 2],
+      [0, 16, 1],
+      [6, 16, 4],
+    ] as const) {
+      const step = channels * (depth / 8);
+      const rows = scanlines(12, 5 * step);
+      const m = decodePngMask(filteredPng(5, depth, colour, rows, EVERY_FILTER), `m-${colour}-${depth}.png`);
+      expect({ colour, depth, values: Array.from(m.values) }).toEqual({
+        colour,
+        depth,
+        values: rows.flatMap((r) => Array.from({ length: 5 }, (_, x) => r[x * step]!)),
+      });
+    }
+    for (const depth of [1, 2, 4]) {
+      const width = 11;
+      const rows = scanlines(12, Math.ceil((width * depth) / 8));
+      const m = decodePngMask(filteredPng(width, depth, 0, rows, EVERY_FILTER), `m-${depth}.png`);
+      const expected = rows.flatMap((r) =>
+        Array.from({ length: width }, (_, x) => (r[(x * depth) >> 3]! >> (8 - depth - ((x * depth) & 7))) & ((1 << depth) - 1)),
+      );
+      expect({ depth, values: Array.from(m.values) }).toEqual({ depth, values: expected });
+    }
+  });
+
+  it('names a row with an unknown filter type', () => {
+    const png = filteredPng(3, 8, 0, scanlines(2, 3), [0, 0]);
+    // The second row's filter byte, inside the deflated data: rewrite the image data with a bad type.
+    const rows = Buffer.from([0, 1, 2, 3, 7, 4, 5, 6]);
+    const idat = deflateSync(rows);
+    const at = png.indexOf('IDAT') - 4;
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(idat.length, 0);
+    head.write('IDAT', 4, 'latin1');
+    const end = png.indexOf('IEND') - 4;
+    const bad = Buffer.concat([png.subarray(0, at), head, idat, Buffer.alloc(4), png.subarray(end)]);
+    expect(() => decodePngMask(bad, 'm.png')).toThrow('m.png has an invalid PNG filter type 7 on row 1.');
+  });
+
   it('refuses what is not a PNG or is cut short', () => {
     expect(() => decodePngMask(Buffer.from('not a png at all'), 'm.png')).toThrow('m.png is not a PNG (no PNG signature).');
     const png = pngMask(8, 8, () => 1);
@@ -125,6 +230,39 @@ describe('preprocessSlice', () => {
     expect(Array.from(out)).toEqual([-2, -2, 0, 2]);
     preprocessSlice(slice, { normalisation: { kind: 'minmax', min: -1000, max: 1000 } }, 4, 1, out);
     expect(Array.from(out)).toEqual([0.25, 0.42, 0.52, 1].map((v) => expect.closeTo(v, 6)));
+  });
+
+  it('maps a stored slice (readDicomSlice) in one pass to the very floats of decodeDicomSlice then preprocessSlice', () => {
+    const specs = [
+      { window: { center: 40, width: 400 } },
+      { window: { center: -600, width: 1500 }, normalisation: { kind: 'zscore' as const, mean: 0.3, std: 0.2 } },
+      { normalisation: { kind: 'minmax' as const, min: -1024, max: 3071 } },
+      {},
+    ];
+    const files = [
+      ['CT_small.dcm', sampleBytes('CT_small.dcm')],
+      ['ct.dcm', ctSlice(37, 23, (x, y) => -1000 + 37 * x + 61 * y)],
+    ] as const;
+    for (const [name, bytes] of files)
+      for (const spec of specs) {
+        const stored = readDicomSlice(bytes, name);
+        const { width, height } = stored;
+        for (const [w, h] of [
+          [width, height],
+          [16, 12],
+        ] as const) {
+          const once = new Float32Array(w * h);
+          const twice = new Float32Array(w * h);
+          preprocessSlice(stored, spec, w, h, once);
+          preprocessSlice(decodeDicomSlice(bytes, name), spec, w, h, twice);
+          expect({ name, spec, w, equal: Buffer.compare(Buffer.from(once.buffer), Buffer.from(twice.buffer)) === 0 }).toEqual({
+            name,
+            spec,
+            w,
+            equal: true,
+          });
+        }
+      }
   });
 
   it('resizes bilinearly with pixel centres aligned: halving averages 2×2 blocks', () => {

@@ -17,6 +17,35 @@ export interface Slice<T extends ArrayLike<number> = Float32Array> {
   values: T;
 }
 
+/** A greyscale image's samples as stored. */
+export type StoredSamples = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
+
+/**
+ * A slice as its file stores it: the samples and the rescale that makes them modality values
+ * (value = sample × slope + intercept, held as a float32 as decodeDicomSlice holds it).
+ */
+export interface StoredSlice {
+  width: number;
+  height: number;
+  samples: StoredSamples;
+  slope: number;
+  intercept: number;
+}
+
+function samplesOf(buffer: ArrayBufferLike, offset: number, n: number, bits: 8 | 16 | 32, signed: boolean): StoredSamples {
+  if (bits === 8) return signed ? new Int8Array(buffer, offset, n) : new Uint8Array(buffer, offset, n);
+  if (bits === 16) return signed ? new Int16Array(buffer, offset, n) : new Uint16Array(buffer, offset, n);
+  return signed ? new Int32Array(buffer, offset, n) : new Uint32Array(buffer, offset, n);
+}
+
+/** The slice's modality values (sample × slope + intercept) as float32s. */
+export function modalityValues(slice: StoredSlice): Slice {
+  const { samples, slope, intercept } = slice;
+  const values = new Float32Array(samples.length);
+  for (let i = 0; i < samples.length; i++) values[i] = samples[i]! * slope + intercept;
+  return { width: slice.width, height: slice.height, values };
+}
+
 /** Transfer syntaxes whose pixel data is stored as plain little-endian samples. */
 const UNCOMPRESSED: Record<string, string> = {
   '1.2.840.10008.1.2': 'Implicit VR Little Endian',
@@ -161,6 +190,14 @@ export function readUncompressedPixelHeader(bytes: Uint8Array): PixelHeader | nu
  * any other, and any refusal's reason, through dcmjs.
  */
 export function decodeDicomSlice(bytes: Uint8Array, name: string): Slice {
+  return modalityValues(readDicomSlice(bytes, name));
+}
+
+/**
+ * decodeDicomSlice's slice as stored (samples and rescale), for preprocessSlice to map in one pass:
+ * the samples are a view of `bytes` when the pixel data is aligned for it, a copy otherwise.
+ */
+export function readDicomSlice(bytes: Uint8Array, name: string): StoredSlice {
   const header = readUncompressedPixelHeader(bytes);
   const { rows, columns, bits, pixels } = header ?? {};
   if (
@@ -177,29 +214,18 @@ export function decodeDicomSlice(bytes: Uint8Array, name: string): Slice {
     // A typed view in place when the pixel data is aligned for it, a copy otherwise.
     const source = start % (bits / 8) === 0 ? bytes.buffer : copyOf(bytes.subarray(pixels.offset, pixels.offset + n * (bits / 8))).buffer;
     const offset = source === bytes.buffer ? start : 0;
-    const stored =
-      bits === 8
-        ? header.signed
-          ? new Int8Array(source, offset, n)
-          : new Uint8Array(source, offset, n)
-        : bits === 16
-          ? header.signed
-            ? new Int16Array(source, offset, n)
-            : new Uint16Array(source, offset, n)
-          : header.signed
-            ? new Int32Array(source, offset, n)
-            : new Uint32Array(source, offset, n);
-    const slope = header.slope ?? 1;
-    const intercept = header.intercept ?? 0;
-    const values = new Float32Array(n);
-    for (let i = 0; i < n; i++) values[i] = stored[i]! * slope + intercept;
-    return { width: columns, height: rows, values };
+    const samples = samplesOf(source, offset, n, bits, header.signed ?? false);
+    return { width: columns, height: rows, samples, slope: header.slope ?? 1, intercept: header.intercept ?? 0 };
   }
-  return decodeDicomSliceWithDcmjs(bytes, name);
+  return readDicomSliceWithDcmjs(bytes, name);
 }
 
 /** decodeDicomSlice through a full dcmjs parse: every file it reads, and the reason for each it refuses. */
 export function decodeDicomSliceWithDcmjs(bytes: Uint8Array, name: string): Slice {
+  return modalityValues(readDicomSliceWithDcmjs(bytes, name));
+}
+
+function readDicomSliceWithDcmjs(bytes: Uint8Array, name: string): StoredSlice {
   let parsed;
   try {
     parsed = parseDicomFile(bytes, name);
@@ -221,9 +247,9 @@ export function decodeDicomSliceWithDcmjs(bytes: Uint8Array, name: string): Slic
   const columns = numberAt(d, '00280011');
   const bits = numberAt(d, '00280100');
   const signed = numberAt(d, '00280103') === 1;
-  const samples = numberAt(d, '00280002') ?? 1;
+  const perPixel = numberAt(d, '00280002') ?? 1;
   if (!rows || !columns) throw new EvaluationInputError(`${name} has no Rows/Columns: it is not an image.`);
-  if (samples !== 1) throw new EvaluationInputError(`${name} has ${samples} samples per pixel; the evaluation reads greyscale images.`);
+  if (perPixel !== 1) throw new EvaluationInputError(`${name} has ${perPixel} samples per pixel; the evaluation reads greyscale images.`);
   if (bits !== 8 && bits !== 16 && bits !== 32)
     throw new EvaluationInputError(`${name} has ${bits ?? 'no'} bits allocated per pixel; the evaluation reads 8, 16 or 32.`);
   const raw = first(d, '7FE00010');
@@ -242,32 +268,23 @@ export function decodeDicomSliceWithDcmjs(bytes: Uint8Array, name: string): Slic
     );
   // A copy aligned for the typed view (dcmjs's buffer may start at any offset).
   const aligned = buffer.slice(0, n * bytesPer).buffer;
-  const stored =
-    bits === 8
-      ? signed
-        ? new Int8Array(aligned)
-        : new Uint8Array(aligned)
-      : bits === 16
-        ? signed
-          ? new Int16Array(aligned)
-          : new Uint16Array(aligned)
-        : signed
-          ? new Int32Array(aligned)
-          : new Uint32Array(aligned);
-  const slope = numberAt(d, '00281053') ?? 1;
-  const intercept = numberAt(d, '00281052') ?? 0;
-  const values = new Float32Array(n);
-  for (let i = 0; i < n; i++) values[i] = stored[i]! * slope + intercept;
-  return { width: columns, height: rows, values };
+  const samples = samplesOf(aligned, 0, n, bits, signed);
+  return { width: columns, height: rows, samples, slope: numberAt(d, '00281053') ?? 1, intercept: numberAt(d, '00281052') ?? 0 };
 }
 
 /**
  * The version's preprocessing of a slice into `out` (width × height floats, row-major): window
  * center/width mapped linearly to [0, 1] and clamped, then the normalisation, then a bilinear
- * resize (pixel centres aligned) when the model's size differs from the image's.
+ * resize (pixel centres aligned) when the model's size differs from the image's. A stored slice
+ * (readDicomSlice) of the model's size is mapped from its samples in one pass, to the same floats.
  */
-export function preprocessSlice(slice: Slice, spec: PreprocessingSpec, width: number, height: number, out: Float32Array): void {
-  const { values } = slice;
+export function preprocessSlice(
+  slice: Slice | StoredSlice,
+  spec: PreprocessingSpec,
+  width: number,
+  height: number,
+  out: Float32Array,
+): void {
   let scale = 1;
   let offset = 0;
   let clamp = false;
@@ -287,6 +304,18 @@ export function preprocessSlice(slice: Slice, spec: PreprocessingSpec, width: nu
     nScale = 1 / (norm.max - norm.min);
     nOffset = -norm.min / (norm.max - norm.min);
   }
+  if ('samples' in slice) {
+    if (slice.width !== width || slice.height !== height) return preprocessSlice(modalityValues(slice), spec, width, height, out);
+    // The modality value rounded to a float32 as modalityValues stores it, then mapped as below.
+    const { samples, slope, intercept } = slice;
+    for (let i = 0; i < samples.length; i++) {
+      let x = Math.fround(samples[i]! * slope + intercept) * scale + offset;
+      if (clamp) x = x < 0 ? 0 : x > 1 ? 1 : x;
+      out[i] = x * nScale + nOffset;
+    }
+    return;
+  }
+  const { values } = slice;
   const map = (v: number) => {
     let x = v * scale + offset;
     if (clamp) x = x < 0 ? 0 : x > 1 ? 1 : x;
@@ -379,52 +408,58 @@ export function decodePngMask(bytes: Buffer, name: string): Slice<Uint8Array> {
   const stride = Math.ceil((width * channels * depth) / 8);
   if (raw.length < height * (stride + 1))
     throw new EvaluationInputError(`${name} holds ${raw.length} bytes of image data, fewer than ${width}×${height} pixels need.`);
-  const line = new Uint8Array(stride);
-  const prev = new Uint8Array(stride);
+  let line = new Uint8Array(stride);
+  let prev = new Uint8Array(stride);
   const out = new Uint8Array(width * height);
+  // One loop per filter type (the type is per row), so the inner loops carry no switch; the first
+  // bpp bytes of a row have no left neighbour (a = c = 0).
   for (let y = 0; y < height; y++) {
-    const at = y * (stride + 1);
-    const filter = raw[at]!;
-    for (let i = 0; i < stride; i++) {
-      const x = raw[at + 1 + i]!;
-      const a = i >= bpp ? line[i - bpp]! : 0;
-      const b = prev[i]!;
-      const c = i >= bpp ? prev[i - bpp]! : 0;
-      let v: number;
-      switch (filter) {
-        case 0:
-          v = x;
-          break;
-        case 1:
-          v = x + a;
-          break;
-        case 2:
-          v = x + b;
-          break;
-        case 3:
-          v = x + ((a + b) >> 1);
-          break;
-        case 4: {
+    const at = y * (stride + 1) + 1;
+    const filter = raw[at - 1]!;
+    const head = Math.min(bpp, stride);
+    switch (filter) {
+      case 0:
+        line.set(raw.subarray(at, at + stride));
+        break;
+      case 1:
+        for (let i = 0; i < head; i++) line[i] = raw[at + i]!;
+        for (let i = head; i < stride; i++) line[i] = (raw[at + i]! + line[i - bpp]!) & 0xff;
+        break;
+      case 2:
+        for (let i = 0; i < stride; i++) line[i] = (raw[at + i]! + prev[i]!) & 0xff;
+        break;
+      case 3:
+        for (let i = 0; i < head; i++) line[i] = (raw[at + i]! + (prev[i]! >> 1)) & 0xff;
+        for (let i = head; i < stride; i++) line[i] = (raw[at + i]! + ((line[i - bpp]! + prev[i]!) >> 1)) & 0xff;
+        break;
+      case 4:
+        // Paeth with a = c = 0 picks b.
+        for (let i = 0; i < head; i++) line[i] = (raw[at + i]! + prev[i]!) & 0xff;
+        for (let i = head; i < stride; i++) {
+          const a = line[i - bpp]!;
+          const b = prev[i]!;
+          const c = prev[i - bpp]!;
           const p = a + b - c;
           const pa = Math.abs(p - a);
           const pb = Math.abs(p - b);
           const pc = Math.abs(p - c);
-          v = x + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
-          break;
+          line[i] = (raw[at + i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 0xff;
         }
-        default:
-          throw new EvaluationInputError(`${name} has an invalid PNG filter type ${filter} on row ${y}.`);
-      }
-      line[i] = v & 0xff;
+        break;
+      default:
+        throw new EvaluationInputError(`${name} has an invalid PNG filter type ${filter} on row ${y}.`);
     }
-    for (let x = 0; x < width; x++) {
-      if (depth >= 8) out[y * width + x] = line[x * channels * (depth / 8)]!;
-      else {
+    const row = y * width;
+    if (depth === 8 && channels === 1) out.set(line.subarray(0, width), row);
+    else if (depth >= 8) {
+      const step = channels * (depth / 8);
+      for (let x = 0; x < width; x++) out[row + x] = line[x * step]!;
+    } else
+      for (let x = 0; x < width; x++) {
         const bit = x * depth;
-        out[y * width + x] = (line[bit >> 3]! >> (8 - depth - (bit & 7))) & ((1 << depth) - 1);
+        out[row + x] = (line[bit >> 3]! >> (8 - depth - (bit & 7))) & ((1 << depth) - 1);
       }
-    }
-    prev.set(line);
+    [line, prev] = [prev, line];
   }
   return { width, height, values: out };
 }
