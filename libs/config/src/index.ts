@@ -169,6 +169,14 @@ export const configSchema = z.object({
     .string()
     .regex(new RegExp(`^${dnsSubdomain}$`), 'must be a ServiceAccount name')
     .optional(),
+  /**
+   * The image of the init container that fetches a run's initial weights (transfer learning) from
+   * Caliper into the pod and checks their sha256: it needs sh, curl and sha256sum.
+   */
+  TRAINING_KUBERNETES_FETCH_IMAGE: z
+    .string()
+    .regex(/^[^\s]+$/, 'must be an image reference such as curlimages/curl:8.11.1')
+    .default('curlimages/curl:8.11.1'),
   /** A running run that has sent heartbeats but none for this long is marked lost (a launched one after asking its executor). */
   TRAINING_HEARTBEAT_TIMEOUT_SECONDS: z.coerce
     .number()

@@ -19,6 +19,7 @@ import { ModelVersionFieldsResolver, RegisteredModelFieldsResolver, RegistryReso
 import { MlflowRegistryApi } from './mlflow-registry.api';
 import { ModelCardsController } from './model-cards.controller';
 import { ModelCardsService } from './model-cards.service';
+import { ModelVersionFilesController } from './model-version-files.controller';
 import { ModelVersionsService } from './model-versions.service';
 import { PromotionService } from './promotion.service';
 import { ProvenanceController } from './provenance.controller';
@@ -27,7 +28,7 @@ import { RegisteredModelsService } from './registered-models.service';
 import { RegistryReads } from './registry-reads';
 
 @Module({
-  controllers: [MlflowRegistryController, ModelCardsController, ProvenanceController],
+  controllers: [MlflowRegistryController, ModelCardsController, ProvenanceController, ModelVersionFilesController],
   providers: [
     RegistryReads,
     RegisteredModelsService,

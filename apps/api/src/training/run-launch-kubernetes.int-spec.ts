@@ -12,14 +12,22 @@
  * with the exit code and the pod's log; a cancelled run's Job is deleted in the foreground and the
  * run ends killed. A worker without the Kubernetes executor fails such a run saying how to enable
  * it, and a worker told to use it without a cluster does not start, naming the variables.
+ *
+ * Transfer learning: the pod's init container's own command (sh, curl, sha256sum) is run here with
+ * the Secret's token against the API, as the pod would run it, and the files it writes are the
+ * registered ones; bytes changed in the store are refused by it and, at the next launch, by the
+ * worker before it submits anything.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the worker's stand-in for a Kubernetes API server
 import { RecordingKubeApi } from '../../../worker/src/training/testing/recording-kube-api';
-import { ADMIN, Auth, gqlOk, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
+import { RegistryRepository } from '@caliper/persistence';
+import { DataSource } from 'typeorm';
+import { ADMIN, Auth, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
 import { startWorker, WorkerProcess } from '../testing/worker-process';
 
 const NS = 'caliper-runs';
@@ -45,8 +53,29 @@ interface RunView {
 
 interface KubeObject {
   metadata: { name: string; labels?: Record<string, string> };
-  spec?: { template: { spec: { containers: Record<string, unknown>[]; imagePullSecrets?: { name: string }[] } } };
+  spec?: {
+    template: {
+      spec: {
+        containers: Record<string, unknown>[];
+        initContainers?: { name: string; image: string; command: string[]; env: unknown[] }[];
+        volumes?: unknown[];
+        imagePullSecrets?: { name: string }[];
+      };
+    };
+  };
   data?: Record<string, string>;
+}
+
+/** Runs a command as the pod would (no shell between us and it), with only these variables and PATH. */
+function runLikePod(command: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      command[0]!,
+      command.slice(1),
+      { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    );
+  });
 }
 
 jest.setTimeout(120_000);
@@ -55,7 +84,9 @@ describe('launching runs onto Kubernetes (worker process, recording API server)'
   let kube: RecordingKubeApi;
   let api: TestApi;
   let worker: WorkerProcess;
+  let admin: Auth;
   let researcher: Auth;
+  let researcherId: string;
   let projectId: string;
   let templateVersionId: string;
   const apiToken = `sa-${randomBytes(12).toString('hex')}`;
@@ -83,9 +114,10 @@ describe('launching runs onto Kubernetes (worker process, recording API server)'
 
   beforeAll(async () => {
     [kube, api] = await Promise.all([new RecordingKubeApi(NS).start(), startTestApi()]);
-    const admin = await login(api, ADMIN.username, ADMIN.password);
+    admin = await login(api, ADMIN.username, ADMIN.password);
     projectId = await newProject(api, admin, 'k8s-launches');
     const r = await newUser(api, admin, { projectId, roles: ['RESEARCHER'] });
+    researcherId = r.id;
     researcher = await login(api, r.username, r.password);
     const created = await gqlOk<{ createRunTemplate: { latestVersion: { id: string } } }>(api, researcher, CREATE, {
       i: {
@@ -207,6 +239,175 @@ describe('launching runs onto Kubernetes (worker process, recording API server)'
       body: JSON.stringify({ run_id: runId, key: 'loss', value: 1, timestamp: Date.now(), step: 2 }),
     });
     expect(late.status).toBe(401);
+  });
+
+  it("gives a transfer-learning pod an init container that fetches the initial model version's files with the run's token and checks them", async () => {
+    const weights = { 'model/model.onnx': Buffer.from('pretrained UNet, v1'), 'model/extra data/w#1.pt': randomBytes(300_000) };
+    const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+    await api.objects.store.ensureBucket('caliper-artifacts');
+    for (const [p, bytes] of Object.entries(weights))
+      await api.objects.store.putObject('caliper-artifacts', `pretrained/${p}`, bytes, { size: bytes.length });
+    const ds = api.app.get(DataSource);
+    const registry = api.app.get(RegistryRepository);
+    const modelVersionId = await ds.transaction(async (m) => {
+      const now = Date.now();
+      const model = await registry.createModel(m, { projectId, name: 'unet-pretrained', description: null, now });
+      const v = await registry.createVersion(m, {
+        registeredModelId: model.id,
+        version: 1,
+        source: 'external://pretrained',
+        runId: null,
+        artifactPath: 'model',
+        artifactDigest: null,
+        currentStage: 'none',
+        description: '',
+        runLink: '',
+        userId: researcherId,
+        creationTime: now,
+        lastUpdatedTime: now,
+      });
+      await registry.pinFiles(
+        m,
+        v.id,
+        Object.entries(weights).map(([p, bytes]) => ({
+          path: p,
+          bucket: 'caliper-artifacts',
+          objectKey: `pretrained/${p}`,
+          size: bytes.length,
+          sha256: sha(bytes),
+        })),
+      );
+      return v.id;
+    });
+
+    // The files endpoint: the project's members read them, with their sha256; others get 404 as for an unknown id.
+    const listed = await rest(api, 'GET', `/api/v1/model-versions/${modelVersionId}/files`, researcher);
+    expect(await listed.json()).toEqual({
+      files: Object.entries(weights)
+        .map(([p, bytes]) => ({ path: p, size: bytes.length, sha256: sha(bytes) }))
+        .sort((a, b) => a.path.localeCompare(b.path)),
+    });
+    const one = await rest(api, 'GET', `/api/v1/model-versions/${modelVersionId}/files/model/model.onnx`, researcher);
+    expect({
+      status: one.status,
+      sha: one.headers.get('x-checksum-sha256'),
+      body: Buffer.from(await one.arrayBuffer()).toString(),
+    }).toEqual({
+      status: 200,
+      sha: sha(weights['model/model.onnx']),
+      body: 'pretrained UNet, v1',
+    });
+    const otherProject = await newProject(api, admin, 'k8s-elsewhere');
+    const o = await newUser(api, admin, { projectId: otherProject, roles: ['PI'] });
+    const outsider = await login(api, o.username, o.password);
+    for (const path of [
+      `/api/v1/model-versions/${modelVersionId}/files`,
+      `/api/v1/model-versions/${modelVersionId}/files/model/model.onnx`,
+    ]) {
+      const r = await rest(api, 'GET', path, outsider);
+      expect({ path, status: r.status, body: await r.text() }).toEqual({
+        path,
+        status: 404,
+        body: expect.stringContaining(`Model version ${modelVersionId}`),
+      });
+    }
+    expect((await rest(api, 'GET', `/api/v1/model-versions/${modelVersionId}/files/model/nope.onnx`, researcher)).status).toBe(404);
+
+    const created = await gqlOk<{ createRunTemplate: { latestVersion: { id: string } } }>(api, researcher, CREATE, {
+      i: {
+        projectId,
+        name: 'Fine-tune on Kubernetes',
+        definition: {
+          architecture: 'UNet 2D from unet-pretrained v1',
+          executor: 'KUBERNETES',
+          image: IMAGE,
+          initialModelVersionId: modelVersionId,
+          resources: { gpus: 1, cpus: 2, memoryGb: 4, wallTimeMinutes: 30 },
+          command: ['python3', 'finetune.py'],
+        },
+      },
+    });
+    const fineTune = async () =>
+      (
+        await gqlOk<{ launchRun: { runId: string } }>(api, researcher, LAUNCH, {
+          i: { templateVersionId: created.createRunTemplate.latestVersion.id, values: [] },
+        })
+      ).launchRun.runId;
+    const runId = await fineTune();
+    const job = await jobOf(runId);
+    const pod = job.spec!.template.spec;
+    expect(pod.volumes).toEqual([{ name: 'initial-weights', emptyDir: {} }]);
+    expect(pod.containers[0]).toMatchObject({
+      volumeMounts: [{ name: 'initial-weights', mountPath: '/caliper/initial-weights', readOnly: true }],
+      env: expect.arrayContaining([
+        { name: 'CALIPER_INITIAL_WEIGHTS_DIR', value: '/caliper/initial-weights' },
+        { name: 'CALIPER_INITIAL_MODEL_VERSION_ID', value: modelVersionId },
+      ]),
+    });
+    const init = pod.initContainers![0]!;
+    expect(init).toMatchObject({ name: 'initial-weights', image: 'curlimages/curl:8.11.1' });
+    const secret = await until('the Secret', async () => kube.secrets.get(`caliper-${runId}-token`) as KubeObject | undefined);
+    const token = Buffer.from(secret.data!.CALIPER_TOKEN!, 'base64').toString('utf8');
+    expect(JSON.stringify(job)).not.toContain(token);
+
+    // The init container's command as the pod runs it, into a folder of ours instead of the pod's volume.
+    const dir = mkdtempSync(path.join(tmpdir(), 'caliper-k8s-weights-'));
+    const command = init.command.map((a) => (a === '/caliper/initial-weights' ? dir : a));
+    const fetched = await runLikePod(command, { CALIPER_TOKEN: token });
+    expect(fetched).toMatchObject({ code: 0, stderr: '' });
+    for (const [p, bytes] of Object.entries(weights))
+      expect({ p, same: readFileSync(path.join(dir, p)).equals(bytes) }).toEqual({ p, same: true });
+    expect(readdirSync(dir, { recursive: true }).sort()).toEqual([
+      'model',
+      'model/extra data',
+      'model/extra data/w#1.pt',
+      'model/model.onnx',
+    ]);
+    // Without the run's token the API refuses it, and the fetch says which file it could not get.
+    const refused = await runLikePod(command, { CALIPER_TOKEN: 'not-a-token' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('401');
+    expect(refused.stderr).toContain('caliper: could not fetch model/extra data/w#1.pt of the initial model version');
+
+    // The stored bytes change after the Job was made: the pod's fetch refuses them, and the run fails with its words.
+    // (Of the same length: a shorter object ends its download early, which curl refuses before any hash.)
+    const changed = Buffer.from('pretrained UNet, v2');
+    await api.objects.store.putObject('caliper-artifacts', 'pretrained/model/model.onnx', changed, { size: changed.length });
+    const tampered = await runLikePod(command, { CALIPER_TOKEN: token });
+    const words = `caliper: model/model.onnx has sha256 ${sha(changed)}, not the ${sha(weights['model/model.onnx'])} registered with the initial model version`;
+    expect(tampered).toMatchObject({ code: 1, stderr: `${words}\n` });
+    kube.setPod(
+      `caliper-${runId}`,
+      {
+        phase: 'Failed',
+        initContainerStatuses: [
+          {
+            name: 'initial-weights',
+            image: init.image,
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            state: { terminated: { exitCode: 1, reason: 'Error', message: tampered.stderr } },
+          },
+        ],
+      },
+      { failed: 1, conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] },
+    );
+    const failed = await runUntil(runId, (r) => r.status === 'FAILED' && r.execution.endedAt !== null);
+    expect(failed.execution).toMatchObject({
+      exitCode: 1,
+      message: `Kubernetes Job caliper-${runId} failed before the run started: its initial weights could not be fetched (exit code 1): ${words}`,
+    });
+
+    // The next launch: the worker hashes the stored bytes first and submits nothing.
+    const jobs = kube.jobs.size;
+    const next = await fineTune();
+    const unsubmitted = await runUntil(next, (r) => r.status === 'FAILED');
+    expect(unsubmitted.execution).toMatchObject({
+      externalId: null,
+      message: `the initial weights could not be given to the job: model/model.onnx has sha256 ${sha(changed)}, not the ${sha(weights['model/model.onnx'])} registered with the model version.`,
+    });
+    expect(kube.jobs.size).toBe(jobs);
   });
 
   it('ends a run whose container failed failed, with its exit code', async () => {

@@ -44,6 +44,13 @@ export interface ExecutionSpec {
    * in files only the job's user can read, never on a command line, in a job script or in a log.
    */
   secretEnv?: Readonly<Record<string, string>>;
+  /**
+   * Transfer learning on an executor whose jobs do not see the worker's filesystem
+   * (Executor.fetchesInitialWeights): the initial model version's files, for the job to fetch from
+   * Caliper (`GET {url}/api/v1/model-versions/{id}/files/{path}`, with its token) into a folder it
+   * names in CALIPER_INITIAL_WEIGHTS_DIR, each checked against its sha256 before the command runs.
+   */
+  initialWeights?: { modelVersionId: string; files: readonly { path: string; sha256: string }[] };
 }
 
 export interface ExecutionStatus {
@@ -67,6 +74,11 @@ export interface Executor {
    * Kubernetes pod's log) have it; for the others the worker reads that file.
    */
   readOutput?(externalId: string, offset: number, maxBytes: number): Promise<Buffer | undefined>;
+  /**
+   * The job fetches the initial weights itself (spec.initialWeights), as it does not see the
+   * worker's filesystem (a Kubernetes pod); otherwise the worker copies them next to the job.
+   */
+  readonly fetchesInitialWeights?: boolean;
   /** Stops the job and resolves once it has stopped; a job that already ended is left as it ended. */
   cancel(externalId: string): Promise<void>;
 }

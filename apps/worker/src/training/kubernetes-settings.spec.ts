@@ -45,13 +45,14 @@ describe('kubernetesExecutorOptions', () => {
       skipTLSVerify: false,
       partition: 'queue',
       gpuResource: 'nvidia.com/gpu',
+      fetchImage: 'curlimages/curl:8.11.1',
     });
     expect(
       kubernetesExecutorOptions(loadConfig({}), { KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' }, pod).server,
     ).toBe('https://[fd00::1]:443');
   });
 
-  it('takes the variables over the pod, and passes the partition, GPU resource, pull secrets and ServiceAccount on', () => {
+  it('takes the variables over the pod, and passes the partition, GPU resource, pull secrets, ServiceAccount and fetch image on', () => {
     const pod = folder('pod-overridden', { token: 'pod-token', namespace: 'default', 'ca.crt': PEM });
     const own = folder('own', { token: 'own-token\n', 'ca.pem': PEM });
     const options = kubernetesExecutorOptions(
@@ -65,6 +66,7 @@ describe('kubernetesExecutorOptions', () => {
         TRAINING_KUBERNETES_GPU_RESOURCE: 'amd.com/gpu',
         TRAINING_KUBERNETES_IMAGE_PULL_SECRETS: 'registry-creds',
         TRAINING_KUBERNETES_SERVICE_ACCOUNT: 'trainer',
+        TRAINING_KUBERNETES_FETCH_IMAGE: 'registry.example.org/tools/curl:8.11.1',
       }),
       { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' },
       pod,
@@ -80,6 +82,7 @@ describe('kubernetesExecutorOptions', () => {
       gpuResource: 'amd.com/gpu',
       imagePullSecrets: ['registry-creds'],
       serviceAccountName: 'trainer',
+      fetchImage: 'registry.example.org/tools/curl:8.11.1',
     });
   });
 

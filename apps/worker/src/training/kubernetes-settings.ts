@@ -27,6 +27,7 @@ export type KubernetesConfig = Pick<
   | 'TRAINING_KUBERNETES_GPU_RESOURCE'
   | 'TRAINING_KUBERNETES_IMAGE_PULL_SECRETS'
   | 'TRAINING_KUBERNETES_SERVICE_ACCOUNT'
+  | 'TRAINING_KUBERNETES_FETCH_IMAGE'
 >;
 
 /**
@@ -93,6 +94,7 @@ export function kubernetesExecutorOptions(
     gpuResource: config.TRAINING_KUBERNETES_GPU_RESOURCE,
     ...(config.TRAINING_KUBERNETES_IMAGE_PULL_SECRETS ? { imagePullSecrets: config.TRAINING_KUBERNETES_IMAGE_PULL_SECRETS } : {}),
     ...(config.TRAINING_KUBERNETES_SERVICE_ACCOUNT ? { serviceAccountName: config.TRAINING_KUBERNETES_SERVICE_ACCOUNT } : {}),
+    fetchImage: config.TRAINING_KUBERNETES_FETCH_IMAGE,
   };
 }
 

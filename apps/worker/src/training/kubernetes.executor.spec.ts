@@ -6,7 +6,7 @@
  */
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { ExecutionSpec } from './executor';
-import { namesFor, renderJob, renderSecret, RenderOptions, statusFromJob } from './kubernetes.executor';
+import { FETCH_WEIGHTS_SCRIPT, namesFor, renderJob, renderSecret, RenderOptions, statusFromJob } from './kubernetes.executor';
 import { loadKubernetesModels } from './testing/esm-bundle';
 
 const KEY = '3f2b8c1e-5d4a-4e8b-9c7f-0a1b2c3d4e5f';
@@ -145,6 +145,70 @@ describe('renderJob and renderSecret', () => {
       { name: 'NOTE', value: odd.join('|') },
       { name: 'EMPTY', value: '' },
     ]);
+  });
+
+  const SHA_A = 'a'.repeat(64);
+  const SHA_B = 'b'.repeat(64);
+  const weightsSpec: ExecutionSpec = {
+    ...gpuSpec,
+    env: { ...gpuSpec.env, CALIPER_URL: 'https://caliper.example.org/' },
+    initialWeights: {
+      modelVersionId: 'c0ffee00-0000-4000-8000-000000000001',
+      files: [
+        { path: 'model/model.onnx', sha256: SHA_A },
+        { path: 'model/weights dir/w#1.pt', sha256: SHA_B },
+      ],
+    },
+  };
+
+  it('gives a run with initial weights a schema-valid init container that fetches and checks them into a volume the run reads', () => {
+    const job = renderJob(weightsSpec, { ...OPTIONS, fetchImage: 'registry.example.org/tools/curl:8' });
+    valid(job);
+    const pod = job.spec!.template.spec!;
+    expect(pod.volumes).toEqual([{ name: 'initial-weights', emptyDir: {} }]);
+    expect(pod.initContainers).toEqual([
+      {
+        name: 'initial-weights',
+        image: 'registry.example.org/tools/curl:8',
+        command: [
+          'sh',
+          '-c',
+          FETCH_WEIGHTS_SCRIPT,
+          'fetch-initial-weights',
+          '/caliper/initial-weights',
+          'https://caliper.example.org/api/v1/model-versions/c0ffee00-0000-4000-8000-000000000001/files/model/model.onnx',
+          'model/model.onnx',
+          SHA_A,
+          'https://caliper.example.org/api/v1/model-versions/c0ffee00-0000-4000-8000-000000000001/files/model/weights%20dir/w%231.pt',
+          'model/weights dir/w#1.pt',
+          SHA_B,
+        ],
+        env: [{ name: 'CALIPER_TOKEN', valueFrom: { secretKeyRef: { name: `caliper-${KEY}-token`, key: 'CALIPER_TOKEN' } } }],
+        volumeMounts: [{ name: 'initial-weights', mountPath: '/caliper/initial-weights' }],
+        // The run's CPU and memory, no GPU.
+        resources: { requests: { cpu: '8', memory: '32768Mi' }, limits: { cpu: '8', memory: '32768Mi' } },
+        terminationMessagePolicy: 'FallbackToLogsOnError',
+      },
+    ]);
+    const run = pod.containers[0]!;
+    expect(run.volumeMounts).toEqual([{ name: 'initial-weights', mountPath: '/caliper/initial-weights', readOnly: true }]);
+    expect(run.env).toContainEqual({ name: 'CALIPER_INITIAL_WEIGHTS_DIR', value: '/caliper/initial-weights' });
+    expect(JSON.stringify(job)).not.toContain('tok_secret');
+    // The default fetch image, when none is configured.
+    expect(renderJob(weightsSpec, OPTIONS).spec!.template.spec!.initContainers![0]!.image).toBe('curlimages/curl:8.11.1');
+    // No weights, no init container and no volume.
+    expect(renderJob(gpuSpec, OPTIONS).spec!.template.spec).not.toHaveProperty('initContainers');
+    expect(renderJob(gpuSpec, OPTIONS).spec!.template.spec).not.toHaveProperty('volumes');
+  });
+
+  it('refuses initial weights it could not fetch safely: no URL or token, no files, a path leaving its folder, a bad sha256', () => {
+    const files = (f: { path: string; sha256: string }[]) => ({ ...weightsSpec, initialWeights: { modelVersionId: 'v', files: f } });
+    expect(() => renderJob({ ...weightsSpec, env: gpuSpec.env }, OPTIONS)).toThrow('the spec needs CALIPER_URL (http or https)');
+    expect(() => renderJob({ ...weightsSpec, secretEnv: {} }, OPTIONS)).toThrow('the spec needs CALIPER_TOKEN in secretEnv');
+    expect(() => renderJob(files([]), OPTIONS)).toThrow('model version v pins no files to fetch');
+    for (const path of ['../x', '/etc/passwd', 'a//b', 'a/./b', 'model/../../x'])
+      expect(() => renderJob(files([{ path, sha256: SHA_A }]), OPTIONS)).toThrow(`the file path ${path} leaves its folder`);
+    expect(() => renderJob(files([{ path: 'm.onnx', sha256: 'ABC' }]), OPTIONS)).toThrow('m.onnx: "ABC" is not a sha256');
   });
 
   it('the schema check catches what the API would refuse (the validator is live)', () => {
@@ -315,6 +379,50 @@ describe('statusFromJob', () => {
     ],
   ] as const)('%s', (_, j, p, expected) => {
     expect(statusFromJob(j as V1Job, p as V1Pod | undefined)).toEqual(expected);
+  });
+
+  it("says a run whose initial weights' fetch failed never started, with the init container's last words", () => {
+    const fetchFailed: V1Pod['status'] = {
+      phase: 'Failed',
+      initContainerStatuses: [
+        {
+          name: 'initial-weights',
+          image: 'curl',
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: {
+            terminated: {
+              exitCode: 1,
+              reason: 'Error',
+              message: 'caliper: model/model.onnx has sha256 ab12, not the cd34 registered with the initial model version\n',
+            },
+          },
+        },
+      ],
+      containerStatuses: [
+        { name: 'run', image: 'i', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } },
+      ],
+    };
+    expect(statusFromJob(job(failedCondition('BackoffLimitExceeded')), pod(fetchFailed))).toEqual({
+      state: 'failed',
+      exitCode: 1,
+      message: `Kubernetes Job ${NAME} failed before the run started: its initial weights could not be fetched (exit code 1): caliper: model/model.onnx has sha256 ab12, not the cd34 registered with the initial model version`,
+    });
+    // Still fetching (retrying curl): pending, not failed.
+    const fetching: V1Pod['status'] = {
+      phase: 'Pending',
+      initContainerStatuses: [
+        { name: 'initial-weights', image: 'curl', imageID: '', ready: false, restartCount: 0, state: { running: {} } },
+      ],
+      containerStatuses: [
+        { name: 'run', image: 'i', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } },
+      ],
+    };
+    expect(statusFromJob(job({ active: 1 }), pod(fetching))).toMatchObject({
+      state: 'queued',
+      message: `Kubernetes Job ${NAME} pending: PodInitializing`,
+    });
   });
 
   it('says a Job Kueue holds back is queued in its queue', () => {

@@ -16,6 +16,13 @@
  * pod's phase, a waiting container's reason, the PodScheduled condition's message, a terminated
  * container's exit code. Cancel deletes the Job with propagationPolicy Foreground (its pods go
  * first) and waits until the API no longer knows it.
+ *
+ * Transfer learning: a pod does not see the worker's run folder, so a run with initial weights gets
+ * an init container (`initial-weights`, TRAINING_KUBERNETES_FETCH_IMAGE) that fetches each file from
+ * the API with the run's token (from the Secret, written to a header file: never on curl's command
+ * line), checks its sha256 and writes it to an emptyDir the run's container mounts read-only at
+ * CALIPER_INITIAL_WEIGHTS_DIR. A file that does not arrive or hashes otherwise fails the init
+ * container, and with it the pod, with the reason as its termination message.
  */
 import { readFileSync } from 'node:fs';
 import type * as ClientNode from '@kubernetes/client-node';
@@ -74,6 +81,8 @@ export interface KubernetesExecutorOptions {
   pollMs?: number;
   /** How many of the log's last lines an ended Job's status carries. */
   logTailLines?: number;
+  /** The image of the init container that fetches a run's initial weights (sh, curl and sha256sum). */
+  fetchImage?: string;
   /**
    * The @kubernetes/client-node module, loaded with require() when absent. It is ESM only: Node
    * 22.12+ requires it natively, Jest on Node < 24.9 does not, so the tests pass a CommonJS bundle
@@ -90,6 +99,7 @@ const DEFAULTS = {
   logTailLines: 50,
   tokenRefreshMs: 60_000,
   gpuResource: 'nvidia.com/gpu',
+  fetchImage: 'curlimages/curl:8.11.1',
 };
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -97,6 +107,40 @@ export const RUN_ID_LABEL = 'caliper.io/run-id';
 export const KUEUE_QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
 /** The container's name in the pod. */
 export const CONTAINER = 'run';
+/** The init container that fetches the initial weights, and where the run's container finds them. */
+export const WEIGHTS_CONTAINER = 'initial-weights';
+export const WEIGHTS_DIR = '/caliper/initial-weights';
+
+/**
+ * The init container's script (POSIX sh; busybox's will do): `sh -c SCRIPT fetch-initial-weights
+ * DIR URL PATH SHA256 [URL PATH SHA256 …]` with CALIPER_TOKEN in its environment. Each file is
+ * fetched (retried on transient failures), hashed and refused unless it has the registered sha256.
+ */
+export const FETCH_WEIGHTS_SCRIPT = `set -eu
+umask 077
+dir=$1
+shift
+auth=$(mktemp)
+trap 'rm -f "$auth"' EXIT
+printf 'Authorization: Bearer %s\n' "$CALIPER_TOKEN" > "$auth"
+while [ "$#" -ge 3 ]; do
+  url=$1 file=$2 sum=$3
+  shift 3
+  dest="$dir/$file"
+  mkdir -p "$(dirname "$dest")"
+  if ! curl --fail --silent --show-error --retry 5 --retry-connrefused --retry-delay 2 -H @"$auth" -o "$dest" "$url"; then
+    echo "caliper: could not fetch $file of the initial model version from $url" >&2
+    exit 1
+  fi
+  got=$(sha256sum "$dest" | cut -d ' ' -f 1)
+  if [ "$got" != "$sum" ]; then
+    echo "caliper: $file has sha256 $got, not the $sum registered with the initial model version" >&2
+    exit 1
+  fi
+  chmod a+r "$dest"
+  echo "caliper: $file fetched, sha256 $sum"
+done
+`;
 
 /** A DNS-1123 label: the Job's name is also the value of its pods' `job-name` label, so at most 63 characters. */
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -116,6 +160,8 @@ export interface RenderOptions {
   gpuResource?: string;
   /** The container's working directory; the image's when absent. */
   workingDir?: string;
+  /** The init container's image when the spec has initial weights; DEFAULTS.fetchImage when absent. */
+  fetchImage?: string;
 }
 
 /** The Job's and the Secret's names for a run key, refused when Kubernetes would not take them. */
@@ -152,8 +198,10 @@ export function renderJob(spec: ExecutionSpec, options: RenderOptions): V1Job {
   if (r.memoryMb !== undefined) requests.memory = limits.memory = `${positive(r.memoryMb, 'memoryMb')}Mi`;
   if (r.gpus) limits[options.gpuResource ?? DEFAULTS.gpuResource] = String(positive(r.gpus, 'gpus'));
 
+  const weights = spec.initialWeights ? weightsFetch(spec, options) : null;
   const env = [
     ...Object.entries(spec.env ?? {}).map(([name, value]) => ({ name: envName(name), value: noNul(value) })),
+    ...(weights ? [{ name: 'CALIPER_INITIAL_WEIGHTS_DIR', value: WEIGHTS_DIR }] : []),
     ...Object.keys(spec.secretEnv ?? {}).map((name) => ({
       name: envName(name),
       valueFrom: { secretKeyRef: { name: options.secretName, key: name } },
@@ -168,6 +216,20 @@ export function renderJob(spec: ExecutionSpec, options: RenderOptions): V1Job {
     ...(Object.keys(requests).length + Object.keys(limits).length > 0
       ? { resources: { ...(Object.keys(requests).length > 0 ? { requests } : {}), limits } }
       : {}),
+    ...(weights ? { volumeMounts: [{ name: WEIGHTS_CONTAINER, mountPath: WEIGHTS_DIR, readOnly: true }] } : {}),
+  };
+  // The fetch asks for the run's CPU and memory (a pod's request is the larger of its init and run
+  // containers', so this adds nothing to it, and a namespace quota that wants limits gets them), no GPU.
+  const fetchResources = { ...(requests.cpu ? { cpu: requests.cpu } : {}), ...(requests.memory ? { memory: requests.memory } : {}) };
+  const initContainer = weights && {
+    name: WEIGHTS_CONTAINER,
+    image: weights.image,
+    command: ['sh', '-c', FETCH_WEIGHTS_SCRIPT, 'fetch-initial-weights', WEIGHTS_DIR, ...weights.args],
+    env: [{ name: 'CALIPER_TOKEN', valueFrom: { secretKeyRef: { name: options.secretName, key: 'CALIPER_TOKEN' } } }],
+    volumeMounts: [{ name: WEIGHTS_CONTAINER, mountPath: WEIGHTS_DIR }],
+    ...(Object.keys(fetchResources).length ? { resources: { requests: fetchResources, limits: fetchResources } } : {}),
+    // A failed fetch's last words (which file, which hash) become its termination message.
+    terminationMessagePolicy: 'FallbackToLogsOnError',
   };
   return {
     apiVersion: 'batch/v1',
@@ -190,11 +252,34 @@ export function renderJob(spec: ExecutionSpec, options: RenderOptions): V1Job {
           ...(options.serviceAccountName !== undefined ? { serviceAccountName: options.serviceAccountName } : {}),
           ...(options.imagePullSecrets?.length ? { imagePullSecrets: options.imagePullSecrets.map((name) => ({ name })) } : {}),
           ...(nodeSelector ? { nodeSelector } : {}),
+          ...(initContainer ? { initContainers: [initContainer], volumes: [{ name: WEIGHTS_CONTAINER, emptyDir: {} }] } : {}),
           containers: [container],
         },
       },
     },
   };
+}
+
+/** The init container's image and its arguments (URL, path, sha256 per file), refused when a file could not be fetched safely. */
+function weightsFetch(spec: ExecutionSpec, options: RenderOptions): { image: string; args: string[] } {
+  const { modelVersionId, files } = spec.initialWeights!;
+  const base = spec.env?.CALIPER_URL;
+  if (!base || !/^https?:\/\//.test(base))
+    throw new Error('initial weights are fetched from Caliper: the spec needs CALIPER_URL (http or https)');
+  if (!spec.secretEnv?.CALIPER_TOKEN)
+    throw new Error("initial weights are fetched with the run's token: the spec needs CALIPER_TOKEN in secretEnv");
+  if (!files.length) throw new Error(`model version ${modelVersionId} pins no files to fetch`);
+  const image = options.fetchImage ?? DEFAULTS.fetchImage;
+  if (/\s/.test(image) || !image) throw new Error(`"${image}" is not an image reference`);
+  const args = files.flatMap((f) => {
+    const segments = f.path.split('/');
+    if (f.path.startsWith('/') || segments.some((s) => s === '' || s === '.' || s === '..'))
+      throw new Error(`the file path ${f.path} leaves its folder`);
+    if (!/^[0-9a-f]{64}$/.test(f.sha256)) throw new Error(`${f.path}: "${f.sha256}" is not a sha256`);
+    const url = `${base.replace(/\/+$/, '')}/api/v1/model-versions/${encodeURIComponent(modelVersionId)}/files/${segments.map(encodeURIComponent).join('/')}`;
+    return [url, noNul(f.path), f.sha256];
+  });
+  return { image, args };
 }
 
 /** The Secret holding the run's secret variables (base64 in `data`), owned by its Job once that exists. */
@@ -224,6 +309,8 @@ export function renderSecret(
 }
 
 export class KubernetesExecutor implements Executor {
+  /** A pod does not see the worker's run folder: its init container fetches the weights (renderJob). */
+  readonly fetchesInitialWeights = true;
   private readonly options: KubernetesExecutorOptions & typeof DEFAULTS;
   private readonly k8s: KubernetesClientModule;
   private clients!: { batch: ClientNode.BatchV1Api; core: ClientNode.CoreV1Api };
@@ -297,6 +384,7 @@ export class KubernetesExecutor implements Executor {
       imagePullSecrets: this.options.imagePullSecrets,
       gpuResource: this.options.gpuResource,
       workingDir: this.options.workingDir,
+      fetchImage: this.options.fetchImage,
     });
     const secretEnv = spec.secretEnv ?? {};
     for (const name of Object.keys(secretEnv)) envName(name);
@@ -436,6 +524,16 @@ export function statusFromJob(job: V1Job, pod: V1Pod | undefined): ExecutionStat
   if (job.metadata?.deletionTimestamp) return { state: 'killed', exitCode: exitOf(), message: says('was cancelled (being deleted)') };
   const condition = (type: string) => job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
   const failed = condition('Failed') ?? condition('FailureTarget');
+  // The initial weights' fetch failed: the run's command never ran.
+  const fetch = pod?.status?.initContainerStatuses?.find((c) => c.name === WEIGHTS_CONTAINER)?.state?.terminated;
+  if (fetch && fetch.exitCode !== 0 && (failed || pod?.status?.phase === 'Failed'))
+    return {
+      state: 'failed',
+      exitCode: fetch.exitCode,
+      message: says(
+        `failed before the run started: its initial weights could not be fetched (exit code ${fetch.exitCode})${fetch.message?.trim() ? `: ${fetch.message.trim()}` : ''}`,
+      ),
+    };
   if (condition('Complete') ?? condition('SuccessCriteriaMet'))
     return { state: 'finished', exitCode: 0, message: says('completed (exit code 0)') };
   if (failed) {

@@ -6,7 +6,9 @@
  *    to this run, with their run-writing roles in the project, expiring after the wall time plus a
  *    day; a token of an earlier failed attempt is revoked) and its id recorded.
  * 2. For transfer learning, the initial model version's files are copied next to the job and
- *    checked against their registered sha256 (a mismatch fails the run, unsubmitted).
+ *    checked against their registered sha256 (a mismatch fails the run, unsubmitted). An executor
+ *    whose jobs do not see this filesystem (Kubernetes) gets the list instead, after the same
+ *    check of the stored bytes, and its job fetches them from the API and checks them again.
  *    The executor gets the command, the tracking variables (MLFLOW_TRACKING_URI, MLFLOW_RUN_ID,
  *    CALIPER_*), the token as a secret variable (MLFLOW_TRACKING_TOKEN, CALIPER_TOKEN: never on a
  *    command line, in a script or in a log; Slurm passes it in a 0600 file) and the resources.
@@ -19,7 +21,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -128,9 +130,12 @@ export class SubmitRunJob implements JobProcessor<'training.submit'> {
 
     const dir = runDir(this.workDir, e.runUuid);
     let weightsDir: string | null = null;
+    let initialWeights: ExecutionSpec['initialWeights'];
     if (version.initialModelVersionId) {
       try {
-        weightsDir = await this.fetchInitialWeights(version.initialModelVersionId, dir);
+        const checked = await this.initialWeights(version.initialModelVersionId, executor.fetchesInitialWeights ? null : dir);
+        weightsDir = checked.root;
+        if (executor.fetchesInitialWeights) initialWeights = { modelVersionId: version.initialModelVersionId, files: checked.files };
       } catch (err) {
         if (!(err instanceof InitialWeightsError) && attempt.attempt < attempt.attempts) throw err;
         const message = `the initial weights could not be given to the job: ${(err as Error).message}`.slice(0, 2000);
@@ -164,6 +169,7 @@ export class SubmitRunJob implements JobProcessor<'training.submit'> {
         ...(r.partition ? { partition: r.partition } : {}),
       },
       ...(version.image ? { image: version.image } : {}),
+      ...(initialWeights ? { initialWeights } : {}),
     };
     let externalId: string;
     try {
@@ -203,18 +209,23 @@ export class SubmitRunJob implements JobProcessor<'training.submit'> {
   }
 
   /**
-   * Transfer learning: the initial model version's pinned files copied into `<run folder>/initial-weights/`
-   * (on the filesystem the job sees), each hashed as it is written; a file whose bytes are not the
-   * registered ones (or that is gone) fails the run before anything is submitted.
+   * Transfer learning: the initial model version's pinned files read from the store and hashed, and
+   * copied into `<run folder>/initial-weights/` (on the filesystem the job sees) when `dir` is
+   * given; a file whose bytes are not the registered ones (or that is gone) fails the run before
+   * anything is submitted.
    */
-  private async fetchInitialWeights(modelVersionId: string, dir: string): Promise<string> {
+  private async initialWeights(
+    modelVersionId: string,
+    dir: string | null,
+  ): Promise<{ root: string | null; files: { path: string; sha256: string }[] }> {
     const files = await this.registry.filesOf([modelVersionId]);
     if (!files.length) throw new InitialWeightsError(`model version ${modelVersionId} pins no files.`);
-    const root = path.join(dir, 'initial-weights');
+    // Checked when the job fetches them too (a pod's init container), so never outside a folder either way.
+    const root = path.resolve(dir ?? '/', 'initial-weights');
     for (const f of files) {
       const dest = path.resolve(root, f.path);
       if (!dest.startsWith(root + path.sep)) throw new InitialWeightsError(`the file path ${f.path} leaves its folder.`);
-      mkdirSync(path.dirname(dest), { recursive: true, mode: 0o700 });
+      if (dir) mkdirSync(path.dirname(dest), { recursive: true, mode: 0o700 });
       const hash = createHash('sha256');
       let source: Readable;
       try {
@@ -231,12 +242,12 @@ export class SubmitRunJob implements JobProcessor<'training.submit'> {
             done(null, chunk);
           },
         }),
-        createWriteStream(dest, { mode: 0o600 }),
+        dir ? createWriteStream(dest, { mode: 0o600 }) : new Writable({ write: (_chunk, _enc, done) => done() }),
       );
       const found = hash.digest('hex');
       if (found !== f.sha256)
         throw new InitialWeightsError(`${f.path} has sha256 ${found}, not the ${f.sha256} registered with the model version.`);
     }
-    return root;
+    return { root: dir ? root : null, files: files.map((f) => ({ path: f.path, sha256: f.sha256 })) };
   }
 }
