@@ -8,7 +8,8 @@
  * Launched from GraphQL, a run goes queued → running → finished with its Slurm job id
  * and its metric; a failing job ends failed with its exit code and the tail of its output; a run
  * waiting for the node's CPUs shows Slurm's pending reason; a cancelled run is scancelled and
- * killed, and the waiting one then runs. A worker that dies after sbatch answered but before the
+ * killed, and the waiting one then runs; a run whose heartbeats stop while its Slurm job runs is
+ * marked lost, stays watched, and its scancelled end replaces 'lost'. A worker that dies after sbatch answered but before the
  * job id was recorded leaves exactly one Slurm job: the retried submit finds it by the run's id.
  */
 import { execFileSync } from 'node:child_process';
@@ -33,7 +34,7 @@ import { SubmitRunJob } from '../../../worker/src/training/submit-run.job';
 import { SlurmExecutor } from '../../../worker/src/training/slurm.executor';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the worker's submit job, run in-process to crash it at a chosen point
 import type { Executors } from '../../../worker/src/training/executors';
-import { ADMIN, Auth, gqlOk, login, newProject, newUser, startTestApi, TestApi } from '../testing/api-harness';
+import { ADMIN, Auth, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
 import { startWorker, WorkerProcess } from '../testing/worker-process';
 
 const SCRIPT = path.join(__dirname, 'testing/job-script.js');
@@ -119,6 +120,8 @@ describe('launching runs onto Slurm (real slurmctld and slurmd, worker process)'
       TRAINING_TRACKING_URL: api.base,
       TRAINING_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'caliper-slurm-launch-')),
       TRAINING_SYNC_INTERVAL_MS: '300',
+      // Only runs that sent a heartbeat are watched for one; the job script sends none.
+      TRAINING_HEARTBEAT_TIMEOUT_SECONDS: '2',
     });
   }, 180_000);
 
@@ -173,6 +176,26 @@ describe('launching runs onto Slurm (real slurmctld and slurmd, worker process)'
     // The waiting run gets the CPUs and finishes.
     await until(second, (r) => r.status === 'FINISHED' && r.execution.endedAt !== null);
     expect([...seen[second]!]).toEqual(expect.arrayContaining(['QUEUED', 'FINISHED']));
+  });
+
+  it("marks a run whose heartbeats stopped lost while its Slurm job runs, keeps watching it, and records the job's real end", async () => {
+    const runId = await launch([{ name: 'sleep', value: '60' }]);
+    const running = await until(runId, (r) => r.status === 'RUNNING');
+    const jobId = running.execution.externalId!;
+    // One heartbeat (as the MLflow/MONAI handlers send them), then silence while the job goes on.
+    expect((await rest(api, 'POST', `/api/v1/runs/${runId}/heartbeat`, researcher)).status).toBeLessThan(300);
+    const lost = await until(runId, (r) => r.status === 'LOST');
+    expect(lost.execution).toMatchObject({
+      endedAt: null,
+      message: expect.stringMatching(/^no heartbeat since \S+ \(over 2 s\), though slurm reports the job running/),
+    });
+    expect(execFileSync('scontrol', ['show', 'job', jobId, '--oneliner'], { encoding: 'utf8' })).toMatch(/JobState=RUNNING/);
+    // Still watched: the cancel reaches Slurm, and the job's real end replaces 'lost'.
+    await gqlOk(api, researcher, CANCEL, { r: runId });
+    const killed = await until(runId, (r) => r.status === 'KILLED' && r.execution.endedAt !== null);
+    expect(killed.execution.externalId).toBe(jobId);
+    expect(execFileSync('scontrol', ['show', 'job', jobId, '--oneliner'], { encoding: 'utf8' })).toMatch(/JobState=CANCELLED/);
+    expect([...seen[runId]!]).toEqual(expect.arrayContaining(['RUNNING', 'LOST', 'KILLED']));
   });
 });
 
