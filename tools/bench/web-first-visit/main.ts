@@ -20,11 +20,13 @@
  * --detail prints, for each visit, its requests (start, duration, response size), the main
  * thread's long frames (≥ 50 ms) before the charts were drawn with the scripts that ran in them
  * (module evaluation of each chunk, promise callbacks such as Apollo's answers, React's scheduler
- * tasks) and their style and layout, and the sum of each.
+ * tasks) and their style and layout, and the sum of each. --profile DIR writes each measured
+ * visit's main-thread CPU profile (DevTools' .cpuprofile, from navigation to the charts) into DIR,
+ * and prints the self time of the app's functions in it, read back through the build's source maps.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -45,6 +47,8 @@ const { values: flags } = parseArgs({
     'production-only': { type: 'boolean', default: false },
     /** A production build to serve instead of dist/web (WEB_DIST_DIR), e.g. a copy of the build before a change. */
     'web-dist': { type: 'string' },
+    /** A folder for each measured visit's CPU profile; their summary is printed. */
+    profile: { type: 'string' },
   },
 });
 const REPS = Number(flags.reps);
@@ -259,6 +263,60 @@ function describeVisit(
   return lines.join('\n    ');
 }
 
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+let profiles = 0;
+const profiled: { page: string; profile: CpuProfile }[] = [];
+
+/**
+ * --profile: the self time (ms, summed over a page's visits and divided by their number) of each
+ * function, named by its original source (the build's source maps) where it is the app's or a
+ * bundled library's, else by its script; the top entries of each page.
+ */
+async function printProfiles(distDir: string): Promise<void> {
+  const { TraceMap, originalPositionFor } = await import('@jridgewell/trace-mapping');
+  const maps = new Map<string, InstanceType<typeof TraceMap> | null>();
+  const mapOf = async (url: string) => {
+    if (!maps.has(url)) {
+      let map: InstanceType<typeof TraceMap> | null = null;
+      try {
+        const { pathname } = new URL(url);
+        if (pathname.startsWith('/assets/')) map = new TraceMap(readFileSync(path.join(distDir, `${pathname}.map`), 'utf8'));
+      } catch {
+        /* not the app's script, or no map */
+      }
+      maps.set(url, map);
+    }
+    return maps.get(url)!;
+  };
+  for (const pageName of [...new Set(profiled.map((p) => p.page))]) {
+    const of = profiled.filter((p) => p.page === pageName);
+    const self = new Map<string, number>();
+    for (const { profile } of of) {
+      const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+      for (let i = 0; i < profile.samples.length; i++) {
+        const f = byId.get(profile.samples[i]!)!.callFrame;
+        let label = f.functionName || '(anonymous)';
+        if (f.url) {
+          const map = await mapOf(f.url);
+          const o = map ? originalPositionFor(map, { line: f.lineNumber + 1, column: f.columnNumber }) : null;
+          label = o?.source
+            ? `${o.name ?? f.functionName ?? '(anonymous)'} ${o.source.replace(/^.*node_modules\//, '').replace(/^(\.\.\/)+/, '')}:${o.line}`
+            : `${label} ${file(f.url)}`;
+        }
+        self.set(label, (self.get(label) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+      }
+    }
+    const top = [...self].filter(([k]) => k !== '(idle)').sort((a, b) => b[1] - a[1]);
+    const total = top.reduce((s, [, ms]) => s + ms, 0) / of.length;
+    console.log(`\n${pageName}: main thread busy ${fmt(total)} ms a visit (${of.length} visits); self time a visit:`);
+    for (const [k, ms] of top.slice(0, 30)) console.log(`  ${(ms / of.length).toFixed(1).padStart(7)} ms  ${k}`);
+  }
+}
+
 /** One visit in a fresh context: ms from the navigation's start to the frame in which the page's charts are drawn. */
 async function visit(
   browser: Browser,
@@ -289,6 +347,12 @@ async function visit(
         );
         finished.push(bytes.then((b) => ({ start: t.startTime, end: t.startTime + t.responseEnd, bytes: b, name })));
       });
+    const cdp = flags.profile ? await context.newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     await page.goto(`${web}${target.path}`);
     let timer: NodeJS.Timeout | undefined;
     const ms = await Promise.race([
@@ -297,6 +361,13 @@ async function visit(
         timer = setTimeout(() => reject(new Error(`${target.path}: no charts drawn after 60 s`)), 60_000);
       }),
     ]).finally(() => clearTimeout(timer));
+    if (cdp) {
+      const { profile } = await cdp.send('Profiler.stop');
+      mkdirSync(flags.profile!, { recursive: true });
+      const name = `${target.path.split('/')[target.path.startsWith('/runs/') ? 1 : 3]!.replace(/\?.*/, '')}-${++profiles}.cpuprofile`;
+      writeFileSync(path.join(flags.profile!, name), JSON.stringify(profile));
+      profiled.push({ page: name.replace(/-\d+\.cpuprofile$/, ''), profile: profile as CpuProfile });
+    }
     if (flags.detail) {
       const [frames, origin] = await page.evaluate(
         async () => [await (globalThis as unknown as { __benchWatch: Watch }).__benchWatch.frames(), performance.timeOrigin] as const,
@@ -406,6 +477,7 @@ async function main(): Promise<void> {
     }
     console.log(`first visit after the start: ${dev ? `${fmt(dev.first)} ms → ` : ''}${fmt(prod.first)} ms`);
     console.log(`load average at end ${load()}`);
+    if (profiled.length) await printProfiles(path.resolve(flags['web-dist'] ?? path.join(ROOT, 'dist/web')));
   } finally {
     await running?.stop();
     await browser?.close();
