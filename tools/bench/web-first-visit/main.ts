@@ -417,7 +417,12 @@ async function main(): Promise<void> {
       BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
     };
     delete env.WEB_DIST_DIR;
-    if (flags['web-dist']) env.WEB_DIST_DIR = path.resolve(flags['web-dist']);
+    if (flags['web-dist']) {
+      env.WEB_DIST_DIR = path.resolve(flags['web-dist']);
+      // Express's static files refuse paths through dot-folders: the page would load no scripts.
+      if (env.WEB_DIST_DIR.split(path.sep).some((part) => part.startsWith('.')))
+        throw new Error(`--web-dist ${env.WEB_DIST_DIR}: copy the build to a folder whose path has no dot-folder (e.g. /tmp/web-before)`);
+    }
     delete env.CALIPER_WEB_DEV;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
