@@ -1,2 +1,3 @@
 export * from './jobs';
 export * from './failed-logins';
+export * from './worker-presence';

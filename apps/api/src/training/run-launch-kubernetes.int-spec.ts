@@ -27,7 +27,7 @@ import path from 'node:path';
 import { RecordingKubeApi } from '../../../worker/src/training/testing/recording-kube-api';
 import { RegistryRepository } from '@caliper/persistence';
 import { DataSource } from 'typeorm';
-import { ADMIN, Auth, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
+import { ADMIN, Auth, errorMessage, gql, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
 import { startWorker, WorkerProcess } from '../testing/worker-process';
 
 const NS = 'caliper-runs';
@@ -451,7 +451,7 @@ describe('launching runs onto Kubernetes (worker process, recording API server)'
   });
 });
 
-describe('a Kubernetes template on a worker without the Kubernetes executor', () => {
+describe('a Kubernetes template while no running worker has the Kubernetes executor', () => {
   let api: TestApi;
   let worker: WorkerProcess | undefined;
   afterAll(async () => {
@@ -459,8 +459,10 @@ describe('a Kubernetes template on a worker without the Kubernetes executor', ()
     await api?.close();
   });
 
-  it('fails the launched run saying how to enable it; a worker told to use Kubernetes without a cluster does not start', async () => {
-    api = await startTestApi();
+  it('is refused at launch, naming what the workers have; queued while no worker runs, then failed by the worker that takes it; a worker told to use Kubernetes without a cluster does not start', async () => {
+    // The API and the worker share a Redis namespace, as in a deployment, where the worker says which executors it has.
+    const prefix = `test-k8s-${randomBytes(4).toString('hex')}`;
+    api = await startTestApi({ REDIS_PREFIX: prefix });
     // Outside a pod and without the variables: the worker stops at start naming what it needs.
     await expect(
       startWorker(api, { TRAINING_EXECUTORS: 'local,kubernetes', KUBERNETES_SERVICE_HOST: '', KUBERNETES_SERVICE_PORT: '' }),
@@ -485,15 +487,21 @@ describe('a Kubernetes template on a worker without the Kubernetes executor', ()
         },
       },
     });
-    worker = await startWorker(api, { TRAINING_EXECUTORS: 'local,slurm', TRAINING_SYNC_INTERVAL_MS: '300' });
-    const runId = (
-      await gqlOk<{ launchRun: { runId: string } }>(api, researcher, LAUNCH, {
+    const launchIt = () =>
+      gql<{ launchRun: { runId: string } }>(api, researcher, LAUNCH, {
         i: { templateVersionId: created.createRunTemplate.latestVersion.id, values: [] },
-      })
-    ).launchRun.runId;
+      });
+    const runView = async (runId: string) => (await gqlOk<{ run: RunView }>(api, researcher, RUN, { r: runId })).run;
+
+    // No worker runs: the launch is queued for one to come.
+    const queued = (await launchIt()).data!.launchRun.runId;
+    expect((await runView(queued)).status).toBe('QUEUED');
+
+    // A worker without Kubernetes takes it and fails it, saying how to enable it.
+    worker = await startWorker(api, { TRAINING_EXECUTORS: 'local,slurm', TRAINING_SYNC_INTERVAL_MS: '300', REDIS_PREFIX: prefix });
     let run: RunView | undefined;
     for (const end = Date.now() + 30_000; Date.now() < end && run?.status !== 'FAILED'; await new Promise((res) => setTimeout(res, 200)))
-      run = (await gqlOk<{ run: RunView }>(api, researcher, RUN, { r: runId })).run;
+      run = await runView(queued);
     expect(run).toMatchObject({
       status: 'FAILED',
       execution: {
@@ -502,5 +510,27 @@ describe('a Kubernetes template on a worker without the Kubernetes executor', ()
           'this worker has no kubernetes executor (TRAINING_EXECUTORS is local,slurm: add kubernetes there and configure it, see docs/training.md, or launch with another template)',
       },
     });
+
+    // With that worker running, the next launch is refused before anything is written (once the
+    // API's read of the workers, at most 5 s old, is newer than the worker's start).
+    await new Promise((res) => setTimeout(res, 5_100));
+    const runs = async () => ((await api.app.get(DataSource).query(`SELECT count(*)::int AS n FROM runs`)) as { n: number }[])[0]!.n;
+    const before = await runs();
+    const refused = await launchIt();
+    expect(errorMessage(refused)).toBe(
+      'No running worker has the kubernetes executor that template "Kubernetes job" runs on (the running worker has local, slurm): ' +
+        "add kubernetes to a worker's TRAINING_EXECUTORS and configure it (docs/training.md), or launch with another template.",
+    );
+    expect(await runs()).toBe(before);
+
+    // The worker stops (its key goes with it): launches queue again.
+    await worker.close();
+    worker = undefined;
+    let again: Awaited<ReturnType<typeof launchIt>> | undefined;
+    // The API reads the workers at most every 5 s.
+    for (const end = Date.now() + 15_000; Date.now() < end && !again?.data; await new Promise((res) => setTimeout(res, 500)))
+      again = await launchIt();
+    expect(again?.errors).toBeUndefined();
+    expect((await runView(again!.data!.launchRun.runId)).status).toBe('QUEUED');
   });
 });

@@ -38,6 +38,7 @@ import {
 } from '@caliper/persistence';
 import { DATASET_VERSION_URI, SealedVersionRef, sealedVersions } from '../tracking/dataset-links';
 import { TrackingService } from '../tracking/tracking.service';
+import { TrainingWorkers } from './training-workers';
 
 export interface SweepCommand {
   templateVersionId: string;
@@ -81,6 +82,7 @@ export class RunLaunchService {
     private readonly trackingService: TrackingService,
     private readonly outbox: OutboxRepository,
     private readonly audit: AuditRepository,
+    private readonly workers: TrainingWorkers,
   ) {}
 
   async launch(principal: Principal, cmd: LaunchCommand): Promise<{ runUuid: string; experimentId: string; name: string }> {
@@ -168,6 +170,7 @@ export class RunLaunchService {
     if (!version) throw notFound(`Run template version ${templateVersionId}`);
     assertGranted(principal, 'run.write', version.projectId);
     const template = (await this.templates.template(version.templateId))!;
+    await this.workers.assertAvailable(version.executor, template.name);
     return { version, template };
   }
 

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { TrackingModule } from '../tracking/tracking.module';
 import { RunLaunchResolver } from './run-launch.resolver';
 import { RunLaunchService } from './run-launch.service';
+import { TrainingWorkers } from './training-workers';
 import { RunSweepLoaders, RunSweepResolver } from './run-sweep.resolver';
 import { RunTemplatesLoaders } from './run-templates.loaders';
 import { RunTemplateFieldsResolver, RunTemplatesResolver } from './run-templates.resolver';
@@ -16,6 +17,7 @@ import { RunTemplatesService } from './run-templates.service';
     RunTemplateFieldsResolver,
     RunTemplatesLoaders,
     RunLaunchService,
+    TrainingWorkers,
     RunLaunchResolver,
     RunSweepLoaders,
     RunSweepResolver,

@@ -35,6 +35,11 @@ export class Executors {
     for (const kind of config.TRAINING_EXECUTORS) this.byKind[kind] = makeExecutor(kind, config);
   }
 
+  /** The kinds this worker has (TRAINING_EXECUTORS). */
+  get kinds(): readonly ExecutorKind[] {
+    return this.enabled;
+  }
+
   get(kind: ExecutorKind): Executor | null {
     return this.byKind[kind] ?? null;
   }
