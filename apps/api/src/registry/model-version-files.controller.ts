@@ -53,7 +53,8 @@ export class ModelVersionFilesController {
       throw err;
     }
     res.status(200);
-    res.set(downloadHeaders(path));
+    // Whole files only (no Range support here): the reader checks the whole file's sha256.
+    res.set({ ...downloadHeaders(path), 'Accept-Ranges': 'none' });
     res.set('Content-Length', String(file.size));
     res.set('X-Checksum-Sha256', file.sha256);
     res.set('ETag', `"${file.sha256}"`);

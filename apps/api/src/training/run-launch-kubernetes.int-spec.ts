@@ -20,7 +20,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the worker's stand-in for a Kubernetes API server
@@ -363,6 +363,15 @@ describe('launching runs onto Kubernetes (worker process, recording API server)'
       'model/extra data/w#1.pt',
       'model/model.onnx',
     ]);
+    // The fetch image's user is not the run image's: every user may enter the folders and read the files.
+    for (const p of ['model', 'model/extra data', 'model/extra data/w#1.pt', 'model/model.onnx']) {
+      const st = statSync(path.join(dir, p));
+      expect({ p, othersMayRead: (st.mode & 0o004) !== 0, othersMayEnter: !st.isDirectory() || (st.mode & 0o001) !== 0 }).toEqual({
+        p,
+        othersMayRead: true,
+        othersMayEnter: true,
+      });
+    }
     // Without the run's token the API refuses it, and the fetch says which file it could not get.
     const refused = await runLikePod(command, { CALIPER_TOKEN: 'not-a-token' });
     expect(refused.code).toBe(1);

@@ -247,6 +247,7 @@ describe('preprocessSlice', () => {
       for (const spec of specs) {
         const stored = readDicomSlice(bytes, name);
         const { width, height } = stored;
+        // The model's size (the one pass), and another (resized from modalityValues: the dispatch is checked).
         for (const [w, h] of [
           [width, height],
           [16, 12],

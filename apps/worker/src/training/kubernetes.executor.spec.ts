@@ -409,6 +409,19 @@ describe('statusFromJob', () => {
       exitCode: 1,
       message: `Kubernetes Job ${NAME} failed before the run started: its initial weights could not be fetched (exit code 1): caliper: model/model.onnx has sha256 ab12, not the cd34 registered with the initial model version`,
     });
+    // Killed for memory: said so, exit 137.
+    const oom = structuredClone(fetchFailed)!;
+    oom.initContainerStatuses![0]!.state!.terminated = { exitCode: 137, reason: 'OOMKilled' };
+    expect(statusFromJob(job(failedCondition('BackoffLimitExceeded')), pod(oom))).toEqual({
+      state: 'failed',
+      exitCode: 137,
+      message: `Kubernetes Job ${NAME} failed before the run started: its initial weights could not be fetched (exit code 137: OOMKilled)`,
+    });
+    // Cut by the wall time while fetching: the wall time is the reason.
+    expect(statusFromJob(job(failedCondition('DeadlineExceeded')), pod(oom))).toMatchObject({
+      state: 'failed',
+      message: `Kubernetes Job ${NAME} reached its wall time limit (activeDeadlineSeconds)`,
+    });
     // Still fetching (retrying curl): pending, not failed.
     const fetching: V1Pod['status'] = {
       phase: 'Pending',

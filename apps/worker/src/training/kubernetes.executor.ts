@@ -114,30 +114,29 @@ export const WEIGHTS_DIR = '/caliper/initial-weights';
 /**
  * The init container's script (POSIX sh; busybox's will do): `sh -c SCRIPT fetch-initial-weights
  * DIR URL PATH SHA256 [URL PATH SHA256 …]` with CALIPER_TOKEN in its environment. Each file is
- * fetched (retried on transient failures), hashed and refused unless it has the registered sha256.
+ * fetched (retried on transient failures, given up when the connection stalls), hashed and refused
+ * unless it has the registered sha256. The token reaches curl on its standard input (printf is the
+ * shell's own), so it is on no command line and in no file. Folders and files are readable by every
+ * user: the fetch image's user is not the run image's.
  */
 export const FETCH_WEIGHTS_SCRIPT = `set -eu
-umask 077
+umask 022
 dir=$1
 shift
-auth=$(mktemp)
-trap 'rm -f "$auth"' EXIT
-printf 'Authorization: Bearer %s\n' "$CALIPER_TOKEN" > "$auth"
 while [ "$#" -ge 3 ]; do
   url=$1 file=$2 sum=$3
   shift 3
   dest="$dir/$file"
   mkdir -p "$(dirname "$dest")"
-  if ! curl --fail --silent --show-error --retry 5 --retry-connrefused --retry-delay 2 -H @"$auth" -o "$dest" "$url"; then
+  if ! printf 'Authorization: Bearer %s\\n' "$CALIPER_TOKEN" | curl --fail --silent --show-error --retry 5 --retry-connrefused --retry-delay 2 --connect-timeout 30 --speed-limit 1024 --speed-time 120 -H @- -o "$dest" "$url"; then
     echo "caliper: could not fetch $file of the initial model version from $url" >&2
     exit 1
   fi
-  got=$(sha256sum "$dest" | cut -d ' ' -f 1)
+  got=$(sha256sum < "$dest" | cut -d ' ' -f 1)
   if [ "$got" != "$sum" ]; then
     echo "caliper: $file has sha256 $got, not the $sum registered with the initial model version" >&2
     exit 1
   fi
-  chmod a+r "$dest"
   echo "caliper: $file fetched, sha256 $sum"
 done
 `;
@@ -524,16 +523,19 @@ export function statusFromJob(job: V1Job, pod: V1Pod | undefined): ExecutionStat
   if (job.metadata?.deletionTimestamp) return { state: 'killed', exitCode: exitOf(), message: says('was cancelled (being deleted)') };
   const condition = (type: string) => job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
   const failed = condition('Failed') ?? condition('FailureTarget');
-  // The initial weights' fetch failed: the run's command never ran.
+  // The initial weights' fetch failed (not cut by the wall time, said below): the run's command never ran.
   const fetch = pod?.status?.initContainerStatuses?.find((c) => c.name === WEIGHTS_CONTAINER)?.state?.terminated;
-  if (fetch && fetch.exitCode !== 0 && (failed || pod?.status?.phase === 'Failed'))
+  if (fetch && fetch.exitCode !== 0 && failed?.reason !== 'DeadlineExceeded' && (failed || pod?.status?.phase === 'Failed')) {
+    const exit = fetch.reason === 'OOMKilled' ? 137 : fetch.exitCode;
+    const reason = fetch.reason && fetch.reason !== 'Error' ? `: ${fetch.reason}` : '';
     return {
       state: 'failed',
-      exitCode: fetch.exitCode,
+      exitCode: exit,
       message: says(
-        `failed before the run started: its initial weights could not be fetched (exit code ${fetch.exitCode})${fetch.message?.trim() ? `: ${fetch.message.trim()}` : ''}`,
+        `failed before the run started: its initial weights could not be fetched (exit code ${exit}${reason})${fetch.message?.trim() ? `: ${fetch.message.trim()}` : ''}`,
       ),
     };
+  }
   if (condition('Complete') ?? condition('SuccessCriteriaMet'))
     return { state: 'finished', exitCode: 0, message: says('completed (exit code 0)') };
   if (failed) {

@@ -224,7 +224,9 @@ export class SubmitRunJob implements JobProcessor<'training.submit'> {
     const root = path.resolve(dir ?? '/', 'initial-weights');
     for (const f of files) {
       const dest = path.resolve(root, f.path);
-      if (!dest.startsWith(root + path.sep)) throw new InitialWeightsError(`the file path ${f.path} leaves its folder.`);
+      // The rule a pod's fetch applies too (kubernetes.executor.ts weightsFetch): plain relative segments only.
+      if (!dest.startsWith(root + path.sep) || f.path.startsWith('/') || f.path.split('/').some((s) => s === '' || s === '.' || s === '..'))
+        throw new InitialWeightsError(`the file path ${f.path} leaves its folder.`);
       if (dir) mkdirSync(path.dirname(dest), { recursive: true, mode: 0o700 });
       const hash = createHash('sha256');
       let source: Readable;
