@@ -13,6 +13,8 @@ import { appUrlFor, TEST_PG_URL } from '@caliper/persistence/testing';
 import { startTestObjectStore } from '@caliper/storage/testing';
 import { CaliperClient } from '@caliper/sdk';
 import { freePort, waitUntilLive } from '../testing/processes';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the worker's V8 flags, as its image runs it
+import { WORKER_NODE_FLAGS } from '../../apps/worker/src/node-flags';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const REGISTER = path.join(ROOT, 'tools/register.js');
@@ -119,7 +121,10 @@ export async function startBenchApi(opts: BenchApiOptions = {}): Promise<BenchAp
   // The worker's BullMQ queues get a prefix of their own: under the default one, any other worker on this Redis (npm start, another benchmark) would take the bench's jobs.
   const workerMain = mode === 'built' ? path.join(ROOT, 'dist/server/apps/worker/src/main.js') : path.join(ROOT, 'apps/worker/src/main.ts');
   const startWorker = `require(${JSON.stringify(workerMain)}).bootstrap({ queuePrefix: ${JSON.stringify(dbName)} }).catch((err) => { console.error(err); process.exit(1); })`;
-  const worker = opts.worker ? child('worker', mode === 'built' ? ['-e', startWorker] : ['-r', REGISTER, '-e', startWorker]) : null;
+  // With the worker's V8 flags, as its image and npm start run it.
+  const worker = opts.worker
+    ? child('worker', [...WORKER_NODE_FLAGS, ...(mode === 'built' ? ['-e', startWorker] : ['-r', REGISTER, '-e', startWorker])])
+    : null;
   const rss = { max: 0, phase: new Map<string, number>(), current: 'startup' };
   const sampler = setInterval(() => {
     try {

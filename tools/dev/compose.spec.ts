@@ -3,6 +3,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { configSchema } from '@caliper/config';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the worker's V8 flags, checked against its image
+import { WORKER_NODE_FLAGS } from '../../apps/worker/src/node-flags';
 
 const ROOT = path.resolve(__dirname, '../..');
 const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
@@ -65,6 +67,8 @@ describe('docker-compose.yml', () => {
     const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(text)?.[1] ?? '[]') as string[];
     // The image runs the ahead-of-time build (tools/build/server.ts) of a source file that exists.
     const entry = cmd.at(-1) ?? '';
+    // The worker with its V8 flags (apps/worker/src/node-flags.ts), as npm start runs it.
+    if (app === 'worker') expect(cmd.slice(0, -1)).toEqual(['node', ...WORKER_NODE_FLAGS]);
     expect(entry).toMatch(/^dist\/server\/.*\.js$/);
     expect(existsSync(path.join(ROOT, entry.replace(/^dist\/server\//, '').replace(/\.js$/, '.ts')))).toBe(true);
     expect(text).toMatch(/^RUN node -r \.\/tools\/register\.js tools\/build\/server\.ts$/m);

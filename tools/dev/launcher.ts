@@ -40,6 +40,8 @@ import { freePort, portIsFree } from '../testing/processes';
 import { removeLauncherSettings, settingsEnv, writeLauncherSettings } from '../cli/launcher-settings';
 import { ensureWebBuild } from '../build/web';
 import { DEMO_PROJECT, exampleCanRun, seedDemo } from './demo-seed';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the worker's V8 flags, as its image runs it
+import { WORKER_NODE_FLAGS } from '../../apps/worker/src/node-flags';
 
 const ROOT = path.resolve(__dirname, '../..');
 const DATA = path.resolve(process.env.CALIPER_DATA_DIR ?? path.join(ROOT, 'data'));
@@ -292,8 +294,8 @@ function startChild(name: string, args: string[], env: NodeJS.ProcessEnv): void 
   });
 }
 
-function startApp(name: string, main: string, env: NodeJS.ProcessEnv): void {
-  startChild(name, ['-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, main)], env);
+function startApp(name: string, main: string, env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []): void {
+  startChild(name, [...nodeFlags, '-r', path.join(ROOT, 'tools/register.js'), path.join(ROOT, main)], env);
 }
 
 async function waitForPort(host: string, port: number): Promise<boolean> {
@@ -357,7 +359,7 @@ async function main(): Promise<void> {
 
   if (webBuild) env.WEB_DIST_DIR = await webBuild;
   startApp('api', 'apps/api/src/main.ts', env);
-  startApp('worker', 'apps/worker/src/main.ts', env);
+  startApp('worker', 'apps/worker/src/main.ts', env, WORKER_NODE_FLAGS);
   startApp('inference', 'apps/inference/src/main.ts', env);
   const services = [
     { name: 'api', url: `http://${cfg.HOST}:${cfg.API_PORT}`, ready: '/health/ready' },

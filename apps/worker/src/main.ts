@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig } from '@caliper/config';
 import { createLogger, PinoNestLogger } from '@caliper/observability';
+import { missingWorkerNodeFlags } from './node-flags';
 import { kubernetesExecutorOptions } from './training/kubernetes-settings';
 import { WorkerModule } from './worker.module';
 import type { WorkerOptions } from './worker.options';
@@ -19,6 +20,11 @@ export async function bootstrap(options: Partial<WorkerOptions> = {}) {
   app.enableShutdownHooks();
   await app.init();
   logger.info({ url: `http://${config.HOST}:${config.WORKER_PORT}` }, 'caliper worker running');
+  const missing = missingWorkerNodeFlags();
+  if (missing.length && require.main === module)
+    logger.warn(
+      `node was started without ${missing.join(' ')}: garbage collection threads will compete with the jobs' native work (evaluations run slower); see apps/worker/src/node-flags.ts`,
+    );
   return app;
 }
 

@@ -7,6 +7,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the worker's V8 flags, as its image runs it
+import { WORKER_NODE_FLAGS } from '../../../worker/src/node-flags';
 import type { TestApi } from './api-harness';
 
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -34,7 +36,7 @@ export async function startWorker(api: TestApi, env: Record<string, string> = {}
   const port = await freePort();
   const start = `require(${JSON.stringify(path.join(ROOT, 'apps/worker/src/main.ts'))}).bootstrap({ queuePrefix: ${JSON.stringify(prefix)} }).catch((err) => { console.error(err); process.exit(1); })`;
   let out = '';
-  const proc = spawn(process.execPath, ['-r', path.join(ROOT, 'tools/register.js'), '-e', start], {
+  const proc = spawn(process.execPath, [...WORKER_NODE_FLAGS, '-r', path.join(ROOT, 'tools/register.js'), '-e', start], {
     env: {
       ...process.env,
       ...api.objects.config,
