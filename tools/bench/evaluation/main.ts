@@ -37,7 +37,7 @@ import {
   runMigrations,
   withDatabase,
 } from '@caliper/persistence';
-import { appUrlFor, TEST_PG_URL } from '@caliper/persistence/testing';
+import { appUrlFor, registerExternalVersion, TEST_PG_URL } from '@caliper/persistence/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the bench runs the worker's job in-process (for its timing split) and its exact preprocessing for the baseline
 import {
   EVALUATION_BATCH,
@@ -119,28 +119,12 @@ async function main(): Promise<void> {
     const bytes = readFileSync(MODEL);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     await s3.store.putObject(ARTIFACTS, 'model/seg256.onnx', bytes, { size: bytes.length });
-    const version = await ds.transaction(async (m) => {
-      const now = Date.now();
-      const rm = await registry.createModel(m, { projectId, name: 'seg256', description: null, now });
-      const v = await registry.createVersion(m, {
-        registeredModelId: rm.id,
-        version: 1,
-        source: 'external://seg256',
-        runId: null,
-        artifactPath: 'model',
-        artifactDigest: null,
-        currentStage: 'none',
-        description: '',
-        runLink: '',
-        userId,
-        creationTime: now,
-        lastUpdatedTime: now,
-      });
-      await registry.pinFiles(m, v.id, [
-        { path: 'model/seg256.onnx', bucket: ARTIFACTS, objectKey: 'model/seg256.onnx', size: bytes.length, sha256 },
-      ]);
-      await registry.createValidation(m, v.id, spec);
-      return v;
+    const version = await registerExternalVersion(ds, {
+      projectId,
+      userId,
+      name: 'seg256',
+      files: [{ path: 'model/seg256.onnx', bucket: ARTIFACTS, objectKey: 'model/seg256.onnx', size: bytes.length, sha256 }],
+      spec,
     });
     await new ValidateVersionJob(ds, registry, audit, s3.store).run({ v: 1, modelVersionId: version.id });
 

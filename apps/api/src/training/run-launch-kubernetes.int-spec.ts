@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the worker's stand-in for a Kubernetes API server
 import { RecordingKubeApi } from '../../../worker/src/training/testing/recording-kube-api';
-import { RegistryRepository } from '@caliper/persistence';
+import { registerExternalVersion } from '@caliper/persistence/testing';
 import { DataSource } from 'typeorm';
 import { ADMIN, Auth, errorMessage, gql, gqlOk, login, newProject, newUser, rest, startTestApi, TestApi } from '../testing/api-harness';
 import { startWorker, WorkerProcess } from '../testing/worker-process';
@@ -248,36 +248,17 @@ describe('launching runs onto Kubernetes (worker process, recording API server)'
     for (const [p, bytes] of Object.entries(weights))
       await api.objects.store.putObject('caliper-artifacts', `pretrained/${p}`, bytes, { size: bytes.length });
     const ds = api.app.get(DataSource);
-    const registry = api.app.get(RegistryRepository);
-    const modelVersionId = await ds.transaction(async (m) => {
-      const now = Date.now();
-      const model = await registry.createModel(m, { projectId, name: 'unet-pretrained', description: null, now });
-      const v = await registry.createVersion(m, {
-        registeredModelId: model.id,
-        version: 1,
-        source: 'external://pretrained',
-        runId: null,
-        artifactPath: 'model',
-        artifactDigest: null,
-        currentStage: 'none',
-        description: '',
-        runLink: '',
-        userId: researcherId,
-        creationTime: now,
-        lastUpdatedTime: now,
-      });
-      await registry.pinFiles(
-        m,
-        v.id,
-        Object.entries(weights).map(([p, bytes]) => ({
-          path: p,
-          bucket: 'caliper-artifacts',
-          objectKey: `pretrained/${p}`,
-          size: bytes.length,
-          sha256: sha(bytes),
-        })),
-      );
-      return v.id;
+    const { id: modelVersionId } = await registerExternalVersion(ds, {
+      projectId,
+      userId: researcherId,
+      name: 'unet-pretrained',
+      files: Object.entries(weights).map(([p, bytes]) => ({
+        path: p,
+        bucket: 'caliper-artifacts',
+        objectKey: `pretrained/${p}`,
+        size: bytes.length,
+        sha256: sha(bytes),
+      })),
     });
 
     // The files endpoint: the project's members read them, with their sha256; others get 404 as for an unknown id.

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { RegistryRepository } from '@caliper/persistence';
+import { registerExternalVersion } from '@caliper/persistence/testing';
 import { createSealedEvaluationDataset, ctSlice } from '@caliper/datasets/testing';
 import {
   ADMIN,
@@ -477,32 +477,15 @@ describe('launching runs from templates (local executor, worker process)', () =>
 
   it("gives a transfer-learning job the initial model version's files, checked by sha256, and fails the run unsubmitted when they changed", async () => {
     const ds = api.app.get(DataSource);
-    const registry = api.app.get(RegistryRepository);
     const weights = Buffer.from('pretrained UNet weights, v1');
     const sha256 = createHash('sha256').update(weights).digest('hex');
     await api.objects.store.ensureBucket('caliper-artifacts');
     await api.objects.store.putObject('caliper-artifacts', 'pretrained/model.onnx', weights, { size: weights.length });
-    const modelVersionId = await ds.transaction(async (m) => {
-      const now = Date.now();
-      const model = await registry.createModel(m, { projectId, name: 'unet-pretrained', description: null, now });
-      const v = await registry.createVersion(m, {
-        registeredModelId: model.id,
-        version: 1,
-        source: 'external://pretrained',
-        runId: null,
-        artifactPath: 'model',
-        artifactDigest: null,
-        currentStage: 'none',
-        description: '',
-        runLink: '',
-        userId: researcherId,
-        creationTime: now,
-        lastUpdatedTime: now,
-      });
-      await registry.pinFiles(m, v.id, [
-        { path: 'model/model.onnx', bucket: 'caliper-artifacts', objectKey: 'pretrained/model.onnx', size: weights.length, sha256 },
-      ]);
-      return v.id;
+    const { id: modelVersionId } = await registerExternalVersion(ds, {
+      projectId,
+      userId: researcherId,
+      name: 'unet-pretrained',
+      files: [{ path: 'model/model.onnx', bucket: 'caliper-artifacts', objectKey: 'pretrained/model.onnx', size: weights.length, sha256 }],
     });
     const created = await gqlOk<{ createRunTemplate: { latestVersion: { id: string } } }>(api, researcher, CREATE, {
       i: {

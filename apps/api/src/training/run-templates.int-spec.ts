@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { RegistryRepository } from '@caliper/persistence';
 import { createSealedEvaluationDataset, ctSlice } from '@caliper/datasets/testing';
+import { registerExternalVersion } from '@caliper/persistence/testing';
 import {
   ADMIN,
   Auth,
@@ -110,36 +110,23 @@ describe('run templates (GraphQL, PostgreSQL)', () => {
         items,
       })
     ).versionId;
-    const registry = api.app.get(RegistryRepository);
-    modelVersionId = await ds.transaction(async (m) => {
-      const now = Date.now();
-      const model = await registry.createModel(m, { projectId, name: 'unet-pretrained', description: null, now });
-      const version = await registry.createVersion(m, {
-        registeredModelId: model.id,
-        version: 1,
-        source: 'external://unet',
-        runId: null,
-        artifactPath: 'model',
-        artifactDigest: null,
-        currentStage: 'none',
-        description: '',
-        runLink: '',
+    const weights = Buffer.from('onnx weights');
+    modelVersionId = (
+      await registerExternalVersion(ds, {
+        projectId,
         userId: r.id,
-        creationTime: now,
-        lastUpdatedTime: now,
-      });
-      const bytes = Buffer.from('onnx weights');
-      await registry.pinFiles(m, version.id, [
-        {
-          path: 'model/model.onnx',
-          bucket: 'caliper-artifacts',
-          objectKey: 'x/model.onnx',
-          size: bytes.length,
-          sha256: createHash('sha256').update(bytes).digest('hex'),
-        },
-      ]);
-      return version.id;
-    });
+        name: 'unet-pretrained',
+        files: [
+          {
+            path: 'model/model.onnx',
+            bucket: 'caliper-artifacts',
+            objectKey: 'x/model.onnx',
+            size: weights.length,
+            sha256: createHash('sha256').update(weights).digest('hex'),
+          },
+        ],
+      })
+    ).id;
   }, 120000);
 
   afterAll(async () => {

@@ -17,7 +17,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { AcceptanceCriterion, ModelSpec, PromotionPolicy } from '@caliper/domain';
 import { AuditRepository, createDataSource, PromotionRepository, RegistryRepository } from '@caliper/persistence';
-import { createTestDatabase, TestDatabase } from '@caliper/persistence/testing';
+import { createTestDatabase, registerExternalVersion, TestDatabase } from '@caliper/persistence/testing';
 import { startTestObjectStore, TestObjectStore } from '@caliper/storage/testing';
 import { EvaluateVersionJob } from './evaluate-version.job';
 import { createSealedEvaluationDataset, ctSlice, EvaluationItem, pngMask } from '@caliper/datasets/testing';
@@ -130,28 +130,12 @@ describe('registry.evaluate-version (real PostgreSQL, S3, onnxruntime-node)', ()
     const bytes = model(file);
     const objectKey = `objects/${n}/model/${file}`;
     await s3.store.putObject(ARTIFACTS, objectKey, bytes, { size: bytes.length });
-    const v = await ds.transaction(async (m) => {
-      const now = Date.now();
-      const rm = await registry.createModel(m, { projectId, name: `model-${n}`, description: null, now });
-      const version = await registry.createVersion(m, {
-        registeredModelId: rm.id,
-        version: 1,
-        source: `external://model-${n}`,
-        runId: null,
-        artifactPath: 'model',
-        artifactDigest: null,
-        currentStage: 'none',
-        description: '',
-        runLink: '',
-        userId,
-        creationTime: now,
-        lastUpdatedTime: now,
-      });
-      await registry.pinFiles(m, version.id, [
-        { path: `model/${file}`, bucket: ARTIFACTS, objectKey, size: bytes.length, sha256: sha(bytes) },
-      ]);
-      await registry.createValidation(m, version.id, spec);
-      return version;
+    const v = await registerExternalVersion(ds, {
+      projectId,
+      userId,
+      name: `model-${n}`,
+      files: [{ path: `model/${file}`, bucket: ARTIFACTS, objectKey, size: bytes.length, sha256: sha(bytes) }],
+      spec,
     });
     await new ValidateVersionJob(ds, registry, new AuditRepository(ds), s3.store).run({ v: 1, modelVersionId: v.id });
     expect((await registry.findValidation(v.id))?.status).toBe('valid');

@@ -4,3 +4,4 @@
  * them (tools/build/runtime-imports.spec.ts keeps it so).
  */
 export * from './test-database';
+export * from './registered-version';
