@@ -731,6 +731,49 @@ const paths: Record<string, PathItem> = {
       },
     },
   },
+  '/api/v1/model-versions/{versionId}/files': {
+    get: {
+      summary: "A model version's pinned files: path, size and sha256 of each (needs project.read).",
+      description:
+        "What a training job's initial weights are made of (transfer learning): a Kubernetes run's init container fetches each with the run's token. An unknown or deleted version and one of a project the caller cannot read answer the same 404.",
+      parameters: [{ name: 'versionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+      responses: {
+        '200': {
+          description: 'The files, by path.',
+          content: json({
+            type: 'object',
+            properties: {
+              files: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { path: { type: 'string' }, size: { type: 'integer' }, sha256: { type: 'string' } },
+                },
+              },
+            },
+          }),
+        },
+        ...common,
+        '404': error('No such model version here.'),
+      },
+    },
+  },
+  '/api/v1/model-versions/{versionId}/files/{path}': {
+    get: {
+      summary: 'One pinned file of a model version, whole (needs project.read).',
+      description:
+        '`X-Checksum-Sha256` is the sha256 the file was registered with; hash the body and compare before using it (no ranges: `Accept-Ranges: none`). The path may hold slashes (`model/model.onnx`).',
+      parameters: [
+        { name: 'versionId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+        { name: 'path', in: 'path', required: true, schema: { type: 'string' } },
+      ],
+      responses: {
+        '200': { description: 'The bytes.', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+        ...common,
+        '404': error('No such version or file, or its stored object is missing.'),
+      },
+    },
+  },
   '/api/v1/runs/{runId}/artifacts': {
     get: {
       summary: "List one directory of the run's artifacts (needs project.read).",
