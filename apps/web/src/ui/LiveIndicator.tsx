@@ -1,7 +1,6 @@
 /** The "live" line of a page that polls running runs (use-live-poll.ts): when it last updated, and whether it is paused. */
 import type { LiveState } from '../app/use-live-poll';
-
-const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+import { formatClock } from './time';
 
 /** `what` ends the line: what keeps the page live, e.g. "Updates while the run is running." */
 export function LiveIndicator({ live, what }: { live: LiveState; what: string }) {
@@ -15,7 +14,7 @@ export function LiveIndicator({ live, what }: { live: LiveState; what: string })
         {updated ? (
           <>
             {live.paused ? '; last updated at ' : ': updated at '}
-            <time dateTime={updated.toISOString()}>{clock.format(updated)}</time>
+            <time dateTime={updated.toISOString()}>{formatClock(updated)}</time>
           </>
         ) : null}
         {live.failed ? ' (the last check failed; trying again)' : ''}. {what}

@@ -1,38 +1,91 @@
 /**
  * Dates everywhere in one form: recent ones relative ("5 min ago", "in 3 days"), older ones as
  * "3 Dec 2026, 13:49" (the reader's time zone), and the exact instant on hover, with seconds and
- * the zone ("3 Dec 2026, 13:49:07 UTC"). Relative texts tick on one shared clock.
+ * the zone as its offset from UTC ("3 Dec 2026, 13:49:07 UTC", "3 Dec 2026, 14:49:07 UTC+01:00":
+ * an offset names one instant, where zone abbreviations such as CST name several). Relative texts
+ * tick on one shared clock.
+ *
+ * Written out here rather than with Intl: a page's first Intl formatter starts ICU, 70-100 ms of
+ * the main thread on a first visit before the run and compare pages could draw their charts (npm
+ * run bench:first-visit -- --profile DIR), and these fixed English forms need nothing from it.
+ * time.spec.ts checks each form against Intl's en-GB output.
  */
 import { useSyncExternalStore } from 'react';
 
-const DATE: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short', year: 'numeric' };
-const DATE_TIME: Intl.DateTimeFormatOptions = { ...DATE, hour: '2-digit', minute: '2-digit' };
-const EXACT: Intl.DateTimeFormatOptions = { ...DATE_TIME, second: '2-digit', timeZoneName: 'short' };
-const formats = new Map<string, Intl.DateTimeFormat>();
-/** One formatter per kind and zone (the reader's when none is given), made once. */
-function format(kind: 'date' | 'dateTime' | 'exact', timeZone?: string): Intl.DateTimeFormat {
-  const key = `${kind}/${timeZone ?? ''}`;
-  let f = formats.get(key);
-  if (!f) {
-    const options = kind === 'date' ? DATE : kind === 'dateTime' ? DATE_TIME : EXACT;
-    f = new Intl.DateTimeFormat('en-GB', timeZone ? { ...options, timeZone } : options);
-    formats.set(key, f);
-  }
-  return f;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** The reader's time zone (the browser's), or UTC. */
+export type Zone = 'local' | 'UTC';
+
+interface Parts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  /** Minutes ahead of UTC. */
+  offset: number;
 }
-const relativeFormat = new Intl.RelativeTimeFormat('en-GB', { numeric: 'auto', style: 'short' });
+
+function partsOf(d: Date, zone: Zone): Parts {
+  return zone === 'UTC'
+    ? {
+        year: d.getUTCFullYear(),
+        month: d.getUTCMonth(),
+        day: d.getUTCDate(),
+        hour: d.getUTCHours(),
+        minute: d.getUTCMinutes(),
+        second: d.getUTCSeconds(),
+        offset: 0,
+      }
+    : {
+        year: d.getFullYear(),
+        month: d.getMonth(),
+        day: d.getDate(),
+        hour: d.getHours(),
+        minute: d.getMinutes(),
+        second: d.getSeconds(),
+        offset: -d.getTimezoneOffset(),
+      };
+}
+
+/** "UTC" or "UTC+05:30", "UTC-05:00". */
+function offsetName(offset: number): string {
+  if (offset === 0) return 'UTC';
+  const abs = Math.abs(offset);
+  return `UTC${offset < 0 ? '-' : '+'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+}
+
+const dateOf = (p: Parts) => `${p.day} ${MONTHS[p.month]} ${p.year}`;
 
 /** Within this distance of now a date reads as relative. */
 const RELATIVE_WITHIN_MS = 7 * 86400_000;
 
 /** "3 Dec 2026" or "3 Dec 2026, 13:49". */
-export function formatAbsolute(d: Date, withTime: boolean, timeZone?: string): string {
-  return format(withTime ? 'dateTime' : 'date', timeZone).format(d);
+export function formatAbsolute(d: Date, withTime: boolean, zone: Zone = 'local'): string {
+  const p = partsOf(d, zone);
+  return withTime ? `${dateOf(p)}, ${pad2(p.hour)}:${pad2(p.minute)}` : dateOf(p);
 }
 
 /** "3 Dec 2026, 13:49:07 UTC": the exact instant, as every date's tooltip shows it. */
-export function formatExact(d: Date, timeZone?: string): string {
-  return format('exact', timeZone).format(d);
+export function formatExact(d: Date, zone: Zone = 'local'): string {
+  const p = partsOf(d, zone);
+  return `${dateOf(p)}, ${pad2(p.hour)}:${pad2(p.minute)}:${pad2(p.second)} ${offsetName(p.offset)}`;
+}
+
+/** "13:49:07": the time of day. */
+export function formatClock(d: Date, zone: Zone = 'local'): string {
+  const p = partsOf(d, zone);
+  return `${pad2(p.hour)}:${pad2(p.minute)}:${pad2(p.second)}`;
+}
+
+/** `n` (not 0) minutes, hours or days from now, as Intl.RelativeTimeFormat('en-GB', { numeric: 'auto', style: 'short' }) says it. */
+function relative(n: number, unit: 'min' | 'hr' | 'day'): string {
+  if (unit === 'day' && Math.abs(n) === 1) return n < 0 ? 'yesterday' : 'tomorrow';
+  const amount = `${Math.abs(n)} ${unit === 'day' ? 'days' : unit}`;
+  return n < 0 ? `${amount} ago` : `in ${amount}`;
 }
 
 /** "just now", "5 min ago", "in 3 hr", "yesterday", "4 days ago"; null beyond a week either way. */
@@ -42,9 +95,9 @@ export function formatRelative(d: Date, now: number): string | null {
   if (abs >= RELATIVE_WITHIN_MS) return null;
   if (abs < 45_000) return 'just now';
   const sign = Math.sign(diff);
-  if (abs < 45 * 60_000) return relativeFormat.format(sign * Math.max(1, Math.round(abs / 60_000)), 'minute');
-  if (abs < 22 * 3600_000) return relativeFormat.format(sign * Math.round(abs / 3600_000), 'hour');
-  return relativeFormat.format(sign * Math.max(1, Math.round(abs / 86400_000)), 'day');
+  if (abs < 45 * 60_000) return relative(sign * Math.max(1, Math.round(abs / 60_000)), 'min');
+  if (abs < 22 * 3600_000) return relative(sign * Math.round(abs / 3600_000), 'hr');
+  return relative(sign * Math.max(1, Math.round(abs / 86400_000)), 'day');
 }
 
 // One clock for every relative date on the page: a tick every 30 s while any is shown.
