@@ -8,8 +8,9 @@
  * starts Caliper twice exactly as `npm start` does (tools/dev/launcher.ts, on a scratch database,
  * a local S3 server, a test Orthanc, free ports and its own data folder): with the production
  * build, then with --dev. Once, through the first launch's API, it logs two runs of 4 metrics ×
- * 5,000 steps. For each launch it opens, in headless Chromium, signed in by cookie, each in a fresh
- * browser context (a cold HTTP cache): the run page, timed from the navigation's start to the
+ * 5,000 steps. For each launch it opens, in headless Chromium, signed in by cookie, each in a new
+ * tab of an open window with the HTTP cache emptied first (a cold visit, checked; see Visitor): the
+ * run page, timed from the navigation's start to the
  * frame in which every metric's chart has drawn its line, and the compare page of the two runs to
  * the frame in which it says data-charts-ready="true". The page times itself (a script installed
  * before the app's notes that frame), so the measuring adds no work of its own to the page's main
@@ -27,10 +28,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
+import { Client } from 'pg';
+import { chromium, type Browser, type BrowserContext, type CDPSession } from 'playwright-core';
 import { dropDatabase, recreateDatabase, withDatabase } from '@caliper/persistence';
 import { appUrlFor, TEST_PG_URL } from '@caliper/persistence/testing';
 import { startTestObjectStore } from '@caliper/storage/testing';
@@ -49,6 +52,8 @@ const { values: flags } = parseArgs({
     'web-dist': { type: 'string' },
     /** A folder for each measured visit's CPU profile; their summary is printed. */
     profile: { type: 'string' },
+    /** Each visit in a new browser context, i.e. a new window, as before (see Visitor). */
+    'window-per-visit': { type: 'boolean', default: false },
   },
 });
 const REPS = Number(flags.reps);
@@ -317,19 +322,85 @@ async function printProfiles(distDir: string): Promise<void> {
   }
 }
 
-/** One visit in a fresh context: ms from the navigation's start to the frame in which the page's charts are drawn. */
-async function visit(
-  browser: Browser,
-  web: string,
-  cookie: string,
-  target: { path: string; drawn: string; count: number },
-): Promise<number> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+/** The machine's CPU time so far: busy and total jiffies over all cores (/proc/stat). */
+function cpuTimes(): { busy: number; total: number } {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  const n = fields.map(Number);
+  const idle = (n[3] ?? 0) + (n[4] ?? 0);
+  const total = n.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/**
+ * After seeding (10,000 requests, 40,000 rows), waits until the machine is quiet, so the visits
+ * do not share the cores with its aftermath (PostgreSQL's checkpoint and autovacuum, the kernel
+ * writing back): a checkpoint and a sync now, then until two seconds in a row are at most 25 %
+ * busy, for at most a minute. Says how long it waited and how busy the last second was.
+ */
+async function settle(ownerUrl: string): Promise<void> {
+  const started = performance.now();
+  const pg = new Client({ connectionString: ownerUrl });
+  await pg.connect();
   try {
-    const at = cookie.indexOf('=');
-    await context.addCookies([{ name: cookie.slice(0, at), value: cookie.slice(at + 1), url: web }]);
-    await context.addInitScript(watchPage, { drawn: target.drawn, count: target.count });
-    const page = await context.newPage();
+    await pg.query('CHECKPOINT');
+  } finally {
+    await pg.end();
+  }
+  await new Promise<void>((resolve) => spawn('sync').once('exit', () => resolve()));
+  let quiet = 0;
+  let busy = 1;
+  while (quiet < 2 && performance.now() - started < 60_000) {
+    const a = cpuTimes();
+    await sleep(1000);
+    const b = cpuTimes();
+    busy = (b.busy - a.busy) / Math.max(1, b.total - a.total);
+    quiet = busy <= 0.25 ? quiet + 1 : 0;
+  }
+  console.log(
+    `settled after seeding in ${((performance.now() - started) / 1000).toFixed(1)} s (last second ${Math.round(busy * 100)} % busy)`,
+  );
+}
+
+/**
+ * The browser a visitor already has open: one context (signed in by cookie, the page's timing
+ * script installed) and one window, kept open by a blank tab. Each visit opens a new tab in it
+ * after emptying the browser's HTTP cache (V8's code cache lives there too), and closes it after.
+ *
+ * Not a new context per visit: in full Chromium each context is a new window, and each new window
+ * loads its omnibox popups (two chrome://omnibox-popup.top-chrome/ pages), about a second of
+ * browser work on these two cores that ran beside the visit it was opened for and slowed it
+ * by a third (run page 1,556 → 931 ms, measured with chromium-headless-shell, which has no
+ * windows). A visitor's window is open before they visit. `--window-per-visit` measures the old way.
+ */
+interface Visitor {
+  context: BrowserContext;
+  /** The blank tab that keeps the window open; its DevTools session empties the cache. */
+  home: CDPSession;
+  close(): Promise<void>;
+}
+
+async function openVisitor(browser: Browser, web: string, cookie: string, target: Target): Promise<Visitor> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
+  const at = cookie.indexOf('=');
+  await context.addCookies([{ name: cookie.slice(0, at), value: cookie.slice(at + 1), url: web }]);
+  await context.addInitScript(watchPage, { drawn: target.drawn, count: target.count });
+  const home = await context.newCDPSession(await context.newPage());
+  return { context, home, close: () => context.close() };
+}
+
+interface Target {
+  path: string;
+  drawn: string;
+  count: number;
+}
+
+/** One cold visit: ms from the navigation's start to the frame in which the page's charts are drawn. */
+async function visit(browser: Browser, web: string, cookie: string, target: Target, shared: Visitor | null): Promise<number> {
+  const visitor = flags['window-per-visit'] || !shared ? await openVisitor(browser, web, cookie, target) : shared;
+  // Cold: nothing of an earlier visit in the HTTP cache, nor its compiled scripts (checked below).
+  await visitor.home.send('Network.clearBrowserCache');
+  const page = await visitor.context.newPage();
+  try {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     // --detail: each request of the visit (epoch ms) and its response's size.
@@ -340,14 +411,14 @@ async function visit(
         const op = /"operationName":"(\w+)"/.exec(req.postData() ?? '')?.[1];
         const url = new URL(req.url());
         const name = `${url.pathname}${op ? ` ${op}` : ''}`;
-        // A request that ends as the context closes has no sizes to read any more.
+        // A request that ends as the page closes has no sizes to read any more.
         const bytes = req.sizes().then(
           (s) => s.responseBodySize,
           () => 0,
         );
         finished.push(bytes.then((b) => ({ start: t.startTime, end: t.startTime + t.responseEnd, bytes: b, name })));
       });
-    const cdp = flags.profile ? await context.newCDPSession(page) : null;
+    const cdp = flags.profile ? await visitor.context.newCDPSession(page) : null;
     if (cdp) {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -368,6 +439,13 @@ async function visit(
       writeFileSync(path.join(flags.profile!, name), JSON.stringify(profile));
       profiled.push({ page: name.replace(/-\d+\.cpuprofile$/, ''), profile: profile as CpuProfile });
     }
+    // Every script and style sheet came over the network: a transfer size of 0 is the HTTP cache's.
+    const cached = await page.evaluate(() =>
+      (performance.getEntriesByType('resource') as unknown as { name: string; initiatorType: string; transferSize: number }[])
+        .filter((e) => /\/assets\/.*\.(js|css)$/.test(new URL(e.name).pathname) && e.transferSize === 0)
+        .map((e) => e.name),
+    );
+    if (cached.length) throw new Error(`${target.path}: not a cold visit; from the browser's cache: ${cached.join(', ')}`);
     if (flags.detail) {
       const [frames, origin] = await page.evaluate(
         async () => [await (globalThis as unknown as { __benchWatch: Watch }).__benchWatch.frames(), performance.timeOrigin] as const,
@@ -378,7 +456,8 @@ async function visit(
     if (errors.length) throw new Error(`${target.path} reported errors: ${errors.join('; ')}`);
     return ms;
   } finally {
-    await context.close();
+    await page.close();
+    if (visitor !== shared) await visitor.close();
   }
 }
 
@@ -429,12 +508,16 @@ async function main(): Promise<void> {
       args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
     });
     let seeded: { runIds: string[]; cookie: string } | null = null;
+    const visitors: Visitor[] = [];
     const results: { mode: string; startedMs: number; first: number; run: number[]; compare: number[] }[] = [];
     const modes = flags['production-only'] ? ['production build'] : ['production build', 'dev server (--dev)'];
     for (const mode of modes) {
       running = await launch(mode.startsWith('dev') ? ['--dev'] : [], env);
       console.log(`npm start${mode.startsWith('dev') ? ' -- --dev' : ''}: up in ${(running.startedMs / 1000).toFixed(1)} s`);
-      seeded ??= await seed(running.api);
+      if (!seeded) {
+        seeded = await seed(running.api);
+        await settle(ownerUrl);
+      }
       const { runIds, cookie } = seeded;
       const runPage = {
         path: `/runs/${runIds[0]}`,
@@ -448,14 +531,20 @@ async function main(): Promise<void> {
         drawn: '.compare-page[data-charts-ready="true"]',
         count: 1,
       };
-      const first = await visit(browser, running.web, cookie, runPage);
-      await visit(browser, running.web, cookie, comparePage);
+      // A window for each page (its timing script waits for that page's charts), open and settled before the visits.
+      const runVisitor = await openVisitor(browser, running.web, cookie, runPage);
+      const compareVisitor = await openVisitor(browser, running.web, cookie, comparePage);
+      visitors.push(runVisitor, compareVisitor);
+      await new Promise((r) => setTimeout(r, 3000));
+      const first = await visit(browser, running.web, cookie, runPage, runVisitor);
+      await visit(browser, running.web, cookie, comparePage, compareVisitor);
       const run: number[] = [];
       const compare: number[] = [];
       for (let r = 0; r < REPS; r++) {
-        run.push(await visit(browser, running.web, cookie, runPage));
-        compare.push(await visit(browser, running.web, cookie, comparePage));
+        run.push(await visit(browser, running.web, cookie, runPage, runVisitor));
+        compare.push(await visit(browser, running.web, cookie, comparePage, compareVisitor));
       }
+      for (const v of visitors.splice(0)) await v.close();
       results.push({ mode, startedMs: running.startedMs, first, run, compare });
       await running.stop();
       running = null;
