@@ -255,4 +255,66 @@ describe('metricSeries (GraphQL downsampling over metric tiers, real PostgreSQL)
     expect(got.tierLevel).toBe(10);
     expect(got.series[0]?.pointCount).toBe(1_000_000);
   }, 120000);
+
+  describe("Run.chartSeries: a run's own training metrics by its id alone (the run page's startup request)", () => {
+    const CHART = `query($r: String!, $b: Int) {
+      run(runId: $r) { runId chartSeries(buckets: $b) {
+        fromStep toStep bucketWidth bucketCount exact tierLevel
+        series { runId key pointCount first { step timestamp value nonFinite } buckets steps timestamps last min max counts nanCounts }
+      } }
+    }`;
+    const chart = (runId: string, buckets: number | null, auth: Auth = viewer) =>
+      gqlOk<{ run: { runId: string; chartSeries: SeriesSet | null } }>(api, auth, CHART, { r: runId, b: buckets }).then(
+        (d) => d.run.chartSeries,
+      );
+    // 22 training metrics m00 … m21, a system metric (system/…) and a training metric whose name only contains system/, first by key.
+    const trainingKeys = Array.from({ length: 22 }, (_, i) => `m${String(i).padStart(2, '0')}`);
+    async function runWithMetrics(name: string, status: string | null): Promise<string> {
+      const runId = await newRun(name);
+      const points: Point[] = [];
+      for (const key of [...trainingKeys, 'system/cpu_utilization_percentage', 'a/system/not'])
+        for (let step = 0; step < 300; step++)
+          points.push({ key, step, timestamp: 1_700_000_000_000 + step, value: Math.sin(step / (7 + key.length)) });
+      await log(runId, points);
+      if (status) expect((await rest(api, 'PATCH', `/api/v1/runs/${runId}`, researcher, { status })).status).toBe(200);
+      return runId;
+    }
+
+    it('equals metricSeries of the first 20 training metrics by key, system metrics left out, once the run has ended', async () => {
+      const runId = await runWithMetrics('chart-finished', 'finished');
+      const got = defined(await chart(runId, 50));
+      const first20 = ['a/system/not', ...trainingKeys].slice(0, 20);
+      expect(got.series.map((s) => s.key)).toEqual(first20);
+      expect(got).toEqual(await series({ r: [runId], k: first20, b: 50 }));
+      expect(got.series.every((s) => s.pointCount === 300 && s.steps.length > 0)).toBe(true);
+      // The rest by key, as the page asks for it.
+      const rest = await series({ r: [runId], k: ['a/system/not', ...trainingKeys].slice(20), b: 50 });
+      expect(rest.series.map((s) => s.key)).toEqual(['m19', 'm20', 'm21']);
+    });
+
+    it('is null while the run is live (its page follows the histories) and for a run with no training metric', async () => {
+      expect(await chart(await runWithMetrics('chart-running', null), 50)).toBeNull();
+      const systemOnly = await newRun('chart-system-only');
+      await log(systemOnly, [{ key: 'system/memory_usage_megabytes', step: 0, timestamp: 1_700_000_000_000, value: 512 }]);
+      expect((await rest(api, 'PATCH', `/api/v1/runs/${systemOnly}`, researcher, { status: 'finished' })).status).toBe(200);
+      expect(await chart(systemOnly, 50)).toBeNull();
+    });
+
+    it('refuses a bad bucket count by name, live run or not, and keeps a run of another project out of reach', async () => {
+      const running = await runWithMetrics('chart-bad-buckets', null);
+      for (const b of [1, 2001]) {
+        const res = await gql(api, viewer, CHART, { r: running, b });
+        expect(res.errors?.[0]?.message).toMatch(/buckets.*between 2 and/);
+        expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      }
+      const admin = await login(api, ADMIN.username, ADMIN.password);
+      const otherProject = await newProject(api, admin, 'series-charts-other');
+      const o = await newUser(api, admin, { projectId: otherProject, roles: ['VIEWER'] });
+      const outsider = await login(api, o.username, o.password);
+      const finished = await runWithMetrics('chart-private', 'finished');
+      const res = await gql(api, outsider, CHART, { r: finished, b: 50 });
+      expect(res.data?.run ?? null).toBeNull();
+      expect(['NOT_FOUND', 'FORBIDDEN']).toContain(res.errors?.[0]?.extensions?.code);
+    });
+  });
 });

@@ -27,7 +27,7 @@ import { useMetricDirections } from './metric-directions';
 import { OverlayChart } from './OverlayChart';
 import { RunLogs } from './RunLogs';
 import { RunOverview } from './RunOverview';
-import { runChartBuckets, runChartSeriesRequests, useRunChartSeries } from './run-chart-series';
+import { runChartBuckets, useRunChartSeries } from './run-chart-series';
 import { RunLiveQuery, RunQuery } from './runs.operations';
 import { RunSection } from './RunSection';
 import { StatusChip } from './StatusChip';
@@ -56,14 +56,14 @@ export function RunPage() {
   const [openedLive, setOpenedLive] = useState<{ runId: string; live: boolean } | null>(null);
   if (shown && openedLive?.runId !== shown.runId) setOpenedLive({ runId: shown.runId, live: LIVE_STATUSES.has(shown.status) });
   const [buckets] = useState(() => runChartBuckets(window.innerWidth));
-  const seriesRequests = useMemo(
+  const chartsWanted = useMemo(
     () =>
       shown && openedLive?.runId === shown.runId && !openedLive.live && trainingKeys.length
-        ? runChartSeriesRequests(shown.experiment.project.id, shown.runId, trainingKeys, buckets)
+        ? { projectId: shown.experiment.project.id, runId: shown.runId, keys: trainingKeys, buckets }
         : null,
     [shown, openedLive, trainingKeys, buckets],
   );
-  const chartSeries = useRunChartSeries(seriesRequests);
+  const chartSeries = useRunChartSeries(chartsWanted);
   const live = useLivePoll(!!shown && LIVE_STATUSES.has(shown.status), async () => {
     const before = shown ? liveFingerprint(shown) : null;
     // network-only writes the answer to the cache, where it merges into the run shown.

@@ -100,11 +100,12 @@ describe('run page charts from downsampled series', () => {
     expect(runChartBuckets(10_000)).toBeLessThanOrEqual(1000);
   });
 
-  it('asks for at most 20 metrics per request, the server cap', () => {
-    const keys = Array.from({ length: 45 }, (_, i) => `m${i}`);
+  it('asks by key only for the metrics after the first 20 (Run.chartSeries gives those), at most 20 per request, the server cap', () => {
+    const keys = Array.from({ length: 65 }, (_, i) => `m${i}`);
     const requests = runChartSeriesRequests('p1', 'r1', keys, 300);
     expect(requests.map((r) => r.keys.length)).toEqual([20, 20, 5]);
-    expect(requests.flatMap((r) => r.keys)).toEqual(keys);
+    expect(requests.flatMap((r) => r.keys)).toEqual(keys.slice(20));
     expect(requests.every((r) => r.projectId === 'p1' && r.buckets === 300 && r.runIds.length === 1 && r.runIds[0] === 'r1')).toBe(true);
+    expect(runChartSeriesRequests('p1', 'r1', keys.slice(0, 20), 300)).toEqual([]);
   });
 });

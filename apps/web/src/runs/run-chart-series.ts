@@ -3,18 +3,19 @@
  * (RunChartSeriesQuery) instead of every point: per bucket of about one pixel of a chart, the
  * lowest, highest and last value, with the series' first point, which draw the same line as the
  * whole history thinned (format.ts thinForChart) for a fraction of the bytes and of the server's
- * work, in one request for up to 20 metrics. A live run's charts keep reading their histories,
+ * work: the first 20 training metrics by the run's id alone (Run.chartSeries, asked for at startup
+ * beside the run: run-page-prefetch.ts), any more by key, 20 a request. A live run's charts keep reading their histories,
  * growing from the last point read (MetricChart.tsx useMetricHistory), and so does a metric with
  * non-finite values, whose chart names them.
  */
 import { useEffect, useState } from 'react';
 import { useApolloClient } from '@apollo/client/react';
 import { takePrefetched } from '../app/prefetch';
-import type { RunChartSeriesQuery as RunChartSeriesResult, RunChartSeriesQueryVariables } from '../gql/graphql';
+import type { RunChartSeriesFieldsFragment, RunChartSeriesQueryVariables } from '../gql/graphql';
 import type { ChartPoint } from './format';
-import { RunChartSeriesQuery } from './runs.operations';
+import { RunChartSeriesOfRunQuery, RunChartSeriesQuery } from './runs.operations';
 
-/** The server's cap on metrics per request (MAX_SERIES_KEYS). */
+/** The server's cap on metrics per request (MAX_SERIES_KEYS), and how many Run.chartSeries gives. */
 const KEYS_PER_REQUEST = 20;
 
 /**
@@ -31,7 +32,13 @@ export function runChartBuckets(windowWidth: number): number {
   return Math.min(1000, Math.max(200, Math.ceil(plot / 50) * 50));
 }
 
-/** The requests for these metrics of one run: up to 20 metrics each. */
+/** The variables of the request for a run's first 20 training metrics (Run.chartSeries). */
+export const runChartSeriesOfRunVariables = (runId: string, buckets: number) => ({ runId, buckets });
+
+/**
+ * The requests for the training metrics `keys` (in the run's order, latestMetrics' by key) that
+ * Run.chartSeries does not give, the first 20: up to 20 metrics each.
+ */
 export function runChartSeriesRequests(
   projectId: string,
   runId: string,
@@ -39,12 +46,12 @@ export function runChartSeriesRequests(
   buckets: number,
 ): RunChartSeriesQueryVariables[] {
   const requests: RunChartSeriesQueryVariables[] = [];
-  for (let i = 0; i < keys.length; i += KEYS_PER_REQUEST)
+  for (let i = KEYS_PER_REQUEST; i < keys.length; i += KEYS_PER_REQUEST)
     requests.push({ projectId, runIds: [runId], keys: keys.slice(i, i + KEYS_PER_REQUEST), buckets });
   return requests;
 }
 
-export type ChartSeries = RunChartSeriesResult['metricSeries']['series'][number];
+export type ChartSeries = RunChartSeriesFieldsFragment;
 
 /** What a chart draws and says of one series. */
 export interface SeriesOutline {
@@ -105,39 +112,53 @@ export function outlineOf(s: ChartSeries): SeriesOutline {
 export type RunChartSeries =
   { state: 'off' } | { state: 'loading' } | { state: 'failed' } | { state: 'loaded'; outlines: ReadonlyMap<string, SeriesOutline> };
 
+/** The charts of one run's training metrics (`keys`, in latestMetrics' order), at `buckets` buckets each. */
+export interface RunChartsWanted {
+  projectId: string;
+  runId: string;
+  keys: readonly string[];
+  buckets: number;
+}
+
 /**
- * The outlines of these requests' series (each answer taken from the startup prefetch when there
- * is one), all at once so every chart is drawn in one pass. `null` requests: 'off'.
+ * The outlines of the run's training metrics (each answer taken from the startup prefetch when
+ * there is one), all at once so every chart is drawn in one pass. A metric with no series in the
+ * answers (the run was still live when Run.chartSeries was answered) has no outline: its chart
+ * reads its history. `null`: 'off'.
  */
-export function useRunChartSeries(requests: RunChartSeriesQueryVariables[] | null): RunChartSeries {
+export function useRunChartSeries(wanted: RunChartsWanted | null): RunChartSeries {
   const client = useApolloClient();
-  const wanted = requests ? JSON.stringify(requests) : null;
+  const key = wanted ? JSON.stringify(wanted) : null;
   const [state, setState] = useState<{ for: string | null; series: RunChartSeries }>({ for: null, series: { state: 'loading' } });
   useEffect(() => {
-    if (!wanted) return;
+    if (!key) return;
     let current = true;
-    const asked = JSON.parse(wanted) as RunChartSeriesQueryVariables[];
-    Promise.all(
-      asked.map(
-        (variables) =>
-          takePrefetched(RunChartSeriesQuery, variables) ??
-          client.query({ query: RunChartSeriesQuery, variables, fetchPolicy: 'no-cache' }),
-      ),
-    ).then(
+    const { projectId, runId, keys, buckets } = JSON.parse(key) as RunChartsWanted;
+    const ofRunVariables = runChartSeriesOfRunVariables(runId, buckets);
+    const ofRun = (
+      takePrefetched(RunChartSeriesOfRunQuery, ofRunVariables) ??
+      client.query({ query: RunChartSeriesOfRunQuery, variables: ofRunVariables, fetchPolicy: 'no-cache' })
+    ).then(({ data }) => data?.run.chartSeries?.series ?? []);
+    const rest = runChartSeriesRequests(projectId, runId, keys, buckets).map((variables) =>
+      (
+        takePrefetched(RunChartSeriesQuery, variables) ?? client.query({ query: RunChartSeriesQuery, variables, fetchPolicy: 'no-cache' })
+      ).then(({ data }) => data?.metricSeries.series ?? []),
+    );
+    Promise.all([ofRun, ...rest]).then(
       (answers) => {
         if (!current) return;
         const outlines = new Map<string, SeriesOutline>();
-        for (const { data } of answers) for (const s of data?.metricSeries.series ?? []) outlines.set(s.key, outlineOf(s));
-        setState({ for: wanted, series: { state: 'loaded', outlines } });
+        for (const series of answers) for (const s of series) outlines.set(s.key, outlineOf(s));
+        setState({ for: key, series: { state: 'loaded', outlines } });
       },
       () => {
-        if (current) setState({ for: wanted, series: { state: 'failed' } });
+        if (current) setState({ for: key, series: { state: 'failed' } });
       },
     );
     return () => {
       current = false;
     };
-  }, [client, wanted]);
-  if (!wanted) return { state: 'off' };
-  return state.for === wanted ? state.series : { state: 'loading' };
+  }, [client, key]);
+  if (!key) return { state: 'off' };
+  return state.for === key ? state.series : { state: 'loading' };
 }

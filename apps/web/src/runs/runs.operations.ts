@@ -146,26 +146,48 @@ export const MetricHistoryQuery = graphql(`
   }
 `);
 
+/** What the run page's charts draw of a downsampled series (run-chart-series.ts outlineOf). */
+export const RunChartSeriesFields = graphql(`
+  fragment RunChartSeriesFields on MetricSeries {
+    key
+    pointCount
+    first {
+      step
+      value
+    }
+    steps
+    last
+    min
+    max
+    nanCounts
+  }
+`);
+
 /**
  * The run page's charts of a run that is not live, drawn from the server's downsampled series
- * (one request for up to 20 metrics, at about one bucket per pixel of a chart) rather than every
- * point: the histories of long runs were most of the page's first load (npm run bench:first-visit).
+ * (about one bucket per pixel of a chart) rather than every point: the histories of long runs were
+ * most of the page's first load (npm run bench:first-visit). The first 20 training metrics come
+ * by the run's id alone (RunChartSeriesOfRunQuery, asked for at startup beside the run itself);
+ * a run with more asks for the rest by key, up to 20 a request (RunChartSeriesQuery).
  */
+export const RunChartSeriesOfRunQuery = graphql(`
+  query RunChartSeriesOfRun($runId: String!, $buckets: Int) {
+    run(runId: $runId) {
+      runId
+      chartSeries(buckets: $buckets) {
+        series {
+          ...RunChartSeriesFields
+        }
+      }
+    }
+  }
+`);
+
 export const RunChartSeriesQuery = graphql(`
   query RunChartSeries($projectId: ID!, $runIds: [String!]!, $keys: [String!]!, $buckets: Int) {
     metricSeries(projectId: $projectId, runIds: $runIds, keys: $keys, buckets: $buckets) {
       series {
-        key
-        pointCount
-        first {
-          step
-          value
-        }
-        steps
-        last
-        min
-        max
-        nanCounts
+        ...RunChartSeriesFields
       }
     }
   }
