@@ -11,6 +11,7 @@ import { ProjectsQuery } from '../projects/projects.operations';
 import { ErrorState, Loading } from '../ui/feedback';
 import { globalRoleLabel } from '../ui/roles';
 import { isUnauthenticated } from './apollo';
+import { useFirstPageReady } from './pages';
 import { MeQuery } from './session.operations';
 import { SessionProvider } from './session';
 import { ThemeSelect } from './ThemeSelect';
@@ -29,10 +30,12 @@ function useFocusHeadingOnNavigation(): void {
 
 export function Shell() {
   const { data, error, refetch } = useQuery(MeQuery);
+  const { pathname } = useLocation();
+  const pageReady = useFirstPageReady(pathname);
   useFocusHeadingOnNavigation();
 
-  if (!data) {
-    if (error && !isUnauthenticated(error)) {
+  if (!data || !pageReady) {
+    if (!data && error && !isUnauthenticated(error)) {
       return (
         <main className="standalone">
           <ErrorState title="Caliper could not load your session" error={error} onRetry={() => void refetch()} />

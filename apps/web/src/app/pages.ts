@@ -5,7 +5,7 @@
  * requests the page makes first (`prefetch`), so they wait for neither; `preloadAllPagesLater`
  * fetches the others once the first page has settled, so moving between pages never waits on a chunk.
  */
-import { createElement, lazy, useState, type ComponentType } from 'react';
+import { createElement, lazy, useEffect, useState, type ComponentType } from 'react';
 import { matchPath, type Params } from 'react-router-dom';
 import type { ApolloClient } from '@apollo/client';
 import { prefetchComparePage } from '../compare/compare-page-prefetch';
@@ -15,6 +15,8 @@ interface Page {
   path: string;
   Component: ComponentType;
   preload(): Promise<unknown>;
+  /** Whether its chunk is here. */
+  loaded(): boolean;
   /** Starts the requests the page makes first, before its code and the session are here (prefetch.ts). */
   prefetch?(client: ApolloClient, params: Params, search: URLSearchParams): void;
 }
@@ -44,7 +46,7 @@ function page(path: string, load: () => Promise<ComponentType>, prefetch?: Page[
     const [type] = useState<ComponentType>(() => loaded ?? Lazy);
     return createElement(type);
   };
-  return { path, Component, preload: once, prefetch };
+  return { path, Component, preload: once, loaded: () => loaded !== null, prefetch };
 }
 
 export const PAGES: readonly Page[] = [
@@ -82,19 +84,57 @@ export const PAGES: readonly Page[] = [
   page('account', () => import('../account/AccountPage').then((m) => m.AccountPage)),
 ];
 
+/** The page at `pathname`, with its route's parameters; null when none of PAGES is. */
+function pageAt(pathname: string): { page: Page; params: Params } | null {
+  for (const p of PAGES) {
+    const match = matchPath(`/${p.path}`, pathname);
+    if (match) return { page: p, params: match.params };
+  }
+  return null;
+}
+
+/** Set once the first page the shell shows has its chunk (or failed to get it). */
+let firstPageSettled = false;
+
+/**
+ * Whether the shell may render the first page it shows: once that page's chunk is here, or failed
+ * to come (the page then reports it). Until then the shell shows its own loading state rather
+ * than the page's Suspense fallback: React holds back revealing a boundary's content for 300 ms
+ * after it showed a fallback, so a page whose chunk came 50 ms after the session drew its charts
+ * 300 ms later (npm run bench:first-visit -- --detail: no main-thread work for 250 ms before the
+ * run page's first render). Later pages, whose chunks are fetched ahead (preloadAllPagesLater),
+ * keep the fallback.
+ */
+export function useFirstPageReady(pathname: string): boolean {
+  const [ready, setReady] = useState(() => firstPageSettled || !(pageAt(pathname)?.page.loaded() === false));
+  useEffect(() => {
+    if (ready) {
+      firstPageSettled = true;
+      return;
+    }
+    let current = true;
+    const settle = () => {
+      firstPageSettled = true;
+      if (current) setReady(true);
+    };
+    pageAt(pathname)?.page.preload().then(settle, settle);
+    return () => {
+      current = false;
+    };
+  }, [ready, pathname]);
+  return ready;
+}
+
 /**
  * For the page at `location`, if it is one of PAGES: starts loading its chunk and the requests it
  * makes first. At startup these leave beside the session request instead of one after the other
  * (session, then the page's first render, then its data): npm run bench:first-visit -- --detail.
  */
 export function preloadPage(client: ApolloClient, location: { pathname: string; search: string }): void {
-  for (const p of PAGES) {
-    const match = matchPath(`/${p.path}`, location.pathname);
-    if (!match) continue;
-    void p.preload().catch(() => undefined);
-    p.prefetch?.(client, match.params, new URLSearchParams(location.search));
-    return;
-  }
+  const at = pageAt(location.pathname);
+  if (!at) return;
+  void at.page.preload().catch(() => undefined);
+  at.page.prefetch?.(client, at.params, new URLSearchParams(location.search));
 }
 
 /** After `delayMs` and when the browser is idle, loads every page's chunk (a later navigation then renders at once). */
