@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-time set-up on a fresh machine: what npm cannot bring (redis-server and Orthanc with its
-# DICOMweb plugin to run Caliper; chromium, dcmtk and pydicom's sample files for the tests; PyTorch
+# DICOMweb plugin to run Caliper; chromium (and its headless shell), dcmtk and pydicom's sample files for the tests; PyTorch
 # for the training example; via apt on Debian/Ubuntu when missing), then the npm dependencies.
 # PostgreSQL is optional: without one, `npm start` runs an embedded PostgreSQL 15.
 set -euo pipefail
@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v redis-server >/dev/null || need+=(redis-server)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/chromium-headless-shell ] || need+=(chromium-headless-shell)
 [ -x /usr/sbin/Orthanc ] || need+=(orthanc)
 [ -e /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || need+=(orthanc-dicomweb)
 [ -x /usr/bin/storescu ] || need+=(dcmtk)

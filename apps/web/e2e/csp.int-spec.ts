@@ -6,8 +6,17 @@
  * installed before any page script, and the console), and the test fails on any; a deliberate
  * inline script at the end shows the detector does catch one.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { webBuild, eventually, expectAccessible, loadHarness, loadTrackingService, type Principal, type TestApi } from './harness';
+import { type Browser, type Page } from 'playwright-core';
+import {
+  webBuild,
+  eventually,
+  expectAccessible,
+  loadHarness,
+  loadTrackingService,
+  type Principal,
+  type TestApi,
+  launchChromium,
+} from './harness';
 
 describe('the web app under its Content-Security-Policy in Chromium', () => {
   const slug = 'csp-e2e';
@@ -53,10 +62,7 @@ describe('the web app under its Content-Security-Policy in Chromium', () => {
       await tracking.updateRun(who, run.uuid, { status: 'finished', endTime: t0 + 60_000 });
     }
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
     // Runs before any script of the page, and is not itself subject to the page's CSP.
     await context.addInitScript(() => {

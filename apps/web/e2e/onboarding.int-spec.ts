@@ -11,8 +11,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { eventually, expectAccessible, loadHarness, repoRoot, webBuild, type Auth, type Harness, type TestApi } from './harness';
+import { type Browser, type Page } from 'playwright-core';
+import {
+  eventually,
+  expectAccessible,
+  loadHarness,
+  repoRoot,
+  webBuild,
+  type Auth,
+  type Harness,
+  type TestApi,
+  launchChromium,
+} from './harness';
 
 const run = promisify(execFile);
 
@@ -41,10 +51,7 @@ describe('onboarding in Chromium (real API, PostgreSQL)', () => {
       await harness.gqlOk(api, admin, `mutation($i: CreateUserInput!) { createUser(input: $i) { id } }`, {
         i: { ...u, password: `password-of-${u.username}` },
       });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: api.base });
     page = await context.newPage();

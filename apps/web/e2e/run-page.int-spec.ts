@@ -6,7 +6,7 @@
  * (`system/…`) in their own section against time, artifacts with previews, logs. Fails on any console error, page error, or serious/critical axe violation.
  */
 import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
 import {
   eventually,
   expectAccessible,
@@ -16,6 +16,7 @@ import {
   type TestApi,
   type Tracking,
   webBuild,
+  launchChromium,
 } from './harness';
 
 /** A 4×4 PNG (opaque blue): small enough to inline, real enough for the browser to decode. */
@@ -145,10 +146,7 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     }
     await tracking.updateRun(who, runId, { status: 'finished', endTime: t0 + 42 * 60_000 });
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
     page = await context.newPage();
     page.setDefaultTimeout(15000);

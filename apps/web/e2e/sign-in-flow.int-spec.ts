@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { chromium, type Browser, type ConsoleMessage, type Page, type Route } from 'playwright-core';
+import { type Browser, type ConsoleMessage, type Page, type Route } from 'playwright-core';
 // The browser test drives the real server, so it sets up server-side test infrastructure.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { createTestDatabase, type TestDatabase } from '@caliper/persistence/testing';
@@ -15,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from '@caliper/persistence/test
 import { startTestObjectStore, type TestObjectStore } from '@caliper/storage/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { freePort, waitUntilLive } from '../../../tools/testing/processes';
-import { eventually, expectAccessible, repoRoot, webBuild } from './harness';
+import { eventually, expectAccessible, repoRoot, webBuild, launchChromium } from './harness';
 
 const LOGIN_MAX_FAILURES = 3;
 
@@ -72,10 +72,7 @@ describe('web app sign-in flow in Chromium (real API, PostgreSQL, Redis, S3)', (
       REDIS_PREFIX: `e2e-${process.pid}`,
     });
     await waitUntilLive(base, api.proc, api.output);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-GB', timezoneId: 'UTC' });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
     page = await context.newPage();
