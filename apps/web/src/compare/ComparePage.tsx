@@ -131,7 +131,9 @@ export function ComparePage() {
   );
   // A sweep's runs are one legend group, in shades of its colour (sweep-groups.ts).
   const sections = useMemo(() => sweepSections(runs), [runs]);
-  const facts: ComparedRunFacts[] = useMemo(() => {
+  // The facts the lines are drawn from, without the best values: the metric directions arrive after
+  // the series, and preparing every line again for them drew every chart twice on a first visit.
+  const lineFacts: ComparedRunFacts[] = useMemo(() => {
     const colors = sweepRunColors(sections);
     return runs.map((r) => ({
       run: r,
@@ -141,21 +143,29 @@ export function ComparePage() {
       params: r.params,
       tags: r.tags,
       latestMetrics: r.latestMetrics.map((m) => ({ key: m.key, value: m.value ?? null })),
-      bestMetrics: r.latestMetrics.flatMap((m) => {
-        const best = bestOf(m, directions.of(m.key));
-        return best ? [{ key: m.key, ...best }] : [];
-      }),
     }));
+  }, [runs, sections]);
+  const facts: ComparedRunFacts[] = useMemo(
+    () =>
+      lineFacts.map((f) => ({
+        ...f,
+        bestMetrics: f.run.latestMetrics.flatMap((m) => {
+          const best = bestOf(m, directions.of(m.key));
+          return best ? [{ key: m.key, ...best }] : [];
+        }),
+      })),
     // directionKey stands for `directions`, whose functions are new each render.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [runs, sections, directionKey]);
+    [lineFacts, directionKey],
+  );
   const shownFacts = useMemo(() => facts.filter((f) => !state.hide.includes(f.runId)), [facts, state.hide]);
+  const shownLineFacts = useMemo(() => lineFacts.filter((f) => !state.hide.includes(f.runId)), [lineFacts, state.hide]);
   const { group, y: yScale } = state;
 
   const makeLines = useCallback(
     (set: SeriesSet | null, key: string, xMode: XMode, smoothing: number): PreparedLine[] => {
       const cols = columnsOf(set);
-      const lineOf = (f: (typeof facts)[number]) => {
+      const lineOf = (f: ComparedRunFacts) => {
         const c = cols.get(`${f.runId}\u0000${key}`);
         return c
           ? prepareLine(c, {
@@ -168,8 +178,8 @@ export function ComparePage() {
             })
           : null;
       };
-      if (!group) return shownFacts.map(lineOf).filter((l): l is PreparedLine => l !== null && l.x.length > 0);
-      return groupRuns(shownFacts, group)
+      if (!group) return shownLineFacts.map(lineOf).filter((l): l is PreparedLine => l !== null && l.x.length > 0);
+      return groupRuns(shownLineFacts, group)
         .map((g, gi) => {
           const members = g.runs.map(lineOf).filter((l): l is PreparedLine => l !== null);
           const label = `${group.replace(/^[a-z]+:/, '')} = ${g.value} (${g.runs.length} run${g.runs.length === 1 ? '' : 's'})`;
@@ -177,7 +187,7 @@ export function ComparePage() {
         })
         .filter((l) => l.x.length > 0);
     },
-    [shownFacts, group, yScale],
+    [shownLineFacts, group, yScale],
   );
 
   const trainingLines = useMemo(
