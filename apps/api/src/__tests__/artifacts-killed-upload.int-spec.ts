@@ -64,23 +64,31 @@ describe('API process killed mid-upload (real PostgreSQL, S3 server, worker swee
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     exited = new Promise((resolve) => proc.on('exit', resolve));
+    // The API compiles its TypeScript as it starts (tools/register.js): seconds alone, but over 30 s
+    // once beside the full suite's other workers on two cores. An API that exits fails at once.
     await until(
-      () =>
-        fetch(`${api.base}/health/live`).then(
+      () => {
+        if (proc.exitCode !== null || proc.signalCode !== null)
+          throw new Error(`the API exited while starting (${proc.exitCode ?? proc.signalCode})`);
+        return fetch(`${api.base}/health/live`).then(
           () => true,
           () => false,
-        ),
+        );
+      },
       'the API to start',
+      120_000,
     );
     pg = new Client({ connectionString: db.ownerUrl });
     await pg.connect();
-  }, 60000);
+  }, 150_000);
   afterAll(async () => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    // Everything started is stopped even when the start failed part-way (an S3 server left
+    // listening keeps Jest from exiting).
+    if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
     await exited;
-    await pg.end();
-    await objects.close();
-    await db.drop();
+    await pg?.end();
+    await objects?.close();
+    await db?.drop();
   });
 
   it('leaves a pending ledger row and parts that the sweep removes, and never an artifact row', async () => {
