@@ -89,7 +89,7 @@ describe('npm start with nothing running', () => {
   const dataDirs: string[] = [];
 
   beforeAll(() => {
-    execFileSync('ip', ['netns', 'add', NS]);
+    execFileSync('ip', ['netns', 'add', NS], { timeout: 15000 });
     inNs(['ip', 'link', 'set', 'lo', 'up']);
   });
   afterEach(async () => {
@@ -112,7 +112,7 @@ describe('npm start with nothing running', () => {
     clearTimeout(timer);
   }, 30000);
   afterAll(() => {
-    execFileSync('ip', ['netns', 'del', NS]);
+    execFileSync('ip', ['netns', 'del', NS], { timeout: 15000 });
     for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -9,7 +9,7 @@ const path = require('node:path');
 
 const LINES = 25;
 const report = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const plain = (text) => text.replace(/\x1b\[[0-9;]*m/g, ''); // eslint-disable-line no-control-regex
+const plain = (text) => text.replace(/\x1b\[[0-9;]*m/g, '');
 const head = (text) => plain(text).split('\n').slice(0, LINES).join('\n');
 let shown = 0;
 for (const file of report.testResults) {

@@ -85,7 +85,7 @@ describe('launching runs onto Slurm (real slurmctld and slurmd, worker process)'
   const launch = async (values: { name: string; value: string }[]) =>
     (await gqlOk<{ launchRun: { runId: string } }>(api, researcher, LAUNCH, { i: { templateVersionId, values } })).launchRun.runId;
   const slurmJobs = (name: string) =>
-    execFileSync('squeue', ['--noheader', '--states=all', `--name=${name}`, '--format=%i'], { encoding: 'utf8' })
+    execFileSync('squeue', ['--noheader', '--states=all', `--name=${name}`, '--format=%i'], { encoding: 'utf8', timeout: 30_000 })
       .trim()
       .split('\n')
       .filter(Boolean);
@@ -170,7 +170,7 @@ describe('launching runs onto Slurm (real slurmctld and slurmd, worker process)'
     const killed = await until(first, (r) => r.status === 'KILLED' && r.execution.endedAt !== null);
     expect(killed.execution.message).toMatch(/CANCELLED|cancel/i);
     const jobId = killed.execution.externalId!;
-    const state = execFileSync('scontrol', ['show', 'job', jobId, '--oneliner'], { encoding: 'utf8' });
+    const state = execFileSync('scontrol', ['show', 'job', jobId, '--oneliner'], { encoding: 'utf8', timeout: 30_000 });
     expect(state).toMatch(/JobState=CANCELLED/);
 
     // The waiting run gets the CPUs and finishes.
@@ -189,12 +189,16 @@ describe('launching runs onto Slurm (real slurmctld and slurmd, worker process)'
       endedAt: null,
       message: expect.stringMatching(/^no heartbeat since \S+ \(over 2 s\), though slurm reports the job running/),
     });
-    expect(execFileSync('scontrol', ['show', 'job', jobId, '--oneliner'], { encoding: 'utf8' })).toMatch(/JobState=RUNNING/);
+    expect(execFileSync('scontrol', ['show', 'job', jobId, '--oneliner'], { encoding: 'utf8', timeout: 30_000 })).toMatch(
+      /JobState=RUNNING/,
+    );
     // Still watched: the cancel reaches Slurm, and the job's real end replaces 'lost'.
     await gqlOk(api, researcher, CANCEL, { r: runId });
     const killed = await until(runId, (r) => r.status === 'KILLED' && r.execution.endedAt !== null);
     expect(killed.execution.externalId).toBe(jobId);
-    expect(execFileSync('scontrol', ['show', 'job', jobId, '--oneliner'], { encoding: 'utf8' })).toMatch(/JobState=CANCELLED/);
+    expect(execFileSync('scontrol', ['show', 'job', jobId, '--oneliner'], { encoding: 'utf8', timeout: 30_000 })).toMatch(
+      /JobState=CANCELLED/,
+    );
     expect([...seen[runId]!]).toEqual(expect.arrayContaining(['RUNNING', 'LOST', 'KILLED']));
   });
 });
@@ -268,7 +272,10 @@ describe('a worker that dies between sbatch and recording the job id (real Slurm
     const retried = await jobFor(slurm).run({ v: 1, runUuid: runId }, { attempt: 2, attempts: 5 });
     expect(retried).toMatchObject({ outcome: 'done', detail: { externalId: made } });
     expect(await execution()).toMatchObject({ externalId: made });
-    const jobs = execFileSync('squeue', ['--noheader', '--states=all', `--name=caliper-${runId}`, '--format=%i'], { encoding: 'utf8' })
+    const jobs = execFileSync('squeue', ['--noheader', '--states=all', `--name=caliper-${runId}`, '--format=%i'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
       .trim()
       .split('\n')
       .filter(Boolean);

@@ -109,7 +109,7 @@ describe('renderSbatchScript', () => {
           { ...OPTIONS, secretFiles: { TOKEN: secretFile } },
         ),
       );
-      const out = execFileSync('bash', [scriptPath], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+      const out = execFileSync('bash', [scriptPath], { encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 15000 });
       expect(JSON.parse(out)).toEqual([tricky, `a 'b' "c" $d`, `s3cr3t 'with' $quotes`]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
