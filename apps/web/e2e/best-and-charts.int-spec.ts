@@ -118,7 +118,7 @@ describe('best values, axis titles, the sticky compare legend and overlaid metri
     await eventually(async () => expect(await cellsOf('unet-b')).toEqual(['unet-b', '0.35', '0.2 @ 2', '0.6', '0.7 @ 2', '9', '6 @ 2']));
     // The step is on hover too.
     const bestLoss = table().getByRole('row').filter({ hasText: 'unet-a' }).locator('td.rt-best').first();
-    expect(await bestLoss.getAttribute('title')).toBe('loss: lowest value 0.3, first reached at step 3');
+    await eventually(async () => expect(await bestLoss.getAttribute('title')).toBe('loss: lowest value 0.3, first reached at step 3'));
     await expectAccessible(page, 'runs table with best values');
   }, 60000);
 

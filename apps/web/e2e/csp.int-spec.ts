@@ -163,12 +163,14 @@ describe('the web app under its Content-Security-Policy in Chromium', () => {
       .locator('tbody time')
       .first();
     await eventually(async () => expect(await firstTime.textContent()).toMatch(/^(just now|\d+ min ago)$/));
-    expect(await firstTime.getAttribute('title')).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}:\d{2} UTC$/);
+    await eventually(async () =>
+      expect(await firstTime.getAttribute('title')).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}:\d{2} UTC$/),
+    );
     // The run started on 20 Nov 2026 09:00 UTC, more than a week before: absolute, same format.
     await page.goto(`${api.base}/runs/${runIds[0]}`);
     const started = page.locator('time[datetime="2026-11-20T09:00:00.000Z"]').first();
     await eventually(async () => expect(await started.textContent()).toBe('20 Nov 2026, 09:00'));
-    expect(await started.getAttribute('title')).toBe('20 Nov 2026, 09:00:00 UTC');
+    await eventually(async () => expect(await started.getAttribute('title')).toBe('20 Nov 2026, 09:00:00 UTC'));
   }, 60000);
 
   it('would notice a violation: an inline script is blocked and reported', async () => {

@@ -97,7 +97,7 @@ describe('the datasets pages in Chromium (real API, PostgreSQL, S3)', () => {
     await page.getByRole('button', { name: 'Create version' }).click();
     await page.getByRole('heading', { level: 1, name: 'Chest CT cohort, version 1' }).waitFor();
     versionOneUrl = new URL(page.url()).pathname;
-    expect(await page.getByRole('button', { name: 'Seal…' }).count()).toBe(0);
+    await eventually(async () => expect(await page.getByRole('button', { name: 'Seal…' }).count()).toBe(0));
 
     await page.getByLabel('DICOM files', { exact: true }).setInputFiles([...goodFiles, badFile]);
     await page.getByLabel('Label for these files').fill('nodule');
@@ -120,8 +120,11 @@ describe('the datasets pages in Chromium (real API, PostgreSQL, S3)', () => {
     const labels = page.getByRole('table', { name: 'Counts per label' });
     await eventually(async () => expect((await labels.locator('tbody tr').innerText()).replace(/\s+/g, ' ')).toBe('nodule 8'));
     await expectAccessible(page, 'draft version with uploads');
-    removedKey = (await page.getByRole('region', { name: 'Items, scrollable' }).locator('tbody tr td').first().innerText()).trim();
-    expect(removedKey).toMatch(/^2\.25\.\d+$/);
+    removedKey = await eventually(async () => {
+      const key = (await page.getByRole('region', { name: 'Items, scrollable' }).locator('tbody tr td').first().innerText()).trim();
+      expect(key).toMatch(/^2\.25\.\d+$/);
+      return key;
+    });
     await page.context().close();
   }, 90000);
 
@@ -137,8 +140,8 @@ describe('the datasets pages in Chromium (real API, PostgreSQL, S3)', () => {
     await eventually(async () => expect(await page.getByTestId('manifest-sha256').innerText()).toMatch(/^[0-9a-f]{64}$/));
     await page.locator('.page-header').getByText('Sealed', { exact: true }).waitFor();
     await page.getByText('DICOM PS3.15 basic profile').waitFor();
-    expect(await page.getByRole('button', { name: 'Seal…' }).count()).toBe(0);
-    expect(await page.getByRole('heading', { name: 'Upload DICOM files' }).count()).toBe(0);
+    await eventually(async () => expect(await page.getByRole('button', { name: 'Seal…' }).count()).toBe(0));
+    await eventually(async () => expect(await page.getByRole('heading', { name: 'Upload DICOM files' }).count()).toBe(0));
     await page.context().close();
   }, 60000);
 
@@ -147,7 +150,7 @@ describe('the datasets pages in Chromium (real API, PostgreSQL, S3)', () => {
     await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Chest CT cohort' }).click();
     await page.getByRole('heading', { level: 1, name: 'Chest CT cohort' }).waitFor();
     await page.getByRole('button', { name: 'New version' }).click();
-    expect(await page.getByLabel('Start from').inputValue()).not.toBe('');
+    await eventually(async () => expect(await page.getByLabel('Start from').inputValue()).not.toBe(''));
     await page.getByLabel('Leave out items').fill(removedKey);
     await page.getByRole('button', { name: 'Create version' }).click();
     await page.getByRole('heading', { level: 1, name: 'Chest CT cohort, version 2' }).waitFor();
@@ -185,13 +188,13 @@ describe('the datasets pages in Chromium (real API, PostgreSQL, S3)', () => {
     const page = await signedIn(viewer, versionTwoUrl);
     await page.getByRole('heading', { level: 1, name: 'Chest CT cohort, version 2' }).waitFor();
     await page.getByText('7 items; 7 loaded.').waitFor();
-    expect(await page.getByRole('heading', { name: 'Upload DICOM files' }).count()).toBe(0);
-    expect(await page.getByLabel('DICOM files', { exact: true }).count()).toBe(0);
-    expect(await page.getByRole('region', { name: 'Labels and splits from files' }).count()).toBe(0);
-    expect(await page.getByRole('button', { name: 'Seal…' }).count()).toBe(0);
+    await eventually(async () => expect(await page.getByRole('heading', { name: 'Upload DICOM files' }).count()).toBe(0));
+    await eventually(async () => expect(await page.getByLabel('DICOM files', { exact: true }).count()).toBe(0));
+    await eventually(async () => expect(await page.getByRole('region', { name: 'Labels and splits from files' }).count()).toBe(0));
+    await eventually(async () => expect(await page.getByRole('button', { name: 'Seal…' }).count()).toBe(0));
     await page.goto(`${api.base}/datasets`);
     await page.getByRole('link', { name: 'Chest CT cohort' }).waitFor();
-    expect(await page.getByRole('button', { name: /New dataset/ }).count()).toBe(0);
+    await eventually(async () => expect(await page.getByRole('button', { name: /New dataset/ }).count()).toBe(0));
     await expectAccessible(page, 'datasets list as a viewer');
     await page.context().close();
   }, 60000);

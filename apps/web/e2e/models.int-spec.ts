@@ -182,8 +182,11 @@ describe('the Models pages in Chromium (real API, PostgreSQL, S3, Redis, worker)
     await form.getByLabel('Threshold').fill('0.5');
     await form.getByRole('button', { name: 'Register version' }).click();
     await page.getByRole('heading', { level: 1, name: 'liver-seg' }).waitFor();
-    modelUrl = new URL(page.url()).pathname;
-    expect(modelUrl).toBe('/models/models-e2e/liver-seg');
+    modelUrl = await eventually(() => {
+      const pathname = new URL(page.url()).pathname;
+      expect(pathname).toBe('/models/models-e2e/liver-seg');
+      return pathname;
+    });
 
     // No worker runs yet: the version stays pending, and the page says it is polling.
     const v1 = versionArticle(page, 1);

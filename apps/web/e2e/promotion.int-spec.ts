@@ -460,7 +460,7 @@ describe('signed promotion to clinical use in Chromium (real API, PostgreSQL, S3
     await page.goto(`${api.base}${modelUrl}`);
     const form = await requestRetiring();
     await form.getByRole('alert').getByText('Version 1 already has an open request for retired; sign, or cancel it, first.').waitFor();
-    expect(new URL(page.url()).pathname).toBe(modelUrl);
+    await eventually(() => expect(new URL(page.url()).pathname).toBe(modelUrl));
     await expectAccessible(page, 'request refused');
 
     await page.goto(`${api.base}${openUrl}`);

@@ -406,8 +406,10 @@ describe('the run page in Chromium (real API, PostgreSQL, S3)', () => {
     await eventually(async () => expect(await latest.locator('td').nth(2).textContent()).toBe('19'), 15000);
     await chart.getByText(/^20 points, steps 0–19/).waitFor({ timeout: 15000 });
     await eventually(async () => expect(await drawn(chart)).toMatchObject({ points: 20, firstX: 0, lastX: 19 }));
-    expect(await page.evaluate(() => (window as unknown as { stillThisPage?: boolean }).stillThisPage)).toBe(true);
-    expect(await chart.locator('.chart-box').getAttribute('data-first-drawn')).toBe('yes');
+    await eventually(async () =>
+      expect(await page.evaluate(() => (window as unknown as { stillThisPage?: boolean }).stillThisPage)).toBe(true),
+    );
+    await eventually(async () => expect(await chart.locator('.chart-box').getAttribute('data-first-drawn')).toBe('yes'));
     // The run itself was never read again whole, and the chart read only the points after those it had.
     expect(operations.filter((o) => o.name === 'Run')).toEqual([]);
     const histories = operations.filter((o) => o.name === 'MetricHistory' && o.variables.key === 'loss');

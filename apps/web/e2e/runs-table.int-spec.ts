@@ -523,7 +523,9 @@ describe('the runs table in Chromium (real API, PostgreSQL)', () => {
       await tracking.updateRun(who, run.uuid, { status: 'finished', endTime: Date.now() });
       await row.getByText('Finished').waitFor({ timeout: 25000 });
       await page.locator('.live-status').waitFor({ state: 'detached' });
-      expect(await page.evaluate(() => (window as unknown as { stillThisPage?: boolean }).stillThisPage)).toBe(true);
+      await eventually(async () =>
+        expect(await page.evaluate(() => (window as unknown as { stillThisPage?: boolean }).stillThisPage)).toBe(true),
+      );
       const pollsAtEnd = livePolls.length;
       // Absence takes waiting to see: longer than the 2 s the next poll would come after a change.
       await page.waitForTimeout(6000);

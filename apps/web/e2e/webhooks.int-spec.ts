@@ -62,21 +62,24 @@ describe('webhooks on the project page in Chromium (real API, PostgreSQL)', () =
     await hooks.getByRole('checkbox', { name: /Deployment changed/ }).uncheck();
     await hooks.getByRole('button', { name: 'Add webhook' }).click();
     const reveal = page.getByRole('region', { name: /Copy the signing secret for https:\/\/hooks.example.org\/caliper now/ });
-    const secret = await reveal.getByLabel('Signing secret').inputValue();
-    expect(secret).toMatch(/^whsec_[0-9a-f]{64}$/);
+    const secret = await eventually(async () => {
+      const value = await reveal.getByLabel('Signing secret').inputValue();
+      expect(value).toMatch(/^whsec_[0-9a-f]{64}$/);
+      return value;
+    });
     await reveal.getByRole('button', { name: 'Copy secret' }).click();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    await eventually(async () => expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret));
     await expectAccessible(page, 'webhook secret shown once');
     await reveal.getByRole('button', { name: 'I have stored the secret' }).click();
 
     const row = hooks.getByRole('row', { name: /hooks\.example\.org\/caliper/ });
-    await expect(row.textContent()).resolves.toMatch(/Version registered.*Promotion rejected/);
-    expect(await row.textContent()).not.toMatch(/Deployment changed/);
+    await eventually(async () => expect(await row.textContent()).toMatch(/Version registered.*Promotion rejected/));
+    await eventually(async () => expect(await row.textContent()).not.toMatch(/Deployment changed/));
     await page.reload();
     await section(page)
       .getByRole('row', { name: /hooks\.example\.org\/caliper/ })
       .waitFor();
-    expect(await page.content()).not.toContain(secret.slice(6));
+    await eventually(async () => expect(await page.content()).not.toContain(secret.slice(6)));
 
     const active = page.getByRole('checkbox', { name: 'Webhook https://hooks.example.org/caliper active' });
     // The switch shows what the server stored, so it moves when the answer comes.
@@ -107,8 +110,8 @@ describe('webhooks on the project page in Chromium (real API, PostgreSQL)', () =
     await page.getByRole('button', { name: 'Delivery log' }).click();
     const log = page.getByRole('dialog', { name: 'Deliveries to https://hooks.example.org/caliper' });
     await log.getByText('Failed').waitFor();
-    await expect(log.textContent()).resolves.toMatch(/3 attempts/);
-    expect(await log.locator('ol > li', { hasText: 'HTTP 500 in 12 ms' }).count()).toBe(3);
+    await eventually(async () => expect(await log.textContent()).toMatch(/3 attempts/));
+    await eventually(async () => expect(await log.locator('ol > li', { hasText: 'HTTP 500 in 12 ms' }).count()).toBe(3));
     await expectAccessible(page, 'webhook delivery log');
     await log.getByRole('button', { name: 'Redeliver' }).click();
     await log.getByText('Pending').waitFor();
@@ -128,6 +131,6 @@ describe('webhooks on the project page in Chromium (real API, PostgreSQL)', () =
     const page = await openPage(browser, onProblem);
     await signIn(page, web.api.base, researcher, '/projects/hooks-e2e');
     await page.getByRole('heading', { name: 'API tokens' }).waitFor();
-    expect(await page.getByRole('heading', { name: 'Webhooks' }).count()).toBe(0);
+    await eventually(async () => expect(await page.getByRole('heading', { name: 'Webhooks' }).count()).toBe(0));
   }, 60_000);
 });
