@@ -19,6 +19,8 @@ module.exports = {
   // Real services, child processes and timers on a shared 2-core machine under the full suite:
   // 30 s per test, not Jest's 5 s (a global option: Jest ignores it inside a project).
   testTimeout: 30000,
+  // Longest files first even from a fresh clone, so two workers end together (tools/testing/sequencer.js).
+  testSequencer: '<rootDir>/tools/testing/sequencer.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
     {
